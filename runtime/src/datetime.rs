@@ -1,0 +1,113 @@
+//! RFC 3339 times as WeChat Pay sends and expects them.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// A point in time written in RFC 3339 (`2025-08-03T12:00:00+08:00`).
+///
+/// The text is kept exactly as written or received, so a value read from a response and sent back
+/// is byte-identical, and a response with an odd but harmless spelling still decodes. Whether the
+/// text is valid RFC 3339 is checked when a request is built (rule [`crate::Rule::DateTime`]);
+/// [`DateTime::to_offset_date_time`] parses it on demand.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DateTime(String);
+
+impl DateTime {
+    /// Wraps RFC 3339 text, checking it now.
+    pub fn parse(text: impl Into<String>) -> Result<Self, time::error::Parse> {
+        let text = text.into();
+        OffsetDateTime::parse(&text, &Rfc3339)?;
+        Ok(Self(text))
+    }
+
+    /// The text as written or received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses the text.
+    pub fn to_offset_date_time(&self) -> Result<OffsetDateTime, time::error::Parse> {
+        OffsetDateTime::parse(&self.0, &Rfc3339)
+    }
+
+    /// Whether the text is valid RFC 3339.
+    pub fn is_valid(&self) -> bool {
+        self.to_offset_date_time().is_ok()
+    }
+}
+
+impl From<OffsetDateTime> for DateTime {
+    /// Formats with the value's own offset; seconds are kept, sub-second digits only when non-zero.
+    fn from(value: OffsetDateTime) -> Self {
+        let text = value
+            .format(&Rfc3339)
+            .expect("an OffsetDateTime always has a year that RFC 3339 can write");
+        Self(text)
+    }
+}
+
+/// Unchecked text; an invalid value is reported when the request that carries it is built.
+impl From<&str> for DateTime {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+/// Unchecked text; an invalid value is reported when the request that carries it is built.
+impl From<String> for DateTime {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl fmt::Debug for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for DateTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_text_byte_for_byte() {
+        let t = DateTime::parse("2015-05-20T13:29:35.120+08:00").unwrap();
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2015-05-20T13:29:35.120+08:00\"");
+        assert_eq!(t.to_offset_date_time().unwrap().millisecond(), 120);
+    }
+
+    #[test]
+    fn rejects_what_is_not_rfc3339() {
+        assert!(DateTime::parse("2015-05-20 13:29:35").is_err());
+        assert!(!DateTime::from("yesterday").is_valid());
+    }
+
+    #[test]
+    fn formats_offset_date_time() {
+        let odt = OffsetDateTime::from_unix_timestamp(1_432_099_775)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+        assert_eq!(DateTime::from(odt).as_str(), "2015-05-20T13:29:35+08:00");
+    }
+}

@@ -1,0 +1,44 @@
+//! Runtime of the `wechatpay-apiv3` crate.
+//!
+//! The generated crate describes WeChat Pay APIv3 operations as plain data types; this crate holds
+//! everything those types lean on, written and tested by hand:
+//!
+//! * [`operation`]: the [`Operation`] trait every generated request implements (method, path,
+//!   query, body, response type, idempotency, documented error codes) and its static metadata.
+//! * [`decode`]: reading a verified success body into the operation's response type.
+//! * [`open_enum`]: support for enums that keep values WeChat Pay adds after this crate was built.
+//! * [`validate`]: the checks a request goes through before a byte is sent, reporting every
+//!   problem at once as a [`BuildError`].
+//! * [`datetime`]: the RFC 3339 [`DateTime`] used for every time field.
+//! * [`encode`]: percent-encoding of path segments and query strings.
+//! * [`upload`]: files sent to the multipart media-upload endpoints.
+//! * [`notification`]: the trait that typed callback payloads implement.
+//!
+//! Nothing in this part of the crate does I/O or cryptography, so generated code stays
+//! transport-agnostic.
+
+pub mod datetime;
+pub mod decode;
+pub mod encode;
+pub mod notification;
+pub mod open_enum;
+pub mod operation;
+pub mod upload;
+pub mod validate;
+
+pub use datetime::DateTime;
+pub use notification::NotificationEvent;
+pub use open_enum::{OpenEnum, UnknownValue};
+pub use operation::{
+    Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody,
+    ResponseKind, SensitiveFieldError,
+};
+pub use upload::UploadFile;
+pub use validate::{BuildError, FieldPath, Pattern, Rule, Validate, Validator, Violation};
+
+/// Re-exports used by generated code; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use http::Method;
+    pub use serde;
+}
