@@ -12,6 +12,7 @@
 //! * [`datetime`]: the RFC 3339 [`DateTime`] used for every time field.
 //! * [`encode`]: percent-encoding of path segments and query strings.
 //! * [`upload`]: files sent to the multipart media-upload endpoints.
+//! * [`testing`]: assertions the generated example tests use.
 //! * [`notification`]: the trait that typed callback payloads implement.
 //!
 //! Nothing in this part of the crate does I/O or cryptography, so generated code stays
@@ -23,6 +24,7 @@ pub mod encode;
 pub mod notification;
 pub mod open_enum;
 pub mod operation;
+pub mod testing;
 pub mod upload;
 pub mod validate;
 

@@ -374,11 +374,12 @@ impl Validator {
 
     /// `Ok` when nothing was reported, else every violation under `type_name`.
     pub fn finish(self, type_name: &'static str) -> Result<(), BuildError> {
-        if self.violations.is_empty() {
-            Ok(())
-        } else {
-            Err(BuildError { type_name, violations: self.violations })
-        }
+        if self.violations.is_empty() { Ok(()) } else { Err(self.into_error(type_name)) }
+    }
+
+    /// Every violation reported so far, under `type_name`.
+    pub fn into_error(self, type_name: &'static str) -> BuildError {
+        BuildError { type_name, violations: self.violations }
     }
 }
 
