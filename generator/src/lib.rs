@@ -1,1 +1,159 @@
-//! placeholder
+//! The wechatpay-apiv3 code generator: `spec/*.yaml` in, the `generated/` crate out.
+//!
+//! Four phases, each in its own module, over data that never depends on hash order or on the
+//! order of files on disk:
+//!
+//! 1. [`load`]: parse every YAML file (serde-saphyr, locations kept) and group them by family.
+//! 2. [`lower`]: check structure, resolve type names, choose Rust names, reject collisions; the
+//!    result is the [`model::Api`].
+//! 3. [`validate`]: check every example against the rules it must satisfy.
+//! 4. [`emit`]: Rust via `quote!`, checked by `syn` and printed by `prettyplease`; Cargo.toml,
+//!    README and reference pages via minijinja.
+//!
+//! A problem anywhere stops everything before a single file is written.
+
+pub mod diag;
+pub mod emit;
+pub mod load;
+pub mod lower;
+pub mod model;
+pub mod naming;
+pub mod spec;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use emit::Files;
+
+/// Why nothing was generated.
+#[derive(Debug)]
+pub enum Error {
+    /// spec/ has problems; each names its file, line and key.
+    Spec(Diagnostics),
+    /// The generator produced something invalid (a bug in the generator, not in spec/).
+    Emit(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Spec(d) => d.fmt(f),
+            Error::Emit(e) => write!(f, "generator error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Loads, checks and lowers spec/ (or only the given family folders, relative to `spec_root`).
+pub fn check_spec(spec_root: &Path, only: &[PathBuf]) -> Result<model::Api, Error> {
+    let families = load::load_dir(spec_root, only).map_err(Error::Spec)?;
+    finish_model(&families)
+}
+
+fn finish_model(families: &[load::LoadedFamily]) -> Result<model::Api, Error> {
+    let api = lower::lower(families).map_err(Error::Spec)?;
+    validate::validate(&api).map_err(Error::Spec)?;
+    Ok(api)
+}
+
+/// Every file of `generated/`, from the spec folder.
+pub fn generate(spec_root: &Path) -> Result<Files, Error> {
+    let api = check_spec(spec_root, &[])?;
+    emit::emit(&api).map_err(Error::Emit)
+}
+
+/// Every file of `generated/`, from in-memory sources keyed by path relative to a spec root.
+pub fn generate_from_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Files, Error> {
+    let families = load::load_sources(sources).map_err(Error::Spec)?;
+    let api = finish_model(&families)?;
+    emit::emit(&api).map_err(Error::Emit)
+}
+
+/// How a file on disk differs from what the generator produces.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stale {
+    /// Exists with other contents.
+    Changed(PathBuf),
+    /// Should exist and does not.
+    Missing(PathBuf),
+    /// Exists but the generator no longer produces it.
+    Orphaned(PathBuf),
+}
+
+impl fmt::Display for Stale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stale::Changed(p) => write!(f, "stale:    {}", p.display()),
+            Stale::Missing(p) => write!(f, "missing:  {}", p.display()),
+            Stale::Orphaned(p) => write!(f, "orphaned: {}", p.display()),
+        }
+    }
+}
+
+/// Files under `out_dir` (other than build output) that the generator owns.
+fn existing_files(out_dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            if rel.starts_with("target") {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(out_dir, out_dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Compares `files` with `out_dir`.
+pub fn check(files: &Files, out_dir: &Path) -> Vec<Stale> {
+    let mut stale = Vec::new();
+    for (path, text) in files {
+        match std::fs::read_to_string(out_dir.join(path)) {
+            Ok(current) if current == *text => {}
+            Ok(_) => stale.push(Stale::Changed(path.clone())),
+            Err(_) => stale.push(Stale::Missing(path.clone())),
+        }
+    }
+    for path in existing_files(out_dir) {
+        if !files.contains_key(&path) {
+            stale.push(Stale::Orphaned(path));
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// Writes `files` into `out_dir`, removing orphans; returns what changed.
+pub fn write(files: &Files, out_dir: &Path) -> std::io::Result<Vec<Stale>> {
+    let changes = check(files, out_dir);
+    for change in &changes {
+        match change {
+            Stale::Changed(p) | Stale::Missing(p) => {
+                let path = out_dir.join(p);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, &files[p])?;
+            }
+            Stale::Orphaned(p) => {
+                std::fs::remove_file(out_dir.join(p))?;
+                let mut dir = out_dir.join(p);
+                while dir.pop() && dir != out_dir && std::fs::remove_dir(&dir).is_ok() {}
+            }
+        }
+    }
+    Ok(changes)
+}

@@ -1,1 +1,97 @@
-fn main() {}
+//! `cargo xtask`: maintainer tasks over the workspace (a thin CLI over the generator library).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Maintainer tasks for wechatpay-apiv3")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate generated/ from spec/ (with --check: change nothing, fail if it is stale).
+    Gen {
+        /// Only compare; list stale, missing and orphaned files and fail if there are any.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check spec files without generating: all of spec/, or only the family folders given.
+    Validate {
+        /// Family folders (e.g. spec/marketing/favor); default: all of spec/.
+        dirs: Vec<PathBuf>,
+    },
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    let spec = root.join("spec");
+    let out = root.join("generated");
+    match cli.task {
+        Task::Gen { check } => {
+            let files = match wechatpay_apiv3_generator::generate(&spec) {
+                Ok(files) => files,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if check {
+                let stale = wechatpay_apiv3_generator::check(&files, &out);
+                if stale.is_empty() {
+                    println!("generated/ is up to date ({} files)", files.len());
+                    return ExitCode::SUCCESS;
+                }
+                for s in &stale {
+                    eprintln!("{s}");
+                }
+                eprintln!("generated/ is stale: run `cargo xtask gen`");
+                return ExitCode::FAILURE;
+            }
+            match wechatpay_apiv3_generator::write(&files, &out) {
+                Ok(changes) => {
+                    for c in &changes {
+                        println!("{c}");
+                    }
+                    println!("generated/: {} files, {} changed", files.len(), changes.len());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("writing generated/: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Task::Validate { dirs } => {
+            let only: Vec<PathBuf> = dirs
+                .iter()
+                .map(|d| {
+                    let abs = if d.is_absolute() { d.clone() } else { std::env::current_dir().unwrap_or_default().join(d) };
+                    abs.strip_prefix(&spec).map(Path::to_path_buf).unwrap_or_else(|_| d.clone())
+                })
+                .collect();
+            match wechatpay_apiv3_generator::check_spec(&spec, &only) {
+                Ok(api) => {
+                    let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
+                    let notes: usize = api.families.iter().map(|f| f.notifications.len()).sum();
+                    println!("spec is valid: {} families, {ops} operations, {notes} notifications", api.families.len());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

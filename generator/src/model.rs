@@ -1,0 +1,357 @@
+//! The checked, resolved model the emitters read: Rust names chosen, types resolved, every
+//! collection in a deterministic order.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// Where something was written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Loc {
+    /// Spec file, relative to the spec root.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: u64,
+}
+
+/// The whole API.
+#[derive(Debug, Default)]
+pub struct Api {
+    /// Families, sorted by module path.
+    pub families: Vec<Family>,
+}
+
+/// One family: a Rust module tree node, a cargo feature, named types, operations, notifications.
+#[derive(Debug)]
+pub struct Family {
+    /// snake_case name, prefix of operation ids.
+    pub name: String,
+    /// Rust module path segments.
+    pub module: Vec<String>,
+    /// Cargo feature.
+    pub feature: String,
+    /// Short title.
+    pub title: String,
+    /// Description.
+    pub doc: String,
+    /// Folder under spec/.
+    pub dir: PathBuf,
+    /// Types of the family's `types` module (named ones and the inline types inside them).
+    pub types: Vec<TypeDef>,
+    /// Operations in file order.
+    pub operations: Vec<Operation>,
+    /// Notifications in file order.
+    pub notifications: Vec<Notification>,
+}
+
+impl Family {
+    /// Module path of the family's shared types.
+    pub fn types_module(&self) -> Vec<String> {
+        let mut m = self.module.clone();
+        m.push("types".into());
+        m
+    }
+}
+
+/// A struct or an enum.
+#[derive(Debug)]
+pub enum TypeDef {
+    /// An object.
+    Struct(StructDef),
+    /// An open enum.
+    Enum(EnumDef),
+}
+
+impl TypeDef {
+    /// Rust name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// An object type.
+#[derive(Debug)]
+pub struct StructDef {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// Fields in wire order.
+    pub fields: Vec<Field>,
+    /// Where it was declared.
+    pub loc: Loc,
+}
+
+/// An open enum.
+#[derive(Debug)]
+pub struct EnumDef {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// Known values in spec order.
+    pub values: Vec<EnumValue>,
+    /// Name of the variant keeping unknown values.
+    pub catch_all: String,
+    /// Where it was declared.
+    pub loc: Loc,
+}
+
+/// One known enum value.
+#[derive(Debug)]
+pub struct EnumValue {
+    /// As on the wire.
+    pub wire: String,
+    /// Rust variant.
+    pub variant: String,
+    /// Meaning.
+    pub doc: String,
+}
+
+/// A field of an object, or a path/query parameter.
+#[derive(Debug)]
+pub struct Field {
+    /// JSON or parameter name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Description.
+    pub doc: String,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Type and limits.
+    pub ty: Ty,
+    /// RSA-OAEP encrypted on the wire.
+    pub sensitive: bool,
+    /// Where it was declared.
+    pub loc: Loc,
+}
+
+/// A type with its limits.
+#[derive(Debug)]
+pub struct Ty {
+    /// What it is.
+    pub kind: TyKind,
+    /// Its limits.
+    pub limits: Limits,
+}
+
+/// The shape of a type.
+#[derive(Debug)]
+pub enum TyKind {
+    /// Text.
+    String,
+    /// 64-bit integer.
+    Integer,
+    /// Boolean.
+    Boolean,
+    /// RFC 3339 text.
+    DateTime,
+    /// An object type.
+    Struct(TypePath),
+    /// An enum type.
+    Enum(TypePath),
+    /// A list.
+    Array(Box<Ty>),
+}
+
+/// Where a generated type lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypePath {
+    /// Crate-relative module path.
+    pub module: Vec<String>,
+    /// Rust name.
+    pub name: String,
+}
+
+/// Documented limits; each applies only to the kind it makes sense for.
+#[derive(Clone, Debug, Default)]
+pub struct Limits {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+/// Who may call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// 直连商户.
+    Merchant,
+    /// 服务商.
+    Partner,
+}
+
+/// A piece of a path template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathPart {
+    /// Text as is.
+    Literal(String),
+    /// A parameter, by wire name.
+    Param(String),
+}
+
+/// How the success body is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// Signed JSON.
+    Json,
+    /// Signed, empty.
+    Empty,
+    /// Unsigned bytes.
+    Download,
+}
+
+/// The success response.
+#[derive(Debug)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Body kind.
+    pub kind: ResponseKind,
+    /// The JSON type (kind Json only).
+    pub ty: Option<TypePath>,
+}
+
+/// A multipart upload.
+#[derive(Debug)]
+pub struct Upload {
+    /// Accepted extensions, lower case.
+    pub file_types: Vec<String>,
+    /// Size limit in bytes.
+    pub max_bytes: Option<u64>,
+}
+
+/// A documented error row.
+#[derive(Debug)]
+pub struct ErrorRow {
+    pub status: u16,
+    pub code: String,
+    pub description: String,
+    pub solution: String,
+    pub retry: bool,
+}
+
+/// An example call.
+#[derive(Debug)]
+pub struct Example {
+    pub name: String,
+    /// Path parameter values by wire name.
+    pub path: Vec<(String, Value)>,
+    /// Query parameter values by wire name.
+    pub query: Vec<(String, Value)>,
+    pub body: Option<Value>,
+    pub response: Option<Value>,
+    pub loc: Loc,
+}
+
+/// One operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// snake_case id, unique in the family.
+    pub id: String,
+    /// Rust module (last segment of `module_path`).
+    pub module: String,
+    /// Crate-relative path of the operation's module.
+    pub module_path: Vec<String>,
+    /// PascalCase prefix of its types.
+    pub prefix: String,
+    pub title: String,
+    pub doc: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template as documented.
+    pub path: String,
+    pub path_parts: Vec<PathPart>,
+    pub doc_url: String,
+    pub callers: Vec<Caller>,
+    /// `(requests, per_seconds)`.
+    pub rate_limit: Option<(u32, u32)>,
+    pub idempotency_keys: Vec<String>,
+    pub retry_safe: bool,
+    pub path_params: Vec<Field>,
+    pub query: Vec<Field>,
+    /// The body struct (in the operation's module), when there is a JSON body.
+    pub body: Option<TypePath>,
+    pub upload: Option<Upload>,
+    pub response: Response,
+    pub errors: Vec<ErrorRow>,
+    pub examples: Vec<Example>,
+    /// Types of the operation's module: the body, an inline response, inline nested types.
+    pub types: Vec<TypeDef>,
+    pub loc: Loc,
+}
+
+impl Operation {
+    /// Whether any request field (body included, nested included) is sensitive.
+    pub fn has_sensitive_fields(&self, api: &Api) -> bool {
+        self.body.as_ref().is_some_and(|b| api.struct_has_sensitive(b))
+    }
+}
+
+/// One notification.
+#[derive(Debug)]
+pub struct Notification {
+    pub id: String,
+    pub module: String,
+    /// Crate-relative path of the notification's module.
+    pub module_path: Vec<String>,
+    pub title: String,
+    pub doc: String,
+    pub doc_url: String,
+    pub event_types: Vec<String>,
+    pub original_type: String,
+    /// The decrypted resource type.
+    pub payload: TypePath,
+    /// Inline types of its module.
+    pub types: Vec<TypeDef>,
+    pub example: Value,
+    pub loc: Loc,
+}
+
+impl Api {
+    /// Finds a generated type by path.
+    pub fn find(&self, path: &TypePath) -> Option<&TypeDef> {
+        self.all_types().find(|(module, t)| *module == path.module && t.name() == path.name).map(|(_, t)| t)
+    }
+
+    /// Every type with the module it lives in.
+    pub fn all_types(&self) -> impl Iterator<Item = (Vec<String>, &TypeDef)> {
+        self.families.iter().flat_map(|f| {
+            let types = f.types.iter().map(move |t| (f.types_module(), t));
+            let ops = f.operations.iter().flat_map(|o| o.types.iter().map(|t| (o.module_path.clone(), t)));
+            let notes =
+                f.notifications.iter().flat_map(|n| n.types.iter().map(|t| (n.module_path.clone(), t)));
+            types.chain(ops).chain(notes)
+        })
+    }
+
+    /// Whether a struct has a sensitive field, directly or in a nested struct.
+    pub fn struct_has_sensitive(&self, path: &TypePath) -> bool {
+        let mut seen = Vec::new();
+        self.sensitive_walk(path, &mut seen)
+    }
+
+    fn sensitive_walk(&self, path: &TypePath, seen: &mut Vec<TypePath>) -> bool {
+        if seen.contains(path) {
+            return false;
+        }
+        seen.push(path.clone());
+        let Some(TypeDef::Struct(s)) = self.find(path) else { return false };
+        s.fields.iter().any(|f| f.sensitive || self.ty_has_sensitive(&f.ty, seen))
+    }
+
+    fn ty_has_sensitive(&self, ty: &Ty, seen: &mut Vec<TypePath>) -> bool {
+        match &ty.kind {
+            TyKind::Struct(p) => self.sensitive_walk(p, seen),
+            TyKind::Array(item) => self.ty_has_sensitive(item, seen),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The spec files as written: plain serde types over the YAML, with source locations kept.
+//!
+//! Nothing here checks meaning; [`crate::validate`] does, and [`crate::lower`] turns a checked spec
+//! into the model the emitters read. The format is documented in `spec/README.md`.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// A value with the place it was written.
+pub type Sp<T> = Spanned<T>;
+
+/// Fields, keyed by wire name, in the order written.
+pub type Fields = IndexMap<Sp<String>, Sp<FieldDecl>>;
+
+/// One YAML file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// Only in `family.yaml`.
+    pub family: Option<Sp<FamilyDecl>>,
+    /// Named types, shared by the whole family.
+    pub types: Option<IndexMap<Sp<String>, Sp<TypeDecl>>>,
+    /// An operation.
+    pub operation: Option<Sp<OperationDecl>>,
+    /// A notification.
+    pub notification: Option<Sp<NotificationDecl>>,
+}
+
+/// `family:` in `family.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyDecl {
+    pub name: Sp<String>,
+    pub module: Sp<String>,
+    pub feature: Sp<String>,
+    pub title: String,
+    pub doc: String,
+}
+
+/// A named type: an object (`fields`) or an enum (`values`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDecl {
+    pub doc: Option<Sp<String>>,
+    pub fields: Option<Fields>,
+    pub values: Option<IndexMap<Sp<String>, Sp<String>>>,
+    pub catch_all: Option<Sp<String>>,
+}
+
+/// A field, an array's items, a parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDecl {
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    pub doc: Option<Sp<String>>,
+    #[serde(default)]
+    pub required: bool,
+    pub min_length: Option<Sp<u64>>,
+    pub max_length: Option<Sp<u64>>,
+    pub pattern: Option<Sp<String>>,
+    pub minimum: Option<Sp<i64>>,
+    pub maximum: Option<Sp<i64>>,
+    pub items: Option<Box<Sp<FieldDecl>>>,
+    pub min_items: Option<Sp<u64>>,
+    pub max_items: Option<Sp<u64>>,
+    pub fields: Option<Fields>,
+    pub values: Option<IndexMap<Sp<String>, Sp<String>>>,
+    pub name: Option<Sp<String>>,
+    pub catch_all: Option<Sp<String>>,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// `operation:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationDecl {
+    pub id: Sp<String>,
+    pub title: String,
+    pub doc: String,
+    pub method: Sp<String>,
+    pub path: Sp<String>,
+    pub doc_url: Sp<String>,
+    pub callers: Sp<Vec<Sp<String>>>,
+    pub rate_limit: Option<Sp<String>>,
+    #[serde(default)]
+    pub idempotency_keys: Vec<Sp<String>>,
+    pub retry_safe: Option<bool>,
+    pub path_params: Option<Fields>,
+    pub query: Option<Fields>,
+    pub body: Option<Fields>,
+    pub upload: Option<Sp<UploadDecl>>,
+    pub response: Sp<ResponseDecl>,
+    pub errors: Sp<Vec<Sp<ErrorDecl>>>,
+    pub examples: Sp<Vec<Sp<ExampleDecl>>>,
+}
+
+/// `upload:` of a multipart operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadDecl {
+    pub file_types: Vec<String>,
+    pub max_bytes: Option<u64>,
+}
+
+/// `response:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseDecl {
+    pub status: Option<Sp<u16>>,
+    pub kind: Option<Sp<String>>,
+    #[serde(rename = "type")]
+    pub ty: Option<Sp<String>>,
+    pub fields: Option<Fields>,
+}
+
+/// One row of `errors:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDecl {
+    pub status: Sp<u16>,
+    pub code: Sp<String>,
+    pub description: String,
+    pub solution: String,
+    pub retry: bool,
+}
+
+/// One of `examples:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleDecl {
+    pub name: String,
+    #[serde(default)]
+    pub request: ExampleRequest,
+    pub response: Option<Sp<serde_json::Value>>,
+}
+
+/// The request of an example.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleRequest {
+    pub path: Option<Sp<serde_json::Value>>,
+    pub query: Option<Sp<serde_json::Value>>,
+    pub body: Option<Sp<serde_json::Value>>,
+}
+
+/// `notification:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationDecl {
+    pub id: Sp<String>,
+    pub title: String,
+    pub doc: String,
+    pub doc_url: Sp<String>,
+    pub event_types: Sp<Vec<Sp<String>>>,
+    pub original_type: Sp<String>,
+    #[serde(rename = "type")]
+    pub ty: Option<Sp<String>>,
+    pub fields: Option<Fields>,
+    pub example: Sp<serde_json::Value>,
+}
