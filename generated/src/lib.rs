@@ -14,10 +14,12 @@
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
+
 pub use ::wechatpay_apiv3_runtime as runtime;
 pub use ::wechatpay_apiv3_runtime::{
     BuildError, DateTime, NotificationEvent, OpenEnum, Operation, UnknownValue,
     UploadFile,
 };
+
 #[cfg(any(feature = "busifavor", feature = "product-coupon"))]
 pub mod marketing;

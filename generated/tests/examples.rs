@@ -22,6 +22,7 @@ where
     assert!(future.is_unknown());
     assert_eq!(future.as_str(), "A_VALUE_ADDED_LATER");
 }
+
 /// Example "Redeem a coupon (seed values)" of `POST /v3/marketing/busifavor/coupons/use`.
 #[cfg(feature = "busifavor")]
 #[test]
@@ -54,6 +55,7 @@ fn busifavor_use_coupon_example_1() -> ::std::result::Result<
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
 }
+
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_enums_keep_unknown_values() {
@@ -63,6 +65,7 @@ fn busifavor_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::StockState>();
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::CouponState>();
 }
+
 /// Example "Redeem a single-use whole-order discount coupon" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -105,6 +108,7 @@ fn product_coupon_use_user_coupon_example_1() -> ::std::result::Result<
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
 }
+
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_enums_keep_unknown_values() {

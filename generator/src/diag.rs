@@ -32,8 +32,19 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
     /// Records a problem.
-    pub fn push(&mut self, file: &Path, line: u64, key: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Diagnostic { file: file.to_path_buf(), line, key: key.into(), message: message.into() });
+    pub fn push(
+        &mut self,
+        file: &Path,
+        line: u64,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.0.push(Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            key: key.into(),
+            message: message.into(),
+        });
     }
 
     /// Whether nothing was found.
@@ -54,7 +65,11 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }
-        write!(f, "{} problem(s) in spec/; nothing was written", self.0.len())
+        write!(
+            f,
+            "{} problem(s) in spec/; nothing was written",
+            self.0.len()
+        )
     }
 }
 

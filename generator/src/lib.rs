@@ -97,7 +97,9 @@ impl fmt::Display for Stale {
 /// Files under `out_dir` (other than build output) that the generator owns.
 fn existing_files(out_dir: &Path) -> Vec<PathBuf> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();

@@ -79,7 +79,10 @@ pub fn load_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Vec<LoadedFam
         match serde_saphyr::from_str::<SpecFile>(text) {
             Ok(spec) => {
                 let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                by_dir.entry(dir).or_default().push(LoadedFile { path: path.clone(), spec });
+                by_dir.entry(dir).or_default().push(LoadedFile {
+                    path: path.clone(),
+                    spec,
+                });
             }
             Err(e) => {
                 let line = e.location().map(|l| l.line()).unwrap_or(0);
@@ -102,7 +105,12 @@ pub fn load_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Vec<LoadedFam
                     decl = Some(d);
                     family_file = file.path.clone();
                 }
-                (true, None) => diags.push(&file.path, 1, "family", "family.yaml must declare `family:`"),
+                (true, None) => diags.push(
+                    &file.path,
+                    1,
+                    "family",
+                    "family.yaml must declare `family:`",
+                ),
                 (false, Some(d)) => diags.push(
                     &file.path,
                     d.referenced.line(),
@@ -111,24 +119,47 @@ pub fn load_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Vec<LoadedFam
                 ),
                 (false, None) => {}
             }
-            if !is_family_file && file.spec.operation.is_some() && file.spec.notification.is_some() {
-                diags.push(&file.path, 1, "", "a file holds one operation or one notification, not both");
+            if !is_family_file && file.spec.operation.is_some() && file.spec.notification.is_some()
+            {
+                diags.push(
+                    &file.path,
+                    1,
+                    "",
+                    "a file holds one operation or one notification, not both",
+                );
             }
-            if is_family_file && (file.spec.operation.is_some() || file.spec.notification.is_some()) {
+            if is_family_file && (file.spec.operation.is_some() || file.spec.notification.is_some())
+            {
                 diags.push(&file.path, 1, "", "family.yaml holds the family and types only; put operations in files of their own");
             }
         }
         match decl {
-            Some(decl) => families.push(LoadedFamily { dir, family_file, decl, files }),
+            Some(decl) => families.push(LoadedFamily {
+                dir,
+                family_file,
+                decl,
+                files,
+            }),
             None if broken_family.contains(&dir) => {}
             None => {
                 for file in &files {
-                    diags.push(&file.path, 1, "", format!("no {FAMILY_FILE} in this folder: every spec file belongs to a family"));
+                    diags.push(
+                        &file.path,
+                        1,
+                        "",
+                        format!(
+                            "no {FAMILY_FILE} in this folder: every spec file belongs to a family"
+                        ),
+                    );
                 }
             }
         }
     }
-    if diags.is_empty() { Ok(families) } else { Err(diags.sorted()) }
+    if diags.is_empty() {
+        Ok(families)
+    } else {
+        Err(diags.sorted())
+    }
 }
 
 /// serde-saphyr's message without the snippet and without the location it repeats.

@@ -20,13 +20,23 @@ pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
     let mut modules: BTreeMap<Vec<String>, Loc> = BTreeMap::new();
     for family in families {
         if let Some(f) = lower_family(family, &mut diags) {
-            let loc = Loc { file: family.family_file.clone(), line: family.decl.value.module.referenced.line() };
+            let loc = Loc {
+                file: family.family_file.clone(),
+                line: family.decl.value.module.referenced.line(),
+            };
             for (other, prev) in &modules {
                 if other == &f.module {
-                    diags.push(&loc.file, loc.line, "family.module", format!(
-                        "module `{}` is already the module of the family in {}:{}",
-                        f.module.join("::"), prev.file.display(), prev.line
-                    ));
+                    diags.push(
+                        &loc.file,
+                        loc.line,
+                        "family.module",
+                        format!(
+                            "module `{}` is already the module of the family in {}:{}",
+                            f.module.join("::"),
+                            prev.file.display(),
+                            prev.line
+                        ),
+                    );
                 } else if other.starts_with(&f.module) || f.module.starts_with(other) {
                     diags.push(&loc.file, loc.line, "family.module", format!(
                         "module `{}` nests with the family module `{}` ({}:{}); family modules may not contain each other",
@@ -61,7 +71,11 @@ struct Scope {
 
 impl Scope {
     fn new(module: Vec<String>) -> Self {
-        Self { module, names: BTreeMap::new(), types: Vec::new() }
+        Self {
+            module,
+            names: BTreeMap::new(),
+            types: Vec::new(),
+        }
     }
 
     /// Takes `name` (and `nameBuilder`); reports a collision with what took it first.
@@ -81,7 +95,10 @@ impl Scope {
     }
 
     fn path(&self, name: &str) -> TypePath {
-        TypePath { module: self.module.clone(), name: name.to_string() }
+        TypePath {
+            module: self.module.clone(),
+            name: name.to_string(),
+        }
     }
 }
 
@@ -95,7 +112,10 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn loc(&self, line: u64) -> Loc {
-        Loc { file: self.file.to_path_buf(), line }
+        Loc {
+            file: self.file.to_path_buf(),
+            line,
+        }
     }
 
     fn err(&mut self, line: u64, key: &str, message: impl Into<String>) {
@@ -108,17 +128,35 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
     let ffile = family.family_file.as_path();
     let before = diags.0.len();
     if !naming::is_snake_case(&decl.name.value) {
-        diags.push(ffile, decl.name.referenced.line(), "family.name", format!("`{}` must be snake_case", decl.name.value));
+        diags.push(
+            ffile,
+            decl.name.referenced.line(),
+            "family.name",
+            format!("`{}` must be snake_case", decl.name.value),
+        );
     }
     let module: Vec<String> = decl.module.value.split("::").map(str::to_string).collect();
     if let Some(bad) = module.iter().find(|s| !naming::is_snake_case(s)) {
-        diags.push(ffile, decl.module.referenced.line(), "family.module", format!(
-            "segment `{bad}` of `{}` must be a snake_case Rust identifier", decl.module.value
-        ));
+        diags.push(
+            ffile,
+            decl.module.referenced.line(),
+            "family.module",
+            format!(
+                "segment `{bad}` of `{}` must be a snake_case Rust identifier",
+                decl.module.value
+            ),
+        );
     }
     let feature_ok = !decl.feature.value.is_empty()
-        && decl.feature.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !matches!(decl.feature.value.as_str(), "default" | "client" | "blocking" | "full");
+        && decl
+            .feature
+            .value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !matches!(
+            decl.feature.value.as_str(),
+            "default" | "client" | "blocking" | "full"
+        );
     if !feature_ok {
         diags.push(ffile, decl.feature.referenced.line(), "family.feature", format!(
             "`{}` must be lower-case letters, digits and `-`, and not `default`, `client`, `blocking` or `full`",
@@ -130,24 +168,45 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
     let mut named: BTreeMap<String, (NamedKind, Loc)> = BTreeMap::new();
     for file in &family.files {
         for (name, t) in file.spec.types.iter().flatten() {
-            let loc = Loc { file: file.path.clone(), line: name.referenced.line() };
+            let loc = Loc {
+                file: file.path.clone(),
+                line: name.referenced.line(),
+            };
             let key = format!("types.{}", name.value);
             if !naming::is_pascal_case(&name.value) {
-                diags.push(&file.path, loc.line, &key, format!("type name `{}` must be PascalCase", name.value));
+                diags.push(
+                    &file.path,
+                    loc.line,
+                    &key,
+                    format!("type name `{}` must be PascalCase", name.value),
+                );
                 continue;
             }
             let kind = match (&t.value.fields, &t.value.values) {
                 (Some(_), None) => NamedKind::Struct,
                 (None, Some(_)) => NamedKind::Enum,
                 _ => {
-                    diags.push(&file.path, loc.line, &key, "a type has either `fields` (an object) or `values` (an enum)");
+                    diags.push(
+                        &file.path,
+                        loc.line,
+                        &key,
+                        "a type has either `fields` (an object) or `values` (an enum)",
+                    );
                     continue;
                 }
             };
             if let Some((_, prev)) = named.get(&name.value) {
-                diags.push(&file.path, loc.line, &key, format!(
-                    "type `{}` is already declared at {}:{}", name.value, prev.file.display(), prev.line
-                ));
+                diags.push(
+                    &file.path,
+                    loc.line,
+                    &key,
+                    format!(
+                        "type `{}` is already declared at {}:{}",
+                        name.value,
+                        prev.file.display(),
+                        prev.line
+                    ),
+                );
                 continue;
             }
             named.insert(name.value.clone(), (kind, loc));
@@ -165,9 +224,17 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
         scope.claim(name, loc, &format!("types.{name}"), diags);
     }
     for file in &family.files {
-        let mut cx = Cx { file: &file.path, diags, named: &named, types_module: &types_module };
+        let mut cx = Cx {
+            file: &file.path,
+            diags,
+            named: &named,
+            types_module: &types_module,
+        };
         for (name, t) in file.spec.types.iter().flatten() {
-            if named.get(&name.value).is_some_and(|(_, l)| l.file == file.path && l.line == name.referenced.line()) {
+            if named
+                .get(&name.value)
+                .is_some_and(|(_, l)| l.file == file.path && l.line == name.referenced.line())
+            {
                 lower_named_type(&mut cx, &mut scope, name, t);
             }
         }
@@ -180,38 +247,64 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
     let mut ids: BTreeMap<String, Loc> = BTreeMap::new();
     let mut payload_owners: BTreeMap<String, Loc> = BTreeMap::new();
     for file in &family.files {
-        let mut cx = Cx { file: &file.path, diags, named: &named, types_module: &types_module };
-        if let Some(op) = &file.spec.operation {
-            if let Some(op) = lower_operation(&mut cx, &module, op) {
-                claim_id(&mut cx, &mut ids, &op.id, &op.module, &op.loc);
-                operations.push(op);
-            }
+        let mut cx = Cx {
+            file: &file.path,
+            diags,
+            named: &named,
+            types_module: &types_module,
+        };
+        if let Some(op) = &file.spec.operation
+            && let Some(op) = lower_operation(&mut cx, &module, op)
+        {
+            claim_id(&mut cx, &mut ids, &op.id, &op.module, &op.loc);
+            operations.push(op);
         }
-        if let Some(n) = &file.spec.notification {
-            if let Some(n) = lower_notification(&mut cx, &module, n) {
-                claim_id(&mut cx, &mut ids, &n.id, &n.module, &n.loc);
-                if n.payload.module == types_module {
-                    if let Some(prev) = payload_owners.get(&n.payload.name) {
-                        cx.err(n.loc.line, "notification.type", format!(
-                            "type `{}` is already the payload of the notification at {}:{}; each notification needs its own type",
-                            n.payload.name, prev.file.display(), prev.line
-                        ));
-                    }
-                    payload_owners.insert(n.payload.name.clone(), n.loc.clone());
+        if let Some(n) = &file.spec.notification
+            && let Some(n) = lower_notification(&mut cx, &module, n)
+        {
+            claim_id(&mut cx, &mut ids, &n.id, &n.module, &n.loc);
+            if n.payload.module == types_module {
+                if let Some(prev) = payload_owners.get(&n.payload.name) {
+                    cx.err(n.loc.line, "notification.type", format!(
+                        "type `{}` is already the payload of the notification at {}:{}; each notification needs its own type",
+                        n.payload.name, prev.file.display(), prev.line
+                    ));
                 }
-                notifications.push(n);
+                payload_owners.insert(n.payload.name.clone(), n.loc.clone());
             }
+            notifications.push(n);
         }
     }
 
     // The family module re-exports each operation's main types next to the named types.
-    let mut exported: BTreeMap<String, Loc> = named.iter().map(|(n, (_, l))| (n.clone(), l.clone())).collect();
-    for (name, loc) in operations.iter().flat_map(|o| {
-        let mut names = vec![format!("{}Request", o.prefix), format!("{}ErrorCode", o.prefix)];
-        names.extend(o.body.iter().map(|b| b.name.clone()));
-        names.extend(o.response.ty.iter().filter(|t| t.module == o.module_path).map(|t| t.name.clone()));
-        names.into_iter().map(move |n| (n, o.loc.clone()))
-    }).chain(notifications.iter().filter(|n| n.payload.module == n.module_path).map(|n| (n.payload.name.clone(), n.loc.clone()))) {
+    let mut exported: BTreeMap<String, Loc> = named
+        .iter()
+        .map(|(n, (_, l))| (n.clone(), l.clone()))
+        .collect();
+    for (name, loc) in operations
+        .iter()
+        .flat_map(|o| {
+            let mut names = vec![
+                format!("{}Request", o.prefix),
+                format!("{}ErrorCode", o.prefix),
+            ];
+            names.extend(o.body.iter().map(|b| b.name.clone()));
+            names.extend(
+                o.response
+                    .ty
+                    .iter()
+                    .filter(|t| t.module == o.module_path)
+                    .map(|t| t.name.clone()),
+            );
+            names.into_iter().map(move |n| (n, o.loc.clone()))
+        })
+        .chain(
+            notifications
+                .iter()
+                .filter(|n| n.payload.module == n.module_path)
+                .map(|n| (n.payload.name.clone(), n.loc.clone())),
+        )
+    {
         for n in [name.clone(), format!("{name}Builder")] {
             if let Some(prev) = exported.get(&n) {
                 diags.push(&loc.file, loc.line, "", format!(
@@ -241,12 +334,22 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
 
 fn claim_id(cx: &mut Cx<'_>, ids: &mut BTreeMap<String, Loc>, id: &str, module: &str, loc: &Loc) {
     if module == "types" {
-        cx.err(loc.line, "id", "`types` is the module of the family's named types; choose another id");
+        cx.err(
+            loc.line,
+            "id",
+            "`types` is the module of the family's named types; choose another id",
+        );
     }
     if let Some(prev) = ids.get(module) {
-        cx.err(loc.line, "id", format!(
-            "`{id}` gives module `{module}`, already used by {}:{}", prev.file.display(), prev.line
-        ));
+        cx.err(
+            loc.line,
+            "id",
+            format!(
+                "`{id}` gives module `{module}`, already used by {}:{}",
+                prev.file.display(),
+                prev.line
+            ),
+        );
     }
     ids.insert(module.to_string(), loc.clone());
 }
@@ -263,14 +366,31 @@ fn lower_named_type(cx: &mut Cx<'_>, scope: &mut Scope, name: &Sp<String>, t: &S
     };
     if let Some(fields) = &t.value.fields {
         if let Some(c) = &t.value.catch_all {
-            cx.err(c.referenced.line(), &format!("{key}.catch_all"), "`catch_all` is for enums only");
+            cx.err(
+                c.referenced.line(),
+                &format!("{key}.catch_all"),
+                "`catch_all` is for enums only",
+            );
         }
         let fields = lower_fields(cx, scope, fields, &format!("{key}.fields"));
-        scope.types.push(TypeDef::Struct(StructDef { name: name.value.clone(), doc, fields, loc }));
-    } else if let Some(values) = &t.value.values {
-        if let Some(e) = lower_enum(cx, &name.value, doc, values, t.value.catch_all.as_ref(), loc, &key) {
-            scope.types.push(TypeDef::Enum(e));
-        }
+        scope.types.push(TypeDef::Struct(StructDef {
+            name: name.value.clone(),
+            doc,
+            fields,
+            loc,
+        }));
+    } else if let Some(values) = &t.value.values
+        && let Some(e) = lower_enum(
+            cx,
+            &name.value,
+            doc,
+            values,
+            t.value.catch_all.as_ref(),
+            loc,
+            &key,
+        )
+    {
+        scope.types.push(TypeDef::Enum(e));
     }
 }
 
@@ -285,7 +405,11 @@ fn lower_enum(
 ) -> Option<EnumDef> {
     let catch_all_name = catch_all.map_or("Unknown".to_string(), |c| c.value.clone());
     if let Some(c) = catch_all.filter(|c| !naming::is_pascal_case(&c.value)) {
-        cx.err(c.referenced.line(), &format!("{key}.catch_all"), format!("`{}` must be PascalCase", c.value));
+        cx.err(
+            c.referenced.line(),
+            &format!("{key}.catch_all"),
+            format!("`{}` must be PascalCase", c.value),
+        );
     }
     if values.is_empty() {
         cx.err(loc.line, key, "an enum needs at least one value");
@@ -296,7 +420,11 @@ fn lower_enum(
         let vkey = format!("{key}.values.{}", wire.value);
         let variant = naming::variant_name(&wire.value);
         if wire.value.is_empty() || !naming::is_identifier(&variant) {
-            cx.err(wire.referenced.line(), &vkey, format!("`{}` cannot be turned into a Rust variant name", wire.value));
+            cx.err(
+                wire.referenced.line(),
+                &vkey,
+                format!("`{}` cannot be turned into a Rust variant name", wire.value),
+            );
             continue;
         }
         if variant == catch_all_name {
@@ -306,17 +434,36 @@ fn lower_enum(
             ));
         }
         if let Some(prev) = variants.get(&variant) {
-            cx.err(wire.referenced.line(), &vkey, format!(
-                "values `{prev}` and `{}` both become variant `{variant}`", wire.value
-            ));
+            cx.err(
+                wire.referenced.line(),
+                &vkey,
+                format!(
+                    "values `{prev}` and `{}` both become variant `{variant}`",
+                    wire.value
+                ),
+            );
         }
         if vdoc.value.trim().is_empty() {
-            cx.err(vdoc.referenced.line(), &vkey, "each enum value needs a doc line");
+            cx.err(
+                vdoc.referenced.line(),
+                &vkey,
+                "each enum value needs a doc line",
+            );
         }
         variants.insert(variant.clone(), wire.value.clone());
-        out.push(EnumValue { wire: wire.value.clone(), variant, doc: vdoc.value.trim().to_string() });
+        out.push(EnumValue {
+            wire: wire.value.clone(),
+            variant,
+            doc: vdoc.value.trim().to_string(),
+        });
     }
-    Some(EnumDef { name: name.to_string(), doc, values: out, catch_all: catch_all_name, loc })
+    Some(EnumDef {
+        name: name.to_string(),
+        doc,
+        values: out,
+        catch_all: catch_all_name,
+        loc,
+    })
 }
 
 fn lower_fields(cx: &mut Cx<'_>, scope: &mut Scope, fields: &Fields, key: &str) -> Vec<Field> {
@@ -325,9 +472,14 @@ fn lower_fields(cx: &mut Cx<'_>, scope: &mut Scope, fields: &Fields, key: &str) 
         let fkey = format!("{key}.{}", wire.value);
         if let Some(field) = lower_field(cx, scope, wire, decl, &fkey) {
             if let Some(prev) = out.iter().find(|f| f.rust == field.rust) {
-                cx.err(wire.referenced.line(), &fkey, format!(
-                    "fields `{}` and `{}` both become Rust field `{}`", prev.wire, field.wire, field.rust
-                ));
+                cx.err(
+                    wire.referenced.line(),
+                    &fkey,
+                    format!(
+                        "fields `{}` and `{}` both become Rust field `{}`",
+                        prev.wire, field.wire, field.rust
+                    ),
+                );
                 continue;
             }
             out.push(field);
@@ -336,11 +488,21 @@ fn lower_fields(cx: &mut Cx<'_>, scope: &mut Scope, fields: &Fields, key: &str) 
     out
 }
 
-fn lower_field(cx: &mut Cx<'_>, scope: &mut Scope, wire: &Sp<String>, decl: &Sp<FieldDecl>, key: &str) -> Option<Field> {
+fn lower_field(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope,
+    wire: &Sp<String>,
+    decl: &Sp<FieldDecl>,
+    key: &str,
+) -> Option<Field> {
     let line = wire.referenced.line();
     let rust = naming::field_name(&wire.value);
     if !naming::is_identifier(&rust) || wire.value.is_empty() {
-        cx.err(line, key, format!("`{}` cannot be turned into a Rust field name", wire.value));
+        cx.err(
+            line,
+            key,
+            format!("`{}` cannot be turned into a Rust field name", wire.value),
+        );
         return None;
     }
     let doc = match &decl.value.doc {
@@ -388,21 +550,44 @@ fn lower_ty(
     let inline_name = |cx: &mut Cx<'_>| match &decl.name {
         Some(n) if naming::is_pascal_case(&n.value) => Some(n.value.clone()),
         Some(n) => {
-            cx.err(n.referenced.line(), &format!("{key}.name"), format!("`{}` must be PascalCase", n.value));
+            cx.err(
+                n.referenced.line(),
+                &format!("{key}.name"),
+                format!("`{}` must be PascalCase", n.value),
+            );
             None
         }
         None => Some(hint.clone()),
     };
     let misplaced = |cx: &mut Cx<'_>, present: bool, what: &str, allowed: &str| {
         if present {
-            cx.err(line, key, format!("`{what}` is only allowed with `type: {allowed}` (this is `{ty}`)"));
+            cx.err(
+                line,
+                key,
+                format!("`{what}` is only allowed with `type: {allowed}` (this is `{ty}`)"),
+            );
         }
     };
-    misplaced(cx, decl.fields.is_some() && ty != "object", "fields", "object");
+    misplaced(
+        cx,
+        decl.fields.is_some() && ty != "object",
+        "fields",
+        "object",
+    );
     misplaced(cx, decl.values.is_some() && ty != "enum", "values", "enum");
-    misplaced(cx, decl.catch_all.is_some() && ty != "enum", "catch_all", "enum");
+    misplaced(
+        cx,
+        decl.catch_all.is_some() && ty != "enum",
+        "catch_all",
+        "enum",
+    );
     misplaced(cx, decl.items.is_some() && ty != "array", "items", "array");
-    misplaced(cx, decl.name.is_some() && !matches!(ty, "object" | "enum"), "name", "object or enum");
+    misplaced(
+        cx,
+        decl.name.is_some() && !matches!(ty, "object" | "enum"),
+        "name",
+        "object or enum",
+    );
     let kind = match ty {
         "string" => TyKind::String,
         "integer" => TyKind::Integer,
@@ -418,9 +603,18 @@ fn lower_ty(
             if !scope.claim(&name, &loc, key, cx.diags) {
                 return None;
             }
-            let doc = decl.doc.as_ref().map(|d| d.value.trim().to_string()).unwrap_or_default();
+            let doc = decl
+                .doc
+                .as_ref()
+                .map(|d| d.value.trim().to_string())
+                .unwrap_or_default();
             let fields = lower_fields(cx, scope, fields, &format!("{key}.fields"));
-            scope.types.push(TypeDef::Struct(StructDef { name: name.clone(), doc, fields, loc }));
+            scope.types.push(TypeDef::Struct(StructDef {
+                name: name.clone(),
+                doc,
+                fields,
+                loc,
+            }));
             TyKind::Struct(scope.path(&name))
         }
         "enum" => {
@@ -433,7 +627,11 @@ fn lower_ty(
             if !scope.claim(&name, &loc, key, cx.diags) {
                 return None;
             }
-            let doc = decl.doc.as_ref().map(|d| d.value.trim().to_string()).unwrap_or_default();
+            let doc = decl
+                .doc
+                .as_ref()
+                .map(|d| d.value.trim().to_string())
+                .unwrap_or_default();
             let e = lower_enum(cx, &name, doc, values, decl.catch_all.as_ref(), loc, key)?;
             scope.types.push(TypeDef::Enum(e));
             TyKind::Enum(scope.path(&name))
@@ -444,15 +642,33 @@ fn lower_ty(
                 return None;
             };
             if items.value.required {
-                cx.err(items.referenced.line(), &format!("{key}.items"), "`required` has no meaning on array items");
+                cx.err(
+                    items.referenced.line(),
+                    &format!("{key}.items"),
+                    "`required` has no meaning on array items",
+                );
             }
             let next_hint = format!("{item_hint}Item");
-            let item = lower_ty(cx, scope, &items.value, items.referenced.line(), &format!("{key}.items"), item_hint, next_hint)?;
+            let item = lower_ty(
+                cx,
+                scope,
+                &items.value,
+                items.referenced.line(),
+                &format!("{key}.items"),
+                item_hint,
+                next_hint,
+            )?;
             TyKind::Array(Box::new(item))
         }
         other => match cx.named.get(other) {
-            Some((NamedKind::Struct, _)) => TyKind::Struct(TypePath { module: cx.types_module.to_vec(), name: other.into() }),
-            Some((NamedKind::Enum, _)) => TyKind::Enum(TypePath { module: cx.types_module.to_vec(), name: other.into() }),
+            Some((NamedKind::Struct, _)) => TyKind::Struct(TypePath {
+                module: cx.types_module.to_vec(),
+                name: other.into(),
+            }),
+            Some((NamedKind::Enum, _)) => TyKind::Enum(TypePath {
+                module: cx.types_module.to_vec(),
+                name: other.into(),
+            }),
             None => {
                 let known: Vec<&str> = cx.named.keys().map(String::as_str).collect();
                 cx.err(tline, &format!("{key}.type"), format!(
@@ -484,32 +700,75 @@ fn lower_limits(cx: &mut Cx<'_>, decl: &FieldDecl, kind: &TyKind, line: u64, key
         ("min_length", limits.min_length.is_some(), is_string),
         ("max_length", limits.max_length.is_some(), is_string),
         ("pattern", limits.pattern.is_some(), is_string),
-        ("minimum", limits.minimum.is_some(), matches!(kind, TyKind::Integer)),
-        ("maximum", limits.maximum.is_some(), matches!(kind, TyKind::Integer)),
-        ("min_items", limits.min_items.is_some(), matches!(kind, TyKind::Array(_))),
-        ("max_items", limits.max_items.is_some(), matches!(kind, TyKind::Array(_))),
+        (
+            "minimum",
+            limits.minimum.is_some(),
+            matches!(kind, TyKind::Integer),
+        ),
+        (
+            "maximum",
+            limits.maximum.is_some(),
+            matches!(kind, TyKind::Integer),
+        ),
+        (
+            "min_items",
+            limits.min_items.is_some(),
+            matches!(kind, TyKind::Array(_)),
+        ),
+        (
+            "max_items",
+            limits.max_items.is_some(),
+            matches!(kind, TyKind::Array(_)),
+        ),
     ];
     for (name, present, fits) in rules {
         if present && !fits {
-            cx.err(line, key, format!("`{name}` does not apply to type `{}`", decl.ty.value));
+            cx.err(
+                line,
+                key,
+                format!("`{name}` does not apply to type `{}`", decl.ty.value),
+            );
         }
     }
     let pairs = [
-        ("min_length", "max_length", limits.min_length.map(|x| x as i128), limits.max_length.map(|x| x as i128)),
-        ("minimum", "maximum", limits.minimum.map(i128::from), limits.maximum.map(i128::from)),
-        ("min_items", "max_items", limits.min_items.map(|x| x as i128), limits.max_items.map(|x| x as i128)),
+        (
+            "min_length",
+            "max_length",
+            limits.min_length.map(|x| x as i128),
+            limits.max_length.map(|x| x as i128),
+        ),
+        (
+            "minimum",
+            "maximum",
+            limits.minimum.map(i128::from),
+            limits.maximum.map(i128::from),
+        ),
+        (
+            "min_items",
+            "max_items",
+            limits.min_items.map(|x| x as i128),
+            limits.max_items.map(|x| x as i128),
+        ),
     ];
     for (lo_name, hi_name, lo, hi) in pairs {
-        if let (Some(lo), Some(hi)) = (lo, hi) {
-            if lo > hi {
-                cx.err(line, key, format!("`{lo_name}` ({lo}) is greater than `{hi_name}` ({hi})"));
-            }
+        if let (Some(lo), Some(hi)) = (lo, hi)
+            && lo > hi
+        {
+            cx.err(
+                line,
+                key,
+                format!("`{lo_name}` ({lo}) is greater than `{hi_name}` ({hi})"),
+            );
         }
     }
-    if let Some(p) = &decl.pattern {
-        if let Err(e) = regex_lite::Regex::new(&p.value) {
-            cx.err(p.referenced.line(), &format!("{key}.pattern"), format!("`{}` is not a valid regular expression: {e}", p.value));
-        }
+    if let Some(p) = &decl.pattern
+        && let Err(e) = regex_lite::Regex::new(&p.value)
+    {
+        cx.err(
+            p.referenced.line(),
+            &format!("{key}.pattern"),
+            format!("`{}` is not a valid regular expression: {e}", p.value),
+        );
     }
     limits
 }
@@ -518,10 +777,18 @@ fn parse_path(cx: &mut Cx<'_>, path: &Sp<String>) -> Vec<PathPart> {
     let line = path.referenced.line();
     let text = path.value.as_str();
     if !text.starts_with("/v3/") {
-        cx.err(line, "operation.path", format!("`{text}` must start with `/v3/`"));
+        cx.err(
+            line,
+            "operation.path",
+            format!("`{text}` must start with `/v3/`"),
+        );
     }
     if text.contains(['?', '#', ' ']) {
-        cx.err(line, "operation.path", "the path may not hold `?`, `#` or spaces: declare query parameters under `query`");
+        cx.err(
+            line,
+            "operation.path",
+            "the path may not hold `?`, `#` or spaces: declare query parameters under `query`",
+        );
     }
     let mut parts = Vec::new();
     let mut rest = text;
@@ -535,7 +802,11 @@ fn parse_path(cx: &mut Cx<'_>, path: &Sp<String>) -> Vec<PathPart> {
         }
         let name = &rest[open + 1..close];
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            cx.err(line, "operation.path", format!("`{{{name}}}` is not a valid parameter name"));
+            cx.err(
+                line,
+                "operation.path",
+                format!("`{{{name}}}` is not a valid parameter name"),
+            );
         }
         parts.push(PathPart::Param(name.to_string()));
         rest = &rest[close + 1..];
@@ -546,13 +817,21 @@ fn parse_path(cx: &mut Cx<'_>, path: &Sp<String>) -> Vec<PathPart> {
     parts
 }
 
-fn lower_operation(cx: &mut Cx<'_>, family_module: &[String], op: &Sp<crate::spec::OperationDecl>) -> Option<Operation> {
+fn lower_operation(
+    cx: &mut Cx<'_>,
+    family_module: &[String],
+    op: &Sp<crate::spec::OperationDecl>,
+) -> Option<Operation> {
     let d = &op.value;
     let before = cx.diags.0.len();
     let id = d.id.value.clone();
     let loc = cx.loc(d.id.referenced.line());
     if !naming::is_snake_case(&id) && !naming::is_snake_case(&format!("{id}_")) {
-        cx.err(loc.line, "operation.id", format!("`{id}` must be snake_case"));
+        cx.err(
+            loc.line,
+            "operation.id",
+            format!("`{id}` must be snake_case"),
+        );
         return None;
     }
     let module = naming::module_name(&id);
@@ -561,36 +840,67 @@ fn lower_operation(cx: &mut Cx<'_>, family_module: &[String], op: &Sp<crate::spe
     module_path.push(module.clone());
     let mut scope = Scope::new(module_path.clone());
     scope.claim(&format!("{prefix}Request"), &loc, "operation.id", cx.diags);
-    scope.claim(&format!("{prefix}ErrorCode"), &loc, "operation.id", cx.diags);
+    scope.claim(
+        &format!("{prefix}ErrorCode"),
+        &loc,
+        "operation.id",
+        cx.diags,
+    );
 
     let method = d.method.value.clone();
     if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-        cx.err(d.method.referenced.line(), "operation.method", format!("`{method}` must be GET, POST, PUT, PATCH or DELETE"));
+        cx.err(
+            d.method.referenced.line(),
+            "operation.method",
+            format!("`{method}` must be GET, POST, PUT, PATCH or DELETE"),
+        );
     }
     if !d.doc_url.value.starts_with("https://") {
-        cx.err(d.doc_url.referenced.line(), "operation.doc_url", "must be an https:// link to the official documentation");
+        cx.err(
+            d.doc_url.referenced.line(),
+            "operation.doc_url",
+            "must be an https:// link to the official documentation",
+        );
     }
     let path_parts = parse_path(cx, &d.path);
     let callers = lower_callers(cx, &d.callers, "operation.callers");
     let rate_limit = d.rate_limit.as_ref().and_then(|r| parse_rate_limit(cx, r));
 
     // Path parameters: exactly those of the template, all strings, all required.
-    let template: Vec<&str> = path_parts.iter().filter_map(|p| match p { PathPart::Param(n) => Some(n.as_str()), _ => None }).collect();
+    let template: Vec<&str> = path_parts
+        .iter()
+        .filter_map(|p| match p {
+            PathPart::Param(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut path_params = match &d.path_params {
         Some(f) => lower_fields(cx, &mut scope, f, "operation.path_params"),
         None => Vec::new(),
     };
     for name in &template {
         if !path_params.iter().any(|p| p.wire == *name) {
-            cx.err(d.path.referenced.line(), "operation.path", format!("`{{{name}}}` has no entry under `path_params`"));
+            cx.err(
+                d.path.referenced.line(),
+                "operation.path",
+                format!("`{{{name}}}` has no entry under `path_params`"),
+            );
         }
     }
     for p in &mut path_params {
         if !template.contains(&p.wire.as_str()) {
-            cx.err(p.loc.line, &format!("operation.path_params.{}", p.wire), "not a `{...}` of `path`");
+            cx.err(
+                p.loc.line,
+                &format!("operation.path_params.{}", p.wire),
+                "not a `{...}` of `path`",
+            );
         }
         if !matches!(p.ty.kind, TyKind::String) {
-            cx.err(p.loc.line, &format!("operation.path_params.{}", p.wire), "path parameters must be strings");
+            cx.err(
+                p.loc.line,
+                &format!("operation.path_params.{}", p.wire),
+                "path parameters must be strings",
+            );
         }
         p.required = true;
     }
@@ -600,7 +910,11 @@ fn lower_operation(cx: &mut Cx<'_>, family_module: &[String], op: &Sp<crate::spe
     };
     for q in &query {
         if matches!(q.ty.kind, TyKind::Struct(_) | TyKind::Array(_)) {
-            cx.err(q.loc.line, &format!("operation.query.{}", q.wire), "query parameters must be strings, integers, booleans, times or enums");
+            cx.err(
+                q.loc.line,
+                &format!("operation.query.{}", q.wire),
+                "query parameters must be strings, integers, booleans, times or enums",
+            );
         }
     }
 
@@ -609,59 +923,109 @@ fn lower_operation(cx: &mut Cx<'_>, family_module: &[String], op: &Sp<crate::spe
     let mut body_fields: Vec<&str> = Vec::new();
     if let Some(fields) = &d.body {
         if method == "GET" {
-            cx.err(op.referenced.line(), "operation.body", "a GET operation has no body");
+            cx.err(
+                op.referenced.line(),
+                "operation.body",
+                "a GET operation has no body",
+            );
         }
         let name = format!("{prefix}Body");
         if scope.claim(&name, &loc, "operation.body", cx.diags) {
             let fields = lower_fields(cx, &mut scope, fields, "operation.body");
             let doc = format!("JSON body of `{prefix}Request`.");
-            scope.types.push(TypeDef::Struct(StructDef { name: name.clone(), doc, fields, loc: loc.clone() }));
+            scope.types.push(TypeDef::Struct(StructDef {
+                name: name.clone(),
+                doc,
+                fields,
+                loc: loc.clone(),
+            }));
             body = Some(scope.path(&name));
         }
         body_fields = fields.keys().map(|k| k.value.as_str()).collect();
     }
     let upload = d.upload.as_ref().map(|u| {
         if d.body.is_some() {
-            cx.err(u.referenced.line(), "operation.upload", "an operation has `body` or `upload`, not both");
+            cx.err(
+                u.referenced.line(),
+                "operation.upload",
+                "an operation has `body` or `upload`, not both",
+            );
         }
         if method != "POST" {
             cx.err(u.referenced.line(), "operation.upload", "uploads are POST");
         }
         Upload {
-            file_types: u.value.file_types.iter().map(|t| t.trim_start_matches('.').to_ascii_lowercase()).collect(),
+            file_types: u
+                .value
+                .file_types
+                .iter()
+                .map(|t| t.trim_start_matches('.').to_ascii_lowercase())
+                .collect(),
             max_bytes: u.value.max_bytes,
         }
     });
 
     // Builder setters: one per path parameter, query parameter and body field.
     let mut setters: BTreeMap<String, String> = BTreeMap::new();
-    let body_rust: Vec<(String, u64)> = match body.as_ref().and_then(|b| scope.types.iter().find(|t| t.name() == b.name)) {
-        Some(TypeDef::Struct(s)) => s.fields.iter().map(|f| (f.rust.clone(), f.loc.line)).collect(),
+    let body_rust: Vec<(String, u64)> = match body
+        .as_ref()
+        .and_then(|b| scope.types.iter().find(|t| t.name() == b.name))
+    {
+        Some(TypeDef::Struct(s)) => s
+            .fields
+            .iter()
+            .map(|f| (f.rust.clone(), f.loc.line))
+            .collect(),
         _ => Vec::new(),
     };
-    for (rust, line) in path_params.iter().chain(&query).map(|f| (f.rust.clone(), f.loc.line)).chain(body_rust) {
+    for (rust, line) in path_params
+        .iter()
+        .chain(&query)
+        .map(|f| (f.rust.clone(), f.loc.line))
+        .chain(body_rust)
+    {
         if RESERVED_SETTERS.contains(&rust.as_str()) {
             cx.err(line, "operation", format!("`{rust}` is a method of the request builder; this field needs another Rust name"));
         }
         if let Some(prev) = setters.insert(rust.clone(), rust.clone()) {
-            cx.err(line, "operation", format!("two request parameters become the builder method `{prev}`"));
+            cx.err(
+                line,
+                "operation",
+                format!("two request parameters become the builder method `{prev}`"),
+            );
         }
     }
 
-    let idempotency_keys: Vec<String> = d.idempotency_keys.iter().map(|k| k.value.clone()).collect();
+    let idempotency_keys: Vec<String> =
+        d.idempotency_keys.iter().map(|k| k.value.clone()).collect();
     for k in &d.idempotency_keys {
         if !body_fields.contains(&k.value.as_str()) && !query.iter().any(|q| q.wire == k.value) {
-            cx.err(k.referenced.line(), "operation.idempotency_keys", format!("`{}` is not a body or query field", k.value));
+            cx.err(
+                k.referenced.line(),
+                "operation.idempotency_keys",
+                format!("`{}` is not a body or query field", k.value),
+            );
         }
     }
-    let retry_safe = d.retry_safe.unwrap_or(method == "GET" || !idempotency_keys.is_empty());
+    let retry_safe = d
+        .retry_safe
+        .unwrap_or(method == "GET" || !idempotency_keys.is_empty());
 
     let response = lower_response(cx, &mut scope, &d.response, &prefix, &loc);
     let errors = lower_errors(cx, &d.errors);
     if d.examples.value.is_empty() {
-        cx.err(d.examples.referenced.line(), "operation.examples", "at least one example is required");
+        cx.err(
+            d.examples.referenced.line(),
+            "operation.examples",
+            "at least one example is required",
+        );
     }
-    let examples = d.examples.value.iter().map(|e| lower_example(cx, e)).collect();
+    let examples = d
+        .examples
+        .value
+        .iter()
+        .map(|e| lower_example(cx, e))
+        .collect();
 
     if cx.diags.0.len() > before {
         return None;
@@ -695,14 +1059,22 @@ fn lower_operation(cx: &mut Cx<'_>, family_module: &[String], op: &Sp<crate::spe
 
 fn lower_callers(cx: &mut Cx<'_>, callers: &Sp<Vec<Sp<String>>>, key: &str) -> Vec<Caller> {
     if callers.value.is_empty() {
-        cx.err(callers.referenced.line(), key, "name at least one caller: merchant or partner");
+        cx.err(
+            callers.referenced.line(),
+            key,
+            "name at least one caller: merchant or partner",
+        );
     }
     let mut out = Vec::new();
     for c in &callers.value {
         match c.value.as_str() {
             "merchant" => out.push(Caller::Merchant),
             "partner" => out.push(Caller::Partner),
-            other => cx.err(c.referenced.line(), key, format!("unknown caller `{other}`: use merchant or partner")),
+            other => cx.err(
+                c.referenced.line(),
+                key,
+                format!("unknown caller `{other}`: use merchant or partner"),
+            ),
         }
     }
     out.dedup();
@@ -720,7 +1092,11 @@ fn parse_rate_limit(cx: &mut Cx<'_>, r: &Sp<String>) -> Option<(u32, u32)> {
         Some((n, per))
     });
     if parsed.is_none() {
-        cx.err(r.referenced.line(), "operation.rate_limit", format!("`{}` must read like `500/s` or `100/min`", r.value));
+        cx.err(
+            r.referenced.line(),
+            "operation.rate_limit",
+            format!("`{}` must read like `500/s` or `100/min`", r.value),
+        );
     }
     parsed
 }
@@ -735,7 +1111,11 @@ fn lower_response(
     let line = r.referenced.line();
     let status = r.value.status.as_ref().map_or(200, |s| s.value);
     if !(200..300).contains(&status) {
-        cx.err(line, "operation.response.status", format!("{status} is not a success status"));
+        cx.err(
+            line,
+            "operation.response.status",
+            format!("{status} is not a success status"),
+        );
     }
     let kind = match r.value.kind.as_ref().map(|k| k.value.as_str()) {
         None if status == 204 => ResponseKind::Empty,
@@ -743,15 +1123,26 @@ fn lower_response(
         Some("empty") => ResponseKind::Empty,
         Some("download") => ResponseKind::Download,
         Some(other) => {
-            cx.err(line, "operation.response.kind", format!("unknown kind `{other}`: use json, empty or download"));
+            cx.err(
+                line,
+                "operation.response.kind",
+                format!("unknown kind `{other}`: use json, empty or download"),
+            );
             return None;
         }
     };
     let ty = match (&r.value.ty, &r.value.fields, kind) {
         (Some(t), None, ResponseKind::Json) => match cx.named.get(&t.value) {
-            Some((NamedKind::Struct, _)) => Some(TypePath { module: cx.types_module.to_vec(), name: t.value.clone() }),
+            Some((NamedKind::Struct, _)) => Some(TypePath {
+                module: cx.types_module.to_vec(),
+                name: t.value.clone(),
+            }),
             _ => {
-                cx.err(t.referenced.line(), "operation.response.type", format!("`{}` is not an object type of this family", t.value));
+                cx.err(
+                    t.referenced.line(),
+                    "operation.response.type",
+                    format!("`{}` is not an object type of this family", t.value),
+                );
                 return None;
             }
         },
@@ -762,16 +1153,29 @@ fn lower_response(
             }
             let fields = lower_fields(cx, scope, fields, "operation.response.fields");
             let doc = format!("Success response of `{prefix}Request`.");
-            scope.types.push(TypeDef::Struct(StructDef { name: name.clone(), doc, fields, loc: loc.clone() }));
+            scope.types.push(TypeDef::Struct(StructDef {
+                name: name.clone(),
+                doc,
+                fields,
+                loc: loc.clone(),
+            }));
             Some(scope.path(&name))
         }
         (None, None, ResponseKind::Empty | ResponseKind::Download) => None,
         (_, _, ResponseKind::Json) => {
-            cx.err(line, "operation.response", "a JSON response needs either `type` or `fields`");
+            cx.err(
+                line,
+                "operation.response",
+                "a JSON response needs either `type` or `fields`",
+            );
             return None;
         }
         _ => {
-            cx.err(line, "operation.response", "an empty or download response has neither `type` nor `fields`");
+            cx.err(
+                line,
+                "operation.response",
+                "an empty or download response has neither `type` nor `fields`",
+            );
             return None;
         }
     };
@@ -786,25 +1190,56 @@ fn lower_errors(cx: &mut Cx<'_>, errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>) -
         let line = e.referenced.line();
         let code = e.value.code.value.clone();
         let variant = naming::variant_name(&code);
-        if code.is_empty() || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
-            cx.err(line, "operation.errors.code", format!("`{code}` must be an upper-case error code such as PARAM_ERROR"));
+        if code.is_empty()
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            cx.err(
+                line,
+                "operation.errors.code",
+                format!("`{code}` must be an upper-case error code such as PARAM_ERROR"),
+            );
         }
         if variant == "Unknown" {
-            cx.err(line, "operation.errors.code", "`UNKNOWN` would clash with the variant that keeps undocumented codes");
+            cx.err(
+                line,
+                "operation.errors.code",
+                "`UNKNOWN` would clash with the variant that keeps undocumented codes",
+            );
         }
         match variants.get(&variant) {
             Some(prev) if *prev != code => {
-                cx.err(line, "operation.errors.code", format!("codes `{prev}` and `{code}` both become variant `{variant}`"));
+                cx.err(
+                    line,
+                    "operation.errors.code",
+                    format!("codes `{prev}` and `{code}` both become variant `{variant}`"),
+                );
             }
             _ => {
                 variants.insert(variant, code.clone());
             }
         }
         if !(400..600).contains(&e.value.status.value) {
-            cx.err(e.value.status.referenced.line(), "operation.errors.status", format!("{} is not an error status", e.value.status.value));
+            cx.err(
+                e.value.status.referenced.line(),
+                "operation.errors.status",
+                format!("{} is not an error status", e.value.status.value),
+            );
         }
-        if !rows.insert((e.value.status.value, code.clone(), e.value.description.clone())) {
-            cx.err(line, "operation.errors", format!("row {} {code} with this description is listed twice", e.value.status.value));
+        if !rows.insert((
+            e.value.status.value,
+            code.clone(),
+            e.value.description.clone(),
+        )) {
+            cx.err(
+                line,
+                "operation.errors",
+                format!(
+                    "row {} {code} with this description is listed twice",
+                    e.value.status.value
+                ),
+            );
         }
         out.push(ErrorRow {
             status: e.value.status.value,
@@ -819,16 +1254,23 @@ fn lower_errors(cx: &mut Cx<'_>, errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>) -
 
 fn lower_example(cx: &mut Cx<'_>, e: &Sp<crate::spec::ExampleDecl>) -> Example {
     let line = e.referenced.line();
-    let mut params = |v: &Option<Sp<serde_json::Value>>, what: &str| -> Vec<(String, serde_json::Value)> {
-        match v.as_ref().map(|v| &v.value) {
-            None => Vec::new(),
-            Some(serde_json::Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            Some(_) => {
-                cx.err(line, &format!("examples.request.{what}"), "must be a map of parameter names to values");
-                Vec::new()
+    let mut params =
+        |v: &Option<Sp<serde_json::Value>>, what: &str| -> Vec<(String, serde_json::Value)> {
+            match v.as_ref().map(|v| &v.value) {
+                None => Vec::new(),
+                Some(serde_json::Value::Object(m)) => {
+                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                }
+                Some(_) => {
+                    cx.err(
+                        line,
+                        &format!("examples.request.{what}"),
+                        "must be a map of parameter names to values",
+                    );
+                    Vec::new()
+                }
             }
-        }
-    };
+        };
     let path = params(&e.value.request.path, "path");
     let query = params(&e.value.request.query, "query");
     Example {
@@ -851,7 +1293,11 @@ fn lower_notification(
     let id = d.id.value.clone();
     let loc = cx.loc(d.id.referenced.line());
     if !naming::is_snake_case(&id) && !naming::is_snake_case(&format!("{id}_")) {
-        cx.err(loc.line, "notification.id", format!("`{id}` must be snake_case"));
+        cx.err(
+            loc.line,
+            "notification.id",
+            format!("`{id}` must be snake_case"),
+        );
         return None;
     }
     let module = naming::module_name(&id);
@@ -859,16 +1305,31 @@ fn lower_notification(
     module_path.push(module.clone());
     let mut scope = Scope::new(module_path.clone());
     if d.event_types.value.is_empty() {
-        cx.err(d.event_types.referenced.line(), "notification.event_types", "list at least one event type");
+        cx.err(
+            d.event_types.referenced.line(),
+            "notification.event_types",
+            "list at least one event type",
+        );
     }
     if !d.doc_url.value.starts_with("https://") {
-        cx.err(d.doc_url.referenced.line(), "notification.doc_url", "must be an https:// link to the official documentation");
+        cx.err(
+            d.doc_url.referenced.line(),
+            "notification.doc_url",
+            "must be an https:// link to the official documentation",
+        );
     }
     let payload = match (&d.ty, &d.fields) {
         (Some(t), None) => match cx.named.get(&t.value) {
-            Some((NamedKind::Struct, _)) => TypePath { module: cx.types_module.to_vec(), name: t.value.clone() },
+            Some((NamedKind::Struct, _)) => TypePath {
+                module: cx.types_module.to_vec(),
+                name: t.value.clone(),
+            },
             _ => {
-                cx.err(t.referenced.line(), "notification.type", format!("`{}` is not an object type of this family", t.value));
+                cx.err(
+                    t.referenced.line(),
+                    "notification.type",
+                    format!("`{}` is not an object type of this family", t.value),
+                );
                 return None;
             }
         },
@@ -879,11 +1340,20 @@ fn lower_notification(
             }
             let fields = lower_fields(cx, &mut scope, fields, "notification.fields");
             let doc = format!("Decrypted resource of the {} notification.", d.title.trim());
-            scope.types.push(TypeDef::Struct(StructDef { name: name.clone(), doc, fields, loc: loc.clone() }));
+            scope.types.push(TypeDef::Struct(StructDef {
+                name: name.clone(),
+                doc,
+                fields,
+                loc: loc.clone(),
+            }));
             scope.path(&name)
         }
         _ => {
-            cx.err(n.referenced.line(), "notification", "give the payload as either `type` or `fields`");
+            cx.err(
+                n.referenced.line(),
+                "notification",
+                "give the payload as either `type` or `fields`",
+            );
             return None;
         }
     };
@@ -897,7 +1367,12 @@ fn lower_notification(
         title: d.title.trim().to_string(),
         doc: d.doc.trim().to_string(),
         doc_url: d.doc_url.value.clone(),
-        event_types: d.event_types.value.iter().map(|e| e.value.clone()).collect(),
+        event_types: d
+            .event_types
+            .value
+            .iter()
+            .map(|e| e.value.clone())
+            .collect(),
         original_type: d.original_type.value.clone(),
         payload,
         types: scope.types,

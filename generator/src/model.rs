@@ -291,7 +291,9 @@ pub struct Operation {
 impl Operation {
     /// Whether any request field (body included, nested included) is sensitive.
     pub fn has_sensitive_fields(&self, api: &Api) -> bool {
-        self.body.as_ref().is_some_and(|b| api.struct_has_sensitive(b))
+        self.body
+            .as_ref()
+            .is_some_and(|b| api.struct_has_sensitive(b))
     }
 }
 
@@ -318,16 +320,23 @@ pub struct Notification {
 impl Api {
     /// Finds a generated type by path.
     pub fn find(&self, path: &TypePath) -> Option<&TypeDef> {
-        self.all_types().find(|(module, t)| *module == path.module && t.name() == path.name).map(|(_, t)| t)
+        self.all_types()
+            .find(|(module, t)| *module == path.module && t.name() == path.name)
+            .map(|(_, t)| t)
     }
 
     /// Every type with the module it lives in.
     pub fn all_types(&self) -> impl Iterator<Item = (Vec<String>, &TypeDef)> {
         self.families.iter().flat_map(|f| {
             let types = f.types.iter().map(move |t| (f.types_module(), t));
-            let ops = f.operations.iter().flat_map(|o| o.types.iter().map(|t| (o.module_path.clone(), t)));
-            let notes =
-                f.notifications.iter().flat_map(|n| n.types.iter().map(|t| (n.module_path.clone(), t)));
+            let ops = f
+                .operations
+                .iter()
+                .flat_map(|o| o.types.iter().map(|t| (o.module_path.clone(), t)));
+            let notes = f
+                .notifications
+                .iter()
+                .flat_map(|n| n.types.iter().map(|t| (n.module_path.clone(), t)));
             types.chain(ops).chain(notes)
         })
     }
@@ -343,8 +352,12 @@ impl Api {
             return false;
         }
         seen.push(path.clone());
-        let Some(TypeDef::Struct(s)) = self.find(path) else { return false };
-        s.fields.iter().any(|f| f.sensitive || self.ty_has_sensitive(&f.ty, seen))
+        let Some(TypeDef::Struct(s)) = self.find(path) else {
+            return false;
+        };
+        s.fields
+            .iter()
+            .any(|f| f.sensitive || self.ty_has_sensitive(&f.ty, seen))
     }
 
     fn ty_has_sensitive(&self, ty: &Ty, seen: &mut Vec<TypePath>) -> bool {

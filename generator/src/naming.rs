@@ -9,15 +9,19 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 /// Every keyword of Rust 2024, strict and reserved, plus `Self`/`self`-like names that cannot be
 /// raw identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union",
-    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 fn unkeyword(name: String) -> String {
-    if KEYWORDS.contains(&name.as_str()) { format!("{name}_") } else { name }
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
 }
 
 /// Whether `name` is a plain (non-raw) Rust identifier that is not a keyword.
@@ -52,7 +56,10 @@ pub fn inline_type_name(wire: &str) -> String {
 /// Default name of an array's inline element type: the field without a `_list` suffix, else with
 /// `Item` added (`day_period_list` -> `DayPeriod`, `data` -> `DataItem`).
 pub fn item_type_name(wire: &str) -> String {
-    match wire.strip_suffix("_list").or_else(|| wire.strip_suffix("List")) {
+    match wire
+        .strip_suffix("_list")
+        .or_else(|| wire.strip_suffix("List"))
+    {
         Some(stem) if !stem.is_empty() => inline_type_name(stem),
         _ => format!("{}Item", wire.to_upper_camel_case()),
     }
@@ -62,7 +69,11 @@ pub fn item_type_name(wire: &str) -> String {
 /// `Color010` -> `Color010`); a value starting with a digit gets a `V` prefix.
 pub fn variant_name(wire: &str) -> String {
     let name = wire.to_upper_camel_case();
-    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("V{name}") } else { name };
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{name}")
+    } else {
+        name
+    };
     unkeyword(name)
 }
 
@@ -75,7 +86,9 @@ pub fn is_pascal_case(name: &str) -> bool {
 pub fn is_snake_case(name: &str) -> bool {
     is_identifier(name)
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c == '_' || c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -99,7 +112,11 @@ mod tests {
         assert_eq!(variant_name("Color010"), "Color010");
         assert_eq!(variant_name("2G"), "V2g");
         assert_eq!(variant_name("Self"), "Self_");
-        assert!(is_pascal_case("Result") && !is_pascal_case("user_coupon") && !is_pascal_case("Self"));
-        assert!(is_snake_case("use_coupon") && !is_snake_case("UseCoupon") && !is_snake_case("use"));
+        assert!(
+            is_pascal_case("Result") && !is_pascal_case("user_coupon") && !is_pascal_case("Self")
+        );
+        assert!(
+            is_snake_case("use_coupon") && !is_snake_case("UseCoupon") && !is_snake_case("use")
+        );
     }
 }

@@ -13,22 +13,43 @@ pub fn validate(api: &Api) -> Result<(), Diagnostics> {
         for op in &family.operations {
             for (i, ex) in op.examples.iter().enumerate() {
                 let mut problems = Vec::new();
-                check_params(api, &op.path_params, &ex.path, "request.path", &mut problems);
+                check_params(
+                    api,
+                    &op.path_params,
+                    &ex.path,
+                    "request.path",
+                    &mut problems,
+                );
                 check_params(api, &op.query, &ex.query, "request.query", &mut problems);
                 match (&op.body, &ex.body) {
-                    (Some(body), Some(value)) => check_type_path(api, body, value, "request.body", &mut problems),
-                    (Some(_), None) => problems.push("request.body: missing, but the operation has a JSON body".into()),
-                    (None, Some(_)) => problems.push("request.body: the operation has no JSON body".into()),
+                    (Some(body), Some(value)) => {
+                        check_type_path(api, body, value, "request.body", &mut problems)
+                    }
+                    (Some(_), None) => problems
+                        .push("request.body: missing, but the operation has a JSON body".into()),
+                    (None, Some(_)) => {
+                        problems.push("request.body: the operation has no JSON body".into())
+                    }
                     (None, None) => {}
                 }
                 match (&op.response.ty, &ex.response) {
-                    (Some(ty), Some(value)) => check_type_path(api, ty, value, "response", &mut problems),
-                    (Some(_), None) => problems.push("response: missing; show the JSON the operation answers".into()),
-                    (None, Some(_)) => problems.push("response: this operation answers no JSON body".into()),
+                    (Some(ty), Some(value)) => {
+                        check_type_path(api, ty, value, "response", &mut problems)
+                    }
+                    (Some(_), None) => problems
+                        .push("response: missing; show the JSON the operation answers".into()),
+                    (None, Some(_)) => {
+                        problems.push("response: this operation answers no JSON body".into())
+                    }
                     (None, None) => {}
                 }
                 for p in problems {
-                    diags.push(&ex.loc.file, ex.loc.line, format!("operation.examples[{i}]"), p);
+                    diags.push(
+                        &ex.loc.file,
+                        ex.loc.line,
+                        format!("operation.examples[{i}]"),
+                        p,
+                    );
                 }
             }
         }
@@ -40,10 +61,20 @@ pub fn validate(api: &Api) -> Result<(), Diagnostics> {
             }
         }
     }
-    if diags.is_empty() { Ok(()) } else { Err(diags.sorted()) }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(diags.sorted())
+    }
 }
 
-fn check_params(api: &Api, fields: &[Field], values: &[(String, Value)], at: &str, out: &mut Vec<String>) {
+fn check_params(
+    api: &Api,
+    fields: &[Field],
+    values: &[(String, Value)],
+    at: &str,
+    out: &mut Vec<String>,
+) {
     for (name, _) in values {
         if !fields.iter().any(|f| &f.wire == name) {
             out.push(format!("{at}.{name}: not a declared parameter"));
@@ -52,7 +83,10 @@ fn check_params(api: &Api, fields: &[Field], values: &[(String, Value)], at: &st
     for f in fields {
         match values.iter().find(|(n, _)| *n == f.wire) {
             Some((_, v)) => check_value(api, &f.ty, v, &format!("{at}.{}", f.wire), out),
-            None if f.required => out.push(format!("{at}.{}: required, but the example leaves it out", f.wire)),
+            None if f.required => out.push(format!(
+                "{at}.{}: required, but the example leaves it out",
+                f.wire
+            )),
             None => {}
         }
     }
@@ -66,7 +100,11 @@ fn check_type_path(api: &Api, path: &TypePath, value: &Value, at: &str, out: &mu
             Some(s) => out.push(format!(
                 "{at}: `{s}` is not a value of {} ({})",
                 e.name,
-                e.values.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join(", ")
+                e.values
+                    .iter()
+                    .map(|v| v.wire.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             None => out.push(format!("{at}: expected a string value of {}", e.name)),
         },
@@ -86,9 +124,15 @@ fn check_struct(api: &Api, s: &StructDef, value: &Value, at: &str, out: &mut Vec
     }
     for f in &s.fields {
         match map.get(&f.wire) {
-            Some(Value::Null) => out.push(format!("{at}.{}: null; leave the field out instead", f.wire)),
+            Some(Value::Null) => out.push(format!(
+                "{at}.{}: null; leave the field out instead",
+                f.wire
+            )),
             Some(v) => check_value(api, &f.ty, v, &format!("{at}.{}", f.wire), out),
-            None if f.required => out.push(format!("{at}.{}: required, but the example leaves it out", f.wire)),
+            None if f.required => out.push(format!(
+                "{at}.{}: required, but the example leaves it out",
+                f.wire
+            )),
             None => {}
         }
     }
@@ -99,17 +143,23 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
     match &ty.kind {
         TyKind::String | TyKind::DateTime => {
             let Some(s) = value.as_str() else {
-                out.push(format!("{at}: expected a string (quote numbers that are strings)"));
+                out.push(format!(
+                    "{at}: expected a string (quote numbers that are strings)"
+                ));
                 return;
             };
             let n = s.chars().count() as u64;
             if l.min_length.is_some_and(|m| n < m) || l.max_length.is_some_and(|m| n > m) {
-                out.push(format!("{at}: {n} characters, outside {}..={}", fmt_opt(l.min_length), fmt_opt(l.max_length)));
+                out.push(format!(
+                    "{at}: {n} characters, outside {}..={}",
+                    fmt_opt(l.min_length),
+                    fmt_opt(l.max_length)
+                ));
             }
-            if let Some(p) = &l.pattern {
-                if regex_lite::Regex::new(p).is_ok_and(|re| !re.is_match(s)) {
-                    out.push(format!("{at}: `{s}` does not match `{p}`"));
-                }
+            if let Some(p) = &l.pattern
+                && regex_lite::Regex::new(p).is_ok_and(|re| !re.is_match(s))
+            {
+                out.push(format!("{at}: `{s}` does not match `{p}`"));
             }
             if matches!(ty.kind, TyKind::DateTime) && !is_rfc3339(s) {
                 out.push(format!("{at}: `{s}` is not an RFC 3339 time"));
@@ -118,7 +168,11 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
         TyKind::Integer => match value.as_i64() {
             Some(i) => {
                 if l.minimum.is_some_and(|m| i < m) || l.maximum.is_some_and(|m| i > m) {
-                    out.push(format!("{at}: {i} is outside {}..={}", fmt_opt(l.minimum), fmt_opt(l.maximum)));
+                    out.push(format!(
+                        "{at}: {i} is outside {}..={}",
+                        fmt_opt(l.minimum),
+                        fmt_opt(l.maximum)
+                    ));
                 }
             }
             None => out.push(format!("{at}: expected an integer")),
@@ -136,7 +190,11 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
             };
             let n = items.len() as u64;
             if l.min_items.is_some_and(|m| n < m) || l.max_items.is_some_and(|m| n > m) {
-                out.push(format!("{at}: {n} items, outside {}..={}", fmt_opt(l.min_items), fmt_opt(l.max_items)));
+                out.push(format!(
+                    "{at}: {n} items, outside {}..={}",
+                    fmt_opt(l.min_items),
+                    fmt_opt(l.max_items)
+                ));
             }
             for (i, v) in items.iter().enumerate() {
                 check_value(api, item, v, &format!("{at}[{i}]"), out);

@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn keeps_text_byte_for_byte() {
         let t = DateTime::parse("2015-05-20T13:29:35.120+08:00").unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2015-05-20T13:29:35.120+08:00\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2015-05-20T13:29:35.120+08:00\""
+        );
         assert_eq!(t.to_offset_date_time().unwrap().millisecond(), 120);
     }
 

@@ -16,7 +16,10 @@ pub struct DecodeError {
 impl DecodeError {
     fn new(message: impl fmt::Display, body: &[u8]) -> Self {
         let end = body.len().min(256);
-        Self { message: message.to_string(), snippet: String::from_utf8_lossy(&body[..end]).into_owned() }
+        Self {
+            message: message.to_string(),
+            snippet: String::from_utf8_lossy(&body[..end]).into_owned(),
+        }
     }
 }
 

@@ -32,8 +32,8 @@ pub use datetime::DateTime;
 pub use notification::NotificationEvent;
 pub use open_enum::{OpenEnum, UnknownValue};
 pub use operation::{
-    Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody,
-    ResponseKind, SensitiveFieldError,
+    Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody, ResponseKind,
+    SensitiveFieldError,
 };
 pub use upload::UploadFile;
 pub use validate::{BuildError, FieldPath, Pattern, Rule, Validate, Validator, Violation};

@@ -160,7 +160,10 @@ pub trait Operation {
     fn validate(&self) -> Result<(), BuildError>;
 
     /// Replaces each sensitive field's plaintext by its ciphertext; a no-op when there are none.
-    fn encrypt_sensitive(&mut self, encrypt: &mut EncryptField<'_>) -> Result<(), SensitiveFieldError> {
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut EncryptField<'_>,
+    ) -> Result<(), SensitiveFieldError> {
         let _ = encrypt;
         Ok(())
     }

@@ -11,8 +11,12 @@ use serde_json::Value;
 /// field lost, renamed or invented. Returns the parsed value.
 #[track_caller]
 pub fn round_trip<T: Serialize + DeserializeOwned>(json: &str) -> T {
-    let value: T = serde_json::from_str(json)
-        .unwrap_or_else(|e| panic!("example does not decode into {}: {e}", std::any::type_name::<T>()));
+    let value: T = serde_json::from_str(json).unwrap_or_else(|e| {
+        panic!(
+            "example does not decode into {}: {e}",
+            std::any::type_name::<T>()
+        )
+    });
     assert_json_eq(&value, json);
     value
 }
@@ -20,8 +24,10 @@ pub fn round_trip<T: Serialize + DeserializeOwned>(json: &str) -> T {
 /// Asserts that `value` serializes to the same JSON value as `json` (member order aside).
 #[track_caller]
 pub fn assert_json_eq<T: Serialize>(value: &T, json: &str) {
-    let expected: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("expected text is not JSON: {e}"));
-    let actual = serde_json::to_value(value).unwrap_or_else(|e| panic!("value does not serialize: {e}"));
+    let expected: Value =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("expected text is not JSON: {e}"));
+    let actual =
+        serde_json::to_value(value).unwrap_or_else(|e| panic!("value does not serialize: {e}"));
     if actual != expected {
         panic!(
             "JSON differs\n expected: {}\n   actual: {}",

@@ -17,7 +17,10 @@ pub struct UploadFile {
 impl UploadFile {
     /// A file from its name and contents.
     pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        Self { file_name: file_name.into(), bytes: bytes.into() }
+        Self {
+            file_name: file_name.into(),
+            bytes: bytes.into(),
+        }
     }
 
     /// The lower-cased extension of the file name, if any.

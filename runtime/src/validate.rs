@@ -25,16 +25,25 @@ enum Segment<'a> {
 
 impl<'a> FieldPath<'a> {
     /// The value itself.
-    pub const ROOT: FieldPath<'static> = FieldPath { parent: None, segment: Segment::Root };
+    pub const ROOT: FieldPath<'static> = FieldPath {
+        parent: None,
+        segment: Segment::Root,
+    };
 
     /// The member `name` of this object.
     pub fn field(&'a self, name: &'a str) -> FieldPath<'a> {
-        FieldPath { parent: Some(self), segment: Segment::Field(name) }
+        FieldPath {
+            parent: Some(self),
+            segment: Segment::Field(name),
+        }
     }
 
     /// The element `index` of this array.
     pub fn index(&'a self, index: usize) -> FieldPath<'a> {
-        FieldPath { parent: Some(self), segment: Segment::Index(index) }
+        FieldPath {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
     }
 
     fn render(&self, out: &mut String) {
@@ -154,7 +163,9 @@ impl fmt::Display for Rule {
             Rule::TooManyItems { max, actual } => {
                 write!(f, "must have at most {max} items (has {actual})")
             }
-            Rule::DateTime => f.write_str("must be an RFC 3339 time such as 2025-08-03T12:00:00+08:00"),
+            Rule::DateTime => {
+                f.write_str("must be an RFC 3339 time such as 2025-08-03T12:00:00+08:00")
+            }
             Rule::FileTooLarge { max, actual } => {
                 write!(f, "must be at most {max} bytes (is {actual})")
             }
@@ -190,7 +201,9 @@ pub struct BuildError {
 impl BuildError {
     /// Whether `field` broke `rule`.
     pub fn has(&self, field: &str, rule: &Rule) -> bool {
-        self.violations.iter().any(|v| v.field == field && &v.rule == rule)
+        self.violations
+            .iter()
+            .any(|v| v.field == field && &v.rule == rule)
     }
 }
 
@@ -218,7 +231,10 @@ pub struct Pattern {
 impl Pattern {
     /// A pattern from its source. The generator has already checked that it compiles.
     pub const fn new(source: &'static str) -> Self {
-        Self { source, compiled: OnceLock::new() }
+        Self {
+            source,
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The regular expression's source.
@@ -252,7 +268,12 @@ pub trait Validate {
     fn validate(&self) -> Result<(), BuildError> {
         let mut v = Validator::new();
         self.validate_at(&mut v, &FieldPath::ROOT);
-        v.finish(std::any::type_name::<Self>().rsplit("::").next().unwrap_or("value"))
+        v.finish(
+            std::any::type_name::<Self>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("value"),
+        )
     }
 }
 
@@ -286,7 +307,10 @@ impl Validator {
 
     /// Records a violation.
     pub fn report(&mut self, at: &FieldPath<'_>, rule: Rule) {
-        self.violations.push(Violation { field: at.to_string(), rule });
+        self.violations.push(Violation {
+            field: at.to_string(),
+            rule,
+        });
     }
 
     /// Records [`Rule::Missing`] when a required value is absent.
@@ -316,7 +340,12 @@ impl Validator {
     /// Checks text against a documented pattern.
     pub fn pattern(&mut self, at: &FieldPath<'_>, text: &str, pattern: &'static Pattern) {
         if !pattern.is_match(text) {
-            self.report(at, Rule::Pattern { pattern: pattern.source() });
+            self.report(
+                at,
+                Rule::Pattern {
+                    pattern: pattern.source(),
+                },
+            );
         }
     }
 
@@ -361,9 +390,16 @@ impl Validator {
             self.report(at, Rule::FileTooLarge { max, actual });
         }
         if !extensions.is_empty()
-            && !file.extension().is_some_and(|e| extensions.contains(&e.as_str()))
+            && !file
+                .extension()
+                .is_some_and(|e| extensions.contains(&e.as_str()))
         {
-            self.report(at, Rule::FileType { allowed: extensions });
+            self.report(
+                at,
+                Rule::FileType {
+                    allowed: extensions,
+                },
+            );
         }
     }
 
@@ -374,12 +410,19 @@ impl Validator {
 
     /// `Ok` when nothing was reported, else every violation under `type_name`.
     pub fn finish(self, type_name: &'static str) -> Result<(), BuildError> {
-        if self.violations.is_empty() { Ok(()) } else { Err(self.into_error(type_name)) }
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(self.into_error(type_name))
+        }
     }
 
     /// Every violation reported so far, under `type_name`.
     pub fn into_error(self, type_name: &'static str) -> BuildError {
-        BuildError { type_name, violations: self.violations }
+        BuildError {
+            type_name,
+            violations: self.violations,
+        }
     }
 }
 
@@ -395,15 +438,29 @@ mod tests {
         let list = root.field("list");
         v.required::<String>(&root.field("appid"), &None);
         v.length(&order.field("out_request_no"), "abc", Some(6), Some(40));
-        v.length(&list.index(2).field("name"), "全场满100立打8折-新名字超长", None, Some(15));
+        v.length(
+            &list.index(2).field("name"),
+            "全场满100立打8折-新名字超长",
+            None,
+            Some(15),
+        );
         v.range(&root.field("percent_off"), 120, Some(1), Some(99));
         static P: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
         v.pattern(&root.field("no"), "a b", &P);
         let err = v.finish("Req").unwrap_err();
         assert_eq!(err.violations.len(), 5);
         assert!(err.has("appid", &Rule::Missing));
-        assert!(err.has("associated_order_info.out_request_no", &Rule::TooShort { min: 6, actual: 3 }));
-        assert!(err.has("list[2].name", &Rule::TooLong { max: 15, actual: 16 }));
+        assert!(err.has(
+            "associated_order_info.out_request_no",
+            &Rule::TooShort { min: 6, actual: 3 }
+        ));
+        assert!(err.has(
+            "list[2].name",
+            &Rule::TooLong {
+                max: 15,
+                actual: 16
+            }
+        ));
         assert_eq!(
             err.to_string(),
             "invalid Req: `appid` is required; `associated_order_info.out_request_no` must have at least 6 characters (has 3); \
@@ -415,7 +472,12 @@ mod tests {
     #[test]
     fn counts_characters_not_bytes() {
         let mut v = Validator::new();
-        v.length(&FieldPath::ROOT.field("name"), "全场满百立减", Some(3), Some(6));
+        v.length(
+            &FieldPath::ROOT.field("name"),
+            "全场满百立减",
+            Some(3),
+            Some(6),
+        );
         assert!(v.is_clean());
     }
 }

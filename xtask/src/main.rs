@@ -29,7 +29,10 @@ enum Task {
 
 fn workspace_root() -> PathBuf {
     // xtask lives one level below the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn main() -> ExitCode {
@@ -63,7 +66,11 @@ fn main() -> ExitCode {
                     for c in &changes {
                         println!("{c}");
                     }
-                    println!("generated/: {} files, {} changed", files.len(), changes.len());
+                    println!(
+                        "generated/: {} files, {} changed",
+                        files.len(),
+                        changes.len()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -76,15 +83,24 @@ fn main() -> ExitCode {
             let only: Vec<PathBuf> = dirs
                 .iter()
                 .map(|d| {
-                    let abs = if d.is_absolute() { d.clone() } else { std::env::current_dir().unwrap_or_default().join(d) };
-                    abs.strip_prefix(&spec).map(Path::to_path_buf).unwrap_or_else(|_| d.clone())
+                    let abs = if d.is_absolute() {
+                        d.clone()
+                    } else {
+                        std::env::current_dir().unwrap_or_default().join(d)
+                    };
+                    abs.strip_prefix(&spec)
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|_| d.clone())
                 })
                 .collect();
             match wechatpay_apiv3_generator::check_spec(&spec, &only) {
                 Ok(api) => {
                     let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
                     let notes: usize = api.families.iter().map(|f| f.notifications.len()).sum();
-                    println!("spec is valid: {} families, {ops} operations, {notes} notifications", api.families.len());
+                    println!(
+                        "spec is valid: {} families, {ops} operations, {notes} notifications",
+                        api.families.len()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

@@ -12,7 +12,11 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let url_at = rest.find("https://").into_iter().chain(rest.find("http://")).min();
+        let url_at = rest
+            .find("https://")
+            .into_iter()
+            .chain(rest.find("http://"))
+            .min();
         let (plain, tail) = match url_at {
             Some(i) => rest.split_at(i),
             None => (rest, ""),
@@ -31,7 +35,13 @@ pub fn escape(text: &str) -> String {
             break;
         }
         let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '）' | ',' | '，' | '。' | '`' | '"' | '<' | '>' | ']'))
+            .find(|c: char| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        ')' | '）' | ',' | '，' | '。' | '`' | '"' | '<' | '>' | ']'
+                    )
+            })
             .unwrap_or(tail.len());
         let url = tail[..end].trim_end_matches(['.', ';', ':']);
         out.push('<');
@@ -49,19 +59,38 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 
 /// `#[doc = "..."]` lines for Markdown the generator wrote itself.
 pub fn raw_doc_attrs(markdown: &str) -> TokenStream {
-    let lines = markdown.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = markdown.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#(#[doc = #lines])*)
 }
 
 /// `#![doc = "..."]` lines (module docs).
 pub fn inner_doc_attrs(markdown: &str) -> TokenStream {
-    let lines = markdown.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = markdown.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#(#![doc = #lines])*)
 }
 
 /// A field's documentation: its meaning, then wire name, presence and limits.
 pub fn field_doc(f: &Field) -> String {
-    let mut facts = vec![format!("Wire name `{}`", f.wire), if f.required { "required".into() } else { "optional".into() }];
+    let mut facts = vec![
+        format!("Wire name `{}`", f.wire),
+        if f.required {
+            "required".into()
+        } else {
+            "optional".into()
+        },
+    ];
     facts.extend(limit_facts(&f.ty));
     if f.sensitive {
         facts.push("sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it)".into());
@@ -71,9 +100,21 @@ pub fn field_doc(f: &Field) -> String {
 
 /// The limits of a type as short phrases (`at most 32 characters`, `1 to 99`).
 pub fn limit_facts(ty: &Ty) -> Vec<String> {
-    let Limits { min_length, max_length, pattern, minimum, maximum, min_items, max_items } = &ty.limits;
+    let Limits {
+        min_length,
+        max_length,
+        pattern,
+        minimum,
+        maximum,
+        min_items,
+        max_items,
+    } = &ty.limits;
     let mut out = Vec::new();
-    if let Some(p) = range_phrase(min_length.map(|x| x as i128), max_length.map(|x| x as i128), "characters") {
+    if let Some(p) = range_phrase(
+        min_length.map(|x| x as i128),
+        max_length.map(|x| x as i128),
+        "characters",
+    ) {
         out.push(p);
     }
     if let Some(p) = pattern {
@@ -82,11 +123,19 @@ pub fn limit_facts(ty: &Ty) -> Vec<String> {
     if let Some(p) = range_phrase(minimum.map(i128::from), maximum.map(i128::from), "") {
         out.push(p);
     }
-    if let Some(p) = range_phrase(min_items.map(|x| x as i128), max_items.map(|x| x as i128), "items") {
+    if let Some(p) = range_phrase(
+        min_items.map(|x| x as i128),
+        max_items.map(|x| x as i128),
+        "items",
+    ) {
         out.push(p);
     }
     if let TyKind::Array(item) = &ty.kind {
-        out.extend(limit_facts(item).into_iter().map(|p| format!("each item {p}")));
+        out.extend(
+            limit_facts(item)
+                .into_iter()
+                .map(|p| format!("each item {p}")),
+        );
     }
     if matches!(ty.kind, TyKind::DateTime) {
         out.push("RFC 3339".into());
@@ -95,7 +144,11 @@ pub fn limit_facts(ty: &Ty) -> Vec<String> {
 }
 
 fn range_phrase(min: Option<i128>, max: Option<i128>, unit: &str) -> Option<String> {
-    let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
     match (min, max) {
         (Some(a), Some(b)) if a == b => Some(format!("exactly {a}{unit}")),
         (Some(a), Some(b)) => Some(format!("{a} to {b}{unit}")),
@@ -124,7 +177,10 @@ mod tests {
 
     #[test]
     fn escapes_what_rustdoc_would_misread() {
-        assert_eq!(escape("【商品券ID】 a[b] <c> *d*"), "【商品券ID】 a\\[b\\] &lt;c&gt; \\*d\\*");
+        assert_eq!(
+            escape("【商品券ID】 a[b] <c> *d*"),
+            "【商品券ID】 a\\[b\\] &lt;c&gt; \\*d\\*"
+        );
         assert_eq!(
             escape("see https://pay.weixin.qq.com/doc/x.html. Then"),
             "see <https://pay.weixin.qq.com/doc/x.html>. Then"

@@ -16,29 +16,43 @@ pub fn crate_root() -> TokenStream {
 /// `XRequest::builder().a(..).b(..).build()?` for an example.
 pub fn request_expr(api: &Api, op: &Operation, ex: &Example) -> TokenStream {
     let root = crate_root();
-    let request = path_tokens(&TypePath { module: op.module_path.clone(), name: format!("{}Request", op.prefix) }, &root);
+    let request = path_tokens(
+        &TypePath {
+            module: op.module_path.clone(),
+            name: format!("{}Request", op.prefix),
+        },
+        &root,
+    );
     let mut calls = Vec::new();
     for f in op.path_params.iter().chain(&op.query) {
-        let value = ex.path.iter().chain(&ex.query).find(|(n, _)| *n == f.wire).map(|(_, v)| v);
+        let value = ex
+            .path
+            .iter()
+            .chain(&ex.query)
+            .find(|(n, _)| *n == f.wire)
+            .map(|(_, v)| v);
         if let Some(v) = value {
             let n = ident(&f.rust);
             let arg = setter_arg(api, &f.ty, v);
             calls.push(quote!(.#n(#arg)));
         }
     }
-    if let (Some(body), Some(Value::Object(map))) = (&op.body, &ex.body) {
-        if let Some(TypeDef::Struct(s)) = api.find(body) {
-            for f in &s.fields {
-                if let Some(v) = map.get(&f.wire) {
-                    let n = ident(&f.rust);
-                    let arg = setter_arg(api, &f.ty, v);
-                    calls.push(quote!(.#n(#arg)));
-                }
+    if let (Some(body), Some(Value::Object(map))) = (&op.body, &ex.body)
+        && let Some(TypeDef::Struct(s)) = api.find(body)
+    {
+        for f in &s.fields {
+            if let Some(v) = map.get(&f.wire) {
+                let n = ident(&f.rust);
+                let arg = setter_arg(api, &f.ty, v);
+                calls.push(quote!(.#n(#arg)));
             }
         }
     }
     if let Some(u) = &op.upload {
-        let name = format!("example.{}", u.file_types.first().map_or("png", String::as_str));
+        let name = format!(
+            "example.{}",
+            u.file_types.first().map_or("png", String::as_str)
+        );
         calls.push(quote!(.file(::wechatpay_apiv3::UploadFile::new(#name, ::std::vec![0_u8; 64]))));
     }
     quote!(#request::builder() #(#calls)* .build()?)

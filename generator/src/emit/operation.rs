@@ -21,7 +21,11 @@ pub fn emit_operation(api: &Api, family: &str, op: &Operation) -> TokenStream {
     let request = emit_request(api, family, op);
     let errors = emit_error_codes(op);
     let types = op.types.iter().map(|t| {
-        let body_of = op.body.as_ref().filter(|b| b.name == t.name()).map(|_| op.prefix.as_str());
+        let body_of = op
+            .body
+            .as_ref()
+            .filter(|b| b.name == t.name())
+            .map(|_| op.prefix.as_str());
         emit_type(api, &op.module_path, t, body_of)
     });
     quote! {
@@ -47,17 +51,38 @@ fn request_doc(op: &Operation) -> String {
         String::new(),
         super::doc::escape(&op.doc),
         String::new(),
-        format!("Sends `{} {}`; see the [official documentation]({}).", op.method, op.path, op.doc_url),
+        format!(
+            "Sends `{} {}`; see the [official documentation]({}).",
+            op.method, op.path, op.doc_url
+        ),
         String::new(),
         format!("- Callers: {}.", callers.join(" and ")),
     ];
     if let Some((n, per)) = op.rate_limit {
-        lines.push(format!("- Rate limit: {n} requests per {}.", if per == 1 { "second".to_string() } else { format!("{per} seconds") }));
+        lines.push(format!(
+            "- Rate limit: {n} requests per {}.",
+            if per == 1 {
+                "second".to_string()
+            } else {
+                format!("{per} seconds")
+            }
+        ));
     }
     if op.idempotency_keys.is_empty() {
-        lines.push(format!("- Not idempotent; {}.", if op.retry_safe { "the client may still retry it safely" } else { "the client never retries it" }));
+        lines.push(format!(
+            "- Not idempotent; {}.",
+            if op.retry_safe {
+                "the client may still retry it safely"
+            } else {
+                "the client never retries it"
+            }
+        ));
     } else {
-        let keys: Vec<String> = op.idempotency_keys.iter().map(|k| format!("`{k}`")).collect();
+        let keys: Vec<String> = op
+            .idempotency_keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect();
         lines.push(format!("- Idempotent by {}: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.", keys.join(", ")));
     }
     lines.push(format!(
@@ -85,15 +110,31 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
     let param_fields = params.iter().map(|f| {
         let n = ident(&f.rust);
         let t = ty_tokens(&f.ty, &quote!(crate));
-        let t = if f.required { t } else { quote!(::std::option::Option<#t>) };
-        let d = raw_doc_attrs(&format!("{} parameter. {}", if op.path_params.iter().any(|p| p.wire == f.wire) { "Path" } else { "Query" }, field_doc(f)));
+        let t = if f.required {
+            t
+        } else {
+            quote!(::std::option::Option<#t>)
+        };
+        let d = raw_doc_attrs(&format!(
+            "{} parameter. {}",
+            if op.path_params.iter().any(|p| p.wire == f.wire) {
+                "Path"
+            } else {
+                "Query"
+            },
+            field_doc(f)
+        ));
         quote!(#d pub #n: #t,)
     });
     let body_ty = op.body.as_ref().map(|b| path_tokens(b, &quote!(crate)));
-    let body_field = body_ty.as_ref().map(|t| quote!(/// The JSON body.
-        pub body: #t,));
-    let file_field = op.upload.as_ref().map(|_| quote!(/// The file to upload.
-        pub file: #rt::UploadFile,));
+    let body_field = body_ty.as_ref().map(|t| {
+        quote!(/// The JSON body.
+        pub body: #t,)
+    });
+    let file_field = op.upload.as_ref().map(|_| {
+        quote!(/// The file to upload.
+        pub file: #rt::UploadFile,)
+    });
 
     // Builder.
     let builder_param_fields = params.iter().map(|f| {
@@ -102,19 +143,31 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
         quote!(#n: ::std::option::Option<#t>,)
     });
     let body_builder_ty = op.body.as_ref().map(|b| {
-        let p = TypePath { module: b.module.clone(), name: format!("{}Builder", b.name) };
+        let p = TypePath {
+            module: b.module.clone(),
+            name: format!("{}Builder", b.name),
+        };
         path_tokens(&p, &quote!(crate))
     });
     let builder_body_field = body_builder_ty.as_ref().map(|t| quote!(body: #t,));
-    let builder_file_field = op.upload.as_ref().map(|_| quote!(file: ::std::option::Option<#rt::UploadFile>,));
+    let builder_file_field = op
+        .upload
+        .as_ref()
+        .map(|_| quote!(file: ::std::option::Option<#rt::UploadFile>,));
     let param_setters = params.iter().map(|f| {
         let n = ident(&f.rust);
         let t = ty_tokens(&f.ty, &quote!(crate));
         let (param, conv) = match f.ty.kind {
-            TyKind::String | TyKind::DateTime | TyKind::Enum(_) => (quote!(impl ::std::convert::Into<#t>), quote!(value.into())),
+            TyKind::String | TyKind::DateTime | TyKind::Enum(_) => {
+                (quote!(impl ::std::convert::Into<#t>), quote!(value.into()))
+            }
             _ => (t, quote!(value)),
         };
-        let d = raw_doc_attrs(&format!("Sets the parameter `{}`. {}", f.wire, first_sentence(&f.doc)));
+        let d = raw_doc_attrs(&format!(
+            "Sets the parameter `{}`. {}",
+            f.wire,
+            first_sentence(&f.doc)
+        ));
         quote! {
             #d
             pub fn #n(mut self, value: #param) -> Self {
@@ -123,22 +176,31 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
             }
         }
     });
-    let body_setters = body_struct(api, op).into_iter().flat_map(|s| s.fields.iter()).map(|f| {
-        let n = ident(&f.rust);
-        let t = ty_tokens(&f.ty, &quote!(crate));
-        let param = match f.ty.kind {
-            TyKind::String | TyKind::DateTime | TyKind::Enum(_) => quote!(impl ::std::convert::Into<#t>),
-            _ => t,
-        };
-        let d = raw_doc_attrs(&format!("Sets the body field `{}`. {}", f.wire, first_sentence(&f.doc)));
-        quote! {
-            #d
-            pub fn #n(mut self, value: #param) -> Self {
-                self.body = self.body.#n(value);
-                self
+    let body_setters = body_struct(api, op)
+        .into_iter()
+        .flat_map(|s| s.fields.iter())
+        .map(|f| {
+            let n = ident(&f.rust);
+            let t = ty_tokens(&f.ty, &quote!(crate));
+            let param = match f.ty.kind {
+                TyKind::String | TyKind::DateTime | TyKind::Enum(_) => {
+                    quote!(impl ::std::convert::Into<#t>)
+                }
+                _ => t,
+            };
+            let d = raw_doc_attrs(&format!(
+                "Sets the body field `{}`. {}",
+                f.wire,
+                first_sentence(&f.doc)
+            ));
+            quote! {
+                #d
+                pub fn #n(mut self, value: #param) -> Self {
+                    self.body = self.body.#n(value);
+                    self
+                }
             }
-        }
-    });
+        });
     let body_setter = body_ty.as_ref().map(|t| {
         quote! {
             /// Replaces every body field at once, e.g. with a body read back from JSON.
@@ -181,9 +243,20 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
             }
         }
     });
-    let mut request_checks: Vec<TokenStream> = params.iter().filter_map(|f| param_check(f, &base, false)).collect();
-    request_checks.extend(op.body.as_ref().map(|_| quote!(#rt::Validate::validate_at(&self.body, &mut v, at);)));
-    request_checks.extend(file_limits.as_ref().map(|(max, types)| quote!(v.file(&at.field("file"), &self.file, #max, #types);)));
+    let mut request_checks: Vec<TokenStream> = params
+        .iter()
+        .filter_map(|f| param_check(f, &base, false))
+        .collect();
+    request_checks.extend(
+        op.body
+            .as_ref()
+            .map(|_| quote!(#rt::Validate::validate_at(&self.body, &mut v, at);)),
+    );
+    request_checks.extend(
+        file_limits
+            .as_ref()
+            .map(|(max, types)| quote!(v.file(&at.field("file"), &self.file, #max, #types);)),
+    );
     let request_check_body = if request_checks.is_empty() {
         quote!(let _ = at; v.finish(#request_name))
     } else {
@@ -206,7 +279,11 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
         .iter()
         .map(|f| {
             let n = ident(&f.rust);
-            if f.required { quote!(#n) } else { quote!(#n: self.#n) }
+            if f.required {
+                quote!(#n)
+            } else {
+                quote!(#n: self.#n)
+            }
         })
         .collect();
     if op.body.is_some() {
@@ -312,7 +389,7 @@ fn param_check(f: &Field, base: &TokenStream, in_builder: bool) -> Option<TokenS
     let n = ident(&f.rust);
     let inner = {
         let ty = &f.ty;
-        let at = quote!(&at);
+        let at = quote!(at);
         let value = quote!(value);
         let l = &ty.limits;
         let mut out = Vec::new();
@@ -320,21 +397,25 @@ fn param_check(f: &Field, base: &TokenStream, in_builder: bool) -> Option<TokenS
             if l.min_length.is_some() || l.max_length.is_some() {
                 let min = opt(l.min_length);
                 let max = opt(l.max_length);
-                out.push(quote!(v.length(#at, #value, #min, #max);));
+                out.push(quote!(v.length(&#at, #value, #min, #max);));
             }
             if let Some(p) = &l.pattern {
-                out.push(quote!({ static PATTERN: #rt::Pattern = #rt::Pattern::new(#p); v.pattern(#at, #value, &PATTERN); }));
+                out.push(quote!({ static PATTERN: #rt::Pattern = #rt::Pattern::new(#p); v.pattern(&#at, #value, &PATTERN); }));
             }
         }
         if matches!(ty.kind, TyKind::Integer) && (l.minimum.is_some() || l.maximum.is_some()) {
             let min = opt_i(l.minimum);
             let max = opt_i(l.maximum);
-            out.push(quote!(v.range(#at, *#value, #min, #max);));
+            out.push(quote!(v.range(&#at, *#value, #min, #max);));
         }
         if matches!(ty.kind, TyKind::DateTime) {
-            out.push(quote!(v.date_time(#at, #value);));
+            out.push(quote!(v.date_time(&#at, #value);));
         }
-        if out.is_empty() { None } else { Some(quote!(#(#out)*)) }
+        if out.is_empty() {
+            None
+        } else {
+            Some(quote!(#(#out)*))
+        }
     };
     let stored_optional = in_builder || !f.required;
     match (inner, stored_optional, in_builder && f.required) {
@@ -344,9 +425,15 @@ fn param_check(f: &Field, base: &TokenStream, in_builder: bool) -> Option<TokenS
                 ::std::option::Option::None => v.report(&#base.field(#wire), #rt::Rule::Missing),
             }
         }),
-        (None, true, true) => Some(quote!(if self.#n.is_none() { v.report(&#base.field(#wire), #rt::Rule::Missing); })),
-        (Some(inner), true, false) => Some(quote!(if let ::std::option::Option::Some(value) = &self.#n { let at = #base.field(#wire); #inner })),
-        (Some(inner), false, _) => Some(quote!({ let at = #base.field(#wire); let value = &self.#n; #inner })),
+        (None, true, true) => Some(
+            quote!(if self.#n.is_none() { v.report(&#base.field(#wire), #rt::Rule::Missing); }),
+        ),
+        (Some(inner), true, false) => Some(
+            quote!(if let ::std::option::Option::Some(value) = &self.#n { let at = #base.field(#wire); #inner }),
+        ),
+        (Some(inner), false, _) => {
+            Some(quote!({ let at = #base.field(#wire); let value = &self.#n; #inner }))
+        }
         (None, _, _) => None,
     }
 }
@@ -375,7 +462,12 @@ fn opt_i(v: Option<i64>) -> TokenStream {
     }
 }
 
-fn emit_operation_impl(api: &Api, family: &str, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+fn emit_operation_impl(
+    api: &Api,
+    family: &str,
+    op: &Operation,
+    name: &proc_macro2::Ident,
+) -> TokenStream {
     let rt = rt();
     let prefix = &op.prefix;
     let error_code = format_ident!("{prefix}ErrorCode");
@@ -391,19 +483,36 @@ fn emit_operation_impl(api: &Api, family: &str, op: &Operation, name: &proc_macr
     let keys = &op.idempotency_keys;
     let retry_safe = op.retry_safe;
     let rate_limit = match op.rate_limit {
-        Some((n, per)) => quote!(::std::option::Option::Some(#rt::RateLimit { requests: #n, per_seconds: #per })),
+        Some((n, per)) => {
+            quote!(::std::option::Option::Some(#rt::RateLimit { requests: #n, per_seconds: #per }))
+        }
         None => quote!(::std::option::Option::None),
     };
     let status = op.response.status;
     let (kind, response_ty, decode) = match op.response.kind {
         ResponseKind::Json => {
-            let t = op.response.ty.as_ref().map(|t| path_tokens(t, &quote!(crate))).unwrap_or_else(|| quote!(()));
-            (quote!(#rt::ResponseKind::Json), t, quote!(#rt::decode::json(body)))
+            let t = op
+                .response
+                .ty
+                .as_ref()
+                .map(|t| path_tokens(t, &quote!(crate)))
+                .unwrap_or_else(|| quote!(()));
+            (
+                quote!(#rt::ResponseKind::Json),
+                t,
+                quote!(#rt::decode::json(body)),
+            )
         }
-        ResponseKind::Empty => (quote!(#rt::ResponseKind::Empty), quote!(()), quote!(#rt::decode::empty(body))),
-        ResponseKind::Download => {
-            (quote!(#rt::ResponseKind::Download), quote!(::std::vec::Vec<u8>), quote!(#rt::decode::bytes(body)))
-        }
+        ResponseKind::Empty => (
+            quote!(#rt::ResponseKind::Empty),
+            quote!(()),
+            quote!(#rt::decode::empty(body)),
+        ),
+        ResponseKind::Download => (
+            quote!(#rt::ResponseKind::Download),
+            quote!(::std::vec::Vec<u8>),
+            quote!(#rt::decode::bytes(body)),
+        ),
     };
     let sensitive = op.has_sensitive_fields(api);
     let errors = op.errors.iter().map(|e| {
@@ -416,7 +525,11 @@ fn emit_operation_impl(api: &Api, family: &str, op: &Operation, name: &proc_macr
     let pushes = op.path_parts.iter().map(|p| match p {
         PathPart::Literal(text) => quote!(path.push_str(#text);),
         PathPart::Param(wire) => {
-            let f = op.path_params.iter().find(|f| &f.wire == wire).map(|f| ident(&f.rust));
+            let f = op
+                .path_params
+                .iter()
+                .find(|f| &f.wire == wire)
+                .map(|f| ident(&f.rust));
             quote!(#rt::encode::push_path_segment(&mut path, &self.#f);)
         }
     });
@@ -439,7 +552,10 @@ fn emit_operation_impl(api: &Api, family: &str, op: &Operation, name: &proc_macr
         }
     };
     let (body_ty, body) = match (&op.body, &op.upload) {
-        (Some(b), _) => (path_tokens(b, &quote!(crate)), quote!(#rt::RequestBody::Json(&self.body))),
+        (Some(b), _) => (
+            path_tokens(b, &quote!(crate)),
+            quote!(#rt::RequestBody::Json(&self.body)),
+        ),
         (None, Some(_)) => (quote!(()), quote!(#rt::RequestBody::Multipart(&self.file))),
         (None, None) => (quote!(()), quote!(#rt::RequestBody::None)),
     };
@@ -509,7 +625,11 @@ fn emit_error_codes(op: &Operation) -> TokenStream {
                 v.doc.push_str("; ");
                 v.doc.push_str(&line);
             }
-            None => values.push(EnumValue { wire: e.code.clone(), variant: crate::naming::variant_name(&e.code), doc: line }),
+            None => values.push(EnumValue {
+                wire: e.code.clone(),
+                variant: crate::naming::variant_name(&e.code),
+                doc: line,
+            }),
         }
     }
     let def = EnumDef {

@@ -23,27 +23,52 @@ pub fn render(api: &Api) -> Result<Files, String> {
         .map_err(|e| format!("template syntax: {e}"))?;
     env.set_syntax(syntax);
     for (name, text) in [
-        ("Cargo.toml.j2", include_str!("../../templates/Cargo.toml.j2")),
+        (
+            "Cargo.toml.j2",
+            include_str!("../../templates/Cargo.toml.j2"),
+        ),
         ("README.md.j2", include_str!("../../templates/README.md.j2")),
-        ("operation.md.j2", include_str!("../../templates/operation.md.j2")),
+        (
+            "operation.md.j2",
+            include_str!("../../templates/operation.md.j2"),
+        ),
     ] {
-        env.add_template(name, text).map_err(|e| format!("template {name}: {e}"))?;
+        env.add_template(name, text)
+            .map_err(|e| format!("template {name}: {e}"))?;
     }
     let render = |name: &str, ctx: Value| -> Result<String, String> {
-        env.get_template(name).and_then(|t| t.render(minijinja::value::Serde(&ctx))).map_err(|e| format!("template {name}: {e:#}"))
+        env.get_template(name)
+            .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+            .map_err(|e| format!("template {name}: {e:#}"))
     };
 
     let mut files = Files::new();
-    files.insert("Cargo.toml".into(), render("Cargo.toml.j2", json!({ "header": HEADER, "features": features(api) }))?);
+    files.insert(
+        "Cargo.toml".into(),
+        render(
+            "Cargo.toml.j2",
+            json!({ "header": HEADER, "features": features(api) }),
+        )?,
+    );
 
     let mut families = Vec::new();
     for f in &api.families {
         let module = f.module.join("::");
         let mut ops = Vec::new();
         for op in &f.operations {
-            let page: PathBuf = ["docs"].iter().map(|s| s.to_string()).chain(f.module.iter().cloned()).collect();
+            let page: PathBuf = ["docs"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(f.module.iter().cloned())
+                .collect();
             let page = page.join(format!("{}.md", op.id));
-            files.insert(page.clone(), render("operation.md.j2", json!({ "header": HEADER, "op": operation_page(api, op)? }))?);
+            files.insert(
+                page.clone(),
+                render(
+                    "operation.md.j2",
+                    json!({ "header": HEADER, "op": operation_page(api, op)? }),
+                )?,
+            );
             ops.push(json!({
                 "id": op.id, "title": cell(&op.title), "method": op.method, "path": op.path,
                 "request": format!("{}Request", op.prefix), "page": page.to_string_lossy().replace('\\', "/"),
@@ -65,7 +90,13 @@ pub fn render(api: &Api) -> Result<Files, String> {
             "operations": ops, "notifications": notes,
         }));
     }
-    files.insert("README.md".into(), render("README.md.j2", json!({ "header": HEADER, "families": families }))?);
+    files.insert(
+        "README.md".into(),
+        render(
+            "README.md.j2",
+            json!({ "header": HEADER, "families": families }),
+        )?,
+    );
     Ok(files)
 }
 
@@ -79,7 +110,11 @@ struct Feature {
 fn features(api: &Api) -> Vec<Feature> {
     let mut by_name: BTreeMap<&str, Feature> = BTreeMap::new();
     for f in &api.families {
-        let e = by_name.entry(&f.feature).or_insert_with(|| Feature { name: f.feature.clone(), titles: String::new(), operations: 0 });
+        let e = by_name.entry(&f.feature).or_insert_with(|| Feature {
+            name: f.feature.clone(),
+            titles: String::new(),
+            operations: 0,
+        });
         if !e.titles.is_empty() {
             e.titles.push_str(", ");
         }
@@ -91,7 +126,10 @@ fn features(api: &Api) -> Vec<Feature> {
 
 /// Text safe inside a Markdown table cell.
 fn cell(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
 }
 
 #[derive(Serialize)]
@@ -126,14 +164,13 @@ fn rows(api: &Api, fields: &[Field], prefix: &str, seen: &mut Vec<TypePath>, out
             },
             _ => (None, ""),
         };
-        if let Some(p) = nested {
-            if !seen.contains(p) {
-                if let Some(TypeDef::Struct(s)) = api.find(p) {
-                    seen.push(p.clone());
-                    rows(api, &s.fields, &format!("{name}{suffix}"), seen, out);
-                    seen.pop();
-                }
-            }
+        if let Some(p) = nested
+            && !seen.contains(p)
+            && let Some(TypeDef::Struct(s)) = api.find(p)
+        {
+            seen.push(p.clone());
+            rows(api, &s.fields, &format!("{name}{suffix}"), seen, out);
+            seen.pop();
         }
     }
 }
@@ -149,7 +186,11 @@ fn enum_values(api: &Api, ty: &Ty) -> String {
     };
     match api.find(p) {
         Some(TypeDef::Enum(e)) => {
-            let values: Vec<String> = e.values.iter().map(|v| format!("`{}`: {}", v.wire, cell(&v.doc))).collect();
+            let values: Vec<String> = e
+                .values
+                .iter()
+                .map(|v| format!("`{}`: {}", v.wire, cell(&v.doc)))
+                .collect();
             format!(" Values: {}", values.join("; "))
         }
         _ => String::new(),
@@ -166,7 +207,10 @@ fn operation_page(api: &Api, op: &Operation) -> Result<Value, String> {
         })
         .collect();
     let mut sections = Vec::new();
-    for (title, fields) in [("Path parameters", &op.path_params), ("Query parameters", &op.query)] {
+    for (title, fields) in [
+        ("Path parameters", &op.path_params),
+        ("Query parameters", &op.query),
+    ] {
         if !fields.is_empty() {
             let mut r = Vec::new();
             rows(api, fields, "", &mut Vec::new(), &mut r);
@@ -179,7 +223,10 @@ fn operation_page(api: &Api, op: &Operation) -> Result<Value, String> {
         sections.push(json!({ "title": "Request body (JSON)", "rows": r }));
     }
     if let Some(u) = &op.upload {
-        let limit = u.max_bytes.map(|b| format!(", at most {b} bytes")).unwrap_or_default();
+        let limit = u
+            .max_bytes
+            .map(|b| format!(", at most {b} bytes"))
+            .unwrap_or_default();
         sections.push(json!({ "title": "Upload (multipart)", "rows": [Row {
             name: "file".into(), ty: "file".into(), required: "yes",
             limits: format!("{}{limit}", u.file_types.join(", ")),
@@ -194,7 +241,10 @@ fn operation_page(api: &Api, op: &Operation) -> Result<Value, String> {
     for ex in &op.examples {
         let request = request_expr(api, op, ex);
         let request_ty = super::rust::path_tokens(
-            &TypePath { module: op.module_path.clone(), name: format!("{}Request", op.prefix) },
+            &TypePath {
+                module: op.module_path.clone(),
+                name: format!("{}Request", op.prefix),
+            },
             &quote!(::wechatpay_apiv3),
         );
         let func = quote! {
@@ -203,7 +253,8 @@ fn operation_page(api: &Api, op: &Operation) -> Result<Value, String> {
                 Ok(request)
             }
         };
-        let file: syn::File = syn::parse2(func).map_err(|e| format!("example of {}: {e}", op.id))?;
+        let file: syn::File =
+            syn::parse2(func).map_err(|e| format!("example of {}: {e}", op.id))?;
         examples.push(json!({
             "name": ex.name,
             "code": prettyplease::unparse(&file),

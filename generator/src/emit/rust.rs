@@ -44,7 +44,11 @@ pub fn ty_tokens(ty: &Ty, root: &TokenStream) -> TokenStream {
 
 fn field_ty(f: &Field) -> TokenStream {
     let ty = ty_tokens(&f.ty, &quote!(crate));
-    if f.required { ty } else { quote!(::std::option::Option<#ty>) }
+    if f.required {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
 }
 
 fn opt_u64(v: Option<u64>) -> TokenStream {
@@ -71,7 +75,7 @@ fn opt_i64(v: Option<i64>) -> TokenStream {
     }
 }
 
-/// The checks for one value: `value` is an expression of type `&T`, `at` one of `&FieldPath`.
+/// The checks for one value: `value` is an expression of type `&T`, `at` a `FieldPath` binding.
 /// `None` when the type has nothing to check.
 fn checks(ty: &Ty, value: &TokenStream, at: &TokenStream) -> Option<TokenStream> {
     let rt = rt();
@@ -81,13 +85,13 @@ fn checks(ty: &Ty, value: &TokenStream, at: &TokenStream) -> Option<TokenStream>
         TyKind::String => {
             if l.min_length.is_some() || l.max_length.is_some() {
                 let (min, max) = (opt_u64(l.min_length), opt_u64(l.max_length));
-                out.push(quote!(v.length(#at, #value, #min, #max);));
+                out.push(quote!(v.length(&#at, #value, #min, #max);));
             }
             if let Some(p) = &l.pattern {
                 out.push(quote! {
                     {
                         static PATTERN: #rt::Pattern = #rt::Pattern::new(#p);
-                        v.pattern(#at, #value, &PATTERN);
+                        v.pattern(&#at, #value, &PATTERN);
                     }
                 });
             }
@@ -95,35 +99,39 @@ fn checks(ty: &Ty, value: &TokenStream, at: &TokenStream) -> Option<TokenStream>
         TyKind::Integer => {
             if l.minimum.is_some() || l.maximum.is_some() {
                 let (min, max) = (opt_i64(l.minimum), opt_i64(l.maximum));
-                out.push(quote!(v.range(#at, *#value, #min, #max);));
+                out.push(quote!(v.range(&#at, *#value, #min, #max);));
             }
         }
-        TyKind::DateTime => out.push(quote!(v.date_time(#at, #value);)),
-        TyKind::Struct(_) => out.push(quote!(#rt::Validate::validate_at(#value, v, #at);)),
+        TyKind::DateTime => out.push(quote!(v.date_time(&#at, #value);)),
+        TyKind::Struct(_) => out.push(quote!(#rt::Validate::validate_at(#value, v, &#at);)),
         TyKind::Enum(_) | TyKind::Boolean => {}
         TyKind::Array(item) => {
             if l.min_items.is_some() || l.max_items.is_some() {
                 let (min, max) = (opt_u64(l.min_items), opt_u64(l.max_items));
-                out.push(quote!(v.items(#at, #value.len(), #min, #max);));
+                out.push(quote!(v.items(&#at, #value.len(), #min, #max);));
             }
-            if let Some(inner) = checks(item, &quote!(item), &quote!(&at_item)) {
+            if let Some(inner) = checks(item, &quote!(item), &quote!(at_item)) {
                 out.push(quote! {
                     for (i, item) in #value.iter().enumerate() {
-                        let at_item = (#at).index(i);
+                        let at_item = #at.index(i);
                         #inner
                     }
                 });
             }
         }
     }
-    if out.is_empty() { None } else { Some(quote!(#(#out)*)) }
+    if out.is_empty() {
+        None
+    } else {
+        Some(quote!(#(#out)*))
+    }
 }
 
 /// Checks of a field whose value is stored as `T` (required) or `Option<T>` (optional).
 fn struct_field_checks(f: &Field, base: &TokenStream) -> Option<TokenStream> {
     let wire = &f.wire;
     let name = ident(&f.rust);
-    let inner = checks(&f.ty, &quote!(value), &quote!(&at))?;
+    let inner = checks(&f.ty, &quote!(value), &quote!(at))?;
     Some(if f.required {
         quote! { { let at = #base.field(#wire); let value = &self.#name; #inner } }
     } else {
@@ -136,7 +144,7 @@ fn builder_field_checks(f: &Field, base: &TokenStream) -> Option<TokenStream> {
     let rt = rt();
     let wire = &f.wire;
     let name = ident(&f.rust);
-    let inner = checks(&f.ty, &quote!(value), &quote!(&at));
+    let inner = checks(&f.ty, &quote!(value), &quote!(at));
     match (f.required, inner) {
         (true, Some(inner)) => Some(quote! {
             match &self.#name {
@@ -155,7 +163,11 @@ fn builder_field_checks(f: &Field, base: &TokenStream) -> Option<TokenStream> {
 }
 
 /// A setter: `pub fn name(mut self, value: impl Into<T>) -> Self`.
-fn setter(f: &Field, doc: &TokenStream, assign: impl Fn(&Ident, TokenStream) -> TokenStream) -> TokenStream {
+fn setter(
+    f: &Field,
+    doc: &TokenStream,
+    assign: impl Fn(&Ident, TokenStream) -> TokenStream,
+) -> TokenStream {
     let name = ident(&f.rust);
     let (param, conv) = setter_param(&f.ty);
     let body = assign(&name, conv);
@@ -171,7 +183,9 @@ fn setter(f: &Field, doc: &TokenStream, assign: impl Fn(&Ident, TokenStream) -> 
 fn setter_param(ty: &Ty) -> (TokenStream, TokenStream) {
     let t = ty_tokens(ty, &quote!(crate));
     match ty.kind {
-        TyKind::String | TyKind::DateTime | TyKind::Enum(_) => (quote!(impl ::std::convert::Into<#t>), quote!(value.into())),
+        TyKind::String | TyKind::DateTime | TyKind::Enum(_) => {
+            (quote!(impl ::std::convert::Into<#t>), quote!(value.into()))
+        }
         _ => (t, quote!(value)),
     }
 }
@@ -202,14 +216,23 @@ fn debug_impl(name: &Ident, type_name: &str, fields: &[Field]) -> TokenStream {
 }
 
 /// A struct, its builder, `Validate`, and (for sensitive data) the encryption walk.
-pub fn emit_struct(api: &Api, module: &[String], s: &StructDef, body_of: Option<&str>) -> TokenStream {
+pub fn emit_struct(
+    api: &Api,
+    module: &[String],
+    s: &StructDef,
+    body_of: Option<&str>,
+) -> TokenStream {
     let rt = rt();
     let name = ident(&s.name);
     let builder = format_ident!("{}Builder", s.name);
     let type_name = &s.name;
     let doc = doc_attrs(&s.doc);
     let sensitive_direct = has_direct_sensitive(s);
-    let derive_debug = if sensitive_direct { quote!() } else { quote!(::std::fmt::Debug,) };
+    let derive_debug = if sensitive_direct {
+        quote!()
+    } else {
+        quote!(::std::fmt::Debug,)
+    };
 
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.rust);
@@ -235,29 +258,48 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef, body_of: Option<
     });
     let setters = s.fields.iter().map(|f| {
         let doc = raw_doc_attrs(&format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc)));
-        setter(f, &doc, |name, conv| quote!(self.#name = ::std::option::Option::Some(#conv);))
+        setter(
+            f,
+            &doc,
+            |name, conv| quote!(self.#name = ::std::option::Option::Some(#conv);),
+        )
     });
     let base = quote!(at);
-    let validate_body: Vec<TokenStream> = s.fields.iter().filter_map(|f| struct_field_checks(f, &base)).collect();
-    let validate_body = if validate_body.is_empty() { quote!(let _ = (v, at);) } else { quote!(#(#validate_body)*) };
-    let check_body: Vec<TokenStream> = s.fields.iter().filter_map(|f| builder_field_checks(f, &base)).collect();
-    let check_body = if check_body.is_empty() { quote!(let _ = (v, at);) } else { quote!(#(#check_body)*) };
+    let validate_body: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| struct_field_checks(f, &base))
+        .collect();
+    let validate_body = if validate_body.is_empty() {
+        quote!(let _ = (v, at);)
+    } else {
+        quote!(#(#validate_body)*)
+    };
+    let check_body: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| builder_field_checks(f, &base))
+        .collect();
+    let check_body = if check_body.is_empty() {
+        quote!(let _ = (v, at);)
+    } else {
+        quote!(#(#check_body)*)
+    };
 
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     let all_fields = s.fields.iter().map(|f| {
         let n = ident(&f.rust);
-        if f.required { quote!(#n) } else { quote!(#n: self.#n) }
+        if f.required {
+            quote!(#n)
+        } else {
+            quote!(#n: self.#n)
+        }
     });
     let assemble = match required.len() {
         0 => quote!(::std::option::Option::Some(#name { #(#all_fields),* })),
         1 => {
             let n = ident(&required[0].rust);
-            quote! {
-                match self.#n {
-                    ::std::option::Option::Some(#n) => ::std::option::Option::Some(#name { #(#all_fields),* }),
-                    ::std::option::Option::None => ::std::option::Option::None,
-                }
-            }
+            quote!(self.#n.map(|#n| #name { #(#all_fields),* }))
         }
         _ => {
             let names: Vec<Ident> = required.iter().map(|f| ident(&f.rust)).collect();
@@ -280,7 +322,11 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef, body_of: Option<
     let from_value = if body_of.is_some() {
         let moves = s.fields.iter().map(|f| {
             let n = ident(&f.rust);
-            if f.required { quote!(#n: ::std::option::Option::Some(value.#n)) } else { quote!(#n: value.#n) }
+            if f.required {
+                quote!(#n: ::std::option::Option::Some(value.#n))
+            } else {
+                quote!(#n: value.#n)
+            }
         });
         quote! {
             impl ::std::convert::From<#name> for #builder {
@@ -293,8 +339,15 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef, body_of: Option<
     } else {
         quote!()
     };
-    let path = TypePath { module: module.to_vec(), name: s.name.clone() };
-    let encrypt = if api.struct_has_sensitive(&path) { emit_encrypt_walk(api, &name, s) } else { quote!() };
+    let path = TypePath {
+        module: module.to_vec(),
+        name: s.name.clone(),
+    };
+    let encrypt = if api.struct_has_sensitive(&path) {
+        emit_encrypt_walk(api, &name, s)
+    } else {
+        quote!()
+    };
     let builder_doc = raw_doc_attrs(&format!(
         "Builds a [`{type_name}`]; [`{type_name}Builder::build`] reports every missing field and broken limit at once."
     ));
@@ -382,10 +435,18 @@ fn emit_encrypt_walk(api: &Api, name: &Ident, s: &StructDef) -> TokenStream {
     }
 }
 
-fn encrypt_step(api: &Api, ty: &Ty, sensitive: bool, wire: &str, value: &TokenStream) -> Option<TokenStream> {
+fn encrypt_step(
+    api: &Api,
+    ty: &Ty,
+    sensitive: bool,
+    wire: &str,
+    value: &TokenStream,
+) -> Option<TokenStream> {
     match &ty.kind {
         TyKind::String if sensitive => Some(quote!(encrypt(#wire, #value)?;)),
-        TyKind::Struct(p) if api.struct_has_sensitive(p) => Some(quote!(#value.encrypt_sensitive_fields(encrypt)?;)),
+        TyKind::Struct(p) if api.struct_has_sensitive(p) => {
+            Some(quote!(#value.encrypt_sensitive_fields(encrypt)?;))
+        }
         TyKind::Array(item) => {
             let inner = encrypt_step(api, item, sensitive, wire, &quote!(item))?;
             Some(quote!(for item in #value.iter_mut() { #inner }))
@@ -402,7 +463,10 @@ pub fn emit_enum(e: &EnumDef) -> TokenStream {
     let catch_all = ident(&e.catch_all);
     let variants: Vec<Ident> = e.values.iter().map(|v| ident(&v.variant)).collect();
     let wires: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
-    let vdocs = e.values.iter().map(|v| raw_doc_attrs(&format!("`{}`: {}", v.wire, super::doc::escape(&v.doc))));
+    let vdocs = e
+        .values
+        .iter()
+        .map(|v| raw_doc_attrs(&format!("`{}`: {}", v.wire, super::doc::escape(&v.doc))));
     quote! {
         #doc
         ///

@@ -79,7 +79,13 @@ pub fn emit_tests(api: &Api) -> TokenStream {
             .all_types()
             .filter(|(module, _)| module.starts_with(&family.module))
             .filter_map(|(module, t)| match t {
-                TypeDef::Enum(e) => Some(path_tokens(&TypePath { module, name: e.name.clone() }, &root)),
+                TypeDef::Enum(e) => Some(path_tokens(
+                    &TypePath {
+                        module,
+                        name: e.name.clone(),
+                    },
+                    &root,
+                )),
                 TypeDef::Struct(_) => None,
             })
             .collect();

@@ -5,6 +5,7 @@
 //! Merchant coupons are coupons a merchant designs and funds itself and puts into the user's WeChat card wallet. The merchant creates a stock (批次), sends coupons to users (or lets users claim them), redeems them when the user meets the threshold, and can return, deactivate or tie them to orders.
 //!
 //! Enabled by the cargo feature `busifavor`.
+
 pub mod types;
 pub mod use_coupon;
 pub use self::types::*;

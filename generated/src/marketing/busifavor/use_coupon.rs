@@ -5,6 +5,7 @@
 //! Redeems one merchant coupon in a user's card wallet once the user meets its threshold. For stocks whose codes the merchant assigns (MERCHANT_API or MERCHANT_UPLOAD) `stock_id` must be given too. Repeating a call with the same `use_request_no` does not redeem twice.
 //!
 //! Sends `POST /v3/marketing/busifavor/coupons/use`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml).
+
 /// 核销用户券 (redeem a user's merchant coupon)
 ///
 /// Redeems one merchant coupon in a user's card wallet once the user meets its threshold. For stocks whose codes the merchant assigns (MERCHANT_API or MERCHANT_UPLOAD) `stock_id` must be given too. Repeating a call with the same `use_request_no` does not redeem twice.
@@ -21,17 +22,20 @@ pub struct UseCouponRequest {
     /// The JSON body.
     pub body: crate::marketing::busifavor::use_coupon::UseCouponBody,
 }
+
 impl UseCouponRequest {
     /// A builder with nothing set.
     pub fn builder() -> UseCouponRequestBuilder {
         UseCouponRequestBuilder::default()
     }
 }
+
 /// Builds a [`UseCouponRequest`]: one setter per path parameter, query parameter and body field.
 #[derive(Clone, Debug, Default)]
 pub struct UseCouponRequestBuilder {
     body: crate::marketing::busifavor::use_coupon::UseCouponBodyBuilder,
 }
+
 impl UseCouponRequestBuilder {
     /// Sets the body field `coupon_code`. Code of the coupon to redeem.
     pub fn coupon_code(
@@ -41,6 +45,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.coupon_code(value);
         self
     }
+
     /// Sets the body field `stock_id`. The stock the coupon belongs to; required when the merchant assigns codes.
     pub fn stock_id(
         mut self,
@@ -49,6 +54,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.stock_id(value);
         self
     }
+
     /// Sets the body field `appid`. AppID under which the returned openid is computed.
     pub fn appid(
         mut self,
@@ -57,6 +63,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.appid(value);
         self
     }
+
     /// Sets the body field `use_time`. When the merchant asks to redeem the coupon.
     pub fn use_time(
         mut self,
@@ -65,6 +72,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.use_time(value);
         self
     }
+
     /// Sets the body field `use_request_no`. The merchant's unique number for this redemption.
     pub fn use_request_no(
         mut self,
@@ -73,6 +81,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.use_request_no(value);
         self
     }
+
     /// Sets the body field `openid`. The user's OpenID, checked for safety when given.
     pub fn openid(
         mut self,
@@ -81,6 +90,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.openid(value);
         self
     }
+
     /// Sets the body field `out_trade_no`. The merchant's order number the coupon is redeemed for.
     pub fn out_trade_no(
         mut self,
@@ -89,6 +99,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.out_trade_no(value);
         self
     }
+
     /// Sets the body field `mch_id`. Merchant number that placed the order.
     pub fn mch_id(
         mut self,
@@ -97,6 +108,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.mch_id(value);
         self
     }
+
     /// Sets the body field `transaction_id`. WeChat Pay transaction number of the order.
     pub fn transaction_id(
         mut self,
@@ -105,6 +117,7 @@ impl UseCouponRequestBuilder {
         self.body = self.body.transaction_id(value);
         self
     }
+
     /// Replaces every body field at once, e.g. with a body read back from JSON.
     pub fn body(
         mut self,
@@ -113,6 +126,7 @@ impl UseCouponRequestBuilder {
         self.body = ::std::convert::From::from(body);
         self
     }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -121,6 +135,7 @@ impl UseCouponRequestBuilder {
         let _ = (&v, at);
         self.body.check(v, at);
     }
+
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
@@ -136,6 +151,7 @@ impl UseCouponRequestBuilder {
         }
     }
 }
+
 impl UseCouponRequest {
     fn check(
         &self,
@@ -147,6 +163,7 @@ impl UseCouponRequest {
         v.finish("UseCouponRequest")
     }
 }
+
 impl ::wechatpay_apiv3_runtime::Operation for UseCouponRequest {
     type Body = crate::marketing::busifavor::use_coupon::UseCouponBody;
     type Response = crate::marketing::busifavor::use_coupon::UseCouponResponse;
@@ -264,14 +281,17 @@ impl ::wechatpay_apiv3_runtime::Operation for UseCouponRequest {
             },
         ],
     };
+
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(51usize);
         path.push_str("/v3/marketing/busifavor/coupons/use");
         path
     }
+
     fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
         ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
     }
+
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
@@ -280,6 +300,7 @@ impl ::wechatpay_apiv3_runtime::Operation for UseCouponRequest {
             &::wechatpay_apiv3_runtime::FieldPath::ROOT,
         )
     }
+
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<
@@ -289,6 +310,7 @@ impl ::wechatpay_apiv3_runtime::Operation for UseCouponRequest {
         ::wechatpay_apiv3_runtime::decode::json(body)
     }
 }
+
 /// Error codes documented for `POST /v3/marketing/busifavor/coupons/use`.
 ///
 /// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
@@ -320,6 +342,7 @@ pub enum UseCouponErrorCode {
     /// A value this version of the crate does not know, kept as received.
     Unknown(::wechatpay_apiv3_runtime::UnknownValue),
 }
+
 impl UseCouponErrorCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -339,6 +362,7 @@ impl UseCouponErrorCode {
         }
     }
 }
+
 impl ::wechatpay_apiv3_runtime::OpenEnum for UseCouponErrorCode {
     const VALUES: &'static [&'static str] = &[
         "PARAM_ERROR",
@@ -369,20 +393,24 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for UseCouponErrorCode {
             other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
         }
     }
+
     fn as_str(&self) -> &str {
         UseCouponErrorCode::as_str(self)
     }
 }
+
 impl ::std::convert::From<&str> for UseCouponErrorCode {
     fn from(raw: &str) -> Self {
         <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
     }
 }
+
 impl ::std::fmt::Display for UseCouponErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for UseCouponErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -391,6 +419,7 @@ impl ::serde::Serialize for UseCouponErrorCode {
         ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for UseCouponErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -398,6 +427,7 @@ impl<'de> ::serde::Deserialize<'de> for UseCouponErrorCode {
         ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
     }
 }
+
 /// JSON body of `UseCouponRequest`.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -444,12 +474,14 @@ pub struct UseCouponBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
+
 impl UseCouponBody {
     /// A builder with every field unset.
     pub fn builder() -> UseCouponBodyBuilder {
         UseCouponBodyBuilder::default()
     }
 }
+
 impl ::wechatpay_apiv3_runtime::Validate for UseCouponBody {
     fn validate_at(
         &self,
@@ -529,6 +561,7 @@ impl ::wechatpay_apiv3_runtime::Validate for UseCouponBody {
         }
     }
 }
+
 /// Builds a [`UseCouponBody`]; [`UseCouponBodyBuilder::build`] reports every missing field and broken limit at once.
 #[derive(Clone, ::std::fmt::Debug, Default)]
 pub struct UseCouponBodyBuilder {
@@ -542,6 +575,7 @@ pub struct UseCouponBodyBuilder {
     mch_id: ::std::option::Option<::std::string::String>,
     transaction_id: ::std::option::Option<::std::string::String>,
 }
+
 impl UseCouponBodyBuilder {
     /// Sets `coupon_code`. Code of the coupon to redeem.
     pub fn coupon_code(
@@ -551,6 +585,7 @@ impl UseCouponBodyBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `stock_id`. The stock the coupon belongs to; required when the merchant assigns codes.
     pub fn stock_id(
         mut self,
@@ -559,6 +594,7 @@ impl UseCouponBodyBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `appid`. AppID under which the returned openid is computed.
     pub fn appid(
         mut self,
@@ -567,6 +603,7 @@ impl UseCouponBodyBuilder {
         self.appid = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `use_time`. When the merchant asks to redeem the coupon.
     pub fn use_time(
         mut self,
@@ -575,6 +612,7 @@ impl UseCouponBodyBuilder {
         self.use_time = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `use_request_no`. The merchant's unique number for this redemption.
     pub fn use_request_no(
         mut self,
@@ -583,6 +621,7 @@ impl UseCouponBodyBuilder {
         self.use_request_no = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `openid`. The user's OpenID, checked for safety when given.
     pub fn openid(
         mut self,
@@ -591,6 +630,7 @@ impl UseCouponBodyBuilder {
         self.openid = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `out_trade_no`. The merchant's order number the coupon is redeemed for.
     pub fn out_trade_no(
         mut self,
@@ -599,6 +639,7 @@ impl UseCouponBodyBuilder {
         self.out_trade_no = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `mch_id`. Merchant number that placed the order.
     pub fn mch_id(
         mut self,
@@ -607,6 +648,7 @@ impl UseCouponBodyBuilder {
         self.mch_id = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `transaction_id`. WeChat Pay transaction number of the order.
     pub fn transaction_id(
         mut self,
@@ -615,6 +657,7 @@ impl UseCouponBodyBuilder {
         self.transaction_id = ::std::option::Option::Some(value.into());
         self
     }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -714,6 +757,7 @@ impl UseCouponBodyBuilder {
             );
         }
     }
+
     fn assemble(self) -> ::std::option::Option<UseCouponBody> {
         match (self.coupon_code, self.appid, self.use_time, self.use_request_no) {
             (
@@ -737,6 +781,7 @@ impl UseCouponBodyBuilder {
             _ => ::std::option::Option::None,
         }
     }
+
     /// Checks every field and builds the value.
     pub fn build(
         self,
@@ -751,6 +796,7 @@ impl UseCouponBodyBuilder {
         }
     }
 }
+
 impl ::std::convert::From<UseCouponBody> for UseCouponBodyBuilder {
     /// A builder holding every field of `value`, to change some before building again.
     fn from(value: UseCouponBody) -> Self {
@@ -767,6 +813,7 @@ impl ::std::convert::From<UseCouponBody> for UseCouponBodyBuilder {
         }
     }
 }
+
 /// Success response of `UseCouponRequest`.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -784,12 +831,14 @@ pub struct UseCouponResponse {
     /// Wire name `wechatpay_use_time`; required; RFC 3339.
     pub wechatpay_use_time: ::wechatpay_apiv3_runtime::DateTime,
 }
+
 impl UseCouponResponse {
     /// A builder with every field unset.
     pub fn builder() -> UseCouponResponseBuilder {
         UseCouponResponseBuilder::default()
     }
 }
+
 impl ::wechatpay_apiv3_runtime::Validate for UseCouponResponse {
     fn validate_at(
         &self,
@@ -823,6 +872,7 @@ impl ::wechatpay_apiv3_runtime::Validate for UseCouponResponse {
         }
     }
 }
+
 /// Builds a [`UseCouponResponse`]; [`UseCouponResponseBuilder::build`] reports every missing field and broken limit at once.
 #[derive(Clone, ::std::fmt::Debug, Default)]
 pub struct UseCouponResponseBuilder {
@@ -830,6 +880,7 @@ pub struct UseCouponResponseBuilder {
     openid: ::std::option::Option<::std::string::String>,
     wechatpay_use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
 }
+
 impl UseCouponResponseBuilder {
     /// Sets `stock_id`. The stock of the redeemed coupon.
     pub fn stock_id(
@@ -839,6 +890,7 @@ impl UseCouponResponseBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `openid`. The user's OpenID under the request's `appid`.
     pub fn openid(
         mut self,
@@ -847,6 +899,7 @@ impl UseCouponResponseBuilder {
         self.openid = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `wechatpay_use_time`. When WeChat Pay recorded the redemption.
     pub fn wechatpay_use_time(
         mut self,
@@ -855,6 +908,7 @@ impl UseCouponResponseBuilder {
         self.wechatpay_use_time = ::std::option::Option::Some(value.into());
         self
     }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -901,6 +955,7 @@ impl UseCouponResponseBuilder {
             }
         }
     }
+
     fn assemble(self) -> ::std::option::Option<UseCouponResponse> {
         match (self.stock_id, self.openid, self.wechatpay_use_time) {
             (
@@ -917,6 +972,7 @@ impl UseCouponResponseBuilder {
             _ => ::std::option::Option::None,
         }
     }
+
     /// Checks every field and builds the value.
     pub fn build(
         self,

@@ -5,6 +5,7 @@
 //! Product coupons let a brand give users a coupon for a specific product or for a whole order. A service provider creates the product coupon and its stocks (batches) for a brand it is authorised for, sends coupons to users, confirms them, redeems them at checkout and can return or deactivate them. Every call names the brand with `brand_id`.
 //!
 //! Enabled by the cargo feature `product-coupon`.
+
 pub mod types;
 pub mod use_user_coupon;
 pub use self::types::*;

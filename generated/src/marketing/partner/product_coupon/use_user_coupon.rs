@@ -5,6 +5,7 @@
 //! Redeems a product coupon a user holds, for example when the user pays for the product at the counter. The coupon must have been sent and confirmed, and be usable now (state EFFECTIVE). The answer is the coupon as it is after redemption, normally in state USED. Repeating a call with the same `out_request_no` does not redeem twice.
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781608).
+
 /// 核销用户商品券 (redeem a user's product coupon)
 ///
 /// Redeems a product coupon a user holds, for example when the user pays for the product at the counter. The coupon must have been sent and confirmed, and be usable now (state EFFECTIVE). The answer is the coupon as it is after redemption, normally in state USED. Repeating a call with the same `out_request_no` does not redeem twice.
@@ -29,12 +30,14 @@ pub struct UseUserCouponRequest {
     /// The JSON body.
     pub body: crate::marketing::partner::product_coupon::use_user_coupon::UseUserCouponBody,
 }
+
 impl UseUserCouponRequest {
     /// A builder with nothing set.
     pub fn builder() -> UseUserCouponRequestBuilder {
         UseUserCouponRequestBuilder::default()
     }
 }
+
 /// Builds a [`UseUserCouponRequest`]: one setter per path parameter, query parameter and body field.
 #[derive(Clone, Debug, Default)]
 pub struct UseUserCouponRequestBuilder {
@@ -42,6 +45,7 @@ pub struct UseUserCouponRequestBuilder {
     coupon_code: ::std::option::Option<::std::string::String>,
     body: crate::marketing::partner::product_coupon::use_user_coupon::UseUserCouponBodyBuilder,
 }
+
 impl UseUserCouponRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
     pub fn openid(
@@ -51,6 +55,7 @@ impl UseUserCouponRequestBuilder {
         self.openid = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets the parameter `coupon_code`. Code of the user's coupon.
     pub fn coupon_code(
         mut self,
@@ -59,6 +64,7 @@ impl UseUserCouponRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets the body field `product_coupon_id`. ID of the product coupon the user's coupon was issued from.
     pub fn product_coupon_id(
         mut self,
@@ -67,6 +73,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.product_coupon_id(value);
         self
     }
+
     /// Sets the body field `stock_id`. ID of the stock the coupon was sent from; it must belong to `product_coupon_id`.
     pub fn stock_id(
         mut self,
@@ -75,6 +82,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.stock_id(value);
         self
     }
+
     /// Sets the body field `appid`. AppID (official account, mini program or app) bound to the service provider, under which `openid` was issued.
     pub fn appid(
         mut self,
@@ -83,6 +91,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.appid(value);
         self
     }
+
     /// Sets the body field `use_time`. When the coupon is redeemed.
     pub fn use_time(
         mut self,
@@ -91,6 +100,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.use_time(value);
         self
     }
+
     /// Sets the body field `associated_order_info`. The WeChat Pay order paid with the coupon.
     pub fn associated_order_info(
         mut self,
@@ -99,6 +109,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.associated_order_info(value);
         self
     }
+
     /// Sets the body field `associated_pay_score_order_info`. The Pay Score service order paid with the coupon.
     pub fn associated_pay_score_order_info(
         mut self,
@@ -107,6 +118,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.associated_pay_score_order_info(value);
         self
     }
+
     /// Sets the body field `out_request_no`. The brand's unique number for this redemption; digits, letters, `_` and `-`.
     pub fn out_request_no(
         mut self,
@@ -115,6 +127,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.out_request_no(value);
         self
     }
+
     /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
     pub fn brand_id(
         mut self,
@@ -123,6 +136,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.brand_id(value);
         self
     }
+
     /// Sets the body field `store_id`. ID of the store where the coupon is redeemed (from the create-store API).
     pub fn store_id(
         mut self,
@@ -131,6 +145,7 @@ impl UseUserCouponRequestBuilder {
         self.body = self.body.store_id(value);
         self
     }
+
     /// Replaces every body field at once, e.g. with a body read back from JSON.
     pub fn body(
         mut self,
@@ -139,6 +154,7 @@ impl UseUserCouponRequestBuilder {
         self.body = ::std::convert::From::from(body);
         self
     }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -167,6 +183,7 @@ impl UseUserCouponRequestBuilder {
         }
         self.body.check(v, at);
     }
+
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
@@ -193,6 +210,7 @@ impl UseUserCouponRequestBuilder {
         }
     }
 }
+
 impl UseUserCouponRequest {
     fn check(
         &self,
@@ -214,6 +232,7 @@ impl UseUserCouponRequest {
         v.finish("UseUserCouponRequest")
     }
 }
+
 impl ::wechatpay_apiv3_runtime::Operation for UseUserCouponRequest {
     type Body = crate::marketing::partner::product_coupon::use_user_coupon::UseUserCouponBody;
     type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
@@ -307,6 +326,7 @@ impl ::wechatpay_apiv3_runtime::Operation for UseUserCouponRequest {
             },
         ],
     };
+
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(93usize);
         path.push_str("/v3/marketing/partner/product-coupon/users/");
@@ -319,9 +339,11 @@ impl ::wechatpay_apiv3_runtime::Operation for UseUserCouponRequest {
         path.push_str("/use");
         path
     }
+
     fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
         ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
     }
+
     fn validate(
         &self,
     ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
@@ -330,6 +352,7 @@ impl ::wechatpay_apiv3_runtime::Operation for UseUserCouponRequest {
             &::wechatpay_apiv3_runtime::FieldPath::ROOT,
         )
     }
+
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<
@@ -339,6 +362,7 @@ impl ::wechatpay_apiv3_runtime::Operation for UseUserCouponRequest {
         ::wechatpay_apiv3_runtime::decode::json(body)
     }
 }
+
 /// Error codes documented for `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 ///
 /// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
@@ -362,6 +386,7 @@ pub enum UseUserCouponErrorCode {
     /// A value this version of the crate does not know, kept as received.
     Unknown(::wechatpay_apiv3_runtime::UnknownValue),
 }
+
 impl UseUserCouponErrorCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -377,6 +402,7 @@ impl UseUserCouponErrorCode {
         }
     }
 }
+
 impl ::wechatpay_apiv3_runtime::OpenEnum for UseUserCouponErrorCode {
     const VALUES: &'static [&'static str] = &[
         "PARAM_ERROR",
@@ -399,20 +425,24 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for UseUserCouponErrorCode {
             other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
         }
     }
+
     fn as_str(&self) -> &str {
         UseUserCouponErrorCode::as_str(self)
     }
 }
+
 impl ::std::convert::From<&str> for UseUserCouponErrorCode {
     fn from(raw: &str) -> Self {
         <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
     }
 }
+
 impl ::std::fmt::Display for UseUserCouponErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl ::serde::Serialize for UseUserCouponErrorCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -421,6 +451,7 @@ impl ::serde::Serialize for UseUserCouponErrorCode {
         ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
     }
 }
+
 impl<'de> ::serde::Deserialize<'de> for UseUserCouponErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -428,6 +459,7 @@ impl<'de> ::serde::Deserialize<'de> for UseUserCouponErrorCode {
         ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
     }
 }
+
 /// JSON body of `UseUserCouponRequest`.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -473,12 +505,14 @@ pub struct UseUserCouponBody {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
 }
+
 impl UseUserCouponBody {
     /// A builder with every field unset.
     pub fn builder() -> UseUserCouponBodyBuilder {
         UseUserCouponBodyBuilder::default()
     }
 }
+
 impl ::wechatpay_apiv3_runtime::Validate for UseUserCouponBody {
     fn validate_at(
         &self,
@@ -518,6 +552,7 @@ impl ::wechatpay_apiv3_runtime::Validate for UseUserCouponBody {
         }
     }
 }
+
 /// Builds a [`UseUserCouponBody`]; [`UseUserCouponBodyBuilder::build`] reports every missing field and broken limit at once.
 #[derive(Clone, ::std::fmt::Debug, Default)]
 pub struct UseUserCouponBodyBuilder {
@@ -535,6 +570,7 @@ pub struct UseUserCouponBodyBuilder {
     brand_id: ::std::option::Option<::std::string::String>,
     store_id: ::std::option::Option<::std::string::String>,
 }
+
 impl UseUserCouponBodyBuilder {
     /// Sets `product_coupon_id`. ID of the product coupon the user's coupon was issued from.
     pub fn product_coupon_id(
@@ -544,6 +580,7 @@ impl UseUserCouponBodyBuilder {
         self.product_coupon_id = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `stock_id`. ID of the stock the coupon was sent from; it must belong to `product_coupon_id`.
     pub fn stock_id(
         mut self,
@@ -552,6 +589,7 @@ impl UseUserCouponBodyBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `appid`. AppID (official account, mini program or app) bound to the service provider, under which `openid` was issued.
     pub fn appid(
         mut self,
@@ -560,6 +598,7 @@ impl UseUserCouponBodyBuilder {
         self.appid = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `use_time`. When the coupon is redeemed.
     pub fn use_time(
         mut self,
@@ -568,6 +607,7 @@ impl UseUserCouponBodyBuilder {
         self.use_time = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `associated_order_info`. The WeChat Pay order paid with the coupon.
     pub fn associated_order_info(
         mut self,
@@ -576,6 +616,7 @@ impl UseUserCouponBodyBuilder {
         self.associated_order_info = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets `associated_pay_score_order_info`. The Pay Score service order paid with the coupon.
     pub fn associated_pay_score_order_info(
         mut self,
@@ -584,6 +625,7 @@ impl UseUserCouponBodyBuilder {
         self.associated_pay_score_order_info = ::std::option::Option::Some(value);
         self
     }
+
     /// Sets `out_request_no`. The brand's unique number for this redemption; digits, letters, `_` and `-`.
     pub fn out_request_no(
         mut self,
@@ -592,6 +634,7 @@ impl UseUserCouponBodyBuilder {
         self.out_request_no = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
     pub fn brand_id(
         mut self,
@@ -600,6 +643,7 @@ impl UseUserCouponBodyBuilder {
         self.brand_id = ::std::option::Option::Some(value.into());
         self
     }
+
     /// Sets `store_id`. ID of the store where the coupon is redeemed (from the create-store API).
     pub fn store_id(
         mut self,
@@ -608,6 +652,7 @@ impl UseUserCouponBodyBuilder {
         self.store_id = ::std::option::Option::Some(value.into());
         self
     }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -678,6 +723,7 @@ impl UseUserCouponBodyBuilder {
             v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
         }
     }
+
     fn assemble(self) -> ::std::option::Option<UseUserCouponBody> {
         match (
             self.product_coupon_id,
@@ -713,6 +759,7 @@ impl UseUserCouponBodyBuilder {
             _ => ::std::option::Option::None,
         }
     }
+
     /// Checks every field and builds the value.
     pub fn build(
         self,
@@ -730,6 +777,7 @@ impl UseUserCouponBodyBuilder {
         }
     }
 }
+
 impl ::std::convert::From<UseUserCouponBody> for UseUserCouponBodyBuilder {
     /// A builder holding every field of `value`, to change some before building again.
     fn from(value: UseUserCouponBody) -> Self {
