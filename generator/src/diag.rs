@@ -65,11 +65,7 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }
-        write!(
-            f,
-            "{} problem(s) in spec/; nothing was written",
-            self.0.len()
-        )
+        write!(f, "{} problem(s) found; nothing was written", self.0.len())
     }
 }
 

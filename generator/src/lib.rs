@@ -26,7 +26,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Diagnostics};
-pub use emit::Files;
+pub use emit::{Files, Target};
 
 /// Why nothing was generated.
 #[derive(Debug)]
@@ -60,17 +60,58 @@ fn finish_model(families: &[load::LoadedFamily]) -> Result<model::Api, Error> {
     Ok(api)
 }
 
-/// Every file of `generated/`, from the spec folder.
-pub fn generate(spec_root: &Path) -> Result<Files, Error> {
+/// Every file of the crate described by a spec folder.
+pub fn generate(spec_root: &Path, target: &Target) -> Result<Files, Error> {
     let api = check_spec(spec_root, &[])?;
-    emit::emit(&api).map_err(Error::Emit)
+    emit::emit(&api, target).map_err(Error::Emit)
 }
 
-/// Every file of `generated/`, from in-memory sources keyed by path relative to a spec root.
-pub fn generate_from_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Files, Error> {
+/// Every file of a crate, from in-memory sources keyed by path relative to a spec root.
+pub fn generate_from_sources(
+    sources: &BTreeMap<PathBuf, String>,
+    target: &Target,
+) -> Result<Files, Error> {
     let families = load::load_sources(sources).map_err(Error::Spec)?;
     let api = finish_model(&families)?;
-    emit::emit(&api).map_err(Error::Emit)
+    emit::emit(&api, target).map_err(Error::Emit)
+}
+
+/// One generation: a spec folder, the crate folder it produces, and that crate's name.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The spec folder.
+    pub spec: PathBuf,
+    /// The crate folder written.
+    pub out: PathBuf,
+    /// The crate's identity.
+    pub target: Target,
+}
+
+/// Everything `cargo xtask gen` produces: the real crate, and the fixture crates whose committed
+/// output doubles as the generator's snapshot and compile tests.
+pub fn jobs(workspace_root: &Path) -> Vec<Job> {
+    let fixture = |name: &str| Job {
+        spec: workspace_root
+            .join("generator/tests")
+            .join(name)
+            .join("spec"),
+        out: workspace_root
+            .join("generator/tests")
+            .join(name)
+            .join("crate"),
+        target: Target {
+            crate_name: format!("wechatpay-apiv3-fixture-{name}"),
+            runtime_path: "../../../../runtime".into(),
+        },
+    };
+    vec![
+        Job {
+            spec: workspace_root.join("spec"),
+            out: workspace_root.join("generated"),
+            target: Target::main(),
+        },
+        fixture("obstacle"),
+    ]
 }
 
 /// How a file on disk differs from what the generator produces.

@@ -521,8 +521,15 @@ fn lower_field(
         naming::inline_type_name(&wire.value),
         naming::item_type_name(&wire.value),
     )?;
-    if decl.value.sensitive && !matches!(ty.kind, TyKind::String) {
-        cx.err(line, key, "`sensitive` applies to strings only");
+    let is_text = |k: &TyKind| matches!(k, TyKind::String);
+    if decl.value.sensitive
+        && !(is_text(&ty.kind) || matches!(&ty.kind, TyKind::Array(item) if is_text(&item.kind)))
+    {
+        cx.err(
+            line,
+            key,
+            "`sensitive` applies to strings and lists of strings only",
+        );
     }
     Some(Field {
         wire: wire.value.clone(),
@@ -606,8 +613,7 @@ fn lower_ty(
             let doc = decl
                 .doc
                 .as_ref()
-                .map(|d| d.value.trim().to_string())
-                .unwrap_or_default();
+                .map_or_else(|| describe_unnamed(key), |d| d.value.trim().to_string());
             let fields = lower_fields(cx, scope, fields, &format!("{key}.fields"));
             scope.types.push(TypeDef::Struct(StructDef {
                 name: name.clone(),
@@ -630,8 +636,7 @@ fn lower_ty(
             let doc = decl
                 .doc
                 .as_ref()
-                .map(|d| d.value.trim().to_string())
-                .unwrap_or_default();
+                .map_or_else(|| describe_unnamed(key), |d| d.value.trim().to_string());
             let e = lower_enum(cx, &name, doc, values, decl.catch_all.as_ref(), loc, key)?;
             scope.types.push(TypeDef::Enum(e));
             TyKind::Enum(scope.path(&name))
@@ -681,6 +686,19 @@ fn lower_ty(
     };
     let limits = lower_limits(cx, decl, &kind, line, key);
     Some(Ty { kind, limits })
+}
+
+/// Documentation for an inline type declared without `doc` (array items): where it sits.
+fn describe_unnamed(key: &str) -> String {
+    let place = key
+        .trim_start_matches("operation.")
+        .trim_start_matches("notification.")
+        .trim_start_matches("types.");
+    let place = place.replace(".fields.", ".");
+    match place.strip_suffix(".items") {
+        Some(list) => format!("An element of `{list}`."),
+        None => format!("The value of `{place}`."),
+    }
 }
 
 fn lower_limits(cx: &mut Cx<'_>, decl: &FieldDecl, kind: &TyKind, line: u64, key: &str) -> Limits {

@@ -39,44 +39,60 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = workspace_root();
     let spec = root.join("spec");
-    let out = root.join("generated");
     match cli.task {
         Task::Gen { check } => {
-            let files = match wechatpay_apiv3_generator::generate(&spec) {
-                Ok(files) => files,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            if check {
-                let stale = wechatpay_apiv3_generator::check(&files, &out);
-                if stale.is_empty() {
-                    println!("generated/ is up to date ({} files)", files.len());
-                    return ExitCode::SUCCESS;
-                }
-                for s in &stale {
-                    eprintln!("{s}");
-                }
-                eprintln!("generated/ is stale: run `cargo xtask gen`");
-                return ExitCode::FAILURE;
-            }
-            match wechatpay_apiv3_generator::write(&files, &out) {
-                Ok(changes) => {
-                    for c in &changes {
-                        println!("{c}");
+            // Generate everything before writing anything: one bad spec stops every output.
+            let mut outputs = Vec::new();
+            for job in wechatpay_apiv3_generator::jobs(&root) {
+                match wechatpay_apiv3_generator::generate(&job.spec, &job.target) {
+                    Ok(files) => outputs.push((job, files)),
+                    Err(e) => {
+                        eprintln!(
+                            "{}: {e}",
+                            job.spec.strip_prefix(&root).unwrap_or(&job.spec).display()
+                        );
+                        return ExitCode::FAILURE;
                     }
-                    println!(
-                        "generated/: {} files, {} changed",
-                        files.len(),
-                        changes.len()
-                    );
-                    ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    eprintln!("writing generated/: {e}");
-                    ExitCode::FAILURE
+            }
+            let mut ok = true;
+            for (job, files) in outputs {
+                let shown = job
+                    .out
+                    .strip_prefix(&root)
+                    .unwrap_or(&job.out)
+                    .display()
+                    .to_string();
+                if check {
+                    let stale = wechatpay_apiv3_generator::check(&files, &job.out);
+                    for s in &stale {
+                        eprintln!("{shown}: {s}");
+                    }
+                    if stale.is_empty() {
+                        println!("{shown}/ is up to date ({} files)", files.len());
+                    } else {
+                        eprintln!("{shown}/ is stale: run `cargo xtask gen`");
+                        ok = false;
+                    }
+                    continue;
                 }
+                match wechatpay_apiv3_generator::write(&files, &job.out) {
+                    Ok(changes) => {
+                        for c in &changes {
+                            println!("{shown}: {c}");
+                        }
+                        println!("{shown}/: {} files, {} changed", files.len(), changes.len());
+                    }
+                    Err(e) => {
+                        eprintln!("writing {shown}/: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
             }
         }
         Task::Validate { dirs } => {

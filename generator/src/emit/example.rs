@@ -8,20 +8,14 @@ use serde_json::Value;
 use super::rust::{ident, path_tokens};
 use crate::model::*;
 
-/// How generated code outside the crate names it.
-pub fn crate_root() -> TokenStream {
-    quote!(::wechatpay_apiv3)
-}
-
-/// `XRequest::builder().a(..).b(..).build()?` for an example.
-pub fn request_expr(api: &Api, op: &Operation, ex: &Example) -> TokenStream {
-    let root = crate_root();
+/// `XRequest::builder().a(..).b(..).build()?` for an example; `root` names the generated crate.
+pub fn request_expr(api: &Api, root: &TokenStream, op: &Operation, ex: &Example) -> TokenStream {
     let request = path_tokens(
         &TypePath {
             module: op.module_path.clone(),
             name: format!("{}Request", op.prefix),
         },
-        &root,
+        root,
     );
     let mut calls = Vec::new();
     for f in op.path_params.iter().chain(&op.query) {
@@ -33,7 +27,7 @@ pub fn request_expr(api: &Api, op: &Operation, ex: &Example) -> TokenStream {
             .map(|(_, v)| v);
         if let Some(v) = value {
             let n = ident(&f.rust);
-            let arg = setter_arg(api, &f.ty, v);
+            let arg = setter_arg(api, root, &f.ty, v);
             calls.push(quote!(.#n(#arg)));
         }
     }
@@ -43,7 +37,7 @@ pub fn request_expr(api: &Api, op: &Operation, ex: &Example) -> TokenStream {
         for f in &s.fields {
             if let Some(v) = map.get(&f.wire) {
                 let n = ident(&f.rust);
-                let arg = setter_arg(api, &f.ty, v);
+                let arg = setter_arg(api, root, &f.ty, v);
                 calls.push(quote!(.#n(#arg)));
             }
         }
@@ -53,28 +47,27 @@ pub fn request_expr(api: &Api, op: &Operation, ex: &Example) -> TokenStream {
             "example.{}",
             u.file_types.first().map_or("png", String::as_str)
         );
-        calls.push(quote!(.file(::wechatpay_apiv3::UploadFile::new(#name, ::std::vec![0_u8; 64]))));
+        calls.push(quote!(.file(#root::UploadFile::new(#name, ::std::vec![0_u8; 64]))));
     }
     quote!(#request::builder() #(#calls)* .build()?)
 }
 
 /// The argument of a setter for `value`: literals go through the setters' `Into`, nested objects
 /// through their own builders.
-fn setter_arg(api: &Api, ty: &Ty, value: &Value) -> TokenStream {
+fn setter_arg(api: &Api, root: &TokenStream, ty: &Ty, value: &Value) -> TokenStream {
     match (&ty.kind, value) {
         (TyKind::String | TyKind::DateTime | TyKind::Enum(_), Value::String(s)) => quote!(#s),
-        _ => owned_expr(api, ty, value),
+        _ => owned_expr(api, root, ty, value),
     }
 }
 
 /// An expression of the field's exact type.
-fn owned_expr(api: &Api, ty: &Ty, value: &Value) -> TokenStream {
-    let root = crate_root();
+fn owned_expr(api: &Api, root: &TokenStream, ty: &Ty, value: &Value) -> TokenStream {
     match (&ty.kind, value) {
         (TyKind::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
-        (TyKind::DateTime, Value::String(s)) => quote!(::wechatpay_apiv3::DateTime::from(#s)),
+        (TyKind::DateTime, Value::String(s)) => quote!(#root::DateTime::from(#s)),
         (TyKind::Enum(p), Value::String(s)) => {
-            let t = path_tokens(p, &root);
+            let t = path_tokens(p, root);
             quote!(#t::from(#s))
         }
         (TyKind::Integer, Value::Number(n)) => {
@@ -89,11 +82,11 @@ fn owned_expr(api: &Api, ty: &Ty, value: &Value) -> TokenStream {
         }
         (TyKind::Boolean, Value::Bool(b)) => quote!(#b),
         (TyKind::Array(item), Value::Array(items)) => {
-            let items = items.iter().map(|v| owned_expr(api, item, v));
+            let items = items.iter().map(|v| owned_expr(api, root, item, v));
             quote!(::std::vec![#(#items),*])
         }
         (TyKind::Struct(p), Value::Object(map)) => {
-            let t = path_tokens(p, &root);
+            let t = path_tokens(p, root);
             let calls = match api.find(p) {
                 Some(TypeDef::Struct(s)) => s
                     .fields
@@ -101,7 +94,7 @@ fn owned_expr(api: &Api, ty: &Ty, value: &Value) -> TokenStream {
                     .filter_map(|f| {
                         let v = map.get(&f.wire)?;
                         let n = ident(&f.rust);
-                        let arg = setter_arg(api, &f.ty, v);
+                        let arg = setter_arg(api, root, &f.ty, v);
                         Some(quote!(.#n(#arg)))
                     })
                     .collect::<Vec<_>>(),

@@ -25,8 +25,38 @@ pub const HEADER: &str =
 /// Every generated file, by path relative to `generated/`.
 pub type Files = BTreeMap<PathBuf, String>;
 
+/// Which crate is being generated: the real one, or a test fixture beside it.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Package name.
+    pub crate_name: String,
+    /// Path from the generated crate to the runtime crate.
+    pub runtime_path: String,
+}
+
+impl Target {
+    /// The crate users depend on, at `generated/`.
+    pub fn main() -> Self {
+        Self {
+            crate_name: "wechatpay-apiv3".into(),
+            runtime_path: "../runtime".into(),
+        }
+    }
+
+    /// The library name (`wechatpay_apiv3`).
+    pub fn lib_name(&self) -> String {
+        self.crate_name.replace('-', "_")
+    }
+
+    /// How code outside the crate (its tests, its docs) names it.
+    pub fn root(&self) -> TokenStream {
+        let lib = rust::ident(&self.lib_name());
+        quote!(::#lib)
+    }
+}
+
 /// Renders the whole crate.
-pub fn emit(api: &Api) -> Result<Files, String> {
+pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
     let mut files = Files::new();
     let rust_files = rust_modules(api);
     for (path, tokens) in rust_files {
@@ -34,7 +64,10 @@ pub fn emit(api: &Api) -> Result<Files, String> {
     }
     files.insert(
         "tests/examples.rs".into(),
-        render_rust(&PathBuf::from("tests/examples.rs"), tests::emit_tests(api))?,
+        render_rust(
+            &PathBuf::from("tests/examples.rs"),
+            tests::emit_tests(api, target),
+        )?,
     );
     // prettyplease prints generated/ and `cargo xtask gen --check` guards it; rustfmt must not
     // rewrite it, or the freshness check would fail after every `cargo fmt --all`.
@@ -42,7 +75,7 @@ pub fn emit(api: &Api) -> Result<Files, String> {
         "rustfmt.toml".into(),
         format!("# {HEADER}\n# generated/ is printed by prettyplease; rustfmt leaves it as it is.\ndisable_all_formatting = true\n"),
     );
-    for (path, text) in pages::render(api)? {
+    for (path, text) in pages::render(api, target)? {
         files.insert(path, text);
     }
     Ok(files)

@@ -11,11 +11,11 @@ use serde_json::{Value, json};
 
 use super::doc::{limit_facts, type_label};
 use super::example::request_expr;
-use super::{Files, HEADER};
+use super::{Files, HEADER, Target};
 use crate::model::*;
 
 /// Renders the templates.
-pub fn render(api: &Api) -> Result<Files, String> {
+pub fn render(api: &Api, target: &Target) -> Result<Files, String> {
     let mut env = Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
@@ -47,7 +47,12 @@ pub fn render(api: &Api) -> Result<Files, String> {
         "Cargo.toml".into(),
         render(
             "Cargo.toml.j2",
-            json!({ "header": HEADER, "features": features(api) }),
+            json!({
+                "header": HEADER,
+                "features": features(api),
+                "crate_name": target.crate_name,
+                "runtime_path": target.runtime_path,
+            }),
         )?,
     );
 
@@ -66,7 +71,7 @@ pub fn render(api: &Api) -> Result<Files, String> {
                 page.clone(),
                 render(
                     "operation.md.j2",
-                    json!({ "header": HEADER, "op": operation_page(api, op)? }),
+                    json!({ "header": HEADER, "op": operation_page(api, target, op)? }),
                 )?,
             );
             ops.push(json!({
@@ -94,7 +99,7 @@ pub fn render(api: &Api) -> Result<Files, String> {
         "README.md".into(),
         render(
             "README.md.j2",
-            json!({ "header": HEADER, "families": families }),
+            json!({ "header": HEADER, "families": families, "crate_name": target.crate_name, "lib_name": target.lib_name() }),
         )?,
     );
     Ok(files)
@@ -197,7 +202,7 @@ fn enum_values(api: &Api, ty: &Ty) -> String {
     }
 }
 
-fn operation_page(api: &Api, op: &Operation) -> Result<Value, String> {
+fn operation_page(api: &Api, target: &Target, op: &Operation) -> Result<Value, String> {
     let callers: Vec<&str> = op
         .callers
         .iter()
@@ -239,13 +244,14 @@ fn operation_page(api: &Api, op: &Operation) -> Result<Value, String> {
     }
     let mut examples = Vec::new();
     for ex in &op.examples {
-        let request = request_expr(api, op, ex);
+        let root = target.root();
+        let request = request_expr(api, &root, op, ex);
         let request_ty = super::rust::path_tokens(
             &TypePath {
                 module: op.module_path.clone(),
                 name: format!("{}Request", op.prefix),
             },
-            &quote!(::wechatpay_apiv3),
+            &root,
         );
         let func = quote! {
             fn build_request() -> ::std::result::Result<#request_ty, ::std::boxed::Box<dyn ::std::error::Error>> {

@@ -4,13 +4,14 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::example::{crate_root, expected_path_and_query, request_expr, test_name};
+use super::Target;
+use super::example::{expected_path_and_query, request_expr, test_name};
 use super::rust::path_tokens;
 use crate::model::*;
 
 /// The whole test file.
-pub fn emit_tests(api: &Api) -> TokenStream {
-    let root = crate_root();
+pub fn emit_tests(api: &Api, target: &Target) -> TokenStream {
+    let root = target.root();
     let mut tests = Vec::new();
     for family in &api.families {
         let feature = &family.feature;
@@ -18,15 +19,15 @@ pub fn emit_tests(api: &Api) -> TokenStream {
             for (i, ex) in op.examples.iter().enumerate() {
                 let name = test_name(family, &op.id, i);
                 let doc = format!(" Example \"{}\" of `{} {}`.", ex.name, op.method, op.path);
-                let request = request_expr(api, op, ex);
+                let request = request_expr(api, &root, op, ex);
                 let expected_path = expected_path_and_query(op, ex);
                 let body_check = match (&op.body, &ex.body) {
                     (Some(b), Some(body)) => {
                         let json = serde_json::to_string(body).unwrap_or_default();
                         let t = path_tokens(b, &root);
                         quote! {
-                            ::wechatpay_apiv3::runtime::testing::assert_json_eq(&request.body, #json);
-                            let decoded: #t = ::wechatpay_apiv3::runtime::testing::round_trip(#json);
+                            #root::runtime::testing::assert_json_eq(&request.body, #json);
+                            let decoded: #t = #root::runtime::testing::round_trip(#json);
                             assert_eq!(decoded, request.body);
                         }
                     }
@@ -37,8 +38,8 @@ pub fn emit_tests(api: &Api) -> TokenStream {
                         let json = serde_json::to_string(resp).unwrap_or_default();
                         let t = path_tokens(t, &root);
                         quote! {
-                            let response: #t = ::wechatpay_apiv3::runtime::testing::round_trip(#json);
-                            ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+                            let response: #t = #root::runtime::testing::round_trip(#json);
+                            #root::runtime::Validate::validate(&response)?;
                         }
                     }
                     _ => quote!(),
@@ -48,7 +49,7 @@ pub fn emit_tests(api: &Api) -> TokenStream {
                     #[cfg(feature = #feature)]
                     #[test]
                     fn #name() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
-                        use ::wechatpay_apiv3::Operation as _;
+                        use #root::Operation as _;
                         let request = #request;
                         assert_eq!(request.path_and_query(), #expected_path);
                         request.validate()?;
@@ -68,9 +69,9 @@ pub fn emit_tests(api: &Api) -> TokenStream {
                 #[cfg(feature = #feature)]
                 #[test]
                 fn #name() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
-                    let event: #t = ::wechatpay_apiv3::runtime::testing::round_trip(#json);
-                    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
-                    assert_eq!(<#t as ::wechatpay_apiv3::NotificationEvent>::EVENT_TYPES, &[#(#events),*]);
+                    let event: #t = #root::runtime::testing::round_trip(#json);
+                    #root::runtime::Validate::validate(&event)?;
+                    assert_eq!(<#t as #root::NotificationEvent>::EVENT_TYPES, &[#(#events),*]);
                     Ok(())
                 }
             });
@@ -110,14 +111,14 @@ pub fn emit_tests(api: &Api) -> TokenStream {
         #[allow(dead_code)]
         fn check_open_enum<E>()
         where
-            E: ::wechatpay_apiv3::OpenEnum + ::serde::Serialize + ::serde::de::DeserializeOwned + for<'a> ::std::convert::From<&'a str>,
+            E: #root::OpenEnum + ::serde::Serialize + ::serde::de::DeserializeOwned + for<'a> ::std::convert::From<&'a str>,
         {
             for known in E::VALUES {
                 let value = E::from(*known);
                 assert_eq!(value.as_str(), *known);
                 assert!(!value.is_unknown());
             }
-            let future: E = ::wechatpay_apiv3::runtime::testing::round_trip("\"A_VALUE_ADDED_LATER\"");
+            let future: E = #root::runtime::testing::round_trip("\"A_VALUE_ADDED_LATER\"");
             assert!(future.is_unknown());
             assert_eq!(future.as_str(), "A_VALUE_ADDED_LATER");
         }
