@@ -171,5 +171,10 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         Some((head, rest)) if head.starts_with("line ") => rest,
         _ => text,
     };
-    text.lines().next().unwrap_or(text).trim().to_string()
+    let first = text.lines().next().unwrap_or(text).trim();
+    // The location is already in front of the message.
+    match first.rfind(" at line ") {
+        Some(i) if first[i..].contains(", column ") => first[..i].to_string(),
+        _ => first.to_string(),
+    }
 }

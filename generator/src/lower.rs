@@ -942,7 +942,10 @@ fn lower_operation(
     if let Some(fields) = &d.body {
         if method == "GET" {
             cx.err(
-                op.referenced.line(),
+                fields
+                    .keys()
+                    .next()
+                    .map_or(op.referenced.line(), |k| k.referenced.line()),
                 "operation.body",
                 "a GET operation has no body",
             );

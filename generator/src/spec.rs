@@ -3,6 +3,9 @@
 //! Nothing here checks meaning; [`crate::validate`] does, and [`crate::lower`] turns a checked spec
 //! into the model the emitters read. The format is documented in `spec/README.md`.
 
+// Each field is the spec key of the same name, documented in spec/README.md.
+#![allow(missing_docs)]
+
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;

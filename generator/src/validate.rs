@@ -151,9 +151,8 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
             let n = s.chars().count() as u64;
             if l.min_length.is_some_and(|m| n < m) || l.max_length.is_some_and(|m| n > m) {
                 out.push(format!(
-                    "{at}: {n} characters, outside {}..={}",
-                    fmt_opt(l.min_length),
-                    fmt_opt(l.max_length)
+                    "{at}: has {n} characters; {}",
+                    must(l.min_length, l.max_length, "characters")
                 ));
             }
             if let Some(p) = &l.pattern
@@ -168,11 +167,7 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
         TyKind::Integer => match value.as_i64() {
             Some(i) => {
                 if l.minimum.is_some_and(|m| i < m) || l.maximum.is_some_and(|m| i > m) {
-                    out.push(format!(
-                        "{at}: {i} is outside {}..={}",
-                        fmt_opt(l.minimum),
-                        fmt_opt(l.maximum)
-                    ));
+                    out.push(format!("{at}: is {i}; {}", must(l.minimum, l.maximum, "")));
                 }
             }
             None => out.push(format!("{at}: expected an integer")),
@@ -191,9 +186,8 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
             let n = items.len() as u64;
             if l.min_items.is_some_and(|m| n < m) || l.max_items.is_some_and(|m| n > m) {
                 out.push(format!(
-                    "{at}: {n} items, outside {}..={}",
-                    fmt_opt(l.min_items),
-                    fmt_opt(l.max_items)
+                    "{at}: has {n} items; {}",
+                    must(l.min_items, l.max_items, "items")
                 ));
             }
             for (i, v) in items.iter().enumerate() {
@@ -203,8 +197,10 @@ fn check_value(api: &Api, ty: &Ty, value: &Value, at: &str, out: &mut Vec<String
     }
 }
 
-fn fmt_opt<T: std::fmt::Display>(v: Option<T>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
+/// `must be at most 4 characters`, in the words the generated docs use.
+fn must<T: Into<i128>>(min: Option<T>, max: Option<T>, unit: &str) -> String {
+    let phrase = crate::emit::doc::range_phrase(min.map(Into::into), max.map(Into::into), unit);
+    format!("must be {}", phrase.unwrap_or_default())
 }
 
 /// RFC 3339 date-time: `2025-08-03T12:00:00+08:00`, optional fraction, `Z` or an offset.

@@ -143,7 +143,8 @@ pub fn limit_facts(ty: &Ty) -> Vec<String> {
     out
 }
 
-fn range_phrase(min: Option<i128>, max: Option<i128>, unit: &str) -> Option<String> {
+/// `at most 4 characters`, `1 to 99`, `exactly 2 items`.
+pub fn range_phrase(min: Option<i128>, max: Option<i128>, unit: &str) -> Option<String> {
     let unit = if unit.is_empty() {
         String::new()
     } else {
