@@ -17,19 +17,36 @@ fn a_request_reports_every_missing_field_and_broken_limit_at_once() {
         .build()
         .expect_err("three rules are broken");
     assert_eq!(err.type_name, "UseCouponRequest");
-    assert!(err.has("coupon_code", &Rule::TooLong { max: 32, actual: 33 }));
+    assert!(err.has(
+        "coupon_code",
+        &Rule::TooLong {
+            max: 32,
+            actual: 33
+        }
+    ));
     assert!(err.has("appid", &Rule::Missing));
     assert!(err.has("use_time", &Rule::DateTime));
     assert!(err.has("use_request_no", &Rule::Missing));
     assert_eq!(err.violations.len(), 4, "{err}");
-    assert!(err.to_string().contains("`coupon_code` must have at most 32 characters (has 33)"));
+    assert!(
+        err.to_string()
+            .contains("`coupon_code` must have at most 32 characters (has 33)")
+    );
 }
 
 #[test]
 fn nested_and_pattern_rules_name_their_path() {
-    let order = AssociatedOrderInfo::builder().transaction_id("4".repeat(40)).build();
+    let order = AssociatedOrderInfo::builder()
+        .transaction_id("4".repeat(40))
+        .build();
     let err = order.expect_err("transaction_id is too long");
-    assert!(err.has("transaction_id", &Rule::TooLong { max: 32, actual: 40 }));
+    assert!(err.has(
+        "transaction_id",
+        &Rule::TooLong {
+            max: 32,
+            actual: 40
+        }
+    ));
 
     let err = UseUserCouponRequest::builder()
         .openid("oUser")
@@ -37,9 +54,24 @@ fn nested_and_pattern_rules_name_their_path() {
         .out_request_no("no spaces")
         .build()
         .expect_err("missing fields and a pattern");
-    assert!(err.has("out_request_no", &Rule::Pattern { pattern: "^[0-9A-Za-z_-]{6,40}$" }));
-    for field in ["product_coupon_id", "stock_id", "appid", "use_time", "associated_order_info", "brand_id"] {
-        assert!(err.has(field, &Rule::Missing), "{field} should be reported missing: {err}");
+    assert!(err.has(
+        "out_request_no",
+        &Rule::Pattern {
+            pattern: "^[0-9A-Za-z_-]{6,40}$"
+        }
+    ));
+    for field in [
+        "product_coupon_id",
+        "stock_id",
+        "appid",
+        "use_time",
+        "associated_order_info",
+        "brand_id",
+    ] {
+        assert!(
+            err.has(field, &Rule::Missing),
+            "{field} should be reported missing: {err}"
+        );
     }
 }
 
@@ -52,7 +84,11 @@ fn path_parameters_are_percent_encoded() -> Result<(), Box<dyn std::error::Error
         .stock_id("2")
         .appid("wx1")
         .use_time("2025-08-03T12:00:00+08:00")
-        .associated_order_info(AssociatedOrderInfo::builder().transaction_id("42").build()?)
+        .associated_order_info(
+            AssociatedOrderInfo::builder()
+                .transaction_id("42")
+                .build()?,
+        )
         .out_request_no("REQ_000001")
         .brand_id("3")
         .build()?;
@@ -60,16 +96,28 @@ fn path_parameters_are_percent_encoded() -> Result<(), Box<dyn std::error::Error
         request.path_and_query(),
         "/v3/marketing/partner/product-coupon/users/o%2F..%2Fx%3Fy/coupons/%E7%A0%81%201/use"
     );
-    assert_eq!(UseUserCouponRequest::META.idempotency_keys, &["out_request_no"]);
-    assert!(UseUserCouponRequest::META.retry_safe);
-    assert_eq!(UseUserCouponRequest::META.rate_limit.map(|r| (r.requests, r.per_seconds)), Some((500, 1)));
+    assert_eq!(
+        UseUserCouponRequest::META.idempotency_keys,
+        &["out_request_no"]
+    );
+    let meta = UseUserCouponRequest::META;
+    assert!(meta.retry_safe);
+    assert_eq!(
+        UseUserCouponRequest::META
+            .rate_limit
+            .map(|r| (r.requests, r.per_seconds)),
+        Some((500, 1))
+    );
     Ok(())
 }
 
 #[test]
 fn unknown_enum_values_and_fields_survive_a_round_trip() {
     let json = include_str!("../../spec/marketing/partner/product_coupon/use_user_coupon.yaml");
-    assert!(json.contains("coupon_state: USED"), "the seed example is still there");
+    assert!(
+        json.contains("coupon_state: USED"),
+        "the seed example is still there"
+    );
     let minimal = serde_json::json!({
         "coupon_code": "C", "coupon_state": "FROZEN_FOR_AUDIT", "valid_begin_time": "2025-08-02T00:00:00+08:00",
         "valid_end_time": "2025-08-31T23:59:59+08:00", "receive_time": "2025-08-02T00:00:00+08:00",
@@ -88,7 +136,10 @@ fn unknown_enum_values_and_fields_survive_a_round_trip() {
     let back = serde_json::to_value(&coupon).expect("encodes");
     assert_eq!(back["coupon_state"], "FROZEN_FOR_AUDIT");
     assert_eq!(back["send_channel"], "A_NEW_CHANNEL");
-    assert!(back.get("a_field_added_later").is_none(), "unknown fields are ignored, not invented");
+    assert!(
+        back.get("a_field_added_later").is_none(),
+        "unknown fields are ignored, not invented"
+    );
 }
 
 #[test]
@@ -96,24 +147,52 @@ fn obstacle_course_names_behave() -> Result<(), Box<dyn std::error::Error>> {
     use obstacle::types::{Option as OptionEnum, Result as ResultStruct};
     // A documented value called UNKNOWN is a normal variant; the catch-all was renamed.
     assert_eq!(OptionEnum::from("UNKNOWN"), OptionEnum::Unknown);
-    assert!(matches!(OptionEnum::from("LATER"), OptionEnum::Unrecognized(_)));
+    assert!(matches!(
+        OptionEnum::from("LATER"),
+        OptionEnum::Unrecognized(_)
+    ));
     assert_eq!(OptionEnum::from("self"), OptionEnum::Self_);
     assert_eq!(OptionEnum::from("2G").as_str(), "2G");
     // Keyword fields keep their wire names.
-    let r = ResultStruct::builder().type_("t").use_(-5).self_(true).content_type("json").build()?;
+    let r = ResultStruct::builder()
+        .type_("t")
+        .use_(-5)
+        .self_(true)
+        .content_type("json")
+        .build()?;
     let json = serde_json::to_value(&r)?;
-    assert_eq!(json, serde_json::json!({ "type": "t", "use": -5, "self": true, "Content-Type": "json" }));
-    let err = ResultStruct::builder().type_("too long!").use_(-6).build().expect_err("two limits");
+    assert_eq!(
+        json,
+        serde_json::json!({ "type": "t", "use": -5, "self": true, "Content-Type": "json" })
+    );
+    let err = ResultStruct::builder()
+        .type_("too long!")
+        .use_(-6)
+        .build()
+        .expect_err("two limits");
     assert!(err.has("type", &Rule::TooLong { max: 8, actual: 9 }));
-    assert!(err.has("use", &Rule::BelowMinimum { min: -5, actual: -6 }));
+    assert!(err.has(
+        "use",
+        &Rule::BelowMinimum {
+            min: -5,
+            actual: -6
+        }
+    ));
     Ok(())
 }
 
 #[test]
-fn sensitive_fields_are_redacted_and_encrypted_everywhere() -> Result<(), Box<dyn std::error::Error>> {
-    let holder = obstacle::types::String::builder().secret("plain-secret").others(vec!["ab".into(), "cd".into()]).build()?;
+fn sensitive_fields_are_redacted_and_encrypted_everywhere() -> Result<(), Box<dyn std::error::Error>>
+{
+    let holder = obstacle::types::String::builder()
+        .secret("plain-secret")
+        .others(vec!["ab".into(), "cd".into()])
+        .build()?;
     let shown = format!("{holder:?}");
-    assert!(!shown.contains("plain-secret") && shown.contains("<redacted>"), "{shown}");
+    assert!(
+        !shown.contains("plain-secret") && shown.contains("<redacted>"),
+        "{shown}"
+    );
 
     let mut request = obstacle::UseRequest::builder()
         .type_("x")
@@ -122,7 +201,8 @@ fn sensitive_fields_are_redacted_and_encrypted_everywhere() -> Result<(), Box<dy
         .options(vec![obstacle::types::Option::from("self")])
         .holder(holder)
         .build()?;
-    assert!(obstacle::UseRequest::META.has_sensitive_fields);
+    let meta = obstacle::UseRequest::META;
+    assert!(meta.has_sensitive_fields);
     let mut seen = Vec::new();
     request.encrypt_sensitive(&mut |field: &str, value: &mut String| {
         seen.push(field.to_string());
@@ -144,22 +224,50 @@ fn query_parameters_are_encoded_in_declared_order() -> Result<(), Box<dyn std::e
         .state("ON")
         .since("2025-01-01T00:00:00+08:00")
         .build()?;
-    assert_eq!(request.path_and_query(), "/v3/obstacle/things?limit=10&state=ON&since=2025-01-01T00%3A00%3A00%2B08%3A00&name=a%20b");
-    let err = obstacle::ListThingsRequest::builder().limit(0).name("A").build().expect_err("limits");
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/obstacle/things?limit=10&state=ON&since=2025-01-01T00%3A00%3A00%2B08%3A00&name=a%20b"
+    );
+    let err = obstacle::ListThingsRequest::builder()
+        .limit(0)
+        .name("A")
+        .build()
+        .expect_err("limits");
     assert!(err.has("limit", &Rule::BelowMinimum { min: 1, actual: 0 }));
     assert!(err.has("name", &Rule::TooShort { min: 2, actual: 1 }));
-    assert!(err.has("name", &Rule::Pattern { pattern: "^[a-z ]+$" }));
+    assert!(err.has(
+        "name",
+        &Rule::Pattern {
+            pattern: "^[a-z ]+$"
+        }
+    ));
     Ok(())
 }
 
 #[test]
 fn uploads_check_size_and_type_before_sending() {
     let err = obstacle::UploadImageRequest::builder()
-        .file(wechatpay_apiv3_fixture_obstacle::UploadFile::new("logo.gif", vec![0; 3 * 1024 * 1024]))
+        .file(wechatpay_apiv3_fixture_obstacle::UploadFile::new(
+            "logo.gif",
+            vec![0; 3 * 1024 * 1024],
+        ))
         .build()
         .expect_err("too big and the wrong type");
-    assert!(err.has("file", &Rule::FileTooLarge { max: 2_097_152, actual: 3 * 1024 * 1024 }));
-    assert!(err.has("file", &Rule::FileType { allowed: &["jpg", "png"] }));
-    let missing = obstacle::UploadImageRequest::builder().build().expect_err("no file");
+    assert!(err.has(
+        "file",
+        &Rule::FileTooLarge {
+            max: 2_097_152,
+            actual: 3 * 1024 * 1024
+        }
+    ));
+    assert!(err.has(
+        "file",
+        &Rule::FileType {
+            allowed: &["jpg", "png"]
+        }
+    ));
+    let missing = obstacle::UploadImageRequest::builder()
+        .build()
+        .expect_err("no file");
     assert!(missing.has("file", &Rule::Missing));
 }
