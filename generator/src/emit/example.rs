@@ -5,18 +5,110 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::rust::{ident, path_tokens};
 use crate::model::*;
 
-/// `XRequest::builder().a(..).b(..).build()?` for an example; `root` names the generated crate.
-pub fn request_expr(api: &Api, root: &TokenStream, op: &Operation, ex: &Example) -> TokenStream {
-    let request = path_tokens(
-        &TypePath {
-            module: op.module_path.clone(),
-            name: format!("{}Request", op.prefix),
-        },
-        root,
-    );
+/// How example code names generated items.
+pub trait Names {
+    /// A generated type.
+    fn ty(&self, p: &TypePath) -> TokenStream;
+    /// An item re-exported at the crate root (`DateTime`, `UploadFile`).
+    fn root_item(&self, name: &str) -> TokenStream;
+}
+
+/// Fully qualified paths (for generated tests, which must not depend on imports).
+pub struct FullPaths(pub TokenStream);
+
+impl Names for FullPaths {
+    fn ty(&self, p: &TypePath) -> TokenStream {
+        path_tokens(p, &self.0)
+    }
+    fn root_item(&self, name: &str) -> TokenStream {
+        let root = &self.0;
+        let name = ident(name);
+        quote!(#root::#name)
+    }
+}
+
+/// Short names, remembering the `use` lines they need (for documentation).
+pub struct ShortNames {
+    lib: String,
+    family_module: Vec<String>,
+    reexported: BTreeSet<String>,
+    used: RefCell<BTreeMap<String, BTreeSet<String>>>,
+}
+
+impl ShortNames {
+    /// Names as a reader of `family`'s docs would import them.
+    pub fn new(lib: &str, family: &Family) -> Self {
+        let mut reexported: BTreeSet<String> =
+            family.types.iter().map(|t| t.name().to_string()).collect();
+        for op in &family.operations {
+            reexported.insert(format!("{}Request", op.prefix));
+            reexported.extend(
+                op.body
+                    .iter()
+                    .chain(op.response.ty.iter())
+                    .map(|t| t.name.clone()),
+            );
+        }
+        Self {
+            lib: lib.to_string(),
+            family_module: family.module.clone(),
+            reexported,
+            used: RefCell::default(),
+        }
+    }
+
+    /// The `use` lines for every name handed out, sorted.
+    pub fn use_lines(&self) -> String {
+        let mut out = String::new();
+        for (module, names) in self.used.borrow().iter() {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            if names.len() == 1 {
+                out.push_str(&format!("use {module}::{};\n", names[0]));
+            } else {
+                out.push_str(&format!("use {module}::{{{}}};\n", names.join(", ")));
+            }
+        }
+        out
+    }
+
+    fn record(&self, module: String, name: &str) -> TokenStream {
+        self.used
+            .borrow_mut()
+            .entry(module)
+            .or_default()
+            .insert(name.to_string());
+        let name = ident(name);
+        quote!(#name)
+    }
+}
+
+impl Names for ShortNames {
+    fn ty(&self, p: &TypePath) -> TokenStream {
+        let module =
+            if p.module.starts_with(&self.family_module) && self.reexported.contains(&p.name) {
+                &self.family_module
+            } else {
+                &p.module
+            };
+        self.record(format!("{}::{}", self.lib, module.join("::")), &p.name)
+    }
+    fn root_item(&self, name: &str) -> TokenStream {
+        self.record(self.lib.clone(), name)
+    }
+}
+
+/// `XRequest::builder().a(..).b(..).build()?` for an example.
+pub fn request_expr(api: &Api, names: &dyn Names, op: &Operation, ex: &Example) -> TokenStream {
+    let request = names.ty(&TypePath {
+        module: op.module_path.clone(),
+        name: format!("{}Request", op.prefix),
+    });
     let mut calls = Vec::new();
     for f in op.path_params.iter().chain(&op.query) {
         let value = ex
@@ -27,7 +119,7 @@ pub fn request_expr(api: &Api, root: &TokenStream, op: &Operation, ex: &Example)
             .map(|(_, v)| v);
         if let Some(v) = value {
             let n = ident(&f.rust);
-            let arg = setter_arg(api, root, &f.ty, v);
+            let arg = setter_arg(api, names, &f.ty, v);
             calls.push(quote!(.#n(#arg)));
         }
     }
@@ -37,7 +129,7 @@ pub fn request_expr(api: &Api, root: &TokenStream, op: &Operation, ex: &Example)
         for f in &s.fields {
             if let Some(v) = map.get(&f.wire) {
                 let n = ident(&f.rust);
-                let arg = setter_arg(api, root, &f.ty, v);
+                let arg = setter_arg(api, names, &f.ty, v);
                 calls.push(quote!(.#n(#arg)));
             }
         }
@@ -47,27 +139,31 @@ pub fn request_expr(api: &Api, root: &TokenStream, op: &Operation, ex: &Example)
             "example.{}",
             u.file_types.first().map_or("png", String::as_str)
         );
-        calls.push(quote!(.file(#root::UploadFile::new(#name, ::std::vec![0_u8; 64]))));
+        let upload = names.root_item("UploadFile");
+        calls.push(quote!(.file(#upload::new(#name, ::std::vec![0_u8; 64]))));
     }
     quote!(#request::builder() #(#calls)* .build()?)
 }
 
 /// The argument of a setter for `value`: literals go through the setters' `Into`, nested objects
 /// through their own builders.
-fn setter_arg(api: &Api, root: &TokenStream, ty: &Ty, value: &Value) -> TokenStream {
+fn setter_arg(api: &Api, names: &dyn Names, ty: &Ty, value: &Value) -> TokenStream {
     match (&ty.kind, value) {
         (TyKind::String | TyKind::DateTime | TyKind::Enum(_), Value::String(s)) => quote!(#s),
-        _ => owned_expr(api, root, ty, value),
+        _ => owned_expr(api, names, ty, value),
     }
 }
 
 /// An expression of the field's exact type.
-fn owned_expr(api: &Api, root: &TokenStream, ty: &Ty, value: &Value) -> TokenStream {
+fn owned_expr(api: &Api, names: &dyn Names, ty: &Ty, value: &Value) -> TokenStream {
     match (&ty.kind, value) {
         (TyKind::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
-        (TyKind::DateTime, Value::String(s)) => quote!(#root::DateTime::from(#s)),
+        (TyKind::DateTime, Value::String(s)) => {
+            let t = names.root_item("DateTime");
+            quote!(#t::from(#s))
+        }
         (TyKind::Enum(p), Value::String(s)) => {
-            let t = path_tokens(p, root);
+            let t = names.ty(p);
             quote!(#t::from(#s))
         }
         (TyKind::Integer, Value::Number(n)) => {
@@ -82,11 +178,11 @@ fn owned_expr(api: &Api, root: &TokenStream, ty: &Ty, value: &Value) -> TokenStr
         }
         (TyKind::Boolean, Value::Bool(b)) => quote!(#b),
         (TyKind::Array(item), Value::Array(items)) => {
-            let items = items.iter().map(|v| owned_expr(api, root, item, v));
+            let items = items.iter().map(|v| owned_expr(api, names, item, v));
             quote!(::std::vec![#(#items),*])
         }
         (TyKind::Struct(p), Value::Object(map)) => {
-            let t = path_tokens(p, root);
+            let t = names.ty(p);
             let calls = match api.find(p) {
                 Some(TypeDef::Struct(s)) => s
                     .fields
@@ -94,7 +190,7 @@ fn owned_expr(api: &Api, root: &TokenStream, ty: &Ty, value: &Value) -> TokenStr
                     .filter_map(|f| {
                         let v = map.get(&f.wire)?;
                         let n = ident(&f.rust);
-                        let arg = setter_arg(api, root, &f.ty, v);
+                        let arg = setter_arg(api, names, &f.ty, v);
                         Some(quote!(.#n(#arg)))
                     })
                     .collect::<Vec<_>>(),

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::doc::{limit_facts, type_label};
-use super::example::request_expr;
+use super::example::{Names, ShortNames, request_expr};
 use super::{Files, HEADER, Target};
 use crate::model::*;
 
@@ -71,7 +71,7 @@ pub fn render(api: &Api, target: &Target) -> Result<Files, String> {
                 page.clone(),
                 render(
                     "operation.md.j2",
-                    json!({ "header": HEADER, "op": operation_page(api, target, op)? }),
+                    json!({ "header": HEADER, "op": operation_page(api, target, f, op)? }),
                 )?,
             );
             ops.push(json!({
@@ -202,7 +202,12 @@ fn enum_values(api: &Api, ty: &Ty) -> String {
     }
 }
 
-fn operation_page(api: &Api, target: &Target, op: &Operation) -> Result<Value, String> {
+fn operation_page(
+    api: &Api,
+    target: &Target,
+    family: &Family,
+    op: &Operation,
+) -> Result<Value, String> {
     let callers: Vec<&str> = op
         .callers
         .iter()
@@ -244,26 +249,24 @@ fn operation_page(api: &Api, target: &Target, op: &Operation) -> Result<Value, S
     }
     let mut examples = Vec::new();
     for ex in &op.examples {
-        let root = target.root();
-        let request = request_expr(api, &root, op, ex);
-        let request_ty = super::rust::path_tokens(
-            &TypePath {
-                module: op.module_path.clone(),
-                name: format!("{}Request", op.prefix),
-            },
-            &root,
-        );
+        let names = ShortNames::new(&target.lib_name(), family);
+        let request = request_expr(api, &names, op, ex);
+        let request_ty = names.ty(&TypePath {
+            module: op.module_path.clone(),
+            name: format!("{}Request", op.prefix),
+        });
         let func = quote! {
-            fn build_request() -> ::std::result::Result<#request_ty, ::std::boxed::Box<dyn ::std::error::Error>> {
+            fn build_request() -> Result<#request_ty, Box<dyn std::error::Error>> {
                 let request = #request;
                 Ok(request)
             }
         };
         let file: syn::File =
             syn::parse2(func).map_err(|e| format!("example of {}: {e}", op.id))?;
+        let code = format!("{}\n{}", names.use_lines(), prettyplease::unparse(&file));
         examples.push(json!({
             "name": ex.name,
-            "code": prettyplease::unparse(&file),
+            "code": code,
             "body": ex.body.as_ref().map(|b| serde_json::to_string_pretty(b).unwrap_or_default()),
             "response": ex.response.as_ref().map(|r| serde_json::to_string_pretty(r).unwrap_or_default()),
         }));
@@ -281,7 +284,7 @@ fn operation_page(api: &Api, target: &Target, op: &Operation) -> Result<Value, S
         "doc": op.doc,
         "method": op.method,
         "path": op.path,
-        "rust_path": format!("{}::{}Request", op.module_path.join("::"), op.prefix),
+        "rust_path": format!("{}::{}::{}Request", target.lib_name(), family.module.join("::"), op.prefix),
         "callers": callers.join(", "),
         "rate_limit": op.rate_limit.map_or("not documented".to_string(), |(n, per)| if per == 1 { format!("{n}/s") } else { format!("{n} per {per} s") }),
         "idempotency": if op.idempotency_keys.is_empty() {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::Target;
-use super::example::{expected_path_and_query, request_expr, test_name};
+use super::example::{FullPaths, expected_path_and_query, request_expr, test_name};
 use super::rust::path_tokens;
 use crate::model::*;
 
@@ -19,7 +19,7 @@ pub fn emit_tests(api: &Api, target: &Target) -> TokenStream {
             for (i, ex) in op.examples.iter().enumerate() {
                 let name = test_name(family, &op.id, i);
                 let doc = format!(" Example \"{}\" of `{} {}`.", ex.name, op.method, op.path);
-                let request = request_expr(api, &root, op, ex);
+                let request = request_expr(api, &FullPaths(root.clone()), op, ex);
                 let expected_path = expected_path_and_query(op, ex);
                 let body_check = match (&op.body, &ex.body) {
                     (Some(b), Some(body)) => {
