@@ -16,7 +16,7 @@ const RESERVED_SETTERS: &[&str] = &["build", "body", "file"];
 /// Lowers every family; returns every problem found when there is one.
 pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut api = Api::default();
+    let mut families_out = Vec::new();
     let mut modules: BTreeMap<Vec<String>, Loc> = BTreeMap::new();
     for family in families {
         if let Some(f) = lower_family(family, &mut diags) {
@@ -45,14 +45,14 @@ pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
                 }
             }
             modules.insert(f.module.clone(), loc);
-            api.families.push(f);
+            families_out.push(f);
         }
     }
     if !diags.is_empty() {
         return Err(diags.sorted());
     }
-    api.families.sort_by(|a, b| a.module.cmp(&b.module));
-    Ok(api)
+    families_out.sort_by(|a, b| a.module.cmp(&b.module));
+    Ok(Api::new(families_out))
 }
 
 /// Named types of a family, known before any field is lowered.

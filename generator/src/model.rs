@@ -22,6 +22,25 @@ pub struct Loc {
 pub struct Api {
     /// Families, sorted by module path.
     pub families: Vec<Family>,
+    /// Where each type is, by `module::path::Name`; built by [`Api::index`].
+    slots: std::collections::HashMap<String, Slot>,
+    /// Structs that hold a sensitive field, directly or nested; built by [`Api::index`].
+    sensitive: std::collections::HashSet<String>,
+}
+
+/// Where a type sits in [`Api::families`].
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Family(usize, usize),
+    Operation(usize, usize, usize),
+    Notification(usize, usize, usize),
+}
+
+fn key(module: &[String], name: &str) -> String {
+    let mut k = module.join("::");
+    k.push_str("::");
+    k.push_str(name);
+    k
 }
 
 /// One family: a Rust module tree node, a cargo feature, named types, operations, notifications.
@@ -321,11 +340,75 @@ pub struct Notification {
 }
 
 impl Api {
+    /// A model of these families, indexed for lookups.
+    pub fn new(families: Vec<Family>) -> Self {
+        let mut api = Self {
+            families,
+            ..Self::default()
+        };
+        api.index();
+        api
+    }
+
+    fn index(&mut self) {
+        for (fi, f) in self.families.iter().enumerate() {
+            let types_module = f.types_module();
+            for (ti, t) in f.types.iter().enumerate() {
+                self.slots
+                    .insert(key(&types_module, t.name()), Slot::Family(fi, ti));
+            }
+            for (oi, o) in f.operations.iter().enumerate() {
+                for (ti, t) in o.types.iter().enumerate() {
+                    self.slots
+                        .insert(key(&o.module_path, t.name()), Slot::Operation(fi, oi, ti));
+                }
+            }
+            for (ni, n) in f.notifications.iter().enumerate() {
+                for (ti, t) in n.types.iter().enumerate() {
+                    self.slots.insert(
+                        key(&n.module_path, t.name()),
+                        Slot::Notification(fi, ni, ti),
+                    );
+                }
+            }
+        }
+        // Sensitive structs: those with a sensitive field, then, until nothing changes, those
+        // holding one of them.
+        loop {
+            let mut added = Vec::new();
+            for (module, t) in self.all_types() {
+                let TypeDef::Struct(s) = t else { continue };
+                let k = key(&module, &s.name);
+                if !self.sensitive.contains(&k)
+                    && s.fields
+                        .iter()
+                        .any(|f| f.sensitive || self.ty_is_sensitive(&f.ty))
+                {
+                    added.push(k);
+                }
+            }
+            if added.is_empty() {
+                break;
+            }
+            self.sensitive.extend(added);
+        }
+    }
+
+    fn ty_is_sensitive(&self, ty: &Ty) -> bool {
+        match &ty.kind {
+            TyKind::Struct(p) => self.sensitive.contains(&key(&p.module, &p.name)),
+            TyKind::Array(item) => self.ty_is_sensitive(item),
+            _ => false,
+        }
+    }
+
     /// Finds a generated type by path.
     pub fn find(&self, path: &TypePath) -> Option<&TypeDef> {
-        self.all_types()
-            .find(|(module, t)| *module == path.module && t.name() == path.name)
-            .map(|(_, t)| t)
+        match *self.slots.get(&key(&path.module, &path.name))? {
+            Slot::Family(f, t) => self.families[f].types.get(t),
+            Slot::Operation(f, o, t) => self.families[f].operations[o].types.get(t),
+            Slot::Notification(f, n, t) => self.families[f].notifications[n].types.get(t),
+        }
     }
 
     /// Every type with the module it lives in.
@@ -346,28 +429,6 @@ impl Api {
 
     /// Whether a struct has a sensitive field, directly or in a nested struct.
     pub fn struct_has_sensitive(&self, path: &TypePath) -> bool {
-        let mut seen = Vec::new();
-        self.sensitive_walk(path, &mut seen)
-    }
-
-    fn sensitive_walk(&self, path: &TypePath, seen: &mut Vec<TypePath>) -> bool {
-        if seen.contains(path) {
-            return false;
-        }
-        seen.push(path.clone());
-        let Some(TypeDef::Struct(s)) = self.find(path) else {
-            return false;
-        };
-        s.fields
-            .iter()
-            .any(|f| f.sensitive || self.ty_has_sensitive(&f.ty, seen))
-    }
-
-    fn ty_has_sensitive(&self, ty: &Ty, seen: &mut Vec<TypePath>) -> bool {
-        match &ty.kind {
-            TyKind::Struct(p) => self.sensitive_walk(p, seen),
-            TyKind::Array(item) => self.ty_has_sensitive(item, seen),
-            _ => false,
-        }
+        self.sensitive.contains(&key(&path.module, &path.name))
     }
 }
