@@ -223,7 +223,7 @@ fn example_missing_required() {
             "response: { id: a }",
             "response: {}"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.id: required, but the example leaves it out\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.id: required, but missing\n1 problem(s) found; nothing was written"
     );
 }
 
