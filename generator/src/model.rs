@@ -432,3 +432,19 @@ impl Api {
         self.sensitive.contains(&key(&path.module, &path.name))
     }
 }
+
+/// `at most 4 characters`, `1 to 99`, `exactly 2 items`.
+pub fn range_phrase(min: Option<i128>, max: Option<i128>, unit: &str) -> Option<String> {
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => Some(format!("exactly {a}{unit}")),
+        (Some(a), Some(b)) => Some(format!("{a} to {b}{unit}")),
+        (Some(a), None) => Some(format!("at least {a}{unit}")),
+        (None, Some(b)) => Some(format!("at most {b}{unit}")),
+        (None, None) => None,
+    }
+}

@@ -305,7 +305,7 @@ fn prefixed(prefix: &str, found: Vec<Problem>) -> impl Iterator<Item = String> {
 
 /// `must be at most 4 characters`, in the words the generated docs use.
 fn must<T: Into<i128>>(min: Option<T>, max: Option<T>, unit: &str) -> String {
-    let phrase = crate::emit::doc::range_phrase(min.map(Into::into), max.map(Into::into), unit);
+    let phrase = crate::model::range_phrase(min.map(Into::into), max.map(Into::into), unit);
     format!("must be {}", phrase.unwrap_or_default())
 }
 

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Field, Limits, Ty, TyKind};
+use crate::model::{Field, Limits, Ty, TyKind, range_phrase};
 
 /// Spec prose as Markdown that rustdoc renders as written: brackets cannot become links, angle
 /// brackets cannot become HTML, and bare URLs become autolinks.
@@ -141,22 +141,6 @@ pub fn limit_facts(ty: &Ty) -> Vec<String> {
         out.push("RFC 3339".into());
     }
     out
-}
-
-/// `at most 4 characters`, `1 to 99`, `exactly 2 items`.
-pub fn range_phrase(min: Option<i128>, max: Option<i128>, unit: &str) -> Option<String> {
-    let unit = if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {unit}")
-    };
-    match (min, max) {
-        (Some(a), Some(b)) if a == b => Some(format!("exactly {a}{unit}")),
-        (Some(a), Some(b)) => Some(format!("{a} to {b}{unit}")),
-        (Some(a), None) => Some(format!("at least {a}{unit}")),
-        (None, Some(b)) => Some(format!("at most {b}{unit}")),
-        (None, None) => None,
-    }
 }
 
 /// The type as a reader of the docs sees it (`string`, `list of Weekday`).
