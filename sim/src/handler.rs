@@ -1,0 +1,200 @@
+//! One request in, one answer out: route, faults, validation, then the operation's answer.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wechatpay_apiv3_generator::model::{Api, Field, ResponseKind, TyKind};
+use wechatpay_apiv3_generator::validate::{Problem, check_json, check_params};
+
+use crate::faults::{Fault, Faults};
+use crate::routes::{self, percent_decode};
+
+/// What the server should do.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// Close the connection instead of answering.
+    pub drop: bool,
+    /// Wait before answering.
+    pub latency: Option<Duration>,
+    /// Faults that change how the answer is signed.
+    pub signing_faults: Vec<Fault>,
+    /// The operation, when one matched.
+    pub operation: Option<String>,
+}
+
+impl Answer {
+    fn json(status: u16, body: &Value) -> Self {
+        Self {
+            status,
+            body: serde_json::to_vec(body).unwrap_or_default(),
+            drop: false,
+            latency: None,
+            signing_faults: Vec::new(),
+            operation: None,
+        }
+    }
+
+    /// An error body in WeChat Pay's shape.
+    pub fn error(status: u16, code: &str, message: &str, detail: Option<Value>) -> Self {
+        let mut body = json!({ "code": code, "message": message });
+        if let Some(detail) = detail {
+            body["detail"] = detail;
+        }
+        Self::json(status, &body)
+    }
+}
+
+/// The request as the server read it.
+pub struct Incoming<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// Handles one request.
+pub fn handle(api: &Api, faults: &Faults, req: &Incoming<'_>) -> Answer {
+    let Some(route) = routes::find(api, req.method, req.path) else {
+        return Answer::error(
+            404,
+            "NOT_FOUND",
+            &format!("no operation at {} {}", req.method, req.path),
+            None,
+        );
+    };
+    let mut latency = None;
+    let mut signing_faults = Vec::new();
+    for fault in faults.take(&route.id) {
+        match fault {
+            Fault::Drop => {
+                return Answer {
+                    drop: true,
+                    operation: Some(route.id),
+                    ..Answer::json(500, &Value::Null)
+                };
+            }
+            Fault::Status { status, code } => {
+                let mut a = Answer::error(status, code, "injected by the simulator", None);
+                a.operation = Some(route.id);
+                a.latency = latency;
+                return a;
+            }
+            Fault::Latency(d) => latency = Some(d),
+            other => signing_faults.push(other),
+        }
+    }
+    let mut answer = respond(api, &route, req);
+    answer.latency = latency;
+    answer.signing_faults = signing_faults;
+    answer.operation = Some(route.id.clone());
+    if (200..300).contains(&answer.status) && route.op.method != "GET" {
+        faults.record_effect(&route.id);
+    }
+    answer
+}
+
+fn respond(api: &Api, route: &routes::Matched<'_>, req: &Incoming<'_>) -> Answer {
+    let op = route.op;
+    let path_values: Vec<(String, Value)> = route
+        .path_params
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let problems = check_params(api, &op.path_params, &path_values);
+    if let Some(answer) = param_error(&problems, "path") {
+        return answer;
+    }
+    let query = match parse_query(req.query.unwrap_or(""), &op.query) {
+        Ok(q) => q,
+        Err(answer) => return answer,
+    };
+    if let Some(answer) = param_error(&check_params(api, &op.query, &query), "query") {
+        return answer;
+    }
+    if let Some(body_ty) = &op.body {
+        let value: Value = match serde_json::from_slice(req.body) {
+            Ok(v) => v,
+            Err(e) => {
+                return Answer::error(
+                    400,
+                    "PARAM_ERROR",
+                    &format!("the body is not JSON: {e}"),
+                    None,
+                );
+            }
+        };
+        if let Some(answer) = param_error(&check_json(api, body_ty, &value), "body") {
+            return answer;
+        }
+    }
+    match op.response.kind {
+        ResponseKind::Empty => Answer {
+            body: Vec::new(),
+            ..Answer::json(op.response.status, &Value::Null)
+        },
+        ResponseKind::Download => Answer {
+            body: b"simulated file\n".to_vec(),
+            ..Answer::json(200, &Value::Null)
+        },
+        ResponseKind::Json => {
+            let example = op
+                .examples
+                .iter()
+                .find_map(|e| e.response.clone())
+                .unwrap_or(Value::Null);
+            Answer::json(op.response.status, &example)
+        }
+    }
+}
+
+/// `400 PARAM_ERROR` for the first problem, as WeChat Pay reports it (`detail.field` is a JSON
+/// Pointer for the body, the parameter name for path and query); the message lists them all.
+fn param_error(problems: &[Problem], location: &str) -> Option<Answer> {
+    let first = problems.first()?;
+    let field = if location == "body" {
+        first.pointer()
+    } else {
+        first.dotted()
+    };
+    let message: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    Some(Answer::error(
+        400,
+        "PARAM_ERROR",
+        &message.join("; "),
+        Some(json!({ "field": field, "issue": first.message, "location": location })),
+    ))
+}
+
+/// Query parameters as JSON values of their declared types (a number that does not parse stays a
+/// string, and the type check reports it).
+fn parse_query(raw: &str, fields: &[Field]) -> Result<Vec<(String, Value)>, Answer> {
+    let mut out = Vec::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (Some(k), Some(v)) = (percent_decode(k), percent_decode(v)) else {
+            return Err(Answer::error(
+                400,
+                "PARAM_ERROR",
+                "malformed percent-encoding in the query",
+                None,
+            ));
+        };
+        let typed = match fields.iter().find(|f| f.wire == k).map(|f| &f.ty.kind) {
+            Some(TyKind::Integer) => v
+                .parse::<i64>()
+                .map_or(Value::String(v.clone()), Value::from),
+            Some(TyKind::Boolean) => match v.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(v.clone()),
+            },
+            _ => Value::String(v.clone()),
+        };
+        out.push((k, typed));
+    }
+    Ok(out)
+}

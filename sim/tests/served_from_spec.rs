@@ -1,0 +1,142 @@
+//! The simulator over real HTTP on 127.0.0.1: routes, validation and example answers from the
+//! spec, faults and effect counts.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wechatpay_apiv3_sim::{Fault, Simulator};
+
+const USE_COUPON: &str = "/v3/marketing/busifavor/coupons/use";
+
+fn valid_use() -> Value {
+    json!({
+        "coupon_code": "sxxe34343434", "stock_id": "100088", "appid": "wx1234567889999",
+        "use_time": "2015-05-20T13:29:35+08:00", "use_request_no": "1002600620019090123143254435"
+    })
+}
+
+async fn post(sim: &Simulator, path: &str, body: &Value) -> Result<(u16, Value), reqwest::Error> {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", sim.base_url()))
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await?;
+    Ok((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
+}
+
+#[tokio::test]
+async fn a_valid_request_gets_the_documented_answer() -> Result<(), Box<dyn std::error::Error>> {
+    let sim = Simulator::start().await?;
+    let (status, body) = post(&sim, USE_COUPON, &valid_use()).await?;
+    assert_eq!(status, 200);
+    assert_eq!(body["stock_id"], "100088");
+    assert_eq!(sim.faults().effects("busifavor.use_coupon"), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn invalid_requests_get_param_error_with_the_field() -> Result<(), Box<dyn std::error::Error>>
+{
+    let sim = Simulator::start().await?;
+    let mut body = valid_use();
+    body["coupon_code"] = json!("x".repeat(33));
+    let (status, answer) = post(&sim, USE_COUPON, &body).await?;
+    assert_eq!(status, 400);
+    assert_eq!(answer["code"], "PARAM_ERROR");
+    assert_eq!(answer["detail"]["field"], "/coupon_code");
+    assert_eq!(answer["detail"]["location"], "body");
+
+    let mut body = valid_use();
+    body.as_object_mut().map(|m| m.remove("appid"));
+    body["colour"] = json!("red");
+    let (status, answer) = post(&sim, USE_COUPON, &body).await?;
+    assert_eq!(status, 400);
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("colour: not a field") && message.contains("appid: required"),
+        "{message}"
+    );
+
+    let (status, answer) = post(
+        &sim,
+        "/v3/marketing/busifavor/coupons/teleport",
+        &valid_use(),
+    )
+    .await?;
+    assert_eq!((status, answer["code"].as_str()), (404, Some("NOT_FOUND")));
+    assert_eq!(
+        sim.faults().effects("busifavor.use_coupon"),
+        0,
+        "no invalid request had an effect"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn path_parameters_are_decoded_and_checked() -> Result<(), Box<dyn std::error::Error>> {
+    let sim = Simulator::start().await?;
+    let body = json!({
+        "product_coupon_id": "1", "stock_id": "2", "appid": "wx1", "use_time": "2025-08-03T12:00:00+08:00",
+        "associated_order_info": { "transaction_id": "42" }, "out_request_no": "REQ_000001", "brand_id": "3"
+    });
+    let ok = "/v3/marketing/partner/product-coupon/users/o%2Fx/coupons/Code_1/use";
+    assert_eq!(post(&sim, ok, &body).await?.0, 200);
+    let long_code = format!(
+        "/v3/marketing/partner/product-coupon/users/o/coupons/{}/use",
+        "c".repeat(41)
+    );
+    let (status, answer) = post(&sim, &long_code, &body).await?;
+    assert_eq!(
+        (status, answer["detail"]["field"].as_str()),
+        (400, Some("coupon_code"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn injected_faults_run_out_and_effects_are_counted() -> Result<(), Box<dyn std::error::Error>>
+{
+    let sim = Simulator::start().await?;
+    sim.faults().inject(
+        "busifavor.use_coupon",
+        Fault::Status {
+            status: 500,
+            code: "SYSTEM_ERROR",
+        },
+        Some(2),
+    );
+    for _ in 0..2 {
+        let (status, answer) = post(&sim, USE_COUPON, &valid_use()).await?;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (500, Some("SYSTEM_ERROR"))
+        );
+    }
+    assert_eq!(post(&sim, USE_COUPON, &valid_use()).await?.0, 200);
+    assert_eq!(sim.faults().calls("busifavor.use_coupon"), 3);
+    assert_eq!(sim.faults().effects("busifavor.use_coupon"), 1);
+
+    sim.faults()
+        .inject("busifavor.use_coupon", Fault::Drop, Some(1));
+    assert!(
+        post(&sim, USE_COUPON, &valid_use()).await.is_err(),
+        "the connection was dropped"
+    );
+    assert_eq!(sim.faults().effects("busifavor.use_coupon"), 1);
+
+    sim.faults().inject(
+        "busifavor.use_coupon",
+        Fault::Latency(Duration::from_millis(150)),
+        Some(1),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(post(&sim, USE_COUPON, &valid_use()).await?.0, 200);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    Ok(())
+}
