@@ -55,20 +55,51 @@ impl Target {
     }
 }
 
-/// Renders the whole crate.
+/// Renders the whole crate. Rust files are built and printed on every core: each job makes its
+/// tokens where it prints them (token streams cannot cross threads).
 pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
-    let mut files = Files::new();
-    let rust_files = rust_modules(api);
-    for (path, tokens) in rust_files {
-        files.insert(path.clone(), render_rust(&path, tokens)?);
-    }
-    files.insert(
+    let root = module_tree(api);
+    let mut jobs: Vec<FileJob<'_>> = Vec::new();
+    jobs.push(("src/lib.rs".into(), Box::new(|| emit_lib(api, &root))));
+    walk(api, &root, &mut Vec::new(), &mut jobs);
+    jobs.push((
         "tests/examples.rs".into(),
-        render_rust(
-            &PathBuf::from("tests/examples.rs"),
-            tests::emit_tests(api, target),
-        )?,
-    );
+        Box::new(|| tests::emit_tests(api, target)),
+    ));
+
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(jobs.len().max(1));
+    let rendered: Vec<Vec<(PathBuf, Result<String, String>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, make)) = jobs.get(i) else {
+                            break;
+                        };
+                        done.push((path.clone(), render_rust(path, make())));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![("<worker>".into(), Err("an emitter thread panicked".into()))]
+                })
+            })
+            .collect()
+    });
+    let mut files = Files::new();
+    for (path, text) in rendered.into_iter().flatten() {
+        files.insert(path, text?);
+    }
     // prettyplease prints generated/ and `cargo xtask gen --check` guards it; rustfmt must not
     // rewrite it, or the freshness check would fail after every `cargo fmt --all`.
     files.insert(
@@ -80,6 +111,9 @@ pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
     }
     Ok(files)
 }
+
+/// A Rust file to write: where, and how to make its tokens.
+type FileJob<'a> = (PathBuf, Box<dyn Fn() -> TokenStream + Sync + 'a>);
 
 /// syn checks the tokens form a file; prettyplease prints it.
 fn render_rust(path: &std::path::Path, tokens: TokenStream) -> Result<String, String> {
@@ -129,7 +163,7 @@ struct Node {
     family: Option<usize>,
 }
 
-fn rust_modules(api: &Api) -> BTreeMap<PathBuf, TokenStream> {
+fn module_tree(api: &Api) -> Node {
     let mut root = Node::default();
     for (i, f) in api.families.iter().enumerate() {
         let mut node = &mut root;
@@ -140,10 +174,7 @@ fn rust_modules(api: &Api) -> BTreeMap<PathBuf, TokenStream> {
         }
         node.family = Some(i);
     }
-    let mut out = BTreeMap::new();
-    out.insert(PathBuf::from("src/lib.rs"), emit_lib(api, &root));
-    walk(api, &root, &mut Vec::new(), &mut out);
-    out
+    root
 }
 
 fn cfg_any(features: &BTreeSet<String>) -> TokenStream {
@@ -164,7 +195,7 @@ fn module_decls(node: &Node) -> TokenStream {
     quote!(#(#decls)*)
 }
 
-fn walk(api: &Api, node: &Node, path: &mut Vec<String>, out: &mut BTreeMap<PathBuf, TokenStream>) {
+fn walk<'a>(api: &'a Api, node: &'a Node, path: &mut Vec<String>, out: &mut Vec<FileJob<'a>>) {
     for (name, child) in &node.children {
         path.push(name.clone());
         let dir: PathBuf = ["src"]
@@ -175,9 +206,15 @@ fn walk(api: &Api, node: &Node, path: &mut Vec<String>, out: &mut BTreeMap<PathB
         match child.family {
             Some(i) => emit_family(api, &api.families[i], &dir, out),
             None => {
-                let doc = inner_doc_attrs(&format!("`{}` APIs.", path.join("::")));
-                let decls = module_decls(child);
-                out.insert(dir.join("mod.rs"), quote!(#doc #decls));
+                let doc = format!("`{}` APIs.", path.join("::"));
+                out.push((
+                    dir.join("mod.rs"),
+                    Box::new(move || {
+                        let doc = inner_doc_attrs(&doc);
+                        let decls = module_decls(child);
+                        quote!(#doc #decls)
+                    }),
+                ));
                 walk(api, child, path, out);
             }
         }
@@ -185,12 +222,38 @@ fn walk(api: &Api, node: &Node, path: &mut Vec<String>, out: &mut BTreeMap<PathB
     }
 }
 
-fn emit_family(
-    api: &Api,
-    f: &Family,
-    dir: &std::path::Path,
-    out: &mut BTreeMap<PathBuf, TokenStream>,
-) {
+fn emit_family<'a>(api: &'a Api, f: &'a Family, dir: &std::path::Path, out: &mut Vec<FileJob<'a>>) {
+    if !f.types.is_empty() {
+        out.push((
+            dir.join("types.rs"),
+            Box::new(move || {
+                let module = f.types_module();
+                let items = f.types.iter().map(|t| emit_type(api, &module, t, None));
+                let tdoc = inner_doc_attrs(&format!(
+                    "Types shared by the operations of {}.",
+                    doc::escape(&f.title)
+                ));
+                quote!(#tdoc #(#items)*)
+            }),
+        ));
+    }
+    for op in &f.operations {
+        out.push((
+            dir.join(format!("{}.rs", op.module)),
+            Box::new(move || operation::emit_operation(api, &f.name, op)),
+        ));
+    }
+    for n in &f.notifications {
+        out.push((
+            dir.join(format!("{}.rs", n.module)),
+            Box::new(move || emit_notification(api, n)),
+        ));
+    }
+    out.push((dir.join("mod.rs"), Box::new(move || family_mod(f))));
+}
+
+/// A family's `mod.rs`: its modules, and re-exports of the types callers name most.
+fn family_mod(f: &Family) -> TokenStream {
     let doc = inner_doc_attrs(&format!(
         "{}\n\n{}\n\nEnabled by the cargo feature `{}`.",
         doc::escape(&f.title),
@@ -206,13 +269,6 @@ fn emit_family(
         uses.push(quote!(
             pub use self::types::*;
         ));
-        let module = f.types_module();
-        let items = f.types.iter().map(|t| emit_type(api, &module, t, None));
-        let tdoc = inner_doc_attrs(&format!(
-            "Types shared by the operations of {}.",
-            doc::escape(&f.title)
-        ));
-        out.insert(dir.join("types.rs"), quote!(#tdoc #(#items)*));
     }
     for op in &f.operations {
         let m = ident(&op.module);
@@ -232,10 +288,6 @@ fn emit_family(
         }
         let names = names.iter().map(|n| ident(n));
         uses.push(quote!(pub use self::#m::{#(#names),*};));
-        out.insert(
-            dir.join(format!("{}.rs", op.module)),
-            operation::emit_operation(api, &f.name, op),
-        );
     }
     for n in &f.notifications {
         let m = ident(&n.module);
@@ -245,12 +297,8 @@ fn emit_family(
             let names = names.iter().map(|x| ident(x));
             uses.push(quote!(pub use self::#m::{#(#names),*};));
         }
-        out.insert(
-            dir.join(format!("{}.rs", n.module)),
-            emit_notification(api, n),
-        );
     }
-    out.insert(dir.join("mod.rs"), quote!(#doc #(#decls)* #(#uses)*));
+    quote!(#doc #(#decls)* #(#uses)*)
 }
 
 fn emit_notification(api: &Api, n: &Notification) -> TokenStream {
