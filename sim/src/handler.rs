@@ -8,9 +8,10 @@ use wechatpay_apiv3_generator::validate::{Problem, check_json, check_params};
 
 use crate::faults::{Fault, Faults};
 use crate::routes::{self, percent_decode};
+use crate::state::{Call, Store};
 
 /// What the server should do.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
@@ -27,7 +28,8 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn json(status: u16, body: &Value) -> Self {
+    /// A JSON answer.
+    pub fn json(status: u16, body: &Value) -> Self {
         Self {
             status,
             body: serde_json::to_vec(body).unwrap_or_default(),
@@ -57,7 +59,7 @@ pub struct Incoming<'a> {
 }
 
 /// Handles one request.
-pub fn handle(api: &Api, faults: &Faults, req: &Incoming<'_>) -> Answer {
+pub fn handle(api: &Api, faults: &Faults, store: &Store, req: &Incoming<'_>) -> Answer {
     let Some(route) = routes::find(api, req.method, req.path) else {
         return Answer::error(
             404,
@@ -87,50 +89,74 @@ pub fn handle(api: &Api, faults: &Faults, req: &Incoming<'_>) -> Answer {
             other => signing_faults.push(other),
         }
     }
-    let mut answer = respond(api, &route, req);
+    let (mut answer, effect) = match checked_body(api, &route, req) {
+        Err(rejection) => (rejection, false),
+        Ok(body) => {
+            let path: std::collections::BTreeMap<String, String> =
+                route.path_params.iter().cloned().collect();
+            match store.handle(
+                &route.id,
+                &Call {
+                    path: &path,
+                    body: &body,
+                },
+            ) {
+                Some(outcome) => (outcome.answer, outcome.effect),
+                None => {
+                    let answer = documented_answer(route.op);
+                    let effect = (200..300).contains(&answer.status) && route.op.method != "GET";
+                    (answer, effect)
+                }
+            }
+        }
+    };
+    if effect {
+        faults.record_effect(&route.id);
+    }
     answer.latency = latency;
     answer.signing_faults = signing_faults;
     answer.operation = Some(route.id.clone());
-    if (200..300).contains(&answer.status) && route.op.method != "GET" {
-        faults.record_effect(&route.id);
-    }
     answer
 }
 
-fn respond(api: &Api, route: &routes::Matched<'_>, req: &Incoming<'_>) -> Answer {
+/// Checks parameters and body against the spec; the parsed body (`Null` when none) if they pass.
+fn checked_body(
+    api: &Api,
+    route: &routes::Matched<'_>,
+    req: &Incoming<'_>,
+) -> Result<Value, Answer> {
     let op = route.op;
     let path_values: Vec<(String, Value)> = route
         .path_params
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    let problems = check_params(api, &op.path_params, &path_values);
-    if let Some(answer) = param_error(&problems, "path") {
-        return answer;
+    if let Some(answer) = param_error(&check_params(api, &op.path_params, &path_values), "path") {
+        return Err(answer);
     }
-    let query = match parse_query(req.query.unwrap_or(""), &op.query) {
-        Ok(q) => q,
-        Err(answer) => return answer,
-    };
+    let query = parse_query(req.query.unwrap_or(""), &op.query)?;
     if let Some(answer) = param_error(&check_params(api, &op.query, &query), "query") {
-        return answer;
+        return Err(answer);
     }
-    if let Some(body_ty) = &op.body {
-        let value: Value = match serde_json::from_slice(req.body) {
-            Ok(v) => v,
-            Err(e) => {
-                return Answer::error(
-                    400,
-                    "PARAM_ERROR",
-                    &format!("the body is not JSON: {e}"),
-                    None,
-                );
-            }
-        };
-        if let Some(answer) = param_error(&check_json(api, body_ty, &value), "body") {
-            return answer;
-        }
+    let Some(body_ty) = &op.body else {
+        return Ok(Value::Null);
+    };
+    let value: Value = serde_json::from_slice(req.body).map_err(|e| {
+        Answer::error(
+            400,
+            "PARAM_ERROR",
+            &format!("the body is not JSON: {e}"),
+            None,
+        )
+    })?;
+    match param_error(&check_json(api, body_ty, &value), "body") {
+        Some(answer) => Err(answer),
+        None => Ok(value),
     }
+}
+
+/// The operation's documented example answer.
+fn documented_answer(op: &wechatpay_apiv3_generator::model::Operation) -> Answer {
     match op.response.kind {
         ResponseKind::Empty => Answer {
             body: Vec::new(),

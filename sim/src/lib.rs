@@ -16,6 +16,7 @@ mod faults;
 mod handler;
 mod routes;
 mod server;
+mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use faults::{Fault, Faults};
 pub(crate) struct State {
     pub api: wechatpay_apiv3_generator::model::Api,
     pub faults: Faults,
+    pub store: state::Store,
 }
 
 /// A running simulator on 127.0.0.1. Dropping it stops the server.
@@ -67,6 +69,7 @@ impl Simulator {
         let state = Arc::new(State {
             api,
             faults: Faults::default(),
+            store: state::Store::default(),
         });
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -94,5 +97,18 @@ impl Simulator {
     /// Fault injection and effect counts.
     pub fn faults(&self) -> &Faults {
         &self.state.faults
+    }
+
+    /// Puts a usable merchant coupon (商家券) in a user's wallet, as sending one would.
+    pub fn provision_busifavor_coupon(&self, stock_id: &str, coupon_code: &str, openid: &str) {
+        self.state
+            .store
+            .provision_busifavor_coupon(stock_id, coupon_code, openid);
+    }
+
+    /// Gives a user a usable product coupon (商品券), described by the JSON the API returns for it
+    /// (`coupon_state` `EFFECTIVE`).
+    pub fn provision_product_coupon(&self, openid: &str, coupon: serde_json::Value) {
+        self.state.store.provision_product_coupon(openid, coupon);
     }
 }

@@ -57,7 +57,7 @@ async fn answer(
         query: parts.uri.query(),
         body: &body,
     };
-    let answer = handle(&state.api, &state.faults, &incoming);
+    let answer = handle(&state.api, &state.faults, &state.store, &incoming);
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;
     }

@@ -31,12 +31,41 @@ async fn post(sim: &Simulator, path: &str, body: &Value) -> Result<(u16, Value),
 }
 
 #[tokio::test]
-async fn a_valid_request_gets_the_documented_answer() -> Result<(), Box<dyn std::error::Error>> {
+async fn a_coupon_is_used_once_and_a_replay_gets_the_first_answer()
+-> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start().await?;
-    let (status, body) = post(&sim, USE_COUPON, &valid_use()).await?;
+    let (status, answer) = post(&sim, USE_COUPON, &valid_use()).await?;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (404, Some("RESOURCE_NOT_EXISTS")),
+        "not sent yet"
+    );
+
+    sim.provision_busifavor_coupon("100088", "sxxe34343434", "xsd3434454567676");
+    let (status, first) = post(&sim, USE_COUPON, &valid_use()).await?;
     assert_eq!(status, 200);
-    assert_eq!(body["stock_id"], "100088");
-    assert_eq!(sim.faults().effects("busifavor.use_coupon"), 1);
+    assert_eq!(first["stock_id"], "100088");
+    assert_eq!(first["openid"], "xsd3434454567676");
+
+    let (status, replay) = post(&sim, USE_COUPON, &valid_use()).await?;
+    assert_eq!(
+        (status, &replay),
+        (200, &first),
+        "same use_request_no, same answer"
+    );
+
+    let mut again = valid_use();
+    again["use_request_no"] = json!("another-request-no");
+    let (status, answer) = post(&sim, USE_COUPON, &again).await?;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (400, Some("RESOURCE_ALREADY_EXISTS"))
+    );
+    assert_eq!(
+        sim.faults().effects("busifavor.use_coupon"),
+        1,
+        "used exactly once"
+    );
     Ok(())
 }
 
@@ -81,12 +110,23 @@ async fn invalid_requests_get_param_error_with_the_field() -> Result<(), Box<dyn
 #[tokio::test]
 async fn path_parameters_are_decoded_and_checked() -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start().await?;
+    sim.provision_product_coupon(
+        "o/x",
+        json!({ "coupon_code": "Code_1", "coupon_state": "EFFECTIVE",
+                "product_coupon": { "product_coupon_id": "1" }, "stock": { "stock_id": "2" } }),
+    );
     let body = json!({
         "product_coupon_id": "1", "stock_id": "2", "appid": "wx1", "use_time": "2025-08-03T12:00:00+08:00",
         "associated_order_info": { "transaction_id": "42" }, "out_request_no": "REQ_000001", "brand_id": "3"
     });
     let ok = "/v3/marketing/partner/product-coupon/users/o%2Fx/coupons/Code_1/use";
-    assert_eq!(post(&sim, ok, &body).await?.0, 200);
+    let (status, used) = post(&sim, ok, &body).await?;
+    assert_eq!((status, used["coupon_state"].as_str()), (200, Some("USED")));
+    assert_eq!(used["single_usage_detail"]["use_request_no"], "REQ_000001");
+    let mut second = body.clone();
+    second["out_request_no"] = json!("REQ_000002");
+    let (status, answer) = post(&sim, ok, &second).await?;
+    assert_eq!((status, answer["code"].as_str()), (403, Some("NOT_ENOUGH")));
     let long_code = format!(
         "/v3/marketing/partner/product-coupon/users/o/coupons/{}/use",
         "c".repeat(41)
@@ -103,6 +143,7 @@ async fn path_parameters_are_decoded_and_checked() -> Result<(), Box<dyn std::er
 async fn injected_faults_run_out_and_effects_are_counted() -> Result<(), Box<dyn std::error::Error>>
 {
     let sim = Simulator::start().await?;
+    sim.provision_busifavor_coupon("100088", "sxxe34343434", "u");
     sim.faults().inject(
         "busifavor.use_coupon",
         Fault::Status {
