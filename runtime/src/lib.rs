@@ -15,9 +15,12 @@
 //! * [`testing`]: assertions the generated example tests use.
 //! * [`notification`]: the trait that typed callback payloads implement.
 //!
-//! Nothing in this part of the crate does I/O or cryptography, so generated code stays
-//! transport-agnostic.
+//! Nothing in those modules does I/O or cryptography, so generated code stays transport-agnostic.
+//! The [`client`] module (feature `client`) signs, sends, verifies, decrypts, retries and fails
+//! over.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod datetime;
 pub mod decode;
 pub mod encode;
