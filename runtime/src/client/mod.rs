@@ -439,7 +439,10 @@ impl Client {
     }
 
     async fn can_download_certificates(&self) -> bool {
-        if self.inner.config.apiv3_key.is_none() {
+        // Public-key mode needs no certificates: an unknown serial there is simply untrusted.
+        if self.inner.config.apiv3_key.is_none()
+            || self.inner.keyring.read().await.is_public_key_mode()
+        {
             return false;
         }
         let last = *self.inner.refreshed.lock().await;

@@ -1,0 +1,351 @@
+//! A scripted WeChat Pay stand-in on 127.0.0.1 for the client tests.
+//!
+//! It checks every request's Authorization header with code written here, independently of the
+//! runtime's signer (it parses the header and verifies with the merchant certificate's key), and
+//! signs its answers with the fixture platform key as the real API would.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+
+pub const MCHID: &str = "1900000001";
+pub const MERCHANT_SERIAL: &str = "MERCHANT_SERIAL_1";
+pub const PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0000000000000024101100397200000006";
+pub const APIV3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists")
+}
+
+/// How to sign an answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Signing {
+    /// Correctly, with this serial in `Wechatpay-Serial`.
+    As(String),
+    /// Correctly, then change the body.
+    TamperBody,
+    /// A `WECHATPAY/SIGNTEST/` probe.
+    Probe,
+    /// With a timestamp this many seconds off (negative: in the past).
+    Skew(i64),
+    /// Without `Wechatpay-Signature`.
+    MissingSignature,
+    /// Not at all (error answers).
+    None,
+}
+
+/// One scripted answer.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub signing: Signing,
+    pub delay: Duration,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            body: body.as_bytes().to_vec(),
+            signing: Signing::As(PUBLIC_KEY_ID.into()),
+            delay: Duration::ZERO,
+        }
+    }
+    pub fn error(status: u16, code: &str) -> Self {
+        let body = format!(r#"{{"code":"{code}","message":"scripted {code}"}}"#);
+        Self {
+            status,
+            body: body.into_bytes(),
+            signing: Signing::None,
+            delay: Duration::ZERO,
+        }
+    }
+    pub fn signed(mut self, signing: Signing) -> Self {
+        self.signing = signing;
+        self
+    }
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+/// A request as received.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path_and_query: String,
+    pub body: Vec<u8>,
+    pub authorization_valid: bool,
+    pub nonce: String,
+    pub wechatpay_serial: Option<String>,
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    script: Arc<Mutex<VecDeque<Reply>>>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("lock").clone()
+    }
+
+    /// Starts with the answers to give, in order (the last one repeats).
+    pub async fn start(replies: Vec<Reply>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("addr");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(Mutex::new(VecDeque::from(replies)));
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let (seen2, script2) = (seen.clone(), script.clone());
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    _ = &mut stopped => return,
+                    a = listener.accept() => a,
+                };
+                let Ok((stream, _)) = accepted else { continue };
+                let (seen, script) = (seen2.clone(), script2.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        answer(req, seen.clone(), script.clone())
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Self {
+            addr,
+            seen,
+            script,
+            _stop: stop,
+        }
+    }
+}
+
+async fn answer(
+    req: Request<hyper::body::Incoming>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    script: Arc<Mutex<VecDeque<Reply>>>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes().to_vec())
+        .unwrap_or_default();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let authorization = parts
+        .headers
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let signed_body = signed_part(&parts.headers, &body);
+    let (valid, nonce) = check_authorization(
+        authorization,
+        parts.method.as_str(),
+        &path_and_query,
+        &signed_body,
+    );
+    seen.lock().expect("lock").push(Seen {
+        method: parts.method.to_string(),
+        path_and_query,
+        body: body.clone(),
+        authorization_valid: valid,
+        nonce,
+        wechatpay_serial: parts
+            .headers
+            .get("Wechatpay-Serial")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    });
+    let reply = {
+        let mut script = script.lock().expect("lock");
+        if script.len() > 1 {
+            script.pop_front()
+        } else {
+            script.front().cloned()
+        }
+    }
+    .unwrap_or_else(|| Reply::error(500, "NO_SCRIPT"));
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    Ok(build(&reply))
+}
+
+/// For multipart uploads the signature covers only the `meta` part.
+fn signed_part(headers: &hyper::HeaderMap, body: &[u8]) -> Vec<u8> {
+    let is_multipart = headers
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return body.to_vec();
+    }
+    let text = String::from_utf8_lossy(body);
+    text.split("\r\n\r\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\r\n--").next())
+        .map(|meta| meta.as_bytes().to_vec())
+        .unwrap_or_default()
+}
+
+/// Parses `WECHATPAY2-SHA256-RSA2048 k="v",...` and verifies it with the merchant certificate.
+fn check_authorization(
+    header: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> (bool, String) {
+    let Some(params) = header.strip_prefix("WECHATPAY2-SHA256-RSA2048 ") else {
+        return (false, String::new());
+    };
+    let mut fields = std::collections::HashMap::new();
+    for pair in params.split(',') {
+        if let Some((k, v)) = pair.split_once('=') {
+            fields.insert(k.trim().to_string(), v.trim_matches('"').to_string());
+        }
+    }
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let message = format!(
+        "{method}\n{path_and_query}\n{}\n{}\n",
+        get("timestamp"),
+        get("nonce_str")
+    );
+    let mut message = message.into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    let cert = CertificateDer::from_pem_slice(&fixture("java_merchant_certificate.pem"))
+        .expect("merchant cert");
+    let spki = spki_of(cert.as_ref());
+    let Ok(signature) = B64.decode(get("signature")) else {
+        return (false, get("nonce_str"));
+    };
+    let ok = get("mchid") == MCHID
+        && get("serial_no") == MERCHANT_SERIAL
+        && UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki)
+            .verify(&message, &signature)
+            .is_ok();
+    (ok, get("nonce_str"))
+}
+
+fn spki_of(cert_der: &[u8]) -> Vec<u8> {
+    use x509_cert::der::{Decode, Encode};
+    let cert = x509_cert::Certificate::from_der(cert_der).expect("cert parses");
+    cert.tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .expect("spki")
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Signs `timestamp\nnonce\nbody\n` with the platform private key.
+pub fn platform_sign(timestamp: &str, nonce: &str, body: &[u8]) -> String {
+    let der = PrivatePkcs8KeyDer::from_pem_slice(&fixture("java_wechatpay_private_key.pem"))
+        .expect("platform key");
+    let pair = RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()).expect("key pair");
+    let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
+    message.extend_from_slice(body);
+    message.push(b'\n');
+    let mut sig = vec![0; pair.public_modulus_len()];
+    pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), &message, &mut sig)
+        .expect("signs");
+    B64.encode(sig)
+}
+
+/// Signature headers for a body, as WeChat Pay sends them.
+pub fn signature_headers(body: &[u8], serial: &str, skew: i64) -> Vec<(&'static str, String)> {
+    let timestamp = (now() + skew).to_string();
+    let nonce = "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4".to_string();
+    let signature = platform_sign(&timestamp, &nonce, body);
+    vec![
+        ("Wechatpay-Timestamp", timestamp),
+        ("Wechatpay-Nonce", nonce),
+        ("Wechatpay-Signature", signature),
+        ("Wechatpay-Serial", serial.to_string()),
+        (
+            "Wechatpay-Signature-Type",
+            "WECHATPAY2-SHA256-RSA2048".to_string(),
+        ),
+    ]
+}
+
+fn build(reply: &Reply) -> Response<Full<Bytes>> {
+    let mut body = reply.body.clone();
+    let headers = match &reply.signing {
+        Signing::As(serial) => signature_headers(&body, serial, 0),
+        Signing::TamperBody => {
+            let h = signature_headers(&body, PUBLIC_KEY_ID, 0);
+            body.extend_from_slice(b" ");
+            h
+        }
+        Signing::Probe => {
+            let mut h = signature_headers(&body, PUBLIC_KEY_ID, 0);
+            h[2].1 = "WECHATPAY/SIGNTEST/AAAA".into();
+            h
+        }
+        Signing::Skew(s) => signature_headers(&body, PUBLIC_KEY_ID, *s),
+        Signing::MissingSignature => {
+            let mut h = signature_headers(&body, PUBLIC_KEY_ID, 0);
+            h.remove(2);
+            h
+        }
+        Signing::None => Vec::new(),
+    };
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = hyper::StatusCode::from_u16(reply.status).expect("status");
+    for (name, value) in headers {
+        response
+            .headers_mut()
+            .insert(name, value.parse().expect("header value"));
+    }
+    response.headers_mut().insert(
+        "Request-ID",
+        "08F0D3E2C70610BA0318B0E3F82F2088ACD71F"
+            .parse()
+            .expect("header"),
+    );
+    response
+}
