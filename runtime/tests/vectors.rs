@@ -241,3 +241,29 @@ fn key_material_never_shows_in_debug_output() {
     assert!(shown.contains("<redacted>"));
     assert!(ApiV3Key::new("short").is_err_and(|e| e.0.contains("exactly 32 bytes (got 5)")));
 }
+
+#[test]
+fn authorization_headers_parse_back_in_any_order() {
+    for v in vectors()["authorization"].as_array().expect("list") {
+        let parts = sign::parse_authorization(s(v, "authorization")).expect("parses");
+        assert_eq!(
+            (
+                parts.mchid.as_str(),
+                parts.nonce.as_str(),
+                parts.signature.as_str()
+            ),
+            (s(v, "mchid"), s(v, "nonce"), s(v, "signature"))
+        );
+    }
+    let reordered = r#"WECHATPAY2-SHA256-RSA2048 signature="c2ln",timestamp="1",serial_no="S",nonce_str="n",mchid="m""#;
+    assert_eq!(
+        sign::parse_authorization(reordered).map(|p| p.signature),
+        Some("c2ln".to_string())
+    );
+    assert_eq!(
+        sign::parse_authorization(r#"WECHATPAY2-SHA256-RSA2048 mchid="m""#),
+        None,
+        "incomplete"
+    );
+    assert_eq!(sign::parse_authorization("Bearer x"), None);
+}

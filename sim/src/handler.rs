@@ -25,6 +25,8 @@ pub struct Answer {
     pub signing_faults: Vec<Fault>,
     /// The operation, when one matched.
     pub operation: Option<String>,
+    /// Sent without signature headers (file downloads).
+    pub unsigned: bool,
 }
 
 impl Answer {
@@ -37,6 +39,7 @@ impl Answer {
             latency: None,
             signing_faults: Vec::new(),
             operation: None,
+            unsigned: false,
         }
     }
 
@@ -56,6 +59,8 @@ pub struct Incoming<'a> {
     pub path: &'a str,
     pub query: Option<&'a str>,
     pub body: &'a [u8],
+    /// The parts of a multipart upload.
+    pub upload: Option<&'a crate::multipart::Upload>,
 }
 
 /// Handles one request.
@@ -137,6 +142,9 @@ fn checked_body(
     let query = parse_query(req.query.unwrap_or(""), &op.query)?;
     if let Some(answer) = param_error(&check_params(api, &op.query, &query), "query") {
         return Err(answer);
+    }
+    if let Some(rules) = &op.upload {
+        return check_upload(rules, req.upload).map(|()| Value::Null);
     }
     let Some(body_ty) = &op.body else {
         return Ok(Value::Null);
@@ -223,4 +231,56 @@ fn parse_query(raw: &str, fields: &[Field]) -> Result<Vec<(String, Value)>, Answ
         out.push((k, typed));
     }
     Ok(out)
+}
+
+/// A multipart upload: a `meta` part naming the file and its SHA-256, and the file itself.
+fn check_upload(
+    rules: &wechatpay_apiv3_generator::model::Upload,
+    upload: Option<&crate::multipart::Upload>,
+) -> Result<(), Answer> {
+    let bad = |m: &str, field: &str| {
+        Answer::error(
+            400,
+            "PARAM_ERROR",
+            m,
+            Some(json!({ "field": field, "location": "body" })),
+        )
+    };
+    let upload = upload.ok_or_else(|| {
+        bad(
+            "expected multipart/form-data with `meta` and `file`",
+            "meta",
+        )
+    })?;
+    let meta: Value =
+        serde_json::from_slice(&upload.meta).map_err(|_| bad("`meta` is not JSON", "meta"))?;
+    let sha = wechatpay_apiv3_runtime::client::crypto::sha256_hex(&upload.file);
+    if meta["sha256"].as_str() != Some(sha.as_str()) {
+        return Err(bad(
+            "`meta.sha256` is not the SHA-256 of the file",
+            "/meta/sha256",
+        ));
+    }
+    let name = meta["filename"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !rules.file_types.is_empty()
+        && !rules
+            .file_types
+            .iter()
+            .any(|t| name.ends_with(&format!(".{t}")))
+    {
+        return Err(bad(
+            &format!("file type must be one of {}", rules.file_types.join(", ")),
+            "/meta/filename",
+        ));
+    }
+    if rules
+        .max_bytes
+        .is_some_and(|m| upload.file.len() as u64 > m)
+    {
+        return Err(bad("the file is too large", "file"));
+    }
+    Ok(())
 }

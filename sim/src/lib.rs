@@ -14,7 +14,9 @@
 
 mod faults;
 mod handler;
+mod multipart;
 mod routes;
+mod security;
 mod server;
 mod state;
 
@@ -22,12 +24,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use faults::{Fault, Faults};
+pub use security::{
+    FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_PRIVATE_KEY, FIXTURE_MERCHANT_SERIAL,
+    FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode, SimConfig,
+};
 
 /// Shared by every connection.
 pub(crate) struct State {
     pub api: wechatpay_apiv3_generator::model::Api,
     pub faults: Faults,
     pub store: state::Store,
+    pub security: SimConfig,
 }
 
 /// A running simulator on 127.0.0.1. Dropping it stops the server.
@@ -58,18 +65,24 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 impl Simulator {
-    /// Starts on a free port of 127.0.0.1.
+    /// Starts on a free port of 127.0.0.1 with the public fixture identity (public-key mode).
     pub async fn start() -> Result<Self, StartError> {
         Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// Starts on the given address (use a loopback address).
+    /// Starts on the given address (use a loopback address) with the fixture identity.
     pub async fn start_on(addr: SocketAddr) -> Result<Self, StartError> {
+        Self::start_with(SimConfig::fixture().map_err(StartError::Spec)?, addr).await
+    }
+
+    /// Starts with another identity or signing mode.
+    pub async fn start_with(security: SimConfig, addr: SocketAddr) -> Result<Self, StartError> {
         let api = routes::load_api().map_err(StartError::Spec)?;
         let state = Arc::new(State {
             api,
             faults: Faults::default(),
             store: state::Store::default(),
+            security,
         });
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -92,6 +105,28 @@ impl Simulator {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// A client configuration for this simulator with the fixture merchant identity: add
+    /// settings and `build()`.
+    pub fn client_config(&self) -> wechatpay_apiv3_runtime::client::ConfigBuilder {
+        let key =
+            wechatpay_apiv3_runtime::client::MerchantKey::from_pem(FIXTURE_MERCHANT_PRIVATE_KEY);
+        let key = key.unwrap_or_else(|e| unreachable!("the embedded fixture key loads: {e}"));
+        let builder = wechatpay_apiv3_runtime::client::Config::builder(
+            FIXTURE_MCHID,
+            FIXTURE_MERCHANT_SERIAL,
+            key,
+        )
+        .apiv3_key(FIXTURE_APIV3_KEY)
+        .base_url(self.base_url())
+        .backup_url(None);
+        match &self.state.security.mode {
+            SigningMode::PublicKey(id) => {
+                builder.wechatpay_public_key(id.clone(), FIXTURE_WECHATPAY_PUBLIC_KEY)
+            }
+            SigningMode::Certificate => builder,
+        }
     }
 
     /// Fault injection and effect counts.

@@ -43,19 +43,52 @@ async fn answer(
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
-            return Ok(reply(Answer::error(
-                413,
-                "PARAM_ERROR",
-                "request body too large",
-                None,
-            )));
+            return Ok(reply(
+                &state,
+                Answer::error(413, "PARAM_ERROR", "request body too large", None),
+            ));
         }
     };
+    let path_and_query = parts.uri.path_and_query().map_or("", |p| p.as_str());
+    let authorization = parts
+        .headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let content_type = parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let upload = crate::multipart::parse(content_type, &body);
+    // Uploads are signed over their `meta` part only.
+    let signed_body: &[u8] = upload.as_ref().map_or(&body, |u| u.meta.as_slice());
+    if let Err(reason) = state.security.check_request(
+        authorization,
+        parts.method.as_str(),
+        path_and_query,
+        signed_body,
+    ) {
+        return Ok(reply(
+            &state,
+            Answer::error(401, "SIGN_ERROR", &reason, None),
+        ));
+    }
+    if parts.method == hyper::Method::GET && parts.uri.path() == "/v3/certificates" {
+        let answer = match state.security.certificates_body() {
+            Ok(body) => Answer {
+                body,
+                ..Answer::json(200, &serde_json::Value::Null)
+            },
+            Err(e) => Answer::error(500, "SYSTEM_ERROR", &e, None),
+        };
+        return Ok(reply(&state, answer));
+    }
     let incoming = Incoming {
         method: parts.method.as_str(),
         path: parts.uri.path(),
         query: parts.uri.query(),
-        body: &body,
+        body: if upload.is_some() { b"" } else { &body },
+        upload: upload.as_ref(),
     };
     let answer = handle(&state.api, &state.faults, &state.store, &incoming);
     if let Some(delay) = answer.latency {
@@ -68,19 +101,38 @@ async fn answer(
             "fault: drop",
         ));
     }
-    Ok(reply(answer))
+    Ok(reply(&state, answer))
 }
 
-fn reply(answer: Answer) -> Response<Full<Bytes>> {
+/// The answer with its signature headers (downloads are unsigned, as on the real API).
+fn reply(state: &State, answer: Answer) -> Response<Full<Bytes>> {
+    let headers = if answer.unsigned {
+        Vec::new()
+    } else {
+        state
+            .security
+            .sign_answer(&answer.body, &answer.signing_faults)
+    };
     let has_body = !answer.body.is_empty();
     let mut response = Response::new(Full::new(Bytes::from(answer.body)));
     *response.status_mut() = hyper::StatusCode::from_u16(answer.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let h = response.headers_mut();
     if has_body {
-        response.headers_mut().insert(
+        h.insert(
             hyper::header::CONTENT_TYPE,
             hyper::header::HeaderValue::from_static("application/json"),
         );
+    }
+    for (name, value) in headers {
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+    if let Ok(v) =
+        hyper::header::HeaderValue::from_str(&wechatpay_apiv3_runtime::client::crypto::nonce())
+    {
+        h.insert("Request-ID", v);
     }
     response
 }

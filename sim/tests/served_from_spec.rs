@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use wechatpay_apiv3_sim::{Fault, Simulator};
+use wechatpay_apiv3_runtime::client::{Client, Error, RetryPolicy, TrustError};
+use wechatpay_apiv3_sim::{Fault, SigningMode, SimConfig, Simulator};
 
 const USE_COUPON: &str = "/v3/marketing/busifavor/coupons/use";
 
@@ -15,19 +16,20 @@ fn valid_use() -> Value {
     })
 }
 
-async fn post(sim: &Simulator, path: &str, body: &Value) -> Result<(u16, Value), reqwest::Error> {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await?;
-    Ok((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
+async fn post(sim: &Simulator, path: &str, body: &Value) -> Result<(u16, Value), String> {
+    let config = sim.client_config().retry(RetryPolicy::none()).build()?;
+    let client = Client::new(config)?;
+    match client
+        .call_json(http::Method::POST, path, Some(body), false)
+        .await
+    {
+        Ok(v) => Ok((200, v)),
+        Err(Error::Api(e)) => Ok((
+            e.status,
+            json!({ "code": e.code.0.as_str(), "message": e.message, "detail": e.detail }),
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[tokio::test]
@@ -179,5 +181,92 @@ async fn injected_faults_run_out_and_effects_are_counted() -> Result<(), Box<dyn
     let started = std::time::Instant::now();
     assert_eq!(post(&sim, USE_COUPON, &valid_use()).await?.0, 200);
     assert!(started.elapsed() >= Duration::from_millis(150));
+    Ok(())
+}
+
+#[tokio::test]
+async fn unsigned_or_badly_signed_requests_get_sign_error() -> Result<(), Box<dyn std::error::Error>>
+{
+    let sim = Simulator::start().await?;
+    sim.provision_busifavor_coupon("100088", "sxxe34343434", "u");
+    let response = reqwest::Client::new()
+        .post(format!("{}{USE_COUPON}", sim.base_url()))
+        .header("Content-Type", "application/json")
+        .header("Authorization", r#"WECHATPAY2-SHA256-RSA2048 mchid="1900000001",nonce_str="n",timestamp="1",serial_no="x",signature="c2ln""#)
+        .body(valid_use().to_string())
+        .send()
+        .await?;
+    assert_eq!(response.status().as_u16(), 401);
+    let answer: Value = serde_json::from_slice(&response.bytes().await?)?;
+    assert_eq!(answer["code"], "SIGN_ERROR");
+    assert_eq!(sim.faults().effects("busifavor.use_coupon"), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn signing_faults_are_caught_by_the_client() -> Result<(), Box<dyn std::error::Error>> {
+    let sim = Simulator::start().await?;
+    let client = Client::new(sim.client_config().retry(RetryPolicy::none()).build()?)?;
+    let cases = [
+        (Fault::SignTest, TrustError::SignatureProbe),
+        (
+            Fault::WrongSerial,
+            TrustError::UnknownSerial("PUB_KEY_ID_NOT_A_KEY_OF_OURS".into()),
+        ),
+        (
+            Fault::MissingSignatureHeaders,
+            TrustError::MissingHeader("Wechatpay-Timestamp"),
+        ),
+    ];
+    for (i, (fault, expected)) in cases.into_iter().enumerate() {
+        let code = format!("code-{i}");
+        sim.provision_busifavor_coupon("100088", &code, "u");
+        sim.faults().inject("busifavor.use_coupon", fault, Some(1));
+        let mut body = valid_use();
+        body["coupon_code"] = json!(code);
+        match client
+            .call_json(http::Method::POST, USE_COUPON, Some(&body), false)
+            .await
+        {
+            Err(Error::Untrusted(e)) => assert_eq!(e, expected),
+            other => panic!("expected {expected:?}, got {other:?}"),
+        }
+    }
+    sim.faults().inject(
+        "busifavor.use_coupon",
+        Fault::StaleTimestamp(Duration::from_secs(600)),
+        Some(1),
+    );
+    sim.provision_busifavor_coupon("100088", "stale", "u");
+    let mut body = valid_use();
+    body["coupon_code"] = json!("stale");
+    let result = client
+        .call_json(http::Method::POST, USE_COUPON, Some(&body), false)
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::Untrusted(TrustError::TimestampOutOfWindow { .. }))
+        ),
+        "{result:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn certificate_mode_serves_encrypted_certificates() -> Result<(), Box<dyn std::error::Error>>
+{
+    let mut config = SimConfig::fixture()?;
+    config.mode = SigningMode::Certificate;
+    let sim = Simulator::start_with(config, "127.0.0.1:0".parse()?).await?;
+    sim.provision_busifavor_coupon("100088", "sxxe34343434", "u");
+    let client = Client::new(sim.client_config().build()?)?;
+    let answer = client
+        .call_json(http::Method::POST, USE_COUPON, Some(&valid_use()), false)
+        .await?;
+    assert_eq!(
+        answer["stock_id"], "100088",
+        "verified with the downloaded platform certificate"
+    );
     Ok(())
 }

@@ -364,6 +364,14 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
         #doc
         pub use ::wechatpay_apiv3_runtime as runtime;
         pub use ::wechatpay_apiv3_runtime::{BuildError, DateTime, NotificationEvent, OpenEnum, Operation, UnknownValue, UploadFile};
+        /// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
+        #[cfg(feature = "client")]
+        pub use ::wechatpay_apiv3_runtime::client::{
+            ApiError, Client, Config, ConfigBuilder, Error, MerchantKey, Notification, NotifyError, RetryPolicy, Timeouts, TrustError,
+        };
+        /// The blocking client (feature `blocking`).
+        #[cfg(feature = "blocking")]
+        pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
         #decls
     }
 }

@@ -20,5 +20,16 @@ pub use ::wechatpay_apiv3_runtime::{
     UploadFile,
 };
 
+/// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
+#[cfg(feature = "client")]
+pub use ::wechatpay_apiv3_runtime::client::{
+    ApiError, Client, Config, ConfigBuilder, Error, MerchantKey, Notification,
+    NotifyError, RetryPolicy, Timeouts, TrustError,
+};
+
+/// The blocking client (feature `blocking`).
+#[cfg(feature = "blocking")]
+pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
+
 #[cfg(feature = "obstacle")]
 pub mod obstacle;
