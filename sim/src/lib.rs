@@ -129,6 +129,35 @@ impl Simulator {
         }
     }
 
+    /// Gives a user the product coupon of the spec's `use_user_coupon` example (usable, not yet
+    /// used) under another openid and code.
+    pub fn provision_product_coupon_from_spec(
+        &self,
+        openid: &str,
+        coupon_code: &str,
+    ) -> Result<(), String> {
+        let example = self
+            .state
+            .api
+            .families
+            .iter()
+            .flat_map(|f| {
+                f.operations
+                    .iter()
+                    .filter(move |o| f.name == "product_coupon" && o.id == "use_user_coupon")
+            })
+            .find_map(|o| o.examples.iter().find_map(|e| e.response.clone()))
+            .ok_or("the spec has no product_coupon.use_user_coupon example")?;
+        let mut coupon = example;
+        coupon["coupon_code"] = serde_json::json!(coupon_code);
+        coupon["coupon_state"] = serde_json::json!("EFFECTIVE");
+        if let Some(map) = coupon.as_object_mut() {
+            map.remove("single_usage_detail");
+        }
+        self.state.store.provision_product_coupon(openid, coupon);
+        Ok(())
+    }
+
     /// Fault injection and effect counts.
     pub fn faults(&self) -> &Faults {
         &self.state.faults
