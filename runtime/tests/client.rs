@@ -524,3 +524,88 @@ async fn the_limiter_queues_a_burst_within_the_documented_rate() {
         started.elapsed()
     );
 }
+
+/// A decrypted payload type, as generated crates declare them.
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct TransactionEvent {
+    out_trade_no: String,
+    trade_state: String,
+}
+
+impl wechatpay_apiv3_runtime::NotificationEvent for TransactionEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["TRANSACTION.SUCCESS"];
+    const ORIGINAL_TYPE: &'static str = "transaction";
+    const SUMMARY: &'static str = "payment succeeded";
+}
+
+fn callback(event_type: &str, resource: &str, tamper: bool) -> (http::HeaderMap, Vec<u8>) {
+    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
+    let nonce = "fdasflkja484";
+    let ciphertext = key
+        .encrypt(nonce, "transaction", resource.as_bytes())
+        .expect("seal");
+    let body = json!({
+        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
+        "resource_type": "encrypt-resource", "summary": "支付成功",
+        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
+                      "associated_data": "transaction", "nonce": nonce }
+    })
+    .to_string()
+    .into_bytes();
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in support::signature_headers(&body, PUBLIC_KEY_ID, 0) {
+        headers.insert(name, value.parse().expect("header"));
+    }
+    let body = if tamper {
+        [body, b" ".to_vec()].concat()
+    } else {
+        body
+    };
+    (headers, body)
+}
+
+#[tokio::test]
+async fn notifications_are_verified_decrypted_and_typed() {
+    let client = public_key_client("http://127.0.0.1:9");
+    let resource = r#"{"out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS"}"#;
+    let (headers, body) = callback("TRANSACTION.SUCCESS", resource, false);
+    let n = client
+        .parse_notification::<TransactionEvent>(&headers, &body)
+        .await
+        .expect("valid callback");
+    assert_eq!(
+        n.event,
+        TransactionEvent {
+            out_trade_no: "1217752501201407033233368018".into(),
+            trade_state: "SUCCESS".into()
+        }
+    );
+    assert_eq!(n.event_type, "TRANSACTION.SUCCESS");
+
+    let (headers, body) = callback("TRANSACTION.SUCCESS", resource, true);
+    let err = client
+        .parse_notification::<TransactionEvent>(&headers, &body)
+        .await
+        .expect_err("tampered");
+    assert_eq!(err.status(), 401);
+    assert!(err.response_body().contains("\"code\":\"FAIL\""));
+
+    let (headers, body) = callback("REFUND.SUCCESS", resource, false);
+    let err = client
+        .parse_notification::<TransactionEvent>(&headers, &body)
+        .await
+        .expect_err("other event");
+    assert!(
+        matches!(err, wechatpay_apiv3_runtime::client::NotifyError::UnexpectedEvent(ref e) if e == "REFUND.SUCCESS")
+    );
+
+    let (headers, body) = callback("TRANSACTION.SUCCESS", r#"{"secret_card_no":"6222"}"#, false);
+    let err = client
+        .parse_notification::<TransactionEvent>(&headers, &body)
+        .await
+        .expect_err("wrong shape");
+    assert!(
+        !err.to_string().contains("6222"),
+        "decrypted data never appears in errors: {err}"
+    );
+}
