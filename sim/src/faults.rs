@@ -63,7 +63,9 @@ impl Faults {
         lock(&self.rules).clear();
     }
 
-    /// The faults for this call of `operation`, using up one occurrence of each.
+    /// The faults for this call of `operation`. Faults that end the call (a status, a drop) apply
+    /// one per call, in the order injected; the others (latency, signing) all apply. Each applied
+    /// fault uses up one occurrence.
     pub fn take(&self, operation: &str) -> Vec<Fault> {
         *lock(&self.calls).entry(operation.to_string()).or_default() += 1;
         let mut rules = lock(&self.rules);
@@ -71,11 +73,15 @@ impl Faults {
             return Vec::new();
         };
         let mut out = Vec::new();
+        let mut ended = false;
         for rule in list.iter_mut() {
-            match &mut rule.remaining {
-                Some(0) => continue,
-                Some(n) => *n -= 1,
-                None => {}
+            let terminal = matches!(rule.fault, Fault::Status { .. } | Fault::Drop);
+            if rule.remaining == Some(0) || (terminal && ended) {
+                continue;
+            }
+            ended |= terminal;
+            if let Some(n) = &mut rule.remaining {
+                *n -= 1;
             }
             out.push(rule.fault.clone());
         }

@@ -158,6 +158,55 @@ impl Simulator {
         Ok(())
     }
 
+    /// Sends a callback to `url` (a loopback address) as WeChat Pay would: the resource JSON
+    /// encrypted with AEAD_AES_256_GCM under the APIv3 key, the envelope signed with the platform
+    /// key. Returns the HTTP status the handler answered.
+    pub async fn send_notification(
+        &self,
+        url: &str,
+        event_type: &str,
+        original_type: &str,
+        resource: &serde_json::Value,
+    ) -> Result<u16, String> {
+        let host = url
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split(['/', '?']).next())
+            .unwrap_or_default();
+        let loopback =
+            host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+        if !loopback {
+            return Err(format!(
+                "the simulator only calls loopback addresses, not {host}"
+            ));
+        }
+        let security = &self.state.security;
+        let nonce = &wechatpay_apiv3_runtime::client::crypto::nonce()[..12];
+        let plaintext = serde_json::to_vec(resource).map_err(|e| e.to_string())?;
+        let ciphertext = security
+            .apiv3_key
+            .encrypt(nonce, original_type, &plaintext)
+            .map_err(|e| e.0)?;
+        let envelope = serde_json::json!({
+            "id": format!("EV-{}", &wechatpay_apiv3_runtime::client::crypto::nonce()[..20]),
+            "create_time": state::now_rfc3339(),
+            "event_type": event_type,
+            "resource_type": "encrypt-resource",
+            "summary": event_type,
+            "resource": { "original_type": original_type, "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
+                          "associated_data": original_type, "nonce": nonce },
+        });
+        let body = serde_json::to_vec(&envelope).map_err(|e| e.to_string())?;
+        let mut request = reqwest::Client::new()
+            .post(url)
+            .header("Content-Type", "application/json");
+        for (name, value) in security.sign_answer(&body, &[]) {
+            request = request.header(name, value);
+        }
+        let response = request.body(body).send().await.map_err(|e| e.to_string())?;
+        Ok(response.status().as_u16())
+    }
+
     /// Fault injection and effect counts.
     pub fn faults(&self) -> &Faults {
         &self.state.faults
