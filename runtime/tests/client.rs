@@ -246,7 +246,7 @@ async fn an_unknown_serial_is_rejected_in_public_key_mode() {
 }
 
 #[tokio::test]
-async fn certificate_mode_downloads_certificates_once_for_an_unknown_serial() {
+async fn certificate_mode_downloads_the_certificates_once() {
     let cert_pem = fixture("java_wechatpay_certificate.pem");
     let serial = PlatformCertificate::from_pem(&cert_pem)
         .expect("cert")
@@ -258,9 +258,10 @@ async fn certificate_mode_downloads_certificates_once_for_an_unknown_serial() {
         "serial_no": serial, "effective_time": "2021-01-01T00:00:00+08:00", "expire_time": "2031-01-01T00:00:00+08:00",
         "encrypt_certificate": { "algorithm": "AEAD_AES_256_GCM", "associated_data": "certificate", "nonce": nonce, "ciphertext": ciphertext }
     }]});
+    // In certificate mode the first call fetches the certificates before anything else.
     let server = Server::start(vec![
-        Reply::json(200, r#"{"id":"1"}"#).signed(Signing::As(serial.clone())),
         Reply::json(200, &list.to_string()).signed(Signing::As(serial.clone())),
+        Reply::json(200, r#"{"id":"1"}"#).signed(Signing::As(serial.clone())),
         Reply::json(200, r#"{"id":"2"}"#).signed(Signing::As(serial.clone())),
     ])
     .await;
@@ -297,7 +298,7 @@ async fn certificate_mode_downloads_certificates_once_for_an_unknown_serial() {
         .collect();
     assert_eq!(
         paths,
-        ["/v3/test/items", "/v3/certificates", "/v3/test/items"]
+        ["/v3/certificates", "/v3/test/items", "/v3/test/items"]
     );
 
     // A platform certificate given in advance needs no download.
@@ -607,5 +608,211 @@ async fn notifications_are_verified_decrypted_and_typed() {
     assert!(
         !err.to_string().contains("6222"),
         "decrypted data never appears in errors: {err}"
+    );
+}
+
+/// An operation with a sensitive field, encrypted by the client.
+struct Sensitive(Value);
+
+impl Operation for Sensitive {
+    type Body = Value;
+    type Response = Value;
+    type ErrorCode = AnyErrorCode;
+    const META: OperationMeta = OperationMeta {
+        id: "test.sensitive",
+        summary: "sensitive",
+        method: http::Method::POST,
+        path_template: "/v3/test/sensitive",
+        doc_url: "https://example.com",
+        callers: &[],
+        idempotency_keys: &[],
+        retry_safe: false,
+        rate_limit: None,
+        success_status: 200,
+        response: ResponseKind::Json,
+        has_sensitive_fields: true,
+        errors: &[],
+    };
+    fn path(&self) -> String {
+        "/v3/test/sensitive".into()
+    }
+    fn body(&self) -> RequestBody<'_, Value> {
+        RequestBody::Json(&self.0)
+    }
+    fn validate(&self) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut wechatpay_apiv3_runtime::EncryptField<'_>,
+    ) -> Result<(), wechatpay_apiv3_runtime::SensitiveFieldError> {
+        let mut name = self.0["user_name"].as_str().unwrap_or_default().to_string();
+        encrypt("user_name", &mut name)?;
+        self.0["user_name"] = Value::String(name);
+        Ok(())
+    }
+    fn decode_response(body: &[u8]) -> Result<Value, DecodeError> {
+        decode::json(body)
+    }
+}
+
+#[tokio::test]
+async fn sensitive_fields_are_encrypted_with_the_key_wechatpay_serial_names() {
+    use aws_lc_rs::rsa::{OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, PrivateDecryptingKey};
+    use base64::Engine as _;
+    use rustls_pki_types::PrivatePkcs8KeyDer;
+    use rustls_pki_types::pem::PemObject;
+
+    let server = Server::start(vec![Reply::json(200, "{}")]).await;
+    public_key_client(&server.url())
+        .execute(Sensitive(json!({ "user_name": "张三" })))
+        .await
+        .expect("sent");
+    let seen = &server.seen()[0];
+    assert_eq!(seen.wechatpay_serial.as_deref(), Some(PUBLIC_KEY_ID));
+    let sent: Value = serde_json::from_slice(&seen.body).expect("json");
+    let ciphertext = sent["user_name"].as_str().expect("encrypted text");
+    assert_ne!(ciphertext, "张三");
+    // WeChat Pay's side decrypts it with the platform private key.
+    let der = PrivatePkcs8KeyDer::from_pem_slice(&fixture("java_wechatpay_private_key.pem"))
+        .expect("key");
+    let key = OaepPrivateDecryptingKey::new(
+        PrivateDecryptingKey::from_pkcs8(der.secret_pkcs8_der()).expect("key"),
+    )
+    .expect("oaep");
+    let ct = base64::engine::general_purpose::STANDARD
+        .decode(ciphertext)
+        .expect("base64");
+    let mut out = vec![0; key.min_output_size()];
+    assert_eq!(
+        key.decrypt(&OAEP_SHA1_MGF1SHA1, &ct, &mut out, None)
+            .expect("decrypts"),
+        "张三".as_bytes()
+    );
+}
+
+/// The bill download: unsigned bytes.
+struct Download;
+
+impl Operation for Download {
+    type Body = ();
+    type Response = Vec<u8>;
+    type ErrorCode = AnyErrorCode;
+    const META: OperationMeta = OperationMeta {
+        id: "test.download",
+        summary: "download",
+        method: http::Method::GET,
+        path_template: "/v3/billdownload/file",
+        doc_url: "https://example.com",
+        callers: &[],
+        idempotency_keys: &[],
+        retry_safe: true,
+        rate_limit: None,
+        success_status: 200,
+        response: ResponseKind::Download,
+        has_sensitive_fields: false,
+        errors: &[],
+    };
+    fn path(&self) -> String {
+        "/v3/billdownload/file?token=t".into()
+    }
+    fn body(&self) -> RequestBody<'_, ()> {
+        RequestBody::None
+    }
+    fn validate(&self) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn decode_response(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        decode::bytes(body)
+    }
+}
+
+#[tokio::test]
+async fn bill_downloads_are_checked_against_the_signed_hash() {
+    use std::io::Write as _;
+    let bill = "交易时间,公众账号ID\n`2025-08-03 12:00:00,`wx1\n".as_bytes();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bill).expect("gzip");
+    let gzipped = gz.finish().expect("gzip");
+    let sha1 = wechatpay_apiv3_runtime::client::crypto::sha1_hex(bill);
+    let unsigned = |body: &[u8]| Reply {
+        status: 200,
+        body: body.to_vec(),
+        signing: Signing::None,
+        delay: Duration::ZERO,
+    };
+    let server = Server::start(vec![unsigned(&gzipped), unsigned(bill)]).await;
+    let client = public_key_client(&server.url());
+    assert_eq!(
+        client
+            .download_verified(Download, "SHA1", &sha1.to_uppercase())
+            .await
+            .expect("gzip verified"),
+        bill
+    );
+    match client
+        .download_verified(Download, "SHA1", "0000000000000000000000000000000000000000")
+        .await
+    {
+        Err(Error::Untrusted(TrustError::HashMismatch { actual, .. })) => assert_eq!(actual, sha1),
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn pkcs1_keys_load_and_sign_like_pkcs8() {
+    let pkcs1 = MerchantKey::from_pem(&fixture("java_merchant_private_key_pkcs1.pem"))
+        .expect("PKCS#1 loads");
+    let pkcs8 =
+        MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("PKCS#8 loads");
+    assert_eq!(
+        pkcs1.sign(b"message").expect("signs"),
+        pkcs8.sign(b"message").expect("signs")
+    );
+    assert!(
+        MerchantKey::from_pem(b"not a key").is_err_and(|e| e.0.contains("no PKCS#8 or PKCS#1"))
+    );
+}
+
+#[tokio::test]
+async fn during_a_migration_both_key_kinds_verify_by_serial() {
+    let cert_pem = fixture("java_wechatpay_certificate.pem");
+    let serial = PlatformCertificate::from_pem(&cert_pem)
+        .expect("cert")
+        .serial;
+    let server = Server::start(vec![
+        Reply::json(200, r#"{"by":"public key"}"#),
+        Reply::json(200, r#"{"by":"certificate"}"#).signed(Signing::As(serial)),
+    ])
+    .await;
+    let key =
+        MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
+    let config = Config::builder(MCHID, MERCHANT_SERIAL, key)
+        .wechatpay_public_key(PUBLIC_KEY_ID, &fixture("java_wechatpay_public_key.pem"))
+        .platform_certificate(&cert_pem)
+        .base_url(server.url())
+        .build()
+        .expect("config");
+    let client = Client::new(config).expect("client");
+    assert_eq!(
+        client
+            .execute(Post::<false>(body()))
+            .await
+            .expect("public key")["by"],
+        "public key"
+    );
+    assert_eq!(
+        client
+            .execute(Post::<false>(body()))
+            .await
+            .expect("certificate")["by"],
+        "certificate"
+    );
+    assert!(
+        server
+            .seen()
+            .iter()
+            .all(|s| s.wechatpay_serial.as_deref() == Some(PUBLIC_KEY_ID)),
+        "requests name the public key"
     );
 }

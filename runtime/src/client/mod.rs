@@ -134,6 +134,11 @@ impl Client {
         mut op: O,
     ) -> Result<O::Response, Error<O::ErrorCode>> {
         op.validate().map_err(Error::Build)?;
+        // Certificate mode keeps its certificates fresh; a failed refresh is not fatal here (the
+        // known certificates still verify, and an unknown serial triggers a refresh anyway).
+        if let Err(e) = self.refresh_certificates_if_stale().await {
+            tracing::warn!(error = %e, "periodic platform certificate refresh failed");
+        }
         let meta = O::META;
         let mut wechatpay_serial = self
             .inner
