@@ -20,6 +20,12 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Run the benchmarks (release build) and print every figure of BENCHMARKS.md.
+    Bench {
+        /// Skip the 10,000-operation generator run and the compile-cost builds.
+        #[arg(long)]
+        quick: bool,
+    },
     /// Check spec files without generating: all of spec/, or only the family folders given.
     Validate {
         /// Family folders (e.g. spec/marketing/favor); default: all of spec/.
@@ -93,6 +99,30 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            }
+        }
+        Task::Bench { quick } => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut cmd = std::process::Command::new(cargo);
+            cmd.args([
+                "run",
+                "--release",
+                "-q",
+                "-p",
+                "wechatpay-apiv3-bench",
+                "--",
+            ])
+            .current_dir(&root);
+            if quick {
+                cmd.arg("--quick");
+            }
+            match cmd.status() {
+                Ok(s) if s.success() => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("cannot run cargo: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Task::Validate { dirs } => {

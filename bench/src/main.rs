@@ -1,0 +1,489 @@
+//! `cargo xtask bench`: prints every figure of BENCHMARKS.md next to its reference, measured in
+//! the same run. Asserts nothing: the machines are shared and noisy.
+//!
+//! The loopback server is a separate process (`bench --serve`) that answers every request with one
+//! response signed at start-up, so it costs almost nothing and the client's CPU time and peak RSS
+//! are read from this process alone.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use wechatpay_apiv3::marketing::busifavor::UseCouponRequest;
+use wechatpay_apiv3::{Client, Config, MerchantKey, RetryPolicy};
+use wechatpay_apiv3_runtime::client::crypto::{ApiV3Key, VerifyingKey};
+use wechatpay_apiv3_runtime::client::verify::{Keyring, verify_message};
+use wechatpay_apiv3_sim as sim;
+
+const WINDOW: Duration = Duration::from_secs(3);
+const ANSWER: &[u8] = br#"{"stock_id":"100088","openid":"xsd3434454567676","wechatpay_use_time":"2015-05-20T13:29:35.120+08:00"}"#;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> Res<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--serve") {
+        return serve();
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let calls_only = args.iter().any(|a| a == "--calls-only");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("workspace root")?
+        .to_path_buf();
+    println!("machine: {} cores, {}", cores(), cpu_model());
+    println!("window per throughput figure: {WINDOW:?}\n");
+
+    let bound = crypto_bound()?;
+    println!(
+        "bound: one RSA-2048 signature + one verification: {:.0} per second per core ({:.1} us sign, {:.1} us verify); {:.0}/s on all {} cores",
+        bound.per_core,
+        bound.sign_us,
+        bound.verify_us,
+        bound.per_core * cores() as f64,
+        cores()
+    );
+
+    let server = Server::spawn()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let all_cores = bound.per_core * cores() as f64;
+    for concurrency in [1_usize, 8, 64] {
+        let (rate, cpu_us_per_call) = runtime.block_on(throughput(&server.url, concurrency))?;
+        let overhead = cpu_us_per_call - bound.sign_us - bound.verify_us;
+        println!(
+            "throughput c={concurrency:>2}: {rate:>7.0} calls/s = {:>5.1}% of the all-core bound; client CPU {cpu_us_per_call:.1} us/call, overhead beyond sign+verify {overhead:.1} us/call",
+            100.0 * rate / all_cores
+        );
+    }
+    println!(
+        "peak RSS of the client process (after c=64): {:.1} MB",
+        peak_rss_mb()
+    );
+    drop(server);
+    if calls_only {
+        return Ok(());
+    }
+
+    let (per_sec, us) = notifications()?;
+    println!(
+        "\ncallbacks: verify + decrypt + decode: {per_sec:.0} per second on one core ({us:.1} us each; verification alone {:.1} us)",
+        bound.verify_us
+    );
+
+    println!();
+    generator(&root, quick)?;
+    if !quick {
+        println!();
+        compile_cost(&root)?;
+    }
+    Ok(())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+/// This process's (user, system) CPU time (Linux `/proc/self/stat`, clock ticks of 10 ms).
+fn cpu_times() -> (Duration, Duration) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (
+        Duration::from_millis(ticks(11) * 10),
+        Duration::from_millis(ticks(12) * 10),
+    )
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
+struct Bound {
+    per_core: f64,
+    sign_us: f64,
+    verify_us: f64,
+}
+
+/// One signature and one verification, on one core, with the fixture keys.
+fn crypto_bound() -> Res<Bound> {
+    let key = MerchantKey::from_pem(sim::FIXTURE_MERCHANT_PRIVATE_KEY)?;
+    let verifier = VerifyingKey::from_public_key_pem(sim::FIXTURE_WECHATPAY_PUBLIC_KEY)?;
+    let message = b"POST\n/v3/marketing/busifavor/coupons/use\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n{}\n";
+    let platform = MerchantKey::from_pem(include_bytes!(
+        "../../sim/fixtures/java_wechatpay_private_key.pem"
+    ))?;
+    let response = verify_message("1554208460", "593BEC0C930BF1AFEB40B4A08C8FB242", ANSWER);
+    let signature = platform.sign(&response)?;
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        let mut n = 0_u64;
+        while start.elapsed() < Duration::from_secs(1) {
+            f();
+            n += 1;
+        }
+        start.elapsed().as_secs_f64() * 1e6 / n as f64
+    };
+    let sign_us = time(&mut || {
+        let _ = key.sign(message);
+    });
+    let verify_us = time(&mut || {
+        let _ = verifier.verify(&response, &signature);
+    });
+    Ok(Bound {
+        per_core: 1e6 / (sign_us + verify_us),
+        sign_us,
+        verify_us,
+    })
+}
+
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    fn spawn() -> Res<Self> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("--serve")
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("server stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        Ok(Self {
+            child,
+            url: line.trim().to_string(),
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The loopback server: one response, signed once, for every request; exits after 10 minutes.
+fn serve() -> Res<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        println!("http://{}", listener.local_addr()?);
+        let config = sim::SimConfig::fixture()?;
+        let headers: Arc<Vec<(&'static str, String)>> = Arc::new(config.sign_answer(ANSWER, &[]));
+        let deadline = tokio::time::sleep(Duration::from_secs(600));
+        tokio::pin!(deadline);
+        loop {
+            let accepted = tokio::select! {
+                _ = &mut deadline => return Ok(()),
+                a = listener.accept() => a,
+            };
+            let Ok((stream, _)) = accepted else { continue };
+            let headers = headers.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |_req: hyper::Request<hyper::body::Incoming>| {
+                        let headers = headers.clone();
+                        async move {
+                            let mut response = hyper::Response::new(http_body_util::Full::new(
+                                bytes::Bytes::from_static(ANSWER),
+                            ));
+                            for (name, value) in headers.iter() {
+                                if let Ok(v) = http::HeaderValue::from_str(value) {
+                                    response.headers_mut().insert(*name, v);
+                                }
+                            }
+                            Ok::<_, std::convert::Infallible>(response)
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    })
+}
+
+fn request() -> UseCouponRequest {
+    UseCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("100088")
+        .appid("wx1234567889999")
+        .use_time("2015-05-20T13:29:35+08:00")
+        .use_request_no("1002600620019090123143254435")
+        .openid("xsd3434454567676")
+        .build()
+        .unwrap_or_else(|e| unreachable!("the seed request is valid: {e}"))
+}
+
+/// Signed + sent + verified + decoded calls per second, and client CPU time per call.
+async fn throughput(url: &str, concurrency: usize) -> Res<(f64, f64)> {
+    let config = Config::builder(
+        sim::FIXTURE_MCHID,
+        sim::FIXTURE_MERCHANT_SERIAL,
+        MerchantKey::from_pem(sim::FIXTURE_MERCHANT_PRIVATE_KEY)?,
+    )
+    .wechatpay_public_key(
+        sim::FIXTURE_PUBLIC_KEY_ID,
+        sim::FIXTURE_WECHATPAY_PUBLIC_KEY,
+    )
+    .base_url(url)
+    .backup_url(None)
+    .retry(RetryPolicy::none())
+    .build()?;
+    let client = Client::new(config)?;
+    client.execute(request()).await?; // warm the connection pool
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let (user0, sys0) = cpu_times();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, done, failed) = (client.clone(), done.clone(), failed.clone());
+        tasks.push(tokio::spawn(async move {
+            while start.elapsed() < WINDOW {
+                match client.execute(request()).await {
+                    Ok(_) => done.fetch_add(1, Ordering::Relaxed),
+                    Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+                };
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let (user1, sys1) = cpu_times();
+    let (user, sys) = ((user1 - user0).as_secs_f64(), (sys1 - sys0).as_secs_f64());
+    let cpu = user + sys;
+    let calls = done.load(Ordering::Relaxed);
+    println!(
+        "  c={concurrency}: user {:.1} us/call, kernel {:.1} us/call",
+        user * 1e6 / calls.max(1) as f64,
+        sys * 1e6 / calls.max(1) as f64
+    );
+    if failed.load(Ordering::Relaxed) > 0 {
+        println!("  ({} calls failed)", failed.load(Ordering::Relaxed));
+    }
+    Ok((calls as f64 / elapsed, cpu * 1e6 / calls.max(1) as f64))
+}
+
+/// A callback as WeChat Pay sends it, parsed again and again on one core.
+fn notifications() -> Res<(f64, f64)> {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        #[allow(dead_code)]
+        out_trade_no: String,
+    }
+    impl wechatpay_apiv3_runtime::NotificationEvent for Event {
+        const EVENT_TYPES: &'static [&'static str] = &["TRANSACTION.SUCCESS"];
+        const ORIGINAL_TYPE: &'static str = "transaction";
+        const SUMMARY: &'static str = "bench";
+    }
+    let config = sim::SimConfig::fixture()?;
+    let key = ApiV3Key::new(sim::FIXTURE_APIV3_KEY)?;
+    let resource = br#"{"out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS","amount":{"total":100}}"#;
+    let ciphertext = key.encrypt("fdasflkja484", "transaction", resource)?;
+    let body = serde_json::json!({
+        "id": "EV-1", "create_time": "2015-05-20T13:29:35+08:00", "event_type": "TRANSACTION.SUCCESS",
+        "resource_type": "encrypt-resource", "summary": "ok",
+        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
+                      "associated_data": "transaction", "nonce": "fdasflkja484" }
+    })
+    .to_string();
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in config.sign_answer(body.as_bytes(), &[]) {
+        headers.insert(name, http::HeaderValue::from_str(&value)?);
+    }
+    let mut keyring = Keyring::new();
+    keyring.add_public_key(
+        sim::FIXTURE_PUBLIC_KEY_ID,
+        VerifyingKey::from_public_key_pem(sim::FIXTURE_WECHATPAY_PUBLIC_KEY)?,
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let start = Instant::now();
+    let mut n = 0_u64;
+    while start.elapsed() < Duration::from_secs(2) {
+        wechatpay_apiv3_runtime::client::notify::parse::<Event>(
+            &keyring,
+            &key,
+            &headers,
+            body.as_bytes(),
+            now,
+        )?;
+        n += 1;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Ok((n as f64 / secs, secs * 1e6 / n as f64))
+}
+
+/// Generation time for spec/ and for synthetic specs of 1,000 and 10,000 operations.
+fn generator(root: &Path, quick: bool) -> Res<()> {
+    let target = wechatpay_apiv3_generator::Target::main();
+    let start = Instant::now();
+    let files = wechatpay_apiv3_generator::generate(&root.join("spec"), &target)?;
+    let api = wechatpay_apiv3_generator::check_spec(&root.join("spec"), &[])?;
+    let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
+    println!(
+        "generator: spec/ ({ops} operations, {} files) in {:.2?}",
+        files.len(),
+        start.elapsed()
+    );
+    let sizes: &[usize] = if quick { &[1000] } else { &[1000, 10_000] };
+    let mut per_op = Vec::new();
+    for &n in sizes {
+        let dir = std::env::temp_dir().join(format!("wechatpay-bench-spec-{n}"));
+        synthetic_spec(&dir, n)?;
+        let start = Instant::now();
+        let files = wechatpay_apiv3_generator::generate(&dir, &target)?;
+        let secs = start.elapsed().as_secs_f64();
+        per_op.push(secs * 1e3 / n as f64);
+        println!(
+            "generator: {n:>6} synthetic operations ({} files) in {secs:.2} s = {:.2} ms per operation",
+            files.len(),
+            secs * 1e3 / n as f64
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if per_op.len() == 2 {
+        println!(
+            "generator: cost per operation at 10,000 / at 1,000 = {:.2} (1.00 is linear)",
+            per_op[1] / per_op[0]
+        );
+    }
+    Ok(())
+}
+
+/// `n` operations in families of 100, each with a shared type, an enum and a nested body.
+fn synthetic_spec(dir: &Path, n: usize) -> Res<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    for family in 0..n.div_ceil(100) {
+        let fdir = dir.join(format!("fam{family}"));
+        std::fs::create_dir_all(&fdir)?;
+        std::fs::write(
+            fdir.join("family.yaml"),
+            format!(
+                "family: {{ name: fam{family}, module: synth::fam{family}, feature: fam{family}, title: F, doc: D }}\ntypes:\n  Thing:\n    doc: A thing.\n    fields:\n      id: {{ type: string, required: true, max_length: 32, doc: ID. }}\n      state: {{ type: State, doc: State. }}\n      amount: {{ type: integer, minimum: 0, doc: Fen. }}\n  State:\n    doc: S.\n    values:\n      ON: On.\n      OFF: Off.\n"
+            ),
+        )?;
+        for op in 0..100.min(n - family * 100) {
+            std::fs::write(
+                fdir.join(format!("op{op}.yaml")),
+                format!(
+                    "operation:\n  id: op{op}\n  title: Op\n  doc: Does.\n  method: POST\n  path: /v3/synth/{{id}}/op{op}\n  doc_url: https://example.com\n  callers: [merchant]\n  idempotency_keys: [out_request_no]\n  path_params:\n    id: {{ type: string, doc: ID. }}\n  body:\n    out_request_no: {{ type: string, required: true, max_length: 32, doc: No. }}\n    thing: {{ type: Thing, required: true, doc: T. }}\n    note: {{ type: string, doc: N. }}\n  response: {{ type: Thing }}\n  errors:\n    - {{ status: 500, code: SYSTEM_ERROR, description: B., solution: R., retry: true }}\n  examples:\n    - name: e\n      request: {{ path: {{ id: a }}, body: {{ out_request_no: x, thing: {{ id: t, state: \"ON\", amount: 1 }} }} }}\n      response: {{ id: t }}\n"
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Cold build of the generated crate (its dependencies already built), all features and one
+/// family, and generated lines per operation.
+fn compile_cost(root: &Path) -> Res<()> {
+    let target_dir = root.join("target/bench-compile");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = |features: &str| -> Res<Duration> {
+        let args = [
+            "build",
+            "-q",
+            "-p",
+            "wechatpay-apiv3",
+            "--no-default-features",
+            "--features",
+            features,
+        ];
+        let run = |a: &[&str]| {
+            Command::new(&cargo)
+                .args(a)
+                .current_dir(root)
+                .env("CARGO_TARGET_DIR", &target_dir)
+                .status()
+        };
+        run(&args)?; // dependencies
+        run(&["clean", "-q", "-p", "wechatpay-apiv3"])?;
+        let start = Instant::now();
+        let status = run(&args)?;
+        if !status.success() {
+            return Err(format!("build with {features} failed").into());
+        }
+        Ok(start.elapsed())
+    };
+    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml"))?;
+    let families: Vec<String> = manifest
+        .lines()
+        .skip_while(|l| !l.starts_with("[features]"))
+        .filter(|l| l.ends_with("= []"))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    let all = families.join(",");
+    println!(
+        "compile: generated crate, all {} families, cold: {:.1?}",
+        families.len(),
+        build(&all)?
+    );
+    for family in &families {
+        println!(
+            "compile: generated crate, family `{family}` alone, cold: {:.1?}",
+            build(family)?
+        );
+    }
+    let api = wechatpay_apiv3_generator::check_spec(&root.join("spec"), &[])?;
+    let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
+    let lines = count_lines(&root.join("generated/src"))?;
+    println!(
+        "compile: {lines} lines of generated Rust for {ops} operations = {:.0} lines per operation",
+        lines as f64 / ops.max(1) as f64
+    );
+    Ok(())
+}
+
+fn count_lines(dir: &Path) -> Res<usize> {
+    let mut total = 0;
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                total += std::fs::read_to_string(&path)?.lines().count();
+            }
+        }
+    }
+    Ok(total)
+}
