@@ -40,11 +40,10 @@ impl DateTime {
 
 impl From<OffsetDateTime> for DateTime {
     /// Formats with the value's own offset; seconds are kept, sub-second digits only when non-zero.
+    /// A value RFC 3339 cannot write (an offset with seconds) keeps a plain
+    /// rendering, which building the request then reports as rule [`crate::Rule::DateTime`].
     fn from(value: OffsetDateTime) -> Self {
-        let text = value
-            .format(&Rfc3339)
-            .expect("an OffsetDateTime always has a year that RFC 3339 can write");
-        Self(text)
+        Self(value.format(&Rfc3339).unwrap_or_else(|_| value.to_string()))
     }
 }
 
@@ -104,6 +103,15 @@ mod tests {
     fn rejects_what_is_not_rfc3339() {
         assert!(DateTime::parse("2015-05-20 13:29:35").is_err());
         assert!(!DateTime::from("yesterday").is_valid());
+    }
+
+    #[test]
+    fn a_time_rfc3339_cannot_write_is_reported_not_panicked() {
+        // RFC 3339 offsets have no seconds.
+        let odd = OffsetDateTime::from_unix_timestamp(0)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 30).unwrap());
+        assert!(!DateTime::from(odd).is_valid());
     }
 
     #[test]
