@@ -11,6 +11,7 @@
 //! | --- | --- | --- | --- |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 1 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 1 |
+//! | `payments` | `pay::transactions` | 基础支付 (payments) | 7 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
@@ -34,3 +35,5 @@ pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 
 #[cfg(any(feature = "busifavor", feature = "product-coupon"))]
 pub mod marketing;
+#[cfg(feature = "payments")]
+pub mod pay;

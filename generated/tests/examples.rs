@@ -155,3 +155,350 @@ fn product_coupon_enums_keep_unknown_values() {
         ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponTag,
     >();
 }
+
+/// Example "Close an unpaid order" of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_close_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::close_order::CloseOrderRequest::builder()
+        .out_trade_no("1217752501201407033233368018")
+        .mchid("1230000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/transactions/out-trade-no/1217752501201407033233368018/close"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"mchid\":\"1230000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::close_order::CloseOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1230000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Place an order" of `POST /v3/pay/transactions/app`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_prepay_app_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::prepay_app::PrepayAppRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid("1230000109")
+        .description("Image形象店-深圳腾大-QQ公仔")
+        .out_trade_no("1217752501201407033233368018")
+        .time_expire("2025-08-03T12:30:00+08:00")
+        .attach("自定义数据说明")
+        .notify_url("https://www.example.com/wechatpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(100)
+                .currency("CNY")
+                .build()?,
+        )
+        .detail(
+            ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
+                .cost_price(608800)
+                .invoice_id("微信123")
+                .goods_detail(
+                    ::std::vec![
+                        ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
+                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
+                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
+                        .build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::SceneInfo::builder()
+                .payer_client_ip("14.23.150.211")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/transactions/app");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::prepay_app::PrepayAppBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::prepay_app::PrepayAppResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order" of `POST /v3/pay/transactions/h5`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_prepay_h5_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::prepay_h5::PrepayH5Request::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid("1230000109")
+        .description("Image形象店-深圳腾大-QQ公仔")
+        .out_trade_no("1217752501201407033233368018")
+        .time_expire("2025-08-03T12:30:00+08:00")
+        .attach("自定义数据说明")
+        .notify_url("https://www.example.com/wechatpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(100)
+                .currency("CNY")
+                .build()?,
+        )
+        .detail(
+            ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
+                .cost_price(608800)
+                .invoice_id("微信123")
+                .goods_detail(
+                    ::std::vec![
+                        ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
+                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
+                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
+                        .build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::H5SceneInfo::builder()
+                .payer_client_ip("14.23.150.211")
+                .h5_info(
+                    ::wechatpay_apiv3::pay::transactions::types::H5Info::builder()
+                        .type_("Wap")
+                        .app_name("王者荣耀")
+                        .app_url("https://pay.qq.com")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/transactions/h5");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::prepay_h5::PrepayH5Body = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::prepay_h5::PrepayH5Response = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2916263004719461949c84457c735b0000&package=2150917749\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order" of `POST /v3/pay/transactions/jsapi`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_prepay_jsapi_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::prepay_jsapi::PrepayJsapiRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid("1230000109")
+        .description("Image形象店-深圳腾大-QQ公仔")
+        .out_trade_no("1217752501201407033233368018")
+        .time_expire("2025-08-03T12:30:00+08:00")
+        .attach("自定义数据说明")
+        .notify_url("https://www.example.com/wechatpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(100)
+                .currency("CNY")
+                .build()?,
+        )
+        .detail(
+            ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
+                .cost_price(608800)
+                .invoice_id("微信123")
+                .goods_detail(
+                    ::std::vec![
+                        ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
+                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
+                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
+                        .build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::SceneInfo::builder()
+                .payer_client_ip("14.23.150.211")
+                .device_id("013467007045764")
+                .build()?,
+        )
+        .payer(
+            ::wechatpay_apiv3::pay::transactions::types::JsapiPayer::builder()
+                .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/transactions/jsapi");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::prepay_jsapi::PrepayJsapiBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::prepay_jsapi::PrepayJsapiResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order" of `POST /v3/pay/transactions/native`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_prepay_native_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::prepay_native::PrepayNativeRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid("1230000109")
+        .description("Image形象店-深圳腾大-QQ公仔")
+        .out_trade_no("1217752501201407033233368018")
+        .time_expire("2025-08-03T12:30:00+08:00")
+        .attach("自定义数据说明")
+        .notify_url("https://www.example.com/wechatpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(100)
+                .currency("CNY")
+                .build()?,
+        )
+        .detail(
+            ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
+                .cost_price(608800)
+                .invoice_id("微信123")
+                .goods_detail(
+                    ::std::vec![
+                        ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
+                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
+                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
+                        .build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/transactions/native");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::prepay_native::PrepayNativeBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::prepay_native::PrepayNativeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"code_url\":\"weixin://wxpay/bizpayurl?pr=p4lpSuKzz\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid order" of `GET /v3/pay/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_query_by_out_trade_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::query_by_out_trade_no::QueryByOutTradeNoRequest::builder()
+        .out_trade_no("1217752501201407033233368018")
+        .mchid("1230000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1230000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1217752501201407033233368018\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid order" of `GET /v3/pay/transactions/id/{transaction_id}`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_query_by_transaction_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::query_by_transaction_id::QueryByTransactionIdRequest::builder()
+        .transaction_id("1217752501201407033233368018")
+        .mchid("1230000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/transactions/id/1217752501201407033233368018?mchid=1230000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1217752501201407033233368018\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_transaction_success_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"bank_type\":\"CMC\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1217752501201407033233368018\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::pay::transactions::types::Transaction as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["TRANSACTION.SUCCESS"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::pay::transactions::types::TradeState>();
+    check_open_enum::<::wechatpay_apiv3::pay::transactions::types::TradeType>();
+    check_open_enum::<::wechatpay_apiv3::pay::transactions::types::LimitPay>();
+    check_open_enum::<::wechatpay_apiv3::pay::transactions::types::IdentityType>();
+    check_open_enum::<::wechatpay_apiv3::pay::transactions::types::SubsidyPeriodType>();
+}

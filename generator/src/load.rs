@@ -173,8 +173,20 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     };
     let first = text.lines().next().unwrap_or(text).trim();
     // The location is already in front of the message.
-    match first.rfind(" at line ") {
-        Some(i) if first[i..].contains(", column ") => first[..i].to_string(),
-        _ => first.to_string(),
+    let message = match first.rfind(" at line ") {
+        Some(i) if first[i..].contains(", column ") => &first[..i],
+        _ => first,
+    };
+    // `{ doc: a, b }` reads `b` as a key: the commonest slip in flow mappings.
+    let sentence_as_key = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .is_some_and(|field| field.contains(' '));
+    if sentence_as_key {
+        format!(
+            "{message} (a comma inside an unquoted value in `{{ ... }}` ends the value: put the value in quotes)"
+        )
+    } else {
+        message.to_string()
     }
 }

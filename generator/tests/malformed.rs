@@ -344,3 +344,23 @@ fn file_outside_a_family() {
         "other/x.yaml:1: no family.yaml in this folder: every spec file belongs to a family\n1 problem(s) found; nothing was written"
     );
 }
+
+#[test]
+fn comma_in_an_unquoted_flow_value_gets_a_hint() {
+    assert_eq!(
+        error_of(replace(
+            "fam/family.yaml",
+            "doc: ID. }",
+            "doc: An ID, unique. }"
+        )),
+        "fam/family.yaml:6: unknown field `unique.`, expected one of type, doc, required, min_length, max_length, pattern, minimum, maximum, items, min_items, max_items, fields, values, name, catch_all, sensitive\n1 problem(s) found; nothing was written"
+    );
+    assert_eq!(
+        error_of(replace(
+            "fam/family.yaml",
+            "doc: ID. }",
+            "doc: An ID, all unique. }"
+        )),
+        "fam/family.yaml:6: unknown field `all unique.`, expected one of type, doc, required, min_length, max_length, pattern, minimum, maximum, items, min_items, max_items, fields, values, name, catch_all, sensitive (a comma inside an unquoted value in `{ ... }` ends the value: put the value in quotes)\n1 problem(s) found; nothing was written"
+    );
+}
