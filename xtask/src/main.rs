@@ -126,19 +126,41 @@ fn main() -> ExitCode {
             }
         }
         Task::Validate { dirs } => {
-            let only: Vec<PathBuf> = dirs
+            // A folder inside spec/ is checked with the rest of spec/ loaded for context; a folder
+            // elsewhere (a draft) is checked on its own, as if it were the whole spec.
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let absolute: Vec<PathBuf> = dirs
                 .iter()
                 .map(|d| {
-                    let abs = if d.is_absolute() {
+                    if d.is_absolute() {
                         d.clone()
                     } else {
-                        std::env::current_dir().unwrap_or_default().join(d)
-                    };
-                    abs.strip_prefix(&spec)
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|_| d.clone())
+                        cwd.join(d)
+                    }
                 })
                 .collect();
+            let (spec, only): (PathBuf, Vec<PathBuf>) =
+                match absolute.iter().find(|d| !d.starts_with(&spec)) {
+                    Some(draft) if absolute.len() == 1 => (draft.clone(), Vec::new()),
+                    Some(draft) => {
+                        eprintln!(
+                            "{}: a folder outside spec/ is checked alone; give it by itself",
+                            draft.display()
+                        );
+                        return ExitCode::FAILURE;
+                    }
+                    None => {
+                        let only = absolute
+                            .iter()
+                            .map(|d| {
+                                d.strip_prefix(&spec)
+                                    .map(Path::to_path_buf)
+                                    .unwrap_or_default()
+                            })
+                            .collect();
+                        (spec, only)
+                    }
+                };
             match wechatpay_apiv3_generator::check_spec(&spec, &only) {
                 Ok(api) => {
                     let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
