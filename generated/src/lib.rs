@@ -9,9 +9,12 @@
 //!
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
+//! | `payments` | `bill` | 账单 (bills) | 3 |
+//! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 1 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 1 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 7 |
+//! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
@@ -33,7 +36,13 @@ pub use ::wechatpay_apiv3_runtime::client::{
 #[cfg(feature = "blocking")]
 pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 
+#[cfg(feature = "payments")]
+pub mod bill;
+#[cfg(feature = "payments")]
+pub mod certificates;
 #[cfg(any(feature = "busifavor", feature = "product-coupon"))]
 pub mod marketing;
 #[cfg(feature = "payments")]
 pub mod pay;
+#[cfg(feature = "payments")]
+pub mod refund;

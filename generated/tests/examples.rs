@@ -23,6 +23,109 @@ where
     assert_eq!(future.as_str(), "A_VALUE_ADDED_LATER");
 }
 
+/// Example "The basic account's bill" of `GET /v3/bill/fundflowbill`.
+#[cfg(feature = "payments")]
+#[test]
+fn bill_apply_fund_flow_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::bill::apply_fund_flow_bill::ApplyFundFlowBillRequest::builder()
+        .bill_date("2026-11-22")
+        .account_type("BASIC")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/bill/fundflowbill?bill_date=2026-11-22&account_type=BASIC"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::bill::types::BillLink = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=bH2kQx8Wm1pZ7vR4nT6yL0cF3gJ9sD5aE8uI2oP1qW4eR7tY\",\"hash_type\":\"SHA1\",\"hash_value\":\"3e5f7a9b1c2d4e6f8a0b1c3d5e7f9a1b2c4d6e8f\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Yesterday's bill, gzipped" of `GET /v3/bill/tradebill`.
+#[cfg(feature = "payments")]
+#[test]
+fn bill_apply_trade_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::bill::apply_trade_bill::ApplyTradeBillRequest::builder()
+        .bill_date("2026-11-22")
+        .bill_type("ALL")
+        .tar_type("GZIP")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/bill/tradebill?bill_date=2026-11-22&bill_type=ALL&tar_type=GZIP"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::bill::types::BillLink = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO\",\"hash_type\":\"SHA1\",\"hash_value\":\"8c1d0f6b2e7a9c3d4f5e6a7b8c9d0e1f2a3b4c5d\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Download a gzipped bill" of `GET /v3/billdownload/file`.
+#[cfg(feature = "payments")]
+#[test]
+fn bill_download_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::bill::download_bill::DownloadBillRequest::builder()
+        .token("6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO")
+        .tartype("GZIP")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO&tartype=GZIP"
+    );
+    request.validate()?;
+    Ok(())
+}
+
+#[cfg(feature = "payments")]
+#[test]
+fn bill_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::bill::types::TarType>();
+    check_open_enum::<::wechatpay_apiv3::bill::apply_fund_flow_bill::FundAccountType>();
+    check_open_enum::<::wechatpay_apiv3::bill::apply_trade_bill::TradeBillType>();
+}
+
+/// Example "Two certificates during a replacement" of `GET /v3/certificates`.
+#[cfg(feature = "payments")]
+#[test]
+fn certificates_download_certificates_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::certificates::download_certificates::DownloadCertificatesRequest::builder()
+        .algorithm_type("RSA")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/certificates?algorithm_type=RSA");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::certificates::download_certificates::DownloadCertificatesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"effective_time\":\"2025-01-10T09:00:00+08:00\",\"encrypt_certificate\":{\"algorithm\":\"AEAD_AES_256_GCM\",\"associated_data\":\"certificate\",\"ciphertext\":\"c2FtcGxlIGNpcGhlcnRleHQgZm9yIHRoZSBkb2NzIG9ubHk=\",\"nonce\":\"7a3c9e1f5b2d\"},\"expire_time\":\"2026-12-01T09:00:00+08:00\",\"serial_no\":\"3C1A7B5D90E24F6A8B0C2D4E6F8091A2B3C4D5E6\"},{\"effective_time\":\"2026-11-20T09:00:00+08:00\",\"encrypt_certificate\":{\"algorithm\":\"AEAD_AES_256_GCM\",\"associated_data\":\"certificate\",\"ciphertext\":\"YW5vdGhlciBzYW1wbGUgY2lwaGVydGV4dCBmb3IgZG9jcw==\",\"nonce\":\"4e6a8c0b2d9f\"},\"expire_time\":\"2031-11-20T09:00:00+08:00\",\"serial_no\":\"6D2E8F0A1B3C5D7E9F1A2B4C6D8E0F1A3B5C7D9E\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payments")]
+#[test]
+fn certificates_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::certificates::types::CertificateAlgorithm>();
+}
+
 /// Example "Redeem a coupon (seed values)" of `POST /v3/marketing/busifavor/coupons/use`.
 #[cfg(feature = "busifavor")]
 #[test]
@@ -501,4 +604,154 @@ fn pay_transactions_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::LimitPay>();
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::IdentityType>();
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::SubsidyPeriodType>();
+}
+
+/// Example "To the user's card" of `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.
+#[cfg(feature = "payments")]
+#[test]
+fn refund_domestic_apply_abnormal_refund_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::refund::domestic::apply_abnormal_refund::ApplyAbnormalRefundRequest::builder()
+        .refund_id("50300503762026112354321098765")
+        .out_refund_no("R20261123-0001")
+        .type_("USER_BANK_CARD")
+        .bank_type("ICBC_DEBIT")
+        .bank_account("6222020200112233445")
+        .real_name("王小明")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/refund/domestic/refunds/50300503762026112354321098765/apply-abnormal-refund"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"bank_account\":\"6222020200112233445\",\"bank_type\":\"ICBC_DEBIT\",\"out_refund_no\":\"R20261123-0001\",\"real_name\":\"王小明\",\"type\":\"USER_BANK_CARD\"}",
+    );
+    let decoded: ::wechatpay_apiv3::refund::domestic::apply_abnormal_refund::ApplyAbnormalRefundBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"bank_account\":\"6222020200112233445\",\"bank_type\":\"ICBC_DEBIT\",\"out_refund_no\":\"R20261123-0001\",\"real_name\":\"王小明\",\"type\":\"USER_BANK_CARD\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::refund::domestic::types::Refund = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":0,\"payer_refund\":3000,\"payer_total\":8800,\"refund\":3000,\"settlement_refund\":3000,\"settlement_total\":8800,\"total\":8800},\"channel\":\"OTHER_BANKCARD\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"out_refund_no\":\"R20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"refund_id\":\"50300503762026112354321098765\",\"status\":\"PROCESSING\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"工商银行借记卡3445\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Refund part of an order" of `POST /v3/refund/domestic/refunds`.
+#[cfg(feature = "payments")]
+#[test]
+fn refund_domestic_create_refund_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::refund::domestic::create_refund::CreateRefundRequest::builder()
+        .transaction_id("4200001872202611231234567890")
+        .out_refund_no("R20261123-0001")
+        .reason("商品缺货")
+        .notify_url("https://shop.example.com/wechatpay/refund-notify")
+        .amount(
+            ::wechatpay_apiv3::refund::domestic::types::RefundRequestAmount::builder()
+                .refund(3000)
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .goods_detail(
+            ::std::vec![
+                ::wechatpay_apiv3::refund::domestic::types::RefundGoodsDetail::builder()
+                .merchant_goods_id("SKU-4410").goods_name("手冲咖啡豆 250g")
+                .unit_price(3000).refund_amount(3000).refund_quantity(1).build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/refund/domestic/refunds");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"refund\":3000,\"total\":8800},\"goods_detail\":[{\"goods_name\":\"手冲咖啡豆 250g\",\"merchant_goods_id\":\"SKU-4410\",\"refund_amount\":3000,\"refund_quantity\":1,\"unit_price\":3000}],\"notify_url\":\"https://shop.example.com/wechatpay/refund-notify\",\"out_refund_no\":\"R20261123-0001\",\"reason\":\"商品缺货\",\"transaction_id\":\"4200001872202611231234567890\"}",
+    );
+    let decoded: ::wechatpay_apiv3::refund::domestic::create_refund::CreateRefundBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"refund\":3000,\"total\":8800},\"goods_detail\":[{\"goods_name\":\"手冲咖啡豆 250g\",\"merchant_goods_id\":\"SKU-4410\",\"refund_amount\":3000,\"refund_quantity\":1,\"unit_price\":3000}],\"notify_url\":\"https://shop.example.com/wechatpay/refund-notify\",\"out_refund_no\":\"R20261123-0001\",\"reason\":\"商品缺货\",\"transaction_id\":\"4200001872202611231234567890\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::refund::domestic::types::Refund = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":0,\"payer_refund\":3000,\"payer_total\":8800,\"refund\":3000,\"settlement_refund\":3000,\"settlement_total\":8800,\"total\":8800},\"channel\":\"ORIGINAL\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"funds_account\":\"AVAILABLE\",\"out_refund_no\":\"R20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"refund_id\":\"50300503762026112354321098765\",\"status\":\"PROCESSING\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"支付用户零钱\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A refund that has arrived" of `GET /v3/refund/domestic/refunds/{out_refund_no}`.
+#[cfg(feature = "payments")]
+#[test]
+fn refund_domestic_query_by_out_refund_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::refund::domestic::query_by_out_refund_no::QueryByOutRefundNoRequest::builder()
+        .out_refund_no("R20261123-0001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/refund/domestic/refunds/R20261123-0001");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::refund::domestic::types::Refund = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":300,\"payer_refund\":2700,\"payer_total\":8000,\"refund\":3000,\"settlement_refund\":3000,\"settlement_total\":8800,\"total\":8800},\"channel\":\"ORIGINAL\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"out_refund_no\":\"R20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"promotion_detail\":[{\"amount\":800,\"goods_detail\":[{\"merchant_goods_id\":\"SKU-4410\",\"refund_amount\":3000,\"refund_quantity\":1,\"unit_price\":3000}],\"promotion_id\":\"109519\",\"refund_amount\":300,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50300503762026112354321098765\",\"status\":\"SUCCESS\",\"success_time\":\"2026-11-23T15:20:09+08:00\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"支付用户零钱\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payments")]
+#[test]
+fn refund_domestic_refund_result_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::refund::domestic::refund_result::RefundResultEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_refund\":3000,\"payer_total\":8800,\"refund\":3000,\"total\":8800},\"mchid\":\"1900000001\",\"out_refund_no\":\"R20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"refund_id\":\"50300503762026112354321098765\",\"refund_status\":\"SUCCESS\",\"success_time\":\"2026-11-23T15:20:09+08:00\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"支付用户零钱\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::refund::domestic::refund_result::RefundResultEvent as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["REFUND.SUCCESS",
+        "REFUND.ABNORMAL", "REFUND.CLOSED"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "payments")]
+#[test]
+fn refund_domestic_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundChannel>();
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundStatus>();
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundFundsAccount>();
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundSourceAccount>();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::types::RefundPromotionScope,
+    >();
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundPromotionType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::apply_abnormal_refund::RefundBankType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::create_refund::RefundFundsSource,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::refund_result::RefundFundSource,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::refund_result::RefundPayingParty,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::refund::domestic::refund_result::ExchangeRateType,
+    >();
 }

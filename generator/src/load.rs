@@ -181,7 +181,12 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     let sentence_as_key = message
         .strip_prefix("unknown field `")
         .and_then(|rest| rest.split('`').next())
-        .is_some_and(|field| field.contains(' '));
+        // Spec keys are snake_case words; anything else is almost always a value's tail.
+        .is_some_and(|field| {
+            !field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
     if sentence_as_key {
         format!(
             "{message} (a comma inside an unquoted value in `{{ ... }}` ends the value: put the value in quotes)"

@@ -353,7 +353,16 @@ fn comma_in_an_unquoted_flow_value_gets_a_hint() {
             "doc: ID. }",
             "doc: An ID, unique. }"
         )),
-        "fam/family.yaml:6: unknown field `unique.`, expected one of type, doc, required, min_length, max_length, pattern, minimum, maximum, items, min_items, max_items, fields, values, name, catch_all, sensitive\n1 problem(s) found; nothing was written"
+        "fam/family.yaml:6: unknown field `unique.`, expected one of type, doc, required, min_length, max_length, pattern, minimum, maximum, items, min_items, max_items, fields, values, name, catch_all, sensitive (a comma inside an unquoted value in `{ ... }` ends the value: put the value in quotes)\n1 problem(s) found; nothing was written"
+    );
+    // A misspelt key is not taken for a value's tail.
+    assert_eq!(
+        error_of(replace(
+            "fam/family.yaml",
+            "doc: ID. }",
+            "doc: ID., requird: true }"
+        )),
+        "fam/family.yaml:6: unknown field `requird`, expected one of type, doc, required, min_length, max_length, pattern, minimum, maximum, items, min_items, max_items, fields, values, name, catch_all, sensitive\n1 problem(s) found; nothing was written"
     );
     assert_eq!(
         error_of(replace(
