@@ -43,6 +43,14 @@ impl Answer {
         }
     }
 
+    /// An answer with no body (`204 No Content`).
+    pub fn empty(status: u16) -> Self {
+        Self {
+            body: Vec::new(),
+            ..Self::json(status, &Value::Null)
+        }
+    }
+
     /// An error body in WeChat Pay's shape.
     pub fn error(status: u16, code: &str, message: &str, detail: Option<Value>) -> Self {
         let mut body = json!({ "code": code, "message": message });
@@ -94,18 +102,17 @@ pub fn handle(api: &Api, faults: &Faults, store: &Store, req: &Incoming<'_>) -> 
             other => signing_faults.push(other),
         }
     }
-    let (mut answer, effect) = match checked_body(api, &route, req) {
+    let (mut answer, effect) = match checked_request(api, &route, req) {
         Err(rejection) => (rejection, false),
-        Ok(body) => {
+        Ok(Checked { query, body }) => {
             let path: std::collections::BTreeMap<String, String> =
                 route.path_params.iter().cloned().collect();
-            match store.handle(
-                &route.id,
-                &Call {
-                    path: &path,
-                    body: &body,
-                },
-            ) {
+            let call = Call {
+                path: &path,
+                query: &query,
+                body: &body,
+            };
+            match store.handle(&route.id, &call) {
                 Some(outcome) => (outcome.answer, outcome.effect),
                 None => {
                     let answer = documented_answer(route.op);
@@ -124,12 +131,19 @@ pub fn handle(api: &Api, faults: &Faults, store: &Store, req: &Incoming<'_>) -> 
     answer
 }
 
-/// Checks parameters and body against the spec; the parsed body (`Null` when none) if they pass.
-fn checked_body(
+/// A request that passed every check of its operation's spec.
+struct Checked {
+    query: std::collections::BTreeMap<String, Value>,
+    /// `Null` when the operation has no JSON body.
+    body: Value,
+}
+
+/// Checks parameters and body against the spec.
+fn checked_request(
     api: &Api,
     route: &routes::Matched<'_>,
     req: &Incoming<'_>,
-) -> Result<Value, Answer> {
+) -> Result<Checked, Answer> {
     let op = route.op;
     let path_values: Vec<(String, Value)> = route
         .path_params
@@ -143,11 +157,19 @@ fn checked_body(
     if let Some(answer) = param_error(&check_params(api, &op.query, &query), "query") {
         return Err(answer);
     }
+    let query = query.into_iter().collect();
     if let Some(rules) = &op.upload {
-        return check_upload(rules, req.upload).map(|()| Value::Null);
+        check_upload(rules, req.upload)?;
+        return Ok(Checked {
+            query,
+            body: Value::Null,
+        });
     }
     let Some(body_ty) = &op.body else {
-        return Ok(Value::Null);
+        return Ok(Checked {
+            query,
+            body: Value::Null,
+        });
     };
     let value: Value = serde_json::from_slice(req.body).map_err(|e| {
         Answer::error(
@@ -159,17 +181,14 @@ fn checked_body(
     })?;
     match param_error(&check_json(api, body_ty, &value), "body") {
         Some(answer) => Err(answer),
-        None => Ok(value),
+        None => Ok(Checked { query, body: value }),
     }
 }
 
 /// The operation's documented example answer.
 fn documented_answer(op: &wechatpay_apiv3_generator::model::Operation) -> Answer {
     match op.response.kind {
-        ResponseKind::Empty => Answer {
-            body: Vec::new(),
-            ..Answer::json(op.response.status, &Value::Null)
-        },
+        ResponseKind::Empty => Answer::empty(op.response.status),
         ResponseKind::Download => Answer {
             body: b"simulated file\n".to_vec(),
             ..Answer::json(200, &Value::Null)

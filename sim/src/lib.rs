@@ -28,6 +28,7 @@ pub use security::{
     FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_PRIVATE_KEY, FIXTURE_MERCHANT_SERIAL,
     FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode, SimConfig,
 };
+pub use state::PaidOrder;
 
 /// Shared by every connection.
 pub(crate) struct State {
@@ -223,5 +224,12 @@ impl Simulator {
     /// (`coupon_state` `EFFECTIVE`).
     pub fn provision_product_coupon(&self, openid: &str, coupon: serde_json::Value) {
         self.state.store.provision_product_coupon(openid, coupon);
+    }
+
+    /// Pays an unpaid order as its user would: the order becomes SUCCESS with a transaction id,
+    /// and refunds become possible. Send `transaction` with [`Self::send_notification`]
+    /// (`TRANSACTION.SUCCESS`, original type `transaction`) to test a payment callback handler.
+    pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
+        self.state.store.pay_order(out_trade_no, openid)
     }
 }

@@ -8,6 +8,8 @@ use wechatpay_apiv3::marketing::busifavor::{UseCouponErrorCode, UseCouponRequest
 use wechatpay_apiv3::{Client, Error, RetryPolicy, Timeouts, TrustError};
 use wechatpay_apiv3_sim::{Fault, Simulator};
 
+mod common;
+
 const OP: &str = "busifavor.use_coupon";
 
 fn use_coupon(code: &str, request_no: &str) -> UseCouponRequest {
@@ -161,44 +163,9 @@ async fn verification_failures_are_never_trusted() -> Result<(), Box<dyn std::er
 #[tokio::test]
 async fn callbacks_reach_a_handler_signed_and_encrypted() -> Result<(), Box<dyn std::error::Error>>
 {
-    use http_body_util::BodyExt;
     let sim = Simulator::start().await?;
     let client = Client::new(sim.client_config().build()?)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/notify", listener.local_addr()?);
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let service =
-            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let (client, tx) = (client.clone(), tx.clone());
-                async move {
-                    let (parts, body) = req.into_parts();
-                    let body = body
-                        .collect()
-                        .await
-                        .map(|b| b.to_bytes())
-                        .unwrap_or_default();
-                    let parsed = client
-                        .parse_notification::<Used>(&parts.headers, &body)
-                        .await;
-                    let status = if parsed.is_ok() { 204 } else { 401 };
-                    let _ = tx
-                        .send(parsed.map(|n| n.event).map_err(|e| e.to_string()))
-                        .await;
-                    let mut response =
-                        hyper::Response::new(http_body_util::Full::new(bytes::Bytes::new()));
-                    *response.status_mut() =
-                        hyper::StatusCode::from_u16(status).unwrap_or_default();
-                    Ok::<_, std::convert::Infallible>(response)
-                }
-            });
-        let _ = hyper::server::conn::http1::Builder::new()
-            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-            .await;
-    });
+    let (url, mut rx) = common::receive_one_callback::<Used>(client).await?;
     let status = sim
         .send_notification(
             &url,

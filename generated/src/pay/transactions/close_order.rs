@@ -181,6 +181,13 @@ impl ::wechatpay_apiv3_runtime::Operation for CloseOrderRequest {
                 retry: false,
             },
             ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 404u16,
+                code: "ORDER_NOT_EXIST",
+                description: "No order has this number.",
+                solution: "Check the order number and the merchant number.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 429u16,
                 code: "FREQUENCY_LIMITED",
                 description: "Calls are too frequent.",
@@ -243,6 +250,8 @@ pub enum CloseOrderErrorCode {
     OrderPaid,
     /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
     SignError,
+    /// `ORDER_NOT_EXIST`: HTTP 404: No order has this number. Check the order number and the merchant number.
+    OrderNotExist,
     /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
     FrequencyLimited,
     /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
@@ -258,6 +267,7 @@ impl CloseOrderErrorCode {
             Self::ParamError => "PARAM_ERROR",
             Self::OrderPaid => "ORDER_PAID",
             Self::SignError => "SIGN_ERROR",
+            Self::OrderNotExist => "ORDER_NOT_EXIST",
             Self::FrequencyLimited => "FREQUENCY_LIMITED",
             Self::SystemError => "SYSTEM_ERROR",
             Self::Unknown(value) => value.as_str(),
@@ -270,6 +280,7 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for CloseOrderErrorCode {
         "PARAM_ERROR",
         "ORDER_PAID",
         "SIGN_ERROR",
+        "ORDER_NOT_EXIST",
         "FREQUENCY_LIMITED",
         "SYSTEM_ERROR",
     ];
@@ -278,6 +289,7 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for CloseOrderErrorCode {
             "PARAM_ERROR" => Self::ParamError,
             "ORDER_PAID" => Self::OrderPaid,
             "SIGN_ERROR" => Self::SignError,
+            "ORDER_NOT_EXIST" => Self::OrderNotExist,
             "FREQUENCY_LIMITED" => Self::FrequencyLimited,
             "SYSTEM_ERROR" => Self::SystemError,
             other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),

@@ -267,6 +267,13 @@ impl ::wechatpay_apiv3_runtime::Operation for PrepayJsapiRequest {
                 retry: false,
             },
             ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 403u16,
+                code: "OUT_TRADE_NO_USED",
+                description: "The out_trade_no was used before, with other parameters.",
+                solution: "Use a new out_trade_no, or repeat the first request exactly.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 429u16,
                 code: "FREQUENCY_LIMITED",
                 description: "Calls are too frequent.",
@@ -333,6 +340,8 @@ pub enum PrepayJsapiErrorCode {
     SignError,
     /// `NO_AUTH`: HTTP 403: The merchant may not call this. Check the product is activated.
     NoAuth,
+    /// `OUT_TRADE_NO_USED`: HTTP 403: The out_trade_no was used before, with other parameters. Use a new out_trade_no, or repeat the first request exactly.
+    OutTradeNoUsed,
     /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
     FrequencyLimited,
     /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
@@ -349,6 +358,7 @@ impl PrepayJsapiErrorCode {
             Self::InvalidRequest => "INVALID_REQUEST",
             Self::SignError => "SIGN_ERROR",
             Self::NoAuth => "NO_AUTH",
+            Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
             Self::FrequencyLimited => "FREQUENCY_LIMITED",
             Self::SystemError => "SYSTEM_ERROR",
             Self::Unknown(value) => value.as_str(),
@@ -362,6 +372,7 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for PrepayJsapiErrorCode {
         "INVALID_REQUEST",
         "SIGN_ERROR",
         "NO_AUTH",
+        "OUT_TRADE_NO_USED",
         "FREQUENCY_LIMITED",
         "SYSTEM_ERROR",
     ];
@@ -371,6 +382,7 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for PrepayJsapiErrorCode {
             "INVALID_REQUEST" => Self::InvalidRequest,
             "SIGN_ERROR" => Self::SignError,
             "NO_AUTH" => Self::NoAuth,
+            "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
             "FREQUENCY_LIMITED" => Self::FrequencyLimited,
             "SYSTEM_ERROR" => Self::SystemError,
             other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),

@@ -1,0 +1,118 @@
+//! State where it matters: coupons that can be used once, orders that can be paid, closed and
+//! refunded, request numbers that replay the first answer. Operations without a handler here answer
+//! with their documented example.
+
+mod coupons;
+mod payments;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+use crate::handler::Answer;
+
+pub use payments::PaidOrder;
+
+/// What a stateful handler sees of a valid request.
+pub struct Call<'a> {
+    /// Path parameters by wire name.
+    pub path: &'a BTreeMap<String, String>,
+    /// Query parameters by wire name, typed as the spec declares them.
+    pub query: &'a BTreeMap<String, Value>,
+    /// The JSON body (`Null` when there is none).
+    pub body: &'a Value,
+}
+
+impl Call<'_> {
+    /// A path parameter, or "" when the route has none of that name.
+    fn path(&self, name: &str) -> &str {
+        self.path.get(name).map_or("", String::as_str)
+    }
+
+    /// A query parameter given as text, or "".
+    fn query(&self, name: &str) -> &str {
+        self.query.get(name).and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+/// The answer, and whether state changed (what [`crate::Faults::effects`] counts).
+pub struct Outcome {
+    pub answer: Answer,
+    pub effect: bool,
+}
+
+impl Outcome {
+    fn changed(answer: Answer) -> Self {
+        Self {
+            answer,
+            effect: true,
+        }
+    }
+    fn unchanged(answer: Answer) -> Self {
+        Self {
+            answer,
+            effect: false,
+        }
+    }
+    fn error(status: u16, code: &str, message: &str) -> Self {
+        Self::unchanged(Answer::error(status, code, message, None))
+    }
+}
+
+/// Everything the simulator remembers; one lock per family keeps each request's reads and writes
+/// consistent under concurrent requests.
+#[derive(Default)]
+pub struct Store {
+    busifavor: Mutex<coupons::Busifavor>,
+    product: Mutex<coupons::ProductCoupons>,
+    payments: Mutex<payments::Payments>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Now, as WeChat Pay writes times (China Standard Time).
+pub fn now_rfc3339() -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let now = time::OffsetDateTime::now_utc()
+        .to_offset(cst)
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn text<'a>(body: &'a Value, key: &str) -> &'a str {
+    body.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+impl Store {
+    /// The handler for an operation id, if it keeps state.
+    pub fn handle(&self, operation: &str, call: &Call<'_>) -> Option<Outcome> {
+        let (family, op) = operation.split_once('.')?;
+        match family {
+            "busifavor" => lock(&self.busifavor).handle(op, call),
+            "product_coupon" => lock(&self.product).handle(op, call),
+            "pay_transactions" | "refund_domestic" => lock(&self.payments).handle(operation, call),
+            _ => None,
+        }
+    }
+
+    /// Puts a usable merchant coupon in a user's wallet.
+    pub fn provision_busifavor_coupon(&self, stock_id: &str, coupon_code: &str, openid: &str) {
+        lock(&self.busifavor).provision(stock_id, coupon_code, openid);
+    }
+
+    /// Gives a user a usable product coupon, described by the API's JSON (`coupon_code` and the
+    /// owner's `openid` key it).
+    pub fn provision_product_coupon(&self, openid: &str, coupon: Value) {
+        lock(&self.product).provision(openid, coupon);
+    }
+
+    /// Marks an unpaid order paid by `openid`, as the user's payment would.
+    pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
+        lock(&self.payments).pay(out_trade_no, openid)
+    }
+}

@@ -1,0 +1,202 @@
+//! A whole payment through the generated client against the simulator: place, query, pay (with the
+//! TRANSACTION.SUCCESS callback), refund in parts, and the documented refusals along the way.
+
+use wechatpay_apiv3::pay::transactions::{
+    Amount, CloseOrderErrorCode, CloseOrderRequest, JsapiPayer, PrepayJsapiErrorCode,
+    PrepayJsapiRequest, PrepayNativeRequest, QueryByOutTradeNoRequest, QueryByTransactionIdRequest,
+    TradeState, Transaction,
+};
+use wechatpay_apiv3::refund::domestic::{
+    CreateRefundErrorCode, CreateRefundRequest, QueryByOutRefundNoRequest, RefundRequestAmount,
+    RefundStatus,
+};
+use wechatpay_apiv3::{Client, Error, OpenEnum};
+use wechatpay_apiv3_sim::{FIXTURE_MCHID, Simulator};
+
+mod common;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+
+fn jsapi_order(out_trade_no: &str, total: i64) -> PrepayJsapiRequest {
+    PrepayJsapiRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid(FIXTURE_MCHID)
+        .description("手冲咖啡豆 250g")
+        .out_trade_no(out_trade_no)
+        .notify_url("https://shop.example.com/wechatpay/notify")
+        .amount(Amount::builder().total(total).build().expect("amount"))
+        .payer(JsapiPayer::builder().openid(OPENID).build().expect("payer"))
+        .build()
+        .expect("valid order")
+}
+
+fn by_out_trade_no(out_trade_no: &str) -> QueryByOutTradeNoRequest {
+    QueryByOutTradeNoRequest::builder()
+        .out_trade_no(out_trade_no)
+        .mchid(FIXTURE_MCHID)
+        .build()
+        .expect("valid query")
+}
+
+fn refund(out_trade_no: &str, out_refund_no: &str, amount: i64, total: i64) -> CreateRefundRequest {
+    CreateRefundRequest::builder()
+        .out_trade_no(out_trade_no)
+        .out_refund_no(out_refund_no)
+        .amount(
+            RefundRequestAmount::builder()
+                .refund(amount)
+                .total(total)
+                .currency("CNY")
+                .build()
+                .expect("amount"),
+        )
+        .build()
+        .expect("valid refund")
+}
+
+fn close(out_trade_no: &str) -> CloseOrderRequest {
+    CloseOrderRequest::builder()
+        .out_trade_no(out_trade_no)
+        .mchid(FIXTURE_MCHID)
+        .build()
+        .expect("valid close")
+}
+
+fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
+    err.api().map(|e| e.code.clone())
+}
+
+#[tokio::test]
+async fn place_pay_and_refund_an_order() -> TestResult {
+    let sim = Simulator::start().await?;
+    let client = Client::new(sim.client_config().build()?)?;
+
+    let prepay = client.execute(jsapi_order("ORDER-7781", 8800)).await?;
+    assert!(prepay.prepay_id.starts_with("wx"));
+    // The same order again: the same prepay, not a second order.
+    assert_eq!(
+        client.execute(jsapi_order("ORDER-7781", 8800)).await?,
+        prepay
+    );
+    // The number again with another amount: refused as the docs say.
+    let err = client
+        .execute(jsapi_order("ORDER-7781", 9900))
+        .await
+        .expect_err("reused number");
+    assert_eq!(api_code(&err), Some(PrepayJsapiErrorCode::OutTradeNoUsed));
+    assert_eq!(sim.faults().effects("pay_transactions.prepay_jsapi"), 1);
+
+    let unpaid = client.execute(by_out_trade_no("ORDER-7781")).await?;
+    assert_eq!(unpaid.trade_state, Some(TradeState::Notpay));
+    assert_eq!(unpaid.transaction_id, None);
+    let err = client
+        .execute(refund("ORDER-7781", "R-1", 3000, 8800))
+        .await
+        .expect_err("not paid");
+    assert_eq!(
+        api_code(&err),
+        Some(CreateRefundErrorCode::ResourceNotExists)
+    );
+
+    // The user pays; the merchant's handler gets the verified callback.
+    let paid = sim.pay_order("ORDER-7781", OPENID)?;
+    let (url, mut rx) = common::receive_one_callback::<Transaction>(client.clone()).await?;
+    let status = sim
+        .send_notification(
+            &url,
+            "TRANSACTION.SUCCESS",
+            "transaction",
+            &paid.transaction,
+        )
+        .await?;
+    assert_eq!(status, 204);
+    let event = rx.recv().await.ok_or("handler saw nothing")??;
+    assert_eq!(event.trade_state, Some(TradeState::Success));
+    assert_eq!(
+        event.transaction_id.as_deref(),
+        Some(paid.transaction_id.as_str())
+    );
+
+    let by_id = client
+        .execute(
+            QueryByTransactionIdRequest::builder()
+                .transaction_id(paid.transaction_id.as_str())
+                .mchid(FIXTURE_MCHID)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(by_id, event);
+    assert_eq!(
+        by_id.payer.map(|p| p.openid),
+        Some(Some(OPENID.to_string()))
+    );
+    let err = client.execute(close("ORDER-7781")).await.expect_err("paid");
+    assert_eq!(api_code(&err), Some(CloseOrderErrorCode::OrderPaid));
+
+    // A partial refund, replayed by its number, then one that would exceed the total.
+    let first = client
+        .execute(refund("ORDER-7781", "R-1", 3000, 8800))
+        .await?;
+    assert_eq!(first.status, RefundStatus::Processing);
+    assert_eq!(first.transaction_id, paid.transaction_id);
+    assert_eq!(
+        client
+            .execute(refund("ORDER-7781", "R-1", 3000, 8800))
+            .await?,
+        first
+    );
+    let err = client
+        .execute(refund("ORDER-7781", "R-2", 6000, 8800))
+        .await
+        .expect_err("too much");
+    assert_eq!(api_code(&err), Some(CreateRefundErrorCode::InvalidRequest));
+    client
+        .execute(refund("ORDER-7781", "R-3", 5800, 8800))
+        .await?;
+    assert_eq!(sim.faults().effects("refund_domestic.create_refund"), 2);
+
+    let arrived = client
+        .execute(
+            QueryByOutRefundNoRequest::builder()
+                .out_refund_no("R-1")
+                .build()?,
+        )
+        .await?;
+    assert_eq!(arrived.status, RefundStatus::Success);
+    assert_eq!(arrived.amount.refund, 3000);
+    let order = client.execute(by_out_trade_no("ORDER-7781")).await?;
+    assert_eq!(order.trade_state, Some(TradeState::Refund));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
+    let sim = Simulator::start().await?;
+    let client = Client::new(sim.client_config().build()?)?;
+    let native = PrepayNativeRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid(FIXTURE_MCHID)
+        .description("会员月卡")
+        .out_trade_no("ORDER-NATIVE-1")
+        .notify_url("https://shop.example.com/wechatpay/notify")
+        .amount(Amount::builder().total(1500).build()?)
+        .build()?;
+    let qr = client.execute(native).await?;
+    assert!(qr.code_url.starts_with("weixin://wxpay/bizpayurl?pr="));
+
+    client.execute(close("ORDER-NATIVE-1")).await?;
+    // Closing again is harmless and changes nothing.
+    client.execute(close("ORDER-NATIVE-1")).await?;
+    assert_eq!(sim.faults().effects("pay_transactions.close_order"), 1);
+    let closed = client.execute(by_out_trade_no("ORDER-NATIVE-1")).await?;
+    assert_eq!(closed.trade_state, Some(TradeState::Closed));
+    assert!(sim.pay_order("ORDER-NATIVE-1", OPENID).is_err());
+    let err = client
+        .execute(close("NO-SUCH-ORDER"))
+        .await
+        .expect_err("unknown");
+    assert_eq!(api_code(&err), Some(CloseOrderErrorCode::OrderNotExist));
+    Ok(())
+}
