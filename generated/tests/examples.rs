@@ -169,6 +169,409 @@ fn busifavor_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::CouponState>();
 }
 
+/// Example "Confirm a coupon after the send notification" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_confirm_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::confirm_user_coupon::ConfirmUserCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .coupon_code("202603010000000001")
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .appid("wx8888888888888888")
+        .out_request_no("CONFIRM_20260301_000001")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/202603010000000001/confirm"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"out_request_no\":\"CONFIRM_20260301_000001\",\"product_coupon_id\":\"1000000021\",\"stock_id\":\"1000000021001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::confirm_user_coupon::ConfirmUserCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"out_request_no\":\"CONFIRM_20260301_000001\",\"product_coupon_id\":\"1000000021\",\"stock_id\":\"1000000021001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260301_000001\",\"confirm_time\":\"2026-03-01T10:00:02+08:00\",\"coupon_code\":\"202603010000000001\",\"coupon_state\":\"EFFECTIVE\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/logo.png\",\"name\":\"春季全场九折券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color030\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":1,\"total_count\":1},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_user\":1},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码使用\"}},\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Deactivate a coupon sent by mistake" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_user_coupon::DeactivateUserCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .coupon_code("202603010000000001")
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .appid("wx8888888888888888")
+        .out_request_no("DEACT_20260310_000004")
+        .deactivate_reason("活动取消,券作废")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/202603010000000001/deactivate"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"deactivate_reason\":\"活动取消,券作废\",\"out_request_no\":\"DEACT_20260310_000004\",\"product_coupon_id\":\"1000000021\",\"stock_id\":\"1000000021001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_user_coupon::DeactivateUserCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"deactivate_reason\":\"活动取消,券作废\",\"out_request_no\":\"DEACT_20260310_000004\",\"product_coupon_id\":\"1000000021\",\"stock_id\":\"1000000021001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260301_000001\",\"confirm_time\":\"2026-03-01T10:00:02+08:00\",\"coupon_code\":\"202603010000000001\",\"coupon_state\":\"DEACTIVATED\",\"deactivate_reason\":\"活动取消,券作废\",\"deactivate_request_no\":\"DEACT_20260310_000004\",\"deactivate_time\":\"2026-03-10T15:20:00+08:00\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/logo.png\",\"name\":\"春季全场九折券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color030\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":5,\"total_count\":240},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_user\":1},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码使用\"}},\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Deactivate a one-coupon bundle" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_bundle_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_user_coupon_bundle::DeactivateUserCouponBundleRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .user_coupon_bundle_id("3000000035000001")
+        .product_coupon_id("1000000035")
+        .stock_bundle_id("2000000035001")
+        .appid("wx8888888888888888")
+        .out_request_no("DEACTBDL_20260315_0002")
+        .deactivate_reason("用户退出会员活动")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupon-bundles/3000000035000001/deactivate"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"deactivate_reason\":\"用户退出会员活动\",\"out_request_no\":\"DEACTBDL_20260315_0002\",\"product_coupon_id\":\"1000000035\",\"stock_bundle_id\":\"2000000035001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_user_coupon_bundle::DeactivateUserCouponBundleBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"deactivate_reason\":\"用户退出会员活动\",\"out_request_no\":\"DEACTBDL_20260315_0002\",\"product_coupon_id\":\"1000000035\",\"stock_bundle_id\":\"2000000035001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserCouponBundleResult = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"user_coupon_bundle_id\":\"3000000035000001\",\"user_product_coupon_list\":[{\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRMBDL_20260302_01\",\"confirm_time\":\"2026-03-02T09:00:04+08:00\",\"coupon_code\":\"BDL20260302A1\",\"coupon_state\":\"DEACTIVATED\",\"deactivate_reason\":\"用户退出会员活动\",\"deactivate_request_no\":\"DEACTBDL_20260315_0002\",\"deactivate_time\":\"2026-03-15T11:00:00+08:00\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/coffee-bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/coffee.png\",\"name\":\"咖啡连续减券\",\"original_price\":3000},\"product_coupon_id\":\"1000000035\",\"progressive_bundle_usage_info\":{\"count\":1,\"interval_days\":0},\"scope\":\"SINGLE\",\"state\":\"EFFECTIVE\",\"type\":\"NORMAL\",\"usage_mode\":\"PROGRESSIVE_BUNDLE\"},\"receive_time\":\"2026-03-02T09:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"BUNDLE_20260302_000003\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000035\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"normal_coupon\":{\"discount_amount\":500,\"threshold\":0}},\"sent_count_info\":{\"today_count\":0,\"total_count\":40},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"2000000035001\",\"stock_bundle_index\":0},\"stock_id\":\"1000000035001\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店使用\"}},\"user_product_coupon_bundle_info\":{\"total_count\":1,\"used_count\":0,\"user_coupon_bundle_id\":\"3000000035000001\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2026-03-02T09:00:00+08:00\",\"valid_end_time\":\"2026-04-30T23:59:59+08:00\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of a user's usable coupons" of `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_user_coupons_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .product_coupon_id("1000000021")
+        .appid("wx8888888888888888")
+        .coupon_state("EFFECTIVE")
+        .page_size(10)
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons?product_coupon_id=1000000021&appid=wx8888888888888888&coupon_state=EFFECTIVE&page_size=10&brand_id=120566"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"next_page_token\":\"UEFHRTI=\",\"total_count\":11,\"user_coupon_list\":[{\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260301_000001\",\"confirm_time\":\"2026-03-01T10:00:02+08:00\",\"coupon_code\":\"202603010000000001\",\"coupon_state\":\"EFFECTIVE\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/logo.png\",\"name\":\"春季全场九折券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color030\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":17,\"total_count\":240},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_user\":1},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码使用\"}},\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Get a token for the coupon component" of `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::pre_send_user_coupon::PreSendUserCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .appid("wx8888888888888888")
+        .send_request_no("PRESEND_20260301_000007")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/pre-send-coupon"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000021\",\"send_request_no\":\"PRESEND_20260301_000007\",\"stock_id\":\"1000000021001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::pre_send_user_coupon::PreSendUserCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000021\",\"send_request_no\":\"PRESEND_20260301_000007\",\"stock_id\":\"1000000021001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::PreSendCouponToken = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"token\":\"AQBqZkNwAAABAAAAAAD3kRfLmZ0sYtXq-\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Get a token for a coupon bundle" of `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_bundle_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::pre_send_user_coupon_bundle::PreSendUserCouponBundleRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .product_coupon_id("1000000035")
+        .stock_bundle_id("2000000035001")
+        .appid("wx8888888888888888")
+        .send_request_no("PREBDL_20260302_000011")
+        .attach("member-week")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/pre-send-coupon-bundle"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"attach\":\"member-week\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000035\",\"send_request_no\":\"PREBDL_20260302_000011\",\"stock_bundle_id\":\"2000000035001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::pre_send_user_coupon_bundle::PreSendUserCouponBundleBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"attach\":\"member-week\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000035\",\"send_request_no\":\"PREBDL_20260302_000011\",\"stock_bundle_id\":\"2000000035001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::PreSendCouponToken = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"token\":\"AQBqZkNwAAABAAAAAAC81bQw2vTnRk0a-\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Read the notification URL" of `GET /v3/marketing/partner/product-coupon/notify-configs`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_notify_config_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_notify_config::QueryNotifyConfigRequest::builder()
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/partner/product-coupon/notify-configs"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"notify_url\":\"https://coupons.example.com/wxpay/product-coupon/notify\",\"update_time\":\"2026-02-28T16:45:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Query a redeemed single-product exchange coupon" of `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_user_coupon::QueryUserCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .coupon_code("EXC_88001")
+        .product_coupon_id("1000000042")
+        .stock_id("1000000042001")
+        .appid("wx8888888888888888")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/EXC_88001?product_coupon_id=1000000042&stock_id=1000000042001&appid=wx8888888888888888&brand_id=120566"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260305_000120\",\"confirm_time\":\"2026-03-05T08:30:03+08:00\",\"coupon_code\":\"EXC_88001\",\"coupon_state\":\"USED\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/latte-bg.png\",\"combo_package_list\":[{\"choice_list\":[{\"count\":1,\"name\":\"中杯拿铁\",\"price\":2800}],\"name\":\"拿铁\",\"pick_count\":1}],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/latte.png\",\"name\":\"九块九换购拿铁\",\"original_price\":2800},\"out_product_no\":\"LATTE_M_001\",\"product_coupon_id\":\"1000000042\",\"scope\":\"SINGLE\",\"state\":\"EFFECTIVE\",\"type\":\"EXCHANGE\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-05T08:30:00+08:00\",\"send_channel\":\"RECEIVE_COMPONENT\",\"send_request_no\":\"SEND_20260305_000120\",\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1900000109\",\"transaction_id\":\"4200000123202603061234567890\"},\"use_request_no\":\"USE_20260306_004411\",\"use_time\":\"2026-03-06T12:15:00+08:00\"},\"stock\":{\"brand_id\":\"120566\",\"coupon_code_count_info\":{\"available_count\":4870,\"total_count\":5000},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000042\",\"remark\":\"三月换购\",\"sent_count_info\":{\"today_count\":0,\"total_count\":130},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":14,\"available_end_time\":\"2026-03-31T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":990,\"threshold\":0}},\"state\":\"SENDING\",\"stock_id\":\"1000000042001\",\"stock_send_rule\":{\"max_count\":5000,\"max_count_per_day\":500,\"max_count_per_user\":2},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"门店点单时出示\"}},\"valid_begin_time\":\"2026-03-05T00:00:00+08:00\",\"valid_end_time\":\"2026-03-19T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Return an exchange coupon after a refund" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_return_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::return_user_coupon::ReturnUserCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .coupon_code("EXC_88001")
+        .product_coupon_id("1000000042")
+        .stock_id("1000000042001")
+        .appid("wx8888888888888888")
+        .out_request_no("RETURN_20260306_000031")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/EXC_88001/return"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"out_request_no\":\"RETURN_20260306_000031\",\"product_coupon_id\":\"1000000042\",\"stock_id\":\"1000000042001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::return_user_coupon::ReturnUserCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"out_request_no\":\"RETURN_20260306_000031\",\"product_coupon_id\":\"1000000042\",\"stock_id\":\"1000000042001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260305_000120\",\"confirm_time\":\"2026-03-05T08:30:03+08:00\",\"coupon_code\":\"EXC_88001\",\"coupon_state\":\"EFFECTIVE\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/latte-bg.png\",\"combo_package_list\":[{\"choice_list\":[{\"count\":1,\"name\":\"中杯拿铁\",\"price\":2800}],\"name\":\"拿铁\",\"pick_count\":1}],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/latte.png\",\"name\":\"九块九换购拿铁\",\"original_price\":2800},\"product_coupon_id\":\"1000000042\",\"scope\":\"SINGLE\",\"state\":\"EFFECTIVE\",\"type\":\"EXCHANGE\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-05T08:30:00+08:00\",\"send_channel\":\"RECEIVE_COMPONENT\",\"send_request_no\":\"SEND_20260305_000120\",\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1900000109\",\"transaction_id\":\"4200000123202603061234567890\"},\"return_request_no\":\"RETURN_20260306_000031\",\"return_time\":\"2026-03-06T18:40:00+08:00\",\"use_request_no\":\"USE_20260306_004411\",\"use_time\":\"2026-03-06T12:15:00+08:00\"},\"stock\":{\"brand_id\":\"120566\",\"coupon_code_count_info\":{\"available_count\":4870,\"total_count\":5000},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000042\",\"sent_count_info\":{\"today_count\":0,\"total_count\":130},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":14,\"available_end_time\":\"2026-03-31T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":990,\"threshold\":0}},\"state\":\"SENDING\",\"stock_id\":\"1000000042001\",\"stock_send_rule\":{\"max_count\":5000,\"max_count_per_day\":500,\"max_count_per_user\":2},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"门店点单时出示\"}},\"valid_begin_time\":\"2026-03-05T00:00:00+08:00\",\"valid_end_time\":\"2026-03-19T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Send a whole-order discount coupon" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_send_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::send_user_coupon::SendUserCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .appid("wx8888888888888888")
+        .send_request_no("SEND_20260301_000001")
+        .attach("campaign-spring")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000021\",\"send_request_no\":\"SEND_20260301_000001\",\"stock_id\":\"1000000021001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::send_user_coupon::SendUserCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000021\",\"send_request_no\":\"SEND_20260301_000001\",\"stock_id\":\"1000000021001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"coupon_code\":\"202603010000000001\",\"coupon_state\":\"CONFIRMING\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/logo.png\",\"name\":\"春季全场九折券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color030\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":1,\"total_count\":1},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_user\":1},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码使用\"}},\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Send a two-coupon bundle" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_send_user_coupon_bundle_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .product_coupon_id("1000000035")
+        .stock_bundle_id("2000000035001")
+        .appid("wx8888888888888888")
+        .send_request_no("BUNDLE_20260302_000003")
+        .brand_id("120566")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupon-bundles"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000035\",\"send_request_no\":\"BUNDLE_20260302_000003\",\"stock_bundle_id\":\"2000000035001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"brand_id\":\"120566\",\"product_coupon_id\":\"1000000035\",\"send_request_no\":\"BUNDLE_20260302_000003\",\"stock_bundle_id\":\"2000000035001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserCouponBundleResult = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"user_coupon_bundle_id\":\"3000000035000001\",\"user_product_coupon_list\":[{\"brand_id\":\"120566\",\"coupon_code\":\"BDL20260302A1\",\"coupon_state\":\"CONFIRMING\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/coffee-bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/coffee.png\",\"name\":\"咖啡两周连续减券\",\"original_price\":3000},\"product_coupon_id\":\"1000000035\",\"progressive_bundle_usage_info\":{\"count\":2,\"interval_days\":7},\"scope\":\"SINGLE\",\"state\":\"EFFECTIVE\",\"type\":\"NORMAL\",\"usage_mode\":\"PROGRESSIVE_BUNDLE\"},\"receive_time\":\"2026-03-02T09:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"BUNDLE_20260302_000003\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000035\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"normal_coupon\":{\"discount_amount\":500,\"threshold\":0}},\"sent_count_info\":{\"today_count\":3,\"total_count\":12},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"2000000035001\",\"stock_bundle_index\":0},\"stock_id\":\"1000000035001\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"MINI_PROGRAM\"],\"usage_description\":\"每周限用一张\"}},\"user_product_coupon_bundle_info\":{\"total_count\":2,\"used_count\":0,\"user_coupon_bundle_id\":\"3000000035000001\",\"user_coupon_bundle_index\":0},\"valid_begin_time\":\"2026-03-02T09:00:00+08:00\",\"valid_end_time\":\"2026-04-30T23:59:59+08:00\"},{\"brand_id\":\"120566\",\"coupon_code\":\"BDL20260302A2\",\"coupon_state\":\"CONFIRMING\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/coffee-bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/coffee.png\",\"name\":\"咖啡两周连续减券\",\"original_price\":3000},\"product_coupon_id\":\"1000000035\",\"progressive_bundle_usage_info\":{\"count\":2,\"interval_days\":7},\"scope\":\"SINGLE\",\"state\":\"EFFECTIVE\",\"type\":\"NORMAL\",\"usage_mode\":\"PROGRESSIVE_BUNDLE\"},\"receive_time\":\"2026-03-02T09:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"BUNDLE_20260302_000003\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000035\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"normal_coupon\":{\"discount_amount\":800,\"threshold\":0}},\"sent_count_info\":{\"today_count\":3,\"total_count\":12},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"2000000035001\",\"stock_bundle_index\":1},\"stock_id\":\"1000000035002\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"MINI_PROGRAM\"],\"usage_description\":\"每周限用一张\"}},\"user_product_coupon_bundle_info\":{\"total_count\":2,\"used_count\":0,\"user_coupon_bundle_id\":\"3000000035000001\",\"user_coupon_bundle_index\":1},\"valid_begin_time\":\"2026-03-09T09:00:00+08:00\",\"valid_end_time\":\"2026-04-30T23:59:59+08:00\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Set the notification URL" of `POST /v3/marketing/partner/product-coupon/notify-configs`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::set_notify_config::SetNotifyConfigRequest::builder()
+        .notify_url("https://coupons.example.com/wxpay/product-coupon/notify")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/partner/product-coupon/notify-configs"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"notify_url\":\"https://coupons.example.com/wxpay/product-coupon/notify\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::set_notify_config::SetNotifyConfigBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"notify_url\":\"https://coupons.example.com/wxpay/product-coupon/notify\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"notify_url\":\"https://coupons.example.com/wxpay/product-coupon/notify\",\"update_time\":\"2026-02-28T16:45:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Redeem a single-use whole-order discount coupon" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -209,6 +612,25 @@ fn product_coupon_use_user_coupon_example_1() -> ::std::result::Result<
         "{\"attach\":\"any attach content\",\"brand_id\":\"120344\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-08-02T00:00:05+08:00\",\"coupon_code\":\"Code_123456\",\"coupon_state\":\"USED\",\"product_coupon\":{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example/background.png\",\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/example/detail.png\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example/square.png\",\"name\":\"全场满100立打8折\"},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-08-02T00:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"single_usage_detail\":{\"associated_order_info\":{\"transaction_id\":\"4200000000123456789123456789\"},\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-08-03T12:00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":0,\"total_count\":0},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"background_color\":\"Color010\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"gh_12345678\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example/cover.png\",\"finder_video_id\":\"UDFsdf24df34dD456Hdf34\"},\"entrance_mini_program\":{\"appid\":\"wx1234567890\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/pages/index/product\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx4fd12345678\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"8月工作日有效批次\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"weekly_available_period\":{\"day_list\":[\"MONDAY\",\"TUESDAY\",\"WEDNESDAY\",\"THURSDAY\",\"FRIDAY\"]}}},\"state\":\"SENDING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":10000000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_available_store_info\":{\"description\":\"所有门店可用,可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/store-list\"},\"coupon_usage_method_list\":[\"OFFLINE\",\"MINI_PROGRAM\",\"PAYMENT_CODE\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-08-02T00:00:00+08:00\",\"valid_end_time\":\"2025-08-31T23:59:59+08:00\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_coupon_send_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::marketing::partner::product_coupon::coupon_send::CouponSendEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"coupon_code\":\"202603010000000001\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"product_coupon_id\":\"1000000021\",\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock_id\":\"1000000021001\",\"unionid\":\"o6_bmasdasdsad6_2sgVt7hMZOPfL\",\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        <
+        ::wechatpay_apiv3::marketing::partner::product_coupon::coupon_send::CouponSendEvent
+        as ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, &
+        ["PRODUCT_COUPON_SP.SEND", "PRODUCT_COUPON.SEND"]
+    );
     Ok(())
 }
 

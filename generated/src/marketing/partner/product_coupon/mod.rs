@@ -7,9 +7,86 @@
 //! Enabled by the cargo feature `product-coupon`.
 
 pub mod types;
+pub mod confirm_user_coupon;
+pub mod deactivate_user_coupon;
+pub mod deactivate_user_coupon_bundle;
+pub mod list_user_coupons;
+pub mod pre_send_user_coupon;
+pub mod pre_send_user_coupon_bundle;
+pub mod query_notify_config;
+pub mod query_user_coupon;
+pub mod return_user_coupon;
+pub mod send_user_coupon;
+pub mod send_user_coupon_bundle;
+pub mod set_notify_config;
 pub mod use_user_coupon;
+pub mod coupon_send;
 pub use self::types::*;
+pub use self::confirm_user_coupon::{
+    ConfirmUserCouponRequest, ConfirmUserCouponRequestBuilder,
+    ConfirmUserCouponErrorCode, ConfirmUserCouponBody, ConfirmUserCouponBodyBuilder,
+};
+
+pub use self::deactivate_user_coupon::{
+    DeactivateUserCouponRequest, DeactivateUserCouponRequestBuilder,
+    DeactivateUserCouponErrorCode, DeactivateUserCouponBody,
+    DeactivateUserCouponBodyBuilder,
+};
+
+pub use self::deactivate_user_coupon_bundle::{
+    DeactivateUserCouponBundleRequest, DeactivateUserCouponBundleRequestBuilder,
+    DeactivateUserCouponBundleErrorCode, DeactivateUserCouponBundleBody,
+    DeactivateUserCouponBundleBodyBuilder,
+};
+
+pub use self::list_user_coupons::{
+    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsErrorCode,
+    ListUserCouponsResponse, ListUserCouponsResponseBuilder,
+};
+
+pub use self::pre_send_user_coupon::{
+    PreSendUserCouponRequest, PreSendUserCouponRequestBuilder,
+    PreSendUserCouponErrorCode, PreSendUserCouponBody, PreSendUserCouponBodyBuilder,
+};
+
+pub use self::pre_send_user_coupon_bundle::{
+    PreSendUserCouponBundleRequest, PreSendUserCouponBundleRequestBuilder,
+    PreSendUserCouponBundleErrorCode, PreSendUserCouponBundleBody,
+    PreSendUserCouponBundleBodyBuilder,
+};
+
+pub use self::query_notify_config::{
+    QueryNotifyConfigRequest, QueryNotifyConfigRequestBuilder, QueryNotifyConfigErrorCode,
+};
+
+pub use self::query_user_coupon::{
+    QueryUserCouponRequest, QueryUserCouponRequestBuilder, QueryUserCouponErrorCode,
+};
+
+pub use self::return_user_coupon::{
+    ReturnUserCouponRequest, ReturnUserCouponRequestBuilder, ReturnUserCouponErrorCode,
+    ReturnUserCouponBody, ReturnUserCouponBodyBuilder,
+};
+
+pub use self::send_user_coupon::{
+    SendUserCouponRequest, SendUserCouponRequestBuilder, SendUserCouponErrorCode,
+    SendUserCouponBody, SendUserCouponBodyBuilder,
+};
+
+pub use self::send_user_coupon_bundle::{
+    SendUserCouponBundleRequest, SendUserCouponBundleRequestBuilder,
+    SendUserCouponBundleErrorCode, SendUserCouponBundleBody,
+    SendUserCouponBundleBodyBuilder,
+};
+
+pub use self::set_notify_config::{
+    SetNotifyConfigRequest, SetNotifyConfigRequestBuilder, SetNotifyConfigErrorCode,
+    SetNotifyConfigBody, SetNotifyConfigBodyBuilder,
+};
+
 pub use self::use_user_coupon::{
     UseUserCouponRequest, UseUserCouponRequestBuilder, UseUserCouponErrorCode,
     UseUserCouponBody, UseUserCouponBodyBuilder,
 };
+
+pub use self::coupon_send::{CouponSendEvent, CouponSendEventBuilder};

@@ -7598,3 +7598,351 @@ impl UserProductCouponBuilder {
         }
     }
 }
+
+/// The answer of a pre-send: a token that the mini-program coupon component uses to hand the coupon (or the coupon bundle) to the user.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PreSendCouponToken {
+    /// Token to pass to the coupon component.
+    ///
+    /// Wire name `token`; required.
+    pub token: ::std::string::String,
+}
+
+impl PreSendCouponToken {
+    /// A builder with every field unset.
+    pub fn builder() -> PreSendCouponTokenBuilder {
+        PreSendCouponTokenBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for PreSendCouponToken {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`PreSendCouponToken`]; [`PreSendCouponTokenBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct PreSendCouponTokenBuilder {
+    token: ::std::option::Option<::std::string::String>,
+}
+
+impl PreSendCouponTokenBuilder {
+    /// Sets `token`. Token to pass to the coupon component.
+    pub fn token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.token = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.token.is_none() {
+            v.report(&at.field("token"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<PreSendCouponToken> {
+        self.token.map(|token| PreSendCouponToken { token })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        PreSendCouponToken,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("PreSendCouponToken")),
+        }
+    }
+}
+
+/// A user's coupon bundle with every coupon it holds.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UserCouponBundleResult {
+    /// ID WeChat Pay gave the user's coupon bundle.
+    ///
+    /// Wire name `user_coupon_bundle_id`; required.
+    pub user_coupon_bundle_id: ::std::string::String,
+    /// The coupons of the bundle, one per stock of the stock bundle.
+    ///
+    /// Wire name `user_product_coupon_list`; required.
+    pub user_product_coupon_list: ::std::vec::Vec<
+        crate::marketing::partner::product_coupon::types::UserProductCoupon,
+    >,
+}
+
+impl UserCouponBundleResult {
+    /// A builder with every field unset.
+    pub fn builder() -> UserCouponBundleResultBuilder {
+        UserCouponBundleResultBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for UserCouponBundleResult {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("user_product_coupon_list");
+            let value = &self.user_product_coupon_list;
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`UserCouponBundleResult`]; [`UserCouponBundleResultBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct UserCouponBundleResultBuilder {
+    user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
+    user_product_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::UserProductCoupon,
+        >,
+    >,
+}
+
+impl UserCouponBundleResultBuilder {
+    /// Sets `user_coupon_bundle_id`. ID WeChat Pay gave the user's coupon bundle.
+    pub fn user_coupon_bundle_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_coupon_bundle_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `user_product_coupon_list`. The coupons of the bundle, one per stock of the stock bundle.
+    pub fn user_product_coupon_list(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::UserProductCoupon,
+        >,
+    ) -> Self {
+        self.user_product_coupon_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.user_coupon_bundle_id.is_none() {
+            v.report(
+                &at.field("user_coupon_bundle_id"),
+                ::wechatpay_apiv3_runtime::Rule::Missing,
+            );
+        }
+        match &self.user_product_coupon_list {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("user_product_coupon_list");
+                for (i, item) in value.iter().enumerate() {
+                    let at_item = at.index(i);
+                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+                }
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("user_product_coupon_list"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<UserCouponBundleResult> {
+        match (self.user_coupon_bundle_id, self.user_product_coupon_list) {
+            (
+                ::std::option::Option::Some(user_coupon_bundle_id),
+                ::std::option::Option::Some(user_product_coupon_list),
+            ) => {
+                ::std::option::Option::Some(UserCouponBundleResult {
+                    user_coupon_bundle_id,
+                    user_product_coupon_list,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        UserCouponBundleResult,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("UserCouponBundleResult")),
+        }
+    }
+}
+
+/// The service provider's URL for product-coupon event notifications (one for all its brands).
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductCouponNotifyUrlConfig {
+    /// HTTPS address that receives the notifications.
+    ///
+    /// Wire name `notify_url`; required; at most 256 characters.
+    pub notify_url: ::std::string::String,
+    /// When the address was last set.
+    ///
+    /// Wire name `update_time`; required; RFC 3339.
+    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+}
+
+impl ProductCouponNotifyUrlConfig {
+    /// A builder with every field unset.
+    pub fn builder() -> ProductCouponNotifyUrlConfigBuilder {
+        ProductCouponNotifyUrlConfigBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for ProductCouponNotifyUrlConfig {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("notify_url");
+            let value = &self.notify_url;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(256),
+            );
+        }
+        {
+            let at = at.field("update_time");
+            let value = &self.update_time;
+            v.date_time(&at, value);
+        }
+    }
+}
+
+/// Builds a [`ProductCouponNotifyUrlConfig`]; [`ProductCouponNotifyUrlConfigBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct ProductCouponNotifyUrlConfigBuilder {
+    notify_url: ::std::option::Option<::std::string::String>,
+    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl ProductCouponNotifyUrlConfigBuilder {
+    /// Sets `notify_url`. HTTPS address that receives the notifications.
+    pub fn notify_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `update_time`. When the address was last set.
+    pub fn update_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.update_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.notify_url {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("notify_url");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(256),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("notify_url"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.update_time {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("update_time");
+                v.date_time(&at, value);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("update_time"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<ProductCouponNotifyUrlConfig> {
+        match (self.notify_url, self.update_time) {
+            (
+                ::std::option::Option::Some(notify_url),
+                ::std::option::Option::Some(update_time),
+            ) => {
+                ::std::option::Option::Some(ProductCouponNotifyUrlConfig {
+                    notify_url,
+                    update_time,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        ProductCouponNotifyUrlConfig,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("ProductCouponNotifyUrlConfig")),
+        }
+    }
+}
