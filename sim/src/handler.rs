@@ -191,7 +191,8 @@ fn documented_answer(op: &wechatpay_apiv3_generator::model::Operation) -> Answer
         ResponseKind::Empty => Answer::empty(op.response.status),
         ResponseKind::Download => Answer {
             body: b"simulated file\n".to_vec(),
-            ..Answer::json(200, &Value::Null)
+            unsigned: true,
+            ..Answer::empty(200)
         },
         ResponseKind::Json => {
             let example = op

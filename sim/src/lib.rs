@@ -79,16 +79,17 @@ impl Simulator {
     /// Starts with another identity or signing mode.
     pub async fn start_with(security: SimConfig, addr: SocketAddr) -> Result<Self, StartError> {
         let api = routes::load_api().map_err(StartError::Spec)?;
-        let state = Arc::new(State {
-            api,
-            faults: Faults::default(),
-            store: state::Store::default(),
-            security,
-        });
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(StartError::Io)?;
         let addr = listener.local_addr().map_err(StartError::Io)?;
+        let state = Arc::new(State {
+            api,
+            faults: Faults::default(),
+            // Links the simulator hands out (bill downloads) point back at itself.
+            store: state::Store::new(format!("http://{addr}")),
+            security,
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel();
         tokio::spawn(server::serve(listener, state.clone(), stopped));
         Ok(Self {

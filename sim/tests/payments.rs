@@ -200,3 +200,63 @@ async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
     assert_eq!(api_code(&err), Some(CloseOrderErrorCode::OrderNotExist));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_days_bill_downloads_unsigned_and_hash_checked() -> TestResult {
+    use wechatpay_apiv3::bill::{ApplyTradeBillErrorCode, ApplyTradeBillRequest, TarType};
+    let sim = Simulator::start().await?;
+    let client = Client::new(sim.client_config().build()?)?;
+    client.execute(jsapi_order("ORDER-BILL-1", 8800)).await?;
+    let paid = sim.pay_order("ORDER-BILL-1", OPENID)?;
+    let today = paid.transaction["success_time"]
+        .as_str()
+        .and_then(|t| t.get(..10))
+        .ok_or("no success_time")?
+        .to_string();
+    for tar_type in [None, Some(TarType::Gzip)] {
+        let mut ask = ApplyTradeBillRequest::builder().bill_date(today.as_str());
+        if let Some(t) = tar_type {
+            ask = ask.tar_type(t);
+        }
+        let link = client.execute(ask.build()?).await?;
+        let file = client
+            .download_bill(&link.download_url, &link.hash_type, &link.hash_value)
+            .await?;
+        let text = String::from_utf8(file)?;
+        assert!(text.contains("`ORDER-BILL-1,"), "{text}");
+        assert!(
+            text.contains(&format!("`{},", paid.transaction_id)),
+            "{text}"
+        );
+        assert!(text.ends_with("`1,`88.00\n"), "{text}");
+        // A hash that does not match is refused, not returned.
+        let err = client
+            .download_bill(&link.download_url, &link.hash_type, &"0".repeat(40))
+            .await
+            .expect_err("wrong hash");
+        assert!(matches!(err, Error::Untrusted(_)), "{err}");
+    }
+    // A link to another host never gets a signed request.
+    let err = client
+        .download_bill(
+            "https://evil.example.com/v3/billdownload/file?token=x",
+            "SHA1",
+            &"0".repeat(40),
+        )
+        .await
+        .expect_err("foreign host");
+    assert!(matches!(err, Error::Config(_)), "{err}");
+    let err = client
+        .execute(
+            ApplyTradeBillRequest::builder()
+                .bill_date("2999-01-01")
+                .build()?,
+        )
+        .await
+        .expect_err("future day");
+    assert_eq!(
+        api_code(&err),
+        Some(ApplyTradeBillErrorCode::NoStatementExist)
+    );
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! refunded, request numbers that replay the first answer. Operations without a handler here answer
 //! with their documented example.
 
+mod bills;
 mod coupons;
 mod payments;
 
@@ -62,11 +63,13 @@ impl Outcome {
 
 /// Everything the simulator remembers; one lock per family keeps each request's reads and writes
 /// consistent under concurrent requests.
-#[derive(Default)]
 pub struct Store {
+    /// `http://127.0.0.1:PORT`: where links to the simulator itself point.
+    origin: String,
     busifavor: Mutex<coupons::Busifavor>,
     product: Mutex<coupons::ProductCoupons>,
     payments: Mutex<payments::Payments>,
+    bills: Mutex<bills::Bills>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -89,6 +92,17 @@ fn text<'a>(body: &'a Value, key: &str) -> &'a str {
 }
 
 impl Store {
+    /// An empty store for a simulator listening at `origin`.
+    pub fn new(origin: String) -> Self {
+        Self {
+            origin,
+            busifavor: Mutex::default(),
+            product: Mutex::default(),
+            payments: Mutex::default(),
+            bills: Mutex::default(),
+        }
+    }
+
     /// The handler for an operation id, if it keeps state.
     pub fn handle(&self, operation: &str, call: &Call<'_>) -> Option<Outcome> {
         let (family, op) = operation.split_once('.')?;
@@ -96,6 +110,8 @@ impl Store {
             "busifavor" => lock(&self.busifavor).handle(op, call),
             "product_coupon" => lock(&self.product).handle(op, call),
             "pay_transactions" | "refund_domestic" => lock(&self.payments).handle(operation, call),
+            // Bills list the payments: the bill lock is taken first, and nowhere else takes both.
+            "bill" => lock(&self.bills).handle(op, call, &self.origin, &lock(&self.payments)),
             _ => None,
         }
     }

@@ -320,3 +320,68 @@ fn compact(rfc3339: &str) -> String {
         .filter(char::is_ascii_digit)
         .collect()
 }
+
+/// Fen as yuan with two decimals, as bills write amounts.
+fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+impl Payments {
+    /// Orders paid on `date` (YYYY-MM-DD), in order-number order.
+    fn paid_on<'a>(&'a self, date: &'a str) -> impl Iterator<Item = (&'a String, &'a Order)> {
+        self.orders.iter().filter(move |(_, o)| {
+            o.success_time
+                .as_deref()
+                .is_some_and(|t| t.starts_with(date))
+        })
+    }
+
+    /// A trade bill of the day's payments, in the CSV layout of WeChat Pay's bills (every value
+    /// behind a backquote, a totals section at the end).
+    pub(super) fn trade_bill(&self, date: &str) -> String {
+        let mut out = String::from(
+            "交易时间,公众账号ID,商户号,微信订单号,商户订单号,用户标识,交易类型,交易状态,货币种类,应结订单金额,商品名称\n",
+        );
+        let (mut count, mut total) = (0, 0);
+        for (no, o) in self.paid_on(date) {
+            count += 1;
+            total += o.total();
+            out.push_str(&format!(
+                "`{},`{},`{},`{},`{},`{},`{},`SUCCESS,`{},`{},`{}\n",
+                o.success_time.as_deref().unwrap_or_default(),
+                text(&o.request, "appid"),
+                text(&o.request, "mchid"),
+                o.transaction_id.as_deref().unwrap_or_default(),
+                no,
+                o.openid.as_deref().unwrap_or_default(),
+                o.trade_type,
+                o.currency(),
+                yuan(o.total()),
+                text(&o.request, "description"),
+            ));
+        }
+        out.push_str("总交易单数,应结订单总金额\n");
+        out.push_str(&format!("`{count},`{}\n", yuan(total)));
+        out
+    }
+
+    /// A fund-flow bill of the basic account: one income line per payment of the day.
+    pub(super) fn fund_flow_bill(&self, date: &str) -> String {
+        let mut out = String::from(
+            "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）\n",
+        );
+        let mut balance = 0;
+        for (_, o) in self.paid_on(date) {
+            balance += o.total();
+            out.push_str(&format!(
+                "`{},`{},`{},`交易,`交易,`收入,`{},`{}\n",
+                o.success_time.as_deref().unwrap_or_default(),
+                o.transaction_id.as_deref().unwrap_or_default(),
+                o.transaction_id.as_deref().unwrap_or_default(),
+                yuan(o.total()),
+                yuan(balance),
+            ));
+        }
+        out
+    }
+}
