@@ -11,7 +11,7 @@
 //! | --- | --- | --- | --- |
 //! | `payments` | `bill` | 账单 (bills) | 3 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
-//! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 1 |
+//! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 13 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 7 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |

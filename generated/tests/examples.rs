@@ -126,6 +126,816 @@ fn certificates_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::certificates::types::CertificateAlgorithm>();
 }
 
+/// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_associate_trade_info_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::associate_trade_info::AssociateTradeInfoRequest::builder()
+        .stock_id("1212000000000153")
+        .coupon_code("1234567890123456789012")
+        .out_trade_no("ORDER20260305184000")
+        .out_request_no("1900008361-associate-0001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/coupons/associate");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"coupon_code\":\"1234567890123456789012\",\"out_request_no\":\"1900008361-associate-0001\",\"out_trade_no\":\"ORDER20260305184000\",\"stock_id\":\"1212000000000153\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::associate_trade_info::AssociateTradeInfoBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"1234567890123456789012\",\"out_request_no\":\"1900008361-associate-0001\",\"out_trade_no\":\"ORDER20260305184000\",\"stock_id\":\"1212000000000153\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::associate_trade_info::AssociateTradeInfoResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"wechatpay_associate_time\":\"2026-03-05T18:41:10+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Create a 10-yuan-off stock with WeChat Pay codes" of `POST /v3/marketing/busifavor/stocks`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::create_stock::CreateStockRequest::builder()
+        .stock_name("春季满100减10券")
+        .belong_merchant("1900008361")
+        .comment("春季活动")
+        .goods_name("全场商品可用")
+        .stock_type("NORMAL")
+        .coupon_use_rule(
+            ::wechatpay_apiv3::marketing::busifavor::types::CouponUseRule::builder()
+                .coupon_available_time(
+                    ::wechatpay_apiv3::marketing::busifavor::types::CouponAvailableTime::builder()
+                        .available_begin_time("2026-03-01T00:00:00+08:00")
+                        .available_end_time("2026-05-31T23:59:59+08:00")
+                        .available_day_after_receive(7)
+                        .available_week(
+                            ::wechatpay_apiv3::marketing::busifavor::types::AvailableWeek::builder()
+                                .week_day(::std::vec![1, 2, 3, 4, 5])
+                                .available_day_time(
+                                    ::std::vec![
+                                        ::wechatpay_apiv3::marketing::busifavor::types::AvailableDayTime::builder()
+                                        .begin_time(36000).end_time(79200).build() ?
+                                    ],
+                                )
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .fixed_normal_coupon(
+                    ::wechatpay_apiv3::marketing::busifavor::types::FixedNormalCoupon::builder()
+                        .discount_amount(1000)
+                        .transaction_minimum(10000)
+                        .build()?,
+                )
+                .use_method("OFF_LINE")
+                .build()?,
+        )
+        .stock_send_rule(
+            ::wechatpay_apiv3::marketing::busifavor::types::StockSendRule::builder()
+                .max_coupons(50000)
+                .max_coupons_per_user(2)
+                .max_coupons_by_day(2000)
+                .natural_person_limit(true)
+                .prevent_api_abuse(true)
+                .build()?,
+        )
+        .out_request_no("1900008361-20260220-0001")
+        .custom_entrance(
+            ::wechatpay_apiv3::marketing::busifavor::types::CustomEntrance::builder()
+                .mini_programs_info(
+                    ::wechatpay_apiv3::marketing::busifavor::types::MiniProgramsInfo::builder()
+                        .mini_programs_appid("wx8a3c9d1e2f4b5a67")
+                        .mini_programs_path("/pages/shop/index")
+                        .entrance_words("进店逛逛")
+                        .guiding_words("更多好物")
+                        .build()?,
+                )
+                .code_display_mode("QRCODE")
+                .build()?,
+        )
+        .display_pattern_info(
+            ::wechatpay_apiv3::marketing::busifavor::types::DisplayPatternInfo::builder()
+                .description("限门店使用,不与其他优惠同享")
+                .background_color("Color050")
+                .build()?,
+        )
+        .coupon_code_mode("WECHATPAY_MODE")
+        .notify_config(
+            ::wechatpay_apiv3::marketing::busifavor::types::NotifyConfig::builder()
+                .notify_appid("wx8a3c9d1e2f4b5a67")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/stocks");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"belong_merchant\":\"1900008361\",\"comment\":\"春季活动\",\"coupon_code_mode\":\"WECHATPAY_MODE\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_day_after_receive\":7,\"available_end_time\":\"2026-05-31T23:59:59+08:00\",\"available_week\":{\"available_day_time\":[{\"begin_time\":36000,\"end_time\":79200}],\"week_day\":[1,2,3,4,5]}},\"fixed_normal_coupon\":{\"discount_amount\":1000,\"transaction_minimum\":10000},\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"code_display_mode\":\"QRCODE\",\"mini_programs_info\":{\"entrance_words\":\"进店逛逛\",\"guiding_words\":\"更多好物\",\"mini_programs_appid\":\"wx8a3c9d1e2f4b5a67\",\"mini_programs_path\":\"/pages/shop/index\"}},\"display_pattern_info\":{\"background_color\":\"Color050\",\"description\":\"限门店使用,不与其他优惠同享\"},\"goods_name\":\"全场商品可用\",\"notify_config\":{\"notify_appid\":\"wx8a3c9d1e2f4b5a67\"},\"out_request_no\":\"1900008361-20260220-0001\",\"stock_name\":\"春季满100减10券\",\"stock_send_rule\":{\"max_coupons\":50000,\"max_coupons_by_day\":2000,\"max_coupons_per_user\":2,\"natural_person_limit\":true,\"prevent_api_abuse\":true},\"stock_type\":\"NORMAL\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::create_stock::CreateStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"belong_merchant\":\"1900008361\",\"comment\":\"春季活动\",\"coupon_code_mode\":\"WECHATPAY_MODE\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_day_after_receive\":7,\"available_end_time\":\"2026-05-31T23:59:59+08:00\",\"available_week\":{\"available_day_time\":[{\"begin_time\":36000,\"end_time\":79200}],\"week_day\":[1,2,3,4,5]}},\"fixed_normal_coupon\":{\"discount_amount\":1000,\"transaction_minimum\":10000},\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"code_display_mode\":\"QRCODE\",\"mini_programs_info\":{\"entrance_words\":\"进店逛逛\",\"guiding_words\":\"更多好物\",\"mini_programs_appid\":\"wx8a3c9d1e2f4b5a67\",\"mini_programs_path\":\"/pages/shop/index\"}},\"display_pattern_info\":{\"background_color\":\"Color050\",\"description\":\"限门店使用,不与其他优惠同享\"},\"goods_name\":\"全场商品可用\",\"notify_config\":{\"notify_appid\":\"wx8a3c9d1e2f4b5a67\"},\"out_request_no\":\"1900008361-20260220-0001\",\"stock_name\":\"春季满100减10券\",\"stock_send_rule\":{\"max_coupons\":50000,\"max_coupons_by_day\":2000,\"max_coupons_per_user\":2,\"natural_person_limit\":true,\"prevent_api_abuse\":true},\"stock_type\":\"NORMAL\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::create_stock::CreateStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-02-20T10:15:30+08:00\",\"stock_id\":\"1212000000000153\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Subsidise a redeemed coupon with 5 yuan" of `POST /v3/marketing/busifavor/subsidy/pay-receipts`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_pay_receipt_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::create_subsidy_pay_receipt::CreateSubsidyPayReceiptRequest::builder()
+        .stock_id("1212000000000153")
+        .coupon_code("1234567890123456789012")
+        .transaction_id("4200002026030512345678901234")
+        .payer_merchant("1900008361")
+        .payee_merchant("1900008362")
+        .amount(500)
+        .description("3月门店补差")
+        .out_subsidy_no("subsidy-20260305-0001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/subsidy/pay-receipts");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"description\":\"3月门店补差\",\"out_subsidy_no\":\"subsidy-20260305-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"stock_id\":\"1212000000000153\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::create_subsidy_pay_receipt::CreateSubsidyPayReceiptBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"description\":\"3月门店补差\",\"out_subsidy_no\":\"subsidy-20260305-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"stock_id\":\"1212000000000153\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::types::SubsidyPayReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"create_time\":\"2026-03-05T18:41:30+08:00\",\"description\":\"3月门店补差\",\"out_subsidy_no\":\"subsidy-20260305-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"status\":\"SUCCESS\",\"stock_id\":\"1212000000000153\",\"subsidy_receipt_id\":\"1120260305184100000000000001\",\"success_time\":\"2026-03-05T18:42:00+08:00\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Return the whole subsidy after a full refund" of `POST /v3/marketing/busifavor/subsidy/return-receipts`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_return_receipt_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::create_subsidy_return_receipt::CreateSubsidyReturnReceiptRequest::builder()
+        .stock_id("1212000000000153")
+        .coupon_code("1234567890123456789012")
+        .transaction_id("4200002026030512345678901234")
+        .refund_id("50300002026030612345678901234")
+        .payer_merchant("1900008361")
+        .payee_merchant("1900008362")
+        .amount(500)
+        .description("订单退款回退补差")
+        .out_subsidy_return_no("subsidy-return-20260306-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/busifavor/subsidy/return-receipts"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"description\":\"订单退款回退补差\",\"out_subsidy_return_no\":\"subsidy-return-20260306-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"refund_id\":\"50300002026030612345678901234\",\"stock_id\":\"1212000000000153\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::create_subsidy_return_receipt::CreateSubsidyReturnReceiptBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"description\":\"订单退款回退补差\",\"out_subsidy_return_no\":\"subsidy-return-20260306-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"refund_id\":\"50300002026030612345678901234\",\"stock_id\":\"1212000000000153\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::types::SubsidyReturnReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"description\":\"订单退款回退补差\",\"out_subsidy_return_no\":\"subsidy-return-20260306-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"refund_id\":\"50300002026030612345678901234\",\"return_create_time\":\"2026-03-06T10:03:00+08:00\",\"return_done_time\":\"2026-03-06T10:03:20+08:00\",\"status\":\"SUCCESS\",\"stock_id\":\"1212000000000153\",\"subsidy_receipt_id\":\"1120260305184100000000000001\",\"subsidy_return_receipt_id\":\"2120260306100300000000000001\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Deactivate a coupon sent by mistake" of `POST /v3/marketing/busifavor/coupons/deactivate`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_deactivate_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::deactivate_coupon::DeactivateCouponRequest::builder()
+        .coupon_code("1234567890123456789012")
+        .stock_id("1212000000000153")
+        .deactivate_request_no("1900008361-deact-0001")
+        .deactivate_reason("发券有误")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/coupons/deactivate");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"coupon_code\":\"1234567890123456789012\",\"deactivate_reason\":\"发券有误\",\"deactivate_request_no\":\"1900008361-deact-0001\",\"stock_id\":\"1212000000000153\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::deactivate_coupon::DeactivateCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"1234567890123456789012\",\"deactivate_reason\":\"发券有误\",\"deactivate_request_no\":\"1900008361-deact-0001\",\"stock_id\":\"1212000000000153\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::deactivate_coupon::DeactivateCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"wechatpay_deactivate_time\":\"2026-03-02T10:20:35+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Delete an unused code" of `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_delete_coupon_code_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::delete_coupon_code::DeleteCouponCodeRequest::builder()
+        .stock_id("1212000000000201")
+        .coupon_code("SPRING-0002")
+        .delete_request_no("1900008361-del-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/stocks/1212000000000201/couponcodes/SPRING-0002?delete_request_no=1900008361-del-0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::delete_coupon_code::DeleteCouponCodeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"delete_time\":\"2026-03-03T08:30:00+08:00\",\"stock_id\":\"1212000000000201\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Disassociate an order" of `POST /v3/marketing/busifavor/coupons/disassociate`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_disassociate_trade_info_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::disassociate_trade_info::DisassociateTradeInfoRequest::builder()
+        .stock_id("1212000000000153")
+        .coupon_code("1234567890123456789012")
+        .out_trade_no("ORDER20260305184000")
+        .out_request_no("1900008361-disassociate-0001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/coupons/disassociate");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"coupon_code\":\"1234567890123456789012\",\"out_request_no\":\"1900008361-disassociate-0001\",\"out_trade_no\":\"ORDER20260305184000\",\"stock_id\":\"1212000000000153\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::disassociate_trade_info::DisassociateTradeInfoBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"1234567890123456789012\",\"out_request_no\":\"1900008361-disassociate-0001\",\"out_trade_no\":\"ORDER20260305184000\",\"stock_id\":\"1212000000000153\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::disassociate_trade_info::DisassociateTradeInfoResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"wechatpay_disassociate_time\":\"2026-03-05T18:41:10+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Codes already given out" of `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_coupon_codes_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::list_coupon_codes::ListCouponCodesRequest::builder()
+        .stock_id("1212000000000201")
+        .status("DISPATCHED")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/stocks/1212000000000201/couponcodes?status=DISPATCHED&appid=wx8a3c9d1e2f4b5a67&offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::list_coupon_codes::ListCouponCodesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"code\":\"SPRING-0001\",\"code_status\":\"DISPATCHED\",\"coupon_code\":\"SPRING-0001\",\"dispatched_time\":\"2026-03-02T09:12:45+08:00\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"upload_time\":\"2026-02-21T11:00:00+08:00\"}],\"limit\":1,\"offset\":0,\"stock_id\":\"1212000000000201\",\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "One payment for the coupon" of `GET /v3/marketing/busifavor/subsidy/pay-receipts`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::list_subsidy_pay_receipts::ListSubsidyPayReceiptsRequest::builder()
+        .stock_id("1212000000000153")
+        .coupon_code("1234567890123456789012")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/subsidy/pay-receipts?stock_id=1212000000000153&coupon_code=1234567890123456789012"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::list_subsidy_pay_receipts::ListSubsidyPayReceiptsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"pay_receipt_list\":[{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"create_time\":\"2026-03-05T18:41:30+08:00\",\"description\":\"3月门店补差\",\"out_subsidy_no\":\"subsidy-20260305-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"status\":\"SUCCESS\",\"stock_id\":\"1212000000000153\",\"subsidy_receipt_id\":\"1120260305184100000000000001\",\"success_time\":\"2026-03-05T18:42:00+08:00\",\"transaction_id\":\"4200002026030512345678901234\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Usable coupons of one stock" of `GET /v3/marketing/busifavor/users/{openid}/coupons`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_user_coupons_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::list_user_coupons::ListUserCouponsRequest::builder()
+        .openid("oUpF8uN95-Ptaags6E_roPHg7AG0")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .stock_id("1212000000000153")
+        .coupon_state("SENDED")
+        .belong_merchant("1900008361")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/users/oUpF8uN95-Ptaags6E_roPHg7AG0/coupons?appid=wx8a3c9d1e2f4b5a67&stock_id=1212000000000153&coupon_state=SENDED&belong_merchant=1900008361&offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::list_user_coupons::ListUserCouponsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"available_start_time\":\"2026-03-02T00:00:00+08:00\",\"belong_merchant\":\"1900008361\",\"coupon_code\":\"1234567890123456789012\",\"coupon_state\":\"SENDED\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-05-31T23:59:59+08:00\"},\"fixed_normal_coupon\":{\"discount_amount\":1000,\"transaction_minimum\":10000},\"use_method\":\"OFF_LINE\"},\"display_pattern_info\":{\"background_color\":\"Color050\",\"merchant_name\":\"春风便利店\"},\"expire_time\":\"2026-03-08T23:59:59+08:00\",\"goods_name\":\"全场商品可用\",\"receive_time\":\"2026-03-02T09:12:45+08:00\",\"send_request_no\":\"1900008361-send-0001\",\"shareable\":false,\"stock_id\":\"1212000000000153\",\"stock_name\":\"春季满100减10券\",\"stock_type\":\"NORMAL\",\"transferable\":false}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Change the remark and the detail-page text" of `PATCH /v3/marketing/busifavor/stocks/{stock_id}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::modify_stock::ModifyStockRequest::builder()
+        .stock_id("1212000000000153")
+        .comment("春季活动延长")
+        .out_request_no("1900008361-20260301-0007")
+        .display_pattern_info(
+            ::wechatpay_apiv3::marketing::busifavor::types::DisplayPatternInfo::builder()
+                .description("全部门店可用")
+                .background_color("Color060")
+                .build()?,
+        )
+        .stock_send_rule(
+            ::wechatpay_apiv3::marketing::busifavor::modify_stock::ModifiedSendRule::builder()
+                .prevent_api_abuse(true)
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/busifavor/stocks/1212000000000153"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"comment\":\"春季活动延长\",\"display_pattern_info\":{\"background_color\":\"Color060\",\"description\":\"全部门店可用\"},\"out_request_no\":\"1900008361-20260301-0007\",\"stock_send_rule\":{\"prevent_api_abuse\":true}}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::modify_stock::ModifyStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"comment\":\"春季活动延长\",\"display_pattern_info\":{\"background_color\":\"Color060\",\"description\":\"全部门店可用\"},\"out_request_no\":\"1900008361-20260301-0007\",\"stock_send_rule\":{\"prevent_api_abuse\":true}}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Raise the total limit from 50000 to 80000" of `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_stock_budget_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::modify_stock_budget::ModifyStockBudgetRequest::builder()
+        .stock_id("1212000000000153")
+        .target_max_coupons(80000)
+        .current_max_coupons(50000)
+        .modify_budget_request_no("1900008361-20260310-0002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/stocks/1212000000000153/budget"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"current_max_coupons\":50000,\"modify_budget_request_no\":\"1900008361-20260310-0002\",\"target_max_coupons\":80000}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::modify_stock_budget::ModifyStockBudgetBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"current_max_coupons\":50000,\"modify_budget_request_no\":\"1900008361-20260310-0002\",\"target_max_coupons\":80000}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::modify_stock_budget::ModifyStockBudgetResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"max_coupons\":80000,\"max_coupons_by_day\":2000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Pre-send a coupon for the component" of `POST /v3/marketing/busifavor/product-coupons/pre-send`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_pre_send_product_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponRequest::builder()
+        .stock_id("1262260000000268")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .openid("oUpF8uN95-Ptaags6E_roPHg7AG0")
+        .send_request_no("34657_20260301_000001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/busifavor/product-coupons/pre-send"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"send_request_no\":\"34657_20260301_000001\",\"stock_id\":\"1262260000000268\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"send_request_no\":\"34657_20260301_000001\",\"stock_id\":\"1262260000000268\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"token\":\"AAB3xYzQpRsTuVwXyZ012345-token\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A code still available" of `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_coupon_code_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::query_coupon_code::QueryCouponCodeRequest::builder()
+        .stock_id("1212000000000201")
+        .coupon_code("SPRING-0002")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/stocks/1212000000000201/couponcodes/SPRING-0002?appid=wx8a3c9d1e2f4b5a67"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::query_coupon_code::QueryCouponCodeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"code_information\":{\"code\":\"SPRING-0002\",\"code_status\":\"AVAILABLE\",\"upload_time\":\"2026-02-21T11:00:00+08:00\"}}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Query the calling merchant's URL" of `GET /v3/marketing/busifavor/callbacks`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_notify_url_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::query_notify_url::QueryNotifyUrlRequest::builder()
+        .mchid("1900008361")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/busifavor/callbacks?mchid=1900008361"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::query_notify_url::QueryNotifyUrlResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900008361\",\"notify_url\":\"https://shop.example.com/wxpay/busifavor/notify\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A running 10-yuan-off stock" of `GET /v3/marketing/busifavor/stocks/{stock_id}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::query_stock::QueryStockRequest::builder()
+        .stock_id("1212000000000153")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/busifavor/stocks/1212000000000153"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"belong_merchant\":\"1900008361\",\"comment\":\"春季活动\",\"coupon_code_mode\":\"WECHATPAY_MODE\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_day_after_receive\":7,\"available_end_time\":\"2026-05-31T23:59:59+08:00\"},\"fixed_normal_coupon\":{\"discount_amount\":1000,\"transaction_minimum\":10000},\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"code_display_mode\":\"QRCODE\",\"mini_programs_info\":{\"entrance_words\":\"进店逛逛\",\"mini_programs_appid\":\"wx8a3c9d1e2f4b5a67\",\"mini_programs_path\":\"/pages/shop/index\"}},\"display_pattern_info\":{\"background_color\":\"Color050\",\"description\":\"限门店使用,不与其他优惠同享\",\"merchant_name\":\"春风便利店\"},\"goods_name\":\"全场商品可用\",\"notify_config\":{\"notify_appid\":\"wx8a3c9d1e2f4b5a67\"},\"send_count_information\":{\"today_send_amount\":87000,\"today_send_num\":87,\"total_send_amount\":3120000,\"total_send_num\":3120},\"stock_id\":\"1212000000000153\",\"stock_name\":\"春季满100减10券\",\"stock_send_rule\":{\"max_coupons\":50000,\"max_coupons_by_day\":2000,\"max_coupons_per_user\":2,\"natural_person_limit\":true,\"prevent_api_abuse\":true,\"shareable\":false,\"transferable\":false},\"stock_state\":\"RUNNING\",\"stock_type\":\"NORMAL\",\"subsidy\":false}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A completed payment" of `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_pay_receipt_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::query_subsidy_pay_receipt::QuerySubsidyPayReceiptRequest::builder()
+        .subsidy_receipt_id("1120260305184100000000000001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/subsidy/pay-receipts/1120260305184100000000000001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::types::SubsidyPayReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"create_time\":\"2026-03-05T18:41:30+08:00\",\"description\":\"3月门店补差\",\"out_subsidy_no\":\"subsidy-20260305-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"status\":\"SUCCESS\",\"stock_id\":\"1212000000000153\",\"subsidy_receipt_id\":\"1120260305184100000000000001\",\"success_time\":\"2026-03-05T18:42:00+08:00\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A completed return" of `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_return_receipt_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::query_subsidy_return_receipt::QuerySubsidyReturnReceiptRequest::builder()
+        .subsidy_return_receipt_id("2120260306100300000000000001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/subsidy/return-receipts/2120260306100300000000000001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::types::SubsidyReturnReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"coupon_code\":\"1234567890123456789012\",\"description\":\"订单退款回退补差\",\"out_subsidy_return_no\":\"subsidy-return-20260306-0001\",\"payee_merchant\":\"1900008362\",\"payer_merchant\":\"1900008361\",\"refund_id\":\"50300002026030612345678901234\",\"return_create_time\":\"2026-03-06T10:03:00+08:00\",\"return_done_time\":\"2026-03-06T10:03:20+08:00\",\"status\":\"SUCCESS\",\"stock_id\":\"1212000000000153\",\"subsidy_receipt_id\":\"1120260305184100000000000001\",\"subsidy_return_receipt_id\":\"2120260306100300000000000001\",\"transaction_id\":\"4200002026030512345678901234\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A redeemed coupon" of `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_user_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::query_user_coupon::QueryUserCouponRequest::builder()
+        .openid("oUpF8uN95-Ptaags6E_roPHg7AG0")
+        .coupon_code("1234567890123456789012")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/users/oUpF8uN95-Ptaags6E_roPHg7AG0/coupons/1234567890123456789012/appids/wx8a3c9d1e2f4b5a67"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::busifavor::types::UserCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_start_time\":\"2026-03-02T00:00:00+08:00\",\"belong_merchant\":\"1900008361\",\"comment\":\"春季活动\",\"coupon_code\":\"1234567890123456789012\",\"coupon_state\":\"USED\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_day_after_receive\":7,\"available_end_time\":\"2026-05-31T23:59:59+08:00\"},\"fixed_normal_coupon\":{\"discount_amount\":1000,\"transaction_minimum\":10000},\"use_method\":\"OFF_LINE\"},\"custom_entrance\":{\"code_display_mode\":\"QRCODE\"},\"display_pattern_info\":{\"background_color\":\"Color050\",\"description\":\"限门店使用,不与其他优惠同享\",\"merchant_name\":\"春风便利店\"},\"expire_time\":\"2026-03-08T23:59:59+08:00\",\"goods_name\":\"全场商品可用\",\"receive_time\":\"2026-03-02T09:12:45+08:00\",\"send_request_no\":\"1900008361-send-0001\",\"shareable\":false,\"stock_id\":\"1212000000000153\",\"stock_name\":\"春季满100减10券\",\"stock_type\":\"NORMAL\",\"transferable\":false,\"use_request_no\":\"1900008361-use-0001\",\"use_time\":\"2026-03-05T18:40:02+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Return a coupon after a refund" of `POST /v3/marketing/busifavor/coupons/return`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_return_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::return_coupon::ReturnCouponRequest::builder()
+        .coupon_code("1234567890123456789012")
+        .stock_id("1212000000000153")
+        .return_request_no("1900008361-return-0001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/coupons/return");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"coupon_code\":\"1234567890123456789012\",\"return_request_no\":\"1900008361-return-0001\",\"stock_id\":\"1212000000000153\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::return_coupon::ReturnCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"1234567890123456789012\",\"return_request_no\":\"1900008361-return-0001\",\"stock_id\":\"1212000000000153\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::return_coupon::ReturnCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"wechatpay_return_time\":\"2026-03-06T10:02:11+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Send a consumption card" of `POST /v3/marketing/busifavor/coupons/{card_id}/send`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_consumption_card_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::send_consumption_card::SendConsumptionCardRequest::builder()
+        .card_id("pIJMFxKRfsVW7ki4CXyXK2x4eN8s")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .openid("oUpF8uN95-Ptaags6E_roPHg7AG0")
+        .out_request_no("1900008361-card-0001")
+        .send_time("2026-03-01T09:00:00+08:00")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/coupons/pIJMFxKRfsVW7ki4CXyXK2x4eN8s/send"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"out_request_no\":\"1900008361-card-0001\",\"send_time\":\"2026-03-01T09:00:00+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::send_consumption_card::SendConsumptionCardBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"out_request_no\":\"1900008361-card-0001\",\"send_time\":\"2026-03-01T09:00:00+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::send_consumption_card::SendConsumptionCardResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"card_code\":\"198555211279\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Send a coupon with a merchant-chosen code" of `POST /v3/marketing/busifavor/coupons/send`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::send_coupon::SendCouponRequest::builder()
+        .openid("oUpF8uN95-Ptaags6E_roPHg7AG0")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .stock_id("1212000000000305")
+        .out_request_no("1900008361-send-0002")
+        .coupon_code("VIP2026000188")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/coupons/send");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"coupon_code\":\"VIP2026000188\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"out_request_no\":\"1900008361-send-0002\",\"stock_id\":\"1212000000000305\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::send_coupon::SendCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"coupon_code\":\"VIP2026000188\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"out_request_no\":\"1900008361-send-0002\",\"stock_id\":\"1212000000000305\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::send_coupon::SendCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"VIP2026000188\",\"out_request_no\":\"1900008361-send-0002\",\"stock_id\":\"1212000000000305\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Send an ordinary product-linked coupon" of `POST /v3/marketing/busifavor/product-coupons/send`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::send_product_coupon::SendProductCouponRequest::builder()
+        .openid("oUpF8uN95-Ptaags6E_roPHg7AG0")
+        .appid("wx8a3c9d1e2f4b5a67")
+        .stock_id("1262260000000268")
+        .out_request_no("1900008361-psend-0001")
+        .coupon_type("NORMAL")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/product-coupons/send");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"coupon_type\":\"NORMAL\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"out_request_no\":\"1900008361-psend-0001\",\"stock_id\":\"1262260000000268\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::send_product_coupon::SendProductCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8a3c9d1e2f4b5a67\",\"coupon_type\":\"NORMAL\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"out_request_no\":\"1900008361-psend-0001\",\"stock_id\":\"1262260000000268\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::send_product_coupon::SendProductCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"202603019999\",\"out_request_no\":\"1900008361-psend-0001\",\"stock_id\":\"1262260000000268\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Set the URL for the calling merchant" of `POST /v3/marketing/busifavor/callbacks`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_set_notify_url_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::set_notify_url::SetNotifyUrlRequest::builder()
+        .mchid("1900008361")
+        .notify_url("https://shop.example.com/wxpay/busifavor/notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/callbacks");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"mchid\":\"1900008361\",\"notify_url\":\"https://shop.example.com/wxpay/busifavor/notify\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::set_notify_url::SetNotifyUrlBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900008361\",\"notify_url\":\"https://shop.example.com/wxpay/busifavor/notify\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::set_notify_url::SetNotifyUrlResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900008361\",\"notify_url\":\"https://shop.example.com/wxpay/busifavor/notify\",\"update_time\":\"2026-02-20T09:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Upload three codes, one of them already present" of `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_upload_coupon_codes_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::upload_coupon_codes::UploadCouponCodesRequest::builder()
+        .stock_id("1212000000000201")
+        .coupon_code_list(
+            ::std::vec![
+                ::std::string::String::from("SPRING-0001"),
+                ::std::string::String::from("SPRING-0002"),
+                ::std::string::String::from("SPRING-0003")
+            ],
+        )
+        .upload_request_no("1900008361-upload-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/busifavor/stocks/1212000000000201/couponcodes"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"coupon_code_list\":[\"SPRING-0001\",\"SPRING-0002\",\"SPRING-0003\"],\"upload_request_no\":\"1900008361-upload-0001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::upload_coupon_codes::UploadCouponCodesBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code_list\":[\"SPRING-0001\",\"SPRING-0002\",\"SPRING-0003\"],\"upload_request_no\":\"1900008361-upload-0001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::upload_coupon_codes::UploadCouponCodesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"exist_codes\":[\"SPRING-0003\"],\"fail_count\":0,\"stock_id\":\"1212000000000201\",\"success_codes\":[\"SPRING-0001\",\"SPRING-0002\"],\"success_count\":2,\"success_time\":\"2026-02-21T11:00:00+08:00\",\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Redeem a coupon (seed values)" of `POST /v3/marketing/busifavor/coupons/use`.
 #[cfg(feature = "busifavor")]
 #[test]
@@ -161,12 +971,53 @@ fn busifavor_use_coupon_example_1() -> ::std::result::Result<
 
 #[cfg(feature = "busifavor")]
 #[test]
+fn busifavor_coupon_send_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::marketing::busifavor::coupon_send::CouponSendEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_code\":\"1234567890123456789012\",\"event_type\":\"EVENT_TYPE_BUSICOUPON_SEND\",\"openid\":\"oUpF8uN95-Ptaags6E_roPHg7AG0\",\"send_channel\":\"BUSICOUPON_SEND_CHANNEL_API\",\"send_merchant\":\"1900008361\",\"send_time\":\"2026-03-02T09:12:45+08:00\",\"stock_id\":\"1212000000000153\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::marketing::busifavor::coupon_send::CouponSendEvent as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["COUPON.SEND"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "busifavor")]
+#[test]
 fn busifavor_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::StockType>();
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::CouponCodeMode>();
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::UseMethod>();
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::StockState>();
     check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::CouponState>();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::types::CouponCodeStatus,
+    >();
+    check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::CodeDisplayMode>();
+    check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::BackgroundColor>();
+    check_open_enum::<::wechatpay_apiv3::marketing::busifavor::types::SendChannel>();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::types::SubsidyPayReceiptStatus,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::types::SubsidyPayFailReason,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::types::SubsidyReturnReceiptStatus,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::types::SubsidyReturnFailReason,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::send_product_coupon::ProductCouponKind,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::busifavor::coupon_send::CouponSendEventType,
+    >();
 }
 
 /// Example "Confirm a coupon after the send notification" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.

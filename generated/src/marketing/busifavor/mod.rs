@@ -7,9 +7,176 @@
 //! Enabled by the cargo feature `busifavor`.
 
 pub mod types;
+pub mod associate_trade_info;
+pub mod create_stock;
+pub mod create_subsidy_pay_receipt;
+pub mod create_subsidy_return_receipt;
+pub mod deactivate_coupon;
+pub mod delete_coupon_code;
+pub mod disassociate_trade_info;
+pub mod list_coupon_codes;
+pub mod list_subsidy_pay_receipts;
+pub mod list_user_coupons;
+pub mod modify_stock;
+pub mod modify_stock_budget;
+pub mod pre_send_product_coupon;
+pub mod query_coupon_code;
+pub mod query_notify_url;
+pub mod query_stock;
+pub mod query_subsidy_pay_receipt;
+pub mod query_subsidy_return_receipt;
+pub mod query_user_coupon;
+pub mod return_coupon;
+pub mod send_consumption_card;
+pub mod send_coupon;
+pub mod send_product_coupon;
+pub mod set_notify_url;
+pub mod upload_coupon_codes;
 pub mod use_coupon;
+pub mod coupon_send;
 pub use self::types::*;
+pub use self::associate_trade_info::{
+    AssociateTradeInfoRequest, AssociateTradeInfoRequestBuilder,
+    AssociateTradeInfoErrorCode, AssociateTradeInfoBody, AssociateTradeInfoBodyBuilder,
+    AssociateTradeInfoResponse, AssociateTradeInfoResponseBuilder,
+};
+
+pub use self::create_stock::{
+    CreateStockRequest, CreateStockRequestBuilder, CreateStockErrorCode, CreateStockBody,
+    CreateStockBodyBuilder, CreateStockResponse, CreateStockResponseBuilder,
+};
+
+pub use self::create_subsidy_pay_receipt::{
+    CreateSubsidyPayReceiptRequest, CreateSubsidyPayReceiptRequestBuilder,
+    CreateSubsidyPayReceiptErrorCode, CreateSubsidyPayReceiptBody,
+    CreateSubsidyPayReceiptBodyBuilder,
+};
+
+pub use self::create_subsidy_return_receipt::{
+    CreateSubsidyReturnReceiptRequest, CreateSubsidyReturnReceiptRequestBuilder,
+    CreateSubsidyReturnReceiptErrorCode, CreateSubsidyReturnReceiptBody,
+    CreateSubsidyReturnReceiptBodyBuilder,
+};
+
+pub use self::deactivate_coupon::{
+    DeactivateCouponRequest, DeactivateCouponRequestBuilder, DeactivateCouponErrorCode,
+    DeactivateCouponBody, DeactivateCouponBodyBuilder, DeactivateCouponResponse,
+    DeactivateCouponResponseBuilder,
+};
+
+pub use self::delete_coupon_code::{
+    DeleteCouponCodeRequest, DeleteCouponCodeRequestBuilder, DeleteCouponCodeErrorCode,
+    DeleteCouponCodeResponse, DeleteCouponCodeResponseBuilder,
+};
+
+pub use self::disassociate_trade_info::{
+    DisassociateTradeInfoRequest, DisassociateTradeInfoRequestBuilder,
+    DisassociateTradeInfoErrorCode, DisassociateTradeInfoBody,
+    DisassociateTradeInfoBodyBuilder, DisassociateTradeInfoResponse,
+    DisassociateTradeInfoResponseBuilder,
+};
+
+pub use self::list_coupon_codes::{
+    ListCouponCodesRequest, ListCouponCodesRequestBuilder, ListCouponCodesErrorCode,
+    ListCouponCodesResponse, ListCouponCodesResponseBuilder,
+};
+
+pub use self::list_subsidy_pay_receipts::{
+    ListSubsidyPayReceiptsRequest, ListSubsidyPayReceiptsRequestBuilder,
+    ListSubsidyPayReceiptsErrorCode, ListSubsidyPayReceiptsResponse,
+    ListSubsidyPayReceiptsResponseBuilder,
+};
+
+pub use self::list_user_coupons::{
+    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsErrorCode,
+    ListUserCouponsResponse, ListUserCouponsResponseBuilder,
+};
+
+pub use self::modify_stock::{
+    ModifyStockRequest, ModifyStockRequestBuilder, ModifyStockErrorCode, ModifyStockBody,
+    ModifyStockBodyBuilder,
+};
+
+pub use self::modify_stock_budget::{
+    ModifyStockBudgetRequest, ModifyStockBudgetRequestBuilder,
+    ModifyStockBudgetErrorCode, ModifyStockBudgetBody, ModifyStockBudgetBodyBuilder,
+    ModifyStockBudgetResponse, ModifyStockBudgetResponseBuilder,
+};
+
+pub use self::pre_send_product_coupon::{
+    PreSendProductCouponRequest, PreSendProductCouponRequestBuilder,
+    PreSendProductCouponErrorCode, PreSendProductCouponBody,
+    PreSendProductCouponBodyBuilder, PreSendProductCouponResponse,
+    PreSendProductCouponResponseBuilder,
+};
+
+pub use self::query_coupon_code::{
+    QueryCouponCodeRequest, QueryCouponCodeRequestBuilder, QueryCouponCodeErrorCode,
+    QueryCouponCodeResponse, QueryCouponCodeResponseBuilder,
+};
+
+pub use self::query_notify_url::{
+    QueryNotifyUrlRequest, QueryNotifyUrlRequestBuilder, QueryNotifyUrlErrorCode,
+    QueryNotifyUrlResponse, QueryNotifyUrlResponseBuilder,
+};
+
+pub use self::query_stock::{
+    QueryStockRequest, QueryStockRequestBuilder, QueryStockErrorCode,
+};
+
+pub use self::query_subsidy_pay_receipt::{
+    QuerySubsidyPayReceiptRequest, QuerySubsidyPayReceiptRequestBuilder,
+    QuerySubsidyPayReceiptErrorCode,
+};
+
+pub use self::query_subsidy_return_receipt::{
+    QuerySubsidyReturnReceiptRequest, QuerySubsidyReturnReceiptRequestBuilder,
+    QuerySubsidyReturnReceiptErrorCode,
+};
+
+pub use self::query_user_coupon::{
+    QueryUserCouponRequest, QueryUserCouponRequestBuilder, QueryUserCouponErrorCode,
+};
+
+pub use self::return_coupon::{
+    ReturnCouponRequest, ReturnCouponRequestBuilder, ReturnCouponErrorCode,
+    ReturnCouponBody, ReturnCouponBodyBuilder, ReturnCouponResponse,
+    ReturnCouponResponseBuilder,
+};
+
+pub use self::send_consumption_card::{
+    SendConsumptionCardRequest, SendConsumptionCardRequestBuilder,
+    SendConsumptionCardErrorCode, SendConsumptionCardBody,
+    SendConsumptionCardBodyBuilder, SendConsumptionCardResponse,
+    SendConsumptionCardResponseBuilder,
+};
+
+pub use self::send_coupon::{
+    SendCouponRequest, SendCouponRequestBuilder, SendCouponErrorCode, SendCouponBody,
+    SendCouponBodyBuilder, SendCouponResponse, SendCouponResponseBuilder,
+};
+
+pub use self::send_product_coupon::{
+    SendProductCouponRequest, SendProductCouponRequestBuilder,
+    SendProductCouponErrorCode, SendProductCouponBody, SendProductCouponBodyBuilder,
+    SendProductCouponResponse, SendProductCouponResponseBuilder,
+};
+
+pub use self::set_notify_url::{
+    SetNotifyUrlRequest, SetNotifyUrlRequestBuilder, SetNotifyUrlErrorCode,
+    SetNotifyUrlBody, SetNotifyUrlBodyBuilder, SetNotifyUrlResponse,
+    SetNotifyUrlResponseBuilder,
+};
+
+pub use self::upload_coupon_codes::{
+    UploadCouponCodesRequest, UploadCouponCodesRequestBuilder,
+    UploadCouponCodesErrorCode, UploadCouponCodesBody, UploadCouponCodesBodyBuilder,
+    UploadCouponCodesResponse, UploadCouponCodesResponseBuilder,
+};
+
 pub use self::use_coupon::{
     UseCouponRequest, UseCouponRequestBuilder, UseCouponErrorCode, UseCouponBody,
     UseCouponBodyBuilder, UseCouponResponse, UseCouponResponseBuilder,
 };
+
+pub use self::coupon_send::{CouponSendEvent, CouponSendEventBuilder};

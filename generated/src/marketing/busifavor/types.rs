@@ -327,6 +327,14 @@ pub enum CouponState {
     Deleted,
     /// `DEACTIVATED`: Deactivated by the merchant.
     Deactivated,
+    /// `PENDING_REDEEM`: Redemption has been requested and is waiting to be processed.
+    PendingRedeem,
+    /// `REDEEM_CONFIRMING`: Redemption is being confirmed.
+    RedeemConfirming,
+    /// `REDEEM_FAILED`: Redemption failed.
+    RedeemFailed,
+    /// `REDEEM_EXPIRED`: The pending redemption expired.
+    RedeemExpired,
     /// A value this version of the crate does not know, kept as received.
     Unknown(::wechatpay_apiv3_runtime::UnknownValue),
 }
@@ -340,6 +348,10 @@ impl CouponState {
             Self::Expired => "EXPIRED",
             Self::Deleted => "DELETED",
             Self::Deactivated => "DEACTIVATED",
+            Self::PendingRedeem => "PENDING_REDEEM",
+            Self::RedeemConfirming => "REDEEM_CONFIRMING",
+            Self::RedeemFailed => "REDEEM_FAILED",
+            Self::RedeemExpired => "REDEEM_EXPIRED",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -352,6 +364,10 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for CouponState {
         "EXPIRED",
         "DELETED",
         "DEACTIVATED",
+        "PENDING_REDEEM",
+        "REDEEM_CONFIRMING",
+        "REDEEM_FAILED",
+        "REDEEM_EXPIRED",
     ];
     fn from_wire(raw: &str) -> Self {
         match raw {
@@ -360,6 +376,10 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for CouponState {
             "EXPIRED" => Self::Expired,
             "DELETED" => Self::Deleted,
             "DEACTIVATED" => Self::Deactivated,
+            "PENDING_REDEEM" => Self::PendingRedeem,
+            "REDEEM_CONFIRMING" => Self::RedeemConfirming,
+            "REDEEM_FAILED" => Self::RedeemFailed,
+            "REDEEM_EXPIRED" => Self::RedeemExpired,
             other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
         }
     }
@@ -395,5 +415,6032 @@ impl<'de> ::serde::Deserialize<'de> for CouponState {
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
         ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// Whether a code the merchant uploaded has been handed out yet.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CouponCodeStatus {
+    /// `AVAILABLE`: Uploaded and not yet given to a user.
+    Available,
+    /// `DISPATCHED`: Given to a user as the code of a coupon.
+    Dispatched,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl CouponCodeStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::Dispatched => "DISPATCHED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for CouponCodeStatus {
+    const VALUES: &'static [&'static str] = &["AVAILABLE", "DISPATCHED"];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "AVAILABLE" => Self::Available,
+            "DISPATCHED" => Self::Dispatched,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        CouponCodeStatus::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for CouponCodeStatus {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for CouponCodeStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CouponCodeStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CouponCodeStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// How the coupon code is shown on the coupon detail page.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CodeDisplayMode {
+    /// `NOT_SHOW`: The code is not shown.
+    NotShow,
+    /// `BARCODE`: Shown as a one-dimensional barcode.
+    Barcode,
+    /// `QRCODE`: Shown as a QR code.
+    Qrcode,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl CodeDisplayMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NotShow => "NOT_SHOW",
+            Self::Barcode => "BARCODE",
+            Self::Qrcode => "QRCODE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for CodeDisplayMode {
+    const VALUES: &'static [&'static str] = &["NOT_SHOW", "BARCODE", "QRCODE"];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "NOT_SHOW" => Self::NotShow,
+            "BARCODE" => Self::Barcode,
+            "QRCODE" => Self::Qrcode,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        CodeDisplayMode::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for CodeDisplayMode {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for CodeDisplayMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for CodeDisplayMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CodeDisplayMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// Background colour of the coupon card, one of WeChat Pay's ten palette colours.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BackgroundColor {
+    /// `Color010`: Palette colour 010.
+    Color010,
+    /// `Color020`: Palette colour 020.
+    Color020,
+    /// `Color030`: Palette colour 030.
+    Color030,
+    /// `Color040`: Palette colour 040.
+    Color040,
+    /// `Color050`: Palette colour 050.
+    Color050,
+    /// `Color060`: Palette colour 060.
+    Color060,
+    /// `Color070`: Palette colour 070.
+    Color070,
+    /// `Color080`: Palette colour 080.
+    Color080,
+    /// `Color090`: Palette colour 090.
+    Color090,
+    /// `Color100`: Palette colour 100.
+    Color100,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl BackgroundColor {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Color010 => "Color010",
+            Self::Color020 => "Color020",
+            Self::Color030 => "Color030",
+            Self::Color040 => "Color040",
+            Self::Color050 => "Color050",
+            Self::Color060 => "Color060",
+            Self::Color070 => "Color070",
+            Self::Color080 => "Color080",
+            Self::Color090 => "Color090",
+            Self::Color100 => "Color100",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for BackgroundColor {
+    const VALUES: &'static [&'static str] = &[
+        "Color010",
+        "Color020",
+        "Color030",
+        "Color040",
+        "Color050",
+        "Color060",
+        "Color070",
+        "Color080",
+        "Color090",
+        "Color100",
+    ];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "Color010" => Self::Color010,
+            "Color020" => Self::Color020,
+            "Color030" => Self::Color030,
+            "Color040" => Self::Color040,
+            "Color050" => Self::Color050,
+            "Color060" => Self::Color060,
+            "Color070" => Self::Color070,
+            "Color080" => Self::Color080,
+            "Color090" => Self::Color090,
+            "Color100" => Self::Color100,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        BackgroundColor::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for BackgroundColor {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for BackgroundColor {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BackgroundColor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BackgroundColor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// The channel through which the user received the coupon.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SendChannel {
+    /// `BUSICOUPON_SEND_CHANNEL_MINIAPP`: Claimed in a mini program.
+    BusicouponSendChannelMiniapp,
+    /// `BUSICOUPON_SEND_CHANNEL_API`: Sent through the send-coupon API.
+    BusicouponSendChannelApi,
+    /// `API`: Sent through the API (short spelling).
+    Api,
+    /// `BUSICOUPON_SEND_CHANNEL_PAYGIFT`: Given after a payment (支付有礼).
+    BusicouponSendChannelPaygift,
+    /// `BUSICOUPON_SEND_CHANNEL_H5`: Claimed on an H5 page.
+    BusicouponSendChannelH5,
+    /// `BUSICOUPON_SEND_CHANNEL_FTOF`: Claimed face to face by scanning a code.
+    BusicouponSendChannelFtof,
+    /// `BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT`: Given by a membership-card activity.
+    BusicouponSendChannelMembercardAct,
+    /// `BUSICOUPON_SEND_CHANNEL_HALL`: Claimed in a marketing hall (营销馆).
+    BusicouponSendChannelHall,
+    /// `BUSICOUPON_SEND_CHANNEL_JSAPI`: Claimed through the JSAPI coupon flow.
+    BusicouponSendChannelJsapi,
+    /// `JSAPI`: Claimed through JSAPI (short spelling).
+    Jsapi,
+    /// `BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE`: Claimed in a mini-program live stream.
+    BusicouponSendChannelMiniAppLive,
+    /// `BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH`: Claimed from WeChat search.
+    BusicouponSendChannelWechatSearch,
+    /// `BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT`: Given by the pay-with-discount (支付有优惠) channel.
+    BusicouponSendChannelPayHasDiscount,
+    /// `BUSICOUPON_SEND_CHANNEL_WECHAT_AD`: Claimed from a WeChat advertisement.
+    BusicouponSendChannelWechatAd,
+    /// `BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM`: Given by the rights platform.
+    BusicouponSendChannelRightsPlatform,
+    /// `BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT`: Given by the receive-money gift activity.
+    BusicouponSendChannelReceiveMoneyGift,
+    /// `BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT`: Given as a member payment benefit.
+    BusicouponSendChannelMemberPayRight,
+    /// `BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL`: Given by a smart-retail activity.
+    BusicouponSendChannelBusiSmartRetail,
+    /// `BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM`: Claimed in a Channels (视频号) live room.
+    BusicouponSendChannelFinderLiveroom,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl SendChannel {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusicouponSendChannelMiniapp => "BUSICOUPON_SEND_CHANNEL_MINIAPP",
+            Self::BusicouponSendChannelApi => "BUSICOUPON_SEND_CHANNEL_API",
+            Self::Api => "API",
+            Self::BusicouponSendChannelPaygift => "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
+            Self::BusicouponSendChannelH5 => "BUSICOUPON_SEND_CHANNEL_H5",
+            Self::BusicouponSendChannelFtof => "BUSICOUPON_SEND_CHANNEL_FTOF",
+            Self::BusicouponSendChannelMembercardAct => {
+                "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT"
+            }
+            Self::BusicouponSendChannelHall => "BUSICOUPON_SEND_CHANNEL_HALL",
+            Self::BusicouponSendChannelJsapi => "BUSICOUPON_SEND_CHANNEL_JSAPI",
+            Self::Jsapi => "JSAPI",
+            Self::BusicouponSendChannelMiniAppLive => {
+                "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE"
+            }
+            Self::BusicouponSendChannelWechatSearch => {
+                "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH"
+            }
+            Self::BusicouponSendChannelPayHasDiscount => {
+                "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT"
+            }
+            Self::BusicouponSendChannelWechatAd => "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
+            Self::BusicouponSendChannelRightsPlatform => {
+                "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM"
+            }
+            Self::BusicouponSendChannelReceiveMoneyGift => {
+                "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT"
+            }
+            Self::BusicouponSendChannelMemberPayRight => {
+                "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT"
+            }
+            Self::BusicouponSendChannelBusiSmartRetail => {
+                "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL"
+            }
+            Self::BusicouponSendChannelFinderLiveroom => {
+                "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM"
+            }
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for SendChannel {
+    const VALUES: &'static [&'static str] = &[
+        "BUSICOUPON_SEND_CHANNEL_MINIAPP",
+        "BUSICOUPON_SEND_CHANNEL_API",
+        "API",
+        "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
+        "BUSICOUPON_SEND_CHANNEL_H5",
+        "BUSICOUPON_SEND_CHANNEL_FTOF",
+        "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT",
+        "BUSICOUPON_SEND_CHANNEL_HALL",
+        "BUSICOUPON_SEND_CHANNEL_JSAPI",
+        "JSAPI",
+        "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE",
+        "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH",
+        "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT",
+        "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
+        "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM",
+        "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT",
+        "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT",
+        "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL",
+        "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM",
+    ];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "BUSICOUPON_SEND_CHANNEL_MINIAPP" => Self::BusicouponSendChannelMiniapp,
+            "BUSICOUPON_SEND_CHANNEL_API" => Self::BusicouponSendChannelApi,
+            "API" => Self::Api,
+            "BUSICOUPON_SEND_CHANNEL_PAYGIFT" => Self::BusicouponSendChannelPaygift,
+            "BUSICOUPON_SEND_CHANNEL_H5" => Self::BusicouponSendChannelH5,
+            "BUSICOUPON_SEND_CHANNEL_FTOF" => Self::BusicouponSendChannelFtof,
+            "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT" => {
+                Self::BusicouponSendChannelMembercardAct
+            }
+            "BUSICOUPON_SEND_CHANNEL_HALL" => Self::BusicouponSendChannelHall,
+            "BUSICOUPON_SEND_CHANNEL_JSAPI" => Self::BusicouponSendChannelJsapi,
+            "JSAPI" => Self::Jsapi,
+            "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE" => {
+                Self::BusicouponSendChannelMiniAppLive
+            }
+            "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH" => {
+                Self::BusicouponSendChannelWechatSearch
+            }
+            "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT" => {
+                Self::BusicouponSendChannelPayHasDiscount
+            }
+            "BUSICOUPON_SEND_CHANNEL_WECHAT_AD" => Self::BusicouponSendChannelWechatAd,
+            "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM" => {
+                Self::BusicouponSendChannelRightsPlatform
+            }
+            "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT" => {
+                Self::BusicouponSendChannelReceiveMoneyGift
+            }
+            "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT" => {
+                Self::BusicouponSendChannelMemberPayRight
+            }
+            "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL" => {
+                Self::BusicouponSendChannelBusiSmartRetail
+            }
+            "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM" => {
+                Self::BusicouponSendChannelFinderLiveroom
+            }
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        SendChannel::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for SendChannel {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for SendChannel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SendChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// State of a subsidy payment receipt.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubsidyPayReceiptStatus {
+    /// `ACCEPTED`: Accepted, not finished yet.
+    Accepted,
+    /// `SUCCESS`: The subsidy was paid.
+    Success,
+    /// `FAIL`: The subsidy payment failed; see `fail_reason`.
+    Fail,
+    /// `RETURNING`: A return of the subsidy is in progress.
+    Returning,
+    /// `PARTIAL_RETURN`: Part of the subsidy was returned.
+    PartialReturn,
+    /// `FULL_RETURN`: All of the subsidy was returned.
+    FullReturn,
+    /// `PAY_RECEIPT_UNKNOWN`: Unknown state (Go SDK spelling).
+    PayReceiptUnknown,
+    /// `PAY_RECEIPT_ACCEPTED`: Accepted (Go SDK spelling).
+    PayReceiptAccepted,
+    /// `PAY_RECEIPT_SUCCESS`: Paid (Go SDK spelling).
+    PayReceiptSuccess,
+    /// `PAY_RECEIPT_FAIL`: Failed (Go SDK spelling).
+    PayReceiptFail,
+    /// `PAY_RECEIPT_RETURNING`: Being returned (Go SDK spelling).
+    PayReceiptReturning,
+    /// `PAY_RECEIPT_PARTIAL_RETURN`: Partly returned (Go SDK spelling).
+    PayReceiptPartialReturn,
+    /// `PAY_RECEIPT_FULL_RETURN`: Fully returned (Go SDK spelling).
+    PayReceiptFullReturn,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl SubsidyPayReceiptStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Returning => "RETURNING",
+            Self::PartialReturn => "PARTIAL_RETURN",
+            Self::FullReturn => "FULL_RETURN",
+            Self::PayReceiptUnknown => "PAY_RECEIPT_UNKNOWN",
+            Self::PayReceiptAccepted => "PAY_RECEIPT_ACCEPTED",
+            Self::PayReceiptSuccess => "PAY_RECEIPT_SUCCESS",
+            Self::PayReceiptFail => "PAY_RECEIPT_FAIL",
+            Self::PayReceiptReturning => "PAY_RECEIPT_RETURNING",
+            Self::PayReceiptPartialReturn => "PAY_RECEIPT_PARTIAL_RETURN",
+            Self::PayReceiptFullReturn => "PAY_RECEIPT_FULL_RETURN",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyPayReceiptStatus {
+    const VALUES: &'static [&'static str] = &[
+        "ACCEPTED",
+        "SUCCESS",
+        "FAIL",
+        "RETURNING",
+        "PARTIAL_RETURN",
+        "FULL_RETURN",
+        "PAY_RECEIPT_UNKNOWN",
+        "PAY_RECEIPT_ACCEPTED",
+        "PAY_RECEIPT_SUCCESS",
+        "PAY_RECEIPT_FAIL",
+        "PAY_RECEIPT_RETURNING",
+        "PAY_RECEIPT_PARTIAL_RETURN",
+        "PAY_RECEIPT_FULL_RETURN",
+    ];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "ACCEPTED" => Self::Accepted,
+            "SUCCESS" => Self::Success,
+            "FAIL" => Self::Fail,
+            "RETURNING" => Self::Returning,
+            "PARTIAL_RETURN" => Self::PartialReturn,
+            "FULL_RETURN" => Self::FullReturn,
+            "PAY_RECEIPT_UNKNOWN" => Self::PayReceiptUnknown,
+            "PAY_RECEIPT_ACCEPTED" => Self::PayReceiptAccepted,
+            "PAY_RECEIPT_SUCCESS" => Self::PayReceiptSuccess,
+            "PAY_RECEIPT_FAIL" => Self::PayReceiptFail,
+            "PAY_RECEIPT_RETURNING" => Self::PayReceiptReturning,
+            "PAY_RECEIPT_PARTIAL_RETURN" => Self::PayReceiptPartialReturn,
+            "PAY_RECEIPT_FULL_RETURN" => Self::PayReceiptFullReturn,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        SubsidyPayReceiptStatus::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for SubsidyPayReceiptStatus {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for SubsidyPayReceiptStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SubsidyPayReceiptStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubsidyPayReceiptStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// Why a subsidy payment failed.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubsidyPayFailReason {
+    /// `INSUFFICIENT_BALANCE`: The paying merchant's balance is too low.
+    InsufficientBalance,
+    /// `NOT_INCOMESPLIT_ORDER`: The order is not a profit-sharing order.
+    NotIncomesplitOrder,
+    /// `EXCEED_SUBSIDY_AMOUNT_QUOTA`: The subsidy amount quota is used up.
+    ExceedSubsidyAmountQuota,
+    /// `EXCEED_SUBSIDY_COUNT_QUOTA`: The subsidy count quota is used up.
+    ExceedSubsidyCountQuota,
+    /// `OTHER`: Another reason.
+    Other,
+    /// `PAY_RECEIPT_INSUFFICIENT_BALANCE`: Balance too low (Go SDK spelling).
+    PayReceiptInsufficientBalance,
+    /// `PAY_RECEIPT_NOT_INCOMESPLIT_ORDER`: Not a profit-sharing order (Go SDK spelling).
+    PayReceiptNotIncomesplitOrder,
+    /// `PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA`: Amount quota used up (Go SDK spelling).
+    PayReceiptExceedSubsidyAmountQuota,
+    /// `PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA`: Count quota used up (Go SDK spelling).
+    PayReceiptExceedSubsidyCountQuota,
+    /// `PAY_RECEIPT_OTHER`: Another reason (Go SDK spelling).
+    PayReceiptOther,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl SubsidyPayFailReason {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InsufficientBalance => "INSUFFICIENT_BALANCE",
+            Self::NotIncomesplitOrder => "NOT_INCOMESPLIT_ORDER",
+            Self::ExceedSubsidyAmountQuota => "EXCEED_SUBSIDY_AMOUNT_QUOTA",
+            Self::ExceedSubsidyCountQuota => "EXCEED_SUBSIDY_COUNT_QUOTA",
+            Self::Other => "OTHER",
+            Self::PayReceiptInsufficientBalance => "PAY_RECEIPT_INSUFFICIENT_BALANCE",
+            Self::PayReceiptNotIncomesplitOrder => "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER",
+            Self::PayReceiptExceedSubsidyAmountQuota => {
+                "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA"
+            }
+            Self::PayReceiptExceedSubsidyCountQuota => {
+                "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA"
+            }
+            Self::PayReceiptOther => "PAY_RECEIPT_OTHER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyPayFailReason {
+    const VALUES: &'static [&'static str] = &[
+        "INSUFFICIENT_BALANCE",
+        "NOT_INCOMESPLIT_ORDER",
+        "EXCEED_SUBSIDY_AMOUNT_QUOTA",
+        "EXCEED_SUBSIDY_COUNT_QUOTA",
+        "OTHER",
+        "PAY_RECEIPT_INSUFFICIENT_BALANCE",
+        "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER",
+        "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA",
+        "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA",
+        "PAY_RECEIPT_OTHER",
+    ];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
+            "NOT_INCOMESPLIT_ORDER" => Self::NotIncomesplitOrder,
+            "EXCEED_SUBSIDY_AMOUNT_QUOTA" => Self::ExceedSubsidyAmountQuota,
+            "EXCEED_SUBSIDY_COUNT_QUOTA" => Self::ExceedSubsidyCountQuota,
+            "OTHER" => Self::Other,
+            "PAY_RECEIPT_INSUFFICIENT_BALANCE" => Self::PayReceiptInsufficientBalance,
+            "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER" => Self::PayReceiptNotIncomesplitOrder,
+            "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA" => {
+                Self::PayReceiptExceedSubsidyAmountQuota
+            }
+            "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA" => {
+                Self::PayReceiptExceedSubsidyCountQuota
+            }
+            "PAY_RECEIPT_OTHER" => Self::PayReceiptOther,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        SubsidyPayFailReason::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for SubsidyPayFailReason {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for SubsidyPayFailReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SubsidyPayFailReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubsidyPayFailReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// State of a subsidy return receipt.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubsidyReturnReceiptStatus {
+    /// `ACCEPTED`: Accepted, not finished yet.
+    Accepted,
+    /// `SUCCESS`: The subsidy was returned.
+    Success,
+    /// `FAIL`: The return failed; see `fail_reason`.
+    Fail,
+    /// `RETURN_RECEIPT_UNKNOWN`: Unknown state (Go SDK spelling).
+    ReturnReceiptUnknown,
+    /// `RETURN_RECEIPT_ACCEPTED`: Accepted (Go SDK spelling).
+    ReturnReceiptAccepted,
+    /// `RETURN_RECEIPT_SUCCESS`: Returned (Go SDK spelling).
+    ReturnReceiptSuccess,
+    /// `RETURN_RECEIPT_FAIL`: Failed (Go SDK spelling).
+    ReturnReceiptFail,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl SubsidyReturnReceiptStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::ReturnReceiptUnknown => "RETURN_RECEIPT_UNKNOWN",
+            Self::ReturnReceiptAccepted => "RETURN_RECEIPT_ACCEPTED",
+            Self::ReturnReceiptSuccess => "RETURN_RECEIPT_SUCCESS",
+            Self::ReturnReceiptFail => "RETURN_RECEIPT_FAIL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyReturnReceiptStatus {
+    const VALUES: &'static [&'static str] = &[
+        "ACCEPTED",
+        "SUCCESS",
+        "FAIL",
+        "RETURN_RECEIPT_UNKNOWN",
+        "RETURN_RECEIPT_ACCEPTED",
+        "RETURN_RECEIPT_SUCCESS",
+        "RETURN_RECEIPT_FAIL",
+    ];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "ACCEPTED" => Self::Accepted,
+            "SUCCESS" => Self::Success,
+            "FAIL" => Self::Fail,
+            "RETURN_RECEIPT_UNKNOWN" => Self::ReturnReceiptUnknown,
+            "RETURN_RECEIPT_ACCEPTED" => Self::ReturnReceiptAccepted,
+            "RETURN_RECEIPT_SUCCESS" => Self::ReturnReceiptSuccess,
+            "RETURN_RECEIPT_FAIL" => Self::ReturnReceiptFail,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        SubsidyReturnReceiptStatus::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for SubsidyReturnReceiptStatus {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for SubsidyReturnReceiptStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SubsidyReturnReceiptStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubsidyReturnReceiptStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// Why a subsidy return failed.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubsidyReturnFailReason {
+    /// `INSUFFICIENT_BALANCE`: The merchant that received the subsidy has too little balance.
+    InsufficientBalance,
+    /// `OTHER`: Another reason.
+    Other,
+    /// `RETURN_RECEIPT_INSUFFICIENT_BALANCE`: Balance too low (Go SDK spelling).
+    ReturnReceiptInsufficientBalance,
+    /// `RETURN_RECEIPT_OTHER`: Another reason (Go SDK spelling).
+    ReturnReceiptOther,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl SubsidyReturnFailReason {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InsufficientBalance => "INSUFFICIENT_BALANCE",
+            Self::Other => "OTHER",
+            Self::ReturnReceiptInsufficientBalance => {
+                "RETURN_RECEIPT_INSUFFICIENT_BALANCE"
+            }
+            Self::ReturnReceiptOther => "RETURN_RECEIPT_OTHER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyReturnFailReason {
+    const VALUES: &'static [&'static str] = &[
+        "INSUFFICIENT_BALANCE",
+        "OTHER",
+        "RETURN_RECEIPT_INSUFFICIENT_BALANCE",
+        "RETURN_RECEIPT_OTHER",
+    ];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
+            "OTHER" => Self::Other,
+            "RETURN_RECEIPT_INSUFFICIENT_BALANCE" => {
+                Self::ReturnReceiptInsufficientBalance
+            }
+            "RETURN_RECEIPT_OTHER" => Self::ReturnReceiptOther,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        SubsidyReturnFailReason::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for SubsidyReturnFailReason {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for SubsidyReturnFailReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for SubsidyReturnFailReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SubsidyReturnFailReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// A time window within a day, in seconds since midnight.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AvailableDayTime {
+    /// Start of the window, in seconds of the day (3600 is 01:00:00).
+    ///
+    /// Wire name `begin_time`; optional; 1 to 86399.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<i64>,
+    /// End of the window, in seconds of the day (86399 is 23:59:59).
+    ///
+    /// Wire name `end_time`; optional; 1 to 86399.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<i64>,
+}
+
+impl AvailableDayTime {
+    /// A builder with every field unset.
+    pub fn builder() -> AvailableDayTimeBuilder {
+        AvailableDayTimeBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for AvailableDayTime {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.begin_time {
+            let at = at.field("begin_time");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(86399),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.end_time {
+            let at = at.field("end_time");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(86399),
+            );
+        }
+    }
+}
+
+/// Builds a [`AvailableDayTime`]; [`AvailableDayTimeBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct AvailableDayTimeBuilder {
+    begin_time: ::std::option::Option<i64>,
+    end_time: ::std::option::Option<i64>,
+}
+
+impl AvailableDayTimeBuilder {
+    /// Sets `begin_time`. Start of the window, in seconds of the day (3600 is 01:00:00).
+    pub fn begin_time(mut self, value: i64) -> Self {
+        self.begin_time = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `end_time`. End of the window, in seconds of the day (86399 is 23:59:59).
+    pub fn end_time(mut self, value: i64) -> Self {
+        self.end_time = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.begin_time {
+            let at = at.field("begin_time");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(86399),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.end_time {
+            let at = at.field("end_time");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(86399),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<AvailableDayTime> {
+        ::std::option::Option::Some(AvailableDayTime {
+            begin_time: self.begin_time,
+            end_time: self.end_time,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<AvailableDayTime, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("AvailableDayTime")),
+        }
+    }
+}
+
+/// Days of the week, and optionally hours of those days, on which the coupon can be used.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AvailableWeek {
+    /// Days of the week, 0 for Sunday to 6 for Saturday; needed when `available_day_time` is given.
+    ///
+    /// Wire name `week_day`; optional; each item 0 to 6.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
+    /// Up to two time windows on each of those days.
+    ///
+    /// Wire name `available_day_time`; optional; at most 2 items.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_day_time: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
+    >,
+}
+
+impl AvailableWeek {
+    /// A builder with every field unset.
+    pub fn builder() -> AvailableWeekBuilder {
+        AvailableWeekBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for AvailableWeek {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.week_day {
+            let at = at.field("week_day");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                v.range(
+                    &at_item,
+                    *item,
+                    ::std::option::Option::Some(0),
+                    ::std::option::Option::Some(6),
+                );
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.available_day_time {
+            let at = at.field("available_day_time");
+            v.items(
+                &at,
+                value.len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(2),
+            );
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`AvailableWeek`]; [`AvailableWeekBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct AvailableWeekBuilder {
+    week_day: ::std::option::Option<::std::vec::Vec<i64>>,
+    available_day_time: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
+    >,
+}
+
+impl AvailableWeekBuilder {
+    /// Sets `week_day`. Days of the week, 0 for Sunday to 6 for Saturday; needed when `available_day_time` is given.
+    pub fn week_day(mut self, value: ::std::vec::Vec<i64>) -> Self {
+        self.week_day = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `available_day_time`. Up to two time windows on each of those days.
+    pub fn available_day_time(
+        mut self,
+        value: ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
+    ) -> Self {
+        self.available_day_time = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.week_day {
+            let at = at.field("week_day");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                v.range(
+                    &at_item,
+                    *item,
+                    ::std::option::Option::Some(0),
+                    ::std::option::Option::Some(6),
+                );
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.available_day_time {
+            let at = at.field("available_day_time");
+            v.items(
+                &at,
+                value.len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(2),
+            );
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<AvailableWeek> {
+        ::std::option::Option::Some(AvailableWeek {
+            week_day: self.week_day,
+            available_day_time: self.available_day_time,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<AvailableWeek, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("AvailableWeek")),
+        }
+    }
+}
+
+/// One irregular period in which the coupon can be used.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct IrregularAvailableTime {
+    /// Start of the period.
+    ///
+    /// Wire name `begin_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// End of the period.
+    ///
+    /// Wire name `end_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl IrregularAvailableTime {
+    /// A builder with every field unset.
+    pub fn builder() -> IrregularAvailableTimeBuilder {
+        IrregularAvailableTimeBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for IrregularAvailableTime {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.begin_time {
+            let at = at.field("begin_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.end_time {
+            let at = at.field("end_time");
+            v.date_time(&at, value);
+        }
+    }
+}
+
+/// Builds a [`IrregularAvailableTime`]; [`IrregularAvailableTimeBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct IrregularAvailableTimeBuilder {
+    begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl IrregularAvailableTimeBuilder {
+    /// Sets `begin_time`. Start of the period.
+    pub fn begin_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.begin_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `end_time`. End of the period.
+    pub fn end_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.end_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.begin_time {
+            let at = at.field("begin_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.end_time {
+            let at = at.field("end_time");
+            v.date_time(&at, value);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<IrregularAvailableTime> {
+        ::std::option::Option::Some(IrregularAvailableTime {
+            begin_time: self.begin_time,
+            end_time: self.end_time,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        IrregularAvailableTime,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("IrregularAvailableTime")),
+        }
+    }
+}
+
+/// When coupons of the stock can be redeemed.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CouponAvailableTime {
+    /// Start of the stock's validity; the whole range may be at most one year.
+    ///
+    /// Wire name `available_begin_time`; required; RFC 3339.
+    pub available_begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    /// End of the stock's validity.
+    ///
+    /// Wire name `available_end_time`; required; RFC 3339.
+    pub available_end_time: ::wechatpay_apiv3_runtime::DateTime,
+    /// Once in effect, the coupon stays usable for this many days (never past the end time).
+    ///
+    /// Wire name `available_day_after_receive`; optional; 1 to 365.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_day_after_receive: ::std::option::Option<i64>,
+    /// Fixed weekly periods in which the coupon is usable.
+    ///
+    /// Wire name `available_week`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_week: ::std::option::Option<
+        crate::marketing::busifavor::types::AvailableWeek,
+    >,
+    /// Irregular periods in which the coupon is usable.
+    ///
+    /// Wire name `irregulary_avaliable_time`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub irregulary_avaliable_time: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
+    >,
+    /// Days after receipt before the coupon takes effect; only together with `available_day_after_receive`.
+    ///
+    /// Wire name `wait_days_after_receive`; optional; 0 to 30.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wait_days_after_receive: ::std::option::Option<i64>,
+    /// The coupon stays usable for this many seconds after receipt.
+    ///
+    /// Wire name `available_second_after_receive`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_second_after_receive: ::std::option::Option<i64>,
+}
+
+impl CouponAvailableTime {
+    /// A builder with every field unset.
+    pub fn builder() -> CouponAvailableTimeBuilder {
+        CouponAvailableTimeBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CouponAvailableTime {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("available_begin_time");
+            let value = &self.available_begin_time;
+            v.date_time(&at, value);
+        }
+        {
+            let at = at.field("available_end_time");
+            let value = &self.available_end_time;
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.available_day_after_receive {
+            let at = at.field("available_day_after_receive");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(365),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.available_week {
+            let at = at.field("available_week");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.irregulary_avaliable_time {
+            let at = at.field("irregulary_avaliable_time");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
+            let at = at.field("wait_days_after_receive");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::Some(30),
+            );
+        }
+    }
+}
+
+/// Builds a [`CouponAvailableTime`]; [`CouponAvailableTimeBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CouponAvailableTimeBuilder {
+    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    available_day_after_receive: ::std::option::Option<i64>,
+    available_week: ::std::option::Option<
+        crate::marketing::busifavor::types::AvailableWeek,
+    >,
+    irregulary_avaliable_time: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
+    >,
+    wait_days_after_receive: ::std::option::Option<i64>,
+    available_second_after_receive: ::std::option::Option<i64>,
+}
+
+impl CouponAvailableTimeBuilder {
+    /// Sets `available_begin_time`. Start of the stock's validity; the whole range may be at most one year.
+    pub fn available_begin_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.available_begin_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `available_end_time`. End of the stock's validity.
+    pub fn available_end_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.available_end_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `available_day_after_receive`. Once in effect, the coupon stays usable for this many days (never past the end time).
+    pub fn available_day_after_receive(mut self, value: i64) -> Self {
+        self.available_day_after_receive = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `available_week`. Fixed weekly periods in which the coupon is usable.
+    pub fn available_week(
+        mut self,
+        value: crate::marketing::busifavor::types::AvailableWeek,
+    ) -> Self {
+        self.available_week = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `irregulary_avaliable_time`. Irregular periods in which the coupon is usable.
+    pub fn irregulary_avaliable_time(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::busifavor::types::IrregularAvailableTime,
+        >,
+    ) -> Self {
+        self.irregulary_avaliable_time = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `wait_days_after_receive`. Days after receipt before the coupon takes effect; only together with `available_day_after_receive`.
+    pub fn wait_days_after_receive(mut self, value: i64) -> Self {
+        self.wait_days_after_receive = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `available_second_after_receive`. The coupon stays usable for this many seconds after receipt.
+    pub fn available_second_after_receive(mut self, value: i64) -> Self {
+        self.available_second_after_receive = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.available_begin_time {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("available_begin_time");
+                v.date_time(&at, value);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("available_begin_time"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.available_end_time {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("available_end_time");
+                v.date_time(&at, value);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("available_end_time"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.available_day_after_receive {
+            let at = at.field("available_day_after_receive");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(365),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.available_week {
+            let at = at.field("available_week");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.irregulary_avaliable_time {
+            let at = at.field("irregulary_avaliable_time");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
+            let at = at.field("wait_days_after_receive");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::Some(30),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CouponAvailableTime> {
+        match (self.available_begin_time, self.available_end_time) {
+            (
+                ::std::option::Option::Some(available_begin_time),
+                ::std::option::Option::Some(available_end_time),
+            ) => {
+                ::std::option::Option::Some(CouponAvailableTime {
+                    available_begin_time,
+                    available_end_time,
+                    available_day_after_receive: self.available_day_after_receive,
+                    available_week: self.available_week,
+                    irregulary_avaliable_time: self.irregulary_avaliable_time,
+                    wait_days_after_receive: self.wait_days_after_receive,
+                    available_second_after_receive: self.available_second_after_receive,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        CouponAvailableTime,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CouponAvailableTime")),
+        }
+    }
+}
+
+/// A fixed amount off above a threshold (NORMAL stocks).
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FixedNormalCoupon {
+    /// Amount taken off, in fen.
+    ///
+    /// Wire name `discount_amount`; optional; 1 to 10000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// Order amount, in fen, from which the coupon applies.
+    ///
+    /// Wire name `transaction_minimum`; optional; 1 to 10000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+}
+
+impl FixedNormalCoupon {
+    /// A builder with every field unset.
+    pub fn builder() -> FixedNormalCouponBuilder {
+        FixedNormalCouponBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for FixedNormalCoupon {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.discount_amount {
+            let at = at.field("discount_amount");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
+            let at = at.field("transaction_minimum");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+    }
+}
+
+/// Builds a [`FixedNormalCoupon`]; [`FixedNormalCouponBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct FixedNormalCouponBuilder {
+    discount_amount: ::std::option::Option<i64>,
+    transaction_minimum: ::std::option::Option<i64>,
+}
+
+impl FixedNormalCouponBuilder {
+    /// Sets `discount_amount`. Amount taken off, in fen.
+    pub fn discount_amount(mut self, value: i64) -> Self {
+        self.discount_amount = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
+    pub fn transaction_minimum(mut self, value: i64) -> Self {
+        self.transaction_minimum = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.discount_amount {
+            let at = at.field("discount_amount");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
+            let at = at.field("transaction_minimum");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<FixedNormalCoupon> {
+        ::std::option::Option::Some(FixedNormalCoupon {
+            discount_amount: self.discount_amount,
+            transaction_minimum: self.transaction_minimum,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        FixedNormalCoupon,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("FixedNormalCoupon")),
+        }
+    }
+}
+
+/// A percentage off above a threshold (DISCOUNT stocks).
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DiscountCoupon {
+    /// Percentage the user pays; 88 means 12% off.
+    ///
+    /// Wire name `discount_percent`; optional; 1 to 100.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_percent: ::std::option::Option<i64>,
+    /// Order amount, in fen, from which the coupon applies.
+    ///
+    /// Wire name `transaction_minimum`; optional; 1 to 10000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+}
+
+impl DiscountCoupon {
+    /// A builder with every field unset.
+    pub fn builder() -> DiscountCouponBuilder {
+        DiscountCouponBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for DiscountCoupon {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.discount_percent {
+            let at = at.field("discount_percent");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
+            let at = at.field("transaction_minimum");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+    }
+}
+
+/// Builds a [`DiscountCoupon`]; [`DiscountCouponBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct DiscountCouponBuilder {
+    discount_percent: ::std::option::Option<i64>,
+    transaction_minimum: ::std::option::Option<i64>,
+}
+
+impl DiscountCouponBuilder {
+    /// Sets `discount_percent`. Percentage the user pays; 88 means 12% off.
+    pub fn discount_percent(mut self, value: i64) -> Self {
+        self.discount_percent = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
+    pub fn transaction_minimum(mut self, value: i64) -> Self {
+        self.transaction_minimum = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.discount_percent {
+            let at = at.field("discount_percent");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
+            let at = at.field("transaction_minimum");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<DiscountCoupon> {
+        ::std::option::Option::Some(DiscountCoupon {
+            discount_percent: self.discount_percent,
+            transaction_minimum: self.transaction_minimum,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<DiscountCoupon, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("DiscountCoupon")),
+        }
+    }
+}
+
+/// A product for a fixed price above a threshold (EXCHANGE stocks).
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ExchangeCoupon {
+    /// Price the user pays for the product, in fen.
+    ///
+    /// Wire name `exchange_price`; optional; 0 to 10000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_price: ::std::option::Option<i64>,
+    /// Order amount, in fen, from which the coupon applies.
+    ///
+    /// Wire name `transaction_minimum`; optional; 1 to 10000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transaction_minimum: ::std::option::Option<i64>,
+}
+
+impl ExchangeCoupon {
+    /// A builder with every field unset.
+    pub fn builder() -> ExchangeCouponBuilder {
+        ExchangeCouponBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for ExchangeCoupon {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.exchange_price {
+            let at = at.field("exchange_price");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
+            let at = at.field("transaction_minimum");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+    }
+}
+
+/// Builds a [`ExchangeCoupon`]; [`ExchangeCouponBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct ExchangeCouponBuilder {
+    exchange_price: ::std::option::Option<i64>,
+    transaction_minimum: ::std::option::Option<i64>,
+}
+
+impl ExchangeCouponBuilder {
+    /// Sets `exchange_price`. Price the user pays for the product, in fen.
+    pub fn exchange_price(mut self, value: i64) -> Self {
+        self.exchange_price = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
+    pub fn transaction_minimum(mut self, value: i64) -> Self {
+        self.transaction_minimum = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.exchange_price {
+            let at = at.field("exchange_price");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
+            let at = at.field("transaction_minimum");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<ExchangeCoupon> {
+        ::std::option::Option::Some(ExchangeCoupon {
+            exchange_price: self.exchange_price,
+            transaction_minimum: self.transaction_minimum,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<ExchangeCoupon, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("ExchangeCoupon")),
+        }
+    }
+}
+
+/// How and when coupons of the stock are redeemed; exactly one discount rule matches `stock_type`.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CouponUseRule {
+    /// When the coupon can be redeemed.
+    ///
+    /// Wire name `coupon_available_time`; required.
+    pub coupon_available_time: crate::marketing::busifavor::types::CouponAvailableTime,
+    /// Set for NORMAL stocks.
+    ///
+    /// Wire name `fixed_normal_coupon`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fixed_normal_coupon: ::std::option::Option<
+        crate::marketing::busifavor::types::FixedNormalCoupon,
+    >,
+    /// Set for DISCOUNT stocks.
+    ///
+    /// Wire name `discount_coupon`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_coupon: ::std::option::Option<
+        crate::marketing::busifavor::types::DiscountCoupon,
+    >,
+    /// Set for EXCHANGE stocks.
+    ///
+    /// Wire name `exchange_coupon`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon: ::std::option::Option<
+        crate::marketing::busifavor::types::ExchangeCoupon,
+    >,
+    /// Where the coupon is redeemed.
+    ///
+    /// Wire name `use_method`; required.
+    pub use_method: crate::marketing::busifavor::types::UseMethod,
+    /// AppID of the mini program the coupon is used in; only for MINI_PROGRAMS.
+    ///
+    /// Wire name `mini_programs_appid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_appid: ::std::option::Option<::std::string::String>,
+    /// Page path in that mini program; only for MINI_PROGRAMS.
+    ///
+    /// Wire name `mini_programs_path`; optional; 1 to 128 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_path: ::std::option::Option<::std::string::String>,
+}
+
+impl CouponUseRule {
+    /// A builder with every field unset.
+    pub fn builder() -> CouponUseRuleBuilder {
+        CouponUseRuleBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CouponUseRule {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("coupon_available_time");
+            let value = &self.coupon_available_time;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
+            let at = at.field("fixed_normal_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon {
+            let at = at.field("discount_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
+            let at = at.field("exchange_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.mini_programs_appid {
+            let at = at.field("mini_programs_appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.mini_programs_path {
+            let at = at.field("mini_programs_path");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+    }
+}
+
+/// Builds a [`CouponUseRule`]; [`CouponUseRuleBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CouponUseRuleBuilder {
+    coupon_available_time: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponAvailableTime,
+    >,
+    fixed_normal_coupon: ::std::option::Option<
+        crate::marketing::busifavor::types::FixedNormalCoupon,
+    >,
+    discount_coupon: ::std::option::Option<
+        crate::marketing::busifavor::types::DiscountCoupon,
+    >,
+    exchange_coupon: ::std::option::Option<
+        crate::marketing::busifavor::types::ExchangeCoupon,
+    >,
+    use_method: ::std::option::Option<crate::marketing::busifavor::types::UseMethod>,
+    mini_programs_appid: ::std::option::Option<::std::string::String>,
+    mini_programs_path: ::std::option::Option<::std::string::String>,
+}
+
+impl CouponUseRuleBuilder {
+    /// Sets `coupon_available_time`. When the coupon can be redeemed.
+    pub fn coupon_available_time(
+        mut self,
+        value: crate::marketing::busifavor::types::CouponAvailableTime,
+    ) -> Self {
+        self.coupon_available_time = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `fixed_normal_coupon`. Set for NORMAL stocks.
+    pub fn fixed_normal_coupon(
+        mut self,
+        value: crate::marketing::busifavor::types::FixedNormalCoupon,
+    ) -> Self {
+        self.fixed_normal_coupon = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `discount_coupon`. Set for DISCOUNT stocks.
+    pub fn discount_coupon(
+        mut self,
+        value: crate::marketing::busifavor::types::DiscountCoupon,
+    ) -> Self {
+        self.discount_coupon = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `exchange_coupon`. Set for EXCHANGE stocks.
+    pub fn exchange_coupon(
+        mut self,
+        value: crate::marketing::busifavor::types::ExchangeCoupon,
+    ) -> Self {
+        self.exchange_coupon = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `use_method`. Where the coupon is redeemed.
+    pub fn use_method(
+        mut self,
+        value: impl ::std::convert::Into<crate::marketing::busifavor::types::UseMethod>,
+    ) -> Self {
+        self.use_method = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `mini_programs_appid`. AppID of the mini program the coupon is used in; only for MINI_PROGRAMS.
+    pub fn mini_programs_appid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mini_programs_appid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `mini_programs_path`. Page path in that mini program; only for MINI_PROGRAMS.
+    pub fn mini_programs_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mini_programs_path = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.coupon_available_time {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_available_time");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_available_time"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
+            let at = at.field("fixed_normal_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon {
+            let at = at.field("discount_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
+            let at = at.field("exchange_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if self.use_method.is_none() {
+            v.report(&at.field("use_method"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if let ::std::option::Option::Some(value) = &self.mini_programs_appid {
+            let at = at.field("mini_programs_appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.mini_programs_path {
+            let at = at.field("mini_programs_path");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CouponUseRule> {
+        match (self.coupon_available_time, self.use_method) {
+            (
+                ::std::option::Option::Some(coupon_available_time),
+                ::std::option::Option::Some(use_method),
+            ) => {
+                ::std::option::Option::Some(CouponUseRule {
+                    coupon_available_time,
+                    fixed_normal_coupon: self.fixed_normal_coupon,
+                    discount_coupon: self.discount_coupon,
+                    exchange_coupon: self.exchange_coupon,
+                    use_method,
+                    mini_programs_appid: self.mini_programs_appid,
+                    mini_programs_path: self.mini_programs_path,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CouponUseRule, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CouponUseRule")),
+        }
+    }
+}
+
+/// Budget and claim limits of a stock.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockSendRule {
+    /// Total budget, in fen (not open yet per the Go SDK).
+    ///
+    /// Wire name `max_amount`; optional; 1 to 100000000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_amount: ::std::option::Option<i64>,
+    /// Most coupons the stock may send in total.
+    ///
+    /// Wire name `max_coupons`; optional; 1 to 1000000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_coupons: ::std::option::Option<i64>,
+    /// Most coupons one user may receive.
+    ///
+    /// Wire name `max_coupons_per_user`; required; 1 to 100.
+    pub max_coupons_per_user: i64,
+    /// Daily budget, in fen (not open yet per the Go SDK).
+    ///
+    /// Wire name `max_amount_by_day`; optional; 1 to 10000000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_amount_by_day: ::std::option::Option<i64>,
+    /// Most coupons sent per day.
+    ///
+    /// Wire name `max_coupons_by_day`; optional; 1 to 1000000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_coupons_by_day: ::std::option::Option<i64>,
+    /// Count the per-user limit per real person (all accounts under one ID document); default false.
+    ///
+    /// Wire name `natural_person_limit`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub natural_person_limit: ::std::option::Option<bool>,
+    /// Block suspicious accounts; default false.
+    ///
+    /// Wire name `prevent_api_abuse`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub prevent_api_abuse: ::std::option::Option<bool>,
+    /// Whether users may give the coupon to others (not open yet).
+    ///
+    /// Wire name `transferable`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transferable: ::std::option::Option<bool>,
+    /// Whether users may share a claim link (not open yet).
+    ///
+    /// Wire name `shareable`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shareable: ::std::option::Option<bool>,
+}
+
+impl StockSendRule {
+    /// A builder with every field unset.
+    pub fn builder() -> StockSendRuleBuilder {
+        StockSendRuleBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StockSendRule {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.max_amount {
+            let at = at.field("max_amount");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100000000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.max_coupons {
+            let at = at.field("max_coupons");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1000000000),
+            );
+        }
+        {
+            let at = at.field("max_coupons_per_user");
+            let value = &self.max_coupons_per_user;
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
+            let at = at.field("max_amount_by_day");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.max_coupons_by_day {
+            let at = at.field("max_coupons_by_day");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1000000000),
+            );
+        }
+    }
+}
+
+/// Builds a [`StockSendRule`]; [`StockSendRuleBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockSendRuleBuilder {
+    max_amount: ::std::option::Option<i64>,
+    max_coupons: ::std::option::Option<i64>,
+    max_coupons_per_user: ::std::option::Option<i64>,
+    max_amount_by_day: ::std::option::Option<i64>,
+    max_coupons_by_day: ::std::option::Option<i64>,
+    natural_person_limit: ::std::option::Option<bool>,
+    prevent_api_abuse: ::std::option::Option<bool>,
+    transferable: ::std::option::Option<bool>,
+    shareable: ::std::option::Option<bool>,
+}
+
+impl StockSendRuleBuilder {
+    /// Sets `max_amount`. Total budget, in fen (not open yet per the Go SDK).
+    pub fn max_amount(mut self, value: i64) -> Self {
+        self.max_amount = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `max_coupons`. Most coupons the stock may send in total.
+    pub fn max_coupons(mut self, value: i64) -> Self {
+        self.max_coupons = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `max_coupons_per_user`. Most coupons one user may receive.
+    pub fn max_coupons_per_user(mut self, value: i64) -> Self {
+        self.max_coupons_per_user = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `max_amount_by_day`. Daily budget, in fen (not open yet per the Go SDK).
+    pub fn max_amount_by_day(mut self, value: i64) -> Self {
+        self.max_amount_by_day = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `max_coupons_by_day`. Most coupons sent per day.
+    pub fn max_coupons_by_day(mut self, value: i64) -> Self {
+        self.max_coupons_by_day = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `natural_person_limit`. Count the per-user limit per real person (all accounts under one ID document); default false.
+    pub fn natural_person_limit(mut self, value: bool) -> Self {
+        self.natural_person_limit = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `prevent_api_abuse`. Block suspicious accounts; default false.
+    pub fn prevent_api_abuse(mut self, value: bool) -> Self {
+        self.prevent_api_abuse = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `transferable`. Whether users may give the coupon to others (not open yet).
+    pub fn transferable(mut self, value: bool) -> Self {
+        self.transferable = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `shareable`. Whether users may share a claim link (not open yet).
+    pub fn shareable(mut self, value: bool) -> Self {
+        self.shareable = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.max_amount {
+            let at = at.field("max_amount");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100000000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.max_coupons {
+            let at = at.field("max_coupons");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1000000000),
+            );
+        }
+        match &self.max_coupons_per_user {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("max_coupons_per_user");
+                v.range(
+                    &at,
+                    *value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(100),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("max_coupons_per_user"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
+            let at = at.field("max_amount_by_day");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(10000000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.max_coupons_by_day {
+            let at = at.field("max_coupons_by_day");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1000000000),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StockSendRule> {
+        self.max_coupons_per_user
+            .map(|max_coupons_per_user| StockSendRule {
+                max_amount: self.max_amount,
+                max_coupons: self.max_coupons,
+                max_coupons_per_user,
+                max_amount_by_day: self.max_amount_by_day,
+                max_coupons_by_day: self.max_coupons_by_day,
+                natural_person_limit: self.natural_person_limit,
+                prevent_api_abuse: self.prevent_api_abuse,
+                transferable: self.transferable,
+                shareable: self.shareable,
+            })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockSendRule, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StockSendRule")),
+        }
+    }
+}
+
+/// A mini-program entrance shown on the coupon detail page.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MiniProgramsInfo {
+    /// AppID of the merchant's mini program, bound to the owning merchant.
+    ///
+    /// Wire name `mini_programs_appid`; required; 1 to 32 characters.
+    pub mini_programs_appid: ::std::string::String,
+    /// Page path opened by the entrance.
+    ///
+    /// Wire name `mini_programs_path`; required; 1 to 128 characters.
+    pub mini_programs_path: ::std::string::String,
+    /// Entrance label (at most 5 characters).
+    ///
+    /// Wire name `entrance_words`; required; 1 to 5 characters.
+    pub entrance_words: ::std::string::String,
+    /// Guidance text next to the entrance (at most 6 characters).
+    ///
+    /// Wire name `guiding_words`; optional; 1 to 6 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub guiding_words: ::std::option::Option<::std::string::String>,
+}
+
+impl MiniProgramsInfo {
+    /// A builder with every field unset.
+    pub fn builder() -> MiniProgramsInfoBuilder {
+        MiniProgramsInfoBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for MiniProgramsInfo {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("mini_programs_appid");
+            let value = &self.mini_programs_appid;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("mini_programs_path");
+            let value = &self.mini_programs_path;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        {
+            let at = at.field("entrance_words");
+            let value = &self.entrance_words;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(5),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.guiding_words {
+            let at = at.field("guiding_words");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(6),
+            );
+        }
+    }
+}
+
+/// Builds a [`MiniProgramsInfo`]; [`MiniProgramsInfoBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct MiniProgramsInfoBuilder {
+    mini_programs_appid: ::std::option::Option<::std::string::String>,
+    mini_programs_path: ::std::option::Option<::std::string::String>,
+    entrance_words: ::std::option::Option<::std::string::String>,
+    guiding_words: ::std::option::Option<::std::string::String>,
+}
+
+impl MiniProgramsInfoBuilder {
+    /// Sets `mini_programs_appid`. AppID of the merchant's mini program, bound to the owning merchant.
+    pub fn mini_programs_appid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mini_programs_appid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `mini_programs_path`. Page path opened by the entrance.
+    pub fn mini_programs_path(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mini_programs_path = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `entrance_words`. Entrance label (at most 5 characters).
+    pub fn entrance_words(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entrance_words = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `guiding_words`. Guidance text next to the entrance (at most 6 characters).
+    pub fn guiding_words(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.guiding_words = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.mini_programs_appid {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("mini_programs_appid");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("mini_programs_appid"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.mini_programs_path {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("mini_programs_path");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(128),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("mini_programs_path"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.entrance_words {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("entrance_words");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(5),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("entrance_words"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.guiding_words {
+            let at = at.field("guiding_words");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(6),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<MiniProgramsInfo> {
+        match (self.mini_programs_appid, self.mini_programs_path, self.entrance_words) {
+            (
+                ::std::option::Option::Some(mini_programs_appid),
+                ::std::option::Option::Some(mini_programs_path),
+                ::std::option::Option::Some(entrance_words),
+            ) => {
+                ::std::option::Option::Some(MiniProgramsInfo {
+                    mini_programs_appid,
+                    mini_programs_path,
+                    entrance_words,
+                    guiding_words: self.guiding_words,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<MiniProgramsInfo, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("MiniProgramsInfo")),
+        }
+    }
+}
+
+/// Extra entrances on the coupon detail page.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomEntrance {
+    /// Entrance to the merchant's mini program.
+    ///
+    /// Wire name `mini_programs_info`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_info: ::std::option::Option<
+        crate::marketing::busifavor::types::MiniProgramsInfo,
+    >,
+    /// AppID of the merchant's official account to link to.
+    ///
+    /// Wire name `appid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// ID of a WeChat Pay marketing hall (营销馆) to link to.
+    ///
+    /// Wire name `hall_id`; optional; 1 to 64 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hall_id: ::std::option::Option<::std::string::String>,
+    /// ID of a store where the coupon can be used.
+    ///
+    /// Wire name `store_id`; optional; 1 to 64 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub store_id: ::std::option::Option<::std::string::String>,
+    /// How the coupon code is shown.
+    ///
+    /// Wire name `code_display_mode`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_display_mode: ::std::option::Option<
+        crate::marketing::busifavor::types::CodeDisplayMode,
+    >,
+}
+
+impl CustomEntrance {
+    /// A builder with every field unset.
+    pub fn builder() -> CustomEntranceBuilder {
+        CustomEntranceBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CustomEntrance {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
+            let at = at.field("mini_programs_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.appid {
+            let at = at.field("appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.hall_id {
+            let at = at.field("hall_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.store_id {
+            let at = at.field("store_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+    }
+}
+
+/// Builds a [`CustomEntrance`]; [`CustomEntranceBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CustomEntranceBuilder {
+    mini_programs_info: ::std::option::Option<
+        crate::marketing::busifavor::types::MiniProgramsInfo,
+    >,
+    appid: ::std::option::Option<::std::string::String>,
+    hall_id: ::std::option::Option<::std::string::String>,
+    store_id: ::std::option::Option<::std::string::String>,
+    code_display_mode: ::std::option::Option<
+        crate::marketing::busifavor::types::CodeDisplayMode,
+    >,
+}
+
+impl CustomEntranceBuilder {
+    /// Sets `mini_programs_info`. Entrance to the merchant's mini program.
+    pub fn mini_programs_info(
+        mut self,
+        value: crate::marketing::busifavor::types::MiniProgramsInfo,
+    ) -> Self {
+        self.mini_programs_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `appid`. AppID of the merchant's official account to link to.
+    pub fn appid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `hall_id`. ID of a WeChat Pay marketing hall (营销馆) to link to.
+    pub fn hall_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hall_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `store_id`. ID of a store where the coupon can be used.
+    pub fn store_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `code_display_mode`. How the coupon code is shown.
+    pub fn code_display_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::CodeDisplayMode,
+        >,
+    ) -> Self {
+        self.code_display_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
+            let at = at.field("mini_programs_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.appid {
+            let at = at.field("appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.hall_id {
+            let at = at.field("hall_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.store_id {
+            let at = at.field("store_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CustomEntrance> {
+        ::std::option::Option::Some(CustomEntrance {
+            mini_programs_info: self.mini_programs_info,
+            appid: self.appid,
+            hall_id: self.hall_id,
+            store_id: self.store_id,
+            code_display_mode: self.code_display_mode,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CustomEntrance, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CustomEntrance")),
+        }
+    }
+}
+
+/// A WeChat Channels (视频号) account and video linked from the coupon.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FinderInfo {
+    /// ID of the Channels account.
+    ///
+    /// Wire name `finder_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_id: ::std::option::Option<::std::string::String>,
+    /// ID of a video of that account.
+    ///
+    /// Wire name `finder_video_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_id: ::std::option::Option<::std::string::String>,
+    /// Cover image URL of the video (from the marketing image upload API).
+    ///
+    /// Wire name `finder_video_cover_image_url`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+}
+
+impl FinderInfo {
+    /// A builder with every field unset.
+    pub fn builder() -> FinderInfoBuilder {
+        FinderInfoBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for FinderInfo {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`FinderInfo`]; [`FinderInfoBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct FinderInfoBuilder {
+    finder_id: ::std::option::Option<::std::string::String>,
+    finder_video_id: ::std::option::Option<::std::string::String>,
+    finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+}
+
+impl FinderInfoBuilder {
+    /// Sets `finder_id`. ID of the Channels account.
+    pub fn finder_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.finder_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `finder_video_id`. ID of a video of that account.
+    pub fn finder_video_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.finder_video_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `finder_video_cover_image_url`. Cover image URL of the video (from the marketing image upload API).
+    pub fn finder_video_cover_image_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.finder_video_cover_image_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+
+    fn assemble(self) -> ::std::option::Option<FinderInfo> {
+        ::std::option::Option::Some(FinderInfo {
+            finder_id: self.finder_id,
+            finder_video_id: self.finder_video_id,
+            finder_video_cover_image_url: self.finder_video_cover_image_url,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<FinderInfo, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("FinderInfo")),
+        }
+    }
+}
+
+/// How the coupon looks in the card wallet.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DisplayPatternInfo {
+    /// Usage notes shown on the coupon detail page.
+    ///
+    /// Wire name `description`; optional; 1 to 1000 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Merchant logo URL (from the marketing image upload API); 120x120 pixels.
+    ///
+    /// Wire name `merchant_logo_url`; optional; 1 to 128 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_logo_url: ::std::option::Option<::std::string::String>,
+    /// Merchant name shown on the coupon (taken from the brand or merchant short name).
+    ///
+    /// Wire name `merchant_name`; optional; 1 to 16 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub merchant_name: ::std::option::Option<::std::string::String>,
+    /// Background colour of the coupon.
+    ///
+    /// Wire name `background_color`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_color: ::std::option::Option<
+        crate::marketing::busifavor::types::BackgroundColor,
+    >,
+    /// Detail image URL (from the marketing image upload API); 1074x603 pixels.
+    ///
+    /// Wire name `coupon_image_url`; optional; 1 to 128 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_image_url: ::std::option::Option<::std::string::String>,
+    /// Linked WeChat Channels account and video.
+    ///
+    /// Wire name `finder_info`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finder_info: ::std::option::Option<
+        crate::marketing::busifavor::types::FinderInfo,
+    >,
+}
+
+impl DisplayPatternInfo {
+    /// A builder with every field unset.
+    pub fn builder() -> DisplayPatternInfoBuilder {
+        DisplayPatternInfoBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for DisplayPatternInfo {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.description {
+            let at = at.field("description");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.merchant_logo_url {
+            let at = at.field("merchant_logo_url");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.merchant_name {
+            let at = at.field("merchant_name");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(16),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_image_url {
+            let at = at.field("coupon_image_url");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.finder_info {
+            let at = at.field("finder_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+}
+
+/// Builds a [`DisplayPatternInfo`]; [`DisplayPatternInfoBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct DisplayPatternInfoBuilder {
+    description: ::std::option::Option<::std::string::String>,
+    merchant_logo_url: ::std::option::Option<::std::string::String>,
+    merchant_name: ::std::option::Option<::std::string::String>,
+    background_color: ::std::option::Option<
+        crate::marketing::busifavor::types::BackgroundColor,
+    >,
+    coupon_image_url: ::std::option::Option<::std::string::String>,
+    finder_info: ::std::option::Option<crate::marketing::busifavor::types::FinderInfo>,
+}
+
+impl DisplayPatternInfoBuilder {
+    /// Sets `description`. Usage notes shown on the coupon detail page.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `merchant_logo_url`. Merchant logo URL (from the marketing image upload API); 120x120 pixels.
+    pub fn merchant_logo_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.merchant_logo_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `merchant_name`. Merchant name shown on the coupon (taken from the brand or merchant short name).
+    pub fn merchant_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.merchant_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `background_color`. Background colour of the coupon.
+    pub fn background_color(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::BackgroundColor,
+        >,
+    ) -> Self {
+        self.background_color = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_image_url`. Detail image URL (from the marketing image upload API); 1074x603 pixels.
+    pub fn coupon_image_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_image_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `finder_info`. Linked WeChat Channels account and video.
+    pub fn finder_info(
+        mut self,
+        value: crate::marketing::busifavor::types::FinderInfo,
+    ) -> Self {
+        self.finder_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.description {
+            let at = at.field("description");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.merchant_logo_url {
+            let at = at.field("merchant_logo_url");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.merchant_name {
+            let at = at.field("merchant_name");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(16),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_image_url {
+            let at = at.field("coupon_image_url");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.finder_info {
+            let at = at.field("finder_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<DisplayPatternInfo> {
+        ::std::option::Option::Some(DisplayPatternInfo {
+            description: self.description,
+            merchant_logo_url: self.merchant_logo_url,
+            merchant_name: self.merchant_name,
+            background_color: self.background_color,
+            coupon_image_url: self.coupon_image_url,
+            finder_info: self.finder_info,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        DisplayPatternInfo,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("DisplayPatternInfo")),
+        }
+    }
+}
+
+/// Event notification settings of a stock.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotifyConfig {
+    /// AppID under which notifications compute the user's OpenID; without it notifications carry no OpenID or UnionID.
+    ///
+    /// Wire name `notify_appid`; optional; 1 to 64 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_appid: ::std::option::Option<::std::string::String>,
+}
+
+impl NotifyConfig {
+    /// A builder with every field unset.
+    pub fn builder() -> NotifyConfigBuilder {
+        NotifyConfigBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for NotifyConfig {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.notify_appid {
+            let at = at.field("notify_appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+    }
+}
+
+/// Builds a [`NotifyConfig`]; [`NotifyConfigBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct NotifyConfigBuilder {
+    notify_appid: ::std::option::Option<::std::string::String>,
+}
+
+impl NotifyConfigBuilder {
+    /// Sets `notify_appid`. AppID under which notifications compute the user's OpenID; without it notifications carry no OpenID or UnionID.
+    pub fn notify_appid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.notify_appid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.notify_appid {
+            let at = at.field("notify_appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<NotifyConfig> {
+        ::std::option::Option::Some(NotifyConfig {
+            notify_appid: self.notify_appid,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<NotifyConfig, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("NotifyConfig")),
+        }
+    }
+}
+
+/// How many merchant-uploaded codes a stock has.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CouponCodeCount {
+    /// Codes uploaded so far.
+    ///
+    /// Wire name `total_count`; required.
+    pub total_count: i64,
+    /// Codes still available.
+    ///
+    /// Wire name `available_count`; required.
+    pub available_count: i64,
+}
+
+impl CouponCodeCount {
+    /// A builder with every field unset.
+    pub fn builder() -> CouponCodeCountBuilder {
+        CouponCodeCountBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CouponCodeCount {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`CouponCodeCount`]; [`CouponCodeCountBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CouponCodeCountBuilder {
+    total_count: ::std::option::Option<i64>,
+    available_count: ::std::option::Option<i64>,
+}
+
+impl CouponCodeCountBuilder {
+    /// Sets `total_count`. Codes uploaded so far.
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `available_count`. Codes still available.
+    pub fn available_count(mut self, value: i64) -> Self {
+        self.available_count = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.total_count.is_none() {
+            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if self.available_count.is_none() {
+            v.report(
+                &at.field("available_count"),
+                ::wechatpay_apiv3_runtime::Rule::Missing,
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CouponCodeCount> {
+        match (self.total_count, self.available_count) {
+            (
+                ::std::option::Option::Some(total_count),
+                ::std::option::Option::Some(available_count),
+            ) => {
+                ::std::option::Option::Some(CouponCodeCount {
+                    total_count,
+                    available_count,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CouponCodeCount, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CouponCodeCount")),
+        }
+    }
+}
+
+/// How much of a stock has been sent.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SendCountInformation {
+    /// Coupons sent in total.
+    ///
+    /// Wire name `total_send_num`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_send_num: ::std::option::Option<i64>,
+    /// Budget used in total, in fen (NORMAL stocks).
+    ///
+    /// Wire name `total_send_amount`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total_send_amount: ::std::option::Option<i64>,
+    /// Coupons sent today (stocks with a daily limit).
+    ///
+    /// Wire name `today_send_num`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_send_num: ::std::option::Option<i64>,
+    /// Budget used today, in fen (NORMAL stocks with a daily limit).
+    ///
+    /// Wire name `today_send_amount`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub today_send_amount: ::std::option::Option<i64>,
+}
+
+impl SendCountInformation {
+    /// A builder with every field unset.
+    pub fn builder() -> SendCountInformationBuilder {
+        SendCountInformationBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for SendCountInformation {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`SendCountInformation`]; [`SendCountInformationBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct SendCountInformationBuilder {
+    total_send_num: ::std::option::Option<i64>,
+    total_send_amount: ::std::option::Option<i64>,
+    today_send_num: ::std::option::Option<i64>,
+    today_send_amount: ::std::option::Option<i64>,
+}
+
+impl SendCountInformationBuilder {
+    /// Sets `total_send_num`. Coupons sent in total.
+    pub fn total_send_num(mut self, value: i64) -> Self {
+        self.total_send_num = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `total_send_amount`. Budget used in total, in fen (NORMAL stocks).
+    pub fn total_send_amount(mut self, value: i64) -> Self {
+        self.total_send_amount = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `today_send_num`. Coupons sent today (stocks with a daily limit).
+    pub fn today_send_num(mut self, value: i64) -> Self {
+        self.today_send_num = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `today_send_amount`. Budget used today, in fen (NORMAL stocks with a daily limit).
+    pub fn today_send_amount(mut self, value: i64) -> Self {
+        self.today_send_amount = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+
+    fn assemble(self) -> ::std::option::Option<SendCountInformation> {
+        ::std::option::Option::Some(SendCountInformation {
+            total_send_num: self.total_send_num,
+            total_send_amount: self.total_send_amount,
+            today_send_num: self.today_send_num,
+            today_send_amount: self.today_send_amount,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        SendCountInformation,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("SendCountInformation")),
+        }
+    }
+}
+
+/// A merchant-coupon stock as WeChat Pay returns it.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Stock {
+    /// ID of the stock.
+    ///
+    /// Wire name `stock_id`; required; 1 to 20 characters.
+    pub stock_id: ::std::string::String,
+    /// Name of the stock.
+    ///
+    /// Wire name `stock_name`; required; 1 to 24 characters.
+    pub stock_name: ::std::string::String,
+    /// Merchant the stock belongs to.
+    ///
+    /// Wire name `belong_merchant`; required; 8 to 15 characters.
+    pub belong_merchant: ::std::string::String,
+    /// Remark visible only to the merchant.
+    ///
+    /// Wire name `comment`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub comment: ::std::option::Option<::std::string::String>,
+    /// What the coupon can be used for, shown in the wallet.
+    ///
+    /// Wire name `goods_name`; required; 1 to 15 characters.
+    pub goods_name: ::std::string::String,
+    /// Kind of discount.
+    ///
+    /// Wire name `stock_type`; required.
+    pub stock_type: crate::marketing::busifavor::types::StockType,
+    /// Redemption rules.
+    ///
+    /// Wire name `coupon_use_rule`; required.
+    pub coupon_use_rule: crate::marketing::busifavor::types::CouponUseRule,
+    /// Budget and claim limits.
+    ///
+    /// Wire name `stock_send_rule`; required.
+    pub stock_send_rule: crate::marketing::busifavor::types::StockSendRule,
+    /// Extra entrances on the detail page.
+    ///
+    /// Wire name `custom_entrance`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub custom_entrance: ::std::option::Option<
+        crate::marketing::busifavor::types::CustomEntrance,
+    >,
+    /// Appearance of the coupon.
+    ///
+    /// Wire name `display_pattern_info`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_pattern_info: ::std::option::Option<
+        crate::marketing::busifavor::types::DisplayPatternInfo,
+    >,
+    /// State of the stock.
+    ///
+    /// Wire name `stock_state`; required.
+    pub stock_state: crate::marketing::busifavor::types::StockState,
+    /// Who assigns coupon codes.
+    ///
+    /// Wire name `coupon_code_mode`; required.
+    pub coupon_code_mode: crate::marketing::busifavor::types::CouponCodeMode,
+    /// Uploaded-code counts; only for MERCHANT_UPLOAD stocks.
+    ///
+    /// Wire name `coupon_code_count`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code_count: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponCodeCount,
+    >,
+    /// Event notification settings.
+    ///
+    /// Wire name `notify_config`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub notify_config: ::std::option::Option<
+        crate::marketing::busifavor::types::NotifyConfig,
+    >,
+    /// How much has been sent.
+    ///
+    /// Wire name `send_count_information`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_count_information: ::std::option::Option<
+        crate::marketing::busifavor::types::SendCountInformation,
+    >,
+    /// Whether coupons of the stock may be subsidised (not open yet).
+    ///
+    /// Wire name `subsidy`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subsidy: ::std::option::Option<bool>,
+}
+
+impl Stock {
+    /// A builder with every field unset.
+    pub fn builder() -> StockBuilder {
+        StockBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for Stock {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("stock_id");
+            let value = &self.stock_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("stock_name");
+            let value = &self.stock_name;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(24),
+            );
+        }
+        {
+            let at = at.field("belong_merchant");
+            let value = &self.belong_merchant;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(8),
+                ::std::option::Option::Some(15),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.comment {
+            let at = at.field("comment");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("goods_name");
+            let value = &self.goods_name;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(15),
+            );
+        }
+        {
+            let at = at.field("coupon_use_rule");
+            let value = &self.coupon_use_rule;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("stock_send_rule");
+            let value = &self.stock_send_rule;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.custom_entrance {
+            let at = at.field("custom_entrance");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
+            let at = at.field("display_pattern_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_code_count {
+            let at = at.field("coupon_code_count");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.notify_config {
+            let at = at.field("notify_config");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.send_count_information {
+            let at = at.field("send_count_information");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+}
+
+/// Builds a [`Stock`]; [`StockBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockBuilder {
+    stock_id: ::std::option::Option<::std::string::String>,
+    stock_name: ::std::option::Option<::std::string::String>,
+    belong_merchant: ::std::option::Option<::std::string::String>,
+    comment: ::std::option::Option<::std::string::String>,
+    goods_name: ::std::option::Option<::std::string::String>,
+    stock_type: ::std::option::Option<crate::marketing::busifavor::types::StockType>,
+    coupon_use_rule: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponUseRule,
+    >,
+    stock_send_rule: ::std::option::Option<
+        crate::marketing::busifavor::types::StockSendRule,
+    >,
+    custom_entrance: ::std::option::Option<
+        crate::marketing::busifavor::types::CustomEntrance,
+    >,
+    display_pattern_info: ::std::option::Option<
+        crate::marketing::busifavor::types::DisplayPatternInfo,
+    >,
+    stock_state: ::std::option::Option<crate::marketing::busifavor::types::StockState>,
+    coupon_code_mode: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponCodeMode,
+    >,
+    coupon_code_count: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponCodeCount,
+    >,
+    notify_config: ::std::option::Option<
+        crate::marketing::busifavor::types::NotifyConfig,
+    >,
+    send_count_information: ::std::option::Option<
+        crate::marketing::busifavor::types::SendCountInformation,
+    >,
+    subsidy: ::std::option::Option<bool>,
+}
+
+impl StockBuilder {
+    /// Sets `stock_id`. ID of the stock.
+    pub fn stock_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_name`. Name of the stock.
+    pub fn stock_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `belong_merchant`. Merchant the stock belongs to.
+    pub fn belong_merchant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.belong_merchant = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `comment`. Remark visible only to the merchant.
+    pub fn comment(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comment = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `goods_name`. What the coupon can be used for, shown in the wallet.
+    pub fn goods_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.goods_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_type`. Kind of discount.
+    pub fn stock_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockType>,
+    ) -> Self {
+        self.stock_type = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_use_rule`. Redemption rules.
+    pub fn coupon_use_rule(
+        mut self,
+        value: crate::marketing::busifavor::types::CouponUseRule,
+    ) -> Self {
+        self.coupon_use_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `stock_send_rule`. Budget and claim limits.
+    pub fn stock_send_rule(
+        mut self,
+        value: crate::marketing::busifavor::types::StockSendRule,
+    ) -> Self {
+        self.stock_send_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `custom_entrance`. Extra entrances on the detail page.
+    pub fn custom_entrance(
+        mut self,
+        value: crate::marketing::busifavor::types::CustomEntrance,
+    ) -> Self {
+        self.custom_entrance = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `display_pattern_info`. Appearance of the coupon.
+    pub fn display_pattern_info(
+        mut self,
+        value: crate::marketing::busifavor::types::DisplayPatternInfo,
+    ) -> Self {
+        self.display_pattern_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `stock_state`. State of the stock.
+    pub fn stock_state(
+        mut self,
+        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockState>,
+    ) -> Self {
+        self.stock_state = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code_mode`. Who assigns coupon codes.
+    pub fn coupon_code_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::CouponCodeMode,
+        >,
+    ) -> Self {
+        self.coupon_code_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code_count`. Uploaded-code counts; only for MERCHANT_UPLOAD stocks.
+    pub fn coupon_code_count(
+        mut self,
+        value: crate::marketing::busifavor::types::CouponCodeCount,
+    ) -> Self {
+        self.coupon_code_count = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `notify_config`. Event notification settings.
+    pub fn notify_config(
+        mut self,
+        value: crate::marketing::busifavor::types::NotifyConfig,
+    ) -> Self {
+        self.notify_config = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `send_count_information`. How much has been sent.
+    pub fn send_count_information(
+        mut self,
+        value: crate::marketing::busifavor::types::SendCountInformation,
+    ) -> Self {
+        self.send_count_information = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `subsidy`. Whether coupons of the stock may be subsidised (not open yet).
+    pub fn subsidy(mut self, value: bool) -> Self {
+        self.subsidy = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.stock_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(20),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
+            }
+        }
+        match &self.stock_name {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_name");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(24),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("stock_name"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.belong_merchant {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("belong_merchant");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(8),
+                    ::std::option::Option::Some(15),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("belong_merchant"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.comment {
+            let at = at.field("comment");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        match &self.goods_name {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("goods_name");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(15),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("goods_name"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.stock_type.is_none() {
+            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        match &self.coupon_use_rule {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_use_rule");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_use_rule"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.stock_send_rule {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_send_rule");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("stock_send_rule"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.custom_entrance {
+            let at = at.field("custom_entrance");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
+            let at = at.field("display_pattern_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if self.stock_state.is_none() {
+            v.report(&at.field("stock_state"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if self.coupon_code_mode.is_none() {
+            v.report(
+                &at.field("coupon_code_mode"),
+                ::wechatpay_apiv3_runtime::Rule::Missing,
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_code_count {
+            let at = at.field("coupon_code_count");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.notify_config {
+            let at = at.field("notify_config");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.send_count_information {
+            let at = at.field("send_count_information");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<Stock> {
+        match (
+            self.stock_id,
+            self.stock_name,
+            self.belong_merchant,
+            self.goods_name,
+            self.stock_type,
+            self.coupon_use_rule,
+            self.stock_send_rule,
+            self.stock_state,
+            self.coupon_code_mode,
+        ) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(stock_name),
+                ::std::option::Option::Some(belong_merchant),
+                ::std::option::Option::Some(goods_name),
+                ::std::option::Option::Some(stock_type),
+                ::std::option::Option::Some(coupon_use_rule),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(stock_state),
+                ::std::option::Option::Some(coupon_code_mode),
+            ) => {
+                ::std::option::Option::Some(Stock {
+                    stock_id,
+                    stock_name,
+                    belong_merchant,
+                    comment: self.comment,
+                    goods_name,
+                    stock_type,
+                    coupon_use_rule,
+                    stock_send_rule,
+                    custom_entrance: self.custom_entrance,
+                    display_pattern_info: self.display_pattern_info,
+                    stock_state,
+                    coupon_code_mode,
+                    coupon_code_count: self.coupon_code_count,
+                    notify_config: self.notify_config,
+                    send_count_information: self.send_count_information,
+                    subsidy: self.subsidy,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<Stock, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("Stock")),
+        }
+    }
+}
+
+/// A merchant coupon in a user's card wallet, with the rules of its stock.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UserCoupon {
+    /// Name of the stock.
+    ///
+    /// Wire name `stock_name`; required; 1 to 24 characters.
+    pub stock_name: ::std::string::String,
+    /// Merchant the stock belongs to.
+    ///
+    /// Wire name `belong_merchant`; required; 8 to 15 characters.
+    pub belong_merchant: ::std::string::String,
+    /// Remark visible only to the merchant.
+    ///
+    /// Wire name `comment`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub comment: ::std::option::Option<::std::string::String>,
+    /// What the coupon can be used for.
+    ///
+    /// Wire name `goods_name`; required; 1 to 15 characters.
+    pub goods_name: ::std::string::String,
+    /// Kind of discount.
+    ///
+    /// Wire name `stock_type`; required.
+    pub stock_type: crate::marketing::busifavor::types::StockType,
+    /// Redemption rules of the stock.
+    ///
+    /// Wire name `coupon_use_rule`; required.
+    pub coupon_use_rule: crate::marketing::busifavor::types::CouponUseRule,
+    /// Extra entrances on the detail page.
+    ///
+    /// Wire name `custom_entrance`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub custom_entrance: ::std::option::Option<
+        crate::marketing::busifavor::types::CustomEntrance,
+    >,
+    /// Appearance; list answers leave out `description` (query the single coupon for it).
+    ///
+    /// Wire name `display_pattern_info`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub display_pattern_info: ::std::option::Option<
+        crate::marketing::busifavor::types::DisplayPatternInfo,
+    >,
+    /// Code of the coupon.
+    ///
+    /// Wire name `coupon_code`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
+    /// State of the coupon.
+    ///
+    /// Wire name `coupon_state`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_state: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponState,
+    >,
+    /// ID of the stock.
+    ///
+    /// Wire name `stock_id`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// Whether the coupon may be given to others.
+    ///
+    /// Wire name `transferable`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub transferable: ::std::option::Option<bool>,
+    /// Whether a claim link may be shared.
+    ///
+    /// Wire name `shareable`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub shareable: ::std::option::Option<bool>,
+    /// The request number given when the coupon was sent.
+    ///
+    /// Wire name `send_request_no`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub send_request_no: ::std::option::Option<::std::string::String>,
+    /// The request number given when the coupon was redeemed.
+    ///
+    /// Wire name `use_request_no`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_request_no: ::std::option::Option<::std::string::String>,
+    /// When this coupon becomes usable.
+    ///
+    /// Wire name `available_start_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// When this coupon expires.
+    ///
+    /// Wire name `expire_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub expire_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// When the user received the coupon.
+    ///
+    /// Wire name `receive_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub receive_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// When the coupon was redeemed.
+    ///
+    /// Wire name `use_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// Merchant order number the coupon is associated with, if any.
+    ///
+    /// Wire name `associate_out_trade_no`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub associate_out_trade_no: ::std::option::Option<::std::string::String>,
+    /// The request number given when the coupon was returned.
+    ///
+    /// Wire name `return_request_no`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_request_no: ::std::option::Option<::std::string::String>,
+    /// When the coupon was returned.
+    ///
+    /// Wire name `return_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// The request number given when the coupon was deactivated.
+    ///
+    /// Wire name `deactivate_request_no`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deactivate_request_no: ::std::option::Option<::std::string::String>,
+    /// When the coupon was deactivated.
+    ///
+    /// Wire name `deactivate_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// Why the coupon was deactivated.
+    ///
+    /// Wire name `deactivate_reason`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub deactivate_reason: ::std::option::Option<::std::string::String>,
+}
+
+impl UserCoupon {
+    /// A builder with every field unset.
+    pub fn builder() -> UserCouponBuilder {
+        UserCouponBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for UserCoupon {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("stock_name");
+            let value = &self.stock_name;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(24),
+            );
+        }
+        {
+            let at = at.field("belong_merchant");
+            let value = &self.belong_merchant;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(8),
+                ::std::option::Option::Some(15),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.comment {
+            let at = at.field("comment");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("goods_name");
+            let value = &self.goods_name;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(15),
+            );
+        }
+        {
+            let at = at.field("coupon_use_rule");
+            let value = &self.coupon_use_rule;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.custom_entrance {
+            let at = at.field("custom_entrance");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
+            let at = at.field("display_pattern_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_code {
+            let at = at.field("coupon_code");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.stock_id {
+            let at = at.field("stock_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.available_start_time {
+            let at = at.field("available_start_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.expire_time {
+            let at = at.field("expire_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.receive_time {
+            let at = at.field("receive_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.use_time {
+            let at = at.field("use_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.return_time {
+            let at = at.field("return_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.deactivate_time {
+            let at = at.field("deactivate_time");
+            v.date_time(&at, value);
+        }
+    }
+}
+
+/// Builds a [`UserCoupon`]; [`UserCouponBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct UserCouponBuilder {
+    stock_name: ::std::option::Option<::std::string::String>,
+    belong_merchant: ::std::option::Option<::std::string::String>,
+    comment: ::std::option::Option<::std::string::String>,
+    goods_name: ::std::option::Option<::std::string::String>,
+    stock_type: ::std::option::Option<crate::marketing::busifavor::types::StockType>,
+    coupon_use_rule: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponUseRule,
+    >,
+    custom_entrance: ::std::option::Option<
+        crate::marketing::busifavor::types::CustomEntrance,
+    >,
+    display_pattern_info: ::std::option::Option<
+        crate::marketing::busifavor::types::DisplayPatternInfo,
+    >,
+    coupon_code: ::std::option::Option<::std::string::String>,
+    coupon_state: ::std::option::Option<crate::marketing::busifavor::types::CouponState>,
+    stock_id: ::std::option::Option<::std::string::String>,
+    transferable: ::std::option::Option<bool>,
+    shareable: ::std::option::Option<bool>,
+    send_request_no: ::std::option::Option<::std::string::String>,
+    use_request_no: ::std::option::Option<::std::string::String>,
+    available_start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    expire_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    receive_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    associate_out_trade_no: ::std::option::Option<::std::string::String>,
+    return_request_no: ::std::option::Option<::std::string::String>,
+    return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    deactivate_request_no: ::std::option::Option<::std::string::String>,
+    deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    deactivate_reason: ::std::option::Option<::std::string::String>,
+}
+
+impl UserCouponBuilder {
+    /// Sets `stock_name`. Name of the stock.
+    pub fn stock_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `belong_merchant`. Merchant the stock belongs to.
+    pub fn belong_merchant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.belong_merchant = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `comment`. Remark visible only to the merchant.
+    pub fn comment(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comment = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `goods_name`. What the coupon can be used for.
+    pub fn goods_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.goods_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_type`. Kind of discount.
+    pub fn stock_type(
+        mut self,
+        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockType>,
+    ) -> Self {
+        self.stock_type = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_use_rule`. Redemption rules of the stock.
+    pub fn coupon_use_rule(
+        mut self,
+        value: crate::marketing::busifavor::types::CouponUseRule,
+    ) -> Self {
+        self.coupon_use_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `custom_entrance`. Extra entrances on the detail page.
+    pub fn custom_entrance(
+        mut self,
+        value: crate::marketing::busifavor::types::CustomEntrance,
+    ) -> Self {
+        self.custom_entrance = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `display_pattern_info`. Appearance; list answers leave out `description` (query the single coupon for it).
+    pub fn display_pattern_info(
+        mut self,
+        value: crate::marketing::busifavor::types::DisplayPatternInfo,
+    ) -> Self {
+        self.display_pattern_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `coupon_code`. Code of the coupon.
+    pub fn coupon_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_state`. State of the coupon.
+    pub fn coupon_state(
+        mut self,
+        value: impl ::std::convert::Into<crate::marketing::busifavor::types::CouponState>,
+    ) -> Self {
+        self.coupon_state = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_id`. ID of the stock.
+    pub fn stock_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `transferable`. Whether the coupon may be given to others.
+    pub fn transferable(mut self, value: bool) -> Self {
+        self.transferable = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `shareable`. Whether a claim link may be shared.
+    pub fn shareable(mut self, value: bool) -> Self {
+        self.shareable = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `send_request_no`. The request number given when the coupon was sent.
+    pub fn send_request_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.send_request_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `use_request_no`. The request number given when the coupon was redeemed.
+    pub fn use_request_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.use_request_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `available_start_time`. When this coupon becomes usable.
+    pub fn available_start_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.available_start_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `expire_time`. When this coupon expires.
+    pub fn expire_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.expire_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `receive_time`. When the user received the coupon.
+    pub fn receive_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.receive_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `use_time`. When the coupon was redeemed.
+    pub fn use_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.use_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `associate_out_trade_no`. Merchant order number the coupon is associated with, if any.
+    pub fn associate_out_trade_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.associate_out_trade_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `return_request_no`. The request number given when the coupon was returned.
+    pub fn return_request_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.return_request_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `return_time`. When the coupon was returned.
+    pub fn return_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.return_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `deactivate_request_no`. The request number given when the coupon was deactivated.
+    pub fn deactivate_request_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_request_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `deactivate_time`. When the coupon was deactivated.
+    pub fn deactivate_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.deactivate_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `deactivate_reason`. Why the coupon was deactivated.
+    pub fn deactivate_reason(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deactivate_reason = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.stock_name {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_name");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(24),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("stock_name"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.belong_merchant {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("belong_merchant");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(8),
+                    ::std::option::Option::Some(15),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("belong_merchant"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.comment {
+            let at = at.field("comment");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        match &self.goods_name {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("goods_name");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(15),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("goods_name"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.stock_type.is_none() {
+            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        match &self.coupon_use_rule {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_use_rule");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_use_rule"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.custom_entrance {
+            let at = at.field("custom_entrance");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
+            let at = at.field("display_pattern_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_code {
+            let at = at.field("coupon_code");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.stock_id {
+            let at = at.field("stock_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.available_start_time {
+            let at = at.field("available_start_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.expire_time {
+            let at = at.field("expire_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.receive_time {
+            let at = at.field("receive_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.use_time {
+            let at = at.field("use_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.return_time {
+            let at = at.field("return_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.deactivate_time {
+            let at = at.field("deactivate_time");
+            v.date_time(&at, value);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<UserCoupon> {
+        match (
+            self.stock_name,
+            self.belong_merchant,
+            self.goods_name,
+            self.stock_type,
+            self.coupon_use_rule,
+        ) {
+            (
+                ::std::option::Option::Some(stock_name),
+                ::std::option::Option::Some(belong_merchant),
+                ::std::option::Option::Some(goods_name),
+                ::std::option::Option::Some(stock_type),
+                ::std::option::Option::Some(coupon_use_rule),
+            ) => {
+                ::std::option::Option::Some(UserCoupon {
+                    stock_name,
+                    belong_merchant,
+                    comment: self.comment,
+                    goods_name,
+                    stock_type,
+                    coupon_use_rule,
+                    custom_entrance: self.custom_entrance,
+                    display_pattern_info: self.display_pattern_info,
+                    coupon_code: self.coupon_code,
+                    coupon_state: self.coupon_state,
+                    stock_id: self.stock_id,
+                    transferable: self.transferable,
+                    shareable: self.shareable,
+                    send_request_no: self.send_request_no,
+                    use_request_no: self.use_request_no,
+                    available_start_time: self.available_start_time,
+                    expire_time: self.expire_time,
+                    receive_time: self.receive_time,
+                    use_time: self.use_time,
+                    associate_out_trade_no: self.associate_out_trade_no,
+                    return_request_no: self.return_request_no,
+                    return_time: self.return_time,
+                    deactivate_request_no: self.deactivate_request_no,
+                    deactivate_time: self.deactivate_time,
+                    deactivate_reason: self.deactivate_reason,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<UserCoupon, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("UserCoupon")),
+        }
+    }
+}
+
+/// A coupon code the merchant uploaded in advance, and what became of it.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UploadedCode {
+    /// The uploaded code.
+    ///
+    /// Wire name `code`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Whether the code has been given out.
+    ///
+    /// Wire name `code_status`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_status: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponCodeStatus,
+    >,
+    /// When the code was uploaded.
+    ///
+    /// Wire name `upload_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub upload_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// When the code was given to a user.
+    ///
+    /// Wire name `dispatched_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub dispatched_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// OpenID of the user who received it.
+    ///
+    /// Wire name `openid`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// UnionID of the user who received it.
+    ///
+    /// Wire name `unionid`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unionid: ::std::option::Option<::std::string::String>,
+    /// Code of the user's coupon.
+    ///
+    /// Wire name `coupon_code`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub coupon_code: ::std::option::Option<::std::string::String>,
+}
+
+impl UploadedCode {
+    /// A builder with every field unset.
+    pub fn builder() -> UploadedCodeBuilder {
+        UploadedCodeBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for UploadedCode {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.upload_time {
+            let at = at.field("upload_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.dispatched_time {
+            let at = at.field("dispatched_time");
+            v.date_time(&at, value);
+        }
+    }
+}
+
+/// Builds a [`UploadedCode`]; [`UploadedCodeBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct UploadedCodeBuilder {
+    code: ::std::option::Option<::std::string::String>,
+    code_status: ::std::option::Option<
+        crate::marketing::busifavor::types::CouponCodeStatus,
+    >,
+    upload_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    dispatched_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    openid: ::std::option::Option<::std::string::String>,
+    unionid: ::std::option::Option<::std::string::String>,
+    coupon_code: ::std::option::Option<::std::string::String>,
+}
+
+impl UploadedCodeBuilder {
+    /// Sets `code`. The uploaded code.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `code_status`. Whether the code has been given out.
+    pub fn code_status(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::CouponCodeStatus,
+        >,
+    ) -> Self {
+        self.code_status = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `upload_time`. When the code was uploaded.
+    pub fn upload_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.upload_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `dispatched_time`. When the code was given to a user.
+    pub fn dispatched_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.dispatched_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `openid`. OpenID of the user who received it.
+    pub fn openid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.openid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `unionid`. UnionID of the user who received it.
+    pub fn unionid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.unionid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code`. Code of the user's coupon.
+    pub fn coupon_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.upload_time {
+            let at = at.field("upload_time");
+            v.date_time(&at, value);
+        }
+        if let ::std::option::Option::Some(value) = &self.dispatched_time {
+            let at = at.field("dispatched_time");
+            v.date_time(&at, value);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<UploadedCode> {
+        ::std::option::Option::Some(UploadedCode {
+            code: self.code,
+            code_status: self.code_status,
+            upload_time: self.upload_time,
+            dispatched_time: self.dispatched_time,
+            openid: self.openid,
+            unionid: self.unionid,
+            coupon_code: self.coupon_code,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<UploadedCode, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("UploadedCode")),
+        }
+    }
+}
+
+/// A subsidy payment from one merchant to another for one redeemed coupon.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SubsidyPayReceipt {
+    /// WeChat Pay's number of the subsidy payment.
+    ///
+    /// Wire name `subsidy_receipt_id`; required; 28 to 32 characters.
+    pub subsidy_receipt_id: ::std::string::String,
+    /// Stock of the coupon.
+    ///
+    /// Wire name `stock_id`; required; 1 to 20 characters.
+    pub stock_id: ::std::string::String,
+    /// Code of the coupon.
+    ///
+    /// Wire name `coupon_code`; required; 1 to 128 characters.
+    pub coupon_code: ::std::string::String,
+    /// WeChat Pay order the coupon was used on.
+    ///
+    /// Wire name `transaction_id`; required; 28 to 32 characters.
+    pub transaction_id: ::std::string::String,
+    /// Merchant that pays the subsidy.
+    ///
+    /// Wire name `payer_merchant`; required; 1 to 32 characters.
+    pub payer_merchant: ::std::string::String,
+    /// Merchant that receives the subsidy.
+    ///
+    /// Wire name `payee_merchant`; required; 1 to 32 characters.
+    pub payee_merchant: ::std::string::String,
+    /// Subsidy amount, in fen.
+    ///
+    /// Wire name `amount`; required.
+    pub amount: i64,
+    /// The merchant's remark, returned as given.
+    ///
+    /// Wire name `description`; required; 1 to 1024 characters.
+    pub description: ::std::string::String,
+    /// State of the payment.
+    ///
+    /// Wire name `status`; required.
+    pub status: crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
+    /// Why the payment failed; only when it failed.
+    ///
+    /// Wire name `fail_reason`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<
+        crate::marketing::busifavor::types::SubsidyPayFailReason,
+    >,
+    /// When the payment completed; only when it succeeded.
+    ///
+    /// Wire name `success_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// The merchant's unique number for the payment request.
+    ///
+    /// Wire name `out_subsidy_no`; required; 1 to 128 characters.
+    pub out_subsidy_no: ::std::string::String,
+    /// When the payment receipt was created.
+    ///
+    /// Wire name `create_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl SubsidyPayReceipt {
+    /// A builder with every field unset.
+    pub fn builder() -> SubsidyPayReceiptBuilder {
+        SubsidyPayReceiptBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for SubsidyPayReceipt {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("subsidy_receipt_id");
+            let value = &self.subsidy_receipt_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(28),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("stock_id");
+            let value = &self.stock_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("coupon_code");
+            let value = &self.coupon_code;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        {
+            let at = at.field("transaction_id");
+            let value = &self.transaction_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(28),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("payer_merchant");
+            let value = &self.payer_merchant;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("payee_merchant");
+            let value = &self.payee_merchant;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("description");
+            let value = &self.description;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1024),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.success_time {
+            let at = at.field("success_time");
+            v.date_time(&at, value);
+        }
+        {
+            let at = at.field("out_subsidy_no");
+            let value = &self.out_subsidy_no;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.create_time {
+            let at = at.field("create_time");
+            v.date_time(&at, value);
+        }
+    }
+}
+
+/// Builds a [`SubsidyPayReceipt`]; [`SubsidyPayReceiptBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct SubsidyPayReceiptBuilder {
+    subsidy_receipt_id: ::std::option::Option<::std::string::String>,
+    stock_id: ::std::option::Option<::std::string::String>,
+    coupon_code: ::std::option::Option<::std::string::String>,
+    transaction_id: ::std::option::Option<::std::string::String>,
+    payer_merchant: ::std::option::Option<::std::string::String>,
+    payee_merchant: ::std::option::Option<::std::string::String>,
+    amount: ::std::option::Option<i64>,
+    description: ::std::option::Option<::std::string::String>,
+    status: ::std::option::Option<
+        crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
+    >,
+    fail_reason: ::std::option::Option<
+        crate::marketing::busifavor::types::SubsidyPayFailReason,
+    >,
+    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    out_subsidy_no: ::std::option::Option<::std::string::String>,
+    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl SubsidyPayReceiptBuilder {
+    /// Sets `subsidy_receipt_id`. WeChat Pay's number of the subsidy payment.
+    pub fn subsidy_receipt_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subsidy_receipt_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_id`. Stock of the coupon.
+    pub fn stock_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code`. Code of the coupon.
+    pub fn coupon_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `transaction_id`. WeChat Pay order the coupon was used on.
+    pub fn transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `payer_merchant`. Merchant that pays the subsidy.
+    pub fn payer_merchant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payer_merchant = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `payee_merchant`. Merchant that receives the subsidy.
+    pub fn payee_merchant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payee_merchant = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `amount`. Subsidy amount, in fen.
+    pub fn amount(mut self, value: i64) -> Self {
+        self.amount = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `description`. The merchant's remark, returned as given.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `status`. State of the payment.
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
+        >,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `fail_reason`. Why the payment failed; only when it failed.
+    pub fn fail_reason(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::SubsidyPayFailReason,
+        >,
+    ) -> Self {
+        self.fail_reason = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `success_time`. When the payment completed; only when it succeeded.
+    pub fn success_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.success_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `out_subsidy_no`. The merchant's unique number for the payment request.
+    pub fn out_subsidy_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_subsidy_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `create_time`. When the payment receipt was created.
+    pub fn create_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.create_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.subsidy_receipt_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("subsidy_receipt_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(28),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("subsidy_receipt_id"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.stock_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(20),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
+            }
+        }
+        match &self.coupon_code {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_code");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(128),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_code"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.transaction_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("transaction_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(28),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("transaction_id"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.payer_merchant {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("payer_merchant");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("payer_merchant"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.payee_merchant {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("payee_merchant");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("payee_merchant"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.amount.is_none() {
+            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        match &self.description {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("description");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(1024),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("description"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.status.is_none() {
+            v.report(&at.field("status"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if let ::std::option::Option::Some(value) = &self.success_time {
+            let at = at.field("success_time");
+            v.date_time(&at, value);
+        }
+        match &self.out_subsidy_no {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("out_subsidy_no");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(128),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("out_subsidy_no"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.create_time {
+            let at = at.field("create_time");
+            v.date_time(&at, value);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<SubsidyPayReceipt> {
+        match (
+            self.subsidy_receipt_id,
+            self.stock_id,
+            self.coupon_code,
+            self.transaction_id,
+            self.payer_merchant,
+            self.payee_merchant,
+            self.amount,
+            self.description,
+            self.status,
+            self.out_subsidy_no,
+        ) {
+            (
+                ::std::option::Option::Some(subsidy_receipt_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(transaction_id),
+                ::std::option::Option::Some(payer_merchant),
+                ::std::option::Option::Some(payee_merchant),
+                ::std::option::Option::Some(amount),
+                ::std::option::Option::Some(description),
+                ::std::option::Option::Some(status),
+                ::std::option::Option::Some(out_subsidy_no),
+            ) => {
+                ::std::option::Option::Some(SubsidyPayReceipt {
+                    subsidy_receipt_id,
+                    stock_id,
+                    coupon_code,
+                    transaction_id,
+                    payer_merchant,
+                    payee_merchant,
+                    amount,
+                    description,
+                    status,
+                    fail_reason: self.fail_reason,
+                    success_time: self.success_time,
+                    out_subsidy_no,
+                    create_time: self.create_time,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        SubsidyPayReceipt,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("SubsidyPayReceipt")),
+        }
+    }
+}
+
+/// A return of (part of) a subsidy after the order was refunded.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SubsidyReturnReceipt {
+    /// WeChat Pay's number of the return.
+    ///
+    /// Wire name `subsidy_return_receipt_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
+    /// Stock of the coupon.
+    ///
+    /// Wire name `stock_id`; required; 1 to 20 characters.
+    pub stock_id: ::std::string::String,
+    /// Code of the coupon.
+    ///
+    /// Wire name `coupon_code`; required; 1 to 128 characters.
+    pub coupon_code: ::std::string::String,
+    /// WeChat Pay order the coupon was used on.
+    ///
+    /// Wire name `transaction_id`; required; 28 to 32 characters.
+    pub transaction_id: ::std::string::String,
+    /// WeChat Pay refund of that order.
+    ///
+    /// Wire name `refund_id`; required; 28 to 32 characters.
+    pub refund_id: ::std::string::String,
+    /// Merchant that paid the original subsidy and now gets money back.
+    ///
+    /// Wire name `payer_merchant`; required; 1 to 32 characters.
+    pub payer_merchant: ::std::string::String,
+    /// Merchant that received the original subsidy and now pays it back.
+    ///
+    /// Wire name `payee_merchant`; required; 1 to 32 characters.
+    pub payee_merchant: ::std::string::String,
+    /// Amount returned, in fen.
+    ///
+    /// Wire name `amount`; required.
+    pub amount: i64,
+    /// The merchant's remark, returned as given.
+    ///
+    /// Wire name `description`; required; 1 to 1024 characters.
+    pub description: ::std::string::String,
+    /// State of the return.
+    ///
+    /// Wire name `status`; required.
+    pub status: crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
+    /// Why the return failed; only when it failed.
+    ///
+    /// Wire name `fail_reason`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<
+        crate::marketing::busifavor::types::SubsidyReturnFailReason,
+    >,
+    /// When the return completed; only when it succeeded.
+    ///
+    /// Wire name `return_done_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_done_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    /// The subsidy payment this return belongs to.
+    ///
+    /// Wire name `subsidy_receipt_id`; required; 28 to 32 characters.
+    pub subsidy_receipt_id: ::std::string::String,
+    /// The merchant's unique number for the return request.
+    ///
+    /// Wire name `out_subsidy_return_no`; required; 1 to 128 characters.
+    pub out_subsidy_return_no: ::std::string::String,
+    /// When the return receipt was created.
+    ///
+    /// Wire name `return_create_time`; optional; RFC 3339.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl SubsidyReturnReceipt {
+    /// A builder with every field unset.
+    pub fn builder() -> SubsidyReturnReceiptBuilder {
+        SubsidyReturnReceiptBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for SubsidyReturnReceipt {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("stock_id");
+            let value = &self.stock_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("coupon_code");
+            let value = &self.coupon_code;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        {
+            let at = at.field("transaction_id");
+            let value = &self.transaction_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(28),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("refund_id");
+            let value = &self.refund_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(28),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("payer_merchant");
+            let value = &self.payer_merchant;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("payee_merchant");
+            let value = &self.payee_merchant;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("description");
+            let value = &self.description;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(1024),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.return_done_time {
+            let at = at.field("return_done_time");
+            v.date_time(&at, value);
+        }
+        {
+            let at = at.field("subsidy_receipt_id");
+            let value = &self.subsidy_receipt_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(28),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("out_subsidy_return_no");
+            let value = &self.out_subsidy_return_no;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.return_create_time {
+            let at = at.field("return_create_time");
+            v.date_time(&at, value);
+        }
+    }
+}
+
+/// Builds a [`SubsidyReturnReceipt`]; [`SubsidyReturnReceiptBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct SubsidyReturnReceiptBuilder {
+    subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
+    stock_id: ::std::option::Option<::std::string::String>,
+    coupon_code: ::std::option::Option<::std::string::String>,
+    transaction_id: ::std::option::Option<::std::string::String>,
+    refund_id: ::std::option::Option<::std::string::String>,
+    payer_merchant: ::std::option::Option<::std::string::String>,
+    payee_merchant: ::std::option::Option<::std::string::String>,
+    amount: ::std::option::Option<i64>,
+    description: ::std::option::Option<::std::string::String>,
+    status: ::std::option::Option<
+        crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
+    >,
+    fail_reason: ::std::option::Option<
+        crate::marketing::busifavor::types::SubsidyReturnFailReason,
+    >,
+    return_done_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    subsidy_receipt_id: ::std::option::Option<::std::string::String>,
+    out_subsidy_return_no: ::std::option::Option<::std::string::String>,
+    return_create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+}
+
+impl SubsidyReturnReceiptBuilder {
+    /// Sets `subsidy_return_receipt_id`. WeChat Pay's number of the return.
+    pub fn subsidy_return_receipt_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subsidy_return_receipt_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_id`. Stock of the coupon.
+    pub fn stock_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code`. Code of the coupon.
+    pub fn coupon_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.coupon_code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `transaction_id`. WeChat Pay order the coupon was used on.
+    pub fn transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `refund_id`. WeChat Pay refund of that order.
+    pub fn refund_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.refund_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `payer_merchant`. Merchant that paid the original subsidy and now gets money back.
+    pub fn payer_merchant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payer_merchant = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `payee_merchant`. Merchant that received the original subsidy and now pays it back.
+    pub fn payee_merchant(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.payee_merchant = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `amount`. Amount returned, in fen.
+    pub fn amount(mut self, value: i64) -> Self {
+        self.amount = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `description`. The merchant's remark, returned as given.
+    pub fn description(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `status`. State of the return.
+    pub fn status(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
+        >,
+    ) -> Self {
+        self.status = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `fail_reason`. Why the return failed; only when it failed.
+    pub fn fail_reason(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::SubsidyReturnFailReason,
+        >,
+    ) -> Self {
+        self.fail_reason = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `return_done_time`. When the return completed; only when it succeeded.
+    pub fn return_done_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.return_done_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `subsidy_receipt_id`. The subsidy payment this return belongs to.
+    pub fn subsidy_receipt_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subsidy_receipt_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `out_subsidy_return_no`. The merchant's unique number for the return request.
+    pub fn out_subsidy_return_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_subsidy_return_no = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `return_create_time`. When the return receipt was created.
+    pub fn return_create_time(
+        mut self,
+        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
+    ) -> Self {
+        self.return_create_time = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.stock_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(20),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
+            }
+        }
+        match &self.coupon_code {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_code");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(128),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_code"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.transaction_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("transaction_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(28),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("transaction_id"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.refund_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("refund_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(28),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("refund_id"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.payer_merchant {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("payer_merchant");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("payer_merchant"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.payee_merchant {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("payee_merchant");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("payee_merchant"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.amount.is_none() {
+            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        match &self.description {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("description");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(1024),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("description"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.status.is_none() {
+            v.report(&at.field("status"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if let ::std::option::Option::Some(value) = &self.return_done_time {
+            let at = at.field("return_done_time");
+            v.date_time(&at, value);
+        }
+        match &self.subsidy_receipt_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("subsidy_receipt_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(28),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("subsidy_receipt_id"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.out_subsidy_return_no {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("out_subsidy_return_no");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(128),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("out_subsidy_return_no"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.return_create_time {
+            let at = at.field("return_create_time");
+            v.date_time(&at, value);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<SubsidyReturnReceipt> {
+        match (
+            self.stock_id,
+            self.coupon_code,
+            self.transaction_id,
+            self.refund_id,
+            self.payer_merchant,
+            self.payee_merchant,
+            self.amount,
+            self.description,
+            self.status,
+            self.subsidy_receipt_id,
+            self.out_subsidy_return_no,
+        ) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(transaction_id),
+                ::std::option::Option::Some(refund_id),
+                ::std::option::Option::Some(payer_merchant),
+                ::std::option::Option::Some(payee_merchant),
+                ::std::option::Option::Some(amount),
+                ::std::option::Option::Some(description),
+                ::std::option::Option::Some(status),
+                ::std::option::Option::Some(subsidy_receipt_id),
+                ::std::option::Option::Some(out_subsidy_return_no),
+            ) => {
+                ::std::option::Option::Some(SubsidyReturnReceipt {
+                    subsidy_return_receipt_id: self.subsidy_return_receipt_id,
+                    stock_id,
+                    coupon_code,
+                    transaction_id,
+                    refund_id,
+                    payer_merchant,
+                    payee_merchant,
+                    amount,
+                    description,
+                    status,
+                    fail_reason: self.fail_reason,
+                    return_done_time: self.return_done_time,
+                    subsidy_receipt_id,
+                    out_subsidy_return_no,
+                    return_create_time: self.return_create_time,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        SubsidyReturnReceipt,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("SubsidyReturnReceipt")),
+        }
     }
 }
