@@ -12,7 +12,8 @@
 //! | `payments` | `bill` | 账单 (bills) | 3 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
-//! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 13 |
+//! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
+//! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 7 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //!
@@ -40,7 +41,7 @@ pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 pub mod bill;
 #[cfg(feature = "payments")]
 pub mod certificates;
-#[cfg(any(feature = "busifavor", feature = "product-coupon"))]
+#[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
 #[cfg(feature = "payments")]
 pub mod pay;

@@ -1020,6 +1020,720 @@ fn busifavor_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "A fixed-amount stock, 10 yuan off from 100 yuan" of `POST /v3/marketing/favor/coupon-stocks`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_create_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::create_stock::CreateStockRequest::builder()
+        .stock_name("春季满100减10")
+        .comment("门店活动批次")
+        .belong_merchant("1900007291")
+        .available_begin_time("2026-03-01T00:00:00+08:00")
+        .available_end_time("2026-03-31T23:59:59+08:00")
+        .stock_use_rule(
+            ::wechatpay_apiv3::marketing::favor::types::StockUseRule::builder()
+                .max_coupons(1000)
+                .max_amount(1000000)
+                .max_amount_by_day(100000)
+                .max_coupons_per_user(2)
+                .natural_person_limit(false)
+                .prevent_api_abuse(true)
+                .build()?,
+        )
+        .pattern_info(
+            ::wechatpay_apiv3::marketing::favor::types::PatternInfo::builder()
+                .description("每单限用一张，不找零")
+                .merchant_name("示例便利店")
+                .background_color("COLOR020")
+                .jump_target("MINI_PROGRAM")
+                .mini_program_appid("wx8888888888888888")
+                .mini_program_path("/pages/coupon/index")
+                .build()?,
+        )
+        .coupon_use_rule(
+            ::wechatpay_apiv3::marketing::favor::types::CouponUseRule::builder()
+                .coupon_available_time(
+                    ::wechatpay_apiv3::marketing::favor::types::CouponAvailableTime::builder()
+                        .fix_available_time(
+                            ::wechatpay_apiv3::marketing::favor::types::FixAvailableTime::builder()
+                                .available_week_day(::std::vec![1, 2, 3, 4, 5])
+                                .begin_time(36000)
+                                .end_time(79200)
+                                .build()?,
+                        )
+                        .second_day_available(false)
+                        .available_time_after_receive(10080)
+                        .build()?,
+                )
+                .fixed_normal_coupon(
+                    ::wechatpay_apiv3::marketing::favor::types::FixedNormalCoupon::builder()
+                        .coupon_amount(1000)
+                        .transaction_minimum(10000)
+                        .build()?,
+                )
+                .goods_tag(::std::vec![::std::string::String::from("spring2026")])
+                .trade_type(
+                    ::std::vec![
+                        ::wechatpay_apiv3::marketing::favor::types::TradeType::from("MICROAPP"),
+                        ::wechatpay_apiv3::marketing::favor::types::TradeType::from("CARD")
+                    ],
+                )
+                .combine_use(false)
+                .available_merchants(
+                    ::std::vec![
+                        ::std::string::String::from("1900007291"),
+                        ::std::string::String::from("1900007292")
+                    ],
+                )
+                .build()?,
+        )
+        .no_cash(false)
+        .stock_type("NORMAL")
+        .out_request_no("190000729120260225000001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/coupon-stocks");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"belong_merchant\":\"1900007291\",\"comment\":\"门店活动批次\",\"coupon_use_rule\":{\"available_merchants\":[\"1900007291\",\"1900007292\"],\"combine_use\":false,\"coupon_available_time\":{\"available_time_after_receive\":10080,\"fix_available_time\":{\"available_week_day\":[1,2,3,4,5],\"begin_time\":36000,\"end_time\":79200},\"second_day_available\":false},\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"goods_tag\":[\"spring2026\"],\"trade_type\":[\"MICROAPP\",\"CARD\"]},\"no_cash\":false,\"out_request_no\":\"190000729120260225000001\",\"pattern_info\":{\"background_color\":\"COLOR020\",\"description\":\"每单限用一张，不找零\",\"jump_target\":\"MINI_PROGRAM\",\"merchant_name\":\"示例便利店\",\"mini_program_appid\":\"wx8888888888888888\",\"mini_program_path\":\"/pages/coupon/index\"},\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"natural_person_limit\":false,\"prevent_api_abuse\":true}}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::create_stock::CreateStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"belong_merchant\":\"1900007291\",\"comment\":\"门店活动批次\",\"coupon_use_rule\":{\"available_merchants\":[\"1900007291\",\"1900007292\"],\"combine_use\":false,\"coupon_available_time\":{\"available_time_after_receive\":10080,\"fix_available_time\":{\"available_week_day\":[1,2,3,4,5],\"begin_time\":36000,\"end_time\":79200},\"second_day_available\":false},\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"goods_tag\":[\"spring2026\"],\"trade_type\":[\"MICROAPP\",\"CARD\"]},\"no_cash\":false,\"out_request_no\":\"190000729120260225000001\",\"pattern_info\":{\"background_color\":\"COLOR020\",\"description\":\"每单限用一张，不找零\",\"jump_target\":\"MINI_PROGRAM\",\"merchant_name\":\"示例便利店\",\"mini_program_appid\":\"wx8888888888888888\",\"mini_program_path\":\"/pages/coupon/index\"},\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"natural_person_limit\":false,\"prevent_api_abuse\":true}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::create_stock::CreateStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-02-25T15:20:00+08:00\",\"stock_id\":\"17140532\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Link to the refund records" of `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_get_refund_flow_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::get_refund_flow::GetRefundFlowRequest::builder()
+        .stock_id("17140532")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/favor/stocks/17140532/refund-flow"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::types::FlowFileLink = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"hash_type\":\"SHA1\",\"hash_value\":\"5b1c2a4e7f9d0e3a6b8c1d2e4f6a8b0c2d4e6f80\",\"url\":\"https://download.example.com/favor/17140532/flow.csv?sign=Qm9hZ2x5ZmF2b3I\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Link to one day's refund records" of `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_get_refund_flow_by_day_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::get_refund_flow_by_day::GetRefundFlowByDayRequest::builder()
+        .stock_id("17140532")
+        .bill_date("2026-03-03")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/stocks/17140532/refund-flow-by-day?bill_date=2026-03-03"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::get_refund_flow_by_day::GetRefundFlowByDayResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_refundflow_count\":\"128\",\"stock_refundflow_hash\":\"0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c\",\"url\":\"https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=ZmF2b3IxNzE0MDUzMjIwMjYwMzAz\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Link to the redemption records" of `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_get_use_flow_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::get_use_flow::GetUseFlowRequest::builder()
+        .stock_id("17140532")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/stocks/17140532/use-flow");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::types::FlowFileLink = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"hash_type\":\"SHA1\",\"hash_value\":\"5b1c2a4e7f9d0e3a6b8c1d2e4f6a8b0c2d4e6f80\",\"url\":\"https://download.example.com/favor/17140532/flow.csv?sign=Qm9hZ2x5ZmF2b3I\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Link to one day's redemption records" of `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_get_use_flow_by_day_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::get_use_flow_by_day::GetUseFlowByDayRequest::builder()
+        .stock_id("17140532")
+        .bill_date("2026-03-03")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/stocks/17140532/use-flow-by-day?bill_date=2026-03-03"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::get_use_flow_by_day::GetUseFlowByDayResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_useflow_count\":\"128\",\"stock_useflow_hash\":\"0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c\",\"url\":\"https://download-service.wechatpay.cn/mkt/storage/bill/download?bill_params=ZmF2b3IxNzE0MDUzMjIwMjYwMzAz\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of product codes" of `GET /v3/marketing/favor/stocks/{stock_id}/items`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::list_available_items::ListAvailableItemsRequest::builder()
+        .stock_id("17140533")
+        .offset(0)
+        .limit(20)
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/stocks/17140533/items?offset=0&limit=20&stock_creator_mchid=1900007291"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::types::StockEntryPage = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[\"SKU-1001\",\"SKU-1002\",\"SKU-1003\"],\"limit\":20,\"offset\":0,\"stock_id\":\"17140533\",\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of merchants" of `GET /v3/marketing/favor/stocks/{stock_id}/merchants`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::list_available_merchants::ListAvailableMerchantsRequest::builder()
+        .stock_id("17140533")
+        .offset(0)
+        .limit(20)
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/stocks/17140533/merchants?offset=0&limit=20&stock_creator_mchid=1900007291"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::types::StockEntryPage = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[\"1900007291\",\"1900007292\"],\"limit\":20,\"offset\":0,\"stock_id\":\"17140533\",\"total_count\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Running stocks created in March" of `GET /v3/marketing/favor/stocks`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_stocks_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::list_stocks::ListStocksRequest::builder()
+        .offset(0)
+        .limit(10)
+        .stock_creator_mchid("1900007291")
+        .create_start_time("2026-03-01T00:00:00+08:00")
+        .create_end_time("2026-03-31T23:59:59+08:00")
+        .status("running")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/stocks?offset=0&limit=10&stock_creator_mchid=1900007291&create_start_time=2026-03-01T00%3A00%3A00%2B08%3A00&create_end_time=2026-03-31T23%3A59%3A59%2B08%3A00&status=running"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::list_stocks::ListStocksResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"create_time\":\"2026-03-01T09:00:00+08:00\",\"description\":\"每单限用一张，不找零\",\"distributed_coupons\":120,\"no_cash\":false,\"singleitem\":false,\"start_time\":\"2026-03-01T10:00:00+08:00\",\"status\":\"running\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\",\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"combine_use\":false,\"coupon_type\":\"NORMAL\",\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"trade_type\":[\"MICROAPP\",\"CARD\"]}}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Usable coupons of one creator" of `GET /v3/marketing/favor/users/{openid}/coupons`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_user_coupons_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::list_user_coupons::ListUserCouponsRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .appid("wx8888888888888888")
+        .status("SENDED")
+        .creator_mchid("1900007291")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons?appid=wx8888888888888888&status=SENDED&creator_mchid=1900007291&offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::list_user_coupons::ListUserCouponsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"available_begin_time\":\"2026-03-04T08:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\",\"coupon_id\":\"20801077800\",\"coupon_name\":\"咖啡减至9.9元\",\"coupon_type\":\"CUT_TO\",\"create_time\":\"2026-03-04T08:00:00+08:00\",\"cut_to_message\":{\"cut_to_price\":990,\"single_price_max\":3000},\"description\":\"指定咖啡单品可用\",\"no_cash\":true,\"singleitem\":true,\"status\":\"SENDED\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140533\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Swap one product code for another" of `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_available_goods_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::modify_available_goods::ModifyAvailableGoodsRequest::builder()
+        .stock_id("17140533")
+        .stock_creator_mchid("1900007291")
+        .add_goods_id_list(::std::vec![::std::string::String::from("SKU-1004")])
+        .delete_goods_id_list(::std::vec![::std::string::String::from("SKU-1003")])
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/favor/stocks/17140533/modify-goods-id"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"add_goods_id_list\":[\"SKU-1004\"],\"delete_goods_id_list\":[\"SKU-1003\"],\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::modify_available_goods::ModifyAvailableGoodsBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"add_goods_id_list\":[\"SKU-1004\"],\"delete_goods_id_list\":[\"SKU-1003\"],\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::modify_available_goods::ModifyAvailableGoodsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"pause_time\":\"2026-03-10T11:00:00+08:00\",\"stock_id\":\"17140533\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Pause a running stock" of `POST /v3/marketing/favor/stocks/{stock_id}/pause`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::pause_stock::PauseStockRequest::builder()
+        .stock_id("17140532")
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/stocks/17140532/pause");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::pause_stock::PauseStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::pause_stock::PauseStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"pause_time\":\"2026-03-05T09:30:00+08:00\",\"stock_id\":\"17140532\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The URL set" of `GET /v3/marketing/favor/callbacks`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::query_callback::QueryCallbackRequest::builder()
+        .mchid("1900007291")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/favor/callbacks?mchid=1900007291"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::query_callback::QueryCallbackResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900007291\",\"notify_url\":\"https://shop.example.com/wxpay/favor/notify\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A redeemed fixed-amount coupon" of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::query_coupon::QueryCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .coupon_id("20801077736")
+        .appid("wx8888888888888888")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/20801077736?appid=wx8888888888888888"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::types::Coupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_begin_time\":\"2026-03-01T12:00:00+08:00\",\"available_end_time\":\"2026-03-08T12:00:00+08:00\",\"consume_information\":{\"consume_mchid\":\"1900007292\",\"consume_time\":\"2026-03-03T18:30:00+08:00\",\"goods_detail\":[{\"discount_amount\":1000,\"goods_id\":\"SKU-1001\",\"price\":6000,\"quantity\":2}],\"transaction_id\":\"4200002026030312345678901234\"},\"coupon_id\":\"20801077736\",\"coupon_name\":\"春季满100减10\",\"coupon_type\":\"NORMAL\",\"create_time\":\"2026-03-01T12:00:00+08:00\",\"description\":\"每单限用一张，不找零\",\"no_cash\":false,\"normal_coupon_information\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"singleitem\":false,\"status\":\"USED\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A single-item cut-to stock" of `GET /v3/marketing/favor/stocks/{stock_id}`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::query_stock::QueryStockRequest::builder()
+        .stock_id("17140533")
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/stocks/17140533?stock_creator_mchid=1900007291"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_begin_time\":\"2026-03-02T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\",\"create_time\":\"2026-03-02T09:00:00+08:00\",\"cut_to_message\":{\"cut_to_price\":990,\"single_price_max\":3000},\"description\":\"指定咖啡单品可用\",\"distributed_coupons\":37,\"no_cash\":true,\"singleitem\":true,\"start_time\":\"2026-03-02T10:00:00+08:00\",\"status\":\"paused\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140533\",\"stock_name\":\"咖啡减至9.9元\",\"stock_type\":\"DISCOUNT_CUT\",\"stock_use_rule\":{\"coupon_type\":\"CUT_TO\",\"max_amount\":500000,\"max_coupons\":500,\"max_coupons_per_user\":1,\"natural_person_limit\":true,\"prevent_api_abuse\":true}}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Restart a paused stock" of `POST /v3/marketing/favor/stocks/{stock_id}/restart`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_restart_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::restart_stock::RestartStockRequest::builder()
+        .stock_id("17140532")
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/stocks/17140532/restart");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::restart_stock::RestartStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::restart_stock::RestartStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"restart_time\":\"2026-03-06T09:30:00+08:00\",\"stock_id\":\"17140532\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Send a coupon" of `POST /v3/marketing/favor/users/{openid}/coupons`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::send_coupon::SendCouponRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .stock_id("17140532")
+        .out_request_no("190000729120260301000042")
+        .appid("wx8888888888888888")
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/favor/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"out_request_no\":\"190000729120260301000042\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::send_coupon::SendCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"out_request_no\":\"190000729120260301000042\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::send_coupon::SendCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"coupon_id\":\"20801077736\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Turn notifications on" of `POST /v3/marketing/favor/callbacks`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_set_callback_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::set_callback::SetCallbackRequest::builder()
+        .mchid("1900007291")
+        .notify_url("https://shop.example.com/wxpay/favor/notify")
+        .switch(true)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/callbacks");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"mchid\":\"1900007291\",\"notify_url\":\"https://shop.example.com/wxpay/favor/notify\",\"switch\":true}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::set_callback::SetCallbackBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900007291\",\"notify_url\":\"https://shop.example.com/wxpay/favor/notify\",\"switch\":true}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::set_callback::SetCallbackResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"notify_url\":\"https://shop.example.com/wxpay/favor/notify\",\"update_time\":\"2026-02-20T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Activate a stock" of `POST /v3/marketing/favor/stocks/{stock_id}/start`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::start_stock::StartStockRequest::builder()
+        .stock_id("17140532")
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/stocks/17140532/start");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::start_stock::StartStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::start_stock::StartStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"start_time\":\"2026-03-01T10:00:00+08:00\",\"stock_id\":\"17140532\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Stop a stock" of `POST /v3/marketing/favor/stocks/{stock_id}/stop`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_stop_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::stop_stock::StopStockRequest::builder()
+        .stock_id("17140532")
+        .stock_creator_mchid("1900007291")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/stocks/17140532/stop");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::favor::stop_stock::StopStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_creator_mchid\":\"1900007291\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::favor::stop_stock::StopStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_id\":\"17140532\",\"stop_time\":\"2026-03-31T23:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Upload a logo" of `POST /v3/marketing/favor/media/image-upload`.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::favor::upload_image::UploadImageRequest::builder()
+        .file(::wechatpay_apiv3::UploadFile::new("example.jpg", ::std::vec![0_u8; 64]))
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/favor/media/image-upload");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::favor::upload_image::UploadImageResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"media_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsl5Zr8ynXDZNQ/0\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "favor")]
+#[test]
+fn favor_coupon_use_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::marketing::favor::types::Coupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_begin_time\":\"2026-03-01T12:00:00+08:00\",\"available_end_time\":\"2026-03-08T12:00:00+08:00\",\"consume_information\":{\"consume_mchid\":\"1900007292\",\"consume_time\":\"2026-03-03T18:30:00+08:00\",\"goods_detail\":[{\"discount_amount\":1000,\"goods_id\":\"SKU-1001\",\"price\":6000,\"quantity\":2}],\"transaction_id\":\"4200002026030312345678901234\"},\"coupon_id\":\"20801077736\",\"coupon_name\":\"春季满100减10\",\"coupon_type\":\"NORMAL\",\"create_time\":\"2026-03-01T12:00:00+08:00\",\"description\":\"每单限用一张，不找零\",\"no_cash\":false,\"normal_coupon_information\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"singleitem\":false,\"status\":\"USED\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::marketing::favor::types::Coupon as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["COUPON.USE"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "favor")]
+#[test]
+fn favor_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::StockStatus>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::StockType>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::CouponStatus>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::CouponType>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::TradeType>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::JumpTarget>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::BackgroundColor>();
+    check_open_enum::<::wechatpay_apiv3::marketing::favor::types::BusinessType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::favor::list_user_coupons::CouponStatusFilter,
+    >();
+}
+
+/// Example "Associate three stores with a bundle" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stock_bundle_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::associate_stock_bundle_stores::AssociateStockBundleStoresRequest::builder()
+        .product_coupon_id("1000000022")
+        .stock_bundle_id("7120000000000022")
+        .store_list(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000101").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000102").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000199").build() ?
+            ],
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000022/stock-bundles/7120000000000022/associate-stores"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::associate_stock_bundle_stores::AssociateStockBundleStoresBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreAssociationResult = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_store_list\":[{\"code\":\"STORE_NOT_FOUND\",\"message\":\"门店不存在或不属于该品牌\",\"store_id\":\"200000199\"}],\"success_store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"}],\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Associate three stores, one unknown" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stock_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::associate_stock_stores::AssociateStockStoresRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021002")
+        .store_list(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000101").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000102").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000199").build() ?
+            ],
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021002/associate-stores"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::associate_stock_stores::AssociateStockStoresBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreAssociationResult = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_store_list\":[{\"code\":\"STORE_NOT_FOUND\",\"message\":\"门店不存在或不属于该品牌\",\"store_id\":\"200000199\"}],\"success_store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"}],\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Confirm a coupon after the send notification" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -1052,6 +1766,568 @@ fn product_coupon_confirm_user_coupon_example_1() -> ::std::result::Result<
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260301_000001\",\"confirm_time\":\"2026-03-01T10:00:02+08:00\",\"coupon_code\":\"202603010000000001\",\"coupon_state\":\"EFFECTIVE\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/logo.png\",\"name\":\"春季全场九折券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color030\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":1,\"total_count\":1},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_user\":1},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码使用\"}},\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Compose a picture for a 15-off coupon" of `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskRequest::builder()
+        .brand_id("130455")
+        .task_id("IMGTASK_20260301_0001")
+        .image_generation_type("COMBINE_IMAGE")
+        .combine_image(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CombineImageInput::builder()
+                .scope("ALL")
+                .type_("NORMAL")
+                .usage_mode("SINGLE")
+                .normal_coupon(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::NormalCoupon::builder()
+                        .threshold(8000)
+                        .discount_amount(1500)
+                        .build()?,
+                )
+                .background_color("#2a7ae2")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/image-generation-tasks"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"combine_image\":{\"background_color\":\"#2a7ae2\",\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000},\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"image_generation_type\":\"COMBINE_IMAGE\",\"task_id\":\"IMGTASK_20260301_0001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"combine_image\":{\"background_color\":\"#2a7ae2\",\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000},\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"image_generation_type\":\"COMBINE_IMAGE\",\"task_id\":\"IMGTASK_20260301_0001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"task_id\":\"IMGTASK_20260301_0001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Cut a product out of an uploaded picture" of `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskRequest::builder()
+        .brand_id("130455")
+        .task_id("IMGTASK_20260301_0002")
+        .image_generation_type("CUT_OUT")
+        .cut_out(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CutOutInput::builder()
+                .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/demo/upload_7f3a9c.png")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/image-generation-tasks"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"cut_out\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/upload_7f3a9c.png\"},\"image_generation_type\":\"CUT_OUT\",\"task_id\":\"IMGTASK_20260301_0002\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"cut_out\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/upload_7f3a9c.png\"},\"image_generation_type\":\"CUT_OUT\",\"task_id\":\"IMGTASK_20260301_0002\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"task_id\":\"IMGTASK_20260301_0002\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Create a whole-order amount-off coupon with one stock" of `POST /v3/marketing/partner/product-coupon/product-coupons`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponRequest::builder()
+        .out_request_no("PC_CREATE_20260301_01")
+        .scope("ALL")
+        .type_("NORMAL")
+        .usage_mode("SINGLE")
+        .single_usage_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::SingleUsageInfo::builder()
+                .normal_coupon(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::NormalCoupon::builder()
+                        .threshold(8000)
+                        .discount_amount(1500)
+                        .build()?,
+                )
+                .build()?,
+        )
+        .display_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCouponDisplayInfo::builder()
+                .name("满80减15全场券")
+                .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png")
+                .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png")
+                .build()?,
+        )
+        .out_product_no("SKU_N15_2026")
+        .stock(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockForCreate::builder()
+                .remark("三月周末批次")
+                .coupon_code_mode("WECHATPAY")
+                .stock_send_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockSendRule::builder()
+                        .max_count(50000)
+                        .max_count_per_day(2000)
+                        .max_count_per_user(2)
+                        .build()?,
+                )
+                .single_usage_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::UsageRule::builder()
+                        .coupon_available_period(
+                            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponAvailablePeriod::builder()
+                                .available_begin_time("2026-03-01T00:00:00+08:00")
+                                .available_end_time("2026-03-31T23:59:59+08:00")
+                                .available_days(7)
+                                .weekly_available_period(
+                                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::WeeklyAvailablePeriod::builder()
+                                        .day_list(
+                                            ::std::vec![
+                                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::Weekday::from("SATURDAY"),
+                                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::Weekday::from("SUNDAY")
+                                            ],
+                                        )
+                                        .day_period_list(
+                                            ::std::vec![
+                                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::TimeOfDayPeriod::builder()
+                                                .begin_time(36000).end_time(79200).build() ?
+                                            ],
+                                        )
+                                        .build()?,
+                                )
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .usage_rule_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::UsageRuleDisplayInfo::builder()
+                        .coupon_usage_method_list(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponUsageMethod::from("OFFLINE"),
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponUsageMethod::from("PAYMENT_CODE")
+                            ],
+                        )
+                        .usage_description("周末10点至22点到店可用")
+                        .build()?,
+                )
+                .coupon_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponDisplayInfo::builder()
+                        .code_display_mode("BARCODE")
+                        .background_color("Color050")
+                        .build()?,
+                )
+                .notify_config(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::NotifyConfig::builder()
+                        .notify_appid("wx8a1b2c3d4e5f6071")
+                        .build()?,
+                )
+                .store_scope("ALL")
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/partner/product-coupon/product-coupons"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80减15全场券\"},\"out_product_no\":\"SKU_N15_2026\",\"out_request_no\":\"PC_CREATE_20260301_01\",\"scope\":\"ALL\",\"single_usage_info\":{\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000}},\"stock\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"remark\":\"三月周末批次\",\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":7,\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"weekly_available_period\":{\"day_list\":[\"SATURDAY\",\"SUNDAY\"],\"day_period_list\":[{\"begin_time\":36000,\"end_time\":79200}]}}},\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_day\":2000,\"max_count_per_user\":2},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"周末10点至22点到店可用\"}},\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80减15全场券\"},\"out_product_no\":\"SKU_N15_2026\",\"out_request_no\":\"PC_CREATE_20260301_01\",\"scope\":\"ALL\",\"single_usage_info\":{\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000}},\"stock\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"remark\":\"三月周末批次\",\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":7,\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"weekly_available_period\":{\"day_list\":[\"SATURDAY\",\"SUNDAY\"],\"day_period_list\":[{\"begin_time\":36000,\"end_time\":79200}]}}},\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_day\":2000,\"max_count_per_user\":2},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"周末10点至22点到店可用\"}},\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80减15全场券\"},\"out_product_no\":\"SKU_N15_2026\",\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000}},\"state\":\"AUDITING\",\"stock\":{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"三月周末批次\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":7,\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"weekly_available_period\":{\"day_list\":[\"SATURDAY\",\"SUNDAY\"],\"day_period_list\":[{\"begin_time\":36000,\"end_time\":79200}]}}},\"state\":\"AUDITING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_day\":2000,\"max_count_per_user\":2},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"周末10点至22点到店可用\"}},\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Create a two-step progressive bundle for one product" of `POST /v3/marketing/partner/product-coupon/product-coupons`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponRequest::builder()
+        .out_request_no("PC_CREATE_20260301_02")
+        .scope("SINGLE")
+        .type_("EXCHANGE")
+        .usage_mode("PROGRESSIVE_BUNDLE")
+        .progressive_bundle_usage_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo::builder()
+                .count(2)
+                .interval_days(1)
+                .build()?,
+        )
+        .display_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCouponDisplayInfo::builder()
+                .name("拿铁两杯特价券")
+                .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_square.png")
+                .background_url(
+                    "https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_back.png",
+                )
+                .original_price(3200)
+                .combo_package_list(
+                    ::std::vec![
+                        ::wechatpay_apiv3::marketing::partner::product_coupon::types::ComboPackage::builder()
+                        .name("拿铁任选").pick_count(1)
+                        .choice_list(::std::vec![::wechatpay_apiv3::marketing::partner::product_coupon::types::ComboChoice::builder()
+                        .name("热拿铁").price(3200).count(1).build() ?,
+                        ::wechatpay_apiv3::marketing::partner::product_coupon::types::ComboChoice::builder()
+                        .name("冰拿铁").price(3200).count(1).build() ?]).build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .stock_bundle(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundleForCreate::builder()
+                .coupon_code_mode("WECHATPAY")
+                .stock_send_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundleSendRule::builder()
+                        .max_count(10000)
+                        .max_count_per_user(1)
+                        .build()?,
+                )
+                .progressive_bundle_usage_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundleUsageRule::builder()
+                        .coupon_available_period(
+                            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponAvailablePeriod::builder()
+                                .available_begin_time("2026-03-01T00:00:00+08:00")
+                                .available_end_time("2026-04-30T23:59:59+08:00")
+                                .available_days(30)
+                                .build()?,
+                        )
+                        .exchange_coupon_list(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::ExchangeCoupon::builder()
+                                .threshold(0).exchange_price(1900).build() ?,
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::ExchangeCoupon::builder()
+                                .threshold(0).exchange_price(1500).build() ?
+                            ],
+                        )
+                        .build()?,
+                )
+                .usage_rule_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::UsageRuleDisplayInfo::builder()
+                        .coupon_usage_method_list(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponUsageMethod::from("MINI_PROGRAM")
+                            ],
+                        )
+                        .mini_program_appid("wx5c6d7e8f90a1b2c3")
+                        .mini_program_path("/pages/order/latte")
+                        .usage_description("小程序点单使用,每天限用一张")
+                        .build()?,
+                )
+                .coupon_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponDisplayInfo::builder()
+                        .code_display_mode("INVISIBLE")
+                        .build()?,
+                )
+                .notify_config(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::NotifyConfig::builder()
+                        .notify_appid("wx8a1b2c3d4e5f6071")
+                        .build()?,
+                )
+                .store_scope("NONE")
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/partner/product-coupon/product-coupons"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_back.png\",\"combo_package_list\":[{\"choice_list\":[{\"count\":1,\"name\":\"热拿铁\",\"price\":3200},{\"count\":1,\"name\":\"冰拿铁\",\"price\":3200}],\"name\":\"拿铁任选\",\"pick_count\":1}],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_square.png\",\"name\":\"拿铁两杯特价券\",\"original_price\":3200},\"out_request_no\":\"PC_CREATE_20260301_02\",\"progressive_bundle_usage_info\":{\"count\":2,\"interval_days\":1},\"scope\":\"SINGLE\",\"stock_bundle\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"exchange_coupon_list\":[{\"exchange_price\":1900,\"threshold\":0},{\"exchange_price\":1500,\"threshold\":0}]},\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}},\"type\":\"EXCHANGE\",\"usage_mode\":\"PROGRESSIVE_BUNDLE\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_back.png\",\"combo_package_list\":[{\"choice_list\":[{\"count\":1,\"name\":\"热拿铁\",\"price\":3200},{\"count\":1,\"name\":\"冰拿铁\",\"price\":3200}],\"name\":\"拿铁任选\",\"pick_count\":1}],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_square.png\",\"name\":\"拿铁两杯特价券\",\"original_price\":3200},\"out_request_no\":\"PC_CREATE_20260301_02\",\"progressive_bundle_usage_info\":{\"count\":2,\"interval_days\":1},\"scope\":\"SINGLE\",\"stock_bundle\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"exchange_coupon_list\":[{\"exchange_price\":1900,\"threshold\":0},{\"exchange_price\":1500,\"threshold\":0}]},\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}},\"type\":\"EXCHANGE\",\"usage_mode\":\"PROGRESSIVE_BUNDLE\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_back.png\",\"combo_package_list\":[{\"choice_list\":[{\"count\":1,\"name\":\"热拿铁\",\"price\":3200},{\"count\":1,\"name\":\"冰拿铁\",\"price\":3200}],\"name\":\"拿铁任选\",\"pick_count\":1}],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/latte_square.png\",\"name\":\"拿铁两杯特价券\",\"original_price\":3200},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_info\":{\"count\":2,\"interval_days\":1},\"scope\":\"SINGLE\",\"state\":\"AUDITING\",\"stock_bundle\":{\"stock_bundle_id\":\"7120000000000022\",\"stock_list\":[{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1900,\"threshold\":0}},\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000022\",\"stock_bundle_index\":0},\"stock_id\":\"1000000022001\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}},{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-04-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1500,\"threshold\":0}},\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000022\",\"stock_bundle_index\":1},\"stock_id\":\"1000000022002\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}}]},\"type\":\"EXCHANGE\",\"usage_mode\":\"PROGRESSIVE_BUNDLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Add an April stock with uploaded codes and specific stores" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::create_stock::CreateStockRequest::builder()
+        .product_coupon_id("1000000021")
+        .out_request_no("PC_STOCK_20260320_01")
+        .stock(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockForCreate::builder()
+                .remark("四月门店专享")
+                .coupon_code_mode("UPLOAD")
+                .stock_send_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockSendRule::builder()
+                        .max_count(20000)
+                        .max_count_per_user(1)
+                        .build()?,
+                )
+                .single_usage_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::UsageRule::builder()
+                        .coupon_available_period(
+                            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponAvailablePeriod::builder()
+                                .available_begin_time("2026-04-01T00:00:00+08:00")
+                                .available_end_time("2026-04-30T23:59:59+08:00")
+                                .irregular_available_period_list(
+                                    ::std::vec![
+                                        ::wechatpay_apiv3::marketing::partner::product_coupon::types::IrregularAvailablePeriod::builder()
+                                        .begin_time("2026-04-04T00:00:00+08:00")
+                                        .end_time("2026-04-06T23:59:59+08:00").build() ?
+                                    ],
+                                )
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .usage_rule_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::UsageRuleDisplayInfo::builder()
+                        .coupon_usage_method_list(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponUsageMethod::from("OFFLINE")
+                            ],
+                        )
+                        .usage_description("清明假期指定门店可用")
+                        .coupon_available_store_info(
+                            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponAvailableStoreInfo::builder()
+                                .description("仅限上海地区直营门店")
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .coupon_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponDisplayInfo::builder()
+                        .code_display_mode("QRCODE")
+                        .entrance_official_account(
+                            ::wechatpay_apiv3::marketing::partner::product_coupon::types::EntranceOfficialAccount::builder()
+                                .appid("wx9d8c7b6a5f4e3d21")
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .notify_config(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::NotifyConfig::builder()
+                        .notify_appid("wx8a1b2c3d4e5f6071")
+                        .build()?,
+                )
+                .store_scope("SPECIFIC")
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"out_request_no\":\"PC_STOCK_20260320_01\",\"stock\":{\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\",\"entrance_official_account\":{\"appid\":\"wx9d8c7b6a5f4e3d21\"}},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"remark\":\"四月门店专享\",\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-04-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2026-04-04T00:00:00+08:00\",\"end_time\":\"2026-04-06T23:59:59+08:00\"}]}},\"stock_send_rule\":{\"max_count\":20000,\"max_count_per_user\":1},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_available_store_info\":{\"description\":\"仅限上海地区直营门店\"},\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"清明假期指定门店可用\"}}}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::create_stock::CreateStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"out_request_no\":\"PC_STOCK_20260320_01\",\"stock\":{\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\",\"entrance_official_account\":{\"appid\":\"wx9d8c7b6a5f4e3d21\"}},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"remark\":\"四月门店专享\",\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-04-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2026-04-04T00:00:00+08:00\",\"end_time\":\"2026-04-06T23:59:59+08:00\"}]}},\"stock_send_rule\":{\"max_count\":20000,\"max_count_per_user\":1},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_available_store_info\":{\"description\":\"仅限上海地区直营门店\"},\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"清明假期指定门店可用\"}}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_code_count_info\":{\"available_count\":0,\"total_count\":0},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\",\"entrance_official_account\":{\"appid\":\"wx9d8c7b6a5f4e3d21\"}},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"四月门店专享\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-04-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\",\"irregular_available_period_list\":[{\"begin_time\":\"2026-04-04T00:00:00+08:00\",\"end_time\":\"2026-04-06T23:59:59+08:00\"}]}},\"state\":\"AUDITING\",\"stock_id\":\"1000000021002\",\"stock_send_rule\":{\"max_count\":20000,\"max_count_per_user\":1},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_available_store_info\":{\"description\":\"仅限上海地区直营门店\"},\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"清明假期指定门店可用\"}}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Add a May bundle of two exchange steps" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_bundle_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::create_stock_bundle::CreateStockBundleRequest::builder()
+        .product_coupon_id("1000000022")
+        .out_request_no("PC_BUNDLE_20260420_01")
+        .stock_bundle(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundleForCreate::builder()
+                .remark("五月双杯")
+                .coupon_code_mode("WECHATPAY")
+                .stock_send_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundleSendRule::builder()
+                        .max_count(10000)
+                        .max_count_per_user(1)
+                        .build()?,
+                )
+                .progressive_bundle_usage_rule(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundleUsageRule::builder()
+                        .coupon_available_period(
+                            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponAvailablePeriod::builder()
+                                .available_begin_time("2026-05-01T00:00:00+08:00")
+                                .available_end_time("2026-06-30T23:59:59+08:00")
+                                .available_days(30)
+                                .build()?,
+                        )
+                        .exchange_coupon_list(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::ExchangeCoupon::builder()
+                                .threshold(0).exchange_price(1800).build() ?,
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::ExchangeCoupon::builder()
+                                .threshold(0).exchange_price(1400).build() ?
+                            ],
+                        )
+                        .build()?,
+                )
+                .usage_rule_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::UsageRuleDisplayInfo::builder()
+                        .coupon_usage_method_list(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponUsageMethod::from("MINI_PROGRAM")
+                            ],
+                        )
+                        .mini_program_appid("wx5c6d7e8f90a1b2c3")
+                        .mini_program_path("/pages/order/latte")
+                        .usage_description("小程序点单使用,每天限用一张")
+                        .build()?,
+                )
+                .coupon_display_info(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponDisplayInfo::builder()
+                        .code_display_mode("INVISIBLE")
+                        .build()?,
+                )
+                .notify_config(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::NotifyConfig::builder()
+                        .notify_appid("wx8a1b2c3d4e5f6071")
+                        .build()?,
+                )
+                .store_scope("NONE")
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000022/stock-bundles"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"out_request_no\":\"PC_BUNDLE_20260420_01\",\"stock_bundle\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon_list\":[{\"exchange_price\":1800,\"threshold\":0},{\"exchange_price\":1400,\"threshold\":0}]},\"remark\":\"五月双杯\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}}}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::create_stock_bundle::CreateStockBundleBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"out_request_no\":\"PC_BUNDLE_20260420_01\",\"stock_bundle\":{\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon_list\":[{\"exchange_price\":1800,\"threshold\":0},{\"exchange_price\":1400,\"threshold\":0}]},\"remark\":\"五月双杯\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundle = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_bundle_id\":\"7120000000000023\",\"stock_list\":[{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1800,\"threshold\":0}},\"remark\":\"五月双杯\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000023\",\"stock_bundle_index\":0},\"stock_id\":\"1000000022003\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}},{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1400,\"threshold\":0}},\"remark\":\"五月双杯\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"state\":\"AUDITING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000023\",\"stock_bundle_index\":1},\"stock_id\":\"1000000022004\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Deactivate a product coupon created by mistake" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_product_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_product_coupon::DeactivateProductCouponRequest::builder()
+        .product_coupon_id("1000000021")
+        .out_request_no("PC_DEACT_20260310_01")
+        .deactivate_reason("活动配置错误,需重新创建")
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/deactivate"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"deactivate_reason\":\"活动配置错误,需重新创建\",\"out_request_no\":\"PC_DEACT_20260310_01\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_product_coupon::DeactivateProductCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"deactivate_reason\":\"活动配置错误,需重新创建\",\"out_request_no\":\"PC_DEACT_20260310_01\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"deactivate_reason\":\"活动配置错误,需重新创建\",\"deactivate_request_no\":\"PC_DEACT_20260310_01\",\"deactivate_time\":\"2026-03-10T09:30:00+08:00\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80立减15元\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000}},\"state\":\"DEACTIVATED\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Stop a stock early" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_stock::DeactivateStockRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021002")
+        .out_request_no("PC_STKDEACT_20260402_01")
+        .deactivate_reason("门店装修暂停活动")
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021002/deactivate"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"deactivate_reason\":\"门店装修暂停活动\",\"out_request_no\":\"PC_STKDEACT_20260402_01\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_stock::DeactivateStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"deactivate_reason\":\"门店装修暂停活动\",\"out_request_no\":\"PC_STKDEACT_20260402_01\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_code_count_info\":{\"available_count\":300,\"total_count\":500},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\"},\"deactivate_reason\":\"门店装修暂停活动\",\"deactivate_request_no\":\"PC_STKDEACT_20260402_01\",\"deactivate_time\":\"2026-04-02T15:20:00+08:00\",\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"四月门店专享\",\"sent_count_info\":{\"today_count\":12,\"total_count\":200},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-04-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\"}},\"state\":\"DEACTIVATED\",\"stock_id\":\"1000000021002\",\"stock_send_rule\":{\"max_count\":20000,\"max_count_per_user\":1},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"清明假期指定门店可用\"}}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -1133,6 +2409,144 @@ fn product_coupon_deactivate_user_coupon_bundle_example_1() -> ::std::result::Re
     Ok(())
 }
 
+/// Example "Remove three stores from a bundle" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stock_bundle_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::disassociate_stock_bundle_stores::DisassociateStockBundleStoresRequest::builder()
+        .product_coupon_id("1000000022")
+        .stock_bundle_id("7120000000000022")
+        .store_list(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000101").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000102").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000199").build() ?
+            ],
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000022/stock-bundles/7120000000000022/disassociate-stores"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::disassociate_stock_bundle_stores::DisassociateStockBundleStoresBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreAssociationResult = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_store_list\":[{\"code\":\"STORE_NOT_ASSOCIATED\",\"message\":\"门店未关联该批次\",\"store_id\":\"200000199\"}],\"success_store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"}],\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove three stores, one not associated" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stock_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::disassociate_stock_stores::DisassociateStockStoresRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021002")
+        .store_list(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000101").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000102").build() ?,
+                ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreRef::builder()
+                .store_id("200000199").build() ?
+            ],
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021002/disassociate-stores"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::disassociate_stock_stores::DisassociateStockStoresBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"},{\"store_id\":\"200000199\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StoreAssociationResult = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_store_list\":[{\"code\":\"STORE_NOT_ASSOCIATED\",\"message\":\"门店未关联该批次\",\"store_id\":\"200000199\"}],\"success_store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"}],\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of two stores" of `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stock_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::list_stock_stores::ListStockStoresRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021002")
+        .page_size(2)
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021002/associated-stores?page_size=2&brand_id=130455"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::list_stock_stores::ListStockStoresResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"next_page_token\":\"U1RPUkVfUEFHRV8y\",\"store_list\":[{\"store_id\":\"200000101\"},{\"store_id\":\"200000102\"}],\"total_count\":5}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of the sending stocks" of `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::list_stocks::ListStocksRequest::builder()
+        .product_coupon_id("1000000021")
+        .state("SENDING")
+        .page_size(1)
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks?state=SENDING&page_size=1&brand_id=130455"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::list_stocks::ListStocksResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"next_page_token\":\"TkVYVF9QQUdFXzI\",\"stock_list\":[{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"三月周末批次\",\"sent_count_info\":{\"today_count\":85,\"total_count\":3120},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":7,\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_day\":2000,\"max_count_per_user\":2},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"周末10点至22点到店可用\"}}],\"total_count\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "First page of a user's usable coupons" of `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -1156,6 +2570,142 @@ fn product_coupon_list_user_coupons_example_1() -> ::std::result::Result<
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"next_page_token\":\"UEFHRTI=\",\"total_count\":11,\"user_coupon_list\":[{\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"confirm_request_no\":\"CONFIRM_20260301_000001\",\"confirm_time\":\"2026-03-01T10:00:02+08:00\",\"coupon_code\":\"202603010000000001\",\"coupon_state\":\"EFFECTIVE\",\"product_coupon\":{\"brand_id\":\"120566\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/bg.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/sample/logo.png\",\"name\":\"春季全场九折券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock\":{\"brand_id\":\"120566\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color030\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8888888888888888\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":17,\"total_count\":240},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_user\":1},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码使用\"}},\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Rename a whole-order coupon and add a detail picture" of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_product_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::modify_product_coupon::ModifyProductCouponRequest::builder()
+        .product_coupon_id("1000000021")
+        .out_request_no("PC_MODIFY_20260305_01")
+        .display_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCouponDisplayInfo::builder()
+                .name("满80立减15元")
+                .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png")
+                .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png")
+                .detail_image_url_list(
+                    ::std::vec![
+                        ::std::string::String::from("https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_detail1.png")
+                    ],
+                )
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_detail1.png\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80立减15元\"},\"out_request_no\":\"PC_MODIFY_20260305_01\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::modify_product_coupon::ModifyProductCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_detail1.png\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80立减15元\"},\"out_request_no\":\"PC_MODIFY_20260305_01\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_back.png\",\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_detail1.png\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/n15_square.png\",\"name\":\"满80立减15元\"},\"out_product_no\":\"SKU_N15_2026\",\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"normal_coupon\":{\"discount_amount\":1500,\"threshold\":8000}},\"state\":\"EFFECTIVE\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Change the note and add a Channels link" of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::modify_stock::ModifyStockRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .out_request_no("PC_STKMOD_20260312_01")
+        .remark("三月周末批次二期")
+        .coupon_display_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponDisplayInfo::builder()
+                .code_display_mode("BARCODE")
+                .background_color("Color050")
+                .entrance_finder(
+                    ::wechatpay_apiv3::marketing::partner::product_coupon::types::EntranceFinder::builder()
+                        .finder_id("sph_demo_8823")
+                        .finder_video_id("vid_20260312_a1")
+                        .finder_video_cover_image_url(
+                            "https://wxpaylogo.qpic.cn/wxpaylogo/demo/cover_0312.png",
+                        )
+                        .build()?,
+                )
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021001"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\",\"entrance_finder\":{\"finder_id\":\"sph_demo_8823\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/cover_0312.png\",\"finder_video_id\":\"vid_20260312_a1\"}},\"out_request_no\":\"PC_STKMOD_20260312_01\",\"remark\":\"三月周末批次二期\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::modify_stock::ModifyStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\",\"entrance_finder\":{\"finder_id\":\"sph_demo_8823\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/cover_0312.png\",\"finder_video_id\":\"vid_20260312_a1\"}},\"out_request_no\":\"PC_STKMOD_20260312_01\",\"remark\":\"三月周末批次二期\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\",\"entrance_finder\":{\"finder_id\":\"sph_demo_8823\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/cover_0312.png\",\"finder_video_id\":\"vid_20260312_a1\"}},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"三月周末批次二期\",\"sent_count_info\":{\"today_count\":130,\"total_count\":4210},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":7,\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":50000,\"max_count_per_day\":2000,\"max_count_per_user\":2},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"周末10点至22点到店可用\"}}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Rename the bundle and change the card colour" of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::modify_stock_bundle::ModifyStockBundleRequest::builder()
+        .product_coupon_id("1000000022")
+        .stock_bundle_id("7120000000000023")
+        .out_request_no("PC_BUNMOD_20260505_01")
+        .remark("五月双杯新版")
+        .coupon_display_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponDisplayInfo::builder()
+                .code_display_mode("INVISIBLE")
+                .background_color("Color080")
+                .build()?,
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000022/stock-bundles/7120000000000023"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"coupon_display_info\":{\"background_color\":\"Color080\",\"code_display_mode\":\"INVISIBLE\"},\"out_request_no\":\"PC_BUNMOD_20260505_01\",\"remark\":\"五月双杯新版\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::modify_stock_bundle::ModifyStockBundleBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_display_info\":{\"background_color\":\"Color080\",\"code_display_mode\":\"INVISIBLE\"},\"out_request_no\":\"PC_BUNMOD_20260505_01\",\"remark\":\"五月双杯新版\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundle = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_bundle_id\":\"7120000000000023\",\"stock_list\":[{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color080\",\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1800,\"threshold\":0}},\"remark\":\"五月双杯新版\",\"sent_count_info\":{\"today_count\":12,\"total_count\":310},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000023\",\"stock_bundle_index\":0},\"stock_id\":\"1000000022003\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}},{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color080\",\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1400,\"threshold\":0}},\"remark\":\"五月双杯新版\",\"sent_count_info\":{\"today_count\":5,\"total_count\":120},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000023\",\"stock_bundle_index\":1},\"stock_id\":\"1000000022004\",\"stock_send_rule\":{\"max_count\":10000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}}]}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -1234,6 +2784,56 @@ fn product_coupon_pre_send_user_coupon_bundle_example_1() -> ::std::result::Resu
     Ok(())
 }
 
+/// Example "A finished compose task" of `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_image_generation_task::QueryImageGenerationTaskRequest::builder()
+        .task_id("IMGTASK_20260301_0001")
+        .brand_id("130455")
+        .image_generation_type("COMBINE_IMAGE")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/image-generation-tasks/IMGTASK_20260301_0001?brand_id=130455&image_generation_type=COMBINE_IMAGE"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::query_image_generation_task::QueryImageGenerationTaskResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"combine_image_result\":{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/gen_0001.png\"},\"image_generation_type\":\"COMBINE_IMAGE\",\"task_id\":\"IMGTASK_20260301_0001\",\"task_state\":\"SUCCESS\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A cut-out task still running" of `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_image_generation_task::QueryImageGenerationTaskRequest::builder()
+        .task_id("IMGTASK_20260301_0002")
+        .brand_id("130455")
+        .image_generation_type("CUT_OUT")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/image-generation-tasks/IMGTASK_20260301_0002?brand_id=130455&image_generation_type=CUT_OUT"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::query_image_generation_task::QueryImageGenerationTaskResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"image_generation_type\":\"CUT_OUT\",\"task_id\":\"IMGTASK_20260301_0002\",\"task_state\":\"PROCESSING\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Read the notification URL" of `GET /v3/marketing/partner/product-coupon/notify-configs`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -1250,6 +2850,55 @@ fn product_coupon_query_notify_config_example_1() -> ::std::result::Result<
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"notify_url\":\"https://coupons.example.com/wxpay/product-coupon/notify\",\"update_time\":\"2026-02-28T16:45:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Query a whole-order discount coupon" of `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_product_coupon_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_product_coupon::QueryProductCouponRequest::builder()
+        .product_coupon_id("1000000021")
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021?brand_id=130455"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::ProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/pc_back.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/pc_square.png\",\"name\":\"全场满50享9折\"},\"out_product_no\":\"SKU_20260301_A\",\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":10,\"threshold\":5000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Query a stock with uploaded codes" of `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_stock::QueryStockRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021002")
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021002?brand_id=130455"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_code_count_info\":{\"available_count\":480,\"total_count\":500},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"四月门店专享\",\"sent_count_info\":{\"today_count\":20,\"total_count\":20},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-04-01T00:00:00+08:00\",\"available_end_time\":\"2026-04-30T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021002\",\"stock_send_rule\":{\"max_count\":20000,\"max_count_per_user\":1},\"store_scope\":\"SPECIFIC\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"清明假期指定门店可用\"}}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -1423,6 +3072,145 @@ fn product_coupon_set_notify_config_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "Raise the total limit from 50000 to 80000" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_update_stock_budget_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::update_stock_budget::UpdateStockBudgetRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .out_request_no("PC_BUDGET_20260315_01")
+        .update_mode("MAX_COUNT")
+        .current_max_count(50000)
+        .target_max_count(80000)
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021001/update-budget"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"current_max_count\":50000,\"out_request_no\":\"PC_BUDGET_20260315_01\",\"target_max_count\":80000,\"update_mode\":\"MAX_COUNT\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::update_stock_budget::UpdateStockBudgetBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"current_max_count\":50000,\"out_request_no\":\"PC_BUDGET_20260315_01\",\"target_max_count\":80000,\"update_mode\":\"MAX_COUNT\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::Stock = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color050\",\"code_display_mode\":\"BARCODE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000021\",\"remark\":\"三月周末批次二期\",\"sent_count_info\":{\"today_count\":1310,\"total_count\":49200},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_days\":7,\"available_end_time\":\"2026-03-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":80000,\"max_count_per_day\":2000,\"max_count_per_user\":2},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\",\"PAYMENT_CODE\"],\"usage_description\":\"周末10点至22点到店可用\"}}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Raise the bundle's total limit from 10000 to 15000" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_update_stock_bundle_budget_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::update_stock_bundle_budget::UpdateStockBundleBudgetRequest::builder()
+        .product_coupon_id("1000000022")
+        .stock_bundle_id("7120000000000023")
+        .out_request_no("PC_BUNBUD_20260520_01")
+        .update_mode("MAX_COUNT")
+        .current_max_count(10000)
+        .target_max_count(15000)
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000022/stock-bundles/7120000000000023/update-budget"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"current_max_count\":10000,\"out_request_no\":\"PC_BUNBUD_20260520_01\",\"target_max_count\":15000,\"update_mode\":\"MAX_COUNT\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::update_stock_bundle_budget::UpdateStockBundleBudgetBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"current_max_count\":10000,\"out_request_no\":\"PC_BUNBUD_20260520_01\",\"target_max_count\":15000,\"update_mode\":\"MAX_COUNT\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::StockBundle = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"stock_bundle_id\":\"7120000000000023\",\"stock_list\":[{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1800,\"threshold\":0}},\"remark\":\"五月双杯新版\",\"sent_count_info\":{\"today_count\":240,\"total_count\":9800},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000023\",\"stock_bundle_index\":0},\"stock_id\":\"1000000022003\",\"stock_send_rule\":{\"max_count\":15000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}},{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"code_display_mode\":\"INVISIBLE\"},\"notify_config\":{\"notify_appid\":\"wx8a1b2c3d4e5f6071\"},\"product_coupon_id\":\"1000000022\",\"progressive_bundle_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-05-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2026-06-30T23:59:59+08:00\"},\"exchange_coupon\":{\"exchange_price\":1400,\"threshold\":0}},\"remark\":\"五月双杯新版\",\"sent_count_info\":{\"today_count\":98,\"total_count\":4100},\"state\":\"SENDING\",\"stock_bundle_info\":{\"stock_bundle_id\":\"7120000000000023\",\"stock_bundle_index\":1},\"stock_id\":\"1000000022004\",\"stock_send_rule\":{\"max_count\":15000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"MINI_PROGRAM\"],\"mini_program_appid\":\"wx5c6d7e8f90a1b2c3\",\"mini_program_path\":\"/pages/order/latte\",\"usage_description\":\"小程序点单使用,每天限用一张\"}}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Upload four codes, one of them twice" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesRequest::builder()
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021002")
+        .out_request_no("PC_CODES_20260325_01")
+        .code_list(
+            ::std::vec![
+                ::std::string::String::from("SH0401-A001"),
+                ::std::string::String::from("SH0401-A002"),
+                ::std::string::String::from("SH0401-A003"),
+                ::std::string::String::from("SH0401-A001")
+            ],
+        )
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/product-coupons/1000000021/stocks/1000000021002/upload-coupon-codes"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"brand_id\":\"130455\",\"code_list\":[\"SH0401-A001\",\"SH0401-A002\",\"SH0401-A003\",\"SH0401-A001\"],\"out_request_no\":\"PC_CODES_20260325_01\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"code_list\":[\"SH0401-A001\",\"SH0401-A002\",\"SH0401-A003\",\"SH0401-A001\"],\"out_request_no\":\"PC_CODES_20260325_01\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"already_exist_code_list\":[\"SH0401-A001\"],\"duplicate_code_list\":[\"SH0401-A001\"],\"success_code_list\":[\"SH0401-A002\",\"SH0401-A003\"],\"total_count\":3}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Upload a square coupon picture" of `POST /v3/marketing/partner/product-coupon/media/upload-image`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::upload_image::UploadImageRequest::builder()
+        .file(::wechatpay_apiv3::UploadFile::new("example.jpg", ::std::vec![0_u8; 64]))
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/media/upload-image"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::upload_image::UploadImageResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/demo/upload_7f3a9c.png\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Redeem a single-use whole-order discount coupon" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -1529,6 +3317,18 @@ fn product_coupon_enums_keep_unknown_values() {
     >();
     check_open_enum::<
         ::wechatpay_apiv3::marketing::partner::product_coupon::types::CouponTag,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::partner::product_coupon::types::BundleCouponCodeMode,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::partner::product_coupon::types::BudgetUpdateMode,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::partner::product_coupon::types::ImageGenerationType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::partner::product_coupon::types::ImageGenerationTaskState,
     >();
 }
 

@@ -4,5 +4,7 @@
 
 #[cfg(feature = "busifavor")]
 pub mod busifavor;
+#[cfg(feature = "favor")]
+pub mod favor;
 #[cfg(feature = "product-coupon")]
 pub mod partner;

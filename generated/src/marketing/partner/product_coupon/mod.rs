@@ -7,24 +7,93 @@
 //! Enabled by the cargo feature `product-coupon`.
 
 pub mod types;
+pub mod associate_stock_bundle_stores;
+pub mod associate_stock_stores;
 pub mod confirm_user_coupon;
+pub mod create_image_generation_task;
+pub mod create_product_coupon;
+pub mod create_stock;
+pub mod create_stock_bundle;
+pub mod deactivate_product_coupon;
+pub mod deactivate_stock;
 pub mod deactivate_user_coupon;
 pub mod deactivate_user_coupon_bundle;
+pub mod disassociate_stock_bundle_stores;
+pub mod disassociate_stock_stores;
+pub mod list_stock_stores;
+pub mod list_stocks;
 pub mod list_user_coupons;
+pub mod modify_product_coupon;
+pub mod modify_stock;
+pub mod modify_stock_bundle;
 pub mod pre_send_user_coupon;
 pub mod pre_send_user_coupon_bundle;
+pub mod query_image_generation_task;
 pub mod query_notify_config;
+pub mod query_product_coupon;
+pub mod query_stock;
 pub mod query_user_coupon;
 pub mod return_user_coupon;
 pub mod send_user_coupon;
 pub mod send_user_coupon_bundle;
 pub mod set_notify_config;
+pub mod update_stock_budget;
+pub mod update_stock_bundle_budget;
+pub mod upload_coupon_codes;
+pub mod upload_image;
 pub mod use_user_coupon;
 pub mod coupon_send;
 pub use self::types::*;
+pub use self::associate_stock_bundle_stores::{
+    AssociateStockBundleStoresRequest, AssociateStockBundleStoresRequestBuilder,
+    AssociateStockBundleStoresErrorCode, AssociateStockBundleStoresBody,
+    AssociateStockBundleStoresBodyBuilder,
+};
+
+pub use self::associate_stock_stores::{
+    AssociateStockStoresRequest, AssociateStockStoresRequestBuilder,
+    AssociateStockStoresErrorCode, AssociateStockStoresBody,
+    AssociateStockStoresBodyBuilder,
+};
+
 pub use self::confirm_user_coupon::{
     ConfirmUserCouponRequest, ConfirmUserCouponRequestBuilder,
     ConfirmUserCouponErrorCode, ConfirmUserCouponBody, ConfirmUserCouponBodyBuilder,
+};
+
+pub use self::create_image_generation_task::{
+    CreateImageGenerationTaskRequest, CreateImageGenerationTaskRequestBuilder,
+    CreateImageGenerationTaskErrorCode, CreateImageGenerationTaskBody,
+    CreateImageGenerationTaskBodyBuilder, CreateImageGenerationTaskResponse,
+    CreateImageGenerationTaskResponseBuilder,
+};
+
+pub use self::create_product_coupon::{
+    CreateProductCouponRequest, CreateProductCouponRequestBuilder,
+    CreateProductCouponErrorCode, CreateProductCouponBody,
+    CreateProductCouponBodyBuilder, CreateProductCouponResponse,
+    CreateProductCouponResponseBuilder,
+};
+
+pub use self::create_stock::{
+    CreateStockRequest, CreateStockRequestBuilder, CreateStockErrorCode, CreateStockBody,
+    CreateStockBodyBuilder,
+};
+
+pub use self::create_stock_bundle::{
+    CreateStockBundleRequest, CreateStockBundleRequestBuilder,
+    CreateStockBundleErrorCode, CreateStockBundleBody, CreateStockBundleBodyBuilder,
+};
+
+pub use self::deactivate_product_coupon::{
+    DeactivateProductCouponRequest, DeactivateProductCouponRequestBuilder,
+    DeactivateProductCouponErrorCode, DeactivateProductCouponBody,
+    DeactivateProductCouponBodyBuilder,
+};
+
+pub use self::deactivate_stock::{
+    DeactivateStockRequest, DeactivateStockRequestBuilder, DeactivateStockErrorCode,
+    DeactivateStockBody, DeactivateStockBodyBuilder,
 };
 
 pub use self::deactivate_user_coupon::{
@@ -39,9 +108,46 @@ pub use self::deactivate_user_coupon_bundle::{
     DeactivateUserCouponBundleBodyBuilder,
 };
 
+pub use self::disassociate_stock_bundle_stores::{
+    DisassociateStockBundleStoresRequest, DisassociateStockBundleStoresRequestBuilder,
+    DisassociateStockBundleStoresErrorCode, DisassociateStockBundleStoresBody,
+    DisassociateStockBundleStoresBodyBuilder,
+};
+
+pub use self::disassociate_stock_stores::{
+    DisassociateStockStoresRequest, DisassociateStockStoresRequestBuilder,
+    DisassociateStockStoresErrorCode, DisassociateStockStoresBody,
+    DisassociateStockStoresBodyBuilder,
+};
+
+pub use self::list_stock_stores::{
+    ListStockStoresRequest, ListStockStoresRequestBuilder, ListStockStoresErrorCode,
+    ListStockStoresResponse, ListStockStoresResponseBuilder,
+};
+
+pub use self::list_stocks::{
+    ListStocksRequest, ListStocksRequestBuilder, ListStocksErrorCode, ListStocksResponse,
+    ListStocksResponseBuilder,
+};
+
 pub use self::list_user_coupons::{
     ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsErrorCode,
     ListUserCouponsResponse, ListUserCouponsResponseBuilder,
+};
+
+pub use self::modify_product_coupon::{
+    ModifyProductCouponRequest, ModifyProductCouponRequestBuilder,
+    ModifyProductCouponErrorCode, ModifyProductCouponBody, ModifyProductCouponBodyBuilder,
+};
+
+pub use self::modify_stock::{
+    ModifyStockRequest, ModifyStockRequestBuilder, ModifyStockErrorCode, ModifyStockBody,
+    ModifyStockBodyBuilder,
+};
+
+pub use self::modify_stock_bundle::{
+    ModifyStockBundleRequest, ModifyStockBundleRequestBuilder,
+    ModifyStockBundleErrorCode, ModifyStockBundleBody, ModifyStockBundleBodyBuilder,
 };
 
 pub use self::pre_send_user_coupon::{
@@ -55,8 +161,23 @@ pub use self::pre_send_user_coupon_bundle::{
     PreSendUserCouponBundleBodyBuilder,
 };
 
+pub use self::query_image_generation_task::{
+    QueryImageGenerationTaskRequest, QueryImageGenerationTaskRequestBuilder,
+    QueryImageGenerationTaskErrorCode, QueryImageGenerationTaskResponse,
+    QueryImageGenerationTaskResponseBuilder,
+};
+
 pub use self::query_notify_config::{
     QueryNotifyConfigRequest, QueryNotifyConfigRequestBuilder, QueryNotifyConfigErrorCode,
+};
+
+pub use self::query_product_coupon::{
+    QueryProductCouponRequest, QueryProductCouponRequestBuilder,
+    QueryProductCouponErrorCode,
+};
+
+pub use self::query_stock::{
+    QueryStockRequest, QueryStockRequestBuilder, QueryStockErrorCode,
 };
 
 pub use self::query_user_coupon::{
@@ -82,6 +203,28 @@ pub use self::send_user_coupon_bundle::{
 pub use self::set_notify_config::{
     SetNotifyConfigRequest, SetNotifyConfigRequestBuilder, SetNotifyConfigErrorCode,
     SetNotifyConfigBody, SetNotifyConfigBodyBuilder,
+};
+
+pub use self::update_stock_budget::{
+    UpdateStockBudgetRequest, UpdateStockBudgetRequestBuilder,
+    UpdateStockBudgetErrorCode, UpdateStockBudgetBody, UpdateStockBudgetBodyBuilder,
+};
+
+pub use self::update_stock_bundle_budget::{
+    UpdateStockBundleBudgetRequest, UpdateStockBundleBudgetRequestBuilder,
+    UpdateStockBundleBudgetErrorCode, UpdateStockBundleBudgetBody,
+    UpdateStockBundleBudgetBodyBuilder,
+};
+
+pub use self::upload_coupon_codes::{
+    UploadCouponCodesRequest, UploadCouponCodesRequestBuilder,
+    UploadCouponCodesErrorCode, UploadCouponCodesBody, UploadCouponCodesBodyBuilder,
+    UploadCouponCodesResponse, UploadCouponCodesResponseBuilder,
+};
+
+pub use self::upload_image::{
+    UploadImageRequest, UploadImageRequestBuilder, UploadImageErrorCode,
+    UploadImageResponse, UploadImageResponseBuilder,
 };
 
 pub use self::use_user_coupon::{

@@ -7599,6 +7599,2168 @@ impl UserProductCouponBuilder {
     }
 }
 
+/// A new stock (batch) of a single-use (usage_mode SINGLE) product coupon.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockForCreate {
+    /// The brand's own note; users never see it.
+    ///
+    /// Wire name `remark`; optional; at most 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// Who assigns the coupon codes.
+    ///
+    /// Wire name `coupon_code_mode`; required.
+    pub coupon_code_mode: crate::marketing::partner::product_coupon::types::CouponCodeMode,
+    /// How many coupons may be sent.
+    ///
+    /// Wire name `stock_send_rule`; required.
+    pub stock_send_rule: crate::marketing::partner::product_coupon::types::StockSendRule,
+    /// Validity and, for single-product coupons, the discount.
+    ///
+    /// Wire name `single_usage_rule`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub single_usage_rule: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::UsageRule,
+    >,
+    /// How the rules of use are presented.
+    ///
+    /// Wire name `usage_rule_display_info`; required.
+    pub usage_rule_display_info: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    /// How the user's coupon card looks.
+    ///
+    /// Wire name `coupon_display_info`; required.
+    pub coupon_display_info: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    /// Event notification settings.
+    ///
+    /// Wire name `notify_config`; required.
+    pub notify_config: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    /// Stores where the coupons can be redeemed.
+    ///
+    /// Wire name `store_scope`; required.
+    pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
+}
+
+impl StockForCreate {
+    /// A builder with every field unset.
+    pub fn builder() -> StockForCreateBuilder {
+        StockForCreateBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StockForCreate {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.remark {
+            let at = at.field("remark");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("stock_send_rule");
+            let value = &self.stock_send_rule;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.single_usage_rule {
+            let at = at.field("single_usage_rule");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("usage_rule_display_info");
+            let value = &self.usage_rule_display_info;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("coupon_display_info");
+            let value = &self.coupon_display_info;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("notify_config");
+            let value = &self.notify_config;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+}
+
+/// Builds a [`StockForCreate`]; [`StockForCreateBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockForCreateBuilder {
+    remark: ::std::option::Option<::std::string::String>,
+    coupon_code_mode: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::CouponCodeMode,
+    >,
+    stock_send_rule: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::StockSendRule,
+    >,
+    single_usage_rule: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::UsageRule,
+    >,
+    usage_rule_display_info: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    >,
+    coupon_display_info: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    >,
+    notify_config: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::NotifyConfig,
+    >,
+    store_scope: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::StoreScope,
+    >,
+}
+
+impl StockForCreateBuilder {
+    /// Sets `remark`. The brand's own note; users never see it.
+    pub fn remark(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code_mode`. Who assigns the coupon codes.
+    pub fn coupon_code_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::CouponCodeMode,
+        >,
+    ) -> Self {
+        self.coupon_code_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_send_rule`. How many coupons may be sent.
+    pub fn stock_send_rule(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::StockSendRule,
+    ) -> Self {
+        self.stock_send_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `single_usage_rule`. Validity and, for single-product coupons, the discount.
+    pub fn single_usage_rule(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::UsageRule,
+    ) -> Self {
+        self.single_usage_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `usage_rule_display_info`. How the rules of use are presented.
+    pub fn usage_rule_display_info(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    ) -> Self {
+        self.usage_rule_display_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `coupon_display_info`. How the user's coupon card looks.
+    pub fn coupon_display_info(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    ) -> Self {
+        self.coupon_display_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `notify_config`. Event notification settings.
+    pub fn notify_config(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    ) -> Self {
+        self.notify_config = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `store_scope`. Stores where the coupons can be redeemed.
+    pub fn store_scope(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::StoreScope,
+        >,
+    ) -> Self {
+        self.store_scope = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.remark {
+            let at = at.field("remark");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(20),
+            );
+        }
+        if self.coupon_code_mode.is_none() {
+            v.report(
+                &at.field("coupon_code_mode"),
+                ::wechatpay_apiv3_runtime::Rule::Missing,
+            );
+        }
+        match &self.stock_send_rule {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_send_rule");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("stock_send_rule"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.single_usage_rule {
+            let at = at.field("single_usage_rule");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        match &self.usage_rule_display_info {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("usage_rule_display_info");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("usage_rule_display_info"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.coupon_display_info {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_display_info");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_display_info"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.notify_config {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("notify_config");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("notify_config"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.store_scope.is_none() {
+            v.report(&at.field("store_scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StockForCreate> {
+        match (
+            self.coupon_code_mode,
+            self.stock_send_rule,
+            self.usage_rule_display_info,
+            self.coupon_display_info,
+            self.notify_config,
+            self.store_scope,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code_mode),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(usage_rule_display_info),
+                ::std::option::Option::Some(coupon_display_info),
+                ::std::option::Option::Some(notify_config),
+                ::std::option::Option::Some(store_scope),
+            ) => {
+                ::std::option::Option::Some(StockForCreate {
+                    remark: self.remark,
+                    coupon_code_mode,
+                    stock_send_rule,
+                    single_usage_rule: self.single_usage_rule,
+                    usage_rule_display_info,
+                    coupon_display_info,
+                    notify_config,
+                    store_scope,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockForCreate, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StockForCreate")),
+        }
+    }
+}
+
+/// Who assigns the codes of the coupons of a stock bundle (API_ASSIGN is not offered for bundles).
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BundleCouponCodeMode {
+    /// `WECHATPAY`: WeChat Pay generates the codes.
+    Wechatpay,
+    /// `UPLOAD`: The brand uploads codes in advance.
+    Upload,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl BundleCouponCodeMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Wechatpay => "WECHATPAY",
+            Self::Upload => "UPLOAD",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for BundleCouponCodeMode {
+    const VALUES: &'static [&'static str] = &["WECHATPAY", "UPLOAD"];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "WECHATPAY" => Self::Wechatpay,
+            "UPLOAD" => Self::Upload,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        BundleCouponCodeMode::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for BundleCouponCodeMode {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for BundleCouponCodeMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BundleCouponCodeMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BundleCouponCodeMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// Sending limits applied to every stock of a new stock bundle.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleSendRule {
+    /// Total number of bundles that may be sent.
+    ///
+    /// Wire name `max_count`; required; 1 to 100000000.
+    pub max_count: i64,
+    /// Bundles that may be sent per day; no daily limit when absent.
+    ///
+    /// Wire name `max_count_per_day`; optional; 1 to 100000000.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count_per_day: ::std::option::Option<i64>,
+    /// Bundles one user may receive.
+    ///
+    /// Wire name `max_count_per_user`; required; 1 to 100.
+    pub max_count_per_user: i64,
+}
+
+impl StockBundleSendRule {
+    /// A builder with every field unset.
+    pub fn builder() -> StockBundleSendRuleBuilder {
+        StockBundleSendRuleBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StockBundleSendRule {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("max_count");
+            let value = &self.max_count;
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100000000),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.max_count_per_day {
+            let at = at.field("max_count_per_day");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100000000),
+            );
+        }
+        {
+            let at = at.field("max_count_per_user");
+            let value = &self.max_count_per_user;
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100),
+            );
+        }
+    }
+}
+
+/// Builds a [`StockBundleSendRule`]; [`StockBundleSendRuleBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockBundleSendRuleBuilder {
+    max_count: ::std::option::Option<i64>,
+    max_count_per_day: ::std::option::Option<i64>,
+    max_count_per_user: ::std::option::Option<i64>,
+}
+
+impl StockBundleSendRuleBuilder {
+    /// Sets `max_count`. Total number of bundles that may be sent.
+    pub fn max_count(mut self, value: i64) -> Self {
+        self.max_count = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `max_count_per_day`. Bundles that may be sent per day; no daily limit when absent.
+    pub fn max_count_per_day(mut self, value: i64) -> Self {
+        self.max_count_per_day = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `max_count_per_user`. Bundles one user may receive.
+    pub fn max_count_per_user(mut self, value: i64) -> Self {
+        self.max_count_per_user = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.max_count {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("max_count");
+                v.range(
+                    &at,
+                    *value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(100000000),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("max_count"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.max_count_per_day {
+            let at = at.field("max_count_per_day");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(100000000),
+            );
+        }
+        match &self.max_count_per_user {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("max_count_per_user");
+                v.range(
+                    &at,
+                    *value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(100),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("max_count_per_user"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StockBundleSendRule> {
+        match (self.max_count, self.max_count_per_user) {
+            (
+                ::std::option::Option::Some(max_count),
+                ::std::option::Option::Some(max_count_per_user),
+            ) => {
+                ::std::option::Option::Some(StockBundleSendRule {
+                    max_count,
+                    max_count_per_day: self.max_count_per_day,
+                    max_count_per_user,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        StockBundleSendRule,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StockBundleSendRule")),
+        }
+    }
+}
+
+/// Validity and per-step discounts of a new progressive bundle. Entry N of the list that matches the coupon type is the discount of the N-th coupon of the bundle.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleUsageRule {
+    /// When the coupons of the bundle can be redeemed.
+    ///
+    /// Wire name `coupon_available_period`; required.
+    pub coupon_available_period: crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+    /// Per-step discounts of a NORMAL (满减) bundle.
+    ///
+    /// Wire name `normal_coupon_list`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::NormalCoupon>,
+    >,
+    /// Per-step discounts of a DISCOUNT (折扣) bundle.
+    ///
+    /// Wire name `discount_coupon_list`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::DiscountCoupon>,
+    >,
+    /// Per-step prices of an EXCHANGE (兑换) bundle.
+    ///
+    /// Wire name `exchange_coupon_list`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ExchangeCoupon>,
+    >,
+}
+
+impl StockBundleUsageRule {
+    /// A builder with every field unset.
+    pub fn builder() -> StockBundleUsageRuleBuilder {
+        StockBundleUsageRuleBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StockBundleUsageRule {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("coupon_available_period");
+            let value = &self.coupon_available_period;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
+            let at = at.field("normal_coupon_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
+            let at = at.field("discount_coupon_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
+            let at = at.field("exchange_coupon_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`StockBundleUsageRule`]; [`StockBundleUsageRuleBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockBundleUsageRuleBuilder {
+    coupon_available_period: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+    >,
+    normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::NormalCoupon>,
+    >,
+    discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::DiscountCoupon>,
+    >,
+    exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ExchangeCoupon>,
+    >,
+}
+
+impl StockBundleUsageRuleBuilder {
+    /// Sets `coupon_available_period`. When the coupons of the bundle can be redeemed.
+    pub fn coupon_available_period(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+    ) -> Self {
+        self.coupon_available_period = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `normal_coupon_list`. Per-step discounts of a NORMAL (满减) bundle.
+    pub fn normal_coupon_list(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::NormalCoupon,
+        >,
+    ) -> Self {
+        self.normal_coupon_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `discount_coupon_list`. Per-step discounts of a DISCOUNT (折扣) bundle.
+    pub fn discount_coupon_list(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        >,
+    ) -> Self {
+        self.discount_coupon_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `exchange_coupon_list`. Per-step prices of an EXCHANGE (兑换) bundle.
+    pub fn exchange_coupon_list(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+        >,
+    ) -> Self {
+        self.exchange_coupon_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.coupon_available_period {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_available_period");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_available_period"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
+            let at = at.field("normal_coupon_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
+            let at = at.field("discount_coupon_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
+            let at = at.field("exchange_coupon_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StockBundleUsageRule> {
+        self.coupon_available_period
+            .map(|coupon_available_period| StockBundleUsageRule {
+                coupon_available_period,
+                normal_coupon_list: self.normal_coupon_list,
+                discount_coupon_list: self.discount_coupon_list,
+                exchange_coupon_list: self.exchange_coupon_list,
+            })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        StockBundleUsageRule,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StockBundleUsageRule")),
+        }
+    }
+}
+
+/// A new stock bundle (批次组) of a progressive-bundle product coupon; WeChat Pay creates one stock per step.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleForCreate {
+    /// The brand's own note; users never see it.
+    ///
+    /// Wire name `remark`; optional; at most 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// Who assigns the coupon codes.
+    ///
+    /// Wire name `coupon_code_mode`; required.
+    pub coupon_code_mode: crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
+    /// How many bundles may be sent.
+    ///
+    /// Wire name `stock_send_rule`; required.
+    pub stock_send_rule: crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+    /// Validity and per-step discounts.
+    ///
+    /// Wire name `progressive_bundle_usage_rule`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
+    >,
+    /// How the rules of use are presented.
+    ///
+    /// Wire name `usage_rule_display_info`; required.
+    pub usage_rule_display_info: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    /// How the user's coupon card looks.
+    ///
+    /// Wire name `coupon_display_info`; required.
+    pub coupon_display_info: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    /// Event notification settings.
+    ///
+    /// Wire name `notify_config`; required.
+    pub notify_config: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    /// Stores where the coupons can be redeemed.
+    ///
+    /// Wire name `store_scope`; required.
+    pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
+}
+
+impl StockBundleForCreate {
+    /// A builder with every field unset.
+    pub fn builder() -> StockBundleForCreateBuilder {
+        StockBundleForCreateBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StockBundleForCreate {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.remark {
+            let at = at.field("remark");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(20),
+            );
+        }
+        {
+            let at = at.field("stock_send_rule");
+            let value = &self.stock_send_rule;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
+            let at = at.field("progressive_bundle_usage_rule");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("usage_rule_display_info");
+            let value = &self.usage_rule_display_info;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("coupon_display_info");
+            let value = &self.coupon_display_info;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        {
+            let at = at.field("notify_config");
+            let value = &self.notify_config;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+}
+
+/// Builds a [`StockBundleForCreate`]; [`StockBundleForCreateBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockBundleForCreateBuilder {
+    remark: ::std::option::Option<::std::string::String>,
+    coupon_code_mode: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
+    >,
+    stock_send_rule: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+    >,
+    progressive_bundle_usage_rule: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
+    >,
+    usage_rule_display_info: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    >,
+    coupon_display_info: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    >,
+    notify_config: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::NotifyConfig,
+    >,
+    store_scope: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::StoreScope,
+    >,
+}
+
+impl StockBundleForCreateBuilder {
+    /// Sets `remark`. The brand's own note; users never see it.
+    pub fn remark(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `coupon_code_mode`. Who assigns the coupon codes.
+    pub fn coupon_code_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
+        >,
+    ) -> Self {
+        self.coupon_code_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_send_rule`. How many bundles may be sent.
+    pub fn stock_send_rule(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+    ) -> Self {
+        self.stock_send_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `progressive_bundle_usage_rule`. Validity and per-step discounts.
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `usage_rule_display_info`. How the rules of use are presented.
+    pub fn usage_rule_display_info(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    ) -> Self {
+        self.usage_rule_display_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `coupon_display_info`. How the user's coupon card looks.
+    pub fn coupon_display_info(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    ) -> Self {
+        self.coupon_display_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `notify_config`. Event notification settings.
+    pub fn notify_config(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    ) -> Self {
+        self.notify_config = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `store_scope`. Stores where the coupons can be redeemed.
+    pub fn store_scope(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::StoreScope,
+        >,
+    ) -> Self {
+        self.store_scope = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.remark {
+            let at = at.field("remark");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(20),
+            );
+        }
+        if self.coupon_code_mode.is_none() {
+            v.report(
+                &at.field("coupon_code_mode"),
+                ::wechatpay_apiv3_runtime::Rule::Missing,
+            );
+        }
+        match &self.stock_send_rule {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_send_rule");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("stock_send_rule"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
+            let at = at.field("progressive_bundle_usage_rule");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        match &self.usage_rule_display_info {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("usage_rule_display_info");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("usage_rule_display_info"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.coupon_display_info {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("coupon_display_info");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("coupon_display_info"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        match &self.notify_config {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("notify_config");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("notify_config"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if self.store_scope.is_none() {
+            v.report(&at.field("store_scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StockBundleForCreate> {
+        match (
+            self.coupon_code_mode,
+            self.stock_send_rule,
+            self.usage_rule_display_info,
+            self.coupon_display_info,
+            self.notify_config,
+            self.store_scope,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code_mode),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(usage_rule_display_info),
+                ::std::option::Option::Some(coupon_display_info),
+                ::std::option::Option::Some(notify_config),
+                ::std::option::Option::Some(store_scope),
+            ) => {
+                ::std::option::Option::Some(StockBundleForCreate {
+                    remark: self.remark,
+                    coupon_code_mode,
+                    stock_send_rule,
+                    progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
+                    usage_rule_display_info,
+                    coupon_display_info,
+                    notify_config,
+                    store_scope,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        StockBundleForCreate,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StockBundleForCreate")),
+        }
+    }
+}
+
+/// A stock bundle (批次组): the stocks, one per step, that make up a progressive bundle.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundle {
+    /// ID WeChat Pay gave the stock bundle.
+    ///
+    /// Wire name `stock_bundle_id`; required.
+    pub stock_bundle_id: ::std::string::String,
+    /// The stocks of the bundle, each with its `stock_bundle_info`.
+    ///
+    /// Wire name `stock_list`; required.
+    pub stock_list: ::std::vec::Vec<
+        crate::marketing::partner::product_coupon::types::Stock,
+    >,
+}
+
+impl StockBundle {
+    /// A builder with every field unset.
+    pub fn builder() -> StockBundleBuilder {
+        StockBundleBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StockBundle {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("stock_list");
+            let value = &self.stock_list;
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`StockBundle`]; [`StockBundleBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StockBundleBuilder {
+    stock_bundle_id: ::std::option::Option<::std::string::String>,
+    stock_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
+    >,
+}
+
+impl StockBundleBuilder {
+    /// Sets `stock_bundle_id`. ID WeChat Pay gave the stock bundle.
+    pub fn stock_bundle_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stock_bundle_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `stock_list`. The stocks of the bundle, each with its `stock_bundle_info`.
+    pub fn stock_list(
+        mut self,
+        value: ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
+    ) -> Self {
+        self.stock_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.stock_bundle_id.is_none() {
+            v.report(
+                &at.field("stock_bundle_id"),
+                ::wechatpay_apiv3_runtime::Rule::Missing,
+            );
+        }
+        match &self.stock_list {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("stock_list");
+                for (i, item) in value.iter().enumerate() {
+                    let at_item = at.index(i);
+                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+                }
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("stock_list"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StockBundle> {
+        match (self.stock_bundle_id, self.stock_list) {
+            (
+                ::std::option::Option::Some(stock_bundle_id),
+                ::std::option::Option::Some(stock_list),
+            ) => {
+                ::std::option::Option::Some(StockBundle {
+                    stock_bundle_id,
+                    stock_list,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockBundle, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StockBundle")),
+        }
+    }
+}
+
+/// Which sending limit a budget update changes; one limit per call.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BudgetUpdateMode {
+    /// `MAX_COUNT`: The total number of coupons the stock may send.
+    MaxCount,
+    /// `MAX_COUNT_PER_DAY`: The number of coupons the stock may send per day.
+    MaxCountPerDay,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl BudgetUpdateMode {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MaxCount => "MAX_COUNT",
+            Self::MaxCountPerDay => "MAX_COUNT_PER_DAY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for BudgetUpdateMode {
+    const VALUES: &'static [&'static str] = &["MAX_COUNT", "MAX_COUNT_PER_DAY"];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "MAX_COUNT" => Self::MaxCount,
+            "MAX_COUNT_PER_DAY" => Self::MaxCountPerDay,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        BudgetUpdateMode::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for BudgetUpdateMode {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for BudgetUpdateMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for BudgetUpdateMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BudgetUpdateMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// A brand store, named by its ID.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StoreRef {
+    /// ID of the store (from the brand store API).
+    ///
+    /// Wire name `store_id`; required.
+    pub store_id: ::std::string::String,
+}
+
+impl StoreRef {
+    /// A builder with every field unset.
+    pub fn builder() -> StoreRefBuilder {
+        StoreRefBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StoreRef {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`StoreRef`]; [`StoreRefBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StoreRefBuilder {
+    store_id: ::std::option::Option<::std::string::String>,
+}
+
+impl StoreRefBuilder {
+    /// Sets `store_id`. ID of the store (from the brand store API).
+    pub fn store_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.store_id.is_none() {
+            v.report(&at.field("store_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StoreRef> {
+        self.store_id.map(|store_id| StoreRef { store_id })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StoreRef, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StoreRef")),
+        }
+    }
+}
+
+/// A store that could not be associated or disassociated, and why.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FailedStore {
+    /// ID of the store.
+    ///
+    /// Wire name `store_id`; required.
+    pub store_id: ::std::string::String,
+    /// Error code of the failure.
+    ///
+    /// Wire name `code`; required.
+    pub code: ::std::string::String,
+    /// Error message of the failure.
+    ///
+    /// Wire name `message`; required.
+    pub message: ::std::string::String,
+}
+
+impl FailedStore {
+    /// A builder with every field unset.
+    pub fn builder() -> FailedStoreBuilder {
+        FailedStoreBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for FailedStore {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`FailedStore`]; [`FailedStoreBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct FailedStoreBuilder {
+    store_id: ::std::option::Option<::std::string::String>,
+    code: ::std::option::Option<::std::string::String>,
+    message: ::std::option::Option<::std::string::String>,
+}
+
+impl FailedStoreBuilder {
+    /// Sets `store_id`. ID of the store.
+    pub fn store_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `code`. Error code of the failure.
+    pub fn code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `message`. Error message of the failure.
+    pub fn message(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.store_id.is_none() {
+            v.report(&at.field("store_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if self.code.is_none() {
+            v.report(&at.field("code"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if self.message.is_none() {
+            v.report(&at.field("message"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<FailedStore> {
+        match (self.store_id, self.code, self.message) {
+            (
+                ::std::option::Option::Some(store_id),
+                ::std::option::Option::Some(code),
+                ::std::option::Option::Some(message),
+            ) => {
+                ::std::option::Option::Some(FailedStore {
+                    store_id,
+                    code,
+                    message,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<FailedStore, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("FailedStore")),
+        }
+    }
+}
+
+/// Outcome of associating stores with, or disassociating them from, a stock or stock bundle.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StoreAssociationResult {
+    /// Number of distinct stores in the request.
+    ///
+    /// Wire name `total_count`; required; at least 0.
+    pub total_count: i64,
+    /// Stores processed successfully.
+    ///
+    /// Wire name `success_store_list`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_store_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
+    >,
+    /// Stores that failed, with the reason.
+    ///
+    /// Wire name `failed_store_list`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub failed_store_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::FailedStore>,
+    >,
+}
+
+impl StoreAssociationResult {
+    /// A builder with every field unset.
+    pub fn builder() -> StoreAssociationResultBuilder {
+        StoreAssociationResultBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for StoreAssociationResult {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("total_count");
+            let value = &self.total_count;
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::None,
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.success_store_list {
+            let at = at.field("success_store_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.failed_store_list {
+            let at = at.field("failed_store_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`StoreAssociationResult`]; [`StoreAssociationResultBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct StoreAssociationResultBuilder {
+    total_count: ::std::option::Option<i64>,
+    success_store_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
+    >,
+    failed_store_list: ::std::option::Option<
+        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::FailedStore>,
+    >,
+}
+
+impl StoreAssociationResultBuilder {
+    /// Sets `total_count`. Number of distinct stores in the request.
+    pub fn total_count(mut self, value: i64) -> Self {
+        self.total_count = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `success_store_list`. Stores processed successfully.
+    pub fn success_store_list(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::StoreRef,
+        >,
+    ) -> Self {
+        self.success_store_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `failed_store_list`. Stores that failed, with the reason.
+    pub fn failed_store_list(
+        mut self,
+        value: ::std::vec::Vec<
+            crate::marketing::partner::product_coupon::types::FailedStore,
+        >,
+    ) -> Self {
+        self.failed_store_list = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.total_count {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("total_count");
+                v.range(
+                    &at,
+                    *value,
+                    ::std::option::Option::Some(0),
+                    ::std::option::Option::None,
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("total_count"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.success_store_list {
+            let at = at.field("success_store_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.failed_store_list {
+            let at = at.field("failed_store_list");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<StoreAssociationResult> {
+        self.total_count
+            .map(|total_count| StoreAssociationResult {
+                total_count,
+                success_store_list: self.success_store_list,
+                failed_store_list: self.failed_store_list,
+            })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        StoreAssociationResult,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("StoreAssociationResult")),
+        }
+    }
+}
+
+/// The kind of image-generation task.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageGenerationType {
+    /// `COMBINE_IMAGE`: Compose a coupon picture from the discount rule (拼图).
+    CombineImage,
+    /// `CUT_OUT`: Cut the product out of a picture (抠图).
+    CutOut,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl ImageGenerationType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CombineImage => "COMBINE_IMAGE",
+            Self::CutOut => "CUT_OUT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for ImageGenerationType {
+    const VALUES: &'static [&'static str] = &["COMBINE_IMAGE", "CUT_OUT"];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "COMBINE_IMAGE" => Self::CombineImage,
+            "CUT_OUT" => Self::CutOut,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        ImageGenerationType::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for ImageGenerationType {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for ImageGenerationType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ImageGenerationType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// Progress of an image-generation task.
+///
+/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageGenerationTaskState {
+    /// `PROCESSING`: Still running.
+    Processing,
+    /// `FAIL`: Failed.
+    Fail,
+    /// `SUCCESS`: Finished; the result holds the image URL.
+    Success,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
+}
+
+impl ImageGenerationTaskState {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Fail => "FAIL",
+            Self::Success => "SUCCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::OpenEnum for ImageGenerationTaskState {
+    const VALUES: &'static [&'static str] = &["PROCESSING", "FAIL", "SUCCESS"];
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "PROCESSING" => Self::Processing,
+            "FAIL" => Self::Fail,
+            "SUCCESS" => Self::Success,
+            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        ImageGenerationTaskState::as_str(self)
+    }
+}
+
+impl ::std::convert::From<&str> for ImageGenerationTaskState {
+    fn from(raw: &str) -> Self {
+        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+    }
+}
+
+impl ::std::fmt::Display for ImageGenerationTaskState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::serde::Serialize for ImageGenerationTaskState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationTaskState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    }
+}
+
+/// What a COMBINE_IMAGE task draws the coupon picture from.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CombineImageInput {
+    /// Whole order or single product.
+    ///
+    /// Wire name `scope`; required.
+    pub scope: crate::marketing::partner::product_coupon::types::CouponScope,
+    /// The kind of discount.
+    ///
+    /// Wire name `type`; required.
+    #[serde(rename = "type")]
+    pub type_: crate::marketing::partner::product_coupon::types::CouponType,
+    /// Single use or progressive bundle.
+    ///
+    /// Wire name `usage_mode`; required.
+    pub usage_mode: crate::marketing::partner::product_coupon::types::UsageMode,
+    /// Discount of a NORMAL coupon.
+    ///
+    /// Wire name `normal_coupon`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::NormalCoupon,
+    >,
+    /// Discount of a DISCOUNT coupon.
+    ///
+    /// Wire name `discount_coupon`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_coupon: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::DiscountCoupon,
+    >,
+    /// Price of an EXCHANGE coupon.
+    ///
+    /// Wire name `exchange_coupon`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+    >,
+    /// Background colour as a hex value, such as #ff5733.
+    ///
+    /// Wire name `background_color`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_color: ::std::option::Option<::std::string::String>,
+}
+
+impl CombineImageInput {
+    /// A builder with every field unset.
+    pub fn builder() -> CombineImageInputBuilder {
+        CombineImageInputBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CombineImageInput {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.normal_coupon {
+            let at = at.field("normal_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon {
+            let at = at.field("discount_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
+            let at = at.field("exchange_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+}
+
+/// Builds a [`CombineImageInput`]; [`CombineImageInputBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CombineImageInputBuilder {
+    scope: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::CouponScope,
+    >,
+    type_: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::CouponType,
+    >,
+    usage_mode: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::UsageMode,
+    >,
+    normal_coupon: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::NormalCoupon,
+    >,
+    discount_coupon: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::DiscountCoupon,
+    >,
+    exchange_coupon: ::std::option::Option<
+        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+    >,
+    background_color: ::std::option::Option<::std::string::String>,
+}
+
+impl CombineImageInputBuilder {
+    /// Sets `scope`. Whole order or single product.
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::CouponScope,
+        >,
+    ) -> Self {
+        self.scope = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `type`. The kind of discount.
+    pub fn type_(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::CouponType,
+        >,
+    ) -> Self {
+        self.type_ = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `usage_mode`. Single use or progressive bundle.
+    pub fn usage_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::partner::product_coupon::types::UsageMode,
+        >,
+    ) -> Self {
+        self.usage_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `normal_coupon`. Discount of a NORMAL coupon.
+    pub fn normal_coupon(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::NormalCoupon,
+    ) -> Self {
+        self.normal_coupon = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `discount_coupon`. Discount of a DISCOUNT coupon.
+    pub fn discount_coupon(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::DiscountCoupon,
+    ) -> Self {
+        self.discount_coupon = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `exchange_coupon`. Price of an EXCHANGE coupon.
+    pub fn exchange_coupon(
+        mut self,
+        value: crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+    ) -> Self {
+        self.exchange_coupon = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `background_color`. Background colour as a hex value, such as #ff5733.
+    pub fn background_color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.background_color = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.scope.is_none() {
+            v.report(&at.field("scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if self.type_.is_none() {
+            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if self.usage_mode.is_none() {
+            v.report(&at.field("usage_mode"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+        if let ::std::option::Option::Some(value) = &self.normal_coupon {
+            let at = at.field("normal_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon {
+            let at = at.field("discount_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
+            let at = at.field("exchange_coupon");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CombineImageInput> {
+        match (self.scope, self.type_, self.usage_mode) {
+            (
+                ::std::option::Option::Some(scope),
+                ::std::option::Option::Some(type_),
+                ::std::option::Option::Some(usage_mode),
+            ) => {
+                ::std::option::Option::Some(CombineImageInput {
+                    scope,
+                    type_,
+                    usage_mode,
+                    normal_coupon: self.normal_coupon,
+                    discount_coupon: self.discount_coupon,
+                    exchange_coupon: self.exchange_coupon,
+                    background_color: self.background_color,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        CombineImageInput,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CombineImageInput")),
+        }
+    }
+}
+
+/// What a CUT_OUT task works on.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CutOutInput {
+    /// Product picture, a URL from the image-upload API.
+    ///
+    /// Wire name `image_url`; required.
+    pub image_url: ::std::string::String,
+}
+
+impl CutOutInput {
+    /// A builder with every field unset.
+    pub fn builder() -> CutOutInputBuilder {
+        CutOutInputBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CutOutInput {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`CutOutInput`]; [`CutOutInputBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CutOutInputBuilder {
+    image_url: ::std::option::Option<::std::string::String>,
+}
+
+impl CutOutInputBuilder {
+    /// Sets `image_url`. Product picture, a URL from the image-upload API.
+    pub fn image_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.image_url.is_none() {
+            v.report(&at.field("image_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CutOutInput> {
+        self.image_url.map(|image_url| CutOutInput { image_url })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CutOutInput, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CutOutInput")),
+        }
+    }
+}
+
+/// The picture an image-generation task produced.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneratedImage {
+    /// URL of the generated picture.
+    ///
+    /// Wire name `image_url`; required.
+    pub image_url: ::std::string::String,
+}
+
+impl GeneratedImage {
+    /// A builder with every field unset.
+    pub fn builder() -> GeneratedImageBuilder {
+        GeneratedImageBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for GeneratedImage {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        let _ = (v, at);
+    }
+}
+
+/// Builds a [`GeneratedImage`]; [`GeneratedImageBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct GeneratedImageBuilder {
+    image_url: ::std::option::Option<::std::string::String>,
+}
+
+impl GeneratedImageBuilder {
+    /// Sets `image_url`. URL of the generated picture.
+    pub fn image_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if self.image_url.is_none() {
+            v.report(&at.field("image_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<GeneratedImage> {
+        self.image_url.map(|image_url| GeneratedImage { image_url })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<GeneratedImage, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("GeneratedImage")),
+        }
+    }
+}
+
 /// The answer of a pre-send: a token that the mini-program coupon component uses to hand the coupon (or the coupon bundle) to the user.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
