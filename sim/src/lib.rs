@@ -138,19 +138,9 @@ impl Simulator {
         openid: &str,
         coupon_code: &str,
     ) -> Result<(), String> {
-        let example = self
-            .state
-            .api
-            .families
-            .iter()
-            .flat_map(|f| {
-                f.operations
-                    .iter()
-                    .filter(move |o| f.name == "product_coupon" && o.id == "use_user_coupon")
-            })
-            .find_map(|o| o.examples.iter().find_map(|e| e.response.clone()))
+        let mut coupon = self
+            .example_answer("product_coupon", "use_user_coupon")
             .ok_or("the spec has no product_coupon.use_user_coupon example")?;
-        let mut coupon = example;
         coupon["coupon_code"] = serde_json::json!(coupon_code);
         coupon["coupon_state"] = serde_json::json!("EFFECTIVE");
         if let Some(map) = coupon.as_object_mut() {
@@ -214,11 +204,30 @@ impl Simulator {
         &self.state.faults
     }
 
-    /// Puts a usable merchant coupon (商家券) in a user's wallet, as sending one would.
+    /// The first documented example answer of an operation.
+    fn example_answer(&self, family: &str, operation: &str) -> Option<serde_json::Value> {
+        self.state
+            .api
+            .families
+            .iter()
+            .filter(|f| f.name == family)
+            .flat_map(|f| f.operations.iter().filter(|o| o.id == operation))
+            .find_map(|o| o.examples.iter().find_map(|e| e.response.clone()))
+    }
+
+    /// Puts a usable merchant coupon (商家券) in a user's wallet, as sending one would. A stock the
+    /// simulator does not know yet is made from the spec's `query_stock` example under `stock_id`.
     pub fn provision_busifavor_coupon(&self, stock_id: &str, coupon_code: &str, openid: &str) {
+        let stock = || {
+            let mut stock = self
+                .example_answer("busifavor", "query_stock")
+                .unwrap_or_else(|| serde_json::json!({}));
+            stock["stock_id"] = serde_json::json!(stock_id);
+            stock
+        };
         self.state
             .store
-            .provision_busifavor_coupon(stock_id, coupon_code, openid);
+            .provision_busifavor_coupon(stock, stock_id, coupon_code, openid);
     }
 
     /// Gives a user a usable product coupon (商品券), described by the JSON the API returns for it

@@ -3,8 +3,9 @@
 //! with their documented example.
 
 mod bills;
-mod coupons;
+mod busifavor;
 mod payments;
+mod product_coupon;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -66,10 +67,30 @@ impl Outcome {
 pub struct Store {
     /// `http://127.0.0.1:PORT`: where links to the simulator itself point.
     origin: String,
-    busifavor: Mutex<coupons::Busifavor>,
-    product: Mutex<coupons::ProductCoupons>,
+    busifavor: Mutex<busifavor::Busifavor>,
+    product: Mutex<product_coupon::ProductCoupons>,
     payments: Mutex<payments::Payments>,
     bills: Mutex<bills::Bills>,
+}
+
+/// First successful answers by (operation, request number): a repeat gets the same answer and
+/// changes nothing.
+#[derive(Default)]
+struct Replays(BTreeMap<(String, String), Answer>);
+
+impl Replays {
+    fn get(&self, op: &str, key: &str) -> Option<Outcome> {
+        self.0
+            .get(&(op.to_string(), key.to_string()))
+            .map(|first| Outcome::unchanged(first.clone()))
+    }
+
+    /// Remembers an outcome that changed state; refusals are not replayed.
+    fn record(&mut self, op: &str, key: String, outcome: &Outcome) {
+        if outcome.effect {
+            self.0.insert((op.to_string(), key), outcome.answer.clone());
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -116,9 +137,20 @@ impl Store {
         }
     }
 
-    /// Puts a usable merchant coupon in a user's wallet.
-    pub fn provision_busifavor_coupon(&self, stock_id: &str, coupon_code: &str, openid: &str) {
-        lock(&self.busifavor).provision(stock_id, coupon_code, openid);
+    /// Puts a usable merchant coupon in a user's wallet; `stock` (the stock as queried) is used
+    /// when the stock is not known yet.
+    pub fn provision_busifavor_coupon(
+        &self,
+        stock: impl FnOnce() -> Value,
+        stock_id: &str,
+        coupon_code: &str,
+        openid: &str,
+    ) {
+        let mut busifavor = lock(&self.busifavor);
+        if !busifavor.has_stock(stock_id) {
+            busifavor.provision_stock(stock());
+        }
+        busifavor.provision(stock_id, coupon_code, openid);
     }
 
     /// Gives a user a usable product coupon, described by the API's JSON (`coupon_code` and the

@@ -1,0 +1,378 @@
+//! The two coupon families' whole lifecycles through the generated client against the simulator:
+//! create, send, query, use, use again, replay, return and deactivate.
+
+use serde_json::json;
+use wechatpay_apiv3::{Client, Error, OpenEnum};
+use wechatpay_apiv3_sim::Simulator;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
+    err.api().map(|e| e.code.clone())
+}
+
+mod busifavor {
+    use super::*;
+    use wechatpay_apiv3::marketing::busifavor::{
+        CouponState, CreateStockBody, CreateStockRequest, DeactivateCouponErrorCode,
+        DeactivateCouponRequest, ListUserCouponsRequest, QueryStockRequest, QueryUserCouponRequest,
+        ReturnCouponRequest, SendCouponErrorCode, SendCouponRequest, StockState,
+        UseCouponErrorCode, UseCouponRequest,
+    };
+
+    const APPID: &str = "wx5b7c9d1e3f2a4b6c";
+    const OPENID: &str = "oSim_user_busifavor_01";
+
+    fn stock_body() -> CreateStockBody {
+        serde_json::from_value(json!({
+            "stock_name": "周末满50减8",
+            "belong_merchant": "1900000001",
+            "goods_name": "全店饮品",
+            "stock_type": "NORMAL",
+            "coupon_use_rule": {
+                "coupon_available_time": {
+                    "available_begin_time": "2026-01-01T00:00:00+08:00",
+                    "available_end_time": "2027-12-31T23:59:59+08:00"
+                },
+                "fixed_normal_coupon": { "discount_amount": 800, "transaction_minimum": 5000 },
+                "use_method": "OFF_LINE"
+            },
+            "stock_send_rule": { "max_coupons": 100, "max_coupons_per_user": 1 },
+            "out_request_no": "CREATE-STOCK-1",
+            "coupon_code_mode": "WECHATPAY_MODE"
+        }))
+        .expect("a valid stock body")
+    }
+
+    fn send(stock_id: &str, request_no: &str) -> SendCouponRequest {
+        SendCouponRequest::builder()
+            .openid(OPENID)
+            .appid(APPID)
+            .stock_id(stock_id)
+            .out_request_no(request_no)
+            .build()
+            .expect("valid send")
+    }
+
+    fn use_coupon(stock_id: &str, code: &str, request_no: &str) -> UseCouponRequest {
+        UseCouponRequest::builder()
+            .coupon_code(code)
+            .stock_id(stock_id)
+            .appid(APPID)
+            .use_time("2026-11-23T12:00:00+08:00")
+            .use_request_no(request_no)
+            .build()
+            .expect("valid use")
+    }
+
+    fn query(code: &str) -> QueryUserCouponRequest {
+        QueryUserCouponRequest::builder()
+            .openid(OPENID)
+            .coupon_code(code)
+            .appid(APPID)
+            .build()
+            .expect("valid query")
+    }
+
+    #[tokio::test]
+    async fn create_send_use_return_deactivate() -> TestResult {
+        let sim = Simulator::start().await?;
+        let client = Client::new(sim.client_config().build()?)?;
+
+        let created = client
+            .execute(CreateStockRequest::builder().body(stock_body()).build()?)
+            .await?;
+        // The same out_request_no: the same stock, not a second one.
+        let again = client
+            .execute(CreateStockRequest::builder().body(stock_body()).build()?)
+            .await?;
+        assert_eq!(again, created);
+        assert_eq!(sim.faults().effects("busifavor.create_stock"), 1);
+        let stock = client
+            .execute(
+                QueryStockRequest::builder()
+                    .stock_id(created.stock_id.as_str())
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(stock.stock_state, StockState::Running);
+
+        let sent = client.execute(send(&created.stock_id, "SEND-1")).await?;
+        let code = sent.coupon_code.clone().ok_or("no coupon_code")?;
+        assert_eq!(
+            client.execute(send(&created.stock_id, "SEND-1")).await?,
+            sent
+        );
+        // One coupon per user: a second send is refused.
+        let err = client
+            .execute(send(&created.stock_id, "SEND-2"))
+            .await
+            .expect_err("per-user limit");
+        assert_eq!(api_code(&err), Some(SendCouponErrorCode::InvalidRequest));
+        assert_eq!(
+            client.execute(query(&code)).await?.coupon_state,
+            Some(CouponState::Sended)
+        );
+
+        let used = client
+            .execute(use_coupon(&created.stock_id, &code, "USE-1"))
+            .await?;
+        assert_eq!(used.openid, OPENID);
+        assert_eq!(
+            client
+                .execute(use_coupon(&created.stock_id, &code, "USE-1"))
+                .await?,
+            used
+        );
+        let err = client
+            .execute(use_coupon(&created.stock_id, &code, "USE-2"))
+            .await
+            .expect_err("used twice");
+        assert_eq!(
+            api_code(&err),
+            Some(UseCouponErrorCode::ResourceAlreadyExists)
+        );
+        let coupon = client.execute(query(&code)).await?;
+        assert_eq!(coupon.coupon_state, Some(CouponState::Used));
+        assert_eq!(coupon.use_request_no.as_deref(), Some("USE-1"));
+
+        let returned = ReturnCouponRequest::builder()
+            .coupon_code(code.as_str())
+            .stock_id(created.stock_id.as_str())
+            .return_request_no("RETURN-1")
+            .build()?;
+        client.execute(returned).await?;
+        assert_eq!(
+            client.execute(query(&code)).await?.coupon_state,
+            Some(CouponState::Sended)
+        );
+
+        let deactivate = |no: &str| {
+            DeactivateCouponRequest::builder()
+                .coupon_code(code.as_str())
+                .stock_id(created.stock_id.as_str())
+                .deactivate_request_no(no)
+                .deactivate_reason("活动取消")
+                .build()
+        };
+        client.execute(deactivate("DEACTIVATE-1")?).await?;
+        let err = client
+            .execute(deactivate("DEACTIVATE-2")?)
+            .await
+            .expect_err("twice");
+        assert_eq!(
+            api_code(&err),
+            Some(DeactivateCouponErrorCode::InvalidRequest)
+        );
+        let err = client
+            .execute(use_coupon(&created.stock_id, &code, "USE-3"))
+            .await
+            .expect_err("deactivated");
+        assert_eq!(api_code(&err), Some(UseCouponErrorCode::Rulelimit));
+        let listed = client
+            .execute(
+                ListUserCouponsRequest::builder()
+                    .openid(OPENID)
+                    .appid(APPID)
+                    .coupon_state(CouponState::Deactivated)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(listed.total_count, 1);
+        let only = listed
+            .data
+            .unwrap_or_default()
+            .pop()
+            .ok_or("no coupon listed")?;
+        assert_eq!(only.deactivate_reason.as_deref(), Some("活动取消"));
+        assert_eq!(sim.faults().effects("busifavor.use_coupon"), 1);
+        assert_eq!(sim.faults().effects("busifavor.send_coupon"), 1);
+        Ok(())
+    }
+}
+
+mod product_coupon {
+    use super::*;
+    use wechatpay_apiv3::marketing::partner::product_coupon::{
+        AssociatedOrderInfo, ConfirmUserCouponRequest, CreateProductCouponBody,
+        CreateProductCouponRequest, DeactivateUserCouponRequest, ListUserCouponsRequest,
+        QueryUserCouponRequest, ReturnUserCouponRequest, SendUserCouponRequest,
+        UseUserCouponErrorCode, UseUserCouponRequest, UserCouponState,
+    };
+
+    const APPID: &str = "wx3d5f7a9b1c2e4f60";
+    const OPENID: &str = "oSim_user_product_01";
+    const BRAND: &str = "130455";
+
+    fn product_coupon_body() -> CreateProductCouponBody {
+        serde_json::from_value(json!({
+            "out_request_no": "PC-CREATE-1",
+            "scope": "ALL",
+            "type": "NORMAL",
+            "usage_mode": "SINGLE",
+            "single_usage_info": { "normal_coupon": { "threshold": 6000, "discount_amount": 1000 } },
+            "display_info": {
+                "name": "满60减10",
+                "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/sim/square.png",
+                "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/sim/back.png"
+            },
+            "stock": {
+                "coupon_code_mode": "WECHATPAY",
+                "stock_send_rule": { "max_count": 1000, "max_count_per_user": 3 },
+                "single_usage_rule": {
+                    "coupon_available_period": {
+                        "available_begin_time": "2026-01-01T00:00:00+08:00",
+                        "available_end_time": "2027-12-31T23:59:59+08:00"
+                    }
+                },
+                "usage_rule_display_info": {
+                    "coupon_usage_method_list": ["OFFLINE"],
+                    "usage_description": "到店出示券码"
+                },
+                "coupon_display_info": { "code_display_mode": "QRCODE", "background_color": "Color020" },
+                "notify_config": { "notify_appid": APPID },
+                "store_scope": "ALL"
+            },
+            "brand_id": BRAND
+        }))
+        .expect("a valid product coupon body")
+    }
+
+    #[tokio::test]
+    async fn create_send_confirm_use_return_deactivate() -> TestResult {
+        let sim = Simulator::start().await?;
+        let client = Client::new(sim.client_config().build()?)?;
+        let pc = client
+            .execute(
+                CreateProductCouponRequest::builder()
+                    .body(product_coupon_body())
+                    .build()?,
+            )
+            .await?;
+        let stock = pc.stock.clone().ok_or("no stock created")?;
+        let (pc_id, stock_id) = (pc.product_coupon_id.as_str(), stock.stock_id.as_str());
+
+        let send = SendUserCouponRequest::builder()
+            .openid(OPENID)
+            .product_coupon_id(pc_id)
+            .stock_id(stock_id)
+            .appid(APPID)
+            .send_request_no("SEND-001")
+            .brand_id(BRAND)
+            .build()?;
+        let sent = client.execute(send.clone()).await?;
+        assert_eq!(sent.coupon_state, UserCouponState::Confirming);
+        assert_eq!(
+            client.execute(send).await?,
+            sent,
+            "replayed, not sent twice"
+        );
+        let code = sent.coupon_code.as_str();
+
+        let use_it = |no: &str| {
+            UseUserCouponRequest::builder()
+                .openid(OPENID)
+                .coupon_code(code)
+                .product_coupon_id(pc_id)
+                .stock_id(stock_id)
+                .appid(APPID)
+                .use_time("2026-11-23T12:00:00+08:00")
+                .associated_order_info(
+                    AssociatedOrderInfo::builder()
+                        .out_trade_no("ORDER-PC-1")
+                        .mchid("1900000001")
+                        .build()?,
+                )
+                .out_request_no(no)
+                .brand_id(BRAND)
+                .build()
+        };
+        let err = client
+            .execute(use_it("USE-000")?)
+            .await
+            .expect_err("not confirmed");
+        assert_eq!(api_code(&err), Some(UseUserCouponErrorCode::NotEnough));
+
+        let confirmed = client
+            .execute(
+                ConfirmUserCouponRequest::builder()
+                    .openid(OPENID)
+                    .coupon_code(code)
+                    .product_coupon_id(pc_id)
+                    .stock_id(stock_id)
+                    .appid(APPID)
+                    .out_request_no("CONFIRM-001")
+                    .brand_id(BRAND)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(confirmed.coupon_state, UserCouponState::Effective);
+
+        let used = client.execute(use_it("USE-001")?).await?;
+        assert_eq!(used.coupon_state, UserCouponState::Used);
+        assert_eq!(client.execute(use_it("USE-001")?).await?, used);
+        let err = client
+            .execute(use_it("USE-002")?)
+            .await
+            .expect_err("used twice");
+        assert_eq!(api_code(&err), Some(UseUserCouponErrorCode::NotEnough));
+        assert_eq!(sim.faults().effects("product_coupon.use_user_coupon"), 1);
+
+        let returned = client
+            .execute(
+                ReturnUserCouponRequest::builder()
+                    .openid(OPENID)
+                    .coupon_code(code)
+                    .product_coupon_id(pc_id)
+                    .stock_id(stock_id)
+                    .appid(APPID)
+                    .out_request_no("RETURN-001")
+                    .brand_id(BRAND)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(returned.coupon_state, UserCouponState::Effective);
+        assert_eq!(returned.single_usage_detail, None);
+
+        let deactivated = client
+            .execute(
+                DeactivateUserCouponRequest::builder()
+                    .openid(OPENID)
+                    .coupon_code(code)
+                    .product_coupon_id(pc_id)
+                    .stock_id(stock_id)
+                    .appid(APPID)
+                    .out_request_no("DEACTIVATE-001")
+                    .deactivate_reason("门店停业")
+                    .brand_id(BRAND)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(deactivated.coupon_state, UserCouponState::Deactivated);
+        let queried = client
+            .execute(
+                QueryUserCouponRequest::builder()
+                    .openid(OPENID)
+                    .coupon_code(code)
+                    .product_coupon_id(pc_id)
+                    .stock_id(stock_id)
+                    .appid(APPID)
+                    .brand_id(BRAND)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(queried, deactivated);
+        let listed = client
+            .execute(
+                ListUserCouponsRequest::builder()
+                    .openid(OPENID)
+                    .appid(APPID)
+                    .brand_id(BRAND)
+                    .coupon_state(UserCouponState::Deactivated)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(listed.total_count, 1);
+        Ok(())
+    }
+}
