@@ -242,4 +242,11 @@ impl Simulator {
     pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
         self.state.store.pay_order(out_trade_no, openid)
     }
+
+    /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send
+    /// it with [`Self::send_notification`], event `REFUND.SUCCESS`, original type `refund`), or
+    /// `None` for an unknown `out_refund_no`.
+    pub fn refund_notice(&self, out_refund_no: &str) -> Option<serde_json::Value> {
+        self.state.store.refund_notice(out_refund_no)
+    }
 }

@@ -8,7 +8,7 @@ use wechatpay_apiv3::pay::transactions::{
 };
 use wechatpay_apiv3::refund::domestic::{
     CreateRefundErrorCode, CreateRefundRequest, QueryByOutRefundNoRequest, RefundRequestAmount,
-    RefundStatus,
+    RefundResultEvent, RefundStatus,
 };
 use wechatpay_apiv3::{Client, Error, OpenEnum};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Simulator};
@@ -168,6 +168,21 @@ async fn place_pay_and_refund_an_order() -> TestResult {
     assert_eq!(arrived.amount.refund, 3000);
     let order = client.execute(by_out_trade_no("ORDER-7781")).await?;
     assert_eq!(order.trade_state, Some(TradeState::Refund));
+
+    // The refund's callback, verified and typed by the merchant's handler.
+    let (url, mut rx) = common::receive_one_callback::<RefundResultEvent>(client.clone()).await?;
+    let notice = sim.refund_notice("R-1").ok_or("no such refund")?;
+    let status = sim
+        .send_notification(&url, "REFUND.SUCCESS", "refund", &notice)
+        .await?;
+    assert_eq!(status, 204);
+    let event = rx.recv().await.ok_or("handler saw nothing")??;
+    assert_eq!(event.refund_status, RefundStatus::Success);
+    assert_eq!(
+        (event.out_refund_no.as_str(), event.amount.refund),
+        ("R-1", 3000)
+    );
+    assert_eq!(event.refund_id, arrived.refund_id);
     Ok(())
 }
 

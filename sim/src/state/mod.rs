@@ -159,6 +159,11 @@ impl Store {
         lock(&self.product).provision(openid, coupon);
     }
 
+    /// The REFUND.SUCCESS callback resource of a refund, once made.
+    pub fn refund_notice(&self, out_refund_no: &str) -> Option<Value> {
+        lock(&self.payments).refund_notice(out_refund_no)
+    }
+
     /// Marks an unpaid order paid by `openid`, as the user's payment would.
     pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
         lock(&self.payments).pay(out_trade_no, openid)

@@ -312,6 +312,36 @@ impl Payments {
     }
 }
 
+impl Payments {
+    /// The resource of the REFUND.SUCCESS callback of a refund the simulator made.
+    pub(super) fn refund_notice(&self, out_refund_no: &str) -> Option<Value> {
+        let r = &self.refunds.get(out_refund_no)?.current;
+        let mchid = self
+            .orders
+            .get(r["out_trade_no"].as_str().unwrap_or_default())
+            .map(|o| o.request["mchid"].clone())
+            .unwrap_or_default();
+        Some(json!({
+            "mchid": mchid,
+            "out_trade_no": r["out_trade_no"],
+            "transaction_id": r["transaction_id"],
+            "out_refund_no": r["out_refund_no"],
+            "refund_id": r["refund_id"],
+            "refund_status": r["status"],
+            "success_time": r["success_time"],
+            "user_received_account": r["user_received_account"],
+            "amount": {
+                "total": r["amount"]["total"],
+                "refund": r["amount"]["refund"],
+                "payer_total": r["amount"]["payer_total"],
+                "payer_refund": r["amount"]["payer_refund"],
+                "currency": r["amount"]["currency"],
+                "payer_currency": r["amount"]["currency"],
+            },
+        }))
+    }
+}
+
 /// `2026-11-23T15:20:04+08:00` as `20261123152004`, for ids that look like WeChat Pay's.
 fn compact(rfc3339: &str) -> String {
     rfc3339
