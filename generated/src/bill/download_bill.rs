@@ -2,13 +2,13 @@
 
 //! 下载账单 (download a bill file)
 //!
-//! Downloads the file behind a `download_url` from `apply_trade_bill` or `apply_fund_flow_bill`. The request is signed like any other, but the file is not: call it through `Client::download_verified` with the hash the earlier call returned, which also unpacks gzip.
+//! Downloads the file behind a `download_url` from `apply_trade_bill` or `apply_fund_flow_bill`. The request is signed like any other, but the file is not: call it through `Client::download_verified` with the hash the earlier call returned, which also unpacks gzip (or give the whole `download_url` to `Client::download_bill`, which does the same).
 //!
 //! Sends `GET /v3/billdownload/file`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/bill-download/download-bill.html).
 
 /// 下载账单 (download a bill file)
 ///
-/// Downloads the file behind a `download_url` from `apply_trade_bill` or `apply_fund_flow_bill`. The request is signed like any other, but the file is not: call it through `Client::download_verified` with the hash the earlier call returned, which also unpacks gzip.
+/// Downloads the file behind a `download_url` from `apply_trade_bill` or `apply_fund_flow_bill`. The request is signed like any other, but the file is not: call it through `Client::download_verified` with the hash the earlier call returned, which also unpacks gzip (or give the whole `download_url` to `Client::download_bill`, which does the same).
 ///
 /// Sends `GET /v3/billdownload/file`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/bill-download/download-bill.html).
 ///

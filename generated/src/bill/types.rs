@@ -79,7 +79,7 @@ pub struct BillLink {
     ///
     /// Wire name `hash_value`; required; 1 to 1024 characters.
     pub hash_value: ::std::string::String,
-    /// The download link, valid for 5 minutes; pass its `token` to `download_bill`.
+    /// The download link, valid for 5 minutes; give it to `Client::download_bill`.
     ///
     /// Wire name `download_url`; required; 1 to 2048 characters.
     pub download_url: ::std::string::String,
@@ -158,7 +158,7 @@ impl BillLinkBuilder {
         self
     }
 
-    /// Sets `download_url`. The download link, valid for 5 minutes; pass its `token` to `download_bill`.
+    /// Sets `download_url`. The download link, valid for 5 minutes; give it to `Client::download_bill`.
     pub fn download_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
