@@ -76,6 +76,24 @@ struct Outgoing<'a> {
     rate_limit: Option<crate::RateLimit>,
 }
 
+impl<'a> Outgoing<'a> {
+    /// A GET whose answer is not signed as usual (a file, or the certificates that verification
+    /// itself needs); safe to repeat.
+    fn unverified_get(id: &'a str, path_and_query: String) -> Self {
+        Self {
+            id,
+            method: http::Method::GET,
+            path_and_query,
+            body: Vec::new(),
+            upload: None,
+            wechatpay_serial: None,
+            retry_safe: true,
+            verify: false,
+            rate_limit: None,
+        }
+    }
+}
+
 /// A verified (or, for downloads, unsigned) success answer.
 struct Incoming {
     body: Vec<u8>,
@@ -236,17 +254,7 @@ impl Client {
                     config.base_url
                 ))
             })?;
-        let out = Outgoing {
-            id: "download_bill",
-            method: http::Method::GET,
-            path_and_query: path_and_query.to_string(),
-            body: Vec::new(),
-            upload: None,
-            wechatpay_serial: None,
-            retry_safe: true,
-            verify: false,
-            rate_limit: None,
-        };
+        let out = Outgoing::unverified_get("download_bill", path_and_query.to_string());
         let incoming = self.send(&out).await?;
         checked_file(incoming.body, hash_type, hash_value)
     }
@@ -485,17 +493,7 @@ impl Client {
             self.inner.config.apiv3_key.clone().ok_or_else(|| {
                 Error::Config("downloading certificates needs the APIv3 key".into())
             })?;
-        let out = Outgoing {
-            id: "certificates.download",
-            method: http::Method::GET,
-            path_and_query: "/v3/certificates".into(),
-            body: Vec::new(),
-            upload: None,
-            wechatpay_serial: None,
-            retry_safe: true,
-            verify: false,
-            rate_limit: None,
-        };
+        let out = Outgoing::unverified_get("certificates.download", "/v3/certificates".into());
         let deadline = Instant::now() + self.inner.config.timeouts.total;
         let (headers, body) = self.fetch_unverified(&out, deadline).await?;
         let list: CertificateList = crate::decode::json(&body).map_err(Error::Decode)?;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Call, Outcome, Replays, now_rfc3339, text};
+use super::{Call, Outcome, Replays, check_send_limits, coupon_code, now_rfc3339, text};
 use crate::handler::Answer;
 
 /// A merchant coupon in a user's wallet.
@@ -125,49 +125,26 @@ impl Busifavor {
         if stock["stock_state"] != "RUNNING" {
             return Outcome::error(400, "INVALID_REQUEST", "the stock is not RUNNING");
         }
-        let rule = &stock["stock_send_rule"];
         let sent = stock["send_count_information"]["total_send_num"]
             .as_i64()
             .unwrap_or(0);
-        if rule["max_coupons"].as_i64().is_some_and(|max| sent >= max) {
-            return Outcome::error(
-                400,
-                "INVALID_REQUEST",
-                "the stock has sent max_coupons coupons",
-            );
-        }
         let held = self
             .coupons
             .values()
             .filter(|c| c.stock_id == stock_id && c.openid == openid)
             .count() as i64;
-        if rule["max_coupons_per_user"]
-            .as_i64()
-            .is_some_and(|max| held >= max)
-        {
-            return Outcome::error(
-                400,
-                "INVALID_REQUEST",
-                "the user holds max_coupons_per_user coupons of this stock",
-            );
+        let limits = ("max_coupons", "max_coupons_per_user");
+        if let Err(refused) = check_send_limits(&stock["stock_send_rule"], limits, sent, held) {
+            return refused;
         }
-        let code = match (stock["coupon_code_mode"].as_str(), body.get("coupon_code")) {
-            (Some("MERCHANT_API"), Some(Value::String(code))) => code.clone(),
-            (Some("MERCHANT_API"), _) => {
-                return Outcome::error(
-                    400,
-                    "PARAM_ERROR",
-                    "coupon_code is required for MERCHANT_API stocks",
-                );
-            }
-            (_, Some(_)) => {
-                return Outcome::error(
-                    400,
-                    "PARAM_ERROR",
-                    "coupon_code is only for MERCHANT_API stocks",
-                );
-            }
-            _ => format!("{:022}", 8_800_000_000_000_000_000u64 + sent as u64 + 1),
+        let code = match coupon_code(
+            stock["coupon_code_mode"].as_str(),
+            "MERCHANT_API",
+            body.get("coupon_code"),
+            || format!("{:022}", 8_800_000_000_000_000_000u64 + sent as u64 + 1),
+        ) {
+            Ok(code) => code,
+            Err(refused) => return refused,
         };
         if self.coupons.contains_key(&code) {
             return Outcome::error(400, "INVALID_REQUEST", "this coupon_code was sent already");

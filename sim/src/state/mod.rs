@@ -93,6 +93,55 @@ impl Replays {
     }
 }
 
+/// The sending limits both coupon families put on a stock: `sent` coupons so far, `held` by this
+/// user, against the rule's total and per-user fields.
+fn check_send_limits(
+    rule: &Value,
+    (total, per_user): (&str, &str),
+    sent: i64,
+    held: i64,
+) -> Result<(), Outcome> {
+    if rule[total].as_i64().is_some_and(|max| sent >= max) {
+        return Err(Outcome::error(
+            400,
+            "INVALID_REQUEST",
+            &format!("the stock has sent {total} coupons"),
+        ));
+    }
+    if rule[per_user].as_i64().is_some_and(|max| held >= max) {
+        return Err(Outcome::error(
+            400,
+            "INVALID_REQUEST",
+            &format!("the user holds {per_user} coupons of this stock"),
+        ));
+    }
+    Ok(())
+}
+
+/// The new coupon's code: the caller's under the code mode where the caller assigns codes (and
+/// only there), otherwise `generated()`.
+fn coupon_code(
+    mode: Option<&str>,
+    caller_assigns: &str,
+    given: Option<&Value>,
+    generated: impl FnOnce() -> String,
+) -> Result<String, Outcome> {
+    match (mode == Some(caller_assigns), given) {
+        (true, Some(Value::String(code))) => Ok(code.clone()),
+        (true, _) => Err(Outcome::error(
+            400,
+            "PARAM_ERROR",
+            &format!("coupon_code is required for {caller_assigns} stocks"),
+        )),
+        (false, Some(_)) => Err(Outcome::error(
+            400,
+            "PARAM_ERROR",
+            &format!("coupon_code is only for {caller_assigns} stocks"),
+        )),
+        (false, None) => Ok(generated()),
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

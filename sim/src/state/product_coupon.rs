@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{Call, Outcome, Replays, now_rfc3339, text};
+use super::{Call, Outcome, Replays, check_send_limits, coupon_code, now_rfc3339, text};
 use crate::handler::Answer;
 
 #[derive(Default)]
@@ -199,41 +199,18 @@ impl ProductCoupons {
         let sent = stock["sent_count_info"]["total_count"]
             .as_i64()
             .unwrap_or(0);
-        let rule = &stock["stock_send_rule"];
-        if rule["max_count"].as_i64().is_some_and(|max| sent >= max) {
-            return Outcome::error(
-                400,
-                "INVALID_REQUEST",
-                "the stock has sent max_count coupons",
-            );
+        let limits = ("max_count", "max_count_per_user");
+        if let Err(refused) = check_send_limits(&stock["stock_send_rule"], limits, sent, held) {
+            return refused;
         }
-        if rule["max_count_per_user"]
-            .as_i64()
-            .is_some_and(|max| held >= max)
-        {
-            return Outcome::error(
-                400,
-                "INVALID_REQUEST",
-                "the user holds max_count_per_user coupons of this stock",
-            );
-        }
-        let code = match (stock["coupon_code_mode"].as_str(), b.get("coupon_code")) {
-            (Some("API_ASSIGN"), Some(Value::String(code))) => code.clone(),
-            (Some("API_ASSIGN"), _) => {
-                return Outcome::error(
-                    400,
-                    "PARAM_ERROR",
-                    "coupon_code is required for API_ASSIGN stocks",
-                );
-            }
-            (_, Some(_)) => {
-                return Outcome::error(
-                    400,
-                    "PARAM_ERROR",
-                    "coupon_code is only for API_ASSIGN stocks",
-                );
-            }
-            _ => format!("{stock_id}{:06}", sent + 1),
+        let code = match coupon_code(
+            stock["coupon_code_mode"].as_str(),
+            "API_ASSIGN",
+            b.get("coupon_code"),
+            || format!("{stock_id}{:06}", sent + 1),
+        ) {
+            Ok(code) => code,
+            Err(refused) => return refused,
         };
         if self.coupons.contains_key(&(openid.clone(), code.clone())) {
             return Outcome::error(400, "INVALID_REQUEST", "this coupon_code was sent already");
