@@ -54,25 +54,35 @@ fn main() -> Res<()> {
     );
 
     let server = Server::spawn()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
     let all_cores = bound.all_cores;
-    for concurrency in [1_usize, 8, 64] {
-        let (rate, cpu_us_per_call) = runtime.block_on(throughput(&server.url, concurrency))?;
-        let overhead = cpu_us_per_call - bound.sign_us - bound.verify_us;
-        println!(
-            "throughput c={concurrency:>2}: {rate:>7.0} calls/s = {:>5.1}% of the all-core bound; client CPU {cpu_us_per_call:.1} us/call, overhead beyond sign+verify {overhead:.1} us/call",
-            100.0 * rate / all_cores
-        );
-        if concurrency > 1 {
-            // With every core busy a signature costs more than on an idle machine: price it as
-            // measured on all cores at once too.
-            let busy_pair_us = 1e6 * cores() as f64 / all_cores;
+    let layouts = [
+        (Layout::Shared, "one multi-threaded runtime, one client"),
+        (
+            Layout::PerCore,
+            "thread per core: a current-thread runtime and a client on each core",
+        ),
+    ];
+    for (layout, name) in layouts {
+        println!("{name}:");
+        for concurrency in [1_usize, 8, 64] {
+            if matches!(layout, Layout::PerCore) && concurrency == 1 {
+                continue; // one call at a time is the same on both layouts
+            }
+            let (rate, cpu_us_per_call) = throughput(&server.url, concurrency, layout)?;
+            let overhead = cpu_us_per_call - bound.sign_us - bound.verify_us;
             println!(
-                "  c={concurrency}: sign+verify with all cores busy {busy_pair_us:.1} us/call; overhead beyond that {:.1} us/call",
-                cpu_us_per_call - busy_pair_us
+                "throughput c={concurrency:>2}: {rate:>7.0} calls/s = {:>5.1}% of the all-core bound; client CPU {cpu_us_per_call:.1} us/call, overhead beyond sign+verify {overhead:.1} us/call",
+                100.0 * rate / all_cores
             );
+            if concurrency > 1 {
+                // With every core busy a signature costs more than on an idle machine: price it
+                // as measured on all cores at once too.
+                let busy_pair_us = 1e6 * cores() as f64 / all_cores;
+                println!(
+                    "  c={concurrency}: sign+verify with all cores busy {busy_pair_us:.1} us/call; overhead beyond that {:.1} us/call",
+                    cpu_us_per_call - busy_pair_us
+                );
+            }
         }
     }
     println!(
@@ -283,7 +293,16 @@ fn request() -> UseCouponRequest {
 }
 
 /// Signed + sent + verified + decoded calls per second, and client CPU time per call.
-async fn throughput(url: &str, concurrency: usize) -> Res<(f64, f64)> {
+/// How the calls are spread over the cores.
+#[derive(Clone, Copy)]
+enum Layout {
+    /// One multi-threaded tokio runtime and one shared client (the usual setup).
+    Shared,
+    /// A single-threaded runtime and its own client on each core (thread per core).
+    PerCore,
+}
+
+fn bench_client(url: &str) -> Res<Client> {
     let config = Config::builder(
         sim::FIXTURE_MCHID,
         sim::FIXTURE_MERCHANT_SERIAL,
@@ -297,41 +316,92 @@ async fn throughput(url: &str, concurrency: usize) -> Res<(f64, f64)> {
     .backup_url(None)
     .retry(RetryPolicy::none())
     .build()?;
-    let client = Client::new(config)?;
-    client.execute(request()).await?; // warm the connection pool
-    let done = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicU64::new(0));
-    let (user0, sys0) = cpu_times();
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (client, done, failed) = (client.clone(), done.clone(), failed.clone());
-        tasks.push(tokio::spawn(async move {
+    Ok(Client::new(config)?)
+}
+
+/// Completed and failed calls, counted by every task.
+#[derive(Default)]
+struct Counts {
+    done: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// `tasks` tasks calling through `client` in a loop until the window closes.
+async fn call_loop(client: Client, tasks: usize, counts: Arc<Counts>, start: Instant) {
+    let mut handles = Vec::new();
+    for _ in 0..tasks {
+        let (client, counts) = (client.clone(), counts.clone());
+        handles.push(tokio::spawn(async move {
             while start.elapsed() < WINDOW {
                 match client.execute(request()).await {
-                    Ok(_) => done.fetch_add(1, Ordering::Relaxed),
-                    Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+                    Ok(_) => counts.done.fetch_add(1, Ordering::Relaxed),
+                    Err(_) => counts.failed.fetch_add(1, Ordering::Relaxed),
                 };
             }
         }));
     }
-    for t in tasks {
-        t.await?;
+    for h in handles {
+        let _ = h.await;
+    }
+}
+
+/// Calls per second and client CPU microseconds per call at `concurrency`.
+fn throughput(url: &str, concurrency: usize, layout: Layout) -> Res<(f64, f64)> {
+    let counts = Arc::new(Counts::default());
+    let (user0, sys0) = cpu_times();
+    let start;
+    match layout {
+        Layout::Shared => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let client = bench_client(url)?;
+            runtime.block_on(client.execute(request()))?; // warm the connection pool
+            start = Instant::now();
+            runtime.block_on(call_loop(client, concurrency, counts.clone(), start));
+        }
+        Layout::PerCore => {
+            let per_core = concurrency.div_ceil(cores());
+            start = Instant::now();
+            std::thread::scope(|scope| -> Res<()> {
+                let threads: Vec<_> = (0..cores())
+                    .map(|_| {
+                        let counts = counts.clone();
+                        scope.spawn(move || -> Result<(), String> {
+                            let runtime = tokio::runtime::Builder::new_current_thread()
+                                .enable_all()
+                                .build()
+                                .map_err(|e| e.to_string())?;
+                            let client = bench_client(url).map_err(|e| e.to_string())?;
+                            runtime.block_on(call_loop(client, per_core, counts, start));
+                            Ok(())
+                        })
+                    })
+                    .collect();
+                for t in threads {
+                    t.join().map_err(|_| "a bench thread panicked")??;
+                }
+                Ok(())
+            })?;
+        }
     }
     let elapsed = start.elapsed().as_secs_f64();
     let (user1, sys1) = cpu_times();
     let (user, sys) = ((user1 - user0).as_secs_f64(), (sys1 - sys0).as_secs_f64());
-    let cpu = user + sys;
-    let calls = done.load(Ordering::Relaxed);
+    let calls = counts.done.load(Ordering::Relaxed);
     println!(
         "  c={concurrency}: user {:.1} us/call, kernel {:.1} us/call",
         user * 1e6 / calls.max(1) as f64,
         sys * 1e6 / calls.max(1) as f64
     );
-    if failed.load(Ordering::Relaxed) > 0 {
-        println!("  ({} calls failed)", failed.load(Ordering::Relaxed));
+    let failed = counts.failed.load(Ordering::Relaxed);
+    if failed > 0 {
+        println!("  ({failed} calls failed)");
     }
-    Ok((calls as f64 / elapsed, cpu * 1e6 / calls.max(1) as f64))
+    Ok((
+        calls as f64 / elapsed,
+        (user + sys) * 1e6 / calls.max(1) as f64,
+    ))
 }
 
 /// A callback as WeChat Pay sends it, parsed again and again on one core.

@@ -67,8 +67,8 @@ struct Outgoing<'a> {
     id: &'a str,
     method: http::Method,
     path_and_query: String,
-    /// The signed body: JSON, or an upload's `meta`.
-    body: Vec<u8>,
+    /// The signed body: JSON, or an upload's `meta` (shared, so a retry does not copy it).
+    body: bytes::Bytes,
     upload: Option<(&'a crate::UploadFile, String)>,
     wechatpay_serial: Option<String>,
     retry_safe: bool,
@@ -84,7 +84,7 @@ impl<'a> Outgoing<'a> {
             id,
             method: http::Method::GET,
             path_and_query,
-            body: Vec::new(),
+            body: bytes::Bytes::new(),
             upload: None,
             wechatpay_serial: None,
             retry_safe: true,
@@ -96,7 +96,7 @@ impl<'a> Outgoing<'a> {
 
 /// A verified (or, for downloads, unsigned) success answer.
 struct Incoming {
-    body: Vec<u8>,
+    body: bytes::Bytes,
 }
 
 /// A WeChat Pay APIv3 client. Cheap to clone; share one per merchant.
@@ -202,7 +202,7 @@ impl Client {
             id: meta.id,
             method: meta.method.clone(),
             path_and_query: op.path_and_query(),
-            body,
+            body: body.into(),
             upload,
             wechatpay_serial,
             retry_safe: meta.retry_safe,
@@ -256,7 +256,7 @@ impl Client {
             })?;
         let out = Outgoing::unverified_get("download_bill", path_and_query.to_string());
         let incoming = self.send(&out).await?;
-        checked_file(incoming.body, hash_type, hash_value)
+        checked_file(incoming.body.to_vec(), hash_type, hash_value)
     }
 
     /// Calls any operation by method and path (with its query), with a JSON body, for endpoints
@@ -276,7 +276,7 @@ impl Client {
             id: "untyped",
             method,
             path_and_query: path_and_query.to_string(),
-            body,
+            body: body.into(),
             upload: None,
             wechatpay_serial: self
                 .inner
@@ -424,11 +424,11 @@ impl Client {
         let remaining = deadline.saturating_duration_since(Instant::now());
         let budget = config.timeouts.attempt.min(remaining);
         let exchange = async {
-            let response = request.send().await?;
+            let mut response = request.send().await?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+            Ok::<_, reqwest::Error>((status, headers, body))
         };
         let (status, headers, body) = match tokio::time::timeout(budget, exchange).await {
             Err(_) => return Err(Error::Timeout(budget)),
@@ -540,7 +540,7 @@ impl Client {
         &self,
         out: &Outgoing<'_>,
         deadline: Instant,
-    ) -> Result<(HeaderMap, Vec<u8>), Error<C>> {
+    ) -> Result<(HeaderMap, bytes::Bytes), Error<C>> {
         // Same signing and transport as every call, without trusting the answer yet: the caller
         // verifies it with keys it proves by decryption.
         let config = &self.inner.config;
@@ -571,10 +571,11 @@ impl Client {
                 .header(http::header::ACCEPT, "application/json")
                 .send()
                 .await?;
+            let mut response = response;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+            Ok::<_, reqwest::Error>((status, headers, body))
         };
         match tokio::time::timeout(budget, exchange).await {
             Err(_) => Err(Error::Timeout(budget)),
