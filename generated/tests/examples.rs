@@ -503,6 +503,11 @@ fn busifavor_modify_stock_example_1() -> ::std::result::Result<
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::busifavor::modify_stock::ModifyStockRequest::builder()
         .stock_id("1212000000000153")
+        .custom_entrance(
+            ::wechatpay_apiv3::marketing::busifavor::modify_stock::ModifiedCustomEntrance::builder()
+                .code_display_mode("BARCODE")
+                .build()?,
+        )
         .comment("春季活动延长")
         .out_request_no("1900008361-20260301-0007")
         .display_pattern_info(
@@ -523,10 +528,10 @@ fn busifavor_modify_stock_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"comment\":\"春季活动延长\",\"display_pattern_info\":{\"background_color\":\"Color060\",\"description\":\"全部门店可用\"},\"out_request_no\":\"1900008361-20260301-0007\",\"stock_send_rule\":{\"prevent_api_abuse\":true}}",
+        "{\"comment\":\"春季活动延长\",\"custom_entrance\":{\"code_display_mode\":\"BARCODE\"},\"display_pattern_info\":{\"background_color\":\"Color060\",\"description\":\"全部门店可用\"},\"out_request_no\":\"1900008361-20260301-0007\",\"stock_send_rule\":{\"prevent_api_abuse\":true}}",
     );
     let decoded: ::wechatpay_apiv3::marketing::busifavor::modify_stock::ModifyStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"comment\":\"春季活动延长\",\"display_pattern_info\":{\"background_color\":\"Color060\",\"description\":\"全部门店可用\"},\"out_request_no\":\"1900008361-20260301-0007\",\"stock_send_rule\":{\"prevent_api_abuse\":true}}",
+        "{\"comment\":\"春季活动延长\",\"custom_entrance\":{\"code_display_mode\":\"BARCODE\"},\"display_pattern_info\":{\"background_color\":\"Color060\",\"description\":\"全部门店可用\"},\"out_request_no\":\"1900008361-20260301-0007\",\"stock_send_rule\":{\"prevent_api_abuse\":true}}",
     );
     assert_eq!(decoded, request.body);
     Ok(())

@@ -13,6 +13,7 @@
 /// Sends `POST /v3/marketing/busifavor/stocks`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
+/// - Rate limit: 1000 requests per 60 seconds.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
@@ -217,7 +218,10 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateStockRequest {
         ],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::None,
+        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+            requests: 1000u32,
+            per_seconds: 60u32,
+        }),
         success_status: 200u16,
         response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
         has_sensitive_fields: false,

@@ -36,7 +36,7 @@ pub struct CreateSubsidyPayReceiptRequestBuilder {
 }
 
 impl CreateSubsidyPayReceiptRequestBuilder {
-    /// Sets the body field `stock_id`. ID of the stock (not EXCHANGE).
+    /// Sets the body field `stock_id`. ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -363,7 +363,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSubsidyPayReceiptErrorCode {
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSubsidyPayReceiptBody {
-    /// ID of the stock (not EXCHANGE).
+    /// ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
@@ -507,7 +507,7 @@ pub struct CreateSubsidyPayReceiptBodyBuilder {
 }
 
 impl CreateSubsidyPayReceiptBodyBuilder {
-    /// Sets `stock_id`. ID of the stock (not EXCHANGE).
+    /// Sets `stock_id`. ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

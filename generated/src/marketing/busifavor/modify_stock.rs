@@ -53,7 +53,7 @@ impl ModifyStockRequestBuilder {
     /// Sets the body field `custom_entrance`. New entrances on the coupon detail page.
     pub fn custom_entrance(
         mut self,
-        value: crate::marketing::busifavor::types::CustomEntrance,
+        value: crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
     ) -> Self {
         self.body = self.body.custom_entrance(value);
         self
@@ -416,6 +416,182 @@ impl<'de> ::serde::Deserialize<'de> for ModifyStockErrorCode {
     }
 }
 
+/// New entrances on the coupon detail page.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ModifiedCustomEntrance {
+    /// Entrance to the merchant's mini program.
+    ///
+    /// Wire name `mini_programs_info`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub mini_programs_info: ::std::option::Option<
+        crate::marketing::busifavor::types::MiniProgramsInfo,
+    >,
+    /// AppID of the merchant's official account to link to.
+    ///
+    /// Wire name `appid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// ID of a WeChat Pay marketing hall (营销馆) to link to.
+    ///
+    /// Wire name `hall_id`; optional; 1 to 64 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub hall_id: ::std::option::Option<::std::string::String>,
+    /// How the coupon code is shown.
+    ///
+    /// Wire name `code_display_mode`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code_display_mode: ::std::option::Option<
+        crate::marketing::busifavor::types::CodeDisplayMode,
+    >,
+}
+
+impl ModifiedCustomEntrance {
+    /// A builder with every field unset.
+    pub fn builder() -> ModifiedCustomEntranceBuilder {
+        ModifiedCustomEntranceBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for ModifiedCustomEntrance {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
+            let at = at.field("mini_programs_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.appid {
+            let at = at.field("appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.hall_id {
+            let at = at.field("hall_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+    }
+}
+
+/// Builds a [`ModifiedCustomEntrance`]; [`ModifiedCustomEntranceBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct ModifiedCustomEntranceBuilder {
+    mini_programs_info: ::std::option::Option<
+        crate::marketing::busifavor::types::MiniProgramsInfo,
+    >,
+    appid: ::std::option::Option<::std::string::String>,
+    hall_id: ::std::option::Option<::std::string::String>,
+    code_display_mode: ::std::option::Option<
+        crate::marketing::busifavor::types::CodeDisplayMode,
+    >,
+}
+
+impl ModifiedCustomEntranceBuilder {
+    /// Sets `mini_programs_info`. Entrance to the merchant's mini program.
+    pub fn mini_programs_info(
+        mut self,
+        value: crate::marketing::busifavor::types::MiniProgramsInfo,
+    ) -> Self {
+        self.mini_programs_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `appid`. AppID of the merchant's official account to link to.
+    pub fn appid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.appid = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `hall_id`. ID of a WeChat Pay marketing hall (营销馆) to link to.
+    pub fn hall_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hall_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `code_display_mode`. How the coupon code is shown.
+    pub fn code_display_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::marketing::busifavor::types::CodeDisplayMode,
+        >,
+    ) -> Self {
+        self.code_display_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
+            let at = at.field("mini_programs_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+        if let ::std::option::Option::Some(value) = &self.appid {
+            let at = at.field("appid");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.hall_id {
+            let at = at.field("hall_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(64),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<ModifiedCustomEntrance> {
+        ::std::option::Option::Some(ModifiedCustomEntrance {
+            mini_programs_info: self.mini_programs_info,
+            appid: self.appid,
+            hall_id: self.hall_id,
+            code_display_mode: self.code_display_mode,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        ModifiedCustomEntrance,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("ModifiedCustomEntrance")),
+        }
+    }
+}
+
 /// New redemption place.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -647,7 +823,7 @@ pub struct ModifyStockBody {
     /// Wire name `custom_entrance`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
+        crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
     >,
     /// New name (the Go SDK notes it cannot be changed yet).
     ///
@@ -780,7 +956,7 @@ impl ::wechatpay_apiv3_runtime::Validate for ModifyStockBody {
 #[derive(Clone, ::std::fmt::Debug, Default)]
 pub struct ModifyStockBodyBuilder {
     custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
+        crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
     >,
     stock_name: ::std::option::Option<::std::string::String>,
     comment: ::std::option::Option<::std::string::String>,
@@ -805,7 +981,7 @@ impl ModifyStockBodyBuilder {
     /// Sets `custom_entrance`. New entrances on the coupon detail page.
     pub fn custom_entrance(
         mut self,
-        value: crate::marketing::busifavor::types::CustomEntrance,
+        value: crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
     ) -> Self {
         self.custom_entrance = ::std::option::Option::Some(value);
         self
