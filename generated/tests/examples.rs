@@ -974,6 +974,37 @@ fn busifavor_use_coupon_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "Redeem a coupon of a WeChat Pay-coded stock (values of our own)" of `POST /v3/marketing/busifavor/coupons/use`.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_use_coupon_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::busifavor::use_coupon::UseCouponRequest::builder()
+        .coupon_code("8800000000000000000017")
+        .appid("wx5b7c9d1e3f2a4b6c")
+        .use_time("2026-11-21T19:42:10+08:00")
+        .use_request_no("SHOP12-20261121-000381")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/marketing/busifavor/coupons/use");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx5b7c9d1e3f2a4b6c\",\"coupon_code\":\"8800000000000000000017\",\"use_request_no\":\"SHOP12-20261121-000381\",\"use_time\":\"2026-11-21T19:42:10+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::busifavor::use_coupon::UseCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx5b7c9d1e3f2a4b6c\",\"coupon_code\":\"8800000000000000000017\",\"use_request_no\":\"SHOP12-20261121-000381\",\"use_time\":\"2026-11-21T19:42:10+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::busifavor::use_coupon::UseCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"openid\":\"oSim_user_busifavor_01\",\"stock_id\":\"1212000000000042\",\"wechatpay_use_time\":\"2026-11-21T19:42:11+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_coupon_send_notification_example() -> ::std::result::Result<
@@ -3254,6 +3285,50 @@ fn product_coupon_use_user_coupon_example_1() -> ::std::result::Result<
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"attach\":\"any attach content\",\"brand_id\":\"120344\",\"confirm_request_no\":\"MCHCONFIRM202003101234\",\"confirm_time\":\"2025-08-02T00:00:05+08:00\",\"coupon_code\":\"Code_123456\",\"coupon_state\":\"USED\",\"product_coupon\":{\"brand_id\":\"120344\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example/background.png\",\"detail_image_url_list\":[\"https://wxpaylogo.qpic.cn/wxpaylogo/example/detail.png\"],\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example/square.png\",\"name\":\"全场满100立打8折\"},\"out_product_no\":\"Product_1234567890\",\"product_coupon_id\":\"1000000013\",\"scope\":\"ALL\",\"single_usage_info\":{\"discount_coupon\":{\"percent_off\":20,\"threshold\":10000}},\"state\":\"EFFECTIVE\",\"type\":\"DISCOUNT\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2025-08-02T00:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"MCHSEND202003101234\",\"single_usage_detail\":{\"associated_order_info\":{\"transaction_id\":\"4200000000123456789123456789\"},\"use_request_no\":\"MCHUSE202003101234\",\"use_time\":\"2025-08-03T12:00:00+08:00\"},\"stock\":{\"brand_id\":\"120344\",\"coupon_code_count_info\":{\"available_count\":0,\"total_count\":0},\"coupon_code_mode\":\"UPLOAD\",\"coupon_display_info\":{\"background_color\":\"Color010\",\"code_display_mode\":\"QRCODE\",\"entrance_finder\":{\"finder_id\":\"gh_12345678\",\"finder_video_cover_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/example/cover.png\",\"finder_video_id\":\"UDFsdf24df34dD456Hdf34\"},\"entrance_mini_program\":{\"appid\":\"wx1234567890\",\"entrance_wording\":\"欢迎选购\",\"guidance_wording\":\"获取更多优惠\",\"path\":\"/pages/index/product\"},\"entrance_official_account\":{\"appid\":\"wx1234567890\"}},\"notify_config\":{\"notify_appid\":\"wx4fd12345678\"},\"product_coupon_id\":\"1000000013\",\"remark\":\"8月工作日有效批次\",\"sent_count_info\":{\"today_count\":0,\"total_count\":0},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2025-08-01T00:00:00+08:00\",\"available_days\":30,\"available_end_time\":\"2025-08-31T23:59:59+08:00\",\"weekly_available_period\":{\"day_list\":[\"MONDAY\",\"TUESDAY\",\"WEDNESDAY\",\"THURSDAY\",\"FRIDAY\"]}}},\"state\":\"SENDING\",\"stock_id\":\"1000000013001\",\"stock_send_rule\":{\"max_count\":10000000,\"max_count_per_user\":1},\"store_scope\":\"NONE\",\"usage_rule_display_info\":{\"coupon_available_store_info\":{\"description\":\"所有门店可用,可使用小程序查看门店列表\",\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/store-list\"},\"coupon_usage_method_list\":[\"OFFLINE\",\"MINI_PROGRAM\",\"PAYMENT_CODE\"],\"mini_program_appid\":\"wx1234567890\",\"mini_program_path\":\"/pages/index/product\",\"usage_description\":\"工作日可用\"}},\"valid_begin_time\":\"2025-08-02T00:00:00+08:00\",\"valid_end_time\":\"2025-08-31T23:59:59+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Redeem a whole-order amount-off coupon (values of our own)" of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_use_user_coupon_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::partner::product_coupon::use_user_coupon::UseUserCouponRequest::builder()
+        .openid("oSim_user_product_01")
+        .coupon_code("1000000021001000007")
+        .product_coupon_id("1000000021")
+        .stock_id("1000000021001")
+        .appid("wx3d5f7a9b1c2e4f60")
+        .use_time("2026-11-22T18:05:00+08:00")
+        .associated_order_info(
+            ::wechatpay_apiv3::marketing::partner::product_coupon::types::AssociatedOrderInfo::builder()
+                .out_trade_no("ORDER-20261122-0553")
+                .mchid("1900000001")
+                .build()?,
+        )
+        .out_request_no("USE-20261122-0553")
+        .brand_id("130455")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/partner/product-coupon/users/oSim_user_product_01/coupons/1000000021001000007/use"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx3d5f7a9b1c2e4f60\",\"associated_order_info\":{\"mchid\":\"1900000001\",\"out_trade_no\":\"ORDER-20261122-0553\"},\"brand_id\":\"130455\",\"out_request_no\":\"USE-20261122-0553\",\"product_coupon_id\":\"1000000021\",\"stock_id\":\"1000000021001\",\"use_time\":\"2026-11-22T18:05:00+08:00\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::partner::product_coupon::use_user_coupon::UseUserCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3d5f7a9b1c2e4f60\",\"associated_order_info\":{\"mchid\":\"1900000001\",\"out_trade_no\":\"ORDER-20261122-0553\"},\"brand_id\":\"130455\",\"out_request_no\":\"USE-20261122-0553\",\"product_coupon_id\":\"1000000021\",\"stock_id\":\"1000000021001\",\"use_time\":\"2026-11-22T18:05:00+08:00\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_id\":\"130455\",\"confirm_request_no\":\"CONFIRM-20261120-0007\",\"confirm_time\":\"2026-11-20T09:12:50+08:00\",\"coupon_code\":\"1000000021001000007\",\"coupon_state\":\"USED\",\"product_coupon\":{\"brand_id\":\"130455\",\"display_info\":{\"background_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/own/back.png\",\"image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/own/square.png\",\"name\":\"满60减10全场券\"},\"product_coupon_id\":\"1000000021\",\"scope\":\"ALL\",\"single_usage_info\":{\"normal_coupon\":{\"discount_amount\":1000,\"threshold\":6000}},\"state\":\"EFFECTIVE\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\"},\"receive_time\":\"2026-11-20T09:12:44+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND-20261120-0007\",\"single_usage_detail\":{\"associated_order_info\":{\"mchid\":\"1900000001\",\"out_trade_no\":\"ORDER-20261122-0553\"},\"use_request_no\":\"USE-20261122-0553\",\"use_time\":\"2026-11-22T18:05:00+08:00\"},\"stock\":{\"brand_id\":\"130455\",\"coupon_code_mode\":\"WECHATPAY\",\"coupon_display_info\":{\"background_color\":\"Color020\",\"code_display_mode\":\"QRCODE\"},\"notify_config\":{\"notify_appid\":\"wx3d5f7a9b1c2e4f60\"},\"product_coupon_id\":\"1000000021\",\"sent_count_info\":{\"today_count\":0,\"total_count\":7},\"single_usage_rule\":{\"coupon_available_period\":{\"available_begin_time\":\"2026-11-01T00:00:00+08:00\",\"available_end_time\":\"2026-12-31T23:59:59+08:00\"}},\"state\":\"SENDING\",\"stock_id\":\"1000000021001\",\"stock_send_rule\":{\"max_count\":1000,\"max_count_per_user\":3},\"store_scope\":\"ALL\",\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"到店出示券码\"}},\"valid_begin_time\":\"2026-11-01T00:00:00+08:00\",\"valid_end_time\":\"2026-12-31T23:59:59+08:00\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
