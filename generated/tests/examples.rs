@@ -1645,7 +1645,7 @@ fn favor_upload_image_example_1() -> ::std::result::Result<
     assert_eq!(request.path_and_query(), "/v3/marketing/favor/media/image-upload");
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::favor::upload_image::UploadImageResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"media_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsl5Zr8ynXDZNQ/0\"}",
+        "{\"media_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/Rk9PRF9MT0dPXzIwMjYwMzAx/0\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -1779,7 +1779,7 @@ fn product_coupon_confirm_user_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::confirm_user_coupon::ConfirmUserCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .coupon_code("202603010000000001")
         .product_coupon_id("1000000021")
         .stock_id("1000000021001")
@@ -1789,7 +1789,7 @@ fn product_coupon_confirm_user_coupon_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/202603010000000001/confirm"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupons/202603010000000001/confirm"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -2378,7 +2378,7 @@ fn product_coupon_deactivate_user_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_user_coupon::DeactivateUserCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .coupon_code("202603010000000001")
         .product_coupon_id("1000000021")
         .stock_id("1000000021001")
@@ -2389,7 +2389,7 @@ fn product_coupon_deactivate_user_coupon_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/202603010000000001/deactivate"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupons/202603010000000001/deactivate"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -2416,7 +2416,7 @@ fn product_coupon_deactivate_user_coupon_bundle_example_1() -> ::std::result::Re
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::deactivate_user_coupon_bundle::DeactivateUserCouponBundleRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .user_coupon_bundle_id("3000000035000001")
         .product_coupon_id("1000000035")
         .stock_bundle_id("2000000035001")
@@ -2427,7 +2427,7 @@ fn product_coupon_deactivate_user_coupon_bundle_example_1() -> ::std::result::Re
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupon-bundles/3000000035000001/deactivate"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupon-bundles/3000000035000001/deactivate"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -2592,7 +2592,7 @@ fn product_coupon_list_user_coupons_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .product_coupon_id("1000000021")
         .appid("wx8888888888888888")
         .coupon_state("EFFECTIVE")
@@ -2601,7 +2601,7 @@ fn product_coupon_list_user_coupons_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons?product_coupon_id=1000000021&appid=wx8888888888888888&coupon_state=EFFECTIVE&page_size=10&brand_id=120566"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupons?product_coupon_id=1000000021&appid=wx8888888888888888&coupon_state=EFFECTIVE&page_size=10&brand_id=120566"
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
@@ -2756,7 +2756,7 @@ fn product_coupon_pre_send_user_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::pre_send_user_coupon::PreSendUserCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .product_coupon_id("1000000021")
         .stock_id("1000000021001")
         .appid("wx8888888888888888")
@@ -2765,7 +2765,7 @@ fn product_coupon_pre_send_user_coupon_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/pre-send-coupon"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/pre-send-coupon"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -2792,7 +2792,7 @@ fn product_coupon_pre_send_user_coupon_bundle_example_1() -> ::std::result::Resu
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::pre_send_user_coupon_bundle::PreSendUserCouponBundleRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .product_coupon_id("1000000035")
         .stock_bundle_id("2000000035001")
         .appid("wx8888888888888888")
@@ -2802,7 +2802,7 @@ fn product_coupon_pre_send_user_coupon_bundle_example_1() -> ::std::result::Resu
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/pre-send-coupon-bundle"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/pre-send-coupon-bundle"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -2949,7 +2949,7 @@ fn product_coupon_query_user_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::query_user_coupon::QueryUserCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .coupon_code("EXC_88001")
         .product_coupon_id("1000000042")
         .stock_id("1000000042001")
@@ -2958,7 +2958,7 @@ fn product_coupon_query_user_coupon_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/EXC_88001?product_coupon_id=1000000042&stock_id=1000000042001&appid=wx8888888888888888&brand_id=120566"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupons/EXC_88001?product_coupon_id=1000000042&stock_id=1000000042001&appid=wx8888888888888888&brand_id=120566"
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::partner::product_coupon::types::UserProductCoupon = ::wechatpay_apiv3::runtime::testing::round_trip(
@@ -2977,7 +2977,7 @@ fn product_coupon_return_user_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::return_user_coupon::ReturnUserCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .coupon_code("EXC_88001")
         .product_coupon_id("1000000042")
         .stock_id("1000000042001")
@@ -2987,7 +2987,7 @@ fn product_coupon_return_user_coupon_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/EXC_88001/return"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupons/EXC_88001/return"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -3014,7 +3014,7 @@ fn product_coupon_send_user_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::send_user_coupon::SendUserCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .product_coupon_id("1000000021")
         .stock_id("1000000021001")
         .appid("wx8888888888888888")
@@ -3024,7 +3024,7 @@ fn product_coupon_send_user_coupon_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupons"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -3051,7 +3051,7 @@ fn product_coupon_send_user_coupon_bundle_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQx7Z3kLm9PbR2tYvW5nA8cE1dHf")
         .product_coupon_id("1000000035")
         .stock_bundle_id("2000000035001")
         .appid("wx8888888888888888")
@@ -3060,7 +3060,7 @@ fn product_coupon_send_user_coupon_bundle_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/partner/product-coupon/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupon-bundles"
+        "/v3/marketing/partner/product-coupon/users/oQx7Z3kLm9PbR2tYvW5nA8cE1dHf/coupon-bundles"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
@@ -3341,7 +3341,7 @@ fn product_coupon_coupon_send_notification_example() -> ::std::result::Result<
     ::std::boxed::Box<dyn ::std::error::Error>,
 > {
     let event: ::wechatpay_apiv3::marketing::partner::product_coupon::coupon_send::CouponSendEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"appid\":\"wx8888888888888888\",\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"coupon_code\":\"202603010000000001\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"product_coupon_id\":\"1000000021\",\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock_id\":\"1000000021001\",\"unionid\":\"o6_bmasdasdsad6_2sgVt7hMZOPfL\",\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
+        "{\"appid\":\"wx8888888888888888\",\"attach\":\"campaign-spring\",\"brand_id\":\"120566\",\"coupon_code\":\"202603010000000001\",\"openid\":\"oQx7Z3kLm9PbR2tYvW5nA8cE1dHf\",\"product_coupon_id\":\"1000000021\",\"receive_time\":\"2026-03-01T10:00:00+08:00\",\"send_channel\":\"API\",\"send_request_no\":\"SEND_20260301_000001\",\"stock_id\":\"1000000021001\",\"unionid\":\"oN4kT8xZq2LmW7pRsV1bY6cG3jHd\",\"valid_begin_time\":\"2026-03-01T10:00:00+08:00\",\"valid_end_time\":\"2026-03-31T23:59:59+08:00\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
     assert_eq!(

@@ -123,7 +123,7 @@ impl CreateStockRequestBuilder {
         self
     }
 
-    /// Sets the body field `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial.
+    /// Sets the body field `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -.
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -435,7 +435,7 @@ pub struct CreateStockBody {
     ///
     /// Wire name `stock_type`; required.
     pub stock_type: crate::marketing::favor::types::StockType,
-    /// The merchant's unique number for this creation, such as merchant number + date + serial. Repeating it repeats the first answer.
+    /// The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -. Repeating it repeats the first answer.
     ///
     /// Wire name `out_request_no`; required; 1 to 128 characters.
     pub out_request_no: ::std::string::String,
@@ -641,7 +641,7 @@ impl CreateStockBodyBuilder {
         self
     }
 
-    /// Sets `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial.
+    /// Sets `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -.
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

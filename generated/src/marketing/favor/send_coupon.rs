@@ -59,7 +59,7 @@ impl SendCouponRequestBuilder {
         self
     }
 
-    /// Sets the body field `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial.
+    /// Sets the body field `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial, made of letters, digits and | _ \* -.
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -68,7 +68,7 @@ impl SendCouponRequestBuilder {
         self
     }
 
-    /// Sets the body field `appid`. AppID of an official account bound to the sending merchant (not an app's AppID).
+    /// Sets the body field `appid`. AppID of an official account or mini program bound to the sending merchant, matching `openid` (not an app's AppID).
     pub fn appid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -383,11 +383,11 @@ pub struct SendCouponBody {
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
-    /// The sender's unique number for this sending, such as merchant number + date + serial. Repeating it repeats the first answer.
+    /// The sender's unique number for this sending, such as merchant number + date + serial, made of letters, digits and | _ \* -. Repeating it repeats the first answer.
     ///
     /// Wire name `out_request_no`; required; 1 to 128 characters.
     pub out_request_no: ::std::string::String,
-    /// AppID of an official account bound to the sending merchant (not an app's AppID).
+    /// AppID of an official account or mini program bound to the sending merchant, matching `openid` (not an app's AppID).
     ///
     /// Wire name `appid`; required; 1 to 128 characters.
     pub appid: ::std::string::String,
@@ -502,7 +502,7 @@ impl SendCouponBodyBuilder {
         self
     }
 
-    /// Sets `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial.
+    /// Sets `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial, made of letters, digits and | _ \* -.
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -511,7 +511,7 @@ impl SendCouponBodyBuilder {
         self
     }
 
-    /// Sets `appid`. AppID of an official account bound to the sending merchant (not an app's AppID).
+    /// Sets `appid`. AppID of an official account or mini program bound to the sending merchant, matching `openid` (not an app's AppID).
     pub fn appid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,

@@ -697,11 +697,11 @@ impl<'de> ::serde::Deserialize<'de> for BusinessType {
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FixedNormalCoupon {
-    /// Face value, in fen.
+    /// Face value, in fen, at most 1000 yuan.
     ///
-    /// Wire name `coupon_amount`; required; at least 1.
+    /// Wire name `coupon_amount`; required; 1 to 100000.
     pub coupon_amount: i64,
-    /// Order amount, in fen, from which the coupon applies.
+    /// Order amount, in fen, from which the coupon applies; above the face value.
     ///
     /// Wire name `transaction_minimum`; required; at least 0.
     pub transaction_minimum: i64,
@@ -727,7 +727,7 @@ impl ::wechatpay_apiv3_runtime::Validate for FixedNormalCoupon {
                 &at,
                 *value,
                 ::std::option::Option::Some(1),
-                ::std::option::Option::None,
+                ::std::option::Option::Some(100000),
             );
         }
         {
@@ -751,13 +751,13 @@ pub struct FixedNormalCouponBuilder {
 }
 
 impl FixedNormalCouponBuilder {
-    /// Sets `coupon_amount`. Face value, in fen.
+    /// Sets `coupon_amount`. Face value, in fen, at most 1000 yuan.
     pub fn coupon_amount(mut self, value: i64) -> Self {
         self.coupon_amount = ::std::option::Option::Some(value);
         self
     }
 
-    /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
+    /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies; above the face value.
     pub fn transaction_minimum(mut self, value: i64) -> Self {
         self.transaction_minimum = ::std::option::Option::Some(value);
         self
@@ -775,7 +775,7 @@ impl FixedNormalCouponBuilder {
                     &at,
                     *value,
                     ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
+                    ::std::option::Option::Some(100000),
                 );
             }
             ::std::option::Option::None => {
@@ -1189,22 +1189,22 @@ impl CutToMessageBuilder {
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockUseRule {
-    /// Most coupons the stock may send.
+    /// Most coupons the stock may send, from 5 to 10 million.
     ///
-    /// Wire name `max_coupons`; required; at least 1.
+    /// Wire name `max_coupons`; required; 5 to 10000000.
     pub max_coupons: i64,
-    /// Total budget, in fen.
+    /// Total budget, in fen: face value times `max_coupons`, at most 100 million yuan.
     ///
-    /// Wire name `max_amount`; required; at least 1.
+    /// Wire name `max_amount`; required; 1 to 10000000000.
     pub max_amount: i64,
-    /// Most that may be spent in one day, in fen.
+    /// Most that may be spent in one day, in fen; not more than `max_amount`.
     ///
     /// Wire name `max_amount_by_day`; optional; at least 1.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
-    /// Most coupons one user may receive.
+    /// Most coupons one user may receive, from 1 to 60 and not more than `max_coupons`.
     ///
-    /// Wire name `max_coupons_per_user`; required; at least 1.
+    /// Wire name `max_coupons_per_user`; required; 1 to 60.
     pub max_coupons_per_user: i64,
     /// Whether the per-user limit counts a real person across accounts (default false).
     ///
@@ -1235,8 +1235,8 @@ impl ::wechatpay_apiv3_runtime::Validate for StockUseRule {
             v.range(
                 &at,
                 *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
+                ::std::option::Option::Some(5),
+                ::std::option::Option::Some(10000000),
             );
         }
         {
@@ -1246,7 +1246,7 @@ impl ::wechatpay_apiv3_runtime::Validate for StockUseRule {
                 &at,
                 *value,
                 ::std::option::Option::Some(1),
-                ::std::option::Option::None,
+                ::std::option::Option::Some(10000000000),
             );
         }
         if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
@@ -1265,7 +1265,7 @@ impl ::wechatpay_apiv3_runtime::Validate for StockUseRule {
                 &at,
                 *value,
                 ::std::option::Option::Some(1),
-                ::std::option::Option::None,
+                ::std::option::Option::Some(60),
             );
         }
     }
@@ -1283,25 +1283,25 @@ pub struct StockUseRuleBuilder {
 }
 
 impl StockUseRuleBuilder {
-    /// Sets `max_coupons`. Most coupons the stock may send.
+    /// Sets `max_coupons`. Most coupons the stock may send, from 5 to 10 million.
     pub fn max_coupons(mut self, value: i64) -> Self {
         self.max_coupons = ::std::option::Option::Some(value);
         self
     }
 
-    /// Sets `max_amount`. Total budget, in fen.
+    /// Sets `max_amount`. Total budget, in fen: face value times `max_coupons`, at most 100 million yuan.
     pub fn max_amount(mut self, value: i64) -> Self {
         self.max_amount = ::std::option::Option::Some(value);
         self
     }
 
-    /// Sets `max_amount_by_day`. Most that may be spent in one day, in fen.
+    /// Sets `max_amount_by_day`. Most that may be spent in one day, in fen; not more than `max_amount`.
     pub fn max_amount_by_day(mut self, value: i64) -> Self {
         self.max_amount_by_day = ::std::option::Option::Some(value);
         self
     }
 
-    /// Sets `max_coupons_per_user`. Most coupons one user may receive.
+    /// Sets `max_coupons_per_user`. Most coupons one user may receive, from 1 to 60 and not more than `max_coupons`.
     pub fn max_coupons_per_user(mut self, value: i64) -> Self {
         self.max_coupons_per_user = ::std::option::Option::Some(value);
         self
@@ -1330,8 +1330,8 @@ impl StockUseRuleBuilder {
                 v.range(
                     &at,
                     *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
+                    ::std::option::Option::Some(5),
+                    ::std::option::Option::Some(10000000),
                 );
             }
             ::std::option::Option::None => {
@@ -1348,7 +1348,7 @@ impl StockUseRuleBuilder {
                     &at,
                     *value,
                     ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
+                    ::std::option::Option::Some(10000000000),
                 );
             }
             ::std::option::Option::None => {
@@ -1374,7 +1374,7 @@ impl StockUseRuleBuilder {
                     &at,
                     *value,
                     ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
+                    ::std::option::Option::Some(60),
                 );
             }
             ::std::option::Option::None => {

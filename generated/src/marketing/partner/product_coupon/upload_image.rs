@@ -277,8 +277,14 @@ impl<'de> ::serde::Deserialize<'de> for UploadImageErrorCode {
 pub struct UploadImageResponse {
     /// URL of the uploaded picture; it does not expire.
     ///
-    /// Wire name `image_url`; required; at most 256 characters.
-    pub image_url: ::std::string::String,
+    /// Wire name `image_url`; optional; at most 256 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub image_url: ::std::option::Option<::std::string::String>,
+    /// The same URL under the name the third-party transcription uses; read it when `image_url` is absent.
+    ///
+    /// Wire name `media_url`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub media_url: ::std::option::Option<::std::string::String>,
 }
 
 impl UploadImageResponse {
@@ -294,9 +300,8 @@ impl ::wechatpay_apiv3_runtime::Validate for UploadImageResponse {
         v: &mut ::wechatpay_apiv3_runtime::Validator,
         at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
     ) {
-        {
+        if let ::std::option::Option::Some(value) = &self.image_url {
             let at = at.field("image_url");
-            let value = &self.image_url;
             v.length(
                 &at,
                 value,
@@ -311,6 +316,7 @@ impl ::wechatpay_apiv3_runtime::Validate for UploadImageResponse {
 #[derive(Clone, ::std::fmt::Debug, Default)]
 pub struct UploadImageResponseBuilder {
     image_url: ::std::option::Option<::std::string::String>,
+    media_url: ::std::option::Option<::std::string::String>,
 }
 
 impl UploadImageResponseBuilder {
@@ -323,32 +329,36 @@ impl UploadImageResponseBuilder {
         self
     }
 
+    /// Sets `media_url`. The same URL under the name the third-party transcription uses; read it when `image_url` is absent.
+    pub fn media_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.media_url = ::std::option::Option::Some(value.into());
+        self
+    }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
         at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
     ) {
-        match &self.image_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("image_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(256),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("image_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
+        if let ::std::option::Option::Some(value) = &self.image_url {
+            let at = at.field("image_url");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(256),
+            );
         }
     }
 
     fn assemble(self) -> ::std::option::Option<UploadImageResponse> {
-        self.image_url.map(|image_url| UploadImageResponse { image_url })
+        ::std::option::Option::Some(UploadImageResponse {
+            image_url: self.image_url,
+            media_url: self.media_url,
+        })
     }
 
     /// Checks every field and builds the value.
