@@ -66,7 +66,7 @@ fn bill_apply_trade_bill_example_1() -> ::std::result::Result<
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::bill::types::BillLink = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO\",\"hash_type\":\"SHA1\",\"hash_value\":\"8c1d0f6b2e7a9c3d4f5e6a7b8c9d0e1f2a3b4c5d\"}",
+        "{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Tq7wLm2Xc9Rb4Nf8Kd1Hs6Jv3Pz0Ga5Ye7Ui2Oo9Wr4Ek1Ct8Bn6Mx3Vl0Sa5Dh\",\"hash_type\":\"SHA1\",\"hash_value\":\"8c1d0f6b2e7a9c3d4f5e6a7b8c9d0e1f2a3b4c5d\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -81,12 +81,12 @@ fn bill_download_bill_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::bill::download_bill::DownloadBillRequest::builder()
-        .token("6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO")
+        .token("Tq7wLm2Xc9Rb4Nf8Kd1Hs6Jv3Pz0Ga5Ye7Ui2Oo9Wr4Ek1Ct8Bn6Mx3Vl0Sa5Dh")
         .tartype("GZIP")
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO&tartype=GZIP"
+        "/v3/billdownload/file?token=Tq7wLm2Xc9Rb4Nf8Kd1Hs6Jv3Pz0Ga5Ye7Ui2Oo9Wr4Ek1Ct8Bn6Mx3Vl0Sa5Dh&tartype=GZIP"
     );
     request.validate()?;
     Ok(())
@@ -1086,7 +1086,7 @@ fn favor_create_stock_example_1() -> ::std::result::Result<
                 .merchant_name("示例便利店")
                 .background_color("COLOR020")
                 .jump_target("MINI_PROGRAM")
-                .mini_program_appid("wx8888888888888888")
+                .mini_program_appid("wx3b7e2c9d4a1f6058")
                 .mini_program_path("/pages/coupon/index")
                 .build()?,
         )
@@ -1135,10 +1135,10 @@ fn favor_create_stock_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"belong_merchant\":\"1900007291\",\"comment\":\"门店活动批次\",\"coupon_use_rule\":{\"available_merchants\":[\"1900007291\",\"1900007292\"],\"combine_use\":false,\"coupon_available_time\":{\"available_time_after_receive\":10080,\"fix_available_time\":{\"available_week_day\":[1,2,3,4,5],\"begin_time\":36000,\"end_time\":79200},\"second_day_available\":false},\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"goods_tag\":[\"spring2026\"],\"trade_type\":[\"MICROAPP\",\"CARD\"]},\"no_cash\":false,\"out_request_no\":\"190000729120260225000001\",\"pattern_info\":{\"background_color\":\"COLOR020\",\"description\":\"每单限用一张，不找零\",\"jump_target\":\"MINI_PROGRAM\",\"merchant_name\":\"示例便利店\",\"mini_program_appid\":\"wx8888888888888888\",\"mini_program_path\":\"/pages/coupon/index\"},\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"natural_person_limit\":false,\"prevent_api_abuse\":true}}",
+        "{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"belong_merchant\":\"1900007291\",\"comment\":\"门店活动批次\",\"coupon_use_rule\":{\"available_merchants\":[\"1900007291\",\"1900007292\"],\"combine_use\":false,\"coupon_available_time\":{\"available_time_after_receive\":10080,\"fix_available_time\":{\"available_week_day\":[1,2,3,4,5],\"begin_time\":36000,\"end_time\":79200},\"second_day_available\":false},\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"goods_tag\":[\"spring2026\"],\"trade_type\":[\"MICROAPP\",\"CARD\"]},\"no_cash\":false,\"out_request_no\":\"190000729120260225000001\",\"pattern_info\":{\"background_color\":\"COLOR020\",\"description\":\"每单限用一张，不找零\",\"jump_target\":\"MINI_PROGRAM\",\"merchant_name\":\"示例便利店\",\"mini_program_appid\":\"wx3b7e2c9d4a1f6058\",\"mini_program_path\":\"/pages/coupon/index\"},\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"natural_person_limit\":false,\"prevent_api_abuse\":true}}",
     );
     let decoded: ::wechatpay_apiv3::marketing::favor::create_stock::CreateStockBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"belong_merchant\":\"1900007291\",\"comment\":\"门店活动批次\",\"coupon_use_rule\":{\"available_merchants\":[\"1900007291\",\"1900007292\"],\"combine_use\":false,\"coupon_available_time\":{\"available_time_after_receive\":10080,\"fix_available_time\":{\"available_week_day\":[1,2,3,4,5],\"begin_time\":36000,\"end_time\":79200},\"second_day_available\":false},\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"goods_tag\":[\"spring2026\"],\"trade_type\":[\"MICROAPP\",\"CARD\"]},\"no_cash\":false,\"out_request_no\":\"190000729120260225000001\",\"pattern_info\":{\"background_color\":\"COLOR020\",\"description\":\"每单限用一张，不找零\",\"jump_target\":\"MINI_PROGRAM\",\"merchant_name\":\"示例便利店\",\"mini_program_appid\":\"wx8888888888888888\",\"mini_program_path\":\"/pages/coupon/index\"},\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"natural_person_limit\":false,\"prevent_api_abuse\":true}}",
+        "{\"available_begin_time\":\"2026-03-01T00:00:00+08:00\",\"available_end_time\":\"2026-03-31T23:59:59+08:00\",\"belong_merchant\":\"1900007291\",\"comment\":\"门店活动批次\",\"coupon_use_rule\":{\"available_merchants\":[\"1900007291\",\"1900007292\"],\"combine_use\":false,\"coupon_available_time\":{\"available_time_after_receive\":10080,\"fix_available_time\":{\"available_week_day\":[1,2,3,4,5],\"begin_time\":36000,\"end_time\":79200},\"second_day_available\":false},\"fixed_normal_coupon\":{\"coupon_amount\":1000,\"transaction_minimum\":10000},\"goods_tag\":[\"spring2026\"],\"trade_type\":[\"MICROAPP\",\"CARD\"]},\"no_cash\":false,\"out_request_no\":\"190000729120260225000001\",\"pattern_info\":{\"background_color\":\"COLOR020\",\"description\":\"每单限用一张，不找零\",\"jump_target\":\"MINI_PROGRAM\",\"merchant_name\":\"示例便利店\",\"mini_program_appid\":\"wx3b7e2c9d4a1f6058\",\"mini_program_path\":\"/pages/coupon/index\"},\"stock_name\":\"春季满100减10\",\"stock_type\":\"NORMAL\",\"stock_use_rule\":{\"max_amount\":1000000,\"max_amount_by_day\":100000,\"max_coupons\":1000,\"max_coupons_per_user\":2,\"natural_person_limit\":false,\"prevent_api_abuse\":true}}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::marketing::favor::create_stock::CreateStockResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
@@ -1327,8 +1327,8 @@ fn favor_list_user_coupons_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::favor::list_user_coupons::ListUserCouponsRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
-        .appid("wx8888888888888888")
+        .openid("oQ4mN8xR2tV6yB1cE5gH9jK3lP7s")
+        .appid("wx3b7e2c9d4a1f6058")
         .status("SENDED")
         .creator_mchid("1900007291")
         .offset(0)
@@ -1336,7 +1336,7 @@ fn favor_list_user_coupons_example_1() -> ::std::result::Result<
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/favor/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons?appid=wx8888888888888888&status=SENDED&creator_mchid=1900007291&offset=0&limit=20"
+        "/v3/marketing/favor/users/oQ4mN8xR2tV6yB1cE5gH9jK3lP7s/coupons?appid=wx3b7e2c9d4a1f6058&status=SENDED&creator_mchid=1900007291&offset=0&limit=20"
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::favor::list_user_coupons::ListUserCouponsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
@@ -1439,13 +1439,13 @@ fn favor_query_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::favor::query_coupon::QueryCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQ4mN8xR2tV6yB1cE5gH9jK3lP7s")
         .coupon_id("20801077736")
-        .appid("wx8888888888888888")
+        .appid("wx3b7e2c9d4a1f6058")
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/favor/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons/20801077736?appid=wx8888888888888888"
+        "/v3/marketing/favor/users/oQ4mN8xR2tV6yB1cE5gH9jK3lP7s/coupons/20801077736?appid=wx3b7e2c9d4a1f6058"
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::marketing::favor::types::Coupon = ::wechatpay_apiv3::runtime::testing::round_trip(
@@ -1517,23 +1517,23 @@ fn favor_send_coupon_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::marketing::favor::send_coupon::SendCouponRequest::builder()
-        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .openid("oQ4mN8xR2tV6yB1cE5gH9jK3lP7s")
         .stock_id("17140532")
         .out_request_no("190000729120260301000042")
-        .appid("wx8888888888888888")
+        .appid("wx3b7e2c9d4a1f6058")
         .stock_creator_mchid("1900007291")
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/marketing/favor/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/coupons"
+        "/v3/marketing/favor/users/oQ4mN8xR2tV6yB1cE5gH9jK3lP7s/coupons"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"appid\":\"wx8888888888888888\",\"out_request_no\":\"190000729120260301000042\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
+        "{\"appid\":\"wx3b7e2c9d4a1f6058\",\"out_request_no\":\"190000729120260301000042\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
     );
     let decoded: ::wechatpay_apiv3::marketing::favor::send_coupon::SendCouponBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"appid\":\"wx8888888888888888\",\"out_request_no\":\"190000729120260301000042\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
+        "{\"appid\":\"wx3b7e2c9d4a1f6058\",\"out_request_no\":\"190000729120260301000042\",\"stock_creator_mchid\":\"1900007291\",\"stock_id\":\"17140532\"}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::marketing::favor::send_coupon::SendCouponResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
@@ -3421,20 +3421,20 @@ fn pay_transactions_close_order_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::close_order::CloseOrderRequest::builder()
-        .out_trade_no("1217752501201407033233368018")
-        .mchid("1230000109")
+        .out_trade_no("CF20260301093015001")
+        .mchid("1900012345")
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/pay/transactions/out-trade-no/1217752501201407033233368018/close"
+        "/v3/pay/transactions/out-trade-no/CF20260301093015001/close"
     );
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"mchid\":\"1230000109\"}",
+        "{\"mchid\":\"1900012345\"}",
     );
     let decoded: ::wechatpay_apiv3::pay::transactions::close_order::CloseOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"mchid\":\"1230000109\"}",
+        "{\"mchid\":\"1900012345\"}",
     );
     assert_eq!(decoded, request.body);
     Ok(())
@@ -3449,36 +3449,35 @@ fn pay_transactions_prepay_app_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::prepay_app::PrepayAppRequest::builder()
-        .appid("wxd678efh567hg6787")
-        .mchid("1230000109")
-        .description("Image形象店-深圳腾大-QQ公仔")
-        .out_trade_no("1217752501201407033233368018")
-        .time_expire("2025-08-03T12:30:00+08:00")
-        .attach("自定义数据说明")
-        .notify_url("https://www.example.com/wechatpay/notify")
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .description("晨光咖啡-拿铁大杯")
+        .out_trade_no("CF20260301093015001")
+        .time_expire("2026-03-01T10:00:00+08:00")
+        .attach("table=12")
+        .notify_url("https://shop.example.com/wxpay/notify")
         .amount(
             ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
-                .total(100)
+                .total(2800)
                 .currency("CNY")
                 .build()?,
         )
         .detail(
             ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
-                .cost_price(608800)
-                .invoice_id("微信123")
+                .cost_price(3000)
+                .invoice_id("R-0301-0042")
                 .goods_detail(
                     ::std::vec![
                         ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
-                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
-                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
-                        .build() ?
+                        .merchant_goods_id("LATTE-L").goods_name("拿铁大杯")
+                        .quantity(1).unit_price(2800).build() ?
                     ],
                 )
                 .build()?,
         )
         .scene_info(
             ::wechatpay_apiv3::pay::transactions::types::SceneInfo::builder()
-                .payer_client_ip("14.23.150.211")
+                .payer_client_ip("203.0.113.24")
                 .build()?,
         )
         .build()?;
@@ -3486,14 +3485,14 @@ fn pay_transactions_prepay_app_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"scene_info\":{\"payer_client_ip\":\"203.0.113.24\"},\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     let decoded: ::wechatpay_apiv3::pay::transactions::prepay_app::PrepayAppBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"scene_info\":{\"payer_client_ip\":\"203.0.113.24\"},\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::pay::transactions::prepay_app::PrepayAppResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
+        "{\"prepay_id\":\"wx01093016260301b8d5f0c3e96a4b7d0000\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -3508,41 +3507,40 @@ fn pay_transactions_prepay_h5_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::prepay_h5::PrepayH5Request::builder()
-        .appid("wxd678efh567hg6787")
-        .mchid("1230000109")
-        .description("Image形象店-深圳腾大-QQ公仔")
-        .out_trade_no("1217752501201407033233368018")
-        .time_expire("2025-08-03T12:30:00+08:00")
-        .attach("自定义数据说明")
-        .notify_url("https://www.example.com/wechatpay/notify")
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .description("晨光咖啡-拿铁大杯")
+        .out_trade_no("CF20260301093015001")
+        .time_expire("2026-03-01T10:00:00+08:00")
+        .attach("table=12")
+        .notify_url("https://shop.example.com/wxpay/notify")
         .amount(
             ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
-                .total(100)
+                .total(2800)
                 .currency("CNY")
                 .build()?,
         )
         .detail(
             ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
-                .cost_price(608800)
-                .invoice_id("微信123")
+                .cost_price(3000)
+                .invoice_id("R-0301-0042")
                 .goods_detail(
                     ::std::vec![
                         ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
-                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
-                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
-                        .build() ?
+                        .merchant_goods_id("LATTE-L").goods_name("拿铁大杯")
+                        .quantity(1).unit_price(2800).build() ?
                     ],
                 )
                 .build()?,
         )
         .scene_info(
             ::wechatpay_apiv3::pay::transactions::types::H5SceneInfo::builder()
-                .payer_client_ip("14.23.150.211")
+                .payer_client_ip("203.0.113.24")
                 .h5_info(
                     ::wechatpay_apiv3::pay::transactions::types::H5Info::builder()
                         .type_("Wap")
-                        .app_name("王者荣耀")
-                        .app_url("https://pay.qq.com")
+                        .app_name("晨光咖啡")
+                        .app_url("https://shop.example.com")
                         .build()?,
                 )
                 .build()?,
@@ -3552,14 +3550,14 @@ fn pay_transactions_prepay_h5_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"scene_info\":{\"h5_info\":{\"app_name\":\"晨光咖啡\",\"app_url\":\"https://shop.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.24\"},\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     let decoded: ::wechatpay_apiv3::pay::transactions::prepay_h5::PrepayH5Body = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"scene_info\":{\"h5_info\":{\"app_name\":\"王者荣耀\",\"app_url\":\"https://pay.qq.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"scene_info\":{\"h5_info\":{\"app_name\":\"晨光咖啡\",\"app_url\":\"https://shop.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.24\"},\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::pay::transactions::prepay_h5::PrepayH5Response = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2916263004719461949c84457c735b0000&package=2150917749\"}",
+        "{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx01093017260301c9e6a1d4f07b5c8e0000&package=3141592653\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -3574,42 +3572,41 @@ fn pay_transactions_prepay_jsapi_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::prepay_jsapi::PrepayJsapiRequest::builder()
-        .appid("wxd678efh567hg6787")
-        .mchid("1230000109")
-        .description("Image形象店-深圳腾大-QQ公仔")
-        .out_trade_no("1217752501201407033233368018")
-        .time_expire("2025-08-03T12:30:00+08:00")
-        .attach("自定义数据说明")
-        .notify_url("https://www.example.com/wechatpay/notify")
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .description("晨光咖啡-拿铁大杯")
+        .out_trade_no("CF20260301093015001")
+        .time_expire("2026-03-01T10:00:00+08:00")
+        .attach("table=12")
+        .notify_url("https://shop.example.com/wxpay/notify")
         .amount(
             ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
-                .total(100)
+                .total(2800)
                 .currency("CNY")
                 .build()?,
         )
         .detail(
             ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
-                .cost_price(608800)
-                .invoice_id("微信123")
+                .cost_price(3000)
+                .invoice_id("R-0301-0042")
                 .goods_detail(
                     ::std::vec![
                         ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
-                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
-                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
-                        .build() ?
+                        .merchant_goods_id("LATTE-L").goods_name("拿铁大杯")
+                        .quantity(1).unit_price(2800).build() ?
                     ],
                 )
                 .build()?,
         )
         .scene_info(
             ::wechatpay_apiv3::pay::transactions::types::SceneInfo::builder()
-                .payer_client_ip("14.23.150.211")
-                .device_id("013467007045764")
+                .payer_client_ip("203.0.113.24")
+                .device_id("POS-07")
                 .build()?,
         )
         .payer(
             ::wechatpay_apiv3::pay::transactions::types::JsapiPayer::builder()
-                .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .openid("o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0")
                 .build()?,
         )
         .build()?;
@@ -3617,14 +3614,14 @@ fn pay_transactions_prepay_jsapi_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"scene_info\":{\"device_id\":\"POS-07\",\"payer_client_ip\":\"203.0.113.24\"},\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     let decoded: ::wechatpay_apiv3::pay::transactions::prepay_jsapi::PrepayJsapiBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"device_id\":\"013467007045764\",\"payer_client_ip\":\"14.23.150.211\"},\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"scene_info\":{\"device_id\":\"POS-07\",\"payer_client_ip\":\"203.0.113.24\"},\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::pay::transactions::prepay_jsapi::PrepayJsapiResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"prepay_id\":\"wx201410272009395522657a690389285100\"}",
+        "{\"prepay_id\":\"wx01093015260301a7c4e9b2d85f3a6c0000\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -3639,29 +3636,28 @@ fn pay_transactions_prepay_native_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::prepay_native::PrepayNativeRequest::builder()
-        .appid("wxd678efh567hg6787")
-        .mchid("1230000109")
-        .description("Image形象店-深圳腾大-QQ公仔")
-        .out_trade_no("1217752501201407033233368018")
-        .time_expire("2025-08-03T12:30:00+08:00")
-        .attach("自定义数据说明")
-        .notify_url("https://www.example.com/wechatpay/notify")
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .description("晨光咖啡-拿铁大杯")
+        .out_trade_no("CF20260301093015001")
+        .time_expire("2026-03-01T10:00:00+08:00")
+        .attach("table=12")
+        .notify_url("https://shop.example.com/wxpay/notify")
         .amount(
             ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
-                .total(100)
+                .total(2800)
                 .currency("CNY")
                 .build()?,
         )
         .detail(
             ::wechatpay_apiv3::pay::transactions::types::OrderDetail::builder()
-                .cost_price(608800)
-                .invoice_id("微信123")
+                .cost_price(3000)
+                .invoice_id("R-0301-0042")
                 .goods_detail(
                     ::std::vec![
                         ::wechatpay_apiv3::pay::transactions::types::GoodsDetail::builder()
-                        .merchant_goods_id("1246464644").wechatpay_goods_id("1001")
-                        .goods_name("iPhone6s 16G").quantity(1).unit_price(528800)
-                        .build() ?
+                        .merchant_goods_id("LATTE-L").goods_name("拿铁大杯")
+                        .quantity(1).unit_price(2800).build() ?
                     ],
                 )
                 .build()?,
@@ -3671,14 +3667,14 @@ fn pay_transactions_prepay_native_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     let decoded: ::wechatpay_apiv3::pay::transactions::prepay_native::PrepayNativeBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据说明\",\"description\":\"Image形象店-深圳腾大-QQ公仔\",\"detail\":{\"cost_price\":608800,\"goods_detail\":[{\"goods_name\":\"iPhone6s 16G\",\"merchant_goods_id\":\"1246464644\",\"quantity\":1,\"unit_price\":528800,\"wechatpay_goods_id\":\"1001\"}],\"invoice_id\":\"微信123\"},\"mchid\":\"1230000109\",\"notify_url\":\"https://www.example.com/wechatpay/notify\",\"out_trade_no\":\"1217752501201407033233368018\",\"time_expire\":\"2025-08-03T12:30:00+08:00\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"cost_price\":3000,\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"invoice_id\":\"R-0301-0042\"},\"mchid\":\"1900012345\",\"notify_url\":\"https://shop.example.com/wxpay/notify\",\"out_trade_no\":\"CF20260301093015001\",\"time_expire\":\"2026-03-01T10:00:00+08:00\"}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::pay::transactions::prepay_native::PrepayNativeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"code_url\":\"weixin://wxpay/bizpayurl?pr=p4lpSuKzz\"}",
+        "{\"code_url\":\"weixin://wxpay/bizpayurl?pr=Xk3Lm9Q\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -3693,16 +3689,16 @@ fn pay_transactions_query_by_out_trade_no_example_1() -> ::std::result::Result<
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::query_by_out_trade_no::QueryByOutTradeNoRequest::builder()
-        .out_trade_no("1217752501201407033233368018")
-        .mchid("1230000109")
+        .out_trade_no("CF20260301093015001")
+        .mchid("1900012345")
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1230000109"
+        "/v3/pay/transactions/out-trade-no/CF20260301093015001?mchid=1900012345"
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1217752501201407033233368018\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":2500,\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CF20260301093015001\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"promotion_detail\":[{\"amount\":300,\"coupon_id\":\"20801077736\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":300,\"goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"merchant_contribute\":300,\"name\":\"春季满20减3\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"17140532\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"scene_info\":{\"device_id\":\"POS-07\"},\"success_time\":\"2026-03-01T09:31:02+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200001987202603011234567890\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -3717,16 +3713,16 @@ fn pay_transactions_query_by_transaction_id_example_1() -> ::std::result::Result
 > {
     use ::wechatpay_apiv3::Operation as _;
     let request = ::wechatpay_apiv3::pay::transactions::query_by_transaction_id::QueryByTransactionIdRequest::builder()
-        .transaction_id("1217752501201407033233368018")
-        .mchid("1230000109")
+        .transaction_id("4200001987202603011234567890")
+        .mchid("1900012345")
         .build()?;
     assert_eq!(
         request.path_and_query(),
-        "/v3/pay/transactions/id/1217752501201407033233368018?mchid=1230000109"
+        "/v3/pay/transactions/id/4200001987202603011234567890?mchid=1900012345"
     );
     request.validate()?;
     let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"attach\":\"自定义数据\",\"bank_type\":\"CMC\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":1,\"goods_id\":\"M1006\",\"goods_remark\":\"商品备注\",\"quantity\":1,\"unit_price\":100}],\"merchant_contribute\":0,\"name\":\"单品惠-6\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1217752501201407033233368018\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":2500,\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CF20260301093015001\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"promotion_detail\":[{\"amount\":300,\"coupon_id\":\"20801077736\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":300,\"goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"merchant_contribute\":300,\"name\":\"春季满20减3\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"17140532\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"scene_info\":{\"device_id\":\"POS-07\"},\"success_time\":\"2026-03-01T09:31:02+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200001987202603011234567890\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -3739,7 +3735,7 @@ fn pay_transactions_transaction_success_notification_example() -> ::std::result:
     ::std::boxed::Box<dyn ::std::error::Error>,
 > {
     let event: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"bank_type\":\"CMC\",\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"success_time\":\"2018-06-08T10:34:56+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"1217752501201407033233368018\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":2800,\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CF20260301093015001\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"success_time\":\"2026-03-01T09:31:02+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200001987202603011234567890\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
     assert_eq!(
@@ -3854,7 +3850,7 @@ fn refund_domestic_query_by_out_refund_no_example_1() -> ::std::result::Result<
     assert_eq!(request.path_and_query(), "/v3/refund/domestic/refunds/R20261123-0001");
     request.validate()?;
     let response: ::wechatpay_apiv3::refund::domestic::types::Refund = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":300,\"payer_refund\":2700,\"payer_total\":8000,\"refund\":3000,\"settlement_refund\":3000,\"settlement_total\":8800,\"total\":8800},\"channel\":\"ORIGINAL\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"out_refund_no\":\"R20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"promotion_detail\":[{\"amount\":800,\"goods_detail\":[{\"merchant_goods_id\":\"SKU-4410\",\"refund_amount\":3000,\"refund_quantity\":1,\"unit_price\":3000}],\"promotion_id\":\"109519\",\"refund_amount\":300,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50300503762026112354321098765\",\"status\":\"SUCCESS\",\"success_time\":\"2026-11-23T15:20:09+08:00\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"支付用户零钱\"}",
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":300,\"payer_refund\":2700,\"payer_total\":8000,\"refund\":3000,\"settlement_refund\":3000,\"settlement_total\":8800,\"total\":8800},\"channel\":\"ORIGINAL\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"out_refund_no\":\"R20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"promotion_detail\":[{\"amount\":800,\"goods_detail\":[{\"merchant_goods_id\":\"SKU-4410\",\"refund_amount\":3000,\"refund_quantity\":1,\"unit_price\":3000}],\"promotion_id\":\"30214455661\",\"refund_amount\":300,\"scope\":\"SINGLE\",\"type\":\"DISCOUNT\"}],\"refund_id\":\"50300503762026112354321098765\",\"status\":\"SUCCESS\",\"success_time\":\"2026-11-23T15:20:09+08:00\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"支付用户零钱\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())

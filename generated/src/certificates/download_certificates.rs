@@ -4,13 +4,13 @@
 //!
 //! Lists the platform certificates in use. While a certificate is being replaced the list holds both the old and the new one; fetch it at least every 12 hours and trust new serials as they appear.
 //!
-//! Sends `GET /v3/certificates`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/bill/chapter3_3.shtml).
+//! Sends `GET /v3/certificates`. [Official documentation](https://wechatpay-api.gitbook.io/wechatpay-api-v3/jie-kou-wen-dang/ping-tai-zheng-shu).
 
 /// 下载平台证书 (list the platform certificates)
 ///
 /// Lists the platform certificates in use. While a certificate is being replaced the list holds both the old and the new one; fetch it at least every 12 hours and trust new serials as they appear.
 ///
-/// Sends `GET /v3/certificates`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/bill/chapter3_3.shtml).
+/// Sends `GET /v3/certificates`; see the [official documentation](https://wechatpay-api.gitbook.io/wechatpay-api-v3/jie-kou-wen-dang/ping-tai-zheng-shu).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Rate limit: 1000 requests per second.
@@ -102,7 +102,7 @@ impl ::wechatpay_apiv3_runtime::Operation for DownloadCertificatesRequest {
         summary: "下载平台证书 (list the platform certificates)",
         method: ::wechatpay_apiv3_runtime::__private::Method::GET,
         path_template: "/v3/certificates",
-        doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/bill/chapter3_3.shtml",
+        doc_url: "https://wechatpay-api.gitbook.io/wechatpay-api-v3/jie-kou-wen-dang/ping-tai-zheng-shu",
         callers: &[
             ::wechatpay_apiv3_runtime::Caller::Merchant,
             ::wechatpay_apiv3_runtime::Caller::Partner,

@@ -452,7 +452,7 @@ pub struct PrepayAppBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
-    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://`.
+    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://.+$`.
     pub notify_url: ::std::string::String,
     /// Tag that coupons can target.
     ///
@@ -587,7 +587,7 @@ impl ::wechatpay_apiv3_runtime::Validate for PrepayAppBody {
             );
             {
                 static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://",
+                    "^https://.+$",
                 );
                 v.pattern(&at, value, &PATTERN);
             }
@@ -885,7 +885,7 @@ impl PrepayAppBodyBuilder {
                 );
                 {
                     static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://",
+                        "^https://.+$",
                     );
                     v.pattern(&at, value, &PATTERN);
                 }

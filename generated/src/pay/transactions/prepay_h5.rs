@@ -156,6 +156,12 @@ impl PrepayH5RequestBuilder {
         self
     }
 
+    /// Sets the body field `payer`. Real-name identity, when the order requires it.
+    pub fn payer(mut self, value: crate::pay::transactions::types::AppPayer) -> Self {
+        self.body = self.body.payer(value);
+        self
+    }
+
     /// Replaces every body field at once, e.g. with a body read back from JSON.
     pub fn body(
         mut self,
@@ -218,7 +224,7 @@ impl ::wechatpay_apiv3_runtime::Operation for PrepayH5Request {
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
         response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
-        has_sensitive_fields: false,
+        has_sensitive_fields: true,
         errors: &[
             ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 400u16,
@@ -289,6 +295,13 @@ impl ::wechatpay_apiv3_runtime::Operation for PrepayH5Request {
             ::wechatpay_apiv3_runtime::Validator::new(),
             &::wechatpay_apiv3_runtime::FieldPath::ROOT,
         )
+    }
+
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
+    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
@@ -430,7 +443,7 @@ pub struct PrepayH5Body {
     pub attach: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
-    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://`.
+    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://.+$`.
     pub notify_url: ::std::string::String,
     /// Tag that coupons can target.
     ///
@@ -467,6 +480,11 @@ pub struct PrepayH5Body {
     ///
     /// Wire name `scene_info`; required.
     pub scene_info: crate::pay::transactions::types::H5SceneInfo,
+    /// Real-name identity, when the order requires it.
+    ///
+    /// Wire name `payer`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
 }
 
 impl PrepayH5Body {
@@ -552,7 +570,7 @@ impl ::wechatpay_apiv3_runtime::Validate for PrepayH5Body {
             );
             {
                 static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://",
+                    "^https://.+$",
                 );
                 v.pattern(&at, value, &PATTERN);
             }
@@ -584,6 +602,10 @@ impl ::wechatpay_apiv3_runtime::Validate for PrepayH5Body {
             let value = &self.scene_info;
             ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
         }
+        if let ::std::option::Option::Some(value) = &self.payer {
+            let at = at.field("payer");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
     }
 }
 
@@ -606,6 +628,7 @@ pub struct PrepayH5BodyBuilder {
     detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
     settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
     scene_info: ::std::option::Option<crate::pay::transactions::types::H5SceneInfo>,
+    payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
 }
 
 impl PrepayH5BodyBuilder {
@@ -729,6 +752,12 @@ impl PrepayH5BodyBuilder {
         self
     }
 
+    /// Sets `payer`. Real-name identity, when the order requires it.
+    pub fn payer(mut self, value: crate::pay::transactions::types::AppPayer) -> Self {
+        self.payer = ::std::option::Option::Some(value);
+        self
+    }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -826,7 +855,7 @@ impl PrepayH5BodyBuilder {
                 );
                 {
                     static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://",
+                        "^https://.+$",
                     );
                     v.pattern(&at, value, &PATTERN);
                 }
@@ -876,6 +905,10 @@ impl PrepayH5BodyBuilder {
                 )
             }
         }
+        if let ::std::option::Option::Some(value) = &self.payer {
+            let at = at.field("payer");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
     }
 
     fn assemble(self) -> ::std::option::Option<PrepayH5Body> {
@@ -912,6 +945,7 @@ impl PrepayH5BodyBuilder {
                     detail: self.detail,
                     settle_info: self.settle_info,
                     scene_info,
+                    payer: self.payer,
                 })
             }
             _ => ::std::option::Option::None,
@@ -951,7 +985,22 @@ impl ::std::convert::From<PrepayH5Body> for PrepayH5BodyBuilder {
             detail: value.detail,
             settle_info: value.settle_info,
             scene_info: ::std::option::Option::Some(value.scene_info),
+            payer: value.payer,
         }
+    }
+}
+
+impl PrepayH5Body {
+    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
+    #[doc(hidden)]
+    pub fn encrypt_sensitive_fields(
+        &mut self,
+        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
+    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        if let ::std::option::Option::Some(value) = &mut self.payer {
+            value.encrypt_sensitive_fields(encrypt)?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 

@@ -455,7 +455,7 @@ pub struct PrepayJsapiBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
-    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://`.
+    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://.+$`.
     pub notify_url: ::std::string::String,
     /// Tag that coupons can target.
     ///
@@ -589,7 +589,7 @@ impl ::wechatpay_apiv3_runtime::Validate for PrepayJsapiBody {
             );
             {
                 static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://",
+                    "^https://.+$",
                 );
                 v.pattern(&at, value, &PATTERN);
             }
@@ -888,7 +888,7 @@ impl PrepayJsapiBodyBuilder {
                 );
                 {
                     static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://",
+                        "^https://.+$",
                     );
                     v.pattern(&at, value, &PATTERN);
                 }

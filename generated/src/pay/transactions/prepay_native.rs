@@ -156,6 +156,12 @@ impl PrepayNativeRequestBuilder {
         self
     }
 
+    /// Sets the body field `payer`. Real-name identity, when the order requires it.
+    pub fn payer(mut self, value: crate::pay::transactions::types::AppPayer) -> Self {
+        self.body = self.body.payer(value);
+        self
+    }
+
     /// Replaces every body field at once, e.g. with a body read back from JSON.
     pub fn body(
         mut self,
@@ -221,7 +227,7 @@ impl ::wechatpay_apiv3_runtime::Operation for PrepayNativeRequest {
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
         response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
-        has_sensitive_fields: false,
+        has_sensitive_fields: true,
         errors: &[
             ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 400u16,
@@ -292,6 +298,13 @@ impl ::wechatpay_apiv3_runtime::Operation for PrepayNativeRequest {
             ::wechatpay_apiv3_runtime::Validator::new(),
             &::wechatpay_apiv3_runtime::FieldPath::ROOT,
         )
+    }
+
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
+    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
@@ -433,7 +446,7 @@ pub struct PrepayNativeBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
-    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://`.
+    /// Wire name `notify_url`; required; 1 to 256 characters; matches `^https://.+$`.
     pub notify_url: ::std::string::String,
     /// Tag that coupons can target.
     ///
@@ -471,6 +484,11 @@ pub struct PrepayNativeBody {
     /// Wire name `scene_info`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<crate::pay::transactions::types::SceneInfo>,
+    /// Real-name identity, when the order requires it.
+    ///
+    /// Wire name `payer`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
 }
 
 impl PrepayNativeBody {
@@ -556,7 +574,7 @@ impl ::wechatpay_apiv3_runtime::Validate for PrepayNativeBody {
             );
             {
                 static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://",
+                    "^https://.+$",
                 );
                 v.pattern(&at, value, &PATTERN);
             }
@@ -587,6 +605,10 @@ impl ::wechatpay_apiv3_runtime::Validate for PrepayNativeBody {
             let at = at.field("scene_info");
             ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
         }
+        if let ::std::option::Option::Some(value) = &self.payer {
+            let at = at.field("payer");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
     }
 }
 
@@ -609,6 +631,7 @@ pub struct PrepayNativeBodyBuilder {
     detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
     settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
     scene_info: ::std::option::Option<crate::pay::transactions::types::SceneInfo>,
+    payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
 }
 
 impl PrepayNativeBodyBuilder {
@@ -732,6 +755,12 @@ impl PrepayNativeBodyBuilder {
         self
     }
 
+    /// Sets `payer`. Real-name identity, when the order requires it.
+    pub fn payer(mut self, value: crate::pay::transactions::types::AppPayer) -> Self {
+        self.payer = ::std::option::Option::Some(value);
+        self
+    }
+
     fn check(
         &self,
         v: &mut ::wechatpay_apiv3_runtime::Validator,
@@ -829,7 +858,7 @@ impl PrepayNativeBodyBuilder {
                 );
                 {
                     static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://",
+                        "^https://.+$",
                     );
                     v.pattern(&at, value, &PATTERN);
                 }
@@ -871,6 +900,10 @@ impl PrepayNativeBodyBuilder {
             let at = at.field("scene_info");
             ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
         }
+        if let ::std::option::Option::Some(value) = &self.payer {
+            let at = at.field("payer");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
     }
 
     fn assemble(self) -> ::std::option::Option<PrepayNativeBody> {
@@ -905,6 +938,7 @@ impl PrepayNativeBodyBuilder {
                     detail: self.detail,
                     settle_info: self.settle_info,
                     scene_info: self.scene_info,
+                    payer: self.payer,
                 })
             }
             _ => ::std::option::Option::None,
@@ -944,7 +978,22 @@ impl ::std::convert::From<PrepayNativeBody> for PrepayNativeBodyBuilder {
             detail: value.detail,
             settle_info: value.settle_info,
             scene_info: value.scene_info,
+            payer: value.payer,
         }
+    }
+}
+
+impl PrepayNativeBody {
+    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
+    #[doc(hidden)]
+    pub fn encrypt_sensitive_fields(
+        &mut self,
+        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
+    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        if let ::std::option::Option::Some(value) = &mut self.payer {
+            value.encrypt_sensitive_fields(encrypt)?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 

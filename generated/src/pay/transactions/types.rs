@@ -2106,7 +2106,7 @@ impl JsapiPayer {
     }
 }
 
-/// The user who pays an APP order (real-name payments only).
+/// The user who pays an APP, H5 or Native order (real-name payments only).
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppPayer {
@@ -2705,6 +2705,98 @@ impl TransactionAmountBuilder {
                 ::std::result::Result::Ok(value)
             }
             _ => ::std::result::Result::Err(v.into_error("TransactionAmount")),
+        }
+    }
+}
+
+/// Where a paid order was placed.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TransactionSceneInfo {
+    /// The merchant's terminal id given with the order.
+    ///
+    /// Wire name `device_id`; optional; at most 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_id: ::std::option::Option<::std::string::String>,
+}
+
+impl TransactionSceneInfo {
+    /// A builder with every field unset.
+    pub fn builder() -> TransactionSceneInfoBuilder {
+        TransactionSceneInfoBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for TransactionSceneInfo {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.device_id {
+            let at = at.field("device_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(32),
+            );
+        }
+    }
+}
+
+/// Builds a [`TransactionSceneInfo`]; [`TransactionSceneInfoBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct TransactionSceneInfoBuilder {
+    device_id: ::std::option::Option<::std::string::String>,
+}
+
+impl TransactionSceneInfoBuilder {
+    /// Sets `device_id`. The merchant's terminal id given with the order.
+    pub fn device_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.device_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.device_id {
+            let at = at.field("device_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(32),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<TransactionSceneInfo> {
+        ::std::option::Option::Some(TransactionSceneInfo {
+            device_id: self.device_id,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        TransactionSceneInfo,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("TransactionSceneInfo")),
         }
     }
 }
@@ -3399,6 +3491,13 @@ pub struct Transaction {
     pub amount: ::std::option::Option<
         crate::pay::transactions::types::TransactionAmount,
     >,
+    /// Where the order was placed.
+    ///
+    /// Wire name `scene_info`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub scene_info: ::std::option::Option<
+        crate::pay::transactions::types::TransactionSceneInfo,
+    >,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
@@ -3496,6 +3595,10 @@ impl ::wechatpay_apiv3_runtime::Validate for Transaction {
             let at = at.field("amount");
             ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
         }
+        if let ::std::option::Option::Some(value) = &self.scene_info {
+            let at = at.field("scene_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
         if let ::std::option::Option::Some(value) = &self.promotion_detail {
             let at = at.field("promotion_detail");
             for (i, item) in value.iter().enumerate() {
@@ -3521,6 +3624,9 @@ pub struct TransactionBuilder {
     success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
     payer: ::std::option::Option<crate::pay::transactions::types::TransactionPayer>,
     amount: ::std::option::Option<crate::pay::transactions::types::TransactionAmount>,
+    scene_info: ::std::option::Option<
+        crate::pay::transactions::types::TransactionSceneInfo,
+    >,
     promotion_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
     >,
@@ -3635,6 +3741,15 @@ impl TransactionBuilder {
         self
     }
 
+    /// Sets `scene_info`. Where the order was placed.
+    pub fn scene_info(
+        mut self,
+        value: crate::pay::transactions::types::TransactionSceneInfo,
+    ) -> Self {
+        self.scene_info = ::std::option::Option::Some(value);
+        self
+    }
+
     /// Sets `promotion_detail`. Coupons and discounts applied.
     pub fn promotion_detail(
         mut self,
@@ -3724,6 +3839,10 @@ impl TransactionBuilder {
             let at = at.field("amount");
             ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
         }
+        if let ::std::option::Option::Some(value) = &self.scene_info {
+            let at = at.field("scene_info");
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
         if let ::std::option::Option::Some(value) = &self.promotion_detail {
             let at = at.field("promotion_detail");
             for (i, item) in value.iter().enumerate() {
@@ -3747,6 +3866,7 @@ impl TransactionBuilder {
             success_time: self.success_time,
             payer: self.payer,
             amount: self.amount,
+            scene_info: self.scene_info,
             promotion_detail: self.promotion_detail,
         })
     }

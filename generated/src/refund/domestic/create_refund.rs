@@ -502,7 +502,7 @@ pub struct CreateRefundBody {
     pub reason: ::std::option::Option<::std::string::String>,
     /// Where REFUND.\* callbacks go; https, no query string. Overrides the merchant platform setting.
     ///
-    /// Wire name `notify_url`; optional; 8 to 256 characters; matches `^https://`.
+    /// Wire name `notify_url`; optional; 8 to 256 characters; matches `^https://.+$`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Which account pays; leave out to use the unsettled funds.
@@ -600,7 +600,7 @@ impl ::wechatpay_apiv3_runtime::Validate for CreateRefundBody {
             );
             {
                 static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://",
+                    "^https://.+$",
                 );
                 v.pattern(&at, value, &PATTERN);
             }
@@ -796,7 +796,7 @@ impl CreateRefundBodyBuilder {
             );
             {
                 static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://",
+                    "^https://.+$",
                 );
                 v.pattern(&at, value, &PATTERN);
             }
