@@ -4476,7 +4476,7 @@ impl CouponBuilder {
     }
 }
 
-/// A short-lived link to a stock's redemption or refund records file, and the file's hash.
+/// A short-lived link to a stock's redemption or refund records file, and the file's hash: give all three to `Client::download_bill`, which downloads the file and checks the hash.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlowFileLink {
