@@ -311,6 +311,29 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// How repeats and retries work for this operation, in one sentence without a final period
+    /// (shared by the Rust docs and the reference pages).
+    pub fn retry_summary(&self) -> String {
+        const RETRIED: &str = "the client retries it on transport errors, 5xx and 429";
+        if !self.idempotency_keys.is_empty() {
+            let keys: Vec<String> = self
+                .idempotency_keys
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect();
+            format!(
+                "Idempotent by {}: a repeat with the same value returns the first result, so {RETRIED}",
+                keys.join(", ")
+            )
+        } else if self.retry_safe && self.method == "GET" {
+            format!("A read, safe to repeat: {RETRIED}")
+        } else if self.retry_safe {
+            format!("Safe to repeat (a second call changes nothing more): {RETRIED}")
+        } else {
+            "Not idempotent: the client never retries it".to_string()
+        }
+    }
+
     /// Whether any request field (body included, nested included) is sensitive.
     pub fn has_sensitive_fields(&self, api: &Api) -> bool {
         self.body

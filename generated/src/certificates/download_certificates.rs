@@ -14,7 +14,7 @@
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Rate limit: 1000 requests per second.
-/// - Not idempotent; the client may still retry it safely.
+/// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

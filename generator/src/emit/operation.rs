@@ -68,23 +68,7 @@ fn request_doc(op: &Operation) -> String {
             }
         ));
     }
-    if op.idempotency_keys.is_empty() {
-        lines.push(format!(
-            "- Not idempotent; {}.",
-            if op.retry_safe {
-                "the client may still retry it safely"
-            } else {
-                "the client never retries it"
-            }
-        ));
-    } else {
-        let keys: Vec<String> = op
-            .idempotency_keys
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect();
-        lines.push(format!("- Idempotent by {}: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.", keys.join(", ")));
-    }
+    lines.push(format!("- {}.", op.retry_summary()));
     lines.push(format!(
         "- Answers HTTP {}{}.",
         op.response.status,

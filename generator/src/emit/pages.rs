@@ -287,11 +287,7 @@ fn operation_page(
         "rust_path": format!("{}::{}::{}Request", target.lib_name(), family.module.join("::"), op.prefix),
         "callers": callers.join(", "),
         "rate_limit": op.rate_limit.map_or("not documented".to_string(), |(n, per)| if per == 1 { format!("{n}/s") } else { format!("{n} per {per} s") }),
-        "idempotency": if op.idempotency_keys.is_empty() {
-            "none; not retried automatically".to_string()
-        } else {
-            format!("by {}; retried on transport errors, 5xx and 429", op.idempotency_keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
-        },
+        "idempotency": op.retry_summary(),
         "status": op.response.status,
         "response_note": match op.response.kind {
             ResponseKind::Json => "",

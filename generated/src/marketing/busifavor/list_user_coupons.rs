@@ -13,7 +13,7 @@
 /// Sends `GET /v3/marketing/busifavor/users/{openid}/coupons`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
-/// - Not idempotent; the client may still retry it safely.
+/// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@
 /// Sends `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`; see the [official documentation](https://github.com/TheNorthMemory/wechatpay-openapi/blob/main/docs/v3/marketing/favor/stocks/%7Bstock_id%7D/refund-flow-by-day.yaml).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
-/// - Not idempotent; the client may still retry it safely.
+/// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

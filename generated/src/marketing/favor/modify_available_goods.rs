@@ -13,7 +13,7 @@
 /// Sends `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`; see the [official documentation](https://github.com/TheNorthMemory/wechatpay-openapi/blob/main/docs/v3/marketing/favor/stocks/%7Bstock_id%7D/modify-goods-id.yaml).
 ///
 /// - Callers: merchants (直连商户).
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

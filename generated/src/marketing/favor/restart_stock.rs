@@ -13,7 +13,7 @@
 /// Sends `POST /v3/marketing/favor/stocks/{stock_id}/restart`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_14.shtml).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@
 /// Sends `POST /v3/marketing/favor/stocks/{stock_id}/stop`; see the [official documentation](https://github.com/wechatpay-apiv3/wechatpay-go/blob/main/docs/cashcoupons/StockApi.md).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

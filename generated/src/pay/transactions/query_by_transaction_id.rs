@@ -13,7 +13,7 @@
 /// Sends `GET /v3/pay/transactions/id/{transaction_id}`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/query-by-wx-trade-no.html).
 ///
 /// - Callers: merchants (直连商户).
-/// - Not idempotent; the client may still retry it safely.
+/// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

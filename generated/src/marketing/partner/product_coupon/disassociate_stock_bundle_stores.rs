@@ -13,7 +13,7 @@
 /// Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/partner/4016280629).
 ///
 /// - Callers: service providers (服务商).
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -14,7 +14,7 @@
 ///
 /// - Callers: service providers (服务商).
 /// - Rate limit: 20 requests per second.
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

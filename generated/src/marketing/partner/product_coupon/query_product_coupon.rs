@@ -13,7 +13,7 @@
 /// Sends `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781292).
 ///
 /// - Callers: service providers (服务商).
-/// - Not idempotent; the client may still retry it safely.
+/// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@
 /// Sends `POST /v3/marketing/partner/product-coupon/notify-configs`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781286).
 ///
 /// - Callers: service providers (服务商).
-/// - Not idempotent; the client may still retry it safely.
+/// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@
 /// Sends `POST /v3/marketing/partner/product-coupon/media/upload-image`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781275).
 ///
 /// - Callers: service providers (服务商).
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@
 /// Sends `POST /v3/obstacle/things/{thing_id}/close`; see the [official documentation](https://example.com/docs/close).
 ///
 /// - Callers: merchants (直连商户).
-/// - Not idempotent; the client may still retry it safely.
+/// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

@@ -13,7 +13,7 @@
 /// Sends `GET /v3/obstacle/download`; see the [official documentation](https://example.com/docs/download).
 ///
 /// - Callers: merchants (直连商户).
-/// - Not idempotent; the client may still retry it safely.
+/// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]

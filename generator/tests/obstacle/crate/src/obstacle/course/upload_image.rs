@@ -13,7 +13,7 @@
 /// Sends `POST /v3/obstacle/media/upload`; see the [official documentation](https://example.com/docs/upload).
 ///
 /// - Callers: merchants (直连商户).
-/// - Not idempotent; the client never retries it.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
