@@ -7,7 +7,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{APIV3_KEY, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, Reply, Server, Signing, fixture};
+use support::{
+    APIV3_KEY, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, Reply, Server, Signing, TransactionEvent,
+    callback, fixture,
+};
 use wechatpay_apiv3_runtime::client::{
     AnyErrorCode, Client, Config, Error, MerchantKey, PlatformCertificate, RetryPolicy, Timeouts,
     TrustError,
@@ -528,45 +531,6 @@ async fn the_limiter_queues_a_burst_within_the_documented_rate() {
         "{:?}",
         started.elapsed()
     );
-}
-
-/// A decrypted payload type, as generated crates declare them.
-#[derive(Debug, serde::Deserialize, PartialEq)]
-struct TransactionEvent {
-    out_trade_no: String,
-    trade_state: String,
-}
-
-impl wechatpay_apiv3_runtime::NotificationEvent for TransactionEvent {
-    const EVENT_TYPES: &'static [&'static str] = &["TRANSACTION.SUCCESS"];
-    const ORIGINAL_TYPE: &'static str = "transaction";
-    const SUMMARY: &'static str = "payment succeeded";
-}
-
-fn callback(event_type: &str, resource: &str, tamper: bool) -> (http::HeaderMap, Vec<u8>) {
-    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
-    let nonce = "fdasflkja484";
-    let ciphertext = key
-        .encrypt(nonce, "transaction", resource.as_bytes())
-        .expect("seal");
-    let body = json!({
-        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
-        "resource_type": "encrypt-resource", "summary": "支付成功",
-        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
-                      "associated_data": "transaction", "nonce": nonce }
-    })
-    .to_string()
-    .into_bytes();
-    let mut headers = http::HeaderMap::new();
-    for (name, value) in support::signature_headers(&body, PUBLIC_KEY_ID, 0) {
-        headers.insert(name, value.parse().expect("header"));
-    }
-    let body = if tamper {
-        [body, b" ".to_vec()].concat()
-    } else {
-        body
-    };
-    (headers, body)
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! A blocking client (feature `blocking`): the async client driven by a private runtime.
 
-use super::{AnyErrorCode, Client, Config, Error};
-use crate::Operation;
+use http::HeaderMap;
+
+use super::{AnyErrorCode, Client, Config, Error, Notification, NotifyError};
+use crate::{NotificationEvent, Operation};
 
 /// Calls WeChat Pay from synchronous code. Do not use it inside an async runtime.
 pub struct BlockingClient {
@@ -40,5 +42,47 @@ impl BlockingClient {
             self.client
                 .call_json(method, path_and_query, body, retry_safe),
         )
+    }
+
+    /// See [`Client::download_verified`].
+    pub fn download_verified<O>(
+        &self,
+        op: O,
+        hash_type: &str,
+        hash_value: &str,
+    ) -> Result<Vec<u8>, Error<O::ErrorCode>>
+    where
+        O: Operation<Response = Vec<u8>>,
+    {
+        self.runtime
+            .block_on(self.client.download_verified(op, hash_type, hash_value))
+    }
+
+    /// See [`Client::download_bill`].
+    pub fn download_bill(
+        &self,
+        download_url: &str,
+        hash_type: &str,
+        hash_value: &str,
+    ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
+        self.runtime.block_on(
+            self.client
+                .download_bill(download_url, hash_type, hash_value),
+        )
+    }
+
+    /// See [`Client::parse_notification`].
+    pub fn parse_notification<E: NotificationEvent>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Notification<E>, NotifyError> {
+        self.runtime
+            .block_on(self.client.parse_notification(headers, body))
+    }
+
+    /// See [`Client::refresh_certificates`].
+    pub fn refresh_certificates(&self) -> Result<usize, Error<AnyErrorCode>> {
+        self.runtime.block_on(self.client.refresh_certificates())
     }
 }

@@ -349,3 +349,44 @@ fn build(reply: &Reply) -> Response<Full<Bytes>> {
     );
     response
 }
+
+/// A decrypted payload type, as generated crates declare them.
+#[derive(Debug, serde::Deserialize, PartialEq)]
+pub struct TransactionEvent {
+    pub out_trade_no: String,
+    pub trade_state: String,
+}
+
+impl wechatpay_apiv3_runtime::NotificationEvent for TransactionEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["TRANSACTION.SUCCESS"];
+    const ORIGINAL_TYPE: &'static str = "transaction";
+    const SUMMARY: &'static str = "payment succeeded";
+}
+
+/// A TRANSACTION-style callback as WeChat Pay sends it: the resource encrypted with the APIv3 key,
+/// the envelope signed with the platform key; `tamper` changes the body after signing.
+pub fn callback(event_type: &str, resource: &str, tamper: bool) -> (http::HeaderMap, Vec<u8>) {
+    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
+    let nonce = "fdasflkja484";
+    let ciphertext = key
+        .encrypt(nonce, "transaction", resource.as_bytes())
+        .expect("seal");
+    let body = serde_json::json!({
+        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
+        "resource_type": "encrypt-resource", "summary": "支付成功",
+        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
+                      "associated_data": "transaction", "nonce": nonce }
+    })
+    .to_string()
+    .into_bytes();
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in signature_headers(&body, PUBLIC_KEY_ID, 0) {
+        headers.insert(name, value.parse().expect("header"));
+    }
+    let body = if tamper {
+        [body, b" ".to_vec()].concat()
+    } else {
+        body
+    };
+    (headers, body)
+}
