@@ -249,4 +249,18 @@ impl Simulator {
     pub fn refund_notice(&self, out_refund_no: &str) -> Option<serde_json::Value> {
         self.state.store.refund_notice(out_refund_no)
     }
+
+    /// Redeems a cash coupon (代金券) the way a payment would: the coupon becomes USED with the
+    /// transaction recorded. Returns the COUPON.USE resource to send with
+    /// [`Self::send_notification`] (event `COUPON.USE`, original type `coupon`).
+    pub fn use_cash_coupon(
+        &self,
+        openid: &str,
+        coupon_id: &str,
+        transaction_id: &str,
+    ) -> Result<serde_json::Value, String> {
+        self.state
+            .store
+            .use_cash_coupon(openid, coupon_id, transaction_id)
+    }
 }

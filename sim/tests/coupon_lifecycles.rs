@@ -2,8 +2,9 @@
 //! create, send, query, use, use again, replay, return and deactivate.
 
 use serde_json::json;
-use wechatpay_apiv3::{Client, Error, OpenEnum};
-use wechatpay_apiv3_sim::Simulator;
+use wechatpay_apiv3::{Error, OpenEnum};
+
+mod common;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -76,8 +77,7 @@ mod busifavor {
 
     #[tokio::test]
     async fn create_send_use_return_deactivate() -> TestResult {
-        let sim = Simulator::start().await?;
-        let client = Client::new(sim.client_config().build()?)?;
+        let (sim, client) = common::sim_and_client().await?;
 
         let created = client
             .execute(CreateStockRequest::builder().body(stock_body()).build()?)
@@ -240,8 +240,7 @@ mod product_coupon {
 
     #[tokio::test]
     async fn create_send_confirm_use_return_deactivate() -> TestResult {
-        let sim = Simulator::start().await?;
-        let client = Client::new(sim.client_config().build()?)?;
+        let (sim, client) = common::sim_and_client().await?;
         let pc = client
             .execute(
                 CreateProductCouponRequest::builder()
@@ -373,6 +372,165 @@ mod product_coupon {
             )
             .await?;
         assert_eq!(listed.total_count, 1);
+        Ok(())
+    }
+}
+
+mod favor {
+    use super::*;
+    use wechatpay_apiv3::marketing::favor::{
+        Coupon, CouponStatus, CreateStockBody, CreateStockRequest, ListUserCouponsRequest,
+        PauseStockRequest, QueryCouponRequest, QueryStockRequest, RestartStockRequest,
+        SendCouponErrorCode, SendCouponRequest, StartStockErrorCode, StartStockRequest,
+        StockStatus, StopStockRequest,
+    };
+
+    const CREATOR: &str = "1900000001";
+    const APPID: &str = "wx7c9e1a3b5d2f4a68";
+    const OPENID: &str = "oSim_user_favor_01";
+
+    fn stock_body() -> CreateStockBody {
+        serde_json::from_value(json!({
+            "stock_name": "满30减5",
+            "belong_merchant": CREATOR,
+            "available_begin_time": "2026-01-01T00:00:00+08:00",
+            "available_end_time": "2027-12-31T23:59:59+08:00",
+            "stock_use_rule": {
+                "max_coupons": 5, "max_amount": 2500, "max_coupons_per_user": 2,
+                "natural_person_limit": false, "prevent_api_abuse": false
+            },
+            "coupon_use_rule": { "fixed_normal_coupon": { "coupon_amount": 500, "transaction_minimum": 3000 } },
+            "no_cash": false,
+            "stock_type": "NORMAL",
+            "out_request_no": "FAVOR-CREATE-1"
+        }))
+        .expect("a valid stock body")
+    }
+
+    fn send(stock_id: &str, no: &str) -> SendCouponRequest {
+        SendCouponRequest::builder()
+            .openid(OPENID)
+            .stock_id(stock_id)
+            .out_request_no(no)
+            .appid(APPID)
+            .stock_creator_mchid(CREATOR)
+            .build()
+            .expect("valid send")
+    }
+
+    #[tokio::test]
+    async fn create_activate_send_pause_use_and_stop() -> TestResult {
+        let (sim, client) = common::sim_and_client().await?;
+        let created = client
+            .execute(CreateStockRequest::builder().body(stock_body()).build()?)
+            .await?;
+        let id = created.stock_id.as_str();
+        let query = || {
+            QueryStockRequest::builder()
+                .stock_id(id)
+                .stock_creator_mchid(CREATOR)
+                .build()
+        };
+        assert_eq!(
+            client.execute(query()?).await?.status,
+            Some(StockStatus::Unactivated)
+        );
+        // Not running yet: nothing can be sent.
+        let err = client
+            .execute(send(id, "SEND-0"))
+            .await
+            .expect_err("unactivated");
+        assert_eq!(api_code(&err), Some(SendCouponErrorCode::InvalidRequest));
+
+        let start = || {
+            StartStockRequest::builder()
+                .stock_id(id)
+                .stock_creator_mchid(CREATOR)
+                .build()
+        };
+        client.execute(start()?).await?;
+        let err = client.execute(start()?).await.expect_err("started twice");
+        assert_eq!(api_code(&err), Some(StartStockErrorCode::InvalidRequest));
+
+        let first = client.execute(send(id, "SEND-1")).await?;
+        assert_eq!(client.execute(send(id, "SEND-1")).await?, first, "replayed");
+        client.execute(send(id, "SEND-2")).await?;
+        let err = client
+            .execute(send(id, "SEND-3"))
+            .await
+            .expect_err("two per user");
+        assert_eq!(api_code(&err), Some(SendCouponErrorCode::InvalidRequest));
+        assert_eq!(sim.faults().effects("favor.send_coupon"), 2);
+
+        client
+            .execute(
+                PauseStockRequest::builder()
+                    .stock_id(id)
+                    .stock_creator_mchid(CREATOR)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(
+            client.execute(query()?).await?.status,
+            Some(StockStatus::Paused)
+        );
+        client
+            .execute(
+                RestartStockRequest::builder()
+                    .stock_id(id)
+                    .stock_creator_mchid(CREATOR)
+                    .build()?,
+            )
+            .await?;
+
+        // The user pays with the coupon; the merchant's handler gets COUPON.USE.
+        let resource =
+            sim.use_cash_coupon(OPENID, &first.coupon_id, "4200002222202611230000000001")?;
+        let (url, mut rx) = common::receive_one_callback::<Coupon>(client.clone()).await?;
+        assert_eq!(
+            sim.send_notification(&url, "COUPON.USE", "coupon", &resource)
+                .await?,
+            204
+        );
+        let used = rx.recv().await.ok_or("handler saw nothing")??;
+        assert_eq!(used.status, Some(CouponStatus::Used));
+        let queried = client
+            .execute(
+                QueryCouponRequest::builder()
+                    .openid(OPENID)
+                    .coupon_id(first.coupon_id.as_str())
+                    .appid(APPID)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(queried, used);
+        assert_eq!(
+            queried.normal_coupon_information.map(|n| n.coupon_amount),
+            Some(500)
+        );
+        let usable = client
+            .execute(
+                ListUserCouponsRequest::builder()
+                    .openid(OPENID)
+                    .appid(APPID)
+                    .status("SENDED")
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(usable.total_count, 1);
+
+        client
+            .execute(
+                StopStockRequest::builder()
+                    .stock_id(id)
+                    .stock_creator_mchid(CREATOR)
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(
+            client.execute(query()?).await?.status,
+            Some(StockStatus::Stoped)
+        );
         Ok(())
     }
 }

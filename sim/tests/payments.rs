@@ -10,8 +10,8 @@ use wechatpay_apiv3::refund::domestic::{
     CreateRefundErrorCode, CreateRefundRequest, QueryByOutRefundNoRequest, RefundRequestAmount,
     RefundResultEvent, RefundStatus,
 };
-use wechatpay_apiv3::{Client, Error, OpenEnum};
-use wechatpay_apiv3_sim::{FIXTURE_MCHID, Simulator};
+use wechatpay_apiv3::{Error, OpenEnum};
+use wechatpay_apiv3_sim::FIXTURE_MCHID;
 
 mod common;
 
@@ -70,8 +70,7 @@ fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
 
 #[tokio::test]
 async fn place_pay_and_refund_an_order() -> TestResult {
-    let sim = Simulator::start().await?;
-    let client = Client::new(sim.client_config().build()?)?;
+    let (sim, client) = common::sim_and_client().await?;
 
     let prepay = client.execute(jsapi_order("ORDER-7781", 8800)).await?;
     assert!(prepay.prepay_id.starts_with("wx"));
@@ -188,8 +187,7 @@ async fn place_pay_and_refund_an_order() -> TestResult {
 
 #[tokio::test]
 async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
-    let sim = Simulator::start().await?;
-    let client = Client::new(sim.client_config().build()?)?;
+    let (sim, client) = common::sim_and_client().await?;
     let native = PrepayNativeRequest::builder()
         .appid("wxd678efh567hg6787")
         .mchid(FIXTURE_MCHID)
@@ -219,8 +217,7 @@ async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
 #[tokio::test]
 async fn a_days_bill_downloads_unsigned_and_hash_checked() -> TestResult {
     use wechatpay_apiv3::bill::{ApplyTradeBillErrorCode, ApplyTradeBillRequest, TarType};
-    let sim = Simulator::start().await?;
-    let client = Client::new(sim.client_config().build()?)?;
+    let (sim, client) = common::sim_and_client().await?;
     client.execute(jsapi_order("ORDER-BILL-1", 8800)).await?;
     let paid = sim.pay_order("ORDER-BILL-1", OPENID)?;
     let today = paid.transaction["success_time"]

@@ -210,16 +210,8 @@ impl Busifavor {
     }
 
     fn list_coupons(&self, call: &Call<'_>) -> Outcome {
-        let offset = call
-            .query
-            .get("offset")
-            .and_then(Value::as_u64)
-            .unwrap_or(0) as usize;
-        let limit = call
-            .query
-            .get("limit")
-            .and_then(Value::as_u64)
-            .unwrap_or(20) as usize;
+        let offset = call.query_number("offset", 0);
+        let limit = call.query_number("limit", 20);
         let matching: Vec<Value> = self
             .coupons
             .iter()

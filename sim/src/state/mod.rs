@@ -4,6 +4,7 @@
 
 mod bills;
 mod busifavor;
+mod favor;
 mod payments;
 mod product_coupon;
 
@@ -35,6 +36,14 @@ impl Call<'_> {
     /// A query parameter given as text, or "".
     fn query(&self, name: &str) -> &str {
         self.query.get(name).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// A numeric query parameter (paging), or `default`.
+    fn query_number(&self, name: &str, default: usize) -> usize {
+        self.query
+            .get(name)
+            .and_then(Value::as_u64)
+            .map_or(default, |n| n as usize)
     }
 }
 
@@ -69,6 +78,7 @@ pub struct Store {
     origin: String,
     busifavor: Mutex<busifavor::Busifavor>,
     product: Mutex<product_coupon::ProductCoupons>,
+    favor: Mutex<favor::Favor>,
     payments: Mutex<payments::Payments>,
     bills: Mutex<bills::Bills>,
 }
@@ -168,6 +178,7 @@ impl Store {
             origin,
             busifavor: Mutex::default(),
             product: Mutex::default(),
+            favor: Mutex::default(),
             payments: Mutex::default(),
             bills: Mutex::default(),
         }
@@ -179,6 +190,7 @@ impl Store {
         match family {
             "busifavor" => lock(&self.busifavor).handle(op, call),
             "product_coupon" => lock(&self.product).handle(op, call),
+            "favor" => lock(&self.favor).handle(op, call),
             "pay_transactions" | "refund_domestic" => lock(&self.payments).handle(operation, call),
             // Bills list the payments: the bill lock is taken first, and nowhere else takes both.
             "bill" => lock(&self.bills).handle(op, call, &self.origin, &lock(&self.payments)),
@@ -206,6 +218,16 @@ impl Store {
     /// owner's `openid` key it).
     pub fn provision_product_coupon(&self, openid: &str, coupon: Value) {
         lock(&self.product).provision(openid, coupon);
+    }
+
+    /// Redeems a cash coupon as a payment would; the COUPON.USE resource.
+    pub fn use_cash_coupon(
+        &self,
+        openid: &str,
+        coupon_id: &str,
+        transaction_id: &str,
+    ) -> Result<Value, String> {
+        lock(&self.favor).use_coupon(openid, coupon_id, transaction_id)
     }
 
     /// The REFUND.SUCCESS callback resource of a refund, once made.

@@ -297,11 +297,7 @@ impl ProductCoupons {
             .collect();
         // The page token is the offset of the page, as text.
         let offset: usize = call.query("page_token").parse().unwrap_or(0);
-        let size = call
-            .query
-            .get("page_size")
-            .and_then(Value::as_u64)
-            .unwrap_or(10) as usize;
+        let size = call.query_number("page_size", 10);
         let page: Vec<&Value> = matching.iter().skip(offset).take(size).copied().collect();
         let mut answer = json!({ "total_count": matching.len(), "user_coupon_list": page });
         if offset + size < matching.len() {

@@ -1,4 +1,7 @@
-//! What several simulator tests share: a one-shot callback endpoint on 127.0.0.1.
+//! What several simulator tests share: a simulator with a client, and a one-shot callback endpoint
+//! on 127.0.0.1.
+// Each test binary uses a part of this module.
+#![allow(dead_code)]
 
 use wechatpay_apiv3::{Client, NotificationEvent};
 
@@ -49,4 +52,12 @@ where
             .await;
     });
     Ok((url, rx))
+}
+
+/// A fresh simulator and a client for it with the fixture merchant identity.
+pub async fn sim_and_client()
+-> Result<(wechatpay_apiv3_sim::Simulator, Client), Box<dyn std::error::Error>> {
+    let sim = wechatpay_apiv3_sim::Simulator::start().await?;
+    let client = Client::new(sim.client_config().build()?)?;
+    Ok((sim, client))
 }
