@@ -200,8 +200,12 @@ async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
     assert!(qr.code_url.starts_with("weixin://wxpay/bizpayurl?pr="));
 
     client.execute(close("ORDER-NATIVE-1")).await?;
-    // Closing again is harmless and changes nothing.
-    client.execute(close("ORDER-NATIVE-1")).await?;
+    // Closing again changes nothing and says so.
+    let err = client
+        .execute(close("ORDER-NATIVE-1"))
+        .await
+        .expect_err("closed");
+    assert_eq!(api_code(&err), Some(CloseOrderErrorCode::OrderClosed));
     assert_eq!(sim.faults().effects("pay_transactions.close_order"), 1);
     let closed = client.execute(by_out_trade_no("ORDER-NATIVE-1")).await?;
     assert_eq!(closed.trade_state, Some(TradeState::Closed));

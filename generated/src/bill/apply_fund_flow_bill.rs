@@ -213,6 +213,13 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyFundFlowBillRequest {
             },
             ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 400u16,
+                code: "INVALID_REQUEST",
+                description: "The HTTP request breaks the APIv3 rules.",
+                solution: "Check the request against the APIv3 rules.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
                 code: "NO_STATEMENT_EXIST",
                 description: "The bill for that day does not exist.",
                 solution: "Check the date; bills are ready from 10:00 the next day.",
@@ -306,6 +313,8 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyFundFlowBillRequest {
 pub enum ApplyFundFlowBillErrorCode {
     /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
     ParamError,
+    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 rules.
+    InvalidRequest,
     /// `NO_STATEMENT_EXIST`: HTTP 400: The bill for that day does not exist. Check the date; bills are ready from 10:00 the next day.
     NoStatementExist,
     /// `STATEMENT_CREATING`: HTTP 400: The bill is being generated. Ask again later.
@@ -327,6 +336,7 @@ impl ApplyFundFlowBillErrorCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ParamError => "PARAM_ERROR",
+            Self::InvalidRequest => "INVALID_REQUEST",
             Self::NoStatementExist => "NO_STATEMENT_EXIST",
             Self::StatementCreating => "STATEMENT_CREATING",
             Self::SignError => "SIGN_ERROR",
@@ -341,6 +351,7 @@ impl ApplyFundFlowBillErrorCode {
 impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyFundFlowBillErrorCode {
     const VALUES: &'static [&'static str] = &[
         "PARAM_ERROR",
+        "INVALID_REQUEST",
         "NO_STATEMENT_EXIST",
         "STATEMENT_CREATING",
         "SIGN_ERROR",
@@ -351,6 +362,7 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyFundFlowBillErrorCode {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "PARAM_ERROR" => Self::ParamError,
+            "INVALID_REQUEST" => Self::InvalidRequest,
             "NO_STATEMENT_EXIST" => Self::NoStatementExist,
             "STATEMENT_CREATING" => Self::StatementCreating,
             "SIGN_ERROR" => Self::SignError,

@@ -205,7 +205,8 @@ impl Payments {
                 order.state = "CLOSED";
                 Outcome::changed(Answer::empty(204))
             }
-            "CLOSED" => Outcome::unchanged(Answer::empty(204)),
+            // As the official table documents: closing twice is refused, and changes nothing.
+            "CLOSED" => Outcome::error(400, "ORDER_CLOSED", "the order is closed already"),
             _ => Outcome::error(400, "ORDER_PAID", "the order is paid; refund it instead"),
         }
     }

@@ -138,6 +138,27 @@ impl ::wechatpay_apiv3_runtime::Operation for QueryCallbackRequest {
                 retry: false,
             },
             ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
+                code: "INVALID_REQUEST",
+                description: "The request breaks a business rule (such as an invalid merchant number).",
+                solution: "Read the message and fix the request.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
+                code: "APPID_MCHID_NOT_MATCH",
+                description: "The AppID is not bound to the merchant.",
+                solution: "Bind the AppID to the calling merchant and retry.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
+                code: "MCH_NOT_EXISTS",
+                description: "The merchant number is not valid.",
+                solution: "Pass a correct merchant number.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 401u16,
                 code: "SIGN_ERROR",
                 description: "The signature did not verify.",
@@ -216,6 +237,12 @@ impl ::wechatpay_apiv3_runtime::Operation for QueryCallbackRequest {
 pub enum QueryCallbackErrorCode {
     /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
     ParamError,
+    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (such as an invalid merchant number). Read the message and fix the request.
+    InvalidRequest,
+    /// `APPID_MCHID_NOT_MATCH`: HTTP 400: The AppID is not bound to the merchant. Bind the AppID to the calling merchant and retry.
+    AppidMchidNotMatch,
+    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number is not valid. Pass a correct merchant number.
+    MchNotExists,
     /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
     SignError,
     /// `NO_AUTH`: HTTP 403: The caller may not read this merchant's URL. Use the merchant's own number.
@@ -235,6 +262,9 @@ impl QueryCallbackErrorCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ParamError => "PARAM_ERROR",
+            Self::InvalidRequest => "INVALID_REQUEST",
+            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
+            Self::MchNotExists => "MCH_NOT_EXISTS",
             Self::SignError => "SIGN_ERROR",
             Self::NoAuth => "NO_AUTH",
             Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
@@ -248,6 +278,9 @@ impl QueryCallbackErrorCode {
 impl ::wechatpay_apiv3_runtime::OpenEnum for QueryCallbackErrorCode {
     const VALUES: &'static [&'static str] = &[
         "PARAM_ERROR",
+        "INVALID_REQUEST",
+        "APPID_MCHID_NOT_MATCH",
+        "MCH_NOT_EXISTS",
         "SIGN_ERROR",
         "NO_AUTH",
         "RESOURCE_NOT_EXISTS",
@@ -257,6 +290,9 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for QueryCallbackErrorCode {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "PARAM_ERROR" => Self::ParamError,
+            "INVALID_REQUEST" => Self::InvalidRequest,
+            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
+            "MCH_NOT_EXISTS" => Self::MchNotExists,
             "SIGN_ERROR" => Self::SignError,
             "NO_AUTH" => Self::NoAuth,
             "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,

@@ -2,13 +2,13 @@
 
 //! 关闭订单 (close an order)
 //!
-//! Closes an unpaid order so it can no longer be paid, e.g. when it expires or the user cancels. To take payment again, place a new order with a new `out_trade_no`. Closing a closed order again does no harm, so the call is retried when safe.
+//! Closes an unpaid order so it can no longer be paid, e.g. when it expires or the user cancels. To take payment again, place a new order with a new `out_trade_no`. Closing it again changes nothing, so the call is retried when safe; the repeat answers 400 ORDER_CLOSED, which means the order is closed as asked (treat it as success, e.g. after a retry whose first answer was lost).
 //!
 //! Sends `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/close-order.html).
 
 /// 关闭订单 (close an order)
 ///
-/// Closes an unpaid order so it can no longer be paid, e.g. when it expires or the user cancels. To take payment again, place a new order with a new `out_trade_no`. Closing a closed order again does no harm, so the call is retried when safe.
+/// Closes an unpaid order so it can no longer be paid, e.g. when it expires or the user cancels. To take payment again, place a new order with a new `out_trade_no`. Closing it again changes nothing, so the call is retried when safe; the repeat answers 400 ORDER_CLOSED, which means the order is closed as asked (treat it as success, e.g. after a retry whose first answer was lost).
 ///
 /// Sends `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/close-order.html).
 ///
@@ -168,6 +168,34 @@ impl ::wechatpay_apiv3_runtime::Operation for CloseOrderRequest {
             },
             ::wechatpay_apiv3_runtime::ErrorDoc {
                 status: 400u16,
+                code: "INVALID_REQUEST",
+                description: "The request is not valid for this order.",
+                solution: "Read the detail in the message and fix the request.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
+                code: "APPID_MCHID_NOT_MATCH",
+                description: "The AppID and the merchant number are not bound.",
+                solution: "Check that the AppID belongs to the merchant.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
+                code: "MCH_NOT_EXISTS",
+                description: "The merchant number does not exist.",
+                solution: "Check the merchant number.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
+                code: "ORDER_CLOSED",
+                description: "The order is already closed.",
+                solution: "Nothing to do; place a new order if the user still wants to pay.",
+                retry: false,
+            },
+            ::wechatpay_apiv3_runtime::ErrorDoc {
+                status: 400u16,
                 code: "ORDER_PAID",
                 description: "The order is already paid.",
                 solution: "Refund it instead of closing it.",
@@ -246,6 +274,14 @@ impl ::wechatpay_apiv3_runtime::Operation for CloseOrderRequest {
 pub enum CloseOrderErrorCode {
     /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
     ParamError,
+    /// `INVALID_REQUEST`: HTTP 400: The request is not valid for this order. Read the detail in the message and fix the request.
+    InvalidRequest,
+    /// `APPID_MCHID_NOT_MATCH`: HTTP 400: The AppID and the merchant number are not bound. Check that the AppID belongs to the merchant.
+    AppidMchidNotMatch,
+    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number does not exist. Check the merchant number.
+    MchNotExists,
+    /// `ORDER_CLOSED`: HTTP 400: The order is already closed. Nothing to do; place a new order if the user still wants to pay.
+    OrderClosed,
     /// `ORDER_PAID`: HTTP 400: The order is already paid. Refund it instead of closing it.
     OrderPaid,
     /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
@@ -265,6 +301,10 @@ impl CloseOrderErrorCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ParamError => "PARAM_ERROR",
+            Self::InvalidRequest => "INVALID_REQUEST",
+            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
+            Self::MchNotExists => "MCH_NOT_EXISTS",
+            Self::OrderClosed => "ORDER_CLOSED",
             Self::OrderPaid => "ORDER_PAID",
             Self::SignError => "SIGN_ERROR",
             Self::OrderNotExist => "ORDER_NOT_EXIST",
@@ -278,6 +318,10 @@ impl CloseOrderErrorCode {
 impl ::wechatpay_apiv3_runtime::OpenEnum for CloseOrderErrorCode {
     const VALUES: &'static [&'static str] = &[
         "PARAM_ERROR",
+        "INVALID_REQUEST",
+        "APPID_MCHID_NOT_MATCH",
+        "MCH_NOT_EXISTS",
+        "ORDER_CLOSED",
         "ORDER_PAID",
         "SIGN_ERROR",
         "ORDER_NOT_EXIST",
@@ -287,6 +331,10 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for CloseOrderErrorCode {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "PARAM_ERROR" => Self::ParamError,
+            "INVALID_REQUEST" => Self::InvalidRequest,
+            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
+            "MCH_NOT_EXISTS" => Self::MchNotExists,
+            "ORDER_CLOSED" => Self::OrderClosed,
             "ORDER_PAID" => Self::OrderPaid,
             "SIGN_ERROR" => Self::SignError,
             "ORDER_NOT_EXIST" => Self::OrderNotExist,
