@@ -55,13 +55,23 @@ fn main() -> Res<()> {
 
     let server = Server::spawn()?;
     let layouts = [
-        (Layout::Shared, "one multi-threaded runtime, one client"),
+        (
+            Layout::Shared { lifo: true },
+            "one multi-threaded runtime, one client",
+        ),
         (
             Layout::PerCore,
             "thread per core: a current-thread runtime and a client on each core",
         ),
+        (
+            Layout::Shared { lifo: false },
+            "one multi-threaded runtime with its LIFO slot disabled, one client",
+        ),
     ];
     for (layout, name) in layouts {
+        if matches!(layout, Layout::Shared { lifo: false }) && !cfg!(tokio_unstable) {
+            continue; // tokio offers the switch only with `--cfg tokio_unstable`
+        }
         println!("{name}:");
         for concurrency in [1_usize, 8, 64] {
             if matches!(layout, Layout::PerCore) && concurrency == 1 {
@@ -75,7 +85,7 @@ fn main() -> Res<()> {
                 "  reference now: sign {:.1} us + verify {:.1} us on one core; {all_cores:.0}/s on all cores at once",
                 bound.sign_us, bound.verify_us
             );
-            let (rate, cpu_us_per_call) = throughput(&server.url, concurrency, layout)?;
+            let (rate, cpu_us_per_call) = throughput(&server, concurrency, layout)?;
             let overhead = cpu_us_per_call - bound.sign_us - bound.verify_us;
             println!(
                 "throughput c={concurrency:>2}: {rate:>7.0} calls/s = {:>5.1}% of the all-core bound; client CPU {cpu_us_per_call:.1} us/call, overhead beyond sign+verify {overhead:.1} us/call",
@@ -131,9 +141,10 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
-/// This process's (user, system) CPU time (Linux `/proc/self/stat`, clock ticks of 10 ms).
-fn cpu_times() -> (Duration, Duration) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+/// A process's (user, system) CPU time (Linux `/proc/<pid>/stat`, clock ticks of 10 ms);
+/// `"self"` for this one.
+fn cpu_times(pid: &str) -> (Duration, Duration) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -146,6 +157,24 @@ fn cpu_times() -> (Duration, Duration) {
         Duration::from_millis(ticks(11) * 10),
         Duration::from_millis(ticks(12) * 10),
     )
+}
+
+/// The whole machine's (busy, idle, stolen) CPU time so far (Linux `/proc/stat`, all cores):
+/// tells a core the client left idle from one a noisy neighbour took.
+fn machine_times() -> (Duration, Duration, Duration) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| Duration::from_millis(ticks.get(i).copied().unwrap_or(0) * 10);
+    // user nice system idle iowait irq softirq steal
+    let busy = at(0) + at(1) + at(2) + at(5) + at(6);
+    (busy, at(3) + at(4), at(7))
 }
 
 fn peak_rss_mb() -> f64 {
@@ -221,6 +250,14 @@ struct Server {
 }
 
 impl Server {
+    /// The server process's CPU time so far, user plus system.
+    fn cpu(&self) -> Duration {
+        let (user, sys) = cpu_times(&self.child.id().to_string());
+        user + sys
+    }
+}
+
+impl Server {
     fn spawn() -> Res<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .arg("--serve")
@@ -261,6 +298,9 @@ fn serve() -> Res<()> {
                 a = listener.accept() => a,
             };
             let Ok((stream, _)) = accepted else { continue };
+            // Answers go out at once: with Nagle's algorithm on, a response written in two pieces
+            // waits for the client's delayed ACK and both processes sit idle meanwhile.
+            let _ = stream.set_nodelay(true);
             let headers = headers.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(
@@ -303,8 +343,11 @@ fn request() -> UseCouponRequest {
 /// How the calls are spread over the cores.
 #[derive(Clone, Copy)]
 enum Layout {
-    /// One multi-threaded tokio runtime and one shared client (the usual setup).
-    Shared,
+    /// One multi-threaded tokio runtime and one shared client (the usual setup). `lifo: false`
+    /// disables tokio's LIFO slot (needs `--cfg tokio_unstable`): the slot holds the task woken
+    /// last and cannot be stolen (tokio issue #4941), so behind a 200 µs RSA signature it can
+    /// leave the other core idle.
+    Shared { lifo: bool },
     /// A single-threaded runtime and its own client on each core (thread per core).
     PerCore,
 }
@@ -353,15 +396,21 @@ async fn call_loop(client: Client, tasks: usize, counts: Arc<Counts>, start: Ins
 }
 
 /// Calls per second and client CPU microseconds per call at `concurrency`.
-fn throughput(url: &str, concurrency: usize, layout: Layout) -> Res<(f64, f64)> {
+fn throughput(server: &Server, concurrency: usize, layout: Layout) -> Res<(f64, f64)> {
+    let url = server.url.as_str();
     let counts = Arc::new(Counts::default());
-    let (user0, sys0) = cpu_times();
+    let server0 = server.cpu();
+    let machine0 = machine_times();
+    let (user0, sys0) = cpu_times("self");
     let start;
     match layout {
-        Layout::Shared => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
+        Layout::Shared { lifo } => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            if !lifo {
+                #[cfg(tokio_unstable)]
+                builder.disable_lifo_slot();
+            }
+            let runtime = builder.enable_all().build()?;
             let client = bench_client(url)?;
             runtime.block_on(client.execute(request()))?; // warm the connection pool
             start = Instant::now();
@@ -393,13 +442,27 @@ fn throughput(url: &str, concurrency: usize, layout: Layout) -> Res<(f64, f64)> 
         }
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let (user1, sys1) = cpu_times();
+    let (user1, sys1) = cpu_times("self");
+    let server_cpu = (server.cpu() - server0).as_secs_f64();
+    let machine1 = machine_times();
     let (user, sys) = ((user1 - user0).as_secs_f64(), (sys1 - sys0).as_secs_f64());
     let calls = counts.done.load(Ordering::Relaxed);
+    let per_call = |seconds: f64| seconds * 1e6 / calls.max(1) as f64;
+    // The server runs on the same cores: what it takes is not available to the client.
     println!(
-        "  c={concurrency}: user {:.1} us/call, kernel {:.1} us/call",
-        user * 1e6 / calls.max(1) as f64,
-        sys * 1e6 / calls.max(1) as f64
+        "  c={concurrency}: client user {:.1} us/call, kernel {:.1} us/call; server process {:.1} us/call",
+        per_call(user),
+        per_call(sys),
+        per_call(server_cpu)
+    );
+    // Where the rest of the cores' time went: other processes, idle, or taken by the hypervisor.
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / (elapsed * cores() as f64);
+    let others = (machine1.0 - machine0.0).as_secs_f64() - user - sys - server_cpu;
+    println!(
+        "  c={concurrency}: of all cores' time: other processes {:.1}%, idle {:.1}%, stolen {:.1}%",
+        100.0 * others.max(0.0) / (elapsed * cores() as f64),
+        share(machine1.1 - machine0.1),
+        share(machine1.2 - machine0.2)
     );
     let failed = counts.failed.load(Ordering::Relaxed);
     if failed > 0 {
