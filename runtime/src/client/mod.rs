@@ -373,12 +373,31 @@ impl Client {
         }
     }
 
+    /// One attempt with one host: the exchange, then verification of the answer's signature.
     async fn attempt_on<C: OpenEnum>(
         &self,
         base: &str,
         out: &Outgoing<'_>,
         deadline: Instant,
     ) -> Result<Incoming, Error<C>> {
+        let (headers, body) = self.exchange(base, out, deadline).await?;
+        if out.verify {
+            self.verify(&headers, &body)
+                .await
+                .map_err(Error::Untrusted)?;
+        }
+        Ok(Incoming { body })
+    }
+
+    /// Signs `out`, sends it to `base` and reads the answer; a non-2xx answer becomes
+    /// [`Error::Api`]. Trusts nothing: verification is the caller's, and certificate downloads
+    /// (which verification itself may need) come through here unverified.
+    async fn exchange<C: OpenEnum>(
+        &self,
+        base: &str,
+        out: &Outgoing<'_>,
+        deadline: Instant,
+    ) -> Result<(HeaderMap, bytes::Bytes), Error<C>> {
         let config = &self.inner.config;
         let timestamp = (config.clock)();
         let nonce = crypto::nonce();
@@ -448,12 +467,7 @@ impl Client {
         if !(200..300).contains(&status) {
             return Err(Error::Api(api_error(status, &body, request_id)));
         }
-        if out.verify {
-            self.verify(&headers, &body)
-                .await
-                .map_err(Error::Untrusted)?;
-        }
-        Ok(Incoming { body })
+        Ok((headers, body))
     }
 
     /// Verifies a success response; an unknown serial in certificate mode triggers one
@@ -495,7 +509,9 @@ impl Client {
             })?;
         let out = Outgoing::unverified_get("certificates.download", "/v3/certificates".into());
         let deadline = Instant::now() + self.inner.config.timeouts.total;
-        let (headers, body) = self.fetch_unverified(&out, deadline).await?;
+        let (headers, body) = self
+            .exchange(&self.inner.config.base_url, &out, deadline)
+            .await?;
         let list: CertificateList = crate::decode::json(&body).map_err(Error::Decode)?;
         let mut fresh = Keyring::new();
         for item in &list.data {
@@ -534,61 +550,6 @@ impl Client {
             self.refresh_certificates().await?;
         }
         Ok(())
-    }
-
-    async fn fetch_unverified<C: OpenEnum>(
-        &self,
-        out: &Outgoing<'_>,
-        deadline: Instant,
-    ) -> Result<(HeaderMap, bytes::Bytes), Error<C>> {
-        // Same signing and transport as every call, without trusting the answer yet: the caller
-        // verifies it with keys it proves by decryption.
-        let config = &self.inner.config;
-        let timestamp = (config.clock)();
-        let nonce = crypto::nonce();
-        let authorization = sign::authorization(
-            &config.mchid,
-            &config.merchant_serial,
-            &config.merchant_key,
-            "GET",
-            &out.path_and_query,
-            timestamp,
-            &nonce,
-            b"",
-        )
-        .map_err(|e| Error::Config(e.0))?;
-        let url = format!("{}{}", config.base_url, out.path_and_query);
-        let budget = config
-            .timeouts
-            .attempt
-            .min(deadline.saturating_duration_since(Instant::now()));
-        let exchange = async {
-            let response = self
-                .inner
-                .http
-                .get(&url)
-                .header(http::header::AUTHORIZATION, authorization)
-                .header(http::header::ACCEPT, "application/json")
-                .send()
-                .await?;
-            let mut response = response;
-            let status = response.status().as_u16();
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
-        };
-        match tokio::time::timeout(budget, exchange).await {
-            Err(_) => Err(Error::Timeout(budget)),
-            Ok(Err(e)) => Err(Error::Transport(transport_reason(&e))),
-            Ok(Ok((status, headers, body))) if (200..300).contains(&status) => Ok((headers, body)),
-            Ok(Ok((status, headers, body))) => {
-                let id = headers
-                    .get("Request-ID")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                Err(Error::Api(api_error(status, &body, id)))
-            }
-        }
     }
 }
 

@@ -216,12 +216,8 @@ impl Busifavor {
             .coupons
             .iter()
             .filter(|(_, c)| c.openid == call.path("openid"))
-            .filter(|(_, c)| {
-                call.query("stock_id").is_empty() || c.stock_id == call.query("stock_id")
-            })
-            .filter(|(_, c)| {
-                call.query("coupon_state").is_empty() || c.state == call.query("coupon_state")
-            })
+            .filter(|(_, c)| call.query_allows("stock_id", c.stock_id.as_str()))
+            .filter(|(_, c)| call.query_allows("coupon_state", c.state))
             .map(|(code, c)| self.coupon_json(code, c))
             .collect();
         let page: Vec<&Value> = matching.iter().skip(offset).take(limit).collect();

@@ -208,16 +208,15 @@ impl Favor {
     }
 
     fn list_coupons(&self, call: &Call<'_>) -> Outcome {
-        let wanted = |field: &str, value: &Value| {
-            let w = call.query(field);
-            w.is_empty() || value == w
-        };
         let matching: Vec<&Value> = self
             .coupons
             .iter()
             .filter(|((openid, _), _)| openid == call.path("openid"))
             .map(|(_, c)| c)
-            .filter(|c| wanted("stock_id", &c["stock_id"]) && wanted("status", &c["status"]))
+            .filter(|c| {
+                call.query_allows("stock_id", &c["stock_id"])
+                    && call.query_allows("status", &c["status"])
+            })
             .collect();
         // `offset` is a page number here, as the cash-coupon list APIs count it.
         let page = call.query_number("offset", 0);

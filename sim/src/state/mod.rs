@@ -38,6 +38,13 @@ impl Call<'_> {
         self.query.get(name).and_then(Value::as_str).unwrap_or("")
     }
 
+    /// Whether a list filter lets `value` through: the query parameter `name` is absent (no
+    /// filter) or equal to it.
+    fn query_allows<T: PartialEq<str> + ?Sized>(&self, name: &str, value: &T) -> bool {
+        let wanted = self.query(name);
+        wanted.is_empty() || value == wanted
+    }
+
     /// A numeric query parameter (paging), or `default`.
     fn query_number(&self, name: &str, default: usize) -> usize {
         self.query

@@ -277,23 +277,19 @@ impl ProductCoupons {
     }
 
     fn list(&self, call: &Call<'_>) -> Outcome {
-        let filter = |field: &str, value: &Value| {
-            let wanted = call.query(field);
-            wanted.is_empty() || value == wanted
-        };
         let matching: Vec<&Value> = self
             .coupons
             .iter()
             .filter(|((openid, _), _)| openid == call.path("openid"))
             .map(|(_, c)| c)
             .filter(|c| {
-                filter(
+                call.query_allows(
                     "product_coupon_id",
                     &c["product_coupon"]["product_coupon_id"],
                 )
             })
-            .filter(|c| filter("stock_id", &c["stock"]["stock_id"]))
-            .filter(|c| filter("coupon_state", &c["coupon_state"]))
+            .filter(|c| call.query_allows("stock_id", &c["stock"]["stock_id"]))
+            .filter(|c| call.query_allows("coupon_state", &c["coupon_state"]))
             .collect();
         // The page token is the offset of the page, as text.
         let offset: usize = call.query("page_token").parse().unwrap_or(0);
