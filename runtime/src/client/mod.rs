@@ -14,10 +14,13 @@
 
 mod config;
 pub mod crypto;
+mod download;
 mod error;
 mod limiter;
 pub mod notify;
+mod orchestrator;
 pub mod sign;
+mod transport;
 pub mod verify;
 
 #[cfg(feature = "blocking")]
@@ -26,10 +29,10 @@ mod blocking;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use self::transport::Outgoing;
 use http::HeaderMap;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
-use tracing::Instrument as _;
 
 pub use self::config::{
     BACKUP_URL, Clock, Config, ConfigBuilder, PRIMARY_URL, RetryPolicy, Timeouts, system_clock,
@@ -62,43 +65,6 @@ const CERT_REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// How old downloaded certificates may get before they are refreshed on the next call.
 const CERT_REFRESH_PERIOD: Duration = Duration::from_secs(12 * 3600);
 
-/// What one call sends, whatever produced it (a typed operation or an untyped call).
-struct Outgoing<'a> {
-    id: &'a str,
-    method: http::Method,
-    path_and_query: String,
-    /// The signed body: JSON, or an upload's `meta` (shared, so a retry does not copy it).
-    body: bytes::Bytes,
-    upload: Option<(&'a crate::UploadFile, String)>,
-    wechatpay_serial: Option<String>,
-    retry_safe: bool,
-    verify: bool,
-    rate_limit: Option<crate::RateLimit>,
-}
-
-impl<'a> Outgoing<'a> {
-    /// A GET whose answer is not signed as usual (a file, or the certificates that verification
-    /// itself needs); safe to repeat.
-    fn unverified_get(id: &'a str, path_and_query: String) -> Self {
-        Self {
-            id,
-            method: http::Method::GET,
-            path_and_query,
-            body: bytes::Bytes::new(),
-            upload: None,
-            wechatpay_serial: None,
-            retry_safe: true,
-            verify: false,
-            rate_limit: None,
-        }
-    }
-}
-
-/// A verified (or, for downloads, unsigned) success answer.
-struct Incoming {
-    body: bytes::Bytes,
-}
-
 /// A WeChat Pay APIv3 client. Cheap to clone; share one per merchant.
 #[derive(Clone)]
 pub struct Client {
@@ -124,11 +90,7 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// A client with its own connection pool.
     pub fn new(config: Config) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.timeouts.connect)
-            .user_agent(config.user_agent.clone())
-            .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
+        let http = transport::http_client(&config)?;
         let keyring = config.keyring.clone();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -213,52 +175,6 @@ impl Client {
         O::decode_response(&incoming.body).map_err(Error::Decode)
     }
 
-    /// Downloads a file through a typed download operation and checks it against the hash the
-    /// earlier, signed call returned (`hash_type` SHA1; gzip files are hashed decompressed).
-    pub async fn download_verified<O>(
-        &self,
-        op: O,
-        hash_type: &str,
-        hash_value: &str,
-    ) -> Result<Vec<u8>, Error<O::ErrorCode>>
-    where
-        O: Operation<Response = Vec<u8>>,
-    {
-        let bytes = self.execute(op).await?;
-        checked_file(bytes, hash_type, hash_value)
-    }
-
-    /// Downloads the file behind a `download_url` exactly as a bill operation returned it (token
-    /// and packing included) and checks it against that answer's `hash_type` and `hash_value`.
-    ///
-    /// The request is signed, so the URL must point at this client's configured API host (or its
-    /// backup): a link to anywhere else is refused before anything is sent.
-    pub async fn download_bill(
-        &self,
-        download_url: &str,
-        hash_type: &str,
-        hash_value: &str,
-    ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
-        let config = &self.inner.config;
-        let path_and_query = [Some(&config.base_url), config.backup_url.as_ref()]
-            .into_iter()
-            .flatten()
-            .find_map(|host| {
-                download_url
-                    .strip_prefix(host.as_str())
-                    .filter(|rest| rest.starts_with('/'))
-            })
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "download_url `{download_url}` is not on the configured API host {}; refusing to send a signed request there",
-                    config.base_url
-                ))
-            })?;
-        let out = Outgoing::unverified_get("download_bill", path_and_query.to_string());
-        let incoming = self.send(&out).await?;
-        checked_file(incoming.body.to_vec(), hash_type, hash_value)
-    }
-
     /// Calls any operation by method and path (with its query), with a JSON body, for endpoints
     /// not yet in spec/. Still signed and verified; never retried unless `retry_safe`.
     pub async fn call_json(
@@ -310,164 +226,6 @@ impl Client {
             .ok_or(NotifyError::NoApiV3Key)?;
         let keyring = self.inner.keyring.read().await;
         notify::parse(&keyring, key, headers, body, (self.inner.config.clock)())
-    }
-
-    /// The attempt loop shared by typed and untyped calls.
-    async fn send<C: OpenEnum>(&self, out: &Outgoing<'_>) -> Result<Incoming, Error<C>> {
-        let config = &self.inner.config;
-        let deadline = Instant::now() + config.timeouts.total;
-        if let (true, Some(limit)) = (config.rate_limit, out.rate_limit) {
-            self.inner.limiter.acquire(out.id, limit).await;
-        }
-        let attempts = if out.retry_safe {
-            config.retry.max_attempts.max(1)
-        } else {
-            1
-        };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let span = tracing::info_span!(
-                "wechatpay",
-                operation = out.id,
-                attempt,
-                status = tracing::field::Empty,
-                request_id = tracing::field::Empty
-            );
-            let result = self.attempt(out, deadline).instrument(span.clone()).await;
-            let retryable = match &result {
-                Ok(_) => false,
-                Err(Error::Transport(_) | Error::Timeout(_)) => true,
-                Err(Error::Api(e)) => e.status >= 500 || e.status == 429,
-                Err(_) => false,
-            };
-            if !retryable || attempt >= attempts {
-                return result;
-            }
-            let delay = config.retry.delay(attempt);
-            if Instant::now() + delay >= deadline {
-                return result;
-            }
-            span.in_scope(|| tracing::info!(?delay, "retrying"));
-            tokio::time::sleep(delay).await;
-        }
-    }
-
-    /// One attempt: the primary host, then the backup if the primary cannot be reached.
-    async fn attempt<C: OpenEnum>(
-        &self,
-        out: &Outgoing<'_>,
-        deadline: Instant,
-    ) -> Result<Incoming, Error<C>> {
-        let config = &self.inner.config;
-        match self.attempt_on(&config.base_url, out, deadline).await {
-            // Only when the request never left (no connection): then no effect can be doubled.
-            Err(Error::Transport(reason))
-                if reason.starts_with(UNREACHABLE) && config.backup_url.is_some() =>
-            {
-                let backup = config.backup_url.as_deref().unwrap_or_default();
-                tracing::warn!(%reason, backup, "primary host unreachable; trying the backup host");
-                self.attempt_on(backup, out, deadline).await
-            }
-            other => other,
-        }
-    }
-
-    /// One attempt with one host: the exchange, then verification of the answer's signature.
-    async fn attempt_on<C: OpenEnum>(
-        &self,
-        base: &str,
-        out: &Outgoing<'_>,
-        deadline: Instant,
-    ) -> Result<Incoming, Error<C>> {
-        let (headers, body) = self.exchange(base, out, deadline).await?;
-        if out.verify {
-            self.verify(&headers, &body)
-                .await
-                .map_err(Error::Untrusted)?;
-        }
-        Ok(Incoming { body })
-    }
-
-    /// Signs `out`, sends it to `base` and reads the answer; a non-2xx answer becomes
-    /// [`Error::Api`]. Trusts nothing: verification is the caller's, and certificate downloads
-    /// (which verification itself may need) come through here unverified.
-    async fn exchange<C: OpenEnum>(
-        &self,
-        base: &str,
-        out: &Outgoing<'_>,
-        deadline: Instant,
-    ) -> Result<(HeaderMap, bytes::Bytes), Error<C>> {
-        let config = &self.inner.config;
-        let timestamp = (config.clock)();
-        let nonce = crypto::nonce();
-        let authorization = sign::authorization(
-            &config.mchid,
-            &config.merchant_serial,
-            &config.merchant_key,
-            out.method.as_str(),
-            &out.path_and_query,
-            timestamp,
-            &nonce,
-            &out.body,
-        )
-        .map_err(|e| Error::Config(e.0))?;
-        let url = format!("{base}{}", out.path_and_query);
-        let mut request = self
-            .inner
-            .http
-            .request(out.method.clone(), &url)
-            .header(http::header::AUTHORIZATION, authorization)
-            .header(http::header::ACCEPT, "application/json");
-        if let Some(serial) = &out.wechatpay_serial {
-            request = request.header("Wechatpay-Serial", serial);
-        }
-        request = match &out.upload {
-            Some((file, meta)) => {
-                let meta_part = reqwest::multipart::Part::text(meta.clone())
-                    .mime_str("application/json")
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                let file_part = reqwest::multipart::Part::bytes(file.bytes.clone())
-                    .file_name(file.file_name.clone());
-                request.multipart(
-                    reqwest::multipart::Form::new()
-                        .part("meta", meta_part)
-                        .part("file", file_part),
-                )
-            }
-            None if out.body.is_empty() => request,
-            None => request
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(out.body.clone()),
-        };
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let budget = config.timeouts.attempt.min(remaining);
-        let exchange = async {
-            let mut response = request.send().await?;
-            let status = response.status().as_u16();
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
-        };
-        let (status, headers, body) = match tokio::time::timeout(budget, exchange).await {
-            Err(_) => return Err(Error::Timeout(budget)),
-            Ok(Err(e)) if e.is_timeout() => return Err(Error::Timeout(budget)),
-            Ok(Err(e)) => return Err(Error::Transport(transport_reason(&e))),
-            Ok(Ok(parts)) => parts,
-        };
-        let request_id = headers
-            .get("Request-ID")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let span = tracing::Span::current();
-        span.record("status", status);
-        if let Some(id) = &request_id {
-            span.record("request_id", id.as_str());
-        }
-        if !(200..300).contains(&status) {
-            return Err(Error::Api(api_error(status, &body, request_id)));
-        }
-        Ok((headers, body))
     }
 
     /// Verifies a success response; an unknown serial in certificate mode triggers one
@@ -569,89 +327,4 @@ struct EncryptedCertificate {
     nonce: String,
     associated_data: String,
     ciphertext: String,
-}
-
-/// An unsigned error body read as `{code, message, detail}`; a body that is not that shape still
-/// gives an error with the status and the start of the body.
-fn api_error<C: OpenEnum>(status: u16, body: &[u8], request_id: Option<String>) -> ApiError<C> {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        code: Option<String>,
-        message: Option<String>,
-        detail: Option<Value>,
-    }
-    let parsed: Option<Body> = serde_json::from_slice(body).ok();
-    let (code, message, detail) = match parsed {
-        Some(b) => (
-            b.code.unwrap_or_default(),
-            b.message.unwrap_or_default(),
-            b.detail,
-        ),
-        None => (
-            String::new(),
-            String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned(),
-            None,
-        ),
-    };
-    ApiError {
-        status,
-        code: C::from_wire(&code),
-        message,
-        detail,
-        request_id,
-    }
-}
-
-/// How a transport failure that happened before any byte was sent begins.
-const UNREACHABLE: &str = "connection failed";
-
-/// A transport failure in words, without URLs' query strings (which may carry tokens).
-fn transport_reason(e: &reqwest::Error) -> String {
-    let kind = if e.is_connect() {
-        UNREACHABLE
-    } else if e.is_request() {
-        "request failed"
-    } else {
-        "transport error"
-    };
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    let mut detail = String::new();
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
-    }
-}
-
-/// A downloaded file, unpacked if gzipped, once its hash matches the one WeChat Pay signed.
-fn checked_file<C: OpenEnum>(
-    bytes: Vec<u8>,
-    hash_type: &str,
-    hash_value: &str,
-) -> Result<Vec<u8>, Error<C>> {
-    if !hash_type.eq_ignore_ascii_case("SHA1") {
-        return Err(Error::Config(format!(
-            "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1)"
-        )));
-    }
-    let plain = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out)
-            .map_err(|e| Error::Transport(format!("bill file is not valid gzip: {e}")))?;
-        out
-    } else {
-        bytes
-    };
-    let actual = crypto::sha1_hex(&plain);
-    if !actual.eq_ignore_ascii_case(hash_value) {
-        return Err(Error::Untrusted(TrustError::HashMismatch {
-            expected: hash_value.to_string(),
-            actual,
-        }));
-    }
-    Ok(plain)
 }
