@@ -2,7 +2,9 @@
 
 use http::HeaderMap;
 
-use super::{AnyErrorCode, Client, Config, Error, Notification, NotifyError};
+use super::{
+    Answer, AnyErrorCode, Client, Config, Error, Notification, NotifyError, RequestOptions,
+};
 use crate::{NotificationEvent, Operation};
 
 /// Calls WeChat Pay from synchronous code. Do not use it inside an async runtime.
@@ -28,6 +30,15 @@ impl BlockingClient {
     /// See [`Client::execute`].
     pub fn execute<O: Operation>(&self, op: O) -> Result<O::Response, Error<O::ErrorCode>> {
         self.runtime.block_on(self.client.execute(op))
+    }
+
+    /// See [`Client::execute_with`].
+    pub fn execute_with<O: Operation>(
+        &self,
+        op: O,
+        options: &RequestOptions,
+    ) -> Result<Answer<O::Response>, Error<O::ErrorCode>> {
+        self.runtime.block_on(self.client.execute_with(op, options))
     }
 
     /// See [`Client::call_json`].

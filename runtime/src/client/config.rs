@@ -64,7 +64,7 @@ pub struct Timeouts {
     pub connect: Duration,
     /// For one attempt, from sending to the last byte of the answer.
     pub attempt: Duration,
-    /// For the whole call, retries and backoff included.
+    /// For the whole call, retries and backoff included; `Duration::MAX` means no overall limit.
     pub total: Duration,
 }
 
@@ -74,6 +74,34 @@ impl Default for Timeouts {
             connect: Duration::from_secs(5),
             attempt: Duration::from_secs(10),
             total: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How many bytes an answer may have. Bodies are read incrementally and a call fails with
+/// [`super::Error::TooLarge`] as soon as one goes over; nothing of it is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// A JSON answer (every call but downloads). APIv3 answers are a few KiB; list pages stay
+    /// well under the default of 4 MiB.
+    pub response: u64,
+    /// An error (non-2xx) answer: read up to this many bytes and no further; the default is
+    /// 64 KiB. Longer error bodies are cut there, not refused.
+    pub error: u64,
+    /// A downloaded file as it arrives (perhaps gzip); the default is 256 MiB.
+    pub download: u64,
+    /// A gzip file once unpacked; the default is 1 GiB.
+    pub unpacked: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const MIB: u64 = 1024 * 1024;
+        Self {
+            response: 4 * MIB,
+            error: 64 * 1024,
+            download: 256 * MIB,
+            unpacked: 1024 * MIB,
         }
     }
 }
@@ -101,6 +129,7 @@ pub struct Config {
     pub(crate) base_url: String,
     pub(crate) backup_url: Option<String>,
     pub(crate) timeouts: Timeouts,
+    pub(crate) limits: Limits,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: bool,
     pub(crate) clock: Clock,
@@ -119,6 +148,7 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("backup_url", &self.backup_url)
             .field("timeouts", &self.timeouts)
+            .field("limits", &self.limits)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .finish()
@@ -143,6 +173,7 @@ impl Config {
                 base_url: PRIMARY_URL.into(),
                 backup_url: Some(BACKUP_URL.into()),
                 timeouts: Timeouts::default(),
+                limits: Limits::default(),
                 retry: RetryPolicy::default(),
                 rate_limit: false,
                 clock: system_clock(),
@@ -204,6 +235,12 @@ impl ConfigBuilder {
     /// Timeouts.
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.config.timeouts = timeouts;
+        self
+    }
+
+    /// Size limits of answers.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
         self
     }
 

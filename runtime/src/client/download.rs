@@ -1,8 +1,13 @@
 //! Downloads: bill files and typed file downloads, checked against the hash a signed call
 //! returned.
 
+use std::io::Read as _;
+
+use aws_lc_rs::digest;
+
+use super::error::{BodyKind, TooLarge};
 use super::transport::Outgoing;
-use super::{AnyErrorCode, Client, Error, TrustError, crypto};
+use super::{AnyErrorCode, Client, Error, RequestOptions, TrustError};
 use crate::{OpenEnum, Operation};
 
 impl Client {
@@ -17,8 +22,9 @@ impl Client {
     where
         O: Operation<Response = Vec<u8>>,
     {
-        let bytes = self.execute(op).await?;
-        checked_file(bytes, hash_type, hash_value)
+        check_hash_type(hash_type)?;
+        let incoming = self.send_operation(op, &RequestOptions::default()).await?;
+        checked_file(incoming.body, hash_value, self.inner.config.limits.unpacked)
     }
 
     /// Downloads the file behind a `download_url` exactly as a bill operation returned it (token
@@ -32,6 +38,7 @@ impl Client {
         hash_type: &str,
         hash_value: &str,
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
+        check_hash_type(hash_type)?;
         let config = &self.inner.config;
         let path_and_query = [Some(&config.base_url), config.backup_url.as_ref()]
             .into_iter()
@@ -47,32 +54,65 @@ impl Client {
                     config.base_url
                 ))
             })?;
-        let out = Outgoing::unverified_get("download_bill", path_and_query.to_string());
-        let incoming = self.send(&out).await?;
-        checked_file(incoming.body.to_vec(), hash_type, hash_value)
+        let out = Outgoing::download("download_bill", path_and_query.to_string());
+        let incoming = self.send(&out, &RequestOptions::default()).await?;
+        checked_file(incoming.body, hash_value, config.limits.unpacked)
     }
 }
 
-/// A downloaded file, unpacked if gzipped, once its hash matches the one WeChat Pay signed.
-fn checked_file<C: OpenEnum>(
-    bytes: Vec<u8>,
-    hash_type: &str,
-    hash_value: &str,
-) -> Result<Vec<u8>, Error<C>> {
-    if !hash_type.eq_ignore_ascii_case("SHA1") {
-        return Err(Error::Config(format!(
-            "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1)"
-        )));
-    }
-    let plain = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out)
-            .map_err(|e| Error::Transport(format!("bill file is not valid gzip: {e}")))?;
-        out
+/// WeChat Pay signs bill hashes as SHA1; anything else is refused before a request is sent.
+fn check_hash_type<C>(hash_type: &str) -> Result<(), Error<C>> {
+    if hash_type.eq_ignore_ascii_case("SHA1") {
+        Ok(())
     } else {
-        bytes
+        Err(Error::Config(format!(
+            "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1); nothing was downloaded"
+        )))
+    }
+}
+
+/// A downloaded file, unpacked if gzipped (every member of a multi-member gzip), once its SHA-1
+/// matches the one WeChat Pay signed. The hash is taken while unpacking, and unpacking stops
+/// past `unpacked_limit` bytes, so a gzip bomb costs no more than the limit.
+fn checked_file<C: OpenEnum>(
+    body: bytes::Bytes,
+    hash_value: &str,
+    unpacked_limit: u64,
+) -> Result<Vec<u8>, Error<C>> {
+    let mut sha1 = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
+    let plain = if body.starts_with(&[0x1f, 0x8b]) {
+        let mut gz = flate2::read::MultiGzDecoder::new(&body[..]);
+        let mut plain = Vec::new();
+        let mut chunk = vec![0; 64 * 1024];
+        loop {
+            let n = gz
+                .read(&mut chunk)
+                .map_err(|e| Error::Download(format!("bill file is not valid gzip: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            if plain.len() as u64 + n as u64 > unpacked_limit {
+                return Err(Error::TooLarge(TooLarge {
+                    body: BodyKind::Unpacked,
+                    limit: unpacked_limit,
+                    status: 200,
+                }));
+            }
+            sha1.update(&chunk[..n]);
+            plain.extend_from_slice(&chunk[..n]);
+        }
+        plain
+    } else {
+        sha1.update(&body);
+        // The body is not shared, so this takes its buffer rather than copying it.
+        Vec::from(body)
     };
-    let actual = crypto::sha1_hex(&plain);
+    let actual: String = sha1
+        .finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     if !actual.eq_ignore_ascii_case(hash_value) {
         return Err(Error::Untrusted(TrustError::HashMismatch {
             expected: hash_value.to_string(),

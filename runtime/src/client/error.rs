@@ -86,16 +86,186 @@ pub enum Error<C> {
     Encrypt(SensitiveFieldError),
     /// The client is misconfigured (keys, URLs).
     Config(String),
-    /// The request could not be sent or the response not read (connection, TLS, I/O).
+    /// The connection broke after it was made (TLS, I/O, framing): the request may have reached
+    /// WeChat Pay, so a call that is not idempotent may have taken effect.
     Transport(String),
-    /// No answer in time.
-    Timeout(Duration),
+    /// No connection could be made to any configured host: nothing was sent.
+    Unreachable(String),
+    /// A configured timeout fired: which one, its duration, and whether the request may have
+    /// reached WeChat Pay.
+    Timeout(TimedOut),
     /// A success response failed verification; nothing of it was used.
     Untrusted(TrustError),
     /// A verified success body does not have the documented shape.
     Decode(crate::decode::DecodeError),
     /// The API answered with an error.
     Api(ApiError<C>),
+    /// An answer was larger than its configured limit ([`super::Limits`]); nothing of it was
+    /// decoded.
+    TooLarge(TooLarge),
+    /// The answer was a redirect (APIv3 never redirects); it was not followed.
+    Redirected {
+        /// The 3xx status.
+        status: u16,
+        /// The host `Location` named (never its path or query, which may carry tokens).
+        location_host: Option<String>,
+    },
+    /// A downloaded file could not be unpacked (it is not valid gzip).
+    Download(String),
+    /// A verified success answer does not have the documented shape. The call may have changed
+    /// state at WeChat Pay, so the whole verified body is kept for the caller to read.
+    Undecodable(Undecodable),
+}
+
+/// Which configured timeout fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Opening the connection ([`super::Timeouts::connect`]): nothing was sent.
+    Connect,
+    /// One attempt ([`super::Timeouts::attempt`]).
+    Attempt,
+    /// The whole call, retries included ([`super::Timeouts::total`]).
+    Total,
+}
+
+/// A timeout that fired, with its configured duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimedOut {
+    /// Which timeout.
+    pub kind: TimeoutKind,
+    /// Its configured duration (not what was left of it).
+    pub limit: Duration,
+}
+
+impl TimedOut {
+    /// Whether the request may have reached WeChat Pay (every timeout but the connect one).
+    pub fn request_may_have_arrived(&self) -> bool {
+        self.kind != TimeoutKind::Connect
+    }
+}
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let limit = self.limit;
+        match self.kind {
+            TimeoutKind::Connect => write!(
+                f,
+                "could not connect within the connect timeout of {limit:?}; nothing was sent"
+            ),
+            TimeoutKind::Attempt => write!(
+                f,
+                "no answer within the attempt timeout of {limit:?}; {MAY_HAVE_ARRIVED}"
+            ),
+            TimeoutKind::Total => write!(
+                f,
+                "no answer within the total timeout of {limit:?}; {MAY_HAVE_ARRIVED}"
+            ),
+        }
+    }
+}
+
+/// What an error after sending means for a call that is not idempotent.
+const MAY_HAVE_ARRIVED: &str =
+    "the request may have reached WeChat Pay (a call that is not idempotent may have taken effect)";
+
+/// Which body went over its limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyKind {
+    /// A JSON answer ([`super::Limits::response`]).
+    Response,
+    /// A downloaded file as sent ([`super::Limits::download`]).
+    Download,
+    /// A gzip file once unpacked ([`super::Limits::unpacked`]).
+    Unpacked,
+}
+
+/// An answer larger than its configured limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLarge {
+    /// Which body.
+    pub body: BodyKind,
+    /// The limit, in bytes.
+    pub limit: u64,
+    /// The HTTP status of the answer (a 2xx means the call may have taken effect).
+    pub status: u16,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, setting) = match self.body {
+            BodyKind::Response => ("the response body", "Limits::response"),
+            BodyKind::Download => ("the downloaded file", "Limits::download"),
+            BodyKind::Unpacked => ("the unpacked file", "Limits::unpacked"),
+        };
+        write!(
+            f,
+            "{what} exceeds the limit of {} bytes ({setting}); nothing of it was used (status {})",
+            self.limit, self.status
+        )
+    }
+}
+
+/// A verified success body that did not decode. `Display` and `Debug` show only its length and
+/// where decoding stopped, never its bytes (they may carry personal data); [`Undecodable::body`]
+/// gives the whole body.
+pub struct Undecodable {
+    error: crate::decode::DecodeError,
+    body: bytes::Bytes,
+}
+
+impl Undecodable {
+    pub(super) fn new(error: crate::decode::DecodeError, body: bytes::Bytes) -> Self {
+        Self { error, body }
+    }
+
+    /// The whole verified body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The whole verified body, owned.
+    pub fn into_body(self) -> bytes::Bytes {
+        self.body
+    }
+
+    /// The decoder's error (its message and snippet may quote the body).
+    pub fn decode_error(&self) -> &crate::decode::DecodeError {
+        &self.error
+    }
+
+    /// Where decoding stopped, as serde_json reports it (`line L column C`), without any value.
+    fn position(&self) -> Option<&str> {
+        let message = self.error.message.as_str();
+        message
+            .rfind(" at line ")
+            .map(|i| &message[i + 4..])
+            .filter(|p| p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' '))
+    }
+}
+
+impl fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a verified answer of {} bytes does not have the documented shape",
+            self.body.len()
+        )?;
+        if let Some(at) = self.position() {
+            write!(f, " ({at})")?;
+        }
+        f.write_str("; the call may have taken effect, and the body is kept in the error")
+    }
+}
+
+impl fmt::Debug for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undecodable")
+            .field("body_len", &self.body.len())
+            .field("at", &self.position())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<C: OpenEnum> Error<C> {
@@ -114,8 +284,16 @@ impl<C: OpenEnum> fmt::Display for Error<C> {
             Error::Build(e) => write!(f, "request not sent: {e}"),
             Error::Encrypt(e) => write!(f, "request not sent: {e}"),
             Error::Config(e) => write!(f, "client configuration: {e}"),
-            Error::Transport(e) => write!(f, "could not reach WeChat Pay: {e}"),
-            Error::Timeout(d) => write!(f, "no answer within {d:?}"),
+            Error::Transport(e) => {
+                write!(
+                    f,
+                    "exchange with WeChat Pay failed: {e}; {MAY_HAVE_ARRIVED}"
+                )
+            }
+            Error::Unreachable(e) => {
+                write!(f, "could not connect to WeChat Pay: {e}; nothing was sent")
+            }
+            Error::Timeout(t) => t.fmt(f),
             Error::Untrusted(e) => write!(f, "response not trusted: {e}"),
             Error::Decode(e) => write!(f, "response not understood: {e}"),
             Error::Api(e) => {
@@ -131,6 +309,17 @@ impl<C: OpenEnum> fmt::Display for Error<C> {
                 }
                 Ok(())
             }
+            Error::TooLarge(e) => e.fmt(f),
+            Error::Redirected {
+                status,
+                location_host,
+            } => write!(
+                f,
+                "WeChat Pay answered {status}, a redirect to host `{}`: APIv3 never redirects, so it was not followed",
+                location_host.as_deref().unwrap_or("(none)")
+            ),
+            Error::Download(e) => write!(f, "downloaded file unusable: {e}"),
+            Error::Undecodable(e) => e.fmt(f),
         }
     }
 }

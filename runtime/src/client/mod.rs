@@ -34,12 +34,16 @@ use http::HeaderMap;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 
+pub use self::config::Limits;
 pub use self::config::{
     BACKUP_URL, Clock, Config, ConfigBuilder, PRIMARY_URL, RetryPolicy, Timeouts, system_clock,
 };
 pub use self::crypto::{ApiV3Key, KeyError, MerchantKey, PlatformCertificate, VerifyingKey};
-pub use self::error::{ApiError, Error, TrustError};
+pub use self::error::{
+    ApiError, BodyKind, Error, TimedOut, TimeoutKind, TooLarge, TrustError, Undecodable,
+};
 pub use self::notify::{Notification, NotifyError};
+pub use self::orchestrator::RequestOptions;
 pub use self::verify::Keyring;
 #[cfg(feature = "blocking")]
 pub use blocking::BlockingClient;
@@ -64,6 +68,39 @@ impl OpenEnum for AnyErrorCode {
 const CERT_REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// How old downloaded certificates may get before they are refreshed on the next call.
 const CERT_REFRESH_PERIOD: Duration = Duration::from_secs(12 * 3600);
+
+/// A decoded answer with what the caller may want to log or show support: the status and
+/// `Request-ID` of the answer, and how many attempts the call took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer<T> {
+    /// The decoded response.
+    pub value: T,
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// `Request-ID`, for WeChat Pay support.
+    pub request_id: Option<String>,
+    /// Attempts the call took, the successful one included.
+    pub attempts: u32,
+}
+
+impl transport::Incoming {
+    /// The answer with its decoded value; a body that did not decode is kept whole in the error
+    /// (it was verified, and the call may have changed state).
+    fn answer<T, C>(
+        self,
+        value: Result<T, crate::decode::DecodeError>,
+    ) -> Result<Answer<T>, Error<C>> {
+        match value {
+            Ok(value) => Ok(Answer {
+                value,
+                status: self.status,
+                request_id: self.request_id,
+                attempts: self.attempts,
+            }),
+            Err(e) => Err(Error::Undecodable(Undecodable::new(e, self.body))),
+        }
+    }
+}
 
 /// A WeChat Pay APIv3 client. Cheap to clone; share one per merchant.
 #[derive(Clone)]
@@ -109,10 +146,30 @@ impl Client {
     }
 
     /// Sends a typed request: checked, signed, sent, verified, decoded.
-    pub async fn execute<O: Operation>(
+    pub async fn execute<O: Operation>(&self, op: O) -> Result<O::Response, Error<O::ErrorCode>> {
+        self.execute_with(op, &RequestOptions::default())
+            .await
+            .map(|answer| answer.value)
+    }
+
+    /// Like [`Client::execute`], with this call's own retry policy and timeouts, and the answer's
+    /// status and `Request-ID` beside the decoded value.
+    pub async fn execute_with<O: Operation>(
+        &self,
+        op: O,
+        options: &RequestOptions,
+    ) -> Result<Answer<O::Response>, Error<O::ErrorCode>> {
+        let incoming = self.send_operation(op, options).await?;
+        let value = O::decode_response(&incoming.body);
+        incoming.answer(value)
+    }
+
+    /// Checks, encrypts, signs and sends a typed request; the verified answer, not decoded.
+    async fn send_operation<O: Operation>(
         &self,
         mut op: O,
-    ) -> Result<O::Response, Error<O::ErrorCode>> {
+        options: &RequestOptions,
+    ) -> Result<transport::Incoming, Error<O::ErrorCode>> {
         op.validate().map_err(Error::Build)?;
         // Certificate mode keeps its certificates fresh; a failed refresh is not fatal here (the
         // known certificates still verify, and an unknown serial triggers a refresh anyway).
@@ -169,10 +226,10 @@ impl Client {
             wechatpay_serial,
             retry_safe: meta.retry_safe,
             verify: meta.response != ResponseKind::Download,
+            download: meta.response == ResponseKind::Download,
             rate_limit: meta.rate_limit,
         };
-        let incoming = self.send(&out).await?;
-        O::decode_response(&incoming.body).map_err(Error::Decode)
+        self.send(&out, options).await
     }
 
     /// Calls any operation by method and path (with its query), with a JSON body, for endpoints
@@ -203,13 +260,15 @@ impl Client {
                 .map(|(s, _)| s.to_string()),
             retry_safe,
             verify: true,
+            download: false,
             rate_limit: None,
         };
-        let incoming = self.send(&out).await?;
+        let incoming = self.send(&out, &RequestOptions::default()).await?;
         if incoming.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Null);
         }
-        crate::decode::json(&incoming.body).map_err(Error::Decode)
+        let value = crate::decode::json(&incoming.body);
+        incoming.answer(value).map(|answer| answer.value)
     }
 
     /// Verifies and decrypts a callback with this client's keys and APIv3 key.
@@ -266,10 +325,11 @@ impl Client {
                 Error::Config("downloading certificates needs the APIv3 key".into())
             })?;
         let out = Outgoing::unverified_get("certificates.download", "/v3/certificates".into());
-        let deadline = Instant::now() + self.inner.config.timeouts.total;
-        let (headers, body) = self
-            .exchange(&self.inner.config.base_url, &out, deadline)
+        let deadline = orchestrator::Deadline::of(&self.inner.config.timeouts);
+        let incoming = self
+            .exchange(&self.inner.config.base_url, &out, &deadline)
             .await?;
+        let (headers, body) = (incoming.headers, incoming.body);
         let list: CertificateList = crate::decode::json(&body).map_err(Error::Decode)?;
         let mut fresh = Keyring::new();
         for item in &list.data {

@@ -1,24 +1,125 @@
 //! The orchestrator: one call's attempts, retries with backoff, failover to the backup host and
 //! the overall deadline.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
 
-use super::transport::{Incoming, Outgoing, UNREACHABLE};
-use super::{Client, Error};
+use super::error::{TimedOut, TimeoutKind};
+use super::transport::{Incoming, Outgoing};
+use super::{Client, Error, RetryPolicy, Timeouts};
 use crate::OpenEnum;
+
+/// Per-call overrides of the client's retry policy and timeouts (see [`Client::execute_with`]).
+/// The connect timeout belongs to the connection pool and stays the client's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    retry: Option<RetryPolicy>,
+    attempt_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+}
+
+impl RequestOptions {
+    /// The client's settings, unchanged.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Another retry policy for this call (it still applies only to retry-safe operations).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Another timeout for each attempt of this call.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Another timeout for the whole call, retries included (`Duration::MAX`: none).
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+}
+
+/// The clock of one call: the attempt timeout and the overall deadline, with their configured
+/// durations for the error that names them.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Deadline {
+    attempt: Duration,
+    total: Duration,
+    /// `None` when `total` is too long to add to now (`Duration::MAX`): no overall limit.
+    at: Option<Instant>,
+}
+
+impl Deadline {
+    /// Starts the clock now.
+    pub(super) fn start(attempt: Duration, total: Duration) -> Self {
+        Self {
+            attempt,
+            total,
+            at: Instant::now().checked_add(total),
+        }
+    }
+
+    /// The client's timeouts, started now.
+    pub(super) fn of(timeouts: &Timeouts) -> Self {
+        Self::start(timeouts.attempt, timeouts.total)
+    }
+
+    /// How long the next attempt may take, and the timeout to name if it takes that long.
+    pub(super) fn budget(&self) -> (Duration, TimedOut) {
+        let remaining = self
+            .at
+            .map(|at| at.saturating_duration_since(Instant::now()));
+        match remaining {
+            Some(left) if left < self.attempt => (
+                left,
+                TimedOut {
+                    kind: TimeoutKind::Total,
+                    limit: self.total,
+                },
+            ),
+            _ => (
+                self.attempt,
+                TimedOut {
+                    kind: TimeoutKind::Attempt,
+                    limit: self.attempt,
+                },
+            ),
+        }
+    }
+
+    /// Whether waiting `delay` would reach the deadline.
+    fn passed_after(&self, delay: Duration) -> bool {
+        match (self.at, Instant::now().checked_add(delay)) {
+            (Some(at), Some(then)) => then >= at,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+}
 
 impl Client {
     /// The attempt loop shared by typed and untyped calls.
-    pub(super) async fn send<C: OpenEnum>(&self, out: &Outgoing<'_>) -> Result<Incoming, Error<C>> {
+    pub(super) async fn send<C: OpenEnum>(
+        &self,
+        out: &Outgoing<'_>,
+        options: &RequestOptions,
+    ) -> Result<Incoming, Error<C>> {
         let config = &self.inner.config;
-        let deadline = Instant::now() + config.timeouts.total;
+        let deadline = Deadline::start(
+            options.attempt_timeout.unwrap_or(config.timeouts.attempt),
+            options.total_timeout.unwrap_or(config.timeouts.total),
+        );
+        let retry = options.retry.as_ref().unwrap_or(&config.retry);
         if let (true, Some(limit)) = (config.rate_limit, out.rate_limit) {
             self.inner.limiter.acquire(out.id, limit).await;
         }
         let attempts = if out.retry_safe {
-            config.retry.max_attempts.max(1)
+            retry.max_attempts.max(1)
         } else {
             1
         };
@@ -32,18 +133,25 @@ impl Client {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let result = self.attempt(out, deadline).instrument(span.clone()).await;
+            let result = self
+                .attempt(out, &deadline)
+                .instrument(span.clone())
+                .await
+                .map(|incoming| Incoming {
+                    attempts: attempt,
+                    ..incoming
+                });
             let retryable = match &result {
                 Ok(_) => false,
-                Err(Error::Transport(_) | Error::Timeout(_)) => true,
+                Err(Error::Transport(_) | Error::Unreachable(_) | Error::Timeout(_)) => true,
                 Err(Error::Api(e)) => e.status >= 500 || e.status == 429,
                 Err(_) => false,
             };
             if !retryable || attempt >= attempts {
                 return result;
             }
-            let delay = config.retry.delay(attempt);
-            if Instant::now() + delay >= deadline {
+            let delay = retry.delay(attempt);
+            if deadline.passed_after(delay) {
                 return result;
             }
             span.in_scope(|| tracing::info!(?delay, "retrying"));
@@ -51,20 +159,22 @@ impl Client {
         }
     }
 
-    /// One attempt: the primary host, then the backup if the primary cannot be reached.
+    /// One attempt: the primary host, then the backup if no connection to the primary could be
+    /// made (refused, or the connect timeout fired). Never after a connection was made: the
+    /// request may then have been received, and failing over could double its effect.
     async fn attempt<C: OpenEnum>(
         &self,
         out: &Outgoing<'_>,
-        deadline: Instant,
+        deadline: &Deadline,
     ) -> Result<Incoming, Error<C>> {
         let config = &self.inner.config;
-        match self.attempt_on(&config.base_url, out, deadline).await {
-            // Only when the request never left (no connection): then no effect can be doubled.
-            Err(Error::Transport(reason))
-                if reason.starts_with(UNREACHABLE) && config.backup_url.is_some() =>
-            {
-                let backup = config.backup_url.as_deref().unwrap_or_default();
-                tracing::warn!(%reason, backup, "primary host unreachable; trying the backup host");
+        let result = self.attempt_on(&config.base_url, out, deadline).await;
+        let Some(backup) = config.backup_url.as_deref() else {
+            return result;
+        };
+        match result {
+            Err(e) if nothing_sent(&e) => {
+                tracing::warn!(reason = %e, backup, "primary host unreachable; trying the backup host");
                 self.attempt_on(backup, out, deadline).await
             }
             other => other,
@@ -76,14 +186,23 @@ impl Client {
         &self,
         base: &str,
         out: &Outgoing<'_>,
-        deadline: Instant,
+        deadline: &Deadline,
     ) -> Result<Incoming, Error<C>> {
-        let (headers, body) = self.exchange(base, out, deadline).await?;
+        let incoming = self.exchange(base, out, deadline).await?;
         if out.verify {
-            self.verify(&headers, &body)
+            self.verify(&incoming.headers, &incoming.body)
                 .await
                 .map_err(Error::Untrusted)?;
         }
-        Ok(Incoming { body })
+        Ok(incoming)
+    }
+}
+
+/// Whether the error is a failure to connect, so that no byte of the request left.
+fn nothing_sent<C>(e: &Error<C>) -> bool {
+    match e {
+        Error::Unreachable(_) => true,
+        Error::Timeout(t) => t.kind == TimeoutKind::Connect,
+        _ => false,
     }
 }
