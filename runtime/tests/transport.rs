@@ -10,9 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{
-    APIV3_KEY, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, Reply, Server, Signing, fixture,
-};
+use support::{APIV3_KEY, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, Reply, Server, Signing, fixture};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use wechatpay_apiv3_runtime::client::{
     AnyErrorCode, BodyKind, Client, Config, Error, Limits, MerchantKey, RequestOptions,
@@ -234,7 +232,11 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
 /// A 127.0.0.1 listener whose accept queue is full and never drained, so the kernel drops
 /// further SYNs and a connect can only time out. The streams filling the queue are returned so
 /// they stay open.
-fn saturated_listener() -> (SocketAddr, tokio::net::TcpListener, Vec<std::net::TcpStream>) {
+fn saturated_listener() -> (
+    SocketAddr,
+    tokio::net::TcpListener,
+    Vec<std::net::TcpStream>,
+) {
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket
         .bind("127.0.0.1:0".parse().expect("addr"))
@@ -483,10 +485,12 @@ async fn d3_redirects_are_not_followed() {
             .execute(Pay::<true>)
             .await;
         match result {
-            Err(ref e @ Error::Redirected {
-                status: s,
-                ref location_host,
-            }) => {
+            Err(
+                ref e @ Error::Redirected {
+                    status: s,
+                    ref location_host,
+                },
+            ) => {
                 assert_eq!(s, status);
                 assert_eq!(location_host.as_deref(), Some("localhost"));
                 let text = e.to_string();
@@ -656,7 +660,11 @@ async fn d9_total_duration_max_means_no_overall_limit() {
     let client = client(&server.url(), None, unlimited, Limits::default());
     // A retry (backoff against the deadline) and a success.
     assert_eq!(
-        client.execute(Pay::<true>).await.expect("retried").prepay_id,
+        client
+            .execute(Pay::<true>)
+            .await
+            .expect("retried")
+            .prepay_id,
         "p1"
     );
     // The same through a per-call override.
@@ -686,6 +694,16 @@ async fn d14_the_path_signed_is_the_path_sent() {
             .call_json(http::Method::GET, path, None, false)
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    // A "path" that would change the host is refused before anything is sent.
+    for not_a_path in ["@evil.example/v3/x", ".evil.example/v3/x"] {
+        let refused = client
+            .call_json(http::Method::GET, not_a_path, None, false)
+            .await;
+        assert!(
+            matches!(refused, Err(Error::Config(ref m)) if m.contains("does not start with `/`")),
+            "{refused:?}"
+        );
     }
     let url = format!("{}/v3/billdownload/a/../file?token=t", server.url());
     let bill = br#"{"ok":true}"#;
@@ -744,7 +762,10 @@ async fn execute_with_overrides_retries_and_returns_the_request_id() {
     let client = default_client(&server.url());
     // No retries for this call, although the operation is retry-safe.
     let once = client
-        .execute_with(Pay::<true>, &RequestOptions::new().retry(RetryPolicy::none()))
+        .execute_with(
+            Pay::<true>,
+            &RequestOptions::new().retry(RetryPolicy::none()),
+        )
         .await;
     assert!(
         matches!(once, Err(Error::Api(ref e)) if e.status == 500),

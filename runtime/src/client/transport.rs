@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::error::{BodyKind, TimedOut, TimeoutKind, TooLarge};
 use super::orchestrator::Deadline;
-use super::{ApiError, Client, Config, Error, crypto, sign};
+use super::{ApiError, Client, Config, Error, Limits, crypto, sign};
 use crate::OpenEnum;
 
 /// What one call sends, whatever produced it (a typed operation or an untyped call).
@@ -88,12 +88,19 @@ impl Client {
         deadline: &Deadline,
     ) -> Result<Incoming, Error<C>> {
         let config = &self.inner.config;
+        // Anything but a path would join the host name (`@other.host/`, `.other.host/`).
+        if !out.path_and_query.starts_with('/') {
+            return Err(Error::Config(format!(
+                "request path `{}` does not start with `/`; nothing was sent",
+                without_query(&out.path_and_query)
+            )));
+        }
         // The URL parser rewrites some paths (percent-encodes, resolves `..`, drops `#...`):
         // sign the path exactly as it will go out.
         let url = reqwest::Url::parse(&format!("{base}{}", out.path_and_query)).map_err(|e| {
             Error::Config(format!(
                 "`{}` is not a valid request path: {e}",
-                out.path_and_query
+                without_query(&out.path_and_query)
             ))
         })?;
         let signed_path = sent_path_and_query(&url);
@@ -137,22 +144,10 @@ impl Client {
                 .header(http::header::CONTENT_TYPE, "application/json")
                 .body(out.body.clone()),
         };
-        let limits = &config.limits;
         let (budget, timed_out) = deadline.budget();
         let exchange = async {
-            let mut response = request.send().await?;
-            let status = response.status().as_u16();
-            let headers = std::mem::take(response.headers_mut());
-            if (300..400).contains(&status) {
-                return Ok((status, headers, Read::Redirect));
-            }
-            let (limit, kind) = match ((200..300).contains(&status), out.download) {
-                (false, _) => (limits.error, None),
-                (true, false) => (limits.response, Some(BodyKind::Response)),
-                (true, true) => (limits.download, Some(BodyKind::Download)),
-            };
-            let body = read_capped(&mut response, limit).await?;
-            Ok::<_, reqwest::Error>((status, headers, body.over_limit(kind, limit, status)))
+            let response = request.send().await?;
+            read_answer(response, out.download, &config.limits).await
         };
         let (status, headers, body) = match tokio::time::timeout(budget, exchange).await {
             Err(_) => return Err(Error::Timeout(timed_out)),
@@ -196,6 +191,38 @@ impl Client {
     }
 }
 
+/// Reads an answer's status, headers and body within its limit: an error body up to
+/// [`super::Limits::error`], a success body up to the response or download limit (refused
+/// unread when its Content-Length is already over), a redirect not at all.
+async fn read_answer(
+    mut response: reqwest::Response,
+    download: bool,
+    limits: &Limits,
+) -> Result<(u16, HeaderMap, Read), reqwest::Error> {
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    if (300..400).contains(&status) {
+        return Ok((status, headers, Read::Redirect));
+    }
+    let (limit, kind) = match ((200..300).contains(&status), download) {
+        (false, _) => (limits.error, None),
+        (true, false) => (limits.response, Some(BodyKind::Response)),
+        (true, true) => (limits.download, Some(BodyKind::Download)),
+    };
+    if let (Some(body), Some(declared)) = (kind, response.content_length())
+        && declared > limit
+    {
+        let refused = TooLarge {
+            body,
+            limit,
+            status,
+        };
+        return Ok((status, headers, Read::TooLarge(refused)));
+    }
+    let body = read_capped(&mut response, limit).await?;
+    Ok((status, headers, body.over_limit(kind, limit, status)))
+}
+
 /// The path and query of a parsed URL, exactly as the request line carries them.
 fn sent_path_and_query(url: &reqwest::Url) -> &str {
     let all = url.as_str();
@@ -205,6 +232,11 @@ fn sent_path_and_query(url: &reqwest::Url) -> &str {
         - url.fragment().map_or(0, |f| f.len() + 1);
     let end = all.len() - url.fragment().map_or(0, |f| f.len() + 1);
     &all[start..end]
+}
+
+/// A path without its query, which may carry a token, for error messages.
+fn without_query(path_and_query: &str) -> &str {
+    path_and_query.split('?').next().unwrap_or_default()
 }
 
 /// A body as read: whole, cut at the error-body limit, over the limit, or not read (3xx).
