@@ -60,7 +60,8 @@ impl RetryPolicy {
 /// Timeouts of a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
-    /// To open a connection.
+    /// To open a connection; when it fires (or the connection is refused), nothing was sent
+    /// and the backup host is tried.
     pub connect: Duration,
     /// For one attempt, from sending to the last byte of the answer.
     pub attempt: Duration,

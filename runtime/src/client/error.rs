@@ -96,7 +96,8 @@ pub enum Error<C> {
     Timeout(TimedOut),
     /// A success response failed verification; nothing of it was used.
     Untrusted(TrustError),
-    /// A verified success body does not have the documented shape.
+    /// The platform certificate list does not have the documented shape (answers of calls
+    /// that do not decode are [`Error::Undecodable`], which keeps the body).
     Decode(crate::decode::DecodeError),
     /// The API answered with an error.
     Api(ApiError<C>),
