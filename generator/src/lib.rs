@@ -12,6 +12,7 @@
 //!
 //! A problem anywhere stops everything before a single file is written.
 
+mod cycles;
 pub mod diag;
 #[cfg(feature = "emit")]
 pub mod emit;

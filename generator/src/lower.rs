@@ -213,6 +213,9 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
         }
     }
 
+    let is_struct = |n: &str| matches!(named.get(n), Some((NamedKind::Struct, _)));
+    crate::cycles::check(family, is_struct, diags);
+
     // Pass 2: the family's `types` module.
     let types_module = {
         let mut m = module.clone();

@@ -523,3 +523,79 @@ fn an_upper_case_extension_is_refused_not_ignored() {
         "fam/get_thing.YAML:0: spec files end in `.yaml` or `.yml`, in lower case; rename it (it would otherwise be ignored)\n1 problem(s) found; nothing was written"
     );
 }
+
+/// Sources with `types` appended to the base family file.
+fn with_types(types: &'static str) -> impl FnOnce(&mut BTreeMap<PathBuf, String>) {
+    move |s| {
+        s.get_mut(&PathBuf::from("fam/family.yaml"))
+            .expect("file exists")
+            .push_str(types);
+    }
+}
+
+#[test]
+fn a_type_that_holds_itself_is_refused() {
+    for required in ["false", "true"] {
+        let types = format!(
+            "  Node:\n    doc: N.\n    fields:\n      next: {{ type: Node, required: {required}, doc: Next. }}\n"
+        );
+        assert_eq!(
+            error_of(with_types(Box::leak(types.into_boxed_str()))),
+            "fam/family.yaml:10: types.Node.fields.next: recursive type: `Node` holds itself by value (Node → Node), so it has no finite size; put the link in an array (`type: array`, `items: { type: Node }`) or break the cycle\n1 problem(s) found; nothing was written"
+        );
+    }
+}
+
+#[test]
+fn two_types_that_hold_each_other_are_refused() {
+    assert_eq!(
+        error_of(with_types(
+            "  Alpha:\n    doc: A.\n    fields:\n      b: { type: Beta, doc: B. }\n  Beta:\n    doc: B.\n    fields:\n      a: { type: Alpha, doc: A. }\n"
+        )),
+        "fam/family.yaml:14: types.Beta.fields.a: recursive type: `Alpha` holds itself by value (Alpha → Beta → Alpha), so it has no finite size; put the link in an array (`type: array`, `items: { type: Alpha }`) or break the cycle\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_cycle_through_an_inline_object_is_refused() {
+    assert_eq!(
+        error_of(with_types(
+            "  Outer:\n    doc: O.\n    fields:\n      inner:\n        type: object\n        doc: I.\n        fields:\n          back: { type: Outer, doc: Back. }\n"
+        )),
+        "fam/family.yaml:14: types.Outer.fields.inner.fields.back: recursive type: `Outer` holds itself by value (Outer → Outer), so it has no finite size; put the link in an array (`type: array`, `items: { type: Outer }`) or break the cycle\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_cycle_in_a_response_type_is_refused_before_its_example_is_checked() {
+    assert_eq!(
+        error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            with_types(
+                "  Loop:\n    doc: L.\n    fields:\n      again: { type: Loop, doc: Again. }\n",
+            )(s);
+            replace(
+                "fam/get_thing.yaml",
+                "response: { type: Thing }",
+                "response: { type: Loop }",
+            )(s);
+            replace(
+                "fam/get_thing.yaml",
+                "response: { id: a }",
+                "response: { again: { again: {} } }",
+            )(s);
+        }),
+        "fam/family.yaml:10: types.Loop.fields.again: recursive type: `Loop` holds itself by value (Loop → Loop), so it has no finite size; put the link in an array (`type: array`, `items: { type: Loop }`) or break the cycle\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_type_that_lists_itself_is_fine() {
+    // A `Vec` has a size of its own; the obstacle fixture's `Tree` proves it compiles.
+    let mut sources = BTreeMap::new();
+    let family = format!(
+        "{FAMILY}  Tree:\n    doc: T.\n    fields:\n      children: {{ type: array, items: {{ type: Tree }}, doc: Kids. }}\n"
+    );
+    sources.insert(PathBuf::from("fam/family.yaml"), family);
+    sources.insert(PathBuf::from("fam/get_thing.yaml"), OPERATION.to_string());
+    assert!(generate_from_sources(&sources, &Target::main()).is_ok());
+}
