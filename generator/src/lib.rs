@@ -22,6 +22,7 @@ pub mod model;
 pub mod naming;
 #[cfg(feature = "emit")]
 mod output;
+mod paths;
 pub mod spec;
 pub mod validate;
 

@@ -48,6 +48,7 @@ pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
             families_out.push(f);
         }
     }
+    crate::paths::check_routes(families, &mut diags);
     if !diags.is_empty() {
         return Err(diags.sorted());
     }
@@ -797,6 +798,7 @@ fn lower_limits(cx: &mut Cx<'_>, decl: &FieldDecl, kind: &TyKind, line: u64, key
 fn parse_path(cx: &mut Cx<'_>, path: &Sp<String>) -> Vec<PathPart> {
     let line = path.referenced.line();
     let text = path.value.as_str();
+    crate::paths::check_template(cx.file, line, text, cx.diags);
     if !text.starts_with("/v3/") {
         cx.err(
             line,

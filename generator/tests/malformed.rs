@@ -599,3 +599,116 @@ fn a_type_that_lists_itself_is_fine() {
     sources.insert(PathBuf::from("fam/get_thing.yaml"), OPERATION.to_string());
     assert!(generate_from_sources(&sources, &Target::main()).is_ok());
 }
+
+/// The error for the base operation with another path template.
+fn path_error(path: &'static str) -> String {
+    let to: &'static str = Box::leak(format!("path: {path}").into_boxed_str());
+    error_of(replace("fam/get_thing.yaml", "path: /v3/things/{id}", to))
+}
+
+fn path_problem(rule: &str) -> String {
+    format!("fam/get_thing.yaml:6: operation.path: {rule}\n1 problem(s) found; nothing was written")
+}
+
+#[test]
+fn path_template_braces_balance() {
+    assert_eq!(
+        path_error("/v3/things/{id}/x}"),
+        path_problem("`}` closes no `{` in `/v3/things/{id}/x}`")
+    );
+}
+
+#[test]
+fn path_template_names_each_parameter_once() {
+    assert_eq!(
+        path_error("/v3/things/{id}/x/{id}"),
+        path_problem("`{id}` appears twice in `/v3/things/{id}/x/{id}`")
+    );
+}
+
+#[test]
+fn path_template_parameter_takes_a_whole_segment() {
+    assert_eq!(
+        path_error("/v3/things/{id}{id}"),
+        path_problem(
+            "segment `{id}{id}` of `/v3/things/{id}{id}` must be one parameter alone (`{name}`) or literal text"
+        )
+    );
+    assert_eq!(
+        path_error("/v3/things/a{id}b"),
+        path_problem(
+            "segment `a{id}b` of `/v3/things/a{id}b` must be one parameter alone (`{name}`) or literal text"
+        )
+    );
+}
+
+#[test]
+fn path_template_has_no_empty_or_dot_segment() {
+    assert_eq!(
+        path_error("/v3//things/{id}"),
+        path_problem("`/v3//things/{id}` has an empty segment (`//`, or `/` at the end)")
+    );
+    assert_eq!(
+        path_error("/v3/things/{id}/"),
+        path_problem("`/v3/things/{id}/` has an empty segment (`//`, or `/` at the end)")
+    );
+    assert_eq!(
+        path_error("/v3/../things/{id}"),
+        path_problem(
+            "`/v3/../things/{id}` has a `..` segment, which clients resolve away before sending"
+        )
+    );
+    assert_eq!(
+        path_error("/v3/./things/{id}"),
+        path_problem(
+            "`/v3/./things/{id}` has a `.` segment, which clients resolve away before sending"
+        )
+    );
+}
+
+#[test]
+fn path_template_literals_are_url_safe_ascii() {
+    assert_eq!(
+        path_error("/v3/东西/{id}"),
+        path_problem(
+            "segment `东西` of `/v3/东西/{id}` holds `东`: literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`, which no client re-encodes"
+        )
+    );
+    assert_eq!(
+        path_error("/v3/th%20ings/{id}"),
+        path_problem(
+            "segment `th%20ings` of `/v3/th%20ings/{id}` holds `%`: write the path unencoded; literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`"
+        )
+    );
+}
+
+#[test]
+fn two_operations_may_not_share_a_route() {
+    for other_path in ["/v3/things/{id}", "/v3/things/{key}"] {
+        let param = if other_path.contains("{key}") {
+            "key"
+        } else {
+            "id"
+        };
+        let other = OPERATION
+            .replace("id: get_thing", "id: get_other")
+            .replace("path: /v3/things/{id}", &format!("path: {other_path}"))
+            .replace(
+                "    id: { type: string, doc: ID. }",
+                &format!("    {param}: {{ type: string, doc: ID. }}"),
+            )
+            .replace(
+                "request: { path: { id: a } }",
+                &format!("request: {{ path: {{ {param}: a }} }}"),
+            );
+        let error = error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            s.insert(PathBuf::from("fam/get_other.yaml"), other);
+        });
+        assert_eq!(
+            error,
+            format!(
+                "fam/get_thing.yaml:6: operation.path: `GET /v3/things/{{id}}` is already the route of fam/get_other.yaml:6 (`GET {other_path}`): two operations may not share a method and path\n1 problem(s) found; nothing was written"
+            )
+        );
+    }
+}
