@@ -63,9 +63,8 @@ pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Dia
                 "segment `{segment}` of `{text}` holds `%`: write the path unencoded; literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`"
             ));
         } else if let Some(bad) = segment.chars().find(|&c| {
-            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
-                // Reported by `lower` already.
-                && !matches!(c, '?' | '#' | ' ')
+            // `?`, `#` and spaces are reported by `lower` already.
+            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '?' | '#' | ' '))
         }) {
             err(format!(
                 "segment `{segment}` of `{text}` holds `{bad}`: literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`, which no client re-encodes"

@@ -292,5 +292,16 @@ fn a_type_that_lists_itself_builds_and_round_trips() -> Result<(), Box<dyn std::
     let nested_missing = serde_json::json!({ "label": "root", "children": [{ "children": [] }] });
     assert!(serde_json::from_value::<Tree>(nested_missing).is_err());
     assert!(Tree::builder().build().is_err());
+    // Limits are checked at every depth too.
+    let long_child: Tree = serde_json::from_value(serde_json::json!({ "label": "too long!" }))?;
+    let err = Tree::builder()
+        .label("root")
+        .children(vec![long_child])
+        .build()
+        .expect_err("a child breaks a limit");
+    assert!(
+        err.has("children[0].label", &Rule::TooLong { max: 8, actual: 9 }),
+        "{err}"
+    );
     Ok(())
 }

@@ -497,9 +497,9 @@ impl<'de> ::serde::Deserialize<'de> for State {
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Tree {
-    /// The node's label.
+    /// The node's label, at most 8 characters.
     ///
-    /// Wire name `label`; required.
+    /// Wire name `label`; required; at most 8 characters.
     pub label: ::std::string::String,
     /// The node's children, each a tree.
     ///
@@ -523,6 +523,16 @@ impl ::wechatpay_apiv3_runtime::Validate for Tree {
         v: &mut ::wechatpay_apiv3_runtime::Validator,
         at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
     ) {
+        {
+            let at = at.field("label");
+            let value = &self.label;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(8),
+            );
+        }
         if let ::std::option::Option::Some(value) = &self.children {
             let at = at.field("children");
             for (i, item) in value.iter().enumerate() {
@@ -543,7 +553,7 @@ pub struct TreeBuilder {
 }
 
 impl TreeBuilder {
-    /// Sets `label`. The node's label.
+    /// Sets `label`. The node's label, at most 8 characters.
     pub fn label(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -566,8 +576,19 @@ impl TreeBuilder {
         v: &mut ::wechatpay_apiv3_runtime::Validator,
         at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
     ) {
-        if self.label.is_none() {
-            v.report(&at.field("label"), ::wechatpay_apiv3_runtime::Rule::Missing);
+        match &self.label {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("label");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(8),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(&at.field("label"), ::wechatpay_apiv3_runtime::Rule::Missing)
+            }
         }
         if let ::std::option::Option::Some(value) = &self.children {
             let at = at.field("children");
