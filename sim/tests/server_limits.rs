@@ -107,6 +107,17 @@ fn signed_upload(boundary: &str, meta: &[u8], parts: &[(&str, &[u8])]) -> Vec<u8
     )
 }
 
+/// A simulator on a free loopback port with these limits.
+async fn start_limited(limits: ServerLimits) -> Simulator {
+    Simulator::start_with_limits(
+        SimConfig::fixture().expect("fixture"),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        limits,
+    )
+    .await
+    .expect("starts")
+}
+
 const META_HEAD: &str =
     "Content-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json";
 const FILE_HEAD: &str =
@@ -211,13 +222,7 @@ async fn a_client_that_does_not_finish_its_headers_is_cut_off() {
         header_read_timeout: Duration::from_secs(1),
         ..ServerLimits::default()
     };
-    let sim = Simulator::start_with_limits(
-        SimConfig::fixture().expect("fixture"),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        limits,
-    )
-    .await
-    .expect("starts");
+    let sim = start_limited(limits).await;
     let mut stream = TcpStream::connect(sim.addr()).await.expect("connects");
     stream.write_all(b"GET /v3/x HT").await.expect("sends");
     let mut rest = Vec::new();
@@ -235,13 +240,7 @@ async fn connections_past_the_limit_wait_for_a_free_slot() {
         max_connections: 2,
         ..ServerLimits::default()
     };
-    let sim = Simulator::start_with_limits(
-        SimConfig::fixture().expect("fixture"),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        limits,
-    )
-    .await
-    .expect("starts");
+    let sim = start_limited(limits).await;
     // Two slow clients hold both slots.
     let mut first = TcpStream::connect(sim.addr()).await.expect("connects");
     let mut second = TcpStream::connect(sim.addr()).await.expect("connects");
