@@ -10,9 +10,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Links are not followed (the generator refuses them; here they would only loop).
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml") {
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
     }

@@ -12,6 +12,7 @@
 //!
 //! A problem anywhere stops everything before a single file is written.
 
+mod cycles;
 pub mod diag;
 #[cfg(feature = "emit")]
 pub mod emit;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod naming;
 #[cfg(feature = "emit")]
 mod output;
+mod paths;
 pub mod spec;
 pub mod validate;
 

@@ -38,6 +38,9 @@ pub fn load_dir(root: &Path, only: &[PathBuf]) -> Result<Vec<LoadedFamily>, Diag
     collect(root, root, &mut sources, &mut diags);
     if !only.is_empty() {
         sources.retain(|path: &PathBuf, _| only.iter().any(|dir| path.starts_with(dir)));
+        diags
+            .0
+            .retain(|d| only.iter().any(|dir| d.file.starts_with(dir)));
     }
     if !diags.is_empty() {
         return Err(diags.sorted());
@@ -45,28 +48,121 @@ pub fn load_dir(root: &Path, only: &[PathBuf]) -> Result<Vec<LoadedFamily>, Diag
     load_sources(&sources)
 }
 
+/// Largest spec file read; the biggest real one is a few dozen KiB.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Walks `dir` without following links: only folders and regular files inside `root` are read,
+/// so a link to `/`, a link cycle, a FIFO or a device can neither hang nor exhaust the loader.
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>, diags: &mut Diagnostics) {
+    let rel = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            diags.push(dir, 0, "", format!("cannot read folder: {e}"));
+            diags.push(&rel(dir), 0, "", format!("cannot read folder: {e}"));
             return;
         }
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // `DirEntry::file_type` does not follow links (lstat), unlike `Path::is_dir`.
+        let Ok(kind) = entry.file_type() else {
+            diags.push(&rel(&path), 0, "", "cannot read the file type");
+            continue;
+        };
+        if kind.is_symlink() {
+            diags.push(&rel(&path), 0, "", "a symbolic link: spec/ holds only folders and regular files, and the loader follows no links");
+        } else if kind.is_dir() {
             collect(root, &path, out, diags);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    out.insert(rel, text);
-                }
-                Err(e) => diags.push(&rel, 0, "", format!("cannot read file: {e}")),
+        } else {
+            match spec_extension(&path) {
+                SpecName::Spec if !kind.is_file() => diags.push(
+                    &rel(&path),
+                    0,
+                    "",
+                    "not a regular file (a FIFO, socket or device); spec files are regular files",
+                ),
+                SpecName::Spec => match read_capped(&path) {
+                    Ok(text) => {
+                        out.insert(rel(&path), text);
+                    }
+                    Err((line, message)) => diags.push(&rel(&path), line, "", message),
+                },
+                SpecName::WrongCase => diags.push(
+                    &rel(&path),
+                    0,
+                    "",
+                    "spec files end in `.yaml` or `.yml`, in lower case; rename it (it would otherwise be ignored)",
+                ),
+                SpecName::Other => {}
             }
         }
     }
+}
+
+/// How a file name relates to the spec files.
+enum SpecName {
+    /// `*.yaml` or `*.yml`: read.
+    Spec,
+    /// `*.YAML`, `*.Yml`...: looks like a spec file but would be skipped, so it is refused.
+    WrongCase,
+    /// Anything else (README.md, ...): not part of the spec.
+    Other,
+}
+
+fn spec_extension(path: &Path) -> SpecName {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => SpecName::Spec,
+        Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => {
+            SpecName::WrongCase
+        }
+        _ => SpecName::Other,
+    }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]; on failure, the line (0 for the whole
+/// file) and what went wrong.
+fn read_capped(path: &Path) -> Result<String, (u64, String)> {
+    use std::io::Read as _;
+    let io = |e: std::io::Error| (0, format!("cannot read file: {e}"));
+    let too_big = |n: u64| {
+        (
+            0,
+            format!("file is {n} bytes, more than the {MAX_FILE_BYTES} allowed"),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(too_big(len));
+    }
+    // The file may grow between the size check and the read: read one byte past the cap at most.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| not_utf8(e.as_bytes(), e.utf8_error().valid_up_to()))
+}
+
+/// Where a file stops being UTF-8: its line, and a message with the byte offset and column.
+fn not_utf8(bytes: &[u8], offset: usize) -> (u64, String) {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let message = format!(
+        "not UTF-8: byte 0x{:02X} at byte offset {offset} (column {column}); spec files are UTF-8 text",
+        bytes[offset]
+    );
+    (line as u64, message)
 }
 
 /// Parses in-memory sources keyed by their path relative to the spec root.
@@ -85,8 +181,8 @@ pub fn load_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Vec<LoadedFam
                 });
             }
             Err(e) => {
-                let line = e.location().map(|l| l.line()).unwrap_or(0);
-                diags.push(path, line, "", yaml_message(&e));
+                let (line, key, message) = yaml_diagnostic(&e, text);
+                diags.push(path, line, key, message);
                 if path.file_name().is_some_and(|n| n == FAMILY_FILE) {
                     broken_family.insert(path.parent().map(Path::to_path_buf).unwrap_or_default());
                 }
@@ -160,6 +256,69 @@ pub fn load_sources(sources: &BTreeMap<PathBuf, String>) -> Result<Vec<LoadedFam
     } else {
         Err(diags.sorted())
     }
+}
+
+/// Longest plain YAML key: the YAML 1.2 limit for an implicit key (spec 7.4.2), past which the
+/// parser only says "simple key expected".
+const MAX_KEY_CHARS: usize = 1024;
+
+/// A YAML error as `(line, key, message)`, in the project's words where serde-saphyr's would
+/// point at its own API.
+fn yaml_diagnostic(e: &serde_saphyr::Error, text: &str) -> (u64, String, String) {
+    let line = e.location().map_or(0, |l| l.line());
+    match e.without_snippet() {
+        serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } => (
+            line,
+            key.clone(),
+            "key appears twice in this mapping".into(),
+        ),
+        serde_saphyr::Error::DuplicateMappingKey { key: None, .. } => (
+            line,
+            String::new(),
+            "a key appears twice in this mapping".into(),
+        ),
+        serde_saphyr::Error::MultipleDocuments { .. } => (
+            document_marker(text, line).unwrap_or(line),
+            String::new(),
+            "a second YAML document (`---` or `...`): a spec file holds exactly one".into(),
+        ),
+        // The parser's wording ("simple key expected", "expected mapping start") does not say
+        // that the key is the problem.
+        _ => match overlong_key(text, line) {
+            Some((key_line, chars)) => (
+                key_line,
+                String::new(),
+                format!(
+                    "a key of {chars} characters; YAML allows at most {MAX_KEY_CHARS} in a key (names here are short)"
+                ),
+            ),
+            _ => (line, String::new(), yaml_message(e)),
+        },
+    }
+}
+
+/// The first line up to `until` that reads `key:` with a key longer than YAML allows, and the
+/// key's length.
+fn overlong_key(text: &str, until: u64) -> Option<(u64, usize)> {
+    text.lines()
+        .take(usize::try_from(until).unwrap_or(usize::MAX))
+        .enumerate()
+        .find_map(|(i, l)| {
+            let (key, _) = l.trim_start().trim_start_matches("- ").split_once(':')?;
+            let chars = key.chars().count();
+            (chars > MAX_KEY_CHARS && !key.contains(char::is_whitespace))
+                .then_some((i as u64 + 1, chars))
+        })
+}
+
+/// The line of the last `---` or `...` marker up to `until`: where the second document begins.
+fn document_marker(text: &str, until: u64) -> Option<u64> {
+    text.lines()
+        .take(usize::try_from(until).unwrap_or(usize::MAX))
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("---") || l.starts_with("..."))
+        .last()
+        .map(|(i, _)| i as u64 + 1)
 }
 
 /// serde-saphyr's message without the snippet and without the location it repeats.

@@ -48,6 +48,7 @@ pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
             families_out.push(f);
         }
     }
+    crate::paths::check_routes(families, &mut diags);
     if !diags.is_empty() {
         return Err(diags.sorted());
     }
@@ -212,6 +213,9 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
             named.insert(name.value.clone(), (kind, loc));
         }
     }
+
+    let is_struct = |n: &str| matches!(named.get(n), Some((NamedKind::Struct, _)));
+    crate::cycles::check(family, is_struct, diags);
 
     // Pass 2: the family's `types` module.
     let types_module = {
@@ -794,6 +798,7 @@ fn lower_limits(cx: &mut Cx<'_>, decl: &FieldDecl, kind: &TyKind, line: u64, key
 fn parse_path(cx: &mut Cx<'_>, path: &Sp<String>) -> Vec<PathPart> {
     let line = path.referenced.line();
     let text = path.value.as_str();
+    crate::paths::check_template(cx.file, line, text, cx.diags);
     if !text.starts_with("/v3/") {
         cx.err(
             line,

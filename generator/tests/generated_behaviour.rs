@@ -271,3 +271,37 @@ fn uploads_check_size_and_type_before_sending() {
         .expect_err("no file");
     assert!(missing.has("file", &Rule::Missing));
 }
+
+#[test]
+fn a_type_that_lists_itself_builds_and_round_trips() -> Result<(), Box<dyn std::error::Error>> {
+    use obstacle::types::Tree;
+    let leaf = Tree::builder().label("leaf").build()?;
+    let tree = Tree::builder()
+        .label("root")
+        .children(vec![
+            Tree::builder().label("mid").children(vec![leaf]).build()?,
+        ])
+        .build()?;
+    let json = serde_json::to_value(&tree)?;
+    assert_eq!(
+        json,
+        serde_json::json!({ "label": "root", "children": [{ "label": "mid", "children": [{ "label": "leaf" }] }] })
+    );
+    assert_eq!(serde_json::from_value::<Tree>(json)?, tree);
+    // A required field is required at every depth.
+    let nested_missing = serde_json::json!({ "label": "root", "children": [{ "children": [] }] });
+    assert!(serde_json::from_value::<Tree>(nested_missing).is_err());
+    assert!(Tree::builder().build().is_err());
+    // Limits are checked at every depth too.
+    let long_child: Tree = serde_json::from_value(serde_json::json!({ "label": "too long!" }))?;
+    let err = Tree::builder()
+        .label("root")
+        .children(vec![long_child])
+        .build()
+        .expect_err("a child breaks a limit");
+    assert!(
+        err.has("children[0].label", &Rule::TooLong { max: 8, actual: 9 }),
+        "{err}"
+    );
+    Ok(())
+}

@@ -373,3 +373,342 @@ fn comma_in_an_unquoted_flow_value_gets_a_hint() {
         "fam/family.yaml:6: unknown field `all unique.`, expected one of type, doc, required, min_length, max_length, pattern, minimum, maximum, items, min_items, max_items, fields, values, name, catch_all, sensitive (a comma inside an unquoted value in `{ ... }` ends the value: put the value in quotes)\n1 problem(s) found; nothing was written"
     );
 }
+
+#[test]
+fn duplicate_key_in_our_words() {
+    assert_eq!(
+        error_of(replace(
+            "fam/get_thing.yaml",
+            "  id: get_thing\n",
+            "  id: get_thing\n  id: get_other\n"
+        )),
+        "fam/get_thing.yaml:3: id: key appears twice in this mapping\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn second_document_in_our_words() {
+    assert_eq!(
+        error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            s.get_mut(&PathBuf::from("fam/family.yaml"))
+                .expect("file exists")
+                .push_str("---\ntypes: {}\n");
+        }),
+        "fam/family.yaml:7: a second YAML document (`---` or `...`): a spec file holds exactly one\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn overlong_key_in_our_words() {
+    let name = format!("T{}", "x".repeat(10_000));
+    let edited = format!("types:\n  {name}:\n    doc: Long.\n    fields: {{}}\n  Thing:");
+    let edited: &'static str = Box::leak(edited.into_boxed_str());
+    assert_eq!(
+        error_of(replace("fam/family.yaml", "types:\n  Thing:", edited)),
+        "fam/family.yaml:3: a key of 10001 characters; YAML allows at most 1024 in a key (names here are short)\n1 problem(s) found; nothing was written"
+    );
+}
+
+/// The base spec written to a fresh folder under the system temp dir, removed on drop.
+struct SpecDir(PathBuf);
+
+impl SpecDir {
+    fn new(name: &str) -> Self {
+        let root =
+            std::env::temp_dir().join(format!("wechatpay-malformed-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("fam")).expect("temp dir");
+        std::fs::write(root.join("fam/family.yaml"), FAMILY).expect("write");
+        std::fs::write(root.join("fam/get_thing.yaml"), OPERATION).expect("write");
+        Self(root)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    /// Loads and checks the folder; returns the error text.
+    fn error(&self) -> String {
+        match wechatpay_apiv3_generator::check_spec(&self.0, &[]) {
+            Ok(_) => panic!("the malformed spec folder was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+}
+
+impl Drop for SpecDir {
+    fn drop(&mut self) {
+        // `remove_dir_all` removes links without following them.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn the_base_spec_folder_is_valid() {
+    let dir = SpecDir::new("base");
+    assert!(wechatpay_apiv3_generator::check_spec(&dir.0, &[]).is_ok());
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_not_followed() {
+    let dir = SpecDir::new("links");
+    // Two links to their own folder (an exponential walk before), one to `/` (the whole disk) and
+    // one to an endless device.
+    std::os::unix::fs::symlink(".", dir.path("fam/a")).expect("symlink");
+    std::os::unix::fs::symlink(".", dir.path("fam/b")).expect("symlink");
+    std::os::unix::fs::symlink("/", dir.path("fam/root")).expect("symlink");
+    std::os::unix::fs::symlink("/dev/zero", dir.path("fam/zero.yaml")).expect("symlink");
+    let rule = "a symbolic link: spec/ holds only folders and regular files, and the loader follows no links";
+    assert_eq!(
+        dir.error(),
+        format!(
+            "fam/a:0: {rule}\nfam/b:0: {rule}\nfam/root:0: {rule}\nfam/zero.yaml:0: {rule}\n4 problem(s) found; nothing was written"
+        )
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_not_read() {
+    let dir = SpecDir::new("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path("fam/pipe.yaml"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    assert_eq!(
+        dir.error(),
+        "fam/pipe.yaml:0: not a regular file (a FIFO, socket or device); spec files are regular files\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_file_over_the_size_cap_is_not_read() {
+    let dir = SpecDir::new("big");
+    let size = wechatpay_apiv3_generator::load::MAX_FILE_BYTES + 1;
+    let comment = "#".repeat(usize::try_from(size).expect("fits")) + "\n";
+    std::fs::write(dir.path("fam/big.yaml"), comment).expect("write");
+    assert_eq!(
+        dir.error(),
+        "fam/big.yaml:0: file is 4194306 bytes, more than the 4194304 allowed\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_names_the_byte() {
+    let dir = SpecDir::new("utf8");
+    let mut bytes = FAMILY.as_bytes().to_vec();
+    let at = FAMILY.find("A thing.").expect("base text");
+    bytes[at] = 0xB9;
+    std::fs::write(dir.path("fam/family.yaml"), bytes).expect("write");
+    assert_eq!(
+        dir.error(),
+        format!(
+            "fam/family.yaml:4: not UTF-8: byte 0xB9 at byte offset {at} (column 10); spec files are UTF-8 text\n1 problem(s) found; nothing was written"
+        )
+    );
+}
+
+#[test]
+fn an_upper_case_extension_is_refused_not_ignored() {
+    let dir = SpecDir::new("case");
+    std::fs::rename(
+        dir.path("fam/get_thing.yaml"),
+        dir.path("fam/get_thing.YAML"),
+    )
+    .expect("rename");
+    assert_eq!(
+        dir.error(),
+        "fam/get_thing.YAML:0: spec files end in `.yaml` or `.yml`, in lower case; rename it (it would otherwise be ignored)\n1 problem(s) found; nothing was written"
+    );
+}
+
+/// Sources with `types` appended to the base family file.
+fn with_types(types: &'static str) -> impl FnOnce(&mut BTreeMap<PathBuf, String>) {
+    move |s| {
+        s.get_mut(&PathBuf::from("fam/family.yaml"))
+            .expect("file exists")
+            .push_str(types);
+    }
+}
+
+#[test]
+fn a_type_that_holds_itself_is_refused() {
+    for required in ["false", "true"] {
+        let types = format!(
+            "  Node:\n    doc: N.\n    fields:\n      next: {{ type: Node, required: {required}, doc: Next. }}\n"
+        );
+        assert_eq!(
+            error_of(with_types(Box::leak(types.into_boxed_str()))),
+            "fam/family.yaml:10: types.Node.fields.next: recursive type: `Node` holds itself by value (Node → Node), so it has no finite size; put the link in an array (`type: array`, `items: { type: Node }`) or break the cycle\n1 problem(s) found; nothing was written"
+        );
+    }
+}
+
+#[test]
+fn two_types_that_hold_each_other_are_refused() {
+    assert_eq!(
+        error_of(with_types(
+            "  Alpha:\n    doc: A.\n    fields:\n      b: { type: Beta, doc: B. }\n  Beta:\n    doc: B.\n    fields:\n      a: { type: Alpha, doc: A. }\n"
+        )),
+        "fam/family.yaml:14: types.Beta.fields.a: recursive type: `Alpha` holds itself by value (Alpha → Beta → Alpha), so it has no finite size; put the link in an array (`type: array`, `items: { type: Alpha }`) or break the cycle\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_cycle_through_an_inline_object_is_refused() {
+    assert_eq!(
+        error_of(with_types(
+            "  Outer:\n    doc: O.\n    fields:\n      inner:\n        type: object\n        doc: I.\n        fields:\n          back: { type: Outer, doc: Back. }\n"
+        )),
+        "fam/family.yaml:14: types.Outer.fields.inner.fields.back: recursive type: `Outer` holds itself by value (Outer → Outer), so it has no finite size; put the link in an array (`type: array`, `items: { type: Outer }`) or break the cycle\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_cycle_in_a_response_type_is_refused_before_its_example_is_checked() {
+    assert_eq!(
+        error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            with_types(
+                "  Loop:\n    doc: L.\n    fields:\n      again: { type: Loop, doc: Again. }\n",
+            )(s);
+            replace(
+                "fam/get_thing.yaml",
+                "response: { type: Thing }",
+                "response: { type: Loop }",
+            )(s);
+            replace(
+                "fam/get_thing.yaml",
+                "response: { id: a }",
+                "response: { again: { again: {} } }",
+            )(s);
+        }),
+        "fam/family.yaml:10: types.Loop.fields.again: recursive type: `Loop` holds itself by value (Loop → Loop), so it has no finite size; put the link in an array (`type: array`, `items: { type: Loop }`) or break the cycle\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_type_that_lists_itself_is_fine() {
+    // A `Vec` has a size of its own; the obstacle fixture's `Tree` proves it compiles.
+    let mut sources = BTreeMap::new();
+    let family = format!(
+        "{FAMILY}  Tree:\n    doc: T.\n    fields:\n      children: {{ type: array, items: {{ type: Tree }}, doc: Kids. }}\n"
+    );
+    sources.insert(PathBuf::from("fam/family.yaml"), family);
+    sources.insert(PathBuf::from("fam/get_thing.yaml"), OPERATION.to_string());
+    assert!(generate_from_sources(&sources, &Target::main()).is_ok());
+}
+
+/// The error for the base operation with another path template.
+fn path_error(path: &'static str) -> String {
+    let to: &'static str = Box::leak(format!("path: {path}").into_boxed_str());
+    error_of(replace("fam/get_thing.yaml", "path: /v3/things/{id}", to))
+}
+
+fn path_problem(rule: &str) -> String {
+    format!("fam/get_thing.yaml:6: operation.path: {rule}\n1 problem(s) found; nothing was written")
+}
+
+#[test]
+fn path_template_braces_balance() {
+    assert_eq!(
+        path_error("/v3/things/{id}/x}"),
+        path_problem("`}` closes no `{` in `/v3/things/{id}/x}`")
+    );
+}
+
+#[test]
+fn path_template_names_each_parameter_once() {
+    assert_eq!(
+        path_error("/v3/things/{id}/x/{id}"),
+        path_problem("`{id}` appears twice in `/v3/things/{id}/x/{id}`")
+    );
+}
+
+#[test]
+fn path_template_parameter_takes_a_whole_segment() {
+    assert_eq!(
+        path_error("/v3/things/{id}{id}"),
+        path_problem(
+            "segment `{id}{id}` of `/v3/things/{id}{id}` must be one parameter alone (`{name}`) or literal text"
+        )
+    );
+    assert_eq!(
+        path_error("/v3/things/a{id}b"),
+        path_problem(
+            "segment `a{id}b` of `/v3/things/a{id}b` must be one parameter alone (`{name}`) or literal text"
+        )
+    );
+}
+
+#[test]
+fn path_template_has_no_empty_or_dot_segment() {
+    assert_eq!(
+        path_error("/v3//things/{id}"),
+        path_problem("`/v3//things/{id}` has an empty segment (`//`, or `/` at the end)")
+    );
+    assert_eq!(
+        path_error("/v3/things/{id}/"),
+        path_problem("`/v3/things/{id}/` has an empty segment (`//`, or `/` at the end)")
+    );
+    assert_eq!(
+        path_error("/v3/../things/{id}"),
+        path_problem(
+            "`/v3/../things/{id}` has a `..` segment, which clients resolve away before sending"
+        )
+    );
+    assert_eq!(
+        path_error("/v3/./things/{id}"),
+        path_problem(
+            "`/v3/./things/{id}` has a `.` segment, which clients resolve away before sending"
+        )
+    );
+}
+
+#[test]
+fn path_template_literals_are_url_safe_ascii() {
+    assert_eq!(
+        path_error("/v3/东西/{id}"),
+        path_problem(
+            "segment `东西` of `/v3/东西/{id}` holds `东`: literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`, which no client re-encodes"
+        )
+    );
+    assert_eq!(
+        path_error("/v3/th%20ings/{id}"),
+        path_problem(
+            "segment `th%20ings` of `/v3/th%20ings/{id}` holds `%`: write the path unencoded; literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`"
+        )
+    );
+}
+
+#[test]
+fn two_operations_may_not_share_a_route() {
+    for other_path in ["/v3/things/{id}", "/v3/things/{key}"] {
+        let param = if other_path.contains("{key}") {
+            "key"
+        } else {
+            "id"
+        };
+        let other = OPERATION
+            .replace("id: get_thing", "id: get_other")
+            .replace("path: /v3/things/{id}", &format!("path: {other_path}"))
+            .replace(
+                "    id: { type: string, doc: ID. }",
+                &format!("    {param}: {{ type: string, doc: ID. }}"),
+            )
+            .replace(
+                "request: { path: { id: a } }",
+                &format!("request: {{ path: {{ {param}: a }} }}"),
+            );
+        let error = error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            s.insert(PathBuf::from("fam/get_other.yaml"), other);
+        });
+        assert_eq!(
+            error,
+            format!(
+                "fam/get_thing.yaml:6: operation.path: `GET /v3/things/{{id}}` is already the route of fam/get_other.yaml:6 (`GET {other_path}`): two operations may not share a method and path\n1 problem(s) found; nothing was written"
+            )
+        );
+    }
+}

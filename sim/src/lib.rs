@@ -28,6 +28,7 @@ pub use security::{
     FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_PRIVATE_KEY, FIXTURE_MERCHANT_SERIAL,
     FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode, SimConfig,
 };
+pub use server::ServerLimits;
 pub use state::PaidOrder;
 
 /// Shared by every connection.
@@ -78,6 +79,15 @@ impl Simulator {
 
     /// Starts with another identity or signing mode.
     pub async fn start_with(security: SimConfig, addr: SocketAddr) -> Result<Self, StartError> {
+        Self::start_with_limits(security, addr, ServerLimits::default()).await
+    }
+
+    /// Starts with another identity or signing mode and other connection limits.
+    pub async fn start_with_limits(
+        security: SimConfig,
+        addr: SocketAddr,
+        limits: ServerLimits,
+    ) -> Result<Self, StartError> {
         let api = routes::load_api().map_err(StartError::Spec)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -91,7 +101,7 @@ impl Simulator {
             security,
         });
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        tokio::spawn(server::serve(listener, state.clone(), stopped));
+        tokio::spawn(server::serve(listener, state.clone(), stopped, limits));
         Ok(Self {
             addr,
             state,

@@ -14,12 +14,39 @@ use crate::handler::{Answer, Incoming, handle};
 /// Largest request body read (uploads included).
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
+/// How much a client may hold of the server: bounds against slow or idle connections.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerLimits {
+    /// Time a client has to send a request's headers before its connection is closed (hyper's
+    /// `header_read_timeout`). Default 30 s.
+    pub header_read_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen queue until one closes. Default 512.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: std::time::Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
+}
+
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<State>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
+    limits: ServerLimits,
 ) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     loop {
+        // A free slot first, so connections past the limit are not even accepted.
+        let slot = tokio::select! {
+            _ = &mut stop => return,
+            slot = slots.clone().acquire_owned() => slot,
+        };
+        let Ok(slot) = slot else { return };
         let accepted = tokio::select! {
             _ = &mut stop => return,
             accepted = listener.accept() => accepted,
@@ -27,11 +54,35 @@ pub(crate) async fn serve(
         let Ok((stream, _)) = accepted else { continue };
         let state = state.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| answer(state.clone(), req));
+            let _slot = slot;
+            let service = hyper::service::service_fn(move |req| contained(state.clone(), req));
             let _ = hyper::server::conn::http1::Builder::new()
+                // Without a timer hyper applies no header-read timeout at all.
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
+    }
+}
+
+/// Answers in a task of its own, so that a panic anywhere in handling (whatever a header held)
+/// becomes a 500 that says so, not a connection closed without an answer.
+async fn contained(
+    state: Arc<State>,
+    req: Request<Body>,
+) -> Result<Response<Full<Bytes>>, std::io::Error> {
+    match tokio::spawn(answer(state.clone(), req)).await {
+        Ok(answered) => answered,
+        Err(_) => Ok(reply(
+            &state,
+            Answer::error(
+                500,
+                "SYSTEM_ERROR",
+                "the simulator panicked while answering (a simulator bug)",
+                None,
+            ),
+        )),
     }
 }
 
@@ -59,9 +110,21 @@ async fn answer(
         .get(hyper::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let upload = crate::multipart::parse(content_type, &body);
-    // Uploads are signed over their `meta` part only.
-    let signed_body: &[u8] = upload.as_ref().map_or(&body, |u| u.meta.as_slice());
+    // A boundary RFC 2046 does not allow is refused before any of the body is looked at.
+    let boundary = match crate::multipart::boundary(content_type) {
+        Some(Err(reason)) => {
+            return Ok(reply(
+                &state,
+                Answer::error(400, "PARAM_ERROR", &reason, None),
+            ));
+        }
+        boundary => boundary.and_then(Result::ok),
+    };
+    // Uploads are signed over their `meta` part only: find it, check the signature, and only then
+    // read the rest of the body.
+    let signed_body: &[u8] = boundary
+        .and_then(|b| crate::multipart::meta(b, &body))
+        .unwrap_or(&body);
     if let Err(reason) = state.security.check_request(
         authorization,
         parts.method.as_str(),
@@ -83,6 +146,7 @@ async fn answer(
         };
         return Ok(reply(&state, answer));
     }
+    let upload = boundary.and_then(|b| crate::multipart::parse(b, &body));
     let incoming = Incoming {
         method: parts.method.as_str(),
         path: parts.uri.path(),

@@ -492,3 +492,132 @@ impl<'de> ::serde::Deserialize<'de> for State {
         ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
     }
 }
+
+/// A type that lists itself; a `Vec` in between gives it a finite size.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Tree {
+    /// The node's label, at most 8 characters.
+    ///
+    /// Wire name `label`; required; at most 8 characters.
+    pub label: ::std::string::String,
+    /// The node's children, each a tree.
+    ///
+    /// Wire name `children`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub children: ::std::option::Option<
+        ::std::vec::Vec<crate::obstacle::course::types::Tree>,
+    >,
+}
+
+impl Tree {
+    /// A builder with every field unset.
+    pub fn builder() -> TreeBuilder {
+        TreeBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for Tree {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("label");
+            let value = &self.label;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(8),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.children {
+            let at = at.field("children");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`Tree`]; [`TreeBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct TreeBuilder {
+    label: ::std::option::Option<::std::string::String>,
+    children: ::std::option::Option<
+        ::std::vec::Vec<crate::obstacle::course::types::Tree>,
+    >,
+}
+
+impl TreeBuilder {
+    /// Sets `label`. The node's label, at most 8 characters.
+    pub fn label(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.label = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `children`. The node's children, each a tree.
+    pub fn children(
+        mut self,
+        value: ::std::vec::Vec<crate::obstacle::course::types::Tree>,
+    ) -> Self {
+        self.children = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.label {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("label");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(8),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(&at.field("label"), ::wechatpay_apiv3_runtime::Rule::Missing)
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.children {
+            let at = at.field("children");
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<Tree> {
+        self.label
+            .map(|label| Tree {
+                label,
+                children: self.children,
+            })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<Tree, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("Tree")),
+        }
+    }
+}
