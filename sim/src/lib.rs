@@ -354,9 +354,12 @@ impl Simulator {
                           "associated_data": original_type, "nonce": nonce },
         });
         let body = serde_json::to_vec(&envelope).map_err(|e| e.to_string())?;
-        let mut request = reqwest::Client::new()
-            .post(url)
-            .header("Content-Type", "application/json");
+        // A handler that never answers must not hold the caller (or a control request) forever.
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut request = client.post(url).header("Content-Type", "application/json");
         for (name, value) in security.sign_answer(&body, &[]) {
             request = request.header(name, value);
         }

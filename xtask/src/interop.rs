@@ -93,14 +93,16 @@ fn capture(cmd: &mut Command) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Runs an install step unless `marker` already records `stamp` (the pinned versions).
+/// Runs an install step unless `marker` already records `stamp` (the pinned versions) and what it
+/// installed, `installed`, is still there.
 fn install_once(
     marker: &Path,
     stamp: &str,
+    installed: &Path,
     what: &str,
     step: impl FnOnce() -> Result<(), String>,
 ) -> Result<(), String> {
-    if std::fs::read_to_string(marker).is_ok_and(|s| s == stamp) {
+    if installed.exists() && std::fs::read_to_string(marker).is_ok_and(|s| s == stamp) {
         println!("interop: {what} already installed at the pinned versions");
         return Ok(());
     }
@@ -128,6 +130,7 @@ fn install_node(root: &Path, scratch: &Path) -> Result<PathBuf, String> {
     install_once(
         &dir.join(".installed"),
         &stamp,
+        &dir.join("node_modules/wechatpay-axios-plugin"),
         "wechatpay-axios-plugin (npm)",
         || {
             capture(
@@ -153,6 +156,7 @@ fn install_python(root: &Path, scratch: &Path) -> Result<PathBuf, String> {
     install_once(
         &venv.join(".installed"),
         &stamp,
+        &python,
         "wechatpayv3 (PyPI)",
         || {
             capture(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
