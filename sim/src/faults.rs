@@ -63,6 +63,13 @@ impl Faults {
         lock(&self.rules).clear();
     }
 
+    /// Removes every fault and forgets every count, as a fresh simulator has none.
+    pub fn reset(&self) {
+        self.clear();
+        lock(&self.effects).clear();
+        lock(&self.calls).clear();
+    }
+
     /// The faults for this call of `operation`. Faults that end the call (a status, a drop) apply
     /// one per call, in the order injected; the others (latency, signing) all apply. Each applied
     /// fault uses up one occurrence.

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod control;
 mod faults;
 mod handler;
 mod multipart;
@@ -25,8 +26,9 @@ use std::sync::Arc;
 
 pub use faults::{Fault, Faults};
 pub use security::{
-    FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_PRIVATE_KEY, FIXTURE_MERCHANT_SERIAL,
-    FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode, SimConfig,
+    FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_CERTIFICATE, FIXTURE_MERCHANT_PRIVATE_KEY,
+    FIXTURE_MERCHANT_SERIAL, FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode,
+    SimConfig,
 };
 pub use server::ServerLimits;
 pub use state::PaidOrder;
@@ -35,15 +37,59 @@ pub use state::PaidOrder;
 pub(crate) struct State {
     pub api: wechatpay_apiv3_generator::model::Api,
     pub faults: Faults,
-    pub store: state::Store,
+    /// Replaced whole by a reset; each request holds the store it started with.
+    store: std::sync::Mutex<Arc<state::Store>>,
     pub security: SimConfig,
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Whether `security` is the public fixture identity, whose secrets may be handed out.
+    pub fixture_identity: bool,
+    /// The control API's memory: queued callbacks and the notify_url each order named.
+    pub control: control::Control,
+}
+
+impl State {
+    /// The store requests read and change now.
+    pub fn store(&self) -> Arc<state::Store> {
+        let store = self.store.lock();
+        store
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// What a client in any language needs to talk to a simulator with the fixture identity (all of
+/// it public test material, never real credentials).
+#[derive(Clone)]
+pub struct Credentials {
+    /// The merchant id (`mchid`).
+    pub mchid: String,
+    /// The merchant certificate serial (`serial_no` in `Authorization`).
+    pub merchant_serial: String,
+    /// The APIv3 key (decrypts callbacks and `/v3/certificates`).
+    pub apiv3_key: String,
+    /// The WeChat Pay public key id, in public-key mode.
+    pub public_key_id: Option<String>,
+    /// The platform certificate serial (`Wechatpay-Serial` in certificate mode).
+    pub platform_certificate_serial: String,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The merchant private key (PKCS#8 PEM) requests are signed with.
+    pub merchant_private_key_pem: &'static [u8],
+    /// The merchant certificate (PEM).
+    pub merchant_certificate_pem: &'static [u8],
+    /// The WeChat Pay public key (SPKI PEM).
+    pub wechatpay_public_key_pem: &'static [u8],
+    /// The platform certificate (PEM), as `/v3/certificates` serves it.
+    pub platform_certificate_pem: Vec<u8>,
 }
 
 /// A running simulator on 127.0.0.1. Dropping it stops the server.
 pub struct Simulator {
     addr: SocketAddr,
     state: Arc<State>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    /// `None` for the control API's view of a running simulator, which must not stop it.
+    _stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Why the simulator could not start.
@@ -66,6 +112,59 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// The files [`Credentials::write_to`] writes, by what they hold.
+pub const CREDENTIAL_FILES: [(&str, &str); 5] = [
+    ("merchant_private_key", "merchant_private_key.pem"),
+    ("merchant_certificate", "merchant_certificate.pem"),
+    ("wechatpay_public_key", "wechatpay_public_key.pem"),
+    ("platform_certificate", "wechatpay_platform_certificate.pem"),
+    ("credentials", "credentials.json"),
+];
+
+impl Credentials {
+    /// The identity as JSON: the names and serials, and each PEM as text.
+    pub fn to_json(&self) -> serde_json::Value {
+        let text = |pem: &[u8]| String::from_utf8_lossy(pem).into_owned();
+        serde_json::json!({
+            "mchid": self.mchid,
+            "merchant_serial": self.merchant_serial,
+            "apiv3_key": self.apiv3_key,
+            "mode": if self.public_key_id.is_some() { "public_key" } else { "certificate" },
+            "public_key_id": self.public_key_id,
+            "platform_certificate_serial": self.platform_certificate_serial,
+            "base_url": self.base_url,
+            "control_url": format!("{}/_sim", self.base_url),
+            "merchant_private_key_pem": text(self.merchant_private_key_pem),
+            "merchant_certificate_pem": text(self.merchant_certificate_pem),
+            "wechatpay_public_key_pem": text(self.wechatpay_public_key_pem),
+            "platform_certificate_pem": text(&self.platform_certificate_pem),
+        })
+    }
+
+    /// Writes the keys and certificates as PEM files into `dir` (created if missing), and
+    /// `credentials.json`: [`Self::to_json`] with the file names instead of the PEM texts.
+    pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut json = self.to_json();
+        let pems: [&[u8]; 4] = [
+            self.merchant_private_key_pem,
+            self.merchant_certificate_pem,
+            self.wechatpay_public_key_pem,
+            &self.platform_certificate_pem,
+        ];
+        for ((what, file), pem) in CREDENTIAL_FILES.iter().zip(pems) {
+            std::fs::write(dir.join(file), pem)?;
+            if let Some(map) = json.as_object_mut() {
+                map.remove(&format!("{what}_pem"));
+                map.insert(format!("{what}_file"), serde_json::json!(file));
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
+        text.push('\n');
+        std::fs::write(dir.join(CREDENTIAL_FILES[4].1), text)
+    }
+}
+
 impl Simulator {
     /// Starts on a free port of 127.0.0.1 with the public fixture identity (public-key mode).
     pub async fn start() -> Result<Self, StartError> {
@@ -74,7 +173,15 @@ impl Simulator {
 
     /// Starts on the given address (use a loopback address) with the fixture identity.
     pub async fn start_on(addr: SocketAddr) -> Result<Self, StartError> {
-        Self::start_with(SimConfig::fixture().map_err(StartError::Spec)?, addr).await
+        Self::start_fixture(SigningMode::PublicKey(FIXTURE_PUBLIC_KEY_ID.into()), addr).await
+    }
+
+    /// Starts with the fixture identity signing in `mode` (certificate mode serves the platform
+    /// certificate at `/v3/certificates`); [`Self::credentials`] hands its secrets out.
+    pub async fn start_fixture(mode: SigningMode, addr: SocketAddr) -> Result<Self, StartError> {
+        let mut security = SimConfig::fixture().map_err(StartError::Spec)?;
+        security.mode = mode;
+        Self::launch(security, addr, true, ServerLimits::default()).await
     }
 
     /// Starts with another identity or signing mode.
@@ -88,6 +195,15 @@ impl Simulator {
         addr: SocketAddr,
         limits: ServerLimits,
     ) -> Result<Self, StartError> {
+        Self::launch(security, addr, false, limits).await
+    }
+
+    async fn launch(
+        security: SimConfig,
+        addr: SocketAddr,
+        fixture_identity: bool,
+        limits: ServerLimits,
+    ) -> Result<Self, StartError> {
         let api = routes::load_api().map_err(StartError::Spec)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -97,16 +213,66 @@ impl Simulator {
             api,
             faults: Faults::default(),
             // Links the simulator hands out (bill downloads) point back at itself.
-            store: state::Store::new(format!("http://{addr}")),
+            store: std::sync::Mutex::new(Arc::new(state::Store::new(format!("http://{addr}")))),
             security,
+            addr,
+            fixture_identity,
+            control: control::Control::default(),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel();
         tokio::spawn(server::serve(listener, state.clone(), stopped, limits));
         Ok(Self {
             addr,
             state,
-            _stop: stop,
+            _stop: Some(stop),
         })
+    }
+
+    /// The running simulator behind `state`, for the control API (dropping it stops nothing).
+    pub(crate) fn view(state: Arc<State>) -> Self {
+        Self {
+            addr: state.addr,
+            state,
+            _stop: None,
+        }
+    }
+
+    /// The identity to configure a client in any language with, when the simulator runs the
+    /// public fixture identity (`None` for one given to [`Self::start_with`], whose secrets the
+    /// simulator does not hold).
+    pub fn credentials(&self) -> Option<Credentials> {
+        if !self.state.fixture_identity {
+            return None;
+        }
+        let security = &self.state.security;
+        Some(Credentials {
+            mchid: security.mchid.clone(),
+            merchant_serial: security.merchant_serial.clone(),
+            apiv3_key: FIXTURE_APIV3_KEY.into(),
+            public_key_id: match &security.mode {
+                SigningMode::PublicKey(id) => Some(id.clone()),
+                SigningMode::Certificate => None,
+            },
+            platform_certificate_serial: security.platform_certificate_serial(),
+            base_url: self.base_url(),
+            merchant_private_key_pem: FIXTURE_MERCHANT_PRIVATE_KEY,
+            merchant_certificate_pem: FIXTURE_MERCHANT_CERTIFICATE,
+            wechatpay_public_key_pem: FIXTURE_WECHATPAY_PUBLIC_KEY,
+            platform_certificate_pem: security.platform_certificate_pem.clone(),
+        })
+    }
+
+    /// Forgets every order, coupon, refund, fault, count and queued callback, as a fresh
+    /// simulator at the same address.
+    pub fn reset(&self) {
+        let fresh = Arc::new(state::Store::new(self.base_url()));
+        *self
+            .state
+            .store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        self.state.faults.reset();
+        self.state.control.reset();
     }
 
     /// `http://127.0.0.1:PORT`, the base URL to give the client.
@@ -156,7 +322,7 @@ impl Simulator {
         if let Some(map) = coupon.as_object_mut() {
             map.remove("single_usage_detail");
         }
-        self.state.store.provision_product_coupon(openid, coupon);
+        self.state.store().provision_product_coupon(openid, coupon);
         Ok(())
     }
 
@@ -199,9 +365,12 @@ impl Simulator {
                           "associated_data": original_type, "nonce": nonce },
         });
         let body = serde_json::to_vec(&envelope).map_err(|e| e.to_string())?;
-        let mut request = reqwest::Client::new()
-            .post(url)
-            .header("Content-Type", "application/json");
+        // A handler that never answers must not hold the caller (or a control request) forever.
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut request = client.post(url).header("Content-Type", "application/json");
         for (name, value) in security.sign_answer(&body, &[]) {
             request = request.header(name, value);
         }
@@ -236,28 +405,28 @@ impl Simulator {
             stock
         };
         self.state
-            .store
+            .store()
             .provision_busifavor_coupon(stock, stock_id, coupon_code, openid);
     }
 
     /// Gives a user a usable product coupon (商品券), described by the JSON the API returns for it
     /// (`coupon_state` `EFFECTIVE`).
     pub fn provision_product_coupon(&self, openid: &str, coupon: serde_json::Value) {
-        self.state.store.provision_product_coupon(openid, coupon);
+        self.state.store().provision_product_coupon(openid, coupon);
     }
 
     /// Pays an unpaid order as its user would: the order becomes SUCCESS with a transaction id,
     /// and refunds become possible. Send `transaction` with [`Self::send_notification`]
     /// (`TRANSACTION.SUCCESS`, original type `transaction`) to test a payment callback handler.
     pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
-        self.state.store.pay_order(out_trade_no, openid)
+        self.state.store().pay_order(out_trade_no, openid)
     }
 
     /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send
     /// it with [`Self::send_notification`], event `REFUND.SUCCESS`, original type `refund`), or
     /// `None` for an unknown `out_refund_no`.
     pub fn refund_notice(&self, out_refund_no: &str) -> Option<serde_json::Value> {
-        self.state.store.refund_notice(out_refund_no)
+        self.state.store().refund_notice(out_refund_no)
     }
 
     /// Redeems a cash coupon (代金券) the way a payment would: the coupon becomes USED with the
@@ -270,7 +439,7 @@ impl Simulator {
         transaction_id: &str,
     ) -> Result<serde_json::Value, String> {
         self.state
-            .store
+            .store()
             .use_cash_coupon(openid, coupon_id, transaction_id)
     }
 }

@@ -50,6 +50,10 @@ pub const FIXTURE_APIV3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
 /// The fixture merchant private key (public test material), for clients of the simulator.
 pub const FIXTURE_MERCHANT_PRIVATE_KEY: &[u8] =
     include_bytes!("../fixtures/java_merchant_private_key.pem");
+/// The fixture merchant certificate (public test material; its serial is
+/// [`FIXTURE_MERCHANT_SERIAL`]).
+pub const FIXTURE_MERCHANT_CERTIFICATE: &[u8] =
+    include_bytes!("../fixtures/java_merchant_certificate.pem");
 /// The fixture WeChat Pay public key, for clients of the simulator.
 pub const FIXTURE_WECHATPAY_PUBLIC_KEY: &[u8] =
     include_bytes!("../fixtures/java_wechatpay_public_key.pem");
@@ -57,10 +61,8 @@ pub const FIXTURE_WECHATPAY_PUBLIC_KEY: &[u8] =
 impl SimConfig {
     /// The public fixture identity, in public-key mode: works with no credentials.
     pub fn fixture() -> Result<Self, String> {
-        let merchant_cert = PlatformCertificate::from_pem(include_bytes!(
-            "../fixtures/java_merchant_certificate.pem"
-        ))
-        .map_err(|e| e.0)?;
+        let merchant_cert =
+            PlatformCertificate::from_pem(FIXTURE_MERCHANT_CERTIFICATE).map_err(|e| e.0)?;
         Ok(Self {
             mchid: FIXTURE_MCHID.into(),
             merchant_serial: FIXTURE_MERCHANT_SERIAL.into(),
@@ -69,7 +71,9 @@ impl SimConfig {
                 "../fixtures/java_wechatpay_private_key.pem"
             ))
             .map_err(|e| e.0)?,
-            platform_certificate_pem: include_bytes!("../fixtures/java_wechatpay_certificate.pem")
+            // A certificate valid today: SDKs that check validity dates (wechatpayv3) drop an
+            // expired one, as they would drop one from the real API.
+            platform_certificate_pem: include_bytes!("../fixtures/sim_wechatpay_certificate.pem")
                 .to_vec(),
             mode: SigningMode::PublicKey(FIXTURE_PUBLIC_KEY_ID.into()),
             apiv3_key: ApiV3Key::new(FIXTURE_APIV3_KEY).map_err(|e| e.0)?,
@@ -80,12 +84,15 @@ impl SimConfig {
     pub fn signing_serial(&self) -> String {
         match &self.mode {
             SigningMode::PublicKey(id) => id.clone(),
-            SigningMode::Certificate => {
-                PlatformCertificate::from_pem(&self.platform_certificate_pem)
-                    .map(|c| c.serial)
-                    .unwrap_or_default()
-            }
+            SigningMode::Certificate => self.platform_certificate_serial(),
         }
+    }
+
+    /// The serial of the platform certificate `/v3/certificates` serves.
+    pub fn platform_certificate_serial(&self) -> String {
+        PlatformCertificate::from_pem(&self.platform_certificate_pem)
+            .map(|c| c.serial)
+            .unwrap_or_default()
     }
 
     /// Checks a request's Authorization header; the reason when it fails.
@@ -174,7 +181,7 @@ impl SimConfig {
         let body = json!({ "data": [{
             "serial_no": cert.serial,
             "effective_time": "2021-01-01T00:00:00+08:00",
-            "expire_time": "2031-01-01T00:00:00+08:00",
+            "expire_time": "2121-01-01T00:00:00+08:00",
             "encrypt_certificate": { "algorithm": "AEAD_AES_256_GCM", "associated_data": "certificate", "nonce": nonce, "ciphertext": ciphertext }
         }]});
         serde_json::to_vec(&body).map_err(|e| e.to_string())

@@ -100,6 +100,10 @@ async fn answer(
             ));
         }
     };
+    // The control API (`/_sim/...`, unsigned, loopback only) is no WeChat Pay path.
+    if let Some(answer) = crate::control::answer(&state, &parts, &body).await {
+        return Ok(reply(&state, answer));
+    }
     let path_and_query = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let authorization = parts
         .headers
@@ -154,7 +158,8 @@ async fn answer(
         body: if upload.is_some() { b"" } else { &body },
         upload: upload.as_ref(),
     };
-    let answer = handle(&state.api, &state.faults, &state.store, &incoming);
+    let answer = handle(&state.api, &state.faults, &state.store(), &incoming);
+    crate::control::observe(&state, &incoming, &answer);
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;
     }

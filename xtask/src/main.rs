@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod interop;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Maintainer tasks for wechatpay-apiv3")]
 struct Cli {
@@ -26,6 +28,9 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
+    /// Run the public Node and Python WeChat Pay SDKs against the simulator binary, in both key
+    /// modes (installs them at pinned versions into target/interop/; needs node, npm, python3).
+    Interop,
     /// Check spec files without generating: all of spec/, or only the family folders given.
     Validate {
         /// Family folders (e.g. spec/marketing/favor); default: all of spec/.
@@ -125,6 +130,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Task::Interop => match interop::run(&root) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("interop: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Task::Validate { dirs } => {
             // A folder inside spec/ is checked with the rest of spec/ loaded for context; a folder
             // elsewhere (a draft) is checked on its own, as if it were the whole spec.

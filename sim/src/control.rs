@@ -1,0 +1,602 @@
+//! The control API: what a test in any language needs and WeChat Pay's own API cannot do — pay an
+//! order as its user would, deliver callbacks, inject faults, read effect counts, reset.
+//!
+//! Every route is under `/_sim/` (a prefix no WeChat Pay path uses), takes and answers unsigned
+//! JSON, and is served only while the simulator listens on a loopback address. Each call goes
+//! through the public [`Simulator`] methods a Rust test would use, so both see one simulator.
+//!
+//! Things a user or a reviewer does are `POST /_sim/{resource}/{key}/{action}` (see [`ACTIONS`]):
+//! a product line that gains such a step (a transfer the user confirms, an application a reviewer
+//! rejects) adds a row and an arm, not a route.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::handler::{Answer, Incoming};
+use crate::{Fault, Simulator, State};
+
+/// The path prefix of every control route (`/_sim`, then `/...`).
+const PREFIX: &str = "/_sim";
+
+/// Distinct error codes an injected `status` fault may carry ([`Fault::Status`] holds a
+/// `&'static str`, so each distinct code is kept once for the life of the process).
+const MAX_FAULT_CODES: usize = 64;
+
+/// One step a user or reviewer takes, as `POST /_sim/{resource}/{key}/{action}`.
+pub struct Action {
+    /// The kind of thing acted on (plural, as in a URL).
+    pub resource: &'static str,
+    /// What is done to it.
+    pub action: &'static str,
+    /// What `{key}` is.
+    pub key: &'static str,
+    /// What it does, and the JSON body it takes.
+    pub does: &'static str,
+}
+
+/// Every action the control API knows. `notify_url` in a body overrides where the callback goes;
+/// `"deliver": false` leaves it queued for `POST /_sim/callbacks/deliver`.
+pub const ACTIONS: &[Action] = &[
+    Action {
+        resource: "payments",
+        action: "confirm",
+        key: "out_trade_no",
+        does: "the user pays the unpaid order (body: openid, optional notify_url, deliver); \
+               TRANSACTION.SUCCESS goes to the order's notify_url",
+    },
+    Action {
+        resource: "refunds",
+        action: "confirm",
+        key: "out_refund_no",
+        does: "the refund reaches the user (body: optional notify_url, deliver); REFUND.SUCCESS \
+               goes to the refund's notify_url",
+    },
+    Action {
+        resource: "cash_coupons",
+        action: "use",
+        key: "coupon_id",
+        does: "a payment redeems the user's cash coupon (body: openid, transaction_id, \
+               notify_url, deliver); COUPON.USE goes to notify_url or stays queued",
+    },
+    Action {
+        resource: "busifavor_coupons",
+        action: "receive",
+        key: "coupon_code",
+        does: "the user receives a merchant coupon of a stock (body: stock_id, openid); a stock \
+               the simulator does not know is made from the spec's example",
+    },
+];
+
+/// The control API's memory: callbacks not yet delivered, and the notify_url each order or
+/// refund named when it was made.
+#[derive(Default)]
+pub struct Control {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    queue: Vec<Callback>,
+    sequence: u64,
+    /// `(field, number) -> notify_url`, e.g. `("out_trade_no", "T1")`.
+    notify_urls: BTreeMap<(String, String), String>,
+    fault_codes: BTreeSet<&'static str>,
+}
+
+/// A callback the simulator owes the merchant.
+#[derive(Clone)]
+struct Callback {
+    id: String,
+    event_type: &'static str,
+    original_type: &'static str,
+    resource: Value,
+    notify_url: Option<String>,
+    attempts: u32,
+    last_status: Option<u16>,
+    last_error: Option<String>,
+}
+
+impl Callback {
+    fn to_json(&self, delivered: bool) -> Value {
+        json!({
+            "id": self.id,
+            "event_type": self.event_type,
+            "original_type": self.original_type,
+            "notify_url": self.notify_url,
+            "attempts": self.attempts,
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "delivered": delivered,
+            "resource": self.resource,
+        })
+    }
+}
+
+impl Control {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets every queued callback and recorded notify_url.
+    pub fn reset(&self) {
+        let mut inner = self.lock();
+        inner.queue.clear();
+        inner.notify_urls.clear();
+    }
+
+    fn queue(
+        &self,
+        event_type: &'static str,
+        original_type: &'static str,
+        resource: Value,
+        notify_url: Option<String>,
+    ) -> Callback {
+        let mut inner = self.lock();
+        inner.sequence += 1;
+        let callback = Callback {
+            id: format!("CB{:06}", inner.sequence),
+            event_type,
+            original_type,
+            resource,
+            notify_url,
+            attempts: 0,
+            last_status: None,
+            last_error: None,
+        };
+        inner.queue.push(callback.clone());
+        callback
+    }
+
+    fn notify_url(&self, field: &str, number: &str) -> Option<String> {
+        self.lock()
+            .notify_urls
+            .get(&(field.to_string(), number.to_string()))
+            .cloned()
+    }
+
+    /// A `&'static` copy of an error code, kept once per distinct code.
+    fn fault_code(&self, code: &str) -> Result<&'static str, String> {
+        let mut inner = self.lock();
+        if let Some(known) = inner.fault_codes.get(code) {
+            return Ok(known);
+        }
+        if inner.fault_codes.len() >= MAX_FAULT_CODES {
+            return Err(format!(
+                "at most {MAX_FAULT_CODES} distinct fault codes per process"
+            ));
+        }
+        let code: &'static str = Box::leak(code.to_string().into_boxed_str());
+        inner.fault_codes.insert(code);
+        Ok(code)
+    }
+}
+
+/// Remembers the notify_url of a request that made something (an order, a refund): under each
+/// `out_*_no` number of its body, the first such request only, since a later one naming the same
+/// number (a refund names its order's) did not make it.
+pub(crate) fn observe(state: &State, incoming: &Incoming<'_>, answer: &Answer) {
+    let names_url = incoming
+        .body
+        .windows(b"notify_url".len())
+        .any(|w| w == b"notify_url");
+    if !(200..300).contains(&answer.status) || !names_url {
+        return;
+    }
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(incoming.body) else {
+        return;
+    };
+    let Some(url) = body.get("notify_url").and_then(Value::as_str) else {
+        return;
+    };
+    let mut inner = state.control.lock();
+    for (field, value) in &body {
+        if let (true, Some(number)) = (
+            field.starts_with("out_") && field.ends_with("_no"),
+            value.as_str(),
+        ) {
+            inner
+                .notify_urls
+                .entry((field.clone(), number.to_string()))
+                .or_insert_with(|| url.to_string());
+        }
+    }
+}
+
+/// The answer to a control request, or `None` when the path is not under `/_sim`.
+pub(crate) async fn answer(
+    state: &Arc<State>,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+) -> Option<Answer> {
+    let rest = parts.uri.path().strip_prefix(PREFIX)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let mut answer = if state.addr.ip().is_loopback() {
+        route(state, parts, rest, body).await.unwrap_or_else(|e| e)
+    } else {
+        error(403, "the control API is served only on a loopback address")
+    };
+    answer.unsigned = true;
+    Some(answer)
+}
+
+fn ok(body: Value) -> Answer {
+    Answer::json(200, &body)
+}
+
+fn error(status: u16, message: &str) -> Answer {
+    Answer::error(status, "SIM_CONTROL", message, None)
+}
+
+const ROUTES: &str = "GET /_sim/credentials, POST /_sim/reset, GET /_sim/effects[?operation=ID], \
+    POST|DELETE /_sim/faults, GET /_sim/callbacks, POST /_sim/callbacks/deliver, GET /_sim/actions, \
+    POST /_sim/{resource}/{key}/{action}";
+
+async fn route(
+    state: &Arc<State>,
+    parts: &hyper::http::request::Parts,
+    rest: &str,
+    raw: &[u8],
+) -> Result<Answer, Answer> {
+    let sim = Simulator::view(state.clone());
+    let segments: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| crate::routes::percent_decode(s).ok_or_else(|| error(400, "bad percent-encoding")))
+        .collect::<Result<_, _>>()?;
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let body: Value = if raw.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(raw)
+            .map_err(|e| error(400, &format!("the body is not JSON: {e}")))?
+    };
+    let method = parts.method.as_str();
+    Ok(match (method, segments.as_slice()) {
+        ("GET", ["credentials"]) => credentials(&sim)?,
+        ("POST", ["reset"]) => {
+            sim.reset();
+            ok(json!({ "reset": true }))
+        }
+        ("GET", ["effects"]) => effects(state, &sim, parts.uri.query())?,
+        ("POST", ["faults"]) => inject(state, &sim, &body)?,
+        ("DELETE", ["faults"]) => {
+            sim.faults().clear();
+            ok(json!({ "cleared": true }))
+        }
+        ("GET", ["callbacks"]) => {
+            let queue = state.control.lock().queue.clone();
+            ok(json!({ "callbacks": queue.iter().map(|c| c.to_json(false)).collect::<Vec<_>>() }))
+        }
+        ("POST", ["callbacks", "deliver"]) => deliver_queued(state, &sim, &body).await?,
+        ("GET", ["actions"]) => ok(json!({ "actions": ACTIONS.iter().map(|a| json!({
+            "route": format!("POST /_sim/{}/{{{}}}/{}", a.resource, a.key, a.action),
+            "does": a.does,
+        })).collect::<Vec<_>>() })),
+        ("POST", [resource, key, action]) => act(state, &sim, resource, key, action, &body).await?,
+        _ => error(
+            404,
+            &format!("no control route {method} {PREFIX}{rest}; the routes: {ROUTES}"),
+        ),
+    })
+}
+
+fn credentials(sim: &Simulator) -> Result<Answer, Answer> {
+    let credentials = sim.credentials().ok_or_else(|| {
+        error(
+            404,
+            "this simulator runs an identity of its own, whose secrets it does not hold",
+        )
+    })?;
+    Ok(ok(credentials.to_json()))
+}
+
+/// `{operation: {calls, effects}}` for every operation called since the start or reset, or for
+/// the one named.
+fn effects(state: &State, sim: &Simulator, query: Option<&str>) -> Result<Answer, Answer> {
+    let wanted = query
+        .unwrap_or("")
+        .split('&')
+        .find_map(|p| p.strip_prefix("operation="))
+        .map(|id| crate::routes::percent_decode(id).unwrap_or_default());
+    if let Some(id) = &wanted {
+        known_operation(state, id)?;
+    }
+    let counts: serde_json::Map<String, Value> = operation_ids(state)
+        .filter(|id| wanted.as_ref().is_none_or(|w| w == id))
+        .map(|id| {
+            let calls = sim.faults().calls(&id);
+            (id.clone(), calls, sim.faults().effects(&id))
+        })
+        .filter(|(_, calls, _)| wanted.is_some() || *calls > 0)
+        .map(|(id, calls, effects)| (id, json!({ "calls": calls, "effects": effects })))
+        .collect();
+    Ok(ok(Value::Object(counts)))
+}
+
+fn operation_ids(state: &State) -> impl Iterator<Item = String> + '_ {
+    state.api.families.iter().flat_map(|f| {
+        f.operations
+            .iter()
+            .map(move |o| format!("{}.{}", f.name, o.id))
+    })
+}
+
+/// An operation id of spec/, or a 404 naming the ids of the same family (or the families).
+fn known_operation(state: &State, id: &str) -> Result<(), Answer> {
+    if operation_ids(state).any(|known| known == id) {
+        return Ok(());
+    }
+    let family = id.split('.').next().unwrap_or("");
+    let same_family: Vec<String> = operation_ids(state)
+        .filter(|known| known.split('.').next() == Some(family))
+        .collect();
+    let hint = if same_family.is_empty() {
+        let families: Vec<&str> = state.api.families.iter().map(|f| f.name.as_str()).collect();
+        format!("the families are {}", families.join(", "))
+    } else {
+        format!("{family} has {}", same_family.join(", "))
+    };
+    Err(error(
+        404,
+        &format!("`{id}` is no operation id of spec/; {hint}"),
+    ))
+}
+
+/// `{"operation": ID, "fault": F, "times": N}`, F one of `{"status": 500, "code": "SYSTEM_ERROR"}`,
+/// `{"latency_ms": N}`, `{"stale_timestamp_secs": N}`, `"drop"`, `"sign_test"`, `"wrong_serial"`,
+/// `"missing_signature_headers"`; without `times`, every call.
+fn inject(state: &State, sim: &Simulator, body: &Value) -> Result<Answer, Answer> {
+    let operation = body["operation"]
+        .as_str()
+        .ok_or_else(|| error(400, "`operation` (an operation id of spec/) is required"))?;
+    known_operation(state, operation)?;
+    let times = match &body["times"] {
+        Value::Null => None,
+        n => Some(
+            n.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| error(400, "`times` must be a positive integer"))?,
+        ),
+    };
+    let fault = parse_fault(state, &body["fault"]).map_err(|e| error(400, &e))?;
+    sim.faults().inject(operation, fault, times);
+    Ok(ok(
+        json!({ "injected": body["fault"], "operation": operation, "times": times }),
+    ))
+}
+
+fn parse_fault(state: &State, fault: &Value) -> Result<Fault, String> {
+    let number = |key: &str| fault[key].as_u64();
+    Ok(match fault {
+        Value::String(name) => match name.as_str() {
+            "drop" => Fault::Drop,
+            "sign_test" => Fault::SignTest,
+            "wrong_serial" => Fault::WrongSerial,
+            "missing_signature_headers" => Fault::MissingSignatureHeaders,
+            other => return Err(format!("unknown fault `{other}`")),
+        },
+        Value::Object(_) if fault.get("status").is_some() => {
+            let status = number("status")
+                .and_then(|s| u16::try_from(s).ok())
+                .filter(|s| (400..600).contains(s))
+                .ok_or("`fault.status` must be an HTTP error status (400 to 599)")?;
+            let code = fault["code"].as_str().unwrap_or("SYSTEM_ERROR");
+            let valid = !code.is_empty()
+                && code.len() <= 64
+                && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
+            if !valid {
+                return Err("`fault.code` must be 1 to 64 of A-Z and _".into());
+            }
+            Fault::Status {
+                status,
+                code: state.control.fault_code(code)?,
+            }
+        }
+        Value::Object(_) if fault.get("latency_ms").is_some() => Fault::Latency(
+            Duration::from_millis(number("latency_ms").ok_or("`latency_ms` must be a number")?),
+        ),
+        Value::Object(_) if fault.get("stale_timestamp_secs").is_some() => {
+            Fault::StaleTimestamp(Duration::from_secs(
+                number("stale_timestamp_secs").ok_or("`stale_timestamp_secs` must be a number")?,
+            ))
+        }
+        _ => {
+            return Err(
+                "`fault` must be \"drop\", \"sign_test\", \"wrong_serial\", \
+                 \"missing_signature_headers\", {\"status\", \"code\"}, {\"latency_ms\"} or \
+                 {\"stale_timestamp_secs\"}"
+                    .into(),
+            );
+        }
+    })
+}
+
+fn required<'a>(body: &'a Value, field: &str) -> Result<&'a str, Answer> {
+    body[field]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| error(400, &format!("`{field}` (a string) is required")))
+}
+
+async fn act(
+    state: &State,
+    sim: &Simulator,
+    resource: &str,
+    key: &str,
+    action: &str,
+    body: &Value,
+) -> Result<Answer, Answer> {
+    let refused = |e: String| error(409, &e);
+    let given_url = body["notify_url"].as_str().map(str::to_string);
+    let deliver = body["deliver"].as_bool().unwrap_or(true);
+    match (resource, action) {
+        ("payments", "confirm") => {
+            let paid = sim
+                .pay_order(key, required(body, "openid")?)
+                .map_err(refused)?;
+            let url = given_url.or_else(|| state.control.notify_url("out_trade_no", key));
+            let callback = state.control.queue(
+                "TRANSACTION.SUCCESS",
+                "transaction",
+                paid.transaction.clone(),
+                url,
+            );
+            let callback = send_if(state, sim, callback, deliver).await;
+            Ok(ok(json!({
+                "transaction_id": paid.transaction_id,
+                "transaction": paid.transaction,
+                "callback": callback,
+            })))
+        }
+        ("refunds", "confirm") => {
+            let notice = sim
+                .refund_notice(key)
+                .ok_or_else(|| error(404, &format!("no refund has out_refund_no `{key}`")))?;
+            let url = given_url.or_else(|| state.control.notify_url("out_refund_no", key));
+            let callback = state
+                .control
+                .queue("REFUND.SUCCESS", "refund", notice.clone(), url);
+            let callback = send_if(state, sim, callback, deliver).await;
+            Ok(ok(json!({ "refund": notice, "callback": callback })))
+        }
+        ("cash_coupons", "use") => {
+            let resource = sim
+                .use_cash_coupon(
+                    required(body, "openid")?,
+                    key,
+                    required(body, "transaction_id")?,
+                )
+                .map_err(refused)?;
+            let callback = state
+                .control
+                .queue("COUPON.USE", "coupon", resource.clone(), given_url);
+            let callback = send_if(state, sim, callback, deliver).await;
+            Ok(ok(json!({ "coupon": resource, "callback": callback })))
+        }
+        ("busifavor_coupons", "receive") => {
+            let stock_id = required(body, "stock_id")?;
+            let openid = required(body, "openid")?;
+            sim.provision_busifavor_coupon(stock_id, key, openid);
+            Ok(ok(
+                json!({ "coupon_code": key, "stock_id": stock_id, "openid": openid }),
+            ))
+        }
+        _ => {
+            let known: Vec<String> = ACTIONS
+                .iter()
+                .map(|a| format!("{}/{{{}}}/{}", a.resource, a.key, a.action))
+                .collect();
+            Err(error(
+                404,
+                &format!(
+                    "no action `{action}` on `{resource}`; the actions: {}",
+                    known.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// Delivers a queued callback when asked to and it has somewhere to go; its state either way.
+async fn send_if(state: &State, sim: &Simulator, callback: Callback, deliver: bool) -> Value {
+    match (&callback.notify_url, deliver) {
+        (Some(url), true) => {
+            let url = url.clone();
+            deliver_one(state, sim, callback, &url).await
+        }
+        _ => callback.to_json(false),
+    }
+}
+
+/// Sends one callback to `url`; a 2xx answer takes it off the queue, anything else leaves it
+/// there with the status or error recorded.
+async fn deliver_one(state: &State, sim: &Simulator, mut callback: Callback, url: &str) -> Value {
+    let sent_to = plain_http(url);
+    let sent = sim
+        .send_notification(
+            &sent_to,
+            callback.event_type,
+            callback.original_type,
+            &callback.resource,
+        )
+        .await;
+    callback.attempts += 1;
+    let delivered = matches!(sent, Ok(status) if (200..300).contains(&status));
+    match sent {
+        Ok(status) => {
+            callback.last_status = Some(status);
+            callback.last_error = None;
+        }
+        Err(e) => callback.last_error = Some(e),
+    }
+    let mut inner = state.control.lock();
+    let position = inner.queue.iter().position(|c| c.id == callback.id);
+    match (position, delivered) {
+        (Some(i), true) => {
+            inner.queue.remove(i);
+        }
+        (Some(i), false) => inner.queue[i] = callback.clone(),
+        // Reset while it was on its way: nothing to update.
+        (None, _) => {}
+    }
+    let mut answer = callback.to_json(delivered);
+    answer["notify_url"] = json!(url);
+    answer["sent_to"] = json!(sent_to);
+    answer
+}
+
+/// Where a callback for `url` really goes. WeChat Pay requires an `https://` notify_url, and the
+/// simulator holds no TLS, so a loopback `https://127.0.0.1:PORT/...` is called over plain HTTP:
+/// an order can name the test's own listener and still pass the spec's rule.
+fn plain_http(url: &str) -> String {
+    match url.strip_prefix("https://") {
+        Some(rest)
+            if ["127.", "localhost", "[::1]"]
+                .iter()
+                .any(|h| rest.starts_with(h)) =>
+        {
+            format!("http://{rest}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// `{"url": optional, "id": optional}`: delivers every queued callback (or the one `id`) to
+/// `url`, or each to its own notify_url.
+async fn deliver_queued(state: &State, sim: &Simulator, body: &Value) -> Result<Answer, Answer> {
+    let url = body["url"].as_str();
+    let id = body["id"].as_str();
+    let queued: Vec<Callback> = state
+        .control
+        .lock()
+        .queue
+        .iter()
+        .filter(|c| id.is_none_or(|id| c.id == id))
+        .cloned()
+        .collect();
+    if let (Some(id), true) = (id, queued.is_empty()) {
+        return Err(error(404, &format!("no queued callback has id `{id}`")));
+    }
+    let mut results = Vec::new();
+    for callback in queued {
+        let target = url
+            .map(str::to_string)
+            .or_else(|| callback.notify_url.clone());
+        results.push(match target {
+            Some(target) => deliver_one(state, sim, callback, &target).await,
+            None => {
+                let mut answer = callback.to_json(false);
+                answer["last_error"] = json!("no notify_url: give `url`");
+                answer
+            }
+        });
+    }
+    Ok(ok(json!({ "callbacks": results })))
+}
