@@ -1,10 +1,8 @@
 //! Verifying WeChat Pay's signature on responses and callbacks, before any byte is trusted.
 
-use std::collections::BTreeMap;
-
 use http::HeaderMap;
 
-use super::crypto::{PlatformCertificate, VerifyingKey};
+pub use super::certificates::Keyring;
 use super::error::TrustError;
 
 /// Largest accepted difference between `Wechatpay-Timestamp` and our clock, either way.
@@ -12,66 +10,6 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Prefix of the signatures WeChat Pay sends on purpose to probe that merchants verify.
 pub const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
-
-/// WeChat Pay's verification keys by the id `Wechatpay-Serial` names: the public key id
-/// (`PUB_KEY_ID_...`) and/or platform certificate serials, both at once during a migration.
-#[derive(Clone, Debug, Default)]
-pub struct Keyring {
-    keys: BTreeMap<String, VerifyingKey>,
-    public_key_id: Option<String>,
-}
-
-impl Keyring {
-    /// No keys.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds the WeChat Pay public key (微信支付公钥) under its id. Requests then name it in
-    /// `Wechatpay-Serial`, and sensitive fields are encrypted with it.
-    pub fn add_public_key(&mut self, id: impl Into<String>, key: VerifyingKey) {
-        let id = id.into();
-        self.public_key_id = Some(id.clone());
-        self.keys.insert(id, key);
-    }
-
-    /// Adds a platform certificate (平台证书) under its serial.
-    pub fn add_certificate(&mut self, cert: PlatformCertificate) {
-        self.keys.insert(cert.serial, cert.key);
-    }
-
-    /// The key for exactly this id, if held.
-    pub fn get(&self, serial: &str) -> Option<&VerifyingKey> {
-        self.keys.get(serial)
-    }
-
-    /// The id requests send in `Wechatpay-Serial` and encrypt with: the public key when there is
-    /// one, else the newest-looking certificate serial.
-    pub fn preferred(&self) -> Option<(&str, &VerifyingKey)> {
-        match &self.public_key_id {
-            Some(id) => self
-                .keys
-                .get_key_value(id.as_str())
-                .map(|(k, v)| (k.as_str(), v)),
-            None => self.keys.iter().next_back().map(|(k, v)| (k.as_str(), v)),
-        }
-    }
-
-    /// How many keys are held.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Whether no key is held.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
-    /// Whether only the public key is used (no certificate refresh needed).
-    pub fn is_public_key_mode(&self) -> bool {
-        self.public_key_id.is_some() && self.keys.len() == 1
-    }
-}
 
 fn header<'a>(headers: &'a HeaderMap, name: &'static str) -> Result<&'a str, TrustError> {
     headers
