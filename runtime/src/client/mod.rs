@@ -159,11 +159,11 @@ impl Client {
             .keyring
             .read()
             .await
-            .preferred()
+            .preferred((self.inner.config.clock)())
             .map(|(s, _)| s.to_string());
         if meta.has_sensitive_fields {
             let keyring = self.inner.keyring.read().await;
-            let Some((serial, key)) = keyring.preferred() else {
+            let Some((serial, key)) = keyring.preferred((self.inner.config.clock)()) else {
                 return Err(Error::Encrypt(SensitiveFieldError {
                     field: String::new(),
                     reason: "no WeChat Pay key to encrypt with".into(),
@@ -279,7 +279,7 @@ impl Client {
                 .keyring
                 .read()
                 .await
-                .preferred()
+                .preferred((self.inner.config.clock)())
                 .map(|(s, _)| s.to_string()),
             retry_safe,
             verify: true,
@@ -304,8 +304,13 @@ impl Client {
             .apiv3_key
             .as_ref()
             .ok_or(NotifyError::NoApiV3Key)?;
-        let keyring = self.inner.keyring.read().await;
-        notify::parse(&keyring, key, headers, body, (self.inner.config.clock)())
+        // An unknown serial (a webhook process that has not called yet, or a rotation) downloads
+        // certificates as responses do, under the same rate limit.
+        self.with_current_keys(
+            |keyring, now| notify::parse(keyring, key, headers, body, now),
+            |e| matches!(e, NotifyError::Untrusted(TrustError::UnknownSerial(_))),
+        )
+        .await
     }
 
     /// The attempt loop shared by typed and untyped calls.
