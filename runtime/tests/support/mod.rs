@@ -367,27 +367,88 @@ impl wechatpay_apiv3_runtime::NotificationEvent for TransactionEvent {
 /// A TRANSACTION-style callback as WeChat Pay sends it: the resource encrypted with the APIv3 key,
 /// the envelope signed with the platform key; `tamper` changes the body after signing.
 pub fn callback(event_type: &str, resource: &str, tamper: bool) -> (http::HeaderMap, Vec<u8>) {
-    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
-    let nonce = "fdasflkja484";
-    let ciphertext = key
-        .encrypt(nonce, "transaction", resource.as_bytes())
-        .expect("seal");
-    let body = serde_json::json!({
-        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
-        "resource_type": "encrypt-resource", "summary": "支付成功",
-        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
-                      "associated_data": "transaction", "nonce": nonce }
-    })
-    .to_string()
-    .into_bytes();
-    let mut headers = http::HeaderMap::new();
-    for (name, value) in signature_headers(&body, PUBLIC_KEY_ID, 0) {
-        headers.insert(name, value.parse().expect("header"));
-    }
+    let (headers, body) = callback_by(
+        "java_wechatpay_private_key.pem",
+        PUBLIC_KEY_ID,
+        event_type,
+        resource,
+    );
     let body = if tamper {
         [body, b" ".to_vec()].concat()
     } else {
         body
     };
     (headers, body)
+}
+
+/// The envelope of a TRANSACTION-style callback around `resource`, sealed with the APIv3 key.
+pub fn callback_body(event_type: &str, resource: &str) -> Vec<u8> {
+    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
+    let nonce = "fdasflkja484";
+    let ciphertext = key
+        .encrypt(nonce, "transaction", resource.as_bytes())
+        .expect("seal");
+    serde_json::json!({
+        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
+        "resource_type": "encrypt-resource", "summary": "支付成功",
+        "resource": { "original_type": "transaction", "algorithm": protocol::AEAD_ALGORITHM, "ciphertext": ciphertext,
+                      "associated_data": "transaction", "nonce": nonce }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// A callback signed with the private key in fixture `key_file`, naming `serial`.
+pub fn callback_by(
+    key_file: &str,
+    serial: &str,
+    event_type: &str,
+    resource: &str,
+) -> (http::HeaderMap, Vec<u8>) {
+    let body = callback_body(event_type, resource);
+    (
+        headers_of(&signature_headers_by(key_file, &body, serial, 0)),
+        body,
+    )
+}
+
+/// Header pairs as a map.
+pub fn headers_of(pairs: &[(&'static str, String)]) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in pairs {
+        headers.insert(*name, value.parse().expect("header"));
+    }
+    headers
+}
+
+/// The body of `GET /v3/certificates` listing these fixture certificates, each sealed with the
+/// APIv3 key, and the answer that serves it signed by `signer` (serial and private key file).
+pub fn certificate_list(certificates: &[&str], signer: (&str, &'static str)) -> Reply {
+    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
+    let data: Vec<serde_json::Value> = certificates
+        .iter()
+        .map(|file| {
+            let pem = fixture(file);
+            let cert = PlatformCertificate::from_pem(&pem).expect("certificate");
+            let nonce = "c2VyaWFsMDAw";
+            serde_json::json!({
+                "serial_no": cert.serial,
+                "effective_time": "2024-01-01T00:00:00+08:00",
+                "expire_time": "2124-01-01T00:00:00+08:00",
+                "encrypt_certificate": {
+                    "algorithm": protocol::AEAD_ALGORITHM, "associated_data": "certificate", "nonce": nonce,
+                    "ciphertext": key.encrypt(nonce, "certificate", &pem).expect("seal"),
+                }
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "data": data }).to_string();
+    Reply::json(200, &body).signed(Signing::By(signer.0.to_string(), signer.1))
+}
+
+/// The serial of a fixture certificate.
+pub fn serial_of(file: &str) -> String {
+    PlatformCertificate::from_pem(&fixture(file))
+        .expect("certificate")
+        .serial
 }
