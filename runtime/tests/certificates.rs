@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{
-    APIV3_KEY, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, Reply, Server, Signing, TransactionEvent,
-    callback_by, certificate_list, fixture, serial_of,
+    APIV3_KEY, PUBLIC_KEY_ID, Reply, Server, Signing, TransactionEvent, callback_by,
+    certificate_list, fixture, serial_of,
 };
 use wechatpay_apiv3_runtime::client::{
-    AnyErrorCode, Client, Config, ConfigBuilder, Error, Keyring, MerchantKey, NotifyError,
-    PlatformCertificate, RetryPolicy, Timeouts, TrustError,
+    AnyErrorCode, Client, ConfigBuilder, Error, Keyring, NotifyError, PlatformCertificate,
+    TrustError,
 };
 use wechatpay_apiv3_runtime::protocol;
 
@@ -29,17 +29,7 @@ const CERTIFICATES: &str = "/v3/certificates";
 const RESOURCE: &str = r#"{"out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS"}"#;
 
 fn builder(url: &str) -> ConfigBuilder {
-    let key =
-        MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
-    Config::builder(MCHID, MERCHANT_SERIAL, key)
-        .base_url(url)
-        .backup_url(None)
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(5),
-            attempt: Duration::from_secs(10),
-            total: Duration::from_secs(30),
-        })
-        .retry(RetryPolicy::none())
+    support::merchant_config(url)
 }
 
 fn client_of(config: ConfigBuilder) -> Client {

@@ -12,9 +12,7 @@ mod support;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use support::{APIV3_KEY, PUBLIC_KEY_ID, TransactionEvent, callback_body, fixture};
-use wechatpay_apiv3_runtime::client::{
-    ApiV3Key, Keyring, MerchantKey, VerifyingKey, notify, verify,
-};
+use wechatpay_apiv3_runtime::client::{ApiV3Key, MerchantKey, notify, verify};
 use wechatpay_apiv3_runtime::protocol;
 
 /// When the originals were signed; verification runs ten seconds later.
@@ -155,22 +153,12 @@ fn platform() -> MerchantKey {
     MerchantKey::from_pem(&fixture(PLATFORM_KEY)).expect("platform key")
 }
 
-fn keyring() -> Keyring {
-    let mut keyring = Keyring::new();
-    keyring.add_public_key(
-        PUBLIC_KEY_ID,
-        VerifyingKey::from_public_key_pem(&fixture("java_wechatpay_public_key.pem"))
-            .expect("public key"),
-    );
-    keyring
-}
-
 const RESPONSE: &[u8] = br#"{"stock_id":"100088","openid":"xsd3434454567676","wechatpay_use_time":"2015-05-20T13:29:35.120+08:00","amount":{"total":100}}"#;
 const RESOURCE: &str = r#"{"out_trade_no":"1217752501201407033233368018","trade_state":"SUCCESS"}"#;
 
 #[test]
 fn mutated_responses_are_never_accepted() {
-    let keyring = keyring();
+    let keyring = support::public_key_keyring();
     let original = Signed::new(&platform(), RESPONSE.to_vec());
     let headers = original.header_map().expect("sendable");
     assert_eq!(
@@ -204,7 +192,7 @@ fn mutated_responses_are_never_accepted() {
 
 #[test]
 fn mutated_callbacks_are_never_accepted() {
-    let keyring = keyring();
+    let keyring = support::public_key_keyring();
     let key = ApiV3Key::new(APIV3_KEY).expect("key");
     let parse = |m: &Signed, headers: &HeaderMap| {
         notify::parse::<TransactionEvent>(&keyring, &key, headers, &m.body, NOW)
@@ -238,7 +226,7 @@ fn mutated_callbacks_are_never_accepted() {
 /// corrupted resource: the signature passes, so decryption and decoding must refuse it.
 #[test]
 fn re_signed_callbacks_with_a_mutated_resource_are_never_accepted() {
-    let keyring = keyring();
+    let keyring = support::public_key_keyring();
     let key = ApiV3Key::new(APIV3_KEY).expect("key");
     let envelope: serde_json::Value =
         serde_json::from_slice(&callback_body("TRANSACTION.SUCCESS", RESOURCE)).expect("json");

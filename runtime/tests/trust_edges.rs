@@ -9,27 +9,15 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue};
 use support::{
-    APIV3_KEY, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, Reply, Server, TransactionEvent, callback,
-    fixture, sign_with,
+    APIV3_KEY, PUBLIC_KEY_ID, Reply, Server, TransactionEvent, callback, fixture, sign_with,
 };
 use wechatpay_apiv3_runtime::client::{
-    ApiV3Key, Client, Config, Error, Keyring, MerchantKey, NotifyError, RetryPolicy, TrustError,
-    VerifyingKey, notify, verify,
+    ApiV3Key, Client, Error, NotifyError, TrustError, notify, verify,
 };
 use wechatpay_apiv3_runtime::protocol;
 
 const BODY: &[u8] = br#"{"ok":true}"#;
 const NONCE: &str = "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4";
-
-fn keyring() -> Keyring {
-    let mut keyring = Keyring::new();
-    keyring.add_public_key(
-        PUBLIC_KEY_ID,
-        VerifyingKey::from_public_key_pem(&fixture("java_wechatpay_public_key.pem"))
-            .expect("public key"),
-    );
-    keyring
-}
 
 /// Headers correctly signed over `body` with this timestamp text.
 fn signed(timestamp: &str, body: &[u8]) -> HeaderMap {
@@ -43,14 +31,9 @@ fn signed(timestamp: &str, body: &[u8]) -> HeaderMap {
 }
 
 fn client_with_clock(url: &str, now: i64) -> Client {
-    let key =
-        MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
-    let config = Config::builder(MCHID, MERCHANT_SERIAL, key)
+    let config = support::merchant_config(url)
         .wechatpay_public_key(PUBLIC_KEY_ID, &fixture("java_wechatpay_public_key.pem"))
         .apiv3_key(APIV3_KEY)
-        .base_url(url)
-        .backup_url(None)
-        .retry(RetryPolicy::none())
         .clock(Arc::new(move || now))
         .build()
         .expect("config");
@@ -61,7 +44,7 @@ fn client_with_clock(url: &str, now: i64) -> Client {
 /// out of the window, with the skew saturated, and never panic (debug) or pass (release).
 #[test]
 fn extreme_timestamps_and_negative_clocks_are_out_of_the_window() {
-    let keyring = keyring();
+    let keyring = support::public_key_keyring();
     let key = ApiV3Key::new(APIV3_KEY).expect("key");
     for (now, timestamp, skew_secs) in [
         (-1, i64::MAX, i64::MIN),
@@ -149,7 +132,7 @@ async fn a_missing_callback_header_is_named_a_request_header() {
 /// UTF-8) or sent twice is "not readable", not "missing", for answers and callbacks alike.
 #[tokio::test]
 async fn a_header_that_is_not_visible_ascii_is_not_readable() {
-    let keyring = keyring();
+    let keyring = support::public_key_keyring();
     let now = protocol::unix_now();
     let now_text = now.to_string();
     let arabic: String = now_text

@@ -452,3 +452,27 @@ pub fn serial_of(file: &str) -> String {
         .expect("certificate")
         .serial
 }
+
+/// The fixture merchant's configuration against `url` (no backup host, no retries), for the
+/// test to add its WeChat Pay keys to.
+pub fn merchant_config(url: &str) -> wechatpay_apiv3_runtime::client::ConfigBuilder {
+    let key =
+        MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
+    wechatpay_apiv3_runtime::client::Config::builder(MCHID, MERCHANT_SERIAL, key)
+        .base_url(url)
+        .backup_url(None)
+        .retry(wechatpay_apiv3_runtime::client::RetryPolicy::none())
+}
+
+/// A keyring holding only the fixture WeChat Pay public key.
+pub fn public_key_keyring() -> wechatpay_apiv3_runtime::client::Keyring {
+    let mut keyring = wechatpay_apiv3_runtime::client::Keyring::new();
+    keyring.add_public_key(
+        PUBLIC_KEY_ID,
+        wechatpay_apiv3_runtime::client::VerifyingKey::from_public_key_pem(&fixture(
+            "java_wechatpay_public_key.pem",
+        ))
+        .expect("public key"),
+    );
+    keyring
+}
