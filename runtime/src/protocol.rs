@@ -9,7 +9,7 @@
 //!
 //! Nothing here needs a cargo feature, a clock of its own or randomness of its own: the
 //! cryptography that signs and verifies these messages is the `client` feature's
-//! ([`crate::client::crypto`]).
+//! (`client::crypto`).
 
 use std::fmt::Write as _;
 

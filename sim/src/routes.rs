@@ -102,7 +102,7 @@ fn match_template(parts: &[PathPart], segments: &[&str]) -> Option<Vec<(String, 
     Some(params)
 }
 
-/// Percent-decoding is the protocol's ([`wechatpay_apiv3_runtime::protocol::percent_decode`]).
+// Percent-decoding is the protocol module's, shared with the client.
 pub use wechatpay_apiv3_runtime::protocol::percent_decode;
 
 #[cfg(test)]
