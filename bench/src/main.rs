@@ -501,7 +501,7 @@ fn notifications() -> Res<(f64, f64)> {
     let body = serde_json::json!({
         "id": "EV-1", "create_time": "2015-05-20T13:29:35+08:00", "event_type": "TRANSACTION.SUCCESS",
         "resource_type": "encrypt-resource", "summary": "ok",
-        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
+        "resource": { "original_type": "transaction", "algorithm": protocol::AEAD_ALGORITHM, "ciphertext": ciphertext,
                       "associated_data": "transaction", "nonce": "fdasflkja484" }
     })
     .to_string();

@@ -51,7 +51,8 @@ impl fmt::Display for TrustError {
             TrustError::TimestampOutOfWindow { skew_secs } => {
                 write!(
                     f,
-                    "Wechatpay-Timestamp is {skew_secs} s away from our clock (limit 300 s)"
+                    "Wechatpay-Timestamp is {skew_secs} s away from our clock (limit {} s)",
+                    crate::protocol::MAX_CLOCK_SKEW_SECS
                 )
             }
             TrustError::UnknownSerial(s) => write!(f, "no WeChat Pay key with serial `{s}`"),
