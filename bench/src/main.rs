@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use wechatpay_apiv3::marketing::busifavor::UseCouponRequest;
 use wechatpay_apiv3::{Client, Config, MerchantKey, RetryPolicy};
+use wechatpay_apiv3_runtime::client::Keyring;
 use wechatpay_apiv3_runtime::client::crypto::{ApiV3Key, VerifyingKey};
-use wechatpay_apiv3_runtime::client::verify::{Keyring, verify_message};
+use wechatpay_apiv3_runtime::protocol;
 use wechatpay_apiv3_sim as sim;
 
 const WINDOW: Duration = Duration::from_secs(3);
@@ -200,11 +201,18 @@ struct Bound {
 fn crypto_bound() -> Res<Bound> {
     let key = MerchantKey::from_pem(sim::FIXTURE_MERCHANT_PRIVATE_KEY)?;
     let verifier = VerifyingKey::from_public_key_pem(sim::FIXTURE_WECHATPAY_PUBLIC_KEY)?;
-    let message = b"POST\n/v3/marketing/busifavor/coupons/use\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n{}\n";
+    let message = &protocol::signing_message(
+        "POST",
+        "/v3/marketing/busifavor/coupons/use",
+        "1554208460",
+        "593BEC0C930BF1AFEB40B4A08C8FB242",
+        b"{}",
+    );
     let platform = MerchantKey::from_pem(include_bytes!(
         "../../sim/fixtures/java_wechatpay_private_key.pem"
     ))?;
-    let response = verify_message("1554208460", "593BEC0C930BF1AFEB40B4A08C8FB242", ANSWER);
+    let response =
+        protocol::verify_message("1554208460", "593BEC0C930BF1AFEB40B4A08C8FB242", ANSWER);
     let signature = platform.sign(&response)?;
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();
@@ -493,7 +501,7 @@ fn notifications() -> Res<(f64, f64)> {
     let body = serde_json::json!({
         "id": "EV-1", "create_time": "2015-05-20T13:29:35+08:00", "event_type": "TRANSACTION.SUCCESS",
         "resource_type": "encrypt-resource", "summary": "ok",
-        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
+        "resource": { "original_type": "transaction", "algorithm": protocol::AEAD_ALGORITHM, "ciphertext": ciphertext,
                       "associated_data": "transaction", "nonce": "fdasflkja484" }
     })
     .to_string();
@@ -506,9 +514,7 @@ fn notifications() -> Res<(f64, f64)> {
         sim::FIXTURE_PUBLIC_KEY_ID,
         VerifyingKey::from_public_key_pem(sim::FIXTURE_WECHATPAY_PUBLIC_KEY)?,
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
+    let now = protocol::unix_now();
     let start = Instant::now();
     let mut n = 0_u64;
     while start.elapsed() < Duration::from_secs(2) {

@@ -1,26 +1,18 @@
-//! Percent-encoding of path parameters and query strings.
+//! Path parameters and query strings of generated requests.
 //!
-//! The request signature covers the path and query exactly as they go on the wire, so encoding
-//! happens once, here, and the transport must send the result unchanged.
+//! The request signature covers the path and query exactly as they go on the wire, so they are
+//! encoded once, here (with [`crate::protocol::percent_encode_into`]), and the transport must
+//! send the result unchanged.
 
 use std::fmt::Write as _;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
+use crate::protocol::percent_encode_into;
 use crate::{DateTime, OpenEnum};
-
-/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is escaped.
-const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// Appends `value` to `out` as one path segment: `/`, `?`, `#`, `%`, spaces and non-ASCII are
 /// escaped, so a parameter can never change the route.
 pub fn push_path_segment(out: &mut String, value: &str) {
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{}", utf8_percent_encode(value, ESCAPED));
+    percent_encode_into(out, value);
 }
 
 /// A value that can stand in a query string.
@@ -81,10 +73,11 @@ impl QueryWriter {
     /// Appends `key=value`, percent-encoding both.
     pub fn push<V: QueryValue + ?Sized>(&mut self, key: &str, value: &V) {
         self.out.push(if self.out.is_empty() { '?' } else { '&' });
-        let _ = write!(self.out, "{}=", utf8_percent_encode(key, ESCAPED));
+        percent_encode_into(&mut self.out, key);
+        self.out.push('=');
         self.scratch.clear();
         value.write_query_text(&mut self.scratch);
-        let _ = write!(self.out, "{}", utf8_percent_encode(&self.scratch, ESCAPED));
+        percent_encode_into(&mut self.out, &self.scratch);
     }
 
     /// The query string with its leading `?`, or an empty string when nothing was pushed.

@@ -10,7 +10,10 @@
 //! * [`validate`]: the checks a request goes through before a byte is sent, reporting every
 //!   problem at once as a [`BuildError`].
 //! * [`datetime`]: the RFC 3339 [`DateTime`] used for every time field.
-//! * [`encode`]: percent-encoding of path segments and query strings.
+//! * [`protocol`]: the security protocol's facts as data and pure functions (signed messages,
+//!   header names, the timestamp window, probes, nonces, percent coding), shared by the client,
+//!   the simulator, the bench and the tests.
+//! * [`encode`]: path segments and query strings of generated requests.
 //! * [`upload`]: files sent to the multipart media-upload endpoints.
 //! * [`testing`]: assertions the generated example tests use.
 //! * [`notification`]: the trait that typed callback payloads implement.
@@ -27,6 +30,7 @@ pub mod encode;
 pub mod notification;
 pub mod open_enum;
 pub mod operation;
+pub mod protocol;
 pub mod testing;
 pub mod upload;
 pub mod validate;

@@ -250,7 +250,7 @@ async fn an_unknown_serial_is_rejected_in_public_key_mode() {
 
 #[tokio::test]
 async fn certificate_mode_downloads_the_certificates_once() {
-    let cert_pem = fixture("java_wechatpay_certificate.pem");
+    let cert_pem = fixture("platform_old_certificate.pem");
     let serial = PlatformCertificate::from_pem(&cert_pem)
         .expect("cert")
         .serial;
@@ -744,7 +744,7 @@ async fn pkcs1_keys_load_and_sign_like_pkcs8() {
 
 #[tokio::test]
 async fn during_a_migration_both_key_kinds_verify_by_serial() {
-    let cert_pem = fixture("java_wechatpay_certificate.pem");
+    let cert_pem = fixture("platform_old_certificate.pem");
     let serial = PlatformCertificate::from_pem(&cert_pem)
         .expect("cert")
         .serial;

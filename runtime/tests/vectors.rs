@@ -9,6 +9,7 @@ use wechatpay_apiv3_runtime::client::crypto::{
 };
 use wechatpay_apiv3_runtime::client::sign;
 use wechatpay_apiv3_runtime::client::verify::{self, Keyring};
+use wechatpay_apiv3_runtime::protocol;
 
 fn vectors() -> Value {
     serde_json::from_str(include_str!("fixtures/vectors.json")).expect("vectors.json parses")
@@ -46,10 +47,10 @@ fn authorization_headers_are_byte_exact() {
     for v in vectors()["authorization"].as_array().expect("list") {
         let key = MerchantKey::from_pem(&fixture(s(v, "key"))).expect("key loads");
         let ts: i64 = s(v, "timestamp").parse().expect("number");
-        let message = sign::signing_message(
+        let message = protocol::signing_message(
             s(v, "method"),
             s(v, "url"),
-            ts,
+            s(v, "timestamp"),
             s(v, "nonce"),
             s(v, "body").as_bytes(),
         );
@@ -110,7 +111,7 @@ fn responses_verify_with_the_key_their_serial_names() {
             HeaderValue::from_str(&serial).expect("header"),
         );
         let ts: i64 = s(v, "Wechatpay-Timestamp").parse().expect("number");
-        let message = verify::verify_message(
+        let message = protocol::verify_message(
             s(v, "Wechatpay-Timestamp"),
             s(v, "Wechatpay-Nonce"),
             s(v, "body").as_bytes(),
@@ -245,7 +246,7 @@ fn key_material_never_shows_in_debug_output() {
 #[test]
 fn authorization_headers_parse_back_in_any_order() {
     for v in vectors()["authorization"].as_array().expect("list") {
-        let parts = sign::parse_authorization(s(v, "authorization")).expect("parses");
+        let parts = protocol::parse_authorization(s(v, "authorization")).expect("parses");
         assert_eq!(
             (
                 parts.mchid.as_str(),
@@ -257,13 +258,13 @@ fn authorization_headers_parse_back_in_any_order() {
     }
     let reordered = r#"WECHATPAY2-SHA256-RSA2048 signature="c2ln",timestamp="1",serial_no="S",nonce_str="n",mchid="m""#;
     assert_eq!(
-        sign::parse_authorization(reordered).map(|p| p.signature),
+        protocol::parse_authorization(reordered).map(|p| p.signature),
         Some("c2ln".to_string())
     );
     assert_eq!(
-        sign::parse_authorization(r#"WECHATPAY2-SHA256-RSA2048 mchid="m""#),
+        protocol::parse_authorization(r#"WECHATPAY2-SHA256-RSA2048 mchid="m""#),
         None,
         "incomplete"
     );
-    assert_eq!(sign::parse_authorization("Bearer x"), None);
+    assert_eq!(protocol::parse_authorization("Bearer x"), None);
 }

@@ -102,23 +102,8 @@ fn match_template(parts: &[PathPart], segments: &[&str]) -> Option<Vec<(String, 
     Some(params)
 }
 
-/// Decodes `%XX` escapes; `None` for malformed escapes or invalid UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
+// Percent-decoding is the protocol module's, shared with the client.
+pub use wechatpay_apiv3_runtime::protocol::percent_decode;
 
 #[cfg(test)]
 mod tests {
@@ -143,11 +128,5 @@ mod tests {
                 assert!(m.path_params.iter().all(|(_, v)| v == "x/y"));
             }
         }
-    }
-
-    #[test]
-    fn decoding() {
-        assert_eq!(percent_decode("%E7%A0%81%201").as_deref(), Some("码 1"));
-        assert_eq!(percent_decode("%zz"), None);
     }
 }

@@ -1,14 +1,11 @@
 //! Real security in both directions: requests must carry a valid merchant signature, answers are
 //! signed with the simulator's platform key, and certificates are served encrypted.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::json;
 use wechatpay_apiv3_runtime::client::crypto::{
-    ApiV3Key, MerchantKey, PlatformCertificate, VerifyingKey,
+    self, ApiV3Key, MerchantKey, PlatformCertificate, VerifyingKey,
 };
-use wechatpay_apiv3_runtime::client::sign::{parse_authorization, signing_message};
-use wechatpay_apiv3_runtime::client::verify::{MAX_CLOCK_SKEW_SECS, PROBE_PREFIX};
+use wechatpay_apiv3_runtime::protocol::{self, TimestampError};
 
 use crate::faults::Fault;
 
@@ -71,9 +68,7 @@ impl SimConfig {
                 "../fixtures/java_wechatpay_private_key.pem"
             ))
             .map_err(|e| e.0)?,
-            // A certificate valid today: SDKs that check validity dates (wechatpayv3) drop an
-            // expired one, as they would drop one from the real API.
-            platform_certificate_pem: include_bytes!("../fixtures/sim_wechatpay_certificate.pem")
+            platform_certificate_pem: include_bytes!("../fixtures/platform_certificate.pem")
                 .to_vec(),
             mode: SigningMode::PublicKey(FIXTURE_PUBLIC_KEY_ID.into()),
             apiv3_key: ApiV3Key::new(FIXTURE_APIV3_KEY).map_err(|e| e.0)?,
@@ -104,7 +99,7 @@ impl SimConfig {
         signed_body: &[u8],
     ) -> Result<(), String> {
         let header = authorization.ok_or("the Authorization header is missing")?;
-        let parts = parse_authorization(header)
+        let parts = protocol::parse_authorization(header)
             .ok_or("the Authorization header is not WECHATPAY2-SHA256-RSA2048 with five fields")?;
         if parts.mchid != self.mchid {
             return Err(format!("mchid `{}` is not this merchant", parts.mchid));
@@ -115,17 +110,19 @@ impl SimConfig {
                 parts.serial_no
             ));
         }
-        let ts: i64 = parts
-            .timestamp
-            .parse()
-            .map_err(|_| "the timestamp is not a number".to_string())?;
-        if (now() - ts).abs() > MAX_CLOCK_SKEW_SECS {
-            return Err(
-                "the timestamp in Authorization is more than 5 minutes from the request time"
-                    .into(),
-            );
-        }
-        let message = signing_message(method, path_and_query, ts, &parts.nonce, signed_body);
+        protocol::check_timestamp(now(), &parts.timestamp).map_err(|e| match e {
+            TimestampError::NotANumber => "the timestamp is not a number".to_string(),
+            TimestampError::OutOfWindow { .. } => {
+                "the timestamp in Authorization is more than 5 minutes from the request time".into()
+            }
+        })?;
+        let message = protocol::signing_message(
+            method,
+            path_and_query,
+            &parts.timestamp,
+            &parts.nonce,
+            signed_body,
+        );
         if self.merchant_key.verify(&message, &parts.signature) {
             Ok(())
         } else {
@@ -142,15 +139,14 @@ impl SimConfig {
             Fault::StaleTimestamp(d) => i64::try_from(d.as_secs()).ok(),
             _ => None,
         });
-        let timestamp = (now() - skew.unwrap_or(0)).to_string();
-        let nonce = wechatpay_apiv3_runtime::client::crypto::nonce();
-        let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
-        message.extend_from_slice(body);
-        message.push(b'\n');
+        let timestamp = now().saturating_sub(skew.unwrap_or(0)).to_string();
+        let nonce = crypto::nonce();
         let signature = if faults.contains(&Fault::SignTest) {
-            format!("{PROBE_PREFIX}{}", "A".repeat(32))
+            format!("{}{}", protocol::PROBE_PREFIX, "A".repeat(32))
         } else {
-            self.platform_key.sign(&message).unwrap_or_default()
+            self.platform_key
+                .sign(&protocol::verify_message(&timestamp, &nonce, body))
+                .unwrap_or_default()
         };
         let serial = if faults.contains(&Fault::WrongSerial) {
             "PUB_KEY_ID_NOT_A_KEY_OF_OURS".to_string()
@@ -158,13 +154,13 @@ impl SimConfig {
             self.signing_serial()
         };
         vec![
-            ("Wechatpay-Timestamp", timestamp),
-            ("Wechatpay-Nonce", nonce),
-            ("Wechatpay-Signature", signature),
-            ("Wechatpay-Serial", serial),
+            (protocol::HEADER_TIMESTAMP, timestamp),
+            (protocol::HEADER_NONCE, nonce),
+            (protocol::HEADER_SIGNATURE, signature),
+            (protocol::HEADER_SERIAL, serial),
             (
-                "Wechatpay-Signature-Type",
-                "WECHATPAY2-SHA256-RSA2048".into(),
+                protocol::HEADER_SIGNATURE_TYPE,
+                protocol::AUTHORIZATION_SCHEME.into(),
             ),
         ]
     }
@@ -173,24 +169,100 @@ impl SimConfig {
     pub fn certificates_body(&self) -> Result<Vec<u8>, String> {
         let cert =
             PlatformCertificate::from_pem(&self.platform_certificate_pem).map_err(|e| e.0)?;
-        let nonce = &wechatpay_apiv3_runtime::client::crypto::nonce()[..12];
+        let nonce = &crypto::aead_nonce();
         let ciphertext = self
             .apiv3_key
             .encrypt(nonce, "certificate", &self.platform_certificate_pem)
             .map_err(|e| e.0)?;
         let body = json!({ "data": [{
             "serial_no": cert.serial,
-            "effective_time": "2021-01-01T00:00:00+08:00",
-            "expire_time": "2121-01-01T00:00:00+08:00",
-            "encrypt_certificate": { "algorithm": "AEAD_AES_256_GCM", "associated_data": "certificate", "nonce": nonce, "ciphertext": ciphertext }
+            "effective_time": rfc3339(cert.not_before)?,
+            "expire_time": rfc3339(cert.not_after)?,
+            "encrypt_certificate": { "algorithm": protocol::AEAD_ALGORITHM, "associated_data": "certificate", "nonce": nonce, "ciphertext": ciphertext }
         }]});
         serde_json::to_vec(&body).map_err(|e| e.to_string())
     }
 }
 
-/// Unix seconds now.
+/// Unix seconds as RFC 3339 in UTC+8, as WeChat Pay writes times.
+fn rfc3339(unix: i64) -> Result<String, String> {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).map_err(|e| e.to_string())?;
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map_err(|e| e.to_string())?
+        .to_offset(offset)
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())
+}
+
+/// Unix seconds now (the protocol's clock).
 pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    protocol::unix_now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// D7: the timestamp is read from an unsigned request, so no value of it may panic.
+    #[test]
+    fn extreme_request_timestamps_are_refused_without_panicking() {
+        let config = SimConfig::fixture().expect("fixture identity");
+        for timestamp in [
+            i64::MIN.to_string(),
+            "-9223372036854775000".into(),
+            i64::MAX.to_string(),
+            "-1".into(),
+            (now() - 300).to_string(),
+            (now() + 300).to_string(),
+        ] {
+            let header = protocol::authorization(
+                FIXTURE_MCHID,
+                FIXTURE_MERCHANT_SERIAL,
+                &timestamp,
+                "n",
+                "c2ln",
+            );
+            assert_eq!(
+                config.check_request(Some(&header), "GET", "/v3/x", b""),
+                Err(
+                    "the timestamp in Authorization is more than 5 minutes from the request time"
+                        .to_string()
+                ),
+                "{timestamp}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_certificate_list_states_the_certificate_s_own_validity() {
+        let mut config = SimConfig::fixture().expect("fixture identity");
+        config.mode = SigningMode::Certificate;
+        let body: serde_json::Value =
+            serde_json::from_slice(&config.certificates_body().expect("body")).expect("json");
+        let item = &body["data"][0];
+        assert_eq!(item["serial_no"], config.signing_serial());
+        assert_eq!(item["effective_time"], "2024-01-01T08:00:00+08:00");
+        assert_eq!(item["expire_time"], "2124-01-01T08:00:00+08:00");
+    }
+
+    #[test]
+    fn a_request_signed_now_passes() {
+        let config = SimConfig::fixture().expect("fixture identity");
+        let key = MerchantKey::from_pem(FIXTURE_MERCHANT_PRIVATE_KEY).expect("key");
+        let header = wechatpay_apiv3_runtime::client::sign::authorization(
+            FIXTURE_MCHID,
+            FIXTURE_MERCHANT_SERIAL,
+            &key,
+            "GET",
+            "/v3/x",
+            now(),
+            "n",
+            b"",
+        )
+        .expect("signs");
+        assert_eq!(
+            config.check_request(Some(&header), "GET", "/v3/x", b""),
+            Ok(())
+        );
+    }
 }

@@ -366,7 +366,7 @@ async fn credentials_are_served_printed_and_written_for_other_languages() -> Tes
     assert_eq!(served["mode"], "certificate");
     assert_eq!(
         served["platform_certificate_serial"],
-        "3E1A5C0FFEE0D15EA5E5117A7E5E12A1C0DE2026"
+        "440024045C4A427599D09BB4E3DE0279F2E813FD"
     );
 
     // An identity of the caller's own: the simulator holds none of its secrets to hand out.

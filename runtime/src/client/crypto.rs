@@ -18,6 +18,8 @@ use rustls_pki_types::{
     CertificateDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, SubjectPublicKeyInfoDer,
 };
 
+use crate::protocol;
+
 /// A key or certificate that could not be loaded; says which and why, never the key itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyError(pub String);
@@ -211,13 +213,18 @@ impl fmt::Debug for VerifyingKey {
     }
 }
 
-/// A platform certificate (平台证书): its serial as WeChat Pay writes it, and its key.
+/// A platform certificate (平台证书): its serial as WeChat Pay writes it, its key, and when it is
+/// valid (WeChat Pay issues a new one before the old one expires; both are listed meanwhile).
 #[derive(Clone, Debug)]
 pub struct PlatformCertificate {
     /// Uppercase hex of the serial number, without leading zero bytes.
     pub serial: String,
     /// The certificate's public key.
     pub key: VerifyingKey,
+    /// Start of validity (`notBefore`), Unix seconds.
+    pub not_before: i64,
+    /// End of validity (`notAfter`), Unix seconds.
+    pub not_after: i64,
 }
 
 impl PlatformCertificate {
@@ -245,33 +252,39 @@ impl PlatformCertificate {
             .subject_public_key_info()
             .to_der()
             .map_err(|e| KeyError(format!("certificate key: {e}")))?;
+        let unix = |t: x509_cert::time::Time| {
+            i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
+        };
+        let validity = tbs.validity();
         Ok(Self {
             serial,
             key: VerifyingKey::from_spki_der(&spki)?,
+            not_before: unix(validity.not_before),
+            not_after: unix(validity.not_after),
         })
+    }
+
+    /// Whether it may be used at `now` (Unix seconds): from `notBefore` to `notAfter`, both
+    /// included, as RFC 5280 reads them.
+    pub fn is_valid_at(&self, now: i64) -> bool {
+        (self.not_before..=self.not_after).contains(&now)
     }
 }
 
-/// 32 alphanumeric characters from the system CSPRNG (never `"` or `,`, which would break the
-/// Authorization header).
+/// A request nonce: [`protocol::NONCE_LEN`] alphanumeric characters from the system CSPRNG.
 pub fn nonce() -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    random_nonce(protocol::NONCE_LEN)
+}
+
+/// An AEAD_AES_256_GCM nonce ([`protocol::AEAD_NONCE_LEN`] alphanumeric characters), for those
+/// that play WeChat Pay and encrypt (simulators, tests).
+pub fn aead_nonce() -> String {
+    random_nonce(protocol::AEAD_NONCE_LEN)
+}
+
+fn random_nonce(len: usize) -> String {
     let rng = SystemRandom::new();
-    let mut out = String::with_capacity(32);
-    let mut buf = [0_u8; 64];
-    while out.len() < 32 {
-        if rng.fill(&mut buf).is_err() {
-            continue;
-        }
-        // Rejection sampling keeps every character equally likely (248 = 4 * 62).
-        for b in buf.iter().filter(|b| **b < 248) {
-            if out.len() == 32 {
-                break;
-            }
-            out.push(ALPHABET[usize::from(*b % 62)] as char);
-        }
-    }
-    out
+    protocol::nonce_from(len, |buf| rng.fill(buf).is_ok())
 }
 
 /// Lowercase hex SHA-256 (the `sha256` of an upload's `meta`).

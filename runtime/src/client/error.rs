@@ -11,6 +11,9 @@ use crate::{BuildError, OpenEnum, SensitiveFieldError};
 pub enum TrustError {
     /// A `Wechatpay-*` header is missing or empty.
     MissingHeader(&'static str),
+    /// A `Wechatpay-*` header is present but not readable: not visible ASCII, or sent more than
+    /// once (so which value was signed is ambiguous).
+    UnreadableHeader(&'static str),
     /// The signature is a `WECHATPAY/SIGNTEST/` probe: WeChat Pay checking that we verify.
     SignatureProbe,
     /// `Wechatpay-Timestamp` is not a number.
@@ -37,6 +40,10 @@ impl fmt::Display for TrustError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TrustError::MissingHeader(h) => write!(f, "response header `{h}` is missing"),
+            TrustError::UnreadableHeader(h) => write!(
+                f,
+                "response header `{h}` is not readable (not one value of visible ASCII)"
+            ),
             TrustError::SignatureProbe => {
                 f.write_str("the signature is a WECHATPAY/SIGNTEST/ probe")
             }
@@ -44,7 +51,8 @@ impl fmt::Display for TrustError {
             TrustError::TimestampOutOfWindow { skew_secs } => {
                 write!(
                     f,
-                    "Wechatpay-Timestamp is {skew_secs} s away from our clock (limit 300 s)"
+                    "Wechatpay-Timestamp is {skew_secs} s away from our clock (limit {} s)",
+                    crate::protocol::MAX_CLOCK_SKEW_SECS
                 )
             }
             TrustError::UnknownSerial(s) => write!(f, "no WeChat Pay key with serial `{s}`"),

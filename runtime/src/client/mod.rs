@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod certificates;
 mod config;
 pub mod crypto;
 mod download;
@@ -27,7 +28,7 @@ pub mod verify;
 mod blocking;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use self::transport::Outgoing;
 use http::HeaderMap;
@@ -63,11 +64,6 @@ impl OpenEnum for AnyErrorCode {
         self.0.as_str()
     }
 }
-
-/// How often certificates may be downloaded because a response named an unknown serial.
-const CERT_REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(60);
-/// How old downloaded certificates may get before they are refreshed on the next call.
-const CERT_REFRESH_PERIOD: Duration = Duration::from_secs(12 * 3600);
 
 /// A decoded answer with what the caller may want to log or show support: the status and
 /// `Request-ID` of the answer, and how many attempts the call took.
@@ -182,11 +178,11 @@ impl Client {
             .keyring
             .read()
             .await
-            .preferred()
+            .preferred((self.inner.config.clock)())
             .map(|(s, _)| s.to_string());
         if meta.has_sensitive_fields {
             let keyring = self.inner.keyring.read().await;
-            let Some((serial, key)) = keyring.preferred() else {
+            let Some((serial, key)) = keyring.preferred((self.inner.config.clock)()) else {
                 return Err(Error::Encrypt(SensitiveFieldError {
                     field: String::new(),
                     reason: "no WeChat Pay key to encrypt with".into(),
@@ -256,7 +252,7 @@ impl Client {
                 .keyring
                 .read()
                 .await
-                .preferred()
+                .preferred((self.inner.config.clock)())
                 .map(|(s, _)| s.to_string()),
             retry_safe,
             verify: true,
@@ -283,108 +279,12 @@ impl Client {
             .apiv3_key
             .as_ref()
             .ok_or(NotifyError::NoApiV3Key)?;
-        let keyring = self.inner.keyring.read().await;
-        notify::parse(&keyring, key, headers, body, (self.inner.config.clock)())
+        // An unknown serial (a webhook process that has not called yet, or a rotation) downloads
+        // certificates as responses do, under the same rate limit.
+        self.with_current_keys(
+            |keyring, now| notify::parse(keyring, key, headers, body, now),
+            |e| matches!(e, NotifyError::Untrusted(TrustError::UnknownSerial(_))),
+        )
+        .await
     }
-
-    /// Verifies a success response; an unknown serial in certificate mode triggers one
-    /// rate-limited certificate download, then verification is tried once more.
-    async fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), TrustError> {
-        let now = (self.inner.config.clock)();
-        let first = verify::verify(&*self.inner.keyring.read().await, headers, body, now);
-        match first {
-            Err(TrustError::UnknownSerial(serial)) if self.can_download_certificates().await => {
-                if self.refresh_certificates().await.is_err() {
-                    return Err(TrustError::UnknownSerial(serial));
-                }
-                verify::verify(&*self.inner.keyring.read().await, headers, body, now).map(|_| ())
-            }
-            other => other.map(|_| ()),
-        }
-    }
-
-    async fn can_download_certificates(&self) -> bool {
-        // Public-key mode needs no certificates: an unknown serial there is simply untrusted.
-        if self.inner.config.apiv3_key.is_none()
-            || self.inner.keyring.read().await.is_public_key_mode()
-        {
-            return false;
-        }
-        let last = *self.inner.refreshed.lock().await;
-        last.is_none_or(|t| t.elapsed() >= CERT_REFRESH_MIN_INTERVAL)
-    }
-
-    /// Downloads and decrypts the platform certificates (`GET /v3/certificates`) and adds them
-    /// to the keyring. The download is authenticated by the APIv3 key that decrypts it, and its
-    /// signature must verify with one of the certificates it carries.
-    pub async fn refresh_certificates(&self) -> Result<usize, Error<AnyErrorCode>> {
-        let mut last = self.inner.refreshed.lock().await;
-        *last = Some(Instant::now());
-        let key =
-            self.inner.config.apiv3_key.clone().ok_or_else(|| {
-                Error::Config("downloading certificates needs the APIv3 key".into())
-            })?;
-        let out = Outgoing::unverified_get("certificates.download", "/v3/certificates".into());
-        let deadline = orchestrator::Deadline::of(&self.inner.config.timeouts);
-        let incoming = self
-            .exchange(&self.inner.config.base_url, &out, &deadline)
-            .await?;
-        let (headers, body) = (incoming.headers, incoming.body);
-        let list: CertificateList = crate::decode::json(&body).map_err(Error::Decode)?;
-        let mut fresh = Keyring::new();
-        for item in &list.data {
-            let e = &item.encrypt_certificate;
-            let pem = key
-                .decrypt(&e.nonce, &e.associated_data, &e.ciphertext)
-                .map_err(|err| Error::Config(err.0))?;
-            let cert = PlatformCertificate::from_pem(&pem).map_err(|err| Error::Config(err.0))?;
-            fresh.add_certificate(cert);
-        }
-        verify::verify(&fresh, &headers, &body, (self.inner.config.clock)())
-            .map_err(Error::Untrusted)?;
-        let mut keyring = self.inner.keyring.write().await;
-        for item in &list.data {
-            if let Some(k) = fresh.get(&item.serial_no) {
-                keyring.add_certificate(PlatformCertificate {
-                    serial: item.serial_no.clone(),
-                    key: k.clone(),
-                });
-            }
-        }
-        Ok(list.data.len())
-    }
-
-    /// Refreshes certificates when they are older than the refresh period (certificate mode).
-    pub async fn refresh_certificates_if_stale(&self) -> Result<(), Error<AnyErrorCode>> {
-        let stale = {
-            self.inner
-                .refreshed
-                .lock()
-                .await
-                .is_none_or(|t| t.elapsed() >= CERT_REFRESH_PERIOD)
-        };
-        let public_key_mode = self.inner.keyring.read().await.is_public_key_mode();
-        if stale && !public_key_mode && self.inner.config.apiv3_key.is_some() {
-            self.refresh_certificates().await?;
-        }
-        Ok(())
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct CertificateList {
-    data: Vec<CertificateItem>,
-}
-
-#[derive(serde::Deserialize)]
-struct CertificateItem {
-    serial_no: String,
-    encrypt_certificate: EncryptedCertificate,
-}
-
-#[derive(serde::Deserialize)]
-struct EncryptedCertificate {
-    nonce: String,
-    associated_data: String,
-    ciphertext: String,
 }

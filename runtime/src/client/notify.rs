@@ -3,6 +3,18 @@
 //! Works with any web framework: give it the raw headers and the raw body bytes. Answer WeChat
 //! Pay with 200 (or 204) and no body on success; on failure answer 4xx/5xx with
 //! `{"code":"FAIL","message":"..."}` and WeChat Pay sends it again later.
+//!
+//! # The same callback more than once
+//!
+//! WeChat Pay sends a callback again until it gets a success answer (15 s, 15 s, 30 s, 3 min, ...
+//! for about a day), and duplicates happen even after one; each copy is signed anew, and a copy
+//! captured within the 300 s window also verifies. So a replay is legitimate and [`parse`] accepts
+//! it every time: nothing here keeps state. Make the handling idempotent by
+//! [`Notification::id`]: record the ids you have handled (for as long as WeChat Pay retries,
+//! a day or more) in the same transaction as the effect; when an id is seen again, do nothing
+//! more and answer success again, or WeChat Pay keeps sending it. Where the event is about a
+//! resource (an order, a refund), applying the state it reports only when it moves that
+//! resource forward gives the same safety.
 
 use std::fmt;
 
@@ -15,9 +27,13 @@ use super::verify::{self, Keyring};
 use crate::NotificationEvent;
 
 /// A verified, decrypted callback.
+///
+/// The same callback can arrive more than once, each time verified: see the
+/// [module docs](self#the-same-callback-more-than-once) for handling an `id` seen before.
 #[derive(Clone, Debug)]
 pub struct Notification<E> {
-    /// The notification id (`EV-...`): the same id may arrive more than once; handle it once.
+    /// The notification id (`EV-...`): the same id arrives again when WeChat Pay resends (until
+    /// answered with success, and sometimes after); handle it once and answer success every time.
     pub id: String,
     /// When WeChat Pay created it.
     pub create_time: String,
@@ -67,6 +83,19 @@ impl NotifyError {
 impl fmt::Display for NotifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // A callback's headers are request headers; the shared wording says "response".
+            NotifyError::Untrusted(TrustError::MissingHeader(h)) => {
+                write!(f, "callback not trusted: request header `{h}` is missing")
+            }
+            NotifyError::Untrusted(TrustError::UnreadableHeader(h)) => write!(
+                f,
+                "callback not trusted: request header `{h}` is not readable (not one value of visible ASCII)"
+            ),
+            // Nothing is known to be wrong with it: the key it names is not one we hold.
+            NotifyError::Untrusted(TrustError::UnknownSerial(s)) => write!(
+                f,
+                "callback not verified: it names WeChat Pay key `{s}`, which this client does not hold (certificate mode downloads the certificates on an unknown serial at most once a minute; public-key mode needs that key configured)"
+            ),
             NotifyError::Untrusted(e) => write!(f, "callback not trusted: {e}"),
             NotifyError::Envelope(e) => write!(f, "callback envelope: {e}"),
             NotifyError::UnexpectedEvent(e) => write!(f, "unexpected event type `{e}`"),
@@ -100,6 +129,10 @@ struct Resource {
 }
 
 /// Verifies (same rules as responses), decrypts and decodes a callback at time `now`.
+///
+/// A replay of a callback already handled is accepted like the first copy (see the
+/// [module docs](self#the-same-callback-more-than-once)). [`super::Client::parse_notification`]
+/// also downloads certificates when the callback names an unknown serial.
 pub fn parse<E: NotificationEvent>(
     keyring: &Keyring,
     apiv3_key: &ApiV3Key,
@@ -114,7 +147,7 @@ pub fn parse<E: NotificationEvent>(
         return Err(NotifyError::UnexpectedEvent(envelope.event_type));
     }
     let r = &envelope.resource;
-    if r.algorithm != "AEAD_AES_256_GCM" {
+    if r.algorithm != crate::protocol::AEAD_ALGORITHM {
         return Err(NotifyError::Envelope(format!(
             "unsupported algorithm `{}`",
             r.algorithm

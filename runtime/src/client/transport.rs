@@ -124,7 +124,7 @@ impl Client {
             .header(http::header::AUTHORIZATION, authorization)
             .header(http::header::ACCEPT, "application/json");
         if let Some(serial) = &out.wechatpay_serial {
-            request = request.header("Wechatpay-Serial", serial);
+            request = request.header(crate::protocol::HEADER_SERIAL, serial);
         }
         request = match &out.upload {
             Some((file, meta)) => {
@@ -155,7 +155,7 @@ impl Client {
             Ok(Ok(parts)) => parts,
         };
         let request_id = headers
-            .get("Request-ID")
+            .get(crate::protocol::HEADER_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let span = tracing::Span::current();

@@ -1,8 +1,10 @@
 //! A scripted WeChat Pay stand-in on 127.0.0.1 for the client tests.
 //!
-//! It checks every request's Authorization header with code written here, independently of the
-//! runtime's signer (it parses the header and verifies with the merchant certificate's key), and
-//! signs its answers with the fixture platform key as the real API would.
+//! It checks every request's Authorization header with the merchant certificate's key and signs
+//! its answers with a fixture platform key, as the real API would, using the runtime's
+//! [`protocol`] and crypto. It is independent of the client where that matters: those functions
+//! are checked byte for byte against the published vectors (`tests/vectors.rs`), so a mistake in
+//! them fails there rather than passing here on both sides.
 
 #![allow(dead_code)]
 
@@ -12,17 +14,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{
-    RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey,
-};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::{Request, Response};
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use wechatpay_apiv3_runtime::client::{MerchantKey, PlatformCertificate};
+use wechatpay_apiv3_runtime::protocol;
 
 pub const MCHID: &str = "1900000001";
 pub const MERCHANT_SERIAL: &str = "MERCHANT_SERIAL_1";
@@ -42,6 +38,8 @@ pub fn fixture(name: &str) -> Vec<u8> {
 pub enum Signing {
     /// Correctly, with this serial in `Wechatpay-Serial`.
     As(String),
+    /// Correctly with the private key in this fixture file, naming this serial.
+    By(String, &'static str),
     /// Correctly, then change the body.
     TamperBody,
     /// A `WECHATPAY/SIGNTEST/` probe.
@@ -102,10 +100,14 @@ pub struct Seen {
     pub wechatpay_serial: Option<String>,
 }
 
+/// Answers by path prefix: the first route whose prefix the path starts with answers, in order
+/// (its last answer repeats).
+type Script = Arc<Mutex<Vec<(String, VecDeque<Reply>)>>>;
+
 pub struct Server {
     pub addr: SocketAddr,
     pub seen: Arc<Mutex<Vec<Seen>>>,
-    script: Arc<Mutex<VecDeque<Reply>>>,
+    script: Script,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -120,12 +122,30 @@ impl Server {
 
     /// Starts with the answers to give, in order (the last one repeats).
     pub async fn start(replies: Vec<Reply>) -> Self {
+        Self::routed(vec![("", replies)]).await
+    }
+
+    /// How many requests went to this path (query included), e.g. `/v3/certificates`.
+    pub fn count(&self, path_and_query: &str) -> usize {
+        self.seen()
+            .iter()
+            .filter(|s| s.path_and_query == path_and_query)
+            .count()
+    }
+
+    /// Starts with answers per path prefix (see [`Script`]).
+    pub async fn routed(routes: Vec<(&str, Vec<Reply>)>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().expect("addr");
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(VecDeque::from(replies)));
+        let script: Script = Arc::new(Mutex::new(
+            routes
+                .into_iter()
+                .map(|(prefix, replies)| (prefix.to_string(), VecDeque::from(replies)))
+                .collect(),
+        ));
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let (seen2, script2) = (seen.clone(), script.clone());
         tokio::spawn(async move {
@@ -158,7 +178,7 @@ impl Server {
 async fn answer(
     req: Request<hyper::body::Incoming>,
     seen: Arc<Mutex<Vec<Seen>>>,
-    script: Arc<Mutex<VecDeque<Reply>>>,
+    script: Script,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = req.into_parts();
     let body = body
@@ -185,23 +205,28 @@ async fn answer(
     );
     seen.lock().expect("lock").push(Seen {
         method: parts.method.to_string(),
-        path_and_query,
+        path_and_query: path_and_query.clone(),
         body: body.clone(),
         authorization_valid: valid,
         nonce,
         wechatpay_serial: parts
             .headers
-            .get("Wechatpay-Serial")
+            .get(protocol::HEADER_SERIAL)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
     });
     let reply = {
         let mut script = script.lock().expect("lock");
-        if script.len() > 1 {
-            script.pop_front()
-        } else {
-            script.front().cloned()
-        }
+        script
+            .iter_mut()
+            .find(|(prefix, _)| path_and_query.starts_with(prefix.as_str()))
+            .and_then(|(_, replies)| {
+                if replies.len() > 1 {
+                    replies.pop_front()
+                } else {
+                    replies.front().cloned()
+                }
+            })
     }
     .unwrap_or_else(|| Reply::error(500, "NO_SCRIPT"));
     if !reply.delay.is_zero() {
@@ -227,87 +252,62 @@ fn signed_part(headers: &hyper::HeaderMap, body: &[u8]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Parses `WECHATPAY2-SHA256-RSA2048 k="v",...` and verifies it with the merchant certificate.
+/// Parses the Authorization header and verifies it with the merchant certificate's key.
 fn check_authorization(
     header: &str,
     method: &str,
     path_and_query: &str,
     body: &[u8],
 ) -> (bool, String) {
-    let Some(params) = header.strip_prefix("WECHATPAY2-SHA256-RSA2048 ") else {
+    let Some(parts) = protocol::parse_authorization(header) else {
         return (false, String::new());
     };
-    let mut fields = std::collections::HashMap::new();
-    for pair in params.split(',') {
-        if let Some((k, v)) = pair.split_once('=') {
-            fields.insert(k.trim().to_string(), v.trim_matches('"').to_string());
-        }
-    }
-    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let message = format!(
-        "{method}\n{path_and_query}\n{}\n{}\n",
-        get("timestamp"),
-        get("nonce_str")
-    );
-    let mut message = message.into_bytes();
-    message.extend_from_slice(body);
-    message.push(b'\n');
-    let cert = CertificateDer::from_pem_slice(&fixture("java_merchant_certificate.pem"))
-        .expect("merchant cert");
-    let spki = spki_of(cert.as_ref());
-    let Ok(signature) = B64.decode(get("signature")) else {
-        return (false, get("nonce_str"));
-    };
-    let ok = get("mchid") == MCHID
-        && get("serial_no") == MERCHANT_SERIAL
-        && UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki)
-            .verify(&message, &signature)
-            .is_ok();
-    (ok, get("nonce_str"))
-}
-
-fn spki_of(cert_der: &[u8]) -> Vec<u8> {
-    use x509_cert::der::{Decode, Encode};
-    let cert = x509_cert::Certificate::from_der(cert_der).expect("cert parses");
-    cert.tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .expect("spki")
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    let merchant = PlatformCertificate::from_pem(&fixture("java_merchant_certificate.pem"))
+        .expect("merchant certificate");
+    let message =
+        protocol::signing_message(method, path_and_query, &parts.timestamp, &parts.nonce, body);
+    let ok = parts.mchid == MCHID
+        && parts.serial_no == MERCHANT_SERIAL
+        && merchant.key.verify(&message, &parts.signature);
+    (ok, parts.nonce)
 }
 
 /// Signs `timestamp\nnonce\nbody\n` with the platform private key.
 pub fn platform_sign(timestamp: &str, nonce: &str, body: &[u8]) -> String {
-    let der = PrivatePkcs8KeyDer::from_pem_slice(&fixture("java_wechatpay_private_key.pem"))
-        .expect("platform key");
-    let pair = RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()).expect("key pair");
-    let mut message = format!("{timestamp}\n{nonce}\n").into_bytes();
-    message.extend_from_slice(body);
-    message.push(b'\n');
-    let mut sig = vec![0; pair.public_modulus_len()];
-    pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), &message, &mut sig)
-        .expect("signs");
-    B64.encode(sig)
+    sign_with("java_wechatpay_private_key.pem", timestamp, nonce, body)
+}
+
+/// Signs `timestamp\nnonce\nbody\n` with the private key in fixture `key_file`.
+pub fn sign_with(key_file: &str, timestamp: &str, nonce: &str, body: &[u8]) -> String {
+    MerchantKey::from_pem(&fixture(key_file))
+        .expect("fixture key")
+        .sign(&protocol::verify_message(timestamp, nonce, body))
+        .expect("signs")
 }
 
 /// Signature headers for a body, as WeChat Pay sends them.
 pub fn signature_headers(body: &[u8], serial: &str, skew: i64) -> Vec<(&'static str, String)> {
-    let timestamp = (now() + skew).to_string();
+    signature_headers_by("java_wechatpay_private_key.pem", body, serial, skew)
+}
+
+/// Signature headers for a body signed with the private key in fixture `key_file`.
+pub fn signature_headers_by(
+    key_file: &str,
+    body: &[u8],
+    serial: &str,
+    skew: i64,
+) -> Vec<(&'static str, String)> {
+    let timestamp = protocol::unix_now().saturating_add(skew).to_string();
     let nonce = "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4".to_string();
-    let signature = platform_sign(&timestamp, &nonce, body);
+    let signature = sign_with(key_file, &timestamp, &nonce, body);
     vec![
-        ("Wechatpay-Timestamp", timestamp),
-        ("Wechatpay-Nonce", nonce),
-        ("Wechatpay-Signature", signature),
-        ("Wechatpay-Serial", serial.to_string()),
+        (protocol::HEADER_TIMESTAMP, timestamp),
+        (protocol::HEADER_NONCE, nonce),
+        (protocol::HEADER_SIGNATURE, signature),
+        (protocol::HEADER_SERIAL, serial.to_string()),
         (
-            "Wechatpay-Signature-Type",
-            "WECHATPAY2-SHA256-RSA2048".to_string(),
+            protocol::HEADER_SIGNATURE_TYPE,
+            protocol::AUTHORIZATION_SCHEME.to_string(),
         ),
     ]
 }
@@ -316,6 +316,7 @@ fn build(reply: &Reply) -> Response<Full<Bytes>> {
     let mut body = reply.body.clone();
     let headers = match &reply.signing {
         Signing::As(serial) => signature_headers(&body, serial, 0),
+        Signing::By(serial, key_file) => signature_headers_by(key_file, &body, serial, 0),
         Signing::TamperBody => {
             let h = signature_headers(&body, PUBLIC_KEY_ID, 0);
             body.extend_from_slice(b" ");
@@ -323,7 +324,7 @@ fn build(reply: &Reply) -> Response<Full<Bytes>> {
         }
         Signing::Probe => {
             let mut h = signature_headers(&body, PUBLIC_KEY_ID, 0);
-            h[2].1 = "WECHATPAY/SIGNTEST/AAAA".into();
+            h[2].1 = format!("{}AAAA", protocol::PROBE_PREFIX);
             h
         }
         Signing::Skew(s) => signature_headers(&body, PUBLIC_KEY_ID, *s),
@@ -342,7 +343,7 @@ fn build(reply: &Reply) -> Response<Full<Bytes>> {
             .insert(name, value.parse().expect("header value"));
     }
     response.headers_mut().insert(
-        "Request-ID",
+        protocol::HEADER_REQUEST_ID,
         "08F0D3E2C70610BA0318B0E3F82F2088ACD71F"
             .parse()
             .expect("header"),
@@ -366,27 +367,112 @@ impl wechatpay_apiv3_runtime::NotificationEvent for TransactionEvent {
 /// A TRANSACTION-style callback as WeChat Pay sends it: the resource encrypted with the APIv3 key,
 /// the envelope signed with the platform key; `tamper` changes the body after signing.
 pub fn callback(event_type: &str, resource: &str, tamper: bool) -> (http::HeaderMap, Vec<u8>) {
-    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
-    let nonce = "fdasflkja484";
-    let ciphertext = key
-        .encrypt(nonce, "transaction", resource.as_bytes())
-        .expect("seal");
-    let body = serde_json::json!({
-        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
-        "resource_type": "encrypt-resource", "summary": "支付成功",
-        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM", "ciphertext": ciphertext,
-                      "associated_data": "transaction", "nonce": nonce }
-    })
-    .to_string()
-    .into_bytes();
-    let mut headers = http::HeaderMap::new();
-    for (name, value) in signature_headers(&body, PUBLIC_KEY_ID, 0) {
-        headers.insert(name, value.parse().expect("header"));
-    }
+    let (headers, body) = callback_by(
+        "java_wechatpay_private_key.pem",
+        PUBLIC_KEY_ID,
+        event_type,
+        resource,
+    );
     let body = if tamper {
         [body, b" ".to_vec()].concat()
     } else {
         body
     };
     (headers, body)
+}
+
+/// The envelope of a TRANSACTION-style callback around `resource`, sealed with the APIv3 key.
+pub fn callback_body(event_type: &str, resource: &str) -> Vec<u8> {
+    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
+    let nonce = "fdasflkja484";
+    let ciphertext = key
+        .encrypt(nonce, "transaction", resource.as_bytes())
+        .expect("seal");
+    serde_json::json!({
+        "id": "EV-2018022511223320873", "create_time": "2015-05-20T13:29:35+08:00", "event_type": event_type,
+        "resource_type": "encrypt-resource", "summary": "支付成功",
+        "resource": { "original_type": "transaction", "algorithm": protocol::AEAD_ALGORITHM, "ciphertext": ciphertext,
+                      "associated_data": "transaction", "nonce": nonce }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// A callback signed with the private key in fixture `key_file`, naming `serial`.
+pub fn callback_by(
+    key_file: &str,
+    serial: &str,
+    event_type: &str,
+    resource: &str,
+) -> (http::HeaderMap, Vec<u8>) {
+    let body = callback_body(event_type, resource);
+    (
+        headers_of(&signature_headers_by(key_file, &body, serial, 0)),
+        body,
+    )
+}
+
+/// Header pairs as a map.
+pub fn headers_of(pairs: &[(&'static str, String)]) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in pairs {
+        headers.insert(*name, value.parse().expect("header"));
+    }
+    headers
+}
+
+/// The body of `GET /v3/certificates` listing these fixture certificates, each sealed with the
+/// APIv3 key, and the answer that serves it signed by `signer` (serial and private key file).
+pub fn certificate_list(certificates: &[&str], signer: (&str, &'static str)) -> Reply {
+    let key = wechatpay_apiv3_runtime::client::ApiV3Key::new(APIV3_KEY).expect("key");
+    let data: Vec<serde_json::Value> = certificates
+        .iter()
+        .map(|file| {
+            let pem = fixture(file);
+            let cert = PlatformCertificate::from_pem(&pem).expect("certificate");
+            let nonce = "c2VyaWFsMDAw";
+            serde_json::json!({
+                "serial_no": cert.serial,
+                "effective_time": "2024-01-01T00:00:00+08:00",
+                "expire_time": "2124-01-01T00:00:00+08:00",
+                "encrypt_certificate": {
+                    "algorithm": protocol::AEAD_ALGORITHM, "associated_data": "certificate", "nonce": nonce,
+                    "ciphertext": key.encrypt(nonce, "certificate", &pem).expect("seal"),
+                }
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "data": data }).to_string();
+    Reply::json(200, &body).signed(Signing::By(signer.0.to_string(), signer.1))
+}
+
+/// The serial of a fixture certificate.
+pub fn serial_of(file: &str) -> String {
+    PlatformCertificate::from_pem(&fixture(file))
+        .expect("certificate")
+        .serial
+}
+
+/// The fixture merchant's configuration against `url` (no backup host, no retries), for the
+/// test to add its WeChat Pay keys to.
+pub fn merchant_config(url: &str) -> wechatpay_apiv3_runtime::client::ConfigBuilder {
+    let key =
+        MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
+    wechatpay_apiv3_runtime::client::Config::builder(MCHID, MERCHANT_SERIAL, key)
+        .base_url(url)
+        .backup_url(None)
+        .retry(wechatpay_apiv3_runtime::client::RetryPolicy::none())
+}
+
+/// A keyring holding only the fixture WeChat Pay public key.
+pub fn public_key_keyring() -> wechatpay_apiv3_runtime::client::Keyring {
+    let mut keyring = wechatpay_apiv3_runtime::client::Keyring::new();
+    keyring.add_public_key(
+        PUBLIC_KEY_ID,
+        wechatpay_apiv3_runtime::client::VerifyingKey::from_public_key_pem(&fixture(
+            "java_wechatpay_public_key.pem",
+        ))
+        .expect("public key"),
+    );
+    keyring
 }
