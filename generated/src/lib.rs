@@ -15,6 +15,7 @@
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 7 |
+//! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
@@ -45,5 +46,7 @@ pub mod certificates;
 pub mod marketing;
 #[cfg(feature = "payments")]
 pub mod pay;
+#[cfg(feature = "profitsharing")]
+pub mod profitsharing;
 #[cfg(feature = "payments")]
 pub mod refund;
