@@ -47,6 +47,32 @@ fn bill_apply_fund_flow_bill_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "A sub-merchant's basic-account bill" of `GET /v3/bill/sub-merchant-fundflowbill`.
+#[cfg(feature = "payments")]
+#[test]
+fn bill_apply_sub_merchant_fund_flow_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillRequest::builder()
+        .sub_mchid("1900098765")
+        .bill_date("2026-11-22")
+        .account_type("BASIC")
+        .algorithm("AEAD_AES_256_GCM")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/bill/sub-merchant-fundflowbill?sub_mchid=1900098765&bill_date=2026-11-22&account_type=BASIC&algorithm=AEAD_AES_256_GCM"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Hx3Lq9Wm2Rb7Nc5Tf1Kd8Vs4Pz0Ya6Ue\",\"encrypt_key\":\"VG9rZW5LZXlFbmNyeXB0ZWRUb01lcmNoYW50S2V5MDAwMQ==\",\"hash_type\":\"SHA1\",\"hash_value\":\"2b7e151628aed2a6abf7158809cf4f3c762e7160\",\"nonce\":\"6c1f9a2b8d3e\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Yesterday's bill, gzipped" of `GET /v3/bill/tradebill`.
 #[cfg(feature = "payments")]
 #[test]
@@ -97,6 +123,12 @@ fn bill_download_bill_example_1() -> ::std::result::Result<
 fn bill_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::bill::types::TarType>();
     check_open_enum::<::wechatpay_apiv3::bill::apply_fund_flow_bill::FundAccountType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
+    >();
     check_open_enum::<::wechatpay_apiv3::bill::apply_trade_bill::TradeBillType>();
 }
 
@@ -3440,6 +3472,71 @@ fn pay_transactions_close_order_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "Charge a scanned code" of `POST /v3/pay/transactions/codepay`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_codepay_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::codepay::CodepayRequest::builder()
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .description("晨光咖啡-拿铁大杯")
+        .out_trade_no("CP20261123150201")
+        .attach("till=3")
+        .payer(
+            ::wechatpay_apiv3::pay::transactions::types::CodepayPayer::builder()
+                .auth_code("134620578093245611")
+                .build()?,
+        )
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(2800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::CodepaySceneInfo::builder()
+                .device_id("POS-07")
+                .device_ip("203.0.113.24")
+                .store_info(
+                    ::wechatpay_apiv3::pay::transactions::types::CodepayStoreInfo::builder()
+                        .id("SZ-NS-001")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .detail(
+            ::wechatpay_apiv3::pay::transactions::types::CodepayDetail::builder()
+                .goods_detail(
+                    ::std::vec![
+                        ::wechatpay_apiv3::pay::transactions::types::CodepayGoodsDetail::builder()
+                        .merchant_goods_id("LATTE-L").goods_name("拿铁大杯")
+                        .quantity(1).unit_price(2800).build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/transactions/codepay");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"till=3\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}]},\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\",\"payer\":{\"auth_code\":\"134620578093245611\"},\"scene_info\":{\"device_id\":\"POS-07\",\"device_ip\":\"203.0.113.24\",\"store_info\":{\"id\":\"SZ-NS-001\"}}}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::codepay::CodepayBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"till=3\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}]},\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\",\"payer\":{\"auth_code\":\"134620578093245611\"},\"scene_info\":{\"device_id\":\"POS-07\",\"device_ip\":\"203.0.113.24\",\"store_info\":{\"id\":\"SZ-NS-001\"}}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":2800,\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"till=3\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"success_time\":\"2026-11-23T15:02:03+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"4200002107202611231357924680\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Place an order" of `POST /v3/pay/transactions/app`.
 #[cfg(feature = "payments")]
 #[test]
@@ -3723,6 +3820,39 @@ fn pay_transactions_query_by_transaction_id_example_1() -> ::std::result::Result
     request.validate()?;
     let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":2500,\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"table=12\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CF20260301093015001\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"promotion_detail\":[{\"amount\":300,\"coupon_id\":\"20801077736\",\"currency\":\"CNY\",\"goods_detail\":[{\"discount_amount\":300,\"goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}],\"merchant_contribute\":300,\"name\":\"春季满20减3\",\"other_contribute\":0,\"scope\":\"SINGLE\",\"stock_id\":\"17140532\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"scene_info\":{\"device_id\":\"POS-07\"},\"success_time\":\"2026-03-01T09:31:02+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200001987202603011234567890\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Reverse an order the user never confirmed" of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_reverse_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::reverse::ReverseRequest::builder()
+        .out_trade_no("CP20261123150201")
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/transactions/out-trade-no/CP20261123150201/reverse"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"mchid\":\"1900012345\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::reverse::ReverseBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"mchid\":\"1900012345\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::reverse::ReverseResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
