@@ -348,12 +348,12 @@ pub struct CreateReturnOrderBody {
     pub order_id: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the original split; this or `order_id`.
     ///
-    /// Wire name `out_order_no`; optional; 1 to 64 characters; matches `^[0-9A-Za-z_|*@-]+$`.
+    /// Wire name `out_order_no`; optional; 1 to 64 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// The merchant's own return number, unique per merchant.
     ///
-    /// Wire name `out_return_no`; required; 1 to 64 characters; matches `^[0-9A-Za-z_|*@-]+$`.
+    /// Wire name `out_return_no`; required; 1 to 64 characters.
     pub out_return_no: ::std::string::String,
     /// The merchant receiver the money is taken back from; only a receiver the original split paid.
     ///
@@ -408,12 +408,6 @@ impl ::wechatpay_apiv3_runtime::Validate for CreateReturnOrderBody {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
             );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_|*@-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
         }
         {
             let at = at.field("out_return_no");
@@ -424,12 +418,6 @@ impl ::wechatpay_apiv3_runtime::Validate for CreateReturnOrderBody {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
             );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_|*@-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
         }
         {
             let at = at.field("return_mchid");
@@ -568,12 +556,6 @@ impl CreateReturnOrderBodyBuilder {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(64),
             );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_|*@-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
         }
         match &self.out_return_no {
             ::std::option::Option::Some(value) => {
@@ -584,12 +566,6 @@ impl CreateReturnOrderBodyBuilder {
                     ::std::option::Option::Some(1),
                     ::std::option::Option::Some(64),
                 );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_|*@-]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
             }
             ::std::option::Option::None => {
                 v.report(

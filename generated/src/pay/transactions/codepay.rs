@@ -2,13 +2,13 @@
 
 //! 付款码支付 (charge a scanned payment code)
 //!
-//! Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password, the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
+//! Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password (WeChat Pay answers 202 USERPAYING, which arrives here as an answer without `trade_state`), the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
 //!
 //! Sends `POST /v3/pay/transactions/codepay`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html).
 
 /// 付款码支付 (charge a scanned payment code)
 ///
-/// Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password, the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
+/// Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password (WeChat Pay answers 202 USERPAYING, which arrives here as an answer without `trade_state`), the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
 ///
 /// Sends `POST /v3/pay/transactions/codepay`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html).
 ///

@@ -2,13 +2,13 @@
 
 //! 撤销订单 (reverse a payment-code order)
 //!
-//! Cancels a payment-code order whose outcome is unknown or that failed: an unpaid order is closed, a paid one is refunded to the user. Call it when `codepay` timed out or errored, or the user never confirmed. Reversing again changes nothing more, so the call is retried when safe.
+//! Cancels a payment-code order whose outcome is unknown or that failed: an unpaid order is closed, a paid one is refunded to the user. Call it when `codepay` timed out or errored, or the user never confirmed. Only orders of the last 7 days can be reversed, and not sooner than 15 seconds after the payment call (per the payment-code pages); refund older paid orders instead. Reversing again changes nothing more, so the call is retried when safe.
 //!
 //! Sends `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html).
 
 /// 撤销订单 (reverse a payment-code order)
 ///
-/// Cancels a payment-code order whose outcome is unknown or that failed: an unpaid order is closed, a paid one is refunded to the user. Call it when `codepay` timed out or errored, or the user never confirmed. Reversing again changes nothing more, so the call is retried when safe.
+/// Cancels a payment-code order whose outcome is unknown or that failed: an unpaid order is closed, a paid one is refunded to the user. Call it when `codepay` timed out or errored, or the user never confirmed. Only orders of the last 7 days can be reversed, and not sooner than 15 seconds after the payment call (per the payment-code pages); refund older paid orders instead. Reversing again changes nothing more, so the call is retried when safe.
 ///
 /// Sends `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html).
 ///
@@ -20,7 +20,7 @@
 pub struct ReverseRequest {
     /// Path parameter. The merchant's order number given to `codepay`.
     ///
-    /// Wire name `out_trade_no`; required; 1 to 32 characters.
+    /// Wire name `out_trade_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z_*-]+$`.
     pub out_trade_no: ::std::string::String,
     /// The JSON body.
     pub body: crate::pay::transactions::reverse::ReverseBody,
@@ -89,6 +89,12 @@ impl ReverseRequestBuilder {
                     ::std::option::Option::Some(1),
                     ::std::option::Option::Some(32),
                 );
+                {
+                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
+                        "^[0-9A-Za-z_*-]+$",
+                    );
+                    v.pattern(&at, value, &PATTERN);
+                }
             }
             ::std::option::Option::None => {
                 v.report(
@@ -138,6 +144,12 @@ impl ReverseRequest {
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(32),
             );
+            {
+                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
+                    "^[0-9A-Za-z_*-]+$",
+                );
+                v.pattern(&at, value, &PATTERN);
+            }
         }
         ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
         v.finish("ReverseRequest")
@@ -181,13 +193,6 @@ impl ::wechatpay_apiv3_runtime::Operation for ReverseRequest {
                 code: "SIGN_ERROR",
                 description: "The signature did not verify.",
                 solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "ORDER_NOT_EXIST",
-                description: "No order has this number.",
-                solution: "Check the order number and the merchant number.",
                 retry: false,
             },
             ::wechatpay_apiv3_runtime::ErrorDoc {
@@ -253,8 +258,6 @@ pub enum ReverseErrorCode {
     InvalidRequest,
     /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
     SignError,
-    /// `ORDER_NOT_EXIST`: HTTP 404: No order has this number. Check the order number and the merchant number.
-    OrderNotExist,
     /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
     FrequencyLimited,
     /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry the reversal.
@@ -270,7 +273,6 @@ impl ReverseErrorCode {
             Self::ParamError => "PARAM_ERROR",
             Self::InvalidRequest => "INVALID_REQUEST",
             Self::SignError => "SIGN_ERROR",
-            Self::OrderNotExist => "ORDER_NOT_EXIST",
             Self::FrequencyLimited => "FREQUENCY_LIMITED",
             Self::SystemError => "SYSTEM_ERROR",
             Self::Unknown(value) => value.as_str(),
@@ -283,7 +285,6 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for ReverseErrorCode {
         "PARAM_ERROR",
         "INVALID_REQUEST",
         "SIGN_ERROR",
-        "ORDER_NOT_EXIST",
         "FREQUENCY_LIMITED",
         "SYSTEM_ERROR",
     ];
@@ -292,7 +293,6 @@ impl ::wechatpay_apiv3_runtime::OpenEnum for ReverseErrorCode {
             "PARAM_ERROR" => Self::ParamError,
             "INVALID_REQUEST" => Self::InvalidRequest,
             "SIGN_ERROR" => Self::SignError,
-            "ORDER_NOT_EXIST" => Self::OrderNotExist,
             "FREQUENCY_LIMITED" => Self::FrequencyLimited,
             "SYSTEM_ERROR" => Self::SystemError,
             other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
