@@ -3956,11 +3956,11 @@ fn profitsharing_create_order_example_1() -> ::std::result::Result<
         .receivers(
             ::std::vec![
                 ::wechatpay_apiv3::profitsharing::types::OrderReceiver::builder()
-                .type_("MERCHANT_ID").account("1900087654").name("晨光咖啡南山店")
-                .amount(600).description("门店分成").build() ?,
+                .type_("MERCHANT_ID").account("1900087654").amount(600)
+                .description("门店分成").build() ?,
                 ::wechatpay_apiv3::profitsharing::types::OrderReceiver::builder()
                 .type_("PERSONAL_OPENID").account("o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0")
-                .amount(200).description("店员提成").build() ?
+                .name("李小红").amount(200).description("店员提成").build() ?
             ],
         )
         .unfreeze_unsplit(true)
@@ -3969,10 +3969,10 @@ fn profitsharing_create_order_example_1() -> ::std::result::Result<
     request.validate()?;
     ::wechatpay_apiv3::runtime::testing::assert_json_eq(
         &request.body,
-        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"name\":\"晨光咖啡南山店\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"description\":\"店员提成\",\"type\":\"PERSONAL_OPENID\"}],\"transaction_id\":\"4200002104202611239876543210\",\"unfreeze_unsplit\":true}",
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"description\":\"店员提成\",\"name\":\"李小红\",\"type\":\"PERSONAL_OPENID\"}],\"transaction_id\":\"4200002104202611239876543210\",\"unfreeze_unsplit\":true}",
     );
     let decoded: ::wechatpay_apiv3::profitsharing::create_order::CreateOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"name\":\"晨光咖啡南山店\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"description\":\"店员提成\",\"type\":\"PERSONAL_OPENID\"}],\"transaction_id\":\"4200002104202611239876543210\",\"unfreeze_unsplit\":true}",
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"description\":\"店员提成\",\"name\":\"李小红\",\"type\":\"PERSONAL_OPENID\"}],\"transaction_id\":\"4200002104202611239876543210\",\"unfreeze_unsplit\":true}",
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::profitsharing::types::ProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
