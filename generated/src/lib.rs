@@ -9,12 +9,13 @@
 //!
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
-//! | `payments` | `bill` | 账单 (bills) | 3 |
+//! | `payments` | `bill` | 账单 (bills) | 4 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
-//! | `payments` | `pay::transactions` | 基础支付 (payments) | 7 |
+//! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
+//! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
@@ -45,5 +46,7 @@ pub mod certificates;
 pub mod marketing;
 #[cfg(feature = "payments")]
 pub mod pay;
+#[cfg(feature = "profitsharing")]
+pub mod profitsharing;
 #[cfg(feature = "payments")]
 pub mod refund;

@@ -47,6 +47,32 @@ fn bill_apply_fund_flow_bill_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "A sub-merchant's basic-account bill" of `GET /v3/bill/sub-merchant-fundflowbill`.
+#[cfg(feature = "payments")]
+#[test]
+fn bill_apply_sub_merchant_fund_flow_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillRequest::builder()
+        .sub_mchid("1900098765")
+        .bill_date("2026-11-22")
+        .account_type("BASIC")
+        .algorithm("AEAD_AES_256_GCM")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/bill/sub-merchant-fundflowbill?sub_mchid=1900098765&bill_date=2026-11-22&account_type=BASIC&algorithm=AEAD_AES_256_GCM"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Hx3Lq9Wm2Rb7Nc5Tf1Kd8Vs4Pz0Ya6Ue\",\"encrypt_key\":\"VG9rZW5LZXlFbmNyeXB0ZWRUb01lcmNoYW50S2V5MDAwMQ==\",\"hash_type\":\"SHA1\",\"hash_value\":\"2b7e151628aed2a6abf7158809cf4f3c762e7160\",\"nonce\":\"6c1f9a2b8d3e\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Yesterday's bill, gzipped" of `GET /v3/bill/tradebill`.
 #[cfg(feature = "payments")]
 #[test]
@@ -97,6 +123,12 @@ fn bill_download_bill_example_1() -> ::std::result::Result<
 fn bill_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::bill::types::TarType>();
     check_open_enum::<::wechatpay_apiv3::bill::apply_fund_flow_bill::FundAccountType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
+    >();
     check_open_enum::<::wechatpay_apiv3::bill::apply_trade_bill::TradeBillType>();
 }
 
@@ -3440,6 +3472,71 @@ fn pay_transactions_close_order_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "Charge a scanned code" of `POST /v3/pay/transactions/codepay`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_codepay_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::codepay::CodepayRequest::builder()
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .description("晨光咖啡-拿铁大杯")
+        .out_trade_no("CP20261123150201")
+        .attach("till=3")
+        .payer(
+            ::wechatpay_apiv3::pay::transactions::types::CodepayPayer::builder()
+                .auth_code("134620578093245611")
+                .build()?,
+        )
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(2800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::CodepaySceneInfo::builder()
+                .device_id("POS-07")
+                .device_ip("203.0.113.24")
+                .store_info(
+                    ::wechatpay_apiv3::pay::transactions::types::CodepayStoreInfo::builder()
+                        .id("SZ-NS-001")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .detail(
+            ::wechatpay_apiv3::pay::transactions::types::CodepayDetail::builder()
+                .goods_detail(
+                    ::std::vec![
+                        ::wechatpay_apiv3::pay::transactions::types::CodepayGoodsDetail::builder()
+                        .merchant_goods_id("LATTE-L").goods_name("拿铁大杯")
+                        .quantity(1).unit_price(2800).build() ?
+                    ],
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/transactions/codepay");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"till=3\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}]},\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\",\"payer\":{\"auth_code\":\"134620578093245611\"},\"scene_info\":{\"device_id\":\"POS-07\",\"device_ip\":\"203.0.113.24\",\"store_info\":{\"id\":\"SZ-NS-001\"}}}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::codepay::CodepayBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"till=3\",\"description\":\"晨光咖啡-拿铁大杯\",\"detail\":{\"goods_detail\":[{\"goods_name\":\"拿铁大杯\",\"merchant_goods_id\":\"LATTE-L\",\"quantity\":1,\"unit_price\":2800}]},\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\",\"payer\":{\"auth_code\":\"134620578093245611\"},\"scene_info\":{\"device_id\":\"POS-07\",\"device_ip\":\"203.0.113.24\",\"store_info\":{\"id\":\"SZ-NS-001\"}}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::types::Transaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":2800,\"total\":2800},\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"attach\":\"till=3\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\",\"payer\":{\"openid\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\"},\"success_time\":\"2026-11-23T15:02:03+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"4200002107202611231357924680\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Place an order" of `POST /v3/pay/transactions/app`.
 #[cfg(feature = "payments")]
 #[test]
@@ -3728,6 +3825,39 @@ fn pay_transactions_query_by_transaction_id_example_1() -> ::std::result::Result
     Ok(())
 }
 
+/// Example "Reverse an order the user never confirmed" of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.
+#[cfg(feature = "payments")]
+#[test]
+fn pay_transactions_reverse_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::transactions::reverse::ReverseRequest::builder()
+        .out_trade_no("CP20261123150201")
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .mchid("1900012345")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/transactions/out-trade-no/CP20261123150201/reverse"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"mchid\":\"1900012345\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::transactions::reverse::ReverseBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"mchid\":\"1900012345\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::transactions::reverse::ReverseResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"mchid\":\"1900012345\",\"out_trade_no\":\"CP20261123150201\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 #[cfg(feature = "payments")]
 #[test]
 fn pay_transactions_transaction_success_notification_example() -> ::std::result::Result<
@@ -3753,6 +3883,322 @@ fn pay_transactions_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::LimitPay>();
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::IdentityType>();
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::SubsidyPeriodType>();
+}
+
+/// Example "Register a store as a receiver" of `POST /v3/profitsharing/receivers/add`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_add_receiver_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::add_receiver::AddReceiverRequest::builder()
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .type_("MERCHANT_ID")
+        .account("1900087654")
+        .name("深圳晨光咖啡南山店有限公司")
+        .relation_type("STORE")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/profitsharing/receivers/add");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account\":\"1900087654\",\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"name\":\"深圳晨光咖啡南山店有限公司\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
+    );
+    let decoded: ::wechatpay_apiv3::profitsharing::add_receiver::AddReceiverBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900087654\",\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"name\":\"深圳晨光咖啡南山店有限公司\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::profitsharing::add_receiver::AddReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900087654\",\"name\":\"Qk1TWlJ0dWxoRmRhUjNZWmxPZ0F4c2J6d3pJN0t2eGc=\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Yesterday's bill, gzipped" of `GET /v3/profitsharing/bills`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_apply_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::apply_bill::ApplyBillRequest::builder()
+        .bill_date("2026-11-23")
+        .tar_type("GZIP")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/profitsharing/bills?bill_date=2026-11-23&tar_type=GZIP"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::profitsharing::apply_bill::ApplyBillResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Pz4wKm7Rb2Xc9Nf1Ld8Hs3Jv6Qa0Ty5Ue\",\"hash_type\":\"SHA1\",\"hash_value\":\"5d2c8e1f9a3b7c6d4e0f1a2b3c4d5e6f7a8b9c0d\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Split an order between a store and an employee" of `POST /v3/profitsharing/orders`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_create_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::create_order::CreateOrderRequest::builder()
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .transaction_id("4200002104202611239876543210")
+        .out_order_no("PS20261123-0001")
+        .receivers(
+            ::std::vec![
+                ::wechatpay_apiv3::profitsharing::types::OrderReceiver::builder()
+                .type_("MERCHANT_ID").account("1900087654").amount(600)
+                .description("门店分成").build() ?,
+                ::wechatpay_apiv3::profitsharing::types::OrderReceiver::builder()
+                .type_("PERSONAL_OPENID").account("o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0")
+                .name("李小红").amount(200).description("店员提成").build() ?
+            ],
+        )
+        .unfreeze_unsplit(true)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/profitsharing/orders");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"description\":\"店员提成\",\"name\":\"李小红\",\"type\":\"PERSONAL_OPENID\"}],\"transaction_id\":\"4200002104202611239876543210\",\"unfreeze_unsplit\":true}",
+    );
+    let decoded: ::wechatpay_apiv3::profitsharing::create_order::CreateOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"description\":\"店员提成\",\"name\":\"李小红\",\"type\":\"PERSONAL_OPENID\"}],\"transaction_id\":\"4200002104202611239876543210\",\"unfreeze_unsplit\":true}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::profitsharing::types::ProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"30000803212026112300412345678\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"create_time\":\"2026-11-23T16:02:11+08:00\",\"description\":\"门店分成\",\"detail_id\":\"36000803212026112300987654321\",\"finish_time\":\"2026-11-23T16:02:11+08:00\",\"result\":\"PENDING\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"create_time\":\"2026-11-23T16:02:11+08:00\",\"description\":\"店员提成\",\"detail_id\":\"36000803212026112300987654322\",\"finish_time\":\"2026-11-23T16:02:11+08:00\",\"result\":\"PENDING\",\"type\":\"PERSONAL_OPENID\"}],\"state\":\"PROCESSING\",\"transaction_id\":\"4200002104202611239876543210\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Take back the store's share" of `POST /v3/profitsharing/return-orders`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_create_return_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::create_return_order::CreateReturnOrderRequest::builder()
+        .out_order_no("PS20261123-0001")
+        .out_return_no("PR20261124-0001")
+        .return_mchid("1900087654")
+        .amount(600)
+        .description("用户退款")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/profitsharing/return-orders");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":600,\"description\":\"用户退款\",\"out_order_no\":\"PS20261123-0001\",\"out_return_no\":\"PR20261124-0001\",\"return_mchid\":\"1900087654\"}",
+    );
+    let decoded: ::wechatpay_apiv3::profitsharing::create_return_order::CreateReturnOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":600,\"description\":\"用户退款\",\"out_order_no\":\"PS20261123-0001\",\"out_return_no\":\"PR20261124-0001\",\"return_mchid\":\"1900087654\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::profitsharing::types::ReturnOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":600,\"create_time\":\"2026-11-24T09:15:00+08:00\",\"description\":\"用户退款\",\"finish_time\":\"2026-11-24T09:15:00+08:00\",\"order_id\":\"30000803212026112300412345678\",\"out_order_no\":\"PS20261123-0001\",\"out_return_no\":\"PR20261124-0001\",\"result\":\"PROCESSING\",\"return_id\":\"30000803212026112400512345601\",\"return_mchid\":\"1900087654\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove an employee" of `POST /v3/profitsharing/receivers/delete`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_delete_receiver_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::delete_receiver::DeleteReceiverRequest::builder()
+        .appid("wx5e1f0a2b3c4d6e7f")
+        .type_("PERSONAL_OPENID")
+        .account("o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/profitsharing/receivers/delete");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"type\":\"PERSONAL_OPENID\"}",
+    );
+    let decoded: ::wechatpay_apiv3::profitsharing::delete_receiver::DeleteReceiverBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"appid\":\"wx5e1f0a2b3c4d6e7f\",\"type\":\"PERSONAL_OPENID\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::profitsharing::delete_receiver::DeleteReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"type\":\"PERSONAL_OPENID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sub-merchant allowing 30%" of `GET /v3/profitsharing/merchant-configs/{sub_mchid}`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_query_merchant_ratio_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::query_merchant_ratio::QueryMerchantRatioRequest::builder()
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/profitsharing/merchant-configs/1900098765"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::profitsharing::query_merchant_ratio::QueryMerchantRatioResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"max_ratio\":3000,\"sub_mchid\":\"1900098765\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished split" of `GET /v3/profitsharing/orders/{out_order_no}`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_query_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::query_order::QueryOrderRequest::builder()
+        .out_order_no("PS20261123-0001")
+        .transaction_id("4200002104202611239876543210")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/profitsharing/orders/PS20261123-0001?transaction_id=4200002104202611239876543210"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::profitsharing::types::ProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"30000803212026112300412345678\",\"out_order_no\":\"PS20261123-0001\",\"receivers\":[{\"account\":\"1900087654\",\"amount\":600,\"create_time\":\"2026-11-23T16:02:11+08:00\",\"description\":\"门店分成\",\"detail_id\":\"36000803212026112300987654321\",\"finish_time\":\"2026-11-23T16:02:40+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"},{\"account\":\"o7Hd2k9Lm3Qp5Rs8Tu1Vw4Xy6Za0\",\"amount\":200,\"create_time\":\"2026-11-23T16:02:11+08:00\",\"description\":\"店员提成\",\"detail_id\":\"36000803212026112300987654322\",\"fail_reason\":\"RECEIVER_REAL_NAME_NOT_VERIFIED\",\"finish_time\":\"2026-11-23T16:02:40+08:00\",\"result\":\"CLOSED\",\"type\":\"PERSONAL_OPENID\"}],\"state\":\"FINISHED\",\"transaction_id\":\"4200002104202611239876543210\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "An order with money left" of `GET /v3/profitsharing/transactions/{transaction_id}/amounts`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_query_order_amount_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::query_order_amount::QueryOrderAmountRequest::builder()
+        .transaction_id("4200002104202611239876543210")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/profitsharing/transactions/4200002104202611239876543210/amounts"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::profitsharing::query_order_amount::QueryOrderAmountResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"transaction_id\":\"4200002104202611239876543210\",\"unsplit_amount\":1200}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A completed return" of `GET /v3/profitsharing/return-orders/{out_return_no}`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_query_return_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::query_return_order::QueryReturnOrderRequest::builder()
+        .out_return_no("PR20261124-0001")
+        .out_order_no("PS20261123-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/profitsharing/return-orders/PR20261124-0001?out_order_no=PS20261123-0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::profitsharing::types::ReturnOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":600,\"create_time\":\"2026-11-24T09:15:00+08:00\",\"description\":\"用户退款\",\"finish_time\":\"2026-11-24T09:15:04+08:00\",\"order_id\":\"30000803212026112300412345678\",\"out_order_no\":\"PS20261123-0001\",\"out_return_no\":\"PR20261124-0001\",\"result\":\"SUCCESS\",\"return_id\":\"30000803212026112400512345601\",\"return_mchid\":\"1900087654\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Release the rest of an order" of `POST /v3/profitsharing/orders/unfreeze`.
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_unfreeze_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::profitsharing::unfreeze_order::UnfreezeOrderRequest::builder()
+        .transaction_id("4200002104202611239876543210")
+        .out_order_no("PS20261123-0002")
+        .description("解冻剩余资金")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/profitsharing/orders/unfreeze");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"description\":\"解冻剩余资金\",\"out_order_no\":\"PS20261123-0002\",\"transaction_id\":\"4200002104202611239876543210\"}",
+    );
+    let decoded: ::wechatpay_apiv3::profitsharing::unfreeze_order::UnfreezeOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"description\":\"解冻剩余资金\",\"out_order_no\":\"PS20261123-0002\",\"transaction_id\":\"4200002104202611239876543210\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::profitsharing::types::ProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"30000803212026112300412345699\",\"out_order_no\":\"PS20261123-0002\",\"receivers\":[{\"account\":\"1900012345\",\"amount\":1200,\"create_time\":\"2026-11-23T17:10:00+08:00\",\"description\":\"解冻给分账方\",\"detail_id\":\"36000803212026112300987654400\",\"finish_time\":\"2026-11-23T17:10:01+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"}],\"state\":\"FINISHED\",\"transaction_id\":\"4200002104202611239876543210\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_profitsharing_notice_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::profitsharing::profitsharing_notice::ProfitsharingNoticeEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900012345\",\"order_id\":\"30000803212026112300412345678\",\"out_order_no\":\"PS20261123-0001\",\"receiver\":{\"account\":\"1900087654\",\"amount\":600,\"description\":\"门店分成\",\"type\":\"MERCHANT_ID\"},\"success_time\":\"2026-11-23T16:02:40+08:00\",\"transaction_id\":\"4200002104202611239876543210\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        <
+        ::wechatpay_apiv3::profitsharing::profitsharing_notice::ProfitsharingNoticeEvent
+        as ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, &
+        ["PROFITSHARING.SUCCESS", "PROFITSHARING.RETURN"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "profitsharing")]
+#[test]
+fn profitsharing_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::ReceiverType>();
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::ReceiverRelationType>();
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::OrderState>();
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::ReceiverResult>();
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::ReceiverFailReason>();
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::ReturnResult>();
+    check_open_enum::<::wechatpay_apiv3::profitsharing::types::ReturnFailReason>();
+    check_open_enum::<
+        ::wechatpay_apiv3::profitsharing::apply_bill::ProfitSharingBillTarType,
+    >();
 }
 
 /// Example "To the user's card" of `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.

@@ -8,11 +8,18 @@
 
 pub mod types;
 pub mod apply_fund_flow_bill;
+pub mod apply_sub_merchant_fund_flow_bill;
 pub mod apply_trade_bill;
 pub mod download_bill;
 pub use self::types::*;
 pub use self::apply_fund_flow_bill::{
     ApplyFundFlowBillRequest, ApplyFundFlowBillRequestBuilder, ApplyFundFlowBillErrorCode,
+};
+
+pub use self::apply_sub_merchant_fund_flow_bill::{
+    ApplySubMerchantFundFlowBillRequest, ApplySubMerchantFundFlowBillRequestBuilder,
+    ApplySubMerchantFundFlowBillErrorCode, ApplySubMerchantFundFlowBillResponse,
+    ApplySubMerchantFundFlowBillResponseBuilder,
 };
 
 pub use self::apply_trade_bill::{

@@ -8,17 +8,24 @@
 
 pub mod types;
 pub mod close_order;
+pub mod codepay;
 pub mod prepay_app;
 pub mod prepay_h5;
 pub mod prepay_jsapi;
 pub mod prepay_native;
 pub mod query_by_out_trade_no;
 pub mod query_by_transaction_id;
+pub mod reverse;
 pub mod transaction_success;
 pub use self::types::*;
 pub use self::close_order::{
     CloseOrderRequest, CloseOrderRequestBuilder, CloseOrderErrorCode, CloseOrderBody,
     CloseOrderBodyBuilder,
+};
+
+pub use self::codepay::{
+    CodepayRequest, CodepayRequestBuilder, CodepayErrorCode, CodepayBody,
+    CodepayBodyBuilder,
 };
 
 pub use self::prepay_app::{
@@ -49,4 +56,9 @@ pub use self::query_by_out_trade_no::{
 pub use self::query_by_transaction_id::{
     QueryByTransactionIdRequest, QueryByTransactionIdRequestBuilder,
     QueryByTransactionIdErrorCode,
+};
+
+pub use self::reverse::{
+    ReverseRequest, ReverseRequestBuilder, ReverseErrorCode, ReverseBody,
+    ReverseBodyBuilder, ReverseResponse, ReverseResponseBuilder,
 };

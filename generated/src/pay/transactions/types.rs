@@ -2,6 +2,807 @@
 
 //! Types shared by the operations of 基础支付 (payments).
 
+/// The user of a payment-code payment.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CodepayPayer {
+    /// The payment code read from the user's WeChat (18 digits starting 10 to 15); valid for about a minute.
+    ///
+    /// Wire name `auth_code`; required; 1 to 128 characters.
+    pub auth_code: ::std::string::String,
+}
+
+impl CodepayPayer {
+    /// A builder with every field unset.
+    pub fn builder() -> CodepayPayerBuilder {
+        CodepayPayerBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CodepayPayer {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("auth_code");
+            let value = &self.auth_code;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(128),
+            );
+        }
+    }
+}
+
+/// Builds a [`CodepayPayer`]; [`CodepayPayerBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CodepayPayerBuilder {
+    auth_code: ::std::option::Option<::std::string::String>,
+}
+
+impl CodepayPayerBuilder {
+    /// Sets `auth_code`. The payment code read from the user's WeChat (18 digits starting 10 to 15); valid for about a minute.
+    pub fn auth_code(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auth_code = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.auth_code {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("auth_code");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(128),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("auth_code"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CodepayPayer> {
+        self.auth_code.map(|auth_code| CodepayPayer { auth_code })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CodepayPayer, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CodepayPayer")),
+        }
+    }
+}
+
+/// The store where a payment code is scanned.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CodepayStoreInfo {
+    /// The merchant's store number.
+    ///
+    /// Wire name `id`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    /// The merchant's own code for the store.
+    ///
+    /// Wire name `out_id`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub out_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CodepayStoreInfo {
+    /// A builder with every field unset.
+    pub fn builder() -> CodepayStoreInfoBuilder {
+        CodepayStoreInfoBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CodepayStoreInfo {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.id {
+            let at = at.field("id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.out_id {
+            let at = at.field("out_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+    }
+}
+
+/// Builds a [`CodepayStoreInfo`]; [`CodepayStoreInfoBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CodepayStoreInfoBuilder {
+    id: ::std::option::Option<::std::string::String>,
+    out_id: ::std::option::Option<::std::string::String>,
+}
+
+impl CodepayStoreInfoBuilder {
+    /// Sets `id`. The merchant's store number.
+    pub fn id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `out_id`. The merchant's own code for the store.
+    pub fn out_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.id {
+            let at = at.field("id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.out_id {
+            let at = at.field("out_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CodepayStoreInfo> {
+        ::std::option::Option::Some(CodepayStoreInfo {
+            id: self.id,
+            out_id: self.out_id,
+        })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CodepayStoreInfo, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CodepayStoreInfo")),
+        }
+    }
+}
+
+/// Where a payment code is scanned.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CodepaySceneInfo {
+    /// The merchant's terminal id.
+    ///
+    /// Wire name `device_id`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// The terminal's IP address (IPv4 or IPv6).
+    ///
+    /// Wire name `device_ip`; optional; 1 to 45 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub device_ip: ::std::option::Option<::std::string::String>,
+    /// The store.
+    ///
+    /// Wire name `store_info`; required.
+    pub store_info: crate::pay::transactions::types::CodepayStoreInfo,
+}
+
+impl CodepaySceneInfo {
+    /// A builder with every field unset.
+    pub fn builder() -> CodepaySceneInfoBuilder {
+        CodepaySceneInfoBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CodepaySceneInfo {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.device_id {
+            let at = at.field("device_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.device_ip {
+            let at = at.field("device_ip");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(45),
+            );
+        }
+        {
+            let at = at.field("store_info");
+            let value = &self.store_info;
+            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+        }
+    }
+}
+
+/// Builds a [`CodepaySceneInfo`]; [`CodepaySceneInfoBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CodepaySceneInfoBuilder {
+    device_id: ::std::option::Option<::std::string::String>,
+    device_ip: ::std::option::Option<::std::string::String>,
+    store_info: ::std::option::Option<crate::pay::transactions::types::CodepayStoreInfo>,
+}
+
+impl CodepaySceneInfoBuilder {
+    /// Sets `device_id`. The merchant's terminal id.
+    pub fn device_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.device_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `device_ip`. The terminal's IP address (IPv4 or IPv6).
+    pub fn device_ip(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.device_ip = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `store_info`. The store.
+    pub fn store_info(
+        mut self,
+        value: crate::pay::transactions::types::CodepayStoreInfo,
+    ) -> Self {
+        self.store_info = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.device_id {
+            let at = at.field("device_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.device_ip {
+            let at = at.field("device_ip");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(45),
+            );
+        }
+        match &self.store_info {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("store_info");
+                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("store_info"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CodepaySceneInfo> {
+        self.store_info
+            .map(|store_info| CodepaySceneInfo {
+                device_id: self.device_id,
+                device_ip: self.device_ip,
+                store_info,
+            })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CodepaySceneInfo, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CodepaySceneInfo")),
+        }
+    }
+}
+
+/// One item of a payment-code order.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CodepayGoodsDetail {
+    /// The merchant's item id.
+    ///
+    /// Wire name `merchant_goods_id`; required; 1 to 32 characters.
+    pub merchant_goods_id: ::std::string::String,
+    /// The item id registered with WeChat Pay.
+    ///
+    /// Wire name `wxpay_goods_id`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub wxpay_goods_id: ::std::option::Option<::std::string::String>,
+    /// Item name.
+    ///
+    /// Wire name `goods_name`; optional; 1 to 256 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_name: ::std::option::Option<::std::string::String>,
+    /// Quantity bought.
+    ///
+    /// Wire name `quantity`; required; at least 1.
+    pub quantity: i64,
+    /// Unit price in fen.
+    ///
+    /// Wire name `unit_price`; required; at least 0.
+    pub unit_price: i64,
+}
+
+impl CodepayGoodsDetail {
+    /// A builder with every field unset.
+    pub fn builder() -> CodepayGoodsDetailBuilder {
+        CodepayGoodsDetailBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CodepayGoodsDetail {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        {
+            let at = at.field("merchant_goods_id");
+            let value = &self.merchant_goods_id;
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.wxpay_goods_id {
+            let at = at.field("wxpay_goods_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.goods_name {
+            let at = at.field("goods_name");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(256),
+            );
+        }
+        {
+            let at = at.field("quantity");
+            let value = &self.quantity;
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+            );
+        }
+        {
+            let at = at.field("unit_price");
+            let value = &self.unit_price;
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::None,
+            );
+        }
+    }
+}
+
+/// Builds a [`CodepayGoodsDetail`]; [`CodepayGoodsDetailBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CodepayGoodsDetailBuilder {
+    merchant_goods_id: ::std::option::Option<::std::string::String>,
+    wxpay_goods_id: ::std::option::Option<::std::string::String>,
+    goods_name: ::std::option::Option<::std::string::String>,
+    quantity: ::std::option::Option<i64>,
+    unit_price: ::std::option::Option<i64>,
+}
+
+impl CodepayGoodsDetailBuilder {
+    /// Sets `merchant_goods_id`. The merchant's item id.
+    pub fn merchant_goods_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.merchant_goods_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `wxpay_goods_id`. The item id registered with WeChat Pay.
+    pub fn wxpay_goods_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.wxpay_goods_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `goods_name`. Item name.
+    pub fn goods_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.goods_name = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `quantity`. Quantity bought.
+    pub fn quantity(mut self, value: i64) -> Self {
+        self.quantity = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `unit_price`. Unit price in fen.
+    pub fn unit_price(mut self, value: i64) -> Self {
+        self.unit_price = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        match &self.merchant_goods_id {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("merchant_goods_id");
+                v.length(
+                    &at,
+                    value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::Some(32),
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("merchant_goods_id"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.wxpay_goods_id {
+            let at = at.field("wxpay_goods_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.goods_name {
+            let at = at.field("goods_name");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(256),
+            );
+        }
+        match &self.quantity {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("quantity");
+                v.range(
+                    &at,
+                    *value,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(&at.field("quantity"), ::wechatpay_apiv3_runtime::Rule::Missing)
+            }
+        }
+        match &self.unit_price {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("unit_price");
+                v.range(
+                    &at,
+                    *value,
+                    ::std::option::Option::Some(0),
+                    ::std::option::Option::None,
+                );
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("unit_price"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CodepayGoodsDetail> {
+        match (self.merchant_goods_id, self.quantity, self.unit_price) {
+            (
+                ::std::option::Option::Some(merchant_goods_id),
+                ::std::option::Option::Some(quantity),
+                ::std::option::Option::Some(unit_price),
+            ) => {
+                ::std::option::Option::Some(CodepayGoodsDetail {
+                    merchant_goods_id,
+                    wxpay_goods_id: self.wxpay_goods_id,
+                    goods_name: self.goods_name,
+                    quantity,
+                    unit_price,
+                })
+            }
+            _ => ::std::option::Option::None,
+        }
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        CodepayGoodsDetail,
+        ::wechatpay_apiv3_runtime::BuildError,
+    > {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CodepayGoodsDetail")),
+        }
+    }
+}
+
+/// Items of a payment-code order, for single-item coupons.
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CodepayDetail {
+    /// Original price of the order in fen.
+    ///
+    /// Wire name `cost_price`; optional; at least 0.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cost_price: ::std::option::Option<i64>,
+    /// The merchant's receipt id.
+    ///
+    /// Wire name `invoice_id`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub invoice_id: ::std::option::Option<::std::string::String>,
+    /// The items.
+    ///
+    /// Wire name `goods_detail`; required; at least 1 items.
+    pub goods_detail: ::std::vec::Vec<
+        crate::pay::transactions::types::CodepayGoodsDetail,
+    >,
+}
+
+impl CodepayDetail {
+    /// A builder with every field unset.
+    pub fn builder() -> CodepayDetailBuilder {
+        CodepayDetailBuilder::default()
+    }
+}
+
+impl ::wechatpay_apiv3_runtime::Validate for CodepayDetail {
+    fn validate_at(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.cost_price {
+            let at = at.field("cost_price");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::None,
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.invoice_id {
+            let at = at.field("invoice_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        {
+            let at = at.field("goods_detail");
+            let value = &self.goods_detail;
+            v.items(
+                &at,
+                value.len(),
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+            );
+            for (i, item) in value.iter().enumerate() {
+                let at_item = at.index(i);
+                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+            }
+        }
+    }
+}
+
+/// Builds a [`CodepayDetail`]; [`CodepayDetailBuilder::build`] reports every missing field and broken limit at once.
+#[derive(Clone, ::std::fmt::Debug, Default)]
+pub struct CodepayDetailBuilder {
+    cost_price: ::std::option::Option<i64>,
+    invoice_id: ::std::option::Option<::std::string::String>,
+    goods_detail: ::std::option::Option<
+        ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
+    >,
+}
+
+impl CodepayDetailBuilder {
+    /// Sets `cost_price`. Original price of the order in fen.
+    pub fn cost_price(mut self, value: i64) -> Self {
+        self.cost_price = ::std::option::Option::Some(value);
+        self
+    }
+
+    /// Sets `invoice_id`. The merchant's receipt id.
+    pub fn invoice_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.invoice_id = ::std::option::Option::Some(value.into());
+        self
+    }
+
+    /// Sets `goods_detail`. The items.
+    pub fn goods_detail(
+        mut self,
+        value: ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
+    ) -> Self {
+        self.goods_detail = ::std::option::Option::Some(value);
+        self
+    }
+
+    fn check(
+        &self,
+        v: &mut ::wechatpay_apiv3_runtime::Validator,
+        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
+    ) {
+        if let ::std::option::Option::Some(value) = &self.cost_price {
+            let at = at.field("cost_price");
+            v.range(
+                &at,
+                *value,
+                ::std::option::Option::Some(0),
+                ::std::option::Option::None,
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.invoice_id {
+            let at = at.field("invoice_id");
+            v.length(
+                &at,
+                value,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(32),
+            );
+        }
+        match &self.goods_detail {
+            ::std::option::Option::Some(value) => {
+                let at = at.field("goods_detail");
+                v.items(
+                    &at,
+                    value.len(),
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                );
+                for (i, item) in value.iter().enumerate() {
+                    let at_item = at.index(i);
+                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
+                }
+            }
+            ::std::option::Option::None => {
+                v.report(
+                    &at.field("goods_detail"),
+                    ::wechatpay_apiv3_runtime::Rule::Missing,
+                )
+            }
+        }
+    }
+
+    fn assemble(self) -> ::std::option::Option<CodepayDetail> {
+        self.goods_detail
+            .map(|goods_detail| CodepayDetail {
+                cost_price: self.cost_price,
+                invoice_id: self.invoice_id,
+                goods_detail,
+            })
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<CodepayDetail, ::wechatpay_apiv3_runtime::BuildError> {
+        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
+        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
+        match self.assemble() {
+            ::std::option::Option::Some(value) if v.is_clean() => {
+                ::std::result::Result::Ok(value)
+            }
+            _ => ::std::result::Result::Err(v.into_error("CodepayDetail")),
+        }
+    }
+}
+
 /// State of an order.
 ///
 /// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
