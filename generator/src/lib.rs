@@ -15,6 +15,7 @@
 pub mod diag;
 #[cfg(feature = "emit")]
 pub mod emit;
+pub mod lifecycle;
 pub mod load;
 pub mod lower;
 pub mod model;
