@@ -40,15 +40,65 @@ struct Rule {
 /// Faults by operation id, and effect counts.
 #[derive(Debug, Default)]
 pub struct Faults {
+    /// Every operation id of the spec: a fault for any other id could never fire.
+    operations: Vec<String>,
     rules: Mutex<BTreeMap<String, Vec<Rule>>>,
     effects: Mutex<BTreeMap<String, u64>>,
     calls: Mutex<BTreeMap<String, u64>>,
 }
 
+/// A fault for an operation the spec does not have: it would never fire, so a test that meant
+/// to exercise a retry would pass without one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownOperation {
+    /// The id given.
+    pub operation: String,
+    /// The spec's ids closest to it (edit distance), closest first.
+    pub closest: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is not an operation of the spec; the closest are {}",
+            self.operation,
+            self.closest.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownOperation {}
+
 impl Faults {
+    /// Faults for these operation ids (`family.operation`).
+    pub fn new(operations: Vec<String>) -> Self {
+        Self {
+            operations,
+            ..Self::default()
+        }
+    }
+
     /// Injects `fault` into the next `times` calls of `operation` (`None`: every call), after
-    /// the faults already waiting for it.
-    pub fn inject(&self, operation: &str, fault: Fault, times: Option<u32>) {
+    /// the faults already waiting for it. An id the spec does not have is refused, naming the
+    /// closest ones.
+    pub fn inject(
+        &self,
+        operation: &str,
+        fault: Fault,
+        times: Option<u32>,
+    ) -> Result<(), UnknownOperation> {
+        if !self.operations.iter().any(|o| o == operation) {
+            let mut closest = self.operations.clone();
+            closest.sort_by_key(|o| {
+                wechatpay_apiv3_generator::lifecycle::naming_distance(o, operation)
+            });
+            closest.truncate(3);
+            return Err(UnknownOperation {
+                operation: operation.to_string(),
+                closest,
+            });
+        }
         lock(&self.rules)
             .entry(operation.to_string())
             .or_default()
@@ -56,6 +106,14 @@ impl Faults {
                 fault,
                 remaining: times,
             });
+        Ok(())
+    }
+
+    /// Removes every fault and forgets every effect and call count.
+    pub fn reset(&self) {
+        self.clear();
+        lock(&self.effects).clear();
+        lock(&self.calls).clear();
     }
 
     /// Removes every fault.
@@ -117,8 +175,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn faults_run_out_after_their_count() {
-        let f = Faults::default();
+    fn faults_run_out_after_their_count() -> Result<(), UnknownOperation> {
+        let f = Faults::new(vec!["a.b".into(), "other.op".into()]);
         f.inject(
             "a.b",
             Fault::Status {
@@ -126,8 +184,8 @@ mod tests {
                 code: "SYSTEM_ERROR",
             },
             Some(2),
-        );
-        f.inject("a.b", Fault::Latency(Duration::from_millis(1)), None);
+        )?;
+        f.inject("a.b", Fault::Latency(Duration::from_millis(1)), None)?;
         assert_eq!(f.take("a.b").len(), 2);
         assert_eq!(f.take("a.b").len(), 2);
         assert_eq!(
@@ -135,6 +193,35 @@ mod tests {
             vec![Fault::Latency(Duration::from_millis(1))]
         );
         assert_eq!(f.calls("a.b"), 3);
-        assert!(f.take("other").is_empty());
+        assert!(f.take("other.op").is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn an_unknown_operation_is_refused_with_the_closest_ids() {
+        let f = Faults::new(vec![
+            "pay_transactions.prepay_jsapi".into(),
+            "pay_transactions.prepay_app".into(),
+            "busifavor.use_coupon".into(),
+            "refund_domestic.query_by_out_refund_no".into(),
+        ]);
+        let err = f
+            .inject("payments.prepay_jsapi", Fault::Drop, Some(1))
+            .expect_err("not a spec id");
+        assert_eq!(
+            err.closest,
+            [
+                "pay_transactions.prepay_jsapi",
+                "pay_transactions.prepay_app",
+                "busifavor.use_coupon"
+            ]
+        );
+        assert_eq!(
+            err.to_string(),
+            "`payments.prepay_jsapi` is not an operation of the spec; the closest are \
+             pay_transactions.prepay_jsapi, pay_transactions.prepay_app, busifavor.use_coupon"
+        );
+        // Nothing was injected anywhere.
+        assert!(f.take("pay_transactions.prepay_jsapi").is_empty());
     }
 }

@@ -23,7 +23,7 @@ mod state;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use faults::{Fault, Faults};
+pub use faults::{Fault, Faults, UnknownOperation};
 pub use security::{
     FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_PRIVATE_KEY, FIXTURE_MERCHANT_SERIAL,
     FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode, SimConfig,
@@ -83,11 +83,21 @@ impl Simulator {
             .await
             .map_err(StartError::Io)?;
         let addr = listener.local_addr().map_err(StartError::Io)?;
+        // Links the simulator hands out (bill downloads) point back at itself.
+        let store = state::Store::new(format!("http://{addr}"), &api).map_err(StartError::Spec)?;
+        let operations = api
+            .families
+            .iter()
+            .flat_map(|f| {
+                f.operations
+                    .iter()
+                    .map(move |o| format!("{}.{}", f.name, o.id))
+            })
+            .collect();
         let state = Arc::new(State {
             api,
-            faults: Faults::default(),
-            // Links the simulator hands out (bill downloads) point back at itself.
-            store: state::Store::new(format!("http://{addr}")),
+            faults: Faults::new(operations),
+            store,
             security,
         });
         let (stop, stopped) = tokio::sync::oneshot::channel();
@@ -146,7 +156,9 @@ impl Simulator {
         if let Some(map) = coupon.as_object_mut() {
             map.remove("single_usage_detail");
         }
-        self.state.store.provision_product_coupon(openid, coupon);
+        self.state
+            .store
+            .provision_product_coupon(&self.state.api, openid, coupon);
         Ok(())
     }
 
@@ -225,29 +237,39 @@ impl Simulator {
             stock["stock_id"] = serde_json::json!(stock_id);
             stock
         };
-        self.state
-            .store
-            .provision_busifavor_coupon(stock, stock_id, coupon_code, openid);
+        self.state.store.provision_busifavor_coupon(
+            &self.state.api,
+            stock,
+            stock_id,
+            coupon_code,
+            openid,
+        );
     }
 
     /// Gives a user a usable product coupon (商品券), described by the JSON the API returns for it
     /// (`coupon_state` `EFFECTIVE`).
     pub fn provision_product_coupon(&self, openid: &str, coupon: serde_json::Value) {
-        self.state.store.provision_product_coupon(openid, coupon);
+        self.state
+            .store
+            .provision_product_coupon(&self.state.api, openid, coupon);
     }
 
     /// Pays an unpaid order as its user would: the order becomes SUCCESS with a transaction id,
     /// and refunds become possible. Send `transaction` with [`Self::send_notification`]
     /// (`TRANSACTION.SUCCESS`, original type `transaction`) to test a payment callback handler.
     pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
-        self.state.store.pay_order(out_trade_no, openid)
+        self.state
+            .store
+            .pay_order(&self.state.api, out_trade_no, openid)
     }
 
     /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send
     /// it with [`Self::send_notification`], event `REFUND.SUCCESS`, original type `refund`), or
     /// `None` for an unknown `out_refund_no`.
     pub fn refund_notice(&self, out_refund_no: &str) -> Option<serde_json::Value> {
-        self.state.store.refund_notice(out_refund_no)
+        self.state
+            .store
+            .refund_notice(&self.state.api, out_refund_no)
     }
 
     /// Redeems a cash coupon (代金券) the way a payment would: the coupon becomes USED with the
@@ -261,6 +283,13 @@ impl Simulator {
     ) -> Result<serde_json::Value, String> {
         self.state
             .store
-            .use_cash_coupon(openid, coupon_id, transaction_id)
+            .use_cash_coupon(&self.state.api, openid, coupon_id, transaction_id)
+    }
+
+    /// Forgets every resource, request number, bill file, fault and effect count: the simulator
+    /// as just started.
+    pub fn reset(&self) {
+        self.state.store.reset();
+        self.state.faults.reset();
     }
 }
