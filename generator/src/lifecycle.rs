@@ -58,7 +58,7 @@ pub fn lower(
                 for op in l.operations() {
                     if let Some((other, line)) = served.get(op) {
                         cx.err(
-                            decl.referenced.line(),
+                            name.referenced.line(),
                             "",
                             format!(
                                 "operation `{op}` already belongs to lifecycle `{other}` ({}:{line}); an operation serves one lifecycle",
