@@ -110,31 +110,26 @@ impl<'a> Cx<'a> {
         self.diags.push(self.file, line, key, message);
     }
 
+    /// The types of the module `module`: the family's named types or an operation's own.
+    fn pool(&self, module: &[String]) -> &'a [TypeDef] {
+        if module == self.types_module {
+            return self.types;
+        }
+        self.operations
+            .iter()
+            .find(|o| o.module_path == module)
+            .map_or(&[], |o| o.types.as_slice())
+    }
+
     fn find_struct(&self, path: &TypePath) -> Option<&'a StructDef> {
-        let pool: &'a [TypeDef] = if path.module == self.types_module {
-            self.types
-        } else {
-            self.operations
-                .iter()
-                .find(|o| o.module_path == path.module)
-                .map_or(&[], |o| o.types.as_slice())
-        };
-        pool.iter().find_map(|t| match t {
+        self.pool(&path.module).iter().find_map(|t| match t {
             TypeDef::Struct(s) if s.name == path.name => Some(s),
             _ => None,
         })
     }
 
     fn find_enum(&self, path: &TypePath) -> Option<&'a EnumDef> {
-        let pool: &'a [TypeDef] = if path.module == self.types_module {
-            self.types
-        } else {
-            self.operations
-                .iter()
-                .find(|o| o.module_path == path.module)
-                .map_or(&[], |o| o.types.as_slice())
-        };
-        pool.iter().find_map(|t| match t {
+        self.pool(&path.module).iter().find_map(|t| match t {
             TypeDef::Enum(e) if e.name == path.name => Some(e),
             _ => None,
         })

@@ -89,14 +89,9 @@ impl Faults {
         times: Option<u32>,
     ) -> Result<(), UnknownOperation> {
         if !self.operations.iter().any(|o| o == operation) {
-            let mut closest = self.operations.clone();
-            closest.sort_by_key(|o| {
-                wechatpay_apiv3_generator::lifecycle::naming_distance(o, operation)
-            });
-            closest.truncate(3);
             return Err(UnknownOperation {
                 operation: operation.to_string(),
-                closest,
+                closest: closest(&self.operations, operation),
             });
         }
         lock(&self.rules)
@@ -163,6 +158,26 @@ impl Faults {
     pub fn calls(&self, operation: &str) -> u64 {
         lock(&self.calls).get(operation).copied().unwrap_or(0)
     }
+}
+
+/// The three of `ids` closest to `id` (edit distance), closest first.
+pub(crate) fn closest(ids: &[String], id: &str) -> Vec<String> {
+    let mut ids = ids.to_vec();
+    ids.sort_by_key(|other| wechatpay_apiv3_generator::lifecycle::naming_distance(other, id));
+    ids.truncate(3);
+    ids
+}
+
+/// Every operation id of the spec, `family.operation`.
+pub(crate) fn operation_ids(api: &wechatpay_apiv3_generator::model::Api) -> Vec<String> {
+    api.families
+        .iter()
+        .flat_map(|f| {
+            f.operations
+                .iter()
+                .map(move |o| format!("{}.{}", f.name, o.id))
+        })
+        .collect()
 }
 
 /// A poisoned lock only means a test panicked mid-update; the counters stay usable.

@@ -85,18 +85,9 @@ impl Simulator {
         let addr = listener.local_addr().map_err(StartError::Io)?;
         // Links the simulator hands out (bill downloads) point back at itself.
         let store = state::Store::new(format!("http://{addr}"), &api).map_err(StartError::Spec)?;
-        let operations = api
-            .families
-            .iter()
-            .flat_map(|f| {
-                f.operations
-                    .iter()
-                    .map(move |o| format!("{}.{}", f.name, o.id))
-            })
-            .collect();
         let state = Arc::new(State {
+            faults: Faults::new(faults::operation_ids(&api)),
             api,
-            faults: Faults::new(operations),
             store,
             security,
         });

@@ -298,18 +298,7 @@ impl Engine<'_> {
             Role::Transition(i) => self.change(&family.name, l, i, op, rule, call),
         };
         let outcome = checked(api, op, outcome);
-        if let Some(k) = replay_key
-            && outcome.effect
-        {
-            let request = call.request();
-            self.world.replays.insert(
-                k,
-                Replay {
-                    request,
-                    answer: outcome.answer.clone(),
-                },
-            );
-        }
+        self.remember(replay_key, call, &outcome);
         Some(outcome)
     }
 
@@ -343,19 +332,22 @@ impl Engine<'_> {
             return Outcome::unchanged(first.answer.clone());
         }
         let outcome = answer();
+        self.remember(key, call, &outcome);
+        outcome
+    }
+
+    /// Keeps the first answer that changed state under its request number; refusals are not
+    /// replayed.
+    fn remember(&mut self, key: Option<String>, call: &Call<'_>, outcome: &Outcome) {
         if let Some(k) = key
             && outcome.effect
         {
-            let request = call.request();
-            self.world.replays.insert(
-                k,
-                Replay {
-                    request,
-                    answer: outcome.answer.clone(),
-                },
-            );
+            let replay = Replay {
+                request: call.request(),
+                answer: outcome.answer.clone(),
+            };
+            self.world.replays.insert(k, replay);
         }
-        outcome
     }
 
     /// The resource a request names (by key, or by another finding field), if it is the caller's.

@@ -99,18 +99,7 @@ pub fn check<'r>(
 
 /// The three operation ids closest to `id` (edit distance), for messages about a misspelt one.
 pub fn closest_operations(api: &Api, id: &str) -> Vec<String> {
-    let mut ids: Vec<String> = api
-        .families
-        .iter()
-        .flat_map(|f| {
-            f.operations
-                .iter()
-                .map(move |o| format!("{}.{}", f.name, o.id))
-        })
-        .collect();
-    ids.sort_by_key(|other| wechatpay_apiv3_generator::lifecycle::naming_distance(other, id));
-    ids.truncate(3);
-    ids
+    crate::faults::closest(&crate::faults::operation_ids(api), id)
 }
 
 #[cfg(test)]
