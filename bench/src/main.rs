@@ -108,6 +108,7 @@ fn main() -> Res<()> {
         peak_rss_mb()
     );
     drop(server);
+    simulator_figure()?;
     if calls_only {
         return Ok(());
     }
@@ -480,6 +481,49 @@ fn throughput(server: &Server, concurrency: usize, layout: Layout) -> Res<(f64, 
         calls as f64 / elapsed,
         (user + sys) * 1e6 / calls.max(1) as f64,
     ))
+}
+
+/// Signed answers per second the simulator itself serves at concurrency 64 (its whole path:
+/// route, signature check, validation, the lifecycle engine's replay, the answer's own RSA
+/// signature), next to the RSA bound measured right before it. Client and simulator share the
+/// machine: each call is two signatures (request, answer) and one verification.
+fn simulator_figure() -> Res<()> {
+    let bound = crypto_bound()?;
+    let pair_busy_us = 1e6 * cores() as f64 / bound.all_cores;
+    // sign + verify (client) + sign (simulator), priced with all cores busy.
+    let per_call_us =
+        pair_busy_us + bound.sign_us * pair_busy_us / (bound.sign_us + bound.verify_us);
+    let ceiling = 1e6 * cores() as f64 / per_call_us;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let (rate, failed) = runtime.block_on(async {
+        let simulator = sim::Simulator::start().await?;
+        simulator.provision_busifavor_coupon("100088", "sxxe34343434", "xsd3434454567676");
+        let client = Client::new(
+            simulator
+                .client_config()
+                .retry(RetryPolicy::none())
+                .build()?,
+        )?;
+        // The coupon is used once; every later call is a replay of that first answer.
+        client.execute(request()).await?;
+        let counts = Arc::new(Counts::default());
+        let start = Instant::now();
+        call_loop(client, 64, counts.clone(), start).await;
+        let rate = counts.done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+        Ok::<_, Box<dyn std::error::Error>>((rate, counts.failed.load(Ordering::Relaxed)))
+    })?;
+    println!(
+        "simulator c=64 (in process, busifavor.use_coupon replayed): {rate:.0} signed answers/s = {:.1}% of the bound for 2 signatures + 1 verification per call on all cores ({ceiling:.0}/s; RSA sign {:.1} us, verify {:.1} us on one core)",
+        100.0 * rate / ceiling,
+        bound.sign_us,
+        bound.verify_us
+    );
+    if failed > 0 {
+        println!("  ({failed} calls failed)");
+    }
+    Ok(())
 }
 
 /// A callback as WeChat Pay sends it, parsed again and again on one core.

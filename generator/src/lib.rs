@@ -16,6 +16,7 @@ mod cycles;
 pub mod diag;
 #[cfg(feature = "emit")]
 pub mod emit;
+pub mod lifecycle;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -330,6 +330,7 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
         title: decl.title.trim().to_string(),
         doc: decl.doc.trim().to_string(),
         dir: family.dir.clone(),
+        lifecycles: crate::lifecycle::lower(family, &types, &operations, diags),
         types,
         operations,
         notifications,

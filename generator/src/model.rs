@@ -64,6 +64,8 @@ pub struct Family {
     pub operations: Vec<Operation>,
     /// Notifications in file order.
     pub notifications: Vec<Notification>,
+    /// The resources the simulator keeps for this family (`lifecycles:` of family.yaml).
+    pub lifecycles: Vec<Lifecycle>,
 }
 
 impl Family {
@@ -470,4 +472,131 @@ pub fn range_phrase(min: Option<i128>, max: Option<i128>, unit: &str) -> Option<
         (None, Some(b)) => Some(format!("at most {b}{unit}")),
         (None, None) => None,
     }
+}
+
+/// A resource the simulator keeps: what it is, how it is found, which operations create, read,
+/// list and change it, and what each change records. Checked against the family's types, enums,
+/// operations and error tables when the spec is lowered.
+#[derive(Debug)]
+pub struct Lifecycle {
+    /// snake_case name, unique in the family.
+    pub name: String,
+    pub doc: String,
+    /// The record, as the query operations answer it: an object type of the family.
+    pub ty: TypePath,
+    /// The field naming one resource (a request field of the same name finds it).
+    pub key: String,
+    /// Other fields of the record that find one resource (`transaction_id`).
+    pub also_by: Vec<String>,
+    /// A path parameter naming whose resource it is (`openid`): kept beside the record, it
+    /// scopes reads and lists.
+    pub owner: Option<String>,
+    /// The state field of the record, an enum.
+    pub state: String,
+    /// Every value of the state enum, in spec order.
+    pub states: Vec<String>,
+    /// The error code a request for an unknown resource gets.
+    pub not_found: Option<String>,
+    /// Request fields that, when sent, must equal a field of the record (request field, record path).
+    pub matches: Vec<(String, Vec<String>)>,
+    pub creates: Vec<Create>,
+    /// Operations answering with the record.
+    pub queries: Vec<String>,
+    pub list: Option<List>,
+    pub transitions: Vec<Transition>,
+    pub loc: Loc,
+}
+
+impl Lifecycle {
+    /// Every operation id (within the family) this lifecycle serves.
+    pub fn operations(&self) -> impl Iterator<Item = &str> {
+        self.creates
+            .iter()
+            .map(|c| c.operation.as_str())
+            .chain(self.queries.iter().map(String::as_str))
+            .chain(self.list.iter().map(|l| l.operation.as_str()))
+            .chain(
+                self.transitions
+                    .iter()
+                    .filter_map(|t| t.operation.as_deref()),
+            )
+    }
+}
+
+/// An operation creating a resource.
+#[derive(Debug)]
+pub struct Create {
+    pub operation: String,
+    /// The state a new resource starts in.
+    pub state: String,
+    /// The body member whose fields become the record's (default: the body itself).
+    pub copy: Option<String>,
+    /// Record fields set at creation.
+    pub records: Vec<Recorded>,
+    /// Answer fields that are not the record's fields of the same name.
+    pub answer: Vec<Recorded>,
+    /// Request fields that, with the idempotency keys, make a request number unique.
+    pub replay_scope: Vec<String>,
+}
+
+/// A change of state.
+#[derive(Debug)]
+pub struct Transition {
+    /// snake_case name, unique in the lifecycle.
+    pub name: String,
+    /// The operation that makes it; `None` for what the simulated user or reviewer does.
+    pub operation: Option<String>,
+    pub from: Vec<String>,
+    pub to: String,
+    pub records: Vec<Recorded>,
+    /// Record paths removed by the change.
+    pub clears: Vec<Vec<String>>,
+    pub answer: Vec<Recorded>,
+    /// The error code when the resource is in a state not in `from` (default `INVALID_REQUEST`).
+    pub refused: Option<String>,
+    /// The error code in particular states, overriding `refused`.
+    pub refused_in: Vec<(String, String)>,
+    pub replay_scope: Vec<String>,
+}
+
+/// A value a change writes into the record or its answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded {
+    /// Path of the field from the record (or answer) root.
+    pub field: Vec<String>,
+    pub source: Source,
+}
+
+/// Where a recorded value comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// The time of the change.
+    Now,
+    /// A fixed value (`=RUNNING`, `=0`).
+    Literal(Value),
+    /// A request field (path, query or body; a dotted path into the body).
+    Request(Vec<String>),
+}
+
+/// The list operation of a resource.
+#[derive(Debug)]
+pub struct List {
+    pub operation: String,
+    /// The response field holding the page.
+    pub items: String,
+    pub paging: Paging,
+    pub page_size: u64,
+    /// Query parameter, and the record path it must equal when given.
+    pub filters: Vec<(String, Vec<String>)>,
+}
+
+/// How a list operation pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paging {
+    /// `offset` (items to skip) and `limit`; the answer repeats both with `total_count`.
+    Offset,
+    /// `offset` (a page number) and `limit`.
+    PageNumber,
+    /// `page_token` and `page_size`; the answer has `next_page_token` while more remain.
+    PageToken,
 }

@@ -28,6 +28,8 @@ pub struct SpecFile {
     pub operation: Option<Sp<OperationDecl>>,
     /// A notification.
     pub notification: Option<Sp<NotificationDecl>>,
+    /// Only in `family.yaml`: the resources the simulator keeps, by name.
+    pub lifecycles: Option<IndexMap<Sp<String>, Sp<LifecycleDecl>>>,
 }
 
 /// `family:` in `family.yaml`.
@@ -163,4 +165,76 @@ pub struct NotificationDecl {
     pub ty: Option<Sp<String>>,
     pub fields: Option<Fields>,
     pub example: Sp<serde_json::Value>,
+}
+
+/// One of `lifecycles:` in `family.yaml`: a resource the simulator keeps, and the operations that
+/// create, read and change it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleDecl {
+    pub doc: Sp<String>,
+    #[serde(rename = "type")]
+    pub ty: Sp<String>,
+    pub key: Sp<String>,
+    #[serde(default)]
+    pub also_by: Vec<Sp<String>>,
+    pub owner: Option<Sp<String>>,
+    pub state: Sp<String>,
+    pub not_found: Option<Sp<String>>,
+    #[serde(rename = "match", default)]
+    pub matches: IndexMap<Sp<String>, Sp<String>>,
+    #[serde(default)]
+    pub create: Vec<Sp<CreateDecl>>,
+    #[serde(default)]
+    pub query: Vec<Sp<String>>,
+    pub list: Option<Sp<ListDecl>>,
+    #[serde(default)]
+    pub transitions: IndexMap<Sp<String>, Sp<TransitionDecl>>,
+}
+
+/// An operation that creates the resource.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDecl {
+    pub operation: Sp<String>,
+    pub state: Sp<String>,
+    pub copy: Option<Sp<String>>,
+    #[serde(default)]
+    pub records: IndexMap<Sp<String>, Sp<String>>,
+    #[serde(default)]
+    pub answer: IndexMap<Sp<String>, Sp<String>>,
+    #[serde(default)]
+    pub replay_scope: Vec<Sp<String>>,
+}
+
+/// The operation that lists the resource.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListDecl {
+    pub operation: Sp<String>,
+    pub items: Sp<String>,
+    pub paging: Sp<String>,
+    pub page_size: Option<Sp<u64>>,
+    #[serde(default)]
+    pub filters: IndexMap<Sp<String>, Sp<String>>,
+}
+
+/// A change of state, by an operation or (without one) by the simulated user.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionDecl {
+    pub operation: Option<Sp<String>>,
+    pub from: Sp<Vec<Sp<String>>>,
+    pub to: Sp<String>,
+    #[serde(default)]
+    pub records: IndexMap<Sp<String>, Sp<String>>,
+    #[serde(default)]
+    pub clears: Vec<Sp<String>>,
+    #[serde(default)]
+    pub answer: IndexMap<Sp<String>, Sp<String>>,
+    pub refused: Option<Sp<String>>,
+    #[serde(default)]
+    pub refused_in: IndexMap<Sp<String>, Sp<String>>,
+    #[serde(default)]
+    pub replay_scope: Vec<Sp<String>>,
 }

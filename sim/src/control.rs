@@ -308,7 +308,11 @@ fn effects(state: &State, sim: &Simulator, query: Option<&str>) -> Result<Answer
     if let Some(id) = &wanted {
         known_operation(state, id)?;
     }
-    let counts: serde_json::Map<String, Value> = operation_ids(state)
+    let counts: serde_json::Map<String, Value> = state
+        .faults
+        .operations()
+        .iter()
+        .cloned()
         .filter(|id| wanted.as_ref().is_none_or(|w| w == id))
         .map(|id| {
             let calls = sim.faults().calls(&id);
@@ -320,33 +324,12 @@ fn effects(state: &State, sim: &Simulator, query: Option<&str>) -> Result<Answer
     Ok(ok(Value::Object(counts)))
 }
 
-fn operation_ids(state: &State) -> impl Iterator<Item = String> + '_ {
-    state.api.families.iter().flat_map(|f| {
-        f.operations
-            .iter()
-            .map(move |o| format!("{}.{}", f.name, o.id))
-    })
-}
-
-/// An operation id of spec/, or a 404 naming the ids of the same family (or the families).
+/// An operation id of spec/, or a 404 naming the closest ids.
 fn known_operation(state: &State, id: &str) -> Result<(), Answer> {
-    if operation_ids(state).any(|known| known == id) {
-        return Ok(());
-    }
-    let family = id.split('.').next().unwrap_or("");
-    let same_family: Vec<String> = operation_ids(state)
-        .filter(|known| known.split('.').next() == Some(family))
-        .collect();
-    let hint = if same_family.is_empty() {
-        let families: Vec<&str> = state.api.families.iter().map(|f| f.name.as_str()).collect();
-        format!("the families are {}", families.join(", "))
-    } else {
-        format!("{family} has {}", same_family.join(", "))
-    };
-    Err(error(
-        404,
-        &format!("`{id}` is no operation id of spec/; {hint}"),
-    ))
+    state
+        .faults
+        .check(id)
+        .map_err(|e| error(404, &e.to_string()))
 }
 
 /// `{"operation": ID, "fault": F, "times": N}`, F one of `{"status": 500, "code": "SYSTEM_ERROR"}`,
@@ -366,7 +349,9 @@ fn inject(state: &State, sim: &Simulator, body: &Value) -> Result<Answer, Answer
         ),
     };
     let fault = parse_fault(state, &body["fault"]).map_err(|e| error(400, &e))?;
-    sim.faults().inject(operation, fault, times);
+    sim.faults()
+        .inject(operation, fault, times)
+        .map_err(|e| error(404, &e.to_string()))?;
     Ok(ok(
         json!({ "injected": body["fault"], "operation": operation, "times": times }),
     ))

@@ -8,7 +8,7 @@ use wechatpay_apiv3_generator::validate::{Problem, check_json, check_params};
 
 use crate::faults::{Fault, Faults};
 use crate::routes::{self, percent_decode};
-use crate::state::{Call, Store};
+use crate::state::{Call, Outcome, Store};
 
 /// What the server should do.
 #[derive(Clone, Debug)]
@@ -112,14 +112,12 @@ pub fn handle(api: &Api, faults: &Faults, store: &Store, req: &Incoming<'_>) -> 
                 query: &query,
                 body: &body,
             };
-            match store.handle(&route.id, &call) {
-                Some(outcome) => (outcome.answer, outcome.effect),
-                None => {
-                    let answer = documented_answer(route.op);
-                    let effect = (200..300).contains(&answer.status) && route.op.method != "GET";
-                    (answer, effect)
-                }
-            }
+            let outcome = store.handle(api, &route.id, &call, || {
+                let answer = documented_answer(route.op);
+                let effect = (200..300).contains(&answer.status) && route.op.method != "GET";
+                Outcome { answer, effect }
+            });
+            (outcome.answer, outcome.effect)
         }
     };
     if effect {

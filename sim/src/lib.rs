@@ -24,7 +24,7 @@ mod state;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use faults::{Fault, Faults};
+pub use faults::{Fault, Faults, UnknownOperation};
 pub use security::{
     FIXTURE_APIV3_KEY, FIXTURE_MCHID, FIXTURE_MERCHANT_CERTIFICATE, FIXTURE_MERCHANT_PRIVATE_KEY,
     FIXTURE_MERCHANT_SERIAL, FIXTURE_PUBLIC_KEY_ID, FIXTURE_WECHATPAY_PUBLIC_KEY, SigningMode,
@@ -37,8 +37,7 @@ pub use state::PaidOrder;
 pub(crate) struct State {
     pub api: wechatpay_apiv3_generator::model::Api,
     pub faults: Faults,
-    /// Replaced whole by a reset; each request holds the store it started with.
-    store: std::sync::Mutex<Arc<state::Store>>,
+    pub store: state::Store,
     pub security: SimConfig,
     /// The address it listens on.
     pub addr: SocketAddr,
@@ -46,16 +45,6 @@ pub(crate) struct State {
     pub fixture_identity: bool,
     /// The control API's memory: queued callbacks and the notify_url each order named.
     pub control: control::Control,
-}
-
-impl State {
-    /// The store requests read and change now.
-    pub fn store(&self) -> Arc<state::Store> {
-        let store = self.store.lock();
-        store
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
 }
 
 /// What a client in any language needs to talk to a simulator with the fixture identity (all of
@@ -209,11 +198,12 @@ impl Simulator {
             .await
             .map_err(StartError::Io)?;
         let addr = listener.local_addr().map_err(StartError::Io)?;
+        // Links the simulator hands out (bill downloads) point back at itself.
+        let store = state::Store::new(format!("http://{addr}"), &api).map_err(StartError::Spec)?;
         let state = Arc::new(State {
+            faults: Faults::new(faults::operation_ids(&api)),
             api,
-            faults: Faults::default(),
-            // Links the simulator hands out (bill downloads) point back at itself.
-            store: std::sync::Mutex::new(Arc::new(state::Store::new(format!("http://{addr}")))),
+            store,
             security,
             addr,
             fixture_identity,
@@ -262,15 +252,10 @@ impl Simulator {
         })
     }
 
-    /// Forgets every order, coupon, refund, fault, count and queued callback, as a fresh
-    /// simulator at the same address.
+    /// Forgets every order, coupon, refund, bill file, fault, count and queued callback: the
+    /// simulator as just started, at the same address.
     pub fn reset(&self) {
-        let fresh = Arc::new(state::Store::new(self.base_url()));
-        *self
-            .state
-            .store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        self.state.store.reset();
         self.state.faults.reset();
         self.state.control.reset();
     }
@@ -322,7 +307,9 @@ impl Simulator {
         if let Some(map) = coupon.as_object_mut() {
             map.remove("single_usage_detail");
         }
-        self.state.store().provision_product_coupon(openid, coupon);
+        self.state
+            .store
+            .provision_product_coupon(&self.state.api, openid, coupon);
         Ok(())
     }
 
@@ -404,29 +391,39 @@ impl Simulator {
             stock["stock_id"] = serde_json::json!(stock_id);
             stock
         };
-        self.state
-            .store()
-            .provision_busifavor_coupon(stock, stock_id, coupon_code, openid);
+        self.state.store.provision_busifavor_coupon(
+            &self.state.api,
+            stock,
+            stock_id,
+            coupon_code,
+            openid,
+        );
     }
 
     /// Gives a user a usable product coupon (商品券), described by the JSON the API returns for it
     /// (`coupon_state` `EFFECTIVE`).
     pub fn provision_product_coupon(&self, openid: &str, coupon: serde_json::Value) {
-        self.state.store().provision_product_coupon(openid, coupon);
+        self.state
+            .store
+            .provision_product_coupon(&self.state.api, openid, coupon);
     }
 
     /// Pays an unpaid order as its user would: the order becomes SUCCESS with a transaction id,
     /// and refunds become possible. Send `transaction` with [`Self::send_notification`]
     /// (`TRANSACTION.SUCCESS`, original type `transaction`) to test a payment callback handler.
     pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
-        self.state.store().pay_order(out_trade_no, openid)
+        self.state
+            .store
+            .pay_order(&self.state.api, out_trade_no, openid)
     }
 
     /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send
     /// it with [`Self::send_notification`], event `REFUND.SUCCESS`, original type `refund`), or
     /// `None` for an unknown `out_refund_no`.
     pub fn refund_notice(&self, out_refund_no: &str) -> Option<serde_json::Value> {
-        self.state.store().refund_notice(out_refund_no)
+        self.state
+            .store
+            .refund_notice(&self.state.api, out_refund_no)
     }
 
     /// Redeems a cash coupon (代金券) the way a payment would: the coupon becomes USED with the
@@ -439,7 +436,8 @@ impl Simulator {
         transaction_id: &str,
     ) -> Result<serde_json::Value, String> {
         self.state
-            .store()
-            .use_cash_coupon(openid, coupon_id, transaction_id)
+            .store
+            .use_cash_coupon(&self.state.api, openid, coupon_id, transaction_id)
     }
+
 }

@@ -158,7 +158,7 @@ async fn answer(
         body: if upload.is_some() { b"" } else { &body },
         upload: upload.as_ref(),
     };
-    let answer = handle(&state.api, &state.faults, &state.store(), &incoming);
+    let answer = handle(&state.api, &state.faults, &state.store, &incoming);
     crate::control::observe(&state, &incoming, &answer);
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;

@@ -92,7 +92,7 @@ async fn retries_after_5xx_429_and_dropped_connections_never_double_the_effect()
             code: "SYSTEM_ERROR",
         },
         Some(1),
-    );
+    )?;
     sim.faults().inject(
         OP,
         Fault::Status {
@@ -100,12 +100,12 @@ async fn retries_after_5xx_429_and_dropped_connections_never_double_the_effect()
             code: "FREQUENCY_LIMITED",
         },
         Some(1),
-    );
+    )?;
     client.execute(use_coupon("c1", "R-1")).await?;
     assert_eq!((sim.faults().calls(OP), sim.faults().effects(OP)), (3, 1));
 
     sim.provision_busifavor_coupon("100088", "c2", "u");
-    sim.faults().inject(OP, Fault::Drop, Some(1));
+    sim.faults().inject(OP, Fault::Drop, Some(1))?;
     client.execute(use_coupon("c2", "R-2")).await?;
     assert_eq!(sim.faults().effects(OP), 2);
     Ok(())
@@ -119,7 +119,7 @@ async fn a_lost_answer_is_retried_and_replayed_not_redone() -> Result<(), Box<dy
     sim.provision_busifavor_coupon("100088", "c1", "u");
     // The coupon is used, but the answer comes after the client gave up on the attempt.
     sim.faults()
-        .inject(OP, Fault::Latency(Duration::from_secs(3)), Some(1));
+        .inject(OP, Fault::Latency(Duration::from_secs(3)), Some(1))?;
     let answer = client.execute(use_coupon("c1", "LOST-1")).await?;
     assert_eq!(answer.stock_id, "100088");
     assert_eq!(
@@ -153,7 +153,7 @@ async fn verification_failures_are_never_trusted() -> Result<(), Box<dyn std::er
     let sim = Simulator::start().await?;
     let client = Client::new(sim.client_config().retry(RetryPolicy::none()).build()?)?;
     sim.provision_busifavor_coupon("100088", "c1", "u");
-    sim.faults().inject(OP, Fault::SignTest, Some(1));
+    sim.faults().inject(OP, Fault::SignTest, Some(1))?;
     match client.execute(use_coupon("c1", "V-1")).await {
         Err(Error::Untrusted(TrustError::SignatureProbe)) => {}
         other => panic!("expected a probe rejection, got {other:?}"),

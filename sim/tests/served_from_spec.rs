@@ -112,13 +112,11 @@ async fn invalid_requests_get_param_error_with_the_field() -> Result<(), Box<dyn
 #[tokio::test]
 async fn path_parameters_are_decoded_and_checked() -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start().await?;
-    sim.provision_product_coupon(
-        "o/x",
-        json!({ "coupon_code": "Code_1", "coupon_state": "EFFECTIVE",
-                "product_coupon": { "product_coupon_id": "1" }, "stock": { "stock_id": "2" } }),
-    );
+    // A whole coupon (the spec's example): the simulator never answers with less than the
+    // response type requires.
+    sim.provision_product_coupon_from_spec("o/x", "Code_1")?;
     let body = json!({
-        "product_coupon_id": "1", "stock_id": "2", "appid": "wx1", "use_time": "2025-08-03T12:00:00+08:00",
+        "product_coupon_id": "1000000013", "stock_id": "1000000013001", "appid": "wx1", "use_time": "2025-08-03T12:00:00+08:00",
         "associated_order_info": { "transaction_id": "42" }, "out_request_no": "REQ_000001", "brand_id": "3"
     });
     let ok = "/v3/marketing/partner/product-coupon/users/o%2Fx/coupons/Code_1/use";
@@ -153,7 +151,7 @@ async fn injected_faults_run_out_and_effects_are_counted() -> Result<(), Box<dyn
             code: "SYSTEM_ERROR",
         },
         Some(2),
-    );
+    )?;
     for _ in 0..2 {
         let (status, answer) = post(&sim, USE_COUPON, &valid_use()).await?;
         assert_eq!(
@@ -166,7 +164,7 @@ async fn injected_faults_run_out_and_effects_are_counted() -> Result<(), Box<dyn
     assert_eq!(sim.faults().effects("busifavor.use_coupon"), 1);
 
     sim.faults()
-        .inject("busifavor.use_coupon", Fault::Drop, Some(1));
+        .inject("busifavor.use_coupon", Fault::Drop, Some(1))?;
     assert!(
         post(&sim, USE_COUPON, &valid_use()).await.is_err(),
         "the connection was dropped"
@@ -177,7 +175,7 @@ async fn injected_faults_run_out_and_effects_are_counted() -> Result<(), Box<dyn
         "busifavor.use_coupon",
         Fault::Latency(Duration::from_millis(150)),
         Some(1),
-    );
+    )?;
     let started = std::time::Instant::now();
     assert_eq!(post(&sim, USE_COUPON, &valid_use()).await?.0, 200);
     assert!(started.elapsed() >= Duration::from_millis(150));
@@ -221,9 +219,13 @@ async fn signing_faults_are_caught_by_the_client() -> Result<(), Box<dyn std::er
     for (i, (fault, expected)) in cases.into_iter().enumerate() {
         let code = format!("code-{i}");
         sim.provision_busifavor_coupon("100088", &code, "u");
-        sim.faults().inject("busifavor.use_coupon", fault, Some(1));
+        sim.faults()
+            .inject("busifavor.use_coupon", fault, Some(1))?;
         let mut body = valid_use();
         body["coupon_code"] = json!(code);
+        // Another coupon needs another request number: a number used again with other
+        // parameters is refused.
+        body["use_request_no"] = json!(format!("SIGN-{i}"));
         match client
             .call_json(http::Method::POST, USE_COUPON, Some(&body), false)
             .await
@@ -236,10 +238,11 @@ async fn signing_faults_are_caught_by_the_client() -> Result<(), Box<dyn std::er
         "busifavor.use_coupon",
         Fault::StaleTimestamp(Duration::from_secs(600)),
         Some(1),
-    );
+    )?;
     sim.provision_busifavor_coupon("100088", "stale", "u");
     let mut body = valid_use();
     body["coupon_code"] = json!("stale");
+    body["use_request_no"] = json!("STALE");
     let result = client
         .call_json(http::Method::POST, USE_COUPON, Some(&body), false)
         .await;

@@ -1,77 +1,125 @@
-//! Bills: asking for a day's bill makes a file from the simulator's own payments and answers with a
-//! one-off link back to the simulator and the file's SHA1, as WeChat Pay does; the download serves
-//! the file unsigned (gzipped when asked), so a client must check the hash.
+//! Bills: asking for a day's bill makes a file from the simulator's own paid orders and answers
+//! with a one-off link back to the simulator and the file's SHA1, as WeChat Pay does; the download
+//! serves the file unsigned (gzipped when asked), so a client must check the hash.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::payments::Payments;
+use super::engine::{Engine, text_of};
+use super::payments::paid_on;
+use super::rules::Rule;
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
-#[derive(Default)]
-pub(super) struct Bills {
-    /// Download token -> the file exactly as served.
-    files: BTreeMap<String, Vec<u8>>,
-    sequence: u64,
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        whole: Some(|e, call| apply(e, call, trade_bill)),
+        ..Rule::new("bill.apply_trade_bill")
+    },
+    Rule {
+        whole: Some(|e, call| apply(e, call, fund_flow_bill)),
+        ..Rule::new("bill.apply_fund_flow_bill")
+    },
+    Rule {
+        whole: Some(download),
+        ..Rule::new("bill.download_bill")
+    },
+];
+
+fn download(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
+    match e.world.files.get(&call.text("token")) {
+        Some(bytes) => Outcome::unchanged(Answer {
+            body: bytes.clone(),
+            unsigned: true,
+            ..Answer::empty(200)
+        }),
+        None => Outcome::error(400, "INVALID_REQUEST", "the token is unknown or expired"),
+    }
 }
 
-impl Bills {
-    pub(super) fn handle(
-        &mut self,
-        op: &str,
-        call: &Call<'_>,
-        origin: &str,
-        payments: &Payments,
-    ) -> Option<Outcome> {
-        let date = call.query("bill_date");
-        let file = match op {
-            "apply_trade_bill" => payments.trade_bill(date),
-            "apply_fund_flow_bill" => payments.fund_flow_bill(date),
-            "download_bill" => {
-                return Some(match self.files.get(call.query("token")) {
-                    Some(bytes) => Outcome::unchanged(Answer {
-                        body: bytes.clone(),
-                        unsigned: true,
-                        ..Answer::empty(200)
-                    }),
-                    None => {
-                        Outcome::error(400, "INVALID_REQUEST", "the token is unknown or expired")
-                    }
-                });
-            }
-            _ => return None,
-        };
-        // The real API has a day's bill from 10:00 the next day; the simulator has today's at once
-        // (so a test can pay and then reconcile) but none for days to come.
-        if date > &now_rfc3339()[..10] {
-            return Some(Outcome::error(
-                400,
-                "NO_STATEMENT_EXIST",
-                "no bill for that day yet",
-            ));
-        }
-        let hash = wechatpay_apiv3_runtime::client::crypto::sha1_hex(file.as_bytes());
-        let gzip = call.query("tar_type") == "GZIP";
-        let served = if gzip {
-            gzipped(file.as_bytes())
-        } else {
-            file.into_bytes()
-        };
-        self.sequence += 1;
-        let token = format!("sim-bill-{:08}-{}", self.sequence, &hash[..16]);
-        let mut url = format!("{origin}/v3/billdownload/file?token={token}");
-        if gzip {
-            url.push_str("&tartype=GZIP");
-        }
-        self.files.insert(token, served);
-        Some(Outcome::unchanged(Answer::json(
-            200,
-            &json!({ "hash_type": "SHA1", "hash_value": hash, "download_url": url }),
-        )))
+fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> String) -> Outcome {
+    let date = call.text("bill_date");
+    // The real API has a day's bill from 10:00 the next day; the simulator has today's at once
+    // (so a test can pay and then reconcile) but none for days to come.
+    if date.as_str() > &now_rfc3339()[..10] {
+        return Outcome::error(400, "NO_STATEMENT_EXIST", "no bill for that day yet");
     }
+    let file = make(e, &date);
+    let hash = wechatpay_apiv3_runtime::client::crypto::sha1_hex(file.as_bytes());
+    let gzip = call.text("tar_type") == "GZIP";
+    let served = if gzip {
+        gzipped(file.as_bytes())
+    } else {
+        file.into_bytes()
+    };
+    let token = format!("sim-bill-{:08}-{}", e.next(), &hash[..16]);
+    let mut url = format!("{}/v3/billdownload/file?token={token}", e.world.origin);
+    if gzip {
+        url.push_str("&tartype=GZIP");
+    }
+    e.world.files.insert(token, served);
+    Outcome::unchanged(Answer::json(
+        200,
+        &json!({ "hash_type": "SHA1", "hash_value": hash, "download_url": url }),
+    ))
+}
+
+/// Fen as yuan with two decimals, as bills write amounts.
+fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+fn total(o: &Value) -> i64 {
+    o["amount"]["total"].as_i64().unwrap_or(0)
+}
+
+/// A trade bill of the day's payments, in the CSV layout of WeChat Pay's bills (every value
+/// behind a backquote, a totals section at the end).
+fn trade_bill(e: &Engine<'_>, date: &str) -> String {
+    let mut out = String::from(
+        "交易时间,公众账号ID,商户号,微信订单号,商户订单号,用户标识,交易类型,交易状态,货币种类,应结订单金额\n",
+    );
+    let (mut count, mut sum) = (0, 0);
+    for o in paid_on(e, date) {
+        count += 1;
+        sum += total(o);
+        let t = |k: &str| text_of(o.get(k));
+        out.push_str(&format!(
+            "`{},`{},`{},`{},`{},`{},`{},`SUCCESS,`{},`{}\n",
+            t("success_time"),
+            t("appid"),
+            t("mchid"),
+            t("transaction_id"),
+            t("out_trade_no"),
+            text_of(o["payer"].get("openid")),
+            t("trade_type"),
+            text_of(o["amount"].get("currency")),
+            yuan(total(o)),
+        ));
+    }
+    out.push_str("总交易单数,应结订单总金额\n");
+    out.push_str(&format!("`{count},`{}\n", yuan(sum)));
+    out
+}
+
+/// A fund-flow bill of the basic account: one income line per payment of the day.
+fn fund_flow_bill(e: &Engine<'_>, date: &str) -> String {
+    let mut out = String::from(
+        "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）\n",
+    );
+    let mut balance = 0;
+    for o in paid_on(e, date) {
+        balance += total(o);
+        let id = text_of(o.get("transaction_id"));
+        out.push_str(&format!(
+            "`{},`{id},`{id},`交易,`交易,`收入,`{},`{}\n",
+            text_of(o.get("success_time")),
+            yuan(total(o)),
+            yuan(balance),
+        ));
+    }
+    out
 }
 
 fn gzipped(data: &[u8]) -> Vec<u8> {

@@ -1,19 +1,24 @@
-//! State where it matters: coupons that can be used once, orders that can be paid, closed and
-//! refunded, request numbers that replay the first answer. Operations without a handler here answer
-//! with their documented example.
+//! State where it matters: the lifecycles the spec declares (coupons that can be used once, orders
+//! that can be paid, closed and refunded), served by one [`engine`], with request numbers that
+//! replay the first answer. What the spec cannot declare is hand-written per family and registered
+//! by operation id ([`rules`]). Operations without state answer with their documented example.
 
 mod bills;
 mod busifavor;
+pub(crate) mod engine;
 mod favor;
 mod payments;
 mod product_coupon;
+pub(crate) mod rules;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use serde_json::Value;
+use serde_json::{Value, json};
+use wechatpay_apiv3_generator::model::Api;
 
 use crate::handler::Answer;
+use engine::{Engine, Index, World};
 
 pub use payments::PaidOrder;
 
@@ -27,30 +32,48 @@ pub struct Call<'a> {
     pub body: &'a Value,
 }
 
+static NO_PATH: BTreeMap<String, String> = BTreeMap::new();
+static NO_QUERY: BTreeMap<String, Value> = BTreeMap::new();
+static NO_BODY: Value = Value::Null;
+
 impl Call<'_> {
-    /// A path parameter, or "" when the route has none of that name.
-    fn path(&self, name: &str) -> &str {
-        self.path.get(name).map_or("", String::as_str)
+    /// A call with nothing in it, for changes no request makes.
+    pub fn empty() -> Call<'static> {
+        Call {
+            path: &NO_PATH,
+            query: &NO_QUERY,
+            body: &NO_BODY,
+        }
     }
 
-    /// A query parameter given as text, or "".
-    fn query(&self, name: &str) -> &str {
-        self.query.get(name).and_then(Value::as_str).unwrap_or("")
+    /// A request field by wire name: a path parameter, a query parameter or a body member.
+    pub fn field(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.path.get(name) {
+            return Some(json!(v));
+        }
+        self.query
+            .get(name)
+            .or_else(|| self.body.get(name))
+            .filter(|v| !v.is_null())
+            .cloned()
     }
 
-    /// Whether a list filter lets `value` through: the query parameter `name` is absent (no
-    /// filter) or equal to it.
-    fn query_allows<T: PartialEq<str> + ?Sized>(&self, name: &str, value: &T) -> bool {
-        let wanted = self.query(name);
-        wanted.is_empty() || value == wanted
+    /// A request field as text, or "".
+    fn text(&self, name: &str) -> String {
+        engine::text_of(self.field(name).as_ref())
     }
 
     /// A numeric query parameter (paging), or `default`.
-    fn query_number(&self, name: &str, default: usize) -> usize {
+    fn number(&self, name: &str, default: usize) -> usize {
         self.query
             .get(name)
             .and_then(Value::as_u64)
             .map_or(default, |n| n as usize)
+    }
+
+    /// Everything the request said, to tell a repeat from another request under the same number.
+    fn request(&self) -> Value {
+        json!({ "path": self.path, "query": self.query, "body": self.body })
     }
 }
 
@@ -61,56 +84,36 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn changed(answer: Answer) -> Self {
+    pub fn changed(answer: Answer) -> Self {
         Self {
             answer,
             effect: true,
         }
     }
-    fn unchanged(answer: Answer) -> Self {
+    pub fn unchanged(answer: Answer) -> Self {
         Self {
             answer,
             effect: false,
         }
     }
-    fn error(status: u16, code: &str, message: &str) -> Self {
+    pub fn error(status: u16, code: &str, message: &str) -> Self {
         Self::unchanged(Answer::error(status, code, message, None))
     }
 }
 
-/// Everything the simulator remembers; one lock per family keeps each request's reads and writes
-/// consistent under concurrent requests.
+/// Everything the simulator remembers, behind one lock: each request's reads and writes are
+/// consistent under concurrent requests, across families (a refund reads its order).
 pub struct Store {
-    /// `http://127.0.0.1:PORT`: where links to the simulator itself point.
-    origin: String,
-    busifavor: Mutex<busifavor::Busifavor>,
-    product: Mutex<product_coupon::ProductCoupons>,
-    favor: Mutex<favor::Favor>,
-    payments: Mutex<payments::Payments>,
-    bills: Mutex<bills::Bills>,
+    world: Mutex<World>,
+    index: Index,
+    rules: BTreeMap<&'static str, &'static rules::Rule>,
 }
 
-/// First successful answers by (operation, request number): a repeat gets the same answer and
-/// changes nothing.
-#[derive(Default)]
-struct Replays(BTreeMap<(String, String), Answer>);
-
-impl Replays {
-    fn get(&self, op: &str, key: &str) -> Option<Outcome> {
-        self.0
-            .get(&(op.to_string(), key.to_string()))
-            .map(|first| Outcome::unchanged(first.clone()))
-    }
-
-    /// Remembers an outcome that changed state; refusals are not replayed.
-    fn record(&mut self, op: &str, key: String, outcome: &Outcome) {
-        if outcome.effect {
-            self.0.insert((op.to_string(), key), outcome.answer.clone());
-        }
-    }
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The sending limits both coupon families put on a stock: `sent` coupons so far, `held` by this
+/// The sending limits the coupon families put on a stock: `sent` coupons so far, `held` by this
 /// user, against the rule's total and per-user fields.
 fn check_send_limits(
     rule: &Value,
@@ -159,10 +162,6 @@ fn coupon_code(
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Now, as WeChat Pay writes times (China Standard Time).
 pub fn now_rfc3339() -> String {
     let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
@@ -174,76 +173,98 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-fn text<'a>(body: &'a Value, key: &str) -> &'a str {
-    body.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
 impl Store {
-    /// An empty store for a simulator listening at `origin`.
-    pub fn new(origin: String) -> Self {
-        Self {
-            origin,
-            busifavor: Mutex::default(),
-            product: Mutex::default(),
-            favor: Mutex::default(),
-            payments: Mutex::default(),
-            bills: Mutex::default(),
-        }
+    /// An empty store for a simulator listening at `origin`; refuses a hand-written rule for an
+    /// operation the spec does not have.
+    pub fn new(origin: String, api: &Api) -> Result<Self, String> {
+        let index = Index::new(api);
+        let rules = rules::registry(api, &index)?;
+        Ok(Self {
+            world: Mutex::new(World::new(origin)),
+            index,
+            rules,
+        })
     }
 
-    /// The handler for an operation id, if it keeps state.
-    pub fn handle(&self, operation: &str, call: &Call<'_>) -> Option<Outcome> {
-        let (family, op) = operation.split_once('.')?;
-        match family {
-            "busifavor" => lock(&self.busifavor).handle(op, call),
-            "product_coupon" => lock(&self.product).handle(op, call),
-            "favor" => lock(&self.favor).handle(op, call),
-            "pay_transactions" | "refund_domestic" => lock(&self.payments).handle(operation, call),
-            // Bills list the payments: the bill lock is taken first, and nowhere else takes both.
-            "bill" => lock(&self.bills).handle(op, call, &self.origin, &lock(&self.payments)),
-            _ => None,
-        }
+    /// Forgets every resource, replay and file.
+    pub fn reset(&self) {
+        let mut world = lock(&self.world);
+        let origin = std::mem::take(&mut world.origin);
+        *world = World::new(origin);
     }
 
-    /// Puts a usable merchant coupon in a user's wallet; `stock` (the stock as queried) is used
-    /// when the stock is not known yet.
+    /// Runs `f` on the engine, under the lock.
+    fn with<R>(&self, api: &Api, f: impl FnOnce(&mut Engine<'_>) -> R) -> R {
+        let mut world = lock(&self.world);
+        f(&mut Engine {
+            api,
+            world: &mut world,
+            index: &self.index,
+            rules: &self.rules,
+        })
+    }
+
+    /// The answer to a valid request: from a lifecycle or a hand-written rule, else `documented`
+    /// (the example answer); request numbers replay either.
+    pub fn handle(
+        &self,
+        api: &Api,
+        operation: &str,
+        call: &Call<'_>,
+        documented: impl FnOnce() -> Outcome,
+    ) -> Outcome {
+        self.with(api, |engine| match engine.handle(operation, call) {
+            Some(outcome) => outcome,
+            None => engine.replay_or(operation, call, documented),
+        })
+    }
+
+    /// Puts a usable merchant coupon in a user's wallet; the stock is made from `stock` (the
+    /// stock as queried) when it is not known yet.
     pub fn provision_busifavor_coupon(
         &self,
+        api: &Api,
         stock: impl FnOnce() -> Value,
         stock_id: &str,
         coupon_code: &str,
         openid: &str,
     ) {
-        let mut busifavor = lock(&self.busifavor);
-        if !busifavor.has_stock(stock_id) {
-            busifavor.provision_stock(stock());
-        }
-        busifavor.provision(stock_id, coupon_code, openid);
+        self.with(api, |e| {
+            busifavor::provision(e, stock, stock_id, coupon_code, openid);
+        });
     }
 
     /// Gives a user a usable product coupon, described by the API's JSON (`coupon_code` and the
     /// owner's `openid` key it).
-    pub fn provision_product_coupon(&self, openid: &str, coupon: Value) {
-        lock(&self.product).provision(openid, coupon);
+    pub fn provision_product_coupon(&self, api: &Api, openid: &str, coupon: Value) {
+        self.with(api, |e| product_coupon::provision(e, openid, coupon));
     }
 
     /// Redeems a cash coupon as a payment would; the COUPON.USE resource.
     pub fn use_cash_coupon(
         &self,
+        api: &Api,
         openid: &str,
         coupon_id: &str,
         transaction_id: &str,
     ) -> Result<Value, String> {
-        lock(&self.favor).use_coupon(openid, coupon_id, transaction_id)
+        self.with(api, |e| {
+            favor::use_coupon(e, openid, coupon_id, transaction_id)
+        })
     }
 
     /// The REFUND.SUCCESS callback resource of a refund, once made.
-    pub fn refund_notice(&self, out_refund_no: &str) -> Option<Value> {
-        lock(&self.payments).refund_notice(out_refund_no)
+    pub fn refund_notice(&self, api: &Api, out_refund_no: &str) -> Option<Value> {
+        self.with(api, |e| payments::refund_notice(e, out_refund_no))
     }
 
     /// Marks an unpaid order paid by `openid`, as the user's payment would.
-    pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
-        lock(&self.payments).pay(out_trade_no, openid)
+    pub fn pay_order(
+        &self,
+        api: &Api,
+        out_trade_no: &str,
+        openid: &str,
+    ) -> Result<PaidOrder, String> {
+        self.with(api, |e| payments::pay(e, out_trade_no, openid))
     }
 }

@@ -1,0 +1,209 @@
+//! Malformed lifecycles (`lifecycles:` of family.yaml): each names something the family does not
+//! have, or claims an operation twice, and must fail with exactly this `file:line: key: rule`
+//! message. Nothing is generated for any of them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use wechatpay_apiv3_generator::{Target, generate_from_sources};
+
+const FAMILY: &str = "\
+family: { name: fam, module: fam, feature: fam, title: T, doc: D }
+types:
+  ThingState:
+    doc: State of a thing.
+    values:
+      NEW: New.
+      DONE: Done.
+  Thing:
+    doc: A thing.
+    fields:
+      id: { type: string, required: true, max_length: 4, doc: ID. }
+      state: { type: ThingState, doc: State. }
+      done_no: { type: string, doc: Request number of the finish. }
+lifecycles:
+  thing:
+    doc: A thing that can be finished once.
+    type: Thing
+    key: id
+    state: state
+    query: [get_thing]
+    transitions:
+      finish:
+        operation: finish_thing
+        from: [NEW]
+        to: DONE
+        records: { done_no: done_no }
+        refused: SYSTEM_ERROR
+";
+
+const GET: &str = "\
+operation:
+  id: get_thing
+  title: Get
+  doc: Gets a thing.
+  method: GET
+  path: /v3/things/{id}
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  path_params:
+    id: { type: string, doc: ID. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - name: one
+      request: { path: { id: a } }
+      response: { id: a }
+";
+
+const FINISH: &str = "\
+operation:
+  id: finish_thing
+  title: Finish
+  doc: Finishes a thing.
+  method: POST
+  path: /v3/things/{id}/finish
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  idempotency_keys: [done_no]
+  path_params:
+    id: { type: string, doc: ID. }
+  body:
+    done_no: { type: string, required: true, doc: Request number. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - name: one
+      request: { path: { id: a }, body: { done_no: n1 } }
+      response: { id: a, state: DONE }
+";
+
+fn sources() -> BTreeMap<PathBuf, String> {
+    [
+        ("fam/family.yaml", FAMILY),
+        ("fam/get_thing.yaml", GET),
+        ("fam/finish_thing.yaml", FINISH),
+    ]
+    .into_iter()
+    .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+    .collect()
+}
+
+/// Generates from the base spec with `from` replaced by `to` in `file`; returns the error text.
+fn error_of(file: &str, from: &str, to: &str) -> String {
+    let mut sources = sources();
+    let text = sources.get_mut(&PathBuf::from(file)).expect("file exists");
+    assert!(text.contains(from), "base spec has no `{from}`");
+    *text = text.replacen(from, to, 1);
+    match generate_from_sources(&sources, &Target::main()) {
+        Ok(_) => panic!("the malformed lifecycle was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const ONE: &str = "\n1 problem(s) found; nothing was written";
+
+#[test]
+fn the_base_lifecycle_is_valid() {
+    let api = generate_from_sources(&sources(), &Target::main());
+    assert!(
+        api.is_ok(),
+        "{}",
+        api.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+}
+
+#[test]
+fn unknown_state() {
+    assert_eq!(
+        error_of("fam/family.yaml", "to: DONE", "to: GONE"),
+        format!(
+            "fam/family.yaml:25: lifecycles.thing.transitions.finish.to: `GONE` is not a value of `ThingState` (NEW, DONE){ONE}"
+        )
+    );
+}
+
+#[test]
+fn unknown_field() {
+    assert_eq!(
+        error_of("fam/family.yaml", "key: id", "key: ident"),
+        format!("fam/family.yaml:18: lifecycles.thing.key: `ident` is not a field of `Thing`{ONE}")
+    );
+}
+
+#[test]
+fn state_field_that_is_not_an_enum() {
+    assert_eq!(
+        error_of("fam/family.yaml", "state: state", "state: done_no"),
+        format!(
+            "fam/family.yaml:19: lifecycles.thing.state: `done_no` of `Thing` is not an enum{ONE}"
+        )
+    );
+}
+
+#[test]
+fn unknown_operation() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "operation: finish_thing",
+            "operation: finish_things"
+        ),
+        format!(
+            "fam/family.yaml:23: lifecycles.thing.transitions.finish.operation: `finish_things` is not an operation of family `fam` (closest: finish_thing, get_thing){ONE}"
+        )
+    );
+}
+
+#[test]
+fn recorded_field_the_request_does_not_have() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "records: { done_no: done_no }",
+            "records: { done_no: done_number }"
+        ),
+        format!(
+            "fam/family.yaml:26: lifecycles.thing.transitions.finish.records.done_no: `done_number` is not a request field of `finish_thing`{ONE}"
+        )
+    );
+}
+
+#[test]
+fn refusal_code_outside_the_error_table() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "refused: SYSTEM_ERROR",
+            "refused: ORDER_PAID"
+        ),
+        format!(
+            "fam/family.yaml:27: lifecycles.thing.transitions.finish.refused: `ORDER_PAID` is not in the error table of `finish_thing`{ONE}"
+        )
+    );
+}
+
+#[test]
+fn clashing_claim_on_an_operation() {
+    let second = "        refused: SYSTEM_ERROR\n  other:\n    doc: The same thing again.\n    type: Thing\n    key: id\n    state: state\n    query: [get_thing]\n";
+    assert_eq!(
+        error_of("fam/family.yaml", "        refused: SYSTEM_ERROR\n", second),
+        format!(
+            "fam/family.yaml:28: lifecycles.other: operation `get_thing` already belongs to lifecycle `thing` (fam/family.yaml:15); an operation serves one lifecycle{ONE}"
+        )
+    );
+}
+
+#[test]
+fn lifecycles_outside_family_yaml() {
+    assert_eq!(
+        error_of(
+            "fam/get_thing.yaml",
+            "operation:\n",
+            "lifecycles:\n  stray: { doc: D, type: Thing, key: id, state: state }\noperation:\n"
+        ),
+        format!("fam/get_thing.yaml:2: lifecycles: `lifecycles:` belongs in family.yaml only{ONE}")
+    );
+}

@@ -1,0 +1,729 @@
+//! One engine for every lifecycle the spec declares (`lifecycles:` in family.yaml): create,
+//! query, list (paging and filters), transition, and replay by the spec's `idempotency_keys`.
+//! Records are JSON objects of the lifecycle's type, projected onto it so they never hold a field
+//! the type does not declare; every answer is checked against the operation's response type before
+//! it is sent. What no declaration can say (send limits, partial refunds, bill files) is
+//! hand-written in the family modules and registered by operation id ([`super::rules`]).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+use wechatpay_apiv3_generator::model::{
+    Api, Lifecycle, Operation, Paging, Recorded, ResponseKind, Source, TyKind, TypeDef, TypePath,
+};
+
+use super::rules::Rule;
+use super::{Call, Outcome, now_rfc3339};
+use crate::handler::Answer;
+
+/// A resource: its record as queried, and whose it is (the owner is not a field of the record).
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub owner: Option<String>,
+    pub json: Value,
+}
+
+/// The first successful answer to a request number, and the request it answered.
+#[derive(Clone)]
+struct Replay {
+    request: Value,
+    answer: Answer,
+}
+
+/// Everything the simulator remembers.
+#[derive(Default)]
+pub struct World {
+    /// `http://127.0.0.1:PORT`: where links to the simulator itself point.
+    pub origin: String,
+    /// Records by (family, lifecycle), then by key.
+    resources: BTreeMap<(String, String), BTreeMap<String, Record>>,
+    replays: BTreeMap<String, Replay>,
+    sequence: u64,
+    /// Bill files by download token, exactly as served.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl World {
+    /// An empty world for a simulator listening at `origin`.
+    pub fn new(origin: String) -> Self {
+        Self {
+            origin,
+            ..Self::default()
+        }
+    }
+}
+
+/// What an operation does in a lifecycle.
+#[derive(Clone, Copy, Debug)]
+enum Role {
+    Create(usize),
+    Query,
+    List,
+    Transition(usize),
+}
+
+/// Where each operation's lifecycle is: (family index, lifecycle index, role), by operation id.
+pub struct Index(BTreeMap<String, (usize, usize, Role)>);
+
+impl Index {
+    pub fn new(api: &Api) -> Self {
+        let mut map = BTreeMap::new();
+        for (fi, f) in api.families.iter().enumerate() {
+            for (li, l) in f.lifecycles.iter().enumerate() {
+                let id = |op: &str| format!("{}.{op}", f.name);
+                for (i, c) in l.creates.iter().enumerate() {
+                    map.insert(id(&c.operation), (fi, li, Role::Create(i)));
+                }
+                for q in &l.queries {
+                    map.insert(id(q), (fi, li, Role::Query));
+                }
+                if let Some(list) = &l.list {
+                    map.insert(id(&list.operation), (fi, li, Role::List));
+                }
+                for (i, t) in l.transitions.iter().enumerate() {
+                    if let Some(op) = &t.operation {
+                        map.insert(id(op), (fi, li, Role::Transition(i)));
+                    }
+                }
+            }
+        }
+        Self(map)
+    }
+
+    /// Whether a lifecycle creates or changes something through this operation.
+    pub fn changes(&self, operation: &str) -> bool {
+        matches!(
+            self.0.get(operation),
+            Some((_, _, Role::Create(_) | Role::Transition(_)))
+        )
+    }
+}
+
+/// The engine over the world, for one request (or one simulator action).
+pub struct Engine<'a> {
+    pub api: &'a Api,
+    pub world: &'a mut World,
+    pub index: &'a Index,
+    pub rules: &'a BTreeMap<&'static str, &'static Rule>,
+}
+
+fn get_path<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, k| v.get(k))
+}
+
+/// Sets `path` in `value`, making the objects on the way.
+pub fn set_path(value: &mut Value, path: &[String], new: Value) {
+    let mut current = value;
+    for key in &path[..path.len().saturating_sub(1)] {
+        if !current.get(key).is_some_and(Value::is_object) {
+            current[key.as_str()] = json!({});
+        }
+        current = &mut current[key.as_str()];
+    }
+    if let Some(last) = path.last() {
+        current[last.as_str()] = new;
+    }
+}
+
+fn remove_path(value: &mut Value, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let parent = parents.iter().try_fold(value, |v, k| v.get_mut(k));
+    if let Some(Value::Object(map)) = parent {
+        map.remove(last);
+    }
+}
+
+/// The operation of a full id.
+pub fn operation<'a>(api: &'a Api, id: &str) -> Option<&'a Operation> {
+    let (family, op) = id.split_once('.')?;
+    api.families
+        .iter()
+        .filter(|f| f.name == family)
+        .flat_map(|f| &f.operations)
+        .find(|o| o.id == op)
+}
+
+/// An error answer with the status the operation's error table gives `code` (or `fallback`).
+pub fn refusal(op: Option<&Operation>, code: &str, fallback: u16, message: &str) -> Outcome {
+    let status = op
+        .and_then(|o| o.errors.iter().find(|e| e.code == code))
+        .map_or(fallback, |e| e.status);
+    Outcome::error(status, code, message)
+}
+
+impl Engine<'_> {
+    fn lifecycle(&self, family: &str, name: &str) -> Option<&Lifecycle> {
+        self.api
+            .families
+            .iter()
+            .find(|f| f.name == family)?
+            .lifecycles
+            .iter()
+            .find(|l| l.name == name)
+    }
+
+    /// A new number, for ids the simulator assigns.
+    pub fn next(&mut self) -> u64 {
+        self.world.sequence += 1;
+        self.world.sequence
+    }
+
+    /// The record of `family`'s lifecycle `name` under `key`.
+    pub fn get(&self, family: &str, name: &str, key: &str) -> Option<&Record> {
+        self.world
+            .resources
+            .get(&(family.to_string(), name.to_string()))?
+            .get(key)
+    }
+
+    pub fn get_mut(&mut self, family: &str, name: &str, key: &str) -> Option<&mut Record> {
+        self.world
+            .resources
+            .get_mut(&(family.to_string(), name.to_string()))?
+            .get_mut(key)
+    }
+
+    /// Every record of a lifecycle, in key order.
+    pub fn records(&self, family: &str, name: &str) -> impl Iterator<Item = (&String, &Record)> {
+        self.world
+            .resources
+            .get(&(family.to_string(), name.to_string()))
+            .into_iter()
+            .flatten()
+    }
+
+    /// Stores a record under its key field, projected onto the lifecycle's type.
+    pub fn insert(&mut self, family: &str, name: &str, owner: Option<&str>, json: Value) {
+        let Some(l) = self.lifecycle(family, name) else {
+            return;
+        };
+        let json = project(self.api, &l.ty, json);
+        let key = text_of(json.get(&l.key));
+        self.world
+            .resources
+            .entry((family.to_string(), name.to_string()))
+            .or_default()
+            .insert(
+                key,
+                Record {
+                    owner: owner.map(str::to_string),
+                    json,
+                },
+            );
+    }
+
+    /// Makes a transition no operation makes (a payment, a refund arriving): checks the state,
+    /// records what the spec says, and returns the record to complete.
+    pub fn transition(
+        &mut self,
+        family: &str,
+        name: &str,
+        transition: &str,
+        key: &str,
+    ) -> Result<&mut Value, String> {
+        let api = self.api;
+        let l = api
+            .families
+            .iter()
+            .find(|f| f.name == family)
+            .and_then(|f| f.lifecycles.iter().find(|l| l.name == name))
+            .ok_or_else(|| format!("the spec declares no lifecycle `{family}.{name}`"))?;
+        let t = l
+            .transitions
+            .iter()
+            .find(|t| t.name == transition)
+            .ok_or_else(|| {
+                format!("lifecycle `{family}.{name}` has no transition `{transition}`")
+            })?;
+        let record = self
+            .get_mut(family, name, key)
+            .ok_or_else(|| format!("no {name} has {} `{key}`", l.key))?;
+        let state = text_of(record.json.get(&l.state));
+        if !t.from.contains(&state) {
+            return Err(format!(
+                "{name} `{key}` is {state}, not {}",
+                t.from.join(" or ")
+            ));
+        }
+        let now = now_rfc3339();
+        let empty = Call::empty();
+        apply(&mut record.json, &t.records, &empty, &now);
+        for path in &t.clears {
+            remove_path(&mut record.json, path);
+        }
+        record.json[l.state.as_str()] = json!(t.to);
+        Ok(&mut record.json)
+    }
+
+    /// Serves `id` if a lifecycle or a hand-written rule covers it.
+    pub fn handle(&mut self, id: &str, call: &Call<'_>) -> Option<Outcome> {
+        let op = operation(self.api, id)?;
+        let rule = self.rules.get(id).copied();
+        if let Some(whole) = rule.and_then(|r| r.whole) {
+            return Some(whole(self, call));
+        }
+        let &(fi, li, role) = self.index.0.get(id)?;
+        let api = self.api;
+        let family = &api.families[fi];
+        let l = &family.lifecycles[li];
+        let scope: &[String] = match role {
+            Role::Create(i) => &l.creates[i].replay_scope,
+            Role::Transition(i) => &l.transitions[i].replay_scope,
+            _ => &[],
+        };
+        let replay_key = replay_key(id, op, scope, call);
+        if let Some(k) = &replay_key
+            && let Some(first) = self.world.replays.get(k)
+        {
+            if first.request == call.request() {
+                return Some(Outcome::unchanged(first.answer.clone()));
+            }
+            let code = rule.and_then(|r| r.reused).unwrap_or("INVALID_REQUEST");
+            return Some(refusal(
+                Some(op),
+                code,
+                400,
+                &format!(
+                    "{} was used before with other parameters",
+                    op.idempotency_keys.join(", ")
+                ),
+            ));
+        }
+        let outcome = match role {
+            Role::Create(i) => self.create(&family.name, l, i, op, rule, call),
+            Role::Query => self.query(&family.name, l, op, call),
+            Role::List => self.list(&family.name, l, call),
+            Role::Transition(i) => self.change(&family.name, l, i, op, rule, call),
+        };
+        let outcome = checked(api, op, outcome);
+        self.remember(replay_key, call, &outcome);
+        Some(outcome)
+    }
+
+    /// Creates through `id` as a request would, without replay (one creation that makes
+    /// another: a product coupon with its first stock).
+    pub fn create_for(&mut self, id: &str, call: &Call<'_>) -> Outcome {
+        let api = self.api;
+        let (Some(op), Some(&(fi, li, Role::Create(i)))) =
+            (operation(api, id), self.index.0.get(id))
+        else {
+            return Outcome::error(500, "SYSTEM_ERROR", &format!("`{id}` creates nothing"));
+        };
+        let family = &api.families[fi];
+        let rule = self.rules.get(id).copied();
+        self.create(&family.name, &family.lifecycles[li], i, op, rule, call)
+    }
+
+    /// Replays for an operation no lifecycle covers (answered with its documented example): a
+    /// repeat of a request number gets the first answer and changes nothing.
+    pub fn replay_or(
+        &mut self,
+        id: &str,
+        call: &Call<'_>,
+        answer: impl FnOnce() -> Outcome,
+    ) -> Outcome {
+        let key = operation(self.api, id).and_then(|op| replay_key(id, op, &[], call));
+        if let Some(k) = &key
+            && let Some(first) = self.world.replays.get(k)
+            && first.request == call.request()
+        {
+            return Outcome::unchanged(first.answer.clone());
+        }
+        let outcome = answer();
+        self.remember(key, call, &outcome);
+        outcome
+    }
+
+    /// Keeps the first answer that changed state under its request number; refusals are not
+    /// replayed.
+    fn remember(&mut self, key: Option<String>, call: &Call<'_>, outcome: &Outcome) {
+        if let Some(k) = key
+            && outcome.effect
+        {
+            let replay = Replay {
+                request: call.request(),
+                answer: outcome.answer.clone(),
+            };
+            self.world.replays.insert(k, replay);
+        }
+    }
+
+    /// The resource a request names (by key, or by another finding field), if it is the caller's.
+    fn find(&self, family: &str, l: &Lifecycle, call: &Call<'_>) -> Option<(String, &Record)> {
+        let key = match call.field(&l.key) {
+            Some(k) => text_of(Some(&k)),
+            None => {
+                let (field, value) = l
+                    .also_by
+                    .iter()
+                    .find_map(|f| call.field(f).map(|v| (f, v)))?;
+                self.records(family, &l.name)
+                    .find(|(_, r)| r.json.get(field) == Some(&value))
+                    .map(|(k, _)| k.clone())?
+            }
+        };
+        let record = self.get(family, &l.name, &key)?;
+        let owner_ok = l
+            .owner
+            .as_ref()
+            .and_then(|o| call.path.get(o))
+            .is_none_or(|o| record.owner.as_ref() == Some(o));
+        let matches_ok = l.matches.iter().all(|(field, path)| {
+            call.field(field)
+                .is_none_or(|v| get_path(&record.json, path) == Some(&v))
+        });
+        (owner_ok && matches_ok).then_some((key, record))
+    }
+
+    fn not_found(l: &Lifecycle, op: &Operation) -> Outcome {
+        let code = l.not_found.as_deref().unwrap_or("RESOURCE_NOT_EXISTS");
+        refusal(
+            Some(op),
+            code,
+            404,
+            &format!("no {} has this {}", l.name.replace('_', " "), l.key),
+        )
+    }
+
+    fn create(
+        &mut self,
+        family: &str,
+        l: &Lifecycle,
+        i: usize,
+        op: &Operation,
+        rule: Option<&Rule>,
+        call: &Call<'_>,
+    ) -> Outcome {
+        let c = &l.creates[i];
+        let now = now_rfc3339();
+        let mut record = match &c.copy {
+            Some(member) => call.body.get(member).cloned(),
+            None => Some(call.body.clone()),
+        }
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+        let given_key = call.field(&l.key).map(|k| text_of(Some(&k)));
+        if let Some(k) = &given_key
+            && self.get(family, &l.name, k).is_some()
+        {
+            return refusal(
+                Some(op),
+                rule.and_then(|r| r.reused).unwrap_or("INVALID_REQUEST"),
+                400,
+                &format!("a {} with this {} exists already", l.name, l.key),
+            );
+        }
+        let key = given_key.unwrap_or_else(|| format!("1{:09}", self.next()));
+        record[l.key.as_str()] = json!(key);
+        record[l.state.as_str()] = json!(c.state);
+        apply(&mut record, &c.records, call, &now);
+        if let Some(fill) = rule.and_then(|r| r.fill)
+            && let Err(refused) = fill(self, call, &mut record)
+        {
+            return refused;
+        }
+        let key = text_of(record.get(&l.key));
+        let owner = l
+            .owner
+            .as_ref()
+            .and_then(|o| call.field(o))
+            .map(|o| text_of(Some(&o)));
+        self.insert(family, &l.name, owner.as_deref(), record);
+        let stored = self
+            .get(family, &l.name, &key)
+            .map(|r| r.json.clone())
+            .unwrap_or_default();
+        let answer = match rule.and_then(|r| r.answer) {
+            Some(shape) => shape(self, call, &stored),
+            None => answer_of(
+                self.api,
+                l,
+                op,
+                &stored,
+                owner.as_deref(),
+                &c.answer,
+                call,
+                &now,
+            ),
+        };
+        Outcome::changed(answer)
+    }
+
+    fn query(&self, family: &str, l: &Lifecycle, op: &Operation, call: &Call<'_>) -> Outcome {
+        match self.find(family, l, call) {
+            Some((_, r)) => Outcome::unchanged(Answer::json(200, &r.json)),
+            None => Self::not_found(l, op),
+        }
+    }
+
+    fn list(&self, family: &str, l: &Lifecycle, call: &Call<'_>) -> Outcome {
+        let Some(list) = &l.list else {
+            return Outcome::error(500, "SYSTEM_ERROR", "no list declared");
+        };
+        let owner = l.owner.as_ref().and_then(|o| call.path.get(o));
+        let matching: Vec<&Value> = self
+            .records(family, &l.name)
+            .map(|(_, r)| r)
+            .filter(|r| owner.is_none_or(|o| r.owner.as_ref() == Some(o)))
+            .filter(|r| {
+                list.filters.iter().all(|(param, path)| {
+                    call.field(param).is_none_or(|wanted| {
+                        get_path(&r.json, path).is_some_and(|have| same_text(have, &wanted))
+                    })
+                })
+            })
+            .map(|r| &r.json)
+            .collect();
+        let total = matching.len();
+        let page = |skip: usize, take: usize| -> Vec<&Value> {
+            matching.iter().skip(skip).take(take).copied().collect()
+        };
+        let size = list.page_size as usize;
+        let mut answer = Map::new();
+        match list.paging {
+            Paging::Offset | Paging::PageNumber => {
+                let offset = call.number("offset", 0);
+                let limit = call.number("limit", size);
+                let skip = match list.paging {
+                    Paging::PageNumber => offset * limit,
+                    _ => offset,
+                };
+                answer.insert(list.items.clone(), json!(page(skip, limit)));
+                answer.insert("offset".into(), json!(offset));
+                answer.insert("limit".into(), json!(limit));
+            }
+            Paging::PageToken => {
+                // The page token is the offset of the page, as text.
+                let offset: usize = call
+                    .field("page_token")
+                    .and_then(|t| t.as_str().and_then(|t| t.parse().ok()))
+                    .unwrap_or(0);
+                let limit = call.number("page_size", size);
+                answer.insert(list.items.clone(), json!(page(offset, limit)));
+                if offset + limit < total {
+                    answer.insert(
+                        "next_page_token".into(),
+                        json!((offset + limit).to_string()),
+                    );
+                }
+            }
+        }
+        answer.insert("total_count".into(), json!(total));
+        Outcome::unchanged(Answer::json(200, &Value::Object(answer)))
+    }
+
+    fn change(
+        &mut self,
+        family: &str,
+        l: &Lifecycle,
+        i: usize,
+        op: &Operation,
+        rule: Option<&Rule>,
+        call: &Call<'_>,
+    ) -> Outcome {
+        let t = &l.transitions[i];
+        let Some((key, _)) = self.find(family, l, call) else {
+            return Self::not_found(l, op);
+        };
+        let now = now_rfc3339();
+        let Some(record) = self.get_mut(family, &l.name, &key) else {
+            return Self::not_found(l, op);
+        };
+        let state = text_of(record.json.get(&l.state));
+        if !t.from.contains(&state) {
+            let code = t
+                .refused_in
+                .iter()
+                .find(|(s, _)| *s == state)
+                .map(|(_, c)| c.as_str())
+                .or(t.refused.as_deref())
+                .unwrap_or("INVALID_REQUEST");
+            return refusal(
+                Some(op),
+                code,
+                400,
+                &format!(
+                    "the {} is {state}; {} needs {}",
+                    l.name.replace('_', " "),
+                    t.name,
+                    t.from.join(" or ")
+                ),
+            );
+        }
+        let mut json = record.json.clone();
+        let owner = record.owner.clone();
+        apply(&mut json, &t.records, call, &now);
+        for path in &t.clears {
+            remove_path(&mut json, path);
+        }
+        json[l.state.as_str()] = json!(t.to);
+        if let Some(fill) = rule.and_then(|r| r.fill)
+            && let Err(refused) = fill(self, call, &mut json)
+        {
+            return refused;
+        }
+        let json = project(self.api, &l.ty, json);
+        if let Some(record) = self.get_mut(family, &l.name, &key) {
+            record.json = json.clone();
+        }
+        let answer = match rule.and_then(|r| r.answer) {
+            Some(shape) => shape(self, call, &json),
+            None => answer_of(
+                self.api,
+                l,
+                op,
+                &json,
+                owner.as_deref(),
+                &t.answer,
+                call,
+                &now,
+            ),
+        };
+        Outcome::changed(answer)
+    }
+}
+
+/// `op|scope values|key values`, when the operation has idempotency keys and the request sent them.
+fn replay_key(id: &str, op: &Operation, scope: &[String], call: &Call<'_>) -> Option<String> {
+    if op.idempotency_keys.is_empty() {
+        return None;
+    }
+    let mut parts = vec![id.to_string()];
+    for field in scope.iter().chain(&op.idempotency_keys) {
+        parts.push(text_of(call.field(field).as_ref()));
+    }
+    Some(parts.join("|"))
+}
+
+/// Writes each recorded value (sources the request lacks are left out).
+fn apply(record: &mut Value, recorded: &[Recorded], call: &Call<'_>, now: &str) {
+    for r in recorded {
+        if let Some(v) = source_value(&r.source, call, now) {
+            set_path(record, &r.field, v);
+        }
+    }
+}
+
+fn source_value(source: &Source, call: &Call<'_>, now: &str) -> Option<Value> {
+    match source {
+        Source::Now => Some(json!(now)),
+        Source::Literal(v) => Some(v.clone()),
+        Source::Request(path) if path.len() == 1 => call.field(&path[0]),
+        Source::Request(path) => get_path(call.body, path).cloned(),
+    }
+}
+
+/// The answer of a create or a transition: the record when the operation answers with the
+/// lifecycle's type, nothing for `204`, otherwise each response field from the declared `answer`,
+/// else the record's field of that name (the owner's, for the owner field), else the request's.
+#[allow(clippy::too_many_arguments)]
+fn answer_of(
+    api: &Api,
+    l: &Lifecycle,
+    op: &Operation,
+    record: &Value,
+    owner: Option<&str>,
+    declared: &[Recorded],
+    call: &Call<'_>,
+    now: &str,
+) -> Answer {
+    if op.response.kind == ResponseKind::Empty {
+        return Answer::empty(op.response.status);
+    }
+    let Some(ty) = &op.response.ty else {
+        return Answer::empty(op.response.status);
+    };
+    if *ty == l.ty {
+        return Answer::json(op.response.status, record);
+    }
+    let mut answer = json!({});
+    if let Some(TypeDef::Struct(s)) = api.find(ty) {
+        for f in &s.fields {
+            let value = match declared.iter().find(|d| d.field == [f.wire.clone()]) {
+                Some(d) => source_value(&d.source, call, now),
+                None if l.owner.as_deref() == Some(f.wire.as_str()) => owner.map(|o| json!(o)),
+                None => record.get(&f.wire).cloned().or_else(|| call.field(&f.wire)),
+            };
+            if let Some(v) = value {
+                answer[f.wire.as_str()] = v;
+            }
+        }
+    }
+    Answer::json(op.response.status, &project(api, ty, answer))
+}
+
+/// Refuses to send an answer that breaks the operation's response type: a simulator bug shows as a
+/// `500` naming the rule, never as a wrong answer a test could trust.
+fn checked(api: &Api, op: &Operation, outcome: Outcome) -> Outcome {
+    let (Some(ty), true) = (&op.response.ty, (200..300).contains(&outcome.answer.status)) else {
+        return outcome;
+    };
+    let Ok(value) = serde_json::from_slice::<Value>(&outcome.answer.body) else {
+        return outcome;
+    };
+    let problems = wechatpay_apiv3_generator::validate::check_json(api, ty, &value);
+    if problems.is_empty() {
+        return outcome;
+    }
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    // Not SYSTEM_ERROR: no error table documents this code, so no test can mistake it for a
+    // documented refusal.
+    Outcome::error(
+        500,
+        "SIMULATOR_BUG",
+        &format!(
+            "the simulator's answer breaks the response type of `{}`: {}",
+            op.id,
+            list.join("; ")
+        ),
+    )
+}
+
+/// `value` with only the members `ty` declares, recursively.
+pub fn project(api: &Api, ty: &TypePath, value: Value) -> Value {
+    let (Some(TypeDef::Struct(s)), Value::Object(map)) = (api.find(ty), value) else {
+        return Value::Null;
+    };
+    let mut out = Map::new();
+    for (k, v) in map {
+        let Some(f) = s.fields.iter().find(|f| f.wire == k) else {
+            continue;
+        };
+        let v = project_kind(api, &f.ty.kind, v);
+        if !v.is_null() {
+            out.insert(k, v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn project_kind(api: &Api, kind: &TyKind, v: Value) -> Value {
+    match (kind, v) {
+        (TyKind::Struct(p), v @ Value::Object(_)) => project(api, p, v),
+        (TyKind::Struct(_), _) => Value::Null,
+        (TyKind::Array(item), Value::Array(items)) => Value::Array(
+            items
+                .into_iter()
+                .map(|i| project_kind(api, &item.kind, i))
+                .filter(|i| !i.is_null())
+                .collect(),
+        ),
+        (TyKind::Array(_), _) => Value::Null,
+        (_, v) => v,
+    }
+}
+
+/// A value as text (strings without quotes), "" for none.
+pub fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn same_text(a: &Value, b: &Value) -> bool {
+    text_of(Some(a)) == text_of(Some(b))
+}
