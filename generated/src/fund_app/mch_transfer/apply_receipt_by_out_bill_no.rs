@@ -2,18 +2,18 @@
 
 //! 商户单号申请电子回单 (apply for a bill's electronic receipt by the merchant's number)
 //!
-//! Asks for the electronic receipt (电子回单) of a transfer bill, named by the merchant's number. WeChat Pay checks the bill qualifies, then produces the PDF asynchronously: follow it with `query_receipt_by_out_bill_no`. Applying again for the same bill is harmless.
+//! Asks for the electronic receipt (电子回单) of a transfer bill, named by the merchant's number. WeChat Pay checks the bill qualifies, then produces the PDF asynchronously: follow it with `query_receipt_by_out_bill_no`. An application moves no money, so repeating it is safe.
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html).
 
 /// 商户单号申请电子回单 (apply for a bill's electronic receipt by the merchant's number)
 ///
-/// Asks for the electronic receipt (电子回单) of a transfer bill, named by the merchant's number. WeChat Pay checks the bill qualifies, then produces the PDF asynchronously: follow it with `query_receipt_by_out_bill_no`. Applying again for the same bill is harmless.
+/// Asks for the electronic receipt (电子回单) of a transfer bill, named by the merchant's number. WeChat Pay checks the bill qualifies, then produces the PDF asynchronously: follow it with `query_receipt_by_out_bill_no`. An application moves no money, so repeating it is safe.
 ///
 /// Sends `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html).
 ///
 /// - Callers: merchants (直连商户).
-/// - Idempotent by `out_bill_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
+/// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
@@ -111,7 +111,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyReceiptByOutBillNoRequest {
         path_template: "/v3/fund-app/mch-transfer/elecsign/out-bill-no",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html",
         callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
-        idempotency_keys: &["out_bill_no"],
+        idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,

@@ -2,13 +2,13 @@
 
 //! 撤销转账 (cancel a transfer bill)
 //!
-//! Cancels a bill the user has not yet confirmed. Success means only that the cancel was accepted (CANCELING); the money is returned asynchronously, and the bill's final state (CANCELLED, or SUCCESS if the user confirmed first) comes from the query or the callback. Cancelling again is harmless.
+//! Cancels a bill the user has not yet confirmed. Success means only that the cancel was accepted (CANCELING); the money is returned asynchronously, and the bill's final state (CANCELLED, or SUCCESS if the user confirmed first) comes from the query or the callback. A cancel can only stop money, never move it, so it is retried on transport errors.
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4012716458).
 
 /// 撤销转账 (cancel a transfer bill)
 ///
-/// Cancels a bill the user has not yet confirmed. Success means only that the cancel was accepted (CANCELING); the money is returned asynchronously, and the bill's final state (CANCELLED, or SUCCESS if the user confirmed first) comes from the query or the callback. Cancelling again is harmless.
+/// Cancels a bill the user has not yet confirmed. Success means only that the cancel was accepted (CANCELING); the money is returned asynchronously, and the bill's final state (CANCELLED, or SUCCESS if the user confirmed first) comes from the query or the callback. A cancel can only stop money, never move it, so it is retried on transport errors.
 ///
 /// Sends `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4012716458).
 ///

@@ -2,13 +2,13 @@
 
 //! 解除免确认收款授权 (close an authorisation)
 //!
-//! Closes a confirmation-free receiving authorisation by the merchant's number; no further transfers go to the user under it. The answer is the closed authorisation (CLOSED, CLOSE_VIA_MCH_API); closing again is harmless.
+//! Closes a confirmation-free receiving authorisation by the merchant's number; no further transfers go to the user under it. The answer is the closed authorisation (CLOSED, CLOSE_VIA_MCH_API). Closing moves no money, so it is retried on transport errors.
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4015653811).
 
 /// 解除免确认收款授权 (close an authorisation)
 ///
-/// Closes a confirmation-free receiving authorisation by the merchant's number; no further transfers go to the user under it. The answer is the closed authorisation (CLOSED, CLOSE_VIA_MCH_API); closing again is harmless.
+/// Closes a confirmation-free receiving authorisation by the merchant's number; no further transfers go to the user under it. The answer is the closed authorisation (CLOSED, CLOSE_VIA_MCH_API). Closing moves no money, so it is retried on transport errors.
 ///
 /// Sends `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4015653811).
 ///
