@@ -11,6 +11,7 @@
 //! | --- | --- | --- | --- |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
+//! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
@@ -42,6 +43,8 @@ pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 pub mod bill;
 #[cfg(feature = "payments")]
 pub mod certificates;
+#[cfg(feature = "transfer")]
+pub mod fund_app;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
 #[cfg(feature = "payments")]

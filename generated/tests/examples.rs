@@ -158,6 +158,464 @@ fn certificates_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::certificates::types::CertificateAlgorithm>();
 }
 
+/// Example "Ask a promoter to authorise monthly commissions" of `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_apply_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationRequest::builder()
+        .out_authorization_no("AU20261201B0002")
+        .appid("wx8c2e4a6b1d3f5a7c")
+        .openid("oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E")
+        .transfer_scene_id("1005")
+        .user_display_name("推广员王五")
+        .authorization_notify_url("https://shop.example.com/wxpay/authorization-notify")
+        .scene_info(
+            ::wechatpay_apiv3::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo::builder()
+                .client_ip("203.0.113.24")
+                .device_type("IOS")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/fund-app/mch-transfer/user-confirm-authorization"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_notify_url\":\"https://shop.example.com/wxpay/authorization-notify\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_authorization_no\":\"AU20261201B0002\",\"scene_info\":{\"client_ip\":\"203.0.113.24\",\"device_type\":\"IOS\"},\"transfer_scene_id\":\"1005\",\"user_display_name\":\"推广员王五\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_notify_url\":\"https://shop.example.com/wxpay/authorization-notify\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_authorization_no\":\"AU20261201B0002\",\"scene_info\":{\"client_ip\":\"203.0.113.24\",\"device_type\":\"IOS\"},\"transfer_scene_id\":\"1005\",\"user_display_name\":\"推广员王五\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T15:00:00+08:00\",\"out_authorization_no\":\"AU20261201B0002\",\"package_info\":\"ABBQO+oYAAABAAAAAAAk+yPZGmQAAAAOV2nVm4q5Fmz6sMF4\",\"state\":\"WAIT_USER_CONFIRM\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Apply for the receipt of a paid bill" of `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_apply_receipt_by_out_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::apply_receipt_by_out_bill_no::ApplyReceiptByOutBillNoRequest::builder()
+        .out_bill_no("TB20261201A0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/fund-app/mch-transfer/elecsign/out-bill-no"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"out_bill_no\":\"TB20261201A0001\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::mch_transfer::apply_receipt_by_out_bill_no::ApplyReceiptByOutBillNoBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_bill_no\":\"TB20261201A0001\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::ElecsignApplied = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T14:00:00+08:00\",\"state\":\"GENERATING\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Apply for the receipt of a paid bill" of `POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_apply_receipt_by_transfer_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::apply_receipt_by_transfer_bill_no::ApplyReceiptByTransferBillNoRequest::builder()
+        .transfer_bill_no("1330000114850022601201000412345678")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"transfer_bill_no\":\"1330000114850022601201000412345678\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::mch_transfer::apply_receipt_by_transfer_bill_no::ApplyReceiptByTransferBillNoBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"transfer_bill_no\":\"1330000114850022601201000412345678\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::ElecsignApplied = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T14:00:00+08:00\",\"state\":\"GENERATING\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Cancel a bill still waiting for the user" of `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_cancel_transfer_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::cancel_transfer_bill::CancelTransferBillRequest::builder()
+        .out_bill_no("TB20261201A0002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/TB20261201A0002/cancel"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::cancel_transfer_bill::CancelTransferBillResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_bill_no\":\"TB20261201A0002\",\"state\":\"CANCELING\",\"transfer_bill_no\":\"1330000114850022601201000412345679\",\"update_time\":\"2026-12-01T11:02:10+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Close a granted authorisation" of `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_close_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::close_authorization::CloseAuthorizationRequest::builder()
+        .out_authorization_no("AU20261201B0002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/AU20261201B0002/close"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_id\":\"201202612011000123456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2026-12-01T18:20:00+08:00\"},\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_authorization_no\":\"AU20261201B0002\",\"state\":\"CLOSED\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"推广员王五\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A cash reward waiting for the user's confirmation" of `POST /v3/fund-app/mch-transfer/transfer-bills`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_create_transfer_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::create_transfer_bill::CreateTransferBillRequest::builder()
+        .appid("wx8c2e4a6b1d3f5a7c")
+        .out_bill_no("TB20261201A0001")
+        .transfer_scene_id("1000")
+        .openid("oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E")
+        .transfer_amount(880)
+        .transfer_remark("十二月签到奖励")
+        .notify_url("https://shop.example.com/wxpay/transfer-notify")
+        .transfer_scene_report_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("活动名称").info_content("冬季签到").build() ?,
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("奖励说明").info_content("连续签到七天").build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/fund-app/mch-transfer/transfer-bills");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"notify_url\":\"https://shop.example.com/wxpay/transfer-notify\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0001\",\"transfer_amount\":880,\"transfer_remark\":\"十二月签到奖励\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"冬季签到\",\"info_type\":\"活动名称\"},{\"info_content\":\"连续签到七天\",\"info_type\":\"奖励说明\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::mch_transfer::create_transfer_bill::CreateTransferBillBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"notify_url\":\"https://shop.example.com/wxpay/transfer-notify\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0001\",\"transfer_amount\":880,\"transfer_remark\":\"十二月签到奖励\",\"transfer_scene_id\":\"1000\",\"transfer_scene_report_infos\":[{\"info_content\":\"冬季签到\",\"info_type\":\"活动名称\"},{\"info_content\":\"连续签到七天\",\"info_type\":\"奖励说明\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferBillCreated = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T10:15:02+08:00\",\"out_bill_no\":\"TB20261201A0001\",\"package_info\":\"ABBQO+oYAAABAAAAAAAk+yPZGmQAAAAOV2nVm4q5Fmz6sMF2\",\"state\":\"WAIT_USER_CONFIRM\",\"transfer_bill_no\":\"1330000114850022601201000412345678\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A commission paid with an authorisation asked for" of `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_pre_transfer_with_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::pre_transfer_with_authorization::PreTransferWithAuthorizationRequest::builder()
+        .appid("wx8c2e4a6b1d3f5a7c")
+        .out_bill_no("TB20261201A0003")
+        .transfer_scene_id("1005")
+        .openid("oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E")
+        .transfer_amount(12050)
+        .transfer_remark("十一月推广佣金")
+        .transfer_scene_report_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("岗位类型").info_content("推广员").build() ?,
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("报酬说明").info_content("十一月推广佣金").build()
+                ?
+            ],
+        )
+        .authorization_info(
+            ::wechatpay_apiv3::fund_app::mch_transfer::pre_transfer_with_authorization::AuthorizationRequest::builder()
+                .user_display_name("推广员王五")
+                .out_authorization_no("AU20261201B0001")
+                .authorization_notify_url(
+                    "https://shop.example.com/wxpay/authorization-notify",
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_info\":{\"authorization_notify_url\":\"https://shop.example.com/wxpay/authorization-notify\",\"out_authorization_no\":\"AU20261201B0001\",\"user_display_name\":\"推广员王五\"},\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0003\",\"transfer_amount\":12050,\"transfer_remark\":\"十一月推广佣金\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"推广员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十一月推广佣金\",\"info_type\":\"报酬说明\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::mch_transfer::pre_transfer_with_authorization::PreTransferWithAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_info\":{\"authorization_notify_url\":\"https://shop.example.com/wxpay/authorization-notify\",\"out_authorization_no\":\"AU20261201B0001\",\"user_display_name\":\"推广员王五\"},\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0003\",\"transfer_amount\":12050,\"transfer_remark\":\"十一月推广佣金\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"推广员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十一月推广佣金\",\"info_type\":\"报酬说明\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::pre_transfer_with_authorization::PreTransferWithAuthorizationResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T12:00:01+08:00\",\"out_authorization_no\":\"AU20261201B0001\",\"out_bill_no\":\"TB20261201A0003\",\"package_info\":\"ABBQO+oYAAABAAAAAAAk+yPZGmQAAAAOV2nVm4q5Fmz6sMF3\",\"state\":\"WAIT_USER_CONFIRM\",\"transfer_bill_no\":\"1330000114850022601201000412345680\",\"user_display_name\":\"推广员王五\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "An authorisation the user granted" of `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_query_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::query_authorization::QueryAuthorizationRequest::builder()
+        .out_authorization_no("AU20261201B0002")
+        .is_display_authorization(false)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/AU20261201B0002?is_display_authorization=false"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_id\":\"201202612011000123456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_authorization_no\":\"AU20261201B0002\",\"state\":\"TAKING_EFFECT\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"推广员王五\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A bill the user has confirmed and received" of `GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_query_by_out_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::query_by_out_bill_no::QueryByOutBillNoRequest::builder()
+        .out_bill_no("TB20261201A0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/TB20261201A0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferBill = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"create_time\":\"2026-12-01T10:15:02+08:00\",\"mch_id\":\"1900012345\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0001\",\"state\":\"SUCCESS\",\"transfer_amount\":880,\"transfer_bill_no\":\"1330000114850022601201000412345678\",\"transfer_remark\":\"十二月签到奖励\",\"update_time\":\"2026-12-01T10:16:40+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A bill cancelled before the user confirmed" of `GET /v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_query_by_transfer_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::query_by_transfer_bill_no::QueryByTransferBillNoRequest::builder()
+        .transfer_bill_no("1330000114850022601201000412345678")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/1330000114850022601201000412345678"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferBill = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"create_time\":\"2026-12-01T10:15:02+08:00\",\"mch_id\":\"1900012345\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0001\",\"state\":\"CANCELLED\",\"transfer_amount\":880,\"transfer_bill_no\":\"1330000114850022601201000412345678\",\"transfer_remark\":\"十二月签到奖励\",\"update_time\":\"2026-12-01T11:02:13+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A receipt ready to download" of `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_query_receipt_by_out_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::query_receipt_by_out_bill_no::QueryReceiptByOutBillNoRequest::builder()
+        .out_bill_no("TB20261201A0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/elecsign/out-bill-no/TB20261201A0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::ElecsignReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T14:00:00+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/transferbilldownload/elecvoucherfile?source=elecsign&token=T0kEnForTheReceipt\",\"hash_type\":\"SHA256\",\"hash_value\":\"9F2B6C1D0E4A7B3C5D8E1F2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E\",\"state\":\"FINISHED\",\"update_time\":\"2026-12-01T14:00:30+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A receipt ready to download" of `GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_query_receipt_by_transfer_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::query_receipt_by_transfer_bill_no::QueryReceiptByTransferBillNoRequest::builder()
+        .transfer_bill_no("1330000114850022601201000412345678")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/1330000114850022601201000412345678"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::ElecsignReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T14:00:00+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/transferbilldownload/elecvoucherfile?source=elecsign&token=T0kEnForTheReceipt\",\"hash_type\":\"SHA256\",\"hash_value\":\"9F2B6C1D0E4A7B3C5D8E1F2A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E\",\"state\":\"FINISHED\",\"update_time\":\"2026-12-01T14:00:30+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "December's commission to an authorised promoter" of `POST /v3/fund-app/mch-transfer/transfer-bills/transfer`.
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_transfer_with_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::mch_transfer::transfer_with_authorization::TransferWithAuthorizationRequest::builder()
+        .appid("wx8c2e4a6b1d3f5a7c")
+        .out_bill_no("TB20261201A0004")
+        .transfer_scene_id("1005")
+        .transfer_amount(9800)
+        .transfer_remark("十二月推广佣金")
+        .transfer_scene_report_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("岗位类型").info_content("推广员").build() ?,
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("报酬说明").info_content("十二月推广佣金").build()
+                ?
+            ],
+        )
+        .out_authorization_no("AU20261201B0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/fund-app/mch-transfer/transfer-bills/transfer"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"out_authorization_no\":\"AU20261201B0001\",\"out_bill_no\":\"TB20261201A0004\",\"transfer_amount\":9800,\"transfer_remark\":\"十二月推广佣金\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"推广员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月推广佣金\",\"info_type\":\"报酬说明\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::mch_transfer::transfer_with_authorization::TransferWithAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"out_authorization_no\":\"AU20261201B0001\",\"out_bill_no\":\"TB20261201A0004\",\"transfer_amount\":9800,\"transfer_remark\":\"十二月推广佣金\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"推广员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月推广佣金\",\"info_type\":\"报酬说明\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::transfer_with_authorization::TransferWithAuthorizationResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"create_time\":\"2026-12-01T12:30:00+08:00\",\"mch_id\":\"1900012345\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0004\",\"state\":\"ACCEPTED\",\"transfer_amount\":9800,\"transfer_bill_no\":\"1330000114850022601201000412345681\",\"transfer_remark\":\"十二月推广佣金\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_authorization_changed_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"authorization_id\":\"201202612011000123456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_authorization_no\":\"AU20261201B0002\",\"state\":\"TAKING_EFFECT\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"推广员王五\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, &
+        ["MCHTRANSFER.AUTHORIZATION.CONFIRMED", "MCHTRANSFER.AUTHORIZATION.CLOSED"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_transfer_bill_finished_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::fund_app::mch_transfer::transfer_bill_finished::TransferBillFinishedEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T10:15:02+08:00\",\"mchid\":\"1900012345\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_bill_no\":\"TB20261201A0001\",\"state\":\"SUCCESS\",\"transfer_amount\":880,\"transfer_bill_no\":\"1330000114850022601201000412345678\",\"update_time\":\"2026-12-01T10:16:40+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        <
+        ::wechatpay_apiv3::fund_app::mch_transfer::transfer_bill_finished::TransferBillFinishedEvent
+        as ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, &
+        ["MCHTRANSFER.BILL.FINISHED"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "transfer")]
+#[test]
+fn mch_transfer_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::fund_app::mch_transfer::types::TransferState>();
+    check_open_enum::<::wechatpay_apiv3::fund_app::mch_transfer::types::ElecsignState>();
+    check_open_enum::<::wechatpay_apiv3::fund_app::mch_transfer::types::HashType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::fund_app::mch_transfer::types::AuthorizationState,
+    >();
+    check_open_enum::<::wechatpay_apiv3::fund_app::mch_transfer::types::CloseReason>();
+    check_open_enum::<
+        ::wechatpay_apiv3::fund_app::mch_transfer::apply_authorization::DeviceType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
+    >();
+}
+
 /// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
 #[cfg(feature = "busifavor")]
 #[test]
