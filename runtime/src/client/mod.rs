@@ -15,6 +15,7 @@
 mod config;
 pub mod crypto;
 mod error;
+mod frontend;
 mod limiter;
 pub mod notify;
 pub mod sign;
@@ -36,6 +37,7 @@ pub use self::config::{
 };
 pub use self::crypto::{ApiV3Key, KeyError, MerchantKey, PlatformCertificate, VerifyingKey};
 pub use self::error::{ApiError, Error, TrustError};
+pub use self::frontend::{APP_PACKAGE, AppPayParams, JSAPI_SIGN_TYPE, JsapiPayParams};
 pub use self::notify::{Notification, NotifyError};
 pub use self::verify::Keyring;
 #[cfg(feature = "blocking")]
