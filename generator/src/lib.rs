@@ -12,6 +12,8 @@
 //!
 //! A problem anywhere stops everything before a single file is written.
 
+#[cfg(feature = "emit")]
+pub mod bundle;
 pub mod diag;
 #[cfg(feature = "emit")]
 pub mod emit;

@@ -45,6 +45,18 @@ pub fn load_dir(root: &Path, only: &[PathBuf]) -> Result<Vec<LoadedFamily>, Diag
     load_sources(&sources)
 }
 
+/// Every `*.yaml` under `root`, keyed by its path relative to `root` (what [`load_sources`] takes).
+pub fn read_sources(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
+    let mut sources = BTreeMap::new();
+    let mut diags = Diagnostics::default();
+    collect(root, root, &mut sources, &mut diags);
+    if diags.is_empty() {
+        Ok(sources)
+    } else {
+        Err(diags.sorted())
+    }
+}
+
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>, diags: &mut Diagnostics) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,

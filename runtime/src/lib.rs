@@ -19,6 +19,8 @@
 //! The [`client`] module (feature `client`) signs, sends, verifies, decrypts, retries and fails
 //! over.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(feature = "client")]
 pub mod client;
 pub mod datetime;

@@ -361,6 +361,7 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
     ));
     let decls = module_decls(root);
     quote! {
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #doc
         pub use ::wechatpay_apiv3_runtime as runtime;
         pub use ::wechatpay_apiv3_runtime::{BuildError, DateTime, NotificationEvent, OpenEnum, Operation, UnknownValue, UploadFile};
