@@ -14,6 +14,8 @@
 //! * [`upload`]: files sent to the multipart media-upload endpoints.
 //! * [`testing`]: assertions the generated example tests use.
 //! * [`notification`]: the trait that typed callback payloads implement.
+//! * [`notification_set`]: the trait of an enum over several payloads, chosen by event type and
+//!   original type (one callback URL for payments and refunds).
 //!
 //! Nothing in those modules does I/O or cryptography, so generated code stays transport-agnostic.
 //! The [`client`] module (feature `client`) signs, sends, verifies, decrypts, retries and fails
@@ -27,14 +29,19 @@ pub mod datetime;
 pub mod decode;
 pub mod encode;
 pub mod notification;
+pub mod notification_set;
 pub mod open_enum;
 pub mod operation;
 pub mod testing;
 pub mod upload;
 pub mod validate;
 
+/// The `http` crate, whose types (`HeaderMap`, `Method`, `StatusCode`, ...) this API takes and returns.
+pub use http;
+
 pub use datetime::DateTime;
 pub use notification::NotificationEvent;
+pub use notification_set::{NotificationSet, Resource, ResourceShapeError};
 pub use open_enum::{OpenEnum, UnknownValue};
 pub use operation::{
     Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody, ResponseKind,

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod callback;
 mod config;
 pub mod crypto;
 mod error;
@@ -32,6 +33,7 @@ use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 use tracing::Instrument as _;
 
+pub use self::callback::{AnswerCallback, CallbackAnswer, Received, parse_callback};
 pub use self::config::{
     BACKUP_URL, Clock, Config, ConfigBuilder, PRIMARY_URL, RetryPolicy, Timeouts, system_clock,
 };

@@ -16,18 +16,23 @@
 //! `marketing::busifavor::UseCouponRequest`.
 
 pub use ::wechatpay_apiv3_runtime as runtime;
+pub use ::wechatpay_apiv3_runtime::http;
 pub use ::wechatpay_apiv3_runtime::{
-    BuildError, DateTime, NotificationEvent, OpenEnum, Operation, UnknownValue,
-    UploadFile,
+    BuildError, DateTime, NotificationEvent, NotificationSet, OpenEnum, Operation,
+    UnknownValue, UploadFile,
 };
 
 /// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
 #[cfg(feature = "client")]
 pub use ::wechatpay_apiv3_runtime::client::{
-    ApiError, Client, Config, ConfigBuilder, Error, MerchantKey, Notification,
-    NotifyError, RetryPolicy, Timeouts, TrustError,
+    AnswerCallback, ApiError, AppPayParams, CallbackAnswer, Client, Config,
+    ConfigBuilder, Error, JsapiPayParams, MerchantKey, Notification, NotifyError,
+    Received, RetryPolicy, Timeouts, TrustError,
 };
 
+pub use notifications::AnyNotification;
+
+pub mod notifications;
 /// The blocking client (feature `blocking`).
 #[cfg(feature = "blocking")]
 pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
