@@ -48,6 +48,14 @@ pub use operation::{
     SensitiveFieldError,
 };
 pub use upload::UploadFile;
+
+/// The client and its key and certificate types (feature `client`), also at [`client`].
+#[cfg(feature = "client")]
+pub use client::{
+    AnyError, ApiError, ApiV3Key, AppPayParams, CallbackAnswer, Client, ClientBuildError, Config,
+    ConfigBuilder, ConfigError, ErrorDetail, JsapiPayParams, KeyError, MerchantKey,
+    PlatformCertificate, Received, VerifyingKey,
+};
 pub use validate::{BuildError, FieldPath, Pattern, Rule, Validate, Validator, Violation};
 
 /// Re-exports used by generated code; not part of the public API.

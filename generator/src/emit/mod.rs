@@ -376,7 +376,7 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
         /// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
         #[cfg(feature = "client")]
         pub use ::wechatpay_apiv3_runtime::client::{
-            AnswerCallback, ApiError, AppPayParams, CallbackAnswer, Client, Config, ConfigBuilder, Error, JsapiPayParams, MerchantKey, Notification, NotifyError, Received, RetryPolicy, Timeouts, TrustError,
+            AnswerCallback, AnyError, ApiError, ApiV3Key, AppPayParams, CallbackAnswer, Client, ClientBuildError, Config, ConfigBuilder, ConfigError, ConfigProblem, Error, ErrorDetail, JsapiPayParams, KeyError, MerchantKey, Notification, NotifyError, PlatformCertificate, Received, RetryPolicy, Timeouts, TrustError, VerifyingKey,
         };
         pub use notifications::AnyNotification;
         pub mod notifications;

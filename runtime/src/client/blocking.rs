@@ -2,7 +2,7 @@
 
 use http::HeaderMap;
 
-use super::{AnyErrorCode, Client, Config, Error, Notification, NotifyError};
+use super::{AnyErrorCode, Client, ClientBuildError, Config, Error, Notification, NotifyError};
 use crate::{NotificationEvent, Operation};
 
 /// Calls WeChat Pay from synchronous code. Do not use it inside an async runtime.
@@ -13,11 +13,11 @@ pub struct BlockingClient {
 
 impl BlockingClient {
     /// A client with its own single-threaded runtime.
-    pub fn new(config: Config) -> Result<Self, String> {
+    pub fn new(config: Config) -> Result<Self, ClientBuildError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| format!("runtime: {e}"))?;
+            .map_err(|e| ClientBuildError::new("blocking runtime", e))?;
         let client = {
             let _guard = runtime.enter();
             Client::new(config)?

@@ -35,10 +35,11 @@ use tracing::Instrument as _;
 
 pub use self::callback::{AnswerCallback, CallbackAnswer, Received, parse_callback};
 pub use self::config::{
-    BACKUP_URL, Clock, Config, ConfigBuilder, PRIMARY_URL, RetryPolicy, Timeouts, system_clock,
+    BACKUP_URL, Clock, Config, ConfigBuilder, ConfigError, ConfigProblem, PRIMARY_URL, RetryPolicy,
+    Timeouts, system_clock,
 };
 pub use self::crypto::{ApiV3Key, KeyError, MerchantKey, PlatformCertificate, VerifyingKey};
-pub use self::error::{ApiError, Error, TrustError};
+pub use self::error::{AnyError, ApiError, ClientBuildError, Error, ErrorDetail, TrustError};
 pub use self::frontend::{APP_PACKAGE, AppPayParams, JSAPI_SIGN_TYPE, JsapiPayParams};
 pub use self::notify::{Notification, NotifyError};
 pub use self::verify::Keyring;
@@ -127,12 +128,12 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     /// A client with its own connection pool.
-    pub fn new(config: Config) -> Result<Self, String> {
+    pub fn new(config: Config) -> Result<Self, ClientBuildError> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.timeouts.connect)
             .user_agent(config.user_agent.clone())
             .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
+            .map_err(|e| ClientBuildError::new("HTTP client", e))?;
         let keyring = config.keyring.clone();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -589,7 +590,7 @@ fn api_error<C: OpenEnum>(status: u16, body: &[u8], request_id: Option<String>) 
         Some(b) => (
             b.code.unwrap_or_default(),
             b.message.unwrap_or_default(),
-            b.detail,
+            b.detail.map(ErrorDetail::from_json),
         ),
         None => (
             String::new(),
