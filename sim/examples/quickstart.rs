@@ -59,13 +59,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .parse_callback_from_pairs::<AnyNotification, _, _, _>(callback.headers, &callback.body)
         .await;
     let answer = result.answer(); // 200, no body: what WeChat Pay expects back
-    if let Received::Known(n) = result? {
-        if let AnyNotification::TransactionSuccess(t) = n.event {
-            println!(
-                "4. callback {}: {:?} is {:?}; answer {}",
-                n.event_type, t.out_trade_no, t.trade_state, answer.status
-            );
-        }
+    if let Received::Known(n) = result?
+        && let AnyNotification::TransactionSuccess(t) = n.event
+    {
+        println!(
+            "4. callback {}: {:?} is {:?}; answer {}",
+            n.event_type, t.out_trade_no, t.trade_state, answer.status
+        );
     }
 
     // 5. Query by out_trade_no.
@@ -106,15 +106,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let result = client
         .parse_callback_from_pairs::<AnyNotification, _, _, _>(callback.headers, &callback.body)
         .await;
-    if let Ok(Received::Known(n)) = &result {
-        if let AnyNotification::RefundResult(r) = &n.event {
-            println!(
-                "   callback {}: {} fen back; answer {}",
-                n.event_type,
-                r.amount.refund,
-                result.answer().status
-            );
-        }
+    if let Ok(Received::Known(n)) = &result
+        && let AnyNotification::RefundResult(r) = &n.event
+    {
+        println!(
+            "   callback {}: {} fen back; answer {}",
+            n.event_type,
+            r.amount.refund,
+            result.answer().status
+        );
     }
     Ok(())
 }

@@ -69,7 +69,7 @@ async fn codes_are_typed_per_operation_and_erased_alike_across_operations() -> T
     assert!(boxed.to_string().contains("ORDER_CLOSED"), "{boxed}");
 
     // Errors that are not API answers have no code.
-    let config = _sim
+    let config = sim
         .client_config()
         .base_url("http://127.0.0.1:9")
         .retry(RetryPolicy::none())

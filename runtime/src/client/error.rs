@@ -72,8 +72,9 @@ pub struct ApiError<C> {
     pub code: C,
     /// The message WeChat Pay gave.
     pub message: String,
-    /// `detail`, when there is one (for PARAM_ERROR: which field, its value, the issue and where).
-    pub detail: Option<ErrorDetail>,
+    /// `detail`, when there is one (for PARAM_ERROR: which field, its value, the issue and where;
+    /// boxed so the error stays small).
+    pub detail: Option<Box<ErrorDetail>>,
     /// `Request-ID`, for WeChat Pay support.
     pub request_id: Option<String>,
 }

@@ -590,7 +590,7 @@ fn api_error<C: OpenEnum>(status: u16, body: &[u8], request_id: Option<String>) 
         Some(b) => (
             b.code.unwrap_or_default(),
             b.message.unwrap_or_default(),
-            b.detail.map(ErrorDetail::from_json),
+            b.detail.map(|d| Box::new(ErrorDetail::from_json(d))),
         ),
         None => (
             String::new(),
