@@ -81,11 +81,10 @@ pub fn emit(api: &Api) -> TokenStream {
             n.original_type
         ));
         let doc = doc_attrs(&format!(
-            "{}: {events} with original type `{}`.\n\nReference: `docs/{}/{}.md`.",
+            "{}: {events} with original type `{}`.\n\nReference: `{}`.",
             escape(&n.title),
             n.original_type,
-            f.module.join("/"),
-            n.id
+            page_path(f, n)
         ));
         variants.push(quote! {
             #doc
@@ -144,7 +143,12 @@ pub fn emit(api: &Api) -> TokenStream {
 /// The reference page template.
 const PAGE: &str = include_str!("../../templates/notification.md.j2");
 
-/// `docs/<module path>/<id>.md` for each notification.
+/// Where a notification's reference page is, relative to the crate (`docs/<module path>/<id>.md`).
+pub fn page_path(f: &Family, n: &Notification) -> String {
+    format!("docs/{}/{}.md", f.module.join("/"), n.id)
+}
+
+/// The reference page of each notification, at [`page_path`].
 pub fn pages(api: &Api, target: &Target) -> Result<Files, String> {
     let mut env = Environment::new();
     env.set_syntax(
@@ -181,13 +185,10 @@ pub fn pages(api: &Api, target: &Target) -> Result<Files, String> {
                 "example": serde_json::to_string_pretty(&n.example).unwrap_or_default(),
             }
         });
-        let page: PathBuf = std::iter::once("docs".to_string())
-            .chain(f.module.iter().cloned())
-            .collect();
         let text = template
             .render(minijinja::value::Serde(&ctx))
             .map_err(|e| format!("notification page {}: {e:#}", n.id))?;
-        files.insert(page.join(format!("{}.md", n.id)), text);
+        files.insert(PathBuf::from(page_path(f, n)), text);
     }
     Ok(files)
 }

@@ -87,6 +87,7 @@ pub fn render(api: &Api, target: &Target) -> Result<Files, String> {
                     "title": cell(&n.title),
                     "events": n.event_types.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", "),
                     "payload": format!("{}::{}", n.payload.module.join("::"), n.payload.name),
+                    "id": n.id, "page": super::notifications::page_path(f, n),
                 })
             })
             .collect();
