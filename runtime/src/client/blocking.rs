@@ -81,6 +81,22 @@ impl BlockingClient {
             .block_on(self.client.parse_notification(headers, body))
     }
 
+    /// See [`Client::parse_callback`].
+    pub fn parse_callback<N: crate::NotificationSet>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<super::Received<N>, NotifyError> {
+        self.runtime
+            .block_on(self.client.parse_callback(headers, body))
+    }
+
+    /// The async client inside, for what needs no waiting: [`Client::jsapi_pay_params`],
+    /// [`Client::app_pay_params`], [`Client::signer`], [`Client::config`].
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// See [`Client::refresh_certificates`].
     pub fn refresh_certificates(&self) -> Result<usize, Error<AnyErrorCode>> {
         self.runtime.block_on(self.client.refresh_certificates())
