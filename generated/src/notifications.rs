@@ -52,35 +52,35 @@ impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
         #[cfg(feature = "busifavor")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::Resource::kinds_of::<
+                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
                     crate::marketing::busifavor::coupon_send::CouponSendEvent,
                 >(),
             );
         #[cfg(feature = "favor")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::Resource::kinds_of::<
+                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
                     crate::marketing::favor::types::Coupon,
                 >(),
             );
         #[cfg(feature = "product-coupon")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::Resource::kinds_of::<
+                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
                 >(),
             );
         #[cfg(feature = "payments")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::Resource::kinds_of::<
+                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
                     crate::pay::transactions::types::Transaction,
                 >(),
             );
         #[cfg(feature = "payments")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::Resource::kinds_of::<
+                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
                     crate::refund::domestic::refund_result::RefundResultEvent,
                 >(),
             );
@@ -88,7 +88,7 @@ impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
     }
 
     fn decode(
-        resource: &::wechatpay_apiv3_runtime::Resource<'_>,
+        resource: &::wechatpay_apiv3_runtime::DecryptedResource<'_>,
     ) -> ::std::option::Option<
         ::std::result::Result<Self, ::wechatpay_apiv3_runtime::ResourceShapeError>,
     > {

@@ -41,7 +41,7 @@ pub use http;
 
 pub use datetime::DateTime;
 pub use notification::NotificationEvent;
-pub use notification_set::{NotificationSet, Resource, ResourceShapeError};
+pub use notification_set::{DecryptedResource, NotificationSet, ResourceShapeError};
 pub use open_enum::{OpenEnum, UnknownValue};
 pub use operation::{
     Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody, ResponseKind,

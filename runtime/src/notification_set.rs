@@ -18,12 +18,12 @@ pub trait NotificationSet: Sized {
 
     /// Decodes a decrypted resource sent as `event_type` with `original_type`; `None` when no
     /// variant is sent with that pair (the caller then keeps the resource as untyped JSON).
-    fn decode(resource: &Resource<'_>) -> Option<Result<Self, ResourceShapeError>>;
+    fn decode(resource: &DecryptedResource<'_>) -> Option<Result<Self, ResourceShapeError>>;
 }
 
 /// A decrypted callback resource and the two names that choose its type.
 #[derive(Clone, Copy, Debug)]
-pub struct Resource<'a> {
+pub struct DecryptedResource<'a> {
     /// The envelope's `event_type`, e.g. `REFUND.SUCCESS`.
     pub event_type: &'a str,
     /// The envelope's `resource.original_type`, e.g. `refund`.
@@ -32,7 +32,7 @@ pub struct Resource<'a> {
     pub plaintext: &'a [u8],
 }
 
-impl Resource<'_> {
+impl DecryptedResource<'_> {
     /// Whether `E` is the payload sent with this resource's event type and original type.
     pub fn is<E: NotificationEvent>(&self) -> bool {
         E::ORIGINAL_TYPE == self.original_type && E::EVENT_TYPES.contains(&self.event_type)

@@ -11,7 +11,7 @@ use support::{
 use wechatpay_apiv3_runtime::client::{
     AnswerCallback, BlockingClient, Config, MerchantKey, Received,
 };
-use wechatpay_apiv3_runtime::{NotificationSet, Resource, ResourceShapeError};
+use wechatpay_apiv3_runtime::{DecryptedResource, NotificationSet, ResourceShapeError};
 
 #[derive(Debug)]
 enum Set {
@@ -20,10 +20,10 @@ enum Set {
 
 impl NotificationSet for Set {
     fn kinds() -> Vec<(&'static str, &'static str)> {
-        Resource::kinds_of::<TransactionEvent>().collect()
+        DecryptedResource::kinds_of::<TransactionEvent>().collect()
     }
 
-    fn decode(resource: &Resource<'_>) -> Option<Result<Self, ResourceShapeError>> {
+    fn decode(resource: &DecryptedResource<'_>) -> Option<Result<Self, ResourceShapeError>> {
         resource.decode_as(Set::Transaction)
     }
 }

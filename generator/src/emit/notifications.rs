@@ -93,7 +93,7 @@ pub fn emit(api: &Api) -> TokenStream {
         });
         kinds.push(quote! {
             #[cfg(feature = #feature)]
-            kinds.extend(#rt::Resource::kinds_of::<#payload>());
+            kinds.extend(#rt::DecryptedResource::kinds_of::<#payload>());
         });
         decoders.push(quote! {
             #[cfg(feature = #feature)]
@@ -130,7 +130,7 @@ pub fn emit(api: &Api) -> TokenStream {
             }
 
             fn decode(
-                resource: &#rt::Resource<'_>,
+                resource: &#rt::DecryptedResource<'_>,
             ) -> ::std::option::Option<::std::result::Result<Self, #rt::ResourceShapeError>> {
                 #(#decoders)*
                 let _ = resource;

@@ -12,7 +12,7 @@ use super::Client;
 use super::crypto::ApiV3Key;
 use super::notify::{Notification, NotifyError};
 use super::verify::{self, Keyring};
-use crate::notification_set::{NotificationSet, Resource};
+use crate::notification_set::{DecryptedResource, NotificationSet};
 
 /// A verified, decrypted callback.
 #[derive(Clone, Debug)]
@@ -178,7 +178,7 @@ pub fn parse_callback<N: NotificationSet>(
     let plaintext = apiv3_key
         .decrypt(&r.nonce, &r.associated_data, &r.ciphertext)
         .map_err(|e| NotifyError::Decrypt(e.0))?;
-    let resource = Resource {
+    let resource = DecryptedResource {
         event_type: &envelope.event_type,
         original_type: &r.original_type,
         plaintext: &plaintext,

@@ -26,7 +26,7 @@ impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
         #[cfg(feature = "obstacle")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::Resource::kinds_of::<
+                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
                     crate::obstacle::course::thing_done::ThingDoneEvent,
                 >(),
             );
@@ -34,7 +34,7 @@ impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
     }
 
     fn decode(
-        resource: &::wechatpay_apiv3_runtime::Resource<'_>,
+        resource: &::wechatpay_apiv3_runtime::DecryptedResource<'_>,
     ) -> ::std::option::Option<
         ::std::result::Result<Self, ::wechatpay_apiv3_runtime::ResourceShapeError>,
     > {
