@@ -12,6 +12,8 @@
 //!
 //! A problem anywhere stops everything before a single file is written.
 
+#[cfg(feature = "emit")]
+pub mod bundle;
 mod cycles;
 pub mod diag;
 #[cfg(feature = "emit")]

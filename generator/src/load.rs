@@ -33,9 +33,7 @@ pub struct LoadedFamily {
 
 /// Reads every `*.yaml` under `root` (or only under the given family folders).
 pub fn load_dir(root: &Path, only: &[PathBuf]) -> Result<Vec<LoadedFamily>, Diagnostics> {
-    let mut sources = BTreeMap::new();
-    let mut diags = Diagnostics::default();
-    collect(root, root, &mut sources, &mut diags);
+    let (mut sources, mut diags) = walk(root);
     if !only.is_empty() {
         sources.retain(|path: &PathBuf, _| only.iter().any(|dir| path.starts_with(dir)));
         diags
@@ -46,6 +44,24 @@ pub fn load_dir(root: &Path, only: &[PathBuf]) -> Result<Vec<LoadedFamily>, Diag
         return Err(diags.sorted());
     }
     load_sources(&sources)
+}
+
+/// Every `*.yaml` under `root`, keyed by its path relative to `root` (what [`load_sources`] takes).
+pub fn read_sources(root: &Path) -> Result<BTreeMap<PathBuf, String>, Diagnostics> {
+    let (sources, diags) = walk(root);
+    if diags.is_empty() {
+        Ok(sources)
+    } else {
+        Err(diags.sorted())
+    }
+}
+
+/// Every spec file under `root` with the problems met on the way.
+fn walk(root: &Path) -> (BTreeMap<PathBuf, String>, Diagnostics) {
+    let mut sources = BTreeMap::new();
+    let mut diags = Diagnostics::default();
+    collect(root, root, &mut sources, &mut diags);
+    (sources, diags)
 }
 
 /// Largest spec file read; the biggest real one is a few dozen KiB.

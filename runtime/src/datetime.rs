@@ -32,6 +32,24 @@ impl DateTime {
         OffsetDateTime::parse(&self.0, &Rfc3339)
     }
 
+    /// Now, in China Standard Time (`+08:00`, how WeChat Pay writes times), to the second.
+    pub fn now() -> Self {
+        Self::from(std::time::SystemTime::now())
+    }
+
+    /// A Unix time (seconds) in China Standard Time (`+08:00`); `None` outside the years
+    /// 1..=9999.
+    pub fn from_unix(seconds: i64) -> Option<Self> {
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .ok()
+            .map(|t| Self::from(t.to_offset(CHINA_STANDARD_TIME)))
+    }
+
+    /// The point in time as a [`SystemTime`](std::time::SystemTime).
+    pub fn to_system_time(&self) -> Result<std::time::SystemTime, time::error::Parse> {
+        self.to_offset_date_time().map(std::time::SystemTime::from)
+    }
+
     /// Whether the text is valid RFC 3339.
     pub fn is_valid(&self) -> bool {
         self.to_offset_date_time().is_ok()
@@ -44,6 +62,21 @@ impl From<OffsetDateTime> for DateTime {
     /// rendering, which building the request then reports as rule [`crate::Rule::DateTime`].
     fn from(value: OffsetDateTime) -> Self {
         Self(value.format(&Rfc3339).unwrap_or_else(|_| value.to_string()))
+    }
+}
+
+/// `+08:00`.
+const CHINA_STANDARD_TIME: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => time::UtcOffset::UTC,
+};
+
+impl From<std::time::SystemTime> for DateTime {
+    /// In China Standard Time (`+08:00`), to the second (sub-second digits dropped, as WeChat
+    /// Pay writes times).
+    fn from(value: std::time::SystemTime) -> Self {
+        let t = OffsetDateTime::from(value).to_offset(CHINA_STANDARD_TIME);
+        Self::from(t.replace_nanosecond(0).unwrap_or(t))
     }
 }
 
@@ -112,6 +145,23 @@ mod tests {
             .unwrap()
             .to_offset(time::UtcOffset::from_hms(8, 0, 30).unwrap());
         assert!(!DateTime::from(odd).is_valid());
+    }
+
+    #[test]
+    fn system_time_and_unix_seconds_are_written_in_china_standard_time_to_the_second() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_432_099_775_120);
+        assert_eq!(DateTime::from(t).as_str(), "2015-05-20T13:29:35+08:00");
+        assert_eq!(
+            DateTime::from_unix(1_432_099_775).map(|d| d.to_string()),
+            Some("2015-05-20T13:29:35+08:00".to_string())
+        );
+        let back = DateTime::from(t).to_system_time().unwrap();
+        assert_eq!(
+            back,
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_432_099_775)
+        );
+        let now = DateTime::now();
+        assert!(now.is_valid() && now.as_str().ends_with("+08:00"), "{now}");
     }
 
     #[test]

@@ -17,10 +17,14 @@
 //! * [`upload`]: files sent to the multipart media-upload endpoints.
 //! * [`testing`]: assertions the generated example tests use.
 //! * [`notification`]: the trait that typed callback payloads implement.
+//! * [`notification_set`]: the trait of an enum over several payloads, chosen by event type and
+//!   original type (one callback URL for payments and refunds).
 //!
 //! Nothing in those modules does I/O or cryptography, so generated code stays transport-agnostic.
 //! The [`client`] module (feature `client`) signs, sends, verifies, decrypts, retries and fails
 //! over.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -28,6 +32,7 @@ pub mod datetime;
 pub mod decode;
 pub mod encode;
 pub mod notification;
+pub mod notification_set;
 pub mod open_enum;
 pub mod operation;
 pub mod protocol;
@@ -35,14 +40,26 @@ pub mod testing;
 pub mod upload;
 pub mod validate;
 
+/// The `http` crate, whose types (`HeaderMap`, `Method`, `StatusCode`, ...) this API takes and returns.
+pub use http;
+
 pub use datetime::DateTime;
 pub use notification::NotificationEvent;
+pub use notification_set::{DecryptedResource, NotificationSet, ResourceShapeError};
 pub use open_enum::{OpenEnum, UnknownValue};
 pub use operation::{
     Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody, ResponseKind,
     SensitiveFieldError,
 };
 pub use upload::UploadFile;
+
+/// The client and its key and certificate types (feature `client`), also at [`client`].
+#[cfg(feature = "client")]
+pub use client::{
+    AnyError, ApiError, ApiV3Key, AppPayParams, CallbackAnswer, Client, ClientBuildError, Config,
+    ConfigBuilder, ConfigError, ErrorDetail, JsapiPayParams, KeyError, MerchantKey,
+    PlatformCertificate, Received, VerifyingKey,
+};
 pub use validate::{BuildError, FieldPath, Pattern, Rule, Validate, Validator, Violation};
 
 /// Re-exports used by generated code; not part of the public API.

@@ -144,30 +144,59 @@ pub enum Rule {
     },
 }
 
+/// `1 character`, `6 characters`: the noun of a limit, singular for one.
+fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        noun.to_string()
+    } else {
+        format!("{noun}s")
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rule::Missing => f.write_str("is required"),
             Rule::TooShort { min, actual } => {
-                write!(f, "must have at least {min} characters (has {actual})")
+                write!(
+                    f,
+                    "must have at least {min} {} (has {actual})",
+                    counted(*min, "character")
+                )
             }
             Rule::TooLong { max, actual } => {
-                write!(f, "must have at most {max} characters (has {actual})")
+                write!(
+                    f,
+                    "must have at most {max} {} (has {actual})",
+                    counted(*max, "character")
+                )
             }
             Rule::Pattern { pattern } => write!(f, "must match `{pattern}`"),
             Rule::BelowMinimum { min, actual } => write!(f, "must be at least {min} (is {actual})"),
             Rule::AboveMaximum { max, actual } => write!(f, "must be at most {max} (is {actual})"),
             Rule::TooFewItems { min, actual } => {
-                write!(f, "must have at least {min} items (has {actual})")
+                write!(
+                    f,
+                    "must have at least {min} {} (has {actual})",
+                    counted(*min, "item")
+                )
             }
             Rule::TooManyItems { max, actual } => {
-                write!(f, "must have at most {max} items (has {actual})")
+                write!(
+                    f,
+                    "must have at most {max} {} (has {actual})",
+                    counted(*max, "item")
+                )
             }
             Rule::DateTime => {
                 f.write_str("must be an RFC 3339 time such as 2025-08-03T12:00:00+08:00")
             }
             Rule::FileTooLarge { max, actual } => {
-                write!(f, "must be at most {max} bytes (is {actual})")
+                write!(
+                    f,
+                    "must be at most {max} {} (is {actual})",
+                    counted(*max, "byte")
+                )
             }
             Rule::FileType { allowed } => write!(f, "must be one of: {}", allowed.join(", ")),
         }
@@ -465,6 +494,22 @@ mod tests {
             "invalid Req: `appid` is required; `associated_order_info.out_request_no` must have at least 6 characters (has 3); \
              `list[2].name` must have at most 15 characters (has 16); `percent_off` must be at most 99 (is 120); \
              `no` must match `^[0-9A-Za-z_-]+$`"
+        );
+    }
+
+    #[test]
+    fn one_is_singular_in_messages() {
+        assert_eq!(
+            Rule::TooShort { min: 1, actual: 0 }.to_string(),
+            "must have at least 1 character (has 0)"
+        );
+        assert_eq!(
+            Rule::TooFewItems { min: 1, actual: 0 }.to_string(),
+            "must have at least 1 item (has 0)"
+        );
+        assert_eq!(
+            Rule::TooLong { max: 2, actual: 3 }.to_string(),
+            "must have at most 2 characters (has 3)"
         );
     }
 

@@ -1,92 +1,120 @@
-//! Quickstart: both seed operations through the generated client.
+//! Quickstart: a JSAPI / mini-program payment from order to refund, against the in-process
+//! simulator (no credentials needed):
 //!
-//! `cargo run --example quickstart` runs against an in-process simulator (no credentials needed).
-//! With these environment variables set it calls the real WeChat Pay API instead:
-//! `WECHATPAY_MCHID`, `WECHATPAY_MERCHANT_SERIAL`, `WECHATPAY_PRIVATE_KEY_FILE`,
-//! `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PUBLIC_KEY_FILE`, `WECHATPAY_APIV3_KEY`.
+//! prepay → front-end parameters (`wx.requestPayment`) → the user pays → the payment callback
+//! → query by `out_trade_no` → refund → the refund callback.
+//!
+//! Run: `cargo run -p wechatpay-apiv3-sim --example quickstart`. Against the real API, only the
+//! `Config` changes (see the README) and the user pays in WeChat instead of `sim.pay_order`.
 
 use std::error::Error;
 
-use wechatpay_apiv3::marketing::busifavor::UseCouponRequest;
-use wechatpay_apiv3::marketing::partner::product_coupon::{
-    AssociatedOrderInfo, UseUserCouponRequest,
+use wechatpay_apiv3::pay::transactions::{
+    Amount, JsapiPayer, PrepayJsapiRequest, QueryByOutTradeNoRequest,
 };
-use wechatpay_apiv3::{Client, Config, MerchantKey};
+use wechatpay_apiv3::refund::domestic::{CreateRefundRequest, RefundRequestAmount};
+use wechatpay_apiv3::{AnswerCallback, AnyNotification, Client, Received};
+use wechatpay_apiv3_sim::{FIXTURE_MCHID, Simulator};
 
-const VARS: [&str; 6] = [
-    "WECHATPAY_MCHID",
-    "WECHATPAY_MERCHANT_SERIAL",
-    "WECHATPAY_PRIVATE_KEY_FILE",
-    "WECHATPAY_PUBLIC_KEY_ID",
-    "WECHATPAY_PUBLIC_KEY_FILE",
-    "WECHATPAY_APIV3_KEY",
-];
+const APPID: &str = "wxd678efh567hg6787";
+const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let real: Option<Vec<String>> = VARS.iter().map(|v| std::env::var(v).ok()).collect();
-    // Keep the simulator alive for the whole run when it is used.
-    let (client, _sim) = match real {
-        Some(v) => {
-            println!("calling the real WeChat Pay API as merchant {}", v[0]);
-            let config = Config::builder(&v[0], &v[1], MerchantKey::from_pem_file(&v[2])?)
-                .wechatpay_public_key(&v[3], &std::fs::read(&v[4])?)
-                .apiv3_key(&v[5])
-                .build()?;
-            (Client::new(config)?, None)
-        }
-        None => {
-            let sim = wechatpay_apiv3_sim::Simulator::start().await?;
-            println!(
-                "no credentials in the environment: using the local simulator at {}",
-                sim.base_url()
-            );
-            // What sending the coupons would have done: the seeds' coupons are in the users' wallets.
-            sim.provision_busifavor_coupon("100088", "sxxe34343434", "xsd3434454567676");
-            sim.provision_product_coupon_from_spec("oh-394z-6CGkNoJrsDLTTUKiAnp4", "Code_123456")?;
-            (Client::new(sim.client_config().build()?)?, Some(sim))
-        }
-    };
+    let sim = Simulator::start().await?;
+    let client = Client::new(sim.client_config().build()?)?;
+    println!("simulator at {}", sim.base_url());
 
-    // 商家券 核销用户券: POST /v3/marketing/busifavor/coupons/use
-    let use_coupon = UseCouponRequest::builder()
-        .coupon_code("sxxe34343434")
-        .stock_id("100088")
-        .appid("wx1234567889999")
-        .use_time("2015-05-20T13:29:35+08:00")
-        .use_request_no("1002600620019090123143254435")
-        .openid("xsd3434454567676")
-        .build()?;
-    match client.execute(use_coupon).await {
-        Ok(used) => println!("\nbusifavor coupon used:\n{used:#?}"),
-        Err(e) => println!("\nbusifavor use_coupon: {e}"),
-    }
-
-    // 商品券 核销用户商品券: POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use
-    let use_product_coupon = UseUserCouponRequest::builder()
-        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
-        .coupon_code("Code_123456")
-        .product_coupon_id("1000000013")
-        .stock_id("1000000013001")
-        .appid("wx233544546545989")
-        .use_time("2025-08-03T12:00:00+08:00")
-        .associated_order_info(
-            AssociatedOrderInfo::builder()
-                .transaction_id("4200000000123456789123456789")
+    // 1. JSAPI prepay (小程序 / 公众号下单): POST /v3/pay/transactions/jsapi
+    let prepay = client
+        .execute(
+            PrepayJsapiRequest::builder()
+                .appid(APPID)
+                .mchid(FIXTURE_MCHID)
+                .description("手冲咖啡豆 250g")
+                .out_trade_no("QS-20261201-0001")
+                .notify_url("https://shop.example.com/wechatpay/notify")
+                .amount(Amount::builder().total(8800).build()?) // fen
+                .payer(JsapiPayer::builder().openid(OPENID).build()?)
                 .build()?,
         )
-        .out_request_no("MCHUSE202003101234")
-        .brand_id("120344")
-        .build()?;
-    match client.execute(use_product_coupon).await {
-        Ok(coupon) => println!(
-            "\nproduct coupon {} is now {} (product {}, stock {})",
-            coupon.coupon_code,
-            coupon.coupon_state,
-            coupon.product_coupon.product_coupon_id,
-            coupon.stock.stock_id
-        ),
-        Err(e) => println!("\nproduct_coupon use_user_coupon: {e}"),
+        .await?;
+    println!("\n1. prepay_id {}", prepay.prepay_id);
+
+    // 2. What the mini-program passes to wx.requestPayment, signed with the client's own key.
+    let params = client.jsapi_pay_params(APPID, &prepay.prepay_id)?;
+    println!(
+        "2. wx.requestPayment({})",
+        serde_json::to_string_pretty(&params)?
+    );
+
+    // 3. The user pays (in the simulator; in WeChat for real).
+    let paid = sim.pay_order("QS-20261201-0001", OPENID)?;
+    println!("3. paid: transaction {}", paid.transaction_id);
+
+    // 4. The payment callback, as your notify URL receives it: verified, decrypted, typed.
+    let callback =
+        sim.signed_notification("TRANSACTION.SUCCESS", "transaction", &paid.transaction)?;
+    let result = client
+        .parse_callback_from_pairs::<AnyNotification, _, _, _>(callback.headers, &callback.body)
+        .await;
+    let answer = result.answer(); // 200, no body: what WeChat Pay expects back
+    if let Received::Known(n) = result?
+        && let AnyNotification::TransactionSuccess(t) = n.event
+    {
+        println!(
+            "4. callback {}: {:?} is {:?}; answer {}",
+            n.event_type, t.out_trade_no, t.trade_state, answer.status
+        );
+    }
+
+    // 5. Query by out_trade_no.
+    let order = client
+        .execute(
+            QueryByOutTradeNoRequest::builder()
+                .out_trade_no("QS-20261201-0001")
+                .mchid(FIXTURE_MCHID)
+                .build()?,
+        )
+        .await?;
+    println!(
+        "5. query: {:?}, {:?}",
+        order.trade_state, order.transaction_id
+    );
+
+    // 6. Refund part of it, then its callback on the same entry point.
+    let refund = client
+        .execute(
+            CreateRefundRequest::builder()
+                .out_trade_no("QS-20261201-0001")
+                .out_refund_no("QS-R-20261201-0001")
+                .amount(
+                    RefundRequestAmount::builder()
+                        .refund(3000)
+                        .total(8800)
+                        .currency("CNY")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .await?;
+    println!("6. refund {}: {:?}", refund.out_refund_no, refund.status);
+    let notice = sim
+        .refund_notice("QS-R-20261201-0001")
+        .ok_or("no refund notice")?;
+    let callback = sim.signed_notification("REFUND.SUCCESS", "refund", &notice)?;
+    let result = client
+        .parse_callback_from_pairs::<AnyNotification, _, _, _>(callback.headers, &callback.body)
+        .await;
+    if let Ok(Received::Known(n)) = &result
+        && let AnyNotification::RefundResult(r) = &n.event
+    {
+        println!(
+            "   callback {}: {} fen back; answer {}",
+            n.event_type,
+            r.amount.refund,
+            result.answer().status
+        );
     }
     Ok(())
 }

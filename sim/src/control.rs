@@ -312,11 +312,10 @@ fn effects(state: &State, sim: &Simulator, query: Option<&str>) -> Result<Answer
         .faults
         .operations()
         .iter()
-        .cloned()
-        .filter(|id| wanted.as_ref().is_none_or(|w| w == id))
+        .filter(|id| wanted.as_ref().is_none_or(|w| w == *id))
         .map(|id| {
-            let calls = sim.faults().calls(&id);
-            (id.clone(), calls, sim.faults().effects(&id))
+            let calls = sim.faults().calls(id);
+            (id.clone(), calls, sim.faults().effects(id))
         })
         .filter(|(_, calls, _)| wanted.is_some() || *calls > 0)
         .map(|(id, calls, effects)| (id, json!({ "calls": calls, "effects": effects })))

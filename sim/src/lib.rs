@@ -81,6 +81,15 @@ pub struct Simulator {
     _stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+/// A callback as WeChat Pay would post it: the `Wechatpay-*` headers and the JSON body.
+#[derive(Clone, Debug)]
+pub struct SignedCallback {
+    /// `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature`, `Wechatpay-Serial`.
+    pub headers: Vec<(String, String)>,
+    /// The envelope with the encrypted resource.
+    pub body: Vec<u8>,
+}
+
 /// Why the simulator could not start.
 #[derive(Debug)]
 pub enum StartError {
@@ -335,6 +344,33 @@ impl Simulator {
                 "the simulator only calls loopback addresses, not {host}"
             ));
         }
+        let callback = self.signed_notification(event_type, original_type, resource)?;
+        // A handler that never answers must not hold the caller (or a control request) forever.
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut request = client.post(url).header("Content-Type", "application/json");
+        for (name, value) in &callback.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let response = request
+            .body(callback.body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(response.status().as_u16())
+    }
+
+    /// The callback WeChat Pay would send, without sending it: the resource JSON encrypted with
+    /// AEAD_AES_256_GCM under the APIv3 key, the envelope signed with the platform key. Give its
+    /// headers and body to the client's `parse_callback_from_pairs` to test a handler in-process.
+    pub fn signed_notification(
+        &self,
+        event_type: &str,
+        original_type: &str,
+        resource: &serde_json::Value,
+    ) -> Result<SignedCallback, String> {
         let security = &self.state.security;
         let nonce = &wechatpay_apiv3_runtime::client::crypto::nonce()[..12];
         let plaintext = serde_json::to_vec(resource).map_err(|e| e.to_string())?;
@@ -352,17 +388,12 @@ impl Simulator {
                           "associated_data": original_type, "nonce": nonce },
         });
         let body = serde_json::to_vec(&envelope).map_err(|e| e.to_string())?;
-        // A handler that never answers must not hold the caller (or a control request) forever.
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| e.to_string())?;
-        let mut request = client.post(url).header("Content-Type", "application/json");
-        for (name, value) in security.sign_answer(&body, &[]) {
-            request = request.header(name, value);
-        }
-        let response = request.body(body).send().await.map_err(|e| e.to_string())?;
-        Ok(response.status().as_u16())
+        let headers = security
+            .sign_answer(&body, &[])
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect();
+        Ok(SignedCallback { headers, body })
     }
 
     /// Fault injection and effect counts.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use wechatpay_apiv3_generator::model::{Api, Operation, PathPart};
 
 mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/spec_sources.rs"));
+    include!("../embedded/spec_sources.rs");
 }
 
 /// The spec model, loaded from the embedded files.

@@ -56,7 +56,7 @@ fn main() -> ExitCode {
             let mut outputs = Vec::new();
             for job in wechatpay_apiv3_generator::jobs(&root) {
                 match wechatpay_apiv3_generator::generate(&job.spec, &job.target) {
-                    Ok(files) => outputs.push((job, files)),
+                    Ok(files) => outputs.push((job.out, files)),
                     Err(e) => {
                         eprintln!(
                             "{}: {e}",
@@ -66,16 +66,24 @@ fn main() -> ExitCode {
                     }
                 }
             }
+            // The simulator serves spec/ from a copy inside its own crate, so it still has it
+            // when installed from a registry or a git dependency.
+            match wechatpay_apiv3_generator::bundle::spec_bundle(&spec) {
+                Ok(files) => outputs.push((root.join("sim/embedded"), files)),
+                Err(e) => {
+                    eprintln!("spec: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
             let mut ok = true;
-            for (job, files) in outputs {
-                let shown = job
-                    .out
+            for (out, files) in outputs {
+                let shown = out
                     .strip_prefix(&root)
-                    .unwrap_or(&job.out)
+                    .unwrap_or(&out)
                     .display()
                     .to_string();
                 if check {
-                    let stale = wechatpay_apiv3_generator::check(&files, &job.out);
+                    let stale = wechatpay_apiv3_generator::check(&files, &out);
                     for s in &stale {
                         eprintln!("{shown}: {s}");
                     }
@@ -87,7 +95,7 @@ fn main() -> ExitCode {
                     }
                     continue;
                 }
-                match wechatpay_apiv3_generator::write(&files, &job.out) {
+                match wechatpay_apiv3_generator::write(&files, &out) {
                     Ok(changes) => {
                         for c in &changes {
                             println!("{shown}: {c}");

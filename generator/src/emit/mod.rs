@@ -3,6 +3,7 @@
 
 pub mod doc;
 pub mod example;
+pub mod notifications;
 pub mod operation;
 pub mod pages;
 pub mod rust;
@@ -58,10 +59,15 @@ impl Target {
 /// Renders the whole crate. Rust files are built and printed on every core: each job makes its
 /// tokens where it prints them (token streams cannot cross threads).
 pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
+    notifications::check(api)?;
     let root = module_tree(api);
     let mut jobs: Vec<FileJob<'_>> = Vec::new();
     jobs.push(("src/lib.rs".into(), Box::new(|| emit_lib(api, &root))));
     walk(api, &root, &mut Vec::new(), &mut jobs);
+    jobs.push((
+        "src/notifications.rs".into(),
+        Box::new(|| notifications::emit(api)),
+    ));
     jobs.push((
         "tests/examples.rs".into(),
         Box::new(|| tests::emit_tests(api, target)),
@@ -109,6 +115,7 @@ pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
     for (path, text) in pages::render(api, target)? {
         files.insert(path, text);
     }
+    files.extend(notifications::pages(api, target)?);
     Ok(files)
 }
 
@@ -361,14 +368,18 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
     ));
     let decls = module_decls(root);
     quote! {
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #doc
         pub use ::wechatpay_apiv3_runtime as runtime;
-        pub use ::wechatpay_apiv3_runtime::{BuildError, DateTime, NotificationEvent, OpenEnum, Operation, UnknownValue, UploadFile};
+        pub use ::wechatpay_apiv3_runtime::http;
+        pub use ::wechatpay_apiv3_runtime::{BuildError, DateTime, NotificationEvent, NotificationSet, OpenEnum, Operation, UnknownValue, UploadFile};
         /// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
         #[cfg(feature = "client")]
         pub use ::wechatpay_apiv3_runtime::client::{
-            ApiError, Client, Config, ConfigBuilder, Error, MerchantKey, Notification, NotifyError, RetryPolicy, Timeouts, TrustError,
+            AnswerCallback, AnyError, ApiError, ApiV3Key, AppPayParams, CallbackAnswer, Client, ClientBuildError, Config, ConfigBuilder, ConfigError, ConfigProblem, Error, ErrorDetail, JsapiPayParams, KeyError, MerchantKey, Notification, NotifyError, PlatformCertificate, Received, RetryPolicy, Timeouts, TrustError, VerifyingKey,
         };
+        pub use notifications::AnyNotification;
+        pub mod notifications;
         /// The blocking client (feature `blocking`).
         #[cfg(feature = "blocking")]
         pub use ::wechatpay_apiv3_runtime::client::BlockingClient;

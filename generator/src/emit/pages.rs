@@ -87,6 +87,7 @@ pub fn render(api: &Api, target: &Target) -> Result<Files, String> {
                     "title": cell(&n.title),
                     "events": n.event_types.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", "),
                     "payload": format!("{}::{}", n.payload.module.join("::"), n.payload.name),
+                    "id": n.id, "page": super::notifications::page_path(f, n),
                 })
             })
             .collect();
@@ -130,7 +131,7 @@ fn features(api: &Api) -> Vec<Feature> {
 }
 
 /// Text safe inside a Markdown table cell.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -138,7 +139,7 @@ fn cell(text: &str) -> String {
 }
 
 #[derive(Serialize)]
-struct Row {
+pub(crate) struct Row {
     name: String,
     ty: String,
     required: &'static str,
@@ -147,7 +148,13 @@ struct Row {
 }
 
 /// Rows of a field list, nested objects flattened under dotted names (each type once per branch).
-fn rows(api: &Api, fields: &[Field], prefix: &str, seen: &mut Vec<TypePath>, out: &mut Vec<Row>) {
+pub(crate) fn rows(
+    api: &Api,
+    fields: &[Field],
+    prefix: &str,
+    seen: &mut Vec<TypePath>,
+    out: &mut Vec<Row>,
+) {
     for f in fields {
         let name = format!("{prefix}{}", f.wire);
         let mut limits = limit_facts(&f.ty);

@@ -3,7 +3,8 @@
 use http::HeaderMap;
 
 use super::{
-    Answer, AnyErrorCode, Client, Config, Error, Notification, NotifyError, RequestOptions,
+    Answer, AnyErrorCode, Client, ClientBuildError, Config, Error, Notification, NotifyError,
+    RequestOptions,
 };
 use crate::{NotificationEvent, Operation};
 
@@ -15,11 +16,11 @@ pub struct BlockingClient {
 
 impl BlockingClient {
     /// A client with its own single-threaded runtime.
-    pub fn new(config: Config) -> Result<Self, String> {
+    pub fn new(config: Config) -> Result<Self, ClientBuildError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| format!("runtime: {e}"))?;
+            .map_err(|e| ClientBuildError::new("blocking runtime", e))?;
         let client = {
             let _guard = runtime.enter();
             Client::new(config)?
@@ -90,6 +91,22 @@ impl BlockingClient {
     ) -> Result<Notification<E>, NotifyError> {
         self.runtime
             .block_on(self.client.parse_notification(headers, body))
+    }
+
+    /// See [`Client::parse_callback`].
+    pub fn parse_callback<N: crate::NotificationSet>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<super::Received<N>, NotifyError> {
+        self.runtime
+            .block_on(self.client.parse_callback(headers, body))
+    }
+
+    /// The async client inside, for what needs no waiting: [`Client::jsapi_pay_params`],
+    /// [`Client::app_pay_params`], [`Client::signer`], [`Client::config`].
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// See [`Client::refresh_certificates`].

@@ -161,6 +161,7 @@ impl Config {
         merchant_key: MerchantKey,
     ) -> ConfigBuilder {
         ConfigBuilder {
+            backup_chosen: false,
             config: Config {
                 mchid: mchid.into(),
                 merchant_serial: merchant_serial.into(),
@@ -181,10 +182,141 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The merchant id (`mchid`) requests are signed as.
+    pub fn mchid(&self) -> &str {
+        &self.mchid
+    }
+
+    /// The serial of the merchant API certificate whose key signs requests.
+    pub fn merchant_serial(&self) -> &str {
+        &self.merchant_serial
+    }
+
+    /// The primary host.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The backup host tried when the primary cannot be reached, if any.
+    pub fn backup_url(&self) -> Option<&str> {
+        self.backup_url.as_deref()
+    }
+
+    /// The timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Whether calls are queued to stay within documented rates.
+    pub fn rate_limit(&self) -> bool {
+        self.rate_limit
+    }
+
+    /// Whether an APIv3 key is configured (callbacks and certificate downloads need one).
+    pub fn has_apiv3_key(&self) -> bool {
+        self.apiv3_key.is_some()
+    }
+
+    /// The `User-Agent` sent.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+}
+
+/// One reason a configuration was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigProblem {
+    /// A key or certificate did not load; `setting` is the builder method it was given to.
+    Key {
+        /// `apiv3_key`, `wechatpay_public_key` or `platform_certificate`.
+        setting: &'static str,
+        /// Why (never the key itself).
+        error: KeyError,
+    },
+    /// Neither the WeChat Pay public key, nor a platform certificate, nor the APIv3 key to
+    /// download certificates: responses could not be verified.
+    NoVerificationKey,
+    /// The merchant id is empty.
+    MissingMerchantId,
+    /// The merchant certificate serial is empty.
+    MissingMerchantSerial,
+    /// A host is not an `https://` or `http://` URL.
+    BadUrl {
+        /// `base_url` or `backup_url`.
+        setting: &'static str,
+        /// The value given.
+        url: String,
+    },
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigProblem::Key { setting, error } => write!(f, "{setting}: {error}"),
+            ConfigProblem::NoVerificationKey => f.write_str(
+                "no way to verify responses: give the WeChat Pay public key, platform certificates, or the APIv3 key to download them",
+            ),
+            ConfigProblem::MissingMerchantId => f.write_str("the merchant id (mchid) is empty"),
+            ConfigProblem::MissingMerchantSerial => {
+                f.write_str("the merchant certificate serial is empty")
+            }
+            ConfigProblem::BadUrl { setting, url } => {
+                write!(f, "{setting} `{url}` is not an https:// or http:// URL")
+            }
+        }
+    }
+}
+
+/// [`ConfigBuilder::build`] refused the configuration; every problem is listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// Each problem, in the order the settings were given.
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid client configuration: ")?;
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.problems.iter().find_map(|p| match p {
+            ConfigProblem::Key { error, .. } => Some(error as &(dyn std::error::Error + 'static)),
+            _ => None,
+        })
+    }
+}
+
+/// Code written when `build` returned `String` keeps compiling with `?`.
+impl From<ConfigError> for String {
+    fn from(e: ConfigError) -> Self {
+        e.to_string()
+    }
+}
+
 /// Builds a [`Config`]; problems are collected and reported together by [`ConfigBuilder::build`].
 pub struct ConfigBuilder {
     config: Config,
-    errors: Vec<String>,
+    errors: Vec<ConfigProblem>,
+    /// Whether `backup_url` was called: otherwise another `base_url` means no backup host.
+    backup_chosen: bool,
 }
 
 impl ConfigBuilder {
@@ -192,7 +324,10 @@ impl ConfigBuilder {
     pub fn apiv3_key(mut self, key: impl AsRef<[u8]>) -> Self {
         match ApiV3Key::new(key) {
             Ok(k) => self.config.apiv3_key = Some(k),
-            Err(KeyError(e)) => self.errors.push(e),
+            Err(error) => self.errors.push(ConfigProblem::Key {
+                setting: "apiv3_key",
+                error,
+            }),
         }
         self
     }
@@ -202,7 +337,10 @@ impl ConfigBuilder {
     pub fn wechatpay_public_key(mut self, id: impl Into<String>, pem: &[u8]) -> Self {
         match VerifyingKey::from_public_key_pem(pem) {
             Ok(k) => self.config.keyring.add_public_key(id, k),
-            Err(KeyError(e)) => self.errors.push(e),
+            Err(error) => self.errors.push(ConfigProblem::Key {
+                setting: "wechatpay_public_key",
+                error,
+            }),
         }
         self
     }
@@ -212,12 +350,18 @@ impl ConfigBuilder {
     pub fn platform_certificate(mut self, pem: &[u8]) -> Self {
         match PlatformCertificate::from_pem(pem) {
             Ok(c) => self.config.keyring.add_certificate(c),
-            Err(KeyError(e)) => self.errors.push(e),
+            Err(error) => self.errors.push(ConfigProblem::Key {
+                setting: "platform_certificate",
+                error,
+            }),
         }
         self
     }
 
-    /// Another primary host, e.g. a local simulator (`http://127.0.0.1:PORT`).
+    /// Another primary host, e.g. a local simulator or a proxy (`http://127.0.0.1:PORT`).
+    ///
+    /// Without a [`ConfigBuilder::backup_url`] call this means no backup host: a stand-in that
+    /// is down must not send signed requests on to production's backup.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.config.base_url = url.into().trim_end_matches('/').to_string();
         self
@@ -225,6 +369,7 @@ impl ConfigBuilder {
 
     /// Another backup host, or none.
     pub fn backup_url(mut self, url: Option<String>) -> Self {
+        self.backup_chosen = true;
         self.config.backup_url = url.map(|u| u.trim_end_matches('/').to_string());
         self
     }
@@ -260,21 +405,39 @@ impl ConfigBuilder {
     }
 
     /// Checks the configuration: every key loaded, and some way to verify responses.
-    pub fn build(mut self) -> Result<Config, String> {
+    pub fn build(mut self) -> Result<Config, ConfigError> {
         if self.config.keyring.is_empty() && self.config.apiv3_key.is_none() {
-            self.errors.push(
-                "no way to verify responses: give the WeChat Pay public key, platform certificates, or the APIv3 key to download them"
-                    .into(),
-            );
+            self.errors.push(ConfigProblem::NoVerificationKey);
         }
-        if self.config.mchid.is_empty() || self.config.merchant_serial.is_empty() {
-            self.errors
-                .push("the merchant id and the merchant certificate serial are required".into());
+        if self.config.mchid.is_empty() {
+            self.errors.push(ConfigProblem::MissingMerchantId);
+        }
+        if self.config.merchant_serial.is_empty() {
+            self.errors.push(ConfigProblem::MissingMerchantSerial);
+        }
+        if !self.backup_chosen && self.config.base_url != PRIMARY_URL {
+            self.config.backup_url = None;
+        }
+        let hosts = [
+            ("base_url", Some(&self.config.base_url)),
+            ("backup_url", self.config.backup_url.as_ref()),
+        ];
+        for (setting, url) in hosts {
+            if let Some(url) =
+                url.filter(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+            {
+                self.errors.push(ConfigProblem::BadUrl {
+                    setting,
+                    url: url.clone(),
+                });
+            }
         }
         if self.errors.is_empty() {
             Ok(self.config)
         } else {
-            Err(self.errors.join("; "))
+            Err(ConfigError {
+                problems: self.errors,
+            })
         }
     }
 }

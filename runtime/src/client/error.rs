@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::AnyErrorCode;
 use crate::{BuildError, OpenEnum, SensitiveFieldError};
 
 /// Why a response (or a callback) was not trusted.
@@ -71,6 +72,7 @@ impl std::error::Error for TrustError {}
 
 /// The API said no: a non-2xx answer, read as WeChat Pay's error body (unsigned by design).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError<C> {
     /// HTTP status.
     pub status: u16,
@@ -78,10 +80,54 @@ pub struct ApiError<C> {
     pub code: C,
     /// The message WeChat Pay gave.
     pub message: String,
-    /// `detail`, when there is one (for PARAM_ERROR: field, value, issue, location).
-    pub detail: Option<serde_json::Value>,
+    /// `detail`, when there is one (for PARAM_ERROR: which field, its value, the issue and where;
+    /// boxed so the error stays small).
+    pub detail: Option<Box<ErrorDetail>>,
     /// `Request-ID`, for WeChat Pay support.
     pub request_id: Option<String>,
+}
+
+/// The `detail` of an error answer: for `PARAM_ERROR`, which request field was refused and why.
+///
+/// Every member is optional (WeChat Pay fills what applies); the JSON as received stays in
+/// [`ErrorDetail::raw`] and is what this serializes as.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    /// The refused field as a JSON pointer into the request (`/amount/currency`).
+    pub field: Option<String>,
+    /// The value sent in that field (non-string values as JSON text).
+    pub value: Option<String>,
+    /// What is wrong with it.
+    pub issue: Option<String>,
+    /// Where the field was: `body`, `query`, `path` or `header`.
+    pub location: Option<String>,
+    /// The `detail` JSON as received.
+    pub raw: serde_json::Value,
+}
+
+impl ErrorDetail {
+    /// Reads the documented members out of a `detail` value (anything else is kept in `raw`).
+    pub fn from_json(raw: serde_json::Value) -> Self {
+        let text = |key: &str| match raw.get(key) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(other) => Some(other.to_string()),
+        };
+        Self {
+            field: text("field"),
+            value: text("value"),
+            issue: text("issue"),
+            location: text("location"),
+            raw,
+        }
+    }
+}
+
+impl serde::Serialize for ErrorDetail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
 }
 
 /// Everything that can go wrong with a call. `C` is the operation's error-code enum.
@@ -284,6 +330,110 @@ impl<C: OpenEnum> Error<C> {
             Error::Api(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// The documented error code WeChat Pay answered with, typed (`None` when the API did not
+    /// answer with an error).
+    pub fn code(&self) -> Option<&C> {
+        self.api().map(|e| &e.code)
+    }
+
+    /// The error code as sent (`"ORDER_CLOSED"`), the same for every operation.
+    pub fn code_str(&self) -> Option<&str> {
+        self.code().map(OpenEnum::as_str)
+    }
+
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        self.api().map(|e| e.status)
+    }
+
+    /// The `Request-ID` of an API error, for WeChat Pay support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The same error with its code as a plain string ([`AnyError`]), so errors of different
+    /// operations can be handled, stored or returned alike; nothing else changes.
+    pub fn erase(self) -> AnyError {
+        match self {
+            Error::Build(e) => Error::Build(e),
+            Error::Encrypt(e) => Error::Encrypt(e),
+            Error::Config(e) => Error::Config(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Timeout(d) => Error::Timeout(d),
+            Error::Untrusted(e) => Error::Untrusted(e),
+            Error::Decode(e) => Error::Decode(e),
+            Error::Unreachable(e) => Error::Unreachable(e),
+            Error::TooLarge(e) => Error::TooLarge(e),
+            Error::Redirected {
+                status,
+                location_host,
+            } => Error::Redirected {
+                status,
+                location_host,
+            },
+            Error::Download(e) => Error::Download(e),
+            Error::Undecodable(e) => Error::Undecodable(e),
+            Error::Api(e) => Error::Api(ApiError {
+                status: e.status,
+                code: AnyErrorCode::from_wire(e.code.as_str()),
+                message: e.message,
+                detail: e.detail,
+                request_id: e.request_id,
+            }),
+        }
+    }
+}
+
+/// An error of any operation: its code is kept as the string WeChat Pay sent
+/// ([`Error::erase`] makes one from any operation's error; [`Error::code_str`] reads it).
+pub type AnyError = Error<AnyErrorCode>;
+
+/// [`super::Client::new`] could not set up its HTTP client (TLS backend, system configuration).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ClientBuildError {
+    /// What failed, in words.
+    pub reason: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ClientBuildError {
+    /// An error with its cause.
+    pub fn new(
+        reason: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            reason: reason.into(),
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl fmt::Display for ClientBuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not set up the client: {}", self.reason)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Code written when `Client::new` returned `String` keeps compiling with `?`.
+impl From<ClientBuildError> for String {
+    fn from(e: ClientBuildError) -> Self {
+        e.to_string()
+    }
+}
+
+impl std::error::Error for ClientBuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

@@ -12,11 +12,13 @@
 //! # Ok(()) }
 //! ```
 
+mod callback;
 mod certificates;
 mod config;
 pub mod crypto;
 mod download;
 mod error;
+mod frontend;
 mod limiter;
 pub mod notify;
 mod orchestrator;
@@ -35,14 +37,18 @@ use http::HeaderMap;
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 
+pub use self::callback::{AnswerCallback, CallbackAnswer, Received, parse_callback};
 pub use self::config::Limits;
 pub use self::config::{
-    BACKUP_URL, Clock, Config, ConfigBuilder, PRIMARY_URL, RetryPolicy, Timeouts, system_clock,
+    BACKUP_URL, Clock, Config, ConfigBuilder, ConfigError, ConfigProblem, PRIMARY_URL, RetryPolicy,
+    Timeouts, system_clock,
 };
 pub use self::crypto::{ApiV3Key, KeyError, MerchantKey, PlatformCertificate, VerifyingKey};
 pub use self::error::{
-    ApiError, BodyKind, Error, TimedOut, TimeoutKind, TooLarge, TrustError, Undecodable,
+    AnyError, ApiError, BodyKind, ClientBuildError, Error, ErrorDetail, TimedOut, TimeoutKind,
+    TooLarge, TrustError, Undecodable,
 };
+pub use self::frontend::{APP_PACKAGE, AppPayParams, JSAPI_SIGN_TYPE, JsapiPayParams};
 pub use self::notify::{Notification, NotifyError};
 pub use self::orchestrator::RequestOptions;
 pub use self::verify::Keyring;
@@ -122,8 +128,9 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     /// A client with its own connection pool.
-    pub fn new(config: Config) -> Result<Self, String> {
-        let http = transport::http_client(&config)?;
+    pub fn new(config: Config) -> Result<Self, ClientBuildError> {
+        let http =
+            transport::http_client(&config).map_err(|e| ClientBuildError::new("HTTP client", e))?;
         let keyring = config.keyring.clone();
         Ok(Self {
             inner: Arc::new(Inner {

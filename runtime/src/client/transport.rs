@@ -308,7 +308,7 @@ fn api_error<C: OpenEnum>(status: u16, body: &[u8], request_id: Option<String>) 
         Some(b) => (
             b.code.unwrap_or_default(),
             b.message.unwrap_or_default(),
-            b.detail,
+            b.detail.map(|d| Box::new(super::ErrorDetail::from_json(d))),
         ),
         None => (
             String::new(),
@@ -351,7 +351,11 @@ fn transport_error<C>(e: &reqwest::Error, connect: Duration, attempt: TimedOut) 
             limit: connect,
         })
     } else if e.is_connect() {
-        Error::Unreachable(reason(e))
+        // The host and port only: which host was down, never the path or query.
+        match e.url().and_then(|u| Some((u.host_str()?, u.port_or_known_default()?))) {
+            Some((host, port)) => Error::Unreachable(format!("{host}:{port}: {}", reason(e))),
+            None => Error::Unreachable(reason(e)),
+        }
     } else if e.is_timeout() {
         Error::Timeout(attempt)
     } else if e.is_builder() {
