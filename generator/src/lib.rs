@@ -21,6 +21,7 @@ pub mod model;
 pub mod naming;
 #[cfg(feature = "emit")]
 mod output;
+pub mod rules;
 pub mod spec;
 pub mod validate;
 

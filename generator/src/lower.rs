@@ -1268,6 +1268,7 @@ fn lower_errors(cx: &mut Cx<'_>, errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>) -
             description: e.value.description.trim().to_string(),
             solution: e.value.solution.trim().to_string(),
             retry: e.value.retry,
+            shared: None,
         });
     }
     out

@@ -26,6 +26,24 @@ pub struct Api {
     slots: std::collections::HashMap<String, Slot>,
     /// Structs that hold a sensitive field, directly or nested; built by [`Api::index`].
     sensitive: std::collections::HashSet<String>,
+    /// The runtime's rule tables of these types, built on first use.
+    rules: crate::rules::Rules,
+    /// Structs a request body holds (directly or nested); built by [`Api::index`].
+    in_requests: std::collections::HashSet<String>,
+    /// The request bodies themselves; built by [`Api::index`].
+    bodies: std::collections::HashSet<String>,
+}
+
+/// Whether a struct gets a builder, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuilderKind {
+    /// A request body: its fields are set on the request's one builder.
+    None,
+    /// Part of a request: always.
+    Always,
+    /// Only in responses or notifications: under the `test-support` feature, for tests that
+    /// make answers.
+    TestSupport,
 }
 
 /// Where a type sits in [`Api::families`].
@@ -258,6 +276,8 @@ pub struct ErrorRow {
     pub description: String,
     pub solution: String,
     pub retry: bool,
+    /// The Rust name of the shared row this one is (`PARAM_ERROR`), when the spec shares it.
+    pub shared: Option<String>,
 }
 
 /// An example call.
@@ -395,6 +415,39 @@ impl Api {
                 }
             }
         }
+        // Request structs: every body, and what a body holds, until nothing changes.
+        for f in &self.families {
+            for o in &f.operations {
+                if let Some(b) = &o.body {
+                    self.bodies.insert(key(&b.module, &b.name));
+                    self.in_requests.insert(key(&b.module, &b.name));
+                }
+            }
+        }
+        loop {
+            let mut added = Vec::new();
+            for (module, t) in self.all_types() {
+                let TypeDef::Struct(s) = t else { continue };
+                if !self.in_requests.contains(&key(&module, &s.name)) {
+                    continue;
+                }
+                for f in &s.fields {
+                    let mut ty = &f.ty;
+                    while let TyKind::Array(item) = &ty.kind {
+                        ty = item;
+                    }
+                    if let TyKind::Struct(p) = &ty.kind
+                        && !self.in_requests.contains(&key(&p.module, &p.name))
+                    {
+                        added.push(key(&p.module, &p.name));
+                    }
+                }
+            }
+            if added.is_empty() {
+                break;
+            }
+            self.in_requests.extend(added);
+        }
         // Sensitive structs: those with a sensitive field, then, until nothing changes, those
         // holding one of them.
         loop {
@@ -448,6 +501,57 @@ impl Api {
                 .flat_map(|n| n.types.iter().map(|t| (n.module_path.clone(), t)));
             types.chain(ops).chain(notes)
         })
+    }
+
+    /// Whether the struct at `path` gets a builder.
+    pub fn builder_kind(&self, path: &TypePath) -> BuilderKind {
+        let k = key(&path.module, &path.name);
+        if self.bodies.contains(&k) {
+            BuilderKind::None
+        } else if self.in_requests.contains(&k) {
+            BuilderKind::Always
+        } else {
+            BuilderKind::TestSupport
+        }
+    }
+
+    /// Every documented error code, in first-documented order, with the first row's meaning.
+    pub fn error_codes(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for row in self
+            .families
+            .iter()
+            .flat_map(|f| &f.operations)
+            .flat_map(|o| &o.errors)
+        {
+            if !out.iter().any(|(c, _)| *c == row.code) {
+                out.push((row.code.clone(), row.description.clone()));
+            }
+        }
+        out
+    }
+
+    /// The shared error rows, by their Rust name, in first-used order.
+    pub fn shared_errors(&self) -> Vec<(&str, &ErrorRow)> {
+        let mut out: Vec<(&str, &ErrorRow)> = Vec::new();
+        for row in self
+            .families
+            .iter()
+            .flat_map(|f| &f.operations)
+            .flat_map(|o| &o.errors)
+        {
+            if let Some(name) = &row.shared
+                && !out.iter().any(|(n, _)| n == name)
+            {
+                out.push((name, row));
+            }
+        }
+        out
+    }
+
+    /// The rule tables of this model's types.
+    pub fn rules(&self) -> &crate::rules::Rules {
+        &self.rules
     }
 
     /// Whether a struct has a sensitive field, directly or in a nested struct.

@@ -199,7 +199,7 @@ fn example_breaks_a_limit() {
             "response: { id: a }",
             "response: { id: abcdef }"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.id: has 6 characters; must be at most 4 characters\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.id: must have at most 4 characters (has 6)\n1 problem(s) found; nothing was written"
     );
 }
 
@@ -211,7 +211,7 @@ fn example_with_unknown_field() {
             "response: { id: a }",
             "response: { id: a, colour: red }"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.colour: not a field of Thing\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.colour: is not a field of Thing\n1 problem(s) found; nothing was written"
     );
 }
 
@@ -223,7 +223,7 @@ fn example_missing_required() {
             "response: { id: a }",
             "response: {}"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.id: required, but missing\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.id: is required\n1 problem(s) found; nothing was written"
     );
 }
 

@@ -34,8 +34,14 @@ impl DateTime {
 
     /// Whether the text is valid RFC 3339.
     pub fn is_valid(&self) -> bool {
-        self.to_offset_date_time().is_ok()
+        is_rfc3339(&self.0)
     }
+}
+
+/// The one RFC 3339 date-time rule (`2025-08-03T12:00:00+08:00`): a real calendar date, hours
+/// 00-23, an optional fraction, `Z` or an offset. Client, generator and simulator all ask this.
+pub fn is_rfc3339(text: &str) -> bool {
+    OffsetDateTime::parse(text, &Rfc3339).is_ok()
 }
 
 impl From<OffsetDateTime> for DateTime {

@@ -90,7 +90,7 @@ async fn invalid_requests_get_param_error_with_the_field() -> Result<(), Box<dyn
     assert_eq!(status, 400);
     let message = answer["message"].as_str().unwrap_or_default();
     assert!(
-        message.contains("colour: not a field") && message.contains("appid: required"),
+        message.contains("colour: is not a field") && message.contains("appid: is required"),
         "{message}"
     );
 

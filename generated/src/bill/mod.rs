@@ -12,13 +12,8 @@ pub mod apply_trade_bill;
 pub mod download_bill;
 pub use self::types::*;
 pub use self::apply_fund_flow_bill::{
-    ApplyFundFlowBillRequest, ApplyFundFlowBillRequestBuilder, ApplyFundFlowBillErrorCode,
+    ApplyFundFlowBillRequest, ApplyFundFlowBillRequestBuilder,
 };
 
-pub use self::apply_trade_bill::{
-    ApplyTradeBillRequest, ApplyTradeBillRequestBuilder, ApplyTradeBillErrorCode,
-};
-
-pub use self::download_bill::{
-    DownloadBillRequest, DownloadBillRequestBuilder, DownloadBillErrorCode,
-};
+pub use self::apply_trade_bill::{ApplyTradeBillRequest, ApplyTradeBillRequestBuilder};
+pub use self::download_bill::{DownloadBillRequest, DownloadBillRequestBuilder};

@@ -74,6 +74,8 @@ struct Outgoing<'a> {
     retry_safe: bool,
     verify: bool,
     rate_limit: Option<crate::RateLimit>,
+    /// The documented error rows, for the retry classifier.
+    errors: &'static [crate::ErrorDoc],
 }
 
 impl<'a> Outgoing<'a> {
@@ -90,6 +92,7 @@ impl<'a> Outgoing<'a> {
             retry_safe: true,
             verify: false,
             rate_limit: None,
+            errors: &[],
         }
     }
 }
@@ -208,6 +211,7 @@ impl Client {
             retry_safe: meta.retry_safe,
             verify: meta.response != ResponseKind::Download,
             rate_limit: meta.rate_limit,
+            errors: meta.errors,
         };
         let incoming = self.send(&out).await?;
         O::decode_response(&incoming.body).map_err(Error::Decode)
@@ -288,6 +292,7 @@ impl Client {
             retry_safe,
             verify: true,
             rate_limit: None,
+            errors: &[],
         };
         let incoming = self.send(&out).await?;
         if incoming.body.iter().all(u8::is_ascii_whitespace) {
@@ -334,13 +339,23 @@ impl Client {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let result = self.attempt(out, deadline).instrument(span.clone()).await;
-            let retryable = match &result {
-                Ok(_) => false,
-                Err(Error::Transport(_) | Error::Timeout(_)) => true,
-                Err(Error::Api(e)) => e.status >= 500 || e.status == 429,
-                Err(_) => false,
-            };
+            let result = self
+                .attempt::<C>(out, deadline)
+                .instrument(span.clone())
+                .await;
+            let retryable = crate::retry::should_retry(
+                out.errors,
+                match &result {
+                    Err(Error::Transport(_) | Error::Timeout(_)) => {
+                        crate::retry::Outcome::Transport
+                    }
+                    Err(Error::Api(e)) => crate::retry::Outcome::Status {
+                        status: e.status,
+                        code: Some(e.code.as_str()),
+                    },
+                    _ => crate::retry::Outcome::Final,
+                },
+            );
             if !retryable || attempt >= attempts {
                 return result;
             }

@@ -16,37 +16,36 @@ pub mod query_by_out_trade_no;
 pub mod query_by_transaction_id;
 pub mod transaction_success;
 pub use self::types::*;
-pub use self::close_order::{
-    CloseOrderRequest, CloseOrderRequestBuilder, CloseOrderErrorCode, CloseOrderBody,
-    CloseOrderBodyBuilder,
-};
-
+pub use self::close_order::{CloseOrderRequest, CloseOrderRequestBuilder, CloseOrderBody};
 pub use self::prepay_app::{
-    PrepayAppRequest, PrepayAppRequestBuilder, PrepayAppErrorCode, PrepayAppBody,
-    PrepayAppBodyBuilder, PrepayAppResponse, PrepayAppResponseBuilder,
+    PrepayAppRequest, PrepayAppRequestBuilder, PrepayAppBody, PrepayAppResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_app::PrepayAppResponseBuilder;
 pub use self::prepay_h5::{
-    PrepayH5Request, PrepayH5RequestBuilder, PrepayH5ErrorCode, PrepayH5Body,
-    PrepayH5BodyBuilder, PrepayH5Response, PrepayH5ResponseBuilder,
+    PrepayH5Request, PrepayH5RequestBuilder, PrepayH5Body, PrepayH5Response,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_h5::PrepayH5ResponseBuilder;
 pub use self::prepay_jsapi::{
-    PrepayJsapiRequest, PrepayJsapiRequestBuilder, PrepayJsapiErrorCode, PrepayJsapiBody,
-    PrepayJsapiBodyBuilder, PrepayJsapiResponse, PrepayJsapiResponseBuilder,
+    PrepayJsapiRequest, PrepayJsapiRequestBuilder, PrepayJsapiBody, PrepayJsapiResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_jsapi::PrepayJsapiResponseBuilder;
 pub use self::prepay_native::{
-    PrepayNativeRequest, PrepayNativeRequestBuilder, PrepayNativeErrorCode,
-    PrepayNativeBody, PrepayNativeBodyBuilder, PrepayNativeResponse,
-    PrepayNativeResponseBuilder,
+    PrepayNativeRequest, PrepayNativeRequestBuilder, PrepayNativeBody,
+    PrepayNativeResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_native::PrepayNativeResponseBuilder;
 pub use self::query_by_out_trade_no::{
-    QueryByOutTradeNoRequest, QueryByOutTradeNoRequestBuilder, QueryByOutTradeNoErrorCode,
+    QueryByOutTradeNoRequest, QueryByOutTradeNoRequestBuilder,
 };
 
 pub use self::query_by_transaction_id::{
     QueryByTransactionIdRequest, QueryByTransactionIdRequestBuilder,
-    QueryByTransactionIdErrorCode,
 };

@@ -15,6 +15,9 @@
 //! `marketing::busifavor::UseCouponRequest`.
 
 pub use ::wechatpay_apiv3_runtime as runtime;
+
+pub mod errors;
+pub use errors::ErrorCode;
 pub use ::wechatpay_apiv3_runtime::{
     BuildError, DateTime, NotificationEvent, OpenEnum, Operation, UnknownValue,
     UploadFile,
