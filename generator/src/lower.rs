@@ -108,6 +108,8 @@ struct Cx<'a> {
     diags: &'a mut Diagnostics,
     named: &'a BTreeMap<String, (NamedKind, Loc)>,
     types_module: &'a [String],
+    /// The family's `common_errors:`, lowered.
+    common_errors: &'a [ErrorRow],
 }
 
 impl Cx<'_> {
@@ -229,6 +231,7 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
             diags,
             named: &named,
             types_module: &types_module,
+            common_errors: &[],
         };
         for (name, t) in file.spec.types.iter().flatten() {
             if named
@@ -241,6 +244,18 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
     }
     let types = std::mem::take(&mut scope.types);
 
+    // The shared error rows, before the operations that name them.
+    let common_errors = {
+        let mut cx = Cx {
+            file: ffile,
+            diags,
+            named: &named,
+            types_module: &types_module,
+            common_errors: &[],
+        };
+        lower_common_errors(&mut cx, &module, &decl.common_errors)
+    };
+
     // Pass 3: operations and notifications, each in its own module.
     let mut operations = Vec::new();
     let mut notifications = Vec::new();
@@ -252,6 +267,7 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
             diags,
             named: &named,
             types_module: &types_module,
+            common_errors: &common_errors,
         };
         if let Some(op) = &file.spec.operation
             && let Some(op) = lower_operation(&mut cx, &module, op)
@@ -329,6 +345,7 @@ fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family
         types,
         operations,
         notifications,
+        common_errors,
     })
 }
 
@@ -1203,6 +1220,93 @@ fn lower_response(
     Some(Response { status, kind, ty })
 }
 
+/// `common_errors:` of `family.yaml`: full rows, one per code.
+fn lower_common_errors(
+    cx: &mut Cx<'_>,
+    family_module: &[String],
+    rows: &[Sp<crate::spec::ErrorDecl>],
+) -> Vec<ErrorRow> {
+    let mut out: Vec<ErrorRow> = Vec::new();
+    for e in rows {
+        let line = e.referenced.line();
+        let Some(mut row) = full_row(cx, e, "family.common_errors") else {
+            cx.err(
+                line,
+                "family.common_errors",
+                format!(
+                    "shared row `{}` needs status, description, solution and retry",
+                    e.value.code.value
+                ),
+            );
+            continue;
+        };
+        check_code(cx, line, "family.common_errors.code", &row.code);
+        if let Some(prev) = out.iter().find(|r| r.code == row.code) {
+            cx.err(
+                line,
+                "family.common_errors.code",
+                format!(
+                    "shared row `{}` is already defined with status {}; a code is shared once",
+                    row.code, prev.status
+                ),
+            );
+            continue;
+        }
+        let mut module = family_module.to_vec();
+        module.push("errors".into());
+        row.shared = Some(TypePath {
+            module,
+            name: row.code.clone(),
+        });
+        out.push(row);
+    }
+    out
+}
+
+/// A row written in full, or `None` when a part is missing.
+fn full_row(cx: &mut Cx<'_>, e: &Sp<crate::spec::ErrorDecl>, key: &str) -> Option<ErrorRow> {
+    let d = &e.value;
+    let status = d.status.as_ref()?;
+    if !(400..600).contains(&status.value) {
+        cx.err(
+            status.referenced.line(),
+            &format!("{key}.status"),
+            format!("{} is not an error status", status.value),
+        );
+    }
+    Some(ErrorRow {
+        status: status.value,
+        code: d.code.value.clone(),
+        description: d.description.as_ref()?.trim().to_string(),
+        solution: d.solution.as_ref()?.trim().to_string(),
+        retry: d.retry?,
+        shared: None,
+    })
+}
+
+/// An error code's spelling.
+fn check_code(cx: &mut Cx<'_>, line: u64, key: &str, code: &str) {
+    if code.is_empty()
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        cx.err(
+            line,
+            key,
+            format!("`{code}` must be an upper-case error code such as PARAM_ERROR"),
+        );
+    }
+    if naming::variant_name(code) == "Unknown" {
+        cx.err(
+            line,
+            key,
+            "`UNKNOWN` would clash with the variant that keeps undocumented codes",
+        );
+    }
+}
+
+/// An operation's `errors:`: rows in full, or `{ code }` naming a shared row.
 fn lower_errors(cx: &mut Cx<'_>, errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>) -> Vec<ErrorRow> {
     let mut variants: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
@@ -1210,25 +1314,50 @@ fn lower_errors(cx: &mut Cx<'_>, errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>) -
     for e in &errors.value {
         let line = e.referenced.line();
         let code = e.value.code.value.clone();
+        let d = &e.value;
+        let is_reference = d.description.is_none() && d.solution.is_none() && d.retry.is_none();
+        let row = if is_reference {
+            let Some(shared) = cx.common_errors.iter().find(|r| r.code == code) else {
+                cx.err(
+                    line,
+                    "operation.errors.code",
+                    format!(
+                        "`{code}` names no shared row; add it to `common_errors:` in family.yaml or write the row in full"
+                    ),
+                );
+                continue;
+            };
+            if let Some(status) = &d.status
+                && status.value != shared.status
+            {
+                cx.err(
+                    status.referenced.line(),
+                    "operation.errors.status",
+                    format!(
+                        "shared row `{code}` has status {}, not {}; write a row with another status in full",
+                        shared.status, status.value
+                    ),
+                );
+                continue;
+            }
+            shared.clone()
+        } else {
+            match full_row(cx, e, "operation.errors") {
+                Some(row) => row,
+                None => {
+                    cx.err(
+                        line,
+                        "operation.errors",
+                        format!(
+                            "row `{code}` is either `{{ code }}` (a shared row) or has status, description, solution and retry"
+                        ),
+                    );
+                    continue;
+                }
+            }
+        };
+        check_code(cx, line, "operation.errors.code", &code);
         let variant = naming::variant_name(&code);
-        if code.is_empty()
-            || !code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        {
-            cx.err(
-                line,
-                "operation.errors.code",
-                format!("`{code}` must be an upper-case error code such as PARAM_ERROR"),
-            );
-        }
-        if variant == "Unknown" {
-            cx.err(
-                line,
-                "operation.errors.code",
-                "`UNKNOWN` would clash with the variant that keeps undocumented codes",
-            );
-        }
         match variants.get(&variant) {
             Some(prev) if *prev != code => {
                 cx.err(
@@ -1241,35 +1370,17 @@ fn lower_errors(cx: &mut Cx<'_>, errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>) -
                 variants.insert(variant, code.clone());
             }
         }
-        if !(400..600).contains(&e.value.status.value) {
-            cx.err(
-                e.value.status.referenced.line(),
-                "operation.errors.status",
-                format!("{} is not an error status", e.value.status.value),
-            );
-        }
-        if !rows.insert((
-            e.value.status.value,
-            code.clone(),
-            e.value.description.clone(),
-        )) {
+        if !rows.insert((row.status, code.clone(), row.description.clone())) {
             cx.err(
                 line,
                 "operation.errors",
                 format!(
                     "row {} {code} with this description is listed twice",
-                    e.value.status.value
+                    row.status
                 ),
             );
         }
-        out.push(ErrorRow {
-            status: e.value.status.value,
-            code,
-            description: e.value.description.trim().to_string(),
-            solution: e.value.solution.trim().to_string(),
-            retry: e.value.retry,
-            shared: None,
-        });
+        out.push(row);
     }
     out
 }

@@ -82,9 +82,18 @@ pub struct Family {
     pub operations: Vec<Operation>,
     /// Notifications in file order.
     pub notifications: Vec<Notification>,
+    /// The rows of `common_errors:`, each with its constant.
+    pub common_errors: Vec<ErrorRow>,
 }
 
 impl Family {
+    /// Module path of the family's shared error rows.
+    pub fn errors_module(&self) -> Vec<String> {
+        let mut m = self.module.clone();
+        m.push("errors".into());
+        m
+    }
+
     /// Module path of the family's shared types.
     pub fn types_module(&self) -> Vec<String> {
         let mut m = self.module.clone();
@@ -269,15 +278,16 @@ pub struct Upload {
 }
 
 /// A documented error row.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ErrorRow {
     pub status: u16,
     pub code: String,
     pub description: String,
     pub solution: String,
     pub retry: bool,
-    /// The Rust name of the shared row this one is (`PARAM_ERROR`), when the spec shares it.
-    pub shared: Option<String>,
+    /// The constant of the family's shared row this one is (`family::errors::PARAM_ERROR`),
+    /// when the spec shares it.
+    pub shared: Option<TypePath>,
 }
 
 /// An example call.
@@ -526,24 +536,6 @@ impl Api {
         {
             if !out.iter().any(|(c, _)| *c == row.code) {
                 out.push((row.code.clone(), row.description.clone()));
-            }
-        }
-        out
-    }
-
-    /// The shared error rows, by their Rust name, in first-used order.
-    pub fn shared_errors(&self) -> Vec<(&str, &ErrorRow)> {
-        let mut out: Vec<(&str, &ErrorRow)> = Vec::new();
-        for row in self
-            .families
-            .iter()
-            .flat_map(|f| &f.operations)
-            .flat_map(|o| &o.errors)
-        {
-            if let Some(name) = &row.shared
-                && !out.iter().any(|(n, _)| n == name)
-            {
-                out.push((name, row));
             }
         }
         out

@@ -17,7 +17,7 @@ use wechatpay_apiv3_runtime::client::{
 };
 use wechatpay_apiv3_runtime::decode::{self, DecodeError};
 use wechatpay_apiv3_runtime::{
-    BuildError, Operation, OperationMeta, RequestBody, ResponseKind, UploadFile,
+    BuildError, ErrorDoc, Operation, OperationMeta, RequestBody, ResponseKind, UploadFile,
 };
 
 /// A POST operation, retry-safe or not.
@@ -43,7 +43,13 @@ impl<const SAFE: bool> Operation for Post<SAFE> {
         success_status: 200,
         response: ResponseKind::Json,
         has_sensitive_fields: false,
-        errors: &[],
+        // Documented rows decide retries before the status does (busifavor's use answers
+        // `400 SYSTEM_ERROR`, documented as worth retrying).
+        errors: &[
+            ErrorDoc::new(400, "PARAM_ERROR", "Bad.", "Fix.", false),
+            ErrorDoc::new(400, "SYSTEM_ERROR", "Busy.", "Retry.", true),
+            ErrorDoc::new(500, "ORDER_PAID", "Paid already.", "Query it.", false),
+        ],
     };
     fn path(&self) -> String {
         "/v3/test/items".into()
@@ -398,6 +404,54 @@ async fn a_429_is_retried_after_a_backoff() {
         started.elapsed() >= Duration::from_millis(20),
         "backed off between attempts"
     );
+}
+
+#[tokio::test]
+async fn a_documented_retryable_400_is_retried() {
+    let server = Server::start(vec![
+        Reply::error(400, "SYSTEM_ERROR"),
+        Reply::json(200, "{}"),
+    ])
+    .await;
+    let result = public_key_client(&server.url())
+        .execute(Post::<true>(body()))
+        .await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(server.seen().len(), 2, "the row says retry: true");
+}
+
+#[tokio::test]
+async fn a_documented_final_5xx_is_not_retried() {
+    let server = Server::start(vec![
+        Reply::error(500, "ORDER_PAID"),
+        Reply::json(200, "{}"),
+    ])
+    .await;
+    let result = public_key_client(&server.url())
+        .execute(Post::<true>(body()))
+        .await;
+    assert!(
+        matches!(result, Err(Error::Api(ref e)) if e.status == 500),
+        "{result:?}"
+    );
+    assert_eq!(server.seen().len(), 1, "the row says retry: false");
+}
+
+#[tokio::test]
+async fn a_documented_retryable_row_does_not_retry_an_unsafe_operation() {
+    let server = Server::start(vec![
+        Reply::error(400, "SYSTEM_ERROR"),
+        Reply::json(200, "{}"),
+    ])
+    .await;
+    let result = public_key_client(&server.url())
+        .execute(Post::<false>(body()))
+        .await;
+    assert!(
+        matches!(result, Err(Error::Api(ref e)) if e.status == 400),
+        "{result:?}"
+    );
+    assert_eq!(server.seen().len(), 1);
 }
 
 #[tokio::test]

@@ -124,13 +124,7 @@ impl rt::Operation for ApplyTradeBillRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error.",
-                false,
-            ),
+            crate::bill::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "NO_STATEMENT_EXIST",
@@ -138,41 +132,11 @@ impl rt::Operation for ApplyTradeBillRequest {
                 "Check the date; bills are ready from 10:00 the next day.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                400u16,
-                "STATEMENT_CREATING",
-                "The bill is being generated.",
-                "Ask again later.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The request signature did not verify.",
-                "Check the merchant key, its serial and the string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NO_AUTH",
-                "The merchant may not get this bill.",
-                "Check the merchant's permissions.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry.",
-                true,
-            ),
+            crate::bill::errors::STATEMENT_CREATING,
+            crate::bill::errors::SIGN_ERROR,
+            crate::bill::errors::NO_AUTH,
+            crate::bill::errors::FREQUENCY_LIMITED,
+            crate::bill::errors::SYSTEM_ERROR,
         ],
     };
 

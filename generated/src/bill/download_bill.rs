@@ -103,27 +103,9 @@ impl rt::Operation for DownloadBillRequest {
                 "Ask for the bill again and download at once.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The request signature did not verify.",
-                "Check the merchant key, its serial and the string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry.",
-                true,
-            ),
+            crate::bill::errors::SIGN_ERROR,
+            crate::bill::errors::FREQUENCY_LIMITED,
+            crate::bill::errors::SYSTEM_ERROR,
         ],
     };
 

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `payments`.
 
+pub mod errors;
 pub mod types;
 pub mod apply_fund_flow_bill;
 pub mod apply_trade_bill;

@@ -1,6 +1,6 @@
-//! `src/errors.rs`: the one open `ErrorCode` of the whole API (every code any operation
-//! documents) and the error rows the spec shares, so an operation's `META.errors` names shared
-//! rows instead of repeating them.
+//! Errors declared once: `src/errors.rs` holds the one open `ErrorCode` of the whole API (every
+//! code any operation documents); each family's `errors.rs` holds the rows its operations share,
+//! so an operation's `META.errors` names shared rows instead of repeating them.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -12,10 +12,7 @@ use crate::model::*;
 /// An operation's error row as it appears in `META.errors`.
 pub fn row_tokens(row: &ErrorRow) -> TokenStream {
     match &row.shared {
-        Some(name) => {
-            let name = ident(name);
-            quote!(crate::errors::#name)
-        }
+        Some(path) => super::rust::path_tokens(path, &quote!(crate)),
         None => new_row(row),
     }
 }
@@ -53,9 +50,21 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         loc: Loc::default(),
     };
     let code_enum = emit_enum(&def);
-    let shared_rows = api.shared_errors();
-    let shared = shared_rows.iter().map(|(name, row)| {
-        let name = ident(name);
+    quote! {
+        #doc
+        use ::wechatpay_apiv3_runtime as rt;
+        #code_enum
+    }
+}
+
+/// A family's `errors.rs`: its shared rows, each a constant its operations' `META.errors` name.
+pub fn emit_family_errors(f: &Family) -> TokenStream {
+    let doc = inner_doc_attrs(&format!(
+        "The error rows the operations of {} share (`common_errors:` in its family.yaml).",
+        escape(&f.title)
+    ));
+    let rows = f.common_errors.iter().map(|row| {
+        let name = ident(&row.code);
         let doc = format!(
             " `{}` (HTTP {}): {} {}",
             row.code,
@@ -72,7 +81,6 @@ pub fn emit_errors(api: &Api) -> TokenStream {
     quote! {
         #doc
         use ::wechatpay_apiv3_runtime as rt;
-        #code_enum
-        #(#shared)*
+        #(#rows)*
     }
 }

@@ -280,6 +280,12 @@ fn emit_family<'a>(api: &'a Api, f: &'a Family, dir: &std::path::Path, out: &mut
             }),
         ));
     }
+    if !f.common_errors.is_empty() {
+        out.push((
+            dir.join("errors.rs"),
+            Box::new(move || errors::emit_family_errors(f)),
+        ));
+    }
     for op in &f.operations {
         out.push((
             dir.join(format!("{}.rs", op.module)),
@@ -305,6 +311,11 @@ fn family_mod(api: &Api, f: &Family) -> TokenStream {
     ));
     let mut decls = Vec::new();
     let mut uses = Vec::new();
+    if !f.common_errors.is_empty() {
+        decls.push(quote!(
+            pub mod errors;
+        ));
+    }
     if !f.types.is_empty() {
         decls.push(quote!(
             pub mod types;

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `busifavor`.
 
+pub mod errors;
 pub mod types;
 pub mod associate_trade_info;
 pub mod create_stock;

@@ -75,34 +75,10 @@ impl rt::Operation for QuerySubsidyPayReceiptRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                400u16,
-                "INVALID_REQUEST",
-                "The request breaks a business rule.",
-                "Check the fields against the rules in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NOAUTH",
-                "The merchant may not do this.",
-                "Check the merchant's permissions and bindings.",
-                false,
-            ),
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
             rt::ErrorDoc::new(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
@@ -110,20 +86,8 @@ impl rt::Operation for QuerySubsidyPayReceiptRequest {
                 "Check subsidy_receipt_id.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry with the same parameters.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry with the same parameters.",
-                true,
-            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 

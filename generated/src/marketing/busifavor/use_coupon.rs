@@ -122,13 +122,7 @@ impl rt::Operation for UseCouponRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
+            crate::marketing::busifavor::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "SYSTEM_ERROR",
@@ -199,13 +193,7 @@ impl rt::Operation for UseCouponRequest {
                 "Check the openid against the appid.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry with the same parameters.",
-                true,
-            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
             rt::ErrorDoc::new(
                 500u16,
                 "SYSTEM_ERROR",

@@ -179,13 +179,7 @@ impl rt::Operation for CreateStockRequest {
                 "Check how the fields combine (stock type, rules, budget).",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",

@@ -88,27 +88,9 @@ impl rt::Operation for GetUseFlowByDayRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NO_AUTH",
-                "The merchant may not get this stock's records.",
-                "Call as the merchant that created the stock.",
-                false,
-            ),
+            crate::marketing::favor::errors::PARAM_ERROR,
+            crate::marketing::favor::errors::SIGN_ERROR,
+            crate::marketing::favor::errors::NO_AUTH,
             rt::ErrorDoc::new(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
@@ -116,20 +98,8 @@ impl rt::Operation for GetUseFlowByDayRequest {
                 "Check stock_id and bill_date.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry.",
-                true,
-            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `favor`.
 
+pub mod errors;
 pub mod types;
 pub mod create_stock;
 pub mod get_refund_flow;

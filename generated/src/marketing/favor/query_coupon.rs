@@ -95,20 +95,8 @@ impl rt::Operation for QueryCouponRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::favor::errors::PARAM_ERROR,
+            crate::marketing::favor::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -123,20 +111,8 @@ impl rt::Operation for QueryCouponRequest {
                 "Check coupon_id, openid and appid.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry.",
-                true,
-            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 

@@ -126,13 +126,7 @@ impl rt::Operation for SendCouponRequest {
                 "Query the stock and check its state and limits.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -140,13 +134,7 @@ impl rt::Operation for SendCouponRequest {
                 "Check the appid binding and the sending permission.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                404u16,
-                "RESOURCE_NOT_EXISTS",
-                "No stock has this stock_id.",
-                "Check stock_id and stock_creator_mchid.",
-                false,
-            ),
+            crate::marketing::favor::errors::RESOURCE_NOT_EXISTS,
             rt::ErrorDoc::new(
                 429u16,
                 "FREQUENCY_LIMITED",

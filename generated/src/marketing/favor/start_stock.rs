@@ -87,13 +87,7 @@ impl rt::Operation for StartStockRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
+            crate::marketing::favor::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -101,13 +95,7 @@ impl rt::Operation for StartStockRequest {
                 "Query the stock and check its state and balance.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -115,13 +103,7 @@ impl rt::Operation for StartStockRequest {
                 "Call as the merchant that created the stock.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                404u16,
-                "RESOURCE_NOT_EXISTS",
-                "No stock has this stock_id.",
-                "Check stock_id and stock_creator_mchid.",
-                false,
-            ),
+            crate::marketing::favor::errors::RESOURCE_NOT_EXISTS,
             rt::ErrorDoc::new(
                 429u16,
                 "FREQUENCY_LIMITED",

@@ -87,13 +87,7 @@ impl rt::Operation for CloseOrderRequest {
         response: rt::ResponseKind::Empty,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error.",
-                false,
-            ),
+            crate::pay::transactions::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -129,13 +123,7 @@ impl rt::Operation for CloseOrderRequest {
                 "Refund it instead of closing it.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
+            crate::pay::transactions::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 404u16,
                 "ORDER_NOT_EXIST",

@@ -87,20 +87,8 @@ impl rt::Operation for QueryByTransactionIdRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the key, serial and string to sign.",
-                false,
-            ),
+            crate::pay::transactions::errors::PARAM_ERROR,
+            crate::pay::transactions::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 404u16,
                 "ORDER_NOT_EXIST",

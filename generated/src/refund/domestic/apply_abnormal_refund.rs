@@ -134,13 +134,7 @@ impl rt::Operation for ApplyAbnormalRefundRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error.",
-                false,
-            ),
+            crate::refund::domestic::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -148,13 +142,7 @@ impl rt::Operation for ApplyAbnormalRefundRequest {
                 "Query the refund and check the card details.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The request signature did not verify.",
-                "Check the merchant key, its serial and the string to sign.",
-                false,
-            ),
+            crate::refund::domestic::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -169,20 +157,8 @@ impl rt::Operation for ApplyAbnormalRefundRequest {
                 "Check refund_id.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry with the same out_refund_no.",
-                true,
-            ),
+            crate::refund::domestic::errors::FREQUENCY_LIMITED,
+            crate::refund::domestic::errors::SYSTEM_ERROR,
         ],
     };
 

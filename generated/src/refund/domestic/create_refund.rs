@@ -151,13 +151,7 @@ impl rt::Operation for CreateRefundRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error.",
-                false,
-            ),
+            crate::refund::domestic::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -165,20 +159,8 @@ impl rt::Operation for CreateRefundRequest {
                 "Check the order and the refund amounts.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                400u16,
-                "MCH_NOT_EXISTS",
-                "The merchant number does not exist.",
-                "Check the merchant number.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The request signature did not verify.",
-                "Check the merchant key, its serial and the string to sign.",
-                false,
-            ),
+            crate::refund::domestic::errors::MCH_NOT_EXISTS,
+            crate::refund::domestic::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NOT_ENOUGH",
@@ -214,13 +196,7 @@ impl rt::Operation for CreateRefundRequest {
                 "Slow down and retry with the same out_refund_no.",
                 true,
             ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry with the same out_refund_no.",
-                true,
-            ),
+            crate::refund::domestic::errors::SYSTEM_ERROR,
         ],
     };
 

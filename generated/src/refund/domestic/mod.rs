@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `payments`.
 
+pub mod errors;
 pub mod types;
 pub mod apply_abnormal_refund;
 pub mod create_refund;

@@ -88,27 +88,9 @@ impl rt::Operation for QueryByOutRefundNoRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                400u16,
-                "MCH_NOT_EXISTS",
-                "The merchant number does not exist.",
-                "Check the merchant number.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The request signature did not verify.",
-                "Check the merchant key, its serial and the string to sign.",
-                false,
-            ),
+            crate::refund::domestic::errors::PARAM_ERROR,
+            crate::refund::domestic::errors::MCH_NOT_EXISTS,
+            crate::refund::domestic::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
@@ -116,13 +98,7 @@ impl rt::Operation for QueryByOutRefundNoRequest {
                 "Check the refund number; a refund that was never accepted can be requested again.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "FREQUENCY_LIMITED",
-                "Calls are too frequent.",
-                "Slow down and retry.",
-                true,
-            ),
+            crate::refund::domestic::errors::FREQUENCY_LIMITED,
             rt::ErrorDoc::new(
                 500u16,
                 "SYSTEM_ERROR",

@@ -125,20 +125,8 @@ impl rt::Operation for ConfirmUserCouponRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                400u16,
-                "INVALID_REQUEST",
-                "The HTTP request breaks the APIv3 rules.",
-                "Check the request against the APIv3 interface rules.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -146,13 +134,7 @@ impl rt::Operation for ConfirmUserCouponRequest {
                 "Query the coupon and check each field's requirements.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -160,13 +142,7 @@ impl rt::Operation for ConfirmUserCouponRequest {
                 "Have the brand grant the authorisation.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                404u16,
-                "NOT_FOUND",
-                "No product coupon has this product_coupon_id.",
-                "Check that product_coupon_id exists and belongs to the brand.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::NOT_FOUND,
             rt::ErrorDoc::new(
                 404u16,
                 "NOT_FOUND",
@@ -181,20 +157,8 @@ impl rt::Operation for ConfirmUserCouponRequest {
                 "Check that the code belongs to the stock and was sent to the user.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry later with the same out_request_no.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 

@@ -135,13 +135,7 @@ impl rt::Operation for CreateImageGenerationTaskRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -149,27 +143,9 @@ impl rt::Operation for CreateImageGenerationTaskRequest {
                 "Send the input object that matches the task type.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NO_AUTH",
-                "The service provider may not act for this brand.",
-                "Check that the brand has authorised the service provider.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
             rt::ErrorDoc::new(
                 500u16,
                 "SYSTEM_ERROR",

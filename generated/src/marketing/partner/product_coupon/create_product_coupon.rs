@@ -216,20 +216,8 @@ impl rt::Operation for CreateProductCouponRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                400u16,
-                "INVALID_REQUEST",
-                "The HTTP request breaks the APIv3 rules.",
-                "Check the request against the APIv3 interface rules.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -244,34 +232,10 @@ impl rt::Operation for CreateProductCouponRequest {
                 "Use a new out_request_no for a new product coupon.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NO_AUTH",
-                "The service provider may not act for this brand.",
-                "Check that the brand has authorised the service provider.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry later with the same out_request_no.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `product-coupon`.
 
+pub mod errors;
 pub mod types;
 pub mod associate_stock_bundle_stores;
 pub mod associate_stock_stores;

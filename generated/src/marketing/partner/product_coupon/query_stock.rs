@@ -99,34 +99,10 @@ impl rt::Operation for QueryStockRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                400u16,
-                "INVALID_REQUEST",
-                "The HTTP request breaks the APIv3 rules.",
-                "Check the request against the APIv3 interface rules.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NO_AUTH",
-                "The service provider may not act for this brand.",
-                "Check that the brand has authorised the service provider.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
             rt::ErrorDoc::new(
                 404u16,
                 "NOT_FOUND",
@@ -134,13 +110,7 @@ impl rt::Operation for QueryStockRequest {
                 "Check that stock_id exists and belongs to product_coupon_id.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
             rt::ErrorDoc::new(
                 500u16,
                 "SYSTEM_ERROR",

@@ -132,20 +132,8 @@ impl rt::Operation for SendUserCouponBundleRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                400u16,
-                "INVALID_REQUEST",
-                "The HTTP request breaks the APIv3 rules.",
-                "Check the request against the APIv3 interface rules.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -153,13 +141,7 @@ impl rt::Operation for SendUserCouponBundleRequest {
                 "Check the bundle's stocks, their budgets and each field's requirements.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -174,13 +156,7 @@ impl rt::Operation for SendUserCouponBundleRequest {
                 "Check product_coupon_id and stock_bundle_id and that they belong to the brand.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
             rt::ErrorDoc::new(
                 500u16,
                 "SYSTEM_ERROR",

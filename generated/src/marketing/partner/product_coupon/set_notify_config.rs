@@ -85,20 +85,8 @@ impl rt::Operation for SetNotifyConfigRequest {
                 "Fix the parameter named in the error message.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                400u16,
-                "INVALID_REQUEST",
-                "The HTTP request breaks the APIv3 rules.",
-                "Check the request against the APIv3 interface rules.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
             rt::ErrorDoc::new(
                 403u16,
                 "NO_AUTH",
@@ -106,13 +94,7 @@ impl rt::Operation for SetNotifyConfigRequest {
                 "Check that the product is enabled for the merchant.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
             rt::ErrorDoc::new(
                 500u16,
                 "SYSTEM_ERROR",

@@ -146,13 +146,7 @@ impl rt::Operation for UpdateStockBudgetRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            rt::ErrorDoc::new(
-                400u16,
-                "PARAM_ERROR",
-                "A parameter is malformed.",
-                "Fix the parameter named in the error message.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
@@ -160,20 +154,8 @@ impl rt::Operation for UpdateStockBudgetRequest {
                 "Query the stock and send its present limit as the current value.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                401u16,
-                "SIGN_ERROR",
-                "The signature did not verify.",
-                "Check the signing key, serial and string to sign.",
-                false,
-            ),
-            rt::ErrorDoc::new(
-                403u16,
-                "NO_AUTH",
-                "The service provider may not act for this brand.",
-                "Check that the brand has authorised the service provider.",
-                false,
-            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
             rt::ErrorDoc::new(
                 404u16,
                 "NOT_FOUND",
@@ -181,20 +163,8 @@ impl rt::Operation for UpdateStockBudgetRequest {
                 "Check that stock_id exists and belongs to product_coupon_id.",
                 false,
             ),
-            rt::ErrorDoc::new(
-                429u16,
-                "RATELIMIT_EXCEEDED",
-                "The rate limit of the operation was exceeded.",
-                "Retry later with the same parameters.",
-                true,
-            ),
-            rt::ErrorDoc::new(
-                500u16,
-                "SYSTEM_ERROR",
-                "Temporary system error.",
-                "Retry later with the same out_request_no.",
-                true,
-            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 
