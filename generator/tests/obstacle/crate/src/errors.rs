@@ -8,10 +8,10 @@ rt::open_enum! {
     /// An error code WeChat Pay answers with; each operation's `META.errors` lists the ones it documents.
     pub enum ErrorCode {
         Unknown(rt::UnknownValue),
+        /// `PARAM_ERROR`: Bad parameter.
+        ParamError = "PARAM_ERROR",
         /// `NOT_FOUND`: No such thing.
         NotFound = "NOT_FOUND",
-        /// `PARAM_ERROR`: Bad token.
-        ParamError = "PARAM_ERROR",
         /// `RATELIMIT_EXCEEDED`: Too fast.
         RatelimitExceeded = "RATELIMIT_EXCEEDED",
         /// `SYSTEM_ERROR`: Broken.

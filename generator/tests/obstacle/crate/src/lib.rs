@@ -9,7 +9,7 @@
 //!
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
-//! | `obstacle` | `obstacle::course` | 障碍赛 \[naming\] &lt;obstacle&gt; course | 5 |
+//! | `obstacle` | `obstacle::course` | 障碍赛 \[naming\] &lt;obstacle&gt; course | 6 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.

@@ -7,6 +7,7 @@
 //! Enabled by the cargo feature `obstacle`.
 
 pub mod types;
+pub mod check_rules;
 pub mod close_thing;
 pub mod download_file;
 pub mod list_things;
@@ -14,6 +15,7 @@ pub mod upload_image;
 pub mod use_;
 pub mod thing_done;
 pub use self::types::*;
+pub use self::check_rules::{CheckRulesRequest, CheckRulesRequestBuilder, CheckRulesBody};
 pub use self::close_thing::{CloseThingRequest, CloseThingRequestBuilder, CloseThingBody};
 pub use self::download_file::{DownloadFileRequest, DownloadFileRequestBuilder};
 pub use self::list_things::{
