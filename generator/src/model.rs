@@ -84,7 +84,50 @@ pub struct Family {
     pub notifications: Vec<Notification>,
     /// The rows of `common_errors:`, each with its constant.
     pub common_errors: Vec<ErrorRow>,
+    /// What the family module re-exports from its operation and notification modules, computed
+    /// once (with the collision check) when lowering.
+    pub exports: Vec<Export>,
 }
+
+/// A type a family module re-exports from one of its submodules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The submodule (an operation's or notification's module).
+    pub module: String,
+    /// The type.
+    pub name: String,
+    /// Whether it is a request (its builder is always re-exported beside it); for other types
+    /// the builder follows [`Api::builder_kind`].
+    pub request: bool,
+}
+
+/// A documented rate limit: `requests` calls every `per_seconds` seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per_seconds: u32,
+}
+
+impl RateLimit {
+    /// `500 requests per second`, for the Rust docs.
+    pub fn sentence(&self) -> String {
+        match self.per_seconds {
+            1 => format!("{} requests per second", self.requests),
+            per => format!("{} requests per {per} seconds", self.requests),
+        }
+    }
+
+    /// `500/s`, for the reference tables.
+    pub fn short(&self) -> String {
+        match self.per_seconds {
+            1 => format!("{}/s", self.requests),
+            per => format!("{} per {per} s", self.requests),
+        }
+    }
+}
+
+/// The one open enum of every documented error code, at the crate root.
+pub const ERROR_CODE_ENUM: &str = "ErrorCode";
 
 impl Family {
     /// Module path of the family's shared error rows.
@@ -314,6 +357,10 @@ pub struct Operation {
     pub module_path: Vec<String>,
     /// PascalCase prefix of its types.
     pub prefix: String,
+    /// The request type (`UseCouponRequest`).
+    pub request: String,
+    /// The request's builder (`UseCouponRequestBuilder`).
+    pub request_builder: String,
     pub title: String,
     pub doc: String,
     /// Upper-case HTTP method.
@@ -323,8 +370,7 @@ pub struct Operation {
     pub path_parts: Vec<PathPart>,
     pub doc_url: String,
     pub callers: Vec<Caller>,
-    /// `(requests, per_seconds)`.
-    pub rate_limit: Option<(u32, u32)>,
+    pub rate_limit: Option<RateLimit>,
     pub idempotency_keys: Vec<String>,
     pub retry_safe: bool,
     pub path_params: Vec<Field>,

@@ -36,7 +36,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
     );
     let codes = api.error_codes();
     let def = EnumDef {
-        name: "ErrorCode".into(),
+        name: ERROR_CODE_ENUM.into(),
         doc: "An error code WeChat Pay answers with; each operation's `META.errors` lists the ones it documents.".into(),
         values: codes
             .iter()

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::model::*;
 use doc::inner_doc_attrs;
@@ -327,40 +327,42 @@ fn family_mod(api: &Api, f: &Family) -> TokenStream {
     for op in &f.operations {
         let m = ident(&op.module);
         decls.push(quote!(pub mod #m;));
-        let mut names = vec![
-            format!("{}Request", op.prefix),
-            format!("{}RequestBuilder", op.prefix),
-        ];
-        for local in op
-            .body
-            .iter()
-            .chain(op.response.ty.iter().filter(|t| t.module == op.module_path))
-        {
-            names.push(local.name.clone());
-        }
-        let names = names.iter().map(|n| ident(n));
-        uses.push(quote!(pub use self::#m::{#(#names),*};));
-        for local in op.response.ty.iter().filter(|t| t.module == op.module_path) {
-            let b = format_ident!("{}Builder", local.name);
-            uses.push(match api.builder_kind(local) {
-                BuilderKind::None => quote!(),
-                BuilderKind::Always => quote!(pub use self::#m::#b;),
-                BuilderKind::TestSupport => {
-                    quote!(#[cfg(feature = "test-support")] pub use self::#m::#b;)
-                }
-            });
-        }
     }
     for n in &f.notifications {
         let m = ident(&n.module);
         decls.push(quote!(pub mod #m;));
-        if n.payload.module == n.module_path {
-            let name = ident(&n.payload.name);
-            let b = format_ident!("{}Builder", n.payload.name);
-            uses.push(quote!(pub use self::#m::#name;));
-            if api.builder_kind(&n.payload) != BuilderKind::None {
-                uses.push(quote!(#[cfg(feature = "test-support")] pub use self::#m::#b;));
-            }
+    }
+    // Per submodule, in export order: the names always re-exported, then the test-support ones.
+    let mut by_module: Vec<(&str, Vec<String>, Vec<String>)> = Vec::new();
+    for e in &f.exports {
+        if by_module.last().is_none_or(|(m, _, _)| *m != e.module) {
+            by_module.push((&e.module, Vec::new(), Vec::new()));
+        }
+        let Some((_, always, gated)) = by_module.last_mut() else {
+            continue;
+        };
+        always.push(e.name.clone());
+        let builder = crate::naming::builder_name(&e.name);
+        let mut module = f.module.clone();
+        module.push(e.module.clone());
+        let path = TypePath {
+            module,
+            name: e.name.clone(),
+        };
+        match api.builder_kind(&path) {
+            _ if e.request => always.push(builder),
+            BuilderKind::None => {}
+            BuilderKind::Always => always.push(builder),
+            BuilderKind::TestSupport => gated.push(builder),
+        }
+    }
+    for (m, always, gated) in by_module {
+        let m = ident(m);
+        let always = always.iter().map(|n| ident(n));
+        uses.push(quote!(pub use self::#m::{#(#always),*};));
+        if !gated.is_empty() {
+            let gated = gated.iter().map(|n| ident(n));
+            uses.push(quote!(#[cfg(feature = "test-support")] pub use self::#m::{#(#gated),*};));
         }
     }
     quote!(#doc #(#decls)* #(#uses)*)

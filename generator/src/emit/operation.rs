@@ -53,15 +53,8 @@ fn request_doc(op: &Operation) -> String {
         String::new(),
         format!("- Callers: {}.", callers.join(" and ")),
     ];
-    if let Some((n, per)) = op.rate_limit {
-        lines.push(format!(
-            "- Rate limit: {n} requests per {}.",
-            if per == 1 {
-                "second".to_string()
-            } else {
-                format!("{per} seconds")
-            }
-        ));
+    if let Some(limit) = op.rate_limit {
+        lines.push(format!("- Rate limit: {}.", limit.sentence()));
     }
     lines.push(format!("- {}.", op.retry_summary()));
     lines.push(format!(
@@ -77,10 +70,9 @@ fn request_doc(op: &Operation) -> String {
 }
 
 fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
-    let prefix = &op.prefix;
-    let name = format_ident!("{prefix}Request");
-    let builder = format_ident!("{prefix}RequestBuilder");
-    let request_name = format!("{prefix}Request");
+    let name = ident(&op.request);
+    let builder = ident(&op.request_builder);
+    let request_name = &op.request;
     let doc = raw_doc_attrs(&request_doc(op));
     let params: Vec<&Field> = op.path_params.iter().chain(&op.query).collect();
     let module = &op.module_path;
@@ -250,7 +242,10 @@ fn emit_operation_impl(
     let keys = &op.idempotency_keys;
     let retry_safe = op.retry_safe;
     let rate_limit = match op.rate_limit {
-        Some((n, per)) => {
+        Some(RateLimit {
+            requests: n,
+            per_seconds: per,
+        }) => {
             quote!(::std::option::Option::Some(#rt::RateLimit { requests: #n, per_seconds: #per }))
         }
         None => quote!(::std::option::Option::None),

@@ -4,7 +4,7 @@
 //! type called `Result` or `String` cannot change what a name means.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::doc::{doc_attrs, field_doc, raw_doc_attrs};
 use crate::model::*;
@@ -293,7 +293,7 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
 /// `Name::builder()` and `NameBuilder`: one setter per field, `build()` one runtime call.
 fn emit_builder(s: &StructDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&s.name);
-    let builder = format_ident!("{}Builder", s.name);
+    let builder = ident(&crate::naming::builder_name(&s.name));
     let type_name = &s.name;
     let setters = s
         .fields

@@ -170,35 +170,40 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
     }
 
     // The family module re-exports each operation's main types next to the named types.
+    let mut exports: Vec<(Export, Loc)> = Vec::new();
+    for o in &operations {
+        let local = o
+            .body
+            .iter()
+            .chain(o.response.ty.iter().filter(|t| t.module == o.module_path));
+        let mut names = vec![(o.request.clone(), true)];
+        names.extend(local.map(|t| (t.name.clone(), false)));
+        for (name, request) in names {
+            let export = Export {
+                module: o.module.clone(),
+                name,
+                request,
+            };
+            exports.push((export, o.loc.clone()));
+        }
+    }
+    for n in notifications
+        .iter()
+        .filter(|n| n.payload.module == n.module_path)
+    {
+        let export = Export {
+            module: n.module.clone(),
+            name: n.payload.name.clone(),
+            request: false,
+        };
+        exports.push((export, n.loc.clone()));
+    }
     let mut exported: BTreeMap<String, Loc> = named
         .iter()
         .map(|(n, (_, l))| (n.clone(), l.clone()))
         .collect();
-    for (name, loc) in operations
-        .iter()
-        .flat_map(|o| {
-            let mut names = vec![
-                format!("{}Request", o.prefix),
-                format!("{}ErrorCode", o.prefix),
-            ];
-            names.extend(o.body.iter().map(|b| b.name.clone()));
-            names.extend(
-                o.response
-                    .ty
-                    .iter()
-                    .filter(|t| t.module == o.module_path)
-                    .map(|t| t.name.clone()),
-            );
-            names.into_iter().map(move |n| (n, o.loc.clone()))
-        })
-        .chain(
-            notifications
-                .iter()
-                .filter(|n| n.payload.module == n.module_path)
-                .map(|n| (n.payload.name.clone(), n.loc.clone())),
-        )
-    {
-        for n in [name.clone(), format!("{name}Builder")] {
+    for (export, loc) in &exports {
+        for n in [export.name.clone(), naming::builder_name(&export.name)] {
             if let Some(prev) = exported.get(&n) {
                 diags.push(&loc.file, loc.line, "", format!(
                     "`{n}` is re-exported by module `{}` and also declared at {}:{}; rename one",
@@ -208,6 +213,7 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
             exported.insert(n, loc.clone());
         }
     }
+    let exports = exports.into_iter().map(|(e, _)| e).collect();
 
     if diags.0.len() > before {
         return None;
@@ -223,6 +229,7 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
         operations,
         notifications,
         common_errors,
+        exports,
     })
 }
 

@@ -90,7 +90,7 @@ impl Scope {
 
     /// Takes `name` (and `nameBuilder`); reports a collision with what took it first.
     fn claim(&mut self, name: &str, loc: &Loc, key: &str, diags: &mut Diagnostics) -> bool {
-        for taken in [name.to_string(), format!("{name}Builder")] {
+        for taken in [name.to_string(), naming::builder_name(name)] {
             if let Some(prev) = self.names.get(&taken) {
                 diags.push(&loc.file, loc.line, key, format!(
                     "type name `{taken}` in module `{}` is already used by {}:{}; give one of them another name with `name:`",
@@ -100,7 +100,7 @@ impl Scope {
             }
         }
         self.names.insert(name.to_string(), loc.clone());
-        self.names.insert(format!("{name}Builder"), loc.clone());
+        self.names.insert(naming::builder_name(name), loc.clone());
         true
     }
 

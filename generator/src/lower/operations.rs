@@ -68,13 +68,9 @@ pub(super) fn lower_operation(
     let mut module_path = family_module.to_vec();
     module_path.push(module.clone());
     let mut scope = Scope::new(module_path.clone());
-    scope.claim(&format!("{prefix}Request"), &loc, "operation.id", cx.diags);
-    scope.claim(
-        &format!("{prefix}ErrorCode"),
-        &loc,
-        "operation.id",
-        cx.diags,
-    );
+    let request = naming::request_name(&prefix);
+    let request_builder = naming::builder_name(&request);
+    scope.claim(&request, &loc, "operation.id", cx.diags);
 
     let method = d.method.value.clone();
     if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
@@ -267,6 +263,8 @@ pub(super) fn lower_operation(
         module,
         module_path,
         prefix,
+        request,
+        request_builder,
         title: d.title.trim().to_string(),
         doc: d.doc.trim().to_string(),
         method,
@@ -317,7 +315,7 @@ pub(super) fn lower_callers(
     out
 }
 
-pub(super) fn parse_rate_limit(cx: &mut Cx<'_>, r: &Sp<String>) -> Option<(u32, u32)> {
+pub(super) fn parse_rate_limit(cx: &mut Cx<'_>, r: &Sp<String>) -> Option<RateLimit> {
     let parsed = r.value.split_once('/').and_then(|(n, per)| {
         let n: u32 = n.trim().parse().ok().filter(|&n| n > 0)?;
         let per = match per.trim() {
@@ -325,7 +323,10 @@ pub(super) fn parse_rate_limit(cx: &mut Cx<'_>, r: &Sp<String>) -> Option<(u32, 
             "min" => 60,
             _ => return None,
         };
-        Some((n, per))
+        Some(RateLimit {
+            requests: n,
+            per_seconds: per,
+        })
     });
     if parsed.is_none() {
         cx.err(
