@@ -406,52 +406,30 @@ async fn a_429_is_retried_after_a_backoff() {
     );
 }
 
+/// The operation's documented row decides before the status: `400 SYSTEM_ERROR, retry: true` is
+/// retried, `500 ORDER_PAID, retry: false` is not; neither makes an unsafe operation repeatable.
 #[tokio::test]
-async fn a_documented_retryable_400_is_retried() {
-    let server = Server::start(vec![
-        Reply::error(400, "SYSTEM_ERROR"),
-        Reply::json(200, "{}"),
-    ])
-    .await;
-    let result = public_key_client(&server.url())
-        .execute(Post::<true>(body()))
-        .await;
-    assert!(result.is_ok(), "{result:?}");
-    assert_eq!(server.seen().len(), 2, "the row says retry: true");
-}
-
-#[tokio::test]
-async fn a_documented_final_5xx_is_not_retried() {
-    let server = Server::start(vec![
-        Reply::error(500, "ORDER_PAID"),
-        Reply::json(200, "{}"),
-    ])
-    .await;
-    let result = public_key_client(&server.url())
-        .execute(Post::<true>(body()))
-        .await;
-    assert!(
-        matches!(result, Err(Error::Api(ref e)) if e.status == 500),
-        "{result:?}"
-    );
-    assert_eq!(server.seen().len(), 1, "the row says retry: false");
-}
-
-#[tokio::test]
-async fn a_documented_retryable_row_does_not_retry_an_unsafe_operation() {
-    let server = Server::start(vec![
-        Reply::error(400, "SYSTEM_ERROR"),
-        Reply::json(200, "{}"),
-    ])
-    .await;
-    let result = public_key_client(&server.url())
-        .execute(Post::<false>(body()))
-        .await;
-    assert!(
-        matches!(result, Err(Error::Api(ref e)) if e.status == 400),
-        "{result:?}"
-    );
-    assert_eq!(server.seen().len(), 1);
+async fn documented_rows_decide_retries_before_the_status() {
+    for (status, code, safe, attempts) in [
+        (400, "SYSTEM_ERROR", true, 2),
+        (500, "ORDER_PAID", true, 1),
+        (400, "SYSTEM_ERROR", false, 1),
+    ] {
+        let server = Server::start(vec![Reply::error(status, code), Reply::json(200, "{}")]).await;
+        let client = public_key_client(&server.url());
+        let result = if safe {
+            client.execute(Post::<true>(body())).await
+        } else {
+            client.execute(Post::<false>(body())).await
+        };
+        let case = format!("{status} {code}, retry-safe {safe}: {result:?}");
+        assert_eq!(server.seen().len(), attempts, "{case}");
+        match result {
+            Ok(_) => assert_eq!(attempts, 2, "{case}"),
+            Err(Error::Api(e)) => assert_eq!((e.status, attempts), (status, 1), "{case}"),
+            Err(_) => panic!("{case}"),
+        }
+    }
 }
 
 #[tokio::test]
