@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use wechatpay_apiv3_runtime::{FieldRule, Kind, Shape};
 
-use crate::model::{Api, Field, Ty, TyKind, TypeDef, TypePath};
+use crate::model::{Api, Field, Ty, TyKind, TypeDef, TypePath, Upload};
 
 /// Text the tables borrow for the life of the process (the model is loaded once per run).
 fn leak(text: &str) -> &'static str {
@@ -53,6 +53,7 @@ pub struct Rules {
     shapes: Mutex<HashMap<String, &'static Shape>>,
     enums: Mutex<HashMap<String, &'static [&'static str]>>,
     params: Mutex<HashMap<usize, &'static [FieldRule]>>,
+    uploads: Mutex<HashMap<usize, Kind>>,
 }
 
 fn key(p: &TypePath) -> String {
@@ -88,6 +89,18 @@ impl Rules {
         let rules: &'static [FieldRule] = Box::leak(rules.into());
         lock(&self.params).insert(at, rules);
         rules
+    }
+
+    /// The kind of an upload's file: its size limit and extensions.
+    pub fn upload(&self, upload: &Upload) -> Kind {
+        let at = std::ptr::from_ref(upload) as usize;
+        *lock(&self.uploads).entry(at).or_insert_with(|| {
+            let types: Vec<&'static str> = upload.file_types.iter().map(|t| leak(t)).collect();
+            Kind::File {
+                max_bytes: upload.max_bytes.unwrap_or(u64::MAX),
+                types: Box::leak(types.into()),
+            }
+        })
     }
 
     fn field(&self, api: &Api, f: &Field) -> FieldRule {

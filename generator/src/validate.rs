@@ -147,6 +147,20 @@ pub fn check_params(api: &Api, fields: &[Field], values: &[(String, Value)]) -> 
     problems(v)
 }
 
+/// Every problem of an uploaded file (its name and size) against the operation's `upload:`.
+pub fn check_upload_file(api: &Api, upload: &Upload, file_name: &str, size: u64) -> Vec<Problem> {
+    let mut v = Validator::new();
+    let file = serde_json::json!({ "file_name": file_name, "size": size });
+    shape::check_kind(
+        &api.rules().upload(upload),
+        &file,
+        Strictness::Strict,
+        &mut v,
+        &FieldPath::ROOT.field("file"),
+    );
+    problems(v)
+}
+
 /// Checks every example of every operation and notification.
 pub fn validate(api: &Api) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();

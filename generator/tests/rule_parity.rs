@@ -176,3 +176,42 @@ fn path_parameters_get_the_same_verdict() {
         assert_eq!(built.is_ok(), accepted, "{value}: {built:?}");
     }
 }
+
+#[test]
+fn upload_files_get_the_same_verdict() {
+    use wechatpay_apiv3_fixture_obstacle::obstacle::course::UploadImageRequest;
+    use wechatpay_apiv3_fixture_obstacle::runtime::UploadFile;
+    let api = obstacle_api();
+    let op = api
+        .families
+        .iter()
+        .flat_map(|f| &f.operations)
+        .find(|o| o.id == "upload_image")
+        .expect("the fixture operation");
+    let upload = op.upload.as_ref().expect("an upload");
+    for (name, size, accepted) in [
+        ("logo.png", 64, true),
+        ("LOGO.JPG", 2_097_152, true),
+        ("logo.gif", 64, false),
+        ("logo", 64, false),
+        ("logo.png", 2_097_153, false),
+    ] {
+        // The simulator's check of an uploaded file.
+        let strict =
+            wechatpay_apiv3_generator::validate::check_upload_file(&api, upload, name, size);
+        let built = UploadImageRequest::builder()
+            .file(UploadFile::new(name, vec![0_u8; size as usize]))
+            .build();
+        let validated = built.as_ref().is_ok_and(|r| Operation::validate(r).is_ok());
+        assert_eq!(strict.is_empty(), accepted, "{name} {size}: {strict:?}");
+        assert_eq!(built.is_ok(), accepted, "{name} {size}: {built:?}");
+        assert_eq!(validated, accepted, "{name} {size}");
+        if let Ok(request) = built {
+            assert_eq!(
+                request.file.bytes.len() as u64,
+                size,
+                "the builder keeps the bytes"
+            );
+        }
+    }
+}

@@ -122,7 +122,7 @@ type FileJob<'a> = (PathBuf, Box<dyn Fn() -> TokenStream + Sync + 'a>);
 
 /// The attribute an emitter puts on an enum item that is really the body of the runtime's
 /// `open_enum!`: prettyplease prints the enum as ordinary Rust (a macro's body it would print as
-/// one long line), then [`wrap_open_enums`] turns the marked item into the macro call.
+/// one long line), then `wrap_open_enums` turns the marked item into the macro call.
 pub const OPEN_ENUM_MARK: &str = "wechatpay_open_enum";
 
 /// syn checks the tokens form a file; prettyplease prints it.

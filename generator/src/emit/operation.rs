@@ -1,7 +1,7 @@
 //! An operation's module: the request, its rule table, its one builder, the `Operation` impl and
 //! the operation's own types.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc::{field_doc, inner_doc_attrs, raw_doc_attrs};
@@ -111,15 +111,10 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
 
     // The table: parameters, the file, and the body's table beside them.
     let mut rules: Vec<TokenStream> = params.iter().map(|f| field_rule(f, module)).collect();
-    if let Some(u) = &op.upload {
-        let max = match u.max_bytes {
-            Some(m) => {
-                let m = Literal::u64_unsuffixed(m);
-                quote!(#m)
-            }
-            None => quote!(u64::MAX),
-        };
-        let types = &u.file_types;
+    if let Some(u) = &op.upload
+        && let wechatpay_apiv3_runtime::Kind::File { max_bytes, types } = api.rules().upload(u)
+    {
+        let max = super::rust::u64_tokens(max_bytes);
         rules.push(quote!(rt::FieldRule::req("file", rt::Kind::File { max_bytes: #max, types: &[#(#types),*] })));
     }
     let shape = match &body_ty {

@@ -52,7 +52,8 @@ fn field_ty(f: &Field) -> TokenStream {
     }
 }
 
-fn u64_tokens(v: u64) -> TokenStream {
+/// A `u64` literal, `u64::MAX` for "no limit".
+pub fn u64_tokens(v: u64) -> TokenStream {
     if v == u64::MAX {
         quote!(u64::MAX)
     } else {
