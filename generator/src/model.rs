@@ -101,6 +101,54 @@ pub struct Export {
     pub request: bool,
 }
 
+/// The HTTP method of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// From the spec's upper-case spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            _ => return None,
+        })
+    }
+
+    /// As on the wire and in `http::Method`'s constants (`GET`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for HttpMethod {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// A documented rate limit: `requests` calls every `per_seconds` seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
@@ -363,8 +411,7 @@ pub struct Operation {
     pub request_builder: String,
     pub title: String,
     pub doc: String,
-    /// Upper-case HTTP method.
-    pub method: String,
+    pub method: HttpMethod,
     /// Path template as documented.
     pub path: String,
     pub path_parts: Vec<PathPart>,
@@ -401,7 +448,7 @@ impl Operation {
                 "Idempotent by {}: a repeat with the same value returns the first result, so {RETRIED}",
                 keys.join(", ")
             )
-        } else if self.retry_safe && self.method == "GET" {
+        } else if self.retry_safe && self.method == HttpMethod::Get {
             format!("A read, safe to repeat: {RETRIED}")
         } else if self.retry_safe {
             format!("Safe to repeat (a second call changes nothing more): {RETRIED}")

@@ -292,7 +292,7 @@ async fn every_operation_accepts_its_documented_example() -> Result<(), Box<dyn 
             }
             for example in &op.examples {
                 let target = example_target(op, example);
-                let method = http::Method::from_bytes(op.method.as_bytes())?;
+                let method = http::Method::from_bytes(op.method.as_str().as_bytes())?;
                 let outcome = client
                     .call_json(method, &target, example.body.as_ref(), false)
                     .await;

@@ -227,7 +227,7 @@ fn emit_operation_impl(
     let rt = rt();
     let id = format!("{family}.{}", op.id);
     let summary = &op.title;
-    let method = format_ident!("{}", op.method);
+    let method = format_ident!("{}", op.method.as_str());
     let path_template = &op.path;
     let doc_url = &op.doc_url;
     let callers = op.callers.iter().map(|c| match c {

@@ -72,12 +72,17 @@ pub(super) fn lower_operation(
     let request_builder = naming::builder_name(&request);
     scope.claim(&request, &loc, "operation.id", cx.diags);
 
-    let method = d.method.value.clone();
-    if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+    let parsed_method = HttpMethod::parse(&d.method.value);
+    // After an error nothing is emitted; GET only keeps the checks below going.
+    let method = parsed_method.unwrap_or(HttpMethod::Get);
+    if parsed_method.is_none() {
         cx.err(
             d.method.referenced.line(),
             "operation.method",
-            format!("`{method}` must be GET, POST, PUT, PATCH or DELETE"),
+            format!(
+                "`{}` must be GET, POST, PUT, PATCH or DELETE",
+                d.method.value
+            ),
         );
     }
     if !d.doc_url.value.starts_with("https://") {
