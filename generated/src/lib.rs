@@ -25,6 +25,9 @@
 
 pub use ::wechatpay_apiv3_runtime as runtime;
 pub use ::wechatpay_apiv3_runtime::http;
+
+pub mod errors;
+pub use errors::ErrorCode;
 pub use ::wechatpay_apiv3_runtime::{
     BuildError, DateTime, NotificationEvent, NotificationSet, OpenEnum, Operation,
     UnknownValue, UploadFile,

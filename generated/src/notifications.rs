@@ -15,6 +15,7 @@
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
 //! | [`AnyNotification::RefundResult`] | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | `refund` | `payments` |
 
+use ::wechatpay_apiv3_runtime as rt;
 /// A verified, decrypted callback resource of any kind this crate knows.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
@@ -67,63 +68,63 @@ pub enum AnyNotification {
     RefundResult(crate::refund::domestic::refund_result::RefundResultEvent),
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
+impl rt::NotificationSet for AnyNotification {
     fn kinds() -> ::std::vec::Vec<(&'static str, &'static str)> {
         #[allow(unused_mut)]
         let mut kinds = ::std::vec::Vec::new();
         #[cfg(feature = "transfer")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::fund_app::mch_transfer::types::Authorization,
                 >(),
             );
         #[cfg(feature = "transfer")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::fund_app::mch_transfer::transfer_bill_finished::TransferBillFinishedEvent,
                 >(),
             );
         #[cfg(feature = "busifavor")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::marketing::busifavor::coupon_send::CouponSendEvent,
                 >(),
             );
         #[cfg(feature = "favor")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::marketing::favor::types::Coupon,
                 >(),
             );
         #[cfg(feature = "product-coupon")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
                 >(),
             );
         #[cfg(feature = "payments")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::pay::transactions::types::Transaction,
                 >(),
             );
         #[cfg(feature = "profitsharing")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::profitsharing::profitsharing_notice::ProfitsharingNoticeEvent,
                 >(),
             );
         #[cfg(feature = "payments")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::refund::domestic::refund_result::RefundResultEvent,
                 >(),
             );
@@ -131,10 +132,8 @@ impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
     }
 
     fn decode(
-        resource: &::wechatpay_apiv3_runtime::DecryptedResource<'_>,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::wechatpay_apiv3_runtime::ResourceShapeError>,
-    > {
+        resource: &rt::DecryptedResource<'_>,
+    ) -> ::std::option::Option<::std::result::Result<Self, rt::ResourceShapeError>> {
         #[cfg(feature = "transfer")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::AuthorizationChanged)

@@ -26,6 +26,7 @@ pub mod naming;
 #[cfg(feature = "emit")]
 mod output;
 mod paths;
+pub mod rules;
 pub mod spec;
 pub mod validate;
 

@@ -26,6 +26,24 @@ pub struct Api {
     slots: std::collections::HashMap<String, Slot>,
     /// Structs that hold a sensitive field, directly or nested; built by [`Api::index`].
     sensitive: std::collections::HashSet<String>,
+    /// The runtime's rule tables of these types, built on first use.
+    rules: crate::rules::Rules,
+    /// Structs a request body holds (directly or nested); built by [`Api::index`].
+    in_requests: std::collections::HashSet<String>,
+    /// The request bodies themselves; built by [`Api::index`].
+    bodies: std::collections::HashSet<String>,
+}
+
+/// Whether a struct gets a builder, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuilderKind {
+    /// A request body: its fields are set on the request's one builder.
+    None,
+    /// Part of a request: always.
+    Always,
+    /// Only in responses or notifications: under the `test-support` feature, for tests that
+    /// make answers.
+    TestSupport,
 }
 
 /// Where a type sits in [`Api::families`].
@@ -66,9 +84,109 @@ pub struct Family {
     pub notifications: Vec<Notification>,
     /// The resources the simulator keeps for this family (`lifecycles:` of family.yaml).
     pub lifecycles: Vec<Lifecycle>,
+    /// The rows of `common_errors:`, each with its constant.
+    pub common_errors: Vec<ErrorRow>,
+    /// What the family module re-exports from its operation and notification modules, computed
+    /// once (with the collision check) when lowering.
+    pub exports: Vec<Export>,
 }
 
+/// A type a family module re-exports from one of its submodules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The submodule (an operation's or notification's module).
+    pub module: String,
+    /// The type.
+    pub name: String,
+    /// Whether it is a request (its builder is always re-exported beside it); for other types
+    /// the builder follows [`Api::builder_kind`].
+    pub request: bool,
+}
+
+/// The HTTP method of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// From the spec's upper-case spelling.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            _ => return None,
+        })
+    }
+
+    /// As on the wire and in `http::Method`'s constants (`GET`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for HttpMethod {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A documented rate limit: `requests` calls every `per_seconds` seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per_seconds: u32,
+}
+
+impl RateLimit {
+    /// `500 requests per second`, for the Rust docs.
+    pub fn sentence(&self) -> String {
+        match self.per_seconds {
+            1 => format!("{} requests per second", self.requests),
+            per => format!("{} requests per {per} seconds", self.requests),
+        }
+    }
+
+    /// `500/s`, for the reference tables.
+    pub fn short(&self) -> String {
+        match self.per_seconds {
+            1 => format!("{}/s", self.requests),
+            per => format!("{} per {per} s", self.requests),
+        }
+    }
+}
+
+/// The one open enum of every documented error code, at the crate root.
+pub const ERROR_CODE_ENUM: &str = "ErrorCode";
+
 impl Family {
+    /// Module path of the family's shared error rows.
+    pub fn errors_module(&self) -> Vec<String> {
+        let mut m = self.module.clone();
+        m.push("errors".into());
+        m
+    }
+
     /// Module path of the family's shared types.
     pub fn types_module(&self) -> Vec<String> {
         let mut m = self.module.clone();
@@ -253,13 +371,16 @@ pub struct Upload {
 }
 
 /// A documented error row.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ErrorRow {
     pub status: u16,
     pub code: String,
     pub description: String,
     pub solution: String,
     pub retry: bool,
+    /// The constant of the family's shared row this one is (`family::errors::PARAM_ERROR`),
+    /// when the spec shares it.
+    pub shared: Option<TypePath>,
 }
 
 /// An example call.
@@ -286,17 +407,19 @@ pub struct Operation {
     pub module_path: Vec<String>,
     /// PascalCase prefix of its types.
     pub prefix: String,
+    /// The request type (`UseCouponRequest`).
+    pub request: String,
+    /// The request's builder (`UseCouponRequestBuilder`).
+    pub request_builder: String,
     pub title: String,
     pub doc: String,
-    /// Upper-case HTTP method.
-    pub method: String,
+    pub method: HttpMethod,
     /// Path template as documented.
     pub path: String,
     pub path_parts: Vec<PathPart>,
     pub doc_url: String,
     pub callers: Vec<Caller>,
-    /// `(requests, per_seconds)`.
-    pub rate_limit: Option<(u32, u32)>,
+    pub rate_limit: Option<RateLimit>,
     pub idempotency_keys: Vec<String>,
     pub retry_safe: bool,
     pub path_params: Vec<Field>,
@@ -327,7 +450,7 @@ impl Operation {
                 "Idempotent by {}: a repeat with the same value returns the first result, so {RETRIED}",
                 keys.join(", ")
             )
-        } else if self.retry_safe && self.method == "GET" {
+        } else if self.retry_safe && self.method == HttpMethod::Get {
             format!("A read, safe to repeat: {RETRIED}")
         } else if self.retry_safe {
             format!("Safe to repeat (a second call changes nothing more): {RETRIED}")
@@ -397,6 +520,39 @@ impl Api {
                 }
             }
         }
+        // Request structs: every body, and what a body holds, until nothing changes.
+        for f in &self.families {
+            for o in &f.operations {
+                if let Some(b) = &o.body {
+                    self.bodies.insert(key(&b.module, &b.name));
+                    self.in_requests.insert(key(&b.module, &b.name));
+                }
+            }
+        }
+        loop {
+            let mut added = Vec::new();
+            for (module, t) in self.all_types() {
+                let TypeDef::Struct(s) = t else { continue };
+                if !self.in_requests.contains(&key(&module, &s.name)) {
+                    continue;
+                }
+                for f in &s.fields {
+                    let mut ty = &f.ty;
+                    while let TyKind::Array(item) = &ty.kind {
+                        ty = item;
+                    }
+                    if let TyKind::Struct(p) = &ty.kind
+                        && !self.in_requests.contains(&key(&p.module, &p.name))
+                    {
+                        added.push(key(&p.module, &p.name));
+                    }
+                }
+            }
+            if added.is_empty() {
+                break;
+            }
+            self.in_requests.extend(added);
+        }
         // Sensitive structs: those with a sensitive field, then, until nothing changes, those
         // holding one of them.
         loop {
@@ -450,6 +606,39 @@ impl Api {
                 .flat_map(|n| n.types.iter().map(|t| (n.module_path.clone(), t)));
             types.chain(ops).chain(notes)
         })
+    }
+
+    /// Whether the struct at `path` gets a builder.
+    pub fn builder_kind(&self, path: &TypePath) -> BuilderKind {
+        let k = key(&path.module, &path.name);
+        if self.bodies.contains(&k) {
+            BuilderKind::None
+        } else if self.in_requests.contains(&k) {
+            BuilderKind::Always
+        } else {
+            BuilderKind::TestSupport
+        }
+    }
+
+    /// Every documented error code, in first-documented order, with the first row's meaning.
+    pub fn error_codes(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for row in self
+            .families
+            .iter()
+            .flat_map(|f| &f.operations)
+            .flat_map(|o| &o.errors)
+        {
+            if !out.iter().any(|(c, _)| *c == row.code) {
+                out.push((row.code.clone(), row.description.clone()));
+            }
+        }
+        out
+    }
+
+    /// The rule tables of this model's types.
+    pub fn rules(&self) -> &crate::rules::Rules {
+        &self.rules
     }
 
     /// Whether a struct has a sensitive field, directly or in a nested struct.

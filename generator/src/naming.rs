@@ -65,6 +65,16 @@ pub fn item_type_name(wire: &str) -> String {
     }
 }
 
+/// The builder type of a type (`Amount` -> `AmountBuilder`).
+pub fn builder_name(type_name: &str) -> String {
+    format!("{type_name}Builder")
+}
+
+/// The request type of an operation's type prefix (`UseCoupon` -> `UseCouponRequest`).
+pub fn request_name(prefix: &str) -> String {
+    format!("{prefix}Request")
+}
+
 /// Enum variant for a wire value (`SENDED` -> `Sended`, `COUPON.SEND` -> `CouponSend`,
 /// `Color010` -> `Color010`); a value starting with a digit gets a `V` prefix.
 pub fn variant_name(wire: &str) -> String {

@@ -41,6 +41,10 @@ pub struct FamilyDecl {
     pub feature: Sp<String>,
     pub title: String,
     pub doc: String,
+    /// Error rows the family's operations share: each written once here, named by its `code` in
+    /// an operation's `errors:`.
+    #[serde(default)]
+    pub common_errors: Vec<Sp<ErrorDecl>>,
 }
 
 /// A named type: an object (`fields`) or an enum (`values`).
@@ -121,15 +125,16 @@ pub struct ResponseDecl {
     pub fields: Option<Fields>,
 }
 
-/// One row of `errors:`.
+/// One row of `errors:` or `common_errors:`: in full, or (in an operation) only `code`, naming a
+/// row of the family's `common_errors:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorDecl {
-    pub status: Sp<u16>,
+    pub status: Option<Sp<u16>>,
     pub code: Sp<String>,
-    pub description: String,
-    pub solution: String,
-    pub retry: bool,
+    pub description: Option<String>,
+    pub solution: Option<String>,
+    pub retry: Option<bool>,
 }
 
 /// One of `examples:`.

@@ -1,9 +1,13 @@
-//! Checks JSON against the lowered model. The generator runs it over every example, so examples
+//! Checks JSON against the lowered model with the runtime's one walker and rule functions (the
+//! tables come from [`crate::rules`]). The generator runs it over every example, so examples
 //! double as conformance fixtures; the simulator runs it over every request it receives.
 
 use std::fmt;
 
 use serde_json::Value;
+
+use wechatpay_apiv3_runtime::shape::{self, Kind, Strictness};
+use wechatpay_apiv3_runtime::{FieldPath, Rule, Validator};
 
 use crate::diag::Diagnostics;
 use crate::model::*;
@@ -64,167 +68,97 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Walks a value, collecting every problem.
-struct Checker<'a> {
-    api: &'a Api,
-    path: Vec<Segment>,
-    problems: Vec<Problem>,
+/// Problems as the runtime's walker reports them (strict: members the type does not declare,
+/// `null` and values outside an enum are problems too).
+fn problems(v: Validator) -> Vec<Problem> {
+    match v.finish("value") {
+        Ok(()) => Vec::new(),
+        Err(e) => e
+            .violations
+            .into_iter()
+            .map(|violation| Problem {
+                path: segments(&violation.field),
+                message: violation.rule.to_string(),
+            })
+            .collect(),
+    }
 }
 
-impl Checker<'_> {
-    fn report(&mut self, message: String) {
-        self.problems.push(Problem {
-            path: self.path.clone(),
-            message,
-        });
-    }
-
-    fn at<T>(&mut self, seg: Segment, f: impl FnOnce(&mut Self) -> T) -> T {
-        self.path.push(seg);
-        let out = f(self);
-        self.path.pop();
-        out
-    }
-
-    fn params(&mut self, fields: &[Field], values: &[(String, Value)]) {
-        for (name, _) in values {
-            if !fields.iter().any(|f| &f.wire == name) {
-                self.at(Segment::Key(name.clone()), |c| {
-                    c.report("not a declared parameter".into())
-                });
-            }
+/// `a.b[2].c` back into segments (wire names hold no `.` or `[`).
+fn segments(dotted: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for part in dotted.split('.').filter(|p| !p.is_empty()) {
+        let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            out.push(Segment::Key(key.to_owned()));
         }
-        for f in fields {
-            match values.iter().find(|(n, _)| *n == f.wire) {
-                Some((_, v)) => self.at(Segment::Key(f.wire.clone()), |c| c.value(&f.ty, v)),
-                None if f.required => self.at(Segment::Key(f.wire.clone()), |c| {
-                    c.report("required, but missing".into())
-                }),
-                None => {}
+        for index in rest.split('[') {
+            if let Ok(i) = index.trim_end_matches(']').parse() {
+                out.push(Segment::Index(i));
             }
         }
     }
-
-    fn type_path(&mut self, path: &TypePath, value: &Value) {
-        match self.api.find(path) {
-            Some(TypeDef::Struct(s)) => self.object(s, value),
-            Some(TypeDef::Enum(e)) => match value.as_str() {
-                Some(s) if e.values.iter().any(|v| v.wire == s) => {}
-                Some(s) => {
-                    let known: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
-                    self.report(format!(
-                        "`{s}` is not a value of {} ({})",
-                        e.name,
-                        known.join(", ")
-                    ));
-                }
-                None => self.report(format!("expected a string value of {}", e.name)),
-            },
-            None => self.report(format!("type {} not found", path.name)),
-        }
-    }
-
-    fn object(&mut self, s: &StructDef, value: &Value) {
-        let Some(map) = value.as_object() else {
-            self.report(format!("expected an object ({})", s.name));
-            return;
-        };
-        for key in map.keys() {
-            if !s.fields.iter().any(|f| &f.wire == key) {
-                self.at(Segment::Key(key.clone()), |c| {
-                    c.report(format!("not a field of {}", s.name))
-                });
-            }
-        }
-        for f in &s.fields {
-            self.at(Segment::Key(f.wire.clone()), |c| match map.get(&f.wire) {
-                Some(Value::Null) => c.report("null; leave the field out instead".into()),
-                Some(v) => c.value(&f.ty, v),
-                None if f.required => c.report("required, but missing".into()),
-                None => {}
-            });
-        }
-    }
-
-    fn value(&mut self, ty: &Ty, value: &Value) {
-        let l = &ty.limits;
-        match &ty.kind {
-            TyKind::String | TyKind::DateTime => {
-                let Some(s) = value.as_str() else {
-                    self.report("expected a string (quote numbers that are strings)".into());
-                    return;
-                };
-                let n = s.chars().count() as u64;
-                if l.min_length.is_some_and(|m| n < m) || l.max_length.is_some_and(|m| n > m) {
-                    self.report(format!(
-                        "has {n} characters; {}",
-                        must(l.min_length, l.max_length, "characters")
-                    ));
-                }
-                if let Some(p) = &l.pattern
-                    && regex_lite::Regex::new(p).is_ok_and(|re| !re.is_match(s))
-                {
-                    self.report(format!("`{s}` does not match `{p}`"));
-                }
-                if matches!(ty.kind, TyKind::DateTime) && !is_rfc3339(s) {
-                    self.report(format!("`{s}` is not an RFC 3339 time"));
-                }
-            }
-            TyKind::Integer => match value.as_i64() {
-                Some(i) => {
-                    if l.minimum.is_some_and(|m| i < m) || l.maximum.is_some_and(|m| i > m) {
-                        self.report(format!("is {i}; {}", must(l.minimum, l.maximum, "")));
-                    }
-                }
-                None => self.report("expected an integer".into()),
-            },
-            TyKind::Boolean => {
-                if !value.is_boolean() {
-                    self.report("expected true or false".into());
-                }
-            }
-            TyKind::Struct(p) | TyKind::Enum(p) => self.type_path(p, value),
-            TyKind::Array(item) => {
-                let Some(items) = value.as_array() else {
-                    self.report("expected a list".into());
-                    return;
-                };
-                let n = items.len() as u64;
-                if l.min_items.is_some_and(|m| n < m) || l.max_items.is_some_and(|m| n > m) {
-                    self.report(format!(
-                        "has {n} items; {}",
-                        must(l.min_items, l.max_items, "items")
-                    ));
-                }
-                for (i, v) in items.iter().enumerate() {
-                    self.at(Segment::Index(i), |c| c.value(item, v));
-                }
-            }
-        }
-    }
+    out
 }
 
 /// Every problem of `value` as an instance of the type at `path` (strict: unknown members and
 /// unknown enum values are problems too).
 pub fn check_json(api: &Api, path: &TypePath, value: &Value) -> Vec<Problem> {
-    let mut c = Checker {
-        api,
-        path: Vec::new(),
-        problems: Vec::new(),
+    let mut v = Validator::new();
+    let kind = match api.find(path) {
+        Some(TypeDef::Struct(_)) => Kind::Object(api.rules().shape(api, path)),
+        Some(TypeDef::Enum(_)) => api.rules().kind(
+            api,
+            &Ty {
+                kind: TyKind::Enum(path.clone()),
+                limits: Limits::default(),
+            },
+        ),
+        None => {
+            return vec![Problem {
+                path: Vec::new(),
+                message: format!("type {} not found", path.name),
+            }];
+        }
     };
-    c.type_path(path, value);
-    c.problems
+    shape::check_kind(&kind, value, Strictness::Strict, &mut v, &FieldPath::ROOT);
+    problems(v)
 }
 
 /// Every problem of path or query parameter values (given as JSON) against their declarations.
 pub fn check_params(api: &Api, fields: &[Field], values: &[(String, Value)]) -> Vec<Problem> {
-    let mut c = Checker {
-        api,
-        path: Vec::new(),
-        problems: Vec::new(),
-    };
-    c.params(fields, values);
-    c.problems
+    let mut v = Validator::new();
+    let map: serde_json::Map<String, Value> = values.iter().cloned().collect();
+    for name in map.keys().filter(|n| !fields.iter().any(|f| &f.wire == *n)) {
+        v.report(
+            &FieldPath::ROOT.field(name),
+            Rule::NotAField {
+                type_name: "the declared parameters",
+            },
+        );
+    }
+    shape::check_fields(
+        api.rules().params(api, fields),
+        &map,
+        Strictness::Strict,
+        &mut v,
+        &FieldPath::ROOT,
+    );
+    problems(v)
+}
+
+/// Every problem of an uploaded file (its name and size) against the operation's `upload:`.
+pub fn check_upload_file(api: &Api, upload: &Upload, file_name: &str, size: u64) -> Vec<Problem> {
+    let mut v = Validator::new();
+    let file = serde_json::json!({ "file_name": file_name, "size": size });
+    shape::check_kind(
+        &api.rules().upload(upload),
+        &file,
+        Strictness::Strict,
+        &mut v,
+        &FieldPath::ROOT.field("file"),
+    );
+    problems(v)
 }
 
 /// Checks every example of every operation and notification.
@@ -303,24 +237,6 @@ fn prefixed(prefix: &str, found: Vec<Problem>) -> impl Iterator<Item = String> {
     })
 }
 
-/// `must be at most 4 characters`, in the words the generated docs use.
-fn must<T: Into<i128>>(min: Option<T>, max: Option<T>, unit: &str) -> String {
-    let phrase = crate::model::range_phrase(min.map(Into::into), max.map(Into::into), unit);
-    format!("must be {}", phrase.unwrap_or_default())
-}
-
-/// RFC 3339 date-time: `2025-08-03T12:00:00+08:00`, optional fraction, `Z` or an offset.
-pub fn is_rfc3339(s: &str) -> bool {
-    static RE: std::sync::OnceLock<regex_lite::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex_lite::Regex::new(
-            r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$",
-        )
-        .expect("the RFC 3339 pattern is valid")
-    })
-    .is_match(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,13 +253,5 @@ mod tests {
         };
         assert_eq!(p.dotted(), "amount[2].a/b");
         assert_eq!(p.pointer(), "/amount/2/a~1b");
-    }
-
-    #[test]
-    fn rfc3339() {
-        assert!(is_rfc3339("2015-05-20T13:29:35.120+08:00"));
-        assert!(is_rfc3339("2025-01-01T00:00:00Z"));
-        assert!(!is_rfc3339("2015-05-20 13:29:35"));
-        assert!(!is_rfc3339("2015-13-20T13:29:35+08:00"));
     }
 }

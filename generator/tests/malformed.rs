@@ -199,7 +199,7 @@ fn example_breaks_a_limit() {
             "response: { id: a }",
             "response: { id: abcdef }"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.id: has 6 characters; must be at most 4 characters\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.id: must have at most 4 characters (has 6)\n1 problem(s) found; nothing was written"
     );
 }
 
@@ -211,7 +211,7 @@ fn example_with_unknown_field() {
             "response: { id: a }",
             "response: { id: a, colour: red }"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.colour: not a field of Thing\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.colour: is not a field of Thing\n1 problem(s) found; nothing was written"
     );
 }
 
@@ -223,7 +223,7 @@ fn example_missing_required() {
             "response: { id: a }",
             "response: {}"
         )),
-        "fam/get_thing.yaml:15: operation.examples[0]: response.id: required, but missing\n1 problem(s) found; nothing was written"
+        "fam/get_thing.yaml:15: operation.examples[0]: response.id: is required\n1 problem(s) found; nothing was written"
     );
 }
 
@@ -711,4 +711,80 @@ fn two_operations_may_not_share_a_route() {
             )
         );
     }
+}
+
+/// The base family with one shared row.
+fn with_shared_system_error(s: &mut BTreeMap<PathBuf, String>) {
+    let text = s
+        .get_mut(&PathBuf::from("fam/family.yaml"))
+        .expect("file exists");
+    *text = text.replacen(
+        "family: { name: fam, module: fam, feature: fam, title: T, doc: D }",
+        "family:\n  name: fam\n  module: fam\n  feature: fam\n  title: T\n  doc: D\n  common_errors:\n    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }",
+        1,
+    );
+}
+
+#[test]
+fn reference_to_an_undefined_shared_error_row() {
+    assert_eq!(
+        error_of(|s| {
+            with_shared_system_error(s);
+            replace(
+                "fam/get_thing.yaml",
+                "- { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }",
+                "- { code: SYSTEM_ERROR }\n    - { code: PARAM_ERROR }",
+            )(s)
+        }),
+        "fam/get_thing.yaml:14: operation.errors.code: `PARAM_ERROR` names no shared row; add it to `common_errors:` in family.yaml or write the row in full\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn shared_error_row_redefined_with_another_status() {
+    assert_eq!(
+        error_of(|s| {
+            with_shared_system_error(s);
+            replace(
+                "fam/get_thing.yaml",
+                "- { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }",
+                "- { status: 400, code: SYSTEM_ERROR }",
+            )(s)
+        }),
+        "fam/get_thing.yaml:13: operation.errors.status: shared row `SYSTEM_ERROR` has status 500, not 400; write a row with another status in full\n1 problem(s) found; nothing was written"
+    );
+    // In family.yaml too: a code is shared once.
+    assert_eq!(
+        error_of(|s| {
+            with_shared_system_error(s);
+            replace(
+                "fam/family.yaml",
+                "retry: true }",
+                "retry: true }\n    - { status: 503, code: SYSTEM_ERROR, description: Busy., solution: Retry., retry: true }",
+            )(s)
+        }),
+        "fam/family.yaml:9: family.common_errors.code: shared row `SYSTEM_ERROR` is already defined with status 500; a code is shared once\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn shared_error_rows_are_named_by_code() {
+    // The reference resolves: the spec generates, and the row is the family's.
+    let mut sources = BTreeMap::new();
+    sources.insert(PathBuf::from("fam/family.yaml"), FAMILY.to_string());
+    sources.insert(PathBuf::from("fam/get_thing.yaml"), OPERATION.to_string());
+    with_shared_system_error(&mut sources);
+    replace(
+        "fam/get_thing.yaml",
+        "- { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }",
+        "- { code: SYSTEM_ERROR }",
+    )(&mut sources);
+    let files = generate_from_sources(&sources, &Target::main()).expect("the spec generates");
+    let op = &files[&PathBuf::from("src/fam/get_thing.rs")];
+    assert!(op.contains("crate::fam::errors::SYSTEM_ERROR"), "{op}");
+    let shared = &files[&PathBuf::from("src/fam/errors.rs")];
+    assert!(
+        shared.contains("pub const SYSTEM_ERROR: rt::ErrorDoc"),
+        "{shared}"
+    );
 }

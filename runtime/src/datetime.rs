@@ -15,10 +15,13 @@ use time::format_description::well_known::Rfc3339;
 pub struct DateTime(String);
 
 impl DateTime {
-    /// Wraps RFC 3339 text, checking it now.
+    /// Wraps RFC 3339 text, checking it now (the date and time are joined by `T`).
     pub fn parse(text: impl Into<String>) -> Result<Self, time::error::Parse> {
         let text = text.into();
-        OffsetDateTime::parse(&text, &Rfc3339)?;
+        // Text without the `T` is refused as `time` refuses empty text, the one rule being
+        // [`is_rfc3339`].
+        let checked = if has_t(&text) { text.as_str() } else { "" };
+        OffsetDateTime::parse(checked, &Rfc3339)?;
         Ok(Self(text))
     }
 
@@ -52,8 +55,19 @@ impl DateTime {
 
     /// Whether the text is valid RFC 3339.
     pub fn is_valid(&self) -> bool {
-        self.to_offset_date_time().is_ok()
+        is_rfc3339(&self.0)
     }
+}
+
+/// The one RFC 3339 date-time rule (`2025-08-03T12:00:00+08:00`): a real calendar date, hours
+/// 00-23, an optional fraction, `Z` or an offset. Client, generator and simulator all ask this.
+pub fn is_rfc3339(text: &str) -> bool {
+    has_t(text) && OffsetDateTime::parse(text, &Rfc3339).is_ok()
+}
+
+/// `time` also takes a space between date and time; WeChat Pay writes and expects `T`.
+fn has_t(text: &str) -> bool {
+    matches!(text.as_bytes().get(10), Some(b'T' | b't'))
 }
 
 impl From<OffsetDateTime> for DateTime {

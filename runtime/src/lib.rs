@@ -6,9 +6,15 @@
 //! * [`operation`]: the [`Operation`] trait every generated request implements (method, path,
 //!   query, body, response type, idempotency, documented error codes) and its static metadata.
 //! * [`decode`]: reading a verified success body into the operation's response type.
-//! * [`open_enum`]: support for enums that keep values WeChat Pay adds after this crate was built.
-//! * [`validate`]: the checks a request goes through before a byte is sent, reporting every
-//!   problem at once as a [`BuildError`].
+//! * [`open_enum`](mod@open_enum): support for enums that keep values WeChat Pay adds after this crate was built, and the [`open_enum!`] macro every generated enum is declared with.
+//! * [`validate`]: the value rules (length, pattern, range, items, RFC 3339, enum membership,
+//!   file type and size), each one function, and [`BuildError`], which reports every problem at
+//!   once.
+//! * [`shape`]: each generated struct's rules as one static table, and the one walker that checks
+//!   JSON against it for builders, `validate()`, the generator and the simulator.
+//! * [`draft`]: what every generated builder holds; `build()` is one call into it.
+//! * [`retry`]: the one retry classifier (documented error rows first, then status and
+//!   transport).
 //! * [`datetime`]: the RFC 3339 [`DateTime`] used for every time field.
 //! * [`protocol`]: the security protocol's facts as data and pure functions (signed messages,
 //!   header names, the timestamp window, probes, nonces, percent coding), shared by the client,
@@ -30,12 +36,15 @@
 pub mod client;
 pub mod datetime;
 pub mod decode;
+pub mod draft;
 pub mod encode;
 pub mod notification;
 pub mod notification_set;
 pub mod open_enum;
 pub mod operation;
 pub mod protocol;
+pub mod retry;
+pub mod shape;
 pub mod testing;
 pub mod upload;
 pub mod validate;
@@ -44,6 +53,7 @@ pub mod validate;
 pub use http;
 
 pub use datetime::DateTime;
+pub use draft::Draft;
 pub use notification::NotificationEvent;
 pub use notification_set::{DecryptedResource, NotificationSet, ResourceShapeError};
 pub use open_enum::{OpenEnum, UnknownValue};
@@ -51,6 +61,7 @@ pub use operation::{
     Caller, EncryptField, ErrorDoc, Operation, OperationMeta, RateLimit, RequestBody, ResponseKind,
     SensitiveFieldError,
 };
+pub use shape::{FieldRule, Kind, Shape, Shaped};
 pub use upload::UploadFile;
 
 /// The client and its key and certificate types (feature `client`), also at [`client`].
@@ -60,7 +71,7 @@ pub use client::{
     ConfigBuilder, ConfigError, ErrorDetail, JsapiPayParams, KeyError, MerchantKey,
     PlatformCertificate, Received, VerifyingKey,
 };
-pub use validate::{BuildError, FieldPath, Pattern, Rule, Validate, Validator, Violation};
+pub use validate::{BuildError, FieldPath, Rule, Validate, Validator, Violation};
 
 /// Re-exports used by generated code; not part of the public API.
 #[doc(hidden)]

@@ -72,3 +72,95 @@ pub fn deserialize<'de, E: OpenEnum, D: serde::Deserializer<'de>>(d: D) -> Resul
     }
     d.deserialize_str(Visit(std::marker::PhantomData))
 }
+
+/// Declares an open enum: first the catch-all variant holding [`UnknownValue`] (documented by
+/// the macro, and last in the enum), then the known variants with their wire values. Generates `as_str`, [`OpenEnum`], `From<&str>`, `Display`
+/// and serde through the wire value, so every generated enum behaves the same.
+///
+/// ```
+/// wechatpay_apiv3_runtime::open_enum! {
+///     /// A coupon's state.
+///     pub enum CouponState {
+///         Unknown(wechatpay_apiv3_runtime::UnknownValue),
+///         /// Usable.
+///         Sended = "SENDED",
+///     }
+/// }
+/// assert_eq!(CouponState::from("SENDED"), CouponState::Sended);
+/// assert_eq!(CouponState::from("NEW").as_str(), "NEW");
+/// ```
+#[macro_export]
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $catch:ident($unknown:ty),
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        ///
+        /// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this version of the crate does not know, kept as received.
+            $catch($unknown),
+        }
+
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::$catch(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl $crate::OpenEnum for $name {
+            const VALUES: &'static [&'static str] = &[$($wire),*];
+
+            fn from_wire(raw: &str) -> Self {
+                match raw {
+                    $( $wire => Self::$variant, )*
+                    other => Self::$catch($crate::UnknownValue::new(other)),
+                }
+            }
+
+            fn as_str(&self) -> &str {
+                $name::as_str(self)
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(raw: &str) -> Self {
+                <Self as $crate::OpenEnum>::from_wire(raw)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::open_enum::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::open_enum::deserialize(deserializer)
+            }
+        }
+    };
+}

@@ -46,6 +46,25 @@ pub struct ErrorDoc {
     pub retry: bool,
 }
 
+impl ErrorDoc {
+    /// A row, as generated code writes it.
+    pub const fn new(
+        status: u16,
+        code: &'static str,
+        description: &'static str,
+        solution: &'static str,
+        retry: bool,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            description,
+            solution,
+            retry,
+        }
+    }
+}
+
 /// How the body of a successful response is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

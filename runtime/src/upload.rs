@@ -6,7 +6,7 @@ use std::fmt;
 ///
 /// The upload endpoints sign only the `meta` JSON (`filename` and the SHA-256 of the bytes); the
 /// runtime computes both, so callers give nothing but the file.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct UploadFile {
     /// File name with extension, e.g. `logo.png`.
     pub file_name: String,
@@ -37,5 +37,32 @@ impl fmt::Debug for UploadFile {
             .field("file_name", &self.file_name)
             .field("len", &self.bytes.len())
             .finish()
+    }
+}
+
+/// What the rule table sees of a file: `{"file_name": .., "size": ..}`.
+pub(crate) fn summary_of(file: &UploadFile) -> serde_json::Value {
+    serde_json::json!({ "file_name": file.file_name, "size": file.bytes.len() })
+}
+
+/// Serde for a request's `file` field: its summary goes out, never its bytes; reading a summary
+/// back gives a file with that name and no bytes (builders put the real file back).
+#[doc(hidden)]
+pub mod summary {
+    use super::UploadFile;
+
+    /// Writes the summary.
+    pub fn serialize<S: serde::Serializer>(file: &UploadFile, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&super::summary_of(file), s)
+    }
+
+    /// Reads a summary's name.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<UploadFile, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Summary {
+            file_name: String,
+        }
+        let s: Summary = serde::Deserialize::deserialize(d)?;
+        Ok(UploadFile::new(s.file_name, Vec::new()))
     }
 }

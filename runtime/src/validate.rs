@@ -4,10 +4,9 @@
 //! collects every [`Violation`] instead of stopping at the first, so one [`BuildError`] lists
 //! every missing field and every broken limit by its JSON path.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::OnceLock;
-
-use crate::DateTime;
+use std::sync::{Mutex, OnceLock};
 
 /// A location inside a request, built on the stack while walking; rendered only for errors.
 #[derive(Clone, Copy, Debug)]
@@ -142,6 +141,23 @@ pub enum Rule {
         /// The accepted extensions.
         allowed: &'static [&'static str],
     },
+    /// A value outside a closed list (strict checks only: spec examples, the simulator).
+    NotOneOf {
+        /// The documented values.
+        allowed: &'static [&'static str],
+    },
+    /// A JSON value of the wrong type.
+    WrongType {
+        /// What it must be, e.g. `a string`.
+        expected: &'static str,
+    },
+    /// An explicit `null` (strict checks only).
+    Null,
+    /// A member the type does not declare (strict checks only).
+    NotAField {
+        /// The type.
+        type_name: &'static str,
+    },
 }
 
 /// `1 character`, `6 characters`: the noun of a limit, singular for one.
@@ -199,6 +215,10 @@ impl fmt::Display for Rule {
                 )
             }
             Rule::FileType { allowed } => write!(f, "must be one of: {}", allowed.join(", ")),
+            Rule::NotOneOf { allowed } => write!(f, "must be one of: {}", allowed.join(", ")),
+            Rule::WrongType { expected } => write!(f, "must be {expected}"),
+            Rule::Null => f.write_str("is null; leave the field out instead"),
+            Rule::NotAField { type_name } => write!(f, "is not a field of {type_name}"),
         }
     }
 }
@@ -251,77 +271,116 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// A documented pattern, compiled the first time it is used.
-pub struct Pattern {
-    source: &'static str,
-    compiled: OnceLock<Option<regex_lite::Regex>>,
+/// Whether `text` matches the documented pattern `source` (a `regex-lite` expression, matched
+/// anywhere unless anchored). Each pattern is compiled once per process; a pattern that does not
+/// compile matches nothing, so every value is reported against it rather than panicking.
+pub fn matches_pattern(source: &str, text: &str) -> bool {
+    type Cache = Mutex<HashMap<String, Option<&'static regex_lite::Regex>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let compiled = {
+        let mut cache = CACHE
+            .get_or_init(Cache::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *cache.entry(source.to_owned()).or_insert_with(|| {
+            regex_lite::Regex::new(source)
+                .ok()
+                .map(|re| &*Box::leak(Box::new(re)))
+        })
+    };
+    compiled.is_some_and(|re| re.is_match(text))
 }
 
-impl Pattern {
-    /// A pattern from its source. The generator has already checked that it compiles.
-    pub const fn new(source: &'static str) -> Self {
-        Self {
-            source,
-            compiled: OnceLock::new(),
+/// The rules themselves: pure functions, one per kind of limit, shared by every caller (the
+/// walker in [`crate::shape`] behind builders and `validate()`, the generator's example checks and
+/// the simulator's request checks). `None` means the value passes.
+pub mod rules {
+    use super::Rule;
+
+    /// A length in characters (Unicode scalar values, so a 4-byte character counts once).
+    pub fn length(text: &str, min: u64, max: u64) -> Option<Rule> {
+        // The byte length bounds the character count from above: short ASCII skips counting.
+        let bytes = text.len() as u64;
+        if bytes >= min && bytes <= max && text.is_ascii() {
+            return None;
+        }
+        let actual = text.chars().count() as u64;
+        if actual < min {
+            Some(Rule::TooShort { min, actual })
+        } else if actual > max {
+            Some(Rule::TooLong { max, actual })
+        } else {
+            None
         }
     }
 
-    /// The regular expression's source.
-    pub fn source(&self) -> &'static str {
-        self.source
+    /// A documented pattern.
+    pub fn pattern(text: &str, pattern: &'static str) -> Option<Rule> {
+        (!super::matches_pattern(pattern, text)).then_some(Rule::Pattern { pattern })
     }
 
-    /// Whether `text` matches. The generator only emits patterns that compile; were one not to,
-    /// nothing would match and every value would be reported against it, rather than panicking.
-    pub fn is_match(&self, text: &str) -> bool {
-        self.compiled
-            .get_or_init(|| regex_lite::Regex::new(self.source).ok())
-            .as_ref()
-            .is_some_and(|re| re.is_match(text))
+    /// An integer's bounds.
+    pub fn range(value: i64, min: i64, max: i64) -> Option<Rule> {
+        if value < min {
+            Some(Rule::BelowMinimum { min, actual: value })
+        } else if value > max {
+            Some(Rule::AboveMaximum { max, actual: value })
+        } else {
+            None
+        }
+    }
+
+    /// A list's length.
+    pub fn items(len: usize, min: u64, max: u64) -> Option<Rule> {
+        let actual = len as u64;
+        if actual < min {
+            Some(Rule::TooFewItems { min, actual })
+        } else if actual > max {
+            Some(Rule::TooManyItems { max, actual })
+        } else {
+            None
+        }
+    }
+
+    /// RFC 3339 date-time (real calendar dates, hours below 24).
+    pub fn date_time(text: &str) -> Option<Rule> {
+        (!crate::datetime::is_rfc3339(text)).then_some(Rule::DateTime)
+    }
+
+    /// Membership of a closed list of values (the strict check of spec examples and of what the
+    /// simulator receives; the client keeps unknown values of its open enums).
+    pub fn one_of(value: &str, allowed: &'static [&'static str]) -> Option<Rule> {
+        (!allowed.contains(&value)).then_some(Rule::NotOneOf { allowed })
+    }
+
+    /// An upload's size in bytes.
+    pub fn file_size(size: u64, max: u64) -> Option<Rule> {
+        (size > max).then_some(Rule::FileTooLarge { max, actual: size })
+    }
+
+    /// An upload's extension (lower-cased; `allowed` empty means any).
+    pub fn file_type(file_name: &str, allowed: &'static [&'static str]) -> Option<Rule> {
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase());
+        let ok = allowed.is_empty() || ext.is_some_and(|e| allowed.contains(&e.as_str()));
+        (!ok).then_some(Rule::FileType { allowed })
     }
 }
 
-impl fmt::Debug for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Pattern").field(&self.source).finish()
-    }
-}
-
-/// Implemented by every generated object: checks its own fields and recurses into nested ones.
+/// Implemented by every generated struct: checks the value against its own rule table.
 pub trait Validate {
-    /// Adds a violation to `v` for every rule a field under `at` breaks.
-    fn validate_at(&self, v: &mut Validator, at: &FieldPath<'_>);
+    /// Every missing field and broken limit, at once.
+    fn validate(&self) -> Result<(), BuildError>;
+}
 
-    /// Checks the whole value.
+impl<T: crate::shape::Shaped + serde::Serialize> Validate for T {
     fn validate(&self) -> Result<(), BuildError> {
-        let mut v = Validator::new();
-        self.validate_at(&mut v, &FieldPath::ROOT);
-        v.finish(
-            std::any::type_name::<Self>()
-                .rsplit("::")
-                .next()
-                .unwrap_or("value"),
-        )
+        crate::shape::validate(self)
     }
 }
 
-impl<T: Validate> Validate for Vec<T> {
-    fn validate_at(&self, v: &mut Validator, at: &FieldPath<'_>) {
-        for (i, item) in self.iter().enumerate() {
-            item.validate_at(v, &at.index(i));
-        }
-    }
-}
-
-impl<T: Validate> Validate for Option<T> {
-    fn validate_at(&self, v: &mut Validator, at: &FieldPath<'_>) {
-        if let Some(item) = self {
-            item.validate_at(v, at);
-        }
-    }
-}
-
-/// Collects violations; every check is a no-op that allocates nothing when the value is fine.
+/// Collects violations.
 #[derive(Debug, Default)]
 pub struct Validator {
     violations: Vec<Violation>,
@@ -341,93 +400,10 @@ impl Validator {
         });
     }
 
-    /// Records [`Rule::Missing`] when a required value is absent.
-    pub fn required<T>(&mut self, at: &FieldPath<'_>, value: &Option<T>) {
-        if value.is_none() {
-            self.report(at, Rule::Missing);
-        }
-    }
-
-    /// Checks a length in characters (Unicode scalar values).
-    pub fn length(&mut self, at: &FieldPath<'_>, text: &str, min: Option<u64>, max: Option<u64>) {
-        // Byte length bounds the character count from above, which skips counting in the
-        // common case of short values.
-        let bytes = text.len() as u64;
-        if min.is_none_or(|m| bytes >= m) && max.is_none_or(|m| bytes <= m) && text.is_ascii() {
-            return;
-        }
-        let actual = text.chars().count() as u64;
-        if let Some(min) = min.filter(|&m| actual < m) {
-            self.report(at, Rule::TooShort { min, actual });
-        }
-        if let Some(max) = max.filter(|&m| actual > m) {
-            self.report(at, Rule::TooLong { max, actual });
-        }
-    }
-
-    /// Checks text against a documented pattern.
-    pub fn pattern(&mut self, at: &FieldPath<'_>, text: &str, pattern: &'static Pattern) {
-        if !pattern.is_match(text) {
-            self.report(
-                at,
-                Rule::Pattern {
-                    pattern: pattern.source(),
-                },
-            );
-        }
-    }
-
-    /// Checks an integer's bounds.
-    pub fn range(&mut self, at: &FieldPath<'_>, value: i64, min: Option<i64>, max: Option<i64>) {
-        if let Some(min) = min.filter(|&m| value < m) {
-            self.report(at, Rule::BelowMinimum { min, actual: value });
-        }
-        if let Some(max) = max.filter(|&m| value > m) {
-            self.report(at, Rule::AboveMaximum { max, actual: value });
-        }
-    }
-
-    /// Checks a list's length.
-    pub fn items(&mut self, at: &FieldPath<'_>, len: usize, min: Option<u64>, max: Option<u64>) {
-        let actual = len as u64;
-        if let Some(min) = min.filter(|&m| actual < m) {
-            self.report(at, Rule::TooFewItems { min, actual });
-        }
-        if let Some(max) = max.filter(|&m| actual > m) {
-            self.report(at, Rule::TooManyItems { max, actual });
-        }
-    }
-
-    /// Checks that a time is RFC 3339.
-    pub fn date_time(&mut self, at: &FieldPath<'_>, value: &DateTime) {
-        if !value.is_valid() {
-            self.report(at, Rule::DateTime);
-        }
-    }
-
-    /// Checks an upload's size and extension.
-    pub fn file(
-        &mut self,
-        at: &FieldPath<'_>,
-        file: &crate::UploadFile,
-        max_bytes: Option<u64>,
-        extensions: &'static [&'static str],
-    ) {
-        let actual = file.bytes.len() as u64;
-        if let Some(max) = max_bytes.filter(|&m| actual > m) {
-            self.report(at, Rule::FileTooLarge { max, actual });
-        }
-        if !extensions.is_empty()
-            && !file
-                .extension()
-                .is_some_and(|e| extensions.contains(&e.as_str()))
-        {
-            self.report(
-                at,
-                Rule::FileType {
-                    allowed: extensions,
-                },
-            );
+    /// Records `rule` when there is one.
+    pub fn check(&mut self, at: &FieldPath<'_>, rule: Option<Rule>) {
+        if let Some(rule) = rule {
+            self.report(at, rule);
         }
     }
 
@@ -464,17 +440,14 @@ mod tests {
         let root = FieldPath::ROOT;
         let order = root.field("associated_order_info");
         let list = root.field("list");
-        v.required::<String>(&root.field("appid"), &None);
-        v.length(&order.field("out_request_no"), "abc", Some(6), Some(40));
-        v.length(
+        v.report(&root.field("appid"), Rule::Missing);
+        v.check(&order.field("out_request_no"), rules::length("abc", 6, 40));
+        v.check(
             &list.index(2).field("name"),
-            "全场满100立打8折-新名字超长",
-            None,
-            Some(15),
+            rules::length("全场满100立打8折-新名字超长", 0, 15),
         );
-        v.range(&root.field("percent_off"), 120, Some(1), Some(99));
-        static P: Pattern = Pattern::new("^[0-9A-Za-z_-]+$");
-        v.pattern(&root.field("no"), "a b", &P);
+        v.check(&root.field("percent_off"), rules::range(120, 1, 99));
+        v.check(&root.field("no"), rules::pattern("a b", "^[0-9A-Za-z_-]+$"));
         let err = v.finish("Req").unwrap_err();
         assert_eq!(err.violations.len(), 5);
         assert!(err.has("appid", &Rule::Missing));
@@ -515,13 +488,6 @@ mod tests {
 
     #[test]
     fn counts_characters_not_bytes() {
-        let mut v = Validator::new();
-        v.length(
-            &FieldPath::ROOT.field("name"),
-            "全场满百立减",
-            Some(3),
-            Some(6),
-        );
-        assert!(v.is_clean());
+        assert_eq!(rules::length("全场满百立减", 3, 6), None);
     }
 }

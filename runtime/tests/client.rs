@@ -17,7 +17,7 @@ use wechatpay_apiv3_runtime::client::{
 };
 use wechatpay_apiv3_runtime::decode::{self, DecodeError};
 use wechatpay_apiv3_runtime::{
-    BuildError, Operation, OperationMeta, RequestBody, ResponseKind, UploadFile,
+    BuildError, ErrorDoc, Operation, OperationMeta, RequestBody, ResponseKind, UploadFile,
 };
 
 /// A POST operation, retry-safe or not.
@@ -43,7 +43,13 @@ impl<const SAFE: bool> Operation for Post<SAFE> {
         success_status: 200,
         response: ResponseKind::Json,
         has_sensitive_fields: false,
-        errors: &[],
+        // Documented rows decide retries before the status does (busifavor's use answers
+        // `400 SYSTEM_ERROR`, documented as worth retrying).
+        errors: &[
+            ErrorDoc::new(400, "PARAM_ERROR", "Bad.", "Fix.", false),
+            ErrorDoc::new(400, "SYSTEM_ERROR", "Busy.", "Retry.", true),
+            ErrorDoc::new(500, "ORDER_PAID", "Paid already.", "Query it.", false),
+        ],
     };
     fn path(&self) -> String {
         "/v3/test/items".into()
@@ -398,6 +404,32 @@ async fn a_429_is_retried_after_a_backoff() {
         started.elapsed() >= Duration::from_millis(20),
         "backed off between attempts"
     );
+}
+
+/// The operation's documented row decides before the status: `400 SYSTEM_ERROR, retry: true` is
+/// retried, `500 ORDER_PAID, retry: false` is not; neither makes an unsafe operation repeatable.
+#[tokio::test]
+async fn documented_rows_decide_retries_before_the_status() {
+    for (status, code, safe, attempts) in [
+        (400, "SYSTEM_ERROR", true, 2),
+        (500, "ORDER_PAID", true, 1),
+        (400, "SYSTEM_ERROR", false, 1),
+    ] {
+        let server = Server::start(vec![Reply::error(status, code), Reply::json(200, "{}")]).await;
+        let client = public_key_client(&server.url());
+        let result = if safe {
+            client.execute(Post::<true>(body())).await
+        } else {
+            client.execute(Post::<false>(body())).await
+        };
+        let case = format!("{status} {code}, retry-safe {safe}: {result:?}");
+        assert_eq!(server.seen().len(), attempts, "{case}");
+        match result {
+            Ok(_) => assert_eq!(attempts, 2, "{case}"),
+            Err(Error::Api(e)) => assert_eq!((e.status, attempts), (status, 1), "{case}"),
+            Err(_) => panic!("{case}"),
+        }
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use wechatpay_apiv3_generator::model::{Api, Field, ResponseKind, TyKind};
-use wechatpay_apiv3_generator::validate::{Problem, check_json, check_params};
+use wechatpay_apiv3_generator::validate::{Problem, check_json, check_params, check_upload_file};
 
 use crate::faults::{Fault, Faults};
 use crate::routes::{self, percent_decode};
@@ -157,7 +157,7 @@ fn checked_request(
     }
     let query = query.into_iter().collect();
     if let Some(rules) = &op.upload {
-        check_upload(rules, req.upload)?;
+        check_upload(api, rules, req.upload)?;
         return Ok(Checked {
             query,
             body: Value::Null,
@@ -253,6 +253,7 @@ fn parse_query(raw: &str, fields: &[Field]) -> Result<Vec<(String, Value)>, Answ
 
 /// A multipart upload: a `meta` part naming the file and its SHA-256, and the file itself.
 fn check_upload(
+    api: &Api,
     rules: &wechatpay_apiv3_generator::model::Upload,
     upload: Option<&crate::multipart::Upload>,
 ) -> Result<(), Answer> {
@@ -279,26 +280,17 @@ fn check_upload(
             "/meta/sha256",
         ));
     }
-    let name = meta["filename"]
-        .as_str()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if !rules.file_types.is_empty()
-        && !rules
-            .file_types
-            .iter()
-            .any(|t| name.ends_with(&format!(".{t}")))
-    {
-        return Err(bad(
-            &format!("file type must be one of {}", rules.file_types.join(", ")),
-            "/meta/filename",
-        ));
-    }
-    if rules
-        .max_bytes
-        .is_some_and(|m| upload.file.len() as u64 > m)
-    {
-        return Err(bad("the file is too large", "file"));
+    // The file rules are the runtime's, as for every other value.
+    let name = meta["filename"].as_str().unwrap_or_default();
+    let problems = check_upload_file(api, rules, name, upload.file.len() as u64);
+    if let Some(first) = problems.first() {
+        let field = if first.message.starts_with("must be one of") {
+            "/meta/filename"
+        } else {
+            "file"
+        };
+        let message: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(bad(&message.join("; "), field));
     }
     Ok(())
 }

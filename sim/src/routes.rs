@@ -122,7 +122,7 @@ mod tests {
                         PathPart::Param(_) => "x%2Fy".to_string(),
                     })
                     .collect();
-                let m = find(&api, &op.method, &path)
+                let m = find(&api, op.method.as_str(), &path)
                     .unwrap_or_else(|| panic!("{} {path} not routed", op.method));
                 assert_eq!(m.id, format!("{}.{}", family.name, op.id));
                 assert!(m.path_params.iter().all(|(_, v)| v == "x/y"));

@@ -2,6 +2,7 @@
 //! create, send, query, use, use again, replay, return and deactivate.
 
 use serde_json::json;
+use wechatpay_apiv3::ErrorCode;
 use wechatpay_apiv3::{Error, OpenEnum};
 
 mod common;
@@ -15,10 +16,9 @@ fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
 mod busifavor {
     use super::*;
     use wechatpay_apiv3::marketing::busifavor::{
-        CouponState, CreateStockBody, CreateStockRequest, DeactivateCouponErrorCode,
-        DeactivateCouponRequest, ListUserCouponsRequest, QueryStockRequest, QueryUserCouponRequest,
-        ReturnCouponRequest, SendCouponErrorCode, SendCouponRequest, StockState,
-        UseCouponErrorCode, UseCouponRequest,
+        CouponState, CreateStockBody, CreateStockRequest, DeactivateCouponRequest,
+        ListUserCouponsRequest, QueryStockRequest, QueryUserCouponRequest, ReturnCouponRequest,
+        SendCouponRequest, StockState, UseCouponRequest,
     };
 
     const APPID: &str = "wx5b7c9d1e3f2a4b6c";
@@ -108,7 +108,7 @@ mod busifavor {
             .execute(send(&created.stock_id, "SEND-2"))
             .await
             .expect_err("per-user limit");
-        assert_eq!(api_code(&err), Some(SendCouponErrorCode::InvalidRequest));
+        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
         assert_eq!(
             client.execute(query(&code)).await?.coupon_state,
             Some(CouponState::Sended)
@@ -128,10 +128,7 @@ mod busifavor {
             .execute(use_coupon(&created.stock_id, &code, "USE-2"))
             .await
             .expect_err("used twice");
-        assert_eq!(
-            api_code(&err),
-            Some(UseCouponErrorCode::ResourceAlreadyExists)
-        );
+        assert_eq!(api_code(&err), Some(ErrorCode::ResourceAlreadyExists));
         let coupon = client.execute(query(&code)).await?;
         assert_eq!(coupon.coupon_state, Some(CouponState::Used));
         assert_eq!(coupon.use_request_no.as_deref(), Some("USE-1"));
@@ -160,15 +157,12 @@ mod busifavor {
             .execute(deactivate("DEACTIVATE-2")?)
             .await
             .expect_err("twice");
-        assert_eq!(
-            api_code(&err),
-            Some(DeactivateCouponErrorCode::InvalidRequest)
-        );
+        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
         let err = client
             .execute(use_coupon(&created.stock_id, &code, "USE-3"))
             .await
             .expect_err("deactivated");
-        assert_eq!(api_code(&err), Some(UseCouponErrorCode::Rulelimit));
+        assert_eq!(api_code(&err), Some(ErrorCode::Rulelimit));
         let listed = client
             .execute(
                 ListUserCouponsRequest::builder()
@@ -197,7 +191,7 @@ mod product_coupon {
         AssociatedOrderInfo, ConfirmUserCouponRequest, CreateProductCouponBody,
         CreateProductCouponRequest, DeactivateUserCouponRequest, ListUserCouponsRequest,
         QueryUserCouponRequest, ReturnUserCouponRequest, SendUserCouponRequest,
-        UseUserCouponErrorCode, UseUserCouponRequest, UserCouponState,
+        UseUserCouponRequest, UserCouponState,
     };
 
     const APPID: &str = "wx3d5f7a9b1c2e4f60";
@@ -290,7 +284,7 @@ mod product_coupon {
             .execute(use_it("USE-000")?)
             .await
             .expect_err("not confirmed");
-        assert_eq!(api_code(&err), Some(UseUserCouponErrorCode::NotEnough));
+        assert_eq!(api_code(&err), Some(ErrorCode::NotEnough));
 
         let confirmed = client
             .execute(
@@ -314,7 +308,7 @@ mod product_coupon {
             .execute(use_it("USE-002")?)
             .await
             .expect_err("used twice");
-        assert_eq!(api_code(&err), Some(UseUserCouponErrorCode::NotEnough));
+        assert_eq!(api_code(&err), Some(ErrorCode::NotEnough));
         assert_eq!(sim.faults().effects("product_coupon.use_user_coupon"), 1);
 
         let returned = client
@@ -381,8 +375,7 @@ mod favor {
     use wechatpay_apiv3::marketing::favor::{
         Coupon, CouponStatus, CreateStockBody, CreateStockRequest, ListUserCouponsRequest,
         PauseStockRequest, QueryCouponRequest, QueryStockRequest, RestartStockRequest,
-        SendCouponErrorCode, SendCouponRequest, StartStockErrorCode, StartStockRequest,
-        StockStatus, StopStockRequest,
+        SendCouponRequest, StartStockRequest, StockStatus, StopStockRequest,
     };
 
     const CREATOR: &str = "1900000001";
@@ -440,7 +433,7 @@ mod favor {
             .execute(send(id, "SEND-0"))
             .await
             .expect_err("unactivated");
-        assert_eq!(api_code(&err), Some(SendCouponErrorCode::InvalidRequest));
+        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
 
         let start = || {
             StartStockRequest::builder()
@@ -450,7 +443,7 @@ mod favor {
         };
         client.execute(start()?).await?;
         let err = client.execute(start()?).await.expect_err("started twice");
-        assert_eq!(api_code(&err), Some(StartStockErrorCode::InvalidRequest));
+        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
 
         let first = client.execute(send(id, "SEND-1")).await?;
         assert_eq!(client.execute(send(id, "SEND-1")).await?, first, "replayed");
@@ -459,7 +452,7 @@ mod favor {
             .execute(send(id, "SEND-3"))
             .await
             .expect_err("two per user");
-        assert_eq!(api_code(&err), Some(SendCouponErrorCode::InvalidRequest));
+        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
         assert_eq!(sim.faults().effects("favor.send_coupon"), 2);
 
         client

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use serde_json::json;
-use wechatpay_apiv3::marketing::busifavor::{UseCouponErrorCode, UseCouponRequest};
+use wechatpay_apiv3::ErrorCode;
+use wechatpay_apiv3::marketing::busifavor::UseCouponRequest;
 use wechatpay_apiv3::{Client, Error, RetryPolicy, Timeouts, TrustError};
 use wechatpay_apiv3_sim::{Fault, Simulator};
 
@@ -55,7 +56,7 @@ async fn a_coupon_lifecycle_through_the_generated_client() -> Result<(), Box<dyn
         .expect_err("not sent");
     assert_eq!(
         err.api().map(|e| (&e.code, e.status)),
-        Some((&UseCouponErrorCode::ResourceNotExists, 404))
+        Some((&ErrorCode::ResourceNotExists, 404))
     );
     sim.provision_busifavor_coupon("100088", "sxxe34343434", "xsd3434454567676");
     let used = client.execute(use_coupon("sxxe34343434", "NO-2")).await?;
@@ -73,7 +74,7 @@ async fn a_coupon_lifecycle_through_the_generated_client() -> Result<(), Box<dyn
         .expect_err("used");
     assert_eq!(
         err.api().map(|e| e.code.clone()),
-        Some(UseCouponErrorCode::ResourceAlreadyExists)
+        Some(ErrorCode::ResourceAlreadyExists)
     );
     assert_eq!(sim.faults().effects(OP), 1);
     Ok(())

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/bill/fundflowbill`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/bill-download/fund-bill/get-fund-bill.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 申请资金账单 (get a day's fund-flow bill)
 ///
 /// Returns the download link of one day's fund-flow bill of a merchant account (basic, operating or fees) within the last three months.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyFundFlowBillRequest {
     /// Query parameter. The day, as YYYY-MM-DD.
@@ -25,17 +26,41 @@ pub struct ApplyFundFlowBillRequest {
     /// Query parameter. A sub-merchant's number; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Which account.
     ///
     /// Wire name `account_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<
         crate::bill::apply_fund_flow_bill::FundAccountType,
     >,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
+}
+
+impl rt::Shaped for ApplyFundFlowBillRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyFundFlowBillRequest",
+        &[
+            rt::FieldRule::req(
+                "bill_date",
+                rt::Kind::pattern(0, u64::MAX, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            ),
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt(
+                "account_type",
+                rt::Kind::Enum(<FundAccountType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "tar_type",
+                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
 }
 
 impl ApplyFundFlowBillRequest {
@@ -45,221 +70,86 @@ impl ApplyFundFlowBillRequest {
     }
 }
 
-/// Builds a [`ApplyFundFlowBillRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ApplyFundFlowBillRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ApplyFundFlowBillRequestBuilder {
-    bill_date: ::std::option::Option<::std::string::String>,
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    account_type: ::std::option::Option<
-        crate::bill::apply_fund_flow_bill::FundAccountType,
-    >,
-    tar_type: ::std::option::Option<crate::bill::types::TarType>,
-}
-
+pub struct ApplyFundFlowBillRequestBuilder(rt::Draft);
 impl ApplyFundFlowBillRequestBuilder {
     /// Sets the parameter `bill_date`. The day, as YYYY-MM-DD.
-    pub fn bill_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bill_date = ::std::option::Option::Some(value.into());
-        self
+    pub fn bill_date(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bill_date", value))
     }
 
     /// Sets the parameter `sub_mchid`. A sub-merchant's number; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets the parameter `account_type`. Which account.
     pub fn account_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::bill::apply_fund_flow_bill::FundAccountType,
-        >,
+        self,
+        value: impl Into<crate::bill::apply_fund_flow_bill::FundAccountType>,
     ) -> Self {
-        self.account_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::bill::apply_fund_flow_bill::FundAccountType,
+                >("account_type", value),
+        )
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
-    pub fn tar_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::bill::types::TarType>,
-    ) -> Self {
-        self.tar_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.bill_date {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("bill_date");
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("bill_date"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
+    pub fn tar_type(self, value: impl Into<crate::bill::types::TarType>) -> Self {
+        Self(self.0.set::<crate::bill::types::TarType>("tar_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplyFundFlowBillRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.bill_date,) {
-            (::std::option::Option::Some(bill_date),) if v.is_clean() => {
-                ::std::result::Result::Ok(ApplyFundFlowBillRequest {
-                    bill_date,
-                    sub_mchid: self.sub_mchid,
-                    account_type: self.account_type,
-                    tar_type: self.tar_type,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyFundFlowBillRequest")),
-        }
+    ) -> ::std::result::Result<ApplyFundFlowBillRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ApplyFundFlowBillRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("bill_date");
-            let value = &self.bill_date;
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        v.finish("ApplyFundFlowBillRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ApplyFundFlowBillRequest {
+impl rt::Operation for ApplyFundFlowBillRequest {
     type Body = ();
     type Response = crate::bill::types::BillLink;
-    type ErrorCode = ApplyFundFlowBillErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.apply_fund_flow_bill",
         summary: "申请资金账单 (get a day's fund-flow bill)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/bill/fundflowbill",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/bill-download/fund-bill/get-fund-bill.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "NO_STATEMENT_EXIST",
-                description: "The bill for that day does not exist.",
-                solution: "Check the date; bills are ready from 10:00 the next day.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "STATEMENT_CREATING",
-                description: "The bill is being generated.",
-                solution: "Ask again later.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not get this bill.",
-                solution: "Check the merchant's permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::bill::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The HTTP request breaks the APIv3 rules.",
+                "Check the request against the APIv3 rules.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "NO_STATEMENT_EXIST",
+                "The bill for that day does not exist.",
+                "Check the date; bills are ready from 10:00 the next day.",
+                false,
+            ),
+            crate::bill::errors::STATEMENT_CREATING,
+            crate::bill::errors::SIGN_ERROR,
+            crate::bill::errors::NO_AUTH,
+            crate::bill::errors::FREQUENCY_LIMITED,
+            crate::bill::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -269,7 +159,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyFundFlowBillRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("bill_date", &self.bill_date);
         if let ::std::option::Option::Some(value) = &self.sub_mchid {
             query.push("sub_mchid", value);
@@ -282,200 +172,29 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyFundFlowBillRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `GET /v3/bill/fundflowbill`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplyFundFlowBillErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 rules.
-    InvalidRequest,
-    /// `NO_STATEMENT_EXIST`: HTTP 400: The bill for that day does not exist. Check the date; bills are ready from 10:00 the next day.
-    NoStatementExist,
-    /// `STATEMENT_CREATING`: HTTP 400: The bill is being generated. Ask again later.
-    StatementCreating,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not get this bill. Check the merchant's permissions.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ApplyFundFlowBillErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::NoStatementExist => "NO_STATEMENT_EXIST",
-            Self::StatementCreating => "STATEMENT_CREATING",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyFundFlowBillErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "NO_STATEMENT_EXIST",
-        "STATEMENT_CREATING",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NO_STATEMENT_EXIST" => Self::NoStatementExist,
-            "STATEMENT_CREATING" => Self::StatementCreating,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ApplyFundFlowBillErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ApplyFundFlowBillErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ApplyFundFlowBillErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ApplyFundFlowBillErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApplyFundFlowBillErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Which account.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FundAccountType {
-    /// `BASIC`: The basic account (the default).
-    Basic,
-    /// `OPERATION`: The operating account.
-    Operation,
-    /// `FEES`: The fees account.
-    Fees,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl FundAccountType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Basic => "BASIC",
-            Self::Operation => "OPERATION",
-            Self::Fees => "FEES",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for FundAccountType {
-    const VALUES: &'static [&'static str] = &["BASIC", "OPERATION", "FEES"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "BASIC" => Self::Basic,
-            "OPERATION" => Self::Operation,
-            "FEES" => Self::Fees,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        FundAccountType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for FundAccountType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for FundAccountType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for FundAccountType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for FundAccountType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Which account.
+    pub enum FundAccountType {
+        Unknown(rt::UnknownValue),
+        /// `BASIC`: The basic account (the default).
+        Basic = "BASIC",
+        /// `OPERATION`: The operating account.
+        Operation = "OPERATION",
+        /// `FEES`: The fees account.
+        Fees = "FEES",
     }
 }

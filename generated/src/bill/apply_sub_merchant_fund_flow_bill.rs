@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/bill/sub-merchant-fundflowbill`. [Official documentation](https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 申请单个子商户资金账单 (get a sub-merchant's fund-flow bill)
 ///
 /// For service providers: returns one sub-merchant's fund-flow bill of a day (within the last three months) as one or more encrypted file parts. Each part has its own download link and is encrypted with AES-256-GCM (or SM4-GCM) under a key that is itself encrypted to the service provider's merchant key; decrypt the parts and join them in `bill_sequence` order. The hash is of the original, decrypted file.
@@ -15,7 +16,7 @@
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplySubMerchantFundFlowBillRequest {
     /// Query parameter. The sub-merchant whose bill it is.
@@ -37,7 +38,33 @@ pub struct ApplySubMerchantFundFlowBillRequest {
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
+}
+
+impl rt::Shaped for ApplySubMerchantFundFlowBillRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplySubMerchantFundFlowBillRequest",
+        &[
+            rt::FieldRule::req("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "bill_date",
+                rt::Kind::pattern(0, u64::MAX, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            ),
+            rt::FieldRule::req(
+                "account_type",
+                rt::Kind::Enum(<SubMerchantFundAccountType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "algorithm",
+                rt::Kind::Enum(<BillEncryptAlgorithm as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "tar_type",
+                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
 }
 
 impl ApplySubMerchantFundFlowBillRequest {
@@ -47,260 +74,140 @@ impl ApplySubMerchantFundFlowBillRequest {
     }
 }
 
-/// Builds a [`ApplySubMerchantFundFlowBillRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ApplySubMerchantFundFlowBillRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ApplySubMerchantFundFlowBillRequestBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    bill_date: ::std::option::Option<::std::string::String>,
-    account_type: ::std::option::Option<
-        crate::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
-    >,
-    algorithm: ::std::option::Option<
-        crate::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
-    >,
-    tar_type: ::std::option::Option<crate::bill::types::TarType>,
-}
-
+pub struct ApplySubMerchantFundFlowBillRequestBuilder(rt::Draft);
 impl ApplySubMerchantFundFlowBillRequestBuilder {
     /// Sets the parameter `sub_mchid`. The sub-merchant whose bill it is.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets the parameter `bill_date`. The day, as YYYY-MM-DD.
-    pub fn bill_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bill_date = ::std::option::Option::Some(value.into());
-        self
+    pub fn bill_date(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bill_date", value))
     }
 
     /// Sets the parameter `account_type`. Which account.
     pub fn account_type(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
         >,
     ) -> Self {
-        self.account_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
+                >("account_type", value),
+        )
     }
 
     /// Sets the parameter `algorithm`. How the file parts are encrypted.
     pub fn algorithm(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
         >,
     ) -> Self {
-        self.algorithm = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
+                >("algorithm", value),
+        )
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
-    pub fn tar_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::bill::types::TarType>,
-    ) -> Self {
-        self.tar_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.sub_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("sub_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("sub_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.bill_date {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("bill_date");
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("bill_date"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.account_type.is_none() {
-            v.report(
-                &at.field("account_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.algorithm.is_none() {
-            v.report(&at.field("algorithm"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
+    pub fn tar_type(self, value: impl Into<crate::bill::types::TarType>) -> Self {
+        Self(self.0.set::<crate::bill::types::TarType>("tar_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplySubMerchantFundFlowBillRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.sub_mchid, self.bill_date, self.account_type, self.algorithm) {
-            (
-                ::std::option::Option::Some(sub_mchid),
-                ::std::option::Option::Some(bill_date),
-                ::std::option::Option::Some(account_type),
-                ::std::option::Option::Some(algorithm),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ApplySubMerchantFundFlowBillRequest {
-                    sub_mchid,
-                    bill_date,
-                    account_type,
-                    algorithm,
-                    tar_type: self.tar_type,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("ApplySubMerchantFundFlowBillRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<ApplySubMerchantFundFlowBillRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ApplySubMerchantFundFlowBillRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("sub_mchid");
-            let value = &self.sub_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("bill_date");
-            let value = &self.bill_date;
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("ApplySubMerchantFundFlowBillRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ApplySubMerchantFundFlowBillRequest {
+impl rt::Operation for ApplySubMerchantFundFlowBillRequest {
     type Body = ();
     type Response = crate::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponse;
-    type ErrorCode = ApplySubMerchantFundFlowBillErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.apply_sub_merchant_fund_flow_bill",
         summary: "申请单个子商户资金账单 (get a sub-merchant's fund-flow bill)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/bill/sub-merchant-fundflowbill",
         doc_url: "https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "NO_STATEMENT_EXIST",
-                description: "The bill for that day does not exist.",
-                solution: "Check the date; a day's bill is ready the next day.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "STATEMENT_CREATING",
-                description: "The bill is being generated.",
-                solution: "Ask again later.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not get this sub-merchant's bill.",
-                solution: "Check the sub-merchant relation and permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The HTTP request breaks the APIv3 rules.",
+                "Check the request against the APIv3 rules.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "NO_STATEMENT_EXIST",
+                "The bill for that day does not exist.",
+                "Check the date; a day's bill is ready the next day.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "STATEMENT_CREATING",
+                "The bill is being generated.",
+                "Ask again later.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The service provider may not get this sub-merchant's bill.",
+                "Check the sub-merchant relation and permissions.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
@@ -310,7 +217,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplySubMerchantFundFlowBillReques
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("sub_mchid", &self.sub_mchid);
         query.push("bill_date", &self.bill_date);
         query.push("account_type", &self.account_type);
@@ -320,274 +227,42 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplySubMerchantFundFlowBillReques
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `GET /v3/bill/sub-merchant-fundflowbill`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplySubMerchantFundFlowBillErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 rules.
-    InvalidRequest,
-    /// `NO_STATEMENT_EXIST`: HTTP 400: The bill for that day does not exist. Check the date; a day's bill is ready the next day.
-    NoStatementExist,
-    /// `STATEMENT_CREATING`: HTTP 400: The bill is being generated. Ask again later.
-    StatementCreating,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not get this sub-merchant's bill. Check the sub-merchant relation and permissions.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ApplySubMerchantFundFlowBillErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::NoStatementExist => "NO_STATEMENT_EXIST",
-            Self::StatementCreating => "STATEMENT_CREATING",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// Which account.
+    pub enum SubMerchantFundAccountType {
+        Unknown(rt::UnknownValue),
+        /// `BASIC`: The basic account.
+        Basic = "BASIC",
+        /// `OPERATION`: The operating account.
+        Operation = "OPERATION",
+        /// `FEES`: The fees account.
+        Fees = "FEES",
+        /// `DEPOSIT`: The deposit account.
+        Deposit = "DEPOSIT",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ApplySubMerchantFundFlowBillErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "NO_STATEMENT_EXIST",
-        "STATEMENT_CREATING",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NO_STATEMENT_EXIST" => Self::NoStatementExist,
-            "STATEMENT_CREATING" => Self::StatementCreating,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ApplySubMerchantFundFlowBillErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ApplySubMerchantFundFlowBillErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ApplySubMerchantFundFlowBillErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ApplySubMerchantFundFlowBillErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApplySubMerchantFundFlowBillErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Which account.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubMerchantFundAccountType {
-    /// `BASIC`: The basic account.
-    Basic,
-    /// `OPERATION`: The operating account.
-    Operation,
-    /// `FEES`: The fees account.
-    Fees,
-    /// `DEPOSIT`: The deposit account.
-    Deposit,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SubMerchantFundAccountType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Basic => "BASIC",
-            Self::Operation => "OPERATION",
-            Self::Fees => "FEES",
-            Self::Deposit => "DEPOSIT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SubMerchantFundAccountType {
-    const VALUES: &'static [&'static str] = &["BASIC", "OPERATION", "FEES", "DEPOSIT"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "BASIC" => Self::Basic,
-            "OPERATION" => Self::Operation,
-            "FEES" => Self::Fees,
-            "DEPOSIT" => Self::Deposit,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SubMerchantFundAccountType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SubMerchantFundAccountType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SubMerchantFundAccountType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SubMerchantFundAccountType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubMerchantFundAccountType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How the file parts are encrypted.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BillEncryptAlgorithm {
-    /// `AEAD_AES_256_GCM`: AES-256-GCM.
-    AeadAes256Gcm,
-    /// `SM4_GCM`: SM4-GCM.
-    Sm4Gcm,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BillEncryptAlgorithm {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AeadAes256Gcm => "AEAD_AES_256_GCM",
-            Self::Sm4Gcm => "SM4_GCM",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BillEncryptAlgorithm {
-    const VALUES: &'static [&'static str] = &["AEAD_AES_256_GCM", "SM4_GCM"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "AEAD_AES_256_GCM" => Self::AeadAes256Gcm,
-            "SM4_GCM" => Self::Sm4Gcm,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BillEncryptAlgorithm::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BillEncryptAlgorithm {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BillEncryptAlgorithm {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BillEncryptAlgorithm {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BillEncryptAlgorithm {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// How the file parts are encrypted.
+    pub enum BillEncryptAlgorithm {
+        Unknown(rt::UnknownValue),
+        /// `AEAD_AES_256_GCM`: AES-256-GCM.
+        AeadAes256Gcm = "AEAD_AES_256_GCM",
+        /// `SM4_GCM`: SM4-GCM.
+        Sm4Gcm = "SM4_GCM",
     }
 }
 
@@ -621,6 +296,21 @@ pub struct EncryptedBillPart {
     pub hash_value: ::std::string::String,
 }
 
+impl rt::Shaped for EncryptedBillPart {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EncryptedBillPart",
+        &[
+            rt::FieldRule::req("bill_sequence", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("download_url", rt::Kind::text(1, 2048)),
+            rt::FieldRule::req("encrypt_key", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::req("nonce", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::req("hash_type", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("hash_value", rt::Kind::text(1, 1024)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl EncryptedBillPart {
     /// A builder with every field unset.
     pub fn builder() -> EncryptedBillPartBuilder {
@@ -628,289 +318,45 @@ impl EncryptedBillPart {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for EncryptedBillPart {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("bill_sequence");
-            let value = &self.bill_sequence;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("download_url");
-            let value = &self.download_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(2048),
-            );
-        }
-        {
-            let at = at.field("encrypt_key");
-            let value = &self.encrypt_key;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("nonce");
-            let value = &self.nonce;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("hash_type");
-            let value = &self.hash_type;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("hash_value");
-            let value = &self.hash_value;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-    }
-}
-
-/// Builds a [`EncryptedBillPart`]; [`EncryptedBillPartBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct EncryptedBillPartBuilder {
-    bill_sequence: ::std::option::Option<i64>,
-    download_url: ::std::option::Option<::std::string::String>,
-    encrypt_key: ::std::option::Option<::std::string::String>,
-    nonce: ::std::option::Option<::std::string::String>,
-    hash_type: ::std::option::Option<::std::string::String>,
-    hash_value: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`EncryptedBillPart`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct EncryptedBillPartBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl EncryptedBillPartBuilder {
     /// Sets `bill_sequence`. The part's position, from 1; join the parts in this order.
-    pub fn bill_sequence(mut self, value: i64) -> Self {
-        self.bill_sequence = ::std::option::Option::Some(value);
-        self
+    pub fn bill_sequence(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("bill_sequence", value))
     }
 
     /// Sets `download_url`. The part's download link, valid for 5 minutes (Java SDK).
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn download_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("download_url", value))
     }
 
     /// Sets `encrypt_key`. The part's file key, RSA-encrypted to the service provider's merchant key, in base64.
-    pub fn encrypt_key(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.encrypt_key = ::std::option::Option::Some(value.into());
-        self
+    pub fn encrypt_key(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("encrypt_key", value))
     }
 
     /// Sets `nonce`. The nonce the part was encrypted with.
-    pub fn nonce(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.nonce = ::std::option::Option::Some(value.into());
-        self
+    pub fn nonce(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("nonce", value))
     }
 
     /// Sets `hash_type`. The hash algorithm of `hash_value`, SHA1.
-    pub fn hash_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_type = ::std::option::Option::Some(value.into());
-        self
+    pub fn hash_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_type", value))
     }
 
     /// Sets `hash_value`. The hash of the original (decrypted, uncompressed) bill, in hex.
-    pub fn hash_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_value = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.bill_sequence {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("bill_sequence");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("bill_sequence"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.download_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("download_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(2048),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("download_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.encrypt_key {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("encrypt_key");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("encrypt_key"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.nonce {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("nonce");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("nonce"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.hash_type {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("hash_type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("hash_type"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.hash_value {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("hash_value");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("hash_value"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<EncryptedBillPart> {
-        match (
-            self.bill_sequence,
-            self.download_url,
-            self.encrypt_key,
-            self.nonce,
-            self.hash_type,
-            self.hash_value,
-        ) {
-            (
-                ::std::option::Option::Some(bill_sequence),
-                ::std::option::Option::Some(download_url),
-                ::std::option::Option::Some(encrypt_key),
-                ::std::option::Option::Some(nonce),
-                ::std::option::Option::Some(hash_type),
-                ::std::option::Option::Some(hash_value),
-            ) => {
-                ::std::option::Option::Some(EncryptedBillPart {
-                    bill_sequence,
-                    download_url,
-                    encrypt_key,
-                    nonce,
-                    hash_type,
-                    hash_value,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_value", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        EncryptedBillPart,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("EncryptedBillPart")),
-        }
+    pub fn build(self) -> ::std::result::Result<EncryptedBillPart, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -933,6 +379,24 @@ pub struct ApplySubMerchantFundFlowBillResponse {
     >,
 }
 
+impl rt::Shaped for ApplySubMerchantFundFlowBillResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplySubMerchantFundFlowBillResponse",
+        &[
+            rt::FieldRule::req("download_bill_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "download_bill_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<EncryptedBillPart as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ApplySubMerchantFundFlowBillResponse {
     /// A builder with every field unset.
     pub fn builder() -> ApplySubMerchantFundFlowBillResponseBuilder {
@@ -940,118 +404,41 @@ impl ApplySubMerchantFundFlowBillResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ApplySubMerchantFundFlowBillResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("download_bill_count");
-            let value = &self.download_bill_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.download_bill_list {
-            let at = at.field("download_bill_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ApplySubMerchantFundFlowBillResponse`]; [`ApplySubMerchantFundFlowBillResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ApplySubMerchantFundFlowBillResponseBuilder {
-    download_bill_count: ::std::option::Option<i64>,
-    download_bill_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
-        >,
-    >,
-}
-
+/// Builds a [`ApplySubMerchantFundFlowBillResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ApplySubMerchantFundFlowBillResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ApplySubMerchantFundFlowBillResponseBuilder {
     /// Sets `download_bill_count`. The number of file parts.
-    pub fn download_bill_count(mut self, value: i64) -> Self {
-        self.download_bill_count = ::std::option::Option::Some(value);
-        self
+    pub fn download_bill_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("download_bill_count", value))
     }
 
     /// Sets `download_bill_list`. The file parts.
     pub fn download_bill_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
+            >,
         >,
     ) -> Self {
-        self.download_bill_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.download_bill_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("download_bill_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("download_bill_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.download_bill_list {
-            let at = at.field("download_bill_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ApplySubMerchantFundFlowBillResponse> {
-        self.download_bill_count
-            .map(|download_bill_count| ApplySubMerchantFundFlowBillResponse {
-                download_bill_count,
-                download_bill_list: self.download_bill_list,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
+                    >,
+                >("download_bill_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplySubMerchantFundFlowBillResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("ApplySubMerchantFundFlowBillResponse"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<ApplySubMerchantFundFlowBillResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/billdownload/file`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/bill-download/download-bill.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 下载账单 (download a bill file)
 ///
 /// Downloads the file behind a `download_url` from `apply_trade_bill` or `apply_fund_flow_bill`. The request is signed like any other, but the file is not: call it through `Client::download_verified` with the hash the earlier call returned, which also unpacks gzip (or give the whole `download_url` to `Client::download_bill`, which does the same).
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DownloadBillRequest {
     /// Query parameter. The `token` query parameter of the `download_url`.
@@ -25,7 +26,21 @@ pub struct DownloadBillRequest {
     /// Query parameter. As the `download_url` says; give it when the bill was asked for gzipped.
     ///
     /// Wire name `tartype`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tartype: ::std::option::Option<crate::bill::types::TarType>,
+}
+
+impl rt::Shaped for DownloadBillRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DownloadBillRequest",
+        &[
+            rt::FieldRule::req("token", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::opt(
+                "tartype",
+                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
 }
 
 impl DownloadBillRequest {
@@ -35,153 +50,62 @@ impl DownloadBillRequest {
     }
 }
 
-/// Builds a [`DownloadBillRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`DownloadBillRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct DownloadBillRequestBuilder {
-    token: ::std::option::Option<::std::string::String>,
-    tartype: ::std::option::Option<crate::bill::types::TarType>,
-}
-
+pub struct DownloadBillRequestBuilder(rt::Draft);
 impl DownloadBillRequestBuilder {
     /// Sets the parameter `token`. The `token` query parameter of the `download_url`.
-    pub fn token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.token = ::std::option::Option::Some(value.into());
-        self
+    pub fn token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("token", value))
     }
 
     /// Sets the parameter `tartype`. As the `download_url` says; give it when the bill was asked for gzipped.
-    pub fn tartype(
-        mut self,
-        value: impl ::std::convert::Into<crate::bill::types::TarType>,
-    ) -> Self {
-        self.tartype = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.token {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("token");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("token"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn tartype(self, value: impl Into<crate::bill::types::TarType>) -> Self {
+        Self(self.0.set::<crate::bill::types::TarType>("tartype", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DownloadBillRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.token,) {
-            (::std::option::Option::Some(token),) if v.is_clean() => {
-                ::std::result::Result::Ok(DownloadBillRequest {
-                    token,
-                    tartype: self.tartype,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("DownloadBillRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<DownloadBillRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl DownloadBillRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("token");
-            let value = &self.token;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        v.finish("DownloadBillRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for DownloadBillRequest {
+impl rt::Operation for DownloadBillRequest {
     type Body = ();
     type Response = ::std::vec::Vec<u8>;
-    type ErrorCode = DownloadBillErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.download_bill",
         summary: "下载账单 (download a bill file)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/billdownload/file",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/bill-download/download-bill.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Download,
+        response: rt::ResponseKind::Download,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "The token is malformed.",
-                solution: "Pass the token of a fresh download_url.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The token has expired (after 5 minutes).",
-                solution: "Ask for the bill again and download at once.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "The token is malformed.",
+                "Pass the token of a fresh download_url.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The token has expired (after 5 minutes).",
+                "Ask for the bill again and download at once.",
+                false,
+            ),
+            crate::bill::errors::SIGN_ERROR,
+            crate::bill::errors::FREQUENCY_LIMITED,
+            crate::bill::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -191,119 +115,24 @@ impl ::wechatpay_apiv3_runtime::Operation for DownloadBillRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("token", &self.token);
         if let ::std::option::Option::Some(value) = &self.tartype {
             query.push("tartype", value);
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::bytes(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/billdownload/file`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DownloadBillErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: The token is malformed. Pass the token of a fresh download_url.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The token has expired (after 5 minutes). Ask for the bill again and download at once.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DownloadBillErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DownloadBillErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DownloadBillErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DownloadBillErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DownloadBillErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DownloadBillErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DownloadBillErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::bytes(body)
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `payments`.
 
+pub mod errors;
 pub mod types;
 pub mod apply_fund_flow_bill;
 pub mod apply_sub_merchant_fund_flow_bill;
@@ -13,19 +14,15 @@ pub mod apply_trade_bill;
 pub mod download_bill;
 pub use self::types::*;
 pub use self::apply_fund_flow_bill::{
-    ApplyFundFlowBillRequest, ApplyFundFlowBillRequestBuilder, ApplyFundFlowBillErrorCode,
+    ApplyFundFlowBillRequest, ApplyFundFlowBillRequestBuilder,
 };
 
 pub use self::apply_sub_merchant_fund_flow_bill::{
     ApplySubMerchantFundFlowBillRequest, ApplySubMerchantFundFlowBillRequestBuilder,
-    ApplySubMerchantFundFlowBillErrorCode, ApplySubMerchantFundFlowBillResponse,
-    ApplySubMerchantFundFlowBillResponseBuilder,
+    ApplySubMerchantFundFlowBillResponse,
 };
 
-pub use self::apply_trade_bill::{
-    ApplyTradeBillRequest, ApplyTradeBillRequestBuilder, ApplyTradeBillErrorCode,
-};
-
-pub use self::download_bill::{
-    DownloadBillRequest, DownloadBillRequestBuilder, DownloadBillErrorCode,
-};
+#[cfg(feature = "test-support")]
+pub use self::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponseBuilder;
+pub use self::apply_trade_bill::{ApplyTradeBillRequest, ApplyTradeBillRequestBuilder};
+pub use self::download_bill::{DownloadBillRequest, DownloadBillRequestBuilder};

@@ -2,68 +2,13 @@
 
 //! Types shared by the operations of 账单 (bills).
 
-/// How the bill file is packed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TarType {
-    /// `GZIP`: Gzip-compressed (the hash is of the uncompressed file).
-    Gzip,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl TarType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Gzip => "GZIP",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for TarType {
-    const VALUES: &'static [&'static str] = &["GZIP"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "GZIP" => Self::Gzip,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        TarType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for TarType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for TarType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for TarType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TarType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// How the bill file is packed.
+    pub enum TarType {
+        Unknown(rt::UnknownValue),
+        /// `GZIP`: Gzip-compressed (the hash is of the uncompressed file).
+        Gzip = "GZIP",
     }
 }
 
@@ -85,6 +30,18 @@ pub struct BillLink {
     pub download_url: ::std::string::String,
 }
 
+impl rt::Shaped for BillLink {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "BillLink",
+        &[
+            rt::FieldRule::req("hash_type", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("hash_value", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req("download_url", rt::Kind::text(1, 2048)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl BillLink {
     /// A builder with every field unset.
     pub fn builder() -> BillLinkBuilder {
@@ -92,167 +49,29 @@ impl BillLink {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for BillLink {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("hash_type");
-            let value = &self.hash_type;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("hash_value");
-            let value = &self.hash_value;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        {
-            let at = at.field("download_url");
-            let value = &self.download_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(2048),
-            );
-        }
-    }
-}
-
-/// Builds a [`BillLink`]; [`BillLinkBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct BillLinkBuilder {
-    hash_type: ::std::option::Option<::std::string::String>,
-    hash_value: ::std::option::Option<::std::string::String>,
-    download_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`BillLink`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct BillLinkBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl BillLinkBuilder {
     /// Sets `hash_type`. The hash algorithm of `hash_value`, SHA1.
-    pub fn hash_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_type = ::std::option::Option::Some(value.into());
-        self
+    pub fn hash_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_type", value))
     }
 
     /// Sets `hash_value`. The file's hash, in hex.
-    pub fn hash_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_value = ::std::option::Option::Some(value.into());
-        self
+    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_value", value))
     }
 
     /// Sets `download_url`. The download link, valid for 5 minutes; give it to `Client::download_bill`.
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.hash_type {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("hash_type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("hash_type"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.hash_value {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("hash_value");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("hash_value"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.download_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("download_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(2048),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("download_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<BillLink> {
-        match (self.hash_type, self.hash_value, self.download_url) {
-            (
-                ::std::option::Option::Some(hash_type),
-                ::std::option::Option::Some(hash_value),
-                ::std::option::Option::Some(download_url),
-            ) => {
-                ::std::option::Option::Some(BillLink {
-                    hash_type,
-                    hash_value,
-                    download_url,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn download_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("download_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<BillLink, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("BillLink")),
-        }
+    pub fn build(self) -> ::std::result::Result<BillLink, rt::BuildError> {
+        self.0.build()
     }
 }

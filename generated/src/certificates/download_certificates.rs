@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/certificates`. [Official documentation](https://wechatpay-api.gitbook.io/wechatpay-api-v3/jie-kou-wen-dang/ping-tai-zheng-shu).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 下载平台证书 (list the platform certificates)
 ///
 /// Lists the platform certificates in use. While a certificate is being replaced the list holds both the old and the new one; fetch it at least every 12 hours and trust new serials as they appear.
@@ -16,15 +17,30 @@
 /// - Rate limit: 1000 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DownloadCertificatesRequest {
     /// Query parameter. Which certificates to list; RSA when left out.
     ///
     /// Wire name `algorithm_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm_type: ::std::option::Option<
         crate::certificates::types::CertificateAlgorithm,
     >,
+}
+
+impl rt::Shaped for DownloadCertificatesRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DownloadCertificatesRequest",
+        &[
+            rt::FieldRule::opt(
+                "algorithm_type",
+                rt::Kind::Enum(
+                    <crate::certificates::types::CertificateAlgorithm as rt::OpenEnum>::VALUES,
+                ),
+            ),
+        ],
+    );
 }
 
 impl DownloadCertificatesRequest {
@@ -34,124 +50,89 @@ impl DownloadCertificatesRequest {
     }
 }
 
-/// Builds a [`DownloadCertificatesRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`DownloadCertificatesRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct DownloadCertificatesRequestBuilder {
-    algorithm_type: ::std::option::Option<
-        crate::certificates::types::CertificateAlgorithm,
-    >,
-}
-
+pub struct DownloadCertificatesRequestBuilder(rt::Draft);
 impl DownloadCertificatesRequestBuilder {
     /// Sets the parameter `algorithm_type`. Which certificates to list; RSA when left out.
     pub fn algorithm_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::certificates::types::CertificateAlgorithm,
-        >,
+        self,
+        value: impl Into<crate::certificates::types::CertificateAlgorithm>,
     ) -> Self {
-        self.algorithm_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
+        Self(
+            self
+                .0
+                .set::<
+                    crate::certificates::types::CertificateAlgorithm,
+                >("algorithm_type", value),
+        )
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        DownloadCertificatesRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        if v.is_clean() {
-            ::std::result::Result::Ok(DownloadCertificatesRequest {
-                algorithm_type: self.algorithm_type,
-            })
-        } else {
-            ::std::result::Result::Err(v.into_error("DownloadCertificatesRequest"))
-        }
+    ) -> ::std::result::Result<DownloadCertificatesRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl DownloadCertificatesRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let _ = at;
-        v.finish("DownloadCertificatesRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for DownloadCertificatesRequest {
+impl rt::Operation for DownloadCertificatesRequest {
     type Body = ();
     type Response = crate::certificates::download_certificates::DownloadCertificatesResponse;
-    type ErrorCode = DownloadCertificatesErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "certificates.download_certificates",
         summary: "下载平台证书 (list the platform certificates)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/certificates",
         doc_url: "https://wechatpay-api.gitbook.io/wechatpay-api-v3/jie-kou-wen-dang/ping-tai-zheng-shu",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 1000u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not call this.",
-                solution: "Check the merchant's products and permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not call this.",
+                "Check the merchant's products and permissions.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
@@ -161,119 +142,24 @@ impl ::wechatpay_apiv3_runtime::Operation for DownloadCertificatesRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.algorithm_type {
             query.push("algorithm_type", value);
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/certificates`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DownloadCertificatesErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not call this. Check the merchant's products and permissions.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DownloadCertificatesErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DownloadCertificatesErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DownloadCertificatesErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DownloadCertificatesErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DownloadCertificatesErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DownloadCertificatesErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DownloadCertificatesErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -290,6 +176,25 @@ pub struct DownloadCertificatesResponse {
     >,
 }
 
+impl rt::Shaped for DownloadCertificatesResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DownloadCertificatesResponse",
+        &[
+            rt::FieldRule::opt(
+                "data",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::certificates::types::PlatformCertificate as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl DownloadCertificatesResponse {
     /// A builder with every field unset.
     pub fn builder() -> DownloadCertificatesResponseBuilder {
@@ -297,74 +202,32 @@ impl DownloadCertificatesResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DownloadCertificatesResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`DownloadCertificatesResponse`]; [`DownloadCertificatesResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DownloadCertificatesResponseBuilder {
-    data: ::std::option::Option<
-        ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
-    >,
-}
-
+/// Builds a [`DownloadCertificatesResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct DownloadCertificatesResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl DownloadCertificatesResponseBuilder {
     /// Sets `data`. The certificates, oldest first.
     pub fn data(
-        mut self,
-        value: ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DownloadCertificatesResponse> {
-        ::std::option::Option::Some(DownloadCertificatesResponse {
-            data: self.data,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
+                >("data", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        DownloadCertificatesResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DownloadCertificatesResponse")),
-        }
+    ) -> ::std::result::Result<DownloadCertificatesResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -11,6 +11,8 @@ pub mod download_certificates;
 pub use self::types::*;
 pub use self::download_certificates::{
     DownloadCertificatesRequest, DownloadCertificatesRequestBuilder,
-    DownloadCertificatesErrorCode, DownloadCertificatesResponse,
-    DownloadCertificatesResponseBuilder,
+    DownloadCertificatesResponse,
 };
+
+#[cfg(feature = "test-support")]
+pub use self::download_certificates::DownloadCertificatesResponseBuilder;

@@ -2,76 +2,17 @@
 
 //! Types shared by the operations of 平台证书 (platform certificates).
 
-/// Which kind of certificate to list.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CertificateAlgorithm {
-    /// `RSA`: RSA certificates (the default when no type is given).
-    Rsa,
-    /// `SM2`: SM2 (Chinese national standard) certificates.
-    Sm2,
-    /// `ALL`: Both kinds.
-    All,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CertificateAlgorithm {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rsa => "RSA",
-            Self::Sm2 => "SM2",
-            Self::All => "ALL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CertificateAlgorithm {
-    const VALUES: &'static [&'static str] = &["RSA", "SM2", "ALL"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "RSA" => Self::Rsa,
-            "SM2" => Self::Sm2,
-            "ALL" => Self::All,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CertificateAlgorithm::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CertificateAlgorithm {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CertificateAlgorithm {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CertificateAlgorithm {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CertificateAlgorithm {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// Which kind of certificate to list.
+    pub enum CertificateAlgorithm {
+        Unknown(rt::UnknownValue),
+        /// `RSA`: RSA certificates (the default when no type is given).
+        Rsa = "RSA",
+        /// `SM2`: SM2 (Chinese national standard) certificates.
+        Sm2 = "SM2",
+        /// `ALL`: Both kinds.
+        All = "ALL",
     }
 }
 
@@ -98,6 +39,19 @@ pub struct EncryptedCertificate {
     pub ciphertext: ::std::string::String,
 }
 
+impl rt::Shaped for EncryptedCertificate {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EncryptedCertificate",
+        &[
+            rt::FieldRule::req("algorithm", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("nonce", rt::Kind::text(1, 12)),
+            rt::FieldRule::opt("associated_data", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("ciphertext", rt::Kind::text(1, u64::MAX)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl EncryptedCertificate {
     /// A builder with every field unset.
     pub fn builder() -> EncryptedCertificateBuilder {
@@ -105,197 +59,35 @@ impl EncryptedCertificate {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for EncryptedCertificate {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("algorithm");
-            let value = &self.algorithm;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("nonce");
-            let value = &self.nonce;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(12),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.associated_data {
-            let at = at.field("associated_data");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("ciphertext");
-            let value = &self.ciphertext;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`EncryptedCertificate`]; [`EncryptedCertificateBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct EncryptedCertificateBuilder {
-    algorithm: ::std::option::Option<::std::string::String>,
-    nonce: ::std::option::Option<::std::string::String>,
-    associated_data: ::std::option::Option<::std::string::String>,
-    ciphertext: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`EncryptedCertificate`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct EncryptedCertificateBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl EncryptedCertificateBuilder {
     /// Sets `algorithm`. The encryption algorithm, AEAD_AES_256_GCM.
-    pub fn algorithm(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.algorithm = ::std::option::Option::Some(value.into());
-        self
+    pub fn algorithm(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("algorithm", value))
     }
 
     /// Sets `nonce`. The 12-character GCM nonce.
-    pub fn nonce(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.nonce = ::std::option::Option::Some(value.into());
-        self
+    pub fn nonce(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("nonce", value))
     }
 
     /// Sets `associated_data`. The GCM associated data, `certificate`.
-    pub fn associated_data(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.associated_data = ::std::option::Option::Some(value.into());
-        self
+    pub fn associated_data(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("associated_data", value))
     }
 
     /// Sets `ciphertext`. Base64 of the encrypted PEM and its 16-byte tag.
-    pub fn ciphertext(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ciphertext = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.algorithm {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("algorithm");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("algorithm"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.nonce {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("nonce");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(12),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("nonce"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.associated_data {
-            let at = at.field("associated_data");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.ciphertext {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("ciphertext");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("ciphertext"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<EncryptedCertificate> {
-        match (self.algorithm, self.nonce, self.ciphertext) {
-            (
-                ::std::option::Option::Some(algorithm),
-                ::std::option::Option::Some(nonce),
-                ::std::option::Option::Some(ciphertext),
-            ) => {
-                ::std::option::Option::Some(EncryptedCertificate {
-                    algorithm,
-                    nonce,
-                    associated_data: self.associated_data,
-                    ciphertext,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn ciphertext(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("ciphertext", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        EncryptedCertificate,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("EncryptedCertificate")),
-        }
+    pub fn build(self) -> ::std::result::Result<EncryptedCertificate, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -310,17 +102,33 @@ pub struct PlatformCertificate {
     /// When WeChat Pay starts signing with it.
     ///
     /// Wire name `effective_time`; required; RFC 3339.
-    pub effective_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub effective_time: rt::DateTime,
     /// When WeChat Pay stops using it; moved earlier, 24 hours ahead, when a certificate is replaced.
     ///
     /// Wire name `expire_time`; required; RFC 3339.
-    pub expire_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub expire_time: rt::DateTime,
     /// The certificate itself, encrypted.
     ///
     /// Wire name `encrypt_certificate`; required.
     pub encrypt_certificate: crate::certificates::types::EncryptedCertificate,
 }
 
+impl rt::Shaped for PlatformCertificate {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PlatformCertificate",
+        &[
+            rt::FieldRule::req("serial_no", rt::Kind::text(1, 40)),
+            rt::FieldRule::req("effective_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("expire_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req(
+                "encrypt_certificate",
+                rt::Kind::Nested(<EncryptedCertificate as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl PlatformCertificate {
     /// A builder with every field unset.
     pub fn builder() -> PlatformCertificateBuilder {
@@ -328,186 +136,43 @@ impl PlatformCertificate {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PlatformCertificate {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("serial_no");
-            let value = &self.serial_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(40),
-            );
-        }
-        {
-            let at = at.field("effective_time");
-            let value = &self.effective_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("expire_time");
-            let value = &self.expire_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("encrypt_certificate");
-            let value = &self.encrypt_certificate;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`PlatformCertificate`]; [`PlatformCertificateBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PlatformCertificateBuilder {
-    serial_no: ::std::option::Option<::std::string::String>,
-    effective_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    expire_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    encrypt_certificate: ::std::option::Option<
-        crate::certificates::types::EncryptedCertificate,
-    >,
-}
-
+/// Builds a [`PlatformCertificate`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct PlatformCertificateBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl PlatformCertificateBuilder {
     /// Sets `serial_no`. The certificate's serial number, as in `Wechatpay-Serial`.
-    pub fn serial_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.serial_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn serial_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("serial_no", value))
     }
 
     /// Sets `effective_time`. When WeChat Pay starts signing with it.
-    pub fn effective_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.effective_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn effective_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("effective_time", value))
     }
 
     /// Sets `expire_time`. When WeChat Pay stops using it; moved earlier, 24 hours ahead, when a certificate is replaced.
-    pub fn expire_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.expire_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn expire_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("expire_time", value))
     }
 
     /// Sets `encrypt_certificate`. The certificate itself, encrypted.
     pub fn encrypt_certificate(
-        mut self,
-        value: crate::certificates::types::EncryptedCertificate,
+        self,
+        value: impl Into<crate::certificates::types::EncryptedCertificate>,
     ) -> Self {
-        self.encrypt_certificate = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.serial_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("serial_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(40),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("serial_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.effective_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("effective_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("effective_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.expire_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("expire_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("expire_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.encrypt_certificate {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("encrypt_certificate");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("encrypt_certificate"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PlatformCertificate> {
-        match (
-            self.serial_no,
-            self.effective_time,
-            self.expire_time,
-            self.encrypt_certificate,
-        ) {
-            (
-                ::std::option::Option::Some(serial_no),
-                ::std::option::Option::Some(effective_time),
-                ::std::option::Option::Some(expire_time),
-                ::std::option::Option::Some(encrypt_certificate),
-            ) => {
-                ::std::option::Option::Some(PlatformCertificate {
-                    serial_no,
-                    effective_time,
-                    expire_time,
-                    encrypt_certificate,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::certificates::types::EncryptedCertificate,
+                >("encrypt_certificate", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        PlatformCertificate,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PlatformCertificate")),
-        }
+    pub fn build(self) -> ::std::result::Result<PlatformCertificate, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/profitsharing/receivers/add`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_8.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 添加分账接收方 (register a receiver)
 ///
 /// Adds an account to the merchant's (or sub-merchant's) list of profit-sharing receivers; a split can only pay receivers on the list. For a MERCHANT_ID receiver the merchant's full registered name is required (the holder's name for a micro or individual merchant); for a person it is optional and checked when given. The name is encrypted with WeChat Pay's key by the SDK. Adding the same receiver again sets the same relation, so the call is retried when safe.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddReceiverRequest {
-    /// The JSON body.
-    pub body: crate::profitsharing::add_receiver::AddReceiverBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: AddReceiverBody,
+}
+
+impl rt::Shaped for AddReceiverRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "AddReceiverRequest",
+        &[],
+        <AddReceiverBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl AddReceiverRequest {
@@ -29,199 +39,134 @@ impl AddReceiverRequest {
     }
 }
 
-/// Builds a [`AddReceiverRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`AddReceiverRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct AddReceiverRequestBuilder {
-    body: crate::profitsharing::add_receiver::AddReceiverBodyBuilder,
-}
-
+pub struct AddReceiverRequestBuilder(rt::Draft);
 impl AddReceiverRequestBuilder {
-    /// Sets the body field `sub_mchid`. The sub-merchant whose list it is; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant whose list it is; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `appid`. The AppID bound to the (service provider's) merchant number.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID bound to the (service provider's) merchant number.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `sub_appid`. The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
-    pub fn sub_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_appid(value);
-        self
+    /// Sets `sub_appid`. The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
+    pub fn sub_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_appid", value))
     }
 
-    /// Sets the body field `type`. The kind of account in `account`.
+    /// Sets `type`. The kind of account in `account`.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.body = self.body.type_(value);
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
-    /// Sets the body field `account`. The merchant number, or the user's OpenID (under `appid` or `sub_appid`).
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.account(value);
-        self
+    /// Sets `account`. The merchant number, or the user's OpenID (under `appid` or `sub_appid`).
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
-    /// Sets the body field `name`. The receiver's full name: required for MERCHANT_ID, optional (and checked) for a person; sent encrypted.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.name(value);
-        self
+    /// Sets `name`. The receiver's full name: required for MERCHANT_ID, optional (and checked) for a person; sent encrypted.
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
-    /// Sets the body field `relation_type`. The receiver's relation to the merchant whose money is split.
+    /// Sets `relation_type`. The receiver's relation to the merchant whose money is split.
     pub fn relation_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::profitsharing::types::ReceiverRelationType,
-        >,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverRelationType>,
     ) -> Self {
-        self.body = self.body.relation_type(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::profitsharing::types::ReceiverRelationType,
+                >("relation_type", value),
+        )
     }
 
-    /// Sets the body field `custom_relation`. The relation in words, at most 10 characters; required when relation_type is CUSTOM.
-    pub fn custom_relation(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.custom_relation(value);
-        self
+    /// Sets `custom_relation`. The relation in words, at most 10 characters; required when relation_type is CUSTOM.
+    pub fn custom_relation(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("custom_relation", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::profitsharing::add_receiver::AddReceiverBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: AddReceiverBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        AddReceiverRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(AddReceiverRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("AddReceiverRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<AddReceiverRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl AddReceiverRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("AddReceiverRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for AddReceiverRequest {
-    type Body = crate::profitsharing::add_receiver::AddReceiverBody;
+impl rt::Operation for AddReceiverRequest {
+    type Body = AddReceiverBody;
     type Response = crate::profitsharing::add_receiver::AddReceiverResponse;
-    type ErrorCode = AddReceiverErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.add_receiver",
         summary: "添加分账接收方 (register a receiver)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/profitsharing/receivers/add",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_8.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed, or the name could not be decrypted.",
-                solution: "Fix the parameter named in the error; encrypt the name with the key named in Wechatpay-Serial.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a rule, e.g. the name does not match the account.",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant has no profit-sharing permission.",
-                solution: "Activate profit sharing (or its authorisation by the sub-merchant).",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed, or the name could not be decrypted.",
+                "Fix the parameter named in the error; encrypt the name with the key named in Wechatpay-Serial.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a rule, e.g. the name does not match the account.",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant has no profit-sharing permission.",
+                "Activate profit sharing (or its authorisation by the sub-merchant).",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
@@ -231,125 +176,25 @@ impl ::wechatpay_apiv3_runtime::Operation for AddReceiverRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn encrypt_sensitive(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/profitsharing/receivers/add`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddReceiverErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed, or the name could not be decrypted. Fix the parameter named in the error; encrypt the name with the key named in Wechatpay-Serial.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a rule, e.g. the name does not match the account. Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant has no profit-sharing permission. Activate profit sharing (or its authorisation by the sub-merchant).
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl AddReceiverErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for AddReceiverErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        AddReceiverErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for AddReceiverErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for AddReceiverErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for AddReceiverErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AddReceiverErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -396,284 +241,30 @@ pub struct AddReceiverBody {
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
-impl AddReceiverBody {
-    /// A builder with every field unset.
-    pub fn builder() -> AddReceiverBodyBuilder {
-        AddReceiverBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for AddReceiverBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_appid {
-            let at = at.field("sub_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_relation {
-            let at = at.field("custom_relation");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10),
-            );
-        }
-    }
-}
-
-/// Builds a [`AddReceiverBody`]; [`AddReceiverBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, Default)]
-pub struct AddReceiverBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    sub_appid: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-    name: ::std::option::Option<::std::string::String>,
-    relation_type: ::std::option::Option<
-        crate::profitsharing::types::ReceiverRelationType,
-    >,
-    custom_relation: ::std::option::Option<::std::string::String>,
-}
-
-impl AddReceiverBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant whose list it is; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. The AppID bound to the (service provider's) merchant number.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `sub_appid`. The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
-    pub fn sub_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `type`. The kind of account in `account`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `account`. The merchant number, or the user's OpenID (under `appid` or `sub_appid`).
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `name`. The receiver's full name: required for MERCHANT_ID, optional (and checked) for a person; sent encrypted.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `relation_type`. The receiver's relation to the merchant whose money is split.
-    pub fn relation_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::profitsharing::types::ReceiverRelationType,
-        >,
-    ) -> Self {
-        self.relation_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `custom_relation`. The relation in words, at most 10 characters; required when relation_type is CUSTOM.
-    pub fn custom_relation(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.custom_relation = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_appid {
-            let at = at.field("sub_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        if self.relation_type.is_none() {
-            v.report(
-                &at.field("relation_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_relation {
-            let at = at.field("custom_relation");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AddReceiverBody> {
-        match (self.appid, self.type_, self.account, self.relation_type) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-                ::std::option::Option::Some(relation_type),
-            ) => {
-                ::std::option::Option::Some(AddReceiverBody {
-                    sub_mchid: self.sub_mchid,
-                    appid,
-                    sub_appid: self.sub_appid,
-                    type_,
-                    account,
-                    name: self.name,
-                    relation_type,
-                    custom_relation: self.custom_relation,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<AddReceiverBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AddReceiverBody")),
-        }
-    }
+impl rt::Shaped for AddReceiverBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AddReceiverBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("sub_appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req(
+                "relation_type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverRelationType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("custom_relation", rt::Kind::text(1, 10)),
+        ],
+    );
 }
 
 impl ::std::fmt::Debug for AddReceiverBody {
@@ -692,45 +283,13 @@ impl ::std::fmt::Debug for AddReceiverBody {
     }
 }
 
-impl ::std::fmt::Debug for AddReceiverBodyBuilder {
-    /// Sensitive fields are shown as `<redacted>`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("AddReceiverBodyBuilder")
-            .field("sub_mchid", &self.sub_mchid)
-            .field("appid", &self.appid)
-            .field("sub_appid", &self.sub_appid)
-            .field("type_", &self.type_)
-            .field("account", &self.account)
-            .field("name", &"<redacted>")
-            .field("relation_type", &self.relation_type)
-            .field("custom_relation", &self.custom_relation)
-            .finish()
-    }
-}
-
-impl ::std::convert::From<AddReceiverBody> for AddReceiverBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: AddReceiverBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            appid: ::std::option::Option::Some(value.appid),
-            sub_appid: value.sub_appid,
-            type_: ::std::option::Option::Some(value.type_),
-            account: ::std::option::Option::Some(value.account),
-            name: value.name,
-            relation_type: ::std::option::Option::Some(value.relation_type),
-            custom_relation: value.custom_relation,
-        }
-    }
-}
-
 impl AddReceiverBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.name {
             encrypt("name", value)?;
         }
@@ -772,6 +331,31 @@ pub struct AddReceiverResponse {
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for AddReceiverResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AddReceiverResponse",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt("name", rt::Kind::text(0, 1024)),
+            rt::FieldRule::req(
+                "relation_type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverRelationType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("custom_relation", rt::Kind::text(0, 10)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl AddReceiverResponse {
     /// A builder with every field unset.
     pub fn builder() -> AddReceiverResponseBuilder {
@@ -779,213 +363,56 @@ impl AddReceiverResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AddReceiverResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1024),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_relation {
-            let at = at.field("custom_relation");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(10),
-            );
-        }
-    }
-}
-
-/// Builds a [`AddReceiverResponse`]; [`AddReceiverResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AddReceiverResponseBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-    name: ::std::option::Option<::std::string::String>,
-    relation_type: ::std::option::Option<
-        crate::profitsharing::types::ReceiverRelationType,
-    >,
-    custom_relation: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`AddReceiverResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct AddReceiverResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl AddReceiverResponseBuilder {
     /// Sets `sub_mchid`. The sub-merchant; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `type`. As requested.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. As requested.
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
     /// Sets `name`. The name as registered, encrypted to the merchant's key (base64 ciphertext, not the name itself).
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `relation_type`. As requested.
     pub fn relation_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::profitsharing::types::ReceiverRelationType,
-        >,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverRelationType>,
     ) -> Self {
-        self.relation_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::profitsharing::types::ReceiverRelationType,
+                >("relation_type", value),
+        )
     }
 
     /// Sets `custom_relation`. As requested.
-    pub fn custom_relation(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.custom_relation = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1024),
-            );
-        }
-        if self.relation_type.is_none() {
-            v.report(
-                &at.field("relation_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_relation {
-            let at = at.field("custom_relation");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(10),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AddReceiverResponse> {
-        match (self.type_, self.account, self.relation_type) {
-            (
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-                ::std::option::Option::Some(relation_type),
-            ) => {
-                ::std::option::Option::Some(AddReceiverResponse {
-                    sub_mchid: self.sub_mchid,
-                    type_,
-                    account,
-                    name: self.name,
-                    relation_type,
-                    custom_relation: self.custom_relation,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn custom_relation(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("custom_relation", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        AddReceiverResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AddReceiverResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<AddReceiverResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/profitsharing/bills`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_11.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 申请分账账单 (get a day's profit-sharing bill)
 ///
 /// Returns the download link of one day's profit-sharing bill (within the last three months) and the file's SHA1. Pass the three to `Client::download_bill`, which downloads the file from the configured API host, unpacks gzip and checks the hash. Service providers get every sub-merchant's records unless they name one.
@@ -15,12 +16,13 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyBillRequest {
     /// Query parameter. One sub-merchant's records only; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. The day, as YYYY-MM-DD.
     ///
@@ -29,9 +31,27 @@ pub struct ApplyBillRequest {
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<
         crate::profitsharing::apply_bill::ProfitSharingBillTarType,
     >,
+}
+
+impl rt::Shaped for ApplyBillRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyBillRequest",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "bill_date",
+                rt::Kind::pattern(0, u64::MAX, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            ),
+            rt::FieldRule::opt(
+                "tar_type",
+                rt::Kind::Enum(<ProfitSharingBillTarType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
 }
 
 impl ApplyBillRequest {
@@ -41,207 +61,115 @@ impl ApplyBillRequest {
     }
 }
 
-/// Builds a [`ApplyBillRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ApplyBillRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ApplyBillRequestBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    bill_date: ::std::option::Option<::std::string::String>,
-    tar_type: ::std::option::Option<
-        crate::profitsharing::apply_bill::ProfitSharingBillTarType,
-    >,
-}
-
+pub struct ApplyBillRequestBuilder(rt::Draft);
 impl ApplyBillRequestBuilder {
     /// Sets the parameter `sub_mchid`. One sub-merchant's records only; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets the parameter `bill_date`. The day, as YYYY-MM-DD.
-    pub fn bill_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bill_date = ::std::option::Option::Some(value.into());
-        self
+    pub fn bill_date(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bill_date", value))
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
     pub fn tar_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::profitsharing::apply_bill::ProfitSharingBillTarType,
-        >,
+        self,
+        value: impl Into<crate::profitsharing::apply_bill::ProfitSharingBillTarType>,
     ) -> Self {
-        self.tar_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.bill_date {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("bill_date");
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("bill_date"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::profitsharing::apply_bill::ProfitSharingBillTarType,
+                >("tar_type", value),
+        )
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ApplyBillRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.bill_date,) {
-            (::std::option::Option::Some(bill_date),) if v.is_clean() => {
-                ::std::result::Result::Ok(ApplyBillRequest {
-                    sub_mchid: self.sub_mchid,
-                    bill_date,
-                    tar_type: self.tar_type,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyBillRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ApplyBillRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ApplyBillRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("bill_date");
-            let value = &self.bill_date;
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("ApplyBillRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ApplyBillRequest {
+impl rt::Operation for ApplyBillRequest {
     type Body = ();
     type Response = crate::profitsharing::apply_bill::ApplyBillResponse;
-    type ErrorCode = ApplyBillErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.apply_bill",
         summary: "申请分账账单 (get a day's profit-sharing bill)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/profitsharing/bills",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_11.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "NO_STATEMENT_EXIST",
-                description: "The bill for that day does not exist.",
-                solution: "Check the date; a day's bill is ready the next day.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "STATEMENT_CREATING",
-                description: "The bill is being generated.",
-                solution: "Ask again later.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not get this bill.",
-                solution: "Check the merchant's permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The HTTP request breaks the APIv3 rules.",
+                "Check the request against the APIv3 rules.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "NO_STATEMENT_EXIST",
+                "The bill for that day does not exist.",
+                "Check the date; a day's bill is ready the next day.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "STATEMENT_CREATING",
+                "The bill is being generated.",
+                "Ask again later.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not get this bill.",
+                "Check the merchant's permissions.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
@@ -251,7 +179,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyBillRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.sub_mchid {
             query.push("sub_mchid", value);
         }
@@ -261,193 +189,26 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyBillRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `GET /v3/profitsharing/bills`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplyBillErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 rules.
-    InvalidRequest,
-    /// `NO_STATEMENT_EXIST`: HTTP 400: The bill for that day does not exist. Check the date; a day's bill is ready the next day.
-    NoStatementExist,
-    /// `STATEMENT_CREATING`: HTTP 400: The bill is being generated. Ask again later.
-    StatementCreating,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not get this bill. Check the merchant's permissions.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ApplyBillErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::NoStatementExist => "NO_STATEMENT_EXIST",
-            Self::StatementCreating => "STATEMENT_CREATING",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyBillErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "NO_STATEMENT_EXIST",
-        "STATEMENT_CREATING",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NO_STATEMENT_EXIST" => Self::NoStatementExist,
-            "STATEMENT_CREATING" => Self::StatementCreating,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ApplyBillErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ApplyBillErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ApplyBillErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ApplyBillErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApplyBillErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Packing of the file; plain text when left out.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProfitSharingBillTarType {
-    /// `GZIP`: Gzip-compressed (the hash is of the uncompressed file).
-    Gzip,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ProfitSharingBillTarType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Gzip => "GZIP",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ProfitSharingBillTarType {
-    const VALUES: &'static [&'static str] = &["GZIP"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "GZIP" => Self::Gzip,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ProfitSharingBillTarType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ProfitSharingBillTarType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ProfitSharingBillTarType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ProfitSharingBillTarType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ProfitSharingBillTarType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Packing of the file; plain text when left out.
+    pub enum ProfitSharingBillTarType {
+        Unknown(rt::UnknownValue),
+        /// `GZIP`: Gzip-compressed (the hash is of the uncompressed file).
+        Gzip = "GZIP",
     }
 }
 
@@ -469,6 +230,18 @@ pub struct ApplyBillResponse {
     pub hash_value: ::std::string::String,
 }
 
+impl rt::Shaped for ApplyBillResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyBillResponse",
+        &[
+            rt::FieldRule::req("download_url", rt::Kind::text(1, 2048)),
+            rt::FieldRule::req("hash_type", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("hash_value", rt::Kind::text(1, 1024)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ApplyBillResponse {
     /// A builder with every field unset.
     pub fn builder() -> ApplyBillResponseBuilder {
@@ -476,170 +249,29 @@ impl ApplyBillResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ApplyBillResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("download_url");
-            let value = &self.download_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(2048),
-            );
-        }
-        {
-            let at = at.field("hash_type");
-            let value = &self.hash_type;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("hash_value");
-            let value = &self.hash_value;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-    }
-}
-
-/// Builds a [`ApplyBillResponse`]; [`ApplyBillResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ApplyBillResponseBuilder {
-    download_url: ::std::option::Option<::std::string::String>,
-    hash_type: ::std::option::Option<::std::string::String>,
-    hash_value: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ApplyBillResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ApplyBillResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ApplyBillResponseBuilder {
     /// Sets `download_url`. The download link, valid for a short time (30 s per the Go SDK); give it to `Client::download_bill` at once.
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn download_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("download_url", value))
     }
 
     /// Sets `hash_type`. The hash algorithm of `hash_value`, SHA1.
-    pub fn hash_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_type = ::std::option::Option::Some(value.into());
-        self
+    pub fn hash_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_type", value))
     }
 
     /// Sets `hash_value`. The hash of the uncompressed file, in hex.
-    pub fn hash_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_value = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.download_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("download_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(2048),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("download_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.hash_type {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("hash_type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("hash_type"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.hash_value {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("hash_value");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("hash_value"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ApplyBillResponse> {
-        match (self.download_url, self.hash_type, self.hash_value) {
-            (
-                ::std::option::Option::Some(download_url),
-                ::std::option::Option::Some(hash_type),
-                ::std::option::Option::Some(hash_value),
-            ) => {
-                ::std::option::Option::Some(ApplyBillResponse {
-                    download_url,
-                    hash_type,
-                    hash_value,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_value", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ApplyBillResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyBillResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<ApplyBillResponse, rt::BuildError> {
+        self.0.build()
     }
 }

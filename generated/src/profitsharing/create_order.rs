@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/profitsharing/orders`. [Official documentation](https://pay.wechatpay.cn/doc/v3/merchant/4012524936).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 请求分账 (split a paid order)
 ///
 /// Splits part of a paid order's held funds among registered receivers. An order takes at most 50 split requests of at most 50 receivers each. The request is accepted first and processed later: read the outcome with `query_order`. With `unfreeze_unsplit` true, what is left goes back to the merchant and the order cannot be split again. A repeat with the same `out_order_no` counts once; after a timeout or SYSTEM_ERROR, repeat it with the same number, never a new one.
@@ -16,11 +17,20 @@
 /// - Rate limit: 300 requests per second.
 /// - Idempotent by `out_order_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOrderRequest {
-    /// The JSON body.
-    pub body: crate::profitsharing::create_order::CreateOrderBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateOrderBody,
+}
+
+impl rt::Shaped for CreateOrderRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateOrderRequest",
+        &[],
+        <CreateOrderBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateOrderRequest {
@@ -30,197 +40,134 @@ impl CreateOrderRequest {
     }
 }
 
-/// Builds a [`CreateOrderRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateOrderRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateOrderRequestBuilder {
-    body: crate::profitsharing::create_order::CreateOrderBodyBuilder,
-}
-
+pub struct CreateOrderRequestBuilder(rt::Draft);
 impl CreateOrderRequestBuilder {
-    /// Sets the body field `sub_mchid`. The sub-merchant whose money is split; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant whose money is split; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `appid`. The AppID bound to the (service provider's) merchant number; needed when a receiver is PERSONAL_OPENID.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID bound to the (service provider's) merchant number; needed when a receiver is PERSONAL_OPENID.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `sub_appid`. The sub-merchant's AppID; needed when a receiver is PERSONAL_SUB_OPENID (service providers only).
-    pub fn sub_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_appid(value);
-        self
+    /// Sets `sub_appid`. The sub-merchant's AppID; needed when a receiver is PERSONAL_SUB_OPENID (service providers only).
+    pub fn sub_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_appid", value))
     }
 
-    /// Sets the body field `transaction_id`. WeChat Pay's number of the paid order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transaction_id(value);
-        self
+    /// Sets `transaction_id`. WeChat Pay's number of the paid order.
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
-    /// Sets the body field `out_order_no`. The merchant's own number for this split, unique per merchant: digits, letters, _-|\*@.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_order_no(value);
-        self
+    /// Sets `out_order_no`. The merchant's own number for this split, unique per merchant: digits, letters, _-|\*@.
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
-    /// Sets the body field `receivers`. The receivers and their shares; the paying merchant may be one of them.
+    /// Sets `receivers`. The receivers and their shares; the paying merchant may be one of them.
     pub fn receivers(
-        mut self,
-        value: ::std::vec::Vec<crate::profitsharing::types::OrderReceiver>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::profitsharing::types::OrderReceiver>>,
     ) -> Self {
-        self.body = self.body.receivers(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::profitsharing::types::OrderReceiver>,
+                >("receivers", value),
+        )
     }
 
-    /// Sets the body field `unfreeze_unsplit`. Whether what is left after this split goes back to the merchant (true, no further splits) or stays held for later splits (false).
-    pub fn unfreeze_unsplit(mut self, value: bool) -> Self {
-        self.body = self.body.unfreeze_unsplit(value);
-        self
+    /// Sets `unfreeze_unsplit`. Whether what is left after this split goes back to the merchant (true, no further splits) or stays held for later splits (false).
+    pub fn unfreeze_unsplit(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("unfreeze_unsplit", value))
     }
 
-    /// Sets the body field `notify_url`. Where to send the split result; https, no query string.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. Where to send the split result; https, no query string.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::profitsharing::create_order::CreateOrderBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateOrderBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateOrderRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateOrderRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateOrderRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CreateOrderRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateOrderRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateOrderRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateOrderRequest {
-    type Body = crate::profitsharing::create_order::CreateOrderBody;
+impl rt::Operation for CreateOrderRequest {
+    type Body = CreateOrderBody;
     type Response = crate::profitsharing::types::ProfitSharingOrder;
-    type ErrorCode = CreateOrderErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.create_order",
         summary: "请求分账 (split a paid order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/profitsharing/orders",
         doc_url: "https://pay.wechatpay.cn/doc/v3/merchant/4012524936",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_order_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 300u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a rule: the order is not held for profit sharing, or the amounts do not fit.",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant has no profit-sharing permission.",
-                solution: "Activate profit sharing (or its authorisation by the sub-merchant).",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same out_order_no.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_order_no.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a rule: the order is not held for profit sharing, or the amounts do not fit.",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant has no profit-sharing permission.",
+                "Activate profit sharing (or its authorisation by the sub-merchant).",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same out_order_no.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same out_order_no.",
+                true,
+            ),
         ],
     };
 
@@ -230,125 +177,25 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateOrderRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn encrypt_sensitive(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/profitsharing/orders`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateOrderErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a rule: the order is not held for profit sharing, or the amounts do not fit. Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant has no profit-sharing permission. Activate profit sharing (or its authorisation by the sub-merchant).
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same out_order_no.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_order_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateOrderErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateOrderErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateOrderErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateOrderErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateOrderErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateOrderErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateOrderErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -394,362 +241,32 @@ pub struct CreateOrderBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-impl CreateOrderBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateOrderBodyBuilder {
-        CreateOrderBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateOrderBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_appid {
-            let at = at.field("sub_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_order_no");
-            let value = &self.out_order_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_|*@-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("receivers");
-            let value = &self.receivers;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-}
-
-/// Builds a [`CreateOrderBody`]; [`CreateOrderBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateOrderBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    sub_appid: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    receivers: ::std::option::Option<
-        ::std::vec::Vec<crate::profitsharing::types::OrderReceiver>,
-    >,
-    unfreeze_unsplit: ::std::option::Option<bool>,
-    notify_url: ::std::option::Option<::std::string::String>,
-}
-
-impl CreateOrderBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant whose money is split; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. The AppID bound to the (service provider's) merchant number; needed when a receiver is PERSONAL_OPENID.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `sub_appid`. The sub-merchant's AppID; needed when a receiver is PERSONAL_SUB_OPENID (service providers only).
-    pub fn sub_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_id`. WeChat Pay's number of the paid order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_order_no`. The merchant's own number for this split, unique per merchant: digits, letters, _-|\*@.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `receivers`. The receivers and their shares; the paying merchant may be one of them.
-    pub fn receivers(
-        mut self,
-        value: ::std::vec::Vec<crate::profitsharing::types::OrderReceiver>,
-    ) -> Self {
-        self.receivers = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `unfreeze_unsplit`. Whether what is left after this split goes back to the merchant (true, no further splits) or stays held for later splits (false).
-    pub fn unfreeze_unsplit(mut self, value: bool) -> Self {
-        self.unfreeze_unsplit = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `notify_url`. Where to send the split result; https, no query string.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_appid {
-            let at = at.field("sub_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_order_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_order_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_|*@-]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_order_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.receivers {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("receivers");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(50),
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("receivers"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.unfreeze_unsplit.is_none() {
-            v.report(
-                &at.field("unfreeze_unsplit"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateOrderBody> {
-        match (
-            self.transaction_id,
-            self.out_order_no,
-            self.receivers,
-            self.unfreeze_unsplit,
-        ) {
-            (
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(out_order_no),
-                ::std::option::Option::Some(receivers),
-                ::std::option::Option::Some(unfreeze_unsplit),
-            ) => {
-                ::std::option::Option::Some(CreateOrderBody {
-                    sub_mchid: self.sub_mchid,
-                    appid: self.appid,
-                    sub_appid: self.sub_appid,
-                    transaction_id,
-                    out_order_no,
-                    receivers,
-                    unfreeze_unsplit,
-                    notify_url: self.notify_url,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CreateOrderBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateOrderBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateOrderBody> for CreateOrderBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateOrderBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            appid: value.appid,
-            sub_appid: value.sub_appid,
-            transaction_id: ::std::option::Option::Some(value.transaction_id),
-            out_order_no: ::std::option::Option::Some(value.out_order_no),
-            receivers: ::std::option::Option::Some(value.receivers),
-            unfreeze_unsplit: ::std::option::Option::Some(value.unfreeze_unsplit),
-            notify_url: value.notify_url,
-        }
-    }
+impl rt::Shaped for CreateOrderBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateOrderBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("sub_appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "out_order_no",
+                rt::Kind::pattern(1, 64, "^[0-9A-Za-z_|*@-]+$"),
+            ),
+            rt::FieldRule::req(
+                "receivers",
+                rt::Kind::list(
+                    1,
+                    50,
+                    &rt::Kind::Nested(
+                        <crate::profitsharing::types::OrderReceiver as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::req("unfreeze_unsplit", rt::Kind::Boolean),
+            rt::FieldRule::opt("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
+        ],
+    );
 }
 
 impl CreateOrderBody {
@@ -757,8 +274,8 @@ impl CreateOrderBody {
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         {
             let value = &mut self.receivers;
             for item in value.iter_mut() {

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/profitsharing/return-orders`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_3.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 请求分账回退 (take back a share)
 ///
 /// Takes money a split paid to a merchant receiver back to the paying merchant, e.g. before refunding the order. Name the original split by `order_id` or `out_order_no` (one is enough). While the answer says PROCESSING, repeat the same request with the same `out_return_no` or query it; a new number could return the money twice. A return still processing after 5 days fails.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_return_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateReturnOrderRequest {
-    /// The JSON body.
-    pub body: crate::profitsharing::create_return_order::CreateReturnOrderBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateReturnOrderBody,
+}
+
+impl rt::Shaped for CreateReturnOrderRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateReturnOrderRequest",
+        &[],
+        <CreateReturnOrderBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateReturnOrderRequest {
@@ -29,185 +39,119 @@ impl CreateReturnOrderRequest {
     }
 }
 
-/// Builds a [`CreateReturnOrderRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateReturnOrderRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateReturnOrderRequestBuilder {
-    body: crate::profitsharing::create_return_order::CreateReturnOrderBodyBuilder,
-}
-
+pub struct CreateReturnOrderRequestBuilder(rt::Draft);
 impl CreateReturnOrderRequestBuilder {
-    /// Sets the body field `sub_mchid`. The sub-merchant the money goes back to; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant the money goes back to; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `order_id`. WeChat Pay's number of the original split; this or `out_order_no`.
-    pub fn order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.order_id(value);
-        self
+    /// Sets `order_id`. WeChat Pay's number of the original split; this or `out_order_no`.
+    pub fn order_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("order_id", value))
     }
 
-    /// Sets the body field `out_order_no`. The merchant's number of the original split; this or `order_id`.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_order_no(value);
-        self
+    /// Sets `out_order_no`. The merchant's number of the original split; this or `order_id`.
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
-    /// Sets the body field `out_return_no`. The merchant's own return number, unique per merchant.
-    pub fn out_return_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_return_no(value);
-        self
+    /// Sets `out_return_no`. The merchant's own return number, unique per merchant.
+    pub fn out_return_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_return_no", value))
     }
 
-    /// Sets the body field `return_mchid`. The merchant receiver the money is taken back from; only a receiver the original split paid.
-    pub fn return_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.return_mchid(value);
-        self
+    /// Sets `return_mchid`. The merchant receiver the money is taken back from; only a receiver the original split paid.
+    pub fn return_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("return_mchid", value))
     }
 
-    /// Sets the body field `amount`. The amount to take back, in fen; at most what the split paid that receiver.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.body = self.body.amount(value);
-        self
+    /// Sets `amount`. The amount to take back, in fen; at most what the split paid that receiver.
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
-    /// Sets the body field `description`. Why the money is returned.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.description(value);
-        self
+    /// Sets `description`. Why the money is returned.
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::profitsharing::create_return_order::CreateReturnOrderBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateReturnOrderBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateReturnOrderRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateReturnOrderRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateReturnOrderRequest")),
-        }
+    ) -> ::std::result::Result<CreateReturnOrderRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateReturnOrderRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateReturnOrderRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateReturnOrderRequest {
-    type Body = crate::profitsharing::create_return_order::CreateReturnOrderBody;
+impl rt::Operation for CreateReturnOrderRequest {
+    type Body = CreateReturnOrderBody;
     type Response = crate::profitsharing::types::ReturnOrder;
-    type ErrorCode = CreateReturnOrderErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.create_return_order",
         summary: "请求分账回退 (take back a share)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/profitsharing/return-orders",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_3.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_return_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a rule, e.g. the amount is more than the receiver was paid.",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant has no profit-sharing permission.",
-                solution: "Activate profit sharing (or its authorisation by the sub-merchant).",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same out_return_no.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_return_no.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a rule, e.g. the amount is more than the receiver was paid.",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant has no profit-sharing permission.",
+                "Activate profit sharing (or its authorisation by the sub-merchant).",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same out_return_no.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same out_return_no.",
+                true,
+            ),
         ],
     };
 
@@ -217,118 +161,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateReturnOrderRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/profitsharing/return-orders`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateReturnOrderErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a rule, e.g. the amount is more than the receiver was paid. Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant has no profit-sharing permission. Activate profit sharing (or its authorisation by the sub-merchant).
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same out_return_no.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_return_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateReturnOrderErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateReturnOrderErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateReturnOrderErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateReturnOrderErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateReturnOrderErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateReturnOrderErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateReturnOrderErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -369,312 +213,17 @@ pub struct CreateReturnOrderBody {
     pub description: ::std::string::String,
 }
 
-impl CreateReturnOrderBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateReturnOrderBodyBuilder {
-        CreateReturnOrderBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateReturnOrderBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.order_id {
-            let at = at.field("order_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_order_no {
-            let at = at.field("out_order_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("out_return_no");
-            let value = &self.out_return_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("return_mchid");
-            let value = &self.return_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(80),
-            );
-        }
-    }
-}
-
-/// Builds a [`CreateReturnOrderBody`]; [`CreateReturnOrderBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateReturnOrderBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    order_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    out_return_no: ::std::option::Option<::std::string::String>,
-    return_mchid: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-}
-
-impl CreateReturnOrderBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant the money goes back to; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `order_id`. WeChat Pay's number of the original split; this or `out_order_no`.
-    pub fn order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_order_no`. The merchant's number of the original split; this or `order_id`.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_return_no`. The merchant's own return number, unique per merchant.
-    pub fn out_return_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_return_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `return_mchid`. The merchant receiver the money is taken back from; only a receiver the original split paid.
-    pub fn return_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `amount`. The amount to take back, in fen; at most what the split paid that receiver.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `description`. Why the money is returned.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.order_id {
-            let at = at.field("order_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_order_no {
-            let at = at.field("out_order_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        match &self.out_return_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_return_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_return_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.return_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("return_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("return_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(80),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateReturnOrderBody> {
-        match (self.out_return_no, self.return_mchid, self.amount, self.description) {
-            (
-                ::std::option::Option::Some(out_return_no),
-                ::std::option::Option::Some(return_mchid),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-            ) => {
-                ::std::option::Option::Some(CreateReturnOrderBody {
-                    sub_mchid: self.sub_mchid,
-                    order_id: self.order_id,
-                    out_order_no: self.out_order_no,
-                    out_return_no,
-                    return_mchid,
-                    amount,
-                    description,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateReturnOrderBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateReturnOrderBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateReturnOrderBody> for CreateReturnOrderBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateReturnOrderBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            order_id: value.order_id,
-            out_order_no: value.out_order_no,
-            out_return_no: ::std::option::Option::Some(value.out_return_no),
-            return_mchid: ::std::option::Option::Some(value.return_mchid),
-            amount: ::std::option::Option::Some(value.amount),
-            description: ::std::option::Option::Some(value.description),
-        }
-    }
+impl rt::Shaped for CreateReturnOrderBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateReturnOrderBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("order_id", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("out_order_no", rt::Kind::text(1, 64)),
+            rt::FieldRule::req("out_return_no", rt::Kind::text(1, 64)),
+            rt::FieldRule::req("return_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("amount", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("description", rt::Kind::text(1, 80)),
+        ],
+    );
 }

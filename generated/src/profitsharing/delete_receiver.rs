@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/profitsharing/receivers/delete`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_9.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 删除分账接收方 (remove a receiver)
 ///
 /// Removes an account from the merchant's (or sub-merchant's) list of profit-sharing receivers; later splits can no longer pay it. Removing it again leaves the list as it is, so the call is retried when safe.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteReceiverRequest {
-    /// The JSON body.
-    pub body: crate::profitsharing::delete_receiver::DeleteReceiverBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: DeleteReceiverBody,
+}
+
+impl rt::Shaped for DeleteReceiverRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "DeleteReceiverRequest",
+        &[],
+        <DeleteReceiverBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl DeleteReceiverRequest {
@@ -29,170 +39,110 @@ impl DeleteReceiverRequest {
     }
 }
 
-/// Builds a [`DeleteReceiverRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`DeleteReceiverRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct DeleteReceiverRequestBuilder {
-    body: crate::profitsharing::delete_receiver::DeleteReceiverBodyBuilder,
-}
-
+pub struct DeleteReceiverRequestBuilder(rt::Draft);
 impl DeleteReceiverRequestBuilder {
-    /// Sets the body field `sub_mchid`. The sub-merchant whose list it is; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant whose list it is; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `appid`. The AppID bound to the (service provider's) merchant number.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID bound to the (service provider's) merchant number.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `sub_appid`. The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
-    pub fn sub_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_appid(value);
-        self
+    /// Sets `sub_appid`. The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
+    pub fn sub_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_appid", value))
     }
 
-    /// Sets the body field `type`. The kind of account in `account`.
+    /// Sets `type`. The kind of account in `account`.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.body = self.body.type_(value);
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
-    /// Sets the body field `account`. The merchant number, or the user's OpenID.
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.account(value);
-        self
+    /// Sets `account`. The merchant number, or the user's OpenID.
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::profitsharing::delete_receiver::DeleteReceiverBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: DeleteReceiverBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DeleteReceiverRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(DeleteReceiverRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeleteReceiverRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<DeleteReceiverRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl DeleteReceiverRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("DeleteReceiverRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for DeleteReceiverRequest {
-    type Body = crate::profitsharing::delete_receiver::DeleteReceiverBody;
+impl rt::Operation for DeleteReceiverRequest {
+    type Body = DeleteReceiverBody;
     type Response = crate::profitsharing::delete_receiver::DeleteReceiverResponse;
-    type ErrorCode = DeleteReceiverErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.delete_receiver",
         summary: "删除分账接收方 (remove a receiver)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/profitsharing/receivers/delete",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_9.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant has no profit-sharing permission.",
-                solution: "Activate profit sharing (or its authorisation by the sub-merchant).",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The HTTP request breaks the APIv3 rules.",
+                "Check the request against the APIv3 rules.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant has no profit-sharing permission.",
+                "Activate profit sharing (or its authorisation by the sub-merchant).",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
@@ -202,118 +152,18 @@ impl ::wechatpay_apiv3_runtime::Operation for DeleteReceiverRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/profitsharing/receivers/delete`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteReceiverErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant has no profit-sharing permission. Activate profit sharing (or its authorisation by the sub-merchant).
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DeleteReceiverErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DeleteReceiverErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DeleteReceiverErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DeleteReceiverErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DeleteReceiverErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DeleteReceiverErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteReceiverErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -346,220 +196,22 @@ pub struct DeleteReceiverBody {
     pub account: ::std::string::String,
 }
 
-impl DeleteReceiverBody {
-    /// A builder with every field unset.
-    pub fn builder() -> DeleteReceiverBodyBuilder {
-        DeleteReceiverBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for DeleteReceiverBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_appid {
-            let at = at.field("sub_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-}
-
-/// Builds a [`DeleteReceiverBody`]; [`DeleteReceiverBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DeleteReceiverBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    sub_appid: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-}
-
-impl DeleteReceiverBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant whose list it is; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. The AppID bound to the (service provider's) merchant number.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `sub_appid`. The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
-    pub fn sub_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `type`. The kind of account in `account`.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `account`. The merchant number, or the user's OpenID.
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_appid {
-            let at = at.field("sub_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DeleteReceiverBody> {
-        match (self.appid, self.type_, self.account) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-            ) => {
-                ::std::option::Option::Some(DeleteReceiverBody {
-                    sub_mchid: self.sub_mchid,
-                    appid,
-                    sub_appid: self.sub_appid,
-                    type_,
-                    account,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DeleteReceiverBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeleteReceiverBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<DeleteReceiverBody> for DeleteReceiverBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: DeleteReceiverBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            appid: ::std::option::Option::Some(value.appid),
-            sub_appid: value.sub_appid,
-            type_: ::std::option::Option::Some(value.type_),
-            account: ::std::option::Option::Some(value.account),
-        }
-    }
+impl rt::Shaped for DeleteReceiverBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DeleteReceiverBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("sub_appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(1, 64)),
+        ],
+    );
 }
 
 /// Success response of `DeleteReceiverRequest`.
@@ -582,6 +234,23 @@ pub struct DeleteReceiverResponse {
     pub account: ::std::string::String,
 }
 
+impl rt::Shaped for DeleteReceiverResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DeleteReceiverResponse",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(0, 64)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl DeleteReceiverResponse {
     /// A builder with every field unset.
     pub fn builder() -> DeleteReceiverResponseBuilder {
@@ -589,133 +258,32 @@ impl DeleteReceiverResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DeleteReceiverResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-}
-
-/// Builds a [`DeleteReceiverResponse`]; [`DeleteReceiverResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DeleteReceiverResponseBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`DeleteReceiverResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct DeleteReceiverResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl DeleteReceiverResponseBuilder {
     /// Sets `sub_mchid`. The sub-merchant; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `type`. As requested.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. As requested.
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DeleteReceiverResponse> {
-        match (self.type_, self.account) {
-            (
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-            ) => {
-                ::std::option::Option::Some(DeleteReceiverResponse {
-                    sub_mchid: self.sub_mchid,
-                    type_,
-                    account,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DeleteReceiverResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeleteReceiverResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<DeleteReceiverResponse, rt::BuildError> {
+        self.0.build()
     }
 }

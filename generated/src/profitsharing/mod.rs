@@ -20,55 +20,53 @@ pub mod unfreeze_order;
 pub mod profitsharing_notice;
 pub use self::types::*;
 pub use self::add_receiver::{
-    AddReceiverRequest, AddReceiverRequestBuilder, AddReceiverErrorCode, AddReceiverBody,
-    AddReceiverBodyBuilder, AddReceiverResponse, AddReceiverResponseBuilder,
+    AddReceiverRequest, AddReceiverRequestBuilder, AddReceiverBody, AddReceiverResponse,
 };
 
-pub use self::apply_bill::{
-    ApplyBillRequest, ApplyBillRequestBuilder, ApplyBillErrorCode, ApplyBillResponse,
-    ApplyBillResponseBuilder,
-};
+#[cfg(feature = "test-support")]
+pub use self::add_receiver::AddReceiverResponseBuilder;
+pub use self::apply_bill::{ApplyBillRequest, ApplyBillRequestBuilder, ApplyBillResponse};
 
+#[cfg(feature = "test-support")]
+pub use self::apply_bill::ApplyBillResponseBuilder;
 pub use self::create_order::{
-    CreateOrderRequest, CreateOrderRequestBuilder, CreateOrderErrorCode, CreateOrderBody,
-    CreateOrderBodyBuilder,
+    CreateOrderRequest, CreateOrderRequestBuilder, CreateOrderBody,
 };
 
 pub use self::create_return_order::{
-    CreateReturnOrderRequest, CreateReturnOrderRequestBuilder,
-    CreateReturnOrderErrorCode, CreateReturnOrderBody, CreateReturnOrderBodyBuilder,
+    CreateReturnOrderRequest, CreateReturnOrderRequestBuilder, CreateReturnOrderBody,
 };
 
 pub use self::delete_receiver::{
-    DeleteReceiverRequest, DeleteReceiverRequestBuilder, DeleteReceiverErrorCode,
-    DeleteReceiverBody, DeleteReceiverBodyBuilder, DeleteReceiverResponse,
-    DeleteReceiverResponseBuilder,
+    DeleteReceiverRequest, DeleteReceiverRequestBuilder, DeleteReceiverBody,
+    DeleteReceiverResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::delete_receiver::DeleteReceiverResponseBuilder;
 pub use self::query_merchant_ratio::{
     QueryMerchantRatioRequest, QueryMerchantRatioRequestBuilder,
-    QueryMerchantRatioErrorCode, QueryMerchantRatioResponse,
-    QueryMerchantRatioResponseBuilder,
+    QueryMerchantRatioResponse,
 };
 
-pub use self::query_order::{
-    QueryOrderRequest, QueryOrderRequestBuilder, QueryOrderErrorCode,
-};
-
+#[cfg(feature = "test-support")]
+pub use self::query_merchant_ratio::QueryMerchantRatioResponseBuilder;
+pub use self::query_order::{QueryOrderRequest, QueryOrderRequestBuilder};
 pub use self::query_order_amount::{
-    QueryOrderAmountRequest, QueryOrderAmountRequestBuilder, QueryOrderAmountErrorCode,
-    QueryOrderAmountResponse, QueryOrderAmountResponseBuilder,
+    QueryOrderAmountRequest, QueryOrderAmountRequestBuilder, QueryOrderAmountResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::query_order_amount::QueryOrderAmountResponseBuilder;
 pub use self::query_return_order::{
-    QueryReturnOrderRequest, QueryReturnOrderRequestBuilder, QueryReturnOrderErrorCode,
+    QueryReturnOrderRequest, QueryReturnOrderRequestBuilder,
 };
 
 pub use self::unfreeze_order::{
-    UnfreezeOrderRequest, UnfreezeOrderRequestBuilder, UnfreezeOrderErrorCode,
-    UnfreezeOrderBody, UnfreezeOrderBodyBuilder,
+    UnfreezeOrderRequest, UnfreezeOrderRequestBuilder, UnfreezeOrderBody,
 };
 
-pub use self::profitsharing_notice::{
-    ProfitsharingNoticeEvent, ProfitsharingNoticeEventBuilder,
-};
+pub use self::profitsharing_notice::ProfitsharingNoticeEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::profitsharing_notice::ProfitsharingNoticeEventBuilder;

@@ -6,6 +6,7 @@
 //!
 //! Event types: `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_10.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// The receiver and the amount moved.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -29,6 +30,24 @@ pub struct NoticeReceiver {
     pub description: ::std::string::String,
 }
 
+impl rt::Shaped for NoticeReceiver {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "NoticeReceiver",
+        &[
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("description", rt::Kind::text(0, 80)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl NoticeReceiver {
     /// A builder with every field unset.
     pub fn builder() -> NoticeReceiverBuilder {
@@ -36,153 +55,38 @@ impl NoticeReceiver {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for NoticeReceiver {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(80),
-            );
-        }
-    }
-}
-
-/// Builds a [`NoticeReceiver`]; [`NoticeReceiverBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct NoticeReceiverBuilder {
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`NoticeReceiver`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct NoticeReceiverBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl NoticeReceiverBuilder {
     /// Sets `type`. The kind of account.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. The receiving account.
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
     /// Sets `amount`. The amount paid (or taken back), in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `description`. The description given with the split or return.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.amount.is_none() {
-            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(80),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<NoticeReceiver> {
-        match (self.type_, self.account, self.amount, self.description) {
-            (
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-            ) => {
-                ::std::option::Option::Some(NoticeReceiver {
-                    type_,
-                    account,
-                    amount,
-                    description,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<NoticeReceiver, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("NoticeReceiver")),
-        }
+    pub fn build(self) -> ::std::result::Result<NoticeReceiver, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -224,9 +128,29 @@ pub struct ProfitsharingNoticeEvent {
     /// When the money moved.
     ///
     /// Wire name `success_time`; required; RFC 3339.
-    pub success_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub success_time: rt::DateTime,
 }
 
+impl rt::Shaped for ProfitsharingNoticeEvent {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ProfitsharingNoticeEvent",
+        &[
+            rt::FieldRule::opt("mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("sp_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("order_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("out_order_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req(
+                "receiver",
+                rt::Kind::Nested(<NoticeReceiver as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req("success_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ProfitsharingNoticeEvent {
     /// A builder with every field unset.
     pub fn builder() -> ProfitsharingNoticeEventBuilder {
@@ -234,322 +158,70 @@ impl ProfitsharingNoticeEvent {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ProfitsharingNoticeEvent {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sp_mchid {
-            let at = at.field("sp_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("order_id");
-            let value = &self.order_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("out_order_no");
-            let value = &self.out_order_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("receiver");
-            let value = &self.receiver;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("success_time");
-            let value = &self.success_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ProfitsharingNoticeEvent`]; [`ProfitsharingNoticeEventBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ProfitsharingNoticeEventBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-    sp_mchid: ::std::option::Option<::std::string::String>,
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    order_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    receiver: ::std::option::Option<
-        crate::profitsharing::profitsharing_notice::NoticeReceiver,
-    >,
-    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`ProfitsharingNoticeEvent`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ProfitsharingNoticeEventBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ProfitsharingNoticeEventBuilder {
     /// Sets `mchid`. The merchant number; direct merchants only.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `sp_mchid`. The service provider's merchant number; partner mode only.
-    pub fn sp_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sp_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sp_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sp_mchid", value))
     }
 
     /// Sets `sub_mchid`. The sub-merchant whose money was split; partner mode only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay's number of the paid order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `order_id`. WeChat Pay's number of the split, or of the return for PROFITSHARING.RETURN.
-    pub fn order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn order_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("order_id", value))
     }
 
     /// Sets `out_order_no`. The merchant's number of the split, or of the return for PROFITSHARING.RETURN.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
     /// Sets `receiver`. The receiver and the amount moved.
     pub fn receiver(
-        mut self,
-        value: crate::profitsharing::profitsharing_notice::NoticeReceiver,
+        self,
+        value: impl Into<crate::profitsharing::profitsharing_notice::NoticeReceiver>,
     ) -> Self {
-        self.receiver = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::profitsharing::profitsharing_notice::NoticeReceiver,
+                >("receiver", value),
+        )
     }
 
     /// Sets `success_time`. When the money moved.
-    pub fn success_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.success_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sp_mchid {
-            let at = at.field("sp_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.order_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("order_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("order_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_order_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_order_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_order_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.receiver {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("receiver");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("receiver"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.success_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("success_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("success_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ProfitsharingNoticeEvent> {
-        match (
-            self.transaction_id,
-            self.order_id,
-            self.out_order_no,
-            self.receiver,
-            self.success_time,
-        ) {
-            (
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(order_id),
-                ::std::option::Option::Some(out_order_no),
-                ::std::option::Option::Some(receiver),
-                ::std::option::Option::Some(success_time),
-            ) => {
-                ::std::option::Option::Some(ProfitsharingNoticeEvent {
-                    mchid: self.mchid,
-                    sp_mchid: self.sp_mchid,
-                    sub_mchid: self.sub_mchid,
-                    transaction_id,
-                    order_id,
-                    out_order_no,
-                    receiver,
-                    success_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn success_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("success_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ProfitsharingNoticeEvent,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ProfitsharingNoticeEvent")),
-        }
+    ) -> ::std::result::Result<ProfitsharingNoticeEvent, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
+impl rt::NotificationEvent
 for crate::profitsharing::profitsharing_notice::ProfitsharingNoticeEvent {
     const EVENT_TYPES: &'static [&'static str] = &[
         "PROFITSHARING.SUCCESS",

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/profitsharing/merchant-configs/{sub_mchid}`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_1_7.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询最大分账比例 (query a sub-merchant's maximum ratio)
 ///
 /// Returns the largest share of an order a sub-merchant allows its service provider to split, in hundredths of a percent (2000 is 20%).
@@ -15,13 +16,20 @@
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryMerchantRatioRequest {
     /// Path parameter. The sub-merchant's number.
     ///
     /// Wire name `sub_mchid`; required; 1 to 32 characters.
     pub sub_mchid: ::std::string::String,
+}
+
+impl rt::Shaped for QueryMerchantRatioRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryMerchantRatioRequest",
+        &[rt::FieldRule::req("sub_mchid", rt::Kind::text(1, 32))],
+    );
 }
 
 impl QueryMerchantRatioRequest {
@@ -31,271 +39,106 @@ impl QueryMerchantRatioRequest {
     }
 }
 
-/// Builds a [`QueryMerchantRatioRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryMerchantRatioRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryMerchantRatioRequestBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryMerchantRatioRequestBuilder(rt::Draft);
 impl QueryMerchantRatioRequestBuilder {
     /// Sets the parameter `sub_mchid`. The sub-merchant's number.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.sub_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("sub_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("sub_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryMerchantRatioRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.sub_mchid,) {
-            (::std::option::Option::Some(sub_mchid),) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryMerchantRatioRequest {
-                    sub_mchid,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryMerchantRatioRequest")),
-        }
+    ) -> ::std::result::Result<QueryMerchantRatioRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryMerchantRatioRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("sub_mchid");
-            let value = &self.sub_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        v.finish("QueryMerchantRatioRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryMerchantRatioRequest {
+impl rt::Operation for QueryMerchantRatioRequest {
     type Body = ();
     type Response = crate::profitsharing::query_merchant_ratio::QueryMerchantRatioResponse;
-    type ErrorCode = QueryMerchantRatioErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.query_merchant_ratio",
         summary: "查询最大分账比例 (query a sub-merchant's maximum ratio)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/profitsharing/merchant-configs/{sub_mchid}",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter8_1_7.shtml",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The sub-merchant has not authorised profit sharing to this service provider.",
-                solution: "Have the sub-merchant grant the authorisation.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The HTTP request breaks the APIv3 rules.",
+                "Check the request against the APIv3 rules.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The sub-merchant has not authorised profit sharing to this service provider.",
+                "Have the sub-merchant grant the authorisation.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(62usize);
         path.push_str("/v3/profitsharing/merchant-configs/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.sub_mchid);
+        rt::encode::push_path_segment(&mut path, &self.sub_mchid);
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/profitsharing/merchant-configs/{sub_mchid}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryMerchantRatioErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The sub-merchant has not authorised profit sharing to this service provider. Have the sub-merchant grant the authorisation.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryMerchantRatioErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryMerchantRatioErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryMerchantRatioErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryMerchantRatioErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryMerchantRatioErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryMerchantRatioErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryMerchantRatioErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -313,6 +156,17 @@ pub struct QueryMerchantRatioResponse {
     pub max_ratio: i64,
 }
 
+impl rt::Shaped for QueryMerchantRatioResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryMerchantRatioResponse",
+        &[
+            rt::FieldRule::req("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("max_ratio", rt::Kind::range(0, 10000)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl QueryMerchantRatioResponse {
     /// A builder with every field unset.
     pub fn builder() -> QueryMerchantRatioResponseBuilder {
@@ -320,128 +174,26 @@ impl QueryMerchantRatioResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for QueryMerchantRatioResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("sub_mchid");
-            let value = &self.sub_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("max_ratio");
-            let value = &self.max_ratio;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(10000),
-            );
-        }
-    }
-}
-
-/// Builds a [`QueryMerchantRatioResponse`]; [`QueryMerchantRatioResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct QueryMerchantRatioResponseBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    max_ratio: ::std::option::Option<i64>,
-}
-
+/// Builds a [`QueryMerchantRatioResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct QueryMerchantRatioResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl QueryMerchantRatioResponseBuilder {
     /// Sets `sub_mchid`. The sub-merchant's number.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `max_ratio`. The maximum share, in hundredths of a percent.
-    pub fn max_ratio(mut self, value: i64) -> Self {
-        self.max_ratio = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.sub_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("sub_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("sub_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.max_ratio {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_ratio");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(10000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_ratio"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<QueryMerchantRatioResponse> {
-        match (self.sub_mchid, self.max_ratio) {
-            (
-                ::std::option::Option::Some(sub_mchid),
-                ::std::option::Option::Some(max_ratio),
-            ) => {
-                ::std::option::Option::Some(QueryMerchantRatioResponse {
-                    sub_mchid,
-                    max_ratio,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn max_ratio(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_ratio", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryMerchantRatioResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryMerchantRatioResponse")),
-        }
+    ) -> ::std::result::Result<QueryMerchantRatioResponse, rt::BuildError> {
+        self.0.build()
     }
 }

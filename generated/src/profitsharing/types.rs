@@ -2,601 +2,117 @@
 
 //! Types shared by the operations of 分账 (profit sharing).
 
-/// What kind of account receives a share.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReceiverType {
-    /// `MERCHANT_ID`: A merchant number.
-    MerchantId,
-    /// `PERSONAL_OPENID`: A user's OpenID under the (service provider's) `appid`.
-    PersonalOpenid,
-    /// `PERSONAL_SUB_OPENID`: A user's OpenID under the sub-merchant's `sub_appid`.
-    PersonalSubOpenid,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReceiverType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MerchantId => "MERCHANT_ID",
-            Self::PersonalOpenid => "PERSONAL_OPENID",
-            Self::PersonalSubOpenid => "PERSONAL_SUB_OPENID",
-            Self::Unknown(value) => value.as_str(),
-        }
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// What kind of account receives a share.
+    pub enum ReceiverType {
+        Unknown(rt::UnknownValue),
+        /// `MERCHANT_ID`: A merchant number.
+        MerchantId = "MERCHANT_ID",
+        /// `PERSONAL_OPENID`: A user's OpenID under the (service provider's) `appid`.
+        PersonalOpenid = "PERSONAL_OPENID",
+        /// `PERSONAL_SUB_OPENID`: A user's OpenID under the sub-merchant's `sub_appid`.
+        PersonalSubOpenid = "PERSONAL_SUB_OPENID",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReceiverType {
-    const VALUES: &'static [&'static str] = &[
-        "MERCHANT_ID",
-        "PERSONAL_OPENID",
-        "PERSONAL_SUB_OPENID",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "MERCHANT_ID" => Self::MerchantId,
-            "PERSONAL_OPENID" => Self::PersonalOpenid,
-            "PERSONAL_SUB_OPENID" => Self::PersonalSubOpenid,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReceiverType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReceiverType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReceiverType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+rt::open_enum! {
+    /// How a receiver is related to the merchant whose money is split.
+    pub enum ReceiverRelationType {
+        Unknown(rt::UnknownValue),
+        /// `SERVICE_PROVIDER`: 服务商 (the service provider)
+        ServiceProvider = "SERVICE_PROVIDER",
+        /// `STORE`: 门店 (a store)
+        Store = "STORE",
+        /// `STAFF`: 员工 (an employee)
+        Staff = "STAFF",
+        /// `STORE_OWNER`: 店主 (a store owner)
+        StoreOwner = "STORE_OWNER",
+        /// `PARTNER`: 合作伙伴 (a partner)
+        Partner = "PARTNER",
+        /// `HEADQUARTER`: 总部 (headquarters)
+        Headquarter = "HEADQUARTER",
+        /// `BRAND`: 品牌方 (the brand)
+        Brand = "BRAND",
+        /// `DISTRIBUTOR`: 分销商 (a distributor)
+        Distributor = "DISTRIBUTOR",
+        /// `USER`: 用户 (a user)
+        User = "USER",
+        /// `SUPPLIER`: 供应商 (a supplier)
+        Supplier = "SUPPLIER",
+        /// `CUSTOM`: 自定义 (another relation, named in `custom_relation`)
+        Custom = "CUSTOM",
     }
 }
-
-impl ::serde::Serialize for ReceiverType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+rt::open_enum! {
+    /// Progress of a profit-sharing order as a whole; each receiver has its own result.
+    pub enum OrderState {
+        Unknown(rt::UnknownValue),
+        /// `PROCESSING`: Being processed.
+        Processing = "PROCESSING",
+        /// `FINISHED`: Done; read each receiver's result.
+        Finished = "FINISHED",
     }
 }
-
-impl<'de> ::serde::Deserialize<'de> for ReceiverType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// The outcome of one receiver's share.
+    pub enum ReceiverResult {
+        Unknown(rt::UnknownValue),
+        /// `PENDING`: Waiting to be processed.
+        Pending = "PENDING",
+        /// `SUCCESS`: Paid to the receiver.
+        Success = "SUCCESS",
+        /// `CLOSED`: Not paid; see the fail reason.
+        Closed = "CLOSED",
     }
 }
-
-/// How a receiver is related to the merchant whose money is split.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReceiverRelationType {
-    /// `SERVICE_PROVIDER`: 服务商 (the service provider)
-    ServiceProvider,
-    /// `STORE`: 门店 (a store)
-    Store,
-    /// `STAFF`: 员工 (an employee)
-    Staff,
-    /// `STORE_OWNER`: 店主 (a store owner)
-    StoreOwner,
-    /// `PARTNER`: 合作伙伴 (a partner)
-    Partner,
-    /// `HEADQUARTER`: 总部 (headquarters)
-    Headquarter,
-    /// `BRAND`: 品牌方 (the brand)
-    Brand,
-    /// `DISTRIBUTOR`: 分销商 (a distributor)
-    Distributor,
-    /// `USER`: 用户 (a user)
-    User,
-    /// `SUPPLIER`: 供应商 (a supplier)
-    Supplier,
-    /// `CUSTOM`: 自定义 (another relation, named in `custom_relation`)
-    Custom,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReceiverRelationType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ServiceProvider => "SERVICE_PROVIDER",
-            Self::Store => "STORE",
-            Self::Staff => "STAFF",
-            Self::StoreOwner => "STORE_OWNER",
-            Self::Partner => "PARTNER",
-            Self::Headquarter => "HEADQUARTER",
-            Self::Brand => "BRAND",
-            Self::Distributor => "DISTRIBUTOR",
-            Self::User => "USER",
-            Self::Supplier => "SUPPLIER",
-            Self::Custom => "CUSTOM",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// Why a receiver's share was closed.
+    pub enum ReceiverFailReason {
+        Unknown(rt::UnknownValue),
+        /// `ACCOUNT_ABNORMAL`: The receiver's account is abnormal.
+        AccountAbnormal = "ACCOUNT_ABNORMAL",
+        /// `NO_RELATION`: The receiver relation has been removed.
+        NoRelation = "NO_RELATION",
+        /// `RECEIVER_HIGH_RISK`: The receiver is rated high-risk.
+        ReceiverHighRisk = "RECEIVER_HIGH_RISK",
+        /// `RECEIVER_REAL_NAME_NOT_VERIFIED`: The receiver has not verified a real name.
+        ReceiverRealNameNotVerified = "RECEIVER_REAL_NAME_NOT_VERIFIED",
+        /// `NO_AUTH`: The profit-sharing authorisation has been withdrawn.
+        NoAuth = "NO_AUTH",
+        /// `RECEIVER_RECEIPT_LIMIT`: The receiver's monthly receiving limit is reached.
+        ReceiverReceiptLimit = "RECEIVER_RECEIPT_LIMIT",
+        /// `PAYER_ACCOUNT_ABNORMAL`: The paying merchant's account is abnormal.
+        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
+        /// `INVALID_REQUEST`: The description could not be set.
+        InvalidRequest = "INVALID_REQUEST",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReceiverRelationType {
-    const VALUES: &'static [&'static str] = &[
-        "SERVICE_PROVIDER",
-        "STORE",
-        "STAFF",
-        "STORE_OWNER",
-        "PARTNER",
-        "HEADQUARTER",
-        "BRAND",
-        "DISTRIBUTOR",
-        "USER",
-        "SUPPLIER",
-        "CUSTOM",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SERVICE_PROVIDER" => Self::ServiceProvider,
-            "STORE" => Self::Store,
-            "STAFF" => Self::Staff,
-            "STORE_OWNER" => Self::StoreOwner,
-            "PARTNER" => Self::Partner,
-            "HEADQUARTER" => Self::Headquarter,
-            "BRAND" => Self::Brand,
-            "DISTRIBUTOR" => Self::Distributor,
-            "USER" => Self::User,
-            "SUPPLIER" => Self::Supplier,
-            "CUSTOM" => Self::Custom,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReceiverRelationType::as_str(self)
+rt::open_enum! {
+    /// Progress of a return order.
+    pub enum ReturnResult {
+        Unknown(rt::UnknownValue),
+        /// `PROCESSING`: Being processed; repeat the same request (same `out_return_no`) or query it, never a new number.
+        Processing = "PROCESSING",
+        /// `SUCCESS`: Returned.
+        Success = "SUCCESS",
+        /// `FAILED`: Failed; a return still processing after 5 days fails as timed out.
+        Failed = "FAILED",
     }
 }
-
-impl ::std::convert::From<&str> for ReceiverRelationType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReceiverRelationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReceiverRelationType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReceiverRelationType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Progress of a profit-sharing order as a whole; each receiver has its own result.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderState {
-    /// `PROCESSING`: Being processed.
-    Processing,
-    /// `FINISHED`: Done; read each receiver's result.
-    Finished,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl OrderState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Processing => "PROCESSING",
-            Self::Finished => "FINISHED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for OrderState {
-    const VALUES: &'static [&'static str] = &["PROCESSING", "FINISHED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PROCESSING" => Self::Processing,
-            "FINISHED" => Self::Finished,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        OrderState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for OrderState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for OrderState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for OrderState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for OrderState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The outcome of one receiver's share.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReceiverResult {
-    /// `PENDING`: Waiting to be processed.
-    Pending,
-    /// `SUCCESS`: Paid to the receiver.
-    Success,
-    /// `CLOSED`: Not paid; see the fail reason.
-    Closed,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReceiverResult {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Success => "SUCCESS",
-            Self::Closed => "CLOSED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReceiverResult {
-    const VALUES: &'static [&'static str] = &["PENDING", "SUCCESS", "CLOSED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PENDING" => Self::Pending,
-            "SUCCESS" => Self::Success,
-            "CLOSED" => Self::Closed,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReceiverResult::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReceiverResult {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReceiverResult {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReceiverResult {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReceiverResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Why a receiver's share was closed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReceiverFailReason {
-    /// `ACCOUNT_ABNORMAL`: The receiver's account is abnormal.
-    AccountAbnormal,
-    /// `NO_RELATION`: The receiver relation has been removed.
-    NoRelation,
-    /// `RECEIVER_HIGH_RISK`: The receiver is rated high-risk.
-    ReceiverHighRisk,
-    /// `RECEIVER_REAL_NAME_NOT_VERIFIED`: The receiver has not verified a real name.
-    ReceiverRealNameNotVerified,
-    /// `NO_AUTH`: The profit-sharing authorisation has been withdrawn.
-    NoAuth,
-    /// `RECEIVER_RECEIPT_LIMIT`: The receiver's monthly receiving limit is reached.
-    ReceiverReceiptLimit,
-    /// `PAYER_ACCOUNT_ABNORMAL`: The paying merchant's account is abnormal.
-    PayerAccountAbnormal,
-    /// `INVALID_REQUEST`: The description could not be set.
-    InvalidRequest,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReceiverFailReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
-            Self::NoRelation => "NO_RELATION",
-            Self::ReceiverHighRisk => "RECEIVER_HIGH_RISK",
-            Self::ReceiverRealNameNotVerified => "RECEIVER_REAL_NAME_NOT_VERIFIED",
-            Self::NoAuth => "NO_AUTH",
-            Self::ReceiverReceiptLimit => "RECEIVER_RECEIPT_LIMIT",
-            Self::PayerAccountAbnormal => "PAYER_ACCOUNT_ABNORMAL",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReceiverFailReason {
-    const VALUES: &'static [&'static str] = &[
-        "ACCOUNT_ABNORMAL",
-        "NO_RELATION",
-        "RECEIVER_HIGH_RISK",
-        "RECEIVER_REAL_NAME_NOT_VERIFIED",
-        "NO_AUTH",
-        "RECEIVER_RECEIPT_LIMIT",
-        "PAYER_ACCOUNT_ABNORMAL",
-        "INVALID_REQUEST",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
-            "NO_RELATION" => Self::NoRelation,
-            "RECEIVER_HIGH_RISK" => Self::ReceiverHighRisk,
-            "RECEIVER_REAL_NAME_NOT_VERIFIED" => Self::ReceiverRealNameNotVerified,
-            "NO_AUTH" => Self::NoAuth,
-            "RECEIVER_RECEIPT_LIMIT" => Self::ReceiverReceiptLimit,
-            "PAYER_ACCOUNT_ABNORMAL" => Self::PayerAccountAbnormal,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReceiverFailReason::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReceiverFailReason {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReceiverFailReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReceiverFailReason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReceiverFailReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Progress of a return order.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReturnResult {
-    /// `PROCESSING`: Being processed; repeat the same request (same `out_return_no`) or query it, never a new number.
-    Processing,
-    /// `SUCCESS`: Returned.
-    Success,
-    /// `FAILED`: Failed; a return still processing after 5 days fails as timed out.
-    Failed,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReturnResult {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Processing => "PROCESSING",
-            Self::Success => "SUCCESS",
-            Self::Failed => "FAILED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReturnResult {
-    const VALUES: &'static [&'static str] = &["PROCESSING", "SUCCESS", "FAILED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PROCESSING" => Self::Processing,
-            "SUCCESS" => Self::Success,
-            "FAILED" => Self::Failed,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReturnResult::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReturnResult {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReturnResult {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReturnResult {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReturnResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Why a return failed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReturnFailReason {
-    /// `ACCOUNT_ABNORMAL`: The original receiver's account is abnormal.
-    AccountAbnormal,
-    /// `BALANCE_NOT_ENOUGH`: The receiver's balance is too low.
-    BalanceNotEnough,
-    /// `TIME_OUT_CLOSED`: Closed after timing out.
-    TimeOutClosed,
-    /// `PAYER_ACCOUNT_ABNORMAL`: The original paying merchant's account is abnormal.
-    PayerAccountAbnormal,
-    /// `INVALID_REQUEST`: The description could not be set.
-    InvalidRequest,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReturnFailReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AccountAbnormal => "ACCOUNT_ABNORMAL",
-            Self::BalanceNotEnough => "BALANCE_NOT_ENOUGH",
-            Self::TimeOutClosed => "TIME_OUT_CLOSED",
-            Self::PayerAccountAbnormal => "PAYER_ACCOUNT_ABNORMAL",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReturnFailReason {
-    const VALUES: &'static [&'static str] = &[
-        "ACCOUNT_ABNORMAL",
-        "BALANCE_NOT_ENOUGH",
-        "TIME_OUT_CLOSED",
-        "PAYER_ACCOUNT_ABNORMAL",
-        "INVALID_REQUEST",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ACCOUNT_ABNORMAL" => Self::AccountAbnormal,
-            "BALANCE_NOT_ENOUGH" => Self::BalanceNotEnough,
-            "TIME_OUT_CLOSED" => Self::TimeOutClosed,
-            "PAYER_ACCOUNT_ABNORMAL" => Self::PayerAccountAbnormal,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReturnFailReason::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReturnFailReason {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReturnFailReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReturnFailReason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReturnFailReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Why a return failed.
+    pub enum ReturnFailReason {
+        Unknown(rt::UnknownValue),
+        /// `ACCOUNT_ABNORMAL`: The original receiver's account is abnormal.
+        AccountAbnormal = "ACCOUNT_ABNORMAL",
+        /// `BALANCE_NOT_ENOUGH`: The receiver's balance is too low.
+        BalanceNotEnough = "BALANCE_NOT_ENOUGH",
+        /// `TIME_OUT_CLOSED`: Closed after timing out.
+        TimeOutClosed = "TIME_OUT_CLOSED",
+        /// `PAYER_ACCOUNT_ABNORMAL`: The original paying merchant's account is abnormal.
+        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
+        /// `INVALID_REQUEST`: The description could not be set.
+        InvalidRequest = "INVALID_REQUEST",
     }
 }
 
@@ -628,6 +144,22 @@ pub struct OrderReceiver {
     pub description: ::std::string::String,
 }
 
+impl rt::Shaped for OrderReceiver {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "OrderReceiver",
+        &[
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<ReceiverType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req("amount", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("description", rt::Kind::text(1, 80)),
+        ],
+    );
+}
+
 impl OrderReceiver {
     /// A builder with every field unset.
     pub fn builder() -> OrderReceiverBuilder {
@@ -635,203 +167,41 @@ impl OrderReceiver {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for OrderReceiver {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(80),
-            );
-        }
-    }
-}
-
-/// Builds a [`OrderReceiver`]; [`OrderReceiverBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, Default)]
-pub struct OrderReceiverBuilder {
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-    name: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`OrderReceiver`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct OrderReceiverBuilder(rt::Draft);
 impl OrderReceiverBuilder {
     /// Sets `type`. The kind of account in `account`.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. The merchant number, or the user's OpenID (under `appid` or `sub_appid`, as `type` says).
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
     /// Sets `name`. A personal receiver's real name, checked against the account when given; sent encrypted.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `amount`. The share, in fen; at most what the order and the maximum ratio allow.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `description`. Why the share is paid; shown in the query answer and the bill.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(80),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<OrderReceiver> {
-        match (self.type_, self.account, self.amount, self.description) {
-            (
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-            ) => {
-                ::std::option::Option::Some(OrderReceiver {
-                    type_,
-                    account,
-                    name: self.name,
-                    amount,
-                    description,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<OrderReceiver, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("OrderReceiver")),
-        }
+    pub fn build(self) -> ::std::result::Result<OrderReceiver, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -848,26 +218,13 @@ impl ::std::fmt::Debug for OrderReceiver {
     }
 }
 
-impl ::std::fmt::Debug for OrderReceiverBuilder {
-    /// Sensitive fields are shown as `<redacted>`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("OrderReceiverBuilder")
-            .field("type_", &self.type_)
-            .field("account", &self.account)
-            .field("name", &"<redacted>")
-            .field("amount", &self.amount)
-            .field("description", &self.description)
-            .finish()
-    }
-}
-
 impl OrderReceiver {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.name {
             encrypt("name", value)?;
         }
@@ -915,13 +272,40 @@ pub struct OrderReceiverDetail {
     /// When the share was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// When the share finished.
     ///
     /// Wire name `finish_time`; required; RFC 3339.
-    pub finish_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub finish_time: rt::DateTime,
 }
 
+impl rt::Shaped for OrderReceiverDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "OrderReceiverDetail",
+        &[
+            rt::FieldRule::req("amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("description", rt::Kind::text(0, 80)),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<ReceiverType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("account", rt::Kind::text(0, 64)),
+            rt::FieldRule::req(
+                "result",
+                rt::Kind::Enum(<ReceiverResult as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "fail_reason",
+                rt::Kind::Enum(<ReceiverFailReason as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("detail_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("finish_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl OrderReceiverDetail {
     /// A builder with every field unset.
     pub fn builder() -> OrderReceiverDetailBuilder {
@@ -929,277 +313,75 @@ impl OrderReceiverDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for OrderReceiverDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(80),
-            );
-        }
-        {
-            let at = at.field("account");
-            let value = &self.account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.detail_id {
-            let at = at.field("detail_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("finish_time");
-            let value = &self.finish_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`OrderReceiverDetail`]; [`OrderReceiverDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct OrderReceiverDetailBuilder {
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<crate::profitsharing::types::ReceiverType>,
-    account: ::std::option::Option<::std::string::String>,
-    result: ::std::option::Option<crate::profitsharing::types::ReceiverResult>,
-    fail_reason: ::std::option::Option<crate::profitsharing::types::ReceiverFailReason>,
-    detail_id: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    finish_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`OrderReceiverDetail`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct OrderReceiverDetailBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl OrderReceiverDetailBuilder {
     /// Sets `amount`. The share, in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `description`. Why the share was paid.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `type`. The kind of account.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverType>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. The receiving account.
-    pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
+    pub fn account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account", value))
     }
 
     /// Sets `result`. The outcome of this share.
     pub fn result(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverResult>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverResult>,
     ) -> Self {
-        self.result = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReceiverResult>("result", value))
     }
 
     /// Sets `fail_reason`. Why the share was closed; only when result is CLOSED.
     pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReceiverFailReason>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReceiverFailReason>,
     ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::profitsharing::types::ReceiverFailReason,
+                >("fail_reason", value),
+        )
     }
 
     /// Sets `detail_id`. WeChat Pay's number of this share, for matching the fund-flow bill.
-    pub fn detail_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.detail_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn detail_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("detail_id", value))
     }
 
     /// Sets `create_time`. When the share was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `finish_time`. When the share finished.
-    pub fn finish_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.finish_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.amount.is_none() {
-            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(80),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.result.is_none() {
-            v.report(&at.field("result"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.detail_id {
-            let at = at.field("detail_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.finish_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("finish_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("finish_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<OrderReceiverDetail> {
-        match (
-            self.amount,
-            self.description,
-            self.type_,
-            self.account,
-            self.result,
-            self.create_time,
-            self.finish_time,
-        ) {
-            (
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(account),
-                ::std::option::Option::Some(result),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(finish_time),
-            ) => {
-                ::std::option::Option::Some(OrderReceiverDetail {
-                    amount,
-                    description,
-                    type_,
-                    account,
-                    result,
-                    fail_reason: self.fail_reason,
-                    detail_id: self.detail_id,
-                    create_time,
-                    finish_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn finish_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("finish_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        OrderReceiverDetail,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("OrderReceiverDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<OrderReceiverDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1237,6 +419,31 @@ pub struct ProfitSharingOrder {
     >,
 }
 
+impl rt::Shaped for ProfitSharingOrder {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ProfitSharingOrder",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_order_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("order_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<OrderState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "receivers",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<OrderReceiverDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ProfitSharingOrder {
     /// A builder with every field unset.
     pub fn builder() -> ProfitSharingOrderBuilder {
@@ -1244,239 +451,59 @@ impl ProfitSharingOrder {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ProfitSharingOrder {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_order_no");
-            let value = &self.out_order_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("order_id");
-            let value = &self.order_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.receivers {
-            let at = at.field("receivers");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ProfitSharingOrder`]; [`ProfitSharingOrderBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ProfitSharingOrderBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    order_id: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<crate::profitsharing::types::OrderState>,
-    receivers: ::std::option::Option<
-        ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
-    >,
-}
-
+/// Builds a [`ProfitSharingOrder`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ProfitSharingOrderBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ProfitSharingOrderBuilder {
     /// Sets `sub_mchid`. The sub-merchant whose money is split; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay's number of the paid order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `out_order_no`. The merchant's profit-sharing order number.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
     /// Sets `order_id`. WeChat Pay's profit-sharing order number.
-    pub fn order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn order_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("order_id", value))
     }
 
     /// Sets `state`. The progress of the order as a whole.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::OrderState>,
+        self,
+        value: impl Into<crate::profitsharing::types::OrderState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::OrderState>("state", value))
     }
 
     /// Sets `receivers`. The receivers and the outcome of each share.
     pub fn receivers(
-        mut self,
-        value: ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
+        >,
     ) -> Self {
-        self.receivers = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_order_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_order_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_order_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.order_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("order_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("order_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.receivers {
-            let at = at.field("receivers");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ProfitSharingOrder> {
-        match (self.transaction_id, self.out_order_no, self.order_id, self.state) {
-            (
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(out_order_no),
-                ::std::option::Option::Some(order_id),
-                ::std::option::Option::Some(state),
-            ) => {
-                ::std::option::Option::Some(ProfitSharingOrder {
-                    sub_mchid: self.sub_mchid,
-                    transaction_id,
-                    out_order_no,
-                    order_id,
-                    state,
-                    receivers: self.receivers,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
+                >("receivers", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ProfitSharingOrder,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ProfitSharingOrder")),
-        }
+    pub fn build(self) -> ::std::result::Result<ProfitSharingOrder, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1531,13 +558,40 @@ pub struct ReturnOrder {
     /// When the return was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// When the return finished.
     ///
     /// Wire name `finish_time`; required; RFC 3339.
-    pub finish_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub finish_time: rt::DateTime,
 }
 
+impl rt::Shaped for ReturnOrder {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ReturnOrder",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("order_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("out_order_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("out_return_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("return_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("return_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("description", rt::Kind::text(0, 80)),
+            rt::FieldRule::req(
+                "result",
+                rt::Kind::Enum(<ReturnResult as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "fail_reason",
+                rt::Kind::Enum(<ReturnFailReason as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("finish_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ReturnOrder {
     /// A builder with every field unset.
     pub fn builder() -> ReturnOrderBuilder {
@@ -1545,417 +599,86 @@ impl ReturnOrder {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ReturnOrder {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("order_id");
-            let value = &self.order_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("out_order_no");
-            let value = &self.out_order_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("out_return_no");
-            let value = &self.out_return_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("return_id");
-            let value = &self.return_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("return_mchid");
-            let value = &self.return_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(80),
-            );
-        }
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("finish_time");
-            let value = &self.finish_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ReturnOrder`]; [`ReturnOrderBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ReturnOrderBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    order_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    out_return_no: ::std::option::Option<::std::string::String>,
-    return_id: ::std::option::Option<::std::string::String>,
-    return_mchid: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-    result: ::std::option::Option<crate::profitsharing::types::ReturnResult>,
-    fail_reason: ::std::option::Option<crate::profitsharing::types::ReturnFailReason>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    finish_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`ReturnOrder`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ReturnOrderBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ReturnOrderBuilder {
     /// Sets `sub_mchid`. The sub-merchant the money returns to; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `order_id`. WeChat Pay's number of the original profit-sharing order.
-    pub fn order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn order_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("order_id", value))
     }
 
     /// Sets `out_order_no`. The merchant's number of the original profit-sharing order.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
     /// Sets `out_return_no`. The merchant's return number.
-    pub fn out_return_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_return_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_return_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_return_no", value))
     }
 
     /// Sets `return_id`. WeChat Pay's return number.
-    pub fn return_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("return_id", value))
     }
 
     /// Sets `return_mchid`. The merchant receiver the money is taken back from.
-    pub fn return_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("return_mchid", value))
     }
 
     /// Sets `amount`. The amount returned, in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `description`. Why the money is returned.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `result`. The progress of the return.
     pub fn result(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReturnResult>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReturnResult>,
     ) -> Self {
-        self.result = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::profitsharing::types::ReturnResult>("result", value))
     }
 
     /// Sets `fail_reason`. Why it failed; only when result is FAILED.
     pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<crate::profitsharing::types::ReturnFailReason>,
+        self,
+        value: impl Into<crate::profitsharing::types::ReturnFailReason>,
     ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::profitsharing::types::ReturnFailReason,
+                >("fail_reason", value),
+        )
     }
 
     /// Sets `create_time`. When the return was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `finish_time`. When the return finished.
-    pub fn finish_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.finish_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.order_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("order_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("order_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_order_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_order_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_order_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_return_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_return_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_return_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.return_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("return_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("return_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.return_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("return_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("return_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.amount.is_none() {
-            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(80),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.result.is_none() {
-            v.report(&at.field("result"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.finish_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("finish_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("finish_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ReturnOrder> {
-        match (
-            self.order_id,
-            self.out_order_no,
-            self.out_return_no,
-            self.return_id,
-            self.return_mchid,
-            self.amount,
-            self.description,
-            self.result,
-            self.create_time,
-            self.finish_time,
-        ) {
-            (
-                ::std::option::Option::Some(order_id),
-                ::std::option::Option::Some(out_order_no),
-                ::std::option::Option::Some(out_return_no),
-                ::std::option::Option::Some(return_id),
-                ::std::option::Option::Some(return_mchid),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(result),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(finish_time),
-            ) => {
-                ::std::option::Option::Some(ReturnOrder {
-                    sub_mchid: self.sub_mchid,
-                    order_id,
-                    out_order_no,
-                    out_return_no,
-                    return_id,
-                    return_mchid,
-                    amount,
-                    description,
-                    result,
-                    fail_reason: self.fail_reason,
-                    create_time,
-                    finish_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn finish_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("finish_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ReturnOrder, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReturnOrder")),
-        }
+    pub fn build(self) -> ::std::result::Result<ReturnOrder, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/profitsharing/orders/unfreeze`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_5.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 解冻剩余资金 (release what is left of an order)
 ///
 /// Ends profit sharing on an order by releasing all its remaining held funds to the merchant, for an order that needs no (further) split. It is its own profit-sharing order, with its own `out_order_no`, followed with `query_order`. A repeat with the same number counts once.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_order_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnfreezeOrderRequest {
-    /// The JSON body.
-    pub body: crate::profitsharing::unfreeze_order::UnfreezeOrderBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: UnfreezeOrderBody,
+}
+
+impl rt::Shaped for UnfreezeOrderRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "UnfreezeOrderRequest",
+        &[],
+        <UnfreezeOrderBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl UnfreezeOrderRequest {
@@ -29,170 +39,107 @@ impl UnfreezeOrderRequest {
     }
 }
 
-/// Builds a [`UnfreezeOrderRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UnfreezeOrderRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UnfreezeOrderRequestBuilder {
-    body: crate::profitsharing::unfreeze_order::UnfreezeOrderBodyBuilder,
-}
-
+pub struct UnfreezeOrderRequestBuilder(rt::Draft);
 impl UnfreezeOrderRequestBuilder {
-    /// Sets the body field `sub_mchid`. The sub-merchant whose money is released; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant whose money is released; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `transaction_id`. WeChat Pay's number of the paid order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transaction_id(value);
-        self
+    /// Sets `transaction_id`. WeChat Pay's number of the paid order.
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
-    /// Sets the body field `out_order_no`. A new merchant number for this release, unique per merchant: digits, letters, _-|\*@.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_order_no(value);
-        self
+    /// Sets `out_order_no`. A new merchant number for this release, unique per merchant: digits, letters, _-|\*@.
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
-    /// Sets the body field `description`. Why the funds are released; shown in the bill.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.description(value);
-        self
+    /// Sets `description`. Why the funds are released; shown in the bill.
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
-    /// Sets the body field `notify_url`. Where to send the result; https, no query string.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. Where to send the result; https, no query string.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::profitsharing::unfreeze_order::UnfreezeOrderBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: UnfreezeOrderBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UnfreezeOrderRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(UnfreezeOrderRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UnfreezeOrderRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<UnfreezeOrderRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl UnfreezeOrderRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("UnfreezeOrderRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UnfreezeOrderRequest {
-    type Body = crate::profitsharing::unfreeze_order::UnfreezeOrderBody;
+impl rt::Operation for UnfreezeOrderRequest {
+    type Body = UnfreezeOrderBody;
     type Response = crate::profitsharing::types::ProfitSharingOrder;
-    type ErrorCode = UnfreezeOrderErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.unfreeze_order",
         summary: "解冻剩余资金 (release what is left of an order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/profitsharing/orders/unfreeze",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_5.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_order_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a rule, e.g. the order is not held for profit sharing or has nothing left.",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant has no profit-sharing permission.",
-                solution: "Activate profit sharing (or its authorisation by the sub-merchant).",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same out_order_no.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_order_no.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a rule, e.g. the order is not held for profit sharing or has nothing left.",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant has no profit-sharing permission.",
+                "Activate profit sharing (or its authorisation by the sub-merchant).",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same out_order_no.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same out_order_no.",
+                true,
+            ),
         ],
     };
 
@@ -202,118 +149,18 @@ impl ::wechatpay_apiv3_runtime::Operation for UnfreezeOrderRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/profitsharing/orders/unfreeze`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UnfreezeOrderErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a rule, e.g. the order is not held for profit sharing or has nothing left. Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant has no profit-sharing permission. Activate profit sharing (or its authorisation by the sub-merchant).
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same out_order_no.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_order_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UnfreezeOrderErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UnfreezeOrderErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UnfreezeOrderErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UnfreezeOrderErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UnfreezeOrderErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UnfreezeOrderErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UnfreezeOrderErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -345,272 +192,18 @@ pub struct UnfreezeOrderBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-impl UnfreezeOrderBody {
-    /// A builder with every field unset.
-    pub fn builder() -> UnfreezeOrderBodyBuilder {
-        UnfreezeOrderBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for UnfreezeOrderBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_order_no");
-            let value = &self.out_order_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_|*@-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(80),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-}
-
-/// Builds a [`UnfreezeOrderBody`]; [`UnfreezeOrderBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UnfreezeOrderBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    description: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-}
-
-impl UnfreezeOrderBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant whose money is released; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_id`. WeChat Pay's number of the paid order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_order_no`. A new merchant number for this release, unique per merchant: digits, letters, _-|\*@.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `description`. Why the funds are released; shown in the bill.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_url`. Where to send the result; https, no query string.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_order_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_order_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_|*@-]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_order_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(80),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UnfreezeOrderBody> {
-        match (self.transaction_id, self.out_order_no, self.description) {
-            (
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(out_order_no),
-                ::std::option::Option::Some(description),
-            ) => {
-                ::std::option::Option::Some(UnfreezeOrderBody {
-                    sub_mchid: self.sub_mchid,
-                    transaction_id,
-                    out_order_no,
-                    description,
-                    notify_url: self.notify_url,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UnfreezeOrderBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UnfreezeOrderBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<UnfreezeOrderBody> for UnfreezeOrderBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: UnfreezeOrderBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            transaction_id: ::std::option::Option::Some(value.transaction_id),
-            out_order_no: ::std::option::Option::Some(value.out_order_no),
-            description: ::std::option::Option::Some(value.description),
-            notify_url: value.notify_url,
-        }
-    }
+impl rt::Shaped for UnfreezeOrderBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UnfreezeOrderBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "out_order_no",
+                rt::Kind::pattern(1, 64, "^[0-9A-Za-z_|*@-]+$"),
+            ),
+            rt::FieldRule::req("description", rt::Kind::text(1, 80)),
+            rt::FieldRule::opt("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
+        ],
+    );
 }

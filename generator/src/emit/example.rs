@@ -46,15 +46,7 @@ impl ShortNames {
     pub fn new(lib: &str, family: &Family) -> Self {
         let mut reexported: BTreeSet<String> =
             family.types.iter().map(|t| t.name().to_string()).collect();
-        for op in &family.operations {
-            reexported.insert(format!("{}Request", op.prefix));
-            reexported.extend(
-                op.body
-                    .iter()
-                    .chain(op.response.ty.iter())
-                    .map(|t| t.name.clone()),
-            );
-        }
+        reexported.extend(family.exports.iter().map(|e| e.name.clone()));
         Self {
             lib: lib.to_string(),
             family_module: family.module.clone(),
@@ -107,7 +99,7 @@ impl Names for ShortNames {
 pub fn request_expr(api: &Api, names: &dyn Names, op: &Operation, ex: &Example) -> TokenStream {
     let request = names.ty(&TypePath {
         module: op.module_path.clone(),
-        name: format!("{}Request", op.prefix),
+        name: op.request.clone(),
     });
     let mut calls = Vec::new();
     for f in op.path_params.iter().chain(&op.query) {

@@ -2,6 +2,7 @@
 //! through minijinja templates.
 
 pub mod doc;
+pub mod errors;
 pub mod example;
 pub mod notifications;
 pub mod operation;
@@ -63,6 +64,10 @@ pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
     let root = module_tree(api);
     let mut jobs: Vec<FileJob<'_>> = Vec::new();
     jobs.push(("src/lib.rs".into(), Box::new(|| emit_lib(api, &root))));
+    jobs.push((
+        "src/errors.rs".into(),
+        Box::new(|| errors::emit_errors(api)),
+    ));
     walk(api, &root, &mut Vec::new(), &mut jobs);
     jobs.push((
         "src/notifications.rs".into(),
@@ -122,14 +127,52 @@ pub fn emit(api: &Api, target: &Target) -> Result<Files, String> {
 /// A Rust file to write: where, and how to make its tokens.
 type FileJob<'a> = (PathBuf, Box<dyn Fn() -> TokenStream + Sync + 'a>);
 
+/// The attribute an emitter puts on an enum item that is really the body of the runtime's
+/// `open_enum!`: prettyplease prints the enum as ordinary Rust (a macro's body it would print as
+/// one long line), then `wrap_open_enums` turns the marked item into the macro call.
+pub const OPEN_ENUM_MARK: &str = "wechatpay_open_enum";
+
 /// syn checks the tokens form a file; prettyplease prints it.
 fn render_rust(path: &std::path::Path, tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("{}: generated tokens do not parse: {e}", path.display()))?;
     Ok(format!(
         "// {HEADER}\n\n{}",
-        space_items(&prettyplease::unparse(&file))
+        space_items(&wrap_open_enums(&prettyplease::unparse(&file)))
     ))
+}
+
+/// `#[wechatpay_open_enum] <enum item>` becomes `rt::open_enum! { <enum item> }`.
+fn wrap_open_enums(code: &str) -> String {
+    let mark = format!("#[{OPEN_ENUM_MARK}]");
+    let mut out = String::with_capacity(code.len() + code.len() / 8);
+    let mut inside: Option<String> = None;
+    for line in code.lines() {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        if line.trim_start() == mark {
+            out.push_str(&format!("{indent}rt::open_enum! {{\n"));
+            inside = Some(indent.to_string());
+            continue;
+        }
+        match &inside {
+            Some(outer) => {
+                if line.is_empty() {
+                    out.push('\n');
+                } else {
+                    out.push_str(&format!("    {line}\n"));
+                }
+                if line == format!("{outer}}}") {
+                    out.push_str(&format!("{outer}}}\n"));
+                    inside = None;
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// prettyplease packs items together; a blank line after the module docs and between items
@@ -235,13 +278,19 @@ fn emit_family<'a>(api: &'a Api, f: &'a Family, dir: &std::path::Path, out: &mut
             dir.join("types.rs"),
             Box::new(move || {
                 let module = f.types_module();
-                let items = f.types.iter().map(|t| emit_type(api, &module, t, None));
+                let items = f.types.iter().map(|t| emit_type(api, &module, t));
                 let tdoc = inner_doc_attrs(&format!(
                     "Types shared by the operations of {}.",
                     doc::escape(&f.title)
                 ));
-                quote!(#tdoc #(#items)*)
+                quote!(#tdoc use ::wechatpay_apiv3_runtime as rt; #(#items)*)
             }),
+        ));
+    }
+    if !f.common_errors.is_empty() {
+        out.push((
+            dir.join("errors.rs"),
+            Box::new(move || errors::emit_family_errors(f)),
         ));
     }
     for op in &f.operations {
@@ -256,11 +305,11 @@ fn emit_family<'a>(api: &'a Api, f: &'a Family, dir: &std::path::Path, out: &mut
             Box::new(move || emit_notification(api, n)),
         ));
     }
-    out.push((dir.join("mod.rs"), Box::new(move || family_mod(f))));
+    out.push((dir.join("mod.rs"), Box::new(move || family_mod(api, f))));
 }
 
 /// A family's `mod.rs`: its modules, and re-exports of the types callers name most.
-fn family_mod(f: &Family) -> TokenStream {
+fn family_mod(api: &Api, f: &Family) -> TokenStream {
     let doc = inner_doc_attrs(&format!(
         "{}\n\n{}\n\nEnabled by the cargo feature `{}`.",
         doc::escape(&f.title),
@@ -269,6 +318,11 @@ fn family_mod(f: &Family) -> TokenStream {
     ));
     let mut decls = Vec::new();
     let mut uses = Vec::new();
+    if !f.common_errors.is_empty() {
+        decls.push(quote!(
+            pub mod errors;
+        ));
+    }
     if !f.types.is_empty() {
         decls.push(quote!(
             pub mod types;
@@ -280,29 +334,42 @@ fn family_mod(f: &Family) -> TokenStream {
     for op in &f.operations {
         let m = ident(&op.module);
         decls.push(quote!(pub mod #m;));
-        let mut names = vec![
-            format!("{}Request", op.prefix),
-            format!("{}RequestBuilder", op.prefix),
-            format!("{}ErrorCode", op.prefix),
-        ];
-        for local in op
-            .body
-            .iter()
-            .chain(op.response.ty.iter().filter(|t| t.module == op.module_path))
-        {
-            names.push(local.name.clone());
-            names.push(format!("{}Builder", local.name));
-        }
-        let names = names.iter().map(|n| ident(n));
-        uses.push(quote!(pub use self::#m::{#(#names),*};));
     }
     for n in &f.notifications {
         let m = ident(&n.module);
         decls.push(quote!(pub mod #m;));
-        if n.payload.module == n.module_path {
-            let names = [n.payload.name.clone(), format!("{}Builder", n.payload.name)];
-            let names = names.iter().map(|x| ident(x));
-            uses.push(quote!(pub use self::#m::{#(#names),*};));
+    }
+    // Per submodule, in export order: the names always re-exported, then the test-support ones.
+    let mut by_module: Vec<(&str, Vec<String>, Vec<String>)> = Vec::new();
+    for e in &f.exports {
+        if by_module.last().is_none_or(|(m, _, _)| *m != e.module) {
+            by_module.push((&e.module, Vec::new(), Vec::new()));
+        }
+        let Some((_, always, gated)) = by_module.last_mut() else {
+            continue;
+        };
+        always.push(e.name.clone());
+        let builder = crate::naming::builder_name(&e.name);
+        let mut module = f.module.clone();
+        module.push(e.module.clone());
+        let path = TypePath {
+            module,
+            name: e.name.clone(),
+        };
+        match api.builder_kind(&path) {
+            _ if e.request => always.push(builder),
+            BuilderKind::None => {}
+            BuilderKind::Always => always.push(builder),
+            BuilderKind::TestSupport => gated.push(builder),
+        }
+    }
+    for (m, always, gated) in by_module {
+        let m = ident(m);
+        let always = always.iter().map(|n| ident(n));
+        uses.push(quote!(pub use self::#m::{#(#always),*};));
+        if !gated.is_empty() {
+            let gated = gated.iter().map(|n| ident(n));
+            uses.push(quote!(#[cfg(feature = "test-support")] pub use self::#m::{#(#gated),*};));
         }
     }
     quote!(#doc #(#decls)* #(#uses)*)
@@ -321,16 +388,14 @@ fn emit_notification(api: &Api, n: &Notification) -> TokenStream {
             .join(", "),
         n.doc_url
     ));
-    let types = n
-        .types
-        .iter()
-        .map(|t| emit_type(api, &n.module_path, t, None));
+    let types = n.types.iter().map(|t| emit_type(api, &n.module_path, t));
     let payload = rust::path_tokens(&n.payload, &quote!(crate));
     let events = &n.event_types;
     let original = &n.original_type;
     let summary = &n.title;
     quote! {
         #doc
+        use ::wechatpay_apiv3_runtime as rt;
         #(#types)*
 
         impl #rt::NotificationEvent for #payload {
@@ -372,6 +437,8 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
         #doc
         pub use ::wechatpay_apiv3_runtime as runtime;
         pub use ::wechatpay_apiv3_runtime::http;
+        pub mod errors;
+        pub use errors::ErrorCode;
         pub use ::wechatpay_apiv3_runtime::{BuildError, DateTime, NotificationEvent, NotificationSet, OpenEnum, Operation, UnknownValue, UploadFile};
         /// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
         #[cfg(feature = "client")]

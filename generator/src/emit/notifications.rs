@@ -114,6 +114,8 @@ pub fn emit(api: &Api) -> TokenStream {
     quote! {
         #module_doc
 
+        use ::wechatpay_apiv3_runtime as rt;
+
         /// A verified, decrypted callback resource of any kind this crate knows.
         #[derive(Clone, ::std::fmt::Debug, PartialEq)]
         #[non_exhaustive]

@@ -1,11 +1,14 @@
-//! An operation's module: the request, its builder, the `Operation` impl, the error-code enum and
+//! An operation's module: the request, its rule table, its one builder, the `Operation` impl and
 //! the operation's own types.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc::{field_doc, inner_doc_attrs, raw_doc_attrs};
-use super::rust::{emit_enum, emit_type, first_sentence, ident, path_tokens, rt, ty_tokens};
+use super::rust::{
+    emit_type, field_rule, first_sentence, ident, local_path, path_tokens, rt, serde_attrs, setter,
+    ty_tokens,
+};
 use crate::model::*;
 
 /// The whole module file of one operation.
@@ -19,19 +22,11 @@ pub fn emit_operation(api: &Api, family: &str, op: &Operation) -> TokenStream {
         op.doc_url
     ));
     let request = emit_request(api, family, op);
-    let errors = emit_error_codes(op);
-    let types = op.types.iter().map(|t| {
-        let body_of = op
-            .body
-            .as_ref()
-            .filter(|b| b.name == t.name())
-            .map(|_| op.prefix.as_str());
-        emit_type(api, &op.module_path, t, body_of)
-    });
+    let types = op.types.iter().map(|t| emit_type(api, &op.module_path, t));
     quote! {
         #module_doc
+        use ::wechatpay_apiv3_runtime as rt;
         #request
-        #errors
         #(#types)*
     }
 }
@@ -58,15 +53,8 @@ fn request_doc(op: &Operation) -> String {
         String::new(),
         format!("- Callers: {}.", callers.join(" and ")),
     ];
-    if let Some((n, per)) = op.rate_limit {
-        lines.push(format!(
-            "- Rate limit: {n} requests per {}.",
-            if per == 1 {
-                "second".to_string()
-            } else {
-                format!("{per} seconds")
-            }
-        ));
+    if let Some(limit) = op.rate_limit {
+        lines.push(format!("- Rate limit: {}.", limit.sentence()));
     }
     lines.push(format!("- {}.", op.retry_summary()));
     lines.push(format!(
@@ -82,15 +70,13 @@ fn request_doc(op: &Operation) -> String {
 }
 
 fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
-    let rt = rt();
-    let prefix = &op.prefix;
-    let name = format_ident!("{prefix}Request");
-    let builder = format_ident!("{prefix}RequestBuilder");
-    let request_name = format!("{prefix}Request");
+    let name = ident(&op.request);
+    let builder = ident(&op.request_builder);
+    let request_name = &op.request;
     let doc = raw_doc_attrs(&request_doc(op));
     let params: Vec<&Field> = op.path_params.iter().chain(&op.query).collect();
+    let module = &op.module_path;
 
-    // Struct fields.
     let param_fields = params.iter().map(|f| {
         let n = ident(&f.rust);
         let t = ty_tokens(&f.ty, &quote!(crate));
@@ -108,207 +94,93 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
             },
             field_doc(f)
         ));
-        quote!(#d pub #n: #t,)
+        let attrs = serde_attrs(f);
+        quote!(#d #attrs pub #n: #t,)
     });
-    let body_ty = op.body.as_ref().map(|b| path_tokens(b, &quote!(crate)));
+    let body_ty = op.body.as_ref().map(|b| local_path(b, module));
     let body_field = body_ty.as_ref().map(|t| {
-        quote!(/// The JSON body.
+        quote!(/// The JSON body; its fields are set on the builder.
+        #[serde(flatten)]
         pub body: #t,)
     });
     let file_field = op.upload.as_ref().map(|_| {
         quote!(/// The file to upload.
-        pub file: #rt::UploadFile,)
+        #[serde(with = "rt::upload::summary")]
+        pub file: rt::UploadFile,)
     });
 
-    // Builder.
-    let builder_param_fields = params.iter().map(|f| {
-        let n = ident(&f.rust);
-        let t = ty_tokens(&f.ty, &quote!(crate));
-        quote!(#n: ::std::option::Option<#t>,)
-    });
-    let body_builder_ty = op.body.as_ref().map(|b| {
-        let p = TypePath {
-            module: b.module.clone(),
-            name: format!("{}Builder", b.name),
-        };
-        path_tokens(&p, &quote!(crate))
-    });
-    let builder_body_field = body_builder_ty.as_ref().map(|t| quote!(body: #t,));
-    let builder_file_field = op
-        .upload
-        .as_ref()
-        .map(|_| quote!(file: ::std::option::Option<#rt::UploadFile>,));
-    let param_setters = params.iter().map(|f| {
-        let n = ident(&f.rust);
-        let t = ty_tokens(&f.ty, &quote!(crate));
-        let (param, conv) = match f.ty.kind {
-            TyKind::String | TyKind::DateTime | TyKind::Enum(_) => {
-                (quote!(impl ::std::convert::Into<#t>), quote!(value.into()))
-            }
-            _ => (t, quote!(value)),
-        };
-        let d = raw_doc_attrs(&format!(
-            "Sets the parameter `{}`. {}",
-            f.wire,
-            first_sentence(&f.doc)
-        ));
-        quote! {
-            #d
-            pub fn #n(mut self, value: #param) -> Self {
-                self.#n = ::std::option::Option::Some(#conv);
-                self
-            }
+    // The table: parameters, the file, and the body's table beside them.
+    let mut rules: Vec<TokenStream> = params.iter().map(|f| field_rule(f, module)).collect();
+    if let Some(u) = &op.upload
+        && let wechatpay_apiv3_runtime::Kind::File { max_bytes, types } = api.rules().upload(u)
+    {
+        let max = super::rust::u64_tokens(max_bytes);
+        rules.push(quote!(rt::FieldRule::req("file", rt::Kind::File { max_bytes: #max, types: &[#(#types),*] })));
+    }
+    let shape = match &body_ty {
+        Some(b) => {
+            quote!(rt::Shape::request(#request_name, &[#(#rules),*], <#b as rt::Shaped>::SHAPE))
         }
+        None => quote!(rt::Shape::new(#request_name, &[#(#rules),*])),
+    };
+
+    let param_setters = params.iter().map(|f| {
+        setter(
+            f,
+            &format!(
+                "Sets the parameter `{}`. {}",
+                f.wire,
+                first_sentence(&f.doc)
+            ),
+        )
     });
     let body_setters = body_struct(api, op)
         .into_iter()
         .flat_map(|s| s.fields.iter())
-        .map(|f| {
-            let n = ident(&f.rust);
-            let t = ty_tokens(&f.ty, &quote!(crate));
-            let param = match f.ty.kind {
-                TyKind::String | TyKind::DateTime | TyKind::Enum(_) => {
-                    quote!(impl ::std::convert::Into<#t>)
-                }
-                _ => t,
-            };
-            let d = raw_doc_attrs(&format!(
-                "Sets the body field `{}`. {}",
-                f.wire,
-                first_sentence(&f.doc)
-            ));
-            quote! {
-                #d
-                pub fn #n(mut self, value: #param) -> Self {
-                    self.body = self.body.#n(value);
-                    self
-                }
-            }
-        });
+        .map(|f| setter(f, &format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc))));
     let body_setter = body_ty.as_ref().map(|t| {
         quote! {
-            /// Replaces every body field at once, e.g. with a body read back from JSON.
-            pub fn body(mut self, body: #t) -> Self {
-                self.body = ::std::convert::From::from(body);
-                self
+            /// Sets every body field at once, e.g. from a body read back from JSON.
+            pub fn body(self, body: #t) -> Self {
+                Self(self.0.merge(&body))
             }
         }
     });
     let file_setter = op.upload.as_ref().map(|_| {
         quote! {
             /// Sets the file to upload.
-            pub fn file(mut self, file: #rt::UploadFile) -> Self {
-                self.file = ::std::option::Option::Some(file);
-                self
+            pub fn file(self, file: rt::UploadFile) -> Self {
+                Self(self.0.file(file))
             }
         }
     });
-
-    // Checks: the builder's (with `Missing`) and the finished request's.
-    let base = quote!(at);
-    let file_limits = op.upload.as_ref().map(|u| {
-        let max = match u.max_bytes {
-            Some(m) => {
-                let m = Literal::u64_unsuffixed(m);
-                quote!(::std::option::Option::Some(#m))
-            }
-            None => quote!(::std::option::Option::None),
-        };
-        let types = &u.file_types;
-        (max, quote!(&[#(#types),*]))
-    });
-    let builder_checks = params.iter().filter_map(|f| param_check(f, &base, true));
-    let builder_body_check = op.body.as_ref().map(|_| quote!(self.body.check(v, at);));
-    let builder_file_check = file_limits.as_ref().map(|(max, types)| {
+    let build = if op.upload.is_some() {
         quote! {
-            match &self.file {
-                ::std::option::Option::Some(file) => v.file(&at.field("file"), file, #max, #types),
-                ::std::option::Option::None => v.report(&at.field("file"), #rt::Rule::Missing),
-            }
-        }
-    });
-    let mut request_checks: Vec<TokenStream> = params
-        .iter()
-        .filter_map(|f| param_check(f, &base, false))
-        .collect();
-    request_checks.extend(
-        op.body
-            .as_ref()
-            .map(|_| quote!(#rt::Validate::validate_at(&self.body, &mut v, at);)),
-    );
-    request_checks.extend(
-        file_limits
-            .as_ref()
-            .map(|(max, types)| quote!(v.file(&at.field("file"), &self.file, #max, #types);)),
-    );
-    let request_check_body = if request_checks.is_empty() {
-        quote!(let _ = at; v.finish(#request_name))
-    } else {
-        quote!(let mut v = v; #(#request_checks)* v.finish(#request_name))
-    };
-
-    // Assembly: every required part must be present.
-    let mut parts: Vec<(TokenStream, TokenStream)> = Vec::new(); // (expression giving Option, binding)
-    for f in params.iter().filter(|f| f.required) {
-        let n = ident(&f.rust);
-        parts.push((quote!(self.#n), quote!(#n)));
-    }
-    if op.body.is_some() {
-        parts.push((quote!(self.body.assemble()), quote!(body)));
-    }
-    if op.upload.is_some() {
-        parts.push((quote!(self.file), quote!(file)));
-    }
-    let mut inits: Vec<TokenStream> = params
-        .iter()
-        .map(|f| {
-            let n = ident(&f.rust);
-            if f.required {
-                quote!(#n)
-            } else {
-                quote!(#n: self.#n)
-            }
-        })
-        .collect();
-    if op.body.is_some() {
-        inits.push(quote!(body));
-    }
-    if op.upload.is_some() {
-        inits.push(quote!(file));
-    }
-    let build_match = if parts.is_empty() {
-        quote! {
-            if v.is_clean() {
-                ::std::result::Result::Ok(#name { #(#inits),* })
-            } else {
-                ::std::result::Result::Err(v.into_error(#request_name))
-            }
+            let (mut request, file): (#name, _) = self.0.build_with_file()?;
+            request.file = file;
+            ::std::result::Result::Ok(request)
         }
     } else {
-        let exprs = parts.iter().map(|(e, _)| e);
-        let binds = parts.iter().map(|(_, b)| b);
-        quote! {
-            match (#(#exprs,)*) {
-                (#(::std::option::Option::Some(#binds),)*) if v.is_clean() => ::std::result::Result::Ok(#name { #(#inits),* }),
-                _ => ::std::result::Result::Err(v.into_error(#request_name)),
-            }
-        }
+        quote!(self.0.build())
     };
 
     let operation_impl = emit_operation_impl(api, family, op, &name);
-    let derive_debug = quote!(::std::fmt::Debug,);
     let builder_doc = raw_doc_attrs(&format!(
-        "Builds a [`{request_name}`]: one setter per path parameter, query parameter and body field."
+        "Builds a [`{request_name}`]: one setter per parameter and body field."
     ));
 
     quote! {
         #doc
-        #[derive(Clone, #derive_debug PartialEq)]
+        #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#param_fields)*
             #body_field
             #file_field
+        }
+
+        impl rt::Shaped for #name {
+            const SHAPE: &'static rt::Shape = &#shape;
         }
 
         impl #name {
@@ -320,11 +192,7 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
 
         #builder_doc
         #[derive(Clone, Debug, Default)]
-        pub struct #builder {
-            #(#builder_param_fields)*
-            #builder_body_field
-            #builder_file_field
-        }
+        pub struct #builder(rt::Draft);
 
         impl #builder {
             #(#param_setters)*
@@ -332,25 +200,10 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
             #body_setter
             #file_setter
 
-            fn check(&self, v: &mut #rt::Validator, at: &#rt::FieldPath<'_>) {
-                let _ = (&v, at);
-                #(#builder_checks)*
-                #builder_body_check
-                #builder_file_check
-            }
-
             /// Checks every parameter and field, and builds the request. The error lists every
             /// missing field and every broken limit.
-            pub fn build(self) -> ::std::result::Result<#name, #rt::BuildError> {
-                let mut v = #rt::Validator::new();
-                self.check(&mut v, &#rt::FieldPath::ROOT);
-                #build_match
-            }
-        }
-
-        impl #name {
-            fn check(&self, v: #rt::Validator, at: &#rt::FieldPath<'_>) -> ::std::result::Result<(), #rt::BuildError> {
-                #request_check_body
+            pub fn build(self) -> ::std::result::Result<#name, rt::BuildError> {
+                #build
             }
         }
 
@@ -365,87 +218,6 @@ fn body_struct<'a>(api: &'a Api, op: &Operation) -> Option<&'a StructDef> {
     }
 }
 
-/// Checks of a path or query parameter, held as `Option<T>` by the builder (`in_builder`) or as
-/// `T`/`Option<T>` by the request.
-fn param_check(f: &Field, base: &TokenStream, in_builder: bool) -> Option<TokenStream> {
-    let rt = rt();
-    let wire = &f.wire;
-    let n = ident(&f.rust);
-    let inner = {
-        let ty = &f.ty;
-        let at = quote!(at);
-        let value = quote!(value);
-        let l = &ty.limits;
-        let mut out = Vec::new();
-        if matches!(ty.kind, TyKind::String) {
-            if l.min_length.is_some() || l.max_length.is_some() {
-                let min = opt(l.min_length);
-                let max = opt(l.max_length);
-                out.push(quote!(v.length(&#at, #value, #min, #max);));
-            }
-            if let Some(p) = &l.pattern {
-                out.push(quote!({ static PATTERN: #rt::Pattern = #rt::Pattern::new(#p); v.pattern(&#at, #value, &PATTERN); }));
-            }
-        }
-        if matches!(ty.kind, TyKind::Integer) && (l.minimum.is_some() || l.maximum.is_some()) {
-            let min = opt_i(l.minimum);
-            let max = opt_i(l.maximum);
-            out.push(quote!(v.range(&#at, *#value, #min, #max);));
-        }
-        if matches!(ty.kind, TyKind::DateTime) {
-            out.push(quote!(v.date_time(&#at, #value);));
-        }
-        if out.is_empty() {
-            None
-        } else {
-            Some(quote!(#(#out)*))
-        }
-    };
-    let stored_optional = in_builder || !f.required;
-    match (inner, stored_optional, in_builder && f.required) {
-        (Some(inner), true, true) => Some(quote! {
-            match &self.#n {
-                ::std::option::Option::Some(value) => { let at = #base.field(#wire); #inner }
-                ::std::option::Option::None => v.report(&#base.field(#wire), #rt::Rule::Missing),
-            }
-        }),
-        (None, true, true) => Some(
-            quote!(if self.#n.is_none() { v.report(&#base.field(#wire), #rt::Rule::Missing); }),
-        ),
-        (Some(inner), true, false) => Some(
-            quote!(if let ::std::option::Option::Some(value) = &self.#n { let at = #base.field(#wire); #inner }),
-        ),
-        (Some(inner), false, _) => {
-            Some(quote!({ let at = #base.field(#wire); let value = &self.#n; #inner }))
-        }
-        (None, _, _) => None,
-    }
-}
-
-fn opt(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(v) => {
-            let v = Literal::u64_unsuffixed(v);
-            quote!(::std::option::Option::Some(#v))
-        }
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-fn opt_i(v: Option<i64>) -> TokenStream {
-    match v {
-        Some(v) if v < 0 => {
-            let v = Literal::u64_unsuffixed(v.unsigned_abs());
-            quote!(::std::option::Option::Some(-#v))
-        }
-        Some(v) => {
-            let v = Literal::i64_unsuffixed(v);
-            quote!(::std::option::Option::Some(#v))
-        }
-        None => quote!(::std::option::Option::None),
-    }
-}
-
 fn emit_operation_impl(
     api: &Api,
     family: &str,
@@ -453,11 +225,9 @@ fn emit_operation_impl(
     name: &proc_macro2::Ident,
 ) -> TokenStream {
     let rt = rt();
-    let prefix = &op.prefix;
-    let error_code = format_ident!("{prefix}ErrorCode");
     let id = format!("{family}.{}", op.id);
     let summary = &op.title;
-    let method = format_ident!("{}", op.method);
+    let method = format_ident!("{}", op.method.as_str());
     let path_template = &op.path;
     let doc_url = &op.doc_url;
     let callers = op.callers.iter().map(|c| match c {
@@ -467,7 +237,10 @@ fn emit_operation_impl(
     let keys = &op.idempotency_keys;
     let retry_safe = op.retry_safe;
     let rate_limit = match op.rate_limit {
-        Some((n, per)) => {
+        Some(RateLimit {
+            requests: n,
+            per_seconds: per,
+        }) => {
             quote!(::std::option::Option::Some(#rt::RateLimit { requests: #n, per_seconds: #per }))
         }
         None => quote!(::std::option::Option::None),
@@ -499,10 +272,7 @@ fn emit_operation_impl(
         ),
     };
     let sensitive = op.has_sensitive_fields(api);
-    let errors = op.errors.iter().map(|e| {
-        let (status, code, description, solution, retry) = (e.status, &e.code, &e.description, &e.solution, e.retry);
-        quote!(#rt::ErrorDoc { status: #status, code: #code, description: #description, solution: #solution, retry: #retry })
-    });
+    let errors = op.errors.iter().map(super::errors::row_tokens);
 
     // Path: literal pieces and encoded parameters, in template order.
     let capacity = op.path.len() + 16;
@@ -537,7 +307,7 @@ fn emit_operation_impl(
     };
     let (body_ty, body) = match (&op.body, &op.upload) {
         (Some(b), _) => (
-            path_tokens(b, &quote!(crate)),
+            local_path(b, &op.module_path),
             quote!(#rt::RequestBody::Json(&self.body)),
         ),
         (None, Some(_)) => (quote!(()), quote!(#rt::RequestBody::Multipart(&self.file))),
@@ -556,7 +326,7 @@ fn emit_operation_impl(
         impl #rt::Operation for #name {
             type Body = #body_ty;
             type Response = #response_ty;
-            type ErrorCode = #error_code;
+            type ErrorCode = crate::ErrorCode;
 
             const META: #rt::OperationMeta = #rt::OperationMeta {
                 id: #id,
@@ -587,7 +357,7 @@ fn emit_operation_impl(
             }
 
             fn validate(&self) -> ::std::result::Result<(), #rt::BuildError> {
-                self.check(#rt::Validator::new(), &#rt::FieldPath::ROOT)
+                #rt::shape::validate(self)
             }
 
             #encrypt
@@ -597,31 +367,4 @@ fn emit_operation_impl(
             }
         }
     }
-}
-
-/// The open enum of an operation's documented error codes.
-fn emit_error_codes(op: &Operation) -> TokenStream {
-    let mut values: Vec<EnumValue> = Vec::new();
-    for e in &op.errors {
-        let line = format!("HTTP {}: {} {}", e.status, e.description, e.solution);
-        match values.iter_mut().find(|v| v.wire == e.code) {
-            Some(v) => {
-                v.doc.push_str("; ");
-                v.doc.push_str(&line);
-            }
-            None => values.push(EnumValue {
-                wire: e.code.clone(),
-                variant: crate::naming::variant_name(&e.code),
-                doc: line,
-            }),
-        }
-    }
-    let def = EnumDef {
-        name: format!("{}ErrorCode", op.prefix),
-        doc: format!("Error codes documented for `{} {}`.", op.method, op.path),
-        values,
-        catch_all: "Unknown".into(),
-        loc: op.loc.clone(),
-    };
-    emit_enum(&def)
 }

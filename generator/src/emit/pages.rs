@@ -76,7 +76,7 @@ pub fn render(api: &Api, target: &Target) -> Result<Files, String> {
             );
             ops.push(json!({
                 "id": op.id, "title": cell(&op.title), "method": op.method, "path": op.path,
-                "request": format!("{}Request", op.prefix), "page": page.to_string_lossy().replace('\\', "/"),
+                "request": op.request, "page": page.to_string_lossy().replace('\\', "/"),
             }));
         }
         let notes: Vec<Value> = f
@@ -260,7 +260,7 @@ fn operation_page(
         let request = request_expr(api, &names, op, ex);
         let request_ty = names.ty(&TypePath {
             module: op.module_path.clone(),
-            name: format!("{}Request", op.prefix),
+            name: op.request.clone(),
         });
         let func = quote! {
             fn build_request() -> Result<#request_ty, Box<dyn std::error::Error>> {
@@ -293,7 +293,7 @@ fn operation_page(
         "path": op.path,
         "rust_path": format!("{}::{}::{}Request", target.lib_name(), family.module.join("::"), op.prefix),
         "callers": callers.join(", "),
-        "rate_limit": op.rate_limit.map_or("not documented".to_string(), |(n, per)| if per == 1 { format!("{n}/s") } else { format!("{n} per {per} s") }),
+        "rate_limit": op.rate_limit.map_or("not documented".to_string(), |l| l.short()),
         "idempotency": op.retry_summary(),
         "status": op.response.status,
         "response_note": match op.response.kind {
@@ -304,7 +304,7 @@ fn operation_page(
         "doc_url": op.doc_url,
         "request_sections": sections,
         "response_rows": response_rows,
-        "error_enum": format!("{}ErrorCode", op.prefix),
+        "error_enum": ERROR_CODE_ENUM,
         "errors": errors,
         "examples": examples,
     }))

@@ -4,14 +4,15 @@
 //! type called `Result` or `String` cannot change what a name means.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::doc::{doc_attrs, field_doc, raw_doc_attrs};
 use crate::model::*;
 
-/// The runtime crate, as generated code names it.
+/// The runtime crate, as generated code names it: every generated file starts with
+/// `use ::wechatpay_apiv3_runtime as rt;` (no spec name is lower-case `rt`).
 pub fn rt() -> TokenStream {
-    quote!(::wechatpay_apiv3_runtime)
+    quote!(rt)
 }
 
 /// An identifier the lowering already made valid.
@@ -51,142 +52,144 @@ fn field_ty(f: &Field) -> TokenStream {
     }
 }
 
-fn opt_u64(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(v) => {
-            let v = Literal::u64_unsuffixed(v);
-            quote!(::std::option::Option::Some(#v))
-        }
-        None => quote!(::std::option::Option::None),
+/// A `u64` literal, `u64::MAX` for "no limit".
+pub fn u64_tokens(v: u64) -> TokenStream {
+    if v == u64::MAX {
+        quote!(u64::MAX)
+    } else {
+        let v = Literal::u64_unsuffixed(v);
+        quote!(#v)
     }
 }
 
-fn opt_i64(v: Option<i64>) -> TokenStream {
+fn i64_tokens(v: i64) -> TokenStream {
     match v {
-        Some(v) if v < 0 => {
+        i64::MIN => quote!(i64::MIN),
+        i64::MAX => quote!(i64::MAX),
+        v if v < 0 => {
             let v = Literal::u64_unsuffixed(v.unsigned_abs());
-            quote!(::std::option::Option::Some(-#v))
+            quote!(-#v)
         }
-        Some(v) => {
+        v => {
             let v = Literal::i64_unsuffixed(v);
-            quote!(::std::option::Option::Some(#v))
+            quote!(#v)
         }
-        None => quote!(::std::option::Option::None),
     }
 }
 
-/// The checks for one value: `value` is an expression of type `&T`, `at` a `FieldPath` binding.
-/// `None` when the type has nothing to check.
-fn checks(ty: &Ty, value: &TokenStream, at: &TokenStream) -> Option<TokenStream> {
-    let rt = rt();
-    let l = &ty.limits;
-    let mut out = Vec::new();
+/// A type path as code in `module` names it: bare when it lives there (a local item shadows the
+/// prelude, so a spec type called `Result` still means itself), else from `crate`.
+pub fn local_path(p: &TypePath, module: &[String]) -> TokenStream {
+    if p.module == module {
+        let name = ident(&p.name);
+        quote!(#name)
+    } else {
+        path_tokens(p, &quote!(crate))
+    }
+}
+
+/// The runtime `Kind` of a type, printed into a rule table. Scalars come from
+/// [`crate::rules::scalar_kind`], the one mapping the example checks use too.
+pub fn kind_tokens(ty: &Ty, module: &[String]) -> TokenStream {
+    use wechatpay_apiv3_runtime::Kind;
     match &ty.kind {
-        TyKind::String => {
-            if l.min_length.is_some() || l.max_length.is_some() {
-                let (min, max) = (opt_u64(l.min_length), opt_u64(l.max_length));
-                out.push(quote!(v.length(&#at, #value, #min, #max);));
-            }
-            if let Some(p) = &l.pattern {
-                out.push(quote! {
-                    {
-                        static PATTERN: #rt::Pattern = #rt::Pattern::new(#p);
-                        v.pattern(&#at, #value, &PATTERN);
-                    }
-                });
-            }
+        TyKind::Struct(p) => {
+            let p = local_path(p, module);
+            quote!(rt::Kind::Nested(<#p as rt::Shaped>::shape))
         }
-        TyKind::Integer => {
-            if l.minimum.is_some() || l.maximum.is_some() {
-                let (min, max) = (opt_i64(l.minimum), opt_i64(l.maximum));
-                out.push(quote!(v.range(&#at, *#value, #min, #max);));
-            }
+        TyKind::Enum(p) => {
+            let p = local_path(p, module);
+            quote!(rt::Kind::Enum(<#p as rt::OpenEnum>::VALUES))
         }
-        TyKind::DateTime => out.push(quote!(v.date_time(&#at, #value);)),
-        TyKind::Struct(_) => out.push(quote!(#rt::Validate::validate_at(#value, v, &#at);)),
-        TyKind::Enum(_) | TyKind::Boolean => {}
         TyKind::Array(item) => {
-            if l.min_items.is_some() || l.max_items.is_some() {
-                let (min, max) = (opt_u64(l.min_items), opt_u64(l.max_items));
-                out.push(quote!(v.items(&#at, #value.len(), #min, #max);));
-            }
-            if let Some(inner) = checks(item, &quote!(item), &quote!(at_item)) {
-                out.push(quote! {
-                    for (i, item) in #value.iter().enumerate() {
-                        let at_item = #at.index(i);
-                        #inner
-                    }
-                });
-            }
+            let (min, max) = crate::rules::items_bounds(ty);
+            let (min, max) = (u64_tokens(min), u64_tokens(max));
+            let item = kind_tokens(item, module);
+            quote!(rt::Kind::list(#min, #max, &#item))
         }
-    }
-    if out.is_empty() {
-        None
-    } else {
-        Some(quote!(#(#out)*))
-    }
-}
-
-/// Checks of a field whose value is stored as `T` (required) or `Option<T>` (optional).
-fn struct_field_checks(f: &Field, base: &TokenStream) -> Option<TokenStream> {
-    let wire = &f.wire;
-    let name = ident(&f.rust);
-    let inner = checks(&f.ty, &quote!(value), &quote!(at))?;
-    Some(if f.required {
-        quote! { { let at = #base.field(#wire); let value = &self.#name; #inner } }
-    } else {
-        quote! { if let ::std::option::Option::Some(value) = &self.#name { let at = #base.field(#wire); #inner } }
-    })
-}
-
-/// Checks of a field held by a builder as `Option<T>`: required fields also report `Missing`.
-fn builder_field_checks(f: &Field, base: &TokenStream) -> Option<TokenStream> {
-    let rt = rt();
-    let wire = &f.wire;
-    let name = ident(&f.rust);
-    let inner = checks(&f.ty, &quote!(value), &quote!(at));
-    match (f.required, inner) {
-        (true, Some(inner)) => Some(quote! {
-            match &self.#name {
-                ::std::option::Option::Some(value) => { let at = #base.field(#wire); #inner }
-                ::std::option::Option::None => v.report(&#base.field(#wire), #rt::Rule::Missing),
+        _ => match crate::rules::scalar_kind(ty) {
+            Some(Kind::Text {
+                min: 0,
+                max: u64::MAX,
+                pattern: None,
+                date_time: false,
+            }) => quote!(rt::Kind::TEXT),
+            Some(Kind::Text {
+                min: 0,
+                max: u64::MAX,
+                pattern: None,
+                date_time: true,
+            }) => quote!(rt::Kind::DATE_TIME),
+            Some(Kind::Text {
+                min,
+                max,
+                pattern: None,
+                date_time: false,
+            }) => {
+                let (min, max) = (u64_tokens(min), u64_tokens(max));
+                quote!(rt::Kind::text(#min, #max))
             }
-        }),
-        (true, None) => Some(quote! {
-            if self.#name.is_none() { v.report(&#base.field(#wire), #rt::Rule::Missing); }
-        }),
-        (false, Some(inner)) => Some(quote! {
-            if let ::std::option::Option::Some(value) = &self.#name { let at = #base.field(#wire); #inner }
-        }),
-        (false, None) => None,
+            Some(Kind::Text {
+                min,
+                max,
+                pattern: Some(p),
+                date_time: false,
+            }) => {
+                let (min, max) = (u64_tokens(min), u64_tokens(max));
+                quote!(rt::Kind::pattern(#min, #max, #p))
+            }
+            Some(Kind::Text {
+                min,
+                max,
+                pattern,
+                date_time: true,
+            }) => {
+                let (min, max) = (u64_tokens(min), u64_tokens(max));
+                let pattern = match pattern {
+                    Some(p) => quote!(::std::option::Option::Some(#p)),
+                    None => quote!(::std::option::Option::None),
+                };
+                quote!(rt::Kind::Text { min: #min, max: #max, pattern: #pattern, date_time: true })
+            }
+            Some(Kind::Integer {
+                min: i64::MIN,
+                max: i64::MAX,
+            }) => quote!(rt::Kind::INTEGER),
+            Some(Kind::Integer { min, max }) => {
+                let (min, max) = (i64_tokens(min), i64_tokens(max));
+                quote!(rt::Kind::range(#min, #max))
+            }
+            _ => quote!(rt::Kind::Boolean),
+        },
     }
 }
 
-/// A setter: `pub fn name(mut self, value: impl Into<T>) -> Self`.
-fn setter(
-    f: &Field,
-    doc: &TokenStream,
-    assign: impl Fn(&Ident, TokenStream) -> TokenStream,
-) -> TokenStream {
+/// One row of a rule table.
+pub fn field_rule(f: &Field, module: &[String]) -> TokenStream {
+    let wire = &f.wire;
+    let kind = kind_tokens(&f.ty, module);
+    if f.required {
+        quote!(rt::FieldRule::req(#wire, #kind))
+    } else {
+        quote!(rt::FieldRule::opt(#wire, #kind))
+    }
+}
+
+/// A setter storing `value` under its wire name in the builder's draft.
+pub fn setter(f: &Field, doc: &str) -> TokenStream {
     let name = ident(&f.rust);
-    let (param, conv) = setter_param(&f.ty);
-    let body = assign(&name, conv);
+    let wire = &f.wire;
+    let doc = raw_doc_attrs(doc);
+    let t = ty_tokens(&f.ty, &quote!(crate));
+    let set = match f.ty.kind {
+        TyKind::String => quote!(text),
+        _ => quote!(set::<#t>),
+    };
     quote! {
         #doc
-        pub fn #name(mut self, value: #param) -> Self {
-            #body
-            self
+        pub fn #name(self, value: impl Into<#t>) -> Self {
+            Self(self.0.#set(#wire, value))
         }
-    }
-}
-
-fn setter_param(ty: &Ty) -> (TokenStream, TokenStream) {
-    let t = ty_tokens(ty, &quote!(crate));
-    match ty.kind {
-        TyKind::String | TyKind::DateTime | TyKind::Enum(_) => {
-            (quote!(impl ::std::convert::Into<#t>), quote!(value.into()))
-        }
-        _ => (t, quote!(value)),
     }
 }
 
@@ -215,16 +218,26 @@ fn debug_impl(name: &Ident, type_name: &str, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// A struct, its builder, `Validate`, and (for sensitive data) the encryption walk.
-pub fn emit_struct(
-    api: &Api,
-    module: &[String],
-    s: &StructDef,
-    body_of: Option<&str>,
-) -> TokenStream {
-    let rt = rt();
+/// The serde attributes of a field: a rename only where the Rust name differs.
+pub fn serde_attrs(f: &Field) -> TokenStream {
+    let rename = if f.rust != f.wire {
+        let wire = &f.wire;
+        quote!(#[serde(rename = #wire)])
+    } else {
+        quote!()
+    };
+    let skip = if f.required {
+        quote!()
+    } else {
+        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+    };
+    quote!(#rename #skip)
+}
+
+/// A struct, its rule table, its builder (see [`BuilderKind`]) and, for sensitive data, the
+/// encryption walk.
+pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
-    let builder = format_ident!("{}Builder", s.name);
     let type_name = &s.name;
     let doc = doc_attrs(&s.doc);
     let sensitive_direct = has_direct_sensitive(s);
@@ -233,125 +246,33 @@ pub fn emit_struct(
     } else {
         quote!(::std::fmt::Debug,)
     };
-
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.rust);
         let ty = field_ty(f);
         let fdoc = raw_doc_attrs(&field_doc(f));
-        let rename = if f.rust != f.wire {
-            let wire = &f.wire;
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!()
-        };
-        let skip = if f.required {
-            quote!()
-        } else {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-        };
-        quote! { #fdoc #rename #skip pub #fname: #ty, }
+        let attrs = serde_attrs(f);
+        quote! { #fdoc #attrs pub #fname: #ty, }
     });
-    let builder_fields = s.fields.iter().map(|f| {
-        let fname = ident(&f.rust);
-        let ty = ty_tokens(&f.ty, &quote!(crate));
-        quote!(#fname: ::std::option::Option<#ty>,)
-    });
-    let setters = s.fields.iter().map(|f| {
-        let doc = raw_doc_attrs(&format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc)));
-        setter(
-            f,
-            &doc,
-            |name, conv| quote!(self.#name = ::std::option::Option::Some(#conv);),
-        )
-    });
-    let base = quote!(at);
-    let validate_body: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .filter_map(|f| struct_field_checks(f, &base))
-        .collect();
-    let validate_body = if validate_body.is_empty() {
-        quote!(let _ = (v, at);)
-    } else {
-        quote!(#(#validate_body)*)
-    };
-    let check_body: Vec<TokenStream> = s
-        .fields
-        .iter()
-        .filter_map(|f| builder_field_checks(f, &base))
-        .collect();
-    let check_body = if check_body.is_empty() {
-        quote!(let _ = (v, at);)
-    } else {
-        quote!(#(#check_body)*)
-    };
-
-    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
-    let all_fields = s.fields.iter().map(|f| {
-        let n = ident(&f.rust);
-        if f.required {
-            quote!(#n)
-        } else {
-            quote!(#n: self.#n)
-        }
-    });
-    let assemble = match required.len() {
-        0 => quote!(::std::option::Option::Some(#name { #(#all_fields),* })),
-        1 => {
-            let n = ident(&required[0].rust);
-            quote!(self.#n.map(|#n| #name { #(#all_fields),* }))
-        }
-        _ => {
-            let names: Vec<Ident> = required.iter().map(|f| ident(&f.rust)).collect();
-            quote! {
-                match (#(self.#names),*) {
-                    (#(::std::option::Option::Some(#names)),*) => ::std::option::Option::Some(#name { #(#all_fields),* }),
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-    };
-
-    let debug = if sensitive_direct {
-        let a = debug_impl(&name, type_name, &s.fields);
-        let b = debug_impl(&builder, &format!("{type_name}Builder"), &s.fields);
-        quote!(#a #b)
-    } else {
-        quote!()
-    };
-    let from_value = if body_of.is_some() {
-        let moves = s.fields.iter().map(|f| {
-            let n = ident(&f.rust);
-            if f.required {
-                quote!(#n: ::std::option::Option::Some(value.#n))
-            } else {
-                quote!(#n: value.#n)
-            }
-        });
-        quote! {
-            impl ::std::convert::From<#name> for #builder {
-                /// A builder holding every field of `value`, to change some before building again.
-                fn from(value: #name) -> Self {
-                    Self { #(#moves,)* }
-                }
-            }
-        }
-    } else {
-        quote!()
-    };
+    let rules = s.fields.iter().map(|f| field_rule(f, module));
     let path = TypePath {
         module: module.to_vec(),
         name: s.name.clone(),
+    };
+    let builder = match api.builder_kind(&path) {
+        BuilderKind::None => quote!(),
+        BuilderKind::Always => emit_builder(s, &quote!()),
+        BuilderKind::TestSupport => emit_builder(s, &quote!(#[cfg(feature = "test-support")])),
+    };
+    let debug = if sensitive_direct {
+        debug_impl(&name, type_name, &s.fields)
+    } else {
+        quote!()
     };
     let encrypt = if api.struct_has_sensitive(&path) {
         emit_encrypt_walk(api, &name, s)
     } else {
         quote!()
     };
-    let builder_doc = raw_doc_attrs(&format!(
-        "Builds a [`{type_name}`]; [`{type_name}Builder::build`] reports every missing field and broken limit at once."
-    ));
-
     quote! {
         #doc
         #[derive(Clone, #derive_debug PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -360,6 +281,30 @@ pub fn emit_struct(
             #(#fields)*
         }
 
+        impl rt::Shaped for #name {
+            const SHAPE: &'static rt::Shape = &rt::Shape::new(#type_name, &[#(#rules),*]);
+        }
+
+        #builder
+        #debug
+        #encrypt
+    }
+}
+
+/// `Name::builder()` and `NameBuilder`: one setter per field, `build()` one runtime call.
+fn emit_builder(s: &StructDef, cfg: &TokenStream) -> TokenStream {
+    let name = ident(&s.name);
+    let builder = ident(&crate::naming::builder_name(&s.name));
+    let type_name = &s.name;
+    let setters = s
+        .fields
+        .iter()
+        .map(|f| setter(f, &format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc))));
+    let builder_doc = raw_doc_attrs(&format!(
+        "Builds a [`{type_name}`]; `build` reports every missing field and broken limit at once."
+    ));
+    quote! {
+        #cfg
         impl #name {
             /// A builder with every field unset.
             pub fn builder() -> #builder {
@@ -367,43 +312,20 @@ pub fn emit_struct(
             }
         }
 
-        impl #rt::Validate for #name {
-            fn validate_at(&self, v: &mut #rt::Validator, at: &#rt::FieldPath<'_>) {
-                #validate_body
-            }
-        }
-
         #builder_doc
-        #[derive(Clone, #derive_debug Default)]
-        pub struct #builder {
-            #(#builder_fields)*
-        }
+        #cfg
+        #[derive(Clone, Debug, Default)]
+        pub struct #builder(rt::Draft);
 
+        #cfg
         impl #builder {
             #(#setters)*
 
-            fn check(&self, v: &mut #rt::Validator, at: &#rt::FieldPath<'_>) {
-                #check_body
-            }
-
-            fn assemble(self) -> ::std::option::Option<#name> {
-                #assemble
-            }
-
             /// Checks every field and builds the value.
-            pub fn build(self) -> ::std::result::Result<#name, #rt::BuildError> {
-                let mut v = #rt::Validator::new();
-                self.check(&mut v, &#rt::FieldPath::ROOT);
-                match self.assemble() {
-                    ::std::option::Option::Some(value) if v.is_clean() => ::std::result::Result::Ok(value),
-                    _ => ::std::result::Result::Err(v.into_error(#type_name)),
-                }
+            pub fn build(self) -> ::std::result::Result<#name, rt::BuildError> {
+                self.0.build()
             }
         }
-
-        #debug
-        #from_value
-        #encrypt
     }
 }
 
@@ -455,9 +377,8 @@ fn encrypt_step(
     }
 }
 
-/// An open enum with its conversions and serde impls.
+/// An open enum, through the runtime's `open_enum!` (see [`super::OPEN_ENUM_MARK`]).
 pub fn emit_enum(e: &EnumDef) -> TokenStream {
-    let rt = rt();
     let name = ident(&e.name);
     let doc = doc_attrs(&e.doc);
     let catch_all = ident(&e.catch_all);
@@ -467,73 +388,21 @@ pub fn emit_enum(e: &EnumDef) -> TokenStream {
         .values
         .iter()
         .map(|v| raw_doc_attrs(&format!("`{}`: {}", v.wire, super::doc::escape(&v.doc))));
+    let mark = ident(super::OPEN_ENUM_MARK);
     quote! {
+        #[#mark]
         #doc
-        ///
-        /// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
         pub enum #name {
-            #(#vdocs #variants,)*
-            /// A value this version of the crate does not know, kept as received.
-            #catch_all(#rt::UnknownValue),
-        }
-
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#variants => #wires,)*
-                    Self::#catch_all(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl #rt::OpenEnum for #name {
-            const VALUES: &'static [&'static str] = &[#(#wires),*];
-
-            fn from_wire(raw: &str) -> Self {
-                match raw {
-                    #(#wires => Self::#variants,)*
-                    other => Self::#catch_all(#rt::UnknownValue::new(other)),
-                }
-            }
-
-            fn as_str(&self) -> &str {
-                #name::as_str(self)
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(raw: &str) -> Self {
-                <Self as #rt::OpenEnum>::from_wire(raw)
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                #rt::open_enum::serialize(self, serializer)
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #rt::open_enum::deserialize(deserializer)
-            }
+            #catch_all(rt::UnknownValue),
+            #(#vdocs #variants = #wires,)*
         }
     }
 }
 
 /// Either kind of type.
-pub fn emit_type(api: &Api, module: &[String], t: &TypeDef, body_of: Option<&str>) -> TokenStream {
+pub fn emit_type(api: &Api, module: &[String], t: &TypeDef) -> TokenStream {
     match t {
-        TypeDef::Struct(s) => emit_struct(api, module, s, body_of),
+        TypeDef::Struct(s) => emit_struct(api, module, s),
         TypeDef::Enum(e) => emit_enum(e),
     }
 }

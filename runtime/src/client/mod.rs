@@ -231,6 +231,7 @@ impl Client {
             verify: meta.response != ResponseKind::Download,
             download: meta.response == ResponseKind::Download,
             rate_limit: meta.rate_limit,
+            errors: meta.errors,
         };
         self.send(&out, options).await
     }
@@ -265,6 +266,7 @@ impl Client {
             verify: true,
             download: false,
             rate_limit: None,
+            errors: &[],
         };
         let incoming = self.send(&out, &RequestOptions::default()).await?;
         if incoming.body.iter().all(u8::is_ascii_whitespace) {

@@ -134,19 +134,26 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let result = self
-                .attempt(out, &deadline)
+                .attempt::<C>(out, &deadline)
                 .instrument(span.clone())
                 .await
                 .map(|incoming| Incoming {
                     attempts: attempt,
                     ..incoming
                 });
-            let retryable = match &result {
-                Ok(_) => false,
-                Err(Error::Transport(_) | Error::Unreachable(_) | Error::Timeout(_)) => true,
-                Err(Error::Api(e)) => e.status >= 500 || e.status == 429,
-                Err(_) => false,
-            };
+            let retryable = crate::retry::should_retry(
+                out.errors,
+                match &result {
+                    Err(Error::Transport(_) | Error::Unreachable(_) | Error::Timeout(_)) => {
+                        crate::retry::Outcome::Transport
+                    }
+                    Err(Error::Api(e)) => crate::retry::Outcome::Status {
+                        status: e.status,
+                        code: Some(e.code.as_str()),
+                    },
+                    _ => crate::retry::Outcome::Final,
+                },
+            );
             if !retryable || attempt >= attempts {
                 return result;
             }

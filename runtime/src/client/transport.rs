@@ -25,6 +25,8 @@ pub(super) struct Outgoing<'a> {
     /// A file: read up to [`super::Limits::download`], not the JSON limit.
     pub(super) download: bool,
     pub(super) rate_limit: Option<crate::RateLimit>,
+    /// The documented error rows, for the retry classifier.
+    pub(super) errors: &'static [crate::ErrorDoc],
 }
 
 impl<'a> Outgoing<'a> {
@@ -42,6 +44,7 @@ impl<'a> Outgoing<'a> {
             verify: false,
             download: false,
             rate_limit: None,
+            errors: &[],
         }
     }
 

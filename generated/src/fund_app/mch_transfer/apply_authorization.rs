@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/user-confirm-authorization`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4015901167).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 申请免确认收款授权 (ask a user for confirmation-free receiving)
 ///
 /// Asks a user to grant confirmation-free receiving for one transfer scene. The answer's `package_info` opens WeChat's authorisation page; the user has 24 hours, after which the application lapses and a new `out_authorization_no` is needed. The result comes by MCHTRANSFER.AUTHORIZATION.CONFIRMED at `authorization_notify_url`.
@@ -16,11 +17,20 @@
 /// - Rate limit: 50 requests per second.
 /// - Idempotent by `out_authorization_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationRequest {
-    /// The JSON body.
-    pub body: crate::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ApplyAuthorizationBody,
+}
+
+impl rt::Shaped for ApplyAuthorizationRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ApplyAuthorizationRequest",
+        &[],
+        <ApplyAuthorizationBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ApplyAuthorizationRequest {
@@ -30,197 +40,141 @@ impl ApplyAuthorizationRequest {
     }
 }
 
-/// Builds a [`ApplyAuthorizationRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ApplyAuthorizationRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ApplyAuthorizationRequestBuilder {
-    body: crate::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationBodyBuilder,
-}
-
+pub struct ApplyAuthorizationRequestBuilder(rt::Draft);
 impl ApplyAuthorizationRequestBuilder {
-    /// Sets the body field `out_authorization_no`. The merchant's own authorisation number, unique per merchant; one user account has at most one authorisation in force.
-    pub fn out_authorization_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_authorization_no(value);
-        self
+    /// Sets `out_authorization_no`. The merchant's own authorisation number, unique per merchant; one user account has at most one authorisation in force.
+    pub fn out_authorization_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_authorization_no", value))
     }
 
-    /// Sets the body field `appid`. The AppID bound to the merchant number; the OpenID belongs to it.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID bound to the merchant number; the OpenID belongs to it.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.openid(value);
-        self
+    /// Sets `openid`. The user's OpenID under `appid`.
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `transfer_scene_id`. The transfer scene the authorisation covers.
-    pub fn transfer_scene_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transfer_scene_id(value);
-        self
+    /// Sets `transfer_scene_id`. The transfer scene the authorisation covers.
+    pub fn transfer_scene_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_scene_id", value))
     }
 
-    /// Sets the body field `user_display_name`. The account name shown in the authorisation's details, telling apart the user's accounts at the merchant; UTF-8 without emoji.
-    pub fn user_display_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.user_display_name(value);
-        self
+    /// Sets `user_display_name`. The account name shown in the authorisation's details, telling apart the user's accounts at the merchant; UTF-8 without emoji.
+    pub fn user_display_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_display_name", value))
     }
 
-    /// Sets the body field `user_recv_perception`. The receiving reason shown to the user.
-    pub fn user_recv_perception(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.user_recv_perception(value);
-        self
+    /// Sets `user_recv_perception`. The receiving reason shown to the user.
+    pub fn user_recv_perception(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_recv_perception", value))
     }
 
-    /// Sets the body field `authorization_notify_url`. Where the authorisation callbacks are sent; https.
+    /// Sets `authorization_notify_url`. Where the authorisation callbacks are sent; https.
     pub fn authorization_notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.authorization_notify_url(value);
-        self
+        Self(self.0.text("authorization_notify_url", value))
     }
 
-    /// Sets the body field `scene_info`. The user's device, for risk control.
+    /// Sets `scene_info`. The user's device, for risk control.
     pub fn scene_info(
-        mut self,
-        value: crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
+        self,
+        value: impl Into<
+            crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
+        >,
     ) -> Self {
-        self.body = self.body.scene_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
+                >("scene_info", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ApplyAuthorizationBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplyAuthorizationRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(ApplyAuthorizationRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyAuthorizationRequest")),
-        }
+    ) -> ::std::result::Result<ApplyAuthorizationRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ApplyAuthorizationRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ApplyAuthorizationRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ApplyAuthorizationRequest {
-    type Body = crate::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationBody;
+impl rt::Operation for ApplyAuthorizationRequest {
+    type Body = ApplyAuthorizationBody;
     type Response = crate::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationResponse;
-    type ErrorCode = ApplyAuthorizationErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.apply_authorization",
         summary: "申请免确认收款授权 (ask a user for confirmation-free receiving)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/fund-app/mch-transfer/user-confirm-authorization",
         doc_url: "https://pay.weixin.qq.com/doc/v3/merchant/4015901167",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &["out_authorization_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 50u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule (for example the bill is in a state that does not allow it).",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not use this transfer product or scene.",
-                solution: "Activate the product and the transfer scene on the merchant platform.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same request.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same request (same merchant number); never with a new number.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business rule (for example the bill is in a state that does not allow it).",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not use this transfer product or scene.",
+                "Activate the product and the transfer scene on the merchant platform.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same request.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same request (same merchant number); never with a new number.",
+                true,
+            ),
         ],
     };
 
@@ -230,195 +184,32 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyAuthorizationRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplyAuthorizationErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (for example the bill is in a state that does not allow it). Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not use this transfer product or scene. Activate the product and the transfer scene on the merchant platform.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same request.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same request (same merchant number); never with a new number.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ApplyAuthorizationErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyAuthorizationErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ApplyAuthorizationErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ApplyAuthorizationErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ApplyAuthorizationErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ApplyAuthorizationErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApplyAuthorizationErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The user's device system.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeviceType {
-    /// `IOS`: iOS.
-    Ios,
-    /// `ANDROID`: Android.
-    Android,
-    /// `HARMONY`: HarmonyOS.
-    Harmony,
-    /// `OTHER`: Another system.
-    Other,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DeviceType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ios => "IOS",
-            Self::Android => "ANDROID",
-            Self::Harmony => "HARMONY",
-            Self::Other => "OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DeviceType {
-    const VALUES: &'static [&'static str] = &["IOS", "ANDROID", "HARMONY", "OTHER"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "IOS" => Self::Ios,
-            "ANDROID" => Self::Android,
-            "HARMONY" => Self::Harmony,
-            "OTHER" => Self::Other,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DeviceType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DeviceType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DeviceType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DeviceType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeviceType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// The user's device system.
+    pub enum DeviceType {
+        Unknown(rt::UnknownValue),
+        /// `IOS`: iOS.
+        Ios = "IOS",
+        /// `ANDROID`: Android.
+        Android = "ANDROID",
+        /// `HARMONY`: HarmonyOS.
+        Harmony = "HARMONY",
+        /// `OTHER`: Another system.
+        Other = "OTHER",
     }
 }
 
@@ -445,6 +236,20 @@ pub struct AuthorizationSceneInfo {
     >,
 }
 
+impl rt::Shaped for AuthorizationSceneInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AuthorizationSceneInfo",
+        &[
+            rt::FieldRule::opt("client_ip", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt("device_id", rt::Kind::text(0, 128)),
+            rt::FieldRule::opt(
+                "device_type",
+                rt::Kind::Enum(<DeviceType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
 impl AuthorizationSceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> AuthorizationSceneInfoBuilder {
@@ -452,121 +257,37 @@ impl AuthorizationSceneInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AuthorizationSceneInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.client_ip {
-            let at = at.field("client_ip");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`AuthorizationSceneInfo`]; [`AuthorizationSceneInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AuthorizationSceneInfoBuilder {
-    client_ip: ::std::option::Option<::std::string::String>,
-    device_id: ::std::option::Option<::std::string::String>,
-    device_type: ::std::option::Option<
-        crate::fund_app::mch_transfer::apply_authorization::DeviceType,
-    >,
-}
-
+/// Builds a [`AuthorizationSceneInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AuthorizationSceneInfoBuilder(rt::Draft);
 impl AuthorizationSceneInfoBuilder {
     /// Sets `client_ip`. The user's device IP address.
-    pub fn client_ip(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.client_ip = ::std::option::Option::Some(value.into());
-        self
+    pub fn client_ip(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("client_ip", value))
     }
 
     /// Sets `device_id`. An identifier of the user's device.
-    pub fn device_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.device_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn device_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("device_id", value))
     }
 
     /// Sets `device_type`. The user's device system.
     pub fn device_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::apply_authorization::DeviceType,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::apply_authorization::DeviceType>,
     ) -> Self {
-        self.device_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.client_ip {
-            let at = at.field("client_ip");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AuthorizationSceneInfo> {
-        ::std::option::Option::Some(AuthorizationSceneInfo {
-            client_ip: self.client_ip,
-            device_id: self.device_id,
-            device_type: self.device_type,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::apply_authorization::DeviceType,
+                >("device_type", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        AuthorizationSceneInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AuthorizationSceneInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<AuthorizationSceneInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -612,403 +333,32 @@ pub struct ApplyAuthorizationBody {
     >,
 }
 
-impl ApplyAuthorizationBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ApplyAuthorizationBodyBuilder {
-        ApplyAuthorizationBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ApplyAuthorizationBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_authorization_no");
-            let value = &self.out_authorization_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("transfer_scene_id");
-            let value = &self.transfer_scene_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(36),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("user_display_name");
-            let value = &self.user_display_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.user_recv_perception {
-            let at = at.field("user_recv_perception");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-        {
-            let at = at.field("authorization_notify_url");
-            let value = &self.authorization_notify_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.scene_info {
-            let at = at.field("scene_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`ApplyAuthorizationBody`]; [`ApplyAuthorizationBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ApplyAuthorizationBodyBuilder {
-    out_authorization_no: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    transfer_scene_id: ::std::option::Option<::std::string::String>,
-    user_display_name: ::std::option::Option<::std::string::String>,
-    user_recv_perception: ::std::option::Option<::std::string::String>,
-    authorization_notify_url: ::std::option::Option<::std::string::String>,
-    scene_info: ::std::option::Option<
-        crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
-    >,
-}
-
-impl ApplyAuthorizationBodyBuilder {
-    /// Sets `out_authorization_no`. The merchant's own authorisation number, unique per merchant; one user account has at most one authorisation in force.
-    pub fn out_authorization_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_authorization_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. The AppID bound to the merchant number; the OpenID belongs to it.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transfer_scene_id`. The transfer scene the authorisation covers.
-    pub fn transfer_scene_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_scene_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `user_display_name`. The account name shown in the authorisation's details, telling apart the user's accounts at the merchant; UTF-8 without emoji.
-    pub fn user_display_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_display_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `user_recv_perception`. The receiving reason shown to the user.
-    pub fn user_recv_perception(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_recv_perception = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `authorization_notify_url`. Where the authorisation callbacks are sent; https.
-    pub fn authorization_notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.authorization_notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `scene_info`. The user's device, for risk control.
-    pub fn scene_info(
-        mut self,
-        value: crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
-    ) -> Self {
-        self.scene_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_authorization_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_authorization_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_authorization_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.transfer_scene_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transfer_scene_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(36),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transfer_scene_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.user_display_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("user_display_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("user_display_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.user_recv_perception {
-            let at = at.field("user_recv_perception");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-        match &self.authorization_notify_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("authorization_notify_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(256),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://.+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("authorization_notify_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.scene_info {
-            let at = at.field("scene_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ApplyAuthorizationBody> {
-        match (
-            self.out_authorization_no,
-            self.appid,
-            self.openid,
-            self.transfer_scene_id,
-            self.user_display_name,
-            self.authorization_notify_url,
-        ) {
-            (
-                ::std::option::Option::Some(out_authorization_no),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(transfer_scene_id),
-                ::std::option::Option::Some(user_display_name),
-                ::std::option::Option::Some(authorization_notify_url),
-            ) => {
-                ::std::option::Option::Some(ApplyAuthorizationBody {
-                    out_authorization_no,
-                    appid,
-                    openid,
-                    transfer_scene_id,
-                    user_display_name,
-                    user_recv_perception: self.user_recv_perception,
-                    authorization_notify_url,
-                    scene_info: self.scene_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ApplyAuthorizationBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyAuthorizationBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ApplyAuthorizationBody> for ApplyAuthorizationBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ApplyAuthorizationBody) -> Self {
-        Self {
-            out_authorization_no: ::std::option::Option::Some(
-                value.out_authorization_no,
+impl rt::Shaped for ApplyAuthorizationBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyAuthorizationBody",
+        &[
+            rt::FieldRule::req(
+                "out_authorization_no",
+                rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"),
             ),
-            appid: ::std::option::Option::Some(value.appid),
-            openid: ::std::option::Option::Some(value.openid),
-            transfer_scene_id: ::std::option::Option::Some(value.transfer_scene_id),
-            user_display_name: ::std::option::Option::Some(value.user_display_name),
-            user_recv_perception: value.user_recv_perception,
-            authorization_notify_url: ::std::option::Option::Some(
-                value.authorization_notify_url,
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("openid", rt::Kind::text(1, 64)),
+            rt::FieldRule::req(
+                "transfer_scene_id",
+                rt::Kind::pattern(1, 36, "^[0-9]+$"),
             ),
-            scene_info: value.scene_info,
-        }
-    }
+            rt::FieldRule::req("user_display_name", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("user_recv_perception", rt::Kind::text(0, 256)),
+            rt::FieldRule::req(
+                "authorization_notify_url",
+                rt::Kind::pattern(0, 256, "^https://.+$"),
+            ),
+            rt::FieldRule::opt(
+                "scene_info",
+                rt::Kind::Nested(<AuthorizationSceneInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
 }
 
 /// Success response of `ApplyAuthorizationRequest`.
@@ -1026,13 +376,31 @@ pub struct ApplyAuthorizationResponse {
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// The value the mini program, JSAPI page or app passes, unchanged, to open WeChat's authorisation page.
     ///
     /// Wire name `package_info`; required.
     pub package_info: ::std::string::String,
 }
 
+impl rt::Shaped for ApplyAuthorizationResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyAuthorizationResponse",
+        &[
+            rt::FieldRule::req("out_authorization_no", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(
+                    <crate::fund_app::mch_transfer::types::AuthorizationState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("package_info", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ApplyAuthorizationResponse {
     /// A builder with every field unset.
     pub fn builder() -> ApplyAuthorizationResponseBuilder {
@@ -1040,142 +408,45 @@ impl ApplyAuthorizationResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ApplyAuthorizationResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ApplyAuthorizationResponse`]; [`ApplyAuthorizationResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ApplyAuthorizationResponseBuilder {
-    out_authorization_no: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<
-        crate::fund_app::mch_transfer::types::AuthorizationState,
-    >,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    package_info: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ApplyAuthorizationResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ApplyAuthorizationResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ApplyAuthorizationResponseBuilder {
     /// Sets `out_authorization_no`. The merchant's authorisation number.
-    pub fn out_authorization_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_authorization_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_authorization_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_authorization_no", value))
     }
 
     /// Sets `state`. WAIT_USER_CONFIRM: the user has not granted it yet.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::AuthorizationState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::AuthorizationState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::AuthorizationState,
+                >("state", value),
+        )
     }
 
     /// Sets `create_time`. When the application was made.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `package_info`. The value the mini program, JSAPI page or app passes, unchanged, to open WeChat's authorisation page.
-    pub fn package_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.package_info = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.out_authorization_no.is_none() {
-            v.report(
-                &at.field("out_authorization_no"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.package_info.is_none() {
-            v.report(
-                &at.field("package_info"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ApplyAuthorizationResponse> {
-        match (
-            self.out_authorization_no,
-            self.state,
-            self.create_time,
-            self.package_info,
-        ) {
-            (
-                ::std::option::Option::Some(out_authorization_no),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(package_info),
-            ) => {
-                ::std::option::Option::Some(ApplyAuthorizationResponse {
-                    out_authorization_no,
-                    state,
-                    create_time,
-                    package_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn package_info(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("package_info", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplyAuthorizationResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyAuthorizationResponse")),
-        }
+    ) -> ::std::result::Result<ApplyAuthorizationResponse, rt::BuildError> {
+        self.0.build()
     }
 }

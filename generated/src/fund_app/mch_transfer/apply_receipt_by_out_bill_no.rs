@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 商户单号申请电子回单 (apply for a bill's electronic receipt by the merchant's number)
 ///
 /// Asks for the electronic receipt (电子回单) of a transfer bill, named by the merchant's number. WeChat Pay checks the bill qualifies, then produces the PDF asynchronously: follow it with `query_receipt_by_out_bill_no`. An application moves no money, so repeating it is safe.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyReceiptByOutBillNoRequest {
-    /// The JSON body.
-    pub body: crate::fund_app::mch_transfer::apply_receipt_by_out_bill_no::ApplyReceiptByOutBillNoBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ApplyReceiptByOutBillNoBody,
+}
+
+impl rt::Shaped for ApplyReceiptByOutBillNoRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ApplyReceiptByOutBillNoRequest",
+        &[],
+        <ApplyReceiptByOutBillNoBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ApplyReceiptByOutBillNoRequest {
@@ -29,137 +39,89 @@ impl ApplyReceiptByOutBillNoRequest {
     }
 }
 
-/// Builds a [`ApplyReceiptByOutBillNoRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ApplyReceiptByOutBillNoRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ApplyReceiptByOutBillNoRequestBuilder {
-    body: crate::fund_app::mch_transfer::apply_receipt_by_out_bill_no::ApplyReceiptByOutBillNoBodyBuilder,
-}
-
+pub struct ApplyReceiptByOutBillNoRequestBuilder(rt::Draft);
 impl ApplyReceiptByOutBillNoRequestBuilder {
-    /// Sets the body field `out_bill_no`. The merchant's number of a bill in a final state.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_bill_no(value);
-        self
+    /// Sets `out_bill_no`. The merchant's number of a bill in a final state.
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::fund_app::mch_transfer::apply_receipt_by_out_bill_no::ApplyReceiptByOutBillNoBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ApplyReceiptByOutBillNoBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplyReceiptByOutBillNoRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(ApplyReceiptByOutBillNoRequest {
-                    body,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("ApplyReceiptByOutBillNoRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<ApplyReceiptByOutBillNoRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ApplyReceiptByOutBillNoRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ApplyReceiptByOutBillNoRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ApplyReceiptByOutBillNoRequest {
-    type Body = crate::fund_app::mch_transfer::apply_receipt_by_out_bill_no::ApplyReceiptByOutBillNoBody;
+impl rt::Operation for ApplyReceiptByOutBillNoRequest {
+    type Body = ApplyReceiptByOutBillNoBody;
     type Response = crate::fund_app::mch_transfer::types::ElecsignApplied;
-    type ErrorCode = ApplyReceiptByOutBillNoErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.apply_receipt_by_out_bill_no",
         summary: "商户单号申请电子回单 (apply for a bill's electronic receipt by the merchant's number)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/fund-app/mch-transfer/elecsign/out-bill-no",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/mch-trans/elecsign/accept-elecsign-by-out-no.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule (for example the bill is in a state that does not allow it).",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No bill or record has this number.",
-                solution: "Check the number; a bill never accepted may be created again.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same request.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same request (same merchant number); never with a new number.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business rule (for example the bill is in a state that does not allow it).",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No bill or record has this number.",
+                "Check the number; a bill never accepted may be created again.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same request.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same request (same merchant number); never with a new number.",
+                true,
+            ),
         ],
     };
 
@@ -169,118 +131,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ApplyReceiptByOutBillNoRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplyReceiptByOutBillNoErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (for example the bill is in a state that does not allow it). Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NOT_FOUND`: HTTP 404: No bill or record has this number. Check the number; a bill never accepted may be created again.
-    NotFound,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same request.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same request (same merchant number); never with a new number.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ApplyReceiptByOutBillNoErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NotFound => "NOT_FOUND",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyReceiptByOutBillNoErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOT_FOUND",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOT_FOUND" => Self::NotFound,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ApplyReceiptByOutBillNoErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ApplyReceiptByOutBillNoErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ApplyReceiptByOutBillNoErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ApplyReceiptByOutBillNoErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApplyReceiptByOutBillNoErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -294,115 +156,9 @@ pub struct ApplyReceiptByOutBillNoBody {
     pub out_bill_no: ::std::string::String,
 }
 
-impl ApplyReceiptByOutBillNoBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ApplyReceiptByOutBillNoBodyBuilder {
-        ApplyReceiptByOutBillNoBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ApplyReceiptByOutBillNoBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_bill_no");
-            let value = &self.out_bill_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-}
-
-/// Builds a [`ApplyReceiptByOutBillNoBody`]; [`ApplyReceiptByOutBillNoBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ApplyReceiptByOutBillNoBodyBuilder {
-    out_bill_no: ::std::option::Option<::std::string::String>,
-}
-
-impl ApplyReceiptByOutBillNoBodyBuilder {
-    /// Sets `out_bill_no`. The merchant's number of a bill in a final state.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_bill_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_bill_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_bill_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ApplyReceiptByOutBillNoBody> {
-        self.out_bill_no
-            .map(|out_bill_no| ApplyReceiptByOutBillNoBody {
-                out_bill_no,
-            })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ApplyReceiptByOutBillNoBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyReceiptByOutBillNoBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ApplyReceiptByOutBillNoBody>
-for ApplyReceiptByOutBillNoBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ApplyReceiptByOutBillNoBody) -> Self {
-        Self {
-            out_bill_no: ::std::option::Option::Some(value.out_bill_no),
-        }
-    }
+impl rt::Shaped for ApplyReceiptByOutBillNoBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyReceiptByOutBillNoBody",
+        &[rt::FieldRule::req("out_bill_no", rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"))],
+    );
 }

@@ -6,8 +6,8 @@
 //!
 //! Event types: `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4014512908).
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
-for crate::fund_app::mch_transfer::types::Authorization {
+use ::wechatpay_apiv3_runtime as rt;
+impl rt::NotificationEvent for crate::fund_app::mch_transfer::types::Authorization {
     const EVENT_TYPES: &'static [&'static str] = &[
         "MCHTRANSFER.AUTHORIZATION.CONFIRMED",
         "MCHTRANSFER.AUTHORIZATION.CLOSED",

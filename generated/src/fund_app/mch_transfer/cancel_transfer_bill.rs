@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4012716458).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 撤销转账 (cancel a transfer bill)
 ///
 /// Cancels a bill the user has not yet confirmed. Success means only that the cancel was accepted (CANCELING); the money is returned asynchronously, and the bill's final state (CANCELLED, or SUCCESS if the user confirmed first) comes from the query or the callback. A cancel can only stop money, never move it, so it is retried on transport errors.
@@ -15,13 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CancelTransferBillRequest {
     /// Path parameter. The merchant's number of the bill to cancel.
     ///
     /// Wire name `out_bill_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z]+$`.
     pub out_bill_no: ::std::string::String,
+}
+
+impl rt::Shaped for CancelTransferBillRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CancelTransferBillRequest",
+        &[rt::FieldRule::req("out_bill_no", rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"))],
+    );
 }
 
 impl CancelTransferBillRequest {
@@ -31,287 +39,107 @@ impl CancelTransferBillRequest {
     }
 }
 
-/// Builds a [`CancelTransferBillRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CancelTransferBillRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CancelTransferBillRequestBuilder {
-    out_bill_no: ::std::option::Option<::std::string::String>,
-}
-
+pub struct CancelTransferBillRequestBuilder(rt::Draft);
 impl CancelTransferBillRequestBuilder {
     /// Sets the parameter `out_bill_no`. The merchant's number of the bill to cancel.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.out_bill_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_bill_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_bill_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CancelTransferBillRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.out_bill_no,) {
-            (::std::option::Option::Some(out_bill_no),) if v.is_clean() => {
-                ::std::result::Result::Ok(CancelTransferBillRequest {
-                    out_bill_no,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CancelTransferBillRequest")),
-        }
+    ) -> ::std::result::Result<CancelTransferBillRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CancelTransferBillRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("out_bill_no");
-            let value = &self.out_bill_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("CancelTransferBillRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CancelTransferBillRequest {
+impl rt::Operation for CancelTransferBillRequest {
     type Body = ();
     type Response = crate::fund_app::mch_transfer::cancel_transfer_bill::CancelTransferBillResponse;
-    type ErrorCode = CancelTransferBillErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.cancel_transfer_bill",
         summary: "撤销转账 (cancel a transfer bill)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
         doc_url: "https://pay.weixin.qq.com/doc/v3/merchant/4012716458",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule (for example the bill is in a state that does not allow it).",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No bill or record has this number.",
-                solution: "Check the number; a bill never accepted may be created again.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same request.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same request (same merchant number); never with a new number.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business rule (for example the bill is in a state that does not allow it).",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No bill or record has this number.",
+                "Check the number; a bill never accepted may be created again.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same request.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same request (same merchant number); never with a new number.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(89usize);
         path.push_str("/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.out_bill_no,
-        );
+        rt::encode::push_path_segment(&mut path, &self.out_bill_no);
         path.push_str("/cancel");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CancelTransferBillErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (for example the bill is in a state that does not allow it). Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NOT_FOUND`: HTTP 404: No bill or record has this number. Check the number; a bill never accepted may be created again.
-    NotFound,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same request.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same request (same merchant number); never with a new number.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CancelTransferBillErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NotFound => "NOT_FOUND",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CancelTransferBillErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOT_FOUND",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOT_FOUND" => Self::NotFound,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CancelTransferBillErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CancelTransferBillErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CancelTransferBillErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CancelTransferBillErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CancelTransferBillErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -334,9 +162,27 @@ pub struct CancelTransferBillResponse {
     /// When the state last changed.
     ///
     /// Wire name `update_time`; required; RFC 3339.
-    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub update_time: rt::DateTime,
 }
 
+impl rt::Shaped for CancelTransferBillResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CancelTransferBillResponse",
+        &[
+            rt::FieldRule::req("out_bill_no", rt::Kind::TEXT),
+            rt::FieldRule::req("transfer_bill_no", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(
+                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CancelTransferBillResponse {
     /// A builder with every field unset.
     pub fn builder() -> CancelTransferBillResponseBuilder {
@@ -344,132 +190,45 @@ impl CancelTransferBillResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CancelTransferBillResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("update_time");
-            let value = &self.update_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`CancelTransferBillResponse`]; [`CancelTransferBillResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CancelTransferBillResponseBuilder {
-    out_bill_no: ::std::option::Option<::std::string::String>,
-    transfer_bill_no: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<crate::fund_app::mch_transfer::types::TransferState>,
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`CancelTransferBillResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CancelTransferBillResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CancelTransferBillResponseBuilder {
     /// Sets `out_bill_no`. The merchant's bill number.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
     /// Sets `transfer_bill_no`. WeChat Pay's number of the bill.
-    pub fn transfer_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn transfer_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_bill_no", value))
     }
 
     /// Sets `state`. CANCELING while the cancel is carried out, CANCELLED once done.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::TransferState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::TransferState,
+                >("state", value),
+        )
     }
 
     /// Sets `update_time`. When the state last changed.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.out_bill_no.is_none() {
-            v.report(&at.field("out_bill_no"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.transfer_bill_no.is_none() {
-            v.report(
-                &at.field("transfer_bill_no"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.update_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("update_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("update_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CancelTransferBillResponse> {
-        match (self.out_bill_no, self.transfer_bill_no, self.state, self.update_time) {
-            (
-                ::std::option::Option::Some(out_bill_no),
-                ::std::option::Option::Some(transfer_bill_no),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(update_time),
-            ) => {
-                ::std::option::Option::Some(CancelTransferBillResponse {
-                    out_bill_no,
-                    transfer_bill_no,
-                    state,
-                    update_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CancelTransferBillResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CancelTransferBillResponse")),
-        }
+    ) -> ::std::result::Result<CancelTransferBillResponse, rt::BuildError> {
+        self.0.build()
     }
 }

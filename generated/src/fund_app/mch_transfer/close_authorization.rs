@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4015653811).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 解除免确认收款授权 (close an authorisation)
 ///
 /// Closes a confirmation-free receiving authorisation by the merchant's number; no further transfers go to the user under it. The answer is the closed authorisation (CLOSED, CLOSE_VIA_MCH_API). Closing moves no money, so it is retried on transport errors.
@@ -16,13 +17,25 @@
 /// - Rate limit: 50 requests per second.
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseAuthorizationRequest {
     /// Path parameter. The merchant's number of the authorisation to close.
     ///
     /// Wire name `out_authorization_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z]+$`.
     pub out_authorization_no: ::std::string::String,
+}
+
+impl rt::Shaped for CloseAuthorizationRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CloseAuthorizationRequest",
+        &[
+            rt::FieldRule::req(
+                "out_authorization_no",
+                rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"),
+            ),
+        ],
+    );
 }
 
 impl CloseAuthorizationRequest {
@@ -32,164 +45,87 @@ impl CloseAuthorizationRequest {
     }
 }
 
-/// Builds a [`CloseAuthorizationRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CloseAuthorizationRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CloseAuthorizationRequestBuilder {
-    out_authorization_no: ::std::option::Option<::std::string::String>,
-}
-
+pub struct CloseAuthorizationRequestBuilder(rt::Draft);
 impl CloseAuthorizationRequestBuilder {
     /// Sets the parameter `out_authorization_no`. The merchant's number of the authorisation to close.
-    pub fn out_authorization_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_authorization_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.out_authorization_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_authorization_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_authorization_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+    pub fn out_authorization_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_authorization_no", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CloseAuthorizationRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.out_authorization_no,) {
-            (::std::option::Option::Some(out_authorization_no),) if v.is_clean() => {
-                ::std::result::Result::Ok(CloseAuthorizationRequest {
-                    out_authorization_no,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CloseAuthorizationRequest")),
-        }
+    ) -> ::std::result::Result<CloseAuthorizationRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CloseAuthorizationRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("out_authorization_no");
-            let value = &self.out_authorization_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("CloseAuthorizationRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CloseAuthorizationRequest {
+impl rt::Operation for CloseAuthorizationRequest {
     type Body = ();
     type Response = crate::fund_app::mch_transfer::types::Authorization;
-    type ErrorCode = CloseAuthorizationErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.close_authorization",
         summary: "解除免确认收款授权 (close an authorisation)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close",
         doc_url: "https://pay.weixin.qq.com/doc/v3/merchant/4015653811",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 50u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule (for example the bill is in a state that does not allow it).",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No bill or record has this number.",
-                solution: "Check the number; a bill never accepted may be created again.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same request.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same request (same merchant number); never with a new number.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business rule (for example the bill is in a state that does not allow it).",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No bill or record has this number.",
+                "Check the number; a bill never accepted may be created again.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same request.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same request (same merchant number); never with a new number.",
+                true,
+            ),
         ],
     };
 
@@ -198,125 +134,22 @@ impl ::wechatpay_apiv3_runtime::Operation for CloseAuthorizationRequest {
         path.push_str(
             "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/",
         );
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.out_authorization_no,
-        );
+        rt::encode::push_path_segment(&mut path, &self.out_authorization_no);
         path.push_str("/close");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CloseAuthorizationErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (for example the bill is in a state that does not allow it). Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NOT_FOUND`: HTTP 404: No bill or record has this number. Check the number; a bill never accepted may be created again.
-    NotFound,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same request.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same request (same merchant number); never with a new number.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CloseAuthorizationErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NotFound => "NOT_FOUND",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CloseAuthorizationErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOT_FOUND",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOT_FOUND" => Self::NotFound,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CloseAuthorizationErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CloseAuthorizationErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CloseAuthorizationErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CloseAuthorizationErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CloseAuthorizationErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/fund-app/mch-transfer/transfer-bills`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4012716434).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 发起转账 (create a transfer bill)
 ///
 /// Creates a transfer bill when a user asks to be paid. The answer is usually WAIT_USER_CONFIRM with a `package_info` that the client hands to WeChat's confirmation page; the money moves once the user confirms. A repeat with the same `out_bill_no` returns the first bill; after a timeout or SYSTEM_ERROR, repeat with the same number, never a new one, or the user may be paid twice: an answer other than 200 says nothing about the bill, so change the number only after a query shows it failed.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_bill_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateTransferBillRequest {
-    /// The JSON body.
-    pub body: crate::fund_app::mch_transfer::create_transfer_bill::CreateTransferBillBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateTransferBillBody,
+}
+
+impl rt::Shaped for CreateTransferBillRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateTransferBillRequest",
+        &[],
+        <CreateTransferBillBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateTransferBillRequest {
@@ -29,227 +39,172 @@ impl CreateTransferBillRequest {
     }
 }
 
-/// Builds a [`CreateTransferBillRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateTransferBillRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateTransferBillRequestBuilder {
-    body: crate::fund_app::mch_transfer::create_transfer_bill::CreateTransferBillBodyBuilder,
-}
-
+pub struct CreateTransferBillRequestBuilder(rt::Draft);
 impl CreateTransferBillRequestBuilder {
-    /// Sets the body field `appid`. The AppID (mini program, official account or app) bound to the merchant number; the OpenID belongs to it.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID (mini program, official account or app) bound to the merchant number; the OpenID belongs to it.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `out_bill_no`. The merchant's own bill number, unique per merchant: digits and letters only.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_bill_no(value);
-        self
+    /// Sets `out_bill_no`. The merchant's own bill number, unique per merchant: digits and letters only.
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
-    /// Sets the body field `transfer_scene_id`. The transfer scene the merchant applied for (商户平台-产品中心-商家转账), such as 1000 现金营销 or 1005 佣金报酬; the transcription lists 1000, 1002, 1004, 1005, 1009, 1010, 1011 and 1013.
-    pub fn transfer_scene_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transfer_scene_id(value);
-        self
+    /// Sets `transfer_scene_id`. The transfer scene the merchant applied for (商户平台-产品中心-商家转账), such as 1000 现金营销 or 1005 佣金报酬; the transcription lists 1000, 1002, 1004, 1005, 1009, 1010, 1011 and 1013.
+    pub fn transfer_scene_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_scene_id", value))
     }
 
-    /// Sets the body field `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.openid(value);
-        self
+    /// Sets `openid`. The user's OpenID under `appid`.
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `user_name`. The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.user_name(value);
-        self
+    /// Sets `user_name`. The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more.
+    pub fn user_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_name", value))
     }
 
-    /// Sets the body field `transfer_amount`. The amount in fen.
-    pub fn transfer_amount(mut self, value: i64) -> Self {
-        self.body = self.body.transfer_amount(value);
-        self
+    /// Sets `transfer_amount`. The amount in fen.
+    pub fn transfer_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transfer_amount", value))
     }
 
-    /// Sets the body field `transfer_remark`. A remark the user sees when receiving, at most 32 characters.
-    pub fn transfer_remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transfer_remark(value);
-        self
+    /// Sets `transfer_remark`. A remark the user sees when receiving, at most 32 characters.
+    pub fn transfer_remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_remark", value))
     }
 
-    /// Sets the body field `notify_url`. Where MCHTRANSFER.BILL.FINISHED is sent; https.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. Where MCHTRANSFER.BILL.FINISHED is sent; https.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Sets the body field `user_recv_perception`. The receiving reason shown to the user, one of those allowed for the scene; by default the scene's own.
-    pub fn user_recv_perception(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.user_recv_perception(value);
-        self
+    /// Sets `user_recv_perception`. The receiving reason shown to the user, one of those allowed for the scene; by default the scene's own.
+    pub fn user_recv_perception(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_recv_perception", value))
     }
 
-    /// Sets the body field `transfer_scene_report_infos`. The items the scene requires to be declared, named exactly as its reporting rules say.
+    /// Sets `transfer_scene_report_infos`. The items the scene requires to be declared, named exactly as its reporting rules say.
     pub fn transfer_scene_report_infos(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
+            >,
         >,
     ) -> Self {
-        self.body = self.body.transfer_scene_report_infos(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
+                    >,
+                >("transfer_scene_report_infos", value),
+        )
     }
 
-    /// Sets the body field `user_recv_style`. How the user receives the money.
+    /// Sets `user_recv_style`. How the user receives the money.
     pub fn user_recv_style(
-        mut self,
-        value: crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
+        self,
+        value: impl Into<
+            crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
+        >,
     ) -> Self {
-        self.body = self.body.user_recv_style(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
+                >("user_recv_style", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::fund_app::mch_transfer::create_transfer_bill::CreateTransferBillBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateTransferBillBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateTransferBillRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateTransferBillRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateTransferBillRequest")),
-        }
+    ) -> ::std::result::Result<CreateTransferBillRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateTransferBillRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateTransferBillRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateTransferBillRequest {
-    type Body = crate::fund_app::mch_transfer::create_transfer_bill::CreateTransferBillBody;
+impl rt::Operation for CreateTransferBillRequest {
+    type Body = CreateTransferBillBody;
     type Response = crate::fund_app::mch_transfer::types::TransferBillCreated;
-    type ErrorCode = CreateTransferBillErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.create_transfer_bill",
         summary: "发起转账 (create a transfer bill)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/fund-app/mch-transfer/transfer-bills",
         doc_url: "https://pay.weixin.qq.com/doc/v3/merchant/4012716434",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &["out_bill_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule (for example the bill is in a state that does not allow it).",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not use this transfer product or scene.",
-                solution: "Activate the product and the transfer scene on the merchant platform.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOT_ENOUGH",
-                description: "The merchant's balance is too low.",
-                solution: "Top up, then repeat with the same out_bill_no.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same request.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same request (same merchant number); never with a new number.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business rule (for example the bill is in a state that does not allow it).",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not use this transfer product or scene.",
+                "Activate the product and the transfer scene on the merchant platform.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NOT_ENOUGH",
+                "The merchant's balance is too low.",
+                "Top up, then repeat with the same out_bill_no.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same request.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same request (same merchant number); never with a new number.",
+                true,
+            ),
         ],
     };
 
@@ -259,199 +214,35 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateTransferBillRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn encrypt_sensitive(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `POST /v3/fund-app/mch-transfer/transfer-bills`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateTransferBillErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (for example the bill is in a state that does not allow it). Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not use this transfer product or scene. Activate the product and the transfer scene on the merchant platform.
-    NoAuth,
-    /// `NOT_ENOUGH`: HTTP 403: The merchant's balance is too low. Top up, then repeat with the same out_bill_no.
-    NotEnough,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same request.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same request (same merchant number); never with a new number.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateTransferBillErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotEnough => "NOT_ENOUGH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateTransferBillErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_ENOUGH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_ENOUGH" => Self::NotEnough,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateTransferBillErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateTransferBillErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateTransferBillErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateTransferBillErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateTransferBillErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The receiving style.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserRecvStyleType {
-    /// `CONFIRM_PAGE`: WeChat's confirmation page.
-    ConfirmPage,
-    /// `RED_PACKET`: A red-packet style page.
-    RedPacket,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UserRecvStyleType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConfirmPage => "CONFIRM_PAGE",
-            Self::RedPacket => "RED_PACKET",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UserRecvStyleType {
-    const VALUES: &'static [&'static str] = &["CONFIRM_PAGE", "RED_PACKET"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "CONFIRM_PAGE" => Self::ConfirmPage,
-            "RED_PACKET" => Self::RedPacket,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UserRecvStyleType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UserRecvStyleType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UserRecvStyleType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UserRecvStyleType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserRecvStyleType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// The receiving style.
+    pub enum UserRecvStyleType {
+        Unknown(rt::UnknownValue),
+        /// `CONFIRM_PAGE`: WeChat's confirmation page.
+        ConfirmPage = "CONFIRM_PAGE",
+        /// `RED_PACKET`: A red-packet style page.
+        RedPacket = "RED_PACKET",
     }
 }
 
@@ -466,6 +257,18 @@ pub struct UserRecvStyle {
     pub type_: crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
 }
 
+impl rt::Shaped for UserRecvStyle {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UserRecvStyle",
+        &[
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<UserRecvStyleType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
 impl UserRecvStyle {
     /// A builder with every field unset.
     pub fn builder() -> UserRecvStyleBuilder {
@@ -473,62 +276,29 @@ impl UserRecvStyle {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UserRecvStyle {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`UserRecvStyle`]; [`UserRecvStyleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UserRecvStyleBuilder {
-    type_: ::std::option::Option<
-        crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
-    >,
-}
-
+/// Builds a [`UserRecvStyle`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct UserRecvStyleBuilder(rt::Draft);
 impl UserRecvStyleBuilder {
     /// Sets `type`. The receiving style.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
         >,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UserRecvStyle> {
-        self.type_.map(|type_| UserRecvStyle { type_ })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
+                >("type", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UserRecvStyle, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UserRecvStyle")),
-        }
+    pub fn build(self) -> ::std::result::Result<UserRecvStyle, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -590,472 +360,41 @@ pub struct CreateTransferBillBody {
     >,
 }
 
-impl CreateTransferBillBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateTransferBillBodyBuilder {
-        CreateTransferBillBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateTransferBillBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_bill_no");
-            let value = &self.out_bill_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("transfer_scene_id");
-            let value = &self.transfer_scene_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(36),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.user_name {
-            let at = at.field("user_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        {
-            let at = at.field("transfer_amount");
-            let value = &self.transfer_amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("transfer_remark");
-            let value = &self.transfer_remark;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("transfer_scene_report_infos");
-            let value = &self.transfer_scene_report_infos;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.user_recv_style {
-            let at = at.field("user_recv_style");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CreateTransferBillBody`]; [`CreateTransferBillBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, Default)]
-pub struct CreateTransferBillBodyBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    out_bill_no: ::std::option::Option<::std::string::String>,
-    transfer_scene_id: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    user_name: ::std::option::Option<::std::string::String>,
-    transfer_amount: ::std::option::Option<i64>,
-    transfer_remark: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-    user_recv_perception: ::std::option::Option<::std::string::String>,
-    transfer_scene_report_infos: ::std::option::Option<
-        ::std::vec::Vec<crate::fund_app::mch_transfer::types::TransferSceneReportInfo>,
-    >,
-    user_recv_style: ::std::option::Option<
-        crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
-    >,
-}
-
-impl CreateTransferBillBodyBuilder {
-    /// Sets `appid`. The AppID (mini program, official account or app) bound to the merchant number; the OpenID belongs to it.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_bill_no`. The merchant's own bill number, unique per merchant: digits and letters only.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transfer_scene_id`. The transfer scene the merchant applied for (商户平台-产品中心-商家转账), such as 1000 现金营销 or 1005 佣金报酬; the transcription lists 1000, 1002, 1004, 1005, 1009, 1010, 1011 and 1013.
-    pub fn transfer_scene_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_scene_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `user_name`. The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transfer_amount`. The amount in fen.
-    pub fn transfer_amount(mut self, value: i64) -> Self {
-        self.transfer_amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `transfer_remark`. A remark the user sees when receiving, at most 32 characters.
-    pub fn transfer_remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_remark = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_url`. Where MCHTRANSFER.BILL.FINISHED is sent; https.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `user_recv_perception`. The receiving reason shown to the user, one of those allowed for the scene; by default the scene's own.
-    pub fn user_recv_perception(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_recv_perception = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transfer_scene_report_infos`. The items the scene requires to be declared, named exactly as its reporting rules say.
-    pub fn transfer_scene_report_infos(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-        >,
-    ) -> Self {
-        self.transfer_scene_report_infos = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `user_recv_style`. How the user receives the money.
-    pub fn user_recv_style(
-        mut self,
-        value: crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
-    ) -> Self {
-        self.user_recv_style = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_bill_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_bill_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_bill_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transfer_scene_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transfer_scene_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(36),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transfer_scene_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.user_name {
-            let at = at.field("user_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        match &self.transfer_amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transfer_amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transfer_amount"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transfer_remark {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transfer_remark");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transfer_remark"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        match &self.transfer_scene_report_infos {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transfer_scene_report_infos");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transfer_scene_report_infos"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.user_recv_style {
-            let at = at.field("user_recv_style");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateTransferBillBody> {
-        match (
-            self.appid,
-            self.out_bill_no,
-            self.transfer_scene_id,
-            self.openid,
-            self.transfer_amount,
-            self.transfer_remark,
-            self.transfer_scene_report_infos,
-        ) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(out_bill_no),
-                ::std::option::Option::Some(transfer_scene_id),
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(transfer_amount),
-                ::std::option::Option::Some(transfer_remark),
-                ::std::option::Option::Some(transfer_scene_report_infos),
-            ) => {
-                ::std::option::Option::Some(CreateTransferBillBody {
-                    appid,
-                    out_bill_no,
-                    transfer_scene_id,
-                    openid,
-                    user_name: self.user_name,
-                    transfer_amount,
-                    transfer_remark,
-                    notify_url: self.notify_url,
-                    user_recv_perception: self.user_recv_perception,
-                    transfer_scene_report_infos,
-                    user_recv_style: self.user_recv_style,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateTransferBillBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateTransferBillBody")),
-        }
-    }
+impl rt::Shaped for CreateTransferBillBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateTransferBillBody",
+        &[
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "out_bill_no",
+                rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"),
+            ),
+            rt::FieldRule::req(
+                "transfer_scene_id",
+                rt::Kind::pattern(1, 36, "^[0-9]+$"),
+            ),
+            rt::FieldRule::req("openid", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req("transfer_amount", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("transfer_remark", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("notify_url", rt::Kind::pattern(0, 256, "^https://.+$")),
+            rt::FieldRule::opt("user_recv_perception", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "transfer_scene_report_infos",
+                rt::Kind::list(
+                    1,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::fund_app::mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "user_recv_style",
+                rt::Kind::Nested(<UserRecvStyle as rt::Shaped>::shape),
+            ),
+        ],
+    );
 }
 
 impl ::std::fmt::Debug for CreateTransferBillBody {
@@ -1077,53 +416,13 @@ impl ::std::fmt::Debug for CreateTransferBillBody {
     }
 }
 
-impl ::std::fmt::Debug for CreateTransferBillBodyBuilder {
-    /// Sensitive fields are shown as `<redacted>`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("CreateTransferBillBodyBuilder")
-            .field("appid", &self.appid)
-            .field("out_bill_no", &self.out_bill_no)
-            .field("transfer_scene_id", &self.transfer_scene_id)
-            .field("openid", &self.openid)
-            .field("user_name", &"<redacted>")
-            .field("transfer_amount", &self.transfer_amount)
-            .field("transfer_remark", &self.transfer_remark)
-            .field("notify_url", &self.notify_url)
-            .field("user_recv_perception", &self.user_recv_perception)
-            .field("transfer_scene_report_infos", &self.transfer_scene_report_infos)
-            .field("user_recv_style", &self.user_recv_style)
-            .finish()
-    }
-}
-
-impl ::std::convert::From<CreateTransferBillBody> for CreateTransferBillBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateTransferBillBody) -> Self {
-        Self {
-            appid: ::std::option::Option::Some(value.appid),
-            out_bill_no: ::std::option::Option::Some(value.out_bill_no),
-            transfer_scene_id: ::std::option::Option::Some(value.transfer_scene_id),
-            openid: ::std::option::Option::Some(value.openid),
-            user_name: value.user_name,
-            transfer_amount: ::std::option::Option::Some(value.transfer_amount),
-            transfer_remark: ::std::option::Option::Some(value.transfer_remark),
-            notify_url: value.notify_url,
-            user_recv_perception: value.user_recv_perception,
-            transfer_scene_report_infos: ::std::option::Option::Some(
-                value.transfer_scene_report_infos,
-            ),
-            user_recv_style: value.user_recv_style,
-        }
-    }
-}
-
 impl CreateTransferBillBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.user_name {
             encrypt("user_name", value)?;
         }

@@ -24,77 +24,72 @@ pub mod authorization_changed;
 pub mod transfer_bill_finished;
 pub use self::types::*;
 pub use self::apply_authorization::{
-    ApplyAuthorizationRequest, ApplyAuthorizationRequestBuilder,
-    ApplyAuthorizationErrorCode, ApplyAuthorizationBody, ApplyAuthorizationBodyBuilder,
-    ApplyAuthorizationResponse, ApplyAuthorizationResponseBuilder,
+    ApplyAuthorizationRequest, ApplyAuthorizationRequestBuilder, ApplyAuthorizationBody,
+    ApplyAuthorizationResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::apply_authorization::ApplyAuthorizationResponseBuilder;
 pub use self::apply_receipt_by_out_bill_no::{
     ApplyReceiptByOutBillNoRequest, ApplyReceiptByOutBillNoRequestBuilder,
-    ApplyReceiptByOutBillNoErrorCode, ApplyReceiptByOutBillNoBody,
-    ApplyReceiptByOutBillNoBodyBuilder,
+    ApplyReceiptByOutBillNoBody,
 };
 
 pub use self::apply_receipt_by_transfer_bill_no::{
     ApplyReceiptByTransferBillNoRequest, ApplyReceiptByTransferBillNoRequestBuilder,
-    ApplyReceiptByTransferBillNoErrorCode, ApplyReceiptByTransferBillNoBody,
-    ApplyReceiptByTransferBillNoBodyBuilder,
+    ApplyReceiptByTransferBillNoBody,
 };
 
 pub use self::cancel_transfer_bill::{
     CancelTransferBillRequest, CancelTransferBillRequestBuilder,
-    CancelTransferBillErrorCode, CancelTransferBillResponse,
-    CancelTransferBillResponseBuilder,
+    CancelTransferBillResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::cancel_transfer_bill::CancelTransferBillResponseBuilder;
 pub use self::close_authorization::{
     CloseAuthorizationRequest, CloseAuthorizationRequestBuilder,
-    CloseAuthorizationErrorCode,
 };
 
 pub use self::create_transfer_bill::{
-    CreateTransferBillRequest, CreateTransferBillRequestBuilder,
-    CreateTransferBillErrorCode, CreateTransferBillBody, CreateTransferBillBodyBuilder,
+    CreateTransferBillRequest, CreateTransferBillRequestBuilder, CreateTransferBillBody,
 };
 
 pub use self::pre_transfer_with_authorization::{
     PreTransferWithAuthorizationRequest, PreTransferWithAuthorizationRequestBuilder,
-    PreTransferWithAuthorizationErrorCode, PreTransferWithAuthorizationBody,
-    PreTransferWithAuthorizationBodyBuilder, PreTransferWithAuthorizationResponse,
-    PreTransferWithAuthorizationResponseBuilder,
+    PreTransferWithAuthorizationBody, PreTransferWithAuthorizationResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::pre_transfer_with_authorization::PreTransferWithAuthorizationResponseBuilder;
 pub use self::query_authorization::{
     QueryAuthorizationRequest, QueryAuthorizationRequestBuilder,
-    QueryAuthorizationErrorCode,
 };
 
 pub use self::query_by_out_bill_no::{
-    QueryByOutBillNoRequest, QueryByOutBillNoRequestBuilder, QueryByOutBillNoErrorCode,
+    QueryByOutBillNoRequest, QueryByOutBillNoRequestBuilder,
 };
 
 pub use self::query_by_transfer_bill_no::{
     QueryByTransferBillNoRequest, QueryByTransferBillNoRequestBuilder,
-    QueryByTransferBillNoErrorCode,
 };
 
 pub use self::query_receipt_by_out_bill_no::{
     QueryReceiptByOutBillNoRequest, QueryReceiptByOutBillNoRequestBuilder,
-    QueryReceiptByOutBillNoErrorCode,
 };
 
 pub use self::query_receipt_by_transfer_bill_no::{
     QueryReceiptByTransferBillNoRequest, QueryReceiptByTransferBillNoRequestBuilder,
-    QueryReceiptByTransferBillNoErrorCode,
 };
 
 pub use self::transfer_with_authorization::{
     TransferWithAuthorizationRequest, TransferWithAuthorizationRequestBuilder,
-    TransferWithAuthorizationErrorCode, TransferWithAuthorizationBody,
-    TransferWithAuthorizationBodyBuilder, TransferWithAuthorizationResponse,
-    TransferWithAuthorizationResponseBuilder,
+    TransferWithAuthorizationBody, TransferWithAuthorizationResponse,
 };
 
-pub use self::transfer_bill_finished::{
-    TransferBillFinishedEvent, TransferBillFinishedEventBuilder,
-};
+#[cfg(feature = "test-support")]
+pub use self::transfer_with_authorization::TransferWithAuthorizationResponseBuilder;
+pub use self::transfer_bill_finished::TransferBillFinishedEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::transfer_bill_finished::TransferBillFinishedEventBuilder;

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`. [Official documentation](https://pay.weixin.qq.com/doc/v3/merchant/4012716436).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 商户单号查询电子回单 (query a bill's electronic receipt by the merchant's number)
 ///
 /// Reads the progress of a receipt application. Once FINISHED it gives a download link, valid for 10 minutes (query again for a fresh one, no new application), and the file's digest: compare the downloaded bytes with `hash_value` before trusting them.
@@ -15,13 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryReceiptByOutBillNoRequest {
     /// Path parameter. The merchant's bill number.
     ///
     /// Wire name `out_bill_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z]+$`.
     pub out_bill_no: ::std::string::String,
+}
+
+impl rt::Shaped for QueryReceiptByOutBillNoRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryReceiptByOutBillNoRequest",
+        &[rt::FieldRule::req("out_bill_no", rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"))],
+    );
 }
 
 impl QueryReceiptByOutBillNoRequest {
@@ -31,277 +39,98 @@ impl QueryReceiptByOutBillNoRequest {
     }
 }
 
-/// Builds a [`QueryReceiptByOutBillNoRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryReceiptByOutBillNoRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryReceiptByOutBillNoRequestBuilder {
-    out_bill_no: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryReceiptByOutBillNoRequestBuilder(rt::Draft);
 impl QueryReceiptByOutBillNoRequestBuilder {
     /// Sets the parameter `out_bill_no`. The merchant's bill number.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.out_bill_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_bill_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_bill_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryReceiptByOutBillNoRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.out_bill_no,) {
-            (::std::option::Option::Some(out_bill_no),) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryReceiptByOutBillNoRequest {
-                    out_bill_no,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("QueryReceiptByOutBillNoRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<QueryReceiptByOutBillNoRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryReceiptByOutBillNoRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("out_bill_no");
-            let value = &self.out_bill_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("QueryReceiptByOutBillNoRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryReceiptByOutBillNoRequest {
+impl rt::Operation for QueryReceiptByOutBillNoRequest {
     type Body = ();
     type Response = crate::fund_app::mch_transfer::types::ElecsignReceipt;
-    type ErrorCode = QueryReceiptByOutBillNoErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.query_receipt_by_out_bill_no",
         summary: "商户单号查询电子回单 (query a bill's electronic receipt by the merchant's number)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}",
         doc_url: "https://pay.weixin.qq.com/doc/v3/merchant/4012716436",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No bill or record has this number.",
-                solution: "Check the number; a bill never accepted may be created again.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same request.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same request (same merchant number); never with a new number.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The request signature did not verify.",
+                "Check the merchant key, its serial and the string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No bill or record has this number.",
+                "Check the number; a bill never accepted may be created again.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same request.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same request (same merchant number); never with a new number.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(76usize);
         path.push_str("/v3/fund-app/mch-transfer/elecsign/out-bill-no/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.out_bill_no,
-        );
+        rt::encode::push_path_segment(&mut path, &self.out_bill_no);
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryReceiptByOutBillNoErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NOT_FOUND`: HTTP 404: No bill or record has this number. Check the number; a bill never accepted may be created again.
-    NotFound,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same request.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same request (same merchant number); never with a new number.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryReceiptByOutBillNoErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NotFound => "NOT_FOUND",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryReceiptByOutBillNoErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NOT_FOUND",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NOT_FOUND" => Self::NotFound,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryReceiptByOutBillNoErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryReceiptByOutBillNoErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryReceiptByOutBillNoErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryReceiptByOutBillNoErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryReceiptByOutBillNoErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

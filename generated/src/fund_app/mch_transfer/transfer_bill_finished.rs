@@ -6,6 +6,7 @@
 //!
 //! Event types: `MCHTRANSFER.BILL.FINISHED`. [Official documentation](https://wechatpay.im/webhook/v3/MCHTRANSFER.BILL.FINISHED).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// Decrypted resource of the 商家转账回调通知 (a transfer bill reached a final state) notification.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -43,13 +44,36 @@ pub struct TransferBillFinishedEvent {
     /// When the bill was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// When the bill reached this state.
     ///
     /// Wire name `update_time`; required; RFC 3339.
-    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub update_time: rt::DateTime,
 }
 
+impl rt::Shaped for TransferBillFinishedEvent {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransferBillFinishedEvent",
+        &[
+            rt::FieldRule::req("mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_bill_no", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("transfer_bill_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(
+                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("transfer_amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
+            rt::FieldRule::opt("openid", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl TransferBillFinishedEvent {
     /// A builder with every field unset.
     pub fn builder() -> TransferBillFinishedEventBuilder {
@@ -57,310 +81,75 @@ impl TransferBillFinishedEvent {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransferBillFinishedEvent {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_bill_no");
-            let value = &self.out_bill_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("transfer_bill_no");
-            let value = &self.transfer_bill_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("update_time");
-            let value = &self.update_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`TransferBillFinishedEvent`]; [`TransferBillFinishedEventBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransferBillFinishedEventBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-    out_bill_no: ::std::option::Option<::std::string::String>,
-    transfer_bill_no: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<crate::fund_app::mch_transfer::types::TransferState>,
-    transfer_amount: ::std::option::Option<i64>,
-    fail_reason: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`TransferBillFinishedEvent`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransferBillFinishedEventBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransferBillFinishedEventBuilder {
     /// Sets `mchid`. The merchant number that paid.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `out_bill_no`. The merchant's bill number.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
     /// Sets `transfer_bill_no`. WeChat Pay's number of the bill.
-    pub fn transfer_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn transfer_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_bill_no", value))
     }
 
     /// Sets `state`. The final state: SUCCESS, FAIL or CANCELLED.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::TransferState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::TransferState,
+                >("state", value),
+        )
     }
 
     /// Sets `transfer_amount`. The amount in fen.
-    pub fn transfer_amount(mut self, value: i64) -> Self {
-        self.transfer_amount = ::std::option::Option::Some(value);
-        self
+    pub fn transfer_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transfer_amount", value))
     }
 
     /// Sets `fail_reason`. Why the bill failed; only with FAIL.
-    pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+    pub fn fail_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("fail_reason", value))
     }
 
     /// Sets `openid`. The user's OpenID.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `create_time`. When the bill was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `update_time`. When the bill reached this state.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_bill_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_bill_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_bill_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transfer_bill_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transfer_bill_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transfer_bill_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.transfer_amount.is_none() {
-            v.report(
-                &at.field("transfer_amount"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.update_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("update_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("update_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransferBillFinishedEvent> {
-        match (
-            self.mchid,
-            self.out_bill_no,
-            self.transfer_bill_no,
-            self.state,
-            self.transfer_amount,
-            self.create_time,
-            self.update_time,
-        ) {
-            (
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(out_bill_no),
-                ::std::option::Option::Some(transfer_bill_no),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(transfer_amount),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(update_time),
-            ) => {
-                ::std::option::Option::Some(TransferBillFinishedEvent {
-                    mchid,
-                    out_bill_no,
-                    transfer_bill_no,
-                    state,
-                    transfer_amount,
-                    fail_reason: self.fail_reason,
-                    openid: self.openid,
-                    create_time,
-                    update_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        TransferBillFinishedEvent,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransferBillFinishedEvent")),
-        }
+    ) -> ::std::result::Result<TransferBillFinishedEvent, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
+impl rt::NotificationEvent
 for crate::fund_app::mch_transfer::transfer_bill_finished::TransferBillFinishedEvent {
     const EVENT_TYPES: &'static [&'static str] = &["MCHTRANSFER.BILL.FINISHED"];
     const ORIGINAL_TYPE: &'static str = "mch_payment";

@@ -2,105 +2,27 @@
 
 //! Types shared by the operations of 商家转账 (merchant transfer bills).
 
-/// Where a transfer bill is; SUCCESS, FAIL and CANCELLED are final.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TransferState {
-    /// `ACCEPTED`: Accepted; not yet processed.
-    Accepted,
-    /// `PROCESSING`: Locking the funds; a bill that stays here usually means the balance is short: top up and repeat the same request.
-    Processing,
-    /// `WAIT_USER_CONFIRM`: Waiting for the user: open WeChat's confirmation page with `package_info`.
-    WaitUserConfirm,
-    /// `TRANSFERING`: Being paid out; the confirmation page may be opened again to retry.
-    Transfering,
-    /// `SUCCESS`: Paid to the user (final).
-    Success,
-    /// `FAIL`: Failed (final); `fail_reason` says why.
-    Fail,
-    /// `CANCELING`: The merchant's cancel was accepted and is being carried out.
-    Canceling,
-    /// `CANCELLED`: Cancelled (final); the money stays with the merchant.
-    Cancelled,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl TransferState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Accepted => "ACCEPTED",
-            Self::Processing => "PROCESSING",
-            Self::WaitUserConfirm => "WAIT_USER_CONFIRM",
-            Self::Transfering => "TRANSFERING",
-            Self::Success => "SUCCESS",
-            Self::Fail => "FAIL",
-            Self::Canceling => "CANCELING",
-            Self::Cancelled => "CANCELLED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for TransferState {
-    const VALUES: &'static [&'static str] = &[
-        "ACCEPTED",
-        "PROCESSING",
-        "WAIT_USER_CONFIRM",
-        "TRANSFERING",
-        "SUCCESS",
-        "FAIL",
-        "CANCELING",
-        "CANCELLED",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ACCEPTED" => Self::Accepted,
-            "PROCESSING" => Self::Processing,
-            "WAIT_USER_CONFIRM" => Self::WaitUserConfirm,
-            "TRANSFERING" => Self::Transfering,
-            "SUCCESS" => Self::Success,
-            "FAIL" => Self::Fail,
-            "CANCELING" => Self::Canceling,
-            "CANCELLED" => Self::Cancelled,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        TransferState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for TransferState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for TransferState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for TransferState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TransferState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// Where a transfer bill is; SUCCESS, FAIL and CANCELLED are final.
+    pub enum TransferState {
+        Unknown(rt::UnknownValue),
+        /// `ACCEPTED`: Accepted; not yet processed.
+        Accepted = "ACCEPTED",
+        /// `PROCESSING`: Locking the funds; a bill that stays here usually means the balance is short: top up and repeat the same request.
+        Processing = "PROCESSING",
+        /// `WAIT_USER_CONFIRM`: Waiting for the user: open WeChat's confirmation page with `package_info`.
+        WaitUserConfirm = "WAIT_USER_CONFIRM",
+        /// `TRANSFERING`: Being paid out; the confirmation page may be opened again to retry.
+        Transfering = "TRANSFERING",
+        /// `SUCCESS`: Paid to the user (final).
+        Success = "SUCCESS",
+        /// `FAIL`: Failed (final); `fail_reason` says why.
+        Fail = "FAIL",
+        /// `CANCELING`: The merchant's cancel was accepted and is being carried out.
+        Canceling = "CANCELING",
+        /// `CANCELLED`: Cancelled (final); the money stays with the merchant.
+        Cancelled = "CANCELLED",
     }
 }
 
@@ -118,6 +40,16 @@ pub struct TransferSceneReportInfo {
     pub info_content: ::std::string::String,
 }
 
+impl rt::Shaped for TransferSceneReportInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransferSceneReportInfo",
+        &[
+            rt::FieldRule::req("info_type", rt::Kind::text(1, 15)),
+            rt::FieldRule::req("info_content", rt::Kind::text(1, 32)),
+        ],
+    );
+}
+
 impl TransferSceneReportInfo {
     /// A builder with every field unset.
     pub fn builder() -> TransferSceneReportInfoBuilder {
@@ -125,132 +57,25 @@ impl TransferSceneReportInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransferSceneReportInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("info_type");
-            let value = &self.info_type;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("info_content");
-            let value = &self.info_content;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`TransferSceneReportInfo`]; [`TransferSceneReportInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransferSceneReportInfoBuilder {
-    info_type: ::std::option::Option<::std::string::String>,
-    info_content: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`TransferSceneReportInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct TransferSceneReportInfoBuilder(rt::Draft);
 impl TransferSceneReportInfoBuilder {
     /// Sets `info_type`. The item's fixed name, exactly as the scene's reporting rules spell it.
-    pub fn info_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.info_type = ::std::option::Option::Some(value.into());
-        self
+    pub fn info_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("info_type", value))
     }
 
     /// Sets `info_content`. The merchant's value for that item.
-    pub fn info_content(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.info_content = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.info_type {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("info_type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("info_type"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.info_content {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("info_content");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("info_content"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransferSceneReportInfo> {
-        match (self.info_type, self.info_content) {
-            (
-                ::std::option::Option::Some(info_type),
-                ::std::option::Option::Some(info_content),
-            ) => {
-                ::std::option::Option::Some(TransferSceneReportInfo {
-                    info_type,
-                    info_content,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn info_content(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("info_content", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        TransferSceneReportInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransferSceneReportInfo")),
-        }
+    ) -> ::std::result::Result<TransferSceneReportInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -269,7 +94,7 @@ pub struct TransferBillCreated {
     /// When the bill was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// Where the bill is.
     ///
     /// Wire name `state`; required.
@@ -286,6 +111,24 @@ pub struct TransferBillCreated {
     pub package_info: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for TransferBillCreated {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransferBillCreated",
+        &[
+            rt::FieldRule::req("out_bill_no", rt::Kind::TEXT),
+            rt::FieldRule::req("transfer_bill_no", rt::Kind::TEXT),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<TransferState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
+            rt::FieldRule::opt("package_info", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl TransferBillCreated {
     /// A builder with every field unset.
     pub fn builder() -> TransferBillCreatedBuilder {
@@ -293,155 +136,54 @@ impl TransferBillCreated {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransferBillCreated {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`TransferBillCreated`]; [`TransferBillCreatedBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransferBillCreatedBuilder {
-    out_bill_no: ::std::option::Option<::std::string::String>,
-    transfer_bill_no: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    state: ::std::option::Option<crate::fund_app::mch_transfer::types::TransferState>,
-    fail_reason: ::std::option::Option<::std::string::String>,
-    package_info: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`TransferBillCreated`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransferBillCreatedBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransferBillCreatedBuilder {
     /// Sets `out_bill_no`. The merchant's bill number.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
     /// Sets `transfer_bill_no`. WeChat Pay's number of the bill.
-    pub fn transfer_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn transfer_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_bill_no", value))
     }
 
     /// Sets `create_time`. When the bill was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `state`. Where the bill is.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::TransferState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::TransferState,
+                >("state", value),
+        )
     }
 
     /// Sets `fail_reason`. Why the bill failed (a code such as PAYEE_ACCOUNT_ABNORMAL); only with FAIL.
-    pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+    pub fn fail_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("fail_reason", value))
     }
 
     /// Sets `package_info`. With WAIT_USER_CONFIRM: the value the mini program (wx.requestMerchantTransfer), JSAPI page or app passes, unchanged, to open WeChat's confirmation page for this bill.
-    pub fn package_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.package_info = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.out_bill_no.is_none() {
-            v.report(&at.field("out_bill_no"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.transfer_bill_no.is_none() {
-            v.report(
-                &at.field("transfer_bill_no"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransferBillCreated> {
-        match (self.out_bill_no, self.transfer_bill_no, self.create_time, self.state) {
-            (
-                ::std::option::Option::Some(out_bill_no),
-                ::std::option::Option::Some(transfer_bill_no),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(state),
-            ) => {
-                ::std::option::Option::Some(TransferBillCreated {
-                    out_bill_no,
-                    transfer_bill_no,
-                    create_time,
-                    state,
-                    fail_reason: self.fail_reason,
-                    package_info: self.package_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn package_info(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("package_info", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        TransferBillCreated,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransferBillCreated")),
-        }
+    pub fn build(self) -> ::std::result::Result<TransferBillCreated, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -495,13 +237,37 @@ pub struct TransferBill {
     /// When the bill was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// When the state last changed.
     ///
     /// Wire name `update_time`; required; RFC 3339.
-    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub update_time: rt::DateTime,
 }
 
+impl rt::Shaped for TransferBill {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransferBill",
+        &[
+            rt::FieldRule::req("mch_id", rt::Kind::TEXT),
+            rt::FieldRule::req("out_bill_no", rt::Kind::TEXT),
+            rt::FieldRule::req("transfer_bill_no", rt::Kind::TEXT),
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<TransferState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("transfer_amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("transfer_remark", rt::Kind::TEXT),
+            rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
+            rt::FieldRule::opt("openid", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_name", rt::Kind::TEXT),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl TransferBill {
     /// A builder with every field unset.
     pub fn builder() -> TransferBillBuilder {
@@ -509,407 +275,106 @@ impl TransferBill {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransferBill {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("update_time");
-            let value = &self.update_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`TransferBill`]; [`TransferBillBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransferBillBuilder {
-    mch_id: ::std::option::Option<::std::string::String>,
-    out_bill_no: ::std::option::Option<::std::string::String>,
-    transfer_bill_no: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<crate::fund_app::mch_transfer::types::TransferState>,
-    transfer_amount: ::std::option::Option<i64>,
-    transfer_remark: ::std::option::Option<::std::string::String>,
-    fail_reason: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    user_name: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`TransferBill`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransferBillBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransferBillBuilder {
     /// Sets `mch_id`. The merchant number that pays.
-    pub fn mch_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mch_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn mch_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mch_id", value))
     }
 
     /// Sets `out_bill_no`. The merchant's bill number.
-    pub fn out_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_bill_no", value))
     }
 
     /// Sets `transfer_bill_no`. WeChat Pay's number of the bill.
-    pub fn transfer_bill_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_bill_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn transfer_bill_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_bill_no", value))
     }
 
     /// Sets `appid`. The AppID the user's OpenID belongs to.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `state`. Where the bill is.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::TransferState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::TransferState,
+                >("state", value),
+        )
     }
 
     /// Sets `transfer_amount`. The amount in fen.
-    pub fn transfer_amount(mut self, value: i64) -> Self {
-        self.transfer_amount = ::std::option::Option::Some(value);
-        self
+    pub fn transfer_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transfer_amount", value))
     }
 
     /// Sets `transfer_remark`. The remark the user sees.
-    pub fn transfer_remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_remark = ::std::option::Option::Some(value.into());
-        self
+    pub fn transfer_remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_remark", value))
     }
 
     /// Sets `fail_reason`. Why the bill failed; only with FAIL.
-    pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+    pub fn fail_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("fail_reason", value))
     }
 
     /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `user_name`. The payee's name, when one was given: base64 ciphertext for the merchant's private key, not plain text.
-    pub fn user_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_name", value))
     }
 
     /// Sets `create_time`. When the bill was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `update_time`. When the state last changed.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.mch_id.is_none() {
-            v.report(&at.field("mch_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.out_bill_no.is_none() {
-            v.report(&at.field("out_bill_no"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.transfer_bill_no.is_none() {
-            v.report(
-                &at.field("transfer_bill_no"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.transfer_amount.is_none() {
-            v.report(
-                &at.field("transfer_amount"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.transfer_remark.is_none() {
-            v.report(
-                &at.field("transfer_remark"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.update_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("update_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("update_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransferBill> {
-        match (
-            self.mch_id,
-            self.out_bill_no,
-            self.transfer_bill_no,
-            self.appid,
-            self.state,
-            self.transfer_amount,
-            self.transfer_remark,
-            self.create_time,
-            self.update_time,
-        ) {
-            (
-                ::std::option::Option::Some(mch_id),
-                ::std::option::Option::Some(out_bill_no),
-                ::std::option::Option::Some(transfer_bill_no),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(transfer_amount),
-                ::std::option::Option::Some(transfer_remark),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(update_time),
-            ) => {
-                ::std::option::Option::Some(TransferBill {
-                    mch_id,
-                    out_bill_no,
-                    transfer_bill_no,
-                    appid,
-                    state,
-                    transfer_amount,
-                    transfer_remark,
-                    fail_reason: self.fail_reason,
-                    openid: self.openid,
-                    user_name: self.user_name,
-                    create_time,
-                    update_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<TransferBill, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransferBill")),
-        }
+    pub fn build(self) -> ::std::result::Result<TransferBill, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// Progress of an electronic receipt.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ElecsignState {
-    /// `GENERATING`: Being produced.
-    Generating,
-    /// `FINISHED`: Ready to download.
-    Finished,
-    /// `FAILED`: Could not be produced; `fail_reason` says why.
-    Failed,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ElecsignState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Generating => "GENERATING",
-            Self::Finished => "FINISHED",
-            Self::Failed => "FAILED",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// Progress of an electronic receipt.
+    pub enum ElecsignState {
+        Unknown(rt::UnknownValue),
+        /// `GENERATING`: Being produced.
+        Generating = "GENERATING",
+        /// `FINISHED`: Ready to download.
+        Finished = "FINISHED",
+        /// `FAILED`: Could not be produced; `fail_reason` says why.
+        Failed = "FAILED",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ElecsignState {
-    const VALUES: &'static [&'static str] = &["GENERATING", "FINISHED", "FAILED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "GENERATING" => Self::Generating,
-            "FINISHED" => Self::Finished,
-            "FAILED" => Self::Failed,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ElecsignState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ElecsignState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ElecsignState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ElecsignState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ElecsignState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The digest algorithm of a receipt file.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HashType {
-    /// `SHA256`: SHA-256.
-    Sha256,
-    /// `SM3`: SM3.
-    Sm3,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl HashType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sha256 => "SHA256",
-            Self::Sm3 => "SM3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for HashType {
-    const VALUES: &'static [&'static str] = &["SHA256", "SM3"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SHA256" => Self::Sha256,
-            "SM3" => Self::Sm3,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        HashType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for HashType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for HashType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for HashType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for HashType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// The digest algorithm of a receipt file.
+    pub enum HashType {
+        Unknown(rt::UnknownValue),
+        /// `SHA256`: SHA-256.
+        Sha256 = "SHA256",
+        /// `SM3`: SM3.
+        Sm3 = "SM3",
     }
 }
 
@@ -924,9 +389,23 @@ pub struct ElecsignApplied {
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
 }
 
+impl rt::Shaped for ElecsignApplied {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ElecsignApplied",
+        &[
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<ElecsignState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ElecsignApplied {
     /// A builder with every field unset.
     pub fn builder() -> ElecsignAppliedBuilder {
@@ -934,97 +413,34 @@ impl ElecsignApplied {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ElecsignApplied {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ElecsignApplied`]; [`ElecsignAppliedBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ElecsignAppliedBuilder {
-    state: ::std::option::Option<crate::fund_app::mch_transfer::types::ElecsignState>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`ElecsignApplied`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ElecsignAppliedBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ElecsignAppliedBuilder {
     /// Sets `state`. Progress of the receipt.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::ElecsignState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::ElecsignState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::ElecsignState,
+                >("state", value),
+        )
     }
 
     /// Sets `create_time`. When the application was made.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ElecsignApplied> {
-        match (self.state, self.create_time) {
-            (
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(create_time),
-            ) => {
-                ::std::option::Option::Some(ElecsignApplied {
-                    state,
-                    create_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ElecsignApplied, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ElecsignApplied")),
-        }
+    pub fn build(self) -> ::std::result::Result<ElecsignApplied, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1039,11 +455,11 @@ pub struct ElecsignReceipt {
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// When it last changed.
     ///
     /// Wire name `update_time`; required; RFC 3339.
-    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub update_time: rt::DateTime,
     /// The digest algorithm of the file; with FINISHED.
     ///
     /// Wire name `hash_type`; optional.
@@ -1066,6 +482,28 @@ pub struct ElecsignReceipt {
     pub fail_reason: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for ElecsignReceipt {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ElecsignReceipt",
+        &[
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<ElecsignState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "hash_type",
+                rt::Kind::Enum(<HashType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("hash_value", rt::Kind::TEXT),
+            rt::FieldRule::opt("download_url", rt::Kind::TEXT),
+            rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ElecsignReceipt {
     /// A builder with every field unset.
     pub fn builder() -> ElecsignReceiptBuilder {
@@ -1073,334 +511,96 @@ impl ElecsignReceipt {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ElecsignReceipt {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("update_time");
-            let value = &self.update_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ElecsignReceipt`]; [`ElecsignReceiptBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ElecsignReceiptBuilder {
-    state: ::std::option::Option<crate::fund_app::mch_transfer::types::ElecsignState>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    hash_type: ::std::option::Option<crate::fund_app::mch_transfer::types::HashType>,
-    hash_value: ::std::option::Option<::std::string::String>,
-    download_url: ::std::option::Option<::std::string::String>,
-    fail_reason: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ElecsignReceipt`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ElecsignReceiptBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ElecsignReceiptBuilder {
     /// Sets `state`. Progress of the receipt.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::ElecsignState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::ElecsignState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::ElecsignState,
+                >("state", value),
+        )
     }
 
     /// Sets `create_time`. When the application was made.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `update_time`. When it last changed.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Sets `hash_type`. The digest algorithm of the file; with FINISHED.
     pub fn hash_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::fund_app::mch_transfer::types::HashType>,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::HashType>,
     ) -> Self {
-        self.hash_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::HashType,
+                >("hash_type", value),
+        )
     }
 
     /// Sets `hash_value`. The file's digest, to compare with the downloaded bytes before trusting them; with FINISHED.
-    pub fn hash_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_value = ::std::option::Option::Some(value.into());
-        self
+    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_value", value))
     }
 
     /// Sets `download_url`. Where to fetch the PDF, valid for 10 minutes; query again for a new link.
-    pub fn download_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.download_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn download_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("download_url", value))
     }
 
     /// Sets `fail_reason`. Why the receipt failed; with FAILED.
-    pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.update_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("update_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("update_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ElecsignReceipt> {
-        match (self.state, self.create_time, self.update_time) {
-            (
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(update_time),
-            ) => {
-                ::std::option::Option::Some(ElecsignReceipt {
-                    state,
-                    create_time,
-                    update_time,
-                    hash_type: self.hash_type,
-                    hash_value: self.hash_value,
-                    download_url: self.download_url,
-                    fail_reason: self.fail_reason,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn fail_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("fail_reason", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ElecsignReceipt, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ElecsignReceipt")),
-        }
+    pub fn build(self) -> ::std::result::Result<ElecsignReceipt, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// Where a confirmation-free receiving authorisation is.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizationState {
-    /// `WAIT_USER_CONFIRM`: Waiting for the user to grant it on WeChat's page (opened with `package_info`), within 24 hours.
-    WaitUserConfirm,
-    /// `TAKING_EFFECT`: Granted and in force; transfers to this user need no confirmation.
-    TakingEffect,
-    /// `CLOSED`: Closed by the user or the merchant; no more transfers under it.
-    Closed,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl AuthorizationState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WaitUserConfirm => "WAIT_USER_CONFIRM",
-            Self::TakingEffect => "TAKING_EFFECT",
-            Self::Closed => "CLOSED",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// Where a confirmation-free receiving authorisation is.
+    pub enum AuthorizationState {
+        Unknown(rt::UnknownValue),
+        /// `WAIT_USER_CONFIRM`: Waiting for the user to grant it on WeChat's page (opened with `package_info`), within 24 hours.
+        WaitUserConfirm = "WAIT_USER_CONFIRM",
+        /// `TAKING_EFFECT`: Granted and in force; transfers to this user need no confirmation.
+        TakingEffect = "TAKING_EFFECT",
+        /// `CLOSED`: Closed by the user or the merchant; no more transfers under it.
+        Closed = "CLOSED",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for AuthorizationState {
-    const VALUES: &'static [&'static str] = &[
-        "WAIT_USER_CONFIRM",
-        "TAKING_EFFECT",
-        "CLOSED",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "WAIT_USER_CONFIRM" => Self::WaitUserConfirm,
-            "TAKING_EFFECT" => Self::TakingEffect,
-            "CLOSED" => Self::Closed,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        AuthorizationState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for AuthorizationState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for AuthorizationState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for AuthorizationState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AuthorizationState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Why an authorisation was closed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CloseReason {
-    /// `CLOSE_VIA_MCH_API`: The merchant closed it through the API.
-    CloseViaMchApi,
-    /// `USER_CLOSE`: The user withdrew it after granting it.
-    UserClose,
-    /// `USER_OVERDUE_UNCONFIRMED`: The user did not grant it in time.
-    UserOverdueUnconfirmed,
-    /// `TRANSFER_RISK`: Closed for risk control.
-    TransferRisk,
-    /// `USER_ACCOUNT_ABNORMAL`: The user's account is abnormal.
-    UserAccountAbnormal,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CloseReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CloseViaMchApi => "CLOSE_VIA_MCH_API",
-            Self::UserClose => "USER_CLOSE",
-            Self::UserOverdueUnconfirmed => "USER_OVERDUE_UNCONFIRMED",
-            Self::TransferRisk => "TRANSFER_RISK",
-            Self::UserAccountAbnormal => "USER_ACCOUNT_ABNORMAL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CloseReason {
-    const VALUES: &'static [&'static str] = &[
-        "CLOSE_VIA_MCH_API",
-        "USER_CLOSE",
-        "USER_OVERDUE_UNCONFIRMED",
-        "TRANSFER_RISK",
-        "USER_ACCOUNT_ABNORMAL",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "CLOSE_VIA_MCH_API" => Self::CloseViaMchApi,
-            "USER_CLOSE" => Self::UserClose,
-            "USER_OVERDUE_UNCONFIRMED" => Self::UserOverdueUnconfirmed,
-            "TRANSFER_RISK" => Self::TransferRisk,
-            "USER_ACCOUNT_ABNORMAL" => Self::UserAccountAbnormal,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CloseReason::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CloseReason {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CloseReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CloseReason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CloseReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Why an authorisation was closed.
+    pub enum CloseReason {
+        Unknown(rt::UnknownValue),
+        /// `CLOSE_VIA_MCH_API`: The merchant closed it through the API.
+        CloseViaMchApi = "CLOSE_VIA_MCH_API",
+        /// `USER_CLOSE`: The user withdrew it after granting it.
+        UserClose = "USER_CLOSE",
+        /// `USER_OVERDUE_UNCONFIRMED`: The user did not grant it in time.
+        UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED",
+        /// `TRANSFER_RISK`: Closed for risk control.
+        TransferRisk = "TRANSFER_RISK",
+        /// `USER_ACCOUNT_ABNORMAL`: The user's account is abnormal.
+        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
     }
 }
 
@@ -1411,13 +611,27 @@ pub struct CloseInfo {
     /// When it was closed.
     ///
     /// Wire name `close_time`; required; RFC 3339.
-    pub close_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub close_time: rt::DateTime,
     /// Why.
     ///
     /// Wire name `close_reason`; required.
     pub close_reason: crate::fund_app::mch_transfer::types::CloseReason,
 }
 
+impl rt::Shaped for CloseInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CloseInfo",
+        &[
+            rt::FieldRule::req("close_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req(
+                "close_reason",
+                rt::Kind::Enum(<CloseReason as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CloseInfo {
     /// A builder with every field unset.
     pub fn builder() -> CloseInfoBuilder {
@@ -1425,102 +639,34 @@ impl CloseInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CloseInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("close_time");
-            let value = &self.close_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`CloseInfo`]; [`CloseInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CloseInfoBuilder {
-    close_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    close_reason: ::std::option::Option<
-        crate::fund_app::mch_transfer::types::CloseReason,
-    >,
-}
-
+/// Builds a [`CloseInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CloseInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CloseInfoBuilder {
     /// Sets `close_time`. When it was closed.
-    pub fn close_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.close_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn close_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("close_time", value))
     }
 
     /// Sets `close_reason`. Why.
     pub fn close_reason(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::CloseReason,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::CloseReason>,
     ) -> Self {
-        self.close_reason = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.close_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("close_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("close_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.close_reason.is_none() {
-            v.report(
-                &at.field("close_reason"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CloseInfo> {
-        match (self.close_time, self.close_reason) {
-            (
-                ::std::option::Option::Some(close_time),
-                ::std::option::Option::Some(close_reason),
-            ) => {
-                ::std::option::Option::Some(CloseInfo {
-                    close_time,
-                    close_reason,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::CloseReason,
+                >("close_reason", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CloseInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CloseInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CloseInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1557,7 +703,7 @@ pub struct Authorization {
     ///
     /// Wire name `authorize_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub authorize_time: ::std::option::Option<rt::DateTime>,
     /// When and why it closed; with CLOSED.
     ///
     /// Wire name `close_info`; optional.
@@ -1579,7 +725,7 @@ pub struct Authorization {
     ///
     /// Wire name `create_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub create_time: ::std::option::Option<rt::DateTime>,
     /// While WAIT_USER_CONFIRM (and when asked for with `is_display_authorization`): the value the client passes to open the authorisation page.
     ///
     /// Wire name `package_info`; optional.
@@ -1587,6 +733,33 @@ pub struct Authorization {
     pub package_info: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for Authorization {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Authorization",
+        &[
+            rt::FieldRule::req("out_authorization_no", rt::Kind::TEXT),
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::req("openid", rt::Kind::TEXT),
+            rt::FieldRule::req("user_display_name", rt::Kind::TEXT),
+            rt::FieldRule::opt("authorization_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<AuthorizationState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("authorize_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "close_info",
+                rt::Kind::Nested(<CloseInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("transfer_scene_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_recv_perception", rt::Kind::TEXT),
+            rt::FieldRule::opt("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("package_info", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Authorization {
     /// A builder with every field unset.
     pub fn builder() -> AuthorizationBuilder {
@@ -1594,242 +767,92 @@ impl Authorization {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Authorization {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.authorize_time {
-            let at = at.field("authorize_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.close_info {
-            let at = at.field("close_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`Authorization`]; [`AuthorizationBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AuthorizationBuilder {
-    out_authorization_no: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    user_display_name: ::std::option::Option<::std::string::String>,
-    authorization_id: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<
-        crate::fund_app::mch_transfer::types::AuthorizationState,
-    >,
-    authorize_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    close_info: ::std::option::Option<crate::fund_app::mch_transfer::types::CloseInfo>,
-    transfer_scene_id: ::std::option::Option<::std::string::String>,
-    user_recv_perception: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    package_info: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`Authorization`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct AuthorizationBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl AuthorizationBuilder {
     /// Sets `out_authorization_no`. The merchant's authorisation number.
-    pub fn out_authorization_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_authorization_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_authorization_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_authorization_no", value))
     }
 
     /// Sets `appid`. The AppID the OpenID belongs to.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `user_display_name`. The name the merchant shows for the user on the authorisation page.
-    pub fn user_display_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_display_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_display_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_display_name", value))
     }
 
     /// Sets `authorization_id`. WeChat Pay's number of the authorisation, once granted.
-    pub fn authorization_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.authorization_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn authorization_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("authorization_id", value))
     }
 
     /// Sets `state`. Where the authorisation is.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::fund_app::mch_transfer::types::AuthorizationState,
-        >,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::AuthorizationState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::AuthorizationState,
+                >("state", value),
+        )
     }
 
     /// Sets `authorize_time`. When the user granted it.
-    pub fn authorize_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.authorize_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn authorize_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("authorize_time", value))
     }
 
     /// Sets `close_info`. When and why it closed; with CLOSED.
     pub fn close_info(
-        mut self,
-        value: crate::fund_app::mch_transfer::types::CloseInfo,
+        self,
+        value: impl Into<crate::fund_app::mch_transfer::types::CloseInfo>,
     ) -> Self {
-        self.close_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::fund_app::mch_transfer::types::CloseInfo,
+                >("close_info", value),
+        )
     }
 
     /// Sets `transfer_scene_id`. The transfer scene the authorisation is for.
-    pub fn transfer_scene_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transfer_scene_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transfer_scene_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transfer_scene_id", value))
     }
 
     /// Sets `user_recv_perception`. The receiving reason the user sees.
-    pub fn user_recv_perception(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_recv_perception = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_recv_perception(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_recv_perception", value))
     }
 
     /// Sets `create_time`. When the authorisation was applied for.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `package_info`. While WAIT_USER_CONFIRM (and when asked for with `is_display_authorization`): the value the client passes to open the authorisation page.
-    pub fn package_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.package_info = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.out_authorization_no.is_none() {
-            v.report(
-                &at.field("out_authorization_no"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.openid.is_none() {
-            v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.user_display_name.is_none() {
-            v.report(
-                &at.field("user_display_name"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.authorize_time {
-            let at = at.field("authorize_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.close_info {
-            let at = at.field("close_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Authorization> {
-        match (
-            self.out_authorization_no,
-            self.appid,
-            self.openid,
-            self.user_display_name,
-            self.state,
-        ) {
-            (
-                ::std::option::Option::Some(out_authorization_no),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(user_display_name),
-                ::std::option::Option::Some(state),
-            ) => {
-                ::std::option::Option::Some(Authorization {
-                    out_authorization_no,
-                    appid,
-                    openid,
-                    user_display_name,
-                    authorization_id: self.authorization_id,
-                    state,
-                    authorize_time: self.authorize_time,
-                    close_info: self.close_info,
-                    transfer_scene_id: self.transfer_scene_id,
-                    user_recv_perception: self.user_recv_perception,
-                    create_time: self.create_time,
-                    package_info: self.package_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn package_info(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("package_info", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Authorization, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Authorization")),
-        }
+    pub fn build(self) -> ::std::result::Result<Authorization, rt::BuildError> {
+        self.0.build()
     }
 }

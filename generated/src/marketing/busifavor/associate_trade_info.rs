@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/coupons/associate`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_9.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 关联订单信息 (associate a coupon with an order)
 ///
 /// Links an unused merchant coupon to a merchant order number, so the order counts for later activities such as prize draws and rebates. Repeating a call with the same `out_request_no` is safe.
@@ -16,11 +17,20 @@
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssociateTradeInfoRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::associate_trade_info::AssociateTradeInfoBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: AssociateTradeInfoBody,
+}
+
+impl rt::Shaped for AssociateTradeInfoRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "AssociateTradeInfoRequest",
+        &[],
+        <AssociateTradeInfoBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl AssociateTradeInfoRequest {
@@ -30,171 +40,72 @@ impl AssociateTradeInfoRequest {
     }
 }
 
-/// Builds a [`AssociateTradeInfoRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`AssociateTradeInfoRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct AssociateTradeInfoRequestBuilder {
-    body: crate::marketing::busifavor::associate_trade_info::AssociateTradeInfoBodyBuilder,
-}
-
+pub struct AssociateTradeInfoRequestBuilder(rt::Draft);
 impl AssociateTradeInfoRequestBuilder {
-    /// Sets the body field `stock_id`. ID of the stock the coupon belongs to.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. ID of the stock the coupon belongs to.
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.coupon_code(value);
-        self
+    /// Sets `coupon_code`. Code of the coupon.
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
-    /// Sets the body field `out_trade_no`. The merchant's order number (of a WeChat Pay order).
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_trade_no(value);
-        self
+    /// Sets `out_trade_no`. The merchant's order number (of a WeChat Pay order).
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `out_request_no`. The merchant's unique number for this request.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The merchant's unique number for this request.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::associate_trade_info::AssociateTradeInfoBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: AssociateTradeInfoBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        AssociateTradeInfoRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(AssociateTradeInfoRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociateTradeInfoRequest")),
-        }
+    ) -> ::std::result::Result<AssociateTradeInfoRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl AssociateTradeInfoRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("AssociateTradeInfoRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for AssociateTradeInfoRequest {
-    type Body = crate::marketing::busifavor::associate_trade_info::AssociateTradeInfoBody;
+impl rt::Operation for AssociateTradeInfoRequest {
+    type Body = AssociateTradeInfoBody;
     type Response = crate::marketing::busifavor::associate_trade_info::AssociateTradeInfoResponse;
-    type ErrorCode = AssociateTradeInfoErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.associate_trade_info",
         summary: "关联订单信息 (associate a coupon with an order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/coupons/associate",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_9.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -204,123 +115,18 @@ impl ::wechatpay_apiv3_runtime::Operation for AssociateTradeInfoRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/coupons/associate`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AssociateTradeInfoErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl AssociateTradeInfoErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for AssociateTradeInfoErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        AssociateTradeInfoErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for AssociateTradeInfoErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for AssociateTradeInfoErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for AssociateTradeInfoErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssociateTradeInfoErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -346,227 +152,16 @@ pub struct AssociateTradeInfoBody {
     pub out_request_no: ::std::string::String,
 }
 
-impl AssociateTradeInfoBody {
-    /// A builder with every field unset.
-    pub fn builder() -> AssociateTradeInfoBodyBuilder {
-        AssociateTradeInfoBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for AssociateTradeInfoBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`AssociateTradeInfoBody`]; [`AssociateTradeInfoBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AssociateTradeInfoBodyBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    out_request_no: ::std::option::Option<::std::string::String>,
-}
-
-impl AssociateTradeInfoBodyBuilder {
-    /// Sets `stock_id`. ID of the stock the coupon belongs to.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_trade_no`. The merchant's order number (of a WeChat Pay order).
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_request_no`. The merchant's unique number for this request.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AssociateTradeInfoBody> {
-        match (self.stock_id, self.coupon_code, self.out_trade_no, self.out_request_no) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(out_request_no),
-            ) => {
-                ::std::option::Option::Some(AssociateTradeInfoBody {
-                    stock_id,
-                    coupon_code,
-                    out_trade_no,
-                    out_request_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        AssociateTradeInfoBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociateTradeInfoBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<AssociateTradeInfoBody> for AssociateTradeInfoBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: AssociateTradeInfoBody) -> Self {
-        Self {
-            stock_id: ::std::option::Option::Some(value.stock_id),
-            coupon_code: ::std::option::Option::Some(value.coupon_code),
-            out_trade_no: ::std::option::Option::Some(value.out_trade_no),
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-        }
-    }
+impl rt::Shaped for AssociateTradeInfoBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AssociateTradeInfoBody",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("out_trade_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 /// Success response of `AssociateTradeInfoRequest`.
@@ -576,9 +171,17 @@ pub struct AssociateTradeInfoResponse {
     /// When WeChat Pay recorded the change.
     ///
     /// Wire name `wechatpay_associate_time`; required; RFC 3339.
-    pub wechatpay_associate_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub wechatpay_associate_time: rt::DateTime,
 }
 
+impl rt::Shaped for AssociateTradeInfoResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AssociateTradeInfoResponse",
+        &[rt::FieldRule::req("wechatpay_associate_time", rt::Kind::DATE_TIME)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl AssociateTradeInfoResponse {
     /// A builder with every field unset.
     pub fn builder() -> AssociateTradeInfoResponseBuilder {
@@ -586,76 +189,21 @@ impl AssociateTradeInfoResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AssociateTradeInfoResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("wechatpay_associate_time");
-            let value = &self.wechatpay_associate_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`AssociateTradeInfoResponse`]; [`AssociateTradeInfoResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AssociateTradeInfoResponseBuilder {
-    wechatpay_associate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`AssociateTradeInfoResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct AssociateTradeInfoResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl AssociateTradeInfoResponseBuilder {
     /// Sets `wechatpay_associate_time`. When WeChat Pay recorded the change.
-    pub fn wechatpay_associate_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.wechatpay_associate_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.wechatpay_associate_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("wechatpay_associate_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("wechatpay_associate_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AssociateTradeInfoResponse> {
-        self.wechatpay_associate_time
-            .map(|wechatpay_associate_time| AssociateTradeInfoResponse {
-                wechatpay_associate_time,
-            })
+    pub fn wechatpay_associate_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("wechatpay_associate_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        AssociateTradeInfoResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociateTradeInfoResponse")),
-        }
+    ) -> ::std::result::Result<AssociateTradeInfoResponse, rt::BuildError> {
+        self.0.build()
     }
 }

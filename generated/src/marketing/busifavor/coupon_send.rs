@@ -6,68 +6,13 @@
 //!
 //! Event types: `COUPON.SEND`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/coupon/busicoupon-send.html).
 
-/// Detailed event type inside the payload.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponSendEventType {
-    /// `EVENT_TYPE_BUSICOUPON_SEND`: A merchant coupon was sent to a user.
-    EventTypeBusicouponSend,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponSendEventType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EventTypeBusicouponSend => "EVENT_TYPE_BUSICOUPON_SEND",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponSendEventType {
-    const VALUES: &'static [&'static str] = &["EVENT_TYPE_BUSICOUPON_SEND"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "EVENT_TYPE_BUSICOUPON_SEND" => Self::EventTypeBusicouponSend,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponSendEventType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponSendEventType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponSendEventType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponSendEventType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponSendEventType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// Detailed event type inside the payload.
+    pub enum CouponSendEventType {
+        Unknown(rt::UnknownValue),
+        /// `EVENT_TYPE_BUSICOUPON_SEND`: A merchant coupon was sent to a user.
+        EventTypeBusicouponSend = "EVENT_TYPE_BUSICOUPON_SEND",
     }
 }
 
@@ -122,6 +67,24 @@ pub struct CouponSendAttachInfo {
     pub country_code: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for CouponSendAttachInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponSendAttachInfo",
+        &[
+            rt::FieldRule::opt("transaction_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("act_code", rt::Kind::TEXT),
+            rt::FieldRule::opt("hall_code", rt::Kind::TEXT),
+            rt::FieldRule::opt("hall_belong_mch_id", rt::Kind::INTEGER),
+            rt::FieldRule::opt("card_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("code", rt::Kind::TEXT),
+            rt::FieldRule::opt("activity_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("phone_number", rt::Kind::TEXT),
+            rt::FieldRule::opt("country_code", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CouponSendAttachInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponSendAttachInfoBuilder {
@@ -129,146 +92,60 @@ impl CouponSendAttachInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponSendAttachInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`CouponSendAttachInfo`]; [`CouponSendAttachInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponSendAttachInfoBuilder {
-    transaction_id: ::std::option::Option<::std::string::String>,
-    act_code: ::std::option::Option<::std::string::String>,
-    hall_code: ::std::option::Option<::std::string::String>,
-    hall_belong_mch_id: ::std::option::Option<i64>,
-    card_id: ::std::option::Option<::std::string::String>,
-    code: ::std::option::Option<::std::string::String>,
-    activity_id: ::std::option::Option<::std::string::String>,
-    phone_number: ::std::option::Option<::std::string::String>,
-    country_code: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CouponSendAttachInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponSendAttachInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponSendAttachInfoBuilder {
     /// Sets `transaction_id`. The payment order that triggered the gift (pay-gift channel).
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `act_code`. ID of the hall's claim activity (marketing-hall channel).
-    pub fn act_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.act_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn act_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("act_code", value))
     }
 
     /// Sets `hall_code`. ID of the marketing hall (marketing-hall channel).
-    pub fn hall_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hall_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn hall_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hall_code", value))
     }
 
     /// Sets `hall_belong_mch_id`. Merchant number owning the marketing hall (marketing-hall channel).
-    pub fn hall_belong_mch_id(mut self, value: i64) -> Self {
-        self.hall_belong_mch_id = ::std::option::Option::Some(value);
-        self
+    pub fn hall_belong_mch_id(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("hall_belong_mch_id", value))
     }
 
     /// Sets `card_id`. Membership card ID (membership-card channel).
-    pub fn card_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.card_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn card_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("card_id", value))
     }
 
     /// Sets `code`. Code of the user's membership card (membership-card channel).
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
+    pub fn code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("code", value))
     }
 
     /// Sets `activity_id`. ID of the membership gift activity (membership-card channel).
-    pub fn activity_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.activity_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn activity_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("activity_id", value))
     }
 
     /// Sets `phone_number`. Phone number attached to the claim.
-    pub fn phone_number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.phone_number = ::std::option::Option::Some(value.into());
-        self
+    pub fn phone_number(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("phone_number", value))
     }
 
     /// Sets `country_code`. Country calling code of that phone number.
-    pub fn country_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.country_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponSendAttachInfo> {
-        ::std::option::Option::Some(CouponSendAttachInfo {
-            transaction_id: self.transaction_id,
-            act_code: self.act_code,
-            hall_code: self.hall_code,
-            hall_belong_mch_id: self.hall_belong_mch_id,
-            card_id: self.card_id,
-            code: self.code,
-            activity_id: self.activity_id,
-            phone_number: self.phone_number,
-            country_code: self.country_code,
-        })
+    pub fn country_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("country_code", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponSendAttachInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponSendAttachInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponSendAttachInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -297,7 +174,7 @@ pub struct CouponSendEvent {
     ///
     /// Wire name `send_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub send_time: ::std::option::Option<rt::DateTime>,
     /// The user's OpenID under the stock's notify_appid.
     ///
     /// Wire name `openid`; optional.
@@ -330,6 +207,36 @@ pub struct CouponSendEvent {
     >,
 }
 
+impl rt::Shaped for CouponSendEvent {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponSendEvent",
+        &[
+            rt::FieldRule::opt(
+                "event_type",
+                rt::Kind::Enum(<CouponSendEventType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("coupon_code", rt::Kind::TEXT),
+            rt::FieldRule::opt("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("send_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("openid", rt::Kind::TEXT),
+            rt::FieldRule::opt("unionid", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "send_channel",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::SendChannel as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("send_merchant", rt::Kind::TEXT),
+            rt::FieldRule::opt("act_id", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "attach_info",
+                rt::Kind::Nested(<CouponSendAttachInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CouponSendEvent {
     /// A builder with every field unset.
     pub fn builder() -> CouponSendEventBuilder {
@@ -337,201 +244,96 @@ impl CouponSendEvent {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponSendEvent {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.send_time {
-            let at = at.field("send_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.attach_info {
-            let at = at.field("attach_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CouponSendEvent`]; [`CouponSendEventBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponSendEventBuilder {
-    event_type: ::std::option::Option<
-        crate::marketing::busifavor::coupon_send::CouponSendEventType,
-    >,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    send_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    openid: ::std::option::Option<::std::string::String>,
-    unionid: ::std::option::Option<::std::string::String>,
-    send_channel: ::std::option::Option<crate::marketing::busifavor::types::SendChannel>,
-    send_merchant: ::std::option::Option<::std::string::String>,
-    act_id: ::std::option::Option<::std::string::String>,
-    attach_info: ::std::option::Option<
-        crate::marketing::busifavor::coupon_send::CouponSendAttachInfo,
-    >,
-}
-
+/// Builds a [`CouponSendEvent`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponSendEventBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponSendEventBuilder {
     /// Sets `event_type`. Detailed event type inside the payload.
     pub fn event_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::coupon_send::CouponSendEventType,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::coupon_send::CouponSendEventType>,
     ) -> Self {
-        self.event_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::coupon_send::CouponSendEventType,
+                >("event_type", value),
+        )
     }
 
     /// Sets `coupon_code`. Code of the coupon received.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `send_time`. When the coupon was sent.
-    pub fn send_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.send_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn send_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("send_time", value))
     }
 
     /// Sets `openid`. The user's OpenID under the stock's notify_appid.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `unionid`. The user's UnionID under the same WeChat Open Platform account.
-    pub fn unionid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.unionid = ::std::option::Option::Some(value.into());
-        self
+    pub fn unionid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("unionid", value))
     }
 
     /// Sets `send_channel`. Channel through which the user received the coupon.
     pub fn send_channel(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::SendChannel>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::SendChannel>,
     ) -> Self {
-        self.send_channel = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::SendChannel,
+                >("send_channel", value),
+        )
     }
 
     /// Sets `send_merchant`. Merchant that sent the coupon.
-    pub fn send_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn send_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("send_merchant", value))
     }
 
     /// Sets `act_id`. ID of the activity that sent the coupon.
-    pub fn act_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.act_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn act_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("act_id", value))
     }
 
     /// Sets `attach_info`. Extra details for the pay-gift, marketing-hall and membership-card channels only.
     pub fn attach_info(
-        mut self,
-        value: crate::marketing::busifavor::coupon_send::CouponSendAttachInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::coupon_send::CouponSendAttachInfo>,
     ) -> Self {
-        self.attach_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.send_time {
-            let at = at.field("send_time");
-            v.date_time(&at, value);
-        }
-        if self.send_channel.is_none() {
-            v.report(
-                &at.field("send_channel"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.send_merchant.is_none() {
-            v.report(
-                &at.field("send_merchant"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.attach_info {
-            let at = at.field("attach_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponSendEvent> {
-        match (self.send_channel, self.send_merchant) {
-            (
-                ::std::option::Option::Some(send_channel),
-                ::std::option::Option::Some(send_merchant),
-            ) => {
-                ::std::option::Option::Some(CouponSendEvent {
-                    event_type: self.event_type,
-                    coupon_code: self.coupon_code,
-                    stock_id: self.stock_id,
-                    send_time: self.send_time,
-                    openid: self.openid,
-                    unionid: self.unionid,
-                    send_channel,
-                    send_merchant,
-                    act_id: self.act_id,
-                    attach_info: self.attach_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::coupon_send::CouponSendAttachInfo,
+                >("attach_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CouponSendEvent, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponSendEvent")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponSendEvent, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
+impl rt::NotificationEvent
 for crate::marketing::busifavor::coupon_send::CouponSendEvent {
     const EVENT_TYPES: &'static [&'static str] = &["COUPON.SEND"];
     const ORIGINAL_TYPE: &'static str = "coupon";

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/stocks`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 创建商家券 (create a merchant-coupon stock)
 ///
 /// Creates a stock (批次) of merchant coupons: its name, discount rule, validity, budget and claim limits, appearance and who assigns coupon codes. The answer is the new stock's ID. Repeating a call with the same `out_request_no` does not create a second stock.
@@ -16,11 +17,20 @@
 /// - Rate limit: 1000 requests per 60 seconds.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateStockRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::create_stock::CreateStockBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateStockBody,
+}
+
+impl rt::Shaped for CreateStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateStockRequest",
+        &[],
+        <CreateStockBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateStockRequest {
@@ -30,251 +40,178 @@ impl CreateStockRequest {
     }
 }
 
-/// Builds a [`CreateStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateStockRequestBuilder {
-    body: crate::marketing::busifavor::create_stock::CreateStockBodyBuilder,
-}
-
+pub struct CreateStockRequestBuilder(rt::Draft);
 impl CreateStockRequestBuilder {
-    /// Sets the body field `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_name(value);
-        self
+    /// Sets `stock_name`. Name of the stock.
+    pub fn stock_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_name", value))
     }
 
-    /// Sets the body field `belong_merchant`. Merchant the stock belongs to (the merchant itself, or the sub-merchant for service providers).
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.belong_merchant(value);
-        self
+    /// Sets `belong_merchant`. Merchant the stock belongs to (the merchant itself, or the sub-merchant for service providers).
+    pub fn belong_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("belong_merchant", value))
     }
 
-    /// Sets the body field `comment`. Remark visible only to the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.comment(value);
-        self
+    /// Sets `comment`. Remark visible only to the merchant.
+    pub fn comment(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("comment", value))
     }
 
-    /// Sets the body field `goods_name`. What the coupon can be used for; shown in the card wallet.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.goods_name(value);
-        self
+    /// Sets `goods_name`. What the coupon can be used for; shown in the card wallet.
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
-    /// Sets the body field `stock_type`. Kind of discount.
+    /// Sets `stock_type`. Kind of discount.
     pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockType>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::StockType>,
     ) -> Self {
-        self.body = self.body.stock_type(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::StockType,
+                >("stock_type", value),
+        )
     }
 
-    /// Sets the body field `coupon_use_rule`. Redemption rules; give the discount rule that matches `stock_type`.
+    /// Sets `coupon_use_rule`. Redemption rules; give the discount rule that matches `stock_type`.
     pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::CouponUseRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponUseRule>,
     ) -> Self {
-        self.body = self.body.coupon_use_rule(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponUseRule,
+                >("coupon_use_rule", value),
+        )
     }
 
-    /// Sets the body field `stock_send_rule`. Budget and claim limits; NORMAL stocks are budgeted by `max_coupons`.
+    /// Sets `stock_send_rule`. Budget and claim limits; NORMAL stocks are budgeted by `max_coupons`.
     pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::StockSendRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::StockSendRule>,
     ) -> Self {
-        self.body = self.body.stock_send_rule(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::StockSendRule,
+                >("stock_send_rule", value),
+        )
     }
 
-    /// Sets the body field `out_request_no`. The merchant's unique number for this creation (e.g.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The merchant's unique number for this creation (e.g.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `custom_entrance`. Extra entrances on the coupon detail page.
+    /// Sets `custom_entrance`. Extra entrances on the coupon detail page.
     pub fn custom_entrance(
-        mut self,
-        value: crate::marketing::busifavor::types::CustomEntrance,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CustomEntrance>,
     ) -> Self {
-        self.body = self.body.custom_entrance(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CustomEntrance,
+                >("custom_entrance", value),
+        )
     }
 
-    /// Sets the body field `display_pattern_info`. Appearance of the coupon.
+    /// Sets `display_pattern_info`. Appearance of the coupon.
     pub fn display_pattern_info(
-        mut self,
-        value: crate::marketing::busifavor::types::DisplayPatternInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
     ) -> Self {
-        self.body = self.body.display_pattern_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::DisplayPatternInfo,
+                >("display_pattern_info", value),
+        )
     }
 
-    /// Sets the body field `coupon_code_mode`. Who assigns coupon codes.
+    /// Sets `coupon_code_mode`. Who assigns coupon codes.
     pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CouponCodeMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponCodeMode>,
     ) -> Self {
-        self.body = self.body.coupon_code_mode(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponCodeMode,
+                >("coupon_code_mode", value),
+        )
     }
 
-    /// Sets the body field `notify_config`. Event notification settings.
+    /// Sets `notify_config`. Event notification settings.
     pub fn notify_config(
-        mut self,
-        value: crate::marketing::busifavor::types::NotifyConfig,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::NotifyConfig>,
     ) -> Self {
-        self.body = self.body.notify_config(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
-    /// Sets the body field `subsidy`. Whether coupons may be subsidised by another merchant; default false.
-    pub fn subsidy(mut self, value: bool) -> Self {
-        self.body = self.body.subsidy(value);
-        self
+    /// Sets `subsidy`. Whether coupons may be subsidised by another merchant; default false.
+    pub fn subsidy(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("subsidy", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::create_stock::CreateStockBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateStockBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateStockRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateStockRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CreateStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateStockRequest {
-    type Body = crate::marketing::busifavor::create_stock::CreateStockBody;
+impl rt::Operation for CreateStockRequest {
+    type Body = CreateStockBody;
     type Response = crate::marketing::busifavor::create_stock::CreateStockResponse;
-    type ErrorCode = CreateStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.create_stock",
         summary: "创建商家券 (create a merchant-coupon stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/stocks",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_1.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 1000u32,
             per_seconds: 60u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -284,123 +221,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateStockRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/stocks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -473,444 +305,60 @@ pub struct CreateStockBody {
     pub subsidy: ::std::option::Option<bool>,
 }
 
-impl CreateStockBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateStockBodyBuilder {
-        CreateStockBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateStockBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_name");
-            let value = &self.stock_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(24),
-            );
-        }
-        {
-            let at = at.field("belong_merchant");
-            let value = &self.belong_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("goods_name");
-            let value = &self.goods_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("coupon_use_rule");
-            let value = &self.coupon_use_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("stock_send_rule");
-            let value = &self.stock_send_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CreateStockBody`]; [`CreateStockBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateStockBodyBuilder {
-    stock_name: ::std::option::Option<::std::string::String>,
-    belong_merchant: ::std::option::Option<::std::string::String>,
-    comment: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    stock_type: ::std::option::Option<crate::marketing::busifavor::types::StockType>,
-    coupon_use_rule: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponUseRule,
-    >,
-    stock_send_rule: ::std::option::Option<
-        crate::marketing::busifavor::types::StockSendRule,
-    >,
-    out_request_no: ::std::option::Option<::std::string::String>,
-    custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
-    >,
-    display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
-    coupon_code_mode: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeMode,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::busifavor::types::NotifyConfig,
-    >,
-    subsidy: ::std::option::Option<bool>,
-}
-
-impl CreateStockBodyBuilder {
-    /// Sets `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `belong_merchant`. Merchant the stock belongs to (the merchant itself, or the sub-merchant for service providers).
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.belong_merchant = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `comment`. Remark visible only to the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `goods_name`. What the coupon can be used for; shown in the card wallet.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock_type`. Kind of discount.
-    pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockType>,
-    ) -> Self {
-        self.stock_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_use_rule`. Redemption rules; give the discount rule that matches `stock_type`.
-    pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::CouponUseRule,
-    ) -> Self {
-        self.coupon_use_rule = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `stock_send_rule`. Budget and claim limits; NORMAL stocks are budgeted by `max_coupons`.
-    pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::StockSendRule,
-    ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `out_request_no`. The merchant's unique number for this creation (e.g.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `custom_entrance`. Extra entrances on the coupon detail page.
-    pub fn custom_entrance(
-        mut self,
-        value: crate::marketing::busifavor::types::CustomEntrance,
-    ) -> Self {
-        self.custom_entrance = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `display_pattern_info`. Appearance of the coupon.
-    pub fn display_pattern_info(
-        mut self,
-        value: crate::marketing::busifavor::types::DisplayPatternInfo,
-    ) -> Self {
-        self.display_pattern_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `coupon_code_mode`. Who assigns coupon codes.
-    pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CouponCodeMode,
-        >,
-    ) -> Self {
-        self.coupon_code_mode = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_config`. Event notification settings.
-    pub fn notify_config(
-        mut self,
-        value: crate::marketing::busifavor::types::NotifyConfig,
-    ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `subsidy`. Whether coupons may be subsidised by another merchant; default false.
-    pub fn subsidy(mut self, value: bool) -> Self {
-        self.subsidy = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(24),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.belong_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("belong_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(8),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("belong_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        match &self.goods_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("goods_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("goods_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.stock_type.is_none() {
-            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.coupon_use_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_use_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_use_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.stock_send_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_send_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_send_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.coupon_code_mode.is_none() {
-            v.report(
-                &at.field("coupon_code_mode"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateStockBody> {
-        match (
-            self.stock_name,
-            self.belong_merchant,
-            self.goods_name,
-            self.stock_type,
-            self.coupon_use_rule,
-            self.stock_send_rule,
-            self.out_request_no,
-            self.coupon_code_mode,
-        ) {
-            (
-                ::std::option::Option::Some(stock_name),
-                ::std::option::Option::Some(belong_merchant),
-                ::std::option::Option::Some(goods_name),
-                ::std::option::Option::Some(stock_type),
-                ::std::option::Option::Some(coupon_use_rule),
-                ::std::option::Option::Some(stock_send_rule),
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(coupon_code_mode),
-            ) => {
-                ::std::option::Option::Some(CreateStockBody {
-                    stock_name,
-                    belong_merchant,
-                    comment: self.comment,
-                    goods_name,
-                    stock_type,
-                    coupon_use_rule,
-                    stock_send_rule,
-                    out_request_no,
-                    custom_entrance: self.custom_entrance,
-                    display_pattern_info: self.display_pattern_info,
-                    coupon_code_mode,
-                    notify_config: self.notify_config,
-                    subsidy: self.subsidy,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CreateStockBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateStockBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateStockBody> for CreateStockBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateStockBody) -> Self {
-        Self {
-            stock_name: ::std::option::Option::Some(value.stock_name),
-            belong_merchant: ::std::option::Option::Some(value.belong_merchant),
-            comment: value.comment,
-            goods_name: ::std::option::Option::Some(value.goods_name),
-            stock_type: ::std::option::Option::Some(value.stock_type),
-            coupon_use_rule: ::std::option::Option::Some(value.coupon_use_rule),
-            stock_send_rule: ::std::option::Option::Some(value.stock_send_rule),
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            custom_entrance: value.custom_entrance,
-            display_pattern_info: value.display_pattern_info,
-            coupon_code_mode: ::std::option::Option::Some(value.coupon_code_mode),
-            notify_config: value.notify_config,
-            subsidy: value.subsidy,
-        }
-    }
+impl rt::Shaped for CreateStockBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateStockBody",
+        &[
+            rt::FieldRule::req("stock_name", rt::Kind::text(1, 24)),
+            rt::FieldRule::req("belong_merchant", rt::Kind::text(8, 15)),
+            rt::FieldRule::opt("comment", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("goods_name", rt::Kind::text(1, 15)),
+            rt::FieldRule::req(
+                "stock_type",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::StockType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req(
+                "coupon_use_rule",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::CouponUseRule as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "stock_send_rule",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::StockSendRule as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt(
+                "custom_entrance",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::CustomEntrance as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "display_pattern_info",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::DisplayPatternInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "coupon_code_mode",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::CouponCodeMode as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "notify_config",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::NotifyConfig as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt("subsidy", rt::Kind::Boolean),
+        ],
+    );
 }
 
 /// Success response of `CreateStockRequest`.
@@ -924,9 +372,20 @@ pub struct CreateStockResponse {
     /// When the stock was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
 }
 
+impl rt::Shaped for CreateStockResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateStockResponse",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CreateStockResponse {
     /// A builder with every field unset.
     pub fn builder() -> CreateStockResponseBuilder {
@@ -934,118 +393,24 @@ impl CreateStockResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CreateStockResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`CreateStockResponse`]; [`CreateStockResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateStockResponseBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`CreateStockResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CreateStockResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CreateStockResponseBuilder {
     /// Sets `stock_id`. ID of the new stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `create_time`. When the stock was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateStockResponse> {
-        match (self.stock_id, self.create_time) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(create_time),
-            ) => {
-                ::std::option::Option::Some(CreateStockResponse {
-                    stock_id,
-                    create_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateStockResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateStockResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<CreateStockResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/subsidy/pay-receipts`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_16.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 营销补差付款 (pay a marketing subsidy)
 ///
 /// Moves subsidy money for one redeemed coupon from one merchant to another (for example from the stock's creator to the store that redeemed it). The coupon must have been redeemed on a paid WeChat Pay order and the stock created with `subsidy` true. Repeating a call with the same `out_subsidy_no` does not pay twice.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_subsidy_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSubsidyPayReceiptRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::create_subsidy_pay_receipt::CreateSubsidyPayReceiptBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateSubsidyPayReceiptBody,
+}
+
+impl rt::Shaped for CreateSubsidyPayReceiptRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateSubsidyPayReceiptRequest",
+        &[],
+        <CreateSubsidyPayReceiptBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateSubsidyPayReceiptRequest {
@@ -29,207 +39,89 @@ impl CreateSubsidyPayReceiptRequest {
     }
 }
 
-/// Builds a [`CreateSubsidyPayReceiptRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateSubsidyPayReceiptRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateSubsidyPayReceiptRequestBuilder {
-    body: crate::marketing::busifavor::create_subsidy_pay_receipt::CreateSubsidyPayReceiptBodyBuilder,
-}
-
+pub struct CreateSubsidyPayReceiptRequestBuilder(rt::Draft);
 impl CreateSubsidyPayReceiptRequestBuilder {
-    /// Sets the body field `stock_id`. ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `coupon_code`. Code of the redeemed coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.coupon_code(value);
-        self
+    /// Sets `coupon_code`. Code of the redeemed coupon.
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
-    /// Sets the body field `transaction_id`. WeChat Pay order the coupon was redeemed on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transaction_id(value);
-        self
+    /// Sets `transaction_id`. WeChat Pay order the coupon was redeemed on.
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
-    /// Sets the body field `payer_merchant`. Merchant that pays the subsidy (the stock's creator or owner).
-    pub fn payer_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.payer_merchant(value);
-        self
+    /// Sets `payer_merchant`. Merchant that pays the subsidy (the stock's creator or owner).
+    pub fn payer_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_merchant", value))
     }
 
-    /// Sets the body field `payee_merchant`. Merchant that receives it (the coupon's owner, or a merchant of the same chain brand).
-    pub fn payee_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.payee_merchant(value);
-        self
+    /// Sets `payee_merchant`. Merchant that receives it (the coupon's owner, or a merchant of the same chain brand).
+    pub fn payee_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payee_merchant", value))
     }
 
-    /// Sets the body field `amount`. Subsidy in fen; at most the coupon's discount and at most 5000 yuan.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.body = self.body.amount(value);
-        self
+    /// Sets `amount`. Subsidy in fen; at most the coupon's discount and at most 5000 yuan.
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
-    /// Sets the body field `description`. Remark returned as given by the queries.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.description(value);
-        self
+    /// Sets `description`. Remark returned as given by the queries.
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
-    /// Sets the body field `out_subsidy_no`. The merchant's unique number for this payment (letters, digits, `|`, `_`, `\*`, `-`).
-    pub fn out_subsidy_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_subsidy_no(value);
-        self
+    /// Sets `out_subsidy_no`. The merchant's unique number for this payment (letters, digits, `|`, `_`, `\*`, `-`).
+    pub fn out_subsidy_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_subsidy_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::create_subsidy_pay_receipt::CreateSubsidyPayReceiptBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateSubsidyPayReceiptBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateSubsidyPayReceiptRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateSubsidyPayReceiptRequest {
-                    body,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("CreateSubsidyPayReceiptRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<CreateSubsidyPayReceiptRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateSubsidyPayReceiptRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateSubsidyPayReceiptRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateSubsidyPayReceiptRequest {
-    type Body = crate::marketing::busifavor::create_subsidy_pay_receipt::CreateSubsidyPayReceiptBody;
+impl rt::Operation for CreateSubsidyPayReceiptRequest {
+    type Body = CreateSubsidyPayReceiptBody;
     type Response = crate::marketing::busifavor::types::SubsidyPayReceipt;
-    type ErrorCode = CreateSubsidyPayReceiptErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.create_subsidy_pay_receipt",
         summary: "营销补差付款 (pay a marketing subsidy)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/subsidy/pay-receipts",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_16.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_subsidy_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -239,123 +131,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateSubsidyPayReceiptRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/subsidy/pay-receipts`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateSubsidyPayReceiptErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateSubsidyPayReceiptErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateSubsidyPayReceiptErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateSubsidyPayReceiptErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateSubsidyPayReceiptErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateSubsidyPayReceiptErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateSubsidyPayReceiptErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateSubsidyPayReceiptErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -397,389 +184,18 @@ pub struct CreateSubsidyPayReceiptBody {
     pub out_subsidy_no: ::std::string::String,
 }
 
-impl CreateSubsidyPayReceiptBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateSubsidyPayReceiptBodyBuilder {
-        CreateSubsidyPayReceiptBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateSubsidyPayReceiptBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payer_merchant");
-            let value = &self.payer_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payee_merchant");
-            let value = &self.payee_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(500000),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        {
-            let at = at.field("out_subsidy_no");
-            let value = &self.out_subsidy_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`CreateSubsidyPayReceiptBody`]; [`CreateSubsidyPayReceiptBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateSubsidyPayReceiptBodyBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    payer_merchant: ::std::option::Option<::std::string::String>,
-    payee_merchant: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-    out_subsidy_no: ::std::option::Option<::std::string::String>,
-}
-
-impl CreateSubsidyPayReceiptBodyBuilder {
-    /// Sets `stock_id`. ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_code`. Code of the redeemed coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_id`. WeChat Pay order the coupon was redeemed on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `payer_merchant`. Merchant that pays the subsidy (the stock's creator or owner).
-    pub fn payer_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_merchant = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `payee_merchant`. Merchant that receives it (the coupon's owner, or a merchant of the same chain brand).
-    pub fn payee_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payee_merchant = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `amount`. Subsidy in fen; at most the coupon's discount and at most 5000 yuan.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `description`. Remark returned as given by the queries.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_subsidy_no`. The merchant's unique number for this payment (letters, digits, `|`, `_`, `\*`, `-`).
-    pub fn out_subsidy_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_subsidy_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payer_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payer_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payee_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payee_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payee_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(500000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_subsidy_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_subsidy_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_subsidy_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateSubsidyPayReceiptBody> {
-        match (
-            self.stock_id,
-            self.coupon_code,
-            self.transaction_id,
-            self.payer_merchant,
-            self.payee_merchant,
-            self.amount,
-            self.description,
-            self.out_subsidy_no,
-        ) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(payer_merchant),
-                ::std::option::Option::Some(payee_merchant),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(out_subsidy_no),
-            ) => {
-                ::std::option::Option::Some(CreateSubsidyPayReceiptBody {
-                    stock_id,
-                    coupon_code,
-                    transaction_id,
-                    payer_merchant,
-                    payee_merchant,
-                    amount,
-                    description,
-                    out_subsidy_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateSubsidyPayReceiptBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateSubsidyPayReceiptBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateSubsidyPayReceiptBody>
-for CreateSubsidyPayReceiptBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateSubsidyPayReceiptBody) -> Self {
-        Self {
-            stock_id: ::std::option::Option::Some(value.stock_id),
-            coupon_code: ::std::option::Option::Some(value.coupon_code),
-            transaction_id: ::std::option::Option::Some(value.transaction_id),
-            payer_merchant: ::std::option::Option::Some(value.payer_merchant),
-            payee_merchant: ::std::option::Option::Some(value.payee_merchant),
-            amount: ::std::option::Option::Some(value.amount),
-            description: ::std::option::Option::Some(value.description),
-            out_subsidy_no: ::std::option::Option::Some(value.out_subsidy_no),
-        }
-    }
+impl rt::Shaped for CreateSubsidyPayReceiptBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateSubsidyPayReceiptBody",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("payer_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("payee_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("amount", rt::Kind::range(1, 500000)),
+            rt::FieldRule::req("description", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req("out_subsidy_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/subsidy/return-receipts`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 营销补差回退 (return a marketing subsidy)
 ///
 /// Moves (part of) a subsidy back after the subsidised order was refunded. The total returned for one coupon may not exceed what was paid. Repeating a call with the same `out_subsidy_return_no` does not return twice.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_subsidy_return_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSubsidyReturnReceiptRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::create_subsidy_return_receipt::CreateSubsidyReturnReceiptBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateSubsidyReturnReceiptBody,
+}
+
+impl rt::Shaped for CreateSubsidyReturnReceiptRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateSubsidyReturnReceiptRequest",
+        &[],
+        <CreateSubsidyReturnReceiptBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateSubsidyReturnReceiptRequest {
@@ -29,216 +39,94 @@ impl CreateSubsidyReturnReceiptRequest {
     }
 }
 
-/// Builds a [`CreateSubsidyReturnReceiptRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateSubsidyReturnReceiptRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateSubsidyReturnReceiptRequestBuilder {
-    body: crate::marketing::busifavor::create_subsidy_return_receipt::CreateSubsidyReturnReceiptBodyBuilder,
-}
-
+pub struct CreateSubsidyReturnReceiptRequestBuilder(rt::Draft);
 impl CreateSubsidyReturnReceiptRequestBuilder {
-    /// Sets the body field `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. ID of the stock.
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.coupon_code(value);
-        self
+    /// Sets `coupon_code`. Code of the coupon.
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
-    /// Sets the body field `transaction_id`. WeChat Pay order the coupon was redeemed on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transaction_id(value);
-        self
+    /// Sets `transaction_id`. WeChat Pay order the coupon was redeemed on.
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
-    /// Sets the body field `refund_id`. WeChat Pay refund of that order.
-    pub fn refund_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.refund_id(value);
-        self
+    /// Sets `refund_id`. WeChat Pay refund of that order.
+    pub fn refund_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("refund_id", value))
     }
 
-    /// Sets the body field `payer_merchant`. Merchant that paid the original subsidy; it receives the money back.
-    pub fn payer_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.payer_merchant(value);
-        self
+    /// Sets `payer_merchant`. Merchant that paid the original subsidy; it receives the money back.
+    pub fn payer_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_merchant", value))
     }
 
-    /// Sets the body field `payee_merchant`. Merchant that received the original subsidy; it pays the money back.
-    pub fn payee_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.payee_merchant(value);
-        self
+    /// Sets `payee_merchant`. Merchant that received the original subsidy; it pays the money back.
+    pub fn payee_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payee_merchant", value))
     }
 
-    /// Sets the body field `amount`. Amount to return, in fen; in total at most the subsidy paid for the coupon.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.body = self.body.amount(value);
-        self
+    /// Sets `amount`. Amount to return, in fen; in total at most the subsidy paid for the coupon.
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
-    /// Sets the body field `description`. Remark returned as given by the query.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.description(value);
-        self
+    /// Sets `description`. Remark returned as given by the query.
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
-    /// Sets the body field `out_subsidy_return_no`. The merchant's unique number for this return.
-    pub fn out_subsidy_return_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_subsidy_return_no(value);
-        self
+    /// Sets `out_subsidy_return_no`. The merchant's unique number for this return.
+    pub fn out_subsidy_return_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_subsidy_return_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::create_subsidy_return_receipt::CreateSubsidyReturnReceiptBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateSubsidyReturnReceiptBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateSubsidyReturnReceiptRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateSubsidyReturnReceiptRequest {
-                    body,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("CreateSubsidyReturnReceiptRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<CreateSubsidyReturnReceiptRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateSubsidyReturnReceiptRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateSubsidyReturnReceiptRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateSubsidyReturnReceiptRequest {
-    type Body = crate::marketing::busifavor::create_subsidy_return_receipt::CreateSubsidyReturnReceiptBody;
+impl rt::Operation for CreateSubsidyReturnReceiptRequest {
+    type Body = CreateSubsidyReturnReceiptBody;
     type Response = crate::marketing::busifavor::types::SubsidyReturnReceipt;
-    type ErrorCode = CreateSubsidyReturnReceiptErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.create_subsidy_return_receipt",
         summary: "营销补差回退 (return a marketing subsidy)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/subsidy/return-receipts",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_17.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_subsidy_return_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -248,123 +136,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateSubsidyReturnReceiptRequest 
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/subsidy/return-receipts`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateSubsidyReturnReceiptErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateSubsidyReturnReceiptErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateSubsidyReturnReceiptErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateSubsidyReturnReceiptErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateSubsidyReturnReceiptErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateSubsidyReturnReceiptErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateSubsidyReturnReceiptErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateSubsidyReturnReceiptErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -410,436 +193,19 @@ pub struct CreateSubsidyReturnReceiptBody {
     pub out_subsidy_return_no: ::std::string::String,
 }
 
-impl CreateSubsidyReturnReceiptBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateSubsidyReturnReceiptBodyBuilder {
-        CreateSubsidyReturnReceiptBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateSubsidyReturnReceiptBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("refund_id");
-            let value = &self.refund_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payer_merchant");
-            let value = &self.payer_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payee_merchant");
-            let value = &self.payee_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        {
-            let at = at.field("out_subsidy_return_no");
-            let value = &self.out_subsidy_return_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`CreateSubsidyReturnReceiptBody`]; [`CreateSubsidyReturnReceiptBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateSubsidyReturnReceiptBodyBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    refund_id: ::std::option::Option<::std::string::String>,
-    payer_merchant: ::std::option::Option<::std::string::String>,
-    payee_merchant: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-    out_subsidy_return_no: ::std::option::Option<::std::string::String>,
-}
-
-impl CreateSubsidyReturnReceiptBodyBuilder {
-    /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_id`. WeChat Pay order the coupon was redeemed on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `refund_id`. WeChat Pay refund of that order.
-    pub fn refund_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.refund_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `payer_merchant`. Merchant that paid the original subsidy; it receives the money back.
-    pub fn payer_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_merchant = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `payee_merchant`. Merchant that received the original subsidy; it pays the money back.
-    pub fn payee_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payee_merchant = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `amount`. Amount to return, in fen; in total at most the subsidy paid for the coupon.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `description`. Remark returned as given by the query.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_subsidy_return_no`. The merchant's unique number for this return.
-    pub fn out_subsidy_return_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_subsidy_return_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.refund_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payer_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payer_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payee_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payee_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payee_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_subsidy_return_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_subsidy_return_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_subsidy_return_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateSubsidyReturnReceiptBody> {
-        match (
-            self.stock_id,
-            self.coupon_code,
-            self.transaction_id,
-            self.refund_id,
-            self.payer_merchant,
-            self.payee_merchant,
-            self.amount,
-            self.description,
-            self.out_subsidy_return_no,
-        ) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(refund_id),
-                ::std::option::Option::Some(payer_merchant),
-                ::std::option::Option::Some(payee_merchant),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(out_subsidy_return_no),
-            ) => {
-                ::std::option::Option::Some(CreateSubsidyReturnReceiptBody {
-                    stock_id,
-                    coupon_code,
-                    transaction_id,
-                    refund_id,
-                    payer_merchant,
-                    payee_merchant,
-                    amount,
-                    description,
-                    out_subsidy_return_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateSubsidyReturnReceiptBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("CreateSubsidyReturnReceiptBody"),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<CreateSubsidyReturnReceiptBody>
-for CreateSubsidyReturnReceiptBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateSubsidyReturnReceiptBody) -> Self {
-        Self {
-            stock_id: ::std::option::Option::Some(value.stock_id),
-            coupon_code: ::std::option::Option::Some(value.coupon_code),
-            transaction_id: ::std::option::Option::Some(value.transaction_id),
-            refund_id: ::std::option::Option::Some(value.refund_id),
-            payer_merchant: ::std::option::Option::Some(value.payer_merchant),
-            payee_merchant: ::std::option::Option::Some(value.payee_merchant),
-            amount: ::std::option::Option::Some(value.amount),
-            description: ::std::option::Option::Some(value.description),
-            out_subsidy_return_no: ::std::option::Option::Some(
-                value.out_subsidy_return_no,
-            ),
-        }
-    }
+impl rt::Shaped for CreateSubsidyReturnReceiptBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateSubsidyReturnReceiptBody",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("refund_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("payer_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("payee_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("amount", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("description", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req("out_subsidy_return_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 删除预存code (delete an uploaded coupon code)
 ///
 /// Deletes one code uploaded to a MERCHANT_UPLOAD stock so it is never given out. Repeating a call with the same `delete_request_no` is safe.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `delete_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCouponCodeRequest {
     /// Path parameter. ID of the stock.
@@ -32,6 +33,17 @@ pub struct DeleteCouponCodeRequest {
     pub delete_request_no: ::std::string::String,
 }
 
+impl rt::Shaped for DeleteCouponCodeRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DeleteCouponCodeRequest",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("delete_request_no", rt::Kind::text(1, 128)),
+        ],
+    );
+}
+
 impl DeleteCouponCodeRequest {
     /// A builder with nothing set.
     pub fn builder() -> DeleteCouponCodeRequestBuilder {
@@ -39,369 +51,93 @@ impl DeleteCouponCodeRequest {
     }
 }
 
-/// Builds a [`DeleteCouponCodeRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`DeleteCouponCodeRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct DeleteCouponCodeRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    delete_request_no: ::std::option::Option<::std::string::String>,
-}
-
+pub struct DeleteCouponCodeRequestBuilder(rt::Draft);
 impl DeleteCouponCodeRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `coupon_code`. The uploaded code to delete.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets the parameter `delete_request_no`. The merchant's unique number for this deletion.
-    pub fn delete_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.delete_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.delete_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("delete_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("delete_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+    pub fn delete_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("delete_request_no", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        DeleteCouponCodeRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.coupon_code, self.delete_request_no) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(delete_request_no),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(DeleteCouponCodeRequest {
-                    stock_id,
-                    coupon_code,
-                    delete_request_no,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeleteCouponCodeRequest")),
-        }
+    ) -> ::std::result::Result<DeleteCouponCodeRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl DeleteCouponCodeRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("delete_request_no");
-            let value = &self.delete_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        v.finish("DeleteCouponCodeRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for DeleteCouponCodeRequest {
+impl rt::Operation for DeleteCouponCodeRequest {
     type Body = ();
     type Response = crate::marketing::busifavor::delete_coupon_code::DeleteCouponCodeResponse;
-    type ErrorCode = DeleteCouponCodeErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.delete_coupon_code",
         summary: "删除预存code (delete an uploaded coupon code)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::DELETE,
+        method: rt::__private::Method::DELETE,
         path_template: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &["delete_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or uploaded code does not exist.",
-                solution: "Check stock_id and coupon_code.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "The stock or uploaded code does not exist.",
+                "Check stock_id and coupon_code.",
+                false,
+            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(83usize);
         path.push_str("/v3/marketing/busifavor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/couponcodes/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.coupon_code,
-        );
+        rt::encode::push_path_segment(&mut path, &self.coupon_code);
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("delete_request_no", &self.delete_request_no);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteCouponCodeErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or uploaded code does not exist. Check stock_id and coupon_code.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DeleteCouponCodeErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DeleteCouponCodeErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DeleteCouponCodeErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DeleteCouponCodeErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DeleteCouponCodeErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DeleteCouponCodeErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeleteCouponCodeErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -418,9 +154,20 @@ pub struct DeleteCouponCodeResponse {
     ///
     /// Wire name `delete_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delete_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub delete_time: ::std::option::Option<rt::DateTime>,
 }
 
+impl rt::Shaped for DeleteCouponCodeResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DeleteCouponCodeResponse",
+        &[
+            rt::FieldRule::opt("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("delete_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl DeleteCouponCodeResponse {
     /// A builder with every field unset.
     pub fn builder() -> DeleteCouponCodeResponseBuilder {
@@ -428,95 +175,26 @@ impl DeleteCouponCodeResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DeleteCouponCodeResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.delete_time {
-            let at = at.field("delete_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`DeleteCouponCodeResponse`]; [`DeleteCouponCodeResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DeleteCouponCodeResponseBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    delete_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`DeleteCouponCodeResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct DeleteCouponCodeResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl DeleteCouponCodeResponseBuilder {
     /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `delete_time`. When the code was deleted.
-    pub fn delete_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.delete_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.delete_time {
-            let at = at.field("delete_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DeleteCouponCodeResponse> {
-        ::std::option::Option::Some(DeleteCouponCodeResponse {
-            stock_id: self.stock_id,
-            delete_time: self.delete_time,
-        })
+    pub fn delete_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("delete_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        DeleteCouponCodeResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeleteCouponCodeResponse")),
-        }
+    ) -> ::std::result::Result<DeleteCouponCodeResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询预存code列表 (list uploaded coupon codes)
 ///
 /// Lists the codes uploaded to a MERCHANT_UPLOAD stock, optionally only those still available or only those already given out, with who received each given-out code.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCouponCodesRequest {
     /// Path parameter. ID of the stock.
@@ -25,21 +26,43 @@ pub struct ListCouponCodesRequest {
     /// Query parameter. Only codes in this state; all codes when left out.
     ///
     /// Wire name `status`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::marketing::busifavor::types::CouponCodeStatus,
     >,
     /// Query parameter. AppID under which the OpenIDs of receivers are returned.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Page offset.
     ///
     /// Wire name `offset`; optional; at least 0.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. Page size.
     ///
     /// Wire name `limit`; optional; at least 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
+}
+
+impl rt::Shaped for ListCouponCodesRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListCouponCodesRequest",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt(
+                "status",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::CouponCodeStatus as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("offset", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt("limit", rt::Kind::range(1, i64::MAX)),
+        ],
+    );
 }
 
 impl ListCouponCodesRequest {
@@ -49,259 +72,94 @@ impl ListCouponCodesRequest {
     }
 }
 
-/// Builds a [`ListCouponCodesRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListCouponCodesRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListCouponCodesRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<crate::marketing::busifavor::types::CouponCodeStatus>,
-    appid: ::std::option::Option<::std::string::String>,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-}
-
+pub struct ListCouponCodesRequestBuilder(rt::Draft);
 impl ListCouponCodesRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `status`. Only codes in this state; all codes when left out.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CouponCodeStatus,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponCodeStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponCodeStatus,
+                >("status", value),
+        )
     }
 
     /// Sets the parameter `appid`. AppID under which the OpenIDs of receivers are returned.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets the parameter `offset`. Page offset.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets the parameter `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.offset {
-            let at = at.field("offset");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.limit {
-            let at = at.field("limit");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListCouponCodesRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id,) {
-            (::std::option::Option::Some(stock_id),) if v.is_clean() => {
-                ::std::result::Result::Ok(ListCouponCodesRequest {
-                    stock_id,
-                    status: self.status,
-                    appid: self.appid,
-                    offset: self.offset,
-                    limit: self.limit,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListCouponCodesRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListCouponCodesRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListCouponCodesRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.offset {
-            let at = at.field("offset");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.limit {
-            let at = at.field("limit");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        v.finish("ListCouponCodesRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListCouponCodesRequest {
+impl rt::Operation for ListCouponCodesRequest {
     type Body = ();
     type Response = crate::marketing::busifavor::list_coupon_codes::ListCouponCodesResponse;
-    type ErrorCode = ListCouponCodesErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.list_coupon_codes",
         summary: "查询预存code列表 (list uploaded coupon codes)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock does not exist.",
-                solution: "Check stock_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "The stock does not exist.",
+                "Check stock_id.",
+                false,
+            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(69usize);
         path.push_str("/v3/marketing/busifavor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/couponcodes");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.status {
             query.push("status", value);
         }
@@ -316,123 +174,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListCouponCodesRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListCouponCodesErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock does not exist. Check stock_id.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListCouponCodesErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListCouponCodesErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListCouponCodesErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListCouponCodesErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListCouponCodesErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListCouponCodesErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListCouponCodesErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -465,6 +218,29 @@ pub struct ListCouponCodesResponse {
     pub limit: i64,
 }
 
+impl rt::Shaped for ListCouponCodesResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListCouponCodesResponse",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "data",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::busifavor::types::UploadedCode as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::req("offset", rt::Kind::INTEGER),
+            rt::FieldRule::req("limit", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListCouponCodesResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListCouponCodesResponseBuilder {
@@ -472,152 +248,52 @@ impl ListCouponCodesResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListCouponCodesResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListCouponCodesResponse`]; [`ListCouponCodesResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListCouponCodesResponseBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    total_count: ::std::option::Option<i64>,
-    data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
-    >,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ListCouponCodesResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListCouponCodesResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListCouponCodesResponseBuilder {
     /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `total_count`. Codes uploaded to the stock.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `data`. The codes on this page.
     pub fn data(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
+        >,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
+                >("data", value),
+        )
     }
 
     /// Sets `offset`. Page offset, as requested.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets `limit`. Number of codes returned.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if self.offset.is_none() {
-            v.report(&at.field("offset"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.limit.is_none() {
-            v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListCouponCodesResponse> {
-        match (self.stock_id, self.total_count, self.offset, self.limit) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(offset),
-                ::std::option::Option::Some(limit),
-            ) => {
-                ::std::option::Option::Some(ListCouponCodesResponse {
-                    stock_id,
-                    total_count,
-                    data: self.data,
-                    offset,
-                    limit,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListCouponCodesResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListCouponCodesResponse")),
-        }
+    ) -> ::std::result::Result<ListCouponCodesResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/busifavor/subsidy/pay-receipts`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_19.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询营销补差付款单列表 (list the subsidy payments of a coupon)
 ///
 /// Lists the subsidy payments made for one coupon, optionally only the one with a given `out_subsidy_no`.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSubsidyPayReceiptsRequest {
     /// Query parameter. ID of the stock.
@@ -29,7 +30,19 @@ pub struct ListSubsidyPayReceiptsRequest {
     /// Query parameter. Only the payment made with this merchant number.
     ///
     /// Wire name `out_subsidy_no`; optional; 1 to 128 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_subsidy_no: ::std::option::Option<::std::string::String>,
+}
+
+impl rt::Shaped for ListSubsidyPayReceiptsRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListSubsidyPayReceiptsRequest",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("out_subsidy_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 impl ListSubsidyPayReceiptsRequest {
@@ -39,228 +52,59 @@ impl ListSubsidyPayReceiptsRequest {
     }
 }
 
-/// Builds a [`ListSubsidyPayReceiptsRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListSubsidyPayReceiptsRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListSubsidyPayReceiptsRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    out_subsidy_no: ::std::option::Option<::std::string::String>,
-}
-
+pub struct ListSubsidyPayReceiptsRequestBuilder(rt::Draft);
 impl ListSubsidyPayReceiptsRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets the parameter `out_subsidy_no`. Only the payment made with this merchant number.
-    pub fn out_subsidy_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_subsidy_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.out_subsidy_no {
-            let at = at.field("out_subsidy_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
+    pub fn out_subsidy_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_subsidy_no", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListSubsidyPayReceiptsRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.coupon_code) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListSubsidyPayReceiptsRequest {
-                    stock_id,
-                    coupon_code,
-                    out_subsidy_no: self.out_subsidy_no,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(v.into_error("ListSubsidyPayReceiptsRequest"))
-            }
-        }
+    ) -> ::std::result::Result<ListSubsidyPayReceiptsRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListSubsidyPayReceiptsRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_subsidy_no {
-            let at = at.field("out_subsidy_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        v.finish("ListSubsidyPayReceiptsRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListSubsidyPayReceiptsRequest {
+impl rt::Operation for ListSubsidyPayReceiptsRequest {
     type Body = ();
     type Response = crate::marketing::busifavor::list_subsidy_pay_receipts::ListSubsidyPayReceiptsResponse;
-    type ErrorCode = ListSubsidyPayReceiptsErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.list_subsidy_pay_receipts",
         summary: "查询营销补差付款单列表 (list the subsidy payments of a coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/busifavor/subsidy/pay-receipts",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_19.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -270,7 +114,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ListSubsidyPayReceiptsRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("stock_id", &self.stock_id);
         query.push("coupon_code", &self.coupon_code);
         if let ::std::option::Option::Some(value) = &self.out_subsidy_no {
@@ -278,123 +122,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListSubsidyPayReceiptsRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/busifavor/subsidy/pay-receipts`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListSubsidyPayReceiptsErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListSubsidyPayReceiptsErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListSubsidyPayReceiptsErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListSubsidyPayReceiptsErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListSubsidyPayReceiptsErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListSubsidyPayReceiptsErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListSubsidyPayReceiptsErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListSubsidyPayReceiptsErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -411,6 +150,25 @@ pub struct ListSubsidyPayReceiptsResponse {
     >,
 }
 
+impl rt::Shaped for ListSubsidyPayReceiptsResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListSubsidyPayReceiptsResponse",
+        &[
+            rt::FieldRule::opt(
+                "pay_receipt_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::busifavor::types::SubsidyPayReceipt as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListSubsidyPayReceiptsResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListSubsidyPayReceiptsResponseBuilder {
@@ -418,78 +176,34 @@ impl ListSubsidyPayReceiptsResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListSubsidyPayReceiptsResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.pay_receipt_list {
-            let at = at.field("pay_receipt_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListSubsidyPayReceiptsResponse`]; [`ListSubsidyPayReceiptsResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListSubsidyPayReceiptsResponseBuilder {
-    pay_receipt_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::SubsidyPayReceipt>,
-    >,
-}
-
+/// Builds a [`ListSubsidyPayReceiptsResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListSubsidyPayReceiptsResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListSubsidyPayReceiptsResponseBuilder {
     /// Sets `pay_receipt_list`. The subsidy payments of the coupon; absent when there are none.
     pub fn pay_receipt_list(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::busifavor::types::SubsidyPayReceipt>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::busifavor::types::SubsidyPayReceipt>,
+        >,
     ) -> Self {
-        self.pay_receipt_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.pay_receipt_list {
-            let at = at.field("pay_receipt_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListSubsidyPayReceiptsResponse> {
-        ::std::option::Option::Some(ListSubsidyPayReceiptsResponse {
-            pay_receipt_list: self.pay_receipt_list,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::busifavor::types::SubsidyPayReceipt,
+                    >,
+                >("pay_receipt_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListSubsidyPayReceiptsResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("ListSubsidyPayReceiptsResponse"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<ListSubsidyPayReceiptsResponse, rt::BuildError> {
+        self.0.build()
     }
 }

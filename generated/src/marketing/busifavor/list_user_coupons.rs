@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/busifavor/users/{openid}/coupons`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 根据过滤条件查询用户券 (list a user's merchant coupons)
 ///
 /// Lists the merchant coupons in one user's card wallet that match the filters: stock, state, and the merchant that created, owns or sent the stock. The caller must give the merchant filter that matches its own role. Items leave out the usage notes of the stock; query a single coupon to see them.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -29,33 +30,62 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons of this stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `coupon_state`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<
         crate::marketing::busifavor::types::CouponState,
     >,
     /// Query parameter. Merchant that created the stock; required when that is the caller.
     ///
     /// Wire name `creator_merchant`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_merchant: ::std::option::Option<::std::string::String>,
     /// Query parameter. Merchant the stock belongs to; required when that is the caller.
     ///
     /// Wire name `belong_merchant`; optional; 8 to 15 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// Query parameter. Merchant that sends the stock; required when that is the caller (or the delegating merchant).
     ///
     /// Wire name `sender_merchant`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_merchant: ::std::option::Option<::std::string::String>,
     /// Query parameter. Page offset.
     ///
     /// Wire name `offset`; optional; at least 0.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. Page size.
     ///
     /// Wire name `limit`; optional; at least 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
+}
+
+impl rt::Shaped for ListUserCouponsRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListUserCouponsRequest",
+        &[
+            rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt(
+                "coupon_state",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::CouponState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("creator_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("belong_merchant", rt::Kind::text(8, 15)),
+            rt::FieldRule::opt("sender_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("offset", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt("limit", rt::Kind::range(1, i64::MAX)),
+        ],
+    );
 }
 
 impl ListUserCouponsRequest {
@@ -65,385 +95,108 @@ impl ListUserCouponsRequest {
     }
 }
 
-/// Builds a [`ListUserCouponsRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListUserCouponsRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListUserCouponsRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_state: ::std::option::Option<crate::marketing::busifavor::types::CouponState>,
-    creator_merchant: ::std::option::Option<::std::string::String>,
-    belong_merchant: ::std::option::Option<::std::string::String>,
-    sender_merchant: ::std::option::Option<::std::string::String>,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-}
-
+pub struct ListUserCouponsRequestBuilder(rt::Draft);
 impl ListUserCouponsRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets the parameter `appid`. AppID (official account or mini program) bound to the calling or owning merchant.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets the parameter `stock_id`. Only coupons of this stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `coupon_state`. Only coupons in this state.
     pub fn coupon_state(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::CouponState>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponState>,
     ) -> Self {
-        self.coupon_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponState,
+                >("coupon_state", value),
+        )
     }
 
     /// Sets the parameter `creator_merchant`. Merchant that created the stock; required when that is the caller.
-    pub fn creator_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.creator_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn creator_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("creator_merchant", value))
     }
 
     /// Sets the parameter `belong_merchant`. Merchant the stock belongs to; required when that is the caller.
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.belong_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn belong_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("belong_merchant", value))
     }
 
     /// Sets the parameter `sender_merchant`. Merchant that sends the stock; required when that is the caller (or the delegating merchant).
-    pub fn sender_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sender_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn sender_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sender_merchant", value))
     }
 
     /// Sets the parameter `offset`. Page offset.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets the parameter `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.creator_merchant {
-            let at = at.field("creator_merchant");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.belong_merchant {
-            let at = at.field("belong_merchant");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sender_merchant {
-            let at = at.field("sender_merchant");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.offset {
-            let at = at.field("offset");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.limit {
-            let at = at.field("limit");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListUserCouponsRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.openid, self.appid) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(appid),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListUserCouponsRequest {
-                    openid,
-                    appid,
-                    stock_id: self.stock_id,
-                    coupon_state: self.coupon_state,
-                    creator_merchant: self.creator_merchant,
-                    belong_merchant: self.belong_merchant,
-                    sender_merchant: self.sender_merchant,
-                    offset: self.offset,
-                    limit: self.limit,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListUserCouponsRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListUserCouponsRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListUserCouponsRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.creator_merchant {
-            let at = at.field("creator_merchant");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.belong_merchant {
-            let at = at.field("belong_merchant");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sender_merchant {
-            let at = at.field("sender_merchant");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.offset {
-            let at = at.field("offset");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.limit {
-            let at = at.field("limit");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        v.finish("ListUserCouponsRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListUserCouponsRequest {
+impl rt::Operation for ListUserCouponsRequest {
     type Body = ();
     type Response = crate::marketing::busifavor::list_user_coupons::ListUserCouponsResponse;
-    type ErrorCode = ListUserCouponsErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.list_user_coupons",
         summary: "根据过滤条件查询用户券 (list a user's merchant coupons)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/busifavor/users/{openid}/coupons",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_4.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(62usize);
         path.push_str("/v3/marketing/busifavor/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupons");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("appid", &self.appid);
         if let ::std::option::Option::Some(value) = &self.stock_id {
             query.push("stock_id", value);
@@ -468,123 +221,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListUserCouponsRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/busifavor/users/{openid}/coupons`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListUserCouponsErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListUserCouponsErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListUserCouponsErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListUserCouponsErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListUserCouponsErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListUserCouponsErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListUserCouponsErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListUserCouponsErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -613,6 +261,28 @@ pub struct ListUserCouponsResponse {
     pub limit: i64,
 }
 
+impl rt::Shaped for ListUserCouponsResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListUserCouponsResponse",
+        &[
+            rt::FieldRule::opt(
+                "data",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::busifavor::types::UserCoupon as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::req("offset", rt::Kind::INTEGER),
+            rt::FieldRule::req("limit", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListUserCouponsResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListUserCouponsResponseBuilder {
@@ -620,116 +290,45 @@ impl ListUserCouponsResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListUserCouponsResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListUserCouponsResponse`]; [`ListUserCouponsResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListUserCouponsResponseBuilder {
-    data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>,
-    >,
-    total_count: ::std::option::Option<i64>,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ListUserCouponsResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListUserCouponsResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListUserCouponsResponseBuilder {
     /// Sets `data`. The coupons on this page.
     pub fn data(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>>,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>,
+                >("data", value),
+        )
     }
 
     /// Sets `total_count`. Number of matching coupons.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `offset`. Page offset.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.offset.is_none() {
-            v.report(&at.field("offset"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.limit.is_none() {
-            v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListUserCouponsResponse> {
-        match (self.total_count, self.offset, self.limit) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(offset),
-                ::std::option::Option::Some(limit),
-            ) => {
-                ::std::option::Option::Some(ListUserCouponsResponse {
-                    data: self.data,
-                    total_count,
-                    offset,
-                    limit,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListUserCouponsResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListUserCouponsResponse")),
-        }
+    ) -> ::std::result::Result<ListUserCouponsResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `busifavor`.
 
+pub mod errors;
 pub mod types;
 pub mod associate_trade_info;
 pub mod create_stock;
@@ -36,147 +37,155 @@ pub mod use_coupon;
 pub mod coupon_send;
 pub use self::types::*;
 pub use self::associate_trade_info::{
-    AssociateTradeInfoRequest, AssociateTradeInfoRequestBuilder,
-    AssociateTradeInfoErrorCode, AssociateTradeInfoBody, AssociateTradeInfoBodyBuilder,
-    AssociateTradeInfoResponse, AssociateTradeInfoResponseBuilder,
+    AssociateTradeInfoRequest, AssociateTradeInfoRequestBuilder, AssociateTradeInfoBody,
+    AssociateTradeInfoResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::associate_trade_info::AssociateTradeInfoResponseBuilder;
 pub use self::create_stock::{
-    CreateStockRequest, CreateStockRequestBuilder, CreateStockErrorCode, CreateStockBody,
-    CreateStockBodyBuilder, CreateStockResponse, CreateStockResponseBuilder,
+    CreateStockRequest, CreateStockRequestBuilder, CreateStockBody, CreateStockResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::create_stock::CreateStockResponseBuilder;
 pub use self::create_subsidy_pay_receipt::{
     CreateSubsidyPayReceiptRequest, CreateSubsidyPayReceiptRequestBuilder,
-    CreateSubsidyPayReceiptErrorCode, CreateSubsidyPayReceiptBody,
-    CreateSubsidyPayReceiptBodyBuilder,
+    CreateSubsidyPayReceiptBody,
 };
 
 pub use self::create_subsidy_return_receipt::{
     CreateSubsidyReturnReceiptRequest, CreateSubsidyReturnReceiptRequestBuilder,
-    CreateSubsidyReturnReceiptErrorCode, CreateSubsidyReturnReceiptBody,
-    CreateSubsidyReturnReceiptBodyBuilder,
+    CreateSubsidyReturnReceiptBody,
 };
 
 pub use self::deactivate_coupon::{
-    DeactivateCouponRequest, DeactivateCouponRequestBuilder, DeactivateCouponErrorCode,
-    DeactivateCouponBody, DeactivateCouponBodyBuilder, DeactivateCouponResponse,
-    DeactivateCouponResponseBuilder,
+    DeactivateCouponRequest, DeactivateCouponRequestBuilder, DeactivateCouponBody,
+    DeactivateCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::deactivate_coupon::DeactivateCouponResponseBuilder;
 pub use self::delete_coupon_code::{
-    DeleteCouponCodeRequest, DeleteCouponCodeRequestBuilder, DeleteCouponCodeErrorCode,
-    DeleteCouponCodeResponse, DeleteCouponCodeResponseBuilder,
+    DeleteCouponCodeRequest, DeleteCouponCodeRequestBuilder, DeleteCouponCodeResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::delete_coupon_code::DeleteCouponCodeResponseBuilder;
 pub use self::disassociate_trade_info::{
     DisassociateTradeInfoRequest, DisassociateTradeInfoRequestBuilder,
-    DisassociateTradeInfoErrorCode, DisassociateTradeInfoBody,
-    DisassociateTradeInfoBodyBuilder, DisassociateTradeInfoResponse,
-    DisassociateTradeInfoResponseBuilder,
+    DisassociateTradeInfoBody, DisassociateTradeInfoResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::disassociate_trade_info::DisassociateTradeInfoResponseBuilder;
 pub use self::list_coupon_codes::{
-    ListCouponCodesRequest, ListCouponCodesRequestBuilder, ListCouponCodesErrorCode,
-    ListCouponCodesResponse, ListCouponCodesResponseBuilder,
+    ListCouponCodesRequest, ListCouponCodesRequestBuilder, ListCouponCodesResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_coupon_codes::ListCouponCodesResponseBuilder;
 pub use self::list_subsidy_pay_receipts::{
     ListSubsidyPayReceiptsRequest, ListSubsidyPayReceiptsRequestBuilder,
-    ListSubsidyPayReceiptsErrorCode, ListSubsidyPayReceiptsResponse,
-    ListSubsidyPayReceiptsResponseBuilder,
+    ListSubsidyPayReceiptsResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_subsidy_pay_receipts::ListSubsidyPayReceiptsResponseBuilder;
 pub use self::list_user_coupons::{
-    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsErrorCode,
-    ListUserCouponsResponse, ListUserCouponsResponseBuilder,
+    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_user_coupons::ListUserCouponsResponseBuilder;
 pub use self::modify_stock::{
-    ModifyStockRequest, ModifyStockRequestBuilder, ModifyStockErrorCode, ModifyStockBody,
-    ModifyStockBodyBuilder,
+    ModifyStockRequest, ModifyStockRequestBuilder, ModifyStockBody,
 };
 
 pub use self::modify_stock_budget::{
-    ModifyStockBudgetRequest, ModifyStockBudgetRequestBuilder,
-    ModifyStockBudgetErrorCode, ModifyStockBudgetBody, ModifyStockBudgetBodyBuilder,
-    ModifyStockBudgetResponse, ModifyStockBudgetResponseBuilder,
+    ModifyStockBudgetRequest, ModifyStockBudgetRequestBuilder, ModifyStockBudgetBody,
+    ModifyStockBudgetResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::modify_stock_budget::ModifyStockBudgetResponseBuilder;
 pub use self::pre_send_product_coupon::{
     PreSendProductCouponRequest, PreSendProductCouponRequestBuilder,
-    PreSendProductCouponErrorCode, PreSendProductCouponBody,
-    PreSendProductCouponBodyBuilder, PreSendProductCouponResponse,
-    PreSendProductCouponResponseBuilder,
+    PreSendProductCouponBody, PreSendProductCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::pre_send_product_coupon::PreSendProductCouponResponseBuilder;
 pub use self::query_coupon_code::{
-    QueryCouponCodeRequest, QueryCouponCodeRequestBuilder, QueryCouponCodeErrorCode,
-    QueryCouponCodeResponse, QueryCouponCodeResponseBuilder,
+    QueryCouponCodeRequest, QueryCouponCodeRequestBuilder, QueryCouponCodeResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::query_coupon_code::QueryCouponCodeResponseBuilder;
 pub use self::query_notify_url::{
-    QueryNotifyUrlRequest, QueryNotifyUrlRequestBuilder, QueryNotifyUrlErrorCode,
-    QueryNotifyUrlResponse, QueryNotifyUrlResponseBuilder,
+    QueryNotifyUrlRequest, QueryNotifyUrlRequestBuilder, QueryNotifyUrlResponse,
 };
 
-pub use self::query_stock::{
-    QueryStockRequest, QueryStockRequestBuilder, QueryStockErrorCode,
-};
-
+#[cfg(feature = "test-support")]
+pub use self::query_notify_url::QueryNotifyUrlResponseBuilder;
+pub use self::query_stock::{QueryStockRequest, QueryStockRequestBuilder};
 pub use self::query_subsidy_pay_receipt::{
     QuerySubsidyPayReceiptRequest, QuerySubsidyPayReceiptRequestBuilder,
-    QuerySubsidyPayReceiptErrorCode,
 };
 
 pub use self::query_subsidy_return_receipt::{
     QuerySubsidyReturnReceiptRequest, QuerySubsidyReturnReceiptRequestBuilder,
-    QuerySubsidyReturnReceiptErrorCode,
 };
 
-pub use self::query_user_coupon::{
-    QueryUserCouponRequest, QueryUserCouponRequestBuilder, QueryUserCouponErrorCode,
-};
-
+pub use self::query_user_coupon::{QueryUserCouponRequest, QueryUserCouponRequestBuilder};
 pub use self::return_coupon::{
-    ReturnCouponRequest, ReturnCouponRequestBuilder, ReturnCouponErrorCode,
-    ReturnCouponBody, ReturnCouponBodyBuilder, ReturnCouponResponse,
-    ReturnCouponResponseBuilder,
+    ReturnCouponRequest, ReturnCouponRequestBuilder, ReturnCouponBody,
+    ReturnCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::return_coupon::ReturnCouponResponseBuilder;
 pub use self::send_consumption_card::{
     SendConsumptionCardRequest, SendConsumptionCardRequestBuilder,
-    SendConsumptionCardErrorCode, SendConsumptionCardBody,
-    SendConsumptionCardBodyBuilder, SendConsumptionCardResponse,
-    SendConsumptionCardResponseBuilder,
+    SendConsumptionCardBody, SendConsumptionCardResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::send_consumption_card::SendConsumptionCardResponseBuilder;
 pub use self::send_coupon::{
-    SendCouponRequest, SendCouponRequestBuilder, SendCouponErrorCode, SendCouponBody,
-    SendCouponBodyBuilder, SendCouponResponse, SendCouponResponseBuilder,
+    SendCouponRequest, SendCouponRequestBuilder, SendCouponBody, SendCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::send_coupon::SendCouponResponseBuilder;
 pub use self::send_product_coupon::{
-    SendProductCouponRequest, SendProductCouponRequestBuilder,
-    SendProductCouponErrorCode, SendProductCouponBody, SendProductCouponBodyBuilder,
-    SendProductCouponResponse, SendProductCouponResponseBuilder,
+    SendProductCouponRequest, SendProductCouponRequestBuilder, SendProductCouponBody,
+    SendProductCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::send_product_coupon::SendProductCouponResponseBuilder;
 pub use self::set_notify_url::{
-    SetNotifyUrlRequest, SetNotifyUrlRequestBuilder, SetNotifyUrlErrorCode,
-    SetNotifyUrlBody, SetNotifyUrlBodyBuilder, SetNotifyUrlResponse,
-    SetNotifyUrlResponseBuilder,
+    SetNotifyUrlRequest, SetNotifyUrlRequestBuilder, SetNotifyUrlBody,
+    SetNotifyUrlResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::set_notify_url::SetNotifyUrlResponseBuilder;
 pub use self::upload_coupon_codes::{
-    UploadCouponCodesRequest, UploadCouponCodesRequestBuilder,
-    UploadCouponCodesErrorCode, UploadCouponCodesBody, UploadCouponCodesBodyBuilder,
-    UploadCouponCodesResponse, UploadCouponCodesResponseBuilder,
+    UploadCouponCodesRequest, UploadCouponCodesRequestBuilder, UploadCouponCodesBody,
+    UploadCouponCodesResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::upload_coupon_codes::UploadCouponCodesResponseBuilder;
 pub use self::use_coupon::{
-    UseCouponRequest, UseCouponRequestBuilder, UseCouponErrorCode, UseCouponBody,
-    UseCouponBodyBuilder, UseCouponResponse, UseCouponResponseBuilder,
+    UseCouponRequest, UseCouponRequestBuilder, UseCouponBody, UseCouponResponse,
 };
 
-pub use self::coupon_send::{CouponSendEvent, CouponSendEventBuilder};
+#[cfg(feature = "test-support")]
+pub use self::use_coupon::UseCouponResponseBuilder;
+pub use self::coupon_send::CouponSendEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::coupon_send::CouponSendEventBuilder;

@@ -6,6 +6,7 @@
 //!
 //! Sends `PATCH /v3/marketing/busifavor/stocks/{stock_id}`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_12.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 修改商家券基本信息 (modify a stock's basic information)
 ///
 /// Changes the editable parts of a stock: entrances, remark, product scope, appearance, redemption place, anti-abuse switches, notification AppID and whether subsidies are allowed. Only the fields sent are changed. Succeeds with an empty answer. Repeating a call with the same `out_request_no` is safe.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyStockRequest {
     /// Path parameter. ID of the stock to change.
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::modify_stock::ModifyStockBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ModifyStockBody,
+}
+
+impl rt::Shaped for ModifyStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ModifyStockRequest",
+        &[rt::FieldRule::req("stock_id", rt::Kind::text(1, 20))],
+        <ModifyStockBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ModifyStockRequest {
@@ -33,386 +43,171 @@ impl ModifyStockRequest {
     }
 }
 
-/// Builds a [`ModifyStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ModifyStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ModifyStockRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::busifavor::modify_stock::ModifyStockBodyBuilder,
-}
-
+pub struct ModifyStockRequestBuilder(rt::Draft);
 impl ModifyStockRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock to change.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `custom_entrance`. New entrances on the coupon detail page.
+    /// Sets `custom_entrance`. New entrances on the coupon detail page.
     pub fn custom_entrance(
-        mut self,
-        value: crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
+        self,
+        value: impl Into<
+            crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
+        >,
     ) -> Self {
-        self.body = self.body.custom_entrance(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
+                >("custom_entrance", value),
+        )
     }
 
-    /// Sets the body field `stock_name`. New name (the Go SDK notes it cannot be changed yet).
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_name(value);
-        self
+    /// Sets `stock_name`. New name (the Go SDK notes it cannot be changed yet).
+    pub fn stock_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_name", value))
     }
 
-    /// Sets the body field `comment`. New remark visible only to the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.comment(value);
-        self
+    /// Sets `comment`. New remark visible only to the merchant.
+    pub fn comment(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("comment", value))
     }
 
-    /// Sets the body field `goods_name`. New description of what the coupon can be used for.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.goods_name(value);
-        self
+    /// Sets `goods_name`. New description of what the coupon can be used for.
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
-    /// Sets the body field `out_request_no`. The merchant's unique number for this change.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The merchant's unique number for this change.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `display_pattern_info`. New appearance (logo and merchant name cannot be changed).
+    /// Sets `display_pattern_info`. New appearance (logo and merchant name cannot be changed).
     pub fn display_pattern_info(
-        mut self,
-        value: crate::marketing::busifavor::types::DisplayPatternInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
     ) -> Self {
-        self.body = self.body.display_pattern_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::DisplayPatternInfo,
+                >("display_pattern_info", value),
+        )
     }
 
-    /// Sets the body field `coupon_use_rule`. New redemption place.
+    /// Sets `coupon_use_rule`. New redemption place.
     pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::busifavor::modify_stock::ModifiedUseRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::modify_stock::ModifiedUseRule>,
     ) -> Self {
-        self.body = self.body.coupon_use_rule(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::modify_stock::ModifiedUseRule,
+                >("coupon_use_rule", value),
+        )
     }
 
-    /// Sets the body field `stock_send_rule`. New anti-abuse switches.
+    /// Sets `stock_send_rule`. New anti-abuse switches.
     pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::busifavor::modify_stock::ModifiedSendRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::modify_stock::ModifiedSendRule>,
     ) -> Self {
-        self.body = self.body.stock_send_rule(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::modify_stock::ModifiedSendRule,
+                >("stock_send_rule", value),
+        )
     }
 
-    /// Sets the body field `notify_config`. New event notification settings.
+    /// Sets `notify_config`. New event notification settings.
     pub fn notify_config(
-        mut self,
-        value: crate::marketing::busifavor::types::NotifyConfig,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::NotifyConfig>,
     ) -> Self {
-        self.body = self.body.notify_config(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
-    /// Sets the body field `subsidy`. Allow subsidies; can only be changed from false to true.
-    pub fn subsidy(mut self, value: bool) -> Self {
-        self.body = self.body.subsidy(value);
-        self
+    /// Sets `subsidy`. Allow subsidies; can only be changed from false to true.
+    pub fn subsidy(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("subsidy", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::modify_stock::ModifyStockBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ModifyStockBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ModifyStockRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ModifyStockRequest {
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ModifyStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ModifyStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ModifyStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ModifyStockRequest {
-    type Body = crate::marketing::busifavor::modify_stock::ModifyStockBody;
+impl rt::Operation for ModifyStockRequest {
+    type Body = ModifyStockBody;
     type Response = ();
-    type ErrorCode = ModifyStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.modify_stock",
         summary: "修改商家券基本信息 (modify a stock's basic information)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::PATCH,
+        method: rt::__private::Method::PATCH,
         path_template: "/v3/marketing/busifavor/stocks/{stock_id}",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_12.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 204u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Empty,
+        response: rt::ResponseKind::Empty,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(57usize);
         path.push_str("/v3/marketing/busifavor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::empty(body)
-    }
-}
-
-/// Error codes documented for `PATCH /v3/marketing/busifavor/stocks/{stock_id}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ModifyStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ModifyStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ModifyStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ModifyStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ModifyStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ModifyStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ModifyStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifyStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::empty(body)
     }
 }
 
@@ -446,6 +241,28 @@ pub struct ModifiedCustomEntrance {
     >,
 }
 
+impl rt::Shaped for ModifiedCustomEntrance {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifiedCustomEntrance",
+        &[
+            rt::FieldRule::opt(
+                "mini_programs_info",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::MiniProgramsInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("hall_id", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt(
+                "code_display_mode",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::CodeDisplayMode as rt::OpenEnum>::VALUES,
+                ),
+            ),
+        ],
+    );
+}
+
 impl ModifiedCustomEntrance {
     /// A builder with every field unset.
     pub fn builder() -> ModifiedCustomEntranceBuilder {
@@ -453,142 +270,51 @@ impl ModifiedCustomEntrance {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ModifiedCustomEntrance {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-            let at = at.field("mini_programs_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.hall_id {
-            let at = at.field("hall_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-}
-
-/// Builds a [`ModifiedCustomEntrance`]; [`ModifiedCustomEntranceBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifiedCustomEntranceBuilder {
-    mini_programs_info: ::std::option::Option<
-        crate::marketing::busifavor::types::MiniProgramsInfo,
-    >,
-    appid: ::std::option::Option<::std::string::String>,
-    hall_id: ::std::option::Option<::std::string::String>,
-    code_display_mode: ::std::option::Option<
-        crate::marketing::busifavor::types::CodeDisplayMode,
-    >,
-}
-
+/// Builds a [`ModifiedCustomEntrance`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ModifiedCustomEntranceBuilder(rt::Draft);
 impl ModifiedCustomEntranceBuilder {
     /// Sets `mini_programs_info`. Entrance to the merchant's mini program.
     pub fn mini_programs_info(
-        mut self,
-        value: crate::marketing::busifavor::types::MiniProgramsInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::MiniProgramsInfo>,
     ) -> Self {
-        self.mini_programs_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::MiniProgramsInfo,
+                >("mini_programs_info", value),
+        )
     }
 
     /// Sets `appid`. AppID of the merchant's official account to link to.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `hall_id`. ID of a WeChat Pay marketing hall (营销馆) to link to.
-    pub fn hall_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hall_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn hall_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hall_id", value))
     }
 
     /// Sets `code_display_mode`. How the coupon code is shown.
     pub fn code_display_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CodeDisplayMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CodeDisplayMode>,
     ) -> Self {
-        self.code_display_mode = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-            let at = at.field("mini_programs_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.hall_id {
-            let at = at.field("hall_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifiedCustomEntrance> {
-        ::std::option::Option::Some(ModifiedCustomEntrance {
-            mini_programs_info: self.mini_programs_info,
-            appid: self.appid,
-            hall_id: self.hall_id,
-            code_display_mode: self.code_display_mode,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CodeDisplayMode,
+                >("code_display_mode", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ModifiedCustomEntrance,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifiedCustomEntrance")),
-        }
+    pub fn build(self) -> ::std::result::Result<ModifiedCustomEntrance, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -613,6 +339,22 @@ pub struct ModifiedUseRule {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for ModifiedUseRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifiedUseRule",
+        &[
+            rt::FieldRule::opt(
+                "use_method",
+                rt::Kind::Enum(
+                    <crate::marketing::busifavor::types::UseMethod as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("mini_programs_appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("mini_programs_path", rt::Kind::text(1, 128)),
+        ],
+    );
+}
+
 impl ModifiedUseRule {
     /// A builder with every field unset.
     pub fn builder() -> ModifiedUseRuleBuilder {
@@ -620,114 +362,37 @@ impl ModifiedUseRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ModifiedUseRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mini_programs_appid {
-            let at = at.field("mini_programs_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mini_programs_path {
-            let at = at.field("mini_programs_path");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`ModifiedUseRule`]; [`ModifiedUseRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifiedUseRuleBuilder {
-    use_method: ::std::option::Option<crate::marketing::busifavor::types::UseMethod>,
-    mini_programs_appid: ::std::option::Option<::std::string::String>,
-    mini_programs_path: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ModifiedUseRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ModifiedUseRuleBuilder(rt::Draft);
 impl ModifiedUseRuleBuilder {
     /// Sets `use_method`. Where the coupon is redeemed.
     pub fn use_method(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::UseMethod>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::UseMethod>,
     ) -> Self {
-        self.use_method = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::UseMethod,
+                >("use_method", value),
+        )
     }
 
     /// Sets `mini_programs_appid`. AppID of the mini program; only for MINI_PROGRAMS.
-    pub fn mini_programs_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_programs_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_programs_appid", value))
     }
 
     /// Sets `mini_programs_path`. Page path in that mini program; only for MINI_PROGRAMS.
-    pub fn mini_programs_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_path = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mini_programs_appid {
-            let at = at.field("mini_programs_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mini_programs_path {
-            let at = at.field("mini_programs_path");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifiedUseRule> {
-        ::std::option::Option::Some(ModifiedUseRule {
-            use_method: self.use_method,
-            mini_programs_appid: self.mini_programs_appid,
-            mini_programs_path: self.mini_programs_path,
-        })
+    pub fn mini_programs_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_programs_path", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ModifiedUseRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifiedUseRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<ModifiedUseRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -747,6 +412,16 @@ pub struct ModifiedSendRule {
     pub prevent_api_abuse: ::std::option::Option<bool>,
 }
 
+impl rt::Shaped for ModifiedSendRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifiedSendRule",
+        &[
+            rt::FieldRule::opt("natural_person_limit", rt::Kind::Boolean),
+            rt::FieldRule::opt("prevent_api_abuse", rt::Kind::Boolean),
+        ],
+    );
+}
+
 impl ModifiedSendRule {
     /// A builder with every field unset.
     pub fn builder() -> ModifiedSendRuleBuilder {
@@ -754,63 +429,23 @@ impl ModifiedSendRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ModifiedSendRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`ModifiedSendRule`]; [`ModifiedSendRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifiedSendRuleBuilder {
-    natural_person_limit: ::std::option::Option<bool>,
-    prevent_api_abuse: ::std::option::Option<bool>,
-}
-
+/// Builds a [`ModifiedSendRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ModifiedSendRuleBuilder(rt::Draft);
 impl ModifiedSendRuleBuilder {
     /// Sets `natural_person_limit`. Count the per-user limit per real person (the Go SDK notes it cannot be changed yet).
-    pub fn natural_person_limit(mut self, value: bool) -> Self {
-        self.natural_person_limit = ::std::option::Option::Some(value);
-        self
+    pub fn natural_person_limit(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("natural_person_limit", value))
     }
 
     /// Sets `prevent_api_abuse`. Block suspicious accounts.
-    pub fn prevent_api_abuse(mut self, value: bool) -> Self {
-        self.prevent_api_abuse = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifiedSendRule> {
-        ::std::option::Option::Some(ModifiedSendRule {
-            natural_person_limit: self.natural_person_limit,
-            prevent_api_abuse: self.prevent_api_abuse,
-        })
+    pub fn prevent_api_abuse(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("prevent_api_abuse", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ModifiedSendRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifiedSendRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<ModifiedSendRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -879,308 +514,39 @@ pub struct ModifyStockBody {
     pub subsidy: ::std::option::Option<bool>,
 }
 
-impl ModifyStockBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ModifyStockBodyBuilder {
-        ModifyStockBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ModifyStockBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_name {
-            let at = at.field("stock_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(24),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_use_rule {
-            let at = at.field("coupon_use_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_send_rule {
-            let at = at.field("stock_send_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`ModifyStockBody`]; [`ModifyStockBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifyStockBodyBuilder {
-    custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
-    >,
-    stock_name: ::std::option::Option<::std::string::String>,
-    comment: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    out_request_no: ::std::option::Option<::std::string::String>,
-    display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
-    coupon_use_rule: ::std::option::Option<
-        crate::marketing::busifavor::modify_stock::ModifiedUseRule,
-    >,
-    stock_send_rule: ::std::option::Option<
-        crate::marketing::busifavor::modify_stock::ModifiedSendRule,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::busifavor::types::NotifyConfig,
-    >,
-    subsidy: ::std::option::Option<bool>,
-}
-
-impl ModifyStockBodyBuilder {
-    /// Sets `custom_entrance`. New entrances on the coupon detail page.
-    pub fn custom_entrance(
-        mut self,
-        value: crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
-    ) -> Self {
-        self.custom_entrance = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `stock_name`. New name (the Go SDK notes it cannot be changed yet).
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `comment`. New remark visible only to the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `goods_name`. New description of what the coupon can be used for.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_request_no`. The merchant's unique number for this change.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `display_pattern_info`. New appearance (logo and merchant name cannot be changed).
-    pub fn display_pattern_info(
-        mut self,
-        value: crate::marketing::busifavor::types::DisplayPatternInfo,
-    ) -> Self {
-        self.display_pattern_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `coupon_use_rule`. New redemption place.
-    pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::busifavor::modify_stock::ModifiedUseRule,
-    ) -> Self {
-        self.coupon_use_rule = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `stock_send_rule`. New anti-abuse switches.
-    pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::busifavor::modify_stock::ModifiedSendRule,
-    ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `notify_config`. New event notification settings.
-    pub fn notify_config(
-        mut self,
-        value: crate::marketing::busifavor::types::NotifyConfig,
-    ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `subsidy`. Allow subsidies; can only be changed from false to true.
-    pub fn subsidy(mut self, value: bool) -> Self {
-        self.subsidy = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_name {
-            let at = at.field("stock_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(24),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(15),
-            );
-        }
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_use_rule {
-            let at = at.field("coupon_use_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_send_rule {
-            let at = at.field("stock_send_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifyStockBody> {
-        self.out_request_no
-            .map(|out_request_no| ModifyStockBody {
-                custom_entrance: self.custom_entrance,
-                stock_name: self.stock_name,
-                comment: self.comment,
-                goods_name: self.goods_name,
-                out_request_no,
-                display_pattern_info: self.display_pattern_info,
-                coupon_use_rule: self.coupon_use_rule,
-                stock_send_rule: self.stock_send_rule,
-                notify_config: self.notify_config,
-                subsidy: self.subsidy,
-            })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ModifyStockBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ModifyStockBody> for ModifyStockBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ModifyStockBody) -> Self {
-        Self {
-            custom_entrance: value.custom_entrance,
-            stock_name: value.stock_name,
-            comment: value.comment,
-            goods_name: value.goods_name,
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            display_pattern_info: value.display_pattern_info,
-            coupon_use_rule: value.coupon_use_rule,
-            stock_send_rule: value.stock_send_rule,
-            notify_config: value.notify_config,
-            subsidy: value.subsidy,
-        }
-    }
+impl rt::Shaped for ModifyStockBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifyStockBody",
+        &[
+            rt::FieldRule::opt(
+                "custom_entrance",
+                rt::Kind::Nested(<ModifiedCustomEntrance as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("stock_name", rt::Kind::text(1, 24)),
+            rt::FieldRule::opt("comment", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("goods_name", rt::Kind::text(1, 15)),
+            rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt(
+                "display_pattern_info",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::DisplayPatternInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "coupon_use_rule",
+                rt::Kind::Nested(<ModifiedUseRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "stock_send_rule",
+                rt::Kind::Nested(<ModifiedSendRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "notify_config",
+                rt::Kind::Nested(
+                    <crate::marketing::busifavor::types::NotifyConfig as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt("subsidy", rt::Kind::Boolean),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_11.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 修改批次预算 (change a stock's budget)
 ///
 /// Raises or lowers either the total number of coupons a stock may send or its daily limit (one of the two per call). The current value must be sent with the target, so a change based on stale data is refused. Repeating a call with the same `modify_budget_request_no` is safe.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `modify_budget_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyStockBudgetRequest {
     /// Path parameter. ID of the stock.
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::modify_stock_budget::ModifyStockBudgetBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ModifyStockBudgetBody,
+}
+
+impl rt::Shaped for ModifyStockBudgetRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ModifyStockBudgetRequest",
+        &[rt::FieldRule::req("stock_id", rt::Kind::text(1, 20))],
+        <ModifyStockBudgetBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ModifyStockBudgetRequest {
@@ -33,333 +43,105 @@ impl ModifyStockBudgetRequest {
     }
 }
 
-/// Builds a [`ModifyStockBudgetRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ModifyStockBudgetRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ModifyStockBudgetRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::busifavor::modify_stock_budget::ModifyStockBudgetBodyBuilder,
-}
-
+pub struct ModifyStockBudgetRequestBuilder(rt::Draft);
 impl ModifyStockBudgetRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `target_max_coupons`. New total coupon limit; give this or `target_max_coupons_by_day`, not both.
-    pub fn target_max_coupons(mut self, value: i64) -> Self {
-        self.body = self.body.target_max_coupons(value);
-        self
+    /// Sets `target_max_coupons`. New total coupon limit; give this or `target_max_coupons_by_day`, not both.
+    pub fn target_max_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("target_max_coupons", value))
     }
 
-    /// Sets the body field `target_max_coupons_by_day`. New daily coupon limit; give this or `target_max_coupons`, not both.
-    pub fn target_max_coupons_by_day(mut self, value: i64) -> Self {
-        self.body = self.body.target_max_coupons_by_day(value);
-        self
+    /// Sets `target_max_coupons_by_day`. New daily coupon limit; give this or `target_max_coupons`, not both.
+    pub fn target_max_coupons_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("target_max_coupons_by_day", value))
     }
 
-    /// Sets the body field `current_max_coupons`. The total limit as it is now; required with `target_max_coupons`.
-    pub fn current_max_coupons(mut self, value: i64) -> Self {
-        self.body = self.body.current_max_coupons(value);
-        self
+    /// Sets `current_max_coupons`. The total limit as it is now; required with `target_max_coupons`.
+    pub fn current_max_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("current_max_coupons", value))
     }
 
-    /// Sets the body field `current_max_coupons_by_day`. The daily limit as it is now; required with `target_max_coupons_by_day`.
-    pub fn current_max_coupons_by_day(mut self, value: i64) -> Self {
-        self.body = self.body.current_max_coupons_by_day(value);
-        self
+    /// Sets `current_max_coupons_by_day`. The daily limit as it is now; required with `target_max_coupons_by_day`.
+    pub fn current_max_coupons_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("current_max_coupons_by_day", value))
     }
 
-    /// Sets the body field `modify_budget_request_no`. The merchant's unique number for this change.
+    /// Sets `modify_budget_request_no`. The merchant's unique number for this change.
     pub fn modify_budget_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.body = self.body.modify_budget_request_no(value);
-        self
+        Self(self.0.text("modify_budget_request_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::modify_stock_budget::ModifyStockBudgetBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ModifyStockBudgetBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ModifyStockBudgetRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ModifyStockBudgetRequest {
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockBudgetRequest")),
-        }
+    ) -> ::std::result::Result<ModifyStockBudgetRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ModifyStockBudgetRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ModifyStockBudgetRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ModifyStockBudgetRequest {
-    type Body = crate::marketing::busifavor::modify_stock_budget::ModifyStockBudgetBody;
+impl rt::Operation for ModifyStockBudgetRequest {
+    type Body = ModifyStockBudgetBody;
     type Response = crate::marketing::busifavor::modify_stock_budget::ModifyStockBudgetResponse;
-    type ErrorCode = ModifyStockBudgetErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.modify_stock_budget",
         summary: "修改批次预算 (change a stock's budget)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::PATCH,
+        method: rt::__private::Method::PATCH,
         path_template: "/v3/marketing/busifavor/stocks/{stock_id}/budget",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_11.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["modify_budget_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(64usize);
         path.push_str("/v3/marketing/busifavor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/budget");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ModifyStockBudgetErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ModifyStockBudgetErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ModifyStockBudgetErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ModifyStockBudgetErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ModifyStockBudgetErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ModifyStockBudgetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ModifyStockBudgetErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifyStockBudgetErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -393,214 +175,23 @@ pub struct ModifyStockBudgetBody {
     pub modify_budget_request_no: ::std::string::String,
 }
 
-impl ModifyStockBudgetBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ModifyStockBudgetBodyBuilder {
-        ModifyStockBudgetBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ModifyStockBudgetBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.target_max_coupons {
-            let at = at.field("target_max_coupons");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.target_max_coupons_by_day {
-            let at = at.field("target_max_coupons_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_coupons {
-            let at = at.field("current_max_coupons");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_coupons_by_day {
-            let at = at.field("current_max_coupons_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("modify_budget_request_no");
-            let value = &self.modify_budget_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`ModifyStockBudgetBody`]; [`ModifyStockBudgetBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifyStockBudgetBodyBuilder {
-    target_max_coupons: ::std::option::Option<i64>,
-    target_max_coupons_by_day: ::std::option::Option<i64>,
-    current_max_coupons: ::std::option::Option<i64>,
-    current_max_coupons_by_day: ::std::option::Option<i64>,
-    modify_budget_request_no: ::std::option::Option<::std::string::String>,
-}
-
-impl ModifyStockBudgetBodyBuilder {
-    /// Sets `target_max_coupons`. New total coupon limit; give this or `target_max_coupons_by_day`, not both.
-    pub fn target_max_coupons(mut self, value: i64) -> Self {
-        self.target_max_coupons = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `target_max_coupons_by_day`. New daily coupon limit; give this or `target_max_coupons`, not both.
-    pub fn target_max_coupons_by_day(mut self, value: i64) -> Self {
-        self.target_max_coupons_by_day = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `current_max_coupons`. The total limit as it is now; required with `target_max_coupons`.
-    pub fn current_max_coupons(mut self, value: i64) -> Self {
-        self.current_max_coupons = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `current_max_coupons_by_day`. The daily limit as it is now; required with `target_max_coupons_by_day`.
-    pub fn current_max_coupons_by_day(mut self, value: i64) -> Self {
-        self.current_max_coupons_by_day = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `modify_budget_request_no`. The merchant's unique number for this change.
-    pub fn modify_budget_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.modify_budget_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.target_max_coupons {
-            let at = at.field("target_max_coupons");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.target_max_coupons_by_day {
-            let at = at.field("target_max_coupons_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_coupons {
-            let at = at.field("current_max_coupons");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_coupons_by_day {
-            let at = at.field("current_max_coupons_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        match &self.modify_budget_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("modify_budget_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("modify_budget_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifyStockBudgetBody> {
-        self.modify_budget_request_no
-            .map(|modify_budget_request_no| ModifyStockBudgetBody {
-                target_max_coupons: self.target_max_coupons,
-                target_max_coupons_by_day: self.target_max_coupons_by_day,
-                current_max_coupons: self.current_max_coupons,
-                current_max_coupons_by_day: self.current_max_coupons_by_day,
-                modify_budget_request_no,
-            })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ModifyStockBudgetBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockBudgetBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ModifyStockBudgetBody> for ModifyStockBudgetBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ModifyStockBudgetBody) -> Self {
-        Self {
-            target_max_coupons: value.target_max_coupons,
-            target_max_coupons_by_day: value.target_max_coupons_by_day,
-            current_max_coupons: value.current_max_coupons,
-            current_max_coupons_by_day: value.current_max_coupons_by_day,
-            modify_budget_request_no: ::std::option::Option::Some(
-                value.modify_budget_request_no,
+impl rt::Shaped for ModifyStockBudgetBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifyStockBudgetBody",
+        &[
+            rt::FieldRule::opt("target_max_coupons", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt(
+                "target_max_coupons_by_day",
+                rt::Kind::range(1, i64::MAX),
             ),
-        }
-    }
+            rt::FieldRule::opt("current_max_coupons", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt(
+                "current_max_coupons_by_day",
+                rt::Kind::range(1, i64::MAX),
+            ),
+            rt::FieldRule::req("modify_budget_request_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 /// Success response of `ModifyStockBudgetRequest`.
@@ -618,6 +209,17 @@ pub struct ModifyStockBudgetResponse {
     pub max_coupons_by_day: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for ModifyStockBudgetResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifyStockBudgetResponse",
+        &[
+            rt::FieldRule::req("max_coupons", rt::Kind::INTEGER),
+            rt::FieldRule::opt("max_coupons_by_day", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ModifyStockBudgetResponse {
     /// A builder with every field unset.
     pub fn builder() -> ModifyStockBudgetResponseBuilder {
@@ -625,68 +227,26 @@ impl ModifyStockBudgetResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ModifyStockBudgetResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`ModifyStockBudgetResponse`]; [`ModifyStockBudgetResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifyStockBudgetResponseBuilder {
-    max_coupons: ::std::option::Option<i64>,
-    max_coupons_by_day: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ModifyStockBudgetResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ModifyStockBudgetResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ModifyStockBudgetResponseBuilder {
     /// Sets `max_coupons`. Total coupon limit after the change.
-    pub fn max_coupons(mut self, value: i64) -> Self {
-        self.max_coupons = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons", value))
     }
 
     /// Sets `max_coupons_by_day`. Daily coupon limit after the change.
-    pub fn max_coupons_by_day(mut self, value: i64) -> Self {
-        self.max_coupons_by_day = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.max_coupons.is_none() {
-            v.report(&at.field("max_coupons"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifyStockBudgetResponse> {
-        self.max_coupons
-            .map(|max_coupons| ModifyStockBudgetResponse {
-                max_coupons,
-                max_coupons_by_day: self.max_coupons_by_day,
-            })
+    pub fn max_coupons_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons_by_day", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ModifyStockBudgetResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockBudgetResponse")),
-        }
+    ) -> ::std::result::Result<ModifyStockBudgetResponse, rt::BuildError> {
+        self.0.build()
     }
 }

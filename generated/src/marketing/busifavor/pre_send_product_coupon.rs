@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/product-coupons/pre-send`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 向用户预发放商品券 (pre-send a product-linked coupon for the mini-program component)
 ///
 /// Reserves one coupon of a product-linked stock for a user and returns a token; the mini-program coupon component uses the token to complete the send. Repeating a call with the same `send_request_no` is safe.
@@ -15,11 +16,20 @@
 /// - Callers: service providers (服务商).
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreSendProductCouponRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: PreSendProductCouponBody,
+}
+
+impl rt::Shaped for PreSendProductCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "PreSendProductCouponRequest",
+        &[],
+        <PreSendProductCouponBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl PreSendProductCouponRequest {
@@ -29,176 +39,74 @@ impl PreSendProductCouponRequest {
     }
 }
 
-/// Builds a [`PreSendProductCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`PreSendProductCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct PreSendProductCouponRequestBuilder {
-    body: crate::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponBodyBuilder,
-}
-
+pub struct PreSendProductCouponRequestBuilder(rt::Draft);
 impl PreSendProductCouponRequestBuilder {
-    /// Sets the body field `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. ID of the stock.
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `coupon_code`. Code to give the coupon; WeChat Pay assigns one when left out.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.coupon_code(value);
-        self
+    /// Sets `coupon_code`. Code to give the coupon; WeChat Pay assigns one when left out.
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
-    /// Sets the body field `appid`. AppID (mini program) the component runs in.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. AppID (mini program) the component runs in.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.openid(value);
-        self
+    /// Sets `openid`. The user's OpenID under `appid`.
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `send_request_no`. The merchant's unique number for this send.
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.send_request_no(value);
-        self
+    /// Sets `send_request_no`. The merchant's unique number for this send.
+    pub fn send_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("send_request_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: PreSendProductCouponBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        PreSendProductCouponRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(PreSendProductCouponRequest {
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("PreSendProductCouponRequest")),
-        }
+    ) -> ::std::result::Result<PreSendProductCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl PreSendProductCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("PreSendProductCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for PreSendProductCouponRequest {
-    type Body = crate::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponBody;
+impl rt::Operation for PreSendProductCouponRequest {
+    type Body = PreSendProductCouponBody;
     type Response = crate::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponResponse;
-    type ErrorCode = PreSendProductCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.pre_send_product_coupon",
         summary: "向用户预发放商品券 (pre-send a product-linked coupon for the mini-program component)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/product-coupons/pre-send",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["send_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -208,123 +116,18 @@ impl ::wechatpay_apiv3_runtime::Operation for PreSendProductCouponRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/product-coupons/pre-send`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PreSendProductCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl PreSendProductCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for PreSendProductCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        PreSendProductCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for PreSendProductCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for PreSendProductCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for PreSendProductCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PreSendProductCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -356,244 +159,17 @@ pub struct PreSendProductCouponBody {
     pub send_request_no: ::std::string::String,
 }
 
-impl PreSendProductCouponBody {
-    /// A builder with every field unset.
-    pub fn builder() -> PreSendProductCouponBodyBuilder {
-        PreSendProductCouponBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for PreSendProductCouponBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code {
-            let at = at.field("coupon_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("send_request_no");
-            let value = &self.send_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`PreSendProductCouponBody`]; [`PreSendProductCouponBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PreSendProductCouponBodyBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    send_request_no: ::std::option::Option<::std::string::String>,
-}
-
-impl PreSendProductCouponBodyBuilder {
-    /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_code`. Code to give the coupon; WeChat Pay assigns one when left out.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. AppID (mini program) the component runs in.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `send_request_no`. The merchant's unique number for this send.
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code {
-            let at = at.field("coupon_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        match &self.send_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("send_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("send_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PreSendProductCouponBody> {
-        match (self.stock_id, self.appid, self.send_request_no) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(send_request_no),
-            ) => {
-                ::std::option::Option::Some(PreSendProductCouponBody {
-                    stock_id,
-                    coupon_code: self.coupon_code,
-                    appid,
-                    openid: self.openid,
-                    send_request_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        PreSendProductCouponBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PreSendProductCouponBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<PreSendProductCouponBody> for PreSendProductCouponBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: PreSendProductCouponBody) -> Self {
-        Self {
-            stock_id: ::std::option::Option::Some(value.stock_id),
-            coupon_code: value.coupon_code,
-            appid: ::std::option::Option::Some(value.appid),
-            openid: value.openid,
-            send_request_no: ::std::option::Option::Some(value.send_request_no),
-        }
-    }
+impl rt::Shaped for PreSendProductCouponBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PreSendProductCouponBody",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("coupon_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("send_request_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 /// Success response of `PreSendProductCouponRequest`.
@@ -606,6 +182,14 @@ pub struct PreSendProductCouponResponse {
     pub token: ::std::string::String,
 }
 
+impl rt::Shaped for PreSendProductCouponResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PreSendProductCouponResponse",
+        &[rt::FieldRule::req("token", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl PreSendProductCouponResponse {
     /// A builder with every field unset.
     pub fn builder() -> PreSendProductCouponResponseBuilder {
@@ -613,63 +197,21 @@ impl PreSendProductCouponResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PreSendProductCouponResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`PreSendProductCouponResponse`]; [`PreSendProductCouponResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PreSendProductCouponResponseBuilder {
-    token: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`PreSendProductCouponResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct PreSendProductCouponResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl PreSendProductCouponResponseBuilder {
     /// Sets `token`. Token to pass to the mini-program coupon component.
-    pub fn token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.token.is_none() {
-            v.report(&at.field("token"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PreSendProductCouponResponse> {
-        self.token
-            .map(|token| PreSendProductCouponResponse {
-                token,
-            })
+    pub fn token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("token", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        PreSendProductCouponResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PreSendProductCouponResponse")),
-        }
+    ) -> ::std::result::Result<PreSendProductCouponResponse, rt::BuildError> {
+        self.0.build()
     }
 }

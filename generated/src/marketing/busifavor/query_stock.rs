@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/busifavor/stocks/{stock_id}`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_2.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询商家券详情 (query a merchant-coupon stock)
 ///
 /// Returns a stock created earlier: its rules, appearance, state, and how many coupons (and, for MERCHANT_UPLOAD stocks, uploaded codes) it has sent or has left.
@@ -15,13 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryStockRequest {
     /// Path parameter. ID of the stock.
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
+}
+
+impl rt::Shaped for QueryStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryStockRequest",
+        &[rt::FieldRule::req("stock_id", rt::Kind::text(1, 20))],
+    );
 }
 
 impl QueryStockRequest {
@@ -31,280 +39,68 @@ impl QueryStockRequest {
     }
 }
 
-/// Builds a [`QueryStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryStockRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryStockRequestBuilder(rt::Draft);
 impl QueryStockRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        QueryStockRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id,) {
-            (::std::option::Option::Some(stock_id),) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryStockRequest { stock_id })
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<QueryStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        v.finish("QueryStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryStockRequest {
+impl rt::Operation for QueryStockRequest {
     type Body = ();
     type Response = crate::marketing::busifavor::types::Stock;
-    type ErrorCode = QueryStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_stock",
         summary: "查询商家券详情 (query a merchant-coupon stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/busifavor/stocks/{stock_id}",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_2.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(57usize);
         path.push_str("/v3/marketing/busifavor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/busifavor/stocks/{stock_id}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_21.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询营销补差回退单详情 (query a subsidy return)
 ///
 /// Returns one subsidy return by WeChat Pay's return receipt number.
@@ -15,13 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuerySubsidyReturnReceiptRequest {
     /// Path parameter. WeChat Pay's number of the subsidy return.
     ///
     /// Wire name `subsidy_return_receipt_id`; required.
     pub subsidy_return_receipt_id: ::std::string::String,
+}
+
+impl rt::Shaped for QuerySubsidyReturnReceiptRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QuerySubsidyReturnReceiptRequest",
+        &[rt::FieldRule::req("subsidy_return_receipt_id", rt::Kind::TEXT)],
+    );
 }
 
 impl QuerySubsidyReturnReceiptRequest {
@@ -31,271 +39,79 @@ impl QuerySubsidyReturnReceiptRequest {
     }
 }
 
-/// Builds a [`QuerySubsidyReturnReceiptRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QuerySubsidyReturnReceiptRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QuerySubsidyReturnReceiptRequestBuilder {
-    subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QuerySubsidyReturnReceiptRequestBuilder(rt::Draft);
 impl QuerySubsidyReturnReceiptRequestBuilder {
     /// Sets the parameter `subsidy_return_receipt_id`. WeChat Pay's number of the subsidy return.
     pub fn subsidy_return_receipt_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.subsidy_return_receipt_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.subsidy_return_receipt_id.is_none() {
-            v.report(
-                &at.field("subsidy_return_receipt_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
+        Self(self.0.text("subsidy_return_receipt_id", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QuerySubsidyReturnReceiptRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.subsidy_return_receipt_id,) {
-            (::std::option::Option::Some(subsidy_return_receipt_id),) if v.is_clean() => {
-                ::std::result::Result::Ok(QuerySubsidyReturnReceiptRequest {
-                    subsidy_return_receipt_id,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("QuerySubsidyReturnReceiptRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<QuerySubsidyReturnReceiptRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QuerySubsidyReturnReceiptRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let _ = at;
-        v.finish("QuerySubsidyReturnReceiptRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QuerySubsidyReturnReceiptRequest {
+impl rt::Operation for QuerySubsidyReturnReceiptRequest {
     type Body = ();
     type Response = crate::marketing::busifavor::types::SubsidyReturnReceipt;
-    type ErrorCode = QuerySubsidyReturnReceiptErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_subsidy_return_receipt",
         summary: "查询营销补差回退单详情 (query a subsidy return)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_21.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No subsidy return has this number.",
-                solution: "Check subsidy_return_receipt_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "No subsidy return has this number.",
+                "Check subsidy_return_receipt_id.",
+                false,
+            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(91usize);
         path.push_str("/v3/marketing/busifavor/subsidy/return-receipts/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.subsidy_return_receipt_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.subsidy_return_receipt_id);
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QuerySubsidyReturnReceiptErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No subsidy return has this number. Check subsidy_return_receipt_id.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QuerySubsidyReturnReceiptErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QuerySubsidyReturnReceiptErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QuerySubsidyReturnReceiptErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QuerySubsidyReturnReceiptErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QuerySubsidyReturnReceiptErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QuerySubsidyReturnReceiptErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QuerySubsidyReturnReceiptErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/coupons/return`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_13.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 申请退券 (return a redeemed coupon)
 ///
 /// Puts a redeemed merchant coupon back into the user's wallet, for example after the order it was used on is refunded. Repeating a call with the same `return_request_no` does not return it twice.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `return_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnCouponRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::return_coupon::ReturnCouponBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ReturnCouponBody,
+}
+
+impl rt::Shaped for ReturnCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ReturnCouponRequest",
+        &[],
+        <ReturnCouponBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ReturnCouponRequest {
@@ -29,159 +39,62 @@ impl ReturnCouponRequest {
     }
 }
 
-/// Builds a [`ReturnCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ReturnCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ReturnCouponRequestBuilder {
-    body: crate::marketing::busifavor::return_coupon::ReturnCouponBodyBuilder,
-}
-
+pub struct ReturnCouponRequestBuilder(rt::Draft);
 impl ReturnCouponRequestBuilder {
-    /// Sets the body field `coupon_code`. Code of the redeemed coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.coupon_code(value);
-        self
+    /// Sets `coupon_code`. Code of the redeemed coupon.
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
-    /// Sets the body field `stock_id`. ID of the stock the coupon belongs to.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. ID of the stock the coupon belongs to.
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `return_request_no`. The merchant's unique number for this return.
-    pub fn return_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.return_request_no(value);
-        self
+    /// Sets `return_request_no`. The merchant's unique number for this return.
+    pub fn return_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("return_request_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::return_coupon::ReturnCouponBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ReturnCouponBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ReturnCouponRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(ReturnCouponRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReturnCouponRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ReturnCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ReturnCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ReturnCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ReturnCouponRequest {
-    type Body = crate::marketing::busifavor::return_coupon::ReturnCouponBody;
+impl rt::Operation for ReturnCouponRequest {
+    type Body = ReturnCouponBody;
     type Response = crate::marketing::busifavor::return_coupon::ReturnCouponResponse;
-    type ErrorCode = ReturnCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.return_coupon",
         summary: "申请退券 (return a redeemed coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/coupons/return",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_13.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["return_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -191,123 +104,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ReturnCouponRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/coupons/return`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReturnCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReturnCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReturnCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReturnCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReturnCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReturnCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReturnCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReturnCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -329,184 +137,15 @@ pub struct ReturnCouponBody {
     pub return_request_no: ::std::string::String,
 }
 
-impl ReturnCouponBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ReturnCouponBodyBuilder {
-        ReturnCouponBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ReturnCouponBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("return_request_no");
-            let value = &self.return_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`ReturnCouponBody`]; [`ReturnCouponBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ReturnCouponBodyBuilder {
-    coupon_code: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    return_request_no: ::std::option::Option<::std::string::String>,
-}
-
-impl ReturnCouponBodyBuilder {
-    /// Sets `coupon_code`. Code of the redeemed coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock_id`. ID of the stock the coupon belongs to.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `return_request_no`. The merchant's unique number for this return.
-    pub fn return_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.return_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("return_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("return_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ReturnCouponBody> {
-        match (self.coupon_code, self.stock_id, self.return_request_no) {
-            (
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(return_request_no),
-            ) => {
-                ::std::option::Option::Some(ReturnCouponBody {
-                    coupon_code,
-                    stock_id,
-                    return_request_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ReturnCouponBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReturnCouponBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ReturnCouponBody> for ReturnCouponBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ReturnCouponBody) -> Self {
-        Self {
-            coupon_code: ::std::option::Option::Some(value.coupon_code),
-            stock_id: ::std::option::Option::Some(value.stock_id),
-            return_request_no: ::std::option::Option::Some(value.return_request_no),
-        }
-    }
+impl rt::Shaped for ReturnCouponBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ReturnCouponBody",
+        &[
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("return_request_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 /// Success response of `ReturnCouponRequest`.
@@ -516,9 +155,17 @@ pub struct ReturnCouponResponse {
     /// When WeChat Pay returned the coupon.
     ///
     /// Wire name `wechatpay_return_time`; required; RFC 3339.
-    pub wechatpay_return_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub wechatpay_return_time: rt::DateTime,
 }
 
+impl rt::Shaped for ReturnCouponResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ReturnCouponResponse",
+        &[rt::FieldRule::req("wechatpay_return_time", rt::Kind::DATE_TIME)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ReturnCouponResponse {
     /// A builder with every field unset.
     pub fn builder() -> ReturnCouponResponseBuilder {
@@ -526,76 +173,19 @@ impl ReturnCouponResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ReturnCouponResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("wechatpay_return_time");
-            let value = &self.wechatpay_return_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ReturnCouponResponse`]; [`ReturnCouponResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ReturnCouponResponseBuilder {
-    wechatpay_return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`ReturnCouponResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ReturnCouponResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ReturnCouponResponseBuilder {
     /// Sets `wechatpay_return_time`. When WeChat Pay returned the coupon.
-    pub fn wechatpay_return_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.wechatpay_return_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.wechatpay_return_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("wechatpay_return_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("wechatpay_return_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ReturnCouponResponse> {
-        self.wechatpay_return_time
-            .map(|wechatpay_return_time| ReturnCouponResponse {
-                wechatpay_return_time,
-            })
+    pub fn wechatpay_return_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("wechatpay_return_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ReturnCouponResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReturnCouponResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<ReturnCouponResponse, rt::BuildError> {
+        self.0.build()
     }
 }

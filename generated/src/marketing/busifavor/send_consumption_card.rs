@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/coupons/{card_id}/send`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/coupons/chapter3_1.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 发放消费卡 (send a consumption card)
 ///
 /// Sends a consumption card (消费卡) to a user; with the card the user also receives a batch of coupons, and the card goes into the card wallet. `out_request_no` together with `send_time` must be unique; repeating both does not send a second card.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_request_no`, `send_time`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendConsumptionCardRequest {
     /// Path parameter. ID of the consumption card.
     ///
     /// Wire name `card_id`; required.
     pub card_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::send_consumption_card::SendConsumptionCardBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: SendConsumptionCardBody,
+}
+
+impl rt::Shaped for SendConsumptionCardRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "SendConsumptionCardRequest",
+        &[rt::FieldRule::req("card_id", rt::Kind::TEXT)],
+        <SendConsumptionCardBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl SendConsumptionCardRequest {
@@ -33,312 +43,103 @@ impl SendConsumptionCardRequest {
     }
 }
 
-/// Builds a [`SendConsumptionCardRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`SendConsumptionCardRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct SendConsumptionCardRequestBuilder {
-    card_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::busifavor::send_consumption_card::SendConsumptionCardBodyBuilder,
-}
-
+pub struct SendConsumptionCardRequestBuilder(rt::Draft);
 impl SendConsumptionCardRequestBuilder {
     /// Sets the parameter `card_id`. ID of the consumption card.
-    pub fn card_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.card_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn card_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("card_id", value))
     }
 
-    /// Sets the body field `appid`. AppID that created the card, bound to the calling merchant; `openid` must be under it.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. AppID that created the card, bound to the calling merchant; `openid` must be under it.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.openid(value);
-        self
+    /// Sets `openid`. The user's OpenID under `appid`.
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `out_request_no`. The merchant's number for this send; letters and digits recommended.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The merchant's number for this send; letters and digits recommended.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `send_time`. When the merchant sends the card (UTC+8); at most 24 hours in the past.
-    pub fn send_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.body = self.body.send_time(value);
-        self
+    /// Sets `send_time`. When the merchant sends the card (UTC+8); at most 24 hours in the past.
+    pub fn send_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("send_time", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::send_consumption_card::SendConsumptionCardBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.card_id.is_none() {
-            v.report(&at.field("card_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: SendConsumptionCardBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        SendConsumptionCardRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.card_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(card_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(SendConsumptionCardRequest {
-                    card_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendConsumptionCardRequest")),
-        }
+    ) -> ::std::result::Result<SendConsumptionCardRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl SendConsumptionCardRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("SendConsumptionCardRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for SendConsumptionCardRequest {
-    type Body = crate::marketing::busifavor::send_consumption_card::SendConsumptionCardBody;
+impl rt::Operation for SendConsumptionCardRequest {
+    type Body = SendConsumptionCardBody;
     type Response = crate::marketing::busifavor::send_consumption_card::SendConsumptionCardResponse;
-    type ErrorCode = SendConsumptionCardErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.send_consumption_card",
         summary: "发放消费卡 (send a consumption card)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/coupons/{card_id}/send",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/coupons/chapter3_1.shtml",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &["out_request_no", "send_time"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The consumption card does not exist.",
-                solution: "Check card_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "The consumption card does not exist.",
+                "Check card_id.",
+                false,
+            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(62usize);
         path.push_str("/v3/marketing/busifavor/coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.card_id);
+        rt::encode::push_path_segment(&mut path, &self.card_id);
         path.push_str("/send");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/coupons/{card_id}/send`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendConsumptionCardErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The consumption card does not exist. Check card_id.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SendConsumptionCardErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SendConsumptionCardErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SendConsumptionCardErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SendConsumptionCardErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SendConsumptionCardErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SendConsumptionCardErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SendConsumptionCardErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -361,217 +162,19 @@ pub struct SendConsumptionCardBody {
     /// When the merchant sends the card (UTC+8); at most 24 hours in the past.
     ///
     /// Wire name `send_time`; required; RFC 3339.
-    pub send_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub send_time: rt::DateTime,
 }
 
-impl SendConsumptionCardBody {
-    /// A builder with every field unset.
-    pub fn builder() -> SendConsumptionCardBodyBuilder {
-        SendConsumptionCardBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for SendConsumptionCardBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("send_time");
-            let value = &self.send_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`SendConsumptionCardBody`]; [`SendConsumptionCardBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SendConsumptionCardBodyBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    out_request_no: ::std::option::Option<::std::string::String>,
-    send_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
-impl SendConsumptionCardBodyBuilder {
-    /// Sets `appid`. AppID that created the card, bound to the calling merchant; `openid` must be under it.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_request_no`. The merchant's number for this send; letters and digits recommended.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `send_time`. When the merchant sends the card (UTC+8); at most 24 hours in the past.
-    pub fn send_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.send_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.send_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("send_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("send_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SendConsumptionCardBody> {
-        match (self.appid, self.openid, self.out_request_no, self.send_time) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(send_time),
-            ) => {
-                ::std::option::Option::Some(SendConsumptionCardBody {
-                    appid,
-                    openid,
-                    out_request_no,
-                    send_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SendConsumptionCardBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendConsumptionCardBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<SendConsumptionCardBody> for SendConsumptionCardBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: SendConsumptionCardBody) -> Self {
-        Self {
-            appid: ::std::option::Option::Some(value.appid),
-            openid: ::std::option::Option::Some(value.openid),
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            send_time: ::std::option::Option::Some(value.send_time),
-        }
-    }
+impl rt::Shaped for SendConsumptionCardBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SendConsumptionCardBody",
+        &[
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("send_time", rt::Kind::DATE_TIME),
+        ],
+    );
 }
 
 /// Success response of `SendConsumptionCardRequest`.
@@ -584,6 +187,14 @@ pub struct SendConsumptionCardResponse {
     pub card_code: ::std::string::String,
 }
 
+impl rt::Shaped for SendConsumptionCardResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SendConsumptionCardResponse",
+        &[rt::FieldRule::req("card_code", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SendConsumptionCardResponse {
     /// A builder with every field unset.
     pub fn builder() -> SendConsumptionCardResponseBuilder {
@@ -591,63 +202,21 @@ impl SendConsumptionCardResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SendConsumptionCardResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`SendConsumptionCardResponse`]; [`SendConsumptionCardResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SendConsumptionCardResponseBuilder {
-    card_code: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`SendConsumptionCardResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SendConsumptionCardResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SendConsumptionCardResponseBuilder {
     /// Sets `card_code`. Code of the card the user received.
-    pub fn card_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.card_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.card_code.is_none() {
-            v.report(&at.field("card_code"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SendConsumptionCardResponse> {
-        self.card_code
-            .map(|card_code| SendConsumptionCardResponse {
-                card_code,
-            })
+    pub fn card_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("card_code", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        SendConsumptionCardResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendConsumptionCardResponse")),
-        }
+    ) -> ::std::result::Result<SendConsumptionCardResponse, rt::BuildError> {
+        self.0.build()
     }
 }

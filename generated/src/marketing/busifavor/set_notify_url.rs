@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/callbacks`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_7.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 设置商家券事件通知地址 (set the event notification URL)
 ///
 /// Sets the HTTPS URL that receives merchant-coupon event notifications (such as COUPON.SEND) for stocks the merchant created. Marketing event push must also be enabled on the merchant platform, and the APIv3 key set. Setting the same URL again does no harm, so the call is retried when safe.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetNotifyUrlRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::set_notify_url::SetNotifyUrlBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: SetNotifyUrlBody,
+}
+
+impl rt::Shaped for SetNotifyUrlRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "SetNotifyUrlRequest",
+        &[],
+        <SetNotifyUrlBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl SetNotifyUrlRequest {
@@ -29,143 +39,56 @@ impl SetNotifyUrlRequest {
     }
 }
 
-/// Builds a [`SetNotifyUrlRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`SetNotifyUrlRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct SetNotifyUrlRequestBuilder {
-    body: crate::marketing::busifavor::set_notify_url::SetNotifyUrlBodyBuilder,
-}
-
+pub struct SetNotifyUrlRequestBuilder(rt::Draft);
 impl SetNotifyUrlRequestBuilder {
-    /// Sets the body field `mchid`. Merchant whose URL is set; the caller when left out.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mchid(value);
-        self
+    /// Sets `mchid`. Merchant whose URL is set; the caller when left out.
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
-    /// Sets the body field `notify_url`. HTTPS URL that receives the notifications.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. HTTPS URL that receives the notifications.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::set_notify_url::SetNotifyUrlBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: SetNotifyUrlBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SetNotifyUrlRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(SetNotifyUrlRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetNotifyUrlRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<SetNotifyUrlRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl SetNotifyUrlRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("SetNotifyUrlRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for SetNotifyUrlRequest {
-    type Body = crate::marketing::busifavor::set_notify_url::SetNotifyUrlBody;
+impl rt::Operation for SetNotifyUrlRequest {
+    type Body = SetNotifyUrlBody;
     type Response = crate::marketing::busifavor::set_notify_url::SetNotifyUrlResponse;
-    type ErrorCode = SetNotifyUrlErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.set_notify_url",
         summary: "设置商家券事件通知地址 (set the event notification URL)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/callbacks",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_7.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -175,118 +98,18 @@ impl ::wechatpay_apiv3_runtime::Operation for SetNotifyUrlRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/callbacks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetNotifyUrlErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SetNotifyUrlErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SetNotifyUrlErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SetNotifyUrlErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SetNotifyUrlErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SetNotifyUrlErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SetNotifyUrlErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SetNotifyUrlErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -305,143 +128,14 @@ pub struct SetNotifyUrlBody {
     pub notify_url: ::std::string::String,
 }
 
-impl SetNotifyUrlBody {
-    /// A builder with every field unset.
-    pub fn builder() -> SetNotifyUrlBodyBuilder {
-        SetNotifyUrlBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for SetNotifyUrlBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("notify_url");
-            let value = &self.notify_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(10),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-}
-
-/// Builds a [`SetNotifyUrlBody`]; [`SetNotifyUrlBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SetNotifyUrlBodyBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-}
-
-impl SetNotifyUrlBodyBuilder {
-    /// Sets `mchid`. Merchant whose URL is set; the caller when left out.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_url`. HTTPS URL that receives the notifications.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        match &self.notify_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(10),
-                    ::std::option::Option::Some(256),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://.+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SetNotifyUrlBody> {
-        self.notify_url
-            .map(|notify_url| SetNotifyUrlBody {
-                mchid: self.mchid,
-                notify_url,
-            })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SetNotifyUrlBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetNotifyUrlBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<SetNotifyUrlBody> for SetNotifyUrlBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: SetNotifyUrlBody) -> Self {
-        Self {
-            mchid: value.mchid,
-            notify_url: ::std::option::Option::Some(value.notify_url),
-        }
-    }
+impl rt::Shaped for SetNotifyUrlBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SetNotifyUrlBody",
+        &[
+            rt::FieldRule::opt("mchid", rt::Kind::text(8, 15)),
+            rt::FieldRule::req("notify_url", rt::Kind::pattern(10, 256, "^https://.+$")),
+        ],
+    );
 }
 
 /// Success response of `SetNotifyUrlRequest`.
@@ -452,7 +146,7 @@ pub struct SetNotifyUrlResponse {
     ///
     /// Wire name `update_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub update_time: ::std::option::Option<rt::DateTime>,
     /// The URL now in effect.
     ///
     /// Wire name `notify_url`; required.
@@ -463,6 +157,18 @@ pub struct SetNotifyUrlResponse {
     pub mchid: ::std::string::String,
 }
 
+impl rt::Shaped for SetNotifyUrlResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SetNotifyUrlResponse",
+        &[
+            rt::FieldRule::opt("update_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("notify_url", rt::Kind::TEXT),
+            rt::FieldRule::req("mchid", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SetNotifyUrlResponse {
     /// A builder with every field unset.
     pub fn builder() -> SetNotifyUrlResponseBuilder {
@@ -470,102 +176,29 @@ impl SetNotifyUrlResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SetNotifyUrlResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.update_time {
-            let at = at.field("update_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`SetNotifyUrlResponse`]; [`SetNotifyUrlResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SetNotifyUrlResponseBuilder {
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    notify_url: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`SetNotifyUrlResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SetNotifyUrlResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SetNotifyUrlResponseBuilder {
     /// Sets `update_time`. When the URL was set.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Sets `notify_url`. The URL now in effect.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
     /// Sets `mchid`. The merchant the URL belongs to.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.update_time {
-            let at = at.field("update_time");
-            v.date_time(&at, value);
-        }
-        if self.notify_url.is_none() {
-            v.report(&at.field("notify_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.mchid.is_none() {
-            v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SetNotifyUrlResponse> {
-        match (self.notify_url, self.mchid) {
-            (
-                ::std::option::Option::Some(notify_url),
-                ::std::option::Option::Some(mchid),
-            ) => {
-                ::std::option::Option::Some(SetNotifyUrlResponse {
-                    update_time: self.update_time,
-                    notify_url,
-                    mchid,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SetNotifyUrlResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetNotifyUrlResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<SetNotifyUrlResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -2,1296 +2,265 @@
 
 //! Types shared by the operations of 商家券 (merchant coupons).
 
-/// The kind of discount a stock gives.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StockType {
-    /// `NORMAL`: A fixed amount off above a threshold (满减).
-    Normal,
-    /// `DISCOUNT`: A percentage off above a threshold (折扣).
-    Discount,
-    /// `EXCHANGE`: A product for a fixed price (换购).
-    Exchange,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StockType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "NORMAL",
-            Self::Discount => "DISCOUNT",
-            Self::Exchange => "EXCHANGE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StockType {
-    const VALUES: &'static [&'static str] = &["NORMAL", "DISCOUNT", "EXCHANGE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NORMAL" => Self::Normal,
-            "DISCOUNT" => Self::Discount,
-            "EXCHANGE" => Self::Exchange,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StockType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for StockType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for StockType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StockType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StockType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Who assigns the code of each coupon of a stock.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponCodeMode {
-    /// `WECHATPAY_MODE`: WeChat Pay generates a 22-digit code.
-    WechatpayMode,
-    /// `MERCHANT_API`: The merchant gives the code when it sends the coupon.
-    MerchantApi,
-    /// `MERCHANT_UPLOAD`: The merchant uploads codes in advance.
-    MerchantUpload,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponCodeMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WechatpayMode => "WECHATPAY_MODE",
-            Self::MerchantApi => "MERCHANT_API",
-            Self::MerchantUpload => "MERCHANT_UPLOAD",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponCodeMode {
-    const VALUES: &'static [&'static str] = &[
-        "WECHATPAY_MODE",
-        "MERCHANT_API",
-        "MERCHANT_UPLOAD",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "WECHATPAY_MODE" => Self::WechatpayMode,
-            "MERCHANT_API" => Self::MerchantApi,
-            "MERCHANT_UPLOAD" => Self::MerchantUpload,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponCodeMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponCodeMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponCodeMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponCodeMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponCodeMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How the user redeems the coupon.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UseMethod {
-    /// `OFF_LINE`: In a physical store.
-    OffLine,
-    /// `MINI_PROGRAMS`: In a mini program.
-    MiniPrograms,
-    /// `PAYMENT_CODE`: By showing the payment code.
-    PaymentCode,
-    /// `SELF_CONSUME`: The user redeems it themselves.
-    SelfConsume,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UseMethod {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OffLine => "OFF_LINE",
-            Self::MiniPrograms => "MINI_PROGRAMS",
-            Self::PaymentCode => "PAYMENT_CODE",
-            Self::SelfConsume => "SELF_CONSUME",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UseMethod {
-    const VALUES: &'static [&'static str] = &[
-        "OFF_LINE",
-        "MINI_PROGRAMS",
-        "PAYMENT_CODE",
-        "SELF_CONSUME",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "OFF_LINE" => Self::OffLine,
-            "MINI_PROGRAMS" => Self::MiniPrograms,
-            "PAYMENT_CODE" => Self::PaymentCode,
-            "SELF_CONSUME" => Self::SelfConsume,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UseMethod::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UseMethod {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UseMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UseMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UseMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// State of a stock.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StockState {
-    /// `UNAUDIT`: Under review.
-    Unaudit,
-    /// `RUNNING`: Coupons can be sent.
-    Running,
-    /// `STOPED`: Ended (the API spells it this way).
-    Stoped,
-    /// `PAUSED`: Sending is paused.
-    Paused,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StockState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unaudit => "UNAUDIT",
-            Self::Running => "RUNNING",
-            Self::Stoped => "STOPED",
-            Self::Paused => "PAUSED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StockState {
-    const VALUES: &'static [&'static str] = &["UNAUDIT", "RUNNING", "STOPED", "PAUSED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "UNAUDIT" => Self::Unaudit,
-            "RUNNING" => Self::Running,
-            "STOPED" => Self::Stoped,
-            "PAUSED" => Self::Paused,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StockState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for StockState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for StockState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StockState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StockState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// State of a coupon in the user's wallet.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponState {
-    /// `SENDED`: Sent and usable (the API spells it this way).
-    Sended,
-    /// `USED`: Redeemed.
-    Used,
-    /// `EXPIRED`: Past its validity period.
-    Expired,
-    /// `DELETED`: Removed by the user.
-    Deleted,
-    /// `DEACTIVATED`: Deactivated by the merchant.
-    Deactivated,
-    /// `PENDING_REDEEM`: Redemption has been requested and is waiting to be processed.
-    PendingRedeem,
-    /// `REDEEM_CONFIRMING`: Redemption is being confirmed.
-    RedeemConfirming,
-    /// `REDEEM_FAILED`: Redemption failed.
-    RedeemFailed,
-    /// `REDEEM_EXPIRED`: The pending redemption expired.
-    RedeemExpired,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sended => "SENDED",
-            Self::Used => "USED",
-            Self::Expired => "EXPIRED",
-            Self::Deleted => "DELETED",
-            Self::Deactivated => "DEACTIVATED",
-            Self::PendingRedeem => "PENDING_REDEEM",
-            Self::RedeemConfirming => "REDEEM_CONFIRMING",
-            Self::RedeemFailed => "REDEEM_FAILED",
-            Self::RedeemExpired => "REDEEM_EXPIRED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponState {
-    const VALUES: &'static [&'static str] = &[
-        "SENDED",
-        "USED",
-        "EXPIRED",
-        "DELETED",
-        "DEACTIVATED",
-        "PENDING_REDEEM",
-        "REDEEM_CONFIRMING",
-        "REDEEM_FAILED",
-        "REDEEM_EXPIRED",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SENDED" => Self::Sended,
-            "USED" => Self::Used,
-            "EXPIRED" => Self::Expired,
-            "DELETED" => Self::Deleted,
-            "DEACTIVATED" => Self::Deactivated,
-            "PENDING_REDEEM" => Self::PendingRedeem,
-            "REDEEM_CONFIRMING" => Self::RedeemConfirming,
-            "REDEEM_FAILED" => Self::RedeemFailed,
-            "REDEEM_EXPIRED" => Self::RedeemExpired,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Whether a code the merchant uploaded has been handed out yet.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponCodeStatus {
-    /// `AVAILABLE`: Uploaded and not yet given to a user.
-    Available,
-    /// `DISPATCHED`: Given to a user as the code of a coupon.
-    Dispatched,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponCodeStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "AVAILABLE",
-            Self::Dispatched => "DISPATCHED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponCodeStatus {
-    const VALUES: &'static [&'static str] = &["AVAILABLE", "DISPATCHED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "AVAILABLE" => Self::Available,
-            "DISPATCHED" => Self::Dispatched,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponCodeStatus::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponCodeStatus {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponCodeStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponCodeStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponCodeStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How the coupon code is shown on the coupon detail page.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CodeDisplayMode {
-    /// `NOT_SHOW`: The code is not shown.
-    NotShow,
-    /// `BARCODE`: Shown as a one-dimensional barcode.
-    Barcode,
-    /// `QRCODE`: Shown as a QR code.
-    Qrcode,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CodeDisplayMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotShow => "NOT_SHOW",
-            Self::Barcode => "BARCODE",
-            Self::Qrcode => "QRCODE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CodeDisplayMode {
-    const VALUES: &'static [&'static str] = &["NOT_SHOW", "BARCODE", "QRCODE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NOT_SHOW" => Self::NotShow,
-            "BARCODE" => Self::Barcode,
-            "QRCODE" => Self::Qrcode,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CodeDisplayMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CodeDisplayMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CodeDisplayMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CodeDisplayMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CodeDisplayMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Background colour of the coupon card, one of WeChat Pay's ten palette colours.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BackgroundColor {
-    /// `Color010`: Palette colour 010.
-    Color010,
-    /// `Color020`: Palette colour 020.
-    Color020,
-    /// `Color030`: Palette colour 030.
-    Color030,
-    /// `Color040`: Palette colour 040.
-    Color040,
-    /// `Color050`: Palette colour 050.
-    Color050,
-    /// `Color060`: Palette colour 060.
-    Color060,
-    /// `Color070`: Palette colour 070.
-    Color070,
-    /// `Color080`: Palette colour 080.
-    Color080,
-    /// `Color090`: Palette colour 090.
-    Color090,
-    /// `Color100`: Palette colour 100.
-    Color100,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BackgroundColor {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Color010 => "Color010",
-            Self::Color020 => "Color020",
-            Self::Color030 => "Color030",
-            Self::Color040 => "Color040",
-            Self::Color050 => "Color050",
-            Self::Color060 => "Color060",
-            Self::Color070 => "Color070",
-            Self::Color080 => "Color080",
-            Self::Color090 => "Color090",
-            Self::Color100 => "Color100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BackgroundColor {
-    const VALUES: &'static [&'static str] = &[
-        "Color010",
-        "Color020",
-        "Color030",
-        "Color040",
-        "Color050",
-        "Color060",
-        "Color070",
-        "Color080",
-        "Color090",
-        "Color100",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "Color010" => Self::Color010,
-            "Color020" => Self::Color020,
-            "Color030" => Self::Color030,
-            "Color040" => Self::Color040,
-            "Color050" => Self::Color050,
-            "Color060" => Self::Color060,
-            "Color070" => Self::Color070,
-            "Color080" => Self::Color080,
-            "Color090" => Self::Color090,
-            "Color100" => Self::Color100,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BackgroundColor::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BackgroundColor {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BackgroundColor {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BackgroundColor {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BackgroundColor {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The channel through which the user received the coupon.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendChannel {
-    /// `BUSICOUPON_SEND_CHANNEL_MINIAPP`: Claimed in a mini program.
-    BusicouponSendChannelMiniapp,
-    /// `BUSICOUPON_SEND_CHANNEL_API`: Sent through the send-coupon API.
-    BusicouponSendChannelApi,
-    /// `API`: Sent through the API (short spelling).
-    Api,
-    /// `BUSICOUPON_SEND_CHANNEL_PAYGIFT`: Given after a payment (支付有礼).
-    BusicouponSendChannelPaygift,
-    /// `BUSICOUPON_SEND_CHANNEL_H5`: Claimed on an H5 page.
-    BusicouponSendChannelH5,
-    /// `BUSICOUPON_SEND_CHANNEL_FTOF`: Claimed face to face by scanning a code.
-    BusicouponSendChannelFtof,
-    /// `BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT`: Given by a membership-card activity.
-    BusicouponSendChannelMembercardAct,
-    /// `BUSICOUPON_SEND_CHANNEL_HALL`: Claimed in a marketing hall (营销馆).
-    BusicouponSendChannelHall,
-    /// `BUSICOUPON_SEND_CHANNEL_JSAPI`: Claimed through the JSAPI coupon flow.
-    BusicouponSendChannelJsapi,
-    /// `JSAPI`: Claimed through JSAPI (short spelling).
-    Jsapi,
-    /// `BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE`: Claimed in a mini-program live stream.
-    BusicouponSendChannelMiniAppLive,
-    /// `BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH`: Claimed from WeChat search.
-    BusicouponSendChannelWechatSearch,
-    /// `BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT`: Given by the pay-with-discount (支付有优惠) channel.
-    BusicouponSendChannelPayHasDiscount,
-    /// `BUSICOUPON_SEND_CHANNEL_WECHAT_AD`: Claimed from a WeChat advertisement.
-    BusicouponSendChannelWechatAd,
-    /// `BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM`: Given by the rights platform.
-    BusicouponSendChannelRightsPlatform,
-    /// `BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT`: Given by the receive-money gift activity.
-    BusicouponSendChannelReceiveMoneyGift,
-    /// `BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT`: Given as a member payment benefit.
-    BusicouponSendChannelMemberPayRight,
-    /// `BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL`: Given by a smart-retail activity.
-    BusicouponSendChannelBusiSmartRetail,
-    /// `BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM`: Claimed in a Channels (视频号) live room.
-    BusicouponSendChannelFinderLiveroom,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SendChannel {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BusicouponSendChannelMiniapp => "BUSICOUPON_SEND_CHANNEL_MINIAPP",
-            Self::BusicouponSendChannelApi => "BUSICOUPON_SEND_CHANNEL_API",
-            Self::Api => "API",
-            Self::BusicouponSendChannelPaygift => "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
-            Self::BusicouponSendChannelH5 => "BUSICOUPON_SEND_CHANNEL_H5",
-            Self::BusicouponSendChannelFtof => "BUSICOUPON_SEND_CHANNEL_FTOF",
-            Self::BusicouponSendChannelMembercardAct => {
-                "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT"
-            }
-            Self::BusicouponSendChannelHall => "BUSICOUPON_SEND_CHANNEL_HALL",
-            Self::BusicouponSendChannelJsapi => "BUSICOUPON_SEND_CHANNEL_JSAPI",
-            Self::Jsapi => "JSAPI",
-            Self::BusicouponSendChannelMiniAppLive => {
-                "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE"
-            }
-            Self::BusicouponSendChannelWechatSearch => {
-                "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH"
-            }
-            Self::BusicouponSendChannelPayHasDiscount => {
-                "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT"
-            }
-            Self::BusicouponSendChannelWechatAd => "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
-            Self::BusicouponSendChannelRightsPlatform => {
-                "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM"
-            }
-            Self::BusicouponSendChannelReceiveMoneyGift => {
-                "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT"
-            }
-            Self::BusicouponSendChannelMemberPayRight => {
-                "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT"
-            }
-            Self::BusicouponSendChannelBusiSmartRetail => {
-                "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL"
-            }
-            Self::BusicouponSendChannelFinderLiveroom => {
-                "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SendChannel {
-    const VALUES: &'static [&'static str] = &[
-        "BUSICOUPON_SEND_CHANNEL_MINIAPP",
-        "BUSICOUPON_SEND_CHANNEL_API",
-        "API",
-        "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
-        "BUSICOUPON_SEND_CHANNEL_H5",
-        "BUSICOUPON_SEND_CHANNEL_FTOF",
-        "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT",
-        "BUSICOUPON_SEND_CHANNEL_HALL",
-        "BUSICOUPON_SEND_CHANNEL_JSAPI",
-        "JSAPI",
-        "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE",
-        "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH",
-        "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT",
-        "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
-        "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM",
-        "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT",
-        "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT",
-        "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL",
-        "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "BUSICOUPON_SEND_CHANNEL_MINIAPP" => Self::BusicouponSendChannelMiniapp,
-            "BUSICOUPON_SEND_CHANNEL_API" => Self::BusicouponSendChannelApi,
-            "API" => Self::Api,
-            "BUSICOUPON_SEND_CHANNEL_PAYGIFT" => Self::BusicouponSendChannelPaygift,
-            "BUSICOUPON_SEND_CHANNEL_H5" => Self::BusicouponSendChannelH5,
-            "BUSICOUPON_SEND_CHANNEL_FTOF" => Self::BusicouponSendChannelFtof,
-            "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT" => {
-                Self::BusicouponSendChannelMembercardAct
-            }
-            "BUSICOUPON_SEND_CHANNEL_HALL" => Self::BusicouponSendChannelHall,
-            "BUSICOUPON_SEND_CHANNEL_JSAPI" => Self::BusicouponSendChannelJsapi,
-            "JSAPI" => Self::Jsapi,
-            "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE" => {
-                Self::BusicouponSendChannelMiniAppLive
-            }
-            "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH" => {
-                Self::BusicouponSendChannelWechatSearch
-            }
-            "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT" => {
-                Self::BusicouponSendChannelPayHasDiscount
-            }
-            "BUSICOUPON_SEND_CHANNEL_WECHAT_AD" => Self::BusicouponSendChannelWechatAd,
-            "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM" => {
-                Self::BusicouponSendChannelRightsPlatform
-            }
-            "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT" => {
-                Self::BusicouponSendChannelReceiveMoneyGift
-            }
-            "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT" => {
-                Self::BusicouponSendChannelMemberPayRight
-            }
-            "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL" => {
-                Self::BusicouponSendChannelBusiSmartRetail
-            }
-            "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM" => {
-                Self::BusicouponSendChannelFinderLiveroom
-            }
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SendChannel::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SendChannel {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SendChannel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SendChannel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SendChannel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// State of a subsidy payment receipt.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubsidyPayReceiptStatus {
-    /// `ACCEPTED`: Accepted, not finished yet.
-    Accepted,
-    /// `SUCCESS`: The subsidy was paid.
-    Success,
-    /// `FAIL`: The subsidy payment failed; see `fail_reason`.
-    Fail,
-    /// `RETURNING`: A return of the subsidy is in progress.
-    Returning,
-    /// `PARTIAL_RETURN`: Part of the subsidy was returned.
-    PartialReturn,
-    /// `FULL_RETURN`: All of the subsidy was returned.
-    FullReturn,
-    /// `PAY_RECEIPT_UNKNOWN`: Unknown state (Go SDK spelling).
-    PayReceiptUnknown,
-    /// `PAY_RECEIPT_ACCEPTED`: Accepted (Go SDK spelling).
-    PayReceiptAccepted,
-    /// `PAY_RECEIPT_SUCCESS`: Paid (Go SDK spelling).
-    PayReceiptSuccess,
-    /// `PAY_RECEIPT_FAIL`: Failed (Go SDK spelling).
-    PayReceiptFail,
-    /// `PAY_RECEIPT_RETURNING`: Being returned (Go SDK spelling).
-    PayReceiptReturning,
-    /// `PAY_RECEIPT_PARTIAL_RETURN`: Partly returned (Go SDK spelling).
-    PayReceiptPartialReturn,
-    /// `PAY_RECEIPT_FULL_RETURN`: Fully returned (Go SDK spelling).
-    PayReceiptFullReturn,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SubsidyPayReceiptStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Accepted => "ACCEPTED",
-            Self::Success => "SUCCESS",
-            Self::Fail => "FAIL",
-            Self::Returning => "RETURNING",
-            Self::PartialReturn => "PARTIAL_RETURN",
-            Self::FullReturn => "FULL_RETURN",
-            Self::PayReceiptUnknown => "PAY_RECEIPT_UNKNOWN",
-            Self::PayReceiptAccepted => "PAY_RECEIPT_ACCEPTED",
-            Self::PayReceiptSuccess => "PAY_RECEIPT_SUCCESS",
-            Self::PayReceiptFail => "PAY_RECEIPT_FAIL",
-            Self::PayReceiptReturning => "PAY_RECEIPT_RETURNING",
-            Self::PayReceiptPartialReturn => "PAY_RECEIPT_PARTIAL_RETURN",
-            Self::PayReceiptFullReturn => "PAY_RECEIPT_FULL_RETURN",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyPayReceiptStatus {
-    const VALUES: &'static [&'static str] = &[
-        "ACCEPTED",
-        "SUCCESS",
-        "FAIL",
-        "RETURNING",
-        "PARTIAL_RETURN",
-        "FULL_RETURN",
-        "PAY_RECEIPT_UNKNOWN",
-        "PAY_RECEIPT_ACCEPTED",
-        "PAY_RECEIPT_SUCCESS",
-        "PAY_RECEIPT_FAIL",
-        "PAY_RECEIPT_RETURNING",
-        "PAY_RECEIPT_PARTIAL_RETURN",
-        "PAY_RECEIPT_FULL_RETURN",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ACCEPTED" => Self::Accepted,
-            "SUCCESS" => Self::Success,
-            "FAIL" => Self::Fail,
-            "RETURNING" => Self::Returning,
-            "PARTIAL_RETURN" => Self::PartialReturn,
-            "FULL_RETURN" => Self::FullReturn,
-            "PAY_RECEIPT_UNKNOWN" => Self::PayReceiptUnknown,
-            "PAY_RECEIPT_ACCEPTED" => Self::PayReceiptAccepted,
-            "PAY_RECEIPT_SUCCESS" => Self::PayReceiptSuccess,
-            "PAY_RECEIPT_FAIL" => Self::PayReceiptFail,
-            "PAY_RECEIPT_RETURNING" => Self::PayReceiptReturning,
-            "PAY_RECEIPT_PARTIAL_RETURN" => Self::PayReceiptPartialReturn,
-            "PAY_RECEIPT_FULL_RETURN" => Self::PayReceiptFullReturn,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SubsidyPayReceiptStatus::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SubsidyPayReceiptStatus {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SubsidyPayReceiptStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SubsidyPayReceiptStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubsidyPayReceiptStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Why a subsidy payment failed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubsidyPayFailReason {
-    /// `INSUFFICIENT_BALANCE`: The paying merchant's balance is too low.
-    InsufficientBalance,
-    /// `NOT_INCOMESPLIT_ORDER`: The order is not a profit-sharing order.
-    NotIncomesplitOrder,
-    /// `EXCEED_SUBSIDY_AMOUNT_QUOTA`: The subsidy amount quota is used up.
-    ExceedSubsidyAmountQuota,
-    /// `EXCEED_SUBSIDY_COUNT_QUOTA`: The subsidy count quota is used up.
-    ExceedSubsidyCountQuota,
-    /// `OTHER`: Another reason.
-    Other,
-    /// `PAY_RECEIPT_INSUFFICIENT_BALANCE`: Balance too low (Go SDK spelling).
-    PayReceiptInsufficientBalance,
-    /// `PAY_RECEIPT_NOT_INCOMESPLIT_ORDER`: Not a profit-sharing order (Go SDK spelling).
-    PayReceiptNotIncomesplitOrder,
-    /// `PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA`: Amount quota used up (Go SDK spelling).
-    PayReceiptExceedSubsidyAmountQuota,
-    /// `PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA`: Count quota used up (Go SDK spelling).
-    PayReceiptExceedSubsidyCountQuota,
-    /// `PAY_RECEIPT_OTHER`: Another reason (Go SDK spelling).
-    PayReceiptOther,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SubsidyPayFailReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InsufficientBalance => "INSUFFICIENT_BALANCE",
-            Self::NotIncomesplitOrder => "NOT_INCOMESPLIT_ORDER",
-            Self::ExceedSubsidyAmountQuota => "EXCEED_SUBSIDY_AMOUNT_QUOTA",
-            Self::ExceedSubsidyCountQuota => "EXCEED_SUBSIDY_COUNT_QUOTA",
-            Self::Other => "OTHER",
-            Self::PayReceiptInsufficientBalance => "PAY_RECEIPT_INSUFFICIENT_BALANCE",
-            Self::PayReceiptNotIncomesplitOrder => "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER",
-            Self::PayReceiptExceedSubsidyAmountQuota => {
-                "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA"
-            }
-            Self::PayReceiptExceedSubsidyCountQuota => {
-                "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA"
-            }
-            Self::PayReceiptOther => "PAY_RECEIPT_OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyPayFailReason {
-    const VALUES: &'static [&'static str] = &[
-        "INSUFFICIENT_BALANCE",
-        "NOT_INCOMESPLIT_ORDER",
-        "EXCEED_SUBSIDY_AMOUNT_QUOTA",
-        "EXCEED_SUBSIDY_COUNT_QUOTA",
-        "OTHER",
-        "PAY_RECEIPT_INSUFFICIENT_BALANCE",
-        "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER",
-        "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA",
-        "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA",
-        "PAY_RECEIPT_OTHER",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
-            "NOT_INCOMESPLIT_ORDER" => Self::NotIncomesplitOrder,
-            "EXCEED_SUBSIDY_AMOUNT_QUOTA" => Self::ExceedSubsidyAmountQuota,
-            "EXCEED_SUBSIDY_COUNT_QUOTA" => Self::ExceedSubsidyCountQuota,
-            "OTHER" => Self::Other,
-            "PAY_RECEIPT_INSUFFICIENT_BALANCE" => Self::PayReceiptInsufficientBalance,
-            "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER" => Self::PayReceiptNotIncomesplitOrder,
-            "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA" => {
-                Self::PayReceiptExceedSubsidyAmountQuota
-            }
-            "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA" => {
-                Self::PayReceiptExceedSubsidyCountQuota
-            }
-            "PAY_RECEIPT_OTHER" => Self::PayReceiptOther,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SubsidyPayFailReason::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SubsidyPayFailReason {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SubsidyPayFailReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SubsidyPayFailReason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubsidyPayFailReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// State of a subsidy return receipt.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubsidyReturnReceiptStatus {
-    /// `ACCEPTED`: Accepted, not finished yet.
-    Accepted,
-    /// `SUCCESS`: The subsidy was returned.
-    Success,
-    /// `FAIL`: The return failed; see `fail_reason`.
-    Fail,
-    /// `RETURN_RECEIPT_UNKNOWN`: Unknown state (Go SDK spelling).
-    ReturnReceiptUnknown,
-    /// `RETURN_RECEIPT_ACCEPTED`: Accepted (Go SDK spelling).
-    ReturnReceiptAccepted,
-    /// `RETURN_RECEIPT_SUCCESS`: Returned (Go SDK spelling).
-    ReturnReceiptSuccess,
-    /// `RETURN_RECEIPT_FAIL`: Failed (Go SDK spelling).
-    ReturnReceiptFail,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SubsidyReturnReceiptStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Accepted => "ACCEPTED",
-            Self::Success => "SUCCESS",
-            Self::Fail => "FAIL",
-            Self::ReturnReceiptUnknown => "RETURN_RECEIPT_UNKNOWN",
-            Self::ReturnReceiptAccepted => "RETURN_RECEIPT_ACCEPTED",
-            Self::ReturnReceiptSuccess => "RETURN_RECEIPT_SUCCESS",
-            Self::ReturnReceiptFail => "RETURN_RECEIPT_FAIL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyReturnReceiptStatus {
-    const VALUES: &'static [&'static str] = &[
-        "ACCEPTED",
-        "SUCCESS",
-        "FAIL",
-        "RETURN_RECEIPT_UNKNOWN",
-        "RETURN_RECEIPT_ACCEPTED",
-        "RETURN_RECEIPT_SUCCESS",
-        "RETURN_RECEIPT_FAIL",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ACCEPTED" => Self::Accepted,
-            "SUCCESS" => Self::Success,
-            "FAIL" => Self::Fail,
-            "RETURN_RECEIPT_UNKNOWN" => Self::ReturnReceiptUnknown,
-            "RETURN_RECEIPT_ACCEPTED" => Self::ReturnReceiptAccepted,
-            "RETURN_RECEIPT_SUCCESS" => Self::ReturnReceiptSuccess,
-            "RETURN_RECEIPT_FAIL" => Self::ReturnReceiptFail,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SubsidyReturnReceiptStatus::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SubsidyReturnReceiptStatus {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SubsidyReturnReceiptStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SubsidyReturnReceiptStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubsidyReturnReceiptStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Why a subsidy return failed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubsidyReturnFailReason {
-    /// `INSUFFICIENT_BALANCE`: The merchant that received the subsidy has too little balance.
-    InsufficientBalance,
-    /// `OTHER`: Another reason.
-    Other,
-    /// `RETURN_RECEIPT_INSUFFICIENT_BALANCE`: Balance too low (Go SDK spelling).
-    ReturnReceiptInsufficientBalance,
-    /// `RETURN_RECEIPT_OTHER`: Another reason (Go SDK spelling).
-    ReturnReceiptOther,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SubsidyReturnFailReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InsufficientBalance => "INSUFFICIENT_BALANCE",
-            Self::Other => "OTHER",
-            Self::ReturnReceiptInsufficientBalance => {
-                "RETURN_RECEIPT_INSUFFICIENT_BALANCE"
-            }
-            Self::ReturnReceiptOther => "RETURN_RECEIPT_OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyReturnFailReason {
-    const VALUES: &'static [&'static str] = &[
-        "INSUFFICIENT_BALANCE",
-        "OTHER",
-        "RETURN_RECEIPT_INSUFFICIENT_BALANCE",
-        "RETURN_RECEIPT_OTHER",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
-            "OTHER" => Self::Other,
-            "RETURN_RECEIPT_INSUFFICIENT_BALANCE" => {
-                Self::ReturnReceiptInsufficientBalance
-            }
-            "RETURN_RECEIPT_OTHER" => Self::ReturnReceiptOther,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SubsidyReturnFailReason::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SubsidyReturnFailReason {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SubsidyReturnFailReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SubsidyReturnFailReason {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubsidyReturnFailReason {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// The kind of discount a stock gives.
+    pub enum StockType {
+        Unknown(rt::UnknownValue),
+        /// `NORMAL`: A fixed amount off above a threshold (满减).
+        Normal = "NORMAL",
+        /// `DISCOUNT`: A percentage off above a threshold (折扣).
+        Discount = "DISCOUNT",
+        /// `EXCHANGE`: A product for a fixed price (换购).
+        Exchange = "EXCHANGE",
+    }
+}
+rt::open_enum! {
+    /// Who assigns the code of each coupon of a stock.
+    pub enum CouponCodeMode {
+        Unknown(rt::UnknownValue),
+        /// `WECHATPAY_MODE`: WeChat Pay generates a 22-digit code.
+        WechatpayMode = "WECHATPAY_MODE",
+        /// `MERCHANT_API`: The merchant gives the code when it sends the coupon.
+        MerchantApi = "MERCHANT_API",
+        /// `MERCHANT_UPLOAD`: The merchant uploads codes in advance.
+        MerchantUpload = "MERCHANT_UPLOAD",
+    }
+}
+rt::open_enum! {
+    /// How the user redeems the coupon.
+    pub enum UseMethod {
+        Unknown(rt::UnknownValue),
+        /// `OFF_LINE`: In a physical store.
+        OffLine = "OFF_LINE",
+        /// `MINI_PROGRAMS`: In a mini program.
+        MiniPrograms = "MINI_PROGRAMS",
+        /// `PAYMENT_CODE`: By showing the payment code.
+        PaymentCode = "PAYMENT_CODE",
+        /// `SELF_CONSUME`: The user redeems it themselves.
+        SelfConsume = "SELF_CONSUME",
+    }
+}
+rt::open_enum! {
+    /// State of a stock.
+    pub enum StockState {
+        Unknown(rt::UnknownValue),
+        /// `UNAUDIT`: Under review.
+        Unaudit = "UNAUDIT",
+        /// `RUNNING`: Coupons can be sent.
+        Running = "RUNNING",
+        /// `STOPED`: Ended (the API spells it this way).
+        Stoped = "STOPED",
+        /// `PAUSED`: Sending is paused.
+        Paused = "PAUSED",
+    }
+}
+rt::open_enum! {
+    /// State of a coupon in the user's wallet.
+    pub enum CouponState {
+        Unknown(rt::UnknownValue),
+        /// `SENDED`: Sent and usable (the API spells it this way).
+        Sended = "SENDED",
+        /// `USED`: Redeemed.
+        Used = "USED",
+        /// `EXPIRED`: Past its validity period.
+        Expired = "EXPIRED",
+        /// `DELETED`: Removed by the user.
+        Deleted = "DELETED",
+        /// `DEACTIVATED`: Deactivated by the merchant.
+        Deactivated = "DEACTIVATED",
+        /// `PENDING_REDEEM`: Redemption has been requested and is waiting to be processed.
+        PendingRedeem = "PENDING_REDEEM",
+        /// `REDEEM_CONFIRMING`: Redemption is being confirmed.
+        RedeemConfirming = "REDEEM_CONFIRMING",
+        /// `REDEEM_FAILED`: Redemption failed.
+        RedeemFailed = "REDEEM_FAILED",
+        /// `REDEEM_EXPIRED`: The pending redemption expired.
+        RedeemExpired = "REDEEM_EXPIRED",
+    }
+}
+rt::open_enum! {
+    /// Whether a code the merchant uploaded has been handed out yet.
+    pub enum CouponCodeStatus {
+        Unknown(rt::UnknownValue),
+        /// `AVAILABLE`: Uploaded and not yet given to a user.
+        Available = "AVAILABLE",
+        /// `DISPATCHED`: Given to a user as the code of a coupon.
+        Dispatched = "DISPATCHED",
+    }
+}
+rt::open_enum! {
+    /// How the coupon code is shown on the coupon detail page.
+    pub enum CodeDisplayMode {
+        Unknown(rt::UnknownValue),
+        /// `NOT_SHOW`: The code is not shown.
+        NotShow = "NOT_SHOW",
+        /// `BARCODE`: Shown as a one-dimensional barcode.
+        Barcode = "BARCODE",
+        /// `QRCODE`: Shown as a QR code.
+        Qrcode = "QRCODE",
+    }
+}
+rt::open_enum! {
+    /// Background colour of the coupon card, one of WeChat Pay's ten palette colours.
+    pub enum BackgroundColor {
+        Unknown(rt::UnknownValue),
+        /// `Color010`: Palette colour 010.
+        Color010 = "Color010",
+        /// `Color020`: Palette colour 020.
+        Color020 = "Color020",
+        /// `Color030`: Palette colour 030.
+        Color030 = "Color030",
+        /// `Color040`: Palette colour 040.
+        Color040 = "Color040",
+        /// `Color050`: Palette colour 050.
+        Color050 = "Color050",
+        /// `Color060`: Palette colour 060.
+        Color060 = "Color060",
+        /// `Color070`: Palette colour 070.
+        Color070 = "Color070",
+        /// `Color080`: Palette colour 080.
+        Color080 = "Color080",
+        /// `Color090`: Palette colour 090.
+        Color090 = "Color090",
+        /// `Color100`: Palette colour 100.
+        Color100 = "Color100",
+    }
+}
+rt::open_enum! {
+    /// The channel through which the user received the coupon.
+    pub enum SendChannel {
+        Unknown(rt::UnknownValue),
+        /// `BUSICOUPON_SEND_CHANNEL_MINIAPP`: Claimed in a mini program.
+        BusicouponSendChannelMiniapp = "BUSICOUPON_SEND_CHANNEL_MINIAPP",
+        /// `BUSICOUPON_SEND_CHANNEL_API`: Sent through the send-coupon API.
+        BusicouponSendChannelApi = "BUSICOUPON_SEND_CHANNEL_API",
+        /// `API`: Sent through the API (short spelling).
+        Api = "API",
+        /// `BUSICOUPON_SEND_CHANNEL_PAYGIFT`: Given after a payment (支付有礼).
+        BusicouponSendChannelPaygift = "BUSICOUPON_SEND_CHANNEL_PAYGIFT",
+        /// `BUSICOUPON_SEND_CHANNEL_H5`: Claimed on an H5 page.
+        BusicouponSendChannelH5 = "BUSICOUPON_SEND_CHANNEL_H5",
+        /// `BUSICOUPON_SEND_CHANNEL_FTOF`: Claimed face to face by scanning a code.
+        BusicouponSendChannelFtof = "BUSICOUPON_SEND_CHANNEL_FTOF",
+        /// `BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT`: Given by a membership-card activity.
+        BusicouponSendChannelMembercardAct = "BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT",
+        /// `BUSICOUPON_SEND_CHANNEL_HALL`: Claimed in a marketing hall (营销馆).
+        BusicouponSendChannelHall = "BUSICOUPON_SEND_CHANNEL_HALL",
+        /// `BUSICOUPON_SEND_CHANNEL_JSAPI`: Claimed through the JSAPI coupon flow.
+        BusicouponSendChannelJsapi = "BUSICOUPON_SEND_CHANNEL_JSAPI",
+        /// `JSAPI`: Claimed through JSAPI (short spelling).
+        Jsapi = "JSAPI",
+        /// `BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE`: Claimed in a mini-program live stream.
+        BusicouponSendChannelMiniAppLive = "BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE",
+        /// `BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH`: Claimed from WeChat search.
+        BusicouponSendChannelWechatSearch = "BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH",
+        /// `BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT`: Given by the pay-with-discount (支付有优惠) channel.
+        BusicouponSendChannelPayHasDiscount = "BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT",
+        /// `BUSICOUPON_SEND_CHANNEL_WECHAT_AD`: Claimed from a WeChat advertisement.
+        BusicouponSendChannelWechatAd = "BUSICOUPON_SEND_CHANNEL_WECHAT_AD",
+        /// `BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM`: Given by the rights platform.
+        BusicouponSendChannelRightsPlatform = "BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM",
+        /// `BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT`: Given by the receive-money gift activity.
+        BusicouponSendChannelReceiveMoneyGift = "BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT",
+        /// `BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT`: Given as a member payment benefit.
+        BusicouponSendChannelMemberPayRight = "BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT",
+        /// `BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL`: Given by a smart-retail activity.
+        BusicouponSendChannelBusiSmartRetail = "BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL",
+        /// `BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM`: Claimed in a Channels (视频号) live room.
+        BusicouponSendChannelFinderLiveroom = "BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM",
+    }
+}
+rt::open_enum! {
+    /// State of a subsidy payment receipt.
+    pub enum SubsidyPayReceiptStatus {
+        Unknown(rt::UnknownValue),
+        /// `ACCEPTED`: Accepted, not finished yet.
+        Accepted = "ACCEPTED",
+        /// `SUCCESS`: The subsidy was paid.
+        Success = "SUCCESS",
+        /// `FAIL`: The subsidy payment failed; see `fail_reason`.
+        Fail = "FAIL",
+        /// `RETURNING`: A return of the subsidy is in progress.
+        Returning = "RETURNING",
+        /// `PARTIAL_RETURN`: Part of the subsidy was returned.
+        PartialReturn = "PARTIAL_RETURN",
+        /// `FULL_RETURN`: All of the subsidy was returned.
+        FullReturn = "FULL_RETURN",
+        /// `PAY_RECEIPT_UNKNOWN`: Unknown state (Go SDK spelling).
+        PayReceiptUnknown = "PAY_RECEIPT_UNKNOWN",
+        /// `PAY_RECEIPT_ACCEPTED`: Accepted (Go SDK spelling).
+        PayReceiptAccepted = "PAY_RECEIPT_ACCEPTED",
+        /// `PAY_RECEIPT_SUCCESS`: Paid (Go SDK spelling).
+        PayReceiptSuccess = "PAY_RECEIPT_SUCCESS",
+        /// `PAY_RECEIPT_FAIL`: Failed (Go SDK spelling).
+        PayReceiptFail = "PAY_RECEIPT_FAIL",
+        /// `PAY_RECEIPT_RETURNING`: Being returned (Go SDK spelling).
+        PayReceiptReturning = "PAY_RECEIPT_RETURNING",
+        /// `PAY_RECEIPT_PARTIAL_RETURN`: Partly returned (Go SDK spelling).
+        PayReceiptPartialReturn = "PAY_RECEIPT_PARTIAL_RETURN",
+        /// `PAY_RECEIPT_FULL_RETURN`: Fully returned (Go SDK spelling).
+        PayReceiptFullReturn = "PAY_RECEIPT_FULL_RETURN",
+    }
+}
+rt::open_enum! {
+    /// Why a subsidy payment failed.
+    pub enum SubsidyPayFailReason {
+        Unknown(rt::UnknownValue),
+        /// `INSUFFICIENT_BALANCE`: The paying merchant's balance is too low.
+        InsufficientBalance = "INSUFFICIENT_BALANCE",
+        /// `NOT_INCOMESPLIT_ORDER`: The order is not a profit-sharing order.
+        NotIncomesplitOrder = "NOT_INCOMESPLIT_ORDER",
+        /// `EXCEED_SUBSIDY_AMOUNT_QUOTA`: The subsidy amount quota is used up.
+        ExceedSubsidyAmountQuota = "EXCEED_SUBSIDY_AMOUNT_QUOTA",
+        /// `EXCEED_SUBSIDY_COUNT_QUOTA`: The subsidy count quota is used up.
+        ExceedSubsidyCountQuota = "EXCEED_SUBSIDY_COUNT_QUOTA",
+        /// `OTHER`: Another reason.
+        Other = "OTHER",
+        /// `PAY_RECEIPT_INSUFFICIENT_BALANCE`: Balance too low (Go SDK spelling).
+        PayReceiptInsufficientBalance = "PAY_RECEIPT_INSUFFICIENT_BALANCE",
+        /// `PAY_RECEIPT_NOT_INCOMESPLIT_ORDER`: Not a profit-sharing order (Go SDK spelling).
+        PayReceiptNotIncomesplitOrder = "PAY_RECEIPT_NOT_INCOMESPLIT_ORDER",
+        /// `PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA`: Amount quota used up (Go SDK spelling).
+        PayReceiptExceedSubsidyAmountQuota = "PAY_RECEIPT_EXCEED_SUBSIDY_AMOUNT_QUOTA",
+        /// `PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA`: Count quota used up (Go SDK spelling).
+        PayReceiptExceedSubsidyCountQuota = "PAY_RECEIPT_EXCEED_SUBSIDY_COUNT_QUOTA",
+        /// `PAY_RECEIPT_OTHER`: Another reason (Go SDK spelling).
+        PayReceiptOther = "PAY_RECEIPT_OTHER",
+    }
+}
+rt::open_enum! {
+    /// State of a subsidy return receipt.
+    pub enum SubsidyReturnReceiptStatus {
+        Unknown(rt::UnknownValue),
+        /// `ACCEPTED`: Accepted, not finished yet.
+        Accepted = "ACCEPTED",
+        /// `SUCCESS`: The subsidy was returned.
+        Success = "SUCCESS",
+        /// `FAIL`: The return failed; see `fail_reason`.
+        Fail = "FAIL",
+        /// `RETURN_RECEIPT_UNKNOWN`: Unknown state (Go SDK spelling).
+        ReturnReceiptUnknown = "RETURN_RECEIPT_UNKNOWN",
+        /// `RETURN_RECEIPT_ACCEPTED`: Accepted (Go SDK spelling).
+        ReturnReceiptAccepted = "RETURN_RECEIPT_ACCEPTED",
+        /// `RETURN_RECEIPT_SUCCESS`: Returned (Go SDK spelling).
+        ReturnReceiptSuccess = "RETURN_RECEIPT_SUCCESS",
+        /// `RETURN_RECEIPT_FAIL`: Failed (Go SDK spelling).
+        ReturnReceiptFail = "RETURN_RECEIPT_FAIL",
+    }
+}
+rt::open_enum! {
+    /// Why a subsidy return failed.
+    pub enum SubsidyReturnFailReason {
+        Unknown(rt::UnknownValue),
+        /// `INSUFFICIENT_BALANCE`: The merchant that received the subsidy has too little balance.
+        InsufficientBalance = "INSUFFICIENT_BALANCE",
+        /// `OTHER`: Another reason.
+        Other = "OTHER",
+        /// `RETURN_RECEIPT_INSUFFICIENT_BALANCE`: Balance too low (Go SDK spelling).
+        ReturnReceiptInsufficientBalance = "RETURN_RECEIPT_INSUFFICIENT_BALANCE",
+        /// `RETURN_RECEIPT_OTHER`: Another reason (Go SDK spelling).
+        ReturnReceiptOther = "RETURN_RECEIPT_OTHER",
     }
 }
 
@@ -1311,6 +280,16 @@ pub struct AvailableDayTime {
     pub end_time: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for AvailableDayTime {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AvailableDayTime",
+        &[
+            rt::FieldRule::opt("begin_time", rt::Kind::range(1, 86399)),
+            rt::FieldRule::opt("end_time", rt::Kind::range(1, 86399)),
+        ],
+    );
+}
+
 impl AvailableDayTime {
     /// A builder with every field unset.
     pub fn builder() -> AvailableDayTimeBuilder {
@@ -1318,97 +297,23 @@ impl AvailableDayTime {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AvailableDayTime {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.begin_time {
-            let at = at.field("begin_time");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(86399),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            let at = at.field("end_time");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(86399),
-            );
-        }
-    }
-}
-
-/// Builds a [`AvailableDayTime`]; [`AvailableDayTimeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AvailableDayTimeBuilder {
-    begin_time: ::std::option::Option<i64>,
-    end_time: ::std::option::Option<i64>,
-}
-
+/// Builds a [`AvailableDayTime`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AvailableDayTimeBuilder(rt::Draft);
 impl AvailableDayTimeBuilder {
     /// Sets `begin_time`. Start of the window, in seconds of the day (3600 is 01:00:00).
-    pub fn begin_time(mut self, value: i64) -> Self {
-        self.begin_time = ::std::option::Option::Some(value);
-        self
+    pub fn begin_time(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("begin_time", value))
     }
 
     /// Sets `end_time`. End of the window, in seconds of the day (86399 is 23:59:59).
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.end_time = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.begin_time {
-            let at = at.field("begin_time");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(86399),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            let at = at.field("end_time");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(86399),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AvailableDayTime> {
-        ::std::option::Option::Some(AvailableDayTime {
-            begin_time: self.begin_time,
-            end_time: self.end_time,
-        })
+    pub fn end_time(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("end_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<AvailableDayTime, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AvailableDayTime")),
-        }
+    pub fn build(self) -> ::std::result::Result<AvailableDayTime, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1430,6 +335,26 @@ pub struct AvailableWeek {
     >,
 }
 
+impl rt::Shaped for AvailableWeek {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AvailableWeek",
+        &[
+            rt::FieldRule::opt(
+                "week_day",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::range(0, 6)),
+            ),
+            rt::FieldRule::opt(
+                "available_day_time",
+                rt::Kind::list(
+                    0,
+                    2,
+                    &rt::Kind::Nested(<AvailableDayTime as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl AvailableWeek {
     /// A builder with every field unset.
     pub fn builder() -> AvailableWeekBuilder {
@@ -1437,116 +362,34 @@ impl AvailableWeek {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AvailableWeek {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.week_day {
-            let at = at.field("week_day");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.range(
-                    &at_item,
-                    *item,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(6),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.available_day_time {
-            let at = at.field("available_day_time");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(2),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`AvailableWeek`]; [`AvailableWeekBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AvailableWeekBuilder {
-    week_day: ::std::option::Option<::std::vec::Vec<i64>>,
-    available_day_time: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
-    >,
-}
-
+/// Builds a [`AvailableWeek`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AvailableWeekBuilder(rt::Draft);
 impl AvailableWeekBuilder {
     /// Sets `week_day`. Days of the week, 0 for Sunday to 6 for Saturday; needed when `available_day_time` is given.
-    pub fn week_day(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.week_day = ::std::option::Option::Some(value);
-        self
+    pub fn week_day(self, value: impl Into<::std::vec::Vec<i64>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<i64>>("week_day", value))
     }
 
     /// Sets `available_day_time`. Up to two time windows on each of those days.
     pub fn available_day_time(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
+        >,
     ) -> Self {
-        self.available_day_time = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.week_day {
-            let at = at.field("week_day");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.range(
-                    &at_item,
-                    *item,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(6),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.available_day_time {
-            let at = at.field("available_day_time");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(2),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AvailableWeek> {
-        ::std::option::Option::Some(AvailableWeek {
-            week_day: self.week_day,
-            available_day_time: self.available_day_time,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
+                >("available_day_time", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<AvailableWeek, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AvailableWeek")),
-        }
+    pub fn build(self) -> ::std::result::Result<AvailableWeek, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1558,12 +401,22 @@ pub struct IrregularAvailableTime {
     ///
     /// Wire name `begin_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the period.
     ///
     /// Wire name `end_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub end_time: ::std::option::Option<rt::DateTime>,
+}
+
+impl rt::Shaped for IrregularAvailableTime {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "IrregularAvailableTime",
+        &[
+            rt::FieldRule::opt("begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("end_time", rt::Kind::DATE_TIME),
+        ],
+    );
 }
 
 impl IrregularAvailableTime {
@@ -1573,86 +426,23 @@ impl IrregularAvailableTime {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for IrregularAvailableTime {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.begin_time {
-            let at = at.field("begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            let at = at.field("end_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`IrregularAvailableTime`]; [`IrregularAvailableTimeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct IrregularAvailableTimeBuilder {
-    begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`IrregularAvailableTime`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct IrregularAvailableTimeBuilder(rt::Draft);
 impl IrregularAvailableTimeBuilder {
     /// Sets `begin_time`. Start of the period.
-    pub fn begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("begin_time", value))
     }
 
     /// Sets `end_time`. End of the period.
-    pub fn end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.end_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.begin_time {
-            let at = at.field("begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            let at = at.field("end_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<IrregularAvailableTime> {
-        ::std::option::Option::Some(IrregularAvailableTime {
-            begin_time: self.begin_time,
-            end_time: self.end_time,
-        })
+    pub fn end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("end_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        IrregularAvailableTime,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("IrregularAvailableTime")),
-        }
+    pub fn build(self) -> ::std::result::Result<IrregularAvailableTime, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1663,11 +453,11 @@ pub struct CouponAvailableTime {
     /// Start of the stock's validity; the whole range may be at most one year.
     ///
     /// Wire name `available_begin_time`; required; RFC 3339.
-    pub available_begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_begin_time: rt::DateTime,
     /// End of the stock's validity.
     ///
     /// Wire name `available_end_time`; required; RFC 3339.
-    pub available_end_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_end_time: rt::DateTime,
     /// Once in effect, the coupon stays usable for this many days (never past the end time).
     ///
     /// Wire name `available_day_after_receive`; optional; 1 to 365.
@@ -1699,6 +489,31 @@ pub struct CouponAvailableTime {
     pub available_second_after_receive: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for CouponAvailableTime {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponAvailableTime",
+        &[
+            rt::FieldRule::req("available_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("available_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("available_day_after_receive", rt::Kind::range(1, 365)),
+            rt::FieldRule::opt(
+                "available_week",
+                rt::Kind::Nested(<AvailableWeek as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "irregulary_avaliable_time",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<IrregularAvailableTime as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt("wait_days_after_receive", rt::Kind::range(0, 30)),
+            rt::FieldRule::opt("available_second_after_receive", rt::Kind::INTEGER),
+        ],
+    );
+}
+
 impl CouponAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailableTimeBuilder {
@@ -1706,222 +521,70 @@ impl CouponAvailableTime {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponAvailableTime {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("available_begin_time");
-            let value = &self.available_begin_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("available_end_time");
-            let value = &self.available_end_time;
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_day_after_receive {
-            let at = at.field("available_day_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(365),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.available_week {
-            let at = at.field("available_week");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.irregulary_avaliable_time {
-            let at = at.field("irregulary_avaliable_time");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
-            let at = at.field("wait_days_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(30),
-            );
-        }
-    }
-}
-
-/// Builds a [`CouponAvailableTime`]; [`CouponAvailableTimeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponAvailableTimeBuilder {
-    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_day_after_receive: ::std::option::Option<i64>,
-    available_week: ::std::option::Option<
-        crate::marketing::busifavor::types::AvailableWeek,
-    >,
-    irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
-    >,
-    wait_days_after_receive: ::std::option::Option<i64>,
-    available_second_after_receive: ::std::option::Option<i64>,
-}
-
+/// Builds a [`CouponAvailableTime`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponAvailableTimeBuilder(rt::Draft);
 impl CouponAvailableTimeBuilder {
     /// Sets `available_begin_time`. Start of the stock's validity; the whole range may be at most one year.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_begin_time", value))
     }
 
     /// Sets `available_end_time`. End of the stock's validity.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_end_time", value))
     }
 
     /// Sets `available_day_after_receive`. Once in effect, the coupon stays usable for this many days (never past the end time).
-    pub fn available_day_after_receive(mut self, value: i64) -> Self {
-        self.available_day_after_receive = ::std::option::Option::Some(value);
-        self
+    pub fn available_day_after_receive(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_day_after_receive", value))
     }
 
     /// Sets `available_week`. Fixed weekly periods in which the coupon is usable.
     pub fn available_week(
-        mut self,
-        value: crate::marketing::busifavor::types::AvailableWeek,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::AvailableWeek>,
     ) -> Self {
-        self.available_week = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::AvailableWeek,
+                >("available_week", value),
+        )
     }
 
     /// Sets `irregulary_avaliable_time`. Irregular periods in which the coupon is usable.
     pub fn irregulary_avaliable_time(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::busifavor::types::IrregularAvailableTime,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
         >,
     ) -> Self {
-        self.irregulary_avaliable_time = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::busifavor::types::IrregularAvailableTime,
+                    >,
+                >("irregulary_avaliable_time", value),
+        )
     }
 
     /// Sets `wait_days_after_receive`. Days after receipt before the coupon takes effect; only together with `available_day_after_receive`.
-    pub fn wait_days_after_receive(mut self, value: i64) -> Self {
-        self.wait_days_after_receive = ::std::option::Option::Some(value);
-        self
+    pub fn wait_days_after_receive(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("wait_days_after_receive", value))
     }
 
     /// Sets `available_second_after_receive`. The coupon stays usable for this many seconds after receipt.
-    pub fn available_second_after_receive(mut self, value: i64) -> Self {
-        self.available_second_after_receive = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.available_begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_begin_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.available_end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_end_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_end_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.available_day_after_receive {
-            let at = at.field("available_day_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(365),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.available_week {
-            let at = at.field("available_week");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.irregulary_avaliable_time {
-            let at = at.field("irregulary_avaliable_time");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
-            let at = at.field("wait_days_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(30),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponAvailableTime> {
-        match (self.available_begin_time, self.available_end_time) {
-            (
-                ::std::option::Option::Some(available_begin_time),
-                ::std::option::Option::Some(available_end_time),
-            ) => {
-                ::std::option::Option::Some(CouponAvailableTime {
-                    available_begin_time,
-                    available_end_time,
-                    available_day_after_receive: self.available_day_after_receive,
-                    available_week: self.available_week,
-                    irregulary_avaliable_time: self.irregulary_avaliable_time,
-                    wait_days_after_receive: self.wait_days_after_receive,
-                    available_second_after_receive: self.available_second_after_receive,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn available_second_after_receive(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_second_after_receive", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponAvailableTime,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponAvailableTime")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponAvailableTime, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1941,6 +604,16 @@ pub struct FixedNormalCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for FixedNormalCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FixedNormalCoupon",
+        &[
+            rt::FieldRule::opt("discount_amount", rt::Kind::range(1, 10000000)),
+            rt::FieldRule::opt("transaction_minimum", rt::Kind::range(1, 10000000)),
+        ],
+    );
+}
+
 impl FixedNormalCoupon {
     /// A builder with every field unset.
     pub fn builder() -> FixedNormalCouponBuilder {
@@ -1948,100 +621,23 @@ impl FixedNormalCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FixedNormalCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.discount_amount {
-            let at = at.field("discount_amount");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-    }
-}
-
-/// Builds a [`FixedNormalCoupon`]; [`FixedNormalCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FixedNormalCouponBuilder {
-    discount_amount: ::std::option::Option<i64>,
-    transaction_minimum: ::std::option::Option<i64>,
-}
-
+/// Builds a [`FixedNormalCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct FixedNormalCouponBuilder(rt::Draft);
 impl FixedNormalCouponBuilder {
     /// Sets `discount_amount`. Amount taken off, in fen.
-    pub fn discount_amount(mut self, value: i64) -> Self {
-        self.discount_amount = ::std::option::Option::Some(value);
-        self
+    pub fn discount_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_amount", value))
     }
 
     /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
-    pub fn transaction_minimum(mut self, value: i64) -> Self {
-        self.transaction_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.discount_amount {
-            let at = at.field("discount_amount");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FixedNormalCoupon> {
-        ::std::option::Option::Some(FixedNormalCoupon {
-            discount_amount: self.discount_amount,
-            transaction_minimum: self.transaction_minimum,
-        })
+    pub fn transaction_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transaction_minimum", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        FixedNormalCoupon,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FixedNormalCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<FixedNormalCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2061,6 +657,16 @@ pub struct DiscountCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for DiscountCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DiscountCoupon",
+        &[
+            rt::FieldRule::opt("discount_percent", rt::Kind::range(1, 100)),
+            rt::FieldRule::opt("transaction_minimum", rt::Kind::range(1, 10000000)),
+        ],
+    );
+}
+
 impl DiscountCoupon {
     /// A builder with every field unset.
     pub fn builder() -> DiscountCouponBuilder {
@@ -2068,97 +674,23 @@ impl DiscountCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DiscountCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.discount_percent {
-            let at = at.field("discount_percent");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-    }
-}
-
-/// Builds a [`DiscountCoupon`]; [`DiscountCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DiscountCouponBuilder {
-    discount_percent: ::std::option::Option<i64>,
-    transaction_minimum: ::std::option::Option<i64>,
-}
-
+/// Builds a [`DiscountCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct DiscountCouponBuilder(rt::Draft);
 impl DiscountCouponBuilder {
     /// Sets `discount_percent`. Percentage the user pays; 88 means 12% off.
-    pub fn discount_percent(mut self, value: i64) -> Self {
-        self.discount_percent = ::std::option::Option::Some(value);
-        self
+    pub fn discount_percent(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_percent", value))
     }
 
     /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
-    pub fn transaction_minimum(mut self, value: i64) -> Self {
-        self.transaction_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.discount_percent {
-            let at = at.field("discount_percent");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DiscountCoupon> {
-        ::std::option::Option::Some(DiscountCoupon {
-            discount_percent: self.discount_percent,
-            transaction_minimum: self.transaction_minimum,
-        })
+    pub fn transaction_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transaction_minimum", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DiscountCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DiscountCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<DiscountCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2178,6 +710,16 @@ pub struct ExchangeCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for ExchangeCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ExchangeCoupon",
+        &[
+            rt::FieldRule::opt("exchange_price", rt::Kind::range(0, 10000000)),
+            rt::FieldRule::opt("transaction_minimum", rt::Kind::range(1, 10000000)),
+        ],
+    );
+}
+
 impl ExchangeCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeCouponBuilder {
@@ -2185,97 +727,23 @@ impl ExchangeCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ExchangeCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.exchange_price {
-            let at = at.field("exchange_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-    }
-}
-
-/// Builds a [`ExchangeCoupon`]; [`ExchangeCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ExchangeCouponBuilder {
-    exchange_price: ::std::option::Option<i64>,
-    transaction_minimum: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ExchangeCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ExchangeCouponBuilder(rt::Draft);
 impl ExchangeCouponBuilder {
     /// Sets `exchange_price`. Price the user pays for the product, in fen.
-    pub fn exchange_price(mut self, value: i64) -> Self {
-        self.exchange_price = ::std::option::Option::Some(value);
-        self
+    pub fn exchange_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("exchange_price", value))
     }
 
     /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
-    pub fn transaction_minimum(mut self, value: i64) -> Self {
-        self.transaction_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.exchange_price {
-            let at = at.field("exchange_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ExchangeCoupon> {
-        ::std::option::Option::Some(ExchangeCoupon {
-            exchange_price: self.exchange_price,
-            transaction_minimum: self.transaction_minimum,
-        })
+    pub fn transaction_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transaction_minimum", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ExchangeCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ExchangeCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<ExchangeCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2324,6 +792,36 @@ pub struct CouponUseRule {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for CouponUseRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponUseRule",
+        &[
+            rt::FieldRule::req(
+                "coupon_available_time",
+                rt::Kind::Nested(<CouponAvailableTime as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "fixed_normal_coupon",
+                rt::Kind::Nested(<FixedNormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "discount_coupon",
+                rt::Kind::Nested(<DiscountCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "exchange_coupon",
+                rt::Kind::Nested(<ExchangeCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "use_method",
+                rt::Kind::Enum(<UseMethod as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("mini_programs_appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("mini_programs_path", rt::Kind::text(1, 128)),
+        ],
+    );
+}
+
 impl CouponUseRule {
     /// A builder with every field unset.
     pub fn builder() -> CouponUseRuleBuilder {
@@ -2331,218 +829,93 @@ impl CouponUseRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponUseRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_available_time");
-            let value = &self.coupon_available_time;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            let at = at.field("fixed_normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.mini_programs_appid {
-            let at = at.field("mini_programs_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mini_programs_path {
-            let at = at.field("mini_programs_path");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`CouponUseRule`]; [`CouponUseRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponUseRuleBuilder {
-    coupon_available_time: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponAvailableTime,
-    >,
-    fixed_normal_coupon: ::std::option::Option<
-        crate::marketing::busifavor::types::FixedNormalCoupon,
-    >,
-    discount_coupon: ::std::option::Option<
-        crate::marketing::busifavor::types::DiscountCoupon,
-    >,
-    exchange_coupon: ::std::option::Option<
-        crate::marketing::busifavor::types::ExchangeCoupon,
-    >,
-    use_method: ::std::option::Option<crate::marketing::busifavor::types::UseMethod>,
-    mini_programs_appid: ::std::option::Option<::std::string::String>,
-    mini_programs_path: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CouponUseRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponUseRuleBuilder(rt::Draft);
 impl CouponUseRuleBuilder {
     /// Sets `coupon_available_time`. When the coupon can be redeemed.
     pub fn coupon_available_time(
-        mut self,
-        value: crate::marketing::busifavor::types::CouponAvailableTime,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponAvailableTime>,
     ) -> Self {
-        self.coupon_available_time = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponAvailableTime,
+                >("coupon_available_time", value),
+        )
     }
 
     /// Sets `fixed_normal_coupon`. Set for NORMAL stocks.
     pub fn fixed_normal_coupon(
-        mut self,
-        value: crate::marketing::busifavor::types::FixedNormalCoupon,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::FixedNormalCoupon>,
     ) -> Self {
-        self.fixed_normal_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::FixedNormalCoupon,
+                >("fixed_normal_coupon", value),
+        )
     }
 
     /// Sets `discount_coupon`. Set for DISCOUNT stocks.
     pub fn discount_coupon(
-        mut self,
-        value: crate::marketing::busifavor::types::DiscountCoupon,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::DiscountCoupon>,
     ) -> Self {
-        self.discount_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::DiscountCoupon,
+                >("discount_coupon", value),
+        )
     }
 
     /// Sets `exchange_coupon`. Set for EXCHANGE stocks.
     pub fn exchange_coupon(
-        mut self,
-        value: crate::marketing::busifavor::types::ExchangeCoupon,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::ExchangeCoupon>,
     ) -> Self {
-        self.exchange_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::ExchangeCoupon,
+                >("exchange_coupon", value),
+        )
     }
 
     /// Sets `use_method`. Where the coupon is redeemed.
     pub fn use_method(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::UseMethod>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::UseMethod>,
     ) -> Self {
-        self.use_method = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::UseMethod,
+                >("use_method", value),
+        )
     }
 
     /// Sets `mini_programs_appid`. AppID of the mini program the coupon is used in; only for MINI_PROGRAMS.
-    pub fn mini_programs_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_programs_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_programs_appid", value))
     }
 
     /// Sets `mini_programs_path`. Page path in that mini program; only for MINI_PROGRAMS.
-    pub fn mini_programs_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_path = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_available_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_available_time");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_available_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            let at = at.field("fixed_normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.use_method.is_none() {
-            v.report(&at.field("use_method"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.mini_programs_appid {
-            let at = at.field("mini_programs_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mini_programs_path {
-            let at = at.field("mini_programs_path");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponUseRule> {
-        match (self.coupon_available_time, self.use_method) {
-            (
-                ::std::option::Option::Some(coupon_available_time),
-                ::std::option::Option::Some(use_method),
-            ) => {
-                ::std::option::Option::Some(CouponUseRule {
-                    coupon_available_time,
-                    fixed_normal_coupon: self.fixed_normal_coupon,
-                    discount_coupon: self.discount_coupon,
-                    exchange_coupon: self.exchange_coupon,
-                    use_method,
-                    mini_programs_appid: self.mini_programs_appid,
-                    mini_programs_path: self.mini_programs_path,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn mini_programs_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_programs_path", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CouponUseRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponUseRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponUseRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2596,6 +969,23 @@ pub struct StockSendRule {
     pub shareable: ::std::option::Option<bool>,
 }
 
+impl rt::Shaped for StockSendRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockSendRule",
+        &[
+            rt::FieldRule::opt("max_amount", rt::Kind::range(1, 100000000000)),
+            rt::FieldRule::opt("max_coupons", rt::Kind::range(1, 1000000000)),
+            rt::FieldRule::req("max_coupons_per_user", rt::Kind::range(1, 100)),
+            rt::FieldRule::opt("max_amount_by_day", rt::Kind::range(1, 10000000000)),
+            rt::FieldRule::opt("max_coupons_by_day", rt::Kind::range(1, 1000000000)),
+            rt::FieldRule::opt("natural_person_limit", rt::Kind::Boolean),
+            rt::FieldRule::opt("prevent_api_abuse", rt::Kind::Boolean),
+            rt::FieldRule::opt("transferable", rt::Kind::Boolean),
+            rt::FieldRule::opt("shareable", rt::Kind::Boolean),
+        ],
+    );
+}
+
 impl StockSendRule {
     /// A builder with every field unset.
     pub fn builder() -> StockSendRuleBuilder {
@@ -2603,217 +993,58 @@ impl StockSendRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockSendRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.max_amount {
-            let at = at.field("max_amount");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_coupons {
-            let at = at.field("max_coupons");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1000000000),
-            );
-        }
-        {
-            let at = at.field("max_coupons_per_user");
-            let value = &self.max_coupons_per_user;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
-            let at = at.field("max_amount_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_coupons_by_day {
-            let at = at.field("max_coupons_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1000000000),
-            );
-        }
-    }
-}
-
-/// Builds a [`StockSendRule`]; [`StockSendRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockSendRuleBuilder {
-    max_amount: ::std::option::Option<i64>,
-    max_coupons: ::std::option::Option<i64>,
-    max_coupons_per_user: ::std::option::Option<i64>,
-    max_amount_by_day: ::std::option::Option<i64>,
-    max_coupons_by_day: ::std::option::Option<i64>,
-    natural_person_limit: ::std::option::Option<bool>,
-    prevent_api_abuse: ::std::option::Option<bool>,
-    transferable: ::std::option::Option<bool>,
-    shareable: ::std::option::Option<bool>,
-}
-
+/// Builds a [`StockSendRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockSendRuleBuilder(rt::Draft);
 impl StockSendRuleBuilder {
     /// Sets `max_amount`. Total budget, in fen (not open yet per the Go SDK).
-    pub fn max_amount(mut self, value: i64) -> Self {
-        self.max_amount = ::std::option::Option::Some(value);
-        self
+    pub fn max_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_amount", value))
     }
 
     /// Sets `max_coupons`. Most coupons the stock may send in total.
-    pub fn max_coupons(mut self, value: i64) -> Self {
-        self.max_coupons = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons", value))
     }
 
     /// Sets `max_coupons_per_user`. Most coupons one user may receive.
-    pub fn max_coupons_per_user(mut self, value: i64) -> Self {
-        self.max_coupons_per_user = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons_per_user(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons_per_user", value))
     }
 
     /// Sets `max_amount_by_day`. Daily budget, in fen (not open yet per the Go SDK).
-    pub fn max_amount_by_day(mut self, value: i64) -> Self {
-        self.max_amount_by_day = ::std::option::Option::Some(value);
-        self
+    pub fn max_amount_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_amount_by_day", value))
     }
 
     /// Sets `max_coupons_by_day`. Most coupons sent per day.
-    pub fn max_coupons_by_day(mut self, value: i64) -> Self {
-        self.max_coupons_by_day = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons_by_day", value))
     }
 
     /// Sets `natural_person_limit`. Count the per-user limit per real person (all accounts under one ID document); default false.
-    pub fn natural_person_limit(mut self, value: bool) -> Self {
-        self.natural_person_limit = ::std::option::Option::Some(value);
-        self
+    pub fn natural_person_limit(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("natural_person_limit", value))
     }
 
     /// Sets `prevent_api_abuse`. Block suspicious accounts; default false.
-    pub fn prevent_api_abuse(mut self, value: bool) -> Self {
-        self.prevent_api_abuse = ::std::option::Option::Some(value);
-        self
+    pub fn prevent_api_abuse(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("prevent_api_abuse", value))
     }
 
     /// Sets `transferable`. Whether users may give the coupon to others (not open yet).
-    pub fn transferable(mut self, value: bool) -> Self {
-        self.transferable = ::std::option::Option::Some(value);
-        self
+    pub fn transferable(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("transferable", value))
     }
 
     /// Sets `shareable`. Whether users may share a claim link (not open yet).
-    pub fn shareable(mut self, value: bool) -> Self {
-        self.shareable = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.max_amount {
-            let at = at.field("max_amount");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_coupons {
-            let at = at.field("max_coupons");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1000000000),
-            );
-        }
-        match &self.max_coupons_per_user {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_coupons_per_user");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(100),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_coupons_per_user"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
-            let at = at.field("max_amount_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_coupons_by_day {
-            let at = at.field("max_coupons_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1000000000),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockSendRule> {
-        self.max_coupons_per_user
-            .map(|max_coupons_per_user| StockSendRule {
-                max_amount: self.max_amount,
-                max_coupons: self.max_coupons,
-                max_coupons_per_user,
-                max_amount_by_day: self.max_amount_by_day,
-                max_coupons_by_day: self.max_coupons_by_day,
-                natural_person_limit: self.natural_person_limit,
-                prevent_api_abuse: self.prevent_api_abuse,
-                transferable: self.transferable,
-                shareable: self.shareable,
-            })
+    pub fn shareable(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("shareable", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockSendRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockSendRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockSendRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2840,6 +1071,18 @@ pub struct MiniProgramsInfo {
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for MiniProgramsInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "MiniProgramsInfo",
+        &[
+            rt::FieldRule::req("mini_programs_appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("mini_programs_path", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("entrance_words", rt::Kind::text(1, 5)),
+            rt::FieldRule::opt("guiding_words", rt::Kind::text(1, 6)),
+        ],
+    );
+}
+
 impl MiniProgramsInfo {
     /// A builder with every field unset.
     pub fn builder() -> MiniProgramsInfoBuilder {
@@ -2847,197 +1090,33 @@ impl MiniProgramsInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for MiniProgramsInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("mini_programs_appid");
-            let value = &self.mini_programs_appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("mini_programs_path");
-            let value = &self.mini_programs_path;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("entrance_words");
-            let value = &self.entrance_words;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(5),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.guiding_words {
-            let at = at.field("guiding_words");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(6),
-            );
-        }
-    }
-}
-
-/// Builds a [`MiniProgramsInfo`]; [`MiniProgramsInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct MiniProgramsInfoBuilder {
-    mini_programs_appid: ::std::option::Option<::std::string::String>,
-    mini_programs_path: ::std::option::Option<::std::string::String>,
-    entrance_words: ::std::option::Option<::std::string::String>,
-    guiding_words: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`MiniProgramsInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct MiniProgramsInfoBuilder(rt::Draft);
 impl MiniProgramsInfoBuilder {
     /// Sets `mini_programs_appid`. AppID of the merchant's mini program, bound to the owning merchant.
-    pub fn mini_programs_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_programs_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_programs_appid", value))
     }
 
     /// Sets `mini_programs_path`. Page path opened by the entrance.
-    pub fn mini_programs_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_programs_path = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_programs_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_programs_path", value))
     }
 
     /// Sets `entrance_words`. Entrance label (at most 5 characters).
-    pub fn entrance_words(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entrance_words = ::std::option::Option::Some(value.into());
-        self
+    pub fn entrance_words(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("entrance_words", value))
     }
 
     /// Sets `guiding_words`. Guidance text next to the entrance (at most 6 characters).
-    pub fn guiding_words(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.guiding_words = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.mini_programs_appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mini_programs_appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("mini_programs_appid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.mini_programs_path {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mini_programs_path");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("mini_programs_path"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.entrance_words {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("entrance_words");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(5),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("entrance_words"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.guiding_words {
-            let at = at.field("guiding_words");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(6),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<MiniProgramsInfo> {
-        match (self.mini_programs_appid, self.mini_programs_path, self.entrance_words) {
-            (
-                ::std::option::Option::Some(mini_programs_appid),
-                ::std::option::Option::Some(mini_programs_path),
-                ::std::option::Option::Some(entrance_words),
-            ) => {
-                ::std::option::Option::Some(MiniProgramsInfo {
-                    mini_programs_appid,
-                    mini_programs_path,
-                    entrance_words,
-                    guiding_words: self.guiding_words,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn guiding_words(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("guiding_words", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<MiniProgramsInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("MiniProgramsInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<MiniProgramsInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3076,6 +1155,25 @@ pub struct CustomEntrance {
     >,
 }
 
+impl rt::Shaped for CustomEntrance {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CustomEntrance",
+        &[
+            rt::FieldRule::opt(
+                "mini_programs_info",
+                rt::Kind::Nested(<MiniProgramsInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("hall_id", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("store_id", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt(
+                "code_display_mode",
+                rt::Kind::Enum(<CodeDisplayMode as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
 impl CustomEntrance {
     /// A builder with every field unset.
     pub fn builder() -> CustomEntranceBuilder {
@@ -3083,168 +1181,56 @@ impl CustomEntrance {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CustomEntrance {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-            let at = at.field("mini_programs_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.hall_id {
-            let at = at.field("hall_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_id {
-            let at = at.field("store_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-}
-
-/// Builds a [`CustomEntrance`]; [`CustomEntranceBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CustomEntranceBuilder {
-    mini_programs_info: ::std::option::Option<
-        crate::marketing::busifavor::types::MiniProgramsInfo,
-    >,
-    appid: ::std::option::Option<::std::string::String>,
-    hall_id: ::std::option::Option<::std::string::String>,
-    store_id: ::std::option::Option<::std::string::String>,
-    code_display_mode: ::std::option::Option<
-        crate::marketing::busifavor::types::CodeDisplayMode,
-    >,
-}
-
+/// Builds a [`CustomEntrance`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CustomEntranceBuilder(rt::Draft);
 impl CustomEntranceBuilder {
     /// Sets `mini_programs_info`. Entrance to the merchant's mini program.
     pub fn mini_programs_info(
-        mut self,
-        value: crate::marketing::busifavor::types::MiniProgramsInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::MiniProgramsInfo>,
     ) -> Self {
-        self.mini_programs_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::MiniProgramsInfo,
+                >("mini_programs_info", value),
+        )
     }
 
     /// Sets `appid`. AppID of the merchant's official account to link to.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `hall_id`. ID of a WeChat Pay marketing hall (营销馆) to link to.
-    pub fn hall_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hall_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn hall_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hall_id", value))
     }
 
     /// Sets `store_id`. ID of a store where the coupon can be used.
-    pub fn store_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.store_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn store_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("store_id", value))
     }
 
     /// Sets `code_display_mode`. How the coupon code is shown.
     pub fn code_display_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CodeDisplayMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CodeDisplayMode>,
     ) -> Self {
-        self.code_display_mode = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-            let at = at.field("mini_programs_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.hall_id {
-            let at = at.field("hall_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_id {
-            let at = at.field("store_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CustomEntrance> {
-        ::std::option::Option::Some(CustomEntrance {
-            mini_programs_info: self.mini_programs_info,
-            appid: self.appid,
-            hall_id: self.hall_id,
-            store_id: self.store_id,
-            code_display_mode: self.code_display_mode,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CodeDisplayMode,
+                >("code_display_mode", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CustomEntrance, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CustomEntrance")),
-        }
+    pub fn build(self) -> ::std::result::Result<CustomEntrance, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3269,6 +1255,17 @@ pub struct FinderInfo {
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for FinderInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FinderInfo",
+        &[
+            rt::FieldRule::opt("finder_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("finder_video_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("finder_video_cover_image_url", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl FinderInfo {
     /// A builder with every field unset.
     pub fn builder() -> FinderInfoBuilder {
@@ -3276,80 +1273,31 @@ impl FinderInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FinderInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`FinderInfo`]; [`FinderInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FinderInfoBuilder {
-    finder_id: ::std::option::Option<::std::string::String>,
-    finder_video_id: ::std::option::Option<::std::string::String>,
-    finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`FinderInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct FinderInfoBuilder(rt::Draft);
 impl FinderInfoBuilder {
     /// Sets `finder_id`. ID of the Channels account.
-    pub fn finder_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.finder_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn finder_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("finder_id", value))
     }
 
     /// Sets `finder_video_id`. ID of a video of that account.
-    pub fn finder_video_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.finder_video_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn finder_video_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("finder_video_id", value))
     }
 
     /// Sets `finder_video_cover_image_url`. Cover image URL of the video (from the marketing image upload API).
     pub fn finder_video_cover_image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.finder_video_cover_image_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<FinderInfo> {
-        ::std::option::Option::Some(FinderInfo {
-            finder_id: self.finder_id,
-            finder_video_id: self.finder_video_id,
-            finder_video_cover_image_url: self.finder_video_cover_image_url,
-        })
+        Self(self.0.text("finder_video_cover_image_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FinderInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FinderInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<FinderInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3393,6 +1341,26 @@ pub struct DisplayPatternInfo {
     >,
 }
 
+impl rt::Shaped for DisplayPatternInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DisplayPatternInfo",
+        &[
+            rt::FieldRule::opt("description", rt::Kind::text(1, 1000)),
+            rt::FieldRule::opt("merchant_logo_url", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("merchant_name", rt::Kind::text(1, 16)),
+            rt::FieldRule::opt(
+                "background_color",
+                rt::Kind::Enum(<BackgroundColor as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("coupon_image_url", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt(
+                "finder_info",
+                rt::Kind::Nested(<FinderInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl DisplayPatternInfo {
     /// A builder with every field unset.
     pub fn builder() -> DisplayPatternInfoBuilder {
@@ -3400,198 +1368,61 @@ impl DisplayPatternInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DisplayPatternInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.description {
-            let at = at.field("description");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_logo_url {
-            let at = at.field("merchant_logo_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_name {
-            let at = at.field("merchant_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_image_url {
-            let at = at.field("coupon_image_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.finder_info {
-            let at = at.field("finder_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`DisplayPatternInfo`]; [`DisplayPatternInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DisplayPatternInfoBuilder {
-    description: ::std::option::Option<::std::string::String>,
-    merchant_logo_url: ::std::option::Option<::std::string::String>,
-    merchant_name: ::std::option::Option<::std::string::String>,
-    background_color: ::std::option::Option<
-        crate::marketing::busifavor::types::BackgroundColor,
-    >,
-    coupon_image_url: ::std::option::Option<::std::string::String>,
-    finder_info: ::std::option::Option<crate::marketing::busifavor::types::FinderInfo>,
-}
-
+/// Builds a [`DisplayPatternInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct DisplayPatternInfoBuilder(rt::Draft);
 impl DisplayPatternInfoBuilder {
     /// Sets `description`. Usage notes shown on the coupon detail page.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `merchant_logo_url`. Merchant logo URL (from the marketing image upload API); 120x120 pixels.
-    pub fn merchant_logo_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_logo_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_logo_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_logo_url", value))
     }
 
     /// Sets `merchant_name`. Merchant name shown on the coupon (taken from the brand or merchant short name).
-    pub fn merchant_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_name", value))
     }
 
     /// Sets `background_color`. Background colour of the coupon.
     pub fn background_color(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::BackgroundColor,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::BackgroundColor>,
     ) -> Self {
-        self.background_color = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::BackgroundColor,
+                >("background_color", value),
+        )
     }
 
     /// Sets `coupon_image_url`. Detail image URL (from the marketing image upload API); 1074x603 pixels.
-    pub fn coupon_image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_image_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_image_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_image_url", value))
     }
 
     /// Sets `finder_info`. Linked WeChat Channels account and video.
     pub fn finder_info(
-        mut self,
-        value: crate::marketing::busifavor::types::FinderInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::FinderInfo>,
     ) -> Self {
-        self.finder_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.description {
-            let at = at.field("description");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_logo_url {
-            let at = at.field("merchant_logo_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_name {
-            let at = at.field("merchant_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_image_url {
-            let at = at.field("coupon_image_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.finder_info {
-            let at = at.field("finder_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DisplayPatternInfo> {
-        ::std::option::Option::Some(DisplayPatternInfo {
-            description: self.description,
-            merchant_logo_url: self.merchant_logo_url,
-            merchant_name: self.merchant_name,
-            background_color: self.background_color,
-            coupon_image_url: self.coupon_image_url,
-            finder_info: self.finder_info,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::FinderInfo,
+                >("finder_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DisplayPatternInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DisplayPatternInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<DisplayPatternInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3606,6 +1437,13 @@ pub struct NotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for NotifyConfig {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "NotifyConfig",
+        &[rt::FieldRule::opt("notify_appid", rt::Kind::text(1, 64))],
+    );
+}
+
 impl NotifyConfig {
     /// A builder with every field unset.
     pub fn builder() -> NotifyConfigBuilder {
@@ -3613,74 +1451,18 @@ impl NotifyConfig {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for NotifyConfig {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.notify_appid {
-            let at = at.field("notify_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-}
-
-/// Builds a [`NotifyConfig`]; [`NotifyConfigBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct NotifyConfigBuilder {
-    notify_appid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`NotifyConfig`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct NotifyConfigBuilder(rt::Draft);
 impl NotifyConfigBuilder {
     /// Sets `notify_appid`. AppID under which notifications compute the user's OpenID; without it notifications carry no OpenID or UnionID.
-    pub fn notify_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.notify_appid {
-            let at = at.field("notify_appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<NotifyConfig> {
-        ::std::option::Option::Some(NotifyConfig {
-            notify_appid: self.notify_appid,
-        })
+    pub fn notify_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_appid", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<NotifyConfig, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("NotifyConfig")),
-        }
+    pub fn build(self) -> ::std::result::Result<NotifyConfig, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3698,6 +1480,17 @@ pub struct CouponCodeCount {
     pub available_count: i64,
 }
 
+impl rt::Shaped for CouponCodeCount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponCodeCount",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::req("available_count", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CouponCodeCount {
     /// A builder with every field unset.
     pub fn builder() -> CouponCodeCountBuilder {
@@ -3705,79 +1498,25 @@ impl CouponCodeCount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponCodeCount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`CouponCodeCount`]; [`CouponCodeCountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponCodeCountBuilder {
-    total_count: ::std::option::Option<i64>,
-    available_count: ::std::option::Option<i64>,
-}
-
+/// Builds a [`CouponCodeCount`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponCodeCountBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponCodeCountBuilder {
     /// Sets `total_count`. Codes uploaded so far.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `available_count`. Codes still available.
-    pub fn available_count(mut self, value: i64) -> Self {
-        self.available_count = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.available_count.is_none() {
-            v.report(
-                &at.field("available_count"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponCodeCount> {
-        match (self.total_count, self.available_count) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(available_count),
-            ) => {
-                ::std::option::Option::Some(CouponCodeCount {
-                    total_count,
-                    available_count,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn available_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_count", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CouponCodeCount, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponCodeCount")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponCodeCount, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3807,6 +1546,19 @@ pub struct SendCountInformation {
     pub today_send_amount: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for SendCountInformation {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SendCountInformation",
+        &[
+            rt::FieldRule::opt("total_send_num", rt::Kind::INTEGER),
+            rt::FieldRule::opt("total_send_amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt("today_send_num", rt::Kind::INTEGER),
+            rt::FieldRule::opt("today_send_amount", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SendCountInformation {
     /// A builder with every field unset.
     pub fn builder() -> SendCountInformationBuilder {
@@ -3814,82 +1566,35 @@ impl SendCountInformation {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SendCountInformation {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`SendCountInformation`]; [`SendCountInformationBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SendCountInformationBuilder {
-    total_send_num: ::std::option::Option<i64>,
-    total_send_amount: ::std::option::Option<i64>,
-    today_send_num: ::std::option::Option<i64>,
-    today_send_amount: ::std::option::Option<i64>,
-}
-
+/// Builds a [`SendCountInformation`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SendCountInformationBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SendCountInformationBuilder {
     /// Sets `total_send_num`. Coupons sent in total.
-    pub fn total_send_num(mut self, value: i64) -> Self {
-        self.total_send_num = ::std::option::Option::Some(value);
-        self
+    pub fn total_send_num(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_send_num", value))
     }
 
     /// Sets `total_send_amount`. Budget used in total, in fen (NORMAL stocks).
-    pub fn total_send_amount(mut self, value: i64) -> Self {
-        self.total_send_amount = ::std::option::Option::Some(value);
-        self
+    pub fn total_send_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_send_amount", value))
     }
 
     /// Sets `today_send_num`. Coupons sent today (stocks with a daily limit).
-    pub fn today_send_num(mut self, value: i64) -> Self {
-        self.today_send_num = ::std::option::Option::Some(value);
-        self
+    pub fn today_send_num(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("today_send_num", value))
     }
 
     /// Sets `today_send_amount`. Budget used today, in fen (NORMAL stocks with a daily limit).
-    pub fn today_send_amount(mut self, value: i64) -> Self {
-        self.today_send_amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<SendCountInformation> {
-        ::std::option::Option::Some(SendCountInformation {
-            total_send_num: self.total_send_num,
-            total_send_amount: self.total_send_amount,
-            today_send_num: self.today_send_num,
-            today_send_amount: self.today_send_amount,
-        })
+    pub fn today_send_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("today_send_amount", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SendCountInformation,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendCountInformation")),
-        }
+    pub fn build(self) -> ::std::result::Result<SendCountInformation, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3980,6 +1685,61 @@ pub struct Stock {
     pub subsidy: ::std::option::Option<bool>,
 }
 
+impl rt::Shaped for Stock {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Stock",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("stock_name", rt::Kind::text(1, 24)),
+            rt::FieldRule::req("belong_merchant", rt::Kind::text(8, 15)),
+            rt::FieldRule::opt("comment", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("goods_name", rt::Kind::text(1, 15)),
+            rt::FieldRule::req(
+                "stock_type",
+                rt::Kind::Enum(<StockType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "coupon_use_rule",
+                rt::Kind::Nested(<CouponUseRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "stock_send_rule",
+                rt::Kind::Nested(<StockSendRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "custom_entrance",
+                rt::Kind::Nested(<CustomEntrance as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "display_pattern_info",
+                rt::Kind::Nested(<DisplayPatternInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "stock_state",
+                rt::Kind::Enum(<StockState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "coupon_code_mode",
+                rt::Kind::Enum(<CouponCodeMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "coupon_code_count",
+                rt::Kind::Nested(<CouponCodeCount as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "notify_config",
+                rt::Kind::Nested(<NotifyConfig as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "send_count_information",
+                rt::Kind::Nested(<SendCountInformation as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("subsidy", rt::Kind::Boolean),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Stock {
     /// A builder with every field unset.
     pub fn builder() -> StockBuilder {
@@ -3987,470 +1747,185 @@ impl Stock {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Stock {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("stock_name");
-            let value = &self.stock_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(24),
-            );
-        }
-        {
-            let at = at.field("belong_merchant");
-            let value = &self.belong_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("goods_name");
-            let value = &self.goods_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("coupon_use_rule");
-            let value = &self.coupon_use_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("stock_send_rule");
-            let value = &self.stock_send_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code_count {
-            let at = at.field("coupon_code_count");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.send_count_information {
-            let at = at.field("send_count_information");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`Stock`]; [`StockBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    stock_name: ::std::option::Option<::std::string::String>,
-    belong_merchant: ::std::option::Option<::std::string::String>,
-    comment: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    stock_type: ::std::option::Option<crate::marketing::busifavor::types::StockType>,
-    coupon_use_rule: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponUseRule,
-    >,
-    stock_send_rule: ::std::option::Option<
-        crate::marketing::busifavor::types::StockSendRule,
-    >,
-    custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
-    >,
-    display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
-    stock_state: ::std::option::Option<crate::marketing::busifavor::types::StockState>,
-    coupon_code_mode: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeMode,
-    >,
-    coupon_code_count: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeCount,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::busifavor::types::NotifyConfig,
-    >,
-    send_count_information: ::std::option::Option<
-        crate::marketing::busifavor::types::SendCountInformation,
-    >,
-    subsidy: ::std::option::Option<bool>,
-}
-
+/// Builds a [`Stock`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockBuilder {
     /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_name", value))
     }
 
     /// Sets `belong_merchant`. Merchant the stock belongs to.
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.belong_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn belong_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("belong_merchant", value))
     }
 
     /// Sets `comment`. Remark visible only to the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = ::std::option::Option::Some(value.into());
-        self
+    pub fn comment(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("comment", value))
     }
 
     /// Sets `goods_name`. What the coupon can be used for, shown in the wallet.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
     /// Sets `stock_type`. Kind of discount.
     pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockType>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::StockType>,
     ) -> Self {
-        self.stock_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::StockType,
+                >("stock_type", value),
+        )
     }
 
     /// Sets `coupon_use_rule`. Redemption rules.
     pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::CouponUseRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponUseRule>,
     ) -> Self {
-        self.coupon_use_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponUseRule,
+                >("coupon_use_rule", value),
+        )
     }
 
     /// Sets `stock_send_rule`. Budget and claim limits.
     pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::StockSendRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::StockSendRule>,
     ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::StockSendRule,
+                >("stock_send_rule", value),
+        )
     }
 
     /// Sets `custom_entrance`. Extra entrances on the detail page.
     pub fn custom_entrance(
-        mut self,
-        value: crate::marketing::busifavor::types::CustomEntrance,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CustomEntrance>,
     ) -> Self {
-        self.custom_entrance = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CustomEntrance,
+                >("custom_entrance", value),
+        )
     }
 
     /// Sets `display_pattern_info`. Appearance of the coupon.
     pub fn display_pattern_info(
-        mut self,
-        value: crate::marketing::busifavor::types::DisplayPatternInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
     ) -> Self {
-        self.display_pattern_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::DisplayPatternInfo,
+                >("display_pattern_info", value),
+        )
     }
 
     /// Sets `stock_state`. State of the stock.
     pub fn stock_state(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockState>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::StockState>,
     ) -> Self {
-        self.stock_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::StockState,
+                >("stock_state", value),
+        )
     }
 
     /// Sets `coupon_code_mode`. Who assigns coupon codes.
     pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CouponCodeMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponCodeMode>,
     ) -> Self {
-        self.coupon_code_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponCodeMode,
+                >("coupon_code_mode", value),
+        )
     }
 
     /// Sets `coupon_code_count`. Uploaded-code counts; only for MERCHANT_UPLOAD stocks.
     pub fn coupon_code_count(
-        mut self,
-        value: crate::marketing::busifavor::types::CouponCodeCount,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponCodeCount>,
     ) -> Self {
-        self.coupon_code_count = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponCodeCount,
+                >("coupon_code_count", value),
+        )
     }
 
     /// Sets `notify_config`. Event notification settings.
     pub fn notify_config(
-        mut self,
-        value: crate::marketing::busifavor::types::NotifyConfig,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::NotifyConfig>,
     ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
     /// Sets `send_count_information`. How much has been sent.
     pub fn send_count_information(
-        mut self,
-        value: crate::marketing::busifavor::types::SendCountInformation,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::SendCountInformation>,
     ) -> Self {
-        self.send_count_information = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::SendCountInformation,
+                >("send_count_information", value),
+        )
     }
 
     /// Sets `subsidy`. Whether coupons of the stock may be subsidised (not open yet).
-    pub fn subsidy(mut self, value: bool) -> Self {
-        self.subsidy = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.stock_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(24),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.belong_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("belong_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(8),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("belong_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        match &self.goods_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("goods_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("goods_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.stock_type.is_none() {
-            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.coupon_use_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_use_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_use_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.stock_send_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_send_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_send_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.stock_state.is_none() {
-            v.report(&at.field("stock_state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.coupon_code_mode.is_none() {
-            v.report(
-                &at.field("coupon_code_mode"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code_count {
-            let at = at.field("coupon_code_count");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.send_count_information {
-            let at = at.field("send_count_information");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Stock> {
-        match (
-            self.stock_id,
-            self.stock_name,
-            self.belong_merchant,
-            self.goods_name,
-            self.stock_type,
-            self.coupon_use_rule,
-            self.stock_send_rule,
-            self.stock_state,
-            self.coupon_code_mode,
-        ) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(stock_name),
-                ::std::option::Option::Some(belong_merchant),
-                ::std::option::Option::Some(goods_name),
-                ::std::option::Option::Some(stock_type),
-                ::std::option::Option::Some(coupon_use_rule),
-                ::std::option::Option::Some(stock_send_rule),
-                ::std::option::Option::Some(stock_state),
-                ::std::option::Option::Some(coupon_code_mode),
-            ) => {
-                ::std::option::Option::Some(Stock {
-                    stock_id,
-                    stock_name,
-                    belong_merchant,
-                    comment: self.comment,
-                    goods_name,
-                    stock_type,
-                    coupon_use_rule,
-                    stock_send_rule,
-                    custom_entrance: self.custom_entrance,
-                    display_pattern_info: self.display_pattern_info,
-                    stock_state,
-                    coupon_code_mode,
-                    coupon_code_count: self.coupon_code_count,
-                    notify_config: self.notify_config,
-                    send_count_information: self.send_count_information,
-                    subsidy: self.subsidy,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn subsidy(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("subsidy", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Stock, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Stock")),
-        }
+    pub fn build(self) -> ::std::result::Result<Stock, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4538,22 +2013,22 @@ pub struct UserCoupon {
     ///
     /// Wire name `available_start_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub available_start_time: ::std::option::Option<rt::DateTime>,
     /// When this coupon expires.
     ///
     /// Wire name `expire_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub expire_time: ::std::option::Option<rt::DateTime>,
     /// When the user received the coupon.
     ///
     /// Wire name `receive_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub receive_time: ::std::option::Option<rt::DateTime>,
     /// When the coupon was redeemed.
     ///
     /// Wire name `use_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub use_time: ::std::option::Option<rt::DateTime>,
     /// Merchant order number the coupon is associated with, if any.
     ///
     /// Wire name `associate_out_trade_no`; optional.
@@ -4568,7 +2043,7 @@ pub struct UserCoupon {
     ///
     /// Wire name `return_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub return_time: ::std::option::Option<rt::DateTime>,
     /// The request number given when the coupon was deactivated.
     ///
     /// Wire name `deactivate_request_no`; optional.
@@ -4578,7 +2053,7 @@ pub struct UserCoupon {
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why the coupon was deactivated.
     ///
     /// Wire name `deactivate_reason`; optional.
@@ -4586,6 +2061,55 @@ pub struct UserCoupon {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for UserCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UserCoupon",
+        &[
+            rt::FieldRule::req("stock_name", rt::Kind::text(1, 24)),
+            rt::FieldRule::req("belong_merchant", rt::Kind::text(8, 15)),
+            rt::FieldRule::opt("comment", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("goods_name", rt::Kind::text(1, 15)),
+            rt::FieldRule::req(
+                "stock_type",
+                rt::Kind::Enum(<StockType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "coupon_use_rule",
+                rt::Kind::Nested(<CouponUseRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "custom_entrance",
+                rt::Kind::Nested(<CustomEntrance as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "display_pattern_info",
+                rt::Kind::Nested(<DisplayPatternInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("coupon_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt(
+                "coupon_state",
+                rt::Kind::Enum(<CouponState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("transferable", rt::Kind::Boolean),
+            rt::FieldRule::opt("shareable", rt::Kind::Boolean),
+            rt::FieldRule::opt("send_request_no", rt::Kind::TEXT),
+            rt::FieldRule::opt("use_request_no", rt::Kind::TEXT),
+            rt::FieldRule::opt("available_start_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("expire_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("receive_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("use_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("associate_out_trade_no", rt::Kind::TEXT),
+            rt::FieldRule::opt("return_request_no", rt::Kind::TEXT),
+            rt::FieldRule::opt("return_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("deactivate_request_no", rt::Kind::TEXT),
+            rt::FieldRule::opt("deactivate_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("deactivate_reason", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UserCoupon {
     /// A builder with every field unset.
     pub fn builder() -> UserCouponBuilder {
@@ -4593,556 +2117,188 @@ impl UserCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UserCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_name");
-            let value = &self.stock_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(24),
-            );
-        }
-        {
-            let at = at.field("belong_merchant");
-            let value = &self.belong_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(15),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("goods_name");
-            let value = &self.goods_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("coupon_use_rule");
-            let value = &self.coupon_use_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code {
-            let at = at.field("coupon_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.available_start_time {
-            let at = at.field("available_start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.expire_time {
-            let at = at.field("expire_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.receive_time {
-            let at = at.field("receive_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.use_time {
-            let at = at.field("use_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.return_time {
-            let at = at.field("return_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`UserCoupon`]; [`UserCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UserCouponBuilder {
-    stock_name: ::std::option::Option<::std::string::String>,
-    belong_merchant: ::std::option::Option<::std::string::String>,
-    comment: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    stock_type: ::std::option::Option<crate::marketing::busifavor::types::StockType>,
-    coupon_use_rule: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponUseRule,
-    >,
-    custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
-    >,
-    display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    coupon_state: ::std::option::Option<crate::marketing::busifavor::types::CouponState>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    transferable: ::std::option::Option<bool>,
-    shareable: ::std::option::Option<bool>,
-    send_request_no: ::std::option::Option<::std::string::String>,
-    use_request_no: ::std::option::Option<::std::string::String>,
-    available_start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    expire_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    receive_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    associate_out_trade_no: ::std::option::Option<::std::string::String>,
-    return_request_no: ::std::option::Option<::std::string::String>,
-    return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    deactivate_request_no: ::std::option::Option<::std::string::String>,
-    deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    deactivate_reason: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`UserCoupon`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UserCouponBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UserCouponBuilder {
     /// Sets `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_name", value))
     }
 
     /// Sets `belong_merchant`. Merchant the stock belongs to.
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.belong_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn belong_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("belong_merchant", value))
     }
 
     /// Sets `comment`. Remark visible only to the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = ::std::option::Option::Some(value.into());
-        self
+    pub fn comment(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("comment", value))
     }
 
     /// Sets `goods_name`. What the coupon can be used for.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
     /// Sets `stock_type`. Kind of discount.
     pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::StockType>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::StockType>,
     ) -> Self {
-        self.stock_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::StockType,
+                >("stock_type", value),
+        )
     }
 
     /// Sets `coupon_use_rule`. Redemption rules of the stock.
     pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::busifavor::types::CouponUseRule,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponUseRule>,
     ) -> Self {
-        self.coupon_use_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponUseRule,
+                >("coupon_use_rule", value),
+        )
     }
 
     /// Sets `custom_entrance`. Extra entrances on the detail page.
     pub fn custom_entrance(
-        mut self,
-        value: crate::marketing::busifavor::types::CustomEntrance,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CustomEntrance>,
     ) -> Self {
-        self.custom_entrance = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CustomEntrance,
+                >("custom_entrance", value),
+        )
     }
 
     /// Sets `display_pattern_info`. Appearance; list answers leave out `description` (query the single coupon for it).
     pub fn display_pattern_info(
-        mut self,
-        value: crate::marketing::busifavor::types::DisplayPatternInfo,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
     ) -> Self {
-        self.display_pattern_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::DisplayPatternInfo,
+                >("display_pattern_info", value),
+        )
     }
 
     /// Sets `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `coupon_state`. State of the coupon.
     pub fn coupon_state(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::busifavor::types::CouponState>,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponState>,
     ) -> Self {
-        self.coupon_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponState,
+                >("coupon_state", value),
+        )
     }
 
     /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `transferable`. Whether the coupon may be given to others.
-    pub fn transferable(mut self, value: bool) -> Self {
-        self.transferable = ::std::option::Option::Some(value);
-        self
+    pub fn transferable(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("transferable", value))
     }
 
     /// Sets `shareable`. Whether a claim link may be shared.
-    pub fn shareable(mut self, value: bool) -> Self {
-        self.shareable = ::std::option::Option::Some(value);
-        self
+    pub fn shareable(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("shareable", value))
     }
 
     /// Sets `send_request_no`. The request number given when the coupon was sent.
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn send_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("send_request_no", value))
     }
 
     /// Sets `use_request_no`. The request number given when the coupon was redeemed.
-    pub fn use_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.use_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn use_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("use_request_no", value))
     }
 
     /// Sets `available_start_time`. When this coupon becomes usable.
-    pub fn available_start_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_start_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_start_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_start_time", value))
     }
 
     /// Sets `expire_time`. When this coupon expires.
-    pub fn expire_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.expire_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn expire_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("expire_time", value))
     }
 
     /// Sets `receive_time`. When the user received the coupon.
-    pub fn receive_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.receive_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn receive_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("receive_time", value))
     }
 
     /// Sets `use_time`. When the coupon was redeemed.
-    pub fn use_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.use_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn use_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("use_time", value))
     }
 
     /// Sets `associate_out_trade_no`. Merchant order number the coupon is associated with, if any.
     pub fn associate_out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.associate_out_trade_no = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.text("associate_out_trade_no", value))
     }
 
     /// Sets `return_request_no`. The request number given when the coupon was returned.
-    pub fn return_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("return_request_no", value))
     }
 
     /// Sets `return_time`. When the coupon was returned.
-    pub fn return_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.return_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("return_time", value))
     }
 
     /// Sets `deactivate_request_no`. The request number given when the coupon was deactivated.
-    pub fn deactivate_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_request_no", value))
     }
 
     /// Sets `deactivate_time`. When the coupon was deactivated.
-    pub fn deactivate_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.deactivate_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("deactivate_time", value))
     }
 
     /// Sets `deactivate_reason`. Why the coupon was deactivated.
-    pub fn deactivate_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_reason = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(24),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.belong_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("belong_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(8),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("belong_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        match &self.goods_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("goods_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("goods_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.stock_type.is_none() {
-            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.coupon_use_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_use_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_use_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            let at = at.field("custom_entrance");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            let at = at.field("display_pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code {
-            let at = at.field("coupon_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.available_start_time {
-            let at = at.field("available_start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.expire_time {
-            let at = at.field("expire_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.receive_time {
-            let at = at.field("receive_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.use_time {
-            let at = at.field("use_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.return_time {
-            let at = at.field("return_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UserCoupon> {
-        match (
-            self.stock_name,
-            self.belong_merchant,
-            self.goods_name,
-            self.stock_type,
-            self.coupon_use_rule,
-        ) {
-            (
-                ::std::option::Option::Some(stock_name),
-                ::std::option::Option::Some(belong_merchant),
-                ::std::option::Option::Some(goods_name),
-                ::std::option::Option::Some(stock_type),
-                ::std::option::Option::Some(coupon_use_rule),
-            ) => {
-                ::std::option::Option::Some(UserCoupon {
-                    stock_name,
-                    belong_merchant,
-                    comment: self.comment,
-                    goods_name,
-                    stock_type,
-                    coupon_use_rule,
-                    custom_entrance: self.custom_entrance,
-                    display_pattern_info: self.display_pattern_info,
-                    coupon_code: self.coupon_code,
-                    coupon_state: self.coupon_state,
-                    stock_id: self.stock_id,
-                    transferable: self.transferable,
-                    shareable: self.shareable,
-                    send_request_no: self.send_request_no,
-                    use_request_no: self.use_request_no,
-                    available_start_time: self.available_start_time,
-                    expire_time: self.expire_time,
-                    receive_time: self.receive_time,
-                    use_time: self.use_time,
-                    associate_out_trade_no: self.associate_out_trade_no,
-                    return_request_no: self.return_request_no,
-                    return_time: self.return_time,
-                    deactivate_request_no: self.deactivate_request_no,
-                    deactivate_time: self.deactivate_time,
-                    deactivate_reason: self.deactivate_reason,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn deactivate_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_reason", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UserCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UserCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<UserCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5166,12 +2322,12 @@ pub struct UploadedCode {
     ///
     /// Wire name `upload_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub upload_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub upload_time: ::std::option::Option<rt::DateTime>,
     /// When the code was given to a user.
     ///
     /// Wire name `dispatched_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub dispatched_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub dispatched_time: ::std::option::Option<rt::DateTime>,
     /// OpenID of the user who received it.
     ///
     /// Wire name `openid`; optional.
@@ -5189,6 +2345,25 @@ pub struct UploadedCode {
     pub coupon_code: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for UploadedCode {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadedCode",
+        &[
+            rt::FieldRule::opt("code", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "code_status",
+                rt::Kind::Enum(<CouponCodeStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("upload_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("dispatched_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("openid", rt::Kind::TEXT),
+            rt::FieldRule::opt("unionid", rt::Kind::TEXT),
+            rt::FieldRule::opt("coupon_code", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UploadedCode {
     /// A builder with every field unset.
     pub fn builder() -> UploadedCodeBuilder {
@@ -5196,142 +2371,59 @@ impl UploadedCode {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UploadedCode {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.upload_time {
-            let at = at.field("upload_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.dispatched_time {
-            let at = at.field("dispatched_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`UploadedCode`]; [`UploadedCodeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadedCodeBuilder {
-    code: ::std::option::Option<::std::string::String>,
-    code_status: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeStatus,
-    >,
-    upload_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    dispatched_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    openid: ::std::option::Option<::std::string::String>,
-    unionid: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`UploadedCode`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UploadedCodeBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UploadedCodeBuilder {
     /// Sets `code`. The uploaded code.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
+    pub fn code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("code", value))
     }
 
     /// Sets `code_status`. Whether the code has been given out.
     pub fn code_status(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::CouponCodeStatus,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::CouponCodeStatus>,
     ) -> Self {
-        self.code_status = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::CouponCodeStatus,
+                >("code_status", value),
+        )
     }
 
     /// Sets `upload_time`. When the code was uploaded.
-    pub fn upload_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.upload_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn upload_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("upload_time", value))
     }
 
     /// Sets `dispatched_time`. When the code was given to a user.
-    pub fn dispatched_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.dispatched_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn dispatched_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("dispatched_time", value))
     }
 
     /// Sets `openid`. OpenID of the user who received it.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `unionid`. UnionID of the user who received it.
-    pub fn unionid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.unionid = ::std::option::Option::Some(value.into());
-        self
+    pub fn unionid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("unionid", value))
     }
 
     /// Sets `coupon_code`. Code of the user's coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.upload_time {
-            let at = at.field("upload_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.dispatched_time {
-            let at = at.field("dispatched_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadedCode> {
-        ::std::option::Option::Some(UploadedCode {
-            code: self.code,
-            code_status: self.code_status,
-            upload_time: self.upload_time,
-            dispatched_time: self.dispatched_time,
-            openid: self.openid,
-            unionid: self.unionid,
-            coupon_code: self.coupon_code,
-        })
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UploadedCode, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadedCode")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadedCode, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5386,7 +2478,7 @@ pub struct SubsidyPayReceipt {
     ///
     /// Wire name `success_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub success_time: ::std::option::Option<rt::DateTime>,
     /// The merchant's unique number for the payment request.
     ///
     /// Wire name `out_subsidy_no`; required; 1 to 128 characters.
@@ -5395,9 +2487,37 @@ pub struct SubsidyPayReceipt {
     ///
     /// Wire name `create_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub create_time: ::std::option::Option<rt::DateTime>,
 }
 
+impl rt::Shaped for SubsidyPayReceipt {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SubsidyPayReceipt",
+        &[
+            rt::FieldRule::req("subsidy_receipt_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("payer_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("payee_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("description", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req(
+                "status",
+                rt::Kind::Enum(<SubsidyPayReceiptStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "fail_reason",
+                rt::Kind::Enum(<SubsidyPayFailReason as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("success_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("out_subsidy_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("create_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SubsidyPayReceipt {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyPayReceiptBuilder {
@@ -5405,458 +2525,98 @@ impl SubsidyPayReceipt {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SubsidyPayReceipt {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("subsidy_receipt_id");
-            let value = &self.subsidy_receipt_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payer_merchant");
-            let value = &self.payer_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payee_merchant");
-            let value = &self.payee_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("out_subsidy_no");
-            let value = &self.out_subsidy_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`SubsidyPayReceipt`]; [`SubsidyPayReceiptBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SubsidyPayReceiptBuilder {
-    subsidy_receipt_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    payer_merchant: ::std::option::Option<::std::string::String>,
-    payee_merchant: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<
-        crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
-    >,
-    fail_reason: ::std::option::Option<
-        crate::marketing::busifavor::types::SubsidyPayFailReason,
-    >,
-    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    out_subsidy_no: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`SubsidyPayReceipt`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SubsidyPayReceiptBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SubsidyPayReceiptBuilder {
     /// Sets `subsidy_receipt_id`. WeChat Pay's number of the subsidy payment.
-    pub fn subsidy_receipt_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.subsidy_receipt_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn subsidy_receipt_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("subsidy_receipt_id", value))
     }
 
     /// Sets `stock_id`. Stock of the coupon.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay order the coupon was used on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `payer_merchant`. Merchant that pays the subsidy.
-    pub fn payer_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn payer_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_merchant", value))
     }
 
     /// Sets `payee_merchant`. Merchant that receives the subsidy.
-    pub fn payee_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payee_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn payee_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payee_merchant", value))
     }
 
     /// Sets `amount`. Subsidy amount, in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `description`. The merchant's remark, returned as given.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `status`. State of the payment.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::SubsidyPayReceiptStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
+                >("status", value),
+        )
     }
 
     /// Sets `fail_reason`. Why the payment failed; only when it failed.
     pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::SubsidyPayFailReason,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::SubsidyPayFailReason>,
     ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::SubsidyPayFailReason,
+                >("fail_reason", value),
+        )
     }
 
     /// Sets `success_time`. When the payment completed; only when it succeeded.
-    pub fn success_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.success_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn success_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("success_time", value))
     }
 
     /// Sets `out_subsidy_no`. The merchant's unique number for the payment request.
-    pub fn out_subsidy_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_subsidy_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_subsidy_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_subsidy_no", value))
     }
 
     /// Sets `create_time`. When the payment receipt was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.subsidy_receipt_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("subsidy_receipt_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("subsidy_receipt_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payer_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payer_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payee_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payee_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payee_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.amount.is_none() {
-            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.status.is_none() {
-            v.report(&at.field("status"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        match &self.out_subsidy_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_subsidy_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_subsidy_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SubsidyPayReceipt> {
-        match (
-            self.subsidy_receipt_id,
-            self.stock_id,
-            self.coupon_code,
-            self.transaction_id,
-            self.payer_merchant,
-            self.payee_merchant,
-            self.amount,
-            self.description,
-            self.status,
-            self.out_subsidy_no,
-        ) {
-            (
-                ::std::option::Option::Some(subsidy_receipt_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(payer_merchant),
-                ::std::option::Option::Some(payee_merchant),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(status),
-                ::std::option::Option::Some(out_subsidy_no),
-            ) => {
-                ::std::option::Option::Some(SubsidyPayReceipt {
-                    subsidy_receipt_id,
-                    stock_id,
-                    coupon_code,
-                    transaction_id,
-                    payer_merchant,
-                    payee_merchant,
-                    amount,
-                    description,
-                    status,
-                    fail_reason: self.fail_reason,
-                    success_time: self.success_time,
-                    out_subsidy_no,
-                    create_time: self.create_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SubsidyPayReceipt,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SubsidyPayReceipt")),
-        }
+    pub fn build(self) -> ::std::result::Result<SubsidyPayReceipt, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5916,7 +2676,7 @@ pub struct SubsidyReturnReceipt {
     ///
     /// Wire name `return_done_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_done_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub return_done_time: ::std::option::Option<rt::DateTime>,
     /// The subsidy payment this return belongs to.
     ///
     /// Wire name `subsidy_receipt_id`; required; 28 to 32 characters.
@@ -5929,9 +2689,39 @@ pub struct SubsidyReturnReceipt {
     ///
     /// Wire name `return_create_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub return_create_time: ::std::option::Option<rt::DateTime>,
 }
 
+impl rt::Shaped for SubsidyReturnReceipt {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SubsidyReturnReceipt",
+        &[
+            rt::FieldRule::opt("subsidy_return_receipt_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("refund_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("payer_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("payee_merchant", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("description", rt::Kind::text(1, 1024)),
+            rt::FieldRule::req(
+                "status",
+                rt::Kind::Enum(<SubsidyReturnReceiptStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "fail_reason",
+                rt::Kind::Enum(<SubsidyReturnFailReason as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("return_done_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("subsidy_receipt_id", rt::Kind::text(28, 32)),
+            rt::FieldRule::req("out_subsidy_return_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("return_create_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SubsidyReturnReceipt {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyReturnReceiptBuilder {
@@ -5939,508 +2729,110 @@ impl SubsidyReturnReceipt {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SubsidyReturnReceipt {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("refund_id");
-            let value = &self.refund_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payer_merchant");
-            let value = &self.payer_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payee_merchant");
-            let value = &self.payee_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(1024),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.return_done_time {
-            let at = at.field("return_done_time");
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("subsidy_receipt_id");
-            let value = &self.subsidy_receipt_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(28),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_subsidy_return_no");
-            let value = &self.out_subsidy_return_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.return_create_time {
-            let at = at.field("return_create_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`SubsidyReturnReceipt`]; [`SubsidyReturnReceiptBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SubsidyReturnReceiptBuilder {
-    subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    refund_id: ::std::option::Option<::std::string::String>,
-    payer_merchant: ::std::option::Option<::std::string::String>,
-    payee_merchant: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    description: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<
-        crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
-    >,
-    fail_reason: ::std::option::Option<
-        crate::marketing::busifavor::types::SubsidyReturnFailReason,
-    >,
-    return_done_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    subsidy_receipt_id: ::std::option::Option<::std::string::String>,
-    out_subsidy_return_no: ::std::option::Option<::std::string::String>,
-    return_create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`SubsidyReturnReceipt`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SubsidyReturnReceiptBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SubsidyReturnReceiptBuilder {
     /// Sets `subsidy_return_receipt_id`. WeChat Pay's number of the return.
     pub fn subsidy_return_receipt_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.subsidy_return_receipt_id = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.text("subsidy_return_receipt_id", value))
     }
 
     /// Sets `stock_id`. Stock of the coupon.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `coupon_code`. Code of the coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay order the coupon was used on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `refund_id`. WeChat Pay refund of that order.
-    pub fn refund_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.refund_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn refund_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("refund_id", value))
     }
 
     /// Sets `payer_merchant`. Merchant that paid the original subsidy and now gets money back.
-    pub fn payer_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn payer_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_merchant", value))
     }
 
     /// Sets `payee_merchant`. Merchant that received the original subsidy and now pays it back.
-    pub fn payee_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payee_merchant = ::std::option::Option::Some(value.into());
-        self
+    pub fn payee_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payee_merchant", value))
     }
 
     /// Sets `amount`. Amount returned, in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `description`. The merchant's remark, returned as given.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `status`. State of the return.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::SubsidyReturnReceiptStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
+                >("status", value),
+        )
     }
 
     /// Sets `fail_reason`. Why the return failed; only when it failed.
     pub fn fail_reason(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::busifavor::types::SubsidyReturnFailReason,
-        >,
+        self,
+        value: impl Into<crate::marketing::busifavor::types::SubsidyReturnFailReason>,
     ) -> Self {
-        self.fail_reason = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::busifavor::types::SubsidyReturnFailReason,
+                >("fail_reason", value),
+        )
     }
 
     /// Sets `return_done_time`. When the return completed; only when it succeeded.
-    pub fn return_done_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.return_done_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_done_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("return_done_time", value))
     }
 
     /// Sets `subsidy_receipt_id`. The subsidy payment this return belongs to.
-    pub fn subsidy_receipt_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.subsidy_receipt_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn subsidy_receipt_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("subsidy_receipt_id", value))
     }
 
     /// Sets `out_subsidy_return_no`. The merchant's unique number for the return request.
-    pub fn out_subsidy_return_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_subsidy_return_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_subsidy_return_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_subsidy_return_no", value))
     }
 
     /// Sets `return_create_time`. When the return receipt was created.
-    pub fn return_create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.return_create_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.refund_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payer_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payer_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.payee_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payee_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payee_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.amount.is_none() {
-            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(1024),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.status.is_none() {
-            v.report(&at.field("status"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.return_done_time {
-            let at = at.field("return_done_time");
-            v.date_time(&at, value);
-        }
-        match &self.subsidy_receipt_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("subsidy_receipt_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(28),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("subsidy_receipt_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_subsidy_return_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_subsidy_return_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_subsidy_return_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.return_create_time {
-            let at = at.field("return_create_time");
-            v.date_time(&at, value);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SubsidyReturnReceipt> {
-        match (
-            self.stock_id,
-            self.coupon_code,
-            self.transaction_id,
-            self.refund_id,
-            self.payer_merchant,
-            self.payee_merchant,
-            self.amount,
-            self.description,
-            self.status,
-            self.subsidy_receipt_id,
-            self.out_subsidy_return_no,
-        ) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(refund_id),
-                ::std::option::Option::Some(payer_merchant),
-                ::std::option::Option::Some(payee_merchant),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(status),
-                ::std::option::Option::Some(subsidy_receipt_id),
-                ::std::option::Option::Some(out_subsidy_return_no),
-            ) => {
-                ::std::option::Option::Some(SubsidyReturnReceipt {
-                    subsidy_return_receipt_id: self.subsidy_return_receipt_id,
-                    stock_id,
-                    coupon_code,
-                    transaction_id,
-                    refund_id,
-                    payer_merchant,
-                    payee_merchant,
-                    amount,
-                    description,
-                    status,
-                    fail_reason: self.fail_reason,
-                    return_done_time: self.return_done_time,
-                    subsidy_receipt_id,
-                    out_subsidy_return_no,
-                    return_create_time: self.return_create_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn return_create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("return_create_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SubsidyReturnReceipt,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SubsidyReturnReceipt")),
-        }
+    pub fn build(self) -> ::std::result::Result<SubsidyReturnReceipt, rt::BuildError> {
+        self.0.build()
     }
 }

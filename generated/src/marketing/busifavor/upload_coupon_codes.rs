@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 上传预存code (upload coupon codes in advance)
 ///
 /// Uploads up to 200 coupon codes for a MERCHANT_UPLOAD stock; when the stock sends a coupon, WeChat Pay picks one of the uploaded codes. The answer reports which codes were added, which already existed, which were repeated in the request and which failed and why. Repeating a call with the same `upload_request_no` is safe.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `upload_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadCouponCodesRequest {
     /// Path parameter. ID of the stock (coupon_code_mode MERCHANT_UPLOAD).
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::upload_coupon_codes::UploadCouponCodesBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: UploadCouponCodesBody,
+}
+
+impl rt::Shaped for UploadCouponCodesRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "UploadCouponCodesRequest",
+        &[rt::FieldRule::req("stock_id", rt::Kind::text(1, 20))],
+        <UploadCouponCodesBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl UploadCouponCodesRequest {
@@ -33,318 +43,94 @@ impl UploadCouponCodesRequest {
     }
 }
 
-/// Builds a [`UploadCouponCodesRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UploadCouponCodesRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UploadCouponCodesRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::busifavor::upload_coupon_codes::UploadCouponCodesBodyBuilder,
-}
-
+pub struct UploadCouponCodesRequestBuilder(rt::Draft);
 impl UploadCouponCodesRequestBuilder {
     /// Sets the parameter `stock_id`. ID of the stock (coupon_code_mode MERCHANT_UPLOAD).
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `coupon_code_list`. The codes to upload: 1 to 200, each 1 to 32 characters of digits, letters, space, `-`, `_`, `\`, `/`, `=` or `|`.
+    /// Sets `coupon_code_list`. The codes to upload: 1 to 200, each 1 to 32 characters of digits, letters, space, `-`, `_`, `\`, `/`, `=` or `|`.
     pub fn coupon_code_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.body = self.body.coupon_code_list(value);
-        self
+        Self(
+            self
+                .0
+                .set::<::std::vec::Vec<::std::string::String>>("coupon_code_list", value),
+        )
     }
 
-    /// Sets the body field `upload_request_no`. The merchant's unique number for this upload.
-    pub fn upload_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.upload_request_no(value);
-        self
+    /// Sets `upload_request_no`. The merchant's unique number for this upload.
+    pub fn upload_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("upload_request_no", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::upload_coupon_codes::UploadCouponCodesBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: UploadCouponCodesBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        UploadCouponCodesRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(UploadCouponCodesRequest {
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadCouponCodesRequest")),
-        }
+    ) -> ::std::result::Result<UploadCouponCodesRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl UploadCouponCodesRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("UploadCouponCodesRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UploadCouponCodesRequest {
-    type Body = crate::marketing::busifavor::upload_coupon_codes::UploadCouponCodesBody;
+impl rt::Operation for UploadCouponCodesRequest {
+    type Body = UploadCouponCodesBody;
     type Response = crate::marketing::busifavor::upload_coupon_codes::UploadCouponCodesResponse;
-    type ErrorCode = UploadCouponCodesErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.upload_coupon_codes",
         summary: "上传预存code (upload coupon codes in advance)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_6.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["upload_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule.",
-                solution: "Check the fields against the rules in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions and bindings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The stock or coupon does not exist.",
-                solution: "Check the IDs in the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            crate::marketing::busifavor::errors::INVALID_REQUEST,
+            crate::marketing::busifavor::errors::SIGN_ERROR,
+            crate::marketing::busifavor::errors::NOAUTH,
+            crate::marketing::busifavor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            crate::marketing::busifavor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(69usize);
         path.push_str("/v3/marketing/busifavor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/couponcodes");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UploadCouponCodesErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule. Check the fields against the rules in the error message.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions and bindings.
-    Noauth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The stock or coupon does not exist. Check the IDs in the request.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UploadCouponCodesErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::Noauth => "NOAUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UploadCouponCodesErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NOAUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NOAUTH" => Self::Noauth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UploadCouponCodesErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UploadCouponCodesErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UploadCouponCodesErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UploadCouponCodesErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadCouponCodesErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -362,180 +148,21 @@ pub struct UploadCouponCodesBody {
     pub upload_request_no: ::std::string::String,
 }
 
-impl UploadCouponCodesBody {
-    /// A builder with every field unset.
-    pub fn builder() -> UploadCouponCodesBodyBuilder {
-        UploadCouponCodesBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for UploadCouponCodesBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_code_list");
-            let value = &self.coupon_code_list;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(200),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z \\-_\\\\/=|]{1,32}$",
-                    );
-                    v.pattern(&at_item, item, &PATTERN);
-                }
-            }
-        }
-        {
-            let at = at.field("upload_request_no");
-            let value = &self.upload_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`UploadCouponCodesBody`]; [`UploadCouponCodesBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadCouponCodesBodyBuilder {
-    coupon_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    upload_request_no: ::std::option::Option<::std::string::String>,
-}
-
-impl UploadCouponCodesBodyBuilder {
-    /// Sets `coupon_code_list`. The codes to upload: 1 to 200, each 1 to 32 characters of digits, letters, space, `-`, `_`, `\`, `/`, `=` or `|`.
-    pub fn coupon_code_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.coupon_code_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `upload_request_no`. The merchant's unique number for this upload.
-    pub fn upload_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.upload_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_code_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code_list");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(200),
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    v.length(
-                        &at_item,
-                        item,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(32),
-                    );
-                    {
-                        static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                            "^[0-9A-Za-z \\-_\\\\/=|]{1,32}$",
-                        );
-                        v.pattern(&at_item, item, &PATTERN);
-                    }
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.upload_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("upload_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("upload_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadCouponCodesBody> {
-        match (self.coupon_code_list, self.upload_request_no) {
-            (
-                ::std::option::Option::Some(coupon_code_list),
-                ::std::option::Option::Some(upload_request_no),
-            ) => {
-                ::std::option::Option::Some(UploadCouponCodesBody {
-                    coupon_code_list,
-                    upload_request_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadCouponCodesBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadCouponCodesBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<UploadCouponCodesBody> for UploadCouponCodesBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: UploadCouponCodesBody) -> Self {
-        Self {
-            coupon_code_list: ::std::option::Option::Some(value.coupon_code_list),
-            upload_request_no: ::std::option::Option::Some(value.upload_request_no),
-        }
-    }
+impl rt::Shaped for UploadCouponCodesBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadCouponCodesBody",
+        &[
+            rt::FieldRule::req(
+                "coupon_code_list",
+                rt::Kind::list(
+                    1,
+                    200,
+                    &rt::Kind::pattern(1, 32, "^[0-9A-Za-z \\-_\\\\/=|]{1,32}$"),
+                ),
+            ),
+            rt::FieldRule::req("upload_request_no", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 /// An element of `response.fail_codes`.
@@ -556,6 +183,18 @@ pub struct FailedCode {
     pub message: ::std::string::String,
 }
 
+impl rt::Shaped for FailedCode {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FailedCode",
+        &[
+            rt::FieldRule::req("coupon_code", rt::Kind::TEXT),
+            rt::FieldRule::req("code", rt::Kind::TEXT),
+            rt::FieldRule::req("message", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl FailedCode {
     /// A builder with every field unset.
     pub fn builder() -> FailedCodeBuilder {
@@ -563,97 +202,30 @@ impl FailedCode {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FailedCode {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`FailedCode`]; [`FailedCodeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FailedCodeBuilder {
-    coupon_code: ::std::option::Option<::std::string::String>,
-    code: ::std::option::Option<::std::string::String>,
-    message: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`FailedCode`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct FailedCodeBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl FailedCodeBuilder {
     /// Sets `coupon_code`. The code that failed.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `code`. Error code for this code, e.g.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
+    pub fn code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("code", value))
     }
 
     /// Sets `message`. What was wrong with it.
-    pub fn message(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.message = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.coupon_code.is_none() {
-            v.report(&at.field("coupon_code"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.code.is_none() {
-            v.report(&at.field("code"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.message.is_none() {
-            v.report(&at.field("message"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FailedCode> {
-        match (self.coupon_code, self.code, self.message) {
-            (
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(code),
-                ::std::option::Option::Some(message),
-            ) => {
-                ::std::option::Option::Some(FailedCode {
-                    coupon_code,
-                    code,
-                    message,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn message(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("message", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FailedCode, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FailedCode")),
-        }
+    pub fn build(self) -> ::std::result::Result<FailedCode, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -681,7 +253,7 @@ pub struct UploadCouponCodesResponse {
     /// When the upload finished.
     ///
     /// Wire name `success_time`; required; RFC 3339.
-    pub success_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub success_time: rt::DateTime,
     /// Codes that failed.
     ///
     /// Wire name `fail_count`; optional.
@@ -706,6 +278,40 @@ pub struct UploadCouponCodesResponse {
     pub duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
+impl rt::Shaped for UploadCouponCodesResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadCouponCodesResponse",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::req("success_count", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "success_codes",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+            rt::FieldRule::req("success_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("fail_count", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "fail_codes",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FailedCode as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "exist_codes",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+            rt::FieldRule::opt(
+                "duplicate_codes",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UploadCouponCodesResponse {
     /// A builder with every field unset.
     pub fn builder() -> UploadCouponCodesResponseBuilder {
@@ -713,212 +319,89 @@ impl UploadCouponCodesResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UploadCouponCodesResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("success_time");
-            let value = &self.success_time;
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.fail_codes {
-            let at = at.field("fail_codes");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`UploadCouponCodesResponse`]; [`UploadCouponCodesResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadCouponCodesResponseBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    total_count: ::std::option::Option<i64>,
-    success_count: ::std::option::Option<i64>,
-    success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    fail_count: ::std::option::Option<i64>,
-    fail_codes: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::upload_coupon_codes::FailedCode>,
-    >,
-    exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
+/// Builds a [`UploadCouponCodesResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UploadCouponCodesResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UploadCouponCodesResponseBuilder {
     /// Sets `stock_id`. ID of the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `total_count`. Codes in the request after removing repeats.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `success_count`. Codes added by this request.
-    pub fn success_count(mut self, value: i64) -> Self {
-        self.success_count = ::std::option::Option::Some(value);
-        self
+    pub fn success_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("success_count", value))
     }
 
     /// Sets `success_codes`. The codes added by this request.
     pub fn success_codes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.success_codes = ::std::option::Option::Some(value);
-        self
+        Self(
+            self.0.set::<::std::vec::Vec<::std::string::String>>("success_codes", value),
+        )
     }
 
     /// Sets `success_time`. When the upload finished.
-    pub fn success_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.success_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn success_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("success_time", value))
     }
 
     /// Sets `fail_count`. Codes that failed.
-    pub fn fail_count(mut self, value: i64) -> Self {
-        self.fail_count = ::std::option::Option::Some(value);
-        self
+    pub fn fail_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("fail_count", value))
     }
 
     /// Sets `fail_codes`. The codes that failed and why; fix them and upload again.
     pub fn fail_codes(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::busifavor::upload_coupon_codes::FailedCode,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::busifavor::upload_coupon_codes::FailedCode>,
         >,
     ) -> Self {
-        self.fail_codes = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::busifavor::upload_coupon_codes::FailedCode,
+                    >,
+                >("fail_codes", value),
+        )
     }
 
     /// Sets `exist_codes`. Codes uploaded earlier; not added again.
-    pub fn exist_codes(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.exist_codes = ::std::option::Option::Some(value);
-        self
+    pub fn exist_codes(
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("exist_codes", value))
     }
 
     /// Sets `duplicate_codes`. Codes repeated in this request; only one copy was considered.
     pub fn duplicate_codes(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.duplicate_codes = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.success_count.is_none() {
-            v.report(
-                &at.field("success_count"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.success_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("success_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("success_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.fail_codes {
-            let at = at.field("fail_codes");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadCouponCodesResponse> {
-        match (self.stock_id, self.total_count, self.success_count, self.success_time) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(success_count),
-                ::std::option::Option::Some(success_time),
-            ) => {
-                ::std::option::Option::Some(UploadCouponCodesResponse {
-                    stock_id,
-                    total_count,
-                    success_count,
-                    success_codes: self.success_codes,
-                    success_time,
-                    fail_count: self.fail_count,
-                    fail_codes: self.fail_codes,
-                    exist_codes: self.exist_codes,
-                    duplicate_codes: self.duplicate_codes,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<::std::vec::Vec<::std::string::String>>("duplicate_codes", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        UploadCouponCodesResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadCouponCodesResponse")),
-        }
+    ) -> ::std::result::Result<UploadCouponCodesResponse, rt::BuildError> {
+        self.0.build()
     }
 }

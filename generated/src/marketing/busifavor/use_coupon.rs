@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/busifavor/coupons/use`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 核销用户券 (redeem a user's merchant coupon)
 ///
 /// Redeems one merchant coupon in a user's card wallet once the user meets its threshold. For stocks whose codes the merchant assigns (MERCHANT_API or MERCHANT_UPLOAD) `stock_id` must be given too. Repeating a call with the same `use_request_no` does not redeem twice.
@@ -16,11 +17,20 @@
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `use_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UseCouponRequest {
-    /// The JSON body.
-    pub body: crate::marketing::busifavor::use_coupon::UseCouponBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: UseCouponBody,
+}
+
+impl rt::Shaped for UseCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "UseCouponRequest",
+        &[],
+        <UseCouponBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl UseCouponRequest {
@@ -30,255 +40,167 @@ impl UseCouponRequest {
     }
 }
 
-/// Builds a [`UseCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UseCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UseCouponRequestBuilder {
-    body: crate::marketing::busifavor::use_coupon::UseCouponBodyBuilder,
-}
-
+pub struct UseCouponRequestBuilder(rt::Draft);
 impl UseCouponRequestBuilder {
-    /// Sets the body field `coupon_code`. Code of the coupon to redeem.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.coupon_code(value);
-        self
+    /// Sets `coupon_code`. Code of the coupon to redeem.
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
-    /// Sets the body field `stock_id`. The stock the coupon belongs to; required when the merchant assigns codes.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. The stock the coupon belongs to; required when the merchant assigns codes.
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `appid`. AppID under which the returned openid is computed.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. AppID under which the returned openid is computed.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `use_time`. When the merchant asks to redeem the coupon.
-    pub fn use_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.body = self.body.use_time(value);
-        self
+    /// Sets `use_time`. When the merchant asks to redeem the coupon.
+    pub fn use_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("use_time", value))
     }
 
-    /// Sets the body field `use_request_no`. The merchant's unique number for this redemption.
-    pub fn use_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.use_request_no(value);
-        self
+    /// Sets `use_request_no`. The merchant's unique number for this redemption.
+    pub fn use_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("use_request_no", value))
     }
 
-    /// Sets the body field `openid`. The user's OpenID, checked for safety when given.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.openid(value);
-        self
+    /// Sets `openid`. The user's OpenID, checked for safety when given.
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `out_trade_no`. The merchant's order number the coupon is redeemed for.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_trade_no(value);
-        self
+    /// Sets `out_trade_no`. The merchant's order number the coupon is redeemed for.
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `mch_id`. Merchant number that placed the order.
-    pub fn mch_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mch_id(value);
-        self
+    /// Sets `mch_id`. Merchant number that placed the order.
+    pub fn mch_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mch_id", value))
     }
 
-    /// Sets the body field `transaction_id`. WeChat Pay transaction number of the order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transaction_id(value);
-        self
+    /// Sets `transaction_id`. WeChat Pay transaction number of the order.
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::busifavor::use_coupon::UseCouponBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: UseCouponBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UseCouponRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(UseCouponRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UseCouponRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<UseCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl UseCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("UseCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UseCouponRequest {
-    type Body = crate::marketing::busifavor::use_coupon::UseCouponBody;
+impl rt::Operation for UseCouponRequest {
+    type Body = UseCouponBody;
     type Response = crate::marketing::busifavor::use_coupon::UseCouponResponse;
-    type ErrorCode = UseCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.use_coupon",
         summary: "核销用户券 (redeem a user's merchant coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/busifavor/coupons/use",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_2_3.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["use_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Call again later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "RESOURCE_ALREADY_EXISTS",
-                description: "The coupon was already redeemed for another order.",
-                solution: "Query the coupon to see which order used it.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "APPID_MCHID_NOT_MATCH",
-                description: "The appid is not bound to the calling merchant.",
-                solution: "Use an appid bound to the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "MCH_NOT_EXISTS",
-                description: "The merchant number does not exist.",
-                solution: "Check the merchant number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The stock's code mode does not allow this.",
-                solution: "Use a stock that supports the operation.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The stock has reached its limit of uploaded codes.",
-                solution: "Use a new stock.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOAUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "RULELIMIT",
-                description: "The coupon is outside its validity period.",
-                solution: "Check when the coupon can be redeemed.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The coupon does not exist.",
-                solution: "Check coupon_code and stock_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "USER_NOT_EXISTS",
-                description: "The openid is wrong.",
-                solution: "Check the openid against the appid.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error, often a timeout.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::busifavor::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Call again later with the same parameters.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "RESOURCE_ALREADY_EXISTS",
+                "The coupon was already redeemed for another order.",
+                "Query the coupon to see which order used it.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "APPID_MCHID_NOT_MATCH",
+                "The appid is not bound to the calling merchant.",
+                "Use an appid bound to the merchant.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "MCH_NOT_EXISTS",
+                "The merchant number does not exist.",
+                "Check the merchant number.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The stock's code mode does not allow this.",
+                "Use a stock that supports the operation.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The stock has reached its limit of uploaded codes.",
+                "Use a new stock.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NOAUTH",
+                "The merchant may not do this.",
+                "Check the merchant's permissions.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "RULELIMIT",
+                "The coupon is outside its validity period.",
+                "Check when the coupon can be redeemed.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "The coupon does not exist.",
+                "Check coupon_code and stock_id.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "USER_NOT_EXISTS",
+                "The openid is wrong.",
+                "Check the openid against the appid.",
+                false,
+            ),
+            crate::marketing::busifavor::errors::FREQUENCY_LIMITED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error, often a timeout.",
+                "Retry with the same parameters.",
+                true,
+            ),
         ],
     };
 
@@ -288,143 +210,18 @@ impl ::wechatpay_apiv3_runtime::Operation for UseCouponRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/busifavor/coupons/use`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UseCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `SYSTEM_ERROR`: HTTP 400: Temporary system error. Call again later with the same parameters.; HTTP 500: Temporary system error, often a timeout. Retry with the same parameters.
-    SystemError,
-    /// `RESOURCE_ALREADY_EXISTS`: HTTP 400: The coupon was already redeemed for another order. Query the coupon to see which order used it.
-    ResourceAlreadyExists,
-    /// `APPID_MCHID_NOT_MATCH`: HTTP 400: The appid is not bound to the calling merchant. Use an appid bound to the merchant.
-    AppidMchidNotMatch,
-    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number does not exist. Check the merchant number.
-    MchNotExists,
-    /// `INVALID_REQUEST`: HTTP 400: The stock's code mode does not allow this. Use a stock that supports the operation.; HTTP 400: The stock has reached its limit of uploaded codes. Use a new stock.
-    InvalidRequest,
-    /// `NOAUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions.
-    Noauth,
-    /// `RULELIMIT`: HTTP 403: The coupon is outside its validity period. Check when the coupon can be redeemed.
-    Rulelimit,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The coupon does not exist. Check coupon_code and stock_id.
-    ResourceNotExists,
-    /// `USER_NOT_EXISTS`: HTTP 404: The openid is wrong. Check the openid against the appid.
-    UserNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UseCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::ResourceAlreadyExists => "RESOURCE_ALREADY_EXISTS",
-            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
-            Self::MchNotExists => "MCH_NOT_EXISTS",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::Noauth => "NOAUTH",
-            Self::Rulelimit => "RULELIMIT",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::UserNotExists => "USER_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UseCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SYSTEM_ERROR",
-        "RESOURCE_ALREADY_EXISTS",
-        "APPID_MCHID_NOT_MATCH",
-        "MCH_NOT_EXISTS",
-        "INVALID_REQUEST",
-        "NOAUTH",
-        "RULELIMIT",
-        "RESOURCE_NOT_EXISTS",
-        "USER_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SYSTEM_ERROR" => Self::SystemError,
-            "RESOURCE_ALREADY_EXISTS" => Self::ResourceAlreadyExists,
-            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
-            "MCH_NOT_EXISTS" => Self::MchNotExists,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NOAUTH" => Self::Noauth,
-            "RULELIMIT" => Self::Rulelimit,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "USER_NOT_EXISTS" => Self::UserNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UseCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UseCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UseCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UseCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UseCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -448,7 +245,7 @@ pub struct UseCouponBody {
     /// When the merchant asks to redeem the coupon.
     ///
     /// Wire name `use_time`; required; RFC 3339.
-    pub use_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub use_time: rt::DateTime,
     /// The merchant's unique number for this redemption. Repeating it repeats the first answer.
     ///
     /// Wire name `use_request_no`; required; 1 to 128 characters.
@@ -475,343 +272,21 @@ pub struct UseCouponBody {
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
 
-impl UseCouponBody {
-    /// A builder with every field unset.
-    pub fn builder() -> UseCouponBodyBuilder {
-        UseCouponBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for UseCouponBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("use_time");
-            let value = &self.use_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("use_request_no");
-            let value = &self.use_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`UseCouponBody`]; [`UseCouponBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UseCouponBodyBuilder {
-    coupon_code: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    use_request_no: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    mch_id: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-}
-
-impl UseCouponBodyBuilder {
-    /// Sets `coupon_code`. Code of the coupon to redeem.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock_id`. The stock the coupon belongs to; required when the merchant assigns codes.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. AppID under which the returned openid is computed.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `use_time`. When the merchant asks to redeem the coupon.
-    pub fn use_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.use_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `use_request_no`. The merchant's unique number for this redemption.
-    pub fn use_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.use_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `openid`. The user's OpenID, checked for safety when given.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_trade_no`. The merchant's order number the coupon is redeemed for.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `mch_id`. Merchant number that placed the order.
-    pub fn mch_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mch_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_id`. WeChat Pay transaction number of the order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.use_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("use_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("use_time"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.use_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("use_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("use_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UseCouponBody> {
-        match (self.coupon_code, self.appid, self.use_time, self.use_request_no) {
-            (
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(use_time),
-                ::std::option::Option::Some(use_request_no),
-            ) => {
-                ::std::option::Option::Some(UseCouponBody {
-                    coupon_code,
-                    stock_id: self.stock_id,
-                    appid,
-                    use_time,
-                    use_request_no,
-                    openid: self.openid,
-                    out_trade_no: self.out_trade_no,
-                    mch_id: self.mch_id,
-                    transaction_id: self.transaction_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UseCouponBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UseCouponBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<UseCouponBody> for UseCouponBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: UseCouponBody) -> Self {
-        Self {
-            coupon_code: ::std::option::Option::Some(value.coupon_code),
-            stock_id: value.stock_id,
-            appid: ::std::option::Option::Some(value.appid),
-            use_time: ::std::option::Option::Some(value.use_time),
-            use_request_no: ::std::option::Option::Some(value.use_request_no),
-            openid: value.openid,
-            out_trade_no: value.out_trade_no,
-            mch_id: value.mch_id,
-            transaction_id: value.transaction_id,
-        }
-    }
+impl rt::Shaped for UseCouponBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UseCouponBody",
+        &[
+            rt::FieldRule::req("coupon_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("use_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("use_request_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("out_trade_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("mch_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("transaction_id", rt::Kind::text(0, 32)),
+        ],
+    );
 }
 
 /// Success response of `UseCouponRequest`.
@@ -829,9 +304,21 @@ pub struct UseCouponResponse {
     /// When WeChat Pay recorded the redemption.
     ///
     /// Wire name `wechatpay_use_time`; required; RFC 3339.
-    pub wechatpay_use_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub wechatpay_use_time: rt::DateTime,
 }
 
+impl rt::Shaped for UseCouponResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UseCouponResponse",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(0, 20)),
+            rt::FieldRule::req("openid", rt::Kind::text(0, 128)),
+            rt::FieldRule::req("wechatpay_use_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UseCouponResponse {
     /// A builder with every field unset.
     pub fn builder() -> UseCouponResponseBuilder {
@@ -839,154 +326,29 @@ impl UseCouponResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UseCouponResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("wechatpay_use_time");
-            let value = &self.wechatpay_use_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`UseCouponResponse`]; [`UseCouponResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UseCouponResponseBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    wechatpay_use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`UseCouponResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UseCouponResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UseCouponResponseBuilder {
     /// Sets `stock_id`. The stock of the redeemed coupon.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `openid`. The user's OpenID under the request's `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `wechatpay_use_time`. When WeChat Pay recorded the redemption.
-    pub fn wechatpay_use_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.wechatpay_use_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.wechatpay_use_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("wechatpay_use_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("wechatpay_use_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UseCouponResponse> {
-        match (self.stock_id, self.openid, self.wechatpay_use_time) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(wechatpay_use_time),
-            ) => {
-                ::std::option::Option::Some(UseCouponResponse {
-                    stock_id,
-                    openid,
-                    wechatpay_use_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn wechatpay_use_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("wechatpay_use_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UseCouponResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UseCouponResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<UseCouponResponse, rt::BuildError> {
+        self.0.build()
     }
 }

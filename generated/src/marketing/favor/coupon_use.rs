@@ -6,8 +6,8 @@
 //!
 //! Event types: `COUPON.USE`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/check-notice.html).
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
-for crate::marketing::favor::types::Coupon {
+use ::wechatpay_apiv3_runtime as rt;
+impl rt::NotificationEvent for crate::marketing::favor::types::Coupon {
     const EVENT_TYPES: &'static [&'static str] = &["COUPON.USE"];
     const ORIGINAL_TYPE: &'static str = "coupon";
     const SUMMARY: &'static str = "代金券核销事件通知 (coupon redeemed)";

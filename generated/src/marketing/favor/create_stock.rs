@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/favor/coupon-stocks`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 创建代金券批次 (create a cash-coupon stock)
 ///
 /// Creates a cash-coupon stock, prepaid (预充值, `no_cash` false) or without fund flow (免充值, `no_cash` true). The stock starts unactivated: call `start_stock` before sending coupons. Repeating a call with the same `out_request_no` does not create a second stock.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateStockRequest {
-    /// The JSON body.
-    pub body: crate::marketing::favor::create_stock::CreateStockBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateStockBody,
+}
+
+impl rt::Shaped for CreateStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateStockRequest",
+        &[],
+        <CreateStockBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateStockRequest {
@@ -29,237 +39,175 @@ impl CreateStockRequest {
     }
 }
 
-/// Builds a [`CreateStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateStockRequestBuilder {
-    body: crate::marketing::favor::create_stock::CreateStockBodyBuilder,
-}
-
+pub struct CreateStockRequestBuilder(rt::Draft);
 impl CreateStockRequestBuilder {
-    /// Sets the body field `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_name(value);
-        self
+    /// Sets `stock_name`. Name of the stock.
+    pub fn stock_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_name", value))
     }
 
-    /// Sets the body field `comment`. Note seen only by the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.comment(value);
-        self
+    /// Sets `comment`. Note seen only by the merchant.
+    pub fn comment(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("comment", value))
     }
 
-    /// Sets the body field `belong_merchant`. Merchant number the stock belongs to.
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.belong_merchant(value);
-        self
+    /// Sets `belong_merchant`. Merchant number the stock belongs to.
+    pub fn belong_merchant(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("belong_merchant", value))
     }
 
-    /// Sets the body field `available_begin_time`. Start of the stock's period.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.body = self.body.available_begin_time(value);
-        self
+    /// Sets `available_begin_time`. Start of the stock's period.
+    pub fn available_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_begin_time", value))
     }
 
-    /// Sets the body field `available_end_time`. End of the stock's period.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.body = self.body.available_end_time(value);
-        self
+    /// Sets `available_end_time`. End of the stock's period.
+    pub fn available_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_end_time", value))
     }
 
-    /// Sets the body field `stock_use_rule`. Sending limits.
+    /// Sets `stock_use_rule`. Sending limits.
     pub fn stock_use_rule(
-        mut self,
-        value: crate::marketing::favor::types::StockUseRule,
+        self,
+        value: impl Into<crate::marketing::favor::types::StockUseRule>,
     ) -> Self {
-        self.body = self.body.stock_use_rule(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::StockUseRule,
+                >("stock_use_rule", value),
+        )
     }
 
-    /// Sets the body field `pattern_info`. How the coupon looks in the card wallet.
+    /// Sets `pattern_info`. How the coupon looks in the card wallet.
     pub fn pattern_info(
-        mut self,
-        value: crate::marketing::favor::types::PatternInfo,
+        self,
+        value: impl Into<crate::marketing::favor::types::PatternInfo>,
     ) -> Self {
-        self.body = self.body.pattern_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::PatternInfo,
+                >("pattern_info", value),
+        )
     }
 
-    /// Sets the body field `coupon_use_rule`. How coupons are redeemed.
+    /// Sets `coupon_use_rule`. How coupons are redeemed.
     pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::favor::types::CouponUseRule,
+        self,
+        value: impl Into<crate::marketing::favor::types::CouponUseRule>,
     ) -> Self {
-        self.body = self.body.coupon_use_rule(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::CouponUseRule,
+                >("coupon_use_rule", value),
+        )
     }
 
-    /// Sets the body field `no_cash`. True for a stock without fund flow (免充值), false for a prepaid one.
-    pub fn no_cash(mut self, value: bool) -> Self {
-        self.body = self.body.no_cash(value);
-        self
+    /// Sets `no_cash`. True for a stock without fund flow (免充值), false for a prepaid one.
+    pub fn no_cash(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("no_cash", value))
     }
 
-    /// Sets the body field `stock_type`. Kind of stock; NORMAL for a fixed-amount stock.
+    /// Sets `stock_type`. Kind of stock; NORMAL for a fixed-amount stock.
     pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::StockType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::StockType>,
     ) -> Self {
-        self.body = self.body.stock_type(value);
-        self
+        Self(
+            self.0.set::<crate::marketing::favor::types::StockType>("stock_type", value),
+        )
     }
 
-    /// Sets the body field `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `ext_info`. Extra attributes as a JSON string; not needed for now.
-    pub fn ext_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.ext_info(value);
-        self
+    /// Sets `ext_info`. Extra attributes as a JSON string; not needed for now.
+    pub fn ext_info(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("ext_info", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::favor::create_stock::CreateStockBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateStockBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateStockRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateStockRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CreateStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateStockRequest {
-    type Body = crate::marketing::favor::create_stock::CreateStockBody;
+impl rt::Operation for CreateStockRequest {
+    type Body = CreateStockBody;
     type Response = crate::marketing::favor::create_stock::CreateStockResponse;
-    type ErrorCode = CreateStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.create_stock",
         summary: "创建代金券批次 (create a cash-coupon stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/favor/coupon-stocks",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_1.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed or missing.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule.",
-                solution: "Check how the fields combine (stock type, rules, budget).",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not create cash-coupon stocks.",
-                solution: "Check that the merchant has the cash-coupon product enabled.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "A merchant named in the request does not exist.",
-                solution: "Check belong_merchant and available_merchants.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same out_request_no.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_request_no.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed or missing.",
+                "Fix the parameter named in the error message.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule.",
+                "Check how the fields combine (stock type, rules, budget).",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not create cash-coupon stocks.",
+                "Check that the merchant has the cash-coupon product enabled.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "A merchant named in the request does not exist.",
+                "Check belong_merchant and available_merchants.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same out_request_no.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same out_request_no.",
+                true,
+            ),
         ],
     };
 
@@ -269,123 +217,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateStockRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/favor/coupon-stocks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed or missing. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule. Check how the fields combine (stock type, rules, budget).
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not create cash-coupon stocks. Check that the merchant has the cash-coupon product enabled.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: A merchant named in the request does not exist. Check belong_merchant and available_merchants.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same out_request_no.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -409,11 +252,11 @@ pub struct CreateStockBody {
     /// Start of the stock's period.
     ///
     /// Wire name `available_begin_time`; required; RFC 3339.
-    pub available_begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_begin_time: rt::DateTime,
     /// End of the stock's period.
     ///
     /// Wire name `available_end_time`; required; RFC 3339.
-    pub available_end_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_end_time: rt::DateTime,
     /// Sending limits.
     ///
     /// Wire name `stock_use_rule`; required.
@@ -446,430 +289,44 @@ pub struct CreateStockBody {
     pub ext_info: ::std::option::Option<::std::string::String>,
 }
 
-impl CreateStockBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateStockBodyBuilder {
-        CreateStockBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateStockBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_name");
-            let value = &self.stock_name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(60),
-            );
-        }
-        {
-            let at = at.field("belong_merchant");
-            let value = &self.belong_merchant;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("available_begin_time");
-            let value = &self.available_begin_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("available_end_time");
-            let value = &self.available_end_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("stock_use_rule");
-            let value = &self.stock_use_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.pattern_info {
-            let at = at.field("pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("coupon_use_rule");
-            let value = &self.coupon_use_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.ext_info {
-            let at = at.field("ext_info");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`CreateStockBody`]; [`CreateStockBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateStockBodyBuilder {
-    stock_name: ::std::option::Option<::std::string::String>,
-    comment: ::std::option::Option<::std::string::String>,
-    belong_merchant: ::std::option::Option<::std::string::String>,
-    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    stock_use_rule: ::std::option::Option<crate::marketing::favor::types::StockUseRule>,
-    pattern_info: ::std::option::Option<crate::marketing::favor::types::PatternInfo>,
-    coupon_use_rule: ::std::option::Option<
-        crate::marketing::favor::types::CouponUseRule,
-    >,
-    no_cash: ::std::option::Option<bool>,
-    stock_type: ::std::option::Option<crate::marketing::favor::types::StockType>,
-    out_request_no: ::std::option::Option<::std::string::String>,
-    ext_info: ::std::option::Option<::std::string::String>,
-}
-
-impl CreateStockBodyBuilder {
-    /// Sets `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `comment`. Note seen only by the merchant.
-    pub fn comment(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.comment = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `belong_merchant`. Merchant number the stock belongs to.
-    pub fn belong_merchant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.belong_merchant = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `available_begin_time`. Start of the stock's period.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_begin_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `available_end_time`. End of the stock's period.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_end_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock_use_rule`. Sending limits.
-    pub fn stock_use_rule(
-        mut self,
-        value: crate::marketing::favor::types::StockUseRule,
-    ) -> Self {
-        self.stock_use_rule = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `pattern_info`. How the coupon looks in the card wallet.
-    pub fn pattern_info(
-        mut self,
-        value: crate::marketing::favor::types::PatternInfo,
-    ) -> Self {
-        self.pattern_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `coupon_use_rule`. How coupons are redeemed.
-    pub fn coupon_use_rule(
-        mut self,
-        value: crate::marketing::favor::types::CouponUseRule,
-    ) -> Self {
-        self.coupon_use_rule = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `no_cash`. True for a stock without fund flow (免充值), false for a prepaid one.
-    pub fn no_cash(mut self, value: bool) -> Self {
-        self.no_cash = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `stock_type`. Kind of stock; NORMAL for a fixed-amount stock.
-    pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::StockType>,
-    ) -> Self {
-        self.stock_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `ext_info`. Extra attributes as a JSON string; not needed for now.
-    pub fn ext_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.ext_info = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_name"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.comment {
-            let at = at.field("comment");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(60),
-            );
-        }
-        match &self.belong_merchant {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("belong_merchant");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("belong_merchant"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.available_begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_begin_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.available_end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_end_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_end_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.stock_use_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_use_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_use_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.pattern_info {
-            let at = at.field("pattern_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.coupon_use_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_use_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_use_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.no_cash.is_none() {
-            v.report(&at.field("no_cash"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.stock_type.is_none() {
-            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.ext_info {
-            let at = at.field("ext_info");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateStockBody> {
-        match (
-            self.stock_name,
-            self.belong_merchant,
-            self.available_begin_time,
-            self.available_end_time,
-            self.stock_use_rule,
-            self.coupon_use_rule,
-            self.no_cash,
-            self.stock_type,
-            self.out_request_no,
-        ) {
-            (
-                ::std::option::Option::Some(stock_name),
-                ::std::option::Option::Some(belong_merchant),
-                ::std::option::Option::Some(available_begin_time),
-                ::std::option::Option::Some(available_end_time),
-                ::std::option::Option::Some(stock_use_rule),
-                ::std::option::Option::Some(coupon_use_rule),
-                ::std::option::Option::Some(no_cash),
-                ::std::option::Option::Some(stock_type),
-                ::std::option::Option::Some(out_request_no),
-            ) => {
-                ::std::option::Option::Some(CreateStockBody {
-                    stock_name,
-                    comment: self.comment,
-                    belong_merchant,
-                    available_begin_time,
-                    available_end_time,
-                    stock_use_rule,
-                    pattern_info: self.pattern_info,
-                    coupon_use_rule,
-                    no_cash,
-                    stock_type,
-                    out_request_no,
-                    ext_info: self.ext_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CreateStockBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateStockBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateStockBody> for CreateStockBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateStockBody) -> Self {
-        Self {
-            stock_name: ::std::option::Option::Some(value.stock_name),
-            comment: value.comment,
-            belong_merchant: ::std::option::Option::Some(value.belong_merchant),
-            available_begin_time: ::std::option::Option::Some(
-                value.available_begin_time,
+impl rt::Shaped for CreateStockBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateStockBody",
+        &[
+            rt::FieldRule::req("stock_name", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("comment", rt::Kind::text(1, 60)),
+            rt::FieldRule::req("belong_merchant", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("available_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("available_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req(
+                "stock_use_rule",
+                rt::Kind::Nested(
+                    <crate::marketing::favor::types::StockUseRule as rt::Shaped>::shape,
+                ),
             ),
-            available_end_time: ::std::option::Option::Some(value.available_end_time),
-            stock_use_rule: ::std::option::Option::Some(value.stock_use_rule),
-            pattern_info: value.pattern_info,
-            coupon_use_rule: ::std::option::Option::Some(value.coupon_use_rule),
-            no_cash: ::std::option::Option::Some(value.no_cash),
-            stock_type: ::std::option::Option::Some(value.stock_type),
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            ext_info: value.ext_info,
-        }
-    }
+            rt::FieldRule::opt(
+                "pattern_info",
+                rt::Kind::Nested(
+                    <crate::marketing::favor::types::PatternInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "coupon_use_rule",
+                rt::Kind::Nested(
+                    <crate::marketing::favor::types::CouponUseRule as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req("no_cash", rt::Kind::Boolean),
+            rt::FieldRule::req(
+                "stock_type",
+                rt::Kind::Enum(
+                    <crate::marketing::favor::types::StockType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("ext_info", rt::Kind::text(1, 128)),
+        ],
+    );
 }
 
 /// Success response of `CreateStockRequest`.
@@ -883,9 +340,20 @@ pub struct CreateStockResponse {
     /// When the stock was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
 }
 
+impl rt::Shaped for CreateStockResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateStockResponse",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CreateStockResponse {
     /// A builder with every field unset.
     pub fn builder() -> CreateStockResponseBuilder {
@@ -893,97 +361,24 @@ impl CreateStockResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CreateStockResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`CreateStockResponse`]; [`CreateStockResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateStockResponseBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`CreateStockResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CreateStockResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CreateStockResponseBuilder {
     /// Sets `stock_id`. ID WeChat Pay gave the new stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `create_time`. When the stock was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateStockResponse> {
-        match (self.stock_id, self.create_time) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(create_time),
-            ) => {
-                ::std::option::Option::Some(CreateStockResponse {
-                    stock_id,
-                    create_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateStockResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateStockResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<CreateStockResponse, rt::BuildError> {
+        self.0.build()
     }
 }

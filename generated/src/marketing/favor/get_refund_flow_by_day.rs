@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`. [Official documentation](https://github.com/TheNorthMemory/wechatpay-openapi/blob/main/docs/v3/marketing/favor/stocks/%7Bstock_id%7D/refund-flow-by-day.yaml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 获取批次退款明细下载链接 (get a day's refund records)
 ///
 /// Returns a link to the file of one day's refund records of a stock, with the file's digest and number of records. The file adds combined-order columns and encodes device numbers in base64. The download itself is not signed by WeChat Pay: fetch `url` without checking a response signature and compare the file with `stock_refundflow_hash`.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRefundFlowByDayRequest {
     /// Path parameter. The stock.
@@ -28,6 +29,19 @@ pub struct GetRefundFlowByDayRequest {
     pub bill_date: ::std::string::String,
 }
 
+impl rt::Shaped for GetRefundFlowByDayRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "GetRefundFlowByDayRequest",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req(
+                "bill_date",
+                rt::Kind::pattern(0, u64::MAX, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            ),
+        ],
+    );
+}
+
 impl GetRefundFlowByDayRequest {
     /// A builder with nothing set.
     pub fn builder() -> GetRefundFlowByDayRequestBuilder {
@@ -35,317 +49,86 @@ impl GetRefundFlowByDayRequest {
     }
 }
 
-/// Builds a [`GetRefundFlowByDayRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`GetRefundFlowByDayRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct GetRefundFlowByDayRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    bill_date: ::std::option::Option<::std::string::String>,
-}
-
+pub struct GetRefundFlowByDayRequestBuilder(rt::Draft);
 impl GetRefundFlowByDayRequestBuilder {
     /// Sets the parameter `stock_id`. The stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `bill_date`. The day, as YYYY-MM-DD.
-    pub fn bill_date(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bill_date = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.bill_date {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("bill_date");
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("bill_date"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
+    pub fn bill_date(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bill_date", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        GetRefundFlowByDayRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.bill_date) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(bill_date),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(GetRefundFlowByDayRequest {
-                    stock_id,
-                    bill_date,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("GetRefundFlowByDayRequest")),
-        }
+    ) -> ::std::result::Result<GetRefundFlowByDayRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl GetRefundFlowByDayRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("bill_date");
-            let value = &self.bill_date;
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("GetRefundFlowByDayRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for GetRefundFlowByDayRequest {
+impl rt::Operation for GetRefundFlowByDayRequest {
     type Body = ();
     type Response = crate::marketing::favor::get_refund_flow_by_day::GetRefundFlowByDayResponse;
-    type ErrorCode = GetRefundFlowByDayErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.get_refund_flow_by_day",
         summary: "获取批次退款明细下载链接 (get a day's refund records)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day",
         doc_url: "https://github.com/TheNorthMemory/wechatpay-openapi/blob/main/docs/v3/marketing/favor/stocks/%7Bstock_id%7D/refund-flow-by-day.yaml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not get this stock's records.",
-                solution: "Call as the merchant that created the stock.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No stock has this stock_id, or there is no file for that day.",
-                solution: "Check stock_id and bill_date.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::marketing::favor::errors::PARAM_ERROR,
+            crate::marketing::favor::errors::SIGN_ERROR,
+            crate::marketing::favor::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "No stock has this stock_id, or there is no file for that day.",
+                "Check stock_id and bill_date.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(72usize);
         path.push_str("/v3/marketing/favor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/refund-flow-by-day");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("bill_date", &self.bill_date);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetRefundFlowByDayErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not get this stock's records. Call as the merchant that created the stock.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No stock has this stock_id, or there is no file for that day. Check stock_id and bill_date.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl GetRefundFlowByDayErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for GetRefundFlowByDayErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        GetRefundFlowByDayErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for GetRefundFlowByDayErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for GetRefundFlowByDayErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for GetRefundFlowByDayErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for GetRefundFlowByDayErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -367,6 +150,18 @@ pub struct GetRefundFlowByDayResponse {
     pub stock_refundflow_count: ::std::string::String,
 }
 
+impl rt::Shaped for GetRefundFlowByDayResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "GetRefundFlowByDayResponse",
+        &[
+            rt::FieldRule::req("url", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_refundflow_hash", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_refundflow_count", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl GetRefundFlowByDayResponse {
     /// A builder with every field unset.
     pub fn builder() -> GetRefundFlowByDayResponseBuilder {
@@ -374,105 +169,34 @@ impl GetRefundFlowByDayResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for GetRefundFlowByDayResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`GetRefundFlowByDayResponse`]; [`GetRefundFlowByDayResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct GetRefundFlowByDayResponseBuilder {
-    url: ::std::option::Option<::std::string::String>,
-    stock_refundflow_hash: ::std::option::Option<::std::string::String>,
-    stock_refundflow_count: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`GetRefundFlowByDayResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct GetRefundFlowByDayResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl GetRefundFlowByDayResponseBuilder {
     /// Sets `url`. Download link of the file.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::std::option::Option::Some(value.into());
-        self
+    pub fn url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("url", value))
     }
 
     /// Sets `stock_refundflow_hash`. Digest of the file, in hex.
-    pub fn stock_refundflow_hash(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_refundflow_hash = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_refundflow_hash(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_refundflow_hash", value))
     }
 
     /// Sets `stock_refundflow_count`. Number of records in the file, as a decimal string.
     pub fn stock_refundflow_count(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.stock_refundflow_count = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.url.is_none() {
-            v.report(&at.field("url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.stock_refundflow_hash.is_none() {
-            v.report(
-                &at.field("stock_refundflow_hash"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_refundflow_count.is_none() {
-            v.report(
-                &at.field("stock_refundflow_count"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<GetRefundFlowByDayResponse> {
-        match (self.url, self.stock_refundflow_hash, self.stock_refundflow_count) {
-            (
-                ::std::option::Option::Some(url),
-                ::std::option::Option::Some(stock_refundflow_hash),
-                ::std::option::Option::Some(stock_refundflow_count),
-            ) => {
-                ::std::option::Option::Some(GetRefundFlowByDayResponse {
-                    url,
-                    stock_refundflow_hash,
-                    stock_refundflow_count,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(self.0.text("stock_refundflow_count", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        GetRefundFlowByDayResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("GetRefundFlowByDayResponse")),
-        }
+    ) -> ::std::result::Result<GetRefundFlowByDayResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/favor/stocks`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/list-stocks.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 条件查询批次列表 (list stocks)
 ///
 /// Lists the stocks a merchant created, page by page, optionally filtered by creation time and state. Each stock comes with its rules and how many coupons it has sent.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListStocksRequest {
     /// Query parameter. Page number, from 0.
@@ -33,15 +34,37 @@ pub struct ListStocksRequest {
     /// Query parameter. Earliest creation time.
     ///
     /// Wire name `create_start_time`; optional; RFC 3339.
-    pub create_start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_start_time: ::std::option::Option<rt::DateTime>,
     /// Query parameter. Latest creation time.
     ///
     /// Wire name `create_end_time`; optional; RFC 3339.
-    pub create_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub create_end_time: ::std::option::Option<rt::DateTime>,
     /// Query parameter. Only stocks in this state.
     ///
     /// Wire name `status`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
+}
+
+impl rt::Shaped for ListStocksRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListStocksRequest",
+        &[
+            rt::FieldRule::req("offset", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("limit", rt::Kind::range(1, 10)),
+            rt::FieldRule::req("stock_creator_mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("create_start_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("create_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "status",
+                rt::Kind::Enum(
+                    <crate::marketing::favor::types::StockStatus as rt::OpenEnum>::VALUES,
+                ),
+            ),
+        ],
+    );
 }
 
 impl ListStocksRequest {
@@ -51,262 +74,79 @@ impl ListStocksRequest {
     }
 }
 
-/// Builds a [`ListStocksRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListStocksRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListStocksRequestBuilder {
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-    stock_creator_mchid: ::std::option::Option<::std::string::String>,
-    create_start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    create_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
-}
-
+pub struct ListStocksRequestBuilder(rt::Draft);
 impl ListStocksRequestBuilder {
     /// Sets the parameter `offset`. Page number, from 0.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets the parameter `limit`. Page size, at most 10.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Sets the parameter `stock_creator_mchid`. Merchant number that created the stocks.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_creator_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_creator_mchid", value))
     }
 
     /// Sets the parameter `create_start_time`. Earliest creation time.
-    pub fn create_start_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_start_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_start_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_start_time", value))
     }
 
     /// Sets the parameter `create_end_time`. Latest creation time.
-    pub fn create_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_end_time", value))
     }
 
     /// Sets the parameter `status`. Only stocks in this state.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::StockStatus>,
+        self,
+        value: impl Into<crate::marketing::favor::types::StockStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.offset {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("offset");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("offset"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.limit {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("limit");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(10),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.stock_creator_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_creator_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_creator_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.create_start_time {
-            let at = at.field("create_start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.create_end_time {
-            let at = at.field("create_end_time");
-            v.date_time(&at, value);
-        }
+        Self(self.0.set::<crate::marketing::favor::types::StockStatus>("status", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListStocksRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.offset, self.limit, self.stock_creator_mchid) {
-            (
-                ::std::option::Option::Some(offset),
-                ::std::option::Option::Some(limit),
-                ::std::option::Option::Some(stock_creator_mchid),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListStocksRequest {
-                    offset,
-                    limit,
-                    stock_creator_mchid,
-                    create_start_time: self.create_start_time,
-                    create_end_time: self.create_end_time,
-                    status: self.status,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListStocksRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListStocksRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListStocksRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("offset");
-            let value = &self.offset;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("limit");
-            let value = &self.limit;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10),
-            );
-        }
-        {
-            let at = at.field("stock_creator_mchid");
-            let value = &self.stock_creator_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.create_start_time {
-            let at = at.field("create_start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.create_end_time {
-            let at = at.field("create_end_time");
-            v.date_time(&at, value);
-        }
-        v.finish("ListStocksRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListStocksRequest {
+impl rt::Operation for ListStocksRequest {
     type Body = ();
     type Response = crate::marketing::favor::list_stocks::ListStocksResponse;
-    type ErrorCode = ListStocksErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.list_stocks",
         summary: "条件查询批次列表 (list stocks)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/favor/stocks",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/list-stocks.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not query these stocks.",
-                solution: "Query as the merchant that created them.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::marketing::favor::errors::PARAM_ERROR,
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not query these stocks.",
+                "Query as the merchant that created them.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -316,7 +156,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ListStocksRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("offset", &self.offset);
         query.push("limit", &self.limit);
         query.push("stock_creator_mchid", &self.stock_creator_mchid);
@@ -331,113 +171,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListStocksRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/favor/stocks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListStocksErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not query these stocks. Query as the merchant that created them.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListStocksErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListStocksErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListStocksErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListStocksErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListStocksErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListStocksErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListStocksErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -466,6 +211,28 @@ pub struct ListStocksResponse {
     >,
 }
 
+impl rt::Shaped for ListStocksResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListStocksResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::req("limit", rt::Kind::INTEGER),
+            rt::FieldRule::req("offset", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "data",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::favor::types::Stock as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListStocksResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListStocksResponseBuilder {
@@ -473,114 +240,43 @@ impl ListStocksResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListStocksResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListStocksResponse`]; [`ListStocksResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListStocksResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-    offset: ::std::option::Option<i64>,
-    data: ::std::option::Option<::std::vec::Vec<crate::marketing::favor::types::Stock>>,
-}
-
+/// Builds a [`ListStocksResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListStocksResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListStocksResponseBuilder {
     /// Sets `total_count`. Stocks matching the filter.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Sets `offset`. Page number.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets `data`. The stocks of this page.
     pub fn data(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::favor::types::Stock>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::Stock>>,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.limit.is_none() {
-            v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.offset.is_none() {
-            v.report(&at.field("offset"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListStocksResponse> {
-        match (self.total_count, self.limit, self.offset) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(limit),
-                ::std::option::Option::Some(offset),
-            ) => {
-                ::std::option::Option::Some(ListStocksResponse {
-                    total_count,
-                    limit,
-                    offset,
-                    data: self.data,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::favor::types::Stock>,
+                >("data", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListStocksResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListStocksResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListStocksResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/favor/users/{openid}/coupons`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/list-coupons-by-filter.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 根据商户号查用户的券 (list a user's coupons)
 ///
 /// Lists the coupons a user holds that relate to a merchant, for a "my coupons" page or the order page. Give one of `creator_mchid`, `sender_mchid` or `available_mchid`. With `available_mchid`, the stock, state and paging filters are ignored. Platform-wide coupons usable at every merchant are not listed.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -29,39 +30,73 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons of this stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `status`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::marketing::favor::list_user_coupons::CouponStatusFilter,
     >,
     /// Query parameter. Only coupons of stocks this merchant created.
     ///
     /// Wire name `creator_mchid`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons this merchant sent.
     ///
     /// Wire name `sender_mchid`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons usable at this merchant.
     ///
     /// Wire name `available_mchid`; optional; 1 to 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Page number, from 0 (the default).
     ///
     /// Wire name `offset`; optional; at least 0.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. Page size; 20 when left out.
     ///
     /// Wire name `limit`; optional; at least 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Query parameter. Only consumption credit (MULTIUSE).
     ///
     /// Wire name `business_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<
         crate::marketing::favor::types::BusinessType,
     >,
+}
+
+impl rt::Shaped for ListUserCouponsRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListUserCouponsRequest",
+        &[
+            rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt(
+                "status",
+                rt::Kind::Enum(<CouponStatusFilter as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("creator_mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("sender_mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("available_mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("offset", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt("limit", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt(
+                "business_type",
+                rt::Kind::Enum(
+                    <crate::marketing::favor::types::BusinessType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+        ],
+    );
 }
 
 impl ListUserCouponsRequest {
@@ -71,386 +106,132 @@ impl ListUserCouponsRequest {
     }
 }
 
-/// Builds a [`ListUserCouponsRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListUserCouponsRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListUserCouponsRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<
-        crate::marketing::favor::list_user_coupons::CouponStatusFilter,
-    >,
-    creator_mchid: ::std::option::Option<::std::string::String>,
-    sender_mchid: ::std::option::Option<::std::string::String>,
-    available_mchid: ::std::option::Option<::std::string::String>,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-    business_type: ::std::option::Option<crate::marketing::favor::types::BusinessType>,
-}
-
+pub struct ListUserCouponsRequestBuilder(rt::Draft);
 impl ListUserCouponsRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets the parameter `appid`. AppID of the official account under which `openid` was issued.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets the parameter `stock_id`. Only coupons of this stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `status`. Only coupons in this state.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::favor::list_user_coupons::CouponStatusFilter,
-        >,
+        self,
+        value: impl Into<crate::marketing::favor::list_user_coupons::CouponStatusFilter>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::list_user_coupons::CouponStatusFilter,
+                >("status", value),
+        )
     }
 
     /// Sets the parameter `creator_mchid`. Only coupons of stocks this merchant created.
-    pub fn creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.creator_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("creator_mchid", value))
     }
 
     /// Sets the parameter `sender_mchid`. Only coupons this merchant sent.
-    pub fn sender_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sender_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sender_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sender_mchid", value))
     }
 
     /// Sets the parameter `available_mchid`. Only coupons usable at this merchant.
-    pub fn available_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.available_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("available_mchid", value))
     }
 
     /// Sets the parameter `offset`. Page number, from 0 (the default).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets the parameter `limit`. Page size; 20 when left out.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Sets the parameter `business_type`. Only consumption credit (MULTIUSE).
     pub fn business_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::BusinessType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::BusinessType>,
     ) -> Self {
-        self.business_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.creator_mchid {
-            let at = at.field("creator_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sender_mchid {
-            let at = at.field("sender_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.available_mchid {
-            let at = at.field("available_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.offset {
-            let at = at.field("offset");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.limit {
-            let at = at.field("limit");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::BusinessType,
+                >("business_type", value),
+        )
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListUserCouponsRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.openid, self.appid) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(appid),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListUserCouponsRequest {
-                    openid,
-                    appid,
-                    stock_id: self.stock_id,
-                    status: self.status,
-                    creator_mchid: self.creator_mchid,
-                    sender_mchid: self.sender_mchid,
-                    available_mchid: self.available_mchid,
-                    offset: self.offset,
-                    limit: self.limit,
-                    business_type: self.business_type,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListUserCouponsRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListUserCouponsRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListUserCouponsRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.creator_mchid {
-            let at = at.field("creator_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sender_mchid {
-            let at = at.field("sender_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.available_mchid {
-            let at = at.field("available_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.offset {
-            let at = at.field("offset");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.limit {
-            let at = at.field("limit");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        v.finish("ListUserCouponsRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListUserCouponsRequest {
+impl rt::Operation for ListUserCouponsRequest {
     type Body = ();
     type Response = crate::marketing::favor::list_user_coupons::ListUserCouponsResponse;
-    type ErrorCode = ListUserCouponsErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.list_user_coupons",
         summary: "根据商户号查用户的券 (list a user's coupons)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/favor/users/{openid}/coupons",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/list-coupons-by-filter.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed, or no merchant filter was given.",
-                solution: "Give one of creator_mchid, sender_mchid or available_mchid.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not query these coupons.",
-                solution: "Check that the appid is bound to the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed, or no merchant filter was given.",
+                "Give one of creator_mchid, sender_mchid or available_mchid.",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not query these coupons.",
+                "Check that the appid is bound to the merchant.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(58usize);
         path.push_str("/v3/marketing/favor/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupons");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("appid", &self.appid);
         if let ::std::option::Option::Some(value) = &self.stock_id {
             query.push("stock_id", value);
@@ -478,182 +259,28 @@ impl ::wechatpay_apiv3_runtime::Operation for ListUserCouponsRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `GET /v3/marketing/favor/users/{openid}/coupons`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListUserCouponsErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed, or no merchant filter was given. Give one of creator_mchid, sender_mchid or available_mchid.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not query these coupons. Check that the appid is bound to the merchant.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListUserCouponsErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListUserCouponsErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListUserCouponsErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListUserCouponsErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListUserCouponsErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListUserCouponsErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListUserCouponsErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Only coupons in this state.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponStatusFilter {
-    /// `SENDED`: Usable coupons.
-    Sended,
-    /// `USED`: Redeemed coupons.
-    Used,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponStatusFilter {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sended => "SENDED",
-            Self::Used => "USED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponStatusFilter {
-    const VALUES: &'static [&'static str] = &["SENDED", "USED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SENDED" => Self::Sended,
-            "USED" => Self::Used,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponStatusFilter::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponStatusFilter {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponStatusFilter {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponStatusFilter {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponStatusFilter {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Only coupons in this state.
+    pub enum CouponStatusFilter {
+        Unknown(rt::UnknownValue),
+        /// `SENDED`: Usable coupons.
+        Sended = "SENDED",
+        /// `USED`: Redeemed coupons.
+        Used = "USED",
     }
 }
 
@@ -682,6 +309,28 @@ pub struct ListUserCouponsResponse {
     >,
 }
 
+impl rt::Shaped for ListUserCouponsResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListUserCouponsResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::req("offset", rt::Kind::INTEGER),
+            rt::FieldRule::req("limit", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "data",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::favor::types::Coupon as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListUserCouponsResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListUserCouponsResponseBuilder {
@@ -689,114 +338,45 @@ impl ListUserCouponsResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListUserCouponsResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListUserCouponsResponse`]; [`ListUserCouponsResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListUserCouponsResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-    data: ::std::option::Option<::std::vec::Vec<crate::marketing::favor::types::Coupon>>,
-}
-
+/// Builds a [`ListUserCouponsResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListUserCouponsResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListUserCouponsResponseBuilder {
     /// Sets `total_count`. Coupons matching the filter.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `offset`. Page number.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Sets `data`. The coupons of this page.
     pub fn data(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::favor::types::Coupon>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::Coupon>>,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.offset.is_none() {
-            v.report(&at.field("offset"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.limit.is_none() {
-            v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListUserCouponsResponse> {
-        match (self.total_count, self.offset, self.limit) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(offset),
-                ::std::option::Option::Some(limit),
-            ) => {
-                ::std::option::Option::Some(ListUserCouponsResponse {
-                    total_count,
-                    offset,
-                    limit,
-                    data: self.data,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::favor::types::Coupon>,
+                >("data", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListUserCouponsResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListUserCouponsResponse")),
-        }
+    ) -> ::std::result::Result<ListUserCouponsResponse, rt::BuildError> {
+        self.0.build()
     }
 }

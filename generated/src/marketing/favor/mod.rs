@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `favor`.
 
+pub mod errors;
 pub mod types;
 pub mod create_stock;
 pub mod get_refund_flow;
@@ -30,101 +31,101 @@ pub mod upload_image;
 pub mod coupon_use;
 pub use self::types::*;
 pub use self::create_stock::{
-    CreateStockRequest, CreateStockRequestBuilder, CreateStockErrorCode, CreateStockBody,
-    CreateStockBodyBuilder, CreateStockResponse, CreateStockResponseBuilder,
+    CreateStockRequest, CreateStockRequestBuilder, CreateStockBody, CreateStockResponse,
 };
 
-pub use self::get_refund_flow::{
-    GetRefundFlowRequest, GetRefundFlowRequestBuilder, GetRefundFlowErrorCode,
-};
-
+#[cfg(feature = "test-support")]
+pub use self::create_stock::CreateStockResponseBuilder;
+pub use self::get_refund_flow::{GetRefundFlowRequest, GetRefundFlowRequestBuilder};
 pub use self::get_refund_flow_by_day::{
     GetRefundFlowByDayRequest, GetRefundFlowByDayRequestBuilder,
-    GetRefundFlowByDayErrorCode, GetRefundFlowByDayResponse,
-    GetRefundFlowByDayResponseBuilder,
+    GetRefundFlowByDayResponse,
 };
 
-pub use self::get_use_flow::{
-    GetUseFlowRequest, GetUseFlowRequestBuilder, GetUseFlowErrorCode,
-};
-
+#[cfg(feature = "test-support")]
+pub use self::get_refund_flow_by_day::GetRefundFlowByDayResponseBuilder;
+pub use self::get_use_flow::{GetUseFlowRequest, GetUseFlowRequestBuilder};
 pub use self::get_use_flow_by_day::{
-    GetUseFlowByDayRequest, GetUseFlowByDayRequestBuilder, GetUseFlowByDayErrorCode,
-    GetUseFlowByDayResponse, GetUseFlowByDayResponseBuilder,
+    GetUseFlowByDayRequest, GetUseFlowByDayRequestBuilder, GetUseFlowByDayResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::get_use_flow_by_day::GetUseFlowByDayResponseBuilder;
 pub use self::list_available_items::{
     ListAvailableItemsRequest, ListAvailableItemsRequestBuilder,
-    ListAvailableItemsErrorCode,
 };
 
 pub use self::list_available_merchants::{
     ListAvailableMerchantsRequest, ListAvailableMerchantsRequestBuilder,
-    ListAvailableMerchantsErrorCode,
 };
 
 pub use self::list_stocks::{
-    ListStocksRequest, ListStocksRequestBuilder, ListStocksErrorCode, ListStocksResponse,
-    ListStocksResponseBuilder,
+    ListStocksRequest, ListStocksRequestBuilder, ListStocksResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_stocks::ListStocksResponseBuilder;
 pub use self::list_user_coupons::{
-    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsErrorCode,
-    ListUserCouponsResponse, ListUserCouponsResponseBuilder,
+    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_user_coupons::ListUserCouponsResponseBuilder;
 pub use self::modify_available_goods::{
     ModifyAvailableGoodsRequest, ModifyAvailableGoodsRequestBuilder,
-    ModifyAvailableGoodsErrorCode, ModifyAvailableGoodsBody,
-    ModifyAvailableGoodsBodyBuilder, ModifyAvailableGoodsResponse,
-    ModifyAvailableGoodsResponseBuilder,
+    ModifyAvailableGoodsBody, ModifyAvailableGoodsResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::modify_available_goods::ModifyAvailableGoodsResponseBuilder;
 pub use self::pause_stock::{
-    PauseStockRequest, PauseStockRequestBuilder, PauseStockErrorCode, PauseStockBody,
-    PauseStockBodyBuilder, PauseStockResponse, PauseStockResponseBuilder,
+    PauseStockRequest, PauseStockRequestBuilder, PauseStockBody, PauseStockResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::pause_stock::PauseStockResponseBuilder;
 pub use self::query_callback::{
-    QueryCallbackRequest, QueryCallbackRequestBuilder, QueryCallbackErrorCode,
-    QueryCallbackResponse, QueryCallbackResponseBuilder,
+    QueryCallbackRequest, QueryCallbackRequestBuilder, QueryCallbackResponse,
 };
 
-pub use self::query_coupon::{
-    QueryCouponRequest, QueryCouponRequestBuilder, QueryCouponErrorCode,
-};
-
-pub use self::query_stock::{
-    QueryStockRequest, QueryStockRequestBuilder, QueryStockErrorCode,
-};
-
+#[cfg(feature = "test-support")]
+pub use self::query_callback::QueryCallbackResponseBuilder;
+pub use self::query_coupon::{QueryCouponRequest, QueryCouponRequestBuilder};
+pub use self::query_stock::{QueryStockRequest, QueryStockRequestBuilder};
 pub use self::restart_stock::{
-    RestartStockRequest, RestartStockRequestBuilder, RestartStockErrorCode,
-    RestartStockBody, RestartStockBodyBuilder, RestartStockResponse,
-    RestartStockResponseBuilder,
+    RestartStockRequest, RestartStockRequestBuilder, RestartStockBody,
+    RestartStockResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::restart_stock::RestartStockResponseBuilder;
 pub use self::send_coupon::{
-    SendCouponRequest, SendCouponRequestBuilder, SendCouponErrorCode, SendCouponBody,
-    SendCouponBodyBuilder, SendCouponResponse, SendCouponResponseBuilder,
+    SendCouponRequest, SendCouponRequestBuilder, SendCouponBody, SendCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::send_coupon::SendCouponResponseBuilder;
 pub use self::set_callback::{
-    SetCallbackRequest, SetCallbackRequestBuilder, SetCallbackErrorCode, SetCallbackBody,
-    SetCallbackBodyBuilder, SetCallbackResponse, SetCallbackResponseBuilder,
+    SetCallbackRequest, SetCallbackRequestBuilder, SetCallbackBody, SetCallbackResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::set_callback::SetCallbackResponseBuilder;
 pub use self::start_stock::{
-    StartStockRequest, StartStockRequestBuilder, StartStockErrorCode, StartStockBody,
-    StartStockBodyBuilder, StartStockResponse, StartStockResponseBuilder,
+    StartStockRequest, StartStockRequestBuilder, StartStockBody, StartStockResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::start_stock::StartStockResponseBuilder;
 pub use self::stop_stock::{
-    StopStockRequest, StopStockRequestBuilder, StopStockErrorCode, StopStockBody,
-    StopStockBodyBuilder, StopStockResponse, StopStockResponseBuilder,
+    StopStockRequest, StopStockRequestBuilder, StopStockBody, StopStockResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::stop_stock::StopStockResponseBuilder;
 pub use self::upload_image::{
-    UploadImageRequest, UploadImageRequestBuilder, UploadImageErrorCode,
-    UploadImageResponse, UploadImageResponseBuilder,
+    UploadImageRequest, UploadImageRequestBuilder, UploadImageResponse,
 };
+
+#[cfg(feature = "test-support")]
+pub use self::upload_image::UploadImageResponseBuilder;

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`. [Official documentation](https://github.com/TheNorthMemory/wechatpay-openapi/blob/main/docs/v3/marketing/favor/stocks/%7Bstock_id%7D/modify-goods-id.yaml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 修改可用单品编码 (change a stock's product codes)
 ///
 /// Adds product codes to, or removes them from, the products a single-item stock applies to. At least one product code must remain.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyAvailableGoodsRequest {
     /// Path parameter. The stock.
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::favor::modify_available_goods::ModifyAvailableGoodsBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ModifyAvailableGoodsBody,
+}
+
+impl rt::Shaped for ModifyAvailableGoodsRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ModifyAvailableGoodsRequest",
+        &[rt::FieldRule::req("stock_id", rt::Kind::text(1, 20))],
+        <ModifyAvailableGoodsBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ModifyAvailableGoodsRequest {
@@ -33,324 +43,122 @@ impl ModifyAvailableGoodsRequest {
     }
 }
 
-/// Builds a [`ModifyAvailableGoodsRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ModifyAvailableGoodsRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ModifyAvailableGoodsRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::favor::modify_available_goods::ModifyAvailableGoodsBodyBuilder,
-}
-
+pub struct ModifyAvailableGoodsRequestBuilder(rt::Draft);
 impl ModifyAvailableGoodsRequestBuilder {
     /// Sets the parameter `stock_id`. The stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_creator_mchid(value);
-        self
+    /// Sets `stock_creator_mchid`. Merchant number that created the stock.
+    pub fn stock_creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_creator_mchid", value))
     }
 
-    /// Sets the body field `add_goods_id_list`. Product codes to add.
+    /// Sets `add_goods_id_list`. Product codes to add.
     pub fn add_goods_id_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.body = self.body.add_goods_id_list(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("add_goods_id_list", value),
+        )
     }
 
-    /// Sets the body field `delete_goods_id_list`. Product codes to remove.
+    /// Sets `delete_goods_id_list`. Product codes to remove.
     pub fn delete_goods_id_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.body = self.body.delete_goods_id_list(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("delete_goods_id_list", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::favor::modify_available_goods::ModifyAvailableGoodsBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ModifyAvailableGoodsBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ModifyAvailableGoodsRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ModifyAvailableGoodsRequest {
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyAvailableGoodsRequest")),
-        }
+    ) -> ::std::result::Result<ModifyAvailableGoodsRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ModifyAvailableGoodsRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ModifyAvailableGoodsRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ModifyAvailableGoodsRequest {
-    type Body = crate::marketing::favor::modify_available_goods::ModifyAvailableGoodsBody;
+impl rt::Operation for ModifyAvailableGoodsRequest {
+    type Body = ModifyAvailableGoodsBody;
     type Response = crate::marketing::favor::modify_available_goods::ModifyAvailableGoodsResponse;
-    type ErrorCode = ModifyAvailableGoodsErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.modify_available_goods",
         summary: "修改可用单品编码 (change a stock's product codes)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/favor/stocks/{stock_id}/modify-goods-id",
         doc_url: "https://github.com/TheNorthMemory/wechatpay-openapi/blob/main/docs/v3/marketing/favor/stocks/%7Bstock_id%7D/modify-goods-id.yaml",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The change would leave the stock without product codes, or the stock is not single-item.",
-                solution: "Keep at least one product code; check the stock.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not change this stock.",
-                solution: "Call as the merchant that created the stock.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No stock has this stock_id.",
-                solution: "Check stock_id and stock_creator_mchid.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::marketing::favor::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The change would leave the stock without product codes, or the stock is not single-item.",
+                "Keep at least one product code; check the stock.",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not change this stock.",
+                "Call as the merchant that created the stock.",
+                false,
+            ),
+            crate::marketing::favor::errors::RESOURCE_NOT_EXISTS,
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(69usize);
         path.push_str("/v3/marketing/favor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/modify-goods-id");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ModifyAvailableGoodsErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The change would leave the stock without product codes, or the stock is not single-item. Keep at least one product code; check the stock.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not change this stock. Call as the merchant that created the stock.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No stock has this stock_id. Check stock_id and stock_creator_mchid.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ModifyAvailableGoodsErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ModifyAvailableGoodsErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ModifyAvailableGoodsErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ModifyAvailableGoodsErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ModifyAvailableGoodsErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ModifyAvailableGoodsErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifyAvailableGoodsErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -376,176 +184,21 @@ pub struct ModifyAvailableGoodsBody {
     >,
 }
 
-impl ModifyAvailableGoodsBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ModifyAvailableGoodsBodyBuilder {
-        ModifyAvailableGoodsBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ModifyAvailableGoodsBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_creator_mchid");
-            let value = &self.stock_creator_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.add_goods_id_list {
-            let at = at.field("add_goods_id_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.delete_goods_id_list {
-            let at = at.field("delete_goods_id_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-    }
-}
-
-/// Builds a [`ModifyAvailableGoodsBody`]; [`ModifyAvailableGoodsBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifyAvailableGoodsBodyBuilder {
-    stock_creator_mchid: ::std::option::Option<::std::string::String>,
-    add_goods_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    delete_goods_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
-impl ModifyAvailableGoodsBodyBuilder {
-    /// Sets `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_creator_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `add_goods_id_list`. Product codes to add.
-    pub fn add_goods_id_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.add_goods_id_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `delete_goods_id_list`. Product codes to remove.
-    pub fn delete_goods_id_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
-    ) -> Self {
-        self.delete_goods_id_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_creator_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_creator_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_creator_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.add_goods_id_list {
-            let at = at.field("add_goods_id_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.delete_goods_id_list {
-            let at = at.field("delete_goods_id_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifyAvailableGoodsBody> {
-        self.stock_creator_mchid
-            .map(|stock_creator_mchid| ModifyAvailableGoodsBody {
-                stock_creator_mchid,
-                add_goods_id_list: self.add_goods_id_list,
-                delete_goods_id_list: self.delete_goods_id_list,
-            })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ModifyAvailableGoodsBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyAvailableGoodsBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ModifyAvailableGoodsBody> for ModifyAvailableGoodsBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ModifyAvailableGoodsBody) -> Self {
-        Self {
-            stock_creator_mchid: ::std::option::Option::Some(value.stock_creator_mchid),
-            add_goods_id_list: value.add_goods_id_list,
-            delete_goods_id_list: value.delete_goods_id_list,
-        }
-    }
+impl rt::Shaped for ModifyAvailableGoodsBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifyAvailableGoodsBody",
+        &[
+            rt::FieldRule::req("stock_creator_mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt(
+                "add_goods_id_list",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::text(1, 128)),
+            ),
+            rt::FieldRule::opt(
+                "delete_goods_id_list",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::text(1, 128)),
+            ),
+        ],
+    );
 }
 
 /// Success response of `ModifyAvailableGoodsRequest`.
@@ -556,18 +209,30 @@ pub struct ModifyAvailableGoodsResponse {
     ///
     /// Wire name `pause_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub pause_time: ::std::option::Option<rt::DateTime>,
     /// When the change took effect, under the name the Go SDK model gives.
     ///
     /// Wire name `effect_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effect_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub effect_time: ::std::option::Option<rt::DateTime>,
     /// The stock.
     ///
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
 }
 
+impl rt::Shaped for ModifyAvailableGoodsResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifyAvailableGoodsResponse",
+        &[
+            rt::FieldRule::opt("pause_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("effect_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ModifyAvailableGoodsResponse {
     /// A builder with every field unset.
     pub fn builder() -> ModifyAvailableGoodsResponseBuilder {
@@ -575,100 +240,31 @@ impl ModifyAvailableGoodsResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ModifyAvailableGoodsResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.pause_time {
-            let at = at.field("pause_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.effect_time {
-            let at = at.field("effect_time");
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ModifyAvailableGoodsResponse`]; [`ModifyAvailableGoodsResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifyAvailableGoodsResponseBuilder {
-    pause_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    effect_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    stock_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ModifyAvailableGoodsResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ModifyAvailableGoodsResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ModifyAvailableGoodsResponseBuilder {
     /// Sets `pause_time`. When the change took effect, under the name oa gives.
-    pub fn pause_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.pause_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn pause_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("pause_time", value))
     }
 
     /// Sets `effect_time`. When the change took effect, under the name the Go SDK model gives.
-    pub fn effect_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.effect_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn effect_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("effect_time", value))
     }
 
     /// Sets `stock_id`. The stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.pause_time {
-            let at = at.field("pause_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.effect_time {
-            let at = at.field("effect_time");
-            v.date_time(&at, value);
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifyAvailableGoodsResponse> {
-        self.stock_id
-            .map(|stock_id| ModifyAvailableGoodsResponse {
-                pause_time: self.pause_time,
-                effect_time: self.effect_time,
-                stock_id,
-            })
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ModifyAvailableGoodsResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyAvailableGoodsResponse")),
-        }
+    ) -> ::std::result::Result<ModifyAvailableGoodsResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/favor/callbacks`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询消息通知地址 (query the notification URL)
 ///
 /// Returns the URL currently set to receive the merchant's marketing event notifications.
@@ -15,13 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryCallbackRequest {
     /// Query parameter. The merchant number.
     ///
     /// Wire name `mchid`; required; 1 to 20 characters.
     pub mchid: ::std::string::String,
+}
+
+impl rt::Shaped for QueryCallbackRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryCallbackRequest",
+        &[rt::FieldRule::req("mchid", rt::Kind::text(1, 20))],
+    );
 }
 
 impl QueryCallbackRequest {
@@ -31,168 +39,79 @@ impl QueryCallbackRequest {
     }
 }
 
-/// Builds a [`QueryCallbackRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryCallbackRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryCallbackRequestBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryCallbackRequestBuilder(rt::Draft);
 impl QueryCallbackRequestBuilder {
     /// Sets the parameter `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        QueryCallbackRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.mchid,) {
-            (::std::option::Option::Some(mchid),) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryCallbackRequest { mchid })
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryCallbackRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<QueryCallbackRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryCallbackRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        v.finish("QueryCallbackRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryCallbackRequest {
+impl rt::Operation for QueryCallbackRequest {
     type Body = ();
     type Response = crate::marketing::favor::query_callback::QueryCallbackResponse;
-    type ErrorCode = QueryCallbackErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.query_callback",
         summary: "查询消息通知地址 (query the notification URL)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/favor/callbacks",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business rule (such as an invalid merchant number).",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "APPID_MCHID_NOT_MATCH",
-                description: "The AppID is not bound to the merchant.",
-                solution: "Bind the AppID to the calling merchant and retry.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "MCH_NOT_EXISTS",
-                description: "The merchant number is not valid.",
-                solution: "Pass a correct merchant number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The caller may not read this merchant's URL.",
-                solution: "Use the merchant's own number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No URL has been set.",
-                solution: "Set one with set_callback.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::marketing::favor::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business rule (such as an invalid merchant number).",
+                "Read the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "APPID_MCHID_NOT_MATCH",
+                "The AppID is not bound to the merchant.",
+                "Bind the AppID to the calling merchant and retry.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "MCH_NOT_EXISTS",
+                "The merchant number is not valid.",
+                "Pass a correct merchant number.",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The caller may not read this merchant's URL.",
+                "Use the merchant's own number.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "No URL has been set.",
+                "Set one with set_callback.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -202,137 +121,22 @@ impl ::wechatpay_apiv3_runtime::Operation for QueryCallbackRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("mchid", &self.mchid);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/favor/callbacks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryCallbackErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business rule (such as an invalid merchant number). Read the message and fix the request.
-    InvalidRequest,
-    /// `APPID_MCHID_NOT_MATCH`: HTTP 400: The AppID is not bound to the merchant. Bind the AppID to the calling merchant and retry.
-    AppidMchidNotMatch,
-    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number is not valid. Pass a correct merchant number.
-    MchNotExists,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The caller may not read this merchant's URL. Use the merchant's own number.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No URL has been set. Set one with set_callback.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryCallbackErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
-            Self::MchNotExists => "MCH_NOT_EXISTS",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryCallbackErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "APPID_MCHID_NOT_MATCH",
-        "MCH_NOT_EXISTS",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
-            "MCH_NOT_EXISTS" => Self::MchNotExists,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryCallbackErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryCallbackErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryCallbackErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryCallbackErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryCallbackErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -350,6 +154,17 @@ pub struct QueryCallbackResponse {
     pub notify_url: ::std::string::String,
 }
 
+impl rt::Shaped for QueryCallbackResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryCallbackResponse",
+        &[
+            rt::FieldRule::req("mchid", rt::Kind::TEXT),
+            rt::FieldRule::req("notify_url", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl QueryCallbackResponse {
     /// A builder with every field unset.
     pub fn builder() -> QueryCallbackResponseBuilder {
@@ -357,84 +172,24 @@ impl QueryCallbackResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for QueryCallbackResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`QueryCallbackResponse`]; [`QueryCallbackResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct QueryCallbackResponseBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`QueryCallbackResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct QueryCallbackResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl QueryCallbackResponseBuilder {
     /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `notify_url`. The URL set.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.mchid.is_none() {
-            v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.notify_url.is_none() {
-            v.report(&at.field("notify_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<QueryCallbackResponse> {
-        match (self.mchid, self.notify_url) {
-            (
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(notify_url),
-            ) => {
-                ::std::option::Option::Some(QueryCallbackResponse {
-                    mchid,
-                    notify_url,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        QueryCallbackResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryCallbackResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<QueryCallbackResponse, rt::BuildError> {
+        self.0.build()
     }
 }

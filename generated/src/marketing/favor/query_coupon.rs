@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/query-coupon.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询代金券详情 (query a user's coupon)
 ///
 /// Returns one coupon a user holds: its rule and state and, once it has been redeemed, the order it was used on (order number and products).
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -32,6 +33,17 @@ pub struct QueryCouponRequest {
     pub appid: ::std::string::String,
 }
 
+impl rt::Shaped for QueryCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryCouponRequest",
+        &[
+            rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("coupon_id", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 128)),
+        ],
+    );
+}
+
 impl QueryCouponRequest {
     /// A builder with nothing set.
     pub fn builder() -> QueryCouponRequestBuilder {
@@ -39,353 +51,95 @@ impl QueryCouponRequest {
     }
 }
 
-/// Builds a [`QueryCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryCouponRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    coupon_id: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryCouponRequestBuilder(rt::Draft);
 impl QueryCouponRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets the parameter `coupon_id`. The coupon to query.
-    pub fn coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_id", value))
     }
 
     /// Sets the parameter `appid`. AppID of the official account under which `openid` was issued.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.coupon_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        QueryCouponRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.openid, self.coupon_id, self.appid) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(coupon_id),
-                ::std::option::Option::Some(appid),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryCouponRequest {
-                    openid,
-                    coupon_id,
-                    appid,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryCouponRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<QueryCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("coupon_id");
-            let value = &self.coupon_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        v.finish("QueryCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryCouponRequest {
+impl rt::Operation for QueryCouponRequest {
     type Body = ();
     type Response = crate::marketing::favor::types::Coupon;
-    type ErrorCode = QueryCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.query_coupon",
         summary: "查询代金券详情 (query a user's coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/favor/users/{openid}/coupons/{coupon_id}",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/coupon/query-coupon.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not query this coupon.",
-                solution: "Check that the appid is bound to the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The user has no coupon with this coupon_id.",
-                solution: "Check coupon_id, openid and appid.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::marketing::favor::errors::PARAM_ERROR,
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not query this coupon.",
+                "Check that the appid is bound to the merchant.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "The user has no coupon with this coupon_id.",
+                "Check coupon_id, openid and appid.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(70usize);
         path.push_str("/v3/marketing/favor/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.coupon_id);
+        rt::encode::push_path_segment(&mut path, &self.coupon_id);
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("appid", &self.appid);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not query this coupon. Check that the appid is bound to the merchant.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The user has no coupon with this coupon_id. Check coupon_id, openid and appid.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/favor/users/{openid}/coupons`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_2.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 发放代金券 (send a cash coupon to a user)
 ///
 /// Sends one coupon of an active stock to a user, for example from a mini program, H5 page or app. The answer is the new coupon's ID. Repeating a call with the same `out_request_no` does not send a second coupon.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
     ///
     /// Wire name `openid`; required; 1 to 128 characters.
     pub openid: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::favor::send_coupon::SendCouponBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: SendCouponBody,
+}
+
+impl rt::Shaped for SendCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "SendCouponRequest",
+        &[rt::FieldRule::req("openid", rt::Kind::text(1, 128))],
+        <SendCouponBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl SendCouponRequest {
@@ -33,345 +43,135 @@ impl SendCouponRequest {
     }
 }
 
-/// Builds a [`SendCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`SendCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct SendCouponRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::favor::send_coupon::SendCouponBodyBuilder,
-}
-
+pub struct SendCouponRequestBuilder(rt::Draft);
 impl SendCouponRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `stock_id`. The stock to send from.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_id(value);
-        self
+    /// Sets `stock_id`. The stock to send from.
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial, made of letters, digits and | _ \* -.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial, made of letters, digits and | _ \* -.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `appid`. AppID of an official account or mini program bound to the sending merchant, matching `openid` (not an app's AppID).
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. AppID of an official account or mini program bound to the sending merchant, matching `openid` (not an app's AppID).
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_creator_mchid(value);
-        self
+    /// Sets `stock_creator_mchid`. Merchant number that created the stock.
+    pub fn stock_creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_creator_mchid", value))
     }
 
-    /// Sets the body field `coupon_value`. Face value, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
-    pub fn coupon_value(mut self, value: i64) -> Self {
-        self.body = self.body.coupon_value(value);
-        self
+    /// Sets `coupon_value`. Face value, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
+    pub fn coupon_value(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("coupon_value", value))
     }
 
-    /// Sets the body field `coupon_minimum`. Threshold, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
-    pub fn coupon_minimum(mut self, value: i64) -> Self {
-        self.body = self.body.coupon_minimum(value);
-        self
+    /// Sets `coupon_minimum`. Threshold, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
+    pub fn coupon_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("coupon_minimum", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::favor::send_coupon::SendCouponBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: SendCouponBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SendCouponRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.openid, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(SendCouponRequest { openid, body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendCouponRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<SendCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl SendCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("SendCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for SendCouponRequest {
-    type Body = crate::marketing::favor::send_coupon::SendCouponBody;
+impl rt::Operation for SendCouponRequest {
+    type Body = SendCouponBody;
     type Response = crate::marketing::favor::send_coupon::SendCouponResponse;
-    type ErrorCode = SendCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.send_coupon",
         summary: "发放代金券 (send a cash coupon to a user)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/favor/users/{openid}/coupons",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_2.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed or missing.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The stock cannot send now (not running, budget or user limit reached).",
-                solution: "Query the stock and check its state and limits.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not send this stock, or the appid is not bound to it.",
-                solution: "Check the appid binding and the sending permission.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No stock has this stock_id.",
-                solution: "Check stock_id and stock_creator_mchid.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same out_request_no.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_request_no.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed or missing.",
+                "Fix the parameter named in the error message.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The stock cannot send now (not running, budget or user limit reached).",
+                "Query the stock and check its state and limits.",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not send this stock, or the appid is not bound to it.",
+                "Check the appid binding and the sending permission.",
+                false,
+            ),
+            crate::marketing::favor::errors::RESOURCE_NOT_EXISTS,
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same out_request_no.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same out_request_no.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(58usize);
         path.push_str("/v3/marketing/favor/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupons");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/favor/users/{openid}/coupons`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed or missing. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The stock cannot send now (not running, budget or user limit reached). Query the stock and check its state and limits.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not send this stock, or the appid is not bound to it. Check the appid binding and the sending permission.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No stock has this stock_id. Check stock_id and stock_creator_mchid.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same out_request_no.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SendCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SendCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SendCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SendCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SendCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SendCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SendCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -407,280 +207,18 @@ pub struct SendCouponBody {
     pub coupon_minimum: ::std::option::Option<i64>,
 }
 
-impl SendCouponBody {
-    /// A builder with every field unset.
-    pub fn builder() -> SendCouponBodyBuilder {
-        SendCouponBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for SendCouponBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("stock_creator_mchid");
-            let value = &self.stock_creator_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_value {
-            let at = at.field("coupon_value");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_minimum {
-            let at = at.field("coupon_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`SendCouponBody`]; [`SendCouponBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SendCouponBodyBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    out_request_no: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    stock_creator_mchid: ::std::option::Option<::std::string::String>,
-    coupon_value: ::std::option::Option<i64>,
-    coupon_minimum: ::std::option::Option<i64>,
-}
-
-impl SendCouponBodyBuilder {
-    /// Sets `stock_id`. The stock to send from.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_request_no`. The sender's unique number for this sending, such as merchant number + date + serial, made of letters, digits and | _ \* -.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. AppID of an official account or mini program bound to the sending merchant, matching `openid` (not an app's AppID).
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_creator_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_value`. Face value, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
-    pub fn coupon_value(mut self, value: i64) -> Self {
-        self.coupon_value = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `coupon_minimum`. Threshold, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
-    pub fn coupon_minimum(mut self, value: i64) -> Self {
-        self.coupon_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.stock_creator_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_creator_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_creator_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_value {
-            let at = at.field("coupon_value");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_minimum {
-            let at = at.field("coupon_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SendCouponBody> {
-        match (
-            self.stock_id,
-            self.out_request_no,
-            self.appid,
-            self.stock_creator_mchid,
-        ) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(stock_creator_mchid),
-            ) => {
-                ::std::option::Option::Some(SendCouponBody {
-                    stock_id,
-                    out_request_no,
-                    appid,
-                    stock_creator_mchid,
-                    coupon_value: self.coupon_value,
-                    coupon_minimum: self.coupon_minimum,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SendCouponBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendCouponBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<SendCouponBody> for SendCouponBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: SendCouponBody) -> Self {
-        Self {
-            stock_id: ::std::option::Option::Some(value.stock_id),
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            appid: ::std::option::Option::Some(value.appid),
-            stock_creator_mchid: ::std::option::Option::Some(value.stock_creator_mchid),
-            coupon_value: value.coupon_value,
-            coupon_minimum: value.coupon_minimum,
-        }
-    }
+impl rt::Shaped for SendCouponBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SendCouponBody",
+        &[
+            rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("appid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("stock_creator_mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::opt("coupon_value", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt("coupon_minimum", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
 }
 
 /// Success response of `SendCouponRequest`.
@@ -693,6 +231,14 @@ pub struct SendCouponResponse {
     pub coupon_id: ::std::string::String,
 }
 
+impl rt::Shaped for SendCouponResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SendCouponResponse",
+        &[rt::FieldRule::req("coupon_id", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SendCouponResponse {
     /// A builder with every field unset.
     pub fn builder() -> SendCouponResponseBuilder {
@@ -700,60 +246,19 @@ impl SendCouponResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SendCouponResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`SendCouponResponse`]; [`SendCouponResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SendCouponResponseBuilder {
-    coupon_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`SendCouponResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SendCouponResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SendCouponResponseBuilder {
     /// Sets `coupon_id`. ID of the coupon sent to the user.
-    pub fn coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.coupon_id.is_none() {
-            v.report(&at.field("coupon_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SendCouponResponse> {
-        self.coupon_id.map(|coupon_id| SendCouponResponse { coupon_id })
+    pub fn coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SendCouponResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendCouponResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<SendCouponResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/favor/callbacks`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 设置消息通知地址 (set the notification URL)
 ///
 /// Sets the URL that receives the merchant's marketing event notifications, such as COUPON.USE, and switches them on or off. Setting the same URL again does no harm, so the call is retried when safe.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetCallbackRequest {
-    /// The JSON body.
-    pub body: crate::marketing::favor::set_callback::SetCallbackBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: SetCallbackBody,
+}
+
+impl rt::Shaped for SetCallbackRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "SetCallbackRequest",
+        &[],
+        <SetCallbackBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl SetCallbackRequest {
@@ -29,142 +39,72 @@ impl SetCallbackRequest {
     }
 }
 
-/// Builds a [`SetCallbackRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`SetCallbackRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct SetCallbackRequestBuilder {
-    body: crate::marketing::favor::set_callback::SetCallbackBodyBuilder,
-}
-
+pub struct SetCallbackRequestBuilder(rt::Draft);
 impl SetCallbackRequestBuilder {
-    /// Sets the body field `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mchid(value);
-        self
+    /// Sets `mchid`. The merchant number.
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
-    /// Sets the body field `notify_url`. HTTPS URL that receives the notifications.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. HTTPS URL that receives the notifications.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Sets the body field `switch`. True to send notifications, false to stop them.
-    pub fn switch(mut self, value: bool) -> Self {
-        self.body = self.body.switch(value);
-        self
+    /// Sets `switch`. True to send notifications, false to stop them.
+    pub fn switch(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("switch", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::favor::set_callback::SetCallbackBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: SetCallbackBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SetCallbackRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(SetCallbackRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetCallbackRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<SetCallbackRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl SetCallbackRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("SetCallbackRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for SetCallbackRequest {
-    type Body = crate::marketing::favor::set_callback::SetCallbackBody;
+impl rt::Operation for SetCallbackRequest {
+    type Body = SetCallbackBody;
     type Response = crate::marketing::favor::set_callback::SetCallbackResponse;
-    type ErrorCode = SetCallbackErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.set_callback",
         summary: "设置消息通知地址 (set the notification URL)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/favor/callbacks",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/convention/chapter3_12.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed, such as a URL that is not HTTPS.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The caller may not set this merchant's URL.",
-                solution: "Use the merchant's own number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed, such as a URL that is not HTTPS.",
+                "Fix the parameter named in the error message.",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The caller may not set this merchant's URL.",
+                "Use the merchant's own number.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -174,113 +114,18 @@ impl ::wechatpay_apiv3_runtime::Operation for SetCallbackRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/favor/callbacks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetCallbackErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed, such as a URL that is not HTTPS. Fix the parameter named in the error message.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The caller may not set this merchant's URL. Use the merchant's own number.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SetCallbackErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SetCallbackErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SetCallbackErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SetCallbackErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SetCallbackErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SetCallbackErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SetCallbackErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -303,153 +148,15 @@ pub struct SetCallbackBody {
     pub switch: ::std::option::Option<bool>,
 }
 
-impl SetCallbackBody {
-    /// A builder with every field unset.
-    pub fn builder() -> SetCallbackBodyBuilder {
-        SetCallbackBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for SetCallbackBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("notify_url");
-            let value = &self.notify_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-    }
-}
-
-/// Builds a [`SetCallbackBody`]; [`SetCallbackBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SetCallbackBodyBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-    switch: ::std::option::Option<bool>,
-}
-
-impl SetCallbackBodyBuilder {
-    /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_url`. HTTPS URL that receives the notifications.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `switch`. True to send notifications, false to stop them.
-    pub fn switch(mut self, value: bool) -> Self {
-        self.switch = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.notify_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(256),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SetCallbackBody> {
-        match (self.mchid, self.notify_url) {
-            (
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(notify_url),
-            ) => {
-                ::std::option::Option::Some(SetCallbackBody {
-                    mchid,
-                    notify_url,
-                    switch: self.switch,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SetCallbackBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetCallbackBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<SetCallbackBody> for SetCallbackBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: SetCallbackBody) -> Self {
-        Self {
-            mchid: ::std::option::Option::Some(value.mchid),
-            notify_url: ::std::option::Option::Some(value.notify_url),
-            switch: value.switch,
-        }
-    }
+impl rt::Shaped for SetCallbackBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SetCallbackBody",
+        &[
+            rt::FieldRule::req("mchid", rt::Kind::text(1, 20)),
+            rt::FieldRule::req("notify_url", rt::Kind::text(1, 256)),
+            rt::FieldRule::opt("switch", rt::Kind::Boolean),
+        ],
+    );
 }
 
 /// Success response of `SetCallbackRequest`.
@@ -459,13 +166,24 @@ pub struct SetCallbackResponse {
     /// When the setting changed.
     ///
     /// Wire name `update_time`; required; RFC 3339.
-    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub update_time: rt::DateTime,
     /// The URL now set.
     ///
     /// Wire name `notify_url`; required.
     pub notify_url: ::std::string::String,
 }
 
+impl rt::Shaped for SetCallbackResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SetCallbackResponse",
+        &[
+            rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("notify_url", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SetCallbackResponse {
     /// A builder with every field unset.
     pub fn builder() -> SetCallbackResponseBuilder {
@@ -473,97 +191,24 @@ impl SetCallbackResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SetCallbackResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("update_time");
-            let value = &self.update_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`SetCallbackResponse`]; [`SetCallbackResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SetCallbackResponseBuilder {
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    notify_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`SetCallbackResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SetCallbackResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SetCallbackResponseBuilder {
     /// Sets `update_time`. When the setting changed.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Sets `notify_url`. The URL now set.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.update_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("update_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("update_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.notify_url.is_none() {
-            v.report(&at.field("notify_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SetCallbackResponse> {
-        match (self.update_time, self.notify_url) {
-            (
-                ::std::option::Option::Some(update_time),
-                ::std::option::Option::Some(notify_url),
-            ) => {
-                ::std::option::Option::Some(SetCallbackResponse {
-                    update_time,
-                    notify_url,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SetCallbackResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetCallbackResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<SetCallbackResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/favor/stocks/{stock_id}/stop`. [Official documentation](https://github.com/wechatpay-apiv3/wechatpay-go/blob/main/docs/cashcoupons/StockApi.md).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 终止代金券批次 (stop a stock for good)
 ///
 /// Stops a stock permanently: no more coupons can be sent from it and it cannot be restarted. Known only from the official Go SDK; prefer `pause_stock` when sending may resume later.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StopStockRequest {
     /// Path parameter. The stock to stop.
     ///
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::favor::stop_stock::StopStockBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: StopStockBody,
+}
+
+impl rt::Shaped for StopStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "StopStockRequest",
+        &[rt::FieldRule::req("stock_id", rt::Kind::text(1, 20))],
+        <StopStockBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl StopStockRequest {
@@ -33,303 +43,104 @@ impl StopStockRequest {
     }
 }
 
-/// Builds a [`StopStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`StopStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct StopStockRequestBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::favor::stop_stock::StopStockBodyBuilder,
-}
-
+pub struct StopStockRequestBuilder(rt::Draft);
 impl StopStockRequestBuilder {
     /// Sets the parameter `stock_id`. The stock to stop.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_creator_mchid(value);
-        self
+    /// Sets `stock_creator_mchid`. Merchant number that created the stock.
+    pub fn stock_creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_creator_mchid", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::favor::stop_stock::StopStockBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.stock_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: StopStockBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StopStockRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(StopStockRequest { stock_id, body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("StopStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<StopStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl StopStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("stock_id");
-            let value = &self.stock_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("StopStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for StopStockRequest {
-    type Body = crate::marketing::favor::stop_stock::StopStockBody;
+impl rt::Operation for StopStockRequest {
+    type Body = StopStockBody;
     type Response = crate::marketing::favor::stop_stock::StopStockResponse;
-    type ErrorCode = StopStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.stop_stock",
         summary: "终止代金券批次 (stop a stock for good)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/favor/stocks/{stock_id}/stop",
         doc_url: "https://github.com/wechatpay-apiv3/wechatpay-go/blob/main/docs/cashcoupons/StockApi.md",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The stock cannot be stopped in its current state.",
-                solution: "Query the stock and check its state.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not manage this stock.",
-                solution: "Call as the merchant that created the stock.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No stock has this stock_id.",
-                solution: "Check stock_id and stock_creator_mchid.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::favor::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The stock cannot be stopped in its current state.",
+                "Query the stock and check its state.",
+                false,
+            ),
+            crate::marketing::favor::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not manage this stock.",
+                "Call as the merchant that created the stock.",
+                false,
+            ),
+            crate::marketing::favor::errors::RESOURCE_NOT_EXISTS,
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same parameters.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry with the same parameters.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(58usize);
         path.push_str("/v3/marketing/favor/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/stop");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/favor/stocks/{stock_id}/stop`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StopStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The stock cannot be stopped in its current state. Query the stock and check its state.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not manage this stock. Call as the merchant that created the stock.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No stock has this stock_id. Check stock_id and stock_creator_mchid.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StopStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StopStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StopStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for StopStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for StopStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StopStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StopStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -343,101 +154,11 @@ pub struct StopStockBody {
     pub stock_creator_mchid: ::std::string::String,
 }
 
-impl StopStockBody {
-    /// A builder with every field unset.
-    pub fn builder() -> StopStockBodyBuilder {
-        StopStockBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for StopStockBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_creator_mchid");
-            let value = &self.stock_creator_mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(20),
-            );
-        }
-    }
-}
-
-/// Builds a [`StopStockBody`]; [`StopStockBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StopStockBodyBuilder {
-    stock_creator_mchid: ::std::option::Option<::std::string::String>,
-}
-
-impl StopStockBodyBuilder {
-    /// Sets `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_creator_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.stock_creator_mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_creator_mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_creator_mchid"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StopStockBody> {
-        self.stock_creator_mchid
-            .map(|stock_creator_mchid| StopStockBody {
-                stock_creator_mchid,
-            })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StopStockBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StopStockBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<StopStockBody> for StopStockBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: StopStockBody) -> Self {
-        Self {
-            stock_creator_mchid: ::std::option::Option::Some(value.stock_creator_mchid),
-        }
-    }
+impl rt::Shaped for StopStockBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StopStockBody",
+        &[rt::FieldRule::req("stock_creator_mchid", rt::Kind::text(1, 20))],
+    );
 }
 
 /// Success response of `StopStockRequest`.
@@ -454,6 +175,17 @@ pub struct StopStockResponse {
     pub stock_id: ::std::string::String,
 }
 
+impl rt::Shaped for StopStockResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StopStockResponse",
+        &[
+            rt::FieldRule::req("stop_time", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl StopStockResponse {
     /// A builder with every field unset.
     pub fn builder() -> StopStockResponseBuilder {
@@ -461,84 +193,24 @@ impl StopStockResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StopStockResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`StopStockResponse`]; [`StopStockResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StopStockResponseBuilder {
-    stop_time: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`StopStockResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StopStockResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StopStockResponseBuilder {
     /// Sets `stop_time`. When the stock was stopped.
-    pub fn stop_time(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stop_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn stop_time(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stop_time", value))
     }
 
     /// Sets `stock_id`. The stopped stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.stop_time.is_none() {
-            v.report(&at.field("stop_time"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StopStockResponse> {
-        match (self.stop_time, self.stock_id) {
-            (
-                ::std::option::Option::Some(stop_time),
-                ::std::option::Option::Some(stock_id),
-            ) => {
-                ::std::option::Option::Some(StopStockResponse {
-                    stop_time,
-                    stock_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        StopStockResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StopStockResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<StopStockResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -2,694 +2,135 @@
 
 //! Types shared by the operations of 代金券 (cash coupons).
 
-/// State of a cash-coupon stock.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StockStatus {
-    /// `unactivated`: Created but not activated yet.
-    Unactivated,
-    /// `audit`: Under review.
-    Audit,
-    /// `running`: Active; coupons can be sent.
-    Running,
-    /// `stoped`: Stopped for good (spelt this way on the wire).
-    Stoped,
-    /// `paused`: Sending is paused; it can be restarted.
-    Paused,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StockStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unactivated => "unactivated",
-            Self::Audit => "audit",
-            Self::Running => "running",
-            Self::Stoped => "stoped",
-            Self::Paused => "paused",
-            Self::Unknown(value) => value.as_str(),
-        }
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// State of a cash-coupon stock.
+    pub enum StockStatus {
+        Unknown(rt::UnknownValue),
+        /// `unactivated`: Created but not activated yet.
+        Unactivated = "unactivated",
+        /// `audit`: Under review.
+        Audit = "audit",
+        /// `running`: Active; coupons can be sent.
+        Running = "running",
+        /// `stoped`: Stopped for good (spelt this way on the wire).
+        Stoped = "stoped",
+        /// `paused`: Sending is paused; it can be restarted.
+        Paused = "paused",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StockStatus {
-    const VALUES: &'static [&'static str] = &[
-        "unactivated",
-        "audit",
-        "running",
-        "stoped",
-        "paused",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "unactivated" => Self::Unactivated,
-            "audit" => Self::Audit,
-            "running" => Self::Running,
-            "stoped" => Self::Stoped,
-            "paused" => Self::Paused,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StockStatus::as_str(self)
+rt::open_enum! {
+    /// Kind of cash-coupon stock.
+    pub enum StockType {
+        Unknown(rt::UnknownValue),
+        /// `NORMAL`: A fixed amount off above a threshold (固定面额满减券).
+        Normal = "NORMAL",
+        /// `DISCOUNT`: A percentage off (折扣券).
+        Discount = "DISCOUNT",
+        /// `EXCHAHGE`: A product at a special price (换购券); spelt this way on the wire.
+        Exchahge = "EXCHAHGE",
+        /// `RANDOM`: Amounts that differ per user (千人千面券).
+        Random = "RANDOM",
+        /// `DISCOUNT_CUT`: Instant reduction and discount (立减与折扣); seen in returned stocks.
+        DiscountCut = "DISCOUNT_CUT",
+        /// `OTHER`: Any other kind; seen in returned stocks.
+        Other = "OTHER",
     }
 }
-
-impl ::std::convert::From<&str> for StockStatus {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+rt::open_enum! {
+    /// State of a coupon a user holds.
+    pub enum CouponStatus {
+        Unknown(rt::UnknownValue),
+        /// `SENDED`: Sent and usable.
+        Sended = "SENDED",
+        /// `USED`: Redeemed (已实扣).
+        Used = "USED",
+        /// `EXPIRED`: Past its validity period.
+        Expired = "EXPIRED",
+        /// `RECOVER`: Taken back (已回收); listed by oa only.
+        Recover = "RECOVER",
     }
 }
-
-impl ::std::fmt::Display for StockStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+rt::open_enum! {
+    /// How a coupon takes money off.
+    pub enum CouponType {
+        Unknown(rt::UnknownValue),
+        /// `NORMAL`: A fixed amount off (满减券).
+        Normal = "NORMAL",
+        /// `CUT_TO`: The product's price is cut to a fixed price (减至券).
+        CutTo = "CUT_TO",
     }
 }
-
-impl ::serde::Serialize for StockStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
+rt::open_enum! {
+    /// A payment method a coupon may be restricted to.
+    pub enum TradeType {
+        Unknown(rt::UnknownValue),
+        /// `MICROAPP`: Mini-program payment.
+        Microapp = "MICROAPP",
+        /// `APPPAY`: In-app payment.
+        Apppay = "APPPAY",
+        /// `PPAY`: Password-free payment.
+        Ppay = "PPAY",
+        /// `CARD`: Payment code (刷卡) payment.
+        Card = "CARD",
+        /// `FACE`: Face payment.
+        Face = "FACE",
+        /// `OTHER`: Any other payment method.
+        Other = "OTHER",
     }
 }
-
-impl<'de> ::serde::Deserialize<'de> for StockStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Where the "use now" button of the coupon in the card wallet leads.
+    pub enum JumpTarget {
+        Unknown(rt::UnknownValue),
+        /// `PAYMENT_CODE`: The WeChat Pay payment code.
+        PaymentCode = "PAYMENT_CODE",
+        /// `MINI_PROGRAM`: A mini program of the merchant (needs `mini_program_appid` and `mini_program_path`).
+        MiniProgram = "MINI_PROGRAM",
+        /// `DEFAULT_PAGE`: The default page (the default when left out).
+        DefaultPage = "DEFAULT_PAGE",
     }
 }
-
-/// Kind of cash-coupon stock.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StockType {
-    /// `NORMAL`: A fixed amount off above a threshold (固定面额满减券).
-    Normal,
-    /// `DISCOUNT`: A percentage off (折扣券).
-    Discount,
-    /// `EXCHAHGE`: A product at a special price (换购券); spelt this way on the wire.
-    Exchahge,
-    /// `RANDOM`: Amounts that differ per user (千人千面券).
-    Random,
-    /// `DISCOUNT_CUT`: Instant reduction and discount (立减与折扣); seen in returned stocks.
-    DiscountCut,
-    /// `OTHER`: Any other kind; seen in returned stocks.
-    Other,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StockType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "NORMAL",
-            Self::Discount => "DISCOUNT",
-            Self::Exchahge => "EXCHAHGE",
-            Self::Random => "RANDOM",
-            Self::DiscountCut => "DISCOUNT_CUT",
-            Self::Other => "OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// Background colour of the coupon, from WeChat Pay's palette.
+    pub enum BackgroundColor {
+        Unknown(rt::UnknownValue),
+        /// `COLOR010`: Palette colour 010.
+        Color010 = "COLOR010",
+        /// `COLOR020`: Palette colour 020.
+        Color020 = "COLOR020",
+        /// `COLOR030`: Palette colour 030.
+        Color030 = "COLOR030",
+        /// `COLOR040`: Palette colour 040.
+        Color040 = "COLOR040",
+        /// `COLOR050`: Palette colour 050.
+        Color050 = "COLOR050",
+        /// `COLOR060`: Palette colour 060.
+        Color060 = "COLOR060",
+        /// `COLOR070`: Palette colour 070.
+        Color070 = "COLOR070",
+        /// `COLOR080`: Palette colour 080.
+        Color080 = "COLOR080",
+        /// `COLOR081`: Palette colour 081.
+        Color081 = "COLOR081",
+        /// `COLOR082`: Palette colour 082.
+        Color082 = "COLOR082",
+        /// `COLOR090`: Palette colour 090.
+        Color090 = "COLOR090",
+        /// `COLOR100`: Palette colour 100.
+        Color100 = "COLOR100",
+        /// `COLOR101`: Palette colour 101.
+        Color101 = "COLOR101",
+        /// `COLOR102`: Palette colour 102.
+        Color102 = "COLOR102",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StockType {
-    const VALUES: &'static [&'static str] = &[
-        "NORMAL",
-        "DISCOUNT",
-        "EXCHAHGE",
-        "RANDOM",
-        "DISCOUNT_CUT",
-        "OTHER",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NORMAL" => Self::Normal,
-            "DISCOUNT" => Self::Discount,
-            "EXCHAHGE" => Self::Exchahge,
-            "RANDOM" => Self::Random,
-            "DISCOUNT_CUT" => Self::DiscountCut,
-            "OTHER" => Self::Other,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StockType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for StockType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for StockType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StockType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StockType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// State of a coupon a user holds.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponStatus {
-    /// `SENDED`: Sent and usable.
-    Sended,
-    /// `USED`: Redeemed (已实扣).
-    Used,
-    /// `EXPIRED`: Past its validity period.
-    Expired,
-    /// `RECOVER`: Taken back (已回收); listed by oa only.
-    Recover,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sended => "SENDED",
-            Self::Used => "USED",
-            Self::Expired => "EXPIRED",
-            Self::Recover => "RECOVER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponStatus {
-    const VALUES: &'static [&'static str] = &["SENDED", "USED", "EXPIRED", "RECOVER"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SENDED" => Self::Sended,
-            "USED" => Self::Used,
-            "EXPIRED" => Self::Expired,
-            "RECOVER" => Self::Recover,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponStatus::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponStatus {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How a coupon takes money off.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponType {
-    /// `NORMAL`: A fixed amount off (满减券).
-    Normal,
-    /// `CUT_TO`: The product's price is cut to a fixed price (减至券).
-    CutTo,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "NORMAL",
-            Self::CutTo => "CUT_TO",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponType {
-    const VALUES: &'static [&'static str] = &["NORMAL", "CUT_TO"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NORMAL" => Self::Normal,
-            "CUT_TO" => Self::CutTo,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// A payment method a coupon may be restricted to.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TradeType {
-    /// `MICROAPP`: Mini-program payment.
-    Microapp,
-    /// `APPPAY`: In-app payment.
-    Apppay,
-    /// `PPAY`: Password-free payment.
-    Ppay,
-    /// `CARD`: Payment code (刷卡) payment.
-    Card,
-    /// `FACE`: Face payment.
-    Face,
-    /// `OTHER`: Any other payment method.
-    Other,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl TradeType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Microapp => "MICROAPP",
-            Self::Apppay => "APPPAY",
-            Self::Ppay => "PPAY",
-            Self::Card => "CARD",
-            Self::Face => "FACE",
-            Self::Other => "OTHER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for TradeType {
-    const VALUES: &'static [&'static str] = &[
-        "MICROAPP",
-        "APPPAY",
-        "PPAY",
-        "CARD",
-        "FACE",
-        "OTHER",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "MICROAPP" => Self::Microapp,
-            "APPPAY" => Self::Apppay,
-            "PPAY" => Self::Ppay,
-            "CARD" => Self::Card,
-            "FACE" => Self::Face,
-            "OTHER" => Self::Other,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        TradeType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for TradeType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for TradeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for TradeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TradeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Where the "use now" button of the coupon in the card wallet leads.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JumpTarget {
-    /// `PAYMENT_CODE`: The WeChat Pay payment code.
-    PaymentCode,
-    /// `MINI_PROGRAM`: A mini program of the merchant (needs `mini_program_appid` and `mini_program_path`).
-    MiniProgram,
-    /// `DEFAULT_PAGE`: The default page (the default when left out).
-    DefaultPage,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl JumpTarget {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PaymentCode => "PAYMENT_CODE",
-            Self::MiniProgram => "MINI_PROGRAM",
-            Self::DefaultPage => "DEFAULT_PAGE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for JumpTarget {
-    const VALUES: &'static [&'static str] = &[
-        "PAYMENT_CODE",
-        "MINI_PROGRAM",
-        "DEFAULT_PAGE",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PAYMENT_CODE" => Self::PaymentCode,
-            "MINI_PROGRAM" => Self::MiniProgram,
-            "DEFAULT_PAGE" => Self::DefaultPage,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        JumpTarget::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for JumpTarget {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for JumpTarget {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for JumpTarget {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for JumpTarget {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Background colour of the coupon, from WeChat Pay's palette.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BackgroundColor {
-    /// `COLOR010`: Palette colour 010.
-    Color010,
-    /// `COLOR020`: Palette colour 020.
-    Color020,
-    /// `COLOR030`: Palette colour 030.
-    Color030,
-    /// `COLOR040`: Palette colour 040.
-    Color040,
-    /// `COLOR050`: Palette colour 050.
-    Color050,
-    /// `COLOR060`: Palette colour 060.
-    Color060,
-    /// `COLOR070`: Palette colour 070.
-    Color070,
-    /// `COLOR080`: Palette colour 080.
-    Color080,
-    /// `COLOR081`: Palette colour 081.
-    Color081,
-    /// `COLOR082`: Palette colour 082.
-    Color082,
-    /// `COLOR090`: Palette colour 090.
-    Color090,
-    /// `COLOR100`: Palette colour 100.
-    Color100,
-    /// `COLOR101`: Palette colour 101.
-    Color101,
-    /// `COLOR102`: Palette colour 102.
-    Color102,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BackgroundColor {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Color010 => "COLOR010",
-            Self::Color020 => "COLOR020",
-            Self::Color030 => "COLOR030",
-            Self::Color040 => "COLOR040",
-            Self::Color050 => "COLOR050",
-            Self::Color060 => "COLOR060",
-            Self::Color070 => "COLOR070",
-            Self::Color080 => "COLOR080",
-            Self::Color081 => "COLOR081",
-            Self::Color082 => "COLOR082",
-            Self::Color090 => "COLOR090",
-            Self::Color100 => "COLOR100",
-            Self::Color101 => "COLOR101",
-            Self::Color102 => "COLOR102",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BackgroundColor {
-    const VALUES: &'static [&'static str] = &[
-        "COLOR010",
-        "COLOR020",
-        "COLOR030",
-        "COLOR040",
-        "COLOR050",
-        "COLOR060",
-        "COLOR070",
-        "COLOR080",
-        "COLOR081",
-        "COLOR082",
-        "COLOR090",
-        "COLOR100",
-        "COLOR101",
-        "COLOR102",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "COLOR010" => Self::Color010,
-            "COLOR020" => Self::Color020,
-            "COLOR030" => Self::Color030,
-            "COLOR040" => Self::Color040,
-            "COLOR050" => Self::Color050,
-            "COLOR060" => Self::Color060,
-            "COLOR070" => Self::Color070,
-            "COLOR080" => Self::Color080,
-            "COLOR081" => Self::Color081,
-            "COLOR082" => Self::Color082,
-            "COLOR090" => Self::Color090,
-            "COLOR100" => Self::Color100,
-            "COLOR101" => Self::Color101,
-            "COLOR102" => Self::Color102,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BackgroundColor::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BackgroundColor {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BackgroundColor {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BackgroundColor {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BackgroundColor {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Sub-type of business a stock or coupon belongs to.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BusinessType {
-    /// `MULTIUSE`: Consumption credit (消费金), usable several times until its balance is spent.
-    Multiuse,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BusinessType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Multiuse => "MULTIUSE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BusinessType {
-    const VALUES: &'static [&'static str] = &["MULTIUSE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "MULTIUSE" => Self::Multiuse,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BusinessType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BusinessType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BusinessType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BusinessType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BusinessType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Sub-type of business a stock or coupon belongs to.
+    pub enum BusinessType {
+        Unknown(rt::UnknownValue),
+        /// `MULTIUSE`: Consumption credit (消费金), usable several times until its balance is spent.
+        Multiuse = "MULTIUSE",
     }
 }
 
@@ -707,6 +148,16 @@ pub struct FixedNormalCoupon {
     pub transaction_minimum: i64,
 }
 
+impl rt::Shaped for FixedNormalCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FixedNormalCoupon",
+        &[
+            rt::FieldRule::req("coupon_amount", rt::Kind::range(1, 100000)),
+            rt::FieldRule::req("transaction_minimum", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl FixedNormalCoupon {
     /// A builder with every field unset.
     pub fn builder() -> FixedNormalCouponBuilder {
@@ -714,126 +165,23 @@ impl FixedNormalCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FixedNormalCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_amount");
-            let value = &self.coupon_amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000),
-            );
-        }
-        {
-            let at = at.field("transaction_minimum");
-            let value = &self.transaction_minimum;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`FixedNormalCoupon`]; [`FixedNormalCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FixedNormalCouponBuilder {
-    coupon_amount: ::std::option::Option<i64>,
-    transaction_minimum: ::std::option::Option<i64>,
-}
-
+/// Builds a [`FixedNormalCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct FixedNormalCouponBuilder(rt::Draft);
 impl FixedNormalCouponBuilder {
     /// Sets `coupon_amount`. Face value, in fen, at most 1000 yuan.
-    pub fn coupon_amount(mut self, value: i64) -> Self {
-        self.coupon_amount = ::std::option::Option::Some(value);
-        self
+    pub fn coupon_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("coupon_amount", value))
     }
 
     /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies; above the face value.
-    pub fn transaction_minimum(mut self, value: i64) -> Self {
-        self.transaction_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(100000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_amount"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_minimum {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_minimum");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_minimum"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FixedNormalCoupon> {
-        match (self.coupon_amount, self.transaction_minimum) {
-            (
-                ::std::option::Option::Some(coupon_amount),
-                ::std::option::Option::Some(transaction_minimum),
-            ) => {
-                ::std::option::Option::Some(FixedNormalCoupon {
-                    coupon_amount,
-                    transaction_minimum,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn transaction_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transaction_minimum", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        FixedNormalCoupon,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FixedNormalCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<FixedNormalCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -858,6 +206,17 @@ pub struct DiscountCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for DiscountCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DiscountCoupon",
+        &[
+            rt::FieldRule::opt("discount_amount_max", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt("discount_percent", rt::Kind::range(1, 99)),
+            rt::FieldRule::opt("transaction_minimum", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl DiscountCoupon {
     /// A builder with every field unset.
     pub fn builder() -> DiscountCouponBuilder {
@@ -865,123 +224,28 @@ impl DiscountCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DiscountCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.discount_amount_max {
-            let at = at.field("discount_amount_max");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_percent {
-            let at = at.field("discount_percent");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(99),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`DiscountCoupon`]; [`DiscountCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DiscountCouponBuilder {
-    discount_amount_max: ::std::option::Option<i64>,
-    discount_percent: ::std::option::Option<i64>,
-    transaction_minimum: ::std::option::Option<i64>,
-}
-
+/// Builds a [`DiscountCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct DiscountCouponBuilder(rt::Draft);
 impl DiscountCouponBuilder {
     /// Sets `discount_amount_max`. Largest amount taken off, in fen.
-    pub fn discount_amount_max(mut self, value: i64) -> Self {
-        self.discount_amount_max = ::std::option::Option::Some(value);
-        self
+    pub fn discount_amount_max(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_amount_max", value))
     }
 
     /// Sets `discount_percent`. Percentage taken off.
-    pub fn discount_percent(mut self, value: i64) -> Self {
-        self.discount_percent = ::std::option::Option::Some(value);
-        self
+    pub fn discount_percent(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_percent", value))
     }
 
     /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
-    pub fn transaction_minimum(mut self, value: i64) -> Self {
-        self.transaction_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.discount_amount_max {
-            let at = at.field("discount_amount_max");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_percent {
-            let at = at.field("discount_percent");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(99),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DiscountCoupon> {
-        ::std::option::Option::Some(DiscountCoupon {
-            discount_amount_max: self.discount_amount_max,
-            discount_percent: self.discount_percent,
-            transaction_minimum: self.transaction_minimum,
-        })
+    pub fn transaction_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transaction_minimum", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DiscountCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DiscountCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<DiscountCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1001,6 +265,16 @@ pub struct ExchangeCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for ExchangeCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ExchangeCoupon",
+        &[
+            rt::FieldRule::opt("exchange_price", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt("transaction_minimum", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl ExchangeCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeCouponBuilder {
@@ -1008,97 +282,23 @@ impl ExchangeCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ExchangeCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.exchange_price {
-            let at = at.field("exchange_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`ExchangeCoupon`]; [`ExchangeCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ExchangeCouponBuilder {
-    exchange_price: ::std::option::Option<i64>,
-    transaction_minimum: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ExchangeCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ExchangeCouponBuilder(rt::Draft);
 impl ExchangeCouponBuilder {
     /// Sets `exchange_price`. Price the user pays for the product, in fen.
-    pub fn exchange_price(mut self, value: i64) -> Self {
-        self.exchange_price = ::std::option::Option::Some(value);
-        self
+    pub fn exchange_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("exchange_price", value))
     }
 
     /// Sets `transaction_minimum`. Order amount, in fen, from which the coupon applies.
-    pub fn transaction_minimum(mut self, value: i64) -> Self {
-        self.transaction_minimum = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.exchange_price {
-            let at = at.field("exchange_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            let at = at.field("transaction_minimum");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ExchangeCoupon> {
-        ::std::option::Option::Some(ExchangeCoupon {
-            exchange_price: self.exchange_price,
-            transaction_minimum: self.transaction_minimum,
-        })
+    pub fn transaction_minimum(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("transaction_minimum", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ExchangeCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ExchangeCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<ExchangeCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1118,6 +318,17 @@ pub struct CutToMessage {
     pub cut_to_price: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for CutToMessage {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CutToMessage",
+        &[
+            rt::FieldRule::opt("single_price_max", rt::Kind::INTEGER),
+            rt::FieldRule::opt("cut_to_price", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CutToMessage {
     /// A builder with every field unset.
     pub fn builder() -> CutToMessageBuilder {
@@ -1125,63 +336,25 @@ impl CutToMessage {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CutToMessage {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`CutToMessage`]; [`CutToMessageBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CutToMessageBuilder {
-    single_price_max: ::std::option::Option<i64>,
-    cut_to_price: ::std::option::Option<i64>,
-}
-
+/// Builds a [`CutToMessage`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CutToMessageBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CutToMessageBuilder {
     /// Sets `single_price_max`. Highest unit price, in fen, of a product the coupon applies to.
-    pub fn single_price_max(mut self, value: i64) -> Self {
-        self.single_price_max = ::std::option::Option::Some(value);
-        self
+    pub fn single_price_max(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("single_price_max", value))
     }
 
     /// Sets `cut_to_price`. Unit price, in fen, the product is cut to.
-    pub fn cut_to_price(mut self, value: i64) -> Self {
-        self.cut_to_price = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<CutToMessage> {
-        ::std::option::Option::Some(CutToMessage {
-            single_price_max: self.single_price_max,
-            cut_to_price: self.cut_to_price,
-        })
+    pub fn cut_to_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("cut_to_price", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CutToMessage, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CutToMessage")),
-        }
+    pub fn build(self) -> ::std::result::Result<CutToMessage, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1216,6 +389,20 @@ pub struct StockUseRule {
     pub prevent_api_abuse: bool,
 }
 
+impl rt::Shaped for StockUseRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockUseRule",
+        &[
+            rt::FieldRule::req("max_coupons", rt::Kind::range(5, 10000000)),
+            rt::FieldRule::req("max_amount", rt::Kind::range(1, 10000000000)),
+            rt::FieldRule::opt("max_amount_by_day", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("max_coupons_per_user", rt::Kind::range(1, 60)),
+            rt::FieldRule::req("natural_person_limit", rt::Kind::Boolean),
+            rt::FieldRule::req("prevent_api_abuse", rt::Kind::Boolean),
+        ],
+    );
+}
+
 impl StockUseRule {
     /// A builder with every field unset.
     pub fn builder() -> StockUseRuleBuilder {
@@ -1223,221 +410,43 @@ impl StockUseRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockUseRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("max_coupons");
-            let value = &self.max_coupons;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(5),
-                ::std::option::Option::Some(10000000),
-            );
-        }
-        {
-            let at = at.field("max_amount");
-            let value = &self.max_amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10000000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
-            let at = at.field("max_amount_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("max_coupons_per_user");
-            let value = &self.max_coupons_per_user;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(60),
-            );
-        }
-    }
-}
-
-/// Builds a [`StockUseRule`]; [`StockUseRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockUseRuleBuilder {
-    max_coupons: ::std::option::Option<i64>,
-    max_amount: ::std::option::Option<i64>,
-    max_amount_by_day: ::std::option::Option<i64>,
-    max_coupons_per_user: ::std::option::Option<i64>,
-    natural_person_limit: ::std::option::Option<bool>,
-    prevent_api_abuse: ::std::option::Option<bool>,
-}
-
+/// Builds a [`StockUseRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockUseRuleBuilder(rt::Draft);
 impl StockUseRuleBuilder {
     /// Sets `max_coupons`. Most coupons the stock may send, from 5 to 10 million.
-    pub fn max_coupons(mut self, value: i64) -> Self {
-        self.max_coupons = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons", value))
     }
 
     /// Sets `max_amount`. Total budget, in fen: face value times `max_coupons`, at most 100 million yuan.
-    pub fn max_amount(mut self, value: i64) -> Self {
-        self.max_amount = ::std::option::Option::Some(value);
-        self
+    pub fn max_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_amount", value))
     }
 
     /// Sets `max_amount_by_day`. Most that may be spent in one day, in fen; not more than `max_amount`.
-    pub fn max_amount_by_day(mut self, value: i64) -> Self {
-        self.max_amount_by_day = ::std::option::Option::Some(value);
-        self
+    pub fn max_amount_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_amount_by_day", value))
     }
 
     /// Sets `max_coupons_per_user`. Most coupons one user may receive, from 1 to 60 and not more than `max_coupons`.
-    pub fn max_coupons_per_user(mut self, value: i64) -> Self {
-        self.max_coupons_per_user = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons_per_user(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons_per_user", value))
     }
 
     /// Sets `natural_person_limit`. Whether the per-user limit counts a real person across accounts (default false).
-    pub fn natural_person_limit(mut self, value: bool) -> Self {
-        self.natural_person_limit = ::std::option::Option::Some(value);
-        self
+    pub fn natural_person_limit(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("natural_person_limit", value))
     }
 
     /// Sets `prevent_api_abuse`. Whether WeChat Pay screens API sending for abuse (default false).
-    pub fn prevent_api_abuse(mut self, value: bool) -> Self {
-        self.prevent_api_abuse = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.max_coupons {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_coupons");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(5),
-                    ::std::option::Option::Some(10000000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_coupons"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.max_amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(10000000000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_amount"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
-            let at = at.field("max_amount_by_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        match &self.max_coupons_per_user {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_coupons_per_user");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(60),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_coupons_per_user"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.natural_person_limit.is_none() {
-            v.report(
-                &at.field("natural_person_limit"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.prevent_api_abuse.is_none() {
-            v.report(
-                &at.field("prevent_api_abuse"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockUseRule> {
-        match (
-            self.max_coupons,
-            self.max_amount,
-            self.max_coupons_per_user,
-            self.natural_person_limit,
-            self.prevent_api_abuse,
-        ) {
-            (
-                ::std::option::Option::Some(max_coupons),
-                ::std::option::Option::Some(max_amount),
-                ::std::option::Option::Some(max_coupons_per_user),
-                ::std::option::Option::Some(natural_person_limit),
-                ::std::option::Option::Some(prevent_api_abuse),
-            ) => {
-                ::std::option::Option::Some(StockUseRule {
-                    max_coupons,
-                    max_amount,
-                    max_amount_by_day: self.max_amount_by_day,
-                    max_coupons_per_user,
-                    natural_person_limit,
-                    prevent_api_abuse,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn prevent_api_abuse(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("prevent_api_abuse", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockUseRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockUseRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockUseRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1461,6 +470,20 @@ pub struct FixAvailableTime {
     pub end_time: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for FixAvailableTime {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FixAvailableTime",
+        &[
+            rt::FieldRule::opt(
+                "available_week_day",
+                rt::Kind::list(0, 7, &rt::Kind::range(0, 6)),
+            ),
+            rt::FieldRule::req("begin_time", rt::Kind::range(0, 86400)),
+            rt::FieldRule::opt("end_time", rt::Kind::range(1, 86399)),
+        ],
+    );
+}
+
 impl FixAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> FixAvailableTimeBuilder {
@@ -1468,151 +491,28 @@ impl FixAvailableTime {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FixAvailableTime {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.available_week_day {
-            let at = at.field("available_week_day");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(7),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.range(
-                    &at_item,
-                    *item,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(6),
-                );
-            }
-        }
-        {
-            let at = at.field("begin_time");
-            let value = &self.begin_time;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(86400),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            let at = at.field("end_time");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(86399),
-            );
-        }
-    }
-}
-
-/// Builds a [`FixAvailableTime`]; [`FixAvailableTimeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FixAvailableTimeBuilder {
-    available_week_day: ::std::option::Option<::std::vec::Vec<i64>>,
-    begin_time: ::std::option::Option<i64>,
-    end_time: ::std::option::Option<i64>,
-}
-
+/// Builds a [`FixAvailableTime`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct FixAvailableTimeBuilder(rt::Draft);
 impl FixAvailableTimeBuilder {
     /// Sets `available_week_day`. Days of the week, 0 for Sunday, 1 for Monday and so on.
-    pub fn available_week_day(mut self, value: ::std::vec::Vec<i64>) -> Self {
-        self.available_week_day = ::std::option::Option::Some(value);
-        self
+    pub fn available_week_day(self, value: impl Into<::std::vec::Vec<i64>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<i64>>("available_week_day", value))
     }
 
     /// Sets `begin_time`. Start of the daily window, in seconds since 00:00.
-    pub fn begin_time(mut self, value: i64) -> Self {
-        self.begin_time = ::std::option::Option::Some(value);
-        self
+    pub fn begin_time(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("begin_time", value))
     }
 
     /// Sets `end_time`. End of the daily window, in seconds since 00:00; 23:59:59 when left out.
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.end_time = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.available_week_day {
-            let at = at.field("available_week_day");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(7),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.range(
-                    &at_item,
-                    *item,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(6),
-                );
-            }
-        }
-        match &self.begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("begin_time");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(86400),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            let at = at.field("end_time");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(86399),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FixAvailableTime> {
-        self.begin_time
-            .map(|begin_time| FixAvailableTime {
-                available_week_day: self.available_week_day,
-                begin_time,
-                end_time: self.end_time,
-            })
+    pub fn end_time(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("end_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FixAvailableTime, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FixAvailableTime")),
-        }
+    pub fn build(self) -> ::std::result::Result<FixAvailableTime, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1624,12 +524,12 @@ pub struct CouponAvailableTime {
     ///
     /// Wire name `available_begin_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub available_begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the period of use.
     ///
     /// Wire name `available_end_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub available_end_time: ::std::option::Option<rt::DateTime>,
     /// Fixed weekly days and hours of use.
     ///
     /// Wire name `fix_available_time`; optional.
@@ -1649,6 +549,25 @@ pub struct CouponAvailableTime {
     pub available_time_after_receive: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for CouponAvailableTime {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponAvailableTime",
+        &[
+            rt::FieldRule::opt("available_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("available_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "fix_available_time",
+                rt::Kind::Nested(<FixAvailableTime as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("second_day_available", rt::Kind::Boolean),
+            rt::FieldRule::opt(
+                "available_time_after_receive",
+                rt::Kind::range(1, i64::MAX),
+            ),
+        ],
+    );
+}
+
 impl CouponAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailableTimeBuilder {
@@ -1656,141 +575,47 @@ impl CouponAvailableTime {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponAvailableTime {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.available_begin_time {
-            let at = at.field("available_begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_end_time {
-            let at = at.field("available_end_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.fix_available_time {
-            let at = at.field("fix_available_time");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_time_after_receive {
-            let at = at.field("available_time_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`CouponAvailableTime`]; [`CouponAvailableTimeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponAvailableTimeBuilder {
-    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    fix_available_time: ::std::option::Option<
-        crate::marketing::favor::types::FixAvailableTime,
-    >,
-    second_day_available: ::std::option::Option<bool>,
-    available_time_after_receive: ::std::option::Option<i64>,
-}
-
+/// Builds a [`CouponAvailableTime`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponAvailableTimeBuilder(rt::Draft);
 impl CouponAvailableTimeBuilder {
     /// Sets `available_begin_time`. Start of the period of use.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_begin_time", value))
     }
 
     /// Sets `available_end_time`. End of the period of use.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_end_time", value))
     }
 
     /// Sets `fix_available_time`. Fixed weekly days and hours of use.
     pub fn fix_available_time(
-        mut self,
-        value: crate::marketing::favor::types::FixAvailableTime,
+        self,
+        value: impl Into<crate::marketing::favor::types::FixAvailableTime>,
     ) -> Self {
-        self.fix_available_time = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::FixAvailableTime,
+                >("fix_available_time", value),
+        )
     }
 
     /// Sets `second_day_available`. Whether a coupon becomes usable only the day after it is received.
-    pub fn second_day_available(mut self, value: bool) -> Self {
-        self.second_day_available = ::std::option::Option::Some(value);
-        self
+    pub fn second_day_available(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("second_day_available", value))
     }
 
     /// Sets `available_time_after_receive`. Minutes a coupon stays valid after it is received.
-    pub fn available_time_after_receive(mut self, value: i64) -> Self {
-        self.available_time_after_receive = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.available_begin_time {
-            let at = at.field("available_begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_end_time {
-            let at = at.field("available_end_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.fix_available_time {
-            let at = at.field("fix_available_time");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_time_after_receive {
-            let at = at.field("available_time_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponAvailableTime> {
-        ::std::option::Option::Some(CouponAvailableTime {
-            available_begin_time: self.available_begin_time,
-            available_end_time: self.available_end_time,
-            fix_available_time: self.fix_available_time,
-            second_day_available: self.second_day_available,
-            available_time_after_receive: self.available_time_after_receive,
-        })
+    pub fn available_time_after_receive(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_time_after_receive", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponAvailableTime,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponAvailableTime")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponAvailableTime, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1808,6 +633,16 @@ pub struct LimitCard {
     pub bin: ::std::vec::Vec<::std::string::String>,
 }
 
+impl rt::Shaped for LimitCard {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "LimitCard",
+        &[
+            rt::FieldRule::req("name", rt::Kind::text(1, 4)),
+            rt::FieldRule::req("bin", rt::Kind::list(1, 10, &rt::Kind::text(6, 9))),
+        ],
+    );
+}
+
 impl LimitCard {
     /// A builder with every field unset.
     pub fn builder() -> LimitCardBuilder {
@@ -1815,132 +650,23 @@ impl LimitCard {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for LimitCard {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("name");
-            let value = &self.name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(4),
-            );
-        }
-        {
-            let at = at.field("bin");
-            let value = &self.bin;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(10),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(9),
-                );
-            }
-        }
-    }
-}
-
-/// Builds a [`LimitCard`]; [`LimitCardBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct LimitCardBuilder {
-    name: ::std::option::Option<::std::string::String>,
-    bin: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
+/// Builds a [`LimitCard`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct LimitCardBuilder(rt::Draft);
 impl LimitCardBuilder {
     /// Sets `name`. Card name shown at the cashier, at most 4 Chinese characters.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `bin`. Card BINs (issuer prefixes) the coupon is limited to.
-    pub fn bin(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.bin = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(4),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("name"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.bin {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("bin");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(10),
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    v.length(
-                        &at_item,
-                        item,
-                        ::std::option::Option::Some(6),
-                        ::std::option::Option::Some(9),
-                    );
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("bin"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<LimitCard> {
-        match (self.name, self.bin) {
-            (::std::option::Option::Some(name), ::std::option::Option::Some(bin)) => {
-                ::std::option::Option::Some(LimitCard { name, bin })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn bin(self, value: impl Into<::std::vec::Vec<::std::string::String>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("bin", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<LimitCard, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("LimitCard")),
-        }
+    pub fn build(self) -> ::std::result::Result<LimitCard, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2022,6 +748,63 @@ pub struct CouponUseRule {
     >,
 }
 
+impl rt::Shaped for CouponUseRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponUseRule",
+        &[
+            rt::FieldRule::opt(
+                "coupon_available_time",
+                rt::Kind::Nested(<CouponAvailableTime as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "fixed_normal_coupon",
+                rt::Kind::Nested(<FixedNormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "discount_coupon",
+                rt::Kind::Nested(<DiscountCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "exchange_coupon",
+                rt::Kind::Nested(<ExchangeCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "goods_tag",
+                rt::Kind::list(0, 50, &rt::Kind::text(1, 128)),
+            ),
+            rt::FieldRule::opt(
+                "limit_pay",
+                rt::Kind::list(0, 1, &rt::Kind::text(1, u64::MAX)),
+            ),
+            rt::FieldRule::opt(
+                "limit_card",
+                rt::Kind::Nested(<LimitCard as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "trade_type",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Enum(<TradeType as rt::OpenEnum>::VALUES),
+                ),
+            ),
+            rt::FieldRule::opt("combine_use", rt::Kind::Boolean),
+            rt::FieldRule::opt(
+                "available_items",
+                rt::Kind::list(0, 50, &rt::Kind::text(1, 128)),
+            ),
+            rt::FieldRule::opt(
+                "unavailable_items",
+                rt::Kind::list(0, 50, &rt::Kind::text(1, 128)),
+            ),
+            rt::FieldRule::opt(
+                "available_merchants",
+                rt::Kind::list(0, 50, &rt::Kind::text(1, 20)),
+            ),
+        ],
+    );
+}
+
 impl CouponUseRule {
     /// A builder with every field unset.
     pub fn builder() -> CouponUseRuleBuilder {
@@ -2029,398 +812,154 @@ impl CouponUseRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponUseRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.coupon_available_time {
-            let at = at.field("coupon_available_time");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            let at = at.field("fixed_normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_tag {
-            let at = at.field("goods_tag");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.limit_pay {
-            let at = at.field("limit_pay");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.limit_card {
-            let at = at.field("limit_card");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_items {
-            let at = at.field("available_items");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.unavailable_items {
-            let at = at.field("unavailable_items");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.available_merchants {
-            let at = at.field("available_merchants");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-        }
-    }
-}
-
-/// Builds a [`CouponUseRule`]; [`CouponUseRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponUseRuleBuilder {
-    coupon_available_time: ::std::option::Option<
-        crate::marketing::favor::types::CouponAvailableTime,
-    >,
-    fixed_normal_coupon: ::std::option::Option<
-        crate::marketing::favor::types::FixedNormalCoupon,
-    >,
-    discount_coupon: ::std::option::Option<
-        crate::marketing::favor::types::DiscountCoupon,
-    >,
-    exchange_coupon: ::std::option::Option<
-        crate::marketing::favor::types::ExchangeCoupon,
-    >,
-    goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    limit_card: ::std::option::Option<crate::marketing::favor::types::LimitCard>,
-    trade_type: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
-    >,
-    combine_use: ::std::option::Option<bool>,
-    available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    unavailable_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    available_merchants: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
+/// Builds a [`CouponUseRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponUseRuleBuilder(rt::Draft);
 impl CouponUseRuleBuilder {
     /// Sets `coupon_available_time`. When a coupon can be used after it is received.
     pub fn coupon_available_time(
-        mut self,
-        value: crate::marketing::favor::types::CouponAvailableTime,
+        self,
+        value: impl Into<crate::marketing::favor::types::CouponAvailableTime>,
     ) -> Self {
-        self.coupon_available_time = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::CouponAvailableTime,
+                >("coupon_available_time", value),
+        )
     }
 
     /// Sets `fixed_normal_coupon`. Face value and threshold; needed when `stock_type` is NORMAL.
     pub fn fixed_normal_coupon(
-        mut self,
-        value: crate::marketing::favor::types::FixedNormalCoupon,
+        self,
+        value: impl Into<crate::marketing::favor::types::FixedNormalCoupon>,
     ) -> Self {
-        self.fixed_normal_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::FixedNormalCoupon,
+                >("fixed_normal_coupon", value),
+        )
     }
 
     /// Sets `discount_coupon`. Rule of a DISCOUNT stock.
     pub fn discount_coupon(
-        mut self,
-        value: crate::marketing::favor::types::DiscountCoupon,
+        self,
+        value: impl Into<crate::marketing::favor::types::DiscountCoupon>,
     ) -> Self {
-        self.discount_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::DiscountCoupon,
+                >("discount_coupon", value),
+        )
     }
 
     /// Sets `exchange_coupon`. Rule of an EXCHAHGE stock.
     pub fn exchange_coupon(
-        mut self,
-        value: crate::marketing::favor::types::ExchangeCoupon,
+        self,
+        value: impl Into<crate::marketing::favor::types::ExchangeCoupon>,
     ) -> Self {
-        self.exchange_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::ExchangeCoupon,
+                >("exchange_coupon", value),
+        )
     }
 
     /// Sets `goods_tag`. Order tags (goods_tag of the payment order) the coupon applies to.
-    pub fn goods_tag(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.goods_tag = ::std::option::Option::Some(value);
-        self
+    pub fn goods_tag(
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("goods_tag", value))
     }
 
     /// Sets `limit_pay`. Payment method code the coupon is limited to, such as a bank card code.
-    pub fn limit_pay(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.limit_pay = ::std::option::Option::Some(value);
-        self
+    pub fn limit_pay(
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("limit_pay", value))
     }
 
     /// Sets `limit_card`. Bank cards the coupon is limited to, when `limit_pay` names a card.
     pub fn limit_card(
-        mut self,
-        value: crate::marketing::favor::types::LimitCard,
+        self,
+        value: impl Into<crate::marketing::favor::types::LimitCard>,
     ) -> Self {
-        self.limit_card = ::std::option::Option::Some(value);
-        self
+        Self(
+            self.0.set::<crate::marketing::favor::types::LimitCard>("limit_card", value),
+        )
     }
 
     /// Sets `trade_type`. Payment methods the coupon is limited to; no limit when left out.
     pub fn trade_type(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::TradeType>>,
     ) -> Self {
-        self.trade_type = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
+                >("trade_type", value),
+        )
     }
 
     /// Sets `combine_use`. Whether the coupon can be combined with other offers.
-    pub fn combine_use(mut self, value: bool) -> Self {
-        self.combine_use = ::std::option::Option::Some(value);
-        self
+    pub fn combine_use(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("combine_use", value))
     }
 
     /// Sets `available_items`. Product codes the coupon can be used for (single-item coupons).
     pub fn available_items(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.available_items = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<::std::vec::Vec<::std::string::String>>("available_items", value),
+        )
     }
 
     /// Sets `unavailable_items`. Product codes excluded from the offer.
     pub fn unavailable_items(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.unavailable_items = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("unavailable_items", value),
+        )
     }
 
     /// Sets `available_merchants`. Merchant numbers where the coupon can be redeemed.
     pub fn available_merchants(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.available_merchants = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.coupon_available_time {
-            let at = at.field("coupon_available_time");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            let at = at.field("fixed_normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_tag {
-            let at = at.field("goods_tag");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.limit_pay {
-            let at = at.field("limit_pay");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.limit_card {
-            let at = at.field("limit_card");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_items {
-            let at = at.field("available_items");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.unavailable_items {
-            let at = at.field("unavailable_items");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.available_merchants {
-            let at = at.field("available_merchants");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(20),
-                );
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponUseRule> {
-        ::std::option::Option::Some(CouponUseRule {
-            coupon_available_time: self.coupon_available_time,
-            fixed_normal_coupon: self.fixed_normal_coupon,
-            discount_coupon: self.discount_coupon,
-            exchange_coupon: self.exchange_coupon,
-            goods_tag: self.goods_tag,
-            limit_pay: self.limit_pay,
-            limit_card: self.limit_card,
-            trade_type: self.trade_type,
-            combine_use: self.combine_use,
-            available_items: self.available_items,
-            unavailable_items: self.unavailable_items,
-            available_merchants: self.available_merchants,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("available_merchants", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CouponUseRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponUseRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponUseRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2471,6 +1010,28 @@ pub struct PatternInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for PatternInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PatternInfo",
+        &[
+            rt::FieldRule::req("description", rt::Kind::text(1, 3000)),
+            rt::FieldRule::opt("merchant_logo", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("merchant_name", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt(
+                "background_color",
+                rt::Kind::Enum(<BackgroundColor as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("coupon_image", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt(
+                "jump_target",
+                rt::Kind::Enum(<JumpTarget as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("mini_program_appid", rt::Kind::TEXT),
+            rt::FieldRule::opt("mini_program_path", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl PatternInfo {
     /// A builder with every field unset.
     pub fn builder() -> PatternInfoBuilder {
@@ -2478,217 +1039,69 @@ impl PatternInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PatternInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(3000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_logo {
-            let at = at.field("merchant_logo");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_name {
-            let at = at.field("merchant_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_image {
-            let at = at.field("coupon_image");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`PatternInfo`]; [`PatternInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PatternInfoBuilder {
-    description: ::std::option::Option<::std::string::String>,
-    merchant_logo: ::std::option::Option<::std::string::String>,
-    merchant_name: ::std::option::Option<::std::string::String>,
-    background_color: ::std::option::Option<
-        crate::marketing::favor::types::BackgroundColor,
-    >,
-    coupon_image: ::std::option::Option<::std::string::String>,
-    jump_target: ::std::option::Option<crate::marketing::favor::types::JumpTarget>,
-    mini_program_appid: ::std::option::Option<::std::string::String>,
-    mini_program_path: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`PatternInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct PatternInfoBuilder(rt::Draft);
 impl PatternInfoBuilder {
     /// Sets `description`. Rules of use shown on the coupon's detail page.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `merchant_logo`. Merchant logo, a URL from `upload_image`.
-    pub fn merchant_logo(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_logo = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_logo(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_logo", value))
     }
 
     /// Sets `merchant_name`. Merchant name shown on the coupon.
-    pub fn merchant_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_name", value))
     }
 
     /// Sets `background_color`. Background colour.
     pub fn background_color(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::BackgroundColor>,
+        self,
+        value: impl Into<crate::marketing::favor::types::BackgroundColor>,
     ) -> Self {
-        self.background_color = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::BackgroundColor,
+                >("background_color", value),
+        )
     }
 
     /// Sets `coupon_image`. Picture on the detail page, a URL from `upload_image`.
-    pub fn coupon_image(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_image = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_image(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_image", value))
     }
 
     /// Sets `jump_target`. Where "use now" leads; the default page when left out.
     pub fn jump_target(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::JumpTarget>,
+        self,
+        value: impl Into<crate::marketing::favor::types::JumpTarget>,
     ) -> Self {
-        self.jump_target = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<crate::marketing::favor::types::JumpTarget>("jump_target", value),
+        )
     }
 
     /// Sets `mini_program_appid`. AppID of the mini program to open; needed for MINI_PROGRAM.
-    pub fn mini_program_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_program_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_appid", value))
     }
 
     /// Sets `mini_program_path`. Page of that mini program; needed for MINI_PROGRAM.
-    pub fn mini_program_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_path = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(3000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_logo {
-            let at = at.field("merchant_logo");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.merchant_name {
-            let at = at.field("merchant_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_image {
-            let at = at.field("coupon_image");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PatternInfo> {
-        self.description
-            .map(|description| PatternInfo {
-                description,
-                merchant_logo: self.merchant_logo,
-                merchant_name: self.merchant_name,
-                background_color: self.background_color,
-                coupon_image: self.coupon_image,
-                jump_target: self.jump_target,
-                mini_program_appid: self.mini_program_appid,
-                mini_program_path: self.mini_program_path,
-            })
+    pub fn mini_program_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_path", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PatternInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PatternInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<PatternInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2754,6 +1167,42 @@ pub struct StockUseRuleInfo {
     pub combine_use: ::std::option::Option<bool>,
 }
 
+impl rt::Shaped for StockUseRuleInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockUseRuleInfo",
+        &[
+            rt::FieldRule::req("max_coupons", rt::Kind::INTEGER),
+            rt::FieldRule::req("max_amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt("max_amount_by_day", rt::Kind::INTEGER),
+            rt::FieldRule::req("max_coupons_per_user", rt::Kind::INTEGER),
+            rt::FieldRule::opt("natural_person_limit", rt::Kind::Boolean),
+            rt::FieldRule::opt("prevent_api_abuse", rt::Kind::Boolean),
+            rt::FieldRule::opt(
+                "fixed_normal_coupon",
+                rt::Kind::Nested(<FixedNormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "coupon_type",
+                rt::Kind::Enum(<CouponType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "goods_tag",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+            rt::FieldRule::opt(
+                "trade_type",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Enum(<TradeType as rt::OpenEnum>::VALUES),
+                ),
+            ),
+            rt::FieldRule::opt("combine_use", rt::Kind::Boolean),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl StockUseRuleInfo {
     /// A builder with every field unset.
     pub fn builder() -> StockUseRuleInfoBuilder {
@@ -2761,175 +1210,98 @@ impl StockUseRuleInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockUseRuleInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            let at = at.field("fixed_normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`StockUseRuleInfo`]; [`StockUseRuleInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockUseRuleInfoBuilder {
-    max_coupons: ::std::option::Option<i64>,
-    max_amount: ::std::option::Option<i64>,
-    max_amount_by_day: ::std::option::Option<i64>,
-    max_coupons_per_user: ::std::option::Option<i64>,
-    natural_person_limit: ::std::option::Option<bool>,
-    prevent_api_abuse: ::std::option::Option<bool>,
-    fixed_normal_coupon: ::std::option::Option<
-        crate::marketing::favor::types::FixedNormalCoupon,
-    >,
-    coupon_type: ::std::option::Option<crate::marketing::favor::types::CouponType>,
-    goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    trade_type: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
-    >,
-    combine_use: ::std::option::Option<bool>,
-}
-
+/// Builds a [`StockUseRuleInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockUseRuleInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockUseRuleInfoBuilder {
     /// Sets `max_coupons`. Most coupons the stock may send.
-    pub fn max_coupons(mut self, value: i64) -> Self {
-        self.max_coupons = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons", value))
     }
 
     /// Sets `max_amount`. Total budget, in fen.
-    pub fn max_amount(mut self, value: i64) -> Self {
-        self.max_amount = ::std::option::Option::Some(value);
-        self
+    pub fn max_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_amount", value))
     }
 
     /// Sets `max_amount_by_day`. Most that may be spent in one day, in fen.
-    pub fn max_amount_by_day(mut self, value: i64) -> Self {
-        self.max_amount_by_day = ::std::option::Option::Some(value);
-        self
+    pub fn max_amount_by_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_amount_by_day", value))
     }
 
     /// Sets `max_coupons_per_user`. Most coupons one user may receive.
-    pub fn max_coupons_per_user(mut self, value: i64) -> Self {
-        self.max_coupons_per_user = ::std::option::Option::Some(value);
-        self
+    pub fn max_coupons_per_user(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_coupons_per_user", value))
     }
 
     /// Sets `natural_person_limit`. Whether the per-user limit counts a real person across accounts.
-    pub fn natural_person_limit(mut self, value: bool) -> Self {
-        self.natural_person_limit = ::std::option::Option::Some(value);
-        self
+    pub fn natural_person_limit(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("natural_person_limit", value))
     }
 
     /// Sets `prevent_api_abuse`. Whether API sending is screened for abuse.
-    pub fn prevent_api_abuse(mut self, value: bool) -> Self {
-        self.prevent_api_abuse = ::std::option::Option::Some(value);
-        self
+    pub fn prevent_api_abuse(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("prevent_api_abuse", value))
     }
 
     /// Sets `fixed_normal_coupon`. Face value and threshold, for fixed-amount stocks.
     pub fn fixed_normal_coupon(
-        mut self,
-        value: crate::marketing::favor::types::FixedNormalCoupon,
+        self,
+        value: impl Into<crate::marketing::favor::types::FixedNormalCoupon>,
     ) -> Self {
-        self.fixed_normal_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::FixedNormalCoupon,
+                >("fixed_normal_coupon", value),
+        )
     }
 
     /// Sets `coupon_type`. How the coupons take money off.
     pub fn coupon_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::CouponType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::CouponType>,
     ) -> Self {
-        self.coupon_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<crate::marketing::favor::types::CouponType>("coupon_type", value),
+        )
     }
 
     /// Sets `goods_tag`. Order tags the coupons apply to.
-    pub fn goods_tag(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.goods_tag = ::std::option::Option::Some(value);
-        self
+    pub fn goods_tag(
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("goods_tag", value))
     }
 
     /// Sets `trade_type`. Payment methods the coupons are limited to.
     pub fn trade_type(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::TradeType>>,
     ) -> Self {
-        self.trade_type = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
+                >("trade_type", value),
+        )
     }
 
     /// Sets `combine_use`. Whether the coupons combine with other offers.
-    pub fn combine_use(mut self, value: bool) -> Self {
-        self.combine_use = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.max_coupons.is_none() {
-            v.report(&at.field("max_coupons"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.max_amount.is_none() {
-            v.report(&at.field("max_amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.max_coupons_per_user.is_none() {
-            v.report(
-                &at.field("max_coupons_per_user"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            let at = at.field("fixed_normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockUseRuleInfo> {
-        match (self.max_coupons, self.max_amount, self.max_coupons_per_user) {
-            (
-                ::std::option::Option::Some(max_coupons),
-                ::std::option::Option::Some(max_amount),
-                ::std::option::Option::Some(max_coupons_per_user),
-            ) => {
-                ::std::option::Option::Some(StockUseRuleInfo {
-                    max_coupons,
-                    max_amount,
-                    max_amount_by_day: self.max_amount_by_day,
-                    max_coupons_per_user,
-                    natural_person_limit: self.natural_person_limit,
-                    prevent_api_abuse: self.prevent_api_abuse,
-                    fixed_normal_coupon: self.fixed_normal_coupon,
-                    coupon_type: self.coupon_type,
-                    goods_tag: self.goods_tag,
-                    trade_type: self.trade_type,
-                    combine_use: self.combine_use,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn combine_use(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("combine_use", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockUseRuleInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockUseRuleInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockUseRuleInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2965,6 +1337,20 @@ pub struct AvailableRegion {
     pub country: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for AvailableRegion {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AvailableRegion",
+        &[
+            rt::FieldRule::opt("type", rt::Kind::TEXT),
+            rt::FieldRule::opt("province", rt::Kind::TEXT),
+            rt::FieldRule::opt("city", rt::Kind::TEXT),
+            rt::FieldRule::opt("district", rt::Kind::TEXT),
+            rt::FieldRule::opt("country", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl AvailableRegion {
     /// A builder with every field unset.
     pub fn builder() -> AvailableRegionBuilder {
@@ -2972,102 +1358,40 @@ impl AvailableRegion {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AvailableRegion {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`AvailableRegion`]; [`AvailableRegionBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AvailableRegionBuilder {
-    type_: ::std::option::Option<::std::string::String>,
-    province: ::std::option::Option<::std::string::String>,
-    city: ::std::option::Option<::std::string::String>,
-    district: ::std::option::Option<::std::string::String>,
-    country: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`AvailableRegion`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct AvailableRegionBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl AvailableRegionBuilder {
     /// Sets `type`. Level of the region, such as PROVINCE.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+    pub fn type_(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("type", value))
     }
 
     /// Sets `province`. Province.
-    pub fn province(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.province = ::std::option::Option::Some(value.into());
-        self
+    pub fn province(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("province", value))
     }
 
     /// Sets `city`. City.
-    pub fn city(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.city = ::std::option::Option::Some(value.into());
-        self
+    pub fn city(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("city", value))
     }
 
     /// Sets `district`. District.
-    pub fn district(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.district = ::std::option::Option::Some(value.into());
-        self
+    pub fn district(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("district", value))
     }
 
     /// Sets `country`. Country or area.
-    pub fn country(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.country = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<AvailableRegion> {
-        ::std::option::Option::Some(AvailableRegion {
-            type_: self.type_,
-            province: self.province,
-            city: self.city,
-            district: self.district,
-            country: self.country,
-        })
+    pub fn country(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("country", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<AvailableRegion, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AvailableRegion")),
-        }
+    pub fn build(self) -> ::std::result::Result<AvailableRegion, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3098,7 +1422,7 @@ pub struct Stock {
     ///
     /// Wire name `create_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub create_time: ::std::option::Option<rt::DateTime>,
     /// Rules of use.
     ///
     /// Wire name `description`; required.
@@ -3113,11 +1437,11 @@ pub struct Stock {
     /// Start of the stock's period.
     ///
     /// Wire name `available_begin_time`; required; RFC 3339.
-    pub available_begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_begin_time: rt::DateTime,
     /// End of the stock's period.
     ///
     /// Wire name `available_end_time`; required; RFC 3339.
-    pub available_end_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_end_time: rt::DateTime,
     /// Coupons sent so far.
     ///
     /// Wire name `distributed_coupons`; optional.
@@ -3131,12 +1455,12 @@ pub struct Stock {
     ///
     /// Wire name `start_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub start_time: ::std::option::Option<rt::DateTime>,
     /// When the stock was stopped for good.
     ///
     /// Wire name `stop_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub stop_time: ::std::option::Option<rt::DateTime>,
     /// Cut-to-price details, for single-item stocks.
     ///
     /// Wire name `cut_to_message`; optional.
@@ -3181,6 +1505,60 @@ pub struct Stock {
     >,
 }
 
+impl rt::Shaped for Stock {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Stock",
+        &[
+            rt::FieldRule::opt("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("stock_creator_mchid", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_name", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "status",
+                rt::Kind::Enum(<StockStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("description", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "stock_use_rule",
+                rt::Kind::Nested(<StockUseRuleInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req("available_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("available_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("distributed_coupons", rt::Kind::INTEGER),
+            rt::FieldRule::req("no_cash", rt::Kind::Boolean),
+            rt::FieldRule::opt("start_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("stop_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "cut_to_message",
+                rt::Kind::Nested(<CutToMessage as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("singleitem", rt::Kind::Boolean),
+            rt::FieldRule::req(
+                "stock_type",
+                rt::Kind::Enum(<StockType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("card_id", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "business_type",
+                rt::Kind::Enum(<BusinessType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "available_region_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<AvailableRegion as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "available_industry_list",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Stock {
     /// A builder with every field unset.
     pub fn builder() -> StockBuilder {
@@ -3188,381 +1566,170 @@ impl Stock {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Stock {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_use_rule {
-            let at = at.field("stock_use_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("available_begin_time");
-            let value = &self.available_begin_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("available_end_time");
-            let value = &self.available_end_time;
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            let at = at.field("start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.stop_time {
-            let at = at.field("stop_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_to_message {
-            let at = at.field("cut_to_message");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_region_list {
-            let at = at.field("available_region_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`Stock`]; [`StockBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBuilder {
-    stock_id: ::std::option::Option<::std::string::String>,
-    stock_creator_mchid: ::std::option::Option<::std::string::String>,
-    stock_name: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    description: ::std::option::Option<::std::string::String>,
-    stock_use_rule: ::std::option::Option<
-        crate::marketing::favor::types::StockUseRuleInfo,
-    >,
-    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    distributed_coupons: ::std::option::Option<i64>,
-    no_cash: ::std::option::Option<bool>,
-    start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    stop_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    cut_to_message: ::std::option::Option<crate::marketing::favor::types::CutToMessage>,
-    singleitem: ::std::option::Option<bool>,
-    stock_type: ::std::option::Option<crate::marketing::favor::types::StockType>,
-    card_id: ::std::option::Option<::std::string::String>,
-    business_type: ::std::option::Option<crate::marketing::favor::types::BusinessType>,
-    available_region_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
-    >,
-    available_industry_list: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-}
-
+/// Builds a [`Stock`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockBuilder {
     /// Sets `stock_id`. ID WeChat Pay gave the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_creator_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_creator_mchid", value))
     }
 
     /// Sets `stock_name`. Name of the stock.
-    pub fn stock_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_name", value))
     }
 
     /// Sets `status`. State of the stock.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::StockStatus>,
+        self,
+        value: impl Into<crate::marketing::favor::types::StockStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::marketing::favor::types::StockStatus>("status", value))
     }
 
     /// Sets `create_time`. When the stock was created.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `description`. Rules of use.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `stock_use_rule`. Sending limits and coupon rule.
     pub fn stock_use_rule(
-        mut self,
-        value: crate::marketing::favor::types::StockUseRuleInfo,
+        self,
+        value: impl Into<crate::marketing::favor::types::StockUseRuleInfo>,
     ) -> Self {
-        self.stock_use_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::StockUseRuleInfo,
+                >("stock_use_rule", value),
+        )
     }
 
     /// Sets `available_begin_time`. Start of the stock's period.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_begin_time", value))
     }
 
     /// Sets `available_end_time`. End of the stock's period.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_end_time", value))
     }
 
     /// Sets `distributed_coupons`. Coupons sent so far.
-    pub fn distributed_coupons(mut self, value: i64) -> Self {
-        self.distributed_coupons = ::std::option::Option::Some(value);
-        self
+    pub fn distributed_coupons(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("distributed_coupons", value))
     }
 
     /// Sets `no_cash`. Whether the stock has no fund flow (免充值); false for prepaid (预充值) stocks.
-    pub fn no_cash(mut self, value: bool) -> Self {
-        self.no_cash = ::std::option::Option::Some(value);
-        self
+    pub fn no_cash(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("no_cash", value))
     }
 
     /// Sets `start_time`. When the stock was activated.
-    pub fn start_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.start_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn start_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("start_time", value))
     }
 
     /// Sets `stop_time`. When the stock was stopped for good.
-    pub fn stop_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.stop_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn stop_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("stop_time", value))
     }
 
     /// Sets `cut_to_message`. Cut-to-price details, for single-item stocks.
     pub fn cut_to_message(
-        mut self,
-        value: crate::marketing::favor::types::CutToMessage,
+        self,
+        value: impl Into<crate::marketing::favor::types::CutToMessage>,
     ) -> Self {
-        self.cut_to_message = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::CutToMessage,
+                >("cut_to_message", value),
+        )
     }
 
     /// Sets `singleitem`. Whether the stock is a single-item (单品) offer.
-    pub fn singleitem(mut self, value: bool) -> Self {
-        self.singleitem = ::std::option::Option::Some(value);
-        self
+    pub fn singleitem(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("singleitem", value))
     }
 
     /// Sets `stock_type`. Kind of stock.
     pub fn stock_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::StockType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::StockType>,
     ) -> Self {
-        self.stock_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self.0.set::<crate::marketing::favor::types::StockType>("stock_type", value),
+        )
     }
 
     /// Sets `card_id`. WeChat card-wallet ID of the stock; in the Go SDK model only.
-    pub fn card_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.card_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn card_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("card_id", value))
     }
 
     /// Sets `business_type`. Sub-type of business; only MULTIUSE is documented.
     pub fn business_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::BusinessType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::BusinessType>,
     ) -> Self {
-        self.business_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::BusinessType,
+                >("business_type", value),
+        )
     }
 
     /// Sets `available_region_list`. Regions where consumption credit can be used.
     pub fn available_region_list(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
+        >,
     ) -> Self {
-        self.available_region_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
+                >("available_region_list", value),
+        )
     }
 
     /// Sets `available_industry_list`. Industries where consumption credit can be used, such as 餐饮.
     pub fn available_industry_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.available_industry_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.stock_name.is_none() {
-            v.report(&at.field("stock_name"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-        if self.description.is_none() {
-            v.report(&at.field("description"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_use_rule {
-            let at = at.field("stock_use_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.available_begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_begin_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.available_end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_end_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_end_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.no_cash.is_none() {
-            v.report(&at.field("no_cash"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            let at = at.field("start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.stop_time {
-            let at = at.field("stop_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_to_message {
-            let at = at.field("cut_to_message");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.stock_type.is_none() {
-            v.report(&at.field("stock_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_region_list {
-            let at = at.field("available_region_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Stock> {
-        match (
-            self.stock_name,
-            self.description,
-            self.available_begin_time,
-            self.available_end_time,
-            self.no_cash,
-            self.stock_type,
-        ) {
-            (
-                ::std::option::Option::Some(stock_name),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(available_begin_time),
-                ::std::option::Option::Some(available_end_time),
-                ::std::option::Option::Some(no_cash),
-                ::std::option::Option::Some(stock_type),
-            ) => {
-                ::std::option::Option::Some(Stock {
-                    stock_id: self.stock_id,
-                    stock_creator_mchid: self.stock_creator_mchid,
-                    stock_name,
-                    status: self.status,
-                    create_time: self.create_time,
-                    description,
-                    stock_use_rule: self.stock_use_rule,
-                    available_begin_time,
-                    available_end_time,
-                    distributed_coupons: self.distributed_coupons,
-                    no_cash,
-                    start_time: self.start_time,
-                    stop_time: self.stop_time,
-                    cut_to_message: self.cut_to_message,
-                    singleitem: self.singleitem,
-                    stock_type,
-                    card_id: self.card_id,
-                    business_type: self.business_type,
-                    available_region_list: self.available_region_list,
-                    available_industry_list: self.available_industry_list,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("available_industry_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Stock, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Stock")),
-        }
+    pub fn build(self) -> ::std::result::Result<Stock, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3592,6 +1759,19 @@ pub struct ConsumeGoodsDetail {
     pub discount_amount: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for ConsumeGoodsDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ConsumeGoodsDetail",
+        &[
+            rt::FieldRule::opt("goods_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("quantity", rt::Kind::INTEGER),
+            rt::FieldRule::opt("price", rt::Kind::INTEGER),
+            rt::FieldRule::opt("discount_amount", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ConsumeGoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> ConsumeGoodsDetailBuilder {
@@ -3599,85 +1779,35 @@ impl ConsumeGoodsDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ConsumeGoodsDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`ConsumeGoodsDetail`]; [`ConsumeGoodsDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ConsumeGoodsDetailBuilder {
-    goods_id: ::std::option::Option<::std::string::String>,
-    quantity: ::std::option::Option<i64>,
-    price: ::std::option::Option<i64>,
-    discount_amount: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ConsumeGoodsDetail`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ConsumeGoodsDetailBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ConsumeGoodsDetailBuilder {
     /// Sets `goods_id`. Product code as given when the stock was created.
-    pub fn goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_id", value))
     }
 
     /// Sets `quantity`. How many were bought.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = ::std::option::Option::Some(value);
-        self
+    pub fn quantity(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("quantity", value))
     }
 
     /// Sets `price`. Unit price, in fen.
-    pub fn price(mut self, value: i64) -> Self {
-        self.price = ::std::option::Option::Some(value);
-        self
+    pub fn price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("price", value))
     }
 
     /// Sets `discount_amount`. Amount taken off this product, in fen.
-    pub fn discount_amount(mut self, value: i64) -> Self {
-        self.discount_amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<ConsumeGoodsDetail> {
-        ::std::option::Option::Some(ConsumeGoodsDetail {
-            goods_id: self.goods_id,
-            quantity: self.quantity,
-            price: self.price,
-            discount_amount: self.discount_amount,
-        })
+    pub fn discount_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_amount", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ConsumeGoodsDetail,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ConsumeGoodsDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<ConsumeGoodsDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3689,7 +1819,7 @@ pub struct ConsumeInformation {
     ///
     /// Wire name `consume_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consume_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub consume_time: ::std::option::Option<rt::DateTime>,
     /// Merchant number that took the payment.
     ///
     /// Wire name `consume_mchid`; optional.
@@ -3714,6 +1844,27 @@ pub struct ConsumeInformation {
     >,
 }
 
+impl rt::Shaped for ConsumeInformation {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ConsumeInformation",
+        &[
+            rt::FieldRule::opt("consume_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("consume_mchid", rt::Kind::TEXT),
+            rt::FieldRule::opt("transaction_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("consume_amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "goods_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<ConsumeGoodsDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ConsumeInformation {
     /// A builder with every field unset.
     pub fn builder() -> ConsumeInformationBuilder {
@@ -3721,124 +1872,51 @@ impl ConsumeInformation {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ConsumeInformation {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.consume_time {
-            let at = at.field("consume_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ConsumeInformation`]; [`ConsumeInformationBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ConsumeInformationBuilder {
-    consume_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    consume_mchid: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    consume_amount: ::std::option::Option<i64>,
-    goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
-    >,
-}
-
+/// Builds a [`ConsumeInformation`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ConsumeInformationBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ConsumeInformationBuilder {
     /// Sets `consume_time`. When the coupon was redeemed.
-    pub fn consume_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.consume_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn consume_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("consume_time", value))
     }
 
     /// Sets `consume_mchid`. Merchant number that took the payment.
-    pub fn consume_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.consume_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn consume_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("consume_mchid", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay order number the coupon was used on.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `consume_amount`. Amount used, in fen; only for MULTIUSE consumption credit (COUPON.USE payload).
-    pub fn consume_amount(mut self, value: i64) -> Self {
-        self.consume_amount = ::std::option::Option::Some(value);
-        self
+    pub fn consume_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("consume_amount", value))
     }
 
     /// Sets `goods_detail`. Products the merchant listed in the order.
     pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
+        >,
     ) -> Self {
-        self.goods_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.consume_time {
-            let at = at.field("consume_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ConsumeInformation> {
-        ::std::option::Option::Some(ConsumeInformation {
-            consume_time: self.consume_time,
-            consume_mchid: self.consume_mchid,
-            transaction_id: self.transaction_id,
-            consume_amount: self.consume_amount,
-            goods_detail: self.goods_detail,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
+                >("goods_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ConsumeInformation,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ConsumeInformation")),
-        }
+    pub fn build(self) -> ::std::result::Result<ConsumeInformation, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3853,6 +1931,14 @@ pub struct SingleitemDiscountOff {
     pub single_price_max: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for SingleitemDiscountOff {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SingleitemDiscountOff",
+        &[rt::FieldRule::opt("single_price_max", rt::Kind::INTEGER)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SingleitemDiscountOff {
     /// A builder with every field unset.
     pub fn builder() -> SingleitemDiscountOffBuilder {
@@ -3860,58 +1946,20 @@ impl SingleitemDiscountOff {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SingleitemDiscountOff {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`SingleitemDiscountOff`]; [`SingleitemDiscountOffBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SingleitemDiscountOffBuilder {
-    single_price_max: ::std::option::Option<i64>,
-}
-
+/// Builds a [`SingleitemDiscountOff`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SingleitemDiscountOffBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SingleitemDiscountOffBuilder {
     /// Sets `single_price_max`. Highest discounted unit price, in fen.
-    pub fn single_price_max(mut self, value: i64) -> Self {
-        self.single_price_max = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<SingleitemDiscountOff> {
-        ::std::option::Option::Some(SingleitemDiscountOff {
-            single_price_max: self.single_price_max,
-        })
+    pub fn single_price_max(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("single_price_max", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SingleitemDiscountOff,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SingleitemDiscountOff")),
-        }
+    pub fn build(self) -> ::std::result::Result<SingleitemDiscountOff, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3931,6 +1979,17 @@ pub struct DiscountTo {
     pub max_price: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for DiscountTo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DiscountTo",
+        &[
+            rt::FieldRule::opt("cut_to_price", rt::Kind::INTEGER),
+            rt::FieldRule::opt("max_price", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl DiscountTo {
     /// A builder with every field unset.
     pub fn builder() -> DiscountToBuilder {
@@ -3938,63 +1997,25 @@ impl DiscountTo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DiscountTo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`DiscountTo`]; [`DiscountToBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DiscountToBuilder {
-    cut_to_price: ::std::option::Option<i64>,
-    max_price: ::std::option::Option<i64>,
-}
-
+/// Builds a [`DiscountTo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct DiscountToBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl DiscountToBuilder {
     /// Sets `cut_to_price`. Unit price, in fen, the product is cut to.
-    pub fn cut_to_price(mut self, value: i64) -> Self {
-        self.cut_to_price = ::std::option::Option::Some(value);
-        self
+    pub fn cut_to_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("cut_to_price", value))
     }
 
     /// Sets `max_price`. Highest price, in fen, that gets the offer.
-    pub fn max_price(mut self, value: i64) -> Self {
-        self.max_price = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<DiscountTo> {
-        ::std::option::Option::Some(DiscountTo {
-            cut_to_price: self.cut_to_price,
-            max_price: self.max_price,
-        })
+    pub fn max_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_price", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DiscountTo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DiscountTo")),
-        }
+    pub fn build(self) -> ::std::result::Result<DiscountTo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4036,7 +2057,7 @@ pub struct Coupon {
     ///
     /// Wire name `create_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub create_time: ::std::option::Option<rt::DateTime>,
     /// How the coupon takes money off.
     ///
     /// Wire name `coupon_type`; optional.
@@ -4051,12 +2072,12 @@ pub struct Coupon {
     ///
     /// Wire name `start_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub start_time: ::std::option::Option<rt::DateTime>,
     /// When the stock was stopped.
     ///
     /// Wire name `stop_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub stop_time: ::std::option::Option<rt::DateTime>,
     /// Whether the coupon is a single-item offer.
     ///
     /// Wire name `singleitem`; optional.
@@ -4085,12 +2106,12 @@ pub struct Coupon {
     ///
     /// Wire name `available_begin_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub available_begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the coupon's validity.
     ///
     /// Wire name `available_end_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub available_end_time: ::std::option::Option<rt::DateTime>,
     /// Face value and threshold, for fixed-amount coupons.
     ///
     /// Wire name `normal_coupon_information`; optional.
@@ -4119,6 +2140,60 @@ pub struct Coupon {
     >,
 }
 
+impl rt::Shaped for Coupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Coupon",
+        &[
+            rt::FieldRule::opt("stock_creator_mchid", rt::Kind::TEXT),
+            rt::FieldRule::opt("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("coupon_name", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "status",
+                rt::Kind::Enum(<CouponStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("description", rt::Kind::TEXT),
+            rt::FieldRule::opt("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "coupon_type",
+                rt::Kind::Enum(<CouponType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("no_cash", rt::Kind::Boolean),
+            rt::FieldRule::opt("start_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("stop_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("singleitem", rt::Kind::Boolean),
+            rt::FieldRule::opt(
+                "cut_to_message",
+                rt::Kind::Nested(<CutToMessage as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "singleitem_discount_off",
+                rt::Kind::Nested(<SingleitemDiscountOff as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "discount_to",
+                rt::Kind::Nested(<DiscountTo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("available_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("available_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "normal_coupon_information",
+                rt::Kind::Nested(<FixedNormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "consume_information",
+                rt::Kind::Nested(<ConsumeInformation as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("available_balance", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "business_type",
+                rt::Kind::Enum(<BusinessType as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Coupon {
     /// A builder with every field unset.
     pub fn builder() -> CouponBuilder {
@@ -4126,353 +2201,182 @@ impl Coupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Coupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            let at = at.field("start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.stop_time {
-            let at = at.field("stop_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_to_message {
-            let at = at.field("cut_to_message");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.singleitem_discount_off {
-            let at = at.field("singleitem_discount_off");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_to {
-            let at = at.field("discount_to");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_begin_time {
-            let at = at.field("available_begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_end_time {
-            let at = at.field("available_end_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon_information {
-            let at = at.field("normal_coupon_information");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.consume_information {
-            let at = at.field("consume_information");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`Coupon`]; [`CouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponBuilder {
-    stock_creator_mchid: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    coupon_id: ::std::option::Option<::std::string::String>,
-    coupon_name: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<crate::marketing::favor::types::CouponStatus>,
-    description: ::std::option::Option<::std::string::String>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    coupon_type: ::std::option::Option<crate::marketing::favor::types::CouponType>,
-    no_cash: ::std::option::Option<bool>,
-    start_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    stop_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    singleitem: ::std::option::Option<bool>,
-    cut_to_message: ::std::option::Option<crate::marketing::favor::types::CutToMessage>,
-    singleitem_discount_off: ::std::option::Option<
-        crate::marketing::favor::types::SingleitemDiscountOff,
-    >,
-    discount_to: ::std::option::Option<crate::marketing::favor::types::DiscountTo>,
-    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    normal_coupon_information: ::std::option::Option<
-        crate::marketing::favor::types::FixedNormalCoupon,
-    >,
-    consume_information: ::std::option::Option<
-        crate::marketing::favor::types::ConsumeInformation,
-    >,
-    available_balance: ::std::option::Option<i64>,
-    business_type: ::std::option::Option<crate::marketing::favor::types::BusinessType>,
-}
-
+/// Builds a [`Coupon`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponBuilder {
     /// Sets `stock_creator_mchid`. Merchant number that created the stock.
-    pub fn stock_creator_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_creator_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_creator_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_creator_mchid", value))
     }
 
     /// Sets `stock_id`. The stock the coupon came from.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `coupon_id`. ID of the coupon.
-    pub fn coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_id", value))
     }
 
     /// Sets `coupon_name`. Name of the coupon.
-    pub fn coupon_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_name", value))
     }
 
     /// Sets `status`. State of the coupon.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::CouponStatus>,
+        self,
+        value: impl Into<crate::marketing::favor::types::CouponStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::marketing::favor::types::CouponStatus>("status", value))
     }
 
     /// Sets `description`. Rules of use.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `create_time`. When the user received the coupon.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `coupon_type`. How the coupon takes money off.
     pub fn coupon_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::CouponType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::CouponType>,
     ) -> Self {
-        self.coupon_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<crate::marketing::favor::types::CouponType>("coupon_type", value),
+        )
     }
 
     /// Sets `no_cash`. Whether the coupon has no fund flow (免充值).
-    pub fn no_cash(mut self, value: bool) -> Self {
-        self.no_cash = ::std::option::Option::Some(value);
-        self
+    pub fn no_cash(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("no_cash", value))
     }
 
     /// Sets `start_time`. When the stock was activated.
-    pub fn start_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.start_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn start_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("start_time", value))
     }
 
     /// Sets `stop_time`. When the stock was stopped.
-    pub fn stop_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.stop_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn stop_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("stop_time", value))
     }
 
     /// Sets `singleitem`. Whether the coupon is a single-item offer.
-    pub fn singleitem(mut self, value: bool) -> Self {
-        self.singleitem = ::std::option::Option::Some(value);
-        self
+    pub fn singleitem(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("singleitem", value))
     }
 
     /// Sets `cut_to_message`. Cut-to-price details, for single-item coupons.
     pub fn cut_to_message(
-        mut self,
-        value: crate::marketing::favor::types::CutToMessage,
+        self,
+        value: impl Into<crate::marketing::favor::types::CutToMessage>,
     ) -> Self {
-        self.cut_to_message = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::CutToMessage,
+                >("cut_to_message", value),
+        )
     }
 
     /// Sets `singleitem_discount_off`. Single-item details; in COUPON.USE only.
     pub fn singleitem_discount_off(
-        mut self,
-        value: crate::marketing::favor::types::SingleitemDiscountOff,
+        self,
+        value: impl Into<crate::marketing::favor::types::SingleitemDiscountOff>,
     ) -> Self {
-        self.singleitem_discount_off = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::SingleitemDiscountOff,
+                >("singleitem_discount_off", value),
+        )
     }
 
     /// Sets `discount_to`. Cut-to details; in COUPON.USE only, for cut-to coupons.
     pub fn discount_to(
-        mut self,
-        value: crate::marketing::favor::types::DiscountTo,
+        self,
+        value: impl Into<crate::marketing::favor::types::DiscountTo>,
     ) -> Self {
-        self.discount_to = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<crate::marketing::favor::types::DiscountTo>("discount_to", value),
+        )
     }
 
     /// Sets `available_begin_time`. Start of the coupon's validity.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_begin_time", value))
     }
 
     /// Sets `available_end_time`. End of the coupon's validity.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_end_time", value))
     }
 
     /// Sets `normal_coupon_information`. Face value and threshold, for fixed-amount coupons.
     pub fn normal_coupon_information(
-        mut self,
-        value: crate::marketing::favor::types::FixedNormalCoupon,
+        self,
+        value: impl Into<crate::marketing::favor::types::FixedNormalCoupon>,
     ) -> Self {
-        self.normal_coupon_information = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::FixedNormalCoupon,
+                >("normal_coupon_information", value),
+        )
     }
 
     /// Sets `consume_information`. Redemption record; only once it is USED.
     pub fn consume_information(
-        mut self,
-        value: crate::marketing::favor::types::ConsumeInformation,
+        self,
+        value: impl Into<crate::marketing::favor::types::ConsumeInformation>,
     ) -> Self {
-        self.consume_information = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::ConsumeInformation,
+                >("consume_information", value),
+        )
     }
 
     /// Sets `available_balance`. Remaining balance, in fen, of MULTIUSE consumption credit.
-    pub fn available_balance(mut self, value: i64) -> Self {
-        self.available_balance = ::std::option::Option::Some(value);
-        self
+    pub fn available_balance(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_balance", value))
     }
 
     /// Sets `business_type`. Sub-type of business; only MULTIUSE is documented.
     pub fn business_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::marketing::favor::types::BusinessType>,
+        self,
+        value: impl Into<crate::marketing::favor::types::BusinessType>,
     ) -> Self {
-        self.business_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.create_time {
-            let at = at.field("create_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            let at = at.field("start_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.stop_time {
-            let at = at.field("stop_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_to_message {
-            let at = at.field("cut_to_message");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.singleitem_discount_off {
-            let at = at.field("singleitem_discount_off");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_to {
-            let at = at.field("discount_to");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_begin_time {
-            let at = at.field("available_begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_end_time {
-            let at = at.field("available_end_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon_information {
-            let at = at.field("normal_coupon_information");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.consume_information {
-            let at = at.field("consume_information");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Coupon> {
-        ::std::option::Option::Some(Coupon {
-            stock_creator_mchid: self.stock_creator_mchid,
-            stock_id: self.stock_id,
-            coupon_id: self.coupon_id,
-            coupon_name: self.coupon_name,
-            status: self.status,
-            description: self.description,
-            create_time: self.create_time,
-            coupon_type: self.coupon_type,
-            no_cash: self.no_cash,
-            start_time: self.start_time,
-            stop_time: self.stop_time,
-            singleitem: self.singleitem,
-            cut_to_message: self.cut_to_message,
-            singleitem_discount_off: self.singleitem_discount_off,
-            discount_to: self.discount_to,
-            available_begin_time: self.available_begin_time,
-            available_end_time: self.available_end_time,
-            normal_coupon_information: self.normal_coupon_information,
-            consume_information: self.consume_information,
-            available_balance: self.available_balance,
-            business_type: self.business_type,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::favor::types::BusinessType,
+                >("business_type", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Coupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Coupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<Coupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4494,6 +2398,18 @@ pub struct FlowFileLink {
     pub hash_type: ::std::string::String,
 }
 
+impl rt::Shaped for FlowFileLink {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FlowFileLink",
+        &[
+            rt::FieldRule::req("url", rt::Kind::TEXT),
+            rt::FieldRule::req("hash_value", rt::Kind::TEXT),
+            rt::FieldRule::req("hash_type", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl FlowFileLink {
     /// A builder with every field unset.
     pub fn builder() -> FlowFileLinkBuilder {
@@ -4501,97 +2417,30 @@ impl FlowFileLink {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FlowFileLink {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`FlowFileLink`]; [`FlowFileLinkBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FlowFileLinkBuilder {
-    url: ::std::option::Option<::std::string::String>,
-    hash_value: ::std::option::Option<::std::string::String>,
-    hash_type: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`FlowFileLink`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct FlowFileLinkBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl FlowFileLinkBuilder {
     /// Sets `url`. Download link of the CSV file, valid for about 30 seconds.
-    pub fn url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.url = ::std::option::Option::Some(value.into());
-        self
+    pub fn url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("url", value))
     }
 
     /// Sets `hash_value`. Hash of the file, in hex, to check the download against.
-    pub fn hash_value(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_value = ::std::option::Option::Some(value.into());
-        self
+    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_value", value))
     }
 
     /// Sets `hash_type`. Hash algorithm of `hash_value`, SHA1.
-    pub fn hash_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.hash_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.url.is_none() {
-            v.report(&at.field("url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.hash_value.is_none() {
-            v.report(&at.field("hash_value"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.hash_type.is_none() {
-            v.report(&at.field("hash_type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FlowFileLink> {
-        match (self.url, self.hash_value, self.hash_type) {
-            (
-                ::std::option::Option::Some(url),
-                ::std::option::Option::Some(hash_value),
-                ::std::option::Option::Some(hash_type),
-            ) => {
-                ::std::option::Option::Some(FlowFileLink {
-                    url,
-                    hash_value,
-                    hash_type,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn hash_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_type", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FlowFileLink, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FlowFileLink")),
-        }
+    pub fn build(self) -> ::std::result::Result<FlowFileLink, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4622,6 +2471,20 @@ pub struct StockEntryPage {
     pub stock_id: ::std::string::String,
 }
 
+impl rt::Shaped for StockEntryPage {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockEntryPage",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::opt("data", rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT)),
+            rt::FieldRule::req("offset", rt::Kind::INTEGER),
+            rt::FieldRule::req("limit", rt::Kind::INTEGER),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl StockEntryPage {
     /// A builder with every field unset.
     pub fn builder() -> StockEntryPageBuilder {
@@ -4629,110 +2492,39 @@ impl StockEntryPage {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockEntryPage {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`StockEntryPage`]; [`StockEntryPageBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockEntryPageBuilder {
-    total_count: ::std::option::Option<i64>,
-    data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    offset: ::std::option::Option<i64>,
-    limit: ::std::option::Option<i64>,
-    stock_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`StockEntryPage`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockEntryPageBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockEntryPageBuilder {
     /// Sets `total_count`. Entries in all pages.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `data`. The merchant numbers or product codes of this page.
-    pub fn data(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
+    pub fn data(self, value: impl Into<::std::vec::Vec<::std::string::String>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("data", value))
     }
 
     /// Sets `offset`. Page number.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = ::std::option::Option::Some(value);
-        self
+    pub fn offset(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("offset", value))
     }
 
     /// Sets `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Sets `stock_id`. The stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.offset.is_none() {
-            v.report(&at.field("offset"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.limit.is_none() {
-            v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockEntryPage> {
-        match (self.total_count, self.offset, self.limit, self.stock_id) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(offset),
-                ::std::option::Option::Some(limit),
-                ::std::option::Option::Some(stock_id),
-            ) => {
-                ::std::option::Option::Some(StockEntryPage {
-                    total_count,
-                    data: self.data,
-                    offset,
-                    limit,
-                    stock_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockEntryPage, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockEntryPage")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockEntryPage, rt::BuildError> {
+        self.0.build()
     }
 }

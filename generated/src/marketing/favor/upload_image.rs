@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/favor/media/image-upload`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/chapter3_1.shtml).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 图片上传(营销专用) (upload a marketing image)
 ///
 /// Uploads a picture and returns its URL, for use in marketing APIs: the logo and detail picture of cash coupons, and the pictures of merchant coupons and other marketing products.
@@ -15,11 +16,27 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadImageRequest {
     /// The file to upload.
-    pub file: ::wechatpay_apiv3_runtime::UploadFile,
+    #[serde(with = "rt::upload::summary")]
+    pub file: rt::UploadFile,
+}
+
+impl rt::Shaped for UploadImageRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadImageRequest",
+        &[
+            rt::FieldRule::req(
+                "file",
+                rt::Kind::File {
+                    max_bytes: 2097152,
+                    types: &["jpg", "bmp", "png"],
+                },
+            ),
+        ],
+    );
 }
 
 impl UploadImageRequest {
@@ -29,132 +46,65 @@ impl UploadImageRequest {
     }
 }
 
-/// Builds a [`UploadImageRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UploadImageRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UploadImageRequestBuilder {
-    file: ::std::option::Option<::wechatpay_apiv3_runtime::UploadFile>,
-}
-
+pub struct UploadImageRequestBuilder(rt::Draft);
 impl UploadImageRequestBuilder {
     /// Sets the file to upload.
-    pub fn file(mut self, file: ::wechatpay_apiv3_runtime::UploadFile) -> Self {
-        self.file = ::std::option::Option::Some(file);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.file {
-            ::std::option::Option::Some(file) => {
-                v.file(
-                    &at.field("file"),
-                    file,
-                    ::std::option::Option::Some(2097152),
-                    &["jpg", "bmp", "png"],
-                )
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("file"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn file(self, file: rt::UploadFile) -> Self {
+        Self(self.0.file(file))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadImageRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.file,) {
-            (::std::option::Option::Some(file),) if v.is_clean() => {
-                ::std::result::Result::Ok(UploadImageRequest { file })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadImageRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadImageRequest, rt::BuildError> {
+        let (mut request, file): (UploadImageRequest, _) = self.0.build_with_file()?;
+        request.file = file;
+        ::std::result::Result::Ok(request)
     }
 }
 
-impl UploadImageRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        v.file(
-            &at.field("file"),
-            &self.file,
-            ::std::option::Option::Some(2097152),
-            &["jpg", "bmp", "png"],
-        );
-        v.finish("UploadImageRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UploadImageRequest {
+impl rt::Operation for UploadImageRequest {
     type Body = ();
     type Response = crate::marketing::favor::upload_image::UploadImageResponse;
-    type ErrorCode = UploadImageErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.upload_image",
         summary: "图片上传(营销专用) (upload a marketing image)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/favor/media/image-upload",
         doc_url: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/chapter3_1.shtml",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "The file or its meta is malformed (format, size or sha256).",
-                solution: "Send a JPG, BMP or PNG of at most 2 MB with its SHA-256.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Sign the meta JSON exactly as sent.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not upload marketing images.",
-                solution: "Check the merchant's permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "The file or its meta is malformed (format, size or sha256).",
+                "Send a JPG, BMP or PNG of at most 2 MB with its SHA-256.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The signature did not verify.",
+                "Sign the meta JSON exactly as sent.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not upload marketing images.",
+                "Check the merchant's permissions.",
+                false,
+            ),
+            crate::marketing::favor::errors::FREQUENCY_LIMITED,
+            crate::marketing::favor::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -164,113 +114,18 @@ impl ::wechatpay_apiv3_runtime::Operation for UploadImageRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Multipart(&self.file)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Multipart(&self.file)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/favor/media/image-upload`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UploadImageErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: The file or its meta is malformed (format, size or sha256). Send a JPG, BMP or PNG of at most 2 MB with its SHA-256.
-    ParamError,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Sign the meta JSON exactly as sent.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not upload marketing images. Check the merchant's permissions.
-    NoAuth,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UploadImageErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UploadImageErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UploadImageErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UploadImageErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UploadImageErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UploadImageErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadImageErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -284,6 +139,14 @@ pub struct UploadImageResponse {
     pub media_url: ::std::string::String,
 }
 
+impl rt::Shaped for UploadImageResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadImageResponse",
+        &[rt::FieldRule::req("media_url", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UploadImageResponse {
     /// A builder with every field unset.
     pub fn builder() -> UploadImageResponseBuilder {
@@ -291,60 +154,19 @@ impl UploadImageResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UploadImageResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`UploadImageResponse`]; [`UploadImageResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadImageResponseBuilder {
-    media_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`UploadImageResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UploadImageResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UploadImageResponseBuilder {
     /// Sets `media_url`. URL of the uploaded picture.
-    pub fn media_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.media_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.media_url.is_none() {
-            v.report(&at.field("media_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadImageResponse> {
-        self.media_url.map(|media_url| UploadImageResponse { media_url })
+    pub fn media_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("media_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadImageResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadImageResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadImageResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/close-order.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 关闭订单 (close an order)
 ///
 /// Closes an unpaid order so it can no longer be paid, e.g. when it expires or the user cancels. To take payment again, place a new order with a new `out_trade_no`. Closing it again changes nothing, so the call is retried when safe; the repeat answers 400 ORDER_CLOSED, which means the order is closed as asked (treat it as success, e.g. after a retry whose first answer was lost).
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseOrderRequest {
     /// Path parameter. The merchant's order number.
     ///
     /// Wire name `out_trade_no`; required; 6 to 32 characters.
     pub out_trade_no: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::pay::transactions::close_order::CloseOrderBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CloseOrderBody,
+}
+
+impl rt::Shaped for CloseOrderRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CloseOrderRequest",
+        &[rt::FieldRule::req("out_trade_no", rt::Kind::text(6, 32))],
+        <CloseOrderBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CloseOrderRequest {
@@ -33,348 +43,131 @@ impl CloseOrderRequest {
     }
 }
 
-/// Builds a [`CloseOrderRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CloseOrderRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CloseOrderRequestBuilder {
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    body: crate::pay::transactions::close_order::CloseOrderBodyBuilder,
-}
-
+pub struct CloseOrderRequestBuilder(rt::Draft);
 impl CloseOrderRequestBuilder {
     /// Sets the parameter `out_trade_no`. The merchant's order number.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mchid(value);
-        self
+    /// Sets `mchid`. The merchant number.
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::pay::transactions::close_order::CloseOrderBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CloseOrderBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CloseOrderRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.out_trade_no, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(CloseOrderRequest {
-                    out_trade_no,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CloseOrderRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CloseOrderRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CloseOrderRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(32),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CloseOrderRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CloseOrderRequest {
-    type Body = crate::pay::transactions::close_order::CloseOrderBody;
+impl rt::Operation for CloseOrderRequest {
+    type Body = CloseOrderBody;
     type Response = ();
-    type ErrorCode = CloseOrderErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.close_order",
         summary: "关闭订单 (close an order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/close-order.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 204u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Empty,
+        response: rt::ResponseKind::Empty,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request is not valid for this order.",
-                solution: "Read the detail in the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "APPID_MCHID_NOT_MATCH",
-                description: "The AppID and the merchant number are not bound.",
-                solution: "Check that the AppID belongs to the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "MCH_NOT_EXISTS",
-                description: "The merchant number does not exist.",
-                solution: "Check the merchant number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "ORDER_CLOSED",
-                description: "The order is already closed.",
-                solution: "Nothing to do; place a new order if the user still wants to pay.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "ORDER_PAID",
-                description: "The order is already paid.",
-                solution: "Refund it instead of closing it.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "ORDER_NOT_EXIST",
-                description: "No order has this number.",
-                solution: "Check the order number and the merchant number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::pay::transactions::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request is not valid for this order.",
+                "Read the detail in the message and fix the request.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "APPID_MCHID_NOT_MATCH",
+                "The AppID and the merchant number are not bound.",
+                "Check that the AppID belongs to the merchant.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "MCH_NOT_EXISTS",
+                "The merchant number does not exist.",
+                "Check the merchant number.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "ORDER_CLOSED",
+                "The order is already closed.",
+                "Nothing to do; place a new order if the user still wants to pay.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "ORDER_PAID",
+                "The order is already paid.",
+                "Refund it instead of closing it.",
+                false,
+            ),
+            crate::pay::transactions::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                404u16,
+                "ORDER_NOT_EXIST",
+                "No order has this number.",
+                "Check the order number and the merchant number.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(70usize);
         path.push_str("/v3/pay/transactions/out-trade-no/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.out_trade_no,
-        );
+        rt::encode::push_path_segment(&mut path, &self.out_trade_no);
         path.push_str("/close");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::empty(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CloseOrderErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request is not valid for this order. Read the detail in the message and fix the request.
-    InvalidRequest,
-    /// `APPID_MCHID_NOT_MATCH`: HTTP 400: The AppID and the merchant number are not bound. Check that the AppID belongs to the merchant.
-    AppidMchidNotMatch,
-    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number does not exist. Check the merchant number.
-    MchNotExists,
-    /// `ORDER_CLOSED`: HTTP 400: The order is already closed. Nothing to do; place a new order if the user still wants to pay.
-    OrderClosed,
-    /// `ORDER_PAID`: HTTP 400: The order is already paid. Refund it instead of closing it.
-    OrderPaid,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `ORDER_NOT_EXIST`: HTTP 404: No order has this number. Check the order number and the merchant number.
-    OrderNotExist,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CloseOrderErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
-            Self::MchNotExists => "MCH_NOT_EXISTS",
-            Self::OrderClosed => "ORDER_CLOSED",
-            Self::OrderPaid => "ORDER_PAID",
-            Self::SignError => "SIGN_ERROR",
-            Self::OrderNotExist => "ORDER_NOT_EXIST",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CloseOrderErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "APPID_MCHID_NOT_MATCH",
-        "MCH_NOT_EXISTS",
-        "ORDER_CLOSED",
-        "ORDER_PAID",
-        "SIGN_ERROR",
-        "ORDER_NOT_EXIST",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
-            "MCH_NOT_EXISTS" => Self::MchNotExists,
-            "ORDER_CLOSED" => Self::OrderClosed,
-            "ORDER_PAID" => Self::OrderPaid,
-            "SIGN_ERROR" => Self::SignError,
-            "ORDER_NOT_EXIST" => Self::OrderNotExist,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CloseOrderErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CloseOrderErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CloseOrderErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CloseOrderErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CloseOrderErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::empty(body)
     }
 }
 
@@ -388,93 +181,9 @@ pub struct CloseOrderBody {
     pub mchid: ::std::string::String,
 }
 
-impl CloseOrderBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CloseOrderBodyBuilder {
-        CloseOrderBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CloseOrderBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`CloseOrderBody`]; [`CloseOrderBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CloseOrderBodyBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-}
-
-impl CloseOrderBodyBuilder {
-    /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CloseOrderBody> {
-        self.mchid.map(|mchid| CloseOrderBody { mchid })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CloseOrderBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CloseOrderBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CloseOrderBody> for CloseOrderBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CloseOrderBody) -> Self {
-        Self {
-            mchid: ::std::option::Option::Some(value.mchid),
-        }
-    }
+impl rt::Shaped for CloseOrderBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CloseOrderBody",
+        &[rt::FieldRule::req("mchid", rt::Kind::text(1, 32))],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/pay/transactions/codepay`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 付款码支付 (charge a scanned payment code)
 ///
 /// Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password (WeChat Pay answers 202 USERPAYING, which arrives here as an answer without `trade_state`), the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodepayRequest {
-    /// The JSON body.
-    pub body: crate::pay::transactions::codepay::CodepayBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CodepayBody,
+}
+
+impl rt::Shaped for CodepayRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CodepayRequest",
+        &[],
+        <CodepayBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CodepayRequest {
@@ -29,232 +39,183 @@ impl CodepayRequest {
     }
 }
 
-/// Builds a [`CodepayRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CodepayRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CodepayRequestBuilder {
-    body: crate::pay::transactions::codepay::CodepayBodyBuilder,
-}
-
+pub struct CodepayRequestBuilder(rt::Draft);
 impl CodepayRequestBuilder {
-    /// Sets the body field `appid`. The AppID bound to the merchant number.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID bound to the merchant number.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mchid(value);
-        self
+    /// Sets `mchid`. The merchant number.
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
-    /// Sets the body field `description`. What is bought, shown to the user.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.description(value);
-        self
+    /// Sets `description`. What is bought, shown to the user.
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
-    /// Sets the body field `out_trade_no`. The merchant's order number, unique per merchant: digits, letters, _ - \*.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_trade_no(value);
-        self
+    /// Sets `out_trade_no`. The merchant's order number, unique per merchant: digits, letters, _ - \*.
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `attach`. Data returned unchanged in queries once the order is paid.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.attach(value);
-        self
+    /// Sets `attach`. Data returned unchanged in queries once the order is paid.
+    pub fn attach(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("attach", value))
     }
 
-    /// Sets the body field `goods_tag`. Tag that coupons can target.
-    pub fn goods_tag(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.goods_tag(value);
-        self
+    /// Sets `goods_tag`. Tag that coupons can target.
+    pub fn goods_tag(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_tag", value))
     }
 
-    /// Sets the body field `support_fapiao`. Whether the payment result offers an electronic-invoice entry.
-    pub fn support_fapiao(mut self, value: bool) -> Self {
-        self.body = self.body.support_fapiao(value);
-        self
+    /// Sets `support_fapiao`. Whether the payment result offers an electronic-invoice entry.
+    pub fn support_fapiao(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("support_fapiao", value))
     }
 
-    /// Sets the body field `payer`. The payment code read from the user.
+    /// Sets `payer`. The payment code read from the user.
     pub fn payer(
-        mut self,
-        value: crate::pay::transactions::types::CodepayPayer,
+        self,
+        value: impl Into<crate::pay::transactions::types::CodepayPayer>,
     ) -> Self {
-        self.body = self.body.payer(value);
-        self
+        Self(self.0.set::<crate::pay::transactions::types::CodepayPayer>("payer", value))
     }
 
-    /// Sets the body field `amount`. The amount.
-    pub fn amount(mut self, value: crate::pay::transactions::types::Amount) -> Self {
-        self.body = self.body.amount(value);
-        self
+    /// Sets `amount`. The amount.
+    pub fn amount(
+        self,
+        value: impl Into<crate::pay::transactions::types::Amount>,
+    ) -> Self {
+        Self(self.0.set::<crate::pay::transactions::types::Amount>("amount", value))
     }
 
-    /// Sets the body field `scene_info`. The device and store where the code was scanned.
+    /// Sets `scene_info`. The device and store where the code was scanned.
     pub fn scene_info(
-        mut self,
-        value: crate::pay::transactions::types::CodepaySceneInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::CodepaySceneInfo>,
     ) -> Self {
-        self.body = self.body.scene_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::pay::transactions::types::CodepaySceneInfo,
+                >("scene_info", value),
+        )
     }
 
-    /// Sets the body field `detail`. The items, for single-item coupons.
+    /// Sets `detail`. The items, for single-item coupons.
     pub fn detail(
-        mut self,
-        value: crate::pay::transactions::types::CodepayDetail,
+        self,
+        value: impl Into<crate::pay::transactions::types::CodepayDetail>,
     ) -> Self {
-        self.body = self.body.detail(value);
-        self
+        Self(
+            self.0.set::<crate::pay::transactions::types::CodepayDetail>("detail", value),
+        )
     }
 
-    /// Sets the body field `settle_info`. Settlement options (profit sharing).
+    /// Sets `settle_info`. Settlement options (profit sharing).
     pub fn settle_info(
-        mut self,
-        value: crate::pay::transactions::types::SettleInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::SettleInfo>,
     ) -> Self {
-        self.body = self.body.settle_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<crate::pay::transactions::types::SettleInfo>("settle_info", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(mut self, body: crate::pay::transactions::codepay::CodepayBody) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CodepayBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CodepayRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CodepayRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepayRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CodepayRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CodepayRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CodepayRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CodepayRequest {
-    type Body = crate::pay::transactions::codepay::CodepayBody;
+impl rt::Operation for CodepayRequest {
+    type Body = CodepayBody;
     type Response = crate::pay::transactions::types::Transaction;
-    type ErrorCode = CodepayErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.codepay",
         summary: "付款码支付 (charge a scanned payment code)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/pay/transactions/codepay",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &["out_trade_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business or protocol rule (e.g. the payment code has expired).",
-                solution: "Read the message; ask the user to refresh the code.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "APPID_MCHID_NOT_MATCH",
-                description: "The AppID and the merchant number are not bound.",
-                solution: "Check that the AppID belongs to the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not call this.",
-                solution: "Check the product is activated.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "OUT_TRADE_NO_USED",
-                description: "The out_trade_no was used before, with other parameters.",
-                solution: "Query the order; reverse it or use a new out_trade_no.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error; the payment's outcome is unknown.",
-                solution: "Query the order by out_trade_no; reverse it if it is not paid.",
-                retry: false,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request breaks a business or protocol rule (e.g. the payment code has expired).",
+                "Read the message; ask the user to refresh the code.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "APPID_MCHID_NOT_MATCH",
+                "The AppID and the merchant number are not bound.",
+                "Check that the AppID belongs to the merchant.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The signature did not verify.",
+                "Check the key, serial and string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not call this.",
+                "Check the product is activated.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "OUT_TRADE_NO_USED",
+                "The out_trade_no was used before, with other parameters.",
+                "Query the order; reverse it or use a new out_trade_no.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same parameters.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error; the payment's outcome is unknown.",
+                "Query the order by out_trade_no; reverse it if it is not paid.",
+                false,
+            ),
         ],
     };
 
@@ -264,128 +225,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CodepayRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/pay/transactions/codepay`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CodepayErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business or protocol rule (e.g. the payment code has expired). Read the message; ask the user to refresh the code.
-    InvalidRequest,
-    /// `APPID_MCHID_NOT_MATCH`: HTTP 400: The AppID and the merchant number are not bound. Check that the AppID belongs to the merchant.
-    AppidMchidNotMatch,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not call this. Check the product is activated.
-    NoAuth,
-    /// `OUT_TRADE_NO_USED`: HTTP 403: The out_trade_no was used before, with other parameters. Query the order; reverse it or use a new out_trade_no.
-    OutTradeNoUsed,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error; the payment's outcome is unknown. Query the order by out_trade_no; reverse it if it is not paid.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CodepayErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CodepayErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "APPID_MCHID_NOT_MATCH",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "OUT_TRADE_NO_USED",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CodepayErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CodepayErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CodepayErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CodepayErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CodepayErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -448,429 +299,50 @@ pub struct CodepayBody {
     pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
 }
 
-impl CodepayBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CodepayBodyBuilder {
-        CodepayBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CodepayBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(127),
-            );
-        }
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_*-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.attach {
-            let at = at.field("attach");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_tag {
-            let at = at.field("goods_tag");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("payer");
-            let value = &self.payer;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("scene_info");
-            let value = &self.scene_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.detail {
-            let at = at.field("detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.settle_info {
-            let at = at.field("settle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CodepayBody`]; [`CodepayBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CodepayBodyBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-    description: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    attach: ::std::option::Option<::std::string::String>,
-    goods_tag: ::std::option::Option<::std::string::String>,
-    support_fapiao: ::std::option::Option<bool>,
-    payer: ::std::option::Option<crate::pay::transactions::types::CodepayPayer>,
-    amount: ::std::option::Option<crate::pay::transactions::types::Amount>,
-    scene_info: ::std::option::Option<crate::pay::transactions::types::CodepaySceneInfo>,
-    detail: ::std::option::Option<crate::pay::transactions::types::CodepayDetail>,
-    settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
-}
-
-impl CodepayBodyBuilder {
-    /// Sets `appid`. The AppID bound to the merchant number.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `description`. What is bought, shown to the user.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_trade_no`. The merchant's order number, unique per merchant: digits, letters, _ - \*.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `attach`. Data returned unchanged in queries once the order is paid.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `goods_tag`. Tag that coupons can target.
-    pub fn goods_tag(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_tag = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `support_fapiao`. Whether the payment result offers an electronic-invoice entry.
-    pub fn support_fapiao(mut self, value: bool) -> Self {
-        self.support_fapiao = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `payer`. The payment code read from the user.
-    pub fn payer(
-        mut self,
-        value: crate::pay::transactions::types::CodepayPayer,
-    ) -> Self {
-        self.payer = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `amount`. The amount.
-    pub fn amount(mut self, value: crate::pay::transactions::types::Amount) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `scene_info`. The device and store where the code was scanned.
-    pub fn scene_info(
-        mut self,
-        value: crate::pay::transactions::types::CodepaySceneInfo,
-    ) -> Self {
-        self.scene_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `detail`. The items, for single-item coupons.
-    pub fn detail(
-        mut self,
-        value: crate::pay::transactions::types::CodepayDetail,
-    ) -> Self {
-        self.detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `settle_info`. Settlement options (profit sharing).
-    pub fn settle_info(
-        mut self,
-        value: crate::pay::transactions::types::SettleInfo,
-    ) -> Self {
-        self.settle_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(127),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_*-]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.attach {
-            let at = at.field("attach");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_tag {
-            let at = at.field("goods_tag");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.payer {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("payer"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.scene_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("scene_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("scene_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.detail {
-            let at = at.field("detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.settle_info {
-            let at = at.field("settle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CodepayBody> {
-        match (
-            self.appid,
-            self.mchid,
-            self.description,
-            self.out_trade_no,
-            self.payer,
-            self.amount,
-            self.scene_info,
-        ) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(payer),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(scene_info),
-            ) => {
-                ::std::option::Option::Some(CodepayBody {
-                    appid,
-                    mchid,
-                    description,
-                    out_trade_no,
-                    attach: self.attach,
-                    goods_tag: self.goods_tag,
-                    support_fapiao: self.support_fapiao,
-                    payer,
-                    amount,
-                    scene_info,
-                    detail: self.detail,
-                    settle_info: self.settle_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CodepayBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepayBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CodepayBody> for CodepayBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CodepayBody) -> Self {
-        Self {
-            appid: ::std::option::Option::Some(value.appid),
-            mchid: ::std::option::Option::Some(value.mchid),
-            description: ::std::option::Option::Some(value.description),
-            out_trade_no: ::std::option::Option::Some(value.out_trade_no),
-            attach: value.attach,
-            goods_tag: value.goods_tag,
-            support_fapiao: value.support_fapiao,
-            payer: ::std::option::Option::Some(value.payer),
-            amount: ::std::option::Option::Some(value.amount),
-            scene_info: ::std::option::Option::Some(value.scene_info),
-            detail: value.detail,
-            settle_info: value.settle_info,
-        }
-    }
+impl rt::Shaped for CodepayBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CodepayBody",
+        &[
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("description", rt::Kind::text(1, 127)),
+            rt::FieldRule::req(
+                "out_trade_no",
+                rt::Kind::pattern(1, 32, "^[0-9A-Za-z_*-]+$"),
+            ),
+            rt::FieldRule::opt("attach", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("goods_tag", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("support_fapiao", rt::Kind::Boolean),
+            rt::FieldRule::req(
+                "payer",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::CodepayPayer as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "amount",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::Amount as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "scene_info",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::CodepaySceneInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "detail",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::CodepayDetail as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "settle_info",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::SettleInfo as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `payments`.
 
+pub mod errors;
 pub mod types;
 pub mod close_order;
 pub mod codepay;
@@ -18,47 +19,44 @@ pub mod query_by_transaction_id;
 pub mod reverse;
 pub mod transaction_success;
 pub use self::types::*;
-pub use self::close_order::{
-    CloseOrderRequest, CloseOrderRequestBuilder, CloseOrderErrorCode, CloseOrderBody,
-    CloseOrderBodyBuilder,
-};
-
-pub use self::codepay::{
-    CodepayRequest, CodepayRequestBuilder, CodepayErrorCode, CodepayBody,
-    CodepayBodyBuilder,
-};
-
+pub use self::close_order::{CloseOrderRequest, CloseOrderRequestBuilder, CloseOrderBody};
+pub use self::codepay::{CodepayRequest, CodepayRequestBuilder, CodepayBody};
 pub use self::prepay_app::{
-    PrepayAppRequest, PrepayAppRequestBuilder, PrepayAppErrorCode, PrepayAppBody,
-    PrepayAppBodyBuilder, PrepayAppResponse, PrepayAppResponseBuilder,
+    PrepayAppRequest, PrepayAppRequestBuilder, PrepayAppBody, PrepayAppResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_app::PrepayAppResponseBuilder;
 pub use self::prepay_h5::{
-    PrepayH5Request, PrepayH5RequestBuilder, PrepayH5ErrorCode, PrepayH5Body,
-    PrepayH5BodyBuilder, PrepayH5Response, PrepayH5ResponseBuilder,
+    PrepayH5Request, PrepayH5RequestBuilder, PrepayH5Body, PrepayH5Response,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_h5::PrepayH5ResponseBuilder;
 pub use self::prepay_jsapi::{
-    PrepayJsapiRequest, PrepayJsapiRequestBuilder, PrepayJsapiErrorCode, PrepayJsapiBody,
-    PrepayJsapiBodyBuilder, PrepayJsapiResponse, PrepayJsapiResponseBuilder,
+    PrepayJsapiRequest, PrepayJsapiRequestBuilder, PrepayJsapiBody, PrepayJsapiResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_jsapi::PrepayJsapiResponseBuilder;
 pub use self::prepay_native::{
-    PrepayNativeRequest, PrepayNativeRequestBuilder, PrepayNativeErrorCode,
-    PrepayNativeBody, PrepayNativeBodyBuilder, PrepayNativeResponse,
-    PrepayNativeResponseBuilder,
+    PrepayNativeRequest, PrepayNativeRequestBuilder, PrepayNativeBody,
+    PrepayNativeResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::prepay_native::PrepayNativeResponseBuilder;
 pub use self::query_by_out_trade_no::{
-    QueryByOutTradeNoRequest, QueryByOutTradeNoRequestBuilder, QueryByOutTradeNoErrorCode,
+    QueryByOutTradeNoRequest, QueryByOutTradeNoRequestBuilder,
 };
 
 pub use self::query_by_transaction_id::{
     QueryByTransactionIdRequest, QueryByTransactionIdRequestBuilder,
-    QueryByTransactionIdErrorCode,
 };
 
 pub use self::reverse::{
-    ReverseRequest, ReverseRequestBuilder, ReverseErrorCode, ReverseBody,
-    ReverseBodyBuilder, ReverseResponse, ReverseResponseBuilder,
+    ReverseRequest, ReverseRequestBuilder, ReverseBody, ReverseResponse,
 };
+
+#[cfg(feature = "test-support")]
+pub use self::reverse::ReverseResponseBuilder;

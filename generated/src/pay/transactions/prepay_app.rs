@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/pay/transactions/app`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/in-app-payment/direct-jsons/app-prepay.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// APP下单 (in-app order)
 ///
 /// Places an order paid in a mobile app. The app passes the answer's `prepay_id` with its own signature to the WeChat SDK, which asks the user to pay.
@@ -15,11 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrepayAppRequest {
-    /// The JSON body.
-    pub body: crate::pay::transactions::prepay_app::PrepayAppBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: PrepayAppBody,
+}
+
+impl rt::Shaped for PrepayAppRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "PrepayAppRequest",
+        &[],
+        <PrepayAppBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl PrepayAppRequest {
@@ -29,261 +39,166 @@ impl PrepayAppRequest {
     }
 }
 
-/// Builds a [`PrepayAppRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`PrepayAppRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct PrepayAppRequestBuilder {
-    body: crate::pay::transactions::prepay_app::PrepayAppBodyBuilder,
-}
-
+pub struct PrepayAppRequestBuilder(rt::Draft);
 impl PrepayAppRequestBuilder {
-    /// Sets the body field `appid`. AppID of the official account, mini program or app, bound to the merchant.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. AppID of the official account, mini program or app, bound to the merchant.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mchid(value);
-        self
+    /// Sets `mchid`. The merchant number.
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
-    /// Sets the body field `description`. What is bought, shown to the user.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.description(value);
-        self
+    /// Sets `description`. What is bought, shown to the user.
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
-    /// Sets the body field `out_trade_no`. The merchant's order number, unique per merchant: digits, letters, _ - | \*.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_trade_no(value);
-        self
+    /// Sets `out_trade_no`. The merchant's order number, unique per merchant: digits, letters, _ - | \*.
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `time_expire`. When the order expires.
-    pub fn time_expire(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.body = self.body.time_expire(value);
-        self
+    /// Sets `time_expire`. When the order expires.
+    pub fn time_expire(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("time_expire", value))
     }
 
-    /// Sets the body field `attach`. Data returned unchanged in queries and the callback.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.attach(value);
-        self
+    /// Sets `attach`. Data returned unchanged in queries and the callback.
+    pub fn attach(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("attach", value))
     }
 
-    /// Sets the body field `notify_url`. HTTPS URL that receives the TRANSACTION.SUCCESS callback.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. HTTPS URL that receives the TRANSACTION.SUCCESS callback.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Sets the body field `goods_tag`. Tag that coupons can target.
-    pub fn goods_tag(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.goods_tag(value);
-        self
+    /// Sets `goods_tag`. Tag that coupons can target.
+    pub fn goods_tag(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_tag", value))
     }
 
-    /// Sets the body field `limit_pay`. Payment methods the user may not use.
+    /// Sets `limit_pay`. Payment methods the user may not use.
     pub fn limit_pay(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::LimitPay>>,
     ) -> Self {
-        self.body = self.body.limit_pay(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
+                >("limit_pay", value),
+        )
     }
 
-    /// Sets the body field `support_fapiao`. Whether an electronic invoice may be issued.
-    pub fn support_fapiao(mut self, value: bool) -> Self {
-        self.body = self.body.support_fapiao(value);
-        self
+    /// Sets `support_fapiao`. Whether an electronic invoice may be issued.
+    pub fn support_fapiao(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("support_fapiao", value))
     }
 
-    /// Sets the body field `amount`. The amount.
-    pub fn amount(mut self, value: crate::pay::transactions::types::Amount) -> Self {
-        self.body = self.body.amount(value);
-        self
+    /// Sets `amount`. The amount.
+    pub fn amount(
+        self,
+        value: impl Into<crate::pay::transactions::types::Amount>,
+    ) -> Self {
+        Self(self.0.set::<crate::pay::transactions::types::Amount>("amount", value))
     }
 
-    /// Sets the body field `detail`. The items.
+    /// Sets `detail`. The items.
     pub fn detail(
-        mut self,
-        value: crate::pay::transactions::types::OrderDetail,
+        self,
+        value: impl Into<crate::pay::transactions::types::OrderDetail>,
     ) -> Self {
-        self.body = self.body.detail(value);
-        self
+        Self(self.0.set::<crate::pay::transactions::types::OrderDetail>("detail", value))
     }
 
-    /// Sets the body field `settle_info`. Settlement options.
+    /// Sets `settle_info`. Settlement options.
     pub fn settle_info(
-        mut self,
-        value: crate::pay::transactions::types::SettleInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::SettleInfo>,
     ) -> Self {
-        self.body = self.body.settle_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<crate::pay::transactions::types::SettleInfo>("settle_info", value),
+        )
     }
 
-    /// Sets the body field `scene_info`. Where the payment happens.
+    /// Sets `scene_info`. Where the payment happens.
     pub fn scene_info(
-        mut self,
-        value: crate::pay::transactions::types::SceneInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::SceneInfo>,
     ) -> Self {
-        self.body = self.body.scene_info(value);
-        self
+        Self(
+            self.0.set::<crate::pay::transactions::types::SceneInfo>("scene_info", value),
+        )
     }
 
-    /// Sets the body field `payer`. Real-name identity, when the order requires it.
-    pub fn payer(mut self, value: crate::pay::transactions::types::AppPayer) -> Self {
-        self.body = self.body.payer(value);
-        self
+    /// Sets `payer`. Real-name identity, when the order requires it.
+    pub fn payer(
+        self,
+        value: impl Into<crate::pay::transactions::types::AppPayer>,
+    ) -> Self {
+        Self(self.0.set::<crate::pay::transactions::types::AppPayer>("payer", value))
     }
 
-    /// Sets the body field `subsidy_info`. Instalment subsidies.
+    /// Sets `subsidy_info`. Instalment subsidies.
     pub fn subsidy_info(
-        mut self,
-        value: crate::pay::transactions::types::SubsidyInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::SubsidyInfo>,
     ) -> Self {
-        self.body = self.body.subsidy_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::pay::transactions::types::SubsidyInfo,
+                >("subsidy_info", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::pay::transactions::prepay_app::PrepayAppBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: PrepayAppBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PrepayAppRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(PrepayAppRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("PrepayAppRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<PrepayAppRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl PrepayAppRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("PrepayAppRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for PrepayAppRequest {
-    type Body = crate::pay::transactions::prepay_app::PrepayAppBody;
+impl rt::Operation for PrepayAppRequest {
+    type Body = PrepayAppBody;
     type Response = crate::pay::transactions::prepay_app::PrepayAppResponse;
-    type ErrorCode = PrepayAppErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.prepay_app",
         summary: "APP下单 (in-app order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/pay/transactions/app",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/in-app-payment/direct-jsons/app-prepay.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &["out_trade_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request breaks a business or protocol rule.",
-                solution: "Read the message and fix the request.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not call this.",
-                solution: "Check the product is activated.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "OUT_TRADE_NO_USED",
-                description: "The out_trade_no was used before, with other parameters.",
-                solution: "Use a new out_trade_no, or repeat the first request exactly.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same parameters.",
-                retry: true,
-            },
+            crate::pay::transactions::errors::PARAM_ERROR,
+            crate::pay::transactions::errors::INVALID_REQUEST,
+            crate::pay::transactions::errors::SIGN_ERROR,
+            crate::pay::transactions::errors::NO_AUTH,
+            crate::pay::transactions::errors::OUT_TRADE_NO_USED,
+            crate::pay::transactions::errors::FREQUENCY_LIMITED,
+            crate::pay::transactions::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -293,130 +208,25 @@ impl ::wechatpay_apiv3_runtime::Operation for PrepayAppRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn encrypt_sensitive(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/pay/transactions/app`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PrepayAppErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request breaks a business or protocol rule. Read the message and fix the request.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not call this. Check the product is activated.
-    NoAuth,
-    /// `OUT_TRADE_NO_USED`: HTTP 403: The out_trade_no was used before, with other parameters. Use a new out_trade_no, or repeat the first request exactly.
-    OutTradeNoUsed,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same parameters.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl PrepayAppErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for PrepayAppErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "OUT_TRADE_NO_USED",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        PrepayAppErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for PrepayAppErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for PrepayAppErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for PrepayAppErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for PrepayAppErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -444,7 +254,7 @@ pub struct PrepayAppBody {
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_expire: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub time_expire: ::std::option::Option<rt::DateTime>,
     /// Data returned unchanged in queries and the callback.
     ///
     /// Wire name `attach`; optional; 1 to 128 characters.
@@ -504,516 +314,70 @@ pub struct PrepayAppBody {
     >,
 }
 
-impl PrepayAppBody {
-    /// A builder with every field unset.
-    pub fn builder() -> PrepayAppBodyBuilder {
-        PrepayAppBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for PrepayAppBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(127),
-            );
-        }
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_*|-]{6,32}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.time_expire {
-            let at = at.field("time_expire");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.attach {
-            let at = at.field("attach");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        {
-            let at = at.field("notify_url");
-            let value = &self.notify_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_tag {
-            let at = at.field("goods_tag");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.detail {
-            let at = at.field("detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.settle_info {
-            let at = at.field("settle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.scene_info {
-            let at = at.field("scene_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.payer {
-            let at = at.field("payer");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.subsidy_info {
-            let at = at.field("subsidy_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`PrepayAppBody`]; [`PrepayAppBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PrepayAppBodyBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-    description: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    time_expire: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    attach: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-    goods_tag: ::std::option::Option<::std::string::String>,
-    limit_pay: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
-    >,
-    support_fapiao: ::std::option::Option<bool>,
-    amount: ::std::option::Option<crate::pay::transactions::types::Amount>,
-    detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
-    settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
-    scene_info: ::std::option::Option<crate::pay::transactions::types::SceneInfo>,
-    payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
-    subsidy_info: ::std::option::Option<crate::pay::transactions::types::SubsidyInfo>,
-}
-
-impl PrepayAppBodyBuilder {
-    /// Sets `appid`. AppID of the official account, mini program or app, bound to the merchant.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `description`. What is bought, shown to the user.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_trade_no`. The merchant's order number, unique per merchant: digits, letters, _ - | \*.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `time_expire`. When the order expires.
-    pub fn time_expire(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.time_expire = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `attach`. Data returned unchanged in queries and the callback.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_url`. HTTPS URL that receives the TRANSACTION.SUCCESS callback.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `goods_tag`. Tag that coupons can target.
-    pub fn goods_tag(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_tag = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `limit_pay`. Payment methods the user may not use.
-    pub fn limit_pay(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
-    ) -> Self {
-        self.limit_pay = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `support_fapiao`. Whether an electronic invoice may be issued.
-    pub fn support_fapiao(mut self, value: bool) -> Self {
-        self.support_fapiao = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `amount`. The amount.
-    pub fn amount(mut self, value: crate::pay::transactions::types::Amount) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `detail`. The items.
-    pub fn detail(
-        mut self,
-        value: crate::pay::transactions::types::OrderDetail,
-    ) -> Self {
-        self.detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `settle_info`. Settlement options.
-    pub fn settle_info(
-        mut self,
-        value: crate::pay::transactions::types::SettleInfo,
-    ) -> Self {
-        self.settle_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `scene_info`. Where the payment happens.
-    pub fn scene_info(
-        mut self,
-        value: crate::pay::transactions::types::SceneInfo,
-    ) -> Self {
-        self.scene_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `payer`. Real-name identity, when the order requires it.
-    pub fn payer(mut self, value: crate::pay::transactions::types::AppPayer) -> Self {
-        self.payer = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `subsidy_info`. Instalment subsidies.
-    pub fn subsidy_info(
-        mut self,
-        value: crate::pay::transactions::types::SubsidyInfo,
-    ) -> Self {
-        self.subsidy_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(127),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_*|-]{6,32}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.time_expire {
-            let at = at.field("time_expire");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.attach {
-            let at = at.field("attach");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        match &self.notify_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(256),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://.+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_tag {
-            let at = at.field("goods_tag");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.detail {
-            let at = at.field("detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.settle_info {
-            let at = at.field("settle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.scene_info {
-            let at = at.field("scene_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.payer {
-            let at = at.field("payer");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.subsidy_info {
-            let at = at.field("subsidy_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PrepayAppBody> {
-        match (
-            self.appid,
-            self.mchid,
-            self.description,
-            self.out_trade_no,
-            self.notify_url,
-            self.amount,
-        ) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(description),
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(notify_url),
-                ::std::option::Option::Some(amount),
-            ) => {
-                ::std::option::Option::Some(PrepayAppBody {
-                    appid,
-                    mchid,
-                    description,
-                    out_trade_no,
-                    time_expire: self.time_expire,
-                    attach: self.attach,
-                    notify_url,
-                    goods_tag: self.goods_tag,
-                    limit_pay: self.limit_pay,
-                    support_fapiao: self.support_fapiao,
-                    amount,
-                    detail: self.detail,
-                    settle_info: self.settle_info,
-                    scene_info: self.scene_info,
-                    payer: self.payer,
-                    subsidy_info: self.subsidy_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PrepayAppBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PrepayAppBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<PrepayAppBody> for PrepayAppBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: PrepayAppBody) -> Self {
-        Self {
-            appid: ::std::option::Option::Some(value.appid),
-            mchid: ::std::option::Option::Some(value.mchid),
-            description: ::std::option::Option::Some(value.description),
-            out_trade_no: ::std::option::Option::Some(value.out_trade_no),
-            time_expire: value.time_expire,
-            attach: value.attach,
-            notify_url: ::std::option::Option::Some(value.notify_url),
-            goods_tag: value.goods_tag,
-            limit_pay: value.limit_pay,
-            support_fapiao: value.support_fapiao,
-            amount: ::std::option::Option::Some(value.amount),
-            detail: value.detail,
-            settle_info: value.settle_info,
-            scene_info: value.scene_info,
-            payer: value.payer,
-            subsidy_info: value.subsidy_info,
-        }
-    }
+impl rt::Shaped for PrepayAppBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PrepayAppBody",
+        &[
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("description", rt::Kind::text(1, 127)),
+            rt::FieldRule::req(
+                "out_trade_no",
+                rt::Kind::pattern(6, 32, "^[0-9A-Za-z_*|-]{6,32}$"),
+            ),
+            rt::FieldRule::opt("time_expire", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("attach", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("notify_url", rt::Kind::pattern(1, 256, "^https://.+$")),
+            rt::FieldRule::opt("goods_tag", rt::Kind::text(1, 256)),
+            rt::FieldRule::opt(
+                "limit_pay",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Enum(
+                        <crate::pay::transactions::types::LimitPay as rt::OpenEnum>::VALUES,
+                    ),
+                ),
+            ),
+            rt::FieldRule::opt("support_fapiao", rt::Kind::Boolean),
+            rt::FieldRule::req(
+                "amount",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::Amount as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "detail",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::OrderDetail as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "settle_info",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::SettleInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "scene_info",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::SceneInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "payer",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::AppPayer as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "subsidy_info",
+                rt::Kind::Nested(
+                    <crate::pay::transactions::types::SubsidyInfo as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
 }
 
 impl PrepayAppBody {
@@ -1021,8 +385,8 @@ impl PrepayAppBody {
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.payer {
             value.encrypt_sensitive_fields(encrypt)?;
         }
@@ -1040,6 +404,14 @@ pub struct PrepayAppResponse {
     pub prepay_id: ::std::string::String,
 }
 
+impl rt::Shaped for PrepayAppResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PrepayAppResponse",
+        &[rt::FieldRule::req("prepay_id", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl PrepayAppResponse {
     /// A builder with every field unset.
     pub fn builder() -> PrepayAppResponseBuilder {
@@ -1047,60 +419,19 @@ impl PrepayAppResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PrepayAppResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`PrepayAppResponse`]; [`PrepayAppResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PrepayAppResponseBuilder {
-    prepay_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`PrepayAppResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct PrepayAppResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl PrepayAppResponseBuilder {
     /// Sets `prepay_id`. The prepay id, valid for 2 hours.
-    pub fn prepay_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.prepay_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.prepay_id.is_none() {
-            v.report(&at.field("prepay_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PrepayAppResponse> {
-        self.prepay_id.map(|prepay_id| PrepayAppResponse { prepay_id })
+    pub fn prepay_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("prepay_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        PrepayAppResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PrepayAppResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<PrepayAppResponse, rt::BuildError> {
+        self.0.build()
     }
 }

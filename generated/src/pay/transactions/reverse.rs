@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 撤销订单 (reverse a payment-code order)
 ///
 /// Cancels a payment-code order whose outcome is unknown or that failed: an unpaid order is closed, a paid one is refunded to the user. Call it when `codepay` timed out or errored, or the user never confirmed. Only orders of the last 7 days can be reversed, and not sooner than 15 seconds after the payment call (per the payment-code pages); refund older paid orders instead. Reversing again changes nothing more, so the call is retried when safe.
@@ -15,15 +16,29 @@
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReverseRequest {
     /// Path parameter. The merchant's order number given to `codepay`.
     ///
     /// Wire name `out_trade_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z_*-]+$`.
     pub out_trade_no: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::pay::transactions::reverse::ReverseBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ReverseBody,
+}
+
+impl rt::Shaped for ReverseRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ReverseRequest",
+        &[
+            rt::FieldRule::req(
+                "out_trade_no",
+                rt::Kind::pattern(1, 32, "^[0-9A-Za-z_*-]+$"),
+            ),
+        ],
+        <ReverseBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ReverseRequest {
@@ -33,303 +48,113 @@ impl ReverseRequest {
     }
 }
 
-/// Builds a [`ReverseRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ReverseRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ReverseRequestBuilder {
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    body: crate::pay::transactions::reverse::ReverseBodyBuilder,
-}
-
+pub struct ReverseRequestBuilder(rt::Draft);
 impl ReverseRequestBuilder {
     /// Sets the parameter `out_trade_no`. The merchant's order number given to `codepay`.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `appid`. The AppID the order was placed under.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. The AppID the order was placed under.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.mchid(value);
-        self
+    /// Sets `mchid`. The merchant number.
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(mut self, body: crate::pay::transactions::reverse::ReverseBody) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_*-]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ReverseBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ReverseRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.out_trade_no, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ReverseRequest {
-                    out_trade_no,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReverseRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ReverseRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ReverseRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_*-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ReverseRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ReverseRequest {
-    type Body = crate::pay::transactions::reverse::ReverseBody;
+impl rt::Operation for ReverseRequest {
+    type Body = ReverseBody;
     type Response = crate::pay::transactions::reverse::ReverseResponse;
-    type ErrorCode = ReverseErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.reverse",
         summary: "撤销订单 (reverse a payment-code order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/reverse.html",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The order cannot be reversed (e.g. not a payment-code order, or past the reversal window).",
-                solution: "Query the order; refund a paid order instead.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry the reversal.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed.",
+                "Fix the parameter named in the error.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The order cannot be reversed (e.g. not a payment-code order, or past the reversal window).",
+                "Query the order; refund a paid order instead.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                401u16,
+                "SIGN_ERROR",
+                "The signature did not verify.",
+                "Check the key, serial and string to sign.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry the reversal.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(72usize);
         path.push_str("/v3/pay/transactions/out-trade-no/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.out_trade_no,
-        );
+        rt::encode::push_path_segment(&mut path, &self.out_trade_no);
         path.push_str("/reverse");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReverseErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The order cannot be reversed (e.g. not a payment-code order, or past the reversal window). Query the order; refund a paid order instead.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the key, serial and string to sign.
-    SignError,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry the reversal.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ReverseErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ReverseErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ReverseErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ReverseErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ReverseErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ReverseErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ReverseErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -347,135 +172,14 @@ pub struct ReverseBody {
     pub mchid: ::std::string::String,
 }
 
-impl ReverseBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ReverseBodyBuilder {
-        ReverseBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ReverseBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("appid");
-            let value = &self.appid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`ReverseBody`]; [`ReverseBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ReverseBodyBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-}
-
-impl ReverseBodyBuilder {
-    /// Sets `appid`. The AppID the order was placed under.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.appid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("appid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ReverseBody> {
-        match (self.appid, self.mchid) {
-            (::std::option::Option::Some(appid), ::std::option::Option::Some(mchid)) => {
-                ::std::option::Option::Some(ReverseBody { appid, mchid })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ReverseBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReverseBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ReverseBody> for ReverseBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ReverseBody) -> Self {
-        Self {
-            appid: ::std::option::Option::Some(value.appid),
-            mchid: ::std::option::Option::Some(value.mchid),
-        }
-    }
+impl rt::Shaped for ReverseBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ReverseBody",
+        &[
+            rt::FieldRule::req("appid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("mchid", rt::Kind::text(1, 32)),
+        ],
+    );
 }
 
 /// Success response of `ReverseRequest`.
@@ -497,6 +201,18 @@ pub struct ReverseResponse {
     pub out_trade_no: ::std::string::String,
 }
 
+impl rt::Shaped for ReverseResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ReverseResponse",
+        &[
+            rt::FieldRule::opt("appid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_trade_no", rt::Kind::text(0, 32)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ReverseResponse {
     /// A builder with every field unset.
     pub fn builder() -> ReverseResponseBuilder {
@@ -504,154 +220,29 @@ impl ReverseResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ReverseResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`ReverseResponse`]; [`ReverseResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ReverseResponseBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ReverseResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ReverseResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ReverseResponseBuilder {
     /// Sets `appid`. The AppID of the order.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `mchid`. The merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `out_trade_no`. The merchant's order number.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ReverseResponse> {
-        match (self.mchid, self.out_trade_no) {
-            (
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(out_trade_no),
-            ) => {
-                ::std::option::Option::Some(ReverseResponse {
-                    appid: self.appid,
-                    mchid,
-                    out_trade_no,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ReverseResponse, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ReverseResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<ReverseResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,8 +6,8 @@
 //!
 //! Event types: `TRANSACTION.SUCCESS`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/jsapi-payment/payment-notice.html).
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
-for crate::pay::transactions::types::Transaction {
+use ::wechatpay_apiv3_runtime as rt;
+impl rt::NotificationEvent for crate::pay::transactions::types::Transaction {
     const EVENT_TYPES: &'static [&'static str] = &["TRANSACTION.SUCCESS"];
     const ORIGINAL_TYPE: &'static str = "transaction";
     const SUMMARY: &'static str = "支付成功通知 (payment succeeded)";

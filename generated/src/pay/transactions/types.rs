@@ -2,6 +2,7 @@
 
 //! Types shared by the operations of 基础支付 (payments).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// The user of a payment-code payment.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -12,6 +13,13 @@ pub struct CodepayPayer {
     pub auth_code: ::std::string::String,
 }
 
+impl rt::Shaped for CodepayPayer {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CodepayPayer",
+        &[rt::FieldRule::req("auth_code", rt::Kind::text(1, 128))],
+    );
+}
+
 impl CodepayPayer {
     /// A builder with every field unset.
     pub fn builder() -> CodepayPayerBuilder {
@@ -19,81 +27,18 @@ impl CodepayPayer {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CodepayPayer {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("auth_code");
-            let value = &self.auth_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`CodepayPayer`]; [`CodepayPayerBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CodepayPayerBuilder {
-    auth_code: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CodepayPayer`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CodepayPayerBuilder(rt::Draft);
 impl CodepayPayerBuilder {
     /// Sets `auth_code`. The payment code read from the user's WeChat (18 digits starting 10 to 15); valid for about a minute.
-    pub fn auth_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.auth_code = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.auth_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("auth_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("auth_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CodepayPayer> {
-        self.auth_code.map(|auth_code| CodepayPayer { auth_code })
+    pub fn auth_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("auth_code", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CodepayPayer, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepayPayer")),
-        }
+    pub fn build(self) -> ::std::result::Result<CodepayPayer, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -113,6 +58,16 @@ pub struct CodepayStoreInfo {
     pub out_id: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for CodepayStoreInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CodepayStoreInfo",
+        &[
+            rt::FieldRule::opt("id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("out_id", rt::Kind::text(1, 32)),
+        ],
+    );
+}
+
 impl CodepayStoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> CodepayStoreInfoBuilder {
@@ -120,103 +75,23 @@ impl CodepayStoreInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CodepayStoreInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.id {
-            let at = at.field("id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_id {
-            let at = at.field("out_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`CodepayStoreInfo`]; [`CodepayStoreInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CodepayStoreInfoBuilder {
-    id: ::std::option::Option<::std::string::String>,
-    out_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CodepayStoreInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CodepayStoreInfoBuilder(rt::Draft);
 impl CodepayStoreInfoBuilder {
     /// Sets `id`. The merchant's store number.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = ::std::option::Option::Some(value.into());
-        self
+    pub fn id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("id", value))
     }
 
     /// Sets `out_id`. The merchant's own code for the store.
-    pub fn out_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.id {
-            let at = at.field("id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_id {
-            let at = at.field("out_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CodepayStoreInfo> {
-        ::std::option::Option::Some(CodepayStoreInfo {
-            id: self.id,
-            out_id: self.out_id,
-        })
+    pub fn out_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CodepayStoreInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepayStoreInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CodepayStoreInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -240,6 +115,20 @@ pub struct CodepaySceneInfo {
     pub store_info: crate::pay::transactions::types::CodepayStoreInfo,
 }
 
+impl rt::Shaped for CodepaySceneInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CodepaySceneInfo",
+        &[
+            rt::FieldRule::opt("device_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("device_ip", rt::Kind::text(1, 45)),
+            rt::FieldRule::req(
+                "store_info",
+                rt::Kind::Nested(<CodepayStoreInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl CodepaySceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> CodepaySceneInfoBuilder {
@@ -247,132 +136,37 @@ impl CodepaySceneInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CodepaySceneInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.device_ip {
-            let at = at.field("device_ip");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(45),
-            );
-        }
-        {
-            let at = at.field("store_info");
-            let value = &self.store_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CodepaySceneInfo`]; [`CodepaySceneInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CodepaySceneInfoBuilder {
-    device_id: ::std::option::Option<::std::string::String>,
-    device_ip: ::std::option::Option<::std::string::String>,
-    store_info: ::std::option::Option<crate::pay::transactions::types::CodepayStoreInfo>,
-}
-
+/// Builds a [`CodepaySceneInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CodepaySceneInfoBuilder(rt::Draft);
 impl CodepaySceneInfoBuilder {
     /// Sets `device_id`. The merchant's terminal id.
-    pub fn device_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.device_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn device_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("device_id", value))
     }
 
     /// Sets `device_ip`. The terminal's IP address (IPv4 or IPv6).
-    pub fn device_ip(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.device_ip = ::std::option::Option::Some(value.into());
-        self
+    pub fn device_ip(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("device_ip", value))
     }
 
     /// Sets `store_info`. The store.
     pub fn store_info(
-        mut self,
-        value: crate::pay::transactions::types::CodepayStoreInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::CodepayStoreInfo>,
     ) -> Self {
-        self.store_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.device_ip {
-            let at = at.field("device_ip");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(45),
-            );
-        }
-        match &self.store_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("store_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("store_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CodepaySceneInfo> {
-        self.store_info
-            .map(|store_info| CodepaySceneInfo {
-                device_id: self.device_id,
-                device_ip: self.device_ip,
-                store_info,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::pay::transactions::types::CodepayStoreInfo,
+                >("store_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CodepaySceneInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepaySceneInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CodepaySceneInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -404,6 +198,19 @@ pub struct CodepayGoodsDetail {
     pub unit_price: i64,
 }
 
+impl rt::Shaped for CodepayGoodsDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CodepayGoodsDetail",
+        &[
+            rt::FieldRule::req("merchant_goods_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("wxpay_goods_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("goods_name", rt::Kind::text(1, 256)),
+            rt::FieldRule::req("quantity", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("unit_price", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl CodepayGoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> CodepayGoodsDetailBuilder {
@@ -411,220 +218,38 @@ impl CodepayGoodsDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CodepayGoodsDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("merchant_goods_id");
-            let value = &self.merchant_goods_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.wxpay_goods_id {
-            let at = at.field("wxpay_goods_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        {
-            let at = at.field("quantity");
-            let value = &self.quantity;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("unit_price");
-            let value = &self.unit_price;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`CodepayGoodsDetail`]; [`CodepayGoodsDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CodepayGoodsDetailBuilder {
-    merchant_goods_id: ::std::option::Option<::std::string::String>,
-    wxpay_goods_id: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    quantity: ::std::option::Option<i64>,
-    unit_price: ::std::option::Option<i64>,
-}
-
+/// Builds a [`CodepayGoodsDetail`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CodepayGoodsDetailBuilder(rt::Draft);
 impl CodepayGoodsDetailBuilder {
     /// Sets `merchant_goods_id`. The merchant's item id.
-    pub fn merchant_goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_goods_id", value))
     }
 
     /// Sets `wxpay_goods_id`. The item id registered with WeChat Pay.
-    pub fn wxpay_goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.wxpay_goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn wxpay_goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("wxpay_goods_id", value))
     }
 
     /// Sets `goods_name`. Item name.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
     /// Sets `quantity`. Quantity bought.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = ::std::option::Option::Some(value);
-        self
+    pub fn quantity(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("quantity", value))
     }
 
     /// Sets `unit_price`. Unit price in fen.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.merchant_goods_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("merchant_goods_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("merchant_goods_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.wxpay_goods_id {
-            let at = at.field("wxpay_goods_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        match &self.quantity {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("quantity");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("quantity"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.unit_price {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("unit_price");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("unit_price"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CodepayGoodsDetail> {
-        match (self.merchant_goods_id, self.quantity, self.unit_price) {
-            (
-                ::std::option::Option::Some(merchant_goods_id),
-                ::std::option::Option::Some(quantity),
-                ::std::option::Option::Some(unit_price),
-            ) => {
-                ::std::option::Option::Some(CodepayGoodsDetail {
-                    merchant_goods_id,
-                    wxpay_goods_id: self.wxpay_goods_id,
-                    goods_name: self.goods_name,
-                    quantity,
-                    unit_price,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn unit_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("unit_price", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CodepayGoodsDetail,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepayGoodsDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<CodepayGoodsDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -650,6 +275,24 @@ pub struct CodepayDetail {
     >,
 }
 
+impl rt::Shaped for CodepayDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CodepayDetail",
+        &[
+            rt::FieldRule::opt("cost_price", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt("invoice_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "goods_detail",
+                rt::Kind::list(
+                    1,
+                    u64::MAX,
+                    &rt::Kind::Nested(<CodepayGoodsDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl CodepayDetail {
     /// A builder with every field unset.
     pub fn builder() -> CodepayDetailBuilder {
@@ -657,586 +300,121 @@ impl CodepayDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CodepayDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.cost_price {
-            let at = at.field("cost_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.invoice_id {
-            let at = at.field("invoice_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("goods_detail");
-            let value = &self.goods_detail;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`CodepayDetail`]; [`CodepayDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CodepayDetailBuilder {
-    cost_price: ::std::option::Option<i64>,
-    invoice_id: ::std::option::Option<::std::string::String>,
-    goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
-    >,
-}
-
+/// Builds a [`CodepayDetail`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CodepayDetailBuilder(rt::Draft);
 impl CodepayDetailBuilder {
     /// Sets `cost_price`. Original price of the order in fen.
-    pub fn cost_price(mut self, value: i64) -> Self {
-        self.cost_price = ::std::option::Option::Some(value);
-        self
+    pub fn cost_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("cost_price", value))
     }
 
     /// Sets `invoice_id`. The merchant's receipt id.
-    pub fn invoice_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.invoice_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn invoice_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("invoice_id", value))
     }
 
     /// Sets `goods_detail`. The items.
     pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
+        >,
     ) -> Self {
-        self.goods_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.cost_price {
-            let at = at.field("cost_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.invoice_id {
-            let at = at.field("invoice_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.goods_detail {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("goods_detail");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("goods_detail"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CodepayDetail> {
-        self.goods_detail
-            .map(|goods_detail| CodepayDetail {
-                cost_price: self.cost_price,
-                invoice_id: self.invoice_id,
-                goods_detail,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
+                >("goods_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CodepayDetail, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CodepayDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<CodepayDetail, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// State of an order.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TradeState {
-    /// `SUCCESS`: Paid.
-    Success,
-    /// `REFUND`: Refunds have been made.
-    Refund,
-    /// `NOTPAY`: Not paid yet.
-    Notpay,
-    /// `CLOSED`: Closed.
-    Closed,
-    /// `REVOKED`: Revoked (payment-code payments).
-    Revoked,
-    /// `USERPAYING`: The user is paying (entering a password).
-    Userpaying,
-    /// `PAYERROR`: Payment failed.
-    Payerror,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl TradeState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Refund => "REFUND",
-            Self::Notpay => "NOTPAY",
-            Self::Closed => "CLOSED",
-            Self::Revoked => "REVOKED",
-            Self::Userpaying => "USERPAYING",
-            Self::Payerror => "PAYERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// State of an order.
+    pub enum TradeState {
+        Unknown(rt::UnknownValue),
+        /// `SUCCESS`: Paid.
+        Success = "SUCCESS",
+        /// `REFUND`: Refunds have been made.
+        Refund = "REFUND",
+        /// `NOTPAY`: Not paid yet.
+        Notpay = "NOTPAY",
+        /// `CLOSED`: Closed.
+        Closed = "CLOSED",
+        /// `REVOKED`: Revoked (payment-code payments).
+        Revoked = "REVOKED",
+        /// `USERPAYING`: The user is paying (entering a password).
+        Userpaying = "USERPAYING",
+        /// `PAYERROR`: Payment failed.
+        Payerror = "PAYERROR",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for TradeState {
-    const VALUES: &'static [&'static str] = &[
-        "SUCCESS",
-        "REFUND",
-        "NOTPAY",
-        "CLOSED",
-        "REVOKED",
-        "USERPAYING",
-        "PAYERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SUCCESS" => Self::Success,
-            "REFUND" => Self::Refund,
-            "NOTPAY" => Self::Notpay,
-            "CLOSED" => Self::Closed,
-            "REVOKED" => Self::Revoked,
-            "USERPAYING" => Self::Userpaying,
-            "PAYERROR" => Self::Payerror,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        TradeState::as_str(self)
+rt::open_enum! {
+    /// How the order was paid.
+    pub enum TradeType {
+        Unknown(rt::UnknownValue),
+        /// `JSAPI`: In an official account or mini program.
+        Jsapi = "JSAPI",
+        /// `NATIVE`: By scanning a QR code.
+        Native = "NATIVE",
+        /// `APP`: In an app.
+        App = "APP",
+        /// `MICROPAY`: By the merchant scanning the user's payment code.
+        Micropay = "MICROPAY",
+        /// `MWEB`: In a mobile browser (H5).
+        Mweb = "MWEB",
+        /// `FACEPAY`: By face.
+        Facepay = "FACEPAY",
     }
 }
-
-impl ::std::convert::From<&str> for TradeState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+rt::open_enum! {
+    /// A payment method the user may not use for this order.
+    pub enum LimitPay {
+        Unknown(rt::UnknownValue),
+        /// `no_balance`: No WeChat balance.
+        NoBalance = "no_balance",
+        /// `no_credit`: No credit cards.
+        NoCredit = "no_credit",
+        /// `no_debit`: No debit cards.
+        NoDebit = "no_debit",
+        /// `balance_only`: Balance only.
+        BalanceOnly = "balance_only",
     }
 }
-
-impl ::std::fmt::Display for TradeState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+rt::open_enum! {
+    /// Kind of identity document used for real-name checks.
+    pub enum IdentityType {
+        Unknown(rt::UnknownValue),
+        /// `IDCARD`: Mainland ID card.
+        Idcard = "IDCARD",
+        /// `HONGKONG_MACAO`: Mainland travel permit for Hong Kong and Macao residents.
+        HongkongMacao = "HONGKONG_MACAO",
+        /// `HONGKONG_MACAO_RESIDENT`: Residence permit for Hong Kong and Macao residents.
+        HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
+        /// `TAIWAN_RESIDENT`: Residence permit for Taiwan residents.
+        TaiwanResident = "TAIWAN_RESIDENT",
+        /// `FOREIGN_RESIDENT`: Permanent residence permit for foreigners.
+        ForeignResident = "FOREIGN_RESIDENT",
+        /// `OVERSEA_PASSPORT`: Passport.
+        OverseaPassport = "OVERSEA_PASSPORT",
+        /// `PHONE_NUMBER`: Mobile phone number.
+        PhoneNumber = "PHONE_NUMBER",
     }
 }
-
-impl ::serde::Serialize for TradeState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TradeState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How the order was paid.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TradeType {
-    /// `JSAPI`: In an official account or mini program.
-    Jsapi,
-    /// `NATIVE`: By scanning a QR code.
-    Native,
-    /// `APP`: In an app.
-    App,
-    /// `MICROPAY`: By the merchant scanning the user's payment code.
-    Micropay,
-    /// `MWEB`: In a mobile browser (H5).
-    Mweb,
-    /// `FACEPAY`: By face.
-    Facepay,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl TradeType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Jsapi => "JSAPI",
-            Self::Native => "NATIVE",
-            Self::App => "APP",
-            Self::Micropay => "MICROPAY",
-            Self::Mweb => "MWEB",
-            Self::Facepay => "FACEPAY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for TradeType {
-    const VALUES: &'static [&'static str] = &[
-        "JSAPI",
-        "NATIVE",
-        "APP",
-        "MICROPAY",
-        "MWEB",
-        "FACEPAY",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "JSAPI" => Self::Jsapi,
-            "NATIVE" => Self::Native,
-            "APP" => Self::App,
-            "MICROPAY" => Self::Micropay,
-            "MWEB" => Self::Mweb,
-            "FACEPAY" => Self::Facepay,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        TradeType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for TradeType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for TradeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for TradeType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for TradeType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// A payment method the user may not use for this order.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LimitPay {
-    /// `no_balance`: No WeChat balance.
-    NoBalance,
-    /// `no_credit`: No credit cards.
-    NoCredit,
-    /// `no_debit`: No debit cards.
-    NoDebit,
-    /// `balance_only`: Balance only.
-    BalanceOnly,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl LimitPay {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoBalance => "no_balance",
-            Self::NoCredit => "no_credit",
-            Self::NoDebit => "no_debit",
-            Self::BalanceOnly => "balance_only",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for LimitPay {
-    const VALUES: &'static [&'static str] = &[
-        "no_balance",
-        "no_credit",
-        "no_debit",
-        "balance_only",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "no_balance" => Self::NoBalance,
-            "no_credit" => Self::NoCredit,
-            "no_debit" => Self::NoDebit,
-            "balance_only" => Self::BalanceOnly,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        LimitPay::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for LimitPay {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for LimitPay {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for LimitPay {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for LimitPay {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Kind of identity document used for real-name checks.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IdentityType {
-    /// `IDCARD`: Mainland ID card.
-    Idcard,
-    /// `HONGKONG_MACAO`: Mainland travel permit for Hong Kong and Macao residents.
-    HongkongMacao,
-    /// `HONGKONG_MACAO_RESIDENT`: Residence permit for Hong Kong and Macao residents.
-    HongkongMacaoResident,
-    /// `TAIWAN_RESIDENT`: Residence permit for Taiwan residents.
-    TaiwanResident,
-    /// `FOREIGN_RESIDENT`: Permanent residence permit for foreigners.
-    ForeignResident,
-    /// `OVERSEA_PASSPORT`: Passport.
-    OverseaPassport,
-    /// `PHONE_NUMBER`: Mobile phone number.
-    PhoneNumber,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl IdentityType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Idcard => "IDCARD",
-            Self::HongkongMacao => "HONGKONG_MACAO",
-            Self::HongkongMacaoResident => "HONGKONG_MACAO_RESIDENT",
-            Self::TaiwanResident => "TAIWAN_RESIDENT",
-            Self::ForeignResident => "FOREIGN_RESIDENT",
-            Self::OverseaPassport => "OVERSEA_PASSPORT",
-            Self::PhoneNumber => "PHONE_NUMBER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for IdentityType {
-    const VALUES: &'static [&'static str] = &[
-        "IDCARD",
-        "HONGKONG_MACAO",
-        "HONGKONG_MACAO_RESIDENT",
-        "TAIWAN_RESIDENT",
-        "FOREIGN_RESIDENT",
-        "OVERSEA_PASSPORT",
-        "PHONE_NUMBER",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "IDCARD" => Self::Idcard,
-            "HONGKONG_MACAO" => Self::HongkongMacao,
-            "HONGKONG_MACAO_RESIDENT" => Self::HongkongMacaoResident,
-            "TAIWAN_RESIDENT" => Self::TaiwanResident,
-            "FOREIGN_RESIDENT" => Self::ForeignResident,
-            "OVERSEA_PASSPORT" => Self::OverseaPassport,
-            "PHONE_NUMBER" => Self::PhoneNumber,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        IdentityType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for IdentityType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for IdentityType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for IdentityType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for IdentityType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How an instalment subsidy is counted.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SubsidyPeriodType {
-    /// `DAILY`: Per day.
-    Daily,
-    /// `PERIOD`: Per period.
-    Period,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SubsidyPeriodType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Daily => "DAILY",
-            Self::Period => "PERIOD",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SubsidyPeriodType {
-    const VALUES: &'static [&'static str] = &["DAILY", "PERIOD"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "DAILY" => Self::Daily,
-            "PERIOD" => Self::Period,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SubsidyPeriodType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SubsidyPeriodType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SubsidyPeriodType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SubsidyPeriodType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SubsidyPeriodType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// How an instalment subsidy is counted.
+    pub enum SubsidyPeriodType {
+        Unknown(rt::UnknownValue),
+        /// `DAILY`: Per day.
+        Daily = "DAILY",
+        /// `PERIOD`: Per period.
+        Period = "PERIOD",
     }
 }
 
@@ -1255,6 +433,16 @@ pub struct Amount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for Amount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Amount",
+        &[
+            rt::FieldRule::req("total", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt("currency", rt::Kind::text(1, 16)),
+        ],
+    );
+}
+
 impl Amount {
     /// A builder with every field unset.
     pub fn builder() -> AmountBuilder {
@@ -1262,107 +450,23 @@ impl Amount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Amount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total");
-            let value = &self.total;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(16),
-            );
-        }
-    }
-}
-
-/// Builds a [`Amount`]; [`AmountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AmountBuilder {
-    total: ::std::option::Option<i64>,
-    currency: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`Amount`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AmountBuilder(rt::Draft);
 impl AmountBuilder {
     /// Sets `total`. Order amount in fen.
-    pub fn total(mut self, value: i64) -> Self {
-        self.total = ::std::option::Option::Some(value);
-        self
+    pub fn total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total", value))
     }
 
     /// Sets `currency`. Currency code; CNY, the only one supported, when absent.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("total"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(16),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Amount> {
-        self.total
-            .map(|total| Amount {
-                total,
-                currency: self.currency,
-            })
+    pub fn currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("currency", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Amount, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Amount")),
-        }
+    pub fn build(self) -> ::std::result::Result<Amount, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1394,6 +498,19 @@ pub struct GoodsDetail {
     pub unit_price: i64,
 }
 
+impl rt::Shaped for GoodsDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "GoodsDetail",
+        &[
+            rt::FieldRule::req("merchant_goods_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("wechatpay_goods_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("goods_name", rt::Kind::text(1, 256)),
+            rt::FieldRule::req("quantity", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("unit_price", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl GoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> GoodsDetailBuilder {
@@ -1401,217 +518,38 @@ impl GoodsDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for GoodsDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("merchant_goods_id");
-            let value = &self.merchant_goods_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.wechatpay_goods_id {
-            let at = at.field("wechatpay_goods_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        {
-            let at = at.field("quantity");
-            let value = &self.quantity;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("unit_price");
-            let value = &self.unit_price;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`GoodsDetail`]; [`GoodsDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct GoodsDetailBuilder {
-    merchant_goods_id: ::std::option::Option<::std::string::String>,
-    wechatpay_goods_id: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    quantity: ::std::option::Option<i64>,
-    unit_price: ::std::option::Option<i64>,
-}
-
+/// Builds a [`GoodsDetail`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct GoodsDetailBuilder(rt::Draft);
 impl GoodsDetailBuilder {
     /// Sets `merchant_goods_id`. The merchant's item id.
-    pub fn merchant_goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_goods_id", value))
     }
 
     /// Sets `wechatpay_goods_id`. The item id registered with WeChat Pay.
-    pub fn wechatpay_goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.wechatpay_goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn wechatpay_goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("wechatpay_goods_id", value))
     }
 
     /// Sets `goods_name`. Item name.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
     /// Sets `quantity`. Quantity bought.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = ::std::option::Option::Some(value);
-        self
+    pub fn quantity(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("quantity", value))
     }
 
     /// Sets `unit_price`. Unit price in fen.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.merchant_goods_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("merchant_goods_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("merchant_goods_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.wechatpay_goods_id {
-            let at = at.field("wechatpay_goods_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        match &self.quantity {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("quantity");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("quantity"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.unit_price {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("unit_price");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("unit_price"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<GoodsDetail> {
-        match (self.merchant_goods_id, self.quantity, self.unit_price) {
-            (
-                ::std::option::Option::Some(merchant_goods_id),
-                ::std::option::Option::Some(quantity),
-                ::std::option::Option::Some(unit_price),
-            ) => {
-                ::std::option::Option::Some(GoodsDetail {
-                    merchant_goods_id,
-                    wechatpay_goods_id: self.wechatpay_goods_id,
-                    goods_name: self.goods_name,
-                    quantity,
-                    unit_price,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn unit_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("unit_price", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<GoodsDetail, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("GoodsDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<GoodsDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1638,6 +576,24 @@ pub struct OrderDetail {
     >,
 }
 
+impl rt::Shaped for OrderDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "OrderDetail",
+        &[
+            rt::FieldRule::opt("cost_price", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt("invoice_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt(
+                "goods_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<GoodsDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl OrderDetail {
     /// A builder with every field unset.
     pub fn builder() -> OrderDetailBuilder {
@@ -1645,127 +601,37 @@ impl OrderDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for OrderDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.cost_price {
-            let at = at.field("cost_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.invoice_id {
-            let at = at.field("invoice_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`OrderDetail`]; [`OrderDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct OrderDetailBuilder {
-    cost_price: ::std::option::Option<i64>,
-    invoice_id: ::std::option::Option<::std::string::String>,
-    goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>,
-    >,
-}
-
+/// Builds a [`OrderDetail`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct OrderDetailBuilder(rt::Draft);
 impl OrderDetailBuilder {
     /// Sets `cost_price`. Original price of the order in fen.
-    pub fn cost_price(mut self, value: i64) -> Self {
-        self.cost_price = ::std::option::Option::Some(value);
-        self
+    pub fn cost_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("cost_price", value))
     }
 
     /// Sets `invoice_id`. The merchant's receipt id.
-    pub fn invoice_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.invoice_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn invoice_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("invoice_id", value))
     }
 
     /// Sets `goods_detail`. The items.
     pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>>,
     ) -> Self {
-        self.goods_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.cost_price {
-            let at = at.field("cost_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.invoice_id {
-            let at = at.field("invoice_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<OrderDetail> {
-        ::std::option::Option::Some(OrderDetail {
-            cost_price: self.cost_price,
-            invoice_id: self.invoice_id,
-            goods_detail: self.goods_detail,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>,
+                >("goods_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<OrderDetail, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("OrderDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<OrderDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1794,6 +660,18 @@ pub struct StoreInfo {
     pub address: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for StoreInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StoreInfo",
+        &[
+            rt::FieldRule::req("id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("name", rt::Kind::text(1, 256)),
+            rt::FieldRule::opt("area_code", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("address", rt::Kind::text(1, 512)),
+        ],
+    );
+}
+
 impl StoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> StoreInfoBuilder {
@@ -1801,168 +679,33 @@ impl StoreInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StoreInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("id");
-            let value = &self.id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.area_code {
-            let at = at.field("area_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.address {
-            let at = at.field("address");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(512),
-            );
-        }
-    }
-}
-
-/// Builds a [`StoreInfo`]; [`StoreInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StoreInfoBuilder {
-    id: ::std::option::Option<::std::string::String>,
-    name: ::std::option::Option<::std::string::String>,
-    area_code: ::std::option::Option<::std::string::String>,
-    address: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`StoreInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StoreInfoBuilder(rt::Draft);
 impl StoreInfoBuilder {
     /// Sets `id`. The merchant's store id.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = ::std::option::Option::Some(value.into());
-        self
+    pub fn id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("id", value))
     }
 
     /// Sets `name`. Store name.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `area_code`. Administrative area code of the store.
-    pub fn area_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.area_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn area_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("area_code", value))
     }
 
     /// Sets `address`. Store address.
-    pub fn address(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.address = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.area_code {
-            let at = at.field("area_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.address {
-            let at = at.field("address");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(512),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StoreInfo> {
-        self.id
-            .map(|id| StoreInfo {
-                id,
-                name: self.name,
-                area_code: self.area_code,
-                address: self.address,
-            })
+    pub fn address(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("address", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StoreInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StoreInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<StoreInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1986,6 +729,20 @@ pub struct SceneInfo {
     pub store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
 }
 
+impl rt::Shaped for SceneInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SceneInfo",
+        &[
+            rt::FieldRule::req("payer_client_ip", rt::Kind::text(1, 45)),
+            rt::FieldRule::opt("device_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt(
+                "store_info",
+                rt::Kind::Nested(<StoreInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl SceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> SceneInfoBuilder {
@@ -1993,132 +750,33 @@ impl SceneInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SceneInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("payer_client_ip");
-            let value = &self.payer_client_ip;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(45),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_info {
-            let at = at.field("store_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`SceneInfo`]; [`SceneInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SceneInfoBuilder {
-    payer_client_ip: ::std::option::Option<::std::string::String>,
-    device_id: ::std::option::Option<::std::string::String>,
-    store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
-}
-
+/// Builds a [`SceneInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SceneInfoBuilder(rt::Draft);
 impl SceneInfoBuilder {
     /// Sets `payer_client_ip`. The user's IP address (IPv4 or IPv6).
-    pub fn payer_client_ip(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_client_ip = ::std::option::Option::Some(value.into());
-        self
+    pub fn payer_client_ip(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_client_ip", value))
     }
 
     /// Sets `device_id`. The merchant's terminal id.
-    pub fn device_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.device_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn device_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("device_id", value))
     }
 
     /// Sets `store_info`. The store.
     pub fn store_info(
-        mut self,
-        value: crate::pay::transactions::types::StoreInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::StoreInfo>,
     ) -> Self {
-        self.store_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.payer_client_ip {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer_client_ip");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(45),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payer_client_ip"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_info {
-            let at = at.field("store_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SceneInfo> {
-        self.payer_client_ip
-            .map(|payer_client_ip| SceneInfo {
-                payer_client_ip,
-                device_id: self.device_id,
-                store_info: self.store_info,
-            })
+        Self(
+            self.0.set::<crate::pay::transactions::types::StoreInfo>("store_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SceneInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SceneInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<SceneInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2153,6 +811,19 @@ pub struct H5Info {
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for H5Info {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "H5Info",
+        &[
+            rt::FieldRule::req("type", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("app_name", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("app_url", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("bundle_id", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt("package_name", rt::Kind::text(1, 128)),
+        ],
+    );
+}
+
 impl H5Info {
     /// A builder with every field unset.
     pub fn builder() -> H5InfoBuilder {
@@ -2160,197 +831,38 @@ impl H5Info {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for H5Info {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("type");
-            let value = &self.type_;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.app_name {
-            let at = at.field("app_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.app_url {
-            let at = at.field("app_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.bundle_id {
-            let at = at.field("bundle_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.package_name {
-            let at = at.field("package_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`H5Info`]; [`H5InfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct H5InfoBuilder {
-    type_: ::std::option::Option<::std::string::String>,
-    app_name: ::std::option::Option<::std::string::String>,
-    app_url: ::std::option::Option<::std::string::String>,
-    bundle_id: ::std::option::Option<::std::string::String>,
-    package_name: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`H5Info`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct H5InfoBuilder(rt::Draft);
 impl H5InfoBuilder {
     /// Sets `type`. Scene type: Wap, iOS or Android.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+    pub fn type_(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("type", value))
     }
 
     /// Sets `app_name`. App name.
-    pub fn app_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.app_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn app_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("app_name", value))
     }
 
     /// Sets `app_url`. Web site URL.
-    pub fn app_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.app_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn app_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("app_url", value))
     }
 
     /// Sets `bundle_id`. iOS bundle id.
-    pub fn bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bundle_id", value))
     }
 
     /// Sets `package_name`. Android package name.
-    pub fn package_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.package_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.type_ {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.app_name {
-            let at = at.field("app_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.app_url {
-            let at = at.field("app_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.bundle_id {
-            let at = at.field("bundle_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.package_name {
-            let at = at.field("package_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<H5Info> {
-        self.type_
-            .map(|type_| H5Info {
-                type_,
-                app_name: self.app_name,
-                app_url: self.app_url,
-                bundle_id: self.bundle_id,
-                package_name: self.package_name,
-            })
+    pub fn package_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("package_name", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<H5Info, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("H5Info")),
-        }
+    pub fn build(self) -> ::std::result::Result<H5Info, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2378,6 +890,24 @@ pub struct H5SceneInfo {
     pub h5_info: crate::pay::transactions::types::H5Info,
 }
 
+impl rt::Shaped for H5SceneInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "H5SceneInfo",
+        &[
+            rt::FieldRule::req("payer_client_ip", rt::Kind::text(1, 45)),
+            rt::FieldRule::opt("device_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt(
+                "store_info",
+                rt::Kind::Nested(<StoreInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "h5_info",
+                rt::Kind::Nested(<H5Info as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl H5SceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> H5SceneInfoBuilder {
@@ -2385,161 +915,41 @@ impl H5SceneInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for H5SceneInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("payer_client_ip");
-            let value = &self.payer_client_ip;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(45),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_info {
-            let at = at.field("store_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("h5_info");
-            let value = &self.h5_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`H5SceneInfo`]; [`H5SceneInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct H5SceneInfoBuilder {
-    payer_client_ip: ::std::option::Option<::std::string::String>,
-    device_id: ::std::option::Option<::std::string::String>,
-    store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
-    h5_info: ::std::option::Option<crate::pay::transactions::types::H5Info>,
-}
-
+/// Builds a [`H5SceneInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct H5SceneInfoBuilder(rt::Draft);
 impl H5SceneInfoBuilder {
     /// Sets `payer_client_ip`. The user's IP address.
-    pub fn payer_client_ip(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_client_ip = ::std::option::Option::Some(value.into());
-        self
+    pub fn payer_client_ip(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_client_ip", value))
     }
 
     /// Sets `device_id`. The merchant's terminal id.
-    pub fn device_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.device_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn device_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("device_id", value))
     }
 
     /// Sets `store_info`. The store.
     pub fn store_info(
-        mut self,
-        value: crate::pay::transactions::types::StoreInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::StoreInfo>,
     ) -> Self {
-        self.store_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self.0.set::<crate::pay::transactions::types::StoreInfo>("store_info", value),
+        )
     }
 
     /// Sets `h5_info`. The page or app the payment starts from.
-    pub fn h5_info(mut self, value: crate::pay::transactions::types::H5Info) -> Self {
-        self.h5_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.payer_client_ip {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("payer_client_ip");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(45),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("payer_client_ip"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_info {
-            let at = at.field("store_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.h5_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("h5_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("h5_info"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<H5SceneInfo> {
-        match (self.payer_client_ip, self.h5_info) {
-            (
-                ::std::option::Option::Some(payer_client_ip),
-                ::std::option::Option::Some(h5_info),
-            ) => {
-                ::std::option::Option::Some(H5SceneInfo {
-                    payer_client_ip,
-                    device_id: self.device_id,
-                    store_info: self.store_info,
-                    h5_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn h5_info(
+        self,
+        value: impl Into<crate::pay::transactions::types::H5Info>,
+    ) -> Self {
+        Self(self.0.set::<crate::pay::transactions::types::H5Info>("h5_info", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<H5SceneInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("H5SceneInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<H5SceneInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2554,6 +964,13 @@ pub struct SettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
+impl rt::Shaped for SettleInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SettleInfo",
+        &[rt::FieldRule::opt("profit_sharing", rt::Kind::Boolean)],
+    );
+}
+
 impl SettleInfo {
     /// A builder with every field unset.
     pub fn builder() -> SettleInfoBuilder {
@@ -2561,55 +978,18 @@ impl SettleInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SettleInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`SettleInfo`]; [`SettleInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SettleInfoBuilder {
-    profit_sharing: ::std::option::Option<bool>,
-}
-
+/// Builds a [`SettleInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SettleInfoBuilder(rt::Draft);
 impl SettleInfoBuilder {
     /// Sets `profit_sharing`. Whether the funds are held for profit sharing.
-    pub fn profit_sharing(mut self, value: bool) -> Self {
-        self.profit_sharing = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<SettleInfo> {
-        ::std::option::Option::Some(SettleInfo {
-            profit_sharing: self.profit_sharing,
-        })
+    pub fn profit_sharing(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("profit_sharing", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SettleInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SettleInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<SettleInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2632,6 +1012,20 @@ pub struct PayerIdentity {
     pub name: ::std::string::String,
 }
 
+impl rt::Shaped for PayerIdentity {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PayerIdentity",
+        &[
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<IdentityType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("number", rt::Kind::TEXT),
+            rt::FieldRule::req("name", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl PayerIdentity {
     /// A builder with every field unset.
     pub fn builder() -> PayerIdentityBuilder {
@@ -2639,97 +1033,31 @@ impl PayerIdentity {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PayerIdentity {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`PayerIdentity`]; [`PayerIdentityBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, Default)]
-pub struct PayerIdentityBuilder {
-    type_: ::std::option::Option<crate::pay::transactions::types::IdentityType>,
-    number: ::std::option::Option<::std::string::String>,
-    name: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`PayerIdentity`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct PayerIdentityBuilder(rt::Draft);
 impl PayerIdentityBuilder {
     /// Sets `type`. Kind of document.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<crate::pay::transactions::types::IdentityType>,
+        self,
+        value: impl Into<crate::pay::transactions::types::IdentityType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::pay::transactions::types::IdentityType>("type", value))
     }
 
     /// Sets `number`. Document number.
-    pub fn number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.number = ::std::option::Option::Some(value.into());
-        self
+    pub fn number(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("number", value))
     }
 
     /// Sets `name`. Name on the document.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.number.is_none() {
-            v.report(&at.field("number"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.name.is_none() {
-            v.report(&at.field("name"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PayerIdentity> {
-        match (self.type_, self.number, self.name) {
-            (
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(number),
-                ::std::option::Option::Some(name),
-            ) => {
-                ::std::option::Option::Some(PayerIdentity {
-                    type_,
-                    number,
-                    name,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PayerIdentity, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PayerIdentity")),
-        }
+    pub fn build(self) -> ::std::result::Result<PayerIdentity, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2744,24 +1072,13 @@ impl ::std::fmt::Debug for PayerIdentity {
     }
 }
 
-impl ::std::fmt::Debug for PayerIdentityBuilder {
-    /// Sensitive fields are shown as `<redacted>`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("PayerIdentityBuilder")
-            .field("type_", &self.type_)
-            .field("number", &"<redacted>")
-            .field("name", &"<redacted>")
-            .finish()
-    }
-}
-
 impl PayerIdentity {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         {
             let value = &mut self.number;
             encrypt("number", value)?;
@@ -2789,6 +1106,19 @@ pub struct JsapiPayer {
     pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
 }
 
+impl rt::Shaped for JsapiPayer {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "JsapiPayer",
+        &[
+            rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::opt(
+                "identity",
+                rt::Kind::Nested(<PayerIdentity as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl JsapiPayer {
     /// A builder with every field unset.
     pub fn builder() -> JsapiPayerBuilder {
@@ -2796,100 +1126,30 @@ impl JsapiPayer {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for JsapiPayer {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("openid");
-            let value = &self.openid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.identity {
-            let at = at.field("identity");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`JsapiPayer`]; [`JsapiPayerBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct JsapiPayerBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
-}
-
+/// Builds a [`JsapiPayer`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct JsapiPayerBuilder(rt::Draft);
 impl JsapiPayerBuilder {
     /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `identity`. Real-name identity, when the order requires it.
     pub fn identity(
-        mut self,
-        value: crate::pay::transactions::types::PayerIdentity,
+        self,
+        value: impl Into<crate::pay::transactions::types::PayerIdentity>,
     ) -> Self {
-        self.identity = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.openid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("openid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.identity {
-            let at = at.field("identity");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<JsapiPayer> {
-        self.openid
-            .map(|openid| JsapiPayer {
-                openid,
-                identity: self.identity,
-            })
+        Self(
+            self
+                .0
+                .set::<crate::pay::transactions::types::PayerIdentity>("identity", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<JsapiPayer, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("JsapiPayer")),
-        }
+    pub fn build(self) -> ::std::result::Result<JsapiPayer, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2898,8 +1158,8 @@ impl JsapiPayer {
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.identity {
             value.encrypt_sensitive_fields(encrypt)?;
         }
@@ -2918,6 +1178,18 @@ pub struct AppPayer {
     pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
 }
 
+impl rt::Shaped for AppPayer {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AppPayer",
+        &[
+            rt::FieldRule::opt(
+                "identity",
+                rt::Kind::Nested(<PayerIdentity as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl AppPayer {
     /// A builder with every field unset.
     pub fn builder() -> AppPayerBuilder {
@@ -2925,64 +1197,25 @@ impl AppPayer {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AppPayer {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.identity {
-            let at = at.field("identity");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`AppPayer`]; [`AppPayerBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AppPayerBuilder {
-    identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
-}
-
+/// Builds a [`AppPayer`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AppPayerBuilder(rt::Draft);
 impl AppPayerBuilder {
     /// Sets `identity`. Real-name identity.
     pub fn identity(
-        mut self,
-        value: crate::pay::transactions::types::PayerIdentity,
+        self,
+        value: impl Into<crate::pay::transactions::types::PayerIdentity>,
     ) -> Self {
-        self.identity = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.identity {
-            let at = at.field("identity");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AppPayer> {
-        ::std::option::Option::Some(AppPayer {
-            identity: self.identity,
-        })
+        Self(
+            self
+                .0
+                .set::<crate::pay::transactions::types::PayerIdentity>("identity", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<AppPayer, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AppPayer")),
-        }
+    pub fn build(self) -> ::std::result::Result<AppPayer, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2991,8 +1224,8 @@ impl AppPayer {
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.identity {
             value.encrypt_sensitive_fields(encrypt)?;
         }
@@ -3014,6 +1247,16 @@ pub struct SubsidyPlan {
     pub subsidy_percent: i64,
 }
 
+impl rt::Shaped for SubsidyPlan {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SubsidyPlan",
+        &[
+            rt::FieldRule::req("subsidy_installment_num", rt::Kind::range(3, 12)),
+            rt::FieldRule::req("subsidy_percent", rt::Kind::range(0, 100)),
+        ],
+    );
+}
+
 impl SubsidyPlan {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyPlanBuilder {
@@ -3021,123 +1264,23 @@ impl SubsidyPlan {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SubsidyPlan {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("subsidy_installment_num");
-            let value = &self.subsidy_installment_num;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(3),
-                ::std::option::Option::Some(12),
-            );
-        }
-        {
-            let at = at.field("subsidy_percent");
-            let value = &self.subsidy_percent;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(100),
-            );
-        }
-    }
-}
-
-/// Builds a [`SubsidyPlan`]; [`SubsidyPlanBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SubsidyPlanBuilder {
-    subsidy_installment_num: ::std::option::Option<i64>,
-    subsidy_percent: ::std::option::Option<i64>,
-}
-
+/// Builds a [`SubsidyPlan`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SubsidyPlanBuilder(rt::Draft);
 impl SubsidyPlanBuilder {
     /// Sets `subsidy_installment_num`. Number of instalments: 3, 6 or 12.
-    pub fn subsidy_installment_num(mut self, value: i64) -> Self {
-        self.subsidy_installment_num = ::std::option::Option::Some(value);
-        self
+    pub fn subsidy_installment_num(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("subsidy_installment_num", value))
     }
 
     /// Sets `subsidy_percent`. Share of the interest subsidised, in percent: 0 or 100.
-    pub fn subsidy_percent(mut self, value: i64) -> Self {
-        self.subsidy_percent = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.subsidy_installment_num {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("subsidy_installment_num");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(3),
-                    ::std::option::Option::Some(12),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("subsidy_installment_num"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.subsidy_percent {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("subsidy_percent");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(100),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("subsidy_percent"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SubsidyPlan> {
-        match (self.subsidy_installment_num, self.subsidy_percent) {
-            (
-                ::std::option::Option::Some(subsidy_installment_num),
-                ::std::option::Option::Some(subsidy_percent),
-            ) => {
-                ::std::option::Option::Some(SubsidyPlan {
-                    subsidy_installment_num,
-                    subsidy_percent,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn subsidy_percent(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("subsidy_percent", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SubsidyPlan, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SubsidyPlan")),
-        }
+    pub fn build(self) -> ::std::result::Result<SubsidyPlan, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3155,6 +1298,26 @@ pub struct SubsidyDetail {
     pub subsidy_plan: ::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>,
 }
 
+impl rt::Shaped for SubsidyDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SubsidyDetail",
+        &[
+            rt::FieldRule::req(
+                "subsidy_period_type",
+                rt::Kind::Enum(<SubsidyPeriodType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "subsidy_plan",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<SubsidyPlan as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl SubsidyDetail {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyDetailBuilder {
@@ -3162,110 +1325,41 @@ impl SubsidyDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SubsidyDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("subsidy_plan");
-            let value = &self.subsidy_plan;
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`SubsidyDetail`]; [`SubsidyDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SubsidyDetailBuilder {
-    subsidy_period_type: ::std::option::Option<
-        crate::pay::transactions::types::SubsidyPeriodType,
-    >,
-    subsidy_plan: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>,
-    >,
-}
-
+/// Builds a [`SubsidyDetail`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SubsidyDetailBuilder(rt::Draft);
 impl SubsidyDetailBuilder {
     /// Sets `subsidy_period_type`. How it is counted.
     pub fn subsidy_period_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::pay::transactions::types::SubsidyPeriodType,
-        >,
+        self,
+        value: impl Into<crate::pay::transactions::types::SubsidyPeriodType>,
     ) -> Self {
-        self.subsidy_period_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::pay::transactions::types::SubsidyPeriodType,
+                >("subsidy_period_type", value),
+        )
     }
 
     /// Sets `subsidy_plan`. The plans.
     pub fn subsidy_plan(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>>,
     ) -> Self {
-        self.subsidy_plan = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.subsidy_period_type.is_none() {
-            v.report(
-                &at.field("subsidy_period_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.subsidy_plan {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("subsidy_plan");
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("subsidy_plan"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SubsidyDetail> {
-        match (self.subsidy_period_type, self.subsidy_plan) {
-            (
-                ::std::option::Option::Some(subsidy_period_type),
-                ::std::option::Option::Some(subsidy_plan),
-            ) => {
-                ::std::option::Option::Some(SubsidyDetail {
-                    subsidy_period_type,
-                    subsidy_plan,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>,
+                >("subsidy_plan", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SubsidyDetail, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SubsidyDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<SubsidyDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3282,6 +1376,22 @@ pub struct SubsidyInfo {
     >,
 }
 
+impl rt::Shaped for SubsidyInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SubsidyInfo",
+        &[
+            rt::FieldRule::opt(
+                "subsidy_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<SubsidyDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl SubsidyInfo {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyInfoBuilder {
@@ -3289,72 +1399,27 @@ impl SubsidyInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SubsidyInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.subsidy_detail {
-            let at = at.field("subsidy_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`SubsidyInfo`]; [`SubsidyInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SubsidyInfoBuilder {
-    subsidy_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>,
-    >,
-}
-
+/// Builds a [`SubsidyInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SubsidyInfoBuilder(rt::Draft);
 impl SubsidyInfoBuilder {
     /// Sets `subsidy_detail`. The subsidies.
     pub fn subsidy_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>>,
     ) -> Self {
-        self.subsidy_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.subsidy_detail {
-            let at = at.field("subsidy_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SubsidyInfo> {
-        ::std::option::Option::Some(SubsidyInfo {
-            subsidy_detail: self.subsidy_detail,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>,
+                >("subsidy_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SubsidyInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SubsidyInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<SubsidyInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3384,6 +1449,19 @@ pub struct TransactionAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for TransactionAmount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransactionAmount",
+        &[
+            rt::FieldRule::opt("total", rt::Kind::INTEGER),
+            rt::FieldRule::opt("payer_total", rt::Kind::INTEGER),
+            rt::FieldRule::opt("currency", rt::Kind::text(0, 16)),
+            rt::FieldRule::opt("payer_currency", rt::Kind::text(0, 16)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl TransactionAmount {
     /// A builder with every field unset.
     pub fn builder() -> TransactionAmountBuilder {
@@ -3391,122 +1469,35 @@ impl TransactionAmount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransactionAmount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.payer_currency {
-            let at = at.field("payer_currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-    }
-}
-
-/// Builds a [`TransactionAmount`]; [`TransactionAmountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransactionAmountBuilder {
-    total: ::std::option::Option<i64>,
-    payer_total: ::std::option::Option<i64>,
-    currency: ::std::option::Option<::std::string::String>,
-    payer_currency: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`TransactionAmount`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransactionAmountBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransactionAmountBuilder {
     /// Sets `total`. Order amount in fen.
-    pub fn total(mut self, value: i64) -> Self {
-        self.total = ::std::option::Option::Some(value);
-        self
+    pub fn total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total", value))
     }
 
     /// Sets `payer_total`. What the user paid, in fen.
-    pub fn payer_total(mut self, value: i64) -> Self {
-        self.payer_total = ::std::option::Option::Some(value);
-        self
+    pub fn payer_total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("payer_total", value))
     }
 
     /// Sets `currency`. Currency of the order.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(value.into());
-        self
+    pub fn currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("currency", value))
     }
 
     /// Sets `payer_currency`. Currency the user paid in.
-    pub fn payer_currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_currency = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.payer_currency {
-            let at = at.field("payer_currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransactionAmount> {
-        ::std::option::Option::Some(TransactionAmount {
-            total: self.total,
-            payer_total: self.payer_total,
-            currency: self.currency,
-            payer_currency: self.payer_currency,
-        })
+    pub fn payer_currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_currency", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        TransactionAmount,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransactionAmount")),
-        }
+    pub fn build(self) -> ::std::result::Result<TransactionAmount, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3521,6 +1512,14 @@ pub struct TransactionSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for TransactionSceneInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransactionSceneInfo",
+        &[rt::FieldRule::opt("device_id", rt::Kind::text(0, 32))],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl TransactionSceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> TransactionSceneInfoBuilder {
@@ -3528,77 +1527,20 @@ impl TransactionSceneInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransactionSceneInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`TransactionSceneInfo`]; [`TransactionSceneInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransactionSceneInfoBuilder {
-    device_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`TransactionSceneInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransactionSceneInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransactionSceneInfoBuilder {
     /// Sets `device_id`. The merchant's terminal id given with the order.
-    pub fn device_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.device_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.device_id {
-            let at = at.field("device_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransactionSceneInfo> {
-        ::std::option::Option::Some(TransactionSceneInfo {
-            device_id: self.device_id,
-        })
+    pub fn device_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("device_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        TransactionSceneInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransactionSceneInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<TransactionSceneInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3613,6 +1555,14 @@ pub struct TransactionPayer {
     pub openid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for TransactionPayer {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TransactionPayer",
+        &[rt::FieldRule::opt("openid", rt::Kind::text(0, 128))],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl TransactionPayer {
     /// A builder with every field unset.
     pub fn builder() -> TransactionPayerBuilder {
@@ -3620,74 +1570,20 @@ impl TransactionPayer {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TransactionPayer {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`TransactionPayer`]; [`TransactionPayerBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransactionPayerBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`TransactionPayer`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransactionPayerBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransactionPayerBuilder {
     /// Sets `openid`. The user's OpenID under the order's appid.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.openid {
-            let at = at.field("openid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TransactionPayer> {
-        ::std::option::Option::Some(TransactionPayer {
-            openid: self.openid,
-        })
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<TransactionPayer, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TransactionPayer")),
-        }
+    pub fn build(self) -> ::std::result::Result<TransactionPayer, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3718,6 +1614,20 @@ pub struct PromotionGoodsDetail {
     pub goods_remark: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for PromotionGoodsDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PromotionGoodsDetail",
+        &[
+            rt::FieldRule::req("goods_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("quantity", rt::Kind::INTEGER),
+            rt::FieldRule::req("unit_price", rt::Kind::INTEGER),
+            rt::FieldRule::req("discount_amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt("goods_remark", rt::Kind::text(0, 128)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl PromotionGoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> PromotionGoodsDetailBuilder {
@@ -3725,158 +1635,40 @@ impl PromotionGoodsDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PromotionGoodsDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("goods_id");
-            let value = &self.goods_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_remark {
-            let at = at.field("goods_remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-}
-
-/// Builds a [`PromotionGoodsDetail`]; [`PromotionGoodsDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PromotionGoodsDetailBuilder {
-    goods_id: ::std::option::Option<::std::string::String>,
-    quantity: ::std::option::Option<i64>,
-    unit_price: ::std::option::Option<i64>,
-    discount_amount: ::std::option::Option<i64>,
-    goods_remark: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`PromotionGoodsDetail`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct PromotionGoodsDetailBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl PromotionGoodsDetailBuilder {
     /// Sets `goods_id`. Item id.
-    pub fn goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_id", value))
     }
 
     /// Sets `quantity`. Quantity.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = ::std::option::Option::Some(value);
-        self
+    pub fn quantity(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("quantity", value))
     }
 
     /// Sets `unit_price`. Unit price in fen.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = ::std::option::Option::Some(value);
-        self
+    pub fn unit_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("unit_price", value))
     }
 
     /// Sets `discount_amount`. Discount on the item in fen.
-    pub fn discount_amount(mut self, value: i64) -> Self {
-        self.discount_amount = ::std::option::Option::Some(value);
-        self
+    pub fn discount_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_amount", value))
     }
 
     /// Sets `goods_remark`. Remark.
-    pub fn goods_remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_remark = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.goods_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("goods_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("goods_id"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.quantity.is_none() {
-            v.report(&at.field("quantity"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.unit_price.is_none() {
-            v.report(&at.field("unit_price"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.discount_amount.is_none() {
-            v.report(
-                &at.field("discount_amount"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_remark {
-            let at = at.field("goods_remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PromotionGoodsDetail> {
-        match (self.goods_id, self.quantity, self.unit_price, self.discount_amount) {
-            (
-                ::std::option::Option::Some(goods_id),
-                ::std::option::Option::Some(quantity),
-                ::std::option::Option::Some(unit_price),
-                ::std::option::Option::Some(discount_amount),
-            ) => {
-                ::std::option::Option::Some(PromotionGoodsDetail {
-                    goods_id,
-                    quantity,
-                    unit_price,
-                    discount_amount,
-                    goods_remark: self.goods_remark,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn goods_remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_remark", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        PromotionGoodsDetail,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PromotionGoodsDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<PromotionGoodsDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3944,6 +1736,33 @@ pub struct PromotionDetail {
     >,
 }
 
+impl rt::Shaped for PromotionDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PromotionDetail",
+        &[
+            rt::FieldRule::opt("coupon_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("name", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt("scope", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("type", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt("stock_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("wechatpay_contribute", rt::Kind::INTEGER),
+            rt::FieldRule::opt("merchant_contribute", rt::Kind::INTEGER),
+            rt::FieldRule::opt("other_contribute", rt::Kind::INTEGER),
+            rt::FieldRule::opt("currency", rt::Kind::text(0, 16)),
+            rt::FieldRule::opt(
+                "goods_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<PromotionGoodsDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl PromotionDetail {
     /// A builder with every field unset.
     pub fn builder() -> PromotionDetailBuilder {
@@ -3951,278 +1770,83 @@ impl PromotionDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PromotionDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.coupon_id {
-            let at = at.field("coupon_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.scope {
-            let at = at.field("scope");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.type_ {
-            let at = at.field("type");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`PromotionDetail`]; [`PromotionDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PromotionDetailBuilder {
-    coupon_id: ::std::option::Option<::std::string::String>,
-    name: ::std::option::Option<::std::string::String>,
-    scope: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<i64>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    wechatpay_contribute: ::std::option::Option<i64>,
-    merchant_contribute: ::std::option::Option<i64>,
-    other_contribute: ::std::option::Option<i64>,
-    currency: ::std::option::Option<::std::string::String>,
-    goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::PromotionGoodsDetail>,
-    >,
-}
-
+/// Builds a [`PromotionDetail`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct PromotionDetailBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl PromotionDetailBuilder {
     /// Sets `coupon_id`. Coupon id.
-    pub fn coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_id", value))
     }
 
     /// Sets `name`. Coupon name.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `scope`. Scope: GLOBAL (whole order) or SINGLE (items).
-    pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.scope = ::std::option::Option::Some(value.into());
-        self
+    pub fn scope(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("scope", value))
     }
 
     /// Sets `type`. Kind: CASH (pre-funded) or NOCASH.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+    pub fn type_(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("type", value))
     }
 
     /// Sets `amount`. Discount amount in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `stock_id`. The coupon's stock id.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `wechatpay_contribute`. Part funded by WeChat Pay, in fen.
-    pub fn wechatpay_contribute(mut self, value: i64) -> Self {
-        self.wechatpay_contribute = ::std::option::Option::Some(value);
-        self
+    pub fn wechatpay_contribute(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("wechatpay_contribute", value))
     }
 
     /// Sets `merchant_contribute`. Part funded by the merchant, in fen.
-    pub fn merchant_contribute(mut self, value: i64) -> Self {
-        self.merchant_contribute = ::std::option::Option::Some(value);
-        self
+    pub fn merchant_contribute(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("merchant_contribute", value))
     }
 
     /// Sets `other_contribute`. Part funded by others, in fen.
-    pub fn other_contribute(mut self, value: i64) -> Self {
-        self.other_contribute = ::std::option::Option::Some(value);
-        self
+    pub fn other_contribute(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("other_contribute", value))
     }
 
     /// Sets `currency`. Currency.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(value.into());
-        self
+    pub fn currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("currency", value))
     }
 
     /// Sets `goods_detail`. Items the promotion applied to.
     pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::PromotionGoodsDetail>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::pay::transactions::types::PromotionGoodsDetail>,
+        >,
     ) -> Self {
-        self.goods_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.coupon_id {
-            let at = at.field("coupon_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.scope {
-            let at = at.field("scope");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.type_ {
-            let at = at.field("type");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_id {
-            let at = at.field("stock_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PromotionDetail> {
-        ::std::option::Option::Some(PromotionDetail {
-            coupon_id: self.coupon_id,
-            name: self.name,
-            scope: self.scope,
-            type_: self.type_,
-            amount: self.amount,
-            stock_id: self.stock_id,
-            wechatpay_contribute: self.wechatpay_contribute,
-            merchant_contribute: self.merchant_contribute,
-            other_contribute: self.other_contribute,
-            currency: self.currency,
-            goods_detail: self.goods_detail,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::pay::transactions::types::PromotionGoodsDetail,
+                    >,
+                >("goods_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<PromotionDetail, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PromotionDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<PromotionDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4279,7 +1903,7 @@ pub struct Transaction {
     ///
     /// Wire name `success_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub success_time: ::std::option::Option<rt::DateTime>,
     /// The user who paid.
     ///
     /// Wire name `payer`; optional.
@@ -4308,6 +1932,51 @@ pub struct Transaction {
     >,
 }
 
+impl rt::Shaped for Transaction {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Transaction",
+        &[
+            rt::FieldRule::opt("appid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("out_trade_no", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("transaction_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt(
+                "trade_type",
+                rt::Kind::Enum(<TradeType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "trade_state",
+                rt::Kind::Enum(<TradeState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("trade_state_desc", rt::Kind::text(0, 256)),
+            rt::FieldRule::opt("bank_type", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("attach", rt::Kind::text(0, 128)),
+            rt::FieldRule::opt("success_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "payer",
+                rt::Kind::Nested(<TransactionPayer as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "amount",
+                rt::Kind::Nested(<TransactionAmount as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "scene_info",
+                rt::Kind::Nested(<TransactionSceneInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "promotion_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<PromotionDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Transaction {
     /// A builder with every field unset.
     pub fn builder() -> TransactionBuilder {
@@ -4315,374 +1984,132 @@ impl Transaction {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Transaction {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.trade_state_desc {
-            let at = at.field("trade_state_desc");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.bank_type {
-            let at = at.field("bank_type");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.attach {
-            let at = at.field("attach");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.payer {
-            let at = at.field("payer");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.amount {
-            let at = at.field("amount");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.scene_info {
-            let at = at.field("scene_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.promotion_detail {
-            let at = at.field("promotion_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`Transaction`]; [`TransactionBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TransactionBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    trade_type: ::std::option::Option<crate::pay::transactions::types::TradeType>,
-    trade_state: ::std::option::Option<crate::pay::transactions::types::TradeState>,
-    trade_state_desc: ::std::option::Option<::std::string::String>,
-    bank_type: ::std::option::Option<::std::string::String>,
-    attach: ::std::option::Option<::std::string::String>,
-    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    payer: ::std::option::Option<crate::pay::transactions::types::TransactionPayer>,
-    amount: ::std::option::Option<crate::pay::transactions::types::TransactionAmount>,
-    scene_info: ::std::option::Option<
-        crate::pay::transactions::types::TransactionSceneInfo,
-    >,
-    promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
-    >,
-}
-
+/// Builds a [`Transaction`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TransactionBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TransactionBuilder {
     /// Sets `appid`. AppID the order was placed under.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `mchid`. Merchant number.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `out_trade_no`. The merchant's order number.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay's transaction id.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `trade_type`. How it was paid.
     pub fn trade_type(
-        mut self,
-        value: impl ::std::convert::Into<crate::pay::transactions::types::TradeType>,
+        self,
+        value: impl Into<crate::pay::transactions::types::TradeType>,
     ) -> Self {
-        self.trade_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self.0.set::<crate::pay::transactions::types::TradeType>("trade_type", value),
+        )
     }
 
     /// Sets `trade_state`. State of the order.
     pub fn trade_state(
-        mut self,
-        value: impl ::std::convert::Into<crate::pay::transactions::types::TradeState>,
+        self,
+        value: impl Into<crate::pay::transactions::types::TradeState>,
     ) -> Self {
-        self.trade_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<crate::pay::transactions::types::TradeState>("trade_state", value),
+        )
     }
 
     /// Sets `trade_state_desc`. The state in words.
-    pub fn trade_state_desc(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.trade_state_desc = ::std::option::Option::Some(value.into());
-        self
+    pub fn trade_state_desc(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("trade_state_desc", value))
     }
 
     /// Sets `bank_type`. Bank or payment source, e.g.
-    pub fn bank_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bank_type = ::std::option::Option::Some(value.into());
-        self
+    pub fn bank_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bank_type", value))
     }
 
     /// Sets `attach`. The data attached when the order was placed.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
+    pub fn attach(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("attach", value))
     }
 
     /// Sets `success_time`. When the payment completed.
-    pub fn success_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.success_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn success_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("success_time", value))
     }
 
     /// Sets `payer`. The user who paid.
     pub fn payer(
-        mut self,
-        value: crate::pay::transactions::types::TransactionPayer,
+        self,
+        value: impl Into<crate::pay::transactions::types::TransactionPayer>,
     ) -> Self {
-        self.payer = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<crate::pay::transactions::types::TransactionPayer>("payer", value),
+        )
     }
 
     /// Sets `amount`. Amounts.
     pub fn amount(
-        mut self,
-        value: crate::pay::transactions::types::TransactionAmount,
+        self,
+        value: impl Into<crate::pay::transactions::types::TransactionAmount>,
     ) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::pay::transactions::types::TransactionAmount,
+                >("amount", value),
+        )
     }
 
     /// Sets `scene_info`. Where the order was placed.
     pub fn scene_info(
-        mut self,
-        value: crate::pay::transactions::types::TransactionSceneInfo,
+        self,
+        value: impl Into<crate::pay::transactions::types::TransactionSceneInfo>,
     ) -> Self {
-        self.scene_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::pay::transactions::types::TransactionSceneInfo,
+                >("scene_info", value),
+        )
     }
 
     /// Sets `promotion_detail`. Coupons and discounts applied.
     pub fn promotion_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
+        >,
     ) -> Self {
-        self.promotion_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.appid {
-            let at = at.field("appid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.trade_state_desc {
-            let at = at.field("trade_state_desc");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.bank_type {
-            let at = at.field("bank_type");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.attach {
-            let at = at.field("attach");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.payer {
-            let at = at.field("payer");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.amount {
-            let at = at.field("amount");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.scene_info {
-            let at = at.field("scene_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.promotion_detail {
-            let at = at.field("promotion_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Transaction> {
-        ::std::option::Option::Some(Transaction {
-            appid: self.appid,
-            mchid: self.mchid,
-            out_trade_no: self.out_trade_no,
-            transaction_id: self.transaction_id,
-            trade_type: self.trade_type,
-            trade_state: self.trade_state,
-            trade_state_desc: self.trade_state_desc,
-            bank_type: self.bank_type,
-            attach: self.attach,
-            success_time: self.success_time,
-            payer: self.payer,
-            amount: self.amount,
-            scene_info: self.scene_info,
-            promotion_detail: self.promotion_detail,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
+                >("promotion_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Transaction, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Transaction")),
-        }
+    pub fn build(self) -> ::std::result::Result<Transaction, rt::BuildError> {
+        self.0.build()
     }
 }

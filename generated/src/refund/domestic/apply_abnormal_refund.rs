@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 发起异常退款 (send an abnormal refund to a bank card)
 ///
 /// Settles a refund whose status is ABNORMAL by paying it to a bank card: the user's own card (USER_BANK_CARD, which needs the bank, card number and name) or the merchant's settlement card (MERCHANT_BANK_CARD). The card number and name are encrypted with WeChat Pay's key by the SDK.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_refund_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyAbnormalRefundRequest {
     /// Path parameter. WeChat Pay's refund number.
     ///
     /// Wire name `refund_id`; required; 1 to 32 characters.
     pub refund_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::refund::domestic::apply_abnormal_refund::ApplyAbnormalRefundBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ApplyAbnormalRefundBody,
+}
+
+impl rt::Shaped for ApplyAbnormalRefundRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ApplyAbnormalRefundRequest",
+        &[rt::FieldRule::req("refund_id", rt::Kind::text(1, 32))],
+        <ApplyAbnormalRefundBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ApplyAbnormalRefundRequest {
@@ -33,574 +43,198 @@ impl ApplyAbnormalRefundRequest {
     }
 }
 
-/// Builds a [`ApplyAbnormalRefundRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ApplyAbnormalRefundRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ApplyAbnormalRefundRequestBuilder {
-    refund_id: ::std::option::Option<::std::string::String>,
-    body: crate::refund::domestic::apply_abnormal_refund::ApplyAbnormalRefundBodyBuilder,
-}
-
+pub struct ApplyAbnormalRefundRequestBuilder(rt::Draft);
 impl ApplyAbnormalRefundRequestBuilder {
     /// Sets the parameter `refund_id`. WeChat Pay's refund number.
-    pub fn refund_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.refund_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn refund_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("refund_id", value))
     }
 
-    /// Sets the body field `sub_mchid`. The sub-merchant's number; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant's number; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `out_refund_no`. The merchant's number of the same refund.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_refund_no(value);
-        self
+    /// Sets `out_refund_no`. The merchant's number of the same refund.
+    pub fn out_refund_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_refund_no", value))
     }
 
-    /// Sets the body field `type`. Where the money goes.
+    /// Sets `type`. Where the money goes.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
         >,
     ) -> Self {
-        self.body = self.body.type_(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
+                >("type", value),
+        )
     }
 
-    /// Sets the body field `bank_type`. The user's bank; for USER_BANK_CARD.
+    /// Sets `bank_type`. The user's bank; for USER_BANK_CARD.
     pub fn bank_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::apply_abnormal_refund::RefundBankType,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::apply_abnormal_refund::RefundBankType>,
     ) -> Self {
-        self.body = self.body.bank_type(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::apply_abnormal_refund::RefundBankType,
+                >("bank_type", value),
+        )
     }
 
-    /// Sets the body field `bank_account`. The user's card number; for USER_BANK_CARD.
-    pub fn bank_account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.bank_account(value);
-        self
+    /// Sets `bank_account`. The user's card number; for USER_BANK_CARD.
+    pub fn bank_account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("bank_account", value))
     }
 
-    /// Sets the body field `real_name`. The card holder's name; for USER_BANK_CARD.
-    pub fn real_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.real_name(value);
-        self
+    /// Sets `real_name`. The card holder's name; for USER_BANK_CARD.
+    pub fn real_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("real_name", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::refund::domestic::apply_abnormal_refund::ApplyAbnormalRefundBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.refund_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ApplyAbnormalRefundBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ApplyAbnormalRefundRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.refund_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(refund_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ApplyAbnormalRefundRequest {
-                    refund_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyAbnormalRefundRequest")),
-        }
+    ) -> ::std::result::Result<ApplyAbnormalRefundRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ApplyAbnormalRefundRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("refund_id");
-            let value = &self.refund_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ApplyAbnormalRefundRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ApplyAbnormalRefundRequest {
-    type Body = crate::refund::domestic::apply_abnormal_refund::ApplyAbnormalRefundBody;
+impl rt::Operation for ApplyAbnormalRefundRequest {
+    type Body = ApplyAbnormalRefundBody;
     type Response = crate::refund::domestic::types::Refund;
-    type ErrorCode = ApplyAbnormalRefundErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "refund_domestic.apply_abnormal_refund",
         summary: "发起异常退款 (send an abnormal refund to a bank card)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_refund_no"],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The refund is not ABNORMAL or the card details do not fit the chosen type.",
-                solution: "Query the refund and check the card details.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not do this.",
-                solution: "Check the merchant's permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No refund has this id.",
-                solution: "Check refund_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_refund_no.",
-                retry: true,
-            },
+            crate::refund::domestic::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The refund is not ABNORMAL or the card details do not fit the chosen type.",
+                "Query the refund and check the card details.",
+                false,
+            ),
+            crate::refund::domestic::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not do this.",
+                "Check the merchant's permissions.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "No refund has this id.",
+                "Check refund_id.",
+                false,
+            ),
+            crate::refund::domestic::errors::FREQUENCY_LIMITED,
+            crate::refund::domestic::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(77usize);
         path.push_str("/v3/refund/domestic/refunds/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.refund_id);
+        rt::encode::push_path_segment(&mut path, &self.refund_id);
         path.push_str("/apply-abnormal-refund");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn encrypt_sensitive(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApplyAbnormalRefundErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The refund is not ABNORMAL or the card details do not fit the chosen type. Query the refund and check the card details.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The merchant may not do this. Check the merchant's permissions.
-    NoAuth,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No refund has this id. Check refund_id.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_refund_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ApplyAbnormalRefundErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// Where the money goes.
+    pub enum AbnormalRefundType {
+        Unknown(rt::UnknownValue),
+        /// `USER_BANK_CARD`: To the user's bank card; give bank_type, bank_account and real_name.
+        UserBankCard = "USER_BANK_CARD",
+        /// `MERCHANT_BANK_CARD`: To the merchant's settlement bank card.
+        MerchantBankCard = "MERCHANT_BANK_CARD",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ApplyAbnormalRefundErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ApplyAbnormalRefundErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ApplyAbnormalRefundErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ApplyAbnormalRefundErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ApplyAbnormalRefundErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ApplyAbnormalRefundErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Where the money goes.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AbnormalRefundType {
-    /// `USER_BANK_CARD`: To the user's bank card; give bank_type, bank_account and real_name.
-    UserBankCard,
-    /// `MERCHANT_BANK_CARD`: To the merchant's settlement bank card.
-    MerchantBankCard,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl AbnormalRefundType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserBankCard => "USER_BANK_CARD",
-            Self::MerchantBankCard => "MERCHANT_BANK_CARD",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for AbnormalRefundType {
-    const VALUES: &'static [&'static str] = &["USER_BANK_CARD", "MERCHANT_BANK_CARD"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "USER_BANK_CARD" => Self::UserBankCard,
-            "MERCHANT_BANK_CARD" => Self::MerchantBankCard,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        AbnormalRefundType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for AbnormalRefundType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for AbnormalRefundType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for AbnormalRefundType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AbnormalRefundType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The user's bank; for USER_BANK_CARD.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundBankType {
-    /// `CMB_DEBIT`: 招商银行借记卡
-    CmbDebit,
-    /// `COMM_DEBIT`: 交通银行借记卡
-    CommDebit,
-    /// `ABC_DEBIT`: 农业银行借记卡
-    AbcDebit,
-    /// `CCB_DEBIT`: 建设银行借记卡
-    CcbDebit,
-    /// `ICBC_DEBIT`: 工商银行借记卡
-    IcbcDebit,
-    /// `BOC_DEBIT`: 中国银行借记卡
-    BocDebit,
-    /// `PAB_DEBIT`: 平安银行借记卡
-    PabDebit,
-    /// `SPDB_DEBIT`: 浦发银行借记卡
-    SpdbDebit,
-    /// `CITIC_DEBIT`: 中信银行借记卡
-    CiticDebit,
-    /// `CEB_DEBIT`: 光大银行借记卡
-    CebDebit,
-    /// `CMBC_DEBIT`: 民生银行借记卡
-    CmbcDebit,
-    /// `CIB_DEBIT`: 兴业银行借记卡
-    CibDebit,
-    /// `GDB_DEBIT`: 广发银行借记卡
-    GdbDebit,
-    /// `PSBC_DEBIT`: 邮储银行借记卡
-    PsbcDebit,
-    /// `NBCB_DEBIT`: 宁波银行借记卡
-    NbcbDebit,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundBankType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CmbDebit => "CMB_DEBIT",
-            Self::CommDebit => "COMM_DEBIT",
-            Self::AbcDebit => "ABC_DEBIT",
-            Self::CcbDebit => "CCB_DEBIT",
-            Self::IcbcDebit => "ICBC_DEBIT",
-            Self::BocDebit => "BOC_DEBIT",
-            Self::PabDebit => "PAB_DEBIT",
-            Self::SpdbDebit => "SPDB_DEBIT",
-            Self::CiticDebit => "CITIC_DEBIT",
-            Self::CebDebit => "CEB_DEBIT",
-            Self::CmbcDebit => "CMBC_DEBIT",
-            Self::CibDebit => "CIB_DEBIT",
-            Self::GdbDebit => "GDB_DEBIT",
-            Self::PsbcDebit => "PSBC_DEBIT",
-            Self::NbcbDebit => "NBCB_DEBIT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundBankType {
-    const VALUES: &'static [&'static str] = &[
-        "CMB_DEBIT",
-        "COMM_DEBIT",
-        "ABC_DEBIT",
-        "CCB_DEBIT",
-        "ICBC_DEBIT",
-        "BOC_DEBIT",
-        "PAB_DEBIT",
-        "SPDB_DEBIT",
-        "CITIC_DEBIT",
-        "CEB_DEBIT",
-        "CMBC_DEBIT",
-        "CIB_DEBIT",
-        "GDB_DEBIT",
-        "PSBC_DEBIT",
-        "NBCB_DEBIT",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "CMB_DEBIT" => Self::CmbDebit,
-            "COMM_DEBIT" => Self::CommDebit,
-            "ABC_DEBIT" => Self::AbcDebit,
-            "CCB_DEBIT" => Self::CcbDebit,
-            "ICBC_DEBIT" => Self::IcbcDebit,
-            "BOC_DEBIT" => Self::BocDebit,
-            "PAB_DEBIT" => Self::PabDebit,
-            "SPDB_DEBIT" => Self::SpdbDebit,
-            "CITIC_DEBIT" => Self::CiticDebit,
-            "CEB_DEBIT" => Self::CebDebit,
-            "CMBC_DEBIT" => Self::CmbcDebit,
-            "CIB_DEBIT" => Self::CibDebit,
-            "GDB_DEBIT" => Self::GdbDebit,
-            "PSBC_DEBIT" => Self::PsbcDebit,
-            "NBCB_DEBIT" => Self::NbcbDebit,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundBankType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundBankType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundBankType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundBankType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundBankType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// The user's bank; for USER_BANK_CARD.
+    pub enum RefundBankType {
+        Unknown(rt::UnknownValue),
+        /// `CMB_DEBIT`: 招商银行借记卡
+        CmbDebit = "CMB_DEBIT",
+        /// `COMM_DEBIT`: 交通银行借记卡
+        CommDebit = "COMM_DEBIT",
+        /// `ABC_DEBIT`: 农业银行借记卡
+        AbcDebit = "ABC_DEBIT",
+        /// `CCB_DEBIT`: 建设银行借记卡
+        CcbDebit = "CCB_DEBIT",
+        /// `ICBC_DEBIT`: 工商银行借记卡
+        IcbcDebit = "ICBC_DEBIT",
+        /// `BOC_DEBIT`: 中国银行借记卡
+        BocDebit = "BOC_DEBIT",
+        /// `PAB_DEBIT`: 平安银行借记卡
+        PabDebit = "PAB_DEBIT",
+        /// `SPDB_DEBIT`: 浦发银行借记卡
+        SpdbDebit = "SPDB_DEBIT",
+        /// `CITIC_DEBIT`: 中信银行借记卡
+        CiticDebit = "CITIC_DEBIT",
+        /// `CEB_DEBIT`: 光大银行借记卡
+        CebDebit = "CEB_DEBIT",
+        /// `CMBC_DEBIT`: 民生银行借记卡
+        CmbcDebit = "CMBC_DEBIT",
+        /// `CIB_DEBIT`: 兴业银行借记卡
+        CibDebit = "CIB_DEBIT",
+        /// `GDB_DEBIT`: 广发银行借记卡
+        GdbDebit = "GDB_DEBIT",
+        /// `PSBC_DEBIT`: 邮储银行借记卡
+        PsbcDebit = "PSBC_DEBIT",
+        /// `NBCB_DEBIT`: 宁波银行借记卡
+        NbcbDebit = "NBCB_DEBIT",
     }
 }
 
@@ -641,222 +275,24 @@ pub struct ApplyAbnormalRefundBody {
     pub real_name: ::std::option::Option<::std::string::String>,
 }
 
-impl ApplyAbnormalRefundBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ApplyAbnormalRefundBodyBuilder {
-        ApplyAbnormalRefundBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ApplyAbnormalRefundBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_refund_no");
-            let value = &self.out_refund_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.bank_account {
-            let at = at.field("bank_account");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.real_name {
-            let at = at.field("real_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`ApplyAbnormalRefundBody`]; [`ApplyAbnormalRefundBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, Default)]
-pub struct ApplyAbnormalRefundBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    out_refund_no: ::std::option::Option<::std::string::String>,
-    type_: ::std::option::Option<
-        crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
-    >,
-    bank_type: ::std::option::Option<
-        crate::refund::domestic::apply_abnormal_refund::RefundBankType,
-    >,
-    bank_account: ::std::option::Option<::std::string::String>,
-    real_name: ::std::option::Option<::std::string::String>,
-}
-
-impl ApplyAbnormalRefundBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant's number; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_refund_no`. The merchant's number of the same refund.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_refund_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `type`. Where the money goes.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
-        >,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `bank_type`. The user's bank; for USER_BANK_CARD.
-    pub fn bank_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::apply_abnormal_refund::RefundBankType,
-        >,
-    ) -> Self {
-        self.bank_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `bank_account`. The user's card number; for USER_BANK_CARD.
-    pub fn bank_account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.bank_account = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `real_name`. The card holder's name; for USER_BANK_CARD.
-    pub fn real_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.real_name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.out_refund_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_refund_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_refund_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.bank_account {
-            let at = at.field("bank_account");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.real_name {
-            let at = at.field("real_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ApplyAbnormalRefundBody> {
-        match (self.out_refund_no, self.type_) {
-            (
-                ::std::option::Option::Some(out_refund_no),
-                ::std::option::Option::Some(type_),
-            ) => {
-                ::std::option::Option::Some(ApplyAbnormalRefundBody {
-                    sub_mchid: self.sub_mchid,
-                    out_refund_no,
-                    type_,
-                    bank_type: self.bank_type,
-                    bank_account: self.bank_account,
-                    real_name: self.real_name,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ApplyAbnormalRefundBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ApplyAbnormalRefundBody")),
-        }
-    }
+impl rt::Shaped for ApplyAbnormalRefundBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ApplyAbnormalRefundBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("out_refund_no", rt::Kind::text(1, 64)),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<AbnormalRefundType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "bank_type",
+                rt::Kind::Enum(<RefundBankType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("bank_account", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::opt("real_name", rt::Kind::text(1, u64::MAX)),
+        ],
+    );
 }
 
 impl ::std::fmt::Debug for ApplyAbnormalRefundBody {
@@ -873,41 +309,13 @@ impl ::std::fmt::Debug for ApplyAbnormalRefundBody {
     }
 }
 
-impl ::std::fmt::Debug for ApplyAbnormalRefundBodyBuilder {
-    /// Sensitive fields are shown as `<redacted>`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ApplyAbnormalRefundBodyBuilder")
-            .field("sub_mchid", &self.sub_mchid)
-            .field("out_refund_no", &self.out_refund_no)
-            .field("type_", &self.type_)
-            .field("bank_type", &self.bank_type)
-            .field("bank_account", &"<redacted>")
-            .field("real_name", &"<redacted>")
-            .finish()
-    }
-}
-
-impl ::std::convert::From<ApplyAbnormalRefundBody> for ApplyAbnormalRefundBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ApplyAbnormalRefundBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            out_refund_no: ::std::option::Option::Some(value.out_refund_no),
-            type_: ::std::option::Option::Some(value.type_),
-            bank_type: value.bank_type,
-            bank_account: value.bank_account,
-            real_name: value.real_name,
-        }
-    }
-}
-
 impl ApplyAbnormalRefundBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.bank_account {
             encrypt("bank_account", value)?;
         }

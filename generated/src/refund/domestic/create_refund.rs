@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/refund/domestic/refunds`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 申请退款 (refund an order)
 ///
 /// Refunds all or part of a paid order within a year of payment, back the way it was paid. Name the order by `transaction_id` or `out_trade_no` (one is enough). An order takes at most 50 partial refunds. A repeat with the same `out_refund_no` refunds once; after SYSTEM_ERROR or a timeout, repeat it with the same number rather than a new one.
@@ -16,11 +17,20 @@
 /// - Rate limit: 150 requests per second.
 /// - Idempotent by `out_refund_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRefundRequest {
-    /// The JSON body.
-    pub body: crate::refund::domestic::create_refund::CreateRefundBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateRefundBody,
+}
+
+impl rt::Shaped for CreateRefundRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateRefundRequest",
+        &[],
+        <CreateRefundBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateRefundRequest {
@@ -30,239 +40,163 @@ impl CreateRefundRequest {
     }
 }
 
-/// Builds a [`CreateRefundRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateRefundRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateRefundRequestBuilder {
-    body: crate::refund::domestic::create_refund::CreateRefundBodyBuilder,
-}
-
+pub struct CreateRefundRequestBuilder(rt::Draft);
 impl CreateRefundRequestBuilder {
-    /// Sets the body field `sub_mchid`. The sub-merchant's number; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.sub_mchid(value);
-        self
+    /// Sets `sub_mchid`. The sub-merchant's number; service providers only.
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
-    /// Sets the body field `transaction_id`. WeChat Pay's number of the order; this or `out_trade_no`.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.transaction_id(value);
-        self
+    /// Sets `transaction_id`. WeChat Pay's number of the order; this or `out_trade_no`.
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
-    /// Sets the body field `out_trade_no`. The merchant's number of the order; this or `transaction_id`.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_trade_no(value);
-        self
+    /// Sets `out_trade_no`. The merchant's number of the order; this or `transaction_id`.
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
-    /// Sets the body field `out_refund_no`. The merchant's own refund number, unique per merchant: digits, letters, _-|\*@.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_refund_no(value);
-        self
+    /// Sets `out_refund_no`. The merchant's own refund number, unique per merchant: digits, letters, _-|\*@.
+    pub fn out_refund_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_refund_no", value))
     }
 
-    /// Sets the body field `reason`. Why, shown to the user in the refund message.
-    pub fn reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.reason(value);
-        self
+    /// Sets `reason`. Why, shown to the user in the refund message.
+    pub fn reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("reason", value))
     }
 
-    /// Sets the body field `notify_url`. Where REFUND.\* callbacks go; https, no query string.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. Where REFUND.\* callbacks go; https, no query string.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Sets the body field `funds_account`. Which account pays; leave out to use the unsettled funds.
+    /// Sets `funds_account`. Which account pays; leave out to use the unsettled funds.
     pub fn funds_account(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::create_refund::RefundFundsSource,
+        self,
+        value: impl Into<crate::refund::domestic::create_refund::RefundFundsSource>,
+    ) -> Self {
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::create_refund::RefundFundsSource,
+                >("funds_account", value),
+        )
+    }
+
+    /// Sets `amount`. How much to refund.
+    pub fn amount(
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundRequestAmount>,
+    ) -> Self {
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::types::RefundRequestAmount,
+                >("amount", value),
+        )
+    }
+
+    /// Sets `goods_detail`. The products refunded; required to return single-product coupons proportionally.
+    pub fn goods_detail(
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
         >,
     ) -> Self {
-        self.body = self.body.funds_account(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
+                >("goods_detail", value),
+        )
     }
 
-    /// Sets the body field `amount`. How much to refund.
-    pub fn amount(
-        mut self,
-        value: crate::refund::domestic::types::RefundRequestAmount,
-    ) -> Self {
-        self.body = self.body.amount(value);
-        self
-    }
-
-    /// Sets the body field `goods_detail`. The products refunded; required to return single-product coupons proportionally.
-    pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-    ) -> Self {
-        self.body = self.body.goods_detail(value);
-        self
-    }
-
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::refund::domestic::create_refund::CreateRefundBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateRefundBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateRefundRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateRefundRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateRefundRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CreateRefundRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateRefundRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateRefundRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateRefundRequest {
-    type Body = crate::refund::domestic::create_refund::CreateRefundBody;
+impl rt::Operation for CreateRefundRequest {
+    type Body = CreateRefundBody;
     type Response = crate::refund::domestic::types::Refund;
-    type ErrorCode = CreateRefundErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "refund_domestic.create_refund",
         summary: "申请退款 (refund an order)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/refund/domestic/refunds",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_refund_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 150u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The request does not fit the order's state or the refund rules.",
-                solution: "Check the order and the refund amounts.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "MCH_NOT_EXISTS",
-                description: "The merchant number does not exist.",
-                solution: "Check the merchant number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NOT_ENOUGH",
-                description: "The account has too little balance for the refund.",
-                solution: "Top the account up, then retry with the same out_refund_no.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The merchant may not refund this order.",
-                solution: "Check the merchant's permissions.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "USER_ACCOUNT_ABNORMAL",
-                description: "The user's account is closed or frozen.",
-                solution: "Settle the refund another way; this order cannot be refunded through the API.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "The order does not exist or was not paid.",
-                solution: "Check the order number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry with the same out_refund_no.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry with the same out_refund_no.",
-                retry: true,
-            },
+            crate::refund::domestic::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The request does not fit the order's state or the refund rules.",
+                "Check the order and the refund amounts.",
+                false,
+            ),
+            crate::refund::domestic::errors::MCH_NOT_EXISTS,
+            crate::refund::domestic::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NOT_ENOUGH",
+                "The account has too little balance for the refund.",
+                "Top the account up, then retry with the same out_refund_no.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The merchant may not refund this order.",
+                "Check the merchant's permissions.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                403u16,
+                "USER_ACCOUNT_ABNORMAL",
+                "The user's account is closed or frozen.",
+                "Settle the refund another way; this order cannot be refunded through the API.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "The order does not exist or was not paid.",
+                "Check the order number.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "FREQUENCY_LIMITED",
+                "Calls are too frequent.",
+                "Slow down and retry with the same out_refund_no.",
+                true,
+            ),
+            crate::refund::domestic::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -272,203 +206,26 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateRefundRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `POST /v3/refund/domestic/refunds`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateRefundErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The request does not fit the order's state or the refund rules. Check the order and the refund amounts.
-    InvalidRequest,
-    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number does not exist. Check the merchant number.
-    MchNotExists,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `NOT_ENOUGH`: HTTP 403: The account has too little balance for the refund. Top the account up, then retry with the same out_refund_no.
-    NotEnough,
-    /// `NO_AUTH`: HTTP 403: The merchant may not refund this order. Check the merchant's permissions.
-    NoAuth,
-    /// `USER_ACCOUNT_ABNORMAL`: HTTP 403: The user's account is closed or frozen. Settle the refund another way; this order cannot be refunded through the API.
-    UserAccountAbnormal,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: The order does not exist or was not paid. Check the order number.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry with the same out_refund_no.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry with the same out_refund_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateRefundErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::MchNotExists => "MCH_NOT_EXISTS",
-            Self::SignError => "SIGN_ERROR",
-            Self::NotEnough => "NOT_ENOUGH",
-            Self::NoAuth => "NO_AUTH",
-            Self::UserAccountAbnormal => "USER_ACCOUNT_ABNORMAL",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateRefundErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "MCH_NOT_EXISTS",
-        "SIGN_ERROR",
-        "NOT_ENOUGH",
-        "NO_AUTH",
-        "USER_ACCOUNT_ABNORMAL",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "MCH_NOT_EXISTS" => Self::MchNotExists,
-            "SIGN_ERROR" => Self::SignError,
-            "NOT_ENOUGH" => Self::NotEnough,
-            "NO_AUTH" => Self::NoAuth,
-            "USER_ACCOUNT_ABNORMAL" => Self::UserAccountAbnormal,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateRefundErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateRefundErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateRefundErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateRefundErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateRefundErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Which account pays; leave out to use the unsettled funds.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundFundsSource {
-    /// `AVAILABLE`: Refund from the available balance (only for merchants with unsettled-funds refunds enabled).
-    Available,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundFundsSource {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "AVAILABLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundFundsSource {
-    const VALUES: &'static [&'static str] = &["AVAILABLE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "AVAILABLE" => Self::Available,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundFundsSource::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundFundsSource {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundFundsSource {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundFundsSource {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundFundsSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Which account pays; leave out to use the unsettled funds.
+    pub enum RefundFundsSource {
+        Unknown(rt::UnknownValue),
+        /// `AVAILABLE`: Refund from the available balance (only for merchants with unsettled-funds refunds enabled).
+        Available = "AVAILABLE",
     }
 }
 
@@ -525,350 +282,39 @@ pub struct CreateRefundBody {
     >,
 }
 
-impl CreateRefundBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateRefundBodyBuilder {
-        CreateRefundBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateRefundBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_refund_no");
-            let value = &self.out_refund_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_|*@-]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.reason {
-            let at = at.field("reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(80),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`CreateRefundBody`]; [`CreateRefundBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateRefundBodyBuilder {
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    out_refund_no: ::std::option::Option<::std::string::String>,
-    reason: ::std::option::Option<::std::string::String>,
-    notify_url: ::std::option::Option<::std::string::String>,
-    funds_account: ::std::option::Option<
-        crate::refund::domestic::create_refund::RefundFundsSource,
-    >,
-    amount: ::std::option::Option<crate::refund::domestic::types::RefundRequestAmount>,
-    goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-    >,
-}
-
-impl CreateRefundBodyBuilder {
-    /// Sets `sub_mchid`. The sub-merchant's number; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_id`. WeChat Pay's number of the order; this or `out_trade_no`.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_trade_no`. The merchant's number of the order; this or `transaction_id`.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `out_refund_no`. The merchant's own refund number, unique per merchant: digits, letters, _-|\*@.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_refund_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `reason`. Why, shown to the user in the refund message.
-    pub fn reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.reason = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `notify_url`. Where REFUND.\* callbacks go; https, no query string.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `funds_account`. Which account pays; leave out to use the unsettled funds.
-    pub fn funds_account(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::create_refund::RefundFundsSource,
-        >,
-    ) -> Self {
-        self.funds_account = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `amount`. How much to refund.
-    pub fn amount(
-        mut self,
-        value: crate::refund::domestic::types::RefundRequestAmount,
-    ) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `goods_detail`. The products refunded; required to return single-product coupons proportionally.
-    pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-    ) -> Self {
-        self.goods_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.out_refund_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_refund_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_|*@-]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_refund_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.reason {
-            let at = at.field("reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(80),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_url {
-            let at = at.field("notify_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(8),
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://.+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateRefundBody> {
-        match (self.out_refund_no, self.amount) {
-            (
-                ::std::option::Option::Some(out_refund_no),
-                ::std::option::Option::Some(amount),
-            ) => {
-                ::std::option::Option::Some(CreateRefundBody {
-                    sub_mchid: self.sub_mchid,
-                    transaction_id: self.transaction_id,
-                    out_trade_no: self.out_trade_no,
-                    out_refund_no,
-                    reason: self.reason,
-                    notify_url: self.notify_url,
-                    funds_account: self.funds_account,
-                    amount,
-                    goods_detail: self.goods_detail,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CreateRefundBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateRefundBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateRefundBody> for CreateRefundBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateRefundBody) -> Self {
-        Self {
-            sub_mchid: value.sub_mchid,
-            transaction_id: value.transaction_id,
-            out_trade_no: value.out_trade_no,
-            out_refund_no: ::std::option::Option::Some(value.out_refund_no),
-            reason: value.reason,
-            notify_url: value.notify_url,
-            funds_account: value.funds_account,
-            amount: ::std::option::Option::Some(value.amount),
-            goods_detail: value.goods_detail,
-        }
-    }
+impl rt::Shaped for CreateRefundBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateRefundBody",
+        &[
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("transaction_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("out_trade_no", rt::Kind::text(1, 32)),
+            rt::FieldRule::req(
+                "out_refund_no",
+                rt::Kind::pattern(1, 64, "^[0-9A-Za-z_|*@-]+$"),
+            ),
+            rt::FieldRule::opt("reason", rt::Kind::text(1, 80)),
+            rt::FieldRule::opt("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
+            rt::FieldRule::opt(
+                "funds_account",
+                rt::Kind::Enum(<RefundFundsSource as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "amount",
+                rt::Kind::Nested(
+                    <crate::refund::domestic::types::RefundRequestAmount as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "goods_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::refund::domestic::types::RefundGoodsDetail as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+        ],
+    );
 }

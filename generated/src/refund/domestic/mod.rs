@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `payments`.
 
+pub mod errors;
 pub mod types;
 pub mod apply_abnormal_refund;
 pub mod create_refund;
@@ -14,17 +15,18 @@ pub mod refund_result;
 pub use self::types::*;
 pub use self::apply_abnormal_refund::{
     ApplyAbnormalRefundRequest, ApplyAbnormalRefundRequestBuilder,
-    ApplyAbnormalRefundErrorCode, ApplyAbnormalRefundBody, ApplyAbnormalRefundBodyBuilder,
+    ApplyAbnormalRefundBody,
 };
 
 pub use self::create_refund::{
-    CreateRefundRequest, CreateRefundRequestBuilder, CreateRefundErrorCode,
-    CreateRefundBody, CreateRefundBodyBuilder,
+    CreateRefundRequest, CreateRefundRequestBuilder, CreateRefundBody,
 };
 
 pub use self::query_by_out_refund_no::{
     QueryByOutRefundNoRequest, QueryByOutRefundNoRequestBuilder,
-    QueryByOutRefundNoErrorCode,
 };
 
-pub use self::refund_result::{RefundResultEvent, RefundResultEventBuilder};
+pub use self::refund_result::RefundResultEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::refund_result::RefundResultEventBuilder;

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/refund/domestic/refunds/{out_refund_no}`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/query-by-out-refund-no.html).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询单笔退款 (query a refund by the merchant's refund number)
 ///
 /// Looks a refund up by the merchant's refund number: the way to learn its outcome when the callback is late, or to see why it is ABNORMAL.
@@ -15,7 +16,7 @@
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryByOutRefundNoRequest {
     /// Path parameter. The merchant's refund number.
@@ -25,7 +26,18 @@ pub struct QueryByOutRefundNoRequest {
     /// Query parameter. The sub-merchant's number; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
+}
+
+impl rt::Shaped for QueryByOutRefundNoRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryByOutRefundNoRequest",
+        &[
+            rt::FieldRule::req("out_refund_no", rt::Kind::text(1, 64)),
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
+        ],
+    );
 }
 
 impl QueryByOutRefundNoRequest {
@@ -35,311 +47,92 @@ impl QueryByOutRefundNoRequest {
     }
 }
 
-/// Builds a [`QueryByOutRefundNoRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryByOutRefundNoRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryByOutRefundNoRequestBuilder {
-    out_refund_no: ::std::option::Option<::std::string::String>,
-    sub_mchid: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryByOutRefundNoRequestBuilder(rt::Draft);
 impl QueryByOutRefundNoRequestBuilder {
     /// Sets the parameter `out_refund_no`. The merchant's refund number.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_refund_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_refund_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_refund_no", value))
     }
 
     /// Sets the parameter `sub_mchid`. The sub-merchant's number; service providers only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.out_refund_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_refund_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_refund_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryByOutRefundNoRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.out_refund_no,) {
-            (::std::option::Option::Some(out_refund_no),) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryByOutRefundNoRequest {
-                    out_refund_no,
-                    sub_mchid: self.sub_mchid,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryByOutRefundNoRequest")),
-        }
+    ) -> ::std::result::Result<QueryByOutRefundNoRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryByOutRefundNoRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("out_refund_no");
-            let value = &self.out_refund_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        v.finish("QueryByOutRefundNoRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryByOutRefundNoRequest {
+impl rt::Operation for QueryByOutRefundNoRequest {
     type Body = ();
     type Response = crate::refund::domestic::types::Refund;
-    type ErrorCode = QueryByOutRefundNoErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "refund_domestic.query_by_out_refund_no",
         summary: "查询单笔退款 (query a refund by the merchant's refund number)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/refund/domestic/refunds/{out_refund_no}",
         doc_url: "https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/query-by-out-refund-no.html",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "MCH_NOT_EXISTS",
-                description: "The merchant number does not exist.",
-                solution: "Check the merchant number.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The request signature did not verify.",
-                solution: "Check the merchant key, its serial and the string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "RESOURCE_NOT_EXISTS",
-                description: "No refund has this number.",
-                solution: "Check the refund number; a refund that was never accepted can be requested again.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "FREQUENCY_LIMITED",
-                description: "Calls are too frequent.",
-                solution: "Slow down and retry.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry.",
-                retry: true,
-            },
+            crate::refund::domestic::errors::PARAM_ERROR,
+            crate::refund::domestic::errors::MCH_NOT_EXISTS,
+            crate::refund::domestic::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "No refund has this number.",
+                "Check the refund number; a refund that was never accepted can be requested again.",
+                false,
+            ),
+            crate::refund::domestic::errors::FREQUENCY_LIMITED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(59usize);
         path.push_str("/v3/refund/domestic/refunds/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.out_refund_no,
-        );
+        rt::encode::push_path_segment(&mut path, &self.out_refund_no);
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.sub_mchid {
             query.push("sub_mchid", value);
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/refund/domestic/refunds/{out_refund_no}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryByOutRefundNoErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error.
-    ParamError,
-    /// `MCH_NOT_EXISTS`: HTTP 400: The merchant number does not exist. Check the merchant number.
-    MchNotExists,
-    /// `SIGN_ERROR`: HTTP 401: The request signature did not verify. Check the merchant key, its serial and the string to sign.
-    SignError,
-    /// `RESOURCE_NOT_EXISTS`: HTTP 404: No refund has this number. Check the refund number; a refund that was never accepted can be requested again.
-    ResourceNotExists,
-    /// `FREQUENCY_LIMITED`: HTTP 429: Calls are too frequent. Slow down and retry.
-    FrequencyLimited,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryByOutRefundNoErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::MchNotExists => "MCH_NOT_EXISTS",
-            Self::SignError => "SIGN_ERROR",
-            Self::ResourceNotExists => "RESOURCE_NOT_EXISTS",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryByOutRefundNoErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "MCH_NOT_EXISTS",
-        "SIGN_ERROR",
-        "RESOURCE_NOT_EXISTS",
-        "FREQUENCY_LIMITED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "MCH_NOT_EXISTS" => Self::MchNotExists,
-            "SIGN_ERROR" => Self::SignError,
-            "RESOURCE_NOT_EXISTS" => Self::ResourceNotExists,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryByOutRefundNoErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryByOutRefundNoErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryByOutRefundNoErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryByOutRefundNoErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryByOutRefundNoErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

@@ -6,216 +6,35 @@
 //!
 //! Event types: `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/refund-result-notice.html).
 
-/// Which funds paid the refund.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundFundSource {
-    /// `REFUND_SOURCE_UNSETTLED_FUNDS`: From unsettled funds.
-    RefundSourceUnsettledFunds,
-    /// `REFUND_SOURCE_RECHARGE_FUNDS`: From the recharged balance.
-    RefundSourceRechargeFunds,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundFundSource {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RefundSourceUnsettledFunds => "REFUND_SOURCE_UNSETTLED_FUNDS",
-            Self::RefundSourceRechargeFunds => "REFUND_SOURCE_RECHARGE_FUNDS",
-            Self::Unknown(value) => value.as_str(),
-        }
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// Which funds paid the refund.
+    pub enum RefundFundSource {
+        Unknown(rt::UnknownValue),
+        /// `REFUND_SOURCE_UNSETTLED_FUNDS`: From unsettled funds.
+        RefundSourceUnsettledFunds = "REFUND_SOURCE_UNSETTLED_FUNDS",
+        /// `REFUND_SOURCE_RECHARGE_FUNDS`: From the recharged balance.
+        RefundSourceRechargeFunds = "REFUND_SOURCE_RECHARGE_FUNDS",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundFundSource {
-    const VALUES: &'static [&'static str] = &[
-        "REFUND_SOURCE_UNSETTLED_FUNDS",
-        "REFUND_SOURCE_RECHARGE_FUNDS",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "REFUND_SOURCE_UNSETTLED_FUNDS" => Self::RefundSourceUnsettledFunds,
-            "REFUND_SOURCE_RECHARGE_FUNDS" => Self::RefundSourceRechargeFunds,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundFundSource::as_str(self)
+rt::open_enum! {
+    /// Who paid the refund; partner mode only.
+    pub enum RefundPayingParty {
+        Unknown(rt::UnknownValue),
+        /// `REFUND_SOURCE_PARTNER_ADVANCE`: Advanced by the service provider.
+        RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
+        /// `REFUND_SOURCE_SUB_MERCHANT`: Paid by the sub-merchant.
+        RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
     }
 }
-
-impl ::std::convert::From<&str> for RefundFundSource {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundFundSource {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundFundSource {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundFundSource {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Who paid the refund; partner mode only.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundPayingParty {
-    /// `REFUND_SOURCE_PARTNER_ADVANCE`: Advanced by the service provider.
-    RefundSourcePartnerAdvance,
-    /// `REFUND_SOURCE_SUB_MERCHANT`: Paid by the sub-merchant.
-    RefundSourceSubMerchant,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundPayingParty {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RefundSourcePartnerAdvance => "REFUND_SOURCE_PARTNER_ADVANCE",
-            Self::RefundSourceSubMerchant => "REFUND_SOURCE_SUB_MERCHANT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundPayingParty {
-    const VALUES: &'static [&'static str] = &[
-        "REFUND_SOURCE_PARTNER_ADVANCE",
-        "REFUND_SOURCE_SUB_MERCHANT",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "REFUND_SOURCE_PARTNER_ADVANCE" => Self::RefundSourcePartnerAdvance,
-            "REFUND_SOURCE_SUB_MERCHANT" => Self::RefundSourceSubMerchant,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundPayingParty::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundPayingParty {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundPayingParty {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundPayingParty {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundPayingParty {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Which rate.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExchangeRateType {
-    /// `USERPAYMENT_RATE`: The rate when the user paid.
-    UserpaymentRate,
-    /// `SETTLEMENT_RATE`: The rate at settlement.
-    SettlementRate,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ExchangeRateType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UserpaymentRate => "USERPAYMENT_RATE",
-            Self::SettlementRate => "SETTLEMENT_RATE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ExchangeRateType {
-    const VALUES: &'static [&'static str] = &["USERPAYMENT_RATE", "SETTLEMENT_RATE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "USERPAYMENT_RATE" => Self::UserpaymentRate,
-            "SETTLEMENT_RATE" => Self::SettlementRate,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ExchangeRateType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ExchangeRateType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ExchangeRateType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ExchangeRateType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ExchangeRateType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Which rate.
+    pub enum ExchangeRateType {
+        Unknown(rt::UnknownValue),
+        /// `USERPAYMENT_RATE`: The rate when the user paid.
+        UserpaymentRate = "USERPAYMENT_RATE",
+        /// `SETTLEMENT_RATE`: The rate at settlement.
+        SettlementRate = "SETTLEMENT_RATE",
     }
 }
 
@@ -238,6 +57,20 @@ pub struct RefundExchangeRate {
     pub rate: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for RefundExchangeRate {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundExchangeRate",
+        &[
+            rt::FieldRule::opt(
+                "type",
+                rt::Kind::Enum(<ExchangeRateType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("rate", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl RefundExchangeRate {
     /// A builder with every field unset.
     pub fn builder() -> RefundExchangeRateBuilder {
@@ -245,73 +78,34 @@ impl RefundExchangeRate {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundExchangeRate {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`RefundExchangeRate`]; [`RefundExchangeRateBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundExchangeRateBuilder {
-    type_: ::std::option::Option<
-        crate::refund::domestic::refund_result::ExchangeRateType,
-    >,
-    rate: ::std::option::Option<i64>,
-}
-
+/// Builds a [`RefundExchangeRate`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct RefundExchangeRateBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl RefundExchangeRateBuilder {
     /// Sets `type`. Which rate.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::refund_result::ExchangeRateType,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::refund_result::ExchangeRateType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::refund_result::ExchangeRateType,
+                >("type", value),
+        )
     }
 
     /// Sets `rate`. The rate times 10^8.
-    pub fn rate(mut self, value: i64) -> Self {
-        self.rate = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundExchangeRate> {
-        ::std::option::Option::Some(RefundExchangeRate {
-            type_: self.type_,
-            rate: self.rate,
-        })
+    pub fn rate(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("rate", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        RefundExchangeRate,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundExchangeRate")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundExchangeRate, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -364,6 +158,27 @@ pub struct RefundNoticeAmount {
     >,
 }
 
+impl rt::Shaped for RefundNoticeAmount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundNoticeAmount",
+        &[
+            rt::FieldRule::req("total", rt::Kind::INTEGER),
+            rt::FieldRule::req("refund", rt::Kind::INTEGER),
+            rt::FieldRule::req("payer_total", rt::Kind::INTEGER),
+            rt::FieldRule::req("payer_refund", rt::Kind::INTEGER),
+            rt::FieldRule::opt("currency", rt::Kind::text(0, 16)),
+            rt::FieldRule::opt("payer_currency", rt::Kind::text(0, 16)),
+            rt::FieldRule::opt("settlement_refund", rt::Kind::INTEGER),
+            rt::FieldRule::opt("settlement_currency", rt::Kind::text(0, 16)),
+            rt::FieldRule::opt(
+                "exchange_rate",
+                rt::Kind::Nested(<RefundExchangeRate as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl RefundNoticeAmount {
     /// A builder with every field unset.
     pub fn builder() -> RefundNoticeAmountBuilder {
@@ -371,221 +186,69 @@ impl RefundNoticeAmount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundNoticeAmount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.payer_currency {
-            let at = at.field("payer_currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.settlement_currency {
-            let at = at.field("settlement_currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_rate {
-            let at = at.field("exchange_rate");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`RefundNoticeAmount`]; [`RefundNoticeAmountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundNoticeAmountBuilder {
-    total: ::std::option::Option<i64>,
-    refund: ::std::option::Option<i64>,
-    payer_total: ::std::option::Option<i64>,
-    payer_refund: ::std::option::Option<i64>,
-    currency: ::std::option::Option<::std::string::String>,
-    payer_currency: ::std::option::Option<::std::string::String>,
-    settlement_refund: ::std::option::Option<i64>,
-    settlement_currency: ::std::option::Option<::std::string::String>,
-    exchange_rate: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundExchangeRate,
-    >,
-}
-
+/// Builds a [`RefundNoticeAmount`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct RefundNoticeAmountBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl RefundNoticeAmountBuilder {
     /// Sets `total`. The order's total, in fen.
-    pub fn total(mut self, value: i64) -> Self {
-        self.total = ::std::option::Option::Some(value);
-        self
+    pub fn total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total", value))
     }
 
     /// Sets `refund`. The amount refunded, in fen.
-    pub fn refund(mut self, value: i64) -> Self {
-        self.refund = ::std::option::Option::Some(value);
-        self
+    pub fn refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund", value))
     }
 
     /// Sets `payer_total`. What the user paid, in fen.
-    pub fn payer_total(mut self, value: i64) -> Self {
-        self.payer_total = ::std::option::Option::Some(value);
-        self
+    pub fn payer_total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("payer_total", value))
     }
 
     /// Sets `payer_refund`. What the user gets back, in fen.
-    pub fn payer_refund(mut self, value: i64) -> Self {
-        self.payer_refund = ::std::option::Option::Some(value);
-        self
+    pub fn payer_refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("payer_refund", value))
     }
 
     /// Sets `currency`. The order's currency.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(value.into());
-        self
+    pub fn currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("currency", value))
     }
 
     /// Sets `payer_currency`. The user's currency.
-    pub fn payer_currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.payer_currency = ::std::option::Option::Some(value.into());
-        self
+    pub fn payer_currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("payer_currency", value))
     }
 
     /// Sets `settlement_refund`. The refund in the settlement currency, in fen.
-    pub fn settlement_refund(mut self, value: i64) -> Self {
-        self.settlement_refund = ::std::option::Option::Some(value);
-        self
+    pub fn settlement_refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("settlement_refund", value))
     }
 
     /// Sets `settlement_currency`. The settlement currency.
-    pub fn settlement_currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.settlement_currency = ::std::option::Option::Some(value.into());
-        self
+    pub fn settlement_currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("settlement_currency", value))
     }
 
     /// Sets `exchange_rate`. The exchange rate used; cross-border only.
     pub fn exchange_rate(
-        mut self,
-        value: crate::refund::domestic::refund_result::RefundExchangeRate,
+        self,
+        value: impl Into<crate::refund::domestic::refund_result::RefundExchangeRate>,
     ) -> Self {
-        self.exchange_rate = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total.is_none() {
-            v.report(&at.field("total"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.refund.is_none() {
-            v.report(&at.field("refund"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.payer_total.is_none() {
-            v.report(&at.field("payer_total"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.payer_refund.is_none() {
-            v.report(
-                &at.field("payer_refund"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.currency {
-            let at = at.field("currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.payer_currency {
-            let at = at.field("payer_currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.settlement_currency {
-            let at = at.field("settlement_currency");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_rate {
-            let at = at.field("exchange_rate");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundNoticeAmount> {
-        match (self.total, self.refund, self.payer_total, self.payer_refund) {
-            (
-                ::std::option::Option::Some(total),
-                ::std::option::Option::Some(refund),
-                ::std::option::Option::Some(payer_total),
-                ::std::option::Option::Some(payer_refund),
-            ) => {
-                ::std::option::Option::Some(RefundNoticeAmount {
-                    total,
-                    refund,
-                    payer_total,
-                    payer_refund,
-                    currency: self.currency,
-                    payer_currency: self.payer_currency,
-                    settlement_refund: self.settlement_refund,
-                    settlement_currency: self.settlement_currency,
-                    exchange_rate: self.exchange_rate,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::refund_result::RefundExchangeRate,
+                >("exchange_rate", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        RefundNoticeAmount,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundNoticeAmount")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundNoticeAmount, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -631,7 +294,7 @@ pub struct RefundResultEvent {
     ///
     /// Wire name `success_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub success_time: ::std::option::Option<rt::DateTime>,
     /// The account that received the money.
     ///
     /// Wire name `user_received_account`; required; at most 64 characters.
@@ -666,6 +329,44 @@ pub struct RefundResultEvent {
     pub amount: crate::refund::domestic::refund_result::RefundNoticeAmount,
 }
 
+impl rt::Shaped for RefundResultEvent {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundResultEvent",
+        &[
+            rt::FieldRule::req("mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("sp_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_trade_no", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_refund_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("refund_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req(
+                "refund_status",
+                rt::Kind::Enum(
+                    <crate::refund::domestic::types::RefundStatus as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("success_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("user_received_account", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt("recv_account", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt(
+                "fund_source",
+                rt::Kind::Enum(<RefundFundSource as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "refund_account",
+                rt::Kind::Enum(<RefundPayingParty as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("individual_auth_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::req(
+                "amount",
+                rt::Kind::Nested(<RefundNoticeAmount as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl RefundResultEvent {
     /// A builder with every field unset.
     pub fn builder() -> RefundResultEventBuilder {
@@ -673,509 +374,130 @@ impl RefundResultEvent {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundResultEvent {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("mchid");
-            let value = &self.mchid;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sp_mchid {
-            let at = at.field("sp_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_refund_no");
-            let value = &self.out_refund_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("refund_id");
-            let value = &self.refund_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("user_received_account");
-            let value = &self.user_received_account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.recv_account {
-            let at = at.field("recv_account");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.individual_auth_id {
-            let at = at.field("individual_auth_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`RefundResultEvent`]; [`RefundResultEventBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundResultEventBuilder {
-    mchid: ::std::option::Option<::std::string::String>,
-    sp_mchid: ::std::option::Option<::std::string::String>,
-    sub_mchid: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_refund_no: ::std::option::Option<::std::string::String>,
-    refund_id: ::std::option::Option<::std::string::String>,
-    refund_status: ::std::option::Option<crate::refund::domestic::types::RefundStatus>,
-    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    user_received_account: ::std::option::Option<::std::string::String>,
-    recv_account: ::std::option::Option<::std::string::String>,
-    fund_source: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundFundSource,
-    >,
-    refund_account: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundPayingParty,
-    >,
-    individual_auth_id: ::std::option::Option<::std::string::String>,
-    amount: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundNoticeAmount,
-    >,
-}
-
+/// Builds a [`RefundResultEvent`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct RefundResultEventBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl RefundResultEventBuilder {
     /// Sets `mchid`. The merchant number (the direct merchant's).
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `sp_mchid`. The service provider's merchant number; partner mode only.
-    pub fn sp_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sp_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sp_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sp_mchid", value))
     }
 
     /// Sets `sub_mchid`. The sub-merchant's number; partner mode only.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Sets `out_trade_no`. The merchant's number of the refunded order.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay's number of the refunded order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `out_refund_no`. The merchant's refund number.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_refund_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_refund_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_refund_no", value))
     }
 
     /// Sets `refund_id`. WeChat Pay's refund number.
-    pub fn refund_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.refund_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn refund_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("refund_id", value))
     }
 
     /// Sets `refund_status`. The outcome: SUCCESS, CLOSED or ABNORMAL.
     pub fn refund_status(
-        mut self,
-        value: impl ::std::convert::Into<crate::refund::domestic::types::RefundStatus>,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundStatus>,
     ) -> Self {
-        self.refund_status = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::types::RefundStatus,
+                >("refund_status", value),
+        )
     }
 
     /// Sets `success_time`. When the refund succeeded; only for SUCCESS.
-    pub fn success_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.success_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn success_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("success_time", value))
     }
 
     /// Sets `user_received_account`. The account that received the money.
-    pub fn user_received_account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_received_account = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_received_account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_received_account", value))
     }
 
     /// Sets `recv_account`. The receiving account as the partner API names it.
-    pub fn recv_account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.recv_account = ::std::option::Option::Some(value.into());
-        self
+    pub fn recv_account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("recv_account", value))
     }
 
     /// Sets `fund_source`. Which funds paid the refund.
     pub fn fund_source(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::refund_result::RefundFundSource,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::refund_result::RefundFundSource>,
     ) -> Self {
-        self.fund_source = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::refund_result::RefundFundSource,
+                >("fund_source", value),
+        )
     }
 
     /// Sets `refund_account`. Who paid the refund; partner mode only.
     pub fn refund_account(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::refund_result::RefundPayingParty,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::refund_result::RefundPayingParty>,
     ) -> Self {
-        self.refund_account = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::refund_result::RefundPayingParty,
+                >("refund_account", value),
+        )
     }
 
     /// Sets `individual_auth_id`. Authorisation id of an individual seller; e-commerce platforms only.
-    pub fn individual_auth_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.individual_auth_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn individual_auth_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("individual_auth_id", value))
     }
 
     /// Sets `amount`. The refund's amounts.
     pub fn amount(
-        mut self,
-        value: crate::refund::domestic::refund_result::RefundNoticeAmount,
+        self,
+        value: impl Into<crate::refund::domestic::refund_result::RefundNoticeAmount>,
     ) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.mchid {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("mchid");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("mchid"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.sp_mchid {
-            let at = at.field("sp_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_refund_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_refund_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_refund_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.refund_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.refund_status.is_none() {
-            v.report(
-                &at.field("refund_status"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        match &self.user_received_account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("user_received_account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("user_received_account"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.recv_account {
-            let at = at.field("recv_account");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.individual_auth_id {
-            let at = at.field("individual_auth_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundResultEvent> {
-        match (
-            self.mchid,
-            self.out_trade_no,
-            self.transaction_id,
-            self.out_refund_no,
-            self.refund_id,
-            self.refund_status,
-            self.user_received_account,
-            self.amount,
-        ) {
-            (
-                ::std::option::Option::Some(mchid),
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(out_refund_no),
-                ::std::option::Option::Some(refund_id),
-                ::std::option::Option::Some(refund_status),
-                ::std::option::Option::Some(user_received_account),
-                ::std::option::Option::Some(amount),
-            ) => {
-                ::std::option::Option::Some(RefundResultEvent {
-                    mchid,
-                    sp_mchid: self.sp_mchid,
-                    sub_mchid: self.sub_mchid,
-                    out_trade_no,
-                    transaction_id,
-                    out_refund_no,
-                    refund_id,
-                    refund_status,
-                    success_time: self.success_time,
-                    user_received_account,
-                    recv_account: self.recv_account,
-                    fund_source: self.fund_source,
-                    refund_account: self.refund_account,
-                    individual_auth_id: self.individual_auth_id,
-                    amount,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::refund_result::RefundNoticeAmount,
+                >("amount", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        RefundResultEvent,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundResultEvent")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundResultEvent, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
+impl rt::NotificationEvent
 for crate::refund::domestic::refund_result::RefundResultEvent {
     const EVENT_TYPES: &'static [&'static str] = &[
         "REFUND.SUCCESS",

@@ -2,328 +2,61 @@
 
 //! Types shared by the operations of 退款 (refunds).
 
-/// Where the refunded money went.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundChannel {
-    /// `ORIGINAL`: Back the way it was paid.
-    Original,
-    /// `BALANCE`: To the user's WeChat balance.
-    Balance,
-    /// `OTHER_BALANCE`: The original account was unusable, so to the user's balance instead.
-    OtherBalance,
-    /// `OTHER_BANKCARD`: The original card was unusable, so to another of the user's cards.
-    OtherBankcard,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundChannel {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Original => "ORIGINAL",
-            Self::Balance => "BALANCE",
-            Self::OtherBalance => "OTHER_BALANCE",
-            Self::OtherBankcard => "OTHER_BANKCARD",
-            Self::Unknown(value) => value.as_str(),
-        }
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// Where the refunded money went.
+    pub enum RefundChannel {
+        Unknown(rt::UnknownValue),
+        /// `ORIGINAL`: Back the way it was paid.
+        Original = "ORIGINAL",
+        /// `BALANCE`: To the user's WeChat balance.
+        Balance = "BALANCE",
+        /// `OTHER_BALANCE`: The original account was unusable, so to the user's balance instead.
+        OtherBalance = "OTHER_BALANCE",
+        /// `OTHER_BANKCARD`: The original card was unusable, so to another of the user's cards.
+        OtherBankcard = "OTHER_BANKCARD",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundChannel {
-    const VALUES: &'static [&'static str] = &[
-        "ORIGINAL",
-        "BALANCE",
-        "OTHER_BALANCE",
-        "OTHER_BANKCARD",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ORIGINAL" => Self::Original,
-            "BALANCE" => Self::Balance,
-            "OTHER_BALANCE" => Self::OtherBalance,
-            "OTHER_BANKCARD" => Self::OtherBankcard,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundChannel::as_str(self)
+rt::open_enum! {
+    /// Progress of a refund.
+    pub enum RefundStatus {
+        Unknown(rt::UnknownValue),
+        /// `SUCCESS`: Refunded.
+        Success = "SUCCESS",
+        /// `CLOSED`: Closed without refunding.
+        Closed = "CLOSED",
+        /// `PROCESSING`: Being processed.
+        Processing = "PROCESSING",
+        /// `ABNORMAL`: Failed to reach the user's account; settle it with the abnormal-refund operation or the merchant platform.
+        Abnormal = "ABNORMAL",
     }
 }
-
-impl ::std::convert::From<&str> for RefundChannel {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
+rt::open_enum! {
+    /// The merchant account a refund was paid from.
+    pub enum RefundFundsAccount {
+        Unknown(rt::UnknownValue),
+        /// `UNSETTLED`: Funds not yet settled.
+        Unsettled = "UNSETTLED",
+        /// `AVAILABLE`: Available balance.
+        Available = "AVAILABLE",
+        /// `UNAVAILABLE`: Unavailable balance.
+        Unavailable = "UNAVAILABLE",
+        /// `OPERATION`: Operating account.
+        Operation = "OPERATION",
+        /// `BASIC`: Basic account.
+        Basic = "BASIC",
+        /// `ECNY_BASIC`: Digital-yuan basic account.
+        EcnyBasic = "ECNY_BASIC",
     }
 }
-
-impl ::std::fmt::Display for RefundChannel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundChannel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundChannel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Progress of a refund.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundStatus {
-    /// `SUCCESS`: Refunded.
-    Success,
-    /// `CLOSED`: Closed without refunding.
-    Closed,
-    /// `PROCESSING`: Being processed.
-    Processing,
-    /// `ABNORMAL`: Failed to reach the user's account; settle it with the abnormal-refund operation or the merchant platform.
-    Abnormal,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Closed => "CLOSED",
-            Self::Processing => "PROCESSING",
-            Self::Abnormal => "ABNORMAL",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundStatus {
-    const VALUES: &'static [&'static str] = &[
-        "SUCCESS",
-        "CLOSED",
-        "PROCESSING",
-        "ABNORMAL",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SUCCESS" => Self::Success,
-            "CLOSED" => Self::Closed,
-            "PROCESSING" => Self::Processing,
-            "ABNORMAL" => Self::Abnormal,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundStatus::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundStatus {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The merchant account a refund was paid from.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundFundsAccount {
-    /// `UNSETTLED`: Funds not yet settled.
-    Unsettled,
-    /// `AVAILABLE`: Available balance.
-    Available,
-    /// `UNAVAILABLE`: Unavailable balance.
-    Unavailable,
-    /// `OPERATION`: Operating account.
-    Operation,
-    /// `BASIC`: Basic account.
-    Basic,
-    /// `ECNY_BASIC`: Digital-yuan basic account.
-    EcnyBasic,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundFundsAccount {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unsettled => "UNSETTLED",
-            Self::Available => "AVAILABLE",
-            Self::Unavailable => "UNAVAILABLE",
-            Self::Operation => "OPERATION",
-            Self::Basic => "BASIC",
-            Self::EcnyBasic => "ECNY_BASIC",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundFundsAccount {
-    const VALUES: &'static [&'static str] = &[
-        "UNSETTLED",
-        "AVAILABLE",
-        "UNAVAILABLE",
-        "OPERATION",
-        "BASIC",
-        "ECNY_BASIC",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "UNSETTLED" => Self::Unsettled,
-            "AVAILABLE" => Self::Available,
-            "UNAVAILABLE" => Self::Unavailable,
-            "OPERATION" => Self::Operation,
-            "BASIC" => Self::Basic,
-            "ECNY_BASIC" => Self::EcnyBasic,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundFundsAccount::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundFundsAccount {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundFundsAccount {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundFundsAccount {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundFundsAccount {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// An account that pays a share of a refund.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundSourceAccount {
-    /// `AVAILABLE`: Available balance.
-    Available,
-    /// `UNAVAILABLE`: Unavailable balance.
-    Unavailable,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundSourceAccount {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "AVAILABLE",
-            Self::Unavailable => "UNAVAILABLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundSourceAccount {
-    const VALUES: &'static [&'static str] = &["AVAILABLE", "UNAVAILABLE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "AVAILABLE" => Self::Available,
-            "UNAVAILABLE" => Self::Unavailable,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundSourceAccount::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundSourceAccount {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundSourceAccount {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundSourceAccount {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundSourceAccount {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// An account that pays a share of a refund.
+    pub enum RefundSourceAccount {
+        Unknown(rt::UnknownValue),
+        /// `AVAILABLE`: Available balance.
+        Available = "AVAILABLE",
+        /// `UNAVAILABLE`: Unavailable balance.
+        Unavailable = "UNAVAILABLE",
     }
 }
 
@@ -341,6 +74,19 @@ pub struct FundsFrom {
     pub amount: i64,
 }
 
+impl rt::Shaped for FundsFrom {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FundsFrom",
+        &[
+            rt::FieldRule::req(
+                "account",
+                rt::Kind::Enum(<RefundSourceAccount as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("amount", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl FundsFrom {
     /// A builder with every field unset.
     pub fn builder() -> FundsFromBuilder {
@@ -348,96 +94,32 @@ impl FundsFrom {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FundsFrom {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`FundsFrom`]; [`FundsFromBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FundsFromBuilder {
-    account: ::std::option::Option<crate::refund::domestic::types::RefundSourceAccount>,
-    amount: ::std::option::Option<i64>,
-}
-
+/// Builds a [`FundsFrom`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct FundsFromBuilder(rt::Draft);
 impl FundsFromBuilder {
     /// Sets `account`. The paying account.
     pub fn account(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::types::RefundSourceAccount,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundSourceAccount>,
     ) -> Self {
-        self.account = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::types::RefundSourceAccount,
+                >("account", value),
+        )
     }
 
     /// Sets `amount`. Its share, in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.account.is_none() {
-            v.report(&at.field("account"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FundsFrom> {
-        match (self.account, self.amount) {
-            (
-                ::std::option::Option::Some(account),
-                ::std::option::Option::Some(amount),
-            ) => ::std::option::Option::Some(FundsFrom { account, amount }),
-            _ => ::std::option::Option::None,
-        }
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FundsFrom, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FundsFrom")),
-        }
+    pub fn build(self) -> ::std::result::Result<FundsFrom, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -466,6 +148,25 @@ pub struct RefundRequestAmount {
     pub currency: ::std::string::String,
 }
 
+impl rt::Shaped for RefundRequestAmount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundRequestAmount",
+        &[
+            rt::FieldRule::req("refund", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt(
+                "from",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FundsFrom as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::req("total", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("currency", rt::Kind::text(1, 16)),
+        ],
+    );
+}
+
 impl RefundRequestAmount {
     /// A builder with every field unset.
     pub fn builder() -> RefundRequestAmountBuilder {
@@ -473,183 +174,42 @@ impl RefundRequestAmount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundRequestAmount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("refund");
-            let value = &self.refund;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.from {
-            let at = at.field("from");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        {
-            let at = at.field("total");
-            let value = &self.total;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("currency");
-            let value = &self.currency;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(16),
-            );
-        }
-    }
-}
-
-/// Builds a [`RefundRequestAmount`]; [`RefundRequestAmountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundRequestAmountBuilder {
-    refund: ::std::option::Option<i64>,
-    from: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
-    >,
-    total: ::std::option::Option<i64>,
-    currency: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`RefundRequestAmount`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct RefundRequestAmountBuilder(rt::Draft);
 impl RefundRequestAmountBuilder {
     /// Sets `refund`. Amount to refund, in fen; at most the order's total minus earlier refunds.
-    pub fn refund(mut self, value: i64) -> Self {
-        self.refund = ::std::option::Option::Some(value);
-        self
+    pub fn refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund", value))
     }
 
     /// Sets `from`. Which accounts pay the refund and how much each; only for merchants that fund refunds from several accounts.
     pub fn from(
-        mut self,
-        value: ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::refund::domestic::types::FundsFrom>>,
     ) -> Self {
-        self.from = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
+                >("from", value),
+        )
     }
 
     /// Sets `total`. The original order's total, in fen.
-    pub fn total(mut self, value: i64) -> Self {
-        self.total = ::std::option::Option::Some(value);
-        self
+    pub fn total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total", value))
     }
 
     /// Sets `currency`. Currency code; only CNY.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.refund {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("refund"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.from {
-            let at = at.field("from");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        match &self.total {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("total"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.currency {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("currency");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(16),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("currency"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundRequestAmount> {
-        match (self.refund, self.total, self.currency) {
-            (
-                ::std::option::Option::Some(refund),
-                ::std::option::Option::Some(total),
-                ::std::option::Option::Some(currency),
-            ) => {
-                ::std::option::Option::Some(RefundRequestAmount {
-                    refund,
-                    from: self.from,
-                    total,
-                    currency,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("currency", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        RefundRequestAmount,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundRequestAmount")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundRequestAmount, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -685,6 +245,20 @@ pub struct RefundGoodsDetail {
     pub refund_quantity: i64,
 }
 
+impl rt::Shaped for RefundGoodsDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundGoodsDetail",
+        &[
+            rt::FieldRule::req("merchant_goods_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("wechatpay_goods_id", rt::Kind::text(1, 32)),
+            rt::FieldRule::opt("goods_name", rt::Kind::text(1, 256)),
+            rt::FieldRule::req("unit_price", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("refund_amount", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("refund_quantity", rt::Kind::range(1, i64::MAX)),
+        ],
+    );
+}
+
 impl RefundGoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> RefundGoodsDetailBuilder {
@@ -692,264 +266,43 @@ impl RefundGoodsDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundGoodsDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("merchant_goods_id");
-            let value = &self.merchant_goods_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.wechatpay_goods_id {
-            let at = at.field("wechatpay_goods_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        {
-            let at = at.field("unit_price");
-            let value = &self.unit_price;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("refund_amount");
-            let value = &self.refund_amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("refund_quantity");
-            let value = &self.refund_quantity;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`RefundGoodsDetail`]; [`RefundGoodsDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundGoodsDetailBuilder {
-    merchant_goods_id: ::std::option::Option<::std::string::String>,
-    wechatpay_goods_id: ::std::option::Option<::std::string::String>,
-    goods_name: ::std::option::Option<::std::string::String>,
-    unit_price: ::std::option::Option<i64>,
-    refund_amount: ::std::option::Option<i64>,
-    refund_quantity: ::std::option::Option<i64>,
-}
-
+/// Builds a [`RefundGoodsDetail`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct RefundGoodsDetailBuilder(rt::Draft);
 impl RefundGoodsDetailBuilder {
     /// Sets `merchant_goods_id`. The merchant's code for the product.
-    pub fn merchant_goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.merchant_goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn merchant_goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("merchant_goods_id", value))
     }
 
     /// Sets `wechatpay_goods_id`. WeChat Pay's code for the product, if it has one.
-    pub fn wechatpay_goods_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.wechatpay_goods_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn wechatpay_goods_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("wechatpay_goods_id", value))
     }
 
     /// Sets `goods_name`. The product's name.
-    pub fn goods_name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.goods_name = ::std::option::Option::Some(value.into());
-        self
+    pub fn goods_name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("goods_name", value))
     }
 
     /// Sets `unit_price`. Unit price, in fen.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = ::std::option::Option::Some(value);
-        self
+    pub fn unit_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("unit_price", value))
     }
 
     /// Sets `refund_amount`. Amount refunded for this product, in fen.
-    pub fn refund_amount(mut self, value: i64) -> Self {
-        self.refund_amount = ::std::option::Option::Some(value);
-        self
+    pub fn refund_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund_amount", value))
     }
 
     /// Sets `refund_quantity`. Number of units refunded.
-    pub fn refund_quantity(mut self, value: i64) -> Self {
-        self.refund_quantity = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.merchant_goods_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("merchant_goods_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("merchant_goods_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.wechatpay_goods_id {
-            let at = at.field("wechatpay_goods_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_name {
-            let at = at.field("goods_name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(256),
-            );
-        }
-        match &self.unit_price {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("unit_price");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("unit_price"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.refund_amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_amount"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.refund_quantity {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_quantity");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_quantity"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundGoodsDetail> {
-        match (
-            self.merchant_goods_id,
-            self.unit_price,
-            self.refund_amount,
-            self.refund_quantity,
-        ) {
-            (
-                ::std::option::Option::Some(merchant_goods_id),
-                ::std::option::Option::Some(unit_price),
-                ::std::option::Option::Some(refund_amount),
-                ::std::option::Option::Some(refund_quantity),
-            ) => {
-                ::std::option::Option::Some(RefundGoodsDetail {
-                    merchant_goods_id,
-                    wechatpay_goods_id: self.wechatpay_goods_id,
-                    goods_name: self.goods_name,
-                    unit_price,
-                    refund_amount,
-                    refund_quantity,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn refund_quantity(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund_quantity", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        RefundGoodsDetail,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundGoodsDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundGoodsDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1003,6 +356,32 @@ pub struct RefundAmount {
     pub refund_fee: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for RefundAmount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundAmount",
+        &[
+            rt::FieldRule::req("total", rt::Kind::INTEGER),
+            rt::FieldRule::req("refund", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "from",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FundsFrom as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::req("payer_total", rt::Kind::INTEGER),
+            rt::FieldRule::req("payer_refund", rt::Kind::INTEGER),
+            rt::FieldRule::req("settlement_refund", rt::Kind::INTEGER),
+            rt::FieldRule::req("settlement_total", rt::Kind::INTEGER),
+            rt::FieldRule::req("discount_refund", rt::Kind::INTEGER),
+            rt::FieldRule::req("currency", rt::Kind::text(0, 16)),
+            rt::FieldRule::opt("refund_fee", rt::Kind::INTEGER),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl RefundAmount {
     /// A builder with every field unset.
     pub fn builder() -> RefundAmountBuilder {
@@ -1010,365 +389,94 @@ impl RefundAmount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundAmount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.from {
-            let at = at.field("from");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        {
-            let at = at.field("currency");
-            let value = &self.currency;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-    }
-}
-
-/// Builds a [`RefundAmount`]; [`RefundAmountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundAmountBuilder {
-    total: ::std::option::Option<i64>,
-    refund: ::std::option::Option<i64>,
-    from: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
-    >,
-    payer_total: ::std::option::Option<i64>,
-    payer_refund: ::std::option::Option<i64>,
-    settlement_refund: ::std::option::Option<i64>,
-    settlement_total: ::std::option::Option<i64>,
-    discount_refund: ::std::option::Option<i64>,
-    currency: ::std::option::Option<::std::string::String>,
-    refund_fee: ::std::option::Option<i64>,
-}
-
+/// Builds a [`RefundAmount`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct RefundAmountBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl RefundAmountBuilder {
     /// Sets `total`. The original order's total, in fen.
-    pub fn total(mut self, value: i64) -> Self {
-        self.total = ::std::option::Option::Some(value);
-        self
+    pub fn total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total", value))
     }
 
     /// Sets `refund`. The amount refunded, in fen.
-    pub fn refund(mut self, value: i64) -> Self {
-        self.refund = ::std::option::Option::Some(value);
-        self
+    pub fn refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund", value))
     }
 
     /// Sets `from`. The accounts that paid the refund.
     pub fn from(
-        mut self,
-        value: ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::refund::domestic::types::FundsFrom>>,
     ) -> Self {
-        self.from = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
+                >("from", value),
+        )
     }
 
     /// Sets `payer_total`. What the user paid, in fen.
-    pub fn payer_total(mut self, value: i64) -> Self {
-        self.payer_total = ::std::option::Option::Some(value);
-        self
+    pub fn payer_total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("payer_total", value))
     }
 
     /// Sets `payer_refund`. What the user gets back, in fen.
-    pub fn payer_refund(mut self, value: i64) -> Self {
-        self.payer_refund = ::std::option::Option::Some(value);
-        self
+    pub fn payer_refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("payer_refund", value))
     }
 
     /// Sets `settlement_refund`. The refund minus non-settled coupons, in fen.
-    pub fn settlement_refund(mut self, value: i64) -> Self {
-        self.settlement_refund = ::std::option::Option::Some(value);
-        self
+    pub fn settlement_refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("settlement_refund", value))
     }
 
     /// Sets `settlement_total`. The order total minus non-settled coupons, in fen.
-    pub fn settlement_total(mut self, value: i64) -> Self {
-        self.settlement_total = ::std::option::Option::Some(value);
-        self
+    pub fn settlement_total(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("settlement_total", value))
     }
 
     /// Sets `discount_refund`. The part of the refund that returns coupon money, in fen.
-    pub fn discount_refund(mut self, value: i64) -> Self {
-        self.discount_refund = ::std::option::Option::Some(value);
-        self
+    pub fn discount_refund(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_refund", value))
     }
 
     /// Sets `currency`. Currency code, CNY.
-    pub fn currency(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.currency = ::std::option::Option::Some(value.into());
-        self
+    pub fn currency(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("currency", value))
     }
 
     /// Sets `refund_fee`. Handling fee returned with the refund, in fen.
-    pub fn refund_fee(mut self, value: i64) -> Self {
-        self.refund_fee = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total.is_none() {
-            v.report(&at.field("total"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.refund.is_none() {
-            v.report(&at.field("refund"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.from {
-            let at = at.field("from");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if self.payer_total.is_none() {
-            v.report(&at.field("payer_total"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.payer_refund.is_none() {
-            v.report(
-                &at.field("payer_refund"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.settlement_refund.is_none() {
-            v.report(
-                &at.field("settlement_refund"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.settlement_total.is_none() {
-            v.report(
-                &at.field("settlement_total"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.discount_refund.is_none() {
-            v.report(
-                &at.field("discount_refund"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.currency {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("currency");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(16),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("currency"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundAmount> {
-        match (
-            self.total,
-            self.refund,
-            self.payer_total,
-            self.payer_refund,
-            self.settlement_refund,
-            self.settlement_total,
-            self.discount_refund,
-            self.currency,
-        ) {
-            (
-                ::std::option::Option::Some(total),
-                ::std::option::Option::Some(refund),
-                ::std::option::Option::Some(payer_total),
-                ::std::option::Option::Some(payer_refund),
-                ::std::option::Option::Some(settlement_refund),
-                ::std::option::Option::Some(settlement_total),
-                ::std::option::Option::Some(discount_refund),
-                ::std::option::Option::Some(currency),
-            ) => {
-                ::std::option::Option::Some(RefundAmount {
-                    total,
-                    refund,
-                    from: self.from,
-                    payer_total,
-                    payer_refund,
-                    settlement_refund,
-                    settlement_total,
-                    discount_refund,
-                    currency,
-                    refund_fee: self.refund_fee,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn refund_fee(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund_fee", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<RefundAmount, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundAmount")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundAmount, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// What a discount applied to.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundPromotionScope {
-    /// `GLOBAL`: The whole order.
-    Global,
-    /// `SINGLE`: Single products.
-    Single,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundPromotionScope {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Global => "GLOBAL",
-            Self::Single => "SINGLE",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// What a discount applied to.
+    pub enum RefundPromotionScope {
+        Unknown(rt::UnknownValue),
+        /// `GLOBAL`: The whole order.
+        Global = "GLOBAL",
+        /// `SINGLE`: Single products.
+        Single = "SINGLE",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundPromotionScope {
-    const VALUES: &'static [&'static str] = &["GLOBAL", "SINGLE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "GLOBAL" => Self::Global,
-            "SINGLE" => Self::Single,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundPromotionScope::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundPromotionScope {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundPromotionScope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundPromotionScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundPromotionScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How a discount was funded.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefundPromotionType {
-    /// `COUPON`: A coupon that settles (充值型代金券).
-    Coupon,
-    /// `DISCOUNT`: A discount that does not settle (免充值).
-    Discount,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl RefundPromotionType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Coupon => "COUPON",
-            Self::Discount => "DISCOUNT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for RefundPromotionType {
-    const VALUES: &'static [&'static str] = &["COUPON", "DISCOUNT"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "COUPON" => Self::Coupon,
-            "DISCOUNT" => Self::Discount,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        RefundPromotionType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for RefundPromotionType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for RefundPromotionType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for RefundPromotionType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for RefundPromotionType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// How a discount was funded.
+    pub enum RefundPromotionType {
+        Unknown(rt::UnknownValue),
+        /// `COUPON`: A coupon that settles (充值型代金券).
+        Coupon = "COUPON",
+        /// `DISCOUNT`: A discount that does not settle (免充值).
+        Discount = "DISCOUNT",
     }
 }
 
@@ -1406,6 +514,34 @@ pub struct RefundPromotion {
     >,
 }
 
+impl rt::Shaped for RefundPromotion {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "RefundPromotion",
+        &[
+            rt::FieldRule::req("promotion_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req(
+                "scope",
+                rt::Kind::Enum(<RefundPromotionScope as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<RefundPromotionType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("amount", rt::Kind::INTEGER),
+            rt::FieldRule::req("refund_amount", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "goods_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<RefundGoodsDetail as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl RefundPromotion {
     /// A builder with every field unset.
     pub fn builder() -> RefundPromotionBuilder {
@@ -1413,184 +549,74 @@ impl RefundPromotion {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for RefundPromotion {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("promotion_id");
-            let value = &self.promotion_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`RefundPromotion`]; [`RefundPromotionBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundPromotionBuilder {
-    promotion_id: ::std::option::Option<::std::string::String>,
-    scope: ::std::option::Option<crate::refund::domestic::types::RefundPromotionScope>,
-    type_: ::std::option::Option<crate::refund::domestic::types::RefundPromotionType>,
-    amount: ::std::option::Option<i64>,
-    refund_amount: ::std::option::Option<i64>,
-    goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-    >,
-}
-
+/// Builds a [`RefundPromotion`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct RefundPromotionBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl RefundPromotionBuilder {
     /// Sets `promotion_id`. The coupon or discount id.
-    pub fn promotion_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.promotion_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn promotion_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("promotion_id", value))
     }
 
     /// Sets `scope`. What the discount applied to.
     pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::types::RefundPromotionScope,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundPromotionScope>,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::types::RefundPromotionScope,
+                >("scope", value),
+        )
     }
 
     /// Sets `type`. How the discount was funded.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::types::RefundPromotionType,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundPromotionType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::types::RefundPromotionType,
+                >("type", value),
+        )
     }
 
     /// Sets `amount`. The discount's amount, in fen.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+    pub fn amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("amount", value))
     }
 
     /// Sets `refund_amount`. How much of it goes back, in fen.
-    pub fn refund_amount(mut self, value: i64) -> Self {
-        self.refund_amount = ::std::option::Option::Some(value);
-        self
+    pub fn refund_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("refund_amount", value))
     }
 
     /// Sets `goods_detail`. The products the discount covered.
     pub fn goods_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
+        >,
     ) -> Self {
-        self.goods_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.promotion_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("promotion_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("promotion_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.scope.is_none() {
-            v.report(&at.field("scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.amount.is_none() {
-            v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.refund_amount.is_none() {
-            v.report(
-                &at.field("refund_amount"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.goods_detail {
-            let at = at.field("goods_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<RefundPromotion> {
-        match (
-            self.promotion_id,
-            self.scope,
-            self.type_,
-            self.amount,
-            self.refund_amount,
-        ) {
-            (
-                ::std::option::Option::Some(promotion_id),
-                ::std::option::Option::Some(scope),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(amount),
-                ::std::option::Option::Some(refund_amount),
-            ) => {
-                ::std::option::Option::Some(RefundPromotion {
-                    promotion_id,
-                    scope,
-                    type_,
-                    amount,
-                    refund_amount,
-                    goods_detail: self.goods_detail,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
+                >("goods_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<RefundPromotion, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("RefundPromotion")),
-        }
+    pub fn build(self) -> ::std::result::Result<RefundPromotion, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1626,11 +652,11 @@ pub struct Refund {
     ///
     /// Wire name `success_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub success_time: ::std::option::Option<rt::DateTime>,
     /// When the refund was accepted.
     ///
     /// Wire name `create_time`; required; RFC 3339.
-    pub create_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub create_time: rt::DateTime,
     /// Its progress.
     ///
     /// Wire name `status`; required.
@@ -1655,6 +681,46 @@ pub struct Refund {
     >,
 }
 
+impl rt::Shaped for Refund {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Refund",
+        &[
+            rt::FieldRule::req("refund_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_refund_no", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("transaction_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_trade_no", rt::Kind::text(0, 32)),
+            rt::FieldRule::req(
+                "channel",
+                rt::Kind::Enum(<RefundChannel as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("user_received_account", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt("success_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req(
+                "status",
+                rt::Kind::Enum(<RefundStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "funds_account",
+                rt::Kind::Enum(<RefundFundsAccount as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "amount",
+                rt::Kind::Nested(<RefundAmount as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "promotion_detail",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<RefundPromotion as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Refund {
     /// A builder with every field unset.
     pub fn builder() -> RefundBuilder {
@@ -1662,401 +728,105 @@ impl Refund {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Refund {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("refund_id");
-            let value = &self.refund_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_refund_no");
-            let value = &self.out_refund_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        {
-            let at = at.field("transaction_id");
-            let value = &self.transaction_id;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("out_trade_no");
-            let value = &self.out_trade_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        {
-            let at = at.field("user_received_account");
-            let value = &self.user_received_account;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("create_time");
-            let value = &self.create_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("amount");
-            let value = &self.amount;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.promotion_detail {
-            let at = at.field("promotion_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`Refund`]; [`RefundBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct RefundBuilder {
-    refund_id: ::std::option::Option<::std::string::String>,
-    out_refund_no: ::std::option::Option<::std::string::String>,
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    channel: ::std::option::Option<crate::refund::domestic::types::RefundChannel>,
-    user_received_account: ::std::option::Option<::std::string::String>,
-    success_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    create_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    status: ::std::option::Option<crate::refund::domestic::types::RefundStatus>,
-    funds_account: ::std::option::Option<
-        crate::refund::domestic::types::RefundFundsAccount,
-    >,
-    amount: ::std::option::Option<crate::refund::domestic::types::RefundAmount>,
-    promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
-    >,
-}
-
+/// Builds a [`Refund`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct RefundBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl RefundBuilder {
     /// Sets `refund_id`. WeChat Pay's refund number.
-    pub fn refund_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.refund_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn refund_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("refund_id", value))
     }
 
     /// Sets `out_refund_no`. The merchant's refund number.
-    pub fn out_refund_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_refund_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_refund_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_refund_no", value))
     }
 
     /// Sets `transaction_id`. WeChat Pay's number of the refunded order.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `out_trade_no`. The merchant's number of the refunded order.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
     /// Sets `channel`. Where the money went.
     pub fn channel(
-        mut self,
-        value: impl ::std::convert::Into<crate::refund::domestic::types::RefundChannel>,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundChannel>,
     ) -> Self {
-        self.channel = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self.0.set::<crate::refund::domestic::types::RefundChannel>("channel", value),
+        )
     }
 
     /// Sets `user_received_account`. The account that received it, e.g.
-    pub fn user_received_account(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_received_account = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_received_account(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_received_account", value))
     }
 
     /// Sets `success_time`. When the refund succeeded; only once it has.
-    pub fn success_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.success_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn success_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("success_time", value))
     }
 
     /// Sets `create_time`. When the refund was accepted.
-    pub fn create_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.create_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("create_time", value))
     }
 
     /// Sets `status`. Its progress.
     pub fn status(
-        mut self,
-        value: impl ::std::convert::Into<crate::refund::domestic::types::RefundStatus>,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundStatus>,
     ) -> Self {
-        self.status = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::refund::domestic::types::RefundStatus>("status", value))
     }
 
     /// Sets `funds_account`. The merchant account it was paid from.
     pub fn funds_account(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::refund::domestic::types::RefundFundsAccount,
-        >,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundFundsAccount>,
     ) -> Self {
-        self.funds_account = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::refund::domestic::types::RefundFundsAccount,
+                >("funds_account", value),
+        )
     }
 
     /// Sets `amount`. Its amounts.
     pub fn amount(
-        mut self,
-        value: crate::refund::domestic::types::RefundAmount,
+        self,
+        value: impl Into<crate::refund::domestic::types::RefundAmount>,
     ) -> Self {
-        self.amount = ::std::option::Option::Some(value);
-        self
+        Self(self.0.set::<crate::refund::domestic::types::RefundAmount>("amount", value))
     }
 
     /// Sets `promotion_detail`. The order's discounts the refund returns.
     pub fn promotion_detail(
-        mut self,
-        value: ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
+        >,
     ) -> Self {
-        self.promotion_detail = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.refund_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("refund_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("refund_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_refund_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_refund_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_refund_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.transaction_id {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("transaction_id");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("transaction_id"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.out_trade_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_trade_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(32),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_trade_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.channel.is_none() {
-            v.report(&at.field("channel"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.user_received_account {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("user_received_account");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(64),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("user_received_account"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.success_time {
-            let at = at.field("success_time");
-            v.date_time(&at, value);
-        }
-        match &self.create_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("create_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("create_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.status.is_none() {
-            v.report(&at.field("status"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("amount");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("amount"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.promotion_detail {
-            let at = at.field("promotion_detail");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Refund> {
-        match (
-            self.refund_id,
-            self.out_refund_no,
-            self.transaction_id,
-            self.out_trade_no,
-            self.channel,
-            self.user_received_account,
-            self.create_time,
-            self.status,
-            self.amount,
-        ) {
-            (
-                ::std::option::Option::Some(refund_id),
-                ::std::option::Option::Some(out_refund_no),
-                ::std::option::Option::Some(transaction_id),
-                ::std::option::Option::Some(out_trade_no),
-                ::std::option::Option::Some(channel),
-                ::std::option::Option::Some(user_received_account),
-                ::std::option::Option::Some(create_time),
-                ::std::option::Option::Some(status),
-                ::std::option::Option::Some(amount),
-            ) => {
-                ::std::option::Option::Some(Refund {
-                    refund_id,
-                    out_refund_no,
-                    transaction_id,
-                    out_trade_no,
-                    channel,
-                    user_received_account,
-                    success_time: self.success_time,
-                    create_time,
-                    status,
-                    funds_account: self.funds_account,
-                    amount,
-                    promotion_detail: self.promotion_detail,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
+                >("promotion_detail", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Refund, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Refund")),
-        }
+    pub fn build(self) -> ::std::result::Result<Refund, rt::BuildError> {
+        self.0.build()
     }
 }

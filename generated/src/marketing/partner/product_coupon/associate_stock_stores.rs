@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781302).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 批次关联门店 (associate stores with a stock)
 ///
 /// Associates brand stores with a stock whose `store_scope` is SPECIFIC, so that its coupons can be redeemed there. Stocks inside a stock bundle use `associate_stock_bundle_stores`. The answer lists the stores associated and those that failed, with the reason.
@@ -15,7 +16,7 @@
 /// - Callers: service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssociateStockStoresRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -26,8 +27,20 @@ pub struct AssociateStockStoresRequest {
     ///
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::associate_stock_stores::AssociateStockStoresBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: AssociateStockStoresBody,
+}
+
+impl rt::Shaped for AssociateStockStoresRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "AssociateStockStoresRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+        <AssociateStockStoresBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl AssociateStockStoresRequest {
@@ -37,319 +50,125 @@ impl AssociateStockStoresRequest {
     }
 }
 
-/// Builds a [`AssociateStockStoresRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`AssociateStockStoresRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct AssociateStockStoresRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::partner::product_coupon::associate_stock_stores::AssociateStockStoresBodyBuilder,
-}
-
+pub struct AssociateStockStoresRequestBuilder(rt::Draft);
 impl AssociateStockStoresRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `store_list`. The stores to associate; at most 200 per call.
+    /// Sets `store_list`. The stores to associate; at most 200 per call.
     pub fn store_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::StoreRef,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
         >,
     ) -> Self {
-        self.body = self.body.store_list(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::StoreRef,
+                    >,
+                >("store_list", value),
+        )
     }
 
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::associate_stock_stores::AssociateStockStoresBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: AssociateStockStoresBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        AssociateStockStoresRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(AssociateStockStoresRequest {
-                    product_coupon_id,
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociateStockStoresRequest")),
-        }
+    ) -> ::std::result::Result<AssociateStockStoresRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl AssociateStockStoresRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("AssociateStockStoresRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for AssociateStockStoresRequest {
-    type Body = crate::marketing::partner::product_coupon::associate_stock_stores::AssociateStockStoresBody;
+impl rt::Operation for AssociateStockStoresRequest {
+    type Body = AssociateStockStoresBody;
     type Response = crate::marketing::partner::product_coupon::types::StoreAssociationResult;
-    type ErrorCode = AssociateStockStoresErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.associate_stock_stores",
         summary: "批次关联门店 (associate stores with a stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781302",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, for example store_scope is not SPECIFIC.",
-                solution: "Check the field rules and the store scope.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id under the product coupon.",
-                solution: "Check that stock_id exists and belongs to product_coupon_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, for example store_scope is not SPECIFIC.",
+                "Check the field rules and the store scope.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id under the product coupon.",
+                "Check that stock_id exists and belongs to product_coupon_id.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(123usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/associate-stores");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AssociateStockStoresErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, for example store_scope is not SPECIFIC. Check the field rules and the store scope.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No stock has this stock_id under the product coupon. Check that stock_id exists and belongs to product_coupon_id.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl AssociateStockStoresErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for AssociateStockStoresErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        AssociateStockStoresErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for AssociateStockStoresErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for AssociateStockStoresErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for AssociateStockStoresErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for AssociateStockStoresErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -369,136 +188,21 @@ pub struct AssociateStockStoresBody {
     pub brand_id: ::std::string::String,
 }
 
-impl AssociateStockStoresBody {
-    /// A builder with every field unset.
-    pub fn builder() -> AssociateStockStoresBodyBuilder {
-        AssociateStockStoresBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for AssociateStockStoresBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("store_list");
-            let value = &self.store_list;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(200),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`AssociateStockStoresBody`]; [`AssociateStockStoresBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AssociateStockStoresBodyBuilder {
-    store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-    >,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
-impl AssociateStockStoresBodyBuilder {
-    /// Sets `store_list`. The stores to associate; at most 200 per call.
-    pub fn store_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::StoreRef,
-        >,
-    ) -> Self {
-        self.store_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.store_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("store_list");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(200),
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("store_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AssociateStockStoresBody> {
-        match (self.store_list, self.brand_id) {
-            (
-                ::std::option::Option::Some(store_list),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(AssociateStockStoresBody {
-                    store_list,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        AssociateStockStoresBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociateStockStoresBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<AssociateStockStoresBody> for AssociateStockStoresBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: AssociateStockStoresBody) -> Self {
-        Self {
-            store_list: ::std::option::Option::Some(value.store_list),
-            brand_id: ::std::option::Option::Some(value.brand_id),
-        }
-    }
+impl rt::Shaped for AssociateStockStoresBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AssociateStockStoresBody",
+        &[
+            rt::FieldRule::req(
+                "store_list",
+                rt::Kind::list(
+                    1,
+                    200,
+                    &rt::Kind::Nested(
+                        <crate::marketing::partner::product_coupon::types::StoreRef as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }

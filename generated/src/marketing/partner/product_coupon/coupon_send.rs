@@ -6,6 +6,7 @@
 //!
 //! Event types: `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON.SEND`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015780862).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// Decrypted resource of the 商品券发放通知 (a product coupon reached a user) notification.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -52,7 +53,7 @@ pub struct CouponSendEvent {
     /// When the user received the coupon.
     ///
     /// Wire name `receive_time`; required; RFC 3339.
-    pub receive_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub receive_time: rt::DateTime,
     /// Request number of the send (the provider's own for API sends).
     ///
     /// Wire name `send_request_no`; required; at most 128 characters.
@@ -65,12 +66,12 @@ pub struct CouponSendEvent {
     ///
     /// Wire name `valid_begin_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub valid_begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the coupon's validity.
     ///
     /// Wire name `valid_end_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub valid_end_time: ::std::option::Option<rt::DateTime>,
     /// Mobile number the user received the coupon with, when the channel collects it.
     ///
     /// Wire name `phone_number`; optional.
@@ -93,6 +94,38 @@ pub struct CouponSendEvent {
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for CouponSendEvent {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponSendEvent",
+        &[
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(0, 40)),
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("stock_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_coupon_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::req("openid", rt::Kind::TEXT),
+            rt::FieldRule::opt("unionid", rt::Kind::TEXT),
+            rt::FieldRule::req("receive_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("send_request_no", rt::Kind::text(0, 128)),
+            rt::FieldRule::req(
+                "send_channel",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::SendChannel as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("valid_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("valid_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("phone_number", rt::Kind::TEXT),
+            rt::FieldRule::opt("country_code", rt::Kind::TEXT),
+            rt::FieldRule::opt("attach", rt::Kind::TEXT),
+            rt::FieldRule::opt("channel_custom_info", rt::Kind::text(0, 1000)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CouponSendEvent {
     /// A builder with every field unset.
     pub fn builder() -> CouponSendEventBuilder {
@@ -100,405 +133,118 @@ impl CouponSendEvent {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponSendEvent {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        {
-            let at = at.field("receive_time");
-            let value = &self.receive_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("send_request_no");
-            let value = &self.send_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.valid_begin_time {
-            let at = at.field("valid_begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.valid_end_time {
-            let at = at.field("valid_end_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.channel_custom_info {
-            let at = at.field("channel_custom_info");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000),
-            );
-        }
-    }
-}
-
-/// Builds a [`CouponSendEvent`]; [`CouponSendEventBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponSendEventBuilder {
-    brand_id: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    stock_bundle_id: ::std::option::Option<::std::string::String>,
-    user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    openid: ::std::option::Option<::std::string::String>,
-    unionid: ::std::option::Option<::std::string::String>,
-    receive_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    send_request_no: ::std::option::Option<::std::string::String>,
-    send_channel: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SendChannel,
-    >,
-    valid_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    valid_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    phone_number: ::std::option::Option<::std::string::String>,
-    country_code: ::std::option::Option<::std::string::String>,
-    attach: ::std::option::Option<::std::string::String>,
-    channel_custom_info: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CouponSendEvent`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponSendEventBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponSendEventBuilder {
     /// Sets `brand_id`. The brand the coupon belongs to; tells the provider's brands apart.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Sets `coupon_code`. Code of the user's new coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `product_coupon_id`. The product coupon the coupon was issued from.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets `stock_id`. The stock the coupon was sent from.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `stock_bundle_id`. The stock bundle, when the coupon was sent as part of a bundle.
-    pub fn stock_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_bundle_id", value))
     }
 
     /// Sets `user_coupon_bundle_id`. The user's coupon bundle, when the coupon belongs to one.
-    pub fn user_coupon_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_coupon_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_coupon_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_coupon_bundle_id", value))
     }
 
     /// Sets `appid`. AppID under which `openid` and `unionid` are given.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets `unionid`. The user's UnionID.
-    pub fn unionid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.unionid = ::std::option::Option::Some(value.into());
-        self
+    pub fn unionid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("unionid", value))
     }
 
     /// Sets `receive_time`. When the user received the coupon.
-    pub fn receive_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.receive_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn receive_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("receive_time", value))
     }
 
     /// Sets `send_request_no`. Request number of the send (the provider's own for API sends).
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn send_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("send_request_no", value))
     }
 
     /// Sets `send_channel`. The channel through which the coupon was sent.
     pub fn send_channel(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::SendChannel,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::SendChannel>,
     ) -> Self {
-        self.send_channel = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::SendChannel,
+                >("send_channel", value),
+        )
     }
 
     /// Sets `valid_begin_time`. Start of the coupon's validity.
-    pub fn valid_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.valid_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn valid_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("valid_begin_time", value))
     }
 
     /// Sets `valid_end_time`. End of the coupon's validity.
-    pub fn valid_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.valid_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn valid_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("valid_end_time", value))
     }
 
     /// Sets `phone_number`. Mobile number the user received the coupon with, when the channel collects it.
-    pub fn phone_number(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.phone_number = ::std::option::Option::Some(value.into());
-        self
+    pub fn phone_number(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("phone_number", value))
     }
 
     /// Sets `country_code`. Calling code of `phone_number`.
-    pub fn country_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.country_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn country_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("country_code", value))
     }
 
     /// Sets `attach`. Data the provider attached when sending through the API.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
+    pub fn attach(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("attach", value))
     }
 
     /// Sets `channel_custom_info`. Data set by the sending channel; its format depends on `send_channel`.
-    pub fn channel_custom_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.channel_custom_info = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(40),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.openid.is_none() {
-            v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.receive_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("receive_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("receive_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.send_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("send_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("send_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.send_channel.is_none() {
-            v.report(
-                &at.field("send_channel"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.valid_begin_time {
-            let at = at.field("valid_begin_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.valid_end_time {
-            let at = at.field("valid_end_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.channel_custom_info {
-            let at = at.field("channel_custom_info");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponSendEvent> {
-        match (
-            self.brand_id,
-            self.coupon_code,
-            self.product_coupon_id,
-            self.stock_id,
-            self.appid,
-            self.openid,
-            self.receive_time,
-            self.send_request_no,
-            self.send_channel,
-        ) {
-            (
-                ::std::option::Option::Some(brand_id),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(receive_time),
-                ::std::option::Option::Some(send_request_no),
-                ::std::option::Option::Some(send_channel),
-            ) => {
-                ::std::option::Option::Some(CouponSendEvent {
-                    brand_id,
-                    coupon_code,
-                    product_coupon_id,
-                    stock_id,
-                    stock_bundle_id: self.stock_bundle_id,
-                    user_coupon_bundle_id: self.user_coupon_bundle_id,
-                    appid,
-                    openid,
-                    unionid: self.unionid,
-                    receive_time,
-                    send_request_no,
-                    send_channel,
-                    valid_begin_time: self.valid_begin_time,
-                    valid_end_time: self.valid_end_time,
-                    phone_number: self.phone_number,
-                    country_code: self.country_code,
-                    attach: self.attach,
-                    channel_custom_info: self.channel_custom_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn channel_custom_info(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("channel_custom_info", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CouponSendEvent, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponSendEvent")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponSendEvent, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
+impl rt::NotificationEvent
 for crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent {
     const EVENT_TYPES: &'static [&'static str] = &[
         "PRODUCT_COUPON_SP.SEND",

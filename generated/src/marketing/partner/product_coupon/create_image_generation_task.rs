@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/image-generation-tasks`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4017327735).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 提交图片生成任务 (submit an image-generation task)
 ///
 /// Starts an asynchronous task that makes a coupon picture: COMBINE_IMAGE draws one from the coupon's discount rule (`combine_image`), CUT_OUT cuts the product out of an uploaded picture (`cut_out`). The brand chooses the `task_id`. The result arrives by notification, or can be read with `query_image_generation_task`.
@@ -16,11 +17,20 @@
 /// - Rate limit: 500 requests per second.
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskRequest {
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateImageGenerationTaskBody,
+}
+
+impl rt::Shaped for CreateImageGenerationTaskRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateImageGenerationTaskRequest",
+        &[],
+        <CreateImageGenerationTaskBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateImageGenerationTaskRequest {
@@ -30,178 +40,119 @@ impl CreateImageGenerationTaskRequest {
     }
 }
 
-/// Builds a [`CreateImageGenerationTaskRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateImageGenerationTaskRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateImageGenerationTaskRequestBuilder {
-    body: crate::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskBodyBuilder,
-}
-
+pub struct CreateImageGenerationTaskRequestBuilder(rt::Draft);
 impl CreateImageGenerationTaskRequestBuilder {
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Sets the body field `task_id`. The brand's own ID for the task; used again to query it.
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.task_id(value);
-        self
+    /// Sets `task_id`. The brand's own ID for the task; used again to query it.
+    pub fn task_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("task_id", value))
     }
 
-    /// Sets the body field `image_generation_type`. What kind of picture to make.
+    /// Sets `image_generation_type`. What kind of picture to make.
     pub fn image_generation_type(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::ImageGenerationType,
         >,
     ) -> Self {
-        self.body = self.body.image_generation_type(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ImageGenerationType,
+                >("image_generation_type", value),
+        )
     }
 
-    /// Sets the body field `combine_image`. Input of a COMBINE_IMAGE task.
+    /// Sets `combine_image`. Input of a COMBINE_IMAGE task.
     pub fn combine_image(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CombineImageInput,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CombineImageInput,
+        >,
     ) -> Self {
-        self.body = self.body.combine_image(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CombineImageInput,
+                >("combine_image", value),
+        )
     }
 
-    /// Sets the body field `cut_out`. Input of a CUT_OUT task.
+    /// Sets `cut_out`. Input of a CUT_OUT task.
     pub fn cut_out(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CutOutInput,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CutOutInput>,
     ) -> Self {
-        self.body = self.body.cut_out(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CutOutInput,
+                >("cut_out", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateImageGenerationTaskBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateImageGenerationTaskRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateImageGenerationTaskRequest {
-                    body,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("CreateImageGenerationTaskRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<CreateImageGenerationTaskRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateImageGenerationTaskRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateImageGenerationTaskRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateImageGenerationTaskRequest {
-    type Body = crate::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskBody;
+impl rt::Operation for CreateImageGenerationTaskRequest {
+    type Body = CreateImageGenerationTaskBody;
     type Response = crate::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskResponse;
-    type ErrorCode = CreateImageGenerationTaskErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.create_image_generation_task",
         summary: "提交图片生成任务 (submit an image-generation task)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/image-generation-tasks",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4017327735",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: false,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, for example the input does not match image_generation_type.",
-                solution: "Send the input object that matches the task type.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, for example the input does not match image_generation_type.",
+                "Send the input object that matches the task type.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
@@ -211,118 +162,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateImageGenerationTaskRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateImageGenerationTaskErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, for example the input does not match image_generation_type. Send the input object that matches the task type.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateImageGenerationTaskErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateImageGenerationTaskErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateImageGenerationTaskErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateImageGenerationTaskErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateImageGenerationTaskErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateImageGenerationTaskErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateImageGenerationTaskErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -358,174 +209,32 @@ pub struct CreateImageGenerationTaskBody {
     >,
 }
 
-impl CreateImageGenerationTaskBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateImageGenerationTaskBodyBuilder {
-        CreateImageGenerationTaskBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateImageGenerationTaskBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.combine_image {
-            let at = at.field("combine_image");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_out {
-            let at = at.field("cut_out");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CreateImageGenerationTaskBody`]; [`CreateImageGenerationTaskBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateImageGenerationTaskBodyBuilder {
-    brand_id: ::std::option::Option<::std::string::String>,
-    task_id: ::std::option::Option<::std::string::String>,
-    image_generation_type: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ImageGenerationType,
-    >,
-    combine_image: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CombineImageInput,
-    >,
-    cut_out: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CutOutInput,
-    >,
-}
-
-impl CreateImageGenerationTaskBodyBuilder {
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `task_id`. The brand's own ID for the task; used again to query it.
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.task_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `image_generation_type`. What kind of picture to make.
-    pub fn image_generation_type(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::ImageGenerationType,
-        >,
-    ) -> Self {
-        self.image_generation_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `combine_image`. Input of a COMBINE_IMAGE task.
-    pub fn combine_image(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CombineImageInput,
-    ) -> Self {
-        self.combine_image = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `cut_out`. Input of a CUT_OUT task.
-    pub fn cut_out(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CutOutInput,
-    ) -> Self {
-        self.cut_out = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.task_id.is_none() {
-            v.report(&at.field("task_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.image_generation_type.is_none() {
-            v.report(
-                &at.field("image_generation_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.combine_image {
-            let at = at.field("combine_image");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_out {
-            let at = at.field("cut_out");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateImageGenerationTaskBody> {
-        match (self.brand_id, self.task_id, self.image_generation_type) {
-            (
-                ::std::option::Option::Some(brand_id),
-                ::std::option::Option::Some(task_id),
-                ::std::option::Option::Some(image_generation_type),
-            ) => {
-                ::std::option::Option::Some(CreateImageGenerationTaskBody {
-                    brand_id,
-                    task_id,
-                    image_generation_type,
-                    combine_image: self.combine_image,
-                    cut_out: self.cut_out,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateImageGenerationTaskBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => {
-                ::std::result::Result::Err(v.into_error("CreateImageGenerationTaskBody"))
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<CreateImageGenerationTaskBody>
-for CreateImageGenerationTaskBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateImageGenerationTaskBody) -> Self {
-        Self {
-            brand_id: ::std::option::Option::Some(value.brand_id),
-            task_id: ::std::option::Option::Some(value.task_id),
-            image_generation_type: ::std::option::Option::Some(
-                value.image_generation_type,
+impl rt::Shaped for CreateImageGenerationTaskBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateImageGenerationTaskBody",
+        &[
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+            rt::FieldRule::req("task_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "image_generation_type",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::ImageGenerationType as rt::OpenEnum>::VALUES,
+                ),
             ),
-            combine_image: value.combine_image,
-            cut_out: value.cut_out,
-        }
-    }
+            rt::FieldRule::opt(
+                "combine_image",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::CombineImageInput as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "cut_out",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::CutOutInput as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
 }
 
 /// Success response of `CreateImageGenerationTaskRequest`.
@@ -542,6 +251,17 @@ pub struct CreateImageGenerationTaskResponse {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::Shaped for CreateImageGenerationTaskResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateImageGenerationTaskResponse",
+        &[
+            rt::FieldRule::req("task_id", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CreateImageGenerationTaskResponse {
     /// A builder with every field unset.
     pub fn builder() -> CreateImageGenerationTaskResponseBuilder {
@@ -549,88 +269,26 @@ impl CreateImageGenerationTaskResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CreateImageGenerationTaskResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`CreateImageGenerationTaskResponse`]; [`CreateImageGenerationTaskResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateImageGenerationTaskResponseBuilder {
-    task_id: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CreateImageGenerationTaskResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CreateImageGenerationTaskResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CreateImageGenerationTaskResponseBuilder {
     /// Sets `task_id`. The task's ID, as submitted.
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.task_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn task_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("task_id", value))
     }
 
     /// Sets `brand_id`. The brand of the task.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.task_id.is_none() {
-            v.report(&at.field("task_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateImageGenerationTaskResponse> {
-        match (self.task_id, self.brand_id) {
-            (
-                ::std::option::Option::Some(task_id),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(CreateImageGenerationTaskResponse {
-                    task_id,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateImageGenerationTaskResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("CreateImageGenerationTaskResponse"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<CreateImageGenerationTaskResponse, rt::BuildError> {
+        self.0.build()
     }
 }

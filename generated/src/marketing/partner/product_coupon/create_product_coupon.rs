@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/product-coupons`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4016434630).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 创建商品券 (create a product coupon)
 ///
 /// Creates a product coupon for a brand together with its first stock. A single-use coupon (usage_mode SINGLE) comes with one `stock`; a progressive bundle (usage_mode PROGRESSIVE_BUNDLE) comes with one `stock_bundle`, from which WeChat Pay creates one stock per step. The answer is the new product coupon with the stock or stock bundle created. A whole-order (scope ALL) coupon carries its discount in `single_usage_info`; a single-product coupon carries it in the stock's usage rule and must give the original price and combo packages in `display_info`. The service provider must have set its notification URL first. Repeating a call with the same `out_request_no` creates nothing new.
@@ -16,11 +17,20 @@
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateProductCouponRequest {
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CreateProductCouponBody,
+}
+
+impl rt::Shaped for CreateProductCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CreateProductCouponRequest",
+        &[],
+        <CreateProductCouponBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CreateProductCouponRequest {
@@ -30,244 +40,202 @@ impl CreateProductCouponRequest {
     }
 }
 
-/// Builds a [`CreateProductCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CreateProductCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CreateProductCouponRequestBuilder {
-    body: crate::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponBodyBuilder,
-}
-
+pub struct CreateProductCouponRequestBuilder(rt::Draft);
 impl CreateProductCouponRequestBuilder {
-    /// Sets the body field `out_request_no`. The brand's unique number for this creation; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The brand's unique number for this creation; digits, letters, `_` and `-`.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `scope`. Whole order (ALL, NORMAL or DISCOUNT only) or one product (SINGLE).
+    /// Sets `scope`. Whole order (ALL, NORMAL or DISCOUNT only) or one product (SINGLE).
     pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
     ) -> Self {
-        self.body = self.body.scope(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponScope,
+                >("scope", value),
+        )
     }
 
-    /// Sets the body field `type`. The kind of discount; EXCHANGE needs scope SINGLE.
+    /// Sets `type`. The kind of discount; EXCHANGE needs scope SINGLE.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponType,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
     ) -> Self {
-        self.body = self.body.type_(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponType,
+                >("type", value),
+        )
     }
 
-    /// Sets the body field `usage_mode`. Single use or progressive bundle.
+    /// Sets `usage_mode`. Single use or progressive bundle.
     pub fn usage_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::UsageMode,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
+    ) -> Self {
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageMode,
+                >("usage_mode", value),
+        )
+    }
+
+    /// Sets `single_usage_info`. Discount of a whole-order single-use coupon; set when scope is ALL and usage_mode SINGLE.
+    pub fn single_usage_info(
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::SingleUsageInfo,
         >,
     ) -> Self {
-        self.body = self.body.usage_mode(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+                >("single_usage_info", value),
+        )
     }
 
-    /// Sets the body field `single_usage_info`. Discount of a whole-order single-use coupon; set when scope is ALL and usage_mode SINGLE.
-    pub fn single_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    ) -> Self {
-        self.body = self.body.single_usage_info(value);
-        self
-    }
-
-    /// Sets the body field `progressive_bundle_usage_info`. Number of steps and spacing of a progressive bundle; set when usage_mode is PROGRESSIVE_BUNDLE.
+    /// Sets `progressive_bundle_usage_info`. Number of steps and spacing of a progressive bundle; set when usage_mode is PROGRESSIVE_BUNDLE.
     pub fn progressive_bundle_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        >,
     ) -> Self {
-        self.body = self.body.progressive_bundle_usage_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+                >("progressive_bundle_usage_info", value),
+        )
     }
 
-    /// Sets the body field `display_info`. How the coupon is presented to users.
+    /// Sets `display_info`. How the coupon is presented to users.
     pub fn display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+        >,
     ) -> Self {
-        self.body = self.body.display_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+                >("display_info", value),
+        )
     }
 
-    /// Sets the body field `out_product_no`. The brand's own product number.
-    pub fn out_product_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_product_no(value);
-        self
+    /// Sets `out_product_no`. The brand's own product number.
+    pub fn out_product_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_product_no", value))
     }
 
-    /// Sets the body field `stock`. The first stock; required when usage_mode is SINGLE.
+    /// Sets `stock`. The first stock; required when usage_mode is SINGLE.
     pub fn stock(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockForCreate,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::StockForCreate,
+        >,
     ) -> Self {
-        self.body = self.body.stock(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockForCreate,
+                >("stock", value),
+        )
     }
 
-    /// Sets the body field `stock_bundle`. The first stock bundle; required when usage_mode is PROGRESSIVE_BUNDLE.
+    /// Sets `stock_bundle`. The first stock bundle; required when usage_mode is PROGRESSIVE_BUNDLE.
     pub fn stock_bundle(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockBundleForCreate,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::StockBundleForCreate,
+        >,
     ) -> Self {
-        self.body = self.body.stock_bundle(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockBundleForCreate,
+                >("stock_bundle", value),
+        )
     }
 
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CreateProductCouponBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateProductCouponRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(CreateProductCouponRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateProductCouponRequest")),
-        }
+    ) -> ::std::result::Result<CreateProductCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CreateProductCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CreateProductCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CreateProductCouponRequest {
-    type Body = crate::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponBody;
+impl rt::Operation for CreateProductCouponRequest {
+    type Body = CreateProductCouponBody;
     type Response = crate::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponResponse;
-    type ErrorCode = CreateProductCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.create_product_coupon",
         summary: "创建商品券 (create a product coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4016434630",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, for example an AppID not linked to the brand.",
-                solution: "Check each field's requirements and how fields combine.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "ALREADY_EXISTS",
-                description: "This out_request_no was already used for a different request.",
-                solution: "Use a new out_request_no for a new product coupon.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same out_request_no.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, for example an AppID not linked to the brand.",
+                "Check each field's requirements and how fields combine.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                400u16,
+                "ALREADY_EXISTS",
+                "This out_request_no was already used for a different request.",
+                "Use a new out_request_no for a new product coupon.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 
@@ -277,123 +245,18 @@ impl ::wechatpay_apiv3_runtime::Operation for CreateProductCouponRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/product-coupons`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateProductCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.; HTTP 400: The parameters break a business rule, for example an AppID not linked to the brand. Check each field's requirements and how fields combine.
-    InvalidRequest,
-    /// `ALREADY_EXISTS`: HTTP 400: This out_request_no was already used for a different request. Use a new out_request_no for a new product coupon.
-    AlreadyExists,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CreateProductCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::AlreadyExists => "ALREADY_EXISTS",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CreateProductCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "ALREADY_EXISTS",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "ALREADY_EXISTS" => Self::AlreadyExists,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CreateProductCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CreateProductCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CreateProductCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CreateProductCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CreateProductCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -461,355 +324,66 @@ pub struct CreateProductCouponBody {
     pub brand_id: ::std::string::String,
 }
 
-impl CreateProductCouponBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CreateProductCouponBodyBuilder {
-        CreateProductCouponBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CreateProductCouponBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(40),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_-]{6,40}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            let at = at.field("single_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            let at = at.field("progressive_bundle_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("display_info");
-            let value = &self.display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.out_product_no {
-            let at = at.field("out_product_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock {
-            let at = at.field("stock");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_bundle {
-            let at = at.field("stock_bundle");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CreateProductCouponBody`]; [`CreateProductCouponBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateProductCouponBodyBuilder {
-    out_request_no: ::std::option::Option<::std::string::String>,
-    scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponScope,
-    >,
-    type_: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponType,
-    >,
-    usage_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageMode,
-    >,
-    single_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    >,
-    progressive_bundle_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-    >,
-    display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-    >,
-    out_product_no: ::std::option::Option<::std::string::String>,
-    stock: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockForCreate,
-    >,
-    stock_bundle: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-    >,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
-impl CreateProductCouponBodyBuilder {
-    /// Sets `out_request_no`. The brand's unique number for this creation; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `scope`. Whole order (ALL, NORMAL or DISCOUNT only) or one product (SINGLE).
-    pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponScope,
-        >,
-    ) -> Self {
-        self.scope = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `type`. The kind of discount; EXCHANGE needs scope SINGLE.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponType,
-        >,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `usage_mode`. Single use or progressive bundle.
-    pub fn usage_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::UsageMode,
-        >,
-    ) -> Self {
-        self.usage_mode = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `single_usage_info`. Discount of a whole-order single-use coupon; set when scope is ALL and usage_mode SINGLE.
-    pub fn single_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    ) -> Self {
-        self.single_usage_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `progressive_bundle_usage_info`. Number of steps and spacing of a progressive bundle; set when usage_mode is PROGRESSIVE_BUNDLE.
-    pub fn progressive_bundle_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-    ) -> Self {
-        self.progressive_bundle_usage_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `display_info`. How the coupon is presented to users.
-    pub fn display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-    ) -> Self {
-        self.display_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `out_product_no`. The brand's own product number.
-    pub fn out_product_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_product_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock`. The first stock; required when usage_mode is SINGLE.
-    pub fn stock(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockForCreate,
-    ) -> Self {
-        self.stock = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `stock_bundle`. The first stock bundle; required when usage_mode is PROGRESSIVE_BUNDLE.
-    pub fn stock_bundle(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-    ) -> Self {
-        self.stock_bundle = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(40),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{6,40}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.scope.is_none() {
-            v.report(&at.field("scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.usage_mode.is_none() {
-            v.report(&at.field("usage_mode"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            let at = at.field("single_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            let at = at.field("progressive_bundle_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.out_product_no {
-            let at = at.field("out_product_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock {
-            let at = at.field("stock");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_bundle {
-            let at = at.field("stock_bundle");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateProductCouponBody> {
-        match (
-            self.out_request_no,
-            self.scope,
-            self.type_,
-            self.usage_mode,
-            self.display_info,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(scope),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(usage_mode),
-                ::std::option::Option::Some(display_info),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(CreateProductCouponBody {
-                    out_request_no,
-                    scope,
-                    type_,
-                    usage_mode,
-                    single_usage_info: self.single_usage_info,
-                    progressive_bundle_usage_info: self.progressive_bundle_usage_info,
-                    display_info,
-                    out_product_no: self.out_product_no,
-                    stock: self.stock,
-                    stock_bundle: self.stock_bundle,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CreateProductCouponBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateProductCouponBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CreateProductCouponBody> for CreateProductCouponBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CreateProductCouponBody) -> Self {
-        Self {
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            scope: ::std::option::Option::Some(value.scope),
-            type_: ::std::option::Option::Some(value.type_),
-            usage_mode: ::std::option::Option::Some(value.usage_mode),
-            single_usage_info: value.single_usage_info,
-            progressive_bundle_usage_info: value.progressive_bundle_usage_info,
-            display_info: ::std::option::Option::Some(value.display_info),
-            out_product_no: value.out_product_no,
-            stock: value.stock,
-            stock_bundle: value.stock_bundle,
-            brand_id: ::std::option::Option::Some(value.brand_id),
-        }
-    }
+impl rt::Shaped for CreateProductCouponBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateProductCouponBody",
+        &[
+            rt::FieldRule::req(
+                "out_request_no",
+                rt::Kind::pattern(6, 40, "^[0-9A-Za-z_-]{6,40}$"),
+            ),
+            rt::FieldRule::req(
+                "scope",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::CouponScope as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::CouponType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req(
+                "usage_mode",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::UsageMode as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "single_usage_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::SingleUsageInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "progressive_bundle_usage_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "display_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt("out_product_no", rt::Kind::text(0, 40)),
+            rt::FieldRule::opt(
+                "stock",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::StockForCreate as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "stock_bundle",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::StockBundleForCreate as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }
 
 /// Success response of `CreateProductCouponRequest`.
@@ -880,6 +454,72 @@ pub struct CreateProductCouponResponse {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::Shaped for CreateProductCouponResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CreateProductCouponResponse",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "scope",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::CouponScope as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::CouponType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req(
+                "usage_mode",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::UsageMode as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "single_usage_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::SingleUsageInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "progressive_bundle_usage_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req(
+                "display_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt("out_product_no", rt::Kind::text(0, 40)),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::ProductCouponState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "stock",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::Stock as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "stock_bundle",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::StockBundle as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CreateProductCouponResponse {
     /// A builder with every field unset.
     pub fn builder() -> CreateProductCouponResponseBuilder {
@@ -887,314 +527,165 @@ impl CreateProductCouponResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CreateProductCouponResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            let at = at.field("single_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            let at = at.field("progressive_bundle_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("display_info");
-            let value = &self.display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.out_product_no {
-            let at = at.field("out_product_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock {
-            let at = at.field("stock");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_bundle {
-            let at = at.field("stock_bundle");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CreateProductCouponResponse`]; [`CreateProductCouponResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CreateProductCouponResponseBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponScope,
-    >,
-    type_: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponType,
-    >,
-    usage_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageMode,
-    >,
-    single_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    >,
-    progressive_bundle_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-    >,
-    display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-    >,
-    out_product_no: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProductCouponState,
-    >,
-    stock: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::Stock,
-    >,
-    stock_bundle: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundle,
-    >,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CreateProductCouponResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CreateProductCouponResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CreateProductCouponResponseBuilder {
     /// Sets `product_coupon_id`. ID WeChat Pay gave the new product coupon.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets `scope`. Whole order or one product.
     pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponScope,
+                >("scope", value),
+        )
     }
 
     /// Sets `type`. The kind of discount.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponType,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponType,
+                >("type", value),
+        )
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
     pub fn usage_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::UsageMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
     ) -> Self {
-        self.usage_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageMode,
+                >("usage_mode", value),
+        )
     }
 
     /// Sets `single_usage_info`. Discount of a whole-order single-use coupon.
     pub fn single_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+        >,
     ) -> Self {
-        self.single_usage_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+                >("single_usage_info", value),
+        )
     }
 
     /// Sets `progressive_bundle_usage_info`. Rules of a progressive bundle.
     pub fn progressive_bundle_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        >,
     ) -> Self {
-        self.progressive_bundle_usage_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+                >("progressive_bundle_usage_info", value),
+        )
     }
 
     /// Sets `display_info`. How the coupon is presented.
     pub fn display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+        >,
     ) -> Self {
-        self.display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+                >("display_info", value),
+        )
     }
 
     /// Sets `out_product_no`. The brand's own product number.
-    pub fn out_product_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_product_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_product_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_product_no", value))
     }
 
     /// Sets `state`. Review state of the new coupon.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::ProductCouponState,
         >,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProductCouponState,
+                >("state", value),
+        )
     }
 
     /// Sets `stock`. The stock created (usage_mode SINGLE).
     pub fn stock(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::Stock,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::Stock>,
     ) -> Self {
-        self.stock = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::Stock,
+                >("stock", value),
+        )
     }
 
     /// Sets `stock_bundle`. The stock bundle created (usage_mode PROGRESSIVE_BUNDLE).
     pub fn stock_bundle(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockBundle,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StockBundle>,
     ) -> Self {
-        self.stock_bundle = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockBundle,
+                >("stock_bundle", value),
+        )
     }
 
     /// Sets `brand_id`. The brand the coupon belongs to.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.scope.is_none() {
-            v.report(&at.field("scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.usage_mode.is_none() {
-            v.report(&at.field("usage_mode"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            let at = at.field("single_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            let at = at.field("progressive_bundle_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.out_product_no {
-            let at = at.field("out_product_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock {
-            let at = at.field("stock");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_bundle {
-            let at = at.field("stock_bundle");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CreateProductCouponResponse> {
-        match (
-            self.product_coupon_id,
-            self.scope,
-            self.type_,
-            self.usage_mode,
-            self.display_info,
-            self.state,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(scope),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(usage_mode),
-                ::std::option::Option::Some(display_info),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(CreateProductCouponResponse {
-                    product_coupon_id,
-                    scope,
-                    type_,
-                    usage_mode,
-                    single_usage_info: self.single_usage_info,
-                    progressive_bundle_usage_info: self.progressive_bundle_usage_info,
-                    display_info,
-                    out_product_no: self.out_product_no,
-                    state,
-                    stock: self.stock,
-                    stock_bundle: self.stock_bundle,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CreateProductCouponResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CreateProductCouponResponse")),
-        }
+    ) -> ::std::result::Result<CreateProductCouponResponse, rt::BuildError> {
+        self.0.build()
     }
 }

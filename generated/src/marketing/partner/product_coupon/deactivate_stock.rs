@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781532).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 失效商品券批次 (deactivate a stock)
 ///
 /// Deactivates one stock that is SENDING or PAUSED: it sends no more coupons, while the product coupon and its other stocks are not affected and coupons users already hold stay usable. The answer is the stock in state DEACTIVATED.
@@ -16,7 +17,7 @@
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeactivateStockRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -27,8 +28,20 @@ pub struct DeactivateStockRequest {
     ///
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::deactivate_stock::DeactivateStockBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: DeactivateStockBody,
+}
+
+impl rt::Shaped for DeactivateStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "DeactivateStockRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+        <DeactivateStockBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl DeactivateStockRequest {
@@ -38,329 +51,112 @@ impl DeactivateStockRequest {
     }
 }
 
-/// Builds a [`DeactivateStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`DeactivateStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct DeactivateStockRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::partner::product_coupon::deactivate_stock::DeactivateStockBodyBuilder,
-}
-
+pub struct DeactivateStockRequestBuilder(rt::Draft);
 impl DeactivateStockRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `out_request_no`. The brand's unique number for this deactivation; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The brand's unique number for this deactivation; digits, letters, `_` and `-`.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `deactivate_reason`. Why the stock is deactivated.
-    pub fn deactivate_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.deactivate_reason(value);
-        self
+    /// Sets `deactivate_reason`. Why the stock is deactivated.
+    pub fn deactivate_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_reason", value))
     }
 
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::deactivate_stock::DeactivateStockBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: DeactivateStockBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DeactivateStockRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(DeactivateStockRequest {
-                    product_coupon_id,
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeactivateStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<DeactivateStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl DeactivateStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("DeactivateStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for DeactivateStockRequest {
-    type Body = crate::marketing::partner::product_coupon::deactivate_stock::DeactivateStockBody;
+impl rt::Operation for DeactivateStockRequest {
+    type Body = DeactivateStockBody;
     type Response = crate::marketing::partner::product_coupon::types::Stock;
-    type ErrorCode = DeactivateStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.deactivate_stock",
         summary: "失效商品券批次 (deactivate a stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781532",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, or the stock is not SENDING or PAUSED.",
-                solution: "Check the field rules and the stock's state.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id under the product coupon.",
-                solution: "Check that stock_id exists and belongs to product_coupon_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same out_request_no.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, or the stock is not SENDING or PAUSED.",
+                "Check the field rules and the stock's state.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id under the product coupon.",
+                "Check that stock_id exists and belongs to product_coupon_id.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(117usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/deactivate");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeactivateStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, or the stock is not SENDING or PAUSED. Check the field rules and the stock's state.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No stock has this stock_id under the product coupon. Check that stock_id exists and belongs to product_coupon_id.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DeactivateStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DeactivateStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DeactivateStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DeactivateStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DeactivateStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DeactivateStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DeactivateStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -382,176 +178,16 @@ pub struct DeactivateStockBody {
     pub brand_id: ::std::string::String,
 }
 
-impl DeactivateStockBody {
-    /// A builder with every field unset.
-    pub fn builder() -> DeactivateStockBodyBuilder {
-        DeactivateStockBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for DeactivateStockBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(40),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_-]{6,40}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("deactivate_reason");
-            let value = &self.deactivate_reason;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-    }
-}
-
-/// Builds a [`DeactivateStockBody`]; [`DeactivateStockBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DeactivateStockBodyBuilder {
-    out_request_no: ::std::option::Option<::std::string::String>,
-    deactivate_reason: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
-impl DeactivateStockBodyBuilder {
-    /// Sets `out_request_no`. The brand's unique number for this deactivation; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `deactivate_reason`. Why the stock is deactivated.
-    pub fn deactivate_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_reason = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(40),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{6,40}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.deactivate_reason {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("deactivate_reason");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(150),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("deactivate_reason"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DeactivateStockBody> {
-        match (self.out_request_no, self.deactivate_reason, self.brand_id) {
-            (
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(deactivate_reason),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(DeactivateStockBody {
-                    out_request_no,
-                    deactivate_reason,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DeactivateStockBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DeactivateStockBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<DeactivateStockBody> for DeactivateStockBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: DeactivateStockBody) -> Self {
-        Self {
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            deactivate_reason: ::std::option::Option::Some(value.deactivate_reason),
-            brand_id: ::std::option::Option::Some(value.brand_id),
-        }
-    }
+impl rt::Shaped for DeactivateStockBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DeactivateStockBody",
+        &[
+            rt::FieldRule::req(
+                "out_request_no",
+                rt::Kind::pattern(6, 40, "^[0-9A-Za-z_-]{6,40}$"),
+            ),
+            rt::FieldRule::req("deactivate_reason", rt::Kind::text(0, 150)),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4016434665).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询批次关联门店列表 (list the stores associated with a stock)
 ///
 /// Lists the stores associated with a stock whose `store_scope` is SPECIFIC, a page at a time. Pass `next_page_token` from one answer as `page_token` to get the next page; the last page has no `next_page_token`.
@@ -16,7 +17,7 @@
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListStockStoresRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -30,15 +31,30 @@ pub struct ListStockStoresRequest {
     /// Query parameter. Stores per page; 20 when absent.
     ///
     /// Wire name `page_size`; optional; 1 to 200.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
     /// Query parameter. `next_page_token` of the previous page; absent for the first page.
     ///
     /// Wire name `page_token`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// Query parameter. The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
     pub brand_id: ::std::string::String,
+}
+
+impl rt::Shaped for ListStockStoresRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListStockStoresRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("page_size", rt::Kind::range(1, 200)),
+            rt::FieldRule::opt("page_token", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }
 
 impl ListStockStoresRequest {
@@ -48,224 +64,102 @@ impl ListStockStoresRequest {
     }
 }
 
-/// Builds a [`ListStockStoresRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListStockStoresRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListStockStoresRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    page_size: ::std::option::Option<i64>,
-    page_token: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+pub struct ListStockStoresRequestBuilder(rt::Draft);
 impl ListStockStoresRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `page_size`. Stores per page; 20 when absent.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = ::std::option::Option::Some(value);
-        self
+    pub fn page_size(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("page_size", value))
     }
 
     /// Sets the parameter `page_token`. `next_page_token` of the previous page; absent for the first page.
-    pub fn page_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.page_token = ::std::option::Option::Some(value.into());
-        self
+    pub fn page_token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("page_token", value))
     }
 
     /// Sets the parameter `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            let at = at.field("page_size");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(200),
-            );
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListStockStoresRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.stock_id, self.brand_id) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(brand_id),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListStockStoresRequest {
-                    product_coupon_id,
-                    stock_id,
-                    page_size: self.page_size,
-                    page_token: self.page_token,
-                    brand_id,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListStockStoresRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListStockStoresRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListStockStoresRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            let at = at.field("page_size");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(200),
-            );
-        }
-        v.finish("ListStockStoresRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListStockStoresRequest {
+impl rt::Operation for ListStockStoresRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::list_stock_stores::ListStockStoresResponse;
-    type ErrorCode = ListStockStoresErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.list_stock_stores",
         summary: "查询批次关联门店列表 (list the stores associated with a stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4016434665",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, for example store_scope is not SPECIFIC.",
-                solution: "Check the field rules and the store scope.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id under the product coupon.",
-                solution: "Check that stock_id exists and belongs to product_coupon_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, for example store_scope is not SPECIFIC.",
+                "Check the field rules and the store scope.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id under the product coupon.",
+                "Check that stock_id exists and belongs to product_coupon_id.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(124usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/associated-stores");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.page_size {
             query.push("page_size", value);
         }
@@ -275,123 +169,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListStockStoresRequest {
         query.push("brand_id", &self.brand_id);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListStockStoresErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, for example store_scope is not SPECIFIC. Check the field rules and the store scope.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No stock has this stock_id under the product coupon. Check that stock_id exists and belongs to product_coupon_id.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListStockStoresErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListStockStoresErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListStockStoresErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListStockStoresErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListStockStoresErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListStockStoresErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListStockStoresErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -417,6 +206,27 @@ pub struct ListStockStoresResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for ListStockStoresResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListStockStoresResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "store_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::partner::product_coupon::types::StoreRef as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::opt("next_page_token", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListStockStoresResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListStockStoresResponseBuilder {
@@ -424,123 +234,44 @@ impl ListStockStoresResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListStockStoresResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.store_list {
-            let at = at.field("store_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListStockStoresResponse`]; [`ListStockStoresResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListStockStoresResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-    >,
-    next_page_token: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ListStockStoresResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListStockStoresResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListStockStoresResponseBuilder {
     /// Sets `total_count`. Number of stores associated with the stock.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `store_list`. The stores of this page.
     pub fn store_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::StoreRef,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
         >,
     ) -> Self {
-        self.store_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::StoreRef,
+                    >,
+                >("store_list", value),
+        )
     }
 
     /// Sets `next_page_token`. Token of the next page; absent on the last page.
-    pub fn next_page_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_page_token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.store_list {
-            let at = at.field("store_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListStockStoresResponse> {
-        self.total_count
-            .map(|total_count| ListStockStoresResponse {
-                total_count,
-                store_list: self.store_list,
-                next_page_token: self.next_page_token,
-            })
+    pub fn next_page_token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("next_page_token", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListStockStoresResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListStockStoresResponse")),
-        }
+    ) -> ::std::result::Result<ListStockStoresResponse, rt::BuildError> {
+        self.0.build()
     }
 }

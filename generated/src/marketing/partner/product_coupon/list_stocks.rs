@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4016434641).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询商品券批次列表 (list the stocks of a product coupon)
 ///
 /// Lists the stocks of a product coupon, a page at a time, optionally only those in one state or only those of one stock bundle. Pass `next_page_token` from one answer as `page_token` to get the next page; the last page has no `next_page_token`.
@@ -16,7 +17,7 @@
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListStocksRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -26,16 +27,19 @@ pub struct ListStocksRequest {
     /// Query parameter. Only stocks in this state; all states when absent.
     ///
     /// Wire name `state`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockState,
     >,
     /// Query parameter. Stocks per page; 20 when absent.
     ///
     /// Wire name `page_size`; optional; 1 to 50.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
     /// Query parameter. `next_page_token` of the previous page; absent for the first page.
     ///
     /// Wire name `page_token`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// Query parameter. The brand, which must have authorised the service provider.
     ///
@@ -44,7 +48,27 @@ pub struct ListStocksRequest {
     /// Query parameter. Only the stocks of this stock bundle.
     ///
     /// Wire name `stock_bundle_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
+}
+
+impl rt::Shaped for ListStocksRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListStocksRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "state",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::StockState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("page_size", rt::Kind::range(1, 50)),
+            rt::FieldRule::opt("page_token", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("stock_bundle_id", rt::Kind::TEXT),
+        ],
+    );
 }
 
 impl ListStocksRequest {
@@ -54,233 +78,102 @@ impl ListStocksRequest {
     }
 }
 
-/// Builds a [`ListStocksRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListStocksRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListStocksRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockState,
-    >,
-    page_size: ::std::option::Option<i64>,
-    page_token: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-    stock_bundle_id: ::std::option::Option<::std::string::String>,
-}
-
+pub struct ListStocksRequestBuilder(rt::Draft);
 impl ListStocksRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `state`. Only stocks in this state; all states when absent.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StockState,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StockState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockState,
+                >("state", value),
+        )
     }
 
     /// Sets the parameter `page_size`. Stocks per page; 20 when absent.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = ::std::option::Option::Some(value);
-        self
+    pub fn page_size(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("page_size", value))
     }
 
     /// Sets the parameter `page_token`. `next_page_token` of the previous page; absent for the first page.
-    pub fn page_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.page_token = ::std::option::Option::Some(value.into());
-        self
+    pub fn page_token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("page_token", value))
     }
 
     /// Sets the parameter `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Sets the parameter `stock_bundle_id`. Only the stocks of this stock bundle.
-    pub fn stock_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_bundle_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            let at = at.field("page_size");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(50),
-            );
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
+    pub fn stock_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_bundle_id", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListStocksRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.brand_id) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(brand_id),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListStocksRequest {
-                    product_coupon_id,
-                    state: self.state,
-                    page_size: self.page_size,
-                    page_token: self.page_token,
-                    brand_id,
-                    stock_bundle_id: self.stock_bundle_id,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListStocksRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListStocksRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListStocksRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            let at = at.field("page_size");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(50),
-            );
-        }
-        v.finish("ListStocksRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListStocksRequest {
+impl rt::Operation for ListStocksRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::list_stocks::ListStocksResponse;
-    type ErrorCode = ListStocksErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.list_stocks",
         summary: "查询商品券批次列表 (list the stocks of a product coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4016434641",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No product coupon has this product_coupon_id.",
-                solution: "Check that product_coupon_id exists and belongs to the brand.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            crate::marketing::partner::product_coupon::errors::NOT_FOUND,
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(95usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.state {
             query.push("state", value);
         }
@@ -296,123 +189,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListStocksRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListStocksErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No product coupon has this product_coupon_id. Check that product_coupon_id exists and belongs to the brand.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListStocksErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListStocksErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListStocksErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListStocksErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListStocksErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListStocksErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListStocksErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -438,6 +226,27 @@ pub struct ListStocksResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for ListStocksResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListStocksResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "stock_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::partner::product_coupon::types::Stock as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::opt("next_page_token", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListStocksResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListStocksResponseBuilder {
@@ -445,121 +254,42 @@ impl ListStocksResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListStocksResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_list {
-            let at = at.field("stock_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListStocksResponse`]; [`ListStocksResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListStocksResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    stock_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
-    >,
-    next_page_token: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ListStocksResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListStocksResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListStocksResponseBuilder {
     /// Sets `total_count`. Number of stocks that match the filter.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `stock_list`. The stocks of this page.
     pub fn stock_list(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
+        >,
     ) -> Self {
-        self.stock_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::Stock,
+                    >,
+                >("stock_list", value),
+        )
     }
 
     /// Sets `next_page_token`. Token of the next page; absent on the last page.
-    pub fn next_page_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_page_token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_list {
-            let at = at.field("stock_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListStocksResponse> {
-        self.total_count
-            .map(|total_count| ListStocksResponse {
-                total_count,
-                stock_list: self.stock_list,
-                next_page_token: self.next_page_token,
-            })
+    pub fn next_page_token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("next_page_token", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListStocksResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListStocksResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListStocksResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781590).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 指定券状态查询用户商品券列表 (list a user's product coupons)
 ///
 /// Lists the coupons a user holds from the brand's product coupons, optionally narrowed to one product coupon, one stock, one coupon bundle or one state. Pages are cursor based: pass the `next_page_token` of an answer as `page_token` to get the next page.
@@ -16,7 +17,7 @@
 /// - Rate limit: 500 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -26,10 +27,12 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons of this product coupon; all the brand's product coupons when absent.
     ///
     /// Wire name `product_coupon_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons of this stock.
     ///
     /// Wire name `stock_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. AppID bound to the service provider, under which `openid` was issued.
     ///
@@ -38,25 +41,51 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `coupon_state`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UserCouponState,
     >,
     /// Query parameter. Only the coupons of this user coupon bundle.
     ///
     /// Wire name `user_coupon_bundle_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Coupons per page.
     ///
     /// Wire name `page_size`; optional; at least 1.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
     /// Query parameter. Cursor from the previous page's `next_page_token`; absent for the first page.
     ///
     /// Wire name `page_token`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// Query parameter. The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
     pub brand_id: ::std::string::String,
+}
+
+impl rt::Shaped for ListUserCouponsRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListUserCouponsRequest",
+        &[
+            rt::FieldRule::req("openid", rt::Kind::TEXT),
+            rt::FieldRule::opt("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "coupon_state",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::UserCouponState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("user_coupon_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("page_size", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt("page_token", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }
 
 impl ListUserCouponsRequest {
@@ -66,264 +95,137 @@ impl ListUserCouponsRequest {
     }
 }
 
-/// Builds a [`ListUserCouponsRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListUserCouponsRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListUserCouponsRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    coupon_state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UserCouponState,
-    >,
-    user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
-    page_size: ::std::option::Option<i64>,
-    page_token: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+pub struct ListUserCouponsRequestBuilder(rt::Draft);
 impl ListUserCouponsRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets the parameter `product_coupon_id`. Only coupons of this product coupon; all the brand's product coupons when absent.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. Only coupons of this stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `appid`. AppID bound to the service provider, under which `openid` was issued.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets the parameter `coupon_state`. Only coupons in this state.
     pub fn coupon_state(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::UserCouponState,
         >,
     ) -> Self {
-        self.coupon_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UserCouponState,
+                >("coupon_state", value),
+        )
     }
 
     /// Sets the parameter `user_coupon_bundle_id`. Only the coupons of this user coupon bundle.
-    pub fn user_coupon_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_coupon_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_coupon_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_coupon_bundle_id", value))
     }
 
     /// Sets the parameter `page_size`. Coupons per page.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = ::std::option::Option::Some(value);
-        self
+    pub fn page_size(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("page_size", value))
     }
 
     /// Sets the parameter `page_token`. Cursor from the previous page's `next_page_token`; absent for the first page.
-    pub fn page_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.page_token = ::std::option::Option::Some(value.into());
-        self
+    pub fn page_token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("page_token", value))
     }
 
     /// Sets the parameter `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.openid.is_none() {
-            v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            let at = at.field("page_size");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListUserCouponsRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.openid, self.appid, self.brand_id) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(brand_id),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ListUserCouponsRequest {
-                    openid,
-                    product_coupon_id: self.product_coupon_id,
-                    stock_id: self.stock_id,
-                    appid,
-                    coupon_state: self.coupon_state,
-                    user_coupon_bundle_id: self.user_coupon_bundle_id,
-                    page_size: self.page_size,
-                    page_token: self.page_token,
-                    brand_id,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListUserCouponsRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListUserCouponsRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListUserCouponsRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        if let ::std::option::Option::Some(value) = &self.page_size {
-            let at = at.field("page_size");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        v.finish("ListUserCouponsRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListUserCouponsRequest {
+impl rt::Operation for ListUserCouponsRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsResponse;
-    type ErrorCode = ListUserCouponsErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.list_user_coupons",
         summary: "指定券状态查询用户商品券列表 (list a user's product coupons)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781590",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The brand has not authorised the service provider for this.",
-                solution: "Have the brand grant the authorisation.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No product coupon or stock matches the filter IDs.",
-                solution: "Check product_coupon_id and stock_id and that they belong to the brand.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The brand has not authorised the service provider for this.",
+                "Have the brand grant the authorisation.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No product coupon or stock matches the filter IDs.",
+                "Check product_coupon_id and stock_id and that they belong to the brand.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "RATELIMIT_EXCEEDED",
+                "The rate limit of the operation was exceeded.",
+                "Retry later.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(75usize);
         path.push_str("/v3/marketing/partner/product-coupon/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupons");
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         if let ::std::option::Option::Some(value) = &self.product_coupon_id {
             query.push("product_coupon_id", value);
         }
@@ -346,123 +248,18 @@ impl ::wechatpay_apiv3_runtime::Operation for ListUserCouponsRequest {
         query.push("brand_id", &self.brand_id);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListUserCouponsErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The brand has not authorised the service provider for this. Have the brand grant the authorisation.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No product coupon or stock matches the filter IDs. Check product_coupon_id and stock_id and that they belong to the brand.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListUserCouponsErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListUserCouponsErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListUserCouponsErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListUserCouponsErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListUserCouponsErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListUserCouponsErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListUserCouponsErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -490,6 +287,27 @@ pub struct ListUserCouponsResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for ListUserCouponsResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListUserCouponsResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "user_coupon_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(
+                        <crate::marketing::partner::product_coupon::types::UserProductCoupon as rt::Shaped>::shape,
+                    ),
+                ),
+            ),
+            rt::FieldRule::opt("next_page_token", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListUserCouponsResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListUserCouponsResponseBuilder {
@@ -497,125 +315,46 @@ impl ListUserCouponsResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListUserCouponsResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.user_coupon_list {
-            let at = at.field("user_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListUserCouponsResponse`]; [`ListUserCouponsResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListUserCouponsResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    user_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::UserProductCoupon,
-        >,
-    >,
-    next_page_token: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ListUserCouponsResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListUserCouponsResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListUserCouponsResponseBuilder {
     /// Sets `total_count`. Number of coupons matching the filters.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `user_coupon_list`. The coupons of this page.
     pub fn user_coupon_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::UserProductCoupon,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::UserProductCoupon,
+            >,
         >,
     ) -> Self {
-        self.user_coupon_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::UserProductCoupon,
+                    >,
+                >("user_coupon_list", value),
+        )
     }
 
     /// Sets `next_page_token`. Cursor of the next page; absent on the last page.
-    pub fn next_page_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.next_page_token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.user_coupon_list {
-            let at = at.field("user_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListUserCouponsResponse> {
-        self.total_count
-            .map(|total_count| ListUserCouponsResponse {
-                total_count,
-                user_coupon_list: self.user_coupon_list,
-                next_page_token: self.next_page_token,
-            })
+    pub fn next_page_token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("next_page_token", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ListUserCouponsResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListUserCouponsResponse")),
-        }
+    ) -> ::std::result::Result<ListUserCouponsResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Enabled by the cargo feature `product-coupon`.
 
+pub mod errors;
 pub mod types;
 pub mod associate_stock_bundle_stores;
 pub mod associate_stock_stores;
@@ -46,190 +47,170 @@ pub mod coupon_send;
 pub use self::types::*;
 pub use self::associate_stock_bundle_stores::{
     AssociateStockBundleStoresRequest, AssociateStockBundleStoresRequestBuilder,
-    AssociateStockBundleStoresErrorCode, AssociateStockBundleStoresBody,
-    AssociateStockBundleStoresBodyBuilder,
+    AssociateStockBundleStoresBody,
 };
 
 pub use self::associate_stock_stores::{
     AssociateStockStoresRequest, AssociateStockStoresRequestBuilder,
-    AssociateStockStoresErrorCode, AssociateStockStoresBody,
-    AssociateStockStoresBodyBuilder,
+    AssociateStockStoresBody,
 };
 
 pub use self::confirm_user_coupon::{
-    ConfirmUserCouponRequest, ConfirmUserCouponRequestBuilder,
-    ConfirmUserCouponErrorCode, ConfirmUserCouponBody, ConfirmUserCouponBodyBuilder,
+    ConfirmUserCouponRequest, ConfirmUserCouponRequestBuilder, ConfirmUserCouponBody,
 };
 
 pub use self::create_image_generation_task::{
     CreateImageGenerationTaskRequest, CreateImageGenerationTaskRequestBuilder,
-    CreateImageGenerationTaskErrorCode, CreateImageGenerationTaskBody,
-    CreateImageGenerationTaskBodyBuilder, CreateImageGenerationTaskResponse,
-    CreateImageGenerationTaskResponseBuilder,
+    CreateImageGenerationTaskBody, CreateImageGenerationTaskResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::create_image_generation_task::CreateImageGenerationTaskResponseBuilder;
 pub use self::create_product_coupon::{
     CreateProductCouponRequest, CreateProductCouponRequestBuilder,
-    CreateProductCouponErrorCode, CreateProductCouponBody,
-    CreateProductCouponBodyBuilder, CreateProductCouponResponse,
-    CreateProductCouponResponseBuilder,
+    CreateProductCouponBody, CreateProductCouponResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::create_product_coupon::CreateProductCouponResponseBuilder;
 pub use self::create_stock::{
-    CreateStockRequest, CreateStockRequestBuilder, CreateStockErrorCode, CreateStockBody,
-    CreateStockBodyBuilder,
+    CreateStockRequest, CreateStockRequestBuilder, CreateStockBody,
 };
 
 pub use self::create_stock_bundle::{
-    CreateStockBundleRequest, CreateStockBundleRequestBuilder,
-    CreateStockBundleErrorCode, CreateStockBundleBody, CreateStockBundleBodyBuilder,
+    CreateStockBundleRequest, CreateStockBundleRequestBuilder, CreateStockBundleBody,
 };
 
 pub use self::deactivate_product_coupon::{
     DeactivateProductCouponRequest, DeactivateProductCouponRequestBuilder,
-    DeactivateProductCouponErrorCode, DeactivateProductCouponBody,
-    DeactivateProductCouponBodyBuilder,
+    DeactivateProductCouponBody,
 };
 
 pub use self::deactivate_stock::{
-    DeactivateStockRequest, DeactivateStockRequestBuilder, DeactivateStockErrorCode,
-    DeactivateStockBody, DeactivateStockBodyBuilder,
+    DeactivateStockRequest, DeactivateStockRequestBuilder, DeactivateStockBody,
 };
 
 pub use self::deactivate_user_coupon::{
     DeactivateUserCouponRequest, DeactivateUserCouponRequestBuilder,
-    DeactivateUserCouponErrorCode, DeactivateUserCouponBody,
-    DeactivateUserCouponBodyBuilder,
+    DeactivateUserCouponBody,
 };
 
 pub use self::deactivate_user_coupon_bundle::{
     DeactivateUserCouponBundleRequest, DeactivateUserCouponBundleRequestBuilder,
-    DeactivateUserCouponBundleErrorCode, DeactivateUserCouponBundleBody,
-    DeactivateUserCouponBundleBodyBuilder,
+    DeactivateUserCouponBundleBody,
 };
 
 pub use self::disassociate_stock_bundle_stores::{
     DisassociateStockBundleStoresRequest, DisassociateStockBundleStoresRequestBuilder,
-    DisassociateStockBundleStoresErrorCode, DisassociateStockBundleStoresBody,
-    DisassociateStockBundleStoresBodyBuilder,
+    DisassociateStockBundleStoresBody,
 };
 
 pub use self::disassociate_stock_stores::{
     DisassociateStockStoresRequest, DisassociateStockStoresRequestBuilder,
-    DisassociateStockStoresErrorCode, DisassociateStockStoresBody,
-    DisassociateStockStoresBodyBuilder,
+    DisassociateStockStoresBody,
 };
 
 pub use self::list_stock_stores::{
-    ListStockStoresRequest, ListStockStoresRequestBuilder, ListStockStoresErrorCode,
-    ListStockStoresResponse, ListStockStoresResponseBuilder,
+    ListStockStoresRequest, ListStockStoresRequestBuilder, ListStockStoresResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_stock_stores::ListStockStoresResponseBuilder;
 pub use self::list_stocks::{
-    ListStocksRequest, ListStocksRequestBuilder, ListStocksErrorCode, ListStocksResponse,
-    ListStocksResponseBuilder,
+    ListStocksRequest, ListStocksRequestBuilder, ListStocksResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_stocks::ListStocksResponseBuilder;
 pub use self::list_user_coupons::{
-    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsErrorCode,
-    ListUserCouponsResponse, ListUserCouponsResponseBuilder,
+    ListUserCouponsRequest, ListUserCouponsRequestBuilder, ListUserCouponsResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_user_coupons::ListUserCouponsResponseBuilder;
 pub use self::modify_product_coupon::{
     ModifyProductCouponRequest, ModifyProductCouponRequestBuilder,
-    ModifyProductCouponErrorCode, ModifyProductCouponBody, ModifyProductCouponBodyBuilder,
+    ModifyProductCouponBody,
 };
 
 pub use self::modify_stock::{
-    ModifyStockRequest, ModifyStockRequestBuilder, ModifyStockErrorCode, ModifyStockBody,
-    ModifyStockBodyBuilder,
+    ModifyStockRequest, ModifyStockRequestBuilder, ModifyStockBody,
 };
 
 pub use self::modify_stock_bundle::{
-    ModifyStockBundleRequest, ModifyStockBundleRequestBuilder,
-    ModifyStockBundleErrorCode, ModifyStockBundleBody, ModifyStockBundleBodyBuilder,
+    ModifyStockBundleRequest, ModifyStockBundleRequestBuilder, ModifyStockBundleBody,
 };
 
 pub use self::pre_send_user_coupon::{
-    PreSendUserCouponRequest, PreSendUserCouponRequestBuilder,
-    PreSendUserCouponErrorCode, PreSendUserCouponBody, PreSendUserCouponBodyBuilder,
+    PreSendUserCouponRequest, PreSendUserCouponRequestBuilder, PreSendUserCouponBody,
 };
 
 pub use self::pre_send_user_coupon_bundle::{
     PreSendUserCouponBundleRequest, PreSendUserCouponBundleRequestBuilder,
-    PreSendUserCouponBundleErrorCode, PreSendUserCouponBundleBody,
-    PreSendUserCouponBundleBodyBuilder,
+    PreSendUserCouponBundleBody,
 };
 
 pub use self::query_image_generation_task::{
     QueryImageGenerationTaskRequest, QueryImageGenerationTaskRequestBuilder,
-    QueryImageGenerationTaskErrorCode, QueryImageGenerationTaskResponse,
-    QueryImageGenerationTaskResponseBuilder,
+    QueryImageGenerationTaskResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::query_image_generation_task::QueryImageGenerationTaskResponseBuilder;
 pub use self::query_notify_config::{
-    QueryNotifyConfigRequest, QueryNotifyConfigRequestBuilder, QueryNotifyConfigErrorCode,
+    QueryNotifyConfigRequest, QueryNotifyConfigRequestBuilder,
 };
 
 pub use self::query_product_coupon::{
     QueryProductCouponRequest, QueryProductCouponRequestBuilder,
-    QueryProductCouponErrorCode,
 };
 
-pub use self::query_stock::{
-    QueryStockRequest, QueryStockRequestBuilder, QueryStockErrorCode,
-};
-
-pub use self::query_user_coupon::{
-    QueryUserCouponRequest, QueryUserCouponRequestBuilder, QueryUserCouponErrorCode,
-};
-
+pub use self::query_stock::{QueryStockRequest, QueryStockRequestBuilder};
+pub use self::query_user_coupon::{QueryUserCouponRequest, QueryUserCouponRequestBuilder};
 pub use self::return_user_coupon::{
-    ReturnUserCouponRequest, ReturnUserCouponRequestBuilder, ReturnUserCouponErrorCode,
-    ReturnUserCouponBody, ReturnUserCouponBodyBuilder,
+    ReturnUserCouponRequest, ReturnUserCouponRequestBuilder, ReturnUserCouponBody,
 };
 
 pub use self::send_user_coupon::{
-    SendUserCouponRequest, SendUserCouponRequestBuilder, SendUserCouponErrorCode,
-    SendUserCouponBody, SendUserCouponBodyBuilder,
+    SendUserCouponRequest, SendUserCouponRequestBuilder, SendUserCouponBody,
 };
 
 pub use self::send_user_coupon_bundle::{
     SendUserCouponBundleRequest, SendUserCouponBundleRequestBuilder,
-    SendUserCouponBundleErrorCode, SendUserCouponBundleBody,
-    SendUserCouponBundleBodyBuilder,
+    SendUserCouponBundleBody,
 };
 
 pub use self::set_notify_config::{
-    SetNotifyConfigRequest, SetNotifyConfigRequestBuilder, SetNotifyConfigErrorCode,
-    SetNotifyConfigBody, SetNotifyConfigBodyBuilder,
+    SetNotifyConfigRequest, SetNotifyConfigRequestBuilder, SetNotifyConfigBody,
 };
 
 pub use self::update_stock_budget::{
-    UpdateStockBudgetRequest, UpdateStockBudgetRequestBuilder,
-    UpdateStockBudgetErrorCode, UpdateStockBudgetBody, UpdateStockBudgetBodyBuilder,
+    UpdateStockBudgetRequest, UpdateStockBudgetRequestBuilder, UpdateStockBudgetBody,
 };
 
 pub use self::update_stock_bundle_budget::{
     UpdateStockBundleBudgetRequest, UpdateStockBundleBudgetRequestBuilder,
-    UpdateStockBundleBudgetErrorCode, UpdateStockBundleBudgetBody,
-    UpdateStockBundleBudgetBodyBuilder,
+    UpdateStockBundleBudgetBody,
 };
 
 pub use self::upload_coupon_codes::{
-    UploadCouponCodesRequest, UploadCouponCodesRequestBuilder,
-    UploadCouponCodesErrorCode, UploadCouponCodesBody, UploadCouponCodesBodyBuilder,
-    UploadCouponCodesResponse, UploadCouponCodesResponseBuilder,
+    UploadCouponCodesRequest, UploadCouponCodesRequestBuilder, UploadCouponCodesBody,
+    UploadCouponCodesResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::upload_coupon_codes::UploadCouponCodesResponseBuilder;
 pub use self::upload_image::{
-    UploadImageRequest, UploadImageRequestBuilder, UploadImageErrorCode,
-    UploadImageResponse, UploadImageResponseBuilder,
+    UploadImageRequest, UploadImageRequestBuilder, UploadImageResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::upload_image::UploadImageResponseBuilder;
 pub use self::use_user_coupon::{
-    UseUserCouponRequest, UseUserCouponRequestBuilder, UseUserCouponErrorCode,
-    UseUserCouponBody, UseUserCouponBodyBuilder,
+    UseUserCouponRequest, UseUserCouponRequestBuilder, UseUserCouponBody,
 };
 
-pub use self::coupon_send::{CouponSendEvent, CouponSendEventBuilder};
+pub use self::coupon_send::CouponSendEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::coupon_send::CouponSendEventBuilder;

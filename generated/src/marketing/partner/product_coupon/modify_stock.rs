@@ -6,6 +6,7 @@
 //!
 //! Sends `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781556).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 修改商品券批次 (modify a stock)
 ///
 /// Changes the note, rule display, card look, notification settings or store scope of a stock that is SENDING or PAUSED. Fields left out stay as they are. Coupons users already hold keep their old look. Sending limits are changed with `update_stock_budget`; stocks inside a stock bundle are changed with `modify_stock_bundle`. The answer is the stock after the change.
@@ -16,7 +17,7 @@
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyStockRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -27,8 +28,20 @@ pub struct ModifyStockRequest {
     ///
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::modify_stock::ModifyStockBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: ModifyStockBody,
+}
+
+impl rt::Shaped for ModifyStockRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "ModifyStockRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+        <ModifyStockBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl ModifyStockRequest {
@@ -38,366 +51,171 @@ impl ModifyStockRequest {
     }
 }
 
-/// Builds a [`ModifyStockRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ModifyStockRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ModifyStockRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::partner::product_coupon::modify_stock::ModifyStockBodyBuilder,
-}
-
+pub struct ModifyStockRequestBuilder(rt::Draft);
 impl ModifyStockRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `out_request_no`. The brand's unique number for this change; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The brand's unique number for this change; digits, letters, `_` and `-`.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `remark`. New note for the brand; users never see it.
-    pub fn remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.remark(value);
-        self
+    /// Sets `remark`. New note for the brand; users never see it.
+    pub fn remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("remark", value))
     }
 
-    /// Sets the body field `usage_rule_display_info`. New presentation of the rules of use.
+    /// Sets `usage_rule_display_info`. New presentation of the rules of use.
     pub fn usage_rule_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-    ) -> Self {
-        self.body = self.body.usage_rule_display_info(value);
-        self
-    }
-
-    /// Sets the body field `coupon_display_info`. New look of the coupon card.
-    pub fn coupon_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    ) -> Self {
-        self.body = self.body.coupon_display_info(value);
-        self
-    }
-
-    /// Sets the body field `notify_config`. New event notification settings.
-    pub fn notify_config(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
-    ) -> Self {
-        self.body = self.body.notify_config(value);
-        self
-    }
-
-    /// Sets the body field `store_scope`. New store scope.
-    pub fn store_scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StoreScope,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
         >,
     ) -> Self {
-        self.body = self.body.store_scope(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+                >("usage_rule_display_info", value),
+        )
     }
 
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+    /// Sets `coupon_display_info`. New look of the coupon card.
+    pub fn coupon_display_info(
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        >,
     ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+                >("coupon_display_info", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::modify_stock::ModifyStockBody,
+    /// Sets `notify_config`. New event notification settings.
+    pub fn notify_config(
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
     ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets `store_scope`. New store scope.
+    pub fn store_scope(
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
+    ) -> Self {
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StoreScope,
+                >("store_scope", value),
+        )
+    }
+
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
+    }
+
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: ModifyStockBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ModifyStockRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(ModifyStockRequest {
-                    product_coupon_id,
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ModifyStockRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ModifyStockRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("ModifyStockRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ModifyStockRequest {
-    type Body = crate::marketing::partner::product_coupon::modify_stock::ModifyStockBody;
+impl rt::Operation for ModifyStockRequest {
+    type Body = ModifyStockBody;
     type Response = crate::marketing::partner::product_coupon::types::Stock;
-    type ErrorCode = ModifyStockErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.modify_stock",
         summary: "修改商品券批次 (modify a stock)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::PATCH,
+        method: rt::__private::Method::PATCH,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781556",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, or the stock is not SENDING or PAUSED.",
-                solution: "Check the field rules and the stock's state.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id under the product coupon.",
-                solution: "Check that stock_id exists and belongs to product_coupon_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same out_request_no.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, or the stock is not SENDING or PAUSED.",
+                "Check the field rules and the stock's state.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id under the product coupon.",
+                "Check that stock_id exists and belongs to product_coupon_id.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(106usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ModifyStockErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, or the stock is not SENDING or PAUSED. Check the field rules and the stock's state.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No stock has this stock_id under the product coupon. Check that stock_id exists and belongs to product_coupon_id.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ModifyStockErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ModifyStockErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ModifyStockErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ModifyStockErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ModifyStockErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ModifyStockErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ModifyStockErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -448,245 +266,40 @@ pub struct ModifyStockBody {
     pub brand_id: ::std::string::String,
 }
 
-impl ModifyStockBody {
-    /// A builder with every field unset.
-    pub fn builder() -> ModifyStockBodyBuilder {
-        ModifyStockBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for ModifyStockBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(40),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_-]{6,40}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.usage_rule_display_info {
-            let at = at.field("usage_rule_display_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_display_info {
-            let at = at.field("coupon_display_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`ModifyStockBody`]; [`ModifyStockBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ModifyStockBodyBuilder {
-    out_request_no: ::std::option::Option<::std::string::String>,
-    remark: ::std::option::Option<::std::string::String>,
-    usage_rule_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-    >,
-    coupon_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NotifyConfig,
-    >,
-    store_scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StoreScope,
-    >,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
-impl ModifyStockBodyBuilder {
-    /// Sets `out_request_no`. The brand's unique number for this change; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `remark`. New note for the brand; users never see it.
-    pub fn remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remark = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `usage_rule_display_info`. New presentation of the rules of use.
-    pub fn usage_rule_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-    ) -> Self {
-        self.usage_rule_display_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `coupon_display_info`. New look of the coupon card.
-    pub fn coupon_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    ) -> Self {
-        self.coupon_display_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `notify_config`. New event notification settings.
-    pub fn notify_config(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
-    ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `store_scope`. New store scope.
-    pub fn store_scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StoreScope,
-        >,
-    ) -> Self {
-        self.store_scope = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(40),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{6,40}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.usage_rule_display_info {
-            let at = at.field("usage_rule_display_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_display_info {
-            let at = at.field("coupon_display_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            let at = at.field("notify_config");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ModifyStockBody> {
-        match (self.out_request_no, self.brand_id) {
-            (
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(ModifyStockBody {
-                    out_request_no,
-                    remark: self.remark,
-                    usage_rule_display_info: self.usage_rule_display_info,
-                    coupon_display_info: self.coupon_display_info,
-                    notify_config: self.notify_config,
-                    store_scope: self.store_scope,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ModifyStockBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ModifyStockBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<ModifyStockBody> for ModifyStockBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: ModifyStockBody) -> Self {
-        Self {
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            remark: value.remark,
-            usage_rule_display_info: value.usage_rule_display_info,
-            coupon_display_info: value.coupon_display_info,
-            notify_config: value.notify_config,
-            store_scope: value.store_scope,
-            brand_id: ::std::option::Option::Some(value.brand_id),
-        }
-    }
+impl rt::Shaped for ModifyStockBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ModifyStockBody",
+        &[
+            rt::FieldRule::req(
+                "out_request_no",
+                rt::Kind::pattern(6, 40, "^[0-9A-Za-z_-]{6,40}$"),
+            ),
+            rt::FieldRule::opt("remark", rt::Kind::text(0, 20)),
+            rt::FieldRule::opt(
+                "usage_rule_display_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "coupon_display_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::CouponDisplayInfo as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "notify_config",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::NotifyConfig as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "store_scope",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::StoreScope as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4017327739).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询图片生成任务执行结果 (query an image-generation task)
 ///
 /// Reads the progress of an image-generation task started with `create_image_generation_task`. Once `task_state` is SUCCESS, the result object of the task's type holds the URL of the picture.
@@ -16,7 +17,7 @@
 /// - Rate limit: 500 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryImageGenerationTaskRequest {
     /// Path parameter. The brand's ID of the task, as submitted.
@@ -33,6 +34,22 @@ pub struct QueryImageGenerationTaskRequest {
     pub image_generation_type: crate::marketing::partner::product_coupon::types::ImageGenerationType,
 }
 
+impl rt::Shaped for QueryImageGenerationTaskRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryImageGenerationTaskRequest",
+        &[
+            rt::FieldRule::req("task_id", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "image_generation_type",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::ImageGenerationType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+        ],
+    );
+}
+
 impl QueryImageGenerationTaskRequest {
     /// A builder with nothing set.
     pub fn builder() -> QueryImageGenerationTaskRequestBuilder {
@@ -40,310 +57,112 @@ impl QueryImageGenerationTaskRequest {
     }
 }
 
-/// Builds a [`QueryImageGenerationTaskRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryImageGenerationTaskRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryImageGenerationTaskRequestBuilder {
-    task_id: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-    image_generation_type: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ImageGenerationType,
-    >,
-}
-
+pub struct QueryImageGenerationTaskRequestBuilder(rt::Draft);
 impl QueryImageGenerationTaskRequestBuilder {
     /// Sets the parameter `task_id`. The brand's ID of the task, as submitted.
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.task_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn task_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("task_id", value))
     }
 
     /// Sets the parameter `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Sets the parameter `image_generation_type`. The type the task was submitted with.
     pub fn image_generation_type(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::ImageGenerationType,
         >,
     ) -> Self {
-        self.image_generation_type = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.task_id.is_none() {
-            v.report(&at.field("task_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.image_generation_type.is_none() {
-            v.report(
-                &at.field("image_generation_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ImageGenerationType,
+                >("image_generation_type", value),
+        )
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryImageGenerationTaskRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.task_id, self.brand_id, self.image_generation_type) {
-            (
-                ::std::option::Option::Some(task_id),
-                ::std::option::Option::Some(brand_id),
-                ::std::option::Option::Some(image_generation_type),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryImageGenerationTaskRequest {
-                    task_id,
-                    brand_id,
-                    image_generation_type,
-                })
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("QueryImageGenerationTaskRequest"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<QueryImageGenerationTaskRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryImageGenerationTaskRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let _ = at;
-        v.finish("QueryImageGenerationTaskRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryImageGenerationTaskRequest {
+impl rt::Operation for QueryImageGenerationTaskRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::query_image_generation_task::QueryImageGenerationTaskResponse;
-    type ErrorCode = QueryImageGenerationTaskErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_image_generation_task",
         summary: "查询图片生成任务执行结果 (query an image-generation task)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4017327739",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No task has this task_id for the brand.",
-                solution: "Check task_id and image_generation_type against the submitted task.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No task has this task_id for the brand.",
+                "Check task_id and image_generation_type against the submitted task.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(85usize);
         path.push_str("/v3/marketing/partner/product-coupon/image-generation-tasks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.task_id);
+        rt::encode::push_path_segment(&mut path, &self.task_id);
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("brand_id", &self.brand_id);
         query.push("image_generation_type", &self.image_generation_type);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryImageGenerationTaskErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No task has this task_id for the brand. Check task_id and image_generation_type against the submitted task.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryImageGenerationTaskErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryImageGenerationTaskErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryImageGenerationTaskErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryImageGenerationTaskErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryImageGenerationTaskErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryImageGenerationTaskErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryImageGenerationTaskErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -383,6 +202,41 @@ pub struct QueryImageGenerationTaskResponse {
     >,
 }
 
+impl rt::Shaped for QueryImageGenerationTaskResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryImageGenerationTaskResponse",
+        &[
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+            rt::FieldRule::req("task_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "image_generation_type",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::ImageGenerationType as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::req(
+                "task_state",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::ImageGenerationTaskState as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "combine_image_result",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::GeneratedImage as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "cut_out_result",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::GeneratedImage as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl QueryImageGenerationTaskResponse {
     /// A builder with every field unset.
     pub fn builder() -> QueryImageGenerationTaskResponseBuilder {
@@ -390,175 +244,90 @@ impl QueryImageGenerationTaskResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for QueryImageGenerationTaskResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.combine_image_result {
-            let at = at.field("combine_image_result");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_out_result {
-            let at = at.field("cut_out_result");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`QueryImageGenerationTaskResponse`]; [`QueryImageGenerationTaskResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct QueryImageGenerationTaskResponseBuilder {
-    brand_id: ::std::option::Option<::std::string::String>,
-    task_id: ::std::option::Option<::std::string::String>,
-    image_generation_type: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ImageGenerationType,
-    >,
-    task_state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ImageGenerationTaskState,
-    >,
-    combine_image_result: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::GeneratedImage,
-    >,
-    cut_out_result: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::GeneratedImage,
-    >,
-}
-
+/// Builds a [`QueryImageGenerationTaskResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct QueryImageGenerationTaskResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl QueryImageGenerationTaskResponseBuilder {
     /// Sets `brand_id`. The brand of the task.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Sets `task_id`. The task's ID.
-    pub fn task_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.task_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn task_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("task_id", value))
     }
 
     /// Sets `image_generation_type`. The kind of task.
     pub fn image_generation_type(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::ImageGenerationType,
         >,
     ) -> Self {
-        self.image_generation_type = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ImageGenerationType,
+                >("image_generation_type", value),
+        )
     }
 
     /// Sets `task_state`. Progress of the task.
     pub fn task_state(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::ImageGenerationTaskState,
         >,
     ) -> Self {
-        self.task_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ImageGenerationTaskState,
+                >("task_state", value),
+        )
     }
 
     /// Sets `combine_image_result`. Result of a successful COMBINE_IMAGE task.
     pub fn combine_image_result(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::GeneratedImage,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::GeneratedImage,
+        >,
     ) -> Self {
-        self.combine_image_result = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::GeneratedImage,
+                >("combine_image_result", value),
+        )
     }
 
     /// Sets `cut_out_result`. Result of a successful CUT_OUT task.
     pub fn cut_out_result(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::GeneratedImage,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::GeneratedImage,
+        >,
     ) -> Self {
-        self.cut_out_result = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.task_id.is_none() {
-            v.report(&at.field("task_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.image_generation_type.is_none() {
-            v.report(
-                &at.field("image_generation_type"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.task_state.is_none() {
-            v.report(&at.field("task_state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.combine_image_result {
-            let at = at.field("combine_image_result");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.cut_out_result {
-            let at = at.field("cut_out_result");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<QueryImageGenerationTaskResponse> {
-        match (
-            self.brand_id,
-            self.task_id,
-            self.image_generation_type,
-            self.task_state,
-        ) {
-            (
-                ::std::option::Option::Some(brand_id),
-                ::std::option::Option::Some(task_id),
-                ::std::option::Option::Some(image_generation_type),
-                ::std::option::Option::Some(task_state),
-            ) => {
-                ::std::option::Option::Some(QueryImageGenerationTaskResponse {
-                    brand_id,
-                    task_id,
-                    image_generation_type,
-                    task_state,
-                    combine_image_result: self.combine_image_result,
-                    cut_out_result: self.cut_out_result,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::GeneratedImage,
+                >("cut_out_result", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryImageGenerationTaskResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => {
-                ::std::result::Result::Err(
-                    v.into_error("QueryImageGenerationTaskResponse"),
-                )
-            }
-        }
+    ) -> ::std::result::Result<QueryImageGenerationTaskResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/partner/product-coupon/notify-configs`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781284).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询商品券事件通知地址 (query the product-coupon notification URL)
 ///
 /// Returns the URL the service provider has set for product-coupon event notifications, shared by all its brands, and when it was set. A URL must have been set before.
@@ -16,9 +17,13 @@
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryNotifyConfigRequest {}
+impl rt::Shaped for QueryNotifyConfigRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new("QueryNotifyConfigRequest", &[]);
+}
+
 impl QueryNotifyConfigRequest {
     /// A builder with nothing set.
     pub fn builder() -> QueryNotifyConfigRequestBuilder {
@@ -26,110 +31,70 @@ impl QueryNotifyConfigRequest {
     }
 }
 
-/// Builds a [`QueryNotifyConfigRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryNotifyConfigRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryNotifyConfigRequestBuilder {}
+pub struct QueryNotifyConfigRequestBuilder(rt::Draft);
 impl QueryNotifyConfigRequestBuilder {
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-    }
-
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        QueryNotifyConfigRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        if v.is_clean() {
-            ::std::result::Result::Ok(QueryNotifyConfigRequest {})
-        } else {
-            ::std::result::Result::Err(v.into_error("QueryNotifyConfigRequest"))
-        }
+    ) -> ::std::result::Result<QueryNotifyConfigRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryNotifyConfigRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let _ = at;
-        v.finish("QueryNotifyConfigRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryNotifyConfigRequest {
+impl rt::Operation for QueryNotifyConfigRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig;
-    type ErrorCode = QueryNotifyConfigErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_notify_config",
         summary: "查询商品券事件通知地址 (query the product-coupon notification URL)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/partner/product-coupon/notify-configs",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781284",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not use product coupons.",
-                solution: "Check that the product is enabled for the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No notification URL has been set.",
-                solution: "Set one with the set-notify-URL API first.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The service provider may not use product coupons.",
+                "Check that the product is enabled for the merchant.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No notification URL has been set.",
+                "Set one with the set-notify-URL API first.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "RATELIMIT_EXCEEDED",
+                "The rate limit of the operation was exceeded.",
+                "Retry later.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later.",
+                true,
+            ),
         ],
     };
 
@@ -139,117 +104,17 @@ impl ::wechatpay_apiv3_runtime::Operation for QueryNotifyConfigRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/partner/product-coupon/notify-configs`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryNotifyConfigErrorCode {
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not use product coupons. Check that the product is enabled for the merchant.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No notification URL has been set. Set one with the set-notify-URL API first.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryNotifyConfigErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryNotifyConfigErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryNotifyConfigErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryNotifyConfigErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryNotifyConfigErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryNotifyConfigErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryNotifyConfigErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781582).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 查询用户商品券详情 (query a user's product coupon)
 ///
 /// Returns one coupon a user holds, with its state, validity, redemption record and the product coupon and stock it came from.
@@ -16,7 +17,7 @@
 /// - Rate limit: 500 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryUserCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -45,6 +46,20 @@ pub struct QueryUserCouponRequest {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::Shaped for QueryUserCouponRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "QueryUserCouponRequest",
+        &[
+            rt::FieldRule::req("openid", rt::Kind::TEXT),
+            rt::FieldRule::req("coupon_code", rt::Kind::text(0, 40)),
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl QueryUserCouponRequest {
     /// A builder with nothing set.
     pub fn builder() -> QueryUserCouponRequestBuilder {
@@ -52,398 +67,137 @@ impl QueryUserCouponRequest {
     }
 }
 
-/// Builds a [`QueryUserCouponRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`QueryUserCouponRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct QueryUserCouponRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    coupon_code: ::std::option::Option<::std::string::String>,
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+pub struct QueryUserCouponRequestBuilder(rt::Draft);
 impl QueryUserCouponRequestBuilder {
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
     /// Sets the parameter `coupon_code`. Code of the user's coupon.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets the parameter `product_coupon_id`. ID of the product coupon the user's coupon was issued from.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock the coupon was sent from; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets the parameter `appid`. AppID bound to the service provider, under which `openid` was issued.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets the parameter `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.openid.is_none() {
-            v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(40),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        QueryUserCouponRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (
-            self.openid,
-            self.coupon_code,
-            self.product_coupon_id,
-            self.stock_id,
-            self.appid,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(brand_id),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(QueryUserCouponRequest {
-                    openid,
-                    coupon_code,
-                    product_coupon_id,
-                    stock_id,
-                    appid,
-                    brand_id,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("QueryUserCouponRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<QueryUserCouponRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl QueryUserCouponRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        v.finish("QueryUserCouponRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for QueryUserCouponRequest {
+impl rt::Operation for QueryUserCouponRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
-    type ErrorCode = QueryUserCouponErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_user_coupon",
         summary: "查询用户商品券详情 (query a user's product coupon)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781582",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The brand has not authorised the service provider for this.",
-                solution: "Have the brand grant the authorisation.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No product coupon has this product_coupon_id.",
-                solution: "Check that product_coupon_id exists and belongs to the brand.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id.",
-                solution: "Check that stock_id exists and belongs to the product coupon.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No user coupon has this coupon_code.",
-                solution: "Check that the code belongs to the stock and was sent to the user.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The brand has not authorised the service provider for this.",
+                "Have the brand grant the authorisation.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::NOT_FOUND,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id.",
+                "Check that stock_id exists and belongs to the product coupon.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No user coupon has this coupon_code.",
+                "Check that the code belongs to the stock and was sent to the user.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                429u16,
+                "RATELIMIT_EXCEEDED",
+                "The rate limit of the operation was exceeded.",
+                "Retry later.",
+                true,
+            ),
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(89usize);
         path.push_str("/v3/marketing/partner/product-coupon/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.coupon_code,
-        );
+        rt::encode::push_path_segment(&mut path, &self.coupon_code);
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("product_coupon_id", &self.product_coupon_id);
         query.push("stock_id", &self.stock_id);
         query.push("appid", &self.appid);
         query.push("brand_id", &self.brand_id);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryUserCouponErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The brand has not authorised the service provider for this. Have the brand grant the authorisation.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No product coupon has this product_coupon_id. Check that product_coupon_id exists and belongs to the brand.; HTTP 404: No stock has this stock_id. Check that stock_id exists and belongs to the product coupon.; HTTP 404: No user coupon has this coupon_code. Check that the code belongs to the stock and was sent to the user.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl QueryUserCouponErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for QueryUserCouponErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        QueryUserCouponErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for QueryUserCouponErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for QueryUserCouponErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for QueryUserCouponErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for QueryUserCouponErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }

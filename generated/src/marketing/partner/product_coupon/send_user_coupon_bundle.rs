@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4016280664).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 向用户发放商品券批次组 (send a stock bundle to a user)
 ///
 /// Sends a whole stock bundle of a PROGRESSIVE_BUNDLE product coupon to a user: the user receives a coupon bundle with one coupon per stock of the stock bundle, to be used one after another. Every stock of the bundle must be SENDING, and each stock's total, daily and per-user budgets apply. The coupons start in state CONFIRMING until they are confirmed. Repeating a call with the same `send_request_no` does not send a second bundle.
@@ -16,15 +17,24 @@
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendUserCouponBundleRequest {
     /// Path parameter. The receiving user's OpenID under `appid`.
     ///
     /// Wire name `openid`; required.
     pub openid: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: SendUserCouponBundleBody,
+}
+
+impl rt::Shaped for SendUserCouponBundleRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "SendUserCouponBundleRequest",
+        &[rt::FieldRule::req("openid", rt::Kind::TEXT)],
+        <SendUserCouponBundleBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl SendUserCouponBundleRequest {
@@ -34,349 +44,149 @@ impl SendUserCouponBundleRequest {
     }
 }
 
-/// Builds a [`SendUserCouponBundleRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`SendUserCouponBundleRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct SendUserCouponBundleRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleBodyBuilder,
-}
-
+pub struct SendUserCouponBundleRequestBuilder(rt::Draft);
 impl SendUserCouponBundleRequestBuilder {
     /// Sets the parameter `openid`. The receiving user's OpenID under `appid`.
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
+    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("openid", value))
     }
 
-    /// Sets the body field `product_coupon_id`. ID of the PROGRESSIVE_BUNDLE product coupon.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.product_coupon_id(value);
-        self
+    /// Sets `product_coupon_id`. ID of the PROGRESSIVE_BUNDLE product coupon.
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
-    /// Sets the body field `stock_bundle_id`. ID of the stock bundle to send; it must belong to `product_coupon_id`.
-    pub fn stock_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.stock_bundle_id(value);
-        self
+    /// Sets `stock_bundle_id`. ID of the stock bundle to send; it must belong to `product_coupon_id`.
+    pub fn stock_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_bundle_id", value))
     }
 
-    /// Sets the body field `appid`. AppID bound to the service provider, under which `openid` was issued.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.appid(value);
-        self
+    /// Sets `appid`. AppID bound to the service provider, under which `openid` was issued.
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
-    /// Sets the body field `send_request_no`. The provider's unique number for this send.
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.send_request_no(value);
-        self
+    /// Sets `send_request_no`. The provider's unique number for this send.
+    pub fn send_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("send_request_no", value))
     }
 
-    /// Sets the body field `attach`. Free data stored with the coupons and returned unchanged in queries and notifications.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.attach(value);
-        self
+    /// Sets `attach`. Free data stored with the coupons and returned unchanged in queries and notifications.
+    pub fn attach(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("attach", value))
     }
 
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Sets the body field `coupon_tag_info`. Tags to put on the coupons, e.g.
+    /// Sets `coupon_tag_info`. Tags to put on the coupons, e.g.
     pub fn coupon_tag_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponTagInfo,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponTagInfo>,
     ) -> Self {
-        self.body = self.body.coupon_tag_info(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponTagInfo,
+                >("coupon_tag_info", value),
+        )
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.openid.is_none() {
-            v.report(&at.field("openid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: SendUserCouponBundleBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        SendUserCouponBundleRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.openid, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(openid),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(SendUserCouponBundleRequest {
-                    openid,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendUserCouponBundleRequest")),
-        }
+    ) -> ::std::result::Result<SendUserCouponBundleRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl SendUserCouponBundleRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("SendUserCouponBundleRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for SendUserCouponBundleRequest {
-    type Body = crate::marketing::partner::product_coupon::send_user_coupon_bundle::SendUserCouponBundleBody;
+impl rt::Operation for SendUserCouponBundleRequest {
+    type Body = SendUserCouponBundleBody;
     type Response = crate::marketing::partner::product_coupon::types::UserCouponBundleResult;
-    type ErrorCode = SendUserCouponBundleErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.send_user_coupon_bundle",
         summary: "向用户发放商品券批次组 (send a stock bundle to a user)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4016280664",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["send_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 500u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, e.g. a stock of the bundle is not SENDING or a budget is used up.",
-                solution: "Check the bundle's stocks, their budgets and each field's requirements.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The brand has not authorised the service provider for this.",
-                solution: "Have the brand grant the authorisation.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No product coupon or stock bundle matches the IDs.",
-                solution: "Check product_coupon_id and stock_bundle_id and that they belong to the brand.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same send_request_no.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, e.g. a stock of the bundle is not SENDING or a budget is used up.",
+                "Check the bundle's stocks, their budgets and each field's requirements.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The brand has not authorised the service provider for this.",
+                "Have the brand grant the authorisation.",
+                false,
+            ),
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No product coupon or stock bundle matches the IDs.",
+                "Check product_coupon_id and stock_bundle_id and that they belong to the brand.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same send_request_no.",
+                true,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(82usize);
         path.push_str("/v3/marketing/partner/product-coupon/users/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.openid);
+        rt::encode::push_path_segment(&mut path, &self.openid);
         path.push_str("/coupon-bundles");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendUserCouponBundleErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.; HTTP 400: The parameters break a business rule, e.g. a stock of the bundle is not SENDING or a budget is used up. Check the bundle's stocks, their budgets and each field's requirements.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The brand has not authorised the service provider for this. Have the brand grant the authorisation.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No product coupon or stock bundle matches the IDs. Check product_coupon_id and stock_bundle_id and that they belong to the brand.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same send_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SendUserCouponBundleErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SendUserCouponBundleErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SendUserCouponBundleErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SendUserCouponBundleErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SendUserCouponBundleErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SendUserCouponBundleErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SendUserCouponBundleErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -418,218 +228,22 @@ pub struct SendUserCouponBundleBody {
     >,
 }
 
-impl SendUserCouponBundleBody {
-    /// A builder with every field unset.
-    pub fn builder() -> SendUserCouponBundleBodyBuilder {
-        SendUserCouponBundleBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for SendUserCouponBundleBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("send_request_no");
-            let value = &self.send_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_tag_info {
-            let at = at.field("coupon_tag_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`SendUserCouponBundleBody`]; [`SendUserCouponBundleBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SendUserCouponBundleBodyBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_bundle_id: ::std::option::Option<::std::string::String>,
-    appid: ::std::option::Option<::std::string::String>,
-    send_request_no: ::std::option::Option<::std::string::String>,
-    attach: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-    coupon_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponTagInfo,
-    >,
-}
-
-impl SendUserCouponBundleBodyBuilder {
-    /// Sets `product_coupon_id`. ID of the PROGRESSIVE_BUNDLE product coupon.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `stock_bundle_id`. ID of the stock bundle to send; it must belong to `product_coupon_id`.
-    pub fn stock_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_bundle_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `appid`. AppID bound to the service provider, under which `openid` was issued.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `send_request_no`. The provider's unique number for this send.
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `attach`. Free data stored with the coupons and returned unchanged in queries and notifications.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `coupon_tag_info`. Tags to put on the coupons, e.g.
-    pub fn coupon_tag_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponTagInfo,
-    ) -> Self {
-        self.coupon_tag_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_bundle_id.is_none() {
-            v.report(
-                &at.field("stock_bundle_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.send_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("send_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(40),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("send_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_tag_info {
-            let at = at.field("coupon_tag_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SendUserCouponBundleBody> {
-        match (
-            self.product_coupon_id,
-            self.stock_bundle_id,
-            self.appid,
-            self.send_request_no,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_bundle_id),
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(send_request_no),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(SendUserCouponBundleBody {
-                    product_coupon_id,
-                    stock_bundle_id,
-                    appid,
-                    send_request_no,
-                    attach: self.attach,
-                    brand_id,
-                    coupon_tag_info: self.coupon_tag_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SendUserCouponBundleBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SendUserCouponBundleBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<SendUserCouponBundleBody> for SendUserCouponBundleBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: SendUserCouponBundleBody) -> Self {
-        Self {
-            product_coupon_id: ::std::option::Option::Some(value.product_coupon_id),
-            stock_bundle_id: ::std::option::Option::Some(value.stock_bundle_id),
-            appid: ::std::option::Option::Some(value.appid),
-            send_request_no: ::std::option::Option::Some(value.send_request_no),
-            attach: value.attach,
-            brand_id: ::std::option::Option::Some(value.brand_id),
-            coupon_tag_info: value.coupon_tag_info,
-        }
-    }
+impl rt::Shaped for SendUserCouponBundleBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SendUserCouponBundleBody",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::req("send_request_no", rt::Kind::text(0, 40)),
+            rt::FieldRule::opt("attach", rt::Kind::TEXT),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "coupon_tag_info",
+                rt::Kind::Nested(
+                    <crate::marketing::partner::product_coupon::types::CouponTagInfo as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/notify-configs`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781286).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 设置商品券事件通知地址 (set the product-coupon notification URL)
 ///
 /// Sets the URL that receives product-coupon event notifications (for example the send notification). The setting belongs to the service provider and covers every brand it serves; the notifications carry `brand_id` to tell brands apart. The URL must use HTTPS, be reachable from the internet and carry no query string; the APIv3 key must be set, or no notification is sent.
@@ -15,11 +16,20 @@
 /// - Callers: service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetNotifyConfigRequest {
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::set_notify_config::SetNotifyConfigBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: SetNotifyConfigBody,
+}
+
+impl rt::Shaped for SetNotifyConfigRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "SetNotifyConfigRequest",
+        &[],
+        <SetNotifyConfigBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl SetNotifyConfigRequest {
@@ -29,131 +39,69 @@ impl SetNotifyConfigRequest {
     }
 }
 
-/// Builds a [`SetNotifyConfigRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`SetNotifyConfigRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct SetNotifyConfigRequestBuilder {
-    body: crate::marketing::partner::product_coupon::set_notify_config::SetNotifyConfigBodyBuilder,
-}
-
+pub struct SetNotifyConfigRequestBuilder(rt::Draft);
 impl SetNotifyConfigRequestBuilder {
-    /// Sets the body field `notify_url`. HTTPS address that will receive the notifications; no query parameters.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.notify_url(value);
-        self
+    /// Sets `notify_url`. HTTPS address that will receive the notifications; no query parameters.
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::set_notify_config::SetNotifyConfigBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: SetNotifyConfigBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SetNotifyConfigRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.body.assemble(),) {
-            (::std::option::Option::Some(body),) if v.is_clean() => {
-                ::std::result::Result::Ok(SetNotifyConfigRequest { body })
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetNotifyConfigRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<SetNotifyConfigRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl SetNotifyConfigRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("SetNotifyConfigRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for SetNotifyConfigRequest {
-    type Body = crate::marketing::partner::product_coupon::set_notify_config::SetNotifyConfigBody;
+impl rt::Operation for SetNotifyConfigRequest {
+    type Body = SetNotifyConfigBody;
     type Response = crate::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig;
-    type ErrorCode = SetNotifyConfigErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.set_notify_config",
         summary: "设置商品券事件通知地址 (set the product-coupon notification URL)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/notify-configs",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781286",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed, e.g. the URL is not HTTPS or carries a query.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not use product coupons.",
-                solution: "Check that the product is enabled for the merchant.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed, e.g. the URL is not HTTPS or carries a query.",
+                "Fix the parameter named in the error message.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            rt::ErrorDoc::new(
+                403u16,
+                "NO_AUTH",
+                "The service provider may not use product coupons.",
+                "Check that the product is enabled for the merchant.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
@@ -163,118 +111,18 @@ impl ::wechatpay_apiv3_runtime::Operation for SetNotifyConfigRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/notify-configs`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SetNotifyConfigErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed, e.g. the URL is not HTTPS or carries a query. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not use product coupons. Check that the product is enabled for the merchant.
-    NoAuth,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SetNotifyConfigErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SetNotifyConfigErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SetNotifyConfigErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SetNotifyConfigErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SetNotifyConfigErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SetNotifyConfigErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SetNotifyConfigErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -288,111 +136,9 @@ pub struct SetNotifyConfigBody {
     pub notify_url: ::std::string::String,
 }
 
-impl SetNotifyConfigBody {
-    /// A builder with every field unset.
-    pub fn builder() -> SetNotifyConfigBodyBuilder {
-        SetNotifyConfigBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for SetNotifyConfigBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("notify_url");
-            let value = &self.notify_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^https://[^?]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-    }
-}
-
-/// Builds a [`SetNotifyConfigBody`]; [`SetNotifyConfigBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SetNotifyConfigBodyBuilder {
-    notify_url: ::std::option::Option<::std::string::String>,
-}
-
-impl SetNotifyConfigBodyBuilder {
-    /// Sets `notify_url`. HTTPS address that will receive the notifications; no query parameters.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.notify_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(256),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^https://[^?]+$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SetNotifyConfigBody> {
-        self.notify_url.map(|notify_url| SetNotifyConfigBody { notify_url })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        SetNotifyConfigBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SetNotifyConfigBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<SetNotifyConfigBody> for SetNotifyConfigBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: SetNotifyConfigBody) -> Self {
-        Self {
-            notify_url: ::std::option::Option::Some(value.notify_url),
-        }
-    }
+impl rt::Shaped for SetNotifyConfigBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SetNotifyConfigBody",
+        &[rt::FieldRule::req("notify_url", rt::Kind::pattern(0, 256, "^https://[^?]+$"))],
+    );
 }

@@ -2,1138 +2,207 @@
 
 //! Types shared by the operations of 商品券 (product coupons, service provider).
 
-/// Lifecycle state of a coupon a user holds.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UserCouponState {
-    /// `CONFIRMING`: Sent but waiting for the brand to confirm it (confirm-send API); not usable yet.
-    Confirming,
-    /// `PENDING`: Sent and confirmed, but its validity period has not started.
-    Pending,
-    /// `EFFECTIVE`: Usable now.
-    Effective,
-    /// `USED`: Redeemed.
-    Used,
-    /// `EXPIRED`: Past its validity period.
-    Expired,
-    /// `DELETED`: Removed by the user from their wallet.
-    Deleted,
-    /// `DEACTIVATED`: Made unusable by the brand (deactivate-coupon or deactivate-bundle API).
-    Deactivated,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UserCouponState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Confirming => "CONFIRMING",
-            Self::Pending => "PENDING",
-            Self::Effective => "EFFECTIVE",
-            Self::Used => "USED",
-            Self::Expired => "EXPIRED",
-            Self::Deleted => "DELETED",
-            Self::Deactivated => "DEACTIVATED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UserCouponState {
-    const VALUES: &'static [&'static str] = &[
-        "CONFIRMING",
-        "PENDING",
-        "EFFECTIVE",
-        "USED",
-        "EXPIRED",
-        "DELETED",
-        "DEACTIVATED",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "CONFIRMING" => Self::Confirming,
-            "PENDING" => Self::Pending,
-            "EFFECTIVE" => Self::Effective,
-            "USED" => Self::Used,
-            "EXPIRED" => Self::Expired,
-            "DELETED" => Self::Deleted,
-            "DEACTIVATED" => Self::Deactivated,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UserCouponState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UserCouponState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UserCouponState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UserCouponState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UserCouponState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The channel through which a coupon reached the user.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SendChannel {
-    /// `BRAND_MANAGE`: Sent through the shake-for-offers (摇一摇有优惠) channel.
-    BrandManage,
-    /// `API`: Sent by the service provider through the send-coupon API.
-    Api,
-    /// `RECEIVE_COMPONENT`: Claimed through the mini-program coupon component.
-    ReceiveComponent,
-    /// `MEMBER`: Sent as a membership benefit.
-    Member,
-    /// `MERCHANT_CARD`: Sent through the merchant business card.
-    MerchantCard,
-    /// `SMALL_ACTIVITY`: Sent through a small marketing activity.
-    SmallActivity,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl SendChannel {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BrandManage => "BRAND_MANAGE",
-            Self::Api => "API",
-            Self::ReceiveComponent => "RECEIVE_COMPONENT",
-            Self::Member => "MEMBER",
-            Self::MerchantCard => "MERCHANT_CARD",
-            Self::SmallActivity => "SMALL_ACTIVITY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for SendChannel {
-    const VALUES: &'static [&'static str] = &[
-        "BRAND_MANAGE",
-        "API",
-        "RECEIVE_COMPONENT",
-        "MEMBER",
-        "MERCHANT_CARD",
-        "SMALL_ACTIVITY",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "BRAND_MANAGE" => Self::BrandManage,
-            "API" => Self::Api,
-            "RECEIVE_COMPONENT" => Self::ReceiveComponent,
-            "MEMBER" => Self::Member,
-            "MERCHANT_CARD" => Self::MerchantCard,
-            "SMALL_ACTIVITY" => Self::SmallActivity,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        SendChannel::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for SendChannel {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for SendChannel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for SendChannel {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for SendChannel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How many times one coupon can be used.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UsageMode {
-    /// `SINGLE`: Used once.
-    Single,
-    /// `PROGRESSIVE_BUNDLE`: Sent as a bundle of coupons used one after another (多次优惠).
-    ProgressiveBundle,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UsageMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Single => "SINGLE",
-            Self::ProgressiveBundle => "PROGRESSIVE_BUNDLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UsageMode {
-    const VALUES: &'static [&'static str] = &["SINGLE", "PROGRESSIVE_BUNDLE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "SINGLE" => Self::Single,
-            "PROGRESSIVE_BUNDLE" => Self::ProgressiveBundle,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UsageMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UsageMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UsageMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UsageMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UsageMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// What the coupon applies to.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponScope {
-    /// `ALL`: The whole order (全场); only for NORMAL and DISCOUNT coupons.
-    All,
-    /// `SINGLE`: One product (单品); for NORMAL, DISCOUNT and EXCHANGE coupons.
-    Single,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponScope {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "ALL",
-            Self::Single => "SINGLE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponScope {
-    const VALUES: &'static [&'static str] = &["ALL", "SINGLE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ALL" => Self::All,
-            "SINGLE" => Self::Single,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponScope::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponScope {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponScope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// The kind of discount.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponType {
-    /// `NORMAL`: A fixed amount off above a threshold (满减).
-    Normal,
-    /// `DISCOUNT`: A percentage off above a threshold (折扣).
-    Discount,
-    /// `EXCHANGE`: The product for a fixed price (兑换).
-    Exchange,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "NORMAL",
-            Self::Discount => "DISCOUNT",
-            Self::Exchange => "EXCHANGE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponType {
-    const VALUES: &'static [&'static str] = &["NORMAL", "DISCOUNT", "EXCHANGE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NORMAL" => Self::Normal,
-            "DISCOUNT" => Self::Discount,
-            "EXCHANGE" => Self::Exchange,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Review and lifecycle state of a product coupon.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProductCouponState {
-    /// `AUDITING`: Under review by WeChat Pay.
-    Auditing,
-    /// `EFFECTIVE`: Approved and in force.
-    Effective,
-    /// `DEACTIVATED`: Deactivated by the brand.
-    Deactivated,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ProductCouponState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auditing => "AUDITING",
-            Self::Effective => "EFFECTIVE",
-            Self::Deactivated => "DEACTIVATED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ProductCouponState {
-    const VALUES: &'static [&'static str] = &["AUDITING", "EFFECTIVE", "DEACTIVATED"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "AUDITING" => Self::Auditing,
-            "EFFECTIVE" => Self::Effective,
-            "DEACTIVATED" => Self::Deactivated,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ProductCouponState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ProductCouponState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ProductCouponState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ProductCouponState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ProductCouponState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// State of a stock (a batch of coupons of one product coupon).
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StockState {
-    /// `AUDITING`: Under review.
-    Auditing,
-    /// `SENDING`: Coupons can be sent.
-    Sending,
-    /// `PAUSED`: Sending is paused.
-    Paused,
-    /// `STOPPED`: Sending has ended.
-    Stopped,
-    /// `DEACTIVATED`: Deactivated by the brand.
-    Deactivated,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StockState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Auditing => "AUDITING",
-            Self::Sending => "SENDING",
-            Self::Paused => "PAUSED",
-            Self::Stopped => "STOPPED",
-            Self::Deactivated => "DEACTIVATED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StockState {
-    const VALUES: &'static [&'static str] = &[
-        "AUDITING",
-        "SENDING",
-        "PAUSED",
-        "STOPPED",
-        "DEACTIVATED",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "AUDITING" => Self::Auditing,
-            "SENDING" => Self::Sending,
-            "PAUSED" => Self::Paused,
-            "STOPPED" => Self::Stopped,
-            "DEACTIVATED" => Self::Deactivated,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StockState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for StockState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for StockState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StockState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StockState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Who assigns the code of each coupon of a stock.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponCodeMode {
-    /// `WECHATPAY`: WeChat Pay generates the codes.
-    Wechatpay,
-    /// `UPLOAD`: The brand uploads codes in advance (upload-coupon-codes API).
-    Upload,
-    /// `API_ASSIGN`: The brand gives the code when it sends the coupon.
-    ApiAssign,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponCodeMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechatpay => "WECHATPAY",
-            Self::Upload => "UPLOAD",
-            Self::ApiAssign => "API_ASSIGN",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponCodeMode {
-    const VALUES: &'static [&'static str] = &["WECHATPAY", "UPLOAD", "API_ASSIGN"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "WECHATPAY" => Self::Wechatpay,
-            "UPLOAD" => Self::Upload,
-            "API_ASSIGN" => Self::ApiAssign,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponCodeMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponCodeMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponCodeMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponCodeMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponCodeMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// In which stores the coupon can be redeemed.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StoreScope {
-    /// `NONE`: No store restriction is configured.
-    None,
-    /// `ALL`: Every store of the brand.
-    All,
-    /// `SPECIFIC`: Only stores associated with the stock (associate-stores API).
-    Specific,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl StoreScope {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "NONE",
-            Self::All => "ALL",
-            Self::Specific => "SPECIFIC",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for StoreScope {
-    const VALUES: &'static [&'static str] = &["NONE", "ALL", "SPECIFIC"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NONE" => Self::None,
-            "ALL" => Self::All,
-            "SPECIFIC" => Self::Specific,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        StoreScope::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for StoreScope {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for StoreScope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for StoreScope {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for StoreScope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Where the user can use the coupon.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponUsageMethod {
-    /// `OFFLINE`: In a physical store.
-    Offline,
-    /// `MINI_PROGRAM`: In a mini program.
-    MiniProgram,
-    /// `APP`: In an app.
-    App,
-    /// `PAYMENT_CODE`: By showing the payment code.
-    PaymentCode,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponUsageMethod {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Offline => "OFFLINE",
-            Self::MiniProgram => "MINI_PROGRAM",
-            Self::App => "APP",
-            Self::PaymentCode => "PAYMENT_CODE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponUsageMethod {
-    const VALUES: &'static [&'static str] = &[
-        "OFFLINE",
-        "MINI_PROGRAM",
-        "APP",
-        "PAYMENT_CODE",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "OFFLINE" => Self::Offline,
-            "MINI_PROGRAM" => Self::MiniProgram,
-            "APP" => Self::App,
-            "PAYMENT_CODE" => Self::PaymentCode,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponUsageMethod::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponUsageMethod {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponUsageMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponUsageMethod {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponUsageMethod {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// How the coupon code is shown to the user.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CodeDisplayMode {
-    /// `INVISIBLE`: Not shown.
-    Invisible,
-    /// `BARCODE`: As a barcode.
-    Barcode,
-    /// `QRCODE`: As a QR code.
-    Qrcode,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CodeDisplayMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invisible => "INVISIBLE",
-            Self::Barcode => "BARCODE",
-            Self::Qrcode => "QRCODE",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CodeDisplayMode {
-    const VALUES: &'static [&'static str] = &["INVISIBLE", "BARCODE", "QRCODE"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "INVISIBLE" => Self::Invisible,
-            "BARCODE" => Self::Barcode,
-            "QRCODE" => Self::Qrcode,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CodeDisplayMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CodeDisplayMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CodeDisplayMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CodeDisplayMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CodeDisplayMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Background colour of the coupon card, from WeChat Pay's palette.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BackgroundColor {
-    /// `Color010`: Palette colour 010.
-    Color010,
-    /// `Color020`: Palette colour 020 (the default).
-    Color020,
-    /// `Color030`: Palette colour 030.
-    Color030,
-    /// `Color040`: Palette colour 040.
-    Color040,
-    /// `Color050`: Palette colour 050.
-    Color050,
-    /// `Color060`: Palette colour 060.
-    Color060,
-    /// `Color070`: Palette colour 070.
-    Color070,
-    /// `Color080`: Palette colour 080.
-    Color080,
-    /// `Color090`: Palette colour 090.
-    Color090,
-    /// `Color100`: Palette colour 100.
-    Color100,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BackgroundColor {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Color010 => "Color010",
-            Self::Color020 => "Color020",
-            Self::Color030 => "Color030",
-            Self::Color040 => "Color040",
-            Self::Color050 => "Color050",
-            Self::Color060 => "Color060",
-            Self::Color070 => "Color070",
-            Self::Color080 => "Color080",
-            Self::Color090 => "Color090",
-            Self::Color100 => "Color100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BackgroundColor {
-    const VALUES: &'static [&'static str] = &[
-        "Color010",
-        "Color020",
-        "Color030",
-        "Color040",
-        "Color050",
-        "Color060",
-        "Color070",
-        "Color080",
-        "Color090",
-        "Color100",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "Color010" => Self::Color010,
-            "Color020" => Self::Color020,
-            "Color030" => Self::Color030,
-            "Color040" => Self::Color040,
-            "Color050" => Self::Color050,
-            "Color060" => Self::Color060,
-            "Color070" => Self::Color070,
-            "Color080" => Self::Color080,
-            "Color090" => Self::Color090,
-            "Color100" => Self::Color100,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BackgroundColor::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BackgroundColor {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BackgroundColor {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BackgroundColor {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BackgroundColor {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// A day of the week.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Weekday {
-    /// `MONDAY`: Monday.
-    Monday,
-    /// `TUESDAY`: Tuesday.
-    Tuesday,
-    /// `WEDNESDAY`: Wednesday.
-    Wednesday,
-    /// `THURSDAY`: Thursday.
-    Thursday,
-    /// `FRIDAY`: Friday.
-    Friday,
-    /// `SATURDAY`: Saturday.
-    Saturday,
-    /// `SUNDAY`: Sunday.
-    Sunday,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl Weekday {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Monday => "MONDAY",
-            Self::Tuesday => "TUESDAY",
-            Self::Wednesday => "WEDNESDAY",
-            Self::Thursday => "THURSDAY",
-            Self::Friday => "FRIDAY",
-            Self::Saturday => "SATURDAY",
-            Self::Sunday => "SUNDAY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for Weekday {
-    const VALUES: &'static [&'static str] = &[
-        "MONDAY",
-        "TUESDAY",
-        "WEDNESDAY",
-        "THURSDAY",
-        "FRIDAY",
-        "SATURDAY",
-        "SUNDAY",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "MONDAY" => Self::Monday,
-            "TUESDAY" => Self::Tuesday,
-            "WEDNESDAY" => Self::Wednesday,
-            "THURSDAY" => Self::Thursday,
-            "FRIDAY" => Self::Friday,
-            "SATURDAY" => Self::Saturday,
-            "SUNDAY" => Self::Sunday,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        Weekday::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for Weekday {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for Weekday {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for Weekday {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Weekday {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// A tag attached to a user's coupon.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CouponTag {
-    /// `MEMBER`: A membership coupon.
-    Member,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CouponTag {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Member => "MEMBER",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CouponTag {
-    const VALUES: &'static [&'static str] = &["MEMBER"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "MEMBER" => Self::Member,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CouponTag::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CouponTag {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CouponTag {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CouponTag {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CouponTag {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+use ::wechatpay_apiv3_runtime as rt;
+rt::open_enum! {
+    /// Lifecycle state of a coupon a user holds.
+    pub enum UserCouponState {
+        Unknown(rt::UnknownValue),
+        /// `CONFIRMING`: Sent but waiting for the brand to confirm it (confirm-send API); not usable yet.
+        Confirming = "CONFIRMING",
+        /// `PENDING`: Sent and confirmed, but its validity period has not started.
+        Pending = "PENDING",
+        /// `EFFECTIVE`: Usable now.
+        Effective = "EFFECTIVE",
+        /// `USED`: Redeemed.
+        Used = "USED",
+        /// `EXPIRED`: Past its validity period.
+        Expired = "EXPIRED",
+        /// `DELETED`: Removed by the user from their wallet.
+        Deleted = "DELETED",
+        /// `DEACTIVATED`: Made unusable by the brand (deactivate-coupon or deactivate-bundle API).
+        Deactivated = "DEACTIVATED",
+    }
+}
+rt::open_enum! {
+    /// The channel through which a coupon reached the user.
+    pub enum SendChannel {
+        Unknown(rt::UnknownValue),
+        /// `BRAND_MANAGE`: Sent through the shake-for-offers (摇一摇有优惠) channel.
+        BrandManage = "BRAND_MANAGE",
+        /// `API`: Sent by the service provider through the send-coupon API.
+        Api = "API",
+        /// `RECEIVE_COMPONENT`: Claimed through the mini-program coupon component.
+        ReceiveComponent = "RECEIVE_COMPONENT",
+        /// `MEMBER`: Sent as a membership benefit.
+        Member = "MEMBER",
+        /// `MERCHANT_CARD`: Sent through the merchant business card.
+        MerchantCard = "MERCHANT_CARD",
+        /// `SMALL_ACTIVITY`: Sent through a small marketing activity.
+        SmallActivity = "SMALL_ACTIVITY",
+    }
+}
+rt::open_enum! {
+    /// How many times one coupon can be used.
+    pub enum UsageMode {
+        Unknown(rt::UnknownValue),
+        /// `SINGLE`: Used once.
+        Single = "SINGLE",
+        /// `PROGRESSIVE_BUNDLE`: Sent as a bundle of coupons used one after another (多次优惠).
+        ProgressiveBundle = "PROGRESSIVE_BUNDLE",
+    }
+}
+rt::open_enum! {
+    /// What the coupon applies to.
+    pub enum CouponScope {
+        Unknown(rt::UnknownValue),
+        /// `ALL`: The whole order (全场); only for NORMAL and DISCOUNT coupons.
+        All = "ALL",
+        /// `SINGLE`: One product (单品); for NORMAL, DISCOUNT and EXCHANGE coupons.
+        Single = "SINGLE",
+    }
+}
+rt::open_enum! {
+    /// The kind of discount.
+    pub enum CouponType {
+        Unknown(rt::UnknownValue),
+        /// `NORMAL`: A fixed amount off above a threshold (满减).
+        Normal = "NORMAL",
+        /// `DISCOUNT`: A percentage off above a threshold (折扣).
+        Discount = "DISCOUNT",
+        /// `EXCHANGE`: The product for a fixed price (兑换).
+        Exchange = "EXCHANGE",
+    }
+}
+rt::open_enum! {
+    /// Review and lifecycle state of a product coupon.
+    pub enum ProductCouponState {
+        Unknown(rt::UnknownValue),
+        /// `AUDITING`: Under review by WeChat Pay.
+        Auditing = "AUDITING",
+        /// `EFFECTIVE`: Approved and in force.
+        Effective = "EFFECTIVE",
+        /// `DEACTIVATED`: Deactivated by the brand.
+        Deactivated = "DEACTIVATED",
+    }
+}
+rt::open_enum! {
+    /// State of a stock (a batch of coupons of one product coupon).
+    pub enum StockState {
+        Unknown(rt::UnknownValue),
+        /// `AUDITING`: Under review.
+        Auditing = "AUDITING",
+        /// `SENDING`: Coupons can be sent.
+        Sending = "SENDING",
+        /// `PAUSED`: Sending is paused.
+        Paused = "PAUSED",
+        /// `STOPPED`: Sending has ended.
+        Stopped = "STOPPED",
+        /// `DEACTIVATED`: Deactivated by the brand.
+        Deactivated = "DEACTIVATED",
+    }
+}
+rt::open_enum! {
+    /// Who assigns the code of each coupon of a stock.
+    pub enum CouponCodeMode {
+        Unknown(rt::UnknownValue),
+        /// `WECHATPAY`: WeChat Pay generates the codes.
+        Wechatpay = "WECHATPAY",
+        /// `UPLOAD`: The brand uploads codes in advance (upload-coupon-codes API).
+        Upload = "UPLOAD",
+        /// `API_ASSIGN`: The brand gives the code when it sends the coupon.
+        ApiAssign = "API_ASSIGN",
+    }
+}
+rt::open_enum! {
+    /// In which stores the coupon can be redeemed.
+    pub enum StoreScope {
+        Unknown(rt::UnknownValue),
+        /// `NONE`: No store restriction is configured.
+        None = "NONE",
+        /// `ALL`: Every store of the brand.
+        All = "ALL",
+        /// `SPECIFIC`: Only stores associated with the stock (associate-stores API).
+        Specific = "SPECIFIC",
+    }
+}
+rt::open_enum! {
+    /// Where the user can use the coupon.
+    pub enum CouponUsageMethod {
+        Unknown(rt::UnknownValue),
+        /// `OFFLINE`: In a physical store.
+        Offline = "OFFLINE",
+        /// `MINI_PROGRAM`: In a mini program.
+        MiniProgram = "MINI_PROGRAM",
+        /// `APP`: In an app.
+        App = "APP",
+        /// `PAYMENT_CODE`: By showing the payment code.
+        PaymentCode = "PAYMENT_CODE",
+    }
+}
+rt::open_enum! {
+    /// How the coupon code is shown to the user.
+    pub enum CodeDisplayMode {
+        Unknown(rt::UnknownValue),
+        /// `INVISIBLE`: Not shown.
+        Invisible = "INVISIBLE",
+        /// `BARCODE`: As a barcode.
+        Barcode = "BARCODE",
+        /// `QRCODE`: As a QR code.
+        Qrcode = "QRCODE",
+    }
+}
+rt::open_enum! {
+    /// Background colour of the coupon card, from WeChat Pay's palette.
+    pub enum BackgroundColor {
+        Unknown(rt::UnknownValue),
+        /// `Color010`: Palette colour 010.
+        Color010 = "Color010",
+        /// `Color020`: Palette colour 020 (the default).
+        Color020 = "Color020",
+        /// `Color030`: Palette colour 030.
+        Color030 = "Color030",
+        /// `Color040`: Palette colour 040.
+        Color040 = "Color040",
+        /// `Color050`: Palette colour 050.
+        Color050 = "Color050",
+        /// `Color060`: Palette colour 060.
+        Color060 = "Color060",
+        /// `Color070`: Palette colour 070.
+        Color070 = "Color070",
+        /// `Color080`: Palette colour 080.
+        Color080 = "Color080",
+        /// `Color090`: Palette colour 090.
+        Color090 = "Color090",
+        /// `Color100`: Palette colour 100.
+        Color100 = "Color100",
+    }
+}
+rt::open_enum! {
+    /// A day of the week.
+    pub enum Weekday {
+        Unknown(rt::UnknownValue),
+        /// `MONDAY`: Monday.
+        Monday = "MONDAY",
+        /// `TUESDAY`: Tuesday.
+        Tuesday = "TUESDAY",
+        /// `WEDNESDAY`: Wednesday.
+        Wednesday = "WEDNESDAY",
+        /// `THURSDAY`: Thursday.
+        Thursday = "THURSDAY",
+        /// `FRIDAY`: Friday.
+        Friday = "FRIDAY",
+        /// `SATURDAY`: Saturday.
+        Saturday = "SATURDAY",
+        /// `SUNDAY`: Sunday.
+        Sunday = "SUNDAY",
+    }
+}
+rt::open_enum! {
+    /// A tag attached to a user's coupon.
+    pub enum CouponTag {
+        Unknown(rt::UnknownValue),
+        /// `MEMBER`: A membership coupon.
+        Member = "MEMBER",
     }
 }
 
@@ -1151,6 +220,16 @@ pub struct NormalCoupon {
     pub discount_amount: i64,
 }
 
+impl rt::Shaped for NormalCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "NormalCoupon",
+        &[
+            rt::FieldRule::req("threshold", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("discount_amount", rt::Kind::range(1, i64::MAX)),
+        ],
+    );
+}
+
 impl NormalCoupon {
     /// A builder with every field unset.
     pub fn builder() -> NormalCouponBuilder {
@@ -1158,123 +237,23 @@ impl NormalCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for NormalCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("threshold");
-            let value = &self.threshold;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("discount_amount");
-            let value = &self.discount_amount;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`NormalCoupon`]; [`NormalCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct NormalCouponBuilder {
-    threshold: ::std::option::Option<i64>,
-    discount_amount: ::std::option::Option<i64>,
-}
-
+/// Builds a [`NormalCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct NormalCouponBuilder(rt::Draft);
 impl NormalCouponBuilder {
     /// Sets `threshold`. Order amount, in fen, from which the coupon applies.
-    pub fn threshold(mut self, value: i64) -> Self {
-        self.threshold = ::std::option::Option::Some(value);
-        self
+    pub fn threshold(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("threshold", value))
     }
 
     /// Sets `discount_amount`. Amount taken off, in fen.
-    pub fn discount_amount(mut self, value: i64) -> Self {
-        self.discount_amount = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.threshold {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("threshold");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("threshold"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.discount_amount {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("discount_amount");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("discount_amount"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<NormalCoupon> {
-        match (self.threshold, self.discount_amount) {
-            (
-                ::std::option::Option::Some(threshold),
-                ::std::option::Option::Some(discount_amount),
-            ) => {
-                ::std::option::Option::Some(NormalCoupon {
-                    threshold,
-                    discount_amount,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn discount_amount(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("discount_amount", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<NormalCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("NormalCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<NormalCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1292,6 +271,16 @@ pub struct DiscountCoupon {
     pub percent_off: i64,
 }
 
+impl rt::Shaped for DiscountCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DiscountCoupon",
+        &[
+            rt::FieldRule::req("threshold", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("percent_off", rt::Kind::range(1, 99)),
+        ],
+    );
+}
+
 impl DiscountCoupon {
     /// A builder with every field unset.
     pub fn builder() -> DiscountCouponBuilder {
@@ -1299,123 +288,23 @@ impl DiscountCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DiscountCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("threshold");
-            let value = &self.threshold;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("percent_off");
-            let value = &self.percent_off;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(99),
-            );
-        }
-    }
-}
-
-/// Builds a [`DiscountCoupon`]; [`DiscountCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DiscountCouponBuilder {
-    threshold: ::std::option::Option<i64>,
-    percent_off: ::std::option::Option<i64>,
-}
-
+/// Builds a [`DiscountCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct DiscountCouponBuilder(rt::Draft);
 impl DiscountCouponBuilder {
     /// Sets `threshold`. Order amount, in fen, from which the coupon applies.
-    pub fn threshold(mut self, value: i64) -> Self {
-        self.threshold = ::std::option::Option::Some(value);
-        self
+    pub fn threshold(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("threshold", value))
     }
 
     /// Sets `percent_off`. Percentage taken off; 20 means the user pays 80%.
-    pub fn percent_off(mut self, value: i64) -> Self {
-        self.percent_off = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.threshold {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("threshold");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("threshold"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.percent_off {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("percent_off");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(99),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("percent_off"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DiscountCoupon> {
-        match (self.threshold, self.percent_off) {
-            (
-                ::std::option::Option::Some(threshold),
-                ::std::option::Option::Some(percent_off),
-            ) => {
-                ::std::option::Option::Some(DiscountCoupon {
-                    threshold,
-                    percent_off,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn percent_off(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("percent_off", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DiscountCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DiscountCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<DiscountCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1433,6 +322,16 @@ pub struct ExchangeCoupon {
     pub exchange_price: i64,
 }
 
+impl rt::Shaped for ExchangeCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ExchangeCoupon",
+        &[
+            rt::FieldRule::req("threshold", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("exchange_price", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl ExchangeCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeCouponBuilder {
@@ -1440,123 +339,23 @@ impl ExchangeCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ExchangeCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("threshold");
-            let value = &self.threshold;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("exchange_price");
-            let value = &self.exchange_price;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`ExchangeCoupon`]; [`ExchangeCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ExchangeCouponBuilder {
-    threshold: ::std::option::Option<i64>,
-    exchange_price: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ExchangeCoupon`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ExchangeCouponBuilder(rt::Draft);
 impl ExchangeCouponBuilder {
     /// Sets `threshold`. Order amount, in fen, from which the coupon applies.
-    pub fn threshold(mut self, value: i64) -> Self {
-        self.threshold = ::std::option::Option::Some(value);
-        self
+    pub fn threshold(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("threshold", value))
     }
 
     /// Sets `exchange_price`. Price the user pays for the product, in fen.
-    pub fn exchange_price(mut self, value: i64) -> Self {
-        self.exchange_price = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.threshold {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("threshold");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("threshold"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.exchange_price {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("exchange_price");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("exchange_price"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ExchangeCoupon> {
-        match (self.threshold, self.exchange_price) {
-            (
-                ::std::option::Option::Some(threshold),
-                ::std::option::Option::Some(exchange_price),
-            ) => {
-                ::std::option::Option::Some(ExchangeCoupon {
-                    threshold,
-                    exchange_price,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn exchange_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("exchange_price", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ExchangeCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ExchangeCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<ExchangeCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1580,6 +379,22 @@ pub struct SingleUsageInfo {
     >,
 }
 
+impl rt::Shaped for SingleUsageInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SingleUsageInfo",
+        &[
+            rt::FieldRule::opt(
+                "normal_coupon",
+                rt::Kind::Nested(<NormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "discount_coupon",
+                rt::Kind::Nested(<DiscountCoupon as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl SingleUsageInfo {
     /// A builder with every field unset.
     pub fn builder() -> SingleUsageInfoBuilder {
@@ -1587,87 +402,43 @@ impl SingleUsageInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SingleUsageInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            let at = at.field("normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`SingleUsageInfo`]; [`SingleUsageInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SingleUsageInfoBuilder {
-    normal_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NormalCoupon,
-    >,
-    discount_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-    >,
-}
-
+/// Builds a [`SingleUsageInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SingleUsageInfoBuilder(rt::Draft);
 impl SingleUsageInfoBuilder {
     /// Sets `normal_coupon`. Set for NORMAL coupons.
     pub fn normal_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NormalCoupon,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NormalCoupon>,
     ) -> Self {
-        self.normal_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NormalCoupon,
+                >("normal_coupon", value),
+        )
     }
 
     /// Sets `discount_coupon`. Set for DISCOUNT coupons.
     pub fn discount_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        >,
     ) -> Self {
-        self.discount_coupon = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            let at = at.field("normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SingleUsageInfo> {
-        ::std::option::Option::Some(SingleUsageInfo {
-            normal_coupon: self.normal_coupon,
-            discount_coupon: self.discount_coupon,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::DiscountCoupon,
+                >("discount_coupon", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SingleUsageInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SingleUsageInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<SingleUsageInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1686,6 +457,16 @@ pub struct ProgressiveBundleUsageInfo {
     pub interval_days: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for ProgressiveBundleUsageInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ProgressiveBundleUsageInfo",
+        &[
+            rt::FieldRule::req("count", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::opt("interval_days", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
 impl ProgressiveBundleUsageInfo {
     /// A builder with every field unset.
     pub fn builder() -> ProgressiveBundleUsageInfoBuilder {
@@ -1693,107 +474,25 @@ impl ProgressiveBundleUsageInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ProgressiveBundleUsageInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("count");
-            let value = &self.count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.interval_days {
-            let at = at.field("interval_days");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`ProgressiveBundleUsageInfo`]; [`ProgressiveBundleUsageInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ProgressiveBundleUsageInfoBuilder {
-    count: ::std::option::Option<i64>,
-    interval_days: ::std::option::Option<i64>,
-}
-
+/// Builds a [`ProgressiveBundleUsageInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ProgressiveBundleUsageInfoBuilder(rt::Draft);
 impl ProgressiveBundleUsageInfoBuilder {
     /// Sets `count`. Number of coupons in the bundle.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = ::std::option::Option::Some(value);
-        self
+    pub fn count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("count", value))
     }
 
     /// Sets `interval_days`. Days the user must wait between two uses.
-    pub fn interval_days(mut self, value: i64) -> Self {
-        self.interval_days = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("count"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.interval_days {
-            let at = at.field("interval_days");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ProgressiveBundleUsageInfo> {
-        self.count
-            .map(|count| ProgressiveBundleUsageInfo {
-                count,
-                interval_days: self.interval_days,
-            })
+    pub fn interval_days(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("interval_days", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ProgressiveBundleUsageInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ProgressiveBundleUsageInfo")),
-        }
+    ) -> ::std::result::Result<ProgressiveBundleUsageInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -1830,6 +529,20 @@ pub struct ComboChoice {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for ComboChoice {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ComboChoice",
+        &[
+            rt::FieldRule::req("name", rt::Kind::text(0, 15)),
+            rt::FieldRule::req("price", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("count", rt::Kind::range(1, 99)),
+            rt::FieldRule::opt("image_url", rt::Kind::TEXT),
+            rt::FieldRule::opt("mini_program_appid", rt::Kind::TEXT),
+            rt::FieldRule::opt("mini_program_path", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl ComboChoice {
     /// A builder with every field unset.
     pub fn builder() -> ComboChoiceBuilder {
@@ -1837,186 +550,43 @@ impl ComboChoice {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ComboChoice {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("name");
-            let value = &self.name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("price");
-            let value = &self.price;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("count");
-            let value = &self.count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(99),
-            );
-        }
-    }
-}
-
-/// Builds a [`ComboChoice`]; [`ComboChoiceBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ComboChoiceBuilder {
-    name: ::std::option::Option<::std::string::String>,
-    price: ::std::option::Option<i64>,
-    count: ::std::option::Option<i64>,
-    image_url: ::std::option::Option<::std::string::String>,
-    mini_program_appid: ::std::option::Option<::std::string::String>,
-    mini_program_path: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ComboChoice`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ComboChoiceBuilder(rt::Draft);
 impl ComboChoiceBuilder {
     /// Sets `name`. Item name.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `price`. Item price, in fen.
-    pub fn price(mut self, value: i64) -> Self {
-        self.price = ::std::option::Option::Some(value);
-        self
+    pub fn price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("price", value))
     }
 
     /// Sets `count`. How many of the item are included.
-    pub fn count(mut self, value: i64) -> Self {
-        self.count = ::std::option::Option::Some(value);
-        self
+    pub fn count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("count", value))
     }
 
     /// Sets `image_url`. Item picture, a URL from the image-upload API.
-    pub fn image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn image_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("image_url", value))
     }
 
     /// Sets `mini_program_appid`. AppID of the mini program the item links to.
-    pub fn mini_program_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_program_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_appid", value))
     }
 
     /// Sets `mini_program_path`. Page of that mini program.
-    pub fn mini_program_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_path = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("name"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.price {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("price");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("price"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(99),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("count"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ComboChoice> {
-        match (self.name, self.price, self.count) {
-            (
-                ::std::option::Option::Some(name),
-                ::std::option::Option::Some(price),
-                ::std::option::Option::Some(count),
-            ) => {
-                ::std::option::Option::Some(ComboChoice {
-                    name,
-                    price,
-                    count,
-                    image_url: self.image_url,
-                    mini_program_appid: self.mini_program_appid,
-                    mini_program_path: self.mini_program_path,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn mini_program_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_path", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ComboChoice, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ComboChoice")),
-        }
+    pub fn build(self) -> ::std::result::Result<ComboChoice, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2040,6 +610,24 @@ pub struct ComboPackage {
     >,
 }
 
+impl rt::Shaped for ComboPackage {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ComboPackage",
+        &[
+            rt::FieldRule::req("name", rt::Kind::text(0, 15)),
+            rt::FieldRule::req("pick_count", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req(
+                "choice_list",
+                rt::Kind::list(
+                    1,
+                    99,
+                    &rt::Kind::Nested(<ComboChoice as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl ComboPackage {
     /// A builder with every field unset.
     pub fn builder() -> ComboPackageBuilder {
@@ -2047,174 +635,43 @@ impl ComboPackage {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ComboPackage {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("name");
-            let value = &self.name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(15),
-            );
-        }
-        {
-            let at = at.field("pick_count");
-            let value = &self.pick_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("choice_list");
-            let value = &self.choice_list;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(99),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ComboPackage`]; [`ComboPackageBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ComboPackageBuilder {
-    name: ::std::option::Option<::std::string::String>,
-    pick_count: ::std::option::Option<i64>,
-    choice_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ComboChoice>,
-    >,
-}
-
+/// Builds a [`ComboPackage`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ComboPackageBuilder(rt::Draft);
 impl ComboPackageBuilder {
     /// Sets `name`. Package name.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `pick_count`. How many items of `choice_list` the user may pick.
-    pub fn pick_count(mut self, value: i64) -> Self {
-        self.pick_count = ::std::option::Option::Some(value);
-        self
+    pub fn pick_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("pick_count", value))
     }
 
     /// Sets `choice_list`. The items to pick from.
     pub fn choice_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::ComboChoice,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::ComboChoice,
+            >,
         >,
     ) -> Self {
-        self.choice_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("name"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        match &self.pick_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("pick_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("pick_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.choice_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("choice_list");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(99),
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("choice_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ComboPackage> {
-        match (self.name, self.pick_count, self.choice_list) {
-            (
-                ::std::option::Option::Some(name),
-                ::std::option::Option::Some(pick_count),
-                ::std::option::Option::Some(choice_list),
-            ) => {
-                ::std::option::Option::Some(ComboPackage {
-                    name,
-                    pick_count,
-                    choice_list,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::ComboChoice,
+                    >,
+                >("choice_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ComboPackage, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ComboPackage")),
-        }
+    pub fn build(self) -> ::std::result::Result<ComboPackage, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2255,6 +712,30 @@ pub struct ProductCouponDisplayInfo {
     >,
 }
 
+impl rt::Shaped for ProductCouponDisplayInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ProductCouponDisplayInfo",
+        &[
+            rt::FieldRule::req("name", rt::Kind::text(3, 15)),
+            rt::FieldRule::req("image_url", rt::Kind::TEXT),
+            rt::FieldRule::req("background_url", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "detail_image_url_list",
+                rt::Kind::list(0, 8, &rt::Kind::TEXT),
+            ),
+            rt::FieldRule::opt("original_price", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "combo_package_list",
+                rt::Kind::list(
+                    0,
+                    50,
+                    &rt::Kind::Nested(<ComboPackage as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl ProductCouponDisplayInfo {
     /// A builder with every field unset.
     pub fn builder() -> ProductCouponDisplayInfoBuilder {
@@ -2262,219 +743,69 @@ impl ProductCouponDisplayInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ProductCouponDisplayInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("name");
-            let value = &self.name;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(3),
-                ::std::option::Option::Some(15),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.detail_image_url_list {
-            let at = at.field("detail_image_url_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(8),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.original_price {
-            let at = at.field("original_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.combo_package_list {
-            let at = at.field("combo_package_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ProductCouponDisplayInfo`]; [`ProductCouponDisplayInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ProductCouponDisplayInfoBuilder {
-    name: ::std::option::Option<::std::string::String>,
-    image_url: ::std::option::Option<::std::string::String>,
-    background_url: ::std::option::Option<::std::string::String>,
-    detail_image_url_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    original_price: ::std::option::Option<i64>,
-    combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ComboPackage>,
-    >,
-}
-
+/// Builds a [`ProductCouponDisplayInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ProductCouponDisplayInfoBuilder(rt::Draft);
 impl ProductCouponDisplayInfoBuilder {
     /// Sets `name`. Coupon name shown to users.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Sets `image_url`. Square (1:1) picture, a URL from the image-upload API.
-    pub fn image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn image_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("image_url", value))
     }
 
     /// Sets `background_url`. Background picture (65:77), a URL from the image-upload API.
-    pub fn background_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.background_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn background_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("background_url", value))
     }
 
     /// Sets `detail_image_url_list`. Detail pictures, URLs from the image-upload API.
     pub fn detail_image_url_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.detail_image_url_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("detail_image_url_list", value),
+        )
     }
 
     /// Sets `original_price`. Original price of the product in fen; required for single-product coupons.
-    pub fn original_price(mut self, value: i64) -> Self {
-        self.original_price = ::std::option::Option::Some(value);
-        self
+    pub fn original_price(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("original_price", value))
     }
 
     /// Sets `combo_package_list`. Combo packages; required for single-product coupons.
     pub fn combo_package_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::ComboPackage,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::ComboPackage,
+            >,
         >,
     ) -> Self {
-        self.combo_package_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.name {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("name");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(3),
-                    ::std::option::Option::Some(15),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("name"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if self.image_url.is_none() {
-            v.report(&at.field("image_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.background_url.is_none() {
-            v.report(
-                &at.field("background_url"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.detail_image_url_list {
-            let at = at.field("detail_image_url_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(8),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.original_price {
-            let at = at.field("original_price");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.combo_package_list {
-            let at = at.field("combo_package_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ProductCouponDisplayInfo> {
-        match (self.name, self.image_url, self.background_url) {
-            (
-                ::std::option::Option::Some(name),
-                ::std::option::Option::Some(image_url),
-                ::std::option::Option::Some(background_url),
-            ) => {
-                ::std::option::Option::Some(ProductCouponDisplayInfo {
-                    name,
-                    image_url,
-                    background_url,
-                    detail_image_url_list: self.detail_image_url_list,
-                    original_price: self.original_price,
-                    combo_package_list: self.combo_package_list,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::ComboPackage,
+                    >,
+                >("combo_package_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ProductCouponDisplayInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ProductCouponDisplayInfo")),
-        }
+    ) -> ::std::result::Result<ProductCouponDisplayInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2535,7 +866,7 @@ pub struct ProductCoupon {
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why it was deactivated; only when deactivated.
     ///
     /// Wire name `deactivate_reason`; optional; at most 150 characters.
@@ -2547,6 +878,49 @@ pub struct ProductCoupon {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::Shaped for ProductCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ProductCoupon",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "scope",
+                rt::Kind::Enum(<CouponScope as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<CouponType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "usage_mode",
+                rt::Kind::Enum(<UsageMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "single_usage_info",
+                rt::Kind::Nested(<SingleUsageInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "progressive_bundle_usage_info",
+                rt::Kind::Nested(<ProgressiveBundleUsageInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "display_info",
+                rt::Kind::Nested(<ProductCouponDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("out_product_no", rt::Kind::text(0, 40)),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<ProductCouponState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("deactivate_request_no", rt::Kind::text(0, 128)),
+            rt::FieldRule::opt("deactivate_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("deactivate_reason", rt::Kind::text(0, 150)),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ProductCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ProductCouponBuilder {
@@ -2554,347 +928,151 @@ impl ProductCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ProductCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            let at = at.field("single_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            let at = at.field("progressive_bundle_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("display_info");
-            let value = &self.display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.out_product_no {
-            let at = at.field("out_product_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_request_no {
-            let at = at.field("deactivate_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            let at = at.field("deactivate_reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-    }
-}
-
-/// Builds a [`ProductCoupon`]; [`ProductCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ProductCouponBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponScope,
-    >,
-    type_: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponType,
-    >,
-    usage_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageMode,
-    >,
-    single_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    >,
-    progressive_bundle_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-    >,
-    display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-    >,
-    out_product_no: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProductCouponState,
-    >,
-    deactivate_request_no: ::std::option::Option<::std::string::String>,
-    deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    deactivate_reason: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`ProductCoupon`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ProductCouponBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ProductCouponBuilder {
     /// Sets `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets `scope`. Whether the coupon covers the whole order or one product.
     pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponScope,
+                >("scope", value),
+        )
     }
 
     /// Sets `type`. The kind of discount.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponType,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponType,
+                >("type", value),
+        )
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
     pub fn usage_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::UsageMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
     ) -> Self {
-        self.usage_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageMode,
+                >("usage_mode", value),
+        )
     }
 
     /// Sets `single_usage_info`. Discount of a whole-order single-use coupon.
     pub fn single_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+        >,
     ) -> Self {
-        self.single_usage_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::SingleUsageInfo,
+                >("single_usage_info", value),
+        )
     }
 
     /// Sets `progressive_bundle_usage_info`. Rules of a progressive bundle.
     pub fn progressive_bundle_usage_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        >,
     ) -> Self {
-        self.progressive_bundle_usage_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+                >("progressive_bundle_usage_info", value),
+        )
     }
 
     /// Sets `display_info`. How the coupon is presented.
     pub fn display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+        >,
     ) -> Self {
-        self.display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+                >("display_info", value),
+        )
     }
 
     /// Sets `out_product_no`. The brand's own product number.
-    pub fn out_product_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_product_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_product_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_product_no", value))
     }
 
     /// Sets `state`. Review and lifecycle state.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::ProductCouponState,
         >,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProductCouponState,
+                >("state", value),
+        )
     }
 
     /// Sets `deactivate_request_no`. Request number of the deactivation; only when deactivated.
-    pub fn deactivate_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_request_no", value))
     }
 
     /// Sets `deactivate_time`. When it was deactivated; only when deactivated.
-    pub fn deactivate_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.deactivate_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("deactivate_time", value))
     }
 
     /// Sets `deactivate_reason`. Why it was deactivated; only when deactivated.
-    pub fn deactivate_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_reason = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_reason", value))
     }
 
     /// Sets `brand_id`. The brand the coupon belongs to.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.scope.is_none() {
-            v.report(&at.field("scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.usage_mode.is_none() {
-            v.report(&at.field("usage_mode"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            let at = at.field("single_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            let at = at.field("progressive_bundle_usage_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.out_product_no {
-            let at = at.field("out_product_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_request_no {
-            let at = at.field("deactivate_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            let at = at.field("deactivate_reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ProductCoupon> {
-        match (
-            self.product_coupon_id,
-            self.scope,
-            self.type_,
-            self.usage_mode,
-            self.display_info,
-            self.state,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(scope),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(usage_mode),
-                ::std::option::Option::Some(display_info),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(ProductCoupon {
-                    product_coupon_id,
-                    scope,
-                    type_,
-                    usage_mode,
-                    single_usage_info: self.single_usage_info,
-                    progressive_bundle_usage_info: self.progressive_bundle_usage_info,
-                    display_info,
-                    out_product_no: self.out_product_no,
-                    state,
-                    deactivate_request_no: self.deactivate_request_no,
-                    deactivate_time: self.deactivate_time,
-                    deactivate_reason: self.deactivate_reason,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ProductCoupon, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ProductCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<ProductCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -2912,6 +1090,16 @@ pub struct TimeOfDayPeriod {
     pub end_time: i64,
 }
 
+impl rt::Shaped for TimeOfDayPeriod {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "TimeOfDayPeriod",
+        &[
+            rt::FieldRule::req("begin_time", rt::Kind::range(0, 86400)),
+            rt::FieldRule::req("end_time", rt::Kind::range(0, 86400)),
+        ],
+    );
+}
+
 impl TimeOfDayPeriod {
     /// A builder with every field unset.
     pub fn builder() -> TimeOfDayPeriodBuilder {
@@ -2919,120 +1107,23 @@ impl TimeOfDayPeriod {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for TimeOfDayPeriod {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("begin_time");
-            let value = &self.begin_time;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(86400),
-            );
-        }
-        {
-            let at = at.field("end_time");
-            let value = &self.end_time;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(86400),
-            );
-        }
-    }
-}
-
-/// Builds a [`TimeOfDayPeriod`]; [`TimeOfDayPeriodBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TimeOfDayPeriodBuilder {
-    begin_time: ::std::option::Option<i64>,
-    end_time: ::std::option::Option<i64>,
-}
-
+/// Builds a [`TimeOfDayPeriod`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct TimeOfDayPeriodBuilder(rt::Draft);
 impl TimeOfDayPeriodBuilder {
     /// Sets `begin_time`. Start, in seconds since 00:00.
-    pub fn begin_time(mut self, value: i64) -> Self {
-        self.begin_time = ::std::option::Option::Some(value);
-        self
+    pub fn begin_time(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("begin_time", value))
     }
 
     /// Sets `end_time`. End, in seconds since 00:00.
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.end_time = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("begin_time");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(86400),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("end_time");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::Some(86400),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("end_time"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<TimeOfDayPeriod> {
-        match (self.begin_time, self.end_time) {
-            (
-                ::std::option::Option::Some(begin_time),
-                ::std::option::Option::Some(end_time),
-            ) => {
-                ::std::option::Option::Some(TimeOfDayPeriod {
-                    begin_time,
-                    end_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn end_time(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("end_time", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<TimeOfDayPeriod, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("TimeOfDayPeriod")),
-        }
+    pub fn build(self) -> ::std::result::Result<TimeOfDayPeriod, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3058,6 +1149,26 @@ pub struct WeeklyAvailablePeriod {
     >,
 }
 
+impl rt::Shaped for WeeklyAvailablePeriod {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "WeeklyAvailablePeriod",
+        &[
+            rt::FieldRule::opt(
+                "day_list",
+                rt::Kind::list(0, 7, &rt::Kind::Enum(<Weekday as rt::OpenEnum>::VALUES)),
+            ),
+            rt::FieldRule::opt(
+                "day_period_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<TimeOfDayPeriod as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl WeeklyAvailablePeriod {
     /// A builder with every field unset.
     pub fn builder() -> WeeklyAvailablePeriodBuilder {
@@ -3065,110 +1176,51 @@ impl WeeklyAvailablePeriod {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for WeeklyAvailablePeriod {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.day_list {
-            let at = at.field("day_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(7),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.day_period_list {
-            let at = at.field("day_period_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`WeeklyAvailablePeriod`]; [`WeeklyAvailablePeriodBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct WeeklyAvailablePeriodBuilder {
-    day_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Weekday>,
-    >,
-    day_period_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
-        >,
-    >,
-}
-
+/// Builds a [`WeeklyAvailablePeriod`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct WeeklyAvailablePeriodBuilder(rt::Draft);
 impl WeeklyAvailablePeriodBuilder {
     /// Sets `day_list`. Days of the week on which the coupon can be used.
     pub fn day_list(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Weekday>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Weekday>,
+        >,
     ) -> Self {
-        self.day_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::Weekday,
+                    >,
+                >("day_list", value),
+        )
     }
 
     /// Sets `day_period_list`. Hours of those days during which it can be used.
     pub fn day_period_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
+            >,
         >,
     ) -> Self {
-        self.day_period_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.day_list {
-            let at = at.field("day_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(7),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.day_period_list {
-            let at = at.field("day_period_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<WeeklyAvailablePeriod> {
-        ::std::option::Option::Some(WeeklyAvailablePeriod {
-            day_list: self.day_list,
-            day_period_list: self.day_period_list,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
+                    >,
+                >("day_period_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        WeeklyAvailablePeriod,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("WeeklyAvailablePeriod")),
-        }
+    pub fn build(self) -> ::std::result::Result<WeeklyAvailablePeriod, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3179,11 +1231,21 @@ pub struct IrregularAvailablePeriod {
     /// Start of the period.
     ///
     /// Wire name `begin_time`; required; RFC 3339.
-    pub begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub begin_time: rt::DateTime,
     /// End of the period.
     ///
     /// Wire name `end_time`; required; RFC 3339.
-    pub end_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub end_time: rt::DateTime,
+}
+
+impl rt::Shaped for IrregularAvailablePeriod {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "IrregularAvailablePeriod",
+        &[
+            rt::FieldRule::req("begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("end_time", rt::Kind::DATE_TIME),
+        ],
+    );
 }
 
 impl IrregularAvailablePeriod {
@@ -3193,109 +1255,25 @@ impl IrregularAvailablePeriod {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for IrregularAvailablePeriod {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("begin_time");
-            let value = &self.begin_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("end_time");
-            let value = &self.end_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`IrregularAvailablePeriod`]; [`IrregularAvailablePeriodBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct IrregularAvailablePeriodBuilder {
-    begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`IrregularAvailablePeriod`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct IrregularAvailablePeriodBuilder(rt::Draft);
 impl IrregularAvailablePeriodBuilder {
     /// Sets `begin_time`. Start of the period.
-    pub fn begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("begin_time", value))
     }
 
     /// Sets `end_time`. End of the period.
-    pub fn end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.end_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("begin_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("end_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("end_time"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<IrregularAvailablePeriod> {
-        match (self.begin_time, self.end_time) {
-            (
-                ::std::option::Option::Some(begin_time),
-                ::std::option::Option::Some(end_time),
-            ) => {
-                ::std::option::Option::Some(IrregularAvailablePeriod {
-                    begin_time,
-                    end_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("end_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        IrregularAvailablePeriod,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("IrregularAvailablePeriod")),
-        }
+    ) -> ::std::result::Result<IrregularAvailablePeriod, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3306,11 +1284,11 @@ pub struct CouponAvailablePeriod {
     /// Earliest redemption time; the stock may span at most 365 days.
     ///
     /// Wire name `available_begin_time`; required; RFC 3339.
-    pub available_begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_begin_time: rt::DateTime,
     /// Latest redemption time.
     ///
     /// Wire name `available_end_time`; required; RFC 3339.
-    pub available_end_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub available_end_time: rt::DateTime,
     /// Days a coupon stays valid once it takes effect; not combined with `irregular_available_period_list`.
     ///
     /// Wire name `available_days`; optional; 1 to 365.
@@ -3339,6 +1317,30 @@ pub struct CouponAvailablePeriod {
     >,
 }
 
+impl rt::Shaped for CouponAvailablePeriod {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponAvailablePeriod",
+        &[
+            rt::FieldRule::req("available_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("available_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("available_days", rt::Kind::range(1, 365)),
+            rt::FieldRule::opt("wait_days_after_receive", rt::Kind::range(0, 30)),
+            rt::FieldRule::opt(
+                "weekly_available_period",
+                rt::Kind::Nested(<WeeklyAvailablePeriod as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "irregular_available_period_list",
+                rt::Kind::list(
+                    0,
+                    2,
+                    &rt::Kind::Nested(<IrregularAvailablePeriod as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl CouponAvailablePeriod {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailablePeriodBuilder {
@@ -3346,230 +1348,69 @@ impl CouponAvailablePeriod {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponAvailablePeriod {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("available_begin_time");
-            let value = &self.available_begin_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("available_end_time");
-            let value = &self.available_end_time;
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.available_days {
-            let at = at.field("available_days");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(365),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
-            let at = at.field("wait_days_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(30),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.weekly_available_period {
-            let at = at.field("weekly_available_period");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.irregular_available_period_list
-        {
-            let at = at.field("irregular_available_period_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(2),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`CouponAvailablePeriod`]; [`CouponAvailablePeriodBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponAvailablePeriodBuilder {
-    available_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    available_days: ::std::option::Option<i64>,
-    wait_days_after_receive: ::std::option::Option<i64>,
-    weekly_available_period: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
-    >,
-    irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
-        >,
-    >,
-}
-
+/// Builds a [`CouponAvailablePeriod`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponAvailablePeriodBuilder(rt::Draft);
 impl CouponAvailablePeriodBuilder {
     /// Sets `available_begin_time`. Earliest redemption time; the stock may span at most 365 days.
-    pub fn available_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_begin_time", value))
     }
 
     /// Sets `available_end_time`. Latest redemption time.
-    pub fn available_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.available_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn available_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("available_end_time", value))
     }
 
     /// Sets `available_days`. Days a coupon stays valid once it takes effect; not combined with `irregular_available_period_list`.
-    pub fn available_days(mut self, value: i64) -> Self {
-        self.available_days = ::std::option::Option::Some(value);
-        self
+    pub fn available_days(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_days", value))
     }
 
     /// Sets `wait_days_after_receive`. Days after receipt before the coupon takes effect; needs `available_days`.
-    pub fn wait_days_after_receive(mut self, value: i64) -> Self {
-        self.wait_days_after_receive = ::std::option::Option::Some(value);
-        self
+    pub fn wait_days_after_receive(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("wait_days_after_receive", value))
     }
 
     /// Sets `weekly_available_period`. Weekly days and hours of use.
     pub fn weekly_available_period(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
+        >,
     ) -> Self {
-        self.weekly_available_period = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
+                >("weekly_available_period", value),
+        )
     }
 
     /// Sets `irregular_available_period_list`. Explicit periods of use.
     pub fn irregular_available_period_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
+            >,
         >,
     ) -> Self {
-        self.irregular_available_period_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.available_begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_begin_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.available_end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_end_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_end_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.available_days {
-            let at = at.field("available_days");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(365),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
-            let at = at.field("wait_days_after_receive");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::Some(30),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.weekly_available_period {
-            let at = at.field("weekly_available_period");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.irregular_available_period_list
-        {
-            let at = at.field("irregular_available_period_list");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(2),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponAvailablePeriod> {
-        match (self.available_begin_time, self.available_end_time) {
-            (
-                ::std::option::Option::Some(available_begin_time),
-                ::std::option::Option::Some(available_end_time),
-            ) => {
-                ::std::option::Option::Some(CouponAvailablePeriod {
-                    available_begin_time,
-                    available_end_time,
-                    available_days: self.available_days,
-                    wait_days_after_receive: self.wait_days_after_receive,
-                    weekly_available_period: self.weekly_available_period,
-                    irregular_available_period_list: self.irregular_available_period_list,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
+                    >,
+                >("irregular_available_period_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponAvailablePeriod,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponAvailablePeriod")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponAvailablePeriod, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3604,6 +1445,30 @@ pub struct UsageRule {
     >,
 }
 
+impl rt::Shaped for UsageRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UsageRule",
+        &[
+            rt::FieldRule::req(
+                "coupon_available_period",
+                rt::Kind::Nested(<CouponAvailablePeriod as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "normal_coupon",
+                rt::Kind::Nested(<NormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "discount_coupon",
+                rt::Kind::Nested(<DiscountCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "exchange_coupon",
+                rt::Kind::Nested(<ExchangeCoupon as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl UsageRule {
     /// A builder with every field unset.
     pub fn builder() -> UsageRuleBuilder {
@@ -3611,139 +1476,75 @@ impl UsageRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UsageRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_available_period");
-            let value = &self.coupon_available_period;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            let at = at.field("normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`UsageRule`]; [`UsageRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UsageRuleBuilder {
-    coupon_available_period: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
-    >,
-    normal_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NormalCoupon,
-    >,
-    discount_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-    >,
-    exchange_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-    >,
-}
-
+/// Builds a [`UsageRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct UsageRuleBuilder(rt::Draft);
 impl UsageRuleBuilder {
     /// Sets `coupon_available_period`. When coupons can be redeemed.
     pub fn coupon_available_period(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+        >,
     ) -> Self {
-        self.coupon_available_period = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+                >("coupon_available_period", value),
+        )
     }
 
     /// Sets `normal_coupon`. Discount of a NORMAL single-product coupon.
     pub fn normal_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NormalCoupon,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NormalCoupon>,
     ) -> Self {
-        self.normal_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NormalCoupon,
+                >("normal_coupon", value),
+        )
     }
 
     /// Sets `discount_coupon`. Discount of a DISCOUNT single-product coupon.
     pub fn discount_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        >,
     ) -> Self {
-        self.discount_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::DiscountCoupon,
+                >("discount_coupon", value),
+        )
     }
 
     /// Sets `exchange_coupon`. Price of an EXCHANGE coupon.
     pub fn exchange_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+        >,
     ) -> Self {
-        self.exchange_coupon = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_available_period {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_available_period");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_available_period"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            let at = at.field("normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UsageRule> {
-        self.coupon_available_period
-            .map(|coupon_available_period| UsageRule {
-                coupon_available_period,
-                normal_coupon: self.normal_coupon,
-                discount_coupon: self.discount_coupon,
-                exchange_coupon: self.exchange_coupon,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+                >("exchange_coupon", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UsageRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UsageRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<UsageRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3761,6 +1562,17 @@ pub struct CouponCodeCountInfo {
     pub available_count: i64,
 }
 
+impl rt::Shaped for CouponCodeCountInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponCodeCountInfo",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("available_count", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CouponCodeCountInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponCodeCountInfoBuilder {
@@ -3768,126 +1580,25 @@ impl CouponCodeCountInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponCodeCountInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("available_count");
-            let value = &self.available_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`CouponCodeCountInfo`]; [`CouponCodeCountInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponCodeCountInfoBuilder {
-    total_count: ::std::option::Option<i64>,
-    available_count: ::std::option::Option<i64>,
-}
-
+/// Builds a [`CouponCodeCountInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponCodeCountInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponCodeCountInfoBuilder {
     /// Sets `total_count`. Codes uploaded so far.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `available_count`. Codes not yet sent.
-    pub fn available_count(mut self, value: i64) -> Self {
-        self.available_count = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.available_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("available_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("available_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponCodeCountInfo> {
-        match (self.total_count, self.available_count) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(available_count),
-            ) => {
-                ::std::option::Option::Some(CouponCodeCountInfo {
-                    total_count,
-                    available_count,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn available_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("available_count", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponCodeCountInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponCodeCountInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponCodeCountInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -3911,6 +1622,17 @@ pub struct StockSendRule {
     pub max_count_per_user: ::std::option::Option<i64>,
 }
 
+impl rt::Shaped for StockSendRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockSendRule",
+        &[
+            rt::FieldRule::req("max_count", rt::Kind::range(1, 100000000)),
+            rt::FieldRule::opt("max_count_per_day", rt::Kind::range(1, 100000000)),
+            rt::FieldRule::opt("max_count_per_user", rt::Kind::range(1, 100)),
+        ],
+    );
+}
+
 impl StockSendRule {
     /// A builder with every field unset.
     pub fn builder() -> StockSendRuleBuilder {
@@ -3918,133 +1640,28 @@ impl StockSendRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockSendRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("max_count");
-            let value = &self.max_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_count_per_day {
-            let at = at.field("max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_count_per_user {
-            let at = at.field("max_count_per_user");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-    }
-}
-
-/// Builds a [`StockSendRule`]; [`StockSendRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockSendRuleBuilder {
-    max_count: ::std::option::Option<i64>,
-    max_count_per_day: ::std::option::Option<i64>,
-    max_count_per_user: ::std::option::Option<i64>,
-}
-
+/// Builds a [`StockSendRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockSendRuleBuilder(rt::Draft);
 impl StockSendRuleBuilder {
     /// Sets `max_count`. Total coupons the stock may send.
-    pub fn max_count(mut self, value: i64) -> Self {
-        self.max_count = ::std::option::Option::Some(value);
-        self
+    pub fn max_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_count", value))
     }
 
     /// Sets `max_count_per_day`. Coupons it may send per day; unlimited when absent.
-    pub fn max_count_per_day(mut self, value: i64) -> Self {
-        self.max_count_per_day = ::std::option::Option::Some(value);
-        self
+    pub fn max_count_per_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_count_per_day", value))
     }
 
     /// Sets `max_count_per_user`. Coupons one user may receive.
-    pub fn max_count_per_user(mut self, value: i64) -> Self {
-        self.max_count_per_user = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.max_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(100000000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.max_count_per_day {
-            let at = at.field("max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_count_per_user {
-            let at = at.field("max_count_per_user");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockSendRule> {
-        self.max_count
-            .map(|max_count| StockSendRule {
-                max_count,
-                max_count_per_day: self.max_count_per_day,
-                max_count_per_user: self.max_count_per_user,
-            })
+    pub fn max_count_per_user(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_count_per_user", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockSendRule, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockSendRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockSendRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4062,6 +1679,17 @@ pub struct StockBundleInfo {
     pub stock_bundle_index: i64,
 }
 
+impl rt::Shaped for StockBundleInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockBundleInfo",
+        &[
+            rt::FieldRule::req("stock_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_bundle_index", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl StockBundleInfo {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleInfoBuilder {
@@ -4069,105 +1697,25 @@ impl StockBundleInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockBundleInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_bundle_index");
-            let value = &self.stock_bundle_index;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`StockBundleInfo`]; [`StockBundleInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBundleInfoBuilder {
-    stock_bundle_id: ::std::option::Option<::std::string::String>,
-    stock_bundle_index: ::std::option::Option<i64>,
-}
-
+/// Builds a [`StockBundleInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockBundleInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockBundleInfoBuilder {
     /// Sets `stock_bundle_id`. ID of the stock bundle.
-    pub fn stock_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_bundle_id", value))
     }
 
     /// Sets `stock_bundle_index`. Position of the stock in the bundle.
-    pub fn stock_bundle_index(mut self, value: i64) -> Self {
-        self.stock_bundle_index = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.stock_bundle_id.is_none() {
-            v.report(
-                &at.field("stock_bundle_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.stock_bundle_index {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_bundle_index");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_bundle_index"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockBundleInfo> {
-        match (self.stock_bundle_id, self.stock_bundle_index) {
-            (
-                ::std::option::Option::Some(stock_bundle_id),
-                ::std::option::Option::Some(stock_bundle_index),
-            ) => {
-                ::std::option::Option::Some(StockBundleInfo {
-                    stock_bundle_id,
-                    stock_bundle_index,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn stock_bundle_index(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("stock_bundle_index", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockBundleInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockBundleInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockBundleInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4191,6 +1739,17 @@ pub struct CouponAvailableStoreInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for CouponAvailableStoreInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponAvailableStoreInfo",
+        &[
+            rt::FieldRule::req("description", rt::Kind::text(0, 1000)),
+            rt::FieldRule::opt("mini_program_appid", rt::Kind::TEXT),
+            rt::FieldRule::opt("mini_program_path", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl CouponAvailableStoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailableStoreInfoBuilder {
@@ -4198,109 +1757,30 @@ impl CouponAvailableStoreInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponAvailableStoreInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("description");
-            let value = &self.description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000),
-            );
-        }
-    }
-}
-
-/// Builds a [`CouponAvailableStoreInfo`]; [`CouponAvailableStoreInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponAvailableStoreInfoBuilder {
-    description: ::std::option::Option<::std::string::String>,
-    mini_program_appid: ::std::option::Option<::std::string::String>,
-    mini_program_path: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CouponAvailableStoreInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponAvailableStoreInfoBuilder(rt::Draft);
 impl CouponAvailableStoreInfoBuilder {
     /// Sets `description`. Description of the stores.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.description = ::std::option::Option::Some(value.into());
-        self
+    pub fn description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("description", value))
     }
 
     /// Sets `mini_program_appid`. AppID of a mini program listing the stores.
-    pub fn mini_program_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_program_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_appid", value))
     }
 
     /// Sets `mini_program_path`. Page of that mini program.
-    pub fn mini_program_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_path = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(1000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponAvailableStoreInfo> {
-        self.description
-            .map(|description| CouponAvailableStoreInfo {
-                description,
-                mini_program_appid: self.mini_program_appid,
-                mini_program_path: self.mini_program_path,
-            })
+    pub fn mini_program_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_path", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        CouponAvailableStoreInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponAvailableStoreInfo")),
-        }
+    ) -> ::std::result::Result<CouponAvailableStoreInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4342,6 +1822,30 @@ pub struct UsageRuleDisplayInfo {
     >,
 }
 
+impl rt::Shaped for UsageRuleDisplayInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UsageRuleDisplayInfo",
+        &[
+            rt::FieldRule::req(
+                "coupon_usage_method_list",
+                rt::Kind::list(
+                    1,
+                    u64::MAX,
+                    &rt::Kind::Enum(<CouponUsageMethod as rt::OpenEnum>::VALUES),
+                ),
+            ),
+            rt::FieldRule::opt("mini_program_appid", rt::Kind::TEXT),
+            rt::FieldRule::opt("mini_program_path", rt::Kind::TEXT),
+            rt::FieldRule::opt("app_path", rt::Kind::TEXT),
+            rt::FieldRule::req("usage_description", rt::Kind::text(0, 1000)),
+            rt::FieldRule::opt(
+                "coupon_available_store_info",
+                rt::Kind::Nested(<CouponAvailableStoreInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl UsageRuleDisplayInfo {
     /// A builder with every field unset.
     pub fn builder() -> UsageRuleDisplayInfoBuilder {
@@ -4349,192 +1853,69 @@ impl UsageRuleDisplayInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UsageRuleDisplayInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_usage_method_list");
-            let value = &self.coupon_usage_method_list;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("usage_description");
-            let value = &self.usage_description;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_available_store_info {
-            let at = at.field("coupon_available_store_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`UsageRuleDisplayInfo`]; [`UsageRuleDisplayInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UsageRuleDisplayInfoBuilder {
-    coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::CouponUsageMethod,
-        >,
-    >,
-    mini_program_appid: ::std::option::Option<::std::string::String>,
-    mini_program_path: ::std::option::Option<::std::string::String>,
-    app_path: ::std::option::Option<::std::string::String>,
-    usage_description: ::std::option::Option<::std::string::String>,
-    coupon_available_store_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
-    >,
-}
-
+/// Builds a [`UsageRuleDisplayInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct UsageRuleDisplayInfoBuilder(rt::Draft);
 impl UsageRuleDisplayInfoBuilder {
     /// Sets `coupon_usage_method_list`. Where the coupon can be used.
     pub fn coupon_usage_method_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::CouponUsageMethod,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::CouponUsageMethod,
+            >,
         >,
     ) -> Self {
-        self.coupon_usage_method_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::CouponUsageMethod,
+                    >,
+                >("coupon_usage_method_list", value),
+        )
     }
 
     /// Sets `mini_program_appid`. AppID of the mini program where it is used (MINI_PROGRAM).
-    pub fn mini_program_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_program_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_appid", value))
     }
 
     /// Sets `mini_program_path`. Page of that mini program.
-    pub fn mini_program_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mini_program_path = ::std::option::Option::Some(value.into());
-        self
+    pub fn mini_program_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mini_program_path", value))
     }
 
     /// Sets `app_path`. H5 path opened in the app (APP).
-    pub fn app_path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.app_path = ::std::option::Option::Some(value.into());
-        self
+    pub fn app_path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("app_path", value))
     }
 
     /// Sets `usage_description`. Instructions for use.
-    pub fn usage_description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.usage_description = ::std::option::Option::Some(value.into());
-        self
+    pub fn usage_description(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("usage_description", value))
     }
 
     /// Sets `coupon_available_store_info`. Where the coupon can be used.
     pub fn coupon_available_store_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
+        >,
     ) -> Self {
-        self.coupon_available_store_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_usage_method_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_usage_method_list");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_usage_method_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.usage_description {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("usage_description");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(1000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("usage_description"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_available_store_info {
-            let at = at.field("coupon_available_store_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UsageRuleDisplayInfo> {
-        match (self.coupon_usage_method_list, self.usage_description) {
-            (
-                ::std::option::Option::Some(coupon_usage_method_list),
-                ::std::option::Option::Some(usage_description),
-            ) => {
-                ::std::option::Option::Some(UsageRuleDisplayInfo {
-                    coupon_usage_method_list,
-                    mini_program_appid: self.mini_program_appid,
-                    mini_program_path: self.mini_program_path,
-                    app_path: self.app_path,
-                    usage_description,
-                    coupon_available_store_info: self.coupon_available_store_info,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
+                >("coupon_available_store_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UsageRuleDisplayInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UsageRuleDisplayInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<UsageRuleDisplayInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4560,6 +1941,18 @@ pub struct EntranceMiniProgram {
     pub guidance_wording: ::std::string::String,
 }
 
+impl rt::Shaped for EntranceMiniProgram {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EntranceMiniProgram",
+        &[
+            rt::FieldRule::req("appid", rt::Kind::TEXT),
+            rt::FieldRule::req("path", rt::Kind::TEXT),
+            rt::FieldRule::req("entrance_wording", rt::Kind::text(0, 5)),
+            rt::FieldRule::req("guidance_wording", rt::Kind::text(0, 6)),
+        ],
+    );
+}
+
 impl EntranceMiniProgram {
     /// A builder with every field unset.
     pub fn builder() -> EntranceMiniProgramBuilder {
@@ -4567,162 +1960,33 @@ impl EntranceMiniProgram {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for EntranceMiniProgram {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("entrance_wording");
-            let value = &self.entrance_wording;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(5),
-            );
-        }
-        {
-            let at = at.field("guidance_wording");
-            let value = &self.guidance_wording;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(6),
-            );
-        }
-    }
-}
-
-/// Builds a [`EntranceMiniProgram`]; [`EntranceMiniProgramBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct EntranceMiniProgramBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-    path: ::std::option::Option<::std::string::String>,
-    entrance_wording: ::std::option::Option<::std::string::String>,
-    guidance_wording: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`EntranceMiniProgram`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct EntranceMiniProgramBuilder(rt::Draft);
 impl EntranceMiniProgramBuilder {
     /// Sets `appid`. AppID of the mini program.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Sets `path`. Page to open.
-    pub fn path(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.path = ::std::option::Option::Some(value.into());
-        self
+    pub fn path(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("path", value))
     }
 
     /// Sets `entrance_wording`. Text of the entrance.
-    pub fn entrance_wording(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.entrance_wording = ::std::option::Option::Some(value.into());
-        self
+    pub fn entrance_wording(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("entrance_wording", value))
     }
 
     /// Sets `guidance_wording`. Text that invites the user in.
-    pub fn guidance_wording(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.guidance_wording = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.path.is_none() {
-            v.report(&at.field("path"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.entrance_wording {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("entrance_wording");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(5),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("entrance_wording"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.guidance_wording {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("guidance_wording");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(6),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("guidance_wording"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<EntranceMiniProgram> {
-        match (self.appid, self.path, self.entrance_wording, self.guidance_wording) {
-            (
-                ::std::option::Option::Some(appid),
-                ::std::option::Option::Some(path),
-                ::std::option::Option::Some(entrance_wording),
-                ::std::option::Option::Some(guidance_wording),
-            ) => {
-                ::std::option::Option::Some(EntranceMiniProgram {
-                    appid,
-                    path,
-                    entrance_wording,
-                    guidance_wording,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn guidance_wording(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("guidance_wording", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        EntranceMiniProgram,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("EntranceMiniProgram")),
-        }
+    pub fn build(self) -> ::std::result::Result<EntranceMiniProgram, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4736,6 +2000,13 @@ pub struct EntranceOfficialAccount {
     pub appid: ::std::string::String,
 }
 
+impl rt::Shaped for EntranceOfficialAccount {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EntranceOfficialAccount",
+        &[rt::FieldRule::req("appid", rt::Kind::TEXT)],
+    );
+}
+
 impl EntranceOfficialAccount {
     /// A builder with every field unset.
     pub fn builder() -> EntranceOfficialAccountBuilder {
@@ -4743,61 +2014,20 @@ impl EntranceOfficialAccount {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for EntranceOfficialAccount {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`EntranceOfficialAccount`]; [`EntranceOfficialAccountBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct EntranceOfficialAccountBuilder {
-    appid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`EntranceOfficialAccount`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct EntranceOfficialAccountBuilder(rt::Draft);
 impl EntranceOfficialAccountBuilder {
     /// Sets `appid`. AppID of the official account.
-    pub fn appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.appid.is_none() {
-            v.report(&at.field("appid"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<EntranceOfficialAccount> {
-        self.appid.map(|appid| EntranceOfficialAccount { appid })
+    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("appid", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        EntranceOfficialAccount,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("EntranceOfficialAccount")),
-        }
+    ) -> ::std::result::Result<EntranceOfficialAccount, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4819,6 +2049,17 @@ pub struct EntranceFinder {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
+impl rt::Shaped for EntranceFinder {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EntranceFinder",
+        &[
+            rt::FieldRule::req("finder_id", rt::Kind::TEXT),
+            rt::FieldRule::req("finder_video_id", rt::Kind::TEXT),
+            rt::FieldRule::req("finder_video_cover_image_url", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl EntranceFinder {
     /// A builder with every field unset.
     pub fn builder() -> EntranceFinderBuilder {
@@ -4826,103 +2067,31 @@ impl EntranceFinder {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for EntranceFinder {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`EntranceFinder`]; [`EntranceFinderBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct EntranceFinderBuilder {
-    finder_id: ::std::option::Option<::std::string::String>,
-    finder_video_id: ::std::option::Option<::std::string::String>,
-    finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`EntranceFinder`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct EntranceFinderBuilder(rt::Draft);
 impl EntranceFinderBuilder {
     /// Sets `finder_id`. ID of the Channels account.
-    pub fn finder_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.finder_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn finder_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("finder_id", value))
     }
 
     /// Sets `finder_video_id`. ID of the video.
-    pub fn finder_video_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.finder_video_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn finder_video_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("finder_video_id", value))
     }
 
     /// Sets `finder_video_cover_image_url`. Cover picture of the video.
     pub fn finder_video_cover_image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        self,
+        value: impl Into<::std::string::String>,
     ) -> Self {
-        self.finder_video_cover_image_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.finder_id.is_none() {
-            v.report(&at.field("finder_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.finder_video_id.is_none() {
-            v.report(
-                &at.field("finder_video_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.finder_video_cover_image_url.is_none() {
-            v.report(
-                &at.field("finder_video_cover_image_url"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<EntranceFinder> {
-        match (self.finder_id, self.finder_video_id, self.finder_video_cover_image_url) {
-            (
-                ::std::option::Option::Some(finder_id),
-                ::std::option::Option::Some(finder_video_id),
-                ::std::option::Option::Some(finder_video_cover_image_url),
-            ) => {
-                ::std::option::Option::Some(EntranceFinder {
-                    finder_id,
-                    finder_video_id,
-                    finder_video_cover_image_url,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(self.0.text("finder_video_cover_image_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<EntranceFinder, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("EntranceFinder")),
-        }
+    pub fn build(self) -> ::std::result::Result<EntranceFinder, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -4967,6 +2136,34 @@ pub struct CouponDisplayInfo {
     >,
 }
 
+impl rt::Shaped for CouponDisplayInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponDisplayInfo",
+        &[
+            rt::FieldRule::opt(
+                "code_display_mode",
+                rt::Kind::Enum(<CodeDisplayMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "background_color",
+                rt::Kind::Enum(<BackgroundColor as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "entrance_mini_program",
+                rt::Kind::Nested(<EntranceMiniProgram as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "entrance_official_account",
+                rt::Kind::Nested(<EntranceOfficialAccount as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "entrance_finder",
+                rt::Kind::Nested(<EntranceFinder as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl CouponDisplayInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponDisplayInfoBuilder {
@@ -4974,141 +2171,93 @@ impl CouponDisplayInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponDisplayInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.entrance_mini_program {
-            let at = at.field("entrance_mini_program");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.entrance_official_account {
-            let at = at.field("entrance_official_account");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.entrance_finder {
-            let at = at.field("entrance_finder");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CouponDisplayInfo`]; [`CouponDisplayInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponDisplayInfoBuilder {
-    code_display_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CodeDisplayMode,
-    >,
-    background_color: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::BackgroundColor,
-    >,
-    entrance_mini_program: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
-    >,
-    entrance_official_account: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
-    >,
-    entrance_finder: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::EntranceFinder,
-    >,
-}
-
+/// Builds a [`CouponDisplayInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponDisplayInfoBuilder(rt::Draft);
 impl CouponDisplayInfoBuilder {
     /// Sets `code_display_mode`. How the code is shown.
     pub fn code_display_mode(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::CodeDisplayMode,
         >,
     ) -> Self {
-        self.code_display_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CodeDisplayMode,
+                >("code_display_mode", value),
+        )
     }
 
     /// Sets `background_color`. Card colour.
     pub fn background_color(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::BackgroundColor,
         >,
     ) -> Self {
-        self.background_color = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::BackgroundColor,
+                >("background_color", value),
+        )
     }
 
     /// Sets `entrance_mini_program`. Mini-program link.
     pub fn entrance_mini_program(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
+        >,
     ) -> Self {
-        self.entrance_mini_program = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
+                >("entrance_mini_program", value),
+        )
     }
 
     /// Sets `entrance_official_account`. Official-account link.
     pub fn entrance_official_account(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
+        >,
     ) -> Self {
-        self.entrance_official_account = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
+                >("entrance_official_account", value),
+        )
     }
 
     /// Sets `entrance_finder`. Channels link.
     pub fn entrance_finder(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::EntranceFinder,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::EntranceFinder,
+        >,
     ) -> Self {
-        self.entrance_finder = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.entrance_mini_program {
-            let at = at.field("entrance_mini_program");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.entrance_official_account {
-            let at = at.field("entrance_official_account");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.entrance_finder {
-            let at = at.field("entrance_finder");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponDisplayInfo> {
-        ::std::option::Option::Some(CouponDisplayInfo {
-            code_display_mode: self.code_display_mode,
-            background_color: self.background_color,
-            entrance_mini_program: self.entrance_mini_program,
-            entrance_official_account: self.entrance_official_account,
-            entrance_finder: self.entrance_finder,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::EntranceFinder,
+                >("entrance_finder", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponDisplayInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponDisplayInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponDisplayInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5123,6 +2272,13 @@ pub struct NotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for NotifyConfig {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "NotifyConfig",
+        &[rt::FieldRule::opt("notify_appid", rt::Kind::TEXT)],
+    );
+}
+
 impl NotifyConfig {
     /// A builder with every field unset.
     pub fn builder() -> NotifyConfigBuilder {
@@ -5130,58 +2286,18 @@ impl NotifyConfig {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for NotifyConfig {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`NotifyConfig`]; [`NotifyConfigBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct NotifyConfigBuilder {
-    notify_appid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`NotifyConfig`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct NotifyConfigBuilder(rt::Draft);
 impl NotifyConfigBuilder {
     /// Sets `notify_appid`. AppID whose users' events are notified.
-    pub fn notify_appid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_appid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<NotifyConfig> {
-        ::std::option::Option::Some(NotifyConfig {
-            notify_appid: self.notify_appid,
-        })
+    pub fn notify_appid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_appid", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<NotifyConfig, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("NotifyConfig")),
-        }
+    pub fn build(self) -> ::std::result::Result<NotifyConfig, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5199,6 +2315,17 @@ pub struct SentCountInfo {
     pub today_count: i64,
 }
 
+impl rt::Shaped for SentCountInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SentCountInfo",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("today_count", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl SentCountInfo {
     /// A builder with every field unset.
     pub fn builder() -> SentCountInfoBuilder {
@@ -5206,123 +2333,25 @@ impl SentCountInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SentCountInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("today_count");
-            let value = &self.today_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`SentCountInfo`]; [`SentCountInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SentCountInfoBuilder {
-    total_count: ::std::option::Option<i64>,
-    today_count: ::std::option::Option<i64>,
-}
-
+/// Builds a [`SentCountInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct SentCountInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl SentCountInfoBuilder {
     /// Sets `total_count`. Sent in total.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `today_count`. Sent today.
-    pub fn today_count(mut self, value: i64) -> Self {
-        self.today_count = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.today_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("today_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("today_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SentCountInfo> {
-        match (self.total_count, self.today_count) {
-            (
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(today_count),
-            ) => {
-                ::std::option::Option::Some(SentCountInfo {
-                    total_count,
-                    today_count,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn today_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("today_count", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SentCountInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SentCountInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<SentCountInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5412,7 +2441,7 @@ pub struct Stock {
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why it was deactivated; only when deactivated.
     ///
     /// Wire name `deactivate_reason`; optional; at most 150 characters.
@@ -5424,6 +2453,70 @@ pub struct Stock {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::Shaped for Stock {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Stock",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("remark", rt::Kind::text(0, 20)),
+            rt::FieldRule::req(
+                "coupon_code_mode",
+                rt::Kind::Enum(<CouponCodeMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "coupon_code_count_info",
+                rt::Kind::Nested(<CouponCodeCountInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "stock_send_rule",
+                rt::Kind::Nested(<StockSendRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "single_usage_rule",
+                rt::Kind::Nested(<UsageRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "progressive_bundle_usage_rule",
+                rt::Kind::Nested(<UsageRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "stock_bundle_info",
+                rt::Kind::Nested(<StockBundleInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "usage_rule_display_info",
+                rt::Kind::Nested(<UsageRuleDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "coupon_display_info",
+                rt::Kind::Nested(<CouponDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "notify_config",
+                rt::Kind::Nested(<NotifyConfig as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "store_scope",
+                rt::Kind::Enum(<StoreScope as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "sent_count_info",
+                rt::Kind::Nested(<SentCountInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "state",
+                rt::Kind::Enum(<StockState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("deactivate_request_no", rt::Kind::text(0, 128)),
+            rt::FieldRule::opt("deactivate_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("deactivate_reason", rt::Kind::text(0, 150)),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Stock {
     /// A builder with every field unset.
     pub fn builder() -> StockBuilder {
@@ -5431,516 +2524,228 @@ impl Stock {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Stock {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code_count_info {
-            let at = at.field("coupon_code_count_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("stock_send_rule");
-            let value = &self.stock_send_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_rule {
-            let at = at.field("single_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            let at = at.field("progressive_bundle_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_bundle_info {
-            let at = at.field("stock_bundle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("usage_rule_display_info");
-            let value = &self.usage_rule_display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("coupon_display_info");
-            let value = &self.coupon_display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("notify_config");
-            let value = &self.notify_config;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("sent_count_info");
-            let value = &self.sent_count_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_request_no {
-            let at = at.field("deactivate_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            let at = at.field("deactivate_reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-    }
-}
-
-/// Builds a [`Stock`]; [`StockBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    remark: ::std::option::Option<::std::string::String>,
-    coupon_code_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponCodeMode,
-    >,
-    coupon_code_count_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
-    >,
-    stock_send_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockSendRule,
-    >,
-    single_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRule,
-    >,
-    progressive_bundle_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRule,
-    >,
-    stock_bundle_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleInfo,
-    >,
-    usage_rule_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-    >,
-    coupon_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NotifyConfig,
-    >,
-    store_scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StoreScope,
-    >,
-    sent_count_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SentCountInfo,
-    >,
-    state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockState,
-    >,
-    deactivate_request_no: ::std::option::Option<::std::string::String>,
-    deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    deactivate_reason: ::std::option::Option<::std::string::String>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`Stock`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockBuilder {
     /// Sets `product_coupon_id`. The product coupon the stock belongs to.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets `stock_id`. ID WeChat Pay gave the stock.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
     /// Sets `remark`. The brand's note; not shown to users.
-    pub fn remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remark = ::std::option::Option::Some(value.into());
-        self
+    pub fn remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("remark", value))
     }
 
     /// Sets `coupon_code_mode`. Who assigns coupon codes.
     pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::CouponCodeMode,
         >,
     ) -> Self {
-        self.coupon_code_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponCodeMode,
+                >("coupon_code_mode", value),
+        )
     }
 
     /// Sets `coupon_code_count_info`. Uploaded code counts (UPLOAD only).
     pub fn coupon_code_count_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
+        >,
     ) -> Self {
-        self.coupon_code_count_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
+                >("coupon_code_count_info", value),
+        )
     }
 
     /// Sets `stock_send_rule`. Sending limits.
     pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockSendRule,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StockSendRule>,
     ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockSendRule,
+                >("stock_send_rule", value),
+        )
     }
 
     /// Sets `single_usage_rule`. Redemption rules of a single-use coupon.
     pub fn single_usage_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRule,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageRule>,
     ) -> Self {
-        self.single_usage_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRule,
+                >("single_usage_rule", value),
+        )
     }
 
     /// Sets `progressive_bundle_usage_rule`. Redemption rules of a progressive bundle.
     pub fn progressive_bundle_usage_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRule,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageRule>,
     ) -> Self {
-        self.progressive_bundle_usage_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRule,
+                >("progressive_bundle_usage_rule", value),
+        )
     }
 
     /// Sets `stock_bundle_info`. Position in a stock bundle, when the stock belongs to one.
     pub fn stock_bundle_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockBundleInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::StockBundleInfo,
+        >,
     ) -> Self {
-        self.stock_bundle_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockBundleInfo,
+                >("stock_bundle_info", value),
+        )
     }
 
     /// Sets `usage_rule_display_info`. How the rules are shown.
     pub fn usage_rule_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        >,
     ) -> Self {
-        self.usage_rule_display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+                >("usage_rule_display_info", value),
+        )
     }
 
     /// Sets `coupon_display_info`. How the card looks.
     pub fn coupon_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        >,
     ) -> Self {
-        self.coupon_display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+                >("coupon_display_info", value),
+        )
     }
 
     /// Sets `notify_config`. Event notification settings.
     pub fn notify_config(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
     ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
     /// Sets `store_scope`. Stores where coupons are redeemed.
     pub fn store_scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StoreScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
     ) -> Self {
-        self.store_scope = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StoreScope,
+                >("store_scope", value),
+        )
     }
 
     /// Sets `sent_count_info`. Coupons sent.
     pub fn sent_count_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::SentCountInfo,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::SentCountInfo>,
     ) -> Self {
-        self.sent_count_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::SentCountInfo,
+                >("sent_count_info", value),
+        )
     }
 
     /// Sets `state`. State of the stock.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StockState,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StockState>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockState,
+                >("state", value),
+        )
     }
 
     /// Sets `deactivate_request_no`. Request number of the deactivation; only when deactivated.
-    pub fn deactivate_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_request_no", value))
     }
 
     /// Sets `deactivate_time`. When it was deactivated; only when deactivated.
-    pub fn deactivate_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.deactivate_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("deactivate_time", value))
     }
 
     /// Sets `deactivate_reason`. Why it was deactivated; only when deactivated.
-    pub fn deactivate_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_reason = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_reason", value))
     }
 
     /// Sets `brand_id`. The brand the stock belongs to.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        if self.coupon_code_mode.is_none() {
-            v.report(
-                &at.field("coupon_code_mode"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_code_count_info {
-            let at = at.field("coupon_code_count_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.stock_send_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_send_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_send_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_rule {
-            let at = at.field("single_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            let at = at.field("progressive_bundle_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.stock_bundle_info {
-            let at = at.field("stock_bundle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.usage_rule_display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("usage_rule_display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("usage_rule_display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.coupon_display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.notify_config {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_config");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_config"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.store_scope.is_none() {
-            v.report(&at.field("store_scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        match &self.sent_count_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("sent_count_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("sent_count_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.state.is_none() {
-            v.report(&at.field("state"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_request_no {
-            let at = at.field("deactivate_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            let at = at.field("deactivate_reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Stock> {
-        match (
-            self.product_coupon_id,
-            self.stock_id,
-            self.coupon_code_mode,
-            self.stock_send_rule,
-            self.usage_rule_display_info,
-            self.coupon_display_info,
-            self.notify_config,
-            self.store_scope,
-            self.sent_count_info,
-            self.state,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(coupon_code_mode),
-                ::std::option::Option::Some(stock_send_rule),
-                ::std::option::Option::Some(usage_rule_display_info),
-                ::std::option::Option::Some(coupon_display_info),
-                ::std::option::Option::Some(notify_config),
-                ::std::option::Option::Some(store_scope),
-                ::std::option::Option::Some(sent_count_info),
-                ::std::option::Option::Some(state),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(Stock {
-                    product_coupon_id,
-                    stock_id,
-                    remark: self.remark,
-                    coupon_code_mode,
-                    coupon_code_count_info: self.coupon_code_count_info,
-                    stock_send_rule,
-                    single_usage_rule: self.single_usage_rule,
-                    progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
-                    stock_bundle_info: self.stock_bundle_info,
-                    usage_rule_display_info,
-                    coupon_display_info,
-                    notify_config,
-                    store_scope,
-                    sent_count_info,
-                    state,
-                    deactivate_request_no: self.deactivate_request_no,
-                    deactivate_time: self.deactivate_time,
-                    deactivate_reason: self.deactivate_reason,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Stock, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Stock")),
-        }
+    pub fn build(self) -> ::std::result::Result<Stock, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -5970,6 +2775,18 @@ pub struct AssociatedOrderInfo {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for AssociatedOrderInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AssociatedOrderInfo",
+        &[
+            rt::FieldRule::opt("transaction_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("out_trade_no", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("mchid", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
+        ],
+    );
+}
+
 impl AssociatedOrderInfo {
     /// A builder with every field unset.
     pub fn builder() -> AssociatedOrderInfoBuilder {
@@ -5977,164 +2794,33 @@ impl AssociatedOrderInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AssociatedOrderInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-}
-
-/// Builds a [`AssociatedOrderInfo`]; [`AssociatedOrderInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AssociatedOrderInfoBuilder {
-    transaction_id: ::std::option::Option<::std::string::String>,
-    out_trade_no: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-    sub_mchid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`AssociatedOrderInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AssociatedOrderInfoBuilder(rt::Draft);
 impl AssociatedOrderInfoBuilder {
     /// Sets `transaction_id`. WeChat Pay transaction number.
-    pub fn transaction_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.transaction_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn transaction_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("transaction_id", value))
     }
 
     /// Sets `out_trade_no`. The merchant's order number.
-    pub fn out_trade_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_trade_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_trade_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_trade_no", value))
     }
 
     /// Sets `mchid`. Merchant number that took the payment.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `sub_mchid`. Sub-merchant number, for service-provider payments.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.transaction_id {
-            let at = at.field("transaction_id");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.out_trade_no {
-            let at = at.field("out_trade_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.mchid {
-            let at = at.field("mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.sub_mchid {
-            let at = at.field("sub_mchid");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(32),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<AssociatedOrderInfo> {
-        ::std::option::Option::Some(AssociatedOrderInfo {
-            transaction_id: self.transaction_id,
-            out_trade_no: self.out_trade_no,
-            mchid: self.mchid,
-            sub_mchid: self.sub_mchid,
-        })
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        AssociatedOrderInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociatedOrderInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<AssociatedOrderInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -6164,6 +2850,18 @@ pub struct AssociatedPayScoreOrderInfo {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for AssociatedPayScoreOrderInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "AssociatedPayScoreOrderInfo",
+        &[
+            rt::FieldRule::opt("order_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("out_order_no", rt::Kind::TEXT),
+            rt::FieldRule::opt("mchid", rt::Kind::TEXT),
+            rt::FieldRule::opt("sub_mchid", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl AssociatedPayScoreOrderInfo {
     /// A builder with every field unset.
     pub fn builder() -> AssociatedPayScoreOrderInfoBuilder {
@@ -6171,94 +2869,35 @@ impl AssociatedPayScoreOrderInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for AssociatedPayScoreOrderInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`AssociatedPayScoreOrderInfo`]; [`AssociatedPayScoreOrderInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct AssociatedPayScoreOrderInfoBuilder {
-    order_id: ::std::option::Option<::std::string::String>,
-    out_order_no: ::std::option::Option<::std::string::String>,
-    mchid: ::std::option::Option<::std::string::String>,
-    sub_mchid: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`AssociatedPayScoreOrderInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct AssociatedPayScoreOrderInfoBuilder(rt::Draft);
 impl AssociatedPayScoreOrderInfoBuilder {
     /// Sets `order_id`. WeChat Pay service order number.
-    pub fn order_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn order_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("order_id", value))
     }
 
     /// Sets `out_order_no`. The merchant's service order number.
-    pub fn out_order_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_order_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn out_order_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_order_no", value))
     }
 
     /// Sets `mchid`. Merchant number of the service order.
-    pub fn mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.mchid = ::std::option::Option::Some(value.into());
-        self
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
     }
 
     /// Sets `sub_mchid`. Sub-merchant number of the service order.
-    pub fn sub_mchid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_mchid = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<AssociatedPayScoreOrderInfo> {
-        ::std::option::Option::Some(AssociatedPayScoreOrderInfo {
-            order_id: self.order_id,
-            out_order_no: self.out_order_no,
-            mchid: self.mchid,
-            sub_mchid: self.sub_mchid,
-        })
+    pub fn sub_mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("sub_mchid", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        AssociatedPayScoreOrderInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("AssociatedPayScoreOrderInfo")),
-        }
+    ) -> ::std::result::Result<AssociatedPayScoreOrderInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -6275,7 +2914,7 @@ pub struct CouponUsageDetail {
     ///
     /// Wire name `use_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub use_time: ::std::option::Option<rt::DateTime>,
     /// Request number of the return, if it was returned.
     ///
     /// Wire name `return_request_no`; optional; at most 40 characters.
@@ -6285,7 +2924,7 @@ pub struct CouponUsageDetail {
     ///
     /// Wire name `return_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub return_time: ::std::option::Option<rt::DateTime>,
     /// The payment order the redemption is tied to.
     ///
     /// Wire name `associated_order_info`; optional.
@@ -6302,6 +2941,27 @@ pub struct CouponUsageDetail {
     >,
 }
 
+impl rt::Shaped for CouponUsageDetail {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponUsageDetail",
+        &[
+            rt::FieldRule::opt("use_request_no", rt::Kind::text(0, 40)),
+            rt::FieldRule::opt("use_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("return_request_no", rt::Kind::text(0, 40)),
+            rt::FieldRule::opt("return_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "associated_order_info",
+                rt::Kind::Nested(<AssociatedOrderInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "associated_pay_score_order_info",
+                rt::Kind::Nested(<AssociatedPayScoreOrderInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl CouponUsageDetail {
     /// A builder with every field unset.
     pub fn builder() -> CouponUsageDetailBuilder {
@@ -6309,188 +2969,67 @@ impl CouponUsageDetail {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponUsageDetail {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.use_request_no {
-            let at = at.field("use_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.use_time {
-            let at = at.field("use_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.return_request_no {
-            let at = at.field("return_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.return_time {
-            let at = at.field("return_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.associated_order_info {
-            let at = at.field("associated_order_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.associated_pay_score_order_info
-        {
-            let at = at.field("associated_pay_score_order_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CouponUsageDetail`]; [`CouponUsageDetailBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponUsageDetailBuilder {
-    use_request_no: ::std::option::Option<::std::string::String>,
-    use_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    return_request_no: ::std::option::Option<::std::string::String>,
-    return_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    associated_order_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
-    >,
-    associated_pay_score_order_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
-    >,
-}
-
+/// Builds a [`CouponUsageDetail`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct CouponUsageDetailBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl CouponUsageDetailBuilder {
     /// Sets `use_request_no`. Request number of the redemption.
-    pub fn use_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.use_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn use_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("use_request_no", value))
     }
 
     /// Sets `use_time`. When it was redeemed.
-    pub fn use_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.use_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn use_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("use_time", value))
     }
 
     /// Sets `return_request_no`. Request number of the return, if it was returned.
-    pub fn return_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.return_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("return_request_no", value))
     }
 
     /// Sets `return_time`. When it was returned.
-    pub fn return_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.return_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn return_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("return_time", value))
     }
 
     /// Sets `associated_order_info`. The payment order the redemption is tied to.
     pub fn associated_order_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
+        >,
     ) -> Self {
-        self.associated_order_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
+                >("associated_order_info", value),
+        )
     }
 
     /// Sets `associated_pay_score_order_info`. The Pay Score order the redemption is tied to.
     pub fn associated_pay_score_order_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+        >,
     ) -> Self {
-        self.associated_pay_score_order_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.use_request_no {
-            let at = at.field("use_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.use_time {
-            let at = at.field("use_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.return_request_no {
-            let at = at.field("return_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.return_time {
-            let at = at.field("return_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.associated_order_info {
-            let at = at.field("associated_order_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.associated_pay_score_order_info
-        {
-            let at = at.field("associated_pay_score_order_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponUsageDetail> {
-        ::std::option::Option::Some(CouponUsageDetail {
-            use_request_no: self.use_request_no,
-            use_time: self.use_time,
-            return_request_no: self.return_request_no,
-            return_time: self.return_time,
-            associated_order_info: self.associated_order_info,
-            associated_pay_score_order_info: self.associated_pay_score_order_info,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+                >("associated_pay_score_order_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CouponUsageDetail,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponUsageDetail")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponUsageDetail, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -6516,6 +3055,19 @@ pub struct UserCouponBundleInfo {
     pub used_count: i64,
 }
 
+impl rt::Shaped for UserCouponBundleInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UserCouponBundleInfo",
+        &[
+            rt::FieldRule::req("user_coupon_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::req("user_coupon_bundle_index", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::req("used_count", rt::Kind::range(0, i64::MAX)),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UserCouponBundleInfo {
     /// A builder with every field unset.
     pub fn builder() -> UserCouponBundleInfoBuilder {
@@ -6523,185 +3075,35 @@ impl UserCouponBundleInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UserCouponBundleInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("user_coupon_bundle_index");
-            let value = &self.user_coupon_bundle_index;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        {
-            let at = at.field("used_count");
-            let value = &self.used_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-    }
-}
-
-/// Builds a [`UserCouponBundleInfo`]; [`UserCouponBundleInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UserCouponBundleInfoBuilder {
-    user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
-    user_coupon_bundle_index: ::std::option::Option<i64>,
-    total_count: ::std::option::Option<i64>,
-    used_count: ::std::option::Option<i64>,
-}
-
+/// Builds a [`UserCouponBundleInfo`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UserCouponBundleInfoBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UserCouponBundleInfoBuilder {
     /// Sets `user_coupon_bundle_id`. ID of the user's coupon bundle.
-    pub fn user_coupon_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_coupon_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_coupon_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_coupon_bundle_id", value))
     }
 
     /// Sets `user_coupon_bundle_index`. Position of this coupon in the bundle.
-    pub fn user_coupon_bundle_index(mut self, value: i64) -> Self {
-        self.user_coupon_bundle_index = ::std::option::Option::Some(value);
-        self
+    pub fn user_coupon_bundle_index(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("user_coupon_bundle_index", value))
     }
 
     /// Sets `total_count`. Coupons in the bundle.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `used_count`. Coupons of the bundle already used.
-    pub fn used_count(mut self, value: i64) -> Self {
-        self.used_count = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.user_coupon_bundle_id.is_none() {
-            v.report(
-                &at.field("user_coupon_bundle_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.user_coupon_bundle_index {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("user_coupon_bundle_index");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("user_coupon_bundle_index"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.used_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("used_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("used_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UserCouponBundleInfo> {
-        match (
-            self.user_coupon_bundle_id,
-            self.user_coupon_bundle_index,
-            self.total_count,
-            self.used_count,
-        ) {
-            (
-                ::std::option::Option::Some(user_coupon_bundle_id),
-                ::std::option::Option::Some(user_coupon_bundle_index),
-                ::std::option::Option::Some(total_count),
-                ::std::option::Option::Some(used_count),
-            ) => {
-                ::std::option::Option::Some(UserCouponBundleInfo {
-                    user_coupon_bundle_id,
-                    user_coupon_bundle_index,
-                    total_count,
-                    used_count,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn used_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("used_count", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UserCouponBundleInfo,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UserCouponBundleInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<UserCouponBundleInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -6716,6 +3118,13 @@ pub struct MemberTagInfo {
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for MemberTagInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "MemberTagInfo",
+        &[rt::FieldRule::opt("member_card_id", rt::Kind::TEXT)],
+    );
+}
+
 impl MemberTagInfo {
     /// A builder with every field unset.
     pub fn builder() -> MemberTagInfoBuilder {
@@ -6723,58 +3132,18 @@ impl MemberTagInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for MemberTagInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`MemberTagInfo`]; [`MemberTagInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct MemberTagInfoBuilder {
-    member_card_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`MemberTagInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct MemberTagInfoBuilder(rt::Draft);
 impl MemberTagInfoBuilder {
     /// Sets `member_card_id`. ID of the membership card.
-    pub fn member_card_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.member_card_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<MemberTagInfo> {
-        ::std::option::Option::Some(MemberTagInfo {
-            member_card_id: self.member_card_id,
-        })
+    pub fn member_card_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("member_card_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<MemberTagInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("MemberTagInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<MemberTagInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -6798,6 +3167,26 @@ pub struct CouponTagInfo {
     >,
 }
 
+impl rt::Shaped for CouponTagInfo {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CouponTagInfo",
+        &[
+            rt::FieldRule::opt(
+                "coupon_tag_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Enum(<CouponTag as rt::OpenEnum>::VALUES),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "member_tag_info",
+                rt::Kind::Nested(<MemberTagInfo as rt::Shaped>::shape),
+            ),
+        ],
+    );
+}
+
 impl CouponTagInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponTagInfoBuilder {
@@ -6805,81 +3194,45 @@ impl CouponTagInfo {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CouponTagInfo {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.member_tag_info {
-            let at = at.field("member_tag_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CouponTagInfo`]; [`CouponTagInfoBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CouponTagInfoBuilder {
-    coupon_tag_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::CouponTag>,
-    >,
-    member_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::MemberTagInfo,
-    >,
-}
-
+/// Builds a [`CouponTagInfo`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CouponTagInfoBuilder(rt::Draft);
 impl CouponTagInfoBuilder {
     /// Sets `coupon_tag_list`. The tags.
     pub fn coupon_tag_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::CouponTag,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::CouponTag>,
         >,
     ) -> Self {
-        self.coupon_tag_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::CouponTag,
+                    >,
+                >("coupon_tag_list", value),
+        )
     }
 
     /// Sets `member_tag_info`. Membership details, for MEMBER coupons.
     pub fn member_tag_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::MemberTagInfo,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::MemberTagInfo>,
     ) -> Self {
-        self.member_tag_info = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.member_tag_info {
-            let at = at.field("member_tag_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CouponTagInfo> {
-        ::std::option::Option::Some(CouponTagInfo {
-            coupon_tag_list: self.coupon_tag_list,
-            member_tag_info: self.member_tag_info,
-        })
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::MemberTagInfo,
+                >("member_tag_info", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CouponTagInfo, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CouponTagInfo")),
-        }
+    pub fn build(self) -> ::std::result::Result<CouponTagInfo, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -6898,15 +3251,15 @@ pub struct UserProductCoupon {
     /// Start of validity.
     ///
     /// Wire name `valid_begin_time`; required; RFC 3339.
-    pub valid_begin_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub valid_begin_time: rt::DateTime,
     /// End of validity.
     ///
     /// Wire name `valid_end_time`; required; RFC 3339.
-    pub valid_end_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub valid_end_time: rt::DateTime,
     /// When the user received it.
     ///
     /// Wire name `receive_time`; required; RFC 3339.
-    pub receive_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub receive_time: rt::DateTime,
     /// Request number given when it was sent.
     ///
     /// Wire name `send_request_no`; required; at most 128 characters.
@@ -6924,7 +3277,7 @@ pub struct UserProductCoupon {
     ///
     /// Wire name `confirm_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub confirm_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub confirm_time: ::std::option::Option<rt::DateTime>,
     /// Request number of the deactivation; only when DEACTIVATED.
     ///
     /// Wire name `deactivate_request_no`; optional; at most 128 characters.
@@ -6934,7 +3287,7 @@ pub struct UserProductCoupon {
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why it was deactivated; only when DEACTIVATED.
     ///
     /// Wire name `deactivate_reason`; optional; at most 150 characters.
@@ -6992,6 +3345,57 @@ pub struct UserProductCoupon {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::Shaped for UserProductCoupon {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UserProductCoupon",
+        &[
+            rt::FieldRule::req("coupon_code", rt::Kind::text(0, 40)),
+            rt::FieldRule::req(
+                "coupon_state",
+                rt::Kind::Enum(<UserCouponState as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req("valid_begin_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("valid_end_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("receive_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::req("send_request_no", rt::Kind::text(0, 128)),
+            rt::FieldRule::req(
+                "send_channel",
+                rt::Kind::Enum(<SendChannel as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("confirm_request_no", rt::Kind::text(0, 128)),
+            rt::FieldRule::opt("confirm_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("deactivate_request_no", rt::Kind::text(0, 128)),
+            rt::FieldRule::opt("deactivate_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("deactivate_reason", rt::Kind::text(0, 150)),
+            rt::FieldRule::opt(
+                "single_usage_detail",
+                rt::Kind::Nested(<CouponUsageDetail as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "progressive_bundle_usage_detail",
+                rt::Kind::Nested(<CouponUsageDetail as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "user_product_coupon_bundle_info",
+                rt::Kind::Nested(<UserCouponBundleInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "product_coupon",
+                rt::Kind::Nested(<ProductCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req("stock", rt::Kind::Nested(<Stock as rt::Shaped>::shape)),
+            rt::FieldRule::opt("attach", rt::Kind::TEXT),
+            rt::FieldRule::opt("channel_custom_info", rt::Kind::text(0, 1000)),
+            rt::FieldRule::opt(
+                "coupon_tag_info",
+                rt::Kind::Nested(<CouponTagInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UserProductCoupon {
     /// A builder with every field unset.
     pub fn builder() -> UserProductCouponBuilder {
@@ -6999,603 +3403,200 @@ impl UserProductCoupon {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UserProductCoupon {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_code");
-            let value = &self.coupon_code;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-        {
-            let at = at.field("valid_begin_time");
-            let value = &self.valid_begin_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("valid_end_time");
-            let value = &self.valid_end_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("receive_time");
-            let value = &self.receive_time;
-            v.date_time(&at, value);
-        }
-        {
-            let at = at.field("send_request_no");
-            let value = &self.send_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.confirm_request_no {
-            let at = at.field("confirm_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.confirm_time {
-            let at = at.field("confirm_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_request_no {
-            let at = at.field("deactivate_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            let at = at.field("deactivate_reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_detail {
-            let at = at.field("single_usage_detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_detail
-        {
-            let at = at.field("progressive_bundle_usage_detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.user_product_coupon_bundle_info
-        {
-            let at = at.field("user_product_coupon_bundle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("product_coupon");
-            let value = &self.product_coupon;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("stock");
-            let value = &self.stock;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.channel_custom_info {
-            let at = at.field("channel_custom_info");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_tag_info {
-            let at = at.field("coupon_tag_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`UserProductCoupon`]; [`UserProductCouponBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UserProductCouponBuilder {
-    coupon_code: ::std::option::Option<::std::string::String>,
-    coupon_state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UserCouponState,
-    >,
-    valid_begin_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    valid_end_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    receive_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    send_request_no: ::std::option::Option<::std::string::String>,
-    send_channel: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SendChannel,
-    >,
-    confirm_request_no: ::std::option::Option<::std::string::String>,
-    confirm_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    deactivate_request_no: ::std::option::Option<::std::string::String>,
-    deactivate_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    deactivate_reason: ::std::option::Option<::std::string::String>,
-    single_usage_detail: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-    >,
-    progressive_bundle_usage_detail: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-    >,
-    user_product_coupon_bundle_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
-    >,
-    product_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProductCoupon,
-    >,
-    stock: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::Stock,
-    >,
-    attach: ::std::option::Option<::std::string::String>,
-    channel_custom_info: ::std::option::Option<::std::string::String>,
-    coupon_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponTagInfo,
-    >,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`UserProductCoupon`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UserProductCouponBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UserProductCouponBuilder {
     /// Sets `coupon_code`. Code of the user's coupon, unique within the stock.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `coupon_state`. Lifecycle state.
     pub fn coupon_state(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::UserCouponState,
         >,
     ) -> Self {
-        self.coupon_state = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UserCouponState,
+                >("coupon_state", value),
+        )
     }
 
     /// Sets `valid_begin_time`. Start of validity.
-    pub fn valid_begin_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.valid_begin_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn valid_begin_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("valid_begin_time", value))
     }
 
     /// Sets `valid_end_time`. End of validity.
-    pub fn valid_end_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.valid_end_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn valid_end_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("valid_end_time", value))
     }
 
     /// Sets `receive_time`. When the user received it.
-    pub fn receive_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.receive_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn receive_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("receive_time", value))
     }
 
     /// Sets `send_request_no`. Request number given when it was sent.
-    pub fn send_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.send_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn send_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("send_request_no", value))
     }
 
     /// Sets `send_channel`. How it was sent.
     pub fn send_channel(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::SendChannel,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::SendChannel>,
     ) -> Self {
-        self.send_channel = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::SendChannel,
+                >("send_channel", value),
+        )
     }
 
     /// Sets `confirm_request_no`. Request number of the brand's confirmation; only after confirm-send.
-    pub fn confirm_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.confirm_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn confirm_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("confirm_request_no", value))
     }
 
     /// Sets `confirm_time`. When the brand confirmed it; only after confirm-send.
-    pub fn confirm_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.confirm_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn confirm_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("confirm_time", value))
     }
 
     /// Sets `deactivate_request_no`. Request number of the deactivation; only when DEACTIVATED.
-    pub fn deactivate_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_request_no = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_request_no", value))
     }
 
     /// Sets `deactivate_time`. When it was deactivated; only when DEACTIVATED.
-    pub fn deactivate_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.deactivate_time = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("deactivate_time", value))
     }
 
     /// Sets `deactivate_reason`. Why it was deactivated; only when DEACTIVATED.
-    pub fn deactivate_reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.deactivate_reason = ::std::option::Option::Some(value.into());
-        self
+    pub fn deactivate_reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("deactivate_reason", value))
     }
 
     /// Sets `single_usage_detail`. Redemption record; only for usage_mode SINGLE.
     pub fn single_usage_detail(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponUsageDetail,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponUsageDetail,
+        >,
     ) -> Self {
-        self.single_usage_detail = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponUsageDetail,
+                >("single_usage_detail", value),
+        )
     }
 
     /// Sets `progressive_bundle_usage_detail`. Redemption record; only for usage_mode PROGRESSIVE_BUNDLE.
     pub fn progressive_bundle_usage_detail(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponUsageDetail,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponUsageDetail,
+        >,
     ) -> Self {
-        self.progressive_bundle_usage_detail = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponUsageDetail,
+                >("progressive_bundle_usage_detail", value),
+        )
     }
 
     /// Sets `user_product_coupon_bundle_info`. The bundle it belongs to; only for PROGRESSIVE_BUNDLE.
     pub fn user_product_coupon_bundle_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
+        >,
     ) -> Self {
-        self.user_product_coupon_bundle_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
+                >("user_product_coupon_bundle_info", value),
+        )
     }
 
     /// Sets `product_coupon`. The product coupon it was issued from.
     pub fn product_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ProductCoupon,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::ProductCoupon>,
     ) -> Self {
-        self.product_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ProductCoupon,
+                >("product_coupon", value),
+        )
     }
 
     /// Sets `stock`. The stock it was sent from.
     pub fn stock(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::Stock,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::Stock>,
     ) -> Self {
-        self.stock = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::Stock,
+                >("stock", value),
+        )
     }
 
     /// Sets `attach`. Data the brand attached when sending through the API, returned unchanged.
-    pub fn attach(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.attach = ::std::option::Option::Some(value.into());
-        self
+    pub fn attach(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("attach", value))
     }
 
     /// Sets `channel_custom_info`. Data set by the sending channel; its format depends on `send_channel`.
-    pub fn channel_custom_info(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.channel_custom_info = ::std::option::Option::Some(value.into());
-        self
+    pub fn channel_custom_info(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("channel_custom_info", value))
     }
 
     /// Sets `coupon_tag_info`. Tags on the coupon.
     pub fn coupon_tag_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponTagInfo,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponTagInfo>,
     ) -> Self {
-        self.coupon_tag_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponTagInfo,
+                >("coupon_tag_info", value),
+        )
     }
 
     /// Sets `brand_id`. The brand the coupon belongs to.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_code {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_code");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(40),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_code"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.coupon_state.is_none() {
-            v.report(
-                &at.field("coupon_state"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.valid_begin_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("valid_begin_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("valid_begin_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.valid_end_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("valid_end_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("valid_end_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.receive_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("receive_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("receive_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.send_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("send_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(128),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("send_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.send_channel.is_none() {
-            v.report(
-                &at.field("send_channel"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.confirm_request_no {
-            let at = at.field("confirm_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.confirm_time {
-            let at = at.field("confirm_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_request_no {
-            let at = at.field("deactivate_request_no");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_time {
-            let at = at.field("deactivate_time");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            let at = at.field("deactivate_reason");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(150),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_detail {
-            let at = at.field("single_usage_detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_detail
-        {
-            let at = at.field("progressive_bundle_usage_detail");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.user_product_coupon_bundle_info
-        {
-            let at = at.field("user_product_coupon_bundle_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.product_coupon {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("product_coupon");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("product_coupon"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.stock {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("stock"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.channel_custom_info {
-            let at = at.field("channel_custom_info");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(1000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.coupon_tag_info {
-            let at = at.field("coupon_tag_info");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UserProductCoupon> {
-        match (
-            self.coupon_code,
-            self.coupon_state,
-            self.valid_begin_time,
-            self.valid_end_time,
-            self.receive_time,
-            self.send_request_no,
-            self.send_channel,
-            self.product_coupon,
-            self.stock,
-            self.brand_id,
-        ) {
-            (
-                ::std::option::Option::Some(coupon_code),
-                ::std::option::Option::Some(coupon_state),
-                ::std::option::Option::Some(valid_begin_time),
-                ::std::option::Option::Some(valid_end_time),
-                ::std::option::Option::Some(receive_time),
-                ::std::option::Option::Some(send_request_no),
-                ::std::option::Option::Some(send_channel),
-                ::std::option::Option::Some(product_coupon),
-                ::std::option::Option::Some(stock),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(UserProductCoupon {
-                    coupon_code,
-                    coupon_state,
-                    valid_begin_time,
-                    valid_end_time,
-                    receive_time,
-                    send_request_no,
-                    send_channel,
-                    confirm_request_no: self.confirm_request_no,
-                    confirm_time: self.confirm_time,
-                    deactivate_request_no: self.deactivate_request_no,
-                    deactivate_time: self.deactivate_time,
-                    deactivate_reason: self.deactivate_reason,
-                    single_usage_detail: self.single_usage_detail,
-                    progressive_bundle_usage_detail: self
-                        .progressive_bundle_usage_detail,
-                    user_product_coupon_bundle_info: self
-                        .user_product_coupon_bundle_info,
-                    product_coupon,
-                    stock,
-                    attach: self.attach,
-                    channel_custom_info: self.channel_custom_info,
-                    coupon_tag_info: self.coupon_tag_info,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UserProductCoupon,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UserProductCoupon")),
-        }
+    pub fn build(self) -> ::std::result::Result<UserProductCoupon, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -7641,6 +3642,43 @@ pub struct StockForCreate {
     pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
 }
 
+impl rt::Shaped for StockForCreate {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockForCreate",
+        &[
+            rt::FieldRule::opt("remark", rt::Kind::text(0, 20)),
+            rt::FieldRule::req(
+                "coupon_code_mode",
+                rt::Kind::Enum(<CouponCodeMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "stock_send_rule",
+                rt::Kind::Nested(<StockSendRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "single_usage_rule",
+                rt::Kind::Nested(<UsageRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "usage_rule_display_info",
+                rt::Kind::Nested(<UsageRuleDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "coupon_display_info",
+                rt::Kind::Nested(<CouponDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "notify_config",
+                rt::Kind::Nested(<NotifyConfig as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "store_scope",
+                rt::Kind::Enum(<StoreScope as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
 impl StockForCreate {
     /// A builder with every field unset.
     pub fn builder() -> StockForCreateBuilder {
@@ -7648,342 +3686,132 @@ impl StockForCreate {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockForCreate {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("stock_send_rule");
-            let value = &self.stock_send_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_rule {
-            let at = at.field("single_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("usage_rule_display_info");
-            let value = &self.usage_rule_display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("coupon_display_info");
-            let value = &self.coupon_display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("notify_config");
-            let value = &self.notify_config;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`StockForCreate`]; [`StockForCreateBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockForCreateBuilder {
-    remark: ::std::option::Option<::std::string::String>,
-    coupon_code_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponCodeMode,
-    >,
-    stock_send_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockSendRule,
-    >,
-    single_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRule,
-    >,
-    usage_rule_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-    >,
-    coupon_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NotifyConfig,
-    >,
-    store_scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StoreScope,
-    >,
-}
-
+/// Builds a [`StockForCreate`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockForCreateBuilder(rt::Draft);
 impl StockForCreateBuilder {
     /// Sets `remark`. The brand's own note; users never see it.
-    pub fn remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remark = ::std::option::Option::Some(value.into());
-        self
+    pub fn remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("remark", value))
     }
 
     /// Sets `coupon_code_mode`. Who assigns the coupon codes.
     pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::CouponCodeMode,
         >,
     ) -> Self {
-        self.coupon_code_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponCodeMode,
+                >("coupon_code_mode", value),
+        )
     }
 
     /// Sets `stock_send_rule`. How many coupons may be sent.
     pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockSendRule,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StockSendRule>,
     ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockSendRule,
+                >("stock_send_rule", value),
+        )
     }
 
     /// Sets `single_usage_rule`. Validity and, for single-product coupons, the discount.
     pub fn single_usage_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRule,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageRule>,
     ) -> Self {
-        self.single_usage_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRule,
+                >("single_usage_rule", value),
+        )
     }
 
     /// Sets `usage_rule_display_info`. How the rules of use are presented.
     pub fn usage_rule_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        >,
     ) -> Self {
-        self.usage_rule_display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+                >("usage_rule_display_info", value),
+        )
     }
 
     /// Sets `coupon_display_info`. How the user's coupon card looks.
     pub fn coupon_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        >,
     ) -> Self {
-        self.coupon_display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+                >("coupon_display_info", value),
+        )
     }
 
     /// Sets `notify_config`. Event notification settings.
     pub fn notify_config(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
     ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
     /// Sets `store_scope`. Stores where the coupons can be redeemed.
     pub fn store_scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StoreScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
     ) -> Self {
-        self.store_scope = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        if self.coupon_code_mode.is_none() {
-            v.report(
-                &at.field("coupon_code_mode"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.stock_send_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_send_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_send_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.single_usage_rule {
-            let at = at.field("single_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.usage_rule_display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("usage_rule_display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("usage_rule_display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.coupon_display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.notify_config {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_config");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_config"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.store_scope.is_none() {
-            v.report(&at.field("store_scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockForCreate> {
-        match (
-            self.coupon_code_mode,
-            self.stock_send_rule,
-            self.usage_rule_display_info,
-            self.coupon_display_info,
-            self.notify_config,
-            self.store_scope,
-        ) {
-            (
-                ::std::option::Option::Some(coupon_code_mode),
-                ::std::option::Option::Some(stock_send_rule),
-                ::std::option::Option::Some(usage_rule_display_info),
-                ::std::option::Option::Some(coupon_display_info),
-                ::std::option::Option::Some(notify_config),
-                ::std::option::Option::Some(store_scope),
-            ) => {
-                ::std::option::Option::Some(StockForCreate {
-                    remark: self.remark,
-                    coupon_code_mode,
-                    stock_send_rule,
-                    single_usage_rule: self.single_usage_rule,
-                    usage_rule_display_info,
-                    coupon_display_info,
-                    notify_config,
-                    store_scope,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StoreScope,
+                >("store_scope", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockForCreate, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockForCreate")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockForCreate, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// Who assigns the codes of the coupons of a stock bundle (API_ASSIGN is not offered for bundles).
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BundleCouponCodeMode {
-    /// `WECHATPAY`: WeChat Pay generates the codes.
-    Wechatpay,
-    /// `UPLOAD`: The brand uploads codes in advance.
-    Upload,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BundleCouponCodeMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechatpay => "WECHATPAY",
-            Self::Upload => "UPLOAD",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BundleCouponCodeMode {
-    const VALUES: &'static [&'static str] = &["WECHATPAY", "UPLOAD"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "WECHATPAY" => Self::Wechatpay,
-            "UPLOAD" => Self::Upload,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BundleCouponCodeMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BundleCouponCodeMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BundleCouponCodeMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BundleCouponCodeMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BundleCouponCodeMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Who assigns the codes of the coupons of a stock bundle (API_ASSIGN is not offered for bundles).
+    pub enum BundleCouponCodeMode {
+        Unknown(rt::UnknownValue),
+        /// `WECHATPAY`: WeChat Pay generates the codes.
+        Wechatpay = "WECHATPAY",
+        /// `UPLOAD`: The brand uploads codes in advance.
+        Upload = "UPLOAD",
     }
 }
 
@@ -8006,6 +3834,17 @@ pub struct StockBundleSendRule {
     pub max_count_per_user: i64,
 }
 
+impl rt::Shaped for StockBundleSendRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockBundleSendRule",
+        &[
+            rt::FieldRule::req("max_count", rt::Kind::range(1, 100000000)),
+            rt::FieldRule::opt("max_count_per_day", rt::Kind::range(1, 100000000)),
+            rt::FieldRule::req("max_count_per_user", rt::Kind::range(1, 100)),
+        ],
+    );
+}
+
 impl StockBundleSendRule {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleSendRuleBuilder {
@@ -8013,152 +3852,28 @@ impl StockBundleSendRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockBundleSendRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("max_count");
-            let value = &self.max_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.max_count_per_day {
-            let at = at.field("max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        {
-            let at = at.field("max_count_per_user");
-            let value = &self.max_count_per_user;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-    }
-}
-
-/// Builds a [`StockBundleSendRule`]; [`StockBundleSendRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBundleSendRuleBuilder {
-    max_count: ::std::option::Option<i64>,
-    max_count_per_day: ::std::option::Option<i64>,
-    max_count_per_user: ::std::option::Option<i64>,
-}
-
+/// Builds a [`StockBundleSendRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockBundleSendRuleBuilder(rt::Draft);
 impl StockBundleSendRuleBuilder {
     /// Sets `max_count`. Total number of bundles that may be sent.
-    pub fn max_count(mut self, value: i64) -> Self {
-        self.max_count = ::std::option::Option::Some(value);
-        self
+    pub fn max_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_count", value))
     }
 
     /// Sets `max_count_per_day`. Bundles that may be sent per day; no daily limit when absent.
-    pub fn max_count_per_day(mut self, value: i64) -> Self {
-        self.max_count_per_day = ::std::option::Option::Some(value);
-        self
+    pub fn max_count_per_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_count_per_day", value))
     }
 
     /// Sets `max_count_per_user`. Bundles one user may receive.
-    pub fn max_count_per_user(mut self, value: i64) -> Self {
-        self.max_count_per_user = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.max_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(100000000),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.max_count_per_day {
-            let at = at.field("max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        match &self.max_count_per_user {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("max_count_per_user");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(100),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("max_count_per_user"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockBundleSendRule> {
-        match (self.max_count, self.max_count_per_user) {
-            (
-                ::std::option::Option::Some(max_count),
-                ::std::option::Option::Some(max_count_per_user),
-            ) => {
-                ::std::option::Option::Some(StockBundleSendRule {
-                    max_count,
-                    max_count_per_day: self.max_count_per_day,
-                    max_count_per_user,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn max_count_per_user(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("max_count_per_user", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        StockBundleSendRule,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockBundleSendRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockBundleSendRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -8193,6 +3908,42 @@ pub struct StockBundleUsageRule {
     >,
 }
 
+impl rt::Shaped for StockBundleUsageRule {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockBundleUsageRule",
+        &[
+            rt::FieldRule::req(
+                "coupon_available_period",
+                rt::Kind::Nested(<CouponAvailablePeriod as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "normal_coupon_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<NormalCoupon as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "discount_coupon_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<DiscountCoupon as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "exchange_coupon_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<ExchangeCoupon as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
 impl StockBundleUsageRule {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleUsageRuleBuilder {
@@ -8200,166 +3951,89 @@ impl StockBundleUsageRule {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockBundleUsageRule {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("coupon_available_period");
-            let value = &self.coupon_available_period;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
-            let at = at.field("normal_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
-            let at = at.field("discount_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
-            let at = at.field("exchange_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`StockBundleUsageRule`]; [`StockBundleUsageRuleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBundleUsageRuleBuilder {
-    coupon_available_period: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
-    >,
-    normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::NormalCoupon>,
-    >,
-    discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::DiscountCoupon>,
-    >,
-    exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ExchangeCoupon>,
-    >,
-}
-
+/// Builds a [`StockBundleUsageRule`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockBundleUsageRuleBuilder(rt::Draft);
 impl StockBundleUsageRuleBuilder {
     /// Sets `coupon_available_period`. When the coupons of the bundle can be redeemed.
     pub fn coupon_available_period(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+        >,
     ) -> Self {
-        self.coupon_available_period = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+                >("coupon_available_period", value),
+        )
     }
 
     /// Sets `normal_coupon_list`. Per-step discounts of a NORMAL (满减) bundle.
     pub fn normal_coupon_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::NormalCoupon,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::NormalCoupon,
+            >,
         >,
     ) -> Self {
-        self.normal_coupon_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::NormalCoupon,
+                    >,
+                >("normal_coupon_list", value),
+        )
     }
 
     /// Sets `discount_coupon_list`. Per-step discounts of a DISCOUNT (折扣) bundle.
     pub fn discount_coupon_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::DiscountCoupon,
+            >,
         >,
     ) -> Self {
-        self.discount_coupon_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::DiscountCoupon,
+                    >,
+                >("discount_coupon_list", value),
+        )
     }
 
     /// Sets `exchange_coupon_list`. Per-step prices of an EXCHANGE (兑换) bundle.
     pub fn exchange_coupon_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+            >,
         >,
     ) -> Self {
-        self.exchange_coupon_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.coupon_available_period {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_available_period");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_available_period"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
-            let at = at.field("normal_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
-            let at = at.field("discount_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
-            let at = at.field("exchange_coupon_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockBundleUsageRule> {
-        self.coupon_available_period
-            .map(|coupon_available_period| StockBundleUsageRule {
-                coupon_available_period,
-                normal_coupon_list: self.normal_coupon_list,
-                discount_coupon_list: self.discount_coupon_list,
-                exchange_coupon_list: self.exchange_coupon_list,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+                    >,
+                >("exchange_coupon_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        StockBundleUsageRule,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockBundleUsageRule")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockBundleUsageRule, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -8405,6 +4079,43 @@ pub struct StockBundleForCreate {
     pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
 }
 
+impl rt::Shaped for StockBundleForCreate {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockBundleForCreate",
+        &[
+            rt::FieldRule::opt("remark", rt::Kind::text(0, 20)),
+            rt::FieldRule::req(
+                "coupon_code_mode",
+                rt::Kind::Enum(<BundleCouponCodeMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "stock_send_rule",
+                rt::Kind::Nested(<StockBundleSendRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "progressive_bundle_usage_rule",
+                rt::Kind::Nested(<StockBundleUsageRule as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "usage_rule_display_info",
+                rt::Kind::Nested(<UsageRuleDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "coupon_display_info",
+                rt::Kind::Nested(<CouponDisplayInfo as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "notify_config",
+                rt::Kind::Nested(<NotifyConfig as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::req(
+                "store_scope",
+                rt::Kind::Enum(<StoreScope as rt::OpenEnum>::VALUES),
+            ),
+        ],
+    );
+}
+
 impl StockBundleForCreate {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleForCreateBuilder {
@@ -8412,276 +4123,126 @@ impl StockBundleForCreate {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockBundleForCreate {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        {
-            let at = at.field("stock_send_rule");
-            let value = &self.stock_send_rule;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            let at = at.field("progressive_bundle_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("usage_rule_display_info");
-            let value = &self.usage_rule_display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("coupon_display_info");
-            let value = &self.coupon_display_info;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        {
-            let at = at.field("notify_config");
-            let value = &self.notify_config;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`StockBundleForCreate`]; [`StockBundleForCreateBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBundleForCreateBuilder {
-    remark: ::std::option::Option<::std::string::String>,
-    coupon_code_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
-    >,
-    stock_send_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleSendRule,
-    >,
-    progressive_bundle_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
-    >,
-    usage_rule_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-    >,
-    coupon_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    >,
-    notify_config: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NotifyConfig,
-    >,
-    store_scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StoreScope,
-    >,
-}
-
+/// Builds a [`StockBundleForCreate`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StockBundleForCreateBuilder(rt::Draft);
 impl StockBundleForCreateBuilder {
     /// Sets `remark`. The brand's own note; users never see it.
-    pub fn remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remark = ::std::option::Option::Some(value.into());
-        self
+    pub fn remark(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("remark", value))
     }
 
     /// Sets `coupon_code_mode`. Who assigns the coupon codes.
     pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
         >,
     ) -> Self {
-        self.coupon_code_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
+                >("coupon_code_mode", value),
+        )
     }
 
     /// Sets `stock_send_rule`. How many bundles may be sent.
     pub fn stock_send_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+        >,
     ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+                >("stock_send_rule", value),
+        )
     }
 
     /// Sets `progressive_bundle_usage_rule`. Validity and per-step discounts.
     pub fn progressive_bundle_usage_rule(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
+        >,
     ) -> Self {
-        self.progressive_bundle_usage_rule = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
+                >("progressive_bundle_usage_rule", value),
+        )
     }
 
     /// Sets `usage_rule_display_info`. How the rules of use are presented.
     pub fn usage_rule_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        >,
     ) -> Self {
-        self.usage_rule_display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+                >("usage_rule_display_info", value),
+        )
     }
 
     /// Sets `coupon_display_info`. How the user's coupon card looks.
     pub fn coupon_display_info(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+        >,
     ) -> Self {
-        self.coupon_display_info = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+                >("coupon_display_info", value),
+        )
     }
 
     /// Sets `notify_config`. Event notification settings.
     pub fn notify_config(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NotifyConfig,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
     ) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NotifyConfig,
+                >("notify_config", value),
+        )
     }
 
     /// Sets `store_scope`. Stores where the coupons can be redeemed.
     pub fn store_scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::StoreScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
     ) -> Self {
-        self.store_scope = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.remark {
-            let at = at.field("remark");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(20),
-            );
-        }
-        if self.coupon_code_mode.is_none() {
-            v.report(
-                &at.field("coupon_code_mode"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.stock_send_rule {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_send_rule");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_send_rule"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            let at = at.field("progressive_bundle_usage_rule");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        match &self.usage_rule_display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("usage_rule_display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("usage_rule_display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.coupon_display_info {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("coupon_display_info");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("coupon_display_info"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.notify_config {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_config");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_config"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.store_scope.is_none() {
-            v.report(&at.field("store_scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockBundleForCreate> {
-        match (
-            self.coupon_code_mode,
-            self.stock_send_rule,
-            self.usage_rule_display_info,
-            self.coupon_display_info,
-            self.notify_config,
-            self.store_scope,
-        ) {
-            (
-                ::std::option::Option::Some(coupon_code_mode),
-                ::std::option::Option::Some(stock_send_rule),
-                ::std::option::Option::Some(usage_rule_display_info),
-                ::std::option::Option::Some(coupon_display_info),
-                ::std::option::Option::Some(notify_config),
-                ::std::option::Option::Some(store_scope),
-            ) => {
-                ::std::option::Option::Some(StockBundleForCreate {
-                    remark: self.remark,
-                    coupon_code_mode,
-                    stock_send_rule,
-                    progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
-                    usage_rule_display_info,
-                    coupon_display_info,
-                    notify_config,
-                    store_scope,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::StoreScope,
+                >("store_scope", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        StockBundleForCreate,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockBundleForCreate")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockBundleForCreate, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -8701,6 +4262,24 @@ pub struct StockBundle {
     >,
 }
 
+impl rt::Shaped for StockBundle {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StockBundle",
+        &[
+            rt::FieldRule::req("stock_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "stock_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<Stock as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl StockBundle {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleBuilder {
@@ -8708,175 +4287,48 @@ impl StockBundle {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StockBundle {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("stock_list");
-            let value = &self.stock_list;
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`StockBundle`]; [`StockBundleBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StockBundleBuilder {
-    stock_bundle_id: ::std::option::Option<::std::string::String>,
-    stock_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
-    >,
-}
-
+/// Builds a [`StockBundle`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StockBundleBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StockBundleBuilder {
     /// Sets `stock_bundle_id`. ID WeChat Pay gave the stock bundle.
-    pub fn stock_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_bundle_id", value))
     }
 
     /// Sets `stock_list`. The stocks of the bundle, each with its `stock_bundle_info`.
     pub fn stock_list(
-        mut self,
-        value: ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
+        >,
     ) -> Self {
-        self.stock_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.stock_bundle_id.is_none() {
-            v.report(
-                &at.field("stock_bundle_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.stock_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("stock_list");
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("stock_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StockBundle> {
-        match (self.stock_bundle_id, self.stock_list) {
-            (
-                ::std::option::Option::Some(stock_bundle_id),
-                ::std::option::Option::Some(stock_list),
-            ) => {
-                ::std::option::Option::Some(StockBundle {
-                    stock_bundle_id,
-                    stock_list,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::Stock,
+                    >,
+                >("stock_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockBundle, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StockBundle")),
-        }
+    pub fn build(self) -> ::std::result::Result<StockBundle, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// Which sending limit a budget update changes; one limit per call.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BudgetUpdateMode {
-    /// `MAX_COUNT`: The total number of coupons the stock may send.
-    MaxCount,
-    /// `MAX_COUNT_PER_DAY`: The number of coupons the stock may send per day.
-    MaxCountPerDay,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl BudgetUpdateMode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MaxCount => "MAX_COUNT",
-            Self::MaxCountPerDay => "MAX_COUNT_PER_DAY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for BudgetUpdateMode {
-    const VALUES: &'static [&'static str] = &["MAX_COUNT", "MAX_COUNT_PER_DAY"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "MAX_COUNT" => Self::MaxCount,
-            "MAX_COUNT_PER_DAY" => Self::MaxCountPerDay,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        BudgetUpdateMode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for BudgetUpdateMode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for BudgetUpdateMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BudgetUpdateMode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BudgetUpdateMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Which sending limit a budget update changes; one limit per call.
+    pub enum BudgetUpdateMode {
+        Unknown(rt::UnknownValue),
+        /// `MAX_COUNT`: The total number of coupons the stock may send.
+        MaxCount = "MAX_COUNT",
+        /// `MAX_COUNT_PER_DAY`: The number of coupons the stock may send per day.
+        MaxCountPerDay = "MAX_COUNT_PER_DAY",
     }
 }
 
@@ -8890,6 +4342,13 @@ pub struct StoreRef {
     pub store_id: ::std::string::String,
 }
 
+impl rt::Shaped for StoreRef {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StoreRef",
+        &[rt::FieldRule::req("store_id", rt::Kind::TEXT)],
+    );
+}
+
 impl StoreRef {
     /// A builder with every field unset.
     pub fn builder() -> StoreRefBuilder {
@@ -8897,58 +4356,18 @@ impl StoreRef {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StoreRef {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`StoreRef`]; [`StoreRefBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StoreRefBuilder {
-    store_id: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`StoreRef`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StoreRefBuilder(rt::Draft);
 impl StoreRefBuilder {
     /// Sets `store_id`. ID of the store (from the brand store API).
-    pub fn store_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.store_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.store_id.is_none() {
-            v.report(&at.field("store_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StoreRef> {
-        self.store_id.map(|store_id| StoreRef { store_id })
+    pub fn store_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("store_id", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StoreRef, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StoreRef")),
-        }
+    pub fn build(self) -> ::std::result::Result<StoreRef, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -8970,6 +4389,18 @@ pub struct FailedStore {
     pub message: ::std::string::String,
 }
 
+impl rt::Shaped for FailedStore {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FailedStore",
+        &[
+            rt::FieldRule::req("store_id", rt::Kind::TEXT),
+            rt::FieldRule::req("code", rt::Kind::TEXT),
+            rt::FieldRule::req("message", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl FailedStore {
     /// A builder with every field unset.
     pub fn builder() -> FailedStoreBuilder {
@@ -8977,97 +4408,30 @@ impl FailedStore {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FailedStore {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`FailedStore`]; [`FailedStoreBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FailedStoreBuilder {
-    store_id: ::std::option::Option<::std::string::String>,
-    code: ::std::option::Option<::std::string::String>,
-    message: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`FailedStore`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct FailedStoreBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl FailedStoreBuilder {
     /// Sets `store_id`. ID of the store.
-    pub fn store_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.store_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn store_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("store_id", value))
     }
 
     /// Sets `code`. Error code of the failure.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
+    pub fn code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("code", value))
     }
 
     /// Sets `message`. Error message of the failure.
-    pub fn message(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.message = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.store_id.is_none() {
-            v.report(&at.field("store_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.code.is_none() {
-            v.report(&at.field("code"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.message.is_none() {
-            v.report(&at.field("message"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FailedStore> {
-        match (self.store_id, self.code, self.message) {
-            (
-                ::std::option::Option::Some(store_id),
-                ::std::option::Option::Some(code),
-                ::std::option::Option::Some(message),
-            ) => {
-                ::std::option::Option::Some(FailedStore {
-                    store_id,
-                    code,
-                    message,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn message(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("message", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FailedStore, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FailedStore")),
-        }
+    pub fn build(self) -> ::std::result::Result<FailedStore, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -9095,6 +4459,32 @@ pub struct StoreAssociationResult {
     >,
 }
 
+impl rt::Shaped for StoreAssociationResult {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "StoreAssociationResult",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "success_store_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<StoreRef as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "failed_store_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FailedStore as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl StoreAssociationResult {
     /// A builder with every field unset.
     pub fn builder() -> StoreAssociationResultBuilder {
@@ -9102,284 +4492,80 @@ impl StoreAssociationResult {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for StoreAssociationResult {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.success_store_list {
-            let at = at.field("success_store_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.failed_store_list {
-            let at = at.field("failed_store_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`StoreAssociationResult`]; [`StoreAssociationResultBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct StoreAssociationResultBuilder {
-    total_count: ::std::option::Option<i64>,
-    success_store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-    >,
-    failed_store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::FailedStore>,
-    >,
-}
-
+/// Builds a [`StoreAssociationResult`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct StoreAssociationResultBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl StoreAssociationResultBuilder {
     /// Sets `total_count`. Number of distinct stores in the request.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `success_store_list`. Stores processed successfully.
     pub fn success_store_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::StoreRef,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
         >,
     ) -> Self {
-        self.success_store_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::StoreRef,
+                    >,
+                >("success_store_list", value),
+        )
     }
 
     /// Sets `failed_store_list`. Stores that failed, with the reason.
     pub fn failed_store_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::FailedStore,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::FailedStore,
+            >,
         >,
     ) -> Self {
-        self.failed_store_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.success_store_list {
-            let at = at.field("success_store_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.failed_store_list {
-            let at = at.field("failed_store_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<StoreAssociationResult> {
-        self.total_count
-            .map(|total_count| StoreAssociationResult {
-                total_count,
-                success_store_list: self.success_store_list,
-                failed_store_list: self.failed_store_list,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::FailedStore,
+                    >,
+                >("failed_store_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        StoreAssociationResult,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("StoreAssociationResult")),
-        }
+    pub fn build(self) -> ::std::result::Result<StoreAssociationResult, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// The kind of image-generation task.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImageGenerationType {
-    /// `COMBINE_IMAGE`: Compose a coupon picture from the discount rule (拼图).
-    CombineImage,
-    /// `CUT_OUT`: Cut the product out of a picture (抠图).
-    CutOut,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ImageGenerationType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CombineImage => "COMBINE_IMAGE",
-            Self::CutOut => "CUT_OUT",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::open_enum! {
+    /// The kind of image-generation task.
+    pub enum ImageGenerationType {
+        Unknown(rt::UnknownValue),
+        /// `COMBINE_IMAGE`: Compose a coupon picture from the discount rule (拼图).
+        CombineImage = "COMBINE_IMAGE",
+        /// `CUT_OUT`: Cut the product out of a picture (抠图).
+        CutOut = "CUT_OUT",
     }
 }
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ImageGenerationType {
-    const VALUES: &'static [&'static str] = &["COMBINE_IMAGE", "CUT_OUT"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "COMBINE_IMAGE" => Self::CombineImage,
-            "CUT_OUT" => Self::CutOut,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ImageGenerationType::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ImageGenerationType {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ImageGenerationType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ImageGenerationType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ImageGenerationType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// Progress of an image-generation task.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImageGenerationTaskState {
-    /// `PROCESSING`: Still running.
-    Processing,
-    /// `FAIL`: Failed.
-    Fail,
-    /// `SUCCESS`: Finished; the result holds the image URL.
-    Success,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ImageGenerationTaskState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Processing => "PROCESSING",
-            Self::Fail => "FAIL",
-            Self::Success => "SUCCESS",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ImageGenerationTaskState {
-    const VALUES: &'static [&'static str] = &["PROCESSING", "FAIL", "SUCCESS"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PROCESSING" => Self::Processing,
-            "FAIL" => Self::Fail,
-            "SUCCESS" => Self::Success,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ImageGenerationTaskState::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ImageGenerationTaskState {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ImageGenerationTaskState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ImageGenerationTaskState {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ImageGenerationTaskState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// Progress of an image-generation task.
+    pub enum ImageGenerationTaskState {
+        Unknown(rt::UnknownValue),
+        /// `PROCESSING`: Still running.
+        Processing = "PROCESSING",
+        /// `FAIL`: Failed.
+        Fail = "FAIL",
+        /// `SUCCESS`: Finished; the result holds the image URL.
+        Success = "SUCCESS",
     }
 }
 
@@ -9428,6 +4614,39 @@ pub struct CombineImageInput {
     pub background_color: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for CombineImageInput {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CombineImageInput",
+        &[
+            rt::FieldRule::req(
+                "scope",
+                rt::Kind::Enum(<CouponScope as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "type",
+                rt::Kind::Enum(<CouponType as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::req(
+                "usage_mode",
+                rt::Kind::Enum(<UsageMode as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "normal_coupon",
+                rt::Kind::Nested(<NormalCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "discount_coupon",
+                rt::Kind::Nested(<DiscountCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "exchange_coupon",
+                rt::Kind::Nested(<ExchangeCoupon as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt("background_color", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl CombineImageInput {
     /// A builder with every field unset.
     pub fn builder() -> CombineImageInputBuilder {
@@ -9435,185 +4654,106 @@ impl CombineImageInput {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CombineImageInput {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            let at = at.field("normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`CombineImageInput`]; [`CombineImageInputBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CombineImageInputBuilder {
-    scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponScope,
-    >,
-    type_: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponType,
-    >,
-    usage_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageMode,
-    >,
-    normal_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NormalCoupon,
-    >,
-    discount_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-    >,
-    exchange_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-    >,
-    background_color: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CombineImageInput`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CombineImageInputBuilder(rt::Draft);
 impl CombineImageInputBuilder {
     /// Sets `scope`. Whole order or single product.
     pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponScope,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
     ) -> Self {
-        self.scope = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponScope,
+                >("scope", value),
+        )
     }
 
     /// Sets `type`. The kind of discount.
     pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::CouponType,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::CouponType,
+                >("type", value),
+        )
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
     pub fn usage_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::UsageMode,
-        >,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
     ) -> Self {
-        self.usage_mode = ::std::option::Option::Some(value.into());
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::UsageMode,
+                >("usage_mode", value),
+        )
     }
 
     /// Sets `normal_coupon`. Discount of a NORMAL coupon.
     pub fn normal_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::NormalCoupon,
+        self,
+        value: impl Into<crate::marketing::partner::product_coupon::types::NormalCoupon>,
     ) -> Self {
-        self.normal_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::NormalCoupon,
+                >("normal_coupon", value),
+        )
     }
 
     /// Sets `discount_coupon`. Discount of a DISCOUNT coupon.
     pub fn discount_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::DiscountCoupon,
+        >,
     ) -> Self {
-        self.discount_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::DiscountCoupon,
+                >("discount_coupon", value),
+        )
     }
 
     /// Sets `exchange_coupon`. Price of an EXCHANGE coupon.
     pub fn exchange_coupon(
-        mut self,
-        value: crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+        self,
+        value: impl Into<
+            crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+        >,
     ) -> Self {
-        self.exchange_coupon = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::ExchangeCoupon,
+                >("exchange_coupon", value),
+        )
     }
 
     /// Sets `background_color`. Background colour as a hex value, such as #ff5733.
-    pub fn background_color(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.background_color = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.scope.is_none() {
-            v.report(&at.field("scope"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.type_.is_none() {
-            v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if self.usage_mode.is_none() {
-            v.report(&at.field("usage_mode"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            let at = at.field("normal_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            let at = at.field("discount_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            let at = at.field("exchange_coupon");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CombineImageInput> {
-        match (self.scope, self.type_, self.usage_mode) {
-            (
-                ::std::option::Option::Some(scope),
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(usage_mode),
-            ) => {
-                ::std::option::Option::Some(CombineImageInput {
-                    scope,
-                    type_,
-                    usage_mode,
-                    normal_coupon: self.normal_coupon,
-                    discount_coupon: self.discount_coupon,
-                    exchange_coupon: self.exchange_coupon,
-                    background_color: self.background_color,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn background_color(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("background_color", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CombineImageInput,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CombineImageInput")),
-        }
+    pub fn build(self) -> ::std::result::Result<CombineImageInput, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -9627,6 +4767,13 @@ pub struct CutOutInput {
     pub image_url: ::std::string::String,
 }
 
+impl rt::Shaped for CutOutInput {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CutOutInput",
+        &[rt::FieldRule::req("image_url", rt::Kind::TEXT)],
+    );
+}
+
 impl CutOutInput {
     /// A builder with every field unset.
     pub fn builder() -> CutOutInputBuilder {
@@ -9634,58 +4781,18 @@ impl CutOutInput {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for CutOutInput {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`CutOutInput`]; [`CutOutInputBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CutOutInputBuilder {
-    image_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`CutOutInput`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct CutOutInputBuilder(rt::Draft);
 impl CutOutInputBuilder {
     /// Sets `image_url`. Product picture, a URL from the image-upload API.
-    pub fn image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.image_url.is_none() {
-            v.report(&at.field("image_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<CutOutInput> {
-        self.image_url.map(|image_url| CutOutInput { image_url })
+    pub fn image_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("image_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CutOutInput, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CutOutInput")),
-        }
+    pub fn build(self) -> ::std::result::Result<CutOutInput, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -9699,6 +4806,14 @@ pub struct GeneratedImage {
     pub image_url: ::std::string::String,
 }
 
+impl rt::Shaped for GeneratedImage {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "GeneratedImage",
+        &[rt::FieldRule::req("image_url", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl GeneratedImage {
     /// A builder with every field unset.
     pub fn builder() -> GeneratedImageBuilder {
@@ -9706,58 +4821,20 @@ impl GeneratedImage {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for GeneratedImage {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`GeneratedImage`]; [`GeneratedImageBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct GeneratedImageBuilder {
-    image_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`GeneratedImage`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct GeneratedImageBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl GeneratedImageBuilder {
     /// Sets `image_url`. URL of the generated picture.
-    pub fn image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.image_url.is_none() {
-            v.report(&at.field("image_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<GeneratedImage> {
-        self.image_url.map(|image_url| GeneratedImage { image_url })
+    pub fn image_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("image_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<GeneratedImage, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("GeneratedImage")),
-        }
+    pub fn build(self) -> ::std::result::Result<GeneratedImage, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -9771,6 +4848,14 @@ pub struct PreSendCouponToken {
     pub token: ::std::string::String,
 }
 
+impl rt::Shaped for PreSendCouponToken {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "PreSendCouponToken",
+        &[rt::FieldRule::req("token", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl PreSendCouponToken {
     /// A builder with every field unset.
     pub fn builder() -> PreSendCouponTokenBuilder {
@@ -9778,61 +4863,20 @@ impl PreSendCouponToken {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for PreSendCouponToken {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`PreSendCouponToken`]; [`PreSendCouponTokenBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct PreSendCouponTokenBuilder {
-    token: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`PreSendCouponToken`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct PreSendCouponTokenBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl PreSendCouponTokenBuilder {
     /// Sets `token`. Token to pass to the coupon component.
-    pub fn token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.token.is_none() {
-            v.report(&at.field("token"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<PreSendCouponToken> {
-        self.token.map(|token| PreSendCouponToken { token })
+    pub fn token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("token", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        PreSendCouponToken,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("PreSendCouponToken")),
-        }
+    pub fn build(self) -> ::std::result::Result<PreSendCouponToken, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -9852,6 +4896,24 @@ pub struct UserCouponBundleResult {
     >,
 }
 
+impl rt::Shaped for UserCouponBundleResult {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UserCouponBundleResult",
+        &[
+            rt::FieldRule::req("user_coupon_bundle_id", rt::Kind::TEXT),
+            rt::FieldRule::req(
+                "user_product_coupon_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<UserProductCoupon as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UserCouponBundleResult {
     /// A builder with every field unset.
     pub fn builder() -> UserCouponBundleResultBuilder {
@@ -9859,113 +4921,40 @@ impl UserCouponBundleResult {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UserCouponBundleResult {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("user_product_coupon_list");
-            let value = &self.user_product_coupon_list;
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`UserCouponBundleResult`]; [`UserCouponBundleResultBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UserCouponBundleResultBuilder {
-    user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
-    user_product_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::UserProductCoupon,
-        >,
-    >,
-}
-
+/// Builds a [`UserCouponBundleResult`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UserCouponBundleResultBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UserCouponBundleResultBuilder {
     /// Sets `user_coupon_bundle_id`. ID WeChat Pay gave the user's coupon bundle.
-    pub fn user_coupon_bundle_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_coupon_bundle_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn user_coupon_bundle_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("user_coupon_bundle_id", value))
     }
 
     /// Sets `user_product_coupon_list`. The coupons of the bundle, one per stock of the stock bundle.
     pub fn user_product_coupon_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::UserProductCoupon,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::types::UserProductCoupon,
+            >,
         >,
     ) -> Self {
-        self.user_product_coupon_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.user_coupon_bundle_id.is_none() {
-            v.report(
-                &at.field("user_coupon_bundle_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        match &self.user_product_coupon_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("user_product_coupon_list");
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("user_product_coupon_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UserCouponBundleResult> {
-        match (self.user_coupon_bundle_id, self.user_product_coupon_list) {
-            (
-                ::std::option::Option::Some(user_coupon_bundle_id),
-                ::std::option::Option::Some(user_product_coupon_list),
-            ) => {
-                ::std::option::Option::Some(UserCouponBundleResult {
-                    user_coupon_bundle_id,
-                    user_product_coupon_list,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::types::UserProductCoupon,
+                    >,
+                >("user_product_coupon_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UserCouponBundleResult,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UserCouponBundleResult")),
-        }
+    pub fn build(self) -> ::std::result::Result<UserCouponBundleResult, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -9980,9 +4969,20 @@ pub struct ProductCouponNotifyUrlConfig {
     /// When the address was last set.
     ///
     /// Wire name `update_time`; required; RFC 3339.
-    pub update_time: ::wechatpay_apiv3_runtime::DateTime,
+    pub update_time: rt::DateTime,
 }
 
+impl rt::Shaped for ProductCouponNotifyUrlConfig {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ProductCouponNotifyUrlConfig",
+        &[
+            rt::FieldRule::req("notify_url", rt::Kind::text(0, 256)),
+            rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ProductCouponNotifyUrlConfig {
     /// A builder with every field unset.
     pub fn builder() -> ProductCouponNotifyUrlConfigBuilder {
@@ -9990,121 +4990,26 @@ impl ProductCouponNotifyUrlConfig {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ProductCouponNotifyUrlConfig {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("notify_url");
-            let value = &self.notify_url;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-        {
-            let at = at.field("update_time");
-            let value = &self.update_time;
-            v.date_time(&at, value);
-        }
-    }
-}
-
-/// Builds a [`ProductCouponNotifyUrlConfig`]; [`ProductCouponNotifyUrlConfigBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ProductCouponNotifyUrlConfigBuilder {
-    notify_url: ::std::option::Option<::std::string::String>,
-    update_time: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-}
-
+/// Builds a [`ProductCouponNotifyUrlConfig`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ProductCouponNotifyUrlConfigBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ProductCouponNotifyUrlConfigBuilder {
     /// Sets `notify_url`. HTTPS address that receives the notifications.
-    pub fn notify_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn notify_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("notify_url", value))
     }
 
     /// Sets `update_time`. When the address was last set.
-    pub fn update_time(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.update_time = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.notify_url {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("notify_url");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(256),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("notify_url"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.update_time {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("update_time");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("update_time"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ProductCouponNotifyUrlConfig> {
-        match (self.notify_url, self.update_time) {
-            (
-                ::std::option::Option::Some(notify_url),
-                ::std::option::Option::Some(update_time),
-            ) => {
-                ::std::option::Option::Some(ProductCouponNotifyUrlConfig {
-                    notify_url,
-                    update_time,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
+    pub fn update_time(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("update_time", value))
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        ProductCouponNotifyUrlConfig,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ProductCouponNotifyUrlConfig")),
-        }
+    ) -> ::std::result::Result<ProductCouponNotifyUrlConfig, rt::BuildError> {
+        self.0.build()
     }
 }

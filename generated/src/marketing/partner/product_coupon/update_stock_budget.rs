@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781561).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 修改商品券批次发放预算 (change a stock's sending budget)
 ///
 /// Changes one sending limit of a stock that has not expired or been deactivated: either the total number of coupons (`update_mode` MAX_COUNT, with `current_max_count` and `target_max_count`) or the daily number (MAX_COUNT_PER_DAY, with `current_max_count_per_day` and `target_max_count_per_day`). The current value must match the stock's present limit, which guards against concurrent changes. To change both limits, call twice. Stocks inside a stock bundle use `update_stock_bundle_budget`. The answer is the stock after the change.
@@ -16,7 +17,7 @@
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateStockBudgetRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -27,8 +28,20 @@ pub struct UpdateStockBudgetRequest {
     ///
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::update_stock_budget::UpdateStockBudgetBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: UpdateStockBudgetBody,
+}
+
+impl rt::Shaped for UpdateStockBudgetRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "UpdateStockBudgetRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+        <UpdateStockBudgetBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl UpdateStockBudgetRequest {
@@ -38,355 +51,145 @@ impl UpdateStockBudgetRequest {
     }
 }
 
-/// Builds a [`UpdateStockBudgetRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UpdateStockBudgetRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UpdateStockBudgetRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::partner::product_coupon::update_stock_budget::UpdateStockBudgetBodyBuilder,
-}
-
+pub struct UpdateStockBudgetRequestBuilder(rt::Draft);
 impl UpdateStockBudgetRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
     }
 
-    /// Sets the body field `out_request_no`. The brand's unique number for this change; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `out_request_no`. The brand's unique number for this change; digits, letters, `_` and `-`.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
     }
 
-    /// Sets the body field `update_mode`. Which limit this call changes.
+    /// Sets `update_mode`. Which limit this call changes.
     pub fn update_mode(
-        mut self,
-        value: impl ::std::convert::Into<
+        self,
+        value: impl Into<
             crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
         >,
     ) -> Self {
-        self.body = self.body.update_mode(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
+                >("update_mode", value),
+        )
     }
 
-    /// Sets the body field `current_max_count`. The stock's present total limit; needed with MAX_COUNT.
-    pub fn current_max_count(mut self, value: i64) -> Self {
-        self.body = self.body.current_max_count(value);
-        self
+    /// Sets `current_max_count`. The stock's present total limit; needed with MAX_COUNT.
+    pub fn current_max_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("current_max_count", value))
     }
 
-    /// Sets the body field `target_max_count`. The new total limit; needed with MAX_COUNT.
-    pub fn target_max_count(mut self, value: i64) -> Self {
-        self.body = self.body.target_max_count(value);
-        self
+    /// Sets `target_max_count`. The new total limit; needed with MAX_COUNT.
+    pub fn target_max_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("target_max_count", value))
     }
 
-    /// Sets the body field `current_max_count_per_day`. The stock's present daily limit; needed with MAX_COUNT_PER_DAY.
-    pub fn current_max_count_per_day(mut self, value: i64) -> Self {
-        self.body = self.body.current_max_count_per_day(value);
-        self
+    /// Sets `current_max_count_per_day`. The stock's present daily limit; needed with MAX_COUNT_PER_DAY.
+    pub fn current_max_count_per_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("current_max_count_per_day", value))
     }
 
-    /// Sets the body field `target_max_count_per_day`. The new daily limit; needed with MAX_COUNT_PER_DAY.
-    pub fn target_max_count_per_day(mut self, value: i64) -> Self {
-        self.body = self.body.target_max_count_per_day(value);
-        self
+    /// Sets `target_max_count_per_day`. The new daily limit; needed with MAX_COUNT_PER_DAY.
+    pub fn target_max_count_per_day(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("target_max_count_per_day", value))
     }
 
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::update_stock_budget::UpdateStockBudgetBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: UpdateStockBudgetBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        UpdateStockBudgetRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(UpdateStockBudgetRequest {
-                    product_coupon_id,
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UpdateStockBudgetRequest")),
-        }
+    ) -> ::std::result::Result<UpdateStockBudgetRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl UpdateStockBudgetRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("UpdateStockBudgetRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UpdateStockBudgetRequest {
-    type Body = crate::marketing::partner::product_coupon::update_stock_budget::UpdateStockBudgetBody;
+impl rt::Operation for UpdateStockBudgetRequest {
+    type Body = UpdateStockBudgetBody;
     type Response = crate::marketing::partner::product_coupon::types::Stock;
-    type ErrorCode = UpdateStockBudgetErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.update_stock_budget",
         summary: "修改商品券批次发放预算 (change a stock's sending budget)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781561",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, for example the current value does not match the stock.",
-                solution: "Query the stock and send its present limit as the current value.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id under the product coupon.",
-                solution: "Check that stock_id exists and belongs to product_coupon_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same out_request_no.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, for example the current value does not match the stock.",
+                "Query the stock and send its present limit as the current value.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id under the product coupon.",
+                "Check that stock_id exists and belongs to product_coupon_id.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(120usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/update-budget");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateStockBudgetErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, for example the current value does not match the stock. Query the stock and send its present limit as the current value.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No stock has this stock_id under the product coupon. Check that stock_id exists and belongs to product_coupon_id.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UpdateStockBudgetErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UpdateStockBudgetErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UpdateStockBudgetErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UpdateStockBudgetErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UpdateStockBudgetErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UpdateStockBudgetErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UpdateStockBudgetErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -428,264 +231,31 @@ pub struct UpdateStockBudgetBody {
     pub brand_id: ::std::string::String,
 }
 
-impl UpdateStockBudgetBody {
-    /// A builder with every field unset.
-    pub fn builder() -> UpdateStockBudgetBodyBuilder {
-        UpdateStockBudgetBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for UpdateStockBudgetBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(40),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_-]{6,40}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_count {
-            let at = at.field("current_max_count");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.target_max_count {
-            let at = at.field("target_max_count");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_count_per_day {
-            let at = at.field("current_max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.target_max_count_per_day {
-            let at = at.field("target_max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-    }
-}
-
-/// Builds a [`UpdateStockBudgetBody`]; [`UpdateStockBudgetBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UpdateStockBudgetBodyBuilder {
-    out_request_no: ::std::option::Option<::std::string::String>,
-    update_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
-    >,
-    current_max_count: ::std::option::Option<i64>,
-    target_max_count: ::std::option::Option<i64>,
-    current_max_count_per_day: ::std::option::Option<i64>,
-    target_max_count_per_day: ::std::option::Option<i64>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
-impl UpdateStockBudgetBodyBuilder {
-    /// Sets `out_request_no`. The brand's unique number for this change; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `update_mode`. Which limit this call changes.
-    pub fn update_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
-        >,
-    ) -> Self {
-        self.update_mode = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `current_max_count`. The stock's present total limit; needed with MAX_COUNT.
-    pub fn current_max_count(mut self, value: i64) -> Self {
-        self.current_max_count = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `target_max_count`. The new total limit; needed with MAX_COUNT.
-    pub fn target_max_count(mut self, value: i64) -> Self {
-        self.target_max_count = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `current_max_count_per_day`. The stock's present daily limit; needed with MAX_COUNT_PER_DAY.
-    pub fn current_max_count_per_day(mut self, value: i64) -> Self {
-        self.current_max_count_per_day = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `target_max_count_per_day`. The new daily limit; needed with MAX_COUNT_PER_DAY.
-    pub fn target_max_count_per_day(mut self, value: i64) -> Self {
-        self.target_max_count_per_day = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(40),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{6,40}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.update_mode.is_none() {
-            v.report(&at.field("update_mode"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_count {
-            let at = at.field("current_max_count");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.target_max_count {
-            let at = at.field("target_max_count");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.current_max_count_per_day {
-            let at = at.field("current_max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.target_max_count_per_day {
-            let at = at.field("target_max_count_per_day");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100000000),
-            );
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UpdateStockBudgetBody> {
-        match (self.out_request_no, self.update_mode, self.brand_id) {
-            (
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(update_mode),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(UpdateStockBudgetBody {
-                    out_request_no,
-                    update_mode,
-                    current_max_count: self.current_max_count,
-                    target_max_count: self.target_max_count,
-                    current_max_count_per_day: self.current_max_count_per_day,
-                    target_max_count_per_day: self.target_max_count_per_day,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UpdateStockBudgetBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UpdateStockBudgetBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<UpdateStockBudgetBody> for UpdateStockBudgetBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: UpdateStockBudgetBody) -> Self {
-        Self {
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            update_mode: ::std::option::Option::Some(value.update_mode),
-            current_max_count: value.current_max_count,
-            target_max_count: value.target_max_count,
-            current_max_count_per_day: value.current_max_count_per_day,
-            target_max_count_per_day: value.target_max_count_per_day,
-            brand_id: ::std::option::Option::Some(value.brand_id),
-        }
-    }
+impl rt::Shaped for UpdateStockBudgetBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UpdateStockBudgetBody",
+        &[
+            rt::FieldRule::req(
+                "out_request_no",
+                rt::Kind::pattern(6, 40, "^[0-9A-Za-z_-]{6,40}$"),
+            ),
+            rt::FieldRule::req(
+                "update_mode",
+                rt::Kind::Enum(
+                    <crate::marketing::partner::product_coupon::types::BudgetUpdateMode as rt::OpenEnum>::VALUES,
+                ),
+            ),
+            rt::FieldRule::opt("current_max_count", rt::Kind::range(1, 100000000)),
+            rt::FieldRule::opt("target_max_count", rt::Kind::range(1, 100000000)),
+            rt::FieldRule::opt(
+                "current_max_count_per_day",
+                rt::Kind::range(1, 100000000),
+            ),
+            rt::FieldRule::opt(
+                "target_max_count_per_day",
+                rt::Kind::range(1, 100000000),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4016434668).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 预上传券Code (upload coupon codes)
 ///
 /// Uploads coupon codes in advance to a stock whose `coupon_code_mode` is UPLOAD and that has not expired or been deactivated; each coupon sent later takes one of them. At most 200 codes per call. The answer says which codes were stored, which failed, which the stock already had and which were repeated in the request.
@@ -16,7 +17,7 @@
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadCouponCodesRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -27,8 +28,20 @@ pub struct UploadCouponCodesRequest {
     ///
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: UploadCouponCodesBody,
+}
+
+impl rt::Shaped for UploadCouponCodesRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "UploadCouponCodesRequest",
+        &[
+            rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::req("stock_id", rt::Kind::TEXT),
+        ],
+        <UploadCouponCodesBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl UploadCouponCodesRequest {
@@ -38,326 +51,117 @@ impl UploadCouponCodesRequest {
     }
 }
 
-/// Builds a [`UploadCouponCodesRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UploadCouponCodesRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UploadCouponCodesRequestBuilder {
-    product_coupon_id: ::std::option::Option<::std::string::String>,
-    stock_id: ::std::option::Option<::std::string::String>,
-    body: crate::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesBodyBuilder,
-}
-
+pub struct UploadCouponCodesRequestBuilder(rt::Draft);
 impl UploadCouponCodesRequestBuilder {
     /// Sets the parameter `product_coupon_id`. ID WeChat Pay gave the product coupon when it was created.
-    pub fn product_coupon_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.product_coupon_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn product_coupon_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("product_coupon_id", value))
     }
 
     /// Sets the parameter `stock_id`. ID of the stock; it must belong to `product_coupon_id`.
-    pub fn stock_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+    pub fn stock_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("stock_id", value))
+    }
+
+    /// Sets `out_request_no`. The brand's unique number for this upload; digits, letters, `_` and `-`.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
+    }
+
+    /// Sets `code_list`. The codes to upload; each unique, up to 40 digits, letters, `_` or `-`.
+    pub fn code_list(
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.stock_id = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("code_list", value))
     }
 
-    /// Sets the body field `out_request_no`. The brand's unique number for this upload; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
+    /// Sets `brand_id`. The brand, which must have authorised the service provider.
+    pub fn brand_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("brand_id", value))
     }
 
-    /// Sets the body field `code_list`. The codes to upload; each unique, up to 40 digits, letters, `_` or `-`.
-    pub fn code_list(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.body = self.body.code_list(value);
-        self
-    }
-
-    /// Sets the body field `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.brand_id(value);
-        self
-    }
-
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.product_coupon_id.is_none() {
-            v.report(
-                &at.field("product_coupon_id"),
-                ::wechatpay_apiv3_runtime::Rule::Missing,
-            );
-        }
-        if self.stock_id.is_none() {
-            v.report(&at.field("stock_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: UploadCouponCodesBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        UploadCouponCodesRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.product_coupon_id, self.stock_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(product_coupon_id),
-                ::std::option::Option::Some(stock_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(UploadCouponCodesRequest {
-                    product_coupon_id,
-                    stock_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadCouponCodesRequest")),
-        }
+    ) -> ::std::result::Result<UploadCouponCodesRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl UploadCouponCodesRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("UploadCouponCodesRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UploadCouponCodesRequest {
-    type Body = crate::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesBody;
+impl rt::Operation for UploadCouponCodesRequest {
+    type Body = UploadCouponCodesBody;
     type Response = crate::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesResponse;
-    type ErrorCode = UploadCouponCodesErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.upload_coupon_codes",
         summary: "预上传券Code (upload coupon codes)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4016434668",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 20u32,
             per_seconds: 1u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The parameters break a business rule, for example the stock's coupon_code_mode is not UPLOAD.",
-                solution: "Check the field rules and the stock's settings.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 403u16,
-                code: "NO_AUTH",
-                description: "The service provider may not act for this brand.",
-                solution: "Check that the brand has authorised the service provider.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No stock has this stock_id under the product coupon.",
-                solution: "Check that stock_id exists and belongs to product_coupon_id.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same out_request_no.",
-                retry: true,
-            },
+            crate::marketing::partner::product_coupon::errors::PARAM_ERROR,
+            rt::ErrorDoc::new(
+                400u16,
+                "INVALID_REQUEST",
+                "The parameters break a business rule, for example the stock's coupon_code_mode is not UPLOAD.",
+                "Check the field rules and the stock's settings.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::NO_AUTH,
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No stock has this stock_id under the product coupon.",
+                "Check that stock_id exists and belongs to product_coupon_id.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            crate::marketing::partner::product_coupon::errors::SYSTEM_ERROR,
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(126usize);
         path.push_str("/v3/marketing/partner/product-coupon/product-coupons/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(
-            &mut path,
-            &self.product_coupon_id,
-        );
+        rt::encode::push_path_segment(&mut path, &self.product_coupon_id);
         path.push_str("/stocks/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.stock_id);
+        rt::encode::push_path_segment(&mut path, &self.stock_id);
         path.push_str("/upload-coupon-codes");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UploadCouponCodesErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The parameters break a business rule, for example the stock's coupon_code_mode is not UPLOAD. Check the field rules and the stock's settings.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `NO_AUTH`: HTTP 403: The service provider may not act for this brand. Check that the brand has authorised the service provider.
-    NoAuth,
-    /// `NOT_FOUND`: HTTP 404: No stock has this stock_id under the product coupon. Check that stock_id exists and belongs to product_coupon_id.
-    NotFound,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same out_request_no.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UploadCouponCodesErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::NoAuth => "NO_AUTH",
-            Self::NotFound => "NOT_FOUND",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UploadCouponCodesErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "NO_AUTH",
-        "NOT_FOUND",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "NO_AUTH" => Self::NoAuth,
-            "NOT_FOUND" => Self::NotFound,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UploadCouponCodesErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UploadCouponCodesErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UploadCouponCodesErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UploadCouponCodesErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadCouponCodesErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -379,205 +183,25 @@ pub struct UploadCouponCodesBody {
     pub brand_id: ::std::string::String,
 }
 
-impl UploadCouponCodesBody {
-    /// A builder with every field unset.
-    pub fn builder() -> UploadCouponCodesBodyBuilder {
-        UploadCouponCodesBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for UploadCouponCodesBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(6),
-                ::std::option::Option::Some(40),
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_-]{6,40}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("code_list");
-            let value = &self.code_list;
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(200),
-            );
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(40),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{1,40}$",
-                    );
-                    v.pattern(&at_item, item, &PATTERN);
-                }
-            }
-        }
-    }
-}
-
-/// Builds a [`UploadCouponCodesBody`]; [`UploadCouponCodesBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadCouponCodesBodyBuilder {
-    out_request_no: ::std::option::Option<::std::string::String>,
-    code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    brand_id: ::std::option::Option<::std::string::String>,
-}
-
-impl UploadCouponCodesBodyBuilder {
-    /// Sets `out_request_no`. The brand's unique number for this upload; digits, letters, `_` and `-`.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `code_list`. The codes to upload; each unique, up to 40 digits, letters, `_` or `-`.
-    pub fn code_list(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.code_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `brand_id`. The brand, which must have authorised the service provider.
-    pub fn brand_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.brand_id = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::Some(6),
-                    ::std::option::Option::Some(40),
-                );
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{6,40}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.code_list {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("code_list");
-                v.items(
-                    &at,
-                    value.len(),
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(200),
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let at_item = at.index(i);
-                    v.length(
-                        &at_item,
-                        item,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(40),
-                    );
-                    {
-                        static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                            "^[0-9A-Za-z_-]{1,40}$",
-                        );
-                        v.pattern(&at_item, item, &PATTERN);
-                    }
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("code_list"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if self.brand_id.is_none() {
-            v.report(&at.field("brand_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadCouponCodesBody> {
-        match (self.out_request_no, self.code_list, self.brand_id) {
-            (
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(code_list),
-                ::std::option::Option::Some(brand_id),
-            ) => {
-                ::std::option::Option::Some(UploadCouponCodesBody {
-                    out_request_no,
-                    code_list,
-                    brand_id,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadCouponCodesBody,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadCouponCodesBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<UploadCouponCodesBody> for UploadCouponCodesBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: UploadCouponCodesBody) -> Self {
-        Self {
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            code_list: ::std::option::Option::Some(value.code_list),
-            brand_id: ::std::option::Option::Some(value.brand_id),
-        }
-    }
+impl rt::Shaped for UploadCouponCodesBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadCouponCodesBody",
+        &[
+            rt::FieldRule::req(
+                "out_request_no",
+                rt::Kind::pattern(6, 40, "^[0-9A-Za-z_-]{6,40}$"),
+            ),
+            rt::FieldRule::req(
+                "code_list",
+                rt::Kind::list(
+                    1,
+                    200,
+                    &rt::Kind::pattern(1, 40, "^[0-9A-Za-z_-]{1,40}$"),
+                ),
+            ),
+            rt::FieldRule::req("brand_id", rt::Kind::TEXT),
+        ],
+    );
 }
 
 /// An element of `response.failed_code_list`.
@@ -601,6 +225,18 @@ pub struct FailedCouponCode {
     pub message: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for FailedCouponCode {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FailedCouponCode",
+        &[
+            rt::FieldRule::opt("coupon_code", rt::Kind::text(0, 40)),
+            rt::FieldRule::opt("code", rt::Kind::TEXT),
+            rt::FieldRule::opt("message", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl FailedCouponCode {
     /// A builder with every field unset.
     pub fn builder() -> FailedCouponCodeBuilder {
@@ -608,96 +244,30 @@ impl FailedCouponCode {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for FailedCouponCode {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.coupon_code {
-            let at = at.field("coupon_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-    }
-}
-
-/// Builds a [`FailedCouponCode`]; [`FailedCouponCodeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct FailedCouponCodeBuilder {
-    coupon_code: ::std::option::Option<::std::string::String>,
-    code: ::std::option::Option<::std::string::String>,
-    message: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`FailedCouponCode`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct FailedCouponCodeBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl FailedCouponCodeBuilder {
     /// Sets `coupon_code`. The code that failed.
-    pub fn coupon_code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.coupon_code = ::std::option::Option::Some(value.into());
-        self
+    pub fn coupon_code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("coupon_code", value))
     }
 
     /// Sets `code`. Error code of the failure.
-    pub fn code(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::std::option::Option::Some(value.into());
-        self
+    pub fn code(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("code", value))
     }
 
     /// Sets `message`. Error message of the failure.
-    pub fn message(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.message = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.coupon_code {
-            let at = at.field("coupon_code");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(40),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<FailedCouponCode> {
-        ::std::option::Option::Some(FailedCouponCode {
-            coupon_code: self.coupon_code,
-            code: self.code,
-            message: self.message,
-        })
+    pub fn message(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("message", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<FailedCouponCode, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("FailedCouponCode")),
-        }
+    pub fn build(self) -> ::std::result::Result<FailedCouponCode, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -739,6 +309,36 @@ pub struct UploadCouponCodesResponse {
     >,
 }
 
+impl rt::Shaped for UploadCouponCodesResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadCouponCodesResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "success_code_list",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+            rt::FieldRule::opt(
+                "failed_code_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FailedCouponCode as rt::Shaped>::shape),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "already_exist_code_list",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+            rt::FieldRule::opt(
+                "duplicate_code_list",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UploadCouponCodesResponse {
     /// A builder with every field unset.
     pub fn builder() -> UploadCouponCodesResponseBuilder {
@@ -746,149 +346,83 @@ impl UploadCouponCodesResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UploadCouponCodesResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("total_count");
-            let value = &self.total_count;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(0),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.failed_code_list {
-            let at = at.field("failed_code_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`UploadCouponCodesResponse`]; [`UploadCouponCodesResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadCouponCodesResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    success_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    failed_code_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
-        >,
-    >,
-    already_exist_code_list: ::std::option::Option<
-        ::std::vec::Vec<::std::string::String>,
-    >,
-    duplicate_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
+/// Builds a [`UploadCouponCodesResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UploadCouponCodesResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UploadCouponCodesResponseBuilder {
     /// Sets `total_count`. Number of distinct codes in the request.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `success_code_list`. Codes stored.
     pub fn success_code_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.success_code_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("success_code_list", value),
+        )
     }
 
     /// Sets `failed_code_list`. Codes that could not be stored, with the reason.
     pub fn failed_code_list(
-        mut self,
-        value: ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
+        self,
+        value: impl Into<
+            ::std::vec::Vec<
+                crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
+            >,
         >,
     ) -> Self {
-        self.failed_code_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<
+                        crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
+                    >,
+                >("failed_code_list", value),
+        )
     }
 
     /// Sets `already_exist_code_list`. Codes the stock already had.
     pub fn already_exist_code_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.already_exist_code_list = ::std::option::Option::Some(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("already_exist_code_list", value),
+        )
     }
 
     /// Sets `duplicate_code_list`. Codes that appeared more than once in the request.
     pub fn duplicate_code_list(
-        mut self,
-        value: ::std::vec::Vec<::std::string::String>,
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
     ) -> Self {
-        self.duplicate_code_list = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.total_count {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("total_count");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(0),
-                    ::std::option::Option::None,
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("total_count"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.failed_code_list {
-            let at = at.field("failed_code_list");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadCouponCodesResponse> {
-        self.total_count
-            .map(|total_count| UploadCouponCodesResponse {
-                total_count,
-                success_code_list: self.success_code_list,
-                failed_code_list: self.failed_code_list,
-                already_exist_code_list: self.already_exist_code_list,
-                duplicate_code_list: self.duplicate_code_list,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<::std::string::String>,
+                >("duplicate_code_list", value),
+        )
     }
 
     /// Checks every field and builds the value.
     pub fn build(
         self,
-    ) -> ::std::result::Result<
-        UploadCouponCodesResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadCouponCodesResponse")),
-        }
+    ) -> ::std::result::Result<UploadCouponCodesResponse, rt::BuildError> {
+        self.0.build()
     }
 }

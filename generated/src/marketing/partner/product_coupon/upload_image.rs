@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/marketing/partner/product-coupon/media/upload-image`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015781275).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 图片上传 (upload a picture for product coupons)
 ///
 /// Uploads a picture (JPG, BMP or PNG, at most 2 MB) to WeChat Pay and returns its URL. Every picture URL that the product-coupon APIs take (coupon picture, background, detail pictures, combo items, cut-out sources) must come from this API. The request is multipart: a `meta` part with the file name (ending in .jpg, .bmp or .png, at most 150 characters) and the file's SHA-256, and the `file` part.
@@ -15,11 +16,27 @@
 /// - Callers: service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadImageRequest {
     /// The file to upload.
-    pub file: ::wechatpay_apiv3_runtime::UploadFile,
+    #[serde(with = "rt::upload::summary")]
+    pub file: rt::UploadFile,
+}
+
+impl rt::Shaped for UploadImageRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadImageRequest",
+        &[
+            rt::FieldRule::req(
+                "file",
+                rt::Kind::File {
+                    max_bytes: 2097152,
+                    types: &["jpg", "bmp", "png"],
+                },
+            ),
+        ],
+    );
 }
 
 impl UploadImageRequest {
@@ -29,129 +46,59 @@ impl UploadImageRequest {
     }
 }
 
-/// Builds a [`UploadImageRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UploadImageRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UploadImageRequestBuilder {
-    file: ::std::option::Option<::wechatpay_apiv3_runtime::UploadFile>,
-}
-
+pub struct UploadImageRequestBuilder(rt::Draft);
 impl UploadImageRequestBuilder {
     /// Sets the file to upload.
-    pub fn file(mut self, file: ::wechatpay_apiv3_runtime::UploadFile) -> Self {
-        self.file = ::std::option::Option::Some(file);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.file {
-            ::std::option::Option::Some(file) => {
-                v.file(
-                    &at.field("file"),
-                    file,
-                    ::std::option::Option::Some(2097152),
-                    &["jpg", "bmp", "png"],
-                )
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("file"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn file(self, file: rt::UploadFile) -> Self {
+        Self(self.0.file(file))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadImageRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.file,) {
-            (::std::option::Option::Some(file),) if v.is_clean() => {
-                ::std::result::Result::Ok(UploadImageRequest { file })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadImageRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadImageRequest, rt::BuildError> {
+        let (mut request, file): (UploadImageRequest, _) = self.0.build_with_file()?;
+        request.file = file;
+        ::std::result::Result::Ok(request)
     }
 }
 
-impl UploadImageRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        v.file(
-            &at.field("file"),
-            &self.file,
-            ::std::option::Option::Some(2097152),
-            &["jpg", "bmp", "png"],
-        );
-        v.finish("UploadImageRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UploadImageRequest {
+impl rt::Operation for UploadImageRequest {
     type Body = ();
     type Response = crate::marketing::partner::product_coupon::upload_image::UploadImageResponse;
-    type ErrorCode = UploadImageErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.upload_image",
         summary: "图片上传 (upload a picture for product coupons)",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/marketing/partner/product-coupon/media/upload-image",
         doc_url: "https://pay.weixin.qq.com/doc/v3/partner/4015781275",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "A parameter is malformed, for example the file type or size.",
-                solution: "Fix the parameter named in the error message.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "INVALID_REQUEST",
-                description: "The HTTP request breaks the APIv3 rules.",
-                solution: "Check the request against the APIv3 interface rules.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 401u16,
-                code: "SIGN_ERROR",
-                description: "The signature did not verify.",
-                solution: "Check the signing key, serial and string to sign.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "The rate limit of the operation was exceeded.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Temporary system error.",
-                solution: "Retry later with the same parameters.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "A parameter is malformed, for example the file type or size.",
+                "Fix the parameter named in the error message.",
+                false,
+            ),
+            crate::marketing::partner::product_coupon::errors::INVALID_REQUEST,
+            crate::marketing::partner::product_coupon::errors::SIGN_ERROR,
+            crate::marketing::partner::product_coupon::errors::RATELIMIT_EXCEEDED,
+            rt::ErrorDoc::new(
+                500u16,
+                "SYSTEM_ERROR",
+                "Temporary system error.",
+                "Retry later with the same parameters.",
+                true,
+            ),
         ],
     };
 
@@ -161,113 +108,18 @@ impl ::wechatpay_apiv3_runtime::Operation for UploadImageRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Multipart(&self.file)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Multipart(&self.file)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/marketing/partner/product-coupon/media/upload-image`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UploadImageErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: A parameter is malformed, for example the file type or size. Fix the parameter named in the error message.
-    ParamError,
-    /// `INVALID_REQUEST`: HTTP 400: The HTTP request breaks the APIv3 rules. Check the request against the APIv3 interface rules.
-    InvalidRequest,
-    /// `SIGN_ERROR`: HTTP 401: The signature did not verify. Check the signing key, serial and string to sign.
-    SignError,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: The rate limit of the operation was exceeded. Retry later with the same parameters.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Temporary system error. Retry later with the same parameters.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UploadImageErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::SignError => "SIGN_ERROR",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UploadImageErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "INVALID_REQUEST",
-        "SIGN_ERROR",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "SIGN_ERROR" => Self::SignError,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UploadImageErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UploadImageErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UploadImageErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UploadImageErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadImageErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -287,6 +139,17 @@ pub struct UploadImageResponse {
     pub media_url: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for UploadImageResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadImageResponse",
+        &[
+            rt::FieldRule::opt("image_url", rt::Kind::text(0, 256)),
+            rt::FieldRule::opt("media_url", rt::Kind::TEXT),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UploadImageResponse {
     /// A builder with every field unset.
     pub fn builder() -> UploadImageResponseBuilder {
@@ -294,87 +157,24 @@ impl UploadImageResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UploadImageResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.image_url {
-            let at = at.field("image_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-    }
-}
-
-/// Builds a [`UploadImageResponse`]; [`UploadImageResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadImageResponseBuilder {
-    image_url: ::std::option::Option<::std::string::String>,
-    media_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`UploadImageResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UploadImageResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UploadImageResponseBuilder {
     /// Sets `image_url`. URL of the uploaded picture; it does not expire.
-    pub fn image_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.image_url = ::std::option::Option::Some(value.into());
-        self
+    pub fn image_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("image_url", value))
     }
 
     /// Sets `media_url`. The same URL under the name the third-party transcription uses; read it when `image_url` is absent.
-    pub fn media_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.media_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.image_url {
-            let at = at.field("image_url");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(256),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadImageResponse> {
-        ::std::option::Option::Some(UploadImageResponse {
-            image_url: self.image_url,
-            media_url: self.media_url,
-        })
+    pub fn media_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("media_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadImageResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadImageResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadImageResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -10,13 +10,16 @@
 //!
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
-//! | `obstacle` | `obstacle::course` | 障碍赛 \[naming\] &lt;obstacle&gt; course | 5 |
+//! | `obstacle` | `obstacle::course` | 障碍赛 \[naming\] &lt;obstacle&gt; course | 6 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
 
 pub use ::wechatpay_apiv3_runtime as runtime;
 pub use ::wechatpay_apiv3_runtime::http;
+
+pub mod errors;
+pub use errors::ErrorCode;
 pub use ::wechatpay_apiv3_runtime::{
     BuildError, DateTime, NotificationEvent, NotificationSet, OpenEnum, Operation,
     UnknownValue, UploadFile,

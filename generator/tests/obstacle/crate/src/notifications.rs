@@ -8,6 +8,7 @@
 //! | --- | --- | --- | --- |
 //! | [`AnyNotification::ThingDone`] | `THING.DONE`, `THING.ALSO_DONE` | `thing` | `obstacle` |
 
+use ::wechatpay_apiv3_runtime as rt;
 /// A verified, decrypted callback resource of any kind this crate knows.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
@@ -19,14 +20,14 @@ pub enum AnyNotification {
     ThingDone(crate::obstacle::course::thing_done::ThingDoneEvent),
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
+impl rt::NotificationSet for AnyNotification {
     fn kinds() -> ::std::vec::Vec<(&'static str, &'static str)> {
         #[allow(unused_mut)]
         let mut kinds = ::std::vec::Vec::new();
         #[cfg(feature = "obstacle")]
         kinds
             .extend(
-                ::wechatpay_apiv3_runtime::DecryptedResource::kinds_of::<
+                rt::DecryptedResource::kinds_of::<
                     crate::obstacle::course::thing_done::ThingDoneEvent,
                 >(),
             );
@@ -34,10 +35,8 @@ impl ::wechatpay_apiv3_runtime::NotificationSet for AnyNotification {
     }
 
     fn decode(
-        resource: &::wechatpay_apiv3_runtime::DecryptedResource<'_>,
-    ) -> ::std::option::Option<
-        ::std::result::Result<Self, ::wechatpay_apiv3_runtime::ResourceShapeError>,
-    > {
+        resource: &rt::DecryptedResource<'_>,
+    ) -> ::std::option::Option<::std::result::Result<Self, rt::ResourceShapeError>> {
         #[cfg(feature = "obstacle")]
         if let ::std::option::Option::Some(decoded) = resource.decode_as(Self::ThingDone)
         {

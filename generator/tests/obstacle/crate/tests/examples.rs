@@ -23,6 +23,37 @@ where
     assert_eq!(future.as_str(), "A_VALUE_ADDED_LATER");
 }
 
+/// Example "Every rule kept" of `POST /v3/obstacle/rules/{rule_id}`.
+#[cfg(feature = "obstacle")]
+#[test]
+fn obstacle_check_rules_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3_fixture_obstacle::Operation as _;
+    let request = ::wechatpay_apiv3_fixture_obstacle::obstacle::course::check_rules::CheckRulesRequest::builder()
+        .rule_id("r1")
+        .at("2025-08-03T12:00:00+08:00")
+        .short("abc")
+        .anchored("123")
+        .unanchored("a123b")
+        .count(99)
+        .tags(::std::vec![::std::string::String::from("a")])
+        .state("ON")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/obstacle/rules/r1");
+    request.validate()?;
+    ::wechatpay_apiv3_fixture_obstacle::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"anchored\":\"123\",\"at\":\"2025-08-03T12:00:00+08:00\",\"count\":99,\"short\":\"abc\",\"state\":\"ON\",\"tags\":[\"a\"],\"unanchored\":\"a123b\"}",
+    );
+    let decoded: ::wechatpay_apiv3_fixture_obstacle::obstacle::course::check_rules::CheckRulesBody = ::wechatpay_apiv3_fixture_obstacle::runtime::testing::round_trip(
+        "{\"anchored\":\"123\",\"at\":\"2025-08-03T12:00:00+08:00\",\"count\":99,\"short\":\"abc\",\"state\":\"ON\",\"tags\":[\"a\"],\"unanchored\":\"a123b\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
 /// Example "Close" of `POST /v3/obstacle/things/{thing_id}/close`.
 #[cfg(feature = "obstacle")]
 #[test]

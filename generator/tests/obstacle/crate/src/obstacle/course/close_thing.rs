@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/obstacle/things/{thing_id}/close`. [Official documentation](https://example.com/docs/close).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// Close a thing
 ///
 /// Answers 204 with no body.
@@ -15,15 +16,24 @@
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseThingRequest {
     /// Path parameter. The thing.
     ///
     /// Wire name `thing_id`; required.
     pub thing_id: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::obstacle::course::close_thing::CloseThingBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: CloseThingBody,
+}
+
+impl rt::Shaped for CloseThingRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "CloseThingRequest",
+        &[rt::FieldRule::req("thing_id", rt::Kind::TEXT)],
+        <CloseThingBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl CloseThingRequest {
@@ -33,211 +43,80 @@ impl CloseThingRequest {
     }
 }
 
-/// Builds a [`CloseThingRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`CloseThingRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct CloseThingRequestBuilder {
-    thing_id: ::std::option::Option<::std::string::String>,
-    body: crate::obstacle::course::close_thing::CloseThingBodyBuilder,
-}
-
+pub struct CloseThingRequestBuilder(rt::Draft);
 impl CloseThingRequestBuilder {
     /// Sets the parameter `thing_id`. The thing.
-    pub fn thing_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.thing_id = ::std::option::Option::Some(value.into());
-        self
+    pub fn thing_id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("thing_id", value))
     }
 
-    /// Sets the body field `reason`. Why.
-    pub fn reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.reason(value);
-        self
+    /// Sets `reason`. Why.
+    pub fn reason(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("reason", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(
-        mut self,
-        body: crate::obstacle::course::close_thing::CloseThingBody,
-    ) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.thing_id.is_none() {
-            v.report(&at.field("thing_id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: CloseThingBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        CloseThingRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.thing_id, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(thing_id),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => {
-                ::std::result::Result::Ok(CloseThingRequest {
-                    thing_id,
-                    body,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("CloseThingRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<CloseThingRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl CloseThingRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("CloseThingRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for CloseThingRequest {
-    type Body = crate::obstacle::course::close_thing::CloseThingBody;
+impl rt::Operation for CloseThingRequest {
+    type Body = CloseThingBody;
     type Response = ();
-    type ErrorCode = CloseThingErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.close_thing",
         summary: "Close a thing",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/obstacle/things/{thing_id}/close",
         doc_url: "https://example.com/docs/close",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 204u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Empty,
+        response: rt::ResponseKind::Empty,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 404u16,
-                code: "NOT_FOUND",
-                description: "No such thing.",
-                solution: "Check the ID.",
-                retry: false,
-            },
+            rt::ErrorDoc::new(
+                404u16,
+                "NOT_FOUND",
+                "No such thing.",
+                "Check the ID.",
+                false,
+            ),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(52usize);
         path.push_str("/v3/obstacle/things/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.thing_id);
+        rt::encode::push_path_segment(&mut path, &self.thing_id);
         path.push_str("/close");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::empty(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/obstacle/things/{thing_id}/close`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CloseThingErrorCode {
-    /// `NOT_FOUND`: HTTP 404: No such thing. Check the ID.
-    NotFound,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl CloseThingErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotFound => "NOT_FOUND",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for CloseThingErrorCode {
-    const VALUES: &'static [&'static str] = &["NOT_FOUND"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "NOT_FOUND" => Self::NotFound,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        CloseThingErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for CloseThingErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for CloseThingErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for CloseThingErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for CloseThingErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::empty(body)
     }
 }
 
@@ -252,71 +131,9 @@ pub struct CloseThingBody {
     pub reason: ::std::option::Option<::std::string::String>,
 }
 
-impl CloseThingBody {
-    /// A builder with every field unset.
-    pub fn builder() -> CloseThingBodyBuilder {
-        CloseThingBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for CloseThingBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`CloseThingBody`]; [`CloseThingBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct CloseThingBodyBuilder {
-    reason: ::std::option::Option<::std::string::String>,
-}
-
-impl CloseThingBodyBuilder {
-    /// Sets `reason`. Why.
-    pub fn reason(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.reason = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-
-    fn assemble(self) -> ::std::option::Option<CloseThingBody> {
-        ::std::option::Option::Some(CloseThingBody {
-            reason: self.reason,
-        })
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<CloseThingBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("CloseThingBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<CloseThingBody> for CloseThingBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: CloseThingBody) -> Self {
-        Self { reason: value.reason }
-    }
+impl rt::Shaped for CloseThingBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "CloseThingBody",
+        &[rt::FieldRule::opt("reason", rt::Kind::TEXT)],
+    );
 }

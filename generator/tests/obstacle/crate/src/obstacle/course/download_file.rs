@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/obstacle/download`. [Official documentation](https://example.com/docs/download).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// Download a file
 ///
 /// An unsigned download.
@@ -15,13 +16,20 @@
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DownloadFileRequest {
     /// Query parameter. Download token.
     ///
     /// Wire name `token`; required.
     pub token: ::std::string::String,
+}
+
+impl rt::Shaped for DownloadFileRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DownloadFileRequest",
+        &[rt::FieldRule::req("token", rt::Kind::TEXT)],
+    );
 }
 
 impl DownloadFileRequest {
@@ -31,88 +39,47 @@ impl DownloadFileRequest {
     }
 }
 
-/// Builds a [`DownloadFileRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`DownloadFileRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct DownloadFileRequestBuilder {
-    token: ::std::option::Option<::std::string::String>,
-}
-
+pub struct DownloadFileRequestBuilder(rt::Draft);
 impl DownloadFileRequestBuilder {
     /// Sets the parameter `token`. Download token.
-    pub fn token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.token = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        if self.token.is_none() {
-            v.report(&at.field("token"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
+    pub fn token(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("token", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        DownloadFileRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.token,) {
-            (::std::option::Option::Some(token),) if v.is_clean() => {
-                ::std::result::Result::Ok(DownloadFileRequest { token })
-            }
-            _ => ::std::result::Result::Err(v.into_error("DownloadFileRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<DownloadFileRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl DownloadFileRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let _ = at;
-        v.finish("DownloadFileRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for DownloadFileRequest {
+impl rt::Operation for DownloadFileRequest {
     type Body = ();
     type Response = ::std::vec::Vec<u8>;
-    type ErrorCode = DownloadFileErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.download_file",
         summary: "Download a file",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/obstacle/download",
         doc_url: "https://example.com/docs/download",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Download,
+        response: rt::ResponseKind::Download,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "Bad token.",
-                solution: "Ask for a new one.",
-                retry: false,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "Bad token.",
+                "Ask for a new one.",
+                false,
+            ),
         ],
     };
 
@@ -122,94 +89,21 @@ impl ::wechatpay_apiv3_runtime::Operation for DownloadFileRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("token", &self.token);
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::bytes(body)
-    }
-}
-
-/// Error codes documented for `GET /v3/obstacle/download`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DownloadFileErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: Bad token. Ask for a new one.
-    ParamError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl DownloadFileErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for DownloadFileErrorCode {
-    const VALUES: &'static [&'static str] = &["PARAM_ERROR"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        DownloadFileErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for DownloadFileErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for DownloadFileErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for DownloadFileErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for DownloadFileErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::bytes(body)
     }
 }

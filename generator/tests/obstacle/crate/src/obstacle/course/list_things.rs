@@ -6,6 +6,7 @@
 //!
 //! Sends `GET /v3/obstacle/things`. [Official documentation](https://example.com/docs/list).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// List things
 ///
 /// A GET with every kind of query parameter and an inline response with a list of inline objects.
@@ -15,7 +16,7 @@
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListThingsRequest {
     /// Query parameter. Page size.
@@ -25,19 +26,36 @@ pub struct ListThingsRequest {
     /// Query parameter. An inline enum in the query.
     ///
     /// Wire name `state`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::obstacle::course::list_things::State>,
     /// Query parameter. Lower time bound.
     ///
     /// Wire name `since`; optional; RFC 3339.
-    pub since: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub since: ::std::option::Option<rt::DateTime>,
     /// Query parameter. A flag.
     ///
     /// Wire name `flag`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub flag: ::std::option::Option<bool>,
     /// Query parameter. A name with a space allowed.
     ///
     /// Wire name `name`; optional; at least 2 characters; matches `^[a-z ]+$`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+
+impl rt::Shaped for ListThingsRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListThingsRequest",
+        &[
+            rt::FieldRule::req("limit", rt::Kind::range(1, 100)),
+            rt::FieldRule::opt("state", rt::Kind::Enum(<State as rt::OpenEnum>::VALUES)),
+            rt::FieldRule::opt("since", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt("flag", rt::Kind::Boolean),
+            rt::FieldRule::opt("name", rt::Kind::pattern(2, u64::MAX, "^[a-z ]+$")),
+        ],
+    );
 }
 
 impl ListThingsRequest {
@@ -47,187 +65,64 @@ impl ListThingsRequest {
     }
 }
 
-/// Builds a [`ListThingsRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`ListThingsRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct ListThingsRequestBuilder {
-    limit: ::std::option::Option<i64>,
-    state: ::std::option::Option<crate::obstacle::course::list_things::State>,
-    since: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    flag: ::std::option::Option<bool>,
-    name: ::std::option::Option<::std::string::String>,
-}
-
+pub struct ListThingsRequestBuilder(rt::Draft);
 impl ListThingsRequestBuilder {
     /// Sets the parameter `limit`. Page size.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = ::std::option::Option::Some(value);
-        self
+    pub fn limit(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("limit", value))
     }
 
     /// Sets the parameter `state`. An inline enum in the query.
     pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<crate::obstacle::course::list_things::State>,
+        self,
+        value: impl Into<crate::obstacle::course::list_things::State>,
     ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::obstacle::course::list_things::State>("state", value))
     }
 
     /// Sets the parameter `since`. Lower time bound.
-    pub fn since(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.since = ::std::option::Option::Some(value.into());
-        self
+    pub fn since(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("since", value))
     }
 
     /// Sets the parameter `flag`. A flag.
-    pub fn flag(mut self, value: bool) -> Self {
-        self.flag = ::std::option::Option::Some(value);
-        self
+    pub fn flag(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("flag", value))
     }
 
     /// Sets the parameter `name`. A name with a space allowed.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.name = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.limit {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("limit");
-                v.range(
-                    &at,
-                    *value,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::Some(100),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("limit"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.since {
-            let at = at.field("since");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(2),
-                ::std::option::Option::None,
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[a-z ]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
+    pub fn name(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("name", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListThingsRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.limit,) {
-            (::std::option::Option::Some(limit),) if v.is_clean() => {
-                ::std::result::Result::Ok(ListThingsRequest {
-                    limit,
-                    state: self.state,
-                    since: self.since,
-                    flag: self.flag,
-                    name: self.name,
-                })
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListThingsRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListThingsRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ListThingsRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("limit");
-            let value = &self.limit;
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::Some(100),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.since {
-            let at = at.field("since");
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            let at = at.field("name");
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::Some(2),
-                ::std::option::Option::None,
-            );
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[a-z ]+$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        v.finish("ListThingsRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for ListThingsRequest {
+impl rt::Operation for ListThingsRequest {
     type Body = ();
     type Response = crate::obstacle::course::list_things::ListThingsResponse;
-    type ErrorCode = ListThingsErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.list_things",
         summary: "List things",
-        method: ::wechatpay_apiv3_runtime::__private::Method::GET,
+        method: rt::__private::Method::GET,
         path_template: "/v3/obstacle/things",
         doc_url: "https://example.com/docs/list",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Partner],
+        callers: &[rt::Caller::Partner],
         idempotency_keys: &[],
         retry_safe: true,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "Bad parameter.",
-                solution: "Fix it.",
-                retry: false,
-            },
+            rt::ErrorDoc::new(400u16, "PARAM_ERROR", "Bad parameter.", "Fix it.", false),
         ],
     };
 
@@ -237,7 +132,7 @@ impl ::wechatpay_apiv3_runtime::Operation for ListThingsRequest {
         path
     }
 
-    fn write_query(&self, query: &mut ::wechatpay_apiv3_runtime::encode::QueryWriter) {
+    fn write_query(&self, query: &mut rt::encode::QueryWriter) {
         query.push("limit", &self.limit);
         if let ::std::option::Option::Some(value) = &self.state {
             query.push("state", value);
@@ -253,160 +148,28 @@ impl ::wechatpay_apiv3_runtime::Operation for ListThingsRequest {
         }
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::None
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::None
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
-
-/// Error codes documented for `GET /v3/obstacle/things`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListThingsErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: Bad parameter. Fix it.
-    ParamError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl ListThingsErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for ListThingsErrorCode {
-    const VALUES: &'static [&'static str] = &["PARAM_ERROR"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        ListThingsErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for ListThingsErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for ListThingsErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for ListThingsErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for ListThingsErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
-    }
-}
-
-/// An inline enum in the query.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum State {
-    /// `ON`: Switched on.
-    On,
-    /// `OFF`: Switched off.
-    Off,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl State {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::On => "ON",
-            Self::Off => "OFF",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for State {
-    const VALUES: &'static [&'static str] = &["ON", "OFF"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ON" => Self::On,
-            "OFF" => Self::Off,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        State::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for State {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for State {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for State {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for State {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// An inline enum in the query.
+    pub enum State {
+        Unknown(rt::UnknownValue),
+        /// `ON`: Switched on.
+        On = "ON",
+        /// `OFF`: Switched off.
+        Off = "OFF",
     }
 }
 
@@ -425,6 +188,22 @@ pub struct DataItem {
     pub state: ::std::option::Option<crate::obstacle::course::types::State>,
 }
 
+impl rt::Shaped for DataItem {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "DataItem",
+        &[
+            rt::FieldRule::req("id", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "state",
+                rt::Kind::Enum(
+                    <crate::obstacle::course::types::State as rt::OpenEnum>::VALUES,
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl DataItem {
     /// A builder with every field unset.
     pub fn builder() -> DataItemBuilder {
@@ -432,68 +211,25 @@ impl DataItem {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for DataItem {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`DataItem`]; [`DataItemBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct DataItemBuilder {
-    id: ::std::option::Option<::std::string::String>,
-    state: ::std::option::Option<crate::obstacle::course::types::State>,
-}
-
+/// Builds a [`DataItem`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct DataItemBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl DataItemBuilder {
     /// Sets `id`. ID.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = ::std::option::Option::Some(value.into());
-        self
+    pub fn id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("id", value))
     }
 
     /// Sets `state`. The same enum, referenced by its name.
-    pub fn state(
-        mut self,
-        value: impl ::std::convert::Into<crate::obstacle::course::types::State>,
-    ) -> Self {
-        self.state = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.id.is_none() {
-            v.report(&at.field("id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<DataItem> {
-        self.id.map(|id| DataItem { id, state: self.state })
+    pub fn state(self, value: impl Into<crate::obstacle::course::types::State>) -> Self {
+        Self(self.0.set::<crate::obstacle::course::types::State>("state", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<DataItem, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("DataItem")),
-        }
+    pub fn build(self) -> ::std::result::Result<DataItem, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -514,6 +250,24 @@ pub struct ListThingsResponse {
     >,
 }
 
+impl rt::Shaped for ListThingsResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ListThingsResponse",
+        &[
+            rt::FieldRule::req("total_count", rt::Kind::INTEGER),
+            rt::FieldRule::opt(
+                "data",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<DataItem as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ListThingsResponse {
     /// A builder with every field unset.
     pub fn builder() -> ListThingsResponseBuilder {
@@ -521,86 +275,33 @@ impl ListThingsResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ListThingsResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`ListThingsResponse`]; [`ListThingsResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ListThingsResponseBuilder {
-    total_count: ::std::option::Option<i64>,
-    data: ::std::option::Option<
-        ::std::vec::Vec<crate::obstacle::course::list_things::DataItem>,
-    >,
-}
-
+/// Builds a [`ListThingsResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ListThingsResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ListThingsResponseBuilder {
     /// Sets `total_count`. How many.
-    pub fn total_count(mut self, value: i64) -> Self {
-        self.total_count = ::std::option::Option::Some(value);
-        self
+    pub fn total_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("total_count", value))
     }
 
     /// Sets `data`. The things.
     pub fn data(
-        mut self,
-        value: ::std::vec::Vec<crate::obstacle::course::list_things::DataItem>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::obstacle::course::list_things::DataItem>>,
     ) -> Self {
-        self.data = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.total_count.is_none() {
-            v.report(&at.field("total_count"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.data {
-            let at = at.field("data");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ListThingsResponse> {
-        self.total_count
-            .map(|total_count| ListThingsResponse {
-                total_count,
-                data: self.data,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::obstacle::course::list_things::DataItem>,
+                >("data", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        ListThingsResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ListThingsResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<ListThingsResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -7,6 +7,7 @@
 //! Enabled by the cargo feature `obstacle`.
 
 pub mod types;
+pub mod check_rules;
 pub mod close_thing;
 pub mod download_file;
 pub mod list_things;
@@ -14,27 +15,23 @@ pub mod upload_image;
 pub mod use_;
 pub mod thing_done;
 pub use self::types::*;
-pub use self::close_thing::{
-    CloseThingRequest, CloseThingRequestBuilder, CloseThingErrorCode, CloseThingBody,
-    CloseThingBodyBuilder,
-};
-
-pub use self::download_file::{
-    DownloadFileRequest, DownloadFileRequestBuilder, DownloadFileErrorCode,
-};
-
+pub use self::check_rules::{CheckRulesRequest, CheckRulesRequestBuilder, CheckRulesBody};
+pub use self::close_thing::{CloseThingRequest, CloseThingRequestBuilder, CloseThingBody};
+pub use self::download_file::{DownloadFileRequest, DownloadFileRequestBuilder};
 pub use self::list_things::{
-    ListThingsRequest, ListThingsRequestBuilder, ListThingsErrorCode, ListThingsResponse,
-    ListThingsResponseBuilder,
+    ListThingsRequest, ListThingsRequestBuilder, ListThingsResponse,
 };
 
+#[cfg(feature = "test-support")]
+pub use self::list_things::ListThingsResponseBuilder;
 pub use self::upload_image::{
-    UploadImageRequest, UploadImageRequestBuilder, UploadImageErrorCode,
-    UploadImageResponse, UploadImageResponseBuilder,
+    UploadImageRequest, UploadImageRequestBuilder, UploadImageResponse,
 };
 
-pub use self::use_::{
-    UseRequest, UseRequestBuilder, UseErrorCode, UseBody, UseBodyBuilder,
-};
+#[cfg(feature = "test-support")]
+pub use self::upload_image::UploadImageResponseBuilder;
+pub use self::use_::{UseRequest, UseRequestBuilder, UseBody};
+pub use self::thing_done::ThingDoneEvent;
 
-pub use self::thing_done::{ThingDoneEvent, ThingDoneEventBuilder};
+#[cfg(feature = "test-support")]
+pub use self::thing_done::ThingDoneEventBuilder;

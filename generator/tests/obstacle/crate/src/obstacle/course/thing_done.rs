@@ -6,6 +6,7 @@
 //!
 //! Event types: `THING.DONE`, `THING.ALSO_DONE`. [Official documentation](https://example.com/docs/notify).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// Decrypted resource of the Thing done notification.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -21,6 +22,22 @@ pub struct ThingDoneEvent {
     pub result: ::std::option::Option<crate::obstacle::course::types::Result>,
 }
 
+impl rt::Shaped for ThingDoneEvent {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "ThingDoneEvent",
+        &[
+            rt::FieldRule::req("id", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "result",
+                rt::Kind::Nested(
+                    <crate::obstacle::course::types::Result as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl ThingDoneEvent {
     /// A builder with every field unset.
     pub fn builder() -> ThingDoneEventBuilder {
@@ -28,81 +45,32 @@ impl ThingDoneEvent {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for ThingDoneEvent {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.result {
-            let at = at.field("result");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`ThingDoneEvent`]; [`ThingDoneEventBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ThingDoneEventBuilder {
-    id: ::std::option::Option<::std::string::String>,
-    result: ::std::option::Option<crate::obstacle::course::types::Result>,
-}
-
+/// Builds a [`ThingDoneEvent`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct ThingDoneEventBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl ThingDoneEventBuilder {
     /// Sets `id`. ID.
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.id = ::std::option::Option::Some(value.into());
-        self
+    pub fn id(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("id", value))
     }
 
     /// Sets `result`. The result.
-    pub fn result(mut self, value: crate::obstacle::course::types::Result) -> Self {
-        self.result = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.id.is_none() {
-            v.report(&at.field("id"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.result {
-            let at = at.field("result");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<ThingDoneEvent> {
-        self.id
-            .map(|id| ThingDoneEvent {
-                id,
-                result: self.result,
-            })
+    pub fn result(
+        self,
+        value: impl Into<crate::obstacle::course::types::Result>,
+    ) -> Self {
+        Self(self.0.set::<crate::obstacle::course::types::Result>("result", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ThingDoneEvent, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("ThingDoneEvent")),
-        }
+    pub fn build(self) -> ::std::result::Result<ThingDoneEvent, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl ::wechatpay_apiv3_runtime::NotificationEvent
-for crate::obstacle::course::thing_done::ThingDoneEvent {
+impl rt::NotificationEvent for crate::obstacle::course::thing_done::ThingDoneEvent {
     const EVENT_TYPES: &'static [&'static str] = &["THING.DONE", "THING.ALSO_DONE"];
     const ORIGINAL_TYPE: &'static str = "thing";
     const SUMMARY: &'static str = "Thing done";

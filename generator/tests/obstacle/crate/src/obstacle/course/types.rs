@@ -2,6 +2,7 @@
 
 //! Types shared by the operations of 障碍赛 \[naming\] &lt;obstacle&gt; course.
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 结果 \[Result\] with `backticks` and &lt;b&gt;html&lt;/b&gt;.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -42,6 +43,23 @@ pub struct Result {
     pub builder: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::Shaped for Result {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Result",
+        &[
+            rt::FieldRule::req("type", rt::Kind::text(0, 8)),
+            rt::FieldRule::opt("use", rt::Kind::range(-5, 5)),
+            rt::FieldRule::opt("self", rt::Kind::Boolean),
+            rt::FieldRule::opt("Content-Type", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "async",
+                rt::Kind::Enum(<Option as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("builder", rt::Kind::TEXT),
+        ],
+    );
+}
+
 impl Result {
     /// A builder with every field unset.
     pub fn builder() -> ResultBuilder {
@@ -49,227 +67,60 @@ impl Result {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Result {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("type");
-            let value = &self.type_;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(8),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.use_ {
-            let at = at.field("use");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(-5),
-                ::std::option::Option::Some(5),
-            );
-        }
-    }
-}
-
-/// Builds a [`Result`]; [`ResultBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct ResultBuilder {
-    type_: ::std::option::Option<::std::string::String>,
-    use_: ::std::option::Option<i64>,
-    self_: ::std::option::Option<bool>,
-    content_type: ::std::option::Option<::std::string::String>,
-    async_: ::std::option::Option<crate::obstacle::course::types::Option>,
-    builder: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`Result`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct ResultBuilder(rt::Draft);
 impl ResultBuilder {
     /// Sets `type`. A field called type.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+    pub fn type_(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("type", value))
     }
 
     /// Sets `use`. A field called use, with a negative minimum.
-    pub fn use_(mut self, value: i64) -> Self {
-        self.use_ = ::std::option::Option::Some(value);
-        self
+    pub fn use_(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("use", value))
     }
 
     /// Sets `self`. A field called self.
-    pub fn self_(mut self, value: bool) -> Self {
-        self.self_ = ::std::option::Option::Some(value);
-        self
+    pub fn self_(self, value: impl Into<bool>) -> Self {
+        Self(self.0.set::<bool>("self", value))
     }
 
     /// Sets `Content-Type`. A field with a dash and capitals.
-    pub fn content_type(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.content_type = ::std::option::Option::Some(value.into());
-        self
+    pub fn content_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("Content-Type", value))
     }
 
     /// Sets `async`. A field whose type is called Option.
     pub fn async_(
-        mut self,
-        value: impl ::std::convert::Into<crate::obstacle::course::types::Option>,
+        self,
+        value: impl Into<crate::obstacle::course::types::Option>,
     ) -> Self {
-        self.async_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::obstacle::course::types::Option>("async", value))
     }
 
     /// Sets `builder`. A field called builder.
-    pub fn builder(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.builder = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.type_ {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(8),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.use_ {
-            let at = at.field("use");
-            v.range(
-                &at,
-                *value,
-                ::std::option::Option::Some(-5),
-                ::std::option::Option::Some(5),
-            );
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Result> {
-        self.type_
-            .map(|type_| Result {
-                type_,
-                use_: self.use_,
-                self_: self.self_,
-                content_type: self.content_type,
-                async_: self.async_,
-                builder: self.builder,
-            })
+    pub fn builder(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("builder", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Result, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Result")),
-        }
+    pub fn build(self) -> ::std::result::Result<Result, rt::BuildError> {
+        self.0.build()
     }
 }
-
-/// An enum called Option whose values include UNKNOWN and self.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Option {
-    /// `UNKNOWN`: A documented value literally called UNKNOWN.
-    Unknown,
-    /// `self`: A value called self.
-    Self_,
-    /// `COUPON.SEND`: A value with a dot.
-    CouponSend,
-    /// `2G`: A value starting with a digit.
-    V2g,
-    /// A value this version of the crate does not know, kept as received.
-    Unrecognized(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl Option {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "UNKNOWN",
-            Self::Self_ => "self",
-            Self::CouponSend => "COUPON.SEND",
-            Self::V2g => "2G",
-            Self::Unrecognized(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for Option {
-    const VALUES: &'static [&'static str] = &["UNKNOWN", "self", "COUPON.SEND", "2G"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "UNKNOWN" => Self::Unknown,
-            "self" => Self::Self_,
-            "COUPON.SEND" => Self::CouponSend,
-            "2G" => Self::V2g,
-            other => {
-                Self::Unrecognized(::wechatpay_apiv3_runtime::UnknownValue::new(other))
-            }
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        Option::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for Option {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for Option {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for Option {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for Option {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// An enum called Option whose values include UNKNOWN and self.
+    pub enum Option {
+        Unrecognized(rt::UnknownValue),
+        /// `UNKNOWN`: A documented value literally called UNKNOWN.
+        Unknown = "UNKNOWN",
+        /// `self`: A value called self.
+        Self_ = "self",
+        /// `COUPON.SEND`: A value with a dot.
+        CouponSend = "COUPON.SEND",
+        /// `2G`: A value starting with a digit.
+        V2g = "2G",
     }
 }
 
@@ -288,6 +139,19 @@ pub struct String {
     pub others: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
+impl rt::Shaped for String {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "String",
+        &[
+            rt::FieldRule::req("secret", rt::Kind::TEXT),
+            rt::FieldRule::opt(
+                "others",
+                rt::Kind::list(0, u64::MAX, &rt::Kind::text(0, 4)),
+            ),
+        ],
+    );
+}
+
 impl String {
     /// A builder with every field unset.
     pub fn builder() -> StringBuilder {
@@ -295,92 +159,26 @@ impl String {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for String {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if let ::std::option::Option::Some(value) = &self.others {
-            let at = at.field("others");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(4),
-                );
-            }
-        }
-    }
-}
-
-/// Builds a [`String`]; [`StringBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, Default)]
-pub struct StringBuilder {
-    secret: ::std::option::Option<::std::string::String>,
-    others: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-}
-
+/// Builds a [`String`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct StringBuilder(rt::Draft);
 impl StringBuilder {
     /// Sets `secret`. Sent encrypted.
-    pub fn secret(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.secret = ::std::option::Option::Some(value.into());
-        self
+    pub fn secret(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("secret", value))
     }
 
     /// Sets `others`. A list of sensitive strings, each at most 4 characters.
-    pub fn others(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
-        self.others = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.secret.is_none() {
-            v.report(&at.field("secret"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-        if let ::std::option::Option::Some(value) = &self.others {
-            let at = at.field("others");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.length(
-                    &at_item,
-                    item,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(4),
-                );
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<String> {
-        self.secret
-            .map(|secret| String {
-                secret,
-                others: self.others,
-            })
+    pub fn others(
+        self,
+        value: impl Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::string::String>>("others", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<String, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("String")),
-        }
+    pub fn build(self) -> ::std::result::Result<String, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -394,23 +192,13 @@ impl ::std::fmt::Debug for String {
     }
 }
 
-impl ::std::fmt::Debug for StringBuilder {
-    /// Sensitive fields are shown as `<redacted>`.
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("StringBuilder")
-            .field("secret", &"<redacted>")
-            .field("others", &"<redacted>")
-            .finish()
-    }
-}
-
 impl String {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         {
             let value = &mut self.secret;
             encrypt("secret", value)?;
@@ -423,73 +211,14 @@ impl String {
         ::std::result::Result::Ok(())
     }
 }
-
-/// On or off.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum State {
-    /// `ON`: Switched on.
-    On,
-    /// `OFF`: Switched off.
-    Off,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl State {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::On => "ON",
-            Self::Off => "OFF",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for State {
-    const VALUES: &'static [&'static str] = &["ON", "OFF"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "ON" => Self::On,
-            "OFF" => Self::Off,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        State::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for State {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for State {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for State {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for State {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+rt::open_enum! {
+    /// On or off.
+    pub enum State {
+        Unknown(rt::UnknownValue),
+        /// `ON`: Switched on.
+        On = "ON",
+        /// `OFF`: Switched off.
+        Off = "OFF",
     }
 }
 
@@ -510,6 +239,24 @@ pub struct Tree {
     >,
 }
 
+impl rt::Shaped for Tree {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "Tree",
+        &[
+            rt::FieldRule::req("label", rt::Kind::text(0, 8)),
+            rt::FieldRule::opt(
+                "children",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<Tree as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl Tree {
     /// A builder with every field unset.
     pub fn builder() -> TreeBuilder {
@@ -517,107 +264,33 @@ impl Tree {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for Tree {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("label");
-            let value = &self.label;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(8),
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.children {
-            let at = at.field("children");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-}
-
-/// Builds a [`Tree`]; [`TreeBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct TreeBuilder {
-    label: ::std::option::Option<::std::string::String>,
-    children: ::std::option::Option<
-        ::std::vec::Vec<crate::obstacle::course::types::Tree>,
-    >,
-}
-
+/// Builds a [`Tree`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct TreeBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl TreeBuilder {
     /// Sets `label`. The node's label, at most 8 characters.
-    pub fn label(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.label = ::std::option::Option::Some(value.into());
-        self
+    pub fn label(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("label", value))
     }
 
     /// Sets `children`. The node's children, each a tree.
     pub fn children(
-        mut self,
-        value: ::std::vec::Vec<crate::obstacle::course::types::Tree>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::obstacle::course::types::Tree>>,
     ) -> Self {
-        self.children = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.label {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("label");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(8),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("label"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.children {
-            let at = at.field("children");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                ::wechatpay_apiv3_runtime::Validate::validate_at(item, v, &at_item);
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<Tree> {
-        self.label
-            .map(|label| Tree {
-                label,
-                children: self.children,
-            })
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::obstacle::course::types::Tree>,
+                >("children", value),
+        )
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<Tree, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("Tree")),
-        }
+    pub fn build(self) -> ::std::result::Result<Tree, rt::BuildError> {
+        self.0.build()
     }
 }

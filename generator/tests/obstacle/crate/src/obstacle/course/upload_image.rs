@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/obstacle/media/upload`. [Official documentation](https://example.com/docs/upload).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// Upload an image
 ///
 /// A multipart upload.
@@ -15,11 +16,27 @@
 /// - Callers: merchants (直连商户).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadImageRequest {
     /// The file to upload.
-    pub file: ::wechatpay_apiv3_runtime::UploadFile,
+    #[serde(with = "rt::upload::summary")]
+    pub file: rt::UploadFile,
+}
+
+impl rt::Shaped for UploadImageRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadImageRequest",
+        &[
+            rt::FieldRule::req(
+                "file",
+                rt::Kind::File {
+                    max_bytes: 2097152,
+                    types: &["jpg", "png"],
+                },
+            ),
+        ],
+    );
 }
 
 impl UploadImageRequest {
@@ -29,101 +46,49 @@ impl UploadImageRequest {
     }
 }
 
-/// Builds a [`UploadImageRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UploadImageRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UploadImageRequestBuilder {
-    file: ::std::option::Option<::wechatpay_apiv3_runtime::UploadFile>,
-}
-
+pub struct UploadImageRequestBuilder(rt::Draft);
 impl UploadImageRequestBuilder {
     /// Sets the file to upload.
-    pub fn file(mut self, file: ::wechatpay_apiv3_runtime::UploadFile) -> Self {
-        self.file = ::std::option::Option::Some(file);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.file {
-            ::std::option::Option::Some(file) => {
-                v.file(
-                    &at.field("file"),
-                    file,
-                    ::std::option::Option::Some(2097152),
-                    &["jpg", "png"],
-                )
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("file"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
+    pub fn file(self, file: rt::UploadFile) -> Self {
+        Self(self.0.file(file))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadImageRequest,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.file,) {
-            (::std::option::Option::Some(file),) if v.is_clean() => {
-                ::std::result::Result::Ok(UploadImageRequest { file })
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadImageRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadImageRequest, rt::BuildError> {
+        let (mut request, file): (UploadImageRequest, _) = self.0.build_with_file()?;
+        request.file = file;
+        ::std::result::Result::Ok(request)
     }
 }
 
-impl UploadImageRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        v.file(
-            &at.field("file"),
-            &self.file,
-            ::std::option::Option::Some(2097152),
-            &["jpg", "png"],
-        );
-        v.finish("UploadImageRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UploadImageRequest {
+impl rt::Operation for UploadImageRequest {
     type Body = ();
     type Response = crate::obstacle::course::upload_image::UploadImageResponse;
-    type ErrorCode = UploadImageErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.upload_image",
         summary: "Upload an image",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/obstacle/media/upload",
         doc_url: "https://example.com/docs/upload",
-        callers: &[::wechatpay_apiv3_runtime::Caller::Merchant],
+        callers: &[rt::Caller::Merchant],
         idempotency_keys: &[],
         retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "Bad file.",
-                solution: "Check the file.",
-                retry: false,
-            },
+            rt::ErrorDoc::new(
+                400u16,
+                "PARAM_ERROR",
+                "Bad file.",
+                "Check the file.",
+                false,
+            ),
         ],
     };
 
@@ -133,91 +98,18 @@ impl ::wechatpay_apiv3_runtime::Operation for UploadImageRequest {
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Multipart(&self.file)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Multipart(&self.file)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/obstacle/media/upload`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UploadImageErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: Bad file. Check the file.
-    ParamError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UploadImageErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UploadImageErrorCode {
-    const VALUES: &'static [&'static str] = &["PARAM_ERROR"];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UploadImageErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UploadImageErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UploadImageErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UploadImageErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UploadImageErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -231,6 +123,14 @@ pub struct UploadImageResponse {
     pub media_url: ::std::string::String,
 }
 
+impl rt::Shaped for UploadImageResponse {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UploadImageResponse",
+        &[rt::FieldRule::req("media_url", rt::Kind::TEXT)],
+    );
+}
+
+#[cfg(feature = "test-support")]
 impl UploadImageResponse {
     /// A builder with every field unset.
     pub fn builder() -> UploadImageResponseBuilder {
@@ -238,60 +138,19 @@ impl UploadImageResponse {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for UploadImageResponse {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (v, at);
-    }
-}
-
-/// Builds a [`UploadImageResponse`]; [`UploadImageResponseBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UploadImageResponseBuilder {
-    media_url: ::std::option::Option<::std::string::String>,
-}
-
+/// Builds a [`UploadImageResponse`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct UploadImageResponseBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
 impl UploadImageResponseBuilder {
     /// Sets `media_url`. Where it is.
-    pub fn media_url(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.media_url = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        if self.media_url.is_none() {
-            v.report(&at.field("media_url"), ::wechatpay_apiv3_runtime::Rule::Missing);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UploadImageResponse> {
-        self.media_url.map(|media_url| UploadImageResponse { media_url })
+    pub fn media_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("media_url", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<
-        UploadImageResponse,
-        ::wechatpay_apiv3_runtime::BuildError,
-    > {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UploadImageResponse")),
-        }
+    pub fn build(self) -> ::std::result::Result<UploadImageResponse, rt::BuildError> {
+        self.0.build()
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Sends `POST /v3/obstacle/{type}/use`. [Official documentation](https://example.com/docs/use).
 
+use ::wechatpay_apiv3_runtime as rt;
 /// 使用 `use` &lt;op&gt;
 ///
 /// An operation whose id is a keyword, with a path parameter called type.
@@ -16,15 +17,25 @@
 /// - Rate limit: 100 requests per 60 seconds.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UseRequest {
     /// Path parameter. A path parameter called type.
     ///
     /// Wire name `type`; required; at most 16 characters.
+    #[serde(rename = "type")]
     pub type_: ::std::string::String,
-    /// The JSON body.
-    pub body: crate::obstacle::course::use_::UseBody,
+    /// The JSON body; its fields are set on the builder.
+    #[serde(flatten)]
+    pub body: UseBody,
+}
+
+impl rt::Shaped for UseRequest {
+    const SHAPE: &'static rt::Shape = &rt::Shape::request(
+        "UseRequest",
+        &[rt::FieldRule::req("type", rt::Kind::text(0, 16))],
+        <UseBody as rt::Shaped>::SHAPE,
+    );
 }
 
 impl UseRequest {
@@ -34,290 +45,130 @@ impl UseRequest {
     }
 }
 
-/// Builds a [`UseRequest`]: one setter per path parameter, query parameter and body field.
+/// Builds a [`UseRequest`]: one setter per parameter and body field.
 #[derive(Clone, Debug, Default)]
-pub struct UseRequestBuilder {
-    type_: ::std::option::Option<::std::string::String>,
-    body: crate::obstacle::course::use_::UseBodyBuilder,
-}
-
+pub struct UseRequestBuilder(rt::Draft);
 impl UseRequestBuilder {
     /// Sets the parameter `type`. A path parameter called type.
-    pub fn type_(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+    pub fn type_(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("type", value))
+    }
+
+    /// Sets `out_request_no`. Idempotency key.
+    pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("out_request_no", value))
+    }
+
+    /// Sets `result`. A field of a type called Result.
+    pub fn result(
+        self,
+        value: impl Into<crate::obstacle::course::types::Result>,
     ) -> Self {
-        self.type_ = ::std::option::Option::Some(value.into());
-        self
+        Self(self.0.set::<crate::obstacle::course::types::Result>("result", value))
     }
 
-    /// Sets the body field `out_request_no`. Idempotency key.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.body = self.body.out_request_no(value);
-        self
-    }
-
-    /// Sets the body field `result`. A field of a type called Result.
-    pub fn result(mut self, value: crate::obstacle::course::types::Result) -> Self {
-        self.body = self.body.result(value);
-        self
-    }
-
-    /// Sets the body field `options`. A list of an enum called Option.
+    /// Sets `options`. A list of an enum called Option.
     pub fn options(
-        mut self,
-        value: ::std::vec::Vec<crate::obstacle::course::types::Option>,
+        self,
+        value: impl Into<::std::vec::Vec<crate::obstacle::course::types::Option>>,
     ) -> Self {
-        self.body = self.body.options(value);
-        self
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<crate::obstacle::course::types::Option>,
+                >("options", value),
+        )
     }
 
-    /// Sets the body field `self-check`. An inline object under a dashed name.
+    /// Sets `self-check`. An inline object under a dashed name.
     pub fn self_check(
-        mut self,
-        value: crate::obstacle::course::use_::SelfCheck,
+        self,
+        value: impl Into<crate::obstacle::course::use_::SelfCheck>,
     ) -> Self {
-        self.body = self.body.self_check(value);
-        self
+        Self(self.0.set::<crate::obstacle::course::use_::SelfCheck>("self-check", value))
     }
 
-    /// Sets the body field `holder`. A field of a type called String (nested sensitive data).
-    pub fn holder(mut self, value: crate::obstacle::course::types::String) -> Self {
-        self.body = self.body.holder(value);
-        self
+    /// Sets `holder`. A field of a type called String (nested sensitive data).
+    pub fn holder(
+        self,
+        value: impl Into<crate::obstacle::course::types::String>,
+    ) -> Self {
+        Self(self.0.set::<crate::obstacle::course::types::String>("holder", value))
     }
 
-    /// Replaces every body field at once, e.g. with a body read back from JSON.
-    pub fn body(mut self, body: crate::obstacle::course::use_::UseBody) -> Self {
-        self.body = ::std::convert::From::from(body);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        let _ = (&v, at);
-        match &self.type_ {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("type");
-                v.length(
-                    &at,
-                    value,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(16),
-                );
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("type"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        self.body.check(v, at);
+    /// Sets every body field at once, e.g. from a body read back from JSON.
+    pub fn body(self, body: UseBody) -> Self {
+        Self(self.0.merge(&body))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UseRequest, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match (self.type_, self.body.assemble()) {
-            (
-                ::std::option::Option::Some(type_),
-                ::std::option::Option::Some(body),
-            ) if v.is_clean() => ::std::result::Result::Ok(UseRequest { type_, body }),
-            _ => ::std::result::Result::Err(v.into_error("UseRequest")),
-        }
+    pub fn build(self) -> ::std::result::Result<UseRequest, rt::BuildError> {
+        self.0.build()
     }
 }
 
-impl UseRequest {
-    fn check(
-        &self,
-        v: ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = v;
-        {
-            let at = at.field("type");
-            let value = &self.type_;
-            v.length(
-                &at,
-                value,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(16),
-            );
-        }
-        ::wechatpay_apiv3_runtime::Validate::validate_at(&self.body, &mut v, at);
-        v.finish("UseRequest")
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Operation for UseRequest {
-    type Body = crate::obstacle::course::use_::UseBody;
+impl rt::Operation for UseRequest {
+    type Body = UseBody;
     type Response = crate::obstacle::course::types::Result;
-    type ErrorCode = UseErrorCode;
-    const META: ::wechatpay_apiv3_runtime::OperationMeta = ::wechatpay_apiv3_runtime::OperationMeta {
+    type ErrorCode = crate::ErrorCode;
+    const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.use",
         summary: "使用 `use` <op>",
-        method: ::wechatpay_apiv3_runtime::__private::Method::POST,
+        method: rt::__private::Method::POST,
         path_template: "/v3/obstacle/{type}/use",
         doc_url: "https://example.com/docs/use",
-        callers: &[
-            ::wechatpay_apiv3_runtime::Caller::Merchant,
-            ::wechatpay_apiv3_runtime::Caller::Partner,
-        ],
+        callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &["out_request_no"],
         retry_safe: true,
-        rate_limit: ::std::option::Option::Some(::wechatpay_apiv3_runtime::RateLimit {
+        rate_limit: ::std::option::Option::Some(rt::RateLimit {
             requests: 100u32,
             per_seconds: 60u32,
         }),
         success_status: 200u16,
-        response: ::wechatpay_apiv3_runtime::ResponseKind::Json,
+        response: rt::ResponseKind::Json,
         has_sensitive_fields: true,
         errors: &[
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 400u16,
-                code: "PARAM_ERROR",
-                description: "Bad parameter.",
-                solution: "Fix it.",
-                retry: false,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 429u16,
-                code: "RATELIMIT_EXCEEDED",
-                description: "Too fast.",
-                solution: "Slow down.",
-                retry: true,
-            },
-            ::wechatpay_apiv3_runtime::ErrorDoc {
-                status: 500u16,
-                code: "SYSTEM_ERROR",
-                description: "Broken.",
-                solution: "Retry.",
-                retry: true,
-            },
+            rt::ErrorDoc::new(400u16, "PARAM_ERROR", "Bad parameter.", "Fix it.", false),
+            rt::ErrorDoc::new(
+                429u16,
+                "RATELIMIT_EXCEEDED",
+                "Too fast.",
+                "Slow down.",
+                true,
+            ),
+            rt::ErrorDoc::new(500u16, "SYSTEM_ERROR", "Broken.", "Retry.", true),
         ],
     };
 
     fn path(&self) -> ::std::string::String {
         let mut path = ::std::string::String::with_capacity(39usize);
         path.push_str("/v3/obstacle/");
-        ::wechatpay_apiv3_runtime::encode::push_path_segment(&mut path, &self.type_);
+        rt::encode::push_path_segment(&mut path, &self.type_);
         path.push_str("/use");
         path
     }
 
-    fn body(&self) -> ::wechatpay_apiv3_runtime::RequestBody<'_, Self::Body> {
-        ::wechatpay_apiv3_runtime::RequestBody::Json(&self.body)
+    fn body(&self) -> rt::RequestBody<'_, Self::Body> {
+        rt::RequestBody::Json(&self.body)
     }
 
-    fn validate(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::BuildError> {
-        self.check(
-            ::wechatpay_apiv3_runtime::Validator::new(),
-            &::wechatpay_apiv3_runtime::FieldPath::ROOT,
-        )
+    fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
+        rt::shape::validate(self)
     }
 
     fn encrypt_sensitive(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
     fn decode_response(
         body: &[u8],
-    ) -> ::std::result::Result<
-        Self::Response,
-        ::wechatpay_apiv3_runtime::decode::DecodeError,
-    > {
-        ::wechatpay_apiv3_runtime::decode::json(body)
-    }
-}
-
-/// Error codes documented for `POST /v3/obstacle/{type}/use`.
-///
-/// Open: a value this version does not know is kept, unchanged, in the catch-all variant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UseErrorCode {
-    /// `PARAM_ERROR`: HTTP 400: Bad parameter. Fix it.
-    ParamError,
-    /// `RATELIMIT_EXCEEDED`: HTTP 429: Too fast. Slow down.
-    RatelimitExceeded,
-    /// `SYSTEM_ERROR`: HTTP 500: Broken. Retry.
-    SystemError,
-    /// A value this version of the crate does not know, kept as received.
-    Unknown(::wechatpay_apiv3_runtime::UnknownValue),
-}
-
-impl UseErrorCode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ParamError => "PARAM_ERROR",
-            Self::RatelimitExceeded => "RATELIMIT_EXCEEDED",
-            Self::SystemError => "SYSTEM_ERROR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::OpenEnum for UseErrorCode {
-    const VALUES: &'static [&'static str] = &[
-        "PARAM_ERROR",
-        "RATELIMIT_EXCEEDED",
-        "SYSTEM_ERROR",
-    ];
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "PARAM_ERROR" => Self::ParamError,
-            "RATELIMIT_EXCEEDED" => Self::RatelimitExceeded,
-            "SYSTEM_ERROR" => Self::SystemError,
-            other => Self::Unknown(::wechatpay_apiv3_runtime::UnknownValue::new(other)),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        UseErrorCode::as_str(self)
-    }
-}
-
-impl ::std::convert::From<&str> for UseErrorCode {
-    fn from(raw: &str) -> Self {
-        <Self as ::wechatpay_apiv3_runtime::OpenEnum>::from_wire(raw)
-    }
-}
-
-impl ::std::fmt::Display for UseErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for UseErrorCode {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::serialize(self, serializer)
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for UseErrorCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::wechatpay_apiv3_runtime::open_enum::deserialize(deserializer)
+    ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
+        rt::decode::json(body)
     }
 }
 
@@ -328,12 +179,29 @@ pub struct SelfCheck {
     /// A time.
     ///
     /// Wire name `when`; required; RFC 3339.
-    pub when: ::wechatpay_apiv3_runtime::DateTime,
+    pub when: rt::DateTime,
     /// A list of lists.
     ///
     /// Wire name `matrix`; optional; each item at most 2 items; each item each item at most 9.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub matrix: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i64>>>,
+}
+
+impl rt::Shaped for SelfCheck {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "SelfCheck",
+        &[
+            rt::FieldRule::req("when", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "matrix",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::list(0, 2, &rt::Kind::range(i64::MIN, 9)),
+                ),
+            ),
+        ],
+    );
 }
 
 impl SelfCheck {
@@ -343,121 +211,26 @@ impl SelfCheck {
     }
 }
 
-impl ::wechatpay_apiv3_runtime::Validate for SelfCheck {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("when");
-            let value = &self.when;
-            v.date_time(&at, value);
-        }
-        if let ::std::option::Option::Some(value) = &self.matrix {
-            let at = at.field("matrix");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.items(
-                    &at_item,
-                    item.len(),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(2),
-                );
-                for (i, item) in item.iter().enumerate() {
-                    let at_item = at_item.index(i);
-                    v.range(
-                        &at_item,
-                        *item,
-                        ::std::option::Option::None,
-                        ::std::option::Option::Some(9),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// Builds a [`SelfCheck`]; [`SelfCheckBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct SelfCheckBuilder {
-    when: ::std::option::Option<::wechatpay_apiv3_runtime::DateTime>,
-    matrix: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i64>>>,
-}
-
+/// Builds a [`SelfCheck`]; `build` reports every missing field and broken limit at once.
+#[derive(Clone, Debug, Default)]
+pub struct SelfCheckBuilder(rt::Draft);
 impl SelfCheckBuilder {
     /// Sets `when`. A time.
-    pub fn when(
-        mut self,
-        value: impl ::std::convert::Into<::wechatpay_apiv3_runtime::DateTime>,
-    ) -> Self {
-        self.when = ::std::option::Option::Some(value.into());
-        self
+    pub fn when(self, value: impl Into<rt::DateTime>) -> Self {
+        Self(self.0.set::<rt::DateTime>("when", value))
     }
 
     /// Sets `matrix`. A list of lists.
-    pub fn matrix(mut self, value: ::std::vec::Vec<::std::vec::Vec<i64>>) -> Self {
-        self.matrix = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.when {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("when");
-                v.date_time(&at, value);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("when"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.matrix {
-            let at = at.field("matrix");
-            for (i, item) in value.iter().enumerate() {
-                let at_item = at.index(i);
-                v.items(
-                    &at_item,
-                    item.len(),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(2),
-                );
-                for (i, item) in item.iter().enumerate() {
-                    let at_item = at_item.index(i);
-                    v.range(
-                        &at_item,
-                        *item,
-                        ::std::option::Option::None,
-                        ::std::option::Option::Some(9),
-                    );
-                }
-            }
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<SelfCheck> {
-        self.when
-            .map(|when| SelfCheck {
-                when,
-                matrix: self.matrix,
-            })
+    pub fn matrix(
+        self,
+        value: impl Into<::std::vec::Vec<::std::vec::Vec<i64>>>,
+    ) -> Self {
+        Self(self.0.set::<::std::vec::Vec<::std::vec::Vec<i64>>>("matrix", value))
     }
 
     /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<SelfCheck, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("SelfCheck")),
-        }
+    pub fn build(self) -> ::std::result::Result<SelfCheck, rt::BuildError> {
+        self.0.build()
     }
 }
 
@@ -493,200 +266,42 @@ pub struct UseBody {
     pub holder: ::std::option::Option<crate::obstacle::course::types::String>,
 }
 
-impl UseBody {
-    /// A builder with every field unset.
-    pub fn builder() -> UseBodyBuilder {
-        UseBodyBuilder::default()
-    }
-}
-
-impl ::wechatpay_apiv3_runtime::Validate for UseBody {
-    fn validate_at(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        {
-            let at = at.field("out_request_no");
-            let value = &self.out_request_no;
-            {
-                static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                    "^[0-9A-Za-z_-]{6,40}$",
-                );
-                v.pattern(&at, value, &PATTERN);
-            }
-        }
-        {
-            let at = at.field("result");
-            let value = &self.result;
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.options {
-            let at = at.field("options");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.self_check {
-            let at = at.field("self-check");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.holder {
-            let at = at.field("holder");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-}
-
-/// Builds a [`UseBody`]; [`UseBodyBuilder::build`] reports every missing field and broken limit at once.
-#[derive(Clone, ::std::fmt::Debug, Default)]
-pub struct UseBodyBuilder {
-    out_request_no: ::std::option::Option<::std::string::String>,
-    result: ::std::option::Option<crate::obstacle::course::types::Result>,
-    options: ::std::option::Option<
-        ::std::vec::Vec<crate::obstacle::course::types::Option>,
-    >,
-    self_check: ::std::option::Option<crate::obstacle::course::use_::SelfCheck>,
-    holder: ::std::option::Option<crate::obstacle::course::types::String>,
-}
-
-impl UseBodyBuilder {
-    /// Sets `out_request_no`. Idempotency key.
-    pub fn out_request_no(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_request_no = ::std::option::Option::Some(value.into());
-        self
-    }
-
-    /// Sets `result`. A field of a type called Result.
-    pub fn result(mut self, value: crate::obstacle::course::types::Result) -> Self {
-        self.result = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `options`. A list of an enum called Option.
-    pub fn options(
-        mut self,
-        value: ::std::vec::Vec<crate::obstacle::course::types::Option>,
-    ) -> Self {
-        self.options = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `self-check`. An inline object under a dashed name.
-    pub fn self_check(
-        mut self,
-        value: crate::obstacle::course::use_::SelfCheck,
-    ) -> Self {
-        self.self_check = ::std::option::Option::Some(value);
-        self
-    }
-
-    /// Sets `holder`. A field of a type called String (nested sensitive data).
-    pub fn holder(mut self, value: crate::obstacle::course::types::String) -> Self {
-        self.holder = ::std::option::Option::Some(value);
-        self
-    }
-
-    fn check(
-        &self,
-        v: &mut ::wechatpay_apiv3_runtime::Validator,
-        at: &::wechatpay_apiv3_runtime::FieldPath<'_>,
-    ) {
-        match &self.out_request_no {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("out_request_no");
-                {
-                    static PATTERN: ::wechatpay_apiv3_runtime::Pattern = ::wechatpay_apiv3_runtime::Pattern::new(
-                        "^[0-9A-Za-z_-]{6,40}$",
-                    );
-                    v.pattern(&at, value, &PATTERN);
-                }
-            }
-            ::std::option::Option::None => {
-                v.report(
-                    &at.field("out_request_no"),
-                    ::wechatpay_apiv3_runtime::Rule::Missing,
-                )
-            }
-        }
-        match &self.result {
-            ::std::option::Option::Some(value) => {
-                let at = at.field("result");
-                ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-            }
-            ::std::option::Option::None => {
-                v.report(&at.field("result"), ::wechatpay_apiv3_runtime::Rule::Missing)
-            }
-        }
-        if let ::std::option::Option::Some(value) = &self.options {
-            let at = at.field("options");
-            v.items(
-                &at,
-                value.len(),
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.self_check {
-            let at = at.field("self-check");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-        if let ::std::option::Option::Some(value) = &self.holder {
-            let at = at.field("holder");
-            ::wechatpay_apiv3_runtime::Validate::validate_at(value, v, &at);
-        }
-    }
-
-    fn assemble(self) -> ::std::option::Option<UseBody> {
-        match (self.out_request_no, self.result) {
-            (
-                ::std::option::Option::Some(out_request_no),
-                ::std::option::Option::Some(result),
-            ) => {
-                ::std::option::Option::Some(UseBody {
-                    out_request_no,
-                    result,
-                    options: self.options,
-                    self_check: self.self_check,
-                    holder: self.holder,
-                })
-            }
-            _ => ::std::option::Option::None,
-        }
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<UseBody, ::wechatpay_apiv3_runtime::BuildError> {
-        let mut v = ::wechatpay_apiv3_runtime::Validator::new();
-        self.check(&mut v, &::wechatpay_apiv3_runtime::FieldPath::ROOT);
-        match self.assemble() {
-            ::std::option::Option::Some(value) if v.is_clean() => {
-                ::std::result::Result::Ok(value)
-            }
-            _ => ::std::result::Result::Err(v.into_error("UseBody")),
-        }
-    }
-}
-
-impl ::std::convert::From<UseBody> for UseBodyBuilder {
-    /// A builder holding every field of `value`, to change some before building again.
-    fn from(value: UseBody) -> Self {
-        Self {
-            out_request_no: ::std::option::Option::Some(value.out_request_no),
-            result: ::std::option::Option::Some(value.result),
-            options: value.options,
-            self_check: value.self_check,
-            holder: value.holder,
-        }
-    }
+impl rt::Shaped for UseBody {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "UseBody",
+        &[
+            rt::FieldRule::req(
+                "out_request_no",
+                rt::Kind::pattern(0, u64::MAX, "^[0-9A-Za-z_-]{6,40}$"),
+            ),
+            rt::FieldRule::req(
+                "result",
+                rt::Kind::Nested(
+                    <crate::obstacle::course::types::Result as rt::Shaped>::shape,
+                ),
+            ),
+            rt::FieldRule::opt(
+                "options",
+                rt::Kind::list(
+                    1,
+                    u64::MAX,
+                    &rt::Kind::Enum(
+                        <crate::obstacle::course::types::Option as rt::OpenEnum>::VALUES,
+                    ),
+                ),
+            ),
+            rt::FieldRule::opt(
+                "self-check",
+                rt::Kind::Nested(<SelfCheck as rt::Shaped>::shape),
+            ),
+            rt::FieldRule::opt(
+                "holder",
+                rt::Kind::Nested(
+                    <crate::obstacle::course::types::String as rt::Shaped>::shape,
+                ),
+            ),
+        ],
+    );
 }
 
 impl UseBody {
@@ -694,8 +309,8 @@ impl UseBody {
     #[doc(hidden)]
     pub fn encrypt_sensitive_fields(
         &mut self,
-        encrypt: &mut ::wechatpay_apiv3_runtime::EncryptField<'_>,
-    ) -> ::std::result::Result<(), ::wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
         if let ::std::option::Option::Some(value) = &mut self.holder {
             value.encrypt_sensitive_fields(encrypt)?;
         }
