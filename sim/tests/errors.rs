@@ -3,9 +3,9 @@
 //! the simulator.
 
 use wechatpay_apiv3::pay::transactions::{
-    Amount, CloseOrderRequest, JsapiPayer, PrepayJsapiErrorCode, PrepayJsapiRequest,
+    Amount, CloseOrderRequest, JsapiPayer, PrepayJsapiRequest,
 };
-use wechatpay_apiv3::{AnyError, Error, RetryPolicy};
+use wechatpay_apiv3::{AnyError, Error, ErrorCode, RetryPolicy};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Simulator};
 
 mod common;
@@ -38,7 +38,7 @@ async fn codes_are_typed_per_operation_and_erased_alike_across_operations() -> T
         .execute(order("ERR-000001", 200))
         .await
         .expect_err("reused number");
-    assert_eq!(reused.code(), Some(&PrepayJsapiErrorCode::OutTradeNoUsed));
+    assert_eq!(reused.code(), Some(&ErrorCode::OutTradeNoUsed));
     assert_eq!(reused.code_str(), Some("OUT_TRADE_NO_USED"));
     assert_eq!(reused.status(), Some(403));
 
@@ -60,7 +60,7 @@ async fn codes_are_typed_per_operation_and_erased_alike_across_operations() -> T
         .await
         .expect_err("closed twice");
 
-    // Two operations, two code types, one list.
+    // Two operations, one list of erased errors.
     let errors: Vec<AnyError> = vec![reused.erase(), closed.erase()];
     let codes: Vec<Option<&str>> = errors.iter().map(Error::code_str).collect();
     assert_eq!(codes, [Some("OUT_TRADE_NO_USED"), Some("ORDER_CLOSED")]);
