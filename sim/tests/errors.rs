@@ -79,7 +79,7 @@ async fn codes_are_typed_per_operation_and_erased_alike_across_operations() -> T
         .await;
     let err = unreachable.expect_err("nothing listens on port 9");
     assert!(
-        matches!(err, Error::Transport(_) | Error::Timeout(_)),
+        matches!(err, Error::Unreachable(_) | Error::Timeout(_)),
         "{err}"
     );
     assert_eq!(err.code(), None);
