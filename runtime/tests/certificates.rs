@@ -222,6 +222,41 @@ async fn a_callback_with_an_unknown_serial_downloads_the_certificates_once() {
     assert_eq!(server.count(CERTIFICATES), 1);
 }
 
+/// The one callback entry point (`parse_callback`, typed by a notification set) downloads the
+/// certificates for an unknown serial exactly as `parse_notification` does.
+#[tokio::test]
+async fn the_callback_entry_point_downloads_the_certificates_once_too() {
+    struct Transactions;
+    impl wechatpay_apiv3_runtime::NotificationSet for Transactions {
+        fn kinds() -> Vec<(&'static str, &'static str)> {
+            vec![("TRANSACTION.SUCCESS", "transaction")]
+        }
+        fn decode(
+            _: &wechatpay_apiv3_runtime::DecryptedResource<'_>,
+        ) -> Option<Result<Self, wechatpay_apiv3_runtime::ResourceShapeError>> {
+            Some(Ok(Transactions))
+        }
+    }
+    let server = Server::routed(vec![(
+        CERTIFICATES,
+        vec![certificate_list(&[OLD], (&serial_of(OLD), OLD_KEY))],
+    )])
+    .await;
+    let client = client_of(builder(&server.url()).apiv3_key(APIV3_KEY));
+    let (headers, body) = callback_by(OLD_KEY, &serial_of(OLD), "TRANSACTION.SUCCESS", RESOURCE);
+    for _ in 0..3 {
+        let received = client
+            .parse_callback::<Transactions>(&headers, &body)
+            .await
+            .expect("accepted after the download");
+        assert!(matches!(
+            received,
+            wechatpay_apiv3_runtime::client::Received::Known(_)
+        ));
+    }
+    assert_eq!(server.count(CERTIFICATES), 1);
+}
+
 /// A flood of callbacks naming made-up serials makes at most one download per rate-limit
 /// interval, however many arrive at once; each is refused as "not verified", not "untrusted".
 #[tokio::test]

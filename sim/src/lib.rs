@@ -470,5 +470,4 @@ impl Simulator {
             .store
             .use_cash_coupon(&self.state.api, openid, coupon_id, transaction_id)
     }
-
 }

@@ -243,8 +243,18 @@ impl Client {
             .apiv3_key
             .as_ref()
             .ok_or(NotifyError::NoApiV3Key)?;
-        let keyring = self.inner.keyring.read().await;
-        parse_callback(&keyring, key, headers, body, (self.inner.config.clock)())
+        // As `parse_notification`: an unknown serial (no call made yet, or a rotation) downloads
+        // certificates once, under the same rate limit as responses.
+        self.with_current_keys(
+            |keyring, now| parse_callback(keyring, key, headers, body, now),
+            |e| {
+                matches!(
+                    e,
+                    NotifyError::Untrusted(super::TrustError::UnknownSerial(_))
+                )
+            },
+        )
+        .await
     }
 
     /// [`Client::parse_callback`] for frameworks with their own header types: any

@@ -355,7 +355,10 @@ fn transport_error<C>(e: &reqwest::Error, connect: Duration, attempt: TimedOut) 
         })
     } else if e.is_connect() {
         // The host and port only: which host was down, never the path or query.
-        match e.url().and_then(|u| Some((u.host_str()?, u.port_or_known_default()?))) {
+        match e
+            .url()
+            .and_then(|u| Some((u.host_str()?, u.port_or_known_default()?)))
+        {
             Some((host, port)) => Error::Unreachable(format!("{host}:{port}: {}", reason(e))),
             None => Error::Unreachable(reason(e)),
         }
