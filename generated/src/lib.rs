@@ -36,10 +36,11 @@ pub use ::wechatpay_apiv3_runtime::{
 /// The client (feature `client`): signs, sends, verifies, decrypts, retries, fails over.
 #[cfg(feature = "client")]
 pub use ::wechatpay_apiv3_runtime::client::{
-    AnswerCallback, AnyError, ApiError, ApiV3Key, AppPayParams, CallbackAnswer, Client,
-    ClientBuildError, Config, ConfigBuilder, ConfigError, ConfigProblem, Error,
-    ErrorDetail, JsapiPayParams, KeyError, MerchantKey, Notification, NotifyError,
-    PlatformCertificate, Received, RetryPolicy, Timeouts, TrustError, VerifyingKey,
+    Answer, AnswerCallback, AnyError, ApiError, ApiV3Key, AppPayParams, CallbackAnswer,
+    Client, ClientBuildError, Config, ConfigBuilder, ConfigError, ConfigProblem, Error,
+    ErrorDetail, JsapiPayParams, KeyError, Limits, MerchantKey, Notification,
+    NotifyError, PlatformCertificate, Received, RequestOptions, RetryPolicy, TimedOut,
+    TimeoutKind, Timeouts, TooLarge, TrustError, Undecodable, VerifyingKey,
 };
 
 pub use notifications::AnyNotification;
