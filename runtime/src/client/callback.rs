@@ -5,13 +5,12 @@
 //! WeChat Pay expects ([`CallbackAnswer`]).
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::Client;
 use super::crypto::ApiV3Key;
-use super::notify::{Notification, NotifyError};
-use super::verify::{self, Keyring};
+use super::notify::{self, Notification, NotifyError};
+use super::verify::Keyring;
 use crate::notification_set::{DecryptedResource, NotificationSet};
 
 /// A verified, decrypted callback.
@@ -123,40 +122,6 @@ impl<N> AnswerCallback for Result<Received<N>, NotifyError> {
     }
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    id: String,
-    #[serde(default)]
-    create_time: String,
-    event_type: String,
-    #[serde(default)]
-    summary: String,
-    resource: EncryptedResource,
-}
-
-impl Envelope {
-    fn with<E>(self, event: E) -> Notification<E> {
-        Notification {
-            id: self.id,
-            create_time: self.create_time,
-            event_type: self.event_type,
-            summary: self.summary,
-            event,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct EncryptedResource {
-    algorithm: String,
-    ciphertext: String,
-    #[serde(default)]
-    associated_data: String,
-    nonce: String,
-    #[serde(default)]
-    original_type: String,
-}
-
 /// Verifies, decrypts and types a callback at time `now` (no I/O).
 pub fn parse_callback<N: NotificationSet>(
     keyring: &Keyring,
@@ -165,35 +130,23 @@ pub fn parse_callback<N: NotificationSet>(
     body: &[u8],
     now: i64,
 ) -> Result<Received<N>, NotifyError> {
-    verify::verify(keyring, headers, body, now).map_err(NotifyError::Untrusted)?;
-    let envelope: Envelope =
-        serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
-    let r = &envelope.resource;
-    if r.algorithm != "AEAD_AES_256_GCM" {
-        return Err(NotifyError::Envelope(format!(
-            "unsupported algorithm `{}`",
-            r.algorithm
-        )));
-    }
-    let plaintext = apiv3_key
-        .decrypt(&r.nonce, &r.associated_data, &r.ciphertext)
-        .map_err(|e| NotifyError::Decrypt(e.0))?;
+    let opened = notify::open(keyring, apiv3_key, headers, body, now, |_| true)?;
     let resource = DecryptedResource {
-        event_type: &envelope.event_type,
-        original_type: &r.original_type,
-        plaintext: &plaintext,
+        event_type: &opened.event_type,
+        original_type: &opened.original_type,
+        plaintext: &opened.plaintext,
     };
-    let typed = N::decode(&resource);
-    let original_type = r.original_type.clone();
-    match typed {
-        Some(Ok(event)) => Ok(Received::Known(envelope.with(event))),
+    match N::decode(&resource) {
+        Some(Ok(event)) => Ok(Received::Known(opened.with(event))),
         Some(Err(e)) => Err(NotifyError::Decode(e.to_string())),
         None => {
-            let value: Value = serde_json::from_slice(&plaintext).map_err(|e| {
+            // The error message names the problem (line, column), never the decrypted text.
+            let value: Value = serde_json::from_slice(&opened.plaintext).map_err(|e| {
                 NotifyError::Decode(format!("line {} column {}", e.line(), e.column()))
             })?;
+            let original_type = opened.original_type.clone();
             Ok(Received::Untyped {
-                notification: envelope.with(value),
+                notification: opened.with(value),
                 original_type,
             })
         }

@@ -126,6 +126,68 @@ struct Resource {
     #[serde(default)]
     associated_data: String,
     nonce: String,
+    #[serde(default)]
+    original_type: String,
+}
+
+/// A verified callback, opened: its envelope and the decrypted resource, not yet typed.
+pub(super) struct Opened {
+    id: String,
+    create_time: String,
+    pub(super) event_type: String,
+    summary: String,
+    pub(super) original_type: String,
+    pub(super) plaintext: Vec<u8>,
+}
+
+impl Opened {
+    /// The notification around a typed (or untyped) resource.
+    pub(super) fn with<E>(self, event: E) -> Notification<E> {
+        Notification {
+            id: self.id,
+            create_time: self.create_time,
+            event_type: self.event_type,
+            summary: self.summary,
+            event,
+        }
+    }
+}
+
+/// Verifies a callback (same rules as responses) at time `now`, reads its envelope, refuses an
+/// event type `accepts` does not take, and decrypts the resource with the APIv3 key: the one
+/// path every callback entry point takes before typing the resource.
+pub(super) fn open(
+    keyring: &Keyring,
+    apiv3_key: &ApiV3Key,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: i64,
+    accepts: impl Fn(&str) -> bool,
+) -> Result<Opened, NotifyError> {
+    verify::verify(keyring, headers, body, now).map_err(NotifyError::Untrusted)?;
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
+    if !accepts(&envelope.event_type) {
+        return Err(NotifyError::UnexpectedEvent(envelope.event_type));
+    }
+    let r = envelope.resource;
+    if r.algorithm != crate::protocol::AEAD_ALGORITHM {
+        return Err(NotifyError::Envelope(format!(
+            "unsupported algorithm `{}`",
+            r.algorithm
+        )));
+    }
+    let plaintext = apiv3_key
+        .decrypt(&r.nonce, &r.associated_data, &r.ciphertext)
+        .map_err(|e| NotifyError::Decrypt(e.0))?;
+    Ok(Opened {
+        id: envelope.id,
+        create_time: envelope.create_time,
+        event_type: envelope.event_type,
+        summary: envelope.summary,
+        original_type: r.original_type,
+        plaintext,
+    })
 }
 
 /// Verifies (same rules as responses), decrypts and decodes a callback at time `now`.
@@ -140,30 +202,11 @@ pub fn parse<E: NotificationEvent>(
     body: &[u8],
     now: i64,
 ) -> Result<Notification<E>, NotifyError> {
-    verify::verify(keyring, headers, body, now).map_err(NotifyError::Untrusted)?;
-    let envelope: Envelope =
-        serde_json::from_slice(body).map_err(|e| NotifyError::Envelope(e.to_string()))?;
-    if !E::EVENT_TYPES.contains(&envelope.event_type.as_str()) {
-        return Err(NotifyError::UnexpectedEvent(envelope.event_type));
-    }
-    let r = &envelope.resource;
-    if r.algorithm != crate::protocol::AEAD_ALGORITHM {
-        return Err(NotifyError::Envelope(format!(
-            "unsupported algorithm `{}`",
-            r.algorithm
-        )));
-    }
-    let plain = apiv3_key
-        .decrypt(&r.nonce, &r.associated_data, &r.ciphertext)
-        .map_err(|e| NotifyError::Decrypt(e.0))?;
+    let opened = open(keyring, apiv3_key, headers, body, now, |event_type| {
+        E::EVENT_TYPES.contains(&event_type)
+    })?;
     // The error message names the problem (line, column), never the decrypted text.
-    let event: E = serde_json::from_slice(&plain)
+    let event: E = serde_json::from_slice(&opened.plaintext)
         .map_err(|e| NotifyError::Decode(format!("line {} column {}", e.line(), e.column())))?;
-    Ok(Notification {
-        id: envelope.id,
-        create_time: envelope.create_time,
-        event_type: envelope.event_type,
-        summary: envelope.summary,
-        event,
-    })
+    Ok(opened.with(event))
 }
