@@ -54,10 +54,7 @@ pub const AEAD_ALGORITHM: &str = "AEAD_AES_256_GCM";
 /// Lines each ending in `\n`, the last one included: the shape of every signed message.
 fn lines(parts: &[&[u8]]) -> Vec<u8> {
     let mut m = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-    for part in parts {
-        m.extend_from_slice(part);
-        m.push(b'\n');
-    }
+    for_each_message_byte_run(parts, |run| m.extend_from_slice(run));
     m
 }
 
@@ -81,7 +78,26 @@ pub fn signing_message(
 
 /// What an answer's or a callback's signature covers: timestamp, nonce and the raw body.
 pub fn verify_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
-    lines(&[timestamp.as_bytes(), nonce.as_bytes(), body])
+    lines(&verify_message_lines(timestamp, nonce, body))
+}
+
+/// The lines of [`verify_message`], each to be followed by `\n`: a verifier can hash them in
+/// turn instead of copying the body into one message.
+pub fn verify_message_lines<'a>(
+    timestamp: &'a str,
+    nonce: &'a str,
+    body: &'a [u8],
+) -> [&'a [u8]; 3] {
+    [timestamp.as_bytes(), nonce.as_bytes(), body]
+}
+
+/// Feeds `lines` to `update` exactly as [`verify_message`] and [`signing_message`] lay them out
+/// (each line followed by `\n`), without building the message.
+pub fn for_each_message_byte_run(lines: &[&[u8]], mut update: impl FnMut(&[u8])) {
+    for line in lines {
+        update(line);
+        update(b"\n");
+    }
 }
 
 /// The `Authorization` header value from its five fields.

@@ -188,6 +188,18 @@ impl VerifyingKey {
         }
     }
 
+    /// [`Self::verify`] of the message made of `lines` (each followed by `\n`, as
+    /// [`crate::protocol::verify_message`] lays them out), hashed line by line: a large body is
+    /// never copied into a message first.
+    pub fn verify_lines(&self, lines: &[&[u8]], signature_b64: &str) -> bool {
+        let Ok(sig) = BASE64.decode(signature_b64) else {
+            return false;
+        };
+        let mut hash = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        crate::protocol::for_each_message_byte_run(lines, |run| hash.update(run));
+        self.parsed.verify_digest_sig(&hash.finish(), &sig).is_ok()
+    }
+
     /// RSA-OAEP (SHA-1, MGF1-SHA1) of `plaintext`, Base64-encoded.
     pub fn encrypt_oaep(&self, plaintext: &[u8]) -> Result<String, KeyError> {
         let key = PublicEncryptingKey::from_der(&self.spki)

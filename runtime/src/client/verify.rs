@@ -38,7 +38,11 @@ pub fn verify(
     let key = keyring
         .get(serial, now)
         .ok_or_else(|| TrustError::UnknownSerial(serial.to_string()))?;
-    if key.verify(&protocol::verify_message(timestamp, nonce, body), signature) {
+    // Hashed line by line: the body (up to its read limit) is not copied into a message.
+    if key.verify_lines(
+        &protocol::verify_message_lines(timestamp, nonce, body),
+        signature,
+    ) {
         Ok(serial.to_string())
     } else {
         Err(TrustError::BadSignature)
