@@ -372,7 +372,7 @@ impl Simulator {
         resource: &serde_json::Value,
     ) -> Result<SignedCallback, String> {
         let security = &self.state.security;
-        let nonce = &wechatpay_apiv3_runtime::client::crypto::nonce()[..12];
+        let nonce = &wechatpay_apiv3_runtime::client::crypto::aead_nonce();
         let plaintext = serde_json::to_vec(resource).map_err(|e| e.to_string())?;
         let ciphertext = security
             .apiv3_key
