@@ -11,7 +11,7 @@
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
-//! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
+//! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
@@ -50,9 +50,54 @@ pub mod notifications;
 #[cfg(feature = "blocking")]
 pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 
+///How the client lists the platform certificates in certificate mode: [`certificates::download_certificates::DownloadCertificatesRequest`] (`GET /v3/certificates`), sent through the client's orchestrator; the runtime decrypts the list with the APIv3 key and verifies it with the certificates it carries. [`config`] installs it.
+#[cfg(all(feature = "client", feature = "certificates"))]
+pub const CERTIFICATE_SOURCE: ::wechatpay_apiv3_runtime::client::CertificateSource = ::wechatpay_apiv3_runtime::client::CertificateSource::of::<
+    crate::certificates::download_certificates::DownloadCertificatesRequest,
+>();
+/// Starts a client configuration, as [`Config::builder`] does, with
+/// [`CERTIFICATE_SOURCE`] installed: certificate mode (the APIv3 key, no WeChat Pay
+/// public key) then downloads platform certificates; public-key mode never uses it.
+#[cfg(all(feature = "client", feature = "certificates"))]
+pub fn config(
+    mchid: impl ::std::convert::Into<::std::string::String>,
+    merchant_serial: impl ::std::convert::Into<::std::string::String>,
+    merchant_key: MerchantKey,
+) -> ConfigBuilder {
+    Config::builder(mchid, merchant_serial, merchant_key)
+        .certificate_source(CERTIFICATE_SOURCE)
+}
+
+#[cfg(all(feature = "client", feature = "certificates"))]
+impl ::wechatpay_apiv3_runtime::client::CertificateListing
+for crate::certificates::download_certificates::DownloadCertificatesRequest {
+    fn list_request() -> ::std::result::Result<Self, BuildError> {
+        Self::builder().build()
+    }
+
+    fn encrypted_certificates(
+        response: Self::Response,
+    ) -> ::std::vec::Vec<::wechatpay_apiv3_runtime::client::EncryptedCertificate> {
+        response
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| ::wechatpay_apiv3_runtime::client::EncryptedCertificate {
+                serial_no: c.serial_no,
+                nonce: c.encrypt_certificate.nonce,
+                associated_data: c
+                    .encrypt_certificate
+                    .associated_data
+                    .unwrap_or_default(),
+                ciphertext: c.encrypt_certificate.ciphertext,
+            })
+            .collect()
+    }
+}
+
 #[cfg(feature = "payments")]
 pub mod bill;
-#[cfg(feature = "payments")]
+#[cfg(feature = "certificates")]
 pub mod certificates;
 #[cfg(feature = "transfer")]
 pub mod fund_app;

@@ -133,7 +133,7 @@ fn bill_enums_keep_unknown_values() {
 }
 
 /// Example "Two certificates during a replacement" of `GET /v3/certificates`.
-#[cfg(feature = "payments")]
+#[cfg(feature = "certificates")]
 #[test]
 fn certificates_download_certificates_example_1() -> ::std::result::Result<
     (),
@@ -152,7 +152,7 @@ fn certificates_download_certificates_example_1() -> ::std::result::Result<
     Ok(())
 }
 
-#[cfg(feature = "payments")]
+#[cfg(feature = "certificates")]
 #[test]
 fn certificates_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::certificates::types::CertificateAlgorithm>();

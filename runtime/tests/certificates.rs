@@ -328,3 +328,44 @@ async fn public_key_mode_refuses_unknown_callback_serials_without_downloading() 
     );
     assert!(server.seen().is_empty());
 }
+
+/// The certificate list is the generated operation sent through the client's orchestrator: a
+/// `500 SYSTEM_ERROR` (documented `retry: true` for this read) is retried like any call, and the
+/// list the second attempt brings is trusted.
+#[tokio::test]
+async fn the_certificate_list_is_retried_by_the_orchestrator() {
+    let server = Server::routed(vec![(
+        CERTIFICATES,
+        vec![
+            Reply::error(500, "SYSTEM_ERROR"),
+            certificate_list(&[OLD], (&serial_of(OLD), OLD_KEY)),
+        ],
+    )])
+    .await;
+    let retry = wechatpay_apiv3_runtime::client::RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(10),
+    };
+    let client = client_of(builder(&server.url()).apiv3_key(APIV3_KEY).retry(retry));
+    assert_eq!(
+        client.refresh_certificates().await.expect("second attempt"),
+        1
+    );
+    assert_eq!(server.count(CERTIFICATES), 2, "one retry");
+
+    // A list that is not the documented shape is a decode error naming where it broke.
+    let server = Server::routed(vec![(
+        CERTIFICATES,
+        vec![
+            Reply::json(200, r#"{"data":[{"serial_no":"01"}]}"#)
+                .signed(Signing::By(serial_of(OLD), OLD_KEY)),
+        ],
+    )])
+    .await;
+    let client = client_of(builder(&server.url()).apiv3_key(APIV3_KEY));
+    match client.refresh_certificates().await {
+        Err(Error::Decode(e)) => assert!(e.to_string().contains("effective_time"), "{e}"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}

@@ -277,7 +277,7 @@ async fn certificate_mode_downloads_the_certificates_once() {
     let (timeouts, retry) = quick();
     let merchant =
         MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
-    let config = Config::builder(MCHID, MERCHANT_SERIAL, merchant)
+    let config = wechatpay_apiv3::config(MCHID, MERCHANT_SERIAL, merchant)
         .apiv3_key(APIV3_KEY)
         .base_url(server.url())
         .backup_url(None)

@@ -123,3 +123,36 @@ async fn a_call_to_a_down_stand_in_fails_without_trying_a_backup() {
     );
     assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
 }
+
+/// Certificate mode downloads certificates, so the operation that lists them must be given:
+/// without it the configuration is refused, naming the setting and the way to give it; with the
+/// generated crate's source (or in public-key mode) it builds.
+#[test]
+fn certificate_mode_needs_the_certificate_source() {
+    let err = Config::builder("1900000001", "SERIAL_1", key())
+        .apiv3_key("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb")
+        .build()
+        .expect_err("no way to list certificates");
+    assert_eq!(err.problems, [ConfigProblem::NoCertificateSource]);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("invalid client configuration: certificate_source: certificate mode"),
+        "{text}"
+    );
+    assert!(text.contains("wechatpay_apiv3::config("), "{text}");
+
+    let config = wechatpay_apiv3::config("1900000001", "SERIAL_1", key())
+        .apiv3_key("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb")
+        .build()
+        .expect("the generated certificate list is installed");
+    let shown = format!("{config:?}");
+    assert!(
+        shown.contains("CertificateSource(\"certificates.download_certificates\")"),
+        "{shown}"
+    );
+    Config::builder("1900000001", "SERIAL_1", key())
+        .wechatpay_public_key(PUBLIC_KEY_ID, &fixture("java_wechatpay_public_key.pem"))
+        .apiv3_key("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb")
+        .build()
+        .expect("public-key mode downloads nothing");
+}

@@ -2,9 +2,9 @@
 
 //! 平台证书 (platform certificates)
 //!
-//! The list of WeChat Pay platform certificates a merchant may verify answers and callbacks with. Each certificate arrives encrypted with the merchant's APIv3 key. The client's `refresh_certificates` calls this operation, decrypts the certificates and trusts them by serial; call it directly only to inspect the list. Merchants onboarded with a WeChat Pay public key (`PUB_KEY_ID_...`) may get an empty list.
+//! The list of WeChat Pay platform certificates a merchant may verify answers and callbacks with. Each certificate arrives encrypted with the merchant's APIv3 key. The client's certificate refresher sends this operation (`CERTIFICATE_SOURCE`, installed by `config`), decrypts the certificates and trusts them by serial; call it directly only to inspect the list. Merchants onboarded with a WeChat Pay public key (`PUB_KEY_ID_...`) may get an empty list.
 //!
-//! Enabled by the cargo feature `payments`.
+//! Enabled by the cargo feature `certificates`.
 
 pub mod types;
 pub mod download_certificates;

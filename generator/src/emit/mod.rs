@@ -1,6 +1,7 @@
 //! Everything written to `generated/`: Rust through `quote!` -> `syn` -> `prettyplease`, the rest
 //! through minijinja templates.
 
+pub mod certificates;
 pub mod doc;
 pub mod errors;
 pub mod example;
@@ -432,6 +433,7 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
          `marketing::busifavor::UseCouponRequest`."
     ));
     let decls = module_decls(root);
+    let certificate_source = certificates::emit(api);
     quote! {
         #![cfg_attr(docsrs, feature(doc_cfg))]
         #doc
@@ -450,6 +452,7 @@ fn emit_lib(api: &Api, root: &Node) -> TokenStream {
         /// The blocking client (feature `blocking`).
         #[cfg(feature = "blocking")]
         pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
+        #certificate_source
         #decls
     }
 }

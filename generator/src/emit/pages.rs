@@ -50,6 +50,8 @@ pub fn render(api: &Api, target: &Target) -> Result<Files, String> {
             json!({
                 "header": HEADER,
                 "features": features(api),
+                // The client's certificate refresher needs the certificate list.
+                "certificate_feature": super::certificates::listing(api).map(|(f, _)| &f.feature),
                 "crate_name": target.crate_name,
                 "runtime_path": target.runtime_path,
             }),

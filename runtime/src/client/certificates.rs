@@ -1,13 +1,22 @@
 //! Platform certificates and the keyring: which WeChat Pay key verifies, which one requests name,
-//! and the download that keeps certificate mode current.
+//! and the refresher that keeps certificate mode current.
+//!
+//! The certificate list itself is the generated `GET /v3/certificates` operation (its request and
+//! response types are the only definition of that endpoint); it reaches the client as a
+//! [`CertificateSource`] and is sent through the one orchestrator. What the runtime adds is the
+//! part no spec can say: decryption with the APIv3 key, verification of the list with the
+//! certificates it carries, and which serials are trusted for how long.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 
 use super::crypto::{PlatformCertificate, VerifyingKey};
-use super::{AnyErrorCode, Client, Error, Outgoing, TrustError, verify};
+use super::{AnyErrorCode, Client, Error, RequestOptions, TrustError, Verification, verify};
+use crate::{BuildError, Operation};
 
 /// WeChat Pay's verification keys by the id `Wechatpay-Serial` names: the public key id
 /// (`PUB_KEY_ID_...`) and/or platform certificate serials, both at once during a migration.
@@ -91,6 +100,96 @@ impl Keyring {
     }
 }
 
+/// A platform certificate as the certificate list carries it: still encrypted (AEAD_AES_256_GCM
+/// under the merchant's APIv3 key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncryptedCertificate {
+    /// The serial `Wechatpay-Serial` names it by.
+    pub serial_no: String,
+    /// The GCM nonce.
+    pub nonce: String,
+    /// The GCM associated data (empty when the list has none).
+    pub associated_data: String,
+    /// Base64 of the encrypted PEM and its tag.
+    pub ciphertext: String,
+}
+
+/// The operation that lists the platform certificates (`GET /v3/certificates`), as the
+/// certificate refresher uses it. The generated crate implements it for its request type; the
+/// runtime cannot name that type, so a [`CertificateSource`] carries it to the client.
+pub trait CertificateListing:
+    Operation<ErrorCode: Send, Response: Send> + Send + Sized + 'static
+{
+    /// The request the refresher sends (every parameter left to its default).
+    fn list_request() -> Result<Self, BuildError>;
+    /// The encrypted certificates of a decoded answer.
+    fn encrypted_certificates(response: Self::Response) -> Vec<EncryptedCertificate>;
+}
+
+/// A fetched list: the answer's headers and body (still to be verified) and its certificates.
+struct Listed {
+    headers: HeaderMap,
+    body: bytes::Bytes,
+    certificates: Vec<EncryptedCertificate>,
+}
+
+type Fetched<'a> = Pin<Box<dyn Future<Output = Result<Listed, Error<AnyErrorCode>>> + Send + 'a>>;
+
+/// How a client lists the platform certificates in certificate mode: a [`CertificateListing`]
+/// operation, erased so that a [`super::Config`] can hold it. Give it with
+/// [`super::ConfigBuilder::certificate_source`]; the generated crate offers
+/// `wechatpay_apiv3::CERTIFICATE_SOURCE`, and `wechatpay_apiv3::config` installs it.
+#[derive(Clone, Copy)]
+pub struct CertificateSource {
+    operation: fn() -> &'static str,
+    fetch: for<'a> fn(&'a Client) -> Fetched<'a>,
+}
+
+impl CertificateSource {
+    /// The source that sends `O`.
+    pub const fn of<O: CertificateListing>() -> Self {
+        Self {
+            operation: || O::META.id,
+            fetch: fetch_with::<O>,
+        }
+    }
+
+    /// The id of the operation it sends (`certificates.download_certificates`).
+    pub fn operation(&self) -> &'static str {
+        (self.operation)()
+    }
+}
+
+impl std::fmt::Debug for CertificateSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CertificateSource")
+            .field(&self.operation())
+            .finish()
+    }
+}
+
+/// Sends `O` through the orchestrator (retries and failover as for any read), not verified by the
+/// keyring: the refresher verifies it with the certificates it carries.
+fn fetch_with<O: CertificateListing>(client: &Client) -> Fetched<'_> {
+    Box::pin(async move {
+        let op = O::list_request().map_err(Error::Build)?;
+        let incoming = client
+            .send_operation(
+                op,
+                &RequestOptions::default(),
+                Verification::CarriedCertificates,
+            )
+            .await
+            .map_err(Error::erase)?;
+        let response = O::decode_response(&incoming.body).map_err(Error::Decode)?;
+        Ok(Listed {
+            headers: incoming.headers,
+            body: incoming.body,
+            certificates: O::encrypted_certificates(response),
+        })
+    })
+}
+
 /// How often certificates may be downloaded because a response named an unknown serial.
 const CERT_REFRESH_MIN_INTERVAL: Duration = Duration::from_secs(60);
 /// How old downloaded certificates may get before they are refreshed on the next call.
@@ -125,18 +224,11 @@ impl Client {
         .await
     }
 
-    /// Certificate mode with the APIv3 key: certificates can and must be downloaded. In
-    /// public-key mode an unknown serial is simply untrusted.
-    async fn downloads_certificates(&self) -> bool {
-        self.inner.config.apiv3_key.is_some()
-            && !self.inner.keyring.read().await.is_public_key_mode()
-    }
-
     /// A download because a message named an unknown serial; `true` when the keyring may hold
     /// it now. The lock is held through the download, so a burst of such messages (a flood of
     /// callbacks with made-up serials) makes one download per interval, not one each.
     async fn refresh_for_unknown_serial(&self) -> bool {
-        if !self.downloads_certificates().await {
+        if !self.inner.config.downloads_certificates() {
             return false;
         }
         let mut last = self.inner.refreshed.lock().await;
@@ -153,10 +245,10 @@ impl Client {
         }
     }
 
-    /// Downloads and decrypts the platform certificates (`GET /v3/certificates`); they replace
-    /// the ones downloaded before (configured certificates stay). The download is authenticated
-    /// by the APIv3 key that decrypts it, and its signature must verify with one of the
-    /// certificates it carries.
+    /// Downloads and decrypts the platform certificates (the configured [`CertificateSource`],
+    /// `GET /v3/certificates`); they replace the ones downloaded before (configured certificates
+    /// stay). The download is authenticated by the APIv3 key that decrypts it, and its signature
+    /// must verify with one of the certificates it carries.
     pub async fn refresh_certificates(&self) -> Result<usize, Error<AnyErrorCode>> {
         let mut last = self.inner.refreshed.lock().await;
         self.download_certificates(&mut last).await
@@ -164,7 +256,7 @@ impl Client {
 
     /// Refreshes certificates when they are older than the refresh period (certificate mode).
     pub async fn refresh_certificates_if_stale(&self) -> Result<(), Error<AnyErrorCode>> {
-        if !self.downloads_certificates().await {
+        if !self.inner.config.downloads_certificates() {
             return Ok(());
         }
         let mut last = self.inner.refreshed.lock().await;
@@ -180,22 +272,19 @@ impl Client {
         last: &mut Option<Instant>,
     ) -> Result<usize, Error<AnyErrorCode>> {
         *last = Some(Instant::now());
-        let key =
-            self.inner.config.apiv3_key.clone().ok_or_else(|| {
-                Error::Config("downloading certificates needs the APIv3 key".into())
-            })?;
-        let out = Outgoing::unverified_get("certificates.download", "/v3/certificates".into());
-        let deadline = super::orchestrator::Deadline::of(&self.inner.config.timeouts);
-        let incoming = self
-            .exchange(&self.inner.config.base_url, &out, &deadline)
-            .await?;
-        let (headers, body) = (incoming.headers, incoming.body);
-        let list: CertificateList = crate::decode::json(&body).map_err(Error::Decode)?;
+        let config = &self.inner.config;
+        let key = config
+            .apiv3_key
+            .clone()
+            .ok_or_else(|| Error::Config("downloading certificates needs the APIv3 key".into()))?;
+        let source = config
+            .certificate_source
+            .ok_or_else(|| Error::Config(super::ConfigProblem::NoCertificateSource.to_string()))?;
+        let list = (source.fetch)(self).await?;
         let mut fresh = Keyring::new();
-        for item in &list.data {
-            let e = &item.encrypt_certificate;
+        for item in &list.certificates {
             let pem = key
-                .decrypt(&e.nonce, &e.associated_data, &e.ciphertext)
+                .decrypt(&item.nonce, &item.associated_data, &item.ciphertext)
                 .map_err(|err| Error::Config(err.0))?;
             let cert = PlatformCertificate::from_pem(&pem).map_err(|err| Error::Config(err.0))?;
             // Named by the serial WeChat Pay lists, as `Wechatpay-Serial` will name it.
@@ -204,7 +293,7 @@ impl Client {
                 ..cert
             });
         }
-        verify::verify(&fresh, &headers, &body, (self.inner.config.clock)())
+        verify::verify(&fresh, &list.headers, &list.body, (config.clock)())
             .map_err(Error::Untrusted)?;
         let count = fresh.configured.len();
         self.inner
@@ -214,22 +303,4 @@ impl Client {
             .replace_downloaded(fresh.configured.into_values());
         Ok(count)
     }
-}
-
-#[derive(serde::Deserialize)]
-struct CertificateList {
-    data: Vec<CertificateItem>,
-}
-
-#[derive(serde::Deserialize)]
-struct CertificateItem {
-    serial_no: String,
-    encrypt_certificate: EncryptedCertificate,
-}
-
-#[derive(serde::Deserialize)]
-struct EncryptedCertificate {
-    nonce: String,
-    associated_data: String,
-    ciphertext: String,
 }

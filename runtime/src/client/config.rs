@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::certificates::CertificateSource;
 use super::crypto::{ApiV3Key, KeyError, MerchantKey, PlatformCertificate, VerifyingKey};
 use super::verify::Keyring;
 
@@ -123,6 +124,7 @@ pub struct Config {
     pub(crate) merchant_key: Arc<MerchantKey>,
     pub(crate) apiv3_key: Option<ApiV3Key>,
     pub(crate) keyring: Keyring,
+    pub(crate) certificate_source: Option<CertificateSource>,
     pub(crate) base_url: String,
     pub(crate) backup_url: Option<String>,
     pub(crate) timeouts: Timeouts,
@@ -142,6 +144,7 @@ impl fmt::Debug for Config {
             .field("merchant_key", &"<redacted>")
             .field("apiv3_key", &self.apiv3_key.as_ref().map(|_| "<redacted>"))
             .field("verification_keys", &self.keyring.len())
+            .field("certificate_source", &self.certificate_source)
             .field("base_url", &self.base_url)
             .field("backup_url", &self.backup_url)
             .field("timeouts", &self.timeouts)
@@ -168,6 +171,7 @@ impl Config {
                 merchant_key: Arc::new(merchant_key),
                 apiv3_key: None,
                 keyring: Keyring::new(),
+                certificate_source: None,
                 base_url: PRIMARY_URL.into(),
                 backup_url: Some(BACKUP_URL.into()),
                 timeouts: Timeouts::default(),
@@ -223,6 +227,12 @@ impl Config {
         self.apiv3_key.is_some()
     }
 
+    /// Certificate mode with the APIv3 key: certificates can and must be downloaded. In
+    /// public-key mode an unknown serial is simply untrusted.
+    pub(crate) fn downloads_certificates(&self) -> bool {
+        self.apiv3_key.is_some() && !self.keyring.is_public_key_mode()
+    }
+
     /// The `User-Agent` sent.
     pub fn user_agent(&self) -> &str {
         &self.user_agent
@@ -243,6 +253,9 @@ pub enum ConfigProblem {
     /// Neither the WeChat Pay public key, nor a platform certificate, nor the APIv3 key to
     /// download certificates: responses could not be verified.
     NoVerificationKey,
+    /// Certificate mode (the APIv3 key, no WeChat Pay public key) downloads platform
+    /// certificates, and no [`CertificateSource`] says how to list them.
+    NoCertificateSource,
     /// The merchant id is empty.
     MissingMerchantId,
     /// The merchant certificate serial is empty.
@@ -262,6 +275,9 @@ impl fmt::Display for ConfigProblem {
             ConfigProblem::Key { setting, error } => write!(f, "{setting}: {error}"),
             ConfigProblem::NoVerificationKey => f.write_str(
                 "no way to verify responses: give the WeChat Pay public key, platform certificates, or the APIv3 key to download them",
+            ),
+            ConfigProblem::NoCertificateSource => f.write_str(
+                "certificate_source: certificate mode (the APIv3 key and no WeChat Pay public key) downloads platform certificates and needs the operation that lists them: start the configuration with `wechatpay_apiv3::config(..)`, or give `certificate_source(wechatpay_apiv3::CERTIFICATE_SOURCE)`",
             ),
             ConfigProblem::MissingMerchantId => f.write_str("the merchant id (mchid) is empty"),
             ConfigProblem::MissingMerchantSerial => {
@@ -358,6 +374,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// How certificate mode lists the platform certificates: the generated crate's
+    /// `GET /v3/certificates` operation (`wechatpay_apiv3::CERTIFICATE_SOURCE`, which
+    /// `wechatpay_apiv3::config` installs). Needed whenever certificates are downloaded.
+    pub fn certificate_source(mut self, source: CertificateSource) -> Self {
+        self.config.certificate_source = Some(source);
+        self
+    }
+
     /// Another primary host, e.g. a local simulator or a proxy (`http://127.0.0.1:PORT`).
     ///
     /// Without a [`ConfigBuilder::backup_url`] call this means no backup host: a stand-in that
@@ -408,6 +432,9 @@ impl ConfigBuilder {
     pub fn build(mut self) -> Result<Config, ConfigError> {
         if self.config.keyring.is_empty() && self.config.apiv3_key.is_none() {
             self.errors.push(ConfigProblem::NoVerificationKey);
+        }
+        if self.config.downloads_certificates() && self.config.certificate_source.is_none() {
+            self.errors.push(ConfigProblem::NoCertificateSource);
         }
         if self.config.mchid.is_empty() {
             self.errors.push(ConfigProblem::MissingMerchantId);

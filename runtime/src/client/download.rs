@@ -23,7 +23,9 @@ impl Client {
         O: Operation<Response = Vec<u8>>,
     {
         check_hash_type(hash_type)?;
-        let incoming = self.send_operation(op, &RequestOptions::default()).await?;
+        let incoming = self
+            .send_operation(op, &RequestOptions::default(), super::Verification::Keyring)
+            .await?;
         checked_file(incoming.body, hash_value, self.inner.config.limits.unpacked)
     }
 

@@ -38,6 +38,7 @@ use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 
 pub use self::callback::{AnswerCallback, CallbackAnswer, Received, parse_callback};
+pub use self::certificates::{CertificateListing, CertificateSource, EncryptedCertificate};
 pub use self::config::Limits;
 pub use self::config::{
     BACKUP_URL, Clock, Config, ConfigBuilder, ConfigError, ConfigProblem, PRIMARY_URL, RetryPolicy,
@@ -104,6 +105,16 @@ impl transport::Incoming {
     }
 }
 
+/// Which keys verify a typed call's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verification {
+    /// The client's keyring (every call but one).
+    Keyring,
+    /// The certificate list: the refresher verifies it with the certificates it carries, since
+    /// the keyring may not hold its signer yet.
+    CarriedCertificates,
+}
+
 /// A WeChat Pay APIv3 client. Cheap to clone; share one per merchant.
 #[derive(Clone)]
 pub struct Client {
@@ -162,7 +173,9 @@ impl Client {
         op: O,
         options: &RequestOptions,
     ) -> Result<Answer<O::Response>, Error<O::ErrorCode>> {
-        let incoming = self.send_operation(op, options).await?;
+        let incoming = self
+            .send_operation(op, options, Verification::Keyring)
+            .await?;
         let value = O::decode_response(&incoming.body);
         incoming.answer(value)
     }
@@ -172,11 +185,15 @@ impl Client {
         &self,
         mut op: O,
         options: &RequestOptions,
+        verification: Verification,
     ) -> Result<transport::Incoming, Error<O::ErrorCode>> {
         op.validate().map_err(Error::Build)?;
         // Certificate mode keeps its certificates fresh; a failed refresh is not fatal here (the
-        // known certificates still verify, and an unknown serial triggers a refresh anyway).
-        if let Err(e) = self.refresh_certificates_if_stale().await {
+        // known certificates still verify, and an unknown serial triggers a refresh anyway). The
+        // certificate list itself is what a refresh sends, under the refresh lock.
+        if verification == Verification::Keyring
+            && let Err(e) = self.refresh_certificates_if_stale().await
+        {
             tracing::warn!(error = %e, "periodic platform certificate refresh failed");
         }
         let meta = O::META;
@@ -228,7 +245,8 @@ impl Client {
             upload,
             wechatpay_serial,
             retry_safe: meta.retry_safe,
-            verify: meta.response != ResponseKind::Download,
+            verify: meta.response != ResponseKind::Download
+                && verification == Verification::Keyring,
             download: meta.response == ResponseKind::Download,
             rate_limit: meta.rate_limit,
             errors: meta.errors,

@@ -7,7 +7,7 @@ use tracing::Instrument as _;
 
 use super::error::{TimedOut, TimeoutKind};
 use super::transport::{Incoming, Outgoing};
-use super::{Client, Error, RetryPolicy, Timeouts};
+use super::{Client, Error, RetryPolicy};
 use crate::OpenEnum;
 
 /// Per-call overrides of the client's retry policy and timeouts (see [`Client::execute_with`]).
@@ -62,11 +62,6 @@ impl Deadline {
             total,
             at: Instant::now().checked_add(total),
         }
-    }
-
-    /// The client's timeouts, started now.
-    pub(super) fn of(timeouts: &Timeouts) -> Self {
-        Self::start(timeouts.attempt, timeouts.total)
     }
 
     /// How long the next attempt may take, and the timeout to name if it takes that long.

@@ -30,9 +30,9 @@ pub(super) struct Outgoing<'a> {
 }
 
 impl<'a> Outgoing<'a> {
-    /// A GET whose answer is not signed as usual (a file, or the certificates that verification
-    /// itself needs); safe to repeat.
-    pub(super) fn unverified_get(id: &'a str, path_and_query: String) -> Self {
+    /// A file download: a GET, safe to repeat, whose answer is unsigned and read under the
+    /// download size limit.
+    pub(super) fn download(id: &'a str, path_and_query: String) -> Self {
         Self {
             id,
             method: http::Method::GET,
@@ -42,17 +42,9 @@ impl<'a> Outgoing<'a> {
             wechatpay_serial: None,
             retry_safe: true,
             verify: false,
-            download: false,
+            download: true,
             rate_limit: None,
             errors: &[],
-        }
-    }
-
-    /// A file download (unsigned answer, the download size limit).
-    pub(super) fn download(id: &'a str, path_and_query: String) -> Self {
-        Self {
-            download: true,
-            ..Self::unverified_get(id, path_and_query)
         }
     }
 }

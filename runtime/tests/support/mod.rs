@@ -458,7 +458,7 @@ pub fn serial_of(file: &str) -> String {
 pub fn merchant_config(url: &str) -> wechatpay_apiv3_runtime::client::ConfigBuilder {
     let key =
         MerchantKey::from_pem(&fixture("java_merchant_private_key.pem")).expect("merchant key");
-    wechatpay_apiv3_runtime::client::Config::builder(MCHID, MERCHANT_SERIAL, key)
+    wechatpay_apiv3::config(MCHID, MERCHANT_SERIAL, key)
         .base_url(url)
         .backup_url(None)
         .retry(wechatpay_apiv3_runtime::client::RetryPolicy::none())
