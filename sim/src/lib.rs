@@ -208,7 +208,12 @@ impl Simulator {
             .map_err(StartError::Io)?;
         let addr = listener.local_addr().map_err(StartError::Io)?;
         // Links the simulator hands out (bill downloads) point back at itself.
-        let store = state::Store::new(format!("http://{addr}"), &api).map_err(StartError::Spec)?;
+        let store = state::Store::new(
+            format!("http://{addr}"),
+            security.platform_certificates(),
+            &api,
+        )
+        .map_err(StartError::Spec)?;
         let state = Arc::new(State {
             faults: Faults::new(faults::operation_ids(&api)),
             api,
@@ -280,7 +285,8 @@ impl Simulator {
     }
 
     /// A client configuration for this simulator with the fixture merchant identity: add
-    /// settings and `build()`.
+    /// settings and `build()`. In certificate mode give it the certificate list too
+    /// (`.certificate_source(wechatpay_apiv3::CERTIFICATE_SOURCE)`).
     pub fn client_config(&self) -> wechatpay_apiv3_runtime::client::ConfigBuilder {
         let key =
             wechatpay_apiv3_runtime::client::MerchantKey::from_pem(FIXTURE_MERCHANT_PRIVATE_KEY);

@@ -1,7 +1,6 @@
 //! Real security in both directions: requests must carry a valid merchant signature, answers are
 //! signed with the simulator's platform key, and certificates are served encrypted.
 
-use serde_json::json;
 use wechatpay_apiv3_runtime::client::crypto::{
     self, ApiV3Key, MerchantKey, PlatformCertificate, VerifyingKey,
 };
@@ -165,33 +164,14 @@ impl SimConfig {
         ]
     }
 
-    /// The body of `GET /v3/certificates`: the platform certificate, encrypted with the APIv3 key.
-    pub fn certificates_body(&self) -> Result<Vec<u8>, String> {
-        let cert =
-            PlatformCertificate::from_pem(&self.platform_certificate_pem).map_err(|e| e.0)?;
-        let nonce = &crypto::aead_nonce();
-        let ciphertext = self
-            .apiv3_key
-            .encrypt(nonce, "certificate", &self.platform_certificate_pem)
-            .map_err(|e| e.0)?;
-        let body = json!({ "data": [{
-            "serial_no": cert.serial,
-            "effective_time": rfc3339(cert.not_before)?,
-            "expire_time": rfc3339(cert.not_after)?,
-            "encrypt_certificate": { "algorithm": protocol::AEAD_ALGORITHM, "associated_data": "certificate", "nonce": nonce, "ciphertext": ciphertext }
-        }]});
-        serde_json::to_vec(&body).map_err(|e| e.to_string())
+    /// The platform certificates `GET /v3/certificates` lists: the one answers are signed with
+    /// in certificate mode, sealed with the APIv3 key.
+    pub fn platform_certificates(&self) -> crate::state::Platform {
+        crate::state::Platform::new(
+            self.platform_certificate_pem.clone(),
+            self.apiv3_key.clone(),
+        )
     }
-}
-
-/// Unix seconds as RFC 3339 in UTC+8, as WeChat Pay writes times.
-fn rfc3339(unix: i64) -> Result<String, String> {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).map_err(|e| e.to_string())?;
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map_err(|e| e.to_string())?
-        .to_offset(offset)
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| e.to_string())
 }
 
 /// Unix seconds now (the protocol's clock).
@@ -231,18 +211,6 @@ mod tests {
                 "{timestamp}"
             );
         }
-    }
-
-    #[test]
-    fn the_certificate_list_states_the_certificate_s_own_validity() {
-        let mut config = SimConfig::fixture().expect("fixture identity");
-        config.mode = SigningMode::Certificate;
-        let body: serde_json::Value =
-            serde_json::from_slice(&config.certificates_body().expect("body")).expect("json");
-        let item = &body["data"][0];
-        assert_eq!(item["serial_no"], config.signing_serial());
-        assert_eq!(item["effective_time"], "2024-01-01T08:00:00+08:00");
-        assert_eq!(item["expire_time"], "2124-01-01T08:00:00+08:00");
     }
 
     #[test]

@@ -140,16 +140,6 @@ async fn answer(
             Answer::error(401, "SIGN_ERROR", &reason, None),
         ));
     }
-    if parts.method == hyper::Method::GET && parts.uri.path() == "/v3/certificates" {
-        let answer = match state.security.certificates_body() {
-            Ok(body) => Answer {
-                body,
-                ..Answer::json(200, &serde_json::Value::Null)
-            },
-            Err(e) => Answer::error(500, "SYSTEM_ERROR", &e, None),
-        };
-        return Ok(reply(&state, answer));
-    }
     let upload = boundary.and_then(|b| crate::multipart::parse(b, &body));
     let incoming = Incoming {
         method: parts.method.as_str(),

@@ -263,7 +263,11 @@ async fn certificate_mode_serves_encrypted_certificates() -> Result<(), Box<dyn 
     config.mode = SigningMode::Certificate;
     let sim = Simulator::start_with(config, "127.0.0.1:0".parse()?).await?;
     sim.provision_busifavor_coupon("100088", "sxxe34343434", "u");
-    let client = Client::new(sim.client_config().build()?)?;
+    let config = sim
+        .client_config()
+        .certificate_source(wechatpay_apiv3::CERTIFICATE_SOURCE)
+        .build()?;
+    let client = Client::new(config)?;
     let answer = client
         .call_json(http::Method::POST, USE_COUPON, Some(&valid_use()), false)
         .await?;
@@ -271,6 +275,19 @@ async fn certificate_mode_serves_encrypted_certificates() -> Result<(), Box<dyn 
         answer["stock_id"], "100088",
         "verified with the downloaded platform certificate"
     );
+    // The list comes from the generic route of `certificates.download_certificates`: its faults
+    // reach it like any operation's, and the client's orchestrator retries the documented
+    // `500 SYSTEM_ERROR`.
+    sim.faults().inject(
+        "certificates.download_certificates",
+        Fault::Status {
+            status: 500,
+            code: "SYSTEM_ERROR",
+        },
+        Some(1),
+    )?;
+    assert_eq!(client.refresh_certificates().await?, 1);
+    assert!(sim.faults().calls("certificates.download_certificates") >= 2);
     Ok(())
 }
 

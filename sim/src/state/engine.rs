@@ -41,13 +41,16 @@ pub struct World {
     sequence: u64,
     /// Bill files by download token, exactly as served.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The platform certificates `GET /v3/certificates` lists (kept by a reset).
+    pub platform: Option<super::Platform>,
 }
 
 impl World {
-    /// An empty world for a simulator listening at `origin`.
-    pub fn new(origin: String) -> Self {
+    /// An empty world for a simulator listening at `origin` and listing `platform`.
+    pub fn new(origin: String, platform: super::Platform) -> Self {
         Self {
             origin,
+            platform: Some(platform),
             ..Self::default()
         }
     }

@@ -5,6 +5,7 @@
 
 mod bills;
 mod busifavor;
+mod certificates;
 pub(crate) mod engine;
 mod favor;
 mod payments;
@@ -20,6 +21,7 @@ use wechatpay_apiv3_generator::model::Api;
 use crate::handler::Answer;
 use engine::{Engine, Index, World};
 
+pub use certificates::Platform;
 pub use payments::PaidOrder;
 
 /// What a stateful handler sees of a valid request.
@@ -164,33 +166,39 @@ fn coupon_code(
 
 /// Now, as WeChat Pay writes times (China Standard Time).
 pub fn now_rfc3339() -> String {
-    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let now = time::OffsetDateTime::now_utc()
+    rfc3339(crate::security::now()).unwrap_or_default()
+}
+
+/// Unix seconds as WeChat Pay writes times: RFC 3339 in China Standard Time (UTC+8).
+pub fn rfc3339(unix: i64) -> Result<String, String> {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).map_err(|e| e.to_string())?;
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map_err(|e| e.to_string())?
         .to_offset(cst)
-        .replace_nanosecond(0)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())
 }
 
 impl Store {
-    /// An empty store for a simulator listening at `origin`; refuses a hand-written rule for an
-    /// operation the spec does not have.
-    pub fn new(origin: String, api: &Api) -> Result<Self, String> {
+    /// An empty store for a simulator listening at `origin` and listing the `platform`
+    /// certificates; refuses a hand-written rule for an operation the spec does not have.
+    pub fn new(origin: String, platform: Platform, api: &Api) -> Result<Self, String> {
         let index = Index::new(api);
         let rules = rules::registry(api, &index)?;
         Ok(Self {
-            world: Mutex::new(World::new(origin)),
+            world: Mutex::new(World::new(origin, platform)),
             index,
             rules,
         })
     }
 
-    /// Forgets every resource, replay and file.
+    /// Forgets every resource, replay and file (the platform certificates stay).
     pub fn reset(&self) {
         let mut world = lock(&self.world);
         let origin = std::mem::take(&mut world.origin);
-        *world = World::new(origin);
+        let platform = world.platform.take();
+        *world = World::default();
+        (world.origin, world.platform) = (origin, platform);
     }
 
     /// Runs `f` on the engine, under the lock.
