@@ -788,3 +788,133 @@ fn shared_error_rows_are_named_by_code() {
         "{shared}"
     );
 }
+
+/// A second family beside `fam`: `family` is its family.yaml line, its one operation answers
+/// `GET /v3/others/{id}` with `code` as its error.
+fn with_family(
+    family: &'static str,
+    code: &'static str,
+) -> impl FnOnce(&mut BTreeMap<PathBuf, String>) {
+    move |s| {
+        s.insert(
+            PathBuf::from("other/family.yaml"),
+            FAMILY.replacen(
+                "family: { name: fam, module: fam, feature: fam, title: T, doc: D }",
+                family,
+                1,
+            ),
+        );
+        s.insert(
+            PathBuf::from("other/get_thing.yaml"),
+            OPERATION
+                .replace("/v3/things/", "/v3/others/")
+                .replace("code: SYSTEM_ERROR", &format!("code: {code}")),
+        );
+    }
+}
+
+#[test]
+fn two_families_may_not_share_a_name() {
+    // Operation ids (`fam.get_thing`) and the simulator's lifecycles and control routes
+    // (`/_sim/fam/<lifecycle>/...`) are keyed by the family name.
+    assert_eq!(
+        error_of(with_family(
+            "family: { name: fam, module: other, feature: fam, title: T, doc: D }",
+            "SYSTEM_ERROR"
+        )),
+        "other/family.yaml:1: family.name: `fam` is already the name of the family in fam/family.yaml:1; operation ids and the simulator's lifecycles are keyed by it, so two families may not share a name\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn two_lifecycles_of_a_family_may_not_share_a_name() {
+    let lifecycle = "  thing:\n    doc: D.\n    type: Thing\n    key: id\n    state: id\n";
+    let twice: &'static str =
+        Box::leak(format!("lifecycles:\n{lifecycle}{lifecycle}").into_boxed_str());
+    assert_eq!(
+        error_of(with_types(twice)),
+        "fam/family.yaml:13: thing: key appears twice in this mapping\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn a_feature_spelled_like_another_family_s_name_must_be_its_feature() {
+    // `fam` takes the feature `other`, but the family `other` is behind `own`: a merchant
+    // enabling `other` would get `fam` and not `other`.
+    assert_eq!(
+        error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            with_family(
+                "family: { name: other, module: other, feature: own, title: T, doc: D }",
+                "SYSTEM_ERROR",
+            )(s);
+            replace("fam/family.yaml", "feature: fam", "feature: other")(s);
+        }),
+        "fam/family.yaml:1: family.feature: `other` is the name of the family in other/family.yaml:1, whose feature is `own`; a feature spelled like a family's name must enable that family\n1 problem(s) found; nothing was written"
+    );
+    // Two families may share a feature (`payments` holds several product lines).
+    let mut sources = BTreeMap::new();
+    sources.insert(PathBuf::from("fam/family.yaml"), FAMILY.to_string());
+    sources.insert(PathBuf::from("fam/get_thing.yaml"), OPERATION.to_string());
+    with_family(
+        "family: { name: other, module: other, feature: fam, title: T, doc: D }",
+        "SYSTEM_ERROR",
+    )(&mut sources);
+    assert!(generate_from_sources(&sources, &Target::main()).is_ok());
+}
+
+#[test]
+fn a_feature_may_not_take_a_name_the_crate_uses() {
+    for taken in ["client", "test-support", "serde", "wechatpay-apiv3-runtime"] {
+        let to: &'static str = Box::leak(format!("feature: {taken}").into_boxed_str());
+        assert_eq!(
+            error_of(replace("fam/family.yaml", "feature: fam", to)),
+            format!(
+                "fam/family.yaml:1: family.feature: `{taken}` must be lower-case letters, digits and `-`, and not `default`, `client`, `blocking`, `full`, `test-support`, `serde`, `wechatpay-apiv3-runtime`\n1 problem(s) found; nothing was written"
+            )
+        );
+    }
+}
+
+#[test]
+fn two_codes_that_become_one_variant_of_the_spec_wide_error_code() {
+    // In two families: one `ErrorCode` enum holds every code.
+    assert_eq!(
+        error_of(with_family(
+            "family: { name: other, module: other, feature: other, title: T, doc: D }",
+            "SYSTEM__ERROR"
+        )),
+        "other/get_thing.yaml:13: operation.errors.code: codes `SYSTEM_ERROR` (fam/get_thing.yaml:13) and `SYSTEM__ERROR` both become variant `SystemError` of the spec-wide `ErrorCode`; spell the code as the other place does\n1 problem(s) found; nothing was written"
+    );
+    // In one operation, and against a family's shared row.
+    assert_eq!(
+        error_of(replace(
+            "fam/get_thing.yaml",
+            "retry: true }",
+            "retry: true }\n    - { status: 400, code: SYSTEM_ERROR_, description: Bad., solution: Fix., retry: false }",
+        )),
+        "fam/get_thing.yaml:14: operation.errors.code: codes `SYSTEM_ERROR` (fam/get_thing.yaml:13) and `SYSTEM_ERROR_` both become variant `SystemError` of the spec-wide `ErrorCode`; spell the code as the other place does\n1 problem(s) found; nothing was written"
+    );
+    assert_eq!(
+        error_of(|s: &mut BTreeMap<PathBuf, String>| {
+            with_shared_system_error(s);
+            replace(
+                "fam/get_thing.yaml",
+                "code: SYSTEM_ERROR",
+                "code: SYSTEM_ERROR_",
+            )(s);
+        }),
+        "fam/get_thing.yaml:13: operation.errors.code: codes `SYSTEM_ERROR` (fam/family.yaml:8) and `SYSTEM_ERROR_` both become variant `SystemError` of the spec-wide `ErrorCode`; spell the code as the other place does\n1 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
+fn an_error_code_may_not_take_the_catch_all_variant() {
+    assert_eq!(
+        error_of(replace(
+            "fam/get_thing.yaml",
+            "code: SYSTEM_ERROR",
+            "code: UNKNOWN"
+        )),
+        "fam/get_thing.yaml:13: operation.errors.code: `UNKNOWN` would clash with the variant that keeps undocumented codes\n1 problem(s) found; nothing was written"
+    );
+}

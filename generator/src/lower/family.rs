@@ -26,21 +26,13 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
             ),
         );
     }
-    let feature_ok = !decl.feature.value.is_empty()
-        && decl
-            .feature
-            .value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !matches!(
-            decl.feature.value.as_str(),
-            "default" | "client" | "blocking" | "full"
+    if !spec_wide::feature_is_free(&decl.feature.value) {
+        diags.push(
+            ffile,
+            decl.feature.referenced.line(),
+            "family.feature",
+            spec_wide::feature_rule(&decl.feature.value),
         );
-    if !feature_ok {
-        diags.push(ffile, decl.feature.referenced.line(), "family.feature", format!(
-            "`{}` must be lower-case letters, digits and `-`, and not `default`, `client`, `blocking` or `full`",
-            decl.feature.value
-        ));
     }
 
     // Pass 1: every named type's name and kind, so fields can refer to types declared later.

@@ -13,6 +13,7 @@ use crate::spec::{FieldDecl, Fields, Sp, TypeDecl};
 mod family;
 mod notifications;
 mod operations;
+mod spec_wide;
 mod types;
 
 use family::*;
@@ -59,6 +60,8 @@ pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
         }
     }
     crate::paths::check_routes(families, &mut diags);
+    spec_wide::check_families(families, &mut diags);
+    spec_wide::check_error_codes(families, &mut diags);
     if !diags.is_empty() {
         return Err(diags.sorted());
     }

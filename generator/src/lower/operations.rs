@@ -520,7 +520,6 @@ pub(super) fn lower_errors(
     cx: &mut Cx<'_>,
     errors: &Sp<Vec<Sp<crate::spec::ErrorDecl>>>,
 ) -> Vec<ErrorRow> {
-    let mut variants: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
     let mut rows = BTreeSet::new();
     for e in &errors.value {
@@ -568,20 +567,8 @@ pub(super) fn lower_errors(
                 }
             }
         };
+        // Two codes that make one `ErrorCode` variant: `spec_wide::check_error_codes`.
         check_code(cx, line, "operation.errors.code", &code);
-        let variant = naming::variant_name(&code);
-        match variants.get(&variant) {
-            Some(prev) if *prev != code => {
-                cx.err(
-                    line,
-                    "operation.errors.code",
-                    format!("codes `{prev}` and `{code}` both become variant `{variant}`"),
-                );
-            }
-            _ => {
-                variants.insert(variant, code.clone());
-            }
-        }
         if !rows.insert((row.status, code.clone(), row.description.clone())) {
             cx.err(
                 line,
