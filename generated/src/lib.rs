@@ -50,7 +50,7 @@ pub mod notifications;
 #[cfg(feature = "blocking")]
 pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 
-///How the client lists the platform certificates in certificate mode: [`certificates::download_certificates::DownloadCertificatesRequest`] (`GET /v3/certificates`), sent through the client's orchestrator; the runtime decrypts the list with the APIv3 key and verifies it with the certificates it carries. [`config`] installs it.
+/// How the client lists the platform certificates in certificate mode: [`certificates::download_certificates::DownloadCertificatesRequest`] (`GET /v3/certificates`), sent through the client's orchestrator; the runtime decrypts the list with the APIv3 key and verifies it with the certificates it carries. [`config`] installs it.
 #[cfg(all(feature = "client", feature = "certificates"))]
 pub const CERTIFICATE_SOURCE: ::wechatpay_apiv3_runtime::client::CertificateSource = ::wechatpay_apiv3_runtime::client::CertificateSource::of::<
     crate::certificates::download_certificates::DownloadCertificatesRequest,
