@@ -86,15 +86,6 @@ struct Cx<'a> {
     key: String,
 }
 
-/// Lifecycle and transition names are never Rust identifiers (`use`, `return` are fine), but
-/// they are snake_case.
-fn is_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 /// A path written `a.b.c`.
 fn path_of(text: &str) -> Vec<String> {
     text.split('.').map(str::to_string).collect()
@@ -193,7 +184,7 @@ impl<'a> Cx<'a> {
     fn lifecycle(&mut self, name: &Sp<String>, decl: &Sp<LifecycleDecl>) -> Option<Lifecycle> {
         let d = &decl.value;
         let before = self.diags.0.len();
-        if !is_name(&name.value) {
+        if !crate::naming::is_snake_case_word(&name.value) {
             self.err(
                 name.referenced.line(),
                 "",
@@ -545,7 +536,7 @@ impl<'a> Cx<'a> {
     ) -> Option<Transition> {
         let t = &decl.value;
         let key = format!("transitions.{}", name.value);
-        if !is_name(&name.value) {
+        if !crate::naming::is_snake_case_word(&name.value) {
             self.err(
                 name.referenced.line(),
                 &key,

@@ -92,6 +92,12 @@ pub fn is_pascal_case(name: &str) -> bool {
     is_identifier(name) && name.starts_with(|c: char| c.is_ascii_uppercase()) && !name.contains('_')
 }
 
+/// Whether a name of the spec's own (an operation or notification id, a lifecycle or transition)
+/// is snake_case; a Rust keyword is fine (`use`: its module takes `_`).
+pub fn is_snake_case_word(name: &str) -> bool {
+    is_snake_case(name) || is_snake_case(&format!("{name}_"))
+}
+
 /// Whether an id or module segment is snake_case.
 pub fn is_snake_case(name: &str) -> bool {
     is_identifier(name)
@@ -127,6 +133,13 @@ mod tests {
         );
         assert!(
             is_snake_case("use_coupon") && !is_snake_case("UseCoupon") && !is_snake_case("use")
+        );
+        assert!(
+            is_snake_case_word("use")
+                && is_snake_case_word("return_2")
+                && !is_snake_case_word("Use")
+                && !is_snake_case_word("2nd")
+                && !is_snake_case_word("")
         );
     }
 }

@@ -1,6 +1,7 @@
-//! Path templates and routes: what `lower` does not already check about `operation.path`.
+//! Path templates and routes: every rule of `operation.path` (`lower` only splits a checked
+//! template into its parts).
 //!
-//! The rule for a template: after `/`, segments separated by `/`, none empty, `.` or `..`; a
+//! The rule for a template: `/v3/`, then segments separated by `/`, none empty, `.` or `..`; a
 //! segment is either one parameter `{name}` (the whole segment, each name once) or literal text
 //! of RFC 3986 unreserved characters (ASCII letters, digits, `-`, `.`, `_`, `~`). Those are the
 //! characters no client or URL parser re-encodes or normalises, so the path signed is the path
@@ -15,13 +16,27 @@ use crate::load::LoadedFamily;
 
 const KEY: &str = "operation.path";
 
-/// Checks one template; `lower` itself reports a missing `/v3/`, `?`, `#`, spaces, an unclosed
-/// `{` and a parameter name that is not a word.
+/// Checks one template.
 pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Diagnostics) {
     let mut err = |message: String| diags.push(file, line, KEY, message);
+    if !text.starts_with("/v3/") {
+        err(format!("`{text}` must start with `/v3/`"));
+    }
+    if text.contains(['?', '#', ' ']) {
+        err(
+            "the path may not hold `?`, `#` or spaces: declare query parameters under `query`"
+                .into(),
+        );
+    }
     let mut depth = 0usize;
     for c in text.chars() {
         match c {
+            '{' if depth > 0 => {
+                err(format!(
+                    "a `{{` inside a parameter in `{text}`: a parameter is one `{{name}}`"
+                ));
+                return;
+            }
             '{' => depth += 1,
             '}' if depth == 0 => {
                 err(format!("`}}` closes no `{{` in `{text}`"));
@@ -31,11 +46,14 @@ pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Dia
             _ => {}
         }
     }
-    if depth > 0 || text.contains("{{") {
+    if depth > 0 {
+        err(format!("unclosed `{{` in `{text}`"));
         return;
     }
     let mut params: Vec<&str> = Vec::new();
-    for segment in text.strip_prefix('/').unwrap_or(text).split('/') {
+    // What follows a `?` or `#` is reported above, not segment by segment.
+    let path = text.split(['?', '#']).next().unwrap_or(text);
+    for segment in path.strip_prefix('/').unwrap_or(path).split('/') {
         if segment.is_empty() {
             err(format!(
                 "`{text}` has an empty segment (`//`, or `/` at the end)"
@@ -53,6 +71,12 @@ pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Dia
                 None => err(format!(
                     "segment `{segment}` of `{text}` must be one parameter alone (`{{name}}`) or literal text"
                 )),
+                Some(name)
+                    if name.is_empty()
+                        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    err(format!("`{{{name}}}` is not a valid parameter name"))
+                }
                 Some(name) if params.contains(&name) => {
                     err(format!("`{{{name}}}` appears twice in `{text}`"))
                 }
@@ -63,7 +87,7 @@ pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Dia
                 "segment `{segment}` of `{text}` holds `%`: write the path unencoded; literal segments use ASCII letters, digits, `-`, `.`, `_` and `~`"
             ));
         } else if let Some(bad) = segment.chars().find(|&c| {
-            // `?`, `#` and spaces are reported by `lower` already.
+            // `?`, `#` and spaces are reported above, for the whole path.
             !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '?' | '#' | ' '))
         }) {
             err(format!(

@@ -611,6 +611,39 @@ fn path_problem(rule: &str) -> String {
 }
 
 #[test]
+fn path_template_starts_with_v3_and_holds_no_query() {
+    assert_eq!(
+        path_error("/v2/things/{id}"),
+        path_problem("`/v2/things/{id}` must start with `/v3/`")
+    );
+    assert_eq!(
+        path_error("/v3/things/{id}?all=1"),
+        path_problem(
+            "the path may not hold `?`, `#` or spaces: declare query parameters under `query`"
+        )
+    );
+}
+
+#[test]
+fn path_template_parameters_are_closed_words() {
+    assert_eq!(
+        path_error("/v3/things/{id"),
+        path_problem("unclosed `{` in `/v3/things/{id`")
+    );
+    assert_eq!(
+        path_error("/v3/things/{{id}}"),
+        path_problem(
+            "a `{` inside a parameter in `/v3/things/{{id}}`: a parameter is one `{name}`"
+        )
+    );
+    // The template and `path_params` no longer match either, and both say so.
+    assert_eq!(
+        path_error("/v3/things/{i-d}"),
+        "fam/get_thing.yaml:6: operation.path: `{i-d}` has no entry under `path_params`\nfam/get_thing.yaml:6: operation.path: `{i-d}` is not a valid parameter name\nfam/get_thing.yaml:10: operation.path_params.id: not a `{...}` of `path`\n3 problem(s) found; nothing was written"
+    );
+}
+
+#[test]
 fn path_template_braces_balance() {
     assert_eq!(
         path_error("/v3/things/{id}/x}"),

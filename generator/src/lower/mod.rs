@@ -116,6 +116,66 @@ impl Scope {
     }
 }
 
+/// Claims `name` in `scope` and lowers `fields` into a struct of that name; its path, or `None`
+/// when the name is taken (reported under `key`).
+#[allow(clippy::too_many_arguments)]
+fn lower_struct(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope,
+    name: String,
+    doc: String,
+    fields: &Fields,
+    loc: Loc,
+    key: &str,
+    fields_key: &str,
+) -> Option<TypePath> {
+    if !scope.claim(&name, &loc, key, cx.diags) {
+        return None;
+    }
+    let fields = lower_fields(cx, scope, fields, fields_key);
+    let path = scope.path(&name);
+    scope.types.push(TypeDef::Struct(StructDef {
+        name,
+        doc,
+        fields,
+        loc,
+    }));
+    Some(path)
+}
+
+/// The `id` of an operation or notification (`key`): snake_case, a keyword allowed (its module
+/// takes `_`). Its module, and that module's path under the family's.
+fn lower_id(
+    cx: &mut Cx<'_>,
+    id: &Sp<String>,
+    key: &str,
+    family_module: &[String],
+) -> Option<(String, Vec<String>)> {
+    if !naming::is_snake_case_word(&id.value) {
+        cx.err(
+            id.referenced.line(),
+            key,
+            format!("`{}` must be snake_case", id.value),
+        );
+        return None;
+    }
+    let module = naming::module_name(&id.value);
+    let mut path = family_module.to_vec();
+    path.push(module.clone());
+    Some((module, path))
+}
+
+/// A `doc_url` (under `key`): a link to the official page.
+fn check_doc_url(cx: &mut Cx<'_>, url: &Sp<String>, key: &str) {
+    if !url.value.starts_with("https://") {
+        cx.err(
+            url.referenced.line(),
+            key,
+            "must be an https:// link to the official documentation",
+        );
+    }
+}
+
 /// What lowering a file needs to know.
 struct Cx<'a> {
     file: &'a Path,

@@ -11,17 +11,7 @@ pub(super) fn lower_notification(
     let before = cx.diags.0.len();
     let id = d.id.value.clone();
     let loc = cx.loc(d.id.referenced.line());
-    if !naming::is_snake_case(&id) && !naming::is_snake_case(&format!("{id}_")) {
-        cx.err(
-            loc.line,
-            "notification.id",
-            format!("`{id}` must be snake_case"),
-        );
-        return None;
-    }
-    let module = naming::module_name(&id);
-    let mut module_path = family_module.to_vec();
-    module_path.push(module.clone());
+    let (module, module_path) = lower_id(cx, &d.id, "notification.id", family_module)?;
     let mut scope = Scope::new(module_path.clone());
     if d.event_types.value.is_empty() {
         cx.err(
@@ -30,13 +20,7 @@ pub(super) fn lower_notification(
             "list at least one event type",
         );
     }
-    if !d.doc_url.value.starts_with("https://") {
-        cx.err(
-            d.doc_url.referenced.line(),
-            "notification.doc_url",
-            "must be an https:// link to the official documentation",
-        );
-    }
+    check_doc_url(cx, &d.doc_url, "notification.doc_url");
     let payload = match (&d.ty, &d.fields) {
         (Some(t), None) => match cx.named.get(&t.value) {
             Some((NamedKind::Struct, _)) => TypePath {
@@ -54,18 +38,9 @@ pub(super) fn lower_notification(
         },
         (None, Some(fields)) => {
             let name = format!("{}Event", naming::type_prefix(&id));
-            if !scope.claim(&name, &loc, "notification.fields", cx.diags) {
-                return None;
-            }
-            let fields = lower_fields(cx, &mut scope, fields, "notification.fields");
             let doc = format!("Decrypted resource of the {} notification.", d.title.trim());
-            scope.types.push(TypeDef::Struct(StructDef {
-                name: name.clone(),
-                doc,
-                fields,
-                loc: loc.clone(),
-            }));
-            scope.path(&name)
+            let key = "notification.fields";
+            lower_struct(cx, &mut scope, name, doc, fields, loc.clone(), key, key)?
         }
         _ => {
             cx.err(

@@ -2,44 +2,24 @@
 
 use super::*;
 
+/// The template's literal text and parameters, in order; [`crate::paths::check_template`]
+/// holds every rule of it (a template it refuses still splits, so later checks of the
+/// operation see its parameters).
 pub(super) fn parse_path(cx: &mut Cx<'_>, path: &Sp<String>) -> Vec<PathPart> {
-    let line = path.referenced.line();
     let text = path.value.as_str();
-    crate::paths::check_template(cx.file, line, text, cx.diags);
-    if !text.starts_with("/v3/") {
-        cx.err(
-            line,
-            "operation.path",
-            format!("`{text}` must start with `/v3/`"),
-        );
-    }
-    if text.contains(['?', '#', ' ']) {
-        cx.err(
-            line,
-            "operation.path",
-            "the path may not hold `?`, `#` or spaces: declare query parameters under `query`",
-        );
-    }
+    crate::paths::check_template(cx.file, path.referenced.line(), text, cx.diags);
     let mut parts = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            cx.err(line, "operation.path", format!("unclosed `{{` in `{text}`"));
-            return parts;
-        };
+        // Unclosed (refused): the rest is still the parameter it names.
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
         if open > 0 {
             parts.push(PathPart::Literal(rest[..open].to_string()));
         }
-        let name = &rest[open + 1..close];
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            cx.err(
-                line,
-                "operation.path",
-                format!("`{{{name}}}` is not a valid parameter name"),
-            );
-        }
+        // A nested `{` (refused) does not hide the name either.
+        let name = rest[open + 1..close].trim_start_matches('{');
         parts.push(PathPart::Param(name.to_string()));
-        rest = &rest[close + 1..];
+        rest = rest.get(close + 1..).unwrap_or("");
     }
     if !rest.is_empty() {
         parts.push(PathPart::Literal(rest.to_string()));
@@ -56,18 +36,8 @@ pub(super) fn lower_operation(
     let before = cx.diags.0.len();
     let id = d.id.value.clone();
     let loc = cx.loc(d.id.referenced.line());
-    if !naming::is_snake_case(&id) && !naming::is_snake_case(&format!("{id}_")) {
-        cx.err(
-            loc.line,
-            "operation.id",
-            format!("`{id}` must be snake_case"),
-        );
-        return None;
-    }
-    let module = naming::module_name(&id);
+    let (module, module_path) = lower_id(cx, &d.id, "operation.id", family_module)?;
     let prefix = naming::type_prefix(&id);
-    let mut module_path = family_module.to_vec();
-    module_path.push(module.clone());
     let mut scope = Scope::new(module_path.clone());
     let request = naming::request_name(&prefix);
     let request_builder = naming::builder_name(&request);
@@ -86,13 +56,7 @@ pub(super) fn lower_operation(
             ),
         );
     }
-    if !d.doc_url.value.starts_with("https://") {
-        cx.err(
-            d.doc_url.referenced.line(),
-            "operation.doc_url",
-            "must be an https:// link to the official documentation",
-        );
-    }
+    check_doc_url(cx, &d.doc_url, "operation.doc_url");
     let path_parts = parse_path(cx, &d.path);
     let callers = lower_callers(cx, &d.callers, "operation.callers");
     let rate_limit = d.rate_limit.as_ref().and_then(|r| parse_rate_limit(cx, r));
@@ -163,18 +127,10 @@ pub(super) fn lower_operation(
                 "a GET operation has no body",
             );
         }
+        let doc = format!("JSON body of `{prefix}Request`.");
+        let key = "operation.body";
         let name = format!("{prefix}Body");
-        if scope.claim(&name, &loc, "operation.body", cx.diags) {
-            let fields = lower_fields(cx, &mut scope, fields, "operation.body");
-            let doc = format!("JSON body of `{prefix}Request`.");
-            scope.types.push(TypeDef::Struct(StructDef {
-                name: name.clone(),
-                doc,
-                fields,
-                loc: loc.clone(),
-            }));
-            body = Some(scope.path(&name));
-        }
+        body = lower_struct(cx, &mut scope, name, doc, fields, loc.clone(), key, key);
         body_fields = fields.keys().map(|k| k.value.as_str()).collect();
     }
     let upload = d.upload.as_ref().map(|u| {
@@ -391,18 +347,19 @@ pub(super) fn lower_response(
         },
         (None, Some(fields), ResponseKind::Json) => {
             let name = format!("{prefix}Response");
-            if !scope.claim(&name, loc, "operation.response", cx.diags) {
-                return None;
-            }
-            let fields = lower_fields(cx, scope, fields, "operation.response.fields");
             let doc = format!("Success response of `{prefix}Request`.");
-            scope.types.push(TypeDef::Struct(StructDef {
-                name: name.clone(),
+            let fields_key = "operation.response.fields";
+            let path = lower_struct(
+                cx,
+                scope,
+                name,
                 doc,
                 fields,
-                loc: loc.clone(),
-            }));
-            Some(scope.path(&name))
+                loc.clone(),
+                "operation.response",
+                fields_key,
+            )?;
+            Some(path)
         }
         (None, None, ResponseKind::Empty | ResponseKind::Download) => None,
         (_, _, ResponseKind::Json) => {

@@ -224,35 +224,35 @@ pub(super) fn lower_ty(
         }
         None => Some(hint.clone()),
     };
-    let misplaced = |cx: &mut Cx<'_>, present: bool, what: &str, allowed: &str| {
-        if present {
-            cx.err(
-                line,
-                key,
-                format!("`{what}` is only allowed with `type: {allowed}` (this is `{ty}`)"),
-            );
-        }
+    // An inline object's or enum's doc: the field's, else where it stands.
+    let inline_doc = || {
+        decl.doc
+            .as_ref()
+            .map_or_else(|| describe_unnamed(key), |d| d.value.trim().to_string())
     };
-    misplaced(
-        cx,
-        decl.fields.is_some() && ty != "object",
-        "fields",
-        "object",
-    );
-    misplaced(cx, decl.values.is_some() && ty != "enum", "values", "enum");
-    misplaced(
-        cx,
-        decl.catch_all.is_some() && ty != "enum",
-        "catch_all",
-        "enum",
-    );
-    misplaced(cx, decl.items.is_some() && ty != "array", "items", "array");
-    misplaced(
-        cx,
-        decl.name.is_some() && !matches!(ty, "object" | "enum"),
-        "name",
-        "object or enum",
-    );
+    // Keys that belong to other types: (present here, the key, the types it belongs to).
+    let misplaced = [
+        (decl.fields.is_some() && ty != "object", "fields", "object"),
+        (decl.values.is_some() && ty != "enum", "values", "enum"),
+        (
+            decl.catch_all.is_some() && ty != "enum",
+            "catch_all",
+            "enum",
+        ),
+        (decl.items.is_some() && ty != "array", "items", "array"),
+        (
+            decl.name.is_some() && !matches!(ty, "object" | "enum"),
+            "name",
+            "object or enum",
+        ),
+    ];
+    for (_, what, allowed) in misplaced.into_iter().filter(|(present, ..)| *present) {
+        cx.err(
+            line,
+            key,
+            format!("`{what}` is only allowed with `type: {allowed}` (this is `{ty}`)"),
+        );
+    }
     let kind = match ty {
         "string" => TyKind::String,
         "integer" => TyKind::Integer,
@@ -264,22 +264,18 @@ pub(super) fn lower_ty(
                 return None;
             };
             let name = inline_name(cx)?;
+            let fields_key = format!("{key}.fields");
             let loc = cx.loc(line);
-            if !scope.claim(&name, &loc, key, cx.diags) {
-                return None;
-            }
-            let doc = decl
-                .doc
-                .as_ref()
-                .map_or_else(|| describe_unnamed(key), |d| d.value.trim().to_string());
-            let fields = lower_fields(cx, scope, fields, &format!("{key}.fields"));
-            scope.types.push(TypeDef::Struct(StructDef {
-                name: name.clone(),
-                doc,
+            TyKind::Struct(lower_struct(
+                cx,
+                scope,
+                name,
+                inline_doc(),
                 fields,
                 loc,
-            }));
-            TyKind::Struct(scope.path(&name))
+                key,
+                &fields_key,
+            )?)
         }
         "enum" => {
             let Some(values) = &decl.values else {
@@ -291,11 +287,15 @@ pub(super) fn lower_ty(
             if !scope.claim(&name, &loc, key, cx.diags) {
                 return None;
             }
-            let doc = decl
-                .doc
-                .as_ref()
-                .map_or_else(|| describe_unnamed(key), |d| d.value.trim().to_string());
-            let e = lower_enum(cx, &name, doc, values, decl.catch_all.as_ref(), loc, key)?;
+            let e = lower_enum(
+                cx,
+                &name,
+                inline_doc(),
+                values,
+                decl.catch_all.as_ref(),
+                loc,
+                key,
+            )?;
             scope.types.push(TypeDef::Enum(e));
             TyKind::Enum(scope.path(&name))
         }
