@@ -190,23 +190,9 @@ impl Client {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Received<N>, NotifyError> {
-        let key = self
-            .inner
-            .config
-            .apiv3_key
-            .as_ref()
-            .ok_or(NotifyError::NoApiV3Key)?;
-        // As `parse_notification`: an unknown serial (no call made yet, or a rotation) downloads
-        // certificates once, under the same rate limit as responses.
-        self.with_current_keys(
-            |keyring, now| parse_callback(keyring, key, headers, body, now),
-            |e| {
-                matches!(
-                    e,
-                    NotifyError::Untrusted(super::TrustError::UnknownSerial(_))
-                )
-            },
-        )
+        self.with_callback_keys(|keyring, key, now| {
+            parse_callback(keyring, key, headers, body, now)
+        })
         .await
     }
 

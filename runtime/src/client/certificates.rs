@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 
-use super::crypto::{PlatformCertificate, VerifyingKey};
+use super::crypto::{ApiV3Key, PlatformCertificate, VerifyingKey};
+use super::notify::NotifyError;
 use super::{AnyErrorCode, Client, Error, RequestOptions, TrustError, Verification, verify};
 use crate::{BuildError, Operation};
 
@@ -213,6 +214,26 @@ impl Client {
             }
             other => other,
         }
+    }
+
+    /// Opens a callback with `open` (verify, decrypt with the APIv3 key) under
+    /// [`Self::with_current_keys`]: an unknown serial (a webhook process that has not called yet,
+    /// or a rotation) downloads certificates as responses do, under the same rate limit.
+    pub(super) async fn with_callback_keys<T>(
+        &self,
+        open: impl Fn(&Keyring, &ApiV3Key, i64) -> Result<T, NotifyError>,
+    ) -> Result<T, NotifyError> {
+        let key = self
+            .inner
+            .config
+            .apiv3_key
+            .as_ref()
+            .ok_or(NotifyError::NoApiV3Key)?;
+        self.with_current_keys(
+            |keyring, now| open(keyring, key, now),
+            |e| matches!(e, NotifyError::Untrusted(TrustError::UnknownSerial(_))),
+        )
+        .await
     }
 
     /// Verifies a success response with [`Self::with_current_keys`].

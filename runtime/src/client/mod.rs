@@ -300,18 +300,7 @@ impl Client {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Notification<E>, NotifyError> {
-        let key = self
-            .inner
-            .config
-            .apiv3_key
-            .as_ref()
-            .ok_or(NotifyError::NoApiV3Key)?;
-        // An unknown serial (a webhook process that has not called yet, or a rotation) downloads
-        // certificates as responses do, under the same rate limit.
-        self.with_current_keys(
-            |keyring, now| notify::parse(keyring, key, headers, body, now),
-            |e| matches!(e, NotifyError::Untrusted(TrustError::UnknownSerial(_))),
-        )
-        .await
+        self.with_callback_keys(|keyring, key, now| notify::parse(keyring, key, headers, body, now))
+            .await
     }
 }
