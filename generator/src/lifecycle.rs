@@ -11,13 +11,15 @@ use crate::load::{FAMILY_FILE, LoadedFamily};
 use crate::model::*;
 use crate::spec::{CreateDecl, LifecycleDecl, ListDecl, Sp, TransitionDecl};
 
-/// The family's lifecycles; problems go to `diags`.
+/// The lifecycles of `family` (lowered as `lowered`); `all` is every lowered family, whose types
+/// a record may hold. Problems go to `diags`.
 pub fn lower(
     family: &LoadedFamily,
-    types: &[TypeDef],
-    operations: &[Operation],
+    lowered: &Family,
+    all: &[Family],
     diags: &mut Diagnostics,
 ) -> Vec<Lifecycle> {
+    let (types, operations) = (&lowered.types, &lowered.operations);
     let types_module: Vec<String> = family
         .decl
         .value
@@ -50,6 +52,7 @@ pub fn lower(
                 diags,
                 types,
                 operations,
+                all,
                 types_module: &types_module,
                 family: &family.decl.value.name.value,
                 key: format!("lifecycles.{}", name.value),
@@ -80,6 +83,8 @@ struct Cx<'a> {
     diags: &'a mut Diagnostics,
     types: &'a [TypeDef],
     operations: &'a [Operation],
+    /// Every family, for the types of others a record holds.
+    all: &'a [Family],
     types_module: &'a [String],
     family: &'a str,
     /// `lifecycles.<name>`: the prefix of every key reported.
@@ -110,15 +115,19 @@ impl<'a> Cx<'a> {
         self.diags.push(self.file, line, key, message);
     }
 
-    /// The types of the module `module`: the family's named types or an operation's own.
+    /// The types of the module `module`: the family's named types, an operation's own, or the
+    /// named types of another family.
     fn pool(&self, module: &[String]) -> &'a [TypeDef] {
         if module == self.types_module {
             return self.types;
         }
-        self.operations
+        if let Some(o) = self.operations.iter().find(|o| o.module_path == module) {
+            return &o.types;
+        }
+        self.all
             .iter()
-            .find(|o| o.module_path == module)
-            .map_or(&[], |o| o.types.as_slice())
+            .find(|f| f.types_module() == module)
+            .map_or(&[], |f| f.types.as_slice())
     }
 
     fn find_struct(&self, path: &TypePath) -> Option<&'a StructDef> {

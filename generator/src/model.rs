@@ -84,6 +84,9 @@ pub struct Family {
     pub notifications: Vec<Notification>,
     /// The resources the simulator keeps for this family (`lifecycles:` of family.yaml).
     pub lifecycles: Vec<Lifecycle>,
+    /// The other families whose types this one names (`type: pay_transactions.Amount`), by
+    /// name, sorted: compiling this family needs theirs.
+    pub uses: Vec<String>,
     /// The rows of `common_errors:`, each with its constant.
     pub common_errors: Vec<ErrorRow>,
     /// What the family module re-exports from its operation and notification modules, computed
@@ -618,6 +621,22 @@ impl Api {
         } else {
             BuilderKind::TestSupport
         }
+    }
+
+    /// The other cargo features a family feature enables: those of the families its families name
+    /// types of (sorted, without itself).
+    pub fn feature_requires(&self, feature: &str) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for f in self.families.iter().filter(|f| f.feature == feature) {
+            for used in &f.uses {
+                if let Some(other) = self.families.iter().find(|o| &o.name == used)
+                    && other.feature != feature
+                {
+                    out.insert(other.feature.clone());
+                }
+            }
+        }
+        out.into_iter().collect()
     }
 
     /// Every documented error code, in first-documented order, with the first row's meaning.
