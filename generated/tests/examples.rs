@@ -763,7 +763,7 @@ fn partner_mch_transfer_close_authorization_example_1() -> ::std::result::Result
         "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/PA20261201B0002/close"
     );
     request.validate()?;
-    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_id\":\"201202612011000223456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2026-12-01T18:20:00+08:00\"},\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_authorization_no\":\"PA20261201B0002\",\"state\":\"CLOSED\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"骑手张三\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
@@ -789,9 +789,9 @@ fn partner_mch_transfer_create_transfer_bill_example_1() -> ::std::result::Resul
         .notify_url("https://sp.example.com/wxpay/transfer-notify")
         .transfer_scene_report_infos(
             ::std::vec![
-                ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferSceneReportInfo::builder()
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
                 .info_type("岗位类型").info_content("外卖员").build() ?,
-                ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferSceneReportInfo::builder()
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
                 .info_type("报酬说明").info_content("十二月配送费").build() ?
             ],
         )
@@ -833,9 +833,9 @@ fn partner_mch_transfer_pre_transfer_with_authorization_example_1() -> ::std::re
         .transfer_remark("十二月配送费")
         .transfer_scene_report_infos(
             ::std::vec![
-                ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferSceneReportInfo::builder()
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
                 .info_type("岗位类型").info_content("外卖员").build() ?,
-                ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferSceneReportInfo::builder()
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
                 .info_type("报酬说明").info_content("十二月配送费").build() ?
             ],
         )
@@ -885,7 +885,7 @@ fn partner_mch_transfer_query_authorization_example_1() -> ::std::result::Result
         "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/PA20261201B0002"
     );
     request.validate()?;
-    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_id\":\"201202612011000223456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_authorization_no\":\"PA20261201B0002\",\"state\":\"TAKING_EFFECT\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"骑手张三\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
@@ -980,9 +980,9 @@ fn partner_mch_transfer_transfer_with_authorization_example_1() -> ::std::result
         .transfer_remark("十二月配送费")
         .transfer_scene_report_infos(
             ::std::vec![
-                ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferSceneReportInfo::builder()
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
                 .info_type("岗位类型").info_content("外卖员").build() ?,
-                ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferSceneReportInfo::builder()
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
                 .info_type("报酬说明").info_content("十二月配送费").build() ?
             ],
         )
@@ -1016,21 +1016,6 @@ fn partner_mch_transfer_enums_keep_unknown_values() {
     >();
     check_open_enum::<
         ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::SubMchAuthorizationState,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::TransferState,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::ElecsignState,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::HashType,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::AuthorizationState,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::CloseReason,
     >();
 }
 

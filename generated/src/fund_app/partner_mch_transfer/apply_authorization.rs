@@ -212,7 +212,7 @@ pub struct ApplyAuthorizationResponse {
     /// WAIT_USER_CONFIRM: the user has not granted it yet.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::partner_mch_transfer::types::AuthorizationState,
+    pub state: crate::fund_app::mch_transfer::types::AuthorizationState,
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
@@ -231,7 +231,7 @@ impl rt::Shaped for ApplyAuthorizationResponse {
             rt::FieldRule::req(
                 "state",
                 rt::Kind::Enum(
-                    <crate::fund_app::partner_mch_transfer::types::AuthorizationState as rt::OpenEnum>::VALUES,
+                    <crate::fund_app::mch_transfer::types::AuthorizationState as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
@@ -262,15 +262,13 @@ impl ApplyAuthorizationResponseBuilder {
     /// Sets `state`. WAIT_USER_CONFIRM: the user has not granted it yet.
     pub fn state(
         self,
-        value: impl Into<
-            crate::fund_app::partner_mch_transfer::types::AuthorizationState,
-        >,
+        value: impl Into<crate::fund_app::mch_transfer::types::AuthorizationState>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::fund_app::partner_mch_transfer::types::AuthorizationState,
+                    crate::fund_app::mch_transfer::types::AuthorizationState,
                 >("state", value),
         )
     }

@@ -65,7 +65,7 @@ impl CloseAuthorizationRequestBuilder {
 
 impl rt::Operation for CloseAuthorizationRequest {
     type Body = ();
-    type Response = crate::fund_app::partner_mch_transfer::types::Authorization;
+    type Response = crate::fund_app::mch_transfer::types::Authorization;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.close_authorization",

@@ -98,7 +98,7 @@ impl PreTransferWithAuthorizationRequestBuilder {
         self,
         value: impl Into<
             ::std::vec::Vec<
-                crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo,
+                crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
             >,
         >,
     ) -> Self {
@@ -107,7 +107,7 @@ impl PreTransferWithAuthorizationRequestBuilder {
                 .0
                 .set::<
                     ::std::vec::Vec<
-                        crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo,
+                        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
                     >,
                 >("transfer_scene_report_infos", value),
         )
@@ -324,7 +324,7 @@ pub struct PreTransferWithAuthorizationBody {
     ///
     /// Wire name `transfer_scene_report_infos`; required; at least 1 items.
     pub transfer_scene_report_infos: ::std::vec::Vec<
-        crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo,
+        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
     >,
     /// The authorisation to ask for on the same page; without it this is a plain transfer.
     ///
@@ -361,7 +361,7 @@ impl rt::Shaped for PreTransferWithAuthorizationBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
+                        <crate::fund_app::mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),

@@ -64,7 +64,7 @@ impl QueryAuthorizationRequestBuilder {
 
 impl rt::Operation for QueryAuthorizationRequest {
     type Body = ();
-    type Response = crate::fund_app::partner_mch_transfer::types::Authorization;
+    type Response = crate::fund_app::mch_transfer::types::Authorization;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.query_authorization",

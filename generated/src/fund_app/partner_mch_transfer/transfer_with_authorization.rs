@@ -93,7 +93,7 @@ impl TransferWithAuthorizationRequestBuilder {
         self,
         value: impl Into<
             ::std::vec::Vec<
-                crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo,
+                crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
             >,
         >,
     ) -> Self {
@@ -102,7 +102,7 @@ impl TransferWithAuthorizationRequestBuilder {
                 .0
                 .set::<
                     ::std::vec::Vec<
-                        crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo,
+                        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
                     >,
                 >("transfer_scene_report_infos", value),
         )
@@ -230,7 +230,7 @@ pub struct TransferWithAuthorizationBody {
     ///
     /// Wire name `transfer_scene_report_infos`; required; at least 1 items.
     pub transfer_scene_report_infos: ::std::vec::Vec<
-        crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo,
+        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
     >,
     /// WeChat Pay's number of the user's authorisation (from the authorisation query or callback).
     ///
@@ -263,7 +263,7 @@ impl rt::Shaped for TransferWithAuthorizationBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::fund_app::partner_mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
+                        <crate::fund_app::mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),

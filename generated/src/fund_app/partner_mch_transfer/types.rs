@@ -118,7 +118,7 @@ pub struct PartnerTransferBill {
     /// Where the bill is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::partner_mch_transfer::types::TransferState,
+    pub state: crate::fund_app::mch_transfer::types::TransferState,
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; optional.
@@ -166,7 +166,9 @@ impl rt::Shaped for PartnerTransferBill {
             rt::FieldRule::opt("appid", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "state",
-                rt::Kind::Enum(<TransferState as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(
+                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
+                ),
             ),
             rt::FieldRule::opt("transfer_amount", rt::Kind::INTEGER),
             rt::FieldRule::opt("transfer_remark", rt::Kind::TEXT),
@@ -221,13 +223,13 @@ impl PartnerTransferBillBuilder {
     /// Sets `state`. Where the bill is.
     pub fn state(
         self,
-        value: impl Into<crate::fund_app::partner_mch_transfer::types::TransferState>,
+        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::fund_app::partner_mch_transfer::types::TransferState,
+                    crate::fund_app::mch_transfer::types::TransferState,
                 >("state", value),
         )
     }
@@ -323,7 +325,7 @@ pub struct PartnerReceipt {
     /// Progress of the receipt.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::partner_mch_transfer::types::ElecsignState,
+    pub state: crate::fund_app::mch_transfer::types::ElecsignState,
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
@@ -337,9 +339,7 @@ pub struct PartnerReceipt {
     ///
     /// Wire name `hash_type`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<
-        crate::fund_app::partner_mch_transfer::types::HashType,
-    >,
+    pub hash_type: ::std::option::Option<crate::fund_app::mch_transfer::types::HashType>,
     /// The file's digest, to compare with the downloaded bytes before trusting them; with FINISHED.
     ///
     /// Wire name `hash_value`; optional.
@@ -360,13 +360,17 @@ impl rt::Shaped for PartnerReceipt {
             rt::FieldRule::req("out_bill_no", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "state",
-                rt::Kind::Enum(<ElecsignState as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(
+                    <crate::fund_app::mch_transfer::types::ElecsignState as rt::OpenEnum>::VALUES,
+                ),
             ),
             rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
             rt::FieldRule::opt("update_time", rt::Kind::DATE_TIME),
             rt::FieldRule::opt(
                 "hash_type",
-                rt::Kind::Enum(<HashType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(
+                    <crate::fund_app::mch_transfer::types::HashType as rt::OpenEnum>::VALUES,
+                ),
             ),
             rt::FieldRule::opt("hash_value", rt::Kind::TEXT),
             rt::FieldRule::opt("download_url", rt::Kind::TEXT),
@@ -401,13 +405,13 @@ impl PartnerReceiptBuilder {
     /// Sets `state`. Progress of the receipt.
     pub fn state(
         self,
-        value: impl Into<crate::fund_app::partner_mch_transfer::types::ElecsignState>,
+        value: impl Into<crate::fund_app::mch_transfer::types::ElecsignState>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::fund_app::partner_mch_transfer::types::ElecsignState,
+                    crate::fund_app::mch_transfer::types::ElecsignState,
                 >("state", value),
         )
     }
@@ -425,13 +429,13 @@ impl PartnerReceiptBuilder {
     /// Sets `hash_type`. The digest algorithm of the file; with FINISHED.
     pub fn hash_type(
         self,
-        value: impl Into<crate::fund_app::partner_mch_transfer::types::HashType>,
+        value: impl Into<crate::fund_app::mch_transfer::types::HashType>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::fund_app::partner_mch_transfer::types::HashType,
+                    crate::fund_app::mch_transfer::types::HashType,
                 >("hash_type", value),
         )
     }
@@ -691,386 +695,6 @@ impl SubMchAuthorizationBuilder {
 
     /// Checks every field and builds the value.
     pub fn build(self) -> ::std::result::Result<SubMchAuthorization, rt::BuildError> {
-        self.0.build()
-    }
-}
-rt::open_enum! {
-    /// Where a transfer bill is; SUCCESS, FAIL and CANCELLED are final.
-    pub enum TransferState {
-        Unknown(rt::UnknownValue),
-        /// `ACCEPTED`: Accepted; not yet processed.
-        Accepted = "ACCEPTED",
-        /// `PROCESSING`: Locking the funds; a bill that stays here usually means the balance is short: top up and repeat the same request.
-        Processing = "PROCESSING",
-        /// `WAIT_USER_CONFIRM`: Waiting for the user: open WeChat's confirmation page with `package_info`.
-        WaitUserConfirm = "WAIT_USER_CONFIRM",
-        /// `TRANSFERING`: Being paid out; the confirmation page may be opened again to retry.
-        Transfering = "TRANSFERING",
-        /// `SUCCESS`: Paid to the user (final).
-        Success = "SUCCESS",
-        /// `FAIL`: Failed (final); `fail_reason` says why.
-        Fail = "FAIL",
-        /// `CANCELING`: The merchant's cancel was accepted and is being carried out.
-        Canceling = "CANCELING",
-        /// `CANCELLED`: Cancelled (final); the money stays with the merchant.
-        Cancelled = "CANCELLED",
-    }
-}
-
-/// One item the transfer scene requires to be declared (for example 活动名称 and 奖励说明).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct TransferSceneReportInfo {
-    /// The item's fixed name, exactly as the scene's reporting rules spell it.
-    ///
-    /// Wire name `info_type`; required; 1 to 15 characters.
-    pub info_type: ::std::string::String,
-    /// The merchant's value for that item.
-    ///
-    /// Wire name `info_content`; required; 1 to 32 characters.
-    pub info_content: ::std::string::String,
-}
-
-impl rt::Shaped for TransferSceneReportInfo {
-    const SHAPE: &'static rt::Shape = &rt::Shape::new(
-        "TransferSceneReportInfo",
-        &[
-            rt::FieldRule::req("info_type", rt::Kind::text(1, 15)),
-            rt::FieldRule::req("info_content", rt::Kind::text(1, 32)),
-        ],
-    );
-}
-
-impl TransferSceneReportInfo {
-    /// A builder with every field unset.
-    pub fn builder() -> TransferSceneReportInfoBuilder {
-        TransferSceneReportInfoBuilder::default()
-    }
-}
-
-/// Builds a [`TransferSceneReportInfo`]; `build` reports every missing field and broken limit at once.
-#[derive(Clone, Debug, Default)]
-pub struct TransferSceneReportInfoBuilder(rt::Draft);
-impl TransferSceneReportInfoBuilder {
-    /// Sets `info_type`. The item's fixed name, exactly as the scene's reporting rules spell it.
-    pub fn info_type(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("info_type", value))
-    }
-
-    /// Sets `info_content`. The merchant's value for that item.
-    pub fn info_content(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("info_content", value))
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<TransferSceneReportInfo, rt::BuildError> {
-        self.0.build()
-    }
-}
-rt::open_enum! {
-    /// Progress of an electronic receipt.
-    pub enum ElecsignState {
-        Unknown(rt::UnknownValue),
-        /// `GENERATING`: Being produced.
-        Generating = "GENERATING",
-        /// `FINISHED`: Ready to download.
-        Finished = "FINISHED",
-        /// `FAILED`: Could not be produced; `fail_reason` says why.
-        Failed = "FAILED",
-    }
-}
-rt::open_enum! {
-    /// The digest algorithm of a receipt file.
-    pub enum HashType {
-        Unknown(rt::UnknownValue),
-        /// `SHA256`: SHA-256.
-        Sha256 = "SHA256",
-        /// `SM3`: SM3.
-        Sm3 = "SM3",
-    }
-}
-rt::open_enum! {
-    /// Where a confirmation-free receiving authorisation is.
-    pub enum AuthorizationState {
-        Unknown(rt::UnknownValue),
-        /// `WAIT_USER_CONFIRM`: Waiting for the user to grant it on WeChat's page (opened with `package_info`), within 24 hours.
-        WaitUserConfirm = "WAIT_USER_CONFIRM",
-        /// `TAKING_EFFECT`: Granted and in force; transfers to this user need no confirmation.
-        TakingEffect = "TAKING_EFFECT",
-        /// `CLOSED`: Closed by the user or the merchant; no more transfers under it.
-        Closed = "CLOSED",
-    }
-}
-rt::open_enum! {
-    /// Why an authorisation was closed.
-    pub enum CloseReason {
-        Unknown(rt::UnknownValue),
-        /// `CLOSE_VIA_MCH_API`: The merchant closed it through the API.
-        CloseViaMchApi = "CLOSE_VIA_MCH_API",
-        /// `USER_CLOSE`: The user withdrew it after granting it.
-        UserClose = "USER_CLOSE",
-        /// `USER_OVERDUE_UNCONFIRMED`: The user did not grant it in time.
-        UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED",
-        /// `TRANSFER_RISK`: Closed for risk control.
-        TransferRisk = "TRANSFER_RISK",
-        /// `USER_ACCOUNT_ABNORMAL`: The user's account is abnormal.
-        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
-    }
-}
-
-/// When and why an authorisation was closed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct CloseInfo {
-    /// When it was closed.
-    ///
-    /// Wire name `close_time`; required; RFC 3339.
-    pub close_time: rt::DateTime,
-    /// Why.
-    ///
-    /// Wire name `close_reason`; required.
-    pub close_reason: crate::fund_app::partner_mch_transfer::types::CloseReason,
-}
-
-impl rt::Shaped for CloseInfo {
-    const SHAPE: &'static rt::Shape = &rt::Shape::new(
-        "CloseInfo",
-        &[
-            rt::FieldRule::req("close_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::req(
-                "close_reason",
-                rt::Kind::Enum(<CloseReason as rt::OpenEnum>::VALUES),
-            ),
-        ],
-    );
-}
-
-#[cfg(feature = "test-support")]
-impl CloseInfo {
-    /// A builder with every field unset.
-    pub fn builder() -> CloseInfoBuilder {
-        CloseInfoBuilder::default()
-    }
-}
-
-/// Builds a [`CloseInfo`]; `build` reports every missing field and broken limit at once.
-#[cfg(feature = "test-support")]
-#[derive(Clone, Debug, Default)]
-pub struct CloseInfoBuilder(rt::Draft);
-#[cfg(feature = "test-support")]
-impl CloseInfoBuilder {
-    /// Sets `close_time`. When it was closed.
-    pub fn close_time(self, value: impl Into<rt::DateTime>) -> Self {
-        Self(self.0.set::<rt::DateTime>("close_time", value))
-    }
-
-    /// Sets `close_reason`. Why.
-    pub fn close_reason(
-        self,
-        value: impl Into<crate::fund_app::partner_mch_transfer::types::CloseReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::types::CloseReason,
-                >("close_reason", value),
-        )
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(self) -> ::std::result::Result<CloseInfo, rt::BuildError> {
-        self.0.build()
-    }
-}
-
-/// A confirmation-free receiving authorisation.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct Authorization {
-    /// The merchant's authorisation number.
-    ///
-    /// Wire name `out_authorization_no`; required.
-    pub out_authorization_no: ::std::string::String,
-    /// The AppID the OpenID belongs to.
-    ///
-    /// Wire name `appid`; required.
-    pub appid: ::std::string::String,
-    /// The user's OpenID under `appid`.
-    ///
-    /// Wire name `openid`; required.
-    pub openid: ::std::string::String,
-    /// The name the merchant shows for the user on the authorisation page.
-    ///
-    /// Wire name `user_display_name`; required.
-    pub user_display_name: ::std::string::String,
-    /// WeChat Pay's number of the authorisation, once granted.
-    ///
-    /// Wire name `authorization_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_id: ::std::option::Option<::std::string::String>,
-    /// Where the authorisation is.
-    ///
-    /// Wire name `state`; required.
-    pub state: crate::fund_app::partner_mch_transfer::types::AuthorizationState,
-    /// When the user granted it.
-    ///
-    /// Wire name `authorize_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_time: ::std::option::Option<rt::DateTime>,
-    /// When and why it closed; with CLOSED.
-    ///
-    /// Wire name `close_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<
-        crate::fund_app::partner_mch_transfer::types::CloseInfo,
-    >,
-    /// The transfer scene the authorisation is for.
-    ///
-    /// Wire name `transfer_scene_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene_id: ::std::option::Option<::std::string::String>,
-    /// The receiving reason the user sees.
-    ///
-    /// Wire name `user_recv_perception`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_recv_perception: ::std::option::Option<::std::string::String>,
-    /// When the authorisation was applied for.
-    ///
-    /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<rt::DateTime>,
-    /// While WAIT_USER_CONFIRM (and when asked for with `is_display_authorization`): the value the client passes to open the authorisation page.
-    ///
-    /// Wire name `package_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub package_info: ::std::option::Option<::std::string::String>,
-}
-
-impl rt::Shaped for Authorization {
-    const SHAPE: &'static rt::Shape = &rt::Shape::new(
-        "Authorization",
-        &[
-            rt::FieldRule::req("out_authorization_no", rt::Kind::TEXT),
-            rt::FieldRule::req("appid", rt::Kind::TEXT),
-            rt::FieldRule::req("openid", rt::Kind::TEXT),
-            rt::FieldRule::req("user_display_name", rt::Kind::TEXT),
-            rt::FieldRule::opt("authorization_id", rt::Kind::TEXT),
-            rt::FieldRule::req(
-                "state",
-                rt::Kind::Enum(<AuthorizationState as rt::OpenEnum>::VALUES),
-            ),
-            rt::FieldRule::opt("authorize_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::opt(
-                "close_info",
-                rt::Kind::Nested(<CloseInfo as rt::Shaped>::shape),
-            ),
-            rt::FieldRule::opt("transfer_scene_id", rt::Kind::TEXT),
-            rt::FieldRule::opt("user_recv_perception", rt::Kind::TEXT),
-            rt::FieldRule::opt("create_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::opt("package_info", rt::Kind::TEXT),
-        ],
-    );
-}
-
-#[cfg(feature = "test-support")]
-impl Authorization {
-    /// A builder with every field unset.
-    pub fn builder() -> AuthorizationBuilder {
-        AuthorizationBuilder::default()
-    }
-}
-
-/// Builds a [`Authorization`]; `build` reports every missing field and broken limit at once.
-#[cfg(feature = "test-support")]
-#[derive(Clone, Debug, Default)]
-pub struct AuthorizationBuilder(rt::Draft);
-#[cfg(feature = "test-support")]
-impl AuthorizationBuilder {
-    /// Sets `out_authorization_no`. The merchant's authorisation number.
-    pub fn out_authorization_no(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("out_authorization_no", value))
-    }
-
-    /// Sets `appid`. The AppID the OpenID belongs to.
-    pub fn appid(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("appid", value))
-    }
-
-    /// Sets `openid`. The user's OpenID under `appid`.
-    pub fn openid(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("openid", value))
-    }
-
-    /// Sets `user_display_name`. The name the merchant shows for the user on the authorisation page.
-    pub fn user_display_name(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("user_display_name", value))
-    }
-
-    /// Sets `authorization_id`. WeChat Pay's number of the authorisation, once granted.
-    pub fn authorization_id(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("authorization_id", value))
-    }
-
-    /// Sets `state`. Where the authorisation is.
-    pub fn state(
-        self,
-        value: impl Into<
-            crate::fund_app::partner_mch_transfer::types::AuthorizationState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::types::AuthorizationState,
-                >("state", value),
-        )
-    }
-
-    /// Sets `authorize_time`. When the user granted it.
-    pub fn authorize_time(self, value: impl Into<rt::DateTime>) -> Self {
-        Self(self.0.set::<rt::DateTime>("authorize_time", value))
-    }
-
-    /// Sets `close_info`. When and why it closed; with CLOSED.
-    pub fn close_info(
-        self,
-        value: impl Into<crate::fund_app::partner_mch_transfer::types::CloseInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::types::CloseInfo,
-                >("close_info", value),
-        )
-    }
-
-    /// Sets `transfer_scene_id`. The transfer scene the authorisation is for.
-    pub fn transfer_scene_id(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("transfer_scene_id", value))
-    }
-
-    /// Sets `user_recv_perception`. The receiving reason the user sees.
-    pub fn user_recv_perception(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("user_recv_perception", value))
-    }
-
-    /// Sets `create_time`. When the authorisation was applied for.
-    pub fn create_time(self, value: impl Into<rt::DateTime>) -> Self {
-        Self(self.0.set::<rt::DateTime>("create_time", value))
-    }
-
-    /// Sets `package_info`. While WAIT_USER_CONFIRM (and when asked for with `is_display_authorization`): the value the client passes to open the authorisation page.
-    pub fn package_info(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("package_info", value))
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(self) -> ::std::result::Result<Authorization, rt::BuildError> {
         self.0.build()
     }
 }
