@@ -7,9 +7,11 @@ mod bills;
 mod busifavor;
 pub(crate) mod engine;
 mod favor;
+mod partner_transfer;
 mod payments;
 mod product_coupon;
 pub(crate) mod rules;
+mod transfer_batches;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

@@ -55,6 +55,8 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::product_coupon::RULES,
         super::payments::RULES,
         super::bills::RULES,
+        super::partner_transfer::RULES,
+        super::transfer_batches::RULES,
     ]
     .into_iter()
     .flatten()
