@@ -459,11 +459,23 @@ impl Operation {
         }
     }
 
-    /// Whether any request field (body included, nested included) is sensitive.
+    /// Whether any request field (a path or query parameter, or a body field, nested included)
+    /// is sensitive.
     pub fn has_sensitive_fields(&self, api: &Api) -> bool {
-        self.body
-            .as_ref()
-            .is_some_and(|b| api.struct_has_sensitive(b))
+        self.sensitive_params().next().is_some()
+            || self
+                .body
+                .as_ref()
+                .is_some_and(|b| api.struct_has_sensitive(b))
+    }
+
+    /// The path and query parameters sent encrypted (a query value then goes on the wire as
+    /// percent-encoded Base64).
+    pub fn sensitive_params(&self) -> impl Iterator<Item = &Field> {
+        self.path_params
+            .iter()
+            .chain(&self.query)
+            .filter(|f| f.sensitive)
     }
 
     /// Whether the JSON answer has a field WeChat Pay encrypts to the merchant's key (a

@@ -243,3 +243,75 @@ fn the_walker_finds_sensitive_texts_at_every_depth_and_nothing_else() {
         "undeclared members are left alone"
     );
 }
+
+/// A lookup by a sensitive query parameter (like the bank lookup by account number).
+struct LookUp {
+    account_number: String,
+}
+
+impl Operation for LookUp {
+    type Body = ();
+    type Response = Value;
+    type ErrorCode = AnyErrorCode;
+    const META: OperationMeta = OperationMeta {
+        id: "test.look_up",
+        summary: "look up",
+        method: http::Method::GET,
+        path_template: "/v3/test/banks",
+        doc_url: "https://example.com",
+        callers: &[],
+        idempotency_keys: &[],
+        retry_safe: true,
+        rate_limit: None,
+        success_status: 200,
+        response: ResponseKind::Json,
+        has_sensitive_fields: true,
+        errors: &[],
+    };
+    fn path(&self) -> String {
+        "/v3/test/banks".into()
+    }
+    fn write_query(&self, query: &mut wechatpay_apiv3_runtime::encode::QueryWriter) {
+        query.push("account_number", &self.account_number);
+    }
+    fn body(&self) -> RequestBody<'_, ()> {
+        RequestBody::None
+    }
+    fn validate(&self) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut wechatpay_apiv3_runtime::EncryptField<'_>,
+    ) -> Result<(), wechatpay_apiv3_runtime::SensitiveFieldError> {
+        encrypt("account_number", &mut self.account_number)
+    }
+    fn decode_response(body: &[u8]) -> Result<Value, DecodeError> {
+        decode::json(body)
+    }
+}
+
+#[tokio::test]
+async fn a_query_parameter_is_encrypted_before_the_query_is_written_and_signed() {
+    let server = Server::start(vec![Reply::json(200, "{}")]).await;
+    client(&server.url())
+        .execute(LookUp {
+            account_number: "6222000011112222".into(),
+        })
+        .await
+        .expect("sent");
+    let seen = &server.seen()[0];
+    assert!(seen.authorization_valid, "signed over the encrypted query");
+    assert_eq!(seen.wechatpay_serial.as_deref(), Some(PUBLIC_KEY_ID));
+    let sent = seen
+        .path_and_query
+        .strip_prefix("/v3/test/banks?account_number=")
+        .expect("the query");
+    assert!(!sent.contains('+') && !sent.contains('/') && !sent.contains('='));
+    let ciphertext = wechatpay_apiv3_runtime::protocol::percent_decode(sent).expect("encoded");
+    let wechatpay = MerchantKey::from_pem(&fixture("java_wechatpay_private_key.pem")).expect("key");
+    assert_eq!(
+        wechatpay.decrypt_oaep(&ciphertext).expect("opens"),
+        "6222000011112222"
+    );
+}
