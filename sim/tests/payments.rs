@@ -44,6 +44,7 @@ fn refund(out_trade_no: &str, out_refund_no: &str, amount: i64, total: i64) -> C
     CreateRefundRequest::builder()
         .out_trade_no(out_trade_no)
         .out_refund_no(out_refund_no)
+        .notify_url("https://shop.example.com/wechatpay/refund")
         .amount(
             RefundRequestAmount::builder()
                 .refund(amount)
@@ -152,6 +153,39 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         .execute(refund("ORDER-7781", "R-3", 5800, 8800))
         .await?;
     assert_eq!(sim.faults().effects("refund_domestic.create_refund"), 2);
+
+    // PROCESSING until the bank answers (the control transition `arrive`).
+    let by_refund_no = || {
+        QueryByOutRefundNoRequest::builder()
+            .out_refund_no("R-1")
+            .build()
+    };
+    let processing = client.execute(by_refund_no()?).await?;
+    assert_eq!(processing.status, RefundStatus::Processing);
+    let done = sim.transition(
+        "refund_domestic",
+        "refund",
+        "R-1",
+        "arrive",
+        &serde_json::json!({}),
+    )?;
+    let notice = done.notice.ok_or("arrive owes REFUND.SUCCESS")?;
+    assert_eq!(notice.event_type, "REFUND.SUCCESS");
+    assert_eq!(
+        notice.notify_url.as_deref(),
+        Some("https://shop.example.com/wechatpay/refund"),
+        "the refund's own notify_url"
+    );
+    let again = sim
+        .transition(
+            "refund_domestic",
+            "refund",
+            "R-1",
+            "arrive",
+            &serde_json::json!({}),
+        )
+        .expect_err("arrived once");
+    assert_eq!(again.status, 409, "{again}");
 
     let arrived = client
         .execute(

@@ -22,13 +22,20 @@ pub type Shape = fn(&mut Engine<'_>, &Call<'_>, &Value) -> Answer;
 /// Serves the whole operation (one no lifecycle covers).
 pub type Whole = fn(&mut Engine<'_>, &Call<'_>) -> Outcome;
 
-/// What is hand-written for one operation.
+/// Builds a callback's resource from the record, where the notification names or holds things
+/// the record does not (the default is the record itself, projected onto the notification's type).
+pub type NoticeOf = fn(&Engine<'_>, &Value) -> Value;
+
+/// What is hand-written for one operation, or for one control transition.
 pub struct Rule {
-    /// `family.operation`, as in spec/.
+    /// `family.operation`, as in spec/; or `family.lifecycle.transition` for a transition no
+    /// operation makes (the control API's), completed by `fill` with the control call's body.
     pub operation: &'static str,
     pub fill: Option<Fill>,
     pub answer: Option<Shape>,
     pub whole: Option<Whole>,
+    /// The resource of the callback the transition sends (`notify:`).
+    pub notice: Option<NoticeOf>,
     /// The error code for a request number (or a key) used again with other parameters
     /// (default `INVALID_REQUEST`).
     pub reused: Option<&'static str>,
@@ -42,6 +49,7 @@ impl Rule {
             fill: None,
             answer: None,
             whole: None,
+            notice: None,
             reused: None,
         }
     }
@@ -76,7 +84,19 @@ pub fn check<'r>(
     let mut problems = Vec::new();
     for rule in rules {
         let id = rule.operation;
-        if super::engine::operation(api, id).is_none() {
+        if index.is_control(id) {
+            if rule.answer.is_some() || rule.whole.is_some() || rule.reused.is_some() {
+                problems.push(format!(
+                    "the hand-written rule for control transition `{id}` may only fill the record and build its callback"
+                ));
+            }
+        } else if id.matches('.').count() == 2 {
+            let known: Vec<String> = index.controls().map(str::to_string).collect();
+            problems.push(format!(
+                "a hand-written rule names `{id}`, which is not a control transition of spec/ (closest: {})",
+                crate::faults::closest(&known, id).join(", ")
+            ));
+        } else if super::engine::operation(api, id).is_none() {
             problems.push(format!(
                 "a hand-written rule names `{id}`, which is not an operation of spec/ (closest: {})",
                 closest_operations(api, id).join(", ")
@@ -113,11 +133,37 @@ mod tests {
     #[test]
     fn every_registered_rule_names_an_operation_of_the_spec() {
         let api = api();
-        let rules = registry(&api, &Index::new(&api)).expect("the registry matches spec/");
+        let index = Index::new(&api);
+        let rules = registry(&api, &index).expect("the registry matches spec/");
         assert!(rules.len() >= 10, "{} rules", rules.len());
         for id in rules.keys() {
-            assert!(super::super::engine::operation(&api, id).is_some(), "{id}");
+            let known = super::super::engine::operation(&api, id).is_some() || index.is_control(id);
+            assert!(known, "{id}");
         }
+    }
+
+    #[test]
+    fn a_rule_for_an_unknown_control_transition_is_refused_with_the_closest() {
+        let api = api();
+        let misspelt = Rule {
+            fill: Some(|_, _, _| Ok(())),
+            ..Rule::new("pay_transactions.order.pays")
+        };
+        let Err(err) = check(&api, &Index::new(&api), [&misspelt]) else {
+            panic!("an unknown transition was registered");
+        };
+        assert!(
+            err.starts_with("a hand-written rule names `pay_transactions.order.pays`, which is not a control transition of spec/ (closest: pay_transactions.order.pay"),
+            "{err}"
+        );
+        let answering = Rule {
+            answer: Some(|_, _, _| Answer::empty(204)),
+            ..Rule::new("pay_transactions.order.pay")
+        };
+        let Err(err) = check(&api, &Index::new(&api), [&answering]) else {
+            panic!("a control transition answered like an operation");
+        };
+        assert!(err.contains("may only fill the record"), "{err}");
     }
 
     #[test]
