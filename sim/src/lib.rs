@@ -312,13 +312,9 @@ impl Simulator {
             .example_answer("product_coupon", "use_user_coupon")
             .ok_or("the spec has no product_coupon.use_user_coupon example")?;
         coupon["coupon_code"] = serde_json::json!(coupon_code);
-        coupon["coupon_state"] = serde_json::json!("EFFECTIVE");
-        if let Some(map) = coupon.as_object_mut() {
-            map.remove("single_usage_detail");
-        }
         self.state
             .store
-            .provision_product_coupon(&self.state.api, openid, coupon);
+            .provision_usable_product_coupon(&self.state.api, openid, coupon);
         Ok(())
     }
 

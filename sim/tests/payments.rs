@@ -276,6 +276,18 @@ async fn a_days_bill_downloads_unsigned_and_hash_checked() -> TestResult {
             "{text}"
         );
         assert!(text.ends_with("`1,`88.00\n"), "{text}");
+        // The header and the payment's line end with its description (商品名称), as placed.
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with(",应结订单金额,商品名称"), "{text}");
+        assert_eq!(
+            lines[0].split(',').count(),
+            lines[1].split(',').count(),
+            "{text}"
+        );
+        assert!(
+            lines[1].ends_with(",`SUCCESS,`CNY,`88.00,`手冲咖啡豆 250g"),
+            "{text}"
+        );
         // A hash that does not match is refused, not returned.
         let err = client
             .download_bill(&link.download_url, &link.hash_type, &"0".repeat(40))

@@ -17,12 +17,15 @@ use super::rules::Rule;
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
-/// A resource: its record as queried, whose it is (the owner is not a field of the record), and
-/// where its callbacks go (the `notify_url` of the request that made it, which no query answers).
+/// A resource: its record as queried, and beside it what no query answers: whose it is (the owner
+/// is not a field of the record), where its callbacks go (the `notify_url` of the request that
+/// made it) and that request's body (what a bill shows of an order, such as its description).
 #[derive(Clone, Debug)]
 pub struct Record {
     pub owner: Option<String>,
     pub notify_url: Option<String>,
+    /// The body of the request that created it (`Null` for one a test provisioned).
+    pub request: Value,
     pub json: Value,
 }
 
@@ -275,18 +278,20 @@ impl Engine<'_> {
 
     /// Stores a record under its key field, projected onto the lifecycle's type.
     pub fn insert(&mut self, family: &str, name: &str, owner: Option<&str>, json: Value) {
-        self.insert_with_url(family, name, owner, None, json);
+        self.insert_made(family, name, owner, &Value::Null, json);
     }
 
-    /// [`Self::insert`], with the `notify_url` its callbacks go to.
-    pub fn insert_with_url(
+    /// [`Self::insert`] for a record `request` (a body) created: kept beside it, with its
+    /// `notify_url`, where the resource's callbacks go.
+    pub fn insert_made(
         &mut self,
         family: &str,
         name: &str,
         owner: Option<&str>,
-        notify_url: Option<String>,
+        request: &Value,
         json: Value,
     ) {
+        let notify_url = request["notify_url"].as_str().map(str::to_string);
         let Some(l) = self.lifecycle(family, name) else {
             return;
         };
@@ -301,6 +306,7 @@ impl Engine<'_> {
                 Record {
                     owner: owner.map(str::to_string),
                     notify_url,
+                    request: request.clone(),
                     json,
                 },
             );
@@ -649,9 +655,7 @@ impl Engine<'_> {
             .as_ref()
             .and_then(|o| call.field(o))
             .map(|o| text_of(Some(&o)));
-        // Where the resource's callbacks go, kept beside the record (no query answers it).
-        let notify_url = call.body["notify_url"].as_str().map(str::to_string);
-        self.insert_with_url(family, &l.name, owner.as_deref(), notify_url, record);
+        self.insert_made(family, &l.name, owner.as_deref(), call.body, record);
         let stored = self
             .get(family, &l.name, &key)
             .map(|r| r.json.clone())

@@ -6,11 +6,16 @@
 use serde_json::{Value, json};
 
 use super::engine::Engine;
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, check_send_limits};
 
 const FAMILY: &str = "favor";
 const NO_STOCK: &str = "no stock of this creator has this stock_id";
+
+/// A stock that sends coupons.
+const RUNNING: Named = Named::state(FAMILY, "stock", "running");
+
+pub(super) const NAMED: &[Named] = &[RUNNING];
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -41,11 +46,11 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
         .map(|s| s.json.clone())
         .filter(|s| s["stock_creator_mchid"] == call.body["stock_creator_mchid"])
         .ok_or_else(|| Outcome::error(404, "RESOURCE_NOT_EXISTS", NO_STOCK))?;
-    if stock["status"] != "running" {
+    if !RUNNING.is_in(e.api, &stock) {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
-            "the stock is not running",
+            &format!("the stock is not {}", RUNNING.value),
         ));
     }
     let sent = stock["distributed_coupons"].as_i64().unwrap_or(0);

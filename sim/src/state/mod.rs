@@ -240,6 +240,11 @@ impl Store {
         self.with(api, |e| product_coupon::provision(e, openid, coupon));
     }
 
+    /// [`Self::provision_product_coupon`], made usable (EFFECTIVE, no redemption).
+    pub fn provision_usable_product_coupon(&self, api: &Api, openid: &str, coupon: Value) {
+        self.with(api, |e| product_coupon::provision_usable(e, openid, coupon));
+    }
+
     /// Makes the control transition `family.lifecycle.transition` on the resource under `key`.
     pub fn control(
         &self,

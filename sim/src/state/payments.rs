@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::engine::{Engine, Record, text_of};
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
@@ -22,6 +22,13 @@ const fn prepay(operation: &'static str, answer: super::rules::Shape) -> Rule {
         ..Rule::new(operation)
     }
 }
+
+/// A paid order (the state of a bill's payment lines).
+pub(super) const PAID: Named = Named::state(PAY, "order", "SUCCESS");
+/// A paid order with refunds.
+const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
+
+pub(super) const NAMED: &[Named] = &[PAID, REFUNDED];
 
 pub(super) const RULES: &[Rule] = &[
     prepay("pay_transactions.prepay_jsapi", prepay_id),
@@ -129,7 +136,7 @@ fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outc
     let order = e
         .get(PAY, "order", &out_trade_no)
         .map(|o| o.json.clone())
-        .filter(|o| matches!(o["trade_state"].as_str(), Some("SUCCESS" | "REFUND")))
+        .filter(|o| PAID.is_in(e.api, o) || REFUNDED.is_in(e.api, o))
         .ok_or_else(|| {
             Outcome::error(
                 404,
@@ -198,13 +205,11 @@ fn refund_notice(e: &Engine<'_>, r: &Value) -> Value {
     })
 }
 
-/// Orders paid on `date` (YYYY-MM-DD), in order-number order.
-pub(super) fn paid_on<'a>(e: &'a Engine<'_>, date: &'a str) -> impl Iterator<Item = &'a Value> {
-    e.records(PAY, "order")
-        .map(|(_, o): (_, &Record)| &o.json)
-        .filter(move |o| {
-            o["success_time"]
-                .as_str()
-                .is_some_and(|t| t.starts_with(date))
-        })
+/// Orders paid on `date` (YYYY-MM-DD), in order-number order, each with the request that placed it.
+pub(super) fn paid_on<'a>(e: &'a Engine<'_>, date: &'a str) -> impl Iterator<Item = &'a Record> {
+    e.records(PAY, "order").map(|(_, o)| o).filter(move |o| {
+        o.json["success_time"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(date))
+    })
 }
