@@ -114,6 +114,9 @@ impl rt::Operation for QueryDetailByDetailIdRequest {
         rt::shape::validate(self)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::transfer_batches::types::MerchantDetail as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {

@@ -126,12 +126,12 @@ pub struct TransferDetailInput {
     pub openid: ::std::string::String,
     /// The user's real name, checked against the account: needed from 2,000 yuan (200000 fen), refused under 0.3 yuan. Sent encrypted.
     ///
-    /// Wire name `user_name`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The user's ID card number, checked when given. Sent encrypted.
     ///
-    /// Wire name `user_id_card`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_id_card`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_card: ::std::option::Option<::std::string::String>,
 }
@@ -147,8 +147,8 @@ impl rt::Shaped for TransferDetailInput {
             rt::FieldRule::req("transfer_amount", rt::Kind::range(1, i64::MAX)),
             rt::FieldRule::req("transfer_remark", rt::Kind::text(1, 32)),
             rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
-            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)),
-            rt::FieldRule::opt("user_id_card", rt::Kind::text(1, 1024)),
+            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)).sensitive(),
+            rt::FieldRule::opt("user_id_card", rt::Kind::text(1, 1024)).sensitive(),
         ],
     );
 }
@@ -814,7 +814,7 @@ pub struct MerchantDetail {
     pub openid: ::std::string::String,
     /// The user's name, when one was sent; decrypted with the merchant private key.
     ///
-    /// Wire name `user_name`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the transfer was started.
@@ -848,7 +848,7 @@ impl rt::Shaped for MerchantDetail {
                 rt::Kind::Enum(<DetailFailReason as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("openid", rt::Kind::TEXT),
-            rt::FieldRule::opt("user_name", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("initiate_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
         ],
@@ -982,20 +982,6 @@ impl ::std::fmt::Debug for MerchantDetail {
             .field("initiate_time", &self.initiate_time)
             .field("update_time", &self.update_time)
             .finish()
-    }
-}
-
-impl MerchantDetail {
-    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
-    #[doc(hidden)]
-    pub fn encrypt_sensitive_fields(
-        &mut self,
-        encrypt: &mut rt::EncryptField<'_>,
-    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
-        if let ::std::option::Option::Some(value) = &mut self.user_name {
-            encrypt("user_name", value)?;
-        }
-        ::std::result::Result::Ok(())
     }
 }
 rt::open_enum! {
@@ -1465,7 +1451,7 @@ pub struct PartnerDetail {
     pub openid: ::std::string::String,
     /// The user's name, when one was sent; decrypted with the merchant private key.
     ///
-    /// Wire name `username`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `username`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     /// When the transfer was started.
@@ -1514,7 +1500,7 @@ impl rt::Shaped for PartnerDetail {
                 rt::Kind::Enum(<DetailFailReason as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("openid", rt::Kind::TEXT),
-            rt::FieldRule::opt("username", rt::Kind::TEXT),
+            rt::FieldRule::opt("username", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("initiate_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
             rt::FieldRule::opt("account_type", rt::Kind::TEXT),
@@ -1669,19 +1655,5 @@ impl ::std::fmt::Debug for PartnerDetail {
             .field("bank_name", &self.bank_name)
             .field("bank_card_number_tail", &self.bank_card_number_tail)
             .finish()
-    }
-}
-
-impl PartnerDetail {
-    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
-    #[doc(hidden)]
-    pub fn encrypt_sensitive_fields(
-        &mut self,
-        encrypt: &mut rt::EncryptField<'_>,
-    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
-        if let ::std::option::Option::Some(value) = &mut self.username {
-            encrypt("username", value)?;
-        }
-        ::std::result::Result::Ok(())
     }
 }

@@ -126,6 +126,9 @@ impl rt::Operation for QueryByOutBillNoRequest {
         rt::shape::validate(self)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::fund_app::partner_mch_transfer::types::PartnerTransferBill as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {

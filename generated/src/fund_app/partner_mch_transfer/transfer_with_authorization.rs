@@ -176,6 +176,9 @@ impl rt::Operation for TransferWithAuthorizationRequest {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::fund_app::partner_mch_transfer::types::PartnerTransferBill as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
@@ -205,7 +208,7 @@ pub struct TransferWithAuthorizationBody {
     pub transfer_scene_id: ::std::string::String,
     /// The payee's real name, checked against the account: needed from 2,000 yuan (200000 fen). Sent encrypted.
     ///
-    /// Wire name `user_name`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
@@ -252,7 +255,7 @@ impl rt::Shaped for TransferWithAuthorizationBody {
                 "transfer_scene_id",
                 rt::Kind::pattern(1, 36, "^[0-9]+$"),
             ),
-            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)).sensitive(),
             rt::FieldRule::req("transfer_amount", rt::Kind::range(1, i64::MAX)),
             rt::FieldRule::req("transfer_remark", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("notify_url", rt::Kind::pattern(0, 256, "^https://.+$")),

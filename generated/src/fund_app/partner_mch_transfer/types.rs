@@ -141,7 +141,7 @@ pub struct PartnerTransferBill {
     pub openid: ::std::option::Option<::std::string::String>,
     /// The payee's name, when one was given; decrypted with the merchant private key.
     ///
-    /// Wire name `user_name`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
@@ -174,7 +174,7 @@ impl rt::Shaped for PartnerTransferBill {
             rt::FieldRule::opt("transfer_remark", rt::Kind::TEXT),
             rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
             rt::FieldRule::opt("openid", rt::Kind::TEXT),
-            rt::FieldRule::opt("user_name", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt("create_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
         ],
@@ -293,20 +293,6 @@ impl ::std::fmt::Debug for PartnerTransferBill {
             .field("create_time", &self.create_time)
             .field("update_time", &self.update_time)
             .finish()
-    }
-}
-
-impl PartnerTransferBill {
-    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
-    #[doc(hidden)]
-    pub fn encrypt_sensitive_fields(
-        &mut self,
-        encrypt: &mut rt::EncryptField<'_>,
-    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
-        if let ::std::option::Option::Some(value) = &mut self.user_name {
-            encrypt("user_name", value)?;
-        }
-        ::std::result::Result::Ok(())
     }
 }
 
