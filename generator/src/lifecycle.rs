@@ -665,7 +665,8 @@ impl<'a> Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// `notify:` of a transition to `to`: a notification of the family, and its event type (the
+    /// `notify:` of a transition to `to`: a notification of the family (or `family.id` of
+    /// another), and its event type (the
     /// only one, the one ending in `.<to>`, or the one `event_type:` names).
     fn notify(
         &mut self,
@@ -674,9 +675,25 @@ impl Cx<'_> {
         to: &str,
         key: &str,
     ) -> Option<Notify> {
-        let Some(n) = self.notifications.iter().find(|n| n.id == id.value) else {
-            let mut ids: Vec<&str> = self.notifications.iter().map(|n| n.id.as_str()).collect();
-            ids.sort_by_key(|other| naming_distance(other, &id.value));
+        // `family.notification`: a twin's callback, sent with the same event and original type
+        // (one notification for both, as the notification entry point needs).
+        let (pool, family, short) = match id.value.split_once('.') {
+            Some((f, short)) => match self.all.iter().find(|x| x.name == f) {
+                Some(other) => (&other.notifications[..], f, short),
+                None => {
+                    self.err(
+                        id.referenced.line(),
+                        &format!("{key}.notify"),
+                        format!("`{}` names no family `{f}`", id.value),
+                    );
+                    return None;
+                }
+            },
+            None => (self.notifications, self.family, id.value.as_str()),
+        };
+        let Some(n) = pool.iter().find(|n| n.id == short) else {
+            let mut ids: Vec<&str> = pool.iter().map(|n| n.id.as_str()).collect();
+            ids.sort_by_key(|other| naming_distance(other, short));
             ids.truncate(3);
             let closest = if ids.is_empty() {
                 "it has none".to_string()
@@ -687,8 +704,7 @@ impl Cx<'_> {
                 id.referenced.line(),
                 &format!("{key}.notify"),
                 format!(
-                    "`{}` is not a notification of family `{}` ({closest})",
-                    id.value, self.family
+                    "`{short}` is not a notification of family `{family}` ({closest})"
                 ),
             );
             return None;
@@ -725,7 +741,7 @@ impl Cx<'_> {
             return None;
         };
         Some(Notify {
-            notification: n.id.clone(),
+            notification: id.value.clone(),
             event_type,
         })
     }

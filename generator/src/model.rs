@@ -808,7 +808,7 @@ pub struct Transition {
 /// The callback a change sends: a notification of the family and one of its event types.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notify {
-    /// The notification's id (in the family).
+    /// The notification's id in the family, or `family.id` for another family's.
     pub notification: String,
     pub event_type: String,
 }

@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use wechatpay_apiv3::fund_app::mch_transfer::{TransferSceneReportInfo, TransferState};
+use serde_json::{Value, json};
+use wechatpay_apiv3::fund_app::mch_transfer::{
+    TransferBillFinishedEvent, TransferSceneReportInfo, TransferState,
+};
 use wechatpay_apiv3::fund_app::partner_mch_transfer::{
     CancelTransferBillRequest, CreateTransferBillRequest, QueryByOutBillNoRequest,
     TransferWithAuthorizationRequest,
@@ -67,8 +70,29 @@ fn report_infos() -> Vec<TransferSceneReportInfo> {
     ]
 }
 
+/// A control call (`POST /_sim/...`, unsigned JSON): its status and answer.
+async fn control(sim: &Simulator, path: &str, body: Value) -> Result<(u16, Value), Box<dyn std::error::Error>> {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sim{path}", sim.base_url()))
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&body)?)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, serde_json::from_slice(&response.bytes().await?)?))
+}
+
 fn bill(out_bill_no: &str, amount: i64) -> CreateTransferBillRequest {
-    CreateTransferBillRequest::builder()
+    bill_to(out_bill_no, amount, None)
+}
+
+fn bill_to(out_bill_no: &str, amount: i64, notify_url: Option<&str>) -> CreateTransferBillRequest {
+    let builder = CreateTransferBillRequest::builder();
+    let builder = match notify_url {
+        Some(url) => builder.notify_url(url),
+        None => builder,
+    };
+    builder
         .sub_mchid(SUB_MCHID)
         .appid(APPID)
         .out_bill_no(out_bill_no)
@@ -135,6 +159,76 @@ async fn a_partner_bill_is_created_once_queried_and_cancelled() -> TestResult {
 
     let missing = client.execute(cancel("PT404")).await.expect_err("no such bill");
     assert_eq!(api_code(&missing), Some(ErrorCode::NotFound), "{missing}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_user_confirms_and_the_bill_finished_callback_arrives() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let (url, mut rx) =
+        common::receive_one_callback::<TransferBillFinishedEvent>(client.clone()).await?;
+    // The spec requires https; the simulator calls a loopback https URL over plain HTTP.
+    let notify_url = url.replacen("http://", "https://", 1);
+    let created = client
+        .execute(bill_to("PT4001", 2600, Some(&notify_url)))
+        .await?;
+
+    let (status, confirmed) =
+        control(&sim, "/partner_mch_transfer/bill/PT4001/confirm", json!({})).await?;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["callback"]["delivered"], true, "{confirmed}");
+    assert_eq!(confirmed["callback"]["last_status"], 204, "{confirmed}");
+    // The merchant twin's callback type parses it: verified, decrypted, typed.
+    let event = rx.recv().await.ok_or("no callback arrived")??;
+    assert_eq!(event.state, TransferState::Success);
+    assert_eq!(event.transfer_bill_no, created.transfer_bill_no);
+    assert_eq!(event.transfer_amount, 2600);
+    let found = client.execute(query_bill("PT4001", SUB_MCHID)).await?;
+    assert_eq!(found.state, TransferState::Success);
+
+    // A paid bill can be neither confirmed again nor cancelled.
+    let (status, again) =
+        control(&sim, "/partner_mch_transfer/bill/PT4001/confirm", json!({})).await?;
+    assert_eq!(status, 409, "{again}");
+    let late = client.execute(cancel("PT4001")).await.expect_err("already paid");
+    assert_eq!(api_code(&late), Some(ErrorCode::InvalidRequest), "{late}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failed_or_cancelled_bill_reaches_its_final_state() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    client.execute(bill("PT5001", 100)).await?;
+    let (status, failed) = control(
+        &sim,
+        "/partner_mch_transfer/bill/PT5001/fail",
+        json!({ "deliver": false }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{failed}");
+    let found = client.execute(query_bill("PT5001", SUB_MCHID)).await?;
+    assert_eq!(found.state, TransferState::Fail);
+    assert_eq!(found.fail_reason.as_deref(), Some("PAYEE_ACCOUNT_ABNORMAL"));
+
+    client.execute(bill("PT5002", 100)).await?;
+    // Not cancelling yet: the system cannot finish a cancel that was never asked for.
+    let (status, early) = control(
+        &sim,
+        "/partner_mch_transfer/bill/PT5002/cancelled",
+        json!({ "deliver": false }),
+    )
+    .await?;
+    assert_eq!(status, 409, "{early}");
+    client.execute(cancel("PT5002")).await?;
+    let (status, done) = control(
+        &sim,
+        "/partner_mch_transfer/bill/PT5002/cancelled",
+        json!({ "deliver": false }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{done}");
+    let found = client.execute(query_bill("PT5002", SUB_MCHID)).await?;
+    assert_eq!(found.state, TransferState::Cancelled);
     Ok(())
 }
 

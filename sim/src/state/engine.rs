@@ -441,10 +441,12 @@ impl Engine<'_> {
         notify_url: Option<String>,
     ) -> Result<Notice, String> {
         let api = self.api;
-        let n = api.families[fi]
-            .notifications
-            .iter()
-            .find(|n| n.id == notify.notification)
+        let (family, id) = match notify.notification.split_once('.') {
+            Some((f, id)) => (api.families.iter().find(|x| x.name == f), id),
+            None => (api.families.get(fi), notify.notification.as_str()),
+        };
+        let n = family
+            .and_then(|f| f.notifications.iter().find(|n| n.id == id))
             .ok_or_else(|| format!("no notification `{}`", notify.notification))?;
         let resource = match rule.and_then(|r| r.notice) {
             Some(build) => build(self, record),
