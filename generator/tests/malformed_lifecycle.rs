@@ -326,3 +326,56 @@ fn needs_and_control_on_a_change_an_operation_makes() {
         )
     );
 }
+
+#[test]
+fn a_callback_of_a_named_family_is_kept_qualified() {
+    let mut sources = sources();
+    let family = sources
+        .get_mut(&PathBuf::from("fam/family.yaml"))
+        .expect("family");
+    *family = family.replacen(
+        LAST,
+        &with_transition(
+            "      review:\n        from: [NEW]\n        to: DONE\n        notify: fam.thing_ended\n",
+        ),
+        1,
+    );
+    let families = wechatpay_apiv3_generator::load::load_sources(&sources).expect("loads");
+    let api = wechatpay_apiv3_generator::lower::lower(&families).expect("lowers");
+    let notify = api.families[0].lifecycles[0].transitions[1]
+        .notify
+        .as_ref()
+        .expect("notify");
+    assert_eq!(
+        (notify.notification.as_str(), notify.event_type.as_str()),
+        ("fam.thing_ended", "THING.DONE")
+    );
+}
+
+#[test]
+fn callback_of_an_unknown_family_or_its_unknown_notification() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &with_transition(
+                "      review:\n        from: [NEW]\n        to: DONE\n        notify: twin.thing_ended\n"
+            )
+        ),
+        format!(
+            "fam/family.yaml:31: lifecycles.thing.transitions.review.notify: `twin.thing_ended` names no family `twin`{ONE}"
+        )
+    );
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &with_transition(
+                "      review:\n        from: [NEW]\n        to: DONE\n        notify: fam.thing_end\n"
+            )
+        ),
+        format!(
+            "fam/family.yaml:31: lifecycles.thing.transitions.review.notify: `thing_end` is not a notification of family `fam` (closest: thing_ended){ONE}"
+        )
+    );
+}
