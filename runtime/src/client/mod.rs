@@ -18,6 +18,7 @@ mod config;
 pub mod crypto;
 mod download;
 mod error;
+mod file_hash;
 mod frontend;
 mod limiter;
 pub mod notify;
