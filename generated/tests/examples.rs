@@ -5215,6 +5215,7 @@ fn refund_domestic_enums_keep_unknown_values() {
 /// Example "Two commission payments in one batch" of `POST /v3/transfer/batches`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_create_batch_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5261,6 +5262,7 @@ fn transfer_batches_create_batch_example_1() -> ::std::result::Result<
 /// Example "A sub-merchant's freight payments from its own account" of `POST /v3/partner-transfer/batches`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_partner_create_batch_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5306,6 +5308,7 @@ fn transfer_batches_partner_create_batch_example_1() -> ::std::result::Result<
 /// Example "A finished sub-merchant batch" of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_partner_query_batch_by_batch_id_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5331,6 +5334,7 @@ fn transfer_batches_partner_query_batch_by_batch_id_example_1() -> ::std::result
 /// Example "A finished sub-merchant batch" of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_partner_query_batch_by_out_batch_no_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5356,6 +5360,7 @@ fn transfer_batches_partner_query_batch_by_out_batch_no_example_1() -> ::std::re
 /// Example "A sub-merchant detail paid to the user" of `GET /v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_partner_query_detail_by_detail_id_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5380,6 +5385,7 @@ fn transfer_batches_partner_query_detail_by_detail_id_example_1() -> ::std::resu
 /// Example "A sub-merchant detail paid to the user" of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_partner_query_detail_by_out_detail_no_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5404,6 +5410,7 @@ fn transfer_batches_partner_query_detail_by_out_detail_no_example_1() -> ::std::
 /// Example "A finished batch with its details" of `GET /v3/transfer/batches/batch-id/{batch_id}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_query_batch_by_batch_id_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5431,6 +5438,7 @@ fn transfer_batches_query_batch_by_batch_id_example_1() -> ::std::result::Result
 /// Example "A finished batch with its details" of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_query_batch_by_out_batch_no_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5458,6 +5466,7 @@ fn transfer_batches_query_batch_by_out_batch_no_example_1() -> ::std::result::Re
 /// Example "A detail paid to the user" of `GET /v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_query_detail_by_detail_id_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,
@@ -5482,6 +5491,7 @@ fn transfer_batches_query_detail_by_detail_id_example_1() -> ::std::result::Resu
 /// Example "A detail paid to the user" of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
 #[cfg(feature = "transfer-batches")]
 #[test]
+#[allow(deprecated)]
 fn transfer_batches_query_detail_by_out_detail_no_example_1() -> ::std::result::Result<
     (),
     ::std::boxed::Box<dyn ::std::error::Error>,

@@ -703,9 +703,7 @@ impl Cx<'_> {
             self.err(
                 id.referenced.line(),
                 &format!("{key}.notify"),
-                format!(
-                    "`{short}` is not a notification of family `{family}` ({closest})"
-                ),
+                format!("`{short}` is not a notification of family `{family}` ({closest})"),
             );
             return None;
         };

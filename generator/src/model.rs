@@ -423,6 +423,8 @@ pub struct Operation {
     pub doc_url: String,
     pub callers: Vec<Caller>,
     pub rate_limit: Option<RateLimit>,
+    /// `deprecated:`: why callers should move off it; emitted as `#[deprecated]` on the builder.
+    pub deprecated: Option<String>,
     pub idempotency_keys: Vec<String>,
     pub retry_safe: bool,
     pub path_params: Vec<Field>,

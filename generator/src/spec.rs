@@ -94,6 +94,8 @@ pub struct OperationDecl {
     pub doc_url: Sp<String>,
     pub callers: Sp<Vec<Sp<String>>>,
     pub rate_limit: Option<Sp<String>>,
+    /// Why the operation should no longer be used (a product WeChat Pay refuses to new merchants).
+    pub deprecated: Option<String>,
     #[serde(default)]
     pub idempotency_keys: Vec<Sp<String>>,
     pub retry_safe: Option<bool>,

@@ -452,7 +452,10 @@ async fn d17_receipts_are_checked_against_their_sha256_or_sm3_digest() {
     .await;
     let client = default_client(&server.url());
     assert_eq!(
-        client.download_verified(File, "SHA256", sha256).await.expect("sha256"),
+        client
+            .download_verified(File, "SHA256", sha256)
+            .await
+            .expect("sha256"),
         pdf
     );
     assert_eq!(

@@ -14,6 +14,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// Sends `POST /v3/transfer/batches`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_1.shtml).
 ///
 /// - Callers: merchants (直连商户).
+/// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; use the transfer bills, fund_app::mch_transfer (feature `transfer`).
 /// - Idempotent by `out_batch_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -34,6 +35,9 @@ impl rt::Shaped for CreateBatchRequest {
 
 impl CreateBatchRequest {
     /// A builder with nothing set.
+    #[deprecated(
+        note = "WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; use the transfer bills, fund_app::mch_transfer (feature `transfer`)."
+    )]
     pub fn builder() -> CreateBatchRequestBuilder {
         CreateBatchRequestBuilder::default()
     }

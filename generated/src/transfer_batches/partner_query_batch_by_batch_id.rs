@@ -14,6 +14,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// Sends `GET /v3/partner-transfer/batches/batch-id/{batch_id}`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer_partner/chapter3_2.shtml).
 ///
 /// - Callers: service providers (服务商).
+/// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; service providers use the transfer bills, fund_app::partner_mch_transfer (feature `partner-transfer`).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -66,6 +67,9 @@ impl rt::Shaped for PartnerQueryBatchByBatchIdRequest {
 
 impl PartnerQueryBatchByBatchIdRequest {
     /// A builder with nothing set.
+    #[deprecated(
+        note = "WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; service providers use the transfer bills, fund_app::partner_mch_transfer (feature `partner-transfer`)."
+    )]
     pub fn builder() -> PartnerQueryBatchByBatchIdRequestBuilder {
         PartnerQueryBatchByBatchIdRequestBuilder::default()
     }

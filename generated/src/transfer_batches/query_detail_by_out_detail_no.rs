@@ -14,6 +14,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// Sends `GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/pay/transfer/chapter3_5.shtml).
 ///
 /// - Callers: merchants (直连商户).
+/// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; use the transfer bills, fund_app::mch_transfer (feature `transfer`).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -47,6 +48,9 @@ impl rt::Shaped for QueryDetailByOutDetailNoRequest {
 
 impl QueryDetailByOutDetailNoRequest {
     /// A builder with nothing set.
+    #[deprecated(
+        note = "WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; use the transfer bills, fund_app::mch_transfer (feature `transfer`)."
+    )]
     pub fn builder() -> QueryDetailByOutDetailNoRequestBuilder {
         QueryDetailByOutDetailNoRequestBuilder::default()
     }

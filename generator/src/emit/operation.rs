@@ -56,6 +56,9 @@ fn request_doc(op: &Operation) -> String {
     if let Some(limit) = op.rate_limit {
         lines.push(format!("- Rate limit: {}.", limit.sentence()));
     }
+    if let Some(why) = &op.deprecated {
+        lines.push(format!("- Deprecated: {}", super::doc::escape(why)));
+    }
     lines.push(format!("- {}.", op.retry_summary()));
     lines.push(format!(
         "- Answers HTTP {}{}.",
@@ -170,6 +173,12 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
     } else {
         (quote!(::std::fmt::Debug,), quote!())
     };
+    // Deprecating the builder, not the type, warns where a request is made and nowhere else (the
+    // type's own impls, re-exports and answers stay quiet).
+    let deprecated = op
+        .deprecated
+        .as_deref()
+        .map(|note| quote!(#[deprecated(note = #note)]));
     let builder_doc = raw_doc_attrs(&format!(
         "Builds a [`{request_name}`]: one setter per parameter and body field."
     ));
@@ -192,6 +201,7 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
 
         impl #name {
             /// A builder with nothing set.
+            #deprecated
             pub fn builder() -> #builder {
                 #builder::default()
             }

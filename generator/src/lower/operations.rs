@@ -279,6 +279,12 @@ pub(super) fn lower_operation(
         doc_url: d.doc_url.value.clone(),
         callers,
         rate_limit,
+        deprecated: d
+            .deprecated
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         idempotency_keys,
         retry_safe,
         path_params,

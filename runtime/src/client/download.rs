@@ -24,7 +24,12 @@ impl Client {
     {
         let hash = check_hash_type(hash_type)?;
         let incoming = self.send_operation(op, &RequestOptions::default()).await?;
-        checked_file(incoming.body, hash, hash_value, self.inner.config.limits.unpacked)
+        checked_file(
+            incoming.body,
+            hash,
+            hash_value,
+            self.inner.config.limits.unpacked,
+        )
     }
 
     /// Downloads the file behind a `download_url` exactly as a bill operation returned it (token

@@ -15,10 +15,14 @@ pub(super) enum FileHash {
 impl FileHash {
     /// The algorithm `hash_type` names (any letter case), or `None` for one WeChat Pay does not use.
     pub(super) fn named(hash_type: &str) -> Option<Self> {
-        [("SHA1", Self::Sha1), ("SHA256", Self::Sha256), ("SM3", Self::Sm3)]
-            .into_iter()
-            .find(|(name, _)| hash_type.eq_ignore_ascii_case(name))
-            .map(|(_, h)| h)
+        [
+            ("SHA1", Self::Sha1),
+            ("SHA256", Self::Sha256),
+            ("SM3", Self::Sm3),
+        ]
+        .into_iter()
+        .find(|(name, _)| hash_type.eq_ignore_ascii_case(name))
+        .map(|(_, h)| h)
     }
 
     /// A hasher for this algorithm.
@@ -65,7 +69,13 @@ pub(super) struct Sm3 {
 }
 
 const SM3_IV: [u32; 8] = [
-    0x7380_166f, 0x4914_b2b9, 0x1724_42d7, 0xda8a_0600, 0xa96f_30bc, 0x1631_38aa, 0xe38d_ee4d,
+    0x7380_166f,
+    0x4914_b2b9,
+    0x1724_42d7,
+    0xda8a_0600,
+    0xa96f_30bc,
+    0x1631_38aa,
+    0xe38d_ee4d,
     0xb0fb_0e4e,
 ];
 
@@ -139,7 +149,10 @@ impl Sm3 {
             } else {
                 ((a & b) | (a & c) | (b & c), (e & f) | (!e & g))
             };
-            let tt1 = ff.wrapping_add(d).wrapping_add(ss2).wrapping_add(w[j] ^ w[j + 4]);
+            let tt1 = ff
+                .wrapping_add(d)
+                .wrapping_add(ss2)
+                .wrapping_add(w[j] ^ w[j + 4]);
             let tt2 = gg.wrapping_add(h).wrapping_add(ss1).wrapping_add(w[j]);
             d = c;
             c = b.rotate_left(9);
@@ -182,7 +195,10 @@ mod tests {
         );
         // Fed in pieces that straddle block edges, the digest is the same.
         assert_eq!(
-            hex(FileHash::Sm3, &[&sixty_four[..3], &sixty_four[3..63], &sixty_four[63..]]),
+            hex(
+                FileHash::Sm3,
+                &[&sixty_four[..3], &sixty_four[3..63], &sixty_four[63..]]
+            ),
             hex(FileHash::Sm3, &[&sixty_four])
         );
     }
@@ -190,7 +206,9 @@ mod tests {
     #[test]
     fn sm3_pads_every_length_around_a_block_edge() {
         // Lengths whose padding needs one block or two; each must differ from its neighbour.
-        let digests: Vec<String> = (54..=66).map(|n| hex(FileHash::Sm3, &[&vec![b'x'; n]])).collect();
+        let digests: Vec<String> = (54..=66)
+            .map(|n| hex(FileHash::Sm3, &[&vec![b'x'; n]]))
+            .collect();
         for pair in digests.windows(2) {
             assert_ne!(pair[0], pair[1]);
         }

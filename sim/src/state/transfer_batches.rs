@@ -31,12 +31,19 @@ pub(super) const RULES: &[Rule] = &[
         ..Rule::new("transfer_batches.query_batch_by_out_batch_no")
     },
     Rule {
-        whole: Some(|e, call| batch_answer(e, call, "partner_query_batch_by_batch_id", Mode::Partner)),
+        whole: Some(|e, call| {
+            batch_answer(e, call, "partner_query_batch_by_batch_id", Mode::Partner)
+        }),
         ..Rule::new("transfer_batches.partner_query_batch_by_batch_id")
     },
     Rule {
         whole: Some(|e, call| {
-            batch_answer(e, call, "partner_query_batch_by_out_batch_no", Mode::Partner)
+            batch_answer(
+                e,
+                call,
+                "partner_query_batch_by_out_batch_no",
+                Mode::Partner,
+            )
         }),
         ..Rule::new("transfer_batches.partner_query_batch_by_out_batch_no")
     },
@@ -67,20 +74,44 @@ impl Mode {
 
 /// Refuses totals that do not match the details (as WeChat Pay does, before anything is paid),
 /// then numbers the batch and records each detail as paid.
-fn pay_details(e: &mut Engine<'_>, call: &Call<'_>, batch: &mut Value, mode: Mode) -> Result<(), Outcome> {
-    let details = call.body["transfer_detail_list"].as_array().cloned().unwrap_or_default();
-    let sum: i64 = details.iter().map(|d| d["transfer_amount"].as_i64().unwrap_or(0)).sum();
+fn pay_details(
+    e: &mut Engine<'_>,
+    call: &Call<'_>,
+    batch: &mut Value,
+    mode: Mode,
+) -> Result<(), Outcome> {
+    let details = call.body["transfer_detail_list"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let sum: i64 = details
+        .iter()
+        .map(|d| d["transfer_amount"].as_i64().unwrap_or(0))
+        .sum();
     if Some(sum) != call.body["total_amount"].as_i64()
         || Some(details.len() as i64) != call.body["total_num"].as_i64()
     {
-        let op = super::engine::operation(e.api, &format!("{FAMILY}.{}", match mode {
-            Mode::Merchant => "create_batch",
-            Mode::Partner => "partner_create_batch",
-        }));
-        return Err(refusal(op, "INVALID_REQUEST", 400, "total_amount and total_num must equal the details' sum and count"));
+        let op = super::engine::operation(
+            e.api,
+            &format!(
+                "{FAMILY}.{}",
+                match mode {
+                    Mode::Merchant => "create_batch",
+                    Mode::Partner => "partner_create_batch",
+                }
+            ),
+        );
+        return Err(refusal(
+            op,
+            "INVALID_REQUEST",
+            400,
+            "total_amount and total_num must equal the details' sum and count",
+        ));
     }
     // The details become records of their own; the batch keeps only its totals.
-    batch.as_object_mut().map(|m| m.remove("transfer_detail_list"));
+    batch
+        .as_object_mut()
+        .map(|m| m.remove("transfer_detail_list"));
     let batch_id = format!("1310{:026}", e.next());
     batch["batch_id"] = json!(batch_id);
     // The simulator serves the fixture merchant (sim::security::FIXTURE_MCHID).
@@ -96,7 +127,10 @@ fn pay_details(e: &mut Engine<'_>, call: &Call<'_>, batch: &mut Value, mode: Mod
     let now = text_of(batch.get("create_time"));
     let appid = match mode {
         Mode::Merchant => call.body.get("appid"),
-        Mode::Partner => call.body.get("sub_appid").or_else(|| call.body.get("sp_appid")),
+        Mode::Partner => call
+            .body
+            .get("sub_appid")
+            .or_else(|| call.body.get("sp_appid")),
     }
     .cloned()
     .unwrap_or(Value::Null);
