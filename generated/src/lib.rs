@@ -13,12 +13,15 @@
 //! | `payments` | `bill` | 账单 (bills) | 4 |
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
+//! | `partner-transfer` | `fund_app::partner_mch_transfer` | 商家转账 服务商模式 (service-provider transfer bills) | 12 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
+//! | `transfer-batches` | `transfer_batches` | 商家转账到零钱 (legacy transfer batches) | 10 |
+//! | `transfer` | `transferdownload` | 电子回单下载 (transfer receipt downloads) | 2 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
@@ -99,7 +102,7 @@ for crate::certificates::download_certificates::DownloadCertificatesRequest {
 pub mod bill;
 #[cfg(feature = "certificates")]
 pub mod certificates;
-#[cfg(feature = "transfer")]
+#[cfg(any(feature = "partner-transfer", feature = "transfer"))]
 pub mod fund_app;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
@@ -109,3 +112,7 @@ pub mod pay;
 pub mod profitsharing;
 #[cfg(feature = "payments")]
 pub mod refund;
+#[cfg(feature = "transfer-batches")]
+pub mod transfer_batches;
+#[cfg(feature = "transfer")]
+pub mod transferdownload;

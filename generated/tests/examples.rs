@@ -616,6 +616,409 @@ fn mch_transfer_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Ask a courier to authorise daily fees" of `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_apply_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_authorization::ApplyAuthorizationRequest::builder()
+        .out_authorization_no("PA20261201B0002")
+        .appid("wx3e5f7a9b1c2d4e6f")
+        .openid("oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q")
+        .transfer_scene_id("1005")
+        .user_display_name("骑手张三")
+        .notify_url("https://sp.example.com/wxpay/authorization-notify")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"notify_url\":\"https://sp.example.com/wxpay/authorization-notify\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_authorization_no\":\"PA20261201B0002\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"骑手张三\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_authorization::ApplyAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"notify_url\":\"https://sp.example.com/wxpay/authorization-notify\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_authorization_no\":\"PA20261201B0002\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"骑手张三\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_authorization::ApplyAuthorizationResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T15:00:00+08:00\",\"out_authorization_no\":\"PA20261201B0002\",\"package_info\":\"ABBQO+oYAAABAAAAAAAk+yPZGmQAAAAOV2nVm4q5Fmz6sMF9\",\"state\":\"WAIT_USER_CONFIRM\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Apply for the receipt of a paid bill" of `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_apply_receipt_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_receipt::ApplyReceiptRequest::builder()
+        .sub_mchid("1900098765")
+        .out_bill_no("PT20261201A0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/fund-app/mch-transfer/partner/electronic-receipts"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"out_bill_no\":\"PT20261201A0001\",\"sub_mchid\":\"1900098765\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_receipt::ApplyReceiptBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_bill_no\":\"PT20261201A0001\",\"sub_mchid\":\"1900098765\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T12:00:00+08:00\",\"out_bill_no\":\"PT20261201A0001\",\"state\":\"GENERATING\",\"sub_mchid\":\"1900098765\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Invite a sub-merchant" of `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_apply_sub_mch_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_sub_mch_authorization::ApplySubMchAuthorizationRequest::builder()
+        .sub_mchid("1900098765")
+        .out_apply_no("SA20261201001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"out_apply_no\":\"SA20261201001\",\"sub_mchid\":\"1900098765\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::apply_sub_mch_authorization::ApplySubMchAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_apply_no\":\"SA20261201001\",\"sub_mchid\":\"1900098765\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::SubMchAuthorizationApply = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"accept_time\":\"2026-12-01T08:00:00+08:00\",\"out_apply_no\":\"SA20261201001\",\"state\":\"INVITED\",\"sub_mchid\":\"1900098765\",\"update_time\":\"2026-12-01T08:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Cancel a bill still waiting for the user" of `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_cancel_transfer_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::cancel_transfer_bill::CancelTransferBillRequest::builder()
+        .out_bill_no("PT20261201A0004")
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/PT20261201A0004/cancel"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sub_mchid\":\"1900098765\"}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::cancel_transfer_bill::CancelTransferBillBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sub_mchid\":\"1900098765\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerTransferBill = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_bill_no\":\"PT20261201A0004\",\"state\":\"CANCELING\",\"sub_mchid\":\"1900098765\",\"transfer_bill_no\":\"1330000214850022601201000412345681\",\"update_time\":\"2026-12-01T11:02:10+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Close a granted authorisation" of `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_close_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::close_authorization::CloseAuthorizationRequest::builder()
+        .out_authorization_no("PA20261201B0002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/PA20261201B0002/close"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_id\":\"201202612011000223456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"close_info\":{\"close_reason\":\"CLOSE_VIA_MCH_API\",\"close_time\":\"2026-12-01T18:20:00+08:00\"},\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_authorization_no\":\"PA20261201B0002\",\"state\":\"CLOSED\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"骑手张三\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A courier's fee waiting for the courier's confirmation" of `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_create_transfer_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::create_transfer_bill::CreateTransferBillRequest::builder()
+        .sub_mchid("1900098765")
+        .appid("wx3e5f7a9b1c2d4e6f")
+        .out_bill_no("PT20261201A0001")
+        .transfer_scene_id("1005")
+        .openid("oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q")
+        .transfer_amount(2600)
+        .transfer_remark("十二月配送费")
+        .notify_url("https://sp.example.com/wxpay/transfer-notify")
+        .transfer_scene_report_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("岗位类型").info_content("外卖员").build() ?,
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("报酬说明").info_content("十二月配送费").build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/fund-app/mch-transfer/partner/transfer-bills"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"notify_url\":\"https://sp.example.com/wxpay/transfer-notify\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_bill_no\":\"PT20261201A0001\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":2600,\"transfer_remark\":\"十二月配送费\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"外卖员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月配送费\",\"info_type\":\"报酬说明\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::create_transfer_bill::CreateTransferBillBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"notify_url\":\"https://sp.example.com/wxpay/transfer-notify\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_bill_no\":\"PT20261201A0001\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":2600,\"transfer_remark\":\"十二月配送费\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"外卖员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月配送费\",\"info_type\":\"报酬说明\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerTransferBillCreated = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T10:15:02+08:00\",\"out_bill_no\":\"PT20261201A0001\",\"package_info\":\"ABBQO+oYAAABAAAAAAAk+yPZGmQAAAAOV2nVm4q5Fmz6sMF7\",\"sub_mchid\":\"1900098765\",\"transfer_bill_no\":\"1330000214850022601201000412345678\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A fee that also asks for confirmation-free receiving" of `POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_pre_transfer_with_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::pre_transfer_with_authorization::PreTransferWithAuthorizationRequest::builder()
+        .sub_mchid("1900098765")
+        .appid("wx3e5f7a9b1c2d4e6f")
+        .out_bill_no("PT20261201A0002")
+        .transfer_scene_id("1005")
+        .openid("oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q")
+        .transfer_amount(3100)
+        .transfer_remark("十二月配送费")
+        .transfer_scene_report_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("岗位类型").info_content("外卖员").build() ?,
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("报酬说明").info_content("十二月配送费").build() ?
+            ],
+        )
+        .authorization_info(
+            ::wechatpay_apiv3::fund_app::partner_mch_transfer::pre_transfer_with_authorization::PartnerAuthorizationRequest::builder()
+                .user_display_name("骑手张三")
+                .out_authorization_no("PA20261201B0001")
+                .authorization_notify_url(
+                    "https://sp.example.com/wxpay/authorization-notify",
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_info\":{\"authorization_notify_url\":\"https://sp.example.com/wxpay/authorization-notify\",\"out_authorization_no\":\"PA20261201B0001\",\"user_display_name\":\"骑手张三\"},\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_bill_no\":\"PT20261201A0002\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":3100,\"transfer_remark\":\"十二月配送费\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"外卖员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月配送费\",\"info_type\":\"报酬说明\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::pre_transfer_with_authorization::PreTransferWithAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_info\":{\"authorization_notify_url\":\"https://sp.example.com/wxpay/authorization-notify\",\"out_authorization_no\":\"PA20261201B0001\",\"user_display_name\":\"骑手张三\"},\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_bill_no\":\"PT20261201A0002\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":3100,\"transfer_remark\":\"十二月配送费\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"外卖员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月配送费\",\"info_type\":\"报酬说明\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerTransferBillCreated = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T10:20:00+08:00\",\"out_bill_no\":\"PT20261201A0002\",\"package_info\":\"ABBQO+oYAAABAAAAAAAk+yPZGmQAAAAOV2nVm4q5Fmz6sMF8\",\"sub_mchid\":\"1900098765\",\"transfer_bill_no\":\"1330000214850022601201000412345679\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "An authorisation the courier granted" of `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_query_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::query_authorization::QueryAuthorizationRequest::builder()
+        .out_authorization_no("PA20261201B0002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/PA20261201B0002"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::mch_transfer::types::Authorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_id\":\"201202612011000223456789012\",\"authorize_time\":\"2026-12-01T15:03:12+08:00\",\"create_time\":\"2026-12-01T15:00:00+08:00\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_authorization_no\":\"PA20261201B0002\",\"state\":\"TAKING_EFFECT\",\"transfer_scene_id\":\"1005\",\"user_display_name\":\"骑手张三\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A bill the courier confirmed and received" of `GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_query_by_out_bill_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::query_by_out_bill_no::QueryByOutBillNoRequest::builder()
+        .out_bill_no("PT20261201A0001")
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/PT20261201A0001?sub_mchid=1900098765"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerTransferBill = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"create_time\":\"2026-12-01T10:15:02+08:00\",\"mchid\":\"1900012345\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_bill_no\":\"PT20261201A0001\",\"state\":\"SUCCESS\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":2600,\"transfer_bill_no\":\"1330000214850022601201000412345678\",\"transfer_remark\":\"十二月配送费\",\"update_time\":\"2026-12-01T10:16:40+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A receipt ready to download" of `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_query_receipt_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::query_receipt::QueryReceiptRequest::builder()
+        .out_bill_no("PT20261201A0001")
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/electronic-receipts/PT20261201A0001?sub_mchid=1900098765"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerReceipt = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"create_time\":\"2026-12-01T12:00:00+08:00\",\"download_url\":\"https://api.mch.weixin.qq.com/v3/transferdownload/elecvoucherfile?token=Xb8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uu&source=elecsign\",\"hash_type\":\"SM3\",\"hash_value\":\"66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0\",\"out_bill_no\":\"PT20261201A0001\",\"state\":\"FINISHED\",\"sub_mchid\":\"1900098765\",\"update_time\":\"2026-12-01T12:00:30+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sub-merchant that agreed" of `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_query_sub_mch_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::query_sub_mch_authorization::QuerySubMchAuthorizationRequest::builder()
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/1900098765"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::SubMchAuthorization = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"apply_order\":{\"accept_time\":\"2026-12-01T08:00:00+08:00\",\"out_apply_no\":\"SA20261201001\",\"state\":\"PASSED\",\"sub_mchid\":\"1900098765\",\"update_time\":\"2026-12-01T08:30:00+08:00\"},\"authorization_time\":\"2026-12-01T08:30:00+08:00\",\"state\":\"AUTHORIZED\",\"sub_mchid\":\"1900098765\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A fee paid without a confirmation page" of `POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`.
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_transfer_with_authorization_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::fund_app::partner_mch_transfer::transfer_with_authorization::TransferWithAuthorizationRequest::builder()
+        .sub_mchid("1900098765")
+        .appid("wx3e5f7a9b1c2d4e6f")
+        .out_bill_no("PT20261201A0003")
+        .transfer_scene_id("1005")
+        .transfer_amount(4200)
+        .transfer_remark("十二月配送费")
+        .transfer_scene_report_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("岗位类型").info_content("外卖员").build() ?,
+                ::wechatpay_apiv3::fund_app::mch_transfer::types::TransferSceneReportInfo::builder()
+                .info_type("报酬说明").info_content("十二月配送费").build() ?
+            ],
+        )
+        .authorization_id("201202612011000223456789012")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/fund-app/mch-transfer/partner/transfer-bills/transfer"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_id\":\"201202612011000223456789012\",\"out_bill_no\":\"PT20261201A0003\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":4200,\"transfer_remark\":\"十二月配送费\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"外卖员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月配送费\",\"info_type\":\"报酬说明\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::fund_app::partner_mch_transfer::transfer_with_authorization::TransferWithAuthorizationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"authorization_id\":\"201202612011000223456789012\",\"out_bill_no\":\"PT20261201A0003\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":4200,\"transfer_remark\":\"十二月配送费\",\"transfer_scene_id\":\"1005\",\"transfer_scene_report_infos\":[{\"info_content\":\"外卖员\",\"info_type\":\"岗位类型\"},{\"info_content\":\"十二月配送费\",\"info_type\":\"报酬说明\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::PartnerTransferBill = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"create_time\":\"2026-12-01T11:00:00+08:00\",\"mchid\":\"1900012345\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_bill_no\":\"PT20261201A0003\",\"state\":\"ACCEPTED\",\"sub_mchid\":\"1900098765\",\"transfer_amount\":4200,\"transfer_bill_no\":\"1330000214850022601201000412345680\",\"transfer_remark\":\"十二月配送费\",\"update_time\":\"2026-12-01T11:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "partner-transfer")]
+#[test]
+fn partner_mch_transfer_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::SubMchAuthorizationApplyState,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::fund_app::partner_mch_transfer::types::SubMchAuthorizationState,
+    >();
+}
+
 /// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
 #[cfg(feature = "busifavor")]
 #[test]
@@ -4369,7 +4772,7 @@ fn profitsharing_add_receiver_example_1() -> ::std::result::Result<
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::profitsharing::add_receiver::AddReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"account\":\"1900087654\",\"name\":\"Qk1TWlJ0dWxoRmRhUjNZWmxPZ0F4c2J6d3pJN0t2eGc=\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
+        "{\"account\":\"1900087654\",\"name\":\"深圳晨光咖啡南山店有限公司\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())
@@ -4807,4 +5210,358 @@ fn refund_domestic_enums_keep_unknown_values() {
     check_open_enum::<
         ::wechatpay_apiv3::refund::domestic::refund_result::ExchangeRateType,
     >();
+}
+
+/// Example "Two commission payments in one batch" of `POST /v3/transfer/batches`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_create_batch_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::create_batch::CreateBatchRequest::builder()
+        .appid("wx8c2e4a6b1d3f5a7c")
+        .out_batch_no("LB20261201A01")
+        .batch_name("十一月佣金")
+        .batch_remark("十一月推广佣金")
+        .total_amount(3500)
+        .total_num(2)
+        .transfer_detail_list(
+            ::std::vec![
+                ::wechatpay_apiv3::transfer_batches::types::TransferDetailInput::builder()
+                .out_detail_no("LD20261201A0101").transfer_amount(2000)
+                .transfer_remark("十一月佣金")
+                .openid("oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E").build() ?,
+                ::wechatpay_apiv3::transfer_batches::types::TransferDetailInput::builder()
+                .out_detail_no("LD20261201A0102").transfer_amount(1500)
+                .transfer_remark("十一月佣金")
+                .openid("oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za6F").build() ?
+            ],
+        )
+        .transfer_scene_id("1005")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/transfer/batches");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"batch_name\":\"十一月佣金\",\"batch_remark\":\"十一月推广佣金\",\"out_batch_no\":\"LB20261201A01\",\"total_amount\":3500,\"total_num\":2,\"transfer_detail_list\":[{\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_detail_no\":\"LD20261201A0101\",\"transfer_amount\":2000,\"transfer_remark\":\"十一月佣金\"},{\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za6F\",\"out_detail_no\":\"LD20261201A0102\",\"transfer_amount\":1500,\"transfer_remark\":\"十一月佣金\"}],\"transfer_scene_id\":\"1005\"}",
+    );
+    let decoded: ::wechatpay_apiv3::transfer_batches::create_batch::CreateBatchBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"batch_name\":\"十一月佣金\",\"batch_remark\":\"十一月推广佣金\",\"out_batch_no\":\"LB20261201A01\",\"total_amount\":3500,\"total_num\":2,\"transfer_detail_list\":[{\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_detail_no\":\"LD20261201A0101\",\"transfer_amount\":2000,\"transfer_remark\":\"十一月佣金\"},{\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za6F\",\"out_detail_no\":\"LD20261201A0102\",\"transfer_amount\":1500,\"transfer_remark\":\"十一月佣金\"}],\"transfer_scene_id\":\"1005\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::transfer_batches::types::BatchCreated = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"batch_id\":\"131000100000000000000000000001\",\"batch_status\":\"ACCEPTED\",\"create_time\":\"2026-12-01T09:00:00+08:00\",\"out_batch_no\":\"LB20261201A01\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sub-merchant's freight payments from its own account" of `POST /v3/partner-transfer/batches`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_partner_create_batch_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::partner_create_batch::PartnerCreateBatchRequest::builder()
+        .sub_mchid("1900098765")
+        .sub_appid("wx3e5f7a9b1c2d4e6f")
+        .authorization_type("INFORMATION_AND_FUND_AUTHORIZATION_TYPE")
+        .out_batch_no("PB20261201A01")
+        .batch_name("十一月运费")
+        .batch_remark("十一月配送运费")
+        .total_amount(1200)
+        .total_num(1)
+        .transfer_detail_list(
+            ::std::vec![
+                ::wechatpay_apiv3::transfer_batches::types::TransferDetailInput::builder()
+                .out_detail_no("PD20261201A0101").transfer_amount(1200)
+                .transfer_remark("配送运费").openid("oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q")
+                .build() ?
+            ],
+        )
+        .transfer_purpose("FREIGHT")
+        .transfer_scene("ORDINARY_TRANSFER")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/partner-transfer/batches");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"authorization_type\":\"INFORMATION_AND_FUND_AUTHORIZATION_TYPE\",\"batch_name\":\"十一月运费\",\"batch_remark\":\"十一月配送运费\",\"out_batch_no\":\"PB20261201A01\",\"sub_appid\":\"wx3e5f7a9b1c2d4e6f\",\"sub_mchid\":\"1900098765\",\"total_amount\":1200,\"total_num\":1,\"transfer_detail_list\":[{\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_detail_no\":\"PD20261201A0101\",\"transfer_amount\":1200,\"transfer_remark\":\"配送运费\"}],\"transfer_purpose\":\"FREIGHT\",\"transfer_scene\":\"ORDINARY_TRANSFER\"}",
+    );
+    let decoded: ::wechatpay_apiv3::transfer_batches::partner_create_batch::PartnerCreateBatchBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authorization_type\":\"INFORMATION_AND_FUND_AUTHORIZATION_TYPE\",\"batch_name\":\"十一月运费\",\"batch_remark\":\"十一月配送运费\",\"out_batch_no\":\"PB20261201A01\",\"sub_appid\":\"wx3e5f7a9b1c2d4e6f\",\"sub_mchid\":\"1900098765\",\"total_amount\":1200,\"total_num\":1,\"transfer_detail_list\":[{\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_detail_no\":\"PD20261201A0101\",\"transfer_amount\":1200,\"transfer_remark\":\"配送运费\"}],\"transfer_purpose\":\"FREIGHT\",\"transfer_scene\":\"ORDINARY_TRANSFER\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::transfer_batches::types::BatchCreated = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"batch_id\":\"131000200000000000000000000001\",\"create_time\":\"2026-12-01T09:30:00+08:00\",\"out_batch_no\":\"PB20261201A01\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished sub-merchant batch" of `GET /v3/partner-transfer/batches/batch-id/{batch_id}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_partner_query_batch_by_batch_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::partner_query_batch_by_batch_id::PartnerQueryBatchByBatchIdRequest::builder()
+        .batch_id("131000200000000000000000000001")
+        .need_query_detail(true)
+        .detail_status("ALL")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/partner-transfer/batches/batch-id/131000200000000000000000000001?need_query_detail=true&detail_status=ALL"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::PartnerBatch = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authorization_type\":\"INFORMATION_AND_FUND_AUTHORIZATION_TYPE\",\"batch_id\":\"131000200000000000000000000001\",\"batch_name\":\"十一月运费\",\"batch_remark\":\"十一月配送运费\",\"batch_status\":\"FINISHED\",\"batch_type\":\"API\",\"create_time\":\"2026-12-01T09:30:00+08:00\",\"fail_amount\":0,\"fail_num\":0,\"out_batch_no\":\"PB20261201A01\",\"sp_mchid\":\"1900012345\",\"sub_appid\":\"wx3e5f7a9b1c2d4e6f\",\"sub_mchid\":\"1900098765\",\"success_amount\":1200,\"success_num\":1,\"total_amount\":1200,\"total_num\":1,\"transfer_detail_list\":[{\"detail_id\":\"104000200000000000000000000101\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"PD20261201A0101\"}],\"transfer_purpose\":\"FREIGHT\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2026-12-01T09:34:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished sub-merchant batch" of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_partner_query_batch_by_out_batch_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::partner_query_batch_by_out_batch_no::PartnerQueryBatchByOutBatchNoRequest::builder()
+        .out_batch_no("PB20261201A01")
+        .need_query_detail(true)
+        .detail_status("ALL")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/partner-transfer/batches/out-batch-no/PB20261201A01?need_query_detail=true&detail_status=ALL"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::PartnerBatch = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authorization_type\":\"INFORMATION_AND_FUND_AUTHORIZATION_TYPE\",\"batch_id\":\"131000200000000000000000000001\",\"batch_name\":\"十一月运费\",\"batch_remark\":\"十一月配送运费\",\"batch_status\":\"FINISHED\",\"batch_type\":\"API\",\"create_time\":\"2026-12-01T09:30:00+08:00\",\"fail_amount\":0,\"fail_num\":0,\"out_batch_no\":\"PB20261201A01\",\"sp_mchid\":\"1900012345\",\"sub_appid\":\"wx3e5f7a9b1c2d4e6f\",\"sub_mchid\":\"1900098765\",\"success_amount\":1200,\"success_num\":1,\"total_amount\":1200,\"total_num\":1,\"transfer_detail_list\":[{\"detail_id\":\"104000200000000000000000000101\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"PD20261201A0101\"}],\"transfer_purpose\":\"FREIGHT\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"update_time\":\"2026-12-01T09:34:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sub-merchant detail paid to the user" of `GET /v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_partner_query_detail_by_detail_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::partner_query_detail_by_detail_id::PartnerQueryDetailByDetailIdRequest::builder()
+        .batch_id("131000200000000000000000000001")
+        .detail_id("104000200000000000000000000101")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/partner-transfer/batches/batch-id/131000200000000000000000000001/details/detail-id/104000200000000000000000000101"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::PartnerDetail = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"batch_id\":\"131000200000000000000000000001\",\"detail_id\":\"104000200000000000000000000101\",\"detail_status\":\"SUCCESS\",\"initiate_time\":\"2026-12-01T09:30:05+08:00\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_batch_no\":\"PB20261201A01\",\"out_detail_no\":\"PD20261201A0101\",\"sp_mchid\":\"1900012345\",\"transfer_amount\":1200,\"transfer_remark\":\"配送运费\",\"update_time\":\"2026-12-01T09:34:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sub-merchant detail paid to the user" of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_partner_query_detail_by_out_detail_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::partner_query_detail_by_out_detail_no::PartnerQueryDetailByOutDetailNoRequest::builder()
+        .out_batch_no("PB20261201A01")
+        .out_detail_no("PD20261201A0101")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/partner-transfer/batches/out-batch-no/PB20261201A01/details/out-detail-no/PD20261201A0101"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::PartnerDetail = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx3e5f7a9b1c2d4e6f\",\"batch_id\":\"131000200000000000000000000001\",\"detail_id\":\"104000200000000000000000000101\",\"detail_status\":\"SUCCESS\",\"initiate_time\":\"2026-12-01T09:30:05+08:00\",\"openid\":\"oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q\",\"out_batch_no\":\"PB20261201A01\",\"out_detail_no\":\"PD20261201A0101\",\"sp_mchid\":\"1900012345\",\"transfer_amount\":1200,\"transfer_remark\":\"配送运费\",\"update_time\":\"2026-12-01T09:34:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished batch with its details" of `GET /v3/transfer/batches/batch-id/{batch_id}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_query_batch_by_batch_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::query_batch_by_batch_id::QueryBatchByBatchIdRequest::builder()
+        .batch_id("131000100000000000000000000001")
+        .need_query_detail(true)
+        .offset(0)
+        .limit(20)
+        .detail_status("ALL")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/transfer/batches/batch-id/131000100000000000000000000001?need_query_detail=true&offset=0&limit=20&detail_status=ALL"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::MerchantBatchAnswer = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"transfer_batch\":{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"batch_id\":\"131000100000000000000000000001\",\"batch_name\":\"十一月佣金\",\"batch_remark\":\"十一月推广佣金\",\"batch_status\":\"FINISHED\",\"batch_type\":\"API\",\"create_time\":\"2026-12-01T09:00:00+08:00\",\"fail_amount\":0,\"fail_num\":0,\"mchid\":\"1900012345\",\"out_batch_no\":\"LB20261201A01\",\"success_amount\":3500,\"success_num\":2,\"total_amount\":3500,\"total_num\":2,\"update_time\":\"2026-12-01T09:05:00+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"104000100000000000000000000101\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"LD20261201A0101\"},{\"detail_id\":\"104000100000000000000000000102\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"LD20261201A0102\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished batch with its details" of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_query_batch_by_out_batch_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::query_batch_by_out_batch_no::QueryBatchByOutBatchNoRequest::builder()
+        .out_batch_no("LB20261201A01")
+        .need_query_detail(true)
+        .offset(0)
+        .limit(20)
+        .detail_status("ALL")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/transfer/batches/out-batch-no/LB20261201A01?need_query_detail=true&offset=0&limit=20&detail_status=ALL"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::MerchantBatchAnswer = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"transfer_batch\":{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"batch_id\":\"131000100000000000000000000001\",\"batch_name\":\"十一月佣金\",\"batch_remark\":\"十一月推广佣金\",\"batch_status\":\"FINISHED\",\"batch_type\":\"API\",\"create_time\":\"2026-12-01T09:00:00+08:00\",\"fail_amount\":0,\"fail_num\":0,\"mchid\":\"1900012345\",\"out_batch_no\":\"LB20261201A01\",\"success_amount\":3500,\"success_num\":2,\"total_amount\":3500,\"total_num\":2,\"update_time\":\"2026-12-01T09:05:00+08:00\"},\"transfer_detail_list\":[{\"detail_id\":\"104000100000000000000000000101\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"LD20261201A0101\"},{\"detail_id\":\"104000100000000000000000000102\",\"detail_status\":\"SUCCESS\",\"out_detail_no\":\"LD20261201A0102\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A detail paid to the user" of `GET /v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_query_detail_by_detail_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::query_detail_by_detail_id::QueryDetailByDetailIdRequest::builder()
+        .batch_id("131000100000000000000000000001")
+        .detail_id("104000100000000000000000000101")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/transfer/batches/batch-id/131000100000000000000000000001/details/detail-id/104000100000000000000000000101"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::MerchantDetail = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"batch_id\":\"131000100000000000000000000001\",\"detail_id\":\"104000100000000000000000000101\",\"detail_status\":\"SUCCESS\",\"initiate_time\":\"2026-12-01T09:00:05+08:00\",\"mchid\":\"1900012345\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_batch_no\":\"LB20261201A01\",\"out_detail_no\":\"LD20261201A0101\",\"transfer_amount\":2000,\"transfer_remark\":\"十一月佣金\",\"update_time\":\"2026-12-01T09:05:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A detail paid to the user" of `GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`.
+#[cfg(feature = "transfer-batches")]
+#[test]
+#[allow(deprecated)]
+fn transfer_batches_query_detail_by_out_detail_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transfer_batches::query_detail_by_out_detail_no::QueryDetailByOutDetailNoRequest::builder()
+        .out_batch_no("LB20261201A01")
+        .out_detail_no("LD20261201A0101")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/transfer/batches/out-batch-no/LB20261201A01/details/out-detail-no/LD20261201A0101"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::transfer_batches::types::MerchantDetail = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8c2e4a6b1d3f5a7c\",\"batch_id\":\"131000100000000000000000000001\",\"detail_id\":\"104000100000000000000000000101\",\"detail_status\":\"SUCCESS\",\"initiate_time\":\"2026-12-01T09:00:05+08:00\",\"mchid\":\"1900012345\",\"openid\":\"oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za5E\",\"out_batch_no\":\"LB20261201A01\",\"out_detail_no\":\"LD20261201A0101\",\"transfer_amount\":2000,\"transfer_remark\":\"十一月佣金\",\"update_time\":\"2026-12-01T09:05:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "transfer-batches")]
+#[test]
+fn transfer_batches_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::BatchStatus>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::BatchType>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::BatchCloseReason>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::DetailStatus>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::DetailStatusFilter>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::DetailFailReason>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::AuthorizationType>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::TransferPurpose>();
+    check_open_enum::<::wechatpay_apiv3::transfer_batches::types::TransferScene>();
+}
+
+/// Example "Download a transfer bill's receipt" of `GET /v3/transferdownload/elecvoucherfile`.
+#[cfg(feature = "transfer")]
+#[test]
+fn transferdownload_download_receipt_file_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transferdownload::download_receipt_file::DownloadReceiptFileRequest::builder()
+        .token("Xb8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uu")
+        .source("elecsign")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/transferdownload/elecvoucherfile?token=Xb8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uu&source=elecsign"
+    );
+    request.validate()?;
+    Ok(())
+}
+
+/// Example "Download a batch receipt" of `GET /v3/transferdownload/signfile`.
+#[cfg(feature = "transfer")]
+#[test]
+fn transferdownload_download_sign_file_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::transferdownload::download_sign_file::DownloadSignFileRequest::builder()
+        .token("X8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uuD")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/transferdownload/signfile?token=X8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uuD"
+    );
+    request.validate()?;
+    Ok(())
 }

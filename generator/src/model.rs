@@ -84,6 +84,9 @@ pub struct Family {
     pub notifications: Vec<Notification>,
     /// The resources the simulator keeps for this family (`lifecycles:` of family.yaml).
     pub lifecycles: Vec<Lifecycle>,
+    /// The other families whose types this one names (`type: pay_transactions.Amount`), by
+    /// name, sorted: compiling this family needs theirs.
+    pub uses: Vec<String>,
     /// The rows of `common_errors:`, each with its constant.
     pub common_errors: Vec<ErrorRow>,
     /// What the family module re-exports from its operation and notification modules, computed
@@ -420,6 +423,8 @@ pub struct Operation {
     pub doc_url: String,
     pub callers: Vec<Caller>,
     pub rate_limit: Option<RateLimit>,
+    /// `deprecated:`: why callers should move off it; emitted as `#[deprecated]` on the builder.
+    pub deprecated: Option<String>,
     pub idempotency_keys: Vec<String>,
     pub retry_safe: bool,
     pub path_params: Vec<Field>,
@@ -459,11 +464,34 @@ impl Operation {
         }
     }
 
-    /// Whether any request field (body included, nested included) is sensitive.
+    /// Whether any request field (a path or query parameter, or a body field, nested included)
+    /// is sensitive.
     pub fn has_sensitive_fields(&self, api: &Api) -> bool {
-        self.body
-            .as_ref()
-            .is_some_and(|b| api.struct_has_sensitive(b))
+        self.sensitive_params().next().is_some()
+            || self
+                .body
+                .as_ref()
+                .is_some_and(|b| api.struct_has_sensitive(b))
+    }
+
+    /// The path and query parameters sent encrypted (a query value then goes on the wire as
+    /// percent-encoded Base64).
+    pub fn sensitive_params(&self) -> impl Iterator<Item = &Field> {
+        self.path_params
+            .iter()
+            .chain(&self.query)
+            .filter(|f| f.sensitive)
+    }
+
+    /// Whether the JSON answer has a field WeChat Pay encrypts to the merchant's key (a
+    /// `sensitive` field of the response type, nested included), which the client decrypts.
+    pub fn has_sensitive_response(&self, api: &Api) -> bool {
+        self.response.kind == ResponseKind::Json
+            && self
+                .response
+                .ty
+                .as_ref()
+                .is_some_and(|t| api.struct_has_sensitive(t))
     }
 }
 
@@ -620,6 +648,22 @@ impl Api {
         }
     }
 
+    /// The other cargo features a family feature enables: those of the families its families name
+    /// types of (sorted, without itself).
+    pub fn feature_requires(&self, feature: &str) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for f in self.families.iter().filter(|f| f.feature == feature) {
+            for used in &f.uses {
+                if let Some(other) = self.families.iter().find(|o| &o.name == used)
+                    && other.feature != feature
+                {
+                    out.insert(other.feature.clone());
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// Every documented error code, in first-documented order, with the first row's meaning.
     pub fn error_codes(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
@@ -644,6 +688,12 @@ impl Api {
     /// Whether a struct has a sensitive field, directly or in a nested struct.
     pub fn struct_has_sensitive(&self, path: &TypePath) -> bool {
         self.sensitive.contains(&key(&path.module, &path.name))
+    }
+
+    /// Whether a struct with a sensitive field is sent in some request body, so the client
+    /// encrypts it (answer types are decrypted through their rule table instead).
+    pub fn struct_is_encrypted(&self, path: &TypePath) -> bool {
+        self.struct_has_sensitive(path) && self.in_requests.contains(&key(&path.module, &path.name))
     }
 }
 
@@ -733,8 +783,17 @@ pub struct Create {
 pub struct Transition {
     /// snake_case name, unique in the lifecycle.
     pub name: String,
-    /// The operation that makes it; `None` for what the simulated user or reviewer does.
+    /// What the change is (for the control API's listing); may be empty.
+    pub doc: String,
+    /// The operation that makes it; `None` for what the simulated user or reviewer does, which
+    /// the simulator serves as the control route `POST /_sim/<family>/<lifecycle>/{key}/<name>`.
     pub operation: Option<String>,
+    /// Whether the control API serves it (no `operation`, and not `control: false`).
+    pub control: bool,
+    /// Body fields a control transition must be given (each a non-empty string).
+    pub needs: Vec<String>,
+    /// The callback the change sends.
+    pub notify: Option<Notify>,
     pub from: Vec<String>,
     pub to: String,
     pub records: Vec<Recorded>,
@@ -746,6 +805,14 @@ pub struct Transition {
     /// The error code in particular states, overriding `refused`.
     pub refused_in: Vec<(String, String)>,
     pub replay_scope: Vec<String>,
+}
+
+/// The callback a change sends: a notification of the family and one of its event types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notify {
+    /// The notification's id in the family, or `family.id` for another family's.
+    pub notification: String,
+    pub event_type: String,
 }
 
 /// A value a change writes into the record or its answer.

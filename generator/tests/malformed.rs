@@ -119,7 +119,7 @@ fn field_of_unknown_type() {
             "id: { type: string,",
             "id: { type: strng,"
         )),
-        "fam/family.yaml:6: types.Thing.fields.id.type: unknown type `strng`: use string, integer, boolean, datetime, object, array, enum or a type of this family (Thing)\n1 problem(s) found; nothing was written"
+        "fam/family.yaml:6: types.Thing.fields.id.type: unknown type `strng`: use string, integer, boolean, datetime, object, array, enum, a type of this family (Thing) or `family.Type`\n1 problem(s) found; nothing was written"
     );
 }
 

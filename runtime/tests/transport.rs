@@ -429,12 +429,47 @@ async fn d2_unknown_hash_type_is_refused_before_sending() {
         matches!(bill, Err(Error::Config(ref m)) if m.contains("MD5")),
         "{bill:?}"
     );
-    let typed = client.download_verified(File, "SHA256", "00").await;
+    let typed = client.download_verified(File, "CRC32", "00").await;
     assert!(
-        matches!(typed, Err(Error::Config(ref m)) if m.contains("SHA256")),
+        matches!(typed, Err(Error::Config(ref m)) if m.contains("CRC32")),
         "{typed:?}"
     );
     assert_eq!(server.seen().len(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn d17_receipts_are_checked_against_their_sha256_or_sm3_digest() {
+    // A receipt PDF's bytes; its digests computed independently (SHA-256 by aws-lc, SM3 from the
+    // standard's own example: the message "abc").
+    let pdf = b"abc".to_vec();
+    let sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    let sm3 = "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0";
+    let server = Server::start(vec![
+        unsigned(pdf.clone()),
+        unsigned(pdf.clone()),
+        unsigned(pdf.clone()),
+    ])
+    .await;
+    let client = default_client(&server.url());
+    assert_eq!(
+        client
+            .download_verified(File, "SHA256", sha256)
+            .await
+            .expect("sha256"),
+        pdf
+    );
+    assert_eq!(
+        client
+            .download_verified(File, "sm3", &sm3.to_uppercase())
+            .await
+            .expect("sm3, any case"),
+        pdf
+    );
+    // The SHA-256 digest given as SM3's: the bytes are not trusted.
+    match client.download_verified(File, "SM3", sha256).await {
+        Err(Error::Untrusted(TrustError::HashMismatch { actual, .. })) => assert_eq!(actual, sm3),
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -148,8 +148,11 @@ async fn answer(
         body: if upload.is_some() { b"" } else { &body },
         upload: upload.as_ref(),
     };
-    let answer = handle(&state.api, &state.faults, &state.store, &incoming);
-    crate::control::observe(&state, &incoming, &answer);
+    let mut answer = handle(&state.api, &state.faults, &state.store, &incoming);
+    if let Some(id) = answer.operation.clone() {
+        crate::sensitive::encrypt_answer_fields(&state.api, &state.security, &id, &mut answer);
+    }
+    crate::control::owe(&state, state.store.take_notices());
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;
     }

@@ -4,3 +4,5 @@
 
 #[cfg(feature = "transfer")]
 pub mod mch_transfer;
+#[cfg(feature = "partner-transfer")]
+pub mod partner_mch_transfer;

@@ -113,6 +113,8 @@ struct Feature {
     name: String,
     titles: String,
     operations: usize,
+    /// Features of the families whose types these families name.
+    requires: Vec<String>,
 }
 
 fn features(api: &Api) -> Vec<Feature> {
@@ -122,6 +124,7 @@ fn features(api: &Api) -> Vec<Feature> {
             name: f.feature.clone(),
             titles: String::new(),
             operations: 0,
+            requires: api.feature_requires(&f.feature),
         });
         if !e.titles.is_empty() {
             e.titles.push_str(", ");

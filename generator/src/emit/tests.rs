@@ -44,10 +44,13 @@ pub fn emit_tests(api: &Api, target: &Target) -> TokenStream {
                     }
                     _ => quote!(),
                 };
+                // A deprecated operation's example still runs: it documents the operation.
+                let allow = op.deprecated.as_ref().map(|_| quote!(#[allow(deprecated)]));
                 tests.push(quote! {
                     #[doc = #doc]
                     #[cfg(feature = #feature)]
                     #[test]
+                    #allow
                     fn #name() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
                         use #root::Operation as _;
                         let request = #request;

@@ -2,40 +2,12 @@
 
 use super::*;
 
-pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Option<Family> {
-    let decl = &family.decl.value;
-    let ffile = family.family_file.as_path();
-    let before = diags.0.len();
-    if !naming::is_snake_case(&decl.name.value) {
-        diags.push(
-            ffile,
-            decl.name.referenced.line(),
-            "family.name",
-            format!("`{}` must be snake_case", decl.name.value),
-        );
-    }
-    let module: Vec<String> = decl.module.value.split("::").map(str::to_string).collect();
-    if let Some(bad) = module.iter().find(|s| !naming::is_snake_case(s)) {
-        diags.push(
-            ffile,
-            decl.module.referenced.line(),
-            "family.module",
-            format!(
-                "segment `{bad}` of `{}` must be a snake_case Rust identifier",
-                decl.module.value
-            ),
-        );
-    }
-    if !spec_wide::feature_is_free(&decl.feature.value) {
-        diags.push(
-            ffile,
-            decl.feature.referenced.line(),
-            "family.feature",
-            spec_wide::feature_rule(&decl.feature.value),
-        );
-    }
-
-    // Pass 1: every named type's name and kind, so fields can refer to types declared later.
+/// Pass 1: every named type's name and kind, so fields can refer to types declared later (or,
+/// as `family.Type`, to types of another family).
+pub(super) fn named_types(
+    family: &LoadedFamily,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, (NamedKind, Loc)> {
     let mut named: BTreeMap<String, (NamedKind, Loc)> = BTreeMap::new();
     for file in &family.files {
         for (name, t) in file.spec.types.iter().flatten() {
@@ -83,6 +55,47 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
             named.insert(name.value.clone(), (kind, loc));
         }
     }
+    named
+}
+
+/// Lowers one family; its lifecycles and `uses` are filled in once every family is lowered.
+pub(super) fn lower_family(
+    family: &LoadedFamily,
+    named: &BTreeMap<String, (NamedKind, Loc)>,
+    foreigns: &foreign::Foreigns,
+    diags: &mut Diagnostics,
+) -> Option<Family> {
+    let decl = &family.decl.value;
+    let ffile = family.family_file.as_path();
+    let before = diags.0.len();
+    if !naming::is_snake_case(&decl.name.value) {
+        diags.push(
+            ffile,
+            decl.name.referenced.line(),
+            "family.name",
+            format!("`{}` must be snake_case", decl.name.value),
+        );
+    }
+    let module: Vec<String> = decl.module.value.split("::").map(str::to_string).collect();
+    if let Some(bad) = module.iter().find(|s| !naming::is_snake_case(s)) {
+        diags.push(
+            ffile,
+            decl.module.referenced.line(),
+            "family.module",
+            format!(
+                "segment `{bad}` of `{}` must be a snake_case Rust identifier",
+                decl.module.value
+            ),
+        );
+    }
+    if !spec_wide::feature_is_free(&decl.feature.value) {
+        diags.push(
+            ffile,
+            decl.feature.referenced.line(),
+            "family.feature",
+            spec_wide::feature_rule(&decl.feature.value),
+        );
+    }
 
     let is_struct = |n: &str| matches!(named.get(n), Some((NamedKind::Struct, _)));
     crate::cycles::check(family, is_struct, diags);
@@ -94,15 +107,17 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
         m
     };
     let mut scope = Scope::new(types_module.clone());
-    for (name, (_, loc)) in &named {
+    for (name, (_, loc)) in named {
         scope.claim(name, loc, &format!("types.{name}"), diags);
     }
     for file in &family.files {
         let mut cx = Cx {
             file: &file.path,
             diags,
-            named: &named,
+            named,
             types_module: &types_module,
+            foreigns,
+            family: &decl.name.value,
             common_errors: &[],
         };
         for (name, t) in file.spec.types.iter().flatten() {
@@ -121,8 +136,10 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
         let mut cx = Cx {
             file: ffile,
             diags,
-            named: &named,
+            named,
             types_module: &types_module,
+            foreigns,
+            family: &decl.name.value,
             common_errors: &[],
         };
         lower_common_errors(&mut cx, &module, &decl.common_errors)
@@ -137,8 +154,10 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
         let mut cx = Cx {
             file: &file.path,
             diags,
-            named: &named,
+            named,
             types_module: &types_module,
+            foreigns,
+            family: &decl.name.value,
             common_errors: &common_errors,
         };
         if let Some(op) = &file.spec.operation
@@ -220,7 +239,8 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
         title: decl.title.trim().to_string(),
         doc: decl.doc.trim().to_string(),
         dir: family.dir.clone(),
-        lifecycles: crate::lifecycle::lower(family, &types, &operations, diags),
+        lifecycles: Vec::new(),
+        uses: Vec::new(),
         types,
         operations,
         notifications,

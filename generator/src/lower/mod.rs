@@ -11,6 +11,7 @@ use crate::naming;
 use crate::spec::{FieldDecl, Fields, Sp, TypeDecl};
 
 mod family;
+mod foreign;
 mod notifications;
 mod operations;
 mod spec_wide;
@@ -27,10 +28,17 @@ const RESERVED_SETTERS: &[&str] = &["build", "body", "file"];
 /// Lowers every family; returns every problem found when there is one.
 pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
     let mut diags = Diagnostics::default();
+    // Every family's named types first: a field may name a type of another family.
+    let named: Vec<_> = families
+        .iter()
+        .map(|f| named_types(f, &mut diags))
+        .collect();
+    let foreigns = foreign::index(families, &named);
     let mut families_out = Vec::new();
+    let mut loaded = Vec::new();
     let mut modules: BTreeMap<Vec<String>, Loc> = BTreeMap::new();
-    for family in families {
-        if let Some(f) = lower_family(family, &mut diags) {
+    for (family, named) in families.iter().zip(&named) {
+        if let Some(f) = lower_family(family, named, &foreigns, &mut diags) {
             let loc = Loc {
                 file: family.family_file.clone(),
                 line: family.decl.value.module.referenced.line(),
@@ -57,7 +65,28 @@ pub fn lower(families: &[LoadedFamily]) -> Result<Api, Diagnostics> {
             }
             modules.insert(f.module.clone(), loc);
             families_out.push(f);
+            loaded.push(family);
         }
+    }
+    // Once every family is lowered: what each names of the others, and the lifecycles, whose
+    // records may hold types of other families.
+    let owners: BTreeMap<Vec<String>, String> = families_out
+        .iter()
+        .map(|f| (f.types_module(), f.name.clone()))
+        .collect();
+    let uses: Vec<_> = families_out
+        .iter()
+        .map(|f| foreign::uses(f, &owners))
+        .collect();
+    foreign::check_uses(&families_out, &uses, &mut diags);
+    let lifecycles: Vec<_> = loaded
+        .iter()
+        .zip(&families_out)
+        .map(|(l, f)| crate::lifecycle::lower(l, f, &families_out, &mut diags))
+        .collect();
+    for ((f, used), lifecycles) in families_out.iter_mut().zip(uses).zip(lifecycles) {
+        f.uses = used.into_iter().map(|(name, _)| name).collect();
+        f.lifecycles = lifecycles;
     }
     crate::paths::check_routes(families, &mut diags);
     spec_wide::check_families(families, &mut diags);
@@ -182,6 +211,10 @@ struct Cx<'a> {
     diags: &'a mut Diagnostics,
     named: &'a BTreeMap<String, (NamedKind, Loc)>,
     types_module: &'a [String],
+    /// Every family's named types, for `family.Type` references.
+    foreigns: &'a foreign::Foreigns,
+    /// This family's name.
+    family: &'a str,
     /// The family's `common_errors:`, lowered.
     common_errors: &'a [ErrorRow],
 }
@@ -196,5 +229,24 @@ impl Cx<'_> {
 
     fn err(&mut self, line: u64, key: &str, message: impl Into<String>) {
         self.diags.push(self.file, line, key, message);
+    }
+
+    /// The named type `name` is: one of this family (`Amount`) or, written `family.Type`
+    /// (`pay_transactions.Amount`), one of another. `Err(None)`: no type of this family has that
+    /// name; `Err(Some(why))`: a reference to another family that names nothing.
+    fn named_type(&self, name: &str) -> Result<(NamedKind, TypePath), Option<String>> {
+        if name.contains('.') {
+            return foreign::resolve(self.foreigns, self.family, name).map_err(Some);
+        }
+        match self.named.get(name) {
+            Some((kind, _)) => Ok((
+                *kind,
+                TypePath {
+                    module: self.types_module.to_vec(),
+                    name: name.to_string(),
+                },
+            )),
+            None => Err(None),
+        }
     }
 }

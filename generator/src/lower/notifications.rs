@@ -22,17 +22,13 @@ pub(super) fn lower_notification(
     }
     check_doc_url(cx, &d.doc_url, "notification.doc_url");
     let payload = match (&d.ty, &d.fields) {
-        (Some(t), None) => match cx.named.get(&t.value) {
-            Some((NamedKind::Struct, _)) => TypePath {
-                module: cx.types_module.to_vec(),
-                name: t.value.clone(),
-            },
-            _ => {
-                cx.err(
-                    t.referenced.line(),
-                    "notification.type",
-                    format!("`{}` is not an object type of this family", t.value),
-                );
+        (Some(t), None) => match cx.named_type(&t.value) {
+            Ok((NamedKind::Struct, path)) => path,
+            failed => {
+                let why = failed.err().flatten().unwrap_or_else(|| {
+                    format!("`{}` is not an object type of this family", t.value)
+                });
+                cx.err(t.referenced.line(), "notification.type", why);
                 return None;
             }
         },

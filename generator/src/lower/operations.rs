@@ -235,6 +235,12 @@ pub(super) fn lower_operation(
         doc_url: d.doc_url.value.clone(),
         callers,
         rate_limit,
+        deprecated: d
+            .deprecated
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         idempotency_keys,
         retry_safe,
         path_params,
@@ -331,17 +337,13 @@ pub(super) fn lower_response(
         }
     };
     let ty = match (&r.value.ty, &r.value.fields, kind) {
-        (Some(t), None, ResponseKind::Json) => match cx.named.get(&t.value) {
-            Some((NamedKind::Struct, _)) => Some(TypePath {
-                module: cx.types_module.to_vec(),
-                name: t.value.clone(),
-            }),
-            _ => {
-                cx.err(
-                    t.referenced.line(),
-                    "operation.response.type",
-                    format!("`{}` is not an object type of this family", t.value),
-                );
+        (Some(t), None, ResponseKind::Json) => match cx.named_type(&t.value) {
+            Ok((NamedKind::Struct, path)) => Some(path),
+            failed => {
+                let why = failed.err().flatten().unwrap_or_else(|| {
+                    format!("`{}` is not an object type of this family", t.value)
+                });
+                cx.err(t.referenced.line(), "operation.response.type", why);
                 return None;
             }
         },

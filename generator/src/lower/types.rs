@@ -323,19 +323,17 @@ pub(super) fn lower_ty(
             )?;
             TyKind::Array(Box::new(item))
         }
-        other => match cx.named.get(other) {
-            Some((NamedKind::Struct, _)) => TyKind::Struct(TypePath {
-                module: cx.types_module.to_vec(),
-                name: other.into(),
-            }),
-            Some((NamedKind::Enum, _)) => TyKind::Enum(TypePath {
-                module: cx.types_module.to_vec(),
-                name: other.into(),
-            }),
-            None => {
+        other => match cx.named_type(other) {
+            Ok((NamedKind::Struct, path)) => TyKind::Struct(path),
+            Ok((NamedKind::Enum, path)) => TyKind::Enum(path),
+            Err(Some(why)) => {
+                cx.err(tline, &format!("{key}.type"), why);
+                return None;
+            }
+            Err(None) => {
                 let known: Vec<&str> = cx.named.keys().map(String::as_str).collect();
                 cx.err(tline, &format!("{key}.type"), format!(
-                    "unknown type `{other}`: use string, integer, boolean, datetime, object, array, enum or a type of this family ({})",
+                    "unknown type `{other}`: use string, integer, boolean, datetime, object, array, enum, a type of this family ({}) or `family.Type`",
                     if known.is_empty() { "none declared".to_string() } else { known.join(", ") }
                 ));
                 return None;

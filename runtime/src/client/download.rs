@@ -1,18 +1,18 @@
-//! Downloads: bill files and typed file downloads, checked against the hash a signed call
-//! returned.
+//! Downloads: bill files and typed file downloads (receipt PDFs), checked against the hash a
+//! signed call returned.
 
 use std::io::Read as _;
 
-use aws_lc_rs::digest;
-
 use super::error::{BodyKind, TooLarge};
+use super::file_hash::FileHash;
 use super::transport::Outgoing;
 use super::{AnyErrorCode, Client, Error, RequestOptions, TrustError};
 use crate::{OpenEnum, Operation};
 
 impl Client {
     /// Downloads a file through a typed download operation and checks it against the hash the
-    /// earlier, signed call returned (`hash_type` SHA1; gzip files are hashed decompressed).
+    /// earlier, signed call returned (`hash_type` SHA1 for bills, SHA256 or SM3 for electronic
+    /// receipts; gzip files are hashed decompressed).
     pub async fn download_verified<O>(
         &self,
         op: O,
@@ -22,11 +22,16 @@ impl Client {
     where
         O: Operation<Response = Vec<u8>>,
     {
-        check_hash_type(hash_type)?;
+        let hash = check_hash_type(hash_type)?;
         let incoming = self
             .send_operation(op, &RequestOptions::default(), super::Verification::Keyring)
             .await?;
-        checked_file(incoming.body, hash_value, self.inner.config.limits.unpacked)
+        checked_file(
+            incoming.body,
+            hash,
+            hash_value,
+            self.inner.config.limits.unpacked,
+        )
     }
 
     /// Downloads the file behind a `download_url` exactly as a bill operation returned it (token
@@ -40,7 +45,7 @@ impl Client {
         hash_type: &str,
         hash_value: &str,
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
-        check_hash_type(hash_type)?;
+        let hash = check_hash_type(hash_type)?;
         let config = &self.inner.config;
         let path_and_query = [Some(&config.base_url), config.backup_url.as_ref()]
             .into_iter()
@@ -58,30 +63,30 @@ impl Client {
             })?;
         let out = Outgoing::download("download_bill", path_and_query.to_string());
         let incoming = self.send(&out, &RequestOptions::default()).await?;
-        checked_file(incoming.body, hash_value, config.limits.unpacked)
+        checked_file(incoming.body, hash, hash_value, config.limits.unpacked)
     }
 }
 
-/// WeChat Pay signs bill hashes as SHA1; anything else is refused before a request is sent.
-fn check_hash_type<C>(hash_type: &str) -> Result<(), Error<C>> {
-    if hash_type.eq_ignore_ascii_case("SHA1") {
-        Ok(())
-    } else {
-        Err(Error::Config(format!(
-            "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1); nothing was downloaded"
-        )))
-    }
+/// WeChat Pay gives bill hashes as SHA1 and receipt hashes as SHA256 or SM3; anything else is
+/// refused before a request is sent.
+fn check_hash_type<C>(hash_type: &str) -> Result<FileHash, Error<C>> {
+    FileHash::named(hash_type).ok_or_else(|| {
+        Error::Config(format!(
+            "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1, SHA256 or SM3); nothing was downloaded"
+        ))
+    })
 }
 
-/// A downloaded file, unpacked if gzipped (every member of a multi-member gzip), once its SHA-1
+/// A downloaded file, unpacked if gzipped (every member of a multi-member gzip), once its digest
 /// matches the one WeChat Pay signed. The hash is taken while unpacking, and unpacking stops
 /// past `unpacked_limit` bytes, so a gzip bomb costs no more than the limit.
 fn checked_file<C: OpenEnum>(
     body: bytes::Bytes,
+    hash: FileHash,
     hash_value: &str,
     unpacked_limit: u64,
 ) -> Result<Vec<u8>, Error<C>> {
-    let mut sha1 = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
+    let mut hasher = hash.start();
     let plain = if body.starts_with(&[0x1f, 0x8b]) {
         let mut gz = flate2::read::MultiGzDecoder::new(&body[..]);
         let mut plain = Vec::new();
@@ -100,21 +105,16 @@ fn checked_file<C: OpenEnum>(
                     status: 200,
                 }));
             }
-            sha1.update(&chunk[..n]);
+            hasher.update(&chunk[..n]);
             plain.extend_from_slice(&chunk[..n]);
         }
         plain
     } else {
-        sha1.update(&body);
+        hasher.update(&body);
         // The body is not shared, so this takes its buffer rather than copying it.
         Vec::from(body)
     };
-    let actual: String = sha1
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let actual = hasher.finish_hex();
     if !actual.eq_ignore_ascii_case(hash_value) {
         return Err(Error::Untrusted(TrustError::HashMismatch {
             expected: hash_value.to_string(),
