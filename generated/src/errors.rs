@@ -50,7 +50,7 @@ rt::open_enum! {
         OrderClosed = "ORDER_CLOSED",
         /// `ORDER_PAID`: The order is already paid.
         OrderPaid = "ORDER_PAID",
-        /// `ORDER_NOT_EXIST`: No order has this number.
+        /// `ORDER_NOT_EXIST`: No order has this number for this sub-merchant.
         OrderNotExist = "ORDER_NOT_EXIST",
         /// `OUT_TRADE_NO_USED`: The out_trade_no was used before, with other parameters.
         OutTradeNoUsed = "OUT_TRADE_NO_USED",

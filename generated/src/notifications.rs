@@ -2,7 +2,7 @@
 
 //! Every notification (callback) of this crate, as one enum: what a callback URL that receives several kinds parses into with `Client::parse_callback`.
 //!
-//! The variant follows the callback's `event_type` and `resource.original_type` together (event types are shared between product lines). A pair no variant is sent with arrives as untyped JSON (`Received::Untyped`), never as an error.
+//! The variant follows the callback's `event_type` and `resource.original_type` together (event types are shared between product lines); where several share a pair, a field only one resource has decides (`discriminator` in the spec). A pair no variant is sent with arrives as untyped JSON (`Received::Untyped`), never as an error.
 //!
 //! | variant | event types | original type | feature |
 //! | --- | --- | --- | --- |
@@ -11,6 +11,7 @@
 //! | [`AnyNotification::BusifavorCouponSend`] | `COUPON.SEND` | `coupon` | `busifavor` |
 //! | [`AnyNotification::CouponUse`] | `COUPON.USE` | `coupon` | `favor` |
 //! | [`AnyNotification::ProductCouponCouponSend`] | `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON.SEND` | `product_coupon` | `product-coupon` |
+//! | [`AnyNotification::PartnerTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `partner-payments` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
 //! | [`AnyNotification::RefundResult`] | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | `refund` | `payments` |
@@ -48,6 +49,13 @@ pub enum AnyNotification {
     #[cfg(feature = "product-coupon")]
     ProductCouponCouponSend(
         crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
+    ),
+    /// 支付成功通知 (a sub-merchant's order was paid): `TRANSACTION.SUCCESS` with original type `transaction`.
+    ///
+    /// Reference: `docs/pay/partner/transactions/partner_transaction_success.md`.
+    #[cfg(feature = "partner-payments")]
+    PartnerTransactionSuccess(
+        crate::pay::partner::transactions::types::PartnerTransaction,
     ),
     /// 支付成功通知 (payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
     ///
@@ -107,6 +115,13 @@ impl rt::NotificationSet for AnyNotification {
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
                 >(),
             );
+        #[cfg(feature = "partner-payments")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::pay::partner::transactions::types::PartnerTransaction,
+                >(),
+            );
         #[cfg(feature = "payments")]
         kinds
             .extend(
@@ -134,6 +149,14 @@ impl rt::NotificationSet for AnyNotification {
     fn decode(
         resource: &rt::DecryptedResource<'_>,
     ) -> ::std::option::Option<::std::result::Result<Self, rt::ResourceShapeError>> {
+        #[cfg(feature = "partner-payments")]
+        if resource.has_field("sp_mchid")
+            && let ::std::option::Option::Some(decoded) = resource
+                .decode_as(Self::PartnerTransactionSuccess)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
         #[cfg(feature = "transfer")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::AuthorizationChanged)

@@ -3902,6 +3902,373 @@ fn product_coupon_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Close an unpaid order" of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_close_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::close_order::CloseOrderRequest::builder()
+        .out_trade_no("SP20261124101501")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/out-trade-no/SP20261124101501/close"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::close_order::CloseOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Charge a scanned code for a sub-merchant" of `POST /v3/pay/partner/transactions/codepay`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_codepay_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::codepay::CodepayRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SPCP20261124102001")
+        .payer(
+            ::wechatpay_apiv3::pay::transactions::types::CodepayPayer::builder()
+                .auth_code("134620578093245612")
+                .build()?,
+        )
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::CodepaySceneInfo::builder()
+                .device_id("TILL-02")
+                .device_ip("203.0.113.40")
+                .store_info(
+                    ::wechatpay_apiv3::pay::transactions::types::CodepayStoreInfo::builder()
+                        .id("HZ-XH-002")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/codepay");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"description\":\"云杉书店-《山海经》精装\",\"out_trade_no\":\"SPCP20261124102001\",\"payer\":{\"auth_code\":\"134620578093245612\"},\"scene_info\":{\"device_id\":\"TILL-02\",\"device_ip\":\"203.0.113.40\",\"store_info\":{\"id\":\"HZ-XH-002\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::codepay::CodepayBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"description\":\"云杉书店-《山海经》精装\",\"out_trade_no\":\"SPCP20261124102001\",\"payer\":{\"auth_code\":\"134620578093245612\"},\"scene_info\":{\"device_id\":\"TILL-02\",\"device_ip\":\"203.0.113.40\",\"store_info\":{\"id\":\"HZ-XH-002\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8800,\"total\":8800},\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SPCP20261124102001\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:20:03+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"4200002235202611241610927364\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/app`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_app_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_app::PrepayAppRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101502")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/app");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101502\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_app::PrepayAppBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101502\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_app::PrepayAppResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx261153585405162d4d02642eabe7000001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/h5`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_h5_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_h5::PrepayH5Request::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101503")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::H5SceneInfo::builder()
+                .payer_client_ip("203.0.113.24")
+                .h5_info(
+                    ::wechatpay_apiv3::pay::transactions::types::H5Info::builder()
+                        .type_("Wap")
+                        .app_name("云杉书店")
+                        .app_url("https://books.example.com")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/h5");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101503\",\"scene_info\":{\"h5_info\":{\"app_name\":\"云杉书店\",\"app_url\":\"https://books.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_h5::PrepayH5Body = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101503\",\"scene_info\":{\"h5_info\":{\"app_name\":\"云杉书店\",\"app_url\":\"https://books.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_h5::PrepayH5Response = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx261153585405162d4d02642eabe7000002&package=1037687096\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/jsapi`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_jsapi_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_jsapi::PrepayJsapiRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_appid("wxd678efh567hg6999")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101501")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::SceneInfo::builder()
+                .payer_client_ip("203.0.113.24")
+                .build()?,
+        )
+        .payer(
+            ::wechatpay_apiv3::pay::partner::transactions::types::PartnerJsapiPayer::builder()
+                .sub_openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/jsapi");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_jsapi::PrepayJsapiBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_jsapi::PrepayJsapiResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx261153585405162d4d02642eabe7000000\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/native`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_native_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_native::PrepayNativeRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101504")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/native");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101504\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_native::PrepayNativeBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101504\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_native::PrepayNativeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"code_url\":\"weixin://wxpay/bizpayurl?pr=sp0Native\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid order" of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_query_by_out_trade_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::query_by_out_trade_no::QueryByOutTradeNoRequest::builder()
+        .out_trade_no("SP20261124101501")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/out-trade-no/SP20261124101501?sp_mchid=1230000109&sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8300,\"total\":8800},\"attach\":\"shelf=B3\",\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"o5Gx1mP8qLr2Ts6Vw9Yz3Bc7Df0H\"},\"promotion_detail\":[{\"amount\":500,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":500,\"name\":\"读书月立减5元\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:16:09+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002234202611241596307418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid order" of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_query_by_transaction_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::query_by_transaction_id::QueryByTransactionIdRequest::builder()
+        .transaction_id("4200002234202611241596307418")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/id/4200002234202611241596307418?sp_mchid=1230000109&sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8800,\"total\":8800},\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:16:09+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002234202611241596307418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Reverse an order the user never confirmed" of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_reverse_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::reverse::ReverseRequest::builder()
+        .out_trade_no("SPCP20261124102001")
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/out-trade-no/SPCP20261124102001/reverse"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::reverse::ReverseBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::reverse::ReverseResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_trade_no\":\"SPCP20261124102001\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_partner_transaction_success_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8800,\"total\":8800},\"attach\":\"shelf=B3\",\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"o5Gx1mP8qLr2Ts6Vw9Yz3Bc7Df0H\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:16:09+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002234202611241596307418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["TRANSACTION.SUCCESS"]
+    );
+    Ok(())
+}
+
 /// Example "Close an unpaid order" of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
 #[cfg(feature = "payments")]
 #[test]

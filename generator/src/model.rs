@@ -482,6 +482,9 @@ pub struct Notification {
     pub doc_url: String,
     pub event_types: Vec<String>,
     pub original_type: String,
+    /// A top-level field of the resource that tells this notification apart from another sent
+    /// with the same event and original type (`combine_out_trade_no`).
+    pub discriminator: Option<String>,
     /// The decrypted resource type.
     pub payload: TypePath,
     /// Inline types of its module.
