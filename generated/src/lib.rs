@@ -12,10 +12,12 @@
 //! | --- | --- | --- | --- |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
+//! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
+//! | `media` | `merchant::media` | 文件上传 (media upload) | 2 |
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
@@ -55,10 +57,14 @@ pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 pub mod bill;
 #[cfg(feature = "payments")]
 pub mod certificates;
+#[cfg(feature = "combine-payments")]
+pub mod combine_transactions;
 #[cfg(feature = "transfer")]
 pub mod fund_app;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
+#[cfg(feature = "media")]
+pub mod merchant;
 #[cfg(any(feature = "partner-payments", feature = "payments"))]
 pub mod pay;
 #[cfg(feature = "profitsharing")]

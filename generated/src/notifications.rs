@@ -6,6 +6,7 @@
 //!
 //! | variant | event types | original type | feature |
 //! | --- | --- | --- | --- |
+//! | [`AnyNotification::CombineTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `combine-payments` |
 //! | [`AnyNotification::AuthorizationChanged`] | `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED` | `mch_payment` | `transfer` |
 //! | [`AnyNotification::TransferBillFinished`] | `MCHTRANSFER.BILL.FINISHED` | `mch_payment` | `transfer` |
 //! | [`AnyNotification::BusifavorCouponSend`] | `COUPON.SEND` | `coupon` | `busifavor` |
@@ -21,6 +22,11 @@ use ::wechatpay_apiv3_runtime as rt;
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AnyNotification {
+    /// 合单支付成功通知 (a combined payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
+    ///
+    /// Reference: `docs/combine_transactions/combine_transaction_success.md`.
+    #[cfg(feature = "combine-payments")]
+    CombineTransactionSuccess(crate::combine_transactions::types::CombineTransaction),
     /// 免确认收款授权结果通知 (an authorisation was granted or closed): `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED` with original type `mch_payment`.
     ///
     /// Reference: `docs/fund_app/mch_transfer/authorization_changed.md`.
@@ -80,6 +86,13 @@ impl rt::NotificationSet for AnyNotification {
     fn kinds() -> ::std::vec::Vec<(&'static str, &'static str)> {
         #[allow(unused_mut)]
         let mut kinds = ::std::vec::Vec::new();
+        #[cfg(feature = "combine-payments")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::combine_transactions::types::CombineTransaction,
+                >(),
+            );
         #[cfg(feature = "transfer")]
         kinds
             .extend(
@@ -153,6 +166,14 @@ impl rt::NotificationSet for AnyNotification {
         if resource.has_field("sp_mchid")
             && let ::std::option::Option::Some(decoded) = resource
                 .decode_as(Self::PartnerTransactionSuccess)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "combine-payments")]
+        if resource.has_field("combine_out_trade_no")
+            && let ::std::option::Option::Some(decoded) = resource
+                .decode_as(Self::CombineTransactionSuccess)
         {
             return ::std::option::Option::Some(decoded);
         }
