@@ -23,7 +23,21 @@ const fn prepay(operation: &'static str, answer: super::rules::Shape) -> Rule {
     }
 }
 
+/// Orders of the declared service-provider and combined lifecycles: only the documented code for
+/// a reused number (their answers are declared in spec/).
+const fn reused_number(operation: &'static str) -> Rule {
+    Rule {
+        reused: Some("OUT_TRADE_NO_USED"),
+        ..Rule::new(operation)
+    }
+}
+
 pub(super) const RULES: &[Rule] = &[
+    reused_number("pay_partner_transactions.prepay_jsapi"),
+    reused_number("pay_partner_transactions.prepay_app"),
+    reused_number("pay_partner_transactions.prepay_h5"),
+    reused_number("pay_partner_transactions.prepay_native"),
+    reused_number("pay_partner_transactions.codepay"),
     prepay("pay_transactions.prepay_jsapi", prepay_id),
     prepay("pay_transactions.prepay_app", prepay_id),
     prepay("pay_transactions.prepay_h5", h5_url),
