@@ -188,3 +188,53 @@ async fn a_payment_code_charge_is_paid_at_once_and_reversed() -> TestResult {
     assert_eq!(api_code(&err), Some(ErrorCode::OrderPaid));
     Ok(())
 }
+
+/// Merchant, service-provider and combined payments are all sent as TRANSACTION.SUCCESS with
+/// original type `transaction`: `AnyNotification` tells them apart by the field only the
+/// provider's (`sp_mchid`) or the combined (`combine_out_trade_no`) resource has.
+#[tokio::test]
+async fn callbacks_sharing_event_and_original_type_are_told_apart() -> TestResult {
+    use wechatpay_apiv3::{AnyNotification, Received};
+    let (sim, client) = common::sim_and_client().await?;
+    let resources = [
+        serde_json::json!({ "sp_mchid": FIXTURE_MCHID, "sub_mchid": SUB_MCHID,
+            "out_trade_no": "SP-ORDER-02", "trade_state": "SUCCESS",
+            "amount": { "total": 8800, "payer_total": 8800 } }),
+        serde_json::json!({ "combine_mchid": FIXTURE_MCHID, "combine_out_trade_no": "CB-0002",
+            "sub_orders": [{ "mchid": FIXTURE_MCHID, "out_trade_no": "CB-0002-A",
+                "trade_state": "SUCCESS", "amount": { "total_amount": 600 } }] }),
+        serde_json::json!({ "mchid": FIXTURE_MCHID, "out_trade_no": "ORDER-0002",
+            "trade_state": "SUCCESS" }),
+    ];
+    let mut seen = Vec::new();
+    for resource in &resources {
+        let callback = sim.signed_notification("TRANSACTION.SUCCESS", "transaction", resource)?;
+        let received = client
+            .parse_callback_from_pairs::<AnyNotification, _, _, _>(callback.headers, &callback.body)
+            .await?;
+        let Received::Known(n) = received else {
+            panic!("a payment callback left untyped: {received:?}");
+        };
+        seen.push(match n.event {
+            AnyNotification::PartnerTransactionSuccess(t) => {
+                assert_eq!(t.sub_mchid.as_deref(), Some(SUB_MCHID));
+                assert_eq!(t.amount.and_then(|a| a.total), Some(8800));
+                "partner"
+            }
+            AnyNotification::CombineTransactionSuccess(c) => {
+                assert_eq!(c.combine_out_trade_no.as_deref(), Some("CB-0002"));
+                let sub = &c.sub_orders.unwrap_or_default()[0];
+                assert_eq!(sub.trade_state, Some(TradeState::Success));
+                assert_eq!(sub.amount.as_ref().and_then(|a| a.total_amount), Some(600));
+                "combine"
+            }
+            AnyNotification::TransactionSuccess(t) => {
+                assert_eq!(t.mchid.as_deref(), Some(FIXTURE_MCHID));
+                "merchant"
+            }
+            other => panic!("a payment typed as {other:?}"),
+        });
+    }
+    assert_eq!(seen, ["partner", "combine", "merchant"]);
+    Ok(())
+}
