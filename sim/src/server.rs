@@ -159,7 +159,7 @@ async fn answer(
         upload: upload.as_ref(),
     };
     let answer = handle(&state.api, &state.faults, &state.store, &incoming);
-    crate::control::observe(&state, &incoming, &answer);
+    crate::control::owe(&state, state.store.take_notices());
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;
     }

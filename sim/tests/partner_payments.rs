@@ -238,3 +238,84 @@ async fn callbacks_sharing_event_and_original_type_are_told_apart() -> TestResul
     assert_eq!(seen, ["partner", "combine", "merchant"]);
     Ok(())
 }
+
+/// The user pays through the control route the spec declares
+/// (`POST /_sim/pay_partner_transactions/order/{out_trade_no}/pay`): the order is SUCCESS, the
+/// partner TRANSACTION.SUCCESS callback reaches the provider's handler verified and typed, and a
+/// paid order can no longer be closed or paid again.
+#[tokio::test]
+async fn the_user_pays_through_the_control_route_and_the_callback_arrives() -> TestResult {
+    use wechatpay_apiv3::pay::partner::transactions::{
+        PartnerTransaction, PrepayNativeRequest, QueryByTransactionIdRequest,
+    };
+    let (sim, client) = common::sim_and_client().await?;
+    let order = PrepayNativeRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid(FIXTURE_MCHID)
+        .sub_mchid(SUB_MCHID)
+        .description("云杉书店-年卡")
+        .out_trade_no("SP-NATIVE-01")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(amount(19900))
+        .build()?;
+    let prepay = client.execute(order).await?;
+    assert!(prepay.code_url.starts_with("weixin://"), "{prepay:?}");
+
+    let (url, mut rx) = common::receive_one_callback::<PartnerTransaction>(client.clone()).await?;
+    let pay = |body: serde_json::Value| {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/_sim/pay_partner_transactions/order/SP-NATIVE-01/pay",
+                sim.base_url()
+            ))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    // What the transition needs is checked before anything changes.
+    let missing = pay(serde_json::json!({ "sp_openid": SUB_OPENID })).await?;
+    assert_eq!(missing.status().as_u16(), 400, "{}", missing.text().await?);
+    let paid = pay(serde_json::json!({
+        "sp_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        "transaction_id": "4200002236202611241634512087",
+        "notify_url": url,
+    }))
+    .await?;
+    assert_eq!(paid.status().as_u16(), 200, "{}", paid.text().await?);
+
+    let event = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+        .await?
+        .ok_or("the handler saw nothing")??;
+    assert_eq!(event.trade_state, Some(TradeState::Success));
+    assert_eq!(event.sub_mchid.as_deref(), Some(SUB_MCHID));
+    assert_eq!(
+        event.transaction_id.as_deref(),
+        Some("4200002236202611241634512087")
+    );
+    assert_eq!(
+        event.payer.as_ref().and_then(|p| p.sp_openid.as_deref()),
+        Some("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    );
+
+    let by_id = client
+        .execute(
+            QueryByTransactionIdRequest::builder()
+                .transaction_id("4200002236202611241634512087")
+                .sp_mchid(FIXTURE_MCHID)
+                .sub_mchid(SUB_MCHID)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(by_id.trade_state, Some(TradeState::Success));
+    assert_eq!(by_id.out_trade_no.as_deref(), Some("SP-NATIVE-01"));
+    assert!(by_id.success_time.is_some());
+
+    let err = client
+        .execute(close("SP-NATIVE-01"))
+        .await
+        .expect_err("paid");
+    assert_eq!(api_code(&err), Some(ErrorCode::OrderPaid));
+    let twice = pay(serde_json::json!({ "sp_openid": "o", "transaction_id": "t" })).await?;
+    assert_eq!(twice.status().as_u16(), 409);
+    Ok(())
+}
