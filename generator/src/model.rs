@@ -719,6 +719,12 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
+    /// The state field's path from the record root (`trade_state`, or `sub_orders.trade_state`
+    /// for a state every element of an array holds).
+    pub fn state_path(&self) -> Vec<String> {
+        self.state.split('.').map(str::to_string).collect()
+    }
+
     /// Every operation id (within the family) this lifecycle serves.
     pub fn operations(&self) -> impl Iterator<Item = &str> {
         self.creates
