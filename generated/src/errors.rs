@@ -24,6 +24,14 @@ rt::open_enum! {
         FrequencyLimited = "FREQUENCY_LIMITED",
         /// `SYSTEM_ERROR`: Temporary system error.
         SystemError = "SYSTEM_ERROR",
+        /// `ORDER_CLOSED`: The combined order is already closed.
+        OrderClosed = "ORDER_CLOSED",
+        /// `ORDER_PAID`: The combined order is already paid.
+        OrderPaid = "ORDER_PAID",
+        /// `ORDER_NOT_EXIST`: No combined order has this number.
+        OrderNotExist = "ORDER_NOT_EXIST",
+        /// `OUT_TRADE_NO_USED`: The combine_out_trade_no was used before, with other parameters.
+        OutTradeNoUsed = "OUT_TRADE_NO_USED",
         /// `NOT_FOUND`: No bill or record has this number.
         NotFound = "NOT_FOUND",
         /// `NOT_ENOUGH`: The merchant's balance is too low.
@@ -46,14 +54,6 @@ rt::open_enum! {
         RatelimitExceeded = "RATELIMIT_EXCEEDED",
         /// `ALREADY_EXISTS`: This out_request_no was already used for a different request.
         AlreadyExists = "ALREADY_EXISTS",
-        /// `ORDER_CLOSED`: The order is already closed.
-        OrderClosed = "ORDER_CLOSED",
-        /// `ORDER_PAID`: The order is already paid.
-        OrderPaid = "ORDER_PAID",
-        /// `ORDER_NOT_EXIST`: No order has this number.
-        OrderNotExist = "ORDER_NOT_EXIST",
-        /// `OUT_TRADE_NO_USED`: The out_trade_no was used before, with other parameters.
-        OutTradeNoUsed = "OUT_TRADE_NO_USED",
         /// `USER_ACCOUNT_ABNORMAL`: The user's account is closed or frozen.
         UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
     }

@@ -12,11 +12,14 @@
 //! | --- | --- | --- | --- |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
+//! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `partner-transfer` | `fund_app::partner_mch_transfer` | 商家转账 服务商模式 (service-provider transfer bills) | 12 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
+//! | `media` | `merchant::media` | 文件上传 (media upload) | 2 |
+//! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
@@ -102,11 +105,15 @@ for crate::certificates::download_certificates::DownloadCertificatesRequest {
 pub mod bill;
 #[cfg(feature = "certificates")]
 pub mod certificates;
+#[cfg(feature = "combine-payments")]
+pub mod combine_transactions;
 #[cfg(any(feature = "partner-transfer", feature = "transfer"))]
 pub mod fund_app;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
-#[cfg(feature = "payments")]
+#[cfg(feature = "media")]
+pub mod merchant;
+#[cfg(any(feature = "partner-payments", feature = "payments"))]
 pub mod pay;
 #[cfg(feature = "profitsharing")]
 pub mod profitsharing;

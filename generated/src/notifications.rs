@@ -2,15 +2,17 @@
 
 //! Every notification (callback) of this crate, as one enum: what a callback URL that receives several kinds parses into with `Client::parse_callback`.
 //!
-//! The variant follows the callback's `event_type` and `resource.original_type` together (event types are shared between product lines). A pair no variant is sent with arrives as untyped JSON (`Received::Untyped`), never as an error.
+//! The variant follows the callback's `event_type` and `resource.original_type` together (event types are shared between product lines); where several share a pair, a field only one resource has decides (`discriminator` in the spec). A pair no variant is sent with arrives as untyped JSON (`Received::Untyped`), never as an error.
 //!
 //! | variant | event types | original type | feature |
 //! | --- | --- | --- | --- |
+//! | [`AnyNotification::CombineTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `combine-payments` |
 //! | [`AnyNotification::AuthorizationChanged`] | `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED` | `mch_payment` | `transfer` |
 //! | [`AnyNotification::TransferBillFinished`] | `MCHTRANSFER.BILL.FINISHED` | `mch_payment` | `transfer` |
 //! | [`AnyNotification::BusifavorCouponSend`] | `COUPON.SEND` | `coupon` | `busifavor` |
 //! | [`AnyNotification::CouponUse`] | `COUPON.USE` | `coupon` | `favor` |
 //! | [`AnyNotification::ProductCouponCouponSend`] | `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON.SEND` | `product_coupon` | `product-coupon` |
+//! | [`AnyNotification::PartnerTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `partner-payments` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
 //! | [`AnyNotification::RefundResult`] | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | `refund` | `payments` |
@@ -20,6 +22,11 @@ use ::wechatpay_apiv3_runtime as rt;
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AnyNotification {
+    /// 合单支付成功通知 (a combined payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
+    ///
+    /// Reference: `docs/combine_transactions/combine_transaction_success.md`.
+    #[cfg(feature = "combine-payments")]
+    CombineTransactionSuccess(crate::combine_transactions::types::CombineTransaction),
     /// 免确认收款授权结果通知 (an authorisation was granted or closed): `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED` with original type `mch_payment`.
     ///
     /// Reference: `docs/fund_app/mch_transfer/authorization_changed.md`.
@@ -49,6 +56,13 @@ pub enum AnyNotification {
     ProductCouponCouponSend(
         crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
     ),
+    /// 支付成功通知 (a sub-merchant's order was paid): `TRANSACTION.SUCCESS` with original type `transaction`.
+    ///
+    /// Reference: `docs/pay/partner/transactions/partner_transaction_success.md`.
+    #[cfg(feature = "partner-payments")]
+    PartnerTransactionSuccess(
+        crate::pay::partner::transactions::types::PartnerTransaction,
+    ),
     /// 支付成功通知 (payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
     ///
     /// Reference: `docs/pay/transactions/transaction_success.md`.
@@ -72,6 +86,13 @@ impl rt::NotificationSet for AnyNotification {
     fn kinds() -> ::std::vec::Vec<(&'static str, &'static str)> {
         #[allow(unused_mut)]
         let mut kinds = ::std::vec::Vec::new();
+        #[cfg(feature = "combine-payments")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::combine_transactions::types::CombineTransaction,
+                >(),
+            );
         #[cfg(feature = "transfer")]
         kinds
             .extend(
@@ -107,6 +128,13 @@ impl rt::NotificationSet for AnyNotification {
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
                 >(),
             );
+        #[cfg(feature = "partner-payments")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::pay::partner::transactions::types::PartnerTransaction,
+                >(),
+            );
         #[cfg(feature = "payments")]
         kinds
             .extend(
@@ -134,6 +162,22 @@ impl rt::NotificationSet for AnyNotification {
     fn decode(
         resource: &rt::DecryptedResource<'_>,
     ) -> ::std::option::Option<::std::result::Result<Self, rt::ResourceShapeError>> {
+        #[cfg(feature = "partner-payments")]
+        if resource.has_field("sp_mchid")
+            && let ::std::option::Option::Some(decoded) = resource
+                .decode_as(Self::PartnerTransactionSuccess)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "combine-payments")]
+        if resource.has_field("combine_out_trade_no")
+            && let ::std::option::Option::Some(decoded) = resource
+                .decode_as(Self::CombineTransactionSuccess)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
         #[cfg(feature = "transfer")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::AuthorizationChanged)

@@ -158,6 +158,289 @@ fn certificates_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::certificates::types::CertificateAlgorithm>();
 }
 
+/// Example "Close an unpaid combined order" of `POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`.
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_close_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::combine_transactions::close::CloseRequest::builder()
+        .combine_out_trade_no("CB20261124110001")
+        .combine_appid("wxd678efh567hg6787")
+        .sub_orders(
+            ::std::vec![
+                ::wechatpay_apiv3::combine_transactions::close::CombineCloseSubOrder::builder()
+                .mchid("1900000109").out_trade_no("CB20261124110001A").build() ?,
+                ::wechatpay_apiv3::combine_transactions::close::CombineCloseSubOrder::builder()
+                .mchid("1900000109").out_trade_no("CB20261124110001B")
+                .sub_mchid("1900009231").build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/combine-transactions/out-trade-no/CB20261124110001/close"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::combine_transactions::close::CloseBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"sub_orders\":[{\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Two stalls paid at once" of `POST /v3/combine-transactions/app`.
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_prepay_app_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::combine_transactions::prepay_app::PrepayAppRequest::builder()
+        .combine_appid("wxd678efh567hg6787")
+        .combine_mchid("1900000109")
+        .combine_out_trade_no("CB20261124110002")
+        .sub_orders(
+            ::std::vec![
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").attach("stall=07")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(3600).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001A")
+                .description("早市-有机蔬菜礼盒").build() ?,
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").sub_mchid("1900009231").attach("stall=12")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(2400).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001B").description("早市-手工豆腐")
+                .build() ?
+            ],
+        )
+        .notify_url("https://mall.example.com/wxpay/combine-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/combine-transactions/app");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110002\",\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::combine_transactions::prepay_app::PrepayAppBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110002\",\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::combine_transactions::prepay_app::PrepayAppResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx24110002526311a1b2c3d4e5f60000ab\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Two stalls paid at once" of `POST /v3/combine-transactions/h5`.
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_prepay_h5_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::combine_transactions::prepay_h5::PrepayH5Request::builder()
+        .combine_appid("wxd678efh567hg6787")
+        .combine_mchid("1900000109")
+        .combine_out_trade_no("CB20261124110003")
+        .scene_info(
+            ::wechatpay_apiv3::combine_transactions::types::CombineH5SceneInfo::builder()
+                .device_id("WEB-01")
+                .payer_client_ip("203.0.113.61")
+                .h5_info(
+                    ::wechatpay_apiv3::pay::transactions::types::H5Info::builder()
+                        .type_("Wap")
+                        .app_name("早市")
+                        .app_url("https://mall.example.com")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .sub_orders(
+            ::std::vec![
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").attach("stall=07")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(3600).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001A")
+                .description("早市-有机蔬菜礼盒").build() ?,
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").sub_mchid("1900009231").attach("stall=12")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(2400).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001B").description("早市-手工豆腐")
+                .build() ?
+            ],
+        )
+        .notify_url("https://mall.example.com/wxpay/combine-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/combine-transactions/h5");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110003\",\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"scene_info\":{\"device_id\":\"WEB-01\",\"h5_info\":{\"app_name\":\"早市\",\"app_url\":\"https://mall.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.61\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::combine_transactions::prepay_h5::PrepayH5Body = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110003\",\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"scene_info\":{\"device_id\":\"WEB-01\",\"h5_info\":{\"app_name\":\"早市\",\"app_url\":\"https://mall.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.61\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::combine_transactions::prepay_h5::PrepayH5Response = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx24110003526311a1b2c3d4e5f60000ac&package=2150917749\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Two stalls paid at once" of `POST /v3/combine-transactions/jsapi`.
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_prepay_jsapi_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::combine_transactions::prepay_jsapi::PrepayJsapiRequest::builder()
+        .combine_appid("wxd678efh567hg6787")
+        .combine_mchid("1900000109")
+        .combine_out_trade_no("CB20261124110001")
+        .combine_payer_info(
+            ::wechatpay_apiv3::combine_transactions::types::CombineJsapiPayer::builder()
+                .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .build()?,
+        )
+        .sub_orders(
+            ::std::vec![
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").attach("stall=07")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(3600).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001A")
+                .description("早市-有机蔬菜礼盒").build() ?,
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").sub_mchid("1900009231").attach("stall=12")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(2400).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001B").description("早市-手工豆腐")
+                .build() ?
+            ],
+        )
+        .notify_url("https://mall.example.com/wxpay/combine-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/combine-transactions/jsapi");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110001\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::combine_transactions::prepay_jsapi::PrepayJsapiBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110001\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::combine_transactions::prepay_jsapi::PrepayJsapiResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx24110001526311a1b2c3d4e5f60000aa\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Two stalls paid at once" of `POST /v3/combine-transactions/native`.
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_prepay_native_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::combine_transactions::prepay_native::PrepayNativeRequest::builder()
+        .combine_appid("wxd678efh567hg6787")
+        .combine_mchid("1900000109")
+        .combine_out_trade_no("CB20261124110004")
+        .sub_orders(
+            ::std::vec![
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").attach("stall=07")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(3600).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001A")
+                .description("早市-有机蔬菜礼盒").build() ?,
+                ::wechatpay_apiv3::combine_transactions::types::CombineSubOrder::builder()
+                .mchid("1900000109").sub_mchid("1900009231").attach("stall=12")
+                .amount(::wechatpay_apiv3::combine_transactions::types::CombineAmount::builder()
+                .total_amount(2400).currency("CNY").build() ?)
+                .out_trade_no("CB20261124110001B").description("早市-手工豆腐")
+                .build() ?
+            ],
+        )
+        .notify_url("https://mall.example.com/wxpay/combine-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/combine-transactions/native");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110004\",\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::combine_transactions::prepay_native::PrepayNativeBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110004\",\"notify_url\":\"https://mall.example.com/wxpay/combine-notify\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"description\":\"早市-有机蔬菜礼盒\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\"},{\"amount\":{\"currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"description\":\"早市-手工豆腐\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::combine_transactions::prepay_native::PrepayNativeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"code_url\":\"weixin://wxpay/bizpayurl?pr=cb0Native\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid combined order" of `GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`.
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_query_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::combine_transactions::query::QueryRequest::builder()
+        .combine_out_trade_no("CB20261124110001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/combine-transactions/out-trade-no/CB20261124110001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::combine_transactions::types::CombineTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110001\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"4200002301202611241702136548\",\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":3600,\"payer_currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\",\"success_time\":\"2026-11-24T11:02:41+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002302202611241702136549\"},{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":2400,\"payer_currency\":\"CNY\",\"total_amount\":2400},\"attach\":\"stall=12\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001B\",\"sub_mchid\":\"1900009231\",\"success_time\":\"2026-11-24T11:02:41+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002303202611241702136550\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "combine-payments")]
+#[test]
+fn combine_transactions_combine_transaction_success_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::combine_transactions::types::CombineTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"combine_appid\":\"wxd678efh567hg6787\",\"combine_mchid\":\"1900000109\",\"combine_out_trade_no\":\"CB20261124110001\",\"combine_payer_info\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"combine_transaction_id\":\"4200002301202611241702136548\",\"scene_info\":{\"device_id\":\"POS-03\"},\"sub_orders\":[{\"amount\":{\"currency\":\"CNY\",\"payer_amount\":3600,\"payer_currency\":\"CNY\",\"total_amount\":3600},\"attach\":\"stall=07\",\"bank_type\":\"OTHERS\",\"mchid\":\"1900000109\",\"out_trade_no\":\"CB20261124110001A\",\"success_time\":\"2026-11-24T11:02:41+08:00\",\"trade_state\":\"SUCCESS\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002302202611241702136549\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::combine_transactions::types::CombineTransaction as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["TRANSACTION.SUCCESS"]
+    );
+    Ok(())
+}
+
 /// Example "Ask a promoter to authorise monthly commissions" of `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.
 #[cfg(feature = "transfer")]
 #[test]
@@ -4303,6 +4586,413 @@ fn product_coupon_enums_keep_unknown_values() {
     check_open_enum::<
         ::wechatpay_apiv3::marketing::partner::product_coupon::types::ImageGenerationTaskState,
     >();
+}
+
+/// Example "Upload a business licence photo" of `POST /v3/merchant/media/upload`.
+#[cfg(feature = "media")]
+#[test]
+fn merchant_media_upload_file_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::media::upload_file::UploadFileRequest::builder()
+        .file(::wechatpay_apiv3::UploadFile::new("example.jpg", ::std::vec![0_u8; 64]))
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant/media/upload");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant::media::upload_file::UploadFileResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"media_id\":\"6uqyGjGrCf2GtyXP8bxrbuH9-aAoTjH-rKeSl3Lf4_So6kdkQu4w8BYVP3bzLtvR38lxt4PjtCDXsQpzqge_hQEovHzOhsLleGFQVRF-U_0\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Upload a store video" of `POST /v3/merchant/media/video_upload`.
+#[cfg(feature = "media")]
+#[test]
+fn merchant_media_upload_video_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::media::upload_video::UploadVideoRequest::builder()
+        .file(::wechatpay_apiv3::UploadFile::new("example.avi", ::std::vec![0_u8; 64]))
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant/media/video_upload");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant::media::upload_video::UploadVideoResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"media_id\":\"0QZxbRbu1M2-U8p0yFk6sRAGvJfvU5HXYm5_mmbyfLDJzjBzsLzZw1IxnW8uSFXsGDm3-4HeOSrSJ0GrhBWZEXuiRD-IiXRmCCeKAi-KDXvE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Close an unpaid order" of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_close_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::close_order::CloseOrderRequest::builder()
+        .out_trade_no("SP20261124101501")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/out-trade-no/SP20261124101501/close"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::close_order::CloseOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Charge a scanned code for a sub-merchant" of `POST /v3/pay/partner/transactions/codepay`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_codepay_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::codepay::CodepayRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SPCP20261124102001")
+        .payer(
+            ::wechatpay_apiv3::pay::transactions::types::CodepayPayer::builder()
+                .auth_code("134620578093245612")
+                .build()?,
+        )
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::CodepaySceneInfo::builder()
+                .device_id("TILL-02")
+                .device_ip("203.0.113.40")
+                .store_info(
+                    ::wechatpay_apiv3::pay::transactions::types::CodepayStoreInfo::builder()
+                        .id("HZ-XH-002")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/codepay");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"description\":\"云杉书店-《山海经》精装\",\"out_trade_no\":\"SPCP20261124102001\",\"payer\":{\"auth_code\":\"134620578093245612\"},\"scene_info\":{\"device_id\":\"TILL-02\",\"device_ip\":\"203.0.113.40\",\"store_info\":{\"id\":\"HZ-XH-002\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::codepay::CodepayBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"description\":\"云杉书店-《山海经》精装\",\"out_trade_no\":\"SPCP20261124102001\",\"payer\":{\"auth_code\":\"134620578093245612\"},\"scene_info\":{\"device_id\":\"TILL-02\",\"device_ip\":\"203.0.113.40\",\"store_info\":{\"id\":\"HZ-XH-002\"}},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8800,\"total\":8800},\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SPCP20261124102001\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:20:03+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"MICROPAY\",\"transaction_id\":\"4200002235202611241610927364\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/app`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_app_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_app::PrepayAppRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101502")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/app");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101502\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_app::PrepayAppBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101502\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_app::PrepayAppResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx261153585405162d4d02642eabe7000001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/h5`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_h5_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_h5::PrepayH5Request::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101503")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::H5SceneInfo::builder()
+                .payer_client_ip("203.0.113.24")
+                .h5_info(
+                    ::wechatpay_apiv3::pay::transactions::types::H5Info::builder()
+                        .type_("Wap")
+                        .app_name("云杉书店")
+                        .app_url("https://books.example.com")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/h5");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101503\",\"scene_info\":{\"h5_info\":{\"app_name\":\"云杉书店\",\"app_url\":\"https://books.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_h5::PrepayH5Body = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101503\",\"scene_info\":{\"h5_info\":{\"app_name\":\"云杉书店\",\"app_url\":\"https://books.example.com\",\"type\":\"Wap\"},\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_h5::PrepayH5Response = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"h5_url\":\"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx261153585405162d4d02642eabe7000002&package=1037687096\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/jsapi`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_jsapi_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_jsapi::PrepayJsapiRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_appid("wxd678efh567hg6999")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101501")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .scene_info(
+            ::wechatpay_apiv3::pay::transactions::types::SceneInfo::builder()
+                .payer_client_ip("203.0.113.24")
+                .build()?,
+        )
+        .payer(
+            ::wechatpay_apiv3::pay::partner::transactions::types::PartnerJsapiPayer::builder()
+                .sub_openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/jsapi");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_jsapi::PrepayJsapiBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sub_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"scene_info\":{\"payer_client_ip\":\"203.0.113.24\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_jsapi::PrepayJsapiResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"prepay_id\":\"wx261153585405162d4d02642eabe7000000\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Place an order for a sub-merchant" of `POST /v3/pay/partner/transactions/native`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_prepay_native_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::prepay_native::PrepayNativeRequest::builder()
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .description("云杉书店-《山海经》精装")
+        .out_trade_no("SP20261124101504")
+        .attach("shelf=B3")
+        .notify_url("https://provider.example.com/wxpay/notify")
+        .amount(
+            ::wechatpay_apiv3::pay::transactions::types::Amount::builder()
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/pay/partner/transactions/native");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101504\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::prepay_native::PrepayNativeBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":8800},\"attach\":\"shelf=B3\",\"description\":\"云杉书店-《山海经》精装\",\"notify_url\":\"https://provider.example.com/wxpay/notify\",\"out_trade_no\":\"SP20261124101504\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::prepay_native::PrepayNativeResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"code_url\":\"weixin://wxpay/bizpayurl?pr=sp0Native\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid order" of `GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_query_by_out_trade_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::query_by_out_trade_no::QueryByOutTradeNoRequest::builder()
+        .out_trade_no("SP20261124101501")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/out-trade-no/SP20261124101501?sp_mchid=1230000109&sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8300,\"total\":8800},\"attach\":\"shelf=B3\",\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"o5Gx1mP8qLr2Ts6Vw9Yz3Bc7Df0H\"},\"promotion_detail\":[{\"amount\":500,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":500,\"name\":\"读书月立减5元\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"CASH\",\"wechatpay_contribute\":0}],\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:16:09+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002234202611241596307418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid order" of `GET /v3/pay/partner/transactions/id/{transaction_id}`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_query_by_transaction_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::query_by_transaction_id::QueryByTransactionIdRequest::builder()
+        .transaction_id("4200002234202611241596307418")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/id/4200002234202611241596307418?sp_mchid=1230000109&sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8800,\"total\":8800},\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:16:09+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002234202611241596307418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Reverse an order the user never confirmed" of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`.
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_reverse_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::pay::partner::transactions::reverse::ReverseRequest::builder()
+        .out_trade_no("SPCP20261124102001")
+        .sp_appid("wx8888888888888888")
+        .sp_mchid("1230000109")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/pay/partner/transactions/out-trade-no/SPCP20261124102001/reverse"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::pay::partner::transactions::reverse::ReverseBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::pay::partner::transactions::reverse::ReverseResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_trade_no\":\"SPCP20261124102001\",\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "partner-payments")]
+#[test]
+fn pay_partner_transactions_partner_transaction_success_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":8800,\"total\":8800},\"attach\":\"shelf=B3\",\"bank_type\":\"OTHERS\",\"out_trade_no\":\"SP20261124101501\",\"payer\":{\"sp_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"sub_openid\":\"o5Gx1mP8qLr2Ts6Vw9Yz3Bc7Df0H\"},\"sp_appid\":\"wx8888888888888888\",\"sp_mchid\":\"1230000109\",\"sub_appid\":\"wxd678efh567hg6999\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-11-24T10:16:09+08:00\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"支付成功\",\"trade_type\":\"JSAPI\",\"transaction_id\":\"4200002234202611241596307418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::pay::partner::transactions::types::PartnerTransaction as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["TRANSACTION.SUCCESS"]
+    );
+    Ok(())
 }
 
 /// Example "Close an unpaid order" of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.

@@ -154,8 +154,13 @@ impl<'a> Cx<'a> {
             if i + 1 == path.len() {
                 return Ok(field);
             }
+            // Through an array of objects, the path names a field of every element.
             current = match &field.ty.kind {
                 TyKind::Struct(p) => self.find_struct(p),
+                TyKind::Array(item) => match &item.kind {
+                    TyKind::Struct(p) => self.find_struct(p),
+                    _ => None,
+                },
                 _ => None,
             }
             .ok_or_else(|| format!("`{name}` of `{}` is not an object", current.name))?;

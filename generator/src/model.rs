@@ -507,6 +507,9 @@ pub struct Notification {
     pub doc_url: String,
     pub event_types: Vec<String>,
     pub original_type: String,
+    /// A top-level field of the resource that tells this notification apart from another sent
+    /// with the same event and original type (`combine_out_trade_no`).
+    pub discriminator: Option<String>,
     /// The decrypted resource type.
     pub payload: TypePath,
     /// Inline types of its module.
@@ -747,6 +750,12 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
+    /// The state field's path from the record root (`trade_state`, or `sub_orders.trade_state`
+    /// for a state every element of an array holds).
+    pub fn state_path(&self) -> Vec<String> {
+        self.state.split('.').map(str::to_string).collect()
+    }
+
     /// Every operation id (within the family) this lifecycle serves.
     pub fn operations(&self) -> impl Iterator<Item = &str> {
         self.creates

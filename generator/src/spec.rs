@@ -168,6 +168,9 @@ pub struct NotificationDecl {
     pub doc_url: Sp<String>,
     pub event_types: Sp<Vec<Sp<String>>>,
     pub original_type: Sp<String>,
+    /// A top-level resource field only this notification's resource has, for event and original
+    /// types another notification is sent with too.
+    pub discriminator: Option<Sp<String>>,
     #[serde(rename = "type")]
     pub ty: Option<Sp<String>>,
     pub fields: Option<Fields>,

@@ -38,6 +38,13 @@ impl DecryptedResource<'_> {
         E::ORIGINAL_TYPE == self.original_type && E::EVENT_TYPES.contains(&self.event_type)
     }
 
+    /// Whether the decrypted JSON is an object with a top-level member `name`: what tells apart
+    /// payloads sent with the same pair (a combined payment's `combine_out_trade_no`).
+    pub fn has_field(&self, name: &str) -> bool {
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(self.plaintext)
+            .is_ok_and(|object| object.contains_key(name))
+    }
+
     /// Decodes the resource as `E` and wraps it with `variant`, when `E` is the payload sent with
     /// this pair; generated `NotificationSet::decode` is one call of this per variant.
     pub fn decode_as<E: NotificationEvent, N>(

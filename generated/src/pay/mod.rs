@@ -2,5 +2,7 @@
 
 //! `pay` APIs.
 
+#[cfg(feature = "partner-payments")]
+pub mod partner;
 #[cfg(feature = "payments")]
 pub mod transactions;

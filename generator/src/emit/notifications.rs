@@ -41,14 +41,30 @@ fn variant(api: &Api, family: &Family, n: &Notification) -> String {
     }
 }
 
-/// Refuses two notifications sent with the same `(event_type, original_type)`.
+/// Refuses two notifications sent with the same `(event_type, original_type)`, unless all but one
+/// of them name a `discriminator` (a field of their payload the others lack).
 pub fn check(api: &Api) -> Result<(), String> {
     let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for (f, n) in all(api) {
+        if let Some(field) = &n.discriminator {
+            let has = match api.find(&n.payload) {
+                Some(TypeDef::Struct(s)) => s.fields.iter().any(|x| &x.wire == field),
+                _ => false,
+            };
+            if !has {
+                return Err(format!(
+                    "{}: notification `{}`: discriminator `{field}` is not a field of its payload `{}`",
+                    f.dir.display(),
+                    n.id,
+                    n.payload.name
+                ));
+            }
+            continue;
+        }
         for event in &n.event_types {
             if let Some(first) = seen.insert((event, &n.original_type), &n.id) {
                 return Err(format!(
-                    "{}: notifications `{first}` and `{}` are both sent as `{event}` with original_type `{}`; a callback could not be told apart",
+                    "{}: notifications `{first}` and `{}` are both sent as `{event}` with original_type `{}`; a callback could not be told apart (give one a `discriminator`)",
                     f.dir.display(),
                     n.id,
                     n.original_type
@@ -95,19 +111,34 @@ pub fn emit(api: &Api) -> TokenStream {
             #[cfg(feature = #feature)]
             kinds.extend(#rt::DecryptedResource::kinds_of::<#payload>());
         });
-        decoders.push(quote! {
-            #[cfg(feature = #feature)]
-            if let ::std::option::Option::Some(decoded) = resource.decode_as(Self::#name) {
-                return ::std::option::Option::Some(decoded);
-            }
-        });
+        // A notification told apart by a field is tried before the ones sharing its pair.
+        match &n.discriminator {
+            Some(field) => decoders.insert(
+                0,
+                quote! {
+                    #[cfg(feature = #feature)]
+                    if resource.has_field(#field)
+                        && let ::std::option::Option::Some(decoded) = resource.decode_as(Self::#name)
+                    {
+                        return ::std::option::Option::Some(decoded);
+                    }
+                },
+            ),
+            None => decoders.push(quote! {
+                #[cfg(feature = #feature)]
+                if let ::std::option::Option::Some(decoded) = resource.decode_as(Self::#name) {
+                    return ::std::option::Option::Some(decoded);
+                }
+            }),
+        }
     }
     let enum_name = ident(ENUM);
     let module_doc = inner_doc_attrs(&format!(
         "Every notification (callback) of this crate, as one enum: what a callback URL that \
          receives several kinds parses into with `Client::parse_callback`.\n\n\
          The variant follows the callback's `event_type` and `resource.original_type` together \
-         (event types are shared between product lines). A pair no variant is sent with arrives \
+         (event types are shared between product lines); where several share a pair, a field \
+         only one resource has decides (`discriminator` in the spec). A pair no variant is sent with arrives \
          as untyped JSON (`Received::Untyped`), never as an error.\n\n\
          | variant | event types | original type | feature |\n| --- | --- | --- | --- |{table}"
     ));

@@ -64,6 +64,7 @@ pub(super) fn lower_notification(
             .map(|e| e.value.clone())
             .collect(),
         original_type: d.original_type.value.clone(),
+        discriminator: d.discriminator.as_ref().map(|f| f.value.clone()),
         payload,
         types: scope.types,
         example: d.example.value.clone(),

@@ -192,22 +192,37 @@ pub struct Engine<'a> {
     pub rules: &'a BTreeMap<&'static str, &'static Rule>,
 }
 
+/// The value at `path`; through an array, its first element's (the elements of a record's array
+/// share what a lifecycle keeps there, as a combined order's sub-orders share its state).
 fn get_path<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, k| v.get(k))
+    path.iter().try_fold(value, |v, k| match v {
+        Value::Array(items) => items.first()?.get(k),
+        _ => v.get(k),
+    })
 }
 
-/// Sets `path` in `value`, making the objects on the way.
+/// Sets `path` in `value`, making the objects on the way; through an array, in every element.
 pub fn set_path(value: &mut Value, path: &[String], new: Value) {
-    let mut current = value;
-    for key in &path[..path.len().saturating_sub(1)] {
-        if !current.get(key).is_some_and(Value::is_object) {
-            current[key.as_str()] = json!({});
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if let Value::Array(items) = value {
+        for item in items {
+            set_path(item, path, new.clone());
         }
-        current = &mut current[key.as_str()];
+        return;
     }
-    if let Some(last) = path.last() {
-        current[last.as_str()] = new;
+    if rest.is_empty() {
+        value[first.as_str()] = new;
+        return;
     }
+    if !value
+        .get(first)
+        .is_some_and(|v| v.is_object() || v.is_array())
+    {
+        value[first.as_str()] = json!({});
+    }
+    set_path(&mut value[first.as_str()], rest, new);
 }
 
 fn remove_path(value: &mut Value, path: &[String]) {
@@ -381,7 +396,7 @@ impl Engine<'_> {
                 format!("`{owner}` holds no {noun} with {} `{key}`", l.key),
             ));
         }
-        let state = text_of(record.json.get(&l.state));
+        let state = text_of(get_path(&record.json, &l.state_path()));
         if !t.from.contains(&state) {
             return Err(Refused::new(
                 409,
@@ -399,7 +414,7 @@ impl Engine<'_> {
         for path in &t.clears {
             remove_path(&mut json, path);
         }
-        json[l.state.as_str()] = json!(t.to);
+        set_path(&mut json, &l.state_path(), json!(t.to));
         let rule = self.rules.get(id).copied();
         if let Some(fill) = rule.and_then(|r| r.fill) {
             fill(self, &call, &mut json).map_err(|refused| {
@@ -647,7 +662,7 @@ impl Engine<'_> {
         }
         let key = given_key.unwrap_or_else(|| format!("1{:09}", self.next()));
         record[l.key.as_str()] = json!(key);
-        record[l.state.as_str()] = json!(c.state);
+        set_path(&mut record, &l.state_path(), json!(c.state));
         apply(&mut record, &c.records, call, &now);
         if let Some(fill) = rule.and_then(|r| r.fill)
             && let Err(refused) = fill(self, call, &mut record)
@@ -761,7 +776,7 @@ impl Engine<'_> {
         let Some(record) = self.get_mut(family, &l.name, &key) else {
             return Self::not_found(l, op);
         };
-        let state = text_of(record.json.get(&l.state));
+        let state = text_of(get_path(&record.json, &l.state_path()));
         if !t.from.contains(&state) {
             let code = t
                 .refused_in
@@ -788,7 +803,7 @@ impl Engine<'_> {
         for path in &t.clears {
             remove_path(&mut json, path);
         }
-        json[l.state.as_str()] = json!(t.to);
+        set_path(&mut json, &l.state_path(), json!(t.to));
         if let Some(fill) = rule.and_then(|r| r.fill)
             && let Err(refused) = fill(self, call, &mut json)
         {

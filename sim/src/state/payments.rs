@@ -23,6 +23,15 @@ const fn prepay(operation: &'static str, answer: super::rules::Shape) -> Rule {
     }
 }
 
+/// Orders of the declared service-provider and combined lifecycles: only the documented code for
+/// a reused number (their answers are declared in spec/).
+const fn reused_number(operation: &'static str) -> Rule {
+    Rule {
+        reused: Some("OUT_TRADE_NO_USED"),
+        ..Rule::new(operation)
+    }
+}
+
 /// A paid order (the state of a bill's payment lines).
 pub(super) const PAID: Named = Named::state(PAY, "order", "SUCCESS");
 /// A paid order with refunds.
@@ -31,6 +40,15 @@ const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
 pub(super) const NAMED: &[Named] = &[PAID, REFUNDED];
 
 pub(super) const RULES: &[Rule] = &[
+    reused_number("pay_partner_transactions.prepay_jsapi"),
+    reused_number("pay_partner_transactions.prepay_app"),
+    reused_number("pay_partner_transactions.prepay_h5"),
+    reused_number("pay_partner_transactions.prepay_native"),
+    reused_number("pay_partner_transactions.codepay"),
+    reused_number("combine_transactions.prepay_jsapi"),
+    reused_number("combine_transactions.prepay_app"),
+    reused_number("combine_transactions.prepay_h5"),
+    reused_number("combine_transactions.prepay_native"),
     prepay("pay_transactions.prepay_jsapi", prepay_id),
     prepay("pay_transactions.prepay_app", prepay_id),
     prepay("pay_transactions.prepay_h5", h5_url),

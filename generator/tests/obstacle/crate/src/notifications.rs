@@ -2,7 +2,7 @@
 
 //! Every notification (callback) of this crate, as one enum: what a callback URL that receives several kinds parses into with `Client::parse_callback`.
 //!
-//! The variant follows the callback's `event_type` and `resource.original_type` together (event types are shared between product lines). A pair no variant is sent with arrives as untyped JSON (`Received::Untyped`), never as an error.
+//! The variant follows the callback's `event_type` and `resource.original_type` together (event types are shared between product lines); where several share a pair, a field only one resource has decides (`discriminator` in the spec). A pair no variant is sent with arrives as untyped JSON (`Received::Untyped`), never as an error.
 //!
 //! | variant | event types | original type | feature |
 //! | --- | --- | --- | --- |
