@@ -52,6 +52,8 @@ rt::open_enum! {
         OrderPaid = "ORDER_PAID",
         /// `ORDER_NOT_EXIST`: No order has this number.
         OrderNotExist = "ORDER_NOT_EXIST",
+        /// `USERPAYING`: The user is entering the payment password; the payment is not final.
+        Userpaying = "USERPAYING",
         /// `OUT_TRADE_NO_USED`: The out_trade_no was used before, with other parameters.
         OutTradeNoUsed = "OUT_TRADE_NO_USED",
         /// `USER_ACCOUNT_ABNORMAL`: The user's account is closed or frozen.

@@ -201,6 +201,15 @@ impl Client {
                 .await
                 .map_err(Error::Untrusted)?;
         }
+        // A 2xx the operation documents as an error row (202 USERPAYING: the user is still
+        // entering a password) is that error, once verified, not an empty success.
+        if out.errors.iter().any(|row| row.status == incoming.status) {
+            return Err(Error::Api(super::transport::api_error(
+                incoming.status,
+                &incoming.body,
+                incoming.request_id,
+            )));
+        }
         Ok(incoming)
     }
 }

@@ -297,9 +297,14 @@ async fn read_capped(response: &mut reqwest::Response, limit: u64) -> Result<Rea
     Ok(Read::Whole(first.unwrap_or_else(|| joined.into())))
 }
 
-/// An unsigned error body read as `{code, message, detail}`; a body that is not that shape still
+/// An error body (unsigned, or a verified 2xx the operation documents as an error) read as
+/// `{code, message, detail}`; a body that is not that shape still
 /// gives an error with the status and the start of the body.
-fn api_error<C: OpenEnum>(status: u16, body: &[u8], request_id: Option<String>) -> ApiError<C> {
+pub(super) fn api_error<C: OpenEnum>(
+    status: u16,
+    body: &[u8],
+    request_id: Option<String>,
+) -> ApiError<C> {
     #[derive(serde::Deserialize)]
     struct Body {
         code: Option<String>,

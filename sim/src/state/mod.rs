@@ -5,6 +5,7 @@
 
 mod bills;
 mod busifavor;
+mod codepay;
 pub(crate) mod engine;
 mod favor;
 mod payments;
