@@ -429,9 +429,9 @@ async fn d2_unknown_hash_type_is_refused_before_sending() {
         matches!(bill, Err(Error::Config(ref m)) if m.contains("MD5")),
         "{bill:?}"
     );
-    let typed = client.download_verified(File, "SHA256", "00").await;
+    let typed = client.download_verified(File, "SM3", "00").await;
     assert!(
-        matches!(typed, Err(Error::Config(ref m)) if m.contains("SHA256")),
+        matches!(typed, Err(Error::Config(ref m)) if m.contains("SM3")),
         "{typed:?}"
     );
     assert_eq!(server.seen().len(), 0, "nothing was sent");

@@ -12,7 +12,8 @@ use crate::{OpenEnum, Operation};
 
 impl Client {
     /// Downloads a file through a typed download operation and checks it against the hash the
-    /// earlier, signed call returned (`hash_type` SHA1; gzip files are hashed decompressed).
+    /// earlier, signed call returned (`hash_type` SHA1 or SHA256; gzip files are hashed
+    /// decompressed).
     pub async fn download_verified<O>(
         &self,
         op: O,
@@ -22,23 +23,50 @@ impl Client {
     where
         O: Operation<Response = Vec<u8>>,
     {
-        check_hash_type(hash_type)?;
+        let hash = HashType::parse(hash_type)?;
         let incoming = self.send_operation(op, &RequestOptions::default()).await?;
-        checked_file(incoming.body, hash_value, self.inner.config.limits.unpacked)
+        checked_file(
+            incoming.body,
+            hash,
+            hash_value,
+            self.inner.config.limits.unpacked,
+        )
     }
 
     /// Downloads the file behind a `download_url` exactly as a bill operation returned it (token
-    /// and packing included) and checks it against that answer's `hash_type` and `hash_value`.
-    ///
-    /// The request is signed, so the URL must point at this client's configured API host (or its
-    /// backup): a link to anywhere else is refused before anything is sent.
+    /// and packing included) and checks it against that answer's `hash_type` and `hash_value`
+    /// ([`Client::download_file`] with the client's limits).
     pub async fn download_bill(
         &self,
         download_url: &str,
         hash_type: &str,
         hash_value: &str,
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
-        check_hash_type(hash_type)?;
+        self.download_file(
+            download_url,
+            hash_type,
+            hash_value,
+            &RequestOptions::default(),
+        )
+        .await
+    }
+
+    /// Downloads the file behind a `download_url` a signed answer gave (a bill, a transfer
+    /// receipt PDF) and checks it against that answer's `hash_type` (SHA1 or SHA256) and
+    /// `hash_value`; `options` may set a download limit of its own
+    /// ([`RequestOptions::download_limit`]).
+    ///
+    /// The request is signed, so the URL must point at this client's configured API host (or its
+    /// backup): a link to anywhere else is refused before anything is sent, and a redirect is
+    /// never followed.
+    pub async fn download_file(
+        &self,
+        download_url: &str,
+        hash_type: &str,
+        hash_value: &str,
+        options: &RequestOptions,
+    ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
+        let hash = HashType::parse(hash_type)?;
         let config = &self.inner.config;
         let path_and_query = [Some(&config.base_url), config.backup_url.as_ref()]
             .into_iter()
@@ -50,36 +78,65 @@ impl Client {
             })
             .ok_or_else(|| {
                 Error::Config(format!(
-                    "download_url `{download_url}` is not on the configured API host {}; refusing to send a signed request there",
+                    "download_url `{}` is not on the configured API host {}; refusing to send a signed request there",
+                    without_query(download_url),
                     config.base_url
                 ))
             })?;
-        let out = Outgoing::download("download_bill", path_and_query.to_string());
-        let incoming = self.send(&out, &RequestOptions::default()).await?;
-        checked_file(incoming.body, hash_value, config.limits.unpacked)
+        let mut out = Outgoing::download("download_file", path_and_query.to_string());
+        out.download_limit = options.own_download_limit();
+        let incoming = self.send(&out, options).await?;
+        checked_file(incoming.body, hash, hash_value, config.limits.unpacked)
     }
 }
 
-/// WeChat Pay signs bill hashes as SHA1; anything else is refused before a request is sent.
-fn check_hash_type<C>(hash_type: &str) -> Result<(), Error<C>> {
-    if hash_type.eq_ignore_ascii_case("SHA1") {
-        Ok(())
-    } else {
-        Err(Error::Config(format!(
-            "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1); nothing was downloaded"
-        )))
+/// A link without its query, which carries a one-off token, for error messages.
+fn without_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or_default()
+}
+
+/// The digest a signed answer names for its file.
+#[derive(Clone, Copy, Debug)]
+enum HashType {
+    /// Bills (`hash_type: SHA1`).
+    Sha1,
+    /// Transfer receipts (`hash_type: SHA256`).
+    Sha256,
+}
+
+impl HashType {
+    /// Anything but SHA1 and SHA256 (SM3, which receipts may name, included) is refused before a
+    /// request is sent.
+    fn parse<C>(hash_type: &str) -> Result<Self, Error<C>> {
+        if hash_type.eq_ignore_ascii_case("SHA1") {
+            Ok(Self::Sha1)
+        } else if hash_type.eq_ignore_ascii_case("SHA256") {
+            Ok(Self::Sha256)
+        } else {
+            Err(Error::Config(format!(
+                "unsupported hash_type `{hash_type}` (this client checks SHA1 and SHA256); nothing was downloaded"
+            )))
+        }
+    }
+
+    fn algorithm(self) -> &'static digest::Algorithm {
+        match self {
+            Self::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+            Self::Sha256 => &digest::SHA256,
+        }
     }
 }
 
-/// A downloaded file, unpacked if gzipped (every member of a multi-member gzip), once its SHA-1
+/// A downloaded file, unpacked if gzipped (every member of a multi-member gzip), once its digest
 /// matches the one WeChat Pay signed. The hash is taken while unpacking, and unpacking stops
 /// past `unpacked_limit` bytes, so a gzip bomb costs no more than the limit.
 fn checked_file<C: OpenEnum>(
     body: bytes::Bytes,
+    hash: HashType,
     hash_value: &str,
     unpacked_limit: u64,
 ) -> Result<Vec<u8>, Error<C>> {
-    let mut sha1 = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
+    let mut hasher = digest::Context::new(hash.algorithm());
     let plain = if body.starts_with(&[0x1f, 0x8b]) {
         let mut gz = flate2::read::MultiGzDecoder::new(&body[..]);
         let mut plain = Vec::new();
@@ -87,7 +144,7 @@ fn checked_file<C: OpenEnum>(
         loop {
             let n = gz
                 .read(&mut chunk)
-                .map_err(|e| Error::Download(format!("bill file is not valid gzip: {e}")))?;
+                .map_err(|e| Error::Download(format!("the file is not valid gzip: {e}")))?;
             if n == 0 {
                 break;
             }
@@ -98,16 +155,16 @@ fn checked_file<C: OpenEnum>(
                     status: 200,
                 }));
             }
-            sha1.update(&chunk[..n]);
+            hasher.update(&chunk[..n]);
             plain.extend_from_slice(&chunk[..n]);
         }
         plain
     } else {
-        sha1.update(&body);
+        hasher.update(&body);
         // The body is not shared, so this takes its buffer rather than copying it.
         Vec::from(body)
     };
-    let actual: String = sha1
+    let actual: String = hasher
         .finish()
         .as_ref()
         .iter()

@@ -247,6 +247,7 @@ impl Client {
             retry_safe: meta.retry_safe,
             verify: meta.response != ResponseKind::Download,
             download: meta.response == ResponseKind::Download,
+            download_limit: options.own_download_limit(),
             rate_limit: meta.rate_limit,
             errors: meta.errors,
         };
@@ -282,6 +283,7 @@ impl Client {
             retry_safe,
             verify: true,
             download: false,
+            download_limit: None,
             rate_limit: None,
             errors: &[],
         };
