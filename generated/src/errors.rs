@@ -54,6 +54,8 @@ rt::open_enum! {
         RatelimitExceeded = "RATELIMIT_EXCEEDED",
         /// `ALREADY_EXISTS`: This out_request_no was already used for a different request.
         AlreadyExists = "ALREADY_EXISTS",
+        /// `USERPAYING`: The user is entering the payment password; the payment is not final.
+        Userpaying = "USERPAYING",
         /// `USER_ACCOUNT_ABNORMAL`: The user's account is closed or frozen.
         UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
     }

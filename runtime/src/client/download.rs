@@ -35,15 +35,37 @@ impl Client {
     }
 
     /// Downloads the file behind a `download_url` exactly as a bill operation returned it (token
-    /// and packing included) and checks it against that answer's `hash_type` and `hash_value`.
-    ///
-    /// The request is signed, so the URL must point at this client's configured API host (or its
-    /// backup): a link to anywhere else is refused before anything is sent.
+    /// and packing included) and checks it against that answer's `hash_type` and `hash_value`
+    /// ([`Client::download_file`] with the client's limits).
     pub async fn download_bill(
         &self,
         download_url: &str,
         hash_type: &str,
         hash_value: &str,
+    ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
+        self.download_file(
+            download_url,
+            hash_type,
+            hash_value,
+            &RequestOptions::default(),
+        )
+        .await
+    }
+
+    /// Downloads the file behind a `download_url` a signed answer gave (a bill, a transfer
+    /// receipt PDF) and checks it against that answer's `hash_type` (SHA1, SHA256 or SM3) and
+    /// `hash_value`; `options` may set a download limit of its own
+    /// ([`RequestOptions::download_limit`]).
+    ///
+    /// The request is signed, so the URL must point at this client's configured API host (or its
+    /// backup): a link to anywhere else is refused before anything is sent, and a redirect is
+    /// never followed.
+    pub async fn download_file(
+        &self,
+        download_url: &str,
+        hash_type: &str,
+        hash_value: &str,
+        options: &RequestOptions,
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
         let hash = check_hash_type(hash_type)?;
         let config = &self.inner.config;
@@ -57,14 +79,21 @@ impl Client {
             })
             .ok_or_else(|| {
                 Error::Config(format!(
-                    "download_url `{download_url}` is not on the configured API host {}; refusing to send a signed request there",
+                    "download_url `{}` is not on the configured API host {}; refusing to send a signed request there",
+                    without_query(download_url),
                     config.base_url
                 ))
             })?;
-        let out = Outgoing::download("download_bill", path_and_query.to_string());
-        let incoming = self.send(&out, &RequestOptions::default()).await?;
+        let mut out = Outgoing::download("download_file", path_and_query.to_string());
+        out.download_limit = options.own_download_limit();
+        let incoming = self.send(&out, options).await?;
         checked_file(incoming.body, hash, hash_value, config.limits.unpacked)
     }
+}
+
+/// A link without its query, which carries a one-off token, for error messages.
+fn without_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or_default()
 }
 
 /// WeChat Pay gives bill hashes as SHA1 and receipt hashes as SHA256 or SM3; anything else is
@@ -94,7 +123,7 @@ fn checked_file<C: OpenEnum>(
         loop {
             let n = gz
                 .read(&mut chunk)
-                .map_err(|e| Error::Download(format!("bill file is not valid gzip: {e}")))?;
+                .map_err(|e| Error::Download(format!("the file is not valid gzip: {e}")))?;
             if n == 0 {
                 break;
             }

@@ -266,6 +266,7 @@ impl Client {
             verify: meta.response != ResponseKind::Download
                 && verification == Verification::Keyring,
             download: meta.response == ResponseKind::Download,
+            download_limit: options.own_download_limit(),
             rate_limit: meta.rate_limit,
             errors: meta.errors,
         };
@@ -301,6 +302,7 @@ impl Client {
             retry_safe,
             verify: true,
             download: false,
+            download_limit: None,
             rate_limit: None,
             errors: &[],
         };

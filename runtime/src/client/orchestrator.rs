@@ -17,6 +17,7 @@ pub struct RequestOptions {
     retry: Option<RetryPolicy>,
     attempt_timeout: Option<Duration>,
     total_timeout: Option<Duration>,
+    download_limit: Option<u64>,
 }
 
 impl RequestOptions {
@@ -41,6 +42,19 @@ impl RequestOptions {
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = Some(timeout);
         self
+    }
+
+    /// A smaller (or larger) size limit for a file this call downloads than the client's
+    /// [`super::Limits::download`], e.g. 5 MiB for a complaint image: past it the download is
+    /// refused as [`super::TooLarge`], unread when its Content-Length already says so.
+    pub fn download_limit(mut self, bytes: u64) -> Self {
+        self.download_limit = Some(bytes);
+        self
+    }
+
+    /// This call's download limit, when it sets one.
+    pub(super) fn own_download_limit(&self) -> Option<u64> {
+        self.download_limit
     }
 }
 
@@ -195,6 +209,15 @@ impl Client {
             self.verify(&incoming.headers, &incoming.body)
                 .await
                 .map_err(Error::Untrusted)?;
+        }
+        // A 2xx the operation documents as an error row (202 USERPAYING: the user is still
+        // entering a password) is that error, once verified, not an empty success.
+        if out.errors.iter().any(|row| row.status == incoming.status) {
+            return Err(Error::Api(super::transport::api_error(
+                incoming.status,
+                &incoming.body,
+                incoming.request_id,
+            )));
         }
         Ok(incoming)
     }

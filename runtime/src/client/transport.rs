@@ -24,6 +24,8 @@ pub(super) struct Outgoing<'a> {
     pub(super) verify: bool,
     /// A file: read up to [`super::Limits::download`], not the JSON limit.
     pub(super) download: bool,
+    /// This call's own download limit ([`super::RequestOptions::download_limit`]).
+    pub(super) download_limit: Option<u64>,
     pub(super) rate_limit: Option<crate::RateLimit>,
     /// The documented error rows, for the retry classifier.
     pub(super) errors: &'static [crate::ErrorDoc],
@@ -43,6 +45,7 @@ impl<'a> Outgoing<'a> {
             retry_safe: true,
             verify: false,
             download: true,
+            download_limit: None,
             rate_limit: None,
             errors: &[],
         }
@@ -142,7 +145,11 @@ impl Client {
         let (budget, timed_out) = deadline.budget();
         let exchange = async {
             let response = request.send().await?;
-            read_answer(response, out.download, &config.limits).await
+            let limits = Limits {
+                download: out.download_limit.unwrap_or(config.limits.download),
+                ..config.limits
+            };
+            read_answer(response, out.download, &limits).await
         };
         let (status, headers, body) = match tokio::time::timeout(budget, exchange).await {
             Err(_) => return Err(Error::Timeout(timed_out)),
@@ -289,9 +296,14 @@ async fn read_capped(response: &mut reqwest::Response, limit: u64) -> Result<Rea
     Ok(Read::Whole(first.unwrap_or_else(|| joined.into())))
 }
 
-/// An unsigned error body read as `{code, message, detail}`; a body that is not that shape still
+/// An error body (unsigned, or a verified 2xx the operation documents as an error) read as
+/// `{code, message, detail}`; a body that is not that shape still
 /// gives an error with the status and the start of the body.
-fn api_error<C: OpenEnum>(status: u16, body: &[u8], request_id: Option<String>) -> ApiError<C> {
+pub(super) fn api_error<C: OpenEnum>(
+    status: u16,
+    body: &[u8],
+    request_id: Option<String>,
+) -> ApiError<C> {
     #[derive(serde::Deserialize)]
     struct Body {
         code: Option<String>,

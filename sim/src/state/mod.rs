@@ -6,6 +6,7 @@
 mod bills;
 mod busifavor;
 mod certificates;
+mod codepay;
 pub(crate) mod engine;
 mod favor;
 mod partner_transfer;

@@ -206,6 +206,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::certificates::RULES,
         super::partner_transfer::RULES,
         super::transfer_batches::RULES,
+        super::codepay::RULES,
     ]
     .into_iter()
     .flatten()

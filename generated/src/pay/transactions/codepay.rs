@@ -2,14 +2,14 @@
 
 //! 付款码支付 (charge a scanned payment code)
 //!
-//! Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password (WeChat Pay answers 202 USERPAYING, which arrives here as an answer without `trade_state`), the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
+//! Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password, WeChat Pay answers 202 USERPAYING, which the client returns as the API error `ErrorCode::Userpaying`: the payment is not final yet, so poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
 //!
 //! Sends `POST /v3/pay/transactions/codepay`. [Official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html).
 
 use ::wechatpay_apiv3_runtime as rt;
 /// 付款码支付 (charge a scanned payment code)
 ///
-/// Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password (WeChat Pay answers 202 USERPAYING, which arrives here as an answer without `trade_state`), the payment is not final yet: poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
+/// Charges the user whose WeChat payment code (barcode or QR code) the cashier scanned. There is no callback: the answer says whether the payment succeeded. When the user must still confirm with a password, WeChat Pay answers 202 USERPAYING, which the client returns as the API error `ErrorCode::Userpaying`: the payment is not final yet, so poll `query_by_out_trade_no` every few seconds; if it is still not paid when you give up, or the outcome of this call is unknown, call `reverse` rather than charging again under a new number. A repeat with the same `out_trade_no` and the same parameters is the same order.
 ///
 /// Sends `POST /v3/pay/transactions/codepay`; see the [official documentation](https://pay.weixin.qq.com/docs/merchant/apis/code-payment-v3/direct/code-pay.html).
 ///
@@ -160,6 +160,13 @@ impl rt::Operation for CodepayRequest {
         response: rt::ResponseKind::Json,
         has_sensitive_fields: false,
         errors: &[
+            rt::ErrorDoc::new(
+                202u16,
+                "USERPAYING",
+                "The user is entering the payment password; the payment is not final.",
+                "Poll query_by_out_trade_no every few seconds; call reverse if it is not paid when you give up. Never charge again under a new number.",
+                false,
+            ),
             rt::ErrorDoc::new(
                 400u16,
                 "PARAM_ERROR",
