@@ -16,6 +16,7 @@
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
+//! | `complaints` | `merchant_service::complaints` | 消费者投诉 (consumer complaints) | 13 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
@@ -58,6 +59,8 @@ pub mod certificates;
 pub mod fund_app;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
+#[cfg(feature = "complaints")]
+pub mod merchant_service;
 #[cfg(feature = "payments")]
 pub mod pay;
 #[cfg(feature = "profitsharing")]

@@ -11,6 +11,7 @@
 //! | [`AnyNotification::BusifavorCouponSend`] | `COUPON.SEND` | `coupon` | `busifavor` |
 //! | [`AnyNotification::CouponUse`] | `COUPON.USE` | `coupon` | `favor` |
 //! | [`AnyNotification::ProductCouponCouponSend`] | `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON.SEND` | `product_coupon` | `product-coupon` |
+//! | [`AnyNotification::ComplaintEvent`] | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | `complaint` | `complaints` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
 //! | [`AnyNotification::RefundResult`] | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | `refund` | `payments` |
@@ -48,6 +49,13 @@ pub enum AnyNotification {
     #[cfg(feature = "product-coupon")]
     ProductCouponCouponSend(
         crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
+    ),
+    /// 投诉通知 (a complaint was filed or moved on): `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` with original type `complaint`.
+    ///
+    /// Reference: `docs/merchant_service/complaints/complaint_event.md`.
+    #[cfg(feature = "complaints")]
+    ComplaintEvent(
+        crate::merchant_service::complaints::complaint_event::ComplaintEventEvent,
     ),
     /// 支付成功通知 (payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
     ///
@@ -107,6 +115,13 @@ impl rt::NotificationSet for AnyNotification {
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
                 >(),
             );
+        #[cfg(feature = "complaints")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::merchant_service::complaints::complaint_event::ComplaintEventEvent,
+                >(),
+            );
         #[cfg(feature = "payments")]
         kinds
             .extend(
@@ -164,6 +179,13 @@ impl rt::NotificationSet for AnyNotification {
         #[cfg(feature = "product-coupon")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::ProductCouponCouponSend)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "complaints")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::ComplaintEvent)
         {
             return ::std::option::Option::Some(decoded);
         }
