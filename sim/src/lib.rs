@@ -448,6 +448,22 @@ impl Simulator {
             .pay_order(&self.state.api, out_trade_no, openid)
     }
 
+    /// Files a complaint as the merchant's user would: `complaint` may give any field of the
+    /// complaint type (`complaint_detail`, `problem_type`, `complaint_order_info`...) and
+    /// `payer_phone` in plain text, which is kept encrypted to the merchant's key. Returns the
+    /// complaint as `query_complaint` answers it; send `{complaint_id, action_type:
+    /// "CREATE_COMPLAINT"}` with [`Self::send_notification`] (`COMPLAINT.CREATE`, original type
+    /// `complaint`) to test a complaint callback handler.
+    pub fn open_complaint(&self, complaint: &serde_json::Value) -> Result<serde_json::Value, String> {
+        let security = &self.state.security;
+        self.state.store.open_complaint(
+            &self.state.api,
+            &security.merchant_key,
+            &security.mchid,
+            complaint,
+        )
+    }
+
     /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send
     /// it with [`Self::send_notification`], event `REFUND.SUCCESS`, original type `refund`), or
     /// `None` for an unknown `out_refund_no`.

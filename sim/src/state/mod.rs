@@ -5,6 +5,7 @@
 
 mod bills;
 mod busifavor;
+mod complaints;
 pub(crate) mod engine;
 mod favor;
 mod payments;
@@ -256,6 +257,17 @@ impl Store {
     /// The REFUND.SUCCESS callback resource of a refund, once made.
     pub fn refund_notice(&self, api: &Api, out_refund_no: &str) -> Option<Value> {
         self.with(api, |e| payments::refund_notice(e, out_refund_no))
+    }
+
+    /// Files a complaint about merchant `mchid` as its user would (see [`complaints::open`]).
+    pub fn open_complaint(
+        &self,
+        api: &Api,
+        merchant_key: &wechatpay_apiv3_runtime::client::crypto::VerifyingKey,
+        mchid: &str,
+        complaint: &Value,
+    ) -> Result<Value, String> {
+        self.with(api, |e| complaints::open(e, merchant_key, mchid, complaint))
     }
 
     /// Marks an unpaid order paid by `openid`, as the user's payment would.

@@ -55,6 +55,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::product_coupon::RULES,
         super::payments::RULES,
         super::bills::RULES,
+        super::complaints::RULES,
     ]
     .into_iter()
     .flatten()

@@ -14,7 +14,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// Sends `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`; see the [official documentation](https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html).
 ///
 /// - Callers: merchants (直连商户) and service providers (服务商).
-/// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
+/// - Not idempotent: the client never retries it.
 /// - Answers HTTP 204 with no body.
 #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -83,7 +83,7 @@ impl rt::Operation for CompleteComplaintRequest {
         doc_url: "https://pay.weixin.qq.com/docs/partner/apis/consumer-complaint/complaints/complete-complaint-v2.html",
         callers: &[rt::Caller::Merchant, rt::Caller::Partner],
         idempotency_keys: &[],
-        retry_safe: true,
+        retry_safe: false,
         rate_limit: ::std::option::Option::None,
         success_status: 204u16,
         response: rt::ResponseKind::Empty,
