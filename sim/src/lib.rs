@@ -454,7 +454,10 @@ impl Simulator {
     /// complaint as `query_complaint` answers it; send `{complaint_id, action_type:
     /// "CREATE_COMPLAINT"}` with [`Self::send_notification`] (`COMPLAINT.CREATE`, original type
     /// `complaint`) to test a complaint callback handler.
-    pub fn open_complaint(&self, complaint: &serde_json::Value) -> Result<serde_json::Value, String> {
+    pub fn open_complaint(
+        &self,
+        complaint: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
         let security = &self.state.security;
         self.state.store.open_complaint(
             &self.state.api,

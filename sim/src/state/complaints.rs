@@ -37,9 +37,7 @@ pub(super) const RULES: &[Rule] = &[
             });
             Ok(())
         }),
-        answer: Some(|e, _, record| {
-            Answer::json(200, &json!({ "log_id": last_step(e, record) }))
-        }),
+        answer: Some(|e, _, record| Answer::json(200, &json!({ "log_id": last_step(e, record) }))),
         ..Rule::new("complaints.respond_immediate_service")
     },
     Rule {
@@ -221,7 +219,14 @@ pub(super) fn open(
         return Err(format!("the complaint is not valid: {}", list.join("; ")));
     }
     let detail = text_of(record.get("complaint_detail"));
-    append(e, &record, "投诉人", "USER_CREATE_COMPLAINT", &detail, |_| {});
+    append(
+        e,
+        &record,
+        "投诉人",
+        "USER_CREATE_COMPLAINT",
+        &detail,
+        |_| {},
+    );
     e.insert(FAMILY, COMPLAINT, None, record.clone());
     Ok(record)
 }

@@ -1,0 +1,394 @@
+//! A consumer complaint through the generated client against the simulator: the user complains
+//! (with the COMPLAINT.CREATE callback), the merchant reads it, its history and its pictures,
+//! answers (plainly and with a rich message that is not sent twice), decides the refund request
+//! and reports it handled (COMPLAINT.STATE_CHANGE), with the documented refusals along the way.
+//! Every answer is decoded into its generated response type, which is the check of its shape.
+
+use serde_json::json;
+use wechatpay_apiv3::merchant_service::complaints::complaint_event::ComplaintAction;
+use wechatpay_apiv3::merchant_service::complaints::update_refund_progress::RefundAction;
+use wechatpay_apiv3::merchant_service::complaints::{
+    BlockType, Complaint, ComplaintEventEvent, ComplaintState, CompleteComplaintRequest,
+    CreateNotificationUrlRequest, DownloadImageRequest, ListComplaintsRequest,
+    ListNegotiationHistoryRequest, MessageBlock, NormalMessage, OperateType, ProblemType,
+    QueryComplaintRequest, RespondComplaintRequest, RespondImmediateServiceRequest, TextBlock,
+    UpdateRefundProgressRequest, UploadImageRequest,
+};
+use wechatpay_apiv3::{Client, Error, ErrorCode, OpenEnum, UploadFile};
+use wechatpay_apiv3_sim::FIXTURE_MCHID;
+
+mod common;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PHONE: &str = "13800138000";
+
+fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
+    err.api().map(|e| e.code.clone())
+}
+
+/// Today in Beijing time, as the list's dates are written.
+fn today() -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).expect("offset");
+    let now = time::OffsetDateTime::now_utc().to_offset(cst);
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
+}
+
+fn query(complaint_id: &str) -> QueryComplaintRequest {
+    QueryComplaintRequest::builder()
+        .complaint_id(complaint_id)
+        .build()
+        .expect("valid query")
+}
+
+async fn history(
+    client: &Client,
+    complaint_id: &str,
+) -> Result<Vec<OperateType>, Error<ErrorCode>> {
+    let page = client
+        .execute(
+            ListNegotiationHistoryRequest::builder()
+                .complaint_id(complaint_id)
+                .build()
+                .expect("valid history request"),
+        )
+        .await?;
+    let steps = page.data.unwrap_or_default();
+    assert_eq!(page.total_count, Some(steps.len() as i64));
+    Ok(steps.into_iter().map(|s| s.operate_type).collect())
+}
+
+fn respond(complaint_id: &str, mchid: &str, images: Vec<String>) -> RespondComplaintRequest {
+    RespondComplaintRequest::builder()
+        .complaint_id(complaint_id)
+        .complainted_mchid(mchid)
+        .response_content("已核实重复扣款，今天内退回一笔")
+        .response_images(images)
+        .build()
+        .expect("valid response")
+}
+
+fn rich_answer(
+    complaint_id: &str,
+    idempotent_id: &str,
+    text: &str,
+) -> RespondImmediateServiceRequest {
+    let block = MessageBlock::builder()
+        .type_(BlockType::Text)
+        .text(TextBlock::builder().text(text).build().expect("text"))
+        .build()
+        .expect("block");
+    RespondImmediateServiceRequest::builder()
+        .complaint_id(complaint_id)
+        .complainted_mchid(FIXTURE_MCHID)
+        .idempotent_id(idempotent_id)
+        .message(
+            NormalMessage::builder()
+                .blocks(vec![block])
+                .build()
+                .expect("message"),
+        )
+        .build()
+        .expect("valid rich answer")
+}
+
+fn complete(complaint_id: &str) -> CompleteComplaintRequest {
+    CompleteComplaintRequest::builder()
+        .complaint_id(complaint_id)
+        .complainted_mchid(FIXTURE_MCHID)
+        .build()
+        .expect("valid complete")
+}
+
+/// Sends one COMPLAINT.* callback to a fresh handler and returns what the handler verified.
+async fn callback(
+    sim: &wechatpay_apiv3_sim::Simulator,
+    client: &Client,
+    event_type: &str,
+    complaint_id: &str,
+    action_type: &str,
+) -> Result<ComplaintEventEvent, Box<dyn std::error::Error>> {
+    let (url, mut rx) = common::receive_one_callback::<ComplaintEventEvent>(client.clone()).await?;
+    let resource = json!({ "complaint_id": complaint_id, "action_type": action_type });
+    let status = sim
+        .send_notification(&url, event_type, "complaint", &resource)
+        .await?;
+    assert_eq!(status, 204, "the handler verified the callback");
+    Ok(rx.recv().await.ok_or("handler saw nothing")??)
+}
+
+#[tokio::test]
+async fn a_complaint_from_filing_to_handled() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+
+    let registered = client
+        .execute(
+            CreateNotificationUrlRequest::builder()
+                .url("https://shop.example.com/wechatpay/complaints")
+                .build()?,
+        )
+        .await?;
+    assert!(registered.url.starts_with("https://"));
+
+    // The user complains; the merchant's handler hears of it.
+    let opened = sim.open_complaint(&json!({
+        "complaint_detail": "同一杯咖啡被扣了两次钱",
+        "problem_description": "重复扣款",
+        "problem_type": "REFUND",
+        "apply_refund_amount": 2800,
+        "payer_phone": PHONE,
+        "payer_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        "complaint_order_info": [
+            { "transaction_id": "4200002104202611239876543210", "out_trade_no": "ORDER-0042", "amount": 2800 }
+        ],
+    }))?;
+    let id = opened["complaint_id"]
+        .as_str()
+        .ok_or("no complaint_id")?
+        .to_string();
+    let event = callback(&sim, &client, "COMPLAINT.CREATE", &id, "CREATE_COMPLAINT").await?;
+    assert_eq!(event.complaint_id, id);
+    assert_eq!(event.action_type, ComplaintAction::CreateComplaint);
+
+    // The merchant looks it up: pending, about its payment, the phone number not in clear.
+    let complaint: Complaint = client.execute(query(&id)).await?;
+    assert_eq!(complaint.complaint_state, ComplaintState::Pending);
+    assert_eq!(complaint.complainted_mchid, FIXTURE_MCHID);
+    assert_eq!(complaint.problem_type, Some(ProblemType::Refund));
+    assert_eq!(complaint.apply_refund_amount, Some(2800));
+    assert_eq!(complaint.user_complaint_times, 1);
+    assert!(!complaint.complaint_full_refunded && !complaint.incoming_user_response);
+    let orders = complaint.complaint_order_info.clone().unwrap_or_default();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].amount, 2800);
+    let phone = complaint.payer_phone.clone().ok_or("no payer_phone")?;
+    assert_ne!(
+        phone, PHONE,
+        "the phone number travels encrypted to the merchant key"
+    );
+    assert_eq!(phone.len(), 344, "one RSA-2048 block in Base64: {phone}");
+
+    // The list of today's complaints about this merchant holds exactly it.
+    let list = client
+        .execute(
+            ListComplaintsRequest::builder()
+                .begin_date(today())
+                .end_date(today())
+                .complainted_mchid(FIXTURE_MCHID)
+                .limit(5)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(list.total_count, Some(1));
+    assert_eq!((list.limit, list.offset), (5, 0));
+    assert_eq!(list.data.as_deref(), Some(std::slice::from_ref(&complaint)));
+    assert_eq!(
+        history(&client, &id).await?,
+        [OperateType::UserCreateComplaint]
+    );
+
+    // A picture for the answer goes up and comes down again, unsigned.
+    let uploaded = client
+        .execute(
+            UploadImageRequest::builder()
+                .file(UploadFile::new(
+                    "receipt.png",
+                    b"\x89PNG\r\n\x1a\n receipt".to_vec(),
+                ))
+                .build()?,
+        )
+        .await?;
+    let picture = client
+        .execute(
+            DownloadImageRequest::builder()
+                .media_id(&uploaded.media_id)
+                .build()?,
+        )
+        .await?;
+    assert!(picture.starts_with(b"\x89PNG"), "a PNG: {picture:?}");
+    let err = client
+        .execute(
+            DownloadImageRequest::builder()
+                .media_id("NOT-UPLOADED.png")
+                .build()?,
+        )
+        .await
+        .expect_err("an unknown picture");
+    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+
+    // The merchant answers: PROCESSING, and the answer is the history's second step.
+    client
+        .execute(respond(&id, FIXTURE_MCHID, vec![uploaded.media_id.clone()]))
+        .await?;
+    let answered = client.execute(query(&id)).await?;
+    assert_eq!(answered.complaint_state, ComplaintState::Processing);
+    let page = client
+        .execute(
+            ListNegotiationHistoryRequest::builder()
+                .complaint_id(&id)
+                .build()?,
+        )
+        .await?;
+    let steps = page.data.unwrap_or_default();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[1].operate_type, OperateType::MerchantResponse);
+    assert_eq!(
+        steps[1].operate_details.as_deref(),
+        Some("已核实重复扣款，今天内退回一笔")
+    );
+    assert_eq!(
+        steps[1].image_list.as_deref(),
+        Some(&[uploaded.media_id.clone()][..])
+    );
+    let event = callback(
+        &sim,
+        &client,
+        "COMPLAINT.STATE_CHANGE",
+        &id,
+        "MERCHANT_RESPONSE",
+    )
+    .await?;
+    assert_eq!(event.action_type, ComplaintAction::MerchantResponse);
+
+    // Another merchant's number finds no such complaint.
+    let err = client
+        .execute(respond(&id, "1900099999", Vec::new()))
+        .await
+        .expect_err("not this merchant's complaint");
+    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+
+    // A rich answer, sent twice under one idempotent_id: one step, one log_id.
+    let first = client
+        .execute(rich_answer(&id, "9f0c1e7a-answer-1", "您好，已为您退款"))
+        .await?;
+    let again = client
+        .execute(rich_answer(&id, "9f0c1e7a-answer-1", "您好，已为您退款"))
+        .await?;
+    let log_id = first.log_id.clone().ok_or("no log_id")?;
+    assert_eq!(again.log_id.as_deref(), Some(log_id.as_str()));
+    assert_eq!(
+        sim.faults().effects("complaints.respond_immediate_service"),
+        1
+    );
+    let err = client
+        .execute(rich_answer(&id, "9f0c1e7a-answer-1", "另一条消息"))
+        .await
+        .expect_err("the id reused for another message");
+    assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    let page = client
+        .execute(
+            ListNegotiationHistoryRequest::builder()
+                .complaint_id(&id)
+                .offset(2)
+                .build()?,
+        )
+        .await?;
+    let steps = page.data.unwrap_or_default();
+    assert_eq!(page.total_count, Some(3));
+    assert_eq!(steps.len(), 1, "offset 2 of 3 steps");
+    assert_eq!(steps[0].log_id, log_id);
+    let blocks = steps[0]
+        .normal_message
+        .as_ref()
+        .and_then(|m| m.blocks.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        blocks[0].text.as_ref().and_then(|t| t.text.as_deref()),
+        Some("您好，已为您退款")
+    );
+
+    // The refund request is approved; then the case is reported handled.
+    client
+        .execute(
+            UpdateRefundProgressRequest::builder()
+                .complaint_id(&id)
+                .action(RefundAction::Approve)
+                .launch_refund_day(0)
+                .build()?,
+        )
+        .await?;
+    client.execute(complete(&id)).await?;
+    let handled = client.execute(query(&id)).await?;
+    assert_eq!(handled.complaint_state, ComplaintState::Processed);
+    assert_eq!(
+        history(&client, &id).await?,
+        [
+            OperateType::UserCreateComplaint,
+            OperateType::MerchantResponse,
+            OperateType::MerchantResponse,
+            OperateType::MerchantApproveRefund,
+            OperateType::MerchantConfirmComplete,
+        ]
+    );
+    let event = callback(
+        &sim,
+        &client,
+        "COMPLAINT.STATE_CHANGE",
+        &id,
+        "MERCHANT_CONFIRM_COMPLETE",
+    )
+    .await?;
+    assert_eq!(event.action_type, ComplaintAction::MerchantConfirmComplete);
+
+    // A handled complaint takes no more answers.
+    for err in [
+        client
+            .execute(complete(&id))
+            .await
+            .expect_err("completed twice"),
+        client
+            .execute(respond(&id, FIXTURE_MCHID, Vec::new()))
+            .await
+            .expect_err("answered after completion"),
+    ] {
+        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn refund_decisions_and_unknown_complaints_are_refused() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let opened = sim.open_complaint(&json!({ "problem_type": "SERVICE_NOT_WORK" }))?;
+    let id = opened["complaint_id"].as_str().ok_or("no complaint_id")?;
+    assert_eq!(opened["complaint_state"], "PENDING");
+
+    let reject = UpdateRefundProgressRequest::builder()
+        .complaint_id(id)
+        .action(RefundAction::Reject)
+        .reject_reason("服务已生效")
+        .build()?;
+    let err = client
+        .execute(reject)
+        .await
+        .expect_err("no refund was asked for");
+    assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    assert_eq!(
+        history(&client, id).await?,
+        [OperateType::UserCreateComplaint]
+    );
+
+    let err = client
+        .execute(query("200201820261123000000000000"))
+        .await
+        .expect_err("an unknown complaint");
+    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.api().map(|e| e.status), Some(404));
+
+    // The request rules hold before anything is sent: a too-long answer, five pictures.
+    let built = RespondComplaintRequest::builder()
+        .complaint_id(id)
+        .complainted_mchid(FIXTURE_MCHID)
+        .response_content("好".repeat(201))
+        .response_images(vec!["a.png".to_string(); 5])
+        .build();
+    let message = built.expect_err("broken limits").to_string();
+    assert!(message.contains("response_content"), "{message}");
+    assert!(message.contains("response_images"), "{message}");
+    Ok(())
+}
