@@ -241,9 +241,15 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         steps[1].operate_details.as_deref(),
         Some("已核实重复扣款，今天内退回一笔")
     );
+    // The history links the picture on the API host, where download_image fetches it.
+    let links = steps[1].image_list.clone().unwrap_or_default();
+    assert_eq!(links.len(), 1);
+    let link = links[0]
+        .strip_prefix(sim.base_url().as_str())
+        .ok_or("not on the API host")?;
     assert_eq!(
-        steps[1].image_list.as_deref(),
-        Some(&[uploaded.media_id.clone()][..])
+        link,
+        format!("/v3/merchant-service/images/{}", uploaded.media_id)
     );
     let event = callback(
         &sim,

@@ -21,7 +21,7 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         fill: Some(|e, call, record| {
             let content = call.text("response_content");
-            let images = call.field("response_images").unwrap_or_else(|| json!([]));
+            let images = image_links(e, call.field("response_images"));
             append(e, record, "商家", "MERCHANT_RESPONSE", &content, |step| {
                 step["image_list"] = images;
             });
@@ -122,11 +122,30 @@ fn refund_decided(e: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Re
         ),
         _ => ("MERCHANT_REFUSE_RERUND", call.text("reject_reason")),
     };
-    let images = call.field("reject_media_list").unwrap_or_else(|| json!([]));
+    let images = image_links(e, call.field("reject_media_list"));
     append(e, record, "商家", kind, &details, |step| {
         step["image_list"] = images;
     });
     Ok(())
+}
+
+/// The history's `image_list` for the `media_id`s a request attached: links to the simulator's
+/// own picture download, as WeChat Pay's point at its own.
+fn image_links(e: &Engine<'_>, media_ids: Option<Value>) -> Value {
+    let ids = media_ids
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    let links: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            format!(
+                "{}/v3/merchant-service/images/{}",
+                e.world.origin,
+                text_of(Some(id))
+            )
+        })
+        .collect();
+    json!(links)
 }
 
 /// Appends a step to the history of the complaint `record`; `more` adds the step's own fields.

@@ -159,7 +159,7 @@ pub struct ListNegotiationHistoryResponse {
     ///
     /// Wire name `offset`; required.
     pub offset: i64,
-    /// How many steps the complaint has in all.
+    /// How many steps the complaint has in all; WeChat Pay sends it for the first page (offset 0).
     ///
     /// Wire name `total_count`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -231,7 +231,7 @@ impl ListNegotiationHistoryResponseBuilder {
         Self(self.0.set::<i64>("offset", value))
     }
 
-    /// Sets `total_count`. How many steps the complaint has in all.
+    /// Sets `total_count`. How many steps the complaint has in all; WeChat Pay sends it for the first page (offset 0).
     pub fn total_count(self, value: impl Into<i64>) -> Self {
         Self(self.0.set::<i64>("total_count", value))
     }

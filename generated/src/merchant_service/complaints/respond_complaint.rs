@@ -79,7 +79,7 @@ impl RespondComplaintRequestBuilder {
         Self(self.0.text("jump_url", value))
     }
 
-    /// Sets `jump_url_text`. The text of the link, shown after the answer; required with `jump_url`.
+    /// Sets `jump_url_text`. The text of the link, shown after the answer; required with `jump_url` (the two go together).
     pub fn jump_url_text(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("jump_url_text", value))
     }
@@ -248,7 +248,7 @@ pub struct RespondComplaintBody {
     /// Wire name `jump_url`; optional; matches `^https://\S+$`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
-    /// The text of the link, shown after the answer; required with `jump_url`.
+    /// The text of the link, shown after the answer; required with `jump_url` (the two go together).
     ///
     /// Wire name `jump_url_text`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

@@ -41,10 +41,12 @@ rt::open_enum! {
     /// A mark WeChat Pay puts on the complaining user.
     pub enum UserTag {
         Unknown(rt::UnknownValue),
-        /// `TRUSTED`: A user with a good record; worth a quick answer.
+        /// `TRUSTED`: A trusted user, eligible for a fast refund.
         Trusted = "TRUSTED",
         /// `HIGH_RISK`: A user rated high-risk.
         HighRisk = "HIGH_RISK",
+        /// `OTHERS`: Any other user (not eligible for a fast refund); named by the older page.
+        Others = "OTHERS",
     }
 }
 rt::open_enum! {
@@ -297,12 +299,12 @@ pub struct ReturnAddress {
     /// Wire name `return_address`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address: ::std::option::Option<::std::string::String>,
-    /// Its longitude, as decimal text (e.g. `113.935354`).
+    /// Its longitude (GCJ-02, -180 to 180, negative for west), as decimal text.
     ///
     /// Wire name `longitude`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
-    /// Its latitude, as decimal text.
+    /// Its latitude (GCJ-02, -90 to 90, negative for south), as decimal text.
     ///
     /// Wire name `latitude`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -339,12 +341,12 @@ impl ReturnAddressBuilder {
         Self(self.0.text("return_address", value))
     }
 
-    /// Sets `longitude`. Its longitude, as decimal text (e.g.
+    /// Sets `longitude`. Its longitude (GCJ-02, -180 to 180, negative for west), as decimal text.
     pub fn longitude(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("longitude", value))
     }
 
-    /// Sets `latitude`. Its latitude, as decimal text.
+    /// Sets `latitude`. Its latitude (GCJ-02, -90 to 90, negative for south), as decimal text.
     pub fn latitude(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("latitude", value))
     }
@@ -562,7 +564,7 @@ pub struct Complaint {
     pub complaint_media_list: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintMedia>,
     >,
-    /// The payments the complaint is about.
+    /// The payments the complaint is about (one today; a list so that more may come).
     ///
     /// Wire name `complaint_order_info`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -777,7 +779,7 @@ impl ComplaintBuilder {
         )
     }
 
-    /// Sets `complaint_order_info`. The payments the complaint is about.
+    /// Sets `complaint_order_info`. The payments the complaint is about (one today; a list so that more may come).
     pub fn complaint_order_info(
         self,
         value: impl Into<
@@ -2420,7 +2422,7 @@ pub struct NegotiationRecord {
     /// Wire name `operate_details`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
-    /// Links to the pictures attached.
+    /// Links to the pictures the merchant or WeChat Pay attached (at most 4, each valid for an hour; never the user's). Being phased out in favour of `complaint_media_list`.
     ///
     /// Wire name `image_list`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2545,7 +2547,7 @@ impl NegotiationRecordBuilder {
         Self(self.0.text("operate_details", value))
     }
 
-    /// Sets `image_list`. Links to the pictures attached.
+    /// Sets `image_list`. Links to the pictures the merchant or WeChat Pay attached (at most 4, each valid for an hour; never the user's).
     pub fn image_list(
         self,
         value: impl Into<::std::vec::Vec<::std::string::String>>,
