@@ -465,6 +465,17 @@ impl Operation {
             .as_ref()
             .is_some_and(|b| api.struct_has_sensitive(b))
     }
+
+    /// Whether the JSON answer has a field WeChat Pay encrypts to the merchant's key (a
+    /// `sensitive` field of the response type, nested included), which the client decrypts.
+    pub fn has_sensitive_response(&self, api: &Api) -> bool {
+        self.response.kind == ResponseKind::Json
+            && self
+                .response
+                .ty
+                .as_ref()
+                .is_some_and(|t| api.struct_has_sensitive(t))
+    }
 }
 
 /// One notification.
@@ -644,6 +655,12 @@ impl Api {
     /// Whether a struct has a sensitive field, directly or in a nested struct.
     pub fn struct_has_sensitive(&self, path: &TypePath) -> bool {
         self.sensitive.contains(&key(&path.module, &path.name))
+    }
+
+    /// Whether a struct with a sensitive field is sent in some request body, so the client
+    /// encrypts it (answer types are decrypted through their rule table instead).
+    pub fn struct_is_encrypted(&self, path: &TypePath) -> bool {
+        self.struct_has_sensitive(path) && self.in_requests.contains(&key(&path.module, &path.name))
     }
 }
 

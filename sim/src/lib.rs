@@ -18,6 +18,7 @@ mod handler;
 mod multipart;
 mod routes;
 mod security;
+mod sensitive;
 mod server;
 mod state;
 
@@ -450,21 +451,18 @@ impl Simulator {
 
     /// Files a complaint as the merchant's user would: `complaint` may give any field of the
     /// complaint type (`complaint_detail`, `problem_type`, `complaint_order_info`...) and
-    /// `payer_phone` in plain text, which is kept encrypted to the merchant's key. Returns the
-    /// complaint as `query_complaint` answers it; send `{complaint_id, action_type:
+    /// `payer_phone` in plain text, which answers carry encrypted to the merchant's key. Returns
+    /// the complaint as stored (phone in plain text); send `{complaint_id, action_type:
     /// "CREATE_COMPLAINT"}` with [`Self::send_notification`] (`COMPLAINT.CREATE`, original type
     /// `complaint`) to test a complaint callback handler.
     pub fn open_complaint(
         &self,
         complaint: &serde_json::Value,
     ) -> Result<serde_json::Value, String> {
-        let security = &self.state.security;
-        self.state.store.open_complaint(
-            &self.state.api,
-            &security.merchant_key,
-            &security.mchid,
-            complaint,
-        )
+        let mchid = &self.state.security.mchid;
+        self.state
+            .store
+            .open_complaint(&self.state.api, mchid, complaint)
     }
 
     /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send

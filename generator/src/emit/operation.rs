@@ -322,6 +322,7 @@ fn emit_operation_impl(
     } else {
         quote!()
     };
+    let sensitive_response = sensitive_response(api, op);
     quote! {
         impl #rt::Operation for #name {
             type Body = #body_ty;
@@ -361,10 +362,26 @@ fn emit_operation_impl(
             }
 
             #encrypt
+            #sensitive_response
 
             fn decode_response(body: &[u8]) -> ::std::result::Result<Self::Response, #rt::decode::DecodeError> {
                 #decode
             }
         }
+    }
+}
+
+/// `SENSITIVE_RESPONSE` for an operation whose answer has fields encrypted to the merchant's key:
+/// the response type's table, whose marked fields the client decrypts.
+fn sensitive_response(api: &Api, op: &Operation) -> TokenStream {
+    match &op.response.ty {
+        Some(t) if op.has_sensitive_response(api) => {
+            let t = path_tokens(t, &quote!(crate));
+            quote! {
+                const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> =
+                    ::std::option::Option::Some(<#t as rt::Shaped>::SHAPE);
+            }
+        }
+        _ => quote!(),
     }
 }

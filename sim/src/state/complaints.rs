@@ -1,12 +1,12 @@
 //! Complaints: what the lifecycle declarations of spec/merchant_service/complaints cannot say. A
-//! complaint is opened by the simulated user ([`open`]: WeChat Pay's number, the time, the phone
-//! number encrypted to the merchant's key, the first step of its history); each answer of the
+//! complaint is opened by the simulated user ([`open`]: WeChat Pay's number, the time, the first
+//! step of its history; the phone number is kept in plain text and, like every sensitive answer
+//! field, encrypted to the merchant's key on the way out); each answer of the
 //! merchant appends its step to the history (MERCHANT_RESPONSE, the refund decision,
 //! MERCHANT_CONFIRM_COMPLETE), and the rich answer's `log_id` is that step's number. Pictures
 //! uploaded get a fresh `media_id`, and only known ids download (unsigned, like WeChat Pay's).
 
 use serde_json::{Value, json};
-use wechatpay_apiv3_runtime::client::crypto::VerifyingKey;
 
 use super::engine::{Engine, text_of};
 use super::rules::Rule;
@@ -185,14 +185,9 @@ fn last_step(e: &Engine<'_>, record: &Value) -> String {
 
 /// The simulated user files a complaint about merchant `mchid`. `body` may give the fields of a
 /// complaint (`complaint_detail`, `problem_type`, `apply_refund_amount`, `complaint_order_info`,
-/// `payer_openid`, `need_immediate_service`...) and `payer_phone` in plain text, which is stored
-/// encrypted to `merchant_key` as WeChat Pay sends it. Returns the complaint as queried.
-pub(super) fn open(
-    e: &mut Engine<'_>,
-    merchant_key: &VerifyingKey,
-    mchid: &str,
-    body: &Value,
-) -> Result<Value, String> {
+/// `payer_openid`, `need_immediate_service`...) and `payer_phone` in plain text. Returns the
+/// complaint as stored (the phone number in plain text; answers encrypt it).
+pub(super) fn open(e: &mut Engine<'_>, mchid: &str, body: &Value) -> Result<Value, String> {
     let mut record = match body {
         Value::Object(_) => body.clone(),
         Value::Null => json!({}),
@@ -213,12 +208,6 @@ pub(super) fn open(
         if record.get(field).is_none_or(Value::is_null) {
             record[field] = value;
         }
-    }
-    if let Some(phone) = record.get("payer_phone").and_then(Value::as_str) {
-        let encrypted = merchant_key
-            .encrypt_oaep(phone.as_bytes())
-            .map_err(|e| format!("payer_phone: {}", e.0))?;
-        record["payer_phone"] = json!(encrypted);
     }
     record["complaint_id"] = json!(complaint_id);
     record["complaint_time"] = json!(now);

@@ -263,11 +263,10 @@ impl Store {
     pub fn open_complaint(
         &self,
         api: &Api,
-        merchant_key: &wechatpay_apiv3_runtime::client::crypto::VerifyingKey,
         mchid: &str,
         complaint: &Value,
     ) -> Result<Value, String> {
-        self.with(api, |e| complaints::open(e, merchant_key, mchid, complaint))
+        self.with(api, |e| complaints::open(e, mchid, complaint))
     }
 
     /// Marks an unpaid order paid by `openid`, as the user's payment would.

@@ -160,6 +160,9 @@ impl rt::Operation for ListComplaintsRequest {
         rt::shape::validate(self)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::merchant_service::complaints::list_complaints::ListComplaintsResponse as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
@@ -264,21 +267,5 @@ impl ListComplaintsResponseBuilder {
     /// Checks every field and builds the value.
     pub fn build(self) -> ::std::result::Result<ListComplaintsResponse, rt::BuildError> {
         self.0.build()
-    }
-}
-
-impl ListComplaintsResponse {
-    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
-    #[doc(hidden)]
-    pub fn encrypt_sensitive_fields(
-        &mut self,
-        encrypt: &mut rt::EncryptField<'_>,
-    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
-        if let ::std::option::Option::Some(value) = &mut self.data {
-            for item in value.iter_mut() {
-                item.encrypt_sensitive_fields(encrypt)?;
-            }
-        }
-        ::std::result::Result::Ok(())
     }
 }

@@ -97,6 +97,9 @@ impl rt::Operation for QueryComplaintRequest {
         rt::shape::validate(self)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::merchant_service::complaints::types::Complaint as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {

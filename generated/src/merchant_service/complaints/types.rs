@@ -549,7 +549,7 @@ pub struct Complaint {
     pub complainted_mchid: ::std::string::String,
     /// The complainant's phone number, when they gave one; on the wire it is encrypted (RSA-OAEP) to the merchant's own key.
     ///
-    /// Wire name `payer_phone`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `payer_phone`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_phone: ::std::option::Option<::std::string::String>,
     /// The complainant's OpenID under the merchant's AppID (absent for Pay Score service orders).
@@ -649,7 +649,7 @@ impl rt::Shaped for Complaint {
                 rt::Kind::Enum(<ComplaintState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("complainted_mchid", rt::Kind::TEXT),
-            rt::FieldRule::opt("payer_phone", rt::Kind::TEXT),
+            rt::FieldRule::opt("payer_phone", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt("payer_openid", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "complaint_media_list",
@@ -931,20 +931,6 @@ impl ::std::fmt::Debug for Complaint {
             .field("need_immediate_service", &self.need_immediate_service)
             .field("is_agent_mode", &self.is_agent_mode)
             .finish()
-    }
-}
-
-impl Complaint {
-    /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
-    #[doc(hidden)]
-    pub fn encrypt_sensitive_fields(
-        &mut self,
-        encrypt: &mut rt::EncryptField<'_>,
-    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
-        if let ::std::option::Option::Some(value) = &mut self.payer_phone {
-            encrypt("payer_phone", value)?;
-        }
-        ::std::result::Result::Ok(())
     }
 }
 
