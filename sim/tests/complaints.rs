@@ -166,12 +166,21 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
     let orders = complaint.complaint_order_info.clone().unwrap_or_default();
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0].amount, 2800);
-    let phone = complaint.payer_phone.clone().ok_or("no payer_phone")?;
-    assert_ne!(
-        phone, PHONE,
-        "the phone number travels encrypted to the merchant key"
-    );
-    assert_eq!(phone.len(), 344, "one RSA-2048 block in Base64: {phone}");
+    // The client decrypted the phone number, which travelled encrypted to the merchant key.
+    assert_eq!(complaint.payer_phone.as_deref(), Some(PHONE));
+    let raw = client
+        .call_json(
+            wechatpay_apiv3::http::Method::GET,
+            &format!("/v3/merchant-service/complaints-v2/{id}"),
+            None,
+            true,
+        )
+        .await?;
+    let wire = raw["payer_phone"]
+        .as_str()
+        .ok_or("no payer_phone on the wire")?;
+    assert_ne!(wire, PHONE);
+    assert_eq!(wire.len(), 344, "one RSA-2048 block in Base64: {wire}");
 
     // The list of today's complaints about this merchant holds exactly it.
     let list = client
