@@ -1,8 +1,10 @@
 //! A consumer complaint through the generated client against the simulator: the user complains
 //! (with the COMPLAINT.CREATE callback), the merchant reads it, its history and its pictures,
-//! answers (plainly and with a rich message that is not sent twice), decides the refund request
-//! and reports it handled (COMPLAINT.STATE_CHANGE), with the documented refusals along the way.
-//! Every answer is decoded into its generated response type, which is the check of its shape.
+//! answers (plainly and with a rich message that is not sent twice), the user writes again and the
+//! refund arrives (control transitions), the merchant decides the refund request and reports it
+//! handled; every change sends its COMPLAINT.STATE_CHANGE callback to the merchant's handler, which
+//! takes them through the one callback entry point. Every answer is decoded into its generated
+//! response type, which is the check of its shape.
 
 use serde_json::json;
 use wechatpay_apiv3::merchant_service::complaints::complaint_event::ComplaintAction;
@@ -105,21 +107,47 @@ fn complete(complaint_id: &str) -> CompleteComplaintRequest {
         .expect("valid complete")
 }
 
-/// Sends one COMPLAINT.* callback to a fresh handler and returns what the handler verified.
-async fn callback(
-    sim: &wechatpay_apiv3_sim::Simulator,
-    client: &Client,
-    event_type: &str,
-    complaint_id: &str,
-    action_type: &str,
-) -> Result<ComplaintEventEvent, Box<dyn std::error::Error>> {
-    let (url, mut rx) = common::receive_one_callback::<ComplaintEventEvent>(client.clone()).await?;
-    let resource = json!({ "complaint_id": complaint_id, "action_type": action_type });
-    let status = sim
-        .send_notification(&url, event_type, "complaint", &resource)
-        .await?;
-    assert_eq!(status, 204, "the handler verified the callback");
-    Ok(rx.recv().await.ok_or("handler saw nothing")??)
+type Events = tokio::sync::mpsc::UnboundedReceiver<Result<ComplaintEventEvent, String>>;
+
+/// A merchant's callback handler on 127.0.0.1 (axum, through `Client::parse_callback`, the one
+/// entry point for every product line): each COMPLAINT.* callback it verifies is passed on, and
+/// anything else is an error. Returns its URL.
+async fn complaint_handler(client: Client) -> std::io::Result<(String, Events)> {
+    use axum::body::Bytes;
+    use wechatpay_apiv3::http::HeaderMap;
+    use wechatpay_apiv3::{AnswerCallback, AnyNotification, Received};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/complaints", listener.local_addr()?);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let handler = move |headers: HeaderMap, body: Bytes| {
+        let (client, tx) = (client.clone(), tx.clone());
+        async move {
+            let received = client
+                .parse_callback::<AnyNotification>(&headers, &body)
+                .await;
+            let event = match &received {
+                Ok(Received::Known(n)) => match &n.event {
+                    AnyNotification::ComplaintEvent(e) => Ok(e.clone()),
+                    other => Err(format!("not a complaint callback: {other:?}")),
+                },
+                Ok(_) => Err("an untyped callback".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(event);
+            received.answer().into_response()
+        }
+    };
+    let app = axum::Router::new().route("/complaints", axum::routing::post(handler));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, rx))
+}
+
+/// The next callback the handler verified (the simulator delivers in the background).
+async fn next(events: &mut Events) -> Result<ComplaintEventEvent, Box<dyn std::error::Error>> {
+    let received = tokio::time::timeout(std::time::Duration::from_secs(60), events.recv()).await;
+    Ok(received?.ok_or("the handler stopped")??)
 }
 
 #[tokio::test]
@@ -136,7 +164,9 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
     assert!(registered.url.starts_with("https://"));
 
     // The user complains; the merchant's handler hears of it.
+    let (url, mut events) = complaint_handler(client.clone()).await?;
     let opened = sim.open_complaint(&json!({
+        "notify_url": url,
         "complaint_detail": "同一杯咖啡被扣了两次钱",
         "problem_description": "重复扣款",
         "problem_type": "REFUND",
@@ -151,7 +181,16 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         .as_str()
         .ok_or("no complaint_id")?
         .to_string();
-    let event = callback(&sim, &client, "COMPLAINT.CREATE", &id, "CREATE_COMPLAINT").await?;
+    // Opening is no transition (no complaint exists before it), so the test sends its callback.
+    let created = json!({ "complaint_id": id, "action_type": "CREATE_COMPLAINT" });
+    let status = sim
+        .send_notification(&url, "COMPLAINT.CREATE", "complaint", &created)
+        .await?;
+    assert_eq!(
+        status, 200,
+        "the handler verified and acknowledged the callback"
+    );
+    let event = next(&mut events).await?;
     assert_eq!(event.complaint_id, id);
     assert_eq!(event.action_type, ComplaintAction::CreateComplaint);
 
@@ -260,15 +299,11 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         link,
         format!("/v3/merchant-service/images/{}", uploaded.media_id)
     );
-    let event = callback(
-        &sim,
-        &client,
-        "COMPLAINT.STATE_CHANGE",
-        &id,
-        "MERCHANT_RESPONSE",
-    )
-    .await?;
-    assert_eq!(event.action_type, ComplaintAction::MerchantResponse);
+    let event = next(&mut events).await?;
+    assert_eq!(
+        (event.complaint_id.as_str(), event.action_type),
+        (id.as_str(), ComplaintAction::MerchantResponse)
+    );
 
     // Another merchant's number finds no such complaint.
     let err = client
@@ -277,7 +312,23 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         .expect_err("not this merchant's complaint");
     assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
 
-    // A rich answer, sent twice under one idempotent_id: one step, one log_id.
+    // The user writes again, through the control API as any test language would: a message now
+    // waits for the merchant, and the handler hears of it.
+    let control = reqwest::Client::new()
+        .post(format!(
+            "{}/_sim/complaints/complaint/{id}/user_responds",
+            sim.base_url()
+        ))
+        .header("Content-Type", "application/json")
+        .body(json!({ "content": "什么时候退款？" }).to_string())
+        .send()
+        .await?;
+    assert_eq!(control.status().as_u16(), 200, "{:?}", control.text().await);
+    let event = next(&mut events).await?;
+    assert_eq!(event.action_type, ComplaintAction::UserResponse);
+    assert!(client.execute(query(&id)).await?.incoming_user_response);
+
+    // A rich answer, sent twice under one idempotent_id: one step, one log_id, one callback.
     let first = client
         .execute(rich_answer(&id, "9f0c1e7a-answer-1", "您好，已为您退款"))
         .await?;
@@ -295,17 +346,22 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         .await
         .expect_err("the id reused for another message");
     assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    assert_eq!(
+        next(&mut events).await?.action_type,
+        ComplaintAction::MerchantResponse
+    );
+    assert!(!client.execute(query(&id)).await?.incoming_user_response);
     let page = client
         .execute(
             ListNegotiationHistoryRequest::builder()
                 .complaint_id(&id)
-                .offset(2)
+                .offset(3)
                 .build()?,
         )
         .await?;
     let steps = page.data.unwrap_or_default();
-    assert_eq!(page.total_count, Some(3));
-    assert_eq!(steps.len(), 1, "offset 2 of 3 steps");
+    assert_eq!(page.total_count, Some(4));
+    assert_eq!(steps.len(), 1, "offset 3 of 4 steps");
     assert_eq!(steps[0].log_id, log_id);
     let blocks = steps[0]
         .normal_message
@@ -327,6 +383,31 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
                 .build()?,
         )
         .await?;
+    assert_eq!(
+        next(&mut events).await?.action_type,
+        ComplaintAction::MerchantApproveRefund
+    );
+    // The refund reaches the user (what WeChat Pay does, here through the Rust API); the
+    // callback it owes is handed back, not sent.
+    let arrived = sim
+        .transition("complaints", "complaint", &id, "refund_arrives", &json!({}))
+        .map_err(|r| r.to_string())?;
+    assert_eq!(arrived.record["complaint_full_refunded"], true);
+    let notice = arrived.notice.ok_or("refund_arrives owes a callback")?;
+    assert_eq!(notice.event_type, "COMPLAINT.STATE_CHANGE");
+    let status = sim
+        .send_notification(
+            &url,
+            &notice.event_type,
+            &notice.original_type,
+            &notice.resource,
+        )
+        .await?;
+    assert_eq!(status, 200);
+    assert_eq!(
+        next(&mut events).await?.action_type,
+        ComplaintAction::RefundSuccess
+    );
     client.execute(complete(&id)).await?;
     let handled = client.execute(query(&id)).await?;
     assert_eq!(handled.complaint_state, ComplaintState::Processed);
@@ -335,19 +416,14 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         [
             OperateType::UserCreateComplaint,
             OperateType::MerchantResponse,
+            OperateType::UserResponse,
             OperateType::MerchantResponse,
             OperateType::MerchantApproveRefund,
+            OperateType::ComplaintRefundReceivedSystemMessage,
             OperateType::MerchantConfirmComplete,
         ]
     );
-    let event = callback(
-        &sim,
-        &client,
-        "COMPLAINT.STATE_CHANGE",
-        &id,
-        "MERCHANT_CONFIRM_COMPLETE",
-    )
-    .await?;
+    let event = next(&mut events).await?;
     assert_eq!(event.action_type, ComplaintAction::MerchantConfirmComplete);
 
     // A handled complaint takes no more answers.
@@ -363,6 +439,15 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
     ] {
         assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
     }
+    // Refusals change nothing and send nothing; the repeated rich answer sent no second callback.
+    let refused = sim.transition("complaints", "complaint", &id, "user_responds", &json!({}));
+    assert_eq!(
+        refused.map(|_| ()).map_err(|r| r.status),
+        Err(400),
+        "content is needed"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(events.try_recv().is_err(), "no callback beyond the changes");
     Ok(())
 }
 

@@ -3,13 +3,15 @@
 //! step of its history; the phone number is kept in plain text and, like every sensitive answer
 //! field, encrypted to the merchant's key on the way out); each answer of the
 //! merchant appends its step to the history (MERCHANT_RESPONSE, the refund decision,
-//! MERCHANT_CONFIRM_COMPLETE), and the rich answer's `log_id` is that step's number. Pictures
-//! uploaded get a fresh `media_id`, and only known ids download (unsigned, like WeChat Pay's).
+//! MERCHANT_CONFIRM_COMPLETE), as do the user's new messages (the control transition
+//! `complaints.complaint.user_responds`); the rich answer's `log_id` is that step's number. Each
+//! COMPLAINT.STATE_CHANGE callback names what happened (`action_type`). Pictures uploaded get a
+//! fresh `media_id`, and only known ids download (unsigned, like WeChat Pay's).
 
 use serde_json::{Value, json};
 
 use super::engine::{Engine, text_of};
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
@@ -17,46 +19,99 @@ const FAMILY: &str = "complaints";
 const COMPLAINT: &str = "complaint";
 const HISTORY: &str = "negotiation";
 
+/// The kinds of history step the simulator writes (values of the history's state field).
+const USER_CREATE: Named = Named::state(FAMILY, HISTORY, "USER_CREATE_COMPLAINT");
+const USER_RESPONSE: Named = Named::state(FAMILY, HISTORY, "USER_RESPONSE");
+const MERCHANT_RESPONSE: Named = Named::state(FAMILY, HISTORY, "MERCHANT_RESPONSE");
+const APPROVE: Named = Named::state(FAMILY, HISTORY, "MERCHANT_APPROVE_REFUND");
+const REFUSE: Named = Named::state(FAMILY, HISTORY, "MERCHANT_REFUSE_RERUND");
+const COMPLETE: Named = Named::state(FAMILY, HISTORY, "MERCHANT_CONFIRM_COMPLETE");
+const REFUND_RECEIVED: Named =
+    Named::state(FAMILY, HISTORY, "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE");
+/// Only refund requests take a refund decision.
+const REFUND_REQUEST: Named = Named::of(FAMILY, COMPLAINT, "problem_type", "REFUND");
+
+pub(super) const NAMED: &[Named] = &[
+    USER_CREATE,
+    USER_RESPONSE,
+    MERCHANT_RESPONSE,
+    APPROVE,
+    REFUSE,
+    COMPLETE,
+    REFUND_RECEIVED,
+    REFUND_REQUEST,
+];
+
+/// The resource of a COMPLAINT.* callback: the complaint's number and what happened (an action
+/// type of the callback, not a field of the complaint).
+fn event(record: &Value, action_type: &str) -> Value {
+    json!({ "complaint_id": record["complaint_id"], "action_type": action_type })
+}
+
 pub(super) const RULES: &[Rule] = &[
     Rule {
         fill: Some(|e, call, record| {
             let content = call.text("response_content");
             let images = image_links(e, call.field("response_images"));
-            append(e, record, "商家", "MERCHANT_RESPONSE", &content, |step| {
+            append(e, record, "商家", MERCHANT_RESPONSE, &content, |step| {
                 step["image_list"] = images;
             });
             Ok(())
         }),
+        notice: Some(|_, record| event(record, "MERCHANT_RESPONSE")),
         ..Rule::new("complaints.respond_complaint")
     },
     Rule {
         fill: Some(|e, call, record| {
             let message = call.field("message").unwrap_or_else(|| json!({}));
-            append(e, record, "商家", "MERCHANT_RESPONSE", "", |step| {
+            append(e, record, "商家", MERCHANT_RESPONSE, "", |step| {
                 step["normal_message"] = message;
             });
             Ok(())
         }),
         answer: Some(|e, _, record| Answer::json(200, &json!({ "log_id": last_step(e, record) }))),
+        notice: Some(|_, record| event(record, "MERCHANT_RESPONSE")),
         ..Rule::new("complaints.respond_immediate_service")
     },
     Rule {
         fill: Some(refund_decided),
+        notice: Some(|e, record| {
+            let approved = last_kind(e, record) == APPROVE.value;
+            event(
+                record,
+                if approved {
+                    "MERCHANT_APPROVE_REFUND"
+                } else {
+                    "MERCHANT_REJECT_REFUND"
+                },
+            )
+        }),
         ..Rule::new("complaints.update_refund_progress")
     },
     Rule {
         fill: Some(|e, _, record| {
-            append(
-                e,
-                record,
-                "商家",
-                "MERCHANT_CONFIRM_COMPLETE",
-                "商户已反馈处理完成",
-                |_| {},
-            );
+            append(e, record, "商家", COMPLETE, "商户已反馈处理完成", |_| {});
             Ok(())
         }),
+        notice: Some(|_, record| event(record, "MERCHANT_CONFIRM_COMPLETE")),
         ..Rule::new("complaints.complete_complaint")
+    },
+    Rule {
+        fill: Some(|e, call, record| {
+            let content = call.text("content");
+            append(e, record, "投诉人", USER_RESPONSE, &content, |_| {});
+            Ok(())
+        }),
+        notice: Some(|_, record| event(record, "USER_RESPONSE")),
+        ..Rule::new("complaints.complaint.user_responds")
+    },
+    Rule {
+        fill: Some(|e, _, record| {
+            append(e, record, "系统", REFUND_RECEIVED, "退款已到账", |_| {});
+            Ok(())
+        }),
+        notice: Some(|_, record| event(record, "REFUND_SUCCESS")),
+        ..Rule::new("complaints.complaint.refund_arrives")
     },
     Rule {
         whole: Some(upload),
@@ -103,7 +158,7 @@ fn download(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
 
 /// A refund decision is for complaints asking for a refund; it becomes a step of the history.
 fn refund_decided(e: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {
-    if record["problem_type"] != json!("REFUND") {
+    if !REFUND_REQUEST.is_in(e.api, record) {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
@@ -112,7 +167,7 @@ fn refund_decided(e: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Re
     }
     let (kind, details) = match call.text("action").as_str() {
         "APPROVE" => (
-            "MERCHANT_APPROVE_REFUND",
+            APPROVE,
             format!(
                 "预计{}个工作日内发起退款",
                 call.field("launch_refund_day")
@@ -120,7 +175,7 @@ fn refund_decided(e: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Re
                     .unwrap_or(0)
             ),
         ),
-        _ => ("MERCHANT_REFUSE_RERUND", call.text("reject_reason")),
+        _ => (REFUSE, call.text("reject_reason")),
     };
     let images = image_links(e, call.field("reject_media_list"));
     append(e, record, "商家", kind, &details, |step| {
@@ -153,7 +208,7 @@ fn append(
     e: &mut Engine<'_>,
     record: &Value,
     operator: &str,
-    operate_type: &str,
+    operate_type: Named,
     details: &str,
     more: impl FnOnce(&mut Value),
 ) {
@@ -164,7 +219,7 @@ fn append(
         "log_id": log_id,
         "operator": operator,
         "operate_time": now_rfc3339(),
-        "operate_type": operate_type,
+        "operate_type": operate_type.value,
     });
     if !details.is_empty() {
         step["operate_details"] = json!(details);
@@ -173,19 +228,33 @@ fn append(
     e.insert(FAMILY, HISTORY, Some(&complaint_id), step);
 }
 
-/// The `log_id` of the complaint's latest step.
-fn last_step(e: &Engine<'_>, record: &Value) -> String {
+/// The complaint's latest step.
+fn latest<'e>(e: &'e Engine<'_>, record: &Value) -> Option<(&'e String, &'e Value)> {
     let complaint_id = text_of(record.get("complaint_id"));
     e.records(FAMILY, HISTORY)
         .filter(|(_, r)| r.owner.as_deref() == Some(complaint_id.as_str()))
-        .map(|(k, _)| k.clone())
+        .map(|(k, r)| (k, &r.json))
         .last()
+}
+
+/// The `log_id` of the complaint's latest step.
+fn last_step(e: &Engine<'_>, record: &Value) -> String {
+    latest(e, record)
+        .map(|(k, _)| k.clone())
+        .unwrap_or_default()
+}
+
+/// The `operate_type` of the complaint's latest step.
+fn last_kind(e: &Engine<'_>, record: &Value) -> String {
+    latest(e, record)
+        .map(|(_, step)| text_of(step.get("operate_type")))
         .unwrap_or_default()
 }
 
 /// The simulated user files a complaint about merchant `mchid`. `body` may give the fields of a
 /// complaint (`complaint_detail`, `problem_type`, `apply_refund_amount`, `complaint_order_info`,
-/// `payer_openid`, `need_immediate_service`...) and `payer_phone` in plain text. Returns the
+/// `payer_openid`, `need_immediate_service`...), `payer_phone` in plain text and `notify_url`,
+/// where the complaint's COMPLAINT.STATE_CHANGE callbacks go. Returns the
 /// complaint as stored (the phone number in plain text; answers encrypt it).
 pub(super) fn open(e: &mut Engine<'_>, mchid: &str, body: &Value) -> Result<Value, String> {
     let mut record = match body {
@@ -227,14 +296,7 @@ pub(super) fn open(e: &mut Engine<'_>, mchid: &str, body: &Value) -> Result<Valu
         return Err(format!("the complaint is not valid: {}", list.join("; ")));
     }
     let detail = text_of(record.get("complaint_detail"));
-    append(
-        e,
-        &record,
-        "投诉人",
-        "USER_CREATE_COMPLAINT",
-        &detail,
-        |_| {},
-    );
-    e.insert(FAMILY, COMPLAINT, None, record.clone());
+    append(e, &record, "投诉人", USER_CREATE, &detail, |_| {});
+    e.insert_made(FAMILY, COMPLAINT, None, body, record.clone());
     Ok(record)
 }
