@@ -19,6 +19,7 @@
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `media` | `merchant::media` | 文件上传 (media upload) | 2 |
+//! | `complaints` | `merchant_service::complaints` | 消费者投诉 (consumer complaints) | 13 |
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
@@ -113,6 +114,8 @@ pub mod fund_app;
 pub mod marketing;
 #[cfg(feature = "media")]
 pub mod merchant;
+#[cfg(feature = "complaints")]
+pub mod merchant_service;
 #[cfg(any(feature = "partner-payments", feature = "payments"))]
 pub mod pay;
 #[cfg(feature = "profitsharing")]

@@ -12,6 +12,7 @@
 //! | [`AnyNotification::BusifavorCouponSend`] | `COUPON.SEND` | `coupon` | `busifavor` |
 //! | [`AnyNotification::CouponUse`] | `COUPON.USE` | `coupon` | `favor` |
 //! | [`AnyNotification::ProductCouponCouponSend`] | `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON.SEND` | `product_coupon` | `product-coupon` |
+//! | [`AnyNotification::ComplaintEvent`] | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | `complaint` | `complaints` |
 //! | [`AnyNotification::PartnerTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `partner-payments` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
@@ -55,6 +56,13 @@ pub enum AnyNotification {
     #[cfg(feature = "product-coupon")]
     ProductCouponCouponSend(
         crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
+    ),
+    /// 投诉通知 (a complaint was filed or moved on): `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` with original type `complaint`.
+    ///
+    /// Reference: `docs/merchant_service/complaints/complaint_event.md`.
+    #[cfg(feature = "complaints")]
+    ComplaintEvent(
+        crate::merchant_service::complaints::complaint_event::ComplaintEventEvent,
     ),
     /// 支付成功通知 (a sub-merchant's order was paid): `TRANSACTION.SUCCESS` with original type `transaction`.
     ///
@@ -126,6 +134,13 @@ impl rt::NotificationSet for AnyNotification {
             .extend(
                 rt::DecryptedResource::kinds_of::<
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
+                >(),
+            );
+        #[cfg(feature = "complaints")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::merchant_service::complaints::complaint_event::ComplaintEventEvent,
                 >(),
             );
         #[cfg(feature = "partner-payments")]
@@ -208,6 +223,13 @@ impl rt::NotificationSet for AnyNotification {
         #[cfg(feature = "product-coupon")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::ProductCouponCouponSend)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "complaints")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::ComplaintEvent)
         {
             return ::std::option::Option::Some(decoded);
         }

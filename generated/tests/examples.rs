@@ -4628,6 +4628,469 @@ fn merchant_media_upload_video_example_1() -> ::std::result::Result<
     Ok(())
 }
 
+/// Example "Close the case" of `POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_complete_complaint_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::complete_complaint::CompleteComplaintRequest::builder()
+        .complaint_id("200201820261123080076610000")
+        .complainted_mchid("1900012181")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610000/complete"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"complainted_mchid\":\"1900012181\"}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::complete_complaint::CompleteComplaintBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"complainted_mchid\":\"1900012181\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Register the URL" of `POST /v3/merchant-service/complaint-notifications`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_create_notification_url_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::create_notification_url::CreateNotificationUrlRequest::builder()
+        .url("https://shop.example.com/wechatpay/complaints")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant-service/complaint-notifications");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"url\":\"https://shop.example.com/wechatpay/complaints\"}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::create_notification_url::CreateNotificationUrlBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"url\":\"https://shop.example.com/wechatpay/complaints\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::merchant_service::complaints::types::NotificationUrl = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900012181\",\"url\":\"https://shop.example.com/wechatpay/complaints\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Stop the callbacks" of `DELETE /v3/merchant-service/complaint-notifications`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_delete_notification_url_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::delete_notification_url::DeleteNotificationUrlRequest::builder()
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant-service/complaint-notifications");
+    request.validate()?;
+    Ok(())
+}
+
+/// Example "A user's picture" of `GET /v3/merchant-service/images/{media_id}`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_download_image_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::download_image::DownloadImageRequest::builder()
+        .media_id("BB04A5DEEFEA18D4F2554C1EDD3B610B.png")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/images/BB04A5DEEFEA18D4F2554C1EDD3B610B.png"
+    );
+    request.validate()?;
+    Ok(())
+}
+
+/// Example "One page of a week" of `GET /v3/merchant-service/complaints-v2`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_list_complaints_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::list_complaints::ListComplaintsRequest::builder()
+        .limit(5)
+        .offset(0)
+        .begin_date("2026-11-20")
+        .end_date("2026-11-26")
+        .complainted_mchid("1900012181")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2?limit=5&offset=0&begin_date=2026-11-20&end_date=2026-11-26&complainted_mchid=1900012181"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant_service::complaints::list_complaints::ListComplaintsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"apply_refund_amount\":2800,\"complaint_detail\":\"同一杯咖啡被扣了两次钱\",\"complaint_full_refunded\":false,\"complaint_id\":\"200201820261123080076610000\",\"complaint_order_info\":[{\"amount\":2800,\"out_trade_no\":\"ORDER-20261123-0042\",\"transaction_id\":\"4200002104202611239876543210\"}],\"complaint_state\":\"PENDING\",\"complaint_time\":\"2026-11-23T13:29:35+08:00\",\"complainted_mchid\":\"1900012181\",\"incoming_user_response\":false,\"need_immediate_service\":false,\"payer_phone\":\"Qe41VhP/sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB+PgZcS5NhePBog30NgJ1xRaK+gbGDKwpg==\",\"problem_description\":\"重复扣款\",\"problem_type\":\"REFUND\",\"user_complaint_times\":1,\"user_tag_list\":[\"TRUSTED\"]}],\"limit\":5,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A complaint and the merchant's answer" of `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_list_negotiation_history_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::list_negotiation_history::ListNegotiationHistoryRequest::builder()
+        .complaint_id("200201820261123080076610000")
+        .limit(50)
+        .offset(0)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610000/negotiation-historys?limit=50&offset=0"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant_service::complaints::list_negotiation_history::ListNegotiationHistoryResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"complaint_media_list\":{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"]},\"log_id\":\"300285320261123170000071077\",\"operate_details\":\"同一杯咖啡被扣了两次钱\",\"operate_time\":\"2026-11-23T13:29:35+08:00\",\"operate_type\":\"USER_CREATE_COMPLAINT\",\"operator\":\"投诉人\"},{\"image_list\":[],\"log_id\":\"300285320261123170000071078\",\"operate_details\":\"已核实重复扣款，今天内退回一笔\",\"operate_time\":\"2026-11-23T14:02:00+08:00\",\"operate_type\":\"MERCHANT_RESPONSE\",\"operator\":\"商家\"}],\"limit\":50,\"offset\":0,\"total_count\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A power-bank complaint waiting for an answer" of `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_query_complaint_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::query_complaint::QueryComplaintRequest::builder()
+        .complaint_id("200201820261123080076610001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant_service::complaints::types::Complaint = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"additional_info\":{\"share_power_info\":{\"is_returned_to_same_machine\":false,\"return_address_info\":{\"latitude\":\"22.540\",\"longitude\":\"113.953\",\"return_address\":\"深圳市南山区科技园地铁站A口\"},\"return_time\":\"2026-11-23T18:40:00+08:00\"},\"type\":\"SHARE_POWER_TYPE\"},\"apply_refund_amount\":600,\"complaint_detail\":\"充电宝已经归还了还在计费\",\"complaint_full_refunded\":false,\"complaint_id\":\"200201820261123080076610001\",\"complaint_media_list\":[{\"media_type\":\"USER_COMPLAINT_IMAGE\",\"media_url\":[\"https://api.mch.weixin.qq.com/v3/merchant-service/images/BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"]}],\"complaint_order_info\":[{\"amount\":600,\"out_trade_no\":\"POWER-20261123-7781\",\"transaction_id\":\"4200002104202611239876543211\"}],\"complaint_state\":\"PROCESSING\",\"complaint_time\":\"2026-11-23T19:02:11+08:00\",\"complainted_mchid\":\"1900012181\",\"in_platform_service\":false,\"incoming_user_response\":true,\"need_immediate_service\":false,\"payer_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"payer_phone\":\"sGdNeTHMQGlxCWiUyHu6XNO9GCYln2Luv4HhwJzZBfcL12sB\",\"problem_description\":\"已归还仍在扣费\",\"problem_type\":\"REFUND\",\"user_complaint_times\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The registered URL" of `GET /v3/merchant-service/complaint-notifications`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_query_notification_url_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::query_notification_url::QueryNotificationUrlRequest::builder()
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant-service/complaint-notifications");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant_service::complaints::types::NotificationUrl = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900012181\",\"url\":\"https://shop.example.com/wechatpay/complaints\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Answer with a picture and a link" of `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_respond_complaint_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::respond_complaint::RespondComplaintRequest::builder()
+        .complaint_id("200201820261123080076610000")
+        .complainted_mchid("1900012181")
+        .response_content("已核实重复扣款，今天内退回一笔")
+        .response_images(
+            ::std::vec![
+                ::std::string::String::from("BB04A5DEEFEA18D4F2554C1EDD3B610B.png")
+            ],
+        )
+        .jump_url("https://shop.example.com/orders/ORDER-20261123-0042")
+        .jump_url_text("查看订单")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610000/response"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://shop.example.com/orders/ORDER-20261123-0042\",\"jump_url_text\":\"查看订单\",\"response_content\":\"已核实重复扣款，今天内退回一笔\",\"response_images\":[\"BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::respond_complaint::RespondComplaintBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"complainted_mchid\":\"1900012181\",\"jump_url\":\"https://shop.example.com/orders/ORDER-20261123-0042\",\"jump_url_text\":\"查看订单\",\"response_content\":\"已核实重复扣款，今天内退回一笔\",\"response_images\":[\"BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Text and two buttons" of `POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_respond_immediate_service_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::respond_immediate_service::RespondImmediateServiceRequest::builder()
+        .complaint_id("200201820261123080076610001")
+        .complainted_mchid("1900012181")
+        .message(
+            ::wechatpay_apiv3::merchant_service::complaints::types::NormalMessage::builder()
+                .blocks(
+                    ::std::vec![
+                        ::wechatpay_apiv3::merchant_service::complaints::types::MessageBlock::builder()
+                        .type_("TEXT")
+                        .text(::wechatpay_apiv3::merchant_service::complaints::types::TextBlock::builder()
+                        .text("您好，已查到您在19点归还了充电宝。")
+                        .color("DEFAULT").is_bold(false).build() ?).build() ?,
+                        ::wechatpay_apiv3::merchant_service::complaints::types::MessageBlock::builder()
+                        .type_("BUTTON_GROUP")
+                        .button_group(::wechatpay_apiv3::merchant_service::complaints::types::ButtonGroup::builder()
+                        .buttons(::std::vec![::wechatpay_apiv3::merchant_service::complaints::types::Button::builder()
+                        .text("申请退款")
+                        .action(::wechatpay_apiv3::merchant_service::complaints::types::MessageAction::builder()
+                        .action_type("ACTION_TYPE_SEND_MESSAGE")
+                        .message_info(::wechatpay_apiv3::merchant_service::complaints::types::MessageInfo::builder()
+                        .content("我要退款").build() ?).action_id("refund").build()
+                        ?).build() ?,
+                        ::wechatpay_apiv3::merchant_service::complaints::types::Button::builder()
+                        .text("查看订单")
+                        .action(::wechatpay_apiv3::merchant_service::complaints::types::MessageAction::builder()
+                        .action_type("ACTION_TYPE_JUMP_URL")
+                        .jump_url("https://shop.example.com/orders/POWER-20261123-7781")
+                        .action_id("order").build() ?).build() ?])
+                        .button_layout("LAYOUT_HORIZONTAL").build() ?).build() ?
+                    ],
+                )
+                .sender_identity("MANUAL")
+                .build()?,
+        )
+        .idempotent_id("550e8400-e29b-41d4-a716-446655440000")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610001/response-immediate-service"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"complainted_mchid\":\"1900012181\",\"idempotent_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"message\":{\"blocks\":[{\"text\":{\"color\":\"DEFAULT\",\"is_bold\":false,\"text\":\"您好，已查到您在19点归还了充电宝。\"},\"type\":\"TEXT\"},{\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"refund\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"message_info\":{\"content\":\"我要退款\"}},\"text\":\"申请退款\"},{\"action\":{\"action_id\":\"order\",\"action_type\":\"ACTION_TYPE_JUMP_URL\",\"jump_url\":\"https://shop.example.com/orders/POWER-20261123-7781\"},\"text\":\"查看订单\"}]},\"type\":\"BUTTON_GROUP\"}],\"sender_identity\":\"MANUAL\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::respond_immediate_service::RespondImmediateServiceBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"complainted_mchid\":\"1900012181\",\"idempotent_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"message\":{\"blocks\":[{\"text\":{\"color\":\"DEFAULT\",\"is_bold\":false,\"text\":\"您好，已查到您在19点归还了充电宝。\"},\"type\":\"TEXT\"},{\"button_group\":{\"button_layout\":\"LAYOUT_HORIZONTAL\",\"buttons\":[{\"action\":{\"action_id\":\"refund\",\"action_type\":\"ACTION_TYPE_SEND_MESSAGE\",\"message_info\":{\"content\":\"我要退款\"}},\"text\":\"申请退款\"},{\"action\":{\"action_id\":\"order\",\"action_type\":\"ACTION_TYPE_JUMP_URL\",\"jump_url\":\"https://shop.example.com/orders/POWER-20261123-7781\"},\"text\":\"查看订单\"}]},\"type\":\"BUTTON_GROUP\"}],\"sender_identity\":\"MANUAL\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::merchant_service::complaints::respond_immediate_service::RespondImmediateServiceResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"log_id\":\"300285320261123170000071090\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Move the callbacks to a new host" of `PUT /v3/merchant-service/complaint-notifications`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_update_notification_url_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::update_notification_url::UpdateNotificationUrlRequest::builder()
+        .url("https://api.shop.example.com/wechatpay/complaints")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant-service/complaint-notifications");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"url\":\"https://api.shop.example.com/wechatpay/complaints\"}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::update_notification_url::UpdateNotificationUrlBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"url\":\"https://api.shop.example.com/wechatpay/complaints\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::merchant_service::complaints::types::NotificationUrl = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"mchid\":\"1900012181\",\"url\":\"https://api.shop.example.com/wechatpay/complaints\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Approve, refunding today" of `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_update_refund_progress_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::update_refund_progress::UpdateRefundProgressRequest::builder()
+        .complaint_id("200201820261123080076610000")
+        .action("APPROVE")
+        .launch_refund_day(0)
+        .remark("重复扣款，已退回一笔")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610000/update-refund-progress"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"action\":\"APPROVE\",\"launch_refund_day\":0,\"remark\":\"重复扣款，已退回一笔\"}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::update_refund_progress::UpdateRefundProgressBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"action\":\"APPROVE\",\"launch_refund_day\":0,\"remark\":\"重复扣款，已退回一笔\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Reject with evidence" of `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_update_refund_progress_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::update_refund_progress::UpdateRefundProgressRequest::builder()
+        .complaint_id("200201820261123080076610001")
+        .action("REJECT")
+        .reject_reason("充电宝于19点归还，计费正确")
+        .reject_media_list(
+            ::std::vec![
+                ::std::string::String::from("BB04A5DEEFEA18D4F2554C1EDD3B610B.png")
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant-service/complaints-v2/200201820261123080076610001/update-refund-progress"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"action\":\"REJECT\",\"reject_media_list\":[\"BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"],\"reject_reason\":\"充电宝于19点归还，计费正确\"}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant_service::complaints::update_refund_progress::UpdateRefundProgressBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"action\":\"REJECT\",\"reject_media_list\":[\"BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"],\"reject_reason\":\"充电宝于19点归还，计费正确\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Upload a receipt photo" of `POST /v3/merchant-service/images/upload`.
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_upload_image_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant_service::complaints::upload_image::UploadImageRequest::builder()
+        .file(::wechatpay_apiv3::UploadFile::new("example.jpg", ::std::vec![0_u8; 64]))
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant-service/images/upload");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant_service::complaints::upload_image::UploadImageResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"media_id\":\"BB04A5DEEFEA18D4F2554C1EDD3B610B.png\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_complaint_event_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::merchant_service::complaints::complaint_event::ComplaintEventEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"action_type\":\"CREATE_COMPLAINT\",\"complaint_id\":\"200201820261123080076610000\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        <
+        ::wechatpay_apiv3::merchant_service::complaints::complaint_event::ComplaintEventEvent
+        as ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["COMPLAINT.CREATE",
+        "COMPLAINT.STATE_CHANGE"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "complaints")]
+#[test]
+fn complaints_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::ComplaintState,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::ProblemType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::MediaType,
+    >();
+    check_open_enum::<::wechatpay_apiv3::merchant_service::complaints::types::UserTag>();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::ServiceOrderState,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::AdditionalInfoType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::BlockType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::TextColor,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::ImageStyle,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::ActionType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::ButtonLayout,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::SenderIdentity,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::types::OperateType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::update_refund_progress::RefundAction,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::merchant_service::complaints::complaint_event::ComplaintAction,
+    >();
+}
+
 /// Example "Close an unpaid order" of `POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`.
 #[cfg(feature = "partner-payments")]
 #[test]

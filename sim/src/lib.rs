@@ -459,6 +459,22 @@ impl Simulator {
         self.state.store.control(&self.state.api, &id, key, body)
     }
 
+    /// Files a complaint as the merchant's user would: `complaint` may give any field of the
+    /// complaint type (`complaint_detail`, `problem_type`, `complaint_order_info`...) and
+    /// `payer_phone` in plain text, which answers carry encrypted to the merchant's key. Returns
+    /// the complaint as stored (phone in plain text); send `{complaint_id, action_type:
+    /// "CREATE_COMPLAINT"}` with [`Self::send_notification`] (`COMPLAINT.CREATE`, original type
+    /// `complaint`) to test a complaint callback handler.
+    pub fn open_complaint(
+        &self,
+        complaint: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        let mchid = &self.state.security.mchid;
+        self.state
+            .store
+            .open_complaint(&self.state.api, mchid, complaint)
+    }
+
     /// Every transition [`Self::transition`] and the control API make, as
     /// `family.lifecycle.transition`.
     pub fn transitions(&self) -> Vec<String> {

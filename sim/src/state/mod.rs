@@ -7,6 +7,7 @@ mod bills;
 mod busifavor;
 mod certificates;
 mod codepay;
+mod complaints;
 pub(crate) mod engine;
 mod favor;
 mod partner_transfer;
@@ -254,6 +255,16 @@ impl Store {
     /// [`Self::provision_product_coupon`], made usable (EFFECTIVE, no redemption).
     pub fn provision_usable_product_coupon(&self, api: &Api, openid: &str, coupon: Value) {
         self.with(api, |e| product_coupon::provision_usable(e, openid, coupon));
+    }
+
+    /// Files a complaint about merchant `mchid` as its user would (see [`complaints::open`]).
+    pub fn open_complaint(
+        &self,
+        api: &Api,
+        mchid: &str,
+        complaint: &Value,
+    ) -> Result<Value, String> {
+        self.with(api, |e| complaints::open(e, mchid, complaint))
     }
 
     /// Makes the control transition `family.lifecycle.transition` on the resource under `key`.

@@ -174,6 +174,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::favor::NAMED,
         super::product_coupon::NAMED,
         super::payments::NAMED,
+        super::complaints::NAMED,
     ]
     .into_iter()
     .flatten()
@@ -207,6 +208,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::partner_transfer::RULES,
         super::transfer_batches::RULES,
         super::codepay::RULES,
+        super::complaints::RULES,
     ]
     .into_iter()
     .flatten()
