@@ -10,7 +10,9 @@
 //!
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
+//! | `onboarding` | `applyment4sub` | 特约商户进件 (sub-merchant onboarding) | 6 |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
+//! | `bank-lookup` | `capital::capitallhh` | 银行与地区查询 (bank and area lookups) | 6 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
@@ -50,8 +52,12 @@ pub mod notifications;
 #[cfg(feature = "blocking")]
 pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 
+#[cfg(feature = "onboarding")]
+pub mod applyment4sub;
 #[cfg(feature = "payments")]
 pub mod bill;
+#[cfg(feature = "bank-lookup")]
+pub mod capital;
 #[cfg(feature = "payments")]
 pub mod certificates;
 #[cfg(feature = "transfer")]

@@ -1,6 +1,7 @@
 //! Path templates and routes: what `lower` does not already check about `operation.path`.
 //!
-//! The rule for a template: after `/`, segments separated by `/`, none empty, `.` or `..`; a
+//! The rule for a template: after `/`, segments separated by `/`, none empty (one `/` may end the
+//! path after a literal, as WeChat Pay's `/v3/applyment4sub/applyment/` does), `.` or `..`; a
 //! segment is either one parameter `{name}` (the whole segment, each name once) or literal text
 //! of RFC 3986 unreserved characters (ASCII letters, digits, `-`, `.`, `_`, `~`). Those are the
 //! characters no client or URL parser re-encodes or normalises, so the path signed is the path
@@ -35,7 +36,14 @@ pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Dia
         return;
     }
     let mut params: Vec<&str> = Vec::new();
-    for segment in text.strip_prefix('/').unwrap_or(text).split('/') {
+    // One `/` may end the path after a literal segment where WeChat Pay's own path has it
+    // (`/v3/applyment4sub/applyment/`): the slash is part of the path signed and routed.
+    let segments = text.strip_prefix('/').unwrap_or(text);
+    let segments = match segments.strip_suffix('/') {
+        Some(inner) if !inner.is_empty() && !inner.ends_with(['}', '/']) => inner,
+        _ => segments,
+    };
+    for segment in segments.split('/') {
         if segment.is_empty() {
             err(format!(
                 "`{text}` has an empty segment (`//`, or `/` at the end)"

@@ -79,10 +79,15 @@ fn match_template(parts: &[PathPart], segments: &[&str]) -> Option<Vec<(String, 
         }
     }
     // "a/{x}/b" splits into ["a", ""] + {x} + ["", "b"]: drop the empty pieces around parameters.
-    let template: Vec<_> = template
+    let mut template: Vec<_> = template
         .into_iter()
         .filter(|t| !matches!(t, Ok("")))
         .collect();
+    // A template ending in `/` (`/v3/applyment4sub/applyment/`) matches only a path that does.
+    if matches!(parts.last(), Some(PathPart::Literal(text)) if text.len() > 1 && text.ends_with('/'))
+    {
+        template.push(Ok(""));
+    }
     if template.len() != segments.len() {
         return None;
     }
