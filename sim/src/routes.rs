@@ -134,4 +134,13 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_path_ending_in_a_slash_is_routed_only_with_it() {
+        let api = load_api().expect("the embedded spec is valid");
+        let with = find(&api, "POST", "/v3/applyment4sub/applyment/").map(|m| m.id);
+        assert_eq!(with.as_deref(), Some("applyment4sub.submit_applyment"));
+        assert!(find(&api, "POST", "/v3/applyment4sub/applyment").is_none());
+        assert!(find(&api, "POST", "/v3/applyment4sub/applyment//").is_none());
+    }
 }

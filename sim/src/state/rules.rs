@@ -55,6 +55,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::product_coupon::RULES,
         super::payments::RULES,
         super::bills::RULES,
+        super::applyment4sub::RULES,
     ]
     .into_iter()
     .flatten()
