@@ -1139,25 +1139,29 @@ impl OrganizationInfoBuilder {
 pub struct FinanceInstitutionInfo {
     /// The kind of financial institution.
     ///
-    /// Wire name `finance_type`; required.
-    pub finance_type: crate::applyment4sub::types::FinanceType,
+    /// Wire name `finance_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finance_type: ::std::option::Option<crate::applyment4sub::types::FinanceType>,
     /// Media ids of the financial licence pages.
     ///
-    /// Wire name `finance_license_pics`; required.
-    pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `finance_license_pics`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub finance_license_pics: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
 }
 
 impl rt::Shaped for FinanceInstitutionInfo {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "FinanceInstitutionInfo",
         &[
-            rt::FieldRule::req(
+            rt::FieldRule::opt(
                 "finance_type",
                 rt::Kind::Enum(
                     <crate::applyment4sub::types::FinanceType as rt::OpenEnum>::VALUES,
                 ),
             ),
-            rt::FieldRule::req(
+            rt::FieldRule::opt(
                 "finance_license_pics",
                 rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
             ),
@@ -2411,8 +2415,9 @@ impl AppInfoBuilder {
 pub struct WebInfo {
     /// The website's domain.
     ///
-    /// Wire name `domain`; required.
-    pub domain: ::std::string::String,
+    /// Wire name `domain`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub domain: ::std::option::Option<::std::string::String>,
     /// Media id of the letter authorising the business to use the site, when the domain is registered to someone else.
     ///
     /// Wire name `web_authorisation`; optional.
@@ -2429,7 +2434,7 @@ impl rt::Shaped for WebInfo {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "WebInfo",
         &[
-            rt::FieldRule::req("domain", rt::Kind::TEXT),
+            rt::FieldRule::opt("domain", rt::Kind::TEXT),
             rt::FieldRule::opt("web_authorisation", rt::Kind::TEXT),
             rt::FieldRule::opt("web_appid", rt::Kind::TEXT),
         ],
@@ -2474,8 +2479,9 @@ impl WebInfoBuilder {
 pub struct WeworkInfo {
     /// The business's WeCom CorpID.
     ///
-    /// Wire name `sub_corp_id`; required.
-    pub sub_corp_id: ::std::string::String,
+    /// Wire name `sub_corp_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_corp_id: ::std::option::Option<::std::string::String>,
     /// Media ids of screenshots of the WeCom pages.
     ///
     /// Wire name `wework_pics`; optional.
@@ -2487,7 +2493,7 @@ impl rt::Shaped for WeworkInfo {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "WeworkInfo",
         &[
-            rt::FieldRule::req("sub_corp_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("sub_corp_id", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "wework_pics",
                 rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
@@ -2733,7 +2739,7 @@ impl SalesInfoBuilder {
 pub struct BusinessInfo {
     /// The short name payers see on the payment page; it must match what is sold.
     ///
-    /// Wire name `merchant_shortname`; required; 1 to 64 characters.
+    /// Wire name `merchant_shortname`; required; at least 1 characters.
     pub merchant_shortname: ::std::string::String,
     /// The customer-service phone number payers may call.
     ///
@@ -2749,7 +2755,7 @@ impl rt::Shaped for BusinessInfo {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "BusinessInfo",
         &[
-            rt::FieldRule::req("merchant_shortname", rt::Kind::text(1, 64)),
+            rt::FieldRule::req("merchant_shortname", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req("service_phone", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "sales_info",
@@ -2806,12 +2812,14 @@ impl BusinessInfoBuilder {
 pub struct SettlementInfo {
     /// The id of the settlement rule (费率结算规则) for the business's industry.
     ///
-    /// Wire name `settlement_id`; required.
-    pub settlement_id: ::std::string::String,
+    /// Wire name `settlement_id`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub settlement_id: ::std::option::Option<::std::string::String>,
     /// The industry, as the settlement rule table names it (餐饮).
     ///
-    /// Wire name `qualification_type`; required.
-    pub qualification_type: ::std::string::String,
+    /// Wire name `qualification_type`; optional.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub qualification_type: ::std::option::Option<::std::string::String>,
     /// Media ids of the special licences the industry requires.
     ///
     /// Wire name `qualifications`; optional.
@@ -2850,8 +2858,8 @@ impl rt::Shaped for SettlementInfo {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "SettlementInfo",
         &[
-            rt::FieldRule::req("settlement_id", rt::Kind::TEXT),
-            rt::FieldRule::req("qualification_type", rt::Kind::TEXT),
+            rt::FieldRule::opt("settlement_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("qualification_type", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "qualifications",
                 rt::Kind::list(0, u64::MAX, &rt::Kind::TEXT),
