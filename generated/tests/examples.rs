@@ -4971,7 +4971,7 @@ fn profitsharing_add_receiver_example_1() -> ::std::result::Result<
     );
     assert_eq!(decoded, request.body);
     let response: ::wechatpay_apiv3::profitsharing::add_receiver::AddReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
-        "{\"account\":\"1900087654\",\"name\":\"Qk1TWlJ0dWxoRmRhUjNZWmxPZ0F4c2J6d3pJN0t2eGc=\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
+        "{\"account\":\"1900087654\",\"name\":\"深圳晨光咖啡南山店有限公司\",\"relation_type\":\"STORE\",\"type\":\"MERCHANT_ID\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
     Ok(())

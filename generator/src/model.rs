@@ -459,11 +459,34 @@ impl Operation {
         }
     }
 
-    /// Whether any request field (body included, nested included) is sensitive.
+    /// Whether any request field (a path or query parameter, or a body field, nested included)
+    /// is sensitive.
     pub fn has_sensitive_fields(&self, api: &Api) -> bool {
-        self.body
-            .as_ref()
-            .is_some_and(|b| api.struct_has_sensitive(b))
+        self.sensitive_params().next().is_some()
+            || self
+                .body
+                .as_ref()
+                .is_some_and(|b| api.struct_has_sensitive(b))
+    }
+
+    /// The path and query parameters sent encrypted (a query value then goes on the wire as
+    /// percent-encoded Base64).
+    pub fn sensitive_params(&self) -> impl Iterator<Item = &Field> {
+        self.path_params
+            .iter()
+            .chain(&self.query)
+            .filter(|f| f.sensitive)
+    }
+
+    /// Whether the JSON answer has a field WeChat Pay encrypts to the merchant's key (a
+    /// `sensitive` field of the response type, nested included), which the client decrypts.
+    pub fn has_sensitive_response(&self, api: &Api) -> bool {
+        self.response.kind == ResponseKind::Json
+            && self
+                .response
+                .ty
+                .as_ref()
+                .is_some_and(|t| api.struct_has_sensitive(t))
     }
 }
 
@@ -644,6 +667,12 @@ impl Api {
     /// Whether a struct has a sensitive field, directly or in a nested struct.
     pub fn struct_has_sensitive(&self, path: &TypePath) -> bool {
         self.sensitive.contains(&key(&path.module, &path.name))
+    }
+
+    /// Whether a struct with a sensitive field is sent in some request body, so the client
+    /// encrypts it (answer types are decrypted through their rule table instead).
+    pub fn struct_is_encrypted(&self, path: &TypePath) -> bool {
+        self.struct_has_sensitive(path) && self.in_requests.contains(&key(&path.module, &path.name))
     }
 }
 

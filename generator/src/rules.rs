@@ -105,11 +105,12 @@ impl Rules {
 
     fn field(&self, api: &Api, f: &Field) -> FieldRule {
         let kind = self.kind(api, &f.ty);
-        if f.required {
+        let rule = if f.required {
             FieldRule::req(leak(&f.wire), kind)
         } else {
             FieldRule::opt(leak(&f.wire), kind)
-        }
+        };
+        if f.sensitive { rule.sensitive() } else { rule }
     }
 
     /// The kind of any type.

@@ -305,3 +305,88 @@ fn a_type_that_lists_itself_builds_and_round_trips() -> Result<(), Box<dyn std::
     );
     Ok(())
 }
+
+/// The fixture WeChat Pay key pair of the runtime's tests: its public key encrypts request fields,
+/// its private key plays WeChat Pay opening them.
+fn wechatpay_keys() -> (
+    wechatpay_apiv3_fixture_obstacle::runtime::client::VerifyingKey,
+    wechatpay_apiv3_fixture_obstacle::runtime::client::MerchantKey,
+) {
+    use wechatpay_apiv3_fixture_obstacle::runtime::client::{MerchantKey, VerifyingKey};
+    let fixture = |name: &str| {
+        std::fs::read(format!(
+            "{}/../runtime/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture")
+    };
+    (
+        VerifyingKey::from_public_key_pem(&fixture("java_wechatpay_public_key.pem")).expect("key"),
+        MerchantKey::from_pem(&fixture("java_wechatpay_private_key.pem")).expect("key"),
+    )
+}
+
+#[test]
+fn a_sensitive_query_parameter_is_sent_as_percent_encoded_base64_ciphertext()
+-> Result<(), Box<dyn std::error::Error>> {
+    let (public, private) = wechatpay_keys();
+    let mut request = obstacle::ListThingsRequest::builder()
+        .limit(10)
+        .account_number("6222000011112222")
+        .build()?;
+    assert!(
+        !format!("{request:?}").contains("6222000011112222"),
+        "Debug hides it: {request:?}"
+    );
+    let meta = obstacle::ListThingsRequest::META;
+    assert!(meta.has_sensitive_fields, "names the key in Wechatpay-Serial");
+    request.encrypt_sensitive(&mut |field: &str, value: &mut String| {
+        assert_eq!(field, "account_number");
+        *value = public.encrypt_oaep(value.as_bytes()).expect("encrypts");
+        Ok(())
+    })?;
+    let path = request.path_and_query();
+    let sent = path
+        .strip_prefix("/v3/obstacle/things?limit=10&account_number=")
+        .expect("in declared order");
+    // Base64's `+`, `/` and `=` never reach the wire raw (a `+` would read as a space).
+    assert!(
+        sent.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'%'),
+        "{sent}"
+    );
+    let ciphertext = wechatpay_apiv3_fixture_obstacle::runtime::protocol::percent_decode(sent)
+        .expect("percent-encoded");
+    assert_eq!(private.decrypt_oaep(&ciphertext)?, "6222000011112222");
+    Ok(())
+}
+
+#[test]
+fn sensitive_texts_inside_lists_and_nested_objects_are_encrypted()
+-> Result<(), Box<dyn std::error::Error>> {
+    let (public, private) = wechatpay_keys();
+    let mut request = obstacle::UseRequest::builder()
+        .type_("x")
+        .out_request_no("REQ_000002")
+        .result(obstacle::types::Result::builder().type_("t").build()?)
+        .holder(
+            obstacle::types::String::builder()
+                .secret("top")
+                .others(vec!["ab".into(), "cd".into()])
+                .build()?,
+        )
+        .build()?;
+    request.encrypt_sensitive(&mut |_: &str, value: &mut String| {
+        *value = public.encrypt_oaep(value.as_bytes()).expect("encrypts");
+        Ok(())
+    })?;
+    let body = serde_json::to_value(&request.body)?;
+    let open = |v: &serde_json::Value| {
+        private
+            .decrypt_oaep(v.as_str().expect("text"))
+            .expect("opens")
+    };
+    assert_eq!(open(&body["holder"]["secret"]), "top");
+    assert_eq!(open(&body["holder"]["others"][0]), "ab");
+    assert_eq!(open(&body["holder"]["others"][1]), "cd");
+    Ok(())
+}

@@ -187,6 +187,13 @@ pub trait Operation {
         Ok(())
     }
 
+    /// The response type's rule table, for operations whose answers carry fields WeChat Pay
+    /// encrypted to the merchant's key (`sensitive` response fields in spec/); `None` otherwise.
+    /// The client decrypts those fields with the merchant private key after verifying the answer
+    /// and before decoding it ([`crate::shape::for_each_sensitive`]), so a field that claims to be
+    /// a name holds the name.
+    const SENSITIVE_RESPONSE: Option<&'static crate::Shape> = None;
+
     /// Decodes the body of a verified success response.
     fn decode_response(body: &[u8]) -> Result<Self::Response, crate::decode::DecodeError>;
 }

@@ -114,6 +114,9 @@ pub struct FieldRule {
     pub required: bool,
     /// What its value must be.
     pub kind: Kind,
+    /// Whether it travels RSA-OAEP encrypted (a text, or each text of a list): to WeChat Pay's key
+    /// in a request, to the merchant's key in an answer. See [`for_each_sensitive`].
+    pub sensitive: bool,
 }
 
 impl FieldRule {
@@ -123,6 +126,7 @@ impl FieldRule {
             wire,
             required: true,
             kind,
+            sensitive: false,
         }
     }
 
@@ -132,6 +136,15 @@ impl FieldRule {
             wire,
             required: false,
             kind,
+            sensitive: false,
+        }
+    }
+
+    /// The same field, marked as travelling encrypted.
+    pub const fn sensitive(self) -> Self {
+        Self {
+            sensitive: true,
+            ..self
         }
     }
 }
@@ -321,6 +334,58 @@ pub fn check_kind(
             v.check(at, rules::file_size(size, max_bytes));
             v.check(at, rules::file_type(name, types));
         }
+    }
+}
+
+/// Hands every sensitive text in `value` (an instance of `shape`, nested objects and lists
+/// included) to `f`, with its dotted path (`transfer_bills[0].user_name`), to be replaced in
+/// place: the client decrypts answers with it, the simulator encrypts them. Members that are
+/// absent, `null` or not text are left alone (decoding reports a wrong type); the first error of
+/// `f` stops the walk.
+pub fn for_each_sensitive<E>(
+    shape: &Shape,
+    value: &mut Value,
+    f: &mut dyn FnMut(&str, &mut String) -> Result<(), E>,
+) -> Result<(), E> {
+    sensitive_in_object(shape, value, f, &FieldPath::ROOT)
+}
+
+fn sensitive_in_object<E>(
+    shape: &Shape,
+    value: &mut Value,
+    f: &mut dyn FnMut(&str, &mut String) -> Result<(), E>,
+    at: &FieldPath<'_>,
+) -> Result<(), E> {
+    let Some(map) = value.as_object_mut() else {
+        return Ok(());
+    };
+    let body = shape.flatten.map_or(&[][..], |b| b.fields);
+    for rule in shape.fields.iter().chain(body) {
+        if let Some(member) = map.get_mut(rule.wire) {
+            sensitive_in_kind(&rule.kind, rule.sensitive, member, f, &at.field(rule.wire))?;
+        }
+    }
+    Ok(())
+}
+
+fn sensitive_in_kind<E>(
+    kind: &Kind,
+    sensitive: bool,
+    value: &mut Value,
+    f: &mut dyn FnMut(&str, &mut String) -> Result<(), E>,
+    at: &FieldPath<'_>,
+) -> Result<(), E> {
+    match (kind, value) {
+        (Kind::Text { .. }, Value::String(text)) if sensitive => f(&at.to_string(), text),
+        (Kind::Object(shape), value) => sensitive_in_object(shape, value, f, at),
+        (Kind::Nested(shape), value) => sensitive_in_object(shape(), value, f, at),
+        (Kind::Array { item, .. }, Value::Array(items)) => {
+            for (i, value) in items.iter_mut().enumerate() {
+                sensitive_in_kind(item, sensitive, value, f, &at.index(i))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 

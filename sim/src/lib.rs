@@ -18,6 +18,7 @@ mod handler;
 mod multipart;
 mod routes;
 mod security;
+mod sensitive;
 mod server;
 mod state;
 

@@ -158,7 +158,10 @@ async fn answer(
         body: if upload.is_some() { b"" } else { &body },
         upload: upload.as_ref(),
     };
-    let answer = handle(&state.api, &state.faults, &state.store, &incoming);
+    let mut answer = handle(&state.api, &state.faults, &state.store, &incoming);
+    if let Some(id) = answer.operation.clone() {
+        crate::sensitive::encrypt_answer_fields(&state.api, &state.security, &id, &mut answer);
+    }
     crate::control::observe(&state, &incoming, &answer);
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;

@@ -220,11 +220,11 @@ pub struct ModifySettlementBody {
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// The new account number; sent encrypted.
     ///
-    /// Wire name `account_number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `account_number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub account_number: ::std::string::String,
     /// The account holder's name; sent encrypted.
     ///
-    /// Wire name `account_name`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `account_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::std::string::String>,
 }
@@ -247,8 +247,8 @@ impl rt::Shaped for ModifySettlementBody {
             rt::FieldRule::req("bank_address_code", rt::Kind::TEXT),
             rt::FieldRule::opt("bank_name", rt::Kind::TEXT),
             rt::FieldRule::opt("bank_branch_id", rt::Kind::TEXT),
-            rt::FieldRule::req("account_number", rt::Kind::TEXT),
-            rt::FieldRule::opt("account_name", rt::Kind::TEXT),
+            rt::FieldRule::req("account_number", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::opt("account_name", rt::Kind::TEXT).sensitive(),
         ],
     );
 }

@@ -213,7 +213,7 @@ pub struct ContactInfo {
     pub contact_type: crate::applyment4sub::types::ContactType,
     /// The administrator's name; sent encrypted.
     ///
-    /// Wire name `contact_name`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `contact_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub contact_name: ::std::string::String,
     /// The kind of the administrator's identity document; needed for an agent (SUPER).
     ///
@@ -224,7 +224,7 @@ pub struct ContactInfo {
     >,
     /// The administrator's identity document number; this or `openid` is required. Checked against the real name of the WeChat account that signs. Sent encrypted.
     ///
-    /// Wire name `contact_id_number`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `contact_id_number`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_number: ::std::option::Option<::std::string::String>,
     /// Media id of the front of the agent's identity document (the portrait side of an identity card).
@@ -259,11 +259,11 @@ pub struct ContactInfo {
     pub openid: ::std::option::Option<::std::string::String>,
     /// The administrator's mobile number (11 digits), for notices and verification codes; sent encrypted.
     ///
-    /// Wire name `mobile_phone`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `mobile_phone`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub mobile_phone: ::std::string::String,
     /// The administrator's e-mail address, for the account-opening mail and notices; sent encrypted.
     ///
-    /// Wire name `contact_email`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `contact_email`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub contact_email: ::std::string::String,
 }
 
@@ -277,22 +277,22 @@ impl rt::Shaped for ContactInfo {
                     <crate::applyment4sub::types::ContactType as rt::OpenEnum>::VALUES,
                 ),
             ),
-            rt::FieldRule::req("contact_name", rt::Kind::TEXT),
+            rt::FieldRule::req("contact_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt(
                 "contact_id_doc_type",
                 rt::Kind::Enum(
                     <crate::applyment4sub::types::IdDocType as rt::OpenEnum>::VALUES,
                 ),
             ),
-            rt::FieldRule::opt("contact_id_number", rt::Kind::TEXT),
+            rt::FieldRule::opt("contact_id_number", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt("contact_id_doc_copy", rt::Kind::TEXT),
             rt::FieldRule::opt("contact_id_doc_copy_back", rt::Kind::TEXT),
             rt::FieldRule::opt("contact_period_begin", rt::Kind::TEXT),
             rt::FieldRule::opt("contact_period_end", rt::Kind::TEXT),
             rt::FieldRule::opt("business_authorization_letter", rt::Kind::TEXT),
             rt::FieldRule::opt("openid", rt::Kind::TEXT),
-            rt::FieldRule::req("mobile_phone", rt::Kind::TEXT),
-            rt::FieldRule::req("contact_email", rt::Kind::TEXT),
+            rt::FieldRule::req("mobile_phone", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::req("contact_email", rt::Kind::TEXT).sensitive(),
         ],
     );
 }
@@ -1224,15 +1224,15 @@ pub struct IdCardInfo {
     pub id_card_national: ::std::string::String,
     /// The name on the card; sent encrypted.
     ///
-    /// Wire name `id_card_name`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `id_card_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub id_card_name: ::std::string::String,
     /// The card number; sent encrypted.
     ///
-    /// Wire name `id_card_number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `id_card_number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub id_card_number: ::std::string::String,
     /// The address on the card, for companies; sent encrypted.
     ///
-    /// Wire name `id_card_address`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `id_card_address`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_address: ::std::option::Option<::std::string::String>,
     /// First day the card is valid, as `2019-06-06`.
@@ -1251,9 +1251,9 @@ impl rt::Shaped for IdCardInfo {
         &[
             rt::FieldRule::req("id_card_copy", rt::Kind::TEXT),
             rt::FieldRule::req("id_card_national", rt::Kind::TEXT),
-            rt::FieldRule::req("id_card_name", rt::Kind::TEXT),
-            rt::FieldRule::req("id_card_number", rt::Kind::TEXT),
-            rt::FieldRule::opt("id_card_address", rt::Kind::TEXT),
+            rt::FieldRule::req("id_card_name", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::req("id_card_number", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::opt("id_card_address", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("card_period_begin", rt::Kind::TEXT),
             rt::FieldRule::req("card_period_end", rt::Kind::TEXT),
         ],
@@ -1364,15 +1364,15 @@ pub struct IdDocInfo {
     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// The name on the document; sent encrypted.
     ///
-    /// Wire name `id_doc_name`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `id_doc_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub id_doc_name: ::std::string::String,
     /// The document number; sent encrypted.
     ///
-    /// Wire name `id_doc_number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `id_doc_number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub id_doc_number: ::std::string::String,
     /// The address on the document, for companies; sent encrypted.
     ///
-    /// Wire name `id_doc_address`; optional; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `id_doc_address`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_address: ::std::option::Option<::std::string::String>,
     /// First day the document is valid, as `2019-06-06`.
@@ -1391,9 +1391,9 @@ impl rt::Shaped for IdDocInfo {
         &[
             rt::FieldRule::req("id_doc_copy", rt::Kind::TEXT),
             rt::FieldRule::opt("id_doc_copy_back", rt::Kind::TEXT),
-            rt::FieldRule::req("id_doc_name", rt::Kind::TEXT),
-            rt::FieldRule::req("id_doc_number", rt::Kind::TEXT),
-            rt::FieldRule::opt("id_doc_address", rt::Kind::TEXT),
+            rt::FieldRule::req("id_doc_name", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::req("id_doc_number", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::opt("id_doc_address", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("doc_period_begin", rt::Kind::TEXT),
             rt::FieldRule::req("doc_period_end", rt::Kind::TEXT),
         ],
@@ -1668,15 +1668,15 @@ pub struct UboInfo {
     pub ubo_id_doc_copy_back: ::std::string::String,
     /// The owner's name; sent encrypted.
     ///
-    /// Wire name `ubo_id_doc_name`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `ubo_id_doc_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub ubo_id_doc_name: ::std::string::String,
     /// The document number; sent encrypted.
     ///
-    /// Wire name `ubo_id_doc_number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `ubo_id_doc_number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub ubo_id_doc_number: ::std::string::String,
     /// The address on the document; sent encrypted.
     ///
-    /// Wire name `ubo_id_doc_address`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `ubo_id_doc_address`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub ubo_id_doc_address: ::std::string::String,
     /// First day the document is valid, as `2019-06-06`.
     ///
@@ -1700,9 +1700,9 @@ impl rt::Shaped for UboInfo {
             ),
             rt::FieldRule::req("ubo_id_doc_copy", rt::Kind::TEXT),
             rt::FieldRule::req("ubo_id_doc_copy_back", rt::Kind::TEXT),
-            rt::FieldRule::req("ubo_id_doc_name", rt::Kind::TEXT),
-            rt::FieldRule::req("ubo_id_doc_number", rt::Kind::TEXT),
-            rt::FieldRule::req("ubo_id_doc_address", rt::Kind::TEXT),
+            rt::FieldRule::req("ubo_id_doc_name", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::req("ubo_id_doc_number", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::req("ubo_id_doc_address", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("ubo_period_begin", rt::Kind::TEXT),
             rt::FieldRule::req("ubo_period_end", rt::Kind::TEXT),
         ],
@@ -2960,7 +2960,7 @@ pub struct BankAccountInfo {
     pub bank_account_type: crate::applyment4sub::types::BankAccountType,
     /// The account holder's name (the business's name for a corporate account, the operator's for a personal card); sent encrypted.
     ///
-    /// Wire name `account_name`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `account_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub account_name: ::std::string::String,
     /// The bank, as the bank lookups name it (工商银行, or 其他银行).
     ///
@@ -2982,7 +2982,7 @@ pub struct BankAccountInfo {
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// The account number; sent encrypted.
     ///
-    /// Wire name `account_number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `account_number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub account_number: ::std::string::String,
 }
 
@@ -2996,12 +2996,12 @@ impl rt::Shaped for BankAccountInfo {
                     <crate::applyment4sub::types::BankAccountType as rt::OpenEnum>::VALUES,
                 ),
             ),
-            rt::FieldRule::req("account_name", rt::Kind::TEXT),
+            rt::FieldRule::req("account_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("account_bank", rt::Kind::TEXT),
             rt::FieldRule::req("bank_address_code", rt::Kind::TEXT),
             rt::FieldRule::opt("bank_branch_id", rt::Kind::TEXT),
             rt::FieldRule::opt("bank_name", rt::Kind::TEXT),
-            rt::FieldRule::req("account_number", rt::Kind::TEXT),
+            rt::FieldRule::req("account_number", rt::Kind::TEXT).sensitive(),
         ],
     );
 }

@@ -191,6 +191,9 @@ impl rt::Operation for AddReceiverRequest {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::profitsharing::add_receiver::AddReceiverResponse as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
@@ -227,7 +230,7 @@ pub struct AddReceiverBody {
     pub account: ::std::string::String,
     /// The receiver's full name: required for MERCHANT_ID, optional (and checked) for a person; sent encrypted.
     ///
-    /// Wire name `name`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The receiver's relation to the merchant whose money is split.
@@ -255,7 +258,7 @@ impl rt::Shaped for AddReceiverBody {
                 ),
             ),
             rt::FieldRule::req("account", rt::Kind::text(1, 64)),
-            rt::FieldRule::opt("name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::opt("name", rt::Kind::text(1, 1024)).sensitive(),
             rt::FieldRule::req(
                 "relation_type",
                 rt::Kind::Enum(
@@ -298,7 +301,7 @@ impl AddReceiverBody {
 }
 
 /// Success response of `AddReceiverRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddReceiverResponse {
     /// The sub-merchant; service providers only.
@@ -315,9 +318,9 @@ pub struct AddReceiverResponse {
     ///
     /// Wire name `account`; required; at most 64 characters.
     pub account: ::std::string::String,
-    /// The name as registered, encrypted to the merchant's key (base64 ciphertext, not the name itself).
+    /// The name as registered; it arrives encrypted to the merchant's key and the client decrypts it.
     ///
-    /// Wire name `name`; optional; at most 1024 characters.
+    /// Wire name `name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// As requested.
@@ -343,7 +346,7 @@ impl rt::Shaped for AddReceiverResponse {
                 ),
             ),
             rt::FieldRule::req("account", rt::Kind::text(0, 64)),
-            rt::FieldRule::opt("name", rt::Kind::text(0, 1024)),
+            rt::FieldRule::opt("name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req(
                 "relation_type",
                 rt::Kind::Enum(
@@ -387,7 +390,7 @@ impl AddReceiverResponseBuilder {
         Self(self.0.text("account", value))
     }
 
-    /// Sets `name`. The name as registered, encrypted to the merchant's key (base64 ciphertext, not the name itself).
+    /// Sets `name`. The name as registered; it arrives encrypted to the merchant's key and the client decrypts it.
     pub fn name(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("name", value))
     }
@@ -414,5 +417,19 @@ impl AddReceiverResponseBuilder {
     /// Checks every field and builds the value.
     pub fn build(self) -> ::std::result::Result<AddReceiverResponse, rt::BuildError> {
         self.0.build()
+    }
+}
+
+impl ::std::fmt::Debug for AddReceiverResponse {
+    /// Sensitive fields are shown as `<redacted>`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AddReceiverResponse")
+            .field("sub_mchid", &self.sub_mchid)
+            .field("type_", &self.type_)
+            .field("account", &self.account)
+            .field("name", &"<redacted>")
+            .field("relation_type", &self.relation_type)
+            .field("custom_relation", &self.custom_relation)
+            .finish()
     }
 }

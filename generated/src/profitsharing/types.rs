@@ -131,7 +131,7 @@ pub struct OrderReceiver {
     pub account: ::std::string::String,
     /// A personal receiver's real name, checked against the account when given; sent encrypted.
     ///
-    /// Wire name `name`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The share, in fen; at most what the order and the maximum ratio allow.
@@ -153,7 +153,7 @@ impl rt::Shaped for OrderReceiver {
                 rt::Kind::Enum(<ReceiverType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account", rt::Kind::text(1, 64)),
-            rt::FieldRule::opt("name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::opt("name", rt::Kind::text(1, 1024)).sensitive(),
             rt::FieldRule::req("amount", rt::Kind::range(1, i64::MAX)),
             rt::FieldRule::req("description", rt::Kind::text(1, 80)),
         ],

@@ -93,7 +93,7 @@ pub fn field_doc(f: &Field) -> String {
     ];
     facts.extend(limit_facts(&f.ty));
     if f.sensitive {
-        facts.push("sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it)".into());
+        facts.push("RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers)".into());
     }
     format!("{}\n\n{}.", escape(&f.doc), facts.join("; "))
 }

@@ -165,19 +165,26 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
     };
 
     let operation_impl = emit_operation_impl(api, family, op, &name);
+    let (derive_debug, debug) = if op.sensitive_params().next().is_some() {
+        (quote!(), redacting_debug(op, &name))
+    } else {
+        (quote!(::std::fmt::Debug,), quote!())
+    };
     let builder_doc = raw_doc_attrs(&format!(
         "Builds a [`{request_name}`]: one setter per parameter and body field."
     ));
 
     quote! {
         #doc
-        #[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, #derive_debug PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#param_fields)*
             #body_field
             #file_field
         }
+
+        #debug
 
         impl rt::Shaped for #name {
             const SHAPE: &'static rt::Shape = &#shape;
@@ -208,6 +215,34 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
         }
 
         #operation_impl
+    }
+}
+
+/// `Debug` of a request with a sensitive path or query parameter: that parameter is shown as
+/// `<redacted>` (the body's own `Debug` hides its sensitive fields).
+fn redacting_debug(op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+    let type_name = &op.request;
+    let params = op.path_params.iter().chain(&op.query).map(|f| {
+        let n = ident(&f.rust);
+        let label = &f.rust;
+        if f.sensitive {
+            quote!(.field(#label, &"<redacted>"))
+        } else {
+            quote!(.field(#label, &self.#n))
+        }
+    });
+    let body = op.body.as_ref().map(|_| quote!(.field("body", &self.body)));
+    let file = op
+        .upload
+        .as_ref()
+        .map(|_| quote!(.field("file", &self.file)));
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            /// Sensitive parameters are shown as `<redacted>`.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#type_name) #(#params)* #body #file .finish()
+            }
+        }
     }
 }
 
@@ -314,14 +349,31 @@ fn emit_operation_impl(
         (None, None) => (quote!(()), quote!(#rt::RequestBody::None)),
     };
     let encrypt = if sensitive {
+        let params = op.sensitive_params().map(|f| {
+            let n = ident(&f.rust);
+            let wire = &f.wire;
+            if f.required {
+                quote!(encrypt(#wire, &mut self.#n)?;)
+            } else {
+                quote!(if let ::std::option::Option::Some(value) = &mut self.#n { encrypt(#wire, value)?; })
+            }
+        });
+        let body = match &op.body {
+            Some(b) if api.struct_has_sensitive(b) => {
+                quote!(self.body.encrypt_sensitive_fields(encrypt))
+            }
+            _ => quote!(::std::result::Result::Ok(())),
+        };
         quote! {
             fn encrypt_sensitive(&mut self, encrypt: &mut #rt::EncryptField<'_>) -> ::std::result::Result<(), #rt::SensitiveFieldError> {
-                self.body.encrypt_sensitive_fields(encrypt)
+                #(#params)*
+                #body
             }
         }
     } else {
         quote!()
     };
+    let sensitive_response = sensitive_response(api, op);
     quote! {
         impl #rt::Operation for #name {
             type Body = #body_ty;
@@ -361,10 +413,26 @@ fn emit_operation_impl(
             }
 
             #encrypt
+            #sensitive_response
 
             fn decode_response(body: &[u8]) -> ::std::result::Result<Self::Response, #rt::decode::DecodeError> {
                 #decode
             }
         }
+    }
+}
+
+/// `SENSITIVE_RESPONSE` for an operation whose answer has fields encrypted to the merchant's key:
+/// the response type's table, whose marked fields the client decrypts.
+fn sensitive_response(api: &Api, op: &Operation) -> TokenStream {
+    match &op.response.ty {
+        Some(t) if op.has_sensitive_response(api) => {
+            let t = path_tokens(t, &quote!(crate));
+            quote! {
+                const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> =
+                    ::std::option::Option::Some(<#t as rt::Shaped>::SHAPE);
+            }
+        }
+        _ => quote!(),
     }
 }

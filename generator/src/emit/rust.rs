@@ -168,10 +168,15 @@ pub fn kind_tokens(ty: &Ty, module: &[String]) -> TokenStream {
 pub fn field_rule(f: &Field, module: &[String]) -> TokenStream {
     let wire = &f.wire;
     let kind = kind_tokens(&f.ty, module);
-    if f.required {
+    let rule = if f.required {
         quote!(rt::FieldRule::req(#wire, #kind))
     } else {
         quote!(rt::FieldRule::opt(#wire, #kind))
+    };
+    if f.sensitive {
+        quote!(#rule.sensitive())
+    } else {
+        rule
     }
 }
 
@@ -268,7 +273,7 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
     } else {
         quote!()
     };
-    let encrypt = if api.struct_has_sensitive(&path) {
+    let encrypt = if api.struct_is_encrypted(&path) {
         emit_encrypt_walk(api, &name, s)
     } else {
         quote!()

@@ -6,8 +6,12 @@
 use std::fmt;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use aws_lc_rs::rsa::{OAEP_SHA1_MGF1SHA1, OaepPublicEncryptingKey, PublicEncryptingKey};
+use aws_lc_rs::rsa::{
+    OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
+    PublicEncryptingKey,
+};
 use aws_lc_rs::signature::{
     ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair,
 };
@@ -32,9 +36,11 @@ impl fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
-/// The merchant's API private key (`apiclient_key.pem`), which signs every request.
+/// The merchant's API private key (`apiclient_key.pem`), which signs every request and decrypts
+/// the answer fields WeChat Pay encrypts to the merchant's certificate (`user_name`, ...).
 pub struct MerchantKey {
     pair: RsaKeyPair,
+    oaep: OaepPrivateDecryptingKey,
 }
 
 impl MerchantKey {
@@ -50,7 +56,15 @@ impl MerchantKey {
             ));
         };
         let pair = pair.map_err(|e| KeyError(format!("merchant private key rejected: {e}")))?;
-        Ok(Self { pair })
+        // The decrypting key is the same key read again from its PKCS#8 form (aws-lc-rs reads
+        // decrypting keys from PKCS#8 only, and a PKCS#1 file gets there through the pair).
+        let rejected = || KeyError("merchant private key rejected for decryption".into());
+        let pkcs8 = pair.as_der().map_err(|_| rejected())?;
+        let oaep = PrivateDecryptingKey::from_pkcs8(pkcs8.as_ref())
+            .ok()
+            .and_then(|key| OaepPrivateDecryptingKey::new(key).ok())
+            .ok_or_else(rejected)?;
+        Ok(Self { pair, oaep })
     }
 
     /// From a PEM file.
@@ -73,6 +87,34 @@ impl MerchantKey {
             )
             .map_err(|_| KeyError("signing failed".into()))?;
         Ok(BASE64.encode(signature))
+    }
+
+    /// Opens a Base64 RSA-OAEP (SHA-1, MGF1-SHA1) ciphertext that WeChat Pay encrypted to the
+    /// merchant certificate's key, as UTF-8 text. The error says what is wrong with the input,
+    /// never anything of the key or of a plaintext.
+    pub fn decrypt_oaep(&self, ciphertext_b64: &str) -> Result<String, KeyError> {
+        let ciphertext = BASE64
+            .decode(ciphertext_b64.trim())
+            .map_err(|_| KeyError("not Base64".into()))?;
+        if ciphertext.len() != self.oaep.key_size_bytes() {
+            return Err(KeyError(format!(
+                "{} bytes of ciphertext, where this key's ciphertexts have {}",
+                ciphertext.len(),
+                self.oaep.key_size_bytes()
+            )));
+        }
+        let mut out = vec![0; self.oaep.min_output_size()];
+        let plain = self
+            .oaep
+            .decrypt(&OAEP_SHA1_MGF1SHA1, &ciphertext, &mut out, None)
+            .map_err(|_| {
+                KeyError("RSA-OAEP decryption failed: not encrypted to this merchant key".into())
+            })?;
+        let text = std::str::from_utf8(plain)
+            .map(str::to_owned)
+            .map_err(|_| KeyError("the plaintext is not UTF-8".into()));
+        out.fill(0);
+        text
     }
 }
 

@@ -170,6 +170,58 @@ pub enum Error<C> {
     /// A verified success answer does not have the documented shape. The call may have changed
     /// state at WeChat Pay, so the whole verified body is kept for the caller to read.
     Undecodable(Undecodable),
+    /// A field of a verified success answer that WeChat Pay encrypts to the merchant's key did not
+    /// decrypt with the configured merchant private key. The call may have changed state, so the
+    /// verified body (ciphertexts only) is kept.
+    Undecryptable(Undecryptable),
+}
+
+/// A verified answer with an encrypted field that did not decrypt: which field and why; never a
+/// key or a plaintext. [`Undecryptable::body`] gives the verified body as received.
+pub struct Undecryptable {
+    error: SensitiveFieldError,
+    body: bytes::Bytes,
+}
+
+impl Undecryptable {
+    pub(super) fn new(error: SensitiveFieldError, body: bytes::Bytes) -> Self {
+        Self { error, body }
+    }
+
+    /// The dotted path of the field (`transfer_bills[0].user_name`).
+    pub fn field(&self) -> &str {
+        &self.error.field
+    }
+
+    /// Why it did not decrypt.
+    pub fn reason(&self) -> &str {
+        &self.error.reason
+    }
+
+    /// The whole verified body, as received (the field still encrypted).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl fmt::Display for Undecryptable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "field `{}` of a verified answer did not decrypt with the merchant private key: {}; the call may have taken effect, and the body is kept in the error",
+            self.error.field, self.error.reason
+        )
+    }
+}
+
+impl fmt::Debug for Undecryptable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undecryptable")
+            .field("field", &self.error.field)
+            .field("reason", &self.error.reason)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 /// Which configured timeout fired.
@@ -375,6 +427,7 @@ impl<C: OpenEnum> Error<C> {
             },
             Error::Download(e) => Error::Download(e),
             Error::Undecodable(e) => Error::Undecodable(e),
+            Error::Undecryptable(e) => Error::Undecryptable(e),
             Error::Api(e) => Error::Api(ApiError {
                 status: e.status,
                 code: AnyErrorCode::from_wire(e.code.as_str()),
@@ -479,6 +532,7 @@ impl<C: OpenEnum> fmt::Display for Error<C> {
             ),
             Error::Download(e) => write!(f, "downloaded file unusable: {e}"),
             Error::Undecodable(e) => e.fmt(f),
+            Error::Undecryptable(e) => e.fmt(f),
         }
     }
 }

@@ -22,6 +22,7 @@ mod frontend;
 mod limiter;
 pub mod notify;
 mod orchestrator;
+mod sensitive;
 pub mod sign;
 mod transport;
 pub mod verify;
@@ -46,7 +47,7 @@ pub use self::config::{
 pub use self::crypto::{ApiV3Key, KeyError, MerchantKey, PlatformCertificate, VerifyingKey};
 pub use self::error::{
     AnyError, ApiError, BodyKind, ClientBuildError, Error, ErrorDetail, TimedOut, TimeoutKind,
-    TooLarge, TrustError, Undecodable,
+    TooLarge, TrustError, Undecodable, Undecryptable,
 };
 pub use self::frontend::{APP_PACKAGE, AppPayParams, JSAPI_SIGN_TYPE, JsapiPayParams};
 pub use self::notify::{Notification, NotifyError};
@@ -163,7 +164,23 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<Answer<O::Response>, Error<O::ErrorCode>> {
         let incoming = self.send_operation(op, options).await?;
-        let value = O::decode_response(&incoming.body);
+        let value = match O::SENSITIVE_RESPONSE {
+            None => O::decode_response(&incoming.body),
+            Some(shape) => {
+                let key = &self.inner.config.merchant_key;
+                match sensitive::decrypt_answer(key, shape, &incoming.body) {
+                    Ok(plain) => match O::decode_response(&plain) {
+                        // The error is taken from the body as received, so its snippet quotes
+                        // no plaintext.
+                        Err(_) => O::decode_response(&incoming.body),
+                        decoded => decoded,
+                    },
+                    Err(e) => {
+                        return Err(Error::Undecryptable(Undecryptable::new(e, incoming.body)));
+                    }
+                }
+            }
+        };
         incoming.answer(value)
     }
 

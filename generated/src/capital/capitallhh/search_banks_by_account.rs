@@ -16,19 +16,28 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchBanksByAccountRequest {
     /// Query parameter. The personal card number; sent encrypted (base64 ciphertext, URL-encoded).
     ///
-    /// Wire name `account_number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `account_number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub account_number: ::std::string::String,
+}
+
+impl ::std::fmt::Debug for SearchBanksByAccountRequest {
+    /// Sensitive parameters are shown as `<redacted>`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SearchBanksByAccountRequest")
+            .field("account_number", &"<redacted>")
+            .finish()
+    }
 }
 
 impl rt::Shaped for SearchBanksByAccountRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "SearchBanksByAccountRequest",
-        &[rt::FieldRule::req("account_number", rt::Kind::TEXT)],
+        &[rt::FieldRule::req("account_number", rt::Kind::TEXT).sensitive()],
     );
 }
 
@@ -73,7 +82,7 @@ impl rt::Operation for SearchBanksByAccountRequest {
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
         response: rt::ResponseKind::Json,
-        has_sensitive_fields: false,
+        has_sensitive_fields: true,
         errors: &[
             crate::capital::capitallhh::errors::PARAM_ERROR,
             crate::capital::capitallhh::errors::SIGN_ERROR,
@@ -99,6 +108,14 @@ impl rt::Operation for SearchBanksByAccountRequest {
 
     fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
         rt::shape::validate(self)
+    }
+
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
+        encrypt("account_number", &mut self.account_number)?;
+        ::std::result::Result::Ok(())
     }
 
     fn decode_response(

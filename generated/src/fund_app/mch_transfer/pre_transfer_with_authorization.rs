@@ -335,7 +335,7 @@ pub struct PreTransferWithAuthorizationBody {
     pub openid: ::std::string::String,
     /// The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more. wechatpayv3 leaves it out under 30 fen. Sent encrypted.
     ///
-    /// Wire name `user_name`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
@@ -390,7 +390,7 @@ impl rt::Shaped for PreTransferWithAuthorizationBody {
                 rt::Kind::pattern(1, 36, "^[0-9]+$"),
             ),
             rt::FieldRule::req("openid", rt::Kind::text(1, 64)),
-            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)).sensitive(),
             rt::FieldRule::req("transfer_amount", rt::Kind::range(1, i64::MAX)),
             rt::FieldRule::req("transfer_remark", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("notify_url", rt::Kind::pattern(0, 256, "^https://.+$")),

@@ -132,6 +132,9 @@ impl rt::Operation for QueryByTransferBillNoRequest {
         rt::shape::validate(self)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::fund_app::mch_transfer::types::TransferBill as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {

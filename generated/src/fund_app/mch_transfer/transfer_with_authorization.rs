@@ -223,6 +223,9 @@ impl rt::Operation for TransferWithAuthorizationRequest {
         self.body.encrypt_sensitive_fields(encrypt)
     }
 
+    const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
+        <crate::fund_app::mch_transfer::transfer_with_authorization::TransferWithAuthorizationResponse as rt::Shaped>::SHAPE,
+    );
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
@@ -248,7 +251,7 @@ pub struct TransferWithAuthorizationBody {
     pub transfer_scene_id: ::std::string::String,
     /// The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more. wechatpayv3 leaves it out under 30 fen. Sent encrypted.
     ///
-    /// Wire name `user_name`; optional; 1 to 1024 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
@@ -305,7 +308,7 @@ impl rt::Shaped for TransferWithAuthorizationBody {
                 "transfer_scene_id",
                 rt::Kind::pattern(1, 36, "^[0-9]+$"),
             ),
-            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)),
+            rt::FieldRule::opt("user_name", rt::Kind::text(1, 1024)).sensitive(),
             rt::FieldRule::req("transfer_amount", rt::Kind::range(1, i64::MAX)),
             rt::FieldRule::req("transfer_remark", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("notify_url", rt::Kind::pattern(0, 256, "^https://.+$")),
@@ -365,7 +368,7 @@ impl TransferWithAuthorizationBody {
 }
 
 /// Success response of `TransferWithAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferWithAuthorizationResponse {
     /// The merchant number that pays.
@@ -407,9 +410,9 @@ pub struct TransferWithAuthorizationResponse {
     /// Wire name `openid`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
-    /// The payee's name, when given: base64 ciphertext for the merchant's private key.
+    /// The payee's name, when given; it arrives encrypted to the merchant's key and the client decrypts it.
     ///
-    /// Wire name `user_name`; optional.
+    /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
@@ -441,7 +444,7 @@ impl rt::Shaped for TransferWithAuthorizationResponse {
             rt::FieldRule::req("transfer_remark", rt::Kind::TEXT),
             rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
             rt::FieldRule::opt("openid", rt::Kind::TEXT),
-            rt::FieldRule::opt("user_name", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
             rt::FieldRule::opt("update_time", rt::Kind::DATE_TIME),
         ],
@@ -516,7 +519,7 @@ impl TransferWithAuthorizationResponseBuilder {
         Self(self.0.text("openid", value))
     }
 
-    /// Sets `user_name`. The payee's name, when given: base64 ciphertext for the merchant's private key.
+    /// Sets `user_name`. The payee's name, when given; it arrives encrypted to the merchant's key and the client decrypts it.
     pub fn user_name(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("user_name", value))
     }
@@ -536,5 +539,25 @@ impl TransferWithAuthorizationResponseBuilder {
         self,
     ) -> ::std::result::Result<TransferWithAuthorizationResponse, rt::BuildError> {
         self.0.build()
+    }
+}
+
+impl ::std::fmt::Debug for TransferWithAuthorizationResponse {
+    /// Sensitive fields are shown as `<redacted>`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferWithAuthorizationResponse")
+            .field("mch_id", &self.mch_id)
+            .field("out_bill_no", &self.out_bill_no)
+            .field("transfer_bill_no", &self.transfer_bill_no)
+            .field("appid", &self.appid)
+            .field("state", &self.state)
+            .field("transfer_amount", &self.transfer_amount)
+            .field("transfer_remark", &self.transfer_remark)
+            .field("fail_reason", &self.fail_reason)
+            .field("openid", &self.openid)
+            .field("user_name", &"<redacted>")
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .finish()
     }
 }

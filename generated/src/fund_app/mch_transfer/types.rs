@@ -188,7 +188,7 @@ impl TransferBillCreatedBuilder {
 }
 
 /// A transfer bill as the queries return it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferBill {
     /// The merchant number that pays.
@@ -229,9 +229,9 @@ pub struct TransferBill {
     /// Wire name `openid`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
-    /// The payee's name, when one was given: base64 ciphertext for the merchant's private key, not plain text.
+    /// The payee's name, when one was given; it arrives encrypted to the merchant's key and the client decrypts it.
     ///
-    /// Wire name `user_name`; optional.
+    /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
@@ -260,7 +260,7 @@ impl rt::Shaped for TransferBill {
             rt::FieldRule::req("transfer_remark", rt::Kind::TEXT),
             rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
             rt::FieldRule::opt("openid", rt::Kind::TEXT),
-            rt::FieldRule::opt("user_name", rt::Kind::TEXT),
+            rt::FieldRule::opt("user_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
         ],
@@ -335,7 +335,7 @@ impl TransferBillBuilder {
         Self(self.0.text("openid", value))
     }
 
-    /// Sets `user_name`. The payee's name, when one was given: base64 ciphertext for the merchant's private key, not plain text.
+    /// Sets `user_name`. The payee's name, when one was given; it arrives encrypted to the merchant's key and the client decrypts it.
     pub fn user_name(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("user_name", value))
     }
@@ -353,6 +353,26 @@ impl TransferBillBuilder {
     /// Checks every field and builds the value.
     pub fn build(self) -> ::std::result::Result<TransferBill, rt::BuildError> {
         self.0.build()
+    }
+}
+
+impl ::std::fmt::Debug for TransferBill {
+    /// Sensitive fields are shown as `<redacted>`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferBill")
+            .field("mch_id", &self.mch_id)
+            .field("out_bill_no", &self.out_bill_no)
+            .field("transfer_bill_no", &self.transfer_bill_no)
+            .field("appid", &self.appid)
+            .field("state", &self.state)
+            .field("transfer_amount", &self.transfer_amount)
+            .field("transfer_remark", &self.transfer_remark)
+            .field("fail_reason", &self.fail_reason)
+            .field("openid", &self.openid)
+            .field("user_name", &"<redacted>")
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .finish()
     }
 }
 rt::open_enum! {

@@ -1004,11 +1004,11 @@ pub struct PayerIdentity {
     pub type_: crate::pay::transactions::types::IdentityType,
     /// Document number.
     ///
-    /// Wire name `number`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub number: ::std::string::String,
     /// Name on the document.
     ///
-    /// Wire name `name`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub name: ::std::string::String,
 }
 
@@ -1020,8 +1020,8 @@ impl rt::Shaped for PayerIdentity {
                 "type",
                 rt::Kind::Enum(<IdentityType as rt::OpenEnum>::VALUES),
             ),
-            rt::FieldRule::req("number", rt::Kind::TEXT),
-            rt::FieldRule::req("name", rt::Kind::TEXT),
+            rt::FieldRule::req("number", rt::Kind::TEXT).sensitive(),
+            rt::FieldRule::req("name", rt::Kind::TEXT).sensitive(),
         ],
     );
 }

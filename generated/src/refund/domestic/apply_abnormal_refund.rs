@@ -265,12 +265,12 @@ pub struct ApplyAbnormalRefundBody {
     >,
     /// The user's card number; for USER_BANK_CARD. Sent encrypted.
     ///
-    /// Wire name `bank_account`; optional; at least 1 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `bank_account`; optional; at least 1 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// The card holder's name; for USER_BANK_CARD. Sent encrypted.
     ///
-    /// Wire name `real_name`; optional; at least 1 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `real_name`; optional; at least 1 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::std::string::String>,
 }
@@ -289,8 +289,8 @@ impl rt::Shaped for ApplyAbnormalRefundBody {
                 "bank_type",
                 rt::Kind::Enum(<RefundBankType as rt::OpenEnum>::VALUES),
             ),
-            rt::FieldRule::opt("bank_account", rt::Kind::text(1, u64::MAX)),
-            rt::FieldRule::opt("real_name", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::opt("bank_account", rt::Kind::text(1, u64::MAX)).sensitive(),
+            rt::FieldRule::opt("real_name", rt::Kind::text(1, u64::MAX)).sensitive(),
         ],
     );
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListThingsRequest {
     /// Query parameter. Page size.
@@ -43,6 +43,25 @@ pub struct ListThingsRequest {
     /// Wire name `name`; optional; at least 2 characters; matches `^[a-z ]+$`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+    /// Query parameter. A value sent encrypted in the query (percent-encoded Base64).
+    ///
+    /// Wire name `account_number`; optional; at most 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_number: ::std::option::Option<::std::string::String>,
+}
+
+impl ::std::fmt::Debug for ListThingsRequest {
+    /// Sensitive parameters are shown as `<redacted>`.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListThingsRequest")
+            .field("limit", &self.limit)
+            .field("state", &self.state)
+            .field("since", &self.since)
+            .field("flag", &self.flag)
+            .field("name", &self.name)
+            .field("account_number", &"<redacted>")
+            .finish()
+    }
 }
 
 impl rt::Shaped for ListThingsRequest {
@@ -54,6 +73,7 @@ impl rt::Shaped for ListThingsRequest {
             rt::FieldRule::opt("since", rt::Kind::DATE_TIME),
             rt::FieldRule::opt("flag", rt::Kind::Boolean),
             rt::FieldRule::opt("name", rt::Kind::pattern(2, u64::MAX, "^[a-z ]+$")),
+            rt::FieldRule::opt("account_number", rt::Kind::text(0, 1024)).sensitive(),
         ],
     );
 }
@@ -97,6 +117,11 @@ impl ListThingsRequestBuilder {
         Self(self.0.text("name", value))
     }
 
+    /// Sets the parameter `account_number`. A value sent encrypted in the query (percent-encoded Base64).
+    pub fn account_number(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("account_number", value))
+    }
+
     /// Checks every parameter and field, and builds the request. The error lists every
     /// missing field and every broken limit.
     pub fn build(self) -> ::std::result::Result<ListThingsRequest, rt::BuildError> {
@@ -120,7 +145,7 @@ impl rt::Operation for ListThingsRequest {
         rate_limit: ::std::option::Option::None,
         success_status: 200u16,
         response: rt::ResponseKind::Json,
-        has_sensitive_fields: false,
+        has_sensitive_fields: true,
         errors: &[
             rt::ErrorDoc::new(400u16, "PARAM_ERROR", "Bad parameter.", "Fix it.", false),
         ],
@@ -146,6 +171,9 @@ impl rt::Operation for ListThingsRequest {
         if let ::std::option::Option::Some(value) = &self.name {
             query.push("name", value);
         }
+        if let ::std::option::Option::Some(value) = &self.account_number {
+            query.push("account_number", value);
+        }
     }
 
     fn body(&self) -> rt::RequestBody<'_, Self::Body> {
@@ -154,6 +182,16 @@ impl rt::Operation for ListThingsRequest {
 
     fn validate(&self) -> ::std::result::Result<(), rt::BuildError> {
         rt::shape::validate(self)
+    }
+
+    fn encrypt_sensitive(
+        &mut self,
+        encrypt: &mut rt::EncryptField<'_>,
+    ) -> ::std::result::Result<(), rt::SensitiveFieldError> {
+        if let ::std::option::Option::Some(value) = &mut self.account_number {
+            encrypt("account_number", value)?;
+        }
+        ::std::result::Result::Ok(())
     }
 
     fn decode_response(

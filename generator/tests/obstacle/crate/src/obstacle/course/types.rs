@@ -130,11 +130,11 @@ rt::open_enum! {
 pub struct String {
     /// Sent encrypted.
     ///
-    /// Wire name `secret`; required; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `secret`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     pub secret: ::std::string::String,
     /// A list of sensitive strings, each at most 4 characters.
     ///
-    /// Wire name `others`; optional; each item at most 4 characters; sent RSA-OAEP encrypted with WeChat Pay's key (the client encrypts it).
+    /// Wire name `others`; optional; each item at most 4 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub others: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -143,11 +143,12 @@ impl rt::Shaped for String {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "String",
         &[
-            rt::FieldRule::req("secret", rt::Kind::TEXT),
+            rt::FieldRule::req("secret", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt(
-                "others",
-                rt::Kind::list(0, u64::MAX, &rt::Kind::text(0, 4)),
-            ),
+                    "others",
+                    rt::Kind::list(0, u64::MAX, &rt::Kind::text(0, 4)),
+                )
+                .sensitive(),
         ],
     );
 }
