@@ -2,6 +2,10 @@
 //! family itself: the record type and its fields, the state enum's values, the operations, their
 //! request and response fields and their error tables. A lifecycle that names something the spec
 //! does not have is a `file:line: key: rule` problem, like any other spec mistake.
+//!
+//! A transition without `operation:` is what the simulated user, reviewer or bank does; the
+//! simulator serves it as a control route, its body's fields recorded like request fields. A
+//! transition's `notify:` names a notification of the family, the callback the change sends.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +20,7 @@ pub fn lower(
     family: &LoadedFamily,
     types: &[TypeDef],
     operations: &[Operation],
+    notifications: &[Notification],
     diags: &mut Diagnostics,
 ) -> Vec<Lifecycle> {
     let types_module: Vec<String> = family
@@ -50,6 +55,7 @@ pub fn lower(
                 diags,
                 types,
                 operations,
+                notifications,
                 types_module: &types_module,
                 family: &family.decl.value.name.value,
                 key: format!("lifecycles.{}", name.value),
@@ -80,6 +86,7 @@ struct Cx<'a> {
     diags: &'a mut Diagnostics,
     types: &'a [TypeDef],
     operations: &'a [Operation],
+    notifications: &'a [Notification],
     types_module: &'a [String],
     family: &'a str,
     /// `lifecycles.<name>`: the prefix of every key reported.
@@ -358,17 +365,12 @@ impl<'a> Cx<'a> {
                 Source::Literal(value)
             } else {
                 let path = path_of(&source.value);
-                match op {
-                    Some(op) => {
-                        if let Err(e) = self.request_field(op, &path) {
-                            self.err(source.referenced.line(), &fkey, e);
-                        }
-                    }
-                    None => self.err(
-                        source.referenced.line(),
-                        &fkey,
-                        "a change no operation makes records only `now` or `=literal` values",
-                    ),
+                // A change no operation makes records from the control call's body, whose
+                // fields are its own to name.
+                if let Some(op) = op
+                    && let Err(e) = self.request_field(op, &path)
+                {
+                    self.err(source.referenced.line(), &fkey, e);
                 }
                 Source::Request(path)
             };
@@ -600,9 +602,47 @@ impl<'a> Cx<'a> {
             Some(op) => self.replay_scope(op, &t.replay_scope, &format!("{key}.replay_scope")),
             None => Vec::new(),
         };
+        if let (Some(op), Some(c)) = (op, &t.control) {
+            self.err(
+                c.referenced.line(),
+                &format!("{key}.control"),
+                format!(
+                    "`control` is for a change no operation makes, and `{}` makes this one",
+                    op.id
+                ),
+            );
+        }
+        if let (Some(op), Some(first)) = (op, t.needs.first()) {
+            self.err(
+                first.referenced.line(),
+                &format!("{key}.needs"),
+                format!(
+                    "`needs` is for a change no operation makes; `{}`'s own rules say what its request needs",
+                    op.id
+                ),
+            );
+        }
+        let notify = t
+            .notify
+            .as_ref()
+            .and_then(|n| self.notify(n, t.event_type.as_ref(), &t.to.value, &key));
+        if let (None, Some(e)) = (&t.notify, &t.event_type) {
+            self.err(
+                e.referenced.line(),
+                &format!("{key}.event_type"),
+                "`event_type` chooses among the event types of `notify`, which is not given",
+            );
+        }
         Some(Transition {
             name: name.value.clone(),
+            doc: t
+                .doc
+                .as_ref()
+                .map_or(String::new(), |d| d.value.trim().to_string()),
             operation: op.map(|o| o.id.clone()),
+            control: op.is_none() && t.control.as_ref().is_none_or(|c| c.value),
+            needs: t.needs.iter().map(|n| n.value.clone()).collect(),
+            notify,
             from: t.from.value.iter().map(|s| s.value.clone()).collect(),
             to: t.to.value.clone(),
             records,
@@ -611,6 +651,73 @@ impl<'a> Cx<'a> {
             refused: t.refused.as_ref().map(|r| r.value.clone()),
             refused_in,
             replay_scope,
+        })
+    }
+}
+
+impl Cx<'_> {
+    /// `notify:` of a transition to `to`: a notification of the family, and its event type (the
+    /// only one, the one ending in `.<to>`, or the one `event_type:` names).
+    fn notify(
+        &mut self,
+        id: &Sp<String>,
+        event_type: Option<&Sp<String>>,
+        to: &str,
+        key: &str,
+    ) -> Option<Notify> {
+        let Some(n) = self.notifications.iter().find(|n| n.id == id.value) else {
+            let mut ids: Vec<&str> = self.notifications.iter().map(|n| n.id.as_str()).collect();
+            ids.sort_by_key(|other| naming_distance(other, &id.value));
+            ids.truncate(3);
+            let closest = if ids.is_empty() {
+                "it has none".to_string()
+            } else {
+                format!("closest: {}", ids.join(", "))
+            };
+            self.err(
+                id.referenced.line(),
+                &format!("{key}.notify"),
+                format!(
+                    "`{}` is not a notification of family `{}` ({closest})",
+                    id.value, self.family
+                ),
+            );
+            return None;
+        };
+        let suffix = format!(".{to}");
+        let chosen = match event_type {
+            Some(e) if n.event_types.contains(&e.value) => Some(e.value.clone()),
+            Some(e) => {
+                self.err(
+                    e.referenced.line(),
+                    &format!("{key}.event_type"),
+                    format!(
+                        "`{}` is not an event type of `{}` ({})",
+                        e.value,
+                        n.id,
+                        n.event_types.join(", ")
+                    ),
+                );
+                return None;
+            }
+            None if n.event_types.len() == 1 => n.event_types.first().cloned(),
+            None => n.event_types.iter().find(|e| e.ends_with(&suffix)).cloned(),
+        };
+        let Some(event_type) = chosen else {
+            self.err(
+                id.referenced.line(),
+                &format!("{key}.notify"),
+                format!(
+                    "`{}` has several event types ({}) and none ends in `{suffix}`: choose one with `event_type`",
+                    n.id,
+                    n.event_types.join(", ")
+                ),
+            );
+            return None;
+        };
+        Some(Notify {
+            notification: n.id.clone(),
+            event_type,
         })
     }
 }

@@ -762,8 +762,17 @@ pub struct Create {
 pub struct Transition {
     /// snake_case name, unique in the lifecycle.
     pub name: String,
-    /// The operation that makes it; `None` for what the simulated user or reviewer does.
+    /// What the change is (for the control API's listing); may be empty.
+    pub doc: String,
+    /// The operation that makes it; `None` for what the simulated user or reviewer does, which
+    /// the simulator serves as the control route `POST /_sim/<family>/<lifecycle>/{key}/<name>`.
     pub operation: Option<String>,
+    /// Whether the control API serves it (no `operation`, and not `control: false`).
+    pub control: bool,
+    /// Body fields a control transition must be given (each a non-empty string).
+    pub needs: Vec<String>,
+    /// The callback the change sends.
+    pub notify: Option<Notify>,
     pub from: Vec<String>,
     pub to: String,
     pub records: Vec<Recorded>,
@@ -775,6 +784,14 @@ pub struct Transition {
     /// The error code in particular states, overriding `refused`.
     pub refused_in: Vec<(String, String)>,
     pub replay_scope: Vec<String>,
+}
+
+/// The callback a change sends: a notification of the family and one of its event types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notify {
+    /// The notification's id (in the family).
+    pub notification: String,
+    pub event_type: String,
 }
 
 /// A value a change writes into the record or its answer.

@@ -228,7 +228,19 @@ pub struct ListDecl {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionDecl {
+    /// What the change is, for the control API's listing (`GET /_sim/actions`).
+    pub doc: Option<Sp<String>>,
     pub operation: Option<Sp<String>>,
+    /// `false`: a change no operation makes and no control call either, only the hand-written
+    /// rule of another operation (an order turning REFUND when a refund of it is accepted).
+    pub control: Option<Sp<bool>>,
+    /// A control transition's body fields that must be given (strings).
+    #[serde(default)]
+    pub needs: Vec<Sp<String>>,
+    /// A notification id of the family: the callback the change sends.
+    pub notify: Option<Sp<String>>,
+    /// The callback's event type, where the notification has several and none ends in `.<to>`.
+    pub event_type: Option<Sp<String>>,
     pub from: Sp<Vec<Sp<String>>>,
     pub to: Sp<String>,
     #[serde(default)]

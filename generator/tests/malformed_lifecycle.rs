@@ -80,11 +80,25 @@ operation:
       response: { id: a, state: DONE }
 ";
 
+const DONE: &str = "\
+notification:
+  id: thing_ended
+  title: Ended
+  doc: Sent when a thing ends.
+  doc_url: https://example.com/doc
+  event_types: [THING.DONE, THING.GONE]
+  original_type: thing
+  fields:
+    id: { type: string, required: true, doc: ID. }
+  example: { id: a }
+";
+
 fn sources() -> BTreeMap<PathBuf, String> {
     [
         ("fam/family.yaml", FAMILY),
         ("fam/get_thing.yaml", GET),
         ("fam/finish_thing.yaml", FINISH),
+        ("fam/thing_ended.yaml", DONE),
     ]
     .into_iter()
     .map(|(p, t)| (PathBuf::from(p), t.to_string()))
@@ -205,5 +219,110 @@ fn lifecycles_outside_family_yaml() {
             "lifecycles:\n  stray: { doc: D, type: Thing, key: id, state: state }\noperation:\n"
         ),
         format!("fam/get_thing.yaml:2: lifecycles: `lifecycles:` belongs in family.yaml only{ONE}")
+    );
+}
+
+/// The last line of the base transition, to append a control transition after.
+const LAST: &str = "        refused: SYSTEM_ERROR\n";
+
+/// The base spec with `transition` (YAML lines under `transitions:`) added.
+fn with_transition(transition: &str) -> String {
+    format!("{LAST}{transition}")
+}
+
+#[test]
+fn a_control_transition_with_a_callback_is_lowered_with_its_event_type() {
+    let mut sources = sources();
+    let family = sources
+        .get_mut(&PathBuf::from("fam/family.yaml"))
+        .expect("family");
+    *family = family.replacen(
+        LAST,
+        &with_transition(
+            "      review:\n        doc: A reviewer finishes it.\n        from: [NEW]\n        to: DONE\n        needs: [reviewer]\n        records: { done_no: reviewer }\n        notify: thing_ended\n",
+        ),
+        1,
+    );
+    let families = wechatpay_apiv3_generator::load::load_sources(&sources).expect("loads");
+    let api = wechatpay_apiv3_generator::lower::lower(&families).expect("lowers");
+    let t = &api.families[0].lifecycles[0].transitions[1];
+    assert_eq!((t.name.as_str(), t.operation.as_deref()), ("review", None));
+    assert!(t.control, "a change no operation makes is a control route");
+    assert_eq!(t.needs, ["reviewer"]);
+    assert_eq!(t.doc, "A reviewer finishes it.");
+    let notify = t.notify.as_ref().expect("notify");
+    // Of THING.DONE and THING.GONE, the one that ends in the state the change leads to.
+    assert_eq!(
+        (notify.notification.as_str(), notify.event_type.as_str()),
+        ("thing_ended", "THING.DONE")
+    );
+    assert!(!api.families[0].lifecycles[0].transitions[0].control);
+}
+
+#[test]
+fn unknown_notification() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &with_transition(
+                "      review:\n        from: [NEW]\n        to: DONE\n        notify: thing_end\n"
+            )
+        ),
+        format!(
+            "fam/family.yaml:31: lifecycles.thing.transitions.review.notify: `thing_end` is not a notification of family `fam` (closest: thing_ended){ONE}"
+        )
+    );
+}
+
+#[test]
+fn callback_whose_event_type_the_state_does_not_choose() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &with_transition(
+                "      reopen:\n        from: [DONE]\n        to: NEW\n        notify: thing_ended\n"
+            )
+        ),
+        format!(
+            "fam/family.yaml:31: lifecycles.thing.transitions.reopen.notify: `thing_ended` has several event types (THING.DONE, THING.GONE) and none ends in `.NEW`: choose one with `event_type`{ONE}"
+        )
+    );
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &with_transition(
+                "      reopen:\n        from: [DONE]\n        to: NEW\n        notify: thing_ended\n        event_type: THING.NEW\n"
+            )
+        ),
+        format!(
+            "fam/family.yaml:32: lifecycles.thing.transitions.reopen.event_type: `THING.NEW` is not an event type of `thing_ended` (THING.DONE, THING.GONE){ONE}"
+        )
+    );
+}
+
+#[test]
+fn needs_and_control_on_a_change_an_operation_makes() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &format!("{LAST}        needs: [done_no]\n")
+        ),
+        format!(
+            "fam/family.yaml:28: lifecycles.thing.transitions.finish.needs: `needs` is for a change no operation makes; `finish_thing`'s own rules say what its request needs{ONE}"
+        )
+    );
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            LAST,
+            &format!("{LAST}        control: false\n")
+        ),
+        format!(
+            "fam/family.yaml:28: lifecycles.thing.transitions.finish.control: `control` is for a change no operation makes, and `finish_thing` makes this one{ONE}"
+        )
     );
 }

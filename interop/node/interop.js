@@ -144,7 +144,7 @@ async function main() {
   check(`${tag} JSAPI prepay answers a prepay_id`,
     prepay.status === 200 && prepay.data.prepay_id.startsWith('wx'), prepay.data);
 
-  const paid = await control(base, 'POST', `/payments/${outTradeNo}/confirm`, { openid: OPENID });
+  const paid = await control(base, 'POST', `/pay_transactions/order/${outTradeNo}/pay`, { openid: OPENID });
   check(`${tag} the control API paid the order and delivered the callback to its notify_url`,
     paid.callback.delivered && paid.callback.notify_url === listener.url, paid);
 
@@ -154,7 +154,7 @@ async function main() {
     notice !== null && notice.event_type === 'TRANSACTION.SUCCESS', callback);
   check(`${tag} the callback's transaction is the order, paid`,
     notice.resource.out_trade_no === outTradeNo && notice.resource.trade_state === 'SUCCESS'
-      && notice.resource.transaction_id === paid.transaction_id, notice.resource);
+      && notice.resource.transaction_id === paid.record.transaction_id, notice.resource);
   const tampered = { ...callback, body: callback.body.replace('"event_type"', '"event_type" ') };
   check(`${tag} a body changed after signing does not verify`,
     readCallback(tampered, certs, creds.apiv3_key) === null);
@@ -164,7 +164,7 @@ async function main() {
   });
   const order = await query();
   check(`${tag} query by out_trade_no shows SUCCESS`,
-    order.data.trade_state === 'SUCCESS' && order.data.transaction_id === paid.transaction_id,
+    order.data.trade_state === 'SUCCESS' && order.data.transaction_id === paid.record.transaction_id,
     order.data);
 
   await control(base, 'POST', '/faults', {
@@ -183,7 +183,7 @@ async function main() {
   });
   check(`${tag} refund of 40 of 100 fen is accepted`,
     refund.data.out_refund_no === outRefundNo && refund.data.amount.refund === 40, refund.data);
-  await control(base, 'POST', `/refunds/${outRefundNo}/confirm`, {});
+  await control(base, 'POST', `/refund_domestic/refund/${outRefundNo}/arrive`, {});
   const refunded = readCallback(await listener.next(), certs, creds.apiv3_key);
   check(`${tag} Rsa.verify and AesGcm.decrypt read REFUND.SUCCESS`,
     refunded !== null && refunded.event_type === 'REFUND.SUCCESS'

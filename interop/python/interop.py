@@ -141,7 +141,7 @@ def main():
     check(f"{tag} JSAPI prepay answers a prepay_id",
           code == 200 and prepay.get("prepay_id", "").startswith("wx"), (code, text))
 
-    paid = control(base, "POST", f"/payments/{out_trade_no}/confirm", {"openid": OPENID})
+    paid = control(base, "POST", f"/pay_transactions/order/{out_trade_no}/pay", {"openid": OPENID})
     check(f"{tag} the control API paid the order and delivered the callback",
           paid["callback"]["delivered"] and paid["callback"]["notify_url"] == listener.url, paid)
 
@@ -152,7 +152,7 @@ def main():
     resource = notice["resource"]
     check(f"{tag} the callback's transaction is the order, paid",
           resource["out_trade_no"] == out_trade_no and resource["trade_state"] == "SUCCESS"
-          and resource["transaction_id"] == paid["transaction_id"]
+          and resource["transaction_id"] == paid["record"]["transaction_id"]
           and resource["payer"]["openid"] == OPENID, resource)
     tampered = body.replace(b'"event_type"', b'"event_type" ')
     check(f"{tag} WeChatPay.callback refuses a body changed after signing",
@@ -162,7 +162,7 @@ def main():
     order = json.loads(text)
     check(f"{tag} query by out_trade_no shows SUCCESS",
           code == 200 and order["trade_state"] == "SUCCESS"
-          and order["transaction_id"] == paid["transaction_id"], (code, text))
+          and order["transaction_id"] == paid["record"]["transaction_id"], (code, text))
 
     control(base, "POST", "/faults", {"operation": "pay_transactions.query_by_out_trade_no",
                                       "fault": "sign_test", "times": 1})
@@ -180,7 +180,7 @@ def main():
     check(f"{tag} refund of 40 of 100 fen is accepted",
           code == 200 and refund["out_refund_no"] == out_refund_no
           and refund["amount"]["refund"] == 40, (code, text))
-    control(base, "POST", f"/refunds/{out_refund_no}/confirm", {})
+    control(base, "POST", f"/refund_domestic/refund/{out_refund_no}/arrive", {})
     headers, body = listener.next()
     notice = wxpay.callback(headers, body)
     check(f"{tag} WeChatPay.callback verifies and decrypts REFUND.SUCCESS",

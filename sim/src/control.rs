@@ -5,18 +5,20 @@
 //! JSON, and is served only while the simulator listens on a loopback address. Each call goes
 //! through the public [`Simulator`] methods a Rust test would use, so both see one simulator.
 //!
-//! Things a user or a reviewer does are `POST /_sim/{resource}/{key}/{action}` (see [`ACTIONS`]):
-//! a product line that gains such a step (a transfer the user confirms, an application a reviewer
-//! rejects) adds a row and an arm, not a route.
+//! Things a user, a reviewer or the bank does are the spec's: every lifecycle transition without
+//! an `operation:` is `POST /_sim/{family}/{lifecycle}/{key}/{transition}`, and sends the callback
+//! its `notify:` names. A product line that gains such a step (a transfer the user confirms, an
+//! application a reviewer rejects) adds YAML, not a route. [`PROVISIONS`] are the few hand-written
+//! actions that make a resource no operation of the merchant's makes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::handler::{Answer, Incoming};
-use crate::{Fault, Simulator, State};
+use crate::handler::Answer;
+use crate::{Fault, Notice, Simulator, State};
 
 /// The path prefix of every control route (`/_sim`, then `/...`).
 const PREFIX: &str = "/_sim";
@@ -25,11 +27,12 @@ const PREFIX: &str = "/_sim";
 /// `&'static str`, so each distinct code is kept once for the life of the process).
 const MAX_FAULT_CODES: usize = 64;
 
-/// One step a user or reviewer takes, as `POST /_sim/{resource}/{key}/{action}`.
+/// A hand-written step, as `POST /_sim/{resource}/{key}/{action}`: one that makes a resource
+/// (a coupon in a wallet) rather than changes one, so no lifecycle transition declares it.
 pub struct Action {
-    /// The kind of thing acted on (plural, as in a URL).
+    /// The kind of thing made (plural, as in a URL).
     pub resource: &'static str,
-    /// What is done to it.
+    /// What is done.
     pub action: &'static str,
     /// What `{key}` is.
     pub key: &'static str,
@@ -37,41 +40,16 @@ pub struct Action {
     pub does: &'static str,
 }
 
-/// Every action the control API knows. `notify_url` in a body overrides where the callback goes;
-/// `"deliver": false` leaves it queued for `POST /_sim/callbacks/deliver`.
-pub const ACTIONS: &[Action] = &[
-    Action {
-        resource: "payments",
-        action: "confirm",
-        key: "out_trade_no",
-        does: "the user pays the unpaid order (body: openid, optional notify_url, deliver); \
-               TRANSACTION.SUCCESS goes to the order's notify_url",
-    },
-    Action {
-        resource: "refunds",
-        action: "confirm",
-        key: "out_refund_no",
-        does: "the refund reaches the user (body: optional notify_url, deliver); REFUND.SUCCESS \
-               goes to the refund's notify_url",
-    },
-    Action {
-        resource: "cash_coupons",
-        action: "use",
-        key: "coupon_id",
-        does: "a payment redeems the user's cash coupon (body: openid, transaction_id, \
-               notify_url, deliver); COUPON.USE goes to notify_url or stays queued",
-    },
-    Action {
-        resource: "busifavor_coupons",
-        action: "receive",
-        key: "coupon_code",
-        does: "the user receives a merchant coupon of a stock (body: stock_id, openid); a stock \
-               the simulator does not know is made from the spec's example",
-    },
-];
+/// Every hand-written action (the spec's transitions are listed from spec/).
+pub const PROVISIONS: &[Action] = &[Action {
+    resource: "busifavor_coupons",
+    action: "receive",
+    key: "coupon_code",
+    does: "the user receives a merchant coupon of a stock (body: stock_id, openid); a stock \
+           the simulator does not know is made from the spec's example",
+}];
 
-/// The control API's memory: callbacks not yet delivered, and the notify_url each order or
-/// refund named when it was made.
+/// The control API's memory: callbacks not yet delivered.
 #[derive(Default)]
 pub struct Control {
     inner: Mutex<Inner>,
@@ -81,8 +59,6 @@ pub struct Control {
 struct Inner {
     queue: Vec<Callback>,
     sequence: u64,
-    /// `(field, number) -> notify_url`, e.g. `("out_trade_no", "T1")`.
-    notify_urls: BTreeMap<(String, String), String>,
     fault_codes: BTreeSet<&'static str>,
 }
 
@@ -90,8 +66,8 @@ struct Inner {
 #[derive(Clone)]
 struct Callback {
     id: String,
-    event_type: &'static str,
-    original_type: &'static str,
+    event_type: String,
+    original_type: String,
     resource: Value,
     notify_url: Option<String>,
     attempts: u32,
@@ -122,41 +98,26 @@ impl Control {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Forgets every queued callback and recorded notify_url.
+    /// Forgets every queued callback.
     pub fn reset(&self) {
-        let mut inner = self.lock();
-        inner.queue.clear();
-        inner.notify_urls.clear();
+        self.lock().queue.clear();
     }
 
-    fn queue(
-        &self,
-        event_type: &'static str,
-        original_type: &'static str,
-        resource: Value,
-        notify_url: Option<String>,
-    ) -> Callback {
+    fn queue(&self, notice: Notice) -> Callback {
         let mut inner = self.lock();
         inner.sequence += 1;
         let callback = Callback {
             id: format!("CB{:06}", inner.sequence),
-            event_type,
-            original_type,
-            resource,
-            notify_url,
+            event_type: notice.event_type,
+            original_type: notice.original_type,
+            resource: notice.resource,
+            notify_url: notice.notify_url,
             attempts: 0,
             last_status: None,
             last_error: None,
         };
         inner.queue.push(callback.clone());
         callback
-    }
-
-    fn notify_url(&self, field: &str, number: &str) -> Option<String> {
-        self.lock()
-            .notify_urls
-            .get(&(field.to_string(), number.to_string()))
-            .cloned()
     }
 
     /// A `&'static` copy of an error code, kept once per distinct code.
@@ -176,33 +137,18 @@ impl Control {
     }
 }
 
-/// Remembers the notify_url of a request that made something (an order, a refund): under each
-/// `out_*_no` number of its body, the first such request only, since a later one naming the same
-/// number (a refund names its order's) did not make it.
-pub(crate) fn observe(state: &State, incoming: &Incoming<'_>, answer: &Answer) {
-    let names_url = incoming
-        .body
-        .windows(b"notify_url".len())
-        .any(|w| w == b"notify_url");
-    if !(200..300).contains(&answer.status) || !names_url {
-        return;
-    }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(incoming.body) else {
-        return;
-    };
-    let Some(url) = body.get("notify_url").and_then(Value::as_str) else {
-        return;
-    };
-    let mut inner = state.control.lock();
-    for (field, value) in &body {
-        if let (true, Some(number)) = (
-            field.starts_with("out_") && field.ends_with("_no"),
-            value.as_str(),
-        ) {
-            inner
-                .notify_urls
-                .entry((field.clone(), number.to_string()))
-                .or_insert_with(|| url.to_string());
+/// Queues the callbacks operations owe (a transition with `notify:`, made by a merchant's
+/// request) and delivers each that has a URL in the background, as WeChat Pay would after
+/// answering the request.
+pub(crate) fn owe(state: &Arc<State>, notices: Vec<Notice>) {
+    for notice in notices {
+        let callback = state.control.queue(notice);
+        if let Some(url) = callback.notify_url.clone() {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let sim = Simulator::view(state.clone());
+                deliver_one(&state, &sim, callback, &url).await;
+            });
         }
     }
 }
@@ -236,7 +182,7 @@ fn error(status: u16, message: &str) -> Answer {
 
 const ROUTES: &str = "GET /_sim/credentials, POST /_sim/reset, GET /_sim/effects[?operation=ID], \
     POST|DELETE /_sim/faults, GET /_sim/callbacks, POST /_sim/callbacks/deliver, GET /_sim/actions, \
-    POST /_sim/{resource}/{key}/{action}";
+    POST /_sim/{family}/{lifecycle}/{key}/{transition}, POST /_sim/{resource}/{key}/{action}";
 
 async fn route(
     state: &Arc<State>,
@@ -275,11 +221,11 @@ async fn route(
             ok(json!({ "callbacks": queue.iter().map(|c| c.to_json(false)).collect::<Vec<_>>() }))
         }
         ("POST", ["callbacks", "deliver"]) => deliver_queued(state, &sim, &body).await?,
-        ("GET", ["actions"]) => ok(json!({ "actions": ACTIONS.iter().map(|a| json!({
-            "route": format!("POST /_sim/{}/{{{}}}/{}", a.resource, a.key, a.action),
-            "does": a.does,
-        })).collect::<Vec<_>>() })),
-        ("POST", [resource, key, action]) => act(state, &sim, resource, key, action, &body).await?,
+        ("GET", ["actions"]) => ok(actions(state)),
+        ("POST", [family, lifecycle, key, name]) => {
+            transition(state, &sim, [family, lifecycle, name], key, &body).await?
+        }
+        ("POST", [resource, key, action]) => act(&sim, resource, key, action, &body)?,
         _ => error(
             404,
             &format!("no control route {method} {PREFIX}{rest}; the routes: {ROUTES}"),
@@ -402,6 +348,64 @@ fn parse_fault(state: &State, fault: &Value) -> Result<Fault, String> {
     })
 }
 
+/// Every control route: the spec's transitions without an operation, then [`PROVISIONS`].
+fn actions(state: &State) -> Value {
+    let mut actions = Vec::new();
+    for f in &state.api.families {
+        for l in &f.lifecycles {
+            for t in l.transitions.iter().filter(|t| t.control) {
+                actions.push(json!({
+                    "route": format!("POST {PREFIX}/{}/{}/{{{}}}/{}", f.name, l.name, l.key, t.name),
+                    "does": t.doc,
+                    "from": t.from,
+                    "to": t.to,
+                    "needs": t.needs,
+                    "records": t.records.iter().filter_map(|r| match &r.source {
+                        wechatpay_apiv3_generator::model::Source::Request(p) => Some(p.join(".")),
+                        _ => None,
+                    }).collect::<Vec<_>>(),
+                    "callback": t.notify.as_ref().map(|n| &n.event_type),
+                }));
+            }
+        }
+    }
+    for a in PROVISIONS {
+        actions.push(json!({
+            "route": format!("POST {PREFIX}/{}/{{{}}}/{}", a.resource, a.key, a.action),
+            "does": a.does,
+        }));
+    }
+    json!({ "actions": actions })
+}
+
+/// `POST /_sim/{family}/{lifecycle}/{key}/{transition}`: makes the transition, then queues the
+/// callback it owes and (unless `"deliver": false`) delivers it to the body's `notify_url`, else
+/// the one the resource was made with.
+async fn transition(
+    state: &State,
+    sim: &Simulator,
+    [family, lifecycle, name]: [&str; 3],
+    key: &str,
+    body: &Value,
+) -> Result<Answer, Answer> {
+    let done = sim
+        .transition(family, lifecycle, key, name, body)
+        .map_err(|r| error(r.status, &r.message))?;
+    let callback = match done.notice {
+        Some(notice) => {
+            let callback = state.control.queue(notice);
+            let deliver = body["deliver"].as_bool().unwrap_or(true);
+            send_if(state, sim, callback, deliver).await
+        }
+        None => Value::Null,
+    };
+    Ok(ok(json!({
+        "transition": format!("{family}.{lifecycle}.{name}"),
+        "record": done.record,
+        "callback": callback,
+    })))
+}
+
 fn required<'a>(body: &'a Value, field: &str) -> Result<&'a str, Answer> {
     body[field]
         .as_str()
@@ -409,61 +413,15 @@ fn required<'a>(body: &'a Value, field: &str) -> Result<&'a str, Answer> {
         .ok_or_else(|| error(400, &format!("`{field}` (a string) is required")))
 }
 
-async fn act(
-    state: &State,
+/// One of [`PROVISIONS`].
+fn act(
     sim: &Simulator,
     resource: &str,
     key: &str,
     action: &str,
     body: &Value,
 ) -> Result<Answer, Answer> {
-    let refused = |e: String| error(409, &e);
-    let given_url = body["notify_url"].as_str().map(str::to_string);
-    let deliver = body["deliver"].as_bool().unwrap_or(true);
     match (resource, action) {
-        ("payments", "confirm") => {
-            let paid = sim
-                .pay_order(key, required(body, "openid")?)
-                .map_err(refused)?;
-            let url = given_url.or_else(|| state.control.notify_url("out_trade_no", key));
-            let callback = state.control.queue(
-                "TRANSACTION.SUCCESS",
-                "transaction",
-                paid.transaction.clone(),
-                url,
-            );
-            let callback = send_if(state, sim, callback, deliver).await;
-            Ok(ok(json!({
-                "transaction_id": paid.transaction_id,
-                "transaction": paid.transaction,
-                "callback": callback,
-            })))
-        }
-        ("refunds", "confirm") => {
-            let notice = sim
-                .refund_notice(key)
-                .ok_or_else(|| error(404, &format!("no refund has out_refund_no `{key}`")))?;
-            let url = given_url.or_else(|| state.control.notify_url("out_refund_no", key));
-            let callback = state
-                .control
-                .queue("REFUND.SUCCESS", "refund", notice.clone(), url);
-            let callback = send_if(state, sim, callback, deliver).await;
-            Ok(ok(json!({ "refund": notice, "callback": callback })))
-        }
-        ("cash_coupons", "use") => {
-            let resource = sim
-                .use_cash_coupon(
-                    required(body, "openid")?,
-                    key,
-                    required(body, "transaction_id")?,
-                )
-                .map_err(refused)?;
-            let callback = state
-                .control
-                .queue("COUPON.USE", "coupon", resource.clone(), given_url);
-            let callback = send_if(state, sim, callback, deliver).await;
-            Ok(ok(json!({ "coupon": resource, "callback": callback })))
-        }
         ("busifavor_coupons", "receive") => {
             let stock_id = required(body, "stock_id")?;
             let openid = required(body, "openid")?;
@@ -473,14 +431,16 @@ async fn act(
             ))
         }
         _ => {
-            let known: Vec<String> = ACTIONS
+            let known: Vec<String> = PROVISIONS
                 .iter()
                 .map(|a| format!("{}/{{{}}}/{}", a.resource, a.key, a.action))
                 .collect();
             Err(error(
                 404,
                 &format!(
-                    "no action `{action}` on `{resource}`; the actions: {}",
+                    "no action `{action}` on `{resource}` (the spec's transitions take four segments: \
+                     {{family}}/{{lifecycle}}/{{key}}/{{transition}}, listed by GET {PREFIX}/actions); \
+                     the hand-written actions: {}",
                     known.join(", ")
                 ),
             ))
@@ -506,8 +466,8 @@ async fn deliver_one(state: &State, sim: &Simulator, mut callback: Callback, url
     let sent = sim
         .send_notification(
             &sent_to,
-            callback.event_type,
-            callback.original_type,
+            &callback.event_type,
+            &callback.original_type,
             &callback.resource,
         )
         .await;

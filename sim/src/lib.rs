@@ -32,7 +32,7 @@ pub use security::{
     SimConfig,
 };
 pub use server::ServerLimits;
-pub use state::PaidOrder;
+pub use state::{Notice, PaidOrder, Refused, Transitioned};
 
 /// Shared by every connection.
 pub(crate) struct State {
@@ -44,7 +44,7 @@ pub(crate) struct State {
     pub addr: SocketAddr,
     /// Whether `security` is the public fixture identity, whose secrets may be handed out.
     pub fixture_identity: bool,
-    /// The control API's memory: queued callbacks and the notify_url each order named.
+    /// The control API's memory: callbacks not yet delivered.
     pub control: control::Control,
 }
 
@@ -313,13 +313,9 @@ impl Simulator {
             .example_answer("product_coupon", "use_user_coupon")
             .ok_or("the spec has no product_coupon.use_user_coupon example")?;
         coupon["coupon_code"] = serde_json::json!(coupon_code);
-        coupon["coupon_state"] = serde_json::json!("EFFECTIVE");
-        if let Some(map) = coupon.as_object_mut() {
-            map.remove("single_usage_detail");
-        }
         self.state
             .store
-            .provision_product_coupon(&self.state.api, openid, coupon);
+            .provision_usable_product_coupon(&self.state.api, openid, coupon);
         Ok(())
     }
 
@@ -440,35 +436,75 @@ impl Simulator {
             .provision_product_coupon(&self.state.api, openid, coupon);
     }
 
-    /// Pays an unpaid order as its user would: the order becomes SUCCESS with a transaction id,
-    /// and refunds become possible. Send `transaction` with [`Self::send_notification`]
-    /// (`TRANSACTION.SUCCESS`, original type `transaction`) to test a payment callback handler.
-    pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
-        self.state
-            .store
-            .pay_order(&self.state.api, out_trade_no, openid)
+    /// Makes a transition no operation makes (what the user, a reviewer or the bank does; the
+    /// control route `POST /_sim/{family}/{lifecycle}/{key}/{transition}`) on the resource under
+    /// `key`, with the JSON `body` such a call carries (the fields the transition `needs` and
+    /// records). Returns the record after it and the callback it owes (`notify:` in the spec),
+    /// not sent: give it to [`Self::send_notification`], or use the control API, which delivers it.
+    pub fn transition(
+        &self,
+        family: &str,
+        lifecycle: &str,
+        key: &str,
+        transition: &str,
+        body: &serde_json::Value,
+    ) -> Result<Transitioned, Refused> {
+        let id = format!("{family}.{lifecycle}.{transition}");
+        self.state.store.control(&self.state.api, &id, key, body)
     }
 
-    /// The decrypted resource of the REFUND.SUCCESS callback of a refund the simulator made (send
-    /// it with [`Self::send_notification`], event `REFUND.SUCCESS`, original type `refund`), or
-    /// `None` for an unknown `out_refund_no`.
+    /// Every transition [`Self::transition`] and the control API make, as
+    /// `family.lifecycle.transition`.
+    pub fn transitions(&self) -> Vec<String> {
+        self.state.store.controls()
+    }
+
+    /// Pays an unpaid order as its user would (the transition `pay_transactions.order.pay`): the
+    /// order becomes SUCCESS with a transaction id, and refunds become possible. Send
+    /// `transaction` with [`Self::send_notification`] (`TRANSACTION.SUCCESS`, original type
+    /// `transaction`) to test a payment callback handler.
+    pub fn pay_order(&self, out_trade_no: &str, openid: &str) -> Result<PaidOrder, String> {
+        let body = serde_json::json!({ "openid": openid });
+        let paid = self
+            .transition("pay_transactions", "order", out_trade_no, "pay", &body)
+            .map_err(|r| r.message)?;
+        Ok(PaidOrder {
+            transaction_id: paid.record["transaction_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            transaction: paid.record,
+        })
+    }
+
+    /// The decrypted resource of the refund callback of a refund the simulator made, as the
+    /// refund is now (send it with [`Self::send_notification`], event `REFUND.SUCCESS` once it
+    /// arrived: the transition `refund_domestic.refund.arrive`), or `None` for an unknown
+    /// `out_refund_no`.
     pub fn refund_notice(&self, out_refund_no: &str) -> Option<serde_json::Value> {
         self.state
             .store
-            .refund_notice(&self.state.api, out_refund_no)
+            .notice_of(
+                &self.state.api,
+                "refund_domestic.refund.arrive",
+                out_refund_no,
+            )
+            .map(|n| n.resource)
     }
 
-    /// Redeems a cash coupon (代金券) the way a payment would: the coupon becomes USED with the
-    /// transaction recorded. Returns the COUPON.USE resource to send with
-    /// [`Self::send_notification`] (event `COUPON.USE`, original type `coupon`).
+    /// Redeems a cash coupon (代金券) the way a payment would (the transition `favor.coupon.use`):
+    /// the coupon becomes USED with the transaction recorded. Returns the COUPON.USE resource to
+    /// send with [`Self::send_notification`] (event `COUPON.USE`, original type `coupon`).
     pub fn use_cash_coupon(
         &self,
         openid: &str,
         coupon_id: &str,
         transaction_id: &str,
     ) -> Result<serde_json::Value, String> {
-        self.state
-            .store
-            .use_cash_coupon(&self.state.api, openid, coupon_id, transaction_id)
+        let body = serde_json::json!({ "openid": openid, "transaction_id": transaction_id });
+        let used = self
+            .transition("favor", "coupon", coupon_id, "use", &body)
+            .map_err(|r| r.message)?;
+        Ok(used.notice.map_or(used.record, |n| n.resource))
     }
 }

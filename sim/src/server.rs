@@ -162,7 +162,7 @@ async fn answer(
     if let Some(id) = answer.operation.clone() {
         crate::sensitive::encrypt_answer_fields(&state.api, &state.security, &id, &mut answer);
     }
-    crate::control::observe(&state, &incoming, &answer);
+    crate::control::owe(&state, state.store.take_notices());
     if let Some(delay) = answer.latency {
         tokio::time::sleep(delay).await;
     }

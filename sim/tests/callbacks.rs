@@ -84,7 +84,16 @@ async fn payment_and_refund_callbacks_share_one_entry_point() -> TestResult {
     let refund = sim.signed_notification(
         "REFUND.SUCCESS",
         "refund",
-        &sim.refund_notice("CBR-000001").ok_or("no refund notice")?,
+        &sim.transition(
+            "refund_domestic",
+            "refund",
+            "CBR-000001",
+            "arrive",
+            &serde_json::json!({}),
+        )?
+        .notice
+        .ok_or("no refund notice")?
+        .resource,
     )?;
     let lower: Vec<(String, String)> = refund
         .headers

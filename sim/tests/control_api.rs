@@ -72,7 +72,7 @@ async fn confirming_a_payment_sends_transaction_success_to_the_orders_notify_url
     let (status, paid) = control(
         &sim,
         "POST",
-        "/payments/ORDER-CTL-1/confirm",
+        "/pay_transactions/order/ORDER-CTL-1/pay",
         Some(json!({ "openid": OPENID })),
     )
     .await?;
@@ -88,8 +88,9 @@ async fn confirming_a_payment_sends_transaction_success_to_the_orders_notify_url
     assert_eq!(event.trade_state, Some(TradeState::Success));
     assert_eq!(
         event.transaction_id.as_deref(),
-        paid["transaction_id"].as_str()
+        paid["record"]["transaction_id"].as_str()
     );
+    assert_eq!(paid["transition"], "pay_transactions.order.pay");
     let queried = client.execute(query("ORDER-CTL-1")).await?;
     assert_eq!(queried, event);
 
@@ -102,7 +103,7 @@ async fn confirming_a_payment_sends_transaction_success_to_the_orders_notify_url
     let (status, again) = control(
         &sim,
         "POST",
-        "/payments/ORDER-CTL-1/confirm",
+        "/pay_transactions/order/ORDER-CTL-1/pay",
         Some(json!({ "openid": OPENID })),
     )
     .await?;
@@ -110,7 +111,8 @@ async fn confirming_a_payment_sends_transaction_success_to_the_orders_notify_url
     assert!(
         again["message"]
             .as_str()
-            .is_some_and(|m| m.contains("not NOTPAY"))
+            .is_some_and(|m| m.contains("is SUCCESS, not NOTPAY")),
+        "{again}"
     );
     Ok(())
 }
@@ -127,7 +129,7 @@ async fn a_callback_that_cannot_be_delivered_waits_in_the_queue() -> TestResult 
     let (status, paid) = control(
         &sim,
         "POST",
-        "/payments/ORDER-CTL-2/confirm",
+        "/pay_transactions/order/ORDER-CTL-2/pay",
         Some(json!({ "openid": OPENID })),
     )
     .await?;
@@ -170,7 +172,7 @@ async fn a_callback_that_cannot_be_delivered_waits_in_the_queue() -> TestResult 
     let (_, held) = control(
         &sim,
         "POST",
-        "/payments/ORDER-CTL-3/confirm",
+        "/pay_transactions/order/ORDER-CTL-3/pay",
         Some(json!({ "openid": OPENID, "deliver": false })),
     )
     .await?;
@@ -386,22 +388,83 @@ async fn unknown_control_routes_and_actions_name_what_exists() -> TestResult {
             .as_str()
             .is_some_and(|m| m.contains("POST /_sim/reset"))
     );
+    // A misspelt transition is refused with the ones it could have meant.
+    let (status, answer) = control(
+        &sim,
+        "POST",
+        "/pay_transactions/order/X/pays",
+        Some(json!({})),
+    )
+    .await?;
+    assert_eq!(status, 404);
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("closest: pay_transactions.order.pay"),
+        "{message}"
+    );
     let (status, answer) = control(&sim, "POST", "/payments/X/refuse", Some(json!({}))).await?;
     assert_eq!(status, 404);
     assert!(
         answer["message"]
             .as_str()
-            .is_some_and(|m| m.contains("payments/{out_trade_no}/confirm"))
+            .is_some_and(|m| m.contains("busifavor_coupons/{coupon_code}/receive")),
+        "{answer}"
     );
+    // A change another operation makes (`control: false`) is no control route.
+    let (status, answer) = control(
+        &sim,
+        "POST",
+        "/pay_transactions/order/X/refund",
+        Some(json!({})),
+    )
+    .await?;
+    assert_eq!(status, 404, "{answer}");
+    let (status, answer) = control(
+        &sim,
+        "POST",
+        "/pay_transactions/order/X/pay",
+        Some(json!({})),
+    )
+    .await?;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["message"], "`openid` (a string) is required");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_actions_are_the_specs_transitions_without_an_operation() -> TestResult {
+    let sim = Simulator::start().await?;
     let (status, actions) = control(&sim, "GET", "/actions", None).await?;
     assert_eq!(status, 200);
-    assert_eq!(actions["actions"].as_array().map(Vec::len), Some(4));
-    let (status, answer) = control(&sim, "POST", "/payments/X/confirm", Some(json!({}))).await?;
-    assert_eq!(status, 400, "{answer}");
+    let actions = actions["actions"].as_array().cloned().unwrap_or_default();
+    let routes: Vec<&str> = actions.iter().filter_map(|a| a["route"].as_str()).collect();
+    for route in [
+        "POST /_sim/pay_transactions/order/{out_trade_no}/pay",
+        "POST /_sim/pay_transactions/order/{out_trade_no}/fail",
+        "POST /_sim/refund_domestic/refund/{out_refund_no}/arrive",
+        "POST /_sim/refund_domestic/refund/{out_refund_no}/abnormal",
+        "POST /_sim/refund_domestic/refund/{out_refund_no}/close",
+        "POST /_sim/favor/coupon/{coupon_id}/use",
+        "POST /_sim/busifavor_coupons/{coupon_code}/receive",
+    ] {
+        assert!(routes.contains(&route), "{route} in {routes:?}");
+    }
     assert!(
-        answer["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("openid"))
+        !routes.iter().any(|r| r.ends_with("/refund")),
+        "control: false is not listed: {routes:?}"
+    );
+    let pay = actions
+        .iter()
+        .find(|a| a["route"] == "POST /_sim/pay_transactions/order/{out_trade_no}/pay")
+        .ok_or("pay listed")?;
+    assert_eq!(pay["needs"], json!(["openid"]));
+    assert_eq!(pay["from"], json!(["NOTPAY"]));
+    assert_eq!(pay["to"], "SUCCESS");
+    assert_eq!(pay["callback"], "TRANSACTION.SUCCESS");
+    assert_eq!(
+        sim.transitions().len() + 1,
+        actions.len(),
+        "every spec transition and the one provision"
     );
 
     // The prefix opens nothing else: a WeChat Pay path, or one merely starting with `/_sim`,
@@ -412,6 +475,109 @@ async fn unknown_control_routes_and_actions_name_what_exists() -> TestResult {
     ] {
         let response = reqwest::get(format!("{}{path}", sim.base_url())).await?;
         assert_eq!(response.status().as_u16(), 401, "{path}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_payment_fails_and_refunds_end_abnormal_or_closed_with_their_callbacks() -> TestResult {
+    use wechatpay_apiv3::refund::domestic::{
+        CreateRefundRequest, QueryByOutRefundNoRequest, RefundRequestAmount, RefundResultEvent,
+        RefundStatus,
+    };
+    let (sim, client) = common::sim_and_client().await?;
+    client
+        .execute(order("ORDER-FAIL-1", "https://shop.example.com/n"))
+        .await?;
+    let (status, failed) = control(
+        &sim,
+        "POST",
+        "/pay_transactions/order/ORDER-FAIL-1/fail",
+        Some(json!({})),
+    )
+    .await?;
+    assert_eq!(status, 200, "{failed}");
+    assert_eq!(
+        failed["callback"],
+        Value::Null,
+        "a failed payment sends none"
+    );
+    let queried = client.execute(query("ORDER-FAIL-1")).await?;
+    assert_eq!(queried.trade_state, Some(TradeState::Payerror));
+    let (status, _) = control(
+        &sim,
+        "POST",
+        "/pay_transactions/order/ORDER-FAIL-1/pay",
+        Some(json!({ "openid": OPENID })),
+    )
+    .await?;
+    assert_eq!(status, 409, "a failed order is not paid");
+
+    for (n, transition, ended, event_type) in [
+        (1, "abnormal", RefundStatus::Abnormal, "REFUND.ABNORMAL"),
+        (2, "close", RefundStatus::Closed, "REFUND.CLOSED"),
+    ] {
+        let (out_trade_no, out_refund_no) = (format!("ORDER-RF-{n}"), format!("RF-{n}"));
+        client
+            .execute(order(&out_trade_no, "https://shop.example.com/n"))
+            .await?;
+        let (status, _) = control(
+            &sim,
+            "POST",
+            &format!("/pay_transactions/order/{out_trade_no}/pay"),
+            Some(json!({ "openid": OPENID, "deliver": false })),
+        )
+        .await?;
+        assert_eq!(status, 200);
+        let (url, mut rx) =
+            common::receive_one_callback::<RefundResultEvent>(client.clone()).await?;
+        let refund = CreateRefundRequest::builder()
+            .out_trade_no(out_trade_no.as_str())
+            .out_refund_no(out_refund_no.as_str())
+            .notify_url(url.replacen("http://", "https://", 1))
+            .amount(
+                RefundRequestAmount::builder()
+                    .refund(800)
+                    .total(8800)
+                    .currency("CNY")
+                    .build()?,
+            )
+            .build()?;
+        client.execute(refund).await?;
+        let (status, answer) = control(
+            &sim,
+            "POST",
+            &format!("/refund_domestic/refund/{out_refund_no}/{transition}"),
+            Some(json!({})),
+        )
+        .await?;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["callback"]["event_type"], event_type, "{answer}");
+        assert_eq!(answer["callback"]["delivered"], true, "{answer}");
+        // The refund's handler verified and typed it.
+        let event = rx.recv().await.ok_or("no callback arrived")??;
+        assert_eq!(event.refund_status, ended);
+        assert_eq!(event.out_refund_no, out_refund_no);
+        assert_eq!(
+            event.success_time, None,
+            "only a success has a success time"
+        );
+        let queried = client
+            .execute(
+                QueryByOutRefundNoRequest::builder()
+                    .out_refund_no(out_refund_no.as_str())
+                    .build()?,
+            )
+            .await?;
+        assert_eq!(queried.status, ended);
+        let (status, _) = control(
+            &sim,
+            "POST",
+            &format!("/refund_domestic/refund/{out_refund_no}/arrive"),
+            Some(json!({})),
+        )
+        .await?;
+        assert_eq!(status, 409, "an ended refund does not arrive");
     }
     Ok(())
 }

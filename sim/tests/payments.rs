@@ -44,6 +44,7 @@ fn refund(out_trade_no: &str, out_refund_no: &str, amount: i64, total: i64) -> C
     CreateRefundRequest::builder()
         .out_trade_no(out_trade_no)
         .out_refund_no(out_refund_no)
+        .notify_url("https://shop.example.com/wechatpay/refund")
         .amount(
             RefundRequestAmount::builder()
                 .refund(amount)
@@ -153,6 +154,39 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         .await?;
     assert_eq!(sim.faults().effects("refund_domestic.create_refund"), 2);
 
+    // PROCESSING until the bank answers (the control transition `arrive`).
+    let by_refund_no = || {
+        QueryByOutRefundNoRequest::builder()
+            .out_refund_no("R-1")
+            .build()
+    };
+    let processing = client.execute(by_refund_no()?).await?;
+    assert_eq!(processing.status, RefundStatus::Processing);
+    let done = sim.transition(
+        "refund_domestic",
+        "refund",
+        "R-1",
+        "arrive",
+        &serde_json::json!({}),
+    )?;
+    let notice = done.notice.ok_or("arrive owes REFUND.SUCCESS")?;
+    assert_eq!(notice.event_type, "REFUND.SUCCESS");
+    assert_eq!(
+        notice.notify_url.as_deref(),
+        Some("https://shop.example.com/wechatpay/refund"),
+        "the refund's own notify_url"
+    );
+    let again = sim
+        .transition(
+            "refund_domestic",
+            "refund",
+            "R-1",
+            "arrive",
+            &serde_json::json!({}),
+        )
+        .expect_err("arrived once");
+    assert_eq!(again.status, 409, "{again}");
+
     let arrived = client
         .execute(
             QueryByOutRefundNoRequest::builder()
@@ -242,6 +276,18 @@ async fn a_days_bill_downloads_unsigned_and_hash_checked() -> TestResult {
             "{text}"
         );
         assert!(text.ends_with("`1,`88.00\n"), "{text}");
+        // The header and the payment's line end with its description (商品名称), as placed.
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with(",应结订单金额,商品名称"), "{text}");
+        assert_eq!(
+            lines[0].split(',').count(),
+            lines[1].split(',').count(),
+            "{text}"
+        );
+        assert!(
+            lines[1].ends_with(",`SUCCESS,`CNY,`88.00,`手冲咖啡豆 250g"),
+            "{text}"
+        );
         // A hash that does not match is refused, not returned.
         let err = client
             .download_bill(&link.download_url, &link.hash_type, &"0".repeat(40))

@@ -228,7 +228,7 @@ pub(super) fn lower_family(family: &LoadedFamily, diags: &mut Diagnostics) -> Op
         title: decl.title.trim().to_string(),
         doc: decl.doc.trim().to_string(),
         dir: family.dir.clone(),
-        lifecycles: crate::lifecycle::lower(family, &types, &operations, diags),
+        lifecycles: crate::lifecycle::lower(family, &types, &operations, &notifications, diags),
         types,
         operations,
         notifications,

@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use super::engine::{Engine, text_of};
-use super::payments::paid_on;
+use super::payments::{PAID, paid_on};
 use super::rules::Rule;
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
@@ -65,6 +65,11 @@ fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> Str
     ))
 }
 
+/// Text as a bill cell: a comma or line break in it would split the row, so each becomes a space.
+fn bill_text(text: &str) -> String {
+    text.replace([',', '\n', '\r'], " ")
+}
+
 /// Fen as yuan with two decimals, as bills write amounts.
 fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
@@ -75,18 +80,20 @@ fn total(o: &Value) -> i64 {
 }
 
 /// A trade bill of the day's payments, in the CSV layout of WeChat Pay's bills (every value
-/// behind a backquote, a totals section at the end).
+/// behind a backquote, a totals section at the end). A payment line shows the order as paid and
+/// its description (商品名称), which only the request that placed the order holds.
 fn trade_bill(e: &Engine<'_>, date: &str) -> String {
     let mut out = String::from(
-        "交易时间,公众账号ID,商户号,微信订单号,商户订单号,用户标识,交易类型,交易状态,货币种类,应结订单金额\n",
+        "交易时间,公众账号ID,商户号,微信订单号,商户订单号,用户标识,交易类型,交易状态,货币种类,应结订单金额,商品名称\n",
     );
     let (mut count, mut sum) = (0, 0);
-    for o in paid_on(e, date) {
+    for record in paid_on(e, date) {
+        let o = &record.json;
         count += 1;
         sum += total(o);
         let t = |k: &str| text_of(o.get(k));
         out.push_str(&format!(
-            "`{},`{},`{},`{},`{},`{},`{},`SUCCESS,`{},`{}\n",
+            "`{},`{},`{},`{},`{},`{},`{},`{},`{},`{},`{}\n",
             t("success_time"),
             t("appid"),
             t("mchid"),
@@ -94,8 +101,10 @@ fn trade_bill(e: &Engine<'_>, date: &str) -> String {
             t("out_trade_no"),
             text_of(o["payer"].get("openid")),
             t("trade_type"),
+            PAID.value,
             text_of(o["amount"].get("currency")),
             yuan(total(o)),
+            bill_text(&text_of(record.request.get("description"))),
         ));
     }
     out.push_str("总交易单数,应结订单总金额\n");
@@ -109,7 +118,7 @@ fn fund_flow_bill(e: &Engine<'_>, date: &str) -> String {
         "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额（元）,账户结余（元）\n",
     );
     let mut balance = 0;
-    for o in paid_on(e, date) {
+    for o in paid_on(e, date).map(|r| &r.json) {
         balance += total(o);
         let id = text_of(o.get("transaction_id"));
         out.push_str(&format!(

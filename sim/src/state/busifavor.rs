@@ -5,10 +5,19 @@
 use serde_json::{Value, json};
 
 use super::engine::Engine;
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, check_send_limits, coupon_code, now_rfc3339};
 
 const FAMILY: &str = "busifavor";
+
+/// A stock that sends coupons.
+const RUNNING: Named = Named::state(FAMILY, "stock", "RUNNING");
+/// A coupon in a wallet, not used yet.
+const SENDED: Named = Named::state(FAMILY, "coupon", "SENDED");
+/// The code mode where the caller gives each coupon's code.
+const CALLER_CODES: Named = Named::of(FAMILY, "stock", "coupon_code_mode", "MERCHANT_API");
+
+pub(super) const NAMED: &[Named] = &[RUNNING, SENDED, CALLER_CODES];
 
 pub(super) const RULES: &[Rule] = &[Rule {
     fill: Some(send),
@@ -21,11 +30,11 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
         .get(FAMILY, "stock", &stock_id)
         .map(|s| s.json.clone())
         .ok_or_else(|| Outcome::error(404, "RESOURCE_NOT_EXISTS", "no stock has this stock_id"))?;
-    if stock["stock_state"] != "RUNNING" {
+    if !RUNNING.is_in(e.api, &stock) {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
-            "the stock is not RUNNING",
+            &format!("the stock is not {}", RUNNING.value),
         ));
     }
     let sent = stock["send_count_information"]["total_send_num"]
@@ -39,7 +48,7 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
     check_send_limits(&stock["stock_send_rule"], limits, sent, held)?;
     let code = coupon_code(
         stock["coupon_code_mode"].as_str(),
-        "MERCHANT_API",
+        CALLER_CODES.value,
         call.body.get("coupon_code"),
         || format!("{:022}", 8_800_000_000_000_000_000u64 + sent as u64 + 1),
     )?;
@@ -79,9 +88,9 @@ pub(super) fn provision(
     let mut coupon = json!({
         "stock_id": stock_id,
         "coupon_code": coupon_code,
-        "coupon_state": "SENDED",
         "receive_time": now_rfc3339(),
     });
+    SENDED.set_in(e.api, &mut coupon);
     with_stock_rules(&mut coupon, &stock);
     e.insert(FAMILY, "coupon", Some(openid), coupon);
 }

@@ -9,19 +9,74 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 use wechatpay_apiv3_generator::model::{
-    Api, Lifecycle, Operation, Paging, Recorded, ResponseKind, Source, TyKind, TypeDef, TypePath,
+    Api, Lifecycle, Notify, Operation, Paging, Recorded, ResponseKind, Source, TyKind, TypeDef,
+    TypePath,
 };
 
 use super::rules::Rule;
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
-/// A resource: its record as queried, and whose it is (the owner is not a field of the record).
+/// A resource: its record as queried, and beside it what no query answers: whose it is (the owner
+/// is not a field of the record), where its callbacks go (the `notify_url` of the request that
+/// made it) and that request's body (what a bill shows of an order, such as its description).
 #[derive(Clone, Debug)]
 pub struct Record {
     pub owner: Option<String>,
+    pub notify_url: Option<String>,
+    /// The body of the request that created it (`Null` for one a test provisioned).
+    pub request: Value,
     pub json: Value,
 }
+
+/// A callback a change owes the merchant (a transition's `notify:`).
+#[derive(Clone, Debug)]
+pub struct Notice {
+    /// One of the notification's event types (`TRANSACTION.SUCCESS`).
+    pub event_type: String,
+    /// The notification's `resource.original_type` (`transaction`).
+    pub original_type: String,
+    /// The decrypted resource: the record, projected onto the notification's type.
+    pub resource: Value,
+    /// Where it goes: the control call's `notify_url`, else the record's.
+    pub notify_url: Option<String>,
+}
+
+/// A control transition made: the record after it and the callback it owes, if any.
+#[derive(Clone, Debug)]
+pub struct Transitioned {
+    /// The record after the change, as a query answers it.
+    pub record: Value,
+    /// The callback the change owes (`notify:`), not yet sent.
+    pub notice: Option<Notice>,
+}
+
+/// Why a control transition was not made: an HTTP status for the control API, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// 400 (a field it needs is missing), 404 (no such resource or transition), 409 (the
+    /// resource is in another state, or a hand-written rule refused), 500 (a simulator bug).
+    pub status: u16,
+    /// What is wrong, naming the field, resource or state.
+    pub message: String,
+}
+
+impl Refused {
+    fn new(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.status)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// The first successful answer to a request number, and the request it answered.
 #[derive(Clone)]
@@ -41,6 +96,8 @@ pub struct World {
     sequence: u64,
     /// Bill files by download token, exactly as served.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Callbacks operations owe (a transition with `notify:`), not yet handed to the control API.
+    pub notices: Vec<Notice>,
 }
 
 impl World {
@@ -62,12 +119,18 @@ enum Role {
     Transition(usize),
 }
 
-/// Where each operation's lifecycle is: (family index, lifecycle index, role), by operation id.
-pub struct Index(BTreeMap<String, (usize, usize, Role)>);
+/// Where each operation's lifecycle is: (family index, lifecycle index, role), by operation id;
+/// and each transition no operation makes: (family, lifecycle, transition index, whether the
+/// control API serves it) by `family.lifecycle.transition`.
+pub struct Index(
+    BTreeMap<String, (usize, usize, Role)>,
+    BTreeMap<String, (usize, usize, usize, bool)>,
+);
 
 impl Index {
     pub fn new(api: &Api) -> Self {
         let mut map = BTreeMap::new();
+        let mut controls = BTreeMap::new();
         for (fi, f) in api.families.iter().enumerate() {
             for (li, l) in f.lifecycles.iter().enumerate() {
                 let id = |op: &str| format!("{}.{op}", f.name);
@@ -81,13 +144,32 @@ impl Index {
                     map.insert(id(&list.operation), (fi, li, Role::List));
                 }
                 for (i, t) in l.transitions.iter().enumerate() {
-                    if let Some(op) = &t.operation {
-                        map.insert(id(op), (fi, li, Role::Transition(i)));
+                    match &t.operation {
+                        Some(op) => {
+                            map.insert(id(op), (fi, li, Role::Transition(i)));
+                        }
+                        None => {
+                            let id = format!("{}.{}.{}", f.name, l.name, t.name);
+                            controls.insert(id, (fi, li, i, t.control));
+                        }
                     }
                 }
             }
         }
-        Self(map)
+        Self(map, controls)
+    }
+
+    /// Every control transition (the control API's), as `family.lifecycle.transition`, in order.
+    pub fn controls(&self) -> impl Iterator<Item = &str> {
+        self.1
+            .iter()
+            .filter(|(_, (.., control))| *control)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Whether `id` (`family.lifecycle.transition`) is a transition no operation makes.
+    pub fn is_control(&self, id: &str) -> bool {
+        self.1.contains_key(id)
     }
 
     /// Whether a lifecycle creates or changes something through this operation.
@@ -196,6 +278,20 @@ impl Engine<'_> {
 
     /// Stores a record under its key field, projected onto the lifecycle's type.
     pub fn insert(&mut self, family: &str, name: &str, owner: Option<&str>, json: Value) {
+        self.insert_made(family, name, owner, &Value::Null, json);
+    }
+
+    /// [`Self::insert`] for a record `request` (a body) created: kept beside it, with its
+    /// `notify_url`, where the resource's callbacks go.
+    pub fn insert_made(
+        &mut self,
+        family: &str,
+        name: &str,
+        owner: Option<&str>,
+        request: &Value,
+        json: Value,
+    ) {
+        let notify_url = request["notify_url"].as_str().map(str::to_string);
         let Some(l) = self.lifecycle(family, name) else {
             return;
         };
@@ -209,52 +305,181 @@ impl Engine<'_> {
                 key,
                 Record {
                     owner: owner.map(str::to_string),
+                    notify_url,
+                    request: request.clone(),
                     json,
                 },
             );
     }
 
-    /// Makes a transition no operation makes (a payment, a refund arriving): checks the state,
-    /// records what the spec says, and returns the record to complete.
-    pub fn transition(
+    /// Makes a control transition (`family.lifecycle.transition`, one no operation makes: a
+    /// payment, a refund arriving, a transfer the user confirms) on the resource under `key`, with
+    /// the control call's JSON `body`: checks the fields it `needs`, the owner (when the body names
+    /// one) and the state, records what the spec says (body fields like request fields), completes
+    /// it with the hand-written rule registered under its id, and builds the callback it owes.
+    pub fn control(&mut self, id: &str, key: &str, body: &Value) -> Result<Transitioned, Refused> {
+        self.make(id, key, body, true)
+    }
+
+    /// A transition no operation makes, made by hand-written code (`control: false` ones too):
+    /// the record after it.
+    pub fn internal(&mut self, id: &str, key: &str) -> Result<Value, String> {
+        self.make(id, key, &json!({}), false)
+            .map(|t| t.record)
+            .map_err(|r| r.message)
+    }
+
+    fn make(
         &mut self,
-        family: &str,
-        name: &str,
-        transition: &str,
+        id: &str,
         key: &str,
-    ) -> Result<&mut Value, String> {
+        body: &Value,
+        from_outside: bool,
+    ) -> Result<Transitioned, Refused> {
         let api = self.api;
-        let l = api
-            .families
-            .iter()
-            .find(|f| f.name == family)
-            .and_then(|f| f.lifecycles.iter().find(|l| l.name == name))
-            .ok_or_else(|| format!("the spec declares no lifecycle `{family}.{name}`"))?;
-        let t = l
-            .transitions
-            .iter()
-            .find(|t| t.name == transition)
-            .ok_or_else(|| {
-                format!("lifecycle `{family}.{name}` has no transition `{transition}`")
-            })?;
+        let found = self
+            .index
+            .1
+            .get(id)
+            .filter(|(.., control)| *control || !from_outside);
+        let &(fi, li, ti, _) = found.ok_or_else(|| {
+            let known: Vec<String> = self.index.controls().map(str::to_string).collect();
+            Refused::new(
+                404,
+                format!(
+                    "`{id}` is no control transition of spec/ (closest: {})",
+                    crate::faults::closest(&known, id).join(", ")
+                ),
+            )
+        })?;
+        let family = &api.families[fi];
+        let l = &family.lifecycles[li];
+        let t = &l.transitions[ti];
+        if !body.is_object() {
+            return Err(Refused::new(400, "the body must be a JSON object"));
+        }
+        for need in &t.needs {
+            if body[need.as_str()].as_str().is_none_or(str::is_empty) {
+                return Err(Refused::new(
+                    400,
+                    format!("`{need}` (a string) is required"),
+                ));
+            }
+        }
+        let noun = l.name.replace('_', " ");
         let record = self
-            .get_mut(family, name, key)
-            .ok_or_else(|| format!("no {name} has {} `{key}`", l.key))?;
-        let state = text_of(record.json.get(&l.state));
-        if !t.from.contains(&state) {
-            return Err(format!(
-                "{name} `{key}` is {state}, not {}",
-                t.from.join(" or ")
+            .get(&family.name, &l.name, key)
+            .ok_or_else(|| Refused::new(404, format!("no {noun} has {} `{key}`", l.key)))?;
+        if let Some(owner) = l.owner.as_ref().and_then(|o| body[o.as_str()].as_str())
+            && record.owner.as_deref() != Some(owner)
+        {
+            return Err(Refused::new(
+                404,
+                format!("`{owner}` holds no {noun} with {} `{key}`", l.key),
             ));
         }
-        let now = now_rfc3339();
-        let empty = Call::empty();
-        apply(&mut record.json, &t.records, &empty, &now);
-        for path in &t.clears {
-            remove_path(&mut record.json, path);
+        let state = text_of(record.json.get(&l.state));
+        if !t.from.contains(&state) {
+            return Err(Refused::new(
+                409,
+                format!(
+                    "{noun} `{key}` is {state}, not {}: `{}` needs {}",
+                    t.from.join(" or "),
+                    t.name,
+                    t.from.join(" or ")
+                ),
+            ));
         }
-        record.json[l.state.as_str()] = json!(t.to);
-        Ok(&mut record.json)
+        let (mut json, record_url) = (record.json.clone(), record.notify_url.clone());
+        let call = Call::with_body(body);
+        apply(&mut json, &t.records, &call, &now_rfc3339());
+        for path in &t.clears {
+            remove_path(&mut json, path);
+        }
+        json[l.state.as_str()] = json!(t.to);
+        let rule = self.rules.get(id).copied();
+        if let Some(fill) = rule.and_then(|r| r.fill) {
+            fill(self, &call, &mut json).map_err(|refused| {
+                let answer: Value =
+                    serde_json::from_slice(&refused.answer.body).unwrap_or_default();
+                Refused::new(
+                    if refused.answer.status == 404 {
+                        404
+                    } else {
+                        409
+                    },
+                    text_of(answer.get("message")),
+                )
+            })?;
+        }
+        let json = project(api, &l.ty, json);
+        let given_url = body["notify_url"].as_str().map(str::to_string);
+        let notice = match &t.notify {
+            Some(notify) => Some(
+                self.notice(fi, notify, rule, &json, given_url.or(record_url))
+                    .map_err(|e| Refused::new(500, e))?,
+            ),
+            None => None,
+        };
+        if let Some(record) = self.get_mut(&family.name, &l.name, key) {
+            record.json = json.clone();
+        }
+        Ok(Transitioned {
+            record: json,
+            notice,
+        })
+    }
+
+    /// The callback `notify` of family `fi` owes for `record`: the resource the rule's `notice`
+    /// builds, else the record, projected onto the notification's type and checked against it.
+    fn notice(
+        &self,
+        fi: usize,
+        notify: &Notify,
+        rule: Option<&Rule>,
+        record: &Value,
+        notify_url: Option<String>,
+    ) -> Result<Notice, String> {
+        let api = self.api;
+        let n = api.families[fi]
+            .notifications
+            .iter()
+            .find(|n| n.id == notify.notification)
+            .ok_or_else(|| format!("no notification `{}`", notify.notification))?;
+        let resource = match rule.and_then(|r| r.notice) {
+            Some(build) => build(self, record),
+            None => record.clone(),
+        };
+        let resource = project(api, &n.payload, resource);
+        let problems = wechatpay_apiv3_generator::validate::check_json(api, &n.payload, &resource);
+        if !problems.is_empty() {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "SIMULATOR_BUG: the {} callback breaks its type `{}`: {}",
+                notify.event_type,
+                n.payload.name,
+                list.join("; ")
+            ));
+        }
+        Ok(Notice {
+            event_type: notify.event_type.clone(),
+            original_type: n.original_type.clone(),
+            resource,
+            notify_url,
+        })
+    }
+
+    /// The callback of control transition `id` for the record under `key` as it is now, without
+    /// changing it (the refund notice of a refund made earlier).
+    pub fn notice_of(&self, id: &str, key: &str) -> Option<Notice> {
+        let &(fi, li, ti, _) = self.index.1.get(id)?;
+        let f = &self.api.families[fi];
+        let l = &f.lifecycles[li];
+        let record = self.get(&f.name, &l.name, key)?;
+        let notify = l.transitions[ti].notify.as_ref()?;
+        let rule = self.rules.get(id).copied();
+        self.notice(fi, notify, rule, &record.json, record.notify_url.clone())
+            .ok()
     }
 
     /// Serves `id` if a lifecycle or a hand-written rule covers it.
@@ -430,7 +655,7 @@ impl Engine<'_> {
             .as_ref()
             .and_then(|o| call.field(o))
             .map(|o| text_of(Some(&o)));
-        self.insert(family, &l.name, owner.as_deref(), record);
+        self.insert_made(family, &l.name, owner.as_deref(), call.body, record);
         let stored = self
             .get(family, &l.name, &key)
             .map(|r| r.json.clone())
@@ -553,7 +778,7 @@ impl Engine<'_> {
             );
         }
         let mut json = record.json.clone();
-        let owner = record.owner.clone();
+        let (owner, notify_url) = (record.owner.clone(), record.notify_url.clone());
         apply(&mut json, &t.records, call, &now);
         for path in &t.clears {
             remove_path(&mut json, path);
@@ -565,9 +790,22 @@ impl Engine<'_> {
             return refused;
         }
         let json = project(self.api, &l.ty, json);
+        let notice = match &t.notify {
+            Some(notify) => {
+                let id = format!("{family}.{}", op.id);
+                let fi = self.api.families.iter().position(|f| f.name == family);
+                match fi.map(|fi| self.notice(fi, notify, rule, &json, notify_url)) {
+                    Some(Ok(notice)) => Some(notice),
+                    Some(Err(e)) => return Outcome::error(500, "SIMULATOR_BUG", &e),
+                    None => return Outcome::error(500, "SIMULATOR_BUG", &format!("`{id}`")),
+                }
+            }
+            None => None,
+        };
         if let Some(record) = self.get_mut(family, &l.name, &key) {
             record.json = json.clone();
         }
+        self.world.notices.extend(notice);
         let answer = match rule.and_then(|r| r.answer) {
             Some(shape) => shape(self, call, &json),
             None => answer_of(

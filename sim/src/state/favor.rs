@@ -1,16 +1,21 @@
 //! 代金券 (cash coupons), beyond the declared lifecycles (spec/marketing/favor/family.yaml): a new
 //! stock's description defaults to its name; sending checks the stock (its creator, running,
-//! within its limits) and gives the coupon the stock's rule; the test redeems a coupon as a payment
-//! would ([`crate::Simulator::use_cash_coupon`]) and gets the COUPON.USE resource.
+//! within its limits) and gives the coupon the stock's rule; a coupon a payment redeems (the control
+//! transition `favor.coupon.use`) was consumed at its stock creator's.
 
 use serde_json::{Value, json};
 
 use super::engine::Engine;
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, check_send_limits};
 
 const FAMILY: &str = "favor";
 const NO_STOCK: &str = "no stock of this creator has this stock_id";
+
+/// A stock that sends coupons.
+const RUNNING: Named = Named::state(FAMILY, "stock", "running");
+
+pub(super) const NAMED: &[Named] = &[RUNNING];
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -20,6 +25,10 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         fill: Some(send),
         ..Rule::new("favor.send_coupon")
+    },
+    Rule {
+        fill: Some(consumed),
+        ..Rule::new("favor.coupon.use")
     },
 ];
 
@@ -37,11 +46,11 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
         .map(|s| s.json.clone())
         .filter(|s| s["stock_creator_mchid"] == call.body["stock_creator_mchid"])
         .ok_or_else(|| Outcome::error(404, "RESOURCE_NOT_EXISTS", NO_STOCK))?;
-    if stock["status"] != "running" {
+    if !RUNNING.is_in(e.api, &stock) {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
-            "the stock is not running",
+            &format!("the stock is not {}", RUNNING.value),
         ));
     }
     let sent = stock["distributed_coupons"].as_i64().unwrap_or(0);
@@ -69,21 +78,9 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
     Ok(())
 }
 
-/// Redeems a coupon as a payment would: USED, with where and when; the answer is the COUPON.USE
-/// resource.
-pub(super) fn use_coupon(
-    e: &mut Engine<'_>,
-    openid: &str,
-    coupon_id: &str,
-    transaction_id: &str,
-) -> Result<Value, String> {
-    if e.get(FAMILY, "coupon", coupon_id)
-        .is_none_or(|c| c.owner.as_deref() != Some(openid))
-    {
-        return Err(format!("user `{openid}` holds no coupon `{coupon_id}`"));
-    }
-    let coupon = e.transition(FAMILY, "coupon", "use", coupon_id)?;
+/// A payment redeemed the coupon (the spec records when and the transaction) at the merchant who
+/// made its stock.
+fn consumed(_: &mut Engine<'_>, _: &Call<'_>, coupon: &mut Value) -> Result<(), Outcome> {
     coupon["consume_information"]["consume_mchid"] = coupon["stock_creator_mchid"].clone();
-    coupon["consume_information"]["transaction_id"] = json!(transaction_id);
-    Ok(coupon.clone())
+    Ok(())
 }

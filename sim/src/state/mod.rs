@@ -21,6 +21,7 @@ use wechatpay_apiv3_generator::model::Api;
 use crate::handler::Answer;
 use engine::{Engine, Index, World};
 
+pub use engine::{Notice, Refused, Transitioned};
 pub use payments::PaidOrder;
 
 /// What a stateful handler sees of a valid request.
@@ -35,15 +36,14 @@ pub struct Call<'a> {
 
 static NO_PATH: BTreeMap<String, String> = BTreeMap::new();
 static NO_QUERY: BTreeMap<String, Value> = BTreeMap::new();
-static NO_BODY: Value = Value::Null;
 
 impl Call<'_> {
-    /// A call with nothing in it, for changes no request makes.
-    pub fn empty() -> Call<'static> {
+    /// A call with only a body: a control transition's.
+    pub fn with_body(body: &Value) -> Call<'_> {
         Call {
             path: &NO_PATH,
             query: &NO_QUERY,
-            body: &NO_BODY,
+            body,
         }
     }
 
@@ -241,31 +241,34 @@ impl Store {
         self.with(api, |e| product_coupon::provision(e, openid, coupon));
     }
 
-    /// Redeems a cash coupon as a payment would; the COUPON.USE resource.
-    pub fn use_cash_coupon(
-        &self,
-        api: &Api,
-        openid: &str,
-        coupon_id: &str,
-        transaction_id: &str,
-    ) -> Result<Value, String> {
-        self.with(api, |e| {
-            favor::use_coupon(e, openid, coupon_id, transaction_id)
-        })
+    /// [`Self::provision_product_coupon`], made usable (EFFECTIVE, no redemption).
+    pub fn provision_usable_product_coupon(&self, api: &Api, openid: &str, coupon: Value) {
+        self.with(api, |e| product_coupon::provision_usable(e, openid, coupon));
     }
 
-    /// The REFUND.SUCCESS callback resource of a refund, once made.
-    pub fn refund_notice(&self, api: &Api, out_refund_no: &str) -> Option<Value> {
-        self.with(api, |e| payments::refund_notice(e, out_refund_no))
-    }
-
-    /// Marks an unpaid order paid by `openid`, as the user's payment would.
-    pub fn pay_order(
+    /// Makes the control transition `family.lifecycle.transition` on the resource under `key`.
+    pub fn control(
         &self,
         api: &Api,
-        out_trade_no: &str,
-        openid: &str,
-    ) -> Result<PaidOrder, String> {
-        self.with(api, |e| payments::pay(e, out_trade_no, openid))
+        id: &str,
+        key: &str,
+        body: &Value,
+    ) -> Result<Transitioned, Refused> {
+        self.with(api, |e| e.control(id, key, body))
+    }
+
+    /// The callback control transition `id` would send for the resource under `key`, as it is.
+    pub fn notice_of(&self, api: &Api, id: &str, key: &str) -> Option<Notice> {
+        self.with(api, |e| e.notice_of(id, key))
+    }
+
+    /// The callbacks operations made owe (transitions with `notify:`), taken off the store.
+    pub fn take_notices(&self) -> Vec<Notice> {
+        std::mem::take(&mut lock(&self.world).notices)
+    }
+
+    /// Every control transition of spec/, as `family.lifecycle.transition`.
+    pub fn controls(&self) -> Vec<String> {
+        self.index.controls().map(str::to_string).collect()
     }
 }

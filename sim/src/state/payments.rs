@@ -1,12 +1,12 @@
 //! Payments and refunds, beyond the declared lifecycles (spec/pay/transactions/family.yaml,
-//! spec/refund/domestic/family.yaml): the prepay answers, the user's payment
-//! ([`crate::Simulator::pay_order`]), refunds in parts up to the order's total, the REFUND.SUCCESS
-//! resource, and the day's bills made from the orders.
+//! spec/refund/domestic/family.yaml): the prepay answers, the ids and amounts of the user's
+//! payment (the control transition `pay_transactions.order.pay`), refunds in parts up to the
+//! order's total, the refund callbacks' resource, and the day's bills made from the orders.
 
 use serde_json::{Value, json};
 
 use super::engine::{Engine, Record, text_of};
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
@@ -23,6 +23,13 @@ const fn prepay(operation: &'static str, answer: super::rules::Shape) -> Rule {
     }
 }
 
+/// A paid order (the state of a bill's payment lines).
+pub(super) const PAID: Named = Named::state(PAY, "order", "SUCCESS");
+/// A paid order with refunds.
+const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
+
+pub(super) const NAMED: &[Named] = &[PAID, REFUNDED];
+
 pub(super) const RULES: &[Rule] = &[
     prepay("pay_transactions.prepay_jsapi", prepay_id),
     prepay("pay_transactions.prepay_app", prepay_id),
@@ -30,8 +37,23 @@ pub(super) const RULES: &[Rule] = &[
     prepay("pay_transactions.prepay_native", code_url),
     Rule {
         fill: Some(refund),
-        answer: Some(refund_accepted),
         ..Rule::new("refund_domestic.create_refund")
+    },
+    Rule {
+        fill: Some(paid),
+        ..Rule::new("pay_transactions.order.pay")
+    },
+    Rule {
+        notice: Some(refund_notice),
+        ..Rule::new("refund_domestic.refund.arrive")
+    },
+    Rule {
+        notice: Some(refund_notice),
+        ..Rule::new("refund_domestic.refund.abnormal")
+    },
+    Rule {
+        notice: Some(refund_notice),
+        ..Rule::new("refund_domestic.refund.close")
     },
 ];
 
@@ -90,23 +112,14 @@ fn total(order: &Value) -> i64 {
     order["amount"]["total"].as_i64().unwrap_or(0)
 }
 
-/// The user pays: SUCCESS, with a transaction id and the payer.
-pub(super) fn pay(
-    e: &mut Engine<'_>,
-    out_trade_no: &str,
-    openid: &str,
-) -> Result<PaidOrder, String> {
+/// The user pays (the spec records the state, the time and the payer): a transaction id, and the
+/// user paid the total in the order's currency.
+fn paid(e: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
     let n = e.next();
-    let order = e.transition(PAY, "order", "pay", out_trade_no)?;
-    let transaction_id = format!("42000{}{n:09}", compact(&now_rfc3339()));
-    order["transaction_id"] = json!(transaction_id);
-    order["payer"] = json!({ "openid": openid });
+    order["transaction_id"] = json!(format!("42000{}{n:09}", compact(&now_rfc3339())));
     order["amount"]["payer_total"] = json!(total(order));
     order["amount"]["payer_currency"] = order["amount"]["currency"].clone();
-    Ok(PaidOrder {
-        transaction_id,
-        transaction: order.clone(),
-    })
+    Ok(())
 }
 
 /// A refund of a paid order, up to what is left of its total; the order shows REFUND.
@@ -123,7 +136,7 @@ fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outc
     let order = e
         .get(PAY, "order", &out_trade_no)
         .map(|o| o.json.clone())
-        .filter(|o| matches!(o["trade_state"].as_str(), Some("SUCCESS" | "REFUND")))
+        .filter(|o| PAID.is_in(e.api, o) || REFUNDED.is_in(e.api, o))
         .ok_or_else(|| {
             Outcome::error(
                 404,
@@ -151,7 +164,7 @@ fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outc
             "the refunds would exceed the order's total",
         ));
     }
-    e.transition(PAY, "order", "refund", &out_trade_no)
+    e.internal("pay_transactions.order.refund", &out_trade_no)
         .map_err(|m| Outcome::error(500, "SYSTEM_ERROR", &m))?;
     let n = e.next();
     let currency = order["amount"]["currency"].clone();
@@ -167,24 +180,15 @@ fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outc
     Ok(())
 }
 
-/// The answer says PROCESSING; the refund then arrives at once, so a query after it shows SUCCESS.
-fn refund_accepted(e: &mut Engine<'_>, _: &Call<'_>, r: &Value) -> Answer {
-    let key = text_of(r.get("out_refund_no"));
-    if let Ok(arrived) = e.transition(REFUND, "refund", "arrive", &key) {
-        arrived["success_time"] = r["create_time"].clone();
-    }
-    Answer::json(200, r)
-}
-
-/// The resource of the REFUND.SUCCESS callback of a refund the simulator made.
-pub(super) fn refund_notice(e: &mut Engine<'_>, out_refund_no: &str) -> Option<Value> {
-    let r = e.get(REFUND, "refund", out_refund_no)?.json.clone();
+/// The resource of the refund callbacks (REFUND.SUCCESS, .ABNORMAL, .CLOSED): the refund, with
+/// its order's merchant and its status under the notification's name.
+fn refund_notice(e: &Engine<'_>, r: &Value) -> Value {
     let mchid = e
         .get(PAY, "order", &text_of(r.get("out_trade_no")))
         .map(|o| o.json["mchid"].clone())
         .unwrap_or_default();
     let a = &r["amount"];
-    Some(json!({
+    json!({
         "mchid": mchid,
         "out_trade_no": r["out_trade_no"],
         "transaction_id": r["transaction_id"],
@@ -198,16 +202,14 @@ pub(super) fn refund_notice(e: &mut Engine<'_>, out_refund_no: &str) -> Option<V
             "payer_total": a["payer_total"], "payer_refund": a["payer_refund"],
             "currency": a["currency"], "payer_currency": a["currency"],
         },
-    }))
+    })
 }
 
-/// Orders paid on `date` (YYYY-MM-DD), in order-number order.
-pub(super) fn paid_on<'a>(e: &'a Engine<'_>, date: &'a str) -> impl Iterator<Item = &'a Value> {
-    e.records(PAY, "order")
-        .map(|(_, o): (_, &Record)| &o.json)
-        .filter(move |o| {
-            o["success_time"]
-                .as_str()
-                .is_some_and(|t| t.starts_with(date))
-        })
+/// Orders paid on `date` (YYYY-MM-DD), in order-number order, each with the request that placed it.
+pub(super) fn paid_on<'a>(e: &'a Engine<'_>, date: &'a str) -> impl Iterator<Item = &'a Record> {
+    e.records(PAY, "order").map(|(_, o)| o).filter(move |o| {
+        o.json["success_time"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(date))
+    })
 }

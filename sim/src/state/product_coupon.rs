@@ -7,11 +7,20 @@
 use serde_json::{Value, json};
 
 use super::engine::{Engine, text_of};
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome, check_send_limits, coupon_code, now_rfc3339};
 use crate::handler::Answer;
 
 const FAMILY: &str = "product_coupon";
+
+/// A stock that sends coupons.
+const SENDING: Named = Named::state(FAMILY, "stock", "SENDING");
+/// A user's coupon that can be used.
+const EFFECTIVE: Named = Named::state(FAMILY, "user_coupon", "EFFECTIVE");
+/// The code mode where the caller gives each coupon's code.
+const CALLER_CODES: Named = Named::of(FAMILY, "stock", "coupon_code_mode", "API_ASSIGN");
+
+pub(super) const NAMED: &[Named] = &[SENDING, EFFECTIVE, CALLER_CODES];
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -120,11 +129,11 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
         .map(|s| s.json.clone())
         .filter(|s| s["product_coupon_id"] == pc["product_coupon_id"])
         .ok_or_else(|| not_found("stock of this product coupon has this stock_id"))?;
-    if stock["state"] != "SENDING" {
+    if !SENDING.is_in(e.api, &stock) {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
-            "the stock is not SENDING",
+            &format!("the stock is not {}", SENDING.value),
         ));
     }
     let sent = stock["sent_count_info"]["total_count"]
@@ -140,7 +149,7 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
     check_send_limits(&stock["stock_send_rule"], limits, sent, held)?;
     let code = coupon_code(
         stock["coupon_code_mode"].as_str(),
-        "API_ASSIGN",
+        CALLER_CODES.value,
         call.body.get("coupon_code"),
         || format!("{stock_id}{:06}", sent + 1),
     )?;
@@ -165,6 +174,15 @@ fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), O
         s.json = stock;
     }
     Ok(())
+}
+
+/// Gives a user a coupon described by the API's JSON, made usable: EFFECTIVE, no redemption.
+pub(super) fn provision_usable(e: &mut Engine<'_>, openid: &str, mut coupon: Value) {
+    EFFECTIVE.set_in(e.api, &mut coupon);
+    if let Some(map) = coupon.as_object_mut() {
+        map.remove("single_usage_detail");
+    }
+    provision(e, openid, coupon);
 }
 
 /// Gives a user a coupon described by the API's JSON (its stock and product coupon become known

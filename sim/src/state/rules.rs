@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use wechatpay_apiv3_generator::model::Api;
+use wechatpay_apiv3_generator::model::{Api, Lifecycle, TyKind, TypeDef};
 
 use super::engine::{Engine, Index};
 use super::{Call, Outcome};
@@ -22,13 +22,20 @@ pub type Shape = fn(&mut Engine<'_>, &Call<'_>, &Value) -> Answer;
 /// Serves the whole operation (one no lifecycle covers).
 pub type Whole = fn(&mut Engine<'_>, &Call<'_>) -> Outcome;
 
-/// What is hand-written for one operation.
+/// Builds a callback's resource from the record, where the notification names or holds things
+/// the record does not (the default is the record itself, projected onto the notification's type).
+pub type NoticeOf = fn(&Engine<'_>, &Value) -> Value;
+
+/// What is hand-written for one operation, or for one control transition.
 pub struct Rule {
-    /// `family.operation`, as in spec/.
+    /// `family.operation`, as in spec/; or `family.lifecycle.transition` for a transition no
+    /// operation makes (the control API's), completed by `fill` with the control call's body.
     pub operation: &'static str,
     pub fill: Option<Fill>,
     pub answer: Option<Shape>,
     pub whole: Option<Whole>,
+    /// The resource of the callback the transition sends (`notify:`).
+    pub notice: Option<NoticeOf>,
     /// The error code for a request number (or a key) used again with other parameters
     /// (default `INVALID_REQUEST`).
     pub reused: Option<&'static str>,
@@ -42,8 +49,149 @@ impl Rule {
             fill: None,
             answer: None,
             whole: None,
+            notice: None,
             reused: None,
         }
+    }
+}
+
+/// A value of a spec enum that hand-written code names (a state it checks, a code mode): the
+/// value of `field` of a lifecycle's record, or of its state field when `field` is `None`. The
+/// simulator refuses to start when one is not a value of that field's enum in spec/, so a renamed
+/// state can never make a check silently false.
+#[derive(Clone, Copy, Debug)]
+pub struct Named {
+    pub family: &'static str,
+    pub lifecycle: &'static str,
+    pub field: Option<&'static str>,
+    pub value: &'static str,
+}
+
+impl Named {
+    /// A state of `family`'s lifecycle `lifecycle`.
+    pub const fn state(family: &'static str, lifecycle: &'static str, value: &'static str) -> Self {
+        Self {
+            family,
+            lifecycle,
+            field: None,
+            value,
+        }
+    }
+
+    /// A value of the enum field `field` of the lifecycle's record.
+    pub const fn of(
+        family: &'static str,
+        lifecycle: &'static str,
+        field: &'static str,
+        value: &'static str,
+    ) -> Self {
+        Self {
+            field: Some(field),
+            ..Self::state(family, lifecycle, value)
+        }
+    }
+
+    /// The record field holding it (the lifecycle's state field for a state).
+    pub fn field_in<'a>(&self, api: &'a Api) -> Option<&'a str> {
+        let l = lifecycle(api, self.family, self.lifecycle)?;
+        Some(self.field.unwrap_or(l.state.as_str()))
+    }
+
+    /// Whether `record` holds this value.
+    pub fn is_in(&self, api: &Api, record: &Value) -> bool {
+        self.field_in(api)
+            .is_some_and(|f| record[f].as_str() == Some(self.value))
+    }
+
+    /// Sets it in `record`.
+    pub fn set_in(&self, api: &Api, record: &mut Value) {
+        if let Some(f) = self.field_in(api) {
+            record[f] = Value::String(self.value.to_string());
+        }
+    }
+
+    /// Whether spec/ has it, or what is wrong.
+    fn check(&self, api: &Api) -> Result<(), String> {
+        let l = lifecycle(api, self.family, self.lifecycle).ok_or_else(|| {
+            format!(
+                "hand-written code names lifecycle `{}.{}`, which spec/ does not declare",
+                self.family, self.lifecycle
+            )
+        })?;
+        let values: Vec<String> = match self.field {
+            None => l.states.clone(),
+            Some(field) => {
+                let record = match api.find(&l.ty) {
+                    Some(TypeDef::Struct(s)) => s,
+                    _ => return Err(format!("`{}` is no object type", l.ty.name)),
+                };
+                let f = record
+                    .fields
+                    .iter()
+                    .find(|f| f.wire == field)
+                    .ok_or_else(|| {
+                        format!(
+                            "hand-written code names `{field}`, which is not a field of `{}`",
+                            record.name
+                        )
+                    })?;
+                match &f.ty.kind {
+                    TyKind::Enum(p) => match api.find(p) {
+                        Some(TypeDef::Enum(e)) => e.values.iter().map(|v| v.wire.clone()).collect(),
+                        _ => Vec::new(),
+                    },
+                    _ => return Err(format!("`{field}` of `{}` is not an enum", record.name)),
+                }
+            }
+        };
+        if values.iter().any(|v| v == self.value) {
+            return Ok(());
+        }
+        Err(format!(
+            "hand-written code names `{}` for {} of `{}.{}`, which is not one of its values ({})",
+            self.value,
+            self.field.unwrap_or("the state"),
+            self.family,
+            self.lifecycle,
+            values.join(", ")
+        ))
+    }
+}
+
+fn lifecycle<'a>(api: &'a Api, family: &str, name: &str) -> Option<&'a Lifecycle> {
+    api.families
+        .iter()
+        .find(|f| f.name == family)?
+        .lifecycles
+        .iter()
+        .find(|l| l.name == name)
+}
+
+/// Every value hand-written code names.
+pub fn all_named() -> impl Iterator<Item = &'static Named> {
+    [
+        super::busifavor::NAMED,
+        super::favor::NAMED,
+        super::product_coupon::NAMED,
+        super::payments::NAMED,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Checks named values against spec/.
+pub fn check_named<'n>(
+    api: &Api,
+    named: impl IntoIterator<Item = &'n Named>,
+) -> Result<(), String> {
+    let problems: Vec<String> = named
+        .into_iter()
+        .filter_map(|n| n.check(api).err())
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
     }
 }
 
@@ -63,6 +211,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 
 /// The rules by operation id, checked against the spec.
 pub fn registry(api: &Api, index: &Index) -> Result<BTreeMap<&'static str, &'static Rule>, String> {
+    check_named(api, all_named())?;
     check(api, index, all())
 }
 
@@ -77,7 +226,19 @@ pub fn check<'r>(
     let mut problems = Vec::new();
     for rule in rules {
         let id = rule.operation;
-        if super::engine::operation(api, id).is_none() {
+        if index.is_control(id) {
+            if rule.answer.is_some() || rule.whole.is_some() || rule.reused.is_some() {
+                problems.push(format!(
+                    "the hand-written rule for control transition `{id}` may only fill the record and build its callback"
+                ));
+            }
+        } else if id.matches('.').count() == 2 {
+            let known: Vec<String> = index.controls().map(str::to_string).collect();
+            problems.push(format!(
+                "a hand-written rule names `{id}`, which is not a control transition of spec/ (closest: {})",
+                crate::faults::closest(&known, id).join(", ")
+            ));
+        } else if super::engine::operation(api, id).is_none() {
             problems.push(format!(
                 "a hand-written rule names `{id}`, which is not an operation of spec/ (closest: {})",
                 closest_operations(api, id).join(", ")
@@ -114,11 +275,64 @@ mod tests {
     #[test]
     fn every_registered_rule_names_an_operation_of_the_spec() {
         let api = api();
-        let rules = registry(&api, &Index::new(&api)).expect("the registry matches spec/");
+        let index = Index::new(&api);
+        let rules = registry(&api, &index).expect("the registry matches spec/");
         assert!(rules.len() >= 10, "{} rules", rules.len());
         for id in rules.keys() {
-            assert!(super::super::engine::operation(&api, id).is_some(), "{id}");
+            let known = super::super::engine::operation(&api, id).is_some() || index.is_control(id);
+            assert!(known, "{id}");
         }
+    }
+
+    #[test]
+    fn every_named_value_is_one_of_the_specs_and_a_misspelt_one_is_refused() {
+        let api = api();
+        check_named(&api, all_named()).expect("the hand-written values are the spec's");
+        assert!(all_named().count() >= 8);
+        let err = check_named(&api, [&Named::state("busifavor", "stock", "RUNING")])
+            .expect_err("a misspelt state");
+        assert!(
+            err.contains(
+                "`RUNING` for the state of `busifavor.stock`, which is not one of its values ("
+            ) && err.contains("RUNNING"),
+            "{err}"
+        );
+        let err = check_named(
+            &api,
+            [&Named::of("busifavor", "stock", "coupon_code_mode", "API")],
+        )
+        .expect_err("a value of no enum");
+        assert!(err.contains("MERCHANT_API"), "{err}");
+        let err = check_named(&api, [&Named::state("busifavor", "stocks", "RUNNING")])
+            .expect_err("no such lifecycle");
+        assert!(err.contains("`busifavor.stocks`"), "{err}");
+        let paid = Named::state("pay_transactions", "order", "SUCCESS");
+        assert!(paid.is_in(&api, &serde_json::json!({ "trade_state": "SUCCESS" })));
+        assert!(!paid.is_in(&api, &serde_json::json!({ "trade_state": "REFUND" })));
+    }
+
+    #[test]
+    fn a_rule_for_an_unknown_control_transition_is_refused_with_the_closest() {
+        let api = api();
+        let misspelt = Rule {
+            fill: Some(|_, _, _| Ok(())),
+            ..Rule::new("pay_transactions.order.pays")
+        };
+        let Err(err) = check(&api, &Index::new(&api), [&misspelt]) else {
+            panic!("an unknown transition was registered");
+        };
+        assert!(
+            err.starts_with("a hand-written rule names `pay_transactions.order.pays`, which is not a control transition of spec/ (closest: pay_transactions.order.pay"),
+            "{err}"
+        );
+        let answering = Rule {
+            answer: Some(|_, _, _| Answer::empty(204)),
+            ..Rule::new("pay_transactions.order.pay")
+        };
+        let Err(err) = check(&api, &Index::new(&api), [&answering]) else {
+            panic!("a control transition answered like an operation");
+        };
+        assert!(err.contains("may only fill the record"), "{err}");
     }
 
     #[test]
