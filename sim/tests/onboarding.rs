@@ -1,7 +1,9 @@
 //! 特约商户进件 through the generated client against the simulator: submit an application, repeat
-//! it, read it by either number, and the lookups an application form needs; every answer is read
-//! as the operation's response type. The SDK's walk over the application's sensitive fields is
-//! checked field by field, nested objects and arrays included.
+//! it, read it by either number, move it through review with the control API (rejected with
+//! reasons, resubmitted, accepted, verified, signed, finished; cancelled), and the lookups an
+//! application form needs; every answer is read as the operation's response type. The SDK's walk
+//! over the application's sensitive fields is checked field by field, nested objects and arrays
+//! included.
 
 use std::collections::BTreeSet;
 
@@ -14,6 +16,7 @@ use wechatpay_apiv3::capital::capitallhh::{
     ListBranchesRequest, ListCitiesRequest, ListCorporateBanksRequest, ListProvincesRequest,
 };
 use wechatpay_apiv3::{Error, ErrorCode, OpenEnum};
+use wechatpay_apiv3_sim::Simulator;
 
 mod common;
 
@@ -108,6 +111,28 @@ fn application(business_code: &str, store_name: &str) -> Value {
 fn submit(body: Value) -> Result<SubmitApplymentRequest, Box<dyn std::error::Error>> {
     let body: SubmitApplymentBody = serde_json::from_value(body)?;
     Ok(SubmitApplymentRequest::builder().body(body).build()?)
+}
+
+/// A control transition of the application lifecycle over HTTP, as a test in any language would
+/// make it: the status and the JSON answer.
+async fn review(
+    sim: &Simulator,
+    business_code: &str,
+    transition: &str,
+    body: Value,
+) -> Result<(u16, Value), Box<dyn std::error::Error>> {
+    let url = format!(
+        "{}/_sim/applyment4sub/applyment/{business_code}/{transition}",
+        sim.base_url()
+    );
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&body)?)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, serde_json::from_slice(&response.bytes().await?)?))
 }
 
 fn by_code(code: &str) -> Result<QueryApplymentByBusinessCodeRequest, Box<dyn std::error::Error>> {
@@ -312,5 +337,286 @@ async fn the_lookups_a_form_needs_answer_as_their_types() -> TestResult {
         .build()
         .expect_err("over the maximum");
     assert!(err.to_string().contains("limit"), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn rejected_resubmitted_accepted_verified_signed_and_finished() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let code = "1900013511_REVIEW_1";
+    let submitted = client
+        .execute(submit(application(code, "晨光咖啡南山店"))?)
+        .await?;
+
+    // The reviewer rejects it, saying why; the query shows the reasons.
+    let reasons = json!([
+        { "field": "id_card_copy", "field_name": "身份证人像面照片", "reject_reason": "照片模糊，请重新上传。" },
+        { "field": "store_entrance_pic", "field_name": "门店门头照片", "reject_reason": "门头照片需包含完整招牌。" }
+    ]);
+    let (status, answer) = review(&sim, code, "reject", json!({ "audit_detail": reasons })).await?;
+    assert_eq!(status, 200, "{answer}");
+    let rejected = client.execute(by_code(code)?).await?;
+    assert_eq!(
+        rejected.applyment_state,
+        ApplymentState::ApplymentStateRejected
+    );
+    let details = rejected.audit_detail.as_deref().ok_or("no audit_detail")?;
+    assert_eq!(details.len(), 2);
+    assert_eq!(details[0].field.as_deref(), Some("id_card_copy"));
+    assert_eq!(
+        details[1].reject_reason.as_deref(),
+        Some("门头照片需包含完整招牌。")
+    );
+    // A rejected application cannot be accepted as it is.
+    let (status, answer) = review(&sim, code, "approve", json!({})).await?;
+    assert_eq!(status, 409, "{answer}");
+
+    // Corrected and sent again under the same code: the same application, back in review.
+    let resubmitted = client
+        .execute(submit(application(code, "晨光咖啡南山旗舰店"))?)
+        .await?;
+    assert_eq!(resubmitted.applyment_id, submitted.applyment_id);
+    assert_eq!(sim.faults().effects("applyment4sub.submit_applyment"), 2);
+    let again = client.execute(by_code(code)?).await?;
+    assert_eq!(
+        again.applyment_state,
+        ApplymentState::ApplymentStateAuditing
+    );
+    assert!(again.audit_detail.is_none(), "the old reasons are gone");
+
+    // Accepted: the administrator's signing link names the application.
+    assert_eq!(review(&sim, code, "approve", json!({})).await?.0, 200);
+    let accepted = client.execute(by_code(code)?).await?;
+    assert_eq!(
+        accepted.applyment_state,
+        ApplymentState::ApplymentStateToBeConfirmed
+    );
+    let sign_url = accepted.sign_url.as_deref().ok_or("no sign_url")?;
+    assert!(
+        sign_url.contains(&submitted.applyment_id.to_string()),
+        "{sign_url}"
+    );
+    assert_eq!(
+        review(&sim, code, "verify_account", json!({})).await?.0,
+        200
+    );
+    assert_eq!(
+        client.execute(by_code(code)?).await?.applyment_state,
+        ApplymentState::ApplymentStateToBeSigned
+    );
+    assert_eq!(review(&sim, code, "sign", json!({})).await?.0, 200);
+    assert_eq!(
+        client.execute(by_code(code)?).await?.applyment_state,
+        ApplymentState::ApplymentStateSigning
+    );
+    // Finishing needs the new merchant number.
+    let (status, answer) = review(&sim, code, "finish", json!({})).await?;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.to_string().contains("sub_mchid"), "{answer}");
+    assert_eq!(
+        review(&sim, code, "finish", json!({ "sub_mchid": "1900087001" }))
+            .await?
+            .0,
+        200
+    );
+    let finished = client
+        .execute(
+            QueryApplymentByIdRequest::builder()
+                .applyment_id(submitted.applyment_id.to_string())
+                .build()?,
+        )
+        .await?;
+    assert_eq!(
+        finished.applyment_state,
+        ApplymentState::ApplymentStateFinished
+    );
+    assert_eq!(finished.sub_mchid.as_deref(), Some("1900087001"));
+    assert_eq!(finished.applyment_state_msg.as_deref(), Some("已完成"));
+
+    // A finished application is not reopened by its code: the same number, nothing changes.
+    let late = client
+        .execute(submit(application(code, "晨光咖啡"))?)
+        .await?;
+    assert_eq!(late.applyment_id, submitted.applyment_id);
+    assert_eq!(sim.faults().effects("applyment4sub.submit_applyment"), 2);
+    assert_eq!(
+        client.execute(by_code(code)?).await?.applyment_state,
+        ApplymentState::ApplymentStateFinished
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unsigned_application_can_be_cancelled_and_an_unknown_one_is_not_found() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let code = "1900013511_REVIEW_2";
+    client
+        .execute(submit(application(code, "晨光咖啡福田店"))?)
+        .await?;
+    // Only what follows review can be cancelled.
+    assert_eq!(review(&sim, code, "cancel", json!({})).await?.0, 409);
+    assert_eq!(review(&sim, code, "approve", json!({})).await?.0, 200);
+    assert_eq!(review(&sim, code, "cancel", json!({})).await?.0, 200);
+    let cancelled = client.execute(by_code(code)?).await?;
+    assert_eq!(
+        cancelled.applyment_state,
+        ApplymentState::ApplymentStateCanceled
+    );
+    assert_eq!(cancelled.applyment_state_msg.as_deref(), Some("已作废"));
+    let (status, answer) = review(&sim, "1900013511_NEVER", "approve", json!({})).await?;
+    assert_eq!(status, 404, "{answer}");
+    Ok(())
+}
+
+/// One request as it reached the wire.
+struct Captured {
+    path: String,
+    query: String,
+    serial: Option<String>,
+    body: Value,
+}
+
+/// Sends `request` with the simulator's client settings to a loopback server that keeps what
+/// arrives and refuses it (400), so the request is seen exactly as the client sent it.
+async fn capture<R>(sim: &Simulator, request: R) -> Result<Captured, Box<dyn std::error::Error>>
+where
+    R: wechatpay_apiv3::Operation + Send + 'static,
+{
+    use http_body_util::BodyExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let tx = tx.clone();
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let tx = tx.clone();
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let body = body
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
+                        let seen = Captured {
+                            path: parts.uri.path().to_string(),
+                            query: parts.uri.query().unwrap_or_default().to_string(),
+                            serial: parts
+                                .headers
+                                .get("Wechatpay-Serial")
+                                .and_then(|v| v.to_str().ok())
+                                .map(str::to_string),
+                            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                        };
+                        let _ = tx.send(seen).await;
+                        let refusal = br#"{"code":"PARAM_ERROR","message":"captured"}"#;
+                        let mut response = hyper::Response::new(http_body_util::Full::new(
+                            bytes::Bytes::from_static(refusal),
+                        ));
+                        *response.status_mut() = hyper::StatusCode::BAD_REQUEST;
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    let client = wechatpay_apiv3::Client::new(sim.client_config().base_url(url).build()?)?;
+    let outcome = client.execute(request).await;
+    assert!(
+        outcome.is_err(),
+        "the capturing server refuses every request"
+    );
+    Ok(rx.recv().await.ok_or("nothing reached the server")?)
+}
+
+fn open(ciphertext: &Value) -> Result<String, Box<dyn std::error::Error>> {
+    let text = ciphertext.as_str().ok_or("not text")?;
+    let key = wechatpay_apiv3_sim::SimConfig::fixture()?.platform_key;
+    Ok(key.decrypt_oaep(text)?)
+}
+
+#[tokio::test]
+async fn an_application_leaves_the_client_with_every_sensitive_field_encrypted_to_wechat_pays_key()
+-> TestResult {
+    let sim = Simulator::start().await?;
+    let plain = application("1900013511_WIRE", "晨光咖啡南山店");
+    let seen = capture(&sim, submit(plain.clone())?).await?;
+    // WeChat Pay's path ends in a slash, and so does what is signed and sent.
+    assert_eq!(seen.path, "/v3/applyment4sub/applyment/");
+    assert_eq!(
+        seen.serial.as_deref(),
+        Some(wechatpay_apiv3_sim::FIXTURE_PUBLIC_KEY_ID),
+        "Wechatpay-Serial names the key the fields are encrypted to"
+    );
+    let sent = &seen.body;
+    for path in [
+        "/contact_info/contact_name",
+        "/contact_info/contact_id_number",
+        "/contact_info/mobile_phone",
+        "/contact_info/contact_email",
+        "/subject_info/identity_info/id_card_info/id_card_name",
+        "/subject_info/identity_info/id_card_info/id_card_number",
+        "/subject_info/identity_info/id_card_info/id_card_address",
+        "/subject_info/ubo_info_list/0/ubo_id_doc_name",
+        "/subject_info/ubo_info_list/1/ubo_id_doc_number",
+        "/subject_info/ubo_info_list/1/ubo_id_doc_address",
+        "/bank_account_info/account_name",
+        "/bank_account_info/account_number",
+    ] {
+        let (wire, want) = (&sent.pointer(path), plain.pointer(path));
+        let wire = wire.ok_or(path)?;
+        assert_ne!(Some(wire), want, "{path} left the client in plain text");
+        assert_eq!(Some(&json!(open(wire)?)), want, "{path}");
+    }
+    for path in [
+        "/contact_info/openid",
+        "/subject_info/business_license_info/license_number",
+        "/subject_info/ubo_info_list/1/ubo_id_doc_copy",
+        "/bank_account_info/account_bank",
+    ] {
+        assert_eq!(sent.pointer(path), plain.pointer(path), "{path}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_card_number_is_encrypted_and_percent_encoded_into_the_query_string() -> TestResult {
+    use wechatpay_apiv3::capital::capitallhh::SearchBanksByAccountRequest;
+    let sim = Simulator::start().await?;
+    let card = "6222021001123456789";
+    let request = SearchBanksByAccountRequest::builder()
+        .account_number(card)
+        .build()?;
+    assert!(
+        !format!("{request:?}").contains(card),
+        "Debug hides the card"
+    );
+    let seen = capture(&sim, request).await?;
+    assert_eq!(
+        seen.serial.as_deref(),
+        Some(wechatpay_apiv3_sim::FIXTURE_PUBLIC_KEY_ID)
+    );
+    let value = seen
+        .query
+        .strip_prefix("account_number=")
+        .ok_or_else(|| format!("query {:?}", seen.query))?;
+    assert!(!value.contains(['+', '/', '=', '&']), "{value}");
+    let ciphertext = wechatpay_apiv3_runtime::protocol::percent_decode(value).ok_or(value)?;
+    assert_eq!(open(&json!(ciphertext))?, card);
+
+    // Through the simulator the lookup answers as its type.
+    let client = wechatpay_apiv3::Client::new(sim.client_config().build()?)?;
+    let found = client
+        .execute(
+            SearchBanksByAccountRequest::builder()
+                .account_number(card)
+                .build()?,
+        )
+        .await?;
+    assert!(found.total_count >= 1 && found.data.is_some());
     Ok(())
 }

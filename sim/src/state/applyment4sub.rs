@@ -2,12 +2,13 @@
 //! (spec/applyment4sub/family.yaml): WeChat Pay numbers each application, a business code sent
 //! again answers the application it already names, and one sent again after a rejection replaces
 //! the application's content and returns it to review under the same number. The query by
-//! WeChat Pay's number compares it as text, since the path carries digits and the record an integer.
+//! WeChat Pay's number compares it as text, since the path carries digits and the record an
+//! integer. An accepted application gets the link its administrator signs at.
 
 use serde_json::{Value, json};
 
 use super::engine::{self, Engine};
-use super::rules::Rule;
+use super::rules::{Named, Rule};
 use super::{Call, Outcome};
 use crate::handler::Answer;
 
@@ -17,9 +18,12 @@ const SUBMIT: &str = "applyment4sub.submit_applyment";
 const QUERY_BY_ID: &str = "applyment4sub.query_applyment_by_id";
 
 /// States from which the same business code may carry corrected content.
-const RESUBMITTABLE: [&str; 2] = ["APPLYMENT_STATE_REJECTED", "APPLYMENT_STATE_EDITTING"];
+const REJECTED: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_REJECTED");
+const EDITTING: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_EDITTING");
 /// Where a resubmitted application goes (the state the lifecycle's create gives a new one).
-const UNDER_REVIEW: &str = "APPLYMENT_STATE_AUDITING";
+const AUDITING: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_AUDITING");
+
+pub(super) const NAMED: &[Named] = &[REJECTED, EDITTING, AUDITING];
 
 /// WeChat Pay's application numbers are 16 digits starting 2000002.
 const FIRST_APPLYMENT_ID: u64 = 2_000_002_000_000_000;
@@ -33,6 +37,10 @@ pub(super) const RULES: &[Rule] = &[
     Rule {
         whole: Some(query_by_id),
         ..Rule::new(QUERY_BY_ID)
+    },
+    Rule {
+        fill: Some(sign_url),
+        ..Rule::new("applyment4sub.applyment.approve")
     },
 ];
 
@@ -50,13 +58,13 @@ fn submit(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
         return e.create_for(SUBMIT, call);
     };
     let answer = Answer::json(200, &json!({ "applyment_id": existing["applyment_id"] }));
-    let state = engine::text_of(existing.get("applyment_state"));
-    if !RESUBMITTABLE.contains(&state.as_str()) {
+    let api = e.api;
+    if !(REJECTED.is_in(api, &existing) || EDITTING.is_in(api, &existing)) {
         return Outcome::unchanged(answer);
     }
     if let Some(record) = e.get_mut(FAMILY, LIFECYCLE, &code) {
         let json = &mut record.json;
-        json["applyment_state"] = json!(UNDER_REVIEW);
+        AUDITING.set_in(api, json);
         json["applyment_state_msg"] = json!("审核中");
         if let Some(fields) = json.as_object_mut() {
             fields.remove("audit_detail");
@@ -81,4 +89,17 @@ fn query_by_id(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
             "no application has this applyment_id",
         ),
     }
+}
+
+/// The page an accepted application's administrator signs at, named by the application's number
+/// (a `sign_url` in the control call's body is kept instead).
+fn sign_url(_: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {
+    let given = call.text("sign_url");
+    record["sign_url"] = json!(if given.is_empty() {
+        let id = engine::text_of(record.get("applyment_id"));
+        format!("https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId={id}&sign=simulated")
+    } else {
+        given
+    });
+    Ok(())
 }

@@ -174,6 +174,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::favor::NAMED,
         super::product_coupon::NAMED,
         super::payments::NAMED,
+        super::applyment4sub::NAMED,
     ]
     .into_iter()
     .flatten()
