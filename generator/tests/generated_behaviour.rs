@@ -339,7 +339,10 @@ fn a_sensitive_query_parameter_is_sent_as_percent_encoded_base64_ciphertext()
         "Debug hides it: {request:?}"
     );
     let meta = obstacle::ListThingsRequest::META;
-    assert!(meta.has_sensitive_fields, "names the key in Wechatpay-Serial");
+    assert!(
+        meta.has_sensitive_fields,
+        "names the key in Wechatpay-Serial"
+    );
     request.encrypt_sensitive(&mut |field: &str, value: &mut String| {
         assert_eq!(field, "account_number");
         *value = public.encrypt_oaep(value.as_bytes()).expect("encrypts");
