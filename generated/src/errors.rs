@@ -8,22 +8,24 @@ rt::open_enum! {
     /// An error code WeChat Pay answers with; each operation's `META.errors` lists the ones it documents.
     pub enum ErrorCode {
         Unknown(rt::UnknownValue),
-        /// `PARAM_ERROR`: A parameter is malformed.
+        /// `PARAM_ERROR`: A parameter is missing or malformed.
         ParamError = "PARAM_ERROR",
-        /// `INVALID_REQUEST`: The HTTP request breaks the APIv3 rules.
+        /// `INVALID_REQUEST`: The request breaks a rule of this API (the message says which).
         InvalidRequest = "INVALID_REQUEST",
-        /// `NO_STATEMENT_EXIST`: The bill for that day does not exist.
-        NoStatementExist = "NO_STATEMENT_EXIST",
-        /// `STATEMENT_CREATING`: The bill is being generated.
-        StatementCreating = "STATEMENT_CREATING",
         /// `SIGN_ERROR`: The request signature did not verify.
         SignError = "SIGN_ERROR",
-        /// `NO_AUTH`: The merchant may not get this bill.
+        /// `NO_AUTH`: The service provider may not call this API for this merchant.
         NoAuth = "NO_AUTH",
         /// `FREQUENCY_LIMITED`: Calls are too frequent.
         FrequencyLimited = "FREQUENCY_LIMITED",
         /// `SYSTEM_ERROR`: Temporary system error.
         SystemError = "SYSTEM_ERROR",
+        /// `RESOURCE_NOT_EXISTS`: No application or merchant has this number.
+        ResourceNotExists = "RESOURCE_NOT_EXISTS",
+        /// `NO_STATEMENT_EXIST`: The bill for that day does not exist.
+        NoStatementExist = "NO_STATEMENT_EXIST",
+        /// `STATEMENT_CREATING`: The bill is being generated.
+        StatementCreating = "STATEMENT_CREATING",
         /// `ORDER_CLOSED`: The combined order is already closed.
         OrderClosed = "ORDER_CLOSED",
         /// `ORDER_PAID`: The combined order is already paid.
@@ -38,8 +40,6 @@ rt::open_enum! {
         NotEnough = "NOT_ENOUGH",
         /// `NOAUTH`: The merchant may not do this.
         Noauth = "NOAUTH",
-        /// `RESOURCE_NOT_EXISTS`: The stock or coupon does not exist.
-        ResourceNotExists = "RESOURCE_NOT_EXISTS",
         /// `RESOURCE_ALREADY_EXISTS`: The coupon was already redeemed for another order.
         ResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS",
         /// `APPID_MCHID_NOT_MATCH`: The appid is not bound to the calling merchant.

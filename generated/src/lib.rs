@@ -10,7 +10,9 @@
 //!
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
+//! | `onboarding` | `applyment4sub` | 特约商户进件 (sub-merchant onboarding) | 6 |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
+//! | `bank-lookup` | `capital::capitallhh` | 银行与地区查询 (bank and area lookups) | 6 |
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
@@ -102,8 +104,12 @@ for crate::certificates::download_certificates::DownloadCertificatesRequest {
     }
 }
 
+#[cfg(feature = "onboarding")]
+pub mod applyment4sub;
 #[cfg(feature = "payments")]
 pub mod bill;
+#[cfg(feature = "bank-lookup")]
+pub mod capital;
 #[cfg(feature = "certificates")]
 pub mod certificates;
 #[cfg(feature = "combine-payments")]

@@ -23,6 +23,470 @@ where
     assert_eq!(future.as_str(), "A_VALUE_ADDED_LATER");
 }
 
+/// Example "Move to a corporate account at another bank" of `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_modify_settlement_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::modify_settlement::ModifySettlementRequest::builder()
+        .sub_mchid("1900087001")
+        .modify_mode("MODIFY_MODE_ASYNC")
+        .account_type("ACCOUNT_TYPE_BUSINESS")
+        .account_bank("工商银行")
+        .bank_address_code("440300")
+        .bank_branch_id("102584002014")
+        .account_number("4000023409200123456")
+        .account_name("深圳晨光咖啡有限公司")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/apply4sub/sub_merchants/1900087001/modify-settlement"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account_bank\":\"工商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"4000023409200123456\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_address_code\":\"440300\",\"bank_branch_id\":\"102584002014\",\"modify_mode\":\"MODIFY_MODE_ASYNC\"}",
+    );
+    let decoded: ::wechatpay_apiv3::applyment4sub::modify_settlement::ModifySettlementBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"工商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"4000023409200123456\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_address_code\":\"440300\",\"bank_branch_id\":\"102584002014\",\"modify_mode\":\"MODIFY_MODE_ASYNC\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::applyment4sub::modify_settlement::ModifySettlementResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"application_no\":\"102329389000001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Rejected, with the reason" of `GET /v3/applyment4sub/applyment/business_code/{business_code}`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_query_applyment_by_business_code_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::query_applyment_by_business_code::QueryApplymentByBusinessCodeRequest::builder()
+        .business_code("1900013511_20261202001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/applyment4sub/applyment/business_code/1900013511_20261202001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::applyment4sub::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691,\"applyment_state\":\"APPLYMENT_STATE_REJECTED\",\"applyment_state_msg\":\"已驳回\",\"audit_detail\":[{\"field\":\"id_card_copy\",\"field_name\":\"身份证人像面照片\",\"reject_reason\":\"身份证人像面照片模糊，请上传清晰的照片。\"}],\"business_code\":\"1900013511_20261202001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Waiting for the administrator to sign" of `GET /v3/applyment4sub/applyment/business_code/{business_code}`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_query_applyment_by_business_code_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::query_applyment_by_business_code::QueryApplymentByBusinessCodeRequest::builder()
+        .business_code("1900013511_20261202002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/applyment4sub/applyment/business_code/1900013511_20261202002"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::applyment4sub::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775692,\"applyment_state\":\"APPLYMENT_STATE_TO_BE_SIGNED\",\"applyment_state_msg\":\"待签约\",\"business_code\":\"1900013511_20261202002\",\"sign_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002124775692&sign=3f9c2a7e5b1d4086c8e2f1a9b7d3c5e0\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Finished, with the new sub-merchant" of `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_query_applyment_by_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::query_applyment_by_id::QueryApplymentByIdRequest::builder()
+        .applyment_id("2000002124775691")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/applyment4sub/applyment/applyment_id/2000002124775691"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::applyment4sub::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691,\"applyment_state\":\"APPLYMENT_STATE_FINISHED\",\"applyment_state_msg\":\"已完成\",\"business_code\":\"1900013511_20261202001\",\"sub_mchid\":\"1900087001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A verified corporate account" of `GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_query_settlement_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::query_settlement::QuerySettlementRequest::builder()
+        .sub_mchid("1900087001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/apply4sub/sub_merchants/1900087001/settlement"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::applyment4sub::types::SettlementAccount = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"招商银行\",\"account_number\":\"75*************01\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_branch_id\":\"308584000013\",\"bank_name\":\"招商银行股份有限公司深圳南山支行\",\"verify_result\":\"VERIFY_SUCCESS\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A change still under review" of `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_query_settlement_application_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::query_settlement_application::QuerySettlementApplicationRequest::builder()
+        .sub_mchid("1900087001")
+        .application_no("102329389000001")
+        .account_number_rule("ACCOUNT_NUMBER_RULE_MASK_V1")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/apply4sub/sub_merchants/1900087001/application/102329389000001?account_number_rule=ACCOUNT_NUMBER_RULE_MASK_V1"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::applyment4sub::types::SettlementApplication = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"工商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"40*************56\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"bank_branch_id\":\"102584002014\",\"verify_result\":\"AUDITING\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A rejected change" of `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_query_settlement_application_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::query_settlement_application::QuerySettlementApplicationRequest::builder()
+        .sub_mchid("1900087001")
+        .application_no("102329389000002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/apply4sub/sub_merchants/1900087001/application/102329389000002"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::applyment4sub::types::SettlementApplication = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"工商银行\",\"account_name\":\"深*\",\"account_number\":\"40*************57\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"verify_fail_reason\":\"银行卡户名或卡号有误\",\"verify_finish_time\":\"2026-12-01T15:20:35+08:00\",\"verify_result\":\"AUDIT_FAIL\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A company with a store and a mini program" of `POST /v3/applyment4sub/applyment/`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_submit_applyment_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::submit_applyment::SubmitApplymentRequest::builder()
+        .business_code("1900013511_20261202001")
+        .contact_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::ContactInfo::builder()
+                .contact_type("LEGAL")
+                .contact_name("林晓岚")
+                .contact_id_number("440305198807124527")
+                .mobile_phone("13812345678")
+                .contact_email("lin.xiaolan@chenguang-coffee.cn")
+                .build()?,
+        )
+        .subject_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::SubjectInfo::builder()
+                .subject_type("SUBJECT_TYPE_ENTERPRISE")
+                .business_license_info(
+                    ::wechatpay_apiv3::applyment4sub::submit_applyment::BusinessLicenseInfo::builder()
+                        .license_copy("V8Wq3f_x7Lr2mN0pZkT1yHcE5uJbQ4aD9sGvK6oI")
+                        .license_number("91440300MA5G8K2X7Q")
+                        .merchant_name("深圳晨光咖啡有限公司")
+                        .legal_person("林晓岚")
+                        .license_address(
+                            "深圳市南山区科技园南区高新南四道18号",
+                        )
+                        .period_begin("2021-03-15")
+                        .period_end("长期")
+                        .build()?,
+                )
+                .identity_info(
+                    ::wechatpay_apiv3::applyment4sub::submit_applyment::IdentityInfo::builder()
+                        .id_doc_type("IDENTIFICATION_TYPE_IDCARD")
+                        .id_card_info(
+                            ::wechatpay_apiv3::applyment4sub::submit_applyment::IdCardInfo::builder()
+                                .id_card_copy("P3nA7rT2wX9kL5mQ0zH8cV1bF6dJ4yG2sE7uN3oR")
+                                .id_card_national(
+                                    "K2mB9sU4xY1lM6nR0aJ7dW3cG8eH5zF2tQ9vP4iO",
+                                )
+                                .id_card_name("林晓岚")
+                                .id_card_number("440305198807124527")
+                                .id_card_address(
+                                    "广东省深圳市南山区桃园路88号",
+                                )
+                                .card_period_begin("2018-07-20")
+                                .card_period_end("2038-07-20")
+                                .build()?,
+                        )
+                        .owner(true)
+                        .build()?,
+                )
+                .build()?,
+        )
+        .business_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::BusinessInfo::builder()
+                .merchant_shortname("晨光咖啡")
+                .service_phone("075586001234")
+                .sales_info(
+                    ::wechatpay_apiv3::applyment4sub::submit_applyment::SalesInfo::builder()
+                        .sales_scenes_type(
+                            ::std::vec![
+                                ::wechatpay_apiv3::applyment4sub::types::SalesScene::from("SALES_SCENES_STORE"),
+                                ::wechatpay_apiv3::applyment4sub::types::SalesScene::from("SALES_SCENES_MINI_PROGRAM")
+                            ],
+                        )
+                        .biz_store_info(
+                            ::wechatpay_apiv3::applyment4sub::submit_applyment::BizStoreInfo::builder()
+                                .biz_store_name("晨光咖啡南山店")
+                                .biz_address_code("440305")
+                                .biz_store_address(
+                                    "深圳市南山区科技园南区高新南四道18号一楼",
+                                )
+                                .store_entrance_pic(
+                                    ::std::vec![
+                                        ::std::string::String::from("E5rY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM8qW1eT")
+                                    ],
+                                )
+                                .indoor_pic(
+                                    ::std::vec![
+                                        ::std::string::String::from("I7oP0aS3dF6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI")
+                                    ],
+                                )
+                                .build()?,
+                        )
+                        .mini_program_info(
+                            ::wechatpay_apiv3::applyment4sub::submit_applyment::MiniProgramInfo::builder()
+                                .mini_program_sub_appid("wx8f2c4a6e1b3d5f70")
+                                .mini_program_pics(
+                                    ::std::vec![
+                                        ::std::string::String::from("M9qW2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM")
+                                    ],
+                                )
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .build()?,
+        )
+        .settlement_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::SettlementInfo::builder()
+                .settlement_id("716")
+                .qualification_type("餐饮")
+                .build()?,
+        )
+        .bank_account_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::BankAccountInfo::builder()
+                .bank_account_type("BANK_ACCOUNT_TYPE_CORPORATE")
+                .account_name("深圳晨光咖啡有限公司")
+                .account_bank("招商银行")
+                .bank_address_code("440300")
+                .bank_branch_id("308584000013")
+                .account_number("755912345610201")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/applyment4sub/applyment/");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"bank_account_info\":{\"account_bank\":\"招商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"755912345610201\",\"bank_account_type\":\"BANK_ACCOUNT_TYPE_CORPORATE\",\"bank_address_code\":\"440300\",\"bank_branch_id\":\"308584000013\"},\"business_code\":\"1900013511_20261202001\",\"business_info\":{\"merchant_shortname\":\"晨光咖啡\",\"sales_info\":{\"biz_store_info\":{\"biz_address_code\":\"440305\",\"biz_store_address\":\"深圳市南山区科技园南区高新南四道18号一楼\",\"biz_store_name\":\"晨光咖啡南山店\",\"indoor_pic\":[\"I7oP0aS3dF6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI\"],\"store_entrance_pic\":[\"E5rY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM8qW1eT\"]},\"mini_program_info\":{\"mini_program_pics\":[\"M9qW2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM\"],\"mini_program_sub_appid\":\"wx8f2c4a6e1b3d5f70\"},\"sales_scenes_type\":[\"SALES_SCENES_STORE\",\"SALES_SCENES_MINI_PROGRAM\"]},\"service_phone\":\"075586001234\"},\"contact_info\":{\"contact_email\":\"lin.xiaolan@chenguang-coffee.cn\",\"contact_id_number\":\"440305198807124527\",\"contact_name\":\"林晓岚\",\"contact_type\":\"LEGAL\",\"mobile_phone\":\"13812345678\"},\"settlement_info\":{\"qualification_type\":\"餐饮\",\"settlement_id\":\"716\"},\"subject_info\":{\"business_license_info\":{\"legal_person\":\"林晓岚\",\"license_address\":\"深圳市南山区科技园南区高新南四道18号\",\"license_copy\":\"V8Wq3f_x7Lr2mN0pZkT1yHcE5uJbQ4aD9sGvK6oI\",\"license_number\":\"91440300MA5G8K2X7Q\",\"merchant_name\":\"深圳晨光咖啡有限公司\",\"period_begin\":\"2021-03-15\",\"period_end\":\"长期\"},\"identity_info\":{\"id_card_info\":{\"card_period_begin\":\"2018-07-20\",\"card_period_end\":\"2038-07-20\",\"id_card_address\":\"广东省深圳市南山区桃园路88号\",\"id_card_copy\":\"P3nA7rT2wX9kL5mQ0zH8cV1bF6dJ4yG2sE7uN3oR\",\"id_card_name\":\"林晓岚\",\"id_card_national\":\"K2mB9sU4xY1lM6nR0aJ7dW3cG8eH5zF2tQ9vP4iO\",\"id_card_number\":\"440305198807124527\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"owner\":true},\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::applyment4sub::submit_applyment::SubmitApplymentBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"bank_account_info\":{\"account_bank\":\"招商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"755912345610201\",\"bank_account_type\":\"BANK_ACCOUNT_TYPE_CORPORATE\",\"bank_address_code\":\"440300\",\"bank_branch_id\":\"308584000013\"},\"business_code\":\"1900013511_20261202001\",\"business_info\":{\"merchant_shortname\":\"晨光咖啡\",\"sales_info\":{\"biz_store_info\":{\"biz_address_code\":\"440305\",\"biz_store_address\":\"深圳市南山区科技园南区高新南四道18号一楼\",\"biz_store_name\":\"晨光咖啡南山店\",\"indoor_pic\":[\"I7oP0aS3dF6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI\"],\"store_entrance_pic\":[\"E5rY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM8qW1eT\"]},\"mini_program_info\":{\"mini_program_pics\":[\"M9qW2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM\"],\"mini_program_sub_appid\":\"wx8f2c4a6e1b3d5f70\"},\"sales_scenes_type\":[\"SALES_SCENES_STORE\",\"SALES_SCENES_MINI_PROGRAM\"]},\"service_phone\":\"075586001234\"},\"contact_info\":{\"contact_email\":\"lin.xiaolan@chenguang-coffee.cn\",\"contact_id_number\":\"440305198807124527\",\"contact_name\":\"林晓岚\",\"contact_type\":\"LEGAL\",\"mobile_phone\":\"13812345678\"},\"settlement_info\":{\"qualification_type\":\"餐饮\",\"settlement_id\":\"716\"},\"subject_info\":{\"business_license_info\":{\"legal_person\":\"林晓岚\",\"license_address\":\"深圳市南山区科技园南区高新南四道18号\",\"license_copy\":\"V8Wq3f_x7Lr2mN0pZkT1yHcE5uJbQ4aD9sGvK6oI\",\"license_number\":\"91440300MA5G8K2X7Q\",\"merchant_name\":\"深圳晨光咖啡有限公司\",\"period_begin\":\"2021-03-15\",\"period_end\":\"长期\"},\"identity_info\":{\"id_card_info\":{\"card_period_begin\":\"2018-07-20\",\"card_period_end\":\"2038-07-20\",\"id_card_address\":\"广东省深圳市南山区桃园路88号\",\"id_card_copy\":\"P3nA7rT2wX9kL5mQ0zH8cV1bF6dJ4yG2sE7uN3oR\",\"id_card_name\":\"林晓岚\",\"id_card_national\":\"K2mB9sU4xY1lM6nR0aJ7dW3cG8eH5zF2tQ9vP4iO\",\"id_card_number\":\"440305198807124527\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\",\"owner\":true},\"subject_type\":\"SUBJECT_TYPE_ENTERPRISE\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::applyment4sub::submit_applyment::SubmitApplymentResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A small business trading from a market stall, owner with a mainland ID card" of `POST /v3/applyment4sub/applyment/`.
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_submit_applyment_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::applyment4sub::submit_applyment::SubmitApplymentRequest::builder()
+        .business_code("1900013511_20261202002")
+        .contact_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::ContactInfo::builder()
+                .contact_type("LEGAL")
+                .contact_name("王建国")
+                .contact_id_number("510104197503156712")
+                .mobile_phone("13987654321")
+                .contact_email("wangjianguo1975@163.com")
+                .build()?,
+        )
+        .subject_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::SubjectInfo::builder()
+                .subject_type("SUBJECT_TYPE_MICRO")
+                .micro_biz_info(
+                    ::wechatpay_apiv3::applyment4sub::submit_applyment::MicroBizInfo::builder()
+                        .micro_biz_type("MICRO_TYPE_MOBILE")
+                        .micro_mobile_info(
+                            ::wechatpay_apiv3::applyment4sub::submit_applyment::MicroMobileInfo::builder()
+                                .micro_mobile_name("老王鲜果摊")
+                                .micro_mobile_city("510100")
+                                .micro_mobile_address("锦江区春熙路夜市12号摊位")
+                                .micro_mobile_pics(
+                                    ::std::vec![
+                                        ::std::string::String::from("Q1wE4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV4bN7mQ"),
+                                        ::std::string::String::from("W2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM8qW")
+                                    ],
+                                )
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .identity_info(
+                    ::wechatpay_apiv3::applyment4sub::submit_applyment::IdentityInfo::builder()
+                        .id_doc_type("IDENTIFICATION_TYPE_IDCARD")
+                        .id_card_info(
+                            ::wechatpay_apiv3::applyment4sub::submit_applyment::IdCardInfo::builder()
+                                .id_card_copy("A3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iO9pA")
+                                .id_card_national(
+                                    "S4dF7gH0jK3lZ6xC9vB2nM5qW8eR1tY4uI7oP0aS",
+                                )
+                                .id_card_name("王建国")
+                                .id_card_number("510104197503156712")
+                                .card_period_begin("2015-03-01")
+                                .card_period_end("长期")
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .build()?,
+        )
+        .business_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::BusinessInfo::builder()
+                .merchant_shortname("老王鲜果")
+                .service_phone("13987654321")
+                .sales_info(
+                    ::wechatpay_apiv3::applyment4sub::submit_applyment::SalesInfo::builder()
+                        .sales_scenes_type(
+                            ::std::vec![
+                                ::wechatpay_apiv3::applyment4sub::types::SalesScene::from("SALES_SCENES_STORE")
+                            ],
+                        )
+                        .biz_store_info(
+                            ::wechatpay_apiv3::applyment4sub::submit_applyment::BizStoreInfo::builder()
+                                .biz_store_name("老王鲜果摊")
+                                .biz_address_code("510104")
+                                .biz_store_address(
+                                    "成都市锦江区春熙路夜市12号摊位",
+                                )
+                                .store_entrance_pic(
+                                    ::std::vec![
+                                        ::std::string::String::from("D5fG8hJ1kL4zX7cV0bN3mQ6wE9rT2yU5iO8pA1sD")
+                                    ],
+                                )
+                                .indoor_pic(
+                                    ::std::vec![
+                                        ::std::string::String::from("F6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI6oP9aS2dF")
+                                    ],
+                                )
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .build()?,
+        )
+        .settlement_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::SettlementInfo::builder()
+                .settlement_id("746")
+                .qualification_type("零售批发/生活娱乐/其他")
+                .build()?,
+        )
+        .bank_account_info(
+            ::wechatpay_apiv3::applyment4sub::submit_applyment::BankAccountInfo::builder()
+                .bank_account_type("BANK_ACCOUNT_TYPE_PERSONAL")
+                .account_name("王建国")
+                .account_bank("建设银行")
+                .bank_address_code("510100")
+                .account_number("6217003810012345678")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/applyment4sub/applyment/");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"bank_account_info\":{\"account_bank\":\"建设银行\",\"account_name\":\"王建国\",\"account_number\":\"6217003810012345678\",\"bank_account_type\":\"BANK_ACCOUNT_TYPE_PERSONAL\",\"bank_address_code\":\"510100\"},\"business_code\":\"1900013511_20261202002\",\"business_info\":{\"merchant_shortname\":\"老王鲜果\",\"sales_info\":{\"biz_store_info\":{\"biz_address_code\":\"510104\",\"biz_store_address\":\"成都市锦江区春熙路夜市12号摊位\",\"biz_store_name\":\"老王鲜果摊\",\"indoor_pic\":[\"F6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI6oP9aS2dF\"],\"store_entrance_pic\":[\"D5fG8hJ1kL4zX7cV0bN3mQ6wE9rT2yU5iO8pA1sD\"]},\"sales_scenes_type\":[\"SALES_SCENES_STORE\"]},\"service_phone\":\"13987654321\"},\"contact_info\":{\"contact_email\":\"wangjianguo1975@163.com\",\"contact_id_number\":\"510104197503156712\",\"contact_name\":\"王建国\",\"contact_type\":\"LEGAL\",\"mobile_phone\":\"13987654321\"},\"settlement_info\":{\"qualification_type\":\"零售批发/生活娱乐/其他\",\"settlement_id\":\"746\"},\"subject_info\":{\"identity_info\":{\"id_card_info\":{\"card_period_begin\":\"2015-03-01\",\"card_period_end\":\"长期\",\"id_card_copy\":\"A3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iO9pA\",\"id_card_name\":\"王建国\",\"id_card_national\":\"S4dF7gH0jK3lZ6xC9vB2nM5qW8eR1tY4uI7oP0aS\",\"id_card_number\":\"510104197503156712\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\"},\"micro_biz_info\":{\"micro_biz_type\":\"MICRO_TYPE_MOBILE\",\"micro_mobile_info\":{\"micro_mobile_address\":\"锦江区春熙路夜市12号摊位\",\"micro_mobile_city\":\"510100\",\"micro_mobile_name\":\"老王鲜果摊\",\"micro_mobile_pics\":[\"Q1wE4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV4bN7mQ\",\"W2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM8qW\"]}},\"subject_type\":\"SUBJECT_TYPE_MICRO\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::applyment4sub::submit_applyment::SubmitApplymentBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"bank_account_info\":{\"account_bank\":\"建设银行\",\"account_name\":\"王建国\",\"account_number\":\"6217003810012345678\",\"bank_account_type\":\"BANK_ACCOUNT_TYPE_PERSONAL\",\"bank_address_code\":\"510100\"},\"business_code\":\"1900013511_20261202002\",\"business_info\":{\"merchant_shortname\":\"老王鲜果\",\"sales_info\":{\"biz_store_info\":{\"biz_address_code\":\"510104\",\"biz_store_address\":\"成都市锦江区春熙路夜市12号摊位\",\"biz_store_name\":\"老王鲜果摊\",\"indoor_pic\":[\"F6gH9jK2lZ5xC8vB1nM4qW7eR0tY3uI6oP9aS2dF\"],\"store_entrance_pic\":[\"D5fG8hJ1kL4zX7cV0bN3mQ6wE9rT2yU5iO8pA1sD\"]},\"sales_scenes_type\":[\"SALES_SCENES_STORE\"]},\"service_phone\":\"13987654321\"},\"contact_info\":{\"contact_email\":\"wangjianguo1975@163.com\",\"contact_id_number\":\"510104197503156712\",\"contact_name\":\"王建国\",\"contact_type\":\"LEGAL\",\"mobile_phone\":\"13987654321\"},\"settlement_info\":{\"qualification_type\":\"零售批发/生活娱乐/其他\",\"settlement_id\":\"746\"},\"subject_info\":{\"identity_info\":{\"id_card_info\":{\"card_period_begin\":\"2015-03-01\",\"card_period_end\":\"长期\",\"id_card_copy\":\"A3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iO9pA\",\"id_card_name\":\"王建国\",\"id_card_national\":\"S4dF7gH0jK3lZ6xC9vB2nM5qW8eR1tY4uI7oP0aS\",\"id_card_number\":\"510104197503156712\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_IDCARD\"},\"micro_biz_info\":{\"micro_biz_type\":\"MICRO_TYPE_MOBILE\",\"micro_mobile_info\":{\"micro_mobile_address\":\"锦江区春熙路夜市12号摊位\",\"micro_mobile_city\":\"510100\",\"micro_mobile_name\":\"老王鲜果摊\",\"micro_mobile_pics\":[\"Q1wE4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV4bN7mQ\",\"W2eR5tY8uI1oP4aS7dF0gH3jK6lZ9xC2vB5nM8qW\"]}},\"subject_type\":\"SUBJECT_TYPE_MICRO\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::applyment4sub::submit_applyment::SubmitApplymentResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775692}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "onboarding")]
+#[test]
+fn applyment4sub_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::ContactType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::IdDocType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::SubjectType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::CertType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::FinanceType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::SalesScene>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::BankAccountType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::AccountType>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::ApplymentState>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::VerifyResult>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::types::SettlementAuditResult>();
+    check_open_enum::<::wechatpay_apiv3::applyment4sub::modify_settlement::ModifyMode>();
+    check_open_enum::<
+        ::wechatpay_apiv3::applyment4sub::query_settlement_application::AccountNumberRule,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::applyment4sub::submit_applyment::MicroBizType,
+    >();
+}
+
 /// Example "The basic account's bill" of `GET /v3/bill/fundflowbill`.
 #[cfg(feature = "payments")]
 #[test]
@@ -130,6 +594,144 @@ fn bill_enums_keep_unknown_values() {
         ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
     >();
     check_open_enum::<::wechatpay_apiv3::bill::apply_trade_bill::TradeBillType>();
+}
+
+/// Example "Branches of a bank in Shenzhen" of `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.
+#[cfg(feature = "bank-lookup")]
+#[test]
+fn capitallhh_list_branches_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::capital::capitallhh::list_branches::ListBranchesRequest::builder()
+        .bank_alias_code("1000006247")
+        .city_code(536)
+        .offset(0)
+        .limit(2)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/capital/capitallhh/banks/1000006247/branches?city_code=536&offset=0&limit=2"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::capital::capitallhh::list_branches::ListBranchesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"其他银行\",\"account_bank_code\":1099,\"bank_alias\":\"深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"count\":1,\"data\":[{\"bank_branch_id\":\"323584000888\",\"bank_branch_name\":\"深圳前海微众银行股份有限公司\"}],\"links\":{\"self\":\"/v3/capital/capitallhh/banks/1000006247/branches?city_code=536&offset=0&limit=2\"},\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The cities of Guangdong" of `GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`.
+#[cfg(feature = "bank-lookup")]
+#[test]
+fn capitallhh_list_cities_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::capital::capitallhh::list_cities::ListCitiesRequest::builder()
+        .province_code("22")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/capital/capitallhh/areas/provinces/22/cities"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::capital::capitallhh::list_cities::ListCitiesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"city_code\":292,\"city_name\":\"广州市\"},{\"city_code\":536,\"city_name\":\"深圳市\"}],\"total_count\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The first page" of `GET /v3/capital/capitallhh/banks/corporate-banking`.
+#[cfg(feature = "bank-lookup")]
+#[test]
+fn capitallhh_list_corporate_banks_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::capital::capitallhh::list_corporate_banks::ListCorporateBanksRequest::builder()
+        .offset(0)
+        .limit(2)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/capital/capitallhh/banks/corporate-banking?offset=0&limit=2"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::capital::capitallhh::types::BankList = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"count\":2,\"data\":[{\"account_bank\":\"工商银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行\",\"bank_alias_code\":\"1000009547\",\"need_bank_branch\":false},{\"account_bank\":\"其他银行\",\"account_bank_code\":1099,\"bank_alias\":\"深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"need_bank_branch\":true}],\"links\":{\"next\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=2&limit=2\",\"self\":\"/v3/capital/capitallhh/banks/corporate-banking?offset=0&limit=2\"},\"offset\":0,\"total_count\":71}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The first page" of `GET /v3/capital/capitallhh/banks/personal-banking`.
+#[cfg(feature = "bank-lookup")]
+#[test]
+fn capitallhh_list_personal_banks_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::capital::capitallhh::list_personal_banks::ListPersonalBanksRequest::builder()
+        .offset(0)
+        .limit(2)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/capital/capitallhh/banks/personal-banking?offset=0&limit=2"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::capital::capitallhh::types::BankList = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"count\":2,\"data\":[{\"account_bank\":\"工商银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行\",\"bank_alias_code\":\"1000009547\",\"need_bank_branch\":false},{\"account_bank\":\"其他银行\",\"account_bank_code\":1099,\"bank_alias\":\"深圳前海微众银行\",\"bank_alias_code\":\"1000006247\",\"need_bank_branch\":true}],\"links\":{\"next\":\"/v3/capital/capitallhh/banks/personal-banking?offset=2&limit=2\",\"self\":\"/v3/capital/capitallhh/banks/personal-banking?offset=0&limit=2\"},\"offset\":0,\"total_count\":70}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The provinces" of `GET /v3/capital/capitallhh/areas/provinces`.
+#[cfg(feature = "bank-lookup")]
+#[test]
+fn capitallhh_list_provinces_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::capital::capitallhh::list_provinces::ListProvincesRequest::builder()
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/capital/capitallhh/areas/provinces");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::capital::capitallhh::list_provinces::ListProvincesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"province_code\":1,\"province_name\":\"北京市\"},{\"province_code\":22,\"province_name\":\"广东省\"}],\"total_count\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A card of one bank" of `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.
+#[cfg(feature = "bank-lookup")]
+#[test]
+fn capitallhh_search_banks_by_account_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::capital::capitallhh::search_banks_by_account::SearchBanksByAccountRequest::builder()
+        .account_number("6222021001123456789")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/capital/capitallhh/banks/search-banks-by-bank-account?account_number=6222021001123456789"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::capital::capitallhh::search_banks_by_account::SearchBanksByAccountResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"account_bank\":\"工商银行\",\"account_bank_code\":1001,\"bank_alias\":\"工商银行\",\"bank_alias_code\":\"1000009547\",\"need_bank_branch\":false}],\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
 }
 
 /// Example "Two certificates during a replacement" of `GET /v3/certificates`.

@@ -1,7 +1,8 @@
 //! Path templates and routes: every rule of `operation.path` (`lower` only splits a checked
 //! template into its parts).
 //!
-//! The rule for a template: `/v3/`, then segments separated by `/`, none empty, `.` or `..`; a
+//! The rule for a template: `/v3/`, then segments separated by `/`, none empty (one `/` may end
+//! the path after a literal, as WeChat Pay's `/v3/applyment4sub/applyment/` does), `.` or `..`; a
 //! segment is either one parameter `{name}` (the whole segment, each name once) or literal text
 //! of RFC 3986 unreserved characters (ASCII letters, digits, `-`, `.`, `_`, `~`). Those are the
 //! characters no client or URL parser re-encodes or normalises, so the path signed is the path
@@ -53,7 +54,14 @@ pub(crate) fn check_template(file: &Path, line: u64, text: &str, diags: &mut Dia
     let mut params: Vec<&str> = Vec::new();
     // What follows a `?` or `#` is reported above, not segment by segment.
     let path = text.split(['?', '#']).next().unwrap_or(text);
-    for segment in path.strip_prefix('/').unwrap_or(path).split('/') {
+    // One `/` may end the path after a literal segment where WeChat Pay's own path has it
+    // (`/v3/applyment4sub/applyment/`): the slash is part of the path signed and routed.
+    let segments = path.strip_prefix('/').unwrap_or(path);
+    let segments = match segments.strip_suffix('/') {
+        Some(inner) if !inner.is_empty() && !inner.ends_with(['}', '/']) => inner,
+        _ => segments,
+    };
+    for segment in segments.split('/') {
         if segment.is_empty() {
             err(format!(
                 "`{text}` has an empty segment (`//`, or `/` at the end)"

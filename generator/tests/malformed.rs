@@ -685,6 +685,11 @@ fn path_template_has_no_empty_or_dot_segment() {
         path_error("/v3/things/{id}/"),
         path_problem("`/v3/things/{id}/` has an empty segment (`//`, or `/` at the end)")
     );
+    // One `/` may end the path after a literal (spec/applyment4sub), never two.
+    assert_eq!(
+        path_error("/v3/things/{id}/x//"),
+        path_problem("`/v3/things/{id}/x//` has an empty segment (`//`, or `/` at the end)")
+    );
     assert_eq!(
         path_error("/v3/../things/{id}"),
         path_problem(

@@ -79,10 +79,15 @@ fn match_template(parts: &[PathPart], segments: &[&str]) -> Option<Vec<(String, 
         }
     }
     // "a/{x}/b" splits into ["a", ""] + {x} + ["", "b"]: drop the empty pieces around parameters.
-    let template: Vec<_> = template
+    let mut template: Vec<_> = template
         .into_iter()
         .filter(|t| !matches!(t, Ok("")))
         .collect();
+    // A template ending in `/` (`/v3/applyment4sub/applyment/`) matches only a path that does.
+    if matches!(parts.last(), Some(PathPart::Literal(text)) if text.len() > 1 && text.ends_with('/'))
+    {
+        template.push(Ok(""));
+    }
     if template.len() != segments.len() {
         return None;
     }
@@ -128,5 +133,14 @@ mod tests {
                 assert!(m.path_params.iter().all(|(_, v)| v == "x/y"));
             }
         }
+    }
+
+    #[test]
+    fn a_path_ending_in_a_slash_is_routed_only_with_it() {
+        let api = load_api().expect("the embedded spec is valid");
+        let with = find(&api, "POST", "/v3/applyment4sub/applyment/").map(|m| m.id);
+        assert_eq!(with.as_deref(), Some("applyment4sub.submit_applyment"));
+        assert!(find(&api, "POST", "/v3/applyment4sub/applyment").is_none());
+        assert!(find(&api, "POST", "/v3/applyment4sub/applyment//").is_none());
     }
 }

@@ -3,6 +3,7 @@
 //! replay the first answer. What the spec cannot declare is hand-written per family and registered
 //! by operation id ([`rules`]). Operations without state answer with their documented example.
 
+mod applyment4sub;
 mod bills;
 mod busifavor;
 mod certificates;

@@ -175,6 +175,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::product_coupon::NAMED,
         super::payments::NAMED,
         super::complaints::NAMED,
+        super::applyment4sub::NAMED,
     ]
     .into_iter()
     .flatten()
@@ -209,6 +210,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::transfer_batches::RULES,
         super::codepay::RULES,
         super::complaints::RULES,
+        super::applyment4sub::RULES,
     ]
     .into_iter()
     .flatten()
