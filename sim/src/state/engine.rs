@@ -47,8 +47,9 @@ pub struct Notice {
 pub struct Transitioned {
     /// The record after the change, as a query answers it.
     pub record: Value,
-    /// The callback the change owes (`notify:`), not yet sent.
-    pub notice: Option<Notice>,
+    /// The callbacks the change owes (`notify:`), not yet sent: one, or one per item where the
+    /// notification is about one item of the record (a share of a profit-sharing order).
+    pub notices: Vec<Notice>,
 }
 
 /// Why a control transition was not made: an HTTP status for the control API, and what to do.
@@ -90,6 +91,8 @@ struct Replay {
 pub struct World {
     /// `http://127.0.0.1:PORT`: where links to the simulator itself point.
     pub origin: String,
+    /// The merchant the simulator serves (a transfer bill's payer).
+    pub mchid: String,
     /// Records by (family, lifecycle), then by key.
     resources: BTreeMap<(String, String), BTreeMap<String, Record>>,
     replays: BTreeMap<String, Replay>,
@@ -101,10 +104,11 @@ pub struct World {
 }
 
 impl World {
-    /// An empty world for a simulator listening at `origin`.
-    pub fn new(origin: String) -> Self {
+    /// An empty world for a simulator listening at `origin` for merchant `mchid`.
+    pub fn new(origin: String, mchid: String) -> Self {
         Self {
             origin,
+            mchid,
             ..Self::default()
         }
     }
@@ -414,63 +418,67 @@ impl Engine<'_> {
         }
         let json = project(api, &l.ty, json);
         let given_url = body["notify_url"].as_str().map(str::to_string);
-        let notice = match &t.notify {
-            Some(notify) => Some(
-                self.notice(fi, notify, rule, &json, given_url.or(record_url))
-                    .map_err(|e| Refused::new(500, e))?,
-            ),
-            None => None,
+        let notices = match &t.notify {
+            Some(notify) => self
+                .notices(fi, notify, rule, &json, given_url.or(record_url))
+                .map_err(|e| Refused::new(500, e))?,
+            None => Vec::new(),
         };
         if let Some(record) = self.get_mut(&family.name, &l.name, key) {
             record.json = json.clone();
         }
         Ok(Transitioned {
             record: json,
-            notice,
+            notices,
         })
     }
 
-    /// The callback `notify` of family `fi` owes for `record`: the resource the rule's `notice`
-    /// builds, else the record, projected onto the notification's type and checked against it.
-    fn notice(
+    /// The callbacks `notify` of family `fi` owes for `record`: the resources the rule's `notice`
+    /// builds, else the record, each projected onto the notification's type and checked against it.
+    fn notices(
         &self,
         fi: usize,
         notify: &Notify,
         rule: Option<&Rule>,
         record: &Value,
         notify_url: Option<String>,
-    ) -> Result<Notice, String> {
+    ) -> Result<Vec<Notice>, String> {
         let api = self.api;
         let n = api.families[fi]
             .notifications
             .iter()
             .find(|n| n.id == notify.notification)
             .ok_or_else(|| format!("no notification `{}`", notify.notification))?;
-        let resource = match rule.and_then(|r| r.notice) {
+        let resources = match rule.and_then(|r| r.notice) {
             Some(build) => build(self, record),
-            None => record.clone(),
+            None => vec![record.clone()],
         };
-        let resource = project(api, &n.payload, resource);
-        let problems = wechatpay_apiv3_generator::validate::check_json(api, &n.payload, &resource);
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            return Err(format!(
-                "SIMULATOR_BUG: the {} callback breaks its type `{}`: {}",
-                notify.event_type,
-                n.payload.name,
-                list.join("; ")
-            ));
+        let mut out = Vec::new();
+        for resource in resources {
+            let resource = project(api, &n.payload, resource);
+            let problems =
+                wechatpay_apiv3_generator::validate::check_json(api, &n.payload, &resource);
+            if !problems.is_empty() {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                return Err(format!(
+                    "SIMULATOR_BUG: the {} callback breaks its type `{}`: {}",
+                    notify.event_type,
+                    n.payload.name,
+                    list.join("; ")
+                ));
+            }
+            out.push(Notice {
+                event_type: notify.event_type.clone(),
+                original_type: n.original_type.clone(),
+                resource,
+                notify_url: notify_url.clone(),
+            });
         }
-        Ok(Notice {
-            event_type: notify.event_type.clone(),
-            original_type: n.original_type.clone(),
-            resource,
-            notify_url,
-        })
+        Ok(out)
     }
 
-    /// The callback of control transition `id` for the record under `key` as it is now, without
-    /// changing it (the refund notice of a refund made earlier).
+    /// The (first) callback of control transition `id` for the record under `key` as it is now,
+    /// without changing it (the refund notice of a refund made earlier).
     pub fn notice_of(&self, id: &str, key: &str) -> Option<Notice> {
         let &(fi, li, ti, _) = self.index.1.get(id)?;
         let f = &self.api.families[fi];
@@ -478,8 +486,10 @@ impl Engine<'_> {
         let record = self.get(&f.name, &l.name, key)?;
         let notify = l.transitions[ti].notify.as_ref()?;
         let rule = self.rules.get(id).copied();
-        self.notice(fi, notify, rule, &record.json, record.notify_url.clone())
-            .ok()
+        self.notices(fi, notify, rule, &record.json, record.notify_url.clone())
+            .ok()?
+            .into_iter()
+            .next()
     }
 
     /// Serves `id` if a lifecycle or a hand-written rule covers it.
@@ -790,22 +800,22 @@ impl Engine<'_> {
             return refused;
         }
         let json = project(self.api, &l.ty, json);
-        let notice = match &t.notify {
+        let notices = match &t.notify {
             Some(notify) => {
                 let id = format!("{family}.{}", op.id);
                 let fi = self.api.families.iter().position(|f| f.name == family);
-                match fi.map(|fi| self.notice(fi, notify, rule, &json, notify_url)) {
-                    Some(Ok(notice)) => Some(notice),
+                match fi.map(|fi| self.notices(fi, notify, rule, &json, notify_url)) {
+                    Some(Ok(notices)) => notices,
                     Some(Err(e)) => return Outcome::error(500, "SIMULATOR_BUG", &e),
                     None => return Outcome::error(500, "SIMULATOR_BUG", &format!("`{id}`")),
                 }
             }
-            None => None,
+            None => Vec::new(),
         };
         if let Some(record) = self.get_mut(family, &l.name, &key) {
             record.json = json.clone();
         }
-        self.world.notices.extend(notice);
+        self.world.notices.extend(notices);
         let answer = match rule.and_then(|r| r.answer) {
             Some(shape) => shape(self, call, &json),
             None => answer_of(

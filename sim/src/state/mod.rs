@@ -7,6 +7,7 @@ mod bills;
 mod busifavor;
 pub(crate) mod engine;
 mod favor;
+mod mch_transfer;
 mod payments;
 mod product_coupon;
 pub(crate) mod rules;
@@ -174,13 +175,14 @@ pub fn now_rfc3339() -> String {
 }
 
 impl Store {
-    /// An empty store for a simulator listening at `origin`; refuses a hand-written rule for an
+    /// An empty store for a simulator listening at `origin` as merchant `mchid` (the merchant a
+    /// resource no request names the payer of is paid by); refuses a hand-written rule for an
     /// operation the spec does not have.
-    pub fn new(origin: String, api: &Api) -> Result<Self, String> {
+    pub fn new(origin: String, mchid: String, api: &Api) -> Result<Self, String> {
         let index = Index::new(api);
         let rules = rules::registry(api, &index)?;
         Ok(Self {
-            world: Mutex::new(World::new(origin)),
+            world: Mutex::new(World::new(origin, mchid)),
             index,
             rules,
         })
@@ -190,7 +192,8 @@ impl Store {
     pub fn reset(&self) {
         let mut world = lock(&self.world);
         let origin = std::mem::take(&mut world.origin);
-        *world = World::new(origin);
+        let mchid = std::mem::take(&mut world.mchid);
+        *world = World::new(origin, mchid);
     }
 
     /// Runs `f` on the engine, under the lock.

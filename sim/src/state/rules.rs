@@ -22,9 +22,10 @@ pub type Shape = fn(&mut Engine<'_>, &Call<'_>, &Value) -> Answer;
 /// Serves the whole operation (one no lifecycle covers).
 pub type Whole = fn(&mut Engine<'_>, &Call<'_>) -> Outcome;
 
-/// Builds a callback's resource from the record, where the notification names or holds things
-/// the record does not (the default is the record itself, projected onto the notification's type).
-pub type NoticeOf = fn(&Engine<'_>, &Value) -> Value;
+/// Builds the callbacks' resources from the record, where the notification names or holds things
+/// the record does not, or is about one item of it (one callback each); the default is one, the
+/// record itself, projected onto the notification's type.
+pub type NoticeOf = fn(&Engine<'_>, &Value) -> Vec<Value>;
 
 /// What is hand-written for one operation, or for one control transition.
 pub struct Rule {
@@ -203,6 +204,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::product_coupon::RULES,
         super::payments::RULES,
         super::bills::RULES,
+        super::mch_transfer::RULES,
     ]
     .into_iter()
     .flatten()
