@@ -497,7 +497,7 @@ impl Engine<'_> {
         let op = operation(self.api, id)?;
         let rule = self.rules.get(id).copied();
         if let Some(whole) = rule.and_then(|r| r.whole) {
-            return Some(whole(self, call));
+            return Some(checked(self.api, op, whole(self, call)));
         }
         let &(fi, li, role) = self.index.0.get(id)?;
         let api = self.api;

@@ -10,6 +10,7 @@ mod favor;
 mod mch_transfer;
 mod payments;
 mod product_coupon;
+mod profitsharing;
 pub(crate) mod rules;
 
 use std::collections::BTreeMap;

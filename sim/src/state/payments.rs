@@ -26,7 +26,7 @@ const fn prepay(operation: &'static str, answer: super::rules::Shape) -> Rule {
 /// A paid order (the state of a bill's payment lines).
 pub(super) const PAID: Named = Named::state(PAY, "order", "SUCCESS");
 /// A paid order with refunds.
-const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
+pub(super) const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
 
 pub(super) const NAMED: &[Named] = &[PAID, REFUNDED];
 
