@@ -6,14 +6,14 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
+use wechatpay_apiv3::Client;
 use wechatpay_apiv3::pay::transactions::{Amount, JsapiPayer, PrepayJsapiRequest, SettleInfo};
 use wechatpay_apiv3::profitsharing::{
     CreateOrderRequest, CreateReturnOrderRequest, OrderReceiver, OrderState,
     ProfitsharingNoticeEvent, QueryOrderAmountRequest, QueryOrderRequest, QueryReturnOrderRequest,
     ReceiverResult, ReceiverType, ReturnResult, UnfreezeOrderRequest,
 };
-use wechatpay_apiv3::{Client, RetryPolicy, Timeouts};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Fault, Simulator};
 
 mod common;
@@ -85,21 +85,6 @@ async fn unsplit(client: &Client, transaction_id: &str) -> Result<i64, Box<dyn s
     Ok(answer.unsplit_amount)
 }
 
-async fn control(
-    sim: &Simulator,
-    path: &str,
-    body: Value,
-) -> Result<(u16, Value), Box<dyn std::error::Error>> {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sim{path}", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .body(serde_json::to_vec(&body)?)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, serde_json::from_slice(&response.bytes().await?)?))
-}
-
 fn code<C: wechatpay_apiv3::OpenEnum + Clone>(err: &wechatpay_apiv3::Error<C>) -> Option<&str> {
     err.api().map(|e| e.code.as_str())
 }
@@ -153,7 +138,8 @@ async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
     assert_eq!(unsplit(&client, &tx).await?, 7800);
 
     // WeChat Pay pays the shares; the merchant receiver's callback reaches the split's notify_url.
-    let (status, finished) = control(&sim, "/profitsharing/order/PS-1/finish", json!({})).await?;
+    let (status, finished) =
+        common::control_post(&sim, "/profitsharing/order/PS-1/finish", json!({})).await?;
     assert_eq!(status, 200, "{finished}");
     assert_eq!(
         finished["callbacks"].as_array().map(Vec::len),
@@ -211,7 +197,7 @@ async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
     assert_eq!(code(&err), Some("INVALID_REQUEST"));
     let (url, mut rx) =
         common::receive_one_callback::<ProfitsharingNoticeEvent>(client.clone()).await?;
-    let (status, done) = control(
+    let (status, done) = common::control_post(
         &sim,
         "/profitsharing/return_order/PR-1/returned",
         json!({ "notify_url": url.replacen("http://", "https://", 1) }),
@@ -232,7 +218,7 @@ async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
     assert_eq!(client.execute(query).await?.result, ReturnResult::Success);
     // What is left of the store's share (400) can still be taken back; a failed return takes nothing.
     client.execute(back("PR-3", 400)?).await?;
-    let (status, failed) = control(
+    let (status, failed) = common::control_post(
         &sim,
         "/profitsharing/return_order/PR-3/fail",
         json!({ "fail_reason": "BALANCE_NOT_ENOUGH" }),
@@ -275,7 +261,8 @@ async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
         .expect_err("nothing left");
     assert_eq!(code(&err), Some("INVALID_REQUEST"));
     // The merchant's own rest is not a receiver's callback.
-    let (_, finished) = control(&sim, "/profitsharing/order/PSU-1/finish", json!({})).await?;
+    let (_, finished) =
+        common::control_post(&sim, "/profitsharing/order/PSU-1/finish", json!({})).await?;
     assert_eq!(finished["callbacks"], json!([]), "{finished}");
     Ok(())
 }
@@ -307,21 +294,7 @@ async fn an_order_not_held_for_profit_sharing_cannot_be_split() -> TestResult {
 #[tokio::test]
 async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResult {
     let sim = Simulator::start().await?;
-    let client = Client::new(
-        sim.client_config()
-            .retry(RetryPolicy {
-                max_attempts: 4,
-                base_delay: Duration::from_millis(10),
-                max_delay: Duration::from_millis(50),
-            })
-            .timeouts(Timeouts {
-                // Generous against a loaded machine; the first attempt is waited out on purpose.
-                connect: Duration::from_millis(500),
-                attempt: Duration::from_secs(1),
-                total: Duration::from_secs(10),
-            })
-            .build()?,
-    )?;
+    let client = common::retrying(&sim);
     let tx = paid_order(&sim, &client, "PS-ORDER-3", 5000, true).await?;
     // The split is made, but its answer comes after the client gave up on the attempt.
     sim.faults()

@@ -6,13 +6,13 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
+use wechatpay_apiv3::Client;
 use wechatpay_apiv3::fund_app::mch_transfer::{
     CancelTransferBillRequest, CreateTransferBillRequest, QueryByOutBillNoRequest,
     QueryByTransferBillNoRequest, TransferBillFinishedEvent, TransferSceneReportInfo,
     TransferState,
 };
-use wechatpay_apiv3::{Client, RetryPolicy, Timeouts};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Fault, Simulator};
 
 mod common;
@@ -51,22 +51,6 @@ fn by_out_bill_no(out_bill_no: &str) -> QueryByOutBillNoRequest {
         .out_bill_no(out_bill_no)
         .build()
         .expect("valid query")
-}
-
-/// A control call: the status and the JSON answer.
-async fn control(
-    sim: &Simulator,
-    path: &str,
-    body: Value,
-) -> Result<(u16, Value), Box<dyn std::error::Error>> {
-    let response = reqwest::Client::new()
-        .post(format!("{}/_sim{path}", sim.base_url()))
-        .header("Content-Type", "application/json")
-        .body(serde_json::to_vec(&body)?)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, serde_json::from_slice(&response.bytes().await?)?))
 }
 
 /// A listener for the bill's callback, and the https notify_url naming it (the simulator calls a
@@ -109,7 +93,8 @@ async fn the_user_confirms_a_bill_and_the_merchant_hears_it_finished() -> TestRe
     );
     assert_eq!(waiting.transfer_bill_no, created.transfer_bill_no);
 
-    let (status, confirmed) = control(&sim, "/mch_transfer/bill/TB0001/confirm", json!({})).await?;
+    let (status, confirmed) =
+        common::control_post(&sim, "/mch_transfer/bill/TB0001/confirm", json!({})).await?;
     assert_eq!(status, 200, "{confirmed}");
     assert_eq!(
         confirmed["callback"]["event_type"],
@@ -140,7 +125,8 @@ async fn the_user_confirms_a_bill_and_the_merchant_hears_it_finished() -> TestRe
         .build()?;
     let err = client.execute(cancel).await.expect_err("paid");
     assert_eq!(err.api().map(|e| e.code.as_str()), Some("INVALID_REQUEST"));
-    let (status, _) = control(&sim, "/mch_transfer/bill/TB0001/confirm", json!({})).await?;
+    let (status, _) =
+        common::control_post(&sim, "/mch_transfer/bill/TB0001/confirm", json!({})).await?;
     assert_eq!(status, 409);
     // The same number with another amount is another request: refused, never a second transfer.
     let other = CreateTransferBillRequest::builder()
@@ -158,12 +144,13 @@ async fn a_bill_fails_or_is_cancelled_and_each_end_is_told() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
     let (notify_url, mut rx) = listener(&client).await?;
     client.execute(bill("TB0002", &notify_url)).await?;
-    let (status, missing) = control(&sim, "/mch_transfer/bill/TB0002/fail", json!({})).await?;
+    let (status, missing) =
+        common::control_post(&sim, "/mch_transfer/bill/TB0002/fail", json!({})).await?;
     assert_eq!(
         (status, missing["message"].as_str()),
         (400, Some("`fail_reason` (a string) is required"))
     );
-    let (status, failed) = control(
+    let (status, failed) = common::control_post(
         &sim,
         "/mch_transfer/bill/TB0002/fail",
         json!({ "fail_reason": "PAYEE_ACCOUNT_ABNORMAL" }),
@@ -193,10 +180,11 @@ async fn a_bill_fails_or_is_cancelled_and_each_end_is_told() -> TestResult {
         client.execute(cancel()?).await?.state,
         TransferState::Canceling
     );
-    let (status, _) = control(&sim, "/mch_transfer/bill/TB0003/confirm", json!({})).await?;
+    let (status, _) =
+        common::control_post(&sim, "/mch_transfer/bill/TB0003/confirm", json!({})).await?;
     assert_eq!(status, 409, "a cancelled bill is not paid");
     let (status, cancelled) =
-        control(&sim, "/mch_transfer/bill/TB0003/cancelled", json!({})).await?;
+        common::control_post(&sim, "/mch_transfer/bill/TB0003/cancelled", json!({})).await?;
     assert_eq!(status, 200, "{cancelled}");
     let event = rx.recv().await.ok_or("no callback arrived")??;
     assert_eq!(event.state, TransferState::Cancelled);
@@ -217,21 +205,7 @@ async fn a_bill_fails_or_is_cancelled_and_each_end_is_told() -> TestResult {
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_is_retried_and_transfers_once() -> TestResult {
     let sim = Simulator::start().await?;
-    let client = Client::new(
-        sim.client_config()
-            .retry(RetryPolicy {
-                max_attempts: 4,
-                base_delay: Duration::from_millis(10),
-                max_delay: Duration::from_millis(50),
-            })
-            .timeouts(Timeouts {
-                // Generous against a loaded machine; the first attempt is waited out on purpose.
-                connect: Duration::from_millis(500),
-                attempt: Duration::from_secs(1),
-                total: Duration::from_secs(10),
-            })
-            .build()?,
-    )?;
+    let client = common::retrying(&sim);
     // The bill is made, but its answer comes after the client gave up on the attempt; the retry
     // gets the first answer back.
     sim.faults()
