@@ -975,3 +975,149 @@ pub fn text_of(v: Option<&Value>) -> String {
 fn same_text(a: &Value, b: &Value) -> bool {
     text_of(Some(a)) == text_of(Some(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A family whose `finish` operation sends a callback (`notify:` on a transition an operation
+    /// makes): no family of spec/ has one yet.
+    const FAMILY: &str = "\
+family: { name: fam, module: fam, feature: fam, title: T, doc: D }
+types:
+  ThingState:
+    doc: State.
+    values: { NEW: New., DONE: Done. }
+  Thing:
+    doc: A thing.
+    fields:
+      id: { type: string, required: true, doc: ID. }
+      state: { type: ThingState, doc: State. }
+lifecycles:
+  thing:
+    doc: A thing.
+    type: Thing
+    key: id
+    state: state
+    create:
+      - { operation: make_thing, state: NEW }
+    transitions:
+      finish:
+        operation: finish_thing
+        from: [NEW]
+        to: DONE
+        notify: thing_done
+";
+    const MAKE: &str = "\
+operation:
+  id: make_thing
+  title: Make
+  doc: Makes one.
+  method: POST
+  path: /v3/things
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  body:
+    id: { type: string, required: true, doc: ID. }
+    notify_url: { type: string, doc: Where callbacks go. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - { name: one, request: { body: { id: a } }, response: { id: a, state: NEW } }
+";
+    const FINISH: &str = "\
+operation:
+  id: finish_thing
+  title: Finish
+  doc: Finishes one.
+  method: POST
+  path: /v3/things/{id}/finish
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  path_params:
+    id: { type: string, doc: ID. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - { name: one, request: { path: { id: a } }, response: { id: a, state: DONE } }
+";
+    const DONE: &str = "\
+notification:
+  id: thing_done
+  title: Done
+  doc: Sent when a thing is done.
+  doc_url: https://example.com/doc
+  event_types: [THING.DONE]
+  original_type: thing
+  fields:
+    id: { type: string, required: true, doc: ID. }
+    state: { type: string, doc: State. }
+  example: { id: a }
+";
+
+    #[test]
+    fn an_operation_that_makes_a_notifying_change_owes_its_callback_at_the_records_url() {
+        let sources: BTreeMap<PathBuf, String> = [
+            ("fam/family.yaml", FAMILY),
+            ("fam/make_thing.yaml", MAKE),
+            ("fam/finish_thing.yaml", FINISH),
+            ("fam/thing_done.yaml", DONE),
+        ]
+        .into_iter()
+        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+        .collect();
+        let families = wechatpay_apiv3_generator::load::load_sources(&sources).expect("loads");
+        let api = wechatpay_apiv3_generator::lower::lower(&families).expect("lowers");
+        let index = Index::new(&api);
+        let rules = BTreeMap::new();
+        let mut world = World::new("http://127.0.0.1:1".into(), "1900000001".into());
+        let mut engine = Engine {
+            api: &api,
+            world: &mut world,
+            index: &index,
+            rules: &rules,
+        };
+        let no_path = BTreeMap::new();
+        let no_query = BTreeMap::new();
+        let body = json!({ "id": "a", "notify_url": "https://127.0.0.1:9/n" });
+        let made = engine.handle(
+            "fam.make_thing",
+            &Call {
+                path: &no_path,
+                query: &no_query,
+                body: &body,
+            },
+        );
+        assert_eq!(made.map(|o| o.answer.status), Some(200));
+        assert!(engine.world.notices.is_empty(), "making it sends nothing");
+
+        let path: BTreeMap<String, String> = [("id".to_string(), "a".to_string())].into();
+        let finished = engine
+            .handle(
+                "fam.finish_thing",
+                &Call {
+                    path: &path,
+                    query: &no_query,
+                    body: &Value::Null,
+                },
+            )
+            .expect("served");
+        assert_eq!(finished.answer.status, 200);
+        let notices = std::mem::take(&mut engine.world.notices);
+        assert_eq!(notices.len(), 1);
+        let notice = &notices[0];
+        assert_eq!(
+            (notice.event_type.as_str(), notice.original_type.as_str()),
+            ("THING.DONE", "thing")
+        );
+        assert_eq!(notice.resource, json!({ "id": "a", "state": "DONE" }));
+        assert_eq!(notice.notify_url.as_deref(), Some("https://127.0.0.1:9/n"));
+        // Not a control route: the control API cannot make it.
+        assert!(index.controls().next().is_none());
+    }
+}
