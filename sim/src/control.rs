@@ -391,18 +391,18 @@ async fn transition(
     let done = sim
         .transition(family, lifecycle, key, name, body)
         .map_err(|r| error(r.status, &r.message))?;
-    let callback = match done.notice {
-        Some(notice) => {
-            let callback = state.control.queue(notice);
-            let deliver = body["deliver"].as_bool().unwrap_or(true);
-            send_if(state, sim, callback, deliver).await
-        }
-        None => Value::Null,
-    };
+    let deliver = body["deliver"].as_bool().unwrap_or(true);
+    let mut callbacks = Vec::new();
+    for notice in done.notices {
+        let callback = state.control.queue(notice);
+        callbacks.push(send_if(state, sim, callback, deliver).await);
+    }
     Ok(ok(json!({
         "transition": format!("{family}.{lifecycle}.{name}"),
         "record": done.record,
-        "callback": callback,
+        // The first callback (most transitions send one), and all of them.
+        "callback": callbacks.first().cloned().unwrap_or(Value::Null),
+        "callbacks": callbacks,
     })))
 }
 

@@ -211,6 +211,7 @@ impl Simulator {
         // Links the simulator hands out (bill downloads) point back at itself.
         let store = state::Store::new(
             format!("http://{addr}"),
+            security.mchid.clone(),
             security.platform_certificates(),
             &api,
         )
@@ -445,7 +446,7 @@ impl Simulator {
     /// Makes a transition no operation makes (what the user, a reviewer or the bank does; the
     /// control route `POST /_sim/{family}/{lifecycle}/{key}/{transition}`) on the resource under
     /// `key`, with the JSON `body` such a call carries (the fields the transition `needs` and
-    /// records). Returns the record after it and the callback it owes (`notify:` in the spec),
+    /// records). Returns the record after it and the callbacks it owes (`notify:` in the spec),
     /// not sent: give it to [`Self::send_notification`], or use the control API, which delivers it.
     pub fn transition(
         &self,
@@ -527,6 +528,10 @@ impl Simulator {
         let used = self
             .transition("favor", "coupon", coupon_id, "use", &body)
             .map_err(|r| r.message)?;
-        Ok(used.notice.map_or(used.record, |n| n.resource))
+        Ok(used
+            .notices
+            .into_iter()
+            .next()
+            .map_or(used.record, |n| n.resource))
     }
 }

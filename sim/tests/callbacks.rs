@@ -91,7 +91,9 @@ async fn payment_and_refund_callbacks_share_one_entry_point() -> TestResult {
             "arrive",
             &serde_json::json!({}),
         )?
-        .notice
+        .notices
+        .into_iter()
+        .next()
         .ok_or("no refund notice")?
         .resource,
     )?;

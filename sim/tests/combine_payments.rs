@@ -125,7 +125,8 @@ async fn a_combined_order_is_placed_replayed_paid_and_called_back() -> TestResul
         "pay",
         &serde_json::json!({ "openid": OPENID, "combine_transaction_id": "4200002301202611241702136548" }),
     )?;
-    let notice = paid.notice.ok_or("pay owes the combined callback")?;
+    let [notice] =
+        <[_; 1]>::try_from(paid.notices).map_err(|_| "pay owes one combined callback")?;
     assert_eq!(notice.event_type, "TRANSACTION.SUCCESS");
     assert_eq!(
         notice.notify_url.as_deref(),

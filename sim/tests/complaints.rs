@@ -393,7 +393,8 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         .transition("complaints", "complaint", &id, "refund_arrives", &json!({}))
         .map_err(|r| r.to_string())?;
     assert_eq!(arrived.record["complaint_full_refunded"], true);
-    let notice = arrived.notice.ok_or("refund_arrives owes a callback")?;
+    let [notice] =
+        <[_; 1]>::try_from(arrived.notices).map_err(|_| "refund_arrives owes one callback")?;
     assert_eq!(notice.event_type, "COMPLAINT.STATE_CHANGE");
     let status = sim
         .send_notification(

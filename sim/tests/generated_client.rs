@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 use wechatpay_apiv3::ErrorCode;
 use wechatpay_apiv3::marketing::busifavor::UseCouponRequest;
-use wechatpay_apiv3::{Client, Error, RetryPolicy, Timeouts, TrustError};
+use wechatpay_apiv3::{Client, Error, RetryPolicy, TrustError};
 use wechatpay_apiv3_sim::{Fault, Simulator};
 
 mod common;
@@ -25,30 +25,11 @@ fn use_coupon(code: &str, request_no: &str) -> UseCouponRequest {
         .expect("valid request")
 }
 
-fn retrying(sim: &Simulator) -> Client {
-    let config = sim
-        .client_config()
-        .retry(RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        })
-        .timeouts(Timeouts {
-            // Generous against a loaded test machine; the lost-answer test waits out one attempt.
-            connect: Duration::from_millis(500),
-            attempt: Duration::from_secs(1),
-            total: Duration::from_secs(5),
-        })
-        .build()
-        .expect("config");
-    Client::new(config).expect("client")
-}
-
 #[tokio::test]
 async fn a_coupon_lifecycle_through_the_generated_client() -> Result<(), Box<dyn std::error::Error>>
 {
     let sim = Simulator::start().await?;
-    let client = retrying(&sim);
+    let client = common::retrying(&sim);
     // Not in the wallet yet: the documented 404.
     let err = client
         .execute(use_coupon("sxxe34343434", "NO-1"))
@@ -84,7 +65,7 @@ async fn a_coupon_lifecycle_through_the_generated_client() -> Result<(), Box<dyn
 async fn retries_after_5xx_429_and_dropped_connections_never_double_the_effect()
 -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start().await?;
-    let client = retrying(&sim);
+    let client = common::retrying(&sim);
     sim.provision_busifavor_coupon("100088", "c1", "u");
     sim.faults().inject(
         OP,
@@ -116,7 +97,7 @@ async fn retries_after_5xx_429_and_dropped_connections_never_double_the_effect()
 async fn a_lost_answer_is_retried_and_replayed_not_redone() -> Result<(), Box<dyn std::error::Error>>
 {
     let sim = Simulator::start().await?;
-    let client = retrying(&sim);
+    let client = common::retrying(&sim);
     sim.provision_busifavor_coupon("100088", "c1", "u");
     // The coupon is used, but the answer comes after the client gave up on the attempt.
     sim.faults()

@@ -169,7 +169,11 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         "arrive",
         &serde_json::json!({}),
     )?;
-    let notice = done.notice.ok_or("arrive owes REFUND.SUCCESS")?;
+    let notice = done
+        .notices
+        .first()
+        .cloned()
+        .ok_or("arrive owes REFUND.SUCCESS")?;
     assert_eq!(notice.event_type, "REFUND.SUCCESS");
     assert_eq!(
         notice.notify_url.as_deref(),

@@ -44,8 +44,8 @@ pub(super) const NAMED: &[Named] = &[
 
 /// The resource of a COMPLAINT.* callback: the complaint's number and what happened (an action
 /// type of the callback, not a field of the complaint).
-fn event(record: &Value, action_type: &str) -> Value {
-    json!({ "complaint_id": record["complaint_id"], "action_type": action_type })
+fn event(record: &Value, action_type: &str) -> Vec<Value> {
+    vec![json!({ "complaint_id": record["complaint_id"], "action_type": action_type })]
 }
 
 pub(super) const RULES: &[Rule] = &[

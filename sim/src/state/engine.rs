@@ -47,8 +47,9 @@ pub struct Notice {
 pub struct Transitioned {
     /// The record after the change, as a query answers it.
     pub record: Value,
-    /// The callback the change owes (`notify:`), not yet sent.
-    pub notice: Option<Notice>,
+    /// The callbacks the change owes (`notify:`), not yet sent: one, or one per item where the
+    /// notification is about one item of the record (a share of a profit-sharing order).
+    pub notices: Vec<Notice>,
 }
 
 /// Why a control transition was not made: an HTTP status for the control API, and what to do.
@@ -90,6 +91,8 @@ struct Replay {
 pub struct World {
     /// `http://127.0.0.1:PORT`: where links to the simulator itself point.
     pub origin: String,
+    /// The merchant the simulator serves (a transfer bill's payer).
+    pub mchid: String,
     /// Records by (family, lifecycle), then by key.
     resources: BTreeMap<(String, String), BTreeMap<String, Record>>,
     replays: BTreeMap<String, Replay>,
@@ -103,11 +106,13 @@ pub struct World {
 }
 
 impl World {
-    /// An empty world for a simulator listening at `origin` and listing `platform`.
-    pub fn new(origin: String, platform: super::Platform) -> Self {
+    /// An empty world for a simulator listening at `origin` for merchant `mchid`, listing
+    /// `platform` as its platform certificates.
+    pub fn new(origin: String, mchid: String, platform: Option<super::Platform>) -> Self {
         Self {
             origin,
-            platform: Some(platform),
+            mchid,
+            platform,
             ..Self::default()
         }
     }
@@ -432,32 +437,31 @@ impl Engine<'_> {
         }
         let json = project(api, &l.ty, json);
         let given_url = body["notify_url"].as_str().map(str::to_string);
-        let notice = match &t.notify {
-            Some(notify) => Some(
-                self.notice(fi, notify, rule, &json, given_url.or(record_url))
-                    .map_err(|e| Refused::new(500, e))?,
-            ),
-            None => None,
+        let notices = match &t.notify {
+            Some(notify) => self
+                .notices(fi, notify, rule, &json, given_url.or(record_url))
+                .map_err(|e| Refused::new(500, e))?,
+            None => Vec::new(),
         };
         if let Some(record) = self.get_mut(&family.name, &l.name, key) {
             record.json = json.clone();
         }
         Ok(Transitioned {
             record: json,
-            notice,
+            notices,
         })
     }
 
-    /// The callback `notify` of family `fi` owes for `record`: the resource the rule's `notice`
-    /// builds, else the record, projected onto the notification's type and checked against it.
-    fn notice(
+    /// The callbacks `notify` of family `fi` owes for `record`: the resources the rule's `notice`
+    /// builds, else the record, each projected onto the notification's type and checked against it.
+    fn notices(
         &self,
         fi: usize,
         notify: &Notify,
         rule: Option<&Rule>,
         record: &Value,
         notify_url: Option<String>,
-    ) -> Result<Notice, String> {
+    ) -> Result<Vec<Notice>, String> {
         let api = self.api;
         let (family, id) = match notify.notification.split_once('.') {
             Some((f, id)) => (api.families.iter().find(|x| x.name == f), id),
@@ -466,31 +470,36 @@ impl Engine<'_> {
         let n = family
             .and_then(|f| f.notifications.iter().find(|n| n.id == id))
             .ok_or_else(|| format!("no notification `{}`", notify.notification))?;
-        let resource = match rule.and_then(|r| r.notice) {
+        let resources = match rule.and_then(|r| r.notice) {
             Some(build) => build(self, record),
-            None => record.clone(),
+            None => vec![record.clone()],
         };
-        let resource = project(api, &n.payload, resource);
-        let problems = wechatpay_apiv3_generator::validate::check_json(api, &n.payload, &resource);
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            return Err(format!(
-                "SIMULATOR_BUG: the {} callback breaks its type `{}`: {}",
-                notify.event_type,
-                n.payload.name,
-                list.join("; ")
-            ));
+        let mut out = Vec::new();
+        for resource in resources {
+            let resource = project(api, &n.payload, resource);
+            let problems =
+                wechatpay_apiv3_generator::validate::check_json(api, &n.payload, &resource);
+            if !problems.is_empty() {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                return Err(format!(
+                    "SIMULATOR_BUG: the {} callback breaks its type `{}`: {}",
+                    notify.event_type,
+                    n.payload.name,
+                    list.join("; ")
+                ));
+            }
+            out.push(Notice {
+                event_type: notify.event_type.clone(),
+                original_type: n.original_type.clone(),
+                resource,
+                notify_url: notify_url.clone(),
+            });
         }
-        Ok(Notice {
-            event_type: notify.event_type.clone(),
-            original_type: n.original_type.clone(),
-            resource,
-            notify_url,
-        })
+        Ok(out)
     }
 
-    /// The callback of control transition `id` for the record under `key` as it is now, without
-    /// changing it (the refund notice of a refund made earlier).
+    /// The (first) callback of control transition `id` for the record under `key` as it is now,
+    /// without changing it (the refund notice of a refund made earlier).
     pub fn notice_of(&self, id: &str, key: &str) -> Option<Notice> {
         let &(fi, li, ti, _) = self.index.1.get(id)?;
         let f = &self.api.families[fi];
@@ -498,8 +507,10 @@ impl Engine<'_> {
         let record = self.get(&f.name, &l.name, key)?;
         let notify = l.transitions[ti].notify.as_ref()?;
         let rule = self.rules.get(id).copied();
-        self.notice(fi, notify, rule, &record.json, record.notify_url.clone())
-            .ok()
+        self.notices(fi, notify, rule, &record.json, record.notify_url.clone())
+            .ok()?
+            .into_iter()
+            .next()
     }
 
     /// Serves `id` if a lifecycle or a hand-written rule covers it.
@@ -507,7 +518,7 @@ impl Engine<'_> {
         let op = operation(self.api, id)?;
         let rule = self.rules.get(id).copied();
         if let Some(whole) = rule.and_then(|r| r.whole) {
-            return Some(whole(self, call));
+            return Some(checked(self.api, op, whole(self, call)));
         }
         let &(fi, li, role) = self.index.0.get(id)?;
         let api = self.api;
@@ -810,22 +821,22 @@ impl Engine<'_> {
             return refused;
         }
         let json = project(self.api, &l.ty, json);
-        let notice = match &t.notify {
+        let notices = match &t.notify {
             Some(notify) => {
                 let id = format!("{family}.{}", op.id);
                 let fi = self.api.families.iter().position(|f| f.name == family);
-                match fi.map(|fi| self.notice(fi, notify, rule, &json, notify_url)) {
-                    Some(Ok(notice)) => Some(notice),
+                match fi.map(|fi| self.notices(fi, notify, rule, &json, notify_url)) {
+                    Some(Ok(notices)) => notices,
                     Some(Err(e)) => return Outcome::error(500, "SIMULATOR_BUG", &e),
                     None => return Outcome::error(500, "SIMULATOR_BUG", &format!("`{id}`")),
                 }
             }
-            None => None,
+            None => Vec::new(),
         };
         if let Some(record) = self.get_mut(family, &l.name, &key) {
             record.json = json.clone();
         }
-        self.world.notices.extend(notice);
+        self.world.notices.extend(notices);
         let answer = match rule.and_then(|r| r.answer) {
             Some(shape) => shape(self, call, &json),
             None => answer_of(
@@ -984,4 +995,150 @@ pub fn text_of(v: Option<&Value>) -> String {
 
 fn same_text(a: &Value, b: &Value) -> bool {
     text_of(Some(a)) == text_of(Some(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A family whose `finish` operation sends a callback (`notify:` on a transition an operation
+    /// makes): no family of spec/ has one yet.
+    const FAMILY: &str = "\
+family: { name: fam, module: fam, feature: fam, title: T, doc: D }
+types:
+  ThingState:
+    doc: State.
+    values: { NEW: New., DONE: Done. }
+  Thing:
+    doc: A thing.
+    fields:
+      id: { type: string, required: true, doc: ID. }
+      state: { type: ThingState, doc: State. }
+lifecycles:
+  thing:
+    doc: A thing.
+    type: Thing
+    key: id
+    state: state
+    create:
+      - { operation: make_thing, state: NEW }
+    transitions:
+      finish:
+        operation: finish_thing
+        from: [NEW]
+        to: DONE
+        notify: thing_done
+";
+    const MAKE: &str = "\
+operation:
+  id: make_thing
+  title: Make
+  doc: Makes one.
+  method: POST
+  path: /v3/things
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  body:
+    id: { type: string, required: true, doc: ID. }
+    notify_url: { type: string, doc: Where callbacks go. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - { name: one, request: { body: { id: a } }, response: { id: a, state: NEW } }
+";
+    const FINISH: &str = "\
+operation:
+  id: finish_thing
+  title: Finish
+  doc: Finishes one.
+  method: POST
+  path: /v3/things/{id}/finish
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  path_params:
+    id: { type: string, doc: ID. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - { name: one, request: { path: { id: a } }, response: { id: a, state: DONE } }
+";
+    const DONE: &str = "\
+notification:
+  id: thing_done
+  title: Done
+  doc: Sent when a thing is done.
+  doc_url: https://example.com/doc
+  event_types: [THING.DONE]
+  original_type: thing
+  fields:
+    id: { type: string, required: true, doc: ID. }
+    state: { type: string, doc: State. }
+  example: { id: a }
+";
+
+    #[test]
+    fn an_operation_that_makes_a_notifying_change_owes_its_callback_at_the_records_url() {
+        let sources: BTreeMap<PathBuf, String> = [
+            ("fam/family.yaml", FAMILY),
+            ("fam/make_thing.yaml", MAKE),
+            ("fam/finish_thing.yaml", FINISH),
+            ("fam/thing_done.yaml", DONE),
+        ]
+        .into_iter()
+        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+        .collect();
+        let families = wechatpay_apiv3_generator::load::load_sources(&sources).expect("loads");
+        let api = wechatpay_apiv3_generator::lower::lower(&families).expect("lowers");
+        let index = Index::new(&api);
+        let rules = BTreeMap::new();
+        let mut world = World::new("http://127.0.0.1:1".into(), "1900000001".into(), None);
+        let mut engine = Engine {
+            api: &api,
+            world: &mut world,
+            index: &index,
+            rules: &rules,
+        };
+        let no_path = BTreeMap::new();
+        let no_query = BTreeMap::new();
+        let body = json!({ "id": "a", "notify_url": "https://127.0.0.1:9/n" });
+        let made = engine.handle(
+            "fam.make_thing",
+            &Call {
+                path: &no_path,
+                query: &no_query,
+                body: &body,
+            },
+        );
+        assert_eq!(made.map(|o| o.answer.status), Some(200));
+        assert!(engine.world.notices.is_empty(), "making it sends nothing");
+
+        let path: BTreeMap<String, String> = [("id".to_string(), "a".to_string())].into();
+        let finished = engine
+            .handle(
+                "fam.finish_thing",
+                &Call {
+                    path: &path,
+                    query: &no_query,
+                    body: &Value::Null,
+                },
+            )
+            .expect("served");
+        assert_eq!(finished.answer.status, 200);
+        let notices = std::mem::take(&mut engine.world.notices);
+        assert_eq!(notices.len(), 1);
+        let notice = &notices[0];
+        assert_eq!(
+            (notice.event_type.as_str(), notice.original_type.as_str()),
+            ("THING.DONE", "thing")
+        );
+        assert_eq!(notice.resource, json!({ "id": "a", "state": "DONE" }));
+        assert_eq!(notice.notify_url.as_deref(), Some("https://127.0.0.1:9/n"));
+        // Not a control route: the control API cannot make it.
+        assert!(index.controls().next().is_none());
+    }
 }

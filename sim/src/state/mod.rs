@@ -11,9 +11,11 @@ mod codepay;
 mod complaints;
 pub(crate) mod engine;
 mod favor;
+mod mch_transfer;
 mod partner_transfer;
 mod payments;
 mod product_coupon;
+mod profitsharing;
 pub(crate) mod rules;
 mod transfer_batches;
 
@@ -185,13 +187,19 @@ pub fn rfc3339(unix: i64) -> Result<String, String> {
 }
 
 impl Store {
-    /// An empty store for a simulator listening at `origin` and listing the `platform`
-    /// certificates; refuses a hand-written rule for an operation the spec does not have.
-    pub fn new(origin: String, platform: Platform, api: &Api) -> Result<Self, String> {
+    /// An empty store for a simulator listening at `origin` as merchant `mchid` (the merchant a
+    /// resource no request names the payer of is paid by), listing the `platform` certificates;
+    /// refuses a hand-written rule for an operation the spec does not have.
+    pub fn new(
+        origin: String,
+        mchid: String,
+        platform: Platform,
+        api: &Api,
+    ) -> Result<Self, String> {
         let index = Index::new(api);
         let rules = rules::registry(api, &index)?;
         Ok(Self {
-            world: Mutex::new(World::new(origin, platform)),
+            world: Mutex::new(World::new(origin, mchid, Some(platform))),
             index,
             rules,
         })
@@ -201,9 +209,9 @@ impl Store {
     pub fn reset(&self) {
         let mut world = lock(&self.world);
         let origin = std::mem::take(&mut world.origin);
+        let mchid = std::mem::take(&mut world.mchid);
         let platform = world.platform.take();
-        *world = World::default();
-        (world.origin, world.platform) = (origin, platform);
+        *world = World::new(origin, mchid, platform);
     }
 
     /// Runs `f` on the engine, under the lock.

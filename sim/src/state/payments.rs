@@ -35,7 +35,7 @@ const fn reused_number(operation: &'static str) -> Rule {
 /// A paid order (the state of a bill's payment lines).
 pub(super) const PAID: Named = Named::state(PAY, "order", "SUCCESS");
 /// A paid order with refunds.
-const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
+pub(super) const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
 
 pub(super) const NAMED: &[Named] = &[PAID, REFUNDED];
 
@@ -86,7 +86,7 @@ pub struct PaidOrder {
 }
 
 /// `2026-11-23T15:20:04+08:00` as `20261123152004`, for ids that look like WeChat Pay's.
-fn compact(rfc3339: &str) -> String {
+pub(super) fn compact(rfc3339: &str) -> String {
     rfc3339
         .chars()
         .take(19)
@@ -200,13 +200,13 @@ fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outc
 
 /// The resource of the refund callbacks (REFUND.SUCCESS, .ABNORMAL, .CLOSED): the refund, with
 /// its order's merchant and its status under the notification's name.
-fn refund_notice(e: &Engine<'_>, r: &Value) -> Value {
+fn refund_notice(e: &Engine<'_>, r: &Value) -> Vec<Value> {
     let mchid = e
         .get(PAY, "order", &text_of(r.get("out_trade_no")))
         .map(|o| o.json["mchid"].clone())
         .unwrap_or_default();
     let a = &r["amount"];
-    json!({
+    vec![json!({
         "mchid": mchid,
         "out_trade_no": r["out_trade_no"],
         "transaction_id": r["transaction_id"],
@@ -220,7 +220,7 @@ fn refund_notice(e: &Engine<'_>, r: &Value) -> Value {
             "payer_total": a["payer_total"], "payer_refund": a["payer_refund"],
             "currency": a["currency"], "payer_currency": a["currency"],
         },
-    })
+    })]
 }
 
 /// Orders paid on `date` (YYYY-MM-DD), in order-number order, each with the request that placed it.

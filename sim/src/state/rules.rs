@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use wechatpay_apiv3_generator::model::{Api, Lifecycle, TyKind, TypeDef};
+use wechatpay_apiv3_generator::model::{Api, Lifecycle, TyKind, TypeDef, TypePath};
 
 use super::engine::{Engine, Index};
 use super::{Call, Outcome};
@@ -22,9 +22,10 @@ pub type Shape = fn(&mut Engine<'_>, &Call<'_>, &Value) -> Answer;
 /// Serves the whole operation (one no lifecycle covers).
 pub type Whole = fn(&mut Engine<'_>, &Call<'_>) -> Outcome;
 
-/// Builds a callback's resource from the record, where the notification names or holds things
-/// the record does not (the default is the record itself, projected onto the notification's type).
-pub type NoticeOf = fn(&Engine<'_>, &Value) -> Value;
+/// Builds the callbacks' resources from the record, where the notification names or holds things
+/// the record does not, or is about one item of it (one callback each); the default is one, the
+/// record itself, projected onto the notification's type.
+pub type NoticeOf = fn(&Engine<'_>, &Value) -> Vec<Value>;
 
 /// What is hand-written for one operation, or for one control transition.
 pub struct Rule {
@@ -78,7 +79,9 @@ impl Named {
         }
     }
 
-    /// A value of the enum field `field` of the lifecycle's record.
+    /// A value of the enum field `field` of the lifecycle's record (dotted for a nested one,
+    /// through arrays: `receivers.result`; [`Self::is_in`] and [`Self::set_in`] read and write
+    /// top-level fields only).
     pub const fn of(
         family: &'static str,
         lifecycle: &'static str,
@@ -120,29 +123,7 @@ impl Named {
         })?;
         let values: Vec<String> = match self.field {
             None => l.states.clone(),
-            Some(field) => {
-                let record = match api.find(&l.ty) {
-                    Some(TypeDef::Struct(s)) => s,
-                    _ => return Err(format!("`{}` is no object type", l.ty.name)),
-                };
-                let f = record
-                    .fields
-                    .iter()
-                    .find(|f| f.wire == field)
-                    .ok_or_else(|| {
-                        format!(
-                            "hand-written code names `{field}`, which is not a field of `{}`",
-                            record.name
-                        )
-                    })?;
-                match &f.ty.kind {
-                    TyKind::Enum(p) => match api.find(p) {
-                        Some(TypeDef::Enum(e)) => e.values.iter().map(|v| v.wire.clone()).collect(),
-                        _ => Vec::new(),
-                    },
-                    _ => return Err(format!("`{field}` of `{}` is not an enum", record.name)),
-                }
-            }
+            Some(field) => enum_values(api, &l.ty, field)?,
         };
         if values.iter().any(|v| v == self.value) {
             return Ok(());
@@ -156,6 +137,38 @@ impl Named {
             values.join(", ")
         ))
     }
+}
+
+/// The values of the enum at `path` (dotted, through objects and arrays of objects) in `ty`.
+fn enum_values(api: &Api, ty: &TypePath, path: &str) -> Result<Vec<String>, String> {
+    let mut current = ty.clone();
+    let mut segments = path.split('.').peekable();
+    while let Some(name) = segments.next() {
+        let Some(TypeDef::Struct(s)) = api.find(&current) else {
+            return Err(format!("`{}` is no object type", current.name));
+        };
+        let field = s.fields.iter().find(|f| f.wire == name).ok_or_else(|| {
+            format!(
+                "hand-written code names `{path}`, and `{name}` is not a field of `{}`",
+                s.name
+            )
+        })?;
+        let mut kind = &field.ty.kind;
+        while let TyKind::Array(item) = kind {
+            kind = &item.kind;
+        }
+        match (kind, segments.peek()) {
+            (TyKind::Enum(p), None) => {
+                return match api.find(p) {
+                    Some(TypeDef::Enum(e)) => Ok(e.values.iter().map(|v| v.wire.clone()).collect()),
+                    _ => Err(format!("`{}` is no enum", p.name)),
+                };
+            }
+            (TyKind::Struct(p), Some(_)) => current = p.clone(),
+            _ => return Err(format!("`{path}` of `{}` is not an enum", ty.name)),
+        }
+    }
+    Err(format!("`{path}` is empty"))
 }
 
 fn lifecycle<'a>(api: &'a Api, family: &str, name: &str) -> Option<&'a Lifecycle> {
@@ -176,6 +189,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::payments::NAMED,
         super::complaints::NAMED,
         super::applyment4sub::NAMED,
+        super::profitsharing::NAMED,
     ]
     .into_iter()
     .flatten()
@@ -211,6 +225,8 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::codepay::RULES,
         super::complaints::RULES,
         super::applyment4sub::RULES,
+        super::mch_transfer::RULES,
+        super::profitsharing::RULES,
     ]
     .into_iter()
     .flatten()

@@ -61,3 +61,41 @@ pub async fn sim_and_client()
     let client = Client::new(sim.client_config().build()?)?;
     Ok((sim, client))
 }
+
+/// A client for `sim` that retries quickly (4 attempts) and gives each attempt 1 s: generous on a
+/// loaded machine, yet short enough that a test can make one attempt lose its answer with an
+/// injected latency of a few seconds.
+pub fn retrying(sim: &wechatpay_apiv3_sim::Simulator) -> Client {
+    use std::time::Duration;
+    let config = sim
+        .client_config()
+        .retry(wechatpay_apiv3::RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+        })
+        .timeouts(wechatpay_apiv3::Timeouts {
+            connect: Duration::from_millis(500),
+            attempt: Duration::from_secs(1),
+            total: Duration::from_secs(10),
+        })
+        .build()
+        .expect("config");
+    Client::new(config).expect("client")
+}
+
+/// `POST /_sim{path}` with a JSON body: the status and the JSON answer.
+pub async fn control_post(
+    sim: &wechatpay_apiv3_sim::Simulator,
+    path: &str,
+    body: serde_json::Value,
+) -> Result<(u16, serde_json::Value), Box<dyn std::error::Error>> {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sim{path}", sim.base_url()))
+        .header("Content-Type", "application/json")
+        .body(serde_json::to_vec(&body)?)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, serde_json::from_slice(&response.bytes().await?)?))
+}

@@ -1,0 +1,323 @@
+//! 分账 (profit sharing) through the generated client against the simulator: a paid order placed
+//! for profit sharing is split (PROCESSING, each share PENDING), WeChat Pay pays the shares through
+//! the control API (FINISHED, PROFITSHARING.SUCCESS to the merchant receiver), a share is taken back
+//! (PROFITSHARING.RETURN), the rest is unfrozen, and the remaining amount adds up at every step.
+//! A retried or repeated split never splits twice.
+
+use std::time::Duration;
+
+use serde_json::json;
+use wechatpay_apiv3::Client;
+use wechatpay_apiv3::pay::transactions::{Amount, JsapiPayer, PrepayJsapiRequest, SettleInfo};
+use wechatpay_apiv3::profitsharing::{
+    CreateOrderRequest, CreateReturnOrderRequest, OrderReceiver, OrderState,
+    ProfitsharingNoticeEvent, QueryOrderAmountRequest, QueryOrderRequest, QueryReturnOrderRequest,
+    ReceiverResult, ReceiverType, ReturnResult, UnfreezeOrderRequest,
+};
+use wechatpay_apiv3_sim::{FIXTURE_MCHID, Fault, Simulator};
+
+mod common;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const SPLIT: &str = "profitsharing.create_order";
+const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+const STORE: &str = "1900087654";
+
+/// Places and pays an order of `total` fen, held for profit sharing when `held`; its transaction id.
+async fn paid_order(
+    sim: &Simulator,
+    client: &Client,
+    out_trade_no: &str,
+    total: i64,
+    held: bool,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let order = PrepayJsapiRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .mchid(FIXTURE_MCHID)
+        .description("门店套餐")
+        .out_trade_no(out_trade_no)
+        .notify_url("https://shop.example.com/wechatpay/notify")
+        .amount(Amount::builder().total(total).build()?)
+        .payer(JsapiPayer::builder().openid(OPENID).build()?)
+        .settle_info(SettleInfo::builder().profit_sharing(held).build()?)
+        .build()?;
+    client.execute(order).await?;
+    Ok(sim.pay_order(out_trade_no, OPENID)?.transaction_id)
+}
+
+fn receiver(kind: ReceiverType, account: &str, amount: i64) -> OrderReceiver {
+    OrderReceiver::builder()
+        .type_(kind)
+        .account(account)
+        .amount(amount)
+        .description("门店分成")
+        .build()
+        .expect("receiver")
+}
+
+fn split(
+    transaction_id: &str,
+    out_order_no: &str,
+    notify_url: &str,
+    shares: Vec<OrderReceiver>,
+) -> CreateOrderRequest {
+    CreateOrderRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .transaction_id(transaction_id)
+        .out_order_no(out_order_no)
+        .receivers(shares)
+        .unfreeze_unsplit(false)
+        .notify_url(notify_url)
+        .build()
+        .expect("valid split")
+}
+
+async fn unsplit(client: &Client, transaction_id: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    let answer = client
+        .execute(
+            QueryOrderAmountRequest::builder()
+                .transaction_id(transaction_id)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(answer.transaction_id, transaction_id);
+    Ok(answer.unsplit_amount)
+}
+
+fn code<C: wechatpay_apiv3::OpenEnum + Clone>(err: &wechatpay_apiv3::Error<C>) -> Option<&str> {
+    err.api().map(|e| e.code.as_str())
+}
+
+#[tokio::test]
+async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let tx = paid_order(&sim, &client, "PS-ORDER-1", 8800, true).await?;
+    assert_eq!(unsplit(&client, &tx).await?, 8800);
+
+    let (url, mut rx) =
+        common::receive_one_callback::<ProfitsharingNoticeEvent>(client.clone()).await?;
+    let notify_url = url.replacen("http://", "https://", 1);
+    let shares = || {
+        vec![
+            receiver(ReceiverType::MerchantId, STORE, 600),
+            receiver(ReceiverType::PersonalOpenid, OPENID, 400),
+        ]
+    };
+    let first = client
+        .execute(split(&tx, "PS-1", &notify_url, shares()))
+        .await?;
+    assert_eq!(first.state, OrderState::Processing);
+    let receivers = first.receivers.clone().unwrap_or_default();
+    assert_eq!(receivers.len(), 2);
+    assert!(
+        receivers
+            .iter()
+            .all(|r| r.result == ReceiverResult::Pending)
+    );
+    // The same request again: the first answer, not a second split.
+    assert_eq!(
+        client
+            .execute(split(&tx, "PS-1", &notify_url, shares()))
+            .await?,
+        first
+    );
+    assert_eq!(sim.faults().effects(SPLIT), 1);
+    assert_eq!(unsplit(&client, &tx).await?, 8800 - 1000);
+    // More than the order still holds is refused, and takes nothing.
+    let err = client
+        .execute(split(
+            &tx,
+            "PS-2",
+            &notify_url,
+            vec![receiver(ReceiverType::MerchantId, STORE, 7801)],
+        ))
+        .await
+        .expect_err("too much");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    assert_eq!(unsplit(&client, &tx).await?, 7800);
+
+    // WeChat Pay pays the shares; the merchant receiver's callback reaches the split's notify_url.
+    let (status, finished) =
+        common::control_post(&sim, "/profitsharing/order/PS-1/finish", json!({})).await?;
+    assert_eq!(status, 200, "{finished}");
+    assert_eq!(
+        finished["callbacks"].as_array().map(Vec::len),
+        Some(1),
+        "one merchant receiver: {finished}"
+    );
+    assert_eq!(finished["callback"]["event_type"], "PROFITSHARING.SUCCESS");
+    let event = rx.recv().await.ok_or("no callback arrived")??;
+    assert_eq!(
+        (event.out_order_no.as_str(), event.transaction_id.as_str()),
+        ("PS-1", tx.as_str())
+    );
+    assert_eq!(
+        (event.receiver.account.as_str(), event.receiver.amount),
+        (STORE, 600)
+    );
+    assert_eq!(event.order_id, first.order_id);
+    let query = QueryOrderRequest::builder()
+        .out_order_no("PS-1")
+        .transaction_id(tx.as_str())
+        .build()?;
+    let paid = client.execute(query).await?;
+    assert_eq!(paid.state, OrderState::Finished);
+    assert!(
+        paid.receivers
+            .unwrap_or_default()
+            .iter()
+            .all(|r| r.result == ReceiverResult::Success)
+    );
+
+    // Take back 200 of the store's 600; then 500 more is more than is left of it.
+    let back = |no: &str, amount: i64| {
+        CreateReturnOrderRequest::builder()
+            .out_order_no("PS-1")
+            .out_return_no(no)
+            .return_mchid(STORE)
+            .amount(amount)
+            .description("用户退款")
+            .build()
+    };
+    let returning = client.execute(back("PR-1", 200)?).await?;
+    assert_eq!(
+        (returning.result.clone(), returning.order_id.as_str()),
+        (ReturnResult::Processing, first.order_id.as_str())
+    );
+    assert_eq!(
+        client.execute(back("PR-1", 200)?).await?,
+        returning,
+        "replayed"
+    );
+    let err = client
+        .execute(back("PR-2", 500)?)
+        .await
+        .expect_err("more than left");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    let (url, mut rx) =
+        common::receive_one_callback::<ProfitsharingNoticeEvent>(client.clone()).await?;
+    let (status, done) = common::control_post(
+        &sim,
+        "/profitsharing/return_order/PR-1/returned",
+        json!({ "notify_url": url.replacen("http://", "https://", 1) }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["callback"]["event_type"], "PROFITSHARING.RETURN");
+    let event = rx.recv().await.ok_or("no return callback")??;
+    assert_eq!(
+        (event.out_order_no.as_str(), event.receiver.amount),
+        ("PR-1", 200)
+    );
+    assert_eq!(event.order_id, returning.return_id);
+    let query = QueryReturnOrderRequest::builder()
+        .out_return_no("PR-1")
+        .out_order_no("PS-1")
+        .build()?;
+    assert_eq!(client.execute(query).await?.result, ReturnResult::Success);
+    // What is left of the store's share (400) can still be taken back; a failed return takes nothing.
+    client.execute(back("PR-3", 400)?).await?;
+    let (status, failed) = common::control_post(
+        &sim,
+        "/profitsharing/return_order/PR-3/fail",
+        json!({ "fail_reason": "BALANCE_NOT_ENOUGH" }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{failed}");
+    client.execute(back("PR-4", 400)?).await?;
+    // Returns do not give the order back what it held.
+    assert_eq!(unsplit(&client, &tx).await?, 7800);
+
+    // The rest goes back to the merchant; nothing is left to split or unfreeze after it.
+    let unfreeze = |no: &str| {
+        UnfreezeOrderRequest::builder()
+            .transaction_id(tx.as_str())
+            .out_order_no(no)
+            .description("解冻全部剩余资金")
+            .build()
+    };
+    let rest = client.execute(unfreeze("PSU-1")?).await?;
+    let shares = rest.receivers.unwrap_or_default();
+    assert_eq!(shares.len(), 1);
+    assert_eq!(
+        (shares[0].account.as_str(), shares[0].amount),
+        (FIXTURE_MCHID, 7800)
+    );
+    assert_eq!(unsplit(&client, &tx).await?, 0);
+    let err = client
+        .execute(unfreeze("PSU-2")?)
+        .await
+        .expect_err("nothing left");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    let err = client
+        .execute(split(
+            &tx,
+            "PS-3",
+            &notify_url,
+            vec![receiver(ReceiverType::MerchantId, STORE, 1)],
+        ))
+        .await
+        .expect_err("nothing left");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    // The merchant's own rest is not a receiver's callback.
+    let (_, finished) =
+        common::control_post(&sim, "/profitsharing/order/PSU-1/finish", json!({})).await?;
+    assert_eq!(finished["callbacks"], json!([]), "{finished}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_order_not_held_for_profit_sharing_cannot_be_split() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let tx = paid_order(&sim, &client, "PS-ORDER-2", 1000, false).await?;
+    let err = client
+        .execute(split(
+            &tx,
+            "PS-9",
+            "https://shop.example.com/ps",
+            vec![receiver(ReceiverType::MerchantId, STORE, 100)],
+        ))
+        .await
+        .expect_err("not held");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    assert_eq!(sim.faults().effects(SPLIT), 0);
+    let query = QueryOrderRequest::builder()
+        .out_order_no("PS-9")
+        .transaction_id(tx.as_str())
+        .build()?;
+    let err = client.execute(query).await.expect_err("never made");
+    assert_eq!(code(&err), Some("RESOURCE_NOT_EXISTS"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResult {
+    let sim = Simulator::start().await?;
+    let client = common::retrying(&sim);
+    let tx = paid_order(&sim, &client, "PS-ORDER-3", 5000, true).await?;
+    // The split is made, but its answer comes after the client gave up on the attempt.
+    sim.faults()
+        .inject(SPLIT, Fault::Latency(Duration::from_secs(3)), Some(1))?;
+    let made = client
+        .execute(split(
+            &tx,
+            "PS-LOST",
+            "https://shop.example.com/ps",
+            vec![receiver(ReceiverType::MerchantId, STORE, 1500)],
+        ))
+        .await?;
+    assert_eq!(made.state, OrderState::Processing);
+    assert!(sim.faults().calls(SPLIT) >= 2, "the client retried");
+    assert_eq!(
+        sim.faults().effects(SPLIT),
+        1,
+        "one split, however many attempts"
+    );
+    assert_eq!(
+        unsplit(&client, &tx).await?,
+        3500,
+        "the shares were taken once"
+    );
+    Ok(())
+}
