@@ -185,11 +185,17 @@ async fn a_receipt_pdf_is_checked_against_its_sha256() {
         matches!(wrong, Err(Error::Untrusted(TrustError::HashMismatch { ref actual, .. })) if *actual == digest),
         "{wrong:?}"
     );
-    let sent = server.seen().len();
+    // An SM3 receipt is checked with SM3: the SHA256 digest does not pass for it.
     let sm3 = client.download_file(&url, "SM3", &digest, &options).await;
     assert!(
-        matches!(sm3, Err(Error::Config(ref m)) if m.contains("SM3")),
+        matches!(sm3, Err(Error::Untrusted(TrustError::HashMismatch { ref actual, .. })) if *actual != digest),
         "{sm3:?}"
+    );
+    let sent = server.seen().len();
+    let crc = client.download_file(&url, "CRC32", &digest, &options).await;
+    assert!(
+        matches!(crc, Err(Error::Config(ref m)) if m.contains("CRC32")),
+        "{crc:?}"
     );
     assert_eq!(server.seen().len(), sent, "refused before sending");
 }
