@@ -6,7 +6,7 @@
 //! are read from this process alone.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +18,8 @@ use wechatpay_apiv3_runtime::client::Keyring;
 use wechatpay_apiv3_runtime::client::crypto::{ApiV3Key, VerifyingKey};
 use wechatpay_apiv3_runtime::protocol;
 use wechatpay_apiv3_sim as sim;
+
+mod compile;
 
 const WINDOW: Duration = Duration::from_secs(3);
 const ANSWER: &[u8] = br#"{"stock_id":"100088","openid":"xsd3434454567676","wechatpay_use_time":"2015-05-20T13:29:35.120+08:00"}"#;
@@ -123,7 +125,7 @@ fn main() -> Res<()> {
     generator(&root, quick)?;
     if !quick {
         println!();
-        compile_cost(&root)?;
+        compile::compile_cost(&root)?;
     }
     Ok(())
 }
@@ -634,80 +636,4 @@ fn synthetic_spec(dir: &Path, n: usize) -> Res<()> {
         }
     }
     Ok(())
-}
-
-/// Cold build of the generated crate (its dependencies already built), all features and one
-/// family, and generated lines per operation.
-fn compile_cost(root: &Path) -> Res<()> {
-    let target_dir = root.join("target/bench-compile");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = |features: &str| -> Res<Duration> {
-        let args = [
-            "build",
-            "-q",
-            "-p",
-            "wechatpay-apiv3",
-            "--no-default-features",
-            "--features",
-            features,
-        ];
-        let run = |a: &[&str]| {
-            Command::new(&cargo)
-                .args(a)
-                .current_dir(root)
-                .env("CARGO_TARGET_DIR", &target_dir)
-                .status()
-        };
-        run(&args)?; // dependencies
-        run(&["clean", "-q", "-p", "wechatpay-apiv3"])?;
-        let start = Instant::now();
-        let status = run(&args)?;
-        if !status.success() {
-            return Err(format!("build with {features} failed").into());
-        }
-        Ok(start.elapsed())
-    };
-    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml"))?;
-    let families: Vec<String> = manifest
-        .lines()
-        .skip_while(|l| !l.starts_with("[features]"))
-        .filter(|l| l.ends_with("= []"))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .collect();
-    let all = families.join(",");
-    println!(
-        "compile: generated crate, all {} families, cold: {:.1?}",
-        families.len(),
-        build(&all)?
-    );
-    for family in &families {
-        println!(
-            "compile: generated crate, family `{family}` alone, cold: {:.1?}",
-            build(family)?
-        );
-    }
-    let api = wechatpay_apiv3_generator::check_spec(&root.join("spec"), &[])?;
-    let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
-    let lines = count_lines(&root.join("generated/src"))?;
-    println!(
-        "compile: {lines} lines of generated Rust for {ops} operations = {:.0} lines per operation",
-        lines as f64 / ops.max(1) as f64
-    );
-    Ok(())
-}
-
-fn count_lines(dir: &Path) -> Res<usize> {
-    let mut total = 0;
-    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(d)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                total += std::fs::read_to_string(&path)?.lines().count();
-            }
-        }
-    }
-    Ok(total)
 }
