@@ -223,10 +223,12 @@ impl Bench {
                 wechatpay_apiv3_generator::write(&files, &dir)?;
             }
         }
-        // A workspace of its own, resolved like its emitter's tree.
+        // A workspace of its own, resolved like its emitter's tree and inheriting what that
+        // tree's workspace gives its members (the old crate takes `edition` from there).
         let manifest = dir.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest)?;
-        std::fs::write(&manifest, format!("{text}\n[workspace]\n"))?;
+        let inherited = workspace_tables(&std::fs::read_to_string(tree.join("Cargo.toml"))?);
+        std::fs::write(&manifest, format!("{text}\n[workspace]\n{inherited}"))?;
         std::fs::copy(tree.join("Cargo.lock"), dir.join("Cargo.lock"))?;
         let families: Vec<String> = text
             .lines()
@@ -366,6 +368,22 @@ fn children_cpu() -> Duration {
     };
     // Field n (1-based) is rest[n - 3]; clock ticks are 100 per second on Linux.
     Duration::from_millis((ticks(13) + ticks(14)) * 10)
+}
+
+/// The `[workspace.*]` tables of a workspace manifest (package fields, lints), not its members.
+fn workspace_tables(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keep = line.starts_with("[workspace.");
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn load_average() -> String {

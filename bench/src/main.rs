@@ -38,6 +38,9 @@ fn main() -> Res<()> {
         .ok_or("workspace root")?
         .to_path_buf();
     println!("machine: {} cores, {}", cores(), cpu_model());
+    if args.iter().any(|a| a == "--compile-only") {
+        return compile::compile_cost(&root);
+    }
     println!("window per throughput figure: {WINDOW:?}\n");
 
     let bound = crypto_bound()?;
@@ -630,7 +633,7 @@ fn synthetic_spec(dir: &Path, n: usize) -> Res<()> {
             std::fs::write(
                 fdir.join(format!("op{op}.yaml")),
                 format!(
-                    "operation:\n  id: op{op}\n  title: Op\n  doc: Does.\n  method: POST\n  path: /v3/synth/{{id}}/op{op}\n  doc_url: https://example.com\n  callers: [merchant]\n  idempotency_keys: [out_request_no]\n  path_params:\n    id: {{ type: string, doc: ID. }}\n  body:\n    out_request_no: {{ type: string, required: true, max_length: 32, doc: No. }}\n    thing: {{ type: Thing, required: true, doc: T. }}\n    note: {{ type: string, doc: N. }}\n  response: {{ type: Thing }}\n  errors:\n    - {{ status: 500, code: SYSTEM_ERROR, description: B., solution: R., retry: true }}\n  examples:\n    - name: e\n      request: {{ path: {{ id: a }}, body: {{ out_request_no: x, thing: {{ id: t, state: \"ON\", amount: 1 }} }} }}\n      response: {{ id: t }}\n"
+                    "operation:\n  id: op{op}\n  title: Op\n  doc: Does.\n  method: POST\n  path: /v3/synth/fam{family}/{{id}}/op{op}\n  doc_url: https://example.com\n  callers: [merchant]\n  idempotency_keys: [out_request_no]\n  path_params:\n    id: {{ type: string, doc: ID. }}\n  body:\n    out_request_no: {{ type: string, required: true, max_length: 32, doc: No. }}\n    thing: {{ type: Thing, required: true, doc: T. }}\n    note: {{ type: string, doc: N. }}\n  response: {{ type: Thing }}\n  errors:\n    - {{ status: 500, code: SYSTEM_ERROR, description: B., solution: R., retry: true }}\n  examples:\n    - name: e\n      request: {{ path: {{ id: a }}, body: {{ out_request_no: x, thing: {{ id: t, state: \"ON\", amount: 1 }} }} }}\n      response: {{ id: t }}\n"
                 ),
             )?;
         }
