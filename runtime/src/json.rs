@@ -25,15 +25,24 @@ pub trait Json: Sized {
     fn to_json(&self) -> Value;
     /// The value read from JSON.
     fn from_json(value: Value) -> Result<Self, JsonError>;
+
+    /// A stand-in while a problem is being reported: [`Members`] records the problem and the
+    /// struct being read is completed with this, then thrown away. Never handed to a caller.
+    #[doc(hidden)]
+    fn stand_in() -> Self;
 }
 
 /// A generated struct's members, written and read by wire name. A request writes its path and
 /// query parameters beside its body's members (the table the builder and `validate()` check).
+///
+/// Reading never stops half-way: [`Members`] records the first problem and hands back a
+/// stand-in, and [`Json::from_json`] then returns the problem. (An early return per field, `?`,
+/// compiled into a branch and a clean-up of the fields read so far, for every field.)
 pub trait JsonFields: Sized {
     /// Adds every member that is set to `out`.
     fn write_fields(&self, out: &mut Object);
     /// Takes every member from `input`.
-    fn read_fields(input: &mut Members) -> Result<Self, JsonError>;
+    fn read_fields(input: &mut Members) -> Self;
 }
 
 impl<T: JsonFields> Json for T {
@@ -44,7 +53,22 @@ impl<T: JsonFields> Json for T {
     }
 
     fn from_json(value: Value) -> Result<Self, JsonError> {
-        T::read_fields(&mut Members::of(value)?)
+        // Matches rather than `?`: this is compiled once per struct.
+        match Members::of(value) {
+            Ok(mut input) => {
+                let read = T::read_fields(&mut input);
+                match input.finish() {
+                    None => Ok(read),
+                    Some(e) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn stand_in() -> Self {
+        // Every required member is missing, and each gets its own stand-in.
+        T::read_fields(&mut Members::default())
     }
 }
 
@@ -76,44 +100,68 @@ impl Object {
     }
 }
 
-/// The members a struct reads: each is taken (moved, not copied) by its wire name.
-#[derive(Debug)]
-pub struct Members(Map<String, Value>);
+/// The members a struct reads: each is taken (moved, not copied) by its wire name. The first
+/// member that is missing or of the wrong type is recorded (see [`JsonFields`]).
+#[derive(Debug, Default)]
+pub struct Members {
+    map: Map<String, Value>,
+    problem: Option<JsonError>,
+}
 
 impl Members {
     /// The members of an object.
     pub fn of(value: Value) -> Result<Self, JsonError> {
         match value {
-            Value::Object(map) => Ok(Self(map)),
+            Value::Object(map) => Ok(Self { map, problem: None }),
             _ => Err(JsonError::expected("an object")),
         }
     }
 
-    /// Takes a required member.
-    pub fn req<T: Json>(&mut self, wire: &str) -> Result<T, JsonError> {
+    /// Takes a required member (a stand-in if it is missing or wrong, with the problem recorded).
+    pub fn req<T: Json>(&mut self, wire: &str) -> T {
         match self.take(wire) {
             Some(value) => match T::from_json(value) {
-                Ok(value) => Ok(value),
-                Err(e) => Err(e.at(wire)),
+                Ok(value) => value,
+                Err(e) => {
+                    self.record(e, wire);
+                    T::stand_in()
+                }
             },
-            None => Err(JsonError::expected("present (it is required)").at(wire)),
+            None => {
+                self.record(JsonError::expected("present (it is required)"), wire);
+                T::stand_in()
+            }
         }
     }
 
     /// Takes an optional member; `null` and absent are both `None`.
-    pub fn opt<T: Json>(&mut self, wire: &str) -> Result<Option<T>, JsonError> {
-        match self.take(wire) {
-            Some(value) => match T::from_json(value) {
-                Ok(value) => Ok(Some(value)),
-                Err(e) => Err(e.at(wire)),
-            },
-            None => Ok(None),
+    pub fn opt<T: Json>(&mut self, wire: &str) -> Option<T> {
+        match T::from_json(self.take(wire)?) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.record(e, wire);
+                None
+            }
         }
     }
 
     /// The member, `None` when absent or `null`.
     fn take(&mut self, wire: &str) -> Option<Value> {
-        self.0.remove(wire).filter(|v| !v.is_null())
+        self.map.remove(wire).filter(|v| !v.is_null())
+    }
+
+    // Not generic, like `take` and `finish`: compiled once, not once per field type.
+
+    /// Records `e` at `wire`; the first problem wins.
+    fn record(&mut self, e: JsonError, wire: &str) {
+        if self.problem.is_none() {
+            self.problem = Some(e.at(wire));
+        }
+    }
+
+    /// The first problem recorded, if any.
+    fn finish(self) -> Option<JsonError> {
+        self.problem
     }
 }
 
@@ -169,6 +217,10 @@ impl Json for String {
             _ => Err(JsonError::expected("a string")),
         }
     }
+
+    fn stand_in() -> Self {
+        String::new()
+    }
 }
 
 impl Json for i64 {
@@ -180,6 +232,10 @@ impl Json for i64 {
         value
             .as_i64()
             .ok_or_else(|| JsonError::expected("a 64-bit integer"))
+    }
+
+    fn stand_in() -> Self {
+        0
     }
 }
 
@@ -193,6 +249,10 @@ impl Json for bool {
             .as_bool()
             .ok_or_else(|| JsonError::expected("true or false"))
     }
+
+    fn stand_in() -> Self {
+        false
+    }
 }
 
 impl Json for DateTime {
@@ -202,6 +262,10 @@ impl Json for DateTime {
 
     fn from_json(value: Value) -> Result<Self, JsonError> {
         String::from_json(value).map(DateTime::from)
+    }
+
+    fn stand_in() -> Self {
+        DateTime::from(String::new())
     }
 }
 
@@ -214,18 +278,26 @@ impl Json for UploadFile {
 
     fn from_json(value: Value) -> Result<Self, JsonError> {
         match value {
-            Value::Object(map) => {
-                let name = Members(map).req::<String>("file_name")?;
-                Ok(UploadFile::new(name, Vec::new()))
-            }
+            Value::Object(map) => match map.get("file_name") {
+                Some(Value::String(name)) => Ok(UploadFile::new(name.clone(), Vec::new())),
+                _ => Err(JsonError::expected("present (it is required)").at("file_name")),
+            },
             _ => Err(JsonError::expected("a file summary")),
         }
+    }
+
+    fn stand_in() -> Self {
+        UploadFile::default()
     }
 }
 
 impl<T: Json> Json for Vec<T> {
     fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(Json::to_json).collect())
+        let mut items = Vec::with_capacity(self.len());
+        for item in self {
+            items.push(item.to_json());
+        }
+        Value::Array(items)
     }
 
     fn from_json(value: Value) -> Result<Self, JsonError> {
@@ -241,6 +313,10 @@ impl<T: Json> Json for Vec<T> {
         }
         Ok(out)
     }
+
+    fn stand_in() -> Self {
+        Vec::new()
+    }
 }
 
 /// [`Json::to_json`] of an open enum (what [`open_enum!`](crate::open_enum!) implements it with):
@@ -255,6 +331,11 @@ pub fn enum_from_json<E: OpenEnum>(value: Value) -> Result<E, JsonError> {
         Value::String(text) => Ok(E::from_wire(&text)),
         _ => Err(JsonError::expected("a string")),
     }
+}
+
+/// [`Json::stand_in`] of an open enum: the unknown empty value.
+pub fn enum_stand_in<E: OpenEnum>() -> E {
+    E::from_wire("")
 }
 
 /// `Serialize` of every generated struct: its JSON tree, in any serde format.
@@ -307,11 +388,11 @@ mod tests {
             out.req("name", &self.name);
             out.opt("count", &self.count);
         }
-        fn read_fields(input: &mut Members) -> Result<Self, JsonError> {
-            Ok(Self {
-                name: input.req("name")?,
-                count: input.opt("count")?,
-            })
+        fn read_fields(input: &mut Members) -> Self {
+            Self {
+                name: input.req("name"),
+                count: input.opt("count"),
+            }
         }
     }
 
@@ -324,10 +405,10 @@ mod tests {
         fn write_fields(&self, out: &mut Object) {
             out.req("items", &self.items);
         }
-        fn read_fields(input: &mut Members) -> Result<Self, JsonError> {
-            Ok(Self {
-                items: input.req("items")?,
-            })
+        fn read_fields(input: &mut Members) -> Self {
+            Self {
+                items: input.req("items"),
+            }
         }
     }
     serde_via_json!(Order);
@@ -367,6 +448,11 @@ mod tests {
             "`items[0].name`: expected present (it is required)"
         );
         assert_eq!(bad(r#"[]"#), "expected an object");
+        // The first problem is reported, the rest of the object still read past.
+        assert_eq!(
+            bad(r#"{"items":[{"name":1},{"count":true}]}"#),
+            "`items[0].name`: expected a string"
+        );
         // Through serde, the reader adds where in the text it was.
         let e = serde_json::from_str::<Order>(r#"{"items":7}"#).unwrap_err();
         assert!(e.to_string().starts_with("`items`: expected a list"), "{e}");

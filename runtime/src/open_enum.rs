@@ -156,6 +156,10 @@ macro_rules! open_enum {
             ) -> ::std::result::Result<Self, $crate::json::JsonError> {
                 $crate::json::enum_from_json(value)
             }
+
+            fn stand_in() -> Self {
+                $crate::json::enum_stand_in()
+            }
         }
 
         impl $crate::__private::serde::Serialize for $name {

@@ -47,15 +47,13 @@ impl rt::JsonFields for ApplyFundFlowBillRequest {
         out.opt("tar_type", &self.tar_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            bill_date: input.req("bill_date")?,
-            sub_mchid: input.opt("sub_mchid")?,
-            account_type: input.opt("account_type")?,
-            tar_type: input.opt("tar_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_date: input.req("bill_date"),
+            sub_mchid: input.opt("sub_mchid"),
+            account_type: input.opt("account_type"),
+            tar_type: input.opt("tar_type"),
+        }
     }
 }
 rt::serde_via_json!(ApplyFundFlowBillRequest);

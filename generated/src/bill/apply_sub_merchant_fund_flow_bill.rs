@@ -50,16 +50,14 @@ impl rt::JsonFields for ApplySubMerchantFundFlowBillRequest {
         out.opt("tar_type", &self.tar_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.req("sub_mchid")?,
-            bill_date: input.req("bill_date")?,
-            account_type: input.req("account_type")?,
-            algorithm: input.req("algorithm")?,
-            tar_type: input.opt("tar_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            bill_date: input.req("bill_date"),
+            account_type: input.req("account_type"),
+            algorithm: input.req("algorithm"),
+            tar_type: input.opt("tar_type"),
+        }
     }
 }
 rt::serde_via_json!(ApplySubMerchantFundFlowBillRequest);
@@ -341,17 +339,15 @@ impl rt::JsonFields for EncryptedBillPart {
         out.req("hash_value", &self.hash_value);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            bill_sequence: input.req("bill_sequence")?,
-            download_url: input.req("download_url")?,
-            encrypt_key: input.req("encrypt_key")?,
-            nonce: input.req("nonce")?,
-            hash_type: input.req("hash_type")?,
-            hash_value: input.req("hash_value")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_sequence: input.req("bill_sequence"),
+            download_url: input.req("download_url"),
+            encrypt_key: input.req("encrypt_key"),
+            nonce: input.req("nonce"),
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+        }
     }
 }
 rt::serde_via_json!(EncryptedBillPart);
@@ -446,13 +442,11 @@ impl rt::JsonFields for ApplySubMerchantFundFlowBillResponse {
         out.opt("download_bill_list", &self.download_bill_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            download_bill_count: input.req("download_bill_count")?,
-            download_bill_list: input.opt("download_bill_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            download_bill_count: input.req("download_bill_count"),
+            download_bill_list: input.opt("download_bill_list"),
+        }
     }
 }
 rt::serde_via_json!(ApplySubMerchantFundFlowBillResponse);

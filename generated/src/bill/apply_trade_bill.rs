@@ -45,15 +45,13 @@ impl rt::JsonFields for ApplyTradeBillRequest {
         out.opt("tar_type", &self.tar_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            bill_date: input.req("bill_date")?,
-            sub_mchid: input.opt("sub_mchid")?,
-            bill_type: input.opt("bill_type")?,
-            tar_type: input.opt("tar_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_date: input.req("bill_date"),
+            sub_mchid: input.opt("sub_mchid"),
+            bill_type: input.opt("bill_type"),
+            tar_type: input.opt("tar_type"),
+        }
     }
 }
 rt::serde_via_json!(ApplyTradeBillRequest);

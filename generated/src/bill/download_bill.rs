@@ -35,13 +35,11 @@ impl rt::JsonFields for DownloadBillRequest {
         out.opt("tartype", &self.tartype);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            token: input.req("token")?,
-            tartype: input.opt("tartype")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            token: input.req("token"),
+            tartype: input.opt("tartype"),
+        }
     }
 }
 rt::serde_via_json!(DownloadBillRequest);

@@ -48,14 +48,12 @@ impl rt::JsonFields for BillLink {
         out.req("download_url", &self.download_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            hash_type: input.req("hash_type")?,
-            hash_value: input.req("hash_value")?,
-            download_url: input.req("download_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+            download_url: input.req("download_url"),
+        }
     }
 }
 rt::serde_via_json!(BillLink);

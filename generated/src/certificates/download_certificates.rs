@@ -33,12 +33,10 @@ impl rt::JsonFields for DownloadCertificatesRequest {
         out.opt("algorithm_type", &self.algorithm_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            algorithm_type: input.opt("algorithm_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            algorithm_type: input.opt("algorithm_type"),
+        }
     }
 }
 rt::serde_via_json!(DownloadCertificatesRequest);
@@ -211,10 +209,8 @@ impl rt::JsonFields for DownloadCertificatesResponse {
         out.opt("data", &self.data);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { data: input.opt("data")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { data: input.opt("data") }
     }
 }
 rt::serde_via_json!(DownloadCertificatesResponse);

@@ -58,15 +58,13 @@ impl rt::JsonFields for EncryptedCertificate {
         out.req("ciphertext", &self.ciphertext);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            algorithm: input.req("algorithm")?,
-            nonce: input.req("nonce")?,
-            associated_data: input.opt("associated_data")?,
-            ciphertext: input.req("ciphertext")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            algorithm: input.req("algorithm"),
+            nonce: input.req("nonce"),
+            associated_data: input.opt("associated_data"),
+            ciphertext: input.req("ciphertext"),
+        }
     }
 }
 rt::serde_via_json!(EncryptedCertificate);
@@ -155,15 +153,13 @@ impl rt::JsonFields for PlatformCertificate {
         out.req("encrypt_certificate", &self.encrypt_certificate);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            serial_no: input.req("serial_no")?,
-            effective_time: input.req("effective_time")?,
-            expire_time: input.req("expire_time")?,
-            encrypt_certificate: input.req("encrypt_certificate")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            serial_no: input.req("serial_no"),
+            effective_time: input.req("effective_time"),
+            expire_time: input.req("expire_time"),
+            encrypt_certificate: input.req("encrypt_certificate"),
+        }
     }
 }
 rt::serde_via_json!(PlatformCertificate);

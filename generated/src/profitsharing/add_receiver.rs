@@ -28,12 +28,10 @@ impl rt::JsonFields for AddReceiverRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <AddReceiverBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <AddReceiverBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(AddReceiverRequest);
@@ -287,19 +285,17 @@ impl rt::JsonFields for AddReceiverBody {
         out.opt("custom_relation", &self.custom_relation);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            appid: input.req("appid")?,
-            sub_appid: input.opt("sub_appid")?,
-            type_: input.req("type")?,
-            account: input.req("account")?,
-            name: input.opt("name")?,
-            relation_type: input.req("relation_type")?,
-            custom_relation: input.opt("custom_relation")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            appid: input.req("appid"),
+            sub_appid: input.opt("sub_appid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+            name: input.opt("name"),
+            relation_type: input.req("relation_type"),
+            custom_relation: input.opt("custom_relation"),
+        }
     }
 }
 rt::serde_via_json!(AddReceiverBody);
@@ -397,17 +393,15 @@ impl rt::JsonFields for AddReceiverResponse {
         out.opt("custom_relation", &self.custom_relation);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            type_: input.req("type")?,
-            account: input.req("account")?,
-            name: input.opt("name")?,
-            relation_type: input.req("relation_type")?,
-            custom_relation: input.opt("custom_relation")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+            name: input.opt("name"),
+            relation_type: input.req("relation_type"),
+            custom_relation: input.opt("custom_relation"),
+        }
     }
 }
 rt::serde_via_json!(AddReceiverResponse);

@@ -42,14 +42,12 @@ impl rt::JsonFields for ApplyBillRequest {
         out.opt("tar_type", &self.tar_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            bill_date: input.req("bill_date")?,
-            tar_type: input.opt("tar_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            bill_date: input.req("bill_date"),
+            tar_type: input.opt("tar_type"),
+        }
     }
 }
 rt::serde_via_json!(ApplyBillRequest);
@@ -264,14 +262,12 @@ impl rt::JsonFields for ApplyBillResponse {
         out.req("hash_value", &self.hash_value);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            download_url: input.req("download_url")?,
-            hash_type: input.req("hash_type")?,
-            hash_value: input.req("hash_value")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            download_url: input.req("download_url"),
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+        }
     }
 }
 rt::serde_via_json!(ApplyBillResponse);

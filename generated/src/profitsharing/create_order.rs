@@ -29,12 +29,10 @@ impl rt::JsonFields for CreateOrderRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateOrderBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateOrderBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateOrderRequest);
@@ -290,19 +288,17 @@ impl rt::JsonFields for CreateOrderBody {
         out.opt("notify_url", &self.notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            appid: input.opt("appid")?,
-            sub_appid: input.opt("sub_appid")?,
-            transaction_id: input.req("transaction_id")?,
-            out_order_no: input.req("out_order_no")?,
-            receivers: input.req("receivers")?,
-            unfreeze_unsplit: input.req("unfreeze_unsplit")?,
-            notify_url: input.opt("notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            appid: input.opt("appid"),
+            sub_appid: input.opt("sub_appid"),
+            transaction_id: input.req("transaction_id"),
+            out_order_no: input.req("out_order_no"),
+            receivers: input.req("receivers"),
+            unfreeze_unsplit: input.req("unfreeze_unsplit"),
+            notify_url: input.opt("notify_url"),
+        }
     }
 }
 rt::serde_via_json!(CreateOrderBody);

@@ -28,12 +28,10 @@ impl rt::JsonFields for CreateReturnOrderRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateReturnOrderBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateReturnOrderBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateReturnOrderRequest);
@@ -249,18 +247,16 @@ impl rt::JsonFields for CreateReturnOrderBody {
         out.req("description", &self.description);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            order_id: input.opt("order_id")?,
-            out_order_no: input.opt("out_order_no")?,
-            out_return_no: input.req("out_return_no")?,
-            return_mchid: input.req("return_mchid")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            order_id: input.opt("order_id"),
+            out_order_no: input.opt("out_order_no"),
+            out_return_no: input.req("out_return_no"),
+            return_mchid: input.req("return_mchid"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+        }
     }
 }
 rt::serde_via_json!(CreateReturnOrderBody);

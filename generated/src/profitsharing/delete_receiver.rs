@@ -28,12 +28,10 @@ impl rt::JsonFields for DeleteReceiverRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <DeleteReceiverBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <DeleteReceiverBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(DeleteReceiverRequest);
@@ -233,16 +231,14 @@ impl rt::JsonFields for DeleteReceiverBody {
         out.req("account", &self.account);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            appid: input.req("appid")?,
-            sub_appid: input.opt("sub_appid")?,
-            type_: input.req("type")?,
-            account: input.req("account")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            appid: input.req("appid"),
+            sub_appid: input.opt("sub_appid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+        }
     }
 }
 rt::serde_via_json!(DeleteReceiverBody);
@@ -287,14 +283,12 @@ impl rt::JsonFields for DeleteReceiverResponse {
         out.req("account", &self.account);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            type_: input.req("type")?,
-            account: input.req("account")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+        }
     }
 }
 rt::serde_via_json!(DeleteReceiverResponse);

@@ -54,15 +54,13 @@ impl rt::JsonFields for NoticeReceiver {
         out.req("description", &self.description);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.req("type")?,
-            account: input.req("account")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            account: input.req("account"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+        }
     }
 }
 rt::serde_via_json!(NoticeReceiver);
@@ -178,19 +176,17 @@ impl rt::JsonFields for ProfitsharingNoticeEvent {
         out.req("success_time", &self.success_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mchid: input.opt("mchid")?,
-            sp_mchid: input.opt("sp_mchid")?,
-            sub_mchid: input.opt("sub_mchid")?,
-            transaction_id: input.req("transaction_id")?,
-            order_id: input.req("order_id")?,
-            out_order_no: input.req("out_order_no")?,
-            receiver: input.req("receiver")?,
-            success_time: input.req("success_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.opt("mchid"),
+            sp_mchid: input.opt("sp_mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+            order_id: input.req("order_id"),
+            out_order_no: input.req("out_order_no"),
+            receiver: input.req("receiver"),
+            success_time: input.req("success_time"),
+        }
     }
 }
 rt::serde_via_json!(ProfitsharingNoticeEvent);

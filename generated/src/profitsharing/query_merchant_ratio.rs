@@ -30,12 +30,10 @@ impl rt::JsonFields for QueryMerchantRatioRequest {
         out.req("sub_mchid", &self.sub_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.req("sub_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+        }
     }
 }
 rt::serde_via_json!(QueryMerchantRatioRequest);
@@ -186,13 +184,11 @@ impl rt::JsonFields for QueryMerchantRatioResponse {
         out.req("max_ratio", &self.max_ratio);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.req("sub_mchid")?,
-            max_ratio: input.req("max_ratio")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            max_ratio: input.req("max_ratio"),
+        }
     }
 }
 rt::serde_via_json!(QueryMerchantRatioResponse);

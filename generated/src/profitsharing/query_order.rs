@@ -40,14 +40,12 @@ impl rt::JsonFields for QueryOrderRequest {
         out.req("transaction_id", &self.transaction_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_order_no: input.req("out_order_no")?,
-            sub_mchid: input.opt("sub_mchid")?,
-            transaction_id: input.req("transaction_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_order_no: input.req("out_order_no"),
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+        }
     }
 }
 rt::serde_via_json!(QueryOrderRequest);

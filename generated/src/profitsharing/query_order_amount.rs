@@ -30,12 +30,10 @@ impl rt::JsonFields for QueryOrderAmountRequest {
         out.req("transaction_id", &self.transaction_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transaction_id: input.req("transaction_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+        }
     }
 }
 rt::serde_via_json!(QueryOrderAmountRequest);
@@ -180,13 +178,11 @@ impl rt::JsonFields for QueryOrderAmountResponse {
         out.req("unsplit_amount", &self.unsplit_amount);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transaction_id: input.req("transaction_id")?,
-            unsplit_amount: input.req("unsplit_amount")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+            unsplit_amount: input.req("unsplit_amount"),
+        }
     }
 }
 rt::serde_via_json!(QueryOrderAmountResponse);

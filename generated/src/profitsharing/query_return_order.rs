@@ -40,14 +40,12 @@ impl rt::JsonFields for QueryReturnOrderRequest {
         out.req("out_order_no", &self.out_order_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_return_no: input.req("out_return_no")?,
-            sub_mchid: input.opt("sub_mchid")?,
-            out_order_no: input.req("out_order_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_return_no: input.req("out_return_no"),
+            sub_mchid: input.opt("sub_mchid"),
+            out_order_no: input.req("out_order_no"),
+        }
     }
 }
 rt::serde_via_json!(QueryReturnOrderRequest);

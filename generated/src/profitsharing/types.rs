@@ -167,16 +167,14 @@ impl rt::JsonFields for OrderReceiver {
         out.req("description", &self.description);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.req("type")?,
-            account: input.req("account")?,
-            name: input.opt("name")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            account: input.req("account"),
+            name: input.opt("name"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+        }
     }
 }
 rt::serde_via_json!(OrderReceiver);
@@ -335,20 +333,18 @@ impl rt::JsonFields for OrderReceiverDetail {
         out.req("finish_time", &self.finish_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-            type_: input.req("type")?,
-            account: input.req("account")?,
-            result: input.req("result")?,
-            fail_reason: input.opt("fail_reason")?,
-            detail_id: input.opt("detail_id")?,
-            create_time: input.req("create_time")?,
-            finish_time: input.req("finish_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            amount: input.req("amount"),
+            description: input.req("description"),
+            type_: input.req("type"),
+            account: input.req("account"),
+            result: input.req("result"),
+            fail_reason: input.opt("fail_reason"),
+            detail_id: input.opt("detail_id"),
+            create_time: input.req("create_time"),
+            finish_time: input.req("finish_time"),
+        }
     }
 }
 rt::serde_via_json!(OrderReceiverDetail);
@@ -498,17 +494,15 @@ impl rt::JsonFields for ProfitSharingOrder {
         out.opt("receivers", &self.receivers);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            transaction_id: input.req("transaction_id")?,
-            out_order_no: input.req("out_order_no")?,
-            order_id: input.req("order_id")?,
-            state: input.req("state")?,
-            receivers: input.opt("receivers")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+            out_order_no: input.req("out_order_no"),
+            order_id: input.req("order_id"),
+            state: input.req("state"),
+            receivers: input.opt("receivers"),
+        }
     }
 }
 rt::serde_via_json!(ProfitSharingOrder);
@@ -674,23 +668,21 @@ impl rt::JsonFields for ReturnOrder {
         out.req("finish_time", &self.finish_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            order_id: input.req("order_id")?,
-            out_order_no: input.req("out_order_no")?,
-            out_return_no: input.req("out_return_no")?,
-            return_id: input.req("return_id")?,
-            return_mchid: input.req("return_mchid")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-            result: input.req("result")?,
-            fail_reason: input.opt("fail_reason")?,
-            create_time: input.req("create_time")?,
-            finish_time: input.req("finish_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            order_id: input.req("order_id"),
+            out_order_no: input.req("out_order_no"),
+            out_return_no: input.req("out_return_no"),
+            return_id: input.req("return_id"),
+            return_mchid: input.req("return_mchid"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            result: input.req("result"),
+            fail_reason: input.opt("fail_reason"),
+            create_time: input.req("create_time"),
+            finish_time: input.req("finish_time"),
+        }
     }
 }
 rt::serde_via_json!(ReturnOrder);

@@ -28,12 +28,10 @@ impl rt::JsonFields for UnfreezeOrderRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <UnfreezeOrderBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <UnfreezeOrderBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UnfreezeOrderRequest);
@@ -228,16 +226,14 @@ impl rt::JsonFields for UnfreezeOrderBody {
         out.opt("notify_url", &self.notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            transaction_id: input.req("transaction_id")?,
-            out_order_no: input.req("out_order_no")?,
-            description: input.req("description")?,
-            notify_url: input.opt("notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+            out_order_no: input.req("out_order_no"),
+            description: input.req("description"),
+            notify_url: input.opt("notify_url"),
+        }
     }
 }
 rt::serde_via_json!(UnfreezeOrderBody);

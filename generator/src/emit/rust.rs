@@ -225,12 +225,12 @@ pub fn member(f: &Field) -> (TokenStream, TokenStream) {
     if f.required {
         (
             quote!(out.req(#wire, &self.#name);),
-            quote!(#name: input.req(#wire)?,),
+            quote!(#name: input.req(#wire),),
         )
     } else {
         (
             quote!(out.opt(#wire, &self.#name);),
-            quote!(#name: input.opt(#wire)?,),
+            quote!(#name: input.opt(#wire),),
         )
     }
 }
@@ -255,10 +255,8 @@ pub fn json_impl(name: &Ident, writes: &[TokenStream], reads: &[TokenStream]) ->
                 #(#writes)*
             }
 
-            fn read_fields(
-                #input: &mut rt::json::Members,
-            ) -> ::std::result::Result<Self, rt::json::JsonError> {
-                ::std::result::Result::Ok(Self { #(#reads)* })
+            fn read_fields(#input: &mut rt::json::Members) -> Self {
+                Self { #(#reads)* }
             }
         }
 

@@ -29,12 +29,10 @@ impl rt::JsonFields for ApplyAuthorizationRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <ApplyAuthorizationBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ApplyAuthorizationRequest);
@@ -267,14 +265,12 @@ impl rt::JsonFields for AuthorizationSceneInfo {
         out.opt("device_type", &self.device_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            client_ip: input.opt("client_ip")?,
-            device_id: input.opt("device_id")?,
-            device_type: input.opt("device_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            client_ip: input.opt("client_ip"),
+            device_id: input.opt("device_id"),
+            device_type: input.opt("device_type"),
+        }
     }
 }
 rt::serde_via_json!(AuthorizationSceneInfo);
@@ -399,19 +395,17 @@ impl rt::JsonFields for ApplyAuthorizationBody {
         out.opt("scene_info", &self.scene_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_authorization_no: input.req("out_authorization_no")?,
-            appid: input.req("appid")?,
-            openid: input.req("openid")?,
-            transfer_scene_id: input.req("transfer_scene_id")?,
-            user_display_name: input.req("user_display_name")?,
-            user_recv_perception: input.opt("user_recv_perception")?,
-            authorization_notify_url: input.req("authorization_notify_url")?,
-            scene_info: input.opt("scene_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            user_display_name: input.req("user_display_name"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            authorization_notify_url: input.req("authorization_notify_url"),
+            scene_info: input.opt("scene_info"),
+        }
     }
 }
 rt::serde_via_json!(ApplyAuthorizationBody);
@@ -462,15 +456,13 @@ impl rt::JsonFields for ApplyAuthorizationResponse {
         out.req("package_info", &self.package_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_authorization_no: input.req("out_authorization_no")?,
-            state: input.req("state")?,
-            create_time: input.req("create_time")?,
-            package_info: input.req("package_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+            package_info: input.req("package_info"),
+        }
     }
 }
 rt::serde_via_json!(ApplyAuthorizationResponse);

@@ -28,12 +28,10 @@ impl rt::JsonFields for ApplyReceiptByOutBillNoRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <ApplyReceiptByOutBillNoBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyReceiptByOutBillNoBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ApplyReceiptByOutBillNoRequest);
@@ -181,12 +179,10 @@ impl rt::JsonFields for ApplyReceiptByOutBillNoBody {
         out.req("out_bill_no", &self.out_bill_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_bill_no: input.req("out_bill_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+        }
     }
 }
 rt::serde_via_json!(ApplyReceiptByOutBillNoBody);

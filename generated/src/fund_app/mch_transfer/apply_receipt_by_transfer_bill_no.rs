@@ -28,14 +28,12 @@ impl rt::JsonFields for ApplyReceiptByTransferBillNoRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
             body: <ApplyReceiptByTransferBillNoBody as rt::JsonFields>::read_fields(
                 input,
-            )?,
-        })
+            ),
+        }
     }
 }
 rt::serde_via_json!(ApplyReceiptByTransferBillNoRequest);
@@ -183,12 +181,10 @@ impl rt::JsonFields for ApplyReceiptByTransferBillNoBody {
         out.req("transfer_bill_no", &self.transfer_bill_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transfer_bill_no: input.req("transfer_bill_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transfer_bill_no: input.req("transfer_bill_no"),
+        }
     }
 }
 rt::serde_via_json!(ApplyReceiptByTransferBillNoBody);

@@ -30,12 +30,10 @@ impl rt::JsonFields for CancelTransferBillRequest {
         out.req("out_bill_no", &self.out_bill_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_bill_no: input.req("out_bill_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+        }
     }
 }
 rt::serde_via_json!(CancelTransferBillRequest);
@@ -204,15 +202,13 @@ impl rt::JsonFields for CancelTransferBillResponse {
         out.req("update_time", &self.update_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_bill_no: input.req("transfer_bill_no")?,
-            state: input.req("state")?,
-            update_time: input.req("update_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            state: input.req("state"),
+            update_time: input.req("update_time"),
+        }
     }
 }
 rt::serde_via_json!(CancelTransferBillResponse);

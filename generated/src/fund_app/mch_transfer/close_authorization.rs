@@ -31,12 +31,10 @@ impl rt::JsonFields for CloseAuthorizationRequest {
         out.req("out_authorization_no", &self.out_authorization_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_authorization_no: input.req("out_authorization_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+        }
     }
 }
 rt::serde_via_json!(CloseAuthorizationRequest);

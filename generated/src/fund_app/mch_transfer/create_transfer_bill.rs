@@ -28,12 +28,10 @@ impl rt::JsonFields for CreateTransferBillRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateTransferBillBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateTransferBillBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateTransferBillRequest);
@@ -286,10 +284,8 @@ impl rt::JsonFields for UserRecvStyle {
         out.req("type", &self.type_);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { type_: input.req("type")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { type_: input.req("type") }
     }
 }
 rt::serde_via_json!(UserRecvStyle);
@@ -432,22 +428,20 @@ impl rt::JsonFields for CreateTransferBillBody {
         out.opt("user_recv_style", &self.user_recv_style);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_scene_id: input.req("transfer_scene_id")?,
-            openid: input.req("openid")?,
-            user_name: input.opt("user_name")?,
-            transfer_amount: input.req("transfer_amount")?,
-            transfer_remark: input.req("transfer_remark")?,
-            notify_url: input.opt("notify_url")?,
-            user_recv_perception: input.opt("user_recv_perception")?,
-            transfer_scene_report_infos: input.req("transfer_scene_report_infos")?,
-            user_recv_style: input.opt("user_recv_style")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            openid: input.req("openid"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            user_recv_style: input.opt("user_recv_style"),
+        }
     }
 }
 rt::serde_via_json!(CreateTransferBillBody);

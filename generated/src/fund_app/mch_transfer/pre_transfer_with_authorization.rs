@@ -28,14 +28,12 @@ impl rt::JsonFields for PreTransferWithAuthorizationRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
             body: <PreTransferWithAuthorizationBody as rt::JsonFields>::read_fields(
                 input,
-            )?,
-        })
+            ),
+        }
     }
 }
 rt::serde_via_json!(PreTransferWithAuthorizationRequest);
@@ -300,14 +298,12 @@ impl rt::JsonFields for AuthorizationRequest {
         out.req("authorization_notify_url", &self.authorization_notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            user_display_name: input.req("user_display_name")?,
-            out_authorization_no: input.req("out_authorization_no")?,
-            authorization_notify_url: input.req("authorization_notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            user_display_name: input.req("user_display_name"),
+            out_authorization_no: input.req("out_authorization_no"),
+            authorization_notify_url: input.req("authorization_notify_url"),
+        }
     }
 }
 rt::serde_via_json!(AuthorizationRequest);
@@ -458,23 +454,21 @@ impl rt::JsonFields for PreTransferWithAuthorizationBody {
         out.opt("sponsor_mchid", &self.sponsor_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_scene_id: input.req("transfer_scene_id")?,
-            openid: input.req("openid")?,
-            user_name: input.opt("user_name")?,
-            transfer_amount: input.req("transfer_amount")?,
-            transfer_remark: input.req("transfer_remark")?,
-            notify_url: input.opt("notify_url")?,
-            user_recv_perception: input.opt("user_recv_perception")?,
-            transfer_scene_report_infos: input.req("transfer_scene_report_infos")?,
-            authorization_info: input.opt("authorization_info")?,
-            sponsor_mchid: input.opt("sponsor_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            openid: input.req("openid"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            authorization_info: input.opt("authorization_info"),
+            sponsor_mchid: input.opt("sponsor_mchid"),
+        }
     }
 }
 rt::serde_via_json!(PreTransferWithAuthorizationBody);
@@ -577,18 +571,16 @@ impl rt::JsonFields for PreTransferWithAuthorizationResponse {
         out.opt("out_authorization_no", &self.out_authorization_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_bill_no: input.req("transfer_bill_no")?,
-            create_time: input.req("create_time")?,
-            state: input.req("state")?,
-            package_info: input.opt("package_info")?,
-            user_display_name: input.opt("user_display_name")?,
-            out_authorization_no: input.opt("out_authorization_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            create_time: input.req("create_time"),
+            state: input.req("state"),
+            package_info: input.opt("package_info"),
+            user_display_name: input.opt("user_display_name"),
+            out_authorization_no: input.opt("out_authorization_no"),
+        }
     }
 }
 rt::serde_via_json!(PreTransferWithAuthorizationResponse);

@@ -36,13 +36,11 @@ impl rt::JsonFields for QueryAuthorizationRequest {
         out.opt("is_display_authorization", &self.is_display_authorization);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_authorization_no: input.req("out_authorization_no")?,
-            is_display_authorization: input.opt("is_display_authorization")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            is_display_authorization: input.opt("is_display_authorization"),
+        }
     }
 }
 rt::serde_via_json!(QueryAuthorizationRequest);

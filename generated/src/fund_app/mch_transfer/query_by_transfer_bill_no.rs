@@ -31,12 +31,10 @@ impl rt::JsonFields for QueryByTransferBillNoRequest {
         out.req("transfer_bill_no", &self.transfer_bill_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transfer_bill_no: input.req("transfer_bill_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transfer_bill_no: input.req("transfer_bill_no"),
+        }
     }
 }
 rt::serde_via_json!(QueryByTransferBillNoRequest);

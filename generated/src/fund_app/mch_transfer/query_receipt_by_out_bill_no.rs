@@ -30,12 +30,10 @@ impl rt::JsonFields for QueryReceiptByOutBillNoRequest {
         out.req("out_bill_no", &self.out_bill_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_bill_no: input.req("out_bill_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+        }
     }
 }
 rt::serde_via_json!(QueryReceiptByOutBillNoRequest);

@@ -84,20 +84,18 @@ impl rt::JsonFields for TransferBillFinishedEvent {
         out.req("update_time", &self.update_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mchid: input.req("mchid")?,
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_bill_no: input.req("transfer_bill_no")?,
-            state: input.req("state")?,
-            transfer_amount: input.req("transfer_amount")?,
-            fail_reason: input.opt("fail_reason")?,
-            openid: input.opt("openid")?,
-            create_time: input.req("create_time")?,
-            update_time: input.req("update_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            state: input.req("state"),
+            transfer_amount: input.req("transfer_amount"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            create_time: input.req("create_time"),
+            update_time: input.req("update_time"),
+        }
     }
 }
 rt::serde_via_json!(TransferBillFinishedEvent);

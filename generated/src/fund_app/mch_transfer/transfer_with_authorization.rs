@@ -28,12 +28,10 @@ impl rt::JsonFields for TransferWithAuthorizationRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <TransferWithAuthorizationBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <TransferWithAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(TransferWithAuthorizationRequest);
@@ -353,23 +351,21 @@ impl rt::JsonFields for TransferWithAuthorizationBody {
         out.opt("sponsor_mchid", &self.sponsor_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_scene_id: input.req("transfer_scene_id")?,
-            user_name: input.opt("user_name")?,
-            transfer_amount: input.req("transfer_amount")?,
-            transfer_remark: input.req("transfer_remark")?,
-            notify_url: input.opt("notify_url")?,
-            user_recv_perception: input.opt("user_recv_perception")?,
-            transfer_scene_report_infos: input.req("transfer_scene_report_infos")?,
-            authorization_id: input.opt("authorization_id")?,
-            out_authorization_no: input.opt("out_authorization_no")?,
-            sponsor_mchid: input.opt("sponsor_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            authorization_id: input.opt("authorization_id"),
+            out_authorization_no: input.opt("out_authorization_no"),
+            sponsor_mchid: input.opt("sponsor_mchid"),
+        }
     }
 }
 rt::serde_via_json!(TransferWithAuthorizationBody);
@@ -502,23 +498,21 @@ impl rt::JsonFields for TransferWithAuthorizationResponse {
         out.opt("update_time", &self.update_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mch_id: input.req("mch_id")?,
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_bill_no: input.req("transfer_bill_no")?,
-            appid: input.opt("appid")?,
-            state: input.req("state")?,
-            transfer_amount: input.req("transfer_amount")?,
-            transfer_remark: input.req("transfer_remark")?,
-            fail_reason: input.opt("fail_reason")?,
-            openid: input.opt("openid")?,
-            user_name: input.opt("user_name")?,
-            create_time: input.req("create_time")?,
-            update_time: input.opt("update_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mch_id: input.req("mch_id"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            appid: input.opt("appid"),
+            state: input.req("state"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            user_name: input.opt("user_name"),
+            create_time: input.req("create_time"),
+            update_time: input.opt("update_time"),
+        }
     }
 }
 rt::serde_via_json!(TransferWithAuthorizationResponse);

@@ -56,13 +56,11 @@ impl rt::JsonFields for TransferSceneReportInfo {
         out.req("info_content", &self.info_content);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            info_type: input.req("info_type")?,
-            info_content: input.req("info_content")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            info_type: input.req("info_type"),
+            info_content: input.req("info_content"),
+        }
     }
 }
 rt::serde_via_json!(TransferSceneReportInfo);
@@ -152,17 +150,15 @@ impl rt::JsonFields for TransferBillCreated {
         out.opt("package_info", &self.package_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_bill_no: input.req("transfer_bill_no")?,
-            create_time: input.req("create_time")?,
-            state: input.req("state")?,
-            fail_reason: input.opt("fail_reason")?,
-            package_info: input.opt("package_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            create_time: input.req("create_time"),
+            state: input.req("state"),
+            fail_reason: input.opt("fail_reason"),
+            package_info: input.opt("package_info"),
+        }
     }
 }
 rt::serde_via_json!(TransferBillCreated);
@@ -318,23 +314,21 @@ impl rt::JsonFields for TransferBill {
         out.req("update_time", &self.update_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mch_id: input.req("mch_id")?,
-            out_bill_no: input.req("out_bill_no")?,
-            transfer_bill_no: input.req("transfer_bill_no")?,
-            appid: input.req("appid")?,
-            state: input.req("state")?,
-            transfer_amount: input.req("transfer_amount")?,
-            transfer_remark: input.req("transfer_remark")?,
-            fail_reason: input.opt("fail_reason")?,
-            openid: input.opt("openid")?,
-            user_name: input.opt("user_name")?,
-            create_time: input.req("create_time")?,
-            update_time: input.req("update_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mch_id: input.req("mch_id"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            appid: input.req("appid"),
+            state: input.req("state"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            user_name: input.opt("user_name"),
+            create_time: input.req("create_time"),
+            update_time: input.req("update_time"),
+        }
     }
 }
 rt::serde_via_json!(TransferBill);
@@ -482,13 +476,11 @@ impl rt::JsonFields for ElecsignApplied {
         out.req("create_time", &self.create_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            state: input.req("state")?,
-            create_time: input.req("create_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+        }
     }
 }
 rt::serde_via_json!(ElecsignApplied);
@@ -597,18 +589,16 @@ impl rt::JsonFields for ElecsignReceipt {
         out.opt("fail_reason", &self.fail_reason);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            state: input.req("state")?,
-            create_time: input.req("create_time")?,
-            update_time: input.req("update_time")?,
-            hash_type: input.opt("hash_type")?,
-            hash_value: input.opt("hash_value")?,
-            download_url: input.opt("download_url")?,
-            fail_reason: input.opt("fail_reason")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+            update_time: input.req("update_time"),
+            hash_type: input.opt("hash_type"),
+            hash_value: input.opt("hash_value"),
+            download_url: input.opt("download_url"),
+            fail_reason: input.opt("fail_reason"),
+        }
     }
 }
 rt::serde_via_json!(ElecsignReceipt);
@@ -746,13 +736,11 @@ impl rt::JsonFields for CloseInfo {
         out.req("close_reason", &self.close_reason);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            close_time: input.req("close_time")?,
-            close_reason: input.req("close_reason")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            close_time: input.req("close_time"),
+            close_reason: input.req("close_reason"),
+        }
     }
 }
 rt::serde_via_json!(CloseInfo);
@@ -893,23 +881,21 @@ impl rt::JsonFields for Authorization {
         out.opt("package_info", &self.package_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_authorization_no: input.req("out_authorization_no")?,
-            appid: input.req("appid")?,
-            openid: input.req("openid")?,
-            user_display_name: input.req("user_display_name")?,
-            authorization_id: input.opt("authorization_id")?,
-            state: input.req("state")?,
-            authorize_time: input.opt("authorize_time")?,
-            close_info: input.opt("close_info")?,
-            transfer_scene_id: input.opt("transfer_scene_id")?,
-            user_recv_perception: input.opt("user_recv_perception")?,
-            create_time: input.opt("create_time")?,
-            package_info: input.opt("package_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            user_display_name: input.req("user_display_name"),
+            authorization_id: input.opt("authorization_id"),
+            state: input.req("state"),
+            authorize_time: input.opt("authorize_time"),
+            close_info: input.opt("close_info"),
+            transfer_scene_id: input.opt("transfer_scene_id"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            create_time: input.opt("create_time"),
+            package_info: input.opt("package_info"),
+        }
     }
 }
 rt::serde_via_json!(Authorization);

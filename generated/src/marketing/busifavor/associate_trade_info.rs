@@ -29,12 +29,10 @@ impl rt::JsonFields for AssociateTradeInfoRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <AssociateTradeInfoBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <AssociateTradeInfoBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(AssociateTradeInfoRequest);
@@ -185,15 +183,13 @@ impl rt::JsonFields for AssociateTradeInfoBody {
         out.req("out_request_no", &self.out_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            out_trade_no: input.req("out_trade_no")?,
-            out_request_no: input.req("out_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            out_trade_no: input.req("out_trade_no"),
+            out_request_no: input.req("out_request_no"),
+        }
     }
 }
 rt::serde_via_json!(AssociateTradeInfoBody);
@@ -219,12 +215,10 @@ impl rt::JsonFields for AssociateTradeInfoResponse {
         out.req("wechatpay_associate_time", &self.wechatpay_associate_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            wechatpay_associate_time: input.req("wechatpay_associate_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            wechatpay_associate_time: input.req("wechatpay_associate_time"),
+        }
     }
 }
 rt::serde_via_json!(AssociateTradeInfoResponse);

@@ -88,20 +88,18 @@ impl rt::JsonFields for CouponSendAttachInfo {
         out.opt("country_code", &self.country_code);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transaction_id: input.opt("transaction_id")?,
-            act_code: input.opt("act_code")?,
-            hall_code: input.opt("hall_code")?,
-            hall_belong_mch_id: input.opt("hall_belong_mch_id")?,
-            card_id: input.opt("card_id")?,
-            code: input.opt("code")?,
-            activity_id: input.opt("activity_id")?,
-            phone_number: input.opt("phone_number")?,
-            country_code: input.opt("country_code")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.opt("transaction_id"),
+            act_code: input.opt("act_code"),
+            hall_code: input.opt("hall_code"),
+            hall_belong_mch_id: input.opt("hall_belong_mch_id"),
+            card_id: input.opt("card_id"),
+            code: input.opt("code"),
+            activity_id: input.opt("activity_id"),
+            phone_number: input.opt("phone_number"),
+            country_code: input.opt("country_code"),
+        }
     }
 }
 rt::serde_via_json!(CouponSendAttachInfo);
@@ -263,21 +261,19 @@ impl rt::JsonFields for CouponSendEvent {
         out.opt("attach_info", &self.attach_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            event_type: input.opt("event_type")?,
-            coupon_code: input.opt("coupon_code")?,
-            stock_id: input.opt("stock_id")?,
-            send_time: input.opt("send_time")?,
-            openid: input.opt("openid")?,
-            unionid: input.opt("unionid")?,
-            send_channel: input.req("send_channel")?,
-            send_merchant: input.req("send_merchant")?,
-            act_id: input.opt("act_id")?,
-            attach_info: input.opt("attach_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            event_type: input.opt("event_type"),
+            coupon_code: input.opt("coupon_code"),
+            stock_id: input.opt("stock_id"),
+            send_time: input.opt("send_time"),
+            openid: input.opt("openid"),
+            unionid: input.opt("unionid"),
+            send_channel: input.req("send_channel"),
+            send_merchant: input.req("send_merchant"),
+            act_id: input.opt("act_id"),
+            attach_info: input.opt("attach_info"),
+        }
     }
 }
 rt::serde_via_json!(CouponSendEvent);

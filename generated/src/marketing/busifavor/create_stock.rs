@@ -29,12 +29,10 @@ impl rt::JsonFields for CreateStockRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateStockBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateStockBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateStockRequest);
@@ -386,24 +384,22 @@ impl rt::JsonFields for CreateStockBody {
         out.opt("subsidy", &self.subsidy);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_name: input.req("stock_name")?,
-            belong_merchant: input.req("belong_merchant")?,
-            comment: input.opt("comment")?,
-            goods_name: input.req("goods_name")?,
-            stock_type: input.req("stock_type")?,
-            coupon_use_rule: input.req("coupon_use_rule")?,
-            stock_send_rule: input.req("stock_send_rule")?,
-            out_request_no: input.req("out_request_no")?,
-            custom_entrance: input.opt("custom_entrance")?,
-            display_pattern_info: input.opt("display_pattern_info")?,
-            coupon_code_mode: input.req("coupon_code_mode")?,
-            notify_config: input.opt("notify_config")?,
-            subsidy: input.opt("subsidy")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_name: input.req("stock_name"),
+            belong_merchant: input.req("belong_merchant"),
+            comment: input.opt("comment"),
+            goods_name: input.req("goods_name"),
+            stock_type: input.req("stock_type"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            stock_send_rule: input.req("stock_send_rule"),
+            out_request_no: input.req("out_request_no"),
+            custom_entrance: input.opt("custom_entrance"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            notify_config: input.opt("notify_config"),
+            subsidy: input.opt("subsidy"),
+        }
     }
 }
 rt::serde_via_json!(CreateStockBody);
@@ -437,13 +433,11 @@ impl rt::JsonFields for CreateStockResponse {
         out.req("create_time", &self.create_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            create_time: input.req("create_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            create_time: input.req("create_time"),
+        }
     }
 }
 rt::serde_via_json!(CreateStockResponse);

@@ -28,12 +28,10 @@ impl rt::JsonFields for CreateSubsidyReturnReceiptRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateSubsidyReturnReceiptBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateSubsidyReturnReceiptBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateSubsidyReturnReceiptRequest);
@@ -236,20 +234,18 @@ impl rt::JsonFields for CreateSubsidyReturnReceiptBody {
         out.req("out_subsidy_return_no", &self.out_subsidy_return_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            transaction_id: input.req("transaction_id")?,
-            refund_id: input.req("refund_id")?,
-            payer_merchant: input.req("payer_merchant")?,
-            payee_merchant: input.req("payee_merchant")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-            out_subsidy_return_no: input.req("out_subsidy_return_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            refund_id: input.req("refund_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            out_subsidy_return_no: input.req("out_subsidy_return_no"),
+        }
     }
 }
 rt::serde_via_json!(CreateSubsidyReturnReceiptBody);

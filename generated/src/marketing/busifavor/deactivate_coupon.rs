@@ -28,12 +28,10 @@ impl rt::JsonFields for DeactivateCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <DeactivateCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <DeactivateCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(DeactivateCouponRequest);
@@ -181,15 +179,13 @@ impl rt::JsonFields for DeactivateCouponBody {
         out.opt("deactivate_reason", &self.deactivate_reason);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code: input.req("coupon_code")?,
-            stock_id: input.req("stock_id")?,
-            deactivate_request_no: input.req("deactivate_request_no")?,
-            deactivate_reason: input.opt("deactivate_reason")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            stock_id: input.req("stock_id"),
+            deactivate_request_no: input.req("deactivate_request_no"),
+            deactivate_reason: input.opt("deactivate_reason"),
+        }
     }
 }
 rt::serde_via_json!(DeactivateCouponBody);
@@ -215,12 +211,10 @@ impl rt::JsonFields for DeactivateCouponResponse {
         out.req("wechatpay_deactivate_time", &self.wechatpay_deactivate_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            wechatpay_deactivate_time: input.req("wechatpay_deactivate_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            wechatpay_deactivate_time: input.req("wechatpay_deactivate_time"),
+        }
     }
 }
 rt::serde_via_json!(DeactivateCouponResponse);

@@ -40,14 +40,12 @@ impl rt::JsonFields for DeleteCouponCodeRequest {
         out.req("delete_request_no", &self.delete_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            delete_request_no: input.req("delete_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            delete_request_no: input.req("delete_request_no"),
+        }
     }
 }
 rt::serde_via_json!(DeleteCouponCodeRequest);
@@ -189,13 +187,11 @@ impl rt::JsonFields for DeleteCouponCodeResponse {
         out.opt("delete_time", &self.delete_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.opt("stock_id")?,
-            delete_time: input.opt("delete_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            delete_time: input.opt("delete_time"),
+        }
     }
 }
 rt::serde_via_json!(DeleteCouponCodeResponse);

@@ -52,16 +52,14 @@ impl rt::JsonFields for ListCouponCodesRequest {
         out.opt("limit", &self.limit);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            status: input.opt("status")?,
-            appid: input.opt("appid")?,
-            offset: input.opt("offset")?,
-            limit: input.opt("limit")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            status: input.opt("status"),
+            appid: input.opt("appid"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+        }
     }
 }
 rt::serde_via_json!(ListCouponCodesRequest);
@@ -266,16 +264,14 @@ impl rt::JsonFields for ListCouponCodesResponse {
         out.req("limit", &self.limit);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            total_count: input.req("total_count")?,
-            data: input.opt("data")?,
-            offset: input.req("offset")?,
-            limit: input.req("limit")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+        }
     }
 }
 rt::serde_via_json!(ListCouponCodesResponse);

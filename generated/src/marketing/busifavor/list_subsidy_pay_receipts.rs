@@ -40,14 +40,12 @@ impl rt::JsonFields for ListSubsidyPayReceiptsRequest {
         out.opt("out_subsidy_no", &self.out_subsidy_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            out_subsidy_no: input.opt("out_subsidy_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            out_subsidy_no: input.opt("out_subsidy_no"),
+        }
     }
 }
 rt::serde_via_json!(ListSubsidyPayReceiptsRequest);
@@ -189,12 +187,10 @@ impl rt::JsonFields for ListSubsidyPayReceiptsResponse {
         out.opt("pay_receipt_list", &self.pay_receipt_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            pay_receipt_list: input.opt("pay_receipt_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            pay_receipt_list: input.opt("pay_receipt_list"),
+        }
     }
 }
 rt::serde_via_json!(ListSubsidyPayReceiptsResponse);

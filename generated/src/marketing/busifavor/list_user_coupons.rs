@@ -72,20 +72,18 @@ impl rt::JsonFields for ListUserCouponsRequest {
         out.opt("limit", &self.limit);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            appid: input.req("appid")?,
-            stock_id: input.opt("stock_id")?,
-            coupon_state: input.opt("coupon_state")?,
-            creator_merchant: input.opt("creator_merchant")?,
-            belong_merchant: input.opt("belong_merchant")?,
-            sender_merchant: input.opt("sender_merchant")?,
-            offset: input.opt("offset")?,
-            limit: input.opt("limit")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.opt("stock_id"),
+            coupon_state: input.opt("coupon_state"),
+            creator_merchant: input.opt("creator_merchant"),
+            belong_merchant: input.opt("belong_merchant"),
+            sender_merchant: input.opt("sender_merchant"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+        }
     }
 }
 rt::serde_via_json!(ListUserCouponsRequest);
@@ -312,15 +310,13 @@ impl rt::JsonFields for ListUserCouponsResponse {
         out.req("limit", &self.limit);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            data: input.opt("data")?,
-            total_count: input.req("total_count")?,
-            offset: input.req("offset")?,
-            limit: input.req("limit")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            data: input.opt("data"),
+            total_count: input.req("total_count"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+        }
     }
 }
 rt::serde_via_json!(ListUserCouponsResponse);

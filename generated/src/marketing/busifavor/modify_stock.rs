@@ -33,13 +33,11 @@ impl rt::JsonFields for ModifyStockRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            body: <ModifyStockBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <ModifyStockBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockRequest);
@@ -282,15 +280,13 @@ impl rt::JsonFields for ModifiedCustomEntrance {
         out.opt("code_display_mode", &self.code_display_mode);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mini_programs_info: input.opt("mini_programs_info")?,
-            appid: input.opt("appid")?,
-            hall_id: input.opt("hall_id")?,
-            code_display_mode: input.opt("code_display_mode")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_programs_info: input.opt("mini_programs_info"),
+            appid: input.opt("appid"),
+            hall_id: input.opt("hall_id"),
+            code_display_mode: input.opt("code_display_mode"),
+        }
     }
 }
 rt::serde_via_json!(ModifiedCustomEntrance);
@@ -390,14 +386,12 @@ impl rt::JsonFields for ModifiedUseRule {
         out.opt("mini_programs_path", &self.mini_programs_path);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            use_method: input.opt("use_method")?,
-            mini_programs_appid: input.opt("mini_programs_appid")?,
-            mini_programs_path: input.opt("mini_programs_path")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            use_method: input.opt("use_method"),
+            mini_programs_appid: input.opt("mini_programs_appid"),
+            mini_programs_path: input.opt("mini_programs_path"),
+        }
     }
 }
 rt::serde_via_json!(ModifiedUseRule);
@@ -472,13 +466,11 @@ impl rt::JsonFields for ModifiedSendRule {
         out.opt("prevent_api_abuse", &self.prevent_api_abuse);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            natural_person_limit: input.opt("natural_person_limit")?,
-            prevent_api_abuse: input.opt("prevent_api_abuse")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            natural_person_limit: input.opt("natural_person_limit"),
+            prevent_api_abuse: input.opt("prevent_api_abuse"),
+        }
     }
 }
 rt::serde_via_json!(ModifiedSendRule);
@@ -616,21 +608,19 @@ impl rt::JsonFields for ModifyStockBody {
         out.opt("subsidy", &self.subsidy);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            custom_entrance: input.opt("custom_entrance")?,
-            stock_name: input.opt("stock_name")?,
-            comment: input.opt("comment")?,
-            goods_name: input.opt("goods_name")?,
-            out_request_no: input.req("out_request_no")?,
-            display_pattern_info: input.opt("display_pattern_info")?,
-            coupon_use_rule: input.opt("coupon_use_rule")?,
-            stock_send_rule: input.opt("stock_send_rule")?,
-            notify_config: input.opt("notify_config")?,
-            subsidy: input.opt("subsidy")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            custom_entrance: input.opt("custom_entrance"),
+            stock_name: input.opt("stock_name"),
+            comment: input.opt("comment"),
+            goods_name: input.opt("goods_name"),
+            out_request_no: input.req("out_request_no"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            coupon_use_rule: input.opt("coupon_use_rule"),
+            stock_send_rule: input.opt("stock_send_rule"),
+            notify_config: input.opt("notify_config"),
+            subsidy: input.opt("subsidy"),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockBody);

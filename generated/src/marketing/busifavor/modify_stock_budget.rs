@@ -33,13 +33,11 @@ impl rt::JsonFields for ModifyStockBudgetRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            body: <ModifyStockBudgetBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <ModifyStockBudgetBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockBudgetRequest);
@@ -214,16 +212,14 @@ impl rt::JsonFields for ModifyStockBudgetBody {
         out.req("modify_budget_request_no", &self.modify_budget_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            target_max_coupons: input.opt("target_max_coupons")?,
-            target_max_coupons_by_day: input.opt("target_max_coupons_by_day")?,
-            current_max_coupons: input.opt("current_max_coupons")?,
-            current_max_coupons_by_day: input.opt("current_max_coupons_by_day")?,
-            modify_budget_request_no: input.req("modify_budget_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            target_max_coupons: input.opt("target_max_coupons"),
+            target_max_coupons_by_day: input.opt("target_max_coupons_by_day"),
+            current_max_coupons: input.opt("current_max_coupons"),
+            current_max_coupons_by_day: input.opt("current_max_coupons_by_day"),
+            modify_budget_request_no: input.req("modify_budget_request_no"),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockBudgetBody);
@@ -257,13 +253,11 @@ impl rt::JsonFields for ModifyStockBudgetResponse {
         out.opt("max_coupons_by_day", &self.max_coupons_by_day);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            max_coupons: input.req("max_coupons")?,
-            max_coupons_by_day: input.opt("max_coupons_by_day")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_coupons: input.req("max_coupons"),
+            max_coupons_by_day: input.opt("max_coupons_by_day"),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockBudgetResponse);

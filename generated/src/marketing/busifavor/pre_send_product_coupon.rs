@@ -28,12 +28,10 @@ impl rt::JsonFields for PreSendProductCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <PreSendProductCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PreSendProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(PreSendProductCouponRequest);
@@ -192,16 +190,14 @@ impl rt::JsonFields for PreSendProductCouponBody {
         out.req("send_request_no", &self.send_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.opt("coupon_code")?,
-            appid: input.req("appid")?,
-            openid: input.opt("openid")?,
-            send_request_no: input.req("send_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.opt("coupon_code"),
+            appid: input.req("appid"),
+            openid: input.opt("openid"),
+            send_request_no: input.req("send_request_no"),
+        }
     }
 }
 rt::serde_via_json!(PreSendProductCouponBody);
@@ -227,10 +223,8 @@ impl rt::JsonFields for PreSendProductCouponResponse {
         out.req("token", &self.token);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { token: input.req("token")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
     }
 }
 rt::serde_via_json!(PreSendProductCouponResponse);

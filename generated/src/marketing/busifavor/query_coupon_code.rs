@@ -40,14 +40,12 @@ impl rt::JsonFields for QueryCouponCodeRequest {
         out.opt("appid", &self.appid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            appid: input.opt("appid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            appid: input.opt("appid"),
+        }
     }
 }
 rt::serde_via_json!(QueryCouponCodeRequest);
@@ -201,13 +199,11 @@ impl rt::JsonFields for QueryCouponCodeResponse {
         out.opt("coupon_information", &self.coupon_information);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            code_information: input.req("code_information")?,
-            coupon_information: input.opt("coupon_information")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code_information: input.req("code_information"),
+            coupon_information: input.opt("coupon_information"),
+        }
     }
 }
 rt::serde_via_json!(QueryCouponCodeResponse);

@@ -30,10 +30,8 @@ impl rt::JsonFields for QueryNotifyUrlRequest {
         out.opt("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { mchid: input.opt("mchid")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.opt("mchid") }
     }
 }
 rt::serde_via_json!(QueryNotifyUrlRequest);
@@ -158,13 +156,11 @@ impl rt::JsonFields for QueryNotifyUrlResponse {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            notify_url: input.req("notify_url")?,
-            mchid: input.req("mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_url: input.req("notify_url"),
+            mchid: input.req("mchid"),
+        }
     }
 }
 rt::serde_via_json!(QueryNotifyUrlResponse);

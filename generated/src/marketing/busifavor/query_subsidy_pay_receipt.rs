@@ -30,12 +30,10 @@ impl rt::JsonFields for QuerySubsidyPayReceiptRequest {
         out.req("subsidy_receipt_id", &self.subsidy_receipt_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            subsidy_receipt_id: input.req("subsidy_receipt_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_receipt_id: input.req("subsidy_receipt_id"),
+        }
     }
 }
 rt::serde_via_json!(QuerySubsidyPayReceiptRequest);

@@ -40,14 +40,12 @@ impl rt::JsonFields for QueryUserCouponRequest {
         out.req("appid", &self.appid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            coupon_code: input.req("coupon_code")?,
-            appid: input.req("appid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            appid: input.req("appid"),
+        }
     }
 }
 rt::serde_via_json!(QueryUserCouponRequest);

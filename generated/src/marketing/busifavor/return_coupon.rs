@@ -28,12 +28,10 @@ impl rt::JsonFields for ReturnCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <ReturnCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ReturnCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ReturnCouponRequest);
@@ -168,14 +166,12 @@ impl rt::JsonFields for ReturnCouponBody {
         out.req("return_request_no", &self.return_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code: input.req("coupon_code")?,
-            stock_id: input.req("stock_id")?,
-            return_request_no: input.req("return_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            stock_id: input.req("stock_id"),
+            return_request_no: input.req("return_request_no"),
+        }
     }
 }
 rt::serde_via_json!(ReturnCouponBody);
@@ -201,12 +197,10 @@ impl rt::JsonFields for ReturnCouponResponse {
         out.req("wechatpay_return_time", &self.wechatpay_return_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            wechatpay_return_time: input.req("wechatpay_return_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            wechatpay_return_time: input.req("wechatpay_return_time"),
+        }
     }
 }
 rt::serde_via_json!(ReturnCouponResponse);

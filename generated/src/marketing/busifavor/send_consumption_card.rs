@@ -33,13 +33,11 @@ impl rt::JsonFields for SendConsumptionCardRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            card_id: input.req("card_id")?,
-            body: <SendConsumptionCardBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            card_id: input.req("card_id"),
+            body: <SendConsumptionCardBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SendConsumptionCardRequest);
@@ -200,15 +198,13 @@ impl rt::JsonFields for SendConsumptionCardBody {
         out.req("send_time", &self.send_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            openid: input.req("openid")?,
-            out_request_no: input.req("out_request_no")?,
-            send_time: input.req("send_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            out_request_no: input.req("out_request_no"),
+            send_time: input.req("send_time"),
+        }
     }
 }
 rt::serde_via_json!(SendConsumptionCardBody);
@@ -234,12 +230,10 @@ impl rt::JsonFields for SendConsumptionCardResponse {
         out.req("card_code", &self.card_code);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            card_code: input.req("card_code")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            card_code: input.req("card_code"),
+        }
     }
 }
 rt::serde_via_json!(SendConsumptionCardResponse);

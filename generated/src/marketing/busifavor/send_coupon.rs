@@ -28,12 +28,10 @@ impl rt::JsonFields for SendCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <SendCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SendCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SendCouponRequest);
@@ -190,16 +188,14 @@ impl rt::JsonFields for SendCouponBody {
         out.opt("coupon_code", &self.coupon_code);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            appid: input.req("appid")?,
-            stock_id: input.req("stock_id")?,
-            out_request_no: input.req("out_request_no")?,
-            coupon_code: input.opt("coupon_code")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.req("stock_id"),
+            out_request_no: input.req("out_request_no"),
+            coupon_code: input.opt("coupon_code"),
+        }
     }
 }
 rt::serde_via_json!(SendCouponBody);
@@ -239,14 +235,12 @@ impl rt::JsonFields for SendCouponResult {
         out.opt("coupon_code", &self.coupon_code);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.opt("stock_id")?,
-            out_request_no: input.opt("out_request_no")?,
-            coupon_code: input.opt("coupon_code")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            out_request_no: input.opt("out_request_no"),
+            coupon_code: input.opt("coupon_code"),
+        }
     }
 }
 rt::serde_via_json!(SendCouponResult);
@@ -332,15 +326,13 @@ impl rt::JsonFields for SendCouponResponse {
         out.opt("send_coupon_result", &self.send_coupon_result);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.opt("stock_id")?,
-            coupon_code: input.opt("coupon_code")?,
-            out_request_no: input.opt("out_request_no")?,
-            send_coupon_result: input.opt("send_coupon_result")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            coupon_code: input.opt("coupon_code"),
+            out_request_no: input.opt("out_request_no"),
+            send_coupon_result: input.opt("send_coupon_result"),
+        }
     }
 }
 rt::serde_via_json!(SendCouponResponse);

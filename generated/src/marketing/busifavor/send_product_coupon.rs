@@ -28,12 +28,10 @@ impl rt::JsonFields for SendProductCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <SendProductCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SendProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SendProductCouponRequest);
@@ -238,18 +236,16 @@ impl rt::JsonFields for SendProductCouponBody {
         out.opt("member_card_id", &self.member_card_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            appid: input.req("appid")?,
-            stock_id: input.req("stock_id")?,
-            out_request_no: input.req("out_request_no")?,
-            coupon_code: input.opt("coupon_code")?,
-            coupon_type: input.req("coupon_type")?,
-            member_card_id: input.opt("member_card_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.req("stock_id"),
+            out_request_no: input.req("out_request_no"),
+            coupon_code: input.opt("coupon_code"),
+            coupon_type: input.req("coupon_type"),
+            member_card_id: input.opt("member_card_id"),
+        }
     }
 }
 rt::serde_via_json!(SendProductCouponBody);
@@ -289,14 +285,12 @@ impl rt::JsonFields for SendProductCouponResponse {
         out.req("out_request_no", &self.out_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            out_request_no: input.req("out_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            out_request_no: input.req("out_request_no"),
+        }
     }
 }
 rt::serde_via_json!(SendProductCouponResponse);

@@ -28,12 +28,10 @@ impl rt::JsonFields for SetNotifyUrlRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <SetNotifyUrlBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SetNotifyUrlBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SetNotifyUrlRequest);
@@ -156,13 +154,11 @@ impl rt::JsonFields for SetNotifyUrlBody {
         out.req("notify_url", &self.notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mchid: input.opt("mchid")?,
-            notify_url: input.req("notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.opt("mchid"),
+            notify_url: input.req("notify_url"),
+        }
     }
 }
 rt::serde_via_json!(SetNotifyUrlBody);
@@ -202,14 +198,12 @@ impl rt::JsonFields for SetNotifyUrlResponse {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            update_time: input.opt("update_time")?,
-            notify_url: input.req("notify_url")?,
-            mchid: input.req("mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            update_time: input.opt("update_time"),
+            notify_url: input.req("notify_url"),
+            mchid: input.req("mchid"),
+        }
     }
 }
 rt::serde_via_json!(SetNotifyUrlResponse);

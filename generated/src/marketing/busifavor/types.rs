@@ -294,13 +294,11 @@ impl rt::JsonFields for AvailableDayTime {
         out.opt("end_time", &self.end_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            begin_time: input.opt("begin_time")?,
-            end_time: input.opt("end_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.opt("begin_time"),
+            end_time: input.opt("end_time"),
+        }
     }
 }
 rt::serde_via_json!(AvailableDayTime);
@@ -373,13 +371,11 @@ impl rt::JsonFields for AvailableWeek {
         out.opt("available_day_time", &self.available_day_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            week_day: input.opt("week_day")?,
-            available_day_time: input.opt("available_day_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            week_day: input.opt("week_day"),
+            available_day_time: input.opt("available_day_time"),
+        }
     }
 }
 rt::serde_via_json!(AvailableWeek);
@@ -451,13 +447,11 @@ impl rt::JsonFields for IrregularAvailableTime {
         out.opt("end_time", &self.end_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            begin_time: input.opt("begin_time")?,
-            end_time: input.opt("end_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.opt("begin_time"),
+            end_time: input.opt("end_time"),
+        }
     }
 }
 rt::serde_via_json!(IrregularAvailableTime);
@@ -562,18 +556,16 @@ impl rt::JsonFields for CouponAvailableTime {
         out.opt("available_second_after_receive", &self.available_second_after_receive);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            available_begin_time: input.req("available_begin_time")?,
-            available_end_time: input.req("available_end_time")?,
-            available_day_after_receive: input.opt("available_day_after_receive")?,
-            available_week: input.opt("available_week")?,
-            irregulary_avaliable_time: input.opt("irregulary_avaliable_time")?,
-            wait_days_after_receive: input.opt("wait_days_after_receive")?,
-            available_second_after_receive: input.opt("available_second_after_receive")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            available_day_after_receive: input.opt("available_day_after_receive"),
+            available_week: input.opt("available_week"),
+            irregulary_avaliable_time: input.opt("irregulary_avaliable_time"),
+            wait_days_after_receive: input.opt("wait_days_after_receive"),
+            available_second_after_receive: input.opt("available_second_after_receive"),
+        }
     }
 }
 rt::serde_via_json!(CouponAvailableTime);
@@ -681,13 +673,11 @@ impl rt::JsonFields for FixedNormalCoupon {
         out.opt("transaction_minimum", &self.transaction_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            discount_amount: input.opt("discount_amount")?,
-            transaction_minimum: input.opt("transaction_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            discount_amount: input.opt("discount_amount"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
     }
 }
 rt::serde_via_json!(FixedNormalCoupon);
@@ -748,13 +738,11 @@ impl rt::JsonFields for DiscountCoupon {
         out.opt("transaction_minimum", &self.transaction_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            discount_percent: input.opt("discount_percent")?,
-            transaction_minimum: input.opt("transaction_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            discount_percent: input.opt("discount_percent"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
     }
 }
 rt::serde_via_json!(DiscountCoupon);
@@ -815,13 +803,11 @@ impl rt::JsonFields for ExchangeCoupon {
         out.opt("transaction_minimum", &self.transaction_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            exchange_price: input.opt("exchange_price")?,
-            transaction_minimum: input.opt("transaction_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            exchange_price: input.opt("exchange_price"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
     }
 }
 rt::serde_via_json!(ExchangeCoupon);
@@ -933,18 +919,16 @@ impl rt::JsonFields for CouponUseRule {
         out.opt("mini_programs_path", &self.mini_programs_path);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_available_time: input.req("coupon_available_time")?,
-            fixed_normal_coupon: input.opt("fixed_normal_coupon")?,
-            discount_coupon: input.opt("discount_coupon")?,
-            exchange_coupon: input.opt("exchange_coupon")?,
-            use_method: input.req("use_method")?,
-            mini_programs_appid: input.opt("mini_programs_appid")?,
-            mini_programs_path: input.opt("mini_programs_path")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_time: input.req("coupon_available_time"),
+            fixed_normal_coupon: input.opt("fixed_normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+            use_method: input.req("use_method"),
+            mini_programs_appid: input.opt("mini_programs_appid"),
+            mini_programs_path: input.opt("mini_programs_path"),
+        }
     }
 }
 rt::serde_via_json!(CouponUseRule);
@@ -1117,20 +1101,18 @@ impl rt::JsonFields for StockSendRule {
         out.opt("shareable", &self.shareable);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            max_amount: input.opt("max_amount")?,
-            max_coupons: input.opt("max_coupons")?,
-            max_coupons_per_user: input.req("max_coupons_per_user")?,
-            max_amount_by_day: input.opt("max_amount_by_day")?,
-            max_coupons_by_day: input.opt("max_coupons_by_day")?,
-            natural_person_limit: input.opt("natural_person_limit")?,
-            prevent_api_abuse: input.opt("prevent_api_abuse")?,
-            transferable: input.opt("transferable")?,
-            shareable: input.opt("shareable")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_amount: input.opt("max_amount"),
+            max_coupons: input.opt("max_coupons"),
+            max_coupons_per_user: input.req("max_coupons_per_user"),
+            max_amount_by_day: input.opt("max_amount_by_day"),
+            max_coupons_by_day: input.opt("max_coupons_by_day"),
+            natural_person_limit: input.opt("natural_person_limit"),
+            prevent_api_abuse: input.opt("prevent_api_abuse"),
+            transferable: input.opt("transferable"),
+            shareable: input.opt("shareable"),
+        }
     }
 }
 rt::serde_via_json!(StockSendRule);
@@ -1238,15 +1220,13 @@ impl rt::JsonFields for MiniProgramsInfo {
         out.opt("guiding_words", &self.guiding_words);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mini_programs_appid: input.req("mini_programs_appid")?,
-            mini_programs_path: input.req("mini_programs_path")?,
-            entrance_words: input.req("entrance_words")?,
-            guiding_words: input.opt("guiding_words")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_programs_appid: input.req("mini_programs_appid"),
+            mini_programs_path: input.req("mini_programs_path"),
+            entrance_words: input.req("entrance_words"),
+            guiding_words: input.opt("guiding_words"),
+        }
     }
 }
 rt::serde_via_json!(MiniProgramsInfo);
@@ -1345,16 +1325,14 @@ impl rt::JsonFields for CustomEntrance {
         out.opt("code_display_mode", &self.code_display_mode);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mini_programs_info: input.opt("mini_programs_info")?,
-            appid: input.opt("appid")?,
-            hall_id: input.opt("hall_id")?,
-            store_id: input.opt("store_id")?,
-            code_display_mode: input.opt("code_display_mode")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_programs_info: input.opt("mini_programs_info"),
+            appid: input.opt("appid"),
+            hall_id: input.opt("hall_id"),
+            store_id: input.opt("store_id"),
+            code_display_mode: input.opt("code_display_mode"),
+        }
     }
 }
 rt::serde_via_json!(CustomEntrance);
@@ -1454,14 +1432,12 @@ impl rt::JsonFields for FinderInfo {
         out.opt("finder_video_cover_image_url", &self.finder_video_cover_image_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            finder_id: input.opt("finder_id")?,
-            finder_video_id: input.opt("finder_video_id")?,
-            finder_video_cover_image_url: input.opt("finder_video_cover_image_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            finder_id: input.opt("finder_id"),
+            finder_video_id: input.opt("finder_video_id"),
+            finder_video_cover_image_url: input.opt("finder_video_cover_image_url"),
+        }
     }
 }
 rt::serde_via_json!(FinderInfo);
@@ -1564,17 +1540,15 @@ impl rt::JsonFields for DisplayPatternInfo {
         out.opt("finder_info", &self.finder_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            description: input.opt("description")?,
-            merchant_logo_url: input.opt("merchant_logo_url")?,
-            merchant_name: input.opt("merchant_name")?,
-            background_color: input.opt("background_color")?,
-            coupon_image_url: input.opt("coupon_image_url")?,
-            finder_info: input.opt("finder_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            description: input.opt("description"),
+            merchant_logo_url: input.opt("merchant_logo_url"),
+            merchant_name: input.opt("merchant_name"),
+            background_color: input.opt("background_color"),
+            coupon_image_url: input.opt("coupon_image_url"),
+            finder_info: input.opt("finder_info"),
+        }
     }
 }
 rt::serde_via_json!(DisplayPatternInfo);
@@ -1665,12 +1639,10 @@ impl rt::JsonFields for NotifyConfig {
         out.opt("notify_appid", &self.notify_appid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            notify_appid: input.opt("notify_appid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_appid: input.opt("notify_appid"),
+        }
     }
 }
 rt::serde_via_json!(NotifyConfig);
@@ -1726,13 +1698,11 @@ impl rt::JsonFields for CouponCodeCount {
         out.req("available_count", &self.available_count);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            available_count: input.req("available_count")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            available_count: input.req("available_count"),
+        }
     }
 }
 rt::serde_via_json!(CouponCodeCount);
@@ -1808,15 +1778,13 @@ impl rt::JsonFields for SendCountInformation {
         out.opt("today_send_amount", &self.today_send_amount);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_send_num: input.opt("total_send_num")?,
-            total_send_amount: input.opt("total_send_amount")?,
-            today_send_num: input.opt("today_send_num")?,
-            today_send_amount: input.opt("today_send_amount")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_send_num: input.opt("total_send_num"),
+            total_send_amount: input.opt("total_send_amount"),
+            today_send_num: input.opt("today_send_num"),
+            today_send_amount: input.opt("today_send_amount"),
+        }
     }
 }
 rt::serde_via_json!(SendCountInformation);
@@ -2014,27 +1982,25 @@ impl rt::JsonFields for Stock {
         out.opt("subsidy", &self.subsidy);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            stock_name: input.req("stock_name")?,
-            belong_merchant: input.req("belong_merchant")?,
-            comment: input.opt("comment")?,
-            goods_name: input.req("goods_name")?,
-            stock_type: input.req("stock_type")?,
-            coupon_use_rule: input.req("coupon_use_rule")?,
-            stock_send_rule: input.req("stock_send_rule")?,
-            custom_entrance: input.opt("custom_entrance")?,
-            display_pattern_info: input.opt("display_pattern_info")?,
-            stock_state: input.req("stock_state")?,
-            coupon_code_mode: input.req("coupon_code_mode")?,
-            coupon_code_count: input.opt("coupon_code_count")?,
-            notify_config: input.opt("notify_config")?,
-            send_count_information: input.opt("send_count_information")?,
-            subsidy: input.opt("subsidy")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            stock_name: input.req("stock_name"),
+            belong_merchant: input.req("belong_merchant"),
+            comment: input.opt("comment"),
+            goods_name: input.req("goods_name"),
+            stock_type: input.req("stock_type"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            stock_send_rule: input.req("stock_send_rule"),
+            custom_entrance: input.opt("custom_entrance"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            stock_state: input.req("stock_state"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            coupon_code_count: input.opt("coupon_code_count"),
+            notify_config: input.opt("notify_config"),
+            send_count_information: input.opt("send_count_information"),
+            subsidy: input.opt("subsidy"),
+        }
     }
 }
 rt::serde_via_json!(Stock);
@@ -2417,36 +2383,34 @@ impl rt::JsonFields for UserCoupon {
         out.opt("deactivate_reason", &self.deactivate_reason);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_name: input.req("stock_name")?,
-            belong_merchant: input.req("belong_merchant")?,
-            comment: input.opt("comment")?,
-            goods_name: input.req("goods_name")?,
-            stock_type: input.req("stock_type")?,
-            coupon_use_rule: input.req("coupon_use_rule")?,
-            custom_entrance: input.opt("custom_entrance")?,
-            display_pattern_info: input.opt("display_pattern_info")?,
-            coupon_code: input.opt("coupon_code")?,
-            coupon_state: input.opt("coupon_state")?,
-            stock_id: input.opt("stock_id")?,
-            transferable: input.opt("transferable")?,
-            shareable: input.opt("shareable")?,
-            send_request_no: input.opt("send_request_no")?,
-            use_request_no: input.opt("use_request_no")?,
-            available_start_time: input.opt("available_start_time")?,
-            expire_time: input.opt("expire_time")?,
-            receive_time: input.opt("receive_time")?,
-            use_time: input.opt("use_time")?,
-            associate_out_trade_no: input.opt("associate_out_trade_no")?,
-            return_request_no: input.opt("return_request_no")?,
-            return_time: input.opt("return_time")?,
-            deactivate_request_no: input.opt("deactivate_request_no")?,
-            deactivate_time: input.opt("deactivate_time")?,
-            deactivate_reason: input.opt("deactivate_reason")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_name: input.req("stock_name"),
+            belong_merchant: input.req("belong_merchant"),
+            comment: input.opt("comment"),
+            goods_name: input.req("goods_name"),
+            stock_type: input.req("stock_type"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            custom_entrance: input.opt("custom_entrance"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            coupon_code: input.opt("coupon_code"),
+            coupon_state: input.opt("coupon_state"),
+            stock_id: input.opt("stock_id"),
+            transferable: input.opt("transferable"),
+            shareable: input.opt("shareable"),
+            send_request_no: input.opt("send_request_no"),
+            use_request_no: input.opt("use_request_no"),
+            available_start_time: input.opt("available_start_time"),
+            expire_time: input.opt("expire_time"),
+            receive_time: input.opt("receive_time"),
+            use_time: input.opt("use_time"),
+            associate_out_trade_no: input.opt("associate_out_trade_no"),
+            return_request_no: input.opt("return_request_no"),
+            return_time: input.opt("return_time"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+        }
     }
 }
 rt::serde_via_json!(UserCoupon);
@@ -2708,18 +2672,16 @@ impl rt::JsonFields for UploadedCode {
         out.opt("coupon_code", &self.coupon_code);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            code: input.opt("code")?,
-            code_status: input.opt("code_status")?,
-            upload_time: input.opt("upload_time")?,
-            dispatched_time: input.opt("dispatched_time")?,
-            openid: input.opt("openid")?,
-            unionid: input.opt("unionid")?,
-            coupon_code: input.opt("coupon_code")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code: input.opt("code"),
+            code_status: input.opt("code_status"),
+            upload_time: input.opt("upload_time"),
+            dispatched_time: input.opt("dispatched_time"),
+            openid: input.opt("openid"),
+            unionid: input.opt("unionid"),
+            coupon_code: input.opt("coupon_code"),
+        }
     }
 }
 rt::serde_via_json!(UploadedCode);
@@ -2891,24 +2853,22 @@ impl rt::JsonFields for SubsidyPayReceipt {
         out.opt("create_time", &self.create_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            subsidy_receipt_id: input.req("subsidy_receipt_id")?,
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            transaction_id: input.req("transaction_id")?,
-            payer_merchant: input.req("payer_merchant")?,
-            payee_merchant: input.req("payee_merchant")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-            status: input.req("status")?,
-            fail_reason: input.opt("fail_reason")?,
-            success_time: input.opt("success_time")?,
-            out_subsidy_no: input.req("out_subsidy_no")?,
-            create_time: input.opt("create_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_receipt_id: input.req("subsidy_receipt_id"),
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            status: input.req("status"),
+            fail_reason: input.opt("fail_reason"),
+            success_time: input.opt("success_time"),
+            out_subsidy_no: input.req("out_subsidy_no"),
+            create_time: input.opt("create_time"),
+        }
     }
 }
 rt::serde_via_json!(SubsidyPayReceipt);
@@ -3131,26 +3091,24 @@ impl rt::JsonFields for SubsidyReturnReceipt {
         out.opt("return_create_time", &self.return_create_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            subsidy_return_receipt_id: input.opt("subsidy_return_receipt_id")?,
-            stock_id: input.req("stock_id")?,
-            coupon_code: input.req("coupon_code")?,
-            transaction_id: input.req("transaction_id")?,
-            refund_id: input.req("refund_id")?,
-            payer_merchant: input.req("payer_merchant")?,
-            payee_merchant: input.req("payee_merchant")?,
-            amount: input.req("amount")?,
-            description: input.req("description")?,
-            status: input.req("status")?,
-            fail_reason: input.opt("fail_reason")?,
-            return_done_time: input.opt("return_done_time")?,
-            subsidy_receipt_id: input.req("subsidy_receipt_id")?,
-            out_subsidy_return_no: input.req("out_subsidy_return_no")?,
-            return_create_time: input.opt("return_create_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_return_receipt_id: input.opt("subsidy_return_receipt_id"),
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            refund_id: input.req("refund_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            status: input.req("status"),
+            fail_reason: input.opt("fail_reason"),
+            return_done_time: input.opt("return_done_time"),
+            subsidy_receipt_id: input.req("subsidy_receipt_id"),
+            out_subsidy_return_no: input.req("out_subsidy_return_no"),
+            return_create_time: input.opt("return_create_time"),
+        }
     }
 }
 rt::serde_via_json!(SubsidyReturnReceipt);

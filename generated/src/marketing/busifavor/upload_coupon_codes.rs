@@ -33,13 +33,11 @@ impl rt::JsonFields for UploadCouponCodesRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            body: <UploadCouponCodesBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <UploadCouponCodesBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UploadCouponCodesRequest);
@@ -186,13 +184,11 @@ impl rt::JsonFields for UploadCouponCodesBody {
         out.req("upload_request_no", &self.upload_request_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code_list: input.req("coupon_code_list")?,
-            upload_request_no: input.req("upload_request_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code_list: input.req("coupon_code_list"),
+            upload_request_no: input.req("upload_request_no"),
+        }
     }
 }
 rt::serde_via_json!(UploadCouponCodesBody);
@@ -232,14 +228,12 @@ impl rt::JsonFields for FailedCode {
         out.req("message", &self.message);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code: input.req("coupon_code")?,
-            code: input.req("code")?,
-            message: input.req("message")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            code: input.req("code"),
+            message: input.req("message"),
+        }
     }
 }
 rt::serde_via_json!(FailedCode);
@@ -368,20 +362,18 @@ impl rt::JsonFields for UploadCouponCodesResponse {
         out.opt("duplicate_codes", &self.duplicate_codes);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            total_count: input.req("total_count")?,
-            success_count: input.req("success_count")?,
-            success_codes: input.opt("success_codes")?,
-            success_time: input.req("success_time")?,
-            fail_count: input.opt("fail_count")?,
-            fail_codes: input.opt("fail_codes")?,
-            exist_codes: input.opt("exist_codes")?,
-            duplicate_codes: input.opt("duplicate_codes")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            total_count: input.req("total_count"),
+            success_count: input.req("success_count"),
+            success_codes: input.opt("success_codes"),
+            success_time: input.req("success_time"),
+            fail_count: input.opt("fail_count"),
+            fail_codes: input.opt("fail_codes"),
+            exist_codes: input.opt("exist_codes"),
+            duplicate_codes: input.opt("duplicate_codes"),
+        }
     }
 }
 rt::serde_via_json!(UploadCouponCodesResponse);

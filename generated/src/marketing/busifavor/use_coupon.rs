@@ -29,12 +29,10 @@ impl rt::JsonFields for UseCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <UseCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <UseCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UseCouponRequest);
@@ -310,20 +308,18 @@ impl rt::JsonFields for UseCouponBody {
         out.opt("transaction_id", &self.transaction_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code: input.req("coupon_code")?,
-            stock_id: input.opt("stock_id")?,
-            appid: input.req("appid")?,
-            use_time: input.req("use_time")?,
-            use_request_no: input.req("use_request_no")?,
-            openid: input.opt("openid")?,
-            out_trade_no: input.opt("out_trade_no")?,
-            mch_id: input.opt("mch_id")?,
-            transaction_id: input.opt("transaction_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            stock_id: input.opt("stock_id"),
+            appid: input.req("appid"),
+            use_time: input.req("use_time"),
+            use_request_no: input.req("use_request_no"),
+            openid: input.opt("openid"),
+            out_trade_no: input.opt("out_trade_no"),
+            mch_id: input.opt("mch_id"),
+            transaction_id: input.opt("transaction_id"),
+        }
     }
 }
 rt::serde_via_json!(UseCouponBody);
@@ -363,14 +359,12 @@ impl rt::JsonFields for UseCouponResponse {
         out.req("wechatpay_use_time", &self.wechatpay_use_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            openid: input.req("openid")?,
-            wechatpay_use_time: input.req("wechatpay_use_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            openid: input.req("openid"),
+            wechatpay_use_time: input.req("wechatpay_use_time"),
+        }
     }
 }
 rt::serde_via_json!(UseCouponResponse);

@@ -28,12 +28,10 @@ impl rt::JsonFields for CreateStockRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateStockBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateStockBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateStockRequest);
@@ -355,23 +353,21 @@ impl rt::JsonFields for CreateStockBody {
         out.opt("ext_info", &self.ext_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_name: input.req("stock_name")?,
-            comment: input.opt("comment")?,
-            belong_merchant: input.req("belong_merchant")?,
-            available_begin_time: input.req("available_begin_time")?,
-            available_end_time: input.req("available_end_time")?,
-            stock_use_rule: input.req("stock_use_rule")?,
-            pattern_info: input.opt("pattern_info")?,
-            coupon_use_rule: input.req("coupon_use_rule")?,
-            no_cash: input.req("no_cash")?,
-            stock_type: input.req("stock_type")?,
-            out_request_no: input.req("out_request_no")?,
-            ext_info: input.opt("ext_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_name: input.req("stock_name"),
+            comment: input.opt("comment"),
+            belong_merchant: input.req("belong_merchant"),
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            stock_use_rule: input.req("stock_use_rule"),
+            pattern_info: input.opt("pattern_info"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            no_cash: input.req("no_cash"),
+            stock_type: input.req("stock_type"),
+            out_request_no: input.req("out_request_no"),
+            ext_info: input.opt("ext_info"),
+        }
     }
 }
 rt::serde_via_json!(CreateStockBody);
@@ -405,13 +401,11 @@ impl rt::JsonFields for CreateStockResponse {
         out.req("create_time", &self.create_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            create_time: input.req("create_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            create_time: input.req("create_time"),
+        }
     }
 }
 rt::serde_via_json!(CreateStockResponse);

@@ -30,12 +30,10 @@ impl rt::JsonFields for GetRefundFlowRequest {
         out.req("stock_id", &self.stock_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+        }
     }
 }
 rt::serde_via_json!(GetRefundFlowRequest);

@@ -35,13 +35,11 @@ impl rt::JsonFields for GetRefundFlowByDayRequest {
         out.req("bill_date", &self.bill_date);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            bill_date: input.req("bill_date")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            bill_date: input.req("bill_date"),
+        }
     }
 }
 rt::serde_via_json!(GetRefundFlowByDayRequest);
@@ -184,14 +182,12 @@ impl rt::JsonFields for GetRefundFlowByDayResponse {
         out.req("stock_refundflow_count", &self.stock_refundflow_count);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            url: input.req("url")?,
-            stock_refundflow_hash: input.req("stock_refundflow_hash")?,
-            stock_refundflow_count: input.req("stock_refundflow_count")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            url: input.req("url"),
+            stock_refundflow_hash: input.req("stock_refundflow_hash"),
+            stock_refundflow_count: input.req("stock_refundflow_count"),
+        }
     }
 }
 rt::serde_via_json!(GetRefundFlowByDayResponse);

@@ -35,13 +35,11 @@ impl rt::JsonFields for GetUseFlowByDayRequest {
         out.req("bill_date", &self.bill_date);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            bill_date: input.req("bill_date")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            bill_date: input.req("bill_date"),
+        }
     }
 }
 rt::serde_via_json!(GetUseFlowByDayRequest);
@@ -182,14 +180,12 @@ impl rt::JsonFields for GetUseFlowByDayResponse {
         out.req("stock_useflow_count", &self.stock_useflow_count);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            url: input.req("url")?,
-            stock_useflow_hash: input.req("stock_useflow_hash")?,
-            stock_useflow_count: input.req("stock_useflow_count")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            url: input.req("url"),
+            stock_useflow_hash: input.req("stock_useflow_hash"),
+            stock_useflow_count: input.req("stock_useflow_count"),
+        }
     }
 }
 rt::serde_via_json!(GetUseFlowByDayResponse);

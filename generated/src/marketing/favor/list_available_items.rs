@@ -45,15 +45,13 @@ impl rt::JsonFields for ListAvailableItemsRequest {
         out.req("stock_creator_mchid", &self.stock_creator_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            offset: input.req("offset")?,
-            limit: input.req("limit")?,
-            stock_creator_mchid: input.req("stock_creator_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
     }
 }
 rt::serde_via_json!(ListAvailableItemsRequest);

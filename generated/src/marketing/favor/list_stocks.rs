@@ -55,17 +55,15 @@ impl rt::JsonFields for ListStocksRequest {
         out.opt("status", &self.status);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            offset: input.req("offset")?,
-            limit: input.req("limit")?,
-            stock_creator_mchid: input.req("stock_creator_mchid")?,
-            create_start_time: input.opt("create_start_time")?,
-            create_end_time: input.opt("create_end_time")?,
-            status: input.opt("status")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+            create_start_time: input.opt("create_start_time"),
+            create_end_time: input.opt("create_end_time"),
+            status: input.opt("status"),
+        }
     }
 }
 rt::serde_via_json!(ListStocksRequest);
@@ -260,15 +258,13 @@ impl rt::JsonFields for ListStocksResponse {
         out.opt("data", &self.data);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            limit: input.req("limit")?,
-            offset: input.req("offset")?,
-            data: input.opt("data")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            limit: input.req("limit"),
+            offset: input.req("offset"),
+            data: input.opt("data"),
+        }
     }
 }
 rt::serde_via_json!(ListStocksResponse);

@@ -79,21 +79,19 @@ impl rt::JsonFields for ListUserCouponsRequest {
         out.opt("business_type", &self.business_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            appid: input.req("appid")?,
-            stock_id: input.opt("stock_id")?,
-            status: input.opt("status")?,
-            creator_mchid: input.opt("creator_mchid")?,
-            sender_mchid: input.opt("sender_mchid")?,
-            available_mchid: input.opt("available_mchid")?,
-            offset: input.opt("offset")?,
-            limit: input.opt("limit")?,
-            business_type: input.opt("business_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.opt("stock_id"),
+            status: input.opt("status"),
+            creator_mchid: input.opt("creator_mchid"),
+            sender_mchid: input.opt("sender_mchid"),
+            available_mchid: input.opt("available_mchid"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+            business_type: input.opt("business_type"),
+        }
     }
 }
 rt::serde_via_json!(ListUserCouponsRequest);
@@ -361,15 +359,13 @@ impl rt::JsonFields for ListUserCouponsResponse {
         out.opt("data", &self.data);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            offset: input.req("offset")?,
-            limit: input.req("limit")?,
-            data: input.opt("data")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            data: input.opt("data"),
+        }
     }
 }
 rt::serde_via_json!(ListUserCouponsResponse);

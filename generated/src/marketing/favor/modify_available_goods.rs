@@ -33,13 +33,11 @@ impl rt::JsonFields for ModifyAvailableGoodsRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            body: <ModifyAvailableGoodsBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <ModifyAvailableGoodsBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ModifyAvailableGoodsRequest);
@@ -221,14 +219,12 @@ impl rt::JsonFields for ModifyAvailableGoodsBody {
         out.opt("delete_goods_id_list", &self.delete_goods_id_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_creator_mchid: input.req("stock_creator_mchid")?,
-            add_goods_id_list: input.opt("add_goods_id_list")?,
-            delete_goods_id_list: input.opt("delete_goods_id_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+            add_goods_id_list: input.opt("add_goods_id_list"),
+            delete_goods_id_list: input.opt("delete_goods_id_list"),
+        }
     }
 }
 rt::serde_via_json!(ModifyAvailableGoodsBody);
@@ -268,14 +264,12 @@ impl rt::JsonFields for ModifyAvailableGoodsResponse {
         out.req("stock_id", &self.stock_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            pause_time: input.opt("pause_time")?,
-            effect_time: input.opt("effect_time")?,
-            stock_id: input.req("stock_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            pause_time: input.opt("pause_time"),
+            effect_time: input.opt("effect_time"),
+            stock_id: input.req("stock_id"),
+        }
     }
 }
 rt::serde_via_json!(ModifyAvailableGoodsResponse);

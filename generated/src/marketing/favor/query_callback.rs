@@ -30,10 +30,8 @@ impl rt::JsonFields for QueryCallbackRequest {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { mchid: input.req("mchid")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.req("mchid") }
     }
 }
 rt::serde_via_json!(QueryCallbackRequest);
@@ -182,13 +180,11 @@ impl rt::JsonFields for QueryCallbackResponse {
         out.req("notify_url", &self.notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mchid: input.req("mchid")?,
-            notify_url: input.req("notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            notify_url: input.req("notify_url"),
+        }
     }
 }
 rt::serde_via_json!(QueryCallbackResponse);

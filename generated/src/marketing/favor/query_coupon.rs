@@ -40,14 +40,12 @@ impl rt::JsonFields for QueryCouponRequest {
         out.req("appid", &self.appid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            coupon_id: input.req("coupon_id")?,
-            appid: input.req("appid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_id: input.req("coupon_id"),
+            appid: input.req("appid"),
+        }
     }
 }
 rt::serde_via_json!(QueryCouponRequest);

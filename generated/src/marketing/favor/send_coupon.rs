@@ -33,13 +33,11 @@ impl rt::JsonFields for SendCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            body: <SendCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <SendCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SendCouponRequest);
@@ -244,17 +242,15 @@ impl rt::JsonFields for SendCouponBody {
         out.opt("coupon_minimum", &self.coupon_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            out_request_no: input.req("out_request_no")?,
-            appid: input.req("appid")?,
-            stock_creator_mchid: input.req("stock_creator_mchid")?,
-            coupon_value: input.opt("coupon_value")?,
-            coupon_minimum: input.opt("coupon_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            out_request_no: input.req("out_request_no"),
+            appid: input.req("appid"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+            coupon_value: input.opt("coupon_value"),
+            coupon_minimum: input.opt("coupon_minimum"),
+        }
     }
 }
 rt::serde_via_json!(SendCouponBody);
@@ -280,12 +276,10 @@ impl rt::JsonFields for SendCouponResponse {
         out.req("coupon_id", &self.coupon_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_id: input.req("coupon_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_id: input.req("coupon_id"),
+        }
     }
 }
 rt::serde_via_json!(SendCouponResponse);

@@ -28,12 +28,10 @@ impl rt::JsonFields for SetCallbackRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <SetCallbackBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SetCallbackBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SetCallbackRequest);
@@ -178,14 +176,12 @@ impl rt::JsonFields for SetCallbackBody {
         out.opt("switch", &self.switch);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mchid: input.req("mchid")?,
-            notify_url: input.req("notify_url")?,
-            switch: input.opt("switch")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            notify_url: input.req("notify_url"),
+            switch: input.opt("switch"),
+        }
     }
 }
 rt::serde_via_json!(SetCallbackBody);
@@ -219,13 +215,11 @@ impl rt::JsonFields for SetCallbackResponse {
         out.req("notify_url", &self.notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            update_time: input.req("update_time")?,
-            notify_url: input.req("notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            update_time: input.req("update_time"),
+            notify_url: input.req("notify_url"),
+        }
     }
 }
 rt::serde_via_json!(SetCallbackResponse);

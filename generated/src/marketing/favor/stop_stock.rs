@@ -33,13 +33,11 @@ impl rt::JsonFields for StopStockRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.req("stock_id")?,
-            body: <StopStockBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <StopStockBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(StopStockRequest);
@@ -181,12 +179,10 @@ impl rt::JsonFields for StopStockBody {
         out.req("stock_creator_mchid", &self.stock_creator_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_creator_mchid: input.req("stock_creator_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
     }
 }
 rt::serde_via_json!(StopStockBody);
@@ -220,13 +216,11 @@ impl rt::JsonFields for StopStockResponse {
         out.req("stock_id", &self.stock_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stop_time: input.req("stop_time")?,
-            stock_id: input.req("stock_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stop_time: input.req("stop_time"),
+            stock_id: input.req("stock_id"),
+        }
     }
 }
 rt::serde_via_json!(StopStockResponse);

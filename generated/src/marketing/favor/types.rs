@@ -164,13 +164,11 @@ impl rt::JsonFields for FixedNormalCoupon {
         out.req("transaction_minimum", &self.transaction_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_amount: input.req("coupon_amount")?,
-            transaction_minimum: input.req("transaction_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_amount: input.req("coupon_amount"),
+            transaction_minimum: input.req("transaction_minimum"),
+        }
     }
 }
 rt::serde_via_json!(FixedNormalCoupon);
@@ -237,14 +235,12 @@ impl rt::JsonFields for DiscountCoupon {
         out.opt("transaction_minimum", &self.transaction_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            discount_amount_max: input.opt("discount_amount_max")?,
-            discount_percent: input.opt("discount_percent")?,
-            transaction_minimum: input.opt("transaction_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            discount_amount_max: input.opt("discount_amount_max"),
+            discount_percent: input.opt("discount_percent"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
     }
 }
 rt::serde_via_json!(DiscountCoupon);
@@ -310,13 +306,11 @@ impl rt::JsonFields for ExchangeCoupon {
         out.opt("transaction_minimum", &self.transaction_minimum);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            exchange_price: input.opt("exchange_price")?,
-            transaction_minimum: input.opt("transaction_minimum")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            exchange_price: input.opt("exchange_price"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
     }
 }
 rt::serde_via_json!(ExchangeCoupon);
@@ -377,13 +371,11 @@ impl rt::JsonFields for CutToMessage {
         out.opt("cut_to_price", &self.cut_to_price);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            single_price_max: input.opt("single_price_max")?,
-            cut_to_price: input.opt("cut_to_price")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            single_price_max: input.opt("single_price_max"),
+            cut_to_price: input.opt("cut_to_price"),
+        }
     }
 }
 rt::serde_via_json!(CutToMessage);
@@ -471,17 +463,15 @@ impl rt::JsonFields for StockUseRule {
         out.req("prevent_api_abuse", &self.prevent_api_abuse);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            max_coupons: input.req("max_coupons")?,
-            max_amount: input.req("max_amount")?,
-            max_amount_by_day: input.opt("max_amount_by_day")?,
-            max_coupons_per_user: input.req("max_coupons_per_user")?,
-            natural_person_limit: input.req("natural_person_limit")?,
-            prevent_api_abuse: input.req("prevent_api_abuse")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_coupons: input.req("max_coupons"),
+            max_amount: input.req("max_amount"),
+            max_amount_by_day: input.opt("max_amount_by_day"),
+            max_coupons_per_user: input.req("max_coupons_per_user"),
+            natural_person_limit: input.req("natural_person_limit"),
+            prevent_api_abuse: input.req("prevent_api_abuse"),
+        }
     }
 }
 rt::serde_via_json!(StockUseRule);
@@ -571,14 +561,12 @@ impl rt::JsonFields for FixAvailableTime {
         out.opt("end_time", &self.end_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            available_week_day: input.opt("available_week_day")?,
-            begin_time: input.req("begin_time")?,
-            end_time: input.opt("end_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_week_day: input.opt("available_week_day"),
+            begin_time: input.req("begin_time"),
+            end_time: input.opt("end_time"),
+        }
     }
 }
 rt::serde_via_json!(FixAvailableTime);
@@ -670,16 +658,14 @@ impl rt::JsonFields for CouponAvailableTime {
         out.opt("available_time_after_receive", &self.available_time_after_receive);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            available_begin_time: input.opt("available_begin_time")?,
-            available_end_time: input.opt("available_end_time")?,
-            fix_available_time: input.opt("fix_available_time")?,
-            second_day_available: input.opt("second_day_available")?,
-            available_time_after_receive: input.opt("available_time_after_receive")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_begin_time: input.opt("available_begin_time"),
+            available_end_time: input.opt("available_end_time"),
+            fix_available_time: input.opt("fix_available_time"),
+            second_day_available: input.opt("second_day_available"),
+            available_time_after_receive: input.opt("available_time_after_receive"),
+        }
     }
 }
 rt::serde_via_json!(CouponAvailableTime);
@@ -764,13 +750,11 @@ impl rt::JsonFields for LimitCard {
         out.req("bin", &self.bin);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            name: input.req("name")?,
-            bin: input.req("bin")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            bin: input.req("bin"),
+        }
     }
 }
 rt::serde_via_json!(LimitCard);
@@ -940,23 +924,21 @@ impl rt::JsonFields for CouponUseRule {
         out.opt("available_merchants", &self.available_merchants);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_available_time: input.opt("coupon_available_time")?,
-            fixed_normal_coupon: input.opt("fixed_normal_coupon")?,
-            discount_coupon: input.opt("discount_coupon")?,
-            exchange_coupon: input.opt("exchange_coupon")?,
-            goods_tag: input.opt("goods_tag")?,
-            limit_pay: input.opt("limit_pay")?,
-            limit_card: input.opt("limit_card")?,
-            trade_type: input.opt("trade_type")?,
-            combine_use: input.opt("combine_use")?,
-            available_items: input.opt("available_items")?,
-            unavailable_items: input.opt("unavailable_items")?,
-            available_merchants: input.opt("available_merchants")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_time: input.opt("coupon_available_time"),
+            fixed_normal_coupon: input.opt("fixed_normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+            goods_tag: input.opt("goods_tag"),
+            limit_pay: input.opt("limit_pay"),
+            limit_card: input.opt("limit_card"),
+            trade_type: input.opt("trade_type"),
+            combine_use: input.opt("combine_use"),
+            available_items: input.opt("available_items"),
+            unavailable_items: input.opt("unavailable_items"),
+            available_merchants: input.opt("available_merchants"),
+        }
     }
 }
 rt::serde_via_json!(CouponUseRule);
@@ -1192,19 +1174,17 @@ impl rt::JsonFields for PatternInfo {
         out.opt("mini_program_path", &self.mini_program_path);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            description: input.req("description")?,
-            merchant_logo: input.opt("merchant_logo")?,
-            merchant_name: input.opt("merchant_name")?,
-            background_color: input.opt("background_color")?,
-            coupon_image: input.opt("coupon_image")?,
-            jump_target: input.opt("jump_target")?,
-            mini_program_appid: input.opt("mini_program_appid")?,
-            mini_program_path: input.opt("mini_program_path")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            description: input.req("description"),
+            merchant_logo: input.opt("merchant_logo"),
+            merchant_name: input.opt("merchant_name"),
+            background_color: input.opt("background_color"),
+            coupon_image: input.opt("coupon_image"),
+            jump_target: input.opt("jump_target"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+        }
     }
 }
 rt::serde_via_json!(PatternInfo);
@@ -1385,22 +1365,20 @@ impl rt::JsonFields for StockUseRuleInfo {
         out.opt("combine_use", &self.combine_use);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            max_coupons: input.req("max_coupons")?,
-            max_amount: input.req("max_amount")?,
-            max_amount_by_day: input.opt("max_amount_by_day")?,
-            max_coupons_per_user: input.req("max_coupons_per_user")?,
-            natural_person_limit: input.opt("natural_person_limit")?,
-            prevent_api_abuse: input.opt("prevent_api_abuse")?,
-            fixed_normal_coupon: input.opt("fixed_normal_coupon")?,
-            coupon_type: input.opt("coupon_type")?,
-            goods_tag: input.opt("goods_tag")?,
-            trade_type: input.opt("trade_type")?,
-            combine_use: input.opt("combine_use")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_coupons: input.req("max_coupons"),
+            max_amount: input.req("max_amount"),
+            max_amount_by_day: input.opt("max_amount_by_day"),
+            max_coupons_per_user: input.req("max_coupons_per_user"),
+            natural_person_limit: input.opt("natural_person_limit"),
+            prevent_api_abuse: input.opt("prevent_api_abuse"),
+            fixed_normal_coupon: input.opt("fixed_normal_coupon"),
+            coupon_type: input.opt("coupon_type"),
+            goods_tag: input.opt("goods_tag"),
+            trade_type: input.opt("trade_type"),
+            combine_use: input.opt("combine_use"),
+        }
     }
 }
 rt::serde_via_json!(StockUseRuleInfo);
@@ -1555,16 +1533,14 @@ impl rt::JsonFields for AvailableRegion {
         out.opt("country", &self.country);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.opt("type")?,
-            province: input.opt("province")?,
-            city: input.opt("city")?,
-            district: input.opt("district")?,
-            country: input.opt("country")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.opt("type"),
+            province: input.opt("province"),
+            city: input.opt("city"),
+            district: input.opt("district"),
+            country: input.opt("country"),
+        }
     }
 }
 rt::serde_via_json!(AvailableRegion);
@@ -1786,31 +1762,29 @@ impl rt::JsonFields for Stock {
         out.opt("available_industry_list", &self.available_industry_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_id: input.opt("stock_id")?,
-            stock_creator_mchid: input.opt("stock_creator_mchid")?,
-            stock_name: input.req("stock_name")?,
-            status: input.opt("status")?,
-            create_time: input.opt("create_time")?,
-            description: input.req("description")?,
-            stock_use_rule: input.opt("stock_use_rule")?,
-            available_begin_time: input.req("available_begin_time")?,
-            available_end_time: input.req("available_end_time")?,
-            distributed_coupons: input.opt("distributed_coupons")?,
-            no_cash: input.req("no_cash")?,
-            start_time: input.opt("start_time")?,
-            stop_time: input.opt("stop_time")?,
-            cut_to_message: input.opt("cut_to_message")?,
-            singleitem: input.opt("singleitem")?,
-            stock_type: input.req("stock_type")?,
-            card_id: input.opt("card_id")?,
-            business_type: input.opt("business_type")?,
-            available_region_list: input.opt("available_region_list")?,
-            available_industry_list: input.opt("available_industry_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            stock_creator_mchid: input.opt("stock_creator_mchid"),
+            stock_name: input.req("stock_name"),
+            status: input.opt("status"),
+            create_time: input.opt("create_time"),
+            description: input.req("description"),
+            stock_use_rule: input.opt("stock_use_rule"),
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            distributed_coupons: input.opt("distributed_coupons"),
+            no_cash: input.req("no_cash"),
+            start_time: input.opt("start_time"),
+            stop_time: input.opt("stop_time"),
+            cut_to_message: input.opt("cut_to_message"),
+            singleitem: input.opt("singleitem"),
+            stock_type: input.req("stock_type"),
+            card_id: input.opt("card_id"),
+            business_type: input.opt("business_type"),
+            available_region_list: input.opt("available_region_list"),
+            available_industry_list: input.opt("available_industry_list"),
+        }
     }
 }
 rt::serde_via_json!(Stock);
@@ -2031,15 +2005,13 @@ impl rt::JsonFields for ConsumeGoodsDetail {
         out.opt("discount_amount", &self.discount_amount);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            goods_id: input.opt("goods_id")?,
-            quantity: input.opt("quantity")?,
-            price: input.opt("price")?,
-            discount_amount: input.opt("discount_amount")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            goods_id: input.opt("goods_id"),
+            quantity: input.opt("quantity"),
+            price: input.opt("price"),
+            discount_amount: input.opt("discount_amount"),
+        }
     }
 }
 rt::serde_via_json!(ConsumeGoodsDetail);
@@ -2140,16 +2112,14 @@ impl rt::JsonFields for ConsumeInformation {
         out.opt("goods_detail", &self.goods_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            consume_time: input.opt("consume_time")?,
-            consume_mchid: input.opt("consume_mchid")?,
-            transaction_id: input.opt("transaction_id")?,
-            consume_amount: input.opt("consume_amount")?,
-            goods_detail: input.opt("goods_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            consume_time: input.opt("consume_time"),
+            consume_mchid: input.opt("consume_mchid"),
+            transaction_id: input.opt("transaction_id"),
+            consume_amount: input.opt("consume_amount"),
+            goods_detail: input.opt("goods_detail"),
+        }
     }
 }
 rt::serde_via_json!(ConsumeInformation);
@@ -2231,12 +2201,10 @@ impl rt::JsonFields for SingleitemDiscountOff {
         out.opt("single_price_max", &self.single_price_max);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            single_price_max: input.opt("single_price_max")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            single_price_max: input.opt("single_price_max"),
+        }
     }
 }
 rt::serde_via_json!(SingleitemDiscountOff);
@@ -2295,13 +2263,11 @@ impl rt::JsonFields for DiscountTo {
         out.opt("max_price", &self.max_price);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            cut_to_price: input.opt("cut_to_price")?,
-            max_price: input.opt("max_price")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cut_to_price: input.opt("cut_to_price"),
+            max_price: input.opt("max_price"),
+        }
     }
 }
 rt::serde_via_json!(DiscountTo);
@@ -2513,32 +2479,30 @@ impl rt::JsonFields for Coupon {
         out.opt("business_type", &self.business_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_creator_mchid: input.opt("stock_creator_mchid")?,
-            stock_id: input.opt("stock_id")?,
-            coupon_id: input.opt("coupon_id")?,
-            coupon_name: input.opt("coupon_name")?,
-            status: input.opt("status")?,
-            description: input.opt("description")?,
-            create_time: input.opt("create_time")?,
-            coupon_type: input.opt("coupon_type")?,
-            no_cash: input.opt("no_cash")?,
-            start_time: input.opt("start_time")?,
-            stop_time: input.opt("stop_time")?,
-            singleitem: input.opt("singleitem")?,
-            cut_to_message: input.opt("cut_to_message")?,
-            singleitem_discount_off: input.opt("singleitem_discount_off")?,
-            discount_to: input.opt("discount_to")?,
-            available_begin_time: input.opt("available_begin_time")?,
-            available_end_time: input.opt("available_end_time")?,
-            normal_coupon_information: input.opt("normal_coupon_information")?,
-            consume_information: input.opt("consume_information")?,
-            available_balance: input.opt("available_balance")?,
-            business_type: input.opt("business_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.opt("stock_creator_mchid"),
+            stock_id: input.opt("stock_id"),
+            coupon_id: input.opt("coupon_id"),
+            coupon_name: input.opt("coupon_name"),
+            status: input.opt("status"),
+            description: input.opt("description"),
+            create_time: input.opt("create_time"),
+            coupon_type: input.opt("coupon_type"),
+            no_cash: input.opt("no_cash"),
+            start_time: input.opt("start_time"),
+            stop_time: input.opt("stop_time"),
+            singleitem: input.opt("singleitem"),
+            cut_to_message: input.opt("cut_to_message"),
+            singleitem_discount_off: input.opt("singleitem_discount_off"),
+            discount_to: input.opt("discount_to"),
+            available_begin_time: input.opt("available_begin_time"),
+            available_end_time: input.opt("available_end_time"),
+            normal_coupon_information: input.opt("normal_coupon_information"),
+            consume_information: input.opt("consume_information"),
+            available_balance: input.opt("available_balance"),
+            business_type: input.opt("business_type"),
+        }
     }
 }
 rt::serde_via_json!(Coupon);
@@ -2765,14 +2729,12 @@ impl rt::JsonFields for FlowFileLink {
         out.req("hash_type", &self.hash_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            url: input.req("url")?,
-            hash_value: input.req("hash_value")?,
-            hash_type: input.req("hash_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            url: input.req("url"),
+            hash_value: input.req("hash_value"),
+            hash_type: input.req("hash_type"),
+        }
     }
 }
 rt::serde_via_json!(FlowFileLink);
@@ -2859,16 +2821,14 @@ impl rt::JsonFields for StockEntryPage {
         out.req("stock_id", &self.stock_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            data: input.opt("data")?,
-            offset: input.req("offset")?,
-            limit: input.req("limit")?,
-            stock_id: input.req("stock_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            stock_id: input.req("stock_id"),
+        }
     }
 }
 rt::serde_via_json!(StockEntryPage);

@@ -28,10 +28,8 @@ impl rt::JsonFields for UploadImageRequest {
         out.req("file", &self.file);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { file: input.req("file")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { file: input.req("file") }
     }
 }
 rt::serde_via_json!(UploadImageRequest);
@@ -162,12 +160,10 @@ impl rt::JsonFields for UploadImageResponse {
         out.req("media_url", &self.media_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            media_url: input.req("media_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_url: input.req("media_url"),
+        }
     }
 }
 rt::serde_via_json!(UploadImageResponse);

@@ -33,13 +33,11 @@ impl rt::JsonFields for CloseOrderRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_trade_no: input.req("out_trade_no")?,
-            body: <CloseOrderBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            body: <CloseOrderBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CloseOrderRequest);
@@ -208,10 +206,8 @@ impl rt::JsonFields for CloseOrderBody {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { mchid: input.req("mchid")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.req("mchid") }
     }
 }
 rt::serde_via_json!(CloseOrderBody);

@@ -28,12 +28,10 @@ impl rt::JsonFields for CodepayRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CodepayBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CodepayBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CodepayRequest);
@@ -371,23 +369,21 @@ impl rt::JsonFields for CodepayBody {
         out.opt("settle_info", &self.settle_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            mchid: input.req("mchid")?,
-            description: input.req("description")?,
-            out_trade_no: input.req("out_trade_no")?,
-            attach: input.opt("attach")?,
-            goods_tag: input.opt("goods_tag")?,
-            support_fapiao: input.opt("support_fapiao")?,
-            payer: input.req("payer")?,
-            amount: input.req("amount")?,
-            scene_info: input.req("scene_info")?,
-            detail: input.opt("detail")?,
-            settle_info: input.opt("settle_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+            description: input.req("description"),
+            out_trade_no: input.req("out_trade_no"),
+            attach: input.opt("attach"),
+            goods_tag: input.opt("goods_tag"),
+            support_fapiao: input.opt("support_fapiao"),
+            payer: input.req("payer"),
+            amount: input.req("amount"),
+            scene_info: input.req("scene_info"),
+            detail: input.opt("detail"),
+            settle_info: input.opt("settle_info"),
+        }
     }
 }
 rt::serde_via_json!(CodepayBody);

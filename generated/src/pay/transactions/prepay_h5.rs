@@ -28,12 +28,10 @@ impl rt::JsonFields for PrepayH5Request {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <PrepayH5Body as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayH5Body as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(PrepayH5Request);
@@ -378,26 +376,24 @@ impl rt::JsonFields for PrepayH5Body {
         out.opt("payer", &self.payer);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            mchid: input.req("mchid")?,
-            description: input.req("description")?,
-            out_trade_no: input.req("out_trade_no")?,
-            time_expire: input.opt("time_expire")?,
-            attach: input.opt("attach")?,
-            notify_url: input.req("notify_url")?,
-            goods_tag: input.opt("goods_tag")?,
-            limit_pay: input.opt("limit_pay")?,
-            support_fapiao: input.opt("support_fapiao")?,
-            amount: input.req("amount")?,
-            detail: input.opt("detail")?,
-            settle_info: input.opt("settle_info")?,
-            scene_info: input.req("scene_info")?,
-            payer: input.opt("payer")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+            description: input.req("description"),
+            out_trade_no: input.req("out_trade_no"),
+            time_expire: input.opt("time_expire"),
+            attach: input.opt("attach"),
+            notify_url: input.req("notify_url"),
+            goods_tag: input.opt("goods_tag"),
+            limit_pay: input.opt("limit_pay"),
+            support_fapiao: input.opt("support_fapiao"),
+            amount: input.req("amount"),
+            detail: input.opt("detail"),
+            settle_info: input.opt("settle_info"),
+            scene_info: input.req("scene_info"),
+            payer: input.opt("payer"),
+        }
     }
 }
 rt::serde_via_json!(PrepayH5Body);
@@ -437,12 +433,10 @@ impl rt::JsonFields for PrepayH5Response {
         out.req("h5_url", &self.h5_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            h5_url: input.req("h5_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            h5_url: input.req("h5_url"),
+        }
     }
 }
 rt::serde_via_json!(PrepayH5Response);

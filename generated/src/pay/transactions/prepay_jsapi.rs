@@ -28,12 +28,10 @@ impl rt::JsonFields for PrepayJsapiRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <PrepayJsapiBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayJsapiBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(PrepayJsapiRequest);
@@ -403,27 +401,25 @@ impl rt::JsonFields for PrepayJsapiBody {
         out.opt("subsidy_info", &self.subsidy_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            mchid: input.req("mchid")?,
-            description: input.req("description")?,
-            out_trade_no: input.req("out_trade_no")?,
-            time_expire: input.opt("time_expire")?,
-            attach: input.opt("attach")?,
-            notify_url: input.req("notify_url")?,
-            goods_tag: input.opt("goods_tag")?,
-            limit_pay: input.opt("limit_pay")?,
-            support_fapiao: input.opt("support_fapiao")?,
-            amount: input.req("amount")?,
-            detail: input.opt("detail")?,
-            settle_info: input.opt("settle_info")?,
-            scene_info: input.opt("scene_info")?,
-            payer: input.req("payer")?,
-            subsidy_info: input.opt("subsidy_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+            description: input.req("description"),
+            out_trade_no: input.req("out_trade_no"),
+            time_expire: input.opt("time_expire"),
+            attach: input.opt("attach"),
+            notify_url: input.req("notify_url"),
+            goods_tag: input.opt("goods_tag"),
+            limit_pay: input.opt("limit_pay"),
+            support_fapiao: input.opt("support_fapiao"),
+            amount: input.req("amount"),
+            detail: input.opt("detail"),
+            settle_info: input.opt("settle_info"),
+            scene_info: input.opt("scene_info"),
+            payer: input.req("payer"),
+            subsidy_info: input.opt("subsidy_info"),
+        }
     }
 }
 rt::serde_via_json!(PrepayJsapiBody);
@@ -464,12 +460,10 @@ impl rt::JsonFields for PrepayJsapiResponse {
         out.req("prepay_id", &self.prepay_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            prepay_id: input.req("prepay_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            prepay_id: input.req("prepay_id"),
+        }
     }
 }
 rt::serde_via_json!(PrepayJsapiResponse);

@@ -35,13 +35,11 @@ impl rt::JsonFields for QueryByOutTradeNoRequest {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_trade_no: input.req("out_trade_no")?,
-            mchid: input.req("mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            mchid: input.req("mchid"),
+        }
     }
 }
 rt::serde_via_json!(QueryByOutTradeNoRequest);

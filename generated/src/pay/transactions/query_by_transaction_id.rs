@@ -35,13 +35,11 @@ impl rt::JsonFields for QueryByTransactionIdRequest {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transaction_id: input.req("transaction_id")?,
-            mchid: input.req("mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+            mchid: input.req("mchid"),
+        }
     }
 }
 rt::serde_via_json!(QueryByTransactionIdRequest);

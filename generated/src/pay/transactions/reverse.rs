@@ -33,13 +33,11 @@ impl rt::JsonFields for ReverseRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_trade_no: input.req("out_trade_no")?,
-            body: <ReverseBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            body: <ReverseBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ReverseRequest);
@@ -203,13 +201,11 @@ impl rt::JsonFields for ReverseBody {
         out.req("mchid", &self.mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            mchid: input.req("mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+        }
     }
 }
 rt::serde_via_json!(ReverseBody);
@@ -249,14 +245,12 @@ impl rt::JsonFields for ReverseResponse {
         out.req("out_trade_no", &self.out_trade_no);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.opt("appid")?,
-            mchid: input.req("mchid")?,
-            out_trade_no: input.req("out_trade_no")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.opt("appid"),
+            mchid: input.req("mchid"),
+            out_trade_no: input.req("out_trade_no"),
+        }
     }
 }
 rt::serde_via_json!(ReverseResponse);

@@ -25,12 +25,10 @@ impl rt::JsonFields for CodepayPayer {
         out.req("auth_code", &self.auth_code);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            auth_code: input.req("auth_code")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            auth_code: input.req("auth_code"),
+        }
     }
 }
 rt::serde_via_json!(CodepayPayer);
@@ -86,13 +84,11 @@ impl rt::JsonFields for CodepayStoreInfo {
         out.opt("out_id", &self.out_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            id: input.opt("id")?,
-            out_id: input.opt("out_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.opt("id"),
+            out_id: input.opt("out_id"),
+        }
     }
 }
 rt::serde_via_json!(CodepayStoreInfo);
@@ -162,14 +158,12 @@ impl rt::JsonFields for CodepaySceneInfo {
         out.req("store_info", &self.store_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            device_id: input.opt("device_id")?,
-            device_ip: input.opt("device_ip")?,
-            store_info: input.req("store_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            device_id: input.opt("device_id"),
+            device_ip: input.opt("device_ip"),
+            store_info: input.req("store_info"),
+        }
     }
 }
 rt::serde_via_json!(CodepaySceneInfo);
@@ -262,16 +256,14 @@ impl rt::JsonFields for CodepayGoodsDetail {
         out.req("unit_price", &self.unit_price);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            merchant_goods_id: input.req("merchant_goods_id")?,
-            wxpay_goods_id: input.opt("wxpay_goods_id")?,
-            goods_name: input.opt("goods_name")?,
-            quantity: input.req("quantity")?,
-            unit_price: input.req("unit_price")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_goods_id: input.req("merchant_goods_id"),
+            wxpay_goods_id: input.opt("wxpay_goods_id"),
+            goods_name: input.opt("goods_name"),
+            quantity: input.req("quantity"),
+            unit_price: input.req("unit_price"),
+        }
     }
 }
 rt::serde_via_json!(CodepayGoodsDetail);
@@ -362,14 +354,12 @@ impl rt::JsonFields for CodepayDetail {
         out.req("goods_detail", &self.goods_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            cost_price: input.opt("cost_price")?,
-            invoice_id: input.opt("invoice_id")?,
-            goods_detail: input.req("goods_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cost_price: input.opt("cost_price"),
+            invoice_id: input.opt("invoice_id"),
+            goods_detail: input.req("goods_detail"),
+        }
     }
 }
 rt::serde_via_json!(CodepayDetail);
@@ -528,13 +518,11 @@ impl rt::JsonFields for Amount {
         out.opt("currency", &self.currency);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total: input.req("total")?,
-            currency: input.opt("currency")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.req("total"),
+            currency: input.opt("currency"),
+        }
     }
 }
 rt::serde_via_json!(Amount);
@@ -613,16 +601,14 @@ impl rt::JsonFields for GoodsDetail {
         out.req("unit_price", &self.unit_price);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            merchant_goods_id: input.req("merchant_goods_id")?,
-            wechatpay_goods_id: input.opt("wechatpay_goods_id")?,
-            goods_name: input.opt("goods_name")?,
-            quantity: input.req("quantity")?,
-            unit_price: input.req("unit_price")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_goods_id: input.req("merchant_goods_id"),
+            wechatpay_goods_id: input.opt("wechatpay_goods_id"),
+            goods_name: input.opt("goods_name"),
+            quantity: input.req("quantity"),
+            unit_price: input.req("unit_price"),
+        }
     }
 }
 rt::serde_via_json!(GoodsDetail);
@@ -713,14 +699,12 @@ impl rt::JsonFields for OrderDetail {
         out.opt("goods_detail", &self.goods_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            cost_price: input.opt("cost_price")?,
-            invoice_id: input.opt("invoice_id")?,
-            goods_detail: input.opt("goods_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cost_price: input.opt("cost_price"),
+            invoice_id: input.opt("invoice_id"),
+            goods_detail: input.opt("goods_detail"),
+        }
     }
 }
 rt::serde_via_json!(OrderDetail);
@@ -807,15 +791,13 @@ impl rt::JsonFields for StoreInfo {
         out.opt("address", &self.address);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            id: input.req("id")?,
-            name: input.opt("name")?,
-            area_code: input.opt("area_code")?,
-            address: input.opt("address")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.req("id"),
+            name: input.opt("name"),
+            area_code: input.opt("area_code"),
+            address: input.opt("address"),
+        }
     }
 }
 rt::serde_via_json!(StoreInfo);
@@ -895,14 +877,12 @@ impl rt::JsonFields for SceneInfo {
         out.opt("store_info", &self.store_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            payer_client_ip: input.req("payer_client_ip")?,
-            device_id: input.opt("device_id")?,
-            store_info: input.opt("store_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            payer_client_ip: input.req("payer_client_ip"),
+            device_id: input.opt("device_id"),
+            store_info: input.opt("store_info"),
+        }
     }
 }
 rt::serde_via_json!(SceneInfo);
@@ -991,16 +971,14 @@ impl rt::JsonFields for H5Info {
         out.opt("package_name", &self.package_name);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.req("type")?,
-            app_name: input.opt("app_name")?,
-            app_url: input.opt("app_url")?,
-            bundle_id: input.opt("bundle_id")?,
-            package_name: input.opt("package_name")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            app_name: input.opt("app_name"),
+            app_url: input.opt("app_url"),
+            bundle_id: input.opt("bundle_id"),
+            package_name: input.opt("package_name"),
+        }
     }
 }
 rt::serde_via_json!(H5Info);
@@ -1094,15 +1072,13 @@ impl rt::JsonFields for H5SceneInfo {
         out.req("h5_info", &self.h5_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            payer_client_ip: input.req("payer_client_ip")?,
-            device_id: input.opt("device_id")?,
-            store_info: input.opt("store_info")?,
-            h5_info: input.req("h5_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            payer_client_ip: input.req("payer_client_ip"),
+            device_id: input.opt("device_id"),
+            store_info: input.opt("store_info"),
+            h5_info: input.req("h5_info"),
+        }
     }
 }
 rt::serde_via_json!(H5SceneInfo);
@@ -1173,12 +1149,10 @@ impl rt::JsonFields for SettleInfo {
         out.opt("profit_sharing", &self.profit_sharing);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            profit_sharing: input.opt("profit_sharing")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            profit_sharing: input.opt("profit_sharing"),
+        }
     }
 }
 rt::serde_via_json!(SettleInfo);
@@ -1243,14 +1217,12 @@ impl rt::JsonFields for PayerIdentity {
         out.req("name", &self.name);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.req("type")?,
-            number: input.req("number")?,
-            name: input.req("name")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            number: input.req("number"),
+            name: input.req("name"),
+        }
     }
 }
 rt::serde_via_json!(PayerIdentity);
@@ -1352,13 +1324,11 @@ impl rt::JsonFields for JsapiPayer {
         out.opt("identity", &self.identity);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            identity: input.opt("identity")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            identity: input.opt("identity"),
+        }
     }
 }
 rt::serde_via_json!(JsapiPayer);
@@ -1437,12 +1407,10 @@ impl rt::JsonFields for AppPayer {
         out.opt("identity", &self.identity);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            identity: input.opt("identity")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            identity: input.opt("identity"),
+        }
     }
 }
 rt::serde_via_json!(AppPayer);
@@ -1519,13 +1487,11 @@ impl rt::JsonFields for SubsidyPlan {
         out.req("subsidy_percent", &self.subsidy_percent);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            subsidy_installment_num: input.req("subsidy_installment_num")?,
-            subsidy_percent: input.req("subsidy_percent")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_installment_num: input.req("subsidy_installment_num"),
+            subsidy_percent: input.req("subsidy_percent"),
+        }
     }
 }
 rt::serde_via_json!(SubsidyPlan);
@@ -1596,13 +1562,11 @@ impl rt::JsonFields for SubsidyDetail {
         out.req("subsidy_plan", &self.subsidy_plan);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            subsidy_period_type: input.req("subsidy_period_type")?,
-            subsidy_plan: input.req("subsidy_plan")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_period_type: input.req("subsidy_period_type"),
+            subsidy_plan: input.req("subsidy_plan"),
+        }
     }
 }
 rt::serde_via_json!(SubsidyDetail);
@@ -1684,12 +1648,10 @@ impl rt::JsonFields for SubsidyInfo {
         out.opt("subsidy_detail", &self.subsidy_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            subsidy_detail: input.opt("subsidy_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_detail: input.opt("subsidy_detail"),
+        }
     }
 }
 rt::serde_via_json!(SubsidyInfo);
@@ -1766,15 +1728,13 @@ impl rt::JsonFields for TransactionAmount {
         out.opt("payer_currency", &self.payer_currency);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total: input.opt("total")?,
-            payer_total: input.opt("payer_total")?,
-            currency: input.opt("currency")?,
-            payer_currency: input.opt("payer_currency")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.opt("total"),
+            payer_total: input.opt("payer_total"),
+            currency: input.opt("currency"),
+            payer_currency: input.opt("payer_currency"),
+        }
     }
 }
 rt::serde_via_json!(TransactionAmount);
@@ -1840,12 +1800,10 @@ impl rt::JsonFields for TransactionSceneInfo {
         out.opt("device_id", &self.device_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            device_id: input.opt("device_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            device_id: input.opt("device_id"),
+        }
     }
 }
 rt::serde_via_json!(TransactionSceneInfo);
@@ -1896,12 +1854,10 @@ impl rt::JsonFields for TransactionPayer {
         out.opt("openid", &self.openid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.opt("openid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.opt("openid"),
+        }
     }
 }
 rt::serde_via_json!(TransactionPayer);
@@ -1978,16 +1934,14 @@ impl rt::JsonFields for PromotionGoodsDetail {
         out.opt("goods_remark", &self.goods_remark);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            goods_id: input.req("goods_id")?,
-            quantity: input.req("quantity")?,
-            unit_price: input.req("unit_price")?,
-            discount_amount: input.req("discount_amount")?,
-            goods_remark: input.opt("goods_remark")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            goods_id: input.req("goods_id"),
+            quantity: input.req("quantity"),
+            unit_price: input.req("unit_price"),
+            discount_amount: input.req("discount_amount"),
+            goods_remark: input.opt("goods_remark"),
+        }
     }
 }
 rt::serde_via_json!(PromotionGoodsDetail);
@@ -2129,22 +2083,20 @@ impl rt::JsonFields for PromotionDetail {
         out.opt("goods_detail", &self.goods_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_id: input.opt("coupon_id")?,
-            name: input.opt("name")?,
-            scope: input.opt("scope")?,
-            type_: input.opt("type")?,
-            amount: input.opt("amount")?,
-            stock_id: input.opt("stock_id")?,
-            wechatpay_contribute: input.opt("wechatpay_contribute")?,
-            merchant_contribute: input.opt("merchant_contribute")?,
-            other_contribute: input.opt("other_contribute")?,
-            currency: input.opt("currency")?,
-            goods_detail: input.opt("goods_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_id: input.opt("coupon_id"),
+            name: input.opt("name"),
+            scope: input.opt("scope"),
+            type_: input.opt("type"),
+            amount: input.opt("amount"),
+            stock_id: input.opt("stock_id"),
+            wechatpay_contribute: input.opt("wechatpay_contribute"),
+            merchant_contribute: input.opt("merchant_contribute"),
+            other_contribute: input.opt("other_contribute"),
+            currency: input.opt("currency"),
+            goods_detail: input.opt("goods_detail"),
+        }
     }
 }
 rt::serde_via_json!(PromotionDetail);
@@ -2366,25 +2318,23 @@ impl rt::JsonFields for Transaction {
         out.opt("promotion_detail", &self.promotion_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.opt("appid")?,
-            mchid: input.opt("mchid")?,
-            out_trade_no: input.opt("out_trade_no")?,
-            transaction_id: input.opt("transaction_id")?,
-            trade_type: input.opt("trade_type")?,
-            trade_state: input.opt("trade_state")?,
-            trade_state_desc: input.opt("trade_state_desc")?,
-            bank_type: input.opt("bank_type")?,
-            attach: input.opt("attach")?,
-            success_time: input.opt("success_time")?,
-            payer: input.opt("payer")?,
-            amount: input.opt("amount")?,
-            scene_info: input.opt("scene_info")?,
-            promotion_detail: input.opt("promotion_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.opt("appid"),
+            mchid: input.opt("mchid"),
+            out_trade_no: input.opt("out_trade_no"),
+            transaction_id: input.opt("transaction_id"),
+            trade_type: input.opt("trade_type"),
+            trade_state: input.opt("trade_state"),
+            trade_state_desc: input.opt("trade_state_desc"),
+            bank_type: input.opt("bank_type"),
+            attach: input.opt("attach"),
+            success_time: input.opt("success_time"),
+            payer: input.opt("payer"),
+            amount: input.opt("amount"),
+            scene_info: input.opt("scene_info"),
+            promotion_detail: input.opt("promotion_detail"),
+        }
     }
 }
 rt::serde_via_json!(Transaction);

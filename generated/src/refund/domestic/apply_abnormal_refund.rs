@@ -33,13 +33,11 @@ impl rt::JsonFields for ApplyAbnormalRefundRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            refund_id: input.req("refund_id")?,
-            body: <ApplyAbnormalRefundBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            refund_id: input.req("refund_id"),
+            body: <ApplyAbnormalRefundBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ApplyAbnormalRefundRequest);
@@ -315,17 +313,15 @@ impl rt::JsonFields for ApplyAbnormalRefundBody {
         out.opt("real_name", &self.real_name);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            out_refund_no: input.req("out_refund_no")?,
-            type_: input.req("type")?,
-            bank_type: input.opt("bank_type")?,
-            bank_account: input.opt("bank_account")?,
-            real_name: input.opt("real_name")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            out_refund_no: input.req("out_refund_no"),
+            type_: input.req("type"),
+            bank_type: input.opt("bank_type"),
+            bank_account: input.opt("bank_account"),
+            real_name: input.opt("real_name"),
+        }
     }
 }
 rt::serde_via_json!(ApplyAbnormalRefundBody);

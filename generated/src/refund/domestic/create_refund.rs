@@ -29,12 +29,10 @@ impl rt::JsonFields for CreateRefundRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateRefundBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateRefundBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateRefundRequest);
@@ -338,20 +336,18 @@ impl rt::JsonFields for CreateRefundBody {
         out.opt("goods_detail", &self.goods_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            sub_mchid: input.opt("sub_mchid")?,
-            transaction_id: input.opt("transaction_id")?,
-            out_trade_no: input.opt("out_trade_no")?,
-            out_refund_no: input.req("out_refund_no")?,
-            reason: input.opt("reason")?,
-            notify_url: input.opt("notify_url")?,
-            funds_account: input.opt("funds_account")?,
-            amount: input.req("amount")?,
-            goods_detail: input.opt("goods_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.opt("transaction_id"),
+            out_trade_no: input.opt("out_trade_no"),
+            out_refund_no: input.req("out_refund_no"),
+            reason: input.opt("reason"),
+            notify_url: input.opt("notify_url"),
+            funds_account: input.opt("funds_account"),
+            amount: input.req("amount"),
+            goods_detail: input.opt("goods_detail"),
+        }
     }
 }
 rt::serde_via_json!(CreateRefundBody);

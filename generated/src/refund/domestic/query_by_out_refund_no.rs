@@ -35,13 +35,11 @@ impl rt::JsonFields for QueryByOutRefundNoRequest {
         out.opt("sub_mchid", &self.sub_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_refund_no: input.req("out_refund_no")?,
-            sub_mchid: input.opt("sub_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_refund_no: input.req("out_refund_no"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
     }
 }
 rt::serde_via_json!(QueryByOutRefundNoRequest);

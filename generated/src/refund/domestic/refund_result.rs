@@ -73,13 +73,11 @@ impl rt::JsonFields for RefundExchangeRate {
         out.opt("rate", &self.rate);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.opt("type")?,
-            rate: input.opt("rate")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.opt("type"),
+            rate: input.opt("rate"),
+        }
     }
 }
 rt::serde_via_json!(RefundExchangeRate);
@@ -199,20 +197,18 @@ impl rt::JsonFields for RefundNoticeAmount {
         out.opt("exchange_rate", &self.exchange_rate);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total: input.req("total")?,
-            refund: input.req("refund")?,
-            payer_total: input.req("payer_total")?,
-            payer_refund: input.req("payer_refund")?,
-            currency: input.opt("currency")?,
-            payer_currency: input.opt("payer_currency")?,
-            settlement_refund: input.opt("settlement_refund")?,
-            settlement_currency: input.opt("settlement_currency")?,
-            exchange_rate: input.opt("exchange_rate")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.req("total"),
+            refund: input.req("refund"),
+            payer_total: input.req("payer_total"),
+            payer_refund: input.req("payer_refund"),
+            currency: input.opt("currency"),
+            payer_currency: input.opt("payer_currency"),
+            settlement_refund: input.opt("settlement_refund"),
+            settlement_currency: input.opt("settlement_currency"),
+            exchange_rate: input.opt("exchange_rate"),
+        }
     }
 }
 rt::serde_via_json!(RefundNoticeAmount);
@@ -416,26 +412,24 @@ impl rt::JsonFields for RefundResultEvent {
         out.req("amount", &self.amount);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            mchid: input.req("mchid")?,
-            sp_mchid: input.opt("sp_mchid")?,
-            sub_mchid: input.opt("sub_mchid")?,
-            out_trade_no: input.req("out_trade_no")?,
-            transaction_id: input.req("transaction_id")?,
-            out_refund_no: input.req("out_refund_no")?,
-            refund_id: input.req("refund_id")?,
-            refund_status: input.req("refund_status")?,
-            success_time: input.opt("success_time")?,
-            user_received_account: input.req("user_received_account")?,
-            recv_account: input.opt("recv_account")?,
-            fund_source: input.opt("fund_source")?,
-            refund_account: input.opt("refund_account")?,
-            individual_auth_id: input.opt("individual_auth_id")?,
-            amount: input.req("amount")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            sp_mchid: input.opt("sp_mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+            out_trade_no: input.req("out_trade_no"),
+            transaction_id: input.req("transaction_id"),
+            out_refund_no: input.req("out_refund_no"),
+            refund_id: input.req("refund_id"),
+            refund_status: input.req("refund_status"),
+            success_time: input.opt("success_time"),
+            user_received_account: input.req("user_received_account"),
+            recv_account: input.opt("recv_account"),
+            fund_source: input.opt("fund_source"),
+            refund_account: input.opt("refund_account"),
+            individual_auth_id: input.opt("individual_auth_id"),
+            amount: input.req("amount"),
+        }
     }
 }
 rt::serde_via_json!(RefundResultEvent);

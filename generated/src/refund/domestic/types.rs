@@ -93,13 +93,11 @@ impl rt::JsonFields for FundsFrom {
         out.req("amount", &self.amount);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            account: input.req("account")?,
-            amount: input.req("amount")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            account: input.req("account"),
+            amount: input.req("amount"),
+        }
     }
 }
 rt::serde_via_json!(FundsFrom);
@@ -190,15 +188,13 @@ impl rt::JsonFields for RefundRequestAmount {
         out.req("currency", &self.currency);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            refund: input.req("refund")?,
-            from: input.opt("from")?,
-            total: input.req("total")?,
-            currency: input.req("currency")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            refund: input.req("refund"),
+            from: input.opt("from"),
+            total: input.req("total"),
+            currency: input.req("currency"),
+        }
     }
 }
 rt::serde_via_json!(RefundRequestAmount);
@@ -302,17 +298,15 @@ impl rt::JsonFields for RefundGoodsDetail {
         out.req("refund_quantity", &self.refund_quantity);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            merchant_goods_id: input.req("merchant_goods_id")?,
-            wechatpay_goods_id: input.opt("wechatpay_goods_id")?,
-            goods_name: input.opt("goods_name")?,
-            unit_price: input.req("unit_price")?,
-            refund_amount: input.req("refund_amount")?,
-            refund_quantity: input.req("refund_quantity")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_goods_id: input.req("merchant_goods_id"),
+            wechatpay_goods_id: input.opt("wechatpay_goods_id"),
+            goods_name: input.opt("goods_name"),
+            unit_price: input.req("unit_price"),
+            refund_amount: input.req("refund_amount"),
+            refund_quantity: input.req("refund_quantity"),
+        }
     }
 }
 rt::serde_via_json!(RefundGoodsDetail);
@@ -450,21 +444,19 @@ impl rt::JsonFields for RefundAmount {
         out.opt("refund_fee", &self.refund_fee);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total: input.req("total")?,
-            refund: input.req("refund")?,
-            from: input.opt("from")?,
-            payer_total: input.req("payer_total")?,
-            payer_refund: input.req("payer_refund")?,
-            settlement_refund: input.req("settlement_refund")?,
-            settlement_total: input.req("settlement_total")?,
-            discount_refund: input.req("discount_refund")?,
-            currency: input.req("currency")?,
-            refund_fee: input.opt("refund_fee")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.req("total"),
+            refund: input.req("refund"),
+            from: input.opt("from"),
+            payer_total: input.req("payer_total"),
+            payer_refund: input.req("payer_refund"),
+            settlement_refund: input.req("settlement_refund"),
+            settlement_total: input.req("settlement_total"),
+            discount_refund: input.req("discount_refund"),
+            currency: input.req("currency"),
+            refund_fee: input.opt("refund_fee"),
+        }
     }
 }
 rt::serde_via_json!(RefundAmount);
@@ -636,17 +628,15 @@ impl rt::JsonFields for RefundPromotion {
         out.opt("goods_detail", &self.goods_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            promotion_id: input.req("promotion_id")?,
-            scope: input.req("scope")?,
-            type_: input.req("type")?,
-            amount: input.req("amount")?,
-            refund_amount: input.req("refund_amount")?,
-            goods_detail: input.opt("goods_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            promotion_id: input.req("promotion_id"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            amount: input.req("amount"),
+            refund_amount: input.req("refund_amount"),
+            goods_detail: input.opt("goods_detail"),
+        }
     }
 }
 rt::serde_via_json!(RefundPromotion);
@@ -842,23 +832,21 @@ impl rt::JsonFields for Refund {
         out.opt("promotion_detail", &self.promotion_detail);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            refund_id: input.req("refund_id")?,
-            out_refund_no: input.req("out_refund_no")?,
-            transaction_id: input.req("transaction_id")?,
-            out_trade_no: input.req("out_trade_no")?,
-            channel: input.req("channel")?,
-            user_received_account: input.req("user_received_account")?,
-            success_time: input.opt("success_time")?,
-            create_time: input.req("create_time")?,
-            status: input.req("status")?,
-            funds_account: input.opt("funds_account")?,
-            amount: input.req("amount")?,
-            promotion_detail: input.opt("promotion_detail")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            refund_id: input.req("refund_id"),
+            out_refund_no: input.req("out_refund_no"),
+            transaction_id: input.req("transaction_id"),
+            out_trade_no: input.req("out_trade_no"),
+            channel: input.req("channel"),
+            user_received_account: input.req("user_received_account"),
+            success_time: input.opt("success_time"),
+            create_time: input.req("create_time"),
+            status: input.req("status"),
+            funds_account: input.opt("funds_account"),
+            amount: input.req("amount"),
+            promotion_detail: input.opt("promotion_detail"),
+        }
     }
 }
 rt::serde_via_json!(Refund);

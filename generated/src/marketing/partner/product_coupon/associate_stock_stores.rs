@@ -38,14 +38,12 @@ impl rt::JsonFields for AssociateStockStoresRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            body: <AssociateStockStoresBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <AssociateStockStoresBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(AssociateStockStoresRequest);
@@ -230,13 +228,11 @@ impl rt::JsonFields for AssociateStockStoresBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            store_list: input.req("store_list")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_list: input.req("store_list"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(AssociateStockStoresBody);

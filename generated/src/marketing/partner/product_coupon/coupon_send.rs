@@ -138,29 +138,27 @@ impl rt::JsonFields for CouponSendEvent {
         out.opt("channel_custom_info", &self.channel_custom_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            brand_id: input.req("brand_id")?,
-            coupon_code: input.req("coupon_code")?,
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            stock_bundle_id: input.opt("stock_bundle_id")?,
-            user_coupon_bundle_id: input.opt("user_coupon_bundle_id")?,
-            appid: input.req("appid")?,
-            openid: input.req("openid")?,
-            unionid: input.opt("unionid")?,
-            receive_time: input.req("receive_time")?,
-            send_request_no: input.req("send_request_no")?,
-            send_channel: input.req("send_channel")?,
-            valid_begin_time: input.opt("valid_begin_time")?,
-            valid_end_time: input.opt("valid_end_time")?,
-            phone_number: input.opt("phone_number")?,
-            country_code: input.opt("country_code")?,
-            attach: input.opt("attach")?,
-            channel_custom_info: input.opt("channel_custom_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            brand_id: input.req("brand_id"),
+            coupon_code: input.req("coupon_code"),
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            stock_bundle_id: input.opt("stock_bundle_id"),
+            user_coupon_bundle_id: input.opt("user_coupon_bundle_id"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            unionid: input.opt("unionid"),
+            receive_time: input.req("receive_time"),
+            send_request_no: input.req("send_request_no"),
+            send_channel: input.req("send_channel"),
+            valid_begin_time: input.opt("valid_begin_time"),
+            valid_end_time: input.opt("valid_end_time"),
+            phone_number: input.opt("phone_number"),
+            country_code: input.opt("country_code"),
+            attach: input.opt("attach"),
+            channel_custom_info: input.opt("channel_custom_info"),
+        }
     }
 }
 rt::serde_via_json!(CouponSendEvent);

@@ -29,12 +29,10 @@ impl rt::JsonFields for CreateImageGenerationTaskRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateImageGenerationTaskBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateImageGenerationTaskBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateImageGenerationTaskRequest);
@@ -257,16 +255,14 @@ impl rt::JsonFields for CreateImageGenerationTaskBody {
         out.opt("cut_out", &self.cut_out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            brand_id: input.req("brand_id")?,
-            task_id: input.req("task_id")?,
-            image_generation_type: input.req("image_generation_type")?,
-            combine_image: input.opt("combine_image")?,
-            cut_out: input.opt("cut_out")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            brand_id: input.req("brand_id"),
+            task_id: input.req("task_id"),
+            image_generation_type: input.req("image_generation_type"),
+            combine_image: input.opt("combine_image"),
+            cut_out: input.opt("cut_out"),
+        }
     }
 }
 rt::serde_via_json!(CreateImageGenerationTaskBody);
@@ -300,13 +296,11 @@ impl rt::JsonFields for CreateImageGenerationTaskResponse {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            task_id: input.req("task_id")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            task_id: input.req("task_id"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(CreateImageGenerationTaskResponse);

@@ -29,12 +29,10 @@ impl rt::JsonFields for CreateProductCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <CreateProductCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CreateProductCouponRequest);
@@ -408,22 +406,20 @@ impl rt::JsonFields for CreateProductCouponBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_request_no: input.req("out_request_no")?,
-            scope: input.req("scope")?,
-            type_: input.req("type")?,
-            usage_mode: input.req("usage_mode")?,
-            single_usage_info: input.opt("single_usage_info")?,
-            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info")?,
-            display_info: input.req("display_info")?,
-            out_product_no: input.opt("out_product_no")?,
-            stock: input.opt("stock")?,
-            stock_bundle: input.opt("stock_bundle")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            single_usage_info: input.opt("single_usage_info"),
+            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info"),
+            display_info: input.req("display_info"),
+            out_product_no: input.opt("out_product_no"),
+            stock: input.opt("stock"),
+            stock_bundle: input.opt("stock_bundle"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(CreateProductCouponBody);
@@ -570,23 +566,21 @@ impl rt::JsonFields for CreateProductCouponResponse {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            scope: input.req("scope")?,
-            type_: input.req("type")?,
-            usage_mode: input.req("usage_mode")?,
-            single_usage_info: input.opt("single_usage_info")?,
-            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info")?,
-            display_info: input.req("display_info")?,
-            out_product_no: input.opt("out_product_no")?,
-            state: input.req("state")?,
-            stock: input.opt("stock")?,
-            stock_bundle: input.opt("stock_bundle")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            single_usage_info: input.opt("single_usage_info"),
+            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info"),
+            display_info: input.req("display_info"),
+            out_product_no: input.opt("out_product_no"),
+            state: input.req("state"),
+            stock: input.opt("stock"),
+            stock_bundle: input.opt("stock_bundle"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(CreateProductCouponResponse);

@@ -39,14 +39,12 @@ impl rt::JsonFields for DeactivateStockRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            body: <DeactivateStockBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <DeactivateStockBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(DeactivateStockRequest);
@@ -216,14 +214,12 @@ impl rt::JsonFields for DeactivateStockBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_request_no: input.req("out_request_no")?,
-            deactivate_reason: input.req("deactivate_reason")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(DeactivateStockBody);

@@ -39,14 +39,12 @@ impl rt::JsonFields for DeactivateUserCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            coupon_code: input.req("coupon_code")?,
-            body: <DeactivateUserCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            body: <DeactivateUserCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(DeactivateUserCouponRequest);
@@ -266,17 +264,15 @@ impl rt::JsonFields for DeactivateUserCouponBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            appid: input.req("appid")?,
-            out_request_no: input.req("out_request_no")?,
-            deactivate_reason: input.req("deactivate_reason")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            appid: input.req("appid"),
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(DeactivateUserCouponBody);

@@ -39,14 +39,12 @@ impl rt::JsonFields for DeactivateUserCouponBundleRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            user_coupon_bundle_id: input.req("user_coupon_bundle_id")?,
-            body: <DeactivateUserCouponBundleBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            user_coupon_bundle_id: input.req("user_coupon_bundle_id"),
+            body: <DeactivateUserCouponBundleBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(DeactivateUserCouponBundleRequest);
@@ -258,17 +256,15 @@ impl rt::JsonFields for DeactivateUserCouponBundleBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_bundle_id: input.req("stock_bundle_id")?,
-            appid: input.req("appid")?,
-            out_request_no: input.req("out_request_no")?,
-            deactivate_reason: input.req("deactivate_reason")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            appid: input.req("appid"),
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(DeactivateUserCouponBundleBody);

@@ -51,16 +51,14 @@ impl rt::JsonFields for ListStockStoresRequest {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            page_size: input.opt("page_size")?,
-            page_token: input.opt("page_token")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            page_size: input.opt("page_size"),
+            page_token: input.opt("page_token"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(ListStockStoresRequest);
@@ -251,14 +249,12 @@ impl rt::JsonFields for ListStockStoresResponse {
         out.opt("next_page_token", &self.next_page_token);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            store_list: input.opt("store_list")?,
-            next_page_token: input.opt("next_page_token")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            store_list: input.opt("store_list"),
+            next_page_token: input.opt("next_page_token"),
+        }
     }
 }
 rt::serde_via_json!(ListStockStoresResponse);

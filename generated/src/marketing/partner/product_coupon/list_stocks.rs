@@ -58,17 +58,15 @@ impl rt::JsonFields for ListStocksRequest {
         out.opt("stock_bundle_id", &self.stock_bundle_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            state: input.opt("state")?,
-            page_size: input.opt("page_size")?,
-            page_token: input.opt("page_token")?,
-            brand_id: input.req("brand_id")?,
-            stock_bundle_id: input.opt("stock_bundle_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            state: input.opt("state"),
+            page_size: input.opt("page_size"),
+            page_token: input.opt("page_token"),
+            brand_id: input.req("brand_id"),
+            stock_bundle_id: input.opt("stock_bundle_id"),
+        }
     }
 }
 rt::serde_via_json!(ListStocksRequest);
@@ -271,14 +269,12 @@ impl rt::JsonFields for ListStocksResponse {
         out.opt("next_page_token", &self.next_page_token);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            stock_list: input.opt("stock_list")?,
-            next_page_token: input.opt("next_page_token")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            stock_list: input.opt("stock_list"),
+            next_page_token: input.opt("next_page_token"),
+        }
     }
 }
 rt::serde_via_json!(ListStocksResponse);

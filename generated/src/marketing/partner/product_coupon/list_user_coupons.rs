@@ -73,20 +73,18 @@ impl rt::JsonFields for ListUserCouponsRequest {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            product_coupon_id: input.opt("product_coupon_id")?,
-            stock_id: input.opt("stock_id")?,
-            appid: input.req("appid")?,
-            coupon_state: input.opt("coupon_state")?,
-            user_coupon_bundle_id: input.opt("user_coupon_bundle_id")?,
-            page_size: input.opt("page_size")?,
-            page_token: input.opt("page_token")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            product_coupon_id: input.opt("product_coupon_id"),
+            stock_id: input.opt("stock_id"),
+            appid: input.req("appid"),
+            coupon_state: input.opt("coupon_state"),
+            user_coupon_bundle_id: input.opt("user_coupon_bundle_id"),
+            page_size: input.opt("page_size"),
+            page_token: input.opt("page_token"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(ListUserCouponsRequest);
@@ -336,14 +334,12 @@ impl rt::JsonFields for ListUserCouponsResponse {
         out.opt("next_page_token", &self.next_page_token);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            user_coupon_list: input.opt("user_coupon_list")?,
-            next_page_token: input.opt("next_page_token")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            user_coupon_list: input.opt("user_coupon_list"),
+            next_page_token: input.opt("next_page_token"),
+        }
     }
 }
 rt::serde_via_json!(ListUserCouponsResponse);

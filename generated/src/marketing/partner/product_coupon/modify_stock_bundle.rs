@@ -39,14 +39,12 @@ impl rt::JsonFields for ModifyStockBundleRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_bundle_id: input.req("stock_bundle_id")?,
-            body: <ModifyStockBundleBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            body: <ModifyStockBundleBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockBundleRequest);
@@ -329,18 +327,16 @@ impl rt::JsonFields for ModifyStockBundleBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_request_no: input.req("out_request_no")?,
-            remark: input.opt("remark")?,
-            usage_rule_display_info: input.opt("usage_rule_display_info")?,
-            coupon_display_info: input.opt("coupon_display_info")?,
-            notify_config: input.opt("notify_config")?,
-            store_scope: input.opt("store_scope")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            remark: input.opt("remark"),
+            usage_rule_display_info: input.opt("usage_rule_display_info"),
+            coupon_display_info: input.opt("coupon_display_info"),
+            notify_config: input.opt("notify_config"),
+            store_scope: input.opt("store_scope"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(ModifyStockBundleBody);

@@ -34,13 +34,11 @@ impl rt::JsonFields for PreSendUserCouponBundleRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            body: <PreSendUserCouponBundleBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <PreSendUserCouponBundleBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(PreSendUserCouponBundleRequest);
@@ -245,17 +243,15 @@ impl rt::JsonFields for PreSendUserCouponBundleBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_bundle_id: input.req("stock_bundle_id")?,
-            appid: input.req("appid")?,
-            send_request_no: input.req("send_request_no")?,
-            attach: input.opt("attach")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            appid: input.req("appid"),
+            send_request_no: input.req("send_request_no"),
+            attach: input.opt("attach"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(PreSendUserCouponBundleBody);

@@ -41,14 +41,12 @@ impl rt::JsonFields for QueryImageGenerationTaskRequest {
         out.req("image_generation_type", &self.image_generation_type);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            task_id: input.req("task_id")?,
-            brand_id: input.req("brand_id")?,
-            image_generation_type: input.req("image_generation_type")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            task_id: input.req("task_id"),
+            brand_id: input.req("brand_id"),
+            image_generation_type: input.req("image_generation_type"),
+        }
     }
 }
 rt::serde_via_json!(QueryImageGenerationTaskRequest);
@@ -262,17 +260,15 @@ impl rt::JsonFields for QueryImageGenerationTaskResponse {
         out.opt("cut_out_result", &self.cut_out_result);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            brand_id: input.req("brand_id")?,
-            task_id: input.req("task_id")?,
-            image_generation_type: input.req("image_generation_type")?,
-            task_state: input.req("task_state")?,
-            combine_image_result: input.opt("combine_image_result")?,
-            cut_out_result: input.opt("cut_out_result")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            brand_id: input.req("brand_id"),
+            task_id: input.req("task_id"),
+            image_generation_type: input.req("image_generation_type"),
+            task_state: input.req("task_state"),
+            combine_image_result: input.opt("combine_image_result"),
+            cut_out_result: input.opt("cut_out_result"),
+        }
     }
 }
 rt::serde_via_json!(QueryImageGenerationTaskResponse);

@@ -22,10 +22,8 @@ use ::wechatpay_apiv3_runtime as rt;
 pub struct QueryNotifyConfigRequest {}
 impl rt::JsonFields for QueryNotifyConfigRequest {
     fn write_fields(&self, _out: &mut rt::json::Object) {}
-    fn read_fields(
-        _input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {})
+    fn read_fields(_input: &mut rt::json::Members) -> Self {
+        Self {}
     }
 }
 rt::serde_via_json!(QueryNotifyConfigRequest);

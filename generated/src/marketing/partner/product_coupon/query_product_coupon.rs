@@ -35,13 +35,11 @@ impl rt::JsonFields for QueryProductCouponRequest {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(QueryProductCouponRequest);

@@ -34,13 +34,11 @@ impl rt::JsonFields for SendUserCouponBundleRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            body: <SendUserCouponBundleBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <SendUserCouponBundleBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SendUserCouponBundleRequest);
@@ -272,18 +270,16 @@ impl rt::JsonFields for SendUserCouponBundleBody {
         out.opt("coupon_tag_info", &self.coupon_tag_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_bundle_id: input.req("stock_bundle_id")?,
-            appid: input.req("appid")?,
-            send_request_no: input.req("send_request_no")?,
-            attach: input.opt("attach")?,
-            brand_id: input.req("brand_id")?,
-            coupon_tag_info: input.opt("coupon_tag_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            appid: input.req("appid"),
+            send_request_no: input.req("send_request_no"),
+            attach: input.opt("attach"),
+            brand_id: input.req("brand_id"),
+            coupon_tag_info: input.opt("coupon_tag_info"),
+        }
     }
 }
 rt::serde_via_json!(SendUserCouponBundleBody);

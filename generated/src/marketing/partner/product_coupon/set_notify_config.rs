@@ -28,12 +28,10 @@ impl rt::JsonFields for SetNotifyConfigRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            body: <SetNotifyConfigBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SetNotifyConfigBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(SetNotifyConfigRequest);
@@ -161,12 +159,10 @@ impl rt::JsonFields for SetNotifyConfigBody {
         out.req("notify_url", &self.notify_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            notify_url: input.req("notify_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_url: input.req("notify_url"),
+        }
     }
 }
 rt::serde_via_json!(SetNotifyConfigBody);

@@ -236,13 +236,11 @@ impl rt::JsonFields for NormalCoupon {
         out.req("discount_amount", &self.discount_amount);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            threshold: input.req("threshold")?,
-            discount_amount: input.req("discount_amount")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            threshold: input.req("threshold"),
+            discount_amount: input.req("discount_amount"),
+        }
     }
 }
 rt::serde_via_json!(NormalCoupon);
@@ -303,13 +301,11 @@ impl rt::JsonFields for DiscountCoupon {
         out.req("percent_off", &self.percent_off);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            threshold: input.req("threshold")?,
-            percent_off: input.req("percent_off")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            threshold: input.req("threshold"),
+            percent_off: input.req("percent_off"),
+        }
     }
 }
 rt::serde_via_json!(DiscountCoupon);
@@ -370,13 +366,11 @@ impl rt::JsonFields for ExchangeCoupon {
         out.req("exchange_price", &self.exchange_price);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            threshold: input.req("threshold")?,
-            exchange_price: input.req("exchange_price")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            threshold: input.req("threshold"),
+            exchange_price: input.req("exchange_price"),
+        }
     }
 }
 rt::serde_via_json!(ExchangeCoupon);
@@ -447,13 +441,11 @@ impl rt::JsonFields for SingleUsageInfo {
         out.opt("discount_coupon", &self.discount_coupon);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            normal_coupon: input.opt("normal_coupon")?,
-            discount_coupon: input.opt("discount_coupon")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            normal_coupon: input.opt("normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+        }
     }
 }
 rt::serde_via_json!(SingleUsageInfo);
@@ -534,13 +526,11 @@ impl rt::JsonFields for ProgressiveBundleUsageInfo {
         out.opt("interval_days", &self.interval_days);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            count: input.req("count")?,
-            interval_days: input.opt("interval_days")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            count: input.req("count"),
+            interval_days: input.opt("interval_days"),
+        }
     }
 }
 rt::serde_via_json!(ProgressiveBundleUsageInfo);
@@ -627,17 +617,15 @@ impl rt::JsonFields for ComboChoice {
         out.opt("mini_program_path", &self.mini_program_path);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            name: input.req("name")?,
-            price: input.req("price")?,
-            count: input.req("count")?,
-            image_url: input.opt("image_url")?,
-            mini_program_appid: input.opt("mini_program_appid")?,
-            mini_program_path: input.opt("mini_program_path")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            price: input.req("price"),
+            count: input.req("count"),
+            image_url: input.opt("image_url"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+        }
     }
 }
 rt::serde_via_json!(ComboChoice);
@@ -733,14 +721,12 @@ impl rt::JsonFields for ComboPackage {
         out.req("choice_list", &self.choice_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            name: input.req("name")?,
-            pick_count: input.req("pick_count")?,
-            choice_list: input.req("choice_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            pick_count: input.req("pick_count"),
+            choice_list: input.req("choice_list"),
+        }
     }
 }
 rt::serde_via_json!(ComboPackage);
@@ -859,17 +845,15 @@ impl rt::JsonFields for ProductCouponDisplayInfo {
         out.opt("combo_package_list", &self.combo_package_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            name: input.req("name")?,
-            image_url: input.req("image_url")?,
-            background_url: input.req("background_url")?,
-            detail_image_url_list: input.opt("detail_image_url_list")?,
-            original_price: input.opt("original_price")?,
-            combo_package_list: input.opt("combo_package_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            image_url: input.req("image_url"),
+            background_url: input.req("background_url"),
+            detail_image_url_list: input.opt("detail_image_url_list"),
+            original_price: input.opt("original_price"),
+            combo_package_list: input.opt("combo_package_list"),
+        }
     }
 }
 rt::serde_via_json!(ProductCouponDisplayInfo);
@@ -1067,24 +1051,22 @@ impl rt::JsonFields for ProductCoupon {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            scope: input.req("scope")?,
-            type_: input.req("type")?,
-            usage_mode: input.req("usage_mode")?,
-            single_usage_info: input.opt("single_usage_info")?,
-            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info")?,
-            display_info: input.req("display_info")?,
-            out_product_no: input.opt("out_product_no")?,
-            state: input.req("state")?,
-            deactivate_request_no: input.opt("deactivate_request_no")?,
-            deactivate_time: input.opt("deactivate_time")?,
-            deactivate_reason: input.opt("deactivate_reason")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            single_usage_info: input.opt("single_usage_info"),
+            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info"),
+            display_info: input.req("display_info"),
+            out_product_no: input.opt("out_product_no"),
+            state: input.req("state"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(ProductCoupon);
@@ -1274,13 +1256,11 @@ impl rt::JsonFields for TimeOfDayPeriod {
         out.req("end_time", &self.end_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            begin_time: input.req("begin_time")?,
-            end_time: input.req("end_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.req("begin_time"),
+            end_time: input.req("end_time"),
+        }
     }
 }
 rt::serde_via_json!(TimeOfDayPeriod);
@@ -1357,13 +1337,11 @@ impl rt::JsonFields for WeeklyAvailablePeriod {
         out.opt("day_period_list", &self.day_period_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            day_list: input.opt("day_list")?,
-            day_period_list: input.opt("day_period_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            day_list: input.opt("day_list"),
+            day_period_list: input.opt("day_period_list"),
+        }
     }
 }
 rt::serde_via_json!(WeeklyAvailablePeriod);
@@ -1452,13 +1430,11 @@ impl rt::JsonFields for IrregularAvailablePeriod {
         out.req("end_time", &self.end_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            begin_time: input.req("begin_time")?,
-            end_time: input.req("end_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.req("begin_time"),
+            end_time: input.req("end_time"),
+        }
     }
 }
 rt::serde_via_json!(IrregularAvailablePeriod);
@@ -1564,18 +1540,15 @@ impl rt::JsonFields for CouponAvailablePeriod {
         );
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            available_begin_time: input.req("available_begin_time")?,
-            available_end_time: input.req("available_end_time")?,
-            available_days: input.opt("available_days")?,
-            wait_days_after_receive: input.opt("wait_days_after_receive")?,
-            weekly_available_period: input.opt("weekly_available_period")?,
-            irregular_available_period_list: input
-                .opt("irregular_available_period_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            available_days: input.opt("available_days"),
+            wait_days_after_receive: input.opt("wait_days_after_receive"),
+            weekly_available_period: input.opt("weekly_available_period"),
+            irregular_available_period_list: input.opt("irregular_available_period_list"),
+        }
     }
 }
 rt::serde_via_json!(CouponAvailablePeriod);
@@ -1712,15 +1685,13 @@ impl rt::JsonFields for UsageRule {
         out.opt("exchange_coupon", &self.exchange_coupon);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_available_period: input.req("coupon_available_period")?,
-            normal_coupon: input.opt("normal_coupon")?,
-            discount_coupon: input.opt("discount_coupon")?,
-            exchange_coupon: input.opt("exchange_coupon")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_period: input.req("coupon_available_period"),
+            normal_coupon: input.opt("normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+        }
     }
 }
 rt::serde_via_json!(UsageRule);
@@ -1833,13 +1804,11 @@ impl rt::JsonFields for CouponCodeCountInfo {
         out.req("available_count", &self.available_count);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            available_count: input.req("available_count")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            available_count: input.req("available_count"),
+        }
     }
 }
 rt::serde_via_json!(CouponCodeCountInfo);
@@ -1909,14 +1878,12 @@ impl rt::JsonFields for StockSendRule {
         out.opt("max_count_per_user", &self.max_count_per_user);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            max_count: input.req("max_count")?,
-            max_count_per_day: input.opt("max_count_per_day")?,
-            max_count_per_user: input.opt("max_count_per_user")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_count: input.req("max_count"),
+            max_count_per_day: input.opt("max_count_per_day"),
+            max_count_per_user: input.opt("max_count_per_user"),
+        }
     }
 }
 rt::serde_via_json!(StockSendRule);
@@ -1982,13 +1949,11 @@ impl rt::JsonFields for StockBundleInfo {
         out.req("stock_bundle_index", &self.stock_bundle_index);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_bundle_id: input.req("stock_bundle_id")?,
-            stock_bundle_index: input.req("stock_bundle_index")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_bundle_id: input.req("stock_bundle_id"),
+            stock_bundle_index: input.req("stock_bundle_index"),
+        }
     }
 }
 rt::serde_via_json!(StockBundleInfo);
@@ -2058,14 +2023,12 @@ impl rt::JsonFields for CouponAvailableStoreInfo {
         out.opt("mini_program_path", &self.mini_program_path);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            description: input.req("description")?,
-            mini_program_appid: input.opt("mini_program_appid")?,
-            mini_program_path: input.opt("mini_program_path")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            description: input.req("description"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+        }
     }
 }
 rt::serde_via_json!(CouponAvailableStoreInfo);
@@ -2171,17 +2134,15 @@ impl rt::JsonFields for UsageRuleDisplayInfo {
         out.opt("coupon_available_store_info", &self.coupon_available_store_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_usage_method_list: input.req("coupon_usage_method_list")?,
-            mini_program_appid: input.opt("mini_program_appid")?,
-            mini_program_path: input.opt("mini_program_path")?,
-            app_path: input.opt("app_path")?,
-            usage_description: input.req("usage_description")?,
-            coupon_available_store_info: input.opt("coupon_available_store_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_usage_method_list: input.req("coupon_usage_method_list"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+            app_path: input.opt("app_path"),
+            usage_description: input.req("usage_description"),
+            coupon_available_store_info: input.opt("coupon_available_store_info"),
+        }
     }
 }
 rt::serde_via_json!(UsageRuleDisplayInfo);
@@ -2300,15 +2261,13 @@ impl rt::JsonFields for EntranceMiniProgram {
         out.req("guidance_wording", &self.guidance_wording);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            appid: input.req("appid")?,
-            path: input.req("path")?,
-            entrance_wording: input.req("entrance_wording")?,
-            guidance_wording: input.req("guidance_wording")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            path: input.req("path"),
+            entrance_wording: input.req("entrance_wording"),
+            guidance_wording: input.req("guidance_wording"),
+        }
     }
 }
 rt::serde_via_json!(EntranceMiniProgram);
@@ -2371,10 +2330,8 @@ impl rt::JsonFields for EntranceOfficialAccount {
         out.req("appid", &self.appid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { appid: input.req("appid")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { appid: input.req("appid") }
     }
 }
 rt::serde_via_json!(EntranceOfficialAccount);
@@ -2438,14 +2395,12 @@ impl rt::JsonFields for EntranceFinder {
         out.req("finder_video_cover_image_url", &self.finder_video_cover_image_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            finder_id: input.req("finder_id")?,
-            finder_video_id: input.req("finder_video_id")?,
-            finder_video_cover_image_url: input.req("finder_video_cover_image_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            finder_id: input.req("finder_id"),
+            finder_video_id: input.req("finder_video_id"),
+            finder_video_cover_image_url: input.req("finder_video_cover_image_url"),
+        }
     }
 }
 rt::serde_via_json!(EntranceFinder);
@@ -2557,16 +2512,14 @@ impl rt::JsonFields for CouponDisplayInfo {
         out.opt("entrance_finder", &self.entrance_finder);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            code_display_mode: input.opt("code_display_mode")?,
-            background_color: input.opt("background_color")?,
-            entrance_mini_program: input.opt("entrance_mini_program")?,
-            entrance_official_account: input.opt("entrance_official_account")?,
-            entrance_finder: input.opt("entrance_finder")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code_display_mode: input.opt("code_display_mode"),
+            background_color: input.opt("background_color"),
+            entrance_mini_program: input.opt("entrance_mini_program"),
+            entrance_official_account: input.opt("entrance_official_account"),
+            entrance_finder: input.opt("entrance_finder"),
+        }
     }
 }
 rt::serde_via_json!(CouponDisplayInfo);
@@ -2689,12 +2642,10 @@ impl rt::JsonFields for NotifyConfig {
         out.opt("notify_appid", &self.notify_appid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            notify_appid: input.opt("notify_appid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_appid: input.opt("notify_appid"),
+        }
     }
 }
 rt::serde_via_json!(NotifyConfig);
@@ -2750,13 +2701,11 @@ impl rt::JsonFields for SentCountInfo {
         out.req("today_count", &self.today_count);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            today_count: input.req("today_count")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            today_count: input.req("today_count"),
+        }
     }
 }
 rt::serde_via_json!(SentCountInfo);
@@ -2966,30 +2915,28 @@ impl rt::JsonFields for Stock {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            remark: input.opt("remark")?,
-            coupon_code_mode: input.req("coupon_code_mode")?,
-            coupon_code_count_info: input.opt("coupon_code_count_info")?,
-            stock_send_rule: input.req("stock_send_rule")?,
-            single_usage_rule: input.opt("single_usage_rule")?,
-            progressive_bundle_usage_rule: input.opt("progressive_bundle_usage_rule")?,
-            stock_bundle_info: input.opt("stock_bundle_info")?,
-            usage_rule_display_info: input.req("usage_rule_display_info")?,
-            coupon_display_info: input.req("coupon_display_info")?,
-            notify_config: input.req("notify_config")?,
-            store_scope: input.req("store_scope")?,
-            sent_count_info: input.req("sent_count_info")?,
-            state: input.req("state")?,
-            deactivate_request_no: input.opt("deactivate_request_no")?,
-            deactivate_time: input.opt("deactivate_time")?,
-            deactivate_reason: input.opt("deactivate_reason")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            remark: input.opt("remark"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            coupon_code_count_info: input.opt("coupon_code_count_info"),
+            stock_send_rule: input.req("stock_send_rule"),
+            single_usage_rule: input.opt("single_usage_rule"),
+            progressive_bundle_usage_rule: input.opt("progressive_bundle_usage_rule"),
+            stock_bundle_info: input.opt("stock_bundle_info"),
+            usage_rule_display_info: input.req("usage_rule_display_info"),
+            coupon_display_info: input.req("coupon_display_info"),
+            notify_config: input.req("notify_config"),
+            store_scope: input.req("store_scope"),
+            sent_count_info: input.req("sent_count_info"),
+            state: input.req("state"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(Stock);
@@ -3268,15 +3215,13 @@ impl rt::JsonFields for AssociatedOrderInfo {
         out.opt("sub_mchid", &self.sub_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            transaction_id: input.opt("transaction_id")?,
-            out_trade_no: input.opt("out_trade_no")?,
-            mchid: input.opt("mchid")?,
-            sub_mchid: input.opt("sub_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.opt("transaction_id"),
+            out_trade_no: input.opt("out_trade_no"),
+            mchid: input.opt("mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
     }
 }
 rt::serde_via_json!(AssociatedOrderInfo);
@@ -3359,15 +3304,13 @@ impl rt::JsonFields for AssociatedPayScoreOrderInfo {
         out.opt("sub_mchid", &self.sub_mchid);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            order_id: input.opt("order_id")?,
-            out_order_no: input.opt("out_order_no")?,
-            mchid: input.opt("mchid")?,
-            sub_mchid: input.opt("sub_mchid")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            order_id: input.opt("order_id"),
+            out_order_no: input.opt("out_order_no"),
+            mchid: input.opt("mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
     }
 }
 rt::serde_via_json!(AssociatedPayScoreOrderInfo);
@@ -3477,18 +3420,15 @@ impl rt::JsonFields for CouponUsageDetail {
         );
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            use_request_no: input.opt("use_request_no")?,
-            use_time: input.opt("use_time")?,
-            return_request_no: input.opt("return_request_no")?,
-            return_time: input.opt("return_time")?,
-            associated_order_info: input.opt("associated_order_info")?,
-            associated_pay_score_order_info: input
-                .opt("associated_pay_score_order_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            use_request_no: input.opt("use_request_no"),
+            use_time: input.opt("use_time"),
+            return_request_no: input.opt("return_request_no"),
+            return_time: input.opt("return_time"),
+            associated_order_info: input.opt("associated_order_info"),
+            associated_pay_score_order_info: input.opt("associated_pay_score_order_info"),
+        }
     }
 }
 rt::serde_via_json!(CouponUsageDetail);
@@ -3606,15 +3546,13 @@ impl rt::JsonFields for UserCouponBundleInfo {
         out.req("used_count", &self.used_count);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            user_coupon_bundle_id: input.req("user_coupon_bundle_id")?,
-            user_coupon_bundle_index: input.req("user_coupon_bundle_index")?,
-            total_count: input.req("total_count")?,
-            used_count: input.req("used_count")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            user_coupon_bundle_id: input.req("user_coupon_bundle_id"),
+            user_coupon_bundle_index: input.req("user_coupon_bundle_index"),
+            total_count: input.req("total_count"),
+            used_count: input.req("used_count"),
+        }
     }
 }
 rt::serde_via_json!(UserCouponBundleInfo);
@@ -3680,12 +3618,10 @@ impl rt::JsonFields for MemberTagInfo {
         out.opt("member_card_id", &self.member_card_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            member_card_id: input.opt("member_card_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            member_card_id: input.opt("member_card_id"),
+        }
     }
 }
 rt::serde_via_json!(MemberTagInfo);
@@ -3755,13 +3691,11 @@ impl rt::JsonFields for CouponTagInfo {
         out.opt("member_tag_info", &self.member_tag_info);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_tag_list: input.opt("coupon_tag_list")?,
-            member_tag_info: input.opt("member_tag_info")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_tag_list: input.opt("coupon_tag_list"),
+            member_tag_info: input.opt("member_tag_info"),
+        }
     }
 }
 rt::serde_via_json!(CouponTagInfo);
@@ -3993,34 +3927,32 @@ impl rt::JsonFields for UserProductCoupon {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code: input.req("coupon_code")?,
-            coupon_state: input.req("coupon_state")?,
-            valid_begin_time: input.req("valid_begin_time")?,
-            valid_end_time: input.req("valid_end_time")?,
-            receive_time: input.req("receive_time")?,
-            send_request_no: input.req("send_request_no")?,
-            send_channel: input.req("send_channel")?,
-            confirm_request_no: input.opt("confirm_request_no")?,
-            confirm_time: input.opt("confirm_time")?,
-            deactivate_request_no: input.opt("deactivate_request_no")?,
-            deactivate_time: input.opt("deactivate_time")?,
-            deactivate_reason: input.opt("deactivate_reason")?,
-            single_usage_detail: input.opt("single_usage_detail")?,
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            coupon_state: input.req("coupon_state"),
+            valid_begin_time: input.req("valid_begin_time"),
+            valid_end_time: input.req("valid_end_time"),
+            receive_time: input.req("receive_time"),
+            send_request_no: input.req("send_request_no"),
+            send_channel: input.req("send_channel"),
+            confirm_request_no: input.opt("confirm_request_no"),
+            confirm_time: input.opt("confirm_time"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+            single_usage_detail: input.opt("single_usage_detail"),
             progressive_bundle_usage_detail: input
-                .opt("progressive_bundle_usage_detail")?,
+                .opt("progressive_bundle_usage_detail"),
             user_product_coupon_bundle_info: input
-                .opt("user_product_coupon_bundle_info")?,
-            product_coupon: input.req("product_coupon")?,
-            stock: input.req("stock")?,
-            attach: input.opt("attach")?,
-            channel_custom_info: input.opt("channel_custom_info")?,
-            coupon_tag_info: input.opt("coupon_tag_info")?,
-            brand_id: input.req("brand_id")?,
-        })
+                .opt("user_product_coupon_bundle_info"),
+            product_coupon: input.req("product_coupon"),
+            stock: input.req("stock"),
+            attach: input.opt("attach"),
+            channel_custom_info: input.opt("channel_custom_info"),
+            coupon_tag_info: input.opt("coupon_tag_info"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(UserProductCoupon);
@@ -4318,19 +4250,17 @@ impl rt::JsonFields for StockForCreate {
         out.req("store_scope", &self.store_scope);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            remark: input.opt("remark")?,
-            coupon_code_mode: input.req("coupon_code_mode")?,
-            stock_send_rule: input.req("stock_send_rule")?,
-            single_usage_rule: input.opt("single_usage_rule")?,
-            usage_rule_display_info: input.req("usage_rule_display_info")?,
-            coupon_display_info: input.req("coupon_display_info")?,
-            notify_config: input.req("notify_config")?,
-            store_scope: input.req("store_scope")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            remark: input.opt("remark"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            stock_send_rule: input.req("stock_send_rule"),
+            single_usage_rule: input.opt("single_usage_rule"),
+            usage_rule_display_info: input.req("usage_rule_display_info"),
+            coupon_display_info: input.req("coupon_display_info"),
+            notify_config: input.req("notify_config"),
+            store_scope: input.req("store_scope"),
+        }
     }
 }
 rt::serde_via_json!(StockForCreate);
@@ -4506,14 +4436,12 @@ impl rt::JsonFields for StockBundleSendRule {
         out.req("max_count_per_user", &self.max_count_per_user);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            max_count: input.req("max_count")?,
-            max_count_per_day: input.opt("max_count_per_day")?,
-            max_count_per_user: input.req("max_count_per_user")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_count: input.req("max_count"),
+            max_count_per_day: input.opt("max_count_per_day"),
+            max_count_per_user: input.req("max_count_per_user"),
+        }
     }
 }
 rt::serde_via_json!(StockBundleSendRule);
@@ -4621,15 +4549,13 @@ impl rt::JsonFields for StockBundleUsageRule {
         out.opt("exchange_coupon_list", &self.exchange_coupon_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_available_period: input.req("coupon_available_period")?,
-            normal_coupon_list: input.opt("normal_coupon_list")?,
-            discount_coupon_list: input.opt("discount_coupon_list")?,
-            exchange_coupon_list: input.opt("exchange_coupon_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_period: input.req("coupon_available_period"),
+            normal_coupon_list: input.opt("normal_coupon_list"),
+            discount_coupon_list: input.opt("discount_coupon_list"),
+            exchange_coupon_list: input.opt("exchange_coupon_list"),
+        }
     }
 }
 rt::serde_via_json!(StockBundleUsageRule);
@@ -4815,19 +4741,17 @@ impl rt::JsonFields for StockBundleForCreate {
         out.req("store_scope", &self.store_scope);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            remark: input.opt("remark")?,
-            coupon_code_mode: input.req("coupon_code_mode")?,
-            stock_send_rule: input.req("stock_send_rule")?,
-            progressive_bundle_usage_rule: input.opt("progressive_bundle_usage_rule")?,
-            usage_rule_display_info: input.req("usage_rule_display_info")?,
-            coupon_display_info: input.req("coupon_display_info")?,
-            notify_config: input.req("notify_config")?,
-            store_scope: input.req("store_scope")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            remark: input.opt("remark"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            stock_send_rule: input.req("stock_send_rule"),
+            progressive_bundle_usage_rule: input.opt("progressive_bundle_usage_rule"),
+            usage_rule_display_info: input.req("usage_rule_display_info"),
+            coupon_display_info: input.req("coupon_display_info"),
+            notify_config: input.req("notify_config"),
+            store_scope: input.req("store_scope"),
+        }
     }
 }
 rt::serde_via_json!(StockBundleForCreate);
@@ -5000,13 +4924,11 @@ impl rt::JsonFields for StockBundle {
         out.req("stock_list", &self.stock_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            stock_bundle_id: input.req("stock_bundle_id")?,
-            stock_list: input.req("stock_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_bundle_id: input.req("stock_bundle_id"),
+            stock_list: input.req("stock_list"),
+        }
     }
 }
 rt::serde_via_json!(StockBundle);
@@ -5085,12 +5007,10 @@ impl rt::JsonFields for StoreRef {
         out.req("store_id", &self.store_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            store_id: input.req("store_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_id: input.req("store_id"),
+        }
     }
 }
 rt::serde_via_json!(StoreRef);
@@ -5152,14 +5072,12 @@ impl rt::JsonFields for FailedStore {
         out.req("message", &self.message);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            store_id: input.req("store_id")?,
-            code: input.req("code")?,
-            message: input.req("message")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_id: input.req("store_id"),
+            code: input.req("code"),
+            message: input.req("message"),
+        }
     }
 }
 rt::serde_via_json!(FailedStore);
@@ -5252,14 +5170,12 @@ impl rt::JsonFields for StoreAssociationResult {
         out.opt("failed_store_list", &self.failed_store_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            success_store_list: input.opt("success_store_list")?,
-            failed_store_list: input.opt("failed_store_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            success_store_list: input.opt("success_store_list"),
+            failed_store_list: input.opt("failed_store_list"),
+        }
     }
 }
 rt::serde_via_json!(StoreAssociationResult);
@@ -5432,18 +5348,16 @@ impl rt::JsonFields for CombineImageInput {
         out.opt("background_color", &self.background_color);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            scope: input.req("scope")?,
-            type_: input.req("type")?,
-            usage_mode: input.req("usage_mode")?,
-            normal_coupon: input.opt("normal_coupon")?,
-            discount_coupon: input.opt("discount_coupon")?,
-            exchange_coupon: input.opt("exchange_coupon")?,
-            background_color: input.opt("background_color")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            normal_coupon: input.opt("normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+            background_color: input.opt("background_color"),
+        }
     }
 }
 rt::serde_via_json!(CombineImageInput);
@@ -5579,12 +5493,10 @@ impl rt::JsonFields for CutOutInput {
         out.req("image_url", &self.image_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            image_url: input.req("image_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            image_url: input.req("image_url"),
+        }
     }
 }
 rt::serde_via_json!(CutOutInput);
@@ -5632,12 +5544,10 @@ impl rt::JsonFields for GeneratedImage {
         out.req("image_url", &self.image_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            image_url: input.req("image_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            image_url: input.req("image_url"),
+        }
     }
 }
 rt::serde_via_json!(GeneratedImage);
@@ -5688,10 +5598,8 @@ impl rt::JsonFields for PreSendCouponToken {
         out.req("token", &self.token);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { token: input.req("token")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
     }
 }
 rt::serde_via_json!(PreSendCouponToken);
@@ -5759,13 +5667,11 @@ impl rt::JsonFields for UserCouponBundleResult {
         out.req("user_product_coupon_list", &self.user_product_coupon_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            user_coupon_bundle_id: input.req("user_coupon_bundle_id")?,
-            user_product_coupon_list: input.req("user_product_coupon_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            user_coupon_bundle_id: input.req("user_coupon_bundle_id"),
+            user_product_coupon_list: input.req("user_product_coupon_list"),
+        }
     }
 }
 rt::serde_via_json!(UserCouponBundleResult);
@@ -5844,13 +5750,11 @@ impl rt::JsonFields for ProductCouponNotifyUrlConfig {
         out.req("update_time", &self.update_time);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            notify_url: input.req("notify_url")?,
-            update_time: input.req("update_time")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_url: input.req("notify_url"),
+            update_time: input.req("update_time"),
+        }
     }
 }
 rt::serde_via_json!(ProductCouponNotifyUrlConfig);

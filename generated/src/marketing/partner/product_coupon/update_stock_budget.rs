@@ -39,14 +39,12 @@ impl rt::JsonFields for UpdateStockBudgetRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            body: <UpdateStockBudgetBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <UpdateStockBudgetBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UpdateStockBudgetRequest);
@@ -284,18 +282,16 @@ impl rt::JsonFields for UpdateStockBudgetBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_request_no: input.req("out_request_no")?,
-            update_mode: input.req("update_mode")?,
-            current_max_count: input.opt("current_max_count")?,
-            target_max_count: input.opt("target_max_count")?,
-            current_max_count_per_day: input.opt("current_max_count_per_day")?,
-            target_max_count_per_day: input.opt("target_max_count_per_day")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            update_mode: input.req("update_mode"),
+            current_max_count: input.opt("current_max_count"),
+            target_max_count: input.opt("target_max_count"),
+            current_max_count_per_day: input.opt("current_max_count_per_day"),
+            target_max_count_per_day: input.opt("target_max_count_per_day"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(UpdateStockBudgetBody);

@@ -39,14 +39,12 @@ impl rt::JsonFields for UploadCouponCodesRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            body: <UploadCouponCodesBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <UploadCouponCodesBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UploadCouponCodesRequest);
@@ -228,14 +226,12 @@ impl rt::JsonFields for UploadCouponCodesBody {
         out.req("brand_id", &self.brand_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_request_no: input.req("out_request_no")?,
-            code_list: input.req("code_list")?,
-            brand_id: input.req("brand_id")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            code_list: input.req("code_list"),
+            brand_id: input.req("brand_id"),
+        }
     }
 }
 rt::serde_via_json!(UploadCouponCodesBody);
@@ -275,14 +271,12 @@ impl rt::JsonFields for FailedCouponCode {
         out.opt("message", &self.message);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            coupon_code: input.opt("coupon_code")?,
-            code: input.opt("code")?,
-            message: input.opt("message")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.opt("coupon_code"),
+            code: input.opt("code"),
+            message: input.opt("message"),
+        }
     }
 }
 rt::serde_via_json!(FailedCouponCode);
@@ -393,16 +387,14 @@ impl rt::JsonFields for UploadCouponCodesResponse {
         out.opt("duplicate_code_list", &self.duplicate_code_list);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            success_code_list: input.opt("success_code_list")?,
-            failed_code_list: input.opt("failed_code_list")?,
-            already_exist_code_list: input.opt("already_exist_code_list")?,
-            duplicate_code_list: input.opt("duplicate_code_list")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            success_code_list: input.opt("success_code_list"),
+            failed_code_list: input.opt("failed_code_list"),
+            already_exist_code_list: input.opt("already_exist_code_list"),
+            duplicate_code_list: input.opt("duplicate_code_list"),
+        }
     }
 }
 rt::serde_via_json!(UploadCouponCodesResponse);

@@ -28,10 +28,8 @@ impl rt::JsonFields for UploadImageRequest {
         out.req("file", &self.file);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { file: input.req("file")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { file: input.req("file") }
     }
 }
 rt::serde_via_json!(UploadImageRequest);
@@ -164,13 +162,11 @@ impl rt::JsonFields for UploadImageResponse {
         out.opt("media_url", &self.media_url);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            image_url: input.opt("image_url")?,
-            media_url: input.opt("media_url")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            image_url: input.opt("image_url"),
+            media_url: input.opt("media_url"),
+        }
     }
 }
 rt::serde_via_json!(UploadImageResponse);

@@ -39,14 +39,12 @@ impl rt::JsonFields for UseUserCouponRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            openid: input.req("openid")?,
-            coupon_code: input.req("coupon_code")?,
-            body: <UseUserCouponBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            body: <UseUserCouponBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UseUserCouponRequest);
@@ -340,21 +338,19 @@ impl rt::JsonFields for UseUserCouponBody {
         out.opt("store_id", &self.store_id);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            product_coupon_id: input.req("product_coupon_id")?,
-            stock_id: input.req("stock_id")?,
-            appid: input.req("appid")?,
-            use_time: input.req("use_time")?,
-            associated_order_info: input.req("associated_order_info")?,
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            appid: input.req("appid"),
+            use_time: input.req("use_time"),
+            associated_order_info: input.req("associated_order_info"),
             associated_pay_score_order_info: input
-                .opt("associated_pay_score_order_info")?,
-            out_request_no: input.req("out_request_no")?,
-            brand_id: input.req("brand_id")?,
-            store_id: input.opt("store_id")?,
-        })
+                .opt("associated_pay_score_order_info"),
+            out_request_no: input.req("out_request_no"),
+            brand_id: input.req("brand_id"),
+            store_id: input.opt("store_id"),
+        }
     }
 }
 rt::serde_via_json!(UseUserCouponBody);

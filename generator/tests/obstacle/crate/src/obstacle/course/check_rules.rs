@@ -33,13 +33,11 @@ impl rt::JsonFields for CheckRulesRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            rule_id: input.req("rule_id")?,
-            body: <CheckRulesBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            rule_id: input.req("rule_id"),
+            body: <CheckRulesBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CheckRulesRequest);
@@ -223,18 +221,16 @@ impl rt::JsonFields for CheckRulesBody {
         out.opt("state", &self.state);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            at: input.req("at")?,
-            short: input.opt("short")?,
-            anchored: input.opt("anchored")?,
-            unanchored: input.opt("unanchored")?,
-            count: input.opt("count")?,
-            tags: input.opt("tags")?,
-            state: input.opt("state")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            at: input.req("at"),
+            short: input.opt("short"),
+            anchored: input.opt("anchored"),
+            unanchored: input.opt("unanchored"),
+            count: input.opt("count"),
+            tags: input.opt("tags"),
+            state: input.opt("state"),
+        }
     }
 }
 rt::serde_via_json!(CheckRulesBody);

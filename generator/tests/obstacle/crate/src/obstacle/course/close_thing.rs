@@ -33,13 +33,11 @@ impl rt::JsonFields for CloseThingRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            thing_id: input.req("thing_id")?,
-            body: <CloseThingBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            thing_id: input.req("thing_id"),
+            body: <CloseThingBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(CloseThingRequest);
@@ -157,12 +155,10 @@ impl rt::JsonFields for CloseThingBody {
         out.opt("reason", &self.reason);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            reason: input.opt("reason")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            reason: input.opt("reason"),
+        }
     }
 }
 rt::serde_via_json!(CloseThingBody);

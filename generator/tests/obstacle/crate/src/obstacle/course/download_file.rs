@@ -30,10 +30,8 @@ impl rt::JsonFields for DownloadFileRequest {
         out.req("token", &self.token);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self { token: input.req("token")? })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
     }
 }
 rt::serde_via_json!(DownloadFileRequest);

@@ -50,16 +50,14 @@ impl rt::JsonFields for ListThingsRequest {
         out.opt("name", &self.name);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            limit: input.req("limit")?,
-            state: input.opt("state")?,
-            since: input.opt("since")?,
-            flag: input.opt("flag")?,
-            name: input.opt("name")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            limit: input.req("limit"),
+            state: input.opt("state"),
+            since: input.opt("since"),
+            flag: input.opt("flag"),
+            name: input.opt("name"),
+        }
     }
 }
 rt::serde_via_json!(ListThingsRequest);
@@ -226,13 +224,11 @@ impl rt::JsonFields for DataItem {
         out.opt("state", &self.state);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            id: input.req("id")?,
-            state: input.opt("state")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.req("id"),
+            state: input.opt("state"),
+        }
     }
 }
 rt::serde_via_json!(DataItem);
@@ -305,13 +301,11 @@ impl rt::JsonFields for ListThingsResponse {
         out.opt("data", &self.data);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            total_count: input.req("total_count")?,
-            data: input.opt("data")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+        }
     }
 }
 rt::serde_via_json!(ListThingsResponse);

@@ -42,13 +42,11 @@ impl rt::JsonFields for ThingDoneEvent {
         out.opt("result", &self.result);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            id: input.req("id")?,
-            result: input.opt("result")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.req("id"),
+            result: input.opt("result"),
+        }
     }
 }
 rt::serde_via_json!(ThingDoneEvent);

@@ -60,17 +60,15 @@ impl rt::JsonFields for Result {
         out.opt("builder", &self.builder);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.req("type")?,
-            use_: input.opt("use")?,
-            self_: input.opt("self")?,
-            content_type: input.opt("Content-Type")?,
-            async_: input.opt("async")?,
-            builder: input.opt("builder")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            use_: input.opt("use"),
+            self_: input.opt("self"),
+            content_type: input.opt("Content-Type"),
+            async_: input.opt("async"),
+            builder: input.opt("builder"),
+        }
     }
 }
 rt::serde_via_json!(Result);
@@ -171,13 +169,11 @@ impl rt::JsonFields for String {
         out.opt("others", &self.others);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            secret: input.req("secret")?,
-            others: input.opt("others")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            secret: input.req("secret"),
+            others: input.opt("others"),
+        }
     }
 }
 rt::serde_via_json!(String);
@@ -290,13 +286,11 @@ impl rt::JsonFields for Tree {
         out.opt("children", &self.children);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            label: input.req("label")?,
-            children: input.opt("children")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            label: input.req("label"),
+            children: input.opt("children"),
+        }
     }
 }
 rt::serde_via_json!(Tree);

@@ -34,13 +34,11 @@ impl rt::JsonFields for UseRequest {
         rt::JsonFields::write_fields(&self.body, out);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            type_: input.req("type")?,
-            body: <UseBody as rt::JsonFields>::read_fields(input)?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            body: <UseBody as rt::JsonFields>::read_fields(input),
+        }
     }
 }
 rt::serde_via_json!(UseRequest);
@@ -223,13 +221,11 @@ impl rt::JsonFields for SelfCheck {
         out.opt("matrix", &self.matrix);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            when: input.req("when")?,
-            matrix: input.opt("matrix")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            when: input.req("when"),
+            matrix: input.opt("matrix"),
+        }
     }
 }
 rt::serde_via_json!(SelfCheck);
@@ -338,16 +334,14 @@ impl rt::JsonFields for UseBody {
         out.opt("holder", &self.holder);
     }
 
-    fn read_fields(
-        input: &mut rt::json::Members,
-    ) -> ::std::result::Result<Self, rt::json::JsonError> {
-        ::std::result::Result::Ok(Self {
-            out_request_no: input.req("out_request_no")?,
-            result: input.req("result")?,
-            options: input.opt("options")?,
-            self_check: input.opt("self-check")?,
-            holder: input.opt("holder")?,
-        })
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            result: input.req("result"),
+            options: input.opt("options"),
+            self_check: input.opt("self-check"),
+            holder: input.opt("holder"),
+        }
     }
 }
 rt::serde_via_json!(UseBody);
