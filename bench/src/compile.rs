@@ -354,20 +354,10 @@ impl Build {
     }
 }
 
-/// User + system time of this process's finished children (and theirs), from `/proc/self/stat`.
+/// User + system time of this process's finished children (and theirs).
 fn children_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name; cutime and cstime are the 16th and 17th.
-    let rest = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // Field n (1-based) is rest[n - 3]; clock ticks are 100 per second on Linux.
-    Duration::from_millis((ticks(13) + ticks(14)) * 10)
+    let (_, _, user, system) = super::stat_times("self");
+    user + system
 }
 
 /// The `[workspace.*]` tables of a workspace manifest (package fields, lints), not its members.

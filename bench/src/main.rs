@@ -151,19 +151,24 @@ fn cpu_model() -> String {
 /// A process's (user, system) CPU time (Linux `/proc/<pid>/stat`, clock ticks of 10 ms);
 /// `"self"` for this one.
 fn cpu_times(pid: &str) -> (Duration, Duration) {
+    let (user, system, _, _) = stat_times(pid);
+    (user, system)
+}
+
+/// User, system, and finished children's user and system time of a process (`/proc/<pid>/stat`
+/// fields 14 to 17; a child's count once it has been waited for, its own children's included).
+fn stat_times(pid: &str) -> (Duration, Duration, Duration, Duration) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| {
-        fields
+        let t = fields
             .get(i)
             .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+            .unwrap_or(0);
+        Duration::from_millis(t * 10)
     };
-    (
-        Duration::from_millis(ticks(11) * 10),
-        Duration::from_millis(ticks(12) * 10),
-    )
+    (ticks(11), ticks(12), ticks(13), ticks(14))
 }
 
 /// The whole machine's (busy, idle, stolen) CPU time so far (Linux `/proc/stat`, all cores):
