@@ -1,9 +1,9 @@
 //! What every generated builder holds: the fields set so far, as JSON by wire name.
 //!
 //! A builder's setters store values here and its `build()` is one call, [`Draft::build`]: the
-//! draft is checked against the target type's [`Shape`](crate::shape::Shape) (every missing field
-//! and broken limit, at once) and only then read into the typed value through its
-//! [`Json`] impl (one member per field, no serde code per type).
+//! draft is checked against the target type's [`Shape`] (every missing field and broken limit,
+//! at once) and only then read into the typed value through its [`Json`] impl (one member per
+//! field, no serde code per type).
 
 use std::fmt;
 

@@ -5,7 +5,7 @@
 //! type meets (the client's byte writer, the builders' `Value`, the response reader...), and that
 //! code was most of the generated crate's compile time. Here each generated struct writes and
 //! reads its members by wire name ([`JsonFields`]: one line per field), every value goes through
-//! one `Value` tree, and the serde traits are bridged once in [`serde_via_json!`], generically,
+//! one `Value` tree, and the serde traits are bridged once in [`serde_via_json!`](crate::serde_via_json!), generically,
 //! so a type still serializes with any serde format it is handed.
 //!
 //! Reading is lenient like the serde derive it replaces: members the type does not declare are
