@@ -6,7 +6,7 @@
 //! are read from this process alone.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +18,8 @@ use wechatpay_apiv3_runtime::client::Keyring;
 use wechatpay_apiv3_runtime::client::crypto::{ApiV3Key, VerifyingKey};
 use wechatpay_apiv3_runtime::protocol;
 use wechatpay_apiv3_sim as sim;
+
+mod compile;
 
 const WINDOW: Duration = Duration::from_secs(3);
 const ANSWER: &[u8] = br#"{"stock_id":"100088","openid":"xsd3434454567676","wechatpay_use_time":"2015-05-20T13:29:35.120+08:00"}"#;
@@ -36,6 +38,9 @@ fn main() -> Res<()> {
         .ok_or("workspace root")?
         .to_path_buf();
     println!("machine: {} cores, {}", cores(), cpu_model());
+    if args.iter().any(|a| a == "--compile-only") {
+        return compile::compile_cost(&root);
+    }
     println!("window per throughput figure: {WINDOW:?}\n");
 
     let bound = crypto_bound()?;
@@ -123,7 +128,7 @@ fn main() -> Res<()> {
     generator(&root, quick)?;
     if !quick {
         println!();
-        compile_cost(&root)?;
+        compile::compile_cost(&root)?;
     }
     Ok(())
 }
@@ -146,19 +151,24 @@ fn cpu_model() -> String {
 /// A process's (user, system) CPU time (Linux `/proc/<pid>/stat`, clock ticks of 10 ms);
 /// `"self"` for this one.
 fn cpu_times(pid: &str) -> (Duration, Duration) {
+    let (user, system, _, _) = stat_times(pid);
+    (user, system)
+}
+
+/// User, system, and finished children's user and system time of a process (`/proc/<pid>/stat`
+/// fields 14 to 17; a child's count once it has been waited for, its own children's included).
+fn stat_times(pid: &str) -> (Duration, Duration, Duration, Duration) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = after.split_whitespace().collect();
     let ticks = |i: usize| {
-        fields
+        let t = fields
             .get(i)
             .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+            .unwrap_or(0);
+        Duration::from_millis(t * 10)
     };
-    (
-        Duration::from_millis(ticks(11) * 10),
-        Duration::from_millis(ticks(12) * 10),
-    )
+    (ticks(11), ticks(12), ticks(13), ticks(14))
 }
 
 /// The whole machine's (busy, idle, stolen) CPU time so far (Linux `/proc/stat`, all cores):
@@ -628,86 +638,10 @@ fn synthetic_spec(dir: &Path, n: usize) -> Res<()> {
             std::fs::write(
                 fdir.join(format!("op{op}.yaml")),
                 format!(
-                    "operation:\n  id: op{op}\n  title: Op\n  doc: Does.\n  method: POST\n  path: /v3/synth/{{id}}/op{op}\n  doc_url: https://example.com\n  callers: [merchant]\n  idempotency_keys: [out_request_no]\n  path_params:\n    id: {{ type: string, doc: ID. }}\n  body:\n    out_request_no: {{ type: string, required: true, max_length: 32, doc: No. }}\n    thing: {{ type: Thing, required: true, doc: T. }}\n    note: {{ type: string, doc: N. }}\n  response: {{ type: Thing }}\n  errors:\n    - {{ status: 500, code: SYSTEM_ERROR, description: B., solution: R., retry: true }}\n  examples:\n    - name: e\n      request: {{ path: {{ id: a }}, body: {{ out_request_no: x, thing: {{ id: t, state: \"ON\", amount: 1 }} }} }}\n      response: {{ id: t }}\n"
+                    "operation:\n  id: op{op}\n  title: Op\n  doc: Does.\n  method: POST\n  path: /v3/synth/fam{family}/{{id}}/op{op}\n  doc_url: https://example.com\n  callers: [merchant]\n  idempotency_keys: [out_request_no]\n  path_params:\n    id: {{ type: string, doc: ID. }}\n  body:\n    out_request_no: {{ type: string, required: true, max_length: 32, doc: No. }}\n    thing: {{ type: Thing, required: true, doc: T. }}\n    note: {{ type: string, doc: N. }}\n  response: {{ type: Thing }}\n  errors:\n    - {{ status: 500, code: SYSTEM_ERROR, description: B., solution: R., retry: true }}\n  examples:\n    - name: e\n      request: {{ path: {{ id: a }}, body: {{ out_request_no: x, thing: {{ id: t, state: \"ON\", amount: 1 }} }} }}\n      response: {{ id: t }}\n"
                 ),
             )?;
         }
     }
     Ok(())
-}
-
-/// Cold build of the generated crate (its dependencies already built), all features and one
-/// family, and generated lines per operation.
-fn compile_cost(root: &Path) -> Res<()> {
-    let target_dir = root.join("target/bench-compile");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = |features: &str| -> Res<Duration> {
-        let args = [
-            "build",
-            "-q",
-            "-p",
-            "wechatpay-apiv3",
-            "--no-default-features",
-            "--features",
-            features,
-        ];
-        let run = |a: &[&str]| {
-            Command::new(&cargo)
-                .args(a)
-                .current_dir(root)
-                .env("CARGO_TARGET_DIR", &target_dir)
-                .status()
-        };
-        run(&args)?; // dependencies
-        run(&["clean", "-q", "-p", "wechatpay-apiv3"])?;
-        let start = Instant::now();
-        let status = run(&args)?;
-        if !status.success() {
-            return Err(format!("build with {features} failed").into());
-        }
-        Ok(start.elapsed())
-    };
-    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml"))?;
-    let families: Vec<String> = manifest
-        .lines()
-        .skip_while(|l| !l.starts_with("[features]"))
-        .filter(|l| l.ends_with("= []"))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .collect();
-    let all = families.join(",");
-    println!(
-        "compile: generated crate, all {} families, cold: {:.1?}",
-        families.len(),
-        build(&all)?
-    );
-    for family in &families {
-        println!(
-            "compile: generated crate, family `{family}` alone, cold: {:.1?}",
-            build(family)?
-        );
-    }
-    let api = wechatpay_apiv3_generator::check_spec(&root.join("spec"), &[])?;
-    let ops: usize = api.families.iter().map(|f| f.operations.len()).sum();
-    let lines = count_lines(&root.join("generated/src"))?;
-    println!(
-        "compile: {lines} lines of generated Rust for {ops} operations = {:.0} lines per operation",
-        lines as f64 / ops.max(1) as f64
-    );
-    Ok(())
-}
-
-fn count_lines(dir: &Path) -> Res<usize> {
-    let mut total = 0;
-    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(d)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                total += std::fs::read_to_string(&path)?.lines().count();
-            }
-        }
-    }
-    Ok(total)
 }

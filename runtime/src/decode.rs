@@ -36,6 +36,13 @@ pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     serde_json::from_slice(body).map_err(|e| DecodeError::new(e, body))
 }
 
+/// Decodes a JSON body into a generated type: one JSON tree (read by code compiled once), then
+/// the type's [`Json`](crate::Json) impl; unknown members are ignored.
+pub fn typed<T: crate::Json>(body: &[u8]) -> Result<T, DecodeError> {
+    let tree = json::<serde_json::Value>(body)?;
+    T::from_json(tree).map_err(|e| DecodeError::new(e, body))
+}
+
 /// Accepts an empty body (whitespace allowed); anything else is a decode error.
 pub fn empty(body: &[u8]) -> Result<(), DecodeError> {
     if body.iter().all(u8::is_ascii_whitespace) {

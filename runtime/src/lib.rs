@@ -13,6 +13,7 @@
 //! * [`shape`]: each generated struct's rules as one static table, and the one walker that checks
 //!   JSON against it for builders, `validate()`, the generator and the simulator.
 //! * [`draft`]: what every generated builder holds; `build()` is one call into it.
+//! * [`json`]: generated structs to and from JSON by wire name, and their one serde bridge.
 //! * [`retry`]: the one retry classifier (documented error rows first, then status and
 //!   transport).
 //! * [`datetime`]: the RFC 3339 [`DateTime`] used for every time field.
@@ -38,6 +39,7 @@ pub mod datetime;
 pub mod decode;
 pub mod draft;
 pub mod encode;
+pub mod json;
 pub mod notification;
 pub mod notification_set;
 pub mod open_enum;
@@ -54,6 +56,7 @@ pub use http;
 
 pub use datetime::DateTime;
 pub use draft::Draft;
+pub use json::{Json, JsonFields};
 pub use notification::NotificationEvent;
 pub use notification_set::{DecryptedResource, NotificationSet, ResourceShapeError};
 pub use open_enum::{OpenEnum, UnknownValue};
@@ -78,4 +81,5 @@ pub use validate::{BuildError, FieldPath, Rule, Validate, Validator, Violation};
 pub mod __private {
     pub use http::Method;
     pub use serde;
+    pub use serde_json;
 }

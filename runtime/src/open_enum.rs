@@ -146,6 +146,22 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::Json for $name {
+            fn to_json(&self) -> $crate::__private::serde_json::Value {
+                $crate::json::enum_to_json(self)
+            }
+
+            fn from_json(
+                value: $crate::__private::serde_json::Value,
+            ) -> ::std::result::Result<Self, $crate::json::JsonError> {
+                $crate::json::enum_from_json(value)
+            }
+
+            fn stand_in() -> Self {
+                $crate::json::enum_stand_in()
+            }
+        }
+
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,

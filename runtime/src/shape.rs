@@ -7,7 +7,6 @@
 //! the generator derives from the spec model). Each value rule is a function of
 //! [`crate::validate::rules`], so all of them give one verdict for one value.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::validate::{BuildError, FieldPath, Rule, Validator, rules};
@@ -397,11 +396,6 @@ pub fn check_value(shape: &Shape, value: &Value, strictness: Strictness) -> Resu
 }
 
 /// `validate()` of every generated type: the value, as JSON, against its table.
-pub fn validate<T: Shaped + Serialize + ?Sized>(value: &T) -> Result<(), BuildError> {
-    check_value(T::SHAPE, &to_json(value), Strictness::Client)
-}
-
-pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Value {
-    // Generated types serialize infallibly (string keys only); `Null` would be reported.
-    serde_json::to_value(value).unwrap_or(Value::Null)
+pub fn validate<T: Shaped + crate::Json>(value: &T) -> Result<(), BuildError> {
+    check_value(T::SHAPE, &value.to_json(), Strictness::Client)
 }

@@ -374,7 +374,7 @@ pub trait Validate {
     fn validate(&self) -> Result<(), BuildError>;
 }
 
-impl<T: crate::shape::Shaped + serde::Serialize> Validate for T {
+impl<T: crate::shape::Shaped + crate::Json> Validate for T {
     fn validate(&self) -> Result<(), BuildError> {
         crate::shape::validate(self)
     }

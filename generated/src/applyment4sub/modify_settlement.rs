@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySettlementRequest {
     /// Path parameter. The sub-merchant whose account changes.
@@ -24,10 +24,23 @@ pub struct ModifySettlementRequest {
     /// Wire name `sub_mchid`; required; 8 to 32 characters; matches `^[0-9]+$`.
     pub sub_mchid: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ModifySettlementBody,
 }
 
+impl rt::JsonFields for ModifySettlementRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            body: <ModifySettlementBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ModifySettlementRequest);
 impl rt::Shaped for ModifySettlementRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ModifySettlementRequest",
@@ -173,7 +186,7 @@ impl rt::Operation for ModifySettlementRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -186,13 +199,12 @@ rt::open_enum! {
 }
 
 /// JSON body of `ModifySettlementRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySettlementBody {
     /// How the change is made; MODIFY_MODE_ASYNC (reviewed, followed by `application_no`) is the only mode.
     ///
     /// Wire name `modify_mode`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_mode: ::std::option::Option<
         crate::applyment4sub::modify_settlement::ModifyMode,
     >,
@@ -211,12 +223,10 @@ pub struct ModifySettlementBody {
     /// The branch's full name; this or `bank_branch_id` is needed for banks that need a branch.
     ///
     /// Wire name `bank_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// The branch's interbank number (联行号); this or `bank_name` is needed for banks that need a branch.
     ///
     /// Wire name `bank_branch_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// The new account number; sent encrypted.
     ///
@@ -225,7 +235,6 @@ pub struct ModifySettlementBody {
     /// The account holder's name; sent encrypted.
     ///
     /// Wire name `account_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -253,6 +262,32 @@ impl rt::Shaped for ModifySettlementBody {
     );
 }
 
+impl rt::JsonFields for ModifySettlementBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("modify_mode", &self.modify_mode);
+        out.req("account_type", &self.account_type);
+        out.req("account_bank", &self.account_bank);
+        out.req("bank_address_code", &self.bank_address_code);
+        out.opt("bank_name", &self.bank_name);
+        out.opt("bank_branch_id", &self.bank_branch_id);
+        out.req("account_number", &self.account_number);
+        out.opt("account_name", &self.account_name);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            modify_mode: input.opt("modify_mode"),
+            account_type: input.req("account_type"),
+            account_bank: input.req("account_bank"),
+            bank_address_code: input.req("bank_address_code"),
+            bank_name: input.opt("bank_name"),
+            bank_branch_id: input.opt("bank_branch_id"),
+            account_number: input.req("account_number"),
+            account_name: input.opt("account_name"),
+        }
+    }
+}
+rt::serde_via_json!(ModifySettlementBody);
 impl ::std::fmt::Debug for ModifySettlementBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -288,13 +323,12 @@ impl ModifySettlementBody {
 }
 
 /// Success response of `ModifySettlementRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySettlementResponse {
     /// WeChat Pay's number of the change request, for `query_settlement_application`.
     ///
     /// Wire name `application_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub application_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -305,6 +339,18 @@ impl rt::Shaped for ModifySettlementResponse {
     );
 }
 
+impl rt::JsonFields for ModifySettlementResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("application_no", &self.application_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            application_no: input.opt("application_no"),
+        }
+    }
+}
+rt::serde_via_json!(ModifySettlementResponse);
 #[cfg(feature = "test-support")]
 impl ModifySettlementResponse {
     /// A builder with every field unset.

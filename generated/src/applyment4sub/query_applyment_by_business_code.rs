@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApplymentByBusinessCodeRequest {
     /// Path parameter. The service provider's number of the application.
@@ -25,6 +25,18 @@ pub struct QueryApplymentByBusinessCodeRequest {
     pub business_code: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryApplymentByBusinessCodeRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("business_code", &self.business_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            business_code: input.req("business_code"),
+        }
+    }
+}
+rt::serde_via_json!(QueryApplymentByBusinessCodeRequest);
 impl rt::Shaped for QueryApplymentByBusinessCodeRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryApplymentByBusinessCodeRequest",
@@ -102,6 +114,6 @@ impl rt::Operation for QueryApplymentByBusinessCodeRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApplymentByIdRequest {
     /// Path parameter. WeChat Pay's number of the application, as digits.
@@ -25,6 +25,18 @@ pub struct QueryApplymentByIdRequest {
     pub applyment_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryApplymentByIdRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("applyment_id", &self.applyment_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            applyment_id: input.req("applyment_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryApplymentByIdRequest);
 impl rt::Shaped for QueryApplymentByIdRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryApplymentByIdRequest",
@@ -102,6 +114,6 @@ impl rt::Operation for QueryApplymentByIdRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySettlementRequest {
     /// Path parameter. The sub-merchant.
@@ -25,6 +25,18 @@ pub struct QuerySettlementRequest {
     pub sub_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QuerySettlementRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QuerySettlementRequest);
 impl rt::Shaped for QuerySettlementRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QuerySettlementRequest",
@@ -101,6 +113,6 @@ impl rt::Operation for QuerySettlementRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

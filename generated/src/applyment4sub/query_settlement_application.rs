@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySettlementApplicationRequest {
     /// Path parameter. The sub-merchant.
@@ -30,12 +30,27 @@ pub struct QuerySettlementApplicationRequest {
     /// Query parameter. How the account number is masked in the answer; WeChat Pay's default when left out.
     ///
     /// Wire name `account_number_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number_rule: ::std::option::Option<
         crate::applyment4sub::query_settlement_application::AccountNumberRule,
     >,
 }
 
+impl rt::JsonFields for QuerySettlementApplicationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("application_no", &self.application_no);
+        out.opt("account_number_rule", &self.account_number_rule);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            application_no: input.req("application_no"),
+            account_number_rule: input.opt("account_number_rule"),
+        }
+    }
+}
+rt::serde_via_json!(QuerySettlementApplicationRequest);
 impl rt::Shaped for QuerySettlementApplicationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QuerySettlementApplicationRequest",
@@ -149,7 +164,7 @@ impl rt::Operation for QuerySettlementApplicationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {

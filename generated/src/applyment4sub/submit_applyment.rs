@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 15 requests per second.
 /// - Idempotent by `business_code`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitApplymentRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SubmitApplymentBody,
 }
 
+impl rt::JsonFields for SubmitApplymentRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SubmitApplymentBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SubmitApplymentRequest);
 impl rt::Shaped for SubmitApplymentRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SubmitApplymentRequest",
@@ -199,12 +210,12 @@ impl rt::Operation for SubmitApplymentRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// The super administrator, who signs after review and receives the account's notices.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContactInfo {
     /// Whether the administrator is the operator or legal representative, or an authorised agent.
@@ -218,44 +229,36 @@ pub struct ContactInfo {
     /// The kind of the administrator's identity document; needed for an agent (SUPER).
     ///
     /// Wire name `contact_id_doc_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
         crate::applyment4sub::types::IdDocType,
     >,
     /// The administrator's identity document number; this or `openid` is required. Checked against the real name of the WeChat account that signs. Sent encrypted.
     ///
     /// Wire name `contact_id_number`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_number: ::std::option::Option<::std::string::String>,
     /// Media id of the front of the agent's identity document (the portrait side of an identity card).
     ///
     /// Wire name `contact_id_doc_copy`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// Media id of the back of the agent's identity document (not for a passport).
     ///
     /// Wire name `contact_id_doc_copy_back`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// First day the agent's document is valid, as `2019-06-06`.
     ///
     /// Wire name `contact_period_begin`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// Last day the agent's document is valid, as `2026-06-06`, or `长期` for no end.
     ///
     /// Wire name `contact_period_end`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// Media id of the letter by which the business authorises the agent, stamped with its seal.
     ///
     /// Wire name `business_authorization_letter`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// The administrator's OpenID under the service provider's AppID; this or `contact_id_number` is required, and the signing WeChat account must be this one.
     ///
     /// Wire name `openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The administrator's mobile number (11 digits), for notices and verification codes; sent encrypted.
     ///
@@ -297,6 +300,40 @@ impl rt::Shaped for ContactInfo {
     );
 }
 
+impl rt::JsonFields for ContactInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("contact_type", &self.contact_type);
+        out.req("contact_name", &self.contact_name);
+        out.opt("contact_id_doc_type", &self.contact_id_doc_type);
+        out.opt("contact_id_number", &self.contact_id_number);
+        out.opt("contact_id_doc_copy", &self.contact_id_doc_copy);
+        out.opt("contact_id_doc_copy_back", &self.contact_id_doc_copy_back);
+        out.opt("contact_period_begin", &self.contact_period_begin);
+        out.opt("contact_period_end", &self.contact_period_end);
+        out.opt("business_authorization_letter", &self.business_authorization_letter);
+        out.opt("openid", &self.openid);
+        out.req("mobile_phone", &self.mobile_phone);
+        out.req("contact_email", &self.contact_email);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            contact_type: input.req("contact_type"),
+            contact_name: input.req("contact_name"),
+            contact_id_doc_type: input.opt("contact_id_doc_type"),
+            contact_id_number: input.opt("contact_id_number"),
+            contact_id_doc_copy: input.opt("contact_id_doc_copy"),
+            contact_id_doc_copy_back: input.opt("contact_id_doc_copy_back"),
+            contact_period_begin: input.opt("contact_period_begin"),
+            contact_period_end: input.opt("contact_period_end"),
+            business_authorization_letter: input.opt("business_authorization_letter"),
+            openid: input.opt("openid"),
+            mobile_phone: input.req("mobile_phone"),
+            contact_email: input.req("contact_email"),
+        }
+    }
+}
+rt::serde_via_json!(ContactInfo);
 impl ContactInfo {
     /// A builder with every field unset.
     pub fn builder() -> ContactInfoBuilder {
@@ -453,7 +490,7 @@ rt::open_enum! {
 }
 
 /// The store, for MICRO_TYPE_STORE.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MicroStoreInfo {
     /// The store's name.
@@ -479,12 +516,10 @@ pub struct MicroStoreInfo {
     /// The store's longitude, in degrees.
     ///
     /// Wire name `store_longitude`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_longitude: ::std::option::Option<::std::string::String>,
     /// The store's latitude, in degrees.
     ///
     /// Wire name `store_latitude`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -503,6 +538,30 @@ impl rt::Shaped for MicroStoreInfo {
     );
 }
 
+impl rt::JsonFields for MicroStoreInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("micro_name", &self.micro_name);
+        out.req("micro_address_code", &self.micro_address_code);
+        out.req("micro_address", &self.micro_address);
+        out.req("store_entrance_pic", &self.store_entrance_pic);
+        out.req("micro_indoor_copy", &self.micro_indoor_copy);
+        out.opt("store_longitude", &self.store_longitude);
+        out.opt("store_latitude", &self.store_latitude);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            micro_name: input.req("micro_name"),
+            micro_address_code: input.req("micro_address_code"),
+            micro_address: input.req("micro_address"),
+            store_entrance_pic: input.req("store_entrance_pic"),
+            micro_indoor_copy: input.req("micro_indoor_copy"),
+            store_longitude: input.opt("store_longitude"),
+            store_latitude: input.opt("store_latitude"),
+        }
+    }
+}
+rt::serde_via_json!(MicroStoreInfo);
 impl MicroStoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> MicroStoreInfoBuilder {
@@ -556,7 +615,7 @@ impl MicroStoreInfoBuilder {
 }
 
 /// The trade, for MICRO_TYPE_MOBILE.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MicroMobileInfo {
     /// The name of the trade or service.
@@ -592,6 +651,24 @@ impl rt::Shaped for MicroMobileInfo {
     );
 }
 
+impl rt::JsonFields for MicroMobileInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("micro_mobile_name", &self.micro_mobile_name);
+        out.req("micro_mobile_city", &self.micro_mobile_city);
+        out.req("micro_mobile_address", &self.micro_mobile_address);
+        out.req("micro_mobile_pics", &self.micro_mobile_pics);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            micro_mobile_name: input.req("micro_mobile_name"),
+            micro_mobile_city: input.req("micro_mobile_city"),
+            micro_mobile_address: input.req("micro_mobile_address"),
+            micro_mobile_pics: input.req("micro_mobile_pics"),
+        }
+    }
+}
+rt::serde_via_json!(MicroMobileInfo);
 impl MicroMobileInfo {
     /// A builder with every field unset.
     pub fn builder() -> MicroMobileInfoBuilder {
@@ -639,7 +716,7 @@ impl MicroMobileInfoBuilder {
 }
 
 /// The online shop, for MICRO_TYPE_ONLINE.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MicroOnlineInfo {
     /// The online shop's name.
@@ -653,12 +730,10 @@ pub struct MicroOnlineInfo {
     /// Media id of the shop's QR code; this or `micro_link` is needed.
     ///
     /// Wire name `micro_qrcode`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_qrcode: ::std::option::Option<::std::string::String>,
     /// The shop's address on the web; this or `micro_qrcode` is needed.
     ///
     /// Wire name `micro_link`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_link: ::std::option::Option<::std::string::String>,
 }
 
@@ -674,6 +749,24 @@ impl rt::Shaped for MicroOnlineInfo {
     );
 }
 
+impl rt::JsonFields for MicroOnlineInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("micro_online_store", &self.micro_online_store);
+        out.req("micro_ec_name", &self.micro_ec_name);
+        out.opt("micro_qrcode", &self.micro_qrcode);
+        out.opt("micro_link", &self.micro_link);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            micro_online_store: input.req("micro_online_store"),
+            micro_ec_name: input.req("micro_ec_name"),
+            micro_qrcode: input.opt("micro_qrcode"),
+            micro_link: input.opt("micro_link"),
+        }
+    }
+}
+rt::serde_via_json!(MicroOnlineInfo);
 impl MicroOnlineInfo {
     /// A builder with every field unset.
     pub fn builder() -> MicroOnlineInfoBuilder {
@@ -712,7 +805,7 @@ impl MicroOnlineInfoBuilder {
 }
 
 /// What proves a small business without a licence exists; required when subject_type is SUBJECT_TYPE_MICRO.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MicroBizInfo {
     /// How the small business trades; the matching object below is required.
@@ -722,21 +815,18 @@ pub struct MicroBizInfo {
     /// The store, for MICRO_TYPE_STORE.
     ///
     /// Wire name `micro_store_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_store_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::MicroStoreInfo,
     >,
     /// The trade, for MICRO_TYPE_MOBILE.
     ///
     /// Wire name `micro_mobile_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_mobile_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::MicroMobileInfo,
     >,
     /// The online shop, for MICRO_TYPE_ONLINE.
     ///
     /// Wire name `micro_online_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_online_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::MicroOnlineInfo,
     >,
@@ -766,6 +856,24 @@ impl rt::Shaped for MicroBizInfo {
     );
 }
 
+impl rt::JsonFields for MicroBizInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("micro_biz_type", &self.micro_biz_type);
+        out.opt("micro_store_info", &self.micro_store_info);
+        out.opt("micro_mobile_info", &self.micro_mobile_info);
+        out.opt("micro_online_info", &self.micro_online_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            micro_biz_type: input.req("micro_biz_type"),
+            micro_store_info: input.opt("micro_store_info"),
+            micro_mobile_info: input.opt("micro_mobile_info"),
+            micro_online_info: input.opt("micro_online_info"),
+        }
+    }
+}
+rt::serde_via_json!(MicroBizInfo);
 impl MicroBizInfo {
     /// A builder with every field unset.
     pub fn builder() -> MicroBizInfoBuilder {
@@ -840,7 +948,7 @@ impl MicroBizInfoBuilder {
 }
 
 /// The business licence; for companies and sole proprietorships.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BusinessLicenseInfo {
     /// Media id of a photo or scan of the licence.
@@ -862,17 +970,14 @@ pub struct BusinessLicenseInfo {
     /// The registered address on the licence.
     ///
     /// Wire name `license_address`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub license_address: ::std::option::Option<::std::string::String>,
     /// First day of the licence, as `2019-08-01`.
     ///
     /// Wire name `period_begin`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub period_begin: ::std::option::Option<::std::string::String>,
     /// Last day of the licence, as `2029-08-01`, or `长期` for no end.
     ///
     /// Wire name `period_end`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -891,6 +996,30 @@ impl rt::Shaped for BusinessLicenseInfo {
     );
 }
 
+impl rt::JsonFields for BusinessLicenseInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("license_copy", &self.license_copy);
+        out.req("license_number", &self.license_number);
+        out.req("merchant_name", &self.merchant_name);
+        out.req("legal_person", &self.legal_person);
+        out.opt("license_address", &self.license_address);
+        out.opt("period_begin", &self.period_begin);
+        out.opt("period_end", &self.period_end);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            license_copy: input.req("license_copy"),
+            license_number: input.req("license_number"),
+            merchant_name: input.req("merchant_name"),
+            legal_person: input.req("legal_person"),
+            license_address: input.opt("license_address"),
+            period_begin: input.opt("period_begin"),
+            period_end: input.opt("period_end"),
+        }
+    }
+}
+rt::serde_via_json!(BusinessLicenseInfo);
 impl BusinessLicenseInfo {
     /// A builder with every field unset.
     pub fn builder() -> BusinessLicenseInfoBuilder {
@@ -944,7 +1073,7 @@ impl BusinessLicenseInfoBuilder {
 }
 
 /// The registration certificate; for institutions, government bodies and social organisations.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CertificateInfo {
     /// Media id of a photo or scan of the certificate.
@@ -1002,6 +1131,32 @@ impl rt::Shaped for CertificateInfo {
     );
 }
 
+impl rt::JsonFields for CertificateInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("cert_copy", &self.cert_copy);
+        out.req("cert_type", &self.cert_type);
+        out.req("cert_number", &self.cert_number);
+        out.req("merchant_name", &self.merchant_name);
+        out.req("company_address", &self.company_address);
+        out.req("legal_person", &self.legal_person);
+        out.req("period_begin", &self.period_begin);
+        out.req("period_end", &self.period_end);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cert_copy: input.req("cert_copy"),
+            cert_type: input.req("cert_type"),
+            cert_number: input.req("cert_number"),
+            merchant_name: input.req("merchant_name"),
+            company_address: input.req("company_address"),
+            legal_person: input.req("legal_person"),
+            period_begin: input.req("period_begin"),
+            period_end: input.req("period_end"),
+        }
+    }
+}
+rt::serde_via_json!(CertificateInfo);
 impl CertificateInfo {
     /// A builder with every field unset.
     pub fn builder() -> CertificateInfoBuilder {
@@ -1063,7 +1218,7 @@ impl CertificateInfoBuilder {
 }
 
 /// The organisation code certificate, for a licence that is not a unified-code (three-in-one) one.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OrganizationInfo {
     /// Media id of a photo of the certificate.
@@ -1096,6 +1251,24 @@ impl rt::Shaped for OrganizationInfo {
     );
 }
 
+impl rt::JsonFields for OrganizationInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("organization_copy", &self.organization_copy);
+        out.req("organization_code", &self.organization_code);
+        out.req("org_period_begin", &self.org_period_begin);
+        out.req("org_period_end", &self.org_period_end);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            organization_copy: input.req("organization_copy"),
+            organization_code: input.req("organization_code"),
+            org_period_begin: input.req("org_period_begin"),
+            org_period_end: input.req("org_period_end"),
+        }
+    }
+}
+rt::serde_via_json!(OrganizationInfo);
 impl OrganizationInfo {
     /// A builder with every field unset.
     pub fn builder() -> OrganizationInfoBuilder {
@@ -1134,18 +1307,16 @@ impl OrganizationInfoBuilder {
 }
 
 /// The financial licence; required when `finance_institution` is true.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FinanceInstitutionInfo {
     /// The kind of financial institution.
     ///
     /// Wire name `finance_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_type: ::std::option::Option<crate::applyment4sub::types::FinanceType>,
     /// Media ids of the financial licence pages.
     ///
     /// Wire name `finance_license_pics`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -1169,6 +1340,20 @@ impl rt::Shaped for FinanceInstitutionInfo {
     );
 }
 
+impl rt::JsonFields for FinanceInstitutionInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("finance_type", &self.finance_type);
+        out.opt("finance_license_pics", &self.finance_license_pics);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            finance_type: input.opt("finance_type"),
+            finance_license_pics: input.opt("finance_license_pics"),
+        }
+    }
+}
+rt::serde_via_json!(FinanceInstitutionInfo);
 impl FinanceInstitutionInfo {
     /// A builder with every field unset.
     pub fn builder() -> FinanceInstitutionInfoBuilder {
@@ -1211,7 +1396,7 @@ impl FinanceInstitutionInfoBuilder {
 }
 
 /// The identity card, when id_doc_type is IDENTIFICATION_TYPE_IDCARD.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdCardInfo {
     /// Media id of the portrait side.
@@ -1233,7 +1418,6 @@ pub struct IdCardInfo {
     /// The address on the card, for companies; sent encrypted.
     ///
     /// Wire name `id_card_address`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_address: ::std::option::Option<::std::string::String>,
     /// First day the card is valid, as `2019-06-06`.
     ///
@@ -1260,6 +1444,30 @@ impl rt::Shaped for IdCardInfo {
     );
 }
 
+impl rt::JsonFields for IdCardInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("id_card_copy", &self.id_card_copy);
+        out.req("id_card_national", &self.id_card_national);
+        out.req("id_card_name", &self.id_card_name);
+        out.req("id_card_number", &self.id_card_number);
+        out.opt("id_card_address", &self.id_card_address);
+        out.req("card_period_begin", &self.card_period_begin);
+        out.req("card_period_end", &self.card_period_end);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id_card_copy: input.req("id_card_copy"),
+            id_card_national: input.req("id_card_national"),
+            id_card_name: input.req("id_card_name"),
+            id_card_number: input.req("id_card_number"),
+            id_card_address: input.opt("id_card_address"),
+            card_period_begin: input.req("card_period_begin"),
+            card_period_end: input.req("card_period_end"),
+        }
+    }
+}
+rt::serde_via_json!(IdCardInfo);
 impl IdCardInfo {
     /// A builder with every field unset.
     pub fn builder() -> IdCardInfoBuilder {
@@ -1350,7 +1558,7 @@ impl IdCardInfo {
 }
 
 /// Another identity document, for any other id_doc_type.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdDocInfo {
     /// Media id of the front of the document.
@@ -1360,7 +1568,6 @@ pub struct IdDocInfo {
     /// Media id of the back of the document (not for a passport).
     ///
     /// Wire name `id_doc_copy_back`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// The name on the document; sent encrypted.
     ///
@@ -1373,7 +1580,6 @@ pub struct IdDocInfo {
     /// The address on the document, for companies; sent encrypted.
     ///
     /// Wire name `id_doc_address`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_address: ::std::option::Option<::std::string::String>,
     /// First day the document is valid, as `2019-06-06`.
     ///
@@ -1400,6 +1606,30 @@ impl rt::Shaped for IdDocInfo {
     );
 }
 
+impl rt::JsonFields for IdDocInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("id_doc_copy", &self.id_doc_copy);
+        out.opt("id_doc_copy_back", &self.id_doc_copy_back);
+        out.req("id_doc_name", &self.id_doc_name);
+        out.req("id_doc_number", &self.id_doc_number);
+        out.opt("id_doc_address", &self.id_doc_address);
+        out.req("doc_period_begin", &self.doc_period_begin);
+        out.req("doc_period_end", &self.doc_period_end);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id_doc_copy: input.req("id_doc_copy"),
+            id_doc_copy_back: input.opt("id_doc_copy_back"),
+            id_doc_name: input.req("id_doc_name"),
+            id_doc_number: input.req("id_doc_number"),
+            id_doc_address: input.opt("id_doc_address"),
+            doc_period_begin: input.req("doc_period_begin"),
+            doc_period_end: input.req("doc_period_end"),
+        }
+    }
+}
+rt::serde_via_json!(IdDocInfo);
 impl IdDocInfo {
     /// A builder with every field unset.
     pub fn builder() -> IdDocInfoBuilder {
@@ -1490,13 +1720,12 @@ impl IdDocInfo {
 }
 
 /// The operator's or legal representative's identity document: `id_card_info` for an identity card, `id_doc_info` for any other.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityInfo {
     /// Whose document it is, for government bodies and public institutions: the legal representative, or an agent with `authorize_letter_copy`.
     ///
     /// Wire name `id_holder_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_holder_type: ::std::option::Option<crate::applyment4sub::types::ContactType>,
     /// The kind of document.
     ///
@@ -1505,26 +1734,22 @@ pub struct IdentityInfo {
     /// Media id of the legal representative's letter of authorisation, when an agent holds the document.
     ///
     /// Wire name `authorize_letter_copy`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// The identity card, when id_doc_type is IDENTIFICATION_TYPE_IDCARD.
     ///
     /// Wire name `id_card_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::IdCardInfo,
     >,
     /// Another identity document, for any other id_doc_type.
     ///
     /// Wire name `id_doc_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::IdDocInfo,
     >,
     /// Whether the operator or legal representative is also the ultimate beneficial owner (companies); when false, `ubo_info_list` names the owners.
     ///
     /// Wire name `owner`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<bool>,
 }
 
@@ -1558,6 +1783,28 @@ impl rt::Shaped for IdentityInfo {
     );
 }
 
+impl rt::JsonFields for IdentityInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("id_holder_type", &self.id_holder_type);
+        out.req("id_doc_type", &self.id_doc_type);
+        out.opt("authorize_letter_copy", &self.authorize_letter_copy);
+        out.opt("id_card_info", &self.id_card_info);
+        out.opt("id_doc_info", &self.id_doc_info);
+        out.opt("owner", &self.owner);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id_holder_type: input.opt("id_holder_type"),
+            id_doc_type: input.req("id_doc_type"),
+            authorize_letter_copy: input.opt("authorize_letter_copy"),
+            id_card_info: input.opt("id_card_info"),
+            id_doc_info: input.opt("id_doc_info"),
+            owner: input.opt("owner"),
+        }
+    }
+}
+rt::serde_via_json!(IdentityInfo);
 impl IdentityInfo {
     /// A builder with every field unset.
     pub fn builder() -> IdentityInfoBuilder {
@@ -1651,7 +1898,7 @@ impl IdentityInfo {
 }
 
 /// An element of `body.subject_info.ubo_info_list`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UboInfo {
     /// The kind of the owner's document.
@@ -1709,6 +1956,32 @@ impl rt::Shaped for UboInfo {
     );
 }
 
+impl rt::JsonFields for UboInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("ubo_id_doc_type", &self.ubo_id_doc_type);
+        out.req("ubo_id_doc_copy", &self.ubo_id_doc_copy);
+        out.req("ubo_id_doc_copy_back", &self.ubo_id_doc_copy_back);
+        out.req("ubo_id_doc_name", &self.ubo_id_doc_name);
+        out.req("ubo_id_doc_number", &self.ubo_id_doc_number);
+        out.req("ubo_id_doc_address", &self.ubo_id_doc_address);
+        out.req("ubo_period_begin", &self.ubo_period_begin);
+        out.req("ubo_period_end", &self.ubo_period_end);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            ubo_id_doc_type: input.req("ubo_id_doc_type"),
+            ubo_id_doc_copy: input.req("ubo_id_doc_copy"),
+            ubo_id_doc_copy_back: input.req("ubo_id_doc_copy_back"),
+            ubo_id_doc_name: input.req("ubo_id_doc_name"),
+            ubo_id_doc_number: input.req("ubo_id_doc_number"),
+            ubo_id_doc_address: input.req("ubo_id_doc_address"),
+            ubo_period_begin: input.req("ubo_period_begin"),
+            ubo_period_end: input.req("ubo_period_end"),
+        }
+    }
+}
+rt::serde_via_json!(UboInfo);
 impl UboInfo {
     /// A builder with every field unset.
     pub fn builder() -> UboInfoBuilder {
@@ -1813,7 +2086,7 @@ impl UboInfo {
 }
 
 /// The business itself, its licence or certificate, and the identity of its operator or legal representative.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubjectInfo {
     /// The legal form; it must be the one on the licence or certificate.
@@ -1823,45 +2096,38 @@ pub struct SubjectInfo {
     /// Whether the business is a financial institution; then `finance_institution_info` is required. Default false.
     ///
     /// Wire name `finance_institution`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// What proves a small business without a licence exists; required when subject_type is SUBJECT_TYPE_MICRO.
     ///
     /// Wire name `micro_biz_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_biz_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::MicroBizInfo,
     >,
     /// The business licence; for companies and sole proprietorships.
     ///
     /// Wire name `business_license_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::BusinessLicenseInfo,
     >,
     /// The registration certificate; for institutions, government bodies and social organisations.
     ///
     /// Wire name `certificate_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::CertificateInfo,
     >,
     /// The organisation code certificate, for a licence that is not a unified-code (three-in-one) one.
     ///
     /// Wire name `organization_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::OrganizationInfo,
     >,
     /// Media id of the letter of proof from the unit, for a government body or public institution that asks for one.
     ///
     /// Wire name `certificate_letter_copy`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_letter_copy: ::std::option::Option<::std::string::String>,
     /// The financial licence; required when `finance_institution` is true.
     ///
     /// Wire name `finance_institution_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::FinanceInstitutionInfo,
     >,
@@ -1872,7 +2138,6 @@ pub struct SubjectInfo {
     /// The ultimate beneficial owners of a company, when the legal representative is not the only one.
     ///
     /// Wire name `ubo_info_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<crate::applyment4sub::submit_applyment::UboInfo>,
     >,
@@ -1926,6 +2191,36 @@ impl rt::Shaped for SubjectInfo {
     );
 }
 
+impl rt::JsonFields for SubjectInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("subject_type", &self.subject_type);
+        out.opt("finance_institution", &self.finance_institution);
+        out.opt("micro_biz_info", &self.micro_biz_info);
+        out.opt("business_license_info", &self.business_license_info);
+        out.opt("certificate_info", &self.certificate_info);
+        out.opt("organization_info", &self.organization_info);
+        out.opt("certificate_letter_copy", &self.certificate_letter_copy);
+        out.opt("finance_institution_info", &self.finance_institution_info);
+        out.req("identity_info", &self.identity_info);
+        out.opt("ubo_info_list", &self.ubo_info_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subject_type: input.req("subject_type"),
+            finance_institution: input.opt("finance_institution"),
+            micro_biz_info: input.opt("micro_biz_info"),
+            business_license_info: input.opt("business_license_info"),
+            certificate_info: input.opt("certificate_info"),
+            organization_info: input.opt("organization_info"),
+            certificate_letter_copy: input.opt("certificate_letter_copy"),
+            finance_institution_info: input.opt("finance_institution_info"),
+            identity_info: input.req("identity_info"),
+            ubo_info_list: input.opt("ubo_info_list"),
+        }
+    }
+}
+rt::serde_via_json!(SubjectInfo);
 impl SubjectInfo {
     /// A builder with every field unset.
     pub fn builder() -> SubjectInfoBuilder {
@@ -2087,7 +2382,7 @@ impl SubjectInfo {
 }
 
 /// The physical store, for SALES_SCENES_STORE.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BizStoreInfo {
     /// The store's name.
@@ -2113,7 +2408,6 @@ pub struct BizStoreInfo {
     /// The business's own AppID used in the store, if any.
     ///
     /// Wire name `biz_sub_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub biz_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2137,6 +2431,28 @@ impl rt::Shaped for BizStoreInfo {
     );
 }
 
+impl rt::JsonFields for BizStoreInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("biz_store_name", &self.biz_store_name);
+        out.req("biz_address_code", &self.biz_address_code);
+        out.req("biz_store_address", &self.biz_store_address);
+        out.req("store_entrance_pic", &self.store_entrance_pic);
+        out.req("indoor_pic", &self.indoor_pic);
+        out.opt("biz_sub_appid", &self.biz_sub_appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            biz_store_name: input.req("biz_store_name"),
+            biz_address_code: input.req("biz_address_code"),
+            biz_store_address: input.req("biz_store_address"),
+            store_entrance_pic: input.req("store_entrance_pic"),
+            indoor_pic: input.req("indoor_pic"),
+            biz_sub_appid: input.opt("biz_sub_appid"),
+        }
+    }
+}
+rt::serde_via_json!(BizStoreInfo);
 impl BizStoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> BizStoreInfoBuilder {
@@ -2197,23 +2513,20 @@ impl BizStoreInfoBuilder {
 }
 
 /// The official account, for SALES_SCENES_MP.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MpInfo {
     /// The service provider's official-account AppID the business pays through; this or `mp_sub_appid`.
     ///
     /// Wire name `mp_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_appid: ::std::option::Option<::std::string::String>,
     /// The business's own official-account AppID; this or `mp_appid`.
     ///
     /// Wire name `mp_sub_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_sub_appid: ::std::option::Option<::std::string::String>,
     /// Media ids of screenshots of the official account pages.
     ///
     /// Wire name `mp_pics`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -2228,6 +2541,22 @@ impl rt::Shaped for MpInfo {
     );
 }
 
+impl rt::JsonFields for MpInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mp_appid", &self.mp_appid);
+        out.opt("mp_sub_appid", &self.mp_sub_appid);
+        out.opt("mp_pics", &self.mp_pics);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mp_appid: input.opt("mp_appid"),
+            mp_sub_appid: input.opt("mp_sub_appid"),
+            mp_pics: input.opt("mp_pics"),
+        }
+    }
+}
+rt::serde_via_json!(MpInfo);
 impl MpInfo {
     /// A builder with every field unset.
     pub fn builder() -> MpInfoBuilder {
@@ -2264,23 +2593,20 @@ impl MpInfoBuilder {
 }
 
 /// The mini program, for SALES_SCENES_MINI_PROGRAM.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MiniProgramInfo {
     /// The service provider's mini-program AppID; this or `mini_program_sub_appid`.
     ///
     /// Wire name `mini_program_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// The business's own mini-program AppID; this or `mini_program_appid`.
     ///
     /// Wire name `mini_program_sub_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
     /// Media ids of screenshots of the mini program.
     ///
     /// Wire name `mini_program_pics`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -2298,6 +2624,22 @@ impl rt::Shaped for MiniProgramInfo {
     );
 }
 
+impl rt::JsonFields for MiniProgramInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mini_program_appid", &self.mini_program_appid);
+        out.opt("mini_program_sub_appid", &self.mini_program_sub_appid);
+        out.opt("mini_program_pics", &self.mini_program_pics);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_sub_appid: input.opt("mini_program_sub_appid"),
+            mini_program_pics: input.opt("mini_program_pics"),
+        }
+    }
+}
+rt::serde_via_json!(MiniProgramInfo);
 impl MiniProgramInfo {
     /// A builder with every field unset.
     pub fn builder() -> MiniProgramInfoBuilder {
@@ -2343,23 +2685,20 @@ impl MiniProgramInfoBuilder {
 }
 
 /// The app, for SALES_SCENES_APP.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AppInfo {
     /// The service provider's app AppID; this or `app_sub_appid`.
     ///
     /// Wire name `app_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_appid: ::std::option::Option<::std::string::String>,
     /// The business's own app AppID; this or `app_appid`.
     ///
     /// Wire name `app_sub_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_sub_appid: ::std::option::Option<::std::string::String>,
     /// Media ids of screenshots of the app.
     ///
     /// Wire name `app_pics`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -2374,6 +2713,22 @@ impl rt::Shaped for AppInfo {
     );
 }
 
+impl rt::JsonFields for AppInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("app_appid", &self.app_appid);
+        out.opt("app_sub_appid", &self.app_sub_appid);
+        out.opt("app_pics", &self.app_pics);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            app_appid: input.opt("app_appid"),
+            app_sub_appid: input.opt("app_sub_appid"),
+            app_pics: input.opt("app_pics"),
+        }
+    }
+}
+rt::serde_via_json!(AppInfo);
 impl AppInfo {
     /// A builder with every field unset.
     pub fn builder() -> AppInfoBuilder {
@@ -2410,23 +2765,20 @@ impl AppInfoBuilder {
 }
 
 /// The website, for SALES_SCENES_WEB.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WebInfo {
     /// The website's domain.
     ///
     /// Wire name `domain`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// Media id of the letter authorising the business to use the site, when the domain is registered to someone else.
     ///
     /// Wire name `web_authorisation`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub web_authorisation: ::std::option::Option<::std::string::String>,
     /// The business's AppID used on the site, if any.
     ///
     /// Wire name `web_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub web_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2441,6 +2793,22 @@ impl rt::Shaped for WebInfo {
     );
 }
 
+impl rt::JsonFields for WebInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("domain", &self.domain);
+        out.opt("web_authorisation", &self.web_authorisation);
+        out.opt("web_appid", &self.web_appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            domain: input.opt("domain"),
+            web_authorisation: input.opt("web_authorisation"),
+            web_appid: input.opt("web_appid"),
+        }
+    }
+}
+rt::serde_via_json!(WebInfo);
 impl WebInfo {
     /// A builder with every field unset.
     pub fn builder() -> WebInfoBuilder {
@@ -2474,18 +2842,16 @@ impl WebInfoBuilder {
 }
 
 /// WeCom, for SALES_SCENES_WEWORK.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WeworkInfo {
     /// The business's WeCom CorpID.
     ///
     /// Wire name `sub_corp_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_corp_id: ::std::option::Option<::std::string::String>,
     /// Media ids of screenshots of the WeCom pages.
     ///
     /// Wire name `wework_pics`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wework_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -2502,6 +2868,20 @@ impl rt::Shaped for WeworkInfo {
     );
 }
 
+impl rt::JsonFields for WeworkInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_corp_id", &self.sub_corp_id);
+        out.opt("wework_pics", &self.wework_pics);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_corp_id: input.opt("sub_corp_id"),
+            wework_pics: input.opt("wework_pics"),
+        }
+    }
+}
+rt::serde_via_json!(WeworkInfo);
 impl WeworkInfo {
     /// A builder with every field unset.
     pub fn builder() -> WeworkInfoBuilder {
@@ -2533,7 +2913,7 @@ impl WeworkInfoBuilder {
 }
 
 /// The places and channels where it sells; one object per scene named in `sales_scenes_type`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SalesInfo {
     /// Every scene where the business sells.
@@ -2543,36 +2923,30 @@ pub struct SalesInfo {
     /// The physical store, for SALES_SCENES_STORE.
     ///
     /// Wire name `biz_store_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub biz_store_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::BizStoreInfo,
     >,
     /// The official account, for SALES_SCENES_MP.
     ///
     /// Wire name `mp_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_info: ::std::option::Option<crate::applyment4sub::submit_applyment::MpInfo>,
     /// The mini program, for SALES_SCENES_MINI_PROGRAM.
     ///
     /// Wire name `mini_program_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::MiniProgramInfo,
     >,
     /// The app, for SALES_SCENES_APP.
     ///
     /// Wire name `app_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_info: ::std::option::Option<crate::applyment4sub::submit_applyment::AppInfo>,
     /// The website, for SALES_SCENES_WEB.
     ///
     /// Wire name `web_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub web_info: ::std::option::Option<crate::applyment4sub::submit_applyment::WebInfo>,
     /// WeCom, for SALES_SCENES_WEWORK.
     ///
     /// Wire name `wework_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wework_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::WeworkInfo,
     >,
@@ -2620,6 +2994,30 @@ impl rt::Shaped for SalesInfo {
     );
 }
 
+impl rt::JsonFields for SalesInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sales_scenes_type", &self.sales_scenes_type);
+        out.opt("biz_store_info", &self.biz_store_info);
+        out.opt("mp_info", &self.mp_info);
+        out.opt("mini_program_info", &self.mini_program_info);
+        out.opt("app_info", &self.app_info);
+        out.opt("web_info", &self.web_info);
+        out.opt("wework_info", &self.wework_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sales_scenes_type: input.req("sales_scenes_type"),
+            biz_store_info: input.opt("biz_store_info"),
+            mp_info: input.opt("mp_info"),
+            mini_program_info: input.opt("mini_program_info"),
+            app_info: input.opt("app_info"),
+            web_info: input.opt("web_info"),
+            wework_info: input.opt("wework_info"),
+        }
+    }
+}
+rt::serde_via_json!(SalesInfo);
 impl SalesInfo {
     /// A builder with every field unset.
     pub fn builder() -> SalesInfoBuilder {
@@ -2734,7 +3132,7 @@ impl SalesInfoBuilder {
 }
 
 /// How the business appears to its customers and where it sells.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BusinessInfo {
     /// The short name payers see on the payment page; it must match what is sold.
@@ -2765,6 +3163,22 @@ impl rt::Shaped for BusinessInfo {
     );
 }
 
+impl rt::JsonFields for BusinessInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("merchant_shortname", &self.merchant_shortname);
+        out.req("service_phone", &self.service_phone);
+        out.req("sales_info", &self.sales_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_shortname: input.req("merchant_shortname"),
+            service_phone: input.req("service_phone"),
+            sales_info: input.req("sales_info"),
+        }
+    }
+}
+rt::serde_via_json!(BusinessInfo);
 impl BusinessInfo {
     /// A builder with every field unset.
     pub fn builder() -> BusinessInfoBuilder {
@@ -2807,48 +3221,40 @@ impl BusinessInfoBuilder {
 }
 
 /// How the business is charged: the settlement rule for its industry and any discounted-rate activity.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SettlementInfo {
     /// The id of the settlement rule (费率结算规则) for the business's industry.
     ///
     /// Wire name `settlement_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_id: ::std::option::Option<::std::string::String>,
     /// The industry, as the settlement rule table names it (餐饮).
     ///
     /// Wire name `qualification_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qualification_type: ::std::option::Option<::std::string::String>,
     /// Media ids of the special licences the industry requires.
     ///
     /// Wire name `qualifications`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qualifications: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The id of a discounted-rate activity the business joins.
     ///
     /// Wire name `activities_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activities_id: ::std::option::Option<::std::string::String>,
     /// The activity's rate, in per cent as text (`0.6`).
     ///
     /// Wire name `activities_rate`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activities_rate: ::std::option::Option<::std::string::String>,
     /// The activity's rate for non-credit-card payments, where it distinguishes them.
     ///
     /// Wire name `debit_activities_rate`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub debit_activities_rate: ::std::option::Option<::std::string::String>,
     /// The activity's rate for credit-card payments, where it distinguishes them.
     ///
     /// Wire name `credit_activities_rate`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_activities_rate: ::std::option::Option<::std::string::String>,
     /// Media ids of material the activity requires.
     ///
     /// Wire name `activities_additions`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activities_additions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -2876,6 +3282,32 @@ impl rt::Shaped for SettlementInfo {
     );
 }
 
+impl rt::JsonFields for SettlementInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("settlement_id", &self.settlement_id);
+        out.opt("qualification_type", &self.qualification_type);
+        out.opt("qualifications", &self.qualifications);
+        out.opt("activities_id", &self.activities_id);
+        out.opt("activities_rate", &self.activities_rate);
+        out.opt("debit_activities_rate", &self.debit_activities_rate);
+        out.opt("credit_activities_rate", &self.credit_activities_rate);
+        out.opt("activities_additions", &self.activities_additions);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            settlement_id: input.opt("settlement_id"),
+            qualification_type: input.opt("qualification_type"),
+            qualifications: input.opt("qualifications"),
+            activities_id: input.opt("activities_id"),
+            activities_rate: input.opt("activities_rate"),
+            debit_activities_rate: input.opt("debit_activities_rate"),
+            credit_activities_rate: input.opt("credit_activities_rate"),
+            activities_additions: input.opt("activities_additions"),
+        }
+    }
+}
+rt::serde_via_json!(SettlementInfo);
 impl SettlementInfo {
     /// A builder with every field unset.
     pub fn builder() -> SettlementInfoBuilder {
@@ -2951,7 +3383,7 @@ impl SettlementInfoBuilder {
 }
 
 /// The bank account the business is paid out to.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BankAccountInfo {
     /// Whose account it is: the business's corporate account or the operator's personal card.
@@ -2973,12 +3405,10 @@ pub struct BankAccountInfo {
     /// The branch's interbank number (联行号); this or `bank_name` is needed for banks that need a branch.
     ///
     /// Wire name `bank_branch_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// The branch's full name; this or `bank_branch_id` is needed for banks that need a branch.
     ///
     /// Wire name `bank_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// The account number; sent encrypted.
     ///
@@ -3006,6 +3436,30 @@ impl rt::Shaped for BankAccountInfo {
     );
 }
 
+impl rt::JsonFields for BankAccountInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bank_account_type", &self.bank_account_type);
+        out.req("account_name", &self.account_name);
+        out.req("account_bank", &self.account_bank);
+        out.req("bank_address_code", &self.bank_address_code);
+        out.opt("bank_branch_id", &self.bank_branch_id);
+        out.opt("bank_name", &self.bank_name);
+        out.req("account_number", &self.account_number);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bank_account_type: input.req("bank_account_type"),
+            account_name: input.req("account_name"),
+            account_bank: input.req("account_bank"),
+            bank_address_code: input.req("bank_address_code"),
+            bank_branch_id: input.opt("bank_branch_id"),
+            bank_name: input.opt("bank_name"),
+            account_number: input.req("account_number"),
+        }
+    }
+}
+rt::serde_via_json!(BankAccountInfo);
 impl BankAccountInfo {
     /// A builder with every field unset.
     pub fn builder() -> BankAccountInfoBuilder {
@@ -3102,30 +3556,26 @@ impl BankAccountInfo {
 }
 
 /// Anything else the reviewer may need.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AdditionInfo {
     /// Media id of the legal representative's account-opening commitment letter.
     ///
     /// Wire name `legal_person_commitment`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person_commitment: ::std::option::Option<::std::string::String>,
     /// Media id (from the video upload) of the legal representative stating the will to open the account.
     ///
     /// Wire name `legal_person_video`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person_video: ::std::option::Option<::std::string::String>,
     /// Media ids of further material.
     ///
     /// Wire name `business_addition_pics`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_addition_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// A note for the reviewer.
     ///
     /// Wire name `business_addition_msg`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_addition_msg: ::std::option::Option<::std::string::String>,
 }
 
@@ -3144,6 +3594,24 @@ impl rt::Shaped for AdditionInfo {
     );
 }
 
+impl rt::JsonFields for AdditionInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("legal_person_commitment", &self.legal_person_commitment);
+        out.opt("legal_person_video", &self.legal_person_video);
+        out.opt("business_addition_pics", &self.business_addition_pics);
+        out.opt("business_addition_msg", &self.business_addition_msg);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            legal_person_commitment: input.opt("legal_person_commitment"),
+            legal_person_video: input.opt("legal_person_video"),
+            business_addition_pics: input.opt("business_addition_pics"),
+            business_addition_msg: input.opt("business_addition_msg"),
+        }
+    }
+}
+rt::serde_via_json!(AdditionInfo);
 impl AdditionInfo {
     /// A builder with every field unset.
     pub fn builder() -> AdditionInfoBuilder {
@@ -3194,7 +3662,7 @@ impl AdditionInfoBuilder {
 }
 
 /// JSON body of `SubmitApplymentRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitApplymentBody {
     /// The service provider's own number for this application (letters, digits and `_`; prefixing it with the service provider's merchant number is advised). One application per number; after a rejection, the same number resubmits it.
@@ -3224,7 +3692,6 @@ pub struct SubmitApplymentBody {
     /// Anything else the reviewer may need.
     ///
     /// Wire name `addition_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub addition_info: ::std::option::Option<
         crate::applyment4sub::submit_applyment::AdditionInfo,
     >,
@@ -3266,6 +3733,30 @@ impl rt::Shaped for SubmitApplymentBody {
     );
 }
 
+impl rt::JsonFields for SubmitApplymentBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("business_code", &self.business_code);
+        out.req("contact_info", &self.contact_info);
+        out.req("subject_info", &self.subject_info);
+        out.req("business_info", &self.business_info);
+        out.req("settlement_info", &self.settlement_info);
+        out.req("bank_account_info", &self.bank_account_info);
+        out.opt("addition_info", &self.addition_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            business_code: input.req("business_code"),
+            contact_info: input.req("contact_info"),
+            subject_info: input.req("subject_info"),
+            business_info: input.req("business_info"),
+            settlement_info: input.req("settlement_info"),
+            bank_account_info: input.req("bank_account_info"),
+            addition_info: input.opt("addition_info"),
+        }
+    }
+}
+rt::serde_via_json!(SubmitApplymentBody);
 impl SubmitApplymentBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -3290,7 +3781,7 @@ impl SubmitApplymentBody {
 }
 
 /// Success response of `SubmitApplymentRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubmitApplymentResponse {
     /// WeChat Pay's number of the application, for `query_applyment_by_id`.
@@ -3306,6 +3797,18 @@ impl rt::Shaped for SubmitApplymentResponse {
     );
 }
 
+impl rt::JsonFields for SubmitApplymentResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("applyment_id", &self.applyment_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            applyment_id: input.req("applyment_id"),
+        }
+    }
+}
+rt::serde_via_json!(SubmitApplymentResponse);
 #[cfg(feature = "test-support")]
 impl SubmitApplymentResponse {
     /// A builder with every field unset.

@@ -177,23 +177,20 @@ rt::open_enum! {
 }
 
 /// One reason a reviewer gave for rejecting an application.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AuditDetail {
     /// The request field the reason is about, by its JSON name (`id_card_copy`).
     ///
     /// Wire name `field`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
     /// The field's name in words.
     ///
     /// Wire name `field_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// What is wrong with it.
     ///
     /// Wire name `reject_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -208,6 +205,22 @@ impl rt::Shaped for AuditDetail {
     );
 }
 
+impl rt::JsonFields for AuditDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("field", &self.field);
+        out.opt("field_name", &self.field_name);
+        out.opt("reject_reason", &self.reject_reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            field: input.opt("field"),
+            field_name: input.opt("field_name"),
+            reject_reason: input.opt("reject_reason"),
+        }
+    }
+}
+rt::serde_via_json!(AuditDetail);
 #[cfg(feature = "test-support")]
 impl AuditDetail {
     /// A builder with every field unset.
@@ -244,28 +257,24 @@ impl AuditDetailBuilder {
 }
 
 /// An application as the two queries return it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplymentStatus {
     /// The service provider's number of the application.
     ///
     /// Wire name `business_code`; optional; at most 124 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the application.
     ///
     /// Wire name `applyment_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// The new sub-merchant number; present once the application is finished.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The page where the super administrator confirms and signs (a QR code to scan in WeChat); present from TO_BE_CONFIRMED or TO_BE_SIGNED on.
     ///
     /// Wire name `sign_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_url: ::std::option::Option<::std::string::String>,
     /// Where the application is in review.
     ///
@@ -274,12 +283,10 @@ pub struct ApplymentStatus {
     /// The state in words.
     ///
     /// Wire name `applyment_state_msg`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state_msg: ::std::option::Option<::std::string::String>,
     /// Why the application was rejected, one entry per problem; only when it is REJECTED.
     ///
     /// Wire name `audit_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_detail: ::std::option::Option<
         ::std::vec::Vec<crate::applyment4sub::types::AuditDetail>,
     >,
@@ -310,6 +317,30 @@ impl rt::Shaped for ApplymentStatus {
     );
 }
 
+impl rt::JsonFields for ApplymentStatus {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("business_code", &self.business_code);
+        out.opt("applyment_id", &self.applyment_id);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("sign_url", &self.sign_url);
+        out.req("applyment_state", &self.applyment_state);
+        out.opt("applyment_state_msg", &self.applyment_state_msg);
+        out.opt("audit_detail", &self.audit_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            business_code: input.opt("business_code"),
+            applyment_id: input.opt("applyment_id"),
+            sub_mchid: input.opt("sub_mchid"),
+            sign_url: input.opt("sign_url"),
+            applyment_state: input.req("applyment_state"),
+            applyment_state_msg: input.opt("applyment_state_msg"),
+            audit_detail: input.opt("audit_detail"),
+        }
+    }
+}
+rt::serde_via_json!(ApplymentStatus);
 #[cfg(feature = "test-support")]
 impl ApplymentStatus {
     /// A builder with every field unset.
@@ -396,7 +427,7 @@ rt::open_enum! {
 }
 
 /// A sub-merchant's settlement account, with the account number masked.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SettlementAccount {
     /// Whose account it is.
@@ -410,12 +441,10 @@ pub struct SettlementAccount {
     /// The full name of the branch.
     ///
     /// Wire name `bank_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// The branch's interbank number (联行号).
     ///
     /// Wire name `bank_branch_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// The account number, masked (`62\*\*\*\*\*\*\*\*\*\*\*\*\*78`).
     ///
@@ -428,7 +457,6 @@ pub struct SettlementAccount {
     /// Why the check failed; only when it failed.
     ///
     /// Wire name `verify_fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -453,6 +481,30 @@ impl rt::Shaped for SettlementAccount {
     );
 }
 
+impl rt::JsonFields for SettlementAccount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("account_type", &self.account_type);
+        out.req("account_bank", &self.account_bank);
+        out.opt("bank_name", &self.bank_name);
+        out.opt("bank_branch_id", &self.bank_branch_id);
+        out.req("account_number", &self.account_number);
+        out.req("verify_result", &self.verify_result);
+        out.opt("verify_fail_reason", &self.verify_fail_reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            account_type: input.req("account_type"),
+            account_bank: input.req("account_bank"),
+            bank_name: input.opt("bank_name"),
+            bank_branch_id: input.opt("bank_branch_id"),
+            account_number: input.req("account_number"),
+            verify_result: input.req("verify_result"),
+            verify_fail_reason: input.opt("verify_fail_reason"),
+        }
+    }
+}
+rt::serde_via_json!(SettlementAccount);
 #[cfg(feature = "test-support")]
 impl SettlementAccount {
     /// A builder with every field unset.
@@ -533,7 +585,7 @@ rt::open_enum! {
 }
 
 /// A request to change a sub-merchant's settlement account, as its query returns it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SettlementApplication {
     /// The account holder's name, masked (`张\*`).
@@ -551,12 +603,10 @@ pub struct SettlementApplication {
     /// The full name of the branch.
     ///
     /// Wire name `bank_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// The branch's interbank number (联行号).
     ///
     /// Wire name `bank_branch_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// The account number, masked as account_number_rule asked.
     ///
@@ -569,12 +619,10 @@ pub struct SettlementApplication {
     /// Why the change was rejected; only when it was.
     ///
     /// Wire name `verify_fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
     /// When the review result last changed.
     ///
     /// Wire name `verify_finish_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_finish_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -601,6 +649,34 @@ impl rt::Shaped for SettlementApplication {
     );
 }
 
+impl rt::JsonFields for SettlementApplication {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("account_name", &self.account_name);
+        out.req("account_type", &self.account_type);
+        out.req("account_bank", &self.account_bank);
+        out.opt("bank_name", &self.bank_name);
+        out.opt("bank_branch_id", &self.bank_branch_id);
+        out.req("account_number", &self.account_number);
+        out.req("verify_result", &self.verify_result);
+        out.opt("verify_fail_reason", &self.verify_fail_reason);
+        out.opt("verify_finish_time", &self.verify_finish_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            account_name: input.req("account_name"),
+            account_type: input.req("account_type"),
+            account_bank: input.req("account_bank"),
+            bank_name: input.opt("bank_name"),
+            bank_branch_id: input.opt("bank_branch_id"),
+            account_number: input.req("account_number"),
+            verify_result: input.req("verify_result"),
+            verify_fail_reason: input.opt("verify_fail_reason"),
+            verify_finish_time: input.opt("verify_finish_time"),
+        }
+    }
+}
+rt::serde_via_json!(SettlementApplication);
 #[cfg(feature = "test-support")]
 impl SettlementApplication {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyFundFlowBillRequest {
     /// Query parameter. The day, as YYYY-MM-DD.
@@ -26,22 +26,37 @@ pub struct ApplyFundFlowBillRequest {
     /// Query parameter. A sub-merchant's number; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Which account.
     ///
     /// Wire name `account_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<
         crate::bill::apply_fund_flow_bill::FundAccountType,
     >,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
 }
 
+impl rt::JsonFields for ApplyFundFlowBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bill_date", &self.bill_date);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("account_type", &self.account_type);
+        out.opt("tar_type", &self.tar_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_date: input.req("bill_date"),
+            sub_mchid: input.opt("sub_mchid"),
+            account_type: input.opt("account_type"),
+            tar_type: input.opt("tar_type"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyFundFlowBillRequest);
 impl rt::Shaped for ApplyFundFlowBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ApplyFundFlowBillRequest",
@@ -183,7 +198,7 @@ impl rt::Operation for ApplyFundFlowBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {

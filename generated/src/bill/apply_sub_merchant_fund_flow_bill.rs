@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplySubMerchantFundFlowBillRequest {
     /// Query parameter. The sub-merchant whose bill it is.
@@ -38,10 +38,29 @@ pub struct ApplySubMerchantFundFlowBillRequest {
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
 }
 
+impl rt::JsonFields for ApplySubMerchantFundFlowBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("bill_date", &self.bill_date);
+        out.req("account_type", &self.account_type);
+        out.req("algorithm", &self.algorithm);
+        out.opt("tar_type", &self.tar_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            bill_date: input.req("bill_date"),
+            account_type: input.req("account_type"),
+            algorithm: input.req("algorithm"),
+            tar_type: input.opt("tar_type"),
+        }
+    }
+}
+rt::serde_via_json!(ApplySubMerchantFundFlowBillRequest);
 impl rt::Shaped for ApplySubMerchantFundFlowBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ApplySubMerchantFundFlowBillRequest",
@@ -238,7 +257,7 @@ impl rt::Operation for ApplySubMerchantFundFlowBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -267,7 +286,7 @@ rt::open_enum! {
 }
 
 /// An element of `response.download_bill_list`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptedBillPart {
     /// The part's position, from 1; join the parts in this order.
@@ -310,6 +329,28 @@ impl rt::Shaped for EncryptedBillPart {
     );
 }
 
+impl rt::JsonFields for EncryptedBillPart {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bill_sequence", &self.bill_sequence);
+        out.req("download_url", &self.download_url);
+        out.req("encrypt_key", &self.encrypt_key);
+        out.req("nonce", &self.nonce);
+        out.req("hash_type", &self.hash_type);
+        out.req("hash_value", &self.hash_value);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_sequence: input.req("bill_sequence"),
+            download_url: input.req("download_url"),
+            encrypt_key: input.req("encrypt_key"),
+            nonce: input.req("nonce"),
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+        }
+    }
+}
+rt::serde_via_json!(EncryptedBillPart);
 #[cfg(feature = "test-support")]
 impl EncryptedBillPart {
     /// A builder with every field unset.
@@ -361,7 +402,7 @@ impl EncryptedBillPartBuilder {
 }
 
 /// Success response of `ApplySubMerchantFundFlowBillRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplySubMerchantFundFlowBillResponse {
     /// The number of file parts.
@@ -371,7 +412,6 @@ pub struct ApplySubMerchantFundFlowBillResponse {
     /// The file parts.
     ///
     /// Wire name `download_bill_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_list: ::std::option::Option<
         ::std::vec::Vec<
             crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
@@ -396,6 +436,20 @@ impl rt::Shaped for ApplySubMerchantFundFlowBillResponse {
     );
 }
 
+impl rt::JsonFields for ApplySubMerchantFundFlowBillResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("download_bill_count", &self.download_bill_count);
+        out.opt("download_bill_list", &self.download_bill_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            download_bill_count: input.req("download_bill_count"),
+            download_bill_list: input.opt("download_bill_list"),
+        }
+    }
+}
+rt::serde_via_json!(ApplySubMerchantFundFlowBillResponse);
 #[cfg(feature = "test-support")]
 impl ApplySubMerchantFundFlowBillResponse {
     /// A builder with every field unset.

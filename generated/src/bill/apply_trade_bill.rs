@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyTradeBillRequest {
     /// Query parameter. The day, as YYYY-MM-DD.
@@ -26,20 +26,35 @@ pub struct ApplyTradeBillRequest {
     /// Query parameter. A sub-merchant's number, for its bill alone; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Which records the bill holds.
     ///
     /// Wire name `bill_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_type: ::std::option::Option<crate::bill::apply_trade_bill::TradeBillType>,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
 }
 
+impl rt::JsonFields for ApplyTradeBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bill_date", &self.bill_date);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("bill_type", &self.bill_type);
+        out.opt("tar_type", &self.tar_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_date: input.req("bill_date"),
+            sub_mchid: input.opt("sub_mchid"),
+            bill_type: input.opt("bill_type"),
+            tar_type: input.opt("tar_type"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyTradeBillRequest);
 impl rt::Shaped for ApplyTradeBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ApplyTradeBillRequest",
@@ -170,7 +185,7 @@ impl rt::Operation for ApplyTradeBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {

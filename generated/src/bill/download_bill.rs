@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadBillRequest {
     /// Query parameter. The `token` query parameter of the `download_url`.
@@ -26,10 +26,23 @@ pub struct DownloadBillRequest {
     /// Query parameter. As the `download_url` says; give it when the bill was asked for gzipped.
     ///
     /// Wire name `tartype`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tartype: ::std::option::Option<crate::bill::types::TarType>,
 }
 
+impl rt::JsonFields for DownloadBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("token", &self.token);
+        out.opt("tartype", &self.tartype);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            token: input.req("token"),
+            tartype: input.opt("tartype"),
+        }
+    }
+}
+rt::serde_via_json!(DownloadBillRequest);
 impl rt::Shaped for DownloadBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DownloadBillRequest",

@@ -13,7 +13,7 @@ rt::open_enum! {
 }
 
 /// Where to download a bill and how to check it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BillLink {
     /// The hash algorithm of `hash_value`, SHA1.
@@ -41,6 +41,22 @@ impl rt::Shaped for BillLink {
     );
 }
 
+impl rt::JsonFields for BillLink {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("hash_type", &self.hash_type);
+        out.req("hash_value", &self.hash_value);
+        out.req("download_url", &self.download_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+            download_url: input.req("download_url"),
+        }
+    }
+}
+rt::serde_via_json!(BillLink);
 #[cfg(feature = "test-support")]
 impl BillLink {
     /// A builder with every field unset.

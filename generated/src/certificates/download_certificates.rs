@@ -17,18 +17,29 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 1000 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadCertificatesRequest {
     /// Query parameter. Which certificates to list; RSA when left out.
     ///
     /// Wire name `algorithm_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub algorithm_type: ::std::option::Option<
         crate::certificates::types::CertificateAlgorithm,
     >,
 }
 
+impl rt::JsonFields for DownloadCertificatesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("algorithm_type", &self.algorithm_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            algorithm_type: input.opt("algorithm_type"),
+        }
+    }
+}
+rt::serde_via_json!(DownloadCertificatesRequest);
 impl rt::Shaped for DownloadCertificatesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DownloadCertificatesRequest",
@@ -159,18 +170,17 @@ impl rt::Operation for DownloadCertificatesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `DownloadCertificatesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadCertificatesResponse {
     /// The certificates, oldest first.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
     >,
@@ -194,6 +204,16 @@ impl rt::Shaped for DownloadCertificatesResponse {
     );
 }
 
+impl rt::JsonFields for DownloadCertificatesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("data", &self.data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { data: input.opt("data") }
+    }
+}
+rt::serde_via_json!(DownloadCertificatesResponse);
 #[cfg(feature = "test-support")]
 impl DownloadCertificatesResponse {
     /// A builder with every field unset.

@@ -17,7 +17,7 @@ rt::open_enum! {
 }
 
 /// A PEM certificate encrypted with AEAD_AES_256_GCM under the merchant's APIv3 key.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EncryptedCertificate {
     /// The encryption algorithm, AEAD_AES_256_GCM.
@@ -31,7 +31,6 @@ pub struct EncryptedCertificate {
     /// The GCM associated data, `certificate`.
     ///
     /// Wire name `associated_data`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_data: ::std::option::Option<::std::string::String>,
     /// Base64 of the encrypted PEM and its 16-byte tag.
     ///
@@ -51,6 +50,24 @@ impl rt::Shaped for EncryptedCertificate {
     );
 }
 
+impl rt::JsonFields for EncryptedCertificate {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("algorithm", &self.algorithm);
+        out.req("nonce", &self.nonce);
+        out.opt("associated_data", &self.associated_data);
+        out.req("ciphertext", &self.ciphertext);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            algorithm: input.req("algorithm"),
+            nonce: input.req("nonce"),
+            associated_data: input.opt("associated_data"),
+            ciphertext: input.req("ciphertext"),
+        }
+    }
+}
+rt::serde_via_json!(EncryptedCertificate);
 #[cfg(feature = "test-support")]
 impl EncryptedCertificate {
     /// A builder with every field unset.
@@ -92,7 +109,7 @@ impl EncryptedCertificateBuilder {
 }
 
 /// One platform certificate and the period in which WeChat Pay signs with it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PlatformCertificate {
     /// The certificate's serial number, as in `Wechatpay-Serial`.
@@ -128,6 +145,24 @@ impl rt::Shaped for PlatformCertificate {
     );
 }
 
+impl rt::JsonFields for PlatformCertificate {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("serial_no", &self.serial_no);
+        out.req("effective_time", &self.effective_time);
+        out.req("expire_time", &self.expire_time);
+        out.req("encrypt_certificate", &self.encrypt_certificate);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            serial_no: input.req("serial_no"),
+            effective_time: input.req("effective_time"),
+            expire_time: input.req("expire_time"),
+            encrypt_certificate: input.req("encrypt_certificate"),
+        }
+    }
+}
+rt::serde_via_json!(PlatformCertificate);
 #[cfg(feature = "test-support")]
 impl PlatformCertificate {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseRequest {
     /// Path parameter. The combined order's number.
@@ -24,10 +24,23 @@ pub struct CloseRequest {
     /// Wire name `combine_out_trade_no`; required; 1 to 32 characters.
     pub combine_out_trade_no: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CloseBody,
 }
 
+impl rt::JsonFields for CloseRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_out_trade_no", &self.combine_out_trade_no);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_out_trade_no: input.req("combine_out_trade_no"),
+            body: <CloseBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CloseRequest);
 impl rt::Shaped for CloseRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CloseRequest",
@@ -153,7 +166,7 @@ impl rt::Operation for CloseRequest {
 }
 
 /// A sub-order of the combined order being closed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineCloseSubOrder {
     /// The merchant that placed the sub-order.
@@ -167,12 +180,10 @@ pub struct CombineCloseSubOrder {
     /// The sub-merchant, when there is one.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's AppID, when given.
     ///
     /// Wire name `sub_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -188,6 +199,24 @@ impl rt::Shaped for CombineCloseSubOrder {
     );
 }
 
+impl rt::JsonFields for CombineCloseSubOrder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            out_trade_no: input.req("out_trade_no"),
+            sub_mchid: input.opt("sub_mchid"),
+            sub_appid: input.opt("sub_appid"),
+        }
+    }
+}
+rt::serde_via_json!(CombineCloseSubOrder);
 impl CombineCloseSubOrder {
     /// A builder with every field unset.
     pub fn builder() -> CombineCloseSubOrderBuilder {
@@ -226,7 +255,7 @@ impl CombineCloseSubOrderBuilder {
 }
 
 /// JSON body of `CloseRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseBody {
     /// The AppID the combined order was placed under.
@@ -257,3 +286,18 @@ impl rt::Shaped for CloseBody {
         ],
     );
 }
+
+impl rt::JsonFields for CloseBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_appid", &self.combine_appid);
+        out.req("sub_orders", &self.sub_orders);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_appid: input.req("combine_appid"),
+            sub_orders: input.req("sub_orders"),
+        }
+    }
+}
+rt::serde_via_json!(CloseBody);

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `combine_out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayAppRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PrepayAppBody,
 }
 
+impl rt::JsonFields for PrepayAppRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayAppBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PrepayAppRequest);
 impl rt::Shaped for PrepayAppRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PrepayAppRequest",
@@ -209,12 +220,12 @@ impl rt::Operation for PrepayAppRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PrepayAppRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayAppBody {
     /// The AppID of the merchant placing the combined order.
@@ -232,21 +243,18 @@ pub struct PrepayAppBody {
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::combine_transactions::types::CombineSceneInfo,
     >,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `combine_payer_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<
         crate::pay::transactions::types::AppPayer,
     >,
     /// Instalment subsidies.
     ///
     /// Wire name `subsidy_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_info: ::std::option::Option<
         crate::pay::transactions::types::SubsidyInfo,
     >,
@@ -257,12 +265,10 @@ pub struct PrepayAppBody {
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<rt::DateTime>,
     /// When the order expires.
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<rt::DateTime>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
@@ -271,7 +277,6 @@ pub struct PrepayAppBody {
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
     >,
@@ -332,6 +337,38 @@ impl rt::Shaped for PrepayAppBody {
     );
 }
 
+impl rt::JsonFields for PrepayAppBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_appid", &self.combine_appid);
+        out.req("combine_mchid", &self.combine_mchid);
+        out.req("combine_out_trade_no", &self.combine_out_trade_no);
+        out.opt("scene_info", &self.scene_info);
+        out.opt("combine_payer_info", &self.combine_payer_info);
+        out.opt("subsidy_info", &self.subsidy_info);
+        out.req("sub_orders", &self.sub_orders);
+        out.opt("time_start", &self.time_start);
+        out.opt("time_expire", &self.time_expire);
+        out.req("notify_url", &self.notify_url);
+        out.opt("limit_pay", &self.limit_pay);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_appid: input.req("combine_appid"),
+            combine_mchid: input.req("combine_mchid"),
+            combine_out_trade_no: input.req("combine_out_trade_no"),
+            scene_info: input.opt("scene_info"),
+            combine_payer_info: input.opt("combine_payer_info"),
+            subsidy_info: input.opt("subsidy_info"),
+            sub_orders: input.req("sub_orders"),
+            time_start: input.opt("time_start"),
+            time_expire: input.opt("time_expire"),
+            notify_url: input.req("notify_url"),
+            limit_pay: input.opt("limit_pay"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayAppBody);
 impl PrepayAppBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -347,7 +384,7 @@ impl PrepayAppBody {
 }
 
 /// Success response of `PrepayAppRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayAppResponse {
     /// The prepay id, valid for 2 hours.
@@ -363,6 +400,18 @@ impl rt::Shaped for PrepayAppResponse {
     );
 }
 
+impl rt::JsonFields for PrepayAppResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("prepay_id", &self.prepay_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            prepay_id: input.req("prepay_id"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayAppResponse);
 #[cfg(feature = "test-support")]
 impl PrepayAppResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `combine_out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayH5Request {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PrepayH5Body,
 }
 
+impl rt::JsonFields for PrepayH5Request {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayH5Body as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PrepayH5Request);
 impl rt::Shaped for PrepayH5Request {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PrepayH5Request",
@@ -195,12 +206,12 @@ impl rt::Operation for PrepayH5Request {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PrepayH5Request`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayH5Body {
     /// The AppID of the merchant placing the combined order.
@@ -222,7 +233,6 @@ pub struct PrepayH5Body {
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `combine_payer_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<
         crate::pay::transactions::types::AppPayer,
     >,
@@ -233,12 +243,10 @@ pub struct PrepayH5Body {
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<rt::DateTime>,
     /// When the order expires.
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<rt::DateTime>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
@@ -247,7 +255,6 @@ pub struct PrepayH5Body {
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
     >,
@@ -302,6 +309,36 @@ impl rt::Shaped for PrepayH5Body {
     );
 }
 
+impl rt::JsonFields for PrepayH5Body {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_appid", &self.combine_appid);
+        out.req("combine_mchid", &self.combine_mchid);
+        out.req("combine_out_trade_no", &self.combine_out_trade_no);
+        out.req("scene_info", &self.scene_info);
+        out.opt("combine_payer_info", &self.combine_payer_info);
+        out.req("sub_orders", &self.sub_orders);
+        out.opt("time_start", &self.time_start);
+        out.opt("time_expire", &self.time_expire);
+        out.req("notify_url", &self.notify_url);
+        out.opt("limit_pay", &self.limit_pay);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_appid: input.req("combine_appid"),
+            combine_mchid: input.req("combine_mchid"),
+            combine_out_trade_no: input.req("combine_out_trade_no"),
+            scene_info: input.req("scene_info"),
+            combine_payer_info: input.opt("combine_payer_info"),
+            sub_orders: input.req("sub_orders"),
+            time_start: input.opt("time_start"),
+            time_expire: input.opt("time_expire"),
+            notify_url: input.req("notify_url"),
+            limit_pay: input.opt("limit_pay"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayH5Body);
 impl PrepayH5Body {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -317,7 +354,7 @@ impl PrepayH5Body {
 }
 
 /// Success response of `PrepayH5Request`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayH5Response {
     /// The URL to send the user to.
@@ -333,6 +370,18 @@ impl rt::Shaped for PrepayH5Response {
     );
 }
 
+impl rt::JsonFields for PrepayH5Response {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("h5_url", &self.h5_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            h5_url: input.req("h5_url"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayH5Response);
 #[cfg(feature = "test-support")]
 impl PrepayH5Response {
     /// A builder with every field unset.

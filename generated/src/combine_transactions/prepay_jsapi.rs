@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `combine_out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayJsapiRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PrepayJsapiBody,
 }
 
+impl rt::JsonFields for PrepayJsapiRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayJsapiBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PrepayJsapiRequest);
 impl rt::Shaped for PrepayJsapiRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PrepayJsapiRequest",
@@ -209,12 +220,12 @@ impl rt::Operation for PrepayJsapiRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PrepayJsapiRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayJsapiBody {
     /// The AppID of the merchant placing the combined order.
@@ -232,7 +243,6 @@ pub struct PrepayJsapiBody {
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::combine_transactions::types::CombineSceneInfo,
     >,
@@ -243,7 +253,6 @@ pub struct PrepayJsapiBody {
     /// Instalment subsidies.
     ///
     /// Wire name `subsidy_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_info: ::std::option::Option<
         crate::pay::transactions::types::SubsidyInfo,
     >,
@@ -254,12 +263,10 @@ pub struct PrepayJsapiBody {
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<rt::DateTime>,
     /// When the order expires.
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<rt::DateTime>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
@@ -268,7 +275,6 @@ pub struct PrepayJsapiBody {
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
     >,
@@ -329,6 +335,38 @@ impl rt::Shaped for PrepayJsapiBody {
     );
 }
 
+impl rt::JsonFields for PrepayJsapiBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_appid", &self.combine_appid);
+        out.req("combine_mchid", &self.combine_mchid);
+        out.req("combine_out_trade_no", &self.combine_out_trade_no);
+        out.opt("scene_info", &self.scene_info);
+        out.req("combine_payer_info", &self.combine_payer_info);
+        out.opt("subsidy_info", &self.subsidy_info);
+        out.req("sub_orders", &self.sub_orders);
+        out.opt("time_start", &self.time_start);
+        out.opt("time_expire", &self.time_expire);
+        out.req("notify_url", &self.notify_url);
+        out.opt("limit_pay", &self.limit_pay);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_appid: input.req("combine_appid"),
+            combine_mchid: input.req("combine_mchid"),
+            combine_out_trade_no: input.req("combine_out_trade_no"),
+            scene_info: input.opt("scene_info"),
+            combine_payer_info: input.req("combine_payer_info"),
+            subsidy_info: input.opt("subsidy_info"),
+            sub_orders: input.req("sub_orders"),
+            time_start: input.opt("time_start"),
+            time_expire: input.opt("time_expire"),
+            notify_url: input.req("notify_url"),
+            limit_pay: input.opt("limit_pay"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayJsapiBody);
 impl PrepayJsapiBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -345,7 +383,7 @@ impl PrepayJsapiBody {
 }
 
 /// Success response of `PrepayJsapiRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayJsapiResponse {
     /// The prepay id, valid for 2 hours.
@@ -361,6 +399,18 @@ impl rt::Shaped for PrepayJsapiResponse {
     );
 }
 
+impl rt::JsonFields for PrepayJsapiResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("prepay_id", &self.prepay_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            prepay_id: input.req("prepay_id"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayJsapiResponse);
 #[cfg(feature = "test-support")]
 impl PrepayJsapiResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `combine_out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayNativeRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PrepayNativeBody,
 }
 
+impl rt::JsonFields for PrepayNativeRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayNativeBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PrepayNativeRequest);
 impl rt::Shaped for PrepayNativeRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PrepayNativeRequest",
@@ -195,12 +206,12 @@ impl rt::Operation for PrepayNativeRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PrepayNativeRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayNativeBody {
     /// The AppID of the merchant placing the combined order.
@@ -218,14 +229,12 @@ pub struct PrepayNativeBody {
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::combine_transactions::types::CombineSceneInfo,
     >,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `combine_payer_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<
         crate::pay::transactions::types::AppPayer,
     >,
@@ -236,12 +245,10 @@ pub struct PrepayNativeBody {
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<rt::DateTime>,
     /// When the order expires.
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<rt::DateTime>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
@@ -250,7 +257,6 @@ pub struct PrepayNativeBody {
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
     >,
@@ -305,6 +311,36 @@ impl rt::Shaped for PrepayNativeBody {
     );
 }
 
+impl rt::JsonFields for PrepayNativeBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_appid", &self.combine_appid);
+        out.req("combine_mchid", &self.combine_mchid);
+        out.req("combine_out_trade_no", &self.combine_out_trade_no);
+        out.opt("scene_info", &self.scene_info);
+        out.opt("combine_payer_info", &self.combine_payer_info);
+        out.req("sub_orders", &self.sub_orders);
+        out.opt("time_start", &self.time_start);
+        out.opt("time_expire", &self.time_expire);
+        out.req("notify_url", &self.notify_url);
+        out.opt("limit_pay", &self.limit_pay);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_appid: input.req("combine_appid"),
+            combine_mchid: input.req("combine_mchid"),
+            combine_out_trade_no: input.req("combine_out_trade_no"),
+            scene_info: input.opt("scene_info"),
+            combine_payer_info: input.opt("combine_payer_info"),
+            sub_orders: input.req("sub_orders"),
+            time_start: input.opt("time_start"),
+            time_expire: input.opt("time_expire"),
+            notify_url: input.req("notify_url"),
+            limit_pay: input.opt("limit_pay"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayNativeBody);
 impl PrepayNativeBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -320,7 +356,7 @@ impl PrepayNativeBody {
 }
 
 /// Success response of `PrepayNativeRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayNativeResponse {
     /// The URL to render as a QR code.
@@ -336,6 +372,18 @@ impl rt::Shaped for PrepayNativeResponse {
     );
 }
 
+impl rt::JsonFields for PrepayNativeResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("code_url", &self.code_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code_url: input.req("code_url"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayNativeResponse);
 #[cfg(feature = "test-support")]
 impl PrepayNativeResponse {
     /// A builder with every field unset.

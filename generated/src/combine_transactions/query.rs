@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryRequest {
     /// Path parameter. The combined order's number.
@@ -25,6 +25,18 @@ pub struct QueryRequest {
     pub combine_out_trade_no: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("combine_out_trade_no", &self.combine_out_trade_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_out_trade_no: input.req("combine_out_trade_no"),
+        }
+    }
+}
+rt::serde_via_json!(QueryRequest);
 impl rt::Shaped for QueryRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryRequest",
@@ -100,6 +112,6 @@ impl rt::Operation for QueryRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -4,7 +4,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// The amount of one sub-order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineAmount {
     /// Sub-order amount in fen.
@@ -27,6 +27,20 @@ impl rt::Shaped for CombineAmount {
     );
 }
 
+impl rt::JsonFields for CombineAmount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_amount", &self.total_amount);
+        out.req("currency", &self.currency);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_amount: input.req("total_amount"),
+            currency: input.req("currency"),
+        }
+    }
+}
+rt::serde_via_json!(CombineAmount);
 impl CombineAmount {
     /// A builder with every field unset.
     pub fn builder() -> CombineAmountBuilder {
@@ -55,18 +69,16 @@ impl CombineAmountBuilder {
 }
 
 /// Settlement options of one sub-order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineSettleInfo {
     /// Whether the sub-order's funds are held for profit sharing.
     ///
     /// Wire name `profit_sharing`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
     /// Subsidy an e-commerce platform adds to the sub-order, in fen.
     ///
     /// Wire name `subsidy_amount`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -80,6 +92,20 @@ impl rt::Shaped for CombineSettleInfo {
     );
 }
 
+impl rt::JsonFields for CombineSettleInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("profit_sharing", &self.profit_sharing);
+        out.opt("subsidy_amount", &self.subsidy_amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            profit_sharing: input.opt("profit_sharing"),
+            subsidy_amount: input.opt("subsidy_amount"),
+        }
+    }
+}
+rt::serde_via_json!(CombineSettleInfo);
 impl CombineSettleInfo {
     /// A builder with every field unset.
     pub fn builder() -> CombineSettleInfoBuilder {
@@ -108,7 +134,7 @@ impl CombineSettleInfoBuilder {
 }
 
 /// One sub-order of a combined payment.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineSubOrder {
     /// The merchant placing the sub-order (the provider or platform when `sub_mchid` is given).
@@ -118,12 +144,10 @@ pub struct CombineSubOrder {
     /// The sub-merchant (or e-commerce sub-merchant) the sub-order is for.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's AppID, to pay with its `sub_openid`.
     ///
     /// Wire name `sub_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// Data returned unchanged in queries and the callback.
     ///
@@ -144,12 +168,10 @@ pub struct CombineSubOrder {
     /// Tag that coupons can target.
     ///
     /// Wire name `goods_tag`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// Settlement options.
     ///
     /// Wire name `settle_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<
         crate::combine_transactions::types::CombineSettleInfo,
     >,
@@ -181,6 +203,34 @@ impl rt::Shaped for CombineSubOrder {
     );
 }
 
+impl rt::JsonFields for CombineSubOrder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("attach", &self.attach);
+        out.req("amount", &self.amount);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("description", &self.description);
+        out.opt("goods_tag", &self.goods_tag);
+        out.opt("settle_info", &self.settle_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+            sub_appid: input.opt("sub_appid"),
+            attach: input.req("attach"),
+            amount: input.req("amount"),
+            out_trade_no: input.req("out_trade_no"),
+            description: input.req("description"),
+            goods_tag: input.opt("goods_tag"),
+            settle_info: input.opt("settle_info"),
+        }
+    }
+}
+rt::serde_via_json!(CombineSubOrder);
 impl CombineSubOrder {
     /// A builder with every field unset.
     pub fn builder() -> CombineSubOrderBuilder {
@@ -262,13 +312,12 @@ impl CombineSubOrderBuilder {
 }
 
 /// Where a combined payment happens.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineSceneInfo {
     /// The merchant's terminal id.
     ///
     /// Wire name `device_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The user's IP address (IPv4 or IPv6).
     ///
@@ -286,6 +335,20 @@ impl rt::Shaped for CombineSceneInfo {
     );
 }
 
+impl rt::JsonFields for CombineSceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("device_id", &self.device_id);
+        out.req("payer_client_ip", &self.payer_client_ip);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            device_id: input.opt("device_id"),
+            payer_client_ip: input.req("payer_client_ip"),
+        }
+    }
+}
+rt::serde_via_json!(CombineSceneInfo);
 impl CombineSceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> CombineSceneInfoBuilder {
@@ -314,7 +377,7 @@ impl CombineSceneInfoBuilder {
 }
 
 /// Where a combined H5 payment happens (the page or app it starts from is required).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineH5SceneInfo {
     /// The merchant's terminal id.
@@ -347,6 +410,22 @@ impl rt::Shaped for CombineH5SceneInfo {
     );
 }
 
+impl rt::JsonFields for CombineH5SceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("device_id", &self.device_id);
+        out.req("payer_client_ip", &self.payer_client_ip);
+        out.req("h5_info", &self.h5_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            device_id: input.req("device_id"),
+            payer_client_ip: input.req("payer_client_ip"),
+            h5_info: input.req("h5_info"),
+        }
+    }
+}
+rt::serde_via_json!(CombineH5SceneInfo);
 impl CombineH5SceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> CombineH5SceneInfoBuilder {
@@ -383,7 +462,7 @@ impl CombineH5SceneInfoBuilder {
 }
 
 /// The user who pays a combined JSAPI payment.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineJsapiPayer {
     /// The user's OpenID under `combine_appid`.
@@ -393,12 +472,10 @@ pub struct CombineJsapiPayer {
     /// The user's OpenID under a sub-order's `sub_appid`.
     ///
     /// Wire name `sub_openid`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `identity`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
 }
 
@@ -418,6 +495,22 @@ impl rt::Shaped for CombineJsapiPayer {
     );
 }
 
+impl rt::JsonFields for CombineJsapiPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.opt("sub_openid", &self.sub_openid);
+        out.opt("identity", &self.identity);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            sub_openid: input.opt("sub_openid"),
+            identity: input.opt("identity"),
+        }
+    }
+}
+rt::serde_via_json!(CombineJsapiPayer);
 impl CombineJsapiPayer {
     /// A builder with every field unset.
     pub fn builder() -> CombineJsapiPayerBuilder {
@@ -472,33 +565,28 @@ impl CombineJsapiPayer {
 }
 
 /// Amounts of a paid sub-order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineTransactionAmount {
     /// Sub-order amount in fen.
     ///
     /// Wire name `total_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
     /// Currency of the sub-order.
     ///
     /// Wire name `currency`; optional; at most 8 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// What the user paid in cash, in fen.
     ///
     /// Wire name `payer_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_amount: ::std::option::Option<i64>,
     /// Currency the user paid in.
     ///
     /// Wire name `payer_currency`; optional; at most 8 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// Settlement exchange rate, times 100000000 (foreign currency only).
     ///
     /// Wire name `settlement_rate`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_rate: ::std::option::Option<i64>,
 }
 
@@ -515,6 +603,26 @@ impl rt::Shaped for CombineTransactionAmount {
     );
 }
 
+impl rt::JsonFields for CombineTransactionAmount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("total_amount", &self.total_amount);
+        out.opt("currency", &self.currency);
+        out.opt("payer_amount", &self.payer_amount);
+        out.opt("payer_currency", &self.payer_currency);
+        out.opt("settlement_rate", &self.settlement_rate);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_amount: input.opt("total_amount"),
+            currency: input.opt("currency"),
+            payer_amount: input.opt("payer_amount"),
+            payer_currency: input.opt("payer_currency"),
+            settlement_rate: input.opt("settlement_rate"),
+        }
+    }
+}
+rt::serde_via_json!(CombineTransactionAmount);
 #[cfg(feature = "test-support")]
 impl CombineTransactionAmount {
     /// A builder with every field unset.
@@ -563,75 +671,62 @@ impl CombineTransactionAmountBuilder {
 }
 
 /// One sub-order as WeChat Pay reports it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineSubOrderResult {
     /// The merchant that placed the sub-order.
     ///
     /// Wire name `mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant, when there is one.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's AppID, when given.
     ///
     /// Wire name `sub_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// The user's OpenID under `sub_appid`.
     ///
     /// Wire name `sub_openid`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// The sub-order's number.
     ///
     /// Wire name `out_trade_no`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's transaction id of the sub-order, once paid.
     ///
     /// Wire name `transaction_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// How it was paid.
     ///
     /// Wire name `trade_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<crate::pay::transactions::types::TradeType>,
     /// State of the sub-order.
     ///
     /// Wire name `trade_state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<crate::pay::transactions::types::TradeState>,
     /// Bank or payment source, e.g. OTHERS.
     ///
     /// Wire name `bank_type`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// The data attached when it was placed.
     ///
     /// Wire name `attach`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// When the payment completed.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// Amounts.
     ///
     /// Wire name `amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<
         crate::combine_transactions::types::CombineTransactionAmount,
     >,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
     >,
@@ -680,6 +775,42 @@ impl rt::Shaped for CombineSubOrderResult {
     );
 }
 
+impl rt::JsonFields for CombineSubOrderResult {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mchid", &self.mchid);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.opt("sub_openid", &self.sub_openid);
+        out.opt("out_trade_no", &self.out_trade_no);
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("trade_type", &self.trade_type);
+        out.opt("trade_state", &self.trade_state);
+        out.opt("bank_type", &self.bank_type);
+        out.opt("attach", &self.attach);
+        out.opt("success_time", &self.success_time);
+        out.opt("amount", &self.amount);
+        out.opt("promotion_detail", &self.promotion_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.opt("mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+            sub_appid: input.opt("sub_appid"),
+            sub_openid: input.opt("sub_openid"),
+            out_trade_no: input.opt("out_trade_no"),
+            transaction_id: input.opt("transaction_id"),
+            trade_type: input.opt("trade_type"),
+            trade_state: input.opt("trade_state"),
+            bank_type: input.opt("bank_type"),
+            attach: input.opt("attach"),
+            success_time: input.opt("success_time"),
+            amount: input.opt("amount"),
+            promotion_detail: input.opt("promotion_detail"),
+        }
+    }
+}
+rt::serde_via_json!(CombineSubOrderResult);
 #[cfg(feature = "test-support")]
 impl CombineSubOrderResult {
     /// A builder with every field unset.
@@ -798,47 +929,40 @@ impl CombineSubOrderResultBuilder {
 }
 
 /// A combined order as WeChat Pay knows it (the query answer and the TRANSACTION.SUCCESS callback).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineTransaction {
     /// The AppID the combined order was placed under.
     ///
     /// Wire name `combine_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_appid: ::std::option::Option<::std::string::String>,
     /// The merchant that placed the combined order.
     ///
     /// Wire name `combine_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// The combined order's number.
     ///
     /// Wire name `combine_out_trade_no`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's id of the combined order, once paid.
     ///
     /// Wire name `combine_transaction_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// Where it was placed.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::pay::transactions::types::TransactionSceneInfo,
     >,
     /// The sub-orders.
     ///
     /// Wire name `sub_orders`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_orders: ::std::option::Option<
         ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrderResult>,
     >,
     /// The user who paid.
     ///
     /// Wire name `combine_payer_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<
         crate::pay::transactions::types::TransactionPayer,
     >,
@@ -876,6 +1000,30 @@ impl rt::Shaped for CombineTransaction {
     );
 }
 
+impl rt::JsonFields for CombineTransaction {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("combine_appid", &self.combine_appid);
+        out.opt("combine_mchid", &self.combine_mchid);
+        out.opt("combine_out_trade_no", &self.combine_out_trade_no);
+        out.opt("combine_transaction_id", &self.combine_transaction_id);
+        out.opt("scene_info", &self.scene_info);
+        out.opt("sub_orders", &self.sub_orders);
+        out.opt("combine_payer_info", &self.combine_payer_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            combine_appid: input.opt("combine_appid"),
+            combine_mchid: input.opt("combine_mchid"),
+            combine_out_trade_no: input.opt("combine_out_trade_no"),
+            combine_transaction_id: input.opt("combine_transaction_id"),
+            scene_info: input.opt("scene_info"),
+            sub_orders: input.opt("sub_orders"),
+            combine_payer_info: input.opt("combine_payer_info"),
+        }
+    }
+}
+rt::serde_via_json!(CombineTransaction);
 #[cfg(feature = "test-support")]
 impl CombineTransaction {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddReceiverRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: AddReceiverBody,
 }
 
+impl rt::JsonFields for AddReceiverRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <AddReceiverBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(AddReceiverRequest);
 impl rt::Shaped for AddReceiverRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "AddReceiverRequest",
@@ -197,18 +208,17 @@ impl rt::Operation for AddReceiverRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `AddReceiverRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddReceiverBody {
     /// The sub-merchant whose list it is; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The AppID bound to the (service provider's) merchant number.
     ///
@@ -217,12 +227,10 @@ pub struct AddReceiverBody {
     /// The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
     ///
     /// Wire name `sub_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// The kind of account in `account`.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// The merchant number, or the user's OpenID (under `appid` or `sub_appid`).
     ///
@@ -231,7 +239,6 @@ pub struct AddReceiverBody {
     /// The receiver's full name: required for MERCHANT_ID, optional (and checked) for a person; sent encrypted.
     ///
     /// Wire name `name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The receiver's relation to the merchant whose money is split.
     ///
@@ -240,7 +247,6 @@ pub struct AddReceiverBody {
     /// The relation in words, at most 10 characters; required when relation_type is CUSTOM.
     ///
     /// Wire name `custom_relation`; optional; 1 to 10 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
@@ -270,6 +276,32 @@ impl rt::Shaped for AddReceiverBody {
     );
 }
 
+impl rt::JsonFields for AddReceiverBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("appid", &self.appid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+        out.opt("name", &self.name);
+        out.req("relation_type", &self.relation_type);
+        out.opt("custom_relation", &self.custom_relation);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            appid: input.req("appid"),
+            sub_appid: input.opt("sub_appid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+            name: input.opt("name"),
+            relation_type: input.req("relation_type"),
+            custom_relation: input.opt("custom_relation"),
+        }
+    }
+}
+rt::serde_via_json!(AddReceiverBody);
 impl ::std::fmt::Debug for AddReceiverBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -301,18 +333,16 @@ impl AddReceiverBody {
 }
 
 /// Success response of `AddReceiverRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddReceiverResponse {
     /// The sub-merchant; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// As requested.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// As requested.
     ///
@@ -321,7 +351,6 @@ pub struct AddReceiverResponse {
     /// The name as registered; it arrives encrypted to the merchant's key and the client decrypts it.
     ///
     /// Wire name `name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// As requested.
     ///
@@ -330,7 +359,6 @@ pub struct AddReceiverResponse {
     /// As requested.
     ///
     /// Wire name `custom_relation`; optional; at most 10 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
@@ -358,6 +386,28 @@ impl rt::Shaped for AddReceiverResponse {
     );
 }
 
+impl rt::JsonFields for AddReceiverResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+        out.opt("name", &self.name);
+        out.req("relation_type", &self.relation_type);
+        out.opt("custom_relation", &self.custom_relation);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+            name: input.opt("name"),
+            relation_type: input.req("relation_type"),
+            custom_relation: input.opt("custom_relation"),
+        }
+    }
+}
+rt::serde_via_json!(AddReceiverResponse);
 #[cfg(feature = "test-support")]
 impl AddReceiverResponse {
     /// A builder with every field unset.

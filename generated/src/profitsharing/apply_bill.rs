@@ -16,13 +16,12 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyBillRequest {
     /// Query parameter. One sub-merchant's records only; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. The day, as YYYY-MM-DD.
     ///
@@ -31,12 +30,27 @@ pub struct ApplyBillRequest {
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<
         crate::profitsharing::apply_bill::ProfitSharingBillTarType,
     >,
 }
 
+impl rt::JsonFields for ApplyBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("bill_date", &self.bill_date);
+        out.opt("tar_type", &self.tar_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            bill_date: input.req("bill_date"),
+            tar_type: input.opt("tar_type"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyBillRequest);
 impl rt::Shaped for ApplyBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ApplyBillRequest",
@@ -200,7 +214,7 @@ impl rt::Operation for ApplyBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -213,7 +227,7 @@ rt::open_enum! {
 }
 
 /// Success response of `ApplyBillRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyBillResponse {
     /// The download link, valid for a short time (30 s per the Go SDK); give it to `Client::download_bill` at once.
@@ -241,6 +255,22 @@ impl rt::Shaped for ApplyBillResponse {
     );
 }
 
+impl rt::JsonFields for ApplyBillResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("download_url", &self.download_url);
+        out.req("hash_type", &self.hash_type);
+        out.req("hash_value", &self.hash_value);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            download_url: input.req("download_url"),
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyBillResponse);
 #[cfg(feature = "test-support")]
 impl ApplyBillResponse {
     /// A builder with every field unset.

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 300 requests per second.
 /// - Idempotent by `out_order_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrderRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateOrderBody,
 }
 
+impl rt::JsonFields for CreateOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateOrderBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateOrderRequest);
 impl rt::Shaped for CreateOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateOrderRequest",
@@ -195,28 +206,25 @@ impl rt::Operation for CreateOrderRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateOrderRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOrderBody {
     /// The sub-merchant whose money is split; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The AppID bound to the (service provider's) merchant number; needed when a receiver is PERSONAL_OPENID.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's AppID; needed when a receiver is PERSONAL_SUB_OPENID (service providers only).
     ///
     /// Wire name `sub_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the paid order.
     ///
@@ -237,7 +245,6 @@ pub struct CreateOrderBody {
     /// Where to send the split result; https, no query string.
     ///
     /// Wire name `notify_url`; optional; 8 to 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -269,6 +276,32 @@ impl rt::Shaped for CreateOrderBody {
     );
 }
 
+impl rt::JsonFields for CreateOrderBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("appid", &self.appid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("out_order_no", &self.out_order_no);
+        out.req("receivers", &self.receivers);
+        out.req("unfreeze_unsplit", &self.unfreeze_unsplit);
+        out.opt("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            appid: input.opt("appid"),
+            sub_appid: input.opt("sub_appid"),
+            transaction_id: input.req("transaction_id"),
+            out_order_no: input.req("out_order_no"),
+            receivers: input.req("receivers"),
+            unfreeze_unsplit: input.req("unfreeze_unsplit"),
+            notify_url: input.opt("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(CreateOrderBody);
 impl CreateOrderBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]

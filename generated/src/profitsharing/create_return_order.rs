@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_return_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateReturnOrderRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateReturnOrderBody,
 }
 
+impl rt::JsonFields for CreateReturnOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateReturnOrderBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateReturnOrderRequest);
 impl rt::Shaped for CreateReturnOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateReturnOrderRequest",
@@ -172,28 +183,25 @@ impl rt::Operation for CreateReturnOrderRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateReturnOrderRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateReturnOrderBody {
     /// The sub-merchant the money goes back to; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the original split; this or `out_order_no`.
     ///
     /// Wire name `order_id`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the original split; this or `order_id`.
     ///
     /// Wire name `out_order_no`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// The merchant's own return number, unique per merchant.
     ///
@@ -227,3 +235,28 @@ impl rt::Shaped for CreateReturnOrderBody {
         ],
     );
 }
+
+impl rt::JsonFields for CreateReturnOrderBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("order_id", &self.order_id);
+        out.opt("out_order_no", &self.out_order_no);
+        out.req("out_return_no", &self.out_return_no);
+        out.req("return_mchid", &self.return_mchid);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            order_id: input.opt("order_id"),
+            out_order_no: input.opt("out_order_no"),
+            out_return_no: input.req("out_return_no"),
+            return_mchid: input.req("return_mchid"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+        }
+    }
+}
+rt::serde_via_json!(CreateReturnOrderBody);

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteReceiverRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DeleteReceiverBody,
 }
 
+impl rt::JsonFields for DeleteReceiverRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <DeleteReceiverBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DeleteReceiverRequest);
 impl rt::Shaped for DeleteReceiverRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DeleteReceiverRequest",
@@ -163,18 +174,17 @@ impl rt::Operation for DeleteReceiverRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DeleteReceiverRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteReceiverBody {
     /// The sub-merchant whose list it is; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The AppID bound to the (service provider's) merchant number.
     ///
@@ -183,12 +193,10 @@ pub struct DeleteReceiverBody {
     /// The sub-merchant's AppID; needed for a PERSONAL_SUB_OPENID receiver (service providers only).
     ///
     /// Wire name `sub_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// The kind of account in `account`.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// The merchant number, or the user's OpenID.
     ///
@@ -214,19 +222,37 @@ impl rt::Shaped for DeleteReceiverBody {
     );
 }
 
+impl rt::JsonFields for DeleteReceiverBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("appid", &self.appid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            appid: input.req("appid"),
+            sub_appid: input.opt("sub_appid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+        }
+    }
+}
+rt::serde_via_json!(DeleteReceiverBody);
 /// Success response of `DeleteReceiverRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteReceiverResponse {
     /// The sub-merchant; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// As requested.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// As requested.
     ///
@@ -250,6 +276,22 @@ impl rt::Shaped for DeleteReceiverResponse {
     );
 }
 
+impl rt::JsonFields for DeleteReceiverResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            type_: input.req("type"),
+            account: input.req("account"),
+        }
+    }
+}
+rt::serde_via_json!(DeleteReceiverResponse);
 #[cfg(feature = "test-support")]
 impl DeleteReceiverResponse {
     /// A builder with every field unset.

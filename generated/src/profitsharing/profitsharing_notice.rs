@@ -8,13 +8,12 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// The receiver and the amount moved.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NoticeReceiver {
     /// The kind of account.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// The receiving account.
     ///
@@ -47,6 +46,24 @@ impl rt::Shaped for NoticeReceiver {
     );
 }
 
+impl rt::JsonFields for NoticeReceiver {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            account: input.req("account"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+        }
+    }
+}
+rt::serde_via_json!(NoticeReceiver);
 #[cfg(feature = "test-support")]
 impl NoticeReceiver {
     /// A builder with every field unset.
@@ -91,23 +108,20 @@ impl NoticeReceiverBuilder {
 }
 
 /// Decrypted resource of the 分账动账通知 (a share paid or taken back) notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitsharingNoticeEvent {
     /// The merchant number; direct merchants only.
     ///
     /// Wire name `mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// The service provider's merchant number; partner mode only.
     ///
     /// Wire name `sp_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant whose money was split; partner mode only.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the paid order.
     ///
@@ -150,6 +164,32 @@ impl rt::Shaped for ProfitsharingNoticeEvent {
     );
 }
 
+impl rt::JsonFields for ProfitsharingNoticeEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mchid", &self.mchid);
+        out.opt("sp_mchid", &self.sp_mchid);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("order_id", &self.order_id);
+        out.req("out_order_no", &self.out_order_no);
+        out.req("receiver", &self.receiver);
+        out.req("success_time", &self.success_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.opt("mchid"),
+            sp_mchid: input.opt("sp_mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+            order_id: input.req("order_id"),
+            out_order_no: input.req("out_order_no"),
+            receiver: input.req("receiver"),
+            success_time: input.req("success_time"),
+        }
+    }
+}
+rt::serde_via_json!(ProfitsharingNoticeEvent);
 #[cfg(feature = "test-support")]
 impl ProfitsharingNoticeEvent {
     /// A builder with every field unset.

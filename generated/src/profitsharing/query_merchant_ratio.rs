@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMerchantRatioRequest {
     /// Path parameter. The sub-merchant's number.
@@ -25,6 +25,18 @@ pub struct QueryMerchantRatioRequest {
     pub sub_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryMerchantRatioRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryMerchantRatioRequest);
 impl rt::Shaped for QueryMerchantRatioRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryMerchantRatioRequest",
@@ -138,12 +150,12 @@ impl rt::Operation for QueryMerchantRatioRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `QueryMerchantRatioRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryMerchantRatioResponse {
     /// The sub-merchant's number.
@@ -166,6 +178,20 @@ impl rt::Shaped for QueryMerchantRatioResponse {
     );
 }
 
+impl rt::JsonFields for QueryMerchantRatioResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("max_ratio", &self.max_ratio);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            max_ratio: input.req("max_ratio"),
+        }
+    }
+}
+rt::serde_via_json!(QueryMerchantRatioResponse);
 #[cfg(feature = "test-support")]
 impl QueryMerchantRatioResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrderRequest {
     /// Path parameter. The merchant's number of the split or unfreeze.
@@ -26,7 +26,6 @@ pub struct QueryOrderRequest {
     /// Query parameter. The sub-merchant; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. WeChat Pay's number of the paid order.
     ///
@@ -34,6 +33,22 @@ pub struct QueryOrderRequest {
     pub transaction_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_order_no", &self.out_order_no);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("transaction_id", &self.transaction_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_order_no: input.req("out_order_no"),
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryOrderRequest);
 impl rt::Shaped for QueryOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryOrderRequest",
@@ -173,6 +188,6 @@ impl rt::Operation for QueryOrderRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

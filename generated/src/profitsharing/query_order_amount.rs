@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrderAmountRequest {
     /// Path parameter. WeChat Pay's number of the paid order.
@@ -25,6 +25,18 @@ pub struct QueryOrderAmountRequest {
     pub transaction_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryOrderAmountRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transaction_id", &self.transaction_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryOrderAmountRequest);
 impl rt::Shaped for QueryOrderAmountRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryOrderAmountRequest",
@@ -132,12 +144,12 @@ impl rt::Operation for QueryOrderAmountRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `QueryOrderAmountRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryOrderAmountResponse {
     /// WeChat Pay's number of the paid order.
@@ -160,6 +172,20 @@ impl rt::Shaped for QueryOrderAmountResponse {
     );
 }
 
+impl rt::JsonFields for QueryOrderAmountResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transaction_id", &self.transaction_id);
+        out.req("unsplit_amount", &self.unsplit_amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+            unsplit_amount: input.req("unsplit_amount"),
+        }
+    }
+}
+rt::serde_via_json!(QueryOrderAmountResponse);
 #[cfg(feature = "test-support")]
 impl QueryOrderAmountResponse {
     /// A builder with every field unset.

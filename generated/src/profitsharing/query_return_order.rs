@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReturnOrderRequest {
     /// Path parameter. The merchant's return number.
@@ -26,7 +26,6 @@ pub struct QueryReturnOrderRequest {
     /// Query parameter. The sub-merchant; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. The merchant's number of the original split.
     ///
@@ -34,6 +33,22 @@ pub struct QueryReturnOrderRequest {
     pub out_order_no: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryReturnOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_return_no", &self.out_return_no);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("out_order_no", &self.out_order_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_return_no: input.req("out_return_no"),
+            sub_mchid: input.opt("sub_mchid"),
+            out_order_no: input.req("out_order_no"),
+        }
+    }
+}
+rt::serde_via_json!(QueryReturnOrderRequest);
 impl rt::Shaped for QueryReturnOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryReturnOrderRequest",
@@ -175,6 +190,6 @@ impl rt::Operation for QueryReturnOrderRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -117,13 +117,12 @@ rt::open_enum! {
 }
 
 /// One receiver of a profit-sharing request and its share.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderReceiver {
     /// The kind of account in `account`.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// The merchant number, or the user's OpenID (under `appid` or `sub_appid`, as `type` says).
     ///
@@ -132,7 +131,6 @@ pub struct OrderReceiver {
     /// A personal receiver's real name, checked against the account when given; sent encrypted.
     ///
     /// Wire name `name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// The share, in fen; at most what the order and the maximum ratio allow.
     ///
@@ -160,6 +158,26 @@ impl rt::Shaped for OrderReceiver {
     );
 }
 
+impl rt::JsonFields for OrderReceiver {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+        out.opt("name", &self.name);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            account: input.req("account"),
+            name: input.opt("name"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+        }
+    }
+}
+rt::serde_via_json!(OrderReceiver);
 impl OrderReceiver {
     /// A builder with every field unset.
     pub fn builder() -> OrderReceiverBuilder {
@@ -233,7 +251,7 @@ impl OrderReceiver {
 }
 
 /// One receiver of a profit-sharing order, with the outcome of its share.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OrderReceiverDetail {
     /// The share, in fen.
@@ -247,7 +265,6 @@ pub struct OrderReceiverDetail {
     /// The kind of account.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::profitsharing::types::ReceiverType,
     /// The receiving account.
     ///
@@ -260,14 +277,12 @@ pub struct OrderReceiverDetail {
     /// Why the share was closed; only when result is CLOSED.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<
         crate::profitsharing::types::ReceiverFailReason,
     >,
     /// WeChat Pay's number of this share, for matching the fund-flow bill.
     ///
     /// Wire name `detail_id`; optional; at most 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// When the share was created.
     ///
@@ -305,6 +320,34 @@ impl rt::Shaped for OrderReceiverDetail {
     );
 }
 
+impl rt::JsonFields for OrderReceiverDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+        out.req("type", &self.type_);
+        out.req("account", &self.account);
+        out.req("result", &self.result);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("detail_id", &self.detail_id);
+        out.req("create_time", &self.create_time);
+        out.req("finish_time", &self.finish_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            amount: input.req("amount"),
+            description: input.req("description"),
+            type_: input.req("type"),
+            account: input.req("account"),
+            result: input.req("result"),
+            fail_reason: input.opt("fail_reason"),
+            detail_id: input.opt("detail_id"),
+            create_time: input.req("create_time"),
+            finish_time: input.req("finish_time"),
+        }
+    }
+}
+rt::serde_via_json!(OrderReceiverDetail);
 #[cfg(feature = "test-support")]
 impl OrderReceiverDetail {
     /// A builder with every field unset.
@@ -386,13 +429,12 @@ impl OrderReceiverDetailBuilder {
 }
 
 /// A profit-sharing order (or unfreeze order) as the create, unfreeze and query operations return it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProfitSharingOrder {
     /// The sub-merchant whose money is split; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the paid order.
     ///
@@ -413,7 +455,6 @@ pub struct ProfitSharingOrder {
     /// The receivers and the outcome of each share.
     ///
     /// Wire name `receivers`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receivers: ::std::option::Option<
         ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
     >,
@@ -443,6 +484,28 @@ impl rt::Shaped for ProfitSharingOrder {
     );
 }
 
+impl rt::JsonFields for ProfitSharingOrder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("out_order_no", &self.out_order_no);
+        out.req("order_id", &self.order_id);
+        out.req("state", &self.state);
+        out.opt("receivers", &self.receivers);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+            out_order_no: input.req("out_order_no"),
+            order_id: input.req("order_id"),
+            state: input.req("state"),
+            receivers: input.opt("receivers"),
+        }
+    }
+}
+rt::serde_via_json!(ProfitSharingOrder);
 #[cfg(feature = "test-support")]
 impl ProfitSharingOrder {
     /// A builder with every field unset.
@@ -508,13 +571,12 @@ impl ProfitSharingOrderBuilder {
 }
 
 /// A return order as the create and query operations return it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnOrder {
     /// The sub-merchant the money returns to; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the original profit-sharing order.
     ///
@@ -551,7 +613,6 @@ pub struct ReturnOrder {
     /// Why it failed; only when result is FAILED.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<
         crate::profitsharing::types::ReturnFailReason,
     >,
@@ -591,6 +652,40 @@ impl rt::Shaped for ReturnOrder {
     );
 }
 
+impl rt::JsonFields for ReturnOrder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("order_id", &self.order_id);
+        out.req("out_order_no", &self.out_order_no);
+        out.req("out_return_no", &self.out_return_no);
+        out.req("return_id", &self.return_id);
+        out.req("return_mchid", &self.return_mchid);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+        out.req("result", &self.result);
+        out.opt("fail_reason", &self.fail_reason);
+        out.req("create_time", &self.create_time);
+        out.req("finish_time", &self.finish_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            order_id: input.req("order_id"),
+            out_order_no: input.req("out_order_no"),
+            out_return_no: input.req("out_return_no"),
+            return_id: input.req("return_id"),
+            return_mchid: input.req("return_mchid"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            result: input.req("result"),
+            fail_reason: input.opt("fail_reason"),
+            create_time: input.req("create_time"),
+            finish_time: input.req("finish_time"),
+        }
+    }
+}
+rt::serde_via_json!(ReturnOrder);
 #[cfg(feature = "test-support")]
 impl ReturnOrder {
     /// A builder with every field unset.

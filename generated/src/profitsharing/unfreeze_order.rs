@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_order_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnfreezeOrderRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UnfreezeOrderBody,
 }
 
+impl rt::JsonFields for UnfreezeOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <UnfreezeOrderBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UnfreezeOrderRequest);
 impl rt::Shaped for UnfreezeOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UnfreezeOrderRequest",
@@ -160,18 +171,17 @@ impl rt::Operation for UnfreezeOrderRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UnfreezeOrderRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UnfreezeOrderBody {
     /// The sub-merchant whose money is released; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the paid order.
     ///
@@ -188,7 +198,6 @@ pub struct UnfreezeOrderBody {
     /// Where to send the result; https, no query string.
     ///
     /// Wire name `notify_url`; optional; 8 to 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -207,3 +216,24 @@ impl rt::Shaped for UnfreezeOrderBody {
         ],
     );
 }
+
+impl rt::JsonFields for UnfreezeOrderBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("out_order_no", &self.out_order_no);
+        out.req("description", &self.description);
+        out.opt("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.req("transaction_id"),
+            out_order_no: input.req("out_order_no"),
+            description: input.req("description"),
+            notify_url: input.opt("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(UnfreezeOrderBody);

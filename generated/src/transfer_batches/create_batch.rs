@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; use the transfer bills, fund_app::mch_transfer (feature `transfer`).
 /// - Idempotent by `out_batch_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBatchRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateBatchBody,
 }
 
+impl rt::JsonFields for CreateBatchRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateBatchBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateBatchRequest);
 impl rt::Shaped for CreateBatchRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateBatchRequest",
@@ -167,12 +178,12 @@ impl rt::Operation for CreateBatchRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateBatchRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBatchBody {
     /// The AppID bound to the merchant number; the OpenIDs belong to it.
@@ -208,12 +219,10 @@ pub struct CreateBatchBody {
     /// The transfer scene, such as 1001 现金营销; the merchant's default scene when left out.
     ///
     /// Wire name `transfer_scene_id`; optional; 1 to 36 characters; matches `^[0-9]+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// Where the batch callbacks (MCHTRANSFER.BATCH.FINISHED / CLOSED) are sent; https.
     ///
     /// Wire name `notify_url`; optional; at most 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -249,6 +258,34 @@ impl rt::Shaped for CreateBatchBody {
     );
 }
 
+impl rt::JsonFields for CreateBatchBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_name", &self.batch_name);
+        out.req("batch_remark", &self.batch_remark);
+        out.req("total_amount", &self.total_amount);
+        out.req("total_num", &self.total_num);
+        out.req("transfer_detail_list", &self.transfer_detail_list);
+        out.opt("transfer_scene_id", &self.transfer_scene_id);
+        out.opt("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_batch_no: input.req("out_batch_no"),
+            batch_name: input.req("batch_name"),
+            batch_remark: input.req("batch_remark"),
+            total_amount: input.req("total_amount"),
+            total_num: input.req("total_num"),
+            transfer_detail_list: input.req("transfer_detail_list"),
+            transfer_scene_id: input.opt("transfer_scene_id"),
+            notify_url: input.opt("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(CreateBatchBody);
 impl CreateBatchBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; service providers use the transfer bills, fund_app::partner_mch_transfer (feature `partner-transfer`).
 /// - Idempotent by `out_batch_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerCreateBatchRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PartnerCreateBatchBody,
 }
 
+impl rt::JsonFields for PartnerCreateBatchRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PartnerCreateBatchBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PartnerCreateBatchRequest);
 impl rt::Shaped for PartnerCreateBatchRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PartnerCreateBatchRequest",
@@ -211,12 +222,12 @@ impl rt::Operation for PartnerCreateBatchRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PartnerCreateBatchRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerCreateBatchBody {
     /// The sub-merchant number.
@@ -226,7 +237,6 @@ pub struct PartnerCreateBatchBody {
     /// The sub-merchant's AppID: needed with INFORMATION_AUTHORIZATION_TYPE and INFORMATION_AND_FUND_AUTHORIZATION_TYPE.
     ///
     /// Wire name `sub_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// Whose users and whose money the batch uses.
     ///
@@ -261,19 +271,16 @@ pub struct PartnerCreateBatchBody {
     /// The service provider's AppID: needed with FUND_AUTHORIZATION_TYPE.
     ///
     /// Wire name `sp_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// What the batch pays for.
     ///
     /// Wire name `transfer_purpose`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_purpose: ::std::option::Option<
         crate::transfer_batches::types::TransferPurpose,
     >,
     /// Where the money goes; the users' balances when left out.
     ///
     /// Wire name `transfer_scene`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene: ::std::option::Option<
         crate::transfer_batches::types::TransferScene,
     >,
@@ -326,6 +333,40 @@ impl rt::Shaped for PartnerCreateBatchBody {
     );
 }
 
+impl rt::JsonFields for PartnerCreateBatchBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("authorization_type", &self.authorization_type);
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_name", &self.batch_name);
+        out.req("batch_remark", &self.batch_remark);
+        out.req("total_amount", &self.total_amount);
+        out.req("total_num", &self.total_num);
+        out.req("transfer_detail_list", &self.transfer_detail_list);
+        out.opt("sp_appid", &self.sp_appid);
+        out.opt("transfer_purpose", &self.transfer_purpose);
+        out.opt("transfer_scene", &self.transfer_scene);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            sub_appid: input.opt("sub_appid"),
+            authorization_type: input.req("authorization_type"),
+            out_batch_no: input.req("out_batch_no"),
+            batch_name: input.req("batch_name"),
+            batch_remark: input.req("batch_remark"),
+            total_amount: input.req("total_amount"),
+            total_num: input.req("total_num"),
+            transfer_detail_list: input.req("transfer_detail_list"),
+            sp_appid: input.opt("sp_appid"),
+            transfer_purpose: input.opt("transfer_purpose"),
+            transfer_scene: input.opt("transfer_scene"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerCreateBatchBody);
 impl PartnerCreateBatchBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; service providers use the transfer bills, fund_app::partner_mch_transfer (feature `partner-transfer`).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerQueryBatchByOutBatchNoRequest {
     /// Path parameter. The batch number the service provider gave.
@@ -31,22 +31,39 @@ pub struct PartnerQueryBatchByOutBatchNoRequest {
     /// Query parameter. The first detail to return, from 0 (the default).
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. How many details to return, 20 to 100 (20 by default).
     ///
     /// Wire name `limit`; optional; 20 to 100.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Query parameter. Which details to return.
     ///
     /// Wire name `detail_status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_status: ::std::option::Option<
         crate::transfer_batches::types::DetailStatusFilter,
     >,
 }
 
+impl rt::JsonFields for PartnerQueryBatchByOutBatchNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("need_query_detail", &self.need_query_detail);
+        out.opt("offset", &self.offset);
+        out.opt("limit", &self.limit);
+        out.opt("detail_status", &self.detail_status);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_batch_no: input.req("out_batch_no"),
+            need_query_detail: input.req("need_query_detail"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+            detail_status: input.opt("detail_status"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerQueryBatchByOutBatchNoRequest);
 impl rt::Shaped for PartnerQueryBatchByOutBatchNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "PartnerQueryBatchByOutBatchNoRequest",
@@ -184,6 +201,6 @@ impl rt::Operation for PartnerQueryBatchByOutBatchNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

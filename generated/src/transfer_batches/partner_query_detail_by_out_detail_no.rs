@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; service providers use the transfer bills, fund_app::partner_mch_transfer (feature `partner-transfer`).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerQueryDetailByOutDetailNoRequest {
     /// Path parameter. The batch number the service provider gave.
@@ -30,6 +30,20 @@ pub struct PartnerQueryDetailByOutDetailNoRequest {
     pub out_detail_no: ::std::string::String,
 }
 
+impl rt::JsonFields for PartnerQueryDetailByOutDetailNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("out_detail_no", &self.out_detail_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_batch_no: input.req("out_batch_no"),
+            out_detail_no: input.req("out_detail_no"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerQueryDetailByOutDetailNoRequest);
 impl rt::Shaped for PartnerQueryDetailByOutDetailNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "PartnerQueryDetailByOutDetailNoRequest",
@@ -130,6 +144,6 @@ impl rt::Operation for PartnerQueryDetailByOutDetailNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

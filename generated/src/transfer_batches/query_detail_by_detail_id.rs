@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Deprecated: WeChat Pay refuses the legacy batches to merchants opened or upgraded since 2025-01-15; use the transfer bills, fund_app::mch_transfer (feature `transfer`).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryDetailByDetailIdRequest {
     /// Path parameter. WeChat Pay's number of the batch.
@@ -30,6 +30,20 @@ pub struct QueryDetailByDetailIdRequest {
     pub detail_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryDetailByDetailIdRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("batch_id", &self.batch_id);
+        out.req("detail_id", &self.detail_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            batch_id: input.req("batch_id"),
+            detail_id: input.req("detail_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryDetailByDetailIdRequest);
 impl rt::Shaped for QueryDetailByDetailIdRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryDetailByDetailIdRequest",
@@ -124,6 +138,6 @@ impl rt::Operation for QueryDetailByDetailIdRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

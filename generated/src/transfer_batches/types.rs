@@ -105,7 +105,7 @@ rt::open_enum! {
 }
 
 /// One user to pay in a new batch.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferDetailInput {
     /// The merchant's number of this detail, unique within the batch: digits and letters.
@@ -127,12 +127,10 @@ pub struct TransferDetailInput {
     /// The user's real name, checked against the account: needed from 2,000 yuan (200000 fen), refused under 0.3 yuan. Sent encrypted.
     ///
     /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The user's ID card number, checked when given. Sent encrypted.
     ///
     /// Wire name `user_id_card`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_card: ::std::option::Option<::std::string::String>,
 }
 
@@ -153,6 +151,28 @@ impl rt::Shaped for TransferDetailInput {
     );
 }
 
+impl rt::JsonFields for TransferDetailInput {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_detail_no", &self.out_detail_no);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.req("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.opt("user_id_card", &self.user_id_card);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_detail_no: input.req("out_detail_no"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            openid: input.req("openid"),
+            user_name: input.opt("user_name"),
+            user_id_card: input.opt("user_id_card"),
+        }
+    }
+}
+rt::serde_via_json!(TransferDetailInput);
 impl TransferDetailInput {
     /// A builder with every field unset.
     pub fn builder() -> TransferDetailInputBuilder {
@@ -232,7 +252,7 @@ impl TransferDetailInput {
 }
 
 /// One detail of a batch as a batch query lists it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferDetailSummary {
     /// WeChat Pay's number of the detail.
@@ -263,6 +283,22 @@ impl rt::Shaped for TransferDetailSummary {
     );
 }
 
+impl rt::JsonFields for TransferDetailSummary {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("detail_id", &self.detail_id);
+        out.req("out_detail_no", &self.out_detail_no);
+        out.req("detail_status", &self.detail_status);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            detail_id: input.req("detail_id"),
+            out_detail_no: input.req("out_detail_no"),
+            detail_status: input.req("detail_status"),
+        }
+    }
+}
+rt::serde_via_json!(TransferDetailSummary);
 #[cfg(feature = "test-support")]
 impl TransferDetailSummary {
     /// A builder with every field unset.
@@ -308,7 +344,7 @@ impl TransferDetailSummaryBuilder {
 }
 
 /// The answer to a new batch.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchCreated {
     /// The merchant's batch number.
@@ -326,7 +362,6 @@ pub struct BatchCreated {
     /// Where the batch is.
     ///
     /// Wire name `batch_status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_status: ::std::option::Option<crate::transfer_batches::types::BatchStatus>,
 }
 
@@ -345,6 +380,24 @@ impl rt::Shaped for BatchCreated {
     );
 }
 
+impl rt::JsonFields for BatchCreated {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_id", &self.batch_id);
+        out.req("create_time", &self.create_time);
+        out.opt("batch_status", &self.batch_status);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_batch_no: input.req("out_batch_no"),
+            batch_id: input.req("batch_id"),
+            create_time: input.req("create_time"),
+            batch_status: input.opt("batch_status"),
+        }
+    }
+}
+rt::serde_via_json!(BatchCreated);
 #[cfg(feature = "test-support")]
 impl BatchCreated {
     /// A builder with every field unset.
@@ -395,7 +448,7 @@ impl BatchCreatedBuilder {
 }
 
 /// A merchant's batch as its queries return it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MerchantBatch {
     /// The merchant number that pays.
@@ -433,7 +486,6 @@ pub struct MerchantBatch {
     /// Why it closed; with CLOSED.
     ///
     /// Wire name `close_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<
         crate::transfer_batches::types::BatchCloseReason,
     >,
@@ -448,37 +500,30 @@ pub struct MerchantBatch {
     /// When the batch was accepted.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
     /// When its state last changed.
     ///
     /// Wire name `update_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<rt::DateTime>,
     /// The amount paid so far, in fen; changes while PROCESSING.
     ///
     /// Wire name `success_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_amount: ::std::option::Option<i64>,
     /// The details paid so far; changes while PROCESSING.
     ///
     /// Wire name `success_num`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_num: ::std::option::Option<i64>,
     /// The amount that failed, in fen.
     ///
     /// Wire name `fail_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_amount: ::std::option::Option<i64>,
     /// The details that failed.
     ///
     /// Wire name `fail_num`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_num: ::std::option::Option<i64>,
     /// The transfer scene of the batch.
     ///
     /// Wire name `transfer_scene_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -517,6 +562,52 @@ impl rt::Shaped for MerchantBatch {
     );
 }
 
+impl rt::JsonFields for MerchantBatch {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_id", &self.batch_id);
+        out.req("appid", &self.appid);
+        out.req("batch_status", &self.batch_status);
+        out.req("batch_type", &self.batch_type);
+        out.req("batch_name", &self.batch_name);
+        out.req("batch_remark", &self.batch_remark);
+        out.opt("close_reason", &self.close_reason);
+        out.req("total_amount", &self.total_amount);
+        out.req("total_num", &self.total_num);
+        out.opt("create_time", &self.create_time);
+        out.opt("update_time", &self.update_time);
+        out.opt("success_amount", &self.success_amount);
+        out.opt("success_num", &self.success_num);
+        out.opt("fail_amount", &self.fail_amount);
+        out.opt("fail_num", &self.fail_num);
+        out.opt("transfer_scene_id", &self.transfer_scene_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            out_batch_no: input.req("out_batch_no"),
+            batch_id: input.req("batch_id"),
+            appid: input.req("appid"),
+            batch_status: input.req("batch_status"),
+            batch_type: input.req("batch_type"),
+            batch_name: input.req("batch_name"),
+            batch_remark: input.req("batch_remark"),
+            close_reason: input.opt("close_reason"),
+            total_amount: input.req("total_amount"),
+            total_num: input.req("total_num"),
+            create_time: input.opt("create_time"),
+            update_time: input.opt("update_time"),
+            success_amount: input.opt("success_amount"),
+            success_num: input.opt("success_num"),
+            fail_amount: input.opt("fail_amount"),
+            fail_num: input.opt("fail_num"),
+            transfer_scene_id: input.opt("transfer_scene_id"),
+        }
+    }
+}
+rt::serde_via_json!(MerchantBatch);
 #[cfg(feature = "test-support")]
 impl MerchantBatch {
     /// A builder with every field unset.
@@ -651,7 +742,7 @@ impl MerchantBatchBuilder {
 }
 
 /// A merchant's batch and, once FINISHED and when asked for, a page of its details.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MerchantBatchAnswer {
     /// The batch.
@@ -661,19 +752,16 @@ pub struct MerchantBatchAnswer {
     /// The details asked for, a page at a time; only once the batch is FINISHED.
     ///
     /// Wire name `transfer_detail_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
         ::std::vec::Vec<crate::transfer_batches::types::TransferDetailSummary>,
     >,
     /// The page's start, as asked.
     ///
     /// Wire name `offset`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// The page's size, as asked.
     ///
     /// Wire name `limit`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -699,6 +787,24 @@ impl rt::Shaped for MerchantBatchAnswer {
     );
 }
 
+impl rt::JsonFields for MerchantBatchAnswer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transfer_batch", &self.transfer_batch);
+        out.opt("transfer_detail_list", &self.transfer_detail_list);
+        out.opt("offset", &self.offset);
+        out.opt("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transfer_batch: input.req("transfer_batch"),
+            transfer_detail_list: input.opt("transfer_detail_list"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+        }
+    }
+}
+rt::serde_via_json!(MerchantBatchAnswer);
 #[cfg(feature = "test-support")]
 impl MerchantBatchAnswer {
     /// A builder with every field unset.
@@ -762,7 +868,7 @@ impl MerchantBatchAnswerBuilder {
 }
 
 /// One detail of a merchant's batch.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MerchantDetail {
     /// The merchant number that pays.
@@ -804,7 +910,6 @@ pub struct MerchantDetail {
     /// Why it failed; with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<
         crate::transfer_batches::types::DetailFailReason,
     >,
@@ -815,7 +920,6 @@ pub struct MerchantDetail {
     /// The user's name, when one was sent; decrypted with the merchant private key.
     ///
     /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the transfer was started.
     ///
@@ -855,6 +959,44 @@ impl rt::Shaped for MerchantDetail {
     );
 }
 
+impl rt::JsonFields for MerchantDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_id", &self.batch_id);
+        out.req("appid", &self.appid);
+        out.req("out_detail_no", &self.out_detail_no);
+        out.req("detail_id", &self.detail_id);
+        out.req("detail_status", &self.detail_status);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("fail_reason", &self.fail_reason);
+        out.req("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.req("initiate_time", &self.initiate_time);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            out_batch_no: input.req("out_batch_no"),
+            batch_id: input.req("batch_id"),
+            appid: input.req("appid"),
+            out_detail_no: input.req("out_detail_no"),
+            detail_id: input.req("detail_id"),
+            detail_status: input.req("detail_status"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.req("openid"),
+            user_name: input.opt("user_name"),
+            initiate_time: input.req("initiate_time"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(MerchantDetail);
 #[cfg(feature = "test-support")]
 impl MerchantDetail {
     /// A builder with every field unset.
@@ -1026,7 +1168,7 @@ rt::open_enum! {
 }
 
 /// A service provider's batch as its queries return it, with a page of details once FINISHED.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerBatch {
     /// The service provider's merchant number.
@@ -1048,7 +1190,6 @@ pub struct PartnerBatch {
     /// The sub-merchant's AppID, when the batch used its users.
     ///
     /// Wire name `sub_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// Where the batch is.
     ///
@@ -1073,7 +1214,6 @@ pub struct PartnerBatch {
     /// Why it closed; with CLOSED.
     ///
     /// Wire name `close_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<
         crate::transfer_batches::types::BatchCloseReason,
     >,
@@ -1088,56 +1228,46 @@ pub struct PartnerBatch {
     /// When the batch was accepted.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
     /// When its state last changed.
     ///
     /// Wire name `update_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<rt::DateTime>,
     /// The amount paid so far, in fen.
     ///
     /// Wire name `success_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_amount: ::std::option::Option<i64>,
     /// The details paid so far.
     ///
     /// Wire name `success_num`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_num: ::std::option::Option<i64>,
     /// The amount that failed, in fen.
     ///
     /// Wire name `fail_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_amount: ::std::option::Option<i64>,
     /// The details that failed.
     ///
     /// Wire name `fail_num`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_num: ::std::option::Option<i64>,
     /// The details asked for, a page at a time; only once the batch is FINISHED.
     ///
     /// Wire name `transfer_detail_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
         ::std::vec::Vec<crate::transfer_batches::types::TransferDetailSummary>,
     >,
     /// The service provider's AppID, when the batch used its users.
     ///
     /// Wire name `sp_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// What the batch pays for.
     ///
     /// Wire name `transfer_purpose`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_purpose: ::std::option::Option<
         crate::transfer_batches::types::TransferPurpose,
     >,
     /// Where the money goes.
     ///
     /// Wire name `transfer_scene`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene: ::std::option::Option<
         crate::transfer_batches::types::TransferScene,
     >,
@@ -1199,6 +1329,62 @@ impl rt::Shaped for PartnerBatch {
     );
 }
 
+impl rt::JsonFields for PartnerBatch {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sp_mchid", &self.sp_mchid);
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_id", &self.batch_id);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("batch_status", &self.batch_status);
+        out.req("batch_type", &self.batch_type);
+        out.req("authorization_type", &self.authorization_type);
+        out.req("batch_name", &self.batch_name);
+        out.req("batch_remark", &self.batch_remark);
+        out.opt("close_reason", &self.close_reason);
+        out.req("total_amount", &self.total_amount);
+        out.req("total_num", &self.total_num);
+        out.opt("create_time", &self.create_time);
+        out.opt("update_time", &self.update_time);
+        out.opt("success_amount", &self.success_amount);
+        out.opt("success_num", &self.success_num);
+        out.opt("fail_amount", &self.fail_amount);
+        out.opt("fail_num", &self.fail_num);
+        out.opt("transfer_detail_list", &self.transfer_detail_list);
+        out.opt("sp_appid", &self.sp_appid);
+        out.opt("transfer_purpose", &self.transfer_purpose);
+        out.opt("transfer_scene", &self.transfer_scene);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_mchid: input.req("sp_mchid"),
+            sub_mchid: input.req("sub_mchid"),
+            out_batch_no: input.req("out_batch_no"),
+            batch_id: input.req("batch_id"),
+            sub_appid: input.opt("sub_appid"),
+            batch_status: input.req("batch_status"),
+            batch_type: input.req("batch_type"),
+            authorization_type: input.req("authorization_type"),
+            batch_name: input.req("batch_name"),
+            batch_remark: input.req("batch_remark"),
+            close_reason: input.opt("close_reason"),
+            total_amount: input.req("total_amount"),
+            total_num: input.req("total_num"),
+            create_time: input.opt("create_time"),
+            update_time: input.opt("update_time"),
+            success_amount: input.opt("success_amount"),
+            success_num: input.opt("success_num"),
+            fail_amount: input.opt("fail_amount"),
+            fail_num: input.opt("fail_num"),
+            transfer_detail_list: input.opt("transfer_detail_list"),
+            sp_appid: input.opt("sp_appid"),
+            transfer_purpose: input.opt("transfer_purpose"),
+            transfer_scene: input.opt("transfer_scene"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerBatch);
 #[cfg(feature = "test-support")]
 impl PartnerBatch {
     /// A builder with every field unset.
@@ -1398,7 +1584,7 @@ impl PartnerBatchBuilder {
 }
 
 /// One detail of a service provider's batch.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerDetail {
     /// The service provider's merchant number.
@@ -1416,7 +1602,6 @@ pub struct PartnerDetail {
     /// The AppID the OpenID belongs to (the sub-merchant's or the service provider's, by authorisation type).
     ///
     /// Wire name `appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the detail.
     ///
@@ -1441,7 +1626,6 @@ pub struct PartnerDetail {
     /// Why it failed; with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<
         crate::transfer_batches::types::DetailFailReason,
     >,
@@ -1452,7 +1636,6 @@ pub struct PartnerDetail {
     /// The user's name, when one was sent; decrypted with the merchant private key.
     ///
     /// Wire name `username`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub username: ::std::option::Option<::std::string::String>,
     /// When the transfer was started.
     ///
@@ -1465,17 +1648,14 @@ pub struct PartnerDetail {
     /// Where the money went (balance or payroll card's bank account).
     ///
     /// Wire name `account_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<::std::string::String>,
     /// The bank of the payroll card, for payroll-card transfers.
     ///
     /// Wire name `bank_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// The last digits of the payroll card, for payroll-card transfers.
     ///
     /// Wire name `bank_card_number_tail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_number_tail: ::std::option::Option<::std::string::String>,
 }
 
@@ -1510,6 +1690,50 @@ impl rt::Shaped for PartnerDetail {
     );
 }
 
+impl rt::JsonFields for PartnerDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sp_mchid", &self.sp_mchid);
+        out.req("out_batch_no", &self.out_batch_no);
+        out.req("batch_id", &self.batch_id);
+        out.opt("appid", &self.appid);
+        out.req("out_detail_no", &self.out_detail_no);
+        out.req("detail_id", &self.detail_id);
+        out.req("detail_status", &self.detail_status);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("fail_reason", &self.fail_reason);
+        out.req("openid", &self.openid);
+        out.opt("username", &self.username);
+        out.req("initiate_time", &self.initiate_time);
+        out.req("update_time", &self.update_time);
+        out.opt("account_type", &self.account_type);
+        out.opt("bank_name", &self.bank_name);
+        out.opt("bank_card_number_tail", &self.bank_card_number_tail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_mchid: input.req("sp_mchid"),
+            out_batch_no: input.req("out_batch_no"),
+            batch_id: input.req("batch_id"),
+            appid: input.opt("appid"),
+            out_detail_no: input.req("out_detail_no"),
+            detail_id: input.req("detail_id"),
+            detail_status: input.req("detail_status"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.req("openid"),
+            username: input.opt("username"),
+            initiate_time: input.req("initiate_time"),
+            update_time: input.req("update_time"),
+            account_type: input.opt("account_type"),
+            bank_name: input.opt("bank_name"),
+            bank_card_number_tail: input.opt("bank_card_number_tail"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerDetail);
 #[cfg(feature = "test-support")]
 impl PartnerDetail {
     /// A builder with every field unset.

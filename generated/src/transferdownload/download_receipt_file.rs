@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadReceiptFileRequest {
     /// Query parameter. The `token` query parameter of the `download_url`.
@@ -29,6 +29,20 @@ pub struct DownloadReceiptFileRequest {
     pub source: ::std::string::String,
 }
 
+impl rt::JsonFields for DownloadReceiptFileRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("token", &self.token);
+        out.req("source", &self.source);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            token: input.req("token"),
+            source: input.req("source"),
+        }
+    }
+}
+rt::serde_via_json!(DownloadReceiptFileRequest);
 impl rt::Shaped for DownloadReceiptFileRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DownloadReceiptFileRequest",

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadSignFileRequest {
     /// Query parameter. The `token` query parameter of the `download_url`.
@@ -25,6 +25,16 @@ pub struct DownloadSignFileRequest {
     pub token: ::std::string::String,
 }
 
+impl rt::JsonFields for DownloadSignFileRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("token", &self.token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
+    }
+}
+rt::serde_via_json!(DownloadSignFileRequest);
 impl rt::Shaped for DownloadSignFileRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DownloadSignFileRequest",

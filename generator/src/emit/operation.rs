@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 
 use super::doc::{field_doc, inner_doc_attrs, raw_doc_attrs};
 use super::rust::{
-    emit_type, field_rule, first_sentence, ident, local_path, path_tokens, rt, serde_attrs, setter,
-    ty_tokens,
+    emit_type, field_rule, first_sentence, ident, json_impl, local_path, member, path_tokens, rt,
+    setter, ty_tokens,
 };
 use crate::model::*;
 
@@ -97,20 +97,30 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
             },
             field_doc(f)
         ));
-        let attrs = serde_attrs(f);
-        quote!(#d #attrs pub #n: #t,)
+        quote!(#d pub #n: #t,)
     });
     let body_ty = op.body.as_ref().map(|b| local_path(b, module));
     let body_field = body_ty.as_ref().map(|t| {
         quote!(/// The JSON body; its fields are set on the builder.
-        #[serde(flatten)]
         pub body: #t,)
     });
     let file_field = op.upload.as_ref().map(|_| {
         quote!(/// The file to upload.
-        #[serde(with = "rt::upload::summary")]
         pub file: rt::UploadFile,)
     });
+
+    // As JSON (what the builder and `validate()` check): the parameters, the body's members
+    // beside them, and the file's summary.
+    let (mut writes, mut reads): (Vec<_>, Vec<_>) = params.iter().map(|f| member(f)).unzip();
+    if let Some(b) = &body_ty {
+        writes.push(quote!(rt::JsonFields::write_fields(&self.body, out);));
+        reads.push(quote!(body: <#b as rt::JsonFields>::read_fields(input),));
+    }
+    if op.upload.is_some() {
+        writes.push(quote!(out.req("file", &self.file);));
+        reads.push(quote!(file: input.req("file"),));
+    }
+    let json = json_impl(&name, &writes, &reads);
 
     // The table: parameters, the file, and the body's table beside them.
     let mut rules: Vec<TokenStream> = params.iter().map(|f| field_rule(f, module)).collect();
@@ -185,7 +195,7 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
 
     quote! {
         #doc
-        #[derive(Clone, #derive_debug PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, #derive_debug PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#param_fields)*
@@ -194,6 +204,8 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
         }
 
         #debug
+
+        #json
 
         impl rt::Shaped for #name {
             const SHAPE: &'static rt::Shape = &#shape;
@@ -302,7 +314,7 @@ fn emit_operation_impl(
             (
                 quote!(#rt::ResponseKind::Json),
                 t,
-                quote!(#rt::decode::json(body)),
+                quote!(#rt::decode::typed(body)),
             )
         }
         ResponseKind::Empty => (

@@ -223,20 +223,50 @@ fn debug_impl(name: &Ident, type_name: &str, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// The serde attributes of a field: a rename only where the Rust name differs.
-pub fn serde_attrs(f: &Field) -> TokenStream {
-    let rename = if f.rust != f.wire {
-        let wire = &f.wire;
-        quote!(#[serde(rename = #wire)])
+/// How one field is written to and read from its JSON member (see [`json_impl`]).
+pub fn member(f: &Field) -> (TokenStream, TokenStream) {
+    let name = ident(&f.rust);
+    let wire = &f.wire;
+    if f.required {
+        (
+            quote!(out.req(#wire, &self.#name);),
+            quote!(#name: input.req(#wire),),
+        )
     } else {
-        quote!()
-    };
-    let skip = if f.required {
-        quote!()
+        (
+            quote!(out.opt(#wire, &self.#name);),
+            quote!(#name: input.opt(#wire),),
+        )
+    }
+}
+
+/// `JsonFields` (one line per member each way) and the serde bridge. Generated types derive no
+/// serde code: derived impls are compiled again for every serializer a type meets and were most
+/// of the crate's compile time (BENCHMARKS.md), while these go through one JSON tree.
+pub fn json_impl(name: &Ident, writes: &[TokenStream], reads: &[TokenStream]) -> TokenStream {
+    let out = if writes.is_empty() {
+        quote!(_out)
     } else {
-        quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+        quote!(out)
     };
-    quote!(#rename #skip)
+    let input = if reads.is_empty() {
+        quote!(_input)
+    } else {
+        quote!(input)
+    };
+    quote! {
+        impl rt::JsonFields for #name {
+            fn write_fields(&self, #out: &mut rt::json::Object) {
+                #(#writes)*
+            }
+
+            fn read_fields(#input: &mut rt::json::Members) -> Self {
+                Self { #(#reads)* }
+            }
+        }
+
+        rt::serde_via_json!(#name);
+    }
 }
 
 /// A struct, its rule table, its builder (see [`BuilderKind`]) and, for sensitive data, the
@@ -255,9 +285,10 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
         let fname = ident(&f.rust);
         let ty = field_ty(f);
         let fdoc = raw_doc_attrs(&field_doc(f));
-        let attrs = serde_attrs(f);
-        quote! { #fdoc #attrs pub #fname: #ty, }
+        quote! { #fdoc pub #fname: #ty, }
     });
+    let (writes, reads): (Vec<_>, Vec<_>) = s.fields.iter().map(member).unzip();
+    let json = json_impl(&name, &writes, &reads);
     let rules = s.fields.iter().map(|f| field_rule(f, module));
     let path = TypePath {
         module: module.to_vec(),
@@ -280,7 +311,7 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
     };
     quote! {
         #doc
-        #[derive(Clone, #derive_debug PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, #derive_debug PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -289,6 +320,8 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
         impl rt::Shaped for #name {
             const SHAPE: &'static rt::Shape = &rt::Shape::new(#type_name, &[#(#rules),*]);
         }
+
+        #json
 
         #builder
         #debug

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBranchesRequest {
     /// Path parameter. The bank's `bank_alias_code` from a bank list.
@@ -30,7 +30,6 @@ pub struct ListBranchesRequest {
     /// Query parameter. How many branches to skip; 0 when left out.
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. How many branches to return, at most 200.
     ///
@@ -38,6 +37,24 @@ pub struct ListBranchesRequest {
     pub limit: i64,
 }
 
+impl rt::JsonFields for ListBranchesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bank_alias_code", &self.bank_alias_code);
+        out.req("city_code", &self.city_code);
+        out.opt("offset", &self.offset);
+        out.req("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bank_alias_code: input.req("bank_alias_code"),
+            city_code: input.req("city_code"),
+            offset: input.opt("offset"),
+            limit: input.req("limit"),
+        }
+    }
+}
+rt::serde_via_json!(ListBranchesRequest);
 impl rt::Shaped for ListBranchesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListBranchesRequest",
@@ -142,12 +159,12 @@ impl rt::Operation for ListBranchesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// An element of `response.data`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Branch {
     /// The branch's full name.
@@ -170,6 +187,20 @@ impl rt::Shaped for Branch {
     );
 }
 
+impl rt::JsonFields for Branch {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bank_branch_name", &self.bank_branch_name);
+        out.req("bank_branch_id", &self.bank_branch_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bank_branch_name: input.req("bank_branch_name"),
+            bank_branch_id: input.req("bank_branch_id"),
+        }
+    }
+}
+rt::serde_via_json!(Branch);
 #[cfg(feature = "test-support")]
 impl Branch {
     /// A builder with every field unset.
@@ -201,7 +232,7 @@ impl BranchBuilder {
 }
 
 /// Success response of `ListBranchesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListBranchesResponse {
     /// How many branches the bank has in the city.
@@ -215,7 +246,6 @@ pub struct ListBranchesResponse {
     /// The branches on this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::capital::capitallhh::list_branches::Branch>,
     >,
@@ -274,6 +304,34 @@ impl rt::Shaped for ListBranchesResponse {
     );
 }
 
+impl rt::JsonFields for ListBranchesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("count", &self.count);
+        out.opt("data", &self.data);
+        out.req("offset", &self.offset);
+        out.req("links", &self.links);
+        out.req("account_bank", &self.account_bank);
+        out.req("account_bank_code", &self.account_bank_code);
+        out.req("bank_alias", &self.bank_alias);
+        out.req("bank_alias_code", &self.bank_alias_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            count: input.req("count"),
+            data: input.opt("data"),
+            offset: input.req("offset"),
+            links: input.req("links"),
+            account_bank: input.req("account_bank"),
+            account_bank_code: input.req("account_bank_code"),
+            bank_alias: input.req("bank_alias"),
+            bank_alias_code: input.req("bank_alias_code"),
+        }
+    }
+}
+rt::serde_via_json!(ListBranchesResponse);
 #[cfg(feature = "test-support")]
 impl ListBranchesResponse {
     /// A builder with every field unset.

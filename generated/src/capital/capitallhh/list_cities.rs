@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCitiesRequest {
     /// Path parameter. The province's code from `list_provinces`.
@@ -25,6 +25,18 @@ pub struct ListCitiesRequest {
     pub province_code: ::std::string::String,
 }
 
+impl rt::JsonFields for ListCitiesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("province_code", &self.province_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            province_code: input.req("province_code"),
+        }
+    }
+}
+rt::serde_via_json!(ListCitiesRequest);
 impl rt::Shaped for ListCitiesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListCitiesRequest",
@@ -101,12 +113,12 @@ impl rt::Operation for ListCitiesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// An element of `response.data`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct City {
     /// The city's name.
@@ -129,6 +141,20 @@ impl rt::Shaped for City {
     );
 }
 
+impl rt::JsonFields for City {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("city_name", &self.city_name);
+        out.req("city_code", &self.city_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            city_name: input.req("city_name"),
+            city_code: input.req("city_code"),
+        }
+    }
+}
+rt::serde_via_json!(City);
 #[cfg(feature = "test-support")]
 impl City {
     /// A builder with every field unset.
@@ -160,13 +186,12 @@ impl CityBuilder {
 }
 
 /// Success response of `ListCitiesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCitiesResponse {
     /// The cities.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::capital::capitallhh::list_cities::City>,
     >,
@@ -193,6 +218,20 @@ impl rt::Shaped for ListCitiesResponse {
     );
 }
 
+impl rt::JsonFields for ListCitiesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("data", &self.data);
+        out.req("total_count", &self.total_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            data: input.opt("data"),
+            total_count: input.req("total_count"),
+        }
+    }
+}
+rt::serde_via_json!(ListCitiesResponse);
 #[cfg(feature = "test-support")]
 impl ListCitiesResponse {
     /// A builder with every field unset.

@@ -16,13 +16,12 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPersonalBanksRequest {
     /// Query parameter. How many banks to skip; 0 when left out.
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. How many banks to return, at most 200.
     ///
@@ -30,6 +29,20 @@ pub struct ListPersonalBanksRequest {
     pub limit: i64,
 }
 
+impl rt::JsonFields for ListPersonalBanksRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("offset", &self.offset);
+        out.req("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            offset: input.opt("offset"),
+            limit: input.req("limit"),
+        }
+    }
+}
+rt::serde_via_json!(ListPersonalBanksRequest);
 impl rt::Shaped for ListPersonalBanksRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListPersonalBanksRequest",
@@ -120,6 +133,6 @@ impl rt::Operation for ListPersonalBanksRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,9 +16,16 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProvincesRequest {}
+impl rt::JsonFields for ListProvincesRequest {
+    fn write_fields(&self, _out: &mut rt::json::Object) {}
+    fn read_fields(_input: &mut rt::json::Members) -> Self {
+        Self {}
+    }
+}
+rt::serde_via_json!(ListProvincesRequest);
 impl rt::Shaped for ListProvincesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new("ListProvincesRequest", &[]);
 }
@@ -84,12 +91,12 @@ impl rt::Operation for ListProvincesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// An element of `response.data`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Province {
     /// The province's name.
@@ -112,6 +119,20 @@ impl rt::Shaped for Province {
     );
 }
 
+impl rt::JsonFields for Province {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("province_name", &self.province_name);
+        out.req("province_code", &self.province_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            province_name: input.req("province_name"),
+            province_code: input.req("province_code"),
+        }
+    }
+}
+rt::serde_via_json!(Province);
 #[cfg(feature = "test-support")]
 impl Province {
     /// A builder with every field unset.
@@ -143,13 +164,12 @@ impl ProvinceBuilder {
 }
 
 /// Success response of `ListProvincesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProvincesResponse {
     /// The provinces.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::capital::capitallhh::list_provinces::Province>,
     >,
@@ -176,6 +196,20 @@ impl rt::Shaped for ListProvincesResponse {
     );
 }
 
+impl rt::JsonFields for ListProvincesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("data", &self.data);
+        out.req("total_count", &self.total_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            data: input.opt("data"),
+            total_count: input.req("total_count"),
+        }
+    }
+}
+rt::serde_via_json!(ListProvincesResponse);
 #[cfg(feature = "test-support")]
 impl ListProvincesResponse {
     /// A builder with every field unset.

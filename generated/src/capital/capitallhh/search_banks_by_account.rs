@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchBanksByAccountRequest {
     /// Query parameter. The personal card number; sent encrypted (base64 ciphertext, URL-encoded).
@@ -34,6 +34,18 @@ impl ::std::fmt::Debug for SearchBanksByAccountRequest {
     }
 }
 
+impl rt::JsonFields for SearchBanksByAccountRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("account_number", &self.account_number);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            account_number: input.req("account_number"),
+        }
+    }
+}
+rt::serde_via_json!(SearchBanksByAccountRequest);
 impl rt::Shaped for SearchBanksByAccountRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "SearchBanksByAccountRequest",
@@ -121,12 +133,12 @@ impl rt::Operation for SearchBanksByAccountRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `SearchBanksByAccountRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchBanksByAccountResponse {
     /// How many banks matched.
@@ -136,7 +148,6 @@ pub struct SearchBanksByAccountResponse {
     /// The banks the number may belong to.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::capital::capitallhh::types::Bank>,
     >,
@@ -161,6 +172,20 @@ impl rt::Shaped for SearchBanksByAccountResponse {
     );
 }
 
+impl rt::JsonFields for SearchBanksByAccountResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("data", &self.data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+        }
+    }
+}
+rt::serde_via_json!(SearchBanksByAccountResponse);
 #[cfg(feature = "test-support")]
 impl SearchBanksByAccountResponse {
     /// A builder with every field unset.

@@ -4,7 +4,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// A bank as the lists name it; `account_bank` is what an application's `account_bank` takes.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Bank {
     /// The bank's display name (工商银行).
@@ -42,6 +42,26 @@ impl rt::Shaped for Bank {
     );
 }
 
+impl rt::JsonFields for Bank {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bank_alias", &self.bank_alias);
+        out.req("bank_alias_code", &self.bank_alias_code);
+        out.req("account_bank", &self.account_bank);
+        out.req("account_bank_code", &self.account_bank_code);
+        out.req("need_bank_branch", &self.need_bank_branch);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bank_alias: input.req("bank_alias"),
+            bank_alias_code: input.req("bank_alias_code"),
+            account_bank: input.req("account_bank"),
+            account_bank_code: input.req("account_bank_code"),
+            need_bank_branch: input.req("need_bank_branch"),
+        }
+    }
+}
+rt::serde_via_json!(Bank);
 #[cfg(feature = "test-support")]
 impl Bank {
     /// A builder with every field unset.
@@ -88,24 +108,20 @@ impl BankBuilder {
 }
 
 /// Paths of the neighbouring pages of a list.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PageLinks {
     /// The next page, when there is one.
     ///
     /// Wire name `next`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
     /// The previous page, when there is one.
     ///
     /// Wire name `prev`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prev: ::std::option::Option<::std::string::String>,
     /// This page.
     ///
     /// Wire name `self`; optional.
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
 }
 
@@ -120,6 +136,22 @@ impl rt::Shaped for PageLinks {
     );
 }
 
+impl rt::JsonFields for PageLinks {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("next", &self.next);
+        out.opt("prev", &self.prev);
+        out.opt("self", &self.self_);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            next: input.opt("next"),
+            prev: input.opt("prev"),
+            self_: input.opt("self"),
+        }
+    }
+}
+rt::serde_via_json!(PageLinks);
 #[cfg(feature = "test-support")]
 impl PageLinks {
     /// A builder with every field unset.
@@ -156,7 +188,7 @@ impl PageLinksBuilder {
 }
 
 /// One page of banks.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BankList {
     /// How many banks the list holds in all.
@@ -170,7 +202,6 @@ pub struct BankList {
     /// The banks on this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::capital::capitallhh::types::Bank>,
     >,
@@ -207,6 +238,26 @@ impl rt::Shaped for BankList {
     );
 }
 
+impl rt::JsonFields for BankList {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("count", &self.count);
+        out.opt("data", &self.data);
+        out.req("offset", &self.offset);
+        out.req("links", &self.links);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            count: input.req("count"),
+            data: input.opt("data"),
+            offset: input.req("offset"),
+            links: input.req("links"),
+        }
+    }
+}
+rt::serde_via_json!(BankList);
 #[cfg(feature = "test-support")]
 impl BankList {
     /// A builder with every field unset.

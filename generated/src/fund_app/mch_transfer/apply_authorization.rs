@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 50 requests per second.
 /// - Idempotent by `out_authorization_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplyAuthorizationBody,
 }
 
+impl rt::JsonFields for ApplyAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAuthorizationRequest);
 impl rt::Shaped for ApplyAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplyAuthorizationRequest",
@@ -195,7 +206,7 @@ impl rt::Operation for ApplyAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -214,23 +225,20 @@ rt::open_enum! {
 }
 
 /// The user's device, for risk control.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizationSceneInfo {
     /// The user's device IP address.
     ///
     /// Wire name `client_ip`; optional; at most 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_ip: ::std::option::Option<::std::string::String>,
     /// An identifier of the user's device.
     ///
     /// Wire name `device_id`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The user's device system.
     ///
     /// Wire name `device_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_type: ::std::option::Option<
         crate::fund_app::mch_transfer::apply_authorization::DeviceType,
     >,
@@ -250,6 +258,22 @@ impl rt::Shaped for AuthorizationSceneInfo {
     );
 }
 
+impl rt::JsonFields for AuthorizationSceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("client_ip", &self.client_ip);
+        out.opt("device_id", &self.device_id);
+        out.opt("device_type", &self.device_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            client_ip: input.opt("client_ip"),
+            device_id: input.opt("device_id"),
+            device_type: input.opt("device_type"),
+        }
+    }
+}
+rt::serde_via_json!(AuthorizationSceneInfo);
 impl AuthorizationSceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> AuthorizationSceneInfoBuilder {
@@ -292,7 +316,7 @@ impl AuthorizationSceneInfoBuilder {
 }
 
 /// JSON body of `ApplyAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationBody {
     /// The merchant's own authorisation number, unique per merchant; one user account has at most one authorisation in force.
@@ -318,7 +342,6 @@ pub struct ApplyAuthorizationBody {
     /// The receiving reason shown to the user.
     ///
     /// Wire name `user_recv_perception`; optional; at most 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// Where the authorisation callbacks are sent; https.
     ///
@@ -327,7 +350,6 @@ pub struct ApplyAuthorizationBody {
     /// The user's device, for risk control.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
     >,
@@ -361,8 +383,34 @@ impl rt::Shaped for ApplyAuthorizationBody {
     );
 }
 
+impl rt::JsonFields for ApplyAuthorizationBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.req("appid", &self.appid);
+        out.req("openid", &self.openid);
+        out.req("transfer_scene_id", &self.transfer_scene_id);
+        out.req("user_display_name", &self.user_display_name);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.req("authorization_notify_url", &self.authorization_notify_url);
+        out.opt("scene_info", &self.scene_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            user_display_name: input.req("user_display_name"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            authorization_notify_url: input.req("authorization_notify_url"),
+            scene_info: input.opt("scene_info"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAuthorizationBody);
 /// Success response of `ApplyAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationResponse {
     /// The merchant's authorisation number.
@@ -400,6 +448,24 @@ impl rt::Shaped for ApplyAuthorizationResponse {
     );
 }
 
+impl rt::JsonFields for ApplyAuthorizationResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.req("state", &self.state);
+        out.req("create_time", &self.create_time);
+        out.req("package_info", &self.package_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+            package_info: input.req("package_info"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAuthorizationResponse);
 #[cfg(feature = "test-support")]
 impl ApplyAuthorizationResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyReceiptByOutBillNoRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplyReceiptByOutBillNoBody,
 }
 
+impl rt::JsonFields for ApplyReceiptByOutBillNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyReceiptByOutBillNoBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ApplyReceiptByOutBillNoRequest);
 impl rt::Shaped for ApplyReceiptByOutBillNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplyReceiptByOutBillNoRequest",
@@ -142,12 +153,12 @@ impl rt::Operation for ApplyReceiptByOutBillNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ApplyReceiptByOutBillNoRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyReceiptByOutBillNoBody {
     /// The merchant's number of a bill in a final state.
@@ -162,3 +173,16 @@ impl rt::Shaped for ApplyReceiptByOutBillNoBody {
         &[rt::FieldRule::req("out_bill_no", rt::Kind::pattern(1, 32, "^[0-9A-Za-z]+$"))],
     );
 }
+
+impl rt::JsonFields for ApplyReceiptByOutBillNoBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyReceiptByOutBillNoBody);

@@ -16,14 +16,27 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyReceiptByTransferBillNoRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplyReceiptByTransferBillNoBody,
 }
 
+impl rt::JsonFields for ApplyReceiptByTransferBillNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyReceiptByTransferBillNoBody as rt::JsonFields>::read_fields(
+                input,
+            ),
+        }
+    }
+}
+rt::serde_via_json!(ApplyReceiptByTransferBillNoRequest);
 impl rt::Shaped for ApplyReceiptByTransferBillNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplyReceiptByTransferBillNoRequest",
@@ -142,12 +155,12 @@ impl rt::Operation for ApplyReceiptByTransferBillNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ApplyReceiptByTransferBillNoRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyReceiptByTransferBillNoBody {
     /// WeChat Pay's number of a bill in a final state.
@@ -162,3 +175,16 @@ impl rt::Shaped for ApplyReceiptByTransferBillNoBody {
         &[rt::FieldRule::req("transfer_bill_no", rt::Kind::text(1, 64))],
     );
 }
+
+impl rt::JsonFields for ApplyReceiptByTransferBillNoBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transfer_bill_no: input.req("transfer_bill_no"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyReceiptByTransferBillNoBody);

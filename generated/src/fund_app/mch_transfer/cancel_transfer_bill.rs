@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelTransferBillRequest {
     /// Path parameter. The merchant's number of the bill to cancel.
@@ -25,6 +25,18 @@ pub struct CancelTransferBillRequest {
     pub out_bill_no: ::std::string::String,
 }
 
+impl rt::JsonFields for CancelTransferBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+        }
+    }
+}
+rt::serde_via_json!(CancelTransferBillRequest);
 impl rt::Shaped for CancelTransferBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "CancelTransferBillRequest",
@@ -139,12 +151,12 @@ impl rt::Operation for CancelTransferBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `CancelTransferBillRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelTransferBillResponse {
     /// The merchant's bill number.
@@ -182,6 +194,24 @@ impl rt::Shaped for CancelTransferBillResponse {
     );
 }
 
+impl rt::JsonFields for CancelTransferBillResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.req("state", &self.state);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            state: input.req("state"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(CancelTransferBillResponse);
 #[cfg(feature = "test-support")]
 impl CancelTransferBillResponse {
     /// A builder with every field unset.

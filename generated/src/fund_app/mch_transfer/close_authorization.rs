@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 50 requests per second.
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseAuthorizationRequest {
     /// Path parameter. The merchant's number of the authorisation to close.
@@ -26,6 +26,18 @@ pub struct CloseAuthorizationRequest {
     pub out_authorization_no: ::std::string::String,
 }
 
+impl rt::JsonFields for CloseAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+        }
+    }
+}
+rt::serde_via_json!(CloseAuthorizationRequest);
 impl rt::Shaped for CloseAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "CloseAuthorizationRequest",
@@ -150,6 +162,6 @@ impl rt::Operation for CloseAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

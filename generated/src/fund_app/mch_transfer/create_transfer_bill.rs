@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_bill_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransferBillRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateTransferBillBody,
 }
 
+impl rt::JsonFields for CreateTransferBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateTransferBillBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateTransferBillRequest);
 impl rt::Shaped for CreateTransferBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateTransferBillRequest",
@@ -232,7 +243,7 @@ impl rt::Operation for CreateTransferBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -247,13 +258,12 @@ rt::open_enum! {
 }
 
 /// How the user receives the money.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserRecvStyle {
     /// The receiving style.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
 }
 
@@ -269,6 +279,16 @@ impl rt::Shaped for UserRecvStyle {
     );
 }
 
+impl rt::JsonFields for UserRecvStyle {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { type_: input.req("type") }
+    }
+}
+rt::serde_via_json!(UserRecvStyle);
 impl UserRecvStyle {
     /// A builder with every field unset.
     pub fn builder() -> UserRecvStyleBuilder {
@@ -303,7 +323,7 @@ impl UserRecvStyleBuilder {
 }
 
 /// JSON body of `CreateTransferBillRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTransferBillBody {
     /// The AppID (mini program, official account or app) bound to the merchant number; the OpenID belongs to it.
@@ -325,7 +345,6 @@ pub struct CreateTransferBillBody {
     /// The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more. wechatpayv3 leaves it out under 30 fen. Sent encrypted.
     ///
     /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
     ///
@@ -338,12 +357,10 @@ pub struct CreateTransferBillBody {
     /// Where MCHTRANSFER.BILL.FINISHED is sent; https.
     ///
     /// Wire name `notify_url`; optional; at most 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// The receiving reason shown to the user, one of those allowed for the scene; by default the scene's own.
     ///
     /// Wire name `user_recv_perception`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// The items the scene requires to be declared, named exactly as its reporting rules say.
     ///
@@ -354,7 +371,6 @@ pub struct CreateTransferBillBody {
     /// How the user receives the money.
     ///
     /// Wire name `user_recv_style`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_style: ::std::option::Option<
         crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
     >,
@@ -397,6 +413,38 @@ impl rt::Shaped for CreateTransferBillBody {
     );
 }
 
+impl rt::JsonFields for CreateTransferBillBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_scene_id", &self.transfer_scene_id);
+        out.req("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("notify_url", &self.notify_url);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.req("transfer_scene_report_infos", &self.transfer_scene_report_infos);
+        out.opt("user_recv_style", &self.user_recv_style);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            openid: input.req("openid"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            user_recv_style: input.opt("user_recv_style"),
+        }
+    }
+}
+rt::serde_via_json!(CreateTransferBillBody);
 impl ::std::fmt::Debug for CreateTransferBillBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -16,14 +16,27 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_bill_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreTransferWithAuthorizationRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PreTransferWithAuthorizationBody,
 }
 
+impl rt::JsonFields for PreTransferWithAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PreTransferWithAuthorizationBody as rt::JsonFields>::read_fields(
+                input,
+            ),
+        }
+    }
+}
+rt::serde_via_json!(PreTransferWithAuthorizationRequest);
 impl rt::Shaped for PreTransferWithAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PreTransferWithAuthorizationRequest",
@@ -239,12 +252,12 @@ impl rt::Operation for PreTransferWithAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// The authorisation to ask for on the same page; without it this is a plain transfer.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizationRequest {
     /// The name the merchant shows for the user on the authorisation page.
@@ -278,6 +291,22 @@ impl rt::Shaped for AuthorizationRequest {
     );
 }
 
+impl rt::JsonFields for AuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("user_display_name", &self.user_display_name);
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.req("authorization_notify_url", &self.authorization_notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            user_display_name: input.req("user_display_name"),
+            out_authorization_no: input.req("out_authorization_no"),
+            authorization_notify_url: input.req("authorization_notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(AuthorizationRequest);
 impl AuthorizationRequest {
     /// A builder with every field unset.
     pub fn builder() -> AuthorizationRequestBuilder {
@@ -314,7 +343,7 @@ impl AuthorizationRequestBuilder {
 }
 
 /// JSON body of `PreTransferWithAuthorizationRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PreTransferWithAuthorizationBody {
     /// The AppID (mini program, official account or app) bound to the merchant number; the OpenID belongs to it.
@@ -336,7 +365,6 @@ pub struct PreTransferWithAuthorizationBody {
     /// The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more. wechatpayv3 leaves it out under 30 fen. Sent encrypted.
     ///
     /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
     ///
@@ -349,12 +377,10 @@ pub struct PreTransferWithAuthorizationBody {
     /// Where MCHTRANSFER.BILL.FINISHED is sent; https.
     ///
     /// Wire name `notify_url`; optional; at most 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// The receiving reason shown to the user, one of those allowed for the scene; by default the scene's own.
     ///
     /// Wire name `user_recv_perception`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// The items the scene requires to be declared, named exactly as its reporting rules say.
     ///
@@ -365,14 +391,12 @@ pub struct PreTransferWithAuthorizationBody {
     /// The authorisation to ask for on the same page; without it this is a plain transfer.
     ///
     /// Wire name `authorization_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_info: ::std::option::Option<
         crate::fund_app::mch_transfer::pre_transfer_with_authorization::AuthorizationRequest,
     >,
     /// The merchant number that funds the transfer, when not the caller's own.
     ///
     /// Wire name `sponsor_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -414,6 +438,40 @@ impl rt::Shaped for PreTransferWithAuthorizationBody {
     );
 }
 
+impl rt::JsonFields for PreTransferWithAuthorizationBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_scene_id", &self.transfer_scene_id);
+        out.req("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("notify_url", &self.notify_url);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.req("transfer_scene_report_infos", &self.transfer_scene_report_infos);
+        out.opt("authorization_info", &self.authorization_info);
+        out.opt("sponsor_mchid", &self.sponsor_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            openid: input.req("openid"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            authorization_info: input.opt("authorization_info"),
+            sponsor_mchid: input.opt("sponsor_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(PreTransferWithAuthorizationBody);
 impl ::std::fmt::Debug for PreTransferWithAuthorizationBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -449,7 +507,7 @@ impl PreTransferWithAuthorizationBody {
 }
 
 /// Success response of `PreTransferWithAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreTransferWithAuthorizationResponse {
     /// The merchant's bill number.
@@ -471,17 +529,14 @@ pub struct PreTransferWithAuthorizationResponse {
     /// With WAIT_USER_CONFIRM: the value the client passes, unchanged, to open WeChat's confirmation (and authorisation) page.
     ///
     /// Wire name `package_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package_info: ::std::option::Option<::std::string::String>,
     /// The display name, echoed when an authorisation was asked for.
     ///
     /// Wire name `user_display_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_display_name: ::std::option::Option<::std::string::String>,
     /// The authorisation number, echoed when one was asked for.
     ///
     /// Wire name `out_authorization_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_authorization_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -505,6 +560,30 @@ impl rt::Shaped for PreTransferWithAuthorizationResponse {
     );
 }
 
+impl rt::JsonFields for PreTransferWithAuthorizationResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.req("create_time", &self.create_time);
+        out.req("state", &self.state);
+        out.opt("package_info", &self.package_info);
+        out.opt("user_display_name", &self.user_display_name);
+        out.opt("out_authorization_no", &self.out_authorization_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            create_time: input.req("create_time"),
+            state: input.req("state"),
+            package_info: input.opt("package_info"),
+            user_display_name: input.opt("user_display_name"),
+            out_authorization_no: input.opt("out_authorization_no"),
+        }
+    }
+}
+rt::serde_via_json!(PreTransferWithAuthorizationResponse);
 #[cfg(feature = "test-support")]
 impl PreTransferWithAuthorizationResponse {
     /// A builder with every field unset.

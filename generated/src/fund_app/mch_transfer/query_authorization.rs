@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 100 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAuthorizationRequest {
     /// Path parameter. The merchant's authorisation number.
@@ -27,10 +27,23 @@ pub struct QueryAuthorizationRequest {
     /// Query parameter. Whether to return the user's authorisation details (and `package_info` while waiting).
     ///
     /// Wire name `is_display_authorization`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_display_authorization: ::std::option::Option<bool>,
 }
 
+impl rt::JsonFields for QueryAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.opt("is_display_authorization", &self.is_display_authorization);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            is_display_authorization: input.opt("is_display_authorization"),
+        }
+    }
+}
+rt::serde_via_json!(QueryAuthorizationRequest);
 impl rt::Shaped for QueryAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryAuthorizationRequest",
@@ -159,6 +172,6 @@ impl rt::Operation for QueryAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 100 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByTransferBillNoRequest {
     /// Path parameter. WeChat Pay's number of the bill.
@@ -26,6 +26,18 @@ pub struct QueryByTransferBillNoRequest {
     pub transfer_bill_no: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryByTransferBillNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transfer_bill_no: input.req("transfer_bill_no"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByTransferBillNoRequest);
 impl rt::Shaped for QueryByTransferBillNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByTransferBillNoRequest",
@@ -138,6 +150,6 @@ impl rt::Operation for QueryByTransferBillNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReceiptByTransferBillNoRequest {
     /// Path parameter. WeChat Pay's number of the bill.
@@ -25,6 +25,18 @@ pub struct QueryReceiptByTransferBillNoRequest {
     pub transfer_bill_no: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryReceiptByTransferBillNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transfer_bill_no: input.req("transfer_bill_no"),
+        }
+    }
+}
+rt::serde_via_json!(QueryReceiptByTransferBillNoRequest);
 impl rt::Shaped for QueryReceiptByTransferBillNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryReceiptByTransferBillNoRequest",
@@ -131,6 +143,6 @@ impl rt::Operation for QueryReceiptByTransferBillNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -8,7 +8,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// Decrypted resource of the 商家转账回调通知 (a transfer bill reached a final state) notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferBillFinishedEvent {
     /// The merchant number that paid.
@@ -34,12 +34,10 @@ pub struct TransferBillFinishedEvent {
     /// Why the bill failed; only with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// The user's OpenID.
     ///
     /// Wire name `openid`; optional; at most 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
     ///
@@ -73,6 +71,34 @@ impl rt::Shaped for TransferBillFinishedEvent {
     );
 }
 
+impl rt::JsonFields for TransferBillFinishedEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.req("state", &self.state);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("openid", &self.openid);
+        out.req("create_time", &self.create_time);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            state: input.req("state"),
+            transfer_amount: input.req("transfer_amount"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            create_time: input.req("create_time"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(TransferBillFinishedEvent);
 #[cfg(feature = "test-support")]
 impl TransferBillFinishedEvent {
     /// A builder with every field unset.

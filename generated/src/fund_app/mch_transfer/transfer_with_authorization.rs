@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_bill_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferWithAuthorizationRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: TransferWithAuthorizationBody,
 }
 
+impl rt::JsonFields for TransferWithAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <TransferWithAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(TransferWithAuthorizationRequest);
 impl rt::Shaped for TransferWithAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "TransferWithAuthorizationRequest",
@@ -229,12 +240,12 @@ impl rt::Operation for TransferWithAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `TransferWithAuthorizationRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferWithAuthorizationBody {
     /// The AppID (mini program, official account or app) bound to the merchant number; the OpenID belongs to it.
@@ -252,7 +263,6 @@ pub struct TransferWithAuthorizationBody {
     /// The payee's real name, which WeChat Pay checks against the account (and then issues a receipt): required when the amount is 2,000 yuan (200000 fen) or more. wechatpayv3 leaves it out under 30 fen. Sent encrypted.
     ///
     /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
     ///
@@ -265,12 +275,10 @@ pub struct TransferWithAuthorizationBody {
     /// Where MCHTRANSFER.BILL.FINISHED is sent; https.
     ///
     /// Wire name `notify_url`; optional; at most 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// The receiving reason shown to the user, one of those allowed for the scene; by default the scene's own.
     ///
     /// Wire name `user_recv_perception`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// The items the scene requires to be declared, named exactly as its reporting rules say.
     ///
@@ -281,17 +289,14 @@ pub struct TransferWithAuthorizationBody {
     /// WeChat Pay's number of the granted authorisation; this or `out_authorization_no`.
     ///
     /// Wire name `authorization_id`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_id: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the granted authorisation; this or `authorization_id`.
     ///
     /// Wire name `out_authorization_no`; optional; 1 to 32 characters; matches `^[0-9A-Za-z]+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_authorization_no: ::std::option::Option<::std::string::String>,
     /// The merchant number that funds the transfer, when not the caller's own.
     ///
     /// Wire name `sponsor_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -333,6 +338,40 @@ impl rt::Shaped for TransferWithAuthorizationBody {
     );
 }
 
+impl rt::JsonFields for TransferWithAuthorizationBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_scene_id", &self.transfer_scene_id);
+        out.opt("user_name", &self.user_name);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("notify_url", &self.notify_url);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.req("transfer_scene_report_infos", &self.transfer_scene_report_infos);
+        out.opt("authorization_id", &self.authorization_id);
+        out.opt("out_authorization_no", &self.out_authorization_no);
+        out.opt("sponsor_mchid", &self.sponsor_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            authorization_id: input.opt("authorization_id"),
+            out_authorization_no: input.opt("out_authorization_no"),
+            sponsor_mchid: input.opt("sponsor_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(TransferWithAuthorizationBody);
 impl ::std::fmt::Debug for TransferWithAuthorizationBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -368,7 +407,7 @@ impl TransferWithAuthorizationBody {
 }
 
 /// Success response of `TransferWithAuthorizationRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferWithAuthorizationResponse {
     /// The merchant number that pays.
@@ -386,7 +425,6 @@ pub struct TransferWithAuthorizationResponse {
     /// The AppID of the user's OpenID.
     ///
     /// Wire name `appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Where the bill is.
     ///
@@ -403,17 +441,14 @@ pub struct TransferWithAuthorizationResponse {
     /// Why the bill failed; only with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// The user's OpenID under `appid`.
     ///
     /// Wire name `openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The payee's name, when given; it arrives encrypted to the merchant's key and the client decrypts it.
     ///
     /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
     ///
@@ -422,7 +457,6 @@ pub struct TransferWithAuthorizationResponse {
     /// When the state last changed.
     ///
     /// Wire name `update_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -451,6 +485,40 @@ impl rt::Shaped for TransferWithAuthorizationResponse {
     );
 }
 
+impl rt::JsonFields for TransferWithAuthorizationResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mch_id", &self.mch_id);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.opt("appid", &self.appid);
+        out.req("state", &self.state);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.req("create_time", &self.create_time);
+        out.opt("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mch_id: input.req("mch_id"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            appid: input.opt("appid"),
+            state: input.req("state"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            user_name: input.opt("user_name"),
+            create_time: input.req("create_time"),
+            update_time: input.opt("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(TransferWithAuthorizationResponse);
 #[cfg(feature = "test-support")]
 impl TransferWithAuthorizationResponse {
     /// A builder with every field unset.

@@ -27,7 +27,7 @@ rt::open_enum! {
 }
 
 /// One item the transfer scene requires to be declared (for example 活动名称 and 奖励说明).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferSceneReportInfo {
     /// The item's fixed name, exactly as the scene's reporting rules spell it.
@@ -50,6 +50,20 @@ impl rt::Shaped for TransferSceneReportInfo {
     );
 }
 
+impl rt::JsonFields for TransferSceneReportInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("info_type", &self.info_type);
+        out.req("info_content", &self.info_content);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            info_type: input.req("info_type"),
+            info_content: input.req("info_content"),
+        }
+    }
+}
+rt::serde_via_json!(TransferSceneReportInfo);
 impl TransferSceneReportInfo {
     /// A builder with every field unset.
     pub fn builder() -> TransferSceneReportInfoBuilder {
@@ -80,7 +94,7 @@ impl TransferSceneReportInfoBuilder {
 }
 
 /// The answer to a transfer request.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferBillCreated {
     /// The merchant's bill number.
@@ -102,12 +116,10 @@ pub struct TransferBillCreated {
     /// Why the bill failed (a code such as PAYEE_ACCOUNT_ABNORMAL); only with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// With WAIT_USER_CONFIRM: the value the mini program (wx.requestMerchantTransfer), JSAPI page or app passes, unchanged, to open WeChat's confirmation page for this bill.
     ///
     /// Wire name `package_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -128,6 +140,28 @@ impl rt::Shaped for TransferBillCreated {
     );
 }
 
+impl rt::JsonFields for TransferBillCreated {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.req("create_time", &self.create_time);
+        out.req("state", &self.state);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("package_info", &self.package_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            create_time: input.req("create_time"),
+            state: input.req("state"),
+            fail_reason: input.opt("fail_reason"),
+            package_info: input.opt("package_info"),
+        }
+    }
+}
+rt::serde_via_json!(TransferBillCreated);
 #[cfg(feature = "test-support")]
 impl TransferBillCreated {
     /// A builder with every field unset.
@@ -188,7 +222,7 @@ impl TransferBillCreatedBuilder {
 }
 
 /// A transfer bill as the queries return it.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferBill {
     /// The merchant number that pays.
@@ -222,17 +256,14 @@ pub struct TransferBill {
     /// Why the bill failed; only with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// The user's OpenID under `appid`.
     ///
     /// Wire name `openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The payee's name, when one was given; it arrives encrypted to the merchant's key and the client decrypts it.
     ///
     /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
     ///
@@ -267,6 +298,40 @@ impl rt::Shaped for TransferBill {
     );
 }
 
+impl rt::JsonFields for TransferBill {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mch_id", &self.mch_id);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.req("appid", &self.appid);
+        out.req("state", &self.state);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.req("create_time", &self.create_time);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mch_id: input.req("mch_id"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            appid: input.req("appid"),
+            state: input.req("state"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            user_name: input.opt("user_name"),
+            create_time: input.req("create_time"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(TransferBill);
 #[cfg(feature = "test-support")]
 impl TransferBill {
     /// A builder with every field unset.
@@ -399,7 +464,7 @@ rt::open_enum! {
 }
 
 /// The answer to a receipt application.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ElecsignApplied {
     /// Progress of the receipt.
@@ -425,6 +490,20 @@ impl rt::Shaped for ElecsignApplied {
     );
 }
 
+impl rt::JsonFields for ElecsignApplied {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("state", &self.state);
+        out.req("create_time", &self.create_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+        }
+    }
+}
+rt::serde_via_json!(ElecsignApplied);
 #[cfg(feature = "test-support")]
 impl ElecsignApplied {
     /// A builder with every field unset.
@@ -465,7 +544,7 @@ impl ElecsignAppliedBuilder {
 }
 
 /// A receipt application and, once FINISHED, where to fetch the file.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ElecsignReceipt {
     /// Progress of the receipt.
@@ -483,22 +562,18 @@ pub struct ElecsignReceipt {
     /// The digest algorithm of the file; with FINISHED.
     ///
     /// Wire name `hash_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<crate::fund_app::mch_transfer::types::HashType>,
     /// The file's digest, to compare with the downloaded bytes before trusting them; with FINISHED.
     ///
     /// Wire name `hash_value`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// Where to fetch the PDF, valid for 10 minutes; query again for a new link.
     ///
     /// Wire name `download_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Why the receipt failed; with FAILED.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -523,6 +598,30 @@ impl rt::Shaped for ElecsignReceipt {
     );
 }
 
+impl rt::JsonFields for ElecsignReceipt {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("state", &self.state);
+        out.req("create_time", &self.create_time);
+        out.req("update_time", &self.update_time);
+        out.opt("hash_type", &self.hash_type);
+        out.opt("hash_value", &self.hash_value);
+        out.opt("download_url", &self.download_url);
+        out.opt("fail_reason", &self.fail_reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+            update_time: input.req("update_time"),
+            hash_type: input.opt("hash_type"),
+            hash_value: input.opt("hash_value"),
+            download_url: input.opt("download_url"),
+            fail_reason: input.opt("fail_reason"),
+        }
+    }
+}
+rt::serde_via_json!(ElecsignReceipt);
 #[cfg(feature = "test-support")]
 impl ElecsignReceipt {
     /// A builder with every field unset.
@@ -625,7 +724,7 @@ rt::open_enum! {
 }
 
 /// When and why an authorisation was closed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseInfo {
     /// When it was closed.
@@ -651,6 +750,20 @@ impl rt::Shaped for CloseInfo {
     );
 }
 
+impl rt::JsonFields for CloseInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("close_time", &self.close_time);
+        out.req("close_reason", &self.close_reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            close_time: input.req("close_time"),
+            close_reason: input.req("close_reason"),
+        }
+    }
+}
+rt::serde_via_json!(CloseInfo);
 #[cfg(feature = "test-support")]
 impl CloseInfo {
     /// A builder with every field unset.
@@ -691,7 +804,7 @@ impl CloseInfoBuilder {
 }
 
 /// A confirmation-free receiving authorisation.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Authorization {
     /// The merchant's authorisation number.
@@ -713,7 +826,6 @@ pub struct Authorization {
     /// WeChat Pay's number of the authorisation, once granted.
     ///
     /// Wire name `authorization_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_id: ::std::option::Option<::std::string::String>,
     /// Where the authorisation is.
     ///
@@ -722,34 +834,28 @@ pub struct Authorization {
     /// When the user granted it.
     ///
     /// Wire name `authorize_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<rt::DateTime>,
     /// When and why it closed; with CLOSED.
     ///
     /// Wire name `close_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<
         crate::fund_app::mch_transfer::types::CloseInfo,
     >,
     /// The transfer scene the authorisation is for.
     ///
     /// Wire name `transfer_scene_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// The receiving reason the user sees.
     ///
     /// Wire name `user_recv_perception`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// When the authorisation was applied for.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
     /// While WAIT_USER_CONFIRM (and when asked for with `is_display_authorization`): the value the client passes to open the authorisation page.
     ///
     /// Wire name `package_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -779,6 +885,40 @@ impl rt::Shaped for Authorization {
     );
 }
 
+impl rt::JsonFields for Authorization {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.req("appid", &self.appid);
+        out.req("openid", &self.openid);
+        out.req("user_display_name", &self.user_display_name);
+        out.opt("authorization_id", &self.authorization_id);
+        out.req("state", &self.state);
+        out.opt("authorize_time", &self.authorize_time);
+        out.opt("close_info", &self.close_info);
+        out.opt("transfer_scene_id", &self.transfer_scene_id);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.opt("create_time", &self.create_time);
+        out.opt("package_info", &self.package_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            user_display_name: input.req("user_display_name"),
+            authorization_id: input.opt("authorization_id"),
+            state: input.req("state"),
+            authorize_time: input.opt("authorize_time"),
+            close_info: input.opt("close_info"),
+            transfer_scene_id: input.opt("transfer_scene_id"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            create_time: input.opt("create_time"),
+            package_info: input.opt("package_info"),
+        }
+    }
+}
+rt::serde_via_json!(Authorization);
 #[cfg(feature = "test-support")]
 impl Authorization {
     /// A builder with every field unset.

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 50 requests per second.
 /// - Idempotent by `out_authorization_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplyAuthorizationBody,
 }
 
+impl rt::JsonFields for ApplyAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAuthorizationRequest);
 impl rt::Shaped for ApplyAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplyAuthorizationRequest",
@@ -141,12 +152,12 @@ impl rt::Operation for ApplyAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ApplyAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationBody {
     /// The service provider's own authorisation number; one user account has at most one authorisation in force.
@@ -172,7 +183,6 @@ pub struct ApplyAuthorizationBody {
     /// The receiving reason shown to the user.
     ///
     /// Wire name `user_recv_perception`; optional; at most 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// Where the authorisation callbacks are sent; https.
     ///
@@ -201,8 +211,32 @@ impl rt::Shaped for ApplyAuthorizationBody {
     );
 }
 
+impl rt::JsonFields for ApplyAuthorizationBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.req("appid", &self.appid);
+        out.req("openid", &self.openid);
+        out.req("transfer_scene_id", &self.transfer_scene_id);
+        out.req("user_display_name", &self.user_display_name);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.req("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            user_display_name: input.req("user_display_name"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            notify_url: input.req("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAuthorizationBody);
 /// Success response of `ApplyAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAuthorizationResponse {
     /// The service provider's authorisation number.
@@ -240,6 +274,24 @@ impl rt::Shaped for ApplyAuthorizationResponse {
     );
 }
 
+impl rt::JsonFields for ApplyAuthorizationResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+        out.req("state", &self.state);
+        out.req("create_time", &self.create_time);
+        out.req("package_info", &self.package_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+            package_info: input.req("package_info"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAuthorizationResponse);
 #[cfg(feature = "test-support")]
 impl ApplyAuthorizationResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyReceiptRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplyReceiptBody,
 }
 
+impl rt::JsonFields for ApplyReceiptRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplyReceiptBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ApplyReceiptRequest);
 impl rt::Shaped for ApplyReceiptRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplyReceiptRequest",
@@ -110,12 +121,12 @@ impl rt::Operation for ApplyReceiptRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ApplyReceiptRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyReceiptBody {
     /// The sub-merchant of the bill.
@@ -137,3 +148,18 @@ impl rt::Shaped for ApplyReceiptBody {
         ],
     );
 }
+
+impl rt::JsonFields for ApplyReceiptBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_bill_no", &self.out_bill_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            out_bill_no: input.req("out_bill_no"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyReceiptBody);

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 100 requests per second.
 /// - Idempotent by `out_apply_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplySubMchAuthorizationRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplySubMchAuthorizationBody,
 }
 
+impl rt::JsonFields for ApplySubMchAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ApplySubMchAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ApplySubMchAuthorizationRequest);
 impl rt::Shaped for ApplySubMchAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplySubMchAuthorizationRequest",
@@ -116,12 +127,12 @@ impl rt::Operation for ApplySubMchAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ApplySubMchAuthorizationRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplySubMchAuthorizationBody {
     /// The sub-merchant asked.
@@ -146,3 +157,18 @@ impl rt::Shaped for ApplySubMchAuthorizationBody {
         ],
     );
 }
+
+impl rt::JsonFields for ApplySubMchAuthorizationBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_apply_no", &self.out_apply_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            out_apply_no: input.req("out_apply_no"),
+        }
+    }
+}
+rt::serde_via_json!(ApplySubMchAuthorizationBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelTransferBillRequest {
     /// Path parameter. The service provider's number of the bill to cancel.
@@ -24,10 +24,23 @@ pub struct CancelTransferBillRequest {
     /// Wire name `out_bill_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z]+$`.
     pub out_bill_no: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CancelTransferBillBody,
 }
 
+impl rt::JsonFields for CancelTransferBillRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            body: <CancelTransferBillBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CancelTransferBillRequest);
 impl rt::Shaped for CancelTransferBillRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CancelTransferBillRequest",
@@ -121,12 +134,12 @@ impl rt::Operation for CancelTransferBillRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CancelTransferBillRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CancelTransferBillBody {
     /// The sub-merchant that pays.
@@ -141,3 +154,16 @@ impl rt::Shaped for CancelTransferBillBody {
         &[rt::FieldRule::req("sub_mchid", rt::Kind::text(1, 32))],
     );
 }
+
+impl rt::JsonFields for CancelTransferBillBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(CancelTransferBillBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryAuthorizationRequest {
     /// Path parameter. The service provider's authorisation number.
@@ -25,6 +25,18 @@ pub struct QueryAuthorizationRequest {
     pub out_authorization_no: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_authorization_no", &self.out_authorization_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_authorization_no: input.req("out_authorization_no"),
+        }
+    }
+}
+rt::serde_via_json!(QueryAuthorizationRequest);
 impl rt::Shaped for QueryAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryAuthorizationRequest",
@@ -108,6 +120,6 @@ impl rt::Operation for QueryAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

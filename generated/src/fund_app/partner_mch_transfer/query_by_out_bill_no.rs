@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 100 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByOutBillNoRequest {
     /// Path parameter. The service provider's bill number.
@@ -27,10 +27,23 @@ pub struct QueryByOutBillNoRequest {
     /// Query parameter. The sub-merchant that pays.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for QueryByOutBillNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+        out.opt("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByOutBillNoRequest);
 impl rt::Shaped for QueryByOutBillNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByOutBillNoRequest",
@@ -132,6 +145,6 @@ impl rt::Operation for QueryByOutBillNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryReceiptRequest {
     /// Path parameter. The service provider's bill number.
@@ -29,6 +29,20 @@ pub struct QueryReceiptRequest {
     pub sub_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryReceiptRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_bill_no: input.req("out_bill_no"),
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryReceiptRequest);
 impl rt::Shaped for QueryReceiptRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryReceiptRequest",
@@ -120,6 +134,6 @@ impl rt::Operation for QueryReceiptRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

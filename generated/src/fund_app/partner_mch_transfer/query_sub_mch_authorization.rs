@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 100 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySubMchAuthorizationRequest {
     /// Path parameter. The sub-merchant.
@@ -26,6 +26,18 @@ pub struct QuerySubMchAuthorizationRequest {
     pub sub_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QuerySubMchAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QuerySubMchAuthorizationRequest);
 impl rt::Shaped for QuerySubMchAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QuerySubMchAuthorizationRequest",
@@ -107,6 +119,6 @@ impl rt::Operation for QuerySubMchAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Idempotent by `out_bill_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferWithAuthorizationRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: TransferWithAuthorizationBody,
 }
 
+impl rt::JsonFields for TransferWithAuthorizationRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <TransferWithAuthorizationBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(TransferWithAuthorizationRequest);
 impl rt::Shaped for TransferWithAuthorizationRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "TransferWithAuthorizationRequest",
@@ -182,12 +193,12 @@ impl rt::Operation for TransferWithAuthorizationRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `TransferWithAuthorizationRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferWithAuthorizationBody {
     /// The sub-merchant whose account pays; it must have authorised the service provider.
@@ -209,7 +220,6 @@ pub struct TransferWithAuthorizationBody {
     /// The payee's real name, checked against the account: needed from 2,000 yuan (200000 fen). Sent encrypted.
     ///
     /// Wire name `user_name`; optional; 1 to 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// The amount in fen.
     ///
@@ -222,12 +232,10 @@ pub struct TransferWithAuthorizationBody {
     /// Where MCHTRANSFER.BILL.FINISHED is sent; https.
     ///
     /// Wire name `notify_url`; optional; at most 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// The receiving reason shown to the user, one allowed for the scene; by default the scene's own.
     ///
     /// Wire name `user_recv_perception`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// The items the scene requires to be declared, named exactly as its reporting rules say.
     ///
@@ -275,6 +283,38 @@ impl rt::Shaped for TransferWithAuthorizationBody {
     );
 }
 
+impl rt::JsonFields for TransferWithAuthorizationBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("appid", &self.appid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_scene_id", &self.transfer_scene_id);
+        out.opt("user_name", &self.user_name);
+        out.req("transfer_amount", &self.transfer_amount);
+        out.req("transfer_remark", &self.transfer_remark);
+        out.opt("notify_url", &self.notify_url);
+        out.opt("user_recv_perception", &self.user_recv_perception);
+        out.req("transfer_scene_report_infos", &self.transfer_scene_report_infos);
+        out.req("authorization_id", &self.authorization_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            appid: input.req("appid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_scene_id: input.req("transfer_scene_id"),
+            user_name: input.opt("user_name"),
+            transfer_amount: input.req("transfer_amount"),
+            transfer_remark: input.req("transfer_remark"),
+            notify_url: input.opt("notify_url"),
+            user_recv_perception: input.opt("user_recv_perception"),
+            transfer_scene_report_infos: input.req("transfer_scene_report_infos"),
+            authorization_id: input.req("authorization_id"),
+        }
+    }
+}
+rt::serde_via_json!(TransferWithAuthorizationBody);
 impl ::std::fmt::Debug for TransferWithAuthorizationBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

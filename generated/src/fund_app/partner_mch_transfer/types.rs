@@ -4,7 +4,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// The answer to a service provider's transfer request.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerTransferBillCreated {
     /// The sub-merchant that pays.
@@ -42,6 +42,26 @@ impl rt::Shaped for PartnerTransferBillCreated {
     );
 }
 
+impl rt::JsonFields for PartnerTransferBillCreated {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.req("create_time", &self.create_time);
+        out.req("package_info", &self.package_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            create_time: input.req("create_time"),
+            package_info: input.req("package_info"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerTransferBillCreated);
 #[cfg(feature = "test-support")]
 impl PartnerTransferBillCreated {
     /// A builder with every field unset.
@@ -90,7 +110,7 @@ impl PartnerTransferBillCreatedBuilder {
 }
 
 /// A service provider's transfer bill, as the query, the cancel and the authorised transfer answer it.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerTransferBill {
     /// The sub-merchant that pays.
@@ -100,7 +120,6 @@ pub struct PartnerTransferBill {
     /// The service provider's merchant number.
     ///
     /// Wire name `mchid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// The service provider's bill number.
     ///
@@ -113,7 +132,6 @@ pub struct PartnerTransferBill {
     /// The AppID the user's OpenID belongs to.
     ///
     /// Wire name `appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Where the bill is.
     ///
@@ -122,32 +140,26 @@ pub struct PartnerTransferBill {
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_amount: ::std::option::Option<i64>,
     /// The remark the user sees.
     ///
     /// Wire name `transfer_remark`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// Why the bill failed (a code such as PAYEE_ACCOUNT_ABNORMAL); only with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// The user's OpenID under `appid`.
     ///
     /// Wire name `openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The payee's name, when one was given; decrypted with the merchant private key.
     ///
     /// Wire name `user_name`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// When the bill was created.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
     /// When the state last changed.
     ///
@@ -181,6 +193,42 @@ impl rt::Shaped for PartnerTransferBill {
     );
 }
 
+impl rt::JsonFields for PartnerTransferBill {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.opt("mchid", &self.mchid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("transfer_bill_no", &self.transfer_bill_no);
+        out.opt("appid", &self.appid);
+        out.req("state", &self.state);
+        out.opt("transfer_amount", &self.transfer_amount);
+        out.opt("transfer_remark", &self.transfer_remark);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("openid", &self.openid);
+        out.opt("user_name", &self.user_name);
+        out.opt("create_time", &self.create_time);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            mchid: input.opt("mchid"),
+            out_bill_no: input.req("out_bill_no"),
+            transfer_bill_no: input.req("transfer_bill_no"),
+            appid: input.opt("appid"),
+            state: input.req("state"),
+            transfer_amount: input.opt("transfer_amount"),
+            transfer_remark: input.opt("transfer_remark"),
+            fail_reason: input.opt("fail_reason"),
+            openid: input.opt("openid"),
+            user_name: input.opt("user_name"),
+            create_time: input.opt("create_time"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerTransferBill);
 #[cfg(feature = "test-support")]
 impl PartnerTransferBill {
     /// A builder with every field unset.
@@ -297,7 +345,7 @@ impl ::std::fmt::Debug for PartnerTransferBill {
 }
 
 /// A receipt application of a service provider's bill and, once FINISHED, where to fetch the PDF.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerReceipt {
     /// The sub-merchant of the bill.
@@ -319,22 +367,18 @@ pub struct PartnerReceipt {
     /// When it last changed.
     ///
     /// Wire name `update_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<rt::DateTime>,
     /// The digest algorithm of the file; with FINISHED.
     ///
     /// Wire name `hash_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<crate::fund_app::mch_transfer::types::HashType>,
     /// The file's digest, to compare with the downloaded bytes before trusting them; with FINISHED.
     ///
     /// Wire name `hash_value`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// Where to fetch the PDF (`transferdownload::download_receipt_file`), valid for 10 minutes; query again, without a new application, for a fresh link.
     ///
     /// Wire name `download_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -364,6 +408,32 @@ impl rt::Shaped for PartnerReceipt {
     );
 }
 
+impl rt::JsonFields for PartnerReceipt {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_bill_no", &self.out_bill_no);
+        out.req("state", &self.state);
+        out.req("create_time", &self.create_time);
+        out.opt("update_time", &self.update_time);
+        out.opt("hash_type", &self.hash_type);
+        out.opt("hash_value", &self.hash_value);
+        out.opt("download_url", &self.download_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            out_bill_no: input.req("out_bill_no"),
+            state: input.req("state"),
+            create_time: input.req("create_time"),
+            update_time: input.opt("update_time"),
+            hash_type: input.opt("hash_type"),
+            hash_value: input.opt("hash_value"),
+            download_url: input.opt("download_url"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerReceipt);
 #[cfg(feature = "test-support")]
 impl PartnerReceipt {
     /// A builder with every field unset.
@@ -457,7 +527,7 @@ rt::open_enum! {
 }
 
 /// A service provider's request for a sub-merchant's transfer authorisation.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubMchAuthorizationApply {
     /// The sub-merchant asked.
@@ -498,6 +568,26 @@ impl rt::Shaped for SubMchAuthorizationApply {
     );
 }
 
+impl rt::JsonFields for SubMchAuthorizationApply {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_apply_no", &self.out_apply_no);
+        out.req("state", &self.state);
+        out.req("accept_time", &self.accept_time);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            out_apply_no: input.req("out_apply_no"),
+            state: input.req("state"),
+            accept_time: input.req("accept_time"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(SubMchAuthorizationApply);
 #[cfg(feature = "test-support")]
 impl SubMchAuthorizationApply {
     /// A builder with every field unset.
@@ -569,7 +659,7 @@ rt::open_enum! {
 }
 
 /// A sub-merchant's transfer authorisation, with the latest request for it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubMchAuthorization {
     /// The sub-merchant.
@@ -583,19 +673,16 @@ pub struct SubMchAuthorization {
     /// The latest request for the authorisation, when there is one.
     ///
     /// Wire name `apply_order`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_order: ::std::option::Option<
         crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApply,
     >,
     /// When it was authorised; with AUTHORIZED.
     ///
     /// Wire name `authorization_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_time: ::std::option::Option<rt::DateTime>,
     /// When it was withdrawn; with CANCELED.
     ///
     /// Wire name `cancel_authorization_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_authorization_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -618,6 +705,26 @@ impl rt::Shaped for SubMchAuthorization {
     );
 }
 
+impl rt::JsonFields for SubMchAuthorization {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("state", &self.state);
+        out.opt("apply_order", &self.apply_order);
+        out.opt("authorization_time", &self.authorization_time);
+        out.opt("cancel_authorization_time", &self.cancel_authorization_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.req("sub_mchid"),
+            state: input.req("state"),
+            apply_order: input.opt("apply_order"),
+            authorization_time: input.opt("authorization_time"),
+            cancel_authorization_time: input.opt("cancel_authorization_time"),
+        }
+    }
+}
+rt::serde_via_json!(SubMchAuthorization);
 #[cfg(feature = "test-support")]
 impl SubMchAuthorization {
     /// A builder with every field unset.

@@ -17,53 +17,44 @@ rt::open_enum! {
 }
 
 /// Extra details for the pay-gift, marketing-hall and membership-card channels only.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponSendAttachInfo {
     /// The payment order that triggered the gift (pay-gift channel).
     ///
     /// Wire name `transaction_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// ID of the hall's claim activity (marketing-hall channel).
     ///
     /// Wire name `act_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub act_code: ::std::option::Option<::std::string::String>,
     /// ID of the marketing hall (marketing-hall channel).
     ///
     /// Wire name `hall_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_code: ::std::option::Option<::std::string::String>,
     /// Merchant number owning the marketing hall (marketing-hall channel).
     ///
     /// Wire name `hall_belong_mch_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_belong_mch_id: ::std::option::Option<i64>,
     /// Membership card ID (membership-card channel).
     ///
     /// Wire name `card_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// Code of the user's membership card (membership-card channel).
     ///
     /// Wire name `code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// ID of the membership gift activity (membership-card channel).
     ///
     /// Wire name `activity_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// Phone number attached to the claim.
     ///
     /// Wire name `phone_number`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// Country calling code of that phone number.
     ///
     /// Wire name `country_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub country_code: ::std::option::Option<::std::string::String>,
 }
 
@@ -84,6 +75,34 @@ impl rt::Shaped for CouponSendAttachInfo {
     );
 }
 
+impl rt::JsonFields for CouponSendAttachInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("act_code", &self.act_code);
+        out.opt("hall_code", &self.hall_code);
+        out.opt("hall_belong_mch_id", &self.hall_belong_mch_id);
+        out.opt("card_id", &self.card_id);
+        out.opt("code", &self.code);
+        out.opt("activity_id", &self.activity_id);
+        out.opt("phone_number", &self.phone_number);
+        out.opt("country_code", &self.country_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.opt("transaction_id"),
+            act_code: input.opt("act_code"),
+            hall_code: input.opt("hall_code"),
+            hall_belong_mch_id: input.opt("hall_belong_mch_id"),
+            card_id: input.opt("card_id"),
+            code: input.opt("code"),
+            activity_id: input.opt("activity_id"),
+            phone_number: input.opt("phone_number"),
+            country_code: input.opt("country_code"),
+        }
+    }
+}
+rt::serde_via_json!(CouponSendAttachInfo);
 #[cfg(feature = "test-support")]
 impl CouponSendAttachInfo {
     /// A builder with every field unset.
@@ -150,40 +169,34 @@ impl CouponSendAttachInfoBuilder {
 }
 
 /// Decrypted resource of the 领券事件通知 (a user received a merchant coupon) notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponSendEvent {
     /// Detailed event type inside the payload.
     ///
     /// Wire name `event_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub event_type: ::std::option::Option<
         crate::marketing::busifavor::coupon_send::CouponSendEventType,
     >,
     /// Code of the coupon received.
     ///
     /// Wire name `coupon_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// ID of the stock.
     ///
     /// Wire name `stock_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// When the coupon was sent.
     ///
     /// Wire name `send_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_time: ::std::option::Option<rt::DateTime>,
     /// The user's OpenID under the stock's notify_appid.
     ///
     /// Wire name `openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The user's UnionID under the same WeChat Open Platform account.
     ///
     /// Wire name `unionid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// Channel through which the user received the coupon.
     ///
@@ -196,12 +209,10 @@ pub struct CouponSendEvent {
     /// ID of the activity that sent the coupon.
     ///
     /// Wire name `act_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub act_id: ::std::option::Option<::std::string::String>,
     /// Extra details for the pay-gift, marketing-hall and membership-card channels only.
     ///
     /// Wire name `attach_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach_info: ::std::option::Option<
         crate::marketing::busifavor::coupon_send::CouponSendAttachInfo,
     >,
@@ -236,6 +247,36 @@ impl rt::Shaped for CouponSendEvent {
     );
 }
 
+impl rt::JsonFields for CouponSendEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("event_type", &self.event_type);
+        out.opt("coupon_code", &self.coupon_code);
+        out.opt("stock_id", &self.stock_id);
+        out.opt("send_time", &self.send_time);
+        out.opt("openid", &self.openid);
+        out.opt("unionid", &self.unionid);
+        out.req("send_channel", &self.send_channel);
+        out.req("send_merchant", &self.send_merchant);
+        out.opt("act_id", &self.act_id);
+        out.opt("attach_info", &self.attach_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            event_type: input.opt("event_type"),
+            coupon_code: input.opt("coupon_code"),
+            stock_id: input.opt("stock_id"),
+            send_time: input.opt("send_time"),
+            openid: input.opt("openid"),
+            unionid: input.opt("unionid"),
+            send_channel: input.req("send_channel"),
+            send_merchant: input.req("send_merchant"),
+            act_id: input.opt("act_id"),
+            attach_info: input.opt("attach_info"),
+        }
+    }
+}
+rt::serde_via_json!(CouponSendEvent);
 #[cfg(feature = "test-support")]
 impl CouponSendEvent {
     /// A builder with every field unset.

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 1000 requests per 60 seconds.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateStockBody,
 }
 
+impl rt::JsonFields for CreateStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockRequest);
 impl rt::Shaped for CreateStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateStockRequest",
@@ -232,12 +243,12 @@ impl rt::Operation for CreateStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockBody {
     /// Name of the stock.
@@ -251,7 +262,6 @@ pub struct CreateStockBody {
     /// Remark visible only to the merchant.
     ///
     /// Wire name `comment`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// What the coupon can be used for; shown in the card wallet.
     ///
@@ -276,14 +286,12 @@ pub struct CreateStockBody {
     /// Extra entrances on the coupon detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<
         crate::marketing::busifavor::types::CustomEntrance,
     >,
     /// Appearance of the coupon.
     ///
     /// Wire name `display_pattern_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::marketing::busifavor::types::DisplayPatternInfo,
     >,
@@ -294,14 +302,12 @@ pub struct CreateStockBody {
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<
         crate::marketing::busifavor::types::NotifyConfig,
     >,
     /// Whether coupons may be subsidised by another merchant; default false.
     ///
     /// Wire name `subsidy`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
 
@@ -361,8 +367,44 @@ impl rt::Shaped for CreateStockBody {
     );
 }
 
+impl rt::JsonFields for CreateStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_name", &self.stock_name);
+        out.req("belong_merchant", &self.belong_merchant);
+        out.opt("comment", &self.comment);
+        out.req("goods_name", &self.goods_name);
+        out.req("stock_type", &self.stock_type);
+        out.req("coupon_use_rule", &self.coupon_use_rule);
+        out.req("stock_send_rule", &self.stock_send_rule);
+        out.req("out_request_no", &self.out_request_no);
+        out.opt("custom_entrance", &self.custom_entrance);
+        out.opt("display_pattern_info", &self.display_pattern_info);
+        out.req("coupon_code_mode", &self.coupon_code_mode);
+        out.opt("notify_config", &self.notify_config);
+        out.opt("subsidy", &self.subsidy);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_name: input.req("stock_name"),
+            belong_merchant: input.req("belong_merchant"),
+            comment: input.opt("comment"),
+            goods_name: input.req("goods_name"),
+            stock_type: input.req("stock_type"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            stock_send_rule: input.req("stock_send_rule"),
+            out_request_no: input.req("out_request_no"),
+            custom_entrance: input.opt("custom_entrance"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            notify_config: input.opt("notify_config"),
+            subsidy: input.opt("subsidy"),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockBody);
 /// Success response of `CreateStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockResponse {
     /// ID of the new stock.
@@ -385,6 +427,20 @@ impl rt::Shaped for CreateStockResponse {
     );
 }
 
+impl rt::JsonFields for CreateStockResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("create_time", &self.create_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            create_time: input.req("create_time"),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockResponse);
 #[cfg(feature = "test-support")]
 impl CreateStockResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_subsidy_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidyPayReceiptRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateSubsidyPayReceiptBody,
 }
 
+impl rt::JsonFields for CreateSubsidyPayReceiptRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateSubsidyPayReceiptBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateSubsidyPayReceiptRequest);
 impl rt::Shaped for CreateSubsidyPayReceiptRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateSubsidyPayReceiptRequest",
@@ -142,12 +153,12 @@ impl rt::Operation for CreateSubsidyPayReceiptRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateSubsidyPayReceiptRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidyPayReceiptBody {
     /// ID of the stock (a NORMAL or DISCOUNT stock; EXCHANGE stocks cannot be subsidised).
@@ -199,3 +210,30 @@ impl rt::Shaped for CreateSubsidyPayReceiptBody {
         ],
     );
 }
+
+impl rt::JsonFields for CreateSubsidyPayReceiptBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("payer_merchant", &self.payer_merchant);
+        out.req("payee_merchant", &self.payee_merchant);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+        out.req("out_subsidy_no", &self.out_subsidy_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            out_subsidy_no: input.req("out_subsidy_no"),
+        }
+    }
+}
+rt::serde_via_json!(CreateSubsidyPayReceiptBody);

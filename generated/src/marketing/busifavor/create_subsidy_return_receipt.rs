@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_subsidy_return_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidyReturnReceiptRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateSubsidyReturnReceiptBody,
 }
 
+impl rt::JsonFields for CreateSubsidyReturnReceiptRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateSubsidyReturnReceiptBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateSubsidyReturnReceiptRequest);
 impl rt::Shaped for CreateSubsidyReturnReceiptRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateSubsidyReturnReceiptRequest",
@@ -147,12 +158,12 @@ impl rt::Operation for CreateSubsidyReturnReceiptRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateSubsidyReturnReceiptRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSubsidyReturnReceiptBody {
     /// ID of the stock.
@@ -209,3 +220,32 @@ impl rt::Shaped for CreateSubsidyReturnReceiptBody {
         ],
     );
 }
+
+impl rt::JsonFields for CreateSubsidyReturnReceiptBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("refund_id", &self.refund_id);
+        out.req("payer_merchant", &self.payer_merchant);
+        out.req("payee_merchant", &self.payee_merchant);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+        out.req("out_subsidy_return_no", &self.out_subsidy_return_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            refund_id: input.req("refund_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            out_subsidy_return_no: input.req("out_subsidy_return_no"),
+        }
+    }
+}
+rt::serde_via_json!(CreateSubsidyReturnReceiptBody);

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `deactivate_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DeactivateCouponBody,
 }
 
+impl rt::JsonFields for DeactivateCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <DeactivateCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateCouponRequest);
 impl rt::Shaped for DeactivateCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DeactivateCouponRequest",
@@ -122,12 +133,12 @@ impl rt::Operation for DeactivateCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DeactivateCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateCouponBody {
     /// Code of the coupon.
@@ -145,7 +156,6 @@ pub struct DeactivateCouponBody {
     /// Why the coupon is deactivated.
     ///
     /// Wire name `deactivate_reason`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -161,8 +171,26 @@ impl rt::Shaped for DeactivateCouponBody {
     );
 }
 
+impl rt::JsonFields for DeactivateCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_code", &self.coupon_code);
+        out.req("stock_id", &self.stock_id);
+        out.req("deactivate_request_no", &self.deactivate_request_no);
+        out.opt("deactivate_reason", &self.deactivate_reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            stock_id: input.req("stock_id"),
+            deactivate_request_no: input.req("deactivate_request_no"),
+            deactivate_reason: input.opt("deactivate_reason"),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateCouponBody);
 /// Success response of `DeactivateCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateCouponResponse {
     /// When WeChat Pay deactivated the coupon.
@@ -178,6 +206,18 @@ impl rt::Shaped for DeactivateCouponResponse {
     );
 }
 
+impl rt::JsonFields for DeactivateCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("wechatpay_deactivate_time", &self.wechatpay_deactivate_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            wechatpay_deactivate_time: input.req("wechatpay_deactivate_time"),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateCouponResponse);
 #[cfg(feature = "test-support")]
 impl DeactivateCouponResponse {
     /// A builder with every field unset.

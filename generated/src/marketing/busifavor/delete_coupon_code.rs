@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `delete_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCouponCodeRequest {
     /// Path parameter. ID of the stock.
@@ -33,6 +33,22 @@ pub struct DeleteCouponCodeRequest {
     pub delete_request_no: ::std::string::String,
 }
 
+impl rt::JsonFields for DeleteCouponCodeRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("delete_request_no", &self.delete_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            delete_request_no: input.req("delete_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(DeleteCouponCodeRequest);
 impl rt::Shaped for DeleteCouponCodeRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DeleteCouponCodeRequest",
@@ -137,23 +153,21 @@ impl rt::Operation for DeleteCouponCodeRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `DeleteCouponCodeRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCouponCodeResponse {
     /// ID of the stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// When the code was deleted.
     ///
     /// Wire name `delete_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -167,6 +181,20 @@ impl rt::Shaped for DeleteCouponCodeResponse {
     );
 }
 
+impl rt::JsonFields for DeleteCouponCodeResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("stock_id", &self.stock_id);
+        out.opt("delete_time", &self.delete_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            delete_time: input.opt("delete_time"),
+        }
+    }
+}
+rt::serde_via_json!(DeleteCouponCodeResponse);
 #[cfg(feature = "test-support")]
 impl DeleteCouponCodeResponse {
     /// A builder with every field unset.

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DisassociateTradeInfoBody,
 }
 
+impl rt::JsonFields for DisassociateTradeInfoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <DisassociateTradeInfoBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DisassociateTradeInfoRequest);
 impl rt::Shaped for DisassociateTradeInfoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DisassociateTradeInfoRequest",
@@ -126,12 +137,12 @@ impl rt::Operation for DisassociateTradeInfoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DisassociateTradeInfoRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoBody {
     /// ID of the stock the coupon belongs to.
@@ -164,8 +175,26 @@ impl rt::Shaped for DisassociateTradeInfoBody {
     );
 }
 
+impl rt::JsonFields for DisassociateTradeInfoBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("out_request_no", &self.out_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            out_trade_no: input.req("out_trade_no"),
+            out_request_no: input.req("out_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(DisassociateTradeInfoBody);
 /// Success response of `DisassociateTradeInfoRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoResponse {
     /// When WeChat Pay recorded the change.
@@ -181,6 +210,18 @@ impl rt::Shaped for DisassociateTradeInfoResponse {
     );
 }
 
+impl rt::JsonFields for DisassociateTradeInfoResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("wechatpay_disassociate_time", &self.wechatpay_disassociate_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            wechatpay_disassociate_time: input.req("wechatpay_disassociate_time"),
+        }
+    }
+}
+rt::serde_via_json!(DisassociateTradeInfoResponse);
 #[cfg(feature = "test-support")]
 impl DisassociateTradeInfoResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCouponCodesRequest {
     /// Path parameter. ID of the stock.
@@ -26,27 +26,43 @@ pub struct ListCouponCodesRequest {
     /// Query parameter. Only codes in this state; all codes when left out.
     ///
     /// Wire name `status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::marketing::busifavor::types::CouponCodeStatus,
     >,
     /// Query parameter. AppID under which the OpenIDs of receivers are returned.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Page offset.
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. Page size.
     ///
     /// Wire name `limit`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
 }
 
+impl rt::JsonFields for ListCouponCodesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.opt("status", &self.status);
+        out.opt("appid", &self.appid);
+        out.opt("offset", &self.offset);
+        out.opt("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            status: input.opt("status"),
+            appid: input.opt("appid"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+        }
+    }
+}
+rt::serde_via_json!(ListCouponCodesRequest);
 impl rt::Shaped for ListCouponCodesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListCouponCodesRequest",
@@ -185,12 +201,12 @@ impl rt::Operation for ListCouponCodesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListCouponCodesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCouponCodesResponse {
     /// ID of the stock.
@@ -204,7 +220,6 @@ pub struct ListCouponCodesResponse {
     /// The codes on this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
     >,
@@ -240,6 +255,26 @@ impl rt::Shaped for ListCouponCodesResponse {
     );
 }
 
+impl rt::JsonFields for ListCouponCodesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("total_count", &self.total_count);
+        out.opt("data", &self.data);
+        out.req("offset", &self.offset);
+        out.req("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+        }
+    }
+}
+rt::serde_via_json!(ListCouponCodesResponse);
 #[cfg(feature = "test-support")]
 impl ListCouponCodesResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubsidyPayReceiptsRequest {
     /// Query parameter. ID of the stock.
@@ -30,10 +30,25 @@ pub struct ListSubsidyPayReceiptsRequest {
     /// Query parameter. Only the payment made with this merchant number.
     ///
     /// Wire name `out_subsidy_no`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_subsidy_no: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for ListSubsidyPayReceiptsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.opt("out_subsidy_no", &self.out_subsidy_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            out_subsidy_no: input.opt("out_subsidy_no"),
+        }
+    }
+}
+rt::serde_via_json!(ListSubsidyPayReceiptsRequest);
 impl rt::Shaped for ListSubsidyPayReceiptsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListSubsidyPayReceiptsRequest",
@@ -133,18 +148,17 @@ impl rt::Operation for ListSubsidyPayReceiptsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListSubsidyPayReceiptsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListSubsidyPayReceiptsResponse {
     /// The subsidy payments of the coupon; absent when there are none.
     ///
     /// Wire name `pay_receipt_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_receipt_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::busifavor::types::SubsidyPayReceipt>,
     >,
@@ -168,6 +182,18 @@ impl rt::Shaped for ListSubsidyPayReceiptsResponse {
     );
 }
 
+impl rt::JsonFields for ListSubsidyPayReceiptsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("pay_receipt_list", &self.pay_receipt_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            pay_receipt_list: input.opt("pay_receipt_list"),
+        }
+    }
+}
+rt::serde_via_json!(ListSubsidyPayReceiptsResponse);
 #[cfg(feature = "test-support")]
 impl ListSubsidyPayReceiptsResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -30,42 +30,63 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons of this stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `coupon_state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<
         crate::marketing::busifavor::types::CouponState,
     >,
     /// Query parameter. Merchant that created the stock; required when that is the caller.
     ///
     /// Wire name `creator_merchant`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_merchant: ::std::option::Option<::std::string::String>,
     /// Query parameter. Merchant the stock belongs to; required when that is the caller.
     ///
     /// Wire name `belong_merchant`; optional; 8 to 15 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// Query parameter. Merchant that sends the stock; required when that is the caller (or the delegating merchant).
     ///
     /// Wire name `sender_merchant`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_merchant: ::std::option::Option<::std::string::String>,
     /// Query parameter. Page offset.
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. Page size.
     ///
     /// Wire name `limit`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
 }
 
+impl rt::JsonFields for ListUserCouponsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("appid", &self.appid);
+        out.opt("stock_id", &self.stock_id);
+        out.opt("coupon_state", &self.coupon_state);
+        out.opt("creator_merchant", &self.creator_merchant);
+        out.opt("belong_merchant", &self.belong_merchant);
+        out.opt("sender_merchant", &self.sender_merchant);
+        out.opt("offset", &self.offset);
+        out.opt("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.opt("stock_id"),
+            coupon_state: input.opt("coupon_state"),
+            creator_merchant: input.opt("creator_merchant"),
+            belong_merchant: input.opt("belong_merchant"),
+            sender_merchant: input.opt("sender_merchant"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+        }
+    }
+}
+rt::serde_via_json!(ListUserCouponsRequest);
 impl rt::Shaped for ListUserCouponsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListUserCouponsRequest",
@@ -232,18 +253,17 @@ impl rt::Operation for ListUserCouponsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListUserCouponsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserCouponsResponse {
     /// The coupons on this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>,
     >,
@@ -282,6 +302,24 @@ impl rt::Shaped for ListUserCouponsResponse {
     );
 }
 
+impl rt::JsonFields for ListUserCouponsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("data", &self.data);
+        out.req("total_count", &self.total_count);
+        out.req("offset", &self.offset);
+        out.req("limit", &self.limit);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            data: input.opt("data"),
+            total_count: input.req("total_count"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+        }
+    }
+}
+rt::serde_via_json!(ListUserCouponsResponse);
 #[cfg(feature = "test-support")]
 impl ListUserCouponsResponse {
     /// A builder with every field unset.

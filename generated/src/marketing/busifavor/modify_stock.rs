@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockRequest {
     /// Path parameter. ID of the stock to change.
@@ -24,10 +24,23 @@ pub struct ModifyStockRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ModifyStockBody,
 }
 
+impl rt::JsonFields for ModifyStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <ModifyStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockRequest);
 impl rt::Shaped for ModifyStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ModifyStockRequest",
@@ -212,30 +225,26 @@ impl rt::Operation for ModifyStockRequest {
 }
 
 /// New entrances on the coupon detail page.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifiedCustomEntrance {
     /// Entrance to the merchant's mini program.
     ///
     /// Wire name `mini_programs_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_info: ::std::option::Option<
         crate::marketing::busifavor::types::MiniProgramsInfo,
     >,
     /// AppID of the merchant's official account to link to.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// ID of a WeChat Pay marketing hall (营销馆) to link to.
     ///
     /// Wire name `hall_id`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// How the coupon code is shown.
     ///
     /// Wire name `code_display_mode`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<
         crate::marketing::busifavor::types::CodeDisplayMode,
     >,
@@ -263,6 +272,24 @@ impl rt::Shaped for ModifiedCustomEntrance {
     );
 }
 
+impl rt::JsonFields for ModifiedCustomEntrance {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mini_programs_info", &self.mini_programs_info);
+        out.opt("appid", &self.appid);
+        out.opt("hall_id", &self.hall_id);
+        out.opt("code_display_mode", &self.code_display_mode);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_programs_info: input.opt("mini_programs_info"),
+            appid: input.opt("appid"),
+            hall_id: input.opt("hall_id"),
+            code_display_mode: input.opt("code_display_mode"),
+        }
+    }
+}
+rt::serde_via_json!(ModifiedCustomEntrance);
 impl ModifiedCustomEntrance {
     /// A builder with every field unset.
     pub fn builder() -> ModifiedCustomEntranceBuilder {
@@ -319,23 +346,20 @@ impl ModifiedCustomEntranceBuilder {
 }
 
 /// New redemption place.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifiedUseRule {
     /// Where the coupon is redeemed.
     ///
     /// Wire name `use_method`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_method: ::std::option::Option<crate::marketing::busifavor::types::UseMethod>,
     /// AppID of the mini program; only for MINI_PROGRAMS.
     ///
     /// Wire name `mini_programs_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// Page path in that mini program; only for MINI_PROGRAMS.
     ///
     /// Wire name `mini_programs_path`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -355,6 +379,22 @@ impl rt::Shaped for ModifiedUseRule {
     );
 }
 
+impl rt::JsonFields for ModifiedUseRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("use_method", &self.use_method);
+        out.opt("mini_programs_appid", &self.mini_programs_appid);
+        out.opt("mini_programs_path", &self.mini_programs_path);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            use_method: input.opt("use_method"),
+            mini_programs_appid: input.opt("mini_programs_appid"),
+            mini_programs_path: input.opt("mini_programs_path"),
+        }
+    }
+}
+rt::serde_via_json!(ModifiedUseRule);
 impl ModifiedUseRule {
     /// A builder with every field unset.
     pub fn builder() -> ModifiedUseRuleBuilder {
@@ -397,18 +437,16 @@ impl ModifiedUseRuleBuilder {
 }
 
 /// New anti-abuse switches.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifiedSendRule {
     /// Count the per-user limit per real person (the Go SDK notes it cannot be changed yet).
     ///
     /// Wire name `natural_person_limit`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// Block suspicious accounts.
     ///
     /// Wire name `prevent_api_abuse`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_api_abuse: ::std::option::Option<bool>,
 }
 
@@ -422,6 +460,20 @@ impl rt::Shaped for ModifiedSendRule {
     );
 }
 
+impl rt::JsonFields for ModifiedSendRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("natural_person_limit", &self.natural_person_limit);
+        out.opt("prevent_api_abuse", &self.prevent_api_abuse);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            natural_person_limit: input.opt("natural_person_limit"),
+            prevent_api_abuse: input.opt("prevent_api_abuse"),
+        }
+    }
+}
+rt::serde_via_json!(ModifiedSendRule);
 impl ModifiedSendRule {
     /// A builder with every field unset.
     pub fn builder() -> ModifiedSendRuleBuilder {
@@ -450,30 +502,26 @@ impl ModifiedSendRuleBuilder {
 }
 
 /// JSON body of `ModifyStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockBody {
     /// New entrances on the coupon detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<
         crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
     >,
     /// New name (the Go SDK notes it cannot be changed yet).
     ///
     /// Wire name `stock_name`; optional; 1 to 24 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// New remark visible only to the merchant.
     ///
     /// Wire name `comment`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// New description of what the coupon can be used for.
     ///
     /// Wire name `goods_name`; optional; 1 to 15 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// The merchant's unique number for this change. Repeating it repeats the first answer.
     ///
@@ -482,35 +530,30 @@ pub struct ModifyStockBody {
     /// New appearance (logo and merchant name cannot be changed).
     ///
     /// Wire name `display_pattern_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::marketing::busifavor::types::DisplayPatternInfo,
     >,
     /// New redemption place.
     ///
     /// Wire name `coupon_use_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_use_rule: ::std::option::Option<
         crate::marketing::busifavor::modify_stock::ModifiedUseRule,
     >,
     /// New anti-abuse switches.
     ///
     /// Wire name `stock_send_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<
         crate::marketing::busifavor::modify_stock::ModifiedSendRule,
     >,
     /// New event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<
         crate::marketing::busifavor::types::NotifyConfig,
     >,
     /// Allow subsidies; can only be changed from false to true.
     ///
     /// Wire name `subsidy`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
 
@@ -550,3 +593,34 @@ impl rt::Shaped for ModifyStockBody {
         ],
     );
 }
+
+impl rt::JsonFields for ModifyStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("custom_entrance", &self.custom_entrance);
+        out.opt("stock_name", &self.stock_name);
+        out.opt("comment", &self.comment);
+        out.opt("goods_name", &self.goods_name);
+        out.req("out_request_no", &self.out_request_no);
+        out.opt("display_pattern_info", &self.display_pattern_info);
+        out.opt("coupon_use_rule", &self.coupon_use_rule);
+        out.opt("stock_send_rule", &self.stock_send_rule);
+        out.opt("notify_config", &self.notify_config);
+        out.opt("subsidy", &self.subsidy);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            custom_entrance: input.opt("custom_entrance"),
+            stock_name: input.opt("stock_name"),
+            comment: input.opt("comment"),
+            goods_name: input.opt("goods_name"),
+            out_request_no: input.req("out_request_no"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            coupon_use_rule: input.opt("coupon_use_rule"),
+            stock_send_rule: input.opt("stock_send_rule"),
+            notify_config: input.opt("notify_config"),
+            subsidy: input.opt("subsidy"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `modify_budget_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockBudgetRequest {
     /// Path parameter. ID of the stock.
@@ -24,10 +24,23 @@ pub struct ModifyStockBudgetRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ModifyStockBudgetBody,
 }
 
+impl rt::JsonFields for ModifyStockBudgetRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <ModifyStockBudgetBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockBudgetRequest);
 impl rt::Shaped for ModifyStockBudgetRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ModifyStockBudgetRequest",
@@ -141,33 +154,29 @@ impl rt::Operation for ModifyStockBudgetRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ModifyStockBudgetRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockBudgetBody {
     /// New total coupon limit; give this or `target_max_coupons_by_day`, not both.
     ///
     /// Wire name `target_max_coupons`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons: ::std::option::Option<i64>,
     /// New daily coupon limit; give this or `target_max_coupons`, not both.
     ///
     /// Wire name `target_max_coupons_by_day`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons_by_day: ::std::option::Option<i64>,
     /// The total limit as it is now; required with `target_max_coupons`.
     ///
     /// Wire name `current_max_coupons`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons: ::std::option::Option<i64>,
     /// The daily limit as it is now; required with `target_max_coupons_by_day`.
     ///
     /// Wire name `current_max_coupons_by_day`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons_by_day: ::std::option::Option<i64>,
     /// The merchant's unique number for this change. Repeating it repeats the first answer.
     ///
@@ -194,8 +203,28 @@ impl rt::Shaped for ModifyStockBudgetBody {
     );
 }
 
+impl rt::JsonFields for ModifyStockBudgetBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("target_max_coupons", &self.target_max_coupons);
+        out.opt("target_max_coupons_by_day", &self.target_max_coupons_by_day);
+        out.opt("current_max_coupons", &self.current_max_coupons);
+        out.opt("current_max_coupons_by_day", &self.current_max_coupons_by_day);
+        out.req("modify_budget_request_no", &self.modify_budget_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            target_max_coupons: input.opt("target_max_coupons"),
+            target_max_coupons_by_day: input.opt("target_max_coupons_by_day"),
+            current_max_coupons: input.opt("current_max_coupons"),
+            current_max_coupons_by_day: input.opt("current_max_coupons_by_day"),
+            modify_budget_request_no: input.req("modify_budget_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockBudgetBody);
 /// Success response of `ModifyStockBudgetRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockBudgetResponse {
     /// Total coupon limit after the change.
@@ -205,7 +234,6 @@ pub struct ModifyStockBudgetResponse {
     /// Daily coupon limit after the change.
     ///
     /// Wire name `max_coupons_by_day`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
 }
 
@@ -219,6 +247,20 @@ impl rt::Shaped for ModifyStockBudgetResponse {
     );
 }
 
+impl rt::JsonFields for ModifyStockBudgetResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("max_coupons", &self.max_coupons);
+        out.opt("max_coupons_by_day", &self.max_coupons_by_day);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_coupons: input.req("max_coupons"),
+            max_coupons_by_day: input.opt("max_coupons_by_day"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockBudgetResponse);
 #[cfg(feature = "test-support")]
 impl ModifyStockBudgetResponse {
     /// A builder with every field unset.

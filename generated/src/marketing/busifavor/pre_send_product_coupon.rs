@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendProductCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PreSendProductCouponBody,
 }
 
+impl rt::JsonFields for PreSendProductCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PreSendProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PreSendProductCouponRequest);
 impl rt::Shaped for PreSendProductCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PreSendProductCouponRequest",
@@ -127,12 +138,12 @@ impl rt::Operation for PreSendProductCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PreSendProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendProductCouponBody {
     /// ID of the stock.
@@ -142,7 +153,6 @@ pub struct PreSendProductCouponBody {
     /// Code to give the coupon; WeChat Pay assigns one when left out.
     ///
     /// Wire name `coupon_code`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// AppID (mini program) the component runs in.
     ///
@@ -151,7 +161,6 @@ pub struct PreSendProductCouponBody {
     /// The user's OpenID under `appid`.
     ///
     /// Wire name `openid`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The merchant's unique number for this send. Repeating it repeats the first answer.
     ///
@@ -172,8 +181,28 @@ impl rt::Shaped for PreSendProductCouponBody {
     );
 }
 
+impl rt::JsonFields for PreSendProductCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.opt("coupon_code", &self.coupon_code);
+        out.req("appid", &self.appid);
+        out.opt("openid", &self.openid);
+        out.req("send_request_no", &self.send_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.opt("coupon_code"),
+            appid: input.req("appid"),
+            openid: input.opt("openid"),
+            send_request_no: input.req("send_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(PreSendProductCouponBody);
 /// Success response of `PreSendProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendProductCouponResponse {
     /// Token to pass to the mini-program coupon component.
@@ -189,6 +218,16 @@ impl rt::Shaped for PreSendProductCouponResponse {
     );
 }
 
+impl rt::JsonFields for PreSendProductCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("token", &self.token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
+    }
+}
+rt::serde_via_json!(PreSendProductCouponResponse);
 #[cfg(feature = "test-support")]
 impl PreSendProductCouponResponse {
     /// A builder with every field unset.

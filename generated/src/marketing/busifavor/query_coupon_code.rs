@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCouponCodeRequest {
     /// Path parameter. ID of the stock.
@@ -30,10 +30,25 @@ pub struct QueryCouponCodeRequest {
     /// Query parameter. AppID under which the receiver's OpenID is returned.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for QueryCouponCodeRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.opt("appid", &self.appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            appid: input.opt("appid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryCouponCodeRequest);
 impl rt::Shaped for QueryCouponCodeRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryCouponCodeRequest",
@@ -138,12 +153,12 @@ impl rt::Operation for QueryCouponCodeRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `QueryCouponCodeRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCouponCodeResponse {
     /// The uploaded code and its state.
@@ -153,7 +168,6 @@ pub struct QueryCouponCodeResponse {
     /// The user's coupon made from this code; only once the code is DISPATCHED.
     ///
     /// Wire name `coupon_information`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_information: ::std::option::Option<
         crate::marketing::busifavor::types::UserCoupon,
     >,
@@ -179,6 +193,20 @@ impl rt::Shaped for QueryCouponCodeResponse {
     );
 }
 
+impl rt::JsonFields for QueryCouponCodeResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("code_information", &self.code_information);
+        out.opt("coupon_information", &self.coupon_information);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code_information: input.req("code_information"),
+            coupon_information: input.opt("coupon_information"),
+        }
+    }
+}
+rt::serde_via_json!(QueryCouponCodeResponse);
 #[cfg(feature = "test-support")]
 impl QueryCouponCodeResponse {
     /// A builder with every field unset.

@@ -16,16 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryNotifyUrlRequest {
     /// Query parameter. Merchant whose URL is returned; the caller when left out.
     ///
     /// Wire name `mchid`; optional; 8 to 15 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for QueryNotifyUrlRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.opt("mchid") }
+    }
+}
+rt::serde_via_json!(QueryNotifyUrlRequest);
 impl rt::Shaped for QueryNotifyUrlRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryNotifyUrlRequest",
@@ -113,12 +122,12 @@ impl rt::Operation for QueryNotifyUrlRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `QueryNotifyUrlRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryNotifyUrlResponse {
     /// The URL in effect.
@@ -141,6 +150,20 @@ impl rt::Shaped for QueryNotifyUrlResponse {
     );
 }
 
+impl rt::JsonFields for QueryNotifyUrlResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("notify_url", &self.notify_url);
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_url: input.req("notify_url"),
+            mchid: input.req("mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryNotifyUrlResponse);
 #[cfg(feature = "test-support")]
 impl QueryNotifyUrlResponse {
     /// A builder with every field unset.

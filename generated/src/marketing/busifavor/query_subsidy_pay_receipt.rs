@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QuerySubsidyPayReceiptRequest {
     /// Path parameter. WeChat Pay's number of the subsidy payment.
@@ -25,6 +25,18 @@ pub struct QuerySubsidyPayReceiptRequest {
     pub subsidy_receipt_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QuerySubsidyPayReceiptRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("subsidy_receipt_id", &self.subsidy_receipt_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_receipt_id: input.req("subsidy_receipt_id"),
+        }
+    }
+}
+rt::serde_via_json!(QuerySubsidyPayReceiptRequest);
 impl rt::Shaped for QuerySubsidyPayReceiptRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QuerySubsidyPayReceiptRequest",
@@ -109,6 +121,6 @@ impl rt::Operation for QuerySubsidyPayReceiptRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryUserCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -33,6 +33,22 @@ pub struct QueryUserCouponRequest {
     pub appid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryUserCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("appid", &self.appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            appid: input.req("appid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryUserCouponRequest);
 impl rt::Shaped for QueryUserCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryUserCouponRequest",
@@ -127,6 +143,6 @@ impl rt::Operation for QueryUserCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

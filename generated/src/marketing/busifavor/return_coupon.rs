@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `return_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ReturnCouponBody,
 }
 
+impl rt::JsonFields for ReturnCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <ReturnCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ReturnCouponRequest);
 impl rt::Shaped for ReturnCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ReturnCouponRequest",
@@ -115,12 +126,12 @@ impl rt::Operation for ReturnCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ReturnCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnCouponBody {
     /// Code of the redeemed coupon.
@@ -148,8 +159,24 @@ impl rt::Shaped for ReturnCouponBody {
     );
 }
 
+impl rt::JsonFields for ReturnCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_code", &self.coupon_code);
+        out.req("stock_id", &self.stock_id);
+        out.req("return_request_no", &self.return_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            stock_id: input.req("stock_id"),
+            return_request_no: input.req("return_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(ReturnCouponBody);
 /// Success response of `ReturnCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnCouponResponse {
     /// When WeChat Pay returned the coupon.
@@ -165,6 +192,18 @@ impl rt::Shaped for ReturnCouponResponse {
     );
 }
 
+impl rt::JsonFields for ReturnCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("wechatpay_return_time", &self.wechatpay_return_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            wechatpay_return_time: input.req("wechatpay_return_time"),
+        }
+    }
+}
+rt::serde_via_json!(ReturnCouponResponse);
 #[cfg(feature = "test-support")]
 impl ReturnCouponResponse {
     /// A builder with every field unset.

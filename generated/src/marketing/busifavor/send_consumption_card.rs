@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_request_no`, `send_time`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendConsumptionCardRequest {
     /// Path parameter. ID of the consumption card.
@@ -24,10 +24,23 @@ pub struct SendConsumptionCardRequest {
     /// Wire name `card_id`; required.
     pub card_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SendConsumptionCardBody,
 }
 
+impl rt::JsonFields for SendConsumptionCardRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("card_id", &self.card_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            card_id: input.req("card_id"),
+            body: <SendConsumptionCardBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SendConsumptionCardRequest);
 impl rt::Shaped for SendConsumptionCardRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SendConsumptionCardRequest",
@@ -139,12 +152,12 @@ impl rt::Operation for SendConsumptionCardRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SendConsumptionCardRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendConsumptionCardBody {
     /// AppID that created the card, bound to the calling merchant; `openid` must be under it.
@@ -177,8 +190,26 @@ impl rt::Shaped for SendConsumptionCardBody {
     );
 }
 
+impl rt::JsonFields for SendConsumptionCardBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("openid", &self.openid);
+        out.req("out_request_no", &self.out_request_no);
+        out.req("send_time", &self.send_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            out_request_no: input.req("out_request_no"),
+            send_time: input.req("send_time"),
+        }
+    }
+}
+rt::serde_via_json!(SendConsumptionCardBody);
 /// Success response of `SendConsumptionCardRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendConsumptionCardResponse {
     /// Code of the card the user received.
@@ -194,6 +225,18 @@ impl rt::Shaped for SendConsumptionCardResponse {
     );
 }
 
+impl rt::JsonFields for SendConsumptionCardResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("card_code", &self.card_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            card_code: input.req("card_code"),
+        }
+    }
+}
+rt::serde_via_json!(SendConsumptionCardResponse);
 #[cfg(feature = "test-support")]
 impl SendConsumptionCardResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SendCouponBody,
 }
 
+impl rt::JsonFields for SendCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SendCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponRequest);
 impl rt::Shaped for SendCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SendCouponRequest",
@@ -125,12 +136,12 @@ impl rt::Operation for SendCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SendCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponBody {
     /// The user's OpenID under `appid`.
@@ -152,7 +163,6 @@ pub struct SendCouponBody {
     /// Code to give the coupon; required for MERCHANT_API stocks.
     ///
     /// Wire name `coupon_code`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
 }
 
@@ -169,24 +179,41 @@ impl rt::Shaped for SendCouponBody {
     );
 }
 
+impl rt::JsonFields for SendCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("appid", &self.appid);
+        out.req("stock_id", &self.stock_id);
+        out.req("out_request_no", &self.out_request_no);
+        out.opt("coupon_code", &self.coupon_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.req("stock_id"),
+            out_request_no: input.req("out_request_no"),
+            coupon_code: input.opt("coupon_code"),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponBody);
 /// The same three fields, as the Go SDK reads the answer.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponResult {
     /// ID of the stock.
     ///
     /// Wire name `stock_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// The request number as sent.
     ///
     /// Wire name `out_request_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Code of the coupon sent.
     ///
     /// Wire name `coupon_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
 }
 
@@ -201,6 +228,22 @@ impl rt::Shaped for SendCouponResult {
     );
 }
 
+impl rt::JsonFields for SendCouponResult {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("stock_id", &self.stock_id);
+        out.opt("out_request_no", &self.out_request_no);
+        out.opt("coupon_code", &self.coupon_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            out_request_no: input.opt("out_request_no"),
+            coupon_code: input.opt("coupon_code"),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponResult);
 #[cfg(feature = "test-support")]
 impl SendCouponResult {
     /// A builder with every field unset.
@@ -237,28 +280,24 @@ impl SendCouponResultBuilder {
 }
 
 /// Success response of `SendCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponResponse {
     /// ID of the stock.
     ///
     /// Wire name `stock_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Code of the coupon sent.
     ///
     /// Wire name `coupon_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// The request number as sent.
     ///
     /// Wire name `out_request_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// The same three fields, as the Go SDK reads the answer.
     ///
     /// Wire name `send_coupon_result`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_coupon_result: ::std::option::Option<
         crate::marketing::busifavor::send_coupon::SendCouponResult,
     >,
@@ -279,6 +318,24 @@ impl rt::Shaped for SendCouponResponse {
     );
 }
 
+impl rt::JsonFields for SendCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("stock_id", &self.stock_id);
+        out.opt("coupon_code", &self.coupon_code);
+        out.opt("out_request_no", &self.out_request_no);
+        out.opt("send_coupon_result", &self.send_coupon_result);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            coupon_code: input.opt("coupon_code"),
+            out_request_no: input.opt("out_request_no"),
+            send_coupon_result: input.opt("send_coupon_result"),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponResponse);
 #[cfg(feature = "test-support")]
 impl SendCouponResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendProductCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SendProductCouponBody,
 }
 
+impl rt::JsonFields for SendProductCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SendProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SendProductCouponRequest);
 impl rt::Shaped for SendProductCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SendProductCouponRequest",
@@ -148,7 +159,7 @@ impl rt::Operation for SendProductCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -163,7 +174,7 @@ rt::open_enum! {
 }
 
 /// JSON body of `SendProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendProductCouponBody {
     /// The user's OpenID under `appid`.
@@ -185,7 +196,6 @@ pub struct SendProductCouponBody {
     /// Code to give the coupon; WeChat Pay assigns one when left out.
     ///
     /// Wire name `coupon_code`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// Whether this is an ordinary coupon or a membership coupon.
     ///
@@ -194,7 +204,6 @@ pub struct SendProductCouponBody {
     /// ID of the membership card; for MEMBER coupons.
     ///
     /// Wire name `member_card_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -216,8 +225,32 @@ impl rt::Shaped for SendProductCouponBody {
     );
 }
 
+impl rt::JsonFields for SendProductCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("appid", &self.appid);
+        out.req("stock_id", &self.stock_id);
+        out.req("out_request_no", &self.out_request_no);
+        out.opt("coupon_code", &self.coupon_code);
+        out.req("coupon_type", &self.coupon_type);
+        out.opt("member_card_id", &self.member_card_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.req("stock_id"),
+            out_request_no: input.req("out_request_no"),
+            coupon_code: input.opt("coupon_code"),
+            coupon_type: input.req("coupon_type"),
+            member_card_id: input.opt("member_card_id"),
+        }
+    }
+}
+rt::serde_via_json!(SendProductCouponBody);
 /// Success response of `SendProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendProductCouponResponse {
     /// ID of the stock.
@@ -245,6 +278,22 @@ impl rt::Shaped for SendProductCouponResponse {
     );
 }
 
+impl rt::JsonFields for SendProductCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("out_request_no", &self.out_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            out_request_no: input.req("out_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(SendProductCouponResponse);
 #[cfg(feature = "test-support")]
 impl SendProductCouponResponse {
     /// A builder with every field unset.

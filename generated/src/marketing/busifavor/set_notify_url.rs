@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetNotifyUrlRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SetNotifyUrlBody,
 }
 
+impl rt::JsonFields for SetNotifyUrlRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SetNotifyUrlBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SetNotifyUrlRequest);
 impl rt::Shaped for SetNotifyUrlRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SetNotifyUrlRequest",
@@ -109,18 +120,17 @@ impl rt::Operation for SetNotifyUrlRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SetNotifyUrlRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetNotifyUrlBody {
     /// Merchant whose URL is set; the caller when left out.
     ///
     /// Wire name `mchid`; optional; 8 to 15 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the notifications.
     ///
@@ -138,14 +148,27 @@ impl rt::Shaped for SetNotifyUrlBody {
     );
 }
 
+impl rt::JsonFields for SetNotifyUrlBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mchid", &self.mchid);
+        out.req("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.opt("mchid"),
+            notify_url: input.req("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(SetNotifyUrlBody);
 /// Success response of `SetNotifyUrlRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetNotifyUrlResponse {
     /// When the URL was set.
     ///
     /// Wire name `update_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<rt::DateTime>,
     /// The URL now in effect.
     ///
@@ -168,6 +191,22 @@ impl rt::Shaped for SetNotifyUrlResponse {
     );
 }
 
+impl rt::JsonFields for SetNotifyUrlResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("update_time", &self.update_time);
+        out.req("notify_url", &self.notify_url);
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            update_time: input.opt("update_time"),
+            notify_url: input.req("notify_url"),
+            mchid: input.req("mchid"),
+        }
+    }
+}
+rt::serde_via_json!(SetNotifyUrlResponse);
 #[cfg(feature = "test-support")]
 impl SetNotifyUrlResponse {
     /// A builder with every field unset.

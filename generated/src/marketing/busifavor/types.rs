@@ -265,18 +265,16 @@ rt::open_enum! {
 }
 
 /// A time window within a day, in seconds since midnight.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AvailableDayTime {
     /// Start of the window, in seconds of the day (3600 is 01:00:00).
     ///
     /// Wire name `begin_time`; optional; 1 to 86399.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// End of the window, in seconds of the day (86399 is 23:59:59).
     ///
     /// Wire name `end_time`; optional; 1 to 86399.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
 
@@ -290,6 +288,20 @@ impl rt::Shaped for AvailableDayTime {
     );
 }
 
+impl rt::JsonFields for AvailableDayTime {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("begin_time", &self.begin_time);
+        out.opt("end_time", &self.end_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.opt("begin_time"),
+            end_time: input.opt("end_time"),
+        }
+    }
+}
+rt::serde_via_json!(AvailableDayTime);
 impl AvailableDayTime {
     /// A builder with every field unset.
     pub fn builder() -> AvailableDayTimeBuilder {
@@ -318,18 +330,16 @@ impl AvailableDayTimeBuilder {
 }
 
 /// Days of the week, and optionally hours of those days, on which the coupon can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AvailableWeek {
     /// Days of the week, 0 for Sunday to 6 for Saturday; needed when `available_day_time` is given.
     ///
     /// Wire name `week_day`; optional; each item 0 to 6.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Up to two time windows on each of those days.
     ///
     /// Wire name `available_day_time`; optional; at most 2 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
     >,
@@ -355,6 +365,20 @@ impl rt::Shaped for AvailableWeek {
     );
 }
 
+impl rt::JsonFields for AvailableWeek {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("week_day", &self.week_day);
+        out.opt("available_day_time", &self.available_day_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            week_day: input.opt("week_day"),
+            available_day_time: input.opt("available_day_time"),
+        }
+    }
+}
+rt::serde_via_json!(AvailableWeek);
 impl AvailableWeek {
     /// A builder with every field unset.
     pub fn builder() -> AvailableWeekBuilder {
@@ -394,18 +418,16 @@ impl AvailableWeekBuilder {
 }
 
 /// One irregular period in which the coupon can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IrregularAvailableTime {
     /// Start of the period.
     ///
     /// Wire name `begin_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the period.
     ///
     /// Wire name `end_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -419,6 +441,20 @@ impl rt::Shaped for IrregularAvailableTime {
     );
 }
 
+impl rt::JsonFields for IrregularAvailableTime {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("begin_time", &self.begin_time);
+        out.opt("end_time", &self.end_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.opt("begin_time"),
+            end_time: input.opt("end_time"),
+        }
+    }
+}
+rt::serde_via_json!(IrregularAvailableTime);
 impl IrregularAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> IrregularAvailableTimeBuilder {
@@ -447,7 +483,7 @@ impl IrregularAvailableTimeBuilder {
 }
 
 /// When coupons of the stock can be redeemed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponAvailableTime {
     /// Start of the stock's validity; the whole range may be at most one year.
@@ -461,31 +497,26 @@ pub struct CouponAvailableTime {
     /// Once in effect, the coupon stays usable for this many days (never past the end time).
     ///
     /// Wire name `available_day_after_receive`; optional; 1 to 365.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Fixed weekly periods in which the coupon is usable.
     ///
     /// Wire name `available_week`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week: ::std::option::Option<
         crate::marketing::busifavor::types::AvailableWeek,
     >,
     /// Irregular periods in which the coupon is usable.
     ///
     /// Wire name `irregulary_avaliable_time`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
     >,
     /// Days after receipt before the coupon takes effect; only together with `available_day_after_receive`.
     ///
     /// Wire name `wait_days_after_receive`; optional; 0 to 30.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// The coupon stays usable for this many seconds after receipt.
     ///
     /// Wire name `available_second_after_receive`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_second_after_receive: ::std::option::Option<i64>,
 }
 
@@ -514,6 +545,30 @@ impl rt::Shaped for CouponAvailableTime {
     );
 }
 
+impl rt::JsonFields for CouponAvailableTime {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("available_begin_time", &self.available_begin_time);
+        out.req("available_end_time", &self.available_end_time);
+        out.opt("available_day_after_receive", &self.available_day_after_receive);
+        out.opt("available_week", &self.available_week);
+        out.opt("irregulary_avaliable_time", &self.irregulary_avaliable_time);
+        out.opt("wait_days_after_receive", &self.wait_days_after_receive);
+        out.opt("available_second_after_receive", &self.available_second_after_receive);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            available_day_after_receive: input.opt("available_day_after_receive"),
+            available_week: input.opt("available_week"),
+            irregulary_avaliable_time: input.opt("irregulary_avaliable_time"),
+            wait_days_after_receive: input.opt("wait_days_after_receive"),
+            available_second_after_receive: input.opt("available_second_after_receive"),
+        }
+    }
+}
+rt::serde_via_json!(CouponAvailableTime);
 impl CouponAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailableTimeBuilder {
@@ -589,18 +644,16 @@ impl CouponAvailableTimeBuilder {
 }
 
 /// A fixed amount off above a threshold (NORMAL stocks).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FixedNormalCoupon {
     /// Amount taken off, in fen.
     ///
     /// Wire name `discount_amount`; optional; 1 to 10000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
     /// Order amount, in fen, from which the coupon applies.
     ///
     /// Wire name `transaction_minimum`; optional; 1 to 10000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -614,6 +667,20 @@ impl rt::Shaped for FixedNormalCoupon {
     );
 }
 
+impl rt::JsonFields for FixedNormalCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("discount_amount", &self.discount_amount);
+        out.opt("transaction_minimum", &self.transaction_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            discount_amount: input.opt("discount_amount"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(FixedNormalCoupon);
 impl FixedNormalCoupon {
     /// A builder with every field unset.
     pub fn builder() -> FixedNormalCouponBuilder {
@@ -642,18 +709,16 @@ impl FixedNormalCouponBuilder {
 }
 
 /// A percentage off above a threshold (DISCOUNT stocks).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DiscountCoupon {
     /// Percentage the user pays; 88 means 12% off.
     ///
     /// Wire name `discount_percent`; optional; 1 to 100.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_percent: ::std::option::Option<i64>,
     /// Order amount, in fen, from which the coupon applies.
     ///
     /// Wire name `transaction_minimum`; optional; 1 to 10000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -667,6 +732,20 @@ impl rt::Shaped for DiscountCoupon {
     );
 }
 
+impl rt::JsonFields for DiscountCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("discount_percent", &self.discount_percent);
+        out.opt("transaction_minimum", &self.transaction_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            discount_percent: input.opt("discount_percent"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(DiscountCoupon);
 impl DiscountCoupon {
     /// A builder with every field unset.
     pub fn builder() -> DiscountCouponBuilder {
@@ -695,18 +774,16 @@ impl DiscountCouponBuilder {
 }
 
 /// A product for a fixed price above a threshold (EXCHANGE stocks).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeCoupon {
     /// Price the user pays for the product, in fen.
     ///
     /// Wire name `exchange_price`; optional; 0 to 10000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
     /// Order amount, in fen, from which the coupon applies.
     ///
     /// Wire name `transaction_minimum`; optional; 1 to 10000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -720,6 +797,20 @@ impl rt::Shaped for ExchangeCoupon {
     );
 }
 
+impl rt::JsonFields for ExchangeCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("exchange_price", &self.exchange_price);
+        out.opt("transaction_minimum", &self.transaction_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            exchange_price: input.opt("exchange_price"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(ExchangeCoupon);
 impl ExchangeCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeCouponBuilder {
@@ -748,7 +839,7 @@ impl ExchangeCouponBuilder {
 }
 
 /// How and when coupons of the stock are redeemed; exactly one discount rule matches `stock_type`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponUseRule {
     /// When the coupon can be redeemed.
@@ -758,21 +849,18 @@ pub struct CouponUseRule {
     /// Set for NORMAL stocks.
     ///
     /// Wire name `fixed_normal_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<
         crate::marketing::busifavor::types::FixedNormalCoupon,
     >,
     /// Set for DISCOUNT stocks.
     ///
     /// Wire name `discount_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
         crate::marketing::busifavor::types::DiscountCoupon,
     >,
     /// Set for EXCHANGE stocks.
     ///
     /// Wire name `exchange_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<
         crate::marketing::busifavor::types::ExchangeCoupon,
     >,
@@ -783,12 +871,10 @@ pub struct CouponUseRule {
     /// AppID of the mini program the coupon is used in; only for MINI_PROGRAMS.
     ///
     /// Wire name `mini_programs_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// Page path in that mini program; only for MINI_PROGRAMS.
     ///
     /// Wire name `mini_programs_path`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -822,6 +908,30 @@ impl rt::Shaped for CouponUseRule {
     );
 }
 
+impl rt::JsonFields for CouponUseRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_available_time", &self.coupon_available_time);
+        out.opt("fixed_normal_coupon", &self.fixed_normal_coupon);
+        out.opt("discount_coupon", &self.discount_coupon);
+        out.opt("exchange_coupon", &self.exchange_coupon);
+        out.req("use_method", &self.use_method);
+        out.opt("mini_programs_appid", &self.mini_programs_appid);
+        out.opt("mini_programs_path", &self.mini_programs_path);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_time: input.req("coupon_available_time"),
+            fixed_normal_coupon: input.opt("fixed_normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+            use_method: input.req("use_method"),
+            mini_programs_appid: input.opt("mini_programs_appid"),
+            mini_programs_path: input.opt("mini_programs_path"),
+        }
+    }
+}
+rt::serde_via_json!(CouponUseRule);
 impl CouponUseRule {
     /// A builder with every field unset.
     pub fn builder() -> CouponUseRuleBuilder {
@@ -920,18 +1030,16 @@ impl CouponUseRuleBuilder {
 }
 
 /// Budget and claim limits of a stock.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockSendRule {
     /// Total budget, in fen (not open yet per the Go SDK).
     ///
     /// Wire name `max_amount`; optional; 1 to 100000000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount: ::std::option::Option<i64>,
     /// Most coupons the stock may send in total.
     ///
     /// Wire name `max_coupons`; optional; 1 to 1000000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons: ::std::option::Option<i64>,
     /// Most coupons one user may receive.
     ///
@@ -940,32 +1048,26 @@ pub struct StockSendRule {
     /// Daily budget, in fen (not open yet per the Go SDK).
     ///
     /// Wire name `max_amount_by_day`; optional; 1 to 10000000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// Most coupons sent per day.
     ///
     /// Wire name `max_coupons_by_day`; optional; 1 to 1000000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// Count the per-user limit per real person (all accounts under one ID document); default false.
     ///
     /// Wire name `natural_person_limit`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// Block suspicious accounts; default false.
     ///
     /// Wire name `prevent_api_abuse`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// Whether users may give the coupon to others (not open yet).
     ///
     /// Wire name `transferable`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// Whether users may share a claim link (not open yet).
     ///
     /// Wire name `shareable`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
 }
 
@@ -986,6 +1088,34 @@ impl rt::Shaped for StockSendRule {
     );
 }
 
+impl rt::JsonFields for StockSendRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("max_amount", &self.max_amount);
+        out.opt("max_coupons", &self.max_coupons);
+        out.req("max_coupons_per_user", &self.max_coupons_per_user);
+        out.opt("max_amount_by_day", &self.max_amount_by_day);
+        out.opt("max_coupons_by_day", &self.max_coupons_by_day);
+        out.opt("natural_person_limit", &self.natural_person_limit);
+        out.opt("prevent_api_abuse", &self.prevent_api_abuse);
+        out.opt("transferable", &self.transferable);
+        out.opt("shareable", &self.shareable);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_amount: input.opt("max_amount"),
+            max_coupons: input.opt("max_coupons"),
+            max_coupons_per_user: input.req("max_coupons_per_user"),
+            max_amount_by_day: input.opt("max_amount_by_day"),
+            max_coupons_by_day: input.opt("max_coupons_by_day"),
+            natural_person_limit: input.opt("natural_person_limit"),
+            prevent_api_abuse: input.opt("prevent_api_abuse"),
+            transferable: input.opt("transferable"),
+            shareable: input.opt("shareable"),
+        }
+    }
+}
+rt::serde_via_json!(StockSendRule);
 impl StockSendRule {
     /// A builder with every field unset.
     pub fn builder() -> StockSendRuleBuilder {
@@ -1049,7 +1179,7 @@ impl StockSendRuleBuilder {
 }
 
 /// A mini-program entrance shown on the coupon detail page.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MiniProgramsInfo {
     /// AppID of the merchant's mini program, bound to the owning merchant.
@@ -1067,7 +1197,6 @@ pub struct MiniProgramsInfo {
     /// Guidance text next to the entrance (at most 6 characters).
     ///
     /// Wire name `guiding_words`; optional; 1 to 6 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
@@ -1083,6 +1212,24 @@ impl rt::Shaped for MiniProgramsInfo {
     );
 }
 
+impl rt::JsonFields for MiniProgramsInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mini_programs_appid", &self.mini_programs_appid);
+        out.req("mini_programs_path", &self.mini_programs_path);
+        out.req("entrance_words", &self.entrance_words);
+        out.opt("guiding_words", &self.guiding_words);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_programs_appid: input.req("mini_programs_appid"),
+            mini_programs_path: input.req("mini_programs_path"),
+            entrance_words: input.req("entrance_words"),
+            guiding_words: input.opt("guiding_words"),
+        }
+    }
+}
+rt::serde_via_json!(MiniProgramsInfo);
 impl MiniProgramsInfo {
     /// A builder with every field unset.
     pub fn builder() -> MiniProgramsInfoBuilder {
@@ -1121,35 +1268,30 @@ impl MiniProgramsInfoBuilder {
 }
 
 /// Extra entrances on the coupon detail page.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CustomEntrance {
     /// Entrance to the merchant's mini program.
     ///
     /// Wire name `mini_programs_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_info: ::std::option::Option<
         crate::marketing::busifavor::types::MiniProgramsInfo,
     >,
     /// AppID of the merchant's official account to link to.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// ID of a WeChat Pay marketing hall (营销馆) to link to.
     ///
     /// Wire name `hall_id`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// ID of a store where the coupon can be used.
     ///
     /// Wire name `store_id`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// How the coupon code is shown.
     ///
     /// Wire name `code_display_mode`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<
         crate::marketing::busifavor::types::CodeDisplayMode,
     >,
@@ -1174,6 +1316,26 @@ impl rt::Shaped for CustomEntrance {
     );
 }
 
+impl rt::JsonFields for CustomEntrance {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mini_programs_info", &self.mini_programs_info);
+        out.opt("appid", &self.appid);
+        out.opt("hall_id", &self.hall_id);
+        out.opt("store_id", &self.store_id);
+        out.opt("code_display_mode", &self.code_display_mode);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mini_programs_info: input.opt("mini_programs_info"),
+            appid: input.opt("appid"),
+            hall_id: input.opt("hall_id"),
+            store_id: input.opt("store_id"),
+            code_display_mode: input.opt("code_display_mode"),
+        }
+    }
+}
+rt::serde_via_json!(CustomEntrance);
 impl CustomEntrance {
     /// A builder with every field unset.
     pub fn builder() -> CustomEntranceBuilder {
@@ -1235,23 +1397,20 @@ impl CustomEntranceBuilder {
 }
 
 /// A WeChat Channels (视频号) account and video linked from the coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FinderInfo {
     /// ID of the Channels account.
     ///
     /// Wire name `finder_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// ID of a video of that account.
     ///
     /// Wire name `finder_video_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// Cover image URL of the video (from the marketing image upload API).
     ///
     /// Wire name `finder_video_cover_image_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -1266,6 +1425,22 @@ impl rt::Shaped for FinderInfo {
     );
 }
 
+impl rt::JsonFields for FinderInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("finder_id", &self.finder_id);
+        out.opt("finder_video_id", &self.finder_video_id);
+        out.opt("finder_video_cover_image_url", &self.finder_video_cover_image_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            finder_id: input.opt("finder_id"),
+            finder_video_id: input.opt("finder_video_id"),
+            finder_video_cover_image_url: input.opt("finder_video_cover_image_url"),
+        }
+    }
+}
+rt::serde_via_json!(FinderInfo);
 impl FinderInfo {
     /// A builder with every field unset.
     pub fn builder() -> FinderInfoBuilder {
@@ -1302,40 +1477,34 @@ impl FinderInfoBuilder {
 }
 
 /// How the coupon looks in the card wallet.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisplayPatternInfo {
     /// Usage notes shown on the coupon detail page.
     ///
     /// Wire name `description`; optional; 1 to 1000 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Merchant logo URL (from the marketing image upload API); 120x120 pixels.
     ///
     /// Wire name `merchant_logo_url`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// Merchant name shown on the coupon (taken from the brand or merchant short name).
     ///
     /// Wire name `merchant_name`; optional; 1 to 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// Background colour of the coupon.
     ///
     /// Wire name `background_color`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<
         crate::marketing::busifavor::types::BackgroundColor,
     >,
     /// Detail image URL (from the marketing image upload API); 1074x603 pixels.
     ///
     /// Wire name `coupon_image_url`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// Linked WeChat Channels account and video.
     ///
     /// Wire name `finder_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<
         crate::marketing::busifavor::types::FinderInfo,
     >,
@@ -1361,6 +1530,28 @@ impl rt::Shaped for DisplayPatternInfo {
     );
 }
 
+impl rt::JsonFields for DisplayPatternInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("description", &self.description);
+        out.opt("merchant_logo_url", &self.merchant_logo_url);
+        out.opt("merchant_name", &self.merchant_name);
+        out.opt("background_color", &self.background_color);
+        out.opt("coupon_image_url", &self.coupon_image_url);
+        out.opt("finder_info", &self.finder_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            description: input.opt("description"),
+            merchant_logo_url: input.opt("merchant_logo_url"),
+            merchant_name: input.opt("merchant_name"),
+            background_color: input.opt("background_color"),
+            coupon_image_url: input.opt("coupon_image_url"),
+            finder_info: input.opt("finder_info"),
+        }
+    }
+}
+rt::serde_via_json!(DisplayPatternInfo);
 impl DisplayPatternInfo {
     /// A builder with every field unset.
     pub fn builder() -> DisplayPatternInfoBuilder {
@@ -1427,13 +1618,12 @@ impl DisplayPatternInfoBuilder {
 }
 
 /// Event notification settings of a stock.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NotifyConfig {
     /// AppID under which notifications compute the user's OpenID; without it notifications carry no OpenID or UnionID.
     ///
     /// Wire name `notify_appid`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1444,6 +1634,18 @@ impl rt::Shaped for NotifyConfig {
     );
 }
 
+impl rt::JsonFields for NotifyConfig {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("notify_appid", &self.notify_appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_appid: input.opt("notify_appid"),
+        }
+    }
+}
+rt::serde_via_json!(NotifyConfig);
 impl NotifyConfig {
     /// A builder with every field unset.
     pub fn builder() -> NotifyConfigBuilder {
@@ -1467,7 +1669,7 @@ impl NotifyConfigBuilder {
 }
 
 /// How many merchant-uploaded codes a stock has.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponCodeCount {
     /// Codes uploaded so far.
@@ -1490,6 +1692,20 @@ impl rt::Shaped for CouponCodeCount {
     );
 }
 
+impl rt::JsonFields for CouponCodeCount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("available_count", &self.available_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            available_count: input.req("available_count"),
+        }
+    }
+}
+rt::serde_via_json!(CouponCodeCount);
 #[cfg(feature = "test-support")]
 impl CouponCodeCount {
     /// A builder with every field unset.
@@ -1521,28 +1737,24 @@ impl CouponCodeCountBuilder {
 }
 
 /// How much of a stock has been sent.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCountInformation {
     /// Coupons sent in total.
     ///
     /// Wire name `total_send_num`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_send_num: ::std::option::Option<i64>,
     /// Budget used in total, in fen (NORMAL stocks).
     ///
     /// Wire name `total_send_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_send_amount: ::std::option::Option<i64>,
     /// Coupons sent today (stocks with a daily limit).
     ///
     /// Wire name `today_send_num`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub today_send_num: ::std::option::Option<i64>,
     /// Budget used today, in fen (NORMAL stocks with a daily limit).
     ///
     /// Wire name `today_send_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub today_send_amount: ::std::option::Option<i64>,
 }
 
@@ -1558,6 +1770,24 @@ impl rt::Shaped for SendCountInformation {
     );
 }
 
+impl rt::JsonFields for SendCountInformation {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("total_send_num", &self.total_send_num);
+        out.opt("total_send_amount", &self.total_send_amount);
+        out.opt("today_send_num", &self.today_send_num);
+        out.opt("today_send_amount", &self.today_send_amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_send_num: input.opt("total_send_num"),
+            total_send_amount: input.opt("total_send_amount"),
+            today_send_num: input.opt("today_send_num"),
+            today_send_amount: input.opt("today_send_amount"),
+        }
+    }
+}
+rt::serde_via_json!(SendCountInformation);
 #[cfg(feature = "test-support")]
 impl SendCountInformation {
     /// A builder with every field unset.
@@ -1599,7 +1829,7 @@ impl SendCountInformationBuilder {
 }
 
 /// A merchant-coupon stock as WeChat Pay returns it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Stock {
     /// ID of the stock.
@@ -1617,7 +1847,6 @@ pub struct Stock {
     /// Remark visible only to the merchant.
     ///
     /// Wire name `comment`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// What the coupon can be used for, shown in the wallet.
     ///
@@ -1638,14 +1867,12 @@ pub struct Stock {
     /// Extra entrances on the detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<
         crate::marketing::busifavor::types::CustomEntrance,
     >,
     /// Appearance of the coupon.
     ///
     /// Wire name `display_pattern_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::marketing::busifavor::types::DisplayPatternInfo,
     >,
@@ -1660,28 +1887,24 @@ pub struct Stock {
     /// Uploaded-code counts; only for MERCHANT_UPLOAD stocks.
     ///
     /// Wire name `coupon_code_count`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count: ::std::option::Option<
         crate::marketing::busifavor::types::CouponCodeCount,
     >,
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<
         crate::marketing::busifavor::types::NotifyConfig,
     >,
     /// How much has been sent.
     ///
     /// Wire name `send_count_information`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_count_information: ::std::option::Option<
         crate::marketing::busifavor::types::SendCountInformation,
     >,
     /// Whether coupons of the stock may be subsidised (not open yet).
     ///
     /// Wire name `subsidy`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
 
@@ -1739,6 +1962,48 @@ impl rt::Shaped for Stock {
     );
 }
 
+impl rt::JsonFields for Stock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("stock_name", &self.stock_name);
+        out.req("belong_merchant", &self.belong_merchant);
+        out.opt("comment", &self.comment);
+        out.req("goods_name", &self.goods_name);
+        out.req("stock_type", &self.stock_type);
+        out.req("coupon_use_rule", &self.coupon_use_rule);
+        out.req("stock_send_rule", &self.stock_send_rule);
+        out.opt("custom_entrance", &self.custom_entrance);
+        out.opt("display_pattern_info", &self.display_pattern_info);
+        out.req("stock_state", &self.stock_state);
+        out.req("coupon_code_mode", &self.coupon_code_mode);
+        out.opt("coupon_code_count", &self.coupon_code_count);
+        out.opt("notify_config", &self.notify_config);
+        out.opt("send_count_information", &self.send_count_information);
+        out.opt("subsidy", &self.subsidy);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            stock_name: input.req("stock_name"),
+            belong_merchant: input.req("belong_merchant"),
+            comment: input.opt("comment"),
+            goods_name: input.req("goods_name"),
+            stock_type: input.req("stock_type"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            stock_send_rule: input.req("stock_send_rule"),
+            custom_entrance: input.opt("custom_entrance"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            stock_state: input.req("stock_state"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            coupon_code_count: input.opt("coupon_code_count"),
+            notify_config: input.opt("notify_config"),
+            send_count_information: input.opt("send_count_information"),
+            subsidy: input.opt("subsidy"),
+        }
+    }
+}
+rt::serde_via_json!(Stock);
 #[cfg(feature = "test-support")]
 impl Stock {
     /// A builder with every field unset.
@@ -1930,7 +2195,7 @@ impl StockBuilder {
 }
 
 /// A merchant coupon in a user's card wallet, with the rules of its stock.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserCoupon {
     /// Name of the stock.
@@ -1944,7 +2209,6 @@ pub struct UserCoupon {
     /// Remark visible only to the merchant.
     ///
     /// Wire name `comment`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// What the coupon can be used for.
     ///
@@ -1961,103 +2225,84 @@ pub struct UserCoupon {
     /// Extra entrances on the detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<
         crate::marketing::busifavor::types::CustomEntrance,
     >,
     /// Appearance; list answers leave out `description` (query the single coupon for it).
     ///
     /// Wire name `display_pattern_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::marketing::busifavor::types::DisplayPatternInfo,
     >,
     /// Code of the coupon.
     ///
     /// Wire name `coupon_code`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// State of the coupon.
     ///
     /// Wire name `coupon_state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<
         crate::marketing::busifavor::types::CouponState,
     >,
     /// ID of the stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Whether the coupon may be given to others.
     ///
     /// Wire name `transferable`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// Whether a claim link may be shared.
     ///
     /// Wire name `shareable`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
     /// The request number given when the coupon was sent.
     ///
     /// Wire name `send_request_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_request_no: ::std::option::Option<::std::string::String>,
     /// The request number given when the coupon was redeemed.
     ///
     /// Wire name `use_request_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// When this coupon becomes usable.
     ///
     /// Wire name `available_start_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_start_time: ::std::option::Option<rt::DateTime>,
     /// When this coupon expires.
     ///
     /// Wire name `expire_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expire_time: ::std::option::Option<rt::DateTime>,
     /// When the user received the coupon.
     ///
     /// Wire name `receive_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receive_time: ::std::option::Option<rt::DateTime>,
     /// When the coupon was redeemed.
     ///
     /// Wire name `use_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<rt::DateTime>,
     /// Merchant order number the coupon is associated with, if any.
     ///
     /// Wire name `associate_out_trade_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associate_out_trade_no: ::std::option::Option<::std::string::String>,
     /// The request number given when the coupon was returned.
     ///
     /// Wire name `return_request_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// When the coupon was returned.
     ///
     /// Wire name `return_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<rt::DateTime>,
     /// The request number given when the coupon was deactivated.
     ///
     /// Wire name `deactivate_request_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// When the coupon was deactivated.
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why the coupon was deactivated.
     ///
     /// Wire name `deactivate_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -2109,6 +2354,66 @@ impl rt::Shaped for UserCoupon {
     );
 }
 
+impl rt::JsonFields for UserCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_name", &self.stock_name);
+        out.req("belong_merchant", &self.belong_merchant);
+        out.opt("comment", &self.comment);
+        out.req("goods_name", &self.goods_name);
+        out.req("stock_type", &self.stock_type);
+        out.req("coupon_use_rule", &self.coupon_use_rule);
+        out.opt("custom_entrance", &self.custom_entrance);
+        out.opt("display_pattern_info", &self.display_pattern_info);
+        out.opt("coupon_code", &self.coupon_code);
+        out.opt("coupon_state", &self.coupon_state);
+        out.opt("stock_id", &self.stock_id);
+        out.opt("transferable", &self.transferable);
+        out.opt("shareable", &self.shareable);
+        out.opt("send_request_no", &self.send_request_no);
+        out.opt("use_request_no", &self.use_request_no);
+        out.opt("available_start_time", &self.available_start_time);
+        out.opt("expire_time", &self.expire_time);
+        out.opt("receive_time", &self.receive_time);
+        out.opt("use_time", &self.use_time);
+        out.opt("associate_out_trade_no", &self.associate_out_trade_no);
+        out.opt("return_request_no", &self.return_request_no);
+        out.opt("return_time", &self.return_time);
+        out.opt("deactivate_request_no", &self.deactivate_request_no);
+        out.opt("deactivate_time", &self.deactivate_time);
+        out.opt("deactivate_reason", &self.deactivate_reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_name: input.req("stock_name"),
+            belong_merchant: input.req("belong_merchant"),
+            comment: input.opt("comment"),
+            goods_name: input.req("goods_name"),
+            stock_type: input.req("stock_type"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            custom_entrance: input.opt("custom_entrance"),
+            display_pattern_info: input.opt("display_pattern_info"),
+            coupon_code: input.opt("coupon_code"),
+            coupon_state: input.opt("coupon_state"),
+            stock_id: input.opt("stock_id"),
+            transferable: input.opt("transferable"),
+            shareable: input.opt("shareable"),
+            send_request_no: input.opt("send_request_no"),
+            use_request_no: input.opt("use_request_no"),
+            available_start_time: input.opt("available_start_time"),
+            expire_time: input.opt("expire_time"),
+            receive_time: input.opt("receive_time"),
+            use_time: input.opt("use_time"),
+            associate_out_trade_no: input.opt("associate_out_trade_no"),
+            return_request_no: input.opt("return_request_no"),
+            return_time: input.opt("return_time"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+        }
+    }
+}
+rt::serde_via_json!(UserCoupon);
 #[cfg(feature = "test-support")]
 impl UserCoupon {
     /// A builder with every field unset.
@@ -2303,45 +2608,38 @@ impl UserCouponBuilder {
 }
 
 /// A coupon code the merchant uploaded in advance, and what became of it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadedCode {
     /// The uploaded code.
     ///
     /// Wire name `code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Whether the code has been given out.
     ///
     /// Wire name `code_status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_status: ::std::option::Option<
         crate::marketing::busifavor::types::CouponCodeStatus,
     >,
     /// When the code was uploaded.
     ///
     /// Wire name `upload_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<rt::DateTime>,
     /// When the code was given to a user.
     ///
     /// Wire name `dispatched_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub dispatched_time: ::std::option::Option<rt::DateTime>,
     /// OpenID of the user who received it.
     ///
     /// Wire name `openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// UnionID of the user who received it.
     ///
     /// Wire name `unionid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// Code of the user's coupon.
     ///
     /// Wire name `coupon_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
 }
 
@@ -2363,6 +2661,30 @@ impl rt::Shaped for UploadedCode {
     );
 }
 
+impl rt::JsonFields for UploadedCode {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("code", &self.code);
+        out.opt("code_status", &self.code_status);
+        out.opt("upload_time", &self.upload_time);
+        out.opt("dispatched_time", &self.dispatched_time);
+        out.opt("openid", &self.openid);
+        out.opt("unionid", &self.unionid);
+        out.opt("coupon_code", &self.coupon_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code: input.opt("code"),
+            code_status: input.opt("code_status"),
+            upload_time: input.opt("upload_time"),
+            dispatched_time: input.opt("dispatched_time"),
+            openid: input.opt("openid"),
+            unionid: input.opt("unionid"),
+            coupon_code: input.opt("coupon_code"),
+        }
+    }
+}
+rt::serde_via_json!(UploadedCode);
 #[cfg(feature = "test-support")]
 impl UploadedCode {
     /// A builder with every field unset.
@@ -2428,7 +2750,7 @@ impl UploadedCodeBuilder {
 }
 
 /// A subsidy payment from one merchant to another for one redeemed coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubsidyPayReceipt {
     /// WeChat Pay's number of the subsidy payment.
@@ -2470,14 +2792,12 @@ pub struct SubsidyPayReceipt {
     /// Why the payment failed; only when it failed.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<
         crate::marketing::busifavor::types::SubsidyPayFailReason,
     >,
     /// When the payment completed; only when it succeeded.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// The merchant's unique number for the payment request.
     ///
@@ -2486,7 +2806,6 @@ pub struct SubsidyPayReceipt {
     /// When the payment receipt was created.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -2517,6 +2836,42 @@ impl rt::Shaped for SubsidyPayReceipt {
     );
 }
 
+impl rt::JsonFields for SubsidyPayReceipt {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("subsidy_receipt_id", &self.subsidy_receipt_id);
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("payer_merchant", &self.payer_merchant);
+        out.req("payee_merchant", &self.payee_merchant);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+        out.req("status", &self.status);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("success_time", &self.success_time);
+        out.req("out_subsidy_no", &self.out_subsidy_no);
+        out.opt("create_time", &self.create_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_receipt_id: input.req("subsidy_receipt_id"),
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            status: input.req("status"),
+            fail_reason: input.opt("fail_reason"),
+            success_time: input.opt("success_time"),
+            out_subsidy_no: input.req("out_subsidy_no"),
+            create_time: input.opt("create_time"),
+        }
+    }
+}
+rt::serde_via_json!(SubsidyPayReceipt);
 #[cfg(feature = "test-support")]
 impl SubsidyPayReceipt {
     /// A builder with every field unset.
@@ -2621,13 +2976,12 @@ impl SubsidyPayReceiptBuilder {
 }
 
 /// A return of (part of) a subsidy after the order was refunded.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubsidyReturnReceipt {
     /// WeChat Pay's number of the return.
     ///
     /// Wire name `subsidy_return_receipt_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
     /// Stock of the coupon.
     ///
@@ -2668,14 +3022,12 @@ pub struct SubsidyReturnReceipt {
     /// Why the return failed; only when it failed.
     ///
     /// Wire name `fail_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<
         crate::marketing::busifavor::types::SubsidyReturnFailReason,
     >,
     /// When the return completed; only when it succeeded.
     ///
     /// Wire name `return_done_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_done_time: ::std::option::Option<rt::DateTime>,
     /// The subsidy payment this return belongs to.
     ///
@@ -2688,7 +3040,6 @@ pub struct SubsidyReturnReceipt {
     /// When the return receipt was created.
     ///
     /// Wire name `return_create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_create_time: ::std::option::Option<rt::DateTime>,
 }
 
@@ -2721,6 +3072,46 @@ impl rt::Shaped for SubsidyReturnReceipt {
     );
 }
 
+impl rt::JsonFields for SubsidyReturnReceipt {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("subsidy_return_receipt_id", &self.subsidy_return_receipt_id);
+        out.req("stock_id", &self.stock_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("refund_id", &self.refund_id);
+        out.req("payer_merchant", &self.payer_merchant);
+        out.req("payee_merchant", &self.payee_merchant);
+        out.req("amount", &self.amount);
+        out.req("description", &self.description);
+        out.req("status", &self.status);
+        out.opt("fail_reason", &self.fail_reason);
+        out.opt("return_done_time", &self.return_done_time);
+        out.req("subsidy_receipt_id", &self.subsidy_receipt_id);
+        out.req("out_subsidy_return_no", &self.out_subsidy_return_no);
+        out.opt("return_create_time", &self.return_create_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_return_receipt_id: input.opt("subsidy_return_receipt_id"),
+            stock_id: input.req("stock_id"),
+            coupon_code: input.req("coupon_code"),
+            transaction_id: input.req("transaction_id"),
+            refund_id: input.req("refund_id"),
+            payer_merchant: input.req("payer_merchant"),
+            payee_merchant: input.req("payee_merchant"),
+            amount: input.req("amount"),
+            description: input.req("description"),
+            status: input.req("status"),
+            fail_reason: input.opt("fail_reason"),
+            return_done_time: input.opt("return_done_time"),
+            subsidy_receipt_id: input.req("subsidy_receipt_id"),
+            out_subsidy_return_no: input.req("out_subsidy_return_no"),
+            return_create_time: input.opt("return_create_time"),
+        }
+    }
+}
+rt::serde_via_json!(SubsidyReturnReceipt);
 #[cfg(feature = "test-support")]
 impl SubsidyReturnReceipt {
     /// A builder with every field unset.

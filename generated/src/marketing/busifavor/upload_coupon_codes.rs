@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `upload_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesRequest {
     /// Path parameter. ID of the stock (coupon_code_mode MERCHANT_UPLOAD).
@@ -24,10 +24,23 @@ pub struct UploadCouponCodesRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UploadCouponCodesBody,
 }
 
+impl rt::JsonFields for UploadCouponCodesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <UploadCouponCodesBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UploadCouponCodesRequest);
 impl rt::Shaped for UploadCouponCodesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UploadCouponCodesRequest",
@@ -130,12 +143,12 @@ impl rt::Operation for UploadCouponCodesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UploadCouponCodesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesBody {
     /// The codes to upload: 1 to 200, each 1 to 32 characters of digits, letters, space, `-`, `_`, `\`, `/`, `=` or `|`.
@@ -165,8 +178,22 @@ impl rt::Shaped for UploadCouponCodesBody {
     );
 }
 
+impl rt::JsonFields for UploadCouponCodesBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_code_list", &self.coupon_code_list);
+        out.req("upload_request_no", &self.upload_request_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code_list: input.req("coupon_code_list"),
+            upload_request_no: input.req("upload_request_no"),
+        }
+    }
+}
+rt::serde_via_json!(UploadCouponCodesBody);
 /// An element of `response.fail_codes`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FailedCode {
     /// The code that failed.
@@ -194,6 +221,22 @@ impl rt::Shaped for FailedCode {
     );
 }
 
+impl rt::JsonFields for FailedCode {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_code", &self.coupon_code);
+        out.req("code", &self.code);
+        out.req("message", &self.message);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            code: input.req("code"),
+            message: input.req("message"),
+        }
+    }
+}
+rt::serde_via_json!(FailedCode);
 #[cfg(feature = "test-support")]
 impl FailedCode {
     /// A builder with every field unset.
@@ -230,7 +273,7 @@ impl FailedCodeBuilder {
 }
 
 /// Success response of `UploadCouponCodesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
     /// ID of the stock.
@@ -248,7 +291,6 @@ pub struct UploadCouponCodesResponse {
     /// The codes added by this request.
     ///
     /// Wire name `success_codes`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// When the upload finished.
     ///
@@ -257,24 +299,20 @@ pub struct UploadCouponCodesResponse {
     /// Codes that failed.
     ///
     /// Wire name `fail_count`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_count: ::std::option::Option<i64>,
     /// The codes that failed and why; fix them and upload again.
     ///
     /// Wire name `fail_codes`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_codes: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::busifavor::upload_coupon_codes::FailedCode>,
     >,
     /// Codes uploaded earlier; not added again.
     ///
     /// Wire name `exist_codes`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Codes repeated in this request; only one copy was considered.
     ///
     /// Wire name `duplicate_codes`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -311,6 +349,34 @@ impl rt::Shaped for UploadCouponCodesResponse {
     );
 }
 
+impl rt::JsonFields for UploadCouponCodesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("total_count", &self.total_count);
+        out.req("success_count", &self.success_count);
+        out.opt("success_codes", &self.success_codes);
+        out.req("success_time", &self.success_time);
+        out.opt("fail_count", &self.fail_count);
+        out.opt("fail_codes", &self.fail_codes);
+        out.opt("exist_codes", &self.exist_codes);
+        out.opt("duplicate_codes", &self.duplicate_codes);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            total_count: input.req("total_count"),
+            success_count: input.req("success_count"),
+            success_codes: input.opt("success_codes"),
+            success_time: input.req("success_time"),
+            fail_count: input.opt("fail_count"),
+            fail_codes: input.opt("fail_codes"),
+            exist_codes: input.opt("exist_codes"),
+            duplicate_codes: input.opt("duplicate_codes"),
+        }
+    }
+}
+rt::serde_via_json!(UploadCouponCodesResponse);
 #[cfg(feature = "test-support")]
 impl UploadCouponCodesResponse {
     /// A builder with every field unset.

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `use_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UseCouponBody,
 }
 
+impl rt::JsonFields for UseCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <UseCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UseCouponRequest);
 impl rt::Shaped for UseCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UseCouponRequest",
@@ -221,12 +232,12 @@ impl rt::Operation for UseCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UseCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseCouponBody {
     /// Code of the coupon to redeem.
@@ -236,7 +247,6 @@ pub struct UseCouponBody {
     /// The stock the coupon belongs to; required when the merchant assigns codes.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// AppID under which the returned openid is computed.
     ///
@@ -253,22 +263,18 @@ pub struct UseCouponBody {
     /// The user's OpenID, checked for safety when given.
     ///
     /// Wire name `openid`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// The merchant's order number the coupon is redeemed for.
     ///
     /// Wire name `out_trade_no`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// Merchant number that placed the order.
     ///
     /// Wire name `mch_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// WeChat Pay transaction number of the order.
     ///
     /// Wire name `transaction_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -289,8 +295,36 @@ impl rt::Shaped for UseCouponBody {
     );
 }
 
+impl rt::JsonFields for UseCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_code", &self.coupon_code);
+        out.opt("stock_id", &self.stock_id);
+        out.req("appid", &self.appid);
+        out.req("use_time", &self.use_time);
+        out.req("use_request_no", &self.use_request_no);
+        out.opt("openid", &self.openid);
+        out.opt("out_trade_no", &self.out_trade_no);
+        out.opt("mch_id", &self.mch_id);
+        out.opt("transaction_id", &self.transaction_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            stock_id: input.opt("stock_id"),
+            appid: input.req("appid"),
+            use_time: input.req("use_time"),
+            use_request_no: input.req("use_request_no"),
+            openid: input.opt("openid"),
+            out_trade_no: input.opt("out_trade_no"),
+            mch_id: input.opt("mch_id"),
+            transaction_id: input.opt("transaction_id"),
+        }
+    }
+}
+rt::serde_via_json!(UseCouponBody);
 /// Success response of `UseCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseCouponResponse {
     /// The stock of the redeemed coupon.
@@ -318,6 +352,22 @@ impl rt::Shaped for UseCouponResponse {
     );
 }
 
+impl rt::JsonFields for UseCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("openid", &self.openid);
+        out.req("wechatpay_use_time", &self.wechatpay_use_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            openid: input.req("openid"),
+            wechatpay_use_time: input.req("wechatpay_use_time"),
+        }
+    }
+}
+rt::serde_via_json!(UseCouponResponse);
 #[cfg(feature = "test-support")]
 impl UseCouponResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateStockBody,
 }
 
+impl rt::JsonFields for CreateStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockRequest);
 impl rt::Shaped for CreateStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateStockRequest",
@@ -228,12 +239,12 @@ impl rt::Operation for CreateStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockBody {
     /// Name of the stock.
@@ -243,7 +254,6 @@ pub struct CreateStockBody {
     /// Note seen only by the merchant.
     ///
     /// Wire name `comment`; optional; 1 to 60 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// Merchant number the stock belongs to.
     ///
@@ -264,7 +274,6 @@ pub struct CreateStockBody {
     /// How the coupon looks in the card wallet.
     ///
     /// Wire name `pattern_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pattern_info: ::std::option::Option<crate::marketing::favor::types::PatternInfo>,
     /// How coupons are redeemed.
     ///
@@ -285,7 +294,6 @@ pub struct CreateStockBody {
     /// Extra attributes as a JSON string; not needed for now.
     ///
     /// Wire name `ext_info`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ext_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -329,8 +337,42 @@ impl rt::Shaped for CreateStockBody {
     );
 }
 
+impl rt::JsonFields for CreateStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_name", &self.stock_name);
+        out.opt("comment", &self.comment);
+        out.req("belong_merchant", &self.belong_merchant);
+        out.req("available_begin_time", &self.available_begin_time);
+        out.req("available_end_time", &self.available_end_time);
+        out.req("stock_use_rule", &self.stock_use_rule);
+        out.opt("pattern_info", &self.pattern_info);
+        out.req("coupon_use_rule", &self.coupon_use_rule);
+        out.req("no_cash", &self.no_cash);
+        out.req("stock_type", &self.stock_type);
+        out.req("out_request_no", &self.out_request_no);
+        out.opt("ext_info", &self.ext_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_name: input.req("stock_name"),
+            comment: input.opt("comment"),
+            belong_merchant: input.req("belong_merchant"),
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            stock_use_rule: input.req("stock_use_rule"),
+            pattern_info: input.opt("pattern_info"),
+            coupon_use_rule: input.req("coupon_use_rule"),
+            no_cash: input.req("no_cash"),
+            stock_type: input.req("stock_type"),
+            out_request_no: input.req("out_request_no"),
+            ext_info: input.opt("ext_info"),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockBody);
 /// Success response of `CreateStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockResponse {
     /// ID WeChat Pay gave the new stock.
@@ -353,6 +395,20 @@ impl rt::Shaped for CreateStockResponse {
     );
 }
 
+impl rt::JsonFields for CreateStockResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("create_time", &self.create_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            create_time: input.req("create_time"),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockResponse);
 #[cfg(feature = "test-support")]
 impl CreateStockResponse {
     /// A builder with every field unset.

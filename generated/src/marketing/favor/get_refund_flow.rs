@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRefundFlowRequest {
     /// Path parameter. The stock.
@@ -25,6 +25,18 @@ pub struct GetRefundFlowRequest {
     pub stock_id: ::std::string::String,
 }
 
+impl rt::JsonFields for GetRefundFlowRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(GetRefundFlowRequest);
 impl rt::Shaped for GetRefundFlowRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "GetRefundFlowRequest",
@@ -107,6 +119,6 @@ impl rt::Operation for GetRefundFlowRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

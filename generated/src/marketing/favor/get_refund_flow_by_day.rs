@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRefundFlowByDayRequest {
     /// Path parameter. The stock.
@@ -29,6 +29,20 @@ pub struct GetRefundFlowByDayRequest {
     pub bill_date: ::std::string::String,
 }
 
+impl rt::JsonFields for GetRefundFlowByDayRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("bill_date", &self.bill_date);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            bill_date: input.req("bill_date"),
+        }
+    }
+}
+rt::serde_via_json!(GetRefundFlowByDayRequest);
 impl rt::Shaped for GetRefundFlowByDayRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "GetRefundFlowByDayRequest",
@@ -128,12 +142,12 @@ impl rt::Operation for GetRefundFlowByDayRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `GetRefundFlowByDayRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRefundFlowByDayResponse {
     /// Download link of the file.
@@ -161,6 +175,22 @@ impl rt::Shaped for GetRefundFlowByDayResponse {
     );
 }
 
+impl rt::JsonFields for GetRefundFlowByDayResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("url", &self.url);
+        out.req("stock_refundflow_hash", &self.stock_refundflow_hash);
+        out.req("stock_refundflow_count", &self.stock_refundflow_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            url: input.req("url"),
+            stock_refundflow_hash: input.req("stock_refundflow_hash"),
+            stock_refundflow_count: input.req("stock_refundflow_count"),
+        }
+    }
+}
+rt::serde_via_json!(GetRefundFlowByDayResponse);
 #[cfg(feature = "test-support")]
 impl GetRefundFlowByDayResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUseFlowByDayRequest {
     /// Path parameter. The stock.
@@ -29,6 +29,20 @@ pub struct GetUseFlowByDayRequest {
     pub bill_date: ::std::string::String,
 }
 
+impl rt::JsonFields for GetUseFlowByDayRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("bill_date", &self.bill_date);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            bill_date: input.req("bill_date"),
+        }
+    }
+}
+rt::serde_via_json!(GetUseFlowByDayRequest);
 impl rt::Shaped for GetUseFlowByDayRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "GetUseFlowByDayRequest",
@@ -126,12 +140,12 @@ impl rt::Operation for GetUseFlowByDayRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `GetUseFlowByDayRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetUseFlowByDayResponse {
     /// Download link of the file.
@@ -159,6 +173,22 @@ impl rt::Shaped for GetUseFlowByDayResponse {
     );
 }
 
+impl rt::JsonFields for GetUseFlowByDayResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("url", &self.url);
+        out.req("stock_useflow_hash", &self.stock_useflow_hash);
+        out.req("stock_useflow_count", &self.stock_useflow_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            url: input.req("url"),
+            stock_useflow_hash: input.req("stock_useflow_hash"),
+            stock_useflow_count: input.req("stock_useflow_count"),
+        }
+    }
+}
+rt::serde_via_json!(GetUseFlowByDayResponse);
 #[cfg(feature = "test-support")]
 impl GetUseFlowByDayResponse {
     /// A builder with every field unset.

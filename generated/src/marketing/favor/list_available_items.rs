@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListAvailableItemsRequest {
     /// Path parameter. The stock.
@@ -37,6 +37,24 @@ pub struct ListAvailableItemsRequest {
     pub stock_creator_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for ListAvailableItemsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("offset", &self.offset);
+        out.req("limit", &self.limit);
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(ListAvailableItemsRequest);
 impl rt::Shaped for ListAvailableItemsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListAvailableItemsRequest",
@@ -147,6 +165,6 @@ impl rt::Operation for ListAvailableItemsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

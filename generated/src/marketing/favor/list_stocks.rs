@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStocksRequest {
     /// Query parameter. Page number, from 0.
@@ -34,20 +34,39 @@ pub struct ListStocksRequest {
     /// Query parameter. Earliest creation time.
     ///
     /// Wire name `create_start_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_start_time: ::std::option::Option<rt::DateTime>,
     /// Query parameter. Latest creation time.
     ///
     /// Wire name `create_end_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_end_time: ::std::option::Option<rt::DateTime>,
     /// Query parameter. Only stocks in this state.
     ///
     /// Wire name `status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
 }
 
+impl rt::JsonFields for ListStocksRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("offset", &self.offset);
+        out.req("limit", &self.limit);
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+        out.opt("create_start_time", &self.create_start_time);
+        out.opt("create_end_time", &self.create_end_time);
+        out.opt("status", &self.status);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+            create_start_time: input.opt("create_start_time"),
+            create_end_time: input.opt("create_end_time"),
+            status: input.opt("status"),
+        }
+    }
+}
+rt::serde_via_json!(ListStocksRequest);
 impl rt::Shaped for ListStocksRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListStocksRequest",
@@ -182,12 +201,12 @@ impl rt::Operation for ListStocksRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListStocksRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStocksResponse {
     /// Stocks matching the filter.
@@ -205,7 +224,6 @@ pub struct ListStocksResponse {
     /// The stocks of this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::favor::types::Stock>,
     >,
@@ -232,6 +250,24 @@ impl rt::Shaped for ListStocksResponse {
     );
 }
 
+impl rt::JsonFields for ListStocksResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("limit", &self.limit);
+        out.req("offset", &self.offset);
+        out.opt("data", &self.data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            limit: input.req("limit"),
+            offset: input.req("offset"),
+            data: input.opt("data"),
+        }
+    }
+}
+rt::serde_via_json!(ListStocksResponse);
 #[cfg(feature = "test-support")]
 impl ListStocksResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -30,49 +30,71 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons of this stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<
         crate::marketing::favor::list_user_coupons::CouponStatusFilter,
     >,
     /// Query parameter. Only coupons of stocks this merchant created.
     ///
     /// Wire name `creator_mchid`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons this merchant sent.
     ///
     /// Wire name `sender_mchid`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons usable at this merchant.
     ///
     /// Wire name `available_mchid`; optional; 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_mchid: ::std::option::Option<::std::string::String>,
     /// Query parameter. Page number, from 0 (the default).
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. Page size; 20 when left out.
     ///
     /// Wire name `limit`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Query parameter. Only consumption credit (MULTIUSE).
     ///
     /// Wire name `business_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<
         crate::marketing::favor::types::BusinessType,
     >,
 }
 
+impl rt::JsonFields for ListUserCouponsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("appid", &self.appid);
+        out.opt("stock_id", &self.stock_id);
+        out.opt("status", &self.status);
+        out.opt("creator_mchid", &self.creator_mchid);
+        out.opt("sender_mchid", &self.sender_mchid);
+        out.opt("available_mchid", &self.available_mchid);
+        out.opt("offset", &self.offset);
+        out.opt("limit", &self.limit);
+        out.opt("business_type", &self.business_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            appid: input.req("appid"),
+            stock_id: input.opt("stock_id"),
+            status: input.opt("status"),
+            creator_mchid: input.opt("creator_mchid"),
+            sender_mchid: input.opt("sender_mchid"),
+            available_mchid: input.opt("available_mchid"),
+            offset: input.opt("offset"),
+            limit: input.opt("limit"),
+            business_type: input.opt("business_type"),
+        }
+    }
+}
+rt::serde_via_json!(ListUserCouponsRequest);
 impl rt::Shaped for ListUserCouponsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListUserCouponsRequest",
@@ -270,7 +292,7 @@ impl rt::Operation for ListUserCouponsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -285,7 +307,7 @@ rt::open_enum! {
 }
 
 /// Success response of `ListUserCouponsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserCouponsResponse {
     /// Coupons matching the filter.
@@ -303,7 +325,6 @@ pub struct ListUserCouponsResponse {
     /// The coupons of this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::favor::types::Coupon>,
     >,
@@ -330,6 +351,24 @@ impl rt::Shaped for ListUserCouponsResponse {
     );
 }
 
+impl rt::JsonFields for ListUserCouponsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("offset", &self.offset);
+        out.req("limit", &self.limit);
+        out.opt("data", &self.data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            data: input.opt("data"),
+        }
+    }
+}
+rt::serde_via_json!(ListUserCouponsResponse);
 #[cfg(feature = "test-support")]
 impl ListUserCouponsResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyAvailableGoodsRequest {
     /// Path parameter. The stock.
@@ -24,10 +24,23 @@ pub struct ModifyAvailableGoodsRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ModifyAvailableGoodsBody,
 }
 
+impl rt::JsonFields for ModifyAvailableGoodsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <ModifyAvailableGoodsBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ModifyAvailableGoodsRequest);
 impl rt::Shaped for ModifyAvailableGoodsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ModifyAvailableGoodsRequest",
@@ -158,12 +171,12 @@ impl rt::Operation for ModifyAvailableGoodsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ModifyAvailableGoodsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyAvailableGoodsBody {
     /// Merchant number that created the stock.
@@ -173,12 +186,10 @@ pub struct ModifyAvailableGoodsBody {
     /// Product codes to add.
     ///
     /// Wire name `add_goods_id_list`; optional; each item 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_goods_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Product codes to remove.
     ///
     /// Wire name `delete_goods_id_list`; optional; each item 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_goods_id_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -201,19 +212,33 @@ impl rt::Shaped for ModifyAvailableGoodsBody {
     );
 }
 
+impl rt::JsonFields for ModifyAvailableGoodsBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+        out.opt("add_goods_id_list", &self.add_goods_id_list);
+        out.opt("delete_goods_id_list", &self.delete_goods_id_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+            add_goods_id_list: input.opt("add_goods_id_list"),
+            delete_goods_id_list: input.opt("delete_goods_id_list"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyAvailableGoodsBody);
 /// Success response of `ModifyAvailableGoodsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyAvailableGoodsResponse {
     /// When the change took effect, under the name oa gives.
     ///
     /// Wire name `pause_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pause_time: ::std::option::Option<rt::DateTime>,
     /// When the change took effect, under the name the Go SDK model gives.
     ///
     /// Wire name `effect_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub effect_time: ::std::option::Option<rt::DateTime>,
     /// The stock.
     ///
@@ -232,6 +257,22 @@ impl rt::Shaped for ModifyAvailableGoodsResponse {
     );
 }
 
+impl rt::JsonFields for ModifyAvailableGoodsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("pause_time", &self.pause_time);
+        out.opt("effect_time", &self.effect_time);
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            pause_time: input.opt("pause_time"),
+            effect_time: input.opt("effect_time"),
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyAvailableGoodsResponse);
 #[cfg(feature = "test-support")]
 impl ModifyAvailableGoodsResponse {
     /// A builder with every field unset.

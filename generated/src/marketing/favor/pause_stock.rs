@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PauseStockRequest {
     /// Path parameter. The stock.
@@ -24,10 +24,23 @@ pub struct PauseStockRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PauseStockBody,
 }
 
+impl rt::JsonFields for PauseStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <PauseStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PauseStockRequest);
 impl rt::Shaped for PauseStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PauseStockRequest",
@@ -140,12 +153,12 @@ impl rt::Operation for PauseStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PauseStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PauseStockBody {
     /// Merchant number that created the stock.
@@ -161,8 +174,20 @@ impl rt::Shaped for PauseStockBody {
     );
 }
 
+impl rt::JsonFields for PauseStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(PauseStockBody);
 /// Success response of `PauseStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PauseStockResponse {
     /// When sending was paused.
@@ -185,6 +210,20 @@ impl rt::Shaped for PauseStockResponse {
     );
 }
 
+impl rt::JsonFields for PauseStockResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("pause_time", &self.pause_time);
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            pause_time: input.req("pause_time"),
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(PauseStockResponse);
 #[cfg(feature = "test-support")]
 impl PauseStockResponse {
     /// A builder with every field unset.

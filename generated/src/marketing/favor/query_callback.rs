@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCallbackRequest {
     /// Query parameter. The merchant number.
@@ -25,6 +25,16 @@ pub struct QueryCallbackRequest {
     pub mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryCallbackRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.req("mchid") }
+    }
+}
+rt::serde_via_json!(QueryCallbackRequest);
 impl rt::Shaped for QueryCallbackRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryCallbackRequest",
@@ -136,12 +146,12 @@ impl rt::Operation for QueryCallbackRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `QueryCallbackRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCallbackResponse {
     /// The merchant number.
@@ -164,6 +174,20 @@ impl rt::Shaped for QueryCallbackResponse {
     );
 }
 
+impl rt::JsonFields for QueryCallbackResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            notify_url: input.req("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(QueryCallbackResponse);
 #[cfg(feature = "test-support")]
 impl QueryCallbackResponse {
     /// A builder with every field unset.

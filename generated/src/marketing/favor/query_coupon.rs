@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -33,6 +33,22 @@ pub struct QueryCouponRequest {
     pub appid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("coupon_id", &self.coupon_id);
+        out.req("appid", &self.appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_id: input.req("coupon_id"),
+            appid: input.req("appid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryCouponRequest);
 impl rt::Shaped for QueryCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryCouponRequest",
@@ -140,6 +156,6 @@ impl rt::Operation for QueryCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

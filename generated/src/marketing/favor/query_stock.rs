@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStockRequest {
     /// Path parameter. The stock to query.
@@ -29,6 +29,20 @@ pub struct QueryStockRequest {
     pub stock_creator_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryStockRequest);
 impl rt::Shaped for QueryStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryStockRequest",
@@ -122,6 +136,6 @@ impl rt::Operation for QueryStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

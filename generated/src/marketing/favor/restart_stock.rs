@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartStockRequest {
     /// Path parameter. The stock.
@@ -24,10 +24,23 @@ pub struct RestartStockRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: RestartStockBody,
 }
 
+impl rt::JsonFields for RestartStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <RestartStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(RestartStockRequest);
 impl rt::Shaped for RestartStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "RestartStockRequest",
@@ -140,12 +153,12 @@ impl rt::Operation for RestartStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `RestartStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartStockBody {
     /// Merchant number that created the stock.
@@ -161,8 +174,20 @@ impl rt::Shaped for RestartStockBody {
     );
 }
 
+impl rt::JsonFields for RestartStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(RestartStockBody);
 /// Success response of `RestartStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RestartStockResponse {
     /// When sending resumed.
@@ -185,6 +210,20 @@ impl rt::Shaped for RestartStockResponse {
     );
 }
 
+impl rt::JsonFields for RestartStockResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("restart_time", &self.restart_time);
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            restart_time: input.req("restart_time"),
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(RestartStockResponse);
 #[cfg(feature = "test-support")]
 impl RestartStockResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -24,10 +24,23 @@ pub struct SendCouponRequest {
     /// Wire name `openid`; required; 1 to 128 characters.
     pub openid: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SendCouponBody,
 }
 
+impl rt::JsonFields for SendCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <SendCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponRequest);
 impl rt::Shaped for SendCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SendCouponRequest",
@@ -171,12 +184,12 @@ impl rt::Operation for SendCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SendCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponBody {
     /// The stock to send from.
@@ -198,12 +211,10 @@ pub struct SendCouponBody {
     /// Face value, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
     ///
     /// Wire name `coupon_value`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_value: ::std::option::Option<i64>,
     /// Threshold, in fen, for stocks that send a value chosen per coupon; leave out otherwise.
     ///
     /// Wire name `coupon_minimum`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_minimum: ::std::option::Option<i64>,
 }
 
@@ -221,8 +232,30 @@ impl rt::Shaped for SendCouponBody {
     );
 }
 
+impl rt::JsonFields for SendCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        out.req("out_request_no", &self.out_request_no);
+        out.req("appid", &self.appid);
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+        out.opt("coupon_value", &self.coupon_value);
+        out.opt("coupon_minimum", &self.coupon_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            out_request_no: input.req("out_request_no"),
+            appid: input.req("appid"),
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+            coupon_value: input.opt("coupon_value"),
+            coupon_minimum: input.opt("coupon_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponBody);
 /// Success response of `SendCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendCouponResponse {
     /// ID of the coupon sent to the user.
@@ -238,6 +271,18 @@ impl rt::Shaped for SendCouponResponse {
     );
 }
 
+impl rt::JsonFields for SendCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_id", &self.coupon_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_id: input.req("coupon_id"),
+        }
+    }
+}
+rt::serde_via_json!(SendCouponResponse);
 #[cfg(feature = "test-support")]
 impl SendCouponResponse {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetCallbackRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SetCallbackBody,
 }
 
+impl rt::JsonFields for SetCallbackRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SetCallbackBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SetCallbackRequest);
 impl rt::Shaped for SetCallbackRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SetCallbackRequest",
@@ -125,12 +136,12 @@ impl rt::Operation for SetCallbackRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SetCallbackRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetCallbackBody {
     /// The merchant number.
@@ -144,7 +155,6 @@ pub struct SetCallbackBody {
     /// True to send notifications, false to stop them.
     ///
     /// Wire name `switch`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub switch: ::std::option::Option<bool>,
 }
 
@@ -159,8 +169,24 @@ impl rt::Shaped for SetCallbackBody {
     );
 }
 
+impl rt::JsonFields for SetCallbackBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("notify_url", &self.notify_url);
+        out.opt("switch", &self.switch);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            notify_url: input.req("notify_url"),
+            switch: input.opt("switch"),
+        }
+    }
+}
+rt::serde_via_json!(SetCallbackBody);
 /// Success response of `SetCallbackRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetCallbackResponse {
     /// When the setting changed.
@@ -183,6 +209,20 @@ impl rt::Shaped for SetCallbackResponse {
     );
 }
 
+impl rt::JsonFields for SetCallbackResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("update_time", &self.update_time);
+        out.req("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            update_time: input.req("update_time"),
+            notify_url: input.req("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(SetCallbackResponse);
 #[cfg(feature = "test-support")]
 impl SetCallbackResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartStockRequest {
     /// Path parameter. The stock to activate.
@@ -24,10 +24,23 @@ pub struct StartStockRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: StartStockBody,
 }
 
+impl rt::JsonFields for StartStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <StartStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(StartStockRequest);
 impl rt::Shaped for StartStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "StartStockRequest",
@@ -140,12 +153,12 @@ impl rt::Operation for StartStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `StartStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartStockBody {
     /// Merchant number that created the stock.
@@ -161,8 +174,20 @@ impl rt::Shaped for StartStockBody {
     );
 }
 
+impl rt::JsonFields for StartStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(StartStockBody);
 /// Success response of `StartStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StartStockResponse {
     /// When the stock became active.
@@ -185,6 +210,20 @@ impl rt::Shaped for StartStockResponse {
     );
 }
 
+impl rt::JsonFields for StartStockResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("start_time", &self.start_time);
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            start_time: input.req("start_time"),
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(StartStockResponse);
 #[cfg(feature = "test-support")]
 impl StartStockResponse {
     /// A builder with every field unset.

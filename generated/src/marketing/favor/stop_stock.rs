@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopStockRequest {
     /// Path parameter. The stock to stop.
@@ -24,10 +24,23 @@ pub struct StopStockRequest {
     /// Wire name `stock_id`; required; 1 to 20 characters.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: StopStockBody,
 }
 
+impl rt::JsonFields for StopStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.req("stock_id"),
+            body: <StopStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(StopStockRequest);
 impl rt::Shaped for StopStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "StopStockRequest",
@@ -140,12 +153,12 @@ impl rt::Operation for StopStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `StopStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopStockBody {
     /// Merchant number that created the stock.
@@ -161,8 +174,20 @@ impl rt::Shaped for StopStockBody {
     );
 }
 
+impl rt::JsonFields for StopStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_creator_mchid", &self.stock_creator_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.req("stock_creator_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(StopStockBody);
 /// Success response of `StopStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StopStockResponse {
     /// When the stock was stopped.
@@ -185,6 +210,20 @@ impl rt::Shaped for StopStockResponse {
     );
 }
 
+impl rt::JsonFields for StopStockResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stop_time", &self.stop_time);
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stop_time: input.req("stop_time"),
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(StopStockResponse);
 #[cfg(feature = "test-support")]
 impl StopStockResponse {
     /// A builder with every field unset.

@@ -135,7 +135,7 @@ rt::open_enum! {
 }
 
 /// Face value and threshold of a fixed-amount coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FixedNormalCoupon {
     /// Face value, in fen, at most 1000 yuan.
@@ -158,6 +158,20 @@ impl rt::Shaped for FixedNormalCoupon {
     );
 }
 
+impl rt::JsonFields for FixedNormalCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_amount", &self.coupon_amount);
+        out.req("transaction_minimum", &self.transaction_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_amount: input.req("coupon_amount"),
+            transaction_minimum: input.req("transaction_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(FixedNormalCoupon);
 impl FixedNormalCoupon {
     /// A builder with every field unset.
     pub fn builder() -> FixedNormalCouponBuilder {
@@ -186,23 +200,20 @@ impl FixedNormalCouponBuilder {
 }
 
 /// Rule of a percentage-off coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DiscountCoupon {
     /// Largest amount taken off, in fen.
     ///
     /// Wire name `discount_amount_max`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount_max: ::std::option::Option<i64>,
     /// Percentage taken off.
     ///
     /// Wire name `discount_percent`; optional; 1 to 99.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_percent: ::std::option::Option<i64>,
     /// Order amount, in fen, from which the coupon applies.
     ///
     /// Wire name `transaction_minimum`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -217,6 +228,22 @@ impl rt::Shaped for DiscountCoupon {
     );
 }
 
+impl rt::JsonFields for DiscountCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("discount_amount_max", &self.discount_amount_max);
+        out.opt("discount_percent", &self.discount_percent);
+        out.opt("transaction_minimum", &self.transaction_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            discount_amount_max: input.opt("discount_amount_max"),
+            discount_percent: input.opt("discount_percent"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(DiscountCoupon);
 impl DiscountCoupon {
     /// A builder with every field unset.
     pub fn builder() -> DiscountCouponBuilder {
@@ -250,18 +277,16 @@ impl DiscountCouponBuilder {
 }
 
 /// Rule of a special-price (换购) coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeCoupon {
     /// Price the user pays for the product, in fen.
     ///
     /// Wire name `exchange_price`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
     /// Order amount, in fen, from which the coupon applies.
     ///
     /// Wire name `transaction_minimum`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -275,6 +300,20 @@ impl rt::Shaped for ExchangeCoupon {
     );
 }
 
+impl rt::JsonFields for ExchangeCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("exchange_price", &self.exchange_price);
+        out.opt("transaction_minimum", &self.transaction_minimum);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            exchange_price: input.opt("exchange_price"),
+            transaction_minimum: input.opt("transaction_minimum"),
+        }
+    }
+}
+rt::serde_via_json!(ExchangeCoupon);
 impl ExchangeCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeCouponBuilder {
@@ -303,18 +342,16 @@ impl ExchangeCouponBuilder {
 }
 
 /// Details of a cut-to-price (减至) single-item stock or coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CutToMessage {
     /// Highest unit price, in fen, of a product the coupon applies to.
     ///
     /// Wire name `single_price_max`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_price_max: ::std::option::Option<i64>,
     /// Unit price, in fen, the product is cut to.
     ///
     /// Wire name `cut_to_price`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_price: ::std::option::Option<i64>,
 }
 
@@ -328,6 +365,20 @@ impl rt::Shaped for CutToMessage {
     );
 }
 
+impl rt::JsonFields for CutToMessage {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("single_price_max", &self.single_price_max);
+        out.opt("cut_to_price", &self.cut_to_price);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            single_price_max: input.opt("single_price_max"),
+            cut_to_price: input.opt("cut_to_price"),
+        }
+    }
+}
+rt::serde_via_json!(CutToMessage);
 #[cfg(feature = "test-support")]
 impl CutToMessage {
     /// A builder with every field unset.
@@ -359,7 +410,7 @@ impl CutToMessageBuilder {
 }
 
 /// Sending limits of a new stock (发放规则).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockUseRule {
     /// Most coupons the stock may send, from 5 to 10 million.
@@ -373,7 +424,6 @@ pub struct StockUseRule {
     /// Most that may be spent in one day, in fen; not more than `max_amount`.
     ///
     /// Wire name `max_amount_by_day`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// Most coupons one user may receive, from 1 to 60 and not more than `max_coupons`.
     ///
@@ -403,6 +453,28 @@ impl rt::Shaped for StockUseRule {
     );
 }
 
+impl rt::JsonFields for StockUseRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("max_coupons", &self.max_coupons);
+        out.req("max_amount", &self.max_amount);
+        out.opt("max_amount_by_day", &self.max_amount_by_day);
+        out.req("max_coupons_per_user", &self.max_coupons_per_user);
+        out.req("natural_person_limit", &self.natural_person_limit);
+        out.req("prevent_api_abuse", &self.prevent_api_abuse);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_coupons: input.req("max_coupons"),
+            max_amount: input.req("max_amount"),
+            max_amount_by_day: input.opt("max_amount_by_day"),
+            max_coupons_per_user: input.req("max_coupons_per_user"),
+            natural_person_limit: input.req("natural_person_limit"),
+            prevent_api_abuse: input.req("prevent_api_abuse"),
+        }
+    }
+}
+rt::serde_via_json!(StockUseRule);
 impl StockUseRule {
     /// A builder with every field unset.
     pub fn builder() -> StockUseRuleBuilder {
@@ -451,13 +523,12 @@ impl StockUseRuleBuilder {
 }
 
 /// Days of the week and hours within them when coupons can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FixAvailableTime {
     /// Days of the week, 0 for Sunday, 1 for Monday and so on.
     ///
     /// Wire name `available_week_day`; optional; at most 7 items; each item 0 to 6.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Start of the daily window, in seconds since 00:00.
     ///
@@ -466,7 +537,6 @@ pub struct FixAvailableTime {
     /// End of the daily window, in seconds since 00:00; 23:59:59 when left out.
     ///
     /// Wire name `end_time`; optional; 1 to 86399.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
 
@@ -484,6 +554,22 @@ impl rt::Shaped for FixAvailableTime {
     );
 }
 
+impl rt::JsonFields for FixAvailableTime {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("available_week_day", &self.available_week_day);
+        out.req("begin_time", &self.begin_time);
+        out.opt("end_time", &self.end_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_week_day: input.opt("available_week_day"),
+            begin_time: input.req("begin_time"),
+            end_time: input.opt("end_time"),
+        }
+    }
+}
+rt::serde_via_json!(FixAvailableTime);
 impl FixAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> FixAvailableTimeBuilder {
@@ -517,35 +603,30 @@ impl FixAvailableTimeBuilder {
 }
 
 /// When a coupon can be used after the user receives it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponAvailableTime {
     /// Start of the period of use.
     ///
     /// Wire name `available_begin_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the period of use.
     ///
     /// Wire name `available_end_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<rt::DateTime>,
     /// Fixed weekly days and hours of use.
     ///
     /// Wire name `fix_available_time`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fix_available_time: ::std::option::Option<
         crate::marketing::favor::types::FixAvailableTime,
     >,
     /// Whether a coupon becomes usable only the day after it is received.
     ///
     /// Wire name `second_day_available`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub second_day_available: ::std::option::Option<bool>,
     /// Minutes a coupon stays valid after it is received.
     ///
     /// Wire name `available_time_after_receive`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_time_after_receive: ::std::option::Option<i64>,
 }
 
@@ -568,6 +649,26 @@ impl rt::Shaped for CouponAvailableTime {
     );
 }
 
+impl rt::JsonFields for CouponAvailableTime {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("available_begin_time", &self.available_begin_time);
+        out.opt("available_end_time", &self.available_end_time);
+        out.opt("fix_available_time", &self.fix_available_time);
+        out.opt("second_day_available", &self.second_day_available);
+        out.opt("available_time_after_receive", &self.available_time_after_receive);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_begin_time: input.opt("available_begin_time"),
+            available_end_time: input.opt("available_end_time"),
+            fix_available_time: input.opt("fix_available_time"),
+            second_day_available: input.opt("second_day_available"),
+            available_time_after_receive: input.opt("available_time_after_receive"),
+        }
+    }
+}
+rt::serde_via_json!(CouponAvailableTime);
 impl CouponAvailableTime {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailableTimeBuilder {
@@ -620,7 +721,7 @@ impl CouponAvailableTimeBuilder {
 }
 
 /// The bank cards a coupon is restricted to.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LimitCard {
     /// Card name shown at the cashier, at most 4 Chinese characters.
@@ -643,6 +744,20 @@ impl rt::Shaped for LimitCard {
     );
 }
 
+impl rt::JsonFields for LimitCard {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("name", &self.name);
+        out.req("bin", &self.bin);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            bin: input.req("bin"),
+        }
+    }
+}
+rt::serde_via_json!(LimitCard);
 impl LimitCard {
     /// A builder with every field unset.
     pub fn builder() -> LimitCardBuilder {
@@ -671,78 +786,66 @@ impl LimitCardBuilder {
 }
 
 /// How coupons of a new stock can be redeemed (核销规则).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponUseRule {
     /// When a coupon can be used after it is received.
     ///
     /// Wire name `coupon_available_time`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_time: ::std::option::Option<
         crate::marketing::favor::types::CouponAvailableTime,
     >,
     /// Face value and threshold; needed when `stock_type` is NORMAL.
     ///
     /// Wire name `fixed_normal_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<
         crate::marketing::favor::types::FixedNormalCoupon,
     >,
     /// Rule of a DISCOUNT stock.
     ///
     /// Wire name `discount_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
         crate::marketing::favor::types::DiscountCoupon,
     >,
     /// Rule of an EXCHAHGE stock.
     ///
     /// Wire name `exchange_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<
         crate::marketing::favor::types::ExchangeCoupon,
     >,
     /// Order tags (goods_tag of the payment order) the coupon applies to.
     ///
     /// Wire name `goods_tag`; optional; at most 50 items; each item 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Payment method code the coupon is limited to, such as a bank card code.
     ///
     /// Wire name `limit_pay`; optional; at most 1 items; each item at least 1 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Bank cards the coupon is limited to, when `limit_pay` names a card.
     ///
     /// Wire name `limit_card`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_card: ::std::option::Option<crate::marketing::favor::types::LimitCard>,
     /// Payment methods the coupon is limited to; no limit when left out.
     ///
     /// Wire name `trade_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
     >,
     /// Whether the coupon can be combined with other offers.
     ///
     /// Wire name `combine_use`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_use: ::std::option::Option<bool>,
     /// Product codes the coupon can be used for (single-item coupons).
     ///
     /// Wire name `available_items`; optional; at most 50 items; each item 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Product codes excluded from the offer.
     ///
     /// Wire name `unavailable_items`; optional; at most 50 items; each item 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unavailable_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Merchant numbers where the coupon can be redeemed.
     ///
     /// Wire name `available_merchants`; optional; at most 50 items; each item 1 to 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_merchants: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -805,6 +908,40 @@ impl rt::Shaped for CouponUseRule {
     );
 }
 
+impl rt::JsonFields for CouponUseRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("coupon_available_time", &self.coupon_available_time);
+        out.opt("fixed_normal_coupon", &self.fixed_normal_coupon);
+        out.opt("discount_coupon", &self.discount_coupon);
+        out.opt("exchange_coupon", &self.exchange_coupon);
+        out.opt("goods_tag", &self.goods_tag);
+        out.opt("limit_pay", &self.limit_pay);
+        out.opt("limit_card", &self.limit_card);
+        out.opt("trade_type", &self.trade_type);
+        out.opt("combine_use", &self.combine_use);
+        out.opt("available_items", &self.available_items);
+        out.opt("unavailable_items", &self.unavailable_items);
+        out.opt("available_merchants", &self.available_merchants);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_time: input.opt("coupon_available_time"),
+            fixed_normal_coupon: input.opt("fixed_normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+            goods_tag: input.opt("goods_tag"),
+            limit_pay: input.opt("limit_pay"),
+            limit_card: input.opt("limit_card"),
+            trade_type: input.opt("trade_type"),
+            combine_use: input.opt("combine_use"),
+            available_items: input.opt("available_items"),
+            unavailable_items: input.opt("unavailable_items"),
+            available_merchants: input.opt("available_merchants"),
+        }
+    }
+}
+rt::serde_via_json!(CouponUseRule);
 impl CouponUseRule {
     /// A builder with every field unset.
     pub fn builder() -> CouponUseRuleBuilder {
@@ -964,7 +1101,7 @@ impl CouponUseRuleBuilder {
 }
 
 /// How the coupon looks in the user's card wallet.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PatternInfo {
     /// Rules of use shown on the coupon's detail page.
@@ -974,39 +1111,32 @@ pub struct PatternInfo {
     /// Merchant logo, a URL from `upload_image`.
     ///
     /// Wire name `merchant_logo`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo: ::std::option::Option<::std::string::String>,
     /// Merchant name shown on the coupon.
     ///
     /// Wire name `merchant_name`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// Background colour.
     ///
     /// Wire name `background_color`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<
         crate::marketing::favor::types::BackgroundColor,
     >,
     /// Picture on the detail page, a URL from `upload_image`.
     ///
     /// Wire name `coupon_image`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image: ::std::option::Option<::std::string::String>,
     /// Where "use now" leads; the default page when left out.
     ///
     /// Wire name `jump_target`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_target: ::std::option::Option<crate::marketing::favor::types::JumpTarget>,
     /// AppID of the mini program to open; needed for MINI_PROGRAM.
     ///
     /// Wire name `mini_program_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// Page of that mini program; needed for MINI_PROGRAM.
     ///
     /// Wire name `mini_program_path`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -1032,6 +1162,32 @@ impl rt::Shaped for PatternInfo {
     );
 }
 
+impl rt::JsonFields for PatternInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("description", &self.description);
+        out.opt("merchant_logo", &self.merchant_logo);
+        out.opt("merchant_name", &self.merchant_name);
+        out.opt("background_color", &self.background_color);
+        out.opt("coupon_image", &self.coupon_image);
+        out.opt("jump_target", &self.jump_target);
+        out.opt("mini_program_appid", &self.mini_program_appid);
+        out.opt("mini_program_path", &self.mini_program_path);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            description: input.req("description"),
+            merchant_logo: input.opt("merchant_logo"),
+            merchant_name: input.opt("merchant_name"),
+            background_color: input.opt("background_color"),
+            coupon_image: input.opt("coupon_image"),
+            jump_target: input.opt("jump_target"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+        }
+    }
+}
+rt::serde_via_json!(PatternInfo);
 impl PatternInfo {
     /// A builder with every field unset.
     pub fn builder() -> PatternInfoBuilder {
@@ -1106,7 +1262,7 @@ impl PatternInfoBuilder {
 }
 
 /// Sending limits and coupon rule of a stock, as returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockUseRuleInfo {
     /// Most coupons the stock may send.
@@ -1120,7 +1276,6 @@ pub struct StockUseRuleInfo {
     /// Most that may be spent in one day, in fen.
     ///
     /// Wire name `max_amount_by_day`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// Most coupons one user may receive.
     ///
@@ -1129,41 +1284,34 @@ pub struct StockUseRuleInfo {
     /// Whether the per-user limit counts a real person across accounts.
     ///
     /// Wire name `natural_person_limit`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// Whether API sending is screened for abuse.
     ///
     /// Wire name `prevent_api_abuse`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// Face value and threshold, for fixed-amount stocks.
     ///
     /// Wire name `fixed_normal_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<
         crate::marketing::favor::types::FixedNormalCoupon,
     >,
     /// How the coupons take money off.
     ///
     /// Wire name `coupon_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<crate::marketing::favor::types::CouponType>,
     /// Order tags the coupons apply to.
     ///
     /// Wire name `goods_tag`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Payment methods the coupons are limited to.
     ///
     /// Wire name `trade_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
     >,
     /// Whether the coupons combine with other offers.
     ///
     /// Wire name `combine_use`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_use: ::std::option::Option<bool>,
 }
 
@@ -1202,6 +1350,38 @@ impl rt::Shaped for StockUseRuleInfo {
     );
 }
 
+impl rt::JsonFields for StockUseRuleInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("max_coupons", &self.max_coupons);
+        out.req("max_amount", &self.max_amount);
+        out.opt("max_amount_by_day", &self.max_amount_by_day);
+        out.req("max_coupons_per_user", &self.max_coupons_per_user);
+        out.opt("natural_person_limit", &self.natural_person_limit);
+        out.opt("prevent_api_abuse", &self.prevent_api_abuse);
+        out.opt("fixed_normal_coupon", &self.fixed_normal_coupon);
+        out.opt("coupon_type", &self.coupon_type);
+        out.opt("goods_tag", &self.goods_tag);
+        out.opt("trade_type", &self.trade_type);
+        out.opt("combine_use", &self.combine_use);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_coupons: input.req("max_coupons"),
+            max_amount: input.req("max_amount"),
+            max_amount_by_day: input.opt("max_amount_by_day"),
+            max_coupons_per_user: input.req("max_coupons_per_user"),
+            natural_person_limit: input.opt("natural_person_limit"),
+            prevent_api_abuse: input.opt("prevent_api_abuse"),
+            fixed_normal_coupon: input.opt("fixed_normal_coupon"),
+            coupon_type: input.opt("coupon_type"),
+            goods_tag: input.opt("goods_tag"),
+            trade_type: input.opt("trade_type"),
+            combine_use: input.opt("combine_use"),
+        }
+    }
+}
+rt::serde_via_json!(StockUseRuleInfo);
 #[cfg(feature = "test-support")]
 impl StockUseRuleInfo {
     /// A builder with every field unset.
@@ -1306,34 +1486,28 @@ impl StockUseRuleInfoBuilder {
 }
 
 /// A region where consumption credit (消费金) can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AvailableRegion {
     /// Level of the region, such as PROVINCE.
     ///
     /// Wire name `type`; optional.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// Province.
     ///
     /// Wire name `province`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub province: ::std::option::Option<::std::string::String>,
     /// City.
     ///
     /// Wire name `city`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// District.
     ///
     /// Wire name `district`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub district: ::std::option::Option<::std::string::String>,
     /// Country or area.
     ///
     /// Wire name `country`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
 }
 
@@ -1350,6 +1524,26 @@ impl rt::Shaped for AvailableRegion {
     );
 }
 
+impl rt::JsonFields for AvailableRegion {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("type", &self.type_);
+        out.opt("province", &self.province);
+        out.opt("city", &self.city);
+        out.opt("district", &self.district);
+        out.opt("country", &self.country);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.opt("type"),
+            province: input.opt("province"),
+            city: input.opt("city"),
+            district: input.opt("district"),
+            country: input.opt("country"),
+        }
+    }
+}
+rt::serde_via_json!(AvailableRegion);
 #[cfg(feature = "test-support")]
 impl AvailableRegion {
     /// A builder with every field unset.
@@ -1396,18 +1590,16 @@ impl AvailableRegionBuilder {
 }
 
 /// A cash-coupon stock (批次) with its rules and how many coupons it has sent.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Stock {
     /// ID WeChat Pay gave the stock.
     ///
     /// Wire name `stock_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Merchant number that created the stock.
     ///
     /// Wire name `stock_creator_mchid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// Name of the stock.
     ///
@@ -1416,12 +1608,10 @@ pub struct Stock {
     /// State of the stock.
     ///
     /// Wire name `status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
     /// When the stock was created.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
     /// Rules of use.
     ///
@@ -1430,7 +1620,6 @@ pub struct Stock {
     /// Sending limits and coupon rule.
     ///
     /// Wire name `stock_use_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_use_rule: ::std::option::Option<
         crate::marketing::favor::types::StockUseRuleInfo,
     >,
@@ -1445,7 +1634,6 @@ pub struct Stock {
     /// Coupons sent so far.
     ///
     /// Wire name `distributed_coupons`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub distributed_coupons: ::std::option::Option<i64>,
     /// Whether the stock has no fund flow (免充值); false for prepaid (预充值) stocks.
     ///
@@ -1454,24 +1642,20 @@ pub struct Stock {
     /// When the stock was activated.
     ///
     /// Wire name `start_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<rt::DateTime>,
     /// When the stock was stopped for good.
     ///
     /// Wire name `stop_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_time: ::std::option::Option<rt::DateTime>,
     /// Cut-to-price details, for single-item stocks.
     ///
     /// Wire name `cut_to_message`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_message: ::std::option::Option<
         crate::marketing::favor::types::CutToMessage,
     >,
     /// Whether the stock is a single-item (单品) offer.
     ///
     /// Wire name `singleitem`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
     /// Kind of stock.
     ///
@@ -1480,26 +1664,22 @@ pub struct Stock {
     /// WeChat card-wallet ID of the stock; in the Go SDK model only.
     ///
     /// Wire name `card_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// Sub-type of business; only MULTIUSE is documented.
     ///
     /// Wire name `business_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<
         crate::marketing::favor::types::BusinessType,
     >,
     /// Regions where consumption credit can be used.
     ///
     /// Wire name `available_region_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_region_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
     >,
     /// Industries where consumption credit can be used, such as 餐饮.
     ///
     /// Wire name `available_industry_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_industry_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -1558,6 +1738,56 @@ impl rt::Shaped for Stock {
     );
 }
 
+impl rt::JsonFields for Stock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("stock_id", &self.stock_id);
+        out.opt("stock_creator_mchid", &self.stock_creator_mchid);
+        out.req("stock_name", &self.stock_name);
+        out.opt("status", &self.status);
+        out.opt("create_time", &self.create_time);
+        out.req("description", &self.description);
+        out.opt("stock_use_rule", &self.stock_use_rule);
+        out.req("available_begin_time", &self.available_begin_time);
+        out.req("available_end_time", &self.available_end_time);
+        out.opt("distributed_coupons", &self.distributed_coupons);
+        out.req("no_cash", &self.no_cash);
+        out.opt("start_time", &self.start_time);
+        out.opt("stop_time", &self.stop_time);
+        out.opt("cut_to_message", &self.cut_to_message);
+        out.opt("singleitem", &self.singleitem);
+        out.req("stock_type", &self.stock_type);
+        out.opt("card_id", &self.card_id);
+        out.opt("business_type", &self.business_type);
+        out.opt("available_region_list", &self.available_region_list);
+        out.opt("available_industry_list", &self.available_industry_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_id: input.opt("stock_id"),
+            stock_creator_mchid: input.opt("stock_creator_mchid"),
+            stock_name: input.req("stock_name"),
+            status: input.opt("status"),
+            create_time: input.opt("create_time"),
+            description: input.req("description"),
+            stock_use_rule: input.opt("stock_use_rule"),
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            distributed_coupons: input.opt("distributed_coupons"),
+            no_cash: input.req("no_cash"),
+            start_time: input.opt("start_time"),
+            stop_time: input.opt("stop_time"),
+            cut_to_message: input.opt("cut_to_message"),
+            singleitem: input.opt("singleitem"),
+            stock_type: input.req("stock_type"),
+            card_id: input.opt("card_id"),
+            business_type: input.opt("business_type"),
+            available_region_list: input.opt("available_region_list"),
+            available_industry_list: input.opt("available_industry_list"),
+        }
+    }
+}
+rt::serde_via_json!(Stock);
 #[cfg(feature = "test-support")]
 impl Stock {
     /// A builder with every field unset.
@@ -1734,28 +1964,24 @@ impl StockBuilder {
 }
 
 /// One product of the order a coupon was redeemed on.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConsumeGoodsDetail {
     /// Product code as given when the stock was created.
     ///
     /// Wire name `goods_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// How many were bought.
     ///
     /// Wire name `quantity`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
     /// Unit price, in fen.
     ///
     /// Wire name `price`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
     /// Amount taken off this product, in fen.
     ///
     /// Wire name `discount_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
 }
 
@@ -1771,6 +1997,24 @@ impl rt::Shaped for ConsumeGoodsDetail {
     );
 }
 
+impl rt::JsonFields for ConsumeGoodsDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("goods_id", &self.goods_id);
+        out.opt("quantity", &self.quantity);
+        out.opt("price", &self.price);
+        out.opt("discount_amount", &self.discount_amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            goods_id: input.opt("goods_id"),
+            quantity: input.opt("quantity"),
+            price: input.opt("price"),
+            discount_amount: input.opt("discount_amount"),
+        }
+    }
+}
+rt::serde_via_json!(ConsumeGoodsDetail);
 #[cfg(feature = "test-support")]
 impl ConsumeGoodsDetail {
     /// A builder with every field unset.
@@ -1812,33 +2056,28 @@ impl ConsumeGoodsDetailBuilder {
 }
 
 /// Where and when a coupon was redeemed (已实扣).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConsumeInformation {
     /// When the coupon was redeemed.
     ///
     /// Wire name `consume_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_time: ::std::option::Option<rt::DateTime>,
     /// Merchant number that took the payment.
     ///
     /// Wire name `consume_mchid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay order number the coupon was used on.
     ///
     /// Wire name `transaction_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Amount used, in fen; only for MULTIUSE consumption credit (COUPON.USE payload).
     ///
     /// Wire name `consume_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_amount: ::std::option::Option<i64>,
     /// Products the merchant listed in the order.
     ///
     /// Wire name `goods_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
     >,
@@ -1864,6 +2103,26 @@ impl rt::Shaped for ConsumeInformation {
     );
 }
 
+impl rt::JsonFields for ConsumeInformation {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("consume_time", &self.consume_time);
+        out.opt("consume_mchid", &self.consume_mchid);
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("consume_amount", &self.consume_amount);
+        out.opt("goods_detail", &self.goods_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            consume_time: input.opt("consume_time"),
+            consume_mchid: input.opt("consume_mchid"),
+            transaction_id: input.opt("transaction_id"),
+            consume_amount: input.opt("consume_amount"),
+            goods_detail: input.opt("goods_detail"),
+        }
+    }
+}
+rt::serde_via_json!(ConsumeInformation);
 #[cfg(feature = "test-support")]
 impl ConsumeInformation {
     /// A builder with every field unset.
@@ -1921,13 +2180,12 @@ impl ConsumeInformationBuilder {
 }
 
 /// Single-item offer details of a redeemed coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SingleitemDiscountOff {
     /// Highest discounted unit price, in fen.
     ///
     /// Wire name `single_price_max`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_price_max: ::std::option::Option<i64>,
 }
 
@@ -1938,6 +2196,18 @@ impl rt::Shaped for SingleitemDiscountOff {
     );
 }
 
+impl rt::JsonFields for SingleitemDiscountOff {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("single_price_max", &self.single_price_max);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            single_price_max: input.opt("single_price_max"),
+        }
+    }
+}
+rt::serde_via_json!(SingleitemDiscountOff);
 #[cfg(feature = "test-support")]
 impl SingleitemDiscountOff {
     /// A builder with every field unset.
@@ -1964,18 +2234,16 @@ impl SingleitemDiscountOffBuilder {
 }
 
 /// Cut-to-price details of a redeemed cut-to coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DiscountTo {
     /// Unit price, in fen, the product is cut to.
     ///
     /// Wire name `cut_to_price`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_price: ::std::option::Option<i64>,
     /// Highest price, in fen, that gets the offer.
     ///
     /// Wire name `max_price`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_price: ::std::option::Option<i64>,
 }
 
@@ -1989,6 +2257,20 @@ impl rt::Shaped for DiscountTo {
     );
 }
 
+impl rt::JsonFields for DiscountTo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("cut_to_price", &self.cut_to_price);
+        out.opt("max_price", &self.max_price);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cut_to_price: input.opt("cut_to_price"),
+            max_price: input.opt("max_price"),
+        }
+    }
+}
+rt::serde_via_json!(DiscountTo);
 #[cfg(feature = "test-support")]
 impl DiscountTo {
     /// A builder with every field unset.
@@ -2020,121 +2302,100 @@ impl DiscountToBuilder {
 }
 
 /// A cash coupon a user holds, with its rule and, once used, where it was redeemed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Coupon {
     /// Merchant number that created the stock.
     ///
     /// Wire name `stock_creator_mchid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// The stock the coupon came from.
     ///
     /// Wire name `stock_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// ID of the coupon.
     ///
     /// Wire name `coupon_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// Name of the coupon.
     ///
     /// Wire name `coupon_name`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_name: ::std::option::Option<::std::string::String>,
     /// State of the coupon.
     ///
     /// Wire name `status`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::marketing::favor::types::CouponStatus>,
     /// Rules of use.
     ///
     /// Wire name `description`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// When the user received the coupon.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<rt::DateTime>,
     /// How the coupon takes money off.
     ///
     /// Wire name `coupon_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<crate::marketing::favor::types::CouponType>,
     /// Whether the coupon has no fund flow (免充值).
     ///
     /// Wire name `no_cash`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub no_cash: ::std::option::Option<bool>,
     /// When the stock was activated.
     ///
     /// Wire name `start_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<rt::DateTime>,
     /// When the stock was stopped.
     ///
     /// Wire name `stop_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_time: ::std::option::Option<rt::DateTime>,
     /// Whether the coupon is a single-item offer.
     ///
     /// Wire name `singleitem`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
     /// Cut-to-price details, for single-item coupons.
     ///
     /// Wire name `cut_to_message`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_message: ::std::option::Option<
         crate::marketing::favor::types::CutToMessage,
     >,
     /// Single-item details; in COUPON.USE only.
     ///
     /// Wire name `singleitem_discount_off`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem_discount_off: ::std::option::Option<
         crate::marketing::favor::types::SingleitemDiscountOff,
     >,
     /// Cut-to details; in COUPON.USE only, for cut-to coupons.
     ///
     /// Wire name `discount_to`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_to: ::std::option::Option<crate::marketing::favor::types::DiscountTo>,
     /// Start of the coupon's validity.
     ///
     /// Wire name `available_begin_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the coupon's validity.
     ///
     /// Wire name `available_end_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<rt::DateTime>,
     /// Face value and threshold, for fixed-amount coupons.
     ///
     /// Wire name `normal_coupon_information`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<
         crate::marketing::favor::types::FixedNormalCoupon,
     >,
     /// Redemption record; only once it is USED.
     ///
     /// Wire name `consume_information`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_information: ::std::option::Option<
         crate::marketing::favor::types::ConsumeInformation,
     >,
     /// Remaining balance, in fen, of MULTIUSE consumption credit.
     ///
     /// Wire name `available_balance`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_balance: ::std::option::Option<i64>,
     /// Sub-type of business; only MULTIUSE is documented.
     ///
     /// Wire name `business_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<
         crate::marketing::favor::types::BusinessType,
     >,
@@ -2193,6 +2454,58 @@ impl rt::Shaped for Coupon {
     );
 }
 
+impl rt::JsonFields for Coupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("stock_creator_mchid", &self.stock_creator_mchid);
+        out.opt("stock_id", &self.stock_id);
+        out.opt("coupon_id", &self.coupon_id);
+        out.opt("coupon_name", &self.coupon_name);
+        out.opt("status", &self.status);
+        out.opt("description", &self.description);
+        out.opt("create_time", &self.create_time);
+        out.opt("coupon_type", &self.coupon_type);
+        out.opt("no_cash", &self.no_cash);
+        out.opt("start_time", &self.start_time);
+        out.opt("stop_time", &self.stop_time);
+        out.opt("singleitem", &self.singleitem);
+        out.opt("cut_to_message", &self.cut_to_message);
+        out.opt("singleitem_discount_off", &self.singleitem_discount_off);
+        out.opt("discount_to", &self.discount_to);
+        out.opt("available_begin_time", &self.available_begin_time);
+        out.opt("available_end_time", &self.available_end_time);
+        out.opt("normal_coupon_information", &self.normal_coupon_information);
+        out.opt("consume_information", &self.consume_information);
+        out.opt("available_balance", &self.available_balance);
+        out.opt("business_type", &self.business_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_creator_mchid: input.opt("stock_creator_mchid"),
+            stock_id: input.opt("stock_id"),
+            coupon_id: input.opt("coupon_id"),
+            coupon_name: input.opt("coupon_name"),
+            status: input.opt("status"),
+            description: input.opt("description"),
+            create_time: input.opt("create_time"),
+            coupon_type: input.opt("coupon_type"),
+            no_cash: input.opt("no_cash"),
+            start_time: input.opt("start_time"),
+            stop_time: input.opt("stop_time"),
+            singleitem: input.opt("singleitem"),
+            cut_to_message: input.opt("cut_to_message"),
+            singleitem_discount_off: input.opt("singleitem_discount_off"),
+            discount_to: input.opt("discount_to"),
+            available_begin_time: input.opt("available_begin_time"),
+            available_end_time: input.opt("available_end_time"),
+            normal_coupon_information: input.opt("normal_coupon_information"),
+            consume_information: input.opt("consume_information"),
+            available_balance: input.opt("available_balance"),
+            business_type: input.opt("business_type"),
+        }
+    }
+}
+rt::serde_via_json!(Coupon);
 #[cfg(feature = "test-support")]
 impl Coupon {
     /// A builder with every field unset.
@@ -2381,7 +2694,7 @@ impl CouponBuilder {
 }
 
 /// A short-lived link to a stock's redemption or refund records file, and the file's hash: give all three to `Client::download_bill`, which downloads the file and checks the hash.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FlowFileLink {
     /// Download link of the CSV file, valid for about 30 seconds.
@@ -2409,6 +2722,22 @@ impl rt::Shaped for FlowFileLink {
     );
 }
 
+impl rt::JsonFields for FlowFileLink {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("url", &self.url);
+        out.req("hash_value", &self.hash_value);
+        out.req("hash_type", &self.hash_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            url: input.req("url"),
+            hash_value: input.req("hash_value"),
+            hash_type: input.req("hash_type"),
+        }
+    }
+}
+rt::serde_via_json!(FlowFileLink);
 #[cfg(feature = "test-support")]
 impl FlowFileLink {
     /// A builder with every field unset.
@@ -2445,7 +2774,7 @@ impl FlowFileLinkBuilder {
 }
 
 /// One page of the merchant numbers or product codes a stock is usable with.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockEntryPage {
     /// Entries in all pages.
@@ -2455,7 +2784,6 @@ pub struct StockEntryPage {
     /// The merchant numbers or product codes of this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Page number.
     ///
@@ -2484,6 +2812,26 @@ impl rt::Shaped for StockEntryPage {
     );
 }
 
+impl rt::JsonFields for StockEntryPage {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("data", &self.data);
+        out.req("offset", &self.offset);
+        out.req("limit", &self.limit);
+        out.req("stock_id", &self.stock_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+            offset: input.req("offset"),
+            limit: input.req("limit"),
+            stock_id: input.req("stock_id"),
+        }
+    }
+}
+rt::serde_via_json!(StockEntryPage);
 #[cfg(feature = "test-support")]
 impl StockEntryPage {
     /// A builder with every field unset.

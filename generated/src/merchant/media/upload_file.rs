@@ -16,14 +16,23 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadFileRequest {
     /// The file to upload.
-    #[serde(with = "rt::upload::summary")]
     pub file: rt::UploadFile,
 }
 
+impl rt::JsonFields for UploadFileRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("file", &self.file);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { file: input.req("file") }
+    }
+}
+rt::serde_via_json!(UploadFileRequest);
 impl rt::Shaped for UploadFileRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "UploadFileRequest",
@@ -107,12 +116,12 @@ impl rt::Operation for UploadFileRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `UploadFileRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadFileResponse {
     /// The file's id, to send where an API asks for a media_id.
@@ -128,6 +137,18 @@ impl rt::Shaped for UploadFileResponse {
     );
 }
 
+impl rt::JsonFields for UploadFileResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("media_id", &self.media_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_id: input.req("media_id"),
+        }
+    }
+}
+rt::serde_via_json!(UploadFileResponse);
 #[cfg(feature = "test-support")]
 impl UploadFileResponse {
     /// A builder with every field unset.

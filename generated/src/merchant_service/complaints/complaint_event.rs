@@ -41,7 +41,7 @@ rt::open_enum! {
 }
 
 /// Decrypted resource of the 投诉通知 (a complaint was filed or moved on) notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ComplaintEventEvent {
     /// WeChat Pay's number of the complaint.
@@ -67,6 +67,20 @@ impl rt::Shaped for ComplaintEventEvent {
     );
 }
 
+impl rt::JsonFields for ComplaintEventEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        out.req("action_type", &self.action_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            action_type: input.req("action_type"),
+        }
+    }
+}
+rt::serde_via_json!(ComplaintEventEvent);
 #[cfg(feature = "test-support")]
 impl ComplaintEventEvent {
     /// A builder with every field unset.

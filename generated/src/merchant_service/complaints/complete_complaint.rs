@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteComplaintRequest {
     /// Path parameter. WeChat Pay's number of the complaint.
@@ -24,10 +24,23 @@ pub struct CompleteComplaintRequest {
     /// Wire name `complaint_id`; required; 1 to 64 characters.
     pub complaint_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CompleteComplaintBody,
 }
 
+impl rt::JsonFields for CompleteComplaintRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            body: <CompleteComplaintBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CompleteComplaintRequest);
 impl rt::Shaped for CompleteComplaintRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CompleteComplaintRequest",
@@ -123,7 +136,7 @@ impl rt::Operation for CompleteComplaintRequest {
 }
 
 /// JSON body of `CompleteComplaintRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CompleteComplaintBody {
     /// The merchant complained about (the caller itself, or the service provider's sub-merchant).
@@ -138,3 +151,16 @@ impl rt::Shaped for CompleteComplaintBody {
         &[rt::FieldRule::req("complainted_mchid", rt::Kind::text(1, u64::MAX))],
     );
 }
+
+impl rt::JsonFields for CompleteComplaintBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complainted_mchid", &self.complainted_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complainted_mchid: input.req("complainted_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(CompleteComplaintBody);

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateNotificationUrlRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateNotificationUrlBody,
 }
 
+impl rt::JsonFields for CreateNotificationUrlRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateNotificationUrlBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateNotificationUrlRequest);
 impl rt::Shaped for CreateNotificationUrlRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateNotificationUrlRequest",
@@ -106,12 +117,12 @@ impl rt::Operation for CreateNotificationUrlRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateNotificationUrlRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateNotificationUrlBody {
     /// The callback URL; https only, reachable from the internet.
@@ -126,3 +137,14 @@ impl rt::Shaped for CreateNotificationUrlBody {
         &[rt::FieldRule::req("url", rt::Kind::pattern(1, u64::MAX, "^https://\\S+$"))],
     );
 }
+
+impl rt::JsonFields for CreateNotificationUrlBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("url", &self.url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { url: input.req("url") }
+    }
+}
+rt::serde_via_json!(CreateNotificationUrlBody);

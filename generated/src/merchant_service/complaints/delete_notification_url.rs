@@ -16,9 +16,16 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteNotificationUrlRequest {}
+impl rt::JsonFields for DeleteNotificationUrlRequest {
+    fn write_fields(&self, _out: &mut rt::json::Object) {}
+    fn read_fields(_input: &mut rt::json::Members) -> Self {
+        Self {}
+    }
+}
+rt::serde_via_json!(DeleteNotificationUrlRequest);
 impl rt::Shaped for DeleteNotificationUrlRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DeleteNotificationUrlRequest",

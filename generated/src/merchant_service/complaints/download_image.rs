@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadImageRequest {
     /// Path parameter. The last segment of a `media_url`.
@@ -25,6 +25,18 @@ pub struct DownloadImageRequest {
     pub media_id: ::std::string::String,
 }
 
+impl rt::JsonFields for DownloadImageRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("media_id", &self.media_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_id: input.req("media_id"),
+        }
+    }
+}
+rt::serde_via_json!(DownloadImageRequest);
 impl rt::Shaped for DownloadImageRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DownloadImageRequest",

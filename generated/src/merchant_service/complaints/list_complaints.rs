@@ -16,18 +16,16 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListComplaintsRequest {
     /// Query parameter. Complaints per page, 1 to 50 (WeChat Pay's default 10).
     ///
     /// Wire name `limit`; optional; 1 to 50.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Query parameter. How many complaints to skip, from 0.
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// Query parameter. The first day, as `YYYY-MM-DD` (Beijing time).
     ///
@@ -40,10 +38,29 @@ pub struct ListComplaintsRequest {
     /// Query parameter. Only complaints about this merchant (a service provider's sub-merchant).
     ///
     /// Wire name `complainted_mchid`; optional; at least 1 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for ListComplaintsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("limit", &self.limit);
+        out.opt("offset", &self.offset);
+        out.req("begin_date", &self.begin_date);
+        out.req("end_date", &self.end_date);
+        out.opt("complainted_mchid", &self.complainted_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            limit: input.opt("limit"),
+            offset: input.opt("offset"),
+            begin_date: input.req("begin_date"),
+            end_date: input.req("end_date"),
+            complainted_mchid: input.opt("complainted_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(ListComplaintsRequest);
 impl rt::Shaped for ListComplaintsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListComplaintsRequest",
@@ -166,18 +183,17 @@ impl rt::Operation for ListComplaintsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListComplaintsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListComplaintsResponse {
     /// The complaints of this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::Complaint>,
     >,
@@ -192,7 +208,6 @@ pub struct ListComplaintsResponse {
     /// How many complaints the period has in all.
     ///
     /// Wire name `total_count`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
 
@@ -217,6 +232,24 @@ impl rt::Shaped for ListComplaintsResponse {
     );
 }
 
+impl rt::JsonFields for ListComplaintsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("data", &self.data);
+        out.req("limit", &self.limit);
+        out.req("offset", &self.offset);
+        out.opt("total_count", &self.total_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            data: input.opt("data"),
+            limit: input.req("limit"),
+            offset: input.req("offset"),
+            total_count: input.opt("total_count"),
+        }
+    }
+}
+rt::serde_via_json!(ListComplaintsResponse);
 #[cfg(feature = "test-support")]
 impl ListComplaintsResponse {
     /// A builder with every field unset.

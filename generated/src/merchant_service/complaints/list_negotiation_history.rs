@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNegotiationHistoryRequest {
     /// Path parameter. WeChat Pay's number of the complaint.
@@ -26,15 +26,29 @@ pub struct ListNegotiationHistoryRequest {
     /// Query parameter. Steps per page, 1 to 300 (WeChat Pay's default 100).
     ///
     /// Wire name `limit`; optional; 1 to 300.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// Query parameter. How many steps to skip, from 0.
     ///
     /// Wire name `offset`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
 }
 
+impl rt::JsonFields for ListNegotiationHistoryRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        out.opt("limit", &self.limit);
+        out.opt("offset", &self.offset);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            limit: input.opt("limit"),
+            offset: input.opt("offset"),
+        }
+    }
+}
+rt::serde_via_json!(ListNegotiationHistoryRequest);
 impl rt::Shaped for ListNegotiationHistoryRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListNegotiationHistoryRequest",
@@ -136,18 +150,17 @@ impl rt::Operation for ListNegotiationHistoryRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListNegotiationHistoryRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListNegotiationHistoryResponse {
     /// The steps of this page.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::NegotiationRecord>,
     >,
@@ -162,7 +175,6 @@ pub struct ListNegotiationHistoryResponse {
     /// How many steps the complaint has in all; WeChat Pay sends it for the first page (offset 0).
     ///
     /// Wire name `total_count`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
 }
 
@@ -187,6 +199,24 @@ impl rt::Shaped for ListNegotiationHistoryResponse {
     );
 }
 
+impl rt::JsonFields for ListNegotiationHistoryResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("data", &self.data);
+        out.req("limit", &self.limit);
+        out.req("offset", &self.offset);
+        out.opt("total_count", &self.total_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            data: input.opt("data"),
+            limit: input.req("limit"),
+            offset: input.req("offset"),
+            total_count: input.opt("total_count"),
+        }
+    }
+}
+rt::serde_via_json!(ListNegotiationHistoryResponse);
 #[cfg(feature = "test-support")]
 impl ListNegotiationHistoryResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryComplaintRequest {
     /// Path parameter. WeChat Pay's number of the complaint.
@@ -25,6 +25,18 @@ pub struct QueryComplaintRequest {
     pub complaint_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryComplaintRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryComplaintRequest);
 impl rt::Shaped for QueryComplaintRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryComplaintRequest",
@@ -103,6 +115,6 @@ impl rt::Operation for QueryComplaintRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

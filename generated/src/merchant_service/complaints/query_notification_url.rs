@@ -16,9 +16,16 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryNotificationUrlRequest {}
+impl rt::JsonFields for QueryNotificationUrlRequest {
+    fn write_fields(&self, _out: &mut rt::json::Object) {}
+    fn read_fields(_input: &mut rt::json::Members) -> Self {
+        Self {}
+    }
+}
+rt::serde_via_json!(QueryNotificationUrlRequest);
 impl rt::Shaped for QueryNotificationUrlRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryNotificationUrlRequest",
@@ -90,6 +97,6 @@ impl rt::Operation for QueryNotificationUrlRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

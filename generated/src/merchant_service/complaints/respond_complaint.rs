@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RespondComplaintRequest {
     /// Path parameter. WeChat Pay's number of the complaint.
@@ -24,10 +24,23 @@ pub struct RespondComplaintRequest {
     /// Wire name `complaint_id`; required; 1 to 64 characters.
     pub complaint_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: RespondComplaintBody,
 }
 
+impl rt::JsonFields for RespondComplaintRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            body: <RespondComplaintBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(RespondComplaintRequest);
 impl rt::Shaped for RespondComplaintRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "RespondComplaintRequest",
@@ -166,7 +179,7 @@ impl rt::Operation for RespondComplaintRequest {
 }
 
 /// A mini program page where the user can follow up, instead of a web link.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseMiniProgram {
     /// The AppID of the mini program.
@@ -194,6 +207,22 @@ impl rt::Shaped for ResponseMiniProgram {
     );
 }
 
+impl rt::JsonFields for ResponseMiniProgram {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("path", &self.path);
+        out.req("text", &self.text);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            path: input.req("path"),
+            text: input.req("text"),
+        }
+    }
+}
+rt::serde_via_json!(ResponseMiniProgram);
 impl ResponseMiniProgram {
     /// A builder with every field unset.
     pub fn builder() -> ResponseMiniProgramBuilder {
@@ -227,7 +256,7 @@ impl ResponseMiniProgramBuilder {
 }
 
 /// JSON body of `RespondComplaintRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RespondComplaintBody {
     /// The merchant complained about.
@@ -241,22 +270,18 @@ pub struct RespondComplaintBody {
     /// Up to four pictures, by the `media_id` `upload_image` returned.
     ///
     /// Wire name `response_images`; optional; at most 4 items; each item at least 1 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub response_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// A page (https) where the user can follow up; shown as `jump_url_text`.
     ///
     /// Wire name `jump_url`; optional; matches `^https://\S+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// The text of the link, shown after the answer; required with `jump_url` (the two go together).
     ///
     /// Wire name `jump_url_text`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url_text: ::std::option::Option<::std::string::String>,
     /// A mini program page where the user can follow up, instead of a web link.
     ///
     /// Wire name `mini_program_jump_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_jump_info: ::std::option::Option<
         crate::merchant_service::complaints::respond_complaint::ResponseMiniProgram,
     >,
@@ -284,3 +309,26 @@ impl rt::Shaped for RespondComplaintBody {
         ],
     );
 }
+
+impl rt::JsonFields for RespondComplaintBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complainted_mchid", &self.complainted_mchid);
+        out.req("response_content", &self.response_content);
+        out.opt("response_images", &self.response_images);
+        out.opt("jump_url", &self.jump_url);
+        out.opt("jump_url_text", &self.jump_url_text);
+        out.opt("mini_program_jump_info", &self.mini_program_jump_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complainted_mchid: input.req("complainted_mchid"),
+            response_content: input.req("response_content"),
+            response_images: input.opt("response_images"),
+            jump_url: input.opt("jump_url"),
+            jump_url_text: input.opt("jump_url_text"),
+            mini_program_jump_info: input.opt("mini_program_jump_info"),
+        }
+    }
+}
+rt::serde_via_json!(RespondComplaintBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `idempotent_id`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RespondImmediateServiceRequest {
     /// Path parameter. WeChat Pay's number of the complaint.
@@ -24,10 +24,23 @@ pub struct RespondImmediateServiceRequest {
     /// Wire name `complaint_id`; required; 1 to 64 characters.
     pub complaint_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: RespondImmediateServiceBody,
 }
 
+impl rt::JsonFields for RespondImmediateServiceRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            body: <RespondImmediateServiceBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(RespondImmediateServiceRequest);
 impl rt::Shaped for RespondImmediateServiceRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "RespondImmediateServiceRequest",
@@ -137,12 +150,12 @@ impl rt::Operation for RespondImmediateServiceRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `RespondImmediateServiceRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RespondImmediateServiceBody {
     /// The merchant complained about.
@@ -175,14 +188,29 @@ impl rt::Shaped for RespondImmediateServiceBody {
     );
 }
 
+impl rt::JsonFields for RespondImmediateServiceBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complainted_mchid", &self.complainted_mchid);
+        out.req("message", &self.message);
+        out.req("idempotent_id", &self.idempotent_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complainted_mchid: input.req("complainted_mchid"),
+            message: input.req("message"),
+            idempotent_id: input.req("idempotent_id"),
+        }
+    }
+}
+rt::serde_via_json!(RespondImmediateServiceBody);
 /// Success response of `RespondImmediateServiceRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RespondImmediateServiceResponse {
     /// The number of the history step the answer became.
     ///
     /// Wire name `log_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub log_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -193,6 +221,18 @@ impl rt::Shaped for RespondImmediateServiceResponse {
     );
 }
 
+impl rt::JsonFields for RespondImmediateServiceResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("log_id", &self.log_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            log_id: input.opt("log_id"),
+        }
+    }
+}
+rt::serde_via_json!(RespondImmediateServiceResponse);
 #[cfg(feature = "test-support")]
 impl RespondImmediateServiceResponse {
     /// A builder with every field unset.

@@ -65,20 +65,18 @@ rt::open_enum! {
 }
 
 /// A set of pictures on a complaint or in one step of its history.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ComplaintMedia {
     /// Who supplied the pictures.
     ///
     /// Wire name `media_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_type: ::std::option::Option<
         crate::merchant_service::complaints::types::MediaType,
     >,
     /// Links to the pictures, each of the form `<https://api.mch.weixin.qq.com/v3/merchant-service/images/{media_id}>`: fetch one with `download_image` and the last segment.
     ///
     /// Wire name `media_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -95,6 +93,20 @@ impl rt::Shaped for ComplaintMedia {
     );
 }
 
+impl rt::JsonFields for ComplaintMedia {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("media_type", &self.media_type);
+        out.opt("media_url", &self.media_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_type: input.opt("media_type"),
+            media_url: input.opt("media_url"),
+        }
+    }
+}
+rt::serde_via_json!(ComplaintMedia);
 #[cfg(feature = "test-support")]
 impl ComplaintMedia {
     /// A builder with every field unset.
@@ -138,7 +150,7 @@ impl ComplaintMediaBuilder {
 }
 
 /// A payment the complaint is about.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ComplaintOrder {
     /// WeChat Pay's number of the payment.
@@ -166,6 +178,22 @@ impl rt::Shaped for ComplaintOrder {
     );
 }
 
+impl rt::JsonFields for ComplaintOrder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transaction_id", &self.transaction_id);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("amount", &self.amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+            out_trade_no: input.req("out_trade_no"),
+            amount: input.req("amount"),
+        }
+    }
+}
+rt::serde_via_json!(ComplaintOrder);
 #[cfg(feature = "test-support")]
 impl ComplaintOrder {
     /// A builder with every field unset.
@@ -202,23 +230,20 @@ impl ComplaintOrderBuilder {
 }
 
 /// A Pay Score service order the complaint is about.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceOrder {
     /// WeChat Pay's number of the service order.
     ///
     /// Wire name `order_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the service order.
     ///
     /// Wire name `out_order_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// The state of the service order.
     ///
     /// Wire name `state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
         crate::merchant_service::complaints::types::ServiceOrderState,
     >,
@@ -238,6 +263,22 @@ impl rt::Shaped for ServiceOrder {
     );
 }
 
+impl rt::JsonFields for ServiceOrder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("order_id", &self.order_id);
+        out.opt("out_order_no", &self.out_order_no);
+        out.opt("state", &self.state);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            order_id: input.opt("order_id"),
+            out_order_no: input.opt("out_order_no"),
+            state: input.opt("state"),
+        }
+    }
+}
+rt::serde_via_json!(ServiceOrder);
 #[cfg(feature = "test-support")]
 impl ServiceOrder {
     /// A builder with every field unset.
@@ -291,23 +332,20 @@ rt::open_enum! {
 }
 
 /// Where a rented power bank was returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnAddress {
     /// The address of the return point.
     ///
     /// Wire name `return_address`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address: ::std::option::Option<::std::string::String>,
     /// Its longitude (GCJ-02, -180 to 180, negative for west), as decimal text.
     ///
     /// Wire name `longitude`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// Its latitude (GCJ-02, -90 to 90, negative for south), as decimal text.
     ///
     /// Wire name `latitude`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -322,6 +360,22 @@ impl rt::Shaped for ReturnAddress {
     );
 }
 
+impl rt::JsonFields for ReturnAddress {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("return_address", &self.return_address);
+        out.opt("longitude", &self.longitude);
+        out.opt("latitude", &self.latitude);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            return_address: input.opt("return_address"),
+            longitude: input.opt("longitude"),
+            latitude: input.opt("latitude"),
+        }
+    }
+}
+rt::serde_via_json!(ReturnAddress);
 #[cfg(feature = "test-support")]
 impl ReturnAddress {
     /// A builder with every field unset.
@@ -358,25 +412,22 @@ impl ReturnAddressBuilder {
 }
 
 /// Details of a power-bank rental complaint.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SharePowerInfo {
     /// When the power bank was returned.
     ///
     /// Wire name `return_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<rt::DateTime>,
     /// Where it was returned.
     ///
     /// Wire name `return_address_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address_info: ::std::option::Option<
         crate::merchant_service::complaints::types::ReturnAddress,
     >,
     /// Whether it went back to the cabinet it came from.
     ///
     /// Wire name `is_returned_to_same_machine`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_returned_to_same_machine: ::std::option::Option<bool>,
 }
 
@@ -394,6 +445,22 @@ impl rt::Shaped for SharePowerInfo {
     );
 }
 
+impl rt::JsonFields for SharePowerInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("return_time", &self.return_time);
+        out.opt("return_address_info", &self.return_address_info);
+        out.opt("is_returned_to_same_machine", &self.is_returned_to_same_machine);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            return_time: input.opt("return_time"),
+            return_address_info: input.opt("return_address_info"),
+            is_returned_to_same_machine: input.opt("is_returned_to_same_machine"),
+        }
+    }
+}
+rt::serde_via_json!(SharePowerInfo);
 #[cfg(feature = "test-support")]
 impl SharePowerInfo {
     /// A builder with every field unset.
@@ -439,21 +506,18 @@ impl SharePowerInfoBuilder {
 }
 
 /// Extra information some industries' complaints carry.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AdditionalInfo {
     /// Which kind of extra information follows.
     ///
     /// Wire name `type`; optional.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::merchant_service::complaints::types::AdditionalInfoType,
     >,
     /// Set when `type` is SHARE_POWER_TYPE.
     ///
     /// Wire name `share_power_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub share_power_info: ::std::option::Option<
         crate::merchant_service::complaints::types::SharePowerInfo,
     >,
@@ -475,6 +539,20 @@ impl rt::Shaped for AdditionalInfo {
     );
 }
 
+impl rt::JsonFields for AdditionalInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("type", &self.type_);
+        out.opt("share_power_info", &self.share_power_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.opt("type"),
+            share_power_info: input.opt("share_power_info"),
+        }
+    }
+}
+rt::serde_via_json!(AdditionalInfo);
 #[cfg(feature = "test-support")]
 impl AdditionalInfo {
     /// A builder with every field unset.
@@ -524,7 +602,7 @@ impl AdditionalInfoBuilder {
 }
 
 /// A user's complaint, as the list and the detail query return it.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Complaint {
     /// WeChat Pay's number of the complaint.
@@ -550,31 +628,26 @@ pub struct Complaint {
     /// The complainant's phone number, when they gave one; on the wire it is encrypted (RSA-OAEP) to the merchant's own key.
     ///
     /// Wire name `payer_phone`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_phone: ::std::option::Option<::std::string::String>,
     /// The complainant's OpenID under the merchant's AppID (absent for Pay Score service orders).
     ///
     /// Wire name `payer_openid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_openid: ::std::option::Option<::std::string::String>,
     /// Pictures the complaint carries.
     ///
     /// Wire name `complaint_media_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintMedia>,
     >,
     /// The payments the complaint is about (one today; a list so that more may come).
     ///
     /// Wire name `complaint_order_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintOrder>,
     >,
     /// The Pay Score service orders the complaint is about.
     ///
     /// Wire name `service_order_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::ServiceOrder>,
     >,
@@ -597,43 +670,36 @@ pub struct Complaint {
     /// What the user asked for.
     ///
     /// Wire name `problem_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub problem_type: ::std::option::Option<
         crate::merchant_service::complaints::types::ProblemType,
     >,
     /// The refund the user asked for, in fen; only when `problem_type` is REFUND.
     ///
     /// Wire name `apply_refund_amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// Marks WeChat Pay puts on the user.
     ///
     /// Wire name `user_tag_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_tag_list: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::UserTag>,
     >,
     /// Extra information for some industries.
     ///
     /// Wire name `additional_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<
         crate::merchant_service::complaints::types::AdditionalInfo,
     >,
     /// Whether WeChat Pay's customer service is helping the user (平台协助).
     ///
     /// Wire name `in_platform_service`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub in_platform_service: ::std::option::Option<bool>,
     /// Whether the user must be served at once: answer with `respond_immediate_service`.
     ///
     /// Wire name `need_immediate_service`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_immediate_service: ::std::option::Option<bool>,
     /// Whether an AI agent filed the complaint on the user's behalf.
     ///
     /// Wire name `is_agent_mode`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_agent_mode: ::std::option::Option<bool>,
 }
 
@@ -703,6 +769,58 @@ impl rt::Shaped for Complaint {
     );
 }
 
+impl rt::JsonFields for Complaint {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        out.req("complaint_time", &self.complaint_time);
+        out.req("complaint_detail", &self.complaint_detail);
+        out.req("complaint_state", &self.complaint_state);
+        out.req("complainted_mchid", &self.complainted_mchid);
+        out.opt("payer_phone", &self.payer_phone);
+        out.opt("payer_openid", &self.payer_openid);
+        out.opt("complaint_media_list", &self.complaint_media_list);
+        out.opt("complaint_order_info", &self.complaint_order_info);
+        out.opt("service_order_info", &self.service_order_info);
+        out.req("complaint_full_refunded", &self.complaint_full_refunded);
+        out.req("incoming_user_response", &self.incoming_user_response);
+        out.req("problem_description", &self.problem_description);
+        out.req("user_complaint_times", &self.user_complaint_times);
+        out.opt("problem_type", &self.problem_type);
+        out.opt("apply_refund_amount", &self.apply_refund_amount);
+        out.opt("user_tag_list", &self.user_tag_list);
+        out.opt("additional_info", &self.additional_info);
+        out.opt("in_platform_service", &self.in_platform_service);
+        out.opt("need_immediate_service", &self.need_immediate_service);
+        out.opt("is_agent_mode", &self.is_agent_mode);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            complaint_time: input.req("complaint_time"),
+            complaint_detail: input.req("complaint_detail"),
+            complaint_state: input.req("complaint_state"),
+            complainted_mchid: input.req("complainted_mchid"),
+            payer_phone: input.opt("payer_phone"),
+            payer_openid: input.opt("payer_openid"),
+            complaint_media_list: input.opt("complaint_media_list"),
+            complaint_order_info: input.opt("complaint_order_info"),
+            service_order_info: input.opt("service_order_info"),
+            complaint_full_refunded: input.req("complaint_full_refunded"),
+            incoming_user_response: input.req("incoming_user_response"),
+            problem_description: input.req("problem_description"),
+            user_complaint_times: input.req("user_complaint_times"),
+            problem_type: input.opt("problem_type"),
+            apply_refund_amount: input.opt("apply_refund_amount"),
+            user_tag_list: input.opt("user_tag_list"),
+            additional_info: input.opt("additional_info"),
+            in_platform_service: input.opt("in_platform_service"),
+            need_immediate_service: input.opt("need_immediate_service"),
+            is_agent_mode: input.opt("is_agent_mode"),
+        }
+    }
+}
+rt::serde_via_json!(Complaint);
 #[cfg(feature = "test-support")]
 impl Complaint {
     /// A builder with every field unset.
@@ -935,7 +1053,7 @@ impl ::std::fmt::Debug for Complaint {
 }
 
 /// The URL the COMPLAINT.\* callbacks go to.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NotificationUrl {
     /// The merchant (or service provider) the URL belongs to.
@@ -958,6 +1076,20 @@ impl rt::Shaped for NotificationUrl {
     );
 }
 
+impl rt::JsonFields for NotificationUrl {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.req("url", &self.url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            url: input.req("url"),
+        }
+    }
+}
+rt::serde_via_json!(NotificationUrl);
 #[cfg(feature = "test-support")]
 impl NotificationUrl {
     /// A builder with every field unset.
@@ -1063,7 +1195,7 @@ rt::open_enum! {
 }
 
 /// A mini program page to open.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MiniProgramJump {
     /// The AppID of the mini program.
@@ -1073,12 +1205,10 @@ pub struct MiniProgramJump {
     /// The page path inside the mini program.
     ///
     /// Wire name `path`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
     /// The name of the page as shown.
     ///
     /// Wire name `text`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
 }
 
@@ -1093,6 +1223,22 @@ impl rt::Shaped for MiniProgramJump {
     );
 }
 
+impl rt::JsonFields for MiniProgramJump {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.opt("path", &self.path);
+        out.opt("text", &self.text);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            path: input.opt("path"),
+            text: input.opt("text"),
+        }
+    }
+}
+rt::serde_via_json!(MiniProgramJump);
 impl MiniProgramJump {
     /// A builder with every field unset.
     pub fn builder() -> MiniProgramJumpBuilder {
@@ -1126,7 +1272,7 @@ impl MiniProgramJumpBuilder {
 }
 
 /// A message tapping sends in the user's name.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MessageInfo {
     /// The text sent.
@@ -1136,7 +1282,6 @@ pub struct MessageInfo {
     /// The merchant's own data, handed back with the message.
     ///
     /// Wire name `custom_data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
@@ -1150,6 +1295,20 @@ impl rt::Shaped for MessageInfo {
     );
 }
 
+impl rt::JsonFields for MessageInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("content", &self.content);
+        out.opt("custom_data", &self.custom_data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            content: input.req("content"),
+            custom_data: input.opt("custom_data"),
+        }
+    }
+}
+rt::serde_via_json!(MessageInfo);
 impl MessageInfo {
     /// A builder with every field unset.
     pub fn builder() -> MessageInfoBuilder {
@@ -1178,39 +1337,34 @@ impl MessageInfoBuilder {
 }
 
 /// What tapping does.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MessageAction {
     /// The kind of action; its field below says where to go or what to send.
     ///
     /// Wire name `action_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<
         crate::merchant_service::complaints::types::ActionType,
     >,
     /// The web page, for ACTION_TYPE_JUMP_URL.
     ///
     /// Wire name `jump_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// The page, for ACTION_TYPE_JUMP_MINI_PROGRAM.
     ///
     /// Wire name `mini_program_jump_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_jump_info: ::std::option::Option<
         crate::merchant_service::complaints::types::MiniProgramJump,
     >,
     /// The message, for ACTION_TYPE_SEND_MESSAGE.
     ///
     /// Wire name `message_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message_info: ::std::option::Option<
         crate::merchant_service::complaints::types::MessageInfo,
     >,
     /// The merchant's id of this action, handed back when the user taps it.
     ///
     /// Wire name `action_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -1236,6 +1390,26 @@ impl rt::Shaped for MessageAction {
     );
 }
 
+impl rt::JsonFields for MessageAction {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("action_type", &self.action_type);
+        out.opt("jump_url", &self.jump_url);
+        out.opt("mini_program_jump_info", &self.mini_program_jump_info);
+        out.opt("message_info", &self.message_info);
+        out.opt("action_id", &self.action_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            action_type: input.opt("action_type"),
+            jump_url: input.opt("jump_url"),
+            mini_program_jump_info: input.opt("mini_program_jump_info"),
+            message_info: input.opt("message_info"),
+            action_id: input.opt("action_id"),
+        }
+    }
+}
+rt::serde_via_json!(MessageAction);
 impl MessageAction {
     /// A builder with every field unset.
     pub fn builder() -> MessageActionBuilder {
@@ -1306,18 +1480,16 @@ impl MessageActionBuilder {
 }
 
 /// When a tappable element stops working.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InvalidInfo {
     /// When it expires.
     ///
     /// Wire name `expired_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_time: ::std::option::Option<rt::DateTime>,
     /// Whether it may be tapped more than once.
     ///
     /// Wire name `multi_clickable`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_clickable: ::std::option::Option<bool>,
 }
 
@@ -1331,6 +1503,20 @@ impl rt::Shaped for InvalidInfo {
     );
 }
 
+impl rt::JsonFields for InvalidInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("expired_time", &self.expired_time);
+        out.opt("multi_clickable", &self.multi_clickable);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            expired_time: input.opt("expired_time"),
+            multi_clickable: input.opt("multi_clickable"),
+        }
+    }
+}
+rt::serde_via_json!(InvalidInfo);
 impl InvalidInfo {
     /// A builder with every field unset.
     pub fn builder() -> InvalidInfoBuilder {
@@ -1359,25 +1545,22 @@ impl InvalidInfoBuilder {
 }
 
 /// A piece of text.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TextBlock {
     /// The text.
     ///
     /// Wire name `text`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Its colour.
     ///
     /// Wire name `color`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<
         crate::merchant_service::complaints::types::TextColor,
     >,
     /// Whether it is bold.
     ///
     /// Wire name `is_bold`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
 }
 
@@ -1395,6 +1578,22 @@ impl rt::Shaped for TextBlock {
     );
 }
 
+impl rt::JsonFields for TextBlock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("text", &self.text);
+        out.opt("color", &self.color);
+        out.opt("is_bold", &self.is_bold);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            text: input.opt("text"),
+            color: input.opt("color"),
+            is_bold: input.opt("is_bold"),
+        }
+    }
+}
+rt::serde_via_json!(TextBlock);
 impl TextBlock {
     /// A builder with every field unset.
     pub fn builder() -> TextBlockBuilder {
@@ -1437,18 +1636,16 @@ impl TextBlockBuilder {
 }
 
 /// A picture.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ImageBlock {
     /// The picture's `media_id` from `upload_image`.
     ///
     /// Wire name `media_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// How wide it is drawn.
     ///
     /// Wire name `image_style_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_style_type: ::std::option::Option<
         crate::merchant_service::complaints::types::ImageStyle,
     >,
@@ -1467,6 +1664,20 @@ impl rt::Shaped for ImageBlock {
     );
 }
 
+impl rt::JsonFields for ImageBlock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("media_id", &self.media_id);
+        out.opt("image_style_type", &self.image_style_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_id: input.opt("media_id"),
+            image_style_type: input.opt("image_style_type"),
+        }
+    }
+}
+rt::serde_via_json!(ImageBlock);
 impl ImageBlock {
     /// A builder with every field unset.
     pub fn builder() -> ImageBlockBuilder {
@@ -1504,25 +1715,22 @@ impl ImageBlockBuilder {
 }
 
 /// A tappable link.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LinkBlock {
     /// The text of the link.
     ///
     /// Wire name `text`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// What tapping it does.
     ///
     /// Wire name `action`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::merchant_service::complaints::types::MessageAction,
     >,
     /// When it stops working.
     ///
     /// Wire name `invalid_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<
         crate::merchant_service::complaints::types::InvalidInfo,
     >,
@@ -1545,6 +1753,22 @@ impl rt::Shaped for LinkBlock {
     );
 }
 
+impl rt::JsonFields for LinkBlock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("text", &self.text);
+        out.opt("action", &self.action);
+        out.opt("invalid_info", &self.invalid_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            text: input.opt("text"),
+            action: input.opt("action"),
+            invalid_info: input.opt("invalid_info"),
+        }
+    }
+}
+rt::serde_via_json!(LinkBlock);
 impl LinkBlock {
     /// A builder with every field unset.
     pub fn builder() -> LinkBlockBuilder {
@@ -1596,23 +1820,20 @@ impl LinkBlockBuilder {
 }
 
 /// One question of a question list.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Faq {
     /// The merchant's id of the question.
     ///
     /// Wire name `faq_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_id: ::std::option::Option<::std::string::String>,
     /// The question as shown.
     ///
     /// Wire name `faq_title`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// What tapping it does.
     ///
     /// Wire name `action`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::merchant_service::complaints::types::MessageAction,
     >,
@@ -1632,6 +1853,22 @@ impl rt::Shaped for Faq {
     );
 }
 
+impl rt::JsonFields for Faq {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("faq_id", &self.faq_id);
+        out.opt("faq_title", &self.faq_title);
+        out.opt("action", &self.action);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            faq_id: input.opt("faq_id"),
+            faq_title: input.opt("faq_title"),
+            action: input.opt("action"),
+        }
+    }
+}
+rt::serde_via_json!(Faq);
 impl Faq {
     /// A builder with every field unset.
     pub fn builder() -> FaqBuilder {
@@ -1674,13 +1911,12 @@ impl FaqBuilder {
 }
 
 /// A list of questions the user can tap.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FaqList {
     /// The questions.
     ///
     /// Wire name `faqs`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faqs: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::Faq>,
     >,
@@ -1702,6 +1938,16 @@ impl rt::Shaped for FaqList {
     );
 }
 
+impl rt::JsonFields for FaqList {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("faqs", &self.faqs);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { faqs: input.opt("faqs") }
+    }
+}
+rt::serde_via_json!(FaqList);
 impl FaqList {
     /// A builder with every field unset.
     pub fn builder() -> FaqListBuilder {
@@ -1736,25 +1982,22 @@ impl FaqListBuilder {
 }
 
 /// A button.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Button {
     /// The label.
     ///
     /// Wire name `text`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// What tapping it does.
     ///
     /// Wire name `action`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<
         crate::merchant_service::complaints::types::MessageAction,
     >,
     /// When it stops working.
     ///
     /// Wire name `invalid_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<
         crate::merchant_service::complaints::types::InvalidInfo,
     >,
@@ -1777,6 +2020,22 @@ impl rt::Shaped for Button {
     );
 }
 
+impl rt::JsonFields for Button {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("text", &self.text);
+        out.opt("action", &self.action);
+        out.opt("invalid_info", &self.invalid_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            text: input.opt("text"),
+            action: input.opt("action"),
+            invalid_info: input.opt("invalid_info"),
+        }
+    }
+}
+rt::serde_via_json!(Button);
 impl Button {
     /// A builder with every field unset.
     pub fn builder() -> ButtonBuilder {
@@ -1828,27 +2087,24 @@ impl ButtonBuilder {
 }
 
 /// Several buttons together.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ButtonGroup {
     /// The buttons.
     ///
     /// Wire name `buttons`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub buttons: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::Button>,
     >,
     /// How they are laid out.
     ///
     /// Wire name `button_layout`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub button_layout: ::std::option::Option<
         crate::merchant_service::complaints::types::ButtonLayout,
     >,
     /// When the whole group stops working.
     ///
     /// Wire name `invalid_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<
         crate::merchant_service::complaints::types::InvalidInfo,
     >,
@@ -1878,6 +2134,22 @@ impl rt::Shaped for ButtonGroup {
     );
 }
 
+impl rt::JsonFields for ButtonGroup {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("buttons", &self.buttons);
+        out.opt("button_layout", &self.button_layout);
+        out.opt("invalid_info", &self.invalid_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            buttons: input.opt("buttons"),
+            button_layout: input.opt("button_layout"),
+            invalid_info: input.opt("invalid_info"),
+        }
+    }
+}
+rt::serde_via_json!(ButtonGroup);
 impl ButtonGroup {
     /// A builder with every field unset.
     pub fn builder() -> ButtonGroupBuilder {
@@ -1940,56 +2212,48 @@ impl ButtonGroupBuilder {
 }
 
 /// One block of a message; `type` says which of the other fields is set.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MessageBlock {
     /// The kind of block.
     ///
     /// Wire name `type`; optional.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::merchant_service::complaints::types::BlockType,
     >,
     /// For TEXT.
     ///
     /// Wire name `text`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<
         crate::merchant_service::complaints::types::TextBlock,
     >,
     /// For IMAGE.
     ///
     /// Wire name `image`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image: ::std::option::Option<
         crate::merchant_service::complaints::types::ImageBlock,
     >,
     /// For LINK.
     ///
     /// Wire name `link`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<
         crate::merchant_service::complaints::types::LinkBlock,
     >,
     /// For FAQ_LIST.
     ///
     /// Wire name `faq_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_list: ::std::option::Option<
         crate::merchant_service::complaints::types::FaqList,
     >,
     /// For BUTTON.
     ///
     /// Wire name `button`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub button: ::std::option::Option<
         crate::merchant_service::complaints::types::Button,
     >,
     /// For BUTTON_GROUP.
     ///
     /// Wire name `button_group`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub button_group: ::std::option::Option<
         crate::merchant_service::complaints::types::ButtonGroup,
     >,
@@ -2031,6 +2295,30 @@ impl rt::Shaped for MessageBlock {
     );
 }
 
+impl rt::JsonFields for MessageBlock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("type", &self.type_);
+        out.opt("text", &self.text);
+        out.opt("image", &self.image);
+        out.opt("link", &self.link);
+        out.opt("faq_list", &self.faq_list);
+        out.opt("button", &self.button);
+        out.opt("button_group", &self.button_group);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.opt("type"),
+            text: input.opt("text"),
+            image: input.opt("image"),
+            link: input.opt("link"),
+            faq_list: input.opt("faq_list"),
+            button: input.opt("button"),
+            button_group: input.opt("button_group"),
+        }
+    }
+}
+rt::serde_via_json!(MessageBlock);
 impl MessageBlock {
     /// A builder with every field unset.
     pub fn builder() -> MessageBlockBuilder {
@@ -2147,27 +2435,24 @@ impl MessageBlockBuilder {
 }
 
 /// A message made of blocks (text, pictures, links, questions, buttons).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NormalMessage {
     /// The blocks, in display order.
     ///
     /// Wire name `blocks`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub blocks: ::std::option::Option<
         ::std::vec::Vec<crate::merchant_service::complaints::types::MessageBlock>,
     >,
     /// Who wrote it.
     ///
     /// Wire name `sender_identity`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_identity: ::std::option::Option<
         crate::merchant_service::complaints::types::SenderIdentity,
     >,
     /// The merchant's own data, kept with the message.
     ///
     /// Wire name `custom_data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
@@ -2192,6 +2477,22 @@ impl rt::Shaped for NormalMessage {
     );
 }
 
+impl rt::JsonFields for NormalMessage {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("blocks", &self.blocks);
+        out.opt("sender_identity", &self.sender_identity);
+        out.opt("custom_data", &self.custom_data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            blocks: input.opt("blocks"),
+            sender_identity: input.opt("sender_identity"),
+            custom_data: input.opt("custom_data"),
+        }
+    }
+}
+rt::serde_via_json!(NormalMessage);
 impl NormalMessage {
     /// A builder with every field unset.
     pub fn builder() -> NormalMessageBuilder {
@@ -2303,25 +2604,22 @@ rt::open_enum! {
 }
 
 /// The message a user sent by tapping an element of an earlier message.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ClickedMessage {
     /// The message sent.
     ///
     /// Wire name `message_content`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message_content: ::std::option::Option<
         crate::merchant_service::complaints::types::MessageInfo,
     >,
     /// The `action_id` of the element tapped.
     ///
     /// Wire name `action_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// The `log_id` of the history step whose message was tapped.
     ///
     /// Wire name `clicked_log_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub clicked_log_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -2339,6 +2637,22 @@ impl rt::Shaped for ClickedMessage {
     );
 }
 
+impl rt::JsonFields for ClickedMessage {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("message_content", &self.message_content);
+        out.opt("action_id", &self.action_id);
+        out.opt("clicked_log_id", &self.clicked_log_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            message_content: input.opt("message_content"),
+            action_id: input.opt("action_id"),
+            clicked_log_id: input.opt("clicked_log_id"),
+        }
+    }
+}
+rt::serde_via_json!(ClickedMessage);
 #[cfg(feature = "test-support")]
 impl ClickedMessage {
     /// A builder with every field unset.
@@ -2384,7 +2698,7 @@ impl ClickedMessageBuilder {
 }
 
 /// One step of a complaint's history.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NegotiationRecord {
     /// WeChat Pay's number of the step.
@@ -2406,43 +2720,36 @@ pub struct NegotiationRecord {
     /// What was written: the answer, a refusal's reason, a rating.
     ///
     /// Wire name `operate_details`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// Links to the pictures the merchant or WeChat Pay attached (at most 4, each valid for an hour; never the user's). Being phased out in favour of `complaint_media_list`.
     ///
     /// Wire name `image_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// The pictures of this step, with who supplied them.
     ///
     /// Wire name `complaint_media_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
         crate::merchant_service::complaints::types::ComplaintMedia,
     >,
     /// Why the user asked for platform service (the wire spelling `appy`).
     ///
     /// Wire name `user_appy_platform_service_reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_appy_platform_service_reason: ::std::option::Option<::std::string::String>,
     /// The user's own words on why.
     ///
     /// Wire name `user_appy_platform_service_reason_description`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_appy_platform_service_reason_description: ::std::option::Option<
         ::std::string::String,
     >,
     /// The rich message of this step, when it has one.
     ///
     /// Wire name `normal_message`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_message: ::std::option::Option<
         crate::merchant_service::complaints::types::NormalMessage,
     >,
     /// For USER_CLICK_RESPONSE: what the user tapped.
     ///
     /// Wire name `click_message`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub click_message: ::std::option::Option<
         crate::merchant_service::complaints::types::ClickedMessage,
     >,
@@ -2485,6 +2792,46 @@ impl rt::Shaped for NegotiationRecord {
     );
 }
 
+impl rt::JsonFields for NegotiationRecord {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("log_id", &self.log_id);
+        out.req("operator", &self.operator);
+        out.req("operate_time", &self.operate_time);
+        out.req("operate_type", &self.operate_type);
+        out.opt("operate_details", &self.operate_details);
+        out.opt("image_list", &self.image_list);
+        out.opt("complaint_media_list", &self.complaint_media_list);
+        out.opt(
+            "user_appy_platform_service_reason",
+            &self.user_appy_platform_service_reason,
+        );
+        out.opt(
+            "user_appy_platform_service_reason_description",
+            &self.user_appy_platform_service_reason_description,
+        );
+        out.opt("normal_message", &self.normal_message);
+        out.opt("click_message", &self.click_message);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            log_id: input.req("log_id"),
+            operator: input.req("operator"),
+            operate_time: input.req("operate_time"),
+            operate_type: input.req("operate_type"),
+            operate_details: input.opt("operate_details"),
+            image_list: input.opt("image_list"),
+            complaint_media_list: input.opt("complaint_media_list"),
+            user_appy_platform_service_reason: input
+                .opt("user_appy_platform_service_reason"),
+            user_appy_platform_service_reason_description: input
+                .opt("user_appy_platform_service_reason_description"),
+            normal_message: input.opt("normal_message"),
+            click_message: input.opt("click_message"),
+        }
+    }
+}
+rt::serde_via_json!(NegotiationRecord);
 #[cfg(feature = "test-support")]
 impl NegotiationRecord {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNotificationUrlRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UpdateNotificationUrlBody,
 }
 
+impl rt::JsonFields for UpdateNotificationUrlRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <UpdateNotificationUrlBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UpdateNotificationUrlRequest);
 impl rt::Shaped for UpdateNotificationUrlRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UpdateNotificationUrlRequest",
@@ -106,12 +117,12 @@ impl rt::Operation for UpdateNotificationUrlRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UpdateNotificationUrlRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateNotificationUrlBody {
     /// The new callback URL; https only.
@@ -126,3 +137,14 @@ impl rt::Shaped for UpdateNotificationUrlBody {
         &[rt::FieldRule::req("url", rt::Kind::pattern(1, u64::MAX, "^https://\\S+$"))],
     );
 }
+
+impl rt::JsonFields for UpdateNotificationUrlBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("url", &self.url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { url: input.req("url") }
+    }
+}
+rt::serde_via_json!(UpdateNotificationUrlBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRefundProgressRequest {
     /// Path parameter. WeChat Pay's number of the complaint.
@@ -24,10 +24,23 @@ pub struct UpdateRefundProgressRequest {
     /// Wire name `complaint_id`; required; 1 to 64 characters.
     pub complaint_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UpdateRefundProgressBody,
 }
 
+impl rt::JsonFields for UpdateRefundProgressRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("complaint_id", &self.complaint_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            complaint_id: input.req("complaint_id"),
+            body: <UpdateRefundProgressBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UpdateRefundProgressRequest);
 impl rt::Shaped for UpdateRefundProgressRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UpdateRefundProgressRequest",
@@ -173,7 +186,7 @@ rt::open_enum! {
 }
 
 /// JSON body of `UpdateRefundProgressRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRefundProgressBody {
     /// The decision.
@@ -183,22 +196,18 @@ pub struct UpdateRefundProgressBody {
     /// With APPROVE: within how many working days the refund will be started (0 for today).
     ///
     /// Wire name `launch_refund_day`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub launch_refund_day: ::std::option::Option<i64>,
     /// With REJECT: why, as shown to the user.
     ///
     /// Wire name `reject_reason`; optional; at most 200 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// With REJECT: up to four pictures as evidence, by the `media_id` `upload_image` returned.
     ///
     /// Wire name `reject_media_list`; optional; at most 4 items; each item at least 1 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_media_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Anything for WeChat Pay's customer service.
     ///
     /// Wire name `remark`; optional; at most 200 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -220,3 +229,24 @@ impl rt::Shaped for UpdateRefundProgressBody {
         ],
     );
 }
+
+impl rt::JsonFields for UpdateRefundProgressBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("action", &self.action);
+        out.opt("launch_refund_day", &self.launch_refund_day);
+        out.opt("reject_reason", &self.reject_reason);
+        out.opt("reject_media_list", &self.reject_media_list);
+        out.opt("remark", &self.remark);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            action: input.req("action"),
+            launch_refund_day: input.opt("launch_refund_day"),
+            reject_reason: input.opt("reject_reason"),
+            reject_media_list: input.opt("reject_media_list"),
+            remark: input.opt("remark"),
+        }
+    }
+}
+rt::serde_via_json!(UpdateRefundProgressBody);

@@ -16,14 +16,23 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImageRequest {
     /// The file to upload.
-    #[serde(with = "rt::upload::summary")]
     pub file: rt::UploadFile,
 }
 
+impl rt::JsonFields for UploadImageRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("file", &self.file);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { file: input.req("file") }
+    }
+}
+rt::serde_via_json!(UploadImageRequest);
 impl rt::Shaped for UploadImageRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "UploadImageRequest",
@@ -113,12 +122,12 @@ impl rt::Operation for UploadImageRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `UploadImageRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImageResponse {
     /// The picture's id, for the answer operations.
@@ -134,6 +143,18 @@ impl rt::Shaped for UploadImageResponse {
     );
 }
 
+impl rt::JsonFields for UploadImageResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("media_id", &self.media_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_id: input.req("media_id"),
+        }
+    }
+}
+rt::serde_via_json!(UploadImageResponse);
 #[cfg(feature = "test-support")]
 impl UploadImageResponse {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseOrderRequest {
     /// Path parameter. The merchant's order number.
@@ -24,10 +24,23 @@ pub struct CloseOrderRequest {
     /// Wire name `out_trade_no`; required; 6 to 32 characters.
     pub out_trade_no: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CloseOrderBody,
 }
 
+impl rt::JsonFields for CloseOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_trade_no", &self.out_trade_no);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            body: <CloseOrderBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CloseOrderRequest);
 impl rt::Shaped for CloseOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CloseOrderRequest",
@@ -172,7 +185,7 @@ impl rt::Operation for CloseOrderRequest {
 }
 
 /// JSON body of `CloseOrderRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseOrderBody {
     /// The merchant number.
@@ -187,3 +200,14 @@ impl rt::Shaped for CloseOrderBody {
         &[rt::FieldRule::req("mchid", rt::Kind::text(1, 32))],
     );
 }
+
+impl rt::JsonFields for CloseOrderBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.req("mchid") }
+    }
+}
+rt::serde_via_json!(CloseOrderBody);

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepayRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CodepayBody,
 }
 
+impl rt::JsonFields for CodepayRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CodepayBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CodepayRequest);
 impl rt::Shaped for CodepayRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CodepayRequest",
@@ -243,12 +254,12 @@ impl rt::Operation for CodepayRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CodepayRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepayBody {
     /// The AppID bound to the merchant number.
@@ -270,17 +281,14 @@ pub struct CodepayBody {
     /// Data returned unchanged in queries once the order is paid.
     ///
     /// Wire name `attach`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// Tag that coupons can target.
     ///
     /// Wire name `goods_tag`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// Whether the payment result offers an electronic-invoice entry.
     ///
     /// Wire name `support_fapiao`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// The payment code read from the user.
     ///
@@ -297,12 +305,10 @@ pub struct CodepayBody {
     /// The items, for single-item coupons.
     ///
     /// Wire name `detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<crate::pay::transactions::types::CodepayDetail>,
     /// Settlement options (profit sharing).
     ///
     /// Wire name `settle_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
 }
 
@@ -353,3 +359,38 @@ impl rt::Shaped for CodepayBody {
         ],
     );
 }
+
+impl rt::JsonFields for CodepayBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("mchid", &self.mchid);
+        out.req("description", &self.description);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.opt("attach", &self.attach);
+        out.opt("goods_tag", &self.goods_tag);
+        out.opt("support_fapiao", &self.support_fapiao);
+        out.req("payer", &self.payer);
+        out.req("amount", &self.amount);
+        out.req("scene_info", &self.scene_info);
+        out.opt("detail", &self.detail);
+        out.opt("settle_info", &self.settle_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+            description: input.req("description"),
+            out_trade_no: input.req("out_trade_no"),
+            attach: input.opt("attach"),
+            goods_tag: input.opt("goods_tag"),
+            support_fapiao: input.opt("support_fapiao"),
+            payer: input.req("payer"),
+            amount: input.req("amount"),
+            scene_info: input.req("scene_info"),
+            detail: input.opt("detail"),
+            settle_info: input.opt("settle_info"),
+        }
+    }
+}
+rt::serde_via_json!(CodepayBody);

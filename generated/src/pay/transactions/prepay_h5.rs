@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayH5Request {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PrepayH5Body,
 }
 
+impl rt::JsonFields for PrepayH5Request {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayH5Body as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PrepayH5Request);
 impl rt::Shaped for PrepayH5Request {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PrepayH5Request",
@@ -214,12 +225,12 @@ impl rt::Operation for PrepayH5Request {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PrepayH5Request`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayH5Body {
     /// AppID of the official account, mini program or app, bound to the merchant.
@@ -241,12 +252,10 @@ pub struct PrepayH5Body {
     /// When the order expires.
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<rt::DateTime>,
     /// Data returned unchanged in queries and the callback.
     ///
     /// Wire name `attach`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
@@ -255,19 +264,16 @@ pub struct PrepayH5Body {
     /// Tag that coupons can target.
     ///
     /// Wire name `goods_tag`; optional; 1 to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
     >,
     /// Whether an electronic invoice may be issued.
     ///
     /// Wire name `support_fapiao`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// The amount.
     ///
@@ -276,12 +282,10 @@ pub struct PrepayH5Body {
     /// The items.
     ///
     /// Wire name `detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
     /// Settlement options.
     ///
     /// Wire name `settle_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
     /// Where the payment happens; h5_info is required.
     ///
@@ -290,7 +294,6 @@ pub struct PrepayH5Body {
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `payer`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
 }
 
@@ -354,6 +357,46 @@ impl rt::Shaped for PrepayH5Body {
     );
 }
 
+impl rt::JsonFields for PrepayH5Body {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("mchid", &self.mchid);
+        out.req("description", &self.description);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.opt("time_expire", &self.time_expire);
+        out.opt("attach", &self.attach);
+        out.req("notify_url", &self.notify_url);
+        out.opt("goods_tag", &self.goods_tag);
+        out.opt("limit_pay", &self.limit_pay);
+        out.opt("support_fapiao", &self.support_fapiao);
+        out.req("amount", &self.amount);
+        out.opt("detail", &self.detail);
+        out.opt("settle_info", &self.settle_info);
+        out.req("scene_info", &self.scene_info);
+        out.opt("payer", &self.payer);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+            description: input.req("description"),
+            out_trade_no: input.req("out_trade_no"),
+            time_expire: input.opt("time_expire"),
+            attach: input.opt("attach"),
+            notify_url: input.req("notify_url"),
+            goods_tag: input.opt("goods_tag"),
+            limit_pay: input.opt("limit_pay"),
+            support_fapiao: input.opt("support_fapiao"),
+            amount: input.req("amount"),
+            detail: input.opt("detail"),
+            settle_info: input.opt("settle_info"),
+            scene_info: input.req("scene_info"),
+            payer: input.opt("payer"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayH5Body);
 impl PrepayH5Body {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -369,7 +412,7 @@ impl PrepayH5Body {
 }
 
 /// Success response of `PrepayH5Request`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayH5Response {
     /// The URL to send the user to.
@@ -385,6 +428,18 @@ impl rt::Shaped for PrepayH5Response {
     );
 }
 
+impl rt::JsonFields for PrepayH5Response {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("h5_url", &self.h5_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            h5_url: input.req("h5_url"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayH5Response);
 #[cfg(feature = "test-support")]
 impl PrepayH5Response {
     /// A builder with every field unset.

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Idempotent by `out_trade_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayJsapiRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PrepayJsapiBody,
 }
 
+impl rt::JsonFields for PrepayJsapiRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <PrepayJsapiBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PrepayJsapiRequest);
 impl rt::Shaped for PrepayJsapiRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PrepayJsapiRequest",
@@ -226,12 +237,12 @@ impl rt::Operation for PrepayJsapiRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PrepayJsapiRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayJsapiBody {
     /// AppID of the official account, mini program or app, bound to the merchant.
@@ -253,12 +264,10 @@ pub struct PrepayJsapiBody {
     /// When the order expires.
     ///
     /// Wire name `time_expire`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<rt::DateTime>,
     /// Data returned unchanged in queries and the callback.
     ///
     /// Wire name `attach`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// HTTPS URL that receives the TRANSACTION.SUCCESS callback.
     ///
@@ -267,19 +276,16 @@ pub struct PrepayJsapiBody {
     /// Tag that coupons can target.
     ///
     /// Wire name `goods_tag`; optional; 1 to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
     >,
     /// Whether an electronic invoice may be issued.
     ///
     /// Wire name `support_fapiao`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// The amount.
     ///
@@ -288,17 +294,14 @@ pub struct PrepayJsapiBody {
     /// The items.
     ///
     /// Wire name `detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
     /// Settlement options.
     ///
     /// Wire name `settle_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<crate::pay::transactions::types::SceneInfo>,
     /// The user who pays.
     ///
@@ -307,7 +310,6 @@ pub struct PrepayJsapiBody {
     /// Instalment subsidies.
     ///
     /// Wire name `subsidy_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_info: ::std::option::Option<
         crate::pay::transactions::types::SubsidyInfo,
     >,
@@ -379,6 +381,48 @@ impl rt::Shaped for PrepayJsapiBody {
     );
 }
 
+impl rt::JsonFields for PrepayJsapiBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("mchid", &self.mchid);
+        out.req("description", &self.description);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.opt("time_expire", &self.time_expire);
+        out.opt("attach", &self.attach);
+        out.req("notify_url", &self.notify_url);
+        out.opt("goods_tag", &self.goods_tag);
+        out.opt("limit_pay", &self.limit_pay);
+        out.opt("support_fapiao", &self.support_fapiao);
+        out.req("amount", &self.amount);
+        out.opt("detail", &self.detail);
+        out.opt("settle_info", &self.settle_info);
+        out.opt("scene_info", &self.scene_info);
+        out.req("payer", &self.payer);
+        out.opt("subsidy_info", &self.subsidy_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+            description: input.req("description"),
+            out_trade_no: input.req("out_trade_no"),
+            time_expire: input.opt("time_expire"),
+            attach: input.opt("attach"),
+            notify_url: input.req("notify_url"),
+            goods_tag: input.opt("goods_tag"),
+            limit_pay: input.opt("limit_pay"),
+            support_fapiao: input.opt("support_fapiao"),
+            amount: input.req("amount"),
+            detail: input.opt("detail"),
+            settle_info: input.opt("settle_info"),
+            scene_info: input.opt("scene_info"),
+            payer: input.req("payer"),
+            subsidy_info: input.opt("subsidy_info"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayJsapiBody);
 impl PrepayJsapiBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
@@ -395,7 +439,7 @@ impl PrepayJsapiBody {
 }
 
 /// Success response of `PrepayJsapiRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayJsapiResponse {
     /// The prepay id, valid for 2 hours.
@@ -411,6 +455,18 @@ impl rt::Shaped for PrepayJsapiResponse {
     );
 }
 
+impl rt::JsonFields for PrepayJsapiResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("prepay_id", &self.prepay_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            prepay_id: input.req("prepay_id"),
+        }
+    }
+}
+rt::serde_via_json!(PrepayJsapiResponse);
 #[cfg(feature = "test-support")]
 impl PrepayJsapiResponse {
     /// A builder with every field unset.

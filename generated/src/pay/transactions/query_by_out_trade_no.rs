@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByOutTradeNoRequest {
     /// Path parameter. The merchant's order number.
@@ -29,6 +29,20 @@ pub struct QueryByOutTradeNoRequest {
     pub mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryByOutTradeNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            mchid: input.req("mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByOutTradeNoRequest);
 impl rt::Shaped for QueryByOutTradeNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByOutTradeNoRequest",
@@ -135,6 +149,6 @@ impl rt::Operation for QueryByOutTradeNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

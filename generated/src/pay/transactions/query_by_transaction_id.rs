@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByTransactionIdRequest {
     /// Path parameter. WeChat Pay's transaction id.
@@ -29,6 +29,20 @@ pub struct QueryByTransactionIdRequest {
     pub mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryByTransactionIdRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transaction_id", &self.transaction_id);
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+            mchid: input.req("mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByTransactionIdRequest);
 impl rt::Shaped for QueryByTransactionIdRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByTransactionIdRequest",
@@ -135,6 +149,6 @@ impl rt::Operation for QueryByTransactionIdRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

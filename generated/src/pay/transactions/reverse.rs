@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseRequest {
     /// Path parameter. The merchant's order number given to `codepay`.
@@ -24,10 +24,23 @@ pub struct ReverseRequest {
     /// Wire name `out_trade_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z_*-]+$`.
     pub out_trade_no: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ReverseBody,
 }
 
+impl rt::JsonFields for ReverseRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_trade_no", &self.out_trade_no);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            body: <ReverseBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ReverseRequest);
 impl rt::Shaped for ReverseRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ReverseRequest",
@@ -154,12 +167,12 @@ impl rt::Operation for ReverseRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ReverseRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseBody {
     /// The AppID the order was placed under.
@@ -182,14 +195,27 @@ impl rt::Shaped for ReverseBody {
     );
 }
 
+impl rt::JsonFields for ReverseBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            mchid: input.req("mchid"),
+        }
+    }
+}
+rt::serde_via_json!(ReverseBody);
 /// Success response of `ReverseRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseResponse {
     /// The AppID of the order.
     ///
     /// Wire name `appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// The merchant number.
     ///
@@ -212,6 +238,22 @@ impl rt::Shaped for ReverseResponse {
     );
 }
 
+impl rt::JsonFields for ReverseResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("appid", &self.appid);
+        out.req("mchid", &self.mchid);
+        out.req("out_trade_no", &self.out_trade_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.opt("appid"),
+            mchid: input.req("mchid"),
+            out_trade_no: input.req("out_trade_no"),
+        }
+    }
+}
+rt::serde_via_json!(ReverseResponse);
 #[cfg(feature = "test-support")]
 impl ReverseResponse {
     /// A builder with every field unset.

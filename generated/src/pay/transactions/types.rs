@@ -4,7 +4,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// The user of a payment-code payment.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepayPayer {
     /// The payment code read from the user's WeChat (18 digits starting 10 to 15); valid for about a minute.
@@ -20,6 +20,18 @@ impl rt::Shaped for CodepayPayer {
     );
 }
 
+impl rt::JsonFields for CodepayPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("auth_code", &self.auth_code);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            auth_code: input.req("auth_code"),
+        }
+    }
+}
+rt::serde_via_json!(CodepayPayer);
 impl CodepayPayer {
     /// A builder with every field unset.
     pub fn builder() -> CodepayPayerBuilder {
@@ -43,18 +55,16 @@ impl CodepayPayerBuilder {
 }
 
 /// The store where a payment code is scanned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepayStoreInfo {
     /// The merchant's store number.
     ///
     /// Wire name `id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// The merchant's own code for the store.
     ///
     /// Wire name `out_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -68,6 +78,20 @@ impl rt::Shaped for CodepayStoreInfo {
     );
 }
 
+impl rt::JsonFields for CodepayStoreInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("id", &self.id);
+        out.opt("out_id", &self.out_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.opt("id"),
+            out_id: input.opt("out_id"),
+        }
+    }
+}
+rt::serde_via_json!(CodepayStoreInfo);
 impl CodepayStoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> CodepayStoreInfoBuilder {
@@ -96,18 +120,16 @@ impl CodepayStoreInfoBuilder {
 }
 
 /// Where a payment code is scanned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepaySceneInfo {
     /// The merchant's terminal id.
     ///
     /// Wire name `device_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The terminal's IP address (IPv4 or IPv6).
     ///
     /// Wire name `device_ip`; optional; 1 to 45 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_ip: ::std::option::Option<::std::string::String>,
     /// The store.
     ///
@@ -129,6 +151,22 @@ impl rt::Shaped for CodepaySceneInfo {
     );
 }
 
+impl rt::JsonFields for CodepaySceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("device_id", &self.device_id);
+        out.opt("device_ip", &self.device_ip);
+        out.req("store_info", &self.store_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            device_id: input.opt("device_id"),
+            device_ip: input.opt("device_ip"),
+            store_info: input.req("store_info"),
+        }
+    }
+}
+rt::serde_via_json!(CodepaySceneInfo);
 impl CodepaySceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> CodepaySceneInfoBuilder {
@@ -171,7 +209,7 @@ impl CodepaySceneInfoBuilder {
 }
 
 /// One item of a payment-code order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepayGoodsDetail {
     /// The merchant's item id.
@@ -181,12 +219,10 @@ pub struct CodepayGoodsDetail {
     /// The item id registered with WeChat Pay.
     ///
     /// Wire name `wxpay_goods_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wxpay_goods_id: ::std::option::Option<::std::string::String>,
     /// Item name.
     ///
     /// Wire name `goods_name`; optional; 1 to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// Quantity bought.
     ///
@@ -211,6 +247,26 @@ impl rt::Shaped for CodepayGoodsDetail {
     );
 }
 
+impl rt::JsonFields for CodepayGoodsDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("merchant_goods_id", &self.merchant_goods_id);
+        out.opt("wxpay_goods_id", &self.wxpay_goods_id);
+        out.opt("goods_name", &self.goods_name);
+        out.req("quantity", &self.quantity);
+        out.req("unit_price", &self.unit_price);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_goods_id: input.req("merchant_goods_id"),
+            wxpay_goods_id: input.opt("wxpay_goods_id"),
+            goods_name: input.opt("goods_name"),
+            quantity: input.req("quantity"),
+            unit_price: input.req("unit_price"),
+        }
+    }
+}
+rt::serde_via_json!(CodepayGoodsDetail);
 impl CodepayGoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> CodepayGoodsDetailBuilder {
@@ -254,18 +310,16 @@ impl CodepayGoodsDetailBuilder {
 }
 
 /// Items of a payment-code order, for single-item coupons.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CodepayDetail {
     /// Original price of the order in fen.
     ///
     /// Wire name `cost_price`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
     /// The merchant's receipt id.
     ///
     /// Wire name `invoice_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// The items.
     ///
@@ -293,6 +347,22 @@ impl rt::Shaped for CodepayDetail {
     );
 }
 
+impl rt::JsonFields for CodepayDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("cost_price", &self.cost_price);
+        out.opt("invoice_id", &self.invoice_id);
+        out.req("goods_detail", &self.goods_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cost_price: input.opt("cost_price"),
+            invoice_id: input.opt("invoice_id"),
+            goods_detail: input.req("goods_detail"),
+        }
+    }
+}
+rt::serde_via_json!(CodepayDetail);
 impl CodepayDetail {
     /// A builder with every field unset.
     pub fn builder() -> CodepayDetailBuilder {
@@ -419,7 +489,7 @@ rt::open_enum! {
 }
 
 /// The order amount.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Amount {
     /// Order amount in fen.
@@ -429,7 +499,6 @@ pub struct Amount {
     /// Currency code; CNY, the only one supported, when absent.
     ///
     /// Wire name `currency`; optional; 1 to 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -443,6 +512,20 @@ impl rt::Shaped for Amount {
     );
 }
 
+impl rt::JsonFields for Amount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total", &self.total);
+        out.opt("currency", &self.currency);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.req("total"),
+            currency: input.opt("currency"),
+        }
+    }
+}
+rt::serde_via_json!(Amount);
 impl Amount {
     /// A builder with every field unset.
     pub fn builder() -> AmountBuilder {
@@ -471,7 +554,7 @@ impl AmountBuilder {
 }
 
 /// One item of the order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GoodsDetail {
     /// The merchant's item id.
@@ -481,12 +564,10 @@ pub struct GoodsDetail {
     /// The item id registered with WeChat Pay.
     ///
     /// Wire name `wechatpay_goods_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// Item name.
     ///
     /// Wire name `goods_name`; optional; 1 to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// Quantity bought.
     ///
@@ -511,6 +592,26 @@ impl rt::Shaped for GoodsDetail {
     );
 }
 
+impl rt::JsonFields for GoodsDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("merchant_goods_id", &self.merchant_goods_id);
+        out.opt("wechatpay_goods_id", &self.wechatpay_goods_id);
+        out.opt("goods_name", &self.goods_name);
+        out.req("quantity", &self.quantity);
+        out.req("unit_price", &self.unit_price);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_goods_id: input.req("merchant_goods_id"),
+            wechatpay_goods_id: input.opt("wechatpay_goods_id"),
+            goods_name: input.opt("goods_name"),
+            quantity: input.req("quantity"),
+            unit_price: input.req("unit_price"),
+        }
+    }
+}
+rt::serde_via_json!(GoodsDetail);
 impl GoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> GoodsDetailBuilder {
@@ -554,23 +655,20 @@ impl GoodsDetailBuilder {
 }
 
 /// Items of the order, for single-item coupons and reconciliation.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct OrderDetail {
     /// Original price of the order in fen.
     ///
     /// Wire name `cost_price`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
     /// The merchant's receipt id.
     ///
     /// Wire name `invoice_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// The items.
     ///
     /// Wire name `goods_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>,
     >,
@@ -594,6 +692,22 @@ impl rt::Shaped for OrderDetail {
     );
 }
 
+impl rt::JsonFields for OrderDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("cost_price", &self.cost_price);
+        out.opt("invoice_id", &self.invoice_id);
+        out.opt("goods_detail", &self.goods_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            cost_price: input.opt("cost_price"),
+            invoice_id: input.opt("invoice_id"),
+            goods_detail: input.opt("goods_detail"),
+        }
+    }
+}
+rt::serde_via_json!(OrderDetail);
 impl OrderDetail {
     /// A builder with every field unset.
     pub fn builder() -> OrderDetailBuilder {
@@ -636,7 +750,7 @@ impl OrderDetailBuilder {
 }
 
 /// The store where the order was placed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StoreInfo {
     /// The merchant's store id.
@@ -646,17 +760,14 @@ pub struct StoreInfo {
     /// Store name.
     ///
     /// Wire name `name`; optional; 1 to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Administrative area code of the store.
     ///
     /// Wire name `area_code`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub area_code: ::std::option::Option<::std::string::String>,
     /// Store address.
     ///
     /// Wire name `address`; optional; 1 to 512 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
 }
 
@@ -672,6 +783,24 @@ impl rt::Shaped for StoreInfo {
     );
 }
 
+impl rt::JsonFields for StoreInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("id", &self.id);
+        out.opt("name", &self.name);
+        out.opt("area_code", &self.area_code);
+        out.opt("address", &self.address);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.req("id"),
+            name: input.opt("name"),
+            area_code: input.opt("area_code"),
+            address: input.opt("address"),
+        }
+    }
+}
+rt::serde_via_json!(StoreInfo);
 impl StoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> StoreInfoBuilder {
@@ -710,7 +839,7 @@ impl StoreInfoBuilder {
 }
 
 /// Where the payment happens.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SceneInfo {
     /// The user's IP address (IPv4 or IPv6).
@@ -720,12 +849,10 @@ pub struct SceneInfo {
     /// The merchant's terminal id.
     ///
     /// Wire name `device_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The store.
     ///
     /// Wire name `store_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
 }
 
@@ -743,6 +870,22 @@ impl rt::Shaped for SceneInfo {
     );
 }
 
+impl rt::JsonFields for SceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("payer_client_ip", &self.payer_client_ip);
+        out.opt("device_id", &self.device_id);
+        out.opt("store_info", &self.store_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            payer_client_ip: input.req("payer_client_ip"),
+            device_id: input.opt("device_id"),
+            store_info: input.opt("store_info"),
+        }
+    }
+}
+rt::serde_via_json!(SceneInfo);
 impl SceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> SceneInfoBuilder {
@@ -781,33 +924,28 @@ impl SceneInfoBuilder {
 }
 
 /// The mobile web page or app the H5 payment starts from.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct H5Info {
     /// Scene type: Wap, iOS or Android.
     ///
     /// Wire name `type`; required; 1 to 32 characters.
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// App name.
     ///
     /// Wire name `app_name`; optional; 1 to 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// Web site URL.
     ///
     /// Wire name `app_url`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_url: ::std::option::Option<::std::string::String>,
     /// iOS bundle id.
     ///
     /// Wire name `bundle_id`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle_id: ::std::option::Option<::std::string::String>,
     /// Android package name.
     ///
     /// Wire name `package_name`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -824,6 +962,26 @@ impl rt::Shaped for H5Info {
     );
 }
 
+impl rt::JsonFields for H5Info {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+        out.opt("app_name", &self.app_name);
+        out.opt("app_url", &self.app_url);
+        out.opt("bundle_id", &self.bundle_id);
+        out.opt("package_name", &self.package_name);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            app_name: input.opt("app_name"),
+            app_url: input.opt("app_url"),
+            bundle_id: input.opt("bundle_id"),
+            package_name: input.opt("package_name"),
+        }
+    }
+}
+rt::serde_via_json!(H5Info);
 impl H5Info {
     /// A builder with every field unset.
     pub fn builder() -> H5InfoBuilder {
@@ -867,7 +1025,7 @@ impl H5InfoBuilder {
 }
 
 /// Where an H5 payment happens (h5_info is required for H5).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct H5SceneInfo {
     /// The user's IP address.
@@ -877,12 +1035,10 @@ pub struct H5SceneInfo {
     /// The merchant's terminal id.
     ///
     /// Wire name `device_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// The store.
     ///
     /// Wire name `store_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
     /// The page or app the payment starts from.
     ///
@@ -908,6 +1064,24 @@ impl rt::Shaped for H5SceneInfo {
     );
 }
 
+impl rt::JsonFields for H5SceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("payer_client_ip", &self.payer_client_ip);
+        out.opt("device_id", &self.device_id);
+        out.opt("store_info", &self.store_info);
+        out.req("h5_info", &self.h5_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            payer_client_ip: input.req("payer_client_ip"),
+            device_id: input.opt("device_id"),
+            store_info: input.opt("store_info"),
+            h5_info: input.req("h5_info"),
+        }
+    }
+}
+rt::serde_via_json!(H5SceneInfo);
 impl H5SceneInfo {
     /// A builder with every field unset.
     pub fn builder() -> H5SceneInfoBuilder {
@@ -954,13 +1128,12 @@ impl H5SceneInfoBuilder {
 }
 
 /// Settlement options.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SettleInfo {
     /// Whether the funds are held for profit sharing.
     ///
     /// Wire name `profit_sharing`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -971,6 +1144,18 @@ impl rt::Shaped for SettleInfo {
     );
 }
 
+impl rt::JsonFields for SettleInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("profit_sharing", &self.profit_sharing);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            profit_sharing: input.opt("profit_sharing"),
+        }
+    }
+}
+rt::serde_via_json!(SettleInfo);
 impl SettleInfo {
     /// A builder with every field unset.
     pub fn builder() -> SettleInfoBuilder {
@@ -994,13 +1179,12 @@ impl SettleInfoBuilder {
 }
 
 /// The payer's identity for real-name payments; number and name are encrypted by the client.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PayerIdentity {
     /// Kind of document.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::pay::transactions::types::IdentityType,
     /// Document number.
     ///
@@ -1026,6 +1210,22 @@ impl rt::Shaped for PayerIdentity {
     );
 }
 
+impl rt::JsonFields for PayerIdentity {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+        out.req("number", &self.number);
+        out.req("name", &self.name);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            number: input.req("number"),
+            name: input.req("name"),
+        }
+    }
+}
+rt::serde_via_json!(PayerIdentity);
 impl PayerIdentity {
     /// A builder with every field unset.
     pub fn builder() -> PayerIdentityBuilder {
@@ -1092,7 +1292,7 @@ impl PayerIdentity {
 }
 
 /// The user who pays a JSAPI order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct JsapiPayer {
     /// The user's OpenID under `appid`.
@@ -1102,7 +1302,6 @@ pub struct JsapiPayer {
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `identity`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
 }
 
@@ -1119,6 +1318,20 @@ impl rt::Shaped for JsapiPayer {
     );
 }
 
+impl rt::JsonFields for JsapiPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.opt("identity", &self.identity);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            identity: input.opt("identity"),
+        }
+    }
+}
+rt::serde_via_json!(JsapiPayer);
 impl JsapiPayer {
     /// A builder with every field unset.
     pub fn builder() -> JsapiPayerBuilder {
@@ -1168,13 +1381,12 @@ impl JsapiPayer {
 }
 
 /// The user who pays an APP, H5 or Native order (real-name payments only).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AppPayer {
     /// Real-name identity.
     ///
     /// Wire name `identity`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
 }
 
@@ -1190,6 +1402,18 @@ impl rt::Shaped for AppPayer {
     );
 }
 
+impl rt::JsonFields for AppPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("identity", &self.identity);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            identity: input.opt("identity"),
+        }
+    }
+}
+rt::serde_via_json!(AppPayer);
 impl AppPayer {
     /// A builder with every field unset.
     pub fn builder() -> AppPayerBuilder {
@@ -1234,7 +1458,7 @@ impl AppPayer {
 }
 
 /// One instalment plan of a subsidy.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubsidyPlan {
     /// Number of instalments: 3, 6 or 12.
@@ -1257,6 +1481,20 @@ impl rt::Shaped for SubsidyPlan {
     );
 }
 
+impl rt::JsonFields for SubsidyPlan {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("subsidy_installment_num", &self.subsidy_installment_num);
+        out.req("subsidy_percent", &self.subsidy_percent);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_installment_num: input.req("subsidy_installment_num"),
+            subsidy_percent: input.req("subsidy_percent"),
+        }
+    }
+}
+rt::serde_via_json!(SubsidyPlan);
 impl SubsidyPlan {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyPlanBuilder {
@@ -1285,7 +1523,7 @@ impl SubsidyPlanBuilder {
 }
 
 /// An instalment subsidy.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubsidyDetail {
     /// How it is counted.
@@ -1318,6 +1556,20 @@ impl rt::Shaped for SubsidyDetail {
     );
 }
 
+impl rt::JsonFields for SubsidyDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("subsidy_period_type", &self.subsidy_period_type);
+        out.req("subsidy_plan", &self.subsidy_plan);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_period_type: input.req("subsidy_period_type"),
+            subsidy_plan: input.req("subsidy_plan"),
+        }
+    }
+}
+rt::serde_via_json!(SubsidyDetail);
 impl SubsidyDetail {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyDetailBuilder {
@@ -1364,13 +1616,12 @@ impl SubsidyDetailBuilder {
 }
 
 /// Instalment subsidies offered with the order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SubsidyInfo {
     /// The subsidies.
     ///
     /// Wire name `subsidy_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>,
     >,
@@ -1392,6 +1643,18 @@ impl rt::Shaped for SubsidyInfo {
     );
 }
 
+impl rt::JsonFields for SubsidyInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("subsidy_detail", &self.subsidy_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            subsidy_detail: input.opt("subsidy_detail"),
+        }
+    }
+}
+rt::serde_via_json!(SubsidyInfo);
 impl SubsidyInfo {
     /// A builder with every field unset.
     pub fn builder() -> SubsidyInfoBuilder {
@@ -1424,28 +1687,24 @@ impl SubsidyInfoBuilder {
 }
 
 /// Amounts of a paid order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransactionAmount {
     /// Order amount in fen.
     ///
     /// Wire name `total`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
     /// What the user paid, in fen.
     ///
     /// Wire name `payer_total`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_total: ::std::option::Option<i64>,
     /// Currency of the order.
     ///
     /// Wire name `currency`; optional; at most 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Currency the user paid in.
     ///
     /// Wire name `payer_currency`; optional; at most 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -1461,6 +1720,24 @@ impl rt::Shaped for TransactionAmount {
     );
 }
 
+impl rt::JsonFields for TransactionAmount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("total", &self.total);
+        out.opt("payer_total", &self.payer_total);
+        out.opt("currency", &self.currency);
+        out.opt("payer_currency", &self.payer_currency);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.opt("total"),
+            payer_total: input.opt("payer_total"),
+            currency: input.opt("currency"),
+            payer_currency: input.opt("payer_currency"),
+        }
+    }
+}
+rt::serde_via_json!(TransactionAmount);
 #[cfg(feature = "test-support")]
 impl TransactionAmount {
     /// A builder with every field unset.
@@ -1502,13 +1779,12 @@ impl TransactionAmountBuilder {
 }
 
 /// Where a paid order was placed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransactionSceneInfo {
     /// The merchant's terminal id given with the order.
     ///
     /// Wire name `device_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -1519,6 +1795,18 @@ impl rt::Shaped for TransactionSceneInfo {
     );
 }
 
+impl rt::JsonFields for TransactionSceneInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("device_id", &self.device_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            device_id: input.opt("device_id"),
+        }
+    }
+}
+rt::serde_via_json!(TransactionSceneInfo);
 #[cfg(feature = "test-support")]
 impl TransactionSceneInfo {
     /// A builder with every field unset.
@@ -1545,13 +1833,12 @@ impl TransactionSceneInfoBuilder {
 }
 
 /// The user who paid.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransactionPayer {
     /// The user's OpenID under the order's appid.
     ///
     /// Wire name `openid`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1562,6 +1849,18 @@ impl rt::Shaped for TransactionPayer {
     );
 }
 
+impl rt::JsonFields for TransactionPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("openid", &self.openid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.opt("openid"),
+        }
+    }
+}
+rt::serde_via_json!(TransactionPayer);
 #[cfg(feature = "test-support")]
 impl TransactionPayer {
     /// A builder with every field unset.
@@ -1588,7 +1887,7 @@ impl TransactionPayerBuilder {
 }
 
 /// An item a promotion applied to.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PromotionGoodsDetail {
     /// Item id.
@@ -1610,7 +1909,6 @@ pub struct PromotionGoodsDetail {
     /// Remark.
     ///
     /// Wire name `goods_remark`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -1627,6 +1925,26 @@ impl rt::Shaped for PromotionGoodsDetail {
     );
 }
 
+impl rt::JsonFields for PromotionGoodsDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("goods_id", &self.goods_id);
+        out.req("quantity", &self.quantity);
+        out.req("unit_price", &self.unit_price);
+        out.req("discount_amount", &self.discount_amount);
+        out.opt("goods_remark", &self.goods_remark);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            goods_id: input.req("goods_id"),
+            quantity: input.req("quantity"),
+            unit_price: input.req("unit_price"),
+            discount_amount: input.req("discount_amount"),
+            goods_remark: input.opt("goods_remark"),
+        }
+    }
+}
+rt::serde_via_json!(PromotionGoodsDetail);
 #[cfg(feature = "test-support")]
 impl PromotionGoodsDetail {
     /// A builder with every field unset.
@@ -1673,64 +1991,52 @@ impl PromotionGoodsDetailBuilder {
 }
 
 /// A coupon or discount applied to the payment.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// Coupon id.
     ///
     /// Wire name `coupon_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// Coupon name.
     ///
     /// Wire name `name`; optional; at most 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Scope: GLOBAL (whole order) or SINGLE (items).
     ///
     /// Wire name `scope`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
     /// Kind: CASH (pre-funded) or NOCASH.
     ///
     /// Wire name `type`; optional; at most 32 characters.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// Discount amount in fen.
     ///
     /// Wire name `amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// The coupon's stock id.
     ///
     /// Wire name `stock_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Part funded by WeChat Pay, in fen.
     ///
     /// Wire name `wechatpay_contribute`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// Part funded by the merchant, in fen.
     ///
     /// Wire name `merchant_contribute`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// Part funded by others, in fen.
     ///
     /// Wire name `other_contribute`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub other_contribute: ::std::option::Option<i64>,
     /// Currency.
     ///
     /// Wire name `currency`; optional; at most 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Items the promotion applied to.
     ///
     /// Wire name `goods_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::PromotionGoodsDetail>,
     >,
@@ -1762,6 +2068,38 @@ impl rt::Shaped for PromotionDetail {
     );
 }
 
+impl rt::JsonFields for PromotionDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("coupon_id", &self.coupon_id);
+        out.opt("name", &self.name);
+        out.opt("scope", &self.scope);
+        out.opt("type", &self.type_);
+        out.opt("amount", &self.amount);
+        out.opt("stock_id", &self.stock_id);
+        out.opt("wechatpay_contribute", &self.wechatpay_contribute);
+        out.opt("merchant_contribute", &self.merchant_contribute);
+        out.opt("other_contribute", &self.other_contribute);
+        out.opt("currency", &self.currency);
+        out.opt("goods_detail", &self.goods_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_id: input.opt("coupon_id"),
+            name: input.opt("name"),
+            scope: input.opt("scope"),
+            type_: input.opt("type"),
+            amount: input.opt("amount"),
+            stock_id: input.opt("stock_id"),
+            wechatpay_contribute: input.opt("wechatpay_contribute"),
+            merchant_contribute: input.opt("merchant_contribute"),
+            other_contribute: input.opt("other_contribute"),
+            currency: input.opt("currency"),
+            goods_detail: input.opt("goods_detail"),
+        }
+    }
+}
+rt::serde_via_json!(PromotionDetail);
 #[cfg(feature = "test-support")]
 impl PromotionDetail {
     /// A builder with every field unset.
@@ -1851,82 +2189,68 @@ impl PromotionDetailBuilder {
 }
 
 /// An order as WeChat Pay knows it (query answers and the TRANSACTION.SUCCESS callback).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Transaction {
     /// AppID the order was placed under.
     ///
     /// Wire name `appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Merchant number.
     ///
     /// Wire name `mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// The merchant's order number.
     ///
     /// Wire name `out_trade_no`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's transaction id.
     ///
     /// Wire name `transaction_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// How it was paid.
     ///
     /// Wire name `trade_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<crate::pay::transactions::types::TradeType>,
     /// State of the order.
     ///
     /// Wire name `trade_state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<crate::pay::transactions::types::TradeState>,
     /// The state in words.
     ///
     /// Wire name `trade_state_desc`; optional; at most 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// Bank or payment source, e.g. OTHERS or CMC.
     ///
     /// Wire name `bank_type`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// The data attached when the order was placed.
     ///
     /// Wire name `attach`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// When the payment completed.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// The user who paid.
     ///
     /// Wire name `payer`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<crate::pay::transactions::types::TransactionPayer>,
     /// Amounts.
     ///
     /// Wire name `amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<
         crate::pay::transactions::types::TransactionAmount,
     >,
     /// Where the order was placed.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::pay::transactions::types::TransactionSceneInfo,
     >,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
     >,
@@ -1976,6 +2300,44 @@ impl rt::Shaped for Transaction {
     );
 }
 
+impl rt::JsonFields for Transaction {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("appid", &self.appid);
+        out.opt("mchid", &self.mchid);
+        out.opt("out_trade_no", &self.out_trade_no);
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("trade_type", &self.trade_type);
+        out.opt("trade_state", &self.trade_state);
+        out.opt("trade_state_desc", &self.trade_state_desc);
+        out.opt("bank_type", &self.bank_type);
+        out.opt("attach", &self.attach);
+        out.opt("success_time", &self.success_time);
+        out.opt("payer", &self.payer);
+        out.opt("amount", &self.amount);
+        out.opt("scene_info", &self.scene_info);
+        out.opt("promotion_detail", &self.promotion_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.opt("appid"),
+            mchid: input.opt("mchid"),
+            out_trade_no: input.opt("out_trade_no"),
+            transaction_id: input.opt("transaction_id"),
+            trade_type: input.opt("trade_type"),
+            trade_state: input.opt("trade_state"),
+            trade_state_desc: input.opt("trade_state_desc"),
+            bank_type: input.opt("bank_type"),
+            attach: input.opt("attach"),
+            success_time: input.opt("success_time"),
+            payer: input.opt("payer"),
+            amount: input.opt("amount"),
+            scene_info: input.opt("scene_info"),
+            promotion_detail: input.opt("promotion_detail"),
+        }
+    }
+}
+rt::serde_via_json!(Transaction);
 #[cfg(feature = "test-support")]
 impl Transaction {
     /// A builder with every field unset.

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - Idempotent by `out_refund_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAbnormalRefundRequest {
     /// Path parameter. WeChat Pay's refund number.
@@ -24,10 +24,23 @@ pub struct ApplyAbnormalRefundRequest {
     /// Wire name `refund_id`; required; 1 to 32 characters.
     pub refund_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ApplyAbnormalRefundBody,
 }
 
+impl rt::JsonFields for ApplyAbnormalRefundRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("refund_id", &self.refund_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            refund_id: input.req("refund_id"),
+            body: <ApplyAbnormalRefundBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAbnormalRefundRequest);
 impl rt::Shaped for ApplyAbnormalRefundRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ApplyAbnormalRefundRequest",
@@ -188,7 +201,7 @@ impl rt::Operation for ApplyAbnormalRefundRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -239,13 +252,12 @@ rt::open_enum! {
 }
 
 /// JSON body of `ApplyAbnormalRefundRequest`.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApplyAbnormalRefundBody {
     /// The sub-merchant's number; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the same refund.
     ///
@@ -254,24 +266,20 @@ pub struct ApplyAbnormalRefundBody {
     /// Where the money goes.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
     /// The user's bank; for USER_BANK_CARD.
     ///
     /// Wire name `bank_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<
         crate::refund::domestic::apply_abnormal_refund::RefundBankType,
     >,
     /// The user's card number; for USER_BANK_CARD. Sent encrypted.
     ///
     /// Wire name `bank_account`; optional; at least 1 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// The card holder's name; for USER_BANK_CARD. Sent encrypted.
     ///
     /// Wire name `real_name`; optional; at least 1 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -295,6 +303,28 @@ impl rt::Shaped for ApplyAbnormalRefundBody {
     );
 }
 
+impl rt::JsonFields for ApplyAbnormalRefundBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("out_refund_no", &self.out_refund_no);
+        out.req("type", &self.type_);
+        out.opt("bank_type", &self.bank_type);
+        out.opt("bank_account", &self.bank_account);
+        out.opt("real_name", &self.real_name);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            out_refund_no: input.req("out_refund_no"),
+            type_: input.req("type"),
+            bank_type: input.opt("bank_type"),
+            bank_account: input.opt("bank_account"),
+            real_name: input.opt("real_name"),
+        }
+    }
+}
+rt::serde_via_json!(ApplyAbnormalRefundBody);
 impl ::std::fmt::Debug for ApplyAbnormalRefundBody {
     /// Sensitive fields are shown as `<redacted>`.
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 150 requests per second.
 /// - Idempotent by `out_refund_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRefundRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateRefundBody,
 }
 
+impl rt::JsonFields for CreateRefundRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateRefundBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateRefundRequest);
 impl rt::Shaped for CreateRefundRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateRefundRequest",
@@ -217,7 +228,7 @@ impl rt::Operation for CreateRefundRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -230,23 +241,20 @@ rt::open_enum! {
 }
 
 /// JSON body of `CreateRefundRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRefundBody {
     /// The sub-merchant's number; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's number of the order; this or `out_trade_no`.
     ///
     /// Wire name `transaction_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the order; this or `transaction_id`.
     ///
     /// Wire name `out_trade_no`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// The merchant's own refund number, unique per merchant: digits, letters, _-|\*@.
     ///
@@ -255,17 +263,14 @@ pub struct CreateRefundBody {
     /// Why, shown to the user in the refund message.
     ///
     /// Wire name `reason`; optional; 1 to 80 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Where REFUND.\* callbacks go; https, no query string. Overrides the merchant platform setting.
     ///
     /// Wire name `notify_url`; optional; 8 to 256 characters; matches `^https://.+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Which account pays; leave out to use the unsettled funds.
     ///
     /// Wire name `funds_account`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_account: ::std::option::Option<
         crate::refund::domestic::create_refund::RefundFundsSource,
     >,
@@ -276,7 +281,6 @@ pub struct CreateRefundBody {
     /// The products refunded; required to return single-product coupons proportionally.
     ///
     /// Wire name `goods_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
     >,
@@ -318,3 +322,32 @@ impl rt::Shaped for CreateRefundBody {
         ],
     );
 }
+
+impl rt::JsonFields for CreateRefundBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("out_trade_no", &self.out_trade_no);
+        out.req("out_refund_no", &self.out_refund_no);
+        out.opt("reason", &self.reason);
+        out.opt("notify_url", &self.notify_url);
+        out.opt("funds_account", &self.funds_account);
+        out.req("amount", &self.amount);
+        out.opt("goods_detail", &self.goods_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sub_mchid: input.opt("sub_mchid"),
+            transaction_id: input.opt("transaction_id"),
+            out_trade_no: input.opt("out_trade_no"),
+            out_refund_no: input.req("out_refund_no"),
+            reason: input.opt("reason"),
+            notify_url: input.opt("notify_url"),
+            funds_account: input.opt("funds_account"),
+            amount: input.req("amount"),
+            goods_detail: input.opt("goods_detail"),
+        }
+    }
+}
+rt::serde_via_json!(CreateRefundBody);

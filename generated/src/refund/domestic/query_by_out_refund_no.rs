@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户) and service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByOutRefundNoRequest {
     /// Path parameter. The merchant's refund number.
@@ -26,10 +26,23 @@ pub struct QueryByOutRefundNoRequest {
     /// Query parameter. The sub-merchant's number; service providers only.
     ///
     /// Wire name `sub_mchid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for QueryByOutRefundNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_refund_no", &self.out_refund_no);
+        out.opt("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_refund_no: input.req("out_refund_no"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByOutRefundNoRequest);
 impl rt::Shaped for QueryByOutRefundNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByOutRefundNoRequest",
@@ -133,6 +146,6 @@ impl rt::Operation for QueryByOutRefundNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

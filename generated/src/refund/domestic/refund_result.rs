@@ -39,21 +39,18 @@ rt::open_enum! {
 }
 
 /// The exchange rate used; cross-border only.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundExchangeRate {
     /// Which rate.
     ///
     /// Wire name `type`; optional.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         crate::refund::domestic::refund_result::ExchangeRateType,
     >,
     /// The rate times 10^8.
     ///
     /// Wire name `rate`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
 }
 
@@ -70,6 +67,20 @@ impl rt::Shaped for RefundExchangeRate {
     );
 }
 
+impl rt::JsonFields for RefundExchangeRate {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("type", &self.type_);
+        out.opt("rate", &self.rate);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.opt("type"),
+            rate: input.opt("rate"),
+        }
+    }
+}
+rt::serde_via_json!(RefundExchangeRate);
 #[cfg(feature = "test-support")]
 impl RefundExchangeRate {
     /// A builder with every field unset.
@@ -110,7 +121,7 @@ impl RefundExchangeRateBuilder {
 }
 
 /// The refund's amounts.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundNoticeAmount {
     /// The order's total, in fen.
@@ -132,27 +143,22 @@ pub struct RefundNoticeAmount {
     /// The order's currency.
     ///
     /// Wire name `currency`; optional; at most 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// The user's currency.
     ///
     /// Wire name `payer_currency`; optional; at most 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// The refund in the settlement currency, in fen.
     ///
     /// Wire name `settlement_refund`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_refund: ::std::option::Option<i64>,
     /// The settlement currency.
     ///
     /// Wire name `settlement_currency`; optional; at most 16 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_currency: ::std::option::Option<::std::string::String>,
     /// The exchange rate used; cross-border only.
     ///
     /// Wire name `exchange_rate`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_rate: ::std::option::Option<
         crate::refund::domestic::refund_result::RefundExchangeRate,
     >,
@@ -178,6 +184,34 @@ impl rt::Shaped for RefundNoticeAmount {
     );
 }
 
+impl rt::JsonFields for RefundNoticeAmount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total", &self.total);
+        out.req("refund", &self.refund);
+        out.req("payer_total", &self.payer_total);
+        out.req("payer_refund", &self.payer_refund);
+        out.opt("currency", &self.currency);
+        out.opt("payer_currency", &self.payer_currency);
+        out.opt("settlement_refund", &self.settlement_refund);
+        out.opt("settlement_currency", &self.settlement_currency);
+        out.opt("exchange_rate", &self.exchange_rate);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.req("total"),
+            refund: input.req("refund"),
+            payer_total: input.req("payer_total"),
+            payer_refund: input.req("payer_refund"),
+            currency: input.opt("currency"),
+            payer_currency: input.opt("payer_currency"),
+            settlement_refund: input.opt("settlement_refund"),
+            settlement_currency: input.opt("settlement_currency"),
+            exchange_rate: input.opt("exchange_rate"),
+        }
+    }
+}
+rt::serde_via_json!(RefundNoticeAmount);
 #[cfg(feature = "test-support")]
 impl RefundNoticeAmount {
     /// A builder with every field unset.
@@ -253,7 +287,7 @@ impl RefundNoticeAmountBuilder {
 }
 
 /// Decrypted resource of the 退款结果通知 (refund outcome) notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundResultEvent {
     /// The merchant number (the direct merchant's).
@@ -263,12 +297,10 @@ pub struct RefundResultEvent {
     /// The service provider's merchant number; partner mode only.
     ///
     /// Wire name `sp_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's number; partner mode only.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The merchant's number of the refunded order.
     ///
@@ -293,7 +325,6 @@ pub struct RefundResultEvent {
     /// When the refund succeeded; only for SUCCESS.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// The account that received the money.
     ///
@@ -302,26 +333,22 @@ pub struct RefundResultEvent {
     /// The receiving account as the partner API names it.
     ///
     /// Wire name `recv_account`; optional; at most 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recv_account: ::std::option::Option<::std::string::String>,
     /// Which funds paid the refund.
     ///
     /// Wire name `fund_source`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fund_source: ::std::option::Option<
         crate::refund::domestic::refund_result::RefundFundSource,
     >,
     /// Who paid the refund; partner mode only.
     ///
     /// Wire name `refund_account`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_account: ::std::option::Option<
         crate::refund::domestic::refund_result::RefundPayingParty,
     >,
     /// Authorisation id of an individual seller; e-commerce platforms only.
     ///
     /// Wire name `individual_auth_id`; optional; at most 64 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// The refund's amounts.
     ///
@@ -366,6 +393,46 @@ impl rt::Shaped for RefundResultEvent {
     );
 }
 
+impl rt::JsonFields for RefundResultEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("mchid", &self.mchid);
+        out.opt("sp_mchid", &self.sp_mchid);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("out_refund_no", &self.out_refund_no);
+        out.req("refund_id", &self.refund_id);
+        out.req("refund_status", &self.refund_status);
+        out.opt("success_time", &self.success_time);
+        out.req("user_received_account", &self.user_received_account);
+        out.opt("recv_account", &self.recv_account);
+        out.opt("fund_source", &self.fund_source);
+        out.opt("refund_account", &self.refund_account);
+        out.opt("individual_auth_id", &self.individual_auth_id);
+        out.req("amount", &self.amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            mchid: input.req("mchid"),
+            sp_mchid: input.opt("sp_mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+            out_trade_no: input.req("out_trade_no"),
+            transaction_id: input.req("transaction_id"),
+            out_refund_no: input.req("out_refund_no"),
+            refund_id: input.req("refund_id"),
+            refund_status: input.req("refund_status"),
+            success_time: input.opt("success_time"),
+            user_received_account: input.req("user_received_account"),
+            recv_account: input.opt("recv_account"),
+            fund_source: input.opt("fund_source"),
+            refund_account: input.opt("refund_account"),
+            individual_auth_id: input.opt("individual_auth_id"),
+            amount: input.req("amount"),
+        }
+    }
+}
+rt::serde_via_json!(RefundResultEvent);
 #[cfg(feature = "test-support")]
 impl RefundResultEvent {
     /// A builder with every field unset.

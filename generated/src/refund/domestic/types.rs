@@ -61,7 +61,7 @@ rt::open_enum! {
 }
 
 /// How much one account pays towards a refund.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FundsFrom {
     /// The paying account.
@@ -87,6 +87,20 @@ impl rt::Shaped for FundsFrom {
     );
 }
 
+impl rt::JsonFields for FundsFrom {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("account", &self.account);
+        out.req("amount", &self.amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            account: input.req("account"),
+            amount: input.req("amount"),
+        }
+    }
+}
+rt::serde_via_json!(FundsFrom);
 impl FundsFrom {
     /// A builder with every field unset.
     pub fn builder() -> FundsFromBuilder {
@@ -124,7 +138,7 @@ impl FundsFromBuilder {
 }
 
 /// The amounts of a refund request.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundRequestAmount {
     /// Amount to refund, in fen; at most the order's total minus earlier refunds.
@@ -134,7 +148,6 @@ pub struct RefundRequestAmount {
     /// Which accounts pay the refund and how much each; only for merchants that fund refunds from several accounts.
     ///
     /// Wire name `from`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<
         ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
     >,
@@ -167,6 +180,24 @@ impl rt::Shaped for RefundRequestAmount {
     );
 }
 
+impl rt::JsonFields for RefundRequestAmount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("refund", &self.refund);
+        out.opt("from", &self.from);
+        out.req("total", &self.total);
+        out.req("currency", &self.currency);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            refund: input.req("refund"),
+            from: input.opt("from"),
+            total: input.req("total"),
+            currency: input.req("currency"),
+        }
+    }
+}
+rt::serde_via_json!(RefundRequestAmount);
 impl RefundRequestAmount {
     /// A builder with every field unset.
     pub fn builder() -> RefundRequestAmountBuilder {
@@ -214,7 +245,7 @@ impl RefundRequestAmountBuilder {
 }
 
 /// One product a refund covers.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundGoodsDetail {
     /// The merchant's code for the product.
@@ -224,12 +255,10 @@ pub struct RefundGoodsDetail {
     /// WeChat Pay's code for the product, if it has one.
     ///
     /// Wire name `wechatpay_goods_id`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// The product's name.
     ///
     /// Wire name `goods_name`; optional; 1 to 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// Unit price, in fen.
     ///
@@ -259,6 +288,28 @@ impl rt::Shaped for RefundGoodsDetail {
     );
 }
 
+impl rt::JsonFields for RefundGoodsDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("merchant_goods_id", &self.merchant_goods_id);
+        out.opt("wechatpay_goods_id", &self.wechatpay_goods_id);
+        out.opt("goods_name", &self.goods_name);
+        out.req("unit_price", &self.unit_price);
+        out.req("refund_amount", &self.refund_amount);
+        out.req("refund_quantity", &self.refund_quantity);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            merchant_goods_id: input.req("merchant_goods_id"),
+            wechatpay_goods_id: input.opt("wechatpay_goods_id"),
+            goods_name: input.opt("goods_name"),
+            unit_price: input.req("unit_price"),
+            refund_amount: input.req("refund_amount"),
+            refund_quantity: input.req("refund_quantity"),
+        }
+    }
+}
+rt::serde_via_json!(RefundGoodsDetail);
 impl RefundGoodsDetail {
     /// A builder with every field unset.
     pub fn builder() -> RefundGoodsDetailBuilder {
@@ -307,7 +358,7 @@ impl RefundGoodsDetailBuilder {
 }
 
 /// The amounts of a refund as WeChat Pay records them.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundAmount {
     /// The original order's total, in fen.
@@ -321,7 +372,6 @@ pub struct RefundAmount {
     /// The accounts that paid the refund.
     ///
     /// Wire name `from`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<
         ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
     >,
@@ -352,7 +402,6 @@ pub struct RefundAmount {
     /// Handling fee returned with the refund, in fen.
     ///
     /// Wire name `refund_fee`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_fee: ::std::option::Option<i64>,
 }
 
@@ -381,6 +430,36 @@ impl rt::Shaped for RefundAmount {
     );
 }
 
+impl rt::JsonFields for RefundAmount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total", &self.total);
+        out.req("refund", &self.refund);
+        out.opt("from", &self.from);
+        out.req("payer_total", &self.payer_total);
+        out.req("payer_refund", &self.payer_refund);
+        out.req("settlement_refund", &self.settlement_refund);
+        out.req("settlement_total", &self.settlement_total);
+        out.req("discount_refund", &self.discount_refund);
+        out.req("currency", &self.currency);
+        out.opt("refund_fee", &self.refund_fee);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total: input.req("total"),
+            refund: input.req("refund"),
+            from: input.opt("from"),
+            payer_total: input.req("payer_total"),
+            payer_refund: input.req("payer_refund"),
+            settlement_refund: input.req("settlement_refund"),
+            settlement_total: input.req("settlement_total"),
+            discount_refund: input.req("discount_refund"),
+            currency: input.req("currency"),
+            refund_fee: input.opt("refund_fee"),
+        }
+    }
+}
+rt::serde_via_json!(RefundAmount);
 #[cfg(feature = "test-support")]
 impl RefundAmount {
     /// A builder with every field unset.
@@ -481,7 +560,7 @@ rt::open_enum! {
 }
 
 /// A discount of the original order and how much of it the refund returns.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RefundPromotion {
     /// The coupon or discount id.
@@ -495,7 +574,6 @@ pub struct RefundPromotion {
     /// How the discount was funded.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::refund::domestic::types::RefundPromotionType,
     /// The discount's amount, in fen.
     ///
@@ -508,7 +586,6 @@ pub struct RefundPromotion {
     /// The products the discount covered.
     ///
     /// Wire name `goods_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
     >,
@@ -541,6 +618,28 @@ impl rt::Shaped for RefundPromotion {
     );
 }
 
+impl rt::JsonFields for RefundPromotion {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("promotion_id", &self.promotion_id);
+        out.req("scope", &self.scope);
+        out.req("type", &self.type_);
+        out.req("amount", &self.amount);
+        out.req("refund_amount", &self.refund_amount);
+        out.opt("goods_detail", &self.goods_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            promotion_id: input.req("promotion_id"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            amount: input.req("amount"),
+            refund_amount: input.req("refund_amount"),
+            goods_detail: input.opt("goods_detail"),
+        }
+    }
+}
+rt::serde_via_json!(RefundPromotion);
 #[cfg(feature = "test-support")]
 impl RefundPromotion {
     /// A builder with every field unset.
@@ -621,7 +720,7 @@ impl RefundPromotionBuilder {
 }
 
 /// A refund, as the create, query and abnormal-refund operations return it.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Refund {
     /// WeChat Pay's refund number.
@@ -651,7 +750,6 @@ pub struct Refund {
     /// When the refund succeeded; only once it has.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// When the refund was accepted.
     ///
@@ -664,7 +762,6 @@ pub struct Refund {
     /// The merchant account it was paid from.
     ///
     /// Wire name `funds_account`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_account: ::std::option::Option<
         crate::refund::domestic::types::RefundFundsAccount,
     >,
@@ -675,7 +772,6 @@ pub struct Refund {
     /// The order's discounts the refund returns.
     ///
     /// Wire name `promotion_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
     >,
@@ -720,6 +816,40 @@ impl rt::Shaped for Refund {
     );
 }
 
+impl rt::JsonFields for Refund {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("refund_id", &self.refund_id);
+        out.req("out_refund_no", &self.out_refund_no);
+        out.req("transaction_id", &self.transaction_id);
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("channel", &self.channel);
+        out.req("user_received_account", &self.user_received_account);
+        out.opt("success_time", &self.success_time);
+        out.req("create_time", &self.create_time);
+        out.req("status", &self.status);
+        out.opt("funds_account", &self.funds_account);
+        out.req("amount", &self.amount);
+        out.opt("promotion_detail", &self.promotion_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            refund_id: input.req("refund_id"),
+            out_refund_no: input.req("out_refund_no"),
+            transaction_id: input.req("transaction_id"),
+            out_trade_no: input.req("out_trade_no"),
+            channel: input.req("channel"),
+            user_received_account: input.req("user_received_account"),
+            success_time: input.opt("success_time"),
+            create_time: input.req("create_time"),
+            status: input.req("status"),
+            funds_account: input.opt("funds_account"),
+            amount: input.req("amount"),
+            promotion_detail: input.opt("promotion_detail"),
+        }
+    }
+}
+rt::serde_via_json!(Refund);
 #[cfg(feature = "test-support")]
 impl Refund {
     /// A builder with every field unset.

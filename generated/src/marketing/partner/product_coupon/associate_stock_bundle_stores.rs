@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateStockBundleStoresRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -28,10 +28,25 @@ pub struct AssociateStockBundleStoresRequest {
     /// Wire name `stock_bundle_id`; required.
     pub stock_bundle_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: AssociateStockBundleStoresBody,
 }
 
+impl rt::JsonFields for AssociateStockBundleStoresRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            body: <AssociateStockBundleStoresBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(AssociateStockBundleStoresRequest);
 impl rt::Shaped for AssociateStockBundleStoresRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "AssociateStockBundleStoresRequest",
@@ -168,12 +183,12 @@ impl rt::Operation for AssociateStockBundleStoresRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `AssociateStockBundleStoresRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociateStockBundleStoresBody {
     /// The stores to associate; at most 200 per call.
@@ -206,3 +221,18 @@ impl rt::Shaped for AssociateStockBundleStoresBody {
         ],
     );
 }
+
+impl rt::JsonFields for AssociateStockBundleStoresBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("store_list", &self.store_list);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_list: input.req("store_list"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(AssociateStockBundleStoresBody);

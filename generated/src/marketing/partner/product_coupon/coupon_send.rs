@@ -8,7 +8,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// Decrypted resource of the 商品券发放通知 (a product coupon reached a user) notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponSendEvent {
     /// The brand the coupon belongs to; tells the provider's brands apart.
@@ -30,12 +30,10 @@ pub struct CouponSendEvent {
     /// The stock bundle, when the coupon was sent as part of a bundle.
     ///
     /// Wire name `stock_bundle_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
     /// The user's coupon bundle, when the coupon belongs to one.
     ///
     /// Wire name `user_coupon_bundle_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
     /// AppID under which `openid` and `unionid` are given.
     ///
@@ -48,7 +46,6 @@ pub struct CouponSendEvent {
     /// The user's UnionID.
     ///
     /// Wire name `unionid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// When the user received the coupon.
     ///
@@ -65,32 +62,26 @@ pub struct CouponSendEvent {
     /// Start of the coupon's validity.
     ///
     /// Wire name `valid_begin_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_begin_time: ::std::option::Option<rt::DateTime>,
     /// End of the coupon's validity.
     ///
     /// Wire name `valid_end_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_end_time: ::std::option::Option<rt::DateTime>,
     /// Mobile number the user received the coupon with, when the channel collects it.
     ///
     /// Wire name `phone_number`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// Calling code of `phone_number`.
     ///
     /// Wire name `country_code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub country_code: ::std::option::Option<::std::string::String>,
     /// Data the provider attached when sending through the API.
     ///
     /// Wire name `attach`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// Data set by the sending channel; its format depends on `send_channel`.
     ///
     /// Wire name `channel_custom_info`; optional; at most 1000 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -125,6 +116,52 @@ impl rt::Shaped for CouponSendEvent {
     );
 }
 
+impl rt::JsonFields for CouponSendEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("brand_id", &self.brand_id);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.opt("stock_bundle_id", &self.stock_bundle_id);
+        out.opt("user_coupon_bundle_id", &self.user_coupon_bundle_id);
+        out.req("appid", &self.appid);
+        out.req("openid", &self.openid);
+        out.opt("unionid", &self.unionid);
+        out.req("receive_time", &self.receive_time);
+        out.req("send_request_no", &self.send_request_no);
+        out.req("send_channel", &self.send_channel);
+        out.opt("valid_begin_time", &self.valid_begin_time);
+        out.opt("valid_end_time", &self.valid_end_time);
+        out.opt("phone_number", &self.phone_number);
+        out.opt("country_code", &self.country_code);
+        out.opt("attach", &self.attach);
+        out.opt("channel_custom_info", &self.channel_custom_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            brand_id: input.req("brand_id"),
+            coupon_code: input.req("coupon_code"),
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            stock_bundle_id: input.opt("stock_bundle_id"),
+            user_coupon_bundle_id: input.opt("user_coupon_bundle_id"),
+            appid: input.req("appid"),
+            openid: input.req("openid"),
+            unionid: input.opt("unionid"),
+            receive_time: input.req("receive_time"),
+            send_request_no: input.req("send_request_no"),
+            send_channel: input.req("send_channel"),
+            valid_begin_time: input.opt("valid_begin_time"),
+            valid_end_time: input.opt("valid_end_time"),
+            phone_number: input.opt("phone_number"),
+            country_code: input.opt("country_code"),
+            attach: input.opt("attach"),
+            channel_custom_info: input.opt("channel_custom_info"),
+        }
+    }
+}
+rt::serde_via_json!(CouponSendEvent);
 #[cfg(feature = "test-support")]
 impl CouponSendEvent {
     /// A builder with every field unset.

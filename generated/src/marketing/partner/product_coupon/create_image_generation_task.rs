@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateImageGenerationTaskBody,
 }
 
+impl rt::JsonFields for CreateImageGenerationTaskRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateImageGenerationTaskBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateImageGenerationTaskRequest);
 impl rt::Shaped for CreateImageGenerationTaskRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateImageGenerationTaskRequest",
@@ -173,12 +184,12 @@ impl rt::Operation for CreateImageGenerationTaskRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateImageGenerationTaskRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskBody {
     /// The brand, which must have authorised the service provider.
@@ -196,14 +207,12 @@ pub struct CreateImageGenerationTaskBody {
     /// Input of a COMBINE_IMAGE task.
     ///
     /// Wire name `combine_image`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CombineImageInput,
     >,
     /// Input of a CUT_OUT task.
     ///
     /// Wire name `cut_out`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CutOutInput,
     >,
@@ -237,8 +246,28 @@ impl rt::Shaped for CreateImageGenerationTaskBody {
     );
 }
 
+impl rt::JsonFields for CreateImageGenerationTaskBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("brand_id", &self.brand_id);
+        out.req("task_id", &self.task_id);
+        out.req("image_generation_type", &self.image_generation_type);
+        out.opt("combine_image", &self.combine_image);
+        out.opt("cut_out", &self.cut_out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            brand_id: input.req("brand_id"),
+            task_id: input.req("task_id"),
+            image_generation_type: input.req("image_generation_type"),
+            combine_image: input.opt("combine_image"),
+            cut_out: input.opt("cut_out"),
+        }
+    }
+}
+rt::serde_via_json!(CreateImageGenerationTaskBody);
 /// Success response of `CreateImageGenerationTaskRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateImageGenerationTaskResponse {
     /// The task's ID, as submitted.
@@ -261,6 +290,20 @@ impl rt::Shaped for CreateImageGenerationTaskResponse {
     );
 }
 
+impl rt::JsonFields for CreateImageGenerationTaskResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("task_id", &self.task_id);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            task_id: input.req("task_id"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(CreateImageGenerationTaskResponse);
 #[cfg(feature = "test-support")]
 impl CreateImageGenerationTaskResponse {
     /// A builder with every field unset.

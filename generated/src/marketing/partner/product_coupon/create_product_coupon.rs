@@ -17,14 +17,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProductCouponRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateProductCouponBody,
 }
 
+impl rt::JsonFields for CreateProductCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <CreateProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateProductCouponRequest);
 impl rt::Shaped for CreateProductCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateProductCouponRequest",
@@ -256,12 +267,12 @@ impl rt::Operation for CreateProductCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProductCouponBody {
     /// The brand's unique number for this creation; digits, letters, `_` and `-`.
@@ -275,7 +286,6 @@ pub struct CreateProductCouponBody {
     /// The kind of discount; EXCHANGE needs scope SINGLE.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::marketing::partner::product_coupon::types::CouponType,
     /// Single use or progressive bundle.
     ///
@@ -284,14 +294,12 @@ pub struct CreateProductCouponBody {
     /// Discount of a whole-order single-use coupon; set when scope is ALL and usage_mode SINGLE.
     ///
     /// Wire name `single_usage_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::SingleUsageInfo,
     >,
     /// Number of steps and spacing of a progressive bundle; set when usage_mode is PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `progressive_bundle_usage_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
     >,
@@ -302,19 +310,16 @@ pub struct CreateProductCouponBody {
     /// The brand's own product number.
     ///
     /// Wire name `out_product_no`; optional; at most 40 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// The first stock; required when usage_mode is SINGLE.
     ///
     /// Wire name `stock`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockForCreate,
     >,
     /// The first stock bundle; required when usage_mode is PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `stock_bundle`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockBundleForCreate,
     >,
@@ -386,8 +391,40 @@ impl rt::Shaped for CreateProductCouponBody {
     );
 }
 
+impl rt::JsonFields for CreateProductCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("scope", &self.scope);
+        out.req("type", &self.type_);
+        out.req("usage_mode", &self.usage_mode);
+        out.opt("single_usage_info", &self.single_usage_info);
+        out.opt("progressive_bundle_usage_info", &self.progressive_bundle_usage_info);
+        out.req("display_info", &self.display_info);
+        out.opt("out_product_no", &self.out_product_no);
+        out.opt("stock", &self.stock);
+        out.opt("stock_bundle", &self.stock_bundle);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            single_usage_info: input.opt("single_usage_info"),
+            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info"),
+            display_info: input.req("display_info"),
+            out_product_no: input.opt("out_product_no"),
+            stock: input.opt("stock"),
+            stock_bundle: input.opt("stock_bundle"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(CreateProductCouponBody);
 /// Success response of `CreateProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProductCouponResponse {
     /// ID WeChat Pay gave the new product coupon.
@@ -401,7 +438,6 @@ pub struct CreateProductCouponResponse {
     /// The kind of discount.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::marketing::partner::product_coupon::types::CouponType,
     /// Single use or progressive bundle.
     ///
@@ -410,14 +446,12 @@ pub struct CreateProductCouponResponse {
     /// Discount of a whole-order single-use coupon.
     ///
     /// Wire name `single_usage_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::SingleUsageInfo,
     >,
     /// Rules of a progressive bundle.
     ///
     /// Wire name `progressive_bundle_usage_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
     >,
@@ -428,7 +462,6 @@ pub struct CreateProductCouponResponse {
     /// The brand's own product number.
     ///
     /// Wire name `out_product_no`; optional; at most 40 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// Review state of the new coupon.
     ///
@@ -437,14 +470,12 @@ pub struct CreateProductCouponResponse {
     /// The stock created (usage_mode SINGLE).
     ///
     /// Wire name `stock`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::Stock,
     >,
     /// The stock bundle created (usage_mode PROGRESSIVE_BUNDLE).
     ///
     /// Wire name `stock_bundle`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockBundle,
     >,
@@ -519,6 +550,40 @@ impl rt::Shaped for CreateProductCouponResponse {
     );
 }
 
+impl rt::JsonFields for CreateProductCouponResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("scope", &self.scope);
+        out.req("type", &self.type_);
+        out.req("usage_mode", &self.usage_mode);
+        out.opt("single_usage_info", &self.single_usage_info);
+        out.opt("progressive_bundle_usage_info", &self.progressive_bundle_usage_info);
+        out.req("display_info", &self.display_info);
+        out.opt("out_product_no", &self.out_product_no);
+        out.req("state", &self.state);
+        out.opt("stock", &self.stock);
+        out.opt("stock_bundle", &self.stock_bundle);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            single_usage_info: input.opt("single_usage_info"),
+            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info"),
+            display_info: input.req("display_info"),
+            out_product_no: input.opt("out_product_no"),
+            state: input.req("state"),
+            stock: input.opt("stock"),
+            stock_bundle: input.opt("stock_bundle"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(CreateProductCouponResponse);
 #[cfg(feature = "test-support")]
 impl CreateProductCouponResponse {
     /// A builder with every field unset.

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -25,10 +25,23 @@ pub struct CreateStockRequest {
     /// Wire name `product_coupon_id`; required.
     pub product_coupon_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateStockBody,
 }
 
+impl rt::JsonFields for CreateStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            body: <CreateStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockRequest);
 impl rt::Shaped for CreateStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateStockRequest",
@@ -147,12 +160,12 @@ impl rt::Operation for CreateStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockBody {
     /// The brand's unique number for this creation; digits, letters, `_` and `-`.
@@ -187,3 +200,20 @@ impl rt::Shaped for CreateStockBody {
         ],
     );
 }
+
+impl rt::JsonFields for CreateStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("stock", &self.stock);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            stock: input.req("stock"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockBody);

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockBundleRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -25,10 +25,23 @@ pub struct CreateStockBundleRequest {
     /// Wire name `product_coupon_id`; required.
     pub product_coupon_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CreateStockBundleBody,
 }
 
+impl rt::JsonFields for CreateStockBundleRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            body: <CreateStockBundleBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockBundleRequest);
 impl rt::Shaped for CreateStockBundleRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CreateStockBundleRequest",
@@ -149,12 +162,12 @@ impl rt::Operation for CreateStockBundleRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `CreateStockBundleRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateStockBundleBody {
     /// The brand's unique number for this creation; digits, letters, `_` and `-`.
@@ -189,3 +202,20 @@ impl rt::Shaped for CreateStockBundleBody {
         ],
     );
 }
+
+impl rt::JsonFields for CreateStockBundleBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("stock_bundle", &self.stock_bundle);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            stock_bundle: input.req("stock_bundle"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(CreateStockBundleBody);

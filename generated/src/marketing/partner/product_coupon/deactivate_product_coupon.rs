@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateProductCouponRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -24,10 +24,23 @@ pub struct DeactivateProductCouponRequest {
     /// Wire name `product_coupon_id`; required.
     pub product_coupon_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DeactivateProductCouponBody,
 }
 
+impl rt::JsonFields for DeactivateProductCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            body: <DeactivateProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateProductCouponRequest);
 impl rt::Shaped for DeactivateProductCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DeactivateProductCouponRequest",
@@ -128,12 +141,12 @@ impl rt::Operation for DeactivateProductCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DeactivateProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateProductCouponBody {
     /// The brand's unique number for this deactivation; digits, letters, `_` and `-`.
@@ -163,3 +176,20 @@ impl rt::Shaped for DeactivateProductCouponBody {
         ],
     );
 }
+
+impl rt::JsonFields for DeactivateProductCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("deactivate_reason", &self.deactivate_reason);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateProductCouponBody);

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateStockRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -29,10 +29,25 @@ pub struct DeactivateStockRequest {
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DeactivateStockBody,
 }
 
+impl rt::JsonFields for DeactivateStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <DeactivateStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateStockRequest);
 impl rt::Shaped for DeactivateStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DeactivateStockRequest",
@@ -156,12 +171,12 @@ impl rt::Operation for DeactivateStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DeactivateStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateStockBody {
     /// The brand's unique number for this deactivation; digits, letters, `_` and `-`.
@@ -191,3 +206,20 @@ impl rt::Shaped for DeactivateStockBody {
         ],
     );
 }
+
+impl rt::JsonFields for DeactivateStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("deactivate_reason", &self.deactivate_reason);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateStockBody);

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateUserCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -29,10 +29,25 @@ pub struct DeactivateUserCouponRequest {
     /// Wire name `coupon_code`; required; at most 40 characters.
     pub coupon_code: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DeactivateUserCouponBody,
 }
 
+impl rt::JsonFields for DeactivateUserCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("coupon_code", &self.coupon_code);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            body: <DeactivateUserCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateUserCouponRequest);
 impl rt::Shaped for DeactivateUserCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DeactivateUserCouponRequest",
@@ -188,12 +203,12 @@ impl rt::Operation for DeactivateUserCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DeactivateUserCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateUserCouponBody {
     /// ID of the product coupon the user's coupon was issued from.
@@ -238,3 +253,26 @@ impl rt::Shaped for DeactivateUserCouponBody {
         ],
     );
 }
+
+impl rt::JsonFields for DeactivateUserCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.req("appid", &self.appid);
+        out.req("out_request_no", &self.out_request_no);
+        out.req("deactivate_reason", &self.deactivate_reason);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            appid: input.req("appid"),
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateUserCouponBody);

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateUserCouponBundleRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -29,10 +29,25 @@ pub struct DeactivateUserCouponBundleRequest {
     /// Wire name `user_coupon_bundle_id`; required; at most 40 characters.
     pub user_coupon_bundle_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DeactivateUserCouponBundleBody,
 }
 
+impl rt::JsonFields for DeactivateUserCouponBundleRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("user_coupon_bundle_id", &self.user_coupon_bundle_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            user_coupon_bundle_id: input.req("user_coupon_bundle_id"),
+            body: <DeactivateUserCouponBundleBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateUserCouponBundleRequest);
 impl rt::Shaped for DeactivateUserCouponBundleRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DeactivateUserCouponBundleRequest",
@@ -180,12 +195,12 @@ impl rt::Operation for DeactivateUserCouponBundleRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DeactivateUserCouponBundleRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeactivateUserCouponBundleBody {
     /// ID of the PROGRESSIVE_BUNDLE product coupon.
@@ -230,3 +245,26 @@ impl rt::Shaped for DeactivateUserCouponBundleBody {
         ],
     );
 }
+
+impl rt::JsonFields for DeactivateUserCouponBundleBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        out.req("appid", &self.appid);
+        out.req("out_request_no", &self.out_request_no);
+        out.req("deactivate_reason", &self.deactivate_reason);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            appid: input.req("appid"),
+            out_request_no: input.req("out_request_no"),
+            deactivate_reason: input.req("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(DeactivateUserCouponBundleBody);

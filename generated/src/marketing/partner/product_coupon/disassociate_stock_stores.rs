@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateStockStoresRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -29,10 +29,25 @@ pub struct DisassociateStockStoresRequest {
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: DisassociateStockStoresBody,
 }
 
+impl rt::JsonFields for DisassociateStockStoresRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <DisassociateStockStoresBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(DisassociateStockStoresRequest);
 impl rt::Shaped for DisassociateStockStoresRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "DisassociateStockStoresRequest",
@@ -172,12 +187,12 @@ impl rt::Operation for DisassociateStockStoresRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `DisassociateStockStoresRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DisassociateStockStoresBody {
     /// The stores to remove; at most 200 per call.
@@ -210,3 +225,18 @@ impl rt::Shaped for DisassociateStockStoresBody {
         ],
     );
 }
+
+impl rt::JsonFields for DisassociateStockStoresBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("store_list", &self.store_list);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_list: input.req("store_list"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(DisassociateStockStoresBody);

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStockStoresRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -31,12 +31,10 @@ pub struct ListStockStoresRequest {
     /// Query parameter. Stores per page; 20 when absent.
     ///
     /// Wire name `page_size`; optional; 1 to 200.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
     /// Query parameter. `next_page_token` of the previous page; absent for the first page.
     ///
     /// Wire name `page_token`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// Query parameter. The brand, which must have authorised the service provider.
     ///
@@ -44,6 +42,26 @@ pub struct ListStockStoresRequest {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::JsonFields for ListStockStoresRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.opt("page_size", &self.page_size);
+        out.opt("page_token", &self.page_token);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            page_size: input.opt("page_size"),
+            page_token: input.opt("page_token"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(ListStockStoresRequest);
 impl rt::Shaped for ListStockStoresRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListStockStoresRequest",
@@ -180,12 +198,12 @@ impl rt::Operation for ListStockStoresRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListStockStoresRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStockStoresResponse {
     /// Number of stores associated with the stock.
@@ -195,14 +213,12 @@ pub struct ListStockStoresResponse {
     /// The stores of this page.
     ///
     /// Wire name `store_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
     >,
     /// Token of the next page; absent on the last page.
     ///
     /// Wire name `next_page_token`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -226,6 +242,22 @@ impl rt::Shaped for ListStockStoresResponse {
     );
 }
 
+impl rt::JsonFields for ListStockStoresResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("store_list", &self.store_list);
+        out.opt("next_page_token", &self.next_page_token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            store_list: input.opt("store_list"),
+            next_page_token: input.opt("next_page_token"),
+        }
+    }
+}
+rt::serde_via_json!(ListStockStoresResponse);
 #[cfg(feature = "test-support")]
 impl ListStockStoresResponse {
     /// A builder with every field unset.

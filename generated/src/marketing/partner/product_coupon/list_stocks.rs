@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStocksRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -27,19 +27,16 @@ pub struct ListStocksRequest {
     /// Query parameter. Only stocks in this state; all states when absent.
     ///
     /// Wire name `state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockState,
     >,
     /// Query parameter. Stocks per page; 20 when absent.
     ///
     /// Wire name `page_size`; optional; 1 to 50.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
     /// Query parameter. `next_page_token` of the previous page; absent for the first page.
     ///
     /// Wire name `page_token`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// Query parameter. The brand, which must have authorised the service provider.
     ///
@@ -48,10 +45,31 @@ pub struct ListStocksRequest {
     /// Query parameter. Only the stocks of this stock bundle.
     ///
     /// Wire name `stock_bundle_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
 }
 
+impl rt::JsonFields for ListStocksRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.opt("state", &self.state);
+        out.opt("page_size", &self.page_size);
+        out.opt("page_token", &self.page_token);
+        out.req("brand_id", &self.brand_id);
+        out.opt("stock_bundle_id", &self.stock_bundle_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            state: input.opt("state"),
+            page_size: input.opt("page_size"),
+            page_token: input.opt("page_token"),
+            brand_id: input.req("brand_id"),
+            stock_bundle_id: input.opt("stock_bundle_id"),
+        }
+    }
+}
+rt::serde_via_json!(ListStocksRequest);
 impl rt::Shaped for ListStocksRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListStocksRequest",
@@ -200,12 +218,12 @@ impl rt::Operation for ListStocksRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListStocksRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListStocksResponse {
     /// Number of stocks that match the filter.
@@ -215,14 +233,12 @@ pub struct ListStocksResponse {
     /// The stocks of this page.
     ///
     /// Wire name `stock_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
     >,
     /// Token of the next page; absent on the last page.
     ///
     /// Wire name `next_page_token`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -246,6 +262,22 @@ impl rt::Shaped for ListStocksResponse {
     );
 }
 
+impl rt::JsonFields for ListStocksResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("stock_list", &self.stock_list);
+        out.opt("next_page_token", &self.next_page_token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            stock_list: input.opt("stock_list"),
+            next_page_token: input.opt("next_page_token"),
+        }
+    }
+}
+rt::serde_via_json!(ListStocksResponse);
 #[cfg(feature = "test-support")]
 impl ListStocksResponse {
     /// A builder with every field unset.

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -27,12 +27,10 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons of this product coupon; all the brand's product coupons when absent.
     ///
     /// Wire name `product_coupon_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Only coupons of this stock.
     ///
     /// Wire name `stock_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. AppID bound to the service provider, under which `openid` was issued.
     ///
@@ -41,24 +39,20 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `coupon_state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UserCouponState,
     >,
     /// Query parameter. Only the coupons of this user coupon bundle.
     ///
     /// Wire name `user_coupon_bundle_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
     /// Query parameter. Coupons per page.
     ///
     /// Wire name `page_size`; optional; at least 1.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
     /// Query parameter. Cursor from the previous page's `next_page_token`; absent for the first page.
     ///
     /// Wire name `page_token`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_token: ::std::option::Option<::std::string::String>,
     /// Query parameter. The brand, which must have authorised the service provider.
     ///
@@ -66,6 +60,34 @@ pub struct ListUserCouponsRequest {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::JsonFields for ListUserCouponsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.opt("product_coupon_id", &self.product_coupon_id);
+        out.opt("stock_id", &self.stock_id);
+        out.req("appid", &self.appid);
+        out.opt("coupon_state", &self.coupon_state);
+        out.opt("user_coupon_bundle_id", &self.user_coupon_bundle_id);
+        out.opt("page_size", &self.page_size);
+        out.opt("page_token", &self.page_token);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            product_coupon_id: input.opt("product_coupon_id"),
+            stock_id: input.opt("stock_id"),
+            appid: input.req("appid"),
+            coupon_state: input.opt("coupon_state"),
+            user_coupon_bundle_id: input.opt("user_coupon_bundle_id"),
+            page_size: input.opt("page_size"),
+            page_token: input.opt("page_token"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(ListUserCouponsRequest);
 impl rt::Shaped for ListUserCouponsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListUserCouponsRequest",
@@ -259,12 +281,12 @@ impl rt::Operation for ListUserCouponsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `ListUserCouponsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserCouponsResponse {
     /// Number of coupons matching the filters.
@@ -274,7 +296,6 @@ pub struct ListUserCouponsResponse {
     /// The coupons of this page.
     ///
     /// Wire name `user_coupon_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_coupon_list: ::std::option::Option<
         ::std::vec::Vec<
             crate::marketing::partner::product_coupon::types::UserProductCoupon,
@@ -283,7 +304,6 @@ pub struct ListUserCouponsResponse {
     /// Cursor of the next page; absent on the last page.
     ///
     /// Wire name `next_page_token`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -307,6 +327,22 @@ impl rt::Shaped for ListUserCouponsResponse {
     );
 }
 
+impl rt::JsonFields for ListUserCouponsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("user_coupon_list", &self.user_coupon_list);
+        out.opt("next_page_token", &self.next_page_token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            user_coupon_list: input.opt("user_coupon_list"),
+            next_page_token: input.opt("next_page_token"),
+        }
+    }
+}
+rt::serde_via_json!(ListUserCouponsResponse);
 #[cfg(feature = "test-support")]
 impl ListUserCouponsResponse {
     /// A builder with every field unset.

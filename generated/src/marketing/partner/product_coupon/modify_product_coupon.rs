@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyProductCouponRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -25,10 +25,23 @@ pub struct ModifyProductCouponRequest {
     /// Wire name `product_coupon_id`; required.
     pub product_coupon_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ModifyProductCouponBody,
 }
 
+impl rt::JsonFields for ModifyProductCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            body: <ModifyProductCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ModifyProductCouponRequest);
 impl rt::Shaped for ModifyProductCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ModifyProductCouponRequest",
@@ -148,12 +161,12 @@ impl rt::Operation for ModifyProductCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ModifyProductCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyProductCouponBody {
     /// The brand's unique number for this change; digits, letters, `_` and `-`.
@@ -188,3 +201,20 @@ impl rt::Shaped for ModifyProductCouponBody {
         ],
     );
 }
+
+impl rt::JsonFields for ModifyProductCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("display_info", &self.display_info);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            display_info: input.req("display_info"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyProductCouponBody);

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -29,10 +29,25 @@ pub struct ModifyStockRequest {
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ModifyStockBody,
 }
 
+impl rt::JsonFields for ModifyStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <ModifyStockBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockRequest);
 impl rt::Shaped for ModifyStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ModifyStockRequest",
@@ -215,12 +230,12 @@ impl rt::Operation for ModifyStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ModifyStockRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockBody {
     /// The brand's unique number for this change; digits, letters, `_` and `-`.
@@ -230,33 +245,28 @@ pub struct ModifyStockBody {
     /// New note for the brand; users never see it.
     ///
     /// Wire name `remark`; optional; at most 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// New presentation of the rules of use.
     ///
     /// Wire name `usage_rule_display_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
     >,
     /// New look of the coupon card.
     ///
     /// Wire name `coupon_display_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
     >,
     /// New event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::NotifyConfig,
     >,
     /// New store scope.
     ///
     /// Wire name `store_scope`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StoreScope,
     >,
@@ -303,3 +313,28 @@ impl rt::Shaped for ModifyStockBody {
         ],
     );
 }
+
+impl rt::JsonFields for ModifyStockBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.opt("remark", &self.remark);
+        out.opt("usage_rule_display_info", &self.usage_rule_display_info);
+        out.opt("coupon_display_info", &self.coupon_display_info);
+        out.opt("notify_config", &self.notify_config);
+        out.opt("store_scope", &self.store_scope);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            remark: input.opt("remark"),
+            usage_rule_display_info: input.opt("usage_rule_display_info"),
+            coupon_display_info: input.opt("coupon_display_info"),
+            notify_config: input.opt("notify_config"),
+            store_scope: input.opt("store_scope"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(ModifyStockBody);

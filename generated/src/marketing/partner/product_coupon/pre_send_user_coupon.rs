@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendUserCouponRequest {
     /// Path parameter. The receiving user's OpenID under `appid`.
@@ -25,10 +25,23 @@ pub struct PreSendUserCouponRequest {
     /// Wire name `openid`; required.
     pub openid: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PreSendUserCouponBody,
 }
 
+impl rt::JsonFields for PreSendUserCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <PreSendUserCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PreSendUserCouponRequest);
 impl rt::Shaped for PreSendUserCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PreSendUserCouponRequest",
@@ -177,12 +190,12 @@ impl rt::Operation for PreSendUserCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PreSendUserCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendUserCouponBody {
     /// ID of the product coupon to send.
@@ -196,7 +209,6 @@ pub struct PreSendUserCouponBody {
     /// Code to give the coupon; digits, letters, `_` and `-`. Required when the stock's coupon_code_mode is API_ASSIGN and refused otherwise.
     ///
     /// Wire name `coupon_code`; optional; at most 40 characters; matches `^[0-9A-Za-z_-]{1,40}$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// AppID bound to the service provider, under which `openid` was issued.
     ///
@@ -209,7 +221,6 @@ pub struct PreSendUserCouponBody {
     /// Free data stored with the coupon and returned unchanged in queries and the send notification.
     ///
     /// Wire name `attach`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// The brand, which must have authorised the service provider.
     ///
@@ -234,3 +245,28 @@ impl rt::Shaped for PreSendUserCouponBody {
         ],
     );
 }
+
+impl rt::JsonFields for PreSendUserCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.opt("coupon_code", &self.coupon_code);
+        out.req("appid", &self.appid);
+        out.req("send_request_no", &self.send_request_no);
+        out.opt("attach", &self.attach);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            coupon_code: input.opt("coupon_code"),
+            appid: input.req("appid"),
+            send_request_no: input.req("send_request_no"),
+            attach: input.opt("attach"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(PreSendUserCouponBody);

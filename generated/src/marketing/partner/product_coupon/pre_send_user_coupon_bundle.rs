@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendUserCouponBundleRequest {
     /// Path parameter. The receiving user's OpenID under `appid`.
@@ -25,10 +25,23 @@ pub struct PreSendUserCouponBundleRequest {
     /// Wire name `openid`; required.
     pub openid: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: PreSendUserCouponBundleBody,
 }
 
+impl rt::JsonFields for PreSendUserCouponBundleRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <PreSendUserCouponBundleBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(PreSendUserCouponBundleRequest);
 impl rt::Shaped for PreSendUserCouponBundleRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "PreSendUserCouponBundleRequest",
@@ -172,12 +185,12 @@ impl rt::Operation for PreSendUserCouponBundleRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `PreSendUserCouponBundleRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendUserCouponBundleBody {
     /// ID of the PROGRESSIVE_BUNDLE product coupon.
@@ -199,7 +212,6 @@ pub struct PreSendUserCouponBundleBody {
     /// Free data stored with the coupons and returned unchanged in queries and notifications.
     ///
     /// Wire name `attach`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// The brand, which must have authorised the service provider.
     ///
@@ -220,3 +232,26 @@ impl rt::Shaped for PreSendUserCouponBundleBody {
         ],
     );
 }
+
+impl rt::JsonFields for PreSendUserCouponBundleBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        out.req("appid", &self.appid);
+        out.req("send_request_no", &self.send_request_no);
+        out.opt("attach", &self.attach);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            appid: input.req("appid"),
+            send_request_no: input.req("send_request_no"),
+            attach: input.opt("attach"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(PreSendUserCouponBundleBody);

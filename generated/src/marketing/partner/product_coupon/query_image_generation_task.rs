@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryImageGenerationTaskRequest {
     /// Path parameter. The brand's ID of the task, as submitted.
@@ -34,6 +34,22 @@ pub struct QueryImageGenerationTaskRequest {
     pub image_generation_type: crate::marketing::partner::product_coupon::types::ImageGenerationType,
 }
 
+impl rt::JsonFields for QueryImageGenerationTaskRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("task_id", &self.task_id);
+        out.req("brand_id", &self.brand_id);
+        out.req("image_generation_type", &self.image_generation_type);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            task_id: input.req("task_id"),
+            brand_id: input.req("brand_id"),
+            image_generation_type: input.req("image_generation_type"),
+        }
+    }
+}
+rt::serde_via_json!(QueryImageGenerationTaskRequest);
 impl rt::Shaped for QueryImageGenerationTaskRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryImageGenerationTaskRequest",
@@ -162,12 +178,12 @@ impl rt::Operation for QueryImageGenerationTaskRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `QueryImageGenerationTaskRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryImageGenerationTaskResponse {
     /// The brand of the task.
@@ -189,14 +205,12 @@ pub struct QueryImageGenerationTaskResponse {
     /// Result of a successful COMBINE_IMAGE task.
     ///
     /// Wire name `combine_image_result`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image_result: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::GeneratedImage,
     >,
     /// Result of a successful CUT_OUT task.
     ///
     /// Wire name `cut_out_result`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out_result: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::GeneratedImage,
     >,
@@ -236,6 +250,28 @@ impl rt::Shaped for QueryImageGenerationTaskResponse {
     );
 }
 
+impl rt::JsonFields for QueryImageGenerationTaskResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("brand_id", &self.brand_id);
+        out.req("task_id", &self.task_id);
+        out.req("image_generation_type", &self.image_generation_type);
+        out.req("task_state", &self.task_state);
+        out.opt("combine_image_result", &self.combine_image_result);
+        out.opt("cut_out_result", &self.cut_out_result);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            brand_id: input.req("brand_id"),
+            task_id: input.req("task_id"),
+            image_generation_type: input.req("image_generation_type"),
+            task_state: input.req("task_state"),
+            combine_image_result: input.opt("combine_image_result"),
+            cut_out_result: input.opt("cut_out_result"),
+        }
+    }
+}
+rt::serde_via_json!(QueryImageGenerationTaskResponse);
 #[cfg(feature = "test-support")]
 impl QueryImageGenerationTaskResponse {
     /// A builder with every field unset.

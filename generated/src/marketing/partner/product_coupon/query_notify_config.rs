@@ -17,9 +17,16 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryNotifyConfigRequest {}
+impl rt::JsonFields for QueryNotifyConfigRequest {
+    fn write_fields(&self, _out: &mut rt::json::Object) {}
+    fn read_fields(_input: &mut rt::json::Members) -> Self {
+        Self {}
+    }
+}
+rt::serde_via_json!(QueryNotifyConfigRequest);
 impl rt::Shaped for QueryNotifyConfigRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new("QueryNotifyConfigRequest", &[]);
 }
@@ -115,6 +122,6 @@ impl rt::Operation for QueryNotifyConfigRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

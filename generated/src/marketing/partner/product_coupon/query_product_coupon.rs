@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryProductCouponRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -29,6 +29,20 @@ pub struct QueryProductCouponRequest {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryProductCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryProductCouponRequest);
 impl rt::Shaped for QueryProductCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryProductCouponRequest",
@@ -125,6 +139,6 @@ impl rt::Operation for QueryProductCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryStockRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -34,6 +34,22 @@ pub struct QueryStockRequest {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryStockRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryStockRequest);
 impl rt::Shaped for QueryStockRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryStockRequest",
@@ -145,6 +161,6 @@ impl rt::Operation for QueryStockRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

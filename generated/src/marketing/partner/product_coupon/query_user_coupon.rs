@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryUserCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -46,6 +46,28 @@ pub struct QueryUserCouponRequest {
     pub brand_id: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryUserCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("coupon_code", &self.coupon_code);
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.req("appid", &self.appid);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            appid: input.req("appid"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(QueryUserCouponRequest);
 impl rt::Shaped for QueryUserCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryUserCouponRequest",
@@ -198,6 +220,6 @@ impl rt::Operation for QueryUserCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendUserCouponRequest {
     /// Path parameter. The receiving user's OpenID under `appid`.
@@ -25,10 +25,23 @@ pub struct SendUserCouponRequest {
     /// Wire name `openid`; required.
     pub openid: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SendUserCouponBody,
 }
 
+impl rt::JsonFields for SendUserCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <SendUserCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SendUserCouponRequest);
 impl rt::Shaped for SendUserCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SendUserCouponRequest",
@@ -189,12 +202,12 @@ impl rt::Operation for SendUserCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SendUserCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendUserCouponBody {
     /// ID of the product coupon to send.
@@ -208,7 +221,6 @@ pub struct SendUserCouponBody {
     /// Code to give the new coupon; digits, letters, `_` and `-`. Required when the stock's coupon_code_mode is API_ASSIGN and refused otherwise (WeChat Pay or the uploaded codes assign it).
     ///
     /// Wire name `coupon_code`; optional; at most 40 characters; matches `^[0-9A-Za-z_-]{1,40}$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// AppID (official account, mini program or app) bound to the service provider, under which `openid` was issued.
     ///
@@ -221,7 +233,6 @@ pub struct SendUserCouponBody {
     /// Free data stored with the coupon and returned unchanged in queries and the send notification.
     ///
     /// Wire name `attach`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// The brand, which must have authorised the service provider.
     ///
@@ -230,7 +241,6 @@ pub struct SendUserCouponBody {
     /// Tags to put on the coupon, e.g. MEMBER with the membership card.
     ///
     /// Wire name `coupon_tag_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponTagInfo,
     >,
@@ -259,3 +269,30 @@ impl rt::Shaped for SendUserCouponBody {
         ],
     );
 }
+
+impl rt::JsonFields for SendUserCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.opt("coupon_code", &self.coupon_code);
+        out.req("appid", &self.appid);
+        out.req("send_request_no", &self.send_request_no);
+        out.opt("attach", &self.attach);
+        out.req("brand_id", &self.brand_id);
+        out.opt("coupon_tag_info", &self.coupon_tag_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            coupon_code: input.opt("coupon_code"),
+            appid: input.req("appid"),
+            send_request_no: input.req("send_request_no"),
+            attach: input.opt("attach"),
+            brand_id: input.req("brand_id"),
+            coupon_tag_info: input.opt("coupon_tag_info"),
+        }
+    }
+}
+rt::serde_via_json!(SendUserCouponBody);

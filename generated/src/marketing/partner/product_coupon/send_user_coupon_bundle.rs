@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `send_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendUserCouponBundleRequest {
     /// Path parameter. The receiving user's OpenID under `appid`.
@@ -25,10 +25,23 @@ pub struct SendUserCouponBundleRequest {
     /// Wire name `openid`; required.
     pub openid: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SendUserCouponBundleBody,
 }
 
+impl rt::JsonFields for SendUserCouponBundleRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            body: <SendUserCouponBundleBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SendUserCouponBundleRequest);
 impl rt::Shaped for SendUserCouponBundleRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SendUserCouponBundleRequest",
@@ -186,12 +199,12 @@ impl rt::Operation for SendUserCouponBundleRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SendUserCouponBundleRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SendUserCouponBundleBody {
     /// ID of the PROGRESSIVE_BUNDLE product coupon.
@@ -213,7 +226,6 @@ pub struct SendUserCouponBundleBody {
     /// Free data stored with the coupons and returned unchanged in queries and notifications.
     ///
     /// Wire name `attach`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// The brand, which must have authorised the service provider.
     ///
@@ -222,7 +234,6 @@ pub struct SendUserCouponBundleBody {
     /// Tags to put on the coupons, e.g. MEMBER with the membership card.
     ///
     /// Wire name `coupon_tag_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponTagInfo,
     >,
@@ -247,3 +258,28 @@ impl rt::Shaped for SendUserCouponBundleBody {
         ],
     );
 }
+
+impl rt::JsonFields for SendUserCouponBundleBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        out.req("appid", &self.appid);
+        out.req("send_request_no", &self.send_request_no);
+        out.opt("attach", &self.attach);
+        out.req("brand_id", &self.brand_id);
+        out.opt("coupon_tag_info", &self.coupon_tag_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            appid: input.req("appid"),
+            send_request_no: input.req("send_request_no"),
+            attach: input.opt("attach"),
+            brand_id: input.req("brand_id"),
+            coupon_tag_info: input.opt("coupon_tag_info"),
+        }
+    }
+}
+rt::serde_via_json!(SendUserCouponBundleBody);

@@ -16,14 +16,25 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetNotifyConfigRequest {
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: SetNotifyConfigBody,
 }
 
+impl rt::JsonFields for SetNotifyConfigRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            body: <SetNotifyConfigBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(SetNotifyConfigRequest);
 impl rt::Shaped for SetNotifyConfigRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "SetNotifyConfigRequest",
@@ -122,12 +133,12 @@ impl rt::Operation for SetNotifyConfigRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `SetNotifyConfigRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SetNotifyConfigBody {
     /// HTTPS address that will receive the notifications; no query parameters.
@@ -142,3 +153,16 @@ impl rt::Shaped for SetNotifyConfigBody {
         &[rt::FieldRule::req("notify_url", rt::Kind::pattern(0, 256, "^https://[^?]+$"))],
     );
 }
+
+impl rt::JsonFields for SetNotifyConfigBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("notify_url", &self.notify_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_url: input.req("notify_url"),
+        }
+    }
+}
+rt::serde_via_json!(SetNotifyConfigBody);

@@ -207,7 +207,7 @@ rt::open_enum! {
 }
 
 /// A fixed amount off (满减) once the order reaches a threshold.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NormalCoupon {
     /// Order amount, in fen, from which the coupon applies.
@@ -230,6 +230,20 @@ impl rt::Shaped for NormalCoupon {
     );
 }
 
+impl rt::JsonFields for NormalCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("threshold", &self.threshold);
+        out.req("discount_amount", &self.discount_amount);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            threshold: input.req("threshold"),
+            discount_amount: input.req("discount_amount"),
+        }
+    }
+}
+rt::serde_via_json!(NormalCoupon);
 impl NormalCoupon {
     /// A builder with every field unset.
     pub fn builder() -> NormalCouponBuilder {
@@ -258,7 +272,7 @@ impl NormalCouponBuilder {
 }
 
 /// A percentage off (折扣) once the order reaches a threshold.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DiscountCoupon {
     /// Order amount, in fen, from which the coupon applies.
@@ -281,6 +295,20 @@ impl rt::Shaped for DiscountCoupon {
     );
 }
 
+impl rt::JsonFields for DiscountCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("threshold", &self.threshold);
+        out.req("percent_off", &self.percent_off);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            threshold: input.req("threshold"),
+            percent_off: input.req("percent_off"),
+        }
+    }
+}
+rt::serde_via_json!(DiscountCoupon);
 impl DiscountCoupon {
     /// A builder with every field unset.
     pub fn builder() -> DiscountCouponBuilder {
@@ -309,7 +337,7 @@ impl DiscountCouponBuilder {
 }
 
 /// The product for a fixed price (兑换) once the order reaches a threshold.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeCoupon {
     /// Order amount, in fen, from which the coupon applies.
@@ -332,6 +360,20 @@ impl rt::Shaped for ExchangeCoupon {
     );
 }
 
+impl rt::JsonFields for ExchangeCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("threshold", &self.threshold);
+        out.req("exchange_price", &self.exchange_price);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            threshold: input.req("threshold"),
+            exchange_price: input.req("exchange_price"),
+        }
+    }
+}
+rt::serde_via_json!(ExchangeCoupon);
 impl ExchangeCoupon {
     /// A builder with every field unset.
     pub fn builder() -> ExchangeCouponBuilder {
@@ -360,20 +402,18 @@ impl ExchangeCouponBuilder {
 }
 
 /// The discount of a whole-order (scope ALL) single-use product coupon. Single-product coupons carry their discount in each stock's `single_usage_rule` instead.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SingleUsageInfo {
     /// Set for NORMAL coupons.
     ///
     /// Wire name `normal_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::NormalCoupon,
     >,
     /// Set for DISCOUNT coupons.
     ///
     /// Wire name `discount_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::DiscountCoupon,
     >,
@@ -395,6 +435,20 @@ impl rt::Shaped for SingleUsageInfo {
     );
 }
 
+impl rt::JsonFields for SingleUsageInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("normal_coupon", &self.normal_coupon);
+        out.opt("discount_coupon", &self.discount_coupon);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            normal_coupon: input.opt("normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+        }
+    }
+}
+rt::serde_via_json!(SingleUsageInfo);
 impl SingleUsageInfo {
     /// A builder with every field unset.
     pub fn builder() -> SingleUsageInfoBuilder {
@@ -443,7 +497,7 @@ impl SingleUsageInfoBuilder {
 }
 
 /// How a progressive bundle (usage_mode PROGRESSIVE_BUNDLE) is used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProgressiveBundleUsageInfo {
     /// Number of coupons in the bundle.
@@ -453,7 +507,6 @@ pub struct ProgressiveBundleUsageInfo {
     /// Days the user must wait between two uses.
     ///
     /// Wire name `interval_days`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_days: ::std::option::Option<i64>,
 }
 
@@ -467,6 +520,20 @@ impl rt::Shaped for ProgressiveBundleUsageInfo {
     );
 }
 
+impl rt::JsonFields for ProgressiveBundleUsageInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("count", &self.count);
+        out.opt("interval_days", &self.interval_days);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            count: input.req("count"),
+            interval_days: input.opt("interval_days"),
+        }
+    }
+}
+rt::serde_via_json!(ProgressiveBundleUsageInfo);
 impl ProgressiveBundleUsageInfo {
     /// A builder with every field unset.
     pub fn builder() -> ProgressiveBundleUsageInfoBuilder {
@@ -497,7 +564,7 @@ impl ProgressiveBundleUsageInfoBuilder {
 }
 
 /// One item a user may pick inside a combo package.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ComboChoice {
     /// Item name.
@@ -515,17 +582,14 @@ pub struct ComboChoice {
     /// Item picture, a URL from the image-upload API.
     ///
     /// Wire name `image_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// AppID of the mini program the item links to.
     ///
     /// Wire name `mini_program_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// Page of that mini program.
     ///
     /// Wire name `mini_program_path`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -543,6 +607,28 @@ impl rt::Shaped for ComboChoice {
     );
 }
 
+impl rt::JsonFields for ComboChoice {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("name", &self.name);
+        out.req("price", &self.price);
+        out.req("count", &self.count);
+        out.opt("image_url", &self.image_url);
+        out.opt("mini_program_appid", &self.mini_program_appid);
+        out.opt("mini_program_path", &self.mini_program_path);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            price: input.req("price"),
+            count: input.req("count"),
+            image_url: input.opt("image_url"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+        }
+    }
+}
+rt::serde_via_json!(ComboChoice);
 impl ComboChoice {
     /// A builder with every field unset.
     pub fn builder() -> ComboChoiceBuilder {
@@ -591,7 +677,7 @@ impl ComboChoiceBuilder {
 }
 
 /// A group of items from which the user picks some (套餐).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ComboPackage {
     /// Package name.
@@ -628,6 +714,22 @@ impl rt::Shaped for ComboPackage {
     );
 }
 
+impl rt::JsonFields for ComboPackage {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("name", &self.name);
+        out.req("pick_count", &self.pick_count);
+        out.req("choice_list", &self.choice_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            pick_count: input.req("pick_count"),
+            choice_list: input.req("choice_list"),
+        }
+    }
+}
+rt::serde_via_json!(ComboPackage);
 impl ComboPackage {
     /// A builder with every field unset.
     pub fn builder() -> ComboPackageBuilder {
@@ -676,7 +778,7 @@ impl ComboPackageBuilder {
 }
 
 /// How the product coupon is presented to users.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProductCouponDisplayInfo {
     /// Coupon name shown to users.
@@ -694,19 +796,16 @@ pub struct ProductCouponDisplayInfo {
     /// Detail pictures, URLs from the image-upload API.
     ///
     /// Wire name `detail_image_url_list`; optional; at most 8 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_image_url_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Original price of the product in fen; required for single-product coupons.
     ///
     /// Wire name `original_price`; optional; at least 0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub original_price: ::std::option::Option<i64>,
     /// Combo packages; required for single-product coupons.
     ///
     /// Wire name `combo_package_list`; optional; at most 50 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ComboPackage>,
     >,
@@ -736,6 +835,28 @@ impl rt::Shaped for ProductCouponDisplayInfo {
     );
 }
 
+impl rt::JsonFields for ProductCouponDisplayInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("name", &self.name);
+        out.req("image_url", &self.image_url);
+        out.req("background_url", &self.background_url);
+        out.opt("detail_image_url_list", &self.detail_image_url_list);
+        out.opt("original_price", &self.original_price);
+        out.opt("combo_package_list", &self.combo_package_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            name: input.req("name"),
+            image_url: input.req("image_url"),
+            background_url: input.req("background_url"),
+            detail_image_url_list: input.opt("detail_image_url_list"),
+            original_price: input.opt("original_price"),
+            combo_package_list: input.opt("combo_package_list"),
+        }
+    }
+}
+rt::serde_via_json!(ProductCouponDisplayInfo);
 impl ProductCouponDisplayInfo {
     /// A builder with every field unset.
     pub fn builder() -> ProductCouponDisplayInfoBuilder {
@@ -810,7 +931,7 @@ impl ProductCouponDisplayInfoBuilder {
 }
 
 /// A product coupon (商品券): what is discounted and how it is shown.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProductCoupon {
     /// ID WeChat Pay gave the product coupon when it was created.
@@ -824,7 +945,6 @@ pub struct ProductCoupon {
     /// The kind of discount.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::marketing::partner::product_coupon::types::CouponType,
     /// Single use or progressive bundle.
     ///
@@ -833,14 +953,12 @@ pub struct ProductCoupon {
     /// Discount of a whole-order single-use coupon.
     ///
     /// Wire name `single_usage_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::SingleUsageInfo,
     >,
     /// Rules of a progressive bundle.
     ///
     /// Wire name `progressive_bundle_usage_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
     >,
@@ -851,7 +969,6 @@ pub struct ProductCoupon {
     /// The brand's own product number.
     ///
     /// Wire name `out_product_no`; optional; at most 40 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// Review and lifecycle state.
     ///
@@ -860,17 +977,14 @@ pub struct ProductCoupon {
     /// Request number of the deactivation; only when deactivated.
     ///
     /// Wire name `deactivate_request_no`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// When it was deactivated; only when deactivated.
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why it was deactivated; only when deactivated.
     ///
     /// Wire name `deactivate_reason`; optional; at most 150 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// The brand the coupon belongs to.
     ///
@@ -920,6 +1034,42 @@ impl rt::Shaped for ProductCoupon {
     );
 }
 
+impl rt::JsonFields for ProductCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("scope", &self.scope);
+        out.req("type", &self.type_);
+        out.req("usage_mode", &self.usage_mode);
+        out.opt("single_usage_info", &self.single_usage_info);
+        out.opt("progressive_bundle_usage_info", &self.progressive_bundle_usage_info);
+        out.req("display_info", &self.display_info);
+        out.opt("out_product_no", &self.out_product_no);
+        out.req("state", &self.state);
+        out.opt("deactivate_request_no", &self.deactivate_request_no);
+        out.opt("deactivate_time", &self.deactivate_time);
+        out.opt("deactivate_reason", &self.deactivate_reason);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            single_usage_info: input.opt("single_usage_info"),
+            progressive_bundle_usage_info: input.opt("progressive_bundle_usage_info"),
+            display_info: input.req("display_info"),
+            out_product_no: input.opt("out_product_no"),
+            state: input.req("state"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(ProductCoupon);
 #[cfg(feature = "test-support")]
 impl ProductCoupon {
     /// A builder with every field unset.
@@ -1077,7 +1227,7 @@ impl ProductCouponBuilder {
 }
 
 /// A period within a day, in seconds since midnight.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TimeOfDayPeriod {
     /// Start, in seconds since 00:00.
@@ -1100,6 +1250,20 @@ impl rt::Shaped for TimeOfDayPeriod {
     );
 }
 
+impl rt::JsonFields for TimeOfDayPeriod {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("begin_time", &self.begin_time);
+        out.req("end_time", &self.end_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.req("begin_time"),
+            end_time: input.req("end_time"),
+        }
+    }
+}
+rt::serde_via_json!(TimeOfDayPeriod);
 impl TimeOfDayPeriod {
     /// A builder with every field unset.
     pub fn builder() -> TimeOfDayPeriodBuilder {
@@ -1128,20 +1292,18 @@ impl TimeOfDayPeriodBuilder {
 }
 
 /// Days of the week, and hours within them, when the coupon can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WeeklyAvailablePeriod {
     /// Days of the week on which the coupon can be used.
     ///
     /// Wire name `day_list`; optional; at most 7 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Weekday>,
     >,
     /// Hours of those days during which it can be used.
     ///
     /// Wire name `day_period_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<
         ::std::vec::Vec<
             crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
@@ -1169,6 +1331,20 @@ impl rt::Shaped for WeeklyAvailablePeriod {
     );
 }
 
+impl rt::JsonFields for WeeklyAvailablePeriod {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("day_list", &self.day_list);
+        out.opt("day_period_list", &self.day_period_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            day_list: input.opt("day_list"),
+            day_period_list: input.opt("day_period_list"),
+        }
+    }
+}
+rt::serde_via_json!(WeeklyAvailablePeriod);
 impl WeeklyAvailablePeriod {
     /// A builder with every field unset.
     pub fn builder() -> WeeklyAvailablePeriodBuilder {
@@ -1225,7 +1401,7 @@ impl WeeklyAvailablePeriodBuilder {
 }
 
 /// An explicit period during which the coupon can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IrregularAvailablePeriod {
     /// Start of the period.
@@ -1248,6 +1424,20 @@ impl rt::Shaped for IrregularAvailablePeriod {
     );
 }
 
+impl rt::JsonFields for IrregularAvailablePeriod {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("begin_time", &self.begin_time);
+        out.req("end_time", &self.end_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            begin_time: input.req("begin_time"),
+            end_time: input.req("end_time"),
+        }
+    }
+}
+rt::serde_via_json!(IrregularAvailablePeriod);
 impl IrregularAvailablePeriod {
     /// A builder with every field unset.
     pub fn builder() -> IrregularAvailablePeriodBuilder {
@@ -1278,7 +1468,7 @@ impl IrregularAvailablePeriodBuilder {
 }
 
 /// When coupons of the stock can be redeemed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponAvailablePeriod {
     /// Earliest redemption time; the stock may span at most 365 days.
@@ -1292,24 +1482,20 @@ pub struct CouponAvailablePeriod {
     /// Days a coupon stays valid once it takes effect; not combined with `irregular_available_period_list`.
     ///
     /// Wire name `available_days`; optional; 1 to 365.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
     /// Days after receipt before the coupon takes effect; needs `available_days`.
     ///
     /// Wire name `wait_days_after_receive`; optional; 0 to 30.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// Weekly days and hours of use.
     ///
     /// Wire name `weekly_available_period`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
     >,
     /// Explicit periods of use.
     ///
     /// Wire name `irregular_available_period_list`; optional; at most 2 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<
             crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
@@ -1341,6 +1527,31 @@ impl rt::Shaped for CouponAvailablePeriod {
     );
 }
 
+impl rt::JsonFields for CouponAvailablePeriod {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("available_begin_time", &self.available_begin_time);
+        out.req("available_end_time", &self.available_end_time);
+        out.opt("available_days", &self.available_days);
+        out.opt("wait_days_after_receive", &self.wait_days_after_receive);
+        out.opt("weekly_available_period", &self.weekly_available_period);
+        out.opt(
+            "irregular_available_period_list",
+            &self.irregular_available_period_list,
+        );
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            available_begin_time: input.req("available_begin_time"),
+            available_end_time: input.req("available_end_time"),
+            available_days: input.opt("available_days"),
+            wait_days_after_receive: input.opt("wait_days_after_receive"),
+            weekly_available_period: input.opt("weekly_available_period"),
+            irregular_available_period_list: input.opt("irregular_available_period_list"),
+        }
+    }
+}
+rt::serde_via_json!(CouponAvailablePeriod);
 impl CouponAvailablePeriod {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailablePeriodBuilder {
@@ -1415,7 +1626,7 @@ impl CouponAvailablePeriodBuilder {
 }
 
 /// When and with which discount coupons of a stock are redeemed.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UsageRule {
     /// When coupons can be redeemed.
@@ -1425,21 +1636,18 @@ pub struct UsageRule {
     /// Discount of a NORMAL single-product coupon.
     ///
     /// Wire name `normal_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::NormalCoupon,
     >,
     /// Discount of a DISCOUNT single-product coupon.
     ///
     /// Wire name `discount_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::DiscountCoupon,
     >,
     /// Price of an EXCHANGE coupon.
     ///
     /// Wire name `exchange_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::ExchangeCoupon,
     >,
@@ -1469,6 +1677,24 @@ impl rt::Shaped for UsageRule {
     );
 }
 
+impl rt::JsonFields for UsageRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_available_period", &self.coupon_available_period);
+        out.opt("normal_coupon", &self.normal_coupon);
+        out.opt("discount_coupon", &self.discount_coupon);
+        out.opt("exchange_coupon", &self.exchange_coupon);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_period: input.req("coupon_available_period"),
+            normal_coupon: input.opt("normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+        }
+    }
+}
+rt::serde_via_json!(UsageRule);
 impl UsageRule {
     /// A builder with every field unset.
     pub fn builder() -> UsageRuleBuilder {
@@ -1549,7 +1775,7 @@ impl UsageRuleBuilder {
 }
 
 /// Counts of codes the brand uploaded (UPLOAD stocks only).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponCodeCountInfo {
     /// Codes uploaded so far.
@@ -1572,6 +1798,20 @@ impl rt::Shaped for CouponCodeCountInfo {
     );
 }
 
+impl rt::JsonFields for CouponCodeCountInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("available_count", &self.available_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            available_count: input.req("available_count"),
+        }
+    }
+}
+rt::serde_via_json!(CouponCodeCountInfo);
 #[cfg(feature = "test-support")]
 impl CouponCodeCountInfo {
     /// A builder with every field unset.
@@ -1603,7 +1843,7 @@ impl CouponCodeCountInfoBuilder {
 }
 
 /// Limits on how many coupons of the stock are sent.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockSendRule {
     /// Total coupons the stock may send.
@@ -1613,12 +1853,10 @@ pub struct StockSendRule {
     /// Coupons it may send per day; unlimited when absent.
     ///
     /// Wire name `max_count_per_day`; optional; 1 to 100000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// Coupons one user may receive.
     ///
     /// Wire name `max_count_per_user`; optional; 1 to 100.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_user: ::std::option::Option<i64>,
 }
 
@@ -1633,6 +1871,22 @@ impl rt::Shaped for StockSendRule {
     );
 }
 
+impl rt::JsonFields for StockSendRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("max_count", &self.max_count);
+        out.opt("max_count_per_day", &self.max_count_per_day);
+        out.opt("max_count_per_user", &self.max_count_per_user);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_count: input.req("max_count"),
+            max_count_per_day: input.opt("max_count_per_day"),
+            max_count_per_user: input.opt("max_count_per_user"),
+        }
+    }
+}
+rt::serde_via_json!(StockSendRule);
 impl StockSendRule {
     /// A builder with every field unset.
     pub fn builder() -> StockSendRuleBuilder {
@@ -1666,7 +1920,7 @@ impl StockSendRuleBuilder {
 }
 
 /// Where a stock sits inside a stock bundle.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockBundleInfo {
     /// ID of the stock bundle.
@@ -1689,6 +1943,20 @@ impl rt::Shaped for StockBundleInfo {
     );
 }
 
+impl rt::JsonFields for StockBundleInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        out.req("stock_bundle_index", &self.stock_bundle_index);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_bundle_id: input.req("stock_bundle_id"),
+            stock_bundle_index: input.req("stock_bundle_index"),
+        }
+    }
+}
+rt::serde_via_json!(StockBundleInfo);
 #[cfg(feature = "test-support")]
 impl StockBundleInfo {
     /// A builder with every field unset.
@@ -1720,7 +1988,7 @@ impl StockBundleInfoBuilder {
 }
 
 /// Text and link that tell users where the coupon can be used.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponAvailableStoreInfo {
     /// Description of the stores.
@@ -1730,12 +1998,10 @@ pub struct CouponAvailableStoreInfo {
     /// AppID of a mini program listing the stores.
     ///
     /// Wire name `mini_program_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// Page of that mini program.
     ///
     /// Wire name `mini_program_path`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -1750,6 +2016,22 @@ impl rt::Shaped for CouponAvailableStoreInfo {
     );
 }
 
+impl rt::JsonFields for CouponAvailableStoreInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("description", &self.description);
+        out.opt("mini_program_appid", &self.mini_program_appid);
+        out.opt("mini_program_path", &self.mini_program_path);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            description: input.req("description"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+        }
+    }
+}
+rt::serde_via_json!(CouponAvailableStoreInfo);
 impl CouponAvailableStoreInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponAvailableStoreInfoBuilder {
@@ -1785,7 +2067,7 @@ impl CouponAvailableStoreInfoBuilder {
 }
 
 /// How the rules of use are shown to users.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UsageRuleDisplayInfo {
     /// Where the coupon can be used.
@@ -1797,17 +2079,14 @@ pub struct UsageRuleDisplayInfo {
     /// AppID of the mini program where it is used (MINI_PROGRAM).
     ///
     /// Wire name `mini_program_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// Page of that mini program.
     ///
     /// Wire name `mini_program_path`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// H5 path opened in the app (APP).
     ///
     /// Wire name `app_path`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// Instructions for use.
     ///
@@ -1816,7 +2095,6 @@ pub struct UsageRuleDisplayInfo {
     /// Where the coupon can be used.
     ///
     /// Wire name `coupon_available_store_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
     >,
@@ -1846,6 +2124,28 @@ impl rt::Shaped for UsageRuleDisplayInfo {
     );
 }
 
+impl rt::JsonFields for UsageRuleDisplayInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_usage_method_list", &self.coupon_usage_method_list);
+        out.opt("mini_program_appid", &self.mini_program_appid);
+        out.opt("mini_program_path", &self.mini_program_path);
+        out.opt("app_path", &self.app_path);
+        out.req("usage_description", &self.usage_description);
+        out.opt("coupon_available_store_info", &self.coupon_available_store_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_usage_method_list: input.req("coupon_usage_method_list"),
+            mini_program_appid: input.opt("mini_program_appid"),
+            mini_program_path: input.opt("mini_program_path"),
+            app_path: input.opt("app_path"),
+            usage_description: input.req("usage_description"),
+            coupon_available_store_info: input.opt("coupon_available_store_info"),
+        }
+    }
+}
+rt::serde_via_json!(UsageRuleDisplayInfo);
 impl UsageRuleDisplayInfo {
     /// A builder with every field unset.
     pub fn builder() -> UsageRuleDisplayInfoBuilder {
@@ -1920,7 +2220,7 @@ impl UsageRuleDisplayInfoBuilder {
 }
 
 /// A mini-program link on the coupon card.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntranceMiniProgram {
     /// AppID of the mini program.
@@ -1953,6 +2253,24 @@ impl rt::Shaped for EntranceMiniProgram {
     );
 }
 
+impl rt::JsonFields for EntranceMiniProgram {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+        out.req("path", &self.path);
+        out.req("entrance_wording", &self.entrance_wording);
+        out.req("guidance_wording", &self.guidance_wording);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            appid: input.req("appid"),
+            path: input.req("path"),
+            entrance_wording: input.req("entrance_wording"),
+            guidance_wording: input.req("guidance_wording"),
+        }
+    }
+}
+rt::serde_via_json!(EntranceMiniProgram);
 impl EntranceMiniProgram {
     /// A builder with every field unset.
     pub fn builder() -> EntranceMiniProgramBuilder {
@@ -1991,7 +2309,7 @@ impl EntranceMiniProgramBuilder {
 }
 
 /// An official-account link on the coupon card.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntranceOfficialAccount {
     /// AppID of the official account.
@@ -2007,6 +2325,16 @@ impl rt::Shaped for EntranceOfficialAccount {
     );
 }
 
+impl rt::JsonFields for EntranceOfficialAccount {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("appid", &self.appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { appid: input.req("appid") }
+    }
+}
+rt::serde_via_json!(EntranceOfficialAccount);
 impl EntranceOfficialAccount {
     /// A builder with every field unset.
     pub fn builder() -> EntranceOfficialAccountBuilder {
@@ -2032,7 +2360,7 @@ impl EntranceOfficialAccountBuilder {
 }
 
 /// A Channels (视频号) link on the coupon card.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EntranceFinder {
     /// ID of the Channels account.
@@ -2060,6 +2388,22 @@ impl rt::Shaped for EntranceFinder {
     );
 }
 
+impl rt::JsonFields for EntranceFinder {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("finder_id", &self.finder_id);
+        out.req("finder_video_id", &self.finder_video_id);
+        out.req("finder_video_cover_image_url", &self.finder_video_cover_image_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            finder_id: input.req("finder_id"),
+            finder_video_id: input.req("finder_video_id"),
+            finder_video_cover_image_url: input.req("finder_video_cover_image_url"),
+        }
+    }
+}
+rt::serde_via_json!(EntranceFinder);
 impl EntranceFinder {
     /// A builder with every field unset.
     pub fn builder() -> EntranceFinderBuilder {
@@ -2096,41 +2440,36 @@ impl EntranceFinderBuilder {
 }
 
 /// How the user's coupon card looks.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponDisplayInfo {
     /// How the code is shown.
     ///
     /// Wire name `code_display_mode`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CodeDisplayMode,
     >,
     /// Card colour.
     ///
     /// Wire name `background_color`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::BackgroundColor,
     >,
     /// Mini-program link.
     ///
     /// Wire name `entrance_mini_program`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
     >,
     /// Official-account link.
     ///
     /// Wire name `entrance_official_account`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
     >,
     /// Channels link.
     ///
     /// Wire name `entrance_finder`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::EntranceFinder,
     >,
@@ -2164,6 +2503,26 @@ impl rt::Shaped for CouponDisplayInfo {
     );
 }
 
+impl rt::JsonFields for CouponDisplayInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("code_display_mode", &self.code_display_mode);
+        out.opt("background_color", &self.background_color);
+        out.opt("entrance_mini_program", &self.entrance_mini_program);
+        out.opt("entrance_official_account", &self.entrance_official_account);
+        out.opt("entrance_finder", &self.entrance_finder);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            code_display_mode: input.opt("code_display_mode"),
+            background_color: input.opt("background_color"),
+            entrance_mini_program: input.opt("entrance_mini_program"),
+            entrance_official_account: input.opt("entrance_official_account"),
+            entrance_finder: input.opt("entrance_finder"),
+        }
+    }
+}
+rt::serde_via_json!(CouponDisplayInfo);
 impl CouponDisplayInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponDisplayInfoBuilder {
@@ -2262,13 +2621,12 @@ impl CouponDisplayInfoBuilder {
 }
 
 /// Where event notifications about the stock go.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct NotifyConfig {
     /// AppID whose users' events are notified.
     ///
     /// Wire name `notify_appid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2279,6 +2637,18 @@ impl rt::Shaped for NotifyConfig {
     );
 }
 
+impl rt::JsonFields for NotifyConfig {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("notify_appid", &self.notify_appid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_appid: input.opt("notify_appid"),
+        }
+    }
+}
+rt::serde_via_json!(NotifyConfig);
 impl NotifyConfig {
     /// A builder with every field unset.
     pub fn builder() -> NotifyConfigBuilder {
@@ -2302,7 +2672,7 @@ impl NotifyConfigBuilder {
 }
 
 /// How many coupons the stock has sent.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SentCountInfo {
     /// Sent in total.
@@ -2325,6 +2695,20 @@ impl rt::Shaped for SentCountInfo {
     );
 }
 
+impl rt::JsonFields for SentCountInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.req("today_count", &self.today_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            today_count: input.req("today_count"),
+        }
+    }
+}
+rt::serde_via_json!(SentCountInfo);
 #[cfg(feature = "test-support")]
 impl SentCountInfo {
     /// A builder with every field unset.
@@ -2356,7 +2740,7 @@ impl SentCountInfoBuilder {
 }
 
 /// A stock (批次) of a product coupon: how many coupons, when they are valid and how they look.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Stock {
     /// The product coupon the stock belongs to.
@@ -2370,7 +2754,6 @@ pub struct Stock {
     /// The brand's note; not shown to users.
     ///
     /// Wire name `remark`; optional; at most 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// Who assigns coupon codes.
     ///
@@ -2379,7 +2762,6 @@ pub struct Stock {
     /// Uploaded code counts (UPLOAD only).
     ///
     /// Wire name `coupon_code_count_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
     >,
@@ -2390,21 +2772,18 @@ pub struct Stock {
     /// Redemption rules of a single-use coupon.
     ///
     /// Wire name `single_usage_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UsageRule,
     >,
     /// Redemption rules of a progressive bundle.
     ///
     /// Wire name `progressive_bundle_usage_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UsageRule,
     >,
     /// Position in a stock bundle, when the stock belongs to one.
     ///
     /// Wire name `stock_bundle_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockBundleInfo,
     >,
@@ -2435,17 +2814,14 @@ pub struct Stock {
     /// Request number of the deactivation; only when deactivated.
     ///
     /// Wire name `deactivate_request_no`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// When it was deactivated; only when deactivated.
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why it was deactivated; only when deactivated.
     ///
     /// Wire name `deactivate_reason`; optional; at most 150 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// The brand the stock belongs to.
     ///
@@ -2516,6 +2892,54 @@ impl rt::Shaped for Stock {
     );
 }
 
+impl rt::JsonFields for Stock {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.opt("remark", &self.remark);
+        out.req("coupon_code_mode", &self.coupon_code_mode);
+        out.opt("coupon_code_count_info", &self.coupon_code_count_info);
+        out.req("stock_send_rule", &self.stock_send_rule);
+        out.opt("single_usage_rule", &self.single_usage_rule);
+        out.opt("progressive_bundle_usage_rule", &self.progressive_bundle_usage_rule);
+        out.opt("stock_bundle_info", &self.stock_bundle_info);
+        out.req("usage_rule_display_info", &self.usage_rule_display_info);
+        out.req("coupon_display_info", &self.coupon_display_info);
+        out.req("notify_config", &self.notify_config);
+        out.req("store_scope", &self.store_scope);
+        out.req("sent_count_info", &self.sent_count_info);
+        out.req("state", &self.state);
+        out.opt("deactivate_request_no", &self.deactivate_request_no);
+        out.opt("deactivate_time", &self.deactivate_time);
+        out.opt("deactivate_reason", &self.deactivate_reason);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            remark: input.opt("remark"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            coupon_code_count_info: input.opt("coupon_code_count_info"),
+            stock_send_rule: input.req("stock_send_rule"),
+            single_usage_rule: input.opt("single_usage_rule"),
+            progressive_bundle_usage_rule: input.opt("progressive_bundle_usage_rule"),
+            stock_bundle_info: input.opt("stock_bundle_info"),
+            usage_rule_display_info: input.req("usage_rule_display_info"),
+            coupon_display_info: input.req("coupon_display_info"),
+            notify_config: input.req("notify_config"),
+            store_scope: input.req("store_scope"),
+            sent_count_info: input.req("sent_count_info"),
+            state: input.req("state"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(Stock);
 #[cfg(feature = "test-support")]
 impl Stock {
     /// A builder with every field unset.
@@ -2750,28 +3174,24 @@ impl StockBuilder {
 }
 
 /// The WeChat Pay order a redemption is tied to. Give at least one way to find the order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociatedOrderInfo {
     /// WeChat Pay transaction number.
     ///
     /// Wire name `transaction_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// The merchant's order number.
     ///
     /// Wire name `out_trade_no`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// Merchant number that took the payment.
     ///
     /// Wire name `mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Sub-merchant number, for service-provider payments.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2787,6 +3207,24 @@ impl rt::Shaped for AssociatedOrderInfo {
     );
 }
 
+impl rt::JsonFields for AssociatedOrderInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("out_trade_no", &self.out_trade_no);
+        out.opt("mchid", &self.mchid);
+        out.opt("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.opt("transaction_id"),
+            out_trade_no: input.opt("out_trade_no"),
+            mchid: input.opt("mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(AssociatedOrderInfo);
 impl AssociatedOrderInfo {
     /// A builder with every field unset.
     pub fn builder() -> AssociatedOrderInfoBuilder {
@@ -2825,28 +3263,24 @@ impl AssociatedOrderInfoBuilder {
 }
 
 /// The WeChat Pay Score (支付分) service order a redemption is tied to.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AssociatedPayScoreOrderInfo {
     /// WeChat Pay service order number.
     ///
     /// Wire name `order_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// The merchant's service order number.
     ///
     /// Wire name `out_order_no`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// Merchant number of the service order.
     ///
     /// Wire name `mchid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Sub-merchant number of the service order.
     ///
     /// Wire name `sub_mchid`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -2862,6 +3296,24 @@ impl rt::Shaped for AssociatedPayScoreOrderInfo {
     );
 }
 
+impl rt::JsonFields for AssociatedPayScoreOrderInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("order_id", &self.order_id);
+        out.opt("out_order_no", &self.out_order_no);
+        out.opt("mchid", &self.mchid);
+        out.opt("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            order_id: input.opt("order_id"),
+            out_order_no: input.opt("out_order_no"),
+            mchid: input.opt("mchid"),
+            sub_mchid: input.opt("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(AssociatedPayScoreOrderInfo);
 impl AssociatedPayScoreOrderInfo {
     /// A builder with every field unset.
     pub fn builder() -> AssociatedPayScoreOrderInfoBuilder {
@@ -2902,40 +3354,34 @@ impl AssociatedPayScoreOrderInfoBuilder {
 }
 
 /// Redemption and return record of a user's coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponUsageDetail {
     /// Request number of the redemption.
     ///
     /// Wire name `use_request_no`; optional; at most 40 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// When it was redeemed.
     ///
     /// Wire name `use_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<rt::DateTime>,
     /// Request number of the return, if it was returned.
     ///
     /// Wire name `return_request_no`; optional; at most 40 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// When it was returned.
     ///
     /// Wire name `return_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<rt::DateTime>,
     /// The payment order the redemption is tied to.
     ///
     /// Wire name `associated_order_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
     >,
     /// The Pay Score order the redemption is tied to.
     ///
     /// Wire name `associated_pay_score_order_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
     >,
@@ -2961,6 +3407,31 @@ impl rt::Shaped for CouponUsageDetail {
     );
 }
 
+impl rt::JsonFields for CouponUsageDetail {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("use_request_no", &self.use_request_no);
+        out.opt("use_time", &self.use_time);
+        out.opt("return_request_no", &self.return_request_no);
+        out.opt("return_time", &self.return_time);
+        out.opt("associated_order_info", &self.associated_order_info);
+        out.opt(
+            "associated_pay_score_order_info",
+            &self.associated_pay_score_order_info,
+        );
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            use_request_no: input.opt("use_request_no"),
+            use_time: input.opt("use_time"),
+            return_request_no: input.opt("return_request_no"),
+            return_time: input.opt("return_time"),
+            associated_order_info: input.opt("associated_order_info"),
+            associated_pay_score_order_info: input.opt("associated_pay_score_order_info"),
+        }
+    }
+}
+rt::serde_via_json!(CouponUsageDetail);
 #[cfg(feature = "test-support")]
 impl CouponUsageDetail {
     /// A builder with every field unset.
@@ -3034,7 +3505,7 @@ impl CouponUsageDetailBuilder {
 }
 
 /// The bundle a progressive coupon belongs to.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserCouponBundleInfo {
     /// ID of the user's coupon bundle.
@@ -3067,6 +3538,24 @@ impl rt::Shaped for UserCouponBundleInfo {
     );
 }
 
+impl rt::JsonFields for UserCouponBundleInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("user_coupon_bundle_id", &self.user_coupon_bundle_id);
+        out.req("user_coupon_bundle_index", &self.user_coupon_bundle_index);
+        out.req("total_count", &self.total_count);
+        out.req("used_count", &self.used_count);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            user_coupon_bundle_id: input.req("user_coupon_bundle_id"),
+            user_coupon_bundle_index: input.req("user_coupon_bundle_index"),
+            total_count: input.req("total_count"),
+            used_count: input.req("used_count"),
+        }
+    }
+}
+rt::serde_via_json!(UserCouponBundleInfo);
 #[cfg(feature = "test-support")]
 impl UserCouponBundleInfo {
     /// A builder with every field unset.
@@ -3108,13 +3597,12 @@ impl UserCouponBundleInfoBuilder {
 }
 
 /// Membership details of a MEMBER-tagged coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MemberTagInfo {
     /// ID of the membership card.
     ///
     /// Wire name `member_card_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -3125,6 +3613,18 @@ impl rt::Shaped for MemberTagInfo {
     );
 }
 
+impl rt::JsonFields for MemberTagInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("member_card_id", &self.member_card_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            member_card_id: input.opt("member_card_id"),
+        }
+    }
+}
+rt::serde_via_json!(MemberTagInfo);
 impl MemberTagInfo {
     /// A builder with every field unset.
     pub fn builder() -> MemberTagInfoBuilder {
@@ -3148,20 +3648,18 @@ impl MemberTagInfoBuilder {
 }
 
 /// Tags on the user's coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CouponTagInfo {
     /// The tags.
     ///
     /// Wire name `coupon_tag_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::CouponTag>,
     >,
     /// Membership details, for MEMBER coupons.
     ///
     /// Wire name `member_tag_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_tag_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::MemberTagInfo,
     >,
@@ -3187,6 +3685,20 @@ impl rt::Shaped for CouponTagInfo {
     );
 }
 
+impl rt::JsonFields for CouponTagInfo {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("coupon_tag_list", &self.coupon_tag_list);
+        out.opt("member_tag_info", &self.member_tag_info);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_tag_list: input.opt("coupon_tag_list"),
+            member_tag_info: input.opt("member_tag_info"),
+        }
+    }
+}
+rt::serde_via_json!(CouponTagInfo);
 impl CouponTagInfo {
     /// A builder with every field unset.
     pub fn builder() -> CouponTagInfoBuilder {
@@ -3237,7 +3749,7 @@ impl CouponTagInfoBuilder {
 }
 
 /// A product coupon held by a user (用户商品券), with the product coupon and stock it came from.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserProductCoupon {
     /// Code of the user's coupon, unique within the stock.
@@ -3271,46 +3783,38 @@ pub struct UserProductCoupon {
     /// Request number of the brand's confirmation; only after confirm-send.
     ///
     /// Wire name `confirm_request_no`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
     /// When the brand confirmed it; only after confirm-send.
     ///
     /// Wire name `confirm_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_time: ::std::option::Option<rt::DateTime>,
     /// Request number of the deactivation; only when DEACTIVATED.
     ///
     /// Wire name `deactivate_request_no`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// When it was deactivated; only when DEACTIVATED.
     ///
     /// Wire name `deactivate_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<rt::DateTime>,
     /// Why it was deactivated; only when DEACTIVATED.
     ///
     /// Wire name `deactivate_reason`; optional; at most 150 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Redemption record; only for usage_mode SINGLE.
     ///
     /// Wire name `single_usage_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_detail: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponUsageDetail,
     >,
     /// Redemption record; only for usage_mode PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `progressive_bundle_usage_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_detail: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponUsageDetail,
     >,
     /// The bundle it belongs to; only for PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `user_product_coupon_bundle_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_bundle_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
     >,
@@ -3325,17 +3829,14 @@ pub struct UserProductCoupon {
     /// Data the brand attached when sending through the API, returned unchanged.
     ///
     /// Wire name `attach`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// Data set by the sending channel; its format depends on `send_channel`.
     ///
     /// Wire name `channel_custom_info`; optional; at most 1000 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// Tags on the coupon.
     ///
     /// Wire name `coupon_tag_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::CouponTagInfo,
     >,
@@ -3395,6 +3896,66 @@ impl rt::Shaped for UserProductCoupon {
     );
 }
 
+impl rt::JsonFields for UserProductCoupon {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_code", &self.coupon_code);
+        out.req("coupon_state", &self.coupon_state);
+        out.req("valid_begin_time", &self.valid_begin_time);
+        out.req("valid_end_time", &self.valid_end_time);
+        out.req("receive_time", &self.receive_time);
+        out.req("send_request_no", &self.send_request_no);
+        out.req("send_channel", &self.send_channel);
+        out.opt("confirm_request_no", &self.confirm_request_no);
+        out.opt("confirm_time", &self.confirm_time);
+        out.opt("deactivate_request_no", &self.deactivate_request_no);
+        out.opt("deactivate_time", &self.deactivate_time);
+        out.opt("deactivate_reason", &self.deactivate_reason);
+        out.opt("single_usage_detail", &self.single_usage_detail);
+        out.opt(
+            "progressive_bundle_usage_detail",
+            &self.progressive_bundle_usage_detail,
+        );
+        out.opt(
+            "user_product_coupon_bundle_info",
+            &self.user_product_coupon_bundle_info,
+        );
+        out.req("product_coupon", &self.product_coupon);
+        out.req("stock", &self.stock);
+        out.opt("attach", &self.attach);
+        out.opt("channel_custom_info", &self.channel_custom_info);
+        out.opt("coupon_tag_info", &self.coupon_tag_info);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.req("coupon_code"),
+            coupon_state: input.req("coupon_state"),
+            valid_begin_time: input.req("valid_begin_time"),
+            valid_end_time: input.req("valid_end_time"),
+            receive_time: input.req("receive_time"),
+            send_request_no: input.req("send_request_no"),
+            send_channel: input.req("send_channel"),
+            confirm_request_no: input.opt("confirm_request_no"),
+            confirm_time: input.opt("confirm_time"),
+            deactivate_request_no: input.opt("deactivate_request_no"),
+            deactivate_time: input.opt("deactivate_time"),
+            deactivate_reason: input.opt("deactivate_reason"),
+            single_usage_detail: input.opt("single_usage_detail"),
+            progressive_bundle_usage_detail: input
+                .opt("progressive_bundle_usage_detail"),
+            user_product_coupon_bundle_info: input
+                .opt("user_product_coupon_bundle_info"),
+            product_coupon: input.req("product_coupon"),
+            stock: input.req("stock"),
+            attach: input.opt("attach"),
+            channel_custom_info: input.opt("channel_custom_info"),
+            coupon_tag_info: input.opt("coupon_tag_info"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(UserProductCoupon);
 #[cfg(feature = "test-support")]
 impl UserProductCoupon {
     /// A builder with every field unset.
@@ -3601,13 +4162,12 @@ impl UserProductCouponBuilder {
 }
 
 /// A new stock (batch) of a single-use (usage_mode SINGLE) product coupon.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockForCreate {
     /// The brand's own note; users never see it.
     ///
     /// Wire name `remark`; optional; at most 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// Who assigns the coupon codes.
     ///
@@ -3620,7 +4180,6 @@ pub struct StockForCreate {
     /// Validity and, for single-product coupons, the discount.
     ///
     /// Wire name `single_usage_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::UsageRule,
     >,
@@ -3679,6 +4238,32 @@ impl rt::Shaped for StockForCreate {
     );
 }
 
+impl rt::JsonFields for StockForCreate {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("remark", &self.remark);
+        out.req("coupon_code_mode", &self.coupon_code_mode);
+        out.req("stock_send_rule", &self.stock_send_rule);
+        out.opt("single_usage_rule", &self.single_usage_rule);
+        out.req("usage_rule_display_info", &self.usage_rule_display_info);
+        out.req("coupon_display_info", &self.coupon_display_info);
+        out.req("notify_config", &self.notify_config);
+        out.req("store_scope", &self.store_scope);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            remark: input.opt("remark"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            stock_send_rule: input.req("stock_send_rule"),
+            single_usage_rule: input.opt("single_usage_rule"),
+            usage_rule_display_info: input.req("usage_rule_display_info"),
+            coupon_display_info: input.req("coupon_display_info"),
+            notify_config: input.req("notify_config"),
+            store_scope: input.req("store_scope"),
+        }
+    }
+}
+rt::serde_via_json!(StockForCreate);
 impl StockForCreate {
     /// A builder with every field unset.
     pub fn builder() -> StockForCreateBuilder {
@@ -3816,7 +4401,7 @@ rt::open_enum! {
 }
 
 /// Sending limits applied to every stock of a new stock bundle.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockBundleSendRule {
     /// Total number of bundles that may be sent.
@@ -3826,7 +4411,6 @@ pub struct StockBundleSendRule {
     /// Bundles that may be sent per day; no daily limit when absent.
     ///
     /// Wire name `max_count_per_day`; optional; 1 to 100000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// Bundles one user may receive.
     ///
@@ -3845,6 +4429,22 @@ impl rt::Shaped for StockBundleSendRule {
     );
 }
 
+impl rt::JsonFields for StockBundleSendRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("max_count", &self.max_count);
+        out.opt("max_count_per_day", &self.max_count_per_day);
+        out.req("max_count_per_user", &self.max_count_per_user);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            max_count: input.req("max_count"),
+            max_count_per_day: input.opt("max_count_per_day"),
+            max_count_per_user: input.req("max_count_per_user"),
+        }
+    }
+}
+rt::serde_via_json!(StockBundleSendRule);
 impl StockBundleSendRule {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleSendRuleBuilder {
@@ -3878,7 +4478,7 @@ impl StockBundleSendRuleBuilder {
 }
 
 /// Validity and per-step discounts of a new progressive bundle. Entry N of the list that matches the coupon type is the discount of the N-th coupon of the bundle.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockBundleUsageRule {
     /// When the coupons of the bundle can be redeemed.
@@ -3888,21 +4488,18 @@ pub struct StockBundleUsageRule {
     /// Per-step discounts of a NORMAL (满减) bundle.
     ///
     /// Wire name `normal_coupon_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::NormalCoupon>,
     >,
     /// Per-step discounts of a DISCOUNT (折扣) bundle.
     ///
     /// Wire name `discount_coupon_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::DiscountCoupon>,
     >,
     /// Per-step prices of an EXCHANGE (兑换) bundle.
     ///
     /// Wire name `exchange_coupon_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ExchangeCoupon>,
     >,
@@ -3944,6 +4541,24 @@ impl rt::Shaped for StockBundleUsageRule {
     );
 }
 
+impl rt::JsonFields for StockBundleUsageRule {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("coupon_available_period", &self.coupon_available_period);
+        out.opt("normal_coupon_list", &self.normal_coupon_list);
+        out.opt("discount_coupon_list", &self.discount_coupon_list);
+        out.opt("exchange_coupon_list", &self.exchange_coupon_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_available_period: input.req("coupon_available_period"),
+            normal_coupon_list: input.opt("normal_coupon_list"),
+            discount_coupon_list: input.opt("discount_coupon_list"),
+            exchange_coupon_list: input.opt("exchange_coupon_list"),
+        }
+    }
+}
+rt::serde_via_json!(StockBundleUsageRule);
 impl StockBundleUsageRule {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleUsageRuleBuilder {
@@ -4038,13 +4653,12 @@ impl StockBundleUsageRuleBuilder {
 }
 
 /// A new stock bundle (批次组) of a progressive-bundle product coupon; WeChat Pay creates one stock per step.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockBundleForCreate {
     /// The brand's own note; users never see it.
     ///
     /// Wire name `remark`; optional; at most 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// Who assigns the coupon codes.
     ///
@@ -4057,7 +4671,6 @@ pub struct StockBundleForCreate {
     /// Validity and per-step discounts.
     ///
     /// Wire name `progressive_bundle_usage_rule`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
     >,
@@ -4116,6 +4729,32 @@ impl rt::Shaped for StockBundleForCreate {
     );
 }
 
+impl rt::JsonFields for StockBundleForCreate {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("remark", &self.remark);
+        out.req("coupon_code_mode", &self.coupon_code_mode);
+        out.req("stock_send_rule", &self.stock_send_rule);
+        out.opt("progressive_bundle_usage_rule", &self.progressive_bundle_usage_rule);
+        out.req("usage_rule_display_info", &self.usage_rule_display_info);
+        out.req("coupon_display_info", &self.coupon_display_info);
+        out.req("notify_config", &self.notify_config);
+        out.req("store_scope", &self.store_scope);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            remark: input.opt("remark"),
+            coupon_code_mode: input.req("coupon_code_mode"),
+            stock_send_rule: input.req("stock_send_rule"),
+            progressive_bundle_usage_rule: input.opt("progressive_bundle_usage_rule"),
+            usage_rule_display_info: input.req("usage_rule_display_info"),
+            coupon_display_info: input.req("coupon_display_info"),
+            notify_config: input.req("notify_config"),
+            store_scope: input.req("store_scope"),
+        }
+    }
+}
+rt::serde_via_json!(StockBundleForCreate);
 impl StockBundleForCreate {
     /// A builder with every field unset.
     pub fn builder() -> StockBundleForCreateBuilder {
@@ -4247,7 +4886,7 @@ impl StockBundleForCreateBuilder {
 }
 
 /// A stock bundle (批次组): the stocks, one per step, that make up a progressive bundle.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StockBundle {
     /// ID WeChat Pay gave the stock bundle.
@@ -4279,6 +4918,20 @@ impl rt::Shaped for StockBundle {
     );
 }
 
+impl rt::JsonFields for StockBundle {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        out.req("stock_list", &self.stock_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            stock_bundle_id: input.req("stock_bundle_id"),
+            stock_list: input.req("stock_list"),
+        }
+    }
+}
+rt::serde_via_json!(StockBundle);
 #[cfg(feature = "test-support")]
 impl StockBundle {
     /// A builder with every field unset.
@@ -4333,7 +4986,7 @@ rt::open_enum! {
 }
 
 /// A brand store, named by its ID.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StoreRef {
     /// ID of the store (from the brand store API).
@@ -4349,6 +5002,18 @@ impl rt::Shaped for StoreRef {
     );
 }
 
+impl rt::JsonFields for StoreRef {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("store_id", &self.store_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_id: input.req("store_id"),
+        }
+    }
+}
+rt::serde_via_json!(StoreRef);
 impl StoreRef {
     /// A builder with every field unset.
     pub fn builder() -> StoreRefBuilder {
@@ -4372,7 +5037,7 @@ impl StoreRefBuilder {
 }
 
 /// A store that could not be associated or disassociated, and why.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FailedStore {
     /// ID of the store.
@@ -4400,6 +5065,22 @@ impl rt::Shaped for FailedStore {
     );
 }
 
+impl rt::JsonFields for FailedStore {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("store_id", &self.store_id);
+        out.req("code", &self.code);
+        out.req("message", &self.message);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            store_id: input.req("store_id"),
+            code: input.req("code"),
+            message: input.req("message"),
+        }
+    }
+}
+rt::serde_via_json!(FailedStore);
 #[cfg(feature = "test-support")]
 impl FailedStore {
     /// A builder with every field unset.
@@ -4436,7 +5117,7 @@ impl FailedStoreBuilder {
 }
 
 /// Outcome of associating stores with, or disassociating them from, a stock or stock bundle.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StoreAssociationResult {
     /// Number of distinct stores in the request.
@@ -4446,14 +5127,12 @@ pub struct StoreAssociationResult {
     /// Stores processed successfully.
     ///
     /// Wire name `success_store_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_store_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
     >,
     /// Stores that failed, with the reason.
     ///
     /// Wire name `failed_store_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_list: ::std::option::Option<
         ::std::vec::Vec<crate::marketing::partner::product_coupon::types::FailedStore>,
     >,
@@ -4484,6 +5163,22 @@ impl rt::Shaped for StoreAssociationResult {
     );
 }
 
+impl rt::JsonFields for StoreAssociationResult {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("success_store_list", &self.success_store_list);
+        out.opt("failed_store_list", &self.failed_store_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            success_store_list: input.opt("success_store_list"),
+            failed_store_list: input.opt("failed_store_list"),
+        }
+    }
+}
+rt::serde_via_json!(StoreAssociationResult);
 #[cfg(feature = "test-support")]
 impl StoreAssociationResult {
     /// A builder with every field unset.
@@ -4570,7 +5265,7 @@ rt::open_enum! {
 }
 
 /// What a COMBINE_IMAGE task draws the coupon picture from.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CombineImageInput {
     /// Whole order or single product.
@@ -4580,7 +5275,6 @@ pub struct CombineImageInput {
     /// The kind of discount.
     ///
     /// Wire name `type`; required.
-    #[serde(rename = "type")]
     pub type_: crate::marketing::partner::product_coupon::types::CouponType,
     /// Single use or progressive bundle.
     ///
@@ -4589,28 +5283,24 @@ pub struct CombineImageInput {
     /// Discount of a NORMAL coupon.
     ///
     /// Wire name `normal_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::NormalCoupon,
     >,
     /// Discount of a DISCOUNT coupon.
     ///
     /// Wire name `discount_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::DiscountCoupon,
     >,
     /// Price of an EXCHANGE coupon.
     ///
     /// Wire name `exchange_coupon`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::ExchangeCoupon,
     >,
     /// Background colour as a hex value, such as #ff5733.
     ///
     /// Wire name `background_color`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<::std::string::String>,
 }
 
@@ -4647,6 +5337,30 @@ impl rt::Shaped for CombineImageInput {
     );
 }
 
+impl rt::JsonFields for CombineImageInput {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("scope", &self.scope);
+        out.req("type", &self.type_);
+        out.req("usage_mode", &self.usage_mode);
+        out.opt("normal_coupon", &self.normal_coupon);
+        out.opt("discount_coupon", &self.discount_coupon);
+        out.opt("exchange_coupon", &self.exchange_coupon);
+        out.opt("background_color", &self.background_color);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            scope: input.req("scope"),
+            type_: input.req("type"),
+            usage_mode: input.req("usage_mode"),
+            normal_coupon: input.opt("normal_coupon"),
+            discount_coupon: input.opt("discount_coupon"),
+            exchange_coupon: input.opt("exchange_coupon"),
+            background_color: input.opt("background_color"),
+        }
+    }
+}
+rt::serde_via_json!(CombineImageInput);
 impl CombineImageInput {
     /// A builder with every field unset.
     pub fn builder() -> CombineImageInputBuilder {
@@ -4758,7 +5472,7 @@ impl CombineImageInputBuilder {
 }
 
 /// What a CUT_OUT task works on.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CutOutInput {
     /// Product picture, a URL from the image-upload API.
@@ -4774,6 +5488,18 @@ impl rt::Shaped for CutOutInput {
     );
 }
 
+impl rt::JsonFields for CutOutInput {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("image_url", &self.image_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            image_url: input.req("image_url"),
+        }
+    }
+}
+rt::serde_via_json!(CutOutInput);
 impl CutOutInput {
     /// A builder with every field unset.
     pub fn builder() -> CutOutInputBuilder {
@@ -4797,7 +5523,7 @@ impl CutOutInputBuilder {
 }
 
 /// The picture an image-generation task produced.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GeneratedImage {
     /// URL of the generated picture.
@@ -4813,6 +5539,18 @@ impl rt::Shaped for GeneratedImage {
     );
 }
 
+impl rt::JsonFields for GeneratedImage {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("image_url", &self.image_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            image_url: input.req("image_url"),
+        }
+    }
+}
+rt::serde_via_json!(GeneratedImage);
 #[cfg(feature = "test-support")]
 impl GeneratedImage {
     /// A builder with every field unset.
@@ -4839,7 +5577,7 @@ impl GeneratedImageBuilder {
 }
 
 /// The answer of a pre-send: a token that the mini-program coupon component uses to hand the coupon (or the coupon bundle) to the user.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PreSendCouponToken {
     /// Token to pass to the coupon component.
@@ -4855,6 +5593,16 @@ impl rt::Shaped for PreSendCouponToken {
     );
 }
 
+impl rt::JsonFields for PreSendCouponToken {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("token", &self.token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
+    }
+}
+rt::serde_via_json!(PreSendCouponToken);
 #[cfg(feature = "test-support")]
 impl PreSendCouponToken {
     /// A builder with every field unset.
@@ -4881,7 +5629,7 @@ impl PreSendCouponTokenBuilder {
 }
 
 /// A user's coupon bundle with every coupon it holds.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserCouponBundleResult {
     /// ID WeChat Pay gave the user's coupon bundle.
@@ -4913,6 +5661,20 @@ impl rt::Shaped for UserCouponBundleResult {
     );
 }
 
+impl rt::JsonFields for UserCouponBundleResult {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("user_coupon_bundle_id", &self.user_coupon_bundle_id);
+        out.req("user_product_coupon_list", &self.user_product_coupon_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            user_coupon_bundle_id: input.req("user_coupon_bundle_id"),
+            user_product_coupon_list: input.req("user_product_coupon_list"),
+        }
+    }
+}
+rt::serde_via_json!(UserCouponBundleResult);
 #[cfg(feature = "test-support")]
 impl UserCouponBundleResult {
     /// A builder with every field unset.
@@ -4959,7 +5721,7 @@ impl UserCouponBundleResultBuilder {
 }
 
 /// The service provider's URL for product-coupon event notifications (one for all its brands).
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ProductCouponNotifyUrlConfig {
     /// HTTPS address that receives the notifications.
@@ -4982,6 +5744,20 @@ impl rt::Shaped for ProductCouponNotifyUrlConfig {
     );
 }
 
+impl rt::JsonFields for ProductCouponNotifyUrlConfig {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("notify_url", &self.notify_url);
+        out.req("update_time", &self.update_time);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            notify_url: input.req("notify_url"),
+            update_time: input.req("update_time"),
+        }
+    }
+}
+rt::serde_via_json!(ProductCouponNotifyUrlConfig);
 #[cfg(feature = "test-support")]
 impl ProductCouponNotifyUrlConfig {
     /// A builder with every field unset.

@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStockBundleBudgetRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -29,10 +29,25 @@ pub struct UpdateStockBundleBudgetRequest {
     /// Wire name `stock_bundle_id`; required.
     pub stock_bundle_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UpdateStockBundleBudgetBody,
 }
 
+impl rt::JsonFields for UpdateStockBundleBudgetRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_bundle_id", &self.stock_bundle_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_bundle_id: input.req("stock_bundle_id"),
+            body: <UpdateStockBundleBudgetBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UpdateStockBundleBudgetRequest);
 impl rt::Shaped for UpdateStockBundleBudgetRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UpdateStockBundleBudgetRequest",
@@ -189,12 +204,12 @@ impl rt::Operation for UpdateStockBundleBudgetRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UpdateStockBundleBudgetRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateStockBundleBudgetBody {
     /// The brand's unique number for this change; digits, letters, `_` and `-`.
@@ -208,22 +223,18 @@ pub struct UpdateStockBundleBudgetBody {
     /// The present total limit; needed with MAX_COUNT.
     ///
     /// Wire name `current_max_count`; optional; 1 to 100000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_count: ::std::option::Option<i64>,
     /// The new total limit; needed with MAX_COUNT.
     ///
     /// Wire name `target_max_count`; optional; 1 to 100000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_count: ::std::option::Option<i64>,
     /// The present daily limit; needed with MAX_COUNT_PER_DAY.
     ///
     /// Wire name `current_max_count_per_day`; optional; 1 to 100000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_count_per_day: ::std::option::Option<i64>,
     /// The new daily limit; needed with MAX_COUNT_PER_DAY.
     ///
     /// Wire name `target_max_count_per_day`; optional; 1 to 100000000.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_count_per_day: ::std::option::Option<i64>,
     /// The brand, which must have authorised the service provider.
     ///
@@ -259,3 +270,28 @@ impl rt::Shaped for UpdateStockBundleBudgetBody {
         ],
     );
 }
+
+impl rt::JsonFields for UpdateStockBundleBudgetBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("update_mode", &self.update_mode);
+        out.opt("current_max_count", &self.current_max_count);
+        out.opt("target_max_count", &self.target_max_count);
+        out.opt("current_max_count_per_day", &self.current_max_count_per_day);
+        out.opt("target_max_count_per_day", &self.target_max_count_per_day);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            update_mode: input.req("update_mode"),
+            current_max_count: input.opt("current_max_count"),
+            target_max_count: input.opt("target_max_count"),
+            current_max_count_per_day: input.opt("current_max_count_per_day"),
+            target_max_count_per_day: input.opt("target_max_count_per_day"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(UpdateStockBundleBudgetBody);

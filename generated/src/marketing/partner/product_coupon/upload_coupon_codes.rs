@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 20 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesRequest {
     /// Path parameter. ID WeChat Pay gave the product coupon when it was created.
@@ -29,10 +29,25 @@ pub struct UploadCouponCodesRequest {
     /// Wire name `stock_id`; required.
     pub stock_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UploadCouponCodesBody,
 }
 
+impl rt::JsonFields for UploadCouponCodesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            body: <UploadCouponCodesBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UploadCouponCodesRequest);
 impl rt::Shaped for UploadCouponCodesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UploadCouponCodesRequest",
@@ -161,12 +176,12 @@ impl rt::Operation for UploadCouponCodesRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UploadCouponCodesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesBody {
     /// The brand's unique number for this upload; digits, letters, `_` and `-`.
@@ -204,24 +219,37 @@ impl rt::Shaped for UploadCouponCodesBody {
     );
 }
 
+impl rt::JsonFields for UploadCouponCodesBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("code_list", &self.code_list);
+        out.req("brand_id", &self.brand_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            code_list: input.req("code_list"),
+            brand_id: input.req("brand_id"),
+        }
+    }
+}
+rt::serde_via_json!(UploadCouponCodesBody);
 /// An element of `response.failed_code_list`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FailedCouponCode {
     /// The code that failed.
     ///
     /// Wire name `coupon_code`; optional; at most 40 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// Error code of the failure.
     ///
     /// Wire name `code`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Error message of the failure.
     ///
     /// Wire name `message`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -236,6 +264,22 @@ impl rt::Shaped for FailedCouponCode {
     );
 }
 
+impl rt::JsonFields for FailedCouponCode {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("coupon_code", &self.coupon_code);
+        out.opt("code", &self.code);
+        out.opt("message", &self.message);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            coupon_code: input.opt("coupon_code"),
+            code: input.opt("code"),
+            message: input.opt("message"),
+        }
+    }
+}
+rt::serde_via_json!(FailedCouponCode);
 #[cfg(feature = "test-support")]
 impl FailedCouponCode {
     /// A builder with every field unset.
@@ -272,7 +316,7 @@ impl FailedCouponCodeBuilder {
 }
 
 /// Success response of `UploadCouponCodesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
     /// Number of distinct codes in the request.
@@ -282,12 +326,10 @@ pub struct UploadCouponCodesResponse {
     /// Codes stored.
     ///
     /// Wire name `success_code_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Codes that could not be stored, with the reason.
     ///
     /// Wire name `failed_code_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_code_list: ::std::option::Option<
         ::std::vec::Vec<
             crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
@@ -296,14 +338,12 @@ pub struct UploadCouponCodesResponse {
     /// Codes the stock already had.
     ///
     /// Wire name `already_exist_code_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub already_exist_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Codes that appeared more than once in the request.
     ///
     /// Wire name `duplicate_code_list`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duplicate_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -338,6 +378,26 @@ impl rt::Shaped for UploadCouponCodesResponse {
     );
 }
 
+impl rt::JsonFields for UploadCouponCodesResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("success_code_list", &self.success_code_list);
+        out.opt("failed_code_list", &self.failed_code_list);
+        out.opt("already_exist_code_list", &self.already_exist_code_list);
+        out.opt("duplicate_code_list", &self.duplicate_code_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            success_code_list: input.opt("success_code_list"),
+            failed_code_list: input.opt("failed_code_list"),
+            already_exist_code_list: input.opt("already_exist_code_list"),
+            duplicate_code_list: input.opt("duplicate_code_list"),
+        }
+    }
+}
+rt::serde_via_json!(UploadCouponCodesResponse);
 #[cfg(feature = "test-support")]
 impl UploadCouponCodesResponse {
     /// A builder with every field unset.

@@ -16,14 +16,23 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImageRequest {
     /// The file to upload.
-    #[serde(with = "rt::upload::summary")]
     pub file: rt::UploadFile,
 }
 
+impl rt::JsonFields for UploadImageRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("file", &self.file);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { file: input.req("file") }
+    }
+}
+rt::serde_via_json!(UploadImageRequest);
 impl rt::Shaped for UploadImageRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "UploadImageRequest",
@@ -119,23 +128,21 @@ impl rt::Operation for UploadImageRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `UploadImageRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImageResponse {
     /// URL of the uploaded picture; it does not expire.
     ///
     /// Wire name `image_url`; optional; at most 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// The same URL under the name the third-party transcription uses; read it when `image_url` is absent.
     ///
     /// Wire name `media_url`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -149,6 +156,20 @@ impl rt::Shaped for UploadImageResponse {
     );
 }
 
+impl rt::JsonFields for UploadImageResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("image_url", &self.image_url);
+        out.opt("media_url", &self.media_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            image_url: input.opt("image_url"),
+            media_url: input.opt("media_url"),
+        }
+    }
+}
+rt::serde_via_json!(UploadImageResponse);
 #[cfg(feature = "test-support")]
 impl UploadImageResponse {
     /// A builder with every field unset.

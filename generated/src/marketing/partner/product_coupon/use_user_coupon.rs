@@ -17,7 +17,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 500 requests per second.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseUserCouponRequest {
     /// Path parameter. The user's OpenID under `appid`.
@@ -29,10 +29,25 @@ pub struct UseUserCouponRequest {
     /// Wire name `coupon_code`; required; at most 40 characters.
     pub coupon_code: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UseUserCouponBody,
 }
 
+impl rt::JsonFields for UseUserCouponRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("openid", &self.openid);
+        out.req("coupon_code", &self.coupon_code);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            openid: input.req("openid"),
+            coupon_code: input.req("coupon_code"),
+            body: <UseUserCouponBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UseUserCouponRequest);
 impl rt::Shaped for UseUserCouponRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UseUserCouponRequest",
@@ -229,12 +244,12 @@ impl rt::Operation for UseUserCouponRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `UseUserCouponRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseUserCouponBody {
     /// ID of the product coupon the user's coupon was issued from.
@@ -260,7 +275,6 @@ pub struct UseUserCouponBody {
     /// The Pay Score service order paid with the coupon.
     ///
     /// Wire name `associated_pay_score_order_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
         crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
     >,
@@ -275,7 +289,6 @@ pub struct UseUserCouponBody {
     /// ID of the store where the coupon is redeemed (from the create-store API).
     ///
     /// Wire name `store_id`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -308,3 +321,36 @@ impl rt::Shaped for UseUserCouponBody {
         ],
     );
 }
+
+impl rt::JsonFields for UseUserCouponBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("product_coupon_id", &self.product_coupon_id);
+        out.req("stock_id", &self.stock_id);
+        out.req("appid", &self.appid);
+        out.req("use_time", &self.use_time);
+        out.req("associated_order_info", &self.associated_order_info);
+        out.opt(
+            "associated_pay_score_order_info",
+            &self.associated_pay_score_order_info,
+        );
+        out.req("out_request_no", &self.out_request_no);
+        out.req("brand_id", &self.brand_id);
+        out.opt("store_id", &self.store_id);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            product_coupon_id: input.req("product_coupon_id"),
+            stock_id: input.req("stock_id"),
+            appid: input.req("appid"),
+            use_time: input.req("use_time"),
+            associated_order_info: input.req("associated_order_info"),
+            associated_pay_score_order_info: input
+                .opt("associated_pay_score_order_info"),
+            out_request_no: input.req("out_request_no"),
+            brand_id: input.req("brand_id"),
+            store_id: input.opt("store_id"),
+        }
+    }
+}
+rt::serde_via_json!(UseUserCouponBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseOrderRequest {
     /// Path parameter. The order number the provider gave.
@@ -24,10 +24,23 @@ pub struct CloseOrderRequest {
     /// Wire name `out_trade_no`; required; 1 to 32 characters.
     pub out_trade_no: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CloseOrderBody,
 }
 
+impl rt::JsonFields for CloseOrderRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_trade_no", &self.out_trade_no);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            body: <CloseOrderBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CloseOrderRequest);
 impl rt::Shaped for CloseOrderRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CloseOrderRequest",
@@ -140,7 +153,7 @@ impl rt::Operation for CloseOrderRequest {
 }
 
 /// JSON body of `CloseOrderRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseOrderBody {
     /// The provider's merchant number.
@@ -162,3 +175,18 @@ impl rt::Shaped for CloseOrderBody {
         ],
     );
 }
+
+impl rt::JsonFields for CloseOrderBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("sp_mchid", &self.sp_mchid);
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_mchid: input.req("sp_mchid"),
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(CloseOrderBody);

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByOutTradeNoRequest {
     /// Path parameter. The order number the provider gave.
@@ -33,6 +33,22 @@ pub struct QueryByOutTradeNoRequest {
     pub sub_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryByOutTradeNoRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_trade_no", &self.out_trade_no);
+        out.req("sp_mchid", &self.sp_mchid);
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            sp_mchid: input.req("sp_mchid"),
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByOutTradeNoRequest);
 impl rt::Shaped for QueryByOutTradeNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByOutTradeNoRequest",
@@ -129,6 +145,6 @@ impl rt::Operation for QueryByOutTradeNoRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryByTransactionIdRequest {
     /// Path parameter. WeChat Pay's transaction id.
@@ -33,6 +33,22 @@ pub struct QueryByTransactionIdRequest {
     pub sub_mchid: ::std::string::String,
 }
 
+impl rt::JsonFields for QueryByTransactionIdRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("transaction_id", &self.transaction_id);
+        out.req("sp_mchid", &self.sp_mchid);
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            transaction_id: input.req("transaction_id"),
+            sp_mchid: input.req("sp_mchid"),
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(QueryByTransactionIdRequest);
 impl rt::Shaped for QueryByTransactionIdRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryByTransactionIdRequest",
@@ -129,6 +145,6 @@ impl rt::Operation for QueryByTransactionIdRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }

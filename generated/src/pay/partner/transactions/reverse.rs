@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseRequest {
     /// Path parameter. The order number given to `codepay`.
@@ -24,10 +24,23 @@ pub struct ReverseRequest {
     /// Wire name `out_trade_no`; required; 1 to 32 characters; matches `^[0-9A-Za-z_*-]+$`.
     pub out_trade_no: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: ReverseBody,
 }
 
+impl rt::JsonFields for ReverseRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_trade_no", &self.out_trade_no);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_trade_no: input.req("out_trade_no"),
+            body: <ReverseBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(ReverseRequest);
 impl rt::Shaped for ReverseRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "ReverseRequest",
@@ -142,18 +155,17 @@ impl rt::Operation for ReverseRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// JSON body of `ReverseRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseBody {
     /// The provider's AppID the order was placed under.
     ///
     /// Wire name `sp_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// The provider's merchant number.
     ///
@@ -162,7 +174,6 @@ pub struct ReverseBody {
     /// The sub-merchant's AppID, when the order had one.
     ///
     /// Wire name `sub_appid`; optional; 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant the order is for.
     ///
@@ -182,14 +193,31 @@ impl rt::Shaped for ReverseBody {
     );
 }
 
+impl rt::JsonFields for ReverseBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sp_appid", &self.sp_appid);
+        out.req("sp_mchid", &self.sp_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("sub_mchid", &self.sub_mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_appid: input.opt("sp_appid"),
+            sp_mchid: input.req("sp_mchid"),
+            sub_appid: input.opt("sub_appid"),
+            sub_mchid: input.req("sub_mchid"),
+        }
+    }
+}
+rt::serde_via_json!(ReverseBody);
 /// Success response of `ReverseRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReverseResponse {
     /// The provider's AppID of the order.
     ///
     /// Wire name `sp_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// The provider's merchant number.
     ///
@@ -198,7 +226,6 @@ pub struct ReverseResponse {
     /// The sub-merchant's AppID of the order.
     ///
     /// Wire name `sub_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's number.
     ///
@@ -223,6 +250,26 @@ impl rt::Shaped for ReverseResponse {
     );
 }
 
+impl rt::JsonFields for ReverseResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sp_appid", &self.sp_appid);
+        out.req("sp_mchid", &self.sp_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.req("sub_mchid", &self.sub_mchid);
+        out.req("out_trade_no", &self.out_trade_no);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_appid: input.opt("sp_appid"),
+            sp_mchid: input.req("sp_mchid"),
+            sub_appid: input.opt("sub_appid"),
+            sub_mchid: input.req("sub_mchid"),
+            out_trade_no: input.req("out_trade_no"),
+        }
+    }
+}
+rt::serde_via_json!(ReverseResponse);
 #[cfg(feature = "test-support")]
 impl ReverseResponse {
     /// A builder with every field unset.

@@ -4,23 +4,20 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// The user who pays a JSAPI order placed by a service provider.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerJsapiPayer {
     /// The user's OpenID under `sp_appid`; give it or `sub_openid`.
     ///
     /// Wire name `sp_openid`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// The user's OpenID under `sub_appid`; give it or `sp_openid`.
     ///
     /// Wire name `sub_openid`; optional; 1 to 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `identity`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
 }
 
@@ -40,6 +37,22 @@ impl rt::Shaped for PartnerJsapiPayer {
     );
 }
 
+impl rt::JsonFields for PartnerJsapiPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sp_openid", &self.sp_openid);
+        out.opt("sub_openid", &self.sub_openid);
+        out.opt("identity", &self.identity);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_openid: input.opt("sp_openid"),
+            sub_openid: input.opt("sub_openid"),
+            identity: input.opt("identity"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerJsapiPayer);
 impl PartnerJsapiPayer {
     /// A builder with every field unset.
     pub fn builder() -> PartnerJsapiPayerBuilder {
@@ -94,18 +107,16 @@ impl PartnerJsapiPayer {
 }
 
 /// The user who paid, as WeChat Pay reports a service-provider order.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerPayer {
     /// The user's OpenID under `sp_appid`.
     ///
     /// Wire name `sp_openid`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// The user's OpenID under `sub_appid`, when the order had one.
     ///
     /// Wire name `sub_openid`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -119,6 +130,20 @@ impl rt::Shaped for PartnerPayer {
     );
 }
 
+impl rt::JsonFields for PartnerPayer {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sp_openid", &self.sp_openid);
+        out.opt("sub_openid", &self.sub_openid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_openid: input.opt("sp_openid"),
+            sub_openid: input.opt("sub_openid"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerPayer);
 #[cfg(feature = "test-support")]
 impl PartnerPayer {
     /// A builder with every field unset.
@@ -150,94 +175,78 @@ impl PartnerPayerBuilder {
 }
 
 /// A service-provider order as WeChat Pay knows it: query answers, payment-code answers and the TRANSACTION.SUCCESS callback.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PartnerTransaction {
     /// The provider's AppID the order was placed under.
     ///
     /// Wire name `sp_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// The provider's merchant number.
     ///
     /// Wire name `sp_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's AppID, when the order had one.
     ///
     /// Wire name `sub_appid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// The sub-merchant's number.
     ///
     /// Wire name `sub_mchid`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The order number the provider gave.
     ///
     /// Wire name `out_trade_no`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// WeChat Pay's transaction id, once paid.
     ///
     /// Wire name `transaction_id`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// How it was paid.
     ///
     /// Wire name `trade_type`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<crate::pay::transactions::types::TradeType>,
     /// State of the order.
     ///
     /// Wire name `trade_state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<crate::pay::transactions::types::TradeState>,
     /// The state in words.
     ///
     /// Wire name `trade_state_desc`; optional; at most 256 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// Bank or payment source, e.g. OTHERS.
     ///
     /// Wire name `bank_type`; optional; at most 32 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// The data attached when the order was placed.
     ///
     /// Wire name `attach`; optional; at most 128 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// When the payment completed.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// The user who paid.
     ///
     /// Wire name `payer`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<
         crate::pay::partner::transactions::types::PartnerPayer,
     >,
     /// Amounts.
     ///
     /// Wire name `amount`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<
         crate::pay::transactions::types::TransactionAmount,
     >,
     /// Where the order was placed.
     ///
     /// Wire name `scene_info`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<
         crate::pay::transactions::types::TransactionSceneInfo,
     >,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
     >,
@@ -299,6 +308,48 @@ impl rt::Shaped for PartnerTransaction {
     );
 }
 
+impl rt::JsonFields for PartnerTransaction {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("sp_appid", &self.sp_appid);
+        out.opt("sp_mchid", &self.sp_mchid);
+        out.opt("sub_appid", &self.sub_appid);
+        out.opt("sub_mchid", &self.sub_mchid);
+        out.opt("out_trade_no", &self.out_trade_no);
+        out.opt("transaction_id", &self.transaction_id);
+        out.opt("trade_type", &self.trade_type);
+        out.opt("trade_state", &self.trade_state);
+        out.opt("trade_state_desc", &self.trade_state_desc);
+        out.opt("bank_type", &self.bank_type);
+        out.opt("attach", &self.attach);
+        out.opt("success_time", &self.success_time);
+        out.opt("payer", &self.payer);
+        out.opt("amount", &self.amount);
+        out.opt("scene_info", &self.scene_info);
+        out.opt("promotion_detail", &self.promotion_detail);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            sp_appid: input.opt("sp_appid"),
+            sp_mchid: input.opt("sp_mchid"),
+            sub_appid: input.opt("sub_appid"),
+            sub_mchid: input.opt("sub_mchid"),
+            out_trade_no: input.opt("out_trade_no"),
+            transaction_id: input.opt("transaction_id"),
+            trade_type: input.opt("trade_type"),
+            trade_state: input.opt("trade_state"),
+            trade_state_desc: input.opt("trade_state_desc"),
+            bank_type: input.opt("bank_type"),
+            attach: input.opt("attach"),
+            success_time: input.opt("success_time"),
+            payer: input.opt("payer"),
+            amount: input.opt("amount"),
+            scene_info: input.opt("scene_info"),
+            promotion_detail: input.opt("promotion_detail"),
+        }
+    }
+}
+rt::serde_via_json!(PartnerTransaction);
 #[cfg(feature = "test-support")]
 impl PartnerTransaction {
     /// A builder with every field unset.

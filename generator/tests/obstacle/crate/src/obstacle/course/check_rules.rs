@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckRulesRequest {
     /// Path parameter. A short path parameter.
@@ -24,10 +24,23 @@ pub struct CheckRulesRequest {
     /// Wire name `rule_id`; required; at most 3 characters.
     pub rule_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CheckRulesBody,
 }
 
+impl rt::JsonFields for CheckRulesRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("rule_id", &self.rule_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            rule_id: input.req("rule_id"),
+            body: <CheckRulesBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CheckRulesRequest);
 impl rt::Shaped for CheckRulesRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CheckRulesRequest",
@@ -144,7 +157,7 @@ impl rt::Operation for CheckRulesRequest {
 }
 
 /// JSON body of `CheckRulesRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CheckRulesBody {
     /// An RFC 3339 time.
@@ -154,32 +167,26 @@ pub struct CheckRulesBody {
     /// At most three characters.
     ///
     /// Wire name `short`; optional; at most 3 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub short: ::std::option::Option<::std::string::String>,
     /// Exactly three digits.
     ///
     /// Wire name `anchored`; optional; matches `^[0-9]{3}$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub anchored: ::std::option::Option<::std::string::String>,
     /// Three digits somewhere.
     ///
     /// Wire name `unanchored`; optional; matches `[0-9]{3}`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub unanchored: ::std::option::Option<::std::string::String>,
     /// From 1 to 99.
     ///
     /// Wire name `count`; optional; 1 to 99.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
     /// One or two tags.
     ///
     /// Wire name `tags`; optional; 1 to 2 items; each item at most 3 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// On or off.
     ///
     /// Wire name `state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::obstacle::course::types::State>,
 }
 
@@ -202,3 +209,28 @@ impl rt::Shaped for CheckRulesBody {
         ],
     );
 }
+
+impl rt::JsonFields for CheckRulesBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("at", &self.at);
+        out.opt("short", &self.short);
+        out.opt("anchored", &self.anchored);
+        out.opt("unanchored", &self.unanchored);
+        out.opt("count", &self.count);
+        out.opt("tags", &self.tags);
+        out.opt("state", &self.state);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            at: input.req("at"),
+            short: input.opt("short"),
+            anchored: input.opt("anchored"),
+            unanchored: input.opt("unanchored"),
+            count: input.opt("count"),
+            tags: input.opt("tags"),
+            state: input.opt("state"),
+        }
+    }
+}
+rt::serde_via_json!(CheckRulesBody);

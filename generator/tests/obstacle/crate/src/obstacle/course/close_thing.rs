@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Safe to repeat (a second call changes nothing more): the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 204 with no body.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseThingRequest {
     /// Path parameter. The thing.
@@ -24,10 +24,23 @@ pub struct CloseThingRequest {
     /// Wire name `thing_id`; required.
     pub thing_id: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: CloseThingBody,
 }
 
+impl rt::JsonFields for CloseThingRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("thing_id", &self.thing_id);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            thing_id: input.req("thing_id"),
+            body: <CloseThingBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(CloseThingRequest);
 impl rt::Shaped for CloseThingRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "CloseThingRequest",
@@ -121,13 +134,12 @@ impl rt::Operation for CloseThingRequest {
 }
 
 /// JSON body of `CloseThingRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseThingBody {
     /// Why.
     ///
     /// Wire name `reason`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
 
@@ -137,3 +149,16 @@ impl rt::Shaped for CloseThingBody {
         &[rt::FieldRule::opt("reason", rt::Kind::TEXT)],
     );
 }
+
+impl rt::JsonFields for CloseThingBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("reason", &self.reason);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            reason: input.opt("reason"),
+        }
+    }
+}
+rt::serde_via_json!(CloseThingBody);

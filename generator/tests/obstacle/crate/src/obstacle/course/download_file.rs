@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200 with the file's bytes, unsigned; check them against the hash the previous call returned.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadFileRequest {
     /// Query parameter. Download token.
@@ -25,6 +25,16 @@ pub struct DownloadFileRequest {
     pub token: ::std::string::String,
 }
 
+impl rt::JsonFields for DownloadFileRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("token", &self.token);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { token: input.req("token") }
+    }
+}
+rt::serde_via_json!(DownloadFileRequest);
 impl rt::Shaped for DownloadFileRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "DownloadFileRequest",

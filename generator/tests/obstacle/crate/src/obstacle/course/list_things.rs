@@ -16,7 +16,7 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: service providers (服务商).
 /// - A read, safe to repeat: the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListThingsRequest {
     /// Query parameter. Page size.
@@ -26,27 +26,22 @@ pub struct ListThingsRequest {
     /// Query parameter. An inline enum in the query.
     ///
     /// Wire name `state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::obstacle::course::list_things::State>,
     /// Query parameter. Lower time bound.
     ///
     /// Wire name `since`; optional; RFC 3339.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub since: ::std::option::Option<rt::DateTime>,
     /// Query parameter. A flag.
     ///
     /// Wire name `flag`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub flag: ::std::option::Option<bool>,
     /// Query parameter. A name with a space allowed.
     ///
     /// Wire name `name`; optional; at least 2 characters; matches `^[a-z ]+$`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Query parameter. A value sent encrypted in the query (percent-encoded Base64).
     ///
     /// Wire name `account_number`; optional; at most 1024 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
 }
 
@@ -64,6 +59,28 @@ impl ::std::fmt::Debug for ListThingsRequest {
     }
 }
 
+impl rt::JsonFields for ListThingsRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("limit", &self.limit);
+        out.opt("state", &self.state);
+        out.opt("since", &self.since);
+        out.opt("flag", &self.flag);
+        out.opt("name", &self.name);
+        out.opt("account_number", &self.account_number);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            limit: input.req("limit"),
+            state: input.opt("state"),
+            since: input.opt("since"),
+            flag: input.opt("flag"),
+            name: input.opt("name"),
+            account_number: input.opt("account_number"),
+        }
+    }
+}
+rt::serde_via_json!(ListThingsRequest);
 impl rt::Shaped for ListThingsRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "ListThingsRequest",
@@ -197,7 +214,7 @@ impl rt::Operation for ListThingsRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 rt::open_enum! {
@@ -212,7 +229,7 @@ rt::open_enum! {
 }
 
 /// An element of `response.data`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DataItem {
     /// ID.
@@ -222,7 +239,6 @@ pub struct DataItem {
     /// The same enum, referenced by its name.
     ///
     /// Wire name `state`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::obstacle::course::types::State>,
 }
 
@@ -241,6 +257,20 @@ impl rt::Shaped for DataItem {
     );
 }
 
+impl rt::JsonFields for DataItem {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("id", &self.id);
+        out.opt("state", &self.state);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.req("id"),
+            state: input.opt("state"),
+        }
+    }
+}
+rt::serde_via_json!(DataItem);
 #[cfg(feature = "test-support")]
 impl DataItem {
     /// A builder with every field unset.
@@ -272,7 +302,7 @@ impl DataItemBuilder {
 }
 
 /// Success response of `ListThingsRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListThingsResponse {
     /// How many.
@@ -282,7 +312,6 @@ pub struct ListThingsResponse {
     /// The things.
     ///
     /// Wire name `data`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<crate::obstacle::course::list_things::DataItem>,
     >,
@@ -305,6 +334,20 @@ impl rt::Shaped for ListThingsResponse {
     );
 }
 
+impl rt::JsonFields for ListThingsResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("total_count", &self.total_count);
+        out.opt("data", &self.data);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            total_count: input.req("total_count"),
+            data: input.opt("data"),
+        }
+    }
+}
+rt::serde_via_json!(ListThingsResponse);
 #[cfg(feature = "test-support")]
 impl ListThingsResponse {
     /// A builder with every field unset.

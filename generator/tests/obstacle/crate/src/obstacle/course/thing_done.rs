@@ -8,7 +8,7 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// Decrypted resource of the Thing done notification.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ThingDoneEvent {
     /// ID.
@@ -18,7 +18,6 @@ pub struct ThingDoneEvent {
     /// The result.
     ///
     /// Wire name `result`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<crate::obstacle::course::types::Result>,
 }
 
@@ -37,6 +36,20 @@ impl rt::Shaped for ThingDoneEvent {
     );
 }
 
+impl rt::JsonFields for ThingDoneEvent {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("id", &self.id);
+        out.opt("result", &self.result);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            id: input.req("id"),
+            result: input.opt("result"),
+        }
+    }
+}
+rt::serde_via_json!(ThingDoneEvent);
 #[cfg(feature = "test-support")]
 impl ThingDoneEvent {
     /// A builder with every field unset.

@@ -4,42 +4,32 @@
 
 use ::wechatpay_apiv3_runtime as rt;
 /// 结果 \[Result\] with `backticks` and &lt;b&gt;html&lt;/b&gt;.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Result {
     /// A field called type.
     ///
     /// Wire name `type`; required; at most 8 characters.
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// A field called use, with a negative minimum.
     ///
     /// Wire name `use`; optional; -5 to 5.
-    #[serde(rename = "use")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_: ::std::option::Option<i64>,
     /// A field called self.
     ///
     /// Wire name `self`; optional.
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<bool>,
     /// A field with a dash and capitals.
     ///
     /// Wire name `Content-Type`; optional.
-    #[serde(rename = "Content-Type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub content_type: ::std::option::Option<::std::string::String>,
     /// A field whose type is called Option.
     ///
     /// Wire name `async`; optional.
-    #[serde(rename = "async")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub async_: ::std::option::Option<crate::obstacle::course::types::Option>,
     /// A field called builder.
     ///
     /// Wire name `builder`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub builder: ::std::option::Option<::std::string::String>,
 }
 
@@ -60,6 +50,28 @@ impl rt::Shaped for Result {
     );
 }
 
+impl rt::JsonFields for Result {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+        out.opt("use", &self.use_);
+        out.opt("self", &self.self_);
+        out.opt("Content-Type", &self.content_type);
+        out.opt("async", &self.async_);
+        out.opt("builder", &self.builder);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            use_: input.opt("use"),
+            self_: input.opt("self"),
+            content_type: input.opt("Content-Type"),
+            async_: input.opt("async"),
+            builder: input.opt("builder"),
+        }
+    }
+}
+rt::serde_via_json!(Result);
 impl Result {
     /// A builder with every field unset.
     pub fn builder() -> ResultBuilder {
@@ -125,7 +137,7 @@ rt::open_enum! {
 }
 
 /// A struct called String, holding a sensitive field.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct String {
     /// Sent encrypted.
@@ -135,7 +147,6 @@ pub struct String {
     /// A list of sensitive strings, each at most 4 characters.
     ///
     /// Wire name `others`; optional; each item at most 4 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub others: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -153,6 +164,20 @@ impl rt::Shaped for String {
     );
 }
 
+impl rt::JsonFields for String {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("secret", &self.secret);
+        out.opt("others", &self.others);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            secret: input.req("secret"),
+            others: input.opt("others"),
+        }
+    }
+}
+rt::serde_via_json!(String);
 impl String {
     /// A builder with every field unset.
     pub fn builder() -> StringBuilder {
@@ -224,7 +249,7 @@ rt::open_enum! {
 }
 
 /// A type that lists itself; a `Vec` in between gives it a finite size.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Tree {
     /// The node's label, at most 8 characters.
@@ -234,7 +259,6 @@ pub struct Tree {
     /// The node's children, each a tree.
     ///
     /// Wire name `children`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub children: ::std::option::Option<
         ::std::vec::Vec<crate::obstacle::course::types::Tree>,
     >,
@@ -257,6 +281,20 @@ impl rt::Shaped for Tree {
     );
 }
 
+impl rt::JsonFields for Tree {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("label", &self.label);
+        out.opt("children", &self.children);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            label: input.req("label"),
+            children: input.opt("children"),
+        }
+    }
+}
+rt::serde_via_json!(Tree);
 #[cfg(feature = "test-support")]
 impl Tree {
     /// A builder with every field unset.

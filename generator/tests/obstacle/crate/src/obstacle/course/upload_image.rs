@@ -16,14 +16,23 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Callers: merchants (直连商户).
 /// - Not idempotent: the client never retries it.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImageRequest {
     /// The file to upload.
-    #[serde(with = "rt::upload::summary")]
     pub file: rt::UploadFile,
 }
 
+impl rt::JsonFields for UploadImageRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("file", &self.file);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { file: input.req("file") }
+    }
+}
+rt::serde_via_json!(UploadImageRequest);
 impl rt::Shaped for UploadImageRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "UploadImageRequest",
@@ -109,12 +118,12 @@ impl rt::Operation for UploadImageRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// Success response of `UploadImageRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UploadImageResponse {
     /// Where it is.
@@ -130,6 +139,18 @@ impl rt::Shaped for UploadImageResponse {
     );
 }
 
+impl rt::JsonFields for UploadImageResponse {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("media_url", &self.media_url);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            media_url: input.req("media_url"),
+        }
+    }
+}
+rt::serde_via_json!(UploadImageResponse);
 #[cfg(feature = "test-support")]
 impl UploadImageResponse {
     /// A builder with every field unset.

@@ -17,19 +17,31 @@ use ::wechatpay_apiv3_runtime as rt;
 /// - Rate limit: 100 requests per 60 seconds.
 /// - Idempotent by `out_request_no`: a repeat with the same value returns the first result, so the client retries it on transport errors, 5xx and 429.
 /// - Answers HTTP 200.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseRequest {
     /// Path parameter. A path parameter called type.
     ///
     /// Wire name `type`; required; at most 16 characters.
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// The JSON body; its fields are set on the builder.
-    #[serde(flatten)]
     pub body: UseBody,
 }
 
+impl rt::JsonFields for UseRequest {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("type", &self.type_);
+        rt::JsonFields::write_fields(&self.body, out);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            type_: input.req("type"),
+            body: <UseBody as rt::JsonFields>::read_fields(input),
+        }
+    }
+}
+rt::serde_via_json!(UseRequest);
 impl rt::Shaped for UseRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::request(
         "UseRequest",
@@ -168,12 +180,12 @@ impl rt::Operation for UseRequest {
     fn decode_response(
         body: &[u8],
     ) -> ::std::result::Result<Self::Response, rt::decode::DecodeError> {
-        rt::decode::json(body)
+        rt::decode::typed(body)
     }
 }
 
 /// An inline object under a dashed name.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SelfCheck {
     /// A time.
@@ -183,7 +195,6 @@ pub struct SelfCheck {
     /// A list of lists.
     ///
     /// Wire name `matrix`; optional; each item at most 2 items; each item each item at most 9.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub matrix: ::std::option::Option<::std::vec::Vec<::std::vec::Vec<i64>>>,
 }
 
@@ -204,6 +215,20 @@ impl rt::Shaped for SelfCheck {
     );
 }
 
+impl rt::JsonFields for SelfCheck {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("when", &self.when);
+        out.opt("matrix", &self.matrix);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            when: input.req("when"),
+            matrix: input.opt("matrix"),
+        }
+    }
+}
+rt::serde_via_json!(SelfCheck);
 impl SelfCheck {
     /// A builder with every field unset.
     pub fn builder() -> SelfCheckBuilder {
@@ -235,7 +260,7 @@ impl SelfCheckBuilder {
 }
 
 /// JSON body of `UseRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UseBody {
     /// Idempotency key.
@@ -249,20 +274,16 @@ pub struct UseBody {
     /// A list of an enum called Option.
     ///
     /// Wire name `options`; optional; at least 1 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<
         ::std::vec::Vec<crate::obstacle::course::types::Option>,
     >,
     /// An inline object under a dashed name.
     ///
     /// Wire name `self-check`; optional.
-    #[serde(rename = "self-check")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_check: ::std::option::Option<crate::obstacle::course::use_::SelfCheck>,
     /// A field of a type called String (nested sensitive data).
     ///
     /// Wire name `holder`; optional.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub holder: ::std::option::Option<crate::obstacle::course::types::String>,
 }
 
@@ -304,6 +325,26 @@ impl rt::Shaped for UseBody {
     );
 }
 
+impl rt::JsonFields for UseBody {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("out_request_no", &self.out_request_no);
+        out.req("result", &self.result);
+        out.opt("options", &self.options);
+        out.opt("self-check", &self.self_check);
+        out.opt("holder", &self.holder);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            out_request_no: input.req("out_request_no"),
+            result: input.req("result"),
+            options: input.opt("options"),
+            self_check: input.opt("self-check"),
+            holder: input.opt("holder"),
+        }
+    }
+}
+rt::serde_via_json!(UseBody);
 impl UseBody {
     /// Replaces every sensitive field's plaintext with its ciphertext. Called by the client.
     #[doc(hidden)]
