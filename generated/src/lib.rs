@@ -13,6 +13,7 @@
 //! | `payments` | `bill` | 账单 (bills) | 4 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
+//! | `goldplan` | `goldplan` | 点金计划 (gold plan) | 5 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
@@ -56,6 +57,8 @@ pub mod bill;
 pub mod certificates;
 #[cfg(feature = "transfer")]
 pub mod fund_app;
+#[cfg(feature = "goldplan")]
+pub mod goldplan;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
 #[cfg(feature = "payments")]

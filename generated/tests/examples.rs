@@ -616,6 +616,165 @@ fn mch_transfer_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Close the receipt page" of `POST /v3/goldplan/merchants/changecustompagestatus`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_change_custom_page_status_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::change_custom_page_status::ChangeCustomPageStatusRequest::builder()
+        .sub_mchid("1900000109")
+        .operation_type("CLOSE")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/goldplan/merchants/changecustompagestatus"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::change_custom_page_status::ChangeCustomPageStatusBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::goldplan::change_custom_page_status::ChangeCustomPageStatusResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Open the gold plan for mini-program payments" of `POST /v3/goldplan/merchants/changegoldplanstatus`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_change_gold_plan_status_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::change_gold_plan_status::ChangeGoldPlanStatusRequest::builder()
+        .sub_mchid("1900000109")
+        .operation_type("OPEN")
+        .operation_pay_scene("MINIPROGRAM")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/goldplan/merchants/changegoldplanstatus");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"operation_pay_scene\":\"MINIPROGRAM\",\"operation_type\":\"OPEN\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::change_gold_plan_status::ChangeGoldPlanStatusBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"operation_pay_scene\":\"MINIPROGRAM\",\"operation_type\":\"OPEN\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::goldplan::change_gold_plan_status::ChangeGoldPlanStatusResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Hide advertising" of `POST /v3/goldplan/merchants/close-advertising-show`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_close_advertising_show_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::close_advertising_show::CloseAdvertisingShowRequest::builder()
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/goldplan/merchants/close-advertising-show"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::close_advertising_show::CloseAdvertisingShowBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Show advertising, but none from software or security firms" of `PATCH /v3/goldplan/merchants/open-advertising-show`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_open_advertising_show_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::open_advertising_show::OpenAdvertisingShowRequest::builder()
+        .sub_mchid("1900000109")
+        .advertising_industry_filters(
+            ::std::vec![
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SOFTWARE"),
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SECURITY")
+            ],
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/goldplan/merchants/open-advertising-show");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::open_advertising_show::OpenAdvertisingShowBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Filter three industries" of `POST /v3/goldplan/merchants/set-advertising-industry-filter`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_set_advertising_industry_filter_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::set_advertising_industry_filter::SetAdvertisingIndustryFilterRequest::builder()
+        .sub_mchid("1900000109")
+        .advertising_industry_filters(
+            ::std::vec![
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SOFTWARE"),
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SECURITY"),
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("LOVE_MARRIAGE")
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/goldplan/merchants/set-advertising-industry-filter"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\",\"LOVE_MARRIAGE\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::set_advertising_industry_filter::SetAdvertisingIndustryFilterBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\",\"LOVE_MARRIAGE\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::goldplan::types::OperationType>();
+    check_open_enum::<::wechatpay_apiv3::goldplan::types::OperationPayScene>();
+    check_open_enum::<::wechatpay_apiv3::goldplan::types::IndustryType>();
+}
+
 /// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
 #[cfg(feature = "busifavor")]
 #[test]
