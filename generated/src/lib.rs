@@ -20,6 +20,7 @@
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
+//! | `payscore-parking` | `vehicle::parking` | 微信支付分停车服务 (payscore parking) | 4 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
@@ -67,3 +68,5 @@ pub mod pay;
 pub mod profitsharing;
 #[cfg(feature = "payments")]
 pub mod refund;
+#[cfg(feature = "payscore-parking")]
+pub mod vehicle;

@@ -4967,3 +4967,151 @@ fn refund_domestic_enums_keep_unknown_values() {
         ::wechatpay_apiv3::refund::domestic::refund_result::ExchangeRateType,
     >();
 }
+
+/// Example "A car enters with an hour free" of `POST /v3/vehicle/parking/parkings`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_create_parking_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::create_parking::CreateParkingRequest::builder()
+        .sub_mchid("1900000109")
+        .out_parking_no("IN20261201-0001")
+        .plate_number("粤B888888")
+        .plate_color("BLUE")
+        .notify_url("https://park.example.com/wechatpay/parking")
+        .start_time("2026-12-01T08:30:00+08:00")
+        .parking_name("欢乐海岸停车场")
+        .free_duration(3600)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/vehicle/parking/parkings");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"free_duration\":3600,\"notify_url\":\"https://park.example.com/wechatpay/parking\",\"out_parking_no\":\"IN20261201-0001\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::vehicle::parking::create_parking::CreateParkingBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"free_duration\":3600,\"notify_url\":\"https://park.example.com/wechatpay/parking\",\"out_parking_no\":\"IN20261201-0001\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::vehicle::parking::types::Parking = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"free_duration\":3600,\"id\":\"5K8264ILTKCH16CQ250\",\"out_parking_no\":\"IN20261201-0001\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\",\"state\":\"NORMAL\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Charge 8.88 yuan for two hours" of `POST /v3/vehicle/transactions/parking`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_create_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::create_transaction::CreateTransactionRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .description("停车场扣费")
+        .out_trade_no("PK20261201-0001")
+        .trade_scene("PARKING")
+        .notify_url("https://park.example.com/wechatpay/charge")
+        .amount(
+            ::wechatpay_apiv3::vehicle::parking::types::OrderAmount::builder()
+                .total(888)
+                .currency("CNY")
+                .build()?,
+        )
+        .parking_info(
+            ::wechatpay_apiv3::vehicle::parking::types::ParkingTradeScene::builder()
+                .parking_id("5K8264ILTKCH16CQ250")
+                .plate_number("粤B888888")
+                .plate_color("BLUE")
+                .start_time("2026-12-01T08:30:00+08:00")
+                .end_time("2026-12-01T11:30:00+08:00")
+                .parking_name("欢乐海岸停车场")
+                .charging_duration(7200)
+                .device_id("GATE-03")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/vehicle/transactions/parking");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"description\":\"停车场扣费\",\"notify_url\":\"https://park.example.com/wechatpay/charge\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":7200,\"device_id\":\"GATE-03\",\"end_time\":\"2026-12-01T11:30:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\"},\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}",
+    );
+    let decoded: ::wechatpay_apiv3::vehicle::parking::create_transaction::CreateTransactionBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"description\":\"停车场扣费\",\"notify_url\":\"https://park.example.com/wechatpay/charge\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":7200,\"device_id\":\"GATE-03\",\"end_time\":\"2026-12-01T11:30:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\"},\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::vehicle::parking::types::ParkingTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"create_time\":\"2026-12-01T11:30:05+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":7200,\"device_id\":\"GATE-03\",\"end_time\":\"2026-12-01T11:30:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\"},\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\",\"trade_state\":\"ACCEPTED\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A plate with the service on" of `GET /v3/vehicle/parking/services/find`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_query_plate_service_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::query_plate_service::QueryPlateServiceRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .plate_number("粤B888888")
+        .plate_color("BLUE")
+        .openid("oUpF8uMuAJOM2pxb1Q")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/vehicle/parking/services/find?appid=wxcbda96de0b165486&sub_mchid=1900000109&plate_number=%E7%B2%A4B888888&plate_color=BLUE&openid=oUpF8uMuAJOM2pxb1Q"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::vehicle::parking::query_plate_service::QueryPlateServiceResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"service_open_time\":\"2026-11-20T09:12:30+08:00\",\"service_state\":\"NORMAL\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid charge" of `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_query_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::query_transaction::QueryTransactionRequest::builder()
+        .out_trade_no("PK20261201-0001")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/vehicle/transactions/out-trade-no/PK20261201-0001?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::vehicle::parking::types::ParkingTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":788,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"bank_type\":\"CMC\",\"create_time\":\"2026-12-01T11:30:05+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"PK20261201-0001\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":100,\"name\":\"停车立减\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"NOCASH\",\"wechatpay_contribute\":0}],\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-12-01T11:30:40+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"transaction_id\":\"4200001234202612011234567890\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::PlateColor>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::ParkingState>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::BlockReason>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::ServiceState>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::TradeState>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::YesNo>();
+}
