@@ -19,6 +19,7 @@
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
+//! | `scan-and-ride` | `qrcode` | 乘车码 (scan-and-ride public transport) | 3 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //! | `payscore-parking` | `vehicle::parking` | 微信支付分停车服务 (payscore parking) | 4 |
 //!
@@ -66,6 +67,8 @@ pub mod marketing;
 pub mod pay;
 #[cfg(feature = "profitsharing")]
 pub mod profitsharing;
+#[cfg(feature = "scan-and-ride")]
+pub mod qrcode;
 #[cfg(feature = "payments")]
 pub mod refund;
 #[cfg(feature = "payscore-parking")]

@@ -4818,6 +4818,113 @@ fn profitsharing_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Charge a metro ride" of `POST /v3/qrcode/transactions`.
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_create_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::qrcode::create_transaction::CreateTransactionRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .description("地铁扣费")
+        .out_trade_no("MT202612010001")
+        .trade_scene("METRO")
+        .contract_id("Wx15463511252015071056489715")
+        .notify_url("https://metro.example.com/wechatpay/ride")
+        .amount(
+            ::wechatpay_apiv3::qrcode::types::RideOrderAmount::builder()
+                .total(600)
+                .currency("CNY")
+                .build()?,
+        )
+        .metro_info(
+            ::wechatpay_apiv3::qrcode::types::MetroSceneInfo::builder()
+                .start_time("2026-12-01T08:02:11+08:00")
+                .end_time("2026-12-01T08:31:47+08:00")
+                .start_station("西单")
+                .end_station("天安门西")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/qrcode/transactions");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"contract_id\":\"Wx15463511252015071056489715\",\"description\":\"地铁扣费\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2026-12-01T08:31:47+08:00\",\"start_station\":\"西单\",\"start_time\":\"2026-12-01T08:02:11+08:00\"},\"notify_url\":\"https://metro.example.com/wechatpay/ride\",\"out_trade_no\":\"MT202612010001\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"METRO\"}",
+    );
+    let decoded: ::wechatpay_apiv3::qrcode::create_transaction::CreateTransactionBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"contract_id\":\"Wx15463511252015071056489715\",\"description\":\"地铁扣费\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2026-12-01T08:31:47+08:00\",\"start_station\":\"西单\",\"start_time\":\"2026-12-01T08:02:11+08:00\"},\"notify_url\":\"https://metro.example.com/wechatpay/ride\",\"out_trade_no\":\"MT202612010001\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"METRO\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::qrcode::types::RideTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"contract_id\":\"Wx15463511252015071056489715\",\"create_time\":\"2026-12-01T08:31:50+08:00\",\"description\":\"地铁扣费\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2026-12-01T08:31:47+08:00\",\"start_station\":\"西单\",\"start_time\":\"2026-12-01T08:02:11+08:00\"},\"out_trade_no\":\"MT202612010001\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"METRO\",\"trade_state\":\"ACCEPTED\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A bus ride WeChat Pay advanced and the user repaid" of `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_query_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::qrcode::query_transaction::QueryTransactionRequest::builder()
+        .out_trade_no("BS202612010007")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/qrcode/transactions/out-trade-no/BS202612010007?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::qrcode::types::RideTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_total\":200,\"total\":200},\"appid\":\"wxcbda96de0b165486\",\"bank_type\":\"BPA\",\"bus_info\":{\"line_name\":\"1路\",\"plate_number\":\"粤B123456\",\"start_time\":\"2026-12-01T07:44:30+08:00\"},\"contract_id\":\"Wx15463511252015071056489715\",\"create_time\":\"2026-12-01T07:45:02+08:00\",\"description\":\"公交扣费\",\"out_trade_no\":\"BS202612010007\",\"repay_time\":\"2026-12-01T12:10:00+08:00\",\"repay_transaction_id\":\"4200001234202612017654329999\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-12-01T07:45:09+08:00\",\"trade_scene\":\"BUS\",\"trade_state\":\"SUCCESS\",\"transaction_id\":\"4200001234202612017654321098\",\"user_repay_state\":\"REPAID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A user who owes for earlier rides" of `GET /v3/qrcode/user-services/contract-id/{contract_id}`.
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_query_user_service_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::qrcode::query_user_service::QueryUserServiceRequest::builder()
+        .contract_id("Wx15463511252015071056489715")
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/qrcode/user-services/contract-id/Wx15463511252015071056489715?appid=wxcbda96de0b165486&sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::qrcode::query_user_service::QueryUserServiceResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"block_reason\":\"OVERDUE\",\"contract_id\":\"Wx15463511252015071056489715\",\"user_service_state\":\"BLOCKED\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::RideTradeScene>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::RideTradeState>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::UserRepayState>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::UserServiceState>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::UserBlockReason>();
+}
+
 /// Example "To the user's card" of `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.
 #[cfg(feature = "payments")]
 #[test]

@@ -161,7 +161,7 @@ pub struct CreateParkingBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// The merchant's id of this stay, unique per merchant.
     ///
-    /// Wire name `out_parking_no`; required; 1 to 32 characters.
+    /// Wire name `out_parking_no`; required; at least 1 characters.
     pub out_parking_no: ::std::string::String,
     /// The plate: province and number only, no other characters.
     ///
@@ -181,7 +181,7 @@ pub struct CreateParkingBody {
     pub start_time: rt::DateTime,
     /// The name of the car park.
     ///
-    /// Wire name `parking_name`; required; 1 to 128 characters.
+    /// Wire name `parking_name`; required; at least 1 characters.
     pub parking_name: ::std::string::String,
     /// The free parking time, in seconds.
     ///
@@ -194,7 +194,7 @@ impl rt::Shaped for CreateParkingBody {
         "CreateParkingBody",
         &[
             rt::FieldRule::opt("sub_mchid", rt::Kind::text(1, 32)),
-            rt::FieldRule::req("out_parking_no", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("out_parking_no", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req("plate_number", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "plate_color",
@@ -204,7 +204,7 @@ impl rt::Shaped for CreateParkingBody {
             ),
             rt::FieldRule::req("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
             rt::FieldRule::req("start_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::req("parking_name", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("parking_name", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req("free_duration", rt::Kind::range(0, i64::MAX)),
         ],
     );

@@ -38,7 +38,7 @@ pub struct QueryPlateServiceRequest {
     pub plate_color: crate::vehicle::parking::types::PlateColor,
     /// Query parameter. The user's OpenID under `appid`.
     ///
-    /// Wire name `openid`; required; 1 to 128 characters.
+    /// Wire name `openid`; required; at least 1 characters.
     pub openid: ::std::string::String,
 }
 
@@ -55,7 +55,7 @@ impl rt::Shaped for QueryPlateServiceRequest {
                     <crate::vehicle::parking::types::PlateColor as rt::OpenEnum>::VALUES,
                 ),
             ),
-            rt::FieldRule::req("openid", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("openid", rt::Kind::text(1, u64::MAX)),
         ],
     );
 }
@@ -189,7 +189,7 @@ pub struct QueryPlateServiceResponse {
     pub service_open_time: ::std::option::Option<rt::DateTime>,
     /// The OpenID from the request.
     ///
-    /// Wire name `openid`; required; at most 128 characters.
+    /// Wire name `openid`; required.
     pub openid: ::std::string::String,
     /// Whether the plate has the service.
     ///
@@ -209,7 +209,7 @@ impl rt::Shaped for QueryPlateServiceResponse {
                 ),
             ),
             rt::FieldRule::opt("service_open_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::req("openid", rt::Kind::text(0, 128)),
+            rt::FieldRule::req("openid", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "service_state",
                 rt::Kind::Enum(

@@ -108,7 +108,7 @@ pub struct ParkingTradeScene {
     pub end_time: rt::DateTime,
     /// The name of the car park.
     ///
-    /// Wire name `parking_name`; required; 1 to 128 characters.
+    /// Wire name `parking_name`; required; at least 1 characters.
     pub parking_name: ::std::string::String,
     /// The charged time, in seconds.
     ///
@@ -116,7 +116,7 @@ pub struct ParkingTradeScene {
     pub charging_duration: i64,
     /// The car park's device id.
     ///
-    /// Wire name `device_id`; required; 1 to 128 characters.
+    /// Wire name `device_id`; required; at least 1 characters.
     pub device_id: ::std::string::String,
 }
 
@@ -132,9 +132,9 @@ impl rt::Shaped for ParkingTradeScene {
             ),
             rt::FieldRule::req("start_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("end_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::req("parking_name", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("parking_name", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req("charging_duration", rt::Kind::range(0, i64::MAX)),
-            rt::FieldRule::req("device_id", rt::Kind::text(1, 128)),
+            rt::FieldRule::req("device_id", rt::Kind::text(1, u64::MAX)),
         ],
     );
 }
@@ -213,7 +213,7 @@ pub struct Parking {
     pub id: ::std::string::String,
     /// The merchant's id of the stay.
     ///
-    /// Wire name `out_parking_no`; required; at most 32 characters.
+    /// Wire name `out_parking_no`; required.
     pub out_parking_no: ::std::string::String,
     /// The plate.
     ///
@@ -229,7 +229,7 @@ pub struct Parking {
     pub start_time: rt::DateTime,
     /// The name of the car park.
     ///
-    /// Wire name `parking_name`; required; at most 128 characters.
+    /// Wire name `parking_name`; required.
     pub parking_name: ::std::string::String,
     /// The free parking time, in seconds.
     ///
@@ -251,14 +251,14 @@ impl rt::Shaped for Parking {
         "Parking",
         &[
             rt::FieldRule::req("id", rt::Kind::text(0, 32)),
-            rt::FieldRule::req("out_parking_no", rt::Kind::text(0, 32)),
+            rt::FieldRule::req("out_parking_no", rt::Kind::TEXT),
             rt::FieldRule::req("plate_number", rt::Kind::text(0, 32)),
             rt::FieldRule::req(
                 "plate_color",
                 rt::Kind::Enum(<PlateColor as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("start_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::req("parking_name", rt::Kind::text(0, 128)),
+            rt::FieldRule::req("parking_name", rt::Kind::TEXT),
             rt::FieldRule::req("free_duration", rt::Kind::INTEGER),
             rt::FieldRule::req(
                 "state",
@@ -362,11 +362,11 @@ impl ParkingBuilder {
 pub struct Payer {
     /// The user's OpenID under `appid`.
     ///
-    /// Wire name `openid`; required; at most 128 characters.
+    /// Wire name `openid`; required.
     pub openid: ::std::string::String,
     /// The user's OpenID under `sub_appid`, when the charge named one.
     ///
-    /// Wire name `sub_openid`; optional; at most 128 characters.
+    /// Wire name `sub_openid`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
@@ -375,8 +375,8 @@ impl rt::Shaped for Payer {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "Payer",
         &[
-            rt::FieldRule::req("openid", rt::Kind::text(0, 128)),
-            rt::FieldRule::opt("sub_openid", rt::Kind::text(0, 128)),
+            rt::FieldRule::req("openid", rt::Kind::TEXT),
+            rt::FieldRule::opt("sub_openid", rt::Kind::TEXT),
         ],
     );
 }
@@ -546,11 +546,11 @@ impl QueryOrderAmountBuilder {
 pub struct PromotionDetail {
     /// The coupon or discount id.
     ///
-    /// Wire name `coupon_id`; required; at most 32 characters.
+    /// Wire name `coupon_id`; required.
     pub coupon_id: ::std::string::String,
     /// The name of the discount.
     ///
-    /// Wire name `name`; optional; at most 64 characters.
+    /// Wire name `name`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// GLOBAL (whole order) or SINGLE (one item).
@@ -566,7 +566,7 @@ pub struct PromotionDetail {
     pub type_: ::std::option::Option<::std::string::String>,
     /// The coupon stock (batch) id.
     ///
-    /// Wire name `stock_id`; optional; at most 32 characters.
+    /// Wire name `stock_id`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// The discount, in fen.
@@ -599,11 +599,11 @@ impl rt::Shaped for PromotionDetail {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "PromotionDetail",
         &[
-            rt::FieldRule::req("coupon_id", rt::Kind::text(0, 32)),
-            rt::FieldRule::opt("name", rt::Kind::text(0, 64)),
+            rt::FieldRule::req("coupon_id", rt::Kind::TEXT),
+            rt::FieldRule::opt("name", rt::Kind::TEXT),
             rt::FieldRule::opt("scope", rt::Kind::TEXT),
             rt::FieldRule::opt("type", rt::Kind::TEXT),
-            rt::FieldRule::opt("stock_id", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("stock_id", rt::Kind::TEXT),
             rt::FieldRule::req("amount", rt::Kind::INTEGER),
             rt::FieldRule::opt("wechatpay_contribute", rt::Kind::INTEGER),
             rt::FieldRule::opt("merchant_contribute", rt::Kind::INTEGER),
@@ -728,7 +728,7 @@ pub struct ParkingTransaction {
     pub trade_state: crate::vehicle::parking::types::TradeState,
     /// What the state means and what to do next.
     ///
-    /// Wire name `trade_state_description`; optional; at most 1024 characters.
+    /// Wire name `trade_state_description`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// When the charge was paid.
@@ -738,7 +738,7 @@ pub struct ParkingTransaction {
     pub success_time: ::std::option::Option<rt::DateTime>,
     /// The paying bank; BPA means WeChat Pay advanced the money.
     ///
-    /// Wire name `bank_type`; optional; at most 32 characters.
+    /// Wire name `bank_type`; optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// Whether the user has paid back an advance; read it only when bank_type is BPA and trade_state SUCCESS.
@@ -795,9 +795,9 @@ impl rt::Shaped for ParkingTransaction {
                 "trade_state",
                 rt::Kind::Enum(<TradeState as rt::OpenEnum>::VALUES),
             ),
-            rt::FieldRule::opt("trade_state_description", rt::Kind::text(0, 1024)),
+            rt::FieldRule::opt("trade_state_description", rt::Kind::TEXT),
             rt::FieldRule::opt("success_time", rt::Kind::DATE_TIME),
-            rt::FieldRule::opt("bank_type", rt::Kind::text(0, 32)),
+            rt::FieldRule::opt("bank_type", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "user_repaid",
                 rt::Kind::Enum(<YesNo as rt::OpenEnum>::VALUES),
