@@ -28,10 +28,10 @@ rt::open_enum! {
         NotFound = "NOT_FOUND",
         /// `NOT_ENOUGH`: The merchant's balance is too low.
         NotEnough = "NOT_ENOUGH",
+        /// `RESOURCE_NOT_EXISTS`: No brand or donation matches.
+        ResourceNotExists = "RESOURCE_NOT_EXISTS",
         /// `NOAUTH`: The merchant may not do this.
         Noauth = "NOAUTH",
-        /// `RESOURCE_NOT_EXISTS`: The stock or coupon does not exist.
-        ResourceNotExists = "RESOURCE_NOT_EXISTS",
         /// `RESOURCE_ALREADY_EXISTS`: The coupon was already redeemed for another order.
         ResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS",
         /// `APPID_MCHID_NOT_MATCH`: The appid is not bound to the calling merchant.

@@ -14,6 +14,7 @@
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `goldplan` | `goldplan` | 点金计划 (gold plan) | 5 |
+//! | `lovefeast` | `lovefeast` | 爱心餐 (love feast) | 3 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
@@ -61,6 +62,8 @@ pub mod certificates;
 pub mod fund_app;
 #[cfg(feature = "goldplan")]
 pub mod goldplan;
+#[cfg(feature = "lovefeast")]
+pub mod lovefeast;
 #[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
 pub mod marketing;
 #[cfg(feature = "payments")]

@@ -775,6 +775,82 @@ fn goldplan_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::goldplan::types::IndustryType>();
 }
 
+/// Example "A brand that serves meals" of `GET /v3/lovefeast/brands/{brand_id}`.
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_get_brand_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::lovefeast::get_brand::GetBrandRequest::builder()
+        .brand_id("2250")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/lovefeast/brands/2250");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::lovefeast::get_brand::GetBrandResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"consume_count\":934,\"donate_count\":1280}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A donation made alongside a restaurant order" of `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_get_donation_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::lovefeast::get_donation::GetDonationRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .out_trade_no("1217752501201407033233368018")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/lovefeast/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/orders/out-trade-no/1217752501201407033233368018"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::lovefeast::types::Donation = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"brand_id\":2250,\"business_id\":\"20221205001\",\"business_name\":\"爱心餐一块捐\",\"donate_source\":\"ENTRUST_PAY\",\"institution_name\":\"深圳市慈善会\",\"merchant_order\":{\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"store_id\":\"S-0031\"},\"payer\":{\"nickname\":\"小王\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"success_time\":\"2026-11-30T12:20:31+08:00\",\"welfare_trade_id\":\"10000098201912109527150000\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The first page, holding one donation" of `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_list_donations_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::lovefeast::list_donations::ListDonationsRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .brand_id("2250")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/lovefeast/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/orders/brand-id/2250?offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::lovefeast::list_donations::ListDonationsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"count\":1,\"data\":[{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"brand_id\":2250,\"business_id\":\"20221205001\",\"business_name\":\"爱心餐一块捐\",\"donate_source\":\"ENTRUST_PAY\",\"institution_name\":\"深圳市慈善会\",\"merchant_order\":{\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"store_id\":\"S-0031\"},\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"success_time\":\"2026-11-30T12:20:31+08:00\",\"welfare_trade_id\":\"10000098201912109527150000\"}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::lovefeast::types::DonateSource>();
+}
+
 /// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
 #[cfg(feature = "busifavor")]
 #[test]
