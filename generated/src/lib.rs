@@ -15,6 +15,7 @@
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `goldplan` | `goldplan` | 点金计划 (gold plan) | 5 |
 //! | `lovefeast` | `lovefeast` | 爱心餐 (love feast) | 3 |
+//! | `bank-packages` | `marketing::bank_packages` | 银行营销号码包 (bank marketing user packages) | 1 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
@@ -64,7 +65,14 @@ pub mod fund_app;
 pub mod goldplan;
 #[cfg(feature = "lovefeast")]
 pub mod lovefeast;
-#[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
+#[cfg(
+    any(
+        feature = "bank-packages",
+        feature = "busifavor",
+        feature = "favor",
+        feature = "product-coupon"
+    )
+)]
 pub mod marketing;
 #[cfg(feature = "payments")]
 pub mod pay;

@@ -851,6 +851,38 @@ fn lovefeast_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::lovefeast::types::DonateSource>();
 }
 
+/// Example "The finished tasks of a package" of `GET /v3/marketing/bank/packages/{package_id}/tasks`.
+#[cfg(feature = "bank-packages")]
+#[test]
+fn bank_packages_list_tasks_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::bank_packages::list_tasks::ListTasksRequest::builder()
+        .package_id("8473295")
+        .status("FINISHED")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/bank/packages/8473295/tasks?status=FINISHED&offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::bank_packages::list_tasks::ListTasksResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"bank_type\":\"ICBC_DEBIT\",\"create_time\":\"2026-11-28T10:15:00.120+08:00\",\"fail_count\":20,\"filename\":\"active_user.csv\",\"package_id\":\"8473295\",\"status\":\"FINISHED\",\"success_count\":1000,\"success_user_count\":1003,\"task_id\":\"101\",\"update_time\":\"2026-11-28T10:21:42.300+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "bank-packages")]
+#[test]
+fn bank_packages_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::marketing::bank_packages::types::TaskStatus>();
+}
+
 /// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
 #[cfg(feature = "busifavor")]
 #[test]
