@@ -10,12 +10,15 @@ use wechatpay_apiv3::goldplan::{
 };
 use wechatpay_apiv3::lovefeast::{DonateSource, ListDonationsRequest};
 use wechatpay_apiv3::marketing::bank_packages::{ListTasksRequest, TaskStatus};
-use wechatpay_apiv3::qrcode::{QueryUserServiceRequest, UserBlockReason, UserServiceState};
+use wechatpay_apiv3::qrcode::{
+    self as ride, MetroSceneInfo, QueryUserServiceRequest, RideOrderAmount, RideTradeScene,
+    RideTradeState, UserBlockReason, UserServiceState,
+};
 use wechatpay_apiv3::vehicle::parking::{
     self as parking, OrderAmount, ParkingTradeScene, PlateColor, QueryPlateServiceRequest,
     ServiceState,
 };
-use wechatpay_apiv3::{Client, Error, RetryPolicy};
+use wechatpay_apiv3::{Client, Error, ErrorCode, RetryPolicy};
 use wechatpay_apiv3_sim::Simulator;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -220,5 +223,65 @@ async fn ride_service_donations_and_bank_tasks_are_typed() -> TestResult {
         .build()
         .expect_err("limit 21");
     assert!(too_big.to_string().contains("limit"), "{too_big}");
+    Ok(())
+}
+
+fn metro_charge(out_trade_no: &str, fare: i64) -> ride::CreateTransactionRequest {
+    ride::CreateTransactionRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .description("地铁扣费")
+        .out_trade_no(out_trade_no)
+        .trade_scene(RideTradeScene::Metro)
+        .contract_id("Wx15463511252015071056489715")
+        .notify_url("https://metro.example.com/wechatpay/ride")
+        .amount(RideOrderAmount::builder().total(fare).build().expect("amount"))
+        .metro_info(
+            MetroSceneInfo::builder()
+                .start_time("2026-12-01T08:02:11+08:00")
+                .end_time("2026-12-01T08:31:47+08:00")
+                .build()
+                .expect("metro info"),
+        )
+        .build()
+        .expect("valid charge")
+}
+
+fn ride_query(out_trade_no: &str) -> ride::QueryTransactionRequest {
+    ride::QueryTransactionRequest::builder()
+        .out_trade_no(out_trade_no)
+        .sub_mchid("1900000109")
+        .build()
+        .expect("valid query")
+}
+
+/// The scan-and-ride charge lifecycle declared in spec/qrcode/family.yaml: a charge is created
+/// ACCEPTED and the query finds it by the merchant's number with what was sent; a repeat of the
+/// same number is the first charge; an unknown number is the documented 404.
+#[tokio::test]
+async fn a_ride_charge_is_created_then_found_by_its_number() -> TestResult {
+    let sim = Simulator::start().await?;
+    let client = client(&sim).await?;
+    let err = client
+        .execute(ride_query("MT-NOT-SENT"))
+        .await
+        .expect_err("not charged yet");
+    assert_eq!(
+        err.api().map(|e| (&e.code, e.status)),
+        Some((&ErrorCode::OrderNotExist, 404))
+    );
+
+    let created = client.execute(metro_charge("MT202612020001", 350)).await?;
+    assert_eq!(created.trade_state, RideTradeState::Accepted);
+    assert_eq!(created.out_trade_no, "MT202612020001");
+    let queried = client.execute(ride_query("MT202612020001")).await?;
+    assert_eq!(queried.trade_state, RideTradeState::Accepted);
+    assert_eq!(queried.trade_scene, RideTradeScene::Metro);
+    assert_eq!(queried.amount.total, Some(350), "the fare sent, in fen");
+    assert_eq!(queried.create_time, created.create_time);
+
+    let replay = client.execute(metro_charge("MT202612020001", 350)).await?;
+    assert_eq!(replay, created, "same out_trade_no, the first answer");
+    assert_eq!(sim.faults().effects("scan_and_ride.create_transaction"), 1);
     Ok(())
 }
