@@ -235,7 +235,12 @@ fn metro_charge(out_trade_no: &str, fare: i64) -> ride::CreateTransactionRequest
         .trade_scene(RideTradeScene::Metro)
         .contract_id("Wx15463511252015071056489715")
         .notify_url("https://metro.example.com/wechatpay/ride")
-        .amount(RideOrderAmount::builder().total(fare).build().expect("amount"))
+        .amount(
+            RideOrderAmount::builder()
+                .total(fare)
+                .build()
+                .expect("amount"),
+        )
         .metro_info(
             MetroSceneInfo::builder()
                 .start_time("2026-12-01T08:02:11+08:00")
