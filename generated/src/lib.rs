@@ -17,6 +17,9 @@
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `partner-transfer` | `fund_app::partner_mch_transfer` | 商家转账 服务商模式 (service-provider transfer bills) | 12 |
+//! | `goldplan` | `goldplan` | 点金计划 (gold plan) | 5 |
+//! | `lovefeast` | `lovefeast` | 爱心餐 (love feast) | 3 |
+//! | `bank-packages` | `marketing::bank_packages` | 银行营销号码包 (bank marketing user packages) | 1 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
@@ -25,9 +28,11 @@
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
+//! | `scan-and-ride` | `qrcode` | 乘车码 (scan-and-ride public transport) | 3 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //! | `transfer-batches` | `transfer_batches` | 商家转账到零钱 (legacy transfer batches) | 10 |
 //! | `transfer` | `transferdownload` | 电子回单下载 (transfer receipt downloads) | 2 |
+//! | `payscore-parking` | `vehicle::parking` | 微信支付分停车服务 (payscore parking) | 4 |
 //!
 //! The module tree mirrors the URL: `POST /v3/marketing/busifavor/coupons/use` is
 //! `marketing::busifavor::UseCouponRequest`.
@@ -116,7 +121,18 @@ pub mod certificates;
 pub mod combine_transactions;
 #[cfg(any(feature = "partner-transfer", feature = "transfer"))]
 pub mod fund_app;
-#[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
+#[cfg(feature = "goldplan")]
+pub mod goldplan;
+#[cfg(feature = "lovefeast")]
+pub mod lovefeast;
+#[cfg(
+    any(
+        feature = "bank-packages",
+        feature = "busifavor",
+        feature = "favor",
+        feature = "product-coupon"
+    )
+)]
 pub mod marketing;
 #[cfg(feature = "media")]
 pub mod merchant;
@@ -126,9 +142,13 @@ pub mod merchant_service;
 pub mod pay;
 #[cfg(feature = "profitsharing")]
 pub mod profitsharing;
+#[cfg(feature = "scan-and-ride")]
+pub mod qrcode;
 #[cfg(feature = "payments")]
 pub mod refund;
 #[cfg(feature = "transfer-batches")]
 pub mod transfer_batches;
 #[cfg(feature = "transfer")]
 pub mod transferdownload;
+#[cfg(feature = "payscore-parking")]
+pub mod vehicle;

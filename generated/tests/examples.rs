@@ -1904,6 +1904,273 @@ fn partner_mch_transfer_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Close the receipt page" of `POST /v3/goldplan/merchants/changecustompagestatus`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_change_custom_page_status_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::change_custom_page_status::ChangeCustomPageStatusRequest::builder()
+        .sub_mchid("1900000109")
+        .operation_type("CLOSE")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/goldplan/merchants/changecustompagestatus"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::change_custom_page_status::ChangeCustomPageStatusBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::goldplan::change_custom_page_status::ChangeCustomPageStatusResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"operation_type\":\"CLOSE\",\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Open the gold plan for mini-program payments" of `POST /v3/goldplan/merchants/changegoldplanstatus`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_change_gold_plan_status_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::change_gold_plan_status::ChangeGoldPlanStatusRequest::builder()
+        .sub_mchid("1900000109")
+        .operation_type("OPEN")
+        .operation_pay_scene("MINIPROGRAM")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/goldplan/merchants/changegoldplanstatus");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"operation_pay_scene\":\"MINIPROGRAM\",\"operation_type\":\"OPEN\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::change_gold_plan_status::ChangeGoldPlanStatusBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"operation_pay_scene\":\"MINIPROGRAM\",\"operation_type\":\"OPEN\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::goldplan::change_gold_plan_status::ChangeGoldPlanStatusResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Hide advertising" of `POST /v3/goldplan/merchants/close-advertising-show`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_close_advertising_show_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::close_advertising_show::CloseAdvertisingShowRequest::builder()
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/goldplan/merchants/close-advertising-show"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::close_advertising_show::CloseAdvertisingShowBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Show advertising, but none from software or security firms" of `PATCH /v3/goldplan/merchants/open-advertising-show`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_open_advertising_show_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::open_advertising_show::OpenAdvertisingShowRequest::builder()
+        .sub_mchid("1900000109")
+        .advertising_industry_filters(
+            ::std::vec![
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SOFTWARE"),
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SECURITY")
+            ],
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/goldplan/merchants/open-advertising-show");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::open_advertising_show::OpenAdvertisingShowBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Filter three industries" of `POST /v3/goldplan/merchants/set-advertising-industry-filter`.
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_set_advertising_industry_filter_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::goldplan::set_advertising_industry_filter::SetAdvertisingIndustryFilterRequest::builder()
+        .sub_mchid("1900000109")
+        .advertising_industry_filters(
+            ::std::vec![
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SOFTWARE"),
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("SECURITY"),
+                ::wechatpay_apiv3::goldplan::types::IndustryType::from("LOVE_MARRIAGE")
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/goldplan/merchants/set-advertising-industry-filter"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\",\"LOVE_MARRIAGE\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::goldplan::set_advertising_industry_filter::SetAdvertisingIndustryFilterBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"advertising_industry_filters\":[\"SOFTWARE\",\"SECURITY\",\"LOVE_MARRIAGE\"],\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+#[cfg(feature = "goldplan")]
+#[test]
+fn goldplan_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::goldplan::types::OperationType>();
+    check_open_enum::<::wechatpay_apiv3::goldplan::types::OperationPayScene>();
+    check_open_enum::<::wechatpay_apiv3::goldplan::types::IndustryType>();
+}
+
+/// Example "A brand that serves meals" of `GET /v3/lovefeast/brands/{brand_id}`.
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_get_brand_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::lovefeast::get_brand::GetBrandRequest::builder()
+        .brand_id("2250")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/lovefeast/brands/2250");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::lovefeast::get_brand::GetBrandResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"consume_count\":934,\"donate_count\":1280}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A donation made alongside a restaurant order" of `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_get_donation_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::lovefeast::get_donation::GetDonationRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .out_trade_no("1217752501201407033233368018")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/lovefeast/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/orders/out-trade-no/1217752501201407033233368018"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::lovefeast::types::Donation = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"brand_id\":2250,\"business_id\":\"20221205001\",\"business_name\":\"爱心餐一块捐\",\"donate_source\":\"ENTRUST_PAY\",\"institution_name\":\"深圳市慈善会\",\"merchant_order\":{\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"store_id\":\"S-0031\"},\"payer\":{\"nickname\":\"小王\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"success_time\":\"2026-11-30T12:20:31+08:00\",\"welfare_trade_id\":\"10000098201912109527150000\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The first page, holding one donation" of `GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`.
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_list_donations_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::lovefeast::list_donations::ListDonationsRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .brand_id("2250")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/lovefeast/users/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/orders/brand-id/2250?offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::lovefeast::list_donations::ListDonationsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"count\":1,\"data\":[{\"amount\":{\"currency\":\"CNY\",\"payer_currency\":\"CNY\",\"payer_total\":100,\"total\":100},\"appid\":\"wxd678efh567hg6787\",\"brand_id\":2250,\"business_id\":\"20221205001\",\"business_name\":\"爱心餐一块捐\",\"donate_source\":\"ENTRUST_PAY\",\"institution_name\":\"深圳市慈善会\",\"merchant_order\":{\"mchid\":\"1230000109\",\"out_trade_no\":\"1217752501201407033233368018\",\"store_id\":\"S-0031\"},\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"success_time\":\"2026-11-30T12:20:31+08:00\",\"welfare_trade_id\":\"10000098201912109527150000\"}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "lovefeast")]
+#[test]
+fn lovefeast_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::lovefeast::types::DonateSource>();
+}
+
+/// Example "The finished tasks of a package" of `GET /v3/marketing/bank/packages/{package_id}/tasks`.
+#[cfg(feature = "bank-packages")]
+#[test]
+fn bank_packages_list_tasks_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::bank_packages::list_tasks::ListTasksRequest::builder()
+        .package_id("8473295")
+        .status("FINISHED")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/bank/packages/8473295/tasks?status=FINISHED&offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::bank_packages::list_tasks::ListTasksResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"bank_type\":\"ICBC_DEBIT\",\"create_time\":\"2026-11-28T10:15:00.120+08:00\",\"fail_count\":20,\"filename\":\"active_user.csv\",\"package_id\":\"8473295\",\"status\":\"FINISHED\",\"success_count\":1000,\"success_user_count\":1003,\"task_id\":\"101\",\"update_time\":\"2026-11-28T10:21:42.300+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "bank-packages")]
+#[test]
+fn bank_packages_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::marketing::bank_packages::types::TaskStatus>();
+}
+
 /// Example "Associate an order" of `POST /v3/marketing/busifavor/coupons/associate`.
 #[cfg(feature = "busifavor")]
 #[test]
@@ -6817,6 +7084,113 @@ fn profitsharing_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Charge a metro ride" of `POST /v3/qrcode/transactions`.
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_create_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::qrcode::create_transaction::CreateTransactionRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .description("地铁扣费")
+        .out_trade_no("MT202612010001")
+        .trade_scene("METRO")
+        .contract_id("Wx15463511252015071056489715")
+        .notify_url("https://metro.example.com/wechatpay/ride")
+        .amount(
+            ::wechatpay_apiv3::qrcode::types::RideOrderAmount::builder()
+                .total(600)
+                .currency("CNY")
+                .build()?,
+        )
+        .metro_info(
+            ::wechatpay_apiv3::qrcode::types::MetroSceneInfo::builder()
+                .start_time("2026-12-01T08:02:11+08:00")
+                .end_time("2026-12-01T08:31:47+08:00")
+                .start_station("西单")
+                .end_station("天安门西")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/qrcode/transactions");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"contract_id\":\"Wx15463511252015071056489715\",\"description\":\"地铁扣费\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2026-12-01T08:31:47+08:00\",\"start_station\":\"西单\",\"start_time\":\"2026-12-01T08:02:11+08:00\"},\"notify_url\":\"https://metro.example.com/wechatpay/ride\",\"out_trade_no\":\"MT202612010001\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"METRO\"}",
+    );
+    let decoded: ::wechatpay_apiv3::qrcode::create_transaction::CreateTransactionBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"contract_id\":\"Wx15463511252015071056489715\",\"description\":\"地铁扣费\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2026-12-01T08:31:47+08:00\",\"start_station\":\"西单\",\"start_time\":\"2026-12-01T08:02:11+08:00\"},\"notify_url\":\"https://metro.example.com/wechatpay/ride\",\"out_trade_no\":\"MT202612010001\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"METRO\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::qrcode::types::RideTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":600},\"appid\":\"wxcbda96de0b165486\",\"contract_id\":\"Wx15463511252015071056489715\",\"create_time\":\"2026-12-01T08:31:50+08:00\",\"description\":\"地铁扣费\",\"metro_info\":{\"end_station\":\"天安门西\",\"end_time\":\"2026-12-01T08:31:47+08:00\",\"start_station\":\"西单\",\"start_time\":\"2026-12-01T08:02:11+08:00\"},\"out_trade_no\":\"MT202612010001\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"METRO\",\"trade_state\":\"ACCEPTED\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A bus ride WeChat Pay advanced and the user repaid" of `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_query_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::qrcode::query_transaction::QueryTransactionRequest::builder()
+        .out_trade_no("BS202612010007")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/qrcode/transactions/out-trade-no/BS202612010007?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::qrcode::types::RideTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_total\":200,\"total\":200},\"appid\":\"wxcbda96de0b165486\",\"bank_type\":\"BPA\",\"bus_info\":{\"line_name\":\"1路\",\"plate_number\":\"粤B123456\",\"start_time\":\"2026-12-01T07:44:30+08:00\"},\"contract_id\":\"Wx15463511252015071056489715\",\"create_time\":\"2026-12-01T07:45:02+08:00\",\"description\":\"公交扣费\",\"out_trade_no\":\"BS202612010007\",\"repay_time\":\"2026-12-01T12:10:00+08:00\",\"repay_transaction_id\":\"4200001234202612017654329999\",\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-12-01T07:45:09+08:00\",\"trade_scene\":\"BUS\",\"trade_state\":\"SUCCESS\",\"transaction_id\":\"4200001234202612017654321098\",\"user_repay_state\":\"REPAID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A user who owes for earlier rides" of `GET /v3/qrcode/user-services/contract-id/{contract_id}`.
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_query_user_service_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::qrcode::query_user_service::QueryUserServiceRequest::builder()
+        .contract_id("Wx15463511252015071056489715")
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/qrcode/user-services/contract-id/Wx15463511252015071056489715?appid=wxcbda96de0b165486&sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::qrcode::query_user_service::QueryUserServiceResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"block_reason\":\"OVERDUE\",\"contract_id\":\"Wx15463511252015071056489715\",\"user_service_state\":\"BLOCKED\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "scan-and-ride")]
+#[test]
+fn scan_and_ride_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::RideTradeScene>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::RideTradeState>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::UserRepayState>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::UserServiceState>();
+    check_open_enum::<::wechatpay_apiv3::qrcode::types::UserBlockReason>();
+}
+
 /// Example "To the user's card" of `POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`.
 #[cfg(feature = "payments")]
 #[test]
@@ -7319,4 +7693,152 @@ fn transferdownload_download_sign_file_example_1() -> ::std::result::Result<
     );
     request.validate()?;
     Ok(())
+}
+
+/// Example "A car enters with an hour free" of `POST /v3/vehicle/parking/parkings`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_create_parking_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::create_parking::CreateParkingRequest::builder()
+        .sub_mchid("1900000109")
+        .out_parking_no("IN20261201-0001")
+        .plate_number("粤B888888")
+        .plate_color("BLUE")
+        .notify_url("https://park.example.com/wechatpay/parking")
+        .start_time("2026-12-01T08:30:00+08:00")
+        .parking_name("欢乐海岸停车场")
+        .free_duration(3600)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/vehicle/parking/parkings");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"free_duration\":3600,\"notify_url\":\"https://park.example.com/wechatpay/parking\",\"out_parking_no\":\"IN20261201-0001\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::vehicle::parking::create_parking::CreateParkingBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"free_duration\":3600,\"notify_url\":\"https://park.example.com/wechatpay/parking\",\"out_parking_no\":\"IN20261201-0001\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::vehicle::parking::types::Parking = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"free_duration\":3600,\"id\":\"5K8264ILTKCH16CQ250\",\"out_parking_no\":\"IN20261201-0001\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\",\"state\":\"NORMAL\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Charge 8.88 yuan for two hours" of `POST /v3/vehicle/transactions/parking`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_create_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::create_transaction::CreateTransactionRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .description("停车场扣费")
+        .out_trade_no("PK20261201-0001")
+        .trade_scene("PARKING")
+        .notify_url("https://park.example.com/wechatpay/charge")
+        .amount(
+            ::wechatpay_apiv3::vehicle::parking::types::OrderAmount::builder()
+                .total(888)
+                .currency("CNY")
+                .build()?,
+        )
+        .parking_info(
+            ::wechatpay_apiv3::vehicle::parking::types::ParkingTradeScene::builder()
+                .parking_id("5K8264ILTKCH16CQ250")
+                .plate_number("粤B888888")
+                .plate_color("BLUE")
+                .start_time("2026-12-01T08:30:00+08:00")
+                .end_time("2026-12-01T11:30:00+08:00")
+                .parking_name("欢乐海岸停车场")
+                .charging_duration(7200)
+                .device_id("GATE-03")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/vehicle/transactions/parking");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"description\":\"停车场扣费\",\"notify_url\":\"https://park.example.com/wechatpay/charge\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":7200,\"device_id\":\"GATE-03\",\"end_time\":\"2026-12-01T11:30:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\"},\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}",
+    );
+    let decoded: ::wechatpay_apiv3::vehicle::parking::create_transaction::CreateTransactionBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"description\":\"停车场扣费\",\"notify_url\":\"https://park.example.com/wechatpay/charge\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":7200,\"device_id\":\"GATE-03\",\"end_time\":\"2026-12-01T11:30:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\"},\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::vehicle::parking::types::ParkingTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"create_time\":\"2026-12-01T11:30:05+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":7200,\"device_id\":\"GATE-03\",\"end_time\":\"2026-12-01T11:30:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T08:30:00+08:00\"},\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"trade_scene\":\"PARKING\",\"trade_state\":\"ACCEPTED\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A plate with the service on" of `GET /v3/vehicle/parking/services/find`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_query_plate_service_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::query_plate_service::QueryPlateServiceRequest::builder()
+        .appid("wxcbda96de0b165486")
+        .sub_mchid("1900000109")
+        .plate_number("粤B888888")
+        .plate_color("BLUE")
+        .openid("oUpF8uMuAJOM2pxb1Q")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/vehicle/parking/services/find?appid=wxcbda96de0b165486&sub_mchid=1900000109&plate_number=%E7%B2%A4B888888&plate_color=BLUE&openid=oUpF8uMuAJOM2pxb1Q"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::vehicle::parking::query_plate_service::QueryPlateServiceResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"openid\":\"oUpF8uMuAJOM2pxb1Q\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"service_open_time\":\"2026-11-20T09:12:30+08:00\",\"service_state\":\"NORMAL\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A paid charge" of `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`.
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_query_transaction_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::vehicle::parking::query_transaction::QueryTransactionRequest::builder()
+        .out_trade_no("PK20261201-0001")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/vehicle/transactions/out-trade-no/PK20261201-0001?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::vehicle::parking::types::ParkingTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":788,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"bank_type\":\"CMC\",\"create_time\":\"2026-12-01T11:30:05+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"PK20261201-0001\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":100,\"name\":\"停车立减\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"NOCASH\",\"wechatpay_contribute\":0}],\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-12-01T11:30:40+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"transaction_id\":\"4200001234202612011234567890\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::PlateColor>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::ParkingState>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::BlockReason>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::ServiceState>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::TradeState>();
+    check_open_enum::<::wechatpay_apiv3::vehicle::parking::types::YesNo>();
 }

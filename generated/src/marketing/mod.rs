@@ -2,6 +2,8 @@
 
 //! `marketing` APIs.
 
+#[cfg(feature = "bank-packages")]
+pub mod bank_packages;
 #[cfg(feature = "busifavor")]
 pub mod busifavor;
 #[cfg(feature = "favor")]
