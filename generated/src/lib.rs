@@ -15,6 +15,7 @@
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
+//! | `retail-store` | `marketing::goods_subsidy_activity` | 零售小店活动 (retail store activities) | 12 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
@@ -56,7 +57,14 @@ pub mod bill;
 pub mod certificates;
 #[cfg(feature = "transfer")]
 pub mod fund_app;
-#[cfg(any(feature = "busifavor", feature = "favor", feature = "product-coupon"))]
+#[cfg(
+    any(
+        feature = "busifavor",
+        feature = "favor",
+        feature = "product-coupon",
+        feature = "retail-store"
+    )
+)]
 pub mod marketing;
 #[cfg(feature = "payments")]
 pub mod pay;

@@ -6,5 +6,7 @@
 pub mod busifavor;
 #[cfg(feature = "favor")]
 pub mod favor;
+#[cfg(feature = "retail-store")]
+pub mod goods_subsidy_activity;
 #[cfg(feature = "product-coupon")]
 pub mod partner;
