@@ -17,6 +17,7 @@
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
 //! | `retail-store` | `marketing::goods_subsidy_activity` | 零售小店活动 (retail store activities) | 12 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
+//! | `pay-gift` | `marketing::paygiftactivity` | 支付有礼 (pay-gift activities) | 8 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
@@ -61,6 +62,7 @@ pub mod fund_app;
     any(
         feature = "busifavor",
         feature = "favor",
+        feature = "pay-gift",
         feature = "product-coupon",
         feature = "retail-store"
     )

@@ -4310,6 +4310,314 @@ fn product_coupon_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Add two merchants" of `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_add_activity_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsRequest::builder()
+        .activity_id("126002309")
+        .merchant_id_list(
+            ::std::vec![
+                ::std::string::String::from("1900000110"),
+                ::std::string::String::from("1900000111")
+            ],
+        )
+        .add_request_no("100002322019090134234sfdf")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/merchants/add"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"add_request_no\":\"100002322019090134234sfdf\",\"merchant_id_list\":[\"1900000110\",\"1900000111\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"add_request_no\":\"100002322019090134234sfdf\",\"merchant_id_list\":[\"1900000110\",\"1900000111\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"add_time\":\"2026-03-21T10:00:00+08:00\",\"invalid_merchant_id_list\":[{\"invalid_reason\":\"非同一品牌商户\",\"mchid\":\"1900000111\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A threshold activity with one coupon" of `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_create_full_send_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityRequest::builder()
+        .activity_base_info(
+            ::wechatpay_apiv3::marketing::paygiftactivity::types::ActivityBaseInfo::builder()
+                .activity_name("满99送10元券")
+                .activity_second_title("全场满99元送券")
+                .merchant_logo_url(
+                    "https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0",
+                )
+                .background_color("Color020")
+                .begin_time("2026-04-01T00:00:00+08:00")
+                .end_time("2026-05-31T23:59:59+08:00")
+                .available_periods(
+                    ::wechatpay_apiv3::marketing::paygiftactivity::types::AvailablePeriods::builder()
+                        .available_time(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::paygiftactivity::types::AvailableTime::builder()
+                                .begin_time("2026-04-01T00:00:00+08:00")
+                                .end_time("2026-05-31T23:59:59+08:00").build() ?
+                            ],
+                        )
+                        .available_day_time(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::paygiftactivity::types::AvailableDayTime::builder()
+                                .begin_day_time("100000").end_day_time("220000").build() ?
+                            ],
+                        )
+                        .build()?,
+                )
+                .out_request_no("100002322019090134234sfdf")
+                .delivery_purpose("OFF_LINE_PAY")
+                .build()?,
+        )
+        .award_send_rule(
+            ::wechatpay_apiv3::marketing::paygiftactivity::types::FullSendRule::builder()
+                .transaction_amount_minimum(9900)
+                .send_content("SINGLE_COUPON")
+                .award_type("BUSIFAVOR")
+                .award_list(
+                    ::std::vec![
+                        ::wechatpay_apiv3::marketing::paygiftactivity::types::Award::builder()
+                        .stock_id("1218520000000012")
+                        .original_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png")
+                        .build() ?
+                    ],
+                )
+                .merchant_option("MANUAL_INPUT_MERCHANT")
+                .merchant_id_list(::std::vec![::std::string::String::from("1900000109")])
+                .build()?,
+        )
+        .advanced_setting(
+            ::wechatpay_apiv3::marketing::paygiftactivity::types::AdvancedSetting::builder()
+                .delivery_user_category("DELIVERY_ALL_PERSON")
+                .goods_tags(::std::vec![::std::string::String::from("xxx")])
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/unique-threshold-activity"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"advanced_setting\":{\"delivery_user_category\":\"DELIVERY_ALL_PERSON\",\"goods_tags\":[\"xxx\"]},\"award_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"advanced_setting\":{\"delivery_user_category\":\"DELIVERY_ALL_PERSON\",\"goods_tags\":[\"xxx\"]},\"award_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"create_time\":\"2026-03-20T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove one merchant" of `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_delete_activity_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsRequest::builder()
+        .activity_id("126002309")
+        .merchant_id_list(::std::vec![::std::string::String::from("1900000110")])
+        .delete_request_no("100002322019090134299sfdf")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/merchants/delete"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"delete_request_no\":\"100002322019090134299sfdf\",\"merchant_id_list\":[\"1900000110\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"delete_request_no\":\"100002322019090134299sfdf\",\"merchant_id_list\":[\"1900000110\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"delete_time\":\"2026-03-22T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A running threshold activity" of `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_get_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::get_activity::GetActivityRequest::builder()
+        .activity_id("126002309")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/paygiftactivity/activities/126002309"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::types::Activity = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"activity_id\":\"126002309\",\"activity_status\":\"ONGOING_ACT_STATUS\",\"activity_type\":\"FULL_SEND_ACT_TYPE\",\"advanced_setting\":{\"delivery_user_category\":\"DELIVERY_ALL_PERSON\",\"goods_tags\":[\"xxx\"]},\"award_send_rule\":{\"full_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}},\"belong_merchant_id\":\"1900000109\",\"create_time\":\"2026-03-20T10:00:00+08:00\",\"creator_merchant_id\":\"1900000109\",\"update_time\":\"2026-04-01T00:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of running activities" of `GET /v3/marketing/paygiftactivity/activities`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_list_activities_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::list_activities::ListActivitiesRequest::builder()
+        .offset(0)
+        .limit(10)
+        .activity_status("ONGOING_ACT_STATUS")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities?offset=0&limit=10&activity_status=ONGOING_ACT_STATUS"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::list_activities::ListActivitiesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"activity_id\":\"126002309\",\"activity_status\":\"ONGOING_ACT_STATUS\",\"activity_type\":\"FULL_SEND_ACT_TYPE\",\"award_send_rule\":{\"full_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}},\"belong_merchant_id\":\"1900000109\",\"create_time\":\"2026-03-20T10:00:00+08:00\",\"creator_merchant_id\":\"1900000109\",\"update_time\":\"2026-04-01T00:00:00+08:00\"}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of products" of `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_list_activity_goods_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_goods::ListActivityGoodsRequest::builder()
+        .activity_id("126002309")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/goods?offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_goods::ListActivityGoodsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"data\":[{\"create_time\":\"2026-03-20T10:00:00+08:00\",\"goods_id\":\"6901234567890\",\"update_time\":\"2026-03-20T10:00:00+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of merchants" of `GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_list_activity_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_merchants::ListActivityMerchantsRequest::builder()
+        .activity_id("126002309")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/merchants?offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_merchants::ListActivityMerchantsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"data\":[{\"create_time\":\"2026-03-20T10:00:00+08:00\",\"mchid\":\"1900000109\",\"merchant_name\":\"幸福小店\",\"update_time\":\"2026-03-20T10:00:00+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Terminate an activity" of `POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_terminate_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::terminate_activity::TerminateActivityRequest::builder()
+        .activity_id("126002309")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/terminate"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::terminate_activity::TerminateActivityResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"terminate_time\":\"2026-03-25T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::ActivityStatus,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::ActivityType,
+    >();
+    check_open_enum::<::wechatpay_apiv3::marketing::paygiftactivity::types::AwardType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::DeliveryPurpose,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::SendContent,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::MerchantOption,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::DeliveryUserCategory,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::PaymentScene,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::PaymentMethod,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::BackgroundColor,
+    >();
+}
+
 /// Example "Close an unpaid order" of `POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`.
 #[cfg(feature = "payments")]
 #[test]

@@ -10,3 +10,5 @@ pub mod favor;
 pub mod goods_subsidy_activity;
 #[cfg(feature = "product-coupon")]
 pub mod partner;
+#[cfg(feature = "pay-gift")]
+pub mod paygiftactivity;
