@@ -22,7 +22,9 @@
 //! | `bank-packages` | `marketing::bank_packages` | 银行营销号码包 (bank marketing user packages) | 1 |
 //! | `busifavor` | `marketing::busifavor` | 商家券 (merchant coupons) | 26 |
 //! | `favor` | `marketing::favor` | 代金券 (cash coupons) | 20 |
+//! | `retail-store` | `marketing::goods_subsidy_activity` | 零售小店活动 (retail store activities) | 12 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
+//! | `pay-gift` | `marketing::paygiftactivity` | 支付有礼 (pay-gift activities) | 8 |
 //! | `media` | `merchant::media` | 文件上传 (media upload) | 2 |
 //! | `complaints` | `merchant_service::complaints` | 消费者投诉 (consumer complaints) | 13 |
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
@@ -130,7 +132,9 @@ pub mod lovefeast;
         feature = "bank-packages",
         feature = "busifavor",
         feature = "favor",
-        feature = "product-coupon"
+        feature = "pay-gift",
+        feature = "product-coupon",
+        feature = "retail-store"
     )
 )]
 pub mod marketing;

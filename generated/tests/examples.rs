@@ -3729,6 +3729,414 @@ fn favor_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "Add one representative" of `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_add_representatives_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::add_representatives::AddRepresentativesRequest::builder()
+        .activity_id("3118550000000004")
+        .representative_info_list(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::RepresentativeInfo::builder()
+                .openid("oK7fFt8zzEZ909XH-LE2").build() ?
+            ],
+        )
+        .out_request_no("1002600620019090123143254436")
+        .add_time("2026-03-16T10:00:00+08:00")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/3118550000000004/representative"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"add_time\":\"2026-03-16T10:00:00+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::add_representatives::AddRepresentativesBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"add_time\":\"2026-03-16T10:00:00+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::add_representatives::AddRepresentativesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"3118550000000004\",\"add_time\":\"2026-03-16T10:00:00+08:00\",\"failed_representative_info_list\":[]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Add one store" of `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_add_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::add_stores::AddStoresRequest::builder()
+        .brand_id("1001")
+        .out_request_no("1002600620019090123143254436")
+        .add_time("2026-03-16T10:00:00+08:00")
+        .stores(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::RetailStoreInfo::builder()
+                .store_code("abc_001").store_name("幸福小店").build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/1001/stores"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"add_time\":\"2026-03-16T10:00:00+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::add_stores::AddStoresBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"add_time\":\"2026-03-16T10:00:00+08:00\",\"out_request_no\":\"1002600620019090123143254436\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::add_stores::AddStoresResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"add_time\":\"2026-03-16T10:00:00+08:00\",\"failed_stores\":[]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Sign one store up" of `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_apply_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::apply_activity::ApplyActivityRequest::builder()
+        .activity_id("10028001")
+        .caller_merchant_id("1900000109")
+        .apply_infos(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::ActApplyInfo::builder()
+                .store_info(::wechatpay_apiv3::marketing::goods_subsidy_activity::types::StoreInfo::builder()
+                .store_id("S1001").accounting_merchant_id("1230000109")
+                .merchant_id("1230000110").build() ?).goods_original_price(350).build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/activity/10028001/apply"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"apply_infos\":[{\"goods_original_price\":350,\"store_info\":{\"accounting_merchant_id\":\"1230000109\",\"merchant_id\":\"1230000110\",\"store_id\":\"S1001\"}}],\"caller_merchant_id\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::apply_activity::ApplyActivityBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"apply_infos\":[{\"goods_original_price\":350,\"store_info\":{\"accounting_merchant_id\":\"1230000109\",\"merchant_id\":\"1230000110\",\"store_id\":\"S1001\"}}],\"caller_merchant_id\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::apply_activity::ApplyActivityResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_apply_infos\":[],\"return_message\":\"报名成功\",\"succeed_apply_infos\":[{\"goods_original_price\":350,\"store_info\":{\"accounting_merchant_id\":\"1230000109\",\"merchant_id\":\"1230000110\",\"store_id\":\"S1001\"}}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Generate two codes" of `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_create_materials_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::create_materials::CreateMaterialsRequest::builder()
+        .brand_id("1001")
+        .out_request_no("1002600620019090123143254436")
+        .material_num(2)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/1001/materials"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"material_num\":2,\"out_request_no\":\"1002600620019090123143254436\"}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::create_materials::CreateMaterialsBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"material_num\":2,\"out_request_no\":\"1002600620019090123143254436\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::create_materials::CreateMaterialsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"material_list\":[{\"material_id\":\"1001_123456\",\"material_url\":\"https://action.weixin.qq.com/fmcg/details?brand_id=1001&material_id=1001_123456\"},{\"material_id\":\"1001_123457\",\"material_url\":\"https://action.weixin.qq.com/fmcg/details?brand_id=1001&material_id=1001_123457\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove one representative" of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_delete_representatives_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::delete_representatives::DeleteRepresentativesRequest::builder()
+        .activity_id("3118550000000004")
+        .representative_info_list(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::RepresentativeInfo::builder()
+                .openid("oK7fFt8zzEZ909XH-LE2").build() ?
+            ],
+        )
+        .out_request_no("1002600620019090123143299999")
+        .delete_time("2026-03-20T10:00:00.120+08:00")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/3118550000000004/representative"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"delete_time\":\"2026-03-20T10:00:00.120+08:00\",\"out_request_no\":\"1002600620019090123143299999\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::delete_representatives::DeleteRepresentativesBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"delete_time\":\"2026-03-20T10:00:00.120+08:00\",\"out_request_no\":\"1002600620019090123143299999\",\"representative_info_list\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::delete_representatives::DeleteRepresentativesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"3118550000000004\",\"delete_time\":\"2026-03-20T10:00:00.120+08:00\",\"failed_representative_info_list\":[]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Delete one store" of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_delete_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::delete_stores::DeleteStoresRequest::builder()
+        .brand_id("1001")
+        .out_request_no("1002600620019090123143299999")
+        .delete_time("2026-03-16T10:00:00+08:00")
+        .stores(
+            ::std::vec![
+                ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::RetailStoreInfo::builder()
+                .store_code("abc_001").store_name("幸福小店").build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/1001/stores"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"delete_time\":\"2026-03-16T10:00:00+08:00\",\"out_request_no\":\"1002600620019090123143299999\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::delete_stores::DeleteStoresBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"delete_time\":\"2026-03-16T10:00:00+08:00\",\"out_request_no\":\"1002600620019090123143299999\",\"stores\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::delete_stores::DeleteStoresResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"delete_time\":\"2026-03-16T10:00:00+08:00\",\"failed_stores\":[]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "One store" of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_get_store_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::get_store::GetStoreRequest::builder()
+        .brand_id("1001")
+        .store_code("abc_001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/1001/stores/abc_001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::RetailStoreInfo = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of activities in a city" of `GET /v3/marketing/goods-subsidy-activity/activities`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_list_acts_by_area_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::list_acts_by_area::ListActsByAreaRequest::builder()
+        .city_id("440300")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/activities?city_id=440300&offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::list_acts_by_area::ListActsByAreaResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"activity_id\":\"10028001\",\"activity_info\":{\"activity_description\":\"购买指定饮料加价一元换购小食\",\"activity_end_time\":\"2026-04-30T23:59:59+08:00\",\"activity_name\":\"饮料加一元换购\",\"activity_start_time\":\"2026-03-16T00:00:00+08:00\",\"apply_end_time\":\"2026-03-15T23:59:59+08:00\",\"apply_start_time\":\"2026-03-01T00:00:00+08:00\"},\"brand_id\":\"1001\",\"creator_merchant_id\":\"1900000109\",\"goods_information\":{\"goods_id\":\"6901234567890\",\"goods_name\":\"柠檬茶 500ml\",\"goods_picture_url\":\"https://example.com/goods/lemon-tea.png\"},\"rule_information\":{\"areas\":[{\"city\":\"深圳市\",\"district\":\"南山区\",\"province\":\"广东省\"}],\"service_provider_subsidy\":20,\"store_subsidy\":100,\"store_subsidy_quota\":500,\"user_subsidy_quota\":2}}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of representatives" of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_list_representatives_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::list_representatives::ListRepresentativesRequest::builder()
+        .activity_id("3118550000000004")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/3118550000000004/representatives?offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::list_representatives::ListRepresentativesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"openid\":\"oK7fFt8zzEZ909XH-LE2\"}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of stores" of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_list_stores_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::list_stores::ListStoresRequest::builder()
+        .brand_id("1001")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/retail-store-act/1001/stores?offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::RetailStorePage = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"store_code\":\"abc_001\",\"store_name\":\"幸福小店\"}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Lock one qualification" of `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_lock_qualification_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::lock_qualification::LockQualificationRequest::builder()
+        .order_information(
+            ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::OrderInfo::builder()
+                .payer_openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .out_trade_no("20260316123456")
+                .total_fee(450)
+                .store_id("S1001")
+                .store_merchant_id("1230000110")
+                .build()?,
+        )
+        .qualification_ids(::std::vec![::std::string::String::from("Q20260316000001")])
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/qualification/lock"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"order_information\":{\"out_trade_no\":\"20260316123456\",\"payer_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"store_id\":\"S1001\",\"store_merchant_id\":\"1230000110\",\"total_fee\":450},\"qualification_ids\":[\"Q20260316000001\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::lock_qualification::LockQualificationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_information\":{\"out_trade_no\":\"20260316123456\",\"payer_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"store_id\":\"S1001\",\"store_merchant_id\":\"1230000110\",\"total_fee\":450},\"qualification_ids\":[\"Q20260316000001\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::QualificationOutcome = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_qualification_ids\":[],\"return_message\":\"成功\",\"succeed_qualification_ids\":[\"Q20260316000001\"]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Unlock one qualification" of `POST /v3/marketing/goods-subsidy-activity/qualification/unlock`.
+#[cfg(feature = "retail-store")]
+#[test]
+fn retail_store_unlock_qualification_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::goods_subsidy_activity::unlock_qualification::UnlockQualificationRequest::builder()
+        .order_information(
+            ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::OrderInfo::builder()
+                .payer_openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+                .out_trade_no("20260316123456")
+                .total_fee(450)
+                .store_id("S1001")
+                .store_merchant_id("1230000110")
+                .build()?,
+        )
+        .qualification_ids(::std::vec![::std::string::String::from("Q20260316000001")])
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/goods-subsidy-activity/qualification/unlock"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"order_information\":{\"out_trade_no\":\"20260316123456\",\"payer_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"store_id\":\"S1001\",\"store_merchant_id\":\"1230000110\",\"total_fee\":450},\"qualification_ids\":[\"Q20260316000001\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::goods_subsidy_activity::unlock_qualification::UnlockQualificationBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_information\":{\"out_trade_no\":\"20260316123456\",\"payer_openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"store_id\":\"S1001\",\"store_merchant_id\":\"1230000110\",\"total_fee\":450},\"qualification_ids\":[\"Q20260316000001\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::goods_subsidy_activity::types::QualificationOutcome = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"failed_qualification_ids\":[],\"return_message\":\"成功\",\"succeed_qualification_ids\":[\"Q20260316000001\"]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
 /// Example "Associate three stores with a bundle" of `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`.
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -5454,6 +5862,314 @@ fn product_coupon_enums_keep_unknown_values() {
     >();
     check_open_enum::<
         ::wechatpay_apiv3::marketing::partner::product_coupon::types::ImageGenerationTaskState,
+    >();
+}
+
+/// Example "Add two merchants" of `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_add_activity_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsRequest::builder()
+        .activity_id("126002309")
+        .merchant_id_list(
+            ::std::vec![
+                ::std::string::String::from("1900000110"),
+                ::std::string::String::from("1900000111")
+            ],
+        )
+        .add_request_no("100002322019090134234sfdf")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/merchants/add"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"add_request_no\":\"100002322019090134234sfdf\",\"merchant_id_list\":[\"1900000110\",\"1900000111\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"add_request_no\":\"100002322019090134234sfdf\",\"merchant_id_list\":[\"1900000110\",\"1900000111\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"add_time\":\"2026-03-21T10:00:00+08:00\",\"invalid_merchant_id_list\":[{\"invalid_reason\":\"非同一品牌商户\",\"mchid\":\"1900000111\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A threshold activity with one coupon" of `POST /v3/marketing/paygiftactivity/unique-threshold-activity`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_create_full_send_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityRequest::builder()
+        .activity_base_info(
+            ::wechatpay_apiv3::marketing::paygiftactivity::types::ActivityBaseInfo::builder()
+                .activity_name("满99送10元券")
+                .activity_second_title("全场满99元送券")
+                .merchant_logo_url(
+                    "https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0",
+                )
+                .background_color("Color020")
+                .begin_time("2026-04-01T00:00:00+08:00")
+                .end_time("2026-05-31T23:59:59+08:00")
+                .available_periods(
+                    ::wechatpay_apiv3::marketing::paygiftactivity::types::AvailablePeriods::builder()
+                        .available_time(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::paygiftactivity::types::AvailableTime::builder()
+                                .begin_time("2026-04-01T00:00:00+08:00")
+                                .end_time("2026-05-31T23:59:59+08:00").build() ?
+                            ],
+                        )
+                        .available_day_time(
+                            ::std::vec![
+                                ::wechatpay_apiv3::marketing::paygiftactivity::types::AvailableDayTime::builder()
+                                .begin_day_time("100000").end_day_time("220000").build() ?
+                            ],
+                        )
+                        .build()?,
+                )
+                .out_request_no("100002322019090134234sfdf")
+                .delivery_purpose("OFF_LINE_PAY")
+                .build()?,
+        )
+        .award_send_rule(
+            ::wechatpay_apiv3::marketing::paygiftactivity::types::FullSendRule::builder()
+                .transaction_amount_minimum(9900)
+                .send_content("SINGLE_COUPON")
+                .award_type("BUSIFAVOR")
+                .award_list(
+                    ::std::vec![
+                        ::wechatpay_apiv3::marketing::paygiftactivity::types::Award::builder()
+                        .stock_id("1218520000000012")
+                        .original_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png")
+                        .build() ?
+                    ],
+                )
+                .merchant_option("MANUAL_INPUT_MERCHANT")
+                .merchant_id_list(::std::vec![::std::string::String::from("1900000109")])
+                .build()?,
+        )
+        .advanced_setting(
+            ::wechatpay_apiv3::marketing::paygiftactivity::types::AdvancedSetting::builder()
+                .delivery_user_category("DELIVERY_ALL_PERSON")
+                .goods_tags(::std::vec![::std::string::String::from("xxx")])
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/unique-threshold-activity"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"advanced_setting\":{\"delivery_user_category\":\"DELIVERY_ALL_PERSON\",\"goods_tags\":[\"xxx\"]},\"award_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"advanced_setting\":{\"delivery_user_category\":\"DELIVERY_ALL_PERSON\",\"goods_tags\":[\"xxx\"]},\"award_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"create_time\":\"2026-03-20T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove one merchant" of `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_delete_activity_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsRequest::builder()
+        .activity_id("126002309")
+        .merchant_id_list(::std::vec![::std::string::String::from("1900000110")])
+        .delete_request_no("100002322019090134299sfdf")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/merchants/delete"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"delete_request_no\":\"100002322019090134299sfdf\",\"merchant_id_list\":[\"1900000110\"]}",
+    );
+    let decoded: ::wechatpay_apiv3::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"delete_request_no\":\"100002322019090134299sfdf\",\"merchant_id_list\":[\"1900000110\"]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"delete_time\":\"2026-03-22T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A running threshold activity" of `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_get_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::get_activity::GetActivityRequest::builder()
+        .activity_id("126002309")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/marketing/paygiftactivity/activities/126002309"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::types::Activity = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"activity_id\":\"126002309\",\"activity_status\":\"ONGOING_ACT_STATUS\",\"activity_type\":\"FULL_SEND_ACT_TYPE\",\"advanced_setting\":{\"delivery_user_category\":\"DELIVERY_ALL_PERSON\",\"goods_tags\":[\"xxx\"]},\"award_send_rule\":{\"full_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}},\"belong_merchant_id\":\"1900000109\",\"create_time\":\"2026-03-20T10:00:00+08:00\",\"creator_merchant_id\":\"1900000109\",\"update_time\":\"2026-04-01T00:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of running activities" of `GET /v3/marketing/paygiftactivity/activities`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_list_activities_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::list_activities::ListActivitiesRequest::builder()
+        .offset(0)
+        .limit(10)
+        .activity_status("ONGOING_ACT_STATUS")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities?offset=0&limit=10&activity_status=ONGOING_ACT_STATUS"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::list_activities::ListActivitiesResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"activity_base_info\":{\"activity_name\":\"满99送10元券\",\"activity_second_title\":\"全场满99元送券\",\"available_periods\":{\"available_day_time\":[{\"begin_day_time\":\"100000\",\"end_day_time\":\"220000\"}],\"available_time\":[{\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"end_time\":\"2026-05-31T23:59:59+08:00\"}]},\"background_color\":\"Color020\",\"begin_time\":\"2026-04-01T00:00:00+08:00\",\"delivery_purpose\":\"OFF_LINE_PAY\",\"end_time\":\"2026-05-31T23:59:59+08:00\",\"merchant_logo_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/PiajxSqBRaEIPAeia7Imvtsc9S0pqnT2ZIKxu4PqeVvW8ePz6AkZicTOsw/0\",\"out_request_no\":\"100002322019090134234sfdf\"},\"activity_id\":\"126002309\",\"activity_status\":\"ONGOING_ACT_STATUS\",\"activity_type\":\"FULL_SEND_ACT_TYPE\",\"award_send_rule\":{\"full_send_rule\":{\"award_list\":[{\"original_image_url\":\"https://wxpaylogo.qpic.cn/wxpaylogo/award-large.png\",\"stock_id\":\"1218520000000012\"}],\"award_type\":\"BUSIFAVOR\",\"merchant_id_list\":[\"1900000109\"],\"merchant_option\":\"MANUAL_INPUT_MERCHANT\",\"send_content\":\"SINGLE_COUPON\",\"transaction_amount_minimum\":9900}},\"belong_merchant_id\":\"1900000109\",\"create_time\":\"2026-03-20T10:00:00+08:00\",\"creator_merchant_id\":\"1900000109\",\"update_time\":\"2026-04-01T00:00:00+08:00\"}],\"limit\":10,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of products" of `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_list_activity_goods_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_goods::ListActivityGoodsRequest::builder()
+        .activity_id("126002309")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/goods?offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_goods::ListActivityGoodsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"data\":[{\"create_time\":\"2026-03-20T10:00:00+08:00\",\"goods_id\":\"6901234567890\",\"update_time\":\"2026-03-20T10:00:00+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "First page of merchants" of `GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_list_activity_merchants_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_merchants::ListActivityMerchantsRequest::builder()
+        .activity_id("126002309")
+        .offset(0)
+        .limit(20)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/merchants?offset=0&limit=20"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::list_activity_merchants::ListActivityMerchantsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"data\":[{\"create_time\":\"2026-03-20T10:00:00+08:00\",\"mchid\":\"1900000109\",\"merchant_name\":\"幸福小店\",\"update_time\":\"2026-03-20T10:00:00+08:00\"}],\"limit\":20,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Terminate an activity" of `POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`.
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_terminate_activity_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::marketing::paygiftactivity::terminate_activity::TerminateActivityRequest::builder()
+        .activity_id("126002309")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/marketing/paygiftactivity/activities/126002309/terminate"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::marketing::paygiftactivity::terminate_activity::TerminateActivityResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"activity_id\":\"126002309\",\"terminate_time\":\"2026-03-25T10:00:00+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "pay-gift")]
+#[test]
+fn paygift_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::ActivityStatus,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::ActivityType,
+    >();
+    check_open_enum::<::wechatpay_apiv3::marketing::paygiftactivity::types::AwardType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::DeliveryPurpose,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::SendContent,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::MerchantOption,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::DeliveryUserCategory,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::PaymentScene,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::PaymentMethod,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::marketing::paygiftactivity::types::BackgroundColor,
     >();
 }
 

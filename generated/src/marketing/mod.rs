@@ -8,5 +8,9 @@ pub mod bank_packages;
 pub mod busifavor;
 #[cfg(feature = "favor")]
 pub mod favor;
+#[cfg(feature = "retail-store")]
+pub mod goods_subsidy_activity;
 #[cfg(feature = "product-coupon")]
 pub mod partner;
+#[cfg(feature = "pay-gift")]
+pub mod paygiftactivity;
