@@ -24,6 +24,8 @@ rt::open_enum! {
         FrequencyLimited = "FREQUENCY_LIMITED",
         /// `SYSTEM_ERROR`: Temporary system error.
         SystemError = "SYSTEM_ERROR",
+        /// `RESOURCE_NOT_EXISTS`: Nothing has the numbers given.
+        ResourceNotExists = "RESOURCE_NOT_EXISTS",
         /// `ORDER_CLOSED`: The combined order is already closed.
         OrderClosed = "ORDER_CLOSED",
         /// `ORDER_PAID`: The combined order is already paid.
@@ -38,8 +40,6 @@ rt::open_enum! {
         NotEnough = "NOT_ENOUGH",
         /// `NOAUTH`: The merchant may not do this.
         Noauth = "NOAUTH",
-        /// `RESOURCE_NOT_EXISTS`: The stock or coupon does not exist.
-        ResourceNotExists = "RESOURCE_NOT_EXISTS",
         /// `RESOURCE_ALREADY_EXISTS`: The coupon was already redeemed for another order.
         ResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS",
         /// `APPID_MCHID_NOT_MATCH`: The appid is not bound to the calling merchant.

@@ -11,6 +11,7 @@
 //! | feature | module | family | operations |
 //! | --- | --- | --- | --- |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
+//! | `brand-profitsharing` | `brand::profitsharing` | 连锁品牌分账 (chain-brand profit sharing) | 9 |
 //! | `payments` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
@@ -20,6 +21,7 @@
 //! | `media` | `merchant::media` | 文件上传 (media upload) | 2 |
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
+//! | `payroll-card` | `payroll_card` | 微工卡 (payroll card) | 7 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
 //!
@@ -55,6 +57,8 @@ pub use ::wechatpay_apiv3_runtime::client::BlockingClient;
 
 #[cfg(feature = "payments")]
 pub mod bill;
+#[cfg(feature = "brand-profitsharing")]
+pub mod brand;
 #[cfg(feature = "payments")]
 pub mod certificates;
 #[cfg(feature = "combine-payments")]
@@ -67,6 +71,8 @@ pub mod marketing;
 pub mod merchant;
 #[cfg(any(feature = "partner-payments", feature = "payments"))]
 pub mod pay;
+#[cfg(feature = "payroll-card")]
+pub mod payroll_card;
 #[cfg(feature = "profitsharing")]
 pub mod profitsharing;
 #[cfg(feature = "payments")]
