@@ -43,7 +43,11 @@ async fn a_brand_order_is_split_queried_finished_and_returned() -> TestResult {
     let (_sim, client) = common::sim_and_client().await?;
 
     let ratio = client
-        .execute(QueryBrandRatioRequest::builder().brand_mchid(BRAND).build()?)
+        .execute(
+            QueryBrandRatioRequest::builder()
+                .brand_mchid(BRAND)
+                .build()?,
+        )
         .await?;
     assert_eq!((ratio.brand_mchid.as_str(), ratio.max_ratio), (BRAND, 2000));
 
@@ -219,7 +223,10 @@ async fn a_worker_is_checked_and_the_records_read() -> TestResult {
                 .build()?,
         )
         .await?;
-    assert_eq!(check.authenticate_state, AuthenticationState::AuthenticateSuccess);
+    assert_eq!(
+        check.authenticate_state,
+        AuthenticationState::AuthenticateSuccess
+    );
     assert_eq!(check.authenticate_scene, AuthenticationScene::FromMiniApp);
     assert_eq!(check.authenticate_type, Some(AuthenticationType::SignIn));
 
@@ -236,7 +243,10 @@ async fn a_worker_is_checked_and_the_records_read() -> TestResult {
         .await?;
     assert_eq!(day.total_count, 1);
     let records = day.data.as_deref().unwrap_or_default();
-    assert_eq!(records[0].authenticate_scene, AuthenticationScene::FromHardware);
+    assert_eq!(
+        records[0].authenticate_scene,
+        AuthenticationScene::FromHardware
+    );
     assert_eq!(records[0].authenticate_failed_reason, None);
     Ok(())
 }
@@ -252,7 +262,10 @@ async fn payroll_requests_breaking_a_documented_rule_are_refused_before_sending(
         .build()
         .expect_err("a slashed date and a page of 11");
     let text = err.to_string();
-    assert!(text.contains("authenticate_date") && text.contains("limit"), "{text}");
+    assert!(
+        text.contains("authenticate_date") && text.contains("limit"),
+        "{text}"
+    );
 
     let err = PreOrderRequest::builder()
         .openid(WORKER)

@@ -77,9 +77,8 @@ async fn recording_relay(upstream: String, log: Log) -> std::io::Result<String> 
                             .body(body)
                             .send()
                             .await;
-                        let mut response = hyper::Response::new(http_body_util::Full::new(
-                            bytes::Bytes::new(),
-                        ));
+                        let mut response =
+                            hyper::Response::new(http_body_util::Full::new(bytes::Bytes::new()));
                         if let Ok(answer) = answer {
                             *response.status_mut() = answer.status();
                             let mut headers = answer.headers().clone();
@@ -130,7 +129,11 @@ fn assert_encrypted(body: &Value, field: &str, plain: &str) {
         .unwrap_or_else(|| panic!("{field} was sent: {body}"));
     assert_ne!(sent, plain, "{field} left the client in plain text");
     assert!(!sent.contains(plain), "{field} carries the plain text");
-    assert_eq!(platform_decrypt(sent), plain, "{field} decrypts to what was set");
+    assert_eq!(
+        platform_decrypt(sent),
+        plain,
+        "{field} decrypts to what was set"
+    );
 }
 
 async fn relayed_client() -> Result<(Simulator, Client, Log), Box<dyn std::error::Error>> {
@@ -166,9 +169,15 @@ async fn names_and_id_numbers_leave_the_client_encrypted() -> TestResult {
                 .build()?,
         )
         .await?;
-    assert_eq!(token.expires_in, 1800, "the simulator answered through the relay");
+    assert_eq!(
+        token.expires_in, 1800,
+        "the simulator answered through the relay"
+    );
     let sent = taken(&log, "/v3/payroll-card/tokens");
-    assert_eq!(sent.wechatpay_serial.as_deref(), Some(FIXTURE_PUBLIC_KEY_ID));
+    assert_eq!(
+        sent.wechatpay_serial.as_deref(),
+        Some(FIXTURE_PUBLIC_KEY_ID)
+    );
     assert_encrypted(&sent.body, "/user_name", NAME);
     assert_encrypted(&sent.body, "/id_card_number", ID_NUMBER);
     assert_eq!(sent.body["openid"], WORKER, "other fields stay plain");
@@ -189,11 +198,11 @@ async fn names_and_id_numbers_leave_the_client_encrypted() -> TestResult {
                 .build()?,
         )
         .await?;
-    let sent = taken(
-        &log,
-        "/v3/payroll-card/authentications/pre-order-with-auth",
+    let sent = taken(&log, "/v3/payroll-card/authentications/pre-order-with-auth");
+    assert_eq!(
+        sent.wechatpay_serial.as_deref(),
+        Some(FIXTURE_PUBLIC_KEY_ID)
     );
-    assert_eq!(sent.wechatpay_serial.as_deref(), Some(FIXTURE_PUBLIC_KEY_ID));
     assert_encrypted(&sent.body, "/user_name", NAME);
     assert_encrypted(&sent.body, "/id_card_number", ID_NUMBER);
     assert_eq!(sent.body["project_name"], "城南物流仓装卸");
@@ -226,7 +235,12 @@ async fn each_transfer_detail_name_leaves_the_client_encrypted() -> TestResult {
                 .total_num(2)
                 .transfer_detail_list(vec![
                     detail("PAY20261201B01D01", 24000, WORKER, NAME),
-                    detail("PAY20261201B01D02", 22000, "oPayW0rk3r2Ab5Cd8Ef1Gh4Ij7Kl", "钱丽"),
+                    detail(
+                        "PAY20261201B01D02",
+                        22000,
+                        "oPayW0rk3r2Ab5Cd8Ef1Gh4Ij7Kl",
+                        "钱丽",
+                    ),
                 ])
                 .employment_type(EmploymentType::ShortTermEmployment)
                 .employment_scene(EmploymentScene::Logistics)
@@ -235,9 +249,15 @@ async fn each_transfer_detail_name_leaves_the_client_encrypted() -> TestResult {
         .await?;
     assert_eq!(batch.out_batch_no, "PAY20261201B01");
     let sent = taken(&log, "/v3/payroll-card/transfer-batches");
-    assert_eq!(sent.wechatpay_serial.as_deref(), Some(FIXTURE_PUBLIC_KEY_ID));
+    assert_eq!(
+        sent.wechatpay_serial.as_deref(),
+        Some(FIXTURE_PUBLIC_KEY_ID)
+    );
     assert_encrypted(&sent.body, "/transfer_detail_list/0/user_name", NAME);
     assert_encrypted(&sent.body, "/transfer_detail_list/1/user_name", "钱丽");
-    assert_eq!(sent.body["transfer_detail_list"][1]["transfer_amount"], 22000);
+    assert_eq!(
+        sent.body["transfer_detail_list"][1]["transfer_amount"],
+        22000
+    );
     Ok(())
 }
