@@ -12,6 +12,7 @@
 //! | --- | --- | --- | --- |
 //! | `onboarding` | `applyment4sub` | 特约商户进件 (sub-merchant onboarding) | 6 |
 //! | `payments` | `bill` | 账单 (bills) | 4 |
+//! | `brand-profitsharing` | `brand::profitsharing` | 连锁品牌分账 (chain-brand profit sharing) | 9 |
 //! | `bank-lookup` | `capital::capitallhh` | 银行与地区查询 (bank and area lookups) | 6 |
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
@@ -29,6 +30,7 @@
 //! | `complaints` | `merchant_service::complaints` | 消费者投诉 (consumer complaints) | 13 |
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
+//! | `payroll-card` | `payroll_card` | 微工卡 (payroll card) | 7 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `scan-and-ride` | `qrcode` | 乘车码 (scan-and-ride public transport) | 3 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
@@ -115,6 +117,8 @@ for crate::certificates::download_certificates::DownloadCertificatesRequest {
 pub mod applyment4sub;
 #[cfg(feature = "payments")]
 pub mod bill;
+#[cfg(feature = "brand-profitsharing")]
+pub mod brand;
 #[cfg(feature = "bank-lookup")]
 pub mod capital;
 #[cfg(feature = "certificates")]
@@ -144,6 +148,8 @@ pub mod merchant;
 pub mod merchant_service;
 #[cfg(any(feature = "partner-payments", feature = "payments"))]
 pub mod pay;
+#[cfg(feature = "payroll-card")]
+pub mod payroll_card;
 #[cfg(feature = "profitsharing")]
 pub mod profitsharing;
 #[cfg(feature = "scan-and-ride")]

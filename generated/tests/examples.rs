@@ -596,6 +596,283 @@ fn bill_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::bill::apply_trade_bill::TradeBillType>();
 }
 
+/// Example "Register a supplier" of `POST /v3/brand/profitsharing/receivers/add`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_add_receiver_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::add_receiver::AddReceiverRequest::builder()
+        .brand_mchid("1900012001")
+        .appid("wx7a1b2c3d4e5f6a7b")
+        .type_("MERCHANT_ID")
+        .account("1900034567")
+        .name("上海晨露食品供应链有限公司")
+        .relation_type("SUPPLIER")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/brand/profitsharing/receivers/add");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account\":\"1900034567\",\"appid\":\"wx7a1b2c3d4e5f6a7b\",\"brand_mchid\":\"1900012001\",\"name\":\"上海晨露食品供应链有限公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}",
+    );
+    let decoded: ::wechatpay_apiv3::brand::profitsharing::add_receiver::AddReceiverBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900034567\",\"appid\":\"wx7a1b2c3d4e5f6a7b\",\"brand_mchid\":\"1900012001\",\"name\":\"上海晨露食品供应链有限公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::brand::profitsharing::add_receiver::AddReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900034567\",\"brand_mchid\":\"1900012001\",\"type\":\"MERCHANT_ID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Split a store's order between the brand and a supplier" of `POST /v3/brand/profitsharing/orders`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_create_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::create_order::CreateOrderRequest::builder()
+        .brand_mchid("1900012001")
+        .sub_mchid("1900012045")
+        .appid("wx7a1b2c3d4e5f6a7b")
+        .transaction_id("4200002318202611280012345678")
+        .out_order_no("BPS20261128-0001")
+        .receivers(
+            ::std::vec![
+                ::wechatpay_apiv3::profitsharing::types::OrderReceiver::builder()
+                .type_("MERCHANT_ID").account("1900012001").amount(1500)
+                .description("品牌管理费").build() ?,
+                ::wechatpay_apiv3::profitsharing::types::OrderReceiver::builder()
+                .type_("PERSONAL_OPENID").account("oBr4nd7Kq2Lm5Np8Rs1Tu4Vw7Xy0")
+                .name("王晓明").amount(300).description("督导提成").build() ?
+            ],
+        )
+        .finish(false)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/brand/profitsharing/orders");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx7a1b2c3d4e5f6a7b\",\"brand_mchid\":\"1900012001\",\"finish\":false,\"out_order_no\":\"BPS20261128-0001\",\"receivers\":[{\"account\":\"1900012001\",\"amount\":1500,\"description\":\"品牌管理费\",\"type\":\"MERCHANT_ID\"},{\"account\":\"oBr4nd7Kq2Lm5Np8Rs1Tu4Vw7Xy0\",\"amount\":300,\"description\":\"督导提成\",\"name\":\"王晓明\",\"type\":\"PERSONAL_OPENID\"}],\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    let decoded: ::wechatpay_apiv3::brand::profitsharing::create_order::CreateOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx7a1b2c3d4e5f6a7b\",\"brand_mchid\":\"1900012001\",\"finish\":false,\"out_order_no\":\"BPS20261128-0001\",\"receivers\":[{\"account\":\"1900012001\",\"amount\":1500,\"description\":\"品牌管理费\",\"type\":\"MERCHANT_ID\"},{\"account\":\"oBr4nd7Kq2Lm5Np8Rs1Tu4Vw7Xy0\",\"amount\":300,\"description\":\"督导提成\",\"name\":\"王晓明\",\"type\":\"PERSONAL_OPENID\"}],\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::brand::profitsharing::types::BrandProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_mchid\":\"1900012001\",\"order_id\":\"3008450740202611280045678901\",\"out_order_no\":\"BPS20261128-0001\",\"receivers\":[{\"account\":\"1900012001\",\"amount\":1500,\"description\":\"品牌管理费\",\"detail_id\":\"36011120261128000456789001\",\"finish_time\":\"2026-11-28T10:15:02+08:00\",\"result\":\"PENDING\",\"type\":\"MERCHANT_ID\"},{\"account\":\"oBr4nd7Kq2Lm5Np8Rs1Tu4Vw7Xy0\",\"amount\":300,\"description\":\"督导提成\",\"detail_id\":\"36011120261128000456789002\",\"finish_time\":\"2026-11-28T10:15:02+08:00\",\"result\":\"PENDING\",\"type\":\"PERSONAL_OPENID\"}],\"status\":\"PROCESSING\",\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Take back the supplier's share" of `POST /v3/brand/profitsharing/returnorders`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_create_return_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::create_return_order::CreateReturnOrderRequest::builder()
+        .sub_mchid("1900012045")
+        .out_order_no("BPS20261128-0001")
+        .out_return_no("BPR20261129-0001")
+        .return_mchid("1900012001")
+        .amount(1500)
+        .description("用户退款")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/brand/profitsharing/returnorders");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":1500,\"description\":\"用户退款\",\"out_order_no\":\"BPS20261128-0001\",\"out_return_no\":\"BPR20261129-0001\",\"return_mchid\":\"1900012001\",\"sub_mchid\":\"1900012045\"}",
+    );
+    let decoded: ::wechatpay_apiv3::brand::profitsharing::create_return_order::CreateReturnOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":1500,\"description\":\"用户退款\",\"out_order_no\":\"BPS20261128-0001\",\"out_return_no\":\"BPR20261129-0001\",\"return_mchid\":\"1900012001\",\"sub_mchid\":\"1900012045\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::brand::profitsharing::types::BrandReturnOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":1500,\"finish_time\":\"2026-11-29T09:20:00+08:00\",\"order_id\":\"3008450740202611280045678901\",\"out_order_no\":\"BPS20261128-0001\",\"out_return_no\":\"BPR20261129-0001\",\"result\":\"PROCESSING\",\"return_mchid\":\"1900012001\",\"return_no\":\"3008450740202611290045670001\",\"sub_mchid\":\"1900012045\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove a supplier" of `POST /v3/brand/profitsharing/receivers/delete`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_delete_receiver_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::delete_receiver::DeleteReceiverRequest::builder()
+        .brand_mchid("1900012001")
+        .appid("wx7a1b2c3d4e5f6a7b")
+        .type_("MERCHANT_ID")
+        .account("1900034567")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/brand/profitsharing/receivers/delete");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account\":\"1900034567\",\"appid\":\"wx7a1b2c3d4e5f6a7b\",\"brand_mchid\":\"1900012001\",\"type\":\"MERCHANT_ID\"}",
+    );
+    let decoded: ::wechatpay_apiv3::brand::profitsharing::delete_receiver::DeleteReceiverBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900034567\",\"appid\":\"wx7a1b2c3d4e5f6a7b\",\"brand_mchid\":\"1900012001\",\"type\":\"MERCHANT_ID\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::brand::profitsharing::delete_receiver::DeleteReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900034567\",\"brand_mchid\":\"1900012001\",\"type\":\"MERCHANT_ID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Release the rest of a store's order" of `POST /v3/brand/profitsharing/finish-order`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_finish_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::finish_order::FinishOrderRequest::builder()
+        .sub_mchid("1900012045")
+        .transaction_id("4200002318202611280012345678")
+        .out_order_no("BPS20261128-0002")
+        .description("分账完结")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/brand/profitsharing/finish-order");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"description\":\"分账完结\",\"out_order_no\":\"BPS20261128-0002\",\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    let decoded: ::wechatpay_apiv3::brand::profitsharing::finish_order::FinishOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"description\":\"分账完结\",\"out_order_no\":\"BPS20261128-0002\",\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::brand::profitsharing::types::BrandProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"3008450740202611280045678999\",\"out_order_no\":\"BPS20261128-0002\",\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A brand allowing 20%" of `GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_query_brand_ratio_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::query_brand_ratio::QueryBrandRatioRequest::builder()
+        .brand_mchid("1900012001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/brand/profitsharing/brand-configs/1900012001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::brand::profitsharing::query_brand_ratio::QueryBrandRatioResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"brand_mchid\":\"1900012001\",\"max_ratio\":2000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished split" of `GET /v3/brand/profitsharing/orders`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_query_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::query_order::QueryOrderRequest::builder()
+        .sub_mchid("1900012045")
+        .transaction_id("4200002318202611280012345678")
+        .out_order_no("BPS20261128-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/brand/profitsharing/orders?sub_mchid=1900012045&transaction_id=4200002318202611280012345678&out_order_no=BPS20261128-0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::brand::profitsharing::types::BrandProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"3008450740202611280045678901\",\"out_order_no\":\"BPS20261128-0001\",\"receivers\":[{\"account\":\"1900012001\",\"amount\":1500,\"description\":\"品牌管理费\",\"detail_id\":\"36011120261128000456789001\",\"finish_time\":\"2026-11-28T10:15:40+08:00\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"},{\"account\":\"oBr4nd7Kq2Lm5Np8Rs1Tu4Vw7Xy0\",\"amount\":300,\"description\":\"督导提成\",\"detail_id\":\"36011120261128000456789002\",\"fail_reason\":\"RECEIVER_REAL_NAME_NOT_VERIFIED\",\"finish_time\":\"2026-11-28T10:15:40+08:00\",\"result\":\"CLOSED\",\"type\":\"PERSONAL_OPENID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900012045\",\"transaction_id\":\"4200002318202611280012345678\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "An order with money left" of `GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_query_order_amount_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::query_order_amount::QueryOrderAmountRequest::builder()
+        .transaction_id("4200002318202611280012345678")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/brand/profitsharing/orders/4200002318202611280012345678/amounts"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::brand::profitsharing::query_order_amount::QueryOrderAmountResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"transaction_id\":\"4200002318202611280012345678\",\"unsplit_amount\":4200}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A completed return" of `GET /v3/brand/profitsharing/returnorders`.
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_query_return_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::brand::profitsharing::query_return_order::QueryReturnOrderRequest::builder()
+        .sub_mchid("1900012045")
+        .out_return_no("BPR20261129-0001")
+        .out_order_no("BPS20261128-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/brand/profitsharing/returnorders?sub_mchid=1900012045&out_return_no=BPR20261129-0001&out_order_no=BPS20261128-0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::brand::profitsharing::types::BrandReturnOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":1500,\"finish_time\":\"2026-11-29T09:20:05+08:00\",\"order_id\":\"3008450740202611280045678901\",\"out_order_no\":\"BPS20261128-0001\",\"out_return_no\":\"BPR20261129-0001\",\"result\":\"SUCCESS\",\"return_mchid\":\"1900012001\",\"return_no\":\"3008450740202611290045670001\",\"sub_mchid\":\"1900012045\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "brand-profitsharing")]
+#[test]
+fn brand_profitsharing_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::brand::profitsharing::types::BrandRelationType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::brand::profitsharing::types::BrandReturnResult,
+    >();
+}
+
 /// Example "Branches of a bank in Shenzhen" of `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.
 #[cfg(feature = "bank-lookup")]
 #[test]
@@ -7482,6 +7759,258 @@ fn pay_transactions_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::LimitPay>();
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::IdentityType>();
     check_open_enum::<::wechatpay_apiv3::pay::transactions::types::SubsidyPeriodType>();
+}
+
+/// Example "A token for a new worker" of `POST /v3/payroll-card/tokens`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_create_token_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::create_token::CreateTokenRequest::builder()
+        .openid("oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz")
+        .sub_mchid("1900056781")
+        .sub_appid("wx3c4d5e6f7a8b9c0d")
+        .user_name("赵小军")
+        .id_card_number("110101199003071234")
+        .employment_type("SHORT_TERM_EMPLOYMENT")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/payroll-card/tokens");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"employment_type\":\"SHORT_TERM_EMPLOYMENT\",\"id_card_number\":\"110101199003071234\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\",\"user_name\":\"赵小军\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payroll_card::create_token::CreateTokenBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"employment_type\":\"SHORT_TERM_EMPLOYMENT\",\"id_card_number\":\"110101199003071234\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\",\"user_name\":\"赵小军\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payroll_card::create_token::CreateTokenResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"expires_in\":1800,\"mchid\":\"1900009876\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"sub_mchid\":\"1900056781\",\"token\":\"tk_6e1f0c2a9b8d4e7f\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A day's wages for two workers" of `POST /v3/payroll-card/transfer-batches`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_create_transfer_batch_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::create_transfer_batch::CreateTransferBatchRequest::builder()
+        .sub_mchid("1900056781")
+        .sub_appid("wx3c4d5e6f7a8b9c0d")
+        .authorization_type("INFORMATION_AUTHORIZATION_TYPE")
+        .out_batch_no("PAY20261201B01")
+        .batch_name("12月1日装卸工资")
+        .batch_remark("12月1日工资")
+        .total_amount(46000)
+        .total_num(2)
+        .transfer_detail_list(
+            ::std::vec![
+                ::wechatpay_apiv3::payroll_card::create_transfer_batch::PayrollTransferDetail::builder()
+                .out_detail_no("PAY20261201B01D01").transfer_amount(24000)
+                .transfer_remark("装卸工资").openid("oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz")
+                .user_name("赵小军").build() ?,
+                ::wechatpay_apiv3::payroll_card::create_transfer_batch::PayrollTransferDetail::builder()
+                .out_detail_no("PAY20261201B01D02").transfer_amount(22000)
+                .transfer_remark("装卸工资").openid("oPayW0rk3r2Ab5Cd8Ef1Gh4Ij7Kl")
+                .user_name("钱丽").build() ?
+            ],
+        )
+        .employment_type("SHORT_TERM_EMPLOYMENT")
+        .employment_scene("LOGISTICS")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/payroll-card/transfer-batches");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"12月1日装卸工资\",\"batch_remark\":\"12月1日工资\",\"employment_scene\":\"LOGISTICS\",\"employment_type\":\"SHORT_TERM_EMPLOYMENT\",\"out_batch_no\":\"PAY20261201B01\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\",\"total_amount\":46000,\"total_num\":2,\"transfer_detail_list\":[{\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"out_detail_no\":\"PAY20261201B01D01\",\"transfer_amount\":24000,\"transfer_remark\":\"装卸工资\",\"user_name\":\"赵小军\"},{\"openid\":\"oPayW0rk3r2Ab5Cd8Ef1Gh4Ij7Kl\",\"out_detail_no\":\"PAY20261201B01D02\",\"transfer_amount\":22000,\"transfer_remark\":\"装卸工资\",\"user_name\":\"钱丽\"}]}",
+    );
+    let decoded: ::wechatpay_apiv3::payroll_card::create_transfer_batch::CreateTransferBatchBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authorization_type\":\"INFORMATION_AUTHORIZATION_TYPE\",\"batch_name\":\"12月1日装卸工资\",\"batch_remark\":\"12月1日工资\",\"employment_scene\":\"LOGISTICS\",\"employment_type\":\"SHORT_TERM_EMPLOYMENT\",\"out_batch_no\":\"PAY20261201B01\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\",\"total_amount\":46000,\"total_num\":2,\"transfer_detail_list\":[{\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"out_detail_no\":\"PAY20261201B01D01\",\"transfer_amount\":24000,\"transfer_remark\":\"装卸工资\",\"user_name\":\"赵小军\"},{\"openid\":\"oPayW0rk3r2Ab5Cd8Ef1Gh4Ij7Kl\",\"out_detail_no\":\"PAY20261201B01D02\",\"transfer_amount\":22000,\"transfer_remark\":\"装卸工资\",\"user_name\":\"钱丽\"}]}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payroll_card::create_transfer_batch::CreateTransferBatchResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"batch_id\":\"1030000071100999991182026120100019480001\",\"create_time\":\"2026-12-01T18:05:33+08:00\",\"out_batch_no\":\"PAY20261201B01\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A passed check-in" of `GET /v3/payroll-card/authentications/{authenticate_number}`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_get_authentication_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::get_authentication::GetAuthenticationRequest::builder()
+        .authenticate_number("AUTH20261201A0001")
+        .sub_mchid("1900056781")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payroll-card/authentications/AUTH20261201A0001?sub_mchid=1900056781"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payroll_card::types::AuthenticationRecord = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authenticate_number\":\"AUTH20261201A0001\",\"authenticate_scene\":\"FROM_MINI_APP\",\"authenticate_source\":\"wx3c4d5e6f7a8b9c0d\",\"authenticate_state\":\"AUTHENTICATE_SUCCESS\",\"authenticate_time\":\"2026-12-01T07:58:12+08:00\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"城南物流有限公司\",\"mchid\":\"1900009876\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"project_name\":\"城南物流仓装卸\",\"sub_mchid\":\"1900056781\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "An authorised worker" of `GET /v3/payroll-card/relations/{openid}`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_get_relation_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::get_relation::GetRelationRequest::builder()
+        .openid("oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz")
+        .sub_mchid("1900056781")
+        .sub_appid("wx3c4d5e6f7a8b9c0d")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payroll-card/relations/oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz?sub_mchid=1900056781&sub_appid=wx3c4d5e6f7a8b9c0d"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payroll_card::get_relation::GetRelationResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authorize_state\":\"AUTHORIZED\",\"authorize_time\":\"2026-11-20T08:31:07+08:00\",\"mchid\":\"1900009876\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"register_state\":\"REGISTERED\",\"register_time\":\"2026-11-20T08:30:41+08:00\",\"sub_mchid\":\"1900056781\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "One check on a day" of `GET /v3/payroll-card/authentications`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_list_authentications_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::list_authentications::ListAuthenticationsRequest::builder()
+        .openid("oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz")
+        .sub_mchid("1900056781")
+        .authenticate_date("2026-12-01")
+        .authenticate_state("AUTHENTICATE_SUCCESS")
+        .offset(0)
+        .limit(10)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payroll-card/authentications?openid=oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz&sub_mchid=1900056781&authenticate_date=2026-12-01&authenticate_state=AUTHENTICATE_SUCCESS&offset=0&limit=10"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payroll_card::list_authentications::ListAuthenticationsResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"data\":[{\"authenticate_number\":\"AUTH20261201A0001\",\"authenticate_scene\":\"FROM_HARDWARE\",\"authenticate_source\":\"DEV-SN-20260815-0042\",\"authenticate_state\":\"AUTHENTICATE_SUCCESS\",\"authenticate_time\":\"2026-12-01T07:58:12+08:00\",\"employer_name\":\"城南物流有限公司\",\"mchid\":\"1900009876\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"project_name\":\"城南物流仓装卸\",\"sub_mchid\":\"1900056781\"}],\"limit\":1,\"offset\":0,\"total_count\":1}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A check-in on a building site" of `POST /v3/payroll-card/authentications/pre-order`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_pre_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::pre_order::PreOrderRequest::builder()
+        .openid("oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz")
+        .sub_mchid("1900056781")
+        .sub_appid("wx3c4d5e6f7a8b9c0d")
+        .authenticate_number("AUTH20261201A0001")
+        .project_name("城南物流仓装卸")
+        .employer_name("城南物流有限公司")
+        .authenticate_type("SIGN_IN")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/payroll-card/authentications/pre-order");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"authenticate_number\":\"AUTH20261201A0001\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"城南物流有限公司\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"project_name\":\"城南物流仓装卸\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payroll_card::pre_order::PreOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authenticate_number\":\"AUTH20261201A0001\",\"authenticate_type\":\"SIGN_IN\",\"employer_name\":\"城南物流有限公司\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"project_name\":\"城南物流仓装卸\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payroll_card::types::AuthenticationToken = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authenticate_number\":\"AUTH20261201A0001\",\"expires_in\":300,\"mchid\":\"1900009876\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"sub_mchid\":\"1900056781\",\"token\":\"tk_a41c97e05d3b2f68\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A first check that also opens the card" of `POST /v3/payroll-card/authentications/pre-order-with-auth`.
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_pre_order_with_auth_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payroll_card::pre_order_with_auth::PreOrderWithAuthRequest::builder()
+        .openid("oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz")
+        .sub_mchid("1900056781")
+        .sub_appid("wx3c4d5e6f7a8b9c0d")
+        .authenticate_number("AUTH20261201A0002")
+        .project_name("城南物流仓装卸")
+        .employer_name("城南物流有限公司")
+        .user_name("赵小军")
+        .id_card_number("110101199003071234")
+        .employment_type("SHORT_TERM_EMPLOYMENT")
+        .authenticate_type("CONTRACT")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payroll-card/authentications/pre-order-with-auth"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"authenticate_number\":\"AUTH20261201A0002\",\"authenticate_type\":\"CONTRACT\",\"employer_name\":\"城南物流有限公司\",\"employment_type\":\"SHORT_TERM_EMPLOYMENT\",\"id_card_number\":\"110101199003071234\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"project_name\":\"城南物流仓装卸\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\",\"user_name\":\"赵小军\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payroll_card::pre_order_with_auth::PreOrderWithAuthBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authenticate_number\":\"AUTH20261201A0002\",\"authenticate_type\":\"CONTRACT\",\"employer_name\":\"城南物流有限公司\",\"employment_type\":\"SHORT_TERM_EMPLOYMENT\",\"id_card_number\":\"110101199003071234\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"project_name\":\"城南物流仓装卸\",\"sub_appid\":\"wx3c4d5e6f7a8b9c0d\",\"sub_mchid\":\"1900056781\",\"user_name\":\"赵小军\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payroll_card::types::AuthenticationToken = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"authenticate_number\":\"AUTH20261201A0002\",\"expires_in\":300,\"mchid\":\"1900009876\",\"openid\":\"oPayC4rd8Jk2Lm5Nq8Rt1Uv4Wx7Yz\",\"sub_mchid\":\"1900056781\",\"token\":\"tk_0b7e52c8f1a9d346\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payroll-card")]
+#[test]
+fn payroll_card_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::payroll_card::types::EmploymentType>();
+    check_open_enum::<::wechatpay_apiv3::payroll_card::types::AuthenticationType>();
+    check_open_enum::<::wechatpay_apiv3::payroll_card::types::AuthenticationState>();
+    check_open_enum::<::wechatpay_apiv3::payroll_card::types::AuthenticationScene>();
+    check_open_enum::<
+        ::wechatpay_apiv3::payroll_card::create_transfer_batch::AuthorizationType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::payroll_card::create_transfer_batch::EmploymentScene,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::payroll_card::create_transfer_batch::BusinessType,
+    >();
+    check_open_enum::<::wechatpay_apiv3::payroll_card::get_relation::AuthorizeState>();
+    check_open_enum::<::wechatpay_apiv3::payroll_card::get_relation::RegisterState>();
 }
 
 /// Example "Register a store as a receiver" of `POST /v3/profitsharing/receivers/add`.
