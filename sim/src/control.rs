@@ -182,7 +182,8 @@ fn error(status: u16, message: &str) -> Answer {
 
 const ROUTES: &str = "GET /_sim/credentials, POST /_sim/reset, GET /_sim/effects[?operation=ID], \
     POST|DELETE /_sim/faults, GET /_sim/callbacks, POST /_sim/callbacks/deliver, GET /_sim/actions, \
-    POST /_sim/{family}/{lifecycle}/{key}/{transition}, POST /_sim/{resource}/{key}/{action}";
+    POST /_sim/complaints/open, POST /_sim/{family}/{lifecycle}/{key}/{transition}, \
+    POST /_sim/{resource}/{key}/{action}";
 
 async fn route(
     state: &Arc<State>,
@@ -222,6 +223,7 @@ async fn route(
         }
         ("POST", ["callbacks", "deliver"]) => deliver_queued(state, &sim, &body).await?,
         ("GET", ["actions"]) => ok(actions(state)),
+        ("POST", ["complaints", "open"]) => open_complaint(state, &sim, &body).await?,
         ("POST", [family, lifecycle, key, name]) => {
             transition(state, &sim, [family, lifecycle, name], key, &body).await?
         }
@@ -411,6 +413,38 @@ fn required<'a>(body: &'a Value, field: &str) -> Result<&'a str, Answer> {
         .as_str()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| error(400, &format!("`{field}` (a string) is required")))
+}
+
+/// A user files a complaint: the simulator numbers it (so no `{key}` in the route), answers it as
+/// stored and queues COMPLAINT.CREATE for the body's `notify_url` (delivered unless `deliver` is
+/// false). The body gives any field of the complaint type, `payer_phone` in plain text.
+async fn open_complaint(state: &State, sim: &Simulator, body: &Value) -> Result<Answer, Answer> {
+    let notify_url = body["notify_url"].as_str().map(str::to_string);
+    let deliver = body["deliver"].as_bool().unwrap_or(true);
+    let mut complaint = body.clone();
+    if let Value::Object(fields) = &mut complaint {
+        // `notify_url` stays: the complaint's later STATE_CHANGE callbacks go there too.
+        fields.remove("deliver");
+    }
+    let stored = sim.open_complaint(&complaint).map_err(|e| error(400, &e))?;
+    // The event type is checked against spec/, and the original type read from it.
+    const EVENT: &str = "COMPLAINT.CREATE";
+    let original_type = state
+        .api
+        .families
+        .iter()
+        .flat_map(|f| &f.notifications)
+        .find(|n| n.event_types.iter().any(|e| e == EVENT))
+        .map(|n| n.original_type.clone())
+        .ok_or_else(|| error(500, "the spec declares no COMPLAINT.CREATE callback"))?;
+    let callback = state.control.queue(Notice {
+        event_type: EVENT.into(),
+        original_type,
+        resource: json!({ "complaint_id": stored["complaint_id"], "action_type": "CREATE_COMPLAINT" }),
+        notify_url,
+    });
+    let callback = send_if(state, sim, callback, deliver).await;
+    Ok(ok(json!({ "complaint": stored, "callback": callback })))
 }
 
 /// One of [`PROVISIONS`].

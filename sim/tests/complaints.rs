@@ -165,31 +165,35 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
 
     // The user complains; the merchant's handler hears of it.
     let (url, mut events) = complaint_handler(client.clone()).await?;
-    let opened = sim.open_complaint(&json!({
-        "notify_url": url,
-        "complaint_detail": "同一杯咖啡被扣了两次钱",
-        "problem_description": "重复扣款",
-        "problem_type": "REFUND",
-        "apply_refund_amount": 2800,
-        "payer_phone": PHONE,
-        "payer_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
-        "complaint_order_info": [
-            { "transaction_id": "4200002104202611239876543210", "out_trade_no": "ORDER-0042", "amount": 2800 }
-        ],
-    }))?;
-    let id = opened["complaint_id"]
+    // The user complains through the control API, as a test in any language would; the
+    // simulator numbers the complaint and delivers COMPLAINT.CREATE to the handler.
+    let (status, answer) = common::control_post(
+        &sim,
+        "/complaints/open",
+        json!({
+            "notify_url": url,
+            "complaint_detail": "同一杯咖啡被扣了两次钱",
+            "problem_description": "重复扣款",
+            "problem_type": "REFUND",
+            "apply_refund_amount": 2800,
+            "payer_phone": PHONE,
+            "payer_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+            "complaint_order_info": [
+                { "transaction_id": "4200002104202611239876543210", "out_trade_no": "ORDER-0042", "amount": 2800 }
+            ],
+        }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["complaint"]["complaint_id"]
         .as_str()
         .ok_or("no complaint_id")?
         .to_string();
-    // Opening is no transition (no complaint exists before it), so the test sends its callback.
-    let created = json!({ "complaint_id": id, "action_type": "CREATE_COMPLAINT" });
-    let status = sim
-        .send_notification(&url, "COMPLAINT.CREATE", "complaint", &created)
-        .await?;
     assert_eq!(
-        status, 200,
-        "the handler verified and acknowledged the callback"
+        answer["callback"]["event_type"], "COMPLAINT.CREATE",
+        "{answer}"
     );
+    assert_eq!(answer["callback"]["delivered"], true, "{answer}");
     let event = next(&mut events).await?;
     assert_eq!(event.complaint_id, id);
     assert_eq!(event.action_type, ComplaintAction::CreateComplaint);
