@@ -66,27 +66,13 @@ impl ModifySettlementRequestBuilder {
     }
 
     /// Sets `modify_mode`. How the change is made; MODIFY_MODE_ASYNC (reviewed, followed by `application_no`) is the only mode.
-    pub fn modify_mode(
-        self,
-        value: impl Into<crate::applyment4sub::modify_settlement::ModifyMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::modify_settlement::ModifyMode,
-                >("modify_mode", value),
-        )
+    pub fn modify_mode(self, value: impl Into<ModifyMode>) -> Self {
+        Self(self.0.set::<ModifyMode>("modify_mode", value))
     }
 
     /// Sets `account_type`. Whose account it is: the business's corporate account or the operator's personal card (the latter for sole proprietorships only).
-    pub fn account_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::AccountType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::applyment4sub::types::AccountType>("account_type", value),
-        )
+    pub fn account_type(self, value: impl Into<super::types::AccountType>) -> Self {
+        Self(self.0.set::<super::types::AccountType>("account_type", value))
     }
 
     /// Sets `account_bank`. The bank, as the bank lookups name it (工商银行, or 其他银行).
@@ -135,7 +121,7 @@ impl ModifySettlementRequestBuilder {
 
 impl rt::Operation for ModifySettlementRequest {
     type Body = ModifySettlementBody;
-    type Response = crate::applyment4sub::modify_settlement::ModifySettlementResponse;
+    type Response = ModifySettlementResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "applyment4sub.modify_settlement",
@@ -205,13 +191,11 @@ pub struct ModifySettlementBody {
     /// How the change is made; MODIFY_MODE_ASYNC (reviewed, followed by `application_no`) is the only mode.
     ///
     /// Wire name `modify_mode`; optional.
-    pub modify_mode: ::std::option::Option<
-        crate::applyment4sub::modify_settlement::ModifyMode,
-    >,
+    pub modify_mode: ::std::option::Option<ModifyMode>,
     /// Whose account it is: the business's corporate account or the operator's personal card (the latter for sole proprietorships only).
     ///
     /// Wire name `account_type`; required.
-    pub account_type: crate::applyment4sub::types::AccountType,
+    pub account_type: super::types::AccountType,
     /// The bank, as the bank lookups name it (工商银行, or 其他银行).
     ///
     /// Wire name `account_bank`; required.
@@ -248,9 +232,7 @@ impl rt::Shaped for ModifySettlementBody {
             ),
             rt::FieldRule::req(
                 "account_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::AccountType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::AccountType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account_bank", rt::Kind::TEXT),
             rt::FieldRule::req("bank_address_code", rt::Kind::TEXT),

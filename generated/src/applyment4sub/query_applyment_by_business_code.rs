@@ -71,7 +71,7 @@ impl QueryApplymentByBusinessCodeRequestBuilder {
 
 impl rt::Operation for QueryApplymentByBusinessCodeRequest {
     type Body = ();
-    type Response = crate::applyment4sub::types::ApplymentStatus;
+    type Response = super::types::ApplymentStatus;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "applyment4sub.query_applyment_by_business_code",

@@ -71,7 +71,7 @@ impl QueryApplymentByIdRequestBuilder {
 
 impl rt::Operation for QueryApplymentByIdRequest {
     type Body = ();
-    type Response = crate::applyment4sub::types::ApplymentStatus;
+    type Response = super::types::ApplymentStatus;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "applyment4sub.query_applyment_by_id",

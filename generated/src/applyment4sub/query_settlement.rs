@@ -69,7 +69,7 @@ impl QuerySettlementRequestBuilder {
 
 impl rt::Operation for QuerySettlementRequest {
     type Body = ();
-    type Response = crate::applyment4sub::types::SettlementAccount;
+    type Response = super::types::SettlementAccount;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "applyment4sub.query_settlement",

@@ -30,9 +30,7 @@ pub struct QuerySettlementApplicationRequest {
     /// Query parameter. How the account number is masked in the answer; WeChat Pay's default when left out.
     ///
     /// Wire name `account_number_rule`; optional.
-    pub account_number_rule: ::std::option::Option<
-        crate::applyment4sub::query_settlement_application::AccountNumberRule,
-    >,
+    pub account_number_rule: ::std::option::Option<AccountNumberRule>,
 }
 
 impl rt::JsonFields for QuerySettlementApplicationRequest {
@@ -87,19 +85,8 @@ impl QuerySettlementApplicationRequestBuilder {
     }
 
     /// Sets the parameter `account_number_rule`. How the account number is masked in the answer; WeChat Pay's default when left out.
-    pub fn account_number_rule(
-        self,
-        value: impl Into<
-            crate::applyment4sub::query_settlement_application::AccountNumberRule,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::query_settlement_application::AccountNumberRule,
-                >("account_number_rule", value),
-        )
+    pub fn account_number_rule(self, value: impl Into<AccountNumberRule>) -> Self {
+        Self(self.0.set::<AccountNumberRule>("account_number_rule", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -113,7 +100,7 @@ impl QuerySettlementApplicationRequestBuilder {
 
 impl rt::Operation for QuerySettlementApplicationRequest {
     type Body = ();
-    type Response = crate::applyment4sub::types::SettlementApplication;
+    type Response = super::types::SettlementApplication;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "applyment4sub.query_settlement_application",

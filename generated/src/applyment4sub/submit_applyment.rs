@@ -61,87 +61,33 @@ impl SubmitApplymentRequestBuilder {
     }
 
     /// Sets `contact_info`. The super administrator, who signs after review and receives the account's notices.
-    pub fn contact_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::ContactInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::ContactInfo,
-                >("contact_info", value),
-        )
+    pub fn contact_info(self, value: impl Into<ContactInfo>) -> Self {
+        Self(self.0.set::<ContactInfo>("contact_info", value))
     }
 
     /// Sets `subject_info`. The business itself, its licence or certificate, and the identity of its operator or legal representative.
-    pub fn subject_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::SubjectInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::SubjectInfo,
-                >("subject_info", value),
-        )
+    pub fn subject_info(self, value: impl Into<SubjectInfo>) -> Self {
+        Self(self.0.set::<SubjectInfo>("subject_info", value))
     }
 
     /// Sets `business_info`. How the business appears to its customers and where it sells.
-    pub fn business_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::BusinessInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::BusinessInfo,
-                >("business_info", value),
-        )
+    pub fn business_info(self, value: impl Into<BusinessInfo>) -> Self {
+        Self(self.0.set::<BusinessInfo>("business_info", value))
     }
 
     /// Sets `settlement_info`. How the business is charged: the settlement rule for its industry and any discounted-rate activity.
-    pub fn settlement_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::SettlementInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::SettlementInfo,
-                >("settlement_info", value),
-        )
+    pub fn settlement_info(self, value: impl Into<SettlementInfo>) -> Self {
+        Self(self.0.set::<SettlementInfo>("settlement_info", value))
     }
 
     /// Sets `bank_account_info`. The bank account the business is paid out to.
-    pub fn bank_account_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::BankAccountInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::BankAccountInfo,
-                >("bank_account_info", value),
-        )
+    pub fn bank_account_info(self, value: impl Into<BankAccountInfo>) -> Self {
+        Self(self.0.set::<BankAccountInfo>("bank_account_info", value))
     }
 
     /// Sets `addition_info`. Anything else the reviewer may need.
-    pub fn addition_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::AdditionInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::AdditionInfo,
-                >("addition_info", value),
-        )
+    pub fn addition_info(self, value: impl Into<AdditionInfo>) -> Self {
+        Self(self.0.set::<AdditionInfo>("addition_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -158,7 +104,7 @@ impl SubmitApplymentRequestBuilder {
 
 impl rt::Operation for SubmitApplymentRequest {
     type Body = SubmitApplymentBody;
-    type Response = crate::applyment4sub::submit_applyment::SubmitApplymentResponse;
+    type Response = SubmitApplymentResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "applyment4sub.submit_applyment",
@@ -221,7 +167,7 @@ pub struct ContactInfo {
     /// Whether the administrator is the operator or legal representative, or an authorised agent.
     ///
     /// Wire name `contact_type`; required.
-    pub contact_type: crate::applyment4sub::types::ContactType,
+    pub contact_type: super::types::ContactType,
     /// The administrator's name; sent encrypted.
     ///
     /// Wire name `contact_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
@@ -229,9 +175,7 @@ pub struct ContactInfo {
     /// The kind of the administrator's identity document; needed for an agent (SUPER).
     ///
     /// Wire name `contact_id_doc_type`; optional.
-    pub contact_id_doc_type: ::std::option::Option<
-        crate::applyment4sub::types::IdDocType,
-    >,
+    pub contact_id_doc_type: ::std::option::Option<super::types::IdDocType>,
     /// The administrator's identity document number; this or `openid` is required. Checked against the real name of the WeChat account that signs. Sent encrypted.
     ///
     /// Wire name `contact_id_number`; optional; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
@@ -276,16 +220,12 @@ impl rt::Shaped for ContactInfo {
         &[
             rt::FieldRule::req(
                 "contact_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::ContactType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ContactType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("contact_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt(
                 "contact_id_doc_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::IdDocType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::IdDocType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("contact_id_number", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::opt("contact_id_doc_copy", rt::Kind::TEXT),
@@ -346,13 +286,8 @@ impl ContactInfo {
 pub struct ContactInfoBuilder(rt::Draft);
 impl ContactInfoBuilder {
     /// Sets `contact_type`. Whether the administrator is the operator or legal representative, or an authorised agent.
-    pub fn contact_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::ContactType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::applyment4sub::types::ContactType>("contact_type", value),
-        )
+    pub fn contact_type(self, value: impl Into<super::types::ContactType>) -> Self {
+        Self(self.0.set::<super::types::ContactType>("contact_type", value))
     }
 
     /// Sets `contact_name`. The administrator's name; sent encrypted.
@@ -361,17 +296,8 @@ impl ContactInfoBuilder {
     }
 
     /// Sets `contact_id_doc_type`. The kind of the administrator's identity document; needed for an agent (SUPER).
-    pub fn contact_id_doc_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::IdDocType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::types::IdDocType,
-                >("contact_id_doc_type", value),
-        )
+    pub fn contact_id_doc_type(self, value: impl Into<super::types::IdDocType>) -> Self {
+        Self(self.0.set::<super::types::IdDocType>("contact_id_doc_type", value))
     }
 
     /// Sets `contact_id_number`. The administrator's identity document number; this or `openid` is required.
@@ -811,25 +737,19 @@ pub struct MicroBizInfo {
     /// How the small business trades; the matching object below is required.
     ///
     /// Wire name `micro_biz_type`; required.
-    pub micro_biz_type: crate::applyment4sub::submit_applyment::MicroBizType,
+    pub micro_biz_type: MicroBizType,
     /// The store, for MICRO_TYPE_STORE.
     ///
     /// Wire name `micro_store_info`; optional.
-    pub micro_store_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::MicroStoreInfo,
-    >,
+    pub micro_store_info: ::std::option::Option<MicroStoreInfo>,
     /// The trade, for MICRO_TYPE_MOBILE.
     ///
     /// Wire name `micro_mobile_info`; optional.
-    pub micro_mobile_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::MicroMobileInfo,
-    >,
+    pub micro_mobile_info: ::std::option::Option<MicroMobileInfo>,
     /// The online shop, for MICRO_TYPE_ONLINE.
     ///
     /// Wire name `micro_online_info`; optional.
-    pub micro_online_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::MicroOnlineInfo,
-    >,
+    pub micro_online_info: ::std::option::Option<MicroOnlineInfo>,
 }
 
 impl rt::Shaped for MicroBizInfo {
@@ -886,59 +806,23 @@ impl MicroBizInfo {
 pub struct MicroBizInfoBuilder(rt::Draft);
 impl MicroBizInfoBuilder {
     /// Sets `micro_biz_type`. How the small business trades; the matching object below is required.
-    pub fn micro_biz_type(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MicroBizType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::MicroBizType,
-                >("micro_biz_type", value),
-        )
+    pub fn micro_biz_type(self, value: impl Into<MicroBizType>) -> Self {
+        Self(self.0.set::<MicroBizType>("micro_biz_type", value))
     }
 
     /// Sets `micro_store_info`. The store, for MICRO_TYPE_STORE.
-    pub fn micro_store_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MicroStoreInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::MicroStoreInfo,
-                >("micro_store_info", value),
-        )
+    pub fn micro_store_info(self, value: impl Into<MicroStoreInfo>) -> Self {
+        Self(self.0.set::<MicroStoreInfo>("micro_store_info", value))
     }
 
     /// Sets `micro_mobile_info`. The trade, for MICRO_TYPE_MOBILE.
-    pub fn micro_mobile_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MicroMobileInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::MicroMobileInfo,
-                >("micro_mobile_info", value),
-        )
+    pub fn micro_mobile_info(self, value: impl Into<MicroMobileInfo>) -> Self {
+        Self(self.0.set::<MicroMobileInfo>("micro_mobile_info", value))
     }
 
     /// Sets `micro_online_info`. The online shop, for MICRO_TYPE_ONLINE.
-    pub fn micro_online_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MicroOnlineInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::MicroOnlineInfo,
-                >("micro_online_info", value),
-        )
+    pub fn micro_online_info(self, value: impl Into<MicroOnlineInfo>) -> Self {
+        Self(self.0.set::<MicroOnlineInfo>("micro_online_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -1083,7 +967,7 @@ pub struct CertificateInfo {
     /// The kind of certificate.
     ///
     /// Wire name `cert_type`; required.
-    pub cert_type: crate::applyment4sub::types::CertType,
+    pub cert_type: super::types::CertType,
     /// The certificate's number.
     ///
     /// Wire name `cert_number`; required.
@@ -1117,9 +1001,7 @@ impl rt::Shaped for CertificateInfo {
             rt::FieldRule::req("cert_copy", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "cert_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::CertType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CertType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("cert_number", rt::Kind::TEXT),
             rt::FieldRule::req("merchant_name", rt::Kind::TEXT),
@@ -1174,11 +1056,8 @@ impl CertificateInfoBuilder {
     }
 
     /// Sets `cert_type`. The kind of certificate.
-    pub fn cert_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::CertType>,
-    ) -> Self {
-        Self(self.0.set::<crate::applyment4sub::types::CertType>("cert_type", value))
+    pub fn cert_type(self, value: impl Into<super::types::CertType>) -> Self {
+        Self(self.0.set::<super::types::CertType>("cert_type", value))
     }
 
     /// Sets `cert_number`. The certificate's number.
@@ -1313,7 +1192,7 @@ pub struct FinanceInstitutionInfo {
     /// The kind of financial institution.
     ///
     /// Wire name `finance_type`; optional.
-    pub finance_type: ::std::option::Option<crate::applyment4sub::types::FinanceType>,
+    pub finance_type: ::std::option::Option<super::types::FinanceType>,
     /// Media ids of the financial licence pages.
     ///
     /// Wire name `finance_license_pics`; optional.
@@ -1328,9 +1207,7 @@ impl rt::Shaped for FinanceInstitutionInfo {
         &[
             rt::FieldRule::opt(
                 "finance_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::FinanceType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::FinanceType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "finance_license_pics",
@@ -1366,13 +1243,8 @@ impl FinanceInstitutionInfo {
 pub struct FinanceInstitutionInfoBuilder(rt::Draft);
 impl FinanceInstitutionInfoBuilder {
     /// Sets `finance_type`. The kind of financial institution.
-    pub fn finance_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::FinanceType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::applyment4sub::types::FinanceType>("finance_type", value),
-        )
+    pub fn finance_type(self, value: impl Into<super::types::FinanceType>) -> Self {
+        Self(self.0.set::<super::types::FinanceType>("finance_type", value))
     }
 
     /// Sets `finance_license_pics`. Media ids of the financial licence pages.
@@ -1726,11 +1598,11 @@ pub struct IdentityInfo {
     /// Whose document it is, for government bodies and public institutions: the legal representative, or an agent with `authorize_letter_copy`.
     ///
     /// Wire name `id_holder_type`; optional.
-    pub id_holder_type: ::std::option::Option<crate::applyment4sub::types::ContactType>,
+    pub id_holder_type: ::std::option::Option<super::types::ContactType>,
     /// The kind of document.
     ///
     /// Wire name `id_doc_type`; required.
-    pub id_doc_type: crate::applyment4sub::types::IdDocType,
+    pub id_doc_type: super::types::IdDocType,
     /// Media id of the legal representative's letter of authorisation, when an agent holds the document.
     ///
     /// Wire name `authorize_letter_copy`; optional.
@@ -1738,15 +1610,11 @@ pub struct IdentityInfo {
     /// The identity card, when id_doc_type is IDENTIFICATION_TYPE_IDCARD.
     ///
     /// Wire name `id_card_info`; optional.
-    pub id_card_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::IdCardInfo,
-    >,
+    pub id_card_info: ::std::option::Option<IdCardInfo>,
     /// Another identity document, for any other id_doc_type.
     ///
     /// Wire name `id_doc_info`; optional.
-    pub id_doc_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::IdDocInfo,
-    >,
+    pub id_doc_info: ::std::option::Option<IdDocInfo>,
     /// Whether the operator or legal representative is also the ultimate beneficial owner (companies); when false, `ubo_info_list` names the owners.
     ///
     /// Wire name `owner`; optional.
@@ -1759,15 +1627,11 @@ impl rt::Shaped for IdentityInfo {
         &[
             rt::FieldRule::opt(
                 "id_holder_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::ContactType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ContactType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "id_doc_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::IdDocType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::IdDocType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("authorize_letter_copy", rt::Kind::TEXT),
             rt::FieldRule::opt(
@@ -1817,23 +1681,13 @@ impl IdentityInfo {
 pub struct IdentityInfoBuilder(rt::Draft);
 impl IdentityInfoBuilder {
     /// Sets `id_holder_type`. Whose document it is, for government bodies and public institutions: the legal representative, or an agent with `authorize_letter_copy`.
-    pub fn id_holder_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::ContactType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::applyment4sub::types::ContactType>("id_holder_type", value),
-        )
+    pub fn id_holder_type(self, value: impl Into<super::types::ContactType>) -> Self {
+        Self(self.0.set::<super::types::ContactType>("id_holder_type", value))
     }
 
     /// Sets `id_doc_type`. The kind of document.
-    pub fn id_doc_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::IdDocType>,
-    ) -> Self {
-        Self(self.0.set::<crate::applyment4sub::types::IdDocType>("id_doc_type", value))
+    pub fn id_doc_type(self, value: impl Into<super::types::IdDocType>) -> Self {
+        Self(self.0.set::<super::types::IdDocType>("id_doc_type", value))
     }
 
     /// Sets `authorize_letter_copy`. Media id of the legal representative's letter of authorisation, when an agent holds the document.
@@ -1842,31 +1696,13 @@ impl IdentityInfoBuilder {
     }
 
     /// Sets `id_card_info`. The identity card, when id_doc_type is IDENTIFICATION_TYPE_IDCARD.
-    pub fn id_card_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::IdCardInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::IdCardInfo,
-                >("id_card_info", value),
-        )
+    pub fn id_card_info(self, value: impl Into<IdCardInfo>) -> Self {
+        Self(self.0.set::<IdCardInfo>("id_card_info", value))
     }
 
     /// Sets `id_doc_info`. Another identity document, for any other id_doc_type.
-    pub fn id_doc_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::IdDocInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::IdDocInfo,
-                >("id_doc_info", value),
-        )
+    pub fn id_doc_info(self, value: impl Into<IdDocInfo>) -> Self {
+        Self(self.0.set::<IdDocInfo>("id_doc_info", value))
     }
 
     /// Sets `owner`. Whether the operator or legal representative is also the ultimate beneficial owner (companies); when false, `ubo_info_list` names the owners.
@@ -1904,7 +1740,7 @@ pub struct UboInfo {
     /// The kind of the owner's document.
     ///
     /// Wire name `ubo_id_doc_type`; required.
-    pub ubo_id_doc_type: crate::applyment4sub::types::IdDocType,
+    pub ubo_id_doc_type: super::types::IdDocType,
     /// Media id of the front (portrait side) of the document.
     ///
     /// Wire name `ubo_id_doc_copy`; required.
@@ -1941,9 +1777,7 @@ impl rt::Shaped for UboInfo {
         &[
             rt::FieldRule::req(
                 "ubo_id_doc_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::IdDocType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::IdDocType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("ubo_id_doc_copy", rt::Kind::TEXT),
             rt::FieldRule::req("ubo_id_doc_copy_back", rt::Kind::TEXT),
@@ -1994,15 +1828,8 @@ impl UboInfo {
 pub struct UboInfoBuilder(rt::Draft);
 impl UboInfoBuilder {
     /// Sets `ubo_id_doc_type`. The kind of the owner's document.
-    pub fn ubo_id_doc_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::IdDocType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::applyment4sub::types::IdDocType>("ubo_id_doc_type", value),
-        )
+    pub fn ubo_id_doc_type(self, value: impl Into<super::types::IdDocType>) -> Self {
+        Self(self.0.set::<super::types::IdDocType>("ubo_id_doc_type", value))
     }
 
     /// Sets `ubo_id_doc_copy`. Media id of the front (portrait side) of the document.
@@ -2092,7 +1919,7 @@ pub struct SubjectInfo {
     /// The legal form; it must be the one on the licence or certificate.
     ///
     /// Wire name `subject_type`; required.
-    pub subject_type: crate::applyment4sub::types::SubjectType,
+    pub subject_type: super::types::SubjectType,
     /// Whether the business is a financial institution; then `finance_institution_info` is required. Default false.
     ///
     /// Wire name `finance_institution`; optional.
@@ -2100,27 +1927,19 @@ pub struct SubjectInfo {
     /// What proves a small business without a licence exists; required when subject_type is SUBJECT_TYPE_MICRO.
     ///
     /// Wire name `micro_biz_info`; optional.
-    pub micro_biz_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::MicroBizInfo,
-    >,
+    pub micro_biz_info: ::std::option::Option<MicroBizInfo>,
     /// The business licence; for companies and sole proprietorships.
     ///
     /// Wire name `business_license_info`; optional.
-    pub business_license_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::BusinessLicenseInfo,
-    >,
+    pub business_license_info: ::std::option::Option<BusinessLicenseInfo>,
     /// The registration certificate; for institutions, government bodies and social organisations.
     ///
     /// Wire name `certificate_info`; optional.
-    pub certificate_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::CertificateInfo,
-    >,
+    pub certificate_info: ::std::option::Option<CertificateInfo>,
     /// The organisation code certificate, for a licence that is not a unified-code (three-in-one) one.
     ///
     /// Wire name `organization_info`; optional.
-    pub organization_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::OrganizationInfo,
-    >,
+    pub organization_info: ::std::option::Option<OrganizationInfo>,
     /// Media id of the letter of proof from the unit, for a government body or public institution that asks for one.
     ///
     /// Wire name `certificate_letter_copy`; optional.
@@ -2128,19 +1947,15 @@ pub struct SubjectInfo {
     /// The financial licence; required when `finance_institution` is true.
     ///
     /// Wire name `finance_institution_info`; optional.
-    pub finance_institution_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::FinanceInstitutionInfo,
-    >,
+    pub finance_institution_info: ::std::option::Option<FinanceInstitutionInfo>,
     /// The operator's or legal representative's identity document: `id_card_info` for an identity card, `id_doc_info` for any other.
     ///
     /// Wire name `identity_info`; required.
-    pub identity_info: crate::applyment4sub::submit_applyment::IdentityInfo,
+    pub identity_info: IdentityInfo,
     /// The ultimate beneficial owners of a company, when the legal representative is not the only one.
     ///
     /// Wire name `ubo_info_list`; optional.
-    pub ubo_info_list: ::std::option::Option<
-        ::std::vec::Vec<crate::applyment4sub::submit_applyment::UboInfo>,
-    >,
+    pub ubo_info_list: ::std::option::Option<::std::vec::Vec<UboInfo>>,
 }
 
 impl rt::Shaped for SubjectInfo {
@@ -2149,9 +1964,7 @@ impl rt::Shaped for SubjectInfo {
         &[
             rt::FieldRule::req(
                 "subject_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::SubjectType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::SubjectType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("finance_institution", rt::Kind::Boolean),
             rt::FieldRule::opt(
@@ -2233,13 +2046,8 @@ impl SubjectInfo {
 pub struct SubjectInfoBuilder(rt::Draft);
 impl SubjectInfoBuilder {
     /// Sets `subject_type`. The legal form; it must be the one on the licence or certificate.
-    pub fn subject_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::SubjectType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::applyment4sub::types::SubjectType>("subject_type", value),
-        )
+    pub fn subject_type(self, value: impl Into<super::types::SubjectType>) -> Self {
+        Self(self.0.set::<super::types::SubjectType>("subject_type", value))
     }
 
     /// Sets `finance_institution`. Whether the business is a financial institution; then `finance_institution_info` is required.
@@ -2248,59 +2056,23 @@ impl SubjectInfoBuilder {
     }
 
     /// Sets `micro_biz_info`. What proves a small business without a licence exists; required when subject_type is SUBJECT_TYPE_MICRO.
-    pub fn micro_biz_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MicroBizInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::MicroBizInfo,
-                >("micro_biz_info", value),
-        )
+    pub fn micro_biz_info(self, value: impl Into<MicroBizInfo>) -> Self {
+        Self(self.0.set::<MicroBizInfo>("micro_biz_info", value))
     }
 
     /// Sets `business_license_info`. The business licence; for companies and sole proprietorships.
-    pub fn business_license_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::BusinessLicenseInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::BusinessLicenseInfo,
-                >("business_license_info", value),
-        )
+    pub fn business_license_info(self, value: impl Into<BusinessLicenseInfo>) -> Self {
+        Self(self.0.set::<BusinessLicenseInfo>("business_license_info", value))
     }
 
     /// Sets `certificate_info`. The registration certificate; for institutions, government bodies and social organisations.
-    pub fn certificate_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::CertificateInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::CertificateInfo,
-                >("certificate_info", value),
-        )
+    pub fn certificate_info(self, value: impl Into<CertificateInfo>) -> Self {
+        Self(self.0.set::<CertificateInfo>("certificate_info", value))
     }
 
     /// Sets `organization_info`. The organisation code certificate, for a licence that is not a unified-code (three-in-one) one.
-    pub fn organization_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::OrganizationInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::OrganizationInfo,
-                >("organization_info", value),
-        )
+    pub fn organization_info(self, value: impl Into<OrganizationInfo>) -> Self {
+        Self(self.0.set::<OrganizationInfo>("organization_info", value))
     }
 
     /// Sets `certificate_letter_copy`. Media id of the letter of proof from the unit, for a government body or public institution that asks for one.
@@ -2314,45 +2086,19 @@ impl SubjectInfoBuilder {
     /// Sets `finance_institution_info`. The financial licence; required when `finance_institution` is true.
     pub fn finance_institution_info(
         self,
-        value: impl Into<crate::applyment4sub::submit_applyment::FinanceInstitutionInfo>,
+        value: impl Into<FinanceInstitutionInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::FinanceInstitutionInfo,
-                >("finance_institution_info", value),
-        )
+        Self(self.0.set::<FinanceInstitutionInfo>("finance_institution_info", value))
     }
 
     /// Sets `identity_info`. The operator's or legal representative's identity document: `id_card_info` for an identity card, `id_doc_info` for any other.
-    pub fn identity_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::IdentityInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::IdentityInfo,
-                >("identity_info", value),
-        )
+    pub fn identity_info(self, value: impl Into<IdentityInfo>) -> Self {
+        Self(self.0.set::<IdentityInfo>("identity_info", value))
     }
 
     /// Sets `ubo_info_list`. The ultimate beneficial owners of a company, when the legal representative is not the only one.
-    pub fn ubo_info_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::applyment4sub::submit_applyment::UboInfo>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::applyment4sub::submit_applyment::UboInfo>,
-                >("ubo_info_list", value),
-        )
+    pub fn ubo_info_list(self, value: impl Into<::std::vec::Vec<UboInfo>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<UboInfo>>("ubo_info_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -2919,37 +2665,31 @@ pub struct SalesInfo {
     /// Every scene where the business sells.
     ///
     /// Wire name `sales_scenes_type`; required; at least 1 items.
-    pub sales_scenes_type: ::std::vec::Vec<crate::applyment4sub::types::SalesScene>,
+    pub sales_scenes_type: ::std::vec::Vec<super::types::SalesScene>,
     /// The physical store, for SALES_SCENES_STORE.
     ///
     /// Wire name `biz_store_info`; optional.
-    pub biz_store_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::BizStoreInfo,
-    >,
+    pub biz_store_info: ::std::option::Option<BizStoreInfo>,
     /// The official account, for SALES_SCENES_MP.
     ///
     /// Wire name `mp_info`; optional.
-    pub mp_info: ::std::option::Option<crate::applyment4sub::submit_applyment::MpInfo>,
+    pub mp_info: ::std::option::Option<MpInfo>,
     /// The mini program, for SALES_SCENES_MINI_PROGRAM.
     ///
     /// Wire name `mini_program_info`; optional.
-    pub mini_program_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::MiniProgramInfo,
-    >,
+    pub mini_program_info: ::std::option::Option<MiniProgramInfo>,
     /// The app, for SALES_SCENES_APP.
     ///
     /// Wire name `app_info`; optional.
-    pub app_info: ::std::option::Option<crate::applyment4sub::submit_applyment::AppInfo>,
+    pub app_info: ::std::option::Option<AppInfo>,
     /// The website, for SALES_SCENES_WEB.
     ///
     /// Wire name `web_info`; optional.
-    pub web_info: ::std::option::Option<crate::applyment4sub::submit_applyment::WebInfo>,
+    pub web_info: ::std::option::Option<WebInfo>,
     /// WeCom, for SALES_SCENES_WEWORK.
     ///
     /// Wire name `wework_info`; optional.
-    pub wework_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::WeworkInfo,
-    >,
+    pub wework_info: ::std::option::Option<WeworkInfo>,
 }
 
 impl rt::Shaped for SalesInfo {
@@ -2961,9 +2701,7 @@ impl rt::Shaped for SalesInfo {
                 rt::Kind::list(
                     1,
                     u64::MAX,
-                    &rt::Kind::Enum(
-                        <crate::applyment4sub::types::SalesScene as rt::OpenEnum>::VALUES,
-                    ),
+                    &rt::Kind::Enum(<super::types::SalesScene as rt::OpenEnum>::VALUES),
                 ),
             ),
             rt::FieldRule::opt(
@@ -3032,97 +2770,45 @@ impl SalesInfoBuilder {
     /// Sets `sales_scenes_type`. Every scene where the business sells.
     pub fn sales_scenes_type(
         self,
-        value: impl Into<::std::vec::Vec<crate::applyment4sub::types::SalesScene>>,
+        value: impl Into<::std::vec::Vec<super::types::SalesScene>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::applyment4sub::types::SalesScene>,
+                    ::std::vec::Vec<super::types::SalesScene>,
                 >("sales_scenes_type", value),
         )
     }
 
     /// Sets `biz_store_info`. The physical store, for SALES_SCENES_STORE.
-    pub fn biz_store_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::BizStoreInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::BizStoreInfo,
-                >("biz_store_info", value),
-        )
+    pub fn biz_store_info(self, value: impl Into<BizStoreInfo>) -> Self {
+        Self(self.0.set::<BizStoreInfo>("biz_store_info", value))
     }
 
     /// Sets `mp_info`. The official account, for SALES_SCENES_MP.
-    pub fn mp_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MpInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::applyment4sub::submit_applyment::MpInfo>("mp_info", value),
-        )
+    pub fn mp_info(self, value: impl Into<MpInfo>) -> Self {
+        Self(self.0.set::<MpInfo>("mp_info", value))
     }
 
     /// Sets `mini_program_info`. The mini program, for SALES_SCENES_MINI_PROGRAM.
-    pub fn mini_program_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::MiniProgramInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::MiniProgramInfo,
-                >("mini_program_info", value),
-        )
+    pub fn mini_program_info(self, value: impl Into<MiniProgramInfo>) -> Self {
+        Self(self.0.set::<MiniProgramInfo>("mini_program_info", value))
     }
 
     /// Sets `app_info`. The app, for SALES_SCENES_APP.
-    pub fn app_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::AppInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::AppInfo,
-                >("app_info", value),
-        )
+    pub fn app_info(self, value: impl Into<AppInfo>) -> Self {
+        Self(self.0.set::<AppInfo>("app_info", value))
     }
 
     /// Sets `web_info`. The website, for SALES_SCENES_WEB.
-    pub fn web_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::WebInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::WebInfo,
-                >("web_info", value),
-        )
+    pub fn web_info(self, value: impl Into<WebInfo>) -> Self {
+        Self(self.0.set::<WebInfo>("web_info", value))
     }
 
     /// Sets `wework_info`. WeCom, for SALES_SCENES_WEWORK.
-    pub fn wework_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::WeworkInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::WeworkInfo,
-                >("wework_info", value),
-        )
+    pub fn wework_info(self, value: impl Into<WeworkInfo>) -> Self {
+        Self(self.0.set::<WeworkInfo>("wework_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -3146,7 +2832,7 @@ pub struct BusinessInfo {
     /// The places and channels where it sells; one object per scene named in `sales_scenes_type`.
     ///
     /// Wire name `sales_info`; required.
-    pub sales_info: crate::applyment4sub::submit_applyment::SalesInfo,
+    pub sales_info: SalesInfo,
 }
 
 impl rt::Shaped for BusinessInfo {
@@ -3201,17 +2887,8 @@ impl BusinessInfoBuilder {
     }
 
     /// Sets `sales_info`. The places and channels where it sells; one object per scene named in `sales_scenes_type`.
-    pub fn sales_info(
-        self,
-        value: impl Into<crate::applyment4sub::submit_applyment::SalesInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::submit_applyment::SalesInfo,
-                >("sales_info", value),
-        )
+    pub fn sales_info(self, value: impl Into<SalesInfo>) -> Self {
+        Self(self.0.set::<SalesInfo>("sales_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -3389,7 +3066,7 @@ pub struct BankAccountInfo {
     /// Whose account it is: the business's corporate account or the operator's personal card.
     ///
     /// Wire name `bank_account_type`; required.
-    pub bank_account_type: crate::applyment4sub::types::BankAccountType,
+    pub bank_account_type: super::types::BankAccountType,
     /// The account holder's name (the business's name for a corporate account, the operator's for a personal card); sent encrypted.
     ///
     /// Wire name `account_name`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
@@ -3422,9 +3099,7 @@ impl rt::Shaped for BankAccountInfo {
         &[
             rt::FieldRule::req(
                 "bank_account_type",
-                rt::Kind::Enum(
-                    <crate::applyment4sub::types::BankAccountType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::BankAccountType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account_name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req("account_bank", rt::Kind::TEXT),
@@ -3474,15 +3149,9 @@ impl BankAccountInfoBuilder {
     /// Sets `bank_account_type`. Whose account it is: the business's corporate account or the operator's personal card.
     pub fn bank_account_type(
         self,
-        value: impl Into<crate::applyment4sub::types::BankAccountType>,
+        value: impl Into<super::types::BankAccountType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::types::BankAccountType,
-                >("bank_account_type", value),
-        )
+        Self(self.0.set::<super::types::BankAccountType>("bank_account_type", value))
     }
 
     /// Sets `account_name`. The account holder's name (the business's name for a corporate account, the operator's for a personal card); sent encrypted.
@@ -3672,29 +3341,27 @@ pub struct SubmitApplymentBody {
     /// The super administrator, who signs after review and receives the account's notices.
     ///
     /// Wire name `contact_info`; required.
-    pub contact_info: crate::applyment4sub::submit_applyment::ContactInfo,
+    pub contact_info: ContactInfo,
     /// The business itself, its licence or certificate, and the identity of its operator or legal representative.
     ///
     /// Wire name `subject_info`; required.
-    pub subject_info: crate::applyment4sub::submit_applyment::SubjectInfo,
+    pub subject_info: SubjectInfo,
     /// How the business appears to its customers and where it sells.
     ///
     /// Wire name `business_info`; required.
-    pub business_info: crate::applyment4sub::submit_applyment::BusinessInfo,
+    pub business_info: BusinessInfo,
     /// How the business is charged: the settlement rule for its industry and any discounted-rate activity.
     ///
     /// Wire name `settlement_info`; required.
-    pub settlement_info: crate::applyment4sub::submit_applyment::SettlementInfo,
+    pub settlement_info: SettlementInfo,
     /// The bank account the business is paid out to.
     ///
     /// Wire name `bank_account_info`; required.
-    pub bank_account_info: crate::applyment4sub::submit_applyment::BankAccountInfo,
+    pub bank_account_info: BankAccountInfo,
     /// Anything else the reviewer may need.
     ///
     /// Wire name `addition_info`; optional.
-    pub addition_info: ::std::option::Option<
-        crate::applyment4sub::submit_applyment::AdditionInfo,
-    >,
+    pub addition_info: ::std::option::Option<AdditionInfo>,
 }
 
 impl rt::Shaped for SubmitApplymentBody {

@@ -279,7 +279,7 @@ pub struct ApplymentStatus {
     /// Where the application is in review.
     ///
     /// Wire name `applyment_state`; required.
-    pub applyment_state: crate::applyment4sub::types::ApplymentState,
+    pub applyment_state: ApplymentState,
     /// The state in words.
     ///
     /// Wire name `applyment_state_msg`; optional.
@@ -287,9 +287,7 @@ pub struct ApplymentStatus {
     /// Why the application was rejected, one entry per problem; only when it is REJECTED.
     ///
     /// Wire name `audit_detail`; optional.
-    pub audit_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::applyment4sub::types::AuditDetail>,
-    >,
+    pub audit_detail: ::std::option::Option<::std::vec::Vec<AuditDetail>>,
 }
 
 impl rt::Shaped for ApplymentStatus {
@@ -376,17 +374,8 @@ impl ApplymentStatusBuilder {
     }
 
     /// Sets `applyment_state`. Where the application is in review.
-    pub fn applyment_state(
-        self,
-        value: impl Into<crate::applyment4sub::types::ApplymentState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::types::ApplymentState,
-                >("applyment_state", value),
-        )
+    pub fn applyment_state(self, value: impl Into<ApplymentState>) -> Self {
+        Self(self.0.set::<ApplymentState>("applyment_state", value))
     }
 
     /// Sets `applyment_state_msg`. The state in words.
@@ -395,17 +384,8 @@ impl ApplymentStatusBuilder {
     }
 
     /// Sets `audit_detail`. Why the application was rejected, one entry per problem; only when it is REJECTED.
-    pub fn audit_detail(
-        self,
-        value: impl Into<::std::vec::Vec<crate::applyment4sub::types::AuditDetail>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::applyment4sub::types::AuditDetail>,
-                >("audit_detail", value),
-        )
+    pub fn audit_detail(self, value: impl Into<::std::vec::Vec<AuditDetail>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<AuditDetail>>("audit_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -433,7 +413,7 @@ pub struct SettlementAccount {
     /// Whose account it is.
     ///
     /// Wire name `account_type`; required.
-    pub account_type: crate::applyment4sub::types::AccountType,
+    pub account_type: AccountType,
     /// The bank, as the bank lists name it (工商银行).
     ///
     /// Wire name `account_bank`; required.
@@ -453,7 +433,7 @@ pub struct SettlementAccount {
     /// The result of checking the account.
     ///
     /// Wire name `verify_result`; required.
-    pub verify_result: crate::applyment4sub::types::VerifyResult,
+    pub verify_result: VerifyResult,
     /// Why the check failed; only when it failed.
     ///
     /// Wire name `verify_fail_reason`; optional.
@@ -520,13 +500,8 @@ pub struct SettlementAccountBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl SettlementAccountBuilder {
     /// Sets `account_type`. Whose account it is.
-    pub fn account_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::AccountType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::applyment4sub::types::AccountType>("account_type", value),
-        )
+    pub fn account_type(self, value: impl Into<AccountType>) -> Self {
+        Self(self.0.set::<AccountType>("account_type", value))
     }
 
     /// Sets `account_bank`. The bank, as the bank lists name it (工商银行).
@@ -550,15 +525,8 @@ impl SettlementAccountBuilder {
     }
 
     /// Sets `verify_result`. The result of checking the account.
-    pub fn verify_result(
-        self,
-        value: impl Into<crate::applyment4sub::types::VerifyResult>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::applyment4sub::types::VerifyResult>("verify_result", value),
-        )
+    pub fn verify_result(self, value: impl Into<VerifyResult>) -> Self {
+        Self(self.0.set::<VerifyResult>("verify_result", value))
     }
 
     /// Sets `verify_fail_reason`. Why the check failed; only when it failed.
@@ -595,7 +563,7 @@ pub struct SettlementApplication {
     /// Whose account it is.
     ///
     /// Wire name `account_type`; required.
-    pub account_type: crate::applyment4sub::types::AccountType,
+    pub account_type: AccountType,
     /// The bank.
     ///
     /// Wire name `account_bank`; required.
@@ -615,7 +583,7 @@ pub struct SettlementApplication {
     /// Where the change is in review.
     ///
     /// Wire name `verify_result`; required.
-    pub verify_result: crate::applyment4sub::types::SettlementAuditResult,
+    pub verify_result: SettlementAuditResult,
     /// Why the change was rejected; only when it was.
     ///
     /// Wire name `verify_fail_reason`; optional.
@@ -697,13 +665,8 @@ impl SettlementApplicationBuilder {
     }
 
     /// Sets `account_type`. Whose account it is.
-    pub fn account_type(
-        self,
-        value: impl Into<crate::applyment4sub::types::AccountType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::applyment4sub::types::AccountType>("account_type", value),
-        )
+    pub fn account_type(self, value: impl Into<AccountType>) -> Self {
+        Self(self.0.set::<AccountType>("account_type", value))
     }
 
     /// Sets `account_bank`. The bank.
@@ -727,17 +690,8 @@ impl SettlementApplicationBuilder {
     }
 
     /// Sets `verify_result`. Where the change is in review.
-    pub fn verify_result(
-        self,
-        value: impl Into<crate::applyment4sub::types::SettlementAuditResult>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::applyment4sub::types::SettlementAuditResult,
-                >("verify_result", value),
-        )
+    pub fn verify_result(self, value: impl Into<SettlementAuditResult>) -> Self {
+        Self(self.0.set::<SettlementAuditResult>("verify_result", value))
     }
 
     /// Sets `verify_fail_reason`. Why the change was rejected; only when it was.

@@ -30,13 +30,11 @@ pub struct ApplyFundFlowBillRequest {
     /// Query parameter. Which account.
     ///
     /// Wire name `account_type`; optional.
-    pub account_type: ::std::option::Option<
-        crate::bill::apply_fund_flow_bill::FundAccountType,
-    >,
+    pub account_type: ::std::option::Option<FundAccountType>,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
+    pub tar_type: ::std::option::Option<super::types::TarType>,
 }
 
 impl rt::JsonFields for ApplyFundFlowBillRequest {
@@ -72,7 +70,7 @@ impl rt::Shaped for ApplyFundFlowBillRequest {
             ),
             rt::FieldRule::opt(
                 "tar_type",
-                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(<super::types::TarType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -100,22 +98,13 @@ impl ApplyFundFlowBillRequestBuilder {
     }
 
     /// Sets the parameter `account_type`. Which account.
-    pub fn account_type(
-        self,
-        value: impl Into<crate::bill::apply_fund_flow_bill::FundAccountType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::bill::apply_fund_flow_bill::FundAccountType,
-                >("account_type", value),
-        )
+    pub fn account_type(self, value: impl Into<FundAccountType>) -> Self {
+        Self(self.0.set::<FundAccountType>("account_type", value))
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
-    pub fn tar_type(self, value: impl Into<crate::bill::types::TarType>) -> Self {
-        Self(self.0.set::<crate::bill::types::TarType>("tar_type", value))
+    pub fn tar_type(self, value: impl Into<super::types::TarType>) -> Self {
+        Self(self.0.set::<super::types::TarType>("tar_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -129,7 +118,7 @@ impl ApplyFundFlowBillRequestBuilder {
 
 impl rt::Operation for ApplyFundFlowBillRequest {
     type Body = ();
-    type Response = crate::bill::types::BillLink;
+    type Response = super::types::BillLink;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.apply_fund_flow_bill",

@@ -30,15 +30,15 @@ pub struct ApplySubMerchantFundFlowBillRequest {
     /// Query parameter. Which account.
     ///
     /// Wire name `account_type`; required.
-    pub account_type: crate::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
+    pub account_type: SubMerchantFundAccountType,
     /// Query parameter. How the file parts are encrypted.
     ///
     /// Wire name `algorithm`; required.
-    pub algorithm: crate::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
+    pub algorithm: BillEncryptAlgorithm,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
+    pub tar_type: ::std::option::Option<super::types::TarType>,
 }
 
 impl rt::JsonFields for ApplySubMerchantFundFlowBillRequest {
@@ -80,7 +80,7 @@ impl rt::Shaped for ApplySubMerchantFundFlowBillRequest {
             ),
             rt::FieldRule::opt(
                 "tar_type",
-                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(<super::types::TarType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -108,40 +108,18 @@ impl ApplySubMerchantFundFlowBillRequestBuilder {
     }
 
     /// Sets the parameter `account_type`. Which account.
-    pub fn account_type(
-        self,
-        value: impl Into<
-            crate::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
-                >("account_type", value),
-        )
+    pub fn account_type(self, value: impl Into<SubMerchantFundAccountType>) -> Self {
+        Self(self.0.set::<SubMerchantFundAccountType>("account_type", value))
     }
 
     /// Sets the parameter `algorithm`. How the file parts are encrypted.
-    pub fn algorithm(
-        self,
-        value: impl Into<
-            crate::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
-                >("algorithm", value),
-        )
+    pub fn algorithm(self, value: impl Into<BillEncryptAlgorithm>) -> Self {
+        Self(self.0.set::<BillEncryptAlgorithm>("algorithm", value))
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
-    pub fn tar_type(self, value: impl Into<crate::bill::types::TarType>) -> Self {
-        Self(self.0.set::<crate::bill::types::TarType>("tar_type", value))
+    pub fn tar_type(self, value: impl Into<super::types::TarType>) -> Self {
+        Self(self.0.set::<super::types::TarType>("tar_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -155,7 +133,7 @@ impl ApplySubMerchantFundFlowBillRequestBuilder {
 
 impl rt::Operation for ApplySubMerchantFundFlowBillRequest {
     type Body = ();
-    type Response = crate::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponse;
+    type Response = ApplySubMerchantFundFlowBillResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.apply_sub_merchant_fund_flow_bill",
@@ -412,11 +390,7 @@ pub struct ApplySubMerchantFundFlowBillResponse {
     /// The file parts.
     ///
     /// Wire name `download_bill_list`; optional.
-    pub download_bill_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
-        >,
-    >,
+    pub download_bill_list: ::std::option::Option<::std::vec::Vec<EncryptedBillPart>>,
 }
 
 impl rt::Shaped for ApplySubMerchantFundFlowBillResponse {
@@ -472,20 +446,10 @@ impl ApplySubMerchantFundFlowBillResponseBuilder {
     /// Sets `download_bill_list`. The file parts.
     pub fn download_bill_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<EncryptedBillPart>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::bill::apply_sub_merchant_fund_flow_bill::EncryptedBillPart,
-                    >,
-                >("download_bill_list", value),
+            self.0.set::<::std::vec::Vec<EncryptedBillPart>>("download_bill_list", value),
         )
     }
 

@@ -30,11 +30,11 @@ pub struct ApplyTradeBillRequest {
     /// Query parameter. Which records the bill holds.
     ///
     /// Wire name `bill_type`; optional.
-    pub bill_type: ::std::option::Option<crate::bill::apply_trade_bill::TradeBillType>,
+    pub bill_type: ::std::option::Option<TradeBillType>,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    pub tar_type: ::std::option::Option<crate::bill::types::TarType>,
+    pub tar_type: ::std::option::Option<super::types::TarType>,
 }
 
 impl rt::JsonFields for ApplyTradeBillRequest {
@@ -70,7 +70,7 @@ impl rt::Shaped for ApplyTradeBillRequest {
             ),
             rt::FieldRule::opt(
                 "tar_type",
-                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(<super::types::TarType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -98,20 +98,13 @@ impl ApplyTradeBillRequestBuilder {
     }
 
     /// Sets the parameter `bill_type`. Which records the bill holds.
-    pub fn bill_type(
-        self,
-        value: impl Into<crate::bill::apply_trade_bill::TradeBillType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::bill::apply_trade_bill::TradeBillType>("bill_type", value),
-        )
+    pub fn bill_type(self, value: impl Into<TradeBillType>) -> Self {
+        Self(self.0.set::<TradeBillType>("bill_type", value))
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
-    pub fn tar_type(self, value: impl Into<crate::bill::types::TarType>) -> Self {
-        Self(self.0.set::<crate::bill::types::TarType>("tar_type", value))
+    pub fn tar_type(self, value: impl Into<super::types::TarType>) -> Self {
+        Self(self.0.set::<super::types::TarType>("tar_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -123,7 +116,7 @@ impl ApplyTradeBillRequestBuilder {
 
 impl rt::Operation for ApplyTradeBillRequest {
     type Body = ();
-    type Response = crate::bill::types::BillLink;
+    type Response = super::types::BillLink;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.apply_trade_bill",

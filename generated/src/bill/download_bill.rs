@@ -26,7 +26,7 @@ pub struct DownloadBillRequest {
     /// Query parameter. As the `download_url` says; give it when the bill was asked for gzipped.
     ///
     /// Wire name `tartype`; optional.
-    pub tartype: ::std::option::Option<crate::bill::types::TarType>,
+    pub tartype: ::std::option::Option<super::types::TarType>,
 }
 
 impl rt::JsonFields for DownloadBillRequest {
@@ -50,7 +50,7 @@ impl rt::Shaped for DownloadBillRequest {
             rt::FieldRule::req("token", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::opt(
                 "tartype",
-                rt::Kind::Enum(<crate::bill::types::TarType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(<super::types::TarType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -73,8 +73,8 @@ impl DownloadBillRequestBuilder {
     }
 
     /// Sets the parameter `tartype`. As the `download_url` says; give it when the bill was asked for gzipped.
-    pub fn tartype(self, value: impl Into<crate::bill::types::TarType>) -> Self {
-        Self(self.0.set::<crate::bill::types::TarType>("tartype", value))
+    pub fn tartype(self, value: impl Into<super::types::TarType>) -> Self {
+        Self(self.0.set::<super::types::TarType>("tartype", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every

@@ -23,9 +23,7 @@ pub struct DownloadCertificatesRequest {
     /// Query parameter. Which certificates to list; RSA when left out.
     ///
     /// Wire name `algorithm_type`; optional.
-    pub algorithm_type: ::std::option::Option<
-        crate::certificates::types::CertificateAlgorithm,
-    >,
+    pub algorithm_type: ::std::option::Option<super::types::CertificateAlgorithm>,
 }
 
 impl rt::JsonFields for DownloadCertificatesRequest {
@@ -47,7 +45,7 @@ impl rt::Shaped for DownloadCertificatesRequest {
             rt::FieldRule::opt(
                 "algorithm_type",
                 rt::Kind::Enum(
-                    <crate::certificates::types::CertificateAlgorithm as rt::OpenEnum>::VALUES,
+                    <super::types::CertificateAlgorithm as rt::OpenEnum>::VALUES,
                 ),
             ),
         ],
@@ -68,15 +66,9 @@ impl DownloadCertificatesRequestBuilder {
     /// Sets the parameter `algorithm_type`. Which certificates to list; RSA when left out.
     pub fn algorithm_type(
         self,
-        value: impl Into<crate::certificates::types::CertificateAlgorithm>,
+        value: impl Into<super::types::CertificateAlgorithm>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::certificates::types::CertificateAlgorithm,
-                >("algorithm_type", value),
-        )
+        Self(self.0.set::<super::types::CertificateAlgorithm>("algorithm_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -90,7 +82,7 @@ impl DownloadCertificatesRequestBuilder {
 
 impl rt::Operation for DownloadCertificatesRequest {
     type Body = ();
-    type Response = crate::certificates::download_certificates::DownloadCertificatesResponse;
+    type Response = DownloadCertificatesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "certificates.download_certificates",
@@ -181,9 +173,7 @@ pub struct DownloadCertificatesResponse {
     /// The certificates, oldest first.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::PlatformCertificate>>,
 }
 
 impl rt::Shaped for DownloadCertificatesResponse {
@@ -196,7 +186,7 @@ impl rt::Shaped for DownloadCertificatesResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::certificates::types::PlatformCertificate as rt::Shaped>::shape,
+                        <super::types::PlatformCertificate as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -231,16 +221,12 @@ impl DownloadCertificatesResponseBuilder {
     /// Sets `data`. The certificates, oldest first.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::PlatformCertificate>>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    ::std::vec::Vec<crate::certificates::types::PlatformCertificate>,
-                >("data", value),
+                .set::<::std::vec::Vec<super::types::PlatformCertificate>>("data", value),
         )
     }
 

@@ -127,7 +127,7 @@ pub struct PlatformCertificate {
     /// The certificate itself, encrypted.
     ///
     /// Wire name `encrypt_certificate`; required.
-    pub encrypt_certificate: crate::certificates::types::EncryptedCertificate,
+    pub encrypt_certificate: EncryptedCertificate,
 }
 
 impl rt::Shaped for PlatformCertificate {
@@ -193,17 +193,8 @@ impl PlatformCertificateBuilder {
     }
 
     /// Sets `encrypt_certificate`. The certificate itself, encrypted.
-    pub fn encrypt_certificate(
-        self,
-        value: impl Into<crate::certificates::types::EncryptedCertificate>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::certificates::types::EncryptedCertificate,
-                >("encrypt_certificate", value),
-        )
+    pub fn encrypt_certificate(self, value: impl Into<EncryptedCertificate>) -> Self {
+        Self(self.0.set::<EncryptedCertificate>("encrypt_certificate", value))
     }
 
     /// Checks every field and builds the value.

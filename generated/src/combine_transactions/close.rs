@@ -73,19 +73,9 @@ impl CloseRequestBuilder {
     /// Sets `sub_orders`. Every sub-order of the combined order.
     pub fn sub_orders(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::combine_transactions::close::CombineCloseSubOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<CombineCloseSubOrder>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::combine_transactions::close::CombineCloseSubOrder,
-                    >,
-                >("sub_orders", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<CombineCloseSubOrder>>("sub_orders", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -265,9 +255,7 @@ pub struct CloseBody {
     /// Every sub-order of the combined order.
     ///
     /// Wire name `sub_orders`; required; 1 to 50 items.
-    pub sub_orders: ::std::vec::Vec<
-        crate::combine_transactions::close::CombineCloseSubOrder,
-    >,
+    pub sub_orders: ::std::vec::Vec<CombineCloseSubOrder>,
 }
 
 impl rt::Shaped for CloseBody {

@@ -70,17 +70,8 @@ impl PrepayAppRequestBuilder {
     }
 
     /// Sets `scene_info`. Where the payment happens.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineSceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineSceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::CombineSceneInfo>) -> Self {
+        Self(self.0.set::<super::types::CombineSceneInfo>("scene_info", value))
     }
 
     /// Sets `combine_payer_info`. Real-name identity, when the order requires it.
@@ -114,15 +105,13 @@ impl PrepayAppRequestBuilder {
     /// Sets `sub_orders`. The sub-orders, at most 50.
     pub fn sub_orders(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::CombineSubOrder>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+                    ::std::vec::Vec<super::types::CombineSubOrder>,
                 >("sub_orders", value),
         )
     }
@@ -170,7 +159,7 @@ impl PrepayAppRequestBuilder {
 
 impl rt::Operation for PrepayAppRequest {
     type Body = PrepayAppBody;
-    type Response = crate::combine_transactions::prepay_app::PrepayAppResponse;
+    type Response = PrepayAppResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "combine_transactions.prepay_app",
@@ -243,9 +232,7 @@ pub struct PrepayAppBody {
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    pub scene_info: ::std::option::Option<
-        crate::combine_transactions::types::CombineSceneInfo,
-    >,
+    pub scene_info: ::std::option::Option<super::types::CombineSceneInfo>,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `combine_payer_info`; optional.
@@ -261,7 +248,7 @@ pub struct PrepayAppBody {
     /// The sub-orders, at most 50.
     ///
     /// Wire name `sub_orders`; required; 1 to 50 items.
-    pub sub_orders: ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+    pub sub_orders: ::std::vec::Vec<super::types::CombineSubOrder>,
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
@@ -294,9 +281,7 @@ impl rt::Shaped for PrepayAppBody {
             ),
             rt::FieldRule::opt(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::combine_transactions::types::CombineSceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CombineSceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "combine_payer_info",
@@ -316,7 +301,7 @@ impl rt::Shaped for PrepayAppBody {
                     1,
                     50,
                     &rt::Kind::Nested(
-                        <crate::combine_transactions::types::CombineSubOrder as rt::Shaped>::shape,
+                        <super::types::CombineSubOrder as rt::Shaped>::shape,
                     ),
                 ),
             ),

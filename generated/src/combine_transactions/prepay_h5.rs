@@ -70,17 +70,8 @@ impl PrepayH5RequestBuilder {
     }
 
     /// Sets `scene_info`. Where the payment happens; h5_info is required.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineH5SceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineH5SceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::CombineH5SceneInfo>) -> Self {
+        Self(self.0.set::<super::types::CombineH5SceneInfo>("scene_info", value))
     }
 
     /// Sets `combine_payer_info`. Real-name identity, when the order requires it.
@@ -100,15 +91,13 @@ impl PrepayH5RequestBuilder {
     /// Sets `sub_orders`. The sub-orders, at most 50.
     pub fn sub_orders(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::CombineSubOrder>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+                    ::std::vec::Vec<super::types::CombineSubOrder>,
                 >("sub_orders", value),
         )
     }
@@ -156,7 +145,7 @@ impl PrepayH5RequestBuilder {
 
 impl rt::Operation for PrepayH5Request {
     type Body = PrepayH5Body;
-    type Response = crate::combine_transactions::prepay_h5::PrepayH5Response;
+    type Response = PrepayH5Response;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "combine_transactions.prepay_h5",
@@ -229,7 +218,7 @@ pub struct PrepayH5Body {
     /// Where the payment happens; h5_info is required.
     ///
     /// Wire name `scene_info`; required.
-    pub scene_info: crate::combine_transactions::types::CombineH5SceneInfo,
+    pub scene_info: super::types::CombineH5SceneInfo,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `combine_payer_info`; optional.
@@ -239,7 +228,7 @@ pub struct PrepayH5Body {
     /// The sub-orders, at most 50.
     ///
     /// Wire name `sub_orders`; required; 1 to 50 items.
-    pub sub_orders: ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+    pub sub_orders: ::std::vec::Vec<super::types::CombineSubOrder>,
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
@@ -272,9 +261,7 @@ impl rt::Shaped for PrepayH5Body {
             ),
             rt::FieldRule::req(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::combine_transactions::types::CombineH5SceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CombineH5SceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "combine_payer_info",
@@ -288,7 +275,7 @@ impl rt::Shaped for PrepayH5Body {
                     1,
                     50,
                     &rt::Kind::Nested(
-                        <crate::combine_transactions::types::CombineSubOrder as rt::Shaped>::shape,
+                        <super::types::CombineSubOrder as rt::Shaped>::shape,
                     ),
                 ),
             ),

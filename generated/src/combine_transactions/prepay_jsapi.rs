@@ -70,31 +70,16 @@ impl PrepayJsapiRequestBuilder {
     }
 
     /// Sets `scene_info`. Where the payment happens.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineSceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineSceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::CombineSceneInfo>) -> Self {
+        Self(self.0.set::<super::types::CombineSceneInfo>("scene_info", value))
     }
 
     /// Sets `combine_payer_info`. The user who pays.
     pub fn combine_payer_info(
         self,
-        value: impl Into<crate::combine_transactions::types::CombineJsapiPayer>,
+        value: impl Into<super::types::CombineJsapiPayer>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineJsapiPayer,
-                >("combine_payer_info", value),
-        )
+        Self(self.0.set::<super::types::CombineJsapiPayer>("combine_payer_info", value))
     }
 
     /// Sets `subsidy_info`. Instalment subsidies.
@@ -114,15 +99,13 @@ impl PrepayJsapiRequestBuilder {
     /// Sets `sub_orders`. The sub-orders, at most 50.
     pub fn sub_orders(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::CombineSubOrder>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+                    ::std::vec::Vec<super::types::CombineSubOrder>,
                 >("sub_orders", value),
         )
     }
@@ -170,7 +153,7 @@ impl PrepayJsapiRequestBuilder {
 
 impl rt::Operation for PrepayJsapiRequest {
     type Body = PrepayJsapiBody;
-    type Response = crate::combine_transactions::prepay_jsapi::PrepayJsapiResponse;
+    type Response = PrepayJsapiResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "combine_transactions.prepay_jsapi",
@@ -243,13 +226,11 @@ pub struct PrepayJsapiBody {
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    pub scene_info: ::std::option::Option<
-        crate::combine_transactions::types::CombineSceneInfo,
-    >,
+    pub scene_info: ::std::option::Option<super::types::CombineSceneInfo>,
     /// The user who pays.
     ///
     /// Wire name `combine_payer_info`; required.
-    pub combine_payer_info: crate::combine_transactions::types::CombineJsapiPayer,
+    pub combine_payer_info: super::types::CombineJsapiPayer,
     /// Instalment subsidies.
     ///
     /// Wire name `subsidy_info`; optional.
@@ -259,7 +240,7 @@ pub struct PrepayJsapiBody {
     /// The sub-orders, at most 50.
     ///
     /// Wire name `sub_orders`; required; 1 to 50 items.
-    pub sub_orders: ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+    pub sub_orders: ::std::vec::Vec<super::types::CombineSubOrder>,
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
@@ -292,15 +273,11 @@ impl rt::Shaped for PrepayJsapiBody {
             ),
             rt::FieldRule::opt(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::combine_transactions::types::CombineSceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CombineSceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "combine_payer_info",
-                rt::Kind::Nested(
-                    <crate::combine_transactions::types::CombineJsapiPayer as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CombineJsapiPayer as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "subsidy_info",
@@ -314,7 +291,7 @@ impl rt::Shaped for PrepayJsapiBody {
                     1,
                     50,
                     &rt::Kind::Nested(
-                        <crate::combine_transactions::types::CombineSubOrder as rt::Shaped>::shape,
+                        <super::types::CombineSubOrder as rt::Shaped>::shape,
                     ),
                 ),
             ),

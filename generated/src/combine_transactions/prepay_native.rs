@@ -70,17 +70,8 @@ impl PrepayNativeRequestBuilder {
     }
 
     /// Sets `scene_info`. Where the payment happens.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineSceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineSceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::CombineSceneInfo>) -> Self {
+        Self(self.0.set::<super::types::CombineSceneInfo>("scene_info", value))
     }
 
     /// Sets `combine_payer_info`. Real-name identity, when the order requires it.
@@ -100,15 +91,13 @@ impl PrepayNativeRequestBuilder {
     /// Sets `sub_orders`. The sub-orders, at most 50.
     pub fn sub_orders(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::CombineSubOrder>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+                    ::std::vec::Vec<super::types::CombineSubOrder>,
                 >("sub_orders", value),
         )
     }
@@ -156,7 +145,7 @@ impl PrepayNativeRequestBuilder {
 
 impl rt::Operation for PrepayNativeRequest {
     type Body = PrepayNativeBody;
-    type Response = crate::combine_transactions::prepay_native::PrepayNativeResponse;
+    type Response = PrepayNativeResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "combine_transactions.prepay_native",
@@ -229,9 +218,7 @@ pub struct PrepayNativeBody {
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    pub scene_info: ::std::option::Option<
-        crate::combine_transactions::types::CombineSceneInfo,
-    >,
+    pub scene_info: ::std::option::Option<super::types::CombineSceneInfo>,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `combine_payer_info`; optional.
@@ -241,7 +228,7 @@ pub struct PrepayNativeBody {
     /// The sub-orders, at most 50.
     ///
     /// Wire name `sub_orders`; required; 1 to 50 items.
-    pub sub_orders: ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrder>,
+    pub sub_orders: ::std::vec::Vec<super::types::CombineSubOrder>,
     /// When the order was placed.
     ///
     /// Wire name `time_start`; optional; RFC 3339.
@@ -274,9 +261,7 @@ impl rt::Shaped for PrepayNativeBody {
             ),
             rt::FieldRule::opt(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::combine_transactions::types::CombineSceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CombineSceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "combine_payer_info",
@@ -290,7 +275,7 @@ impl rt::Shaped for PrepayNativeBody {
                     1,
                     50,
                     &rt::Kind::Nested(
-                        <crate::combine_transactions::types::CombineSubOrder as rt::Shaped>::shape,
+                        <super::types::CombineSubOrder as rt::Shaped>::shape,
                     ),
                 ),
             ),

@@ -69,7 +69,7 @@ impl QueryRequestBuilder {
 
 impl rt::Operation for QueryRequest {
     type Body = ();
-    type Response = crate::combine_transactions::types::CombineTransaction;
+    type Response = super::types::CombineTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "combine_transactions.query",

@@ -156,7 +156,7 @@ pub struct CombineSubOrder {
     /// The amount.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::combine_transactions::types::CombineAmount,
+    pub amount: CombineAmount,
     /// The sub-order's own number, unique per merchant.
     ///
     /// Wire name `out_trade_no`; required; 6 to 32 characters; matches `^[0-9A-Za-z_*|-]{6,32}$`.
@@ -172,9 +172,7 @@ pub struct CombineSubOrder {
     /// Settlement options.
     ///
     /// Wire name `settle_info`; optional.
-    pub settle_info: ::std::option::Option<
-        crate::combine_transactions::types::CombineSettleInfo,
-    >,
+    pub settle_info: ::std::option::Option<CombineSettleInfo>,
 }
 
 impl rt::Shaped for CombineSubOrder {
@@ -263,17 +261,8 @@ impl CombineSubOrderBuilder {
     }
 
     /// Sets `amount`. The amount.
-    pub fn amount(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineAmount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineAmount,
-                >("amount", value),
-        )
+    pub fn amount(self, value: impl Into<CombineAmount>) -> Self {
+        Self(self.0.set::<CombineAmount>("amount", value))
     }
 
     /// Sets `out_trade_no`. The sub-order's own number, unique per merchant.
@@ -292,17 +281,8 @@ impl CombineSubOrderBuilder {
     }
 
     /// Sets `settle_info`. Settlement options.
-    pub fn settle_info(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineSettleInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineSettleInfo,
-                >("settle_info", value),
-        )
+    pub fn settle_info(self, value: impl Into<CombineSettleInfo>) -> Self {
+        Self(self.0.set::<CombineSettleInfo>("settle_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -721,9 +701,7 @@ pub struct CombineSubOrderResult {
     /// Amounts.
     ///
     /// Wire name `amount`; optional.
-    pub amount: ::std::option::Option<
-        crate::combine_transactions::types::CombineTransactionAmount,
-    >,
+    pub amount: ::std::option::Option<CombineTransactionAmount>,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
@@ -893,17 +871,8 @@ impl CombineSubOrderResultBuilder {
     }
 
     /// Sets `amount`. Amounts.
-    pub fn amount(
-        self,
-        value: impl Into<crate::combine_transactions::types::CombineTransactionAmount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::combine_transactions::types::CombineTransactionAmount,
-                >("amount", value),
-        )
+    pub fn amount(self, value: impl Into<CombineTransactionAmount>) -> Self {
+        Self(self.0.set::<CombineTransactionAmount>("amount", value))
     }
 
     /// Sets `promotion_detail`. Coupons and discounts applied.
@@ -957,9 +926,7 @@ pub struct CombineTransaction {
     /// The sub-orders.
     ///
     /// Wire name `sub_orders`; optional.
-    pub sub_orders: ::std::option::Option<
-        ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrderResult>,
-    >,
+    pub sub_orders: ::std::option::Option<::std::vec::Vec<CombineSubOrderResult>>,
     /// The user who paid.
     ///
     /// Wire name `combine_payer_info`; optional.
@@ -1078,19 +1045,9 @@ impl CombineTransactionBuilder {
     /// Sets `sub_orders`. The sub-orders.
     pub fn sub_orders(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::combine_transactions::types::CombineSubOrderResult>,
-        >,
+        value: impl Into<::std::vec::Vec<CombineSubOrderResult>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::combine_transactions::types::CombineSubOrderResult,
-                    >,
-                >("sub_orders", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<CombineSubOrderResult>>("sub_orders", value))
     }
 
     /// Sets `combine_payer_info`. The user who paid.

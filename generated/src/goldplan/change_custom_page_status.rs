@@ -60,13 +60,8 @@ impl ChangeCustomPageStatusRequestBuilder {
     }
 
     /// Sets `operation_type`. Whether to open or close the receipt page.
-    pub fn operation_type(
-        self,
-        value: impl Into<crate::goldplan::types::OperationType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::goldplan::types::OperationType>("operation_type", value),
-        )
+    pub fn operation_type(self, value: impl Into<super::types::OperationType>) -> Self {
+        Self(self.0.set::<super::types::OperationType>("operation_type", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -85,7 +80,7 @@ impl ChangeCustomPageStatusRequestBuilder {
 
 impl rt::Operation for ChangeCustomPageStatusRequest {
     type Body = ChangeCustomPageStatusBody;
-    type Response = crate::goldplan::change_custom_page_status::ChangeCustomPageStatusResponse;
+    type Response = ChangeCustomPageStatusResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "goldplan.change_custom_page_status",
@@ -142,7 +137,7 @@ pub struct ChangeCustomPageStatusBody {
     /// Whether to open or close the receipt page.
     ///
     /// Wire name `operation_type`; required.
-    pub operation_type: crate::goldplan::types::OperationType,
+    pub operation_type: super::types::OperationType,
 }
 
 impl rt::Shaped for ChangeCustomPageStatusBody {
@@ -152,9 +147,7 @@ impl rt::Shaped for ChangeCustomPageStatusBody {
             rt::FieldRule::req("sub_mchid", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "operation_type",
-                rt::Kind::Enum(
-                    <crate::goldplan::types::OperationType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::OperationType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -185,7 +178,7 @@ pub struct ChangeCustomPageStatusResponse {
     /// The switch that was made.
     ///
     /// Wire name `operation_type`; optional.
-    pub operation_type: ::std::option::Option<crate::goldplan::types::OperationType>,
+    pub operation_type: ::std::option::Option<super::types::OperationType>,
 }
 
 impl rt::Shaped for ChangeCustomPageStatusResponse {
@@ -195,9 +188,7 @@ impl rt::Shaped for ChangeCustomPageStatusResponse {
             rt::FieldRule::req("sub_mchid", rt::Kind::text(0, 32)),
             rt::FieldRule::opt(
                 "operation_type",
-                rt::Kind::Enum(
-                    <crate::goldplan::types::OperationType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::OperationType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -237,13 +228,8 @@ impl ChangeCustomPageStatusResponseBuilder {
     }
 
     /// Sets `operation_type`. The switch that was made.
-    pub fn operation_type(
-        self,
-        value: impl Into<crate::goldplan::types::OperationType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::goldplan::types::OperationType>("operation_type", value),
-        )
+    pub fn operation_type(self, value: impl Into<super::types::OperationType>) -> Self {
+        Self(self.0.set::<super::types::OperationType>("operation_type", value))
     }
 
     /// Checks every field and builds the value.

@@ -60,27 +60,16 @@ impl ChangeGoldPlanStatusRequestBuilder {
     }
 
     /// Sets `operation_type`. Whether to open or close the gold plan.
-    pub fn operation_type(
-        self,
-        value: impl Into<crate::goldplan::types::OperationType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::goldplan::types::OperationType>("operation_type", value),
-        )
+    pub fn operation_type(self, value: impl Into<super::types::OperationType>) -> Self {
+        Self(self.0.set::<super::types::OperationType>("operation_type", value))
     }
 
     /// Sets `operation_pay_scene`. The payment scenes to switch; all of them when left out.
     pub fn operation_pay_scene(
         self,
-        value: impl Into<crate::goldplan::types::OperationPayScene>,
+        value: impl Into<super::types::OperationPayScene>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::goldplan::types::OperationPayScene,
-                >("operation_pay_scene", value),
-        )
+        Self(self.0.set::<super::types::OperationPayScene>("operation_pay_scene", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -99,7 +88,7 @@ impl ChangeGoldPlanStatusRequestBuilder {
 
 impl rt::Operation for ChangeGoldPlanStatusRequest {
     type Body = ChangeGoldPlanStatusBody;
-    type Response = crate::goldplan::change_gold_plan_status::ChangeGoldPlanStatusResponse;
+    type Response = ChangeGoldPlanStatusResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "goldplan.change_gold_plan_status",
@@ -156,13 +145,11 @@ pub struct ChangeGoldPlanStatusBody {
     /// Whether to open or close the gold plan.
     ///
     /// Wire name `operation_type`; required.
-    pub operation_type: crate::goldplan::types::OperationType,
+    pub operation_type: super::types::OperationType,
     /// The payment scenes to switch; all of them when left out.
     ///
     /// Wire name `operation_pay_scene`; optional.
-    pub operation_pay_scene: ::std::option::Option<
-        crate::goldplan::types::OperationPayScene,
-    >,
+    pub operation_pay_scene: ::std::option::Option<super::types::OperationPayScene>,
 }
 
 impl rt::Shaped for ChangeGoldPlanStatusBody {
@@ -172,15 +159,11 @@ impl rt::Shaped for ChangeGoldPlanStatusBody {
             rt::FieldRule::req("sub_mchid", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "operation_type",
-                rt::Kind::Enum(
-                    <crate::goldplan::types::OperationType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::OperationType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "operation_pay_scene",
-                rt::Kind::Enum(
-                    <crate::goldplan::types::OperationPayScene as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::OperationPayScene as rt::OpenEnum>::VALUES),
             ),
         ],
     );

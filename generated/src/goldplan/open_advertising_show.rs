@@ -62,13 +62,13 @@ impl OpenAdvertisingShowRequestBuilder {
     /// Sets `advertising_industry_filters`. Industries whose advertising is kept off the page; replaces the tags set before.
     pub fn advertising_industry_filters(
         self,
-        value: impl Into<::std::vec::Vec<crate::goldplan::types::IndustryType>>,
+        value: impl Into<::std::vec::Vec<super::types::IndustryType>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::goldplan::types::IndustryType>,
+                    ::std::vec::Vec<super::types::IndustryType>,
                 >("advertising_industry_filters", value),
         )
     }
@@ -147,7 +147,7 @@ pub struct OpenAdvertisingShowBody {
     ///
     /// Wire name `advertising_industry_filters`; optional.
     pub advertising_industry_filters: ::std::option::Option<
-        ::std::vec::Vec<crate::goldplan::types::IndustryType>,
+        ::std::vec::Vec<super::types::IndustryType>,
     >,
 }
 
@@ -161,9 +161,7 @@ impl rt::Shaped for OpenAdvertisingShowBody {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Enum(
-                        <crate::goldplan::types::IndustryType as rt::OpenEnum>::VALUES,
-                    ),
+                    &rt::Kind::Enum(<super::types::IndustryType as rt::OpenEnum>::VALUES),
                 ),
             ),
         ],

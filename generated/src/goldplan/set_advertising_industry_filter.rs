@@ -64,13 +64,13 @@ impl SetAdvertisingIndustryFilterRequestBuilder {
     /// Sets `advertising_industry_filters`. The industries whose advertising is kept off the page, one to three; replaces the tags set before.
     pub fn advertising_industry_filters(
         self,
-        value: impl Into<::std::vec::Vec<crate::goldplan::types::IndustryType>>,
+        value: impl Into<::std::vec::Vec<super::types::IndustryType>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::goldplan::types::IndustryType>,
+                    ::std::vec::Vec<super::types::IndustryType>,
                 >("advertising_industry_filters", value),
         )
     }
@@ -148,9 +148,7 @@ pub struct SetAdvertisingIndustryFilterBody {
     /// The industries whose advertising is kept off the page, one to three; replaces the tags set before.
     ///
     /// Wire name `advertising_industry_filters`; required; 1 to 3 items.
-    pub advertising_industry_filters: ::std::vec::Vec<
-        crate::goldplan::types::IndustryType,
-    >,
+    pub advertising_industry_filters: ::std::vec::Vec<super::types::IndustryType>,
 }
 
 impl rt::Shaped for SetAdvertisingIndustryFilterBody {
@@ -163,9 +161,7 @@ impl rt::Shaped for SetAdvertisingIndustryFilterBody {
                 rt::Kind::list(
                     1,
                     3,
-                    &rt::Kind::Enum(
-                        <crate::goldplan::types::IndustryType as rt::OpenEnum>::VALUES,
-                    ),
+                    &rt::Kind::Enum(<super::types::IndustryType as rt::OpenEnum>::VALUES),
                 ),
             ),
         ],

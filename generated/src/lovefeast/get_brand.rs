@@ -69,7 +69,7 @@ impl GetBrandRequestBuilder {
 
 impl rt::Operation for GetBrandRequest {
     type Body = ();
-    type Response = crate::lovefeast::get_brand::GetBrandResponse;
+    type Response = GetBrandResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "lovefeast.get_brand",

@@ -83,7 +83,7 @@ impl GetDonationRequestBuilder {
 
 impl rt::Operation for GetDonationRequest {
     type Body = ();
-    type Response = crate::lovefeast::types::Donation;
+    type Response = super::types::Donation;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "lovefeast.get_donation",

@@ -107,7 +107,7 @@ impl ListDonationsRequestBuilder {
 
 impl rt::Operation for ListDonationsRequest {
     type Body = ();
-    type Response = crate::lovefeast::list_donations::ListDonationsResponse;
+    type Response = ListDonationsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "lovefeast.list_donations",
@@ -172,7 +172,7 @@ pub struct ListDonationsResponse {
     /// The donations on this page.
     ///
     /// Wire name `data`; required.
-    pub data: ::std::vec::Vec<crate::lovefeast::types::Donation>,
+    pub data: ::std::vec::Vec<super::types::Donation>,
     /// Records on this page.
     ///
     /// Wire name `count`; required.
@@ -200,9 +200,7 @@ impl rt::Shaped for ListDonationsResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::lovefeast::types::Donation as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Donation as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("count", rt::Kind::INTEGER),
@@ -250,13 +248,9 @@ impl ListDonationsResponseBuilder {
     /// Sets `data`. The donations on this page.
     pub fn data(
         self,
-        value: impl Into<::std::vec::Vec<crate::lovefeast::types::Donation>>,
+        value: impl Into<::std::vec::Vec<super::types::Donation>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<::std::vec::Vec<crate::lovefeast::types::Donation>>("data", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::Donation>>("data", value))
     }
 
     /// Sets `count`. Records on this page.

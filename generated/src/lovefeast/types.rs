@@ -313,11 +313,11 @@ pub struct Donation {
     /// Where the donation was made.
     ///
     /// Wire name `donate_source`; required.
-    pub donate_source: crate::lovefeast::types::DonateSource,
+    pub donate_source: DonateSource,
     /// The restaurant order; only for ENTRUST_PAY donations.
     ///
     /// Wire name `merchant_order`; optional.
-    pub merchant_order: ::std::option::Option<crate::lovefeast::types::MerchantOrder>,
+    pub merchant_order: ::std::option::Option<MerchantOrder>,
     /// The charity receiving the donation.
     ///
     /// Wire name `institution_name`; required.
@@ -337,11 +337,11 @@ pub struct Donation {
     /// Who donated.
     ///
     /// Wire name `payer`; required.
-    pub payer: crate::lovefeast::types::DonationPayer,
+    pub payer: DonationPayer,
     /// What was donated.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::lovefeast::types::DonationAmount,
+    pub amount: DonationAmount,
     /// The device number of the printed code the user entered the mini program through.
     ///
     /// Wire name `device_id`; optional.
@@ -452,21 +452,13 @@ impl DonationBuilder {
     }
 
     /// Sets `donate_source`. Where the donation was made.
-    pub fn donate_source(
-        self,
-        value: impl Into<crate::lovefeast::types::DonateSource>,
-    ) -> Self {
-        Self(self.0.set::<crate::lovefeast::types::DonateSource>("donate_source", value))
+    pub fn donate_source(self, value: impl Into<DonateSource>) -> Self {
+        Self(self.0.set::<DonateSource>("donate_source", value))
     }
 
     /// Sets `merchant_order`. The restaurant order; only for ENTRUST_PAY donations.
-    pub fn merchant_order(
-        self,
-        value: impl Into<crate::lovefeast::types::MerchantOrder>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::lovefeast::types::MerchantOrder>("merchant_order", value),
-        )
+    pub fn merchant_order(self, value: impl Into<MerchantOrder>) -> Self {
+        Self(self.0.set::<MerchantOrder>("merchant_order", value))
     }
 
     /// Sets `institution_name`. The charity receiving the donation.
@@ -490,19 +482,13 @@ impl DonationBuilder {
     }
 
     /// Sets `payer`. Who donated.
-    pub fn payer(
-        self,
-        value: impl Into<crate::lovefeast::types::DonationPayer>,
-    ) -> Self {
-        Self(self.0.set::<crate::lovefeast::types::DonationPayer>("payer", value))
+    pub fn payer(self, value: impl Into<DonationPayer>) -> Self {
+        Self(self.0.set::<DonationPayer>("payer", value))
     }
 
     /// Sets `amount`. What was donated.
-    pub fn amount(
-        self,
-        value: impl Into<crate::lovefeast::types::DonationAmount>,
-    ) -> Self {
-        Self(self.0.set::<crate::lovefeast::types::DonationAmount>("amount", value))
+    pub fn amount(self, value: impl Into<DonationAmount>) -> Self {
+        Self(self.0.set::<DonationAmount>("amount", value))
     }
 
     /// Sets `device_id`. The device number of the printed code the user entered the mini program through.

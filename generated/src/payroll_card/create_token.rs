@@ -87,15 +87,9 @@ impl CreateTokenRequestBuilder {
     /// Sets `employment_type`. The worker's employment relation with the sub-merchant.
     pub fn employment_type(
         self,
-        value: impl Into<crate::payroll_card::types::EmploymentType>,
+        value: impl Into<super::types::EmploymentType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::EmploymentType,
-                >("employment_type", value),
-        )
+        Self(self.0.set::<super::types::EmploymentType>("employment_type", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -112,7 +106,7 @@ impl CreateTokenRequestBuilder {
 
 impl rt::Operation for CreateTokenRequest {
     type Body = CreateTokenBody;
-    type Response = crate::payroll_card::create_token::CreateTokenResponse;
+    type Response = CreateTokenResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.create_token",
@@ -196,7 +190,7 @@ pub struct CreateTokenBody {
     /// The worker's employment relation with the sub-merchant.
     ///
     /// Wire name `employment_type`; required.
-    pub employment_type: crate::payroll_card::types::EmploymentType,
+    pub employment_type: super::types::EmploymentType,
 }
 
 impl rt::Shaped for CreateTokenBody {
@@ -212,9 +206,7 @@ impl rt::Shaped for CreateTokenBody {
                 .sensitive(),
             rt::FieldRule::req(
                 "employment_type",
-                rt::Kind::Enum(
-                    <crate::payroll_card::types::EmploymentType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::EmploymentType as rt::OpenEnum>::VALUES),
             ),
         ],
     );

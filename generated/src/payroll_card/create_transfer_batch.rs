@@ -65,17 +65,8 @@ impl CreateTransferBatchRequestBuilder {
     }
 
     /// Sets `authorization_type`. What the sub-merchant has authorised the service provider to do.
-    pub fn authorization_type(
-        self,
-        value: impl Into<crate::payroll_card::create_transfer_batch::AuthorizationType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::create_transfer_batch::AuthorizationType,
-                >("authorization_type", value),
-        )
+    pub fn authorization_type(self, value: impl Into<AuthorizationType>) -> Self {
+        Self(self.0.set::<AuthorizationType>("authorization_type", value))
     }
 
     /// Sets `out_batch_no`. The service provider's own number for the batch, unique for the merchant.
@@ -106,19 +97,13 @@ impl CreateTransferBatchRequestBuilder {
     /// Sets `transfer_detail_list`. The transfers, at most 3,000.
     pub fn transfer_detail_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::payroll_card::create_transfer_batch::PayrollTransferDetail,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<PayrollTransferDetail>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::payroll_card::create_transfer_batch::PayrollTransferDetail,
-                    >,
+                    ::std::vec::Vec<PayrollTransferDetail>,
                 >("transfer_detail_list", value),
         )
     }
@@ -131,43 +116,19 @@ impl CreateTransferBatchRequestBuilder {
     /// Sets `employment_type`. The workers' employment relation with the sub-merchant.
     pub fn employment_type(
         self,
-        value: impl Into<crate::payroll_card::types::EmploymentType>,
+        value: impl Into<super::types::EmploymentType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::EmploymentType,
-                >("employment_type", value),
-        )
+        Self(self.0.set::<super::types::EmploymentType>("employment_type", value))
     }
 
     /// Sets `employment_scene`. The kind of work paid for.
-    pub fn employment_scene(
-        self,
-        value: impl Into<crate::payroll_card::create_transfer_batch::EmploymentScene>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::create_transfer_batch::EmploymentScene,
-                >("employment_scene", value),
-        )
+    pub fn employment_scene(self, value: impl Into<EmploymentScene>) -> Self {
+        Self(self.0.set::<EmploymentScene>("employment_scene", value))
     }
 
     /// Sets `business_type`. Which business system the batch comes from, when it carries a business id.
-    pub fn business_type(
-        self,
-        value: impl Into<crate::payroll_card::create_transfer_batch::BusinessType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::create_transfer_batch::BusinessType,
-                >("business_type", value),
-        )
+    pub fn business_type(self, value: impl Into<BusinessType>) -> Self {
+        Self(self.0.set::<BusinessType>("business_type", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -186,7 +147,7 @@ impl CreateTransferBatchRequestBuilder {
 
 impl rt::Operation for CreateTransferBatchRequest {
     type Body = CreateTransferBatchBody;
-    type Response = crate::payroll_card::create_transfer_batch::CreateTransferBatchResponse;
+    type Response = CreateTransferBatchResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.create_transfer_batch",
@@ -425,7 +386,7 @@ pub struct CreateTransferBatchBody {
     /// What the sub-merchant has authorised the service provider to do.
     ///
     /// Wire name `authorization_type`; required.
-    pub authorization_type: crate::payroll_card::create_transfer_batch::AuthorizationType,
+    pub authorization_type: AuthorizationType,
     /// The service provider's own number for the batch, unique for the merchant.
     ///
     /// Wire name `out_batch_no`; required; at least 1 characters.
@@ -449,9 +410,7 @@ pub struct CreateTransferBatchBody {
     /// The transfers, at most 3,000.
     ///
     /// Wire name `transfer_detail_list`; required; 1 to 3000 items.
-    pub transfer_detail_list: ::std::vec::Vec<
-        crate::payroll_card::create_transfer_batch::PayrollTransferDetail,
-    >,
+    pub transfer_detail_list: ::std::vec::Vec<PayrollTransferDetail>,
     /// The service provider's AppID; needed with FUND_AUTHORIZATION_TYPE.
     ///
     /// Wire name `sp_appid`; optional; at least 1 characters.
@@ -459,17 +418,15 @@ pub struct CreateTransferBatchBody {
     /// The workers' employment relation with the sub-merchant.
     ///
     /// Wire name `employment_type`; required.
-    pub employment_type: crate::payroll_card::types::EmploymentType,
+    pub employment_type: super::types::EmploymentType,
     /// The kind of work paid for.
     ///
     /// Wire name `employment_scene`; required.
-    pub employment_scene: crate::payroll_card::create_transfer_batch::EmploymentScene,
+    pub employment_scene: EmploymentScene,
     /// Which business system the batch comes from, when it carries a business id.
     ///
     /// Wire name `business_type`; optional.
-    pub business_type: ::std::option::Option<
-        crate::payroll_card::create_transfer_batch::BusinessType,
-    >,
+    pub business_type: ::std::option::Option<BusinessType>,
 }
 
 impl rt::Shaped for CreateTransferBatchBody {
@@ -498,9 +455,7 @@ impl rt::Shaped for CreateTransferBatchBody {
             rt::FieldRule::opt("sp_appid", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req(
                 "employment_type",
-                rt::Kind::Enum(
-                    <crate::payroll_card::types::EmploymentType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::EmploymentType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "employment_scene",

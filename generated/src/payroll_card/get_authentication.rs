@@ -85,7 +85,7 @@ impl GetAuthenticationRequestBuilder {
 
 impl rt::Operation for GetAuthenticationRequest {
     type Body = ();
-    type Response = crate::payroll_card::types::AuthenticationRecord;
+    type Response = super::types::AuthenticationRecord;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.get_authentication",

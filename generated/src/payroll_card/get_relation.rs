@@ -107,7 +107,7 @@ impl GetRelationRequestBuilder {
 
 impl rt::Operation for GetRelationRequest {
     type Body = ();
-    type Response = crate::payroll_card::get_relation::GetRelationResponse;
+    type Response = GetRelationResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.get_relation",
@@ -210,7 +210,7 @@ pub struct GetRelationResponse {
     /// Whether the worker has authorised the sub-merchant.
     ///
     /// Wire name `authorize_state`; required.
-    pub authorize_state: crate::payroll_card::get_relation::AuthorizeState,
+    pub authorize_state: AuthorizeState,
     /// When the worker authorised the sub-merchant.
     ///
     /// Wire name `authorize_time`; optional; RFC 3339.
@@ -222,9 +222,7 @@ pub struct GetRelationResponse {
     /// Whether the worker's payroll card is open.
     ///
     /// Wire name `register_state`; optional.
-    pub register_state: ::std::option::Option<
-        crate::payroll_card::get_relation::RegisterState,
-    >,
+    pub register_state: ::std::option::Option<RegisterState>,
     /// When the card was opened; absent while it is not.
     ///
     /// Wire name `register_time`; optional; RFC 3339.
@@ -316,17 +314,8 @@ impl GetRelationResponseBuilder {
     }
 
     /// Sets `authorize_state`. Whether the worker has authorised the sub-merchant.
-    pub fn authorize_state(
-        self,
-        value: impl Into<crate::payroll_card::get_relation::AuthorizeState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::get_relation::AuthorizeState,
-                >("authorize_state", value),
-        )
+    pub fn authorize_state(self, value: impl Into<AuthorizeState>) -> Self {
+        Self(self.0.set::<AuthorizeState>("authorize_state", value))
     }
 
     /// Sets `authorize_time`. When the worker authorised the sub-merchant.
@@ -340,17 +329,8 @@ impl GetRelationResponseBuilder {
     }
 
     /// Sets `register_state`. Whether the worker's payroll card is open.
-    pub fn register_state(
-        self,
-        value: impl Into<crate::payroll_card::get_relation::RegisterState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::get_relation::RegisterState,
-                >("register_state", value),
-        )
+    pub fn register_state(self, value: impl Into<RegisterState>) -> Self {
+        Self(self.0.set::<RegisterState>("register_state", value))
     }
 
     /// Sets `register_time`. When the card was opened; absent while it is not.

@@ -42,7 +42,7 @@ pub struct ListAuthenticationsRequest {
     /// Query parameter. Which checks to list; only AUTHENTICATE_SUCCESS records are listed.
     ///
     /// Wire name `authenticate_state`; required.
-    pub authenticate_state: crate::payroll_card::types::AuthenticationState,
+    pub authenticate_state: super::types::AuthenticationState,
     /// Query parameter. How many records to skip; 0 when not given.
     ///
     /// Wire name `offset`; optional; at least 0.
@@ -94,7 +94,7 @@ impl rt::Shaped for ListAuthenticationsRequest {
             rt::FieldRule::req(
                 "authenticate_state",
                 rt::Kind::Enum(
-                    <crate::payroll_card::types::AuthenticationState as rt::OpenEnum>::VALUES,
+                    <super::types::AuthenticationState as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::opt("offset", rt::Kind::range(0, i64::MAX)),
@@ -142,14 +142,10 @@ impl ListAuthenticationsRequestBuilder {
     /// Sets the parameter `authenticate_state`. Which checks to list; only AUTHENTICATE_SUCCESS records are listed.
     pub fn authenticate_state(
         self,
-        value: impl Into<crate::payroll_card::types::AuthenticationState>,
+        value: impl Into<super::types::AuthenticationState>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::AuthenticationState,
-                >("authenticate_state", value),
+            self.0.set::<super::types::AuthenticationState>("authenticate_state", value),
         )
     }
 
@@ -174,7 +170,7 @@ impl ListAuthenticationsRequestBuilder {
 
 impl rt::Operation for ListAuthenticationsRequest {
     type Body = ();
-    type Response = crate::payroll_card::list_authentications::ListAuthenticationsResponse;
+    type Response = ListAuthenticationsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.list_authentications",
@@ -246,9 +242,7 @@ pub struct ListAuthenticationsResponse {
     /// The records of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::payroll_card::types::AuthenticationRecord>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::AuthenticationRecord>>,
     /// How many records match in all.
     ///
     /// Wire name `total_count`; required.
@@ -273,7 +267,7 @@ impl rt::Shaped for ListAuthenticationsResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::payroll_card::types::AuthenticationRecord as rt::Shaped>::shape,
+                        <super::types::AuthenticationRecord as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -319,15 +313,13 @@ impl ListAuthenticationsResponseBuilder {
     /// Sets `data`. The records of this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::payroll_card::types::AuthenticationRecord>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::AuthenticationRecord>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::payroll_card::types::AuthenticationRecord>,
+                    ::std::vec::Vec<super::types::AuthenticationRecord>,
                 >("data", value),
         )
     }

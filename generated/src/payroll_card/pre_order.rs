@@ -92,15 +92,9 @@ impl PreOrderRequestBuilder {
     /// Sets `authenticate_type`. What the check is for.
     pub fn authenticate_type(
         self,
-        value: impl Into<crate::payroll_card::types::AuthenticationType>,
+        value: impl Into<super::types::AuthenticationType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::AuthenticationType,
-                >("authenticate_type", value),
-        )
+        Self(self.0.set::<super::types::AuthenticationType>("authenticate_type", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -117,7 +111,7 @@ impl PreOrderRequestBuilder {
 
 impl rt::Operation for PreOrderRequest {
     type Body = PreOrderBody;
-    type Response = crate::payroll_card::types::AuthenticationToken;
+    type Response = super::types::AuthenticationToken;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.pre_order",
@@ -198,7 +192,7 @@ pub struct PreOrderBody {
     /// What the check is for.
     ///
     /// Wire name `authenticate_type`; required.
-    pub authenticate_type: crate::payroll_card::types::AuthenticationType,
+    pub authenticate_type: super::types::AuthenticationType,
 }
 
 impl rt::Shaped for PreOrderBody {
@@ -218,7 +212,7 @@ impl rt::Shaped for PreOrderBody {
             rt::FieldRule::req(
                 "authenticate_type",
                 rt::Kind::Enum(
-                    <crate::payroll_card::types::AuthenticationType as rt::OpenEnum>::VALUES,
+                    <super::types::AuthenticationType as rt::OpenEnum>::VALUES,
                 ),
             ),
         ],

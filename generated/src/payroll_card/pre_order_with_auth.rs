@@ -102,29 +102,17 @@ impl PreOrderWithAuthRequestBuilder {
     /// Sets `employment_type`. The worker's employment relation; for a worker already authorised it must match the earlier one.
     pub fn employment_type(
         self,
-        value: impl Into<crate::payroll_card::types::EmploymentType>,
+        value: impl Into<super::types::EmploymentType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::EmploymentType,
-                >("employment_type", value),
-        )
+        Self(self.0.set::<super::types::EmploymentType>("employment_type", value))
     }
 
     /// Sets `authenticate_type`. What the check is for.
     pub fn authenticate_type(
         self,
-        value: impl Into<crate::payroll_card::types::AuthenticationType>,
+        value: impl Into<super::types::AuthenticationType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::AuthenticationType,
-                >("authenticate_type", value),
-        )
+        Self(self.0.set::<super::types::AuthenticationType>("authenticate_type", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -143,7 +131,7 @@ impl PreOrderWithAuthRequestBuilder {
 
 impl rt::Operation for PreOrderWithAuthRequest {
     type Body = PreOrderWithAuthBody;
-    type Response = crate::payroll_card::types::AuthenticationToken;
+    type Response = super::types::AuthenticationToken;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payroll_card.pre_order_with_auth",
@@ -239,11 +227,11 @@ pub struct PreOrderWithAuthBody {
     /// The worker's employment relation; for a worker already authorised it must match the earlier one.
     ///
     /// Wire name `employment_type`; required.
-    pub employment_type: crate::payroll_card::types::EmploymentType,
+    pub employment_type: super::types::EmploymentType,
     /// What the check is for.
     ///
     /// Wire name `authenticate_type`; required.
-    pub authenticate_type: crate::payroll_card::types::AuthenticationType,
+    pub authenticate_type: super::types::AuthenticationType,
 }
 
 impl rt::Shaped for PreOrderWithAuthBody {
@@ -265,14 +253,12 @@ impl rt::Shaped for PreOrderWithAuthBody {
                 .sensitive(),
             rt::FieldRule::req(
                 "employment_type",
-                rt::Kind::Enum(
-                    <crate::payroll_card::types::EmploymentType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::EmploymentType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "authenticate_type",
                 rt::Kind::Enum(
-                    <crate::payroll_card::types::AuthenticationType as rt::OpenEnum>::VALUES,
+                    <super::types::AuthenticationType as rt::OpenEnum>::VALUES,
                 ),
             ),
         ],

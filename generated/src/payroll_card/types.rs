@@ -71,7 +71,7 @@ pub struct AuthenticationRecord {
     /// Where the check was started.
     ///
     /// Wire name `authenticate_scene`; required.
-    pub authenticate_scene: crate::payroll_card::types::AuthenticationScene,
+    pub authenticate_scene: AuthenticationScene,
     /// Which mini program (its AppID) or device (its serial number) started it.
     ///
     /// Wire name `authenticate_source`; required.
@@ -87,7 +87,7 @@ pub struct AuthenticationRecord {
     /// The outcome.
     ///
     /// Wire name `authenticate_state`; required.
-    pub authenticate_state: crate::payroll_card::types::AuthenticationState,
+    pub authenticate_state: AuthenticationState,
     /// When the check was made.
     ///
     /// Wire name `authenticate_time`; optional; RFC 3339.
@@ -103,9 +103,7 @@ pub struct AuthenticationRecord {
     /// What the check was for.
     ///
     /// Wire name `authenticate_type`; optional.
-    pub authenticate_type: ::std::option::Option<
-        crate::payroll_card::types::AuthenticationType,
-    >,
+    pub authenticate_type: ::std::option::Option<AuthenticationType>,
 }
 
 impl rt::Shaped for AuthenticationRecord {
@@ -201,17 +199,8 @@ impl AuthenticationRecordBuilder {
     }
 
     /// Sets `authenticate_scene`. Where the check was started.
-    pub fn authenticate_scene(
-        self,
-        value: impl Into<crate::payroll_card::types::AuthenticationScene>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::AuthenticationScene,
-                >("authenticate_scene", value),
-        )
+    pub fn authenticate_scene(self, value: impl Into<AuthenticationScene>) -> Self {
+        Self(self.0.set::<AuthenticationScene>("authenticate_scene", value))
     }
 
     /// Sets `authenticate_source`. Which mini program (its AppID) or device (its serial number) started it.
@@ -230,17 +219,8 @@ impl AuthenticationRecordBuilder {
     }
 
     /// Sets `authenticate_state`. The outcome.
-    pub fn authenticate_state(
-        self,
-        value: impl Into<crate::payroll_card::types::AuthenticationState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::AuthenticationState,
-                >("authenticate_state", value),
-        )
+    pub fn authenticate_state(self, value: impl Into<AuthenticationState>) -> Self {
+        Self(self.0.set::<AuthenticationState>("authenticate_state", value))
     }
 
     /// Sets `authenticate_time`. When the check was made.
@@ -262,17 +242,8 @@ impl AuthenticationRecordBuilder {
     }
 
     /// Sets `authenticate_type`. What the check was for.
-    pub fn authenticate_type(
-        self,
-        value: impl Into<crate::payroll_card::types::AuthenticationType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::payroll_card::types::AuthenticationType,
-                >("authenticate_type", value),
-        )
+    pub fn authenticate_type(self, value: impl Into<AuthenticationType>) -> Self {
+        Self(self.0.set::<AuthenticationType>("authenticate_type", value))
     }
 
     /// Checks every field and builds the value.

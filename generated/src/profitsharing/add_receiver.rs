@@ -70,11 +70,8 @@ impl AddReceiverRequestBuilder {
     }
 
     /// Sets `type`. The kind of account in `account`.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<super::types::ReceiverType>) -> Self {
+        Self(self.0.set::<super::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. The merchant number, or the user's OpenID (under `appid` or `sub_appid`).
@@ -90,15 +87,9 @@ impl AddReceiverRequestBuilder {
     /// Sets `relation_type`. The receiver's relation to the merchant whose money is split.
     pub fn relation_type(
         self,
-        value: impl Into<crate::profitsharing::types::ReceiverRelationType>,
+        value: impl Into<super::types::ReceiverRelationType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::profitsharing::types::ReceiverRelationType,
-                >("relation_type", value),
-        )
+        Self(self.0.set::<super::types::ReceiverRelationType>("relation_type", value))
     }
 
     /// Sets `custom_relation`. The relation in words, at most 10 characters; required when relation_type is CUSTOM.
@@ -120,7 +111,7 @@ impl AddReceiverRequestBuilder {
 
 impl rt::Operation for AddReceiverRequest {
     type Body = AddReceiverBody;
-    type Response = crate::profitsharing::add_receiver::AddReceiverResponse;
+    type Response = AddReceiverResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.add_receiver",
@@ -203,7 +194,7 @@ impl rt::Operation for AddReceiverRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::profitsharing::add_receiver::AddReceiverResponse as rt::Shaped>::SHAPE,
+        <AddReceiverResponse as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],
@@ -231,7 +222,7 @@ pub struct AddReceiverBody {
     /// The kind of account in `account`.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: super::types::ReceiverType,
     /// The merchant number, or the user's OpenID (under `appid` or `sub_appid`).
     ///
     /// Wire name `account`; required; 1 to 64 characters.
@@ -243,7 +234,7 @@ pub struct AddReceiverBody {
     /// The receiver's relation to the merchant whose money is split.
     ///
     /// Wire name `relation_type`; required.
-    pub relation_type: crate::profitsharing::types::ReceiverRelationType,
+    pub relation_type: super::types::ReceiverRelationType,
     /// The relation in words, at most 10 characters; required when relation_type is CUSTOM.
     ///
     /// Wire name `custom_relation`; optional; 1 to 10 characters.
@@ -259,16 +250,14 @@ impl rt::Shaped for AddReceiverBody {
             rt::FieldRule::opt("sub_appid", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ReceiverType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account", rt::Kind::text(1, 64)),
             rt::FieldRule::opt("name", rt::Kind::text(1, 1024)).sensitive(),
             rt::FieldRule::req(
                 "relation_type",
                 rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverRelationType as rt::OpenEnum>::VALUES,
+                    <super::types::ReceiverRelationType as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::opt("custom_relation", rt::Kind::text(1, 10)),
@@ -343,7 +332,7 @@ pub struct AddReceiverResponse {
     /// As requested.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: super::types::ReceiverType,
     /// As requested.
     ///
     /// Wire name `account`; required; at most 64 characters.
@@ -355,7 +344,7 @@ pub struct AddReceiverResponse {
     /// As requested.
     ///
     /// Wire name `relation_type`; required.
-    pub relation_type: crate::profitsharing::types::ReceiverRelationType,
+    pub relation_type: super::types::ReceiverRelationType,
     /// As requested.
     ///
     /// Wire name `custom_relation`; optional; at most 10 characters.
@@ -369,16 +358,14 @@ impl rt::Shaped for AddReceiverResponse {
             rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ReceiverType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account", rt::Kind::text(0, 64)),
             rt::FieldRule::opt("name", rt::Kind::TEXT).sensitive(),
             rt::FieldRule::req(
                 "relation_type",
                 rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverRelationType as rt::OpenEnum>::VALUES,
+                    <super::types::ReceiverRelationType as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::opt("custom_relation", rt::Kind::text(0, 10)),
@@ -428,11 +415,8 @@ impl AddReceiverResponseBuilder {
     }
 
     /// Sets `type`. As requested.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<super::types::ReceiverType>) -> Self {
+        Self(self.0.set::<super::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. As requested.
@@ -448,15 +432,9 @@ impl AddReceiverResponseBuilder {
     /// Sets `relation_type`. As requested.
     pub fn relation_type(
         self,
-        value: impl Into<crate::profitsharing::types::ReceiverRelationType>,
+        value: impl Into<super::types::ReceiverRelationType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::profitsharing::types::ReceiverRelationType,
-                >("relation_type", value),
-        )
+        Self(self.0.set::<super::types::ReceiverRelationType>("relation_type", value))
     }
 
     /// Sets `custom_relation`. As requested.

@@ -30,9 +30,7 @@ pub struct ApplyBillRequest {
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
-    pub tar_type: ::std::option::Option<
-        crate::profitsharing::apply_bill::ProfitSharingBillTarType,
-    >,
+    pub tar_type: ::std::option::Option<ProfitSharingBillTarType>,
 }
 
 impl rt::JsonFields for ApplyBillRequest {
@@ -90,17 +88,8 @@ impl ApplyBillRequestBuilder {
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
-    pub fn tar_type(
-        self,
-        value: impl Into<crate::profitsharing::apply_bill::ProfitSharingBillTarType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::profitsharing::apply_bill::ProfitSharingBillTarType,
-                >("tar_type", value),
-        )
+    pub fn tar_type(self, value: impl Into<ProfitSharingBillTarType>) -> Self {
+        Self(self.0.set::<ProfitSharingBillTarType>("tar_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -112,7 +101,7 @@ impl ApplyBillRequestBuilder {
 
 impl rt::Operation for ApplyBillRequest {
     type Body = ();
-    type Response = crate::profitsharing::apply_bill::ApplyBillResponse;
+    type Response = ApplyBillResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.apply_bill",

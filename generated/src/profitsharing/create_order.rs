@@ -83,14 +83,12 @@ impl CreateOrderRequestBuilder {
     /// Sets `receivers`. The receivers and their shares; the paying merchant may be one of them.
     pub fn receivers(
         self,
-        value: impl Into<::std::vec::Vec<crate::profitsharing::types::OrderReceiver>>,
+        value: impl Into<::std::vec::Vec<super::types::OrderReceiver>>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    ::std::vec::Vec<crate::profitsharing::types::OrderReceiver>,
-                >("receivers", value),
+                .set::<::std::vec::Vec<super::types::OrderReceiver>>("receivers", value),
         )
     }
 
@@ -118,7 +116,7 @@ impl CreateOrderRequestBuilder {
 
 impl rt::Operation for CreateOrderRequest {
     type Body = CreateOrderBody;
-    type Response = crate::profitsharing::types::ProfitSharingOrder;
+    type Response = super::types::ProfitSharingOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.create_order",
@@ -237,7 +235,7 @@ pub struct CreateOrderBody {
     /// The receivers and their shares; the paying merchant may be one of them.
     ///
     /// Wire name `receivers`; required; 1 to 50 items.
-    pub receivers: ::std::vec::Vec<crate::profitsharing::types::OrderReceiver>,
+    pub receivers: ::std::vec::Vec<super::types::OrderReceiver>,
     /// Whether what is left after this split goes back to the merchant (true, no further splits) or stays held for later splits (false).
     ///
     /// Wire name `unfreeze_unsplit`; required.
@@ -265,9 +263,7 @@ impl rt::Shaped for CreateOrderBody {
                 rt::Kind::list(
                     1,
                     50,
-                    &rt::Kind::Nested(
-                        <crate::profitsharing::types::OrderReceiver as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::OrderReceiver as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("unfreeze_unsplit", rt::Kind::Boolean),

@@ -105,7 +105,7 @@ impl CreateReturnOrderRequestBuilder {
 
 impl rt::Operation for CreateReturnOrderRequest {
     type Body = CreateReturnOrderBody;
-    type Response = crate::profitsharing::types::ReturnOrder;
+    type Response = super::types::ReturnOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.create_return_order",

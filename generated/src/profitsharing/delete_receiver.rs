@@ -70,11 +70,8 @@ impl DeleteReceiverRequestBuilder {
     }
 
     /// Sets `type`. The kind of account in `account`.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<super::types::ReceiverType>) -> Self {
+        Self(self.0.set::<super::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. The merchant number, or the user's OpenID.
@@ -96,7 +93,7 @@ impl DeleteReceiverRequestBuilder {
 
 impl rt::Operation for DeleteReceiverRequest {
     type Body = DeleteReceiverBody;
-    type Response = crate::profitsharing::delete_receiver::DeleteReceiverResponse;
+    type Response = DeleteReceiverResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.delete_receiver",
@@ -197,7 +194,7 @@ pub struct DeleteReceiverBody {
     /// The kind of account in `account`.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: super::types::ReceiverType,
     /// The merchant number, or the user's OpenID.
     ///
     /// Wire name `account`; required; 1 to 64 characters.
@@ -213,9 +210,7 @@ impl rt::Shaped for DeleteReceiverBody {
             rt::FieldRule::opt("sub_appid", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ReceiverType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account", rt::Kind::text(1, 64)),
         ],
@@ -253,7 +248,7 @@ pub struct DeleteReceiverResponse {
     /// As requested.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: super::types::ReceiverType,
     /// As requested.
     ///
     /// Wire name `account`; required; at most 64 characters.
@@ -267,9 +262,7 @@ impl rt::Shaped for DeleteReceiverResponse {
             rt::FieldRule::opt("sub_mchid", rt::Kind::text(0, 32)),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ReceiverType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account", rt::Kind::text(0, 64)),
         ],
@@ -312,11 +305,8 @@ impl DeleteReceiverResponseBuilder {
     }
 
     /// Sets `type`. As requested.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<super::types::ReceiverType>) -> Self {
+        Self(self.0.set::<super::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. As requested.

@@ -14,7 +14,7 @@ pub struct NoticeReceiver {
     /// The kind of account.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: super::types::ReceiverType,
     /// The receiving account.
     ///
     /// Wire name `account`; required; at most 64 characters.
@@ -35,9 +35,7 @@ impl rt::Shaped for NoticeReceiver {
         &[
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::profitsharing::types::ReceiverType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ReceiverType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("account", rt::Kind::text(0, 64)),
             rt::FieldRule::req("amount", rt::Kind::INTEGER),
@@ -79,11 +77,8 @@ pub struct NoticeReceiverBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl NoticeReceiverBuilder {
     /// Sets `type`. The kind of account.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<super::types::ReceiverType>) -> Self {
+        Self(self.0.set::<super::types::ReceiverType>("type", value))
     }
 
     /// Sets `account`. The receiving account.
@@ -138,7 +133,7 @@ pub struct ProfitsharingNoticeEvent {
     /// The receiver and the amount moved.
     ///
     /// Wire name `receiver`; required.
-    pub receiver: crate::profitsharing::profitsharing_notice::NoticeReceiver,
+    pub receiver: NoticeReceiver,
     /// When the money moved.
     ///
     /// Wire name `success_time`; required; RFC 3339.
@@ -235,17 +230,8 @@ impl ProfitsharingNoticeEventBuilder {
     }
 
     /// Sets `receiver`. The receiver and the amount moved.
-    pub fn receiver(
-        self,
-        value: impl Into<crate::profitsharing::profitsharing_notice::NoticeReceiver>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::profitsharing::profitsharing_notice::NoticeReceiver,
-                >("receiver", value),
-        )
+    pub fn receiver(self, value: impl Into<NoticeReceiver>) -> Self {
+        Self(self.0.set::<NoticeReceiver>("receiver", value))
     }
 
     /// Sets `success_time`. When the money moved.

@@ -71,7 +71,7 @@ impl QueryMerchantRatioRequestBuilder {
 
 impl rt::Operation for QueryMerchantRatioRequest {
     type Body = ();
-    type Response = crate::profitsharing::query_merchant_ratio::QueryMerchantRatioResponse;
+    type Response = QueryMerchantRatioResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.query_merchant_ratio",

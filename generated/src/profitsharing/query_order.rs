@@ -95,7 +95,7 @@ impl QueryOrderRequestBuilder {
 
 impl rt::Operation for QueryOrderRequest {
     type Body = ();
-    type Response = crate::profitsharing::types::ProfitSharingOrder;
+    type Response = super::types::ProfitSharingOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.query_order",

@@ -97,7 +97,7 @@ impl QueryReturnOrderRequestBuilder {
 
 impl rt::Operation for QueryReturnOrderRequest {
     type Body = ();
-    type Response = crate::profitsharing::types::ReturnOrder;
+    type Response = super::types::ReturnOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.query_return_order",

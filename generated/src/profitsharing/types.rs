@@ -123,7 +123,7 @@ pub struct OrderReceiver {
     /// The kind of account in `account`.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: ReceiverType,
     /// The merchant number, or the user's OpenID (under `appid` or `sub_appid`, as `type` says).
     ///
     /// Wire name `account`; required; 1 to 64 characters.
@@ -190,11 +190,8 @@ impl OrderReceiver {
 pub struct OrderReceiverBuilder(rt::Draft);
 impl OrderReceiverBuilder {
     /// Sets `type`. The kind of account in `account`.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<ReceiverType>) -> Self {
+        Self(self.0.set::<ReceiverType>("type", value))
     }
 
     /// Sets `account`. The merchant number, or the user's OpenID (under `appid` or `sub_appid`, as `type` says).
@@ -265,7 +262,7 @@ pub struct OrderReceiverDetail {
     /// The kind of account.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::profitsharing::types::ReceiverType,
+    pub type_: ReceiverType,
     /// The receiving account.
     ///
     /// Wire name `account`; required; at most 64 characters.
@@ -273,13 +270,11 @@ pub struct OrderReceiverDetail {
     /// The outcome of this share.
     ///
     /// Wire name `result`; required.
-    pub result: crate::profitsharing::types::ReceiverResult,
+    pub result: ReceiverResult,
     /// Why the share was closed; only when result is CLOSED.
     ///
     /// Wire name `fail_reason`; optional.
-    pub fail_reason: ::std::option::Option<
-        crate::profitsharing::types::ReceiverFailReason,
-    >,
+    pub fail_reason: ::std::option::Option<ReceiverFailReason>,
     /// WeChat Pay's number of this share, for matching the fund-flow bill.
     ///
     /// Wire name `detail_id`; optional; at most 64 characters.
@@ -373,11 +368,8 @@ impl OrderReceiverDetailBuilder {
     }
 
     /// Sets `type`. The kind of account.
-    pub fn type_(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverType>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverType>("type", value))
+    pub fn type_(self, value: impl Into<ReceiverType>) -> Self {
+        Self(self.0.set::<ReceiverType>("type", value))
     }
 
     /// Sets `account`. The receiving account.
@@ -386,25 +378,13 @@ impl OrderReceiverDetailBuilder {
     }
 
     /// Sets `result`. The outcome of this share.
-    pub fn result(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverResult>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReceiverResult>("result", value))
+    pub fn result(self, value: impl Into<ReceiverResult>) -> Self {
+        Self(self.0.set::<ReceiverResult>("result", value))
     }
 
     /// Sets `fail_reason`. Why the share was closed; only when result is CLOSED.
-    pub fn fail_reason(
-        self,
-        value: impl Into<crate::profitsharing::types::ReceiverFailReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::profitsharing::types::ReceiverFailReason,
-                >("fail_reason", value),
-        )
+    pub fn fail_reason(self, value: impl Into<ReceiverFailReason>) -> Self {
+        Self(self.0.set::<ReceiverFailReason>("fail_reason", value))
     }
 
     /// Sets `detail_id`. WeChat Pay's number of this share, for matching the fund-flow bill.
@@ -451,13 +431,11 @@ pub struct ProfitSharingOrder {
     /// The progress of the order as a whole.
     ///
     /// Wire name `state`; required.
-    pub state: crate::profitsharing::types::OrderState,
+    pub state: OrderState,
     /// The receivers and the outcome of each share.
     ///
     /// Wire name `receivers`; optional.
-    pub receivers: ::std::option::Option<
-        ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
-    >,
+    pub receivers: ::std::option::Option<::std::vec::Vec<OrderReceiverDetail>>,
 }
 
 impl rt::Shaped for ProfitSharingOrder {
@@ -541,27 +519,16 @@ impl ProfitSharingOrderBuilder {
     }
 
     /// Sets `state`. The progress of the order as a whole.
-    pub fn state(
-        self,
-        value: impl Into<crate::profitsharing::types::OrderState>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::OrderState>("state", value))
+    pub fn state(self, value: impl Into<OrderState>) -> Self {
+        Self(self.0.set::<OrderState>("state", value))
     }
 
     /// Sets `receivers`. The receivers and the outcome of each share.
     pub fn receivers(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<OrderReceiverDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::profitsharing::types::OrderReceiverDetail>,
-                >("receivers", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<OrderReceiverDetail>>("receivers", value))
     }
 
     /// Checks every field and builds the value.
@@ -609,13 +576,11 @@ pub struct ReturnOrder {
     /// The progress of the return.
     ///
     /// Wire name `result`; required.
-    pub result: crate::profitsharing::types::ReturnResult,
+    pub result: ReturnResult,
     /// Why it failed; only when result is FAILED.
     ///
     /// Wire name `fail_reason`; optional.
-    pub fail_reason: ::std::option::Option<
-        crate::profitsharing::types::ReturnFailReason,
-    >,
+    pub fail_reason: ::std::option::Option<ReturnFailReason>,
     /// When the return was created.
     ///
     /// Wire name `create_time`; required; RFC 3339.
@@ -741,25 +706,13 @@ impl ReturnOrderBuilder {
     }
 
     /// Sets `result`. The progress of the return.
-    pub fn result(
-        self,
-        value: impl Into<crate::profitsharing::types::ReturnResult>,
-    ) -> Self {
-        Self(self.0.set::<crate::profitsharing::types::ReturnResult>("result", value))
+    pub fn result(self, value: impl Into<ReturnResult>) -> Self {
+        Self(self.0.set::<ReturnResult>("result", value))
     }
 
     /// Sets `fail_reason`. Why it failed; only when result is FAILED.
-    pub fn fail_reason(
-        self,
-        value: impl Into<crate::profitsharing::types::ReturnFailReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::profitsharing::types::ReturnFailReason,
-                >("fail_reason", value),
-        )
+    pub fn fail_reason(self, value: impl Into<ReturnFailReason>) -> Self {
+        Self(self.0.set::<ReturnFailReason>("fail_reason", value))
     }
 
     /// Sets `create_time`. When the return was created.

@@ -93,7 +93,7 @@ impl UnfreezeOrderRequestBuilder {
 
 impl rt::Operation for UnfreezeOrderRequest {
     type Body = UnfreezeOrderBody;
-    type Response = crate::profitsharing::types::ProfitSharingOrder;
+    type Response = super::types::ProfitSharingOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "profitsharing.unfreeze_order",

@@ -85,11 +85,8 @@ impl CreateTransactionRequestBuilder {
     }
 
     /// Sets `trade_scene`. The kind of ride.
-    pub fn trade_scene(
-        self,
-        value: impl Into<crate::qrcode::types::RideTradeScene>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::RideTradeScene>("trade_scene", value))
+    pub fn trade_scene(self, value: impl Into<super::types::RideTradeScene>) -> Self {
+        Self(self.0.set::<super::types::RideTradeScene>("trade_scene", value))
     }
 
     /// Sets `goods_tag`. The tag that coupons and instant discounts match.
@@ -108,24 +105,18 @@ impl CreateTransactionRequestBuilder {
     }
 
     /// Sets `amount`. The fare.
-    pub fn amount(
-        self,
-        value: impl Into<crate::qrcode::types::RideOrderAmount>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::RideOrderAmount>("amount", value))
+    pub fn amount(self, value: impl Into<super::types::RideOrderAmount>) -> Self {
+        Self(self.0.set::<super::types::RideOrderAmount>("amount", value))
     }
 
     /// Sets `bus_info`. The bus ride; send it when trade_scene is BUS.
-    pub fn bus_info(self, value: impl Into<crate::qrcode::types::BusSceneInfo>) -> Self {
-        Self(self.0.set::<crate::qrcode::types::BusSceneInfo>("bus_info", value))
+    pub fn bus_info(self, value: impl Into<super::types::BusSceneInfo>) -> Self {
+        Self(self.0.set::<super::types::BusSceneInfo>("bus_info", value))
     }
 
     /// Sets `metro_info`. The metro ride; send it when trade_scene is METRO.
-    pub fn metro_info(
-        self,
-        value: impl Into<crate::qrcode::types::MetroSceneInfo>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::MetroSceneInfo>("metro_info", value))
+    pub fn metro_info(self, value: impl Into<super::types::MetroSceneInfo>) -> Self {
+        Self(self.0.set::<super::types::MetroSceneInfo>("metro_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -144,7 +135,7 @@ impl CreateTransactionRequestBuilder {
 
 impl rt::Operation for CreateTransactionRequest {
     type Body = CreateTransactionBody;
-    type Response = crate::qrcode::types::RideTransaction;
+    type Response = super::types::RideTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "scan_and_ride.create_transaction",
@@ -221,7 +212,7 @@ pub struct CreateTransactionBody {
     /// The kind of ride.
     ///
     /// Wire name `trade_scene`; required.
-    pub trade_scene: crate::qrcode::types::RideTradeScene,
+    pub trade_scene: super::types::RideTradeScene,
     /// The tag that coupons and instant discounts match.
     ///
     /// Wire name `goods_tag`; optional; at least 1 characters.
@@ -237,15 +228,15 @@ pub struct CreateTransactionBody {
     /// The fare.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::qrcode::types::RideOrderAmount,
+    pub amount: super::types::RideOrderAmount,
     /// The bus ride; send it when trade_scene is BUS.
     ///
     /// Wire name `bus_info`; optional.
-    pub bus_info: ::std::option::Option<crate::qrcode::types::BusSceneInfo>,
+    pub bus_info: ::std::option::Option<super::types::BusSceneInfo>,
     /// The metro ride; send it when trade_scene is METRO.
     ///
     /// Wire name `metro_info`; optional.
-    pub metro_info: ::std::option::Option<crate::qrcode::types::MetroSceneInfo>,
+    pub metro_info: ::std::option::Option<super::types::MetroSceneInfo>,
 }
 
 impl rt::Shaped for CreateTransactionBody {
@@ -263,30 +254,22 @@ impl rt::Shaped for CreateTransactionBody {
             ),
             rt::FieldRule::req(
                 "trade_scene",
-                rt::Kind::Enum(
-                    <crate::qrcode::types::RideTradeScene as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::RideTradeScene as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("goods_tag", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req("contract_id", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
             rt::FieldRule::req(
                 "amount",
-                rt::Kind::Nested(
-                    <crate::qrcode::types::RideOrderAmount as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::RideOrderAmount as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "bus_info",
-                rt::Kind::Nested(
-                    <crate::qrcode::types::BusSceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::BusSceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "metro_info",
-                rt::Kind::Nested(
-                    <crate::qrcode::types::MetroSceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::MetroSceneInfo as rt::Shaped>::shape),
             ),
         ],
     );

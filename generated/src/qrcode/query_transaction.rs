@@ -85,7 +85,7 @@ impl QueryTransactionRequestBuilder {
 
 impl rt::Operation for QueryTransactionRequest {
     type Body = ();
-    type Response = crate::qrcode::types::RideTransaction;
+    type Response = super::types::RideTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "scan_and_ride.query_transaction",

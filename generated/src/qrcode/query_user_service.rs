@@ -109,7 +109,7 @@ impl QueryUserServiceRequestBuilder {
 
 impl rt::Operation for QueryUserServiceRequest {
     type Body = ();
-    type Response = crate::qrcode::query_user_service::QueryUserServiceResponse;
+    type Response = QueryUserServiceResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "scan_and_ride.query_user_service",
@@ -177,11 +177,11 @@ pub struct QueryUserServiceResponse {
     /// Whether the user can ride.
     ///
     /// Wire name `user_service_state`; required.
-    pub user_service_state: crate::qrcode::types::UserServiceState,
+    pub user_service_state: super::types::UserServiceState,
     /// Why the service is blocked; only when BLOCKED.
     ///
     /// Wire name `block_reason`; optional.
-    pub block_reason: ::std::option::Option<crate::qrcode::types::UserBlockReason>,
+    pub block_reason: ::std::option::Option<super::types::UserBlockReason>,
 }
 
 impl rt::Shaped for QueryUserServiceResponse {
@@ -191,15 +191,11 @@ impl rt::Shaped for QueryUserServiceResponse {
             rt::FieldRule::req("contract_id", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "user_service_state",
-                rt::Kind::Enum(
-                    <crate::qrcode::types::UserServiceState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::UserServiceState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "block_reason",
-                rt::Kind::Enum(
-                    <crate::qrcode::types::UserBlockReason as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::UserBlockReason as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -243,23 +239,14 @@ impl QueryUserServiceResponseBuilder {
     /// Sets `user_service_state`. Whether the user can ride.
     pub fn user_service_state(
         self,
-        value: impl Into<crate::qrcode::types::UserServiceState>,
+        value: impl Into<super::types::UserServiceState>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::qrcode::types::UserServiceState,
-                >("user_service_state", value),
-        )
+        Self(self.0.set::<super::types::UserServiceState>("user_service_state", value))
     }
 
     /// Sets `block_reason`. Why the service is blocked; only when BLOCKED.
-    pub fn block_reason(
-        self,
-        value: impl Into<crate::qrcode::types::UserBlockReason>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::UserBlockReason>("block_reason", value))
+    pub fn block_reason(self, value: impl Into<super::types::UserBlockReason>) -> Self {
+        Self(self.0.set::<super::types::UserBlockReason>("block_reason", value))
     }
 
     /// Checks every field and builds the value.

@@ -576,7 +576,7 @@ pub struct RideTransaction {
     /// The progress of the charge.
     ///
     /// Wire name `trade_state`; required.
-    pub trade_state: crate::qrcode::types::RideTradeState,
+    pub trade_state: RideTradeState,
     /// What the state means and what to do next.
     ///
     /// Wire name `trade_state_description`; optional.
@@ -592,7 +592,7 @@ pub struct RideTransaction {
     /// Whether an advance was paid back; read it only when bank_type is BPA and trade_state SUCCESS or REFUND.
     ///
     /// Wire name `user_repay_state`; optional.
-    pub user_repay_state: ::std::option::Option<crate::qrcode::types::UserRepayState>,
+    pub user_repay_state: ::std::option::Option<UserRepayState>,
     /// WeChat Pay's number of the user's repayment, once repaid.
     ///
     /// Wire name `repay_transaction_id`; optional; at most 32 characters.
@@ -612,25 +612,23 @@ pub struct RideTransaction {
     /// The kind of ride.
     ///
     /// Wire name `trade_scene`; required.
-    pub trade_scene: crate::qrcode::types::RideTradeScene,
+    pub trade_scene: RideTradeScene,
     /// The bus ride; when trade_scene is BUS.
     ///
     /// Wire name `bus_info`; optional.
-    pub bus_info: ::std::option::Option<crate::qrcode::types::BusSceneInfo>,
+    pub bus_info: ::std::option::Option<BusSceneInfo>,
     /// The metro ride; when trade_scene is METRO.
     ///
     /// Wire name `metro_info`; optional.
-    pub metro_info: ::std::option::Option<crate::qrcode::types::MetroSceneInfo>,
+    pub metro_info: ::std::option::Option<MetroSceneInfo>,
     /// The amounts.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::qrcode::types::RideQueryAmount,
+    pub amount: RideQueryAmount,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
-    pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::qrcode::types::RidePromotionDetail>,
-    >,
+    pub promotion_detail: ::std::option::Option<::std::vec::Vec<RidePromotionDetail>>,
 }
 
 impl rt::Shaped for RideTransaction {
@@ -797,11 +795,8 @@ impl RideTransactionBuilder {
     }
 
     /// Sets `trade_state`. The progress of the charge.
-    pub fn trade_state(
-        self,
-        value: impl Into<crate::qrcode::types::RideTradeState>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::RideTradeState>("trade_state", value))
+    pub fn trade_state(self, value: impl Into<RideTradeState>) -> Self {
+        Self(self.0.set::<RideTradeState>("trade_state", value))
     }
 
     /// Sets `trade_state_description`. What the state means and what to do next.
@@ -823,13 +818,8 @@ impl RideTransactionBuilder {
     }
 
     /// Sets `user_repay_state`. Whether an advance was paid back; read it only when bank_type is BPA and trade_state SUCCESS or REFUND.
-    pub fn user_repay_state(
-        self,
-        value: impl Into<crate::qrcode::types::UserRepayState>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::qrcode::types::UserRepayState>("user_repay_state", value),
-        )
+    pub fn user_repay_state(self, value: impl Into<UserRepayState>) -> Self {
+        Self(self.0.set::<UserRepayState>("user_repay_state", value))
     }
 
     /// Sets `repay_transaction_id`. WeChat Pay's number of the user's repayment, once repaid.
@@ -853,45 +843,32 @@ impl RideTransactionBuilder {
     }
 
     /// Sets `trade_scene`. The kind of ride.
-    pub fn trade_scene(
-        self,
-        value: impl Into<crate::qrcode::types::RideTradeScene>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::RideTradeScene>("trade_scene", value))
+    pub fn trade_scene(self, value: impl Into<RideTradeScene>) -> Self {
+        Self(self.0.set::<RideTradeScene>("trade_scene", value))
     }
 
     /// Sets `bus_info`. The bus ride; when trade_scene is BUS.
-    pub fn bus_info(self, value: impl Into<crate::qrcode::types::BusSceneInfo>) -> Self {
-        Self(self.0.set::<crate::qrcode::types::BusSceneInfo>("bus_info", value))
+    pub fn bus_info(self, value: impl Into<BusSceneInfo>) -> Self {
+        Self(self.0.set::<BusSceneInfo>("bus_info", value))
     }
 
     /// Sets `metro_info`. The metro ride; when trade_scene is METRO.
-    pub fn metro_info(
-        self,
-        value: impl Into<crate::qrcode::types::MetroSceneInfo>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::MetroSceneInfo>("metro_info", value))
+    pub fn metro_info(self, value: impl Into<MetroSceneInfo>) -> Self {
+        Self(self.0.set::<MetroSceneInfo>("metro_info", value))
     }
 
     /// Sets `amount`. The amounts.
-    pub fn amount(
-        self,
-        value: impl Into<crate::qrcode::types::RideQueryAmount>,
-    ) -> Self {
-        Self(self.0.set::<crate::qrcode::types::RideQueryAmount>("amount", value))
+    pub fn amount(self, value: impl Into<RideQueryAmount>) -> Self {
+        Self(self.0.set::<RideQueryAmount>("amount", value))
     }
 
     /// Sets `promotion_detail`. Coupons and discounts applied.
     pub fn promotion_detail(
         self,
-        value: impl Into<::std::vec::Vec<crate::qrcode::types::RidePromotionDetail>>,
+        value: impl Into<::std::vec::Vec<RidePromotionDetail>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::qrcode::types::RidePromotionDetail>,
-                >("promotion_detail", value),
+            self.0.set::<::std::vec::Vec<RidePromotionDetail>>("promotion_detail", value),
         )
     }
 

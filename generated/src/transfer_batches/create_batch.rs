@@ -91,15 +91,13 @@ impl CreateBatchRequestBuilder {
     /// Sets `transfer_detail_list`. The users to pay.
     pub fn transfer_detail_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::transfer_batches::types::TransferDetailInput>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::TransferDetailInput>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::transfer_batches::types::TransferDetailInput>,
+                    ::std::vec::Vec<super::types::TransferDetailInput>,
                 >("transfer_detail_list", value),
         )
     }
@@ -128,7 +126,7 @@ impl CreateBatchRequestBuilder {
 
 impl rt::Operation for CreateBatchRequest {
     type Body = CreateBatchBody;
-    type Response = crate::transfer_batches::types::BatchCreated;
+    type Response = super::types::BatchCreated;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.create_batch",
@@ -213,9 +211,7 @@ pub struct CreateBatchBody {
     /// The users to pay.
     ///
     /// Wire name `transfer_detail_list`; required; 1 to 1000 items.
-    pub transfer_detail_list: ::std::vec::Vec<
-        crate::transfer_batches::types::TransferDetailInput,
-    >,
+    pub transfer_detail_list: ::std::vec::Vec<super::types::TransferDetailInput>,
     /// The transfer scene, such as 1001 现金营销; the merchant's default scene when left out.
     ///
     /// Wire name `transfer_scene_id`; optional; 1 to 36 characters; matches `^[0-9]+$`.
@@ -245,7 +241,7 @@ impl rt::Shaped for CreateBatchBody {
                     1,
                     1000,
                     &rt::Kind::Nested(
-                        <crate::transfer_batches::types::TransferDetailInput as rt::Shaped>::shape,
+                        <super::types::TransferDetailInput as rt::Shaped>::shape,
                     ),
                 ),
             ),

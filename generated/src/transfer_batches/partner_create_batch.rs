@@ -71,15 +71,9 @@ impl PartnerCreateBatchRequestBuilder {
     /// Sets `authorization_type`. Whose users and whose money the batch uses.
     pub fn authorization_type(
         self,
-        value: impl Into<crate::transfer_batches::types::AuthorizationType>,
+        value: impl Into<super::types::AuthorizationType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::AuthorizationType,
-                >("authorization_type", value),
-        )
+        Self(self.0.set::<super::types::AuthorizationType>("authorization_type", value))
     }
 
     /// Sets `out_batch_no`. The batch number, unique per service provider: digits and letters.
@@ -110,15 +104,13 @@ impl PartnerCreateBatchRequestBuilder {
     /// Sets `transfer_detail_list`. The users to pay.
     pub fn transfer_detail_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::transfer_batches::types::TransferDetailInput>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::TransferDetailInput>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::transfer_batches::types::TransferDetailInput>,
+                    ::std::vec::Vec<super::types::TransferDetailInput>,
                 >("transfer_detail_list", value),
         )
     }
@@ -131,29 +123,14 @@ impl PartnerCreateBatchRequestBuilder {
     /// Sets `transfer_purpose`. What the batch pays for.
     pub fn transfer_purpose(
         self,
-        value: impl Into<crate::transfer_batches::types::TransferPurpose>,
+        value: impl Into<super::types::TransferPurpose>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::TransferPurpose,
-                >("transfer_purpose", value),
-        )
+        Self(self.0.set::<super::types::TransferPurpose>("transfer_purpose", value))
     }
 
     /// Sets `transfer_scene`. Where the money goes; the users' balances when left out.
-    pub fn transfer_scene(
-        self,
-        value: impl Into<crate::transfer_batches::types::TransferScene>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::TransferScene,
-                >("transfer_scene", value),
-        )
+    pub fn transfer_scene(self, value: impl Into<super::types::TransferScene>) -> Self {
+        Self(self.0.set::<super::types::TransferScene>("transfer_scene", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -172,7 +149,7 @@ impl PartnerCreateBatchRequestBuilder {
 
 impl rt::Operation for PartnerCreateBatchRequest {
     type Body = PartnerCreateBatchBody;
-    type Response = crate::transfer_batches::types::BatchCreated;
+    type Response = super::types::BatchCreated;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.partner_create_batch",
@@ -241,7 +218,7 @@ pub struct PartnerCreateBatchBody {
     /// Whose users and whose money the batch uses.
     ///
     /// Wire name `authorization_type`; required.
-    pub authorization_type: crate::transfer_batches::types::AuthorizationType,
+    pub authorization_type: super::types::AuthorizationType,
     /// The batch number, unique per service provider: digits and letters.
     ///
     /// Wire name `out_batch_no`; required; 5 to 32 characters; matches `^[0-9A-Za-z]+$`.
@@ -265,9 +242,7 @@ pub struct PartnerCreateBatchBody {
     /// The users to pay.
     ///
     /// Wire name `transfer_detail_list`; required; 1 to 1000 items.
-    pub transfer_detail_list: ::std::vec::Vec<
-        crate::transfer_batches::types::TransferDetailInput,
-    >,
+    pub transfer_detail_list: ::std::vec::Vec<super::types::TransferDetailInput>,
     /// The service provider's AppID: needed with FUND_AUTHORIZATION_TYPE.
     ///
     /// Wire name `sp_appid`; optional; at most 32 characters.
@@ -275,15 +250,11 @@ pub struct PartnerCreateBatchBody {
     /// What the batch pays for.
     ///
     /// Wire name `transfer_purpose`; optional.
-    pub transfer_purpose: ::std::option::Option<
-        crate::transfer_batches::types::TransferPurpose,
-    >,
+    pub transfer_purpose: ::std::option::Option<super::types::TransferPurpose>,
     /// Where the money goes; the users' balances when left out.
     ///
     /// Wire name `transfer_scene`; optional.
-    pub transfer_scene: ::std::option::Option<
-        crate::transfer_batches::types::TransferScene,
-    >,
+    pub transfer_scene: ::std::option::Option<super::types::TransferScene>,
 }
 
 impl rt::Shaped for PartnerCreateBatchBody {
@@ -294,9 +265,7 @@ impl rt::Shaped for PartnerCreateBatchBody {
             rt::FieldRule::opt("sub_appid", rt::Kind::text(0, 32)),
             rt::FieldRule::req(
                 "authorization_type",
-                rt::Kind::Enum(
-                    <crate::transfer_batches::types::AuthorizationType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::AuthorizationType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "out_batch_no",
@@ -312,22 +281,18 @@ impl rt::Shaped for PartnerCreateBatchBody {
                     1,
                     1000,
                     &rt::Kind::Nested(
-                        <crate::transfer_batches::types::TransferDetailInput as rt::Shaped>::shape,
+                        <super::types::TransferDetailInput as rt::Shaped>::shape,
                     ),
                 ),
             ),
             rt::FieldRule::opt("sp_appid", rt::Kind::text(0, 32)),
             rt::FieldRule::opt(
                 "transfer_purpose",
-                rt::Kind::Enum(
-                    <crate::transfer_batches::types::TransferPurpose as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TransferPurpose as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "transfer_scene",
-                rt::Kind::Enum(
-                    <crate::transfer_batches::types::TransferScene as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TransferScene as rt::OpenEnum>::VALUES),
             ),
         ],
     );

@@ -39,9 +39,7 @@ pub struct PartnerQueryBatchByBatchIdRequest {
     /// Query parameter. Which details to return.
     ///
     /// Wire name `detail_status`; optional.
-    pub detail_status: ::std::option::Option<
-        crate::transfer_batches::types::DetailStatusFilter,
-    >,
+    pub detail_status: ::std::option::Option<super::types::DetailStatusFilter>,
 }
 
 impl rt::JsonFields for PartnerQueryBatchByBatchIdRequest {
@@ -75,7 +73,7 @@ impl rt::Shaped for PartnerQueryBatchByBatchIdRequest {
             rt::FieldRule::opt(
                 "detail_status",
                 rt::Kind::Enum(
-                    <crate::transfer_batches::types::DetailStatusFilter as rt::OpenEnum>::VALUES,
+                    <super::types::DetailStatusFilter as rt::OpenEnum>::VALUES,
                 ),
             ),
         ],
@@ -119,15 +117,9 @@ impl PartnerQueryBatchByBatchIdRequestBuilder {
     /// Sets the parameter `detail_status`. Which details to return.
     pub fn detail_status(
         self,
-        value: impl Into<crate::transfer_batches::types::DetailStatusFilter>,
+        value: impl Into<super::types::DetailStatusFilter>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailStatusFilter,
-                >("detail_status", value),
-        )
+        Self(self.0.set::<super::types::DetailStatusFilter>("detail_status", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -141,7 +133,7 @@ impl PartnerQueryBatchByBatchIdRequestBuilder {
 
 impl rt::Operation for PartnerQueryBatchByBatchIdRequest {
     type Body = ();
-    type Response = crate::transfer_batches::types::PartnerBatch;
+    type Response = super::types::PartnerBatch;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.partner_query_batch_by_batch_id",

@@ -89,7 +89,7 @@ impl PartnerQueryDetailByDetailIdRequestBuilder {
 
 impl rt::Operation for PartnerQueryDetailByDetailIdRequest {
     type Body = ();
-    type Response = crate::transfer_batches::types::PartnerDetail;
+    type Response = super::types::PartnerDetail;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.partner_query_detail_by_detail_id",
@@ -133,7 +133,7 @@ impl rt::Operation for PartnerQueryDetailByDetailIdRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::transfer_batches::types::PartnerDetail as rt::Shaped>::SHAPE,
+        <super::types::PartnerDetail as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

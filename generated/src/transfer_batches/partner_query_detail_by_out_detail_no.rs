@@ -95,7 +95,7 @@ impl PartnerQueryDetailByOutDetailNoRequestBuilder {
 
 impl rt::Operation for PartnerQueryDetailByOutDetailNoRequest {
     type Body = ();
-    type Response = crate::transfer_batches::types::PartnerDetail;
+    type Response = super::types::PartnerDetail;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.partner_query_detail_by_out_detail_no",
@@ -139,7 +139,7 @@ impl rt::Operation for PartnerQueryDetailByOutDetailNoRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::transfer_batches::types::PartnerDetail as rt::Shaped>::SHAPE,
+        <super::types::PartnerDetail as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

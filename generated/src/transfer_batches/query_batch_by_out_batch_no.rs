@@ -39,9 +39,7 @@ pub struct QueryBatchByOutBatchNoRequest {
     /// Query parameter. Which details to return.
     ///
     /// Wire name `detail_status`; optional.
-    pub detail_status: ::std::option::Option<
-        crate::transfer_batches::types::DetailStatusFilter,
-    >,
+    pub detail_status: ::std::option::Option<super::types::DetailStatusFilter>,
 }
 
 impl rt::JsonFields for QueryBatchByOutBatchNoRequest {
@@ -78,7 +76,7 @@ impl rt::Shaped for QueryBatchByOutBatchNoRequest {
             rt::FieldRule::opt(
                 "detail_status",
                 rt::Kind::Enum(
-                    <crate::transfer_batches::types::DetailStatusFilter as rt::OpenEnum>::VALUES,
+                    <super::types::DetailStatusFilter as rt::OpenEnum>::VALUES,
                 ),
             ),
         ],
@@ -122,15 +120,9 @@ impl QueryBatchByOutBatchNoRequestBuilder {
     /// Sets the parameter `detail_status`. Which details to return.
     pub fn detail_status(
         self,
-        value: impl Into<crate::transfer_batches::types::DetailStatusFilter>,
+        value: impl Into<super::types::DetailStatusFilter>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailStatusFilter,
-                >("detail_status", value),
-        )
+        Self(self.0.set::<super::types::DetailStatusFilter>("detail_status", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -144,7 +136,7 @@ impl QueryBatchByOutBatchNoRequestBuilder {
 
 impl rt::Operation for QueryBatchByOutBatchNoRequest {
     type Body = ();
-    type Response = crate::transfer_batches::types::MerchantBatchAnswer;
+    type Response = super::types::MerchantBatchAnswer;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.query_batch_by_out_batch_no",

@@ -89,7 +89,7 @@ impl QueryDetailByDetailIdRequestBuilder {
 
 impl rt::Operation for QueryDetailByDetailIdRequest {
     type Body = ();
-    type Response = crate::transfer_batches::types::MerchantDetail;
+    type Response = super::types::MerchantDetail;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.query_detail_by_detail_id",
@@ -133,7 +133,7 @@ impl rt::Operation for QueryDetailByDetailIdRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::transfer_batches::types::MerchantDetail as rt::Shaped>::SHAPE,
+        <super::types::MerchantDetail as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

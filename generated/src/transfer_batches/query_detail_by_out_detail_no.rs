@@ -95,7 +95,7 @@ impl QueryDetailByOutDetailNoRequestBuilder {
 
 impl rt::Operation for QueryDetailByOutDetailNoRequest {
     type Body = ();
-    type Response = crate::transfer_batches::types::MerchantDetail;
+    type Response = super::types::MerchantDetail;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "transfer_batches.query_detail_by_out_detail_no",
@@ -139,7 +139,7 @@ impl rt::Operation for QueryDetailByOutDetailNoRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::transfer_batches::types::MerchantDetail as rt::Shaped>::SHAPE,
+        <super::types::MerchantDetail as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

@@ -266,7 +266,7 @@ pub struct TransferDetailSummary {
     /// Where the detail is.
     ///
     /// Wire name `detail_status`; required.
-    pub detail_status: crate::transfer_batches::types::DetailStatus,
+    pub detail_status: DetailStatus,
 }
 
 impl rt::Shaped for TransferDetailSummary {
@@ -324,17 +324,8 @@ impl TransferDetailSummaryBuilder {
     }
 
     /// Sets `detail_status`. Where the detail is.
-    pub fn detail_status(
-        self,
-        value: impl Into<crate::transfer_batches::types::DetailStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailStatus,
-                >("detail_status", value),
-        )
+    pub fn detail_status(self, value: impl Into<DetailStatus>) -> Self {
+        Self(self.0.set::<DetailStatus>("detail_status", value))
     }
 
     /// Checks every field and builds the value.
@@ -362,7 +353,7 @@ pub struct BatchCreated {
     /// Where the batch is.
     ///
     /// Wire name `batch_status`; optional.
-    pub batch_status: ::std::option::Option<crate::transfer_batches::types::BatchStatus>,
+    pub batch_status: ::std::option::Option<BatchStatus>,
 }
 
 impl rt::Shaped for BatchCreated {
@@ -428,17 +419,8 @@ impl BatchCreatedBuilder {
     }
 
     /// Sets `batch_status`. Where the batch is.
-    pub fn batch_status(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::BatchStatus,
-                >("batch_status", value),
-        )
+    pub fn batch_status(self, value: impl Into<BatchStatus>) -> Self {
+        Self(self.0.set::<BatchStatus>("batch_status", value))
     }
 
     /// Checks every field and builds the value.
@@ -470,11 +452,11 @@ pub struct MerchantBatch {
     /// Where the batch is.
     ///
     /// Wire name `batch_status`; required.
-    pub batch_status: crate::transfer_batches::types::BatchStatus,
+    pub batch_status: BatchStatus,
     /// How the batch was started.
     ///
     /// Wire name `batch_type`; required.
-    pub batch_type: crate::transfer_batches::types::BatchType,
+    pub batch_type: BatchType,
     /// The batch's name.
     ///
     /// Wire name `batch_name`; required.
@@ -486,9 +468,7 @@ pub struct MerchantBatch {
     /// Why it closed; with CLOSED.
     ///
     /// Wire name `close_reason`; optional.
-    pub close_reason: ::std::option::Option<
-        crate::transfer_batches::types::BatchCloseReason,
-    >,
+    pub close_reason: ::std::option::Option<BatchCloseReason>,
     /// The total in fen.
     ///
     /// Wire name `total_amount`; required.
@@ -643,27 +623,13 @@ impl MerchantBatchBuilder {
     }
 
     /// Sets `batch_status`. Where the batch is.
-    pub fn batch_status(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::BatchStatus,
-                >("batch_status", value),
-        )
+    pub fn batch_status(self, value: impl Into<BatchStatus>) -> Self {
+        Self(self.0.set::<BatchStatus>("batch_status", value))
     }
 
     /// Sets `batch_type`. How the batch was started.
-    pub fn batch_type(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::transfer_batches::types::BatchType>("batch_type", value),
-        )
+    pub fn batch_type(self, value: impl Into<BatchType>) -> Self {
+        Self(self.0.set::<BatchType>("batch_type", value))
     }
 
     /// Sets `batch_name`. The batch's name.
@@ -677,17 +643,8 @@ impl MerchantBatchBuilder {
     }
 
     /// Sets `close_reason`. Why it closed; with CLOSED.
-    pub fn close_reason(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchCloseReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::BatchCloseReason,
-                >("close_reason", value),
-        )
+    pub fn close_reason(self, value: impl Into<BatchCloseReason>) -> Self {
+        Self(self.0.set::<BatchCloseReason>("close_reason", value))
     }
 
     /// Sets `total_amount`. The total in fen.
@@ -748,12 +705,12 @@ pub struct MerchantBatchAnswer {
     /// The batch.
     ///
     /// Wire name `transfer_batch`; required.
-    pub transfer_batch: crate::transfer_batches::types::MerchantBatch,
+    pub transfer_batch: MerchantBatch,
     /// The details asked for, a page at a time; only once the batch is FINISHED.
     ///
     /// Wire name `transfer_detail_list`; optional.
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<crate::transfer_batches::types::TransferDetailSummary>,
+        ::std::vec::Vec<TransferDetailSummary>,
     >,
     /// The page's start, as asked.
     ///
@@ -820,33 +777,20 @@ pub struct MerchantBatchAnswerBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl MerchantBatchAnswerBuilder {
     /// Sets `transfer_batch`. The batch.
-    pub fn transfer_batch(
-        self,
-        value: impl Into<crate::transfer_batches::types::MerchantBatch>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::MerchantBatch,
-                >("transfer_batch", value),
-        )
+    pub fn transfer_batch(self, value: impl Into<MerchantBatch>) -> Self {
+        Self(self.0.set::<MerchantBatch>("transfer_batch", value))
     }
 
     /// Sets `transfer_detail_list`. The details asked for, a page at a time; only once the batch is FINISHED.
     pub fn transfer_detail_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::transfer_batches::types::TransferDetailSummary>,
-        >,
+        value: impl Into<::std::vec::Vec<TransferDetailSummary>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::transfer_batches::types::TransferDetailSummary,
-                    >,
+                    ::std::vec::Vec<TransferDetailSummary>,
                 >("transfer_detail_list", value),
         )
     }
@@ -898,7 +842,7 @@ pub struct MerchantDetail {
     /// Where the detail is.
     ///
     /// Wire name `detail_status`; required.
-    pub detail_status: crate::transfer_batches::types::DetailStatus,
+    pub detail_status: DetailStatus,
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; required.
@@ -910,9 +854,7 @@ pub struct MerchantDetail {
     /// Why it failed; with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    pub fail_reason: ::std::option::Option<
-        crate::transfer_batches::types::DetailFailReason,
-    >,
+    pub fail_reason: ::std::option::Option<DetailFailReason>,
     /// The user's OpenID.
     ///
     /// Wire name `openid`; required.
@@ -1042,17 +984,8 @@ impl MerchantDetailBuilder {
     }
 
     /// Sets `detail_status`. Where the detail is.
-    pub fn detail_status(
-        self,
-        value: impl Into<crate::transfer_batches::types::DetailStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailStatus,
-                >("detail_status", value),
-        )
+    pub fn detail_status(self, value: impl Into<DetailStatus>) -> Self {
+        Self(self.0.set::<DetailStatus>("detail_status", value))
     }
 
     /// Sets `transfer_amount`. The amount in fen.
@@ -1066,17 +999,8 @@ impl MerchantDetailBuilder {
     }
 
     /// Sets `fail_reason`. Why it failed; with FAIL.
-    pub fn fail_reason(
-        self,
-        value: impl Into<crate::transfer_batches::types::DetailFailReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailFailReason,
-                >("fail_reason", value),
-        )
+    pub fn fail_reason(self, value: impl Into<DetailFailReason>) -> Self {
+        Self(self.0.set::<DetailFailReason>("fail_reason", value))
     }
 
     /// Sets `openid`. The user's OpenID.
@@ -1194,15 +1118,15 @@ pub struct PartnerBatch {
     /// Where the batch is.
     ///
     /// Wire name `batch_status`; required.
-    pub batch_status: crate::transfer_batches::types::BatchStatus,
+    pub batch_status: BatchStatus,
     /// How the batch was started.
     ///
     /// Wire name `batch_type`; required.
-    pub batch_type: crate::transfer_batches::types::BatchType,
+    pub batch_type: BatchType,
     /// Whose users and money the batch uses.
     ///
     /// Wire name `authorization_type`; required.
-    pub authorization_type: crate::transfer_batches::types::AuthorizationType,
+    pub authorization_type: AuthorizationType,
     /// The batch's name.
     ///
     /// Wire name `batch_name`; required.
@@ -1214,9 +1138,7 @@ pub struct PartnerBatch {
     /// Why it closed; with CLOSED.
     ///
     /// Wire name `close_reason`; optional.
-    pub close_reason: ::std::option::Option<
-        crate::transfer_batches::types::BatchCloseReason,
-    >,
+    pub close_reason: ::std::option::Option<BatchCloseReason>,
     /// The total in fen.
     ///
     /// Wire name `total_amount`; required.
@@ -1253,7 +1175,7 @@ pub struct PartnerBatch {
     ///
     /// Wire name `transfer_detail_list`; optional.
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<crate::transfer_batches::types::TransferDetailSummary>,
+        ::std::vec::Vec<TransferDetailSummary>,
     >,
     /// The service provider's AppID, when the batch used its users.
     ///
@@ -1262,15 +1184,11 @@ pub struct PartnerBatch {
     /// What the batch pays for.
     ///
     /// Wire name `transfer_purpose`; optional.
-    pub transfer_purpose: ::std::option::Option<
-        crate::transfer_batches::types::TransferPurpose,
-    >,
+    pub transfer_purpose: ::std::option::Option<TransferPurpose>,
     /// Where the money goes.
     ///
     /// Wire name `transfer_scene`; optional.
-    pub transfer_scene: ::std::option::Option<
-        crate::transfer_batches::types::TransferScene,
-    >,
+    pub transfer_scene: ::std::option::Option<TransferScene>,
 }
 
 impl rt::Shaped for PartnerBatch {
@@ -1425,41 +1343,18 @@ impl PartnerBatchBuilder {
     }
 
     /// Sets `batch_status`. Where the batch is.
-    pub fn batch_status(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::BatchStatus,
-                >("batch_status", value),
-        )
+    pub fn batch_status(self, value: impl Into<BatchStatus>) -> Self {
+        Self(self.0.set::<BatchStatus>("batch_status", value))
     }
 
     /// Sets `batch_type`. How the batch was started.
-    pub fn batch_type(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::transfer_batches::types::BatchType>("batch_type", value),
-        )
+    pub fn batch_type(self, value: impl Into<BatchType>) -> Self {
+        Self(self.0.set::<BatchType>("batch_type", value))
     }
 
     /// Sets `authorization_type`. Whose users and money the batch uses.
-    pub fn authorization_type(
-        self,
-        value: impl Into<crate::transfer_batches::types::AuthorizationType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::AuthorizationType,
-                >("authorization_type", value),
-        )
+    pub fn authorization_type(self, value: impl Into<AuthorizationType>) -> Self {
+        Self(self.0.set::<AuthorizationType>("authorization_type", value))
     }
 
     /// Sets `batch_name`. The batch's name.
@@ -1473,17 +1368,8 @@ impl PartnerBatchBuilder {
     }
 
     /// Sets `close_reason`. Why it closed; with CLOSED.
-    pub fn close_reason(
-        self,
-        value: impl Into<crate::transfer_batches::types::BatchCloseReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::BatchCloseReason,
-                >("close_reason", value),
-        )
+    pub fn close_reason(self, value: impl Into<BatchCloseReason>) -> Self {
+        Self(self.0.set::<BatchCloseReason>("close_reason", value))
     }
 
     /// Sets `total_amount`. The total in fen.
@@ -1529,17 +1415,13 @@ impl PartnerBatchBuilder {
     /// Sets `transfer_detail_list`. The details asked for, a page at a time; only once the batch is FINISHED.
     pub fn transfer_detail_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::transfer_batches::types::TransferDetailSummary>,
-        >,
+        value: impl Into<::std::vec::Vec<TransferDetailSummary>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::transfer_batches::types::TransferDetailSummary,
-                    >,
+                    ::std::vec::Vec<TransferDetailSummary>,
                 >("transfer_detail_list", value),
         )
     }
@@ -1550,31 +1432,13 @@ impl PartnerBatchBuilder {
     }
 
     /// Sets `transfer_purpose`. What the batch pays for.
-    pub fn transfer_purpose(
-        self,
-        value: impl Into<crate::transfer_batches::types::TransferPurpose>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::TransferPurpose,
-                >("transfer_purpose", value),
-        )
+    pub fn transfer_purpose(self, value: impl Into<TransferPurpose>) -> Self {
+        Self(self.0.set::<TransferPurpose>("transfer_purpose", value))
     }
 
     /// Sets `transfer_scene`. Where the money goes.
-    pub fn transfer_scene(
-        self,
-        value: impl Into<crate::transfer_batches::types::TransferScene>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::TransferScene,
-                >("transfer_scene", value),
-        )
+    pub fn transfer_scene(self, value: impl Into<TransferScene>) -> Self {
+        Self(self.0.set::<TransferScene>("transfer_scene", value))
     }
 
     /// Checks every field and builds the value.
@@ -1614,7 +1478,7 @@ pub struct PartnerDetail {
     /// Where the detail is.
     ///
     /// Wire name `detail_status`; required.
-    pub detail_status: crate::transfer_batches::types::DetailStatus,
+    pub detail_status: DetailStatus,
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; required.
@@ -1626,9 +1490,7 @@ pub struct PartnerDetail {
     /// Why it failed; with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
-    pub fail_reason: ::std::option::Option<
-        crate::transfer_batches::types::DetailFailReason,
-    >,
+    pub fail_reason: ::std::option::Option<DetailFailReason>,
     /// The user's OpenID.
     ///
     /// Wire name `openid`; required.
@@ -1779,17 +1641,8 @@ impl PartnerDetailBuilder {
     }
 
     /// Sets `detail_status`. Where the detail is.
-    pub fn detail_status(
-        self,
-        value: impl Into<crate::transfer_batches::types::DetailStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailStatus,
-                >("detail_status", value),
-        )
+    pub fn detail_status(self, value: impl Into<DetailStatus>) -> Self {
+        Self(self.0.set::<DetailStatus>("detail_status", value))
     }
 
     /// Sets `transfer_amount`. The amount in fen.
@@ -1803,17 +1656,8 @@ impl PartnerDetailBuilder {
     }
 
     /// Sets `fail_reason`. Why it failed; with FAIL.
-    pub fn fail_reason(
-        self,
-        value: impl Into<crate::transfer_batches::types::DetailFailReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::transfer_batches::types::DetailFailReason,
-                >("fail_reason", value),
-        )
+    pub fn fail_reason(self, value: impl Into<DetailFailReason>) -> Self {
+        Self(self.0.set::<DetailFailReason>("fail_reason", value))
     }
 
     /// Sets `openid`. The user's OpenID.

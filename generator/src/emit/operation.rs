@@ -6,8 +6,7 @@ use quote::{format_ident, quote};
 
 use super::doc::{field_doc, inner_doc_attrs, raw_doc_attrs};
 use super::rust::{
-    emit_type, field_rule, first_sentence, ident, json_impl, local_path, member, path_tokens, rt,
-    setter, ty_tokens,
+    emit_type, field_rule, first_sentence, ident, json_impl, local_path, member, rt, setter, ty_in,
 };
 use crate::model::*;
 
@@ -82,7 +81,7 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
 
     let param_fields = params.iter().map(|f| {
         let n = ident(&f.rust);
-        let t = ty_tokens(&f.ty, &quote!(crate));
+        let t = ty_in(&f.ty, module);
         let t = if f.required {
             t
         } else {
@@ -145,12 +144,19 @@ fn emit_request(api: &Api, family: &str, op: &Operation) -> TokenStream {
                 f.wire,
                 first_sentence(&f.doc)
             ),
+            module,
         )
     });
     let body_setters = body_struct(api, op)
         .into_iter()
         .flat_map(|s| s.fields.iter())
-        .map(|f| setter(f, &format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc))));
+        .map(|f| {
+            setter(
+                f,
+                &format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc)),
+                module,
+            )
+        });
     let body_setter = body_ty.as_ref().map(|t| {
         quote! {
             /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -309,7 +315,7 @@ fn emit_operation_impl(
                 .response
                 .ty
                 .as_ref()
-                .map(|t| path_tokens(t, &quote!(crate)))
+                .map(|t| local_path(t, &op.module_path))
                 .unwrap_or_else(|| quote!(()));
             (
                 quote!(#rt::ResponseKind::Json),
@@ -449,7 +455,7 @@ fn emit_operation_impl(
 fn sensitive_response(api: &Api, op: &Operation) -> TokenStream {
     match &op.response.ty {
         Some(t) if op.has_sensitive_response(api) => {
-            let t = path_tokens(t, &quote!(crate));
+            let t = local_path(t, &op.module_path);
             quote! {
                 const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> =
                     ::std::option::Option::Some(<#t as rt::Shaped>::SHAPE);

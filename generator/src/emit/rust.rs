@@ -43,8 +43,8 @@ pub fn ty_tokens(ty: &Ty, root: &TokenStream) -> TokenStream {
     }
 }
 
-fn field_ty(f: &Field) -> TokenStream {
-    let ty = ty_tokens(&f.ty, &quote!(crate));
+fn field_ty(f: &Field, module: &[String]) -> TokenStream {
+    let ty = ty_in(&f.ty, module);
     if f.required {
         ty
     } else {
@@ -78,13 +78,31 @@ fn i64_tokens(v: i64) -> TokenStream {
 }
 
 /// A type path as code in `module` names it: bare when it lives there (a local item shadows the
-/// prelude, so a spec type called `Result` still means itself), else from `crate`.
+/// prelude, so a spec type called `Result` still means itself), `super::types::Name` from a
+/// sibling module (an operation naming its family's shared types), else from `crate`.
 pub fn local_path(p: &TypePath, module: &[String]) -> TokenStream {
+    let name = ident(&p.name);
     if p.module == module {
-        let name = ident(&p.name);
-        quote!(#name)
-    } else {
-        path_tokens(p, &quote!(crate))
+        return quote!(#name);
+    }
+    match (p.module.split_last(), module.split_last()) {
+        (Some((sibling, parent)), Some((_, here))) if parent == here => {
+            let sibling = ident(sibling);
+            quote!(super::#sibling::#name)
+        }
+        _ => path_tokens(p, &quote!(crate)),
+    }
+}
+
+/// The Rust type of a field as code in `module` names it (without `Option`).
+pub fn ty_in(ty: &Ty, module: &[String]) -> TokenStream {
+    match &ty.kind {
+        TyKind::Struct(p) | TyKind::Enum(p) => local_path(p, module),
+        TyKind::Array(item) => {
+            let item = ty_in(item, module);
+            quote!(::std::vec::Vec<#item>)
+        }
+        _ => ty_tokens(ty, &quote!(crate)),
     }
 }
 
@@ -181,11 +199,11 @@ pub fn field_rule(f: &Field, module: &[String]) -> TokenStream {
 }
 
 /// A setter storing `value` under its wire name in the builder's draft.
-pub fn setter(f: &Field, doc: &str) -> TokenStream {
+pub fn setter(f: &Field, doc: &str, module: &[String]) -> TokenStream {
     let name = ident(&f.rust);
     let wire = &f.wire;
     let doc = raw_doc_attrs(doc);
-    let t = ty_tokens(&f.ty, &quote!(crate));
+    let t = ty_in(&f.ty, module);
     let set = match f.ty.kind {
         TyKind::String => quote!(text),
         _ => quote!(set::<#t>),
@@ -283,7 +301,7 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
     };
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.rust);
-        let ty = field_ty(f);
+        let ty = field_ty(f, module);
         let fdoc = raw_doc_attrs(&field_doc(f));
         quote! { #fdoc pub #fname: #ty, }
     });
@@ -296,8 +314,10 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
     };
     let builder = match api.builder_kind(&path) {
         BuilderKind::None => quote!(),
-        BuilderKind::Always => emit_builder(s, &quote!()),
-        BuilderKind::TestSupport => emit_builder(s, &quote!(#[cfg(feature = "test-support")])),
+        BuilderKind::Always => emit_builder(s, module, &quote!()),
+        BuilderKind::TestSupport => {
+            emit_builder(s, module, &quote!(#[cfg(feature = "test-support")]))
+        }
     };
     let debug = if sensitive_direct {
         debug_impl(&name, type_name, &s.fields)
@@ -330,14 +350,14 @@ pub fn emit_struct(api: &Api, module: &[String], s: &StructDef) -> TokenStream {
 }
 
 /// `Name::builder()` and `NameBuilder`: one setter per field, `build()` one runtime call.
-fn emit_builder(s: &StructDef, cfg: &TokenStream) -> TokenStream {
+fn emit_builder(s: &StructDef, module: &[String], cfg: &TokenStream) -> TokenStream {
     let name = ident(&s.name);
     let builder = ident(&crate::naming::builder_name(&s.name));
     let type_name = &s.name;
-    let setters = s
-        .fields
-        .iter()
-        .map(|f| setter(f, &format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc))));
+    let setters = s.fields.iter().map(|f| {
+        let doc = format!("Sets `{}`. {}", f.wire, first_sentence(&f.doc));
+        setter(f, &doc, module)
+    });
     let builder_doc = raw_doc_attrs(&format!(
         "Builds a [`{type_name}`]; `build` reports every missing field and broken limit at once."
     ));

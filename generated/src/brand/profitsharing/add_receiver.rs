@@ -90,15 +90,9 @@ impl AddReceiverRequestBuilder {
     /// Sets `relation_type`. The receiver's relation to the brand.
     pub fn relation_type(
         self,
-        value: impl Into<crate::brand::profitsharing::types::BrandRelationType>,
+        value: impl Into<super::types::BrandRelationType>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::brand::profitsharing::types::BrandRelationType,
-                >("relation_type", value),
-        )
+        Self(self.0.set::<super::types::BrandRelationType>("relation_type", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -115,7 +109,7 @@ impl AddReceiverRequestBuilder {
 
 impl rt::Operation for AddReceiverRequest {
     type Body = AddReceiverBody;
-    type Response = crate::brand::profitsharing::add_receiver::AddReceiverResponse;
+    type Response = AddReceiverResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.add_receiver",
@@ -192,7 +186,7 @@ pub struct AddReceiverBody {
     /// The receiver's relation to the brand.
     ///
     /// Wire name `relation_type`; required.
-    pub relation_type: crate::brand::profitsharing::types::BrandRelationType,
+    pub relation_type: super::types::BrandRelationType,
 }
 
 impl rt::Shaped for AddReceiverBody {
@@ -212,9 +206,7 @@ impl rt::Shaped for AddReceiverBody {
             rt::FieldRule::opt("name", rt::Kind::text(1, 1024)),
             rt::FieldRule::req(
                 "relation_type",
-                rt::Kind::Enum(
-                    <crate::brand::profitsharing::types::BrandRelationType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::BrandRelationType as rt::OpenEnum>::VALUES),
             ),
         ],
     );

@@ -122,7 +122,7 @@ impl CreateOrderRequestBuilder {
 
 impl rt::Operation for CreateOrderRequest {
     type Body = CreateOrderBody;
-    type Response = crate::brand::profitsharing::types::BrandProfitSharingOrder;
+    type Response = super::types::BrandProfitSharingOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.create_order",

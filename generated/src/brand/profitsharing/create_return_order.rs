@@ -105,7 +105,7 @@ impl CreateReturnOrderRequestBuilder {
 
 impl rt::Operation for CreateReturnOrderRequest {
     type Body = CreateReturnOrderBody;
-    type Response = crate::brand::profitsharing::types::BrandReturnOrder;
+    type Response = super::types::BrandReturnOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.create_return_order",

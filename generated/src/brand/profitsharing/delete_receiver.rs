@@ -96,7 +96,7 @@ impl DeleteReceiverRequestBuilder {
 
 impl rt::Operation for DeleteReceiverRequest {
     type Body = DeleteReceiverBody;
-    type Response = crate::brand::profitsharing::delete_receiver::DeleteReceiverResponse;
+    type Response = DeleteReceiverResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.delete_receiver",

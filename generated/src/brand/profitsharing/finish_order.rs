@@ -93,7 +93,7 @@ impl FinishOrderRequestBuilder {
 
 impl rt::Operation for FinishOrderRequest {
     type Body = FinishOrderBody;
-    type Response = crate::brand::profitsharing::types::BrandProfitSharingOrder;
+    type Response = super::types::BrandProfitSharingOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.finish_order",

@@ -69,7 +69,7 @@ impl QueryBrandRatioRequestBuilder {
 
 impl rt::Operation for QueryBrandRatioRequest {
     type Body = ();
-    type Response = crate::brand::profitsharing::query_brand_ratio::QueryBrandRatioResponse;
+    type Response = QueryBrandRatioResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.query_brand_ratio",

@@ -95,7 +95,7 @@ impl QueryOrderRequestBuilder {
 
 impl rt::Operation for QueryOrderRequest {
     type Body = ();
-    type Response = crate::brand::profitsharing::types::BrandProfitSharingOrder;
+    type Response = super::types::BrandProfitSharingOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.query_order",

@@ -71,7 +71,7 @@ impl QueryOrderAmountRequestBuilder {
 
 impl rt::Operation for QueryOrderAmountRequest {
     type Body = ();
-    type Response = crate::brand::profitsharing::query_order_amount::QueryOrderAmountResponse;
+    type Response = QueryOrderAmountResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.query_order_amount",

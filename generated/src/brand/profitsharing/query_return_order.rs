@@ -109,7 +109,7 @@ impl QueryReturnOrderRequestBuilder {
 
 impl rt::Operation for QueryReturnOrderRequest {
     type Body = ();
-    type Response = crate::brand::profitsharing::types::BrandReturnOrder;
+    type Response = super::types::BrandReturnOrder;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "brand_profitsharing.query_return_order",

@@ -237,9 +237,7 @@ pub struct BrandProfitSharingOrder {
     /// The receivers and the outcome of each share.
     ///
     /// Wire name `receivers`; optional.
-    pub receivers: ::std::option::Option<
-        ::std::vec::Vec<crate::brand::profitsharing::types::BrandReceiverDetail>,
-    >,
+    pub receivers: ::std::option::Option<::std::vec::Vec<BrandReceiverDetail>>,
     /// The amount released to the paid merchant, in fen; only when querying a finish order.
     ///
     /// Wire name `finish_amount`; optional.
@@ -357,19 +355,9 @@ impl BrandProfitSharingOrderBuilder {
     /// Sets `receivers`. The receivers and the outcome of each share.
     pub fn receivers(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::brand::profitsharing::types::BrandReceiverDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<BrandReceiverDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::brand::profitsharing::types::BrandReceiverDetail,
-                    >,
-                >("receivers", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<BrandReceiverDetail>>("receivers", value))
     }
 
     /// Sets `finish_amount`. The amount released to the paid merchant, in fen; only when querying a finish order.
@@ -425,7 +413,7 @@ pub struct BrandReturnOrder {
     /// The progress of the return.
     ///
     /// Wire name `result`; required.
-    pub result: crate::brand::profitsharing::types::BrandReturnResult,
+    pub result: BrandReturnResult,
     /// Why it failed; only when result is FAIL.
     ///
     /// Wire name `fail_reason`; optional.
@@ -544,17 +532,8 @@ impl BrandReturnOrderBuilder {
     }
 
     /// Sets `result`. The progress of the return.
-    pub fn result(
-        self,
-        value: impl Into<crate::brand::profitsharing::types::BrandReturnResult>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::brand::profitsharing::types::BrandReturnResult,
-                >("result", value),
-        )
+    pub fn result(self, value: impl Into<BrandReturnResult>) -> Self {
+        Self(self.0.set::<BrandReturnResult>("result", value))
     }
 
     /// Sets `fail_reason`. Why it failed; only when result is FAIL.

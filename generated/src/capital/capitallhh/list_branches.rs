@@ -107,7 +107,7 @@ impl ListBranchesRequestBuilder {
 
 impl rt::Operation for ListBranchesRequest {
     type Body = ();
-    type Response = crate::capital::capitallhh::list_branches::ListBranchesResponse;
+    type Response = ListBranchesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "capitallhh.list_branches",
@@ -246,9 +246,7 @@ pub struct ListBranchesResponse {
     /// The branches on this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::capital::capitallhh::list_branches::Branch>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<Branch>>,
     /// How many were skipped before this page.
     ///
     /// Wire name `offset`; required.
@@ -256,7 +254,7 @@ pub struct ListBranchesResponse {
     /// The neighbouring pages.
     ///
     /// Wire name `links`; required.
-    pub links: crate::capital::capitallhh::types::PageLinks,
+    pub links: super::types::PageLinks,
     /// The bank's `account_bank` name.
     ///
     /// Wire name `account_bank`; required.
@@ -292,9 +290,7 @@ impl rt::Shaped for ListBranchesResponse {
             rt::FieldRule::req("offset", rt::Kind::INTEGER),
             rt::FieldRule::req(
                 "links",
-                rt::Kind::Nested(
-                    <crate::capital::capitallhh::types::PageLinks as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::PageLinks as rt::Shaped>::shape),
             ),
             rt::FieldRule::req("account_bank", rt::Kind::TEXT),
             rt::FieldRule::req("account_bank_code", rt::Kind::INTEGER),
@@ -357,19 +353,8 @@ impl ListBranchesResponseBuilder {
     }
 
     /// Sets `data`. The branches on this page.
-    pub fn data(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::capital::capitallhh::list_branches::Branch>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::capital::capitallhh::list_branches::Branch>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<Branch>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Branch>>("data", value))
     }
 
     /// Sets `offset`. How many were skipped before this page.
@@ -378,11 +363,8 @@ impl ListBranchesResponseBuilder {
     }
 
     /// Sets `links`. The neighbouring pages.
-    pub fn links(
-        self,
-        value: impl Into<crate::capital::capitallhh::types::PageLinks>,
-    ) -> Self {
-        Self(self.0.set::<crate::capital::capitallhh::types::PageLinks>("links", value))
+    pub fn links(self, value: impl Into<super::types::PageLinks>) -> Self {
+        Self(self.0.set::<super::types::PageLinks>("links", value))
     }
 
     /// Sets `account_bank`. The bank's `account_bank` name.

@@ -69,7 +69,7 @@ impl ListCitiesRequestBuilder {
 
 impl rt::Operation for ListCitiesRequest {
     type Body = ();
-    type Response = crate::capital::capitallhh::list_cities::ListCitiesResponse;
+    type Response = ListCitiesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "capitallhh.list_cities",
@@ -192,9 +192,7 @@ pub struct ListCitiesResponse {
     /// The cities.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::capital::capitallhh::list_cities::City>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<City>>,
     /// How many cities the province has.
     ///
     /// Wire name `total_count`; required.
@@ -247,17 +245,8 @@ pub struct ListCitiesResponseBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl ListCitiesResponseBuilder {
     /// Sets `data`. The cities.
-    pub fn data(
-        self,
-        value: impl Into<::std::vec::Vec<crate::capital::capitallhh::list_cities::City>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::capital::capitallhh::list_cities::City>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<City>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<City>>("data", value))
     }
 
     /// Sets `total_count`. How many cities the province has.

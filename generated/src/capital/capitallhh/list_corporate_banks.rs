@@ -85,7 +85,7 @@ impl ListCorporateBanksRequestBuilder {
 
 impl rt::Operation for ListCorporateBanksRequest {
     type Body = ();
-    type Response = crate::capital::capitallhh::types::BankList;
+    type Response = super::types::BankList;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "capitallhh.list_corporate_banks",

@@ -85,7 +85,7 @@ impl ListPersonalBanksRequestBuilder {
 
 impl rt::Operation for ListPersonalBanksRequest {
     type Body = ();
-    type Response = crate::capital::capitallhh::types::BankList;
+    type Response = super::types::BankList;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "capitallhh.list_personal_banks",

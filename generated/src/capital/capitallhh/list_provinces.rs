@@ -50,7 +50,7 @@ impl ListProvincesRequestBuilder {
 
 impl rt::Operation for ListProvincesRequest {
     type Body = ();
-    type Response = crate::capital::capitallhh::list_provinces::ListProvincesResponse;
+    type Response = ListProvincesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "capitallhh.list_provinces",
@@ -170,9 +170,7 @@ pub struct ListProvincesResponse {
     /// The provinces.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::capital::capitallhh::list_provinces::Province>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<Province>>,
     /// How many provinces there are.
     ///
     /// Wire name `total_count`; required.
@@ -225,19 +223,8 @@ pub struct ListProvincesResponseBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl ListProvincesResponseBuilder {
     /// Sets `data`. The provinces.
-    pub fn data(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::capital::capitallhh::list_provinces::Province>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::capital::capitallhh::list_provinces::Province>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<Province>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Province>>("data", value))
     }
 
     /// Sets `total_count`. How many provinces there are.

@@ -80,7 +80,7 @@ impl SearchBanksByAccountRequestBuilder {
 
 impl rt::Operation for SearchBanksByAccountRequest {
     type Body = ();
-    type Response = crate::capital::capitallhh::search_banks_by_account::SearchBanksByAccountResponse;
+    type Response = SearchBanksByAccountResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "capitallhh.search_banks_by_account",
@@ -148,9 +148,7 @@ pub struct SearchBanksByAccountResponse {
     /// The banks the number may belong to.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::capital::capitallhh::types::Bank>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::Bank>>,
 }
 
 impl rt::Shaped for SearchBanksByAccountResponse {
@@ -163,9 +161,7 @@ impl rt::Shaped for SearchBanksByAccountResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::capital::capitallhh::types::Bank as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Bank as rt::Shaped>::shape),
                 ),
             ),
         ],
@@ -206,17 +202,8 @@ impl SearchBanksByAccountResponseBuilder {
     }
 
     /// Sets `data`. The banks the number may belong to.
-    pub fn data(
-        self,
-        value: impl Into<::std::vec::Vec<crate::capital::capitallhh::types::Bank>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::capital::capitallhh::types::Bank>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<super::types::Bank>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<super::types::Bank>>("data", value))
     }
 
     /// Checks every field and builds the value.

@@ -202,9 +202,7 @@ pub struct BankList {
     /// The banks on this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::capital::capitallhh::types::Bank>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<Bank>>,
     /// How many were skipped before this page.
     ///
     /// Wire name `offset`; required.
@@ -212,7 +210,7 @@ pub struct BankList {
     /// The neighbouring pages.
     ///
     /// Wire name `links`; required.
-    pub links: crate::capital::capitallhh::types::PageLinks,
+    pub links: PageLinks,
 }
 
 impl rt::Shaped for BankList {
@@ -283,17 +281,8 @@ impl BankListBuilder {
     }
 
     /// Sets `data`. The banks on this page.
-    pub fn data(
-        self,
-        value: impl Into<::std::vec::Vec<crate::capital::capitallhh::types::Bank>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::capital::capitallhh::types::Bank>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<Bank>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Bank>>("data", value))
     }
 
     /// Sets `offset`. How many were skipped before this page.
@@ -302,11 +291,8 @@ impl BankListBuilder {
     }
 
     /// Sets `links`. The neighbouring pages.
-    pub fn links(
-        self,
-        value: impl Into<crate::capital::capitallhh::types::PageLinks>,
-    ) -> Self {
-        Self(self.0.set::<crate::capital::capitallhh::types::PageLinks>("links", value))
+    pub fn links(self, value: impl Into<PageLinks>) -> Self {
+        Self(self.0.set::<PageLinks>("links", value))
     }
 
     /// Checks every field and builds the value.

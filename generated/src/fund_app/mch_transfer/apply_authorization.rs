@@ -94,19 +94,8 @@ impl ApplyAuthorizationRequestBuilder {
     }
 
     /// Sets `scene_info`. The user's device, for risk control.
-    pub fn scene_info(
-        self,
-        value: impl Into<
-            crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<AuthorizationSceneInfo>) -> Self {
+        Self(self.0.set::<AuthorizationSceneInfo>("scene_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -125,7 +114,7 @@ impl ApplyAuthorizationRequestBuilder {
 
 impl rt::Operation for ApplyAuthorizationRequest {
     type Body = ApplyAuthorizationBody;
-    type Response = crate::fund_app::mch_transfer::apply_authorization::ApplyAuthorizationResponse;
+    type Response = ApplyAuthorizationResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.apply_authorization",
@@ -239,9 +228,7 @@ pub struct AuthorizationSceneInfo {
     /// The user's device system.
     ///
     /// Wire name `device_type`; optional.
-    pub device_type: ::std::option::Option<
-        crate::fund_app::mch_transfer::apply_authorization::DeviceType,
-    >,
+    pub device_type: ::std::option::Option<DeviceType>,
 }
 
 impl rt::Shaped for AuthorizationSceneInfo {
@@ -296,17 +283,8 @@ impl AuthorizationSceneInfoBuilder {
     }
 
     /// Sets `device_type`. The user's device system.
-    pub fn device_type(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::apply_authorization::DeviceType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::apply_authorization::DeviceType,
-                >("device_type", value),
-        )
+    pub fn device_type(self, value: impl Into<DeviceType>) -> Self {
+        Self(self.0.set::<DeviceType>("device_type", value))
     }
 
     /// Checks every field and builds the value.
@@ -350,9 +328,7 @@ pub struct ApplyAuthorizationBody {
     /// The user's device, for risk control.
     ///
     /// Wire name `scene_info`; optional.
-    pub scene_info: ::std::option::Option<
-        crate::fund_app::mch_transfer::apply_authorization::AuthorizationSceneInfo,
-    >,
+    pub scene_info: ::std::option::Option<AuthorizationSceneInfo>,
 }
 
 impl rt::Shaped for ApplyAuthorizationBody {
@@ -420,7 +396,7 @@ pub struct ApplyAuthorizationResponse {
     /// WAIT_USER_CONFIRM: the user has not granted it yet.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::AuthorizationState,
+    pub state: super::types::AuthorizationState,
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
@@ -439,7 +415,7 @@ impl rt::Shaped for ApplyAuthorizationResponse {
             rt::FieldRule::req(
                 "state",
                 rt::Kind::Enum(
-                    <crate::fund_app::mch_transfer::types::AuthorizationState as rt::OpenEnum>::VALUES,
+                    <super::types::AuthorizationState as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
@@ -486,17 +462,8 @@ impl ApplyAuthorizationResponseBuilder {
     }
 
     /// Sets `state`. WAIT_USER_CONFIRM: the user has not granted it yet.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::AuthorizationState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::AuthorizationState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::AuthorizationState>) -> Self {
+        Self(self.0.set::<super::types::AuthorizationState>("state", value))
     }
 
     /// Sets `create_time`. When the application was made.

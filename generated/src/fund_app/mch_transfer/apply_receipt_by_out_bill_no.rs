@@ -75,7 +75,7 @@ impl ApplyReceiptByOutBillNoRequestBuilder {
 
 impl rt::Operation for ApplyReceiptByOutBillNoRequest {
     type Body = ApplyReceiptByOutBillNoBody;
-    type Response = crate::fund_app::mch_transfer::types::ElecsignApplied;
+    type Response = super::types::ElecsignApplied;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.apply_receipt_by_out_bill_no",

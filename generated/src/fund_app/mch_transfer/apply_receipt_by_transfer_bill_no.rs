@@ -77,7 +77,7 @@ impl ApplyReceiptByTransferBillNoRequestBuilder {
 
 impl rt::Operation for ApplyReceiptByTransferBillNoRequest {
     type Body = ApplyReceiptByTransferBillNoBody;
-    type Response = crate::fund_app::mch_transfer::types::ElecsignApplied;
+    type Response = super::types::ElecsignApplied;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.apply_receipt_by_transfer_bill_no",

@@ -71,7 +71,7 @@ impl CancelTransferBillRequestBuilder {
 
 impl rt::Operation for CancelTransferBillRequest {
     type Body = ();
-    type Response = crate::fund_app::mch_transfer::cancel_transfer_bill::CancelTransferBillResponse;
+    type Response = CancelTransferBillResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.cancel_transfer_bill",
@@ -170,7 +170,7 @@ pub struct CancelTransferBillResponse {
     /// CANCELING while the cancel is carried out, CANCELLED once done.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::TransferState,
+    pub state: super::types::TransferState,
     /// When the state last changed.
     ///
     /// Wire name `update_time`; required; RFC 3339.
@@ -185,9 +185,7 @@ impl rt::Shaped for CancelTransferBillResponse {
             rt::FieldRule::req("transfer_bill_no", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "state",
-                rt::Kind::Enum(
-                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TransferState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("update_time", rt::Kind::DATE_TIME),
         ],
@@ -237,17 +235,8 @@ impl CancelTransferBillResponseBuilder {
     }
 
     /// Sets `state`. CANCELING while the cancel is carried out, CANCELLED once done.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::TransferState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::TransferState>) -> Self {
+        Self(self.0.set::<super::types::TransferState>("state", value))
     }
 
     /// Sets `update_time`. When the state last changed.

@@ -77,7 +77,7 @@ impl CloseAuthorizationRequestBuilder {
 
 impl rt::Operation for CloseAuthorizationRequest {
     type Body = ();
-    type Response = crate::fund_app::mch_transfer::types::Authorization;
+    type Response = super::types::Authorization;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.close_authorization",

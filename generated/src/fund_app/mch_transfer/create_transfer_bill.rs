@@ -102,37 +102,20 @@ impl CreateTransferBillRequestBuilder {
     /// Sets `transfer_scene_report_infos`. The items the scene requires to be declared, named exactly as its reporting rules say.
     pub fn transfer_scene_report_infos(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::TransferSceneReportInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-                    >,
+                    ::std::vec::Vec<super::types::TransferSceneReportInfo>,
                 >("transfer_scene_report_infos", value),
         )
     }
 
     /// Sets `user_recv_style`. How the user receives the money.
-    pub fn user_recv_style(
-        self,
-        value: impl Into<
-            crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
-                >("user_recv_style", value),
-        )
+    pub fn user_recv_style(self, value: impl Into<UserRecvStyle>) -> Self {
+        Self(self.0.set::<UserRecvStyle>("user_recv_style", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -151,7 +134,7 @@ impl CreateTransferBillRequestBuilder {
 
 impl rt::Operation for CreateTransferBillRequest {
     type Body = CreateTransferBillBody;
-    type Response = crate::fund_app::mch_transfer::types::TransferBillCreated;
+    type Response = super::types::TransferBillCreated;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.create_transfer_bill",
@@ -264,7 +247,7 @@ pub struct UserRecvStyle {
     /// The receiving style.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
+    pub type_: UserRecvStyleType,
 }
 
 impl rt::Shaped for UserRecvStyle {
@@ -301,19 +284,8 @@ impl UserRecvStyle {
 pub struct UserRecvStyleBuilder(rt::Draft);
 impl UserRecvStyleBuilder {
     /// Sets `type`. The receiving style.
-    pub fn type_(
-        self,
-        value: impl Into<
-            crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyleType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<UserRecvStyleType>) -> Self {
+        Self(self.0.set::<UserRecvStyleType>("type", value))
     }
 
     /// Checks every field and builds the value.
@@ -366,14 +338,12 @@ pub struct CreateTransferBillBody {
     ///
     /// Wire name `transfer_scene_report_infos`; required; at least 1 items.
     pub transfer_scene_report_infos: ::std::vec::Vec<
-        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
+        super::types::TransferSceneReportInfo,
     >,
     /// How the user receives the money.
     ///
     /// Wire name `user_recv_style`; optional.
-    pub user_recv_style: ::std::option::Option<
-        crate::fund_app::mch_transfer::create_transfer_bill::UserRecvStyle,
-    >,
+    pub user_recv_style: ::std::option::Option<UserRecvStyle>,
 }
 
 impl rt::Shaped for CreateTransferBillBody {
@@ -401,7 +371,7 @@ impl rt::Shaped for CreateTransferBillBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::fund_app::mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
+                        <super::types::TransferSceneReportInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),

@@ -104,37 +104,20 @@ impl PreTransferWithAuthorizationRequestBuilder {
     /// Sets `transfer_scene_report_infos`. The items the scene requires to be declared, named exactly as its reporting rules say.
     pub fn transfer_scene_report_infos(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::TransferSceneReportInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-                    >,
+                    ::std::vec::Vec<super::types::TransferSceneReportInfo>,
                 >("transfer_scene_report_infos", value),
         )
     }
 
     /// Sets `authorization_info`. The authorisation to ask for on the same page; without it this is a plain transfer.
-    pub fn authorization_info(
-        self,
-        value: impl Into<
-            crate::fund_app::mch_transfer::pre_transfer_with_authorization::AuthorizationRequest,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::pre_transfer_with_authorization::AuthorizationRequest,
-                >("authorization_info", value),
-        )
+    pub fn authorization_info(self, value: impl Into<AuthorizationRequest>) -> Self {
+        Self(self.0.set::<AuthorizationRequest>("authorization_info", value))
     }
 
     /// Sets `sponsor_mchid`. The merchant number that funds the transfer, when not the caller's own.
@@ -158,7 +141,7 @@ impl PreTransferWithAuthorizationRequestBuilder {
 
 impl rt::Operation for PreTransferWithAuthorizationRequest {
     type Body = PreTransferWithAuthorizationBody;
-    type Response = crate::fund_app::mch_transfer::pre_transfer_with_authorization::PreTransferWithAuthorizationResponse;
+    type Response = PreTransferWithAuthorizationResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.pre_transfer_with_authorization",
@@ -386,14 +369,12 @@ pub struct PreTransferWithAuthorizationBody {
     ///
     /// Wire name `transfer_scene_report_infos`; required; at least 1 items.
     pub transfer_scene_report_infos: ::std::vec::Vec<
-        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
+        super::types::TransferSceneReportInfo,
     >,
     /// The authorisation to ask for on the same page; without it this is a plain transfer.
     ///
     /// Wire name `authorization_info`; optional.
-    pub authorization_info: ::std::option::Option<
-        crate::fund_app::mch_transfer::pre_transfer_with_authorization::AuthorizationRequest,
-    >,
+    pub authorization_info: ::std::option::Option<AuthorizationRequest>,
     /// The merchant number that funds the transfer, when not the caller's own.
     ///
     /// Wire name `sponsor_mchid`; optional; 1 to 32 characters.
@@ -425,7 +406,7 @@ impl rt::Shaped for PreTransferWithAuthorizationBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::fund_app::mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
+                        <super::types::TransferSceneReportInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -525,7 +506,7 @@ pub struct PreTransferWithAuthorizationResponse {
     /// Where the bill is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::TransferState,
+    pub state: super::types::TransferState,
     /// With WAIT_USER_CONFIRM: the value the client passes, unchanged, to open WeChat's confirmation (and authorisation) page.
     ///
     /// Wire name `package_info`; optional.
@@ -549,9 +530,7 @@ impl rt::Shaped for PreTransferWithAuthorizationResponse {
             rt::FieldRule::req("create_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req(
                 "state",
-                rt::Kind::Enum(
-                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TransferState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("package_info", rt::Kind::TEXT),
             rt::FieldRule::opt("user_display_name", rt::Kind::TEXT),
@@ -614,17 +593,8 @@ impl PreTransferWithAuthorizationResponseBuilder {
     }
 
     /// Sets `state`. Where the bill is.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::TransferState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::TransferState>) -> Self {
+        Self(self.0.set::<super::types::TransferState>("state", value))
     }
 
     /// Sets `package_info`. With WAIT_USER_CONFIRM: the value the client passes, unchanged, to open WeChat's confirmation (and authorisation) page.

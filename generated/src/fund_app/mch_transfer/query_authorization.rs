@@ -89,7 +89,7 @@ impl QueryAuthorizationRequestBuilder {
 
 impl rt::Operation for QueryAuthorizationRequest {
     type Body = ();
-    type Response = crate::fund_app::mch_transfer::types::Authorization;
+    type Response = super::types::Authorization;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.query_authorization",

@@ -72,7 +72,7 @@ impl QueryByOutBillNoRequestBuilder {
 
 impl rt::Operation for QueryByOutBillNoRequest {
     type Body = ();
-    type Response = crate::fund_app::mch_transfer::types::TransferBill;
+    type Response = super::types::TransferBill;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.query_by_out_bill_no",
@@ -145,7 +145,7 @@ impl rt::Operation for QueryByOutBillNoRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::fund_app::mch_transfer::types::TransferBill as rt::Shaped>::SHAPE,
+        <super::types::TransferBill as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

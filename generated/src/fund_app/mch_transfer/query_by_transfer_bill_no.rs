@@ -72,7 +72,7 @@ impl QueryByTransferBillNoRequestBuilder {
 
 impl rt::Operation for QueryByTransferBillNoRequest {
     type Body = ();
-    type Response = crate::fund_app::mch_transfer::types::TransferBill;
+    type Response = super::types::TransferBill;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.query_by_transfer_bill_no",
@@ -145,7 +145,7 @@ impl rt::Operation for QueryByTransferBillNoRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::fund_app::mch_transfer::types::TransferBill as rt::Shaped>::SHAPE,
+        <super::types::TransferBill as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

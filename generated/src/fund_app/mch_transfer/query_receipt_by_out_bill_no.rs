@@ -71,7 +71,7 @@ impl QueryReceiptByOutBillNoRequestBuilder {
 
 impl rt::Operation for QueryReceiptByOutBillNoRequest {
     type Body = ();
-    type Response = crate::fund_app::mch_transfer::types::ElecsignReceipt;
+    type Response = super::types::ElecsignReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.query_receipt_by_out_bill_no",

@@ -26,7 +26,7 @@ pub struct TransferBillFinishedEvent {
     /// The final state: SUCCESS, FAIL or CANCELLED.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::TransferState,
+    pub state: super::types::TransferState,
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; required.
@@ -58,9 +58,7 @@ impl rt::Shaped for TransferBillFinishedEvent {
             rt::FieldRule::req("transfer_bill_no", rt::Kind::text(0, 64)),
             rt::FieldRule::req(
                 "state",
-                rt::Kind::Enum(
-                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TransferState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("transfer_amount", rt::Kind::INTEGER),
             rt::FieldRule::opt("fail_reason", rt::Kind::TEXT),
@@ -129,17 +127,8 @@ impl TransferBillFinishedEventBuilder {
     }
 
     /// Sets `state`. The final state: SUCCESS, FAIL or CANCELLED.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::TransferState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::TransferState>) -> Self {
+        Self(self.0.set::<super::types::TransferState>("state", value))
     }
 
     /// Sets `transfer_amount`. The amount in fen.

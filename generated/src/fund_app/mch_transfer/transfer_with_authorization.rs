@@ -97,19 +97,13 @@ impl TransferWithAuthorizationRequestBuilder {
     /// Sets `transfer_scene_report_infos`. The items the scene requires to be declared, named exactly as its reporting rules say.
     pub fn transfer_scene_report_infos(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::TransferSceneReportInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
-                    >,
+                    ::std::vec::Vec<super::types::TransferSceneReportInfo>,
                 >("transfer_scene_report_infos", value),
         )
     }
@@ -145,7 +139,7 @@ impl TransferWithAuthorizationRequestBuilder {
 
 impl rt::Operation for TransferWithAuthorizationRequest {
     type Body = TransferWithAuthorizationBody;
-    type Response = crate::fund_app::mch_transfer::transfer_with_authorization::TransferWithAuthorizationResponse;
+    type Response = TransferWithAuthorizationResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "mch_transfer.transfer_with_authorization",
@@ -235,7 +229,7 @@ impl rt::Operation for TransferWithAuthorizationRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::fund_app::mch_transfer::transfer_with_authorization::TransferWithAuthorizationResponse as rt::Shaped>::SHAPE,
+        <TransferWithAuthorizationResponse as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],
@@ -284,7 +278,7 @@ pub struct TransferWithAuthorizationBody {
     ///
     /// Wire name `transfer_scene_report_infos`; required; at least 1 items.
     pub transfer_scene_report_infos: ::std::vec::Vec<
-        crate::fund_app::mch_transfer::types::TransferSceneReportInfo,
+        super::types::TransferSceneReportInfo,
     >,
     /// WeChat Pay's number of the granted authorisation; this or `out_authorization_no`.
     ///
@@ -324,7 +318,7 @@ impl rt::Shaped for TransferWithAuthorizationBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::fund_app::mch_transfer::types::TransferSceneReportInfo as rt::Shaped>::shape,
+                        <super::types::TransferSceneReportInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -429,7 +423,7 @@ pub struct TransferWithAuthorizationResponse {
     /// Where the bill is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::TransferState,
+    pub state: super::types::TransferState,
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; required.
@@ -470,9 +464,7 @@ impl rt::Shaped for TransferWithAuthorizationResponse {
             rt::FieldRule::opt("appid", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "state",
-                rt::Kind::Enum(
-                    <crate::fund_app::mch_transfer::types::TransferState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TransferState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("transfer_amount", rt::Kind::INTEGER),
             rt::FieldRule::req("transfer_remark", rt::Kind::TEXT),
@@ -554,17 +546,8 @@ impl TransferWithAuthorizationResponseBuilder {
     }
 
     /// Sets `state`. Where the bill is.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::TransferState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::TransferState>) -> Self {
+        Self(self.0.set::<super::types::TransferState>("state", value))
     }
 
     /// Sets `transfer_amount`. The amount in fen.

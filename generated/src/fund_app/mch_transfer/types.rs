@@ -112,7 +112,7 @@ pub struct TransferBillCreated {
     /// Where the bill is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::TransferState,
+    pub state: TransferState,
     /// Why the bill failed (a code such as PAYEE_ACCOUNT_ABNORMAL); only with FAIL.
     ///
     /// Wire name `fail_reason`; optional.
@@ -192,17 +192,8 @@ impl TransferBillCreatedBuilder {
     }
 
     /// Sets `state`. Where the bill is.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::TransferState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<TransferState>) -> Self {
+        Self(self.0.set::<TransferState>("state", value))
     }
 
     /// Sets `fail_reason`. Why the bill failed (a code such as PAYEE_ACCOUNT_ABNORMAL); only with FAIL.
@@ -244,7 +235,7 @@ pub struct TransferBill {
     /// Where the bill is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::TransferState,
+    pub state: TransferState,
     /// The amount in fen.
     ///
     /// Wire name `transfer_amount`; required.
@@ -367,17 +358,8 @@ impl TransferBillBuilder {
     }
 
     /// Sets `state`. Where the bill is.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::TransferState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::TransferState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<TransferState>) -> Self {
+        Self(self.0.set::<TransferState>("state", value))
     }
 
     /// Sets `transfer_amount`. The amount in fen.
@@ -470,7 +452,7 @@ pub struct ElecsignApplied {
     /// Progress of the receipt.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::ElecsignState,
+    pub state: ElecsignState,
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
@@ -519,17 +501,8 @@ pub struct ElecsignAppliedBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl ElecsignAppliedBuilder {
     /// Sets `state`. Progress of the receipt.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::ElecsignState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::ElecsignState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<ElecsignState>) -> Self {
+        Self(self.0.set::<ElecsignState>("state", value))
     }
 
     /// Sets `create_time`. When the application was made.
@@ -550,7 +523,7 @@ pub struct ElecsignReceipt {
     /// Progress of the receipt.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::ElecsignState,
+    pub state: ElecsignState,
     /// When the application was made.
     ///
     /// Wire name `create_time`; required; RFC 3339.
@@ -562,7 +535,7 @@ pub struct ElecsignReceipt {
     /// The digest algorithm of the file; with FINISHED.
     ///
     /// Wire name `hash_type`; optional.
-    pub hash_type: ::std::option::Option<crate::fund_app::mch_transfer::types::HashType>,
+    pub hash_type: ::std::option::Option<HashType>,
     /// The file's digest, to compare with the downloaded bytes before trusting them; with FINISHED.
     ///
     /// Wire name `hash_value`; optional.
@@ -637,17 +610,8 @@ pub struct ElecsignReceiptBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl ElecsignReceiptBuilder {
     /// Sets `state`. Progress of the receipt.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::ElecsignState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::ElecsignState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<ElecsignState>) -> Self {
+        Self(self.0.set::<ElecsignState>("state", value))
     }
 
     /// Sets `create_time`. When the application was made.
@@ -661,17 +625,8 @@ impl ElecsignReceiptBuilder {
     }
 
     /// Sets `hash_type`. The digest algorithm of the file; with FINISHED.
-    pub fn hash_type(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::HashType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::HashType,
-                >("hash_type", value),
-        )
+    pub fn hash_type(self, value: impl Into<HashType>) -> Self {
+        Self(self.0.set::<HashType>("hash_type", value))
     }
 
     /// Sets `hash_value`. The file's digest, to compare with the downloaded bytes before trusting them; with FINISHED.
@@ -734,7 +689,7 @@ pub struct CloseInfo {
     /// Why.
     ///
     /// Wire name `close_reason`; required.
-    pub close_reason: crate::fund_app::mch_transfer::types::CloseReason,
+    pub close_reason: CloseReason,
 }
 
 impl rt::Shaped for CloseInfo {
@@ -784,17 +739,8 @@ impl CloseInfoBuilder {
     }
 
     /// Sets `close_reason`. Why.
-    pub fn close_reason(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::CloseReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::CloseReason,
-                >("close_reason", value),
-        )
+    pub fn close_reason(self, value: impl Into<CloseReason>) -> Self {
+        Self(self.0.set::<CloseReason>("close_reason", value))
     }
 
     /// Checks every field and builds the value.
@@ -830,7 +776,7 @@ pub struct Authorization {
     /// Where the authorisation is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::mch_transfer::types::AuthorizationState,
+    pub state: AuthorizationState,
     /// When the user granted it.
     ///
     /// Wire name `authorize_time`; optional; RFC 3339.
@@ -838,9 +784,7 @@ pub struct Authorization {
     /// When and why it closed; with CLOSED.
     ///
     /// Wire name `close_info`; optional.
-    pub close_info: ::std::option::Option<
-        crate::fund_app::mch_transfer::types::CloseInfo,
-    >,
+    pub close_info: ::std::option::Option<CloseInfo>,
     /// The transfer scene the authorisation is for.
     ///
     /// Wire name `transfer_scene_id`; optional.
@@ -959,17 +903,8 @@ impl AuthorizationBuilder {
     }
 
     /// Sets `state`. Where the authorisation is.
-    pub fn state(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::AuthorizationState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::AuthorizationState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<AuthorizationState>) -> Self {
+        Self(self.0.set::<AuthorizationState>("state", value))
     }
 
     /// Sets `authorize_time`. When the user granted it.
@@ -978,17 +913,8 @@ impl AuthorizationBuilder {
     }
 
     /// Sets `close_info`. When and why it closed; with CLOSED.
-    pub fn close_info(
-        self,
-        value: impl Into<crate::fund_app::mch_transfer::types::CloseInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::mch_transfer::types::CloseInfo,
-                >("close_info", value),
-        )
+    pub fn close_info(self, value: impl Into<CloseInfo>) -> Self {
+        Self(self.0.set::<CloseInfo>("close_info", value))
     }
 
     /// Sets `transfer_scene_id`. The transfer scene the authorisation is for.

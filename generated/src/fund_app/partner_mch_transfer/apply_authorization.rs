@@ -106,7 +106,7 @@ impl ApplyAuthorizationRequestBuilder {
 
 impl rt::Operation for ApplyAuthorizationRequest {
     type Body = ApplyAuthorizationBody;
-    type Response = crate::fund_app::partner_mch_transfer::apply_authorization::ApplyAuthorizationResponse;
+    type Response = ApplyAuthorizationResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.apply_authorization",

@@ -78,7 +78,7 @@ impl ApplyReceiptRequestBuilder {
 
 impl rt::Operation for ApplyReceiptRequest {
     type Body = ApplyReceiptBody;
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerReceipt;
+    type Response = super::types::PartnerReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.apply_receipt",

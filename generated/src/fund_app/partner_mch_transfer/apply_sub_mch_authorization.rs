@@ -81,7 +81,7 @@ impl ApplySubMchAuthorizationRequestBuilder {
 
 impl rt::Operation for ApplySubMchAuthorizationRequest {
     type Body = ApplySubMchAuthorizationBody;
-    type Response = crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApply;
+    type Response = super::types::SubMchAuthorizationApply;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.apply_sub_mch_authorization",

@@ -86,7 +86,7 @@ impl CancelTransferBillRequestBuilder {
 
 impl rt::Operation for CancelTransferBillRequest {
     type Body = CancelTransferBillBody;
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerTransferBill;
+    type Response = super::types::PartnerTransferBill;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.cancel_transfer_bill",
@@ -129,7 +129,7 @@ impl rt::Operation for CancelTransferBillRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::fund_app::partner_mch_transfer::types::PartnerTransferBill as rt::Shaped>::SHAPE,
+        <super::types::PartnerTransferBill as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

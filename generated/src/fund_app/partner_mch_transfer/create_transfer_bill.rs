@@ -140,7 +140,7 @@ impl CreateTransferBillRequestBuilder {
 
 impl rt::Operation for CreateTransferBillRequest {
     type Body = CreateTransferBillBody;
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerTransferBillCreated;
+    type Response = super::types::PartnerTransferBillCreated;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.create_transfer_bill",

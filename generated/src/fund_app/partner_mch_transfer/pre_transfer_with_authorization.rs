@@ -129,17 +129,9 @@ impl PreTransferWithAuthorizationRequestBuilder {
     /// Sets `authorization_info`. The authorisation to ask for on the same page; without it this is a plain transfer.
     pub fn authorization_info(
         self,
-        value: impl Into<
-            crate::fund_app::partner_mch_transfer::pre_transfer_with_authorization::PartnerAuthorizationRequest,
-        >,
+        value: impl Into<PartnerAuthorizationRequest>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::pre_transfer_with_authorization::PartnerAuthorizationRequest,
-                >("authorization_info", value),
-        )
+        Self(self.0.set::<PartnerAuthorizationRequest>("authorization_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -158,7 +150,7 @@ impl PreTransferWithAuthorizationRequestBuilder {
 
 impl rt::Operation for PreTransferWithAuthorizationRequest {
     type Body = PreTransferWithAuthorizationBody;
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerTransferBillCreated;
+    type Response = super::types::PartnerTransferBillCreated;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.pre_transfer_with_authorization",
@@ -355,9 +347,7 @@ pub struct PreTransferWithAuthorizationBody {
     /// The authorisation to ask for on the same page; without it this is a plain transfer.
     ///
     /// Wire name `authorization_info`; optional.
-    pub authorization_info: ::std::option::Option<
-        crate::fund_app::partner_mch_transfer::pre_transfer_with_authorization::PartnerAuthorizationRequest,
-    >,
+    pub authorization_info: ::std::option::Option<PartnerAuthorizationRequest>,
 }
 
 impl rt::Shaped for PreTransferWithAuthorizationBody {

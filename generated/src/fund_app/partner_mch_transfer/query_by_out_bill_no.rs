@@ -89,7 +89,7 @@ impl QueryByOutBillNoRequestBuilder {
 
 impl rt::Operation for QueryByOutBillNoRequest {
     type Body = ();
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerTransferBill;
+    type Response = super::types::PartnerTransferBill;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.query_by_out_bill_no",
@@ -140,7 +140,7 @@ impl rt::Operation for QueryByOutBillNoRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::fund_app::partner_mch_transfer::types::PartnerTransferBill as rt::Shaped>::SHAPE,
+        <super::types::PartnerTransferBill as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

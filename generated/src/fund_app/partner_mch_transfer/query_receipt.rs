@@ -86,7 +86,7 @@ impl QueryReceiptRequestBuilder {
 
 impl rt::Operation for QueryReceiptRequest {
     type Body = ();
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerReceipt;
+    type Response = super::types::PartnerReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.query_receipt",

@@ -72,7 +72,7 @@ impl QuerySubMchAuthorizationRequestBuilder {
 
 impl rt::Operation for QuerySubMchAuthorizationRequest {
     type Body = ();
-    type Response = crate::fund_app::partner_mch_transfer::types::SubMchAuthorization;
+    type Response = super::types::SubMchAuthorization;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.query_sub_mch_authorization",

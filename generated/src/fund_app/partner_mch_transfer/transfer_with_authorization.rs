@@ -140,7 +140,7 @@ impl TransferWithAuthorizationRequestBuilder {
 
 impl rt::Operation for TransferWithAuthorizationRequest {
     type Body = TransferWithAuthorizationBody;
-    type Response = crate::fund_app::partner_mch_transfer::types::PartnerTransferBill;
+    type Response = super::types::PartnerTransferBill;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "partner_mch_transfer.transfer_with_authorization",
@@ -188,7 +188,7 @@ impl rt::Operation for TransferWithAuthorizationRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::fund_app::partner_mch_transfer::types::PartnerTransferBill as rt::Shaped>::SHAPE,
+        <super::types::PartnerTransferBill as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

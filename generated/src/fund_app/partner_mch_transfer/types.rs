@@ -541,7 +541,7 @@ pub struct SubMchAuthorizationApply {
     /// Where the request is.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApplyState,
+    pub state: SubMchAuthorizationApplyState,
     /// When the request was accepted.
     ///
     /// Wire name `accept_time`; required; RFC 3339.
@@ -613,19 +613,8 @@ impl SubMchAuthorizationApplyBuilder {
     }
 
     /// Sets `state`. Where the request is.
-    pub fn state(
-        self,
-        value: impl Into<
-            crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApplyState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApplyState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<SubMchAuthorizationApplyState>) -> Self {
+        Self(self.0.set::<SubMchAuthorizationApplyState>("state", value))
     }
 
     /// Sets `accept_time`. When the request was accepted.
@@ -669,13 +658,11 @@ pub struct SubMchAuthorization {
     /// Whether it has authorised the service provider.
     ///
     /// Wire name `state`; required.
-    pub state: crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationState,
+    pub state: SubMchAuthorizationState,
     /// The latest request for the authorisation, when there is one.
     ///
     /// Wire name `apply_order`; optional.
-    pub apply_order: ::std::option::Option<
-        crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApply,
-    >,
+    pub apply_order: ::std::option::Option<SubMchAuthorizationApply>,
     /// When it was authorised; with AUTHORIZED.
     ///
     /// Wire name `authorization_time`; optional; RFC 3339.
@@ -745,35 +732,13 @@ impl SubMchAuthorizationBuilder {
     }
 
     /// Sets `state`. Whether it has authorised the service provider.
-    pub fn state(
-        self,
-        value: impl Into<
-            crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<SubMchAuthorizationState>) -> Self {
+        Self(self.0.set::<SubMchAuthorizationState>("state", value))
     }
 
     /// Sets `apply_order`. The latest request for the authorisation, when there is one.
-    pub fn apply_order(
-        self,
-        value: impl Into<
-            crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApply,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::fund_app::partner_mch_transfer::types::SubMchAuthorizationApply,
-                >("apply_order", value),
-        )
+    pub fn apply_order(self, value: impl Into<SubMchAuthorizationApply>) -> Self {
+        Self(self.0.set::<SubMchAuthorizationApply>("apply_order", value))
     }
 
     /// Sets `authorization_time`. When it was authorised; with AUTHORIZED.

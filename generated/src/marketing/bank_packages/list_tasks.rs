@@ -26,9 +26,7 @@ pub struct ListTasksRequest {
     /// Query parameter. Only tasks in this state.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<
-        crate::marketing::bank_packages::types::TaskStatus,
-    >,
+    pub status: ::std::option::Option<super::types::TaskStatus>,
     /// Query parameter. Only tasks of this file name.
     ///
     /// Wire name `filename`; optional; at least 1 characters.
@@ -70,9 +68,7 @@ impl rt::Shaped for ListTasksRequest {
             rt::FieldRule::req("package_id", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::opt(
                 "status",
-                rt::Kind::Enum(
-                    <crate::marketing::bank_packages::types::TaskStatus as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::TaskStatus as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("filename", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::opt("offset", rt::Kind::range(0, i64::MAX)),
@@ -98,17 +94,8 @@ impl ListTasksRequestBuilder {
     }
 
     /// Sets the parameter `status`. Only tasks in this state.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::bank_packages::types::TaskStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::bank_packages::types::TaskStatus,
-                >("status", value),
-        )
+    pub fn status(self, value: impl Into<super::types::TaskStatus>) -> Self {
+        Self(self.0.set::<super::types::TaskStatus>("status", value))
     }
 
     /// Sets the parameter `filename`. Only tasks of this file name.
@@ -135,7 +122,7 @@ impl ListTasksRequestBuilder {
 
 impl rt::Operation for ListTasksRequest {
     type Body = ();
-    type Response = crate::marketing::bank_packages::list_tasks::ListTasksResponse;
+    type Response = ListTasksResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "bank_packages.list_tasks",
@@ -206,7 +193,7 @@ pub struct ListTasksResponse {
     /// The tasks on this page.
     ///
     /// Wire name `data`; required.
-    pub data: ::std::vec::Vec<crate::marketing::bank_packages::types::UploadTask>,
+    pub data: ::std::vec::Vec<super::types::UploadTask>,
     /// All matching tasks.
     ///
     /// Wire name `total_count`; required.
@@ -230,9 +217,7 @@ impl rt::Shaped for ListTasksResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::bank_packages::types::UploadTask as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::UploadTask as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("total_count", rt::Kind::INTEGER),
@@ -277,17 +262,9 @@ impl ListTasksResponseBuilder {
     /// Sets `data`. The tasks on this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::bank_packages::types::UploadTask>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::UploadTask>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::bank_packages::types::UploadTask>,
-                >("data", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::UploadTask>>("data", value))
     }
 
     /// Sets `total_count`. All matching tasks.

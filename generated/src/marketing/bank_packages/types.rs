@@ -41,9 +41,7 @@ pub struct UploadTask {
     /// The progress of the task.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<
-        crate::marketing::bank_packages::types::TaskStatus,
-    >,
+    pub status: ::std::option::Option<TaskStatus>,
     /// Contract numbers matched; final only when FINISHED.
     ///
     /// Wire name `success_count`; optional.
@@ -153,17 +151,8 @@ impl UploadTaskBuilder {
     }
 
     /// Sets `status`. The progress of the task.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::bank_packages::types::TaskStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::bank_packages::types::TaskStatus,
-                >("status", value),
-        )
+    pub fn status(self, value: impl Into<TaskStatus>) -> Self {
+        Self(self.0.set::<TaskStatus>("status", value))
     }
 
     /// Sets `success_count`. Contract numbers matched; final only when FINISHED.

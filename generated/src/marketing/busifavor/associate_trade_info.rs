@@ -91,7 +91,7 @@ impl AssociateTradeInfoRequestBuilder {
 
 impl rt::Operation for AssociateTradeInfoRequest {
     type Body = AssociateTradeInfoBody;
-    type Response = crate::marketing::busifavor::associate_trade_info::AssociateTradeInfoResponse;
+    type Response = AssociateTradeInfoResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.associate_trade_info",

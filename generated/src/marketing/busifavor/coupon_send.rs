@@ -175,9 +175,7 @@ pub struct CouponSendEvent {
     /// Detailed event type inside the payload.
     ///
     /// Wire name `event_type`; optional.
-    pub event_type: ::std::option::Option<
-        crate::marketing::busifavor::coupon_send::CouponSendEventType,
-    >,
+    pub event_type: ::std::option::Option<CouponSendEventType>,
     /// Code of the coupon received.
     ///
     /// Wire name `coupon_code`; optional.
@@ -201,7 +199,7 @@ pub struct CouponSendEvent {
     /// Channel through which the user received the coupon.
     ///
     /// Wire name `send_channel`; required.
-    pub send_channel: crate::marketing::busifavor::types::SendChannel,
+    pub send_channel: super::types::SendChannel,
     /// Merchant that sent the coupon.
     ///
     /// Wire name `send_merchant`; required.
@@ -213,9 +211,7 @@ pub struct CouponSendEvent {
     /// Extra details for the pay-gift, marketing-hall and membership-card channels only.
     ///
     /// Wire name `attach_info`; optional.
-    pub attach_info: ::std::option::Option<
-        crate::marketing::busifavor::coupon_send::CouponSendAttachInfo,
-    >,
+    pub attach_info: ::std::option::Option<CouponSendAttachInfo>,
 }
 
 impl rt::Shaped for CouponSendEvent {
@@ -233,9 +229,7 @@ impl rt::Shaped for CouponSendEvent {
             rt::FieldRule::opt("unionid", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "send_channel",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::SendChannel as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::SendChannel as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("send_merchant", rt::Kind::TEXT),
             rt::FieldRule::opt("act_id", rt::Kind::TEXT),
@@ -292,17 +286,8 @@ pub struct CouponSendEventBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl CouponSendEventBuilder {
     /// Sets `event_type`. Detailed event type inside the payload.
-    pub fn event_type(
-        self,
-        value: impl Into<crate::marketing::busifavor::coupon_send::CouponSendEventType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::coupon_send::CouponSendEventType,
-                >("event_type", value),
-        )
+    pub fn event_type(self, value: impl Into<CouponSendEventType>) -> Self {
+        Self(self.0.set::<CouponSendEventType>("event_type", value))
     }
 
     /// Sets `coupon_code`. Code of the coupon received.
@@ -331,17 +316,8 @@ impl CouponSendEventBuilder {
     }
 
     /// Sets `send_channel`. Channel through which the user received the coupon.
-    pub fn send_channel(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::SendChannel>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::SendChannel,
-                >("send_channel", value),
-        )
+    pub fn send_channel(self, value: impl Into<super::types::SendChannel>) -> Self {
+        Self(self.0.set::<super::types::SendChannel>("send_channel", value))
     }
 
     /// Sets `send_merchant`. Merchant that sent the coupon.
@@ -355,17 +331,8 @@ impl CouponSendEventBuilder {
     }
 
     /// Sets `attach_info`. Extra details for the pay-gift, marketing-hall and membership-card channels only.
-    pub fn attach_info(
-        self,
-        value: impl Into<crate::marketing::busifavor::coupon_send::CouponSendAttachInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::coupon_send::CouponSendAttachInfo,
-                >("attach_info", value),
-        )
+    pub fn attach_info(self, value: impl Into<CouponSendAttachInfo>) -> Self {
+        Self(self.0.set::<CouponSendAttachInfo>("attach_info", value))
     }
 
     /// Checks every field and builds the value.

@@ -76,45 +76,18 @@ impl CreateStockRequestBuilder {
     }
 
     /// Sets `stock_type`. Kind of discount.
-    pub fn stock_type(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::StockType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::StockType,
-                >("stock_type", value),
-        )
+    pub fn stock_type(self, value: impl Into<super::types::StockType>) -> Self {
+        Self(self.0.set::<super::types::StockType>("stock_type", value))
     }
 
     /// Sets `coupon_use_rule`. Redemption rules; give the discount rule that matches `stock_type`.
-    pub fn coupon_use_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponUseRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponUseRule,
-                >("coupon_use_rule", value),
-        )
+    pub fn coupon_use_rule(self, value: impl Into<super::types::CouponUseRule>) -> Self {
+        Self(self.0.set::<super::types::CouponUseRule>("coupon_use_rule", value))
     }
 
     /// Sets `stock_send_rule`. Budget and claim limits; NORMAL stocks are budgeted by `max_coupons`.
-    pub fn stock_send_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::StockSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::StockSendRule,
-                >("stock_send_rule", value),
-        )
+    pub fn stock_send_rule(self, value: impl Into<super::types::StockSendRule>) -> Self {
+        Self(self.0.set::<super::types::StockSendRule>("stock_send_rule", value))
     }
 
     /// Sets `out_request_no`. The merchant's unique number for this creation (e.g.
@@ -125,57 +98,32 @@ impl CreateStockRequestBuilder {
     /// Sets `custom_entrance`. Extra entrances on the coupon detail page.
     pub fn custom_entrance(
         self,
-        value: impl Into<crate::marketing::busifavor::types::CustomEntrance>,
+        value: impl Into<super::types::CustomEntrance>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CustomEntrance,
-                >("custom_entrance", value),
-        )
+        Self(self.0.set::<super::types::CustomEntrance>("custom_entrance", value))
     }
 
     /// Sets `display_pattern_info`. Appearance of the coupon.
     pub fn display_pattern_info(
         self,
-        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
+        value: impl Into<super::types::DisplayPatternInfo>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::DisplayPatternInfo,
-                >("display_pattern_info", value),
+            self.0.set::<super::types::DisplayPatternInfo>("display_pattern_info", value),
         )
     }
 
     /// Sets `coupon_code_mode`. Who assigns coupon codes.
     pub fn coupon_code_mode(
         self,
-        value: impl Into<crate::marketing::busifavor::types::CouponCodeMode>,
+        value: impl Into<super::types::CouponCodeMode>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponCodeMode,
-                >("coupon_code_mode", value),
-        )
+        Self(self.0.set::<super::types::CouponCodeMode>("coupon_code_mode", value))
     }
 
     /// Sets `notify_config`. Event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<super::types::NotifyConfig>) -> Self {
+        Self(self.0.set::<super::types::NotifyConfig>("notify_config", value))
     }
 
     /// Sets `subsidy`. Whether coupons may be subsidised by another merchant; default false.
@@ -197,7 +145,7 @@ impl CreateStockRequestBuilder {
 
 impl rt::Operation for CreateStockRequest {
     type Body = CreateStockBody;
-    type Response = crate::marketing::busifavor::create_stock::CreateStockResponse;
+    type Response = CreateStockResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.create_stock",
@@ -270,15 +218,15 @@ pub struct CreateStockBody {
     /// Kind of discount.
     ///
     /// Wire name `stock_type`; required.
-    pub stock_type: crate::marketing::busifavor::types::StockType,
+    pub stock_type: super::types::StockType,
     /// Redemption rules; give the discount rule that matches `stock_type`.
     ///
     /// Wire name `coupon_use_rule`; required.
-    pub coupon_use_rule: crate::marketing::busifavor::types::CouponUseRule,
+    pub coupon_use_rule: super::types::CouponUseRule,
     /// Budget and claim limits; NORMAL stocks are budgeted by `max_coupons`.
     ///
     /// Wire name `stock_send_rule`; required.
-    pub stock_send_rule: crate::marketing::busifavor::types::StockSendRule,
+    pub stock_send_rule: super::types::StockSendRule,
     /// The merchant's unique number for this creation (e.g. merchant ID + date + serial). Repeating it repeats the first answer.
     ///
     /// Wire name `out_request_no`; required; 1 to 128 characters.
@@ -286,25 +234,19 @@ pub struct CreateStockBody {
     /// Extra entrances on the coupon detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    pub custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
-    >,
+    pub custom_entrance: ::std::option::Option<super::types::CustomEntrance>,
     /// Appearance of the coupon.
     ///
     /// Wire name `display_pattern_info`; optional.
-    pub display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
+    pub display_pattern_info: ::std::option::Option<super::types::DisplayPatternInfo>,
     /// Who assigns coupon codes.
     ///
     /// Wire name `coupon_code_mode`; required.
-    pub coupon_code_mode: crate::marketing::busifavor::types::CouponCodeMode,
+    pub coupon_code_mode: super::types::CouponCodeMode,
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    pub notify_config: ::std::option::Option<
-        crate::marketing::busifavor::types::NotifyConfig,
-    >,
+    pub notify_config: ::std::option::Option<super::types::NotifyConfig>,
     /// Whether coupons may be subsidised by another merchant; default false.
     ///
     /// Wire name `subsidy`; optional.
@@ -321,46 +263,32 @@ impl rt::Shaped for CreateStockBody {
             rt::FieldRule::req("goods_name", rt::Kind::text(1, 15)),
             rt::FieldRule::req(
                 "stock_type",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::StockType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::StockType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "coupon_use_rule",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::CouponUseRule as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CouponUseRule as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "stock_send_rule",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::StockSendRule as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::StockSendRule as rt::Shaped>::shape),
             ),
             rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
             rt::FieldRule::opt(
                 "custom_entrance",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::CustomEntrance as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CustomEntrance as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "display_pattern_info",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::DisplayPatternInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::DisplayPatternInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "coupon_code_mode",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::CouponCodeMode as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponCodeMode as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "notify_config",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::NotifyConfig as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::NotifyConfig as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt("subsidy", rt::Kind::Boolean),
         ],

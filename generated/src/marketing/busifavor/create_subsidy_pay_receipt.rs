@@ -110,7 +110,7 @@ impl CreateSubsidyPayReceiptRequestBuilder {
 
 impl rt::Operation for CreateSubsidyPayReceiptRequest {
     type Body = CreateSubsidyPayReceiptBody;
-    type Response = crate::marketing::busifavor::types::SubsidyPayReceipt;
+    type Response = super::types::SubsidyPayReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.create_subsidy_pay_receipt",

@@ -115,7 +115,7 @@ impl CreateSubsidyReturnReceiptRequestBuilder {
 
 impl rt::Operation for CreateSubsidyReturnReceiptRequest {
     type Body = CreateSubsidyReturnReceiptBody;
-    type Response = crate::marketing::busifavor::types::SubsidyReturnReceipt;
+    type Response = super::types::SubsidyReturnReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.create_subsidy_return_receipt",

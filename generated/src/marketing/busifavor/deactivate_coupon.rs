@@ -90,7 +90,7 @@ impl DeactivateCouponRequestBuilder {
 
 impl rt::Operation for DeactivateCouponRequest {
     type Body = DeactivateCouponBody;
-    type Response = crate::marketing::busifavor::deactivate_coupon::DeactivateCouponResponse;
+    type Response = DeactivateCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.deactivate_coupon",

@@ -97,7 +97,7 @@ impl DeleteCouponCodeRequestBuilder {
 
 impl rt::Operation for DeleteCouponCodeRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::delete_coupon_code::DeleteCouponCodeResponse;
+    type Response = DeleteCouponCodeResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.delete_coupon_code",

@@ -91,7 +91,7 @@ impl DisassociateTradeInfoRequestBuilder {
 
 impl rt::Operation for DisassociateTradeInfoRequest {
     type Body = DisassociateTradeInfoBody;
-    type Response = crate::marketing::busifavor::disassociate_trade_info::DisassociateTradeInfoResponse;
+    type Response = DisassociateTradeInfoResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.disassociate_trade_info",

@@ -26,9 +26,7 @@ pub struct ListCouponCodesRequest {
     /// Query parameter. Only codes in this state; all codes when left out.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeStatus,
-    >,
+    pub status: ::std::option::Option<super::types::CouponCodeStatus>,
     /// Query parameter. AppID under which the OpenIDs of receivers are returned.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
@@ -70,9 +68,7 @@ impl rt::Shaped for ListCouponCodesRequest {
             rt::FieldRule::req("stock_id", rt::Kind::text(1, 20)),
             rt::FieldRule::opt(
                 "status",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::CouponCodeStatus as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponCodeStatus as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("appid", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("offset", rt::Kind::range(0, i64::MAX)),
@@ -98,17 +94,8 @@ impl ListCouponCodesRequestBuilder {
     }
 
     /// Sets the parameter `status`. Only codes in this state; all codes when left out.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponCodeStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponCodeStatus,
-                >("status", value),
-        )
+    pub fn status(self, value: impl Into<super::types::CouponCodeStatus>) -> Self {
+        Self(self.0.set::<super::types::CouponCodeStatus>("status", value))
     }
 
     /// Sets the parameter `appid`. AppID under which the OpenIDs of receivers are returned.
@@ -135,7 +122,7 @@ impl ListCouponCodesRequestBuilder {
 
 impl rt::Operation for ListCouponCodesRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::list_coupon_codes::ListCouponCodesResponse;
+    type Response = ListCouponCodesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.list_coupon_codes",
@@ -220,9 +207,7 @@ pub struct ListCouponCodesResponse {
     /// The codes on this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::UploadedCode>>,
     /// Page offset, as requested.
     ///
     /// Wire name `offset`; required.
@@ -244,9 +229,7 @@ impl rt::Shaped for ListCouponCodesResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::busifavor::types::UploadedCode as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::UploadedCode as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("offset", rt::Kind::INTEGER),
@@ -302,17 +285,9 @@ impl ListCouponCodesResponseBuilder {
     /// Sets `data`. The codes on this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::UploadedCode>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::busifavor::types::UploadedCode>,
-                >("data", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::UploadedCode>>("data", value))
     }
 
     /// Sets `offset`. Page offset, as requested.

@@ -97,7 +97,7 @@ impl ListSubsidyPayReceiptsRequestBuilder {
 
 impl rt::Operation for ListSubsidyPayReceiptsRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::list_subsidy_pay_receipts::ListSubsidyPayReceiptsResponse;
+    type Response = ListSubsidyPayReceiptsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.list_subsidy_pay_receipts",
@@ -160,7 +160,7 @@ pub struct ListSubsidyPayReceiptsResponse {
     ///
     /// Wire name `pay_receipt_list`; optional.
     pub pay_receipt_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::SubsidyPayReceipt>,
+        ::std::vec::Vec<super::types::SubsidyPayReceipt>,
     >,
 }
 
@@ -174,7 +174,7 @@ impl rt::Shaped for ListSubsidyPayReceiptsResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::busifavor::types::SubsidyPayReceipt as rt::Shaped>::shape,
+                        <super::types::SubsidyPayReceipt as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -211,17 +211,13 @@ impl ListSubsidyPayReceiptsResponseBuilder {
     /// Sets `pay_receipt_list`. The subsidy payments of the coupon; absent when there are none.
     pub fn pay_receipt_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::busifavor::types::SubsidyPayReceipt>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::SubsidyPayReceipt>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::busifavor::types::SubsidyPayReceipt,
-                    >,
+                    ::std::vec::Vec<super::types::SubsidyPayReceipt>,
                 >("pay_receipt_list", value),
         )
     }

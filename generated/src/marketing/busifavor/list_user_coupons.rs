@@ -34,9 +34,7 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `coupon_state`; optional.
-    pub coupon_state: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponState,
-    >,
+    pub coupon_state: ::std::option::Option<super::types::CouponState>,
     /// Query parameter. Merchant that created the stock; required when that is the caller.
     ///
     /// Wire name `creator_merchant`; optional; 1 to 32 characters.
@@ -96,9 +94,7 @@ impl rt::Shaped for ListUserCouponsRequest {
             rt::FieldRule::opt("stock_id", rt::Kind::text(1, 20)),
             rt::FieldRule::opt(
                 "coupon_state",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::CouponState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("creator_merchant", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("belong_merchant", rt::Kind::text(8, 15)),
@@ -136,17 +132,8 @@ impl ListUserCouponsRequestBuilder {
     }
 
     /// Sets the parameter `coupon_state`. Only coupons in this state.
-    pub fn coupon_state(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponState,
-                >("coupon_state", value),
-        )
+    pub fn coupon_state(self, value: impl Into<super::types::CouponState>) -> Self {
+        Self(self.0.set::<super::types::CouponState>("coupon_state", value))
     }
 
     /// Sets the parameter `creator_merchant`. Merchant that created the stock; required when that is the caller.
@@ -183,7 +170,7 @@ impl ListUserCouponsRequestBuilder {
 
 impl rt::Operation for ListUserCouponsRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::list_user_coupons::ListUserCouponsResponse;
+    type Response = ListUserCouponsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.list_user_coupons",
@@ -264,9 +251,7 @@ pub struct ListUserCouponsResponse {
     /// The coupons on this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::UserCoupon>>,
     /// Number of matching coupons.
     ///
     /// Wire name `total_count`; required.
@@ -290,9 +275,7 @@ impl rt::Shaped for ListUserCouponsResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::busifavor::types::UserCoupon as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::UserCoupon as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("total_count", rt::Kind::INTEGER),
@@ -337,15 +320,9 @@ impl ListUserCouponsResponseBuilder {
     /// Sets `data`. The coupons on this page.
     pub fn data(
         self,
-        value: impl Into<::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>>,
+        value: impl Into<::std::vec::Vec<super::types::UserCoupon>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::busifavor::types::UserCoupon>,
-                >("data", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::UserCoupon>>("data", value))
     }
 
     /// Sets `total_count`. Number of matching coupons.

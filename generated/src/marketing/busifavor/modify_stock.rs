@@ -66,19 +66,8 @@ impl ModifyStockRequestBuilder {
     }
 
     /// Sets `custom_entrance`. New entrances on the coupon detail page.
-    pub fn custom_entrance(
-        self,
-        value: impl Into<
-            crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
-                >("custom_entrance", value),
-        )
+    pub fn custom_entrance(self, value: impl Into<ModifiedCustomEntrance>) -> Self {
+        Self(self.0.set::<ModifiedCustomEntrance>("custom_entrance", value))
     }
 
     /// Sets `stock_name`. New name (the Go SDK notes it cannot be changed yet).
@@ -104,57 +93,26 @@ impl ModifyStockRequestBuilder {
     /// Sets `display_pattern_info`. New appearance (logo and merchant name cannot be changed).
     pub fn display_pattern_info(
         self,
-        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
+        value: impl Into<super::types::DisplayPatternInfo>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::DisplayPatternInfo,
-                >("display_pattern_info", value),
+            self.0.set::<super::types::DisplayPatternInfo>("display_pattern_info", value),
         )
     }
 
     /// Sets `coupon_use_rule`. New redemption place.
-    pub fn coupon_use_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::modify_stock::ModifiedUseRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::modify_stock::ModifiedUseRule,
-                >("coupon_use_rule", value),
-        )
+    pub fn coupon_use_rule(self, value: impl Into<ModifiedUseRule>) -> Self {
+        Self(self.0.set::<ModifiedUseRule>("coupon_use_rule", value))
     }
 
     /// Sets `stock_send_rule`. New anti-abuse switches.
-    pub fn stock_send_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::modify_stock::ModifiedSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::modify_stock::ModifiedSendRule,
-                >("stock_send_rule", value),
-        )
+    pub fn stock_send_rule(self, value: impl Into<ModifiedSendRule>) -> Self {
+        Self(self.0.set::<ModifiedSendRule>("stock_send_rule", value))
     }
 
     /// Sets `notify_config`. New event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<super::types::NotifyConfig>) -> Self {
+        Self(self.0.set::<super::types::NotifyConfig>("notify_config", value))
     }
 
     /// Sets `subsidy`. Allow subsidies; can only be changed from false to true.
@@ -231,9 +189,7 @@ pub struct ModifiedCustomEntrance {
     /// Entrance to the merchant's mini program.
     ///
     /// Wire name `mini_programs_info`; optional.
-    pub mini_programs_info: ::std::option::Option<
-        crate::marketing::busifavor::types::MiniProgramsInfo,
-    >,
+    pub mini_programs_info: ::std::option::Option<super::types::MiniProgramsInfo>,
     /// AppID of the merchant's official account to link to.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
@@ -245,9 +201,7 @@ pub struct ModifiedCustomEntrance {
     /// How the coupon code is shown.
     ///
     /// Wire name `code_display_mode`; optional.
-    pub code_display_mode: ::std::option::Option<
-        crate::marketing::busifavor::types::CodeDisplayMode,
-    >,
+    pub code_display_mode: ::std::option::Option<super::types::CodeDisplayMode>,
 }
 
 impl rt::Shaped for ModifiedCustomEntrance {
@@ -256,17 +210,13 @@ impl rt::Shaped for ModifiedCustomEntrance {
         &[
             rt::FieldRule::opt(
                 "mini_programs_info",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::MiniProgramsInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::MiniProgramsInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt("appid", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("hall_id", rt::Kind::text(1, 64)),
             rt::FieldRule::opt(
                 "code_display_mode",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::CodeDisplayMode as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CodeDisplayMode as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -304,15 +254,9 @@ impl ModifiedCustomEntranceBuilder {
     /// Sets `mini_programs_info`. Entrance to the merchant's mini program.
     pub fn mini_programs_info(
         self,
-        value: impl Into<crate::marketing::busifavor::types::MiniProgramsInfo>,
+        value: impl Into<super::types::MiniProgramsInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::MiniProgramsInfo,
-                >("mini_programs_info", value),
-        )
+        Self(self.0.set::<super::types::MiniProgramsInfo>("mini_programs_info", value))
     }
 
     /// Sets `appid`. AppID of the merchant's official account to link to.
@@ -328,15 +272,9 @@ impl ModifiedCustomEntranceBuilder {
     /// Sets `code_display_mode`. How the coupon code is shown.
     pub fn code_display_mode(
         self,
-        value: impl Into<crate::marketing::busifavor::types::CodeDisplayMode>,
+        value: impl Into<super::types::CodeDisplayMode>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CodeDisplayMode,
-                >("code_display_mode", value),
-        )
+        Self(self.0.set::<super::types::CodeDisplayMode>("code_display_mode", value))
     }
 
     /// Checks every field and builds the value.
@@ -352,7 +290,7 @@ pub struct ModifiedUseRule {
     /// Where the coupon is redeemed.
     ///
     /// Wire name `use_method`; optional.
-    pub use_method: ::std::option::Option<crate::marketing::busifavor::types::UseMethod>,
+    pub use_method: ::std::option::Option<super::types::UseMethod>,
     /// AppID of the mini program; only for MINI_PROGRAMS.
     ///
     /// Wire name `mini_programs_appid`; optional; 1 to 32 characters.
@@ -369,9 +307,7 @@ impl rt::Shaped for ModifiedUseRule {
         &[
             rt::FieldRule::opt(
                 "use_method",
-                rt::Kind::Enum(
-                    <crate::marketing::busifavor::types::UseMethod as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::UseMethod as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("mini_programs_appid", rt::Kind::text(1, 32)),
             rt::FieldRule::opt("mini_programs_path", rt::Kind::text(1, 128)),
@@ -407,17 +343,8 @@ impl ModifiedUseRule {
 pub struct ModifiedUseRuleBuilder(rt::Draft);
 impl ModifiedUseRuleBuilder {
     /// Sets `use_method`. Where the coupon is redeemed.
-    pub fn use_method(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::UseMethod>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::UseMethod,
-                >("use_method", value),
-        )
+    pub fn use_method(self, value: impl Into<super::types::UseMethod>) -> Self {
+        Self(self.0.set::<super::types::UseMethod>("use_method", value))
     }
 
     /// Sets `mini_programs_appid`. AppID of the mini program; only for MINI_PROGRAMS.
@@ -508,9 +435,7 @@ pub struct ModifyStockBody {
     /// New entrances on the coupon detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    pub custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::modify_stock::ModifiedCustomEntrance,
-    >,
+    pub custom_entrance: ::std::option::Option<ModifiedCustomEntrance>,
     /// New name (the Go SDK notes it cannot be changed yet).
     ///
     /// Wire name `stock_name`; optional; 1 to 24 characters.
@@ -530,27 +455,19 @@ pub struct ModifyStockBody {
     /// New appearance (logo and merchant name cannot be changed).
     ///
     /// Wire name `display_pattern_info`; optional.
-    pub display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
+    pub display_pattern_info: ::std::option::Option<super::types::DisplayPatternInfo>,
     /// New redemption place.
     ///
     /// Wire name `coupon_use_rule`; optional.
-    pub coupon_use_rule: ::std::option::Option<
-        crate::marketing::busifavor::modify_stock::ModifiedUseRule,
-    >,
+    pub coupon_use_rule: ::std::option::Option<ModifiedUseRule>,
     /// New anti-abuse switches.
     ///
     /// Wire name `stock_send_rule`; optional.
-    pub stock_send_rule: ::std::option::Option<
-        crate::marketing::busifavor::modify_stock::ModifiedSendRule,
-    >,
+    pub stock_send_rule: ::std::option::Option<ModifiedSendRule>,
     /// New event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    pub notify_config: ::std::option::Option<
-        crate::marketing::busifavor::types::NotifyConfig,
-    >,
+    pub notify_config: ::std::option::Option<super::types::NotifyConfig>,
     /// Allow subsidies; can only be changed from false to true.
     ///
     /// Wire name `subsidy`; optional.
@@ -571,9 +488,7 @@ impl rt::Shaped for ModifyStockBody {
             rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
             rt::FieldRule::opt(
                 "display_pattern_info",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::DisplayPatternInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::DisplayPatternInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "coupon_use_rule",
@@ -585,9 +500,7 @@ impl rt::Shaped for ModifyStockBody {
             ),
             rt::FieldRule::opt(
                 "notify_config",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::NotifyConfig as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::NotifyConfig as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt("subsidy", rt::Kind::Boolean),
         ],

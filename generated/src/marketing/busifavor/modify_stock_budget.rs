@@ -109,7 +109,7 @@ impl ModifyStockBudgetRequestBuilder {
 
 impl rt::Operation for ModifyStockBudgetRequest {
     type Body = ModifyStockBudgetBody;
-    type Response = crate::marketing::busifavor::modify_stock_budget::ModifyStockBudgetResponse;
+    type Response = ModifyStockBudgetResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.modify_stock_budget",

@@ -95,7 +95,7 @@ impl PreSendProductCouponRequestBuilder {
 
 impl rt::Operation for PreSendProductCouponRequest {
     type Body = PreSendProductCouponBody;
-    type Response = crate::marketing::busifavor::pre_send_product_coupon::PreSendProductCouponResponse;
+    type Response = PreSendProductCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.pre_send_product_coupon",

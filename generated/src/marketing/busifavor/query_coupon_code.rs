@@ -95,7 +95,7 @@ impl QueryCouponCodeRequestBuilder {
 
 impl rt::Operation for QueryCouponCodeRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::query_coupon_code::QueryCouponCodeResponse;
+    type Response = QueryCouponCodeResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_coupon_code",
@@ -164,13 +164,11 @@ pub struct QueryCouponCodeResponse {
     /// The uploaded code and its state.
     ///
     /// Wire name `code_information`; required.
-    pub code_information: crate::marketing::busifavor::types::UploadedCode,
+    pub code_information: super::types::UploadedCode,
     /// The user's coupon made from this code; only once the code is DISPATCHED.
     ///
     /// Wire name `coupon_information`; optional.
-    pub coupon_information: ::std::option::Option<
-        crate::marketing::busifavor::types::UserCoupon,
-    >,
+    pub coupon_information: ::std::option::Option<super::types::UserCoupon>,
 }
 
 impl rt::Shaped for QueryCouponCodeResponse {
@@ -179,15 +177,11 @@ impl rt::Shaped for QueryCouponCodeResponse {
         &[
             rt::FieldRule::req(
                 "code_information",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::UploadedCode as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::UploadedCode as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "coupon_information",
-                rt::Kind::Nested(
-                    <crate::marketing::busifavor::types::UserCoupon as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::UserCoupon as rt::Shaped>::shape),
             ),
         ],
     );
@@ -222,31 +216,13 @@ pub struct QueryCouponCodeResponseBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl QueryCouponCodeResponseBuilder {
     /// Sets `code_information`. The uploaded code and its state.
-    pub fn code_information(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::UploadedCode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::UploadedCode,
-                >("code_information", value),
-        )
+    pub fn code_information(self, value: impl Into<super::types::UploadedCode>) -> Self {
+        Self(self.0.set::<super::types::UploadedCode>("code_information", value))
     }
 
     /// Sets `coupon_information`. The user's coupon made from this code; only once the code is DISPATCHED.
-    pub fn coupon_information(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::UserCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::UserCoupon,
-                >("coupon_information", value),
-        )
+    pub fn coupon_information(self, value: impl Into<super::types::UserCoupon>) -> Self {
+        Self(self.0.set::<super::types::UserCoupon>("coupon_information", value))
     }
 
     /// Checks every field and builds the value.

@@ -67,7 +67,7 @@ impl QueryNotifyUrlRequestBuilder {
 
 impl rt::Operation for QueryNotifyUrlRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::query_notify_url::QueryNotifyUrlResponse;
+    type Response = QueryNotifyUrlResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_notify_url",

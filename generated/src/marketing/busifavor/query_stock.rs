@@ -69,7 +69,7 @@ impl QueryStockRequestBuilder {
 
 impl rt::Operation for QueryStockRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::types::Stock;
+    type Response = super::types::Stock;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_stock",

@@ -71,7 +71,7 @@ impl QuerySubsidyPayReceiptRequestBuilder {
 
 impl rt::Operation for QuerySubsidyPayReceiptRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::types::SubsidyPayReceipt;
+    type Response = super::types::SubsidyPayReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_subsidy_pay_receipt",

@@ -74,7 +74,7 @@ impl QuerySubsidyReturnReceiptRequestBuilder {
 
 impl rt::Operation for QuerySubsidyReturnReceiptRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::types::SubsidyReturnReceipt;
+    type Response = super::types::SubsidyReturnReceipt;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_subsidy_return_receipt",

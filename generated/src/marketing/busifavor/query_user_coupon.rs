@@ -95,7 +95,7 @@ impl QueryUserCouponRequestBuilder {
 
 impl rt::Operation for QueryUserCouponRequest {
     type Body = ();
-    type Response = crate::marketing::busifavor::types::UserCoupon;
+    type Response = super::types::UserCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.query_user_coupon",

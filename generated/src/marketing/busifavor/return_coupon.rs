@@ -83,7 +83,7 @@ impl ReturnCouponRequestBuilder {
 
 impl rt::Operation for ReturnCouponRequest {
     type Body = ReturnCouponBody;
-    type Response = crate::marketing::busifavor::return_coupon::ReturnCouponResponse;
+    type Response = ReturnCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.return_coupon",

@@ -101,7 +101,7 @@ impl SendConsumptionCardRequestBuilder {
 
 impl rt::Operation for SendConsumptionCardRequest {
     type Body = SendConsumptionCardBody;
-    type Response = crate::marketing::busifavor::send_consumption_card::SendConsumptionCardResponse;
+    type Response = SendConsumptionCardResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.send_consumption_card",

@@ -93,7 +93,7 @@ impl SendCouponRequestBuilder {
 
 impl rt::Operation for SendCouponRequest {
     type Body = SendCouponBody;
-    type Response = crate::marketing::busifavor::send_coupon::SendCouponResponse;
+    type Response = SendCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.send_coupon",
@@ -298,9 +298,7 @@ pub struct SendCouponResponse {
     /// The same three fields, as the Go SDK reads the answer.
     ///
     /// Wire name `send_coupon_result`; optional.
-    pub send_coupon_result: ::std::option::Option<
-        crate::marketing::busifavor::send_coupon::SendCouponResult,
-    >,
+    pub send_coupon_result: ::std::option::Option<SendCouponResult>,
 }
 
 impl rt::Shaped for SendCouponResponse {
@@ -366,17 +364,8 @@ impl SendCouponResponseBuilder {
     }
 
     /// Sets `send_coupon_result`. The same three fields, as the Go SDK reads the answer.
-    pub fn send_coupon_result(
-        self,
-        value: impl Into<crate::marketing::busifavor::send_coupon::SendCouponResult>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::send_coupon::SendCouponResult,
-                >("send_coupon_result", value),
-        )
+    pub fn send_coupon_result(self, value: impl Into<SendCouponResult>) -> Self {
+        Self(self.0.set::<SendCouponResult>("send_coupon_result", value))
     }
 
     /// Checks every field and builds the value.

@@ -80,19 +80,8 @@ impl SendProductCouponRequestBuilder {
     }
 
     /// Sets `coupon_type`. Whether this is an ordinary coupon or a membership coupon.
-    pub fn coupon_type(
-        self,
-        value: impl Into<
-            crate::marketing::busifavor::send_product_coupon::ProductCouponKind,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::send_product_coupon::ProductCouponKind,
-                >("coupon_type", value),
-        )
+    pub fn coupon_type(self, value: impl Into<ProductCouponKind>) -> Self {
+        Self(self.0.set::<ProductCouponKind>("coupon_type", value))
     }
 
     /// Sets `member_card_id`. ID of the membership card; for MEMBER coupons.
@@ -116,7 +105,7 @@ impl SendProductCouponRequestBuilder {
 
 impl rt::Operation for SendProductCouponRequest {
     type Body = SendProductCouponBody;
-    type Response = crate::marketing::busifavor::send_product_coupon::SendProductCouponResponse;
+    type Response = SendProductCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.send_product_coupon",
@@ -200,7 +189,7 @@ pub struct SendProductCouponBody {
     /// Whether this is an ordinary coupon or a membership coupon.
     ///
     /// Wire name `coupon_type`; required.
-    pub coupon_type: crate::marketing::busifavor::send_product_coupon::ProductCouponKind,
+    pub coupon_type: ProductCouponKind,
     /// ID of the membership card; for MEMBER coupons.
     ///
     /// Wire name `member_card_id`; optional.

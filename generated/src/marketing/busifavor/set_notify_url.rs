@@ -78,7 +78,7 @@ impl SetNotifyUrlRequestBuilder {
 
 impl rt::Operation for SetNotifyUrlRequest {
     type Body = SetNotifyUrlBody;
-    type Response = crate::marketing::busifavor::set_notify_url::SetNotifyUrlResponse;
+    type Response = SetNotifyUrlResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.set_notify_url",

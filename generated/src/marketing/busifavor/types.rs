@@ -340,9 +340,7 @@ pub struct AvailableWeek {
     /// Up to two time windows on each of those days.
     ///
     /// Wire name `available_day_time`; optional; at most 2 items.
-    pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
-    >,
+    pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
 }
 
 impl rt::Shaped for AvailableWeek {
@@ -398,16 +396,10 @@ impl AvailableWeekBuilder {
     /// Sets `available_day_time`. Up to two time windows on each of those days.
     pub fn available_day_time(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
-        >,
+        value: impl Into<::std::vec::Vec<AvailableDayTime>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::busifavor::types::AvailableDayTime>,
-                >("available_day_time", value),
+            self.0.set::<::std::vec::Vec<AvailableDayTime>>("available_day_time", value),
         )
     }
 
@@ -501,14 +493,12 @@ pub struct CouponAvailableTime {
     /// Fixed weekly periods in which the coupon is usable.
     ///
     /// Wire name `available_week`; optional.
-    pub available_week: ::std::option::Option<
-        crate::marketing::busifavor::types::AvailableWeek,
-    >,
+    pub available_week: ::std::option::Option<AvailableWeek>,
     /// Irregular periods in which the coupon is usable.
     ///
     /// Wire name `irregulary_avaliable_time`; optional.
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
+        ::std::vec::Vec<IrregularAvailableTime>,
     >,
     /// Days after receipt before the coupon takes effect; only together with `available_day_after_receive`.
     ///
@@ -596,33 +586,20 @@ impl CouponAvailableTimeBuilder {
     }
 
     /// Sets `available_week`. Fixed weekly periods in which the coupon is usable.
-    pub fn available_week(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::AvailableWeek>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::AvailableWeek,
-                >("available_week", value),
-        )
+    pub fn available_week(self, value: impl Into<AvailableWeek>) -> Self {
+        Self(self.0.set::<AvailableWeek>("available_week", value))
     }
 
     /// Sets `irregulary_avaliable_time`. Irregular periods in which the coupon is usable.
     pub fn irregulary_avaliable_time(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::busifavor::types::IrregularAvailableTime>,
-        >,
+        value: impl Into<::std::vec::Vec<IrregularAvailableTime>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::busifavor::types::IrregularAvailableTime,
-                    >,
+                    ::std::vec::Vec<IrregularAvailableTime>,
                 >("irregulary_avaliable_time", value),
         )
     }
@@ -845,29 +822,23 @@ pub struct CouponUseRule {
     /// When the coupon can be redeemed.
     ///
     /// Wire name `coupon_available_time`; required.
-    pub coupon_available_time: crate::marketing::busifavor::types::CouponAvailableTime,
+    pub coupon_available_time: CouponAvailableTime,
     /// Set for NORMAL stocks.
     ///
     /// Wire name `fixed_normal_coupon`; optional.
-    pub fixed_normal_coupon: ::std::option::Option<
-        crate::marketing::busifavor::types::FixedNormalCoupon,
-    >,
+    pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
     /// Set for DISCOUNT stocks.
     ///
     /// Wire name `discount_coupon`; optional.
-    pub discount_coupon: ::std::option::Option<
-        crate::marketing::busifavor::types::DiscountCoupon,
-    >,
+    pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// Set for EXCHANGE stocks.
     ///
     /// Wire name `exchange_coupon`; optional.
-    pub exchange_coupon: ::std::option::Option<
-        crate::marketing::busifavor::types::ExchangeCoupon,
-    >,
+    pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
     /// Where the coupon is redeemed.
     ///
     /// Wire name `use_method`; required.
-    pub use_method: crate::marketing::busifavor::types::UseMethod,
+    pub use_method: UseMethod,
     /// AppID of the mini program the coupon is used in; only for MINI_PROGRAMS.
     ///
     /// Wire name `mini_programs_appid`; optional; 1 to 32 characters.
@@ -944,73 +915,28 @@ impl CouponUseRule {
 pub struct CouponUseRuleBuilder(rt::Draft);
 impl CouponUseRuleBuilder {
     /// Sets `coupon_available_time`. When the coupon can be redeemed.
-    pub fn coupon_available_time(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponAvailableTime>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponAvailableTime,
-                >("coupon_available_time", value),
-        )
+    pub fn coupon_available_time(self, value: impl Into<CouponAvailableTime>) -> Self {
+        Self(self.0.set::<CouponAvailableTime>("coupon_available_time", value))
     }
 
     /// Sets `fixed_normal_coupon`. Set for NORMAL stocks.
-    pub fn fixed_normal_coupon(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::FixedNormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::FixedNormalCoupon,
-                >("fixed_normal_coupon", value),
-        )
+    pub fn fixed_normal_coupon(self, value: impl Into<FixedNormalCoupon>) -> Self {
+        Self(self.0.set::<FixedNormalCoupon>("fixed_normal_coupon", value))
     }
 
     /// Sets `discount_coupon`. Set for DISCOUNT stocks.
-    pub fn discount_coupon(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::DiscountCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::DiscountCoupon,
-                >("discount_coupon", value),
-        )
+    pub fn discount_coupon(self, value: impl Into<DiscountCoupon>) -> Self {
+        Self(self.0.set::<DiscountCoupon>("discount_coupon", value))
     }
 
     /// Sets `exchange_coupon`. Set for EXCHANGE stocks.
-    pub fn exchange_coupon(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::ExchangeCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::ExchangeCoupon,
-                >("exchange_coupon", value),
-        )
+    pub fn exchange_coupon(self, value: impl Into<ExchangeCoupon>) -> Self {
+        Self(self.0.set::<ExchangeCoupon>("exchange_coupon", value))
     }
 
     /// Sets `use_method`. Where the coupon is redeemed.
-    pub fn use_method(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::UseMethod>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::UseMethod,
-                >("use_method", value),
-        )
+    pub fn use_method(self, value: impl Into<UseMethod>) -> Self {
+        Self(self.0.set::<UseMethod>("use_method", value))
     }
 
     /// Sets `mini_programs_appid`. AppID of the mini program the coupon is used in; only for MINI_PROGRAMS.
@@ -1274,9 +1200,7 @@ pub struct CustomEntrance {
     /// Entrance to the merchant's mini program.
     ///
     /// Wire name `mini_programs_info`; optional.
-    pub mini_programs_info: ::std::option::Option<
-        crate::marketing::busifavor::types::MiniProgramsInfo,
-    >,
+    pub mini_programs_info: ::std::option::Option<MiniProgramsInfo>,
     /// AppID of the merchant's official account to link to.
     ///
     /// Wire name `appid`; optional; 1 to 32 characters.
@@ -1292,9 +1216,7 @@ pub struct CustomEntrance {
     /// How the coupon code is shown.
     ///
     /// Wire name `code_display_mode`; optional.
-    pub code_display_mode: ::std::option::Option<
-        crate::marketing::busifavor::types::CodeDisplayMode,
-    >,
+    pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
 }
 
 impl rt::Shaped for CustomEntrance {
@@ -1348,17 +1270,8 @@ impl CustomEntrance {
 pub struct CustomEntranceBuilder(rt::Draft);
 impl CustomEntranceBuilder {
     /// Sets `mini_programs_info`. Entrance to the merchant's mini program.
-    pub fn mini_programs_info(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::MiniProgramsInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::MiniProgramsInfo,
-                >("mini_programs_info", value),
-        )
+    pub fn mini_programs_info(self, value: impl Into<MiniProgramsInfo>) -> Self {
+        Self(self.0.set::<MiniProgramsInfo>("mini_programs_info", value))
     }
 
     /// Sets `appid`. AppID of the merchant's official account to link to.
@@ -1377,17 +1290,8 @@ impl CustomEntranceBuilder {
     }
 
     /// Sets `code_display_mode`. How the coupon code is shown.
-    pub fn code_display_mode(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CodeDisplayMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CodeDisplayMode,
-                >("code_display_mode", value),
-        )
+    pub fn code_display_mode(self, value: impl Into<CodeDisplayMode>) -> Self {
+        Self(self.0.set::<CodeDisplayMode>("code_display_mode", value))
     }
 
     /// Checks every field and builds the value.
@@ -1495,9 +1399,7 @@ pub struct DisplayPatternInfo {
     /// Background colour of the coupon.
     ///
     /// Wire name `background_color`; optional.
-    pub background_color: ::std::option::Option<
-        crate::marketing::busifavor::types::BackgroundColor,
-    >,
+    pub background_color: ::std::option::Option<BackgroundColor>,
     /// Detail image URL (from the marketing image upload API); 1074x603 pixels.
     ///
     /// Wire name `coupon_image_url`; optional; 1 to 128 characters.
@@ -1505,9 +1407,7 @@ pub struct DisplayPatternInfo {
     /// Linked WeChat Channels account and video.
     ///
     /// Wire name `finder_info`; optional.
-    pub finder_info: ::std::option::Option<
-        crate::marketing::busifavor::types::FinderInfo,
-    >,
+    pub finder_info: ::std::option::Option<FinderInfo>,
 }
 
 impl rt::Shaped for DisplayPatternInfo {
@@ -1579,17 +1479,8 @@ impl DisplayPatternInfoBuilder {
     }
 
     /// Sets `background_color`. Background colour of the coupon.
-    pub fn background_color(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::BackgroundColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::BackgroundColor,
-                >("background_color", value),
-        )
+    pub fn background_color(self, value: impl Into<BackgroundColor>) -> Self {
+        Self(self.0.set::<BackgroundColor>("background_color", value))
     }
 
     /// Sets `coupon_image_url`. Detail image URL (from the marketing image upload API); 1074x603 pixels.
@@ -1598,17 +1489,8 @@ impl DisplayPatternInfoBuilder {
     }
 
     /// Sets `finder_info`. Linked WeChat Channels account and video.
-    pub fn finder_info(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::FinderInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::FinderInfo,
-                >("finder_info", value),
-        )
+    pub fn finder_info(self, value: impl Into<FinderInfo>) -> Self {
+        Self(self.0.set::<FinderInfo>("finder_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -1855,53 +1737,43 @@ pub struct Stock {
     /// Kind of discount.
     ///
     /// Wire name `stock_type`; required.
-    pub stock_type: crate::marketing::busifavor::types::StockType,
+    pub stock_type: StockType,
     /// Redemption rules.
     ///
     /// Wire name `coupon_use_rule`; required.
-    pub coupon_use_rule: crate::marketing::busifavor::types::CouponUseRule,
+    pub coupon_use_rule: CouponUseRule,
     /// Budget and claim limits.
     ///
     /// Wire name `stock_send_rule`; required.
-    pub stock_send_rule: crate::marketing::busifavor::types::StockSendRule,
+    pub stock_send_rule: StockSendRule,
     /// Extra entrances on the detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    pub custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
-    >,
+    pub custom_entrance: ::std::option::Option<CustomEntrance>,
     /// Appearance of the coupon.
     ///
     /// Wire name `display_pattern_info`; optional.
-    pub display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
+    pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
     /// State of the stock.
     ///
     /// Wire name `stock_state`; required.
-    pub stock_state: crate::marketing::busifavor::types::StockState,
+    pub stock_state: StockState,
     /// Who assigns coupon codes.
     ///
     /// Wire name `coupon_code_mode`; required.
-    pub coupon_code_mode: crate::marketing::busifavor::types::CouponCodeMode,
+    pub coupon_code_mode: CouponCodeMode,
     /// Uploaded-code counts; only for MERCHANT_UPLOAD stocks.
     ///
     /// Wire name `coupon_code_count`; optional.
-    pub coupon_code_count: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeCount,
-    >,
+    pub coupon_code_count: ::std::option::Option<CouponCodeCount>,
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    pub notify_config: ::std::option::Option<
-        crate::marketing::busifavor::types::NotifyConfig,
-    >,
+    pub notify_config: ::std::option::Option<NotifyConfig>,
     /// How much has been sent.
     ///
     /// Wire name `send_count_information`; optional.
-    pub send_count_information: ::std::option::Option<
-        crate::marketing::busifavor::types::SendCountInformation,
-    >,
+    pub send_count_information: ::std::option::Option<SendCountInformation>,
     /// Whether coupons of the stock may be subsidised (not open yet).
     ///
     /// Wire name `subsidy`; optional.
@@ -2044,143 +1916,53 @@ impl StockBuilder {
     }
 
     /// Sets `stock_type`. Kind of discount.
-    pub fn stock_type(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::StockType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::StockType,
-                >("stock_type", value),
-        )
+    pub fn stock_type(self, value: impl Into<StockType>) -> Self {
+        Self(self.0.set::<StockType>("stock_type", value))
     }
 
     /// Sets `coupon_use_rule`. Redemption rules.
-    pub fn coupon_use_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponUseRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponUseRule,
-                >("coupon_use_rule", value),
-        )
+    pub fn coupon_use_rule(self, value: impl Into<CouponUseRule>) -> Self {
+        Self(self.0.set::<CouponUseRule>("coupon_use_rule", value))
     }
 
     /// Sets `stock_send_rule`. Budget and claim limits.
-    pub fn stock_send_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::StockSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::StockSendRule,
-                >("stock_send_rule", value),
-        )
+    pub fn stock_send_rule(self, value: impl Into<StockSendRule>) -> Self {
+        Self(self.0.set::<StockSendRule>("stock_send_rule", value))
     }
 
     /// Sets `custom_entrance`. Extra entrances on the detail page.
-    pub fn custom_entrance(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CustomEntrance>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CustomEntrance,
-                >("custom_entrance", value),
-        )
+    pub fn custom_entrance(self, value: impl Into<CustomEntrance>) -> Self {
+        Self(self.0.set::<CustomEntrance>("custom_entrance", value))
     }
 
     /// Sets `display_pattern_info`. Appearance of the coupon.
-    pub fn display_pattern_info(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::DisplayPatternInfo,
-                >("display_pattern_info", value),
-        )
+    pub fn display_pattern_info(self, value: impl Into<DisplayPatternInfo>) -> Self {
+        Self(self.0.set::<DisplayPatternInfo>("display_pattern_info", value))
     }
 
     /// Sets `stock_state`. State of the stock.
-    pub fn stock_state(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::StockState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::StockState,
-                >("stock_state", value),
-        )
+    pub fn stock_state(self, value: impl Into<StockState>) -> Self {
+        Self(self.0.set::<StockState>("stock_state", value))
     }
 
     /// Sets `coupon_code_mode`. Who assigns coupon codes.
-    pub fn coupon_code_mode(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponCodeMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponCodeMode,
-                >("coupon_code_mode", value),
-        )
+    pub fn coupon_code_mode(self, value: impl Into<CouponCodeMode>) -> Self {
+        Self(self.0.set::<CouponCodeMode>("coupon_code_mode", value))
     }
 
     /// Sets `coupon_code_count`. Uploaded-code counts; only for MERCHANT_UPLOAD stocks.
-    pub fn coupon_code_count(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponCodeCount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponCodeCount,
-                >("coupon_code_count", value),
-        )
+    pub fn coupon_code_count(self, value: impl Into<CouponCodeCount>) -> Self {
+        Self(self.0.set::<CouponCodeCount>("coupon_code_count", value))
     }
 
     /// Sets `notify_config`. Event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<NotifyConfig>) -> Self {
+        Self(self.0.set::<NotifyConfig>("notify_config", value))
     }
 
     /// Sets `send_count_information`. How much has been sent.
-    pub fn send_count_information(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::SendCountInformation>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::SendCountInformation,
-                >("send_count_information", value),
-        )
+    pub fn send_count_information(self, value: impl Into<SendCountInformation>) -> Self {
+        Self(self.0.set::<SendCountInformation>("send_count_information", value))
     }
 
     /// Sets `subsidy`. Whether coupons of the stock may be subsidised (not open yet).
@@ -2217,23 +1999,19 @@ pub struct UserCoupon {
     /// Kind of discount.
     ///
     /// Wire name `stock_type`; required.
-    pub stock_type: crate::marketing::busifavor::types::StockType,
+    pub stock_type: StockType,
     /// Redemption rules of the stock.
     ///
     /// Wire name `coupon_use_rule`; required.
-    pub coupon_use_rule: crate::marketing::busifavor::types::CouponUseRule,
+    pub coupon_use_rule: CouponUseRule,
     /// Extra entrances on the detail page.
     ///
     /// Wire name `custom_entrance`; optional.
-    pub custom_entrance: ::std::option::Option<
-        crate::marketing::busifavor::types::CustomEntrance,
-    >,
+    pub custom_entrance: ::std::option::Option<CustomEntrance>,
     /// Appearance; list answers leave out `description` (query the single coupon for it).
     ///
     /// Wire name `display_pattern_info`; optional.
-    pub display_pattern_info: ::std::option::Option<
-        crate::marketing::busifavor::types::DisplayPatternInfo,
-    >,
+    pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
     /// Code of the coupon.
     ///
     /// Wire name `coupon_code`; optional; 1 to 32 characters.
@@ -2241,9 +2019,7 @@ pub struct UserCoupon {
     /// State of the coupon.
     ///
     /// Wire name `coupon_state`; optional.
-    pub coupon_state: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponState,
-    >,
+    pub coupon_state: ::std::option::Option<CouponState>,
     /// ID of the stock.
     ///
     /// Wire name `stock_id`; optional; 1 to 20 characters.
@@ -2449,59 +2225,23 @@ impl UserCouponBuilder {
     }
 
     /// Sets `stock_type`. Kind of discount.
-    pub fn stock_type(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::StockType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::StockType,
-                >("stock_type", value),
-        )
+    pub fn stock_type(self, value: impl Into<StockType>) -> Self {
+        Self(self.0.set::<StockType>("stock_type", value))
     }
 
     /// Sets `coupon_use_rule`. Redemption rules of the stock.
-    pub fn coupon_use_rule(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponUseRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponUseRule,
-                >("coupon_use_rule", value),
-        )
+    pub fn coupon_use_rule(self, value: impl Into<CouponUseRule>) -> Self {
+        Self(self.0.set::<CouponUseRule>("coupon_use_rule", value))
     }
 
     /// Sets `custom_entrance`. Extra entrances on the detail page.
-    pub fn custom_entrance(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CustomEntrance>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CustomEntrance,
-                >("custom_entrance", value),
-        )
+    pub fn custom_entrance(self, value: impl Into<CustomEntrance>) -> Self {
+        Self(self.0.set::<CustomEntrance>("custom_entrance", value))
     }
 
     /// Sets `display_pattern_info`. Appearance; list answers leave out `description` (query the single coupon for it).
-    pub fn display_pattern_info(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::DisplayPatternInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::DisplayPatternInfo,
-                >("display_pattern_info", value),
-        )
+    pub fn display_pattern_info(self, value: impl Into<DisplayPatternInfo>) -> Self {
+        Self(self.0.set::<DisplayPatternInfo>("display_pattern_info", value))
     }
 
     /// Sets `coupon_code`. Code of the coupon.
@@ -2510,17 +2250,8 @@ impl UserCouponBuilder {
     }
 
     /// Sets `coupon_state`. State of the coupon.
-    pub fn coupon_state(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponState,
-                >("coupon_state", value),
-        )
+    pub fn coupon_state(self, value: impl Into<CouponState>) -> Self {
+        Self(self.0.set::<CouponState>("coupon_state", value))
     }
 
     /// Sets `stock_id`. ID of the stock.
@@ -2618,9 +2349,7 @@ pub struct UploadedCode {
     /// Whether the code has been given out.
     ///
     /// Wire name `code_status`; optional.
-    pub code_status: ::std::option::Option<
-        crate::marketing::busifavor::types::CouponCodeStatus,
-    >,
+    pub code_status: ::std::option::Option<CouponCodeStatus>,
     /// When the code was uploaded.
     ///
     /// Wire name `upload_time`; optional; RFC 3339.
@@ -2705,17 +2434,8 @@ impl UploadedCodeBuilder {
     }
 
     /// Sets `code_status`. Whether the code has been given out.
-    pub fn code_status(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::CouponCodeStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::CouponCodeStatus,
-                >("code_status", value),
-        )
+    pub fn code_status(self, value: impl Into<CouponCodeStatus>) -> Self {
+        Self(self.0.set::<CouponCodeStatus>("code_status", value))
     }
 
     /// Sets `upload_time`. When the code was uploaded.
@@ -2788,13 +2508,11 @@ pub struct SubsidyPayReceipt {
     /// State of the payment.
     ///
     /// Wire name `status`; required.
-    pub status: crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
+    pub status: SubsidyPayReceiptStatus,
     /// Why the payment failed; only when it failed.
     ///
     /// Wire name `fail_reason`; optional.
-    pub fail_reason: ::std::option::Option<
-        crate::marketing::busifavor::types::SubsidyPayFailReason,
-    >,
+    pub fail_reason: ::std::option::Option<SubsidyPayFailReason>,
     /// When the payment completed; only when it succeeded.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
@@ -2927,31 +2645,13 @@ impl SubsidyPayReceiptBuilder {
     }
 
     /// Sets `status`. State of the payment.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::SubsidyPayReceiptStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::SubsidyPayReceiptStatus,
-                >("status", value),
-        )
+    pub fn status(self, value: impl Into<SubsidyPayReceiptStatus>) -> Self {
+        Self(self.0.set::<SubsidyPayReceiptStatus>("status", value))
     }
 
     /// Sets `fail_reason`. Why the payment failed; only when it failed.
-    pub fn fail_reason(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::SubsidyPayFailReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::SubsidyPayFailReason,
-                >("fail_reason", value),
-        )
+    pub fn fail_reason(self, value: impl Into<SubsidyPayFailReason>) -> Self {
+        Self(self.0.set::<SubsidyPayFailReason>("fail_reason", value))
     }
 
     /// Sets `success_time`. When the payment completed; only when it succeeded.
@@ -3018,13 +2718,11 @@ pub struct SubsidyReturnReceipt {
     /// State of the return.
     ///
     /// Wire name `status`; required.
-    pub status: crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
+    pub status: SubsidyReturnReceiptStatus,
     /// Why the return failed; only when it failed.
     ///
     /// Wire name `fail_reason`; optional.
-    pub fail_reason: ::std::option::Option<
-        crate::marketing::busifavor::types::SubsidyReturnFailReason,
-    >,
+    pub fail_reason: ::std::option::Option<SubsidyReturnFailReason>,
     /// When the return completed; only when it succeeded.
     ///
     /// Wire name `return_done_time`; optional; RFC 3339.
@@ -3175,31 +2873,13 @@ impl SubsidyReturnReceiptBuilder {
     }
 
     /// Sets `status`. State of the return.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::SubsidyReturnReceiptStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::SubsidyReturnReceiptStatus,
-                >("status", value),
-        )
+    pub fn status(self, value: impl Into<SubsidyReturnReceiptStatus>) -> Self {
+        Self(self.0.set::<SubsidyReturnReceiptStatus>("status", value))
     }
 
     /// Sets `fail_reason`. Why the return failed; only when it failed.
-    pub fn fail_reason(
-        self,
-        value: impl Into<crate::marketing::busifavor::types::SubsidyReturnFailReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::busifavor::types::SubsidyReturnFailReason,
-                >("fail_reason", value),
-        )
+    pub fn fail_reason(self, value: impl Into<SubsidyReturnFailReason>) -> Self {
+        Self(self.0.set::<SubsidyReturnFailReason>("fail_reason", value))
     }
 
     /// Sets `return_done_time`. When the return completed; only when it succeeded.

@@ -98,7 +98,7 @@ impl UploadCouponCodesRequestBuilder {
 
 impl rt::Operation for UploadCouponCodesRequest {
     type Body = UploadCouponCodesBody;
-    type Response = crate::marketing::busifavor::upload_coupon_codes::UploadCouponCodesResponse;
+    type Response = UploadCouponCodesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.upload_coupon_codes",
@@ -303,9 +303,7 @@ pub struct UploadCouponCodesResponse {
     /// The codes that failed and why; fix them and upload again.
     ///
     /// Wire name `fail_codes`; optional.
-    pub fail_codes: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::busifavor::upload_coupon_codes::FailedCode>,
-    >,
+    pub fail_codes: ::std::option::Option<::std::vec::Vec<FailedCode>>,
     /// Codes uploaded earlier; not added again.
     ///
     /// Wire name `exist_codes`; optional.
@@ -427,21 +425,8 @@ impl UploadCouponCodesResponseBuilder {
     }
 
     /// Sets `fail_codes`. The codes that failed and why; fix them and upload again.
-    pub fn fail_codes(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::busifavor::upload_coupon_codes::FailedCode>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::busifavor::upload_coupon_codes::FailedCode,
-                    >,
-                >("fail_codes", value),
-        )
+    pub fn fail_codes(self, value: impl Into<::std::vec::Vec<FailedCode>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<FailedCode>>("fail_codes", value))
     }
 
     /// Sets `exist_codes`. Codes uploaded earlier; not added again.

@@ -114,7 +114,7 @@ impl UseCouponRequestBuilder {
 
 impl rt::Operation for UseCouponRequest {
     type Body = UseCouponBody;
-    type Response = crate::marketing::busifavor::use_coupon::UseCouponResponse;
+    type Response = UseCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "busifavor.use_coupon",

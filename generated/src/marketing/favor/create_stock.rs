@@ -80,45 +80,18 @@ impl CreateStockRequestBuilder {
     }
 
     /// Sets `stock_use_rule`. Sending limits.
-    pub fn stock_use_rule(
-        self,
-        value: impl Into<crate::marketing::favor::types::StockUseRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::StockUseRule,
-                >("stock_use_rule", value),
-        )
+    pub fn stock_use_rule(self, value: impl Into<super::types::StockUseRule>) -> Self {
+        Self(self.0.set::<super::types::StockUseRule>("stock_use_rule", value))
     }
 
     /// Sets `pattern_info`. How the coupon looks in the card wallet.
-    pub fn pattern_info(
-        self,
-        value: impl Into<crate::marketing::favor::types::PatternInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::PatternInfo,
-                >("pattern_info", value),
-        )
+    pub fn pattern_info(self, value: impl Into<super::types::PatternInfo>) -> Self {
+        Self(self.0.set::<super::types::PatternInfo>("pattern_info", value))
     }
 
     /// Sets `coupon_use_rule`. How coupons are redeemed.
-    pub fn coupon_use_rule(
-        self,
-        value: impl Into<crate::marketing::favor::types::CouponUseRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::CouponUseRule,
-                >("coupon_use_rule", value),
-        )
+    pub fn coupon_use_rule(self, value: impl Into<super::types::CouponUseRule>) -> Self {
+        Self(self.0.set::<super::types::CouponUseRule>("coupon_use_rule", value))
     }
 
     /// Sets `no_cash`. True for a stock without fund flow (免充值), false for a prepaid one.
@@ -127,13 +100,8 @@ impl CreateStockRequestBuilder {
     }
 
     /// Sets `stock_type`. Kind of stock; NORMAL for a fixed-amount stock.
-    pub fn stock_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::StockType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::marketing::favor::types::StockType>("stock_type", value),
-        )
+    pub fn stock_type(self, value: impl Into<super::types::StockType>) -> Self {
+        Self(self.0.set::<super::types::StockType>("stock_type", value))
     }
 
     /// Sets `out_request_no`. The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -.
@@ -160,7 +128,7 @@ impl CreateStockRequestBuilder {
 
 impl rt::Operation for CreateStockRequest {
     type Body = CreateStockBody;
-    type Response = crate::marketing::favor::create_stock::CreateStockResponse;
+    type Response = CreateStockResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.create_stock",
@@ -270,15 +238,15 @@ pub struct CreateStockBody {
     /// Sending limits.
     ///
     /// Wire name `stock_use_rule`; required.
-    pub stock_use_rule: crate::marketing::favor::types::StockUseRule,
+    pub stock_use_rule: super::types::StockUseRule,
     /// How the coupon looks in the card wallet.
     ///
     /// Wire name `pattern_info`; optional.
-    pub pattern_info: ::std::option::Option<crate::marketing::favor::types::PatternInfo>,
+    pub pattern_info: ::std::option::Option<super::types::PatternInfo>,
     /// How coupons are redeemed.
     ///
     /// Wire name `coupon_use_rule`; required.
-    pub coupon_use_rule: crate::marketing::favor::types::CouponUseRule,
+    pub coupon_use_rule: super::types::CouponUseRule,
     /// True for a stock without fund flow (免充值), false for a prepaid one.
     ///
     /// Wire name `no_cash`; required.
@@ -286,7 +254,7 @@ pub struct CreateStockBody {
     /// Kind of stock; NORMAL for a fixed-amount stock.
     ///
     /// Wire name `stock_type`; required.
-    pub stock_type: crate::marketing::favor::types::StockType,
+    pub stock_type: super::types::StockType,
     /// The merchant's unique number for this creation, such as merchant number + date + serial, made of letters, digits and | _ \* -. Repeating it repeats the first answer.
     ///
     /// Wire name `out_request_no`; required; 1 to 128 characters.
@@ -308,28 +276,20 @@ impl rt::Shaped for CreateStockBody {
             rt::FieldRule::req("available_end_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req(
                 "stock_use_rule",
-                rt::Kind::Nested(
-                    <crate::marketing::favor::types::StockUseRule as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::StockUseRule as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "pattern_info",
-                rt::Kind::Nested(
-                    <crate::marketing::favor::types::PatternInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::PatternInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "coupon_use_rule",
-                rt::Kind::Nested(
-                    <crate::marketing::favor::types::CouponUseRule as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CouponUseRule as rt::Shaped>::shape),
             ),
             rt::FieldRule::req("no_cash", rt::Kind::Boolean),
             rt::FieldRule::req(
                 "stock_type",
-                rt::Kind::Enum(
-                    <crate::marketing::favor::types::StockType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::StockType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("out_request_no", rt::Kind::text(1, 128)),
             rt::FieldRule::opt("ext_info", rt::Kind::text(1, 128)),

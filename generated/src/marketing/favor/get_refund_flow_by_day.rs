@@ -88,7 +88,7 @@ impl GetRefundFlowByDayRequestBuilder {
 
 impl rt::Operation for GetRefundFlowByDayRequest {
     type Body = ();
-    type Response = crate::marketing::favor::get_refund_flow_by_day::GetRefundFlowByDayResponse;
+    type Response = GetRefundFlowByDayResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.get_refund_flow_by_day",

@@ -69,7 +69,7 @@ impl GetUseFlowRequestBuilder {
 
 impl rt::Operation for GetUseFlowRequest {
     type Body = ();
-    type Response = crate::marketing::favor::types::FlowFileLink;
+    type Response = super::types::FlowFileLink;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.get_use_flow",

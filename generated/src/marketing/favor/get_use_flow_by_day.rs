@@ -86,7 +86,7 @@ impl GetUseFlowByDayRequestBuilder {
 
 impl rt::Operation for GetUseFlowByDayRequest {
     type Body = ();
-    type Response = crate::marketing::favor::get_use_flow_by_day::GetUseFlowByDayResponse;
+    type Response = GetUseFlowByDayResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.get_use_flow_by_day",

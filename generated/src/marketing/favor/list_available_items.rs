@@ -109,7 +109,7 @@ impl ListAvailableItemsRequestBuilder {
 
 impl rt::Operation for ListAvailableItemsRequest {
     type Body = ();
-    type Response = crate::marketing::favor::types::StockEntryPage;
+    type Response = super::types::StockEntryPage;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.list_available_items",

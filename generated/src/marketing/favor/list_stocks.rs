@@ -42,7 +42,7 @@ pub struct ListStocksRequest {
     /// Query parameter. Only stocks in this state.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
+    pub status: ::std::option::Option<super::types::StockStatus>,
 }
 
 impl rt::JsonFields for ListStocksRequest {
@@ -78,9 +78,7 @@ impl rt::Shaped for ListStocksRequest {
             rt::FieldRule::opt("create_end_time", rt::Kind::DATE_TIME),
             rt::FieldRule::opt(
                 "status",
-                rt::Kind::Enum(
-                    <crate::marketing::favor::types::StockStatus as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::StockStatus as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -123,11 +121,8 @@ impl ListStocksRequestBuilder {
     }
 
     /// Sets the parameter `status`. Only stocks in this state.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::favor::types::StockStatus>,
-    ) -> Self {
-        Self(self.0.set::<crate::marketing::favor::types::StockStatus>("status", value))
+    pub fn status(self, value: impl Into<super::types::StockStatus>) -> Self {
+        Self(self.0.set::<super::types::StockStatus>("status", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -139,7 +134,7 @@ impl ListStocksRequestBuilder {
 
 impl rt::Operation for ListStocksRequest {
     type Body = ();
-    type Response = crate::marketing::favor::list_stocks::ListStocksResponse;
+    type Response = ListStocksResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.list_stocks",
@@ -224,9 +219,7 @@ pub struct ListStocksResponse {
     /// The stocks of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::Stock>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::Stock>>,
 }
 
 impl rt::Shaped for ListStocksResponse {
@@ -241,9 +234,7 @@ impl rt::Shaped for ListStocksResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::favor::types::Stock as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Stock as rt::Shaped>::shape),
                 ),
             ),
         ],
@@ -298,17 +289,8 @@ impl ListStocksResponseBuilder {
     }
 
     /// Sets `data`. The stocks of this page.
-    pub fn data(
-        self,
-        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::Stock>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::favor::types::Stock>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<super::types::Stock>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<super::types::Stock>>("data", value))
     }
 
     /// Checks every field and builds the value.

@@ -34,9 +34,7 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<
-        crate::marketing::favor::list_user_coupons::CouponStatusFilter,
-    >,
+    pub status: ::std::option::Option<CouponStatusFilter>,
     /// Query parameter. Only coupons of stocks this merchant created.
     ///
     /// Wire name `creator_mchid`; optional; 1 to 20 characters.
@@ -60,9 +58,7 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only consumption credit (MULTIUSE).
     ///
     /// Wire name `business_type`; optional.
-    pub business_type: ::std::option::Option<
-        crate::marketing::favor::types::BusinessType,
-    >,
+    pub business_type: ::std::option::Option<super::types::BusinessType>,
 }
 
 impl rt::JsonFields for ListUserCouponsRequest {
@@ -113,9 +109,7 @@ impl rt::Shaped for ListUserCouponsRequest {
             rt::FieldRule::opt("limit", rt::Kind::range(1, i64::MAX)),
             rt::FieldRule::opt(
                 "business_type",
-                rt::Kind::Enum(
-                    <crate::marketing::favor::types::BusinessType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::BusinessType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -148,17 +142,8 @@ impl ListUserCouponsRequestBuilder {
     }
 
     /// Sets the parameter `status`. Only coupons in this state.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::favor::list_user_coupons::CouponStatusFilter>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::list_user_coupons::CouponStatusFilter,
-                >("status", value),
-        )
+    pub fn status(self, value: impl Into<CouponStatusFilter>) -> Self {
+        Self(self.0.set::<CouponStatusFilter>("status", value))
     }
 
     /// Sets the parameter `creator_mchid`. Only coupons of stocks this merchant created.
@@ -187,17 +172,8 @@ impl ListUserCouponsRequestBuilder {
     }
 
     /// Sets the parameter `business_type`. Only consumption credit (MULTIUSE).
-    pub fn business_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::BusinessType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::BusinessType,
-                >("business_type", value),
-        )
+    pub fn business_type(self, value: impl Into<super::types::BusinessType>) -> Self {
+        Self(self.0.set::<super::types::BusinessType>("business_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -209,7 +185,7 @@ impl ListUserCouponsRequestBuilder {
 
 impl rt::Operation for ListUserCouponsRequest {
     type Body = ();
-    type Response = crate::marketing::favor::list_user_coupons::ListUserCouponsResponse;
+    type Response = ListUserCouponsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.list_user_coupons",
@@ -325,9 +301,7 @@ pub struct ListUserCouponsResponse {
     /// The coupons of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::Coupon>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::Coupon>>,
 }
 
 impl rt::Shaped for ListUserCouponsResponse {
@@ -342,9 +316,7 @@ impl rt::Shaped for ListUserCouponsResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::favor::types::Coupon as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Coupon as rt::Shaped>::shape),
                 ),
             ),
         ],
@@ -399,17 +371,8 @@ impl ListUserCouponsResponseBuilder {
     }
 
     /// Sets `data`. The coupons of this page.
-    pub fn data(
-        self,
-        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::Coupon>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::favor::types::Coupon>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<super::types::Coupon>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<super::types::Coupon>>("data", value))
     }
 
     /// Checks every field and builds the value.

@@ -114,7 +114,7 @@ impl ModifyAvailableGoodsRequestBuilder {
 
 impl rt::Operation for ModifyAvailableGoodsRequest {
     type Body = ModifyAvailableGoodsBody;
-    type Response = crate::marketing::favor::modify_available_goods::ModifyAvailableGoodsResponse;
+    type Response = ModifyAvailableGoodsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.modify_available_goods",

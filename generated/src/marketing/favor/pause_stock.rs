@@ -84,7 +84,7 @@ impl PauseStockRequestBuilder {
 
 impl rt::Operation for PauseStockRequest {
     type Body = PauseStockBody;
-    type Response = crate::marketing::favor::pause_stock::PauseStockResponse;
+    type Response = PauseStockResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.pause_stock",

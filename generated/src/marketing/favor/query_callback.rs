@@ -67,7 +67,7 @@ impl QueryCallbackRequestBuilder {
 
 impl rt::Operation for QueryCallbackRequest {
     type Body = ();
-    type Response = crate::marketing::favor::query_callback::QueryCallbackResponse;
+    type Response = QueryCallbackResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.query_callback",

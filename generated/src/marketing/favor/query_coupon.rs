@@ -95,7 +95,7 @@ impl QueryCouponRequestBuilder {
 
 impl rt::Operation for QueryCouponRequest {
     type Body = ();
-    type Response = crate::marketing::favor::types::Coupon;
+    type Response = super::types::Coupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.query_coupon",

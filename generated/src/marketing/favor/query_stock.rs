@@ -83,7 +83,7 @@ impl QueryStockRequestBuilder {
 
 impl rt::Operation for QueryStockRequest {
     type Body = ();
-    type Response = crate::marketing::favor::types::Stock;
+    type Response = super::types::Stock;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.query_stock",

@@ -84,7 +84,7 @@ impl RestartStockRequestBuilder {
 
 impl rt::Operation for RestartStockRequest {
     type Body = RestartStockBody;
-    type Response = crate::marketing::favor::restart_stock::RestartStockResponse;
+    type Response = RestartStockResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.restart_stock",

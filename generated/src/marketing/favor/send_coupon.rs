@@ -109,7 +109,7 @@ impl SendCouponRequestBuilder {
 
 impl rt::Operation for SendCouponRequest {
     type Body = SendCouponBody;
-    type Response = crate::marketing::favor::send_coupon::SendCouponResponse;
+    type Response = SendCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.send_coupon",

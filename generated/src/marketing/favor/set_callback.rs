@@ -83,7 +83,7 @@ impl SetCallbackRequestBuilder {
 
 impl rt::Operation for SetCallbackRequest {
     type Body = SetCallbackBody;
-    type Response = crate::marketing::favor::set_callback::SetCallbackResponse;
+    type Response = SetCallbackResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.set_callback",

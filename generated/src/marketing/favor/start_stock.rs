@@ -84,7 +84,7 @@ impl StartStockRequestBuilder {
 
 impl rt::Operation for StartStockRequest {
     type Body = StartStockBody;
-    type Response = crate::marketing::favor::start_stock::StartStockResponse;
+    type Response = StartStockResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.start_stock",

@@ -84,7 +84,7 @@ impl StopStockRequestBuilder {
 
 impl rt::Operation for StopStockRequest {
     type Body = StopStockBody;
-    type Response = crate::marketing::favor::stop_stock::StopStockResponse;
+    type Response = StopStockResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "favor.stop_stock",

@@ -617,9 +617,7 @@ pub struct CouponAvailableTime {
     /// Fixed weekly days and hours of use.
     ///
     /// Wire name `fix_available_time`; optional.
-    pub fix_available_time: ::std::option::Option<
-        crate::marketing::favor::types::FixAvailableTime,
-    >,
+    pub fix_available_time: ::std::option::Option<FixAvailableTime>,
     /// Whether a coupon becomes usable only the day after it is received.
     ///
     /// Wire name `second_day_available`; optional.
@@ -691,17 +689,8 @@ impl CouponAvailableTimeBuilder {
     }
 
     /// Sets `fix_available_time`. Fixed weekly days and hours of use.
-    pub fn fix_available_time(
-        self,
-        value: impl Into<crate::marketing::favor::types::FixAvailableTime>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::FixAvailableTime,
-                >("fix_available_time", value),
-        )
+    pub fn fix_available_time(self, value: impl Into<FixAvailableTime>) -> Self {
+        Self(self.0.set::<FixAvailableTime>("fix_available_time", value))
     }
 
     /// Sets `second_day_available`. Whether a coupon becomes usable only the day after it is received.
@@ -792,27 +781,19 @@ pub struct CouponUseRule {
     /// When a coupon can be used after it is received.
     ///
     /// Wire name `coupon_available_time`; optional.
-    pub coupon_available_time: ::std::option::Option<
-        crate::marketing::favor::types::CouponAvailableTime,
-    >,
+    pub coupon_available_time: ::std::option::Option<CouponAvailableTime>,
     /// Face value and threshold; needed when `stock_type` is NORMAL.
     ///
     /// Wire name `fixed_normal_coupon`; optional.
-    pub fixed_normal_coupon: ::std::option::Option<
-        crate::marketing::favor::types::FixedNormalCoupon,
-    >,
+    pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
     /// Rule of a DISCOUNT stock.
     ///
     /// Wire name `discount_coupon`; optional.
-    pub discount_coupon: ::std::option::Option<
-        crate::marketing::favor::types::DiscountCoupon,
-    >,
+    pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// Rule of an EXCHAHGE stock.
     ///
     /// Wire name `exchange_coupon`; optional.
-    pub exchange_coupon: ::std::option::Option<
-        crate::marketing::favor::types::ExchangeCoupon,
-    >,
+    pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
     /// Order tags (goods_tag of the payment order) the coupon applies to.
     ///
     /// Wire name `goods_tag`; optional; at most 50 items; each item 1 to 128 characters.
@@ -824,13 +805,11 @@ pub struct CouponUseRule {
     /// Bank cards the coupon is limited to, when `limit_pay` names a card.
     ///
     /// Wire name `limit_card`; optional.
-    pub limit_card: ::std::option::Option<crate::marketing::favor::types::LimitCard>,
+    pub limit_card: ::std::option::Option<LimitCard>,
     /// Payment methods the coupon is limited to; no limit when left out.
     ///
     /// Wire name `trade_type`; optional.
-    pub trade_type: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
-    >,
+    pub trade_type: ::std::option::Option<::std::vec::Vec<TradeType>>,
     /// Whether the coupon can be combined with other offers.
     ///
     /// Wire name `combine_use`; optional.
@@ -954,59 +933,23 @@ impl CouponUseRule {
 pub struct CouponUseRuleBuilder(rt::Draft);
 impl CouponUseRuleBuilder {
     /// Sets `coupon_available_time`. When a coupon can be used after it is received.
-    pub fn coupon_available_time(
-        self,
-        value: impl Into<crate::marketing::favor::types::CouponAvailableTime>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::CouponAvailableTime,
-                >("coupon_available_time", value),
-        )
+    pub fn coupon_available_time(self, value: impl Into<CouponAvailableTime>) -> Self {
+        Self(self.0.set::<CouponAvailableTime>("coupon_available_time", value))
     }
 
     /// Sets `fixed_normal_coupon`. Face value and threshold; needed when `stock_type` is NORMAL.
-    pub fn fixed_normal_coupon(
-        self,
-        value: impl Into<crate::marketing::favor::types::FixedNormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::FixedNormalCoupon,
-                >("fixed_normal_coupon", value),
-        )
+    pub fn fixed_normal_coupon(self, value: impl Into<FixedNormalCoupon>) -> Self {
+        Self(self.0.set::<FixedNormalCoupon>("fixed_normal_coupon", value))
     }
 
     /// Sets `discount_coupon`. Rule of a DISCOUNT stock.
-    pub fn discount_coupon(
-        self,
-        value: impl Into<crate::marketing::favor::types::DiscountCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::DiscountCoupon,
-                >("discount_coupon", value),
-        )
+    pub fn discount_coupon(self, value: impl Into<DiscountCoupon>) -> Self {
+        Self(self.0.set::<DiscountCoupon>("discount_coupon", value))
     }
 
     /// Sets `exchange_coupon`. Rule of an EXCHAHGE stock.
-    pub fn exchange_coupon(
-        self,
-        value: impl Into<crate::marketing::favor::types::ExchangeCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::ExchangeCoupon,
-                >("exchange_coupon", value),
-        )
+    pub fn exchange_coupon(self, value: impl Into<ExchangeCoupon>) -> Self {
+        Self(self.0.set::<ExchangeCoupon>("exchange_coupon", value))
     }
 
     /// Sets `goods_tag`. Order tags (goods_tag of the payment order) the coupon applies to.
@@ -1026,27 +969,13 @@ impl CouponUseRuleBuilder {
     }
 
     /// Sets `limit_card`. Bank cards the coupon is limited to, when `limit_pay` names a card.
-    pub fn limit_card(
-        self,
-        value: impl Into<crate::marketing::favor::types::LimitCard>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::marketing::favor::types::LimitCard>("limit_card", value),
-        )
+    pub fn limit_card(self, value: impl Into<LimitCard>) -> Self {
+        Self(self.0.set::<LimitCard>("limit_card", value))
     }
 
     /// Sets `trade_type`. Payment methods the coupon is limited to; no limit when left out.
-    pub fn trade_type(
-        self,
-        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::TradeType>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
-                >("trade_type", value),
-        )
+    pub fn trade_type(self, value: impl Into<::std::vec::Vec<TradeType>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<TradeType>>("trade_type", value))
     }
 
     /// Sets `combine_use`. Whether the coupon can be combined with other offers.
@@ -1119,9 +1048,7 @@ pub struct PatternInfo {
     /// Background colour.
     ///
     /// Wire name `background_color`; optional.
-    pub background_color: ::std::option::Option<
-        crate::marketing::favor::types::BackgroundColor,
-    >,
+    pub background_color: ::std::option::Option<BackgroundColor>,
     /// Picture on the detail page, a URL from `upload_image`.
     ///
     /// Wire name `coupon_image`; optional; 1 to 128 characters.
@@ -1129,7 +1056,7 @@ pub struct PatternInfo {
     /// Where "use now" leads; the default page when left out.
     ///
     /// Wire name `jump_target`; optional.
-    pub jump_target: ::std::option::Option<crate::marketing::favor::types::JumpTarget>,
+    pub jump_target: ::std::option::Option<JumpTarget>,
     /// AppID of the mini program to open; needed for MINI_PROGRAM.
     ///
     /// Wire name `mini_program_appid`; optional.
@@ -1215,17 +1142,8 @@ impl PatternInfoBuilder {
     }
 
     /// Sets `background_color`. Background colour.
-    pub fn background_color(
-        self,
-        value: impl Into<crate::marketing::favor::types::BackgroundColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::BackgroundColor,
-                >("background_color", value),
-        )
+    pub fn background_color(self, value: impl Into<BackgroundColor>) -> Self {
+        Self(self.0.set::<BackgroundColor>("background_color", value))
     }
 
     /// Sets `coupon_image`. Picture on the detail page, a URL from `upload_image`.
@@ -1234,15 +1152,8 @@ impl PatternInfoBuilder {
     }
 
     /// Sets `jump_target`. Where "use now" leads; the default page when left out.
-    pub fn jump_target(
-        self,
-        value: impl Into<crate::marketing::favor::types::JumpTarget>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::marketing::favor::types::JumpTarget>("jump_target", value),
-        )
+    pub fn jump_target(self, value: impl Into<JumpTarget>) -> Self {
+        Self(self.0.set::<JumpTarget>("jump_target", value))
     }
 
     /// Sets `mini_program_appid`. AppID of the mini program to open; needed for MINI_PROGRAM.
@@ -1292,13 +1203,11 @@ pub struct StockUseRuleInfo {
     /// Face value and threshold, for fixed-amount stocks.
     ///
     /// Wire name `fixed_normal_coupon`; optional.
-    pub fixed_normal_coupon: ::std::option::Option<
-        crate::marketing::favor::types::FixedNormalCoupon,
-    >,
+    pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
     /// How the coupons take money off.
     ///
     /// Wire name `coupon_type`; optional.
-    pub coupon_type: ::std::option::Option<crate::marketing::favor::types::CouponType>,
+    pub coupon_type: ::std::option::Option<CouponType>,
     /// Order tags the coupons apply to.
     ///
     /// Wire name `goods_tag`; optional.
@@ -1306,9 +1215,7 @@ pub struct StockUseRuleInfo {
     /// Payment methods the coupons are limited to.
     ///
     /// Wire name `trade_type`; optional.
-    pub trade_type: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
-    >,
+    pub trade_type: ::std::option::Option<::std::vec::Vec<TradeType>>,
     /// Whether the coupons combine with other offers.
     ///
     /// Wire name `combine_use`; optional.
@@ -1427,29 +1334,13 @@ impl StockUseRuleInfoBuilder {
     }
 
     /// Sets `fixed_normal_coupon`. Face value and threshold, for fixed-amount stocks.
-    pub fn fixed_normal_coupon(
-        self,
-        value: impl Into<crate::marketing::favor::types::FixedNormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::FixedNormalCoupon,
-                >("fixed_normal_coupon", value),
-        )
+    pub fn fixed_normal_coupon(self, value: impl Into<FixedNormalCoupon>) -> Self {
+        Self(self.0.set::<FixedNormalCoupon>("fixed_normal_coupon", value))
     }
 
     /// Sets `coupon_type`. How the coupons take money off.
-    pub fn coupon_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::CouponType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::marketing::favor::types::CouponType>("coupon_type", value),
-        )
+    pub fn coupon_type(self, value: impl Into<CouponType>) -> Self {
+        Self(self.0.set::<CouponType>("coupon_type", value))
     }
 
     /// Sets `goods_tag`. Order tags the coupons apply to.
@@ -1461,17 +1352,8 @@ impl StockUseRuleInfoBuilder {
     }
 
     /// Sets `trade_type`. Payment methods the coupons are limited to.
-    pub fn trade_type(
-        self,
-        value: impl Into<::std::vec::Vec<crate::marketing::favor::types::TradeType>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::favor::types::TradeType>,
-                >("trade_type", value),
-        )
+    pub fn trade_type(self, value: impl Into<::std::vec::Vec<TradeType>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<TradeType>>("trade_type", value))
     }
 
     /// Sets `combine_use`. Whether the coupons combine with other offers.
@@ -1608,7 +1490,7 @@ pub struct Stock {
     /// State of the stock.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<crate::marketing::favor::types::StockStatus>,
+    pub status: ::std::option::Option<StockStatus>,
     /// When the stock was created.
     ///
     /// Wire name `create_time`; optional; RFC 3339.
@@ -1620,9 +1502,7 @@ pub struct Stock {
     /// Sending limits and coupon rule.
     ///
     /// Wire name `stock_use_rule`; optional.
-    pub stock_use_rule: ::std::option::Option<
-        crate::marketing::favor::types::StockUseRuleInfo,
-    >,
+    pub stock_use_rule: ::std::option::Option<StockUseRuleInfo>,
     /// Start of the stock's period.
     ///
     /// Wire name `available_begin_time`; required; RFC 3339.
@@ -1650,9 +1530,7 @@ pub struct Stock {
     /// Cut-to-price details, for single-item stocks.
     ///
     /// Wire name `cut_to_message`; optional.
-    pub cut_to_message: ::std::option::Option<
-        crate::marketing::favor::types::CutToMessage,
-    >,
+    pub cut_to_message: ::std::option::Option<CutToMessage>,
     /// Whether the stock is a single-item (单品) offer.
     ///
     /// Wire name `singleitem`; optional.
@@ -1660,7 +1538,7 @@ pub struct Stock {
     /// Kind of stock.
     ///
     /// Wire name `stock_type`; required.
-    pub stock_type: crate::marketing::favor::types::StockType,
+    pub stock_type: StockType,
     /// WeChat card-wallet ID of the stock; in the Go SDK model only.
     ///
     /// Wire name `card_id`; optional.
@@ -1668,15 +1546,11 @@ pub struct Stock {
     /// Sub-type of business; only MULTIUSE is documented.
     ///
     /// Wire name `business_type`; optional.
-    pub business_type: ::std::option::Option<
-        crate::marketing::favor::types::BusinessType,
-    >,
+    pub business_type: ::std::option::Option<BusinessType>,
     /// Regions where consumption credit can be used.
     ///
     /// Wire name `available_region_list`; optional.
-    pub available_region_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
-    >,
+    pub available_region_list: ::std::option::Option<::std::vec::Vec<AvailableRegion>>,
     /// Industries where consumption credit can be used, such as 餐饮.
     ///
     /// Wire name `available_industry_list`; optional.
@@ -1818,11 +1692,8 @@ impl StockBuilder {
     }
 
     /// Sets `status`. State of the stock.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::favor::types::StockStatus>,
-    ) -> Self {
-        Self(self.0.set::<crate::marketing::favor::types::StockStatus>("status", value))
+    pub fn status(self, value: impl Into<StockStatus>) -> Self {
+        Self(self.0.set::<StockStatus>("status", value))
     }
 
     /// Sets `create_time`. When the stock was created.
@@ -1836,17 +1707,8 @@ impl StockBuilder {
     }
 
     /// Sets `stock_use_rule`. Sending limits and coupon rule.
-    pub fn stock_use_rule(
-        self,
-        value: impl Into<crate::marketing::favor::types::StockUseRuleInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::StockUseRuleInfo,
-                >("stock_use_rule", value),
-        )
+    pub fn stock_use_rule(self, value: impl Into<StockUseRuleInfo>) -> Self {
+        Self(self.0.set::<StockUseRuleInfo>("stock_use_rule", value))
     }
 
     /// Sets `available_begin_time`. Start of the stock's period.
@@ -1880,17 +1742,8 @@ impl StockBuilder {
     }
 
     /// Sets `cut_to_message`. Cut-to-price details, for single-item stocks.
-    pub fn cut_to_message(
-        self,
-        value: impl Into<crate::marketing::favor::types::CutToMessage>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::CutToMessage,
-                >("cut_to_message", value),
-        )
+    pub fn cut_to_message(self, value: impl Into<CutToMessage>) -> Self {
+        Self(self.0.set::<CutToMessage>("cut_to_message", value))
     }
 
     /// Sets `singleitem`. Whether the stock is a single-item (单品) offer.
@@ -1899,13 +1752,8 @@ impl StockBuilder {
     }
 
     /// Sets `stock_type`. Kind of stock.
-    pub fn stock_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::StockType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::marketing::favor::types::StockType>("stock_type", value),
-        )
+    pub fn stock_type(self, value: impl Into<StockType>) -> Self {
+        Self(self.0.set::<StockType>("stock_type", value))
     }
 
     /// Sets `card_id`. WeChat card-wallet ID of the stock; in the Go SDK model only.
@@ -1914,32 +1762,19 @@ impl StockBuilder {
     }
 
     /// Sets `business_type`. Sub-type of business; only MULTIUSE is documented.
-    pub fn business_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::BusinessType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::BusinessType,
-                >("business_type", value),
-        )
+    pub fn business_type(self, value: impl Into<BusinessType>) -> Self {
+        Self(self.0.set::<BusinessType>("business_type", value))
     }
 
     /// Sets `available_region_list`. Regions where consumption credit can be used.
     pub fn available_region_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
-        >,
+        value: impl Into<::std::vec::Vec<AvailableRegion>>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::favor::types::AvailableRegion>,
-                >("available_region_list", value),
+                .set::<::std::vec::Vec<AvailableRegion>>("available_region_list", value),
         )
     }
 
@@ -2078,9 +1913,7 @@ pub struct ConsumeInformation {
     /// Products the merchant listed in the order.
     ///
     /// Wire name `goods_detail`; optional.
-    pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
-    >,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<ConsumeGoodsDetail>>,
 }
 
 impl rt::Shaped for ConsumeInformation {
@@ -2160,17 +1993,9 @@ impl ConsumeInformationBuilder {
     /// Sets `goods_detail`. Products the merchant listed in the order.
     pub fn goods_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<ConsumeGoodsDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::favor::types::ConsumeGoodsDetail>,
-                >("goods_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<ConsumeGoodsDetail>>("goods_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -2324,7 +2149,7 @@ pub struct Coupon {
     /// State of the coupon.
     ///
     /// Wire name `status`; optional.
-    pub status: ::std::option::Option<crate::marketing::favor::types::CouponStatus>,
+    pub status: ::std::option::Option<CouponStatus>,
     /// Rules of use.
     ///
     /// Wire name `description`; optional.
@@ -2336,7 +2161,7 @@ pub struct Coupon {
     /// How the coupon takes money off.
     ///
     /// Wire name `coupon_type`; optional.
-    pub coupon_type: ::std::option::Option<crate::marketing::favor::types::CouponType>,
+    pub coupon_type: ::std::option::Option<CouponType>,
     /// Whether the coupon has no fund flow (免充值).
     ///
     /// Wire name `no_cash`; optional.
@@ -2356,19 +2181,15 @@ pub struct Coupon {
     /// Cut-to-price details, for single-item coupons.
     ///
     /// Wire name `cut_to_message`; optional.
-    pub cut_to_message: ::std::option::Option<
-        crate::marketing::favor::types::CutToMessage,
-    >,
+    pub cut_to_message: ::std::option::Option<CutToMessage>,
     /// Single-item details; in COUPON.USE only.
     ///
     /// Wire name `singleitem_discount_off`; optional.
-    pub singleitem_discount_off: ::std::option::Option<
-        crate::marketing::favor::types::SingleitemDiscountOff,
-    >,
+    pub singleitem_discount_off: ::std::option::Option<SingleitemDiscountOff>,
     /// Cut-to details; in COUPON.USE only, for cut-to coupons.
     ///
     /// Wire name `discount_to`; optional.
-    pub discount_to: ::std::option::Option<crate::marketing::favor::types::DiscountTo>,
+    pub discount_to: ::std::option::Option<DiscountTo>,
     /// Start of the coupon's validity.
     ///
     /// Wire name `available_begin_time`; optional; RFC 3339.
@@ -2380,15 +2201,11 @@ pub struct Coupon {
     /// Face value and threshold, for fixed-amount coupons.
     ///
     /// Wire name `normal_coupon_information`; optional.
-    pub normal_coupon_information: ::std::option::Option<
-        crate::marketing::favor::types::FixedNormalCoupon,
-    >,
+    pub normal_coupon_information: ::std::option::Option<FixedNormalCoupon>,
     /// Redemption record; only once it is USED.
     ///
     /// Wire name `consume_information`; optional.
-    pub consume_information: ::std::option::Option<
-        crate::marketing::favor::types::ConsumeInformation,
-    >,
+    pub consume_information: ::std::option::Option<ConsumeInformation>,
     /// Remaining balance, in fen, of MULTIUSE consumption credit.
     ///
     /// Wire name `available_balance`; optional.
@@ -2396,9 +2213,7 @@ pub struct Coupon {
     /// Sub-type of business; only MULTIUSE is documented.
     ///
     /// Wire name `business_type`; optional.
-    pub business_type: ::std::option::Option<
-        crate::marketing::favor::types::BusinessType,
-    >,
+    pub business_type: ::std::option::Option<BusinessType>,
 }
 
 impl rt::Shaped for Coupon {
@@ -2541,11 +2356,8 @@ impl CouponBuilder {
     }
 
     /// Sets `status`. State of the coupon.
-    pub fn status(
-        self,
-        value: impl Into<crate::marketing::favor::types::CouponStatus>,
-    ) -> Self {
-        Self(self.0.set::<crate::marketing::favor::types::CouponStatus>("status", value))
+    pub fn status(self, value: impl Into<CouponStatus>) -> Self {
+        Self(self.0.set::<CouponStatus>("status", value))
     }
 
     /// Sets `description`. Rules of use.
@@ -2559,15 +2371,8 @@ impl CouponBuilder {
     }
 
     /// Sets `coupon_type`. How the coupon takes money off.
-    pub fn coupon_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::CouponType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::marketing::favor::types::CouponType>("coupon_type", value),
-        )
+    pub fn coupon_type(self, value: impl Into<CouponType>) -> Self {
+        Self(self.0.set::<CouponType>("coupon_type", value))
     }
 
     /// Sets `no_cash`. Whether the coupon has no fund flow (免充值).
@@ -2591,43 +2396,21 @@ impl CouponBuilder {
     }
 
     /// Sets `cut_to_message`. Cut-to-price details, for single-item coupons.
-    pub fn cut_to_message(
-        self,
-        value: impl Into<crate::marketing::favor::types::CutToMessage>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::CutToMessage,
-                >("cut_to_message", value),
-        )
+    pub fn cut_to_message(self, value: impl Into<CutToMessage>) -> Self {
+        Self(self.0.set::<CutToMessage>("cut_to_message", value))
     }
 
     /// Sets `singleitem_discount_off`. Single-item details; in COUPON.USE only.
     pub fn singleitem_discount_off(
         self,
-        value: impl Into<crate::marketing::favor::types::SingleitemDiscountOff>,
+        value: impl Into<SingleitemDiscountOff>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::SingleitemDiscountOff,
-                >("singleitem_discount_off", value),
-        )
+        Self(self.0.set::<SingleitemDiscountOff>("singleitem_discount_off", value))
     }
 
     /// Sets `discount_to`. Cut-to details; in COUPON.USE only, for cut-to coupons.
-    pub fn discount_to(
-        self,
-        value: impl Into<crate::marketing::favor::types::DiscountTo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::marketing::favor::types::DiscountTo>("discount_to", value),
-        )
+    pub fn discount_to(self, value: impl Into<DiscountTo>) -> Self {
+        Self(self.0.set::<DiscountTo>("discount_to", value))
     }
 
     /// Sets `available_begin_time`. Start of the coupon's validity.
@@ -2641,31 +2424,13 @@ impl CouponBuilder {
     }
 
     /// Sets `normal_coupon_information`. Face value and threshold, for fixed-amount coupons.
-    pub fn normal_coupon_information(
-        self,
-        value: impl Into<crate::marketing::favor::types::FixedNormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::FixedNormalCoupon,
-                >("normal_coupon_information", value),
-        )
+    pub fn normal_coupon_information(self, value: impl Into<FixedNormalCoupon>) -> Self {
+        Self(self.0.set::<FixedNormalCoupon>("normal_coupon_information", value))
     }
 
     /// Sets `consume_information`. Redemption record; only once it is USED.
-    pub fn consume_information(
-        self,
-        value: impl Into<crate::marketing::favor::types::ConsumeInformation>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::ConsumeInformation,
-                >("consume_information", value),
-        )
+    pub fn consume_information(self, value: impl Into<ConsumeInformation>) -> Self {
+        Self(self.0.set::<ConsumeInformation>("consume_information", value))
     }
 
     /// Sets `available_balance`. Remaining balance, in fen, of MULTIUSE consumption credit.
@@ -2674,17 +2439,8 @@ impl CouponBuilder {
     }
 
     /// Sets `business_type`. Sub-type of business; only MULTIUSE is documented.
-    pub fn business_type(
-        self,
-        value: impl Into<crate::marketing::favor::types::BusinessType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::favor::types::BusinessType,
-                >("business_type", value),
-        )
+    pub fn business_type(self, value: impl Into<BusinessType>) -> Self {
+        Self(self.0.set::<BusinessType>("business_type", value))
     }
 
     /// Checks every field and builds the value.

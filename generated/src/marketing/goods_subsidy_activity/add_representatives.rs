@@ -68,19 +68,13 @@ impl AddRepresentativesRequestBuilder {
     /// Sets `representative_info_list`. The representatives to add.
     pub fn representative_info_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::RepresentativeInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-                    >,
+                    ::std::vec::Vec<super::types::RepresentativeInfo>,
                 >("representative_info_list", value),
         )
     }
@@ -111,7 +105,7 @@ impl AddRepresentativesRequestBuilder {
 
 impl rt::Operation for AddRepresentativesRequest {
     type Body = AddRepresentativesBody;
-    type Response = crate::marketing::goods_subsidy_activity::add_representatives::AddRepresentativesResponse;
+    type Response = AddRepresentativesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.add_representatives",
@@ -167,9 +161,7 @@ pub struct AddRepresentativesBody {
     /// The representatives to add.
     ///
     /// Wire name `representative_info_list`; required; at least 1 items.
-    pub representative_info_list: ::std::vec::Vec<
-        crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-    >,
+    pub representative_info_list: ::std::vec::Vec<super::types::RepresentativeInfo>,
     /// The merchant's number for this request, unique per merchant: letters, digits, `|`, `_`, `\*` and `-`.
     ///
     /// Wire name `out_request_no`; required; 1 to 128 characters; matches `^[0-9A-Za-z|_*-]+$`.
@@ -190,7 +182,7 @@ impl rt::Shaped for AddRepresentativesBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::RepresentativeInfo as rt::Shaped>::shape,
+                        <super::types::RepresentativeInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -231,9 +223,7 @@ pub struct AddRepresentativesResponse {
     ///
     /// Wire name `failed_representative_info_list`; optional.
     pub failed_representative_info_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-        >,
+        ::std::vec::Vec<super::types::RepresentativeInfo>,
     >,
     /// When they were added.
     ///
@@ -252,7 +242,7 @@ impl rt::Shaped for AddRepresentativesResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::RepresentativeInfo as rt::Shaped>::shape,
+                        <super::types::RepresentativeInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -303,19 +293,13 @@ impl AddRepresentativesResponseBuilder {
     /// Sets `failed_representative_info_list`. Representatives that could not be added.
     pub fn failed_representative_info_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::RepresentativeInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-                    >,
+                    ::std::vec::Vec<super::types::RepresentativeInfo>,
                 >("failed_representative_info_list", value),
         )
     }

@@ -73,20 +73,12 @@ impl ApplyActivityRequestBuilder {
     /// Sets `apply_infos`. The stores to sign up, each with the product's original price.
     pub fn apply_infos(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::ActApplyInfo>>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-                    >,
-                >("apply_infos", value),
+                .set::<::std::vec::Vec<super::types::ActApplyInfo>>("apply_infos", value),
         )
     }
 
@@ -104,7 +96,7 @@ impl ApplyActivityRequestBuilder {
 
 impl rt::Operation for ApplyActivityRequest {
     type Body = ApplyActivityBody;
-    type Response = crate::marketing::goods_subsidy_activity::apply_activity::ApplyActivityResponse;
+    type Response = ApplyActivityResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.apply_activity",
@@ -164,9 +156,7 @@ pub struct ApplyActivityBody {
     /// The stores to sign up, each with the product's original price.
     ///
     /// Wire name `apply_infos`; required; at least 1 items.
-    pub apply_infos: ::std::vec::Vec<
-        crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-    >,
+    pub apply_infos: ::std::vec::Vec<super::types::ActApplyInfo>,
 }
 
 impl rt::Shaped for ApplyActivityBody {
@@ -179,9 +169,7 @@ impl rt::Shaped for ApplyActivityBody {
                 rt::Kind::list(
                     1,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::ActApplyInfo as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::ActApplyInfo as rt::Shaped>::shape),
                 ),
             ),
         ],
@@ -214,13 +202,13 @@ pub struct ApplyActivityResponse {
     ///
     /// Wire name `failed_apply_infos`; optional.
     pub failed_apply_infos: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::ActApplyInfo>,
+        ::std::vec::Vec<super::types::ActApplyInfo>,
     >,
     /// Sign-ups that were accepted.
     ///
     /// Wire name `succeed_apply_infos`; optional.
     pub succeed_apply_infos: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::ActApplyInfo>,
+        ::std::vec::Vec<super::types::ActApplyInfo>,
     >,
 }
 
@@ -234,9 +222,7 @@ impl rt::Shaped for ApplyActivityResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::ActApplyInfo as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::ActApplyInfo as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::opt(
@@ -244,9 +230,7 @@ impl rt::Shaped for ApplyActivityResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::ActApplyInfo as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::ActApplyInfo as rt::Shaped>::shape),
                 ),
             ),
         ],
@@ -291,19 +275,13 @@ impl ApplyActivityResponseBuilder {
     /// Sets `failed_apply_infos`. Sign-ups that were refused.
     pub fn failed_apply_infos(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::ActApplyInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-                    >,
+                    ::std::vec::Vec<super::types::ActApplyInfo>,
                 >("failed_apply_infos", value),
         )
     }
@@ -311,19 +289,13 @@ impl ApplyActivityResponseBuilder {
     /// Sets `succeed_apply_infos`. Sign-ups that were accepted.
     pub fn succeed_apply_infos(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::ActApplyInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::ActApplyInfo,
-                    >,
+                    ::std::vec::Vec<super::types::ActApplyInfo>,
                 >("succeed_apply_infos", value),
         )
     }

@@ -89,7 +89,7 @@ impl CreateMaterialsRequestBuilder {
 
 impl rt::Operation for CreateMaterialsRequest {
     type Body = CreateMaterialsBody;
-    type Response = crate::marketing::goods_subsidy_activity::create_materials::CreateMaterialsResponse;
+    type Response = CreateMaterialsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.create_materials",
@@ -254,11 +254,7 @@ pub struct CreateMaterialsResponse {
     /// The material codes generated.
     ///
     /// Wire name `material_list`; optional.
-    pub material_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::goods_subsidy_activity::create_materials::MaterialInfo,
-        >,
-    >,
+    pub material_list: ::std::option::Option<::std::vec::Vec<MaterialInfo>>,
 }
 
 impl rt::Shaped for CreateMaterialsResponse {
@@ -304,23 +300,8 @@ pub struct CreateMaterialsResponseBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl CreateMaterialsResponseBuilder {
     /// Sets `material_list`. The material codes generated.
-    pub fn material_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::create_materials::MaterialInfo,
-            >,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::create_materials::MaterialInfo,
-                    >,
-                >("material_list", value),
-        )
+    pub fn material_list(self, value: impl Into<::std::vec::Vec<MaterialInfo>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<MaterialInfo>>("material_list", value))
     }
 
     /// Checks every field and builds the value.

@@ -78,20 +78,10 @@ impl DeleteStoresRequestBuilder {
     /// Sets `stores`. The stores.
     pub fn stores(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::RetailStoreInfo>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-                    >,
-                >("stores", value),
+            self.0.set::<::std::vec::Vec<super::types::RetailStoreInfo>>("stores", value),
         )
     }
 
@@ -109,7 +99,7 @@ impl DeleteStoresRequestBuilder {
 
 impl rt::Operation for DeleteStoresRequest {
     type Body = DeleteStoresBody;
-    type Response = crate::marketing::goods_subsidy_activity::delete_stores::DeleteStoresResponse;
+    type Response = DeleteStoresResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.delete_stores",
@@ -173,9 +163,7 @@ pub struct DeleteStoresBody {
     /// The stores.
     ///
     /// Wire name `stores`; required; at least 1 items.
-    pub stores: ::std::vec::Vec<
-        crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-    >,
+    pub stores: ::std::vec::Vec<super::types::RetailStoreInfo>,
 }
 
 impl rt::Shaped for DeleteStoresBody {
@@ -193,7 +181,7 @@ impl rt::Shaped for DeleteStoresBody {
                     1,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::RetailStoreInfo as rt::Shaped>::shape,
+                        <super::types::RetailStoreInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -229,7 +217,7 @@ pub struct DeleteStoresResponse {
     ///
     /// Wire name `failed_stores`; optional.
     pub failed_stores: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::RetailStoreInfo>,
+        ::std::vec::Vec<super::types::RetailStoreInfo>,
     >,
 }
 
@@ -244,7 +232,7 @@ impl rt::Shaped for DeleteStoresResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::RetailStoreInfo as rt::Shaped>::shape,
+                        <super::types::RetailStoreInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -288,19 +276,13 @@ impl DeleteStoresResponseBuilder {
     /// Sets `failed_stores`. Stores the change could not be applied to.
     pub fn failed_stores(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::RetailStoreInfo>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-                    >,
+                    ::std::vec::Vec<super::types::RetailStoreInfo>,
                 >("failed_stores", value),
         )
     }

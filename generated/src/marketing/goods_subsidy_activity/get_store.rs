@@ -83,7 +83,7 @@ impl GetStoreRequestBuilder {
 
 impl rt::Operation for GetStoreRequest {
     type Body = ();
-    type Response = crate::marketing::goods_subsidy_activity::types::RetailStoreInfo;
+    type Response = super::types::RetailStoreInfo;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.get_store",

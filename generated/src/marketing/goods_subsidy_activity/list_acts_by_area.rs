@@ -95,7 +95,7 @@ impl ListActsByAreaRequestBuilder {
 
 impl rt::Operation for ListActsByAreaRequest {
     type Body = ();
-    type Response = crate::marketing::goods_subsidy_activity::list_acts_by_area::ListActsByAreaResponse;
+    type Response = ListActsByAreaResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.list_acts_by_area",
@@ -159,9 +159,7 @@ pub struct ListActsByAreaResponse {
     /// The activities of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::FmcgAct>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::FmcgAct>>,
     /// Index of the first activity returned.
     ///
     /// Wire name `offset`; optional.
@@ -182,9 +180,7 @@ impl rt::Shaped for ListActsByAreaResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::FmcgAct as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::FmcgAct as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::opt("offset", rt::Kind::INTEGER),
@@ -231,21 +227,8 @@ impl ListActsByAreaResponseBuilder {
     }
 
     /// Sets `data`. The activities of this page.
-    pub fn data(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::FmcgAct>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::FmcgAct,
-                    >,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<super::types::FmcgAct>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<super::types::FmcgAct>>("data", value))
     }
 
     /// Sets `offset`. Index of the first activity returned.

@@ -97,7 +97,7 @@ impl ListRepresentativesRequestBuilder {
 
 impl rt::Operation for ListRepresentativesRequest {
     type Body = ();
-    type Response = crate::marketing::goods_subsidy_activity::list_representatives::ListRepresentativesResponse;
+    type Response = ListRepresentativesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.list_representatives",
@@ -162,11 +162,7 @@ pub struct ListRepresentativesResponse {
     /// The representatives of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-        >,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::RepresentativeInfo>>,
     /// Page number.
     ///
     /// Wire name `offset`; required.
@@ -188,7 +184,7 @@ impl rt::Shaped for ListRepresentativesResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::goods_subsidy_activity::types::RepresentativeInfo as rt::Shaped>::shape,
+                        <super::types::RepresentativeInfo as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -238,20 +234,12 @@ impl ListRepresentativesResponseBuilder {
     /// Sets `data`. The representatives of this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::RepresentativeInfo>>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::RepresentativeInfo,
-                    >,
-                >("data", value),
+                .set::<::std::vec::Vec<super::types::RepresentativeInfo>>("data", value),
         )
     }
 

@@ -95,7 +95,7 @@ impl ListStoresRequestBuilder {
 
 impl rt::Operation for ListStoresRequest {
     type Body = ();
-    type Response = crate::marketing::goods_subsidy_activity::types::RetailStorePage;
+    type Response = super::types::RetailStorePage;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.list_stores",

@@ -55,17 +55,8 @@ impl LockQualificationRequest {
 pub struct LockQualificationRequestBuilder(rt::Draft);
 impl LockQualificationRequestBuilder {
     /// Sets `order_information`. The order the qualifications belong to.
-    pub fn order_information(
-        self,
-        value: impl Into<crate::marketing::goods_subsidy_activity::types::OrderInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::goods_subsidy_activity::types::OrderInfo,
-                >("order_information", value),
-        )
+    pub fn order_information(self, value: impl Into<super::types::OrderInfo>) -> Self {
+        Self(self.0.set::<super::types::OrderInfo>("order_information", value))
     }
 
     /// Sets `qualification_ids`. The qualifications to lock.
@@ -98,7 +89,7 @@ impl LockQualificationRequestBuilder {
 
 impl rt::Operation for LockQualificationRequest {
     type Body = LockQualificationBody;
-    type Response = crate::marketing::goods_subsidy_activity::types::QualificationOutcome;
+    type Response = super::types::QualificationOutcome;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "retail_store.lock_qualification",
@@ -152,7 +143,7 @@ pub struct LockQualificationBody {
     /// The order the qualifications belong to.
     ///
     /// Wire name `order_information`; required.
-    pub order_information: crate::marketing::goods_subsidy_activity::types::OrderInfo,
+    pub order_information: super::types::OrderInfo,
     /// The qualifications to lock.
     ///
     /// Wire name `qualification_ids`; required; at least 1 items; each item at least 1 characters.
@@ -165,9 +156,7 @@ impl rt::Shaped for LockQualificationBody {
         &[
             rt::FieldRule::req(
                 "order_information",
-                rt::Kind::Nested(
-                    <crate::marketing::goods_subsidy_activity::types::OrderInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::OrderInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "qualification_ids",

@@ -302,9 +302,7 @@ pub struct ActRule {
     /// Regions the activity runs in.
     ///
     /// Wire name `areas`; optional.
-    pub areas: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::ActArea>,
-    >,
+    pub areas: ::std::option::Option<::std::vec::Vec<ActArea>>,
 }
 
 impl rt::Shaped for ActRule {
@@ -382,21 +380,8 @@ impl ActRuleBuilder {
     }
 
     /// Sets `areas`. Regions the activity runs in.
-    pub fn areas(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::ActArea>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::ActArea,
-                    >,
-                >("areas", value),
-        )
+    pub fn areas(self, value: impl Into<::std::vec::Vec<ActArea>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<ActArea>>("areas", value))
     }
 
     /// Checks every field and builds the value.
@@ -424,21 +409,15 @@ pub struct FmcgAct {
     /// Name and periods.
     ///
     /// Wire name `activity_info`; optional.
-    pub activity_info: ::std::option::Option<
-        crate::marketing::goods_subsidy_activity::types::ActInfo,
-    >,
+    pub activity_info: ::std::option::Option<ActInfo>,
     /// The product of the activity.
     ///
     /// Wire name `goods_information`; optional.
-    pub goods_information: ::std::option::Option<
-        crate::marketing::goods_subsidy_activity::types::GoodsInfo,
-    >,
+    pub goods_information: ::std::option::Option<GoodsInfo>,
     /// Subsidies and limits.
     ///
     /// Wire name `rule_information`; optional.
-    pub rule_information: ::std::option::Option<
-        crate::marketing::goods_subsidy_activity::types::ActRule,
-    >,
+    pub rule_information: ::std::option::Option<ActRule>,
 }
 
 impl rt::Shaped for FmcgAct {
@@ -516,45 +495,18 @@ impl FmcgActBuilder {
     }
 
     /// Sets `activity_info`. Name and periods.
-    pub fn activity_info(
-        self,
-        value: impl Into<crate::marketing::goods_subsidy_activity::types::ActInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::goods_subsidy_activity::types::ActInfo,
-                >("activity_info", value),
-        )
+    pub fn activity_info(self, value: impl Into<ActInfo>) -> Self {
+        Self(self.0.set::<ActInfo>("activity_info", value))
     }
 
     /// Sets `goods_information`. The product of the activity.
-    pub fn goods_information(
-        self,
-        value: impl Into<crate::marketing::goods_subsidy_activity::types::GoodsInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::goods_subsidy_activity::types::GoodsInfo,
-                >("goods_information", value),
-        )
+    pub fn goods_information(self, value: impl Into<GoodsInfo>) -> Self {
+        Self(self.0.set::<GoodsInfo>("goods_information", value))
     }
 
     /// Sets `rule_information`. Subsidies and limits.
-    pub fn rule_information(
-        self,
-        value: impl Into<crate::marketing::goods_subsidy_activity::types::ActRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::goods_subsidy_activity::types::ActRule,
-                >("rule_information", value),
-        )
+    pub fn rule_information(self, value: impl Into<ActRule>) -> Self {
+        Self(self.0.set::<ActRule>("rule_information", value))
     }
 
     /// Checks every field and builds the value.
@@ -650,7 +602,7 @@ pub struct ActApplyInfo {
     /// The store.
     ///
     /// Wire name `store_info`; required.
-    pub store_info: crate::marketing::goods_subsidy_activity::types::StoreInfo,
+    pub store_info: StoreInfo,
     /// Original price of the product, in fen, shown in the add-on purchase mini-program plug-in.
     ///
     /// Wire name `goods_original_price`; required; at least 0.
@@ -696,17 +648,8 @@ impl ActApplyInfo {
 pub struct ActApplyInfoBuilder(rt::Draft);
 impl ActApplyInfoBuilder {
     /// Sets `store_info`. The store.
-    pub fn store_info(
-        self,
-        value: impl Into<crate::marketing::goods_subsidy_activity::types::StoreInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::goods_subsidy_activity::types::StoreInfo,
-                >("store_info", value),
-        )
+    pub fn store_info(self, value: impl Into<StoreInfo>) -> Self {
+        Self(self.0.set::<StoreInfo>("store_info", value))
     }
 
     /// Sets `goods_original_price`. Original price of the product, in fen, shown in the add-on purchase mini-program plug-in.
@@ -1056,9 +999,7 @@ pub struct RetailStorePage {
     /// The stores of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::goods_subsidy_activity::types::RetailStoreInfo>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<RetailStoreInfo>>,
     /// Page number, from 0.
     ///
     /// Wire name `offset`; optional.
@@ -1126,23 +1067,8 @@ impl RetailStorePageBuilder {
     }
 
     /// Sets `data`. The stores of this page.
-    pub fn data(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-            >,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::goods_subsidy_activity::types::RetailStoreInfo,
-                    >,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<RetailStoreInfo>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<RetailStoreInfo>>("data", value))
     }
 
     /// Sets `offset`. Page number, from 0.

@@ -98,7 +98,7 @@ impl AddActivityMerchantsRequestBuilder {
 
 impl rt::Operation for AddActivityMerchantsRequest {
     type Body = AddActivityMerchantsBody;
-    type Response = crate::marketing::paygiftactivity::add_activity_merchants::AddActivityMerchantsResponse;
+    type Response = AddActivityMerchantsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.add_activity_merchants",
@@ -275,9 +275,7 @@ pub struct AddActivityMerchantsResponse {
     ///
     /// Wire name `invalid_merchant_id_list`; optional.
     pub invalid_merchant_id_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::paygiftactivity::add_activity_merchants::InvalidMerchant,
-        >,
+        ::std::vec::Vec<InvalidMerchant>,
     >,
 }
 
@@ -342,19 +340,13 @@ impl AddActivityMerchantsResponseBuilder {
     /// Sets `invalid_merchant_id_list`. Merchant numbers that failed the activity's checks.
     pub fn invalid_merchant_id_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::paygiftactivity::add_activity_merchants::InvalidMerchant,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<InvalidMerchant>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::paygiftactivity::add_activity_merchants::InvalidMerchant,
-                    >,
+                    ::std::vec::Vec<InvalidMerchant>,
                 >("invalid_merchant_id_list", value),
         )
     }

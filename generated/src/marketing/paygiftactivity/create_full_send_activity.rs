@@ -57,43 +57,22 @@ impl CreateFullSendActivityRequestBuilder {
     /// Sets `activity_base_info`. Name, look, period and purpose.
     pub fn activity_base_info(
         self,
-        value: impl Into<crate::marketing::paygiftactivity::types::ActivityBaseInfo>,
+        value: impl Into<super::types::ActivityBaseInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::ActivityBaseInfo,
-                >("activity_base_info", value),
-        )
+        Self(self.0.set::<super::types::ActivityBaseInfo>("activity_base_info", value))
     }
 
     /// Sets `award_send_rule`. Threshold and reward.
-    pub fn award_send_rule(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::FullSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::FullSendRule,
-                >("award_send_rule", value),
-        )
+    pub fn award_send_rule(self, value: impl Into<super::types::FullSendRule>) -> Self {
+        Self(self.0.set::<super::types::FullSendRule>("award_send_rule", value))
     }
 
     /// Sets `advanced_setting`. Optional limits on users and payments.
     pub fn advanced_setting(
         self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AdvancedSetting>,
+        value: impl Into<super::types::AdvancedSetting>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AdvancedSetting,
-                >("advanced_setting", value),
-        )
+        Self(self.0.set::<super::types::AdvancedSetting>("advanced_setting", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -112,7 +91,7 @@ impl CreateFullSendActivityRequestBuilder {
 
 impl rt::Operation for CreateFullSendActivityRequest {
     type Body = CreateFullSendActivityBody;
-    type Response = crate::marketing::paygiftactivity::create_full_send_activity::CreateFullSendActivityResponse;
+    type Response = CreateFullSendActivityResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.create_full_send_activity",
@@ -166,17 +145,15 @@ pub struct CreateFullSendActivityBody {
     /// Name, look, period and purpose.
     ///
     /// Wire name `activity_base_info`; required.
-    pub activity_base_info: crate::marketing::paygiftactivity::types::ActivityBaseInfo,
+    pub activity_base_info: super::types::ActivityBaseInfo,
     /// Threshold and reward.
     ///
     /// Wire name `award_send_rule`; required.
-    pub award_send_rule: crate::marketing::paygiftactivity::types::FullSendRule,
+    pub award_send_rule: super::types::FullSendRule,
     /// Optional limits on users and payments.
     ///
     /// Wire name `advanced_setting`; optional.
-    pub advanced_setting: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::AdvancedSetting,
-    >,
+    pub advanced_setting: ::std::option::Option<super::types::AdvancedSetting>,
 }
 
 impl rt::Shaped for CreateFullSendActivityBody {
@@ -185,21 +162,15 @@ impl rt::Shaped for CreateFullSendActivityBody {
         &[
             rt::FieldRule::req(
                 "activity_base_info",
-                rt::Kind::Nested(
-                    <crate::marketing::paygiftactivity::types::ActivityBaseInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::ActivityBaseInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "award_send_rule",
-                rt::Kind::Nested(
-                    <crate::marketing::paygiftactivity::types::FullSendRule as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::FullSendRule as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "advanced_setting",
-                rt::Kind::Nested(
-                    <crate::marketing::paygiftactivity::types::AdvancedSetting as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::AdvancedSetting as rt::Shaped>::shape),
             ),
         ],
     );

@@ -98,7 +98,7 @@ impl DeleteActivityMerchantsRequestBuilder {
 
 impl rt::Operation for DeleteActivityMerchantsRequest {
     type Body = DeleteActivityMerchantsBody;
-    type Response = crate::marketing::paygiftactivity::delete_activity_merchants::DeleteActivityMerchantsResponse;
+    type Response = DeleteActivityMerchantsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.delete_activity_merchants",

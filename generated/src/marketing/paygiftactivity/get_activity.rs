@@ -69,7 +69,7 @@ impl GetActivityRequestBuilder {
 
 impl rt::Operation for GetActivityRequest {
     type Body = ();
-    type Response = crate::marketing::paygiftactivity::types::Activity;
+    type Response = super::types::Activity;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.get_activity",

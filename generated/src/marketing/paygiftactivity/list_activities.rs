@@ -34,15 +34,11 @@ pub struct ListActivitiesRequest {
     /// Query parameter. Only activities in this state.
     ///
     /// Wire name `activity_status`; optional.
-    pub activity_status: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::ActivityStatus,
-    >,
+    pub activity_status: ::std::option::Option<super::types::ActivityStatus>,
     /// Query parameter. Only activities with this kind of reward.
     ///
     /// Wire name `award_type`; optional.
-    pub award_type: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::AwardType,
-    >,
+    pub award_type: ::std::option::Option<super::types::AwardType>,
 }
 
 impl rt::JsonFields for ListActivitiesRequest {
@@ -74,15 +70,11 @@ impl rt::Shaped for ListActivitiesRequest {
             rt::FieldRule::opt("activity_name", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "activity_status",
-                rt::Kind::Enum(
-                    <crate::marketing::paygiftactivity::types::ActivityStatus as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ActivityStatus as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "award_type",
-                rt::Kind::Enum(
-                    <crate::marketing::paygiftactivity::types::AwardType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::AwardType as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -117,29 +109,14 @@ impl ListActivitiesRequestBuilder {
     /// Sets the parameter `activity_status`. Only activities in this state.
     pub fn activity_status(
         self,
-        value: impl Into<crate::marketing::paygiftactivity::types::ActivityStatus>,
+        value: impl Into<super::types::ActivityStatus>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::ActivityStatus,
-                >("activity_status", value),
-        )
+        Self(self.0.set::<super::types::ActivityStatus>("activity_status", value))
     }
 
     /// Sets the parameter `award_type`. Only activities with this kind of reward.
-    pub fn award_type(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AwardType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AwardType,
-                >("award_type", value),
-        )
+    pub fn award_type(self, value: impl Into<super::types::AwardType>) -> Self {
+        Self(self.0.set::<super::types::AwardType>("award_type", value))
     }
 
     /// Checks every parameter and field, and builds the request. The error lists every
@@ -151,7 +128,7 @@ impl ListActivitiesRequestBuilder {
 
 impl rt::Operation for ListActivitiesRequest {
     type Body = ();
-    type Response = crate::marketing::paygiftactivity::list_activities::ListActivitiesResponse;
+    type Response = ListActivitiesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.list_activities",
@@ -231,9 +208,7 @@ pub struct ListActivitiesResponse {
     /// The activities of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::paygiftactivity::types::Activity>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::Activity>>,
 }
 
 impl rt::Shaped for ListActivitiesResponse {
@@ -248,9 +223,7 @@ impl rt::Shaped for ListActivitiesResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::paygiftactivity::types::Activity as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Activity as rt::Shaped>::shape),
                 ),
             ),
         ],
@@ -307,17 +280,9 @@ impl ListActivitiesResponseBuilder {
     /// Sets `data`. The activities of this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::paygiftactivity::types::Activity>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::Activity>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::paygiftactivity::types::Activity>,
-                >("data", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::Activity>>("data", value))
     }
 
     /// Checks every field and builds the value.

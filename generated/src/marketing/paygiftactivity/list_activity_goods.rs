@@ -97,7 +97,7 @@ impl ListActivityGoodsRequestBuilder {
 
 impl rt::Operation for ListActivityGoodsRequest {
     type Body = ();
-    type Response = crate::marketing::paygiftactivity::list_activity_goods::ListActivityGoodsResponse;
+    type Response = ListActivityGoodsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.list_activity_goods",
@@ -258,11 +258,7 @@ pub struct ListActivityGoodsResponse {
     /// The products of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::paygiftactivity::list_activity_goods::ActivityGoods,
-        >,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<ActivityGoods>>,
 }
 
 impl rt::Shaped for ListActivityGoodsResponse {
@@ -340,23 +336,8 @@ impl ListActivityGoodsResponseBuilder {
     }
 
     /// Sets `data`. The products of this page.
-    pub fn data(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::paygiftactivity::list_activity_goods::ActivityGoods,
-            >,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::paygiftactivity::list_activity_goods::ActivityGoods,
-                    >,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<ActivityGoods>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<ActivityGoods>>("data", value))
     }
 
     /// Checks every field and builds the value.

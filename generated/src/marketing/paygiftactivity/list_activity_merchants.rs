@@ -97,7 +97,7 @@ impl ListActivityMerchantsRequestBuilder {
 
 impl rt::Operation for ListActivityMerchantsRequest {
     type Body = ();
-    type Response = crate::marketing::paygiftactivity::list_activity_merchants::ListActivityMerchantsResponse;
+    type Response = ListActivityMerchantsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.list_activity_merchants",
@@ -270,11 +270,7 @@ pub struct ListActivityMerchantsResponse {
     /// The merchants of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::paygiftactivity::list_activity_merchants::ActivityMerchant,
-        >,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<ActivityMerchant>>,
 }
 
 impl rt::Shaped for ListActivityMerchantsResponse {
@@ -352,23 +348,8 @@ impl ListActivityMerchantsResponseBuilder {
     }
 
     /// Sets `data`. The merchants of this page.
-    pub fn data(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::paygiftactivity::list_activity_merchants::ActivityMerchant,
-            >,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::paygiftactivity::list_activity_merchants::ActivityMerchant,
-                    >,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<ActivityMerchant>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<ActivityMerchant>>("data", value))
     }
 
     /// Checks every field and builds the value.

@@ -71,7 +71,7 @@ impl TerminateActivityRequestBuilder {
 
 impl rt::Operation for TerminateActivityRequest {
     type Body = ();
-    type Response = crate::marketing::paygiftactivity::terminate_activity::TerminateActivityResponse;
+    type Response = TerminateActivityResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "paygift.terminate_activity",

@@ -281,15 +281,11 @@ pub struct AvailablePeriods {
     /// Periods when it applies.
     ///
     /// Wire name `available_time`; optional.
-    pub available_time: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::paygiftactivity::types::AvailableTime>,
-    >,
+    pub available_time: ::std::option::Option<::std::vec::Vec<AvailableTime>>,
     /// Daily hours when it applies.
     ///
     /// Wire name `available_day_time`; optional.
-    pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::paygiftactivity::types::AvailableDayTime>,
-    >,
+    pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
 }
 
 impl rt::Shaped for AvailablePeriods {
@@ -344,36 +340,18 @@ impl AvailablePeriodsBuilder {
     /// Sets `available_time`. Periods when it applies.
     pub fn available_time(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::paygiftactivity::types::AvailableTime>,
-        >,
+        value: impl Into<::std::vec::Vec<AvailableTime>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::paygiftactivity::types::AvailableTime,
-                    >,
-                >("available_time", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<AvailableTime>>("available_time", value))
     }
 
     /// Sets `available_day_time`. Daily hours when it applies.
     pub fn available_day_time(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::paygiftactivity::types::AvailableDayTime>,
-        >,
+        value: impl Into<::std::vec::Vec<AvailableDayTime>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::paygiftactivity::types::AvailableDayTime,
-                    >,
-                >("available_day_time", value),
+            self.0.set::<::std::vec::Vec<AvailableDayTime>>("available_day_time", value),
         )
     }
 
@@ -402,9 +380,7 @@ pub struct ActivityBaseInfo {
     /// Background colour of the coupons.
     ///
     /// Wire name `background_color`; optional.
-    pub background_color: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::BackgroundColor,
-    >,
+    pub background_color: ::std::option::Option<BackgroundColor>,
     /// Start of the activity; it may be set up to a year ahead.
     ///
     /// Wire name `begin_time`; required; RFC 3339.
@@ -416,9 +392,7 @@ pub struct ActivityBaseInfo {
     /// Periods and daily hours within that time when it applies.
     ///
     /// Wire name `available_periods`; optional.
-    pub available_periods: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::AvailablePeriods,
-    >,
+    pub available_periods: ::std::option::Option<AvailablePeriods>,
     /// The merchant's number for the creation request, unique per merchant: letters, digits, `|`, `\*`, `_` and `-`.
     ///
     /// Wire name `out_request_no`; required; 1 to 128 characters; matches `^[0-9A-Za-z|*_-]+$`.
@@ -426,7 +400,7 @@ pub struct ActivityBaseInfo {
     /// What the activity is meant to make the user do.
     ///
     /// Wire name `delivery_purpose`; required.
-    pub delivery_purpose: crate::marketing::paygiftactivity::types::DeliveryPurpose,
+    pub delivery_purpose: DeliveryPurpose,
     /// AppID of the mini program to open; needed for JUMP_MINI_APP.
     ///
     /// Wire name `mini_programs_appid`; optional.
@@ -527,17 +501,8 @@ impl ActivityBaseInfoBuilder {
     }
 
     /// Sets `background_color`. Background colour of the coupons.
-    pub fn background_color(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::BackgroundColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::BackgroundColor,
-                >("background_color", value),
-        )
+    pub fn background_color(self, value: impl Into<BackgroundColor>) -> Self {
+        Self(self.0.set::<BackgroundColor>("background_color", value))
     }
 
     /// Sets `begin_time`. Start of the activity; it may be set up to a year ahead.
@@ -551,17 +516,8 @@ impl ActivityBaseInfoBuilder {
     }
 
     /// Sets `available_periods`. Periods and daily hours within that time when it applies.
-    pub fn available_periods(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AvailablePeriods>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AvailablePeriods,
-                >("available_periods", value),
-        )
+    pub fn available_periods(self, value: impl Into<AvailablePeriods>) -> Self {
+        Self(self.0.set::<AvailablePeriods>("available_periods", value))
     }
 
     /// Sets `out_request_no`. The merchant's number for the creation request, unique per merchant: letters, digits, `|`, `\*`, `_` and `-`.
@@ -570,17 +526,8 @@ impl ActivityBaseInfoBuilder {
     }
 
     /// Sets `delivery_purpose`. What the activity is meant to make the user do.
-    pub fn delivery_purpose(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::DeliveryPurpose>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::DeliveryPurpose,
-                >("delivery_purpose", value),
-        )
+    pub fn delivery_purpose(self, value: impl Into<DeliveryPurpose>) -> Self {
+        Self(self.0.set::<DeliveryPurpose>("delivery_purpose", value))
     }
 
     /// Sets `mini_programs_appid`. AppID of the mini program to open; needed for JUMP_MINI_APP.
@@ -606,9 +553,7 @@ pub struct PaymentMode {
     /// The scenes; no limit when left out.
     ///
     /// Wire name `payment_scene_list`; optional.
-    pub payment_scene_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::paygiftactivity::types::PaymentScene>,
-    >,
+    pub payment_scene_list: ::std::option::Option<::std::vec::Vec<PaymentScene>>,
 }
 
 impl rt::Shaped for PaymentMode {
@@ -653,19 +598,9 @@ impl PaymentModeBuilder {
     /// Sets `payment_scene_list`. The scenes; no limit when left out.
     pub fn payment_scene_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::paygiftactivity::types::PaymentScene>,
-        >,
+        value: impl Into<::std::vec::Vec<PaymentScene>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::paygiftactivity::types::PaymentScene,
-                    >,
-                >("payment_scene_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<PaymentScene>>("payment_scene_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -681,7 +616,7 @@ pub struct PaymentMethodInformation {
     /// The payment method.
     ///
     /// Wire name `payment_method`; required.
-    pub payment_method: crate::marketing::paygiftactivity::types::PaymentMethod,
+    pub payment_method: PaymentMethod,
     /// Short name of the bank; needed for SPECIFIC_BANK_CARD.
     ///
     /// Wire name `bank_abbreviation`; optional.
@@ -727,17 +662,8 @@ impl PaymentMethodInformation {
 pub struct PaymentMethodInformationBuilder(rt::Draft);
 impl PaymentMethodInformationBuilder {
     /// Sets `payment_method`. The payment method.
-    pub fn payment_method(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::PaymentMethod>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::PaymentMethod,
-                >("payment_method", value),
-        )
+    pub fn payment_method(self, value: impl Into<PaymentMethod>) -> Self {
+        Self(self.0.set::<PaymentMethod>("payment_method", value))
     }
 
     /// Sets `bank_abbreviation`. Short name of the bank; needed for SPECIFIC_BANK_CARD.
@@ -760,9 +686,7 @@ pub struct AdvancedSetting {
     /// Which users the activity is for.
     ///
     /// Wire name `delivery_user_category`; optional.
-    pub delivery_user_category: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::DeliveryUserCategory,
-    >,
+    pub delivery_user_category: ::std::option::Option<DeliveryUserCategory>,
     /// AppID of the merchant's membership; needed for DELIVERY_MEMBER_PERSON.
     ///
     /// Wire name `merchant_member_appid`; optional.
@@ -770,15 +694,11 @@ pub struct AdvancedSetting {
     /// Payment scenes; not offered for merchant coupons yet.
     ///
     /// Wire name `payment_mode`; optional.
-    pub payment_mode: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::PaymentMode,
-    >,
+    pub payment_mode: ::std::option::Option<PaymentMode>,
     /// Payment method; no limit when left out (not offered for merchant coupons yet).
     ///
     /// Wire name `payment_method_information`; optional.
-    pub payment_method_information: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::PaymentMethodInformation,
-    >,
+    pub payment_method_information: ::std::option::Option<PaymentMethodInformation>,
     /// Order tags (goods_tag of the payment order) an order must carry to qualify.
     ///
     /// Wire name `goods_tags`; optional.
@@ -842,17 +762,8 @@ impl AdvancedSetting {
 pub struct AdvancedSettingBuilder(rt::Draft);
 impl AdvancedSettingBuilder {
     /// Sets `delivery_user_category`. Which users the activity is for.
-    pub fn delivery_user_category(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::DeliveryUserCategory>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::DeliveryUserCategory,
-                >("delivery_user_category", value),
-        )
+    pub fn delivery_user_category(self, value: impl Into<DeliveryUserCategory>) -> Self {
+        Self(self.0.set::<DeliveryUserCategory>("delivery_user_category", value))
     }
 
     /// Sets `merchant_member_appid`. AppID of the merchant's membership; needed for DELIVERY_MEMBER_PERSON.
@@ -861,33 +772,16 @@ impl AdvancedSettingBuilder {
     }
 
     /// Sets `payment_mode`. Payment scenes; not offered for merchant coupons yet.
-    pub fn payment_mode(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::PaymentMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::PaymentMode,
-                >("payment_mode", value),
-        )
+    pub fn payment_mode(self, value: impl Into<PaymentMode>) -> Self {
+        Self(self.0.set::<PaymentMode>("payment_mode", value))
     }
 
     /// Sets `payment_method_information`. Payment method; no limit when left out (not offered for merchant coupons yet).
     pub fn payment_method_information(
         self,
-        value: impl Into<
-            crate::marketing::paygiftactivity::types::PaymentMethodInformation,
-        >,
+        value: impl Into<PaymentMethodInformation>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::PaymentMethodInformation,
-                >("payment_method_information", value),
-        )
+        Self(self.0.set::<PaymentMethodInformation>("payment_method_information", value))
     }
 
     /// Sets `goods_tags`. Order tags (goods_tag of the payment order) an order must carry to qualify.
@@ -992,19 +886,19 @@ pub struct FullSendRule {
     /// One coupon or a gift pack.
     ///
     /// Wire name `send_content`; required.
-    pub send_content: crate::marketing::paygiftactivity::types::SendContent,
+    pub send_content: SendContent,
     /// Kind of reward; merchant coupons only.
     ///
     /// Wire name `award_type`; required.
-    pub award_type: crate::marketing::paygiftactivity::types::AwardType,
+    pub award_type: AwardType,
     /// The coupon stocks given: one, or 3 to 5 for a gift pack.
     ///
     /// Wire name `award_list`; required; 1 to 5 items.
-    pub award_list: ::std::vec::Vec<crate::marketing::paygiftactivity::types::Award>,
+    pub award_list: ::std::vec::Vec<Award>,
     /// How the issuing merchant numbers are chosen.
     ///
     /// Wire name `merchant_option`; required.
-    pub merchant_option: crate::marketing::paygiftactivity::types::MerchantOption,
+    pub merchant_option: MerchantOption,
     /// Coupon-issuing merchant numbers; needed for MANUAL_INPUT_MERCHANT.
     ///
     /// Wire name `merchant_id_list`; optional; each item at least 1 characters.
@@ -1082,61 +976,23 @@ impl FullSendRuleBuilder {
     }
 
     /// Sets `send_content`. One coupon or a gift pack.
-    pub fn send_content(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::SendContent>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::SendContent,
-                >("send_content", value),
-        )
+    pub fn send_content(self, value: impl Into<SendContent>) -> Self {
+        Self(self.0.set::<SendContent>("send_content", value))
     }
 
     /// Sets `award_type`. Kind of reward; merchant coupons only.
-    pub fn award_type(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AwardType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AwardType,
-                >("award_type", value),
-        )
+    pub fn award_type(self, value: impl Into<AwardType>) -> Self {
+        Self(self.0.set::<AwardType>("award_type", value))
     }
 
     /// Sets `award_list`. The coupon stocks given: one, or 3 to 5 for a gift pack.
-    pub fn award_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::paygiftactivity::types::Award>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::marketing::paygiftactivity::types::Award>,
-                >("award_list", value),
-        )
+    pub fn award_list(self, value: impl Into<::std::vec::Vec<Award>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Award>>("award_list", value))
     }
 
     /// Sets `merchant_option`. How the issuing merchant numbers are chosen.
-    pub fn merchant_option(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::MerchantOption>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::MerchantOption,
-                >("merchant_option", value),
-        )
+    pub fn merchant_option(self, value: impl Into<MerchantOption>) -> Self {
+        Self(self.0.set::<MerchantOption>("merchant_option", value))
     }
 
     /// Sets `merchant_id_list`. Coupon-issuing merchant numbers; needed for MANUAL_INPUT_MERCHANT.
@@ -1164,15 +1020,11 @@ pub struct StepSendRule {
     /// Kind of reward.
     ///
     /// Wire name `award_type`; optional.
-    pub award_type: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::AwardType,
-    >,
+    pub award_type: ::std::option::Option<AwardType>,
     /// How the issuing merchant numbers are chosen.
     ///
     /// Wire name `merchant_option`; optional.
-    pub merchant_option: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::MerchantOption,
-    >,
+    pub merchant_option: ::std::option::Option<MerchantOption>,
 }
 
 impl rt::Shaped for StepSendRule {
@@ -1220,31 +1072,13 @@ pub struct StepSendRuleBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl StepSendRuleBuilder {
     /// Sets `award_type`. Kind of reward.
-    pub fn award_type(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AwardType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AwardType,
-                >("award_type", value),
-        )
+    pub fn award_type(self, value: impl Into<AwardType>) -> Self {
+        Self(self.0.set::<AwardType>("award_type", value))
     }
 
     /// Sets `merchant_option`. How the issuing merchant numbers are chosen.
-    pub fn merchant_option(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::MerchantOption>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::MerchantOption,
-                >("merchant_option", value),
-        )
+    pub fn merchant_option(self, value: impl Into<MerchantOption>) -> Self {
+        Self(self.0.set::<MerchantOption>("merchant_option", value))
     }
 
     /// Checks every field and builds the value.
@@ -1260,15 +1094,11 @@ pub struct AwardSendRule {
     /// Rule of a threshold activity.
     ///
     /// Wire name `full_send_rule`; optional.
-    pub full_send_rule: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::FullSendRule,
-    >,
+    pub full_send_rule: ::std::option::Option<FullSendRule>,
     /// Rule of a step activity (oa's list answer only).
     ///
     /// Wire name `step_send_rule`; optional.
-    pub step_send_rule: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::StepSendRule,
-    >,
+    pub step_send_rule: ::std::option::Option<StepSendRule>,
 }
 
 impl rt::Shaped for AwardSendRule {
@@ -1316,31 +1146,13 @@ pub struct AwardSendRuleBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl AwardSendRuleBuilder {
     /// Sets `full_send_rule`. Rule of a threshold activity.
-    pub fn full_send_rule(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::FullSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::FullSendRule,
-                >("full_send_rule", value),
-        )
+    pub fn full_send_rule(self, value: impl Into<FullSendRule>) -> Self {
+        Self(self.0.set::<FullSendRule>("full_send_rule", value))
     }
 
     /// Sets `step_send_rule`. Rule of a step activity (oa's list answer only).
-    pub fn step_send_rule(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::StepSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::StepSendRule,
-                >("step_send_rule", value),
-        )
+    pub fn step_send_rule(self, value: impl Into<StepSendRule>) -> Self {
+        Self(self.0.set::<StepSendRule>("step_send_rule", value))
     }
 
     /// Checks every field and builds the value.
@@ -1360,15 +1172,11 @@ pub struct Activity {
     /// Kind of activity.
     ///
     /// Wire name `activity_type`; optional.
-    pub activity_type: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::ActivityType,
-    >,
+    pub activity_type: ::std::option::Option<ActivityType>,
     /// Current state.
     ///
     /// Wire name `activity_status`; optional.
-    pub activity_status: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::ActivityStatus,
-    >,
+    pub activity_status: ::std::option::Option<ActivityStatus>,
     /// Merchant number that created the activity.
     ///
     /// Wire name `creator_merchant_id`; optional.
@@ -1396,21 +1204,15 @@ pub struct Activity {
     /// Name, look, period and purpose.
     ///
     /// Wire name `activity_base_info`; optional.
-    pub activity_base_info: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::ActivityBaseInfo,
-    >,
+    pub activity_base_info: ::std::option::Option<ActivityBaseInfo>,
     /// The reward rule.
     ///
     /// Wire name `award_send_rule`; optional.
-    pub award_send_rule: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::AwardSendRule,
-    >,
+    pub award_send_rule: ::std::option::Option<AwardSendRule>,
     /// Limits on users and payments.
     ///
     /// Wire name `advanced_setting`; optional.
-    pub advanced_setting: ::std::option::Option<
-        crate::marketing::paygiftactivity::types::AdvancedSetting,
-    >,
+    pub advanced_setting: ::std::option::Option<AdvancedSetting>,
 }
 
 impl rt::Shaped for Activity {
@@ -1502,31 +1304,13 @@ impl ActivityBuilder {
     }
 
     /// Sets `activity_type`. Kind of activity.
-    pub fn activity_type(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::ActivityType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::ActivityType,
-                >("activity_type", value),
-        )
+    pub fn activity_type(self, value: impl Into<ActivityType>) -> Self {
+        Self(self.0.set::<ActivityType>("activity_type", value))
     }
 
     /// Sets `activity_status`. Current state.
-    pub fn activity_status(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::ActivityStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::ActivityStatus,
-                >("activity_status", value),
-        )
+    pub fn activity_status(self, value: impl Into<ActivityStatus>) -> Self {
+        Self(self.0.set::<ActivityStatus>("activity_status", value))
     }
 
     /// Sets `creator_merchant_id`. Merchant number that created the activity.
@@ -1560,45 +1344,18 @@ impl ActivityBuilder {
     }
 
     /// Sets `activity_base_info`. Name, look, period and purpose.
-    pub fn activity_base_info(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::ActivityBaseInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::ActivityBaseInfo,
-                >("activity_base_info", value),
-        )
+    pub fn activity_base_info(self, value: impl Into<ActivityBaseInfo>) -> Self {
+        Self(self.0.set::<ActivityBaseInfo>("activity_base_info", value))
     }
 
     /// Sets `award_send_rule`. The reward rule.
-    pub fn award_send_rule(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AwardSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AwardSendRule,
-                >("award_send_rule", value),
-        )
+    pub fn award_send_rule(self, value: impl Into<AwardSendRule>) -> Self {
+        Self(self.0.set::<AwardSendRule>("award_send_rule", value))
     }
 
     /// Sets `advanced_setting`. Limits on users and payments.
-    pub fn advanced_setting(
-        self,
-        value: impl Into<crate::marketing::paygiftactivity::types::AdvancedSetting>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::paygiftactivity::types::AdvancedSetting,
-                >("advanced_setting", value),
-        )
+    pub fn advanced_setting(self, value: impl Into<AdvancedSetting>) -> Self {
+        Self(self.0.set::<AdvancedSetting>("advanced_setting", value))
     }
 
     /// Checks every field and builds the value.

@@ -75,7 +75,7 @@ impl UploadFileRequestBuilder {
 
 impl rt::Operation for UploadFileRequest {
     type Body = ();
-    type Response = crate::merchant::media::upload_file::UploadFileResponse;
+    type Response = UploadFileResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "merchant_media.upload_file",

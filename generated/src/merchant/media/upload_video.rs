@@ -86,7 +86,7 @@ impl UploadVideoRequestBuilder {
 
 impl rt::Operation for UploadVideoRequest {
     type Body = ();
-    type Response = crate::merchant::media::upload_video::UploadVideoResponse;
+    type Response = UploadVideoResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "merchant_media.upload_video",

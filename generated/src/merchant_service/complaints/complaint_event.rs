@@ -51,7 +51,7 @@ pub struct ComplaintEventEvent {
     /// What happened.
     ///
     /// Wire name `action_type`; required.
-    pub action_type: crate::merchant_service::complaints::complaint_event::ComplaintAction,
+    pub action_type: ComplaintAction,
 }
 
 impl rt::Shaped for ComplaintEventEvent {
@@ -101,19 +101,8 @@ impl ComplaintEventEventBuilder {
     }
 
     /// Sets `action_type`. What happened.
-    pub fn action_type(
-        self,
-        value: impl Into<
-            crate::merchant_service::complaints::complaint_event::ComplaintAction,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::complaint_event::ComplaintAction,
-                >("action_type", value),
-        )
+    pub fn action_type(self, value: impl Into<ComplaintAction>) -> Self {
+        Self(self.0.set::<ComplaintAction>("action_type", value))
     }
 
     /// Checks every field and builds the value.

@@ -75,7 +75,7 @@ impl CreateNotificationUrlRequestBuilder {
 
 impl rt::Operation for CreateNotificationUrlRequest {
     type Body = CreateNotificationUrlBody;
-    type Response = crate::merchant_service::complaints::types::NotificationUrl;
+    type Response = super::types::NotificationUrl;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.create_notification_url",

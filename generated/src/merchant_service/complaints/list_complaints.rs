@@ -125,7 +125,7 @@ impl ListComplaintsRequestBuilder {
 
 impl rt::Operation for ListComplaintsRequest {
     type Body = ();
-    type Response = crate::merchant_service::complaints::list_complaints::ListComplaintsResponse;
+    type Response = ListComplaintsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.list_complaints",
@@ -178,7 +178,7 @@ impl rt::Operation for ListComplaintsRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::merchant_service::complaints::list_complaints::ListComplaintsResponse as rt::Shaped>::SHAPE,
+        <ListComplaintsResponse as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],
@@ -194,9 +194,7 @@ pub struct ListComplaintsResponse {
     /// The complaints of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::Complaint>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::Complaint>>,
     /// The page size used.
     ///
     /// Wire name `limit`; required.
@@ -220,9 +218,7 @@ impl rt::Shaped for ListComplaintsResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::merchant_service::complaints::types::Complaint as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Complaint as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("limit", rt::Kind::INTEGER),
@@ -267,19 +263,9 @@ impl ListComplaintsResponseBuilder {
     /// Sets `data`. The complaints of this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::Complaint>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::Complaint>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::merchant_service::complaints::types::Complaint,
-                    >,
-                >("data", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::Complaint>>("data", value))
     }
 
     /// Sets `limit`. The page size used.

@@ -97,7 +97,7 @@ impl ListNegotiationHistoryRequestBuilder {
 
 impl rt::Operation for ListNegotiationHistoryRequest {
     type Body = ();
-    type Response = crate::merchant_service::complaints::list_negotiation_history::ListNegotiationHistoryResponse;
+    type Response = ListNegotiationHistoryResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.list_negotiation_history",
@@ -161,9 +161,7 @@ pub struct ListNegotiationHistoryResponse {
     /// The steps of this page.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::NegotiationRecord>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<super::types::NegotiationRecord>>,
     /// The page size used.
     ///
     /// Wire name `limit`; required.
@@ -188,7 +186,7 @@ impl rt::Shaped for ListNegotiationHistoryResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::merchant_service::complaints::types::NegotiationRecord as rt::Shaped>::shape,
+                        <super::types::NegotiationRecord as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -234,20 +232,10 @@ impl ListNegotiationHistoryResponseBuilder {
     /// Sets `data`. The steps of this page.
     pub fn data(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::merchant_service::complaints::types::NegotiationRecord,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::NegotiationRecord>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::merchant_service::complaints::types::NegotiationRecord,
-                    >,
-                >("data", value),
+            self.0.set::<::std::vec::Vec<super::types::NegotiationRecord>>("data", value),
         )
     }
 

@@ -69,7 +69,7 @@ impl QueryComplaintRequestBuilder {
 
 impl rt::Operation for QueryComplaintRequest {
     type Body = ();
-    type Response = crate::merchant_service::complaints::types::Complaint;
+    type Response = super::types::Complaint;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.query_complaint",
@@ -110,7 +110,7 @@ impl rt::Operation for QueryComplaintRequest {
     }
 
     const SENSITIVE_RESPONSE: ::std::option::Option<&'static rt::Shape> = ::std::option::Option::Some(
-        <crate::merchant_service::complaints::types::Complaint as rt::Shaped>::SHAPE,
+        <super::types::Complaint as rt::Shaped>::SHAPE,
     );
     fn decode_response(
         body: &[u8],

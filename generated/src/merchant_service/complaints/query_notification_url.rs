@@ -55,7 +55,7 @@ impl QueryNotificationUrlRequestBuilder {
 
 impl rt::Operation for QueryNotificationUrlRequest {
     type Body = ();
-    type Response = crate::merchant_service::complaints::types::NotificationUrl;
+    type Response = super::types::NotificationUrl;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.query_notification_url",

@@ -98,19 +98,8 @@ impl RespondComplaintRequestBuilder {
     }
 
     /// Sets `mini_program_jump_info`. A mini program page where the user can follow up, instead of a web link.
-    pub fn mini_program_jump_info(
-        self,
-        value: impl Into<
-            crate::merchant_service::complaints::respond_complaint::ResponseMiniProgram,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::respond_complaint::ResponseMiniProgram,
-                >("mini_program_jump_info", value),
-        )
+    pub fn mini_program_jump_info(self, value: impl Into<ResponseMiniProgram>) -> Self {
+        Self(self.0.set::<ResponseMiniProgram>("mini_program_jump_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -282,9 +271,7 @@ pub struct RespondComplaintBody {
     /// A mini program page where the user can follow up, instead of a web link.
     ///
     /// Wire name `mini_program_jump_info`; optional.
-    pub mini_program_jump_info: ::std::option::Option<
-        crate::merchant_service::complaints::respond_complaint::ResponseMiniProgram,
-    >,
+    pub mini_program_jump_info: ::std::option::Option<ResponseMiniProgram>,
 }
 
 impl rt::Shaped for RespondComplaintBody {

@@ -71,17 +71,8 @@ impl RespondImmediateServiceRequestBuilder {
     }
 
     /// Sets `message`. The message to show the user.
-    pub fn message(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::NormalMessage>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::NormalMessage,
-                >("message", value),
-        )
+    pub fn message(self, value: impl Into<super::types::NormalMessage>) -> Self {
+        Self(self.0.set::<super::types::NormalMessage>("message", value))
     }
 
     /// Sets `idempotent_id`. The merchant's id of this answer (a UUID, for example): a repeat with the same id is not sent twice.
@@ -105,7 +96,7 @@ impl RespondImmediateServiceRequestBuilder {
 
 impl rt::Operation for RespondImmediateServiceRequest {
     type Body = RespondImmediateServiceBody;
-    type Response = crate::merchant_service::complaints::respond_immediate_service::RespondImmediateServiceResponse;
+    type Response = RespondImmediateServiceResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.respond_immediate_service",
@@ -165,7 +156,7 @@ pub struct RespondImmediateServiceBody {
     /// The message to show the user.
     ///
     /// Wire name `message`; required.
-    pub message: crate::merchant_service::complaints::types::NormalMessage,
+    pub message: super::types::NormalMessage,
     /// The merchant's id of this answer (a UUID, for example): a repeat with the same id is not sent twice.
     ///
     /// Wire name `idempotent_id`; required; 1 to 64 characters.
@@ -179,9 +170,7 @@ impl rt::Shaped for RespondImmediateServiceBody {
             rt::FieldRule::req("complainted_mchid", rt::Kind::text(1, u64::MAX)),
             rt::FieldRule::req(
                 "message",
-                rt::Kind::Nested(
-                    <crate::merchant_service::complaints::types::NormalMessage as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::NormalMessage as rt::Shaped>::shape),
             ),
             rt::FieldRule::req("idempotent_id", rt::Kind::text(1, 64)),
         ],

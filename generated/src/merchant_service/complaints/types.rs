@@ -71,9 +71,7 @@ pub struct ComplaintMedia {
     /// Who supplied the pictures.
     ///
     /// Wire name `media_type`; optional.
-    pub media_type: ::std::option::Option<
-        crate::merchant_service::complaints::types::MediaType,
-    >,
+    pub media_type: ::std::option::Option<MediaType>,
     /// Links to the pictures, each of the form `<https://api.mch.weixin.qq.com/v3/merchant-service/images/{media_id}>`: fetch one with `download_image` and the last segment.
     ///
     /// Wire name `media_url`; optional.
@@ -122,17 +120,8 @@ pub struct ComplaintMediaBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl ComplaintMediaBuilder {
     /// Sets `media_type`. Who supplied the pictures.
-    pub fn media_type(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MediaType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MediaType,
-                >("media_type", value),
-        )
+    pub fn media_type(self, value: impl Into<MediaType>) -> Self {
+        Self(self.0.set::<MediaType>("media_type", value))
     }
 
     /// Sets `media_url`. Links to the pictures, each of the form `<https://api.mch.weixin.qq.com/v3/merchant-service/images/{media_id}>`: fetch one with `download_image` and the last segment.
@@ -244,9 +233,7 @@ pub struct ServiceOrder {
     /// The state of the service order.
     ///
     /// Wire name `state`; optional.
-    pub state: ::std::option::Option<
-        crate::merchant_service::complaints::types::ServiceOrderState,
-    >,
+    pub state: ::std::option::Option<ServiceOrderState>,
 }
 
 impl rt::Shaped for ServiceOrder {
@@ -304,17 +291,8 @@ impl ServiceOrderBuilder {
     }
 
     /// Sets `state`. The state of the service order.
-    pub fn state(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ServiceOrderState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ServiceOrderState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<ServiceOrderState>) -> Self {
+        Self(self.0.set::<ServiceOrderState>("state", value))
     }
 
     /// Checks every field and builds the value.
@@ -422,9 +400,7 @@ pub struct SharePowerInfo {
     /// Where it was returned.
     ///
     /// Wire name `return_address_info`; optional.
-    pub return_address_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::ReturnAddress,
-    >,
+    pub return_address_info: ::std::option::Option<ReturnAddress>,
     /// Whether it went back to the cabinet it came from.
     ///
     /// Wire name `is_returned_to_same_machine`; optional.
@@ -481,17 +457,8 @@ impl SharePowerInfoBuilder {
     }
 
     /// Sets `return_address_info`. Where it was returned.
-    pub fn return_address_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ReturnAddress>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ReturnAddress,
-                >("return_address_info", value),
-        )
+    pub fn return_address_info(self, value: impl Into<ReturnAddress>) -> Self {
+        Self(self.0.set::<ReturnAddress>("return_address_info", value))
     }
 
     /// Sets `is_returned_to_same_machine`. Whether it went back to the cabinet it came from.
@@ -512,15 +479,11 @@ pub struct AdditionalInfo {
     /// Which kind of extra information follows.
     ///
     /// Wire name `type`; optional.
-    pub type_: ::std::option::Option<
-        crate::merchant_service::complaints::types::AdditionalInfoType,
-    >,
+    pub type_: ::std::option::Option<AdditionalInfoType>,
     /// Set when `type` is SHARE_POWER_TYPE.
     ///
     /// Wire name `share_power_info`; optional.
-    pub share_power_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::SharePowerInfo,
-    >,
+    pub share_power_info: ::std::option::Option<SharePowerInfo>,
 }
 
 impl rt::Shaped for AdditionalInfo {
@@ -568,31 +531,13 @@ pub struct AdditionalInfoBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl AdditionalInfoBuilder {
     /// Sets `type`. Which kind of extra information follows.
-    pub fn type_(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::AdditionalInfoType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::AdditionalInfoType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<AdditionalInfoType>) -> Self {
+        Self(self.0.set::<AdditionalInfoType>("type", value))
     }
 
     /// Sets `share_power_info`. Set when `type` is SHARE_POWER_TYPE.
-    pub fn share_power_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::SharePowerInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::SharePowerInfo,
-                >("share_power_info", value),
-        )
+    pub fn share_power_info(self, value: impl Into<SharePowerInfo>) -> Self {
+        Self(self.0.set::<SharePowerInfo>("share_power_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -620,7 +565,7 @@ pub struct Complaint {
     /// Where the complaint is in its handling.
     ///
     /// Wire name `complaint_state`; required.
-    pub complaint_state: crate::merchant_service::complaints::types::ComplaintState,
+    pub complaint_state: ComplaintState,
     /// The merchant complained about.
     ///
     /// Wire name `complainted_mchid`; required.
@@ -636,21 +581,15 @@ pub struct Complaint {
     /// Pictures the complaint carries.
     ///
     /// Wire name `complaint_media_list`; optional.
-    pub complaint_media_list: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintMedia>,
-    >,
+    pub complaint_media_list: ::std::option::Option<::std::vec::Vec<ComplaintMedia>>,
     /// The payments the complaint is about (one today; a list so that more may come).
     ///
     /// Wire name `complaint_order_info`; optional.
-    pub complaint_order_info: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintOrder>,
-    >,
+    pub complaint_order_info: ::std::option::Option<::std::vec::Vec<ComplaintOrder>>,
     /// The Pay Score service orders the complaint is about.
     ///
     /// Wire name `service_order_info`; optional.
-    pub service_order_info: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::ServiceOrder>,
-    >,
+    pub service_order_info: ::std::option::Option<::std::vec::Vec<ServiceOrder>>,
     /// Whether every payment of the complaint has been refunded in full.
     ///
     /// Wire name `complaint_full_refunded`; required.
@@ -670,9 +609,7 @@ pub struct Complaint {
     /// What the user asked for.
     ///
     /// Wire name `problem_type`; optional.
-    pub problem_type: ::std::option::Option<
-        crate::merchant_service::complaints::types::ProblemType,
-    >,
+    pub problem_type: ::std::option::Option<ProblemType>,
     /// The refund the user asked for, in fen; only when `problem_type` is REFUND.
     ///
     /// Wire name `apply_refund_amount`; optional.
@@ -680,15 +617,11 @@ pub struct Complaint {
     /// Marks WeChat Pay puts on the user.
     ///
     /// Wire name `user_tag_list`; optional.
-    pub user_tag_list: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::UserTag>,
-    >,
+    pub user_tag_list: ::std::option::Option<::std::vec::Vec<UserTag>>,
     /// Extra information for some industries.
     ///
     /// Wire name `additional_info`; optional.
-    pub additional_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::AdditionalInfo,
-    >,
+    pub additional_info: ::std::option::Option<AdditionalInfo>,
     /// Whether WeChat Pay's customer service is helping the user (平台协助).
     ///
     /// Wire name `in_platform_service`; optional.
@@ -851,17 +784,8 @@ impl ComplaintBuilder {
     }
 
     /// Sets `complaint_state`. Where the complaint is in its handling.
-    pub fn complaint_state(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ComplaintState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ComplaintState,
-                >("complaint_state", value),
-        )
+    pub fn complaint_state(self, value: impl Into<ComplaintState>) -> Self {
+        Self(self.0.set::<ComplaintState>("complaint_state", value))
     }
 
     /// Sets `complainted_mchid`. The merchant complained about.
@@ -882,55 +806,29 @@ impl ComplaintBuilder {
     /// Sets `complaint_media_list`. Pictures the complaint carries.
     pub fn complaint_media_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintMedia>,
-        >,
+        value: impl Into<::std::vec::Vec<ComplaintMedia>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::merchant_service::complaints::types::ComplaintMedia,
-                    >,
-                >("complaint_media_list", value),
+            self.0.set::<::std::vec::Vec<ComplaintMedia>>("complaint_media_list", value),
         )
     }
 
     /// Sets `complaint_order_info`. The payments the complaint is about (one today; a list so that more may come).
     pub fn complaint_order_info(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::ComplaintOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<ComplaintOrder>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::merchant_service::complaints::types::ComplaintOrder,
-                    >,
-                >("complaint_order_info", value),
+            self.0.set::<::std::vec::Vec<ComplaintOrder>>("complaint_order_info", value),
         )
     }
 
     /// Sets `service_order_info`. The Pay Score service orders the complaint is about.
     pub fn service_order_info(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::ServiceOrder>,
-        >,
+        value: impl Into<::std::vec::Vec<ServiceOrder>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::merchant_service::complaints::types::ServiceOrder,
-                    >,
-                >("service_order_info", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<ServiceOrder>>("service_order_info", value))
     }
 
     /// Sets `complaint_full_refunded`. Whether every payment of the complaint has been refunded in full.
@@ -954,17 +852,8 @@ impl ComplaintBuilder {
     }
 
     /// Sets `problem_type`. What the user asked for.
-    pub fn problem_type(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ProblemType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ProblemType,
-                >("problem_type", value),
-        )
+    pub fn problem_type(self, value: impl Into<ProblemType>) -> Self {
+        Self(self.0.set::<ProblemType>("problem_type", value))
     }
 
     /// Sets `apply_refund_amount`. The refund the user asked for, in fen; only when `problem_type` is REFUND.
@@ -973,33 +862,13 @@ impl ComplaintBuilder {
     }
 
     /// Sets `user_tag_list`. Marks WeChat Pay puts on the user.
-    pub fn user_tag_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::UserTag>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::merchant_service::complaints::types::UserTag>,
-                >("user_tag_list", value),
-        )
+    pub fn user_tag_list(self, value: impl Into<::std::vec::Vec<UserTag>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<UserTag>>("user_tag_list", value))
     }
 
     /// Sets `additional_info`. Extra information for some industries.
-    pub fn additional_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::AdditionalInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::AdditionalInfo,
-                >("additional_info", value),
-        )
+    pub fn additional_info(self, value: impl Into<AdditionalInfo>) -> Self {
+        Self(self.0.set::<AdditionalInfo>("additional_info", value))
     }
 
     /// Sets `in_platform_service`. Whether WeChat Pay's customer service is helping the user (平台协助).
@@ -1343,9 +1212,7 @@ pub struct MessageAction {
     /// The kind of action; its field below says where to go or what to send.
     ///
     /// Wire name `action_type`; optional.
-    pub action_type: ::std::option::Option<
-        crate::merchant_service::complaints::types::ActionType,
-    >,
+    pub action_type: ::std::option::Option<ActionType>,
     /// The web page, for ACTION_TYPE_JUMP_URL.
     ///
     /// Wire name `jump_url`; optional.
@@ -1353,15 +1220,11 @@ pub struct MessageAction {
     /// The page, for ACTION_TYPE_JUMP_MINI_PROGRAM.
     ///
     /// Wire name `mini_program_jump_info`; optional.
-    pub mini_program_jump_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::MiniProgramJump,
-    >,
+    pub mini_program_jump_info: ::std::option::Option<MiniProgramJump>,
     /// The message, for ACTION_TYPE_SEND_MESSAGE.
     ///
     /// Wire name `message_info`; optional.
-    pub message_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::MessageInfo,
-    >,
+    pub message_info: ::std::option::Option<MessageInfo>,
     /// The merchant's id of this action, handed back when the user taps it.
     ///
     /// Wire name `action_id`; optional.
@@ -1422,17 +1285,8 @@ impl MessageAction {
 pub struct MessageActionBuilder(rt::Draft);
 impl MessageActionBuilder {
     /// Sets `action_type`. The kind of action; its field below says where to go or what to send.
-    pub fn action_type(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ActionType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ActionType,
-                >("action_type", value),
-        )
+    pub fn action_type(self, value: impl Into<ActionType>) -> Self {
+        Self(self.0.set::<ActionType>("action_type", value))
     }
 
     /// Sets `jump_url`. The web page, for ACTION_TYPE_JUMP_URL.
@@ -1441,31 +1295,13 @@ impl MessageActionBuilder {
     }
 
     /// Sets `mini_program_jump_info`. The page, for ACTION_TYPE_JUMP_MINI_PROGRAM.
-    pub fn mini_program_jump_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MiniProgramJump>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MiniProgramJump,
-                >("mini_program_jump_info", value),
-        )
+    pub fn mini_program_jump_info(self, value: impl Into<MiniProgramJump>) -> Self {
+        Self(self.0.set::<MiniProgramJump>("mini_program_jump_info", value))
     }
 
     /// Sets `message_info`. The message, for ACTION_TYPE_SEND_MESSAGE.
-    pub fn message_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MessageInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MessageInfo,
-                >("message_info", value),
-        )
+    pub fn message_info(self, value: impl Into<MessageInfo>) -> Self {
+        Self(self.0.set::<MessageInfo>("message_info", value))
     }
 
     /// Sets `action_id`. The merchant's id of this action, handed back when the user taps it.
@@ -1555,9 +1391,7 @@ pub struct TextBlock {
     /// Its colour.
     ///
     /// Wire name `color`; optional.
-    pub color: ::std::option::Option<
-        crate::merchant_service::complaints::types::TextColor,
-    >,
+    pub color: ::std::option::Option<TextColor>,
     /// Whether it is bold.
     ///
     /// Wire name `is_bold`; optional.
@@ -1611,17 +1445,8 @@ impl TextBlockBuilder {
     }
 
     /// Sets `color`. Its colour.
-    pub fn color(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::TextColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::TextColor,
-                >("color", value),
-        )
+    pub fn color(self, value: impl Into<TextColor>) -> Self {
+        Self(self.0.set::<TextColor>("color", value))
     }
 
     /// Sets `is_bold`. Whether it is bold.
@@ -1646,9 +1471,7 @@ pub struct ImageBlock {
     /// How wide it is drawn.
     ///
     /// Wire name `image_style_type`; optional.
-    pub image_style_type: ::std::option::Option<
-        crate::merchant_service::complaints::types::ImageStyle,
-    >,
+    pub image_style_type: ::std::option::Option<ImageStyle>,
 }
 
 impl rt::Shaped for ImageBlock {
@@ -1695,17 +1518,8 @@ impl ImageBlockBuilder {
     }
 
     /// Sets `image_style_type`. How wide it is drawn.
-    pub fn image_style_type(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ImageStyle>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ImageStyle,
-                >("image_style_type", value),
-        )
+    pub fn image_style_type(self, value: impl Into<ImageStyle>) -> Self {
+        Self(self.0.set::<ImageStyle>("image_style_type", value))
     }
 
     /// Checks every field and builds the value.
@@ -1725,15 +1539,11 @@ pub struct LinkBlock {
     /// What tapping it does.
     ///
     /// Wire name `action`; optional.
-    pub action: ::std::option::Option<
-        crate::merchant_service::complaints::types::MessageAction,
-    >,
+    pub action: ::std::option::Option<MessageAction>,
     /// When it stops working.
     ///
     /// Wire name `invalid_info`; optional.
-    pub invalid_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::InvalidInfo,
-    >,
+    pub invalid_info: ::std::option::Option<InvalidInfo>,
 }
 
 impl rt::Shaped for LinkBlock {
@@ -1786,31 +1596,13 @@ impl LinkBlockBuilder {
     }
 
     /// Sets `action`. What tapping it does.
-    pub fn action(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MessageAction>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MessageAction,
-                >("action", value),
-        )
+    pub fn action(self, value: impl Into<MessageAction>) -> Self {
+        Self(self.0.set::<MessageAction>("action", value))
     }
 
     /// Sets `invalid_info`. When it stops working.
-    pub fn invalid_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::InvalidInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::InvalidInfo,
-                >("invalid_info", value),
-        )
+    pub fn invalid_info(self, value: impl Into<InvalidInfo>) -> Self {
+        Self(self.0.set::<InvalidInfo>("invalid_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -1834,9 +1626,7 @@ pub struct Faq {
     /// What tapping it does.
     ///
     /// Wire name `action`; optional.
-    pub action: ::std::option::Option<
-        crate::merchant_service::complaints::types::MessageAction,
-    >,
+    pub action: ::std::option::Option<MessageAction>,
 }
 
 impl rt::Shaped for Faq {
@@ -1891,17 +1681,8 @@ impl FaqBuilder {
     }
 
     /// Sets `action`. What tapping it does.
-    pub fn action(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MessageAction>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MessageAction,
-                >("action", value),
-        )
+    pub fn action(self, value: impl Into<MessageAction>) -> Self {
+        Self(self.0.set::<MessageAction>("action", value))
     }
 
     /// Checks every field and builds the value.
@@ -1917,9 +1698,7 @@ pub struct FaqList {
     /// The questions.
     ///
     /// Wire name `faqs`; optional.
-    pub faqs: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::Faq>,
-    >,
+    pub faqs: ::std::option::Option<::std::vec::Vec<Faq>>,
 }
 
 impl rt::Shaped for FaqList {
@@ -1960,19 +1739,8 @@ impl FaqList {
 pub struct FaqListBuilder(rt::Draft);
 impl FaqListBuilder {
     /// Sets `faqs`. The questions.
-    pub fn faqs(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::Faq>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::merchant_service::complaints::types::Faq>,
-                >("faqs", value),
-        )
+    pub fn faqs(self, value: impl Into<::std::vec::Vec<Faq>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Faq>>("faqs", value))
     }
 
     /// Checks every field and builds the value.
@@ -1992,15 +1760,11 @@ pub struct Button {
     /// What tapping it does.
     ///
     /// Wire name `action`; optional.
-    pub action: ::std::option::Option<
-        crate::merchant_service::complaints::types::MessageAction,
-    >,
+    pub action: ::std::option::Option<MessageAction>,
     /// When it stops working.
     ///
     /// Wire name `invalid_info`; optional.
-    pub invalid_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::InvalidInfo,
-    >,
+    pub invalid_info: ::std::option::Option<InvalidInfo>,
 }
 
 impl rt::Shaped for Button {
@@ -2053,31 +1817,13 @@ impl ButtonBuilder {
     }
 
     /// Sets `action`. What tapping it does.
-    pub fn action(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MessageAction>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MessageAction,
-                >("action", value),
-        )
+    pub fn action(self, value: impl Into<MessageAction>) -> Self {
+        Self(self.0.set::<MessageAction>("action", value))
     }
 
     /// Sets `invalid_info`. When it stops working.
-    pub fn invalid_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::InvalidInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::InvalidInfo,
-                >("invalid_info", value),
-        )
+    pub fn invalid_info(self, value: impl Into<InvalidInfo>) -> Self {
+        Self(self.0.set::<InvalidInfo>("invalid_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -2093,21 +1839,15 @@ pub struct ButtonGroup {
     /// The buttons.
     ///
     /// Wire name `buttons`; optional.
-    pub buttons: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::Button>,
-    >,
+    pub buttons: ::std::option::Option<::std::vec::Vec<Button>>,
     /// How they are laid out.
     ///
     /// Wire name `button_layout`; optional.
-    pub button_layout: ::std::option::Option<
-        crate::merchant_service::complaints::types::ButtonLayout,
-    >,
+    pub button_layout: ::std::option::Option<ButtonLayout>,
     /// When the whole group stops working.
     ///
     /// Wire name `invalid_info`; optional.
-    pub invalid_info: ::std::option::Option<
-        crate::merchant_service::complaints::types::InvalidInfo,
-    >,
+    pub invalid_info: ::std::option::Option<InvalidInfo>,
 }
 
 impl rt::Shaped for ButtonGroup {
@@ -2162,47 +1902,18 @@ impl ButtonGroup {
 pub struct ButtonGroupBuilder(rt::Draft);
 impl ButtonGroupBuilder {
     /// Sets `buttons`. The buttons.
-    pub fn buttons(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::Button>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::merchant_service::complaints::types::Button>,
-                >("buttons", value),
-        )
+    pub fn buttons(self, value: impl Into<::std::vec::Vec<Button>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Button>>("buttons", value))
     }
 
     /// Sets `button_layout`. How they are laid out.
-    pub fn button_layout(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ButtonLayout>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ButtonLayout,
-                >("button_layout", value),
-        )
+    pub fn button_layout(self, value: impl Into<ButtonLayout>) -> Self {
+        Self(self.0.set::<ButtonLayout>("button_layout", value))
     }
 
     /// Sets `invalid_info`. When the whole group stops working.
-    pub fn invalid_info(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::InvalidInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::InvalidInfo,
-                >("invalid_info", value),
-        )
+    pub fn invalid_info(self, value: impl Into<InvalidInfo>) -> Self {
+        Self(self.0.set::<InvalidInfo>("invalid_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -2218,45 +1929,31 @@ pub struct MessageBlock {
     /// The kind of block.
     ///
     /// Wire name `type`; optional.
-    pub type_: ::std::option::Option<
-        crate::merchant_service::complaints::types::BlockType,
-    >,
+    pub type_: ::std::option::Option<BlockType>,
     /// For TEXT.
     ///
     /// Wire name `text`; optional.
-    pub text: ::std::option::Option<
-        crate::merchant_service::complaints::types::TextBlock,
-    >,
+    pub text: ::std::option::Option<TextBlock>,
     /// For IMAGE.
     ///
     /// Wire name `image`; optional.
-    pub image: ::std::option::Option<
-        crate::merchant_service::complaints::types::ImageBlock,
-    >,
+    pub image: ::std::option::Option<ImageBlock>,
     /// For LINK.
     ///
     /// Wire name `link`; optional.
-    pub link: ::std::option::Option<
-        crate::merchant_service::complaints::types::LinkBlock,
-    >,
+    pub link: ::std::option::Option<LinkBlock>,
     /// For FAQ_LIST.
     ///
     /// Wire name `faq_list`; optional.
-    pub faq_list: ::std::option::Option<
-        crate::merchant_service::complaints::types::FaqList,
-    >,
+    pub faq_list: ::std::option::Option<FaqList>,
     /// For BUTTON.
     ///
     /// Wire name `button`; optional.
-    pub button: ::std::option::Option<
-        crate::merchant_service::complaints::types::Button,
-    >,
+    pub button: ::std::option::Option<Button>,
     /// For BUTTON_GROUP.
     ///
     /// Wire name `button_group`; optional.
-    pub button_group: ::std::option::Option<
-        crate::merchant_service::complaints::types::ButtonGroup,
-    >,
+    pub button_group: ::std::option::Option<ButtonGroup>,
 }
 
 impl rt::Shaped for MessageBlock {
@@ -2331,101 +2028,38 @@ impl MessageBlock {
 pub struct MessageBlockBuilder(rt::Draft);
 impl MessageBlockBuilder {
     /// Sets `type`. The kind of block.
-    pub fn type_(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::BlockType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::BlockType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<BlockType>) -> Self {
+        Self(self.0.set::<BlockType>("type", value))
     }
 
     /// Sets `text`. For TEXT.
-    pub fn text(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::TextBlock>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::TextBlock,
-                >("text", value),
-        )
+    pub fn text(self, value: impl Into<TextBlock>) -> Self {
+        Self(self.0.set::<TextBlock>("text", value))
     }
 
     /// Sets `image`. For IMAGE.
-    pub fn image(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ImageBlock>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ImageBlock,
-                >("image", value),
-        )
+    pub fn image(self, value: impl Into<ImageBlock>) -> Self {
+        Self(self.0.set::<ImageBlock>("image", value))
     }
 
     /// Sets `link`. For LINK.
-    pub fn link(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::LinkBlock>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::LinkBlock,
-                >("link", value),
-        )
+    pub fn link(self, value: impl Into<LinkBlock>) -> Self {
+        Self(self.0.set::<LinkBlock>("link", value))
     }
 
     /// Sets `faq_list`. For FAQ_LIST.
-    pub fn faq_list(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::FaqList>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::FaqList,
-                >("faq_list", value),
-        )
+    pub fn faq_list(self, value: impl Into<FaqList>) -> Self {
+        Self(self.0.set::<FaqList>("faq_list", value))
     }
 
     /// Sets `button`. For BUTTON.
-    pub fn button(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::Button>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::Button,
-                >("button", value),
-        )
+    pub fn button(self, value: impl Into<Button>) -> Self {
+        Self(self.0.set::<Button>("button", value))
     }
 
     /// Sets `button_group`. For BUTTON_GROUP.
-    pub fn button_group(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ButtonGroup>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ButtonGroup,
-                >("button_group", value),
-        )
+    pub fn button_group(self, value: impl Into<ButtonGroup>) -> Self {
+        Self(self.0.set::<ButtonGroup>("button_group", value))
     }
 
     /// Checks every field and builds the value.
@@ -2441,15 +2075,11 @@ pub struct NormalMessage {
     /// The blocks, in display order.
     ///
     /// Wire name `blocks`; optional.
-    pub blocks: ::std::option::Option<
-        ::std::vec::Vec<crate::merchant_service::complaints::types::MessageBlock>,
-    >,
+    pub blocks: ::std::option::Option<::std::vec::Vec<MessageBlock>>,
     /// Who wrote it.
     ///
     /// Wire name `sender_identity`; optional.
-    pub sender_identity: ::std::option::Option<
-        crate::merchant_service::complaints::types::SenderIdentity,
-    >,
+    pub sender_identity: ::std::option::Option<SenderIdentity>,
     /// The merchant's own data, kept with the message.
     ///
     /// Wire name `custom_data`; optional.
@@ -2505,35 +2135,13 @@ impl NormalMessage {
 pub struct NormalMessageBuilder(rt::Draft);
 impl NormalMessageBuilder {
     /// Sets `blocks`. The blocks, in display order.
-    pub fn blocks(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::merchant_service::complaints::types::MessageBlock>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::merchant_service::complaints::types::MessageBlock,
-                    >,
-                >("blocks", value),
-        )
+    pub fn blocks(self, value: impl Into<::std::vec::Vec<MessageBlock>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<MessageBlock>>("blocks", value))
     }
 
     /// Sets `sender_identity`. Who wrote it.
-    pub fn sender_identity(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::SenderIdentity>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::SenderIdentity,
-                >("sender_identity", value),
-        )
+    pub fn sender_identity(self, value: impl Into<SenderIdentity>) -> Self {
+        Self(self.0.set::<SenderIdentity>("sender_identity", value))
     }
 
     /// Sets `custom_data`. The merchant's own data, kept with the message.
@@ -2610,9 +2218,7 @@ pub struct ClickedMessage {
     /// The message sent.
     ///
     /// Wire name `message_content`; optional.
-    pub message_content: ::std::option::Option<
-        crate::merchant_service::complaints::types::MessageInfo,
-    >,
+    pub message_content: ::std::option::Option<MessageInfo>,
     /// The `action_id` of the element tapped.
     ///
     /// Wire name `action_id`; optional.
@@ -2668,17 +2274,8 @@ pub struct ClickedMessageBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl ClickedMessageBuilder {
     /// Sets `message_content`. The message sent.
-    pub fn message_content(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::MessageInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::MessageInfo,
-                >("message_content", value),
-        )
+    pub fn message_content(self, value: impl Into<MessageInfo>) -> Self {
+        Self(self.0.set::<MessageInfo>("message_content", value))
     }
 
     /// Sets `action_id`. The `action_id` of the element tapped.
@@ -2716,7 +2313,7 @@ pub struct NegotiationRecord {
     /// What happened.
     ///
     /// Wire name `operate_type`; required.
-    pub operate_type: crate::merchant_service::complaints::types::OperateType,
+    pub operate_type: OperateType,
     /// What was written: the answer, a refusal's reason, a rating.
     ///
     /// Wire name `operate_details`; optional.
@@ -2728,9 +2325,7 @@ pub struct NegotiationRecord {
     /// The pictures of this step, with who supplied them.
     ///
     /// Wire name `complaint_media_list`; optional.
-    pub complaint_media_list: ::std::option::Option<
-        crate::merchant_service::complaints::types::ComplaintMedia,
-    >,
+    pub complaint_media_list: ::std::option::Option<ComplaintMedia>,
     /// Why the user asked for platform service (the wire spelling `appy`).
     ///
     /// Wire name `user_appy_platform_service_reason`; optional.
@@ -2744,15 +2339,11 @@ pub struct NegotiationRecord {
     /// The rich message of this step, when it has one.
     ///
     /// Wire name `normal_message`; optional.
-    pub normal_message: ::std::option::Option<
-        crate::merchant_service::complaints::types::NormalMessage,
-    >,
+    pub normal_message: ::std::option::Option<NormalMessage>,
     /// For USER_CLICK_RESPONSE: what the user tapped.
     ///
     /// Wire name `click_message`; optional.
-    pub click_message: ::std::option::Option<
-        crate::merchant_service::complaints::types::ClickedMessage,
-    >,
+    pub click_message: ::std::option::Option<ClickedMessage>,
 }
 
 impl rt::Shaped for NegotiationRecord {
@@ -2862,17 +2453,8 @@ impl NegotiationRecordBuilder {
     }
 
     /// Sets `operate_type`. What happened.
-    pub fn operate_type(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::OperateType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::OperateType,
-                >("operate_type", value),
-        )
+    pub fn operate_type(self, value: impl Into<OperateType>) -> Self {
+        Self(self.0.set::<OperateType>("operate_type", value))
     }
 
     /// Sets `operate_details`. What was written: the answer, a refusal's reason, a rating.
@@ -2889,17 +2471,8 @@ impl NegotiationRecordBuilder {
     }
 
     /// Sets `complaint_media_list`. The pictures of this step, with who supplied them.
-    pub fn complaint_media_list(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ComplaintMedia>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ComplaintMedia,
-                >("complaint_media_list", value),
-        )
+    pub fn complaint_media_list(self, value: impl Into<ComplaintMedia>) -> Self {
+        Self(self.0.set::<ComplaintMedia>("complaint_media_list", value))
     }
 
     /// Sets `user_appy_platform_service_reason`. Why the user asked for platform service (the wire spelling `appy`).
@@ -2919,31 +2492,13 @@ impl NegotiationRecordBuilder {
     }
 
     /// Sets `normal_message`. The rich message of this step, when it has one.
-    pub fn normal_message(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::NormalMessage>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::NormalMessage,
-                >("normal_message", value),
-        )
+    pub fn normal_message(self, value: impl Into<NormalMessage>) -> Self {
+        Self(self.0.set::<NormalMessage>("normal_message", value))
     }
 
     /// Sets `click_message`. For USER_CLICK_RESPONSE: what the user tapped.
-    pub fn click_message(
-        self,
-        value: impl Into<crate::merchant_service::complaints::types::ClickedMessage>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::types::ClickedMessage,
-                >("click_message", value),
-        )
+    pub fn click_message(self, value: impl Into<ClickedMessage>) -> Self {
+        Self(self.0.set::<ClickedMessage>("click_message", value))
     }
 
     /// Checks every field and builds the value.

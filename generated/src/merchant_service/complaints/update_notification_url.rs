@@ -75,7 +75,7 @@ impl UpdateNotificationUrlRequestBuilder {
 
 impl rt::Operation for UpdateNotificationUrlRequest {
     type Body = UpdateNotificationUrlBody;
-    type Response = crate::merchant_service::complaints::types::NotificationUrl;
+    type Response = super::types::NotificationUrl;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "complaints.update_notification_url",

@@ -66,19 +66,8 @@ impl UpdateRefundProgressRequestBuilder {
     }
 
     /// Sets `action`. The decision.
-    pub fn action(
-        self,
-        value: impl Into<
-            crate::merchant_service::complaints::update_refund_progress::RefundAction,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::merchant_service::complaints::update_refund_progress::RefundAction,
-                >("action", value),
-        )
+    pub fn action(self, value: impl Into<RefundAction>) -> Self {
+        Self(self.0.set::<RefundAction>("action", value))
     }
 
     /// Sets `launch_refund_day`. With APPROVE: within how many working days the refund will be started (0 for today).
@@ -192,7 +181,7 @@ pub struct UpdateRefundProgressBody {
     /// The decision.
     ///
     /// Wire name `action`; required.
-    pub action: crate::merchant_service::complaints::update_refund_progress::RefundAction,
+    pub action: RefundAction,
     /// With APPROVE: within how many working days the refund will be started (0 for today).
     ///
     /// Wire name `launch_refund_day`; optional; at least 0.

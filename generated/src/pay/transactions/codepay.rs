@@ -90,55 +90,28 @@ impl CodepayRequestBuilder {
     }
 
     /// Sets `payer`. The payment code read from the user.
-    pub fn payer(
-        self,
-        value: impl Into<crate::pay::transactions::types::CodepayPayer>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::CodepayPayer>("payer", value))
+    pub fn payer(self, value: impl Into<super::types::CodepayPayer>) -> Self {
+        Self(self.0.set::<super::types::CodepayPayer>("payer", value))
     }
 
     /// Sets `amount`. The amount.
-    pub fn amount(
-        self,
-        value: impl Into<crate::pay::transactions::types::Amount>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::Amount>("amount", value))
+    pub fn amount(self, value: impl Into<super::types::Amount>) -> Self {
+        Self(self.0.set::<super::types::Amount>("amount", value))
     }
 
     /// Sets `scene_info`. The device and store where the code was scanned.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::CodepaySceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::transactions::types::CodepaySceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::CodepaySceneInfo>) -> Self {
+        Self(self.0.set::<super::types::CodepaySceneInfo>("scene_info", value))
     }
 
     /// Sets `detail`. The items, for single-item coupons.
-    pub fn detail(
-        self,
-        value: impl Into<crate::pay::transactions::types::CodepayDetail>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::pay::transactions::types::CodepayDetail>("detail", value),
-        )
+    pub fn detail(self, value: impl Into<super::types::CodepayDetail>) -> Self {
+        Self(self.0.set::<super::types::CodepayDetail>("detail", value))
     }
 
     /// Sets `settle_info`. Settlement options (profit sharing).
-    pub fn settle_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::SettleInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::SettleInfo>("settle_info", value),
-        )
+    pub fn settle_info(self, value: impl Into<super::types::SettleInfo>) -> Self {
+        Self(self.0.set::<super::types::SettleInfo>("settle_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -155,7 +128,7 @@ impl CodepayRequestBuilder {
 
 impl rt::Operation for CodepayRequest {
     type Body = CodepayBody;
-    type Response = crate::pay::transactions::types::Transaction;
+    type Response = super::types::Transaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.codepay",
@@ -293,23 +266,23 @@ pub struct CodepayBody {
     /// The payment code read from the user.
     ///
     /// Wire name `payer`; required.
-    pub payer: crate::pay::transactions::types::CodepayPayer,
+    pub payer: super::types::CodepayPayer,
     /// The amount.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::pay::transactions::types::Amount,
+    pub amount: super::types::Amount,
     /// The device and store where the code was scanned.
     ///
     /// Wire name `scene_info`; required.
-    pub scene_info: crate::pay::transactions::types::CodepaySceneInfo,
+    pub scene_info: super::types::CodepaySceneInfo,
     /// The items, for single-item coupons.
     ///
     /// Wire name `detail`; optional.
-    pub detail: ::std::option::Option<crate::pay::transactions::types::CodepayDetail>,
+    pub detail: ::std::option::Option<super::types::CodepayDetail>,
     /// Settlement options (profit sharing).
     ///
     /// Wire name `settle_info`; optional.
-    pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
+    pub settle_info: ::std::option::Option<super::types::SettleInfo>,
 }
 
 impl rt::Shaped for CodepayBody {
@@ -328,33 +301,23 @@ impl rt::Shaped for CodepayBody {
             rt::FieldRule::opt("support_fapiao", rt::Kind::Boolean),
             rt::FieldRule::req(
                 "payer",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::CodepayPayer as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CodepayPayer as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "amount",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::Amount as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::Amount as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::CodepaySceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CodepaySceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "detail",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::CodepayDetail as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CodepayDetail as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "settle_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::SettleInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SettleInfo as rt::Shaped>::shape),
             ),
         ],
     );

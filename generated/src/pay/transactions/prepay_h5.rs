@@ -97,15 +97,9 @@ impl PrepayH5RequestBuilder {
     /// Sets `limit_pay`. Payment methods the user may not use.
     pub fn limit_pay(
         self,
-        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::LimitPay>>,
+        value: impl Into<::std::vec::Vec<super::types::LimitPay>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
-                >("limit_pay", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::LimitPay>>("limit_pay", value))
     }
 
     /// Sets `support_fapiao`. Whether an electronic invoice may be issued.
@@ -114,51 +108,28 @@ impl PrepayH5RequestBuilder {
     }
 
     /// Sets `amount`. The amount.
-    pub fn amount(
-        self,
-        value: impl Into<crate::pay::transactions::types::Amount>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::Amount>("amount", value))
+    pub fn amount(self, value: impl Into<super::types::Amount>) -> Self {
+        Self(self.0.set::<super::types::Amount>("amount", value))
     }
 
     /// Sets `detail`. The items.
-    pub fn detail(
-        self,
-        value: impl Into<crate::pay::transactions::types::OrderDetail>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::OrderDetail>("detail", value))
+    pub fn detail(self, value: impl Into<super::types::OrderDetail>) -> Self {
+        Self(self.0.set::<super::types::OrderDetail>("detail", value))
     }
 
     /// Sets `settle_info`. Settlement options.
-    pub fn settle_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::SettleInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::SettleInfo>("settle_info", value),
-        )
+    pub fn settle_info(self, value: impl Into<super::types::SettleInfo>) -> Self {
+        Self(self.0.set::<super::types::SettleInfo>("settle_info", value))
     }
 
     /// Sets `scene_info`. Where the payment happens; h5_info is required.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::H5SceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::H5SceneInfo>("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::H5SceneInfo>) -> Self {
+        Self(self.0.set::<super::types::H5SceneInfo>("scene_info", value))
     }
 
     /// Sets `payer`. Real-name identity, when the order requires it.
-    pub fn payer(
-        self,
-        value: impl Into<crate::pay::transactions::types::AppPayer>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::AppPayer>("payer", value))
+    pub fn payer(self, value: impl Into<super::types::AppPayer>) -> Self {
+        Self(self.0.set::<super::types::AppPayer>("payer", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -175,7 +146,7 @@ impl PrepayH5RequestBuilder {
 
 impl rt::Operation for PrepayH5Request {
     type Body = PrepayH5Body;
-    type Response = crate::pay::transactions::prepay_h5::PrepayH5Response;
+    type Response = PrepayH5Response;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.prepay_h5",
@@ -268,9 +239,7 @@ pub struct PrepayH5Body {
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    pub limit_pay: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
-    >,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<super::types::LimitPay>>,
     /// Whether an electronic invoice may be issued.
     ///
     /// Wire name `support_fapiao`; optional.
@@ -278,23 +247,23 @@ pub struct PrepayH5Body {
     /// The amount.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::pay::transactions::types::Amount,
+    pub amount: super::types::Amount,
     /// The items.
     ///
     /// Wire name `detail`; optional.
-    pub detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
+    pub detail: ::std::option::Option<super::types::OrderDetail>,
     /// Settlement options.
     ///
     /// Wire name `settle_info`; optional.
-    pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
+    pub settle_info: ::std::option::Option<super::types::SettleInfo>,
     /// Where the payment happens; h5_info is required.
     ///
     /// Wire name `scene_info`; required.
-    pub scene_info: crate::pay::transactions::types::H5SceneInfo,
+    pub scene_info: super::types::H5SceneInfo,
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `payer`; optional.
-    pub payer: ::std::option::Option<crate::pay::transactions::types::AppPayer>,
+    pub payer: ::std::option::Option<super::types::AppPayer>,
 }
 
 impl rt::Shaped for PrepayH5Body {
@@ -317,41 +286,29 @@ impl rt::Shaped for PrepayH5Body {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Enum(
-                        <crate::pay::transactions::types::LimitPay as rt::OpenEnum>::VALUES,
-                    ),
+                    &rt::Kind::Enum(<super::types::LimitPay as rt::OpenEnum>::VALUES),
                 ),
             ),
             rt::FieldRule::opt("support_fapiao", rt::Kind::Boolean),
             rt::FieldRule::req(
                 "amount",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::Amount as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::Amount as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "detail",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::OrderDetail as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::OrderDetail as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "settle_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::SettleInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SettleInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::H5SceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::H5SceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "payer",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::AppPayer as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::AppPayer as rt::Shaped>::shape),
             ),
         ],
     );

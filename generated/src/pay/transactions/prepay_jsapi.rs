@@ -97,15 +97,9 @@ impl PrepayJsapiRequestBuilder {
     /// Sets `limit_pay`. Payment methods the user may not use.
     pub fn limit_pay(
         self,
-        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::LimitPay>>,
+        value: impl Into<::std::vec::Vec<super::types::LimitPay>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
-                >("limit_pay", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::LimitPay>>("limit_pay", value))
     }
 
     /// Sets `support_fapiao`. Whether an electronic invoice may be issued.
@@ -114,63 +108,33 @@ impl PrepayJsapiRequestBuilder {
     }
 
     /// Sets `amount`. The amount.
-    pub fn amount(
-        self,
-        value: impl Into<crate::pay::transactions::types::Amount>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::Amount>("amount", value))
+    pub fn amount(self, value: impl Into<super::types::Amount>) -> Self {
+        Self(self.0.set::<super::types::Amount>("amount", value))
     }
 
     /// Sets `detail`. The items.
-    pub fn detail(
-        self,
-        value: impl Into<crate::pay::transactions::types::OrderDetail>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::OrderDetail>("detail", value))
+    pub fn detail(self, value: impl Into<super::types::OrderDetail>) -> Self {
+        Self(self.0.set::<super::types::OrderDetail>("detail", value))
     }
 
     /// Sets `settle_info`. Settlement options.
-    pub fn settle_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::SettleInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::SettleInfo>("settle_info", value),
-        )
+    pub fn settle_info(self, value: impl Into<super::types::SettleInfo>) -> Self {
+        Self(self.0.set::<super::types::SettleInfo>("settle_info", value))
     }
 
     /// Sets `scene_info`. Where the payment happens.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::SceneInfo>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::pay::transactions::types::SceneInfo>("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<super::types::SceneInfo>) -> Self {
+        Self(self.0.set::<super::types::SceneInfo>("scene_info", value))
     }
 
     /// Sets `payer`. The user who pays.
-    pub fn payer(
-        self,
-        value: impl Into<crate::pay::transactions::types::JsapiPayer>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::JsapiPayer>("payer", value))
+    pub fn payer(self, value: impl Into<super::types::JsapiPayer>) -> Self {
+        Self(self.0.set::<super::types::JsapiPayer>("payer", value))
     }
 
     /// Sets `subsidy_info`. Instalment subsidies.
-    pub fn subsidy_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::SubsidyInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::transactions::types::SubsidyInfo,
-                >("subsidy_info", value),
-        )
+    pub fn subsidy_info(self, value: impl Into<super::types::SubsidyInfo>) -> Self {
+        Self(self.0.set::<super::types::SubsidyInfo>("subsidy_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -187,7 +151,7 @@ impl PrepayJsapiRequestBuilder {
 
 impl rt::Operation for PrepayJsapiRequest {
     type Body = PrepayJsapiBody;
-    type Response = crate::pay::transactions::prepay_jsapi::PrepayJsapiResponse;
+    type Response = PrepayJsapiResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.prepay_jsapi",
@@ -280,9 +244,7 @@ pub struct PrepayJsapiBody {
     /// Payment methods the user may not use.
     ///
     /// Wire name `limit_pay`; optional.
-    pub limit_pay: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::LimitPay>,
-    >,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<super::types::LimitPay>>,
     /// Whether an electronic invoice may be issued.
     ///
     /// Wire name `support_fapiao`; optional.
@@ -290,29 +252,27 @@ pub struct PrepayJsapiBody {
     /// The amount.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::pay::transactions::types::Amount,
+    pub amount: super::types::Amount,
     /// The items.
     ///
     /// Wire name `detail`; optional.
-    pub detail: ::std::option::Option<crate::pay::transactions::types::OrderDetail>,
+    pub detail: ::std::option::Option<super::types::OrderDetail>,
     /// Settlement options.
     ///
     /// Wire name `settle_info`; optional.
-    pub settle_info: ::std::option::Option<crate::pay::transactions::types::SettleInfo>,
+    pub settle_info: ::std::option::Option<super::types::SettleInfo>,
     /// Where the payment happens.
     ///
     /// Wire name `scene_info`; optional.
-    pub scene_info: ::std::option::Option<crate::pay::transactions::types::SceneInfo>,
+    pub scene_info: ::std::option::Option<super::types::SceneInfo>,
     /// The user who pays.
     ///
     /// Wire name `payer`; required.
-    pub payer: crate::pay::transactions::types::JsapiPayer,
+    pub payer: super::types::JsapiPayer,
     /// Instalment subsidies.
     ///
     /// Wire name `subsidy_info`; optional.
-    pub subsidy_info: ::std::option::Option<
-        crate::pay::transactions::types::SubsidyInfo,
-    >,
+    pub subsidy_info: ::std::option::Option<super::types::SubsidyInfo>,
 }
 
 impl rt::Shaped for PrepayJsapiBody {
@@ -335,47 +295,33 @@ impl rt::Shaped for PrepayJsapiBody {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Enum(
-                        <crate::pay::transactions::types::LimitPay as rt::OpenEnum>::VALUES,
-                    ),
+                    &rt::Kind::Enum(<super::types::LimitPay as rt::OpenEnum>::VALUES),
                 ),
             ),
             rt::FieldRule::opt("support_fapiao", rt::Kind::Boolean),
             rt::FieldRule::req(
                 "amount",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::Amount as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::Amount as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "detail",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::OrderDetail as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::OrderDetail as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "settle_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::SettleInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SettleInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "scene_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::SceneInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SceneInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::req(
                 "payer",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::JsapiPayer as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::JsapiPayer as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "subsidy_info",
-                rt::Kind::Nested(
-                    <crate::pay::transactions::types::SubsidyInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SubsidyInfo as rt::Shaped>::shape),
             ),
         ],
     );

@@ -85,7 +85,7 @@ impl QueryByTransactionIdRequestBuilder {
 
 impl rt::Operation for QueryByTransactionIdRequest {
     type Body = ();
-    type Response = crate::pay::transactions::types::Transaction;
+    type Response = super::types::Transaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.query_by_transaction_id",

@@ -94,7 +94,7 @@ impl ReverseRequestBuilder {
 
 impl rt::Operation for ReverseRequest {
     type Body = ReverseBody;
-    type Response = crate::pay::transactions::reverse::ReverseResponse;
+    type Response = ReverseResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_transactions.reverse",

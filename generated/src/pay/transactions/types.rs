@@ -134,7 +134,7 @@ pub struct CodepaySceneInfo {
     /// The store.
     ///
     /// Wire name `store_info`; required.
-    pub store_info: crate::pay::transactions::types::CodepayStoreInfo,
+    pub store_info: CodepayStoreInfo,
 }
 
 impl rt::Shaped for CodepaySceneInfo {
@@ -189,17 +189,8 @@ impl CodepaySceneInfoBuilder {
     }
 
     /// Sets `store_info`. The store.
-    pub fn store_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::CodepayStoreInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::transactions::types::CodepayStoreInfo,
-                >("store_info", value),
-        )
+    pub fn store_info(self, value: impl Into<CodepayStoreInfo>) -> Self {
+        Self(self.0.set::<CodepayStoreInfo>("store_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -324,9 +315,7 @@ pub struct CodepayDetail {
     /// The items.
     ///
     /// Wire name `goods_detail`; required; at least 1 items.
-    pub goods_detail: ::std::vec::Vec<
-        crate::pay::transactions::types::CodepayGoodsDetail,
-    >,
+    pub goods_detail: ::std::vec::Vec<CodepayGoodsDetail>,
 }
 
 impl rt::Shaped for CodepayDetail {
@@ -387,17 +376,9 @@ impl CodepayDetailBuilder {
     /// Sets `goods_detail`. The items.
     pub fn goods_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<CodepayGoodsDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::CodepayGoodsDetail>,
-                >("goods_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<CodepayGoodsDetail>>("goods_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -669,9 +650,7 @@ pub struct OrderDetail {
     /// The items.
     ///
     /// Wire name `goods_detail`; optional.
-    pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>,
-    >,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
 }
 
 impl rt::Shaped for OrderDetail {
@@ -730,17 +709,8 @@ impl OrderDetailBuilder {
     }
 
     /// Sets `goods_detail`. The items.
-    pub fn goods_detail(
-        self,
-        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::GoodsDetail>,
-                >("goods_detail", value),
-        )
+    pub fn goods_detail(self, value: impl Into<::std::vec::Vec<GoodsDetail>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<GoodsDetail>>("goods_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -853,7 +823,7 @@ pub struct SceneInfo {
     /// The store.
     ///
     /// Wire name `store_info`; optional.
-    pub store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
+    pub store_info: ::std::option::Option<StoreInfo>,
 }
 
 impl rt::Shaped for SceneInfo {
@@ -908,13 +878,8 @@ impl SceneInfoBuilder {
     }
 
     /// Sets `store_info`. The store.
-    pub fn store_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::StoreInfo>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::pay::transactions::types::StoreInfo>("store_info", value),
-        )
+    pub fn store_info(self, value: impl Into<StoreInfo>) -> Self {
+        Self(self.0.set::<StoreInfo>("store_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -1039,11 +1004,11 @@ pub struct H5SceneInfo {
     /// The store.
     ///
     /// Wire name `store_info`; optional.
-    pub store_info: ::std::option::Option<crate::pay::transactions::types::StoreInfo>,
+    pub store_info: ::std::option::Option<StoreInfo>,
     /// The page or app the payment starts from.
     ///
     /// Wire name `h5_info`; required.
-    pub h5_info: crate::pay::transactions::types::H5Info,
+    pub h5_info: H5Info,
 }
 
 impl rt::Shaped for H5SceneInfo {
@@ -1104,21 +1069,13 @@ impl H5SceneInfoBuilder {
     }
 
     /// Sets `store_info`. The store.
-    pub fn store_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::StoreInfo>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::pay::transactions::types::StoreInfo>("store_info", value),
-        )
+    pub fn store_info(self, value: impl Into<StoreInfo>) -> Self {
+        Self(self.0.set::<StoreInfo>("store_info", value))
     }
 
     /// Sets `h5_info`. The page or app the payment starts from.
-    pub fn h5_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::H5Info>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::H5Info>("h5_info", value))
+    pub fn h5_info(self, value: impl Into<H5Info>) -> Self {
+        Self(self.0.set::<H5Info>("h5_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -1185,7 +1142,7 @@ pub struct PayerIdentity {
     /// Kind of document.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::pay::transactions::types::IdentityType,
+    pub type_: IdentityType,
     /// Document number.
     ///
     /// Wire name `number`; required; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
@@ -1238,11 +1195,8 @@ impl PayerIdentity {
 pub struct PayerIdentityBuilder(rt::Draft);
 impl PayerIdentityBuilder {
     /// Sets `type`. Kind of document.
-    pub fn type_(
-        self,
-        value: impl Into<crate::pay::transactions::types::IdentityType>,
-    ) -> Self {
-        Self(self.0.set::<crate::pay::transactions::types::IdentityType>("type", value))
+    pub fn type_(self, value: impl Into<IdentityType>) -> Self {
+        Self(self.0.set::<IdentityType>("type", value))
     }
 
     /// Sets `number`. Document number.
@@ -1302,7 +1256,7 @@ pub struct JsapiPayer {
     /// Real-name identity, when the order requires it.
     ///
     /// Wire name `identity`; optional.
-    pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
+    pub identity: ::std::option::Option<PayerIdentity>,
 }
 
 impl rt::Shaped for JsapiPayer {
@@ -1349,15 +1303,8 @@ impl JsapiPayerBuilder {
     }
 
     /// Sets `identity`. Real-name identity, when the order requires it.
-    pub fn identity(
-        self,
-        value: impl Into<crate::pay::transactions::types::PayerIdentity>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::PayerIdentity>("identity", value),
-        )
+    pub fn identity(self, value: impl Into<PayerIdentity>) -> Self {
+        Self(self.0.set::<PayerIdentity>("identity", value))
     }
 
     /// Checks every field and builds the value.
@@ -1387,7 +1334,7 @@ pub struct AppPayer {
     /// Real-name identity.
     ///
     /// Wire name `identity`; optional.
-    pub identity: ::std::option::Option<crate::pay::transactions::types::PayerIdentity>,
+    pub identity: ::std::option::Option<PayerIdentity>,
 }
 
 impl rt::Shaped for AppPayer {
@@ -1426,15 +1373,8 @@ impl AppPayer {
 pub struct AppPayerBuilder(rt::Draft);
 impl AppPayerBuilder {
     /// Sets `identity`. Real-name identity.
-    pub fn identity(
-        self,
-        value: impl Into<crate::pay::transactions::types::PayerIdentity>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::PayerIdentity>("identity", value),
-        )
+    pub fn identity(self, value: impl Into<PayerIdentity>) -> Self {
+        Self(self.0.set::<PayerIdentity>("identity", value))
     }
 
     /// Checks every field and builds the value.
@@ -1529,11 +1469,11 @@ pub struct SubsidyDetail {
     /// How it is counted.
     ///
     /// Wire name `subsidy_period_type`; required.
-    pub subsidy_period_type: crate::pay::transactions::types::SubsidyPeriodType,
+    pub subsidy_period_type: SubsidyPeriodType,
     /// The plans.
     ///
     /// Wire name `subsidy_plan`; required.
-    pub subsidy_plan: ::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>,
+    pub subsidy_plan: ::std::vec::Vec<SubsidyPlan>,
 }
 
 impl rt::Shaped for SubsidyDetail {
@@ -1582,31 +1522,13 @@ impl SubsidyDetail {
 pub struct SubsidyDetailBuilder(rt::Draft);
 impl SubsidyDetailBuilder {
     /// Sets `subsidy_period_type`. How it is counted.
-    pub fn subsidy_period_type(
-        self,
-        value: impl Into<crate::pay::transactions::types::SubsidyPeriodType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::transactions::types::SubsidyPeriodType,
-                >("subsidy_period_type", value),
-        )
+    pub fn subsidy_period_type(self, value: impl Into<SubsidyPeriodType>) -> Self {
+        Self(self.0.set::<SubsidyPeriodType>("subsidy_period_type", value))
     }
 
     /// Sets `subsidy_plan`. The plans.
-    pub fn subsidy_plan(
-        self,
-        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::SubsidyPlan>,
-                >("subsidy_plan", value),
-        )
+    pub fn subsidy_plan(self, value: impl Into<::std::vec::Vec<SubsidyPlan>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<SubsidyPlan>>("subsidy_plan", value))
     }
 
     /// Checks every field and builds the value.
@@ -1622,9 +1544,7 @@ pub struct SubsidyInfo {
     /// The subsidies.
     ///
     /// Wire name `subsidy_detail`; optional.
-    pub subsidy_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>,
-    >,
+    pub subsidy_detail: ::std::option::Option<::std::vec::Vec<SubsidyDetail>>,
 }
 
 impl rt::Shaped for SubsidyInfo {
@@ -1669,15 +1589,9 @@ impl SubsidyInfoBuilder {
     /// Sets `subsidy_detail`. The subsidies.
     pub fn subsidy_detail(
         self,
-        value: impl Into<::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>>,
+        value: impl Into<::std::vec::Vec<SubsidyDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::SubsidyDetail>,
-                >("subsidy_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<SubsidyDetail>>("subsidy_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -2037,9 +1951,7 @@ pub struct PromotionDetail {
     /// Items the promotion applied to.
     ///
     /// Wire name `goods_detail`; optional.
-    pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::PromotionGoodsDetail>,
-    >,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<PromotionGoodsDetail>>,
 }
 
 impl rt::Shaped for PromotionDetail {
@@ -2167,19 +2079,9 @@ impl PromotionDetailBuilder {
     /// Sets `goods_detail`. Items the promotion applied to.
     pub fn goods_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::pay::transactions::types::PromotionGoodsDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<PromotionGoodsDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::pay::transactions::types::PromotionGoodsDetail,
-                    >,
-                >("goods_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<PromotionGoodsDetail>>("goods_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -2211,11 +2113,11 @@ pub struct Transaction {
     /// How it was paid.
     ///
     /// Wire name `trade_type`; optional.
-    pub trade_type: ::std::option::Option<crate::pay::transactions::types::TradeType>,
+    pub trade_type: ::std::option::Option<TradeType>,
     /// State of the order.
     ///
     /// Wire name `trade_state`; optional.
-    pub trade_state: ::std::option::Option<crate::pay::transactions::types::TradeState>,
+    pub trade_state: ::std::option::Option<TradeState>,
     /// The state in words.
     ///
     /// Wire name `trade_state_desc`; optional; at most 256 characters.
@@ -2235,25 +2137,19 @@ pub struct Transaction {
     /// The user who paid.
     ///
     /// Wire name `payer`; optional.
-    pub payer: ::std::option::Option<crate::pay::transactions::types::TransactionPayer>,
+    pub payer: ::std::option::Option<TransactionPayer>,
     /// Amounts.
     ///
     /// Wire name `amount`; optional.
-    pub amount: ::std::option::Option<
-        crate::pay::transactions::types::TransactionAmount,
-    >,
+    pub amount: ::std::option::Option<TransactionAmount>,
     /// Where the order was placed.
     ///
     /// Wire name `scene_info`; optional.
-    pub scene_info: ::std::option::Option<
-        crate::pay::transactions::types::TransactionSceneInfo,
-    >,
+    pub scene_info: ::std::option::Option<TransactionSceneInfo>,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
-    pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
-    >,
+    pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
 }
 
 impl rt::Shaped for Transaction {
@@ -2373,25 +2269,13 @@ impl TransactionBuilder {
     }
 
     /// Sets `trade_type`. How it was paid.
-    pub fn trade_type(
-        self,
-        value: impl Into<crate::pay::transactions::types::TradeType>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::pay::transactions::types::TradeType>("trade_type", value),
-        )
+    pub fn trade_type(self, value: impl Into<TradeType>) -> Self {
+        Self(self.0.set::<TradeType>("trade_type", value))
     }
 
     /// Sets `trade_state`. State of the order.
-    pub fn trade_state(
-        self,
-        value: impl Into<crate::pay::transactions::types::TradeState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::TradeState>("trade_state", value),
-        )
+    pub fn trade_state(self, value: impl Into<TradeState>) -> Self {
+        Self(self.0.set::<TradeState>("trade_state", value))
     }
 
     /// Sets `trade_state_desc`. The state in words.
@@ -2415,59 +2299,26 @@ impl TransactionBuilder {
     }
 
     /// Sets `payer`. The user who paid.
-    pub fn payer(
-        self,
-        value: impl Into<crate::pay::transactions::types::TransactionPayer>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::pay::transactions::types::TransactionPayer>("payer", value),
-        )
+    pub fn payer(self, value: impl Into<TransactionPayer>) -> Self {
+        Self(self.0.set::<TransactionPayer>("payer", value))
     }
 
     /// Sets `amount`. Amounts.
-    pub fn amount(
-        self,
-        value: impl Into<crate::pay::transactions::types::TransactionAmount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::transactions::types::TransactionAmount,
-                >("amount", value),
-        )
+    pub fn amount(self, value: impl Into<TransactionAmount>) -> Self {
+        Self(self.0.set::<TransactionAmount>("amount", value))
     }
 
     /// Sets `scene_info`. Where the order was placed.
-    pub fn scene_info(
-        self,
-        value: impl Into<crate::pay::transactions::types::TransactionSceneInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::transactions::types::TransactionSceneInfo,
-                >("scene_info", value),
-        )
+    pub fn scene_info(self, value: impl Into<TransactionSceneInfo>) -> Self {
+        Self(self.0.set::<TransactionSceneInfo>("scene_info", value))
     }
 
     /// Sets `promotion_detail`. Coupons and discounts applied.
     pub fn promotion_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<PromotionDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::pay::transactions::types::PromotionDetail>,
-                >("promotion_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<PromotionDetail>>("promotion_detail", value))
     }
 
     /// Checks every field and builds the value.

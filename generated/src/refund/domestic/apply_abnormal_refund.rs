@@ -76,33 +76,13 @@ impl ApplyAbnormalRefundRequestBuilder {
     }
 
     /// Sets `type`. Where the money goes.
-    pub fn type_(
-        self,
-        value: impl Into<
-            crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<AbnormalRefundType>) -> Self {
+        Self(self.0.set::<AbnormalRefundType>("type", value))
     }
 
     /// Sets `bank_type`. The user's bank; for USER_BANK_CARD.
-    pub fn bank_type(
-        self,
-        value: impl Into<crate::refund::domestic::apply_abnormal_refund::RefundBankType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::apply_abnormal_refund::RefundBankType,
-                >("bank_type", value),
-        )
+    pub fn bank_type(self, value: impl Into<RefundBankType>) -> Self {
+        Self(self.0.set::<RefundBankType>("bank_type", value))
     }
 
     /// Sets `bank_account`. The user's card number; for USER_BANK_CARD.
@@ -131,7 +111,7 @@ impl ApplyAbnormalRefundRequestBuilder {
 
 impl rt::Operation for ApplyAbnormalRefundRequest {
     type Body = ApplyAbnormalRefundBody;
-    type Response = crate::refund::domestic::types::Refund;
+    type Response = super::types::Refund;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "refund_domestic.apply_abnormal_refund",
@@ -266,13 +246,11 @@ pub struct ApplyAbnormalRefundBody {
     /// Where the money goes.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
+    pub type_: AbnormalRefundType,
     /// The user's bank; for USER_BANK_CARD.
     ///
     /// Wire name `bank_type`; optional.
-    pub bank_type: ::std::option::Option<
-        crate::refund::domestic::apply_abnormal_refund::RefundBankType,
-    >,
+    pub bank_type: ::std::option::Option<RefundBankType>,
     /// The user's card number; for USER_BANK_CARD. Sent encrypted.
     ///
     /// Wire name `bank_account`; optional; at least 1 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).

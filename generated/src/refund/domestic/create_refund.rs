@@ -86,45 +86,25 @@ impl CreateRefundRequestBuilder {
     }
 
     /// Sets `funds_account`. Which account pays; leave out to use the unsettled funds.
-    pub fn funds_account(
-        self,
-        value: impl Into<crate::refund::domestic::create_refund::RefundFundsSource>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::create_refund::RefundFundsSource,
-                >("funds_account", value),
-        )
+    pub fn funds_account(self, value: impl Into<RefundFundsSource>) -> Self {
+        Self(self.0.set::<RefundFundsSource>("funds_account", value))
     }
 
     /// Sets `amount`. How much to refund.
-    pub fn amount(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundRequestAmount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::types::RefundRequestAmount,
-                >("amount", value),
-        )
+    pub fn amount(self, value: impl Into<super::types::RefundRequestAmount>) -> Self {
+        Self(self.0.set::<super::types::RefundRequestAmount>("amount", value))
     }
 
     /// Sets `goods_detail`. The products refunded; required to return single-product coupons proportionally.
     pub fn goods_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::RefundGoodsDetail>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
+                    ::std::vec::Vec<super::types::RefundGoodsDetail>,
                 >("goods_detail", value),
         )
     }
@@ -143,7 +123,7 @@ impl CreateRefundRequestBuilder {
 
 impl rt::Operation for CreateRefundRequest {
     type Body = CreateRefundBody;
-    type Response = crate::refund::domestic::types::Refund;
+    type Response = super::types::Refund;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "refund_domestic.create_refund",
@@ -271,18 +251,16 @@ pub struct CreateRefundBody {
     /// Which account pays; leave out to use the unsettled funds.
     ///
     /// Wire name `funds_account`; optional.
-    pub funds_account: ::std::option::Option<
-        crate::refund::domestic::create_refund::RefundFundsSource,
-    >,
+    pub funds_account: ::std::option::Option<RefundFundsSource>,
     /// How much to refund.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::refund::domestic::types::RefundRequestAmount,
+    pub amount: super::types::RefundRequestAmount,
     /// The products refunded; required to return single-product coupons proportionally.
     ///
     /// Wire name `goods_detail`; optional.
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
+        ::std::vec::Vec<super::types::RefundGoodsDetail>,
     >,
 }
 
@@ -306,7 +284,7 @@ impl rt::Shaped for CreateRefundBody {
             rt::FieldRule::req(
                 "amount",
                 rt::Kind::Nested(
-                    <crate::refund::domestic::types::RefundRequestAmount as rt::Shaped>::shape,
+                    <super::types::RefundRequestAmount as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::opt(
@@ -315,7 +293,7 @@ impl rt::Shaped for CreateRefundBody {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::refund::domestic::types::RefundGoodsDetail as rt::Shaped>::shape,
+                        <super::types::RefundGoodsDetail as rt::Shaped>::shape,
                     ),
                 ),
             ),

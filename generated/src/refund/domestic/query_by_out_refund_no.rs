@@ -85,7 +85,7 @@ impl QueryByOutRefundNoRequestBuilder {
 
 impl rt::Operation for QueryByOutRefundNoRequest {
     type Body = ();
-    type Response = crate::refund::domestic::types::Refund;
+    type Response = super::types::Refund;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "refund_domestic.query_by_out_refund_no",

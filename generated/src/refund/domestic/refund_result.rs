@@ -45,9 +45,7 @@ pub struct RefundExchangeRate {
     /// Which rate.
     ///
     /// Wire name `type`; optional.
-    pub type_: ::std::option::Option<
-        crate::refund::domestic::refund_result::ExchangeRateType,
-    >,
+    pub type_: ::std::option::Option<ExchangeRateType>,
     /// The rate times 10^8.
     ///
     /// Wire name `rate`; optional.
@@ -96,17 +94,8 @@ pub struct RefundExchangeRateBuilder(rt::Draft);
 #[cfg(feature = "test-support")]
 impl RefundExchangeRateBuilder {
     /// Sets `type`. Which rate.
-    pub fn type_(
-        self,
-        value: impl Into<crate::refund::domestic::refund_result::ExchangeRateType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::refund_result::ExchangeRateType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<ExchangeRateType>) -> Self {
+        Self(self.0.set::<ExchangeRateType>("type", value))
     }
 
     /// Sets `rate`. The rate times 10^8.
@@ -159,9 +148,7 @@ pub struct RefundNoticeAmount {
     /// The exchange rate used; cross-border only.
     ///
     /// Wire name `exchange_rate`; optional.
-    pub exchange_rate: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundExchangeRate,
-    >,
+    pub exchange_rate: ::std::option::Option<RefundExchangeRate>,
 }
 
 impl rt::Shaped for RefundNoticeAmount {
@@ -267,17 +254,8 @@ impl RefundNoticeAmountBuilder {
     }
 
     /// Sets `exchange_rate`. The exchange rate used; cross-border only.
-    pub fn exchange_rate(
-        self,
-        value: impl Into<crate::refund::domestic::refund_result::RefundExchangeRate>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::refund_result::RefundExchangeRate,
-                >("exchange_rate", value),
-        )
+    pub fn exchange_rate(self, value: impl Into<RefundExchangeRate>) -> Self {
+        Self(self.0.set::<RefundExchangeRate>("exchange_rate", value))
     }
 
     /// Checks every field and builds the value.
@@ -321,7 +299,7 @@ pub struct RefundResultEvent {
     /// The outcome: SUCCESS, CLOSED or ABNORMAL.
     ///
     /// Wire name `refund_status`; required.
-    pub refund_status: crate::refund::domestic::types::RefundStatus,
+    pub refund_status: super::types::RefundStatus,
     /// When the refund succeeded; only for SUCCESS.
     ///
     /// Wire name `success_time`; optional; RFC 3339.
@@ -337,15 +315,11 @@ pub struct RefundResultEvent {
     /// Which funds paid the refund.
     ///
     /// Wire name `fund_source`; optional.
-    pub fund_source: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundFundSource,
-    >,
+    pub fund_source: ::std::option::Option<RefundFundSource>,
     /// Who paid the refund; partner mode only.
     ///
     /// Wire name `refund_account`; optional.
-    pub refund_account: ::std::option::Option<
-        crate::refund::domestic::refund_result::RefundPayingParty,
-    >,
+    pub refund_account: ::std::option::Option<RefundPayingParty>,
     /// Authorisation id of an individual seller; e-commerce platforms only.
     ///
     /// Wire name `individual_auth_id`; optional; at most 64 characters.
@@ -353,7 +327,7 @@ pub struct RefundResultEvent {
     /// The refund's amounts.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::refund::domestic::refund_result::RefundNoticeAmount,
+    pub amount: RefundNoticeAmount,
 }
 
 impl rt::Shaped for RefundResultEvent {
@@ -369,9 +343,7 @@ impl rt::Shaped for RefundResultEvent {
             rt::FieldRule::req("refund_id", rt::Kind::text(0, 32)),
             rt::FieldRule::req(
                 "refund_status",
-                rt::Kind::Enum(
-                    <crate::refund::domestic::types::RefundStatus as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::RefundStatus as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("success_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("user_received_account", rt::Kind::text(0, 64)),
@@ -483,17 +455,8 @@ impl RefundResultEventBuilder {
     }
 
     /// Sets `refund_status`. The outcome: SUCCESS, CLOSED or ABNORMAL.
-    pub fn refund_status(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundStatus>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::types::RefundStatus,
-                >("refund_status", value),
-        )
+    pub fn refund_status(self, value: impl Into<super::types::RefundStatus>) -> Self {
+        Self(self.0.set::<super::types::RefundStatus>("refund_status", value))
     }
 
     /// Sets `success_time`. When the refund succeeded; only for SUCCESS.
@@ -512,31 +475,13 @@ impl RefundResultEventBuilder {
     }
 
     /// Sets `fund_source`. Which funds paid the refund.
-    pub fn fund_source(
-        self,
-        value: impl Into<crate::refund::domestic::refund_result::RefundFundSource>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::refund_result::RefundFundSource,
-                >("fund_source", value),
-        )
+    pub fn fund_source(self, value: impl Into<RefundFundSource>) -> Self {
+        Self(self.0.set::<RefundFundSource>("fund_source", value))
     }
 
     /// Sets `refund_account`. Who paid the refund; partner mode only.
-    pub fn refund_account(
-        self,
-        value: impl Into<crate::refund::domestic::refund_result::RefundPayingParty>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::refund_result::RefundPayingParty,
-                >("refund_account", value),
-        )
+    pub fn refund_account(self, value: impl Into<RefundPayingParty>) -> Self {
+        Self(self.0.set::<RefundPayingParty>("refund_account", value))
     }
 
     /// Sets `individual_auth_id`. Authorisation id of an individual seller; e-commerce platforms only.
@@ -545,17 +490,8 @@ impl RefundResultEventBuilder {
     }
 
     /// Sets `amount`. The refund's amounts.
-    pub fn amount(
-        self,
-        value: impl Into<crate::refund::domestic::refund_result::RefundNoticeAmount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::refund_result::RefundNoticeAmount,
-                >("amount", value),
-        )
+    pub fn amount(self, value: impl Into<RefundNoticeAmount>) -> Self {
+        Self(self.0.set::<RefundNoticeAmount>("amount", value))
     }
 
     /// Checks every field and builds the value.

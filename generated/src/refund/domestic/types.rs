@@ -67,7 +67,7 @@ pub struct FundsFrom {
     /// The paying account.
     ///
     /// Wire name `account`; required.
-    pub account: crate::refund::domestic::types::RefundSourceAccount,
+    pub account: RefundSourceAccount,
     /// Its share, in fen.
     ///
     /// Wire name `amount`; required; at least 0.
@@ -113,17 +113,8 @@ impl FundsFrom {
 pub struct FundsFromBuilder(rt::Draft);
 impl FundsFromBuilder {
     /// Sets `account`. The paying account.
-    pub fn account(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundSourceAccount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::types::RefundSourceAccount,
-                >("account", value),
-        )
+    pub fn account(self, value: impl Into<RefundSourceAccount>) -> Self {
+        Self(self.0.set::<RefundSourceAccount>("account", value))
     }
 
     /// Sets `amount`. Its share, in fen.
@@ -148,9 +139,7 @@ pub struct RefundRequestAmount {
     /// Which accounts pay the refund and how much each; only for merchants that fund refunds from several accounts.
     ///
     /// Wire name `from`; optional.
-    pub from: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
-    >,
+    pub from: ::std::option::Option<::std::vec::Vec<FundsFrom>>,
     /// The original order's total, in fen.
     ///
     /// Wire name `total`; required; at least 1.
@@ -215,17 +204,8 @@ impl RefundRequestAmountBuilder {
     }
 
     /// Sets `from`. Which accounts pay the refund and how much each; only for merchants that fund refunds from several accounts.
-    pub fn from(
-        self,
-        value: impl Into<::std::vec::Vec<crate::refund::domestic::types::FundsFrom>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
-                >("from", value),
-        )
+    pub fn from(self, value: impl Into<::std::vec::Vec<FundsFrom>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<FundsFrom>>("from", value))
     }
 
     /// Sets `total`. The original order's total, in fen.
@@ -372,9 +352,7 @@ pub struct RefundAmount {
     /// The accounts that paid the refund.
     ///
     /// Wire name `from`; optional.
-    pub from: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
-    >,
+    pub from: ::std::option::Option<::std::vec::Vec<FundsFrom>>,
     /// What the user paid, in fen.
     ///
     /// Wire name `payer_total`; required.
@@ -485,17 +463,8 @@ impl RefundAmountBuilder {
     }
 
     /// Sets `from`. The accounts that paid the refund.
-    pub fn from(
-        self,
-        value: impl Into<::std::vec::Vec<crate::refund::domestic::types::FundsFrom>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::refund::domestic::types::FundsFrom>,
-                >("from", value),
-        )
+    pub fn from(self, value: impl Into<::std::vec::Vec<FundsFrom>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<FundsFrom>>("from", value))
     }
 
     /// Sets `payer_total`. What the user paid, in fen.
@@ -570,11 +539,11 @@ pub struct RefundPromotion {
     /// What the discount applied to.
     ///
     /// Wire name `scope`; required.
-    pub scope: crate::refund::domestic::types::RefundPromotionScope,
+    pub scope: RefundPromotionScope,
     /// How the discount was funded.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::refund::domestic::types::RefundPromotionType,
+    pub type_: RefundPromotionType,
     /// The discount's amount, in fen.
     ///
     /// Wire name `amount`; required.
@@ -586,9 +555,7 @@ pub struct RefundPromotion {
     /// The products the discount covered.
     ///
     /// Wire name `goods_detail`; optional.
-    pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-    >,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<RefundGoodsDetail>>,
 }
 
 impl rt::Shaped for RefundPromotion {
@@ -660,31 +627,13 @@ impl RefundPromotionBuilder {
     }
 
     /// Sets `scope`. What the discount applied to.
-    pub fn scope(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundPromotionScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::types::RefundPromotionScope,
-                >("scope", value),
-        )
+    pub fn scope(self, value: impl Into<RefundPromotionScope>) -> Self {
+        Self(self.0.set::<RefundPromotionScope>("scope", value))
     }
 
     /// Sets `type`. How the discount was funded.
-    pub fn type_(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundPromotionType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::types::RefundPromotionType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<RefundPromotionType>) -> Self {
+        Self(self.0.set::<RefundPromotionType>("type", value))
     }
 
     /// Sets `amount`. The discount's amount, in fen.
@@ -700,17 +649,9 @@ impl RefundPromotionBuilder {
     /// Sets `goods_detail`. The products the discount covered.
     pub fn goods_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<RefundGoodsDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::refund::domestic::types::RefundGoodsDetail>,
-                >("goods_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<RefundGoodsDetail>>("goods_detail", value))
     }
 
     /// Checks every field and builds the value.
@@ -742,7 +683,7 @@ pub struct Refund {
     /// Where the money went.
     ///
     /// Wire name `channel`; required.
-    pub channel: crate::refund::domestic::types::RefundChannel,
+    pub channel: RefundChannel,
     /// The account that received it, e.g. 招商银行信用卡0403 or 支付用户零钱.
     ///
     /// Wire name `user_received_account`; required; at most 64 characters.
@@ -758,23 +699,19 @@ pub struct Refund {
     /// Its progress.
     ///
     /// Wire name `status`; required.
-    pub status: crate::refund::domestic::types::RefundStatus,
+    pub status: RefundStatus,
     /// The merchant account it was paid from.
     ///
     /// Wire name `funds_account`; optional.
-    pub funds_account: ::std::option::Option<
-        crate::refund::domestic::types::RefundFundsAccount,
-    >,
+    pub funds_account: ::std::option::Option<RefundFundsAccount>,
     /// Its amounts.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::refund::domestic::types::RefundAmount,
+    pub amount: RefundAmount,
     /// The order's discounts the refund returns.
     ///
     /// Wire name `promotion_detail`; optional.
-    pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
-    >,
+    pub promotion_detail: ::std::option::Option<::std::vec::Vec<RefundPromotion>>,
 }
 
 impl rt::Shaped for Refund {
@@ -885,13 +822,8 @@ impl RefundBuilder {
     }
 
     /// Sets `channel`. Where the money went.
-    pub fn channel(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundChannel>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::refund::domestic::types::RefundChannel>("channel", value),
-        )
+    pub fn channel(self, value: impl Into<RefundChannel>) -> Self {
+        Self(self.0.set::<RefundChannel>("channel", value))
     }
 
     /// Sets `user_received_account`. The account that received it, e.g.
@@ -910,49 +842,26 @@ impl RefundBuilder {
     }
 
     /// Sets `status`. Its progress.
-    pub fn status(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundStatus>,
-    ) -> Self {
-        Self(self.0.set::<crate::refund::domestic::types::RefundStatus>("status", value))
+    pub fn status(self, value: impl Into<RefundStatus>) -> Self {
+        Self(self.0.set::<RefundStatus>("status", value))
     }
 
     /// Sets `funds_account`. The merchant account it was paid from.
-    pub fn funds_account(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundFundsAccount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::refund::domestic::types::RefundFundsAccount,
-                >("funds_account", value),
-        )
+    pub fn funds_account(self, value: impl Into<RefundFundsAccount>) -> Self {
+        Self(self.0.set::<RefundFundsAccount>("funds_account", value))
     }
 
     /// Sets `amount`. Its amounts.
-    pub fn amount(
-        self,
-        value: impl Into<crate::refund::domestic::types::RefundAmount>,
-    ) -> Self {
-        Self(self.0.set::<crate::refund::domestic::types::RefundAmount>("amount", value))
+    pub fn amount(self, value: impl Into<RefundAmount>) -> Self {
+        Self(self.0.set::<RefundAmount>("amount", value))
     }
 
     /// Sets `promotion_detail`. The order's discounts the refund returns.
     pub fn promotion_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
-        >,
+        value: impl Into<::std::vec::Vec<RefundPromotion>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::refund::domestic::types::RefundPromotion>,
-                >("promotion_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<RefundPromotion>>("promotion_detail", value))
     }
 
     /// Checks every field and builds the value.

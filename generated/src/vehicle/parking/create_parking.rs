@@ -70,15 +70,8 @@ impl CreateParkingRequestBuilder {
     }
 
     /// Sets `plate_color`. The colour of the plate.
-    pub fn plate_color(
-        self,
-        value: impl Into<crate::vehicle::parking::types::PlateColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::PlateColor>("plate_color", value),
-        )
+    pub fn plate_color(self, value: impl Into<super::types::PlateColor>) -> Self {
+        Self(self.0.set::<super::types::PlateColor>("plate_color", value))
     }
 
     /// Sets `notify_url`. Where changes of the stay's state are sent; https only.
@@ -115,7 +108,7 @@ impl CreateParkingRequestBuilder {
 
 impl rt::Operation for CreateParkingRequest {
     type Body = CreateParkingBody;
-    type Response = crate::vehicle::parking::types::Parking;
+    type Response = super::types::Parking;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payscore_parking.create_parking",
@@ -180,7 +173,7 @@ pub struct CreateParkingBody {
     /// The colour of the plate.
     ///
     /// Wire name `plate_color`; required.
-    pub plate_color: crate::vehicle::parking::types::PlateColor,
+    pub plate_color: super::types::PlateColor,
     /// Where changes of the stay's state are sent; https only.
     ///
     /// Wire name `notify_url`; required; 8 to 256 characters; matches `^https://.+$`.
@@ -208,9 +201,7 @@ impl rt::Shaped for CreateParkingBody {
             rt::FieldRule::req("plate_number", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "plate_color",
-                rt::Kind::Enum(
-                    <crate::vehicle::parking::types::PlateColor as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::PlateColor as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
             rt::FieldRule::req("start_time", rt::Kind::DATE_TIME),

@@ -100,35 +100,21 @@ impl CreateTransactionRequestBuilder {
     }
 
     /// Sets `profit_sharing`. Whether the money is held for profit sharing; N when left out.
-    pub fn profit_sharing(
-        self,
-        value: impl Into<crate::vehicle::parking::types::YesNo>,
-    ) -> Self {
-        Self(
-            self.0.set::<crate::vehicle::parking::types::YesNo>("profit_sharing", value),
-        )
+    pub fn profit_sharing(self, value: impl Into<super::types::YesNo>) -> Self {
+        Self(self.0.set::<super::types::YesNo>("profit_sharing", value))
     }
 
     /// Sets `amount`. The fee.
-    pub fn amount(
-        self,
-        value: impl Into<crate::vehicle::parking::types::OrderAmount>,
-    ) -> Self {
-        Self(self.0.set::<crate::vehicle::parking::types::OrderAmount>("amount", value))
+    pub fn amount(self, value: impl Into<super::types::OrderAmount>) -> Self {
+        Self(self.0.set::<super::types::OrderAmount>("amount", value))
     }
 
     /// Sets `parking_info`. The stay charged for; needed when trade_scene is PARKING.
     pub fn parking_info(
         self,
-        value: impl Into<crate::vehicle::parking::types::ParkingTradeScene>,
+        value: impl Into<super::types::ParkingTradeScene>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::vehicle::parking::types::ParkingTradeScene,
-                >("parking_info", value),
-        )
+        Self(self.0.set::<super::types::ParkingTradeScene>("parking_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -147,7 +133,7 @@ impl CreateTransactionRequestBuilder {
 
 impl rt::Operation for CreateTransactionRequest {
     type Body = CreateTransactionBody;
-    type Response = crate::vehicle::parking::types::ParkingTransaction;
+    type Response = super::types::ParkingTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payscore_parking.create_transaction",
@@ -236,17 +222,15 @@ pub struct CreateTransactionBody {
     /// Whether the money is held for profit sharing; N when left out.
     ///
     /// Wire name `profit_sharing`; optional.
-    pub profit_sharing: ::std::option::Option<crate::vehicle::parking::types::YesNo>,
+    pub profit_sharing: ::std::option::Option<super::types::YesNo>,
     /// The fee.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::vehicle::parking::types::OrderAmount,
+    pub amount: super::types::OrderAmount,
     /// The stay charged for; needed when trade_scene is PARKING.
     ///
     /// Wire name `parking_info`; optional.
-    pub parking_info: ::std::option::Option<
-        crate::vehicle::parking::types::ParkingTradeScene,
-    >,
+    pub parking_info: ::std::option::Option<super::types::ParkingTradeScene>,
 }
 
 impl rt::Shaped for CreateTransactionBody {
@@ -267,21 +251,15 @@ impl rt::Shaped for CreateTransactionBody {
             rt::FieldRule::req("notify_url", rt::Kind::pattern(8, 256, "^https://.+$")),
             rt::FieldRule::opt(
                 "profit_sharing",
-                rt::Kind::Enum(
-                    <crate::vehicle::parking::types::YesNo as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::YesNo as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "amount",
-                rt::Kind::Nested(
-                    <crate::vehicle::parking::types::OrderAmount as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::OrderAmount as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "parking_info",
-                rt::Kind::Nested(
-                    <crate::vehicle::parking::types::ParkingTradeScene as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::ParkingTradeScene as rt::Shaped>::shape),
             ),
         ],
     );

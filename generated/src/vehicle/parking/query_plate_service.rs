@@ -34,7 +34,7 @@ pub struct QueryPlateServiceRequest {
     /// Query parameter. The colour of the plate.
     ///
     /// Wire name `plate_color`; required.
-    pub plate_color: crate::vehicle::parking::types::PlateColor,
+    pub plate_color: super::types::PlateColor,
     /// Query parameter. The user's OpenID under `appid`.
     ///
     /// Wire name `openid`; required; at least 1 characters.
@@ -70,9 +70,7 @@ impl rt::Shaped for QueryPlateServiceRequest {
             rt::FieldRule::req("plate_number", rt::Kind::text(1, 32)),
             rt::FieldRule::req(
                 "plate_color",
-                rt::Kind::Enum(
-                    <crate::vehicle::parking::types::PlateColor as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::PlateColor as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("openid", rt::Kind::text(1, u64::MAX)),
         ],
@@ -106,15 +104,8 @@ impl QueryPlateServiceRequestBuilder {
     }
 
     /// Sets the parameter `plate_color`. The colour of the plate.
-    pub fn plate_color(
-        self,
-        value: impl Into<crate::vehicle::parking::types::PlateColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::PlateColor>("plate_color", value),
-        )
+    pub fn plate_color(self, value: impl Into<super::types::PlateColor>) -> Self {
+        Self(self.0.set::<super::types::PlateColor>("plate_color", value))
     }
 
     /// Sets the parameter `openid`. The user's OpenID under `appid`.
@@ -133,7 +124,7 @@ impl QueryPlateServiceRequestBuilder {
 
 impl rt::Operation for QueryPlateServiceRequest {
     type Body = ();
-    type Response = crate::vehicle::parking::query_plate_service::QueryPlateServiceResponse;
+    type Response = QueryPlateServiceResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payscore_parking.query_plate_service",
@@ -200,7 +191,7 @@ pub struct QueryPlateServiceResponse {
     /// The colour of the plate.
     ///
     /// Wire name `plate_color`; required.
-    pub plate_color: crate::vehicle::parking::types::PlateColor,
+    pub plate_color: super::types::PlateColor,
     /// When the service was turned on for the plate.
     ///
     /// Wire name `service_open_time`; optional; RFC 3339.
@@ -212,7 +203,7 @@ pub struct QueryPlateServiceResponse {
     /// Whether the plate has the service.
     ///
     /// Wire name `service_state`; required.
-    pub service_state: crate::vehicle::parking::types::ServiceState,
+    pub service_state: super::types::ServiceState,
 }
 
 impl rt::Shaped for QueryPlateServiceResponse {
@@ -222,17 +213,13 @@ impl rt::Shaped for QueryPlateServiceResponse {
             rt::FieldRule::req("plate_number", rt::Kind::text(0, 32)),
             rt::FieldRule::req(
                 "plate_color",
-                rt::Kind::Enum(
-                    <crate::vehicle::parking::types::PlateColor as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::PlateColor as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("service_open_time", rt::Kind::DATE_TIME),
             rt::FieldRule::req("openid", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "service_state",
-                rt::Kind::Enum(
-                    <crate::vehicle::parking::types::ServiceState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::ServiceState as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -278,15 +265,8 @@ impl QueryPlateServiceResponseBuilder {
     }
 
     /// Sets `plate_color`. The colour of the plate.
-    pub fn plate_color(
-        self,
-        value: impl Into<crate::vehicle::parking::types::PlateColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::PlateColor>("plate_color", value),
-        )
+    pub fn plate_color(self, value: impl Into<super::types::PlateColor>) -> Self {
+        Self(self.0.set::<super::types::PlateColor>("plate_color", value))
     }
 
     /// Sets `service_open_time`. When the service was turned on for the plate.
@@ -300,17 +280,8 @@ impl QueryPlateServiceResponseBuilder {
     }
 
     /// Sets `service_state`. Whether the plate has the service.
-    pub fn service_state(
-        self,
-        value: impl Into<crate::vehicle::parking::types::ServiceState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::vehicle::parking::types::ServiceState,
-                >("service_state", value),
-        )
+    pub fn service_state(self, value: impl Into<super::types::ServiceState>) -> Self {
+        Self(self.0.set::<super::types::ServiceState>("service_state", value))
     }
 
     /// Checks every field and builds the value.

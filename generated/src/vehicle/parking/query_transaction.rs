@@ -85,7 +85,7 @@ impl QueryTransactionRequestBuilder {
 
 impl rt::Operation for QueryTransactionRequest {
     type Body = ();
-    type Response = crate::vehicle::parking::types::ParkingTransaction;
+    type Response = super::types::ParkingTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "payscore_parking.query_transaction",

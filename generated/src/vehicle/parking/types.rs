@@ -97,7 +97,7 @@ pub struct ParkingTradeScene {
     /// The colour of the plate.
     ///
     /// Wire name `plate_color`; required.
-    pub plate_color: crate::vehicle::parking::types::PlateColor,
+    pub plate_color: PlateColor,
     /// When the car entered.
     ///
     /// Wire name `start_time`; required; RFC 3339.
@@ -187,15 +187,8 @@ impl ParkingTradeSceneBuilder {
     }
 
     /// Sets `plate_color`. The colour of the plate.
-    pub fn plate_color(
-        self,
-        value: impl Into<crate::vehicle::parking::types::PlateColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::PlateColor>("plate_color", value),
-        )
+    pub fn plate_color(self, value: impl Into<PlateColor>) -> Self {
+        Self(self.0.set::<PlateColor>("plate_color", value))
     }
 
     /// Sets `start_time`. When the car entered.
@@ -248,7 +241,7 @@ pub struct Parking {
     /// The colour of the plate.
     ///
     /// Wire name `plate_color`; required.
-    pub plate_color: crate::vehicle::parking::types::PlateColor,
+    pub plate_color: PlateColor,
     /// When the car entered.
     ///
     /// Wire name `start_time`; required; RFC 3339.
@@ -264,11 +257,11 @@ pub struct Parking {
     /// Whether the service can charge for this stay.
     ///
     /// Wire name `state`; required.
-    pub state: crate::vehicle::parking::types::ParkingState,
+    pub state: ParkingState,
     /// Why the stay is blocked; only when state is BLOCKED.
     ///
     /// Wire name `block_reason`; optional.
-    pub block_reason: ::std::option::Option<crate::vehicle::parking::types::BlockReason>,
+    pub block_reason: ::std::option::Option<BlockReason>,
 }
 
 impl rt::Shaped for Parking {
@@ -355,15 +348,8 @@ impl ParkingBuilder {
     }
 
     /// Sets `plate_color`. The colour of the plate.
-    pub fn plate_color(
-        self,
-        value: impl Into<crate::vehicle::parking::types::PlateColor>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::PlateColor>("plate_color", value),
-        )
+    pub fn plate_color(self, value: impl Into<PlateColor>) -> Self {
+        Self(self.0.set::<PlateColor>("plate_color", value))
     }
 
     /// Sets `start_time`. When the car entered.
@@ -382,25 +368,13 @@ impl ParkingBuilder {
     }
 
     /// Sets `state`. Whether the service can charge for this stay.
-    pub fn state(
-        self,
-        value: impl Into<crate::vehicle::parking::types::ParkingState>,
-    ) -> Self {
-        Self(self.0.set::<crate::vehicle::parking::types::ParkingState>("state", value))
+    pub fn state(self, value: impl Into<ParkingState>) -> Self {
+        Self(self.0.set::<ParkingState>("state", value))
     }
 
     /// Sets `block_reason`. Why the stay is blocked; only when state is BLOCKED.
-    pub fn block_reason(
-        self,
-        value: impl Into<crate::vehicle::parking::types::BlockReason>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::vehicle::parking::types::BlockReason,
-                >("block_reason", value),
-        )
+    pub fn block_reason(self, value: impl Into<BlockReason>) -> Self {
+        Self(self.0.set::<BlockReason>("block_reason", value))
     }
 
     /// Checks every field and builds the value.
@@ -837,7 +811,7 @@ pub struct ParkingTransaction {
     /// The progress of the charge.
     ///
     /// Wire name `trade_state`; required.
-    pub trade_state: crate::vehicle::parking::types::TradeState,
+    pub trade_state: TradeState,
     /// What the state means and what to do next.
     ///
     /// Wire name `trade_state_description`; optional.
@@ -853,7 +827,7 @@ pub struct ParkingTransaction {
     /// Whether the user has paid back an advance; read it only when bank_type is BPA and trade_state SUCCESS.
     ///
     /// Wire name `user_repaid`; optional.
-    pub user_repaid: ::std::option::Option<crate::vehicle::parking::types::YesNo>,
+    pub user_repaid: ::std::option::Option<YesNo>,
     /// The merchant data sent with the charge.
     ///
     /// Wire name `attach`; optional; at most 128 characters.
@@ -865,23 +839,19 @@ pub struct ParkingTransaction {
     /// The stay charged for; when trade_scene is PARKING.
     ///
     /// Wire name `parking_info`; optional.
-    pub parking_info: ::std::option::Option<
-        crate::vehicle::parking::types::ParkingTradeScene,
-    >,
+    pub parking_info: ::std::option::Option<ParkingTradeScene>,
     /// Who paid.
     ///
     /// Wire name `payer`; required.
-    pub payer: crate::vehicle::parking::types::Payer,
+    pub payer: Payer,
     /// The amounts.
     ///
     /// Wire name `amount`; required.
-    pub amount: crate::vehicle::parking::types::QueryOrderAmount,
+    pub amount: QueryOrderAmount,
     /// Coupons and discounts applied.
     ///
     /// Wire name `promotion_detail`; optional.
-    pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<crate::vehicle::parking::types::PromotionDetail>,
-    >,
+    pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
 }
 
 impl rt::Shaped for ParkingTransaction {
@@ -1033,15 +1003,8 @@ impl ParkingTransactionBuilder {
     }
 
     /// Sets `trade_state`. The progress of the charge.
-    pub fn trade_state(
-        self,
-        value: impl Into<crate::vehicle::parking::types::TradeState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::TradeState>("trade_state", value),
-        )
+    pub fn trade_state(self, value: impl Into<TradeState>) -> Self {
+        Self(self.0.set::<TradeState>("trade_state", value))
     }
 
     /// Sets `trade_state_description`. What the state means and what to do next.
@@ -1063,11 +1026,8 @@ impl ParkingTransactionBuilder {
     }
 
     /// Sets `user_repaid`. Whether the user has paid back an advance; read it only when bank_type is BPA and trade_state SUCCESS.
-    pub fn user_repaid(
-        self,
-        value: impl Into<crate::vehicle::parking::types::YesNo>,
-    ) -> Self {
-        Self(self.0.set::<crate::vehicle::parking::types::YesNo>("user_repaid", value))
+    pub fn user_repaid(self, value: impl Into<YesNo>) -> Self {
+        Self(self.0.set::<YesNo>("user_repaid", value))
     }
 
     /// Sets `attach`. The merchant data sent with the charge.
@@ -1081,50 +1041,26 @@ impl ParkingTransactionBuilder {
     }
 
     /// Sets `parking_info`. The stay charged for; when trade_scene is PARKING.
-    pub fn parking_info(
-        self,
-        value: impl Into<crate::vehicle::parking::types::ParkingTradeScene>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::vehicle::parking::types::ParkingTradeScene,
-                >("parking_info", value),
-        )
+    pub fn parking_info(self, value: impl Into<ParkingTradeScene>) -> Self {
+        Self(self.0.set::<ParkingTradeScene>("parking_info", value))
     }
 
     /// Sets `payer`. Who paid.
-    pub fn payer(self, value: impl Into<crate::vehicle::parking::types::Payer>) -> Self {
-        Self(self.0.set::<crate::vehicle::parking::types::Payer>("payer", value))
+    pub fn payer(self, value: impl Into<Payer>) -> Self {
+        Self(self.0.set::<Payer>("payer", value))
     }
 
     /// Sets `amount`. The amounts.
-    pub fn amount(
-        self,
-        value: impl Into<crate::vehicle::parking::types::QueryOrderAmount>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<crate::vehicle::parking::types::QueryOrderAmount>("amount", value),
-        )
+    pub fn amount(self, value: impl Into<QueryOrderAmount>) -> Self {
+        Self(self.0.set::<QueryOrderAmount>("amount", value))
     }
 
     /// Sets `promotion_detail`. Coupons and discounts applied.
     pub fn promotion_detail(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::vehicle::parking::types::PromotionDetail>,
-        >,
+        value: impl Into<::std::vec::Vec<PromotionDetail>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::vehicle::parking::types::PromotionDetail>,
-                >("promotion_detail", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<PromotionDetail>>("promotion_detail", value))
     }
 
     /// Checks every field and builds the value.

@@ -82,19 +82,9 @@ impl AssociateStockBundleStoresRequestBuilder {
     /// Sets `store_list`. The stores to associate; at most 200 per call.
     pub fn store_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::StoreRef>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::StoreRef,
-                    >,
-                >("store_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::StoreRef>>("store_list", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -118,7 +108,7 @@ impl AssociateStockBundleStoresRequestBuilder {
 
 impl rt::Operation for AssociateStockBundleStoresRequest {
     type Body = AssociateStockBundleStoresBody;
-    type Response = crate::marketing::partner::product_coupon::types::StoreAssociationResult;
+    type Response = super::types::StoreAssociationResult;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.associate_stock_bundle_stores",
@@ -194,9 +184,7 @@ pub struct AssociateStockBundleStoresBody {
     /// The stores to associate; at most 200 per call.
     ///
     /// Wire name `store_list`; required; 1 to 200 items.
-    pub store_list: ::std::vec::Vec<
-        crate::marketing::partner::product_coupon::types::StoreRef,
-    >,
+    pub store_list: ::std::vec::Vec<super::types::StoreRef>,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -212,9 +200,7 @@ impl rt::Shaped for AssociateStockBundleStoresBody {
                 rt::Kind::list(
                     1,
                     200,
-                    &rt::Kind::Nested(
-                        <crate::marketing::partner::product_coupon::types::StoreRef as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::StoreRef as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),

@@ -121,7 +121,7 @@ impl ConfirmUserCouponRequestBuilder {
 
 impl rt::Operation for ConfirmUserCouponRequest {
     type Body = ConfirmUserCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
+    type Response = super::types::UserProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.confirm_user_coupon",

@@ -58,7 +58,7 @@ pub struct CouponSendEvent {
     /// The channel through which the coupon was sent.
     ///
     /// Wire name `send_channel`; required.
-    pub send_channel: crate::marketing::partner::product_coupon::types::SendChannel,
+    pub send_channel: super::types::SendChannel,
     /// Start of the coupon's validity.
     ///
     /// Wire name `valid_begin_time`; optional; RFC 3339.
@@ -102,9 +102,7 @@ impl rt::Shaped for CouponSendEvent {
             rt::FieldRule::req("send_request_no", rt::Kind::text(0, 128)),
             rt::FieldRule::req(
                 "send_channel",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::SendChannel as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::SendChannel as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("valid_begin_time", rt::Kind::DATE_TIME),
             rt::FieldRule::opt("valid_end_time", rt::Kind::DATE_TIME),
@@ -232,17 +230,8 @@ impl CouponSendEventBuilder {
     }
 
     /// Sets `send_channel`. The channel through which the coupon was sent.
-    pub fn send_channel(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::SendChannel>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::SendChannel,
-                >("send_channel", value),
-        )
+    pub fn send_channel(self, value: impl Into<super::types::SendChannel>) -> Self {
+        Self(self.0.set::<super::types::SendChannel>("send_channel", value))
     }
 
     /// Sets `valid_begin_time`. Start of the coupon's validity.

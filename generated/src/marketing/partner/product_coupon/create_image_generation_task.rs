@@ -68,47 +68,26 @@ impl CreateImageGenerationTaskRequestBuilder {
     /// Sets `image_generation_type`. What kind of picture to make.
     pub fn image_generation_type(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ImageGenerationType,
-        >,
+        value: impl Into<super::types::ImageGenerationType>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ImageGenerationType,
-                >("image_generation_type", value),
+                .set::<super::types::ImageGenerationType>("image_generation_type", value),
         )
     }
 
     /// Sets `combine_image`. Input of a COMBINE_IMAGE task.
     pub fn combine_image(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CombineImageInput,
-        >,
+        value: impl Into<super::types::CombineImageInput>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CombineImageInput,
-                >("combine_image", value),
-        )
+        Self(self.0.set::<super::types::CombineImageInput>("combine_image", value))
     }
 
     /// Sets `cut_out`. Input of a CUT_OUT task.
-    pub fn cut_out(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CutOutInput>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CutOutInput,
-                >("cut_out", value),
-        )
+    pub fn cut_out(self, value: impl Into<super::types::CutOutInput>) -> Self {
+        Self(self.0.set::<super::types::CutOutInput>("cut_out", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -127,7 +106,7 @@ impl CreateImageGenerationTaskRequestBuilder {
 
 impl rt::Operation for CreateImageGenerationTaskRequest {
     type Body = CreateImageGenerationTaskBody;
-    type Response = crate::marketing::partner::product_coupon::create_image_generation_task::CreateImageGenerationTaskResponse;
+    type Response = CreateImageGenerationTaskResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.create_image_generation_task",
@@ -203,19 +182,15 @@ pub struct CreateImageGenerationTaskBody {
     /// What kind of picture to make.
     ///
     /// Wire name `image_generation_type`; required.
-    pub image_generation_type: crate::marketing::partner::product_coupon::types::ImageGenerationType,
+    pub image_generation_type: super::types::ImageGenerationType,
     /// Input of a COMBINE_IMAGE task.
     ///
     /// Wire name `combine_image`; optional.
-    pub combine_image: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CombineImageInput,
-    >,
+    pub combine_image: ::std::option::Option<super::types::CombineImageInput>,
     /// Input of a CUT_OUT task.
     ///
     /// Wire name `cut_out`; optional.
-    pub cut_out: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CutOutInput,
-    >,
+    pub cut_out: ::std::option::Option<super::types::CutOutInput>,
 }
 
 impl rt::Shaped for CreateImageGenerationTaskBody {
@@ -227,20 +202,16 @@ impl rt::Shaped for CreateImageGenerationTaskBody {
             rt::FieldRule::req(
                 "image_generation_type",
                 rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::ImageGenerationType as rt::OpenEnum>::VALUES,
+                    <super::types::ImageGenerationType as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::opt(
                 "combine_image",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::CombineImageInput as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CombineImageInput as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "cut_out",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::CutOutInput as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CutOutInput as rt::Shaped>::shape),
             ),
         ],
     );

@@ -61,75 +61,38 @@ impl CreateProductCouponRequestBuilder {
     }
 
     /// Sets `scope`. Whole order (ALL, NORMAL or DISCOUNT only) or one product (SINGLE).
-    pub fn scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponScope,
-                >("scope", value),
-        )
+    pub fn scope(self, value: impl Into<super::types::CouponScope>) -> Self {
+        Self(self.0.set::<super::types::CouponScope>("scope", value))
     }
 
     /// Sets `type`. The kind of discount; EXCHANGE needs scope SINGLE.
-    pub fn type_(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<super::types::CouponType>) -> Self {
+        Self(self.0.set::<super::types::CouponType>("type", value))
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
-    pub fn usage_mode(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageMode,
-                >("usage_mode", value),
-        )
+    pub fn usage_mode(self, value: impl Into<super::types::UsageMode>) -> Self {
+        Self(self.0.set::<super::types::UsageMode>("usage_mode", value))
     }
 
     /// Sets `single_usage_info`. Discount of a whole-order single-use coupon; set when scope is ALL and usage_mode SINGLE.
     pub fn single_usage_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-        >,
+        value: impl Into<super::types::SingleUsageInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-                >("single_usage_info", value),
-        )
+        Self(self.0.set::<super::types::SingleUsageInfo>("single_usage_info", value))
     }
 
     /// Sets `progressive_bundle_usage_info`. Number of steps and spacing of a progressive bundle; set when usage_mode is PROGRESSIVE_BUNDLE.
     pub fn progressive_bundle_usage_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-        >,
+        value: impl Into<super::types::ProgressiveBundleUsageInfo>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+                    super::types::ProgressiveBundleUsageInfo,
                 >("progressive_bundle_usage_info", value),
         )
     }
@@ -137,17 +100,9 @@ impl CreateProductCouponRequestBuilder {
     /// Sets `display_info`. How the coupon is presented to users.
     pub fn display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-        >,
+        value: impl Into<super::types::ProductCouponDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-                >("display_info", value),
-        )
+        Self(self.0.set::<super::types::ProductCouponDisplayInfo>("display_info", value))
     }
 
     /// Sets `out_product_no`. The brand's own product number.
@@ -156,35 +111,16 @@ impl CreateProductCouponRequestBuilder {
     }
 
     /// Sets `stock`. The first stock; required when usage_mode is SINGLE.
-    pub fn stock(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockForCreate,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockForCreate,
-                >("stock", value),
-        )
+    pub fn stock(self, value: impl Into<super::types::StockForCreate>) -> Self {
+        Self(self.0.set::<super::types::StockForCreate>("stock", value))
     }
 
     /// Sets `stock_bundle`. The first stock bundle; required when usage_mode is PROGRESSIVE_BUNDLE.
     pub fn stock_bundle(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-        >,
+        value: impl Into<super::types::StockBundleForCreate>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-                >("stock_bundle", value),
-        )
+        Self(self.0.set::<super::types::StockBundleForCreate>("stock_bundle", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -208,7 +144,7 @@ impl CreateProductCouponRequestBuilder {
 
 impl rt::Operation for CreateProductCouponRequest {
     type Body = CreateProductCouponBody;
-    type Response = crate::marketing::partner::product_coupon::create_product_coupon::CreateProductCouponResponse;
+    type Response = CreateProductCouponResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.create_product_coupon",
@@ -282,31 +218,29 @@ pub struct CreateProductCouponBody {
     /// Whole order (ALL, NORMAL or DISCOUNT only) or one product (SINGLE).
     ///
     /// Wire name `scope`; required.
-    pub scope: crate::marketing::partner::product_coupon::types::CouponScope,
+    pub scope: super::types::CouponScope,
     /// The kind of discount; EXCHANGE needs scope SINGLE.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::marketing::partner::product_coupon::types::CouponType,
+    pub type_: super::types::CouponType,
     /// Single use or progressive bundle.
     ///
     /// Wire name `usage_mode`; required.
-    pub usage_mode: crate::marketing::partner::product_coupon::types::UsageMode,
+    pub usage_mode: super::types::UsageMode,
     /// Discount of a whole-order single-use coupon; set when scope is ALL and usage_mode SINGLE.
     ///
     /// Wire name `single_usage_info`; optional.
-    pub single_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    >,
+    pub single_usage_info: ::std::option::Option<super::types::SingleUsageInfo>,
     /// Number of steps and spacing of a progressive bundle; set when usage_mode is PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `progressive_bundle_usage_info`; optional.
     pub progressive_bundle_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        super::types::ProgressiveBundleUsageInfo,
     >,
     /// How the coupon is presented to users.
     ///
     /// Wire name `display_info`; required.
-    pub display_info: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+    pub display_info: super::types::ProductCouponDisplayInfo,
     /// The brand's own product number.
     ///
     /// Wire name `out_product_no`; optional; at most 40 characters.
@@ -314,15 +248,11 @@ pub struct CreateProductCouponBody {
     /// The first stock; required when usage_mode is SINGLE.
     ///
     /// Wire name `stock`; optional.
-    pub stock: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockForCreate,
-    >,
+    pub stock: ::std::option::Option<super::types::StockForCreate>,
     /// The first stock bundle; required when usage_mode is PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `stock_bundle`; optional.
-    pub stock_bundle: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-    >,
+    pub stock_bundle: ::std::option::Option<super::types::StockBundleForCreate>,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -339,51 +269,41 @@ impl rt::Shaped for CreateProductCouponBody {
             ),
             rt::FieldRule::req(
                 "scope",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::CouponScope as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponScope as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::CouponType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "usage_mode",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::UsageMode as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::UsageMode as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "single_usage_info",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::SingleUsageInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SingleUsageInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "progressive_bundle_usage_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo as rt::Shaped>::shape,
+                    <super::types::ProgressiveBundleUsageInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::req(
                 "display_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
+                    <super::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::opt("out_product_no", rt::Kind::text(0, 40)),
             rt::FieldRule::opt(
                 "stock",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::StockForCreate as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::StockForCreate as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "stock_bundle",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::StockBundleForCreate as rt::Shaped>::shape,
+                    <super::types::StockBundleForCreate as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),
@@ -434,31 +354,29 @@ pub struct CreateProductCouponResponse {
     /// Whole order or one product.
     ///
     /// Wire name `scope`; required.
-    pub scope: crate::marketing::partner::product_coupon::types::CouponScope,
+    pub scope: super::types::CouponScope,
     /// The kind of discount.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::marketing::partner::product_coupon::types::CouponType,
+    pub type_: super::types::CouponType,
     /// Single use or progressive bundle.
     ///
     /// Wire name `usage_mode`; required.
-    pub usage_mode: crate::marketing::partner::product_coupon::types::UsageMode,
+    pub usage_mode: super::types::UsageMode,
     /// Discount of a whole-order single-use coupon.
     ///
     /// Wire name `single_usage_info`; optional.
-    pub single_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    >,
+    pub single_usage_info: ::std::option::Option<super::types::SingleUsageInfo>,
     /// Rules of a progressive bundle.
     ///
     /// Wire name `progressive_bundle_usage_info`; optional.
     pub progressive_bundle_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+        super::types::ProgressiveBundleUsageInfo,
     >,
     /// How the coupon is presented.
     ///
     /// Wire name `display_info`; required.
-    pub display_info: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+    pub display_info: super::types::ProductCouponDisplayInfo,
     /// The brand's own product number.
     ///
     /// Wire name `out_product_no`; optional; at most 40 characters.
@@ -466,19 +384,15 @@ pub struct CreateProductCouponResponse {
     /// Review state of the new coupon.
     ///
     /// Wire name `state`; required.
-    pub state: crate::marketing::partner::product_coupon::types::ProductCouponState,
+    pub state: super::types::ProductCouponState,
     /// The stock created (usage_mode SINGLE).
     ///
     /// Wire name `stock`; optional.
-    pub stock: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::Stock,
-    >,
+    pub stock: ::std::option::Option<super::types::Stock>,
     /// The stock bundle created (usage_mode PROGRESSIVE_BUNDLE).
     ///
     /// Wire name `stock_bundle`; optional.
-    pub stock_bundle: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundle,
-    >,
+    pub stock_bundle: ::std::option::Option<super::types::StockBundle>,
     /// The brand the coupon belongs to.
     ///
     /// Wire name `brand_id`; required.
@@ -492,58 +406,46 @@ impl rt::Shaped for CreateProductCouponResponse {
             rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
             rt::FieldRule::req(
                 "scope",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::CouponScope as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponScope as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::CouponType as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::CouponType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req(
                 "usage_mode",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::UsageMode as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::UsageMode as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt(
                 "single_usage_info",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::SingleUsageInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::SingleUsageInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "progressive_bundle_usage_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo as rt::Shaped>::shape,
+                    <super::types::ProgressiveBundleUsageInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::req(
                 "display_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
+                    <super::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::opt("out_product_no", rt::Kind::text(0, 40)),
             rt::FieldRule::req(
                 "state",
                 rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::ProductCouponState as rt::OpenEnum>::VALUES,
+                    <super::types::ProductCouponState as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::opt(
                 "stock",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::Stock as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::Stock as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "stock_bundle",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::StockBundle as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::StockBundle as rt::Shaped>::shape),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),
         ],
@@ -604,75 +506,38 @@ impl CreateProductCouponResponseBuilder {
     }
 
     /// Sets `scope`. Whole order or one product.
-    pub fn scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponScope,
-                >("scope", value),
-        )
+    pub fn scope(self, value: impl Into<super::types::CouponScope>) -> Self {
+        Self(self.0.set::<super::types::CouponScope>("scope", value))
     }
 
     /// Sets `type`. The kind of discount.
-    pub fn type_(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<super::types::CouponType>) -> Self {
+        Self(self.0.set::<super::types::CouponType>("type", value))
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
-    pub fn usage_mode(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageMode,
-                >("usage_mode", value),
-        )
+    pub fn usage_mode(self, value: impl Into<super::types::UsageMode>) -> Self {
+        Self(self.0.set::<super::types::UsageMode>("usage_mode", value))
     }
 
     /// Sets `single_usage_info`. Discount of a whole-order single-use coupon.
     pub fn single_usage_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-        >,
+        value: impl Into<super::types::SingleUsageInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-                >("single_usage_info", value),
-        )
+        Self(self.0.set::<super::types::SingleUsageInfo>("single_usage_info", value))
     }
 
     /// Sets `progressive_bundle_usage_info`. Rules of a progressive bundle.
     pub fn progressive_bundle_usage_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-        >,
+        value: impl Into<super::types::ProgressiveBundleUsageInfo>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+                    super::types::ProgressiveBundleUsageInfo,
                 >("progressive_bundle_usage_info", value),
         )
     }
@@ -680,17 +545,9 @@ impl CreateProductCouponResponseBuilder {
     /// Sets `display_info`. How the coupon is presented.
     pub fn display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-        >,
+        value: impl Into<super::types::ProductCouponDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-                >("display_info", value),
-        )
+        Self(self.0.set::<super::types::ProductCouponDisplayInfo>("display_info", value))
     }
 
     /// Sets `out_product_no`. The brand's own product number.
@@ -699,47 +556,18 @@ impl CreateProductCouponResponseBuilder {
     }
 
     /// Sets `state`. Review state of the new coupon.
-    pub fn state(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProductCouponState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCouponState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::ProductCouponState>) -> Self {
+        Self(self.0.set::<super::types::ProductCouponState>("state", value))
     }
 
     /// Sets `stock`. The stock created (usage_mode SINGLE).
-    pub fn stock(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::Stock>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::Stock,
-                >("stock", value),
-        )
+    pub fn stock(self, value: impl Into<super::types::Stock>) -> Self {
+        Self(self.0.set::<super::types::Stock>("stock", value))
     }
 
     /// Sets `stock_bundle`. The stock bundle created (usage_mode PROGRESSIVE_BUNDLE).
-    pub fn stock_bundle(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StockBundle>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockBundle,
-                >("stock_bundle", value),
-        )
+    pub fn stock_bundle(self, value: impl Into<super::types::StockBundle>) -> Self {
+        Self(self.0.set::<super::types::StockBundle>("stock_bundle", value))
     }
 
     /// Sets `brand_id`. The brand the coupon belongs to.

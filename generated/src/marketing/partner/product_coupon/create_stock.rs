@@ -72,19 +72,8 @@ impl CreateStockRequestBuilder {
     }
 
     /// Sets `stock`. The stock to add.
-    pub fn stock(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockForCreate,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockForCreate,
-                >("stock", value),
-        )
+    pub fn stock(self, value: impl Into<super::types::StockForCreate>) -> Self {
+        Self(self.0.set::<super::types::StockForCreate>("stock", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -106,7 +95,7 @@ impl CreateStockRequestBuilder {
 
 impl rt::Operation for CreateStockRequest {
     type Body = CreateStockBody;
-    type Response = crate::marketing::partner::product_coupon::types::Stock;
+    type Response = super::types::Stock;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.create_stock",
@@ -175,7 +164,7 @@ pub struct CreateStockBody {
     /// The stock to add.
     ///
     /// Wire name `stock`; required.
-    pub stock: crate::marketing::partner::product_coupon::types::StockForCreate,
+    pub stock: super::types::StockForCreate,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -192,9 +181,7 @@ impl rt::Shaped for CreateStockBody {
             ),
             rt::FieldRule::req(
                 "stock",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::StockForCreate as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::StockForCreate as rt::Shaped>::shape),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),
         ],

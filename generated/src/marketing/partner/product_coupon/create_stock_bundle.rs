@@ -74,17 +74,9 @@ impl CreateStockBundleRequestBuilder {
     /// Sets `stock_bundle`. The stock bundle to add.
     pub fn stock_bundle(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-        >,
+        value: impl Into<super::types::StockBundleForCreate>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockBundleForCreate,
-                >("stock_bundle", value),
-        )
+        Self(self.0.set::<super::types::StockBundleForCreate>("stock_bundle", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -108,7 +100,7 @@ impl CreateStockBundleRequestBuilder {
 
 impl rt::Operation for CreateStockBundleRequest {
     type Body = CreateStockBundleBody;
-    type Response = crate::marketing::partner::product_coupon::types::StockBundle;
+    type Response = super::types::StockBundle;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.create_stock_bundle",
@@ -177,7 +169,7 @@ pub struct CreateStockBundleBody {
     /// The stock bundle to add.
     ///
     /// Wire name `stock_bundle`; required.
-    pub stock_bundle: crate::marketing::partner::product_coupon::types::StockBundleForCreate,
+    pub stock_bundle: super::types::StockBundleForCreate,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -195,7 +187,7 @@ impl rt::Shaped for CreateStockBundleBody {
             rt::FieldRule::req(
                 "stock_bundle",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::StockBundleForCreate as rt::Shaped>::shape,
+                    <super::types::StockBundleForCreate as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),

@@ -96,7 +96,7 @@ impl DeactivateProductCouponRequestBuilder {
 
 impl rt::Operation for DeactivateProductCouponRequest {
     type Body = DeactivateProductCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::ProductCoupon;
+    type Response = super::types::ProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.deactivate_product_coupon",

@@ -109,7 +109,7 @@ impl DeactivateStockRequestBuilder {
 
 impl rt::Operation for DeactivateStockRequest {
     type Body = DeactivateStockBody;
-    type Response = crate::marketing::partner::product_coupon::types::Stock;
+    type Response = super::types::Stock;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.deactivate_stock",

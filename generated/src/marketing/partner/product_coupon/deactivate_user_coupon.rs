@@ -126,7 +126,7 @@ impl DeactivateUserCouponRequestBuilder {
 
 impl rt::Operation for DeactivateUserCouponRequest {
     type Body = DeactivateUserCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
+    type Response = super::types::UserProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.deactivate_user_coupon",

@@ -126,7 +126,7 @@ impl DeactivateUserCouponBundleRequestBuilder {
 
 impl rt::Operation for DeactivateUserCouponBundleRequest {
     type Body = DeactivateUserCouponBundleBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserCouponBundleResult;
+    type Response = super::types::UserCouponBundleResult;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.deactivate_user_coupon_bundle",

@@ -84,19 +84,9 @@ impl DisassociateStockBundleStoresRequestBuilder {
     /// Sets `store_list`. The stores to remove; at most 200 per call.
     pub fn store_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::StoreRef>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::StoreRef,
-                    >,
-                >("store_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::StoreRef>>("store_list", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -120,7 +110,7 @@ impl DisassociateStockBundleStoresRequestBuilder {
 
 impl rt::Operation for DisassociateStockBundleStoresRequest {
     type Body = DisassociateStockBundleStoresBody;
-    type Response = crate::marketing::partner::product_coupon::types::StoreAssociationResult;
+    type Response = super::types::StoreAssociationResult;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.disassociate_stock_bundle_stores",
@@ -196,9 +186,7 @@ pub struct DisassociateStockBundleStoresBody {
     /// The stores to remove; at most 200 per call.
     ///
     /// Wire name `store_list`; required; 1 to 200 items.
-    pub store_list: ::std::vec::Vec<
-        crate::marketing::partner::product_coupon::types::StoreRef,
-    >,
+    pub store_list: ::std::vec::Vec<super::types::StoreRef>,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -214,9 +202,7 @@ impl rt::Shaped for DisassociateStockBundleStoresBody {
                 rt::Kind::list(
                     1,
                     200,
-                    &rt::Kind::Nested(
-                        <crate::marketing::partner::product_coupon::types::StoreRef as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::StoreRef as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),

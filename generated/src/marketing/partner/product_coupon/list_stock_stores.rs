@@ -120,7 +120,7 @@ impl ListStockStoresRequestBuilder {
 
 impl rt::Operation for ListStockStoresRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::list_stock_stores::ListStockStoresResponse;
+    type Response = ListStockStoresResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.list_stock_stores",
@@ -213,9 +213,7 @@ pub struct ListStockStoresResponse {
     /// The stores of this page.
     ///
     /// Wire name `store_list`; optional.
-    pub store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-    >,
+    pub store_list: ::std::option::Option<::std::vec::Vec<super::types::StoreRef>>,
     /// Token of the next page; absent on the last page.
     ///
     /// Wire name `next_page_token`; optional.
@@ -232,9 +230,7 @@ impl rt::Shaped for ListStockStoresResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::partner::product_coupon::types::StoreRef as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::StoreRef as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::opt("next_page_token", rt::Kind::TEXT),
@@ -280,19 +276,9 @@ impl ListStockStoresResponseBuilder {
     /// Sets `store_list`. The stores of this page.
     pub fn store_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::StoreRef>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::StoreRef,
-                    >,
-                >("store_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::StoreRef>>("store_list", value))
     }
 
     /// Sets `next_page_token`. Token of the next page; absent on the last page.

@@ -27,9 +27,7 @@ pub struct ListStocksRequest {
     /// Query parameter. Only stocks in this state; all states when absent.
     ///
     /// Wire name `state`; optional.
-    pub state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockState,
-    >,
+    pub state: ::std::option::Option<super::types::StockState>,
     /// Query parameter. Stocks per page; 20 when absent.
     ///
     /// Wire name `page_size`; optional; 1 to 50.
@@ -77,9 +75,7 @@ impl rt::Shaped for ListStocksRequest {
             rt::FieldRule::req("product_coupon_id", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "state",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::StockState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::StockState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("page_size", rt::Kind::range(1, 50)),
             rt::FieldRule::opt("page_token", rt::Kind::TEXT),
@@ -106,17 +102,8 @@ impl ListStocksRequestBuilder {
     }
 
     /// Sets the parameter `state`. Only stocks in this state; all states when absent.
-    pub fn state(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StockState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<super::types::StockState>) -> Self {
+        Self(self.0.set::<super::types::StockState>("state", value))
     }
 
     /// Sets the parameter `page_size`. Stocks per page; 20 when absent.
@@ -148,7 +135,7 @@ impl ListStocksRequestBuilder {
 
 impl rt::Operation for ListStocksRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::list_stocks::ListStocksResponse;
+    type Response = ListStocksResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.list_stocks",
@@ -233,9 +220,7 @@ pub struct ListStocksResponse {
     /// The stocks of this page.
     ///
     /// Wire name `stock_list`; optional.
-    pub stock_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
-    >,
+    pub stock_list: ::std::option::Option<::std::vec::Vec<super::types::Stock>>,
     /// Token of the next page; absent on the last page.
     ///
     /// Wire name `next_page_token`; optional.
@@ -252,9 +237,7 @@ impl rt::Shaped for ListStocksResponse {
                 rt::Kind::list(
                     0,
                     u64::MAX,
-                    &rt::Kind::Nested(
-                        <crate::marketing::partner::product_coupon::types::Stock as rt::Shaped>::shape,
-                    ),
+                    &rt::Kind::Nested(<super::types::Stock as rt::Shaped>::shape),
                 ),
             ),
             rt::FieldRule::opt("next_page_token", rt::Kind::TEXT),
@@ -300,19 +283,9 @@ impl ListStocksResponseBuilder {
     /// Sets `stock_list`. The stocks of this page.
     pub fn stock_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::Stock>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::Stock,
-                    >,
-                >("stock_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::Stock>>("stock_list", value))
     }
 
     /// Sets `next_page_token`. Token of the next page; absent on the last page.

@@ -39,9 +39,7 @@ pub struct ListUserCouponsRequest {
     /// Query parameter. Only coupons in this state.
     ///
     /// Wire name `coupon_state`; optional.
-    pub coupon_state: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UserCouponState,
-    >,
+    pub coupon_state: ::std::option::Option<super::types::UserCouponState>,
     /// Query parameter. Only the coupons of this user coupon bundle.
     ///
     /// Wire name `user_coupon_bundle_id`; optional.
@@ -98,9 +96,7 @@ impl rt::Shaped for ListUserCouponsRequest {
             rt::FieldRule::req("appid", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "coupon_state",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::UserCouponState as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::UserCouponState as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("user_coupon_bundle_id", rt::Kind::TEXT),
             rt::FieldRule::opt("page_size", rt::Kind::range(1, i64::MAX)),
@@ -142,19 +138,8 @@ impl ListUserCouponsRequestBuilder {
     }
 
     /// Sets the parameter `coupon_state`. Only coupons in this state.
-    pub fn coupon_state(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UserCouponState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UserCouponState,
-                >("coupon_state", value),
-        )
+    pub fn coupon_state(self, value: impl Into<super::types::UserCouponState>) -> Self {
+        Self(self.0.set::<super::types::UserCouponState>("coupon_state", value))
     }
 
     /// Sets the parameter `user_coupon_bundle_id`. Only the coupons of this user coupon bundle.
@@ -186,7 +171,7 @@ impl ListUserCouponsRequestBuilder {
 
 impl rt::Operation for ListUserCouponsRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::list_user_coupons::ListUserCouponsResponse;
+    type Response = ListUserCouponsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.list_user_coupons",
@@ -297,9 +282,7 @@ pub struct ListUserCouponsResponse {
     ///
     /// Wire name `user_coupon_list`; optional.
     pub user_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::UserProductCoupon,
-        >,
+        ::std::vec::Vec<super::types::UserProductCoupon>,
     >,
     /// Cursor of the next page; absent on the last page.
     ///
@@ -318,7 +301,7 @@ impl rt::Shaped for ListUserCouponsResponse {
                     0,
                     u64::MAX,
                     &rt::Kind::Nested(
-                        <crate::marketing::partner::product_coupon::types::UserProductCoupon as rt::Shaped>::shape,
+                        <super::types::UserProductCoupon as rt::Shaped>::shape,
                     ),
                 ),
             ),
@@ -365,19 +348,13 @@ impl ListUserCouponsResponseBuilder {
     /// Sets `user_coupon_list`. The coupons of this page.
     pub fn user_coupon_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::UserProductCoupon,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<super::types::UserProductCoupon>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::UserProductCoupon,
-                    >,
+                    ::std::vec::Vec<super::types::UserProductCoupon>,
                 >("user_coupon_list", value),
         )
     }

@@ -74,17 +74,9 @@ impl ModifyProductCouponRequestBuilder {
     /// Sets `display_info`. The new display settings; they replace the old ones as a whole.
     pub fn display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-        >,
+        value: impl Into<super::types::ProductCouponDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-                >("display_info", value),
-        )
+        Self(self.0.set::<super::types::ProductCouponDisplayInfo>("display_info", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -108,7 +100,7 @@ impl ModifyProductCouponRequestBuilder {
 
 impl rt::Operation for ModifyProductCouponRequest {
     type Body = ModifyProductCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::ProductCoupon;
+    type Response = super::types::ProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.modify_product_coupon",
@@ -176,7 +168,7 @@ pub struct ModifyProductCouponBody {
     /// The new display settings; they replace the old ones as a whole.
     ///
     /// Wire name `display_info`; required.
-    pub display_info: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+    pub display_info: super::types::ProductCouponDisplayInfo,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -194,7 +186,7 @@ impl rt::Shaped for ModifyProductCouponBody {
             rt::FieldRule::req(
                 "display_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
+                    <super::types::ProductCouponDisplayInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),

@@ -93,15 +93,13 @@ impl ModifyStockBundleRequestBuilder {
     /// Sets `usage_rule_display_info`. New presentation of the rules of use.
     pub fn usage_rule_display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-        >,
+        value: impl Into<super::types::UsageRuleDisplayInfo>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+                    super::types::UsageRuleDisplayInfo,
                 >("usage_rule_display_info", value),
         )
     }
@@ -109,45 +107,19 @@ impl ModifyStockBundleRequestBuilder {
     /// Sets `coupon_display_info`. New look of the coupon card.
     pub fn coupon_display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-        >,
+        value: impl Into<super::types::CouponDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-                >("coupon_display_info", value),
-        )
+        Self(self.0.set::<super::types::CouponDisplayInfo>("coupon_display_info", value))
     }
 
     /// Sets `notify_config`. New event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<super::types::NotifyConfig>) -> Self {
+        Self(self.0.set::<super::types::NotifyConfig>("notify_config", value))
     }
 
     /// Sets `store_scope`. New store scope.
-    pub fn store_scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StoreScope,
-                >("store_scope", value),
-        )
+    pub fn store_scope(self, value: impl Into<super::types::StoreScope>) -> Self {
+        Self(self.0.set::<super::types::StoreScope>("store_scope", value))
     }
 
     /// Sets `brand_id`. The brand, which must have authorised the service provider.
@@ -171,7 +143,7 @@ impl ModifyStockBundleRequestBuilder {
 
 impl rt::Operation for ModifyStockBundleRequest {
     type Body = ModifyStockBundleBody;
-    type Response = crate::marketing::partner::product_coupon::types::StockBundle;
+    type Response = super::types::StockBundle;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.modify_stock_bundle",
@@ -252,26 +224,20 @@ pub struct ModifyStockBundleBody {
     ///
     /// Wire name `usage_rule_display_info`; optional.
     pub usage_rule_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+        super::types::UsageRuleDisplayInfo,
     >,
     /// New look of the coupon card.
     ///
     /// Wire name `coupon_display_info`; optional.
-    pub coupon_display_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-    >,
+    pub coupon_display_info: ::std::option::Option<super::types::CouponDisplayInfo>,
     /// New event notification settings.
     ///
     /// Wire name `notify_config`; optional.
-    pub notify_config: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NotifyConfig,
-    >,
+    pub notify_config: ::std::option::Option<super::types::NotifyConfig>,
     /// New store scope.
     ///
     /// Wire name `store_scope`; optional.
-    pub store_scope: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StoreScope,
-    >,
+    pub store_scope: ::std::option::Option<super::types::StoreScope>,
     /// The brand, which must have authorised the service provider.
     ///
     /// Wire name `brand_id`; required.
@@ -290,26 +256,20 @@ impl rt::Shaped for ModifyStockBundleBody {
             rt::FieldRule::opt(
                 "usage_rule_display_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo as rt::Shaped>::shape,
+                    <super::types::UsageRuleDisplayInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::opt(
                 "coupon_display_info",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::CouponDisplayInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CouponDisplayInfo as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "notify_config",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::NotifyConfig as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::NotifyConfig as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "store_scope",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::StoreScope as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::StoreScope as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),
         ],

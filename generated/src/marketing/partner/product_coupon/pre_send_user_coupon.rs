@@ -117,7 +117,7 @@ impl PreSendUserCouponRequestBuilder {
 
 impl rt::Operation for PreSendUserCouponRequest {
     type Body = PreSendUserCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::PreSendCouponToken;
+    type Response = super::types::PreSendCouponToken;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.pre_send_user_coupon",

@@ -112,7 +112,7 @@ impl PreSendUserCouponBundleRequestBuilder {
 
 impl rt::Operation for PreSendUserCouponBundleRequest {
     type Body = PreSendUserCouponBundleBody;
-    type Response = crate::marketing::partner::product_coupon::types::PreSendCouponToken;
+    type Response = super::types::PreSendCouponToken;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.pre_send_user_coupon_bundle",

@@ -31,7 +31,7 @@ pub struct QueryImageGenerationTaskRequest {
     /// Query parameter. The type the task was submitted with.
     ///
     /// Wire name `image_generation_type`; required.
-    pub image_generation_type: crate::marketing::partner::product_coupon::types::ImageGenerationType,
+    pub image_generation_type: super::types::ImageGenerationType,
 }
 
 impl rt::JsonFields for QueryImageGenerationTaskRequest {
@@ -59,7 +59,7 @@ impl rt::Shaped for QueryImageGenerationTaskRequest {
             rt::FieldRule::req(
                 "image_generation_type",
                 rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::ImageGenerationType as rt::OpenEnum>::VALUES,
+                    <super::types::ImageGenerationType as rt::OpenEnum>::VALUES,
                 ),
             ),
         ],
@@ -90,16 +90,12 @@ impl QueryImageGenerationTaskRequestBuilder {
     /// Sets the parameter `image_generation_type`. The type the task was submitted with.
     pub fn image_generation_type(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ImageGenerationType,
-        >,
+        value: impl Into<super::types::ImageGenerationType>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ImageGenerationType,
-                >("image_generation_type", value),
+                .set::<super::types::ImageGenerationType>("image_generation_type", value),
         )
     }
 
@@ -114,7 +110,7 @@ impl QueryImageGenerationTaskRequestBuilder {
 
 impl rt::Operation for QueryImageGenerationTaskRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::query_image_generation_task::QueryImageGenerationTaskResponse;
+    type Response = QueryImageGenerationTaskResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_image_generation_task",
@@ -197,23 +193,19 @@ pub struct QueryImageGenerationTaskResponse {
     /// The kind of task.
     ///
     /// Wire name `image_generation_type`; required.
-    pub image_generation_type: crate::marketing::partner::product_coupon::types::ImageGenerationType,
+    pub image_generation_type: super::types::ImageGenerationType,
     /// Progress of the task.
     ///
     /// Wire name `task_state`; required.
-    pub task_state: crate::marketing::partner::product_coupon::types::ImageGenerationTaskState,
+    pub task_state: super::types::ImageGenerationTaskState,
     /// Result of a successful COMBINE_IMAGE task.
     ///
     /// Wire name `combine_image_result`; optional.
-    pub combine_image_result: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::GeneratedImage,
-    >,
+    pub combine_image_result: ::std::option::Option<super::types::GeneratedImage>,
     /// Result of a successful CUT_OUT task.
     ///
     /// Wire name `cut_out_result`; optional.
-    pub cut_out_result: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::GeneratedImage,
-    >,
+    pub cut_out_result: ::std::option::Option<super::types::GeneratedImage>,
 }
 
 impl rt::Shaped for QueryImageGenerationTaskResponse {
@@ -225,26 +217,22 @@ impl rt::Shaped for QueryImageGenerationTaskResponse {
             rt::FieldRule::req(
                 "image_generation_type",
                 rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::ImageGenerationType as rt::OpenEnum>::VALUES,
+                    <super::types::ImageGenerationType as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::req(
                 "task_state",
                 rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::ImageGenerationTaskState as rt::OpenEnum>::VALUES,
+                    <super::types::ImageGenerationTaskState as rt::OpenEnum>::VALUES,
                 ),
             ),
             rt::FieldRule::opt(
                 "combine_image_result",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::GeneratedImage as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::GeneratedImage as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "cut_out_result",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::GeneratedImage as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::GeneratedImage as rt::Shaped>::shape),
             ),
         ],
     );
@@ -299,65 +287,34 @@ impl QueryImageGenerationTaskResponseBuilder {
     /// Sets `image_generation_type`. The kind of task.
     pub fn image_generation_type(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ImageGenerationType,
-        >,
+        value: impl Into<super::types::ImageGenerationType>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ImageGenerationType,
-                >("image_generation_type", value),
+                .set::<super::types::ImageGenerationType>("image_generation_type", value),
         )
     }
 
     /// Sets `task_state`. Progress of the task.
     pub fn task_state(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ImageGenerationTaskState,
-        >,
+        value: impl Into<super::types::ImageGenerationTaskState>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ImageGenerationTaskState,
-                >("task_state", value),
-        )
+        Self(self.0.set::<super::types::ImageGenerationTaskState>("task_state", value))
     }
 
     /// Sets `combine_image_result`. Result of a successful COMBINE_IMAGE task.
     pub fn combine_image_result(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::GeneratedImage,
-        >,
+        value: impl Into<super::types::GeneratedImage>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::GeneratedImage,
-                >("combine_image_result", value),
-        )
+        Self(self.0.set::<super::types::GeneratedImage>("combine_image_result", value))
     }
 
     /// Sets `cut_out_result`. Result of a successful CUT_OUT task.
-    pub fn cut_out_result(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::GeneratedImage,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::GeneratedImage,
-                >("cut_out_result", value),
-        )
+    pub fn cut_out_result(self, value: impl Into<super::types::GeneratedImage>) -> Self {
+        Self(self.0.set::<super::types::GeneratedImage>("cut_out_result", value))
     }
 
     /// Checks every field and builds the value.

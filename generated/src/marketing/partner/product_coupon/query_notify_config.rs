@@ -53,7 +53,7 @@ impl QueryNotifyConfigRequestBuilder {
 
 impl rt::Operation for QueryNotifyConfigRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig;
+    type Response = super::types::ProductCouponNotifyUrlConfig;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_notify_config",

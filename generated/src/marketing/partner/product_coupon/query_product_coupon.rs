@@ -85,7 +85,7 @@ impl QueryProductCouponRequestBuilder {
 
 impl rt::Operation for QueryProductCouponRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::types::ProductCoupon;
+    type Response = super::types::ProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_product_coupon",

@@ -96,7 +96,7 @@ impl QueryStockRequestBuilder {
 
 impl rt::Operation for QueryStockRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::types::Stock;
+    type Response = super::types::Stock;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_stock",

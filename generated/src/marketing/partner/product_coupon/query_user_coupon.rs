@@ -132,7 +132,7 @@ impl QueryUserCouponRequestBuilder {
 
 impl rt::Operation for QueryUserCouponRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
+    type Response = super::types::UserProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.query_user_coupon",

@@ -121,7 +121,7 @@ impl ReturnUserCouponRequestBuilder {
 
 impl rt::Operation for ReturnUserCouponRequest {
     type Body = ReturnUserCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
+    type Response = super::types::UserProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.return_user_coupon",

@@ -102,17 +102,8 @@ impl SendUserCouponRequestBuilder {
     }
 
     /// Sets `coupon_tag_info`. Tags to put on the coupon, e.g.
-    pub fn coupon_tag_info(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponTagInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponTagInfo,
-                >("coupon_tag_info", value),
-        )
+    pub fn coupon_tag_info(self, value: impl Into<super::types::CouponTagInfo>) -> Self {
+        Self(self.0.set::<super::types::CouponTagInfo>("coupon_tag_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -129,7 +120,7 @@ impl SendUserCouponRequestBuilder {
 
 impl rt::Operation for SendUserCouponRequest {
     type Body = SendUserCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
+    type Response = super::types::UserProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.send_user_coupon",
@@ -241,9 +232,7 @@ pub struct SendUserCouponBody {
     /// Tags to put on the coupon, e.g. MEMBER with the membership card.
     ///
     /// Wire name `coupon_tag_info`; optional.
-    pub coupon_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponTagInfo,
-    >,
+    pub coupon_tag_info: ::std::option::Option<super::types::CouponTagInfo>,
 }
 
 impl rt::Shaped for SendUserCouponBody {
@@ -262,9 +251,7 @@ impl rt::Shaped for SendUserCouponBody {
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "coupon_tag_info",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::CouponTagInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CouponTagInfo as rt::Shaped>::shape),
             ),
         ],
     );

@@ -97,17 +97,8 @@ impl SendUserCouponBundleRequestBuilder {
     }
 
     /// Sets `coupon_tag_info`. Tags to put on the coupons, e.g.
-    pub fn coupon_tag_info(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponTagInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponTagInfo,
-                >("coupon_tag_info", value),
-        )
+    pub fn coupon_tag_info(self, value: impl Into<super::types::CouponTagInfo>) -> Self {
+        Self(self.0.set::<super::types::CouponTagInfo>("coupon_tag_info", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -126,7 +117,7 @@ impl SendUserCouponBundleRequestBuilder {
 
 impl rt::Operation for SendUserCouponBundleRequest {
     type Body = SendUserCouponBundleBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserCouponBundleResult;
+    type Response = super::types::UserCouponBundleResult;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.send_user_coupon_bundle",
@@ -234,9 +225,7 @@ pub struct SendUserCouponBundleBody {
     /// Tags to put on the coupons, e.g. MEMBER with the membership card.
     ///
     /// Wire name `coupon_tag_info`; optional.
-    pub coupon_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponTagInfo,
-    >,
+    pub coupon_tag_info: ::std::option::Option<super::types::CouponTagInfo>,
 }
 
 impl rt::Shaped for SendUserCouponBundleBody {
@@ -251,9 +240,7 @@ impl rt::Shaped for SendUserCouponBundleBody {
             rt::FieldRule::req("brand_id", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "coupon_tag_info",
-                rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::CouponTagInfo as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::CouponTagInfo as rt::Shaped>::shape),
             ),
         ],
     );

@@ -73,7 +73,7 @@ impl SetNotifyConfigRequestBuilder {
 
 impl rt::Operation for SetNotifyConfigRequest {
     type Body = SetNotifyConfigBody;
-    type Response = crate::marketing::partner::product_coupon::types::ProductCouponNotifyUrlConfig;
+    type Response = super::types::ProductCouponNotifyUrlConfig;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.set_notify_config",

@@ -408,15 +408,11 @@ pub struct SingleUsageInfo {
     /// Set for NORMAL coupons.
     ///
     /// Wire name `normal_coupon`; optional.
-    pub normal_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NormalCoupon,
-    >,
+    pub normal_coupon: ::std::option::Option<NormalCoupon>,
     /// Set for DISCOUNT coupons.
     ///
     /// Wire name `discount_coupon`; optional.
-    pub discount_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-    >,
+    pub discount_coupon: ::std::option::Option<DiscountCoupon>,
 }
 
 impl rt::Shaped for SingleUsageInfo {
@@ -461,33 +457,13 @@ impl SingleUsageInfo {
 pub struct SingleUsageInfoBuilder(rt::Draft);
 impl SingleUsageInfoBuilder {
     /// Sets `normal_coupon`. Set for NORMAL coupons.
-    pub fn normal_coupon(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NormalCoupon,
-                >("normal_coupon", value),
-        )
+    pub fn normal_coupon(self, value: impl Into<NormalCoupon>) -> Self {
+        Self(self.0.set::<NormalCoupon>("normal_coupon", value))
     }
 
     /// Sets `discount_coupon`. Set for DISCOUNT coupons.
-    pub fn discount_coupon(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::DiscountCoupon,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::DiscountCoupon,
-                >("discount_coupon", value),
-        )
+    pub fn discount_coupon(self, value: impl Into<DiscountCoupon>) -> Self {
+        Self(self.0.set::<DiscountCoupon>("discount_coupon", value))
     }
 
     /// Checks every field and builds the value.
@@ -691,9 +667,7 @@ pub struct ComboPackage {
     /// The items to pick from.
     ///
     /// Wire name `choice_list`; required; 1 to 99 items.
-    pub choice_list: ::std::vec::Vec<
-        crate::marketing::partner::product_coupon::types::ComboChoice,
-    >,
+    pub choice_list: ::std::vec::Vec<ComboChoice>,
 }
 
 impl rt::Shaped for ComboPackage {
@@ -752,23 +726,8 @@ impl ComboPackageBuilder {
     }
 
     /// Sets `choice_list`. The items to pick from.
-    pub fn choice_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::ComboChoice,
-            >,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::ComboChoice,
-                    >,
-                >("choice_list", value),
-        )
+    pub fn choice_list(self, value: impl Into<::std::vec::Vec<ComboChoice>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<ComboChoice>>("choice_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -806,9 +765,7 @@ pub struct ProductCouponDisplayInfo {
     /// Combo packages; required for single-product coupons.
     ///
     /// Wire name `combo_package_list`; optional; at most 50 items.
-    pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ComboPackage>,
-    >,
+    pub combo_package_list: ::std::option::Option<::std::vec::Vec<ComboPackage>>,
 }
 
 impl rt::Shaped for ProductCouponDisplayInfo {
@@ -905,21 +862,9 @@ impl ProductCouponDisplayInfoBuilder {
     /// Sets `combo_package_list`. Combo packages; required for single-product coupons.
     pub fn combo_package_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::ComboPackage,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<ComboPackage>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::ComboPackage,
-                    >,
-                >("combo_package_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<ComboPackage>>("combo_package_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -941,31 +886,27 @@ pub struct ProductCoupon {
     /// Whether the coupon covers the whole order or one product.
     ///
     /// Wire name `scope`; required.
-    pub scope: crate::marketing::partner::product_coupon::types::CouponScope,
+    pub scope: CouponScope,
     /// The kind of discount.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::marketing::partner::product_coupon::types::CouponType,
+    pub type_: CouponType,
     /// Single use or progressive bundle.
     ///
     /// Wire name `usage_mode`; required.
-    pub usage_mode: crate::marketing::partner::product_coupon::types::UsageMode,
+    pub usage_mode: UsageMode,
     /// Discount of a whole-order single-use coupon.
     ///
     /// Wire name `single_usage_info`; optional.
-    pub single_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-    >,
+    pub single_usage_info: ::std::option::Option<SingleUsageInfo>,
     /// Rules of a progressive bundle.
     ///
     /// Wire name `progressive_bundle_usage_info`; optional.
-    pub progressive_bundle_usage_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-    >,
+    pub progressive_bundle_usage_info: ::std::option::Option<ProgressiveBundleUsageInfo>,
     /// How the coupon is presented.
     ///
     /// Wire name `display_info`; required.
-    pub display_info: crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
+    pub display_info: ProductCouponDisplayInfo,
     /// The brand's own product number.
     ///
     /// Wire name `out_product_no`; optional; at most 40 characters.
@@ -973,7 +914,7 @@ pub struct ProductCoupon {
     /// Review and lifecycle state.
     ///
     /// Wire name `state`; required.
-    pub state: crate::marketing::partner::product_coupon::types::ProductCouponState,
+    pub state: ProductCouponState,
     /// Request number of the deactivation; only when deactivated.
     ///
     /// Wire name `deactivate_request_no`; optional; at most 128 characters.
@@ -1090,93 +1031,42 @@ impl ProductCouponBuilder {
     }
 
     /// Sets `scope`. Whether the coupon covers the whole order or one product.
-    pub fn scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponScope,
-                >("scope", value),
-        )
+    pub fn scope(self, value: impl Into<CouponScope>) -> Self {
+        Self(self.0.set::<CouponScope>("scope", value))
     }
 
     /// Sets `type`. The kind of discount.
-    pub fn type_(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<CouponType>) -> Self {
+        Self(self.0.set::<CouponType>("type", value))
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
-    pub fn usage_mode(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageMode,
-                >("usage_mode", value),
-        )
+    pub fn usage_mode(self, value: impl Into<UsageMode>) -> Self {
+        Self(self.0.set::<UsageMode>("usage_mode", value))
     }
 
     /// Sets `single_usage_info`. Discount of a whole-order single-use coupon.
-    pub fn single_usage_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::SingleUsageInfo,
-                >("single_usage_info", value),
-        )
+    pub fn single_usage_info(self, value: impl Into<SingleUsageInfo>) -> Self {
+        Self(self.0.set::<SingleUsageInfo>("single_usage_info", value))
     }
 
     /// Sets `progressive_bundle_usage_info`. Rules of a progressive bundle.
     pub fn progressive_bundle_usage_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
-        >,
+        value: impl Into<ProgressiveBundleUsageInfo>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::marketing::partner::product_coupon::types::ProgressiveBundleUsageInfo,
+                    ProgressiveBundleUsageInfo,
                 >("progressive_bundle_usage_info", value),
         )
     }
 
     /// Sets `display_info`. How the coupon is presented.
-    pub fn display_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCouponDisplayInfo,
-                >("display_info", value),
-        )
+    pub fn display_info(self, value: impl Into<ProductCouponDisplayInfo>) -> Self {
+        Self(self.0.set::<ProductCouponDisplayInfo>("display_info", value))
     }
 
     /// Sets `out_product_no`. The brand's own product number.
@@ -1185,19 +1075,8 @@ impl ProductCouponBuilder {
     }
 
     /// Sets `state`. Review and lifecycle state.
-    pub fn state(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ProductCouponState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCouponState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<ProductCouponState>) -> Self {
+        Self(self.0.set::<ProductCouponState>("state", value))
     }
 
     /// Sets `deactivate_request_no`. Request number of the deactivation; only when deactivated.
@@ -1298,17 +1177,11 @@ pub struct WeeklyAvailablePeriod {
     /// Days of the week on which the coupon can be used.
     ///
     /// Wire name `day_list`; optional; at most 7 items.
-    pub day_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Weekday>,
-    >,
+    pub day_list: ::std::option::Option<::std::vec::Vec<Weekday>>,
     /// Hours of those days during which it can be used.
     ///
     /// Wire name `day_period_list`; optional.
-    pub day_period_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
-        >,
-    >,
+    pub day_period_list: ::std::option::Option<::std::vec::Vec<TimeOfDayPeriod>>,
 }
 
 impl rt::Shaped for WeeklyAvailablePeriod {
@@ -1357,41 +1230,16 @@ impl WeeklyAvailablePeriod {
 pub struct WeeklyAvailablePeriodBuilder(rt::Draft);
 impl WeeklyAvailablePeriodBuilder {
     /// Sets `day_list`. Days of the week on which the coupon can be used.
-    pub fn day_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Weekday>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::Weekday,
-                    >,
-                >("day_list", value),
-        )
+    pub fn day_list(self, value: impl Into<::std::vec::Vec<Weekday>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Weekday>>("day_list", value))
     }
 
     /// Sets `day_period_list`. Hours of those days during which it can be used.
     pub fn day_period_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<TimeOfDayPeriod>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::TimeOfDayPeriod,
-                    >,
-                >("day_period_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<TimeOfDayPeriod>>("day_period_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -1490,16 +1338,12 @@ pub struct CouponAvailablePeriod {
     /// Weekly days and hours of use.
     ///
     /// Wire name `weekly_available_period`; optional.
-    pub weekly_available_period: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
-    >,
+    pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
     /// Explicit periods of use.
     ///
     /// Wire name `irregular_available_period_list`; optional; at most 2 items.
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
-        >,
+        ::std::vec::Vec<IrregularAvailablePeriod>,
     >,
 }
 
@@ -1586,35 +1430,21 @@ impl CouponAvailablePeriodBuilder {
     /// Sets `weekly_available_period`. Weekly days and hours of use.
     pub fn weekly_available_period(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
-        >,
+        value: impl Into<WeeklyAvailablePeriod>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::WeeklyAvailablePeriod,
-                >("weekly_available_period", value),
-        )
+        Self(self.0.set::<WeeklyAvailablePeriod>("weekly_available_period", value))
     }
 
     /// Sets `irregular_available_period_list`. Explicit periods of use.
     pub fn irregular_available_period_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<IrregularAvailablePeriod>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::IrregularAvailablePeriod,
-                    >,
+                    ::std::vec::Vec<IrregularAvailablePeriod>,
                 >("irregular_available_period_list", value),
         )
     }
@@ -1632,25 +1462,19 @@ pub struct UsageRule {
     /// When coupons can be redeemed.
     ///
     /// Wire name `coupon_available_period`; required.
-    pub coupon_available_period: crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+    pub coupon_available_period: CouponAvailablePeriod,
     /// Discount of a NORMAL single-product coupon.
     ///
     /// Wire name `normal_coupon`; optional.
-    pub normal_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NormalCoupon,
-    >,
+    pub normal_coupon: ::std::option::Option<NormalCoupon>,
     /// Discount of a DISCOUNT single-product coupon.
     ///
     /// Wire name `discount_coupon`; optional.
-    pub discount_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-    >,
+    pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// Price of an EXCHANGE coupon.
     ///
     /// Wire name `exchange_coupon`; optional.
-    pub exchange_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-    >,
+    pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
 }
 
 impl rt::Shaped for UsageRule {
@@ -1709,63 +1533,24 @@ impl UsageRuleBuilder {
     /// Sets `coupon_available_period`. When coupons can be redeemed.
     pub fn coupon_available_period(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
-        >,
+        value: impl Into<CouponAvailablePeriod>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
-                >("coupon_available_period", value),
-        )
+        Self(self.0.set::<CouponAvailablePeriod>("coupon_available_period", value))
     }
 
     /// Sets `normal_coupon`. Discount of a NORMAL single-product coupon.
-    pub fn normal_coupon(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NormalCoupon,
-                >("normal_coupon", value),
-        )
+    pub fn normal_coupon(self, value: impl Into<NormalCoupon>) -> Self {
+        Self(self.0.set::<NormalCoupon>("normal_coupon", value))
     }
 
     /// Sets `discount_coupon`. Discount of a DISCOUNT single-product coupon.
-    pub fn discount_coupon(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::DiscountCoupon,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::DiscountCoupon,
-                >("discount_coupon", value),
-        )
+    pub fn discount_coupon(self, value: impl Into<DiscountCoupon>) -> Self {
+        Self(self.0.set::<DiscountCoupon>("discount_coupon", value))
     }
 
     /// Sets `exchange_coupon`. Price of an EXCHANGE coupon.
-    pub fn exchange_coupon(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-                >("exchange_coupon", value),
-        )
+    pub fn exchange_coupon(self, value: impl Into<ExchangeCoupon>) -> Self {
+        Self(self.0.set::<ExchangeCoupon>("exchange_coupon", value))
     }
 
     /// Checks every field and builds the value.
@@ -2073,9 +1858,7 @@ pub struct UsageRuleDisplayInfo {
     /// Where the coupon can be used.
     ///
     /// Wire name `coupon_usage_method_list`; required; at least 1 items.
-    pub coupon_usage_method_list: ::std::vec::Vec<
-        crate::marketing::partner::product_coupon::types::CouponUsageMethod,
-    >,
+    pub coupon_usage_method_list: ::std::vec::Vec<CouponUsageMethod>,
     /// AppID of the mini program where it is used (MINI_PROGRAM).
     ///
     /// Wire name `mini_program_appid`; optional.
@@ -2095,9 +1878,7 @@ pub struct UsageRuleDisplayInfo {
     /// Where the coupon can be used.
     ///
     /// Wire name `coupon_available_store_info`; optional.
-    pub coupon_available_store_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
-    >,
+    pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
 }
 
 impl rt::Shaped for UsageRuleDisplayInfo {
@@ -2160,19 +1941,13 @@ impl UsageRuleDisplayInfoBuilder {
     /// Sets `coupon_usage_method_list`. Where the coupon can be used.
     pub fn coupon_usage_method_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::CouponUsageMethod,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<CouponUsageMethod>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::CouponUsageMethod,
-                    >,
+                    ::std::vec::Vec<CouponUsageMethod>,
                 >("coupon_usage_method_list", value),
         )
     }
@@ -2200,16 +1975,10 @@ impl UsageRuleDisplayInfoBuilder {
     /// Sets `coupon_available_store_info`. Where the coupon can be used.
     pub fn coupon_available_store_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
-        >,
+        value: impl Into<CouponAvailableStoreInfo>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponAvailableStoreInfo,
-                >("coupon_available_store_info", value),
+            self.0.set::<CouponAvailableStoreInfo>("coupon_available_store_info", value),
         )
     }
 
@@ -2446,33 +2215,23 @@ pub struct CouponDisplayInfo {
     /// How the code is shown.
     ///
     /// Wire name `code_display_mode`; optional.
-    pub code_display_mode: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CodeDisplayMode,
-    >,
+    pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
     /// Card colour.
     ///
     /// Wire name `background_color`; optional.
-    pub background_color: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::BackgroundColor,
-    >,
+    pub background_color: ::std::option::Option<BackgroundColor>,
     /// Mini-program link.
     ///
     /// Wire name `entrance_mini_program`; optional.
-    pub entrance_mini_program: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
-    >,
+    pub entrance_mini_program: ::std::option::Option<EntranceMiniProgram>,
     /// Official-account link.
     ///
     /// Wire name `entrance_official_account`; optional.
-    pub entrance_official_account: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
-    >,
+    pub entrance_official_account: ::std::option::Option<EntranceOfficialAccount>,
     /// Channels link.
     ///
     /// Wire name `entrance_finder`; optional.
-    pub entrance_finder: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::EntranceFinder,
-    >,
+    pub entrance_finder: ::std::option::Option<EntranceFinder>,
 }
 
 impl rt::Shaped for CouponDisplayInfo {
@@ -2535,83 +2294,31 @@ impl CouponDisplayInfo {
 pub struct CouponDisplayInfoBuilder(rt::Draft);
 impl CouponDisplayInfoBuilder {
     /// Sets `code_display_mode`. How the code is shown.
-    pub fn code_display_mode(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CodeDisplayMode,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CodeDisplayMode,
-                >("code_display_mode", value),
-        )
+    pub fn code_display_mode(self, value: impl Into<CodeDisplayMode>) -> Self {
+        Self(self.0.set::<CodeDisplayMode>("code_display_mode", value))
     }
 
     /// Sets `background_color`. Card colour.
-    pub fn background_color(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::BackgroundColor,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::BackgroundColor,
-                >("background_color", value),
-        )
+    pub fn background_color(self, value: impl Into<BackgroundColor>) -> Self {
+        Self(self.0.set::<BackgroundColor>("background_color", value))
     }
 
     /// Sets `entrance_mini_program`. Mini-program link.
-    pub fn entrance_mini_program(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::EntranceMiniProgram,
-                >("entrance_mini_program", value),
-        )
+    pub fn entrance_mini_program(self, value: impl Into<EntranceMiniProgram>) -> Self {
+        Self(self.0.set::<EntranceMiniProgram>("entrance_mini_program", value))
     }
 
     /// Sets `entrance_official_account`. Official-account link.
     pub fn entrance_official_account(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
-        >,
+        value: impl Into<EntranceOfficialAccount>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::EntranceOfficialAccount,
-                >("entrance_official_account", value),
-        )
+        Self(self.0.set::<EntranceOfficialAccount>("entrance_official_account", value))
     }
 
     /// Sets `entrance_finder`. Channels link.
-    pub fn entrance_finder(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::EntranceFinder,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::EntranceFinder,
-                >("entrance_finder", value),
-        )
+    pub fn entrance_finder(self, value: impl Into<EntranceFinder>) -> Self {
+        Self(self.0.set::<EntranceFinder>("entrance_finder", value))
     }
 
     /// Checks every field and builds the value.
@@ -2758,59 +2465,51 @@ pub struct Stock {
     /// Who assigns coupon codes.
     ///
     /// Wire name `coupon_code_mode`; required.
-    pub coupon_code_mode: crate::marketing::partner::product_coupon::types::CouponCodeMode,
+    pub coupon_code_mode: CouponCodeMode,
     /// Uploaded code counts (UPLOAD only).
     ///
     /// Wire name `coupon_code_count_info`; optional.
-    pub coupon_code_count_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
-    >,
+    pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
     /// Sending limits.
     ///
     /// Wire name `stock_send_rule`; required.
-    pub stock_send_rule: crate::marketing::partner::product_coupon::types::StockSendRule,
+    pub stock_send_rule: StockSendRule,
     /// Redemption rules of a single-use coupon.
     ///
     /// Wire name `single_usage_rule`; optional.
-    pub single_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRule,
-    >,
+    pub single_usage_rule: ::std::option::Option<UsageRule>,
     /// Redemption rules of a progressive bundle.
     ///
     /// Wire name `progressive_bundle_usage_rule`; optional.
-    pub progressive_bundle_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRule,
-    >,
+    pub progressive_bundle_usage_rule: ::std::option::Option<UsageRule>,
     /// Position in a stock bundle, when the stock belongs to one.
     ///
     /// Wire name `stock_bundle_info`; optional.
-    pub stock_bundle_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleInfo,
-    >,
+    pub stock_bundle_info: ::std::option::Option<StockBundleInfo>,
     /// How the rules are shown.
     ///
     /// Wire name `usage_rule_display_info`; required.
-    pub usage_rule_display_info: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    pub usage_rule_display_info: UsageRuleDisplayInfo,
     /// How the card looks.
     ///
     /// Wire name `coupon_display_info`; required.
-    pub coupon_display_info: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    pub coupon_display_info: CouponDisplayInfo,
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; required.
-    pub notify_config: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    pub notify_config: NotifyConfig,
     /// Stores where coupons are redeemed.
     ///
     /// Wire name `store_scope`; required.
-    pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
+    pub store_scope: StoreScope,
     /// Coupons sent.
     ///
     /// Wire name `sent_count_info`; required.
-    pub sent_count_info: crate::marketing::partner::product_coupon::types::SentCountInfo,
+    pub sent_count_info: SentCountInfo,
     /// State of the stock.
     ///
     /// Wire name `state`; required.
-    pub state: crate::marketing::partner::product_coupon::types::StockState,
+    pub state: StockState,
     /// Request number of the deactivation; only when deactivated.
     ///
     /// Wire name `deactivate_request_no`; optional; at most 128 characters.
@@ -2970,181 +2669,66 @@ impl StockBuilder {
     }
 
     /// Sets `coupon_code_mode`. Who assigns coupon codes.
-    pub fn coupon_code_mode(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponCodeMode,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponCodeMode,
-                >("coupon_code_mode", value),
-        )
+    pub fn coupon_code_mode(self, value: impl Into<CouponCodeMode>) -> Self {
+        Self(self.0.set::<CouponCodeMode>("coupon_code_mode", value))
     }
 
     /// Sets `coupon_code_count_info`. Uploaded code counts (UPLOAD only).
-    pub fn coupon_code_count_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponCodeCountInfo,
-                >("coupon_code_count_info", value),
-        )
+    pub fn coupon_code_count_info(self, value: impl Into<CouponCodeCountInfo>) -> Self {
+        Self(self.0.set::<CouponCodeCountInfo>("coupon_code_count_info", value))
     }
 
     /// Sets `stock_send_rule`. Sending limits.
-    pub fn stock_send_rule(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StockSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockSendRule,
-                >("stock_send_rule", value),
-        )
+    pub fn stock_send_rule(self, value: impl Into<StockSendRule>) -> Self {
+        Self(self.0.set::<StockSendRule>("stock_send_rule", value))
     }
 
     /// Sets `single_usage_rule`. Redemption rules of a single-use coupon.
-    pub fn single_usage_rule(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRule,
-                >("single_usage_rule", value),
-        )
+    pub fn single_usage_rule(self, value: impl Into<UsageRule>) -> Self {
+        Self(self.0.set::<UsageRule>("single_usage_rule", value))
     }
 
     /// Sets `progressive_bundle_usage_rule`. Redemption rules of a progressive bundle.
-    pub fn progressive_bundle_usage_rule(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRule,
-                >("progressive_bundle_usage_rule", value),
-        )
+    pub fn progressive_bundle_usage_rule(self, value: impl Into<UsageRule>) -> Self {
+        Self(self.0.set::<UsageRule>("progressive_bundle_usage_rule", value))
     }
 
     /// Sets `stock_bundle_info`. Position in a stock bundle, when the stock belongs to one.
-    pub fn stock_bundle_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockBundleInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockBundleInfo,
-                >("stock_bundle_info", value),
-        )
+    pub fn stock_bundle_info(self, value: impl Into<StockBundleInfo>) -> Self {
+        Self(self.0.set::<StockBundleInfo>("stock_bundle_info", value))
     }
 
     /// Sets `usage_rule_display_info`. How the rules are shown.
     pub fn usage_rule_display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-        >,
+        value: impl Into<UsageRuleDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-                >("usage_rule_display_info", value),
-        )
+        Self(self.0.set::<UsageRuleDisplayInfo>("usage_rule_display_info", value))
     }
 
     /// Sets `coupon_display_info`. How the card looks.
-    pub fn coupon_display_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-                >("coupon_display_info", value),
-        )
+    pub fn coupon_display_info(self, value: impl Into<CouponDisplayInfo>) -> Self {
+        Self(self.0.set::<CouponDisplayInfo>("coupon_display_info", value))
     }
 
     /// Sets `notify_config`. Event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<NotifyConfig>) -> Self {
+        Self(self.0.set::<NotifyConfig>("notify_config", value))
     }
 
     /// Sets `store_scope`. Stores where coupons are redeemed.
-    pub fn store_scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StoreScope,
-                >("store_scope", value),
-        )
+    pub fn store_scope(self, value: impl Into<StoreScope>) -> Self {
+        Self(self.0.set::<StoreScope>("store_scope", value))
     }
 
     /// Sets `sent_count_info`. Coupons sent.
-    pub fn sent_count_info(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::SentCountInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::SentCountInfo,
-                >("sent_count_info", value),
-        )
+    pub fn sent_count_info(self, value: impl Into<SentCountInfo>) -> Self {
+        Self(self.0.set::<SentCountInfo>("sent_count_info", value))
     }
 
     /// Sets `state`. State of the stock.
-    pub fn state(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StockState>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockState,
-                >("state", value),
-        )
+    pub fn state(self, value: impl Into<StockState>) -> Self {
+        Self(self.0.set::<StockState>("state", value))
     }
 
     /// Sets `deactivate_request_no`. Request number of the deactivation; only when deactivated.
@@ -3376,14 +2960,12 @@ pub struct CouponUsageDetail {
     /// The payment order the redemption is tied to.
     ///
     /// Wire name `associated_order_info`; optional.
-    pub associated_order_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
-    >,
+    pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
     /// The Pay Score order the redemption is tied to.
     ///
     /// Wire name `associated_pay_score_order_info`; optional.
     pub associated_pay_score_order_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+        AssociatedPayScoreOrderInfo,
     >,
 }
 
@@ -3467,33 +3049,20 @@ impl CouponUsageDetailBuilder {
     }
 
     /// Sets `associated_order_info`. The payment order the redemption is tied to.
-    pub fn associated_order_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
-                >("associated_order_info", value),
-        )
+    pub fn associated_order_info(self, value: impl Into<AssociatedOrderInfo>) -> Self {
+        Self(self.0.set::<AssociatedOrderInfo>("associated_order_info", value))
     }
 
     /// Sets `associated_pay_score_order_info`. The Pay Score order the redemption is tied to.
     pub fn associated_pay_score_order_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
-        >,
+        value: impl Into<AssociatedPayScoreOrderInfo>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+                    AssociatedPayScoreOrderInfo,
                 >("associated_pay_score_order_info", value),
         )
     }
@@ -3654,15 +3223,11 @@ pub struct CouponTagInfo {
     /// The tags.
     ///
     /// Wire name `coupon_tag_list`; optional.
-    pub coupon_tag_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::CouponTag>,
-    >,
+    pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<CouponTag>>,
     /// Membership details, for MEMBER coupons.
     ///
     /// Wire name `member_tag_info`; optional.
-    pub member_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::MemberTagInfo,
-    >,
+    pub member_tag_info: ::std::option::Option<MemberTagInfo>,
 }
 
 impl rt::Shaped for CouponTagInfo {
@@ -3711,35 +3276,13 @@ impl CouponTagInfo {
 pub struct CouponTagInfoBuilder(rt::Draft);
 impl CouponTagInfoBuilder {
     /// Sets `coupon_tag_list`. The tags.
-    pub fn coupon_tag_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::CouponTag>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::CouponTag,
-                    >,
-                >("coupon_tag_list", value),
-        )
+    pub fn coupon_tag_list(self, value: impl Into<::std::vec::Vec<CouponTag>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<CouponTag>>("coupon_tag_list", value))
     }
 
     /// Sets `member_tag_info`. Membership details, for MEMBER coupons.
-    pub fn member_tag_info(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::MemberTagInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::MemberTagInfo,
-                >("member_tag_info", value),
-        )
+    pub fn member_tag_info(self, value: impl Into<MemberTagInfo>) -> Self {
+        Self(self.0.set::<MemberTagInfo>("member_tag_info", value))
     }
 
     /// Checks every field and builds the value.
@@ -3759,7 +3302,7 @@ pub struct UserProductCoupon {
     /// Lifecycle state.
     ///
     /// Wire name `coupon_state`; required.
-    pub coupon_state: crate::marketing::partner::product_coupon::types::UserCouponState,
+    pub coupon_state: UserCouponState,
     /// Start of validity.
     ///
     /// Wire name `valid_begin_time`; required; RFC 3339.
@@ -3779,7 +3322,7 @@ pub struct UserProductCoupon {
     /// How it was sent.
     ///
     /// Wire name `send_channel`; required.
-    pub send_channel: crate::marketing::partner::product_coupon::types::SendChannel,
+    pub send_channel: SendChannel,
     /// Request number of the brand's confirmation; only after confirm-send.
     ///
     /// Wire name `confirm_request_no`; optional; at most 128 characters.
@@ -3803,29 +3346,23 @@ pub struct UserProductCoupon {
     /// Redemption record; only for usage_mode SINGLE.
     ///
     /// Wire name `single_usage_detail`; optional.
-    pub single_usage_detail: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-    >,
+    pub single_usage_detail: ::std::option::Option<CouponUsageDetail>,
     /// Redemption record; only for usage_mode PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `progressive_bundle_usage_detail`; optional.
-    pub progressive_bundle_usage_detail: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-    >,
+    pub progressive_bundle_usage_detail: ::std::option::Option<CouponUsageDetail>,
     /// The bundle it belongs to; only for PROGRESSIVE_BUNDLE.
     ///
     /// Wire name `user_product_coupon_bundle_info`; optional.
-    pub user_product_coupon_bundle_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
-    >,
+    pub user_product_coupon_bundle_info: ::std::option::Option<UserCouponBundleInfo>,
     /// The product coupon it was issued from.
     ///
     /// Wire name `product_coupon`; required.
-    pub product_coupon: crate::marketing::partner::product_coupon::types::ProductCoupon,
+    pub product_coupon: ProductCoupon,
     /// The stock it was sent from.
     ///
     /// Wire name `stock`; required.
-    pub stock: crate::marketing::partner::product_coupon::types::Stock,
+    pub stock: Stock,
     /// Data the brand attached when sending through the API, returned unchanged.
     ///
     /// Wire name `attach`; optional.
@@ -3837,9 +3374,7 @@ pub struct UserProductCoupon {
     /// Tags on the coupon.
     ///
     /// Wire name `coupon_tag_info`; optional.
-    pub coupon_tag_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::CouponTagInfo,
-    >,
+    pub coupon_tag_info: ::std::option::Option<CouponTagInfo>,
     /// The brand the coupon belongs to.
     ///
     /// Wire name `brand_id`; required.
@@ -3976,19 +3511,8 @@ impl UserProductCouponBuilder {
     }
 
     /// Sets `coupon_state`. Lifecycle state.
-    pub fn coupon_state(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UserCouponState,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UserCouponState,
-                >("coupon_state", value),
-        )
+    pub fn coupon_state(self, value: impl Into<UserCouponState>) -> Self {
+        Self(self.0.set::<UserCouponState>("coupon_state", value))
     }
 
     /// Sets `valid_begin_time`. Start of validity.
@@ -4012,17 +3536,8 @@ impl UserProductCouponBuilder {
     }
 
     /// Sets `send_channel`. How it was sent.
-    pub fn send_channel(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::SendChannel>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::SendChannel,
-                >("send_channel", value),
-        )
+    pub fn send_channel(self, value: impl Into<SendChannel>) -> Self {
+        Self(self.0.set::<SendChannel>("send_channel", value))
     }
 
     /// Sets `confirm_request_no`. Request number of the brand's confirmation; only after confirm-send.
@@ -4051,79 +3566,36 @@ impl UserProductCouponBuilder {
     }
 
     /// Sets `single_usage_detail`. Redemption record; only for usage_mode SINGLE.
-    pub fn single_usage_detail(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-                >("single_usage_detail", value),
-        )
+    pub fn single_usage_detail(self, value: impl Into<CouponUsageDetail>) -> Self {
+        Self(self.0.set::<CouponUsageDetail>("single_usage_detail", value))
     }
 
     /// Sets `progressive_bundle_usage_detail`. Redemption record; only for usage_mode PROGRESSIVE_BUNDLE.
     pub fn progressive_bundle_usage_detail(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-        >,
+        value: impl Into<CouponUsageDetail>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponUsageDetail,
-                >("progressive_bundle_usage_detail", value),
-        )
+        Self(self.0.set::<CouponUsageDetail>("progressive_bundle_usage_detail", value))
     }
 
     /// Sets `user_product_coupon_bundle_info`. The bundle it belongs to; only for PROGRESSIVE_BUNDLE.
     pub fn user_product_coupon_bundle_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
-        >,
+        value: impl Into<UserCouponBundleInfo>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UserCouponBundleInfo,
-                >("user_product_coupon_bundle_info", value),
+            self.0.set::<UserCouponBundleInfo>("user_product_coupon_bundle_info", value),
         )
     }
 
     /// Sets `product_coupon`. The product coupon it was issued from.
-    pub fn product_coupon(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::ProductCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ProductCoupon,
-                >("product_coupon", value),
-        )
+    pub fn product_coupon(self, value: impl Into<ProductCoupon>) -> Self {
+        Self(self.0.set::<ProductCoupon>("product_coupon", value))
     }
 
     /// Sets `stock`. The stock it was sent from.
-    pub fn stock(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::Stock>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::Stock,
-                >("stock", value),
-        )
+    pub fn stock(self, value: impl Into<Stock>) -> Self {
+        Self(self.0.set::<Stock>("stock", value))
     }
 
     /// Sets `attach`. Data the brand attached when sending through the API, returned unchanged.
@@ -4137,17 +3609,8 @@ impl UserProductCouponBuilder {
     }
 
     /// Sets `coupon_tag_info`. Tags on the coupon.
-    pub fn coupon_tag_info(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponTagInfo>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponTagInfo,
-                >("coupon_tag_info", value),
-        )
+    pub fn coupon_tag_info(self, value: impl Into<CouponTagInfo>) -> Self {
+        Self(self.0.set::<CouponTagInfo>("coupon_tag_info", value))
     }
 
     /// Sets `brand_id`. The brand the coupon belongs to.
@@ -4172,33 +3635,31 @@ pub struct StockForCreate {
     /// Who assigns the coupon codes.
     ///
     /// Wire name `coupon_code_mode`; required.
-    pub coupon_code_mode: crate::marketing::partner::product_coupon::types::CouponCodeMode,
+    pub coupon_code_mode: CouponCodeMode,
     /// How many coupons may be sent.
     ///
     /// Wire name `stock_send_rule`; required.
-    pub stock_send_rule: crate::marketing::partner::product_coupon::types::StockSendRule,
+    pub stock_send_rule: StockSendRule,
     /// Validity and, for single-product coupons, the discount.
     ///
     /// Wire name `single_usage_rule`; optional.
-    pub single_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::UsageRule,
-    >,
+    pub single_usage_rule: ::std::option::Option<UsageRule>,
     /// How the rules of use are presented.
     ///
     /// Wire name `usage_rule_display_info`; required.
-    pub usage_rule_display_info: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    pub usage_rule_display_info: UsageRuleDisplayInfo,
     /// How the user's coupon card looks.
     ///
     /// Wire name `coupon_display_info`; required.
-    pub coupon_display_info: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    pub coupon_display_info: CouponDisplayInfo,
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; required.
-    pub notify_config: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    pub notify_config: NotifyConfig,
     /// Stores where the coupons can be redeemed.
     ///
     /// Wire name `store_scope`; required.
-    pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
+    pub store_scope: StoreScope,
 }
 
 impl rt::Shaped for StockForCreate {
@@ -4281,107 +3742,41 @@ impl StockForCreateBuilder {
     }
 
     /// Sets `coupon_code_mode`. Who assigns the coupon codes.
-    pub fn coupon_code_mode(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponCodeMode,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponCodeMode,
-                >("coupon_code_mode", value),
-        )
+    pub fn coupon_code_mode(self, value: impl Into<CouponCodeMode>) -> Self {
+        Self(self.0.set::<CouponCodeMode>("coupon_code_mode", value))
     }
 
     /// Sets `stock_send_rule`. How many coupons may be sent.
-    pub fn stock_send_rule(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StockSendRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockSendRule,
-                >("stock_send_rule", value),
-        )
+    pub fn stock_send_rule(self, value: impl Into<StockSendRule>) -> Self {
+        Self(self.0.set::<StockSendRule>("stock_send_rule", value))
     }
 
     /// Sets `single_usage_rule`. Validity and, for single-product coupons, the discount.
-    pub fn single_usage_rule(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageRule>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRule,
-                >("single_usage_rule", value),
-        )
+    pub fn single_usage_rule(self, value: impl Into<UsageRule>) -> Self {
+        Self(self.0.set::<UsageRule>("single_usage_rule", value))
     }
 
     /// Sets `usage_rule_display_info`. How the rules of use are presented.
     pub fn usage_rule_display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-        >,
+        value: impl Into<UsageRuleDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-                >("usage_rule_display_info", value),
-        )
+        Self(self.0.set::<UsageRuleDisplayInfo>("usage_rule_display_info", value))
     }
 
     /// Sets `coupon_display_info`. How the user's coupon card looks.
-    pub fn coupon_display_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-                >("coupon_display_info", value),
-        )
+    pub fn coupon_display_info(self, value: impl Into<CouponDisplayInfo>) -> Self {
+        Self(self.0.set::<CouponDisplayInfo>("coupon_display_info", value))
     }
 
     /// Sets `notify_config`. Event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<NotifyConfig>) -> Self {
+        Self(self.0.set::<NotifyConfig>("notify_config", value))
     }
 
     /// Sets `store_scope`. Stores where the coupons can be redeemed.
-    pub fn store_scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StoreScope,
-                >("store_scope", value),
-        )
+    pub fn store_scope(self, value: impl Into<StoreScope>) -> Self {
+        Self(self.0.set::<StoreScope>("store_scope", value))
     }
 
     /// Checks every field and builds the value.
@@ -4484,25 +3879,19 @@ pub struct StockBundleUsageRule {
     /// When the coupons of the bundle can be redeemed.
     ///
     /// Wire name `coupon_available_period`; required.
-    pub coupon_available_period: crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
+    pub coupon_available_period: CouponAvailablePeriod,
     /// Per-step discounts of a NORMAL (满减) bundle.
     ///
     /// Wire name `normal_coupon_list`; optional.
-    pub normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::NormalCoupon>,
-    >,
+    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<NormalCoupon>>,
     /// Per-step discounts of a DISCOUNT (折扣) bundle.
     ///
     /// Wire name `discount_coupon_list`; optional.
-    pub discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::DiscountCoupon>,
-    >,
+    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<DiscountCoupon>>,
     /// Per-step prices of an EXCHANGE (兑换) bundle.
     ///
     /// Wire name `exchange_coupon_list`; optional.
-    pub exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::ExchangeCoupon>,
-    >,
+    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<ExchangeCoupon>>,
 }
 
 impl rt::Shaped for StockBundleUsageRule {
@@ -4573,76 +3962,36 @@ impl StockBundleUsageRuleBuilder {
     /// Sets `coupon_available_period`. When the coupons of the bundle can be redeemed.
     pub fn coupon_available_period(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
-        >,
+        value: impl Into<CouponAvailablePeriod>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponAvailablePeriod,
-                >("coupon_available_period", value),
-        )
+        Self(self.0.set::<CouponAvailablePeriod>("coupon_available_period", value))
     }
 
     /// Sets `normal_coupon_list`. Per-step discounts of a NORMAL (满减) bundle.
     pub fn normal_coupon_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::NormalCoupon,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<NormalCoupon>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::NormalCoupon,
-                    >,
-                >("normal_coupon_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<NormalCoupon>>("normal_coupon_list", value))
     }
 
     /// Sets `discount_coupon_list`. Per-step discounts of a DISCOUNT (折扣) bundle.
     pub fn discount_coupon_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::DiscountCoupon,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<DiscountCoupon>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-                    >,
-                >("discount_coupon_list", value),
+            self.0.set::<::std::vec::Vec<DiscountCoupon>>("discount_coupon_list", value),
         )
     }
 
     /// Sets `exchange_coupon_list`. Per-step prices of an EXCHANGE (兑换) bundle.
     pub fn exchange_coupon_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<ExchangeCoupon>>,
     ) -> Self {
         Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-                    >,
-                >("exchange_coupon_list", value),
+            self.0.set::<::std::vec::Vec<ExchangeCoupon>>("exchange_coupon_list", value),
         )
     }
 
@@ -4663,33 +4012,31 @@ pub struct StockBundleForCreate {
     /// Who assigns the coupon codes.
     ///
     /// Wire name `coupon_code_mode`; required.
-    pub coupon_code_mode: crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
+    pub coupon_code_mode: BundleCouponCodeMode,
     /// How many bundles may be sent.
     ///
     /// Wire name `stock_send_rule`; required.
-    pub stock_send_rule: crate::marketing::partner::product_coupon::types::StockBundleSendRule,
+    pub stock_send_rule: StockBundleSendRule,
     /// Validity and per-step discounts.
     ///
     /// Wire name `progressive_bundle_usage_rule`; optional.
-    pub progressive_bundle_usage_rule: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
-    >,
+    pub progressive_bundle_usage_rule: ::std::option::Option<StockBundleUsageRule>,
     /// How the rules of use are presented.
     ///
     /// Wire name `usage_rule_display_info`; required.
-    pub usage_rule_display_info: crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
+    pub usage_rule_display_info: UsageRuleDisplayInfo,
     /// How the user's coupon card looks.
     ///
     /// Wire name `coupon_display_info`; required.
-    pub coupon_display_info: crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
+    pub coupon_display_info: CouponDisplayInfo,
     /// Event notification settings.
     ///
     /// Wire name `notify_config`; required.
-    pub notify_config: crate::marketing::partner::product_coupon::types::NotifyConfig,
+    pub notify_config: NotifyConfig,
     /// Stores where the coupons can be redeemed.
     ///
     /// Wire name `store_scope`; required.
-    pub store_scope: crate::marketing::partner::product_coupon::types::StoreScope,
+    pub store_scope: StoreScope,
 }
 
 impl rt::Shaped for StockBundleForCreate {
@@ -4772,111 +4119,44 @@ impl StockBundleForCreateBuilder {
     }
 
     /// Sets `coupon_code_mode`. Who assigns the coupon codes.
-    pub fn coupon_code_mode(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::BundleCouponCodeMode,
-                >("coupon_code_mode", value),
-        )
+    pub fn coupon_code_mode(self, value: impl Into<BundleCouponCodeMode>) -> Self {
+        Self(self.0.set::<BundleCouponCodeMode>("coupon_code_mode", value))
     }
 
     /// Sets `stock_send_rule`. How many bundles may be sent.
-    pub fn stock_send_rule(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockBundleSendRule,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockBundleSendRule,
-                >("stock_send_rule", value),
-        )
+    pub fn stock_send_rule(self, value: impl Into<StockBundleSendRule>) -> Self {
+        Self(self.0.set::<StockBundleSendRule>("stock_send_rule", value))
     }
 
     /// Sets `progressive_bundle_usage_rule`. Validity and per-step discounts.
     pub fn progressive_bundle_usage_rule(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
-        >,
+        value: impl Into<StockBundleUsageRule>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StockBundleUsageRule,
-                >("progressive_bundle_usage_rule", value),
-        )
+        Self(self.0.set::<StockBundleUsageRule>("progressive_bundle_usage_rule", value))
     }
 
     /// Sets `usage_rule_display_info`. How the rules of use are presented.
     pub fn usage_rule_display_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-        >,
+        value: impl Into<UsageRuleDisplayInfo>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageRuleDisplayInfo,
-                >("usage_rule_display_info", value),
-        )
+        Self(self.0.set::<UsageRuleDisplayInfo>("usage_rule_display_info", value))
     }
 
     /// Sets `coupon_display_info`. How the user's coupon card looks.
-    pub fn coupon_display_info(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponDisplayInfo,
-                >("coupon_display_info", value),
-        )
+    pub fn coupon_display_info(self, value: impl Into<CouponDisplayInfo>) -> Self {
+        Self(self.0.set::<CouponDisplayInfo>("coupon_display_info", value))
     }
 
     /// Sets `notify_config`. Event notification settings.
-    pub fn notify_config(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NotifyConfig>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NotifyConfig,
-                >("notify_config", value),
-        )
+    pub fn notify_config(self, value: impl Into<NotifyConfig>) -> Self {
+        Self(self.0.set::<NotifyConfig>("notify_config", value))
     }
 
     /// Sets `store_scope`. Stores where the coupons can be redeemed.
-    pub fn store_scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::StoreScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::StoreScope,
-                >("store_scope", value),
-        )
+    pub fn store_scope(self, value: impl Into<StoreScope>) -> Self {
+        Self(self.0.set::<StoreScope>("store_scope", value))
     }
 
     /// Checks every field and builds the value.
@@ -4896,9 +4176,7 @@ pub struct StockBundle {
     /// The stocks of the bundle, each with its `stock_bundle_info`.
     ///
     /// Wire name `stock_list`; required.
-    pub stock_list: ::std::vec::Vec<
-        crate::marketing::partner::product_coupon::types::Stock,
-    >,
+    pub stock_list: ::std::vec::Vec<Stock>,
 }
 
 impl rt::Shaped for StockBundle {
@@ -4952,21 +4230,8 @@ impl StockBundleBuilder {
     }
 
     /// Sets `stock_list`. The stocks of the bundle, each with its `stock_bundle_info`.
-    pub fn stock_list(
-        self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::Stock>,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::Stock,
-                    >,
-                >("stock_list", value),
-        )
+    pub fn stock_list(self, value: impl Into<::std::vec::Vec<Stock>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Stock>>("stock_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -5127,15 +4392,11 @@ pub struct StoreAssociationResult {
     /// Stores processed successfully.
     ///
     /// Wire name `success_store_list`; optional.
-    pub success_store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-    >,
+    pub success_store_list: ::std::option::Option<::std::vec::Vec<StoreRef>>,
     /// Stores that failed, with the reason.
     ///
     /// Wire name `failed_store_list`; optional.
-    pub failed_store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::marketing::partner::product_coupon::types::FailedStore>,
-    >,
+    pub failed_store_list: ::std::option::Option<::std::vec::Vec<FailedStore>>,
 }
 
 impl rt::Shaped for StoreAssociationResult {
@@ -5201,39 +4462,17 @@ impl StoreAssociationResultBuilder {
     /// Sets `success_store_list`. Stores processed successfully.
     pub fn success_store_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<crate::marketing::partner::product_coupon::types::StoreRef>,
-        >,
+        value: impl Into<::std::vec::Vec<StoreRef>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::StoreRef,
-                    >,
-                >("success_store_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<StoreRef>>("success_store_list", value))
     }
 
     /// Sets `failed_store_list`. Stores that failed, with the reason.
     pub fn failed_store_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::FailedStore,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<FailedStore>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::FailedStore,
-                    >,
-                >("failed_store_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<FailedStore>>("failed_store_list", value))
     }
 
     /// Checks every field and builds the value.
@@ -5271,33 +4510,27 @@ pub struct CombineImageInput {
     /// Whole order or single product.
     ///
     /// Wire name `scope`; required.
-    pub scope: crate::marketing::partner::product_coupon::types::CouponScope,
+    pub scope: CouponScope,
     /// The kind of discount.
     ///
     /// Wire name `type`; required.
-    pub type_: crate::marketing::partner::product_coupon::types::CouponType,
+    pub type_: CouponType,
     /// Single use or progressive bundle.
     ///
     /// Wire name `usage_mode`; required.
-    pub usage_mode: crate::marketing::partner::product_coupon::types::UsageMode,
+    pub usage_mode: UsageMode,
     /// Discount of a NORMAL coupon.
     ///
     /// Wire name `normal_coupon`; optional.
-    pub normal_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::NormalCoupon,
-    >,
+    pub normal_coupon: ::std::option::Option<NormalCoupon>,
     /// Discount of a DISCOUNT coupon.
     ///
     /// Wire name `discount_coupon`; optional.
-    pub discount_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::DiscountCoupon,
-    >,
+    pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// Price of an EXCHANGE coupon.
     ///
     /// Wire name `exchange_coupon`; optional.
-    pub exchange_coupon: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-    >,
+    pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
     /// Background colour as a hex value, such as #ff5733.
     ///
     /// Wire name `background_color`; optional.
@@ -5373,91 +4606,33 @@ impl CombineImageInput {
 pub struct CombineImageInputBuilder(rt::Draft);
 impl CombineImageInputBuilder {
     /// Sets `scope`. Whole order or single product.
-    pub fn scope(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponScope>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponScope,
-                >("scope", value),
-        )
+    pub fn scope(self, value: impl Into<CouponScope>) -> Self {
+        Self(self.0.set::<CouponScope>("scope", value))
     }
 
     /// Sets `type`. The kind of discount.
-    pub fn type_(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::CouponType>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::CouponType,
-                >("type", value),
-        )
+    pub fn type_(self, value: impl Into<CouponType>) -> Self {
+        Self(self.0.set::<CouponType>("type", value))
     }
 
     /// Sets `usage_mode`. Single use or progressive bundle.
-    pub fn usage_mode(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::UsageMode>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::UsageMode,
-                >("usage_mode", value),
-        )
+    pub fn usage_mode(self, value: impl Into<UsageMode>) -> Self {
+        Self(self.0.set::<UsageMode>("usage_mode", value))
     }
 
     /// Sets `normal_coupon`. Discount of a NORMAL coupon.
-    pub fn normal_coupon(
-        self,
-        value: impl Into<crate::marketing::partner::product_coupon::types::NormalCoupon>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::NormalCoupon,
-                >("normal_coupon", value),
-        )
+    pub fn normal_coupon(self, value: impl Into<NormalCoupon>) -> Self {
+        Self(self.0.set::<NormalCoupon>("normal_coupon", value))
     }
 
     /// Sets `discount_coupon`. Discount of a DISCOUNT coupon.
-    pub fn discount_coupon(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::DiscountCoupon,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::DiscountCoupon,
-                >("discount_coupon", value),
-        )
+    pub fn discount_coupon(self, value: impl Into<DiscountCoupon>) -> Self {
+        Self(self.0.set::<DiscountCoupon>("discount_coupon", value))
     }
 
     /// Sets `exchange_coupon`. Price of an EXCHANGE coupon.
-    pub fn exchange_coupon(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::ExchangeCoupon,
-                >("exchange_coupon", value),
-        )
+    pub fn exchange_coupon(self, value: impl Into<ExchangeCoupon>) -> Self {
+        Self(self.0.set::<ExchangeCoupon>("exchange_coupon", value))
     }
 
     /// Sets `background_color`. Background colour as a hex value, such as #ff5733.
@@ -5639,9 +4814,7 @@ pub struct UserCouponBundleResult {
     /// The coupons of the bundle, one per stock of the stock bundle.
     ///
     /// Wire name `user_product_coupon_list`; required.
-    pub user_product_coupon_list: ::std::vec::Vec<
-        crate::marketing::partner::product_coupon::types::UserProductCoupon,
-    >,
+    pub user_product_coupon_list: ::std::vec::Vec<UserProductCoupon>,
 }
 
 impl rt::Shaped for UserCouponBundleResult {
@@ -5697,19 +4870,13 @@ impl UserCouponBundleResultBuilder {
     /// Sets `user_product_coupon_list`. The coupons of the bundle, one per stock of the stock bundle.
     pub fn user_product_coupon_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::types::UserProductCoupon,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<UserProductCoupon>>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::types::UserProductCoupon,
-                    >,
+                    ::std::vec::Vec<UserProductCoupon>,
                 >("user_product_coupon_list", value),
         )
     }

@@ -86,19 +86,8 @@ impl UpdateStockBundleBudgetRequestBuilder {
     }
 
     /// Sets `update_mode`. Which limit this call changes.
-    pub fn update_mode(
-        self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
-        >,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
-                >("update_mode", value),
-        )
+    pub fn update_mode(self, value: impl Into<super::types::BudgetUpdateMode>) -> Self {
+        Self(self.0.set::<super::types::BudgetUpdateMode>("update_mode", value))
     }
 
     /// Sets `current_max_count`. The present total limit; needed with MAX_COUNT.
@@ -142,7 +131,7 @@ impl UpdateStockBundleBudgetRequestBuilder {
 
 impl rt::Operation for UpdateStockBundleBudgetRequest {
     type Body = UpdateStockBundleBudgetBody;
-    type Response = crate::marketing::partner::product_coupon::types::StockBundle;
+    type Response = super::types::StockBundle;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.update_stock_bundle_budget",
@@ -219,7 +208,7 @@ pub struct UpdateStockBundleBudgetBody {
     /// Which limit this call changes.
     ///
     /// Wire name `update_mode`; required.
-    pub update_mode: crate::marketing::partner::product_coupon::types::BudgetUpdateMode,
+    pub update_mode: super::types::BudgetUpdateMode,
     /// The present total limit; needed with MAX_COUNT.
     ///
     /// Wire name `current_max_count`; optional; 1 to 100000000.
@@ -252,9 +241,7 @@ impl rt::Shaped for UpdateStockBundleBudgetBody {
             ),
             rt::FieldRule::req(
                 "update_mode",
-                rt::Kind::Enum(
-                    <crate::marketing::partner::product_coupon::types::BudgetUpdateMode as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::BudgetUpdateMode as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("current_max_count", rt::Kind::range(1, 100000000)),
             rt::FieldRule::opt("target_max_count", rt::Kind::range(1, 100000000)),

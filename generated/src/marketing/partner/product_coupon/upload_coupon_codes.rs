@@ -114,7 +114,7 @@ impl UploadCouponCodesRequestBuilder {
 
 impl rt::Operation for UploadCouponCodesRequest {
     type Body = UploadCouponCodesBody;
-    type Response = crate::marketing::partner::product_coupon::upload_coupon_codes::UploadCouponCodesResponse;
+    type Response = UploadCouponCodesResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.upload_coupon_codes",
@@ -330,11 +330,7 @@ pub struct UploadCouponCodesResponse {
     /// Codes that could not be stored, with the reason.
     ///
     /// Wire name `failed_code_list`; optional.
-    pub failed_code_list: ::std::option::Option<
-        ::std::vec::Vec<
-            crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
-        >,
-    >,
+    pub failed_code_list: ::std::option::Option<::std::vec::Vec<FailedCouponCode>>,
     /// Codes the stock already had.
     ///
     /// Wire name `already_exist_code_list`; optional.
@@ -434,21 +430,9 @@ impl UploadCouponCodesResponseBuilder {
     /// Sets `failed_code_list`. Codes that could not be stored, with the reason.
     pub fn failed_code_list(
         self,
-        value: impl Into<
-            ::std::vec::Vec<
-                crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
-            >,
-        >,
+        value: impl Into<::std::vec::Vec<FailedCouponCode>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<
-                        crate::marketing::partner::product_coupon::upload_coupon_codes::FailedCouponCode,
-                    >,
-                >("failed_code_list", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<FailedCouponCode>>("failed_code_list", value))
     }
 
     /// Sets `already_exist_code_list`. Codes the stock already had.

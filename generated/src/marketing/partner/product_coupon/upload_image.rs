@@ -75,7 +75,7 @@ impl UploadImageRequestBuilder {
 
 impl rt::Operation for UploadImageRequest {
     type Body = ();
-    type Response = crate::marketing::partner::product_coupon::upload_image::UploadImageResponse;
+    type Response = UploadImageResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.upload_image",

@@ -103,31 +103,25 @@ impl UseUserCouponRequestBuilder {
     /// Sets `associated_order_info`. The WeChat Pay order paid with the coupon.
     pub fn associated_order_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
-        >,
+        value: impl Into<super::types::AssociatedOrderInfo>,
     ) -> Self {
         Self(
             self
                 .0
-                .set::<
-                    crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
-                >("associated_order_info", value),
+                .set::<super::types::AssociatedOrderInfo>("associated_order_info", value),
         )
     }
 
     /// Sets `associated_pay_score_order_info`. The Pay Score service order paid with the coupon.
     pub fn associated_pay_score_order_info(
         self,
-        value: impl Into<
-            crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
-        >,
+        value: impl Into<super::types::AssociatedPayScoreOrderInfo>,
     ) -> Self {
         Self(
             self
                 .0
                 .set::<
-                    crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+                    super::types::AssociatedPayScoreOrderInfo,
                 >("associated_pay_score_order_info", value),
         )
     }
@@ -161,7 +155,7 @@ impl UseUserCouponRequestBuilder {
 
 impl rt::Operation for UseUserCouponRequest {
     type Body = UseUserCouponBody;
-    type Response = crate::marketing::partner::product_coupon::types::UserProductCoupon;
+    type Response = super::types::UserProductCoupon;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "product_coupon.use_user_coupon",
@@ -271,12 +265,12 @@ pub struct UseUserCouponBody {
     /// The WeChat Pay order paid with the coupon.
     ///
     /// Wire name `associated_order_info`; required.
-    pub associated_order_info: crate::marketing::partner::product_coupon::types::AssociatedOrderInfo,
+    pub associated_order_info: super::types::AssociatedOrderInfo,
     /// The Pay Score service order paid with the coupon.
     ///
     /// Wire name `associated_pay_score_order_info`; optional.
     pub associated_pay_score_order_info: ::std::option::Option<
-        crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo,
+        super::types::AssociatedPayScoreOrderInfo,
     >,
     /// The brand's unique number for this redemption; digits, letters, `_` and `-`. Repeating it repeats the first answer.
     ///
@@ -303,13 +297,13 @@ impl rt::Shaped for UseUserCouponBody {
             rt::FieldRule::req(
                 "associated_order_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::AssociatedOrderInfo as rt::Shaped>::shape,
+                    <super::types::AssociatedOrderInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::opt(
                 "associated_pay_score_order_info",
                 rt::Kind::Nested(
-                    <crate::marketing::partner::product_coupon::types::AssociatedPayScoreOrderInfo as rt::Shaped>::shape,
+                    <super::types::AssociatedPayScoreOrderInfo as rt::Shaped>::shape,
                 ),
             ),
             rt::FieldRule::req(

@@ -165,7 +165,7 @@ impl CodepayRequestBuilder {
 
 impl rt::Operation for CodepayRequest {
     type Body = CodepayBody;
-    type Response = crate::pay::partner::transactions::types::PartnerTransaction;
+    type Response = super::types::PartnerTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_partner_transactions.codepay",

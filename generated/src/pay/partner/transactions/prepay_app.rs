@@ -183,7 +183,7 @@ impl PrepayAppRequestBuilder {
 
 impl rt::Operation for PrepayAppRequest {
     type Body = PrepayAppBody;
-    type Response = crate::pay::partner::transactions::prepay_app::PrepayAppResponse;
+    type Response = PrepayAppResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_partner_transactions.prepay_app",

@@ -185,7 +185,7 @@ impl PrepayH5RequestBuilder {
 
 impl rt::Operation for PrepayH5Request {
     type Body = PrepayH5Body;
-    type Response = crate::pay::partner::transactions::prepay_h5::PrepayH5Response;
+    type Response = PrepayH5Response;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_partner_transactions.prepay_h5",

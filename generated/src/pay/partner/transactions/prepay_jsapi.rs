@@ -162,17 +162,8 @@ impl PrepayJsapiRequestBuilder {
     }
 
     /// Sets `payer`. The user who pays.
-    pub fn payer(
-        self,
-        value: impl Into<crate::pay::partner::transactions::types::PartnerJsapiPayer>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::partner::transactions::types::PartnerJsapiPayer,
-                >("payer", value),
-        )
+    pub fn payer(self, value: impl Into<super::types::PartnerJsapiPayer>) -> Self {
+        Self(self.0.set::<super::types::PartnerJsapiPayer>("payer", value))
     }
 
     /// Sets `subsidy_info`. Instalment subsidies.
@@ -203,7 +194,7 @@ impl PrepayJsapiRequestBuilder {
 
 impl rt::Operation for PrepayJsapiRequest {
     type Body = PrepayJsapiBody;
-    type Response = crate::pay::partner::transactions::prepay_jsapi::PrepayJsapiResponse;
+    type Response = PrepayJsapiResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_partner_transactions.prepay_jsapi",
@@ -330,7 +321,7 @@ pub struct PrepayJsapiBody {
     /// The user who pays.
     ///
     /// Wire name `payer`; required.
-    pub payer: crate::pay::partner::transactions::types::PartnerJsapiPayer,
+    pub payer: super::types::PartnerJsapiPayer,
     /// Instalment subsidies.
     ///
     /// Wire name `subsidy_info`; optional.
@@ -393,9 +384,7 @@ impl rt::Shaped for PrepayJsapiBody {
             ),
             rt::FieldRule::req(
                 "payer",
-                rt::Kind::Nested(
-                    <crate::pay::partner::transactions::types::PartnerJsapiPayer as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::PartnerJsapiPayer as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "subsidy_info",

@@ -183,7 +183,7 @@ impl PrepayNativeRequestBuilder {
 
 impl rt::Operation for PrepayNativeRequest {
     type Body = PrepayNativeBody;
-    type Response = crate::pay::partner::transactions::prepay_native::PrepayNativeResponse;
+    type Response = PrepayNativeResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_partner_transactions.prepay_native",

@@ -97,7 +97,7 @@ impl QueryByOutTradeNoRequestBuilder {
 
 impl rt::Operation for QueryByOutTradeNoRequest {
     type Body = ();
-    type Response = crate::pay::partner::transactions::types::PartnerTransaction;
+    type Response = super::types::PartnerTransaction;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "pay_partner_transactions.query_by_out_trade_no",

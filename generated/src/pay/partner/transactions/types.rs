@@ -229,9 +229,7 @@ pub struct PartnerTransaction {
     /// The user who paid.
     ///
     /// Wire name `payer`; optional.
-    pub payer: ::std::option::Option<
-        crate::pay::partner::transactions::types::PartnerPayer,
-    >,
+    pub payer: ::std::option::Option<PartnerPayer>,
     /// Amounts.
     ///
     /// Wire name `amount`; optional.
@@ -437,17 +435,8 @@ impl PartnerTransactionBuilder {
     }
 
     /// Sets `payer`. The user who paid.
-    pub fn payer(
-        self,
-        value: impl Into<crate::pay::partner::transactions::types::PartnerPayer>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    crate::pay::partner::transactions::types::PartnerPayer,
-                >("payer", value),
-        )
+    pub fn payer(self, value: impl Into<PartnerPayer>) -> Self {
+        Self(self.0.set::<PartnerPayer>("payer", value))
     }
 
     /// Sets `amount`. Amounts.

@@ -96,8 +96,8 @@ impl CheckRulesRequestBuilder {
     }
 
     /// Sets `state`. On or off.
-    pub fn state(self, value: impl Into<crate::obstacle::course::types::State>) -> Self {
-        Self(self.0.set::<crate::obstacle::course::types::State>("state", value))
+    pub fn state(self, value: impl Into<super::types::State>) -> Self {
+        Self(self.0.set::<super::types::State>("state", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -187,7 +187,7 @@ pub struct CheckRulesBody {
     /// On or off.
     ///
     /// Wire name `state`; optional.
-    pub state: ::std::option::Option<crate::obstacle::course::types::State>,
+    pub state: ::std::option::Option<super::types::State>,
 }
 
 impl rt::Shaped for CheckRulesBody {
@@ -202,9 +202,7 @@ impl rt::Shaped for CheckRulesBody {
             rt::FieldRule::opt("tags", rt::Kind::list(1, 2, &rt::Kind::text(0, 3))),
             rt::FieldRule::opt(
                 "state",
-                rt::Kind::Enum(
-                    <crate::obstacle::course::types::State as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::State as rt::OpenEnum>::VALUES),
             ),
         ],
     );

@@ -26,7 +26,7 @@ pub struct ListThingsRequest {
     /// Query parameter. An inline enum in the query.
     ///
     /// Wire name `state`; optional.
-    pub state: ::std::option::Option<crate::obstacle::course::list_things::State>,
+    pub state: ::std::option::Option<State>,
     /// Query parameter. Lower time bound.
     ///
     /// Wire name `since`; optional; RFC 3339.
@@ -112,11 +112,8 @@ impl ListThingsRequestBuilder {
     }
 
     /// Sets the parameter `state`. An inline enum in the query.
-    pub fn state(
-        self,
-        value: impl Into<crate::obstacle::course::list_things::State>,
-    ) -> Self {
-        Self(self.0.set::<crate::obstacle::course::list_things::State>("state", value))
+    pub fn state(self, value: impl Into<State>) -> Self {
+        Self(self.0.set::<State>("state", value))
     }
 
     /// Sets the parameter `since`. Lower time bound.
@@ -148,7 +145,7 @@ impl ListThingsRequestBuilder {
 
 impl rt::Operation for ListThingsRequest {
     type Body = ();
-    type Response = crate::obstacle::course::list_things::ListThingsResponse;
+    type Response = ListThingsResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.list_things",
@@ -239,7 +236,7 @@ pub struct DataItem {
     /// The same enum, referenced by its name.
     ///
     /// Wire name `state`; optional.
-    pub state: ::std::option::Option<crate::obstacle::course::types::State>,
+    pub state: ::std::option::Option<super::types::State>,
 }
 
 impl rt::Shaped for DataItem {
@@ -249,9 +246,7 @@ impl rt::Shaped for DataItem {
             rt::FieldRule::req("id", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "state",
-                rt::Kind::Enum(
-                    <crate::obstacle::course::types::State as rt::OpenEnum>::VALUES,
-                ),
+                rt::Kind::Enum(<super::types::State as rt::OpenEnum>::VALUES),
             ),
         ],
     );
@@ -291,8 +286,8 @@ impl DataItemBuilder {
     }
 
     /// Sets `state`. The same enum, referenced by its name.
-    pub fn state(self, value: impl Into<crate::obstacle::course::types::State>) -> Self {
-        Self(self.0.set::<crate::obstacle::course::types::State>("state", value))
+    pub fn state(self, value: impl Into<super::types::State>) -> Self {
+        Self(self.0.set::<super::types::State>("state", value))
     }
 
     /// Checks every field and builds the value.
@@ -312,9 +307,7 @@ pub struct ListThingsResponse {
     /// The things.
     ///
     /// Wire name `data`; optional.
-    pub data: ::std::option::Option<
-        ::std::vec::Vec<crate::obstacle::course::list_things::DataItem>,
-    >,
+    pub data: ::std::option::Option<::std::vec::Vec<DataItem>>,
 }
 
 impl rt::Shaped for ListThingsResponse {
@@ -368,17 +361,8 @@ impl ListThingsResponseBuilder {
     }
 
     /// Sets `data`. The things.
-    pub fn data(
-        self,
-        value: impl Into<::std::vec::Vec<crate::obstacle::course::list_things::DataItem>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::obstacle::course::list_things::DataItem>,
-                >("data", value),
-        )
+    pub fn data(self, value: impl Into<::std::vec::Vec<DataItem>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<DataItem>>("data", value))
     }
 
     /// Checks every field and builds the value.

@@ -18,7 +18,7 @@ pub struct ThingDoneEvent {
     /// The result.
     ///
     /// Wire name `result`; optional.
-    pub result: ::std::option::Option<crate::obstacle::course::types::Result>,
+    pub result: ::std::option::Option<super::types::Result>,
 }
 
 impl rt::Shaped for ThingDoneEvent {
@@ -28,9 +28,7 @@ impl rt::Shaped for ThingDoneEvent {
             rt::FieldRule::req("id", rt::Kind::TEXT),
             rt::FieldRule::opt(
                 "result",
-                rt::Kind::Nested(
-                    <crate::obstacle::course::types::Result as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::Result as rt::Shaped>::shape),
             ),
         ],
     );
@@ -70,11 +68,8 @@ impl ThingDoneEventBuilder {
     }
 
     /// Sets `result`. The result.
-    pub fn result(
-        self,
-        value: impl Into<crate::obstacle::course::types::Result>,
-    ) -> Self {
-        Self(self.0.set::<crate::obstacle::course::types::Result>("result", value))
+    pub fn result(self, value: impl Into<super::types::Result>) -> Self {
+        Self(self.0.set::<super::types::Result>("result", value))
     }
 
     /// Checks every field and builds the value.

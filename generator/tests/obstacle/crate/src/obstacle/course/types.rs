@@ -26,7 +26,7 @@ pub struct Result {
     /// A field whose type is called Option.
     ///
     /// Wire name `async`; optional.
-    pub async_: ::std::option::Option<crate::obstacle::course::types::Option>,
+    pub async_: ::std::option::Option<Option>,
     /// A field called builder.
     ///
     /// Wire name `builder`; optional.
@@ -104,11 +104,8 @@ impl ResultBuilder {
     }
 
     /// Sets `async`. A field whose type is called Option.
-    pub fn async_(
-        self,
-        value: impl Into<crate::obstacle::course::types::Option>,
-    ) -> Self {
-        Self(self.0.set::<crate::obstacle::course::types::Option>("async", value))
+    pub fn async_(self, value: impl Into<Option>) -> Self {
+        Self(self.0.set::<Option>("async", value))
     }
 
     /// Sets `builder`. A field called builder.
@@ -259,9 +256,7 @@ pub struct Tree {
     /// The node's children, each a tree.
     ///
     /// Wire name `children`; optional.
-    pub children: ::std::option::Option<
-        ::std::vec::Vec<crate::obstacle::course::types::Tree>,
-    >,
+    pub children: ::std::option::Option<::std::vec::Vec<Tree>>,
 }
 
 impl rt::Shaped for Tree {
@@ -315,17 +310,8 @@ impl TreeBuilder {
     }
 
     /// Sets `children`. The node's children, each a tree.
-    pub fn children(
-        self,
-        value: impl Into<::std::vec::Vec<crate::obstacle::course::types::Tree>>,
-    ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::obstacle::course::types::Tree>,
-                >("children", value),
-        )
+    pub fn children(self, value: impl Into<::std::vec::Vec<Tree>>) -> Self {
+        Self(self.0.set::<::std::vec::Vec<Tree>>("children", value))
     }
 
     /// Checks every field and builds the value.

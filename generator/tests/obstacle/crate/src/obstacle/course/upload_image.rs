@@ -75,7 +75,7 @@ impl UploadImageRequestBuilder {
 
 impl rt::Operation for UploadImageRequest {
     type Body = ();
-    type Response = crate::obstacle::course::upload_image::UploadImageResponse;
+    type Response = UploadImageResponse;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.upload_image",

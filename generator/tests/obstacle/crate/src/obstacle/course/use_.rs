@@ -72,41 +72,26 @@ impl UseRequestBuilder {
     }
 
     /// Sets `result`. A field of a type called Result.
-    pub fn result(
-        self,
-        value: impl Into<crate::obstacle::course::types::Result>,
-    ) -> Self {
-        Self(self.0.set::<crate::obstacle::course::types::Result>("result", value))
+    pub fn result(self, value: impl Into<super::types::Result>) -> Self {
+        Self(self.0.set::<super::types::Result>("result", value))
     }
 
     /// Sets `options`. A list of an enum called Option.
     pub fn options(
         self,
-        value: impl Into<::std::vec::Vec<crate::obstacle::course::types::Option>>,
+        value: impl Into<::std::vec::Vec<super::types::Option>>,
     ) -> Self {
-        Self(
-            self
-                .0
-                .set::<
-                    ::std::vec::Vec<crate::obstacle::course::types::Option>,
-                >("options", value),
-        )
+        Self(self.0.set::<::std::vec::Vec<super::types::Option>>("options", value))
     }
 
     /// Sets `self-check`. An inline object under a dashed name.
-    pub fn self_check(
-        self,
-        value: impl Into<crate::obstacle::course::use_::SelfCheck>,
-    ) -> Self {
-        Self(self.0.set::<crate::obstacle::course::use_::SelfCheck>("self-check", value))
+    pub fn self_check(self, value: impl Into<SelfCheck>) -> Self {
+        Self(self.0.set::<SelfCheck>("self-check", value))
     }
 
     /// Sets `holder`. A field of a type called String (nested sensitive data).
-    pub fn holder(
-        self,
-        value: impl Into<crate::obstacle::course::types::String>,
-    ) -> Self {
-        Self(self.0.set::<crate::obstacle::course::types::String>("holder", value))
+    pub fn holder(self, value: impl Into<super::types::String>) -> Self {
+        Self(self.0.set::<super::types::String>("holder", value))
     }
 
     /// Sets every body field at once, e.g. from a body read back from JSON.
@@ -123,7 +108,7 @@ impl UseRequestBuilder {
 
 impl rt::Operation for UseRequest {
     type Body = UseBody;
-    type Response = crate::obstacle::course::types::Result;
+    type Response = super::types::Result;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "obstacle.use",
@@ -270,21 +255,19 @@ pub struct UseBody {
     /// A field of a type called Result.
     ///
     /// Wire name `result`; required.
-    pub result: crate::obstacle::course::types::Result,
+    pub result: super::types::Result,
     /// A list of an enum called Option.
     ///
     /// Wire name `options`; optional; at least 1 items.
-    pub options: ::std::option::Option<
-        ::std::vec::Vec<crate::obstacle::course::types::Option>,
-    >,
+    pub options: ::std::option::Option<::std::vec::Vec<super::types::Option>>,
     /// An inline object under a dashed name.
     ///
     /// Wire name `self-check`; optional.
-    pub self_check: ::std::option::Option<crate::obstacle::course::use_::SelfCheck>,
+    pub self_check: ::std::option::Option<SelfCheck>,
     /// A field of a type called String (nested sensitive data).
     ///
     /// Wire name `holder`; optional.
-    pub holder: ::std::option::Option<crate::obstacle::course::types::String>,
+    pub holder: ::std::option::Option<super::types::String>,
 }
 
 impl rt::Shaped for UseBody {
@@ -297,18 +280,14 @@ impl rt::Shaped for UseBody {
             ),
             rt::FieldRule::req(
                 "result",
-                rt::Kind::Nested(
-                    <crate::obstacle::course::types::Result as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::Result as rt::Shaped>::shape),
             ),
             rt::FieldRule::opt(
                 "options",
                 rt::Kind::list(
                     1,
                     u64::MAX,
-                    &rt::Kind::Enum(
-                        <crate::obstacle::course::types::Option as rt::OpenEnum>::VALUES,
-                    ),
+                    &rt::Kind::Enum(<super::types::Option as rt::OpenEnum>::VALUES),
                 ),
             ),
             rt::FieldRule::opt(
@@ -317,9 +296,7 @@ impl rt::Shaped for UseBody {
             ),
             rt::FieldRule::opt(
                 "holder",
-                rt::Kind::Nested(
-                    <crate::obstacle::course::types::String as rt::Shaped>::shape,
-                ),
+                rt::Kind::Nested(<super::types::String as rt::Shaped>::shape),
             ),
         ],
     );
