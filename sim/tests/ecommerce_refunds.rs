@@ -5,9 +5,8 @@
 
 use serde_json::json;
 use wechatpay_apiv3::ecommerce::refunds::{
-    AdvanceReturnResult, ApplyAbnormalRefundRequest, ApplyRefundRequest,
-    QueryByOutRefundNoRequest, QueryByRefundIdRequest, QueryReturnAdvanceRequest, RefundPayer,
-    ReturnAdvanceRequest,
+    AdvanceReturnResult, ApplyAbnormalRefundRequest, ApplyRefundRequest, QueryByOutRefundNoRequest,
+    QueryByRefundIdRequest, QueryReturnAdvanceRequest, RefundPayer, ReturnAdvanceRequest,
 };
 use wechatpay_apiv3::ecommerce::subsidies::{
     CancelSubsidyRequest, CreateSubsidyRequest, ReturnSubsidyRequest, SubsidyCancelResult,
@@ -170,10 +169,12 @@ async fn each_subsidy_operation_answers_its_typed_record() -> TestResult {
                 .refund_id("3008450740202611120007820472")
                 .amount(500)
                 .description("订单退款回退补差")
-                .from(vec![FundsFrom::builder()
-                    .account(RefundSourceAccount::Available)
-                    .amount(500)
-                    .build()?])
+                .from(vec![
+                    FundsFrom::builder()
+                        .account(RefundSourceAccount::Available)
+                        .amount(500)
+                        .build()?,
+                ])
                 .build()?,
         )
         .await?;
