@@ -34,10 +34,10 @@ rt::open_enum! {
         OrderNotExist = "ORDER_NOT_EXIST",
         /// `OUT_TRADE_NO_USED`: The combine_out_trade_no was used before, with other parameters.
         OutTradeNoUsed = "OUT_TRADE_NO_USED",
+        /// `NOT_ENOUGH`: The paying account has too little balance.
+        NotEnough = "NOT_ENOUGH",
         /// `NOT_FOUND`: No bill or record has this number.
         NotFound = "NOT_FOUND",
-        /// `NOT_ENOUGH`: The merchant's balance is too low.
-        NotEnough = "NOT_ENOUGH",
         /// `NOAUTH`: The merchant may not do this.
         Noauth = "NOAUTH",
         /// `RESOURCE_ALREADY_EXISTS`: The coupon was already redeemed for another order.

@@ -1320,6 +1320,309 @@ fn combine_transactions_combine_transaction_success_notification_example() -> ::
     Ok(())
 }
 
+/// Example "To the user's card" of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_apply_abnormal_refund_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::refunds::apply_abnormal_refund::ApplyAbnormalRefundRequest::builder()
+        .refund_id("50300503762026112354321098765")
+        .sub_mchid("1900000109")
+        .out_refund_no("ER20261123-0001")
+        .type_("USER_BANK_CARD")
+        .bank_type("ICBC_DEBIT")
+        .bank_account("6222020200112233445")
+        .real_name("王小明")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/refunds/50300503762026112354321098765/apply-abnormal-refund"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"bank_account\":\"6222020200112233445\",\"bank_type\":\"ICBC_DEBIT\",\"out_refund_no\":\"ER20261123-0001\",\"real_name\":\"王小明\",\"sub_mchid\":\"1900000109\",\"type\":\"USER_BANK_CARD\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::refunds::apply_abnormal_refund::ApplyAbnormalRefundBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"bank_account\":\"6222020200112233445\",\"bank_type\":\"ICBC_DEBIT\",\"out_refund_no\":\"ER20261123-0001\",\"real_name\":\"王小明\",\"sub_mchid\":\"1900000109\",\"type\":\"USER_BANK_CARD\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::refunds::types::EcommerceRefund = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":0,\"payer_refund\":3000,\"refund\":3000},\"channel\":\"OTHER_BANKCARD\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"funds_account\":\"UNSETTLED\",\"out_refund_no\":\"ER20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"50300503762026112354321098765\",\"status\":\"PROCESSING\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"工商银行借记卡3445\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Refund part of a sub-merchant's order" of `POST /v3/ecommerce/refunds/apply`.
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_apply_refund_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::refunds::apply_refund::ApplyRefundRequest::builder()
+        .sub_mchid("1900000109")
+        .sp_appid("wx8888888888888888")
+        .transaction_id("4200001872202611231234567890")
+        .out_refund_no("ER20261123-0001")
+        .reason("商品已售完")
+        .amount(
+            ::wechatpay_apiv3::refund::domestic::types::RefundRequestAmount::builder()
+                .refund(3000)
+                .total(8800)
+                .currency("CNY")
+                .build()?,
+        )
+        .notify_url("https://platform.example.com/wechatpay/refund-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/refunds/apply");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":{\"currency\":\"CNY\",\"refund\":3000,\"total\":8800},\"notify_url\":\"https://platform.example.com/wechatpay/refund-notify\",\"out_refund_no\":\"ER20261123-0001\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200001872202611231234567890\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::refunds::apply_refund::ApplyRefundBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"refund\":3000,\"total\":8800},\"notify_url\":\"https://platform.example.com/wechatpay/refund-notify\",\"out_refund_no\":\"ER20261123-0001\",\"reason\":\"商品已售完\",\"sp_appid\":\"wx8888888888888888\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200001872202611231234567890\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::refunds::types::EcommerceRefundAccepted = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":0,\"payer_refund\":3000,\"refund\":3000},\"create_time\":\"2026-11-23T15:20:04+08:00\",\"out_refund_no\":\"ER20261123-0001\",\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"50300503762026112354321098765\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A refund still in progress" of `GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`.
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_query_by_out_refund_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::refunds::query_by_out_refund_no::QueryByOutRefundNoRequest::builder()
+        .out_refund_no("ER20261123-0001")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/refunds/out-refund-no/ER20261123-0001?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::refunds::types::EcommerceRefund = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_refund\":3000,\"refund\":3000},\"create_time\":\"2026-11-23T15:20:04+08:00\",\"out_refund_no\":\"ER20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"refund_id\":\"50300503762026112354321098765\",\"status\":\"PROCESSING\",\"transaction_id\":\"4200001872202611231234567890\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A refund that has arrived" of `GET /v3/ecommerce/refunds/id/{refund_id}`.
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_query_by_refund_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::refunds::query_by_refund_id::QueryByRefundIdRequest::builder()
+        .refund_id("50300503762026112354321098765")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/refunds/id/50300503762026112354321098765?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::refunds::types::EcommerceRefund = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"discount_refund\":300,\"payer_refund\":2700,\"refund\":3000},\"channel\":\"ORIGINAL\",\"create_time\":\"2026-11-23T15:20:04+08:00\",\"funds_account\":\"AVAILABLE\",\"out_refund_no\":\"ER20261123-0001\",\"out_trade_no\":\"ORDER-20261123-7781\",\"promotion_detail\":[{\"amount\":800,\"promotion_id\":\"30214455661\",\"refund_amount\":300,\"scope\":\"GLOBAL\",\"type\":\"DISCOUNT\"}],\"refund_account\":\"REFUND_SOURCE_SUB_MERCHANT\",\"refund_id\":\"50300503762026112354321098765\",\"status\":\"SUCCESS\",\"success_time\":\"2026-11-23T15:20:09+08:00\",\"transaction_id\":\"4200001872202611231234567890\",\"user_received_account\":\"支付用户零钱\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A return still in progress" of `GET /v3/ecommerce/refunds/{refund_id}/return-advance`.
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_query_return_advance_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::refunds::query_return_advance::QueryReturnAdvanceRequest::builder()
+        .refund_id("50300503762026112354321098765")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/refunds/50300503762026112354321098765/return-advance?sub_mchid=1900000109"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::refunds::types::AdvanceReturn = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"advance_return_id\":\"1215562501202611233233368018\",\"payee_account\":\"BASIC\",\"payee_mchid\":\"1900000108\",\"payer_account\":\"BASIC\",\"payer_mchid\":\"1900000109\",\"refund_id\":\"50300503762026112354321098765\",\"result\":\"PROCESSING\",\"return_amount\":3000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The advance is returned" of `POST /v3/ecommerce/refunds/{refund_id}/return-advance`.
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_return_advance_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::refunds::return_advance::ReturnAdvanceRequest::builder()
+        .refund_id("50300503762026112354321098765")
+        .sub_mchid("1900000109")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/refunds/50300503762026112354321098765/return-advance"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::refunds::return_advance::ReturnAdvanceBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::refunds::types::AdvanceReturn = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"advance_return_id\":\"1215562501202611233233368018\",\"payee_account\":\"BASIC\",\"payee_mchid\":\"1900000108\",\"payer_account\":\"BASIC\",\"payer_mchid\":\"1900000109\",\"refund_id\":\"50300503762026112354321098765\",\"result\":\"SUCCESS\",\"return_amount\":3000,\"success_time\":\"2026-11-24T10:34:56+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-refunds")]
+#[test]
+fn ecommerce_refunds_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::ecommerce::refunds::types::RefundPayer>();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::refunds::types::AdvanceReturnResult,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::refunds::apply_refund::EcommerceRefundFundsSource,
+    >();
+}
+
+/// Example "Cancel after a full refund" of `POST /v3/ecommerce/subsidies/cancel`.
+#[cfg(feature = "ecommerce-subsidies")]
+#[test]
+fn ecommerce_subsidies_cancel_subsidy_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::subsidies::cancel_subsidy::CancelSubsidyRequest::builder()
+        .sub_mchid("1900000109")
+        .transaction_id("4208450740202611110007820472")
+        .description("订单退款")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/subsidies/cancel");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"description\":\"订单退款\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::subsidies::cancel_subsidy::CancelSubsidyBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"description\":\"订单退款\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::subsidies::types::SubsidyCancel = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"description\":\"订单退款\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Subsidise a discount" of `POST /v3/ecommerce/subsidies/create`.
+#[cfg(feature = "ecommerce-subsidies")]
+#[test]
+fn ecommerce_subsidies_create_subsidy_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::subsidies::create_subsidy::CreateSubsidyRequest::builder()
+        .sub_mchid("1900000109")
+        .transaction_id("4208450740202611110007820472")
+        .amount(500)
+        .description("满减补差活动")
+        .out_subsidy_no("S20261111-0001")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/subsidies/create");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":500,\"description\":\"满减补差活动\",\"out_subsidy_no\":\"S20261111-0001\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::subsidies::create_subsidy::CreateSubsidyBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"description\":\"满减补差活动\",\"out_subsidy_no\":\"S20261111-0001\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::subsidies::types::Subsidy = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"description\":\"满减补差活动\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"subsidy_id\":\"3008450740202611110007820472\",\"success_time\":\"2026-11-11T13:29:35.120+08:00\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Take back a refunded subsidy" of `POST /v3/ecommerce/subsidies/return`.
+#[cfg(feature = "ecommerce-subsidies")]
+#[test]
+fn ecommerce_subsidies_return_subsidy_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::subsidies::return_subsidy::ReturnSubsidyRequest::builder()
+        .sub_mchid("1900000109")
+        .out_order_no("SR20261112-0001")
+        .transaction_id("4208450740202611110007820472")
+        .refund_id("3008450740202611120007820472")
+        .amount(500)
+        .description("订单退款回退补差")
+        .from(
+            ::std::vec![
+                ::wechatpay_apiv3::refund::domestic::types::FundsFrom::builder()
+                .account("AVAILABLE").amount(500).build() ?
+            ],
+        )
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/subsidies/return");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":500,\"description\":\"订单退款回退补差\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":500}],\"out_order_no\":\"SR20261112-0001\",\"refund_id\":\"3008450740202611120007820472\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::subsidies::return_subsidy::ReturnSubsidyBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"description\":\"订单退款回退补差\",\"from\":[{\"account\":\"AVAILABLE\",\"amount\":500}],\"out_order_no\":\"SR20261112-0001\",\"refund_id\":\"3008450740202611120007820472\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::subsidies::types::SubsidyReturn = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":500,\"description\":\"订单退款回退补差\",\"out_order_no\":\"SR20261112-0001\",\"refund_id\":\"3008450740202611120007820472\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"subsidy_refund_id\":\"3008450740202611120007820473\",\"success_time\":\"2026-11-12T09:10:11+08:00\",\"transaction_id\":\"4208450740202611110007820472\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-subsidies")]
+#[test]
+fn ecommerce_subsidies_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::ecommerce::subsidies::types::SubsidyResult>();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::subsidies::types::SubsidyCancelResult,
+    >();
+}
+
 /// Example "Ask a promoter to authorise monthly commissions" of `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.
 #[cfg(feature = "transfer")]
 #[test]
@@ -8562,16 +8865,12 @@ fn refund_domestic_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundStatus>();
     check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundFundsAccount>();
     check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundSourceAccount>();
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::AbnormalRefundType>();
+    check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundBankType>();
     check_open_enum::<
         ::wechatpay_apiv3::refund::domestic::types::RefundPromotionScope,
     >();
     check_open_enum::<::wechatpay_apiv3::refund::domestic::types::RefundPromotionType>();
-    check_open_enum::<
-        ::wechatpay_apiv3::refund::domestic::apply_abnormal_refund::AbnormalRefundType,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::refund::domestic::apply_abnormal_refund::RefundBankType,
-    >();
     check_open_enum::<
         ::wechatpay_apiv3::refund::domestic::create_refund::RefundFundsSource,
     >();

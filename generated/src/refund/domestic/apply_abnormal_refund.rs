@@ -76,13 +76,13 @@ impl ApplyAbnormalRefundRequestBuilder {
     }
 
     /// Sets `type`. Where the money goes.
-    pub fn type_(self, value: impl Into<AbnormalRefundType>) -> Self {
-        Self(self.0.set::<AbnormalRefundType>("type", value))
+    pub fn type_(self, value: impl Into<super::types::AbnormalRefundType>) -> Self {
+        Self(self.0.set::<super::types::AbnormalRefundType>("type", value))
     }
 
     /// Sets `bank_type`. The user's bank; for USER_BANK_CARD.
-    pub fn bank_type(self, value: impl Into<RefundBankType>) -> Self {
-        Self(self.0.set::<RefundBankType>("bank_type", value))
+    pub fn bank_type(self, value: impl Into<super::types::RefundBankType>) -> Self {
+        Self(self.0.set::<super::types::RefundBankType>("bank_type", value))
     }
 
     /// Sets `bank_account`. The user's card number; for USER_BANK_CARD.
@@ -184,52 +184,6 @@ impl rt::Operation for ApplyAbnormalRefundRequest {
         rt::decode::typed(body)
     }
 }
-rt::open_enum! {
-    /// Where the money goes.
-    pub enum AbnormalRefundType {
-        Unknown(rt::UnknownValue),
-        /// `USER_BANK_CARD`: To the user's bank card; give bank_type, bank_account and real_name.
-        UserBankCard = "USER_BANK_CARD",
-        /// `MERCHANT_BANK_CARD`: To the merchant's settlement bank card.
-        MerchantBankCard = "MERCHANT_BANK_CARD",
-    }
-}
-rt::open_enum! {
-    /// The user's bank; for USER_BANK_CARD.
-    pub enum RefundBankType {
-        Unknown(rt::UnknownValue),
-        /// `CMB_DEBIT`: 招商银行借记卡
-        CmbDebit = "CMB_DEBIT",
-        /// `COMM_DEBIT`: 交通银行借记卡
-        CommDebit = "COMM_DEBIT",
-        /// `ABC_DEBIT`: 农业银行借记卡
-        AbcDebit = "ABC_DEBIT",
-        /// `CCB_DEBIT`: 建设银行借记卡
-        CcbDebit = "CCB_DEBIT",
-        /// `ICBC_DEBIT`: 工商银行借记卡
-        IcbcDebit = "ICBC_DEBIT",
-        /// `BOC_DEBIT`: 中国银行借记卡
-        BocDebit = "BOC_DEBIT",
-        /// `PAB_DEBIT`: 平安银行借记卡
-        PabDebit = "PAB_DEBIT",
-        /// `SPDB_DEBIT`: 浦发银行借记卡
-        SpdbDebit = "SPDB_DEBIT",
-        /// `CITIC_DEBIT`: 中信银行借记卡
-        CiticDebit = "CITIC_DEBIT",
-        /// `CEB_DEBIT`: 光大银行借记卡
-        CebDebit = "CEB_DEBIT",
-        /// `CMBC_DEBIT`: 民生银行借记卡
-        CmbcDebit = "CMBC_DEBIT",
-        /// `CIB_DEBIT`: 兴业银行借记卡
-        CibDebit = "CIB_DEBIT",
-        /// `GDB_DEBIT`: 广发银行借记卡
-        GdbDebit = "GDB_DEBIT",
-        /// `PSBC_DEBIT`: 邮储银行借记卡
-        PsbcDebit = "PSBC_DEBIT",
-        /// `NBCB_DEBIT`: 宁波银行借记卡
-        NbcbDebit = "NBCB_DEBIT",
-    }
-}
 
 /// JSON body of `ApplyAbnormalRefundRequest`.
 #[derive(Clone, PartialEq)]
@@ -246,11 +200,11 @@ pub struct ApplyAbnormalRefundBody {
     /// Where the money goes.
     ///
     /// Wire name `type`; required.
-    pub type_: AbnormalRefundType,
+    pub type_: super::types::AbnormalRefundType,
     /// The user's bank; for USER_BANK_CARD.
     ///
     /// Wire name `bank_type`; optional.
-    pub bank_type: ::std::option::Option<RefundBankType>,
+    pub bank_type: ::std::option::Option<super::types::RefundBankType>,
     /// The user's card number; for USER_BANK_CARD. Sent encrypted.
     ///
     /// Wire name `bank_account`; optional; at least 1 characters; RSA-OAEP encrypted on the wire (the client encrypts it in requests, decrypts it in answers).
@@ -269,11 +223,13 @@ impl rt::Shaped for ApplyAbnormalRefundBody {
             rt::FieldRule::req("out_refund_no", rt::Kind::text(1, 64)),
             rt::FieldRule::req(
                 "type",
-                rt::Kind::Enum(<AbnormalRefundType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(
+                    <super::types::AbnormalRefundType as rt::OpenEnum>::VALUES,
+                ),
             ),
             rt::FieldRule::opt(
                 "bank_type",
-                rt::Kind::Enum(<RefundBankType as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(<super::types::RefundBankType as rt::OpenEnum>::VALUES),
             ),
             rt::FieldRule::opt("bank_account", rt::Kind::text(1, u64::MAX)).sensitive(),
             rt::FieldRule::opt("real_name", rt::Kind::text(1, u64::MAX)).sensitive(),

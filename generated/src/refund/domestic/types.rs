@@ -59,6 +59,52 @@ rt::open_enum! {
         Unavailable = "UNAVAILABLE",
     }
 }
+rt::open_enum! {
+    /// Where an abnormal refund is paid out.
+    pub enum AbnormalRefundType {
+        Unknown(rt::UnknownValue),
+        /// `USER_BANK_CARD`: To the user's bank card; give bank_type, bank_account and real_name.
+        UserBankCard = "USER_BANK_CARD",
+        /// `MERCHANT_BANK_CARD`: To the merchant's settlement bank card.
+        MerchantBankCard = "MERCHANT_BANK_CARD",
+    }
+}
+rt::open_enum! {
+    /// The user's bank for an abnormal refund paid to the user's card.
+    pub enum RefundBankType {
+        Unknown(rt::UnknownValue),
+        /// `CMB_DEBIT`: 招商银行借记卡
+        CmbDebit = "CMB_DEBIT",
+        /// `COMM_DEBIT`: 交通银行借记卡
+        CommDebit = "COMM_DEBIT",
+        /// `ABC_DEBIT`: 农业银行借记卡
+        AbcDebit = "ABC_DEBIT",
+        /// `CCB_DEBIT`: 建设银行借记卡
+        CcbDebit = "CCB_DEBIT",
+        /// `ICBC_DEBIT`: 工商银行借记卡
+        IcbcDebit = "ICBC_DEBIT",
+        /// `BOC_DEBIT`: 中国银行借记卡
+        BocDebit = "BOC_DEBIT",
+        /// `PAB_DEBIT`: 平安银行借记卡
+        PabDebit = "PAB_DEBIT",
+        /// `SPDB_DEBIT`: 浦发银行借记卡
+        SpdbDebit = "SPDB_DEBIT",
+        /// `CITIC_DEBIT`: 中信银行借记卡
+        CiticDebit = "CITIC_DEBIT",
+        /// `CEB_DEBIT`: 光大银行借记卡
+        CebDebit = "CEB_DEBIT",
+        /// `CMBC_DEBIT`: 民生银行借记卡
+        CmbcDebit = "CMBC_DEBIT",
+        /// `CIB_DEBIT`: 兴业银行借记卡
+        CibDebit = "CIB_DEBIT",
+        /// `GDB_DEBIT`: 广发银行借记卡
+        GdbDebit = "GDB_DEBIT",
+        /// `PSBC_DEBIT`: 邮储银行借记卡
+        PsbcDebit = "PSBC_DEBIT",
+        /// `NBCB_DEBIT`: 宁波银行借记卡
+        NbcbDebit = "NBCB_DEBIT",
+    }
+}
 
 /// How much one account pays towards a refund.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
