@@ -1192,8 +1192,8 @@ pub struct ServiceOrderRef {
     pub service_id: ::std::string::String,
     /// WeChat Pay's order number.
     ///
-    /// Wire name `order_id`; required; at most 64 characters.
-    pub order_id: ::std::string::String,
+    /// Wire name `order_id`; optional; at most 64 characters.
+    pub order_id: ::std::option::Option<::std::string::String>,
 }
 
 impl rt::Shaped for ServiceOrderRef {
@@ -1204,7 +1204,7 @@ impl rt::Shaped for ServiceOrderRef {
             rt::FieldRule::opt("mchid", rt::Kind::text(0, 32)),
             rt::FieldRule::req("out_order_no", rt::Kind::text(0, 32)),
             rt::FieldRule::req("service_id", rt::Kind::text(0, 32)),
-            rt::FieldRule::req("order_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt("order_id", rt::Kind::text(0, 64)),
         ],
     );
 }
@@ -1215,7 +1215,7 @@ impl rt::JsonFields for ServiceOrderRef {
         out.opt("mchid", &self.mchid);
         out.req("out_order_no", &self.out_order_no);
         out.req("service_id", &self.service_id);
-        out.req("order_id", &self.order_id);
+        out.opt("order_id", &self.order_id);
     }
 
     fn read_fields(input: &mut rt::json::Members) -> Self {
@@ -1224,7 +1224,7 @@ impl rt::JsonFields for ServiceOrderRef {
             mchid: input.opt("mchid"),
             out_order_no: input.req("out_order_no"),
             service_id: input.req("service_id"),
-            order_id: input.req("order_id"),
+            order_id: input.opt("order_id"),
         }
     }
 }
