@@ -33,6 +33,7 @@
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
 //! | `payments` | `pay::transactions` | 基础支付 (payments) | 9 |
 //! | `payroll-card` | `payroll_card` | 微工卡 (payroll card) | 7 |
+//! | `payscore` | `payscore` | 微信支付分 (payscore) | 17 |
 //! | `profitsharing` | `profitsharing` | 分账 (profit sharing) | 10 |
 //! | `scan-and-ride` | `qrcode` | 乘车码 (scan-and-ride public transport) | 3 |
 //! | `payments` | `refund::domestic` | 退款 (refunds) | 3 |
@@ -154,6 +155,8 @@ pub mod merchant_service;
 pub mod pay;
 #[cfg(feature = "payroll-card")]
 pub mod payroll_card;
+#[cfg(feature = "payscore")]
+pub mod payscore;
 #[cfg(feature = "profitsharing")]
 pub mod profitsharing;
 #[cfg(feature = "scan-and-ride")]

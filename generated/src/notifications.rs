@@ -15,6 +15,7 @@
 //! | [`AnyNotification::ComplaintEvent`] | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | `complaint` | `complaints` |
 //! | [`AnyNotification::PartnerTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `partner-payments` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
+//! | [`AnyNotification::PayscoreNotice`] | `PAYSCORE.USER_CONFIRM`, `PAYSCORE.USER_PAID` | `payscore` | `payscore` |
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
 //! | [`AnyNotification::RefundResult`] | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | `refund` | `payments` |
 
@@ -76,6 +77,11 @@ pub enum AnyNotification {
     /// Reference: `docs/pay/transactions/transaction_success.md`.
     #[cfg(feature = "payments")]
     TransactionSuccess(crate::pay::transactions::types::Transaction),
+    /// 支付分订单通知 (an order confirmed or paid): `PAYSCORE.USER_CONFIRM`, `PAYSCORE.USER_PAID` with original type `payscore`.
+    ///
+    /// Reference: `docs/payscore/payscore_notice.md`.
+    #[cfg(feature = "payscore")]
+    PayscoreNotice(crate::payscore::types::ServiceOrder),
     /// 分账动账通知 (a share paid or taken back): `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` with original type `profitsharing`.
     ///
     /// Reference: `docs/profitsharing/profitsharing_notice.md`.
@@ -157,6 +163,11 @@ impl rt::NotificationSet for AnyNotification {
                     crate::pay::transactions::types::Transaction,
                 >(),
             );
+        #[cfg(feature = "payscore")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<crate::payscore::types::ServiceOrder>(),
+            );
         #[cfg(feature = "profitsharing")]
         kinds
             .extend(
@@ -237,6 +248,13 @@ impl rt::NotificationSet for AnyNotification {
         #[cfg(feature = "payments")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::TransactionSuccess)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "payscore")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::PayscoreNotice)
         {
             return ::std::option::Option::Some(decoded);
         }

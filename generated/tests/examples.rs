@@ -8316,6 +8316,618 @@ fn payroll_card_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::payroll_card::get_relation::RegisterState>();
 }
 
+/// Example "Get the bill of one day" of `GET /v3/payscore/merchant-bill`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_apply_merchant_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::apply_merchant_bill::ApplyMerchantBillRequest::builder()
+        .service_id("2002000000000558128851361561536")
+        .bill_date("2026-12-01")
+        .tar_type("GZIP")
+        .encryption_algorithm("AEAD_AES_256_GCM")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/merchant-bill?service_id=2002000000000558128851361561536&bill_date=2026-12-01&tar_type=GZIP&encryption_algorithm=AEAD_AES_256_GCM"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payscore::apply_merchant_bill::ApplyMerchantBillResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO\",\"encrypt_key\":\"a0YK7p/u2+2LYoQ8qvHv6u9TeL6B1Q==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"8XOl7iBMSRmd\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Assess a user by OpenID" of `POST /v3/payscore/permissions/assess-user-risk-level`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_assess_user_risk_level_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::assess_user_risk_level::AssessUserRiskLevelRequest::builder()
+        .service_id("2002000000000558128851361561536")
+        .appid("wxd678efh567hg6787")
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payscore/permissions/assess-user-risk-level"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::assess_user_risk_level::AssessUserRiskLevelBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::Permission = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"AUTH20261202-0001\",\"authorization_state\":\"AVAILABLE\",\"authorization_success_time\":\"2026-12-02T10:00:00+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://merchant.example.com/payscore/auth\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"risk_level_version\":1,\"service_id\":\"2002000000000558128851361561536\",\"user_risk_level\":2}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Cancel an unconfirmed order" of `POST /v3/payscore/serviceorder/{out_order_no}/cancel`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_cancel_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::cancel_service_order::CancelServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0002")
+        .appid("wxd678efh567hg6787")
+        .service_id("2002000000000558128851361561536")
+        .reason("用户取消预订")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payscore/serviceorder/PSO20261202-0002/cancel"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户取消预订\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::cancel_service_order::CancelServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户取消预订\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrderRef = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651652\",\"out_order_no\":\"PSO20261202-0002\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Complete a stay of one night" of `POST /v3/payscore/serviceorder/{out_order_no}/complete`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_complete_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::complete_service_order::CompleteServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .appid("wxd678efh567hg6787")
+        .service_id("2002000000000558128851361561536")
+        .post_payments(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostPayment::builder()
+                .name("住宿费").amount(40000).description("每晚400元").count(1)
+                .build() ?
+            ],
+        )
+        .total_amount(40000)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payscore/serviceorder/PSO20261202-0001/complete"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":40000}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::complete_service_order::CompleteServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":40000}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"need_collection\":true,\"order_id\":\"15646546545165651651\",\"out_order_no\":\"PSO20261202-0001\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"risk_fund\":{\"amount\":50000,\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"DOING\",\"state_description\":\"MCH_COMPLETE\",\"total_amount\":40000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Pre-authorise a user" of `POST /v3/payscore/permissions`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_create_permission_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::create_permission::CreatePermissionRequest::builder()
+        .service_id("2002000000000558128851361561536")
+        .appid("wxd678efh567hg6787")
+        .authorization_code("AUTH20261202-0001")
+        .notify_url("https://merchant.example.com/payscore/auth")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/payscore/permissions");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"AUTH20261202-0001\",\"notify_url\":\"https://merchant.example.com/payscore/auth\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::create_permission::CreatePermissionBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"AUTH20261202-0001\",\"notify_url\":\"https://merchant.example.com/payscore/auth\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::create_permission::CreatePermissionResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"apply_permissions_token\":\"1ytt2oSm9ZZNPFn8w-GyrbYxbE2EA3\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Open a hotel stay order that the user confirms" of `POST /v3/payscore/serviceorder`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_create_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::create_service_order::CreateServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .appid("wxd678efh567hg6787")
+        .service_id("2002000000000558128851361561536")
+        .service_introduction("某某酒店")
+        .post_payments(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostPayment::builder()
+                .name("住宿费").amount(40000).description("每晚400元").count(1)
+                .build() ?
+            ],
+        )
+        .time_range(
+            ::wechatpay_apiv3::payscore::types::TimeRange::builder()
+                .start_time("OnAccept")
+                .end_time("20261203120000")
+                .build()?,
+        )
+        .risk_fund(
+            ::wechatpay_apiv3::payscore::types::RiskFund::builder()
+                .name("DEPOSIT")
+                .amount(50000)
+                .description("住宿押金")
+                .build()?,
+        )
+        .notify_url("https://merchant.example.com/payscore/notify")
+        .need_user_confirm(true)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/payscore/serviceorder");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"need_user_confirm\":true,\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"out_order_no\":\"PSO20261202-0001\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"risk_fund\":{\"amount\":50000,\"description\":\"住宿押金\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"time_range\":{\"end_time\":\"20261203120000\",\"start_time\":\"OnAccept\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::create_service_order::CreateServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"need_user_confirm\":true,\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"out_order_no\":\"PSO20261202-0001\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"risk_fund\":{\"amount\":50000,\"description\":\"住宿押金\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"time_range\":{\"end_time\":\"20261203120000\",\"start_time\":\"OnAccept\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"PSO20261202-0001\",\"package\":\"DJIOSQPYWDxsjdldeuwhdodwxasd_dDiodnwjh9we\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"risk_fund\":{\"amount\":50000,\"description\":\"住宿押金\",\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"CREATED\",\"time_range\":{\"end_time\":\"20261203120000\",\"start_time\":\"OnAccept\"}}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Charge a finished power-bank rental" of `POST /v3/payscore/serviceorder/direct-complete`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_direct_complete_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::direct_complete_service_order::DirectCompleteServiceOrderRequest::builder()
+        .appid("wxd678efh567hg6787")
+        .out_order_no("PSO20261202-0004")
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .service_id("2002000000000558128851361561536")
+        .service_introduction("充电宝租借")
+        .post_payments(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostPayment::builder()
+                .name("租借费").amount(300).count(1).build() ?
+            ],
+        )
+        .time_range(
+            ::wechatpay_apiv3::payscore::types::TimeRange::builder()
+                .start_time("20261202100000")
+                .end_time("20261202120000")
+                .build()?,
+        )
+        .total_amount(300)
+        .notify_url("https://merchant.example.com/payscore/notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/payscore/serviceorder/direct-complete");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"PSO20261202-0004\",\"post_payments\":[{\"amount\":300,\"count\":1,\"name\":\"租借费\"}],\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"充电宝租借\",\"time_range\":{\"end_time\":\"20261202120000\",\"start_time\":\"20261202100000\"},\"total_amount\":300}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::direct_complete_service_order::DirectCompleteServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"out_order_no\":\"PSO20261202-0004\",\"post_payments\":[{\"amount\":300,\"count\":1,\"name\":\"租借费\"}],\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"充电宝租借\",\"time_range\":{\"end_time\":\"20261202120000\",\"start_time\":\"20261202100000\"},\"total_amount\":300}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"need_collection\":true,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"15646546545165651654\",\"out_order_no\":\"PSO20261202-0004\",\"post_payments\":[{\"amount\":300,\"count\":1,\"name\":\"租借费\"}],\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"充电宝租借\",\"state\":\"DOING\",\"state_description\":\"MCH_COMPLETE\",\"total_amount\":300}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Lower a stay by a discount" of `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_modify_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::modify_service_order::ModifyServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .appid("wxd678efh567hg6787")
+        .service_id("2002000000000558128851361561536")
+        .post_payments(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostPayment::builder()
+                .name("住宿费").amount(40000).count(1).build() ?
+            ],
+        )
+        .post_discounts(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostDiscount::builder()
+                .name("会员折扣").description("会员九折").amount(4000).count(1)
+                .build() ?
+            ],
+        )
+        .total_amount(36000)
+        .reason("会员折扣")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payscore/serviceorder/PSO20261202-0001/modify"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"post_discounts\":[{\"amount\":4000,\"count\":1,\"description\":\"会员九折\",\"name\":\"会员折扣\"}],\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"reason\":\"会员折扣\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":36000}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::modify_service_order::ModifyServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"post_discounts\":[{\"amount\":4000,\"count\":1,\"description\":\"会员九折\",\"name\":\"会员折扣\"}],\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"reason\":\"会员折扣\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":36000}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"need_collection\":true,\"order_id\":\"15646546545165651651\",\"out_order_no\":\"PSO20261202-0001\",\"post_discounts\":[{\"amount\":4000,\"count\":1,\"description\":\"会员九折\",\"name\":\"会员折扣\"}],\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"DOING\",\"state_description\":\"MCH_COMPLETE\",\"total_amount\":36000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Collect an unpaid order again" of `POST /v3/payscore/serviceorder/{out_order_no}/pay`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_pay_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::pay_service_order::PayServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .appid("wxd678efh567hg6787")
+        .service_id("2002000000000558128851361561536")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payscore/serviceorder/PSO20261202-0001/pay"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::pay_service_order::PayServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrderRef = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"PSO20261202-0001\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Read an authorisation" of `GET /v3/payscore/permissions/authorization-code/{authorization_code}`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_query_permission_by_code_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::query_permission_by_code::QueryPermissionByCodeRequest::builder()
+        .authorization_code("AUTH20261202-0001")
+        .service_id("2002000000000558128851361561536")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/permissions/authorization-code/AUTH20261202-0001?service_id=2002000000000558128851361561536"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payscore::types::Permission = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"AUTH20261202-0001\",\"authorization_state\":\"AVAILABLE\",\"authorization_success_time\":\"2026-12-02T10:00:00+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://merchant.example.com/payscore/auth\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Read a user's authorisation" of `GET /v3/payscore/permissions/openid/{openid}`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_query_permission_by_openid_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::query_permission_by_openid::QueryPermissionByOpenidRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .service_id("2002000000000558128851361561536")
+        .appid("wxd678efh567hg6787")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/permissions/openid/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o?service_id=2002000000000558128851361561536&appid=wxd678efh567hg6787"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payscore::types::Permission = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"AUTH20261202-0001\",\"authorization_state\":\"AVAILABLE\",\"authorization_success_time\":\"2026-12-02T10:00:00+08:00\",\"mchid\":\"1230000109\",\"notify_url\":\"https://merchant.example.com/payscore/auth\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Query a paid order" of `GET /v3/payscore/serviceorder`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_query_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::query_service_order::QueryServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .service_id("2002000000000558128851361561536")
+        .appid("wxd678efh567hg6787")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/serviceorder?out_order_no=PSO20261202-0001&service_id=2002000000000558128851361561536&appid=wxd678efh567hg6787"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"collection\":{\"details\":[{\"amount\":40000,\"paid_time\":\"20261203121500\",\"paid_type\":\"NEWTON\",\"seq\":1,\"transaction_id\":\"4200002104202612030000000001\"}],\"paid_amount\":40000,\"paying_amount\":0,\"state\":\"USER_PAID\",\"total_amount\":40000},\"mchid\":\"1230000109\",\"need_collection\":true,\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"PSO20261202-0001\",\"post_payments\":[{\"amount\":40000,\"count\":1,\"description\":\"每晚400元\",\"name\":\"住宿费\"}],\"risk_fund\":{\"amount\":50000,\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"DONE\",\"state_description\":\"MCH_COMPLETE\",\"time_range\":{\"end_time\":\"20261203120000\",\"start_time\":\"20261202150000\"},\"total_amount\":40000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Announce a charge for tomorrow" of `POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_send_pending_message_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::send_pending_message::SendPendingMessageRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .service_id("2002000000000558128851361561536")
+        .post_payments(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostPayment::builder()
+                .name("住宿费").amount(40000).count(1).build() ?
+            ],
+        )
+        .total_amount(40000)
+        .prepaid_time("20261203120000")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/serviceorder/PSO20261202-0001/send-pendingmessage"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"prepaid_time\":\"20261203120000\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":40000}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::send_pending_message::SendPendingMessageBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"prepaid_time\":\"20261203120000\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":40000}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Announce a charge for tomorrow" of `POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_send_prepaid_message_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::send_prepaid_message::SendPrepaidMessageRequest::builder()
+        .out_order_no("PSO20261202-0001")
+        .service_id("2002000000000558128851361561536")
+        .post_payments(
+            ::std::vec![
+                ::wechatpay_apiv3::payscore::types::PostPayment::builder()
+                .name("住宿费").amount(40000).count(1).build() ?
+            ],
+        )
+        .total_amount(40000)
+        .prepaid_time("20261203120000")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/serviceorder/PSO20261202-0001/send-prepaidmessage"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"prepaid_time\":\"20261203120000\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":40000}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::send_prepaid_message::SendPrepaidMessageBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"post_payments\":[{\"amount\":40000,\"count\":1,\"name\":\"住宿费\"}],\"prepaid_time\":\"20261203120000\",\"service_id\":\"2002000000000558128851361561536\",\"total_amount\":40000}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "Report a payment at the counter" of `POST /v3/payscore/serviceorder/{out_order_no}/sync`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_sync_service_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::sync_service_order::SyncServiceOrderRequest::builder()
+        .out_order_no("PSO20261202-0003")
+        .appid("wxd678efh567hg6787")
+        .service_id("2002000000000558128851361561536")
+        .type_("Order_Paid")
+        .detail(
+            ::wechatpay_apiv3::payscore::sync_service_order::SyncDetail::builder()
+                .paid_time("20261203130000")
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/payscore/serviceorder/PSO20261202-0003/sync"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20261203130000\"},\"service_id\":\"2002000000000558128851361561536\",\"type\":\"Order_Paid\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::sync_service_order::SyncServiceOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"detail\":{\"paid_time\":\"20261203130000\"},\"service_id\":\"2002000000000558128851361561536\",\"type\":\"Order_Paid\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"collection\":{\"details\":[{\"amount\":40000,\"paid_time\":\"20261203130000\",\"paid_type\":\"MCH\",\"seq\":1}],\"paid_amount\":40000,\"paying_amount\":0,\"state\":\"USER_PAID\",\"total_amount\":40000},\"mchid\":\"1230000109\",\"need_collection\":true,\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"15646546545165651653\",\"out_order_no\":\"PSO20261202-0003\",\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"DONE\",\"state_description\":\"MCH_COMPLETE\",\"total_amount\":40000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "End an authorisation" of `POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_terminate_permission_by_code_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::terminate_permission_by_code::TerminatePermissionByCodeRequest::builder()
+        .authorization_code("AUTH20261202-0001")
+        .service_id("2002000000000558128851361561536")
+        .reason("用户注销账号")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/permissions/authorization-code/AUTH20261202-0001/terminate"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"reason\":\"用户注销账号\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::terminate_permission_by_code::TerminatePermissionByCodeBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"reason\":\"用户注销账号\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+/// Example "End a user's authorisation" of `POST /v3/payscore/permissions/openid/{openid}/terminate`.
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_terminate_permission_by_openid_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::payscore::terminate_permission_by_openid::TerminatePermissionByOpenidRequest::builder()
+        .openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+        .service_id("2002000000000558128851361561536")
+        .appid("wxd678efh567hg6787")
+        .reason("用户注销账号")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/payscore/permissions/openid/oUpF8uMuAJO_M2pxb1Q9zNjWeS6o/terminate"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户注销账号\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    let decoded: ::wechatpay_apiv3::payscore::terminate_permission_by_openid::TerminatePermissionByOpenidBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"reason\":\"用户注销账号\",\"service_id\":\"2002000000000558128851361561536\"}",
+    );
+    assert_eq!(decoded, request.body);
+    Ok(())
+}
+
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_payscore_notice_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::payscore::types::ServiceOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"mchid\":\"1230000109\",\"notify_url\":\"https://merchant.example.com/payscore/notify\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"order_id\":\"15646546545165651651\",\"out_order_no\":\"PSO20261202-0001\",\"risk_fund\":{\"amount\":50000,\"name\":\"DEPOSIT\"},\"service_id\":\"2002000000000558128851361561536\",\"service_introduction\":\"某某酒店\",\"state\":\"DOING\",\"state_description\":\"USER_CONFIRM\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::payscore::types::ServiceOrder as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["PAYSCORE.USER_CONFIRM",
+        "PAYSCORE.USER_PAID"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "payscore")]
+#[test]
+fn payscore_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::payscore::types::ServiceOrderState>();
+    check_open_enum::<::wechatpay_apiv3::payscore::types::StateDescription>();
+    check_open_enum::<::wechatpay_apiv3::payscore::types::RiskFundName>();
+    check_open_enum::<::wechatpay_apiv3::payscore::types::CollectionState>();
+    check_open_enum::<::wechatpay_apiv3::payscore::types::PaidType>();
+    check_open_enum::<::wechatpay_apiv3::payscore::types::AuthorizationState>();
+}
+
 /// Example "Register a store as a receiver" of `POST /v3/profitsharing/receivers/add`.
 #[cfg(feature = "profitsharing")]
 #[test]
