@@ -683,6 +683,26 @@ impl Api {
         out
     }
 
+    /// The one spec-wide open enum of error codes, with each code's Rust variant derived here
+    /// (the lowering's clash check uses the same [`crate::naming::variant_name`]).
+    pub fn error_code_enum(&self) -> EnumDef {
+        EnumDef {
+            name: ERROR_CODE_ENUM.into(),
+            doc: "An error code WeChat Pay answers with; each operation's `META.errors` lists the ones it documents.".into(),
+            values: self
+                .error_codes()
+                .into_iter()
+                .map(|(code, doc)| EnumValue {
+                    variant: crate::naming::variant_name(&code),
+                    wire: code,
+                    doc,
+                })
+                .collect(),
+            catch_all: "Unknown".into(),
+            loc: Loc::default(),
+        }
+    }
+
     /// The rule tables of this model's types.
     pub fn rules(&self) -> &crate::rules::Rules {
         &self.rules

@@ -34,21 +34,7 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         "Error codes: one open [`ErrorCode`] for every operation (so \"retry on `SYSTEM_ERROR`\" is\n\
          `err.code == ErrorCode::SystemError` anywhere), and the documented rows operations share.",
     );
-    let codes = api.error_codes();
-    let def = EnumDef {
-        name: ERROR_CODE_ENUM.into(),
-        doc: "An error code WeChat Pay answers with; each operation's `META.errors` lists the ones it documents.".into(),
-        values: codes
-            .iter()
-            .map(|(code, doc)| EnumValue {
-                wire: code.clone(),
-                variant: crate::naming::variant_name(code),
-                doc: doc.clone(),
-            })
-            .collect(),
-        catch_all: "Unknown".into(),
-        loc: Loc::default(),
-    };
+    let def = api.error_code_enum();
     let code_enum = emit_enum(&def);
     quote! {
         #doc
