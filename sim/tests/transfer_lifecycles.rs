@@ -18,7 +18,7 @@ use wechatpay_apiv3::transfer_batches::{
     QueryBatchByBatchIdRequest, QueryBatchByOutBatchNoRequest, QueryDetailByDetailIdRequest,
     QueryDetailByOutDetailNoRequest, TransferDetailInput,
 };
-use wechatpay_apiv3::{Client, Error, ErrorCode, OpenEnum, RetryPolicy, Timeouts};
+use wechatpay_apiv3::{Error, ErrorCode, OpenEnum};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Fault, Simulator};
 
 mod common;
@@ -33,26 +33,6 @@ const CREATE_BATCH: &str = "transfer_batches.create_batch";
 
 fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
     err.api().map(|e| e.code.clone())
-}
-
-/// A client that retries quickly and gives up on an attempt after a second.
-fn retrying(sim: &Simulator) -> Client {
-    let config = sim
-        .client_config()
-        .retry(RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        })
-        .timeouts(Timeouts {
-            // Generous against a loaded machine; the lost-answer test waits out one attempt.
-            connect: Duration::from_millis(500),
-            attempt: Duration::from_secs(1),
-            total: Duration::from_secs(8),
-        })
-        .build()
-        .expect("config");
-    Client::new(config).expect("client")
 }
 
 fn report_infos() -> Vec<TransferSceneReportInfo> {
@@ -255,7 +235,7 @@ async fn a_failed_or_cancelled_bill_reaches_its_final_state() -> TestResult {
 #[tokio::test]
 async fn a_partner_bill_whose_answer_is_lost_is_paid_once() -> TestResult {
     let sim = Simulator::start().await?;
-    let client = retrying(&sim);
+    let client = common::retrying(&sim);
     // WeChat Pay creates the bill, but the answer comes after the client gave up on the attempt;
     // the client repeats the same request.
     sim.faults()
@@ -338,7 +318,7 @@ fn batch(out_batch_no: &str, total: i64) -> CreateBatchRequest {
 #[tokio::test]
 async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
     let sim = Simulator::start().await?;
-    let client = retrying(&sim);
+    let client = common::retrying(&sim);
     sim.faults().inject(
         CREATE_BATCH,
         Fault::Status {
