@@ -9,7 +9,7 @@ use wechatpay_apiv3::combine_transactions::{
     PrepayNativeRequest, QueryRequest,
 };
 use wechatpay_apiv3::pay::transactions::{TradeState, TradeType};
-use wechatpay_apiv3::{AnyNotification, Error, ErrorCode, OpenEnum, Received};
+use wechatpay_apiv3::{AnyNotification, ErrorCode, Received};
 use wechatpay_apiv3_sim::FIXTURE_MCHID;
 
 mod common;
@@ -83,10 +83,6 @@ fn close(no: &str, appid: &str) -> CloseRequest {
         .expect("valid close")
 }
 
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
-
 #[tokio::test]
 async fn a_combined_order_is_placed_replayed_paid_and_called_back() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
@@ -97,7 +93,7 @@ async fn a_combined_order_is_placed_replayed_paid_and_called_back() -> TestResul
         .execute(jsapi("CB-PAY-01", 2500))
         .await
         .expect_err("reused number");
-    assert_eq!(api_code(&err), Some(ErrorCode::OutTradeNoUsed));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OutTradeNoUsed));
     assert_eq!(sim.faults().effects("combine_transactions.prepay_jsapi"), 1);
 
     let placed = client.execute(query("CB-PAY-01")).await?;
@@ -172,7 +168,7 @@ async fn a_combined_order_is_placed_replayed_paid_and_called_back() -> TestResul
         .execute(close("CB-PAY-01", APPID))
         .await
         .expect_err("paid");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderPaid));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderPaid));
     let again = sim
         .transition(
             "combine_transactions",
@@ -204,7 +200,7 @@ async fn a_combined_order_is_closed_as_a_whole() -> TestResult {
         .execute(close("CB-CLOSE-01", "wx0000000000000000"))
         .await
         .expect_err("other appid");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderNotExist));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderNotExist));
 
     client.execute(close("CB-CLOSE-01", APPID)).await?;
     let closed = client.execute(query("CB-CLOSE-01")).await?;
@@ -219,11 +215,11 @@ async fn a_combined_order_is_closed_as_a_whole() -> TestResult {
         .execute(close("CB-CLOSE-01", APPID))
         .await
         .expect_err("closed twice");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderClosed));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderClosed));
     let err = client
         .execute(query("CB-NONE"))
         .await
         .expect_err("no such order");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderNotExist));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderNotExist));
     Ok(())
 }

@@ -16,7 +16,7 @@ use wechatpay_apiv3::merchant_service::complaints::{
     QueryComplaintRequest, RespondComplaintRequest, RespondImmediateServiceRequest, TextBlock,
     UpdateRefundProgressRequest, UploadImageRequest,
 };
-use wechatpay_apiv3::{Client, Error, ErrorCode, OpenEnum, UploadFile};
+use wechatpay_apiv3::{Client, Error, ErrorCode, UploadFile};
 use wechatpay_apiv3_sim::FIXTURE_MCHID;
 
 mod common;
@@ -24,10 +24,6 @@ mod common;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const PHONE: &str = "13800138000";
-
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
 
 /// Today in Beijing time, as the list's dates are written.
 fn today() -> String {
@@ -271,7 +267,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         )
         .await
         .expect_err("an unknown picture");
-    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
 
     // The merchant answers: PROCESSING, and the answer is the history's second step.
     client
@@ -314,7 +310,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         .execute(respond(&id, "1900099999", Vec::new()))
         .await
         .expect_err("not this merchant's complaint");
-    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
 
     // The user writes again, through the control API as any test language would: a message now
     // waits for the merchant, and the handler hears of it.
@@ -349,7 +345,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
         .execute(rich_answer(&id, "9f0c1e7a-answer-1", "另一条消息"))
         .await
         .expect_err("the id reused for another message");
-    assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
     assert_eq!(
         next(&mut events).await?.action_type,
         ComplaintAction::MerchantResponse
@@ -442,7 +438,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
             .await
             .expect_err("answered after completion"),
     ] {
-        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
     }
     // Refusals change nothing and send nothing; the repeated rich answer sent no second callback.
     let refused = sim.transition("complaints", "complaint", &id, "user_responds", &json!({}));
@@ -472,7 +468,7 @@ async fn refund_decisions_and_unknown_complaints_are_refused() -> TestResult {
         .execute(reject)
         .await
         .expect_err("no refund was asked for");
-    assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
     assert_eq!(
         history(&client, id).await?,
         [OperateType::UserCreateComplaint]
@@ -482,7 +478,7 @@ async fn refund_decisions_and_unknown_complaints_are_refused() -> TestResult {
         .execute(query("200201820261123000000000000"))
         .await
         .expect_err("an unknown complaint");
-    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
     assert_eq!(err.api().map(|e| e.status), Some(404));
 
     // The request rules hold before anything is sent: a too-long answer, five pictures.

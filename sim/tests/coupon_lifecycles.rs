@@ -3,15 +3,10 @@
 
 use serde_json::json;
 use wechatpay_apiv3::ErrorCode;
-use wechatpay_apiv3::{Error, OpenEnum};
 
 mod common;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
 
 mod busifavor {
     use super::*;
@@ -108,7 +103,7 @@ mod busifavor {
             .execute(send(&created.stock_id, "SEND-2"))
             .await
             .expect_err("per-user limit");
-        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
         assert_eq!(
             client.execute(query(&code)).await?.coupon_state,
             Some(CouponState::Sended)
@@ -128,7 +123,7 @@ mod busifavor {
             .execute(use_coupon(&created.stock_id, &code, "USE-2"))
             .await
             .expect_err("used twice");
-        assert_eq!(api_code(&err), Some(ErrorCode::ResourceAlreadyExists));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceAlreadyExists));
         let coupon = client.execute(query(&code)).await?;
         assert_eq!(coupon.coupon_state, Some(CouponState::Used));
         assert_eq!(coupon.use_request_no.as_deref(), Some("USE-1"));
@@ -157,12 +152,12 @@ mod busifavor {
             .execute(deactivate("DEACTIVATE-2")?)
             .await
             .expect_err("twice");
-        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
         let err = client
             .execute(use_coupon(&created.stock_id, &code, "USE-3"))
             .await
             .expect_err("deactivated");
-        assert_eq!(api_code(&err), Some(ErrorCode::Rulelimit));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::Rulelimit));
         let listed = client
             .execute(
                 ListUserCouponsRequest::builder()
@@ -284,7 +279,7 @@ mod product_coupon {
             .execute(use_it("USE-000")?)
             .await
             .expect_err("not confirmed");
-        assert_eq!(api_code(&err), Some(ErrorCode::NotEnough));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::NotEnough));
 
         let confirmed = client
             .execute(
@@ -308,7 +303,7 @@ mod product_coupon {
             .execute(use_it("USE-002")?)
             .await
             .expect_err("used twice");
-        assert_eq!(api_code(&err), Some(ErrorCode::NotEnough));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::NotEnough));
         assert_eq!(sim.faults().effects("product_coupon.use_user_coupon"), 1);
 
         let returned = client
@@ -433,7 +428,7 @@ mod favor {
             .execute(send(id, "SEND-0"))
             .await
             .expect_err("unactivated");
-        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
 
         let start = || {
             StartStockRequest::builder()
@@ -443,7 +438,7 @@ mod favor {
         };
         client.execute(start()?).await?;
         let err = client.execute(start()?).await.expect_err("started twice");
-        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
 
         let first = client.execute(send(id, "SEND-1")).await?;
         assert_eq!(client.execute(send(id, "SEND-1")).await?, first, "replayed");
@@ -452,7 +447,7 @@ mod favor {
             .execute(send(id, "SEND-3"))
             .await
             .expect_err("two per user");
-        assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+        assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
         assert_eq!(sim.faults().effects("favor.send_coupon"), 2);
 
         client

@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
+use wechatpay_apiv3::ErrorCode;
 use wechatpay_apiv3::applyment4sub::{
     ApplymentState, QueryApplymentByBusinessCodeRequest, QueryApplymentByIdRequest,
     SubmitApplymentBody, SubmitApplymentRequest,
@@ -15,16 +16,11 @@ use wechatpay_apiv3::applyment4sub::{
 use wechatpay_apiv3::capital::capitallhh::{
     ListBranchesRequest, ListCitiesRequest, ListCorporateBanksRequest, ListProvincesRequest,
 };
-use wechatpay_apiv3::{Error, ErrorCode, OpenEnum};
 use wechatpay_apiv3_sim::Simulator;
 
 mod common;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
 
 /// A company's application, as a service provider fills it in (plaintext: the SDK encrypts).
 fn application(business_code: &str, store_name: &str) -> Value {
@@ -252,7 +248,7 @@ async fn an_application_is_numbered_replayed_by_business_code_and_found_by_eithe
         .execute(by_code("1900013511_NEVER")?)
         .await
         .expect_err("no such application");
-    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
     let err = client
         .execute(
             QueryApplymentByIdRequest::builder()
@@ -261,7 +257,7 @@ async fn an_application_is_numbered_replayed_by_business_code_and_found_by_eithe
         )
         .await
         .expect_err("no such application");
-    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
     // Reads change nothing.
     assert_eq!(sim.faults().effects("applyment4sub.submit_applyment"), 2);
     Ok(())

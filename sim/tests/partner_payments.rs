@@ -3,6 +3,7 @@
 //! replay, query, close, charge a payment code and reverse it, and the refusals along the way. The
 //! shared shapes are the merchant types (`pay::transactions::Amount`, `TradeState`, ...).
 
+use wechatpay_apiv3::ErrorCode;
 use wechatpay_apiv3::pay::partner::transactions::{
     CloseOrderRequest, CodepayRequest, PartnerJsapiPayer, PrepayJsapiRequest,
     QueryByOutTradeNoRequest, ReverseRequest,
@@ -10,7 +11,6 @@ use wechatpay_apiv3::pay::partner::transactions::{
 use wechatpay_apiv3::pay::transactions::{
     Amount, CodepayPayer, CodepaySceneInfo, CodepayStoreInfo, TradeState, TradeType,
 };
-use wechatpay_apiv3::{Error, ErrorCode, OpenEnum};
 use wechatpay_apiv3_sim::FIXTURE_MCHID;
 
 mod common;
@@ -62,10 +62,6 @@ fn close(out_trade_no: &str) -> CloseOrderRequest {
         .expect("valid close")
 }
 
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
-
 #[tokio::test]
 async fn a_sub_merchant_order_is_placed_replayed_queried_and_closed() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
@@ -87,7 +83,11 @@ async fn a_sub_merchant_order_is_placed_replayed_queried_and_closed() -> TestRes
         .execute(jsapi_order("SP-ORDER-01", 9900))
         .await
         .expect_err("reused number");
-    assert_eq!(api_code(&err), Some(ErrorCode::OutTradeNoUsed), "{err}");
+    assert_eq!(
+        err.code().cloned(),
+        Some(ErrorCode::OutTradeNoUsed),
+        "{err}"
+    );
     assert_eq!(
         sim.faults()
             .effects("pay_partner_transactions.prepay_jsapi"),
@@ -107,7 +107,7 @@ async fn a_sub_merchant_order_is_placed_replayed_queried_and_closed() -> TestRes
         .execute(query("SP-ORDER-01", "1900000999"))
         .await
         .expect_err("other sub-merchant");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderNotExist));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderNotExist));
 
     client.execute(close("SP-ORDER-01")).await?;
     let closed = client.execute(query("SP-ORDER-01", SUB_MCHID)).await?;
@@ -116,13 +116,13 @@ async fn a_sub_merchant_order_is_placed_replayed_queried_and_closed() -> TestRes
         .execute(close("SP-ORDER-01"))
         .await
         .expect_err("closed twice");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderClosed));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderClosed));
 
     let err = client
         .execute(query("SP-ORDER-404", SUB_MCHID))
         .await
         .expect_err("no such order");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderNotExist));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderNotExist));
     Ok(())
 }
 
@@ -185,7 +185,7 @@ async fn a_payment_code_charge_is_paid_at_once_and_reversed() -> TestResult {
         )
         .await
         .expect_err("revoked");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderPaid));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderPaid));
     Ok(())
 }
 
@@ -314,7 +314,7 @@ async fn the_user_pays_through_the_control_route_and_the_callback_arrives() -> T
         .execute(close("SP-NATIVE-01"))
         .await
         .expect_err("paid");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderPaid));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderPaid));
     let twice = pay(serde_json::json!({ "sp_openid": "o", "transaction_id": "t" })).await?;
     assert_eq!(twice.status().as_u16(), 409);
     Ok(())

@@ -1,6 +1,7 @@
 //! A whole payment through the generated client against the simulator: place, query, pay (with the
 //! TRANSACTION.SUCCESS callback), refund in parts, and the documented refusals along the way.
 
+use wechatpay_apiv3::Error;
 use wechatpay_apiv3::ErrorCode;
 use wechatpay_apiv3::pay::transactions::{
     Amount, CloseOrderRequest, JsapiPayer, PrepayJsapiRequest, PrepayNativeRequest,
@@ -10,7 +11,6 @@ use wechatpay_apiv3::refund::domestic::{
     CreateRefundRequest, QueryByOutRefundNoRequest, RefundRequestAmount, RefundResultEvent,
     RefundStatus,
 };
-use wechatpay_apiv3::{Error, OpenEnum};
 use wechatpay_apiv3_sim::FIXTURE_MCHID;
 
 mod common;
@@ -65,10 +65,6 @@ fn close(out_trade_no: &str) -> CloseOrderRequest {
         .expect("valid close")
 }
 
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
-
 #[tokio::test]
 async fn place_pay_and_refund_an_order() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
@@ -85,7 +81,7 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         .execute(jsapi_order("ORDER-7781", 9900))
         .await
         .expect_err("reused number");
-    assert_eq!(api_code(&err), Some(ErrorCode::OutTradeNoUsed));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OutTradeNoUsed));
     assert_eq!(sim.faults().effects("pay_transactions.prepay_jsapi"), 1);
 
     let unpaid = client.execute(by_out_trade_no("ORDER-7781")).await?;
@@ -95,7 +91,7 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         .execute(refund("ORDER-7781", "R-1", 3000, 8800))
         .await
         .expect_err("not paid");
-    assert_eq!(api_code(&err), Some(ErrorCode::ResourceNotExists));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
 
     // The user pays; the merchant's handler gets the verified callback.
     let paid = sim.pay_order("ORDER-7781", OPENID)?;
@@ -130,7 +126,7 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         Some(Some(OPENID.to_string()))
     );
     let err = client.execute(close("ORDER-7781")).await.expect_err("paid");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderPaid));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderPaid));
 
     // A partial refund, replayed by its number, then one that would exceed the total.
     let first = client
@@ -148,7 +144,7 @@ async fn place_pay_and_refund_an_order() -> TestResult {
         .execute(refund("ORDER-7781", "R-2", 6000, 8800))
         .await
         .expect_err("too much");
-    assert_eq!(api_code(&err), Some(ErrorCode::InvalidRequest));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
     client
         .execute(refund("ORDER-7781", "R-3", 5800, 8800))
         .await?;
@@ -240,7 +236,7 @@ async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
         .execute(close("ORDER-NATIVE-1"))
         .await
         .expect_err("closed");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderClosed));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderClosed));
     assert_eq!(sim.faults().effects("pay_transactions.close_order"), 1);
     let closed = client.execute(by_out_trade_no("ORDER-NATIVE-1")).await?;
     assert_eq!(closed.trade_state, Some(TradeState::Closed));
@@ -249,7 +245,7 @@ async fn an_unpaid_order_closes_once_and_cannot_be_paid() -> TestResult {
         .execute(close("NO-SUCH-ORDER"))
         .await
         .expect_err("unknown");
-    assert_eq!(api_code(&err), Some(ErrorCode::OrderNotExist));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::OrderNotExist));
     Ok(())
 }
 
@@ -317,6 +313,6 @@ async fn a_days_bill_downloads_unsigned_and_hash_checked() -> TestResult {
         )
         .await
         .expect_err("future day");
-    assert_eq!(api_code(&err), Some(ErrorCode::NoStatementExist));
+    assert_eq!(err.code().cloned(), Some(ErrorCode::NoStatementExist));
     Ok(())
 }

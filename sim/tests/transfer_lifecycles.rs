@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use wechatpay_apiv3::ErrorCode;
 use wechatpay_apiv3::fund_app::mch_transfer::{
     TransferBillFinishedEvent, TransferSceneReportInfo, TransferState,
 };
@@ -18,7 +19,6 @@ use wechatpay_apiv3::transfer_batches::{
     QueryBatchByBatchIdRequest, QueryBatchByOutBatchNoRequest, QueryDetailByDetailIdRequest,
     QueryDetailByOutDetailNoRequest, TransferDetailInput,
 };
-use wechatpay_apiv3::{Error, ErrorCode, OpenEnum};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Fault, Simulator};
 
 mod common;
@@ -30,10 +30,6 @@ const APPID: &str = "wx3e5f7a9b1c2d4e6f";
 const OPENID: &str = "oSub7x2Rt9Kp4Lw1Ns3Vb8Hy6Za0Q";
 const CREATE_BILL: &str = "partner_mch_transfer.create_transfer_bill";
 const CREATE_BATCH: &str = "transfer_batches.create_batch";
-
-fn api_code<C: OpenEnum + Clone>(err: &Error<C>) -> Option<C> {
-    err.api().map(|e| e.code.clone())
-}
 
 fn report_infos() -> Vec<TransferSceneReportInfo> {
     vec![
@@ -123,7 +119,7 @@ async fn a_partner_bill_is_created_once_queried_and_cancelled() -> TestResult {
         .await
         .expect_err("reused number");
     assert_eq!(
-        api_code(&reused),
+        reused.code().cloned(),
         Some(ErrorCode::InvalidRequest),
         "{reused}"
     );
@@ -139,7 +135,7 @@ async fn a_partner_bill_is_created_once_queried_and_cancelled() -> TestResult {
         .execute(query_bill("PT1001", "1900011111"))
         .await
         .expect_err("another sub-merchant");
-    assert_eq!(api_code(&other), Some(ErrorCode::NotFound), "{other}");
+    assert_eq!(other.code().cloned(), Some(ErrorCode::NotFound), "{other}");
 
     let cancelling = client.execute(cancel("PT1001")).await?;
     assert_eq!(cancelling.state, TransferState::Canceling);
@@ -147,7 +143,11 @@ async fn a_partner_bill_is_created_once_queried_and_cancelled() -> TestResult {
         .execute(cancel("PT1001"))
         .await
         .expect_err("already cancelling");
-    assert_eq!(api_code(&again), Some(ErrorCode::InvalidRequest), "{again}");
+    assert_eq!(
+        again.code().cloned(),
+        Some(ErrorCode::InvalidRequest),
+        "{again}"
+    );
     let after = client.execute(query_bill("PT1001", SUB_MCHID)).await?;
     assert_eq!(after.state, TransferState::Canceling);
 
@@ -155,7 +155,11 @@ async fn a_partner_bill_is_created_once_queried_and_cancelled() -> TestResult {
         .execute(cancel("PT404"))
         .await
         .expect_err("no such bill");
-    assert_eq!(api_code(&missing), Some(ErrorCode::NotFound), "{missing}");
+    assert_eq!(
+        missing.code().cloned(),
+        Some(ErrorCode::NotFound),
+        "{missing}"
+    );
     Ok(())
 }
 
@@ -191,7 +195,11 @@ async fn the_user_confirms_and_the_bill_finished_callback_arrives() -> TestResul
         .execute(cancel("PT4001"))
         .await
         .expect_err("already paid");
-    assert_eq!(api_code(&late), Some(ErrorCode::InvalidRequest), "{late}");
+    assert_eq!(
+        late.code().cloned(),
+        Some(ErrorCode::InvalidRequest),
+        "{late}"
+    );
     Ok(())
 }
 
@@ -343,7 +351,11 @@ async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
         .execute(batch("LB10002", 9999))
         .await
         .expect_err("wrong total");
-    assert_eq!(api_code(&wrong), Some(ErrorCode::InvalidRequest), "{wrong}");
+    assert_eq!(
+        wrong.code().cloned(),
+        Some(ErrorCode::InvalidRequest),
+        "{wrong}"
+    );
     assert_eq!(sim.faults().effects(CREATE_BATCH), 1);
 
     let answer = client
@@ -413,7 +425,7 @@ async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
         .await
         .expect_err("another batch");
     assert_eq!(
-        api_code(&elsewhere),
+        elsewhere.code().cloned(),
         Some(ErrorCode::NotFound),
         "{elsewhere}"
     );
