@@ -94,7 +94,11 @@ pub(super) fn compact(rfc3339: &str) -> String {
         .collect()
 }
 
-fn default_currency(_: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
+pub(super) fn default_currency(
+    _: &mut Engine<'_>,
+    _: &Call<'_>,
+    order: &mut Value,
+) -> Result<(), Outcome> {
     if order["amount"].get("currency").is_none() {
         order["amount"]["currency"] = json!("CNY");
     }
@@ -132,7 +136,7 @@ fn total(order: &Value) -> i64 {
 
 /// The user pays (the spec records the state, the time and the payer): a transaction id, and the
 /// user paid the total in the order's currency.
-fn paid(e: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
+pub(super) fn paid(e: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
     let n = e.next();
     order["transaction_id"] = json!(format!("42000{}{n:09}", compact(&now_rfc3339())));
     order["amount"]["payer_total"] = json!(total(order));
@@ -140,74 +144,122 @@ fn paid(e: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outco
     Ok(())
 }
 
-/// A refund of a paid order, up to what is left of its total; the order shows REFUND.
-fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outcome> {
+/// A product line's refunds: the orders they refund, the refund lifecycle's family, and the request
+/// fields that must agree with the order (a sub-merchant refunds only its own orders).
+pub(super) struct RefundLine {
+    pub orders: &'static str,
+    pub refunds: &'static str,
+    pub agree: &'static [&'static str],
+    /// The order's states that can be refunded: paid, and paid with refunds.
+    pub paid: [Named; 2],
+}
+
+/// Merchant refunds of merchant orders.
+const DOMESTIC: RefundLine = RefundLine {
+    orders: PAY,
+    refunds: REFUND,
+    agree: &[],
+    paid: [PAID, REFUNDED],
+};
+
+/// The paid order a refund request names (`transaction_id`, else `out_trade_no`), checked: it
+/// exists, agrees with the request's `line.agree` fields and is paid; the request's
+/// `amount.total` is its total; the refund fits in what the line's earlier refunds of it left.
+/// Turns the order REFUND and gives its `out_trade_no`, the order, and WeChat Pay's refund id.
+pub(super) fn refund_order(
+    e: &mut Engine<'_>,
+    call: &Call<'_>,
+    line: &RefundLine,
+) -> Result<(String, Value, String), Outcome> {
     let b = call.body;
     let out_trade_no = match b.get("transaction_id").and_then(Value::as_str) {
         Some(id) => e
-            .records(PAY, "order")
+            .records(line.orders, "order")
             .find(|(_, o)| o.json["transaction_id"] == id)
             .map(|(k, _)| k.clone())
             .unwrap_or_default(),
         None => call.text("out_trade_no"),
     };
     let order = e
-        .get(PAY, "order", &out_trade_no)
+        .get(line.orders, "order", &out_trade_no)
         .map(|o| o.json.clone())
-        .filter(|o| PAID.is_in(e.api, o) || REFUNDED.is_in(e.api, o))
-        .ok_or_else(|| {
-            Outcome::error(
-                404,
-                "RESOURCE_NOT_EXISTS",
-                "the order does not exist or is not paid",
-            )
-        })?;
+        .filter(|o| {
+            line.agree
+                .iter()
+                .all(|f| call.field(f).is_none_or(|v| o[*f] == v))
+        })
+        .ok_or_else(|| Outcome::error(404, "RESOURCE_NOT_EXISTS", "the order does not exist"))?;
+    if !line.paid.iter().any(|p| p.is_in(e.api, &order)) {
+        return Err(Outcome::error(
+            404,
+            "RESOURCE_NOT_EXISTS",
+            &format!(
+                "the order is {}: only a paid order can be refunded",
+                text_of(line.paid[0].field_in(e.api).and_then(|f| order.get(f)))
+            ),
+        ));
+    }
     let (order_total, amount) = (total(&order), b["amount"]["refund"].as_i64().unwrap_or(0));
     if b["amount"]["total"].as_i64() != Some(order_total) {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
-            "amount.total is not the order's total",
+            &format!("amount.total is not the order's total ({order_total} fen)"),
         ));
     }
-    let refunded: i64 = e
-        .records(REFUND, "refund")
+    let earlier: i64 = e
+        .records(line.refunds, "refund")
         .filter(|(_, r)| r.json["out_trade_no"] == out_trade_no.as_str())
         .map(|(_, r)| r.json["amount"]["refund"].as_i64().unwrap_or(0))
         .sum();
-    if refunded + amount > order_total {
+    if earlier + amount > order_total {
         return Err(Outcome::error(
             400,
             "INVALID_REQUEST",
-            "the refunds would exceed the order's total",
+            &format!(
+                "amount.refund: the refunds would exceed the order's total ({} fen left of {order_total})",
+                order_total - earlier
+            ),
         ));
     }
-    e.internal("pay_transactions.order.refund", &out_trade_no)
+    e.internal(&format!("{}.order.refund", line.orders), &out_trade_no)
         .map_err(|m| Outcome::error(500, "SYSTEM_ERROR", &m))?;
     let n = e.next();
-    let currency = order["amount"]["currency"].clone();
-    r["refund_id"] = json!(format!("50300{}{n:09}", compact(&now_rfc3339())));
+    let refund_id = format!("50300{}{n:09}", compact(&now_rfc3339()));
+    Ok((out_trade_no, order, refund_id))
+}
+
+/// A merchant refund of a paid order, up to what is left of its total; the order shows REFUND.
+fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outcome> {
+    let (out_trade_no, order, refund_id) = refund_order(e, call, &DOMESTIC)?;
+    let (order_total, amount) = (total(&order), r["amount"]["refund"].as_i64().unwrap_or(0));
+    r["refund_id"] = json!(refund_id);
     r["transaction_id"] = order["transaction_id"].clone();
     r["out_trade_no"] = json!(out_trade_no);
     r["amount"] = json!({
         "total": order_total, "refund": amount,
         "payer_total": order_total, "payer_refund": amount,
         "settlement_total": order_total, "settlement_refund": amount,
-        "discount_refund": 0, "currency": currency,
+        "discount_refund": 0, "currency": order["amount"]["currency"],
     });
     Ok(())
 }
 
-/// The resource of the refund callbacks (REFUND.SUCCESS, .ABNORMAL, .CLOSED): the refund, with
-/// its order's merchant and its status under the notification's name.
-fn refund_notice(e: &Engine<'_>, r: &Value) -> Vec<Value> {
-    let mchid = e
-        .get(PAY, "order", &text_of(r.get("out_trade_no")))
-        .map(|o| o.json["mchid"].clone())
+/// The resource of the refund callbacks (REFUND.SUCCESS, .ABNORMAL, .CLOSED) of a refund of
+/// `orders`' order: the refund, with its order's merchant numbers and totals and its status under
+/// the notification's name. A partner order's `mchid` is its service provider's.
+pub(super) fn refund_notice_of(e: &Engine<'_>, orders: &str, r: &Value) -> Vec<Value> {
+    let order = e
+        .get(orders, "order", &text_of(r.get("out_trade_no")))
+        .map(|o| o.json.clone())
         .unwrap_or_default();
-    let a = &r["amount"];
+    let (a, paid) = (&r["amount"], &order["amount"]);
+    let mchid = order.get("mchid").unwrap_or(&order["sp_mchid"]);
+    let currency = a.get("currency").unwrap_or(&paid["currency"]);
     vec![json!({
         "mchid": mchid,
+        "sp_mchid": order["sp_mchid"],
+        "sub_mchid": order["sub_mchid"],
         "out_trade_no": r["out_trade_no"],
         "transaction_id": r["transaction_id"],
         "out_refund_no": r["out_refund_no"],
@@ -215,12 +267,18 @@ fn refund_notice(e: &Engine<'_>, r: &Value) -> Vec<Value> {
         "refund_status": r["status"],
         "success_time": r["success_time"],
         "user_received_account": r["user_received_account"],
+        "refund_account": r["refund_account"],
         "amount": {
-            "total": a["total"], "refund": a["refund"],
-            "payer_total": a["payer_total"], "payer_refund": a["payer_refund"],
-            "currency": a["currency"], "payer_currency": a["currency"],
+            "total": paid["total"], "refund": a["refund"],
+            "payer_total": paid.get("payer_total").unwrap_or(&paid["total"]),
+            "payer_refund": a["payer_refund"],
+            "currency": currency, "payer_currency": currency,
         },
     })]
+}
+
+fn refund_notice(e: &Engine<'_>, r: &Value) -> Vec<Value> {
+    refund_notice_of(e, PAY, r)
 }
 
 /// Orders paid on `date` (YYYY-MM-DD), in order-number order, each with the request that placed it.

@@ -190,6 +190,8 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::complaints::NAMED,
         super::applyment4sub::NAMED,
         super::profitsharing::NAMED,
+        super::ecommerce_refunds::NAMED,
+        super::codepay::NAMED,
     ]
     .into_iter()
     .flatten()
@@ -227,6 +229,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::applyment4sub::RULES,
         super::mch_transfer::RULES,
         super::profitsharing::RULES,
+        super::ecommerce_refunds::RULES,
     ]
     .into_iter()
     .flatten()
