@@ -40,6 +40,7 @@ const LINE: RefundLine = RefundLine {
         Named::state(ORDERS, "order", "SUCCESS"),
         Named::state(ORDERS, "order", "REFUND"),
     ],
+    closed: Named::state(FAMILY, "refund", "CLOSED"),
 };
 
 pub(super) const NAMED: &[Named] = &[

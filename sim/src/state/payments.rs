@@ -37,7 +37,7 @@ pub(super) const PAID: Named = Named::state(PAY, "order", "SUCCESS");
 /// A paid order with refunds.
 pub(super) const REFUNDED: Named = Named::state(PAY, "order", "REFUND");
 
-pub(super) const NAMED: &[Named] = &[PAID, REFUNDED];
+pub(super) const NAMED: &[Named] = &[PAID, REFUNDED, DOMESTIC.closed];
 
 pub(super) const RULES: &[Rule] = &[
     reused_number("pay_partner_transactions.prepay_jsapi"),
@@ -152,6 +152,8 @@ pub(super) struct RefundLine {
     pub agree: &'static [&'static str],
     /// The order's states that can be refunded: paid, and paid with refunds.
     pub paid: [Named; 2],
+    /// A refund that refunded nothing, so it leaves its amount to later refunds.
+    pub closed: Named,
 }
 
 /// Merchant refunds of merchant orders.
@@ -160,11 +162,13 @@ const DOMESTIC: RefundLine = RefundLine {
     refunds: REFUND,
     agree: &[],
     paid: [PAID, REFUNDED],
+    closed: Named::state(REFUND, "refund", "CLOSED"),
 };
 
 /// The paid order a refund request names (`transaction_id`, else `out_trade_no`), checked: it
 /// exists, agrees with the request's `line.agree` fields and is paid; the request's
-/// `amount.total` is its total; the refund fits in what the line's earlier refunds of it left.
+/// `amount.total` is its total; the refund fits in what the line's earlier refunds of it (but
+/// closed ones) left.
 /// Turns the order REFUND and gives its `out_trade_no`, the order, and WeChat Pay's refund id.
 pub(super) fn refund_order(
     e: &mut Engine<'_>,
@@ -210,6 +214,7 @@ pub(super) fn refund_order(
     let earlier: i64 = e
         .records(line.refunds, "refund")
         .filter(|(_, r)| r.json["out_trade_no"] == out_trade_no.as_str())
+        .filter(|(_, r)| !line.closed.is_in(e.api, &r.json))
         .map(|(_, r)| r.json["amount"]["refund"].as_i64().unwrap_or(0))
         .sum();
     if earlier + amount > order_total {
