@@ -406,6 +406,24 @@ async fn an_abnormal_refund_is_sent_to_a_card_and_then_arrives() -> TestResult {
         RefundStatus::Abnormal
     );
 
+    // Another sub-merchant's request does not find it.
+    let theirs = ApplyAbnormalRefundRequest::builder()
+        .refund_id(accepted.refund_id.as_str())
+        .sub_mchid("1900000999")
+        .out_refund_no("ER-AB")
+        .type_(AbnormalRefundType::MerchantBankCard)
+        .build()?;
+    let err = api_error(client.execute(theirs).await);
+    assert_eq!(
+        (err.status, &err.code),
+        (404, &ErrorCode::ResourceNotExists)
+    );
+    assert!(
+        err.message.contains("no refund of this sub_mchid"),
+        "{}",
+        err.message
+    );
+
     let sent = client.execute(to_card()).await?;
     assert_eq!(sent.status, RefundStatus::Processing);
     assert_eq!(sent.channel, Some(RefundChannel::OtherBankcard));

@@ -57,6 +57,10 @@ pub(super) const RULES: &[Rule] = &[
         ..Rule::new("ecommerce_refunds.apply_refund")
     },
     Rule {
+        fill: Some(own_refund),
+        ..Rule::new("ecommerce_refunds.apply_abnormal_refund")
+    },
+    Rule {
         fill: Some(return_advance),
         ..Rule::new("ecommerce_refunds.return_advance")
     },
@@ -93,6 +97,26 @@ fn refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outc
     Ok(())
 }
 
+/// A body's `sub_mchid` must be the refund's owner too (the engine matches an owner named in the
+/// path or the query).
+fn own_refund(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<(), Outcome> {
+    let owner = e
+        .get(FAMILY, "refund", &text_of(r.get("out_refund_no")))
+        .and_then(|x| x.owner.clone());
+    match call.field("sub_mchid") {
+        Some(v) if owner.as_deref() != Some(text_of(Some(&v)).as_str()) => Err(not_theirs()),
+        _ => Ok(()),
+    }
+}
+
+fn not_theirs() -> Outcome {
+    Outcome::error(
+        404,
+        "RESOURCE_NOT_EXISTS",
+        "no refund of this sub_mchid has this refund_id",
+    )
+}
+
 fn notice(e: &Engine<'_>, r: &Value) -> Vec<Value> {
     payments::refund_notice_of(e, ORDERS, r)
 }
@@ -107,13 +131,7 @@ fn return_advance(e: &mut Engine<'_>, call: &Call<'_>, r: &mut Value) -> Result<
         .find(|x| x.json["refund_id"] == refund_id.as_str())
         .filter(|x| x.owner.as_deref() == Some(sub_mchid.as_str()))
         .map(|x| x.json.clone())
-        .ok_or_else(|| {
-            Outcome::error(
-                404,
-                "RESOURCE_NOT_EXISTS",
-                "no refund of this sub_mchid has this refund_id",
-            )
-        })?;
+        .ok_or_else(not_theirs)?;
     if !ADVANCED.is_in(e.api, &refund) {
         return Err(Outcome::error(
             400,

@@ -621,12 +621,17 @@ impl Engine<'_> {
             }
         };
         let record = self.get(family, &l.name, &key)?;
-        // The owner named anywhere in the request (a coupon's openid in the path, a refund's
-        // sub_mchid in the query or body) must be the resource's.
+        // The owner a path or query parameter names (a coupon's openid in the path, a refund's
+        // sub_mchid in the query) must be the resource's.
         let owner_ok = l
             .owner
             .as_ref()
-            .and_then(|o| call.field(o))
+            .and_then(|o| {
+                call.path
+                    .get(o)
+                    .map(|v| json!(v))
+                    .or_else(|| call.query.get(o).cloned())
+            })
             .is_none_or(|o| record.owner.as_deref() == Some(text_of(Some(&o)).as_str()));
         let matches_ok = l.matches.iter().all(|(field, path)| {
             call.field(field)
