@@ -12,7 +12,7 @@ use wechatpay_apiv3::pay::transactions::types::{Amount, JsapiPayer, TradeState, 
 use wechatpay_apiv3::pay::transactions::{
     PrepayJsapiRequest, QueryByOutTradeNoRequest, Transaction,
 };
-use wechatpay_apiv3::{ApiError, Client, Error, ErrorCode, Operation};
+use wechatpay_apiv3::{Client, Error, ErrorCode, Operation};
 use wechatpay_apiv3_sim::Simulator;
 
 mod common;
@@ -67,14 +67,6 @@ async fn user(sim: &Simulator, out_trade_no: &str, action: &str) -> (u16, serde_
     .expect("the control API answers")
 }
 
-/// The API error of `result`, or a panic naming what came instead.
-fn api_error<T: std::fmt::Debug>(result: Result<T, Error<ErrorCode>>) -> ApiError<ErrorCode> {
-    match result {
-        Err(Error::Api(api)) => api,
-        other => panic!("not an API error: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_charge_under_the_limit_is_paid_at_once_and_a_repeat_is_the_same_order() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
@@ -99,7 +91,7 @@ async fn a_charge_under_the_limit_is_paid_at_once_and_a_repeat_is_the_same_order
     );
 
     // The same number for another amount is another order, refused with the documented code.
-    let err = api_error(client.execute(codepay("CP-SMALL-1", 3000)).await);
+    let err = common::api_error(client.execute(codepay("CP-SMALL-1", 3000)).await);
     assert_eq!(err.code, ErrorCode::OutTradeNoUsed, "{}", err.message);
     assert!(err.message.contains("out_trade_no"), "{}", err.message);
     assert_eq!(sim.faults().effects("pay_transactions.codepay"), 1);
@@ -134,7 +126,7 @@ async fn a_charge_above_the_limit_stays_user_paying_until_the_user_enters_the_pa
     }
     // A repeat of the charge while the user types is the same order: 202 again, no second one.
     let again = client.execute(codepay("CP-LARGE-1", NEEDS_PASSWORD)).await;
-    assert_eq!(api_error(again).code, ErrorCode::Userpaying);
+    assert_eq!(common::api_error(again).code, ErrorCode::Userpaying);
     assert_eq!(sim.faults().effects("pay_transactions.codepay"), 1);
 
     let (status, answer) = user(&sim, "CP-LARGE-1", "enter_password").await;
@@ -173,7 +165,7 @@ async fn a_charge_above_the_limit_stays_user_paying_until_the_user_enters_the_pa
 async fn a_user_who_cancels_leaves_a_failed_order_the_merchant_reverses() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
     let err = client.execute(codepay("CP-CANCEL-1", NEEDS_PASSWORD)).await;
-    assert_eq!(api_error(err).code, ErrorCode::Userpaying);
+    assert_eq!(common::api_error(err).code, ErrorCode::Userpaying);
 
     let (status, answer) = user(&sim, "CP-CANCEL-1", "cancel_password").await;
     assert_eq!(status, 200, "{answer}");
@@ -209,7 +201,7 @@ async fn the_merchant_who_gives_up_reverses_a_waiting_or_paid_code_order_and_not
 
     // Still waiting for the password when the cashier gives up.
     let err = client.execute(codepay("CP-GIVEUP-1", NEEDS_PASSWORD)).await;
-    assert_eq!(api_error(err).code, ErrorCode::Userpaying);
+    assert_eq!(common::api_error(err).code, ErrorCode::Userpaying);
     client.execute(reverse("CP-GIVEUP-1")).await?;
     assert_eq!(
         query(&client, "CP-GIVEUP-1").await?.trade_state,
@@ -251,7 +243,7 @@ async fn the_merchant_who_gives_up_reverses_a_waiting_or_paid_code_order_and_not
         )
         .build()?;
     client.execute(prepay).await?;
-    let err = api_error(client.execute(reverse("JSAPI-1")).await);
+    let err = common::api_error(client.execute(reverse("JSAPI-1")).await);
     assert_eq!((err.status, &err.code), (400, &ErrorCode::InvalidRequest));
     assert!(
         err.message.contains("is NOTPAY; reverse needs USERPAYING"),
@@ -260,7 +252,7 @@ async fn the_merchant_who_gives_up_reverses_a_waiting_or_paid_code_order_and_not
     );
     // Paid, it is in a state a payment-code order could be reversed from, and still refused.
     sim.pay_order("JSAPI-1", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")?;
-    let err = api_error(client.execute(reverse("JSAPI-1")).await);
+    let err = common::api_error(client.execute(reverse("JSAPI-1")).await);
     assert_eq!((err.status, &err.code), (400, &ErrorCode::InvalidRequest));
     assert!(
         err.message.contains("only a payment-code (MICROPAY) order"),
@@ -273,7 +265,7 @@ async fn the_merchant_who_gives_up_reverses_a_waiting_or_paid_code_order_and_not
     );
 
     // An order the simulator never saw is not found.
-    let err = api_error(client.execute(reverse("CP-NEVER-1")).await);
+    let err = common::api_error(client.execute(reverse("CP-NEVER-1")).await);
     assert_eq!(
         (err.status, &err.code),
         (404, &ErrorCode::OrderNotExist),

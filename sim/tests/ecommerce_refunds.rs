@@ -23,7 +23,7 @@ use wechatpay_apiv3::refund::domestic::{
     AbnormalRefundType, FundsFrom, RefundChannel, RefundRequestAmount, RefundResultEvent,
     RefundSourceAccount, RefundStatus,
 };
-use wechatpay_apiv3::{ApiError, Client, Error, ErrorCode, RetryPolicy};
+use wechatpay_apiv3::{Client, Error, ErrorCode, RetryPolicy};
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Simulator};
 
 mod common;
@@ -141,14 +141,6 @@ async fn bank(sim: &Simulator, out_refund_no: &str, transition: &str) -> (u16, s
     .expect("the control API answers")
 }
 
-/// The API error of `result`, or a panic naming what came instead.
-fn api_error<T: std::fmt::Debug>(result: Result<T, Error<ErrorCode>>) -> ApiError<ErrorCode> {
-    match result {
-        Err(Error::Api(api)) => api,
-        other => panic!("not an API error: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_sub_merchants_order_is_refunded_in_parts_and_each_refund_arrives_with_its_callback()
 -> TestResult {
@@ -243,7 +235,7 @@ async fn a_sub_merchants_order_is_refunded_in_parts_and_each_refund_arrives_with
         .execute(refund_of("EC-ORDER-1", "ER-2", 5800, 8800))
         .await?;
     assert_ne!(rest.refund_id, accepted.refund_id);
-    let err = api_error(
+    let err = common::api_error(
         client
             .execute(refund_of("EC-ORDER-1", "ER-3", 1, 8800))
             .await,
@@ -307,7 +299,7 @@ async fn a_refund_of_an_order_that_is_not_the_sub_merchants_paid_order_is_refuse
         ),
     ];
     for (request, status, code, message) in refused {
-        let err = api_error(client.execute(request).await);
+        let err = common::api_error(client.execute(request).await);
         assert_eq!((err.status, &err.code), (status, &code), "{}", err.message);
         assert!(err.message.contains(message), "{}", err.message);
     }
@@ -318,7 +310,7 @@ async fn a_refund_of_an_order_that_is_not_the_sub_merchants_paid_order_is_refuse
     let accepted = client
         .execute(refund_of("EC-ORDER-2", "ER-OK", 1000, 5000))
         .await?;
-    let err = api_error(
+    let err = common::api_error(
         client
             .execute(refund_of("EC-ORDER-2", "ER-OK", 2000, 5000))
             .await,
@@ -333,7 +325,7 @@ async fn a_refund_of_an_order_that_is_not_the_sub_merchants_paid_order_is_refuse
         by_refund_id(&accepted.refund_id, "1900000999"),
         by_refund_id("50300000000000000000000000", SUB_MCHID),
     ] {
-        let err = api_error(client.execute(query).await);
+        let err = common::api_error(client.execute(query).await);
         assert_eq!(
             (err.status, &err.code),
             (404, &ErrorCode::ResourceNotExists),
@@ -346,7 +338,7 @@ async fn a_refund_of_an_order_that_is_not_the_sub_merchants_paid_order_is_refuse
         .sub_mchid("1900000999")
         .build()?;
     assert_eq!(
-        api_error(client.execute(other).await).code,
+        common::api_error(client.execute(other).await).code,
         ErrorCode::ResourceNotExists
     );
     assert_eq!(sim.faults().effects("ecommerce_refunds.apply_refund"), 1);
@@ -378,7 +370,7 @@ async fn an_abnormal_refund_is_sent_to_a_card_and_then_arrives() -> TestResult {
             .expect("a valid abnormal refund")
     };
     // Only an ABNORMAL refund can be sent to a card.
-    let err = api_error(client.execute(to_card()).await);
+    let err = common::api_error(client.execute(to_card()).await);
     assert_eq!((err.status, &err.code), (400, &ErrorCode::InvalidRequest));
     assert!(
         err.message
@@ -413,7 +405,7 @@ async fn an_abnormal_refund_is_sent_to_a_card_and_then_arrives() -> TestResult {
         .out_refund_no("ER-AB")
         .type_(AbnormalRefundType::MerchantBankCard)
         .build()?;
-    let err = api_error(client.execute(theirs).await);
+    let err = common::api_error(client.execute(theirs).await);
     assert_eq!(
         (err.status, &err.code),
         (404, &ErrorCode::ResourceNotExists)
@@ -447,7 +439,7 @@ async fn an_abnormal_refund_is_sent_to_a_card_and_then_arrives() -> TestResult {
     assert_eq!(arrived.channel, Some(RefundChannel::OtherBankcard));
 
     // The order is refunded in full now.
-    let err = api_error(
+    let err = common::api_error(
         client
             .execute(refund_of("EC-ORDER-3", "ER-MORE", 1, 6000))
             .await,
@@ -530,7 +522,7 @@ async fn an_advance_is_returned_once_the_advanced_refund_succeeded() -> TestResu
             .expect("a valid return")
     };
 
-    let err = api_error(client.execute(ret(&advanced.refund_id)).await);
+    let err = common::api_error(client.execute(ret(&advanced.refund_id)).await);
     assert_eq!(err.code, ErrorCode::InvalidRequest);
     assert!(
         err.message.contains(
@@ -543,14 +535,14 @@ async fn an_advance_is_returned_once_the_advanced_refund_succeeded() -> TestResu
         let (status, answer) = bank(&sim, out_refund_no, "arrive").await;
         assert_eq!(status, 200, "{answer}");
     }
-    let err = api_error(client.execute(ret(&own.refund_id)).await);
+    let err = common::api_error(client.execute(ret(&own.refund_id)).await);
     assert_eq!(err.code, ErrorCode::InvalidRequest);
     assert!(
         err.message.contains("not advanced by the platform"),
         "{}",
         err.message
     );
-    let err = api_error(client.execute(ret("50300000000000000000000000")).await);
+    let err = common::api_error(client.execute(ret("50300000000000000000000000")).await);
     assert_eq!(
         (err.status, &err.code),
         (404, &ErrorCode::ResourceNotExists)
@@ -582,7 +574,7 @@ async fn an_advance_is_returned_once_the_advanced_refund_succeeded() -> TestResu
         .sub_mchid("1900000999")
         .build()?;
     assert_eq!(
-        api_error(client.execute(other).await).code,
+        common::api_error(client.execute(other).await).code,
         ErrorCode::ResourceNotExists
     );
     Ok(())

@@ -99,3 +99,13 @@ pub async fn control_post(
     let status = response.status().as_u16();
     Ok((status, serde_json::from_slice(&response.bytes().await?)?))
 }
+
+/// The API error of `result`, or a panic naming what came instead.
+pub fn api_error<T: std::fmt::Debug>(
+    result: Result<T, wechatpay_apiv3::Error<wechatpay_apiv3::ErrorCode>>,
+) -> wechatpay_apiv3::ApiError<wechatpay_apiv3::ErrorCode> {
+    match result {
+        Err(wechatpay_apiv3::Error::Api(api)) => api,
+        other => panic!("not an API error: {other:?}"),
+    }
+}
