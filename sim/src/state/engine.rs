@@ -615,8 +615,9 @@ impl Engine<'_> {
                     .also_by
                     .iter()
                     .find_map(|f| call.field(f).map(|v| (f, v)))?;
+                // Compared as text: a path carries `applyment_id` as digits, the record as a number.
                 self.records(family, &l.name)
-                    .find(|(_, r)| r.json.get(field) == Some(&value))
+                    .find(|(_, r)| r.json.get(field).is_some_and(|v| same_text(v, &value)))
                     .map(|(k, _)| k.clone())?
             }
         };

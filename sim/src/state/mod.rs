@@ -9,6 +9,7 @@ mod busifavor;
 mod certificates;
 mod codepay;
 mod complaints;
+mod ecommerce_applyments;
 pub(crate) mod engine;
 mod favor;
 mod mch_transfer;

@@ -227,6 +227,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::applyment4sub::RULES,
         super::mch_transfer::RULES,
         super::profitsharing::RULES,
+        super::ecommerce_applyments::RULES,
     ]
     .into_iter()
     .flatten()
