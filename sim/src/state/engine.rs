@@ -687,7 +687,7 @@ impl Engine<'_> {
             .as_ref()
             .and_then(|o| call.field(o))
             .map(|o| text_of(Some(&o)));
-        self.insert_made(family, &l.name, owner.as_deref(), call.body, record);
+        self.insert_made(family, &l.name, owner.as_deref(), call.arrived, record);
         let stored = self
             .get(family, &l.name, &key)
             .map(|r| r.json.clone())
@@ -1116,6 +1116,7 @@ notification:
                 path: &no_path,
                 query: &no_query,
                 body: &body,
+                arrived: &body,
             },
         );
         assert_eq!(made.map(|o| o.answer.status), Some(200));
@@ -1129,6 +1130,7 @@ notification:
                     path: &path,
                     query: &no_query,
                     body: &Value::Null,
+                    arrived: &Value::Null,
                 },
             )
             .expect("served");
