@@ -100,6 +100,23 @@ fn by_id(applyment_id: i64) -> Result<QueryApplymentByIdRequest, Box<dyn std::er
         .build()?)
 }
 
+fn revoke_by_no(
+    out_request_no: &str,
+) -> Result<RevokeApplymentByOutRequestNoRequest, Box<dyn std::error::Error>> {
+    Ok(RevokeApplymentByOutRequestNoRequest::builder()
+        .out_request_no(out_request_no)
+        .build()?)
+}
+
+/// The revocation by WeChat Pay's number, given as the digits a path carries.
+fn revoke_by_id(
+    applyment_id: impl Into<String>,
+) -> Result<RevokeApplymentByIdRequest, Box<dyn std::error::Error>> {
+    Ok(RevokeApplymentByIdRequest::builder()
+        .applyment_id(applyment_id)
+        .build()?)
+}
+
 /// A control transition of the application lifecycle: the status and the JSON answer.
 async fn review(
     sim: &Simulator,
@@ -215,11 +232,7 @@ async fn checked_verified_reviewed_signed_each_state_shown_by_both_queries() -> 
 
     // A finished application can be neither revoked nor moved back.
     let err = client
-        .execute(
-            RevokeApplymentByOutRequestNoRequest::builder()
-                .out_request_no(no)
-                .build()?,
-        )
+        .execute(revoke_by_no(no)?)
         .await
         .expect_err("a finished application is final");
     assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
@@ -259,11 +272,7 @@ async fn rejected_or_frozen_applications_show_why_and_revoking_cancels_them_for_
     assert_eq!(details[1].reject_reason, "店铺链接无法打开。");
 
     let revoked = client
-        .execute(
-            RevokeApplymentByIdRequest::builder()
-                .applyment_id(rejected.applyment_id.to_string())
-                .build()?,
-        )
+        .execute(revoke_by_id(rejected.applyment_id.to_string())?)
         .await?;
     assert_eq!(
         (revoked.applyment_id, revoked.out_request_no.as_str()),
@@ -274,11 +283,7 @@ async fn rejected_or_frozen_applications_show_why_and_revoking_cancels_them_for_
     assert_eq!(cancelled.applyment_state_desc, "已作废");
     // Revoked is final: a second revocation is refused, by either number.
     let err = client
-        .execute(
-            RevokeApplymentByOutRequestNoRequest::builder()
-                .out_request_no(rejected_no)
-                .build()?,
-        )
+        .execute(revoke_by_no(rejected_no)?)
         .await
         .expect_err("already revoked");
     assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
@@ -311,13 +316,7 @@ async fn rejected_or_frozen_applications_show_why_and_revoking_cancels_them_for_
         Some(1),
         "{shown:?}"
     );
-    let revoked = client
-        .execute(
-            RevokeApplymentByOutRequestNoRequest::builder()
-                .out_request_no(frozen_no)
-                .build()?,
-        )
-        .await?;
+    let revoked = client.execute(revoke_by_no(frozen_no)?).await?;
     assert_eq!(revoked.applyment_id, frozen.applyment_id);
     assert_eq!(
         both_ways(&client, frozen_no, frozen.applyment_id)
@@ -333,11 +332,7 @@ async fn rejected_or_frozen_applications_show_why_and_revoking_cancels_them_for_
         .expect_err("unknown");
     assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
     let err = client
-        .execute(
-            RevokeApplymentByIdRequest::builder()
-                .applyment_id("2000002999999999")
-                .build()?,
-        )
+        .execute(revoke_by_id("2000002999999999")?)
         .await
         .expect_err("unknown");
     assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
