@@ -19,9 +19,9 @@ use ::wechatpay_apiv3_runtime as rt;
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryApplymentByOutRequestNoRequest {
-    /// Path parameter. The platform's number of the application (letters, digits, `_` and `-`, which travel in a path unchanged).
+    /// Path parameter. The platform's number of the application, as submitted.
     ///
-    /// Wire name `out_request_no`; required; 1 to 124 characters; matches `^[0-9A-Za-z_-]+$`.
+    /// Wire name `out_request_no`; required; 1 to 124 characters.
     pub out_request_no: ::std::string::String,
 }
 
@@ -40,12 +40,7 @@ rt::serde_via_json!(QueryApplymentByOutRequestNoRequest);
 impl rt::Shaped for QueryApplymentByOutRequestNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "QueryApplymentByOutRequestNoRequest",
-        &[
-            rt::FieldRule::req(
-                "out_request_no",
-                rt::Kind::pattern(1, 124, "^[0-9A-Za-z_-]+$"),
-            ),
-        ],
+        &[rt::FieldRule::req("out_request_no", rt::Kind::text(1, 124))],
     );
 }
 
@@ -60,7 +55,7 @@ impl QueryApplymentByOutRequestNoRequest {
 #[derive(Clone, Debug, Default)]
 pub struct QueryApplymentByOutRequestNoRequestBuilder(rt::Draft);
 impl QueryApplymentByOutRequestNoRequestBuilder {
-    /// Sets the parameter `out_request_no`. The platform's number of the application (letters, digits, `_` and `-`, which travel in a path unchanged).
+    /// Sets the parameter `out_request_no`. The platform's number of the application, as submitted.
     pub fn out_request_no(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("out_request_no", value))
     }

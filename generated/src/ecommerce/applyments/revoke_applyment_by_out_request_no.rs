@@ -21,7 +21,7 @@ use ::wechatpay_apiv3_runtime as rt;
 pub struct RevokeApplymentByOutRequestNoRequest {
     /// Path parameter. The platform's number of the application.
     ///
-    /// Wire name `out_request_no`; required; 1 to 124 characters; matches `^[0-9A-Za-z_-]+$`.
+    /// Wire name `out_request_no`; required; 1 to 124 characters.
     pub out_request_no: ::std::string::String,
 }
 
@@ -40,12 +40,7 @@ rt::serde_via_json!(RevokeApplymentByOutRequestNoRequest);
 impl rt::Shaped for RevokeApplymentByOutRequestNoRequest {
     const SHAPE: &'static rt::Shape = &rt::Shape::new(
         "RevokeApplymentByOutRequestNoRequest",
-        &[
-            rt::FieldRule::req(
-                "out_request_no",
-                rt::Kind::pattern(1, 124, "^[0-9A-Za-z_-]+$"),
-            ),
-        ],
+        &[rt::FieldRule::req("out_request_no", rt::Kind::text(1, 124))],
     );
 }
 

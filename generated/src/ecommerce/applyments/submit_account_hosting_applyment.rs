@@ -2,14 +2,14 @@
 
 //! 提交申请单 (submit an account-hosting sub-merchant application)
 //!
-//! The application of `submit_applyment`, for a platform that hosts its sellers' accounts: it may declare that it signs the WeChat Pay agreement and verifies the seller's identity itself (`proxy_sign_verify_mode`), and then sends that signature and check with `submit_sign_verify_info`. Sellers abroad cannot be onboarded this way. The same `out_request_no` sent again with the same content answers the same application.
+//! The application of `submit_applyment`, for a platform that hosts its sellers' accounts: it may declare that it signs the WeChat Pay agreement and verifies the seller's identity itself (`proxy_sign_verify_mode`), and then sends that signature and check with `submit_sign_verify_info`. Individuals abroad without a business licence (境外个人小微) cannot be onboarded this way. The same `out_request_no` sent again with the same content answers the same application.
 //!
 //! Sends `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`. [Official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015616688).
 
 use ::wechatpay_apiv3_runtime as rt;
 /// 提交申请单 (submit an account-hosting sub-merchant application)
 ///
-/// The application of `submit_applyment`, for a platform that hosts its sellers' accounts: it may declare that it signs the WeChat Pay agreement and verifies the seller's identity itself (`proxy_sign_verify_mode`), and then sends that signature and check with `submit_sign_verify_info`. Sellers abroad cannot be onboarded this way. The same `out_request_no` sent again with the same content answers the same application.
+/// The application of `submit_applyment`, for a platform that hosts its sellers' accounts: it may declare that it signs the WeChat Pay agreement and verifies the seller's identity itself (`proxy_sign_verify_mode`), and then sends that signature and check with `submit_sign_verify_info`. Individuals abroad without a business licence (境外个人小微) cannot be onboarded this way. The same `out_request_no` sent again with the same content answers the same application.
 ///
 /// Sends `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`; see the [official documentation](https://pay.weixin.qq.com/doc/v3/partner/4015616688).
 ///
