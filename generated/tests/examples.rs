@@ -1320,6 +1320,414 @@ fn combine_transactions_combine_transaction_success_notification_example() -> ::
     Ok(())
 }
 
+/// Example "Finished, with the new sub-merchant" of `GET /v3/ecommerce/applyments/{applyment_id}`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_query_applyment_by_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::query_applyment_by_id::QueryApplymentByIdRequest::builder()
+        .applyment_id("2000002124775691")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/applyments/2000002124775691");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::applyments::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691,\"applyment_state\":\"FINISH\",\"applyment_state_desc\":\"完成\",\"out_request_no\":\"APPLYMENT_20261202001\",\"sign_state\":\"SIGNED\",\"sub_mchid\":\"1542488631\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Rejected, with the reasons" of `GET /v3/ecommerce/applyments/{applyment_id}`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_query_applyment_by_id_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::query_applyment_by_id::QueryApplymentByIdRequest::builder()
+        .applyment_id("2000002124775692")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/applyments/2000002124775692");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::applyments::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775692,\"applyment_state\":\"REJECTED\",\"applyment_state_desc\":\"已驳回\",\"audit_detail\":[{\"param_name\":\"id_card_copy\",\"reject_reason\":\"身份证背面识别失败，请上传更清晰的身份证图片\"}],\"out_request_no\":\"APPLYMENT_20261202002\",\"sign_state\":\"NOT_SIGNABLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Approved, waiting for the administrator to sign" of `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_query_applyment_by_out_request_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::query_applyment_by_out_request_no::QueryApplymentByOutRequestNoRequest::builder()
+        .out_request_no("APPLYMENT_20261202001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/applyments/out-request-no/APPLYMENT_20261202001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::applyments::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691,\"applyment_state\":\"NEED_SIGN\",\"applyment_state_desc\":\"待签约\",\"out_request_no\":\"APPLYMENT_20261202001\",\"sign_state\":\"UNSIGNED\",\"sign_url\":\"https://pay.weixin.qq.com/public/apply4ec_sign/s?applymentId=2000002124775691&sign=b207b673049a32c858f3aabd7d27c7ec\",\"sub_mchid\":\"1542488631\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Waiting for the account to be verified by a small transfer" of `GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_query_applyment_by_out_request_no_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::query_applyment_by_out_request_no::QueryApplymentByOutRequestNoRequest::builder()
+        .out_request_no("APPLYMENT_20261202002")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/applyments/out-request-no/APPLYMENT_20261202002"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::applyments::types::ApplymentStatus = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_validation\":{\"account_name\":\"王建国\",\"account_no\":\"6217003810012345678\",\"city\":\"深圳\",\"deadline\":\"2026-12-10 17:09:01\",\"destination_account_bank\":\"招商银行威盛大厦支行\",\"destination_account_name\":\"财付通支付科技有限公司\",\"destination_account_number\":\"7222223333322332\",\"pay_amount\":124,\"remark\":\"入驻账户验证\"},\"applyment_id\":2000002124775692,\"applyment_state\":\"ACCOUNT_NEED_VERIFY\",\"applyment_state_desc\":\"待账户验证\",\"out_request_no\":\"APPLYMENT_20261202002\",\"sign_state\":\"NOT_SIGNABLE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Revoke a rejected application" of `POST /v3/ecommerce/applyments/{applyment_id}/revoke`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_revoke_applyment_by_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::revoke_applyment_by_id::RevokeApplymentByIdRequest::builder()
+        .applyment_id("2000002124775692")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/ecommerce/applyments/2000002124775692/revoke"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::applyments::revoke_applyment_by_id::RevokeApplymentByIdResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775692,\"out_request_no\":\"APPLYMENT_20261202002\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Revoke an application in review" of `POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_revoke_applyment_by_out_request_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::revoke_applyment_by_out_request_no::RevokeApplymentByOutRequestNoRequest::builder()
+        .out_request_no("APPLYMENT_20261202001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/applyments/out-request-no/APPLYMENT_20261202001/revoke"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::applyments::revoke_applyment_by_out_request_no::RevokeApplymentByOutRequestNoResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_20261202001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sole proprietorship whose platform signs and verifies for it" of `POST /v3/ecommerce/applyments/submit-account-hosting-applyment`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_submit_account_hosting_applyment_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentRequest::builder()
+        .out_request_no("HOSTED_20261202001")
+        .organization_type("4")
+        .business_license_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::BusinessLicenseInfo::builder()
+                .business_license_copy(
+                    "47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53",
+                )
+                .business_license_number("92440300MA5G9L3Y8R")
+                .merchant_name("个体户陈小梅")
+                .legal_person("陈小梅")
+                .build()?,
+        )
+        .id_card_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::IdCardInfo::builder()
+                .id_card_copy("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTv")
+                .id_card_national("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4")
+                .id_card_name("陈小梅")
+                .id_card_number("440306199002143328")
+                .id_card_valid_time_begin("2020-02-14")
+                .id_card_valid_time("2040-02-14")
+                .build()?,
+        )
+        .account_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::AccountInfo::builder()
+                .bank_account_type("75")
+                .account_bank("工商银行")
+                .account_name("陈小梅")
+                .account_number("6212264000012345678")
+                .build()?,
+        )
+        .contact_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::ContactInfo::builder()
+                .contact_type("65")
+                .contact_name("陈小梅")
+                .mobile_phone("13700001111")
+                .build()?,
+        )
+        .sales_scene_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::SalesSceneInfo::builder()
+                .store_name("小梅手作")
+                .store_url("https://shop.example.com/xiaomei")
+                .build()?,
+        )
+        .merchant_shortname("小梅手作")
+        .proxy_sign_verify_mode(true)
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/applyments/submit-account-hosting-applyment"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"陈小梅\",\"account_number\":\"6212264000012345678\",\"bank_account_type\":\"75\"},\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"92440300MA5G9L3Y8R\",\"legal_person\":\"陈小梅\",\"merchant_name\":\"个体户陈小梅\"},\"contact_info\":{\"contact_name\":\"陈小梅\",\"contact_type\":\"65\",\"mobile_phone\":\"13700001111\"},\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTv\",\"id_card_name\":\"陈小梅\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4\",\"id_card_number\":\"440306199002143328\",\"id_card_valid_time\":\"2040-02-14\",\"id_card_valid_time_begin\":\"2020-02-14\"},\"merchant_shortname\":\"小梅手作\",\"organization_type\":\"4\",\"out_request_no\":\"HOSTED_20261202001\",\"proxy_sign_verify_mode\":true,\"sales_scene_info\":{\"store_name\":\"小梅手作\",\"store_url\":\"https://shop.example.com/xiaomei\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_info\":{\"account_bank\":\"工商银行\",\"account_name\":\"陈小梅\",\"account_number\":\"6212264000012345678\",\"bank_account_type\":\"75\"},\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"92440300MA5G9L3Y8R\",\"legal_person\":\"陈小梅\",\"merchant_name\":\"个体户陈小梅\"},\"contact_info\":{\"contact_name\":\"陈小梅\",\"contact_type\":\"65\",\"mobile_phone\":\"13700001111\"},\"id_card_info\":{\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTv\",\"id_card_name\":\"陈小梅\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4\",\"id_card_number\":\"440306199002143328\",\"id_card_valid_time\":\"2040-02-14\",\"id_card_valid_time_begin\":\"2020-02-14\"},\"merchant_shortname\":\"小梅手作\",\"organization_type\":\"4\",\"out_request_no\":\"HOSTED_20261202001\",\"proxy_sign_verify_mode\":true,\"sales_scene_info\":{\"store_name\":\"小梅手作\",\"store_url\":\"https://shop.example.com/xiaomei\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::applyments::submit_account_hosting_applyment::SubmitAccountHostingApplymentResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775693,\"out_request_no\":\"HOSTED_20261202001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A company selling on the platform, legal representative with an identity card" of `POST /v3/ecommerce/applyments/`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_submit_applyment_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::submit_applyment::SubmitApplymentRequest::builder()
+        .out_request_no("APPLYMENT_20261202001")
+        .organization_type("2")
+        .business_license_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::BusinessLicenseInfo::builder()
+                .business_license_copy(
+                    "47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53",
+                )
+                .business_license_number("91440300MA5G8K2X7Q")
+                .merchant_name("深圳晨光咖啡有限公司")
+                .legal_person("林晓岚")
+                .build()?,
+        )
+        .id_doc_type("IDENTIFICATION_TYPE_MAINLAND_IDCARD")
+        .id_card_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::IdCardInfo::builder()
+                .id_card_copy("xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTv")
+                .id_card_national("vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4")
+                .id_card_name("林晓岚")
+                .id_card_number("440305198807124527")
+                .id_card_address("广东省深圳市南山区桃园路88号")
+                .id_card_valid_time_begin("2018-07-20")
+                .id_card_valid_time("2038-07-20")
+                .build()?,
+        )
+        .owner(true)
+        .account_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::AccountInfo::builder()
+                .bank_account_type("74")
+                .account_bank("招商银行")
+                .account_name("深圳晨光咖啡有限公司")
+                .bank_address_code("440300")
+                .bank_branch_id("308584000013")
+                .account_number("755912345610201")
+                .build()?,
+        )
+        .contact_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::ContactInfo::builder()
+                .contact_type("65")
+                .contact_name("林晓岚")
+                .contact_id_card_number("440305198807124527")
+                .mobile_phone("13812345678")
+                .contact_email("lin.xiaolan@chenguang-coffee.cn")
+                .build()?,
+        )
+        .sales_scene_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::SalesSceneInfo::builder()
+                .store_name("晨光咖啡旗舰店")
+                .store_url("https://shop.example.com/chenguang")
+                .build()?,
+        )
+        .settlement_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::SettlementInfo::builder()
+                .settlement_id(719)
+                .qualification_type("餐饮")
+                .build()?,
+        )
+        .merchant_shortname("晨光咖啡")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/applyments/");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account_info\":{\"account_bank\":\"招商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"755912345610201\",\"bank_account_type\":\"74\",\"bank_address_code\":\"440300\",\"bank_branch_id\":\"308584000013\"},\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"91440300MA5G8K2X7Q\",\"legal_person\":\"林晓岚\",\"merchant_name\":\"深圳晨光咖啡有限公司\"},\"contact_info\":{\"contact_email\":\"lin.xiaolan@chenguang-coffee.cn\",\"contact_id_card_number\":\"440305198807124527\",\"contact_name\":\"林晓岚\",\"contact_type\":\"65\",\"mobile_phone\":\"13812345678\"},\"id_card_info\":{\"id_card_address\":\"广东省深圳市南山区桃园路88号\",\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTv\",\"id_card_name\":\"林晓岚\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4\",\"id_card_number\":\"440305198807124527\",\"id_card_valid_time\":\"2038-07-20\",\"id_card_valid_time_begin\":\"2018-07-20\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_MAINLAND_IDCARD\",\"merchant_shortname\":\"晨光咖啡\",\"organization_type\":\"2\",\"out_request_no\":\"APPLYMENT_20261202001\",\"owner\":true,\"sales_scene_info\":{\"store_name\":\"晨光咖啡旗舰店\",\"store_url\":\"https://shop.example.com/chenguang\"},\"settlement_info\":{\"qualification_type\":\"餐饮\",\"settlement_id\":719}}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::applyments::submit_applyment::SubmitApplymentBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_info\":{\"account_bank\":\"招商银行\",\"account_name\":\"深圳晨光咖啡有限公司\",\"account_number\":\"755912345610201\",\"bank_account_type\":\"74\",\"bank_address_code\":\"440300\",\"bank_branch_id\":\"308584000013\"},\"business_license_info\":{\"business_license_copy\":\"47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53\",\"business_license_number\":\"91440300MA5G8K2X7Q\",\"legal_person\":\"林晓岚\",\"merchant_name\":\"深圳晨光咖啡有限公司\"},\"contact_info\":{\"contact_email\":\"lin.xiaolan@chenguang-coffee.cn\",\"contact_id_card_number\":\"440305198807124527\",\"contact_name\":\"林晓岚\",\"contact_type\":\"65\",\"mobile_phone\":\"13812345678\"},\"id_card_info\":{\"id_card_address\":\"广东省深圳市南山区桃园路88号\",\"id_card_copy\":\"xpnFuAxhBTEO_PvWkfSCJ3zVIn001D8daLC-ehEuo0BJqRTv\",\"id_card_name\":\"林晓岚\",\"id_card_national\":\"vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4\",\"id_card_number\":\"440305198807124527\",\"id_card_valid_time\":\"2038-07-20\",\"id_card_valid_time_begin\":\"2018-07-20\"},\"id_doc_type\":\"IDENTIFICATION_TYPE_MAINLAND_IDCARD\",\"merchant_shortname\":\"晨光咖啡\",\"organization_type\":\"2\",\"out_request_no\":\"APPLYMENT_20261202001\",\"owner\":true,\"sales_scene_info\":{\"store_name\":\"晨光咖啡旗舰店\",\"store_url\":\"https://shop.example.com/chenguang\"},\"settlement_info\":{\"qualification_type\":\"餐饮\",\"settlement_id\":719}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::applyments::submit_applyment::SubmitApplymentResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775691,\"out_request_no\":\"APPLYMENT_20261202001\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A person selling without a licence (小微商户)" of `POST /v3/ecommerce/applyments/`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_submit_applyment_example_2() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::submit_applyment::SubmitApplymentRequest::builder()
+        .out_request_no("APPLYMENT_20261202002")
+        .organization_type("2401")
+        .id_card_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::IdCardInfo::builder()
+                .id_card_copy("A3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iO9pA")
+                .id_card_national("S4dF7gH0jK3lZ6xC9vB2nM5qW8eR1tY4uI7oP0aS")
+                .id_card_name("王建国")
+                .id_card_number("510104197503156712")
+                .id_card_valid_time_begin("2015-03-01")
+                .id_card_valid_time("长期")
+                .build()?,
+        )
+        .account_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::AccountInfo::builder()
+                .bank_account_type("75")
+                .account_bank("建设银行")
+                .account_name("王建国")
+                .bank_address_code("510100")
+                .account_number("6217003810012345678")
+                .build()?,
+        )
+        .contact_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::ContactInfo::builder()
+                .contact_type("65")
+                .contact_name("王建国")
+                .contact_id_card_number("510104197503156712")
+                .mobile_phone("13987654321")
+                .build()?,
+        )
+        .sales_scene_info(
+            ::wechatpay_apiv3::ecommerce::applyments::types::SalesSceneInfo::builder()
+                .store_name("老王鲜果")
+                .store_qr_code("Q1wE4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV4bN7mQ")
+                .build()?,
+        )
+        .merchant_shortname("老王鲜果")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/applyments/");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account_info\":{\"account_bank\":\"建设银行\",\"account_name\":\"王建国\",\"account_number\":\"6217003810012345678\",\"bank_account_type\":\"75\",\"bank_address_code\":\"510100\"},\"contact_info\":{\"contact_id_card_number\":\"510104197503156712\",\"contact_name\":\"王建国\",\"contact_type\":\"65\",\"mobile_phone\":\"13987654321\"},\"id_card_info\":{\"id_card_copy\":\"A3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iO9pA\",\"id_card_name\":\"王建国\",\"id_card_national\":\"S4dF7gH0jK3lZ6xC9vB2nM5qW8eR1tY4uI7oP0aS\",\"id_card_number\":\"510104197503156712\",\"id_card_valid_time\":\"长期\",\"id_card_valid_time_begin\":\"2015-03-01\"},\"merchant_shortname\":\"老王鲜果\",\"organization_type\":\"2401\",\"out_request_no\":\"APPLYMENT_20261202002\",\"sales_scene_info\":{\"store_name\":\"老王鲜果\",\"store_qr_code\":\"Q1wE4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV4bN7mQ\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::applyments::submit_applyment::SubmitApplymentBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_info\":{\"account_bank\":\"建设银行\",\"account_name\":\"王建国\",\"account_number\":\"6217003810012345678\",\"bank_account_type\":\"75\",\"bank_address_code\":\"510100\"},\"contact_info\":{\"contact_id_card_number\":\"510104197503156712\",\"contact_name\":\"王建国\",\"contact_type\":\"65\",\"mobile_phone\":\"13987654321\"},\"id_card_info\":{\"id_card_copy\":\"A3sD6fG9hJ2kL5zX8cV1bN4mQ7wE0rT3yU6iO9pA\",\"id_card_name\":\"王建国\",\"id_card_national\":\"S4dF7gH0jK3lZ6xC9vB2nM5qW8eR1tY4uI7oP0aS\",\"id_card_number\":\"510104197503156712\",\"id_card_valid_time\":\"长期\",\"id_card_valid_time_begin\":\"2015-03-01\"},\"merchant_shortname\":\"老王鲜果\",\"organization_type\":\"2401\",\"out_request_no\":\"APPLYMENT_20261202002\",\"sales_scene_info\":{\"store_name\":\"老王鲜果\",\"store_qr_code\":\"Q1wE4rT7yU0iO3pA6sD9fG2hJ5kL8zX1cV4bN7mQ\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::applyments::submit_applyment::SubmitApplymentResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775692,\"out_request_no\":\"APPLYMENT_20261202002\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Signed on the platform and verified in person" of `POST /v3/ecommerce/applyments/submit-sign-verify-info`.
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_submit_sign_verify_info_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoRequest::builder()
+        .out_request_no("HOSTED_20261202001")
+        .pre_sign_time("2026-12-02T10:34:56+08:00")
+        .proxy_verify_identity_info(
+            ::wechatpay_apiv3::ecommerce::applyments::submit_sign_verify_info::ProxyVerifyIdentityInfo::builder()
+                .verify_identity_type("VERIFY_IDENTITY_TYPE_FACE_TO_FACE")
+                .verify_identity_result(true)
+                .build()?,
+        )
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/ecommerce/applyments/submit-sign-verify-info"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"out_request_no\":\"HOSTED_20261202001\",\"pre_sign_time\":\"2026-12-02T10:34:56+08:00\",\"proxy_verify_identity_info\":{\"verify_identity_result\":true,\"verify_identity_type\":\"VERIFY_IDENTITY_TYPE_FACE_TO_FACE\"}}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_request_no\":\"HOSTED_20261202001\",\"pre_sign_time\":\"2026-12-02T10:34:56+08:00\",\"proxy_verify_identity_info\":{\"verify_identity_result\":true,\"verify_identity_type\":\"VERIFY_IDENTITY_TYPE_FACE_TO_FACE\"}}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::applyments::submit_sign_verify_info::SubmitSignVerifyInfoResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"applyment_id\":2000002124775693}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-onboarding")]
+#[test]
+fn ecommerce_applyments_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::applyments::types::OrganizationType,
+    >();
+    check_open_enum::<::wechatpay_apiv3::ecommerce::applyments::types::IdDocType>();
+    check_open_enum::<::wechatpay_apiv3::ecommerce::applyments::types::SuperAdminType>();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::applyments::types::BankAccountType,
+    >();
+    check_open_enum::<::wechatpay_apiv3::ecommerce::applyments::types::ApplymentState>();
+    check_open_enum::<::wechatpay_apiv3::ecommerce::applyments::types::SignState>();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::applyments::submit_sign_verify_info::VerifyIdentityType,
+    >();
+}
+
 /// Example "To the user's card" of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
 #[cfg(feature = "ecommerce-refunds")]
 #[test]

@@ -69,6 +69,8 @@ pub struct Incoming<'a> {
     pub body: &'a [u8],
     /// The parts of a multipart upload.
     pub upload: Option<&'a crate::multipart::Upload>,
+    /// WeChat Pay's private key, which opens the request fields a client encrypted.
+    pub platform_key: &'a wechatpay_apiv3_runtime::client::MerchantKey,
 }
 
 /// Handles one request.
@@ -107,10 +109,13 @@ pub fn handle(api: &Api, faults: &Faults, store: &Store, req: &Incoming<'_>) -> 
         Ok(Checked { query, body }) => {
             let path: std::collections::BTreeMap<String, String> =
                 route.path_params.iter().cloned().collect();
+            let mut opened = body.clone();
+            crate::sensitive::open_request_fields(api, req.platform_key, route.op, &mut opened);
             let call = Call {
                 path: &path,
                 query: &query,
-                body: &body,
+                body: &opened,
+                arrived: &body,
             };
             let outcome = store.handle(api, &route.id, &call, || {
                 let answer = documented_answer(route.op);

@@ -476,6 +476,22 @@ impl Simulator {
             .open_complaint(&self.state.api, mchid, complaint)
     }
 
+    /// The body of the request that created the resource under `key` of `family`'s lifecycle
+    /// `lifecycle`, exactly as it arrived: the fields a client encrypts (`sensitive: true` in
+    /// spec/) are still RSA-OAEP ciphertext for the platform key, so a test can check what left
+    /// the client. `None` for an unknown resource or one a test provisioned.
+    pub fn created_with(
+        &self,
+        family: &str,
+        lifecycle: &str,
+        key: &str,
+    ) -> Option<serde_json::Value> {
+        self.state
+            .store
+            .created_with(&self.state.api, family, lifecycle, key)
+            .filter(|body| !body.is_null())
+    }
+
     /// Every transition [`Self::transition`] and the control API make, as
     /// `family.lifecycle.transition`.
     pub fn transitions(&self) -> Vec<String> {

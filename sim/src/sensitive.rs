@@ -53,6 +53,27 @@ pub fn encrypt_answer_fields(api: &Api, security: &SimConfig, id: &str, answer: 
     }
 }
 
+/// Opens the sensitive fields of a request body (`sensitive: true` in operation `op`'s body type)
+/// with WeChat Pay's private key, in place, as WeChat Pay reads them. A value that does not open
+/// is kept as sent (a documented example sent as it is written, in plain text).
+pub fn open_request_fields(
+    api: &Api,
+    platform_key: &wechatpay_apiv3_runtime::client::MerchantKey,
+    op: &wechatpay_apiv3_generator::model::Operation,
+    body: &mut Value,
+) {
+    let Some(ty) = op.body.as_ref() else {
+        return;
+    };
+    let table = api.rules().shape(api, ty);
+    let _ = shape::for_each_sensitive(table, body, &mut |_, text: &mut String| {
+        if let Ok(plain) = platform_key.decrypt_oaep(text) {
+            *text = plain;
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,6 +147,7 @@ async fn answer(
         query: parts.uri.query(),
         body: if upload.is_some() { b"" } else { &body },
         upload: upload.as_ref(),
+        platform_key: &state.security.platform_key,
     };
     let mut answer = handle(&state.api, &state.faults, &state.store, &incoming);
     if let Some(id) = answer.operation.clone() {

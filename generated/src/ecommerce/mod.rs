@@ -2,6 +2,8 @@
 
 //! `ecommerce` APIs.
 
+#[cfg(feature = "ecommerce-onboarding")]
+pub mod applyments;
 #[cfg(feature = "ecommerce-refunds")]
 pub mod refunds;
 #[cfg(feature = "ecommerce-subsidies")]

@@ -44,8 +44,8 @@ pub(super) const RULES: &[Rule] = &[
     },
 ];
 
-/// Gives a new application WeChat Pay's number.
-fn number(e: &mut Engine<'_>, _: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {
+/// Gives a new application WeChat Pay's number (the e-commerce applications' too).
+pub(super) fn number(e: &mut Engine<'_>, _: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {
     record["applyment_id"] = json!(FIRST_APPLYMENT_ID + e.next());
     Ok(())
 }

@@ -615,8 +615,9 @@ impl Engine<'_> {
                     .also_by
                     .iter()
                     .find_map(|f| call.field(f).map(|v| (f, v)))?;
+                // Compared as text: a path carries `applyment_id` as digits, the record as a number.
                 self.records(family, &l.name)
-                    .find(|(_, r)| r.json.get(field) == Some(&value))
+                    .find(|(_, r)| r.json.get(field).is_some_and(|v| same_text(v, &value)))
                     .map(|(k, _)| k.clone())?
             }
         };
@@ -693,7 +694,7 @@ impl Engine<'_> {
             .as_ref()
             .and_then(|o| call.field(o))
             .map(|o| text_of(Some(&o)));
-        self.insert_made(family, &l.name, owner.as_deref(), call.body, record);
+        self.insert_made(family, &l.name, owner.as_deref(), call.arrived, record);
         let stored = self
             .get(family, &l.name, &key)
             .map(|r| r.json.clone())
@@ -1122,6 +1123,7 @@ notification:
                 path: &no_path,
                 query: &no_query,
                 body: &body,
+                arrived: &body,
             },
         );
         assert_eq!(made.map(|o| o.answer.status), Some(200));
@@ -1135,6 +1137,7 @@ notification:
                     path: &path,
                     query: &no_query,
                     body: &Value::Null,
+                    arrived: &Value::Null,
                 },
             )
             .expect("served");

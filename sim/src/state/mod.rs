@@ -9,6 +9,7 @@ mod busifavor;
 mod certificates;
 mod codepay;
 mod complaints;
+mod ecommerce_applyments;
 mod ecommerce_refunds;
 pub(crate) mod engine;
 mod favor;
@@ -39,8 +40,13 @@ pub struct Call<'a> {
     pub path: &'a BTreeMap<String, String>,
     /// Query parameters by wire name, typed as the spec declares them.
     pub query: &'a BTreeMap<String, Value>,
-    /// The JSON body (`Null` when there is none).
+    /// The JSON body (`Null` when there is none), its sensitive fields opened with WeChat Pay's
+    /// private key as WeChat Pay reads them: a repeat compares, and a record holds, what was
+    /// meant, not one of its encryptions (RSA-OAEP gives another ciphertext every time).
     pub body: &'a Value,
+    /// The body exactly as it arrived (sensitive fields still sealed), kept beside a record it
+    /// creates ([`crate::Simulator::created_with`]).
+    pub arrived: &'a Value,
 }
 
 static NO_PATH: BTreeMap<String, String> = BTreeMap::new();
@@ -53,6 +59,7 @@ impl Call<'_> {
             path: &NO_PATH,
             query: &NO_QUERY,
             body,
+            arrived: body,
         }
     }
 
@@ -291,6 +298,20 @@ impl Store {
     /// The callback control transition `id` would send for the resource under `key`, as it is.
     pub fn notice_of(&self, api: &Api, id: &str, key: &str) -> Option<Notice> {
         self.with(api, |e| e.notice_of(id, key))
+    }
+
+    /// The body of the request that created the resource under `key` of `family`'s `lifecycle`,
+    /// as it arrived (sensitive fields still encrypted to WeChat Pay's key).
+    pub fn created_with(
+        &self,
+        api: &Api,
+        family: &str,
+        lifecycle: &str,
+        key: &str,
+    ) -> Option<Value> {
+        self.with(api, |e| {
+            e.get(family, lifecycle, key).map(|r| r.request.clone())
+        })
     }
 
     /// The callbacks operations made owe (transitions with `notify:`), taken off the store.

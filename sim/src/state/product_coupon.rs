@@ -58,6 +58,7 @@ fn create_product_coupon(
             path: &path,
             query: call.query,
             body: call.body,
+            arrived: call.arrived,
         };
         let created = e.create_for("product_coupon.create_stock", &stock_call);
         if !created.effect {

@@ -230,6 +230,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::mch_transfer::RULES,
         super::profitsharing::RULES,
         super::ecommerce_refunds::RULES,
+        super::ecommerce_applyments::RULES,
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,17 @@
+//! 电商收付通二级商户进件 (e-commerce sub-merchant applications), beyond the declared lifecycle
+//! (spec/ecommerce/applyments/family.yaml): WeChat Pay numbers each application, whichever form
+//! submits it, in the same series as the service provider's applications.
+
+use super::applyment4sub::number;
+use super::rules::Rule;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        fill: Some(number),
+        ..Rule::new("ecommerce_applyments.submit_applyment")
+    },
+    Rule {
+        fill: Some(number),
+        ..Rule::new("ecommerce_applyments.submit_account_hosting_applyment")
+    },
+];
