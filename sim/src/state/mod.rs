@@ -9,6 +9,7 @@ mod busifavor;
 mod certificates;
 mod codepay;
 mod complaints;
+mod ecommerce_fund;
 pub(crate) mod engine;
 mod favor;
 mod mch_transfer;

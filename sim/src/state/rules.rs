@@ -190,6 +190,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::complaints::NAMED,
         super::applyment4sub::NAMED,
         super::profitsharing::NAMED,
+        super::ecommerce_fund::NAMED,
     ]
     .into_iter()
     .flatten()
@@ -227,6 +228,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::applyment4sub::RULES,
         super::mch_transfer::RULES,
         super::profitsharing::RULES,
+        super::ecommerce_fund::RULES,
     ]
     .into_iter()
     .flatten()
