@@ -166,7 +166,7 @@ async fn a_sub_merchant_withdrawal_is_paid_out_and_its_callback_arrives() -> Tes
     assert_eq!(status, 409, "{again}");
     let (status, returned) = common::control_post(
         &sim,
-        &format!("{route}/refund"),
+        &format!("{route}/bank_return"),
         json!({ "reason": "收款账户已销户", "deliver": false }),
     )
     .await?;
@@ -382,19 +382,86 @@ async fn bad_input_is_refused_naming_the_field_on_both_sides() -> TestResult {
     Ok(())
 }
 
+fn sub_balance(account: BalanceAccountType) -> QueryBalanceRequest {
+    QueryBalanceRequest::builder()
+        .sub_mchid(SUB_MCHID)
+        .account_type(account)
+        .build()
+        .expect("valid query")
+}
+
+fn platform_balance(account: &str) -> platform::QueryBalanceRequest {
+    platform::QueryBalanceRequest::builder()
+        .account_type(account)
+        .build()
+        .expect("valid query")
+}
+
 #[tokio::test]
-async fn balances_are_answered_typed() -> TestResult {
-    let (_sim, client) = common::sim_and_client().await?;
-    let now = client
-        .execute(
-            QueryBalanceRequest::builder()
-                .sub_mchid(SUB_MCHID)
-                .account_type(BalanceAccountType::Basic)
-                .build()?,
-        )
+async fn balances_lose_what_withdrawals_take_and_get_it_back_when_one_fails() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let before = client
+        .execute(sub_balance(BalanceAccountType::Basic))
         .await?;
-    assert_eq!(now.sub_mchid, SUB_MCHID);
-    assert!(now.available_amount >= 0);
+    assert_eq!(before.sub_mchid, SUB_MCHID);
+    assert_eq!(before.account_type, Some(BalanceAccountType::Basic));
+    let start = before.available_amount;
+    assert!(start > 500000, "{before:?}");
+
+    let taken = client.execute(withdrawal("WDS6001", 500000, None)).await?;
+    let after = client
+        .execute(sub_balance(BalanceAccountType::Basic))
+        .await?;
+    assert_eq!(after.available_amount, start - 500000);
+    // Another account of the sub-merchant is untouched.
+    let operating = client
+        .execute(sub_balance(BalanceAccountType::Operation))
+        .await?;
+    assert_eq!(operating.available_amount, start);
+    // More than is left is refused, and nothing is withdrawn.
+    let short = client
+        .execute(withdrawal("WDS6002", start, None))
+        .await
+        .expect_err("beyond the balance");
+    assert_eq!(short.code().cloned(), Some(ErrorCode::NotEnough), "{short}");
+    assert_eq!(sim.faults().effects(SUB_WITHDRAW), 1);
+    // A failed withdrawal's money is back.
+    sim.transition(
+        "ecommerce_fund",
+        "withdraw",
+        &taken.withdraw_id,
+        "fail",
+        &json!({ "reason": "卡号错误" }),
+    )?;
+    let back = client
+        .execute(sub_balance(BalanceAccountType::Basic))
+        .await?;
+    assert_eq!(back.available_amount, start);
+
+    // The platform's own account, the same way.
+    let own = client
+        .execute(platform_balance("BASIC"))
+        .await?
+        .available_amount;
+    client
+        .execute(platform_withdrawal("WDP6001", 2000000, None))
+        .await?;
+    assert_eq!(
+        client
+            .execute(platform_balance("BASIC"))
+            .await?
+            .available_amount,
+        own - 2000000
+    );
+    assert_eq!(
+        client
+            .execute(platform_balance("FEES"))
+            .await?
+            .available_amount,
+        own
+    );
+
+    // End-of-day balances are history: the documented answers.
     let day = client
         .execute(
             QueryEndDayBalanceRequest::builder()
@@ -404,14 +471,6 @@ async fn balances_are_answered_typed() -> TestResult {
         )
         .await?;
     assert_eq!(day.sub_mchid, SUB_MCHID);
-    let own = client
-        .execute(
-            platform::QueryBalanceRequest::builder()
-                .account_type("OPERATION")
-                .build()?,
-        )
-        .await?;
-    assert!(own.available_amount >= 0);
     let own_day = client
         .execute(
             platform::QueryDayEndBalanceRequest::builder()
@@ -420,7 +479,7 @@ async fn balances_are_answered_typed() -> TestResult {
                 .build()?,
         )
         .await?;
-    assert!(own_day.available_amount >= 0);
+    assert!(own_day.available_amount > 0);
     Ok(())
 }
 
