@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use wechatpay_apiv3::bill::TarType;
 use wechatpay_apiv3::ecommerce::fund::{
     BalanceAccountType, QueryBalanceRequest, QueryEndDayBalanceRequest,
@@ -351,34 +351,34 @@ async fn bad_input_is_refused_naming_the_field_on_both_sides() -> TestResult {
     // Sent anyway, as raw JSON: the simulator applies the same rules and names the field.
     let (_sim, client) = common::sim_and_client().await?;
     let body = json!({ "sub_mchid": SUB_MCHID, "out_request_no": "WDS4001", "amount": 0 });
-    let err = client
-        .call_json(
+    for (method, path, body, field) in [
+        (
             http::Method::POST,
             "/v3/ecommerce/fund/withdraw",
             Some(&body),
-            false,
-        )
-        .await
-        .expect_err("refused");
-    let Error::Api(api) = err else {
-        panic!("not an API error: {err}")
-    };
-    assert_eq!((api.status, api.code.0.as_str()), (400, "PARAM_ERROR"));
-    assert!(api.message.contains("amount"), "{}", api.message);
-    let err = client
-        .call_json(
+            "amount",
+        ),
+        (
             http::Method::GET,
             "/v3/merchant/fund/balance/SAVINGS",
-            None::<&Value>,
-            false,
-        )
-        .await
-        .expect_err("refused");
-    let Error::Api(api) = err else {
-        panic!("not an API error: {err}")
-    };
-    assert_eq!(api.status, 400);
-    assert!(api.message.contains("account_type"), "{}", api.message);
+            None,
+            "account_type",
+        ),
+    ] {
+        let err = client
+            .call_json(method, path, body, false)
+            .await
+            .expect_err("refused");
+        let Error::Api(api) = err else {
+            panic!("{path}: not an API error: {err}")
+        };
+        assert_eq!(
+            (api.status, api.code.0.as_str()),
+            (400, "PARAM_ERROR"),
+            "{path}"
+        );
+        assert!(api.message.contains(field), "{path}: {}", api.message);
+    }
     Ok(())
 }
 
