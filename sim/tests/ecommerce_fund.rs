@@ -22,6 +22,7 @@ mod common;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const SUB_MCHID: &str = "1900098765";
+const OTHER_SUB_MCHID: &str = "1900011111";
 const SUB_WITHDRAW: &str = "ecommerce_fund.withdraw";
 const PLATFORM_WITHDRAW: &str = "merchant_fund.withdraw";
 
@@ -134,13 +135,40 @@ async fn a_sub_merchant_withdrawal_is_paid_out_and_its_callback_arrives() -> Tes
     );
     // Another sub-merchant's number does not find it.
     let other = client
-        .execute(by_out_request_no("WDS1001", "1900011111"))
+        .execute(by_out_request_no("WDS1001", OTHER_SUB_MCHID))
         .await
         .expect_err("another sub-merchant");
     assert_eq!(
         other.code().cloned(),
         Some(ErrorCode::OrderNotExist),
         "{other}"
+    );
+    // The number is unique per sub-merchant: another one may use it for its own withdrawal, and
+    // each query by it finds the caller's.
+    let theirs = client
+        .execute(
+            WithdrawRequest::builder()
+                .sub_mchid(OTHER_SUB_MCHID)
+                .out_request_no("WDS1001")
+                .amount(1200)
+                .build()?,
+        )
+        .await?;
+    assert_ne!(theirs.withdraw_id, created.withdraw_id);
+    assert_eq!(sim.faults().effects(SUB_WITHDRAW), 2);
+    let found_theirs = client
+        .execute(by_out_request_no("WDS1001", OTHER_SUB_MCHID))
+        .await?;
+    assert_eq!(
+        (found_theirs.withdraw_id.as_str(), found_theirs.amount),
+        (theirs.withdraw_id.as_str(), 1200)
+    );
+    assert_eq!(
+        client
+            .execute(by_out_request_no("WDS1001", SUB_MCHID))
+            .await?
+            .withdraw_id,
+        created.withdraw_id
     );
 
     // The bank pays it out: the callback reaches the withdrawal's notify_url, verified and typed.

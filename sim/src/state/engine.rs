@@ -607,7 +607,21 @@ impl Engine<'_> {
     }
 
     /// The resource a request names (by key, or by another finding field), if it is the caller's.
+    /// A number found by another field may be the same for two owners (a withdrawal number is
+    /// unique per sub-merchant), so it is looked up among the caller's resources only.
     fn find(&self, family: &str, l: &Lifecycle, call: &Call<'_>) -> Option<(String, &Record)> {
+        let callers = |record: &Record| {
+            let owner_ok = l
+                .owner
+                .as_ref()
+                .and_then(|o| call.path.get(o))
+                .is_none_or(|o| record.owner.as_ref() == Some(o));
+            let matches_ok = l.matches.iter().all(|(field, path)| {
+                call.field(field)
+                    .is_none_or(|v| get_path(&record.json, path) == Some(&v))
+            });
+            owner_ok && matches_ok
+        };
         let key = match call.field(&l.key) {
             Some(k) => text_of(Some(&k)),
             None => {
@@ -616,21 +630,12 @@ impl Engine<'_> {
                     .iter()
                     .find_map(|f| call.field(f).map(|v| (f, v)))?;
                 self.records(family, &l.name)
-                    .find(|(_, r)| r.json.get(field) == Some(&value))
+                    .find(|(_, r)| r.json.get(field) == Some(&value) && callers(r))
                     .map(|(k, _)| k.clone())?
             }
         };
         let record = self.get(family, &l.name, &key)?;
-        let owner_ok = l
-            .owner
-            .as_ref()
-            .and_then(|o| call.path.get(o))
-            .is_none_or(|o| record.owner.as_ref() == Some(o));
-        let matches_ok = l.matches.iter().all(|(field, path)| {
-            call.field(field)
-                .is_none_or(|v| get_path(&record.json, path) == Some(&v))
-        });
-        (owner_ok && matches_ok).then_some((key, record))
+        callers(record).then_some((key, record))
     }
 
     fn not_found(l: &Lifecycle, op: &Operation) -> Outcome {
