@@ -34,7 +34,7 @@ rt::open_enum! {
         OrderNotExist = "ORDER_NOT_EXIST",
         /// `OUT_TRADE_NO_USED`: The combine_out_trade_no was used before, with other parameters.
         OutTradeNoUsed = "OUT_TRADE_NO_USED",
-        /// `NOT_ENOUGH`: The paying account has too little balance.
+        /// `NOT_ENOUGH`: The account's available balance is too low.
         NotEnough = "NOT_ENOUGH",
         /// `NOT_FOUND`: No bill or record has this number.
         NotFound = "NOT_FOUND",

@@ -17,6 +17,7 @@
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `ecommerce-onboarding` | `ecommerce::applyments` | 电商收付通二级商户进件 (e-commerce sub-merchant onboarding) | 7 |
+//! | `ecommerce-fund` | `ecommerce::fund` | 电商收付通余额与提现 (e-commerce sub-merchant balance and withdrawal) | 5 |
 //! | `ecommerce-refunds` | `ecommerce::refunds` | 电商收付通退款 (e-commerce refunds) | 6 |
 //! | `ecommerce-subsidies` | `ecommerce::subsidies` | 电商收付通补差 (e-commerce subsidies) | 3 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
@@ -29,6 +30,7 @@
 //! | `retail-store` | `marketing::goods_subsidy_activity` | 零售小店活动 (retail store activities) | 12 |
 //! | `product-coupon` | `marketing::partner::product_coupon` | 商品券 (product coupons, service provider) | 35 |
 //! | `pay-gift` | `marketing::paygiftactivity` | 支付有礼 (pay-gift activities) | 8 |
+//! | `ecommerce-fund` | `merchant::fund` | 电商平台余额与提现 (e-commerce platform balance and withdrawal) | 6 |
 //! | `media` | `merchant::media` | 文件上传 (media upload) | 2 |
 //! | `complaints` | `merchant_service::complaints` | 消费者投诉 (consumer complaints) | 13 |
 //! | `partner-payments` | `pay::partner::transactions` | 服务商基础支付 (service-provider payments) | 9 |
@@ -131,6 +133,7 @@ pub mod certificates;
 pub mod combine_transactions;
 #[cfg(
     any(
+        feature = "ecommerce-fund",
         feature = "ecommerce-onboarding",
         feature = "ecommerce-refunds",
         feature = "ecommerce-subsidies"
@@ -154,7 +157,7 @@ pub mod lovefeast;
     )
 )]
 pub mod marketing;
-#[cfg(feature = "media")]
+#[cfg(any(feature = "ecommerce-fund", feature = "media"))]
 pub mod merchant;
 #[cfg(feature = "complaints")]
 pub mod merchant_service;

@@ -7,11 +7,13 @@
 //! | variant | event types | original type | feature |
 //! | --- | --- | --- | --- |
 //! | [`AnyNotification::CombineTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `combine-payments` |
+//! | [`AnyNotification::SubMerchantWithdrawChanged`] | `MCHWITHDRAW.CHANGE` | `mch_withdraw` | `ecommerce-fund` |
 //! | [`AnyNotification::AuthorizationChanged`] | `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED` | `mch_payment` | `transfer` |
 //! | [`AnyNotification::TransferBillFinished`] | `MCHTRANSFER.BILL.FINISHED` | `mch_payment` | `transfer` |
 //! | [`AnyNotification::BusifavorCouponSend`] | `COUPON.SEND` | `coupon` | `busifavor` |
 //! | [`AnyNotification::CouponUse`] | `COUPON.USE` | `coupon` | `favor` |
 //! | [`AnyNotification::ProductCouponCouponSend`] | `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON.SEND` | `product_coupon` | `product-coupon` |
+//! | [`AnyNotification::PlatformWithdrawChanged`] | `MCHWITHDRAW.CHANGE` | `mch_withdraw` | `ecommerce-fund` |
 //! | [`AnyNotification::ComplaintEvent`] | `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` | `complaint` | `complaints` |
 //! | [`AnyNotification::PartnerTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `partner-payments` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
@@ -29,6 +31,11 @@ pub enum AnyNotification {
     /// Reference: `docs/combine_transactions/combine_transaction_success.md`.
     #[cfg(feature = "combine-payments")]
     CombineTransactionSuccess(crate::combine_transactions::types::CombineTransaction),
+    /// 二级商户提现状态变更通知 (a sub-merchant withdrawal changed): `MCHWITHDRAW.CHANGE` with original type `mch_withdraw`.
+    ///
+    /// Reference: `docs/ecommerce/fund/sub_merchant_withdraw_changed.md`.
+    #[cfg(feature = "ecommerce-fund")]
+    SubMerchantWithdrawChanged(crate::ecommerce::fund::types::SubMerchantWithdraw),
     /// 免确认收款授权结果通知 (an authorisation was granted or closed): `MCHTRANSFER.AUTHORIZATION.CONFIRMED`, `MCHTRANSFER.AUTHORIZATION.CLOSED` with original type `mch_payment`.
     ///
     /// Reference: `docs/fund_app/mch_transfer/authorization_changed.md`.
@@ -58,6 +65,11 @@ pub enum AnyNotification {
     ProductCouponCouponSend(
         crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
     ),
+    /// 电商平台提现状态变更通知 (a platform withdrawal changed): `MCHWITHDRAW.CHANGE` with original type `mch_withdraw`.
+    ///
+    /// Reference: `docs/merchant/fund/platform_withdraw_changed.md`.
+    #[cfg(feature = "ecommerce-fund")]
+    PlatformWithdrawChanged(crate::merchant::fund::types::PlatformWithdraw),
     /// 投诉通知 (a complaint was filed or moved on): `COMPLAINT.CREATE`, `COMPLAINT.STATE_CHANGE` with original type `complaint`.
     ///
     /// Reference: `docs/merchant_service/complaints/complaint_event.md`.
@@ -107,6 +119,13 @@ impl rt::NotificationSet for AnyNotification {
                     crate::combine_transactions::types::CombineTransaction,
                 >(),
             );
+        #[cfg(feature = "ecommerce-fund")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::ecommerce::fund::types::SubMerchantWithdraw,
+                >(),
+            );
         #[cfg(feature = "transfer")]
         kinds
             .extend(
@@ -140,6 +159,13 @@ impl rt::NotificationSet for AnyNotification {
             .extend(
                 rt::DecryptedResource::kinds_of::<
                     crate::marketing::partner::product_coupon::coupon_send::CouponSendEvent,
+                >(),
+            );
+        #[cfg(feature = "ecommerce-fund")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::merchant::fund::types::PlatformWithdraw,
                 >(),
             );
         #[cfg(feature = "complaints")]
@@ -196,6 +222,14 @@ impl rt::NotificationSet for AnyNotification {
             return ::std::option::Option::Some(decoded);
         }
 
+        #[cfg(feature = "ecommerce-fund")]
+        if resource.has_field("sp_mchid")
+            && let ::std::option::Option::Some(decoded) = resource
+                .decode_as(Self::SubMerchantWithdrawChanged)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
         #[cfg(feature = "combine-payments")]
         if resource.has_field("combine_out_trade_no")
             && let ::std::option::Option::Some(decoded) = resource
@@ -234,6 +268,13 @@ impl rt::NotificationSet for AnyNotification {
         #[cfg(feature = "product-coupon")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::ProductCouponCouponSend)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "ecommerce-fund")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::PlatformWithdrawChanged)
         {
             return ::std::option::Option::Some(decoded);
         }

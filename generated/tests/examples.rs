@@ -1728,6 +1728,162 @@ fn ecommerce_applyments_enums_keep_unknown_values() {
     >();
 }
 
+/// Example "The basic account of a sub-merchant" of `GET /v3/ecommerce/fund/balance/{sub_mchid}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_query_balance_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::fund::query_balance::QueryBalanceRequest::builder()
+        .sub_mchid("1900098765")
+        .account_type("BASIC")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/fund/balance/1900098765?account_type=BASIC"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantBalance = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"available_amount\":1286000,\"pending_amount\":35000,\"sub_mchid\":\"1900098765\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A sub-merchant's basic account at the end of a day" of `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_query_end_day_balance_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::fund::query_end_day_balance::QueryEndDayBalanceRequest::builder()
+        .sub_mchid("1900098765")
+        .date("2026-11-30")
+        .account_type("BASIC")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/fund/enddaybalance/1900098765?date=2026-11-30&account_type=BASIC"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantBalance = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"available_amount\":1190000,\"pending_amount\":35000,\"sub_mchid\":\"1900098765\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A withdrawal the bank paid out" of `GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_query_withdraw_by_out_request_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::fund::query_withdraw_by_out_request_no::QueryWithdrawByOutRequestNoRequest::builder()
+        .out_request_no("WD20261201S0001")
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/fund/withdraw/out-request-no/WD20261201S0001?sub_mchid=1900098765"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantWithdraw = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"amount\":500000,\"bank_memo\":\"平台提现\",\"bank_name\":\"招商银行股份有限公司深圳分行\",\"create_time\":\"2026-12-01T10:20:00+08:00\",\"out_request_no\":\"WD20261201S0001\",\"remark\":\"十一月货款提现\",\"sp_mchid\":\"1900012345\",\"status\":\"SUCCESS\",\"sub_mchid\":\"1900098765\",\"update_time\":\"2026-12-02T09:05:12+08:00\",\"withdraw_id\":\"1000000417\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A withdrawal the bank paid out" of `GET /v3/ecommerce/fund/withdraw/{withdraw_id}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_query_withdraw_by_withdraw_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::fund::query_withdraw_by_withdraw_id::QueryWithdrawByWithdrawIdRequest::builder()
+        .withdraw_id("1000000417")
+        .sub_mchid("1900098765")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/fund/withdraw/1000000417?sub_mchid=1900098765"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantWithdraw = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_bank\":\"招商银行\",\"account_number\":\"1178\",\"account_type\":\"BASIC\",\"amount\":500000,\"bank_memo\":\"平台提现\",\"bank_name\":\"招商银行股份有限公司深圳分行\",\"create_time\":\"2026-12-01T10:20:00+08:00\",\"out_request_no\":\"WD20261201S0001\",\"remark\":\"十一月货款提现\",\"sp_mchid\":\"1900012345\",\"status\":\"SUCCESS\",\"sub_mchid\":\"1900098765\",\"update_time\":\"2026-12-02T09:05:12+08:00\",\"withdraw_id\":\"1000000417\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Withdraw a sub-merchant's takings" of `POST /v3/ecommerce/fund/withdraw`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_withdraw_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::fund::withdraw::WithdrawRequest::builder()
+        .sub_mchid("1900098765")
+        .out_request_no("WD20261201S0001")
+        .amount(500000)
+        .remark("十一月货款提现")
+        .bank_memo("平台提现")
+        .account_type("BASIC")
+        .notify_url("https://shop.example.com/wxpay/withdraw-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/fund/withdraw");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account_type\":\"BASIC\",\"amount\":500000,\"bank_memo\":\"平台提现\",\"notify_url\":\"https://shop.example.com/wxpay/withdraw-notify\",\"out_request_no\":\"WD20261201S0001\",\"remark\":\"十一月货款提现\",\"sub_mchid\":\"1900098765\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::fund::withdraw::WithdrawBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"amount\":500000,\"bank_memo\":\"平台提现\",\"notify_url\":\"https://shop.example.com/wxpay/withdraw-notify\",\"out_request_no\":\"WD20261201S0001\",\"remark\":\"十一月货款提现\",\"sub_mchid\":\"1900098765\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantWithdrawAccepted = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"out_request_no\":\"WD20261201S0001\",\"sub_mchid\":\"1900098765\",\"withdraw_id\":\"1000000417\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_sub_merchant_withdraw_changed_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantWithdraw = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"amount\":500000,\"create_time\":\"2026-12-01T10:20:00+08:00\",\"out_request_no\":\"WD20261201S0001\",\"reason\":\"卡号错误\",\"sp_mchid\":\"1900012345\",\"status\":\"FAIL\",\"sub_mchid\":\"1900098765\",\"update_time\":\"2026-12-02T09:05:12+08:00\",\"withdraw_id\":\"1000000417\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::ecommerce::fund::types::SubMerchantWithdraw as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["MCHWITHDRAW.CHANGE"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_fund_enums_keep_unknown_values() {
+    check_open_enum::<::wechatpay_apiv3::ecommerce::fund::types::WithdrawStatus>();
+    check_open_enum::<::wechatpay_apiv3::ecommerce::fund::types::WithdrawAccountType>();
+    check_open_enum::<::wechatpay_apiv3::ecommerce::fund::types::BalanceAccountType>();
+}
+
 /// Example "To the user's card" of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
 #[cfg(feature = "ecommerce-refunds")]
 #[test]
@@ -7159,6 +7315,169 @@ fn paygift_enums_keep_unknown_values() {
     check_open_enum::<
         ::wechatpay_apiv3::marketing::paygiftactivity::types::BackgroundColor,
     >();
+}
+
+/// Example "The platform's basic account" of `GET /v3/merchant/fund/balance/{account_type}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_query_balance_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::fund::query_balance::QueryBalanceRequest::builder()
+        .account_type("BASIC")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant/fund/balance/BASIC");
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant::fund::types::PlatformBalance = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_amount\":9826000,\"pending_amount\":120000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The platform's basic account at the end of a day" of `GET /v3/merchant/fund/dayendbalance/{account_type}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_query_day_end_balance_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::fund::query_day_end_balance::QueryDayEndBalanceRequest::builder()
+        .account_type("BASIC")
+        .date("2026-11-30")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/merchant/fund/dayendbalance/BASIC?date=2026-11-30"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant::fund::types::PlatformBalance = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"available_amount\":9610000,\"pending_amount\":120000}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A day with a failed withdrawal" of `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_query_withdraw_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::fund::query_withdraw_bill::QueryWithdrawBillRequest::builder()
+        .bill_type("NO_SUCC")
+        .bill_date("2026-11-30")
+        .tar_type("GZIP")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant/fund/withdraw/bill-type/NO_SUCC?bill_date=2026-11-30&tar_type=GZIP"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::bill::types::BillLink = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Wd7kQx2Nm9pZ4vR1nT8yL3cF6gJ0sD2aE5uI\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A withdrawal that failed" of `GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_query_withdraw_by_out_request_no_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::fund::query_withdraw_by_out_request_no::QueryWithdrawByOutRequestNoRequest::builder()
+        .out_request_no("WD20261201P0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/merchant/fund/withdraw/out-request-no/WD20261201P0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant::fund::types::PlatformWithdraw = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"amount\":2000000,\"bank_memo\":\"平台提现\",\"create_time\":\"2026-12-01T10:30:00+08:00\",\"out_request_no\":\"WD20261201P0001\",\"reason\":\"卡号错误\",\"remark\":\"十一月佣金提现\",\"solution\":\"请修改结算银行卡信息\",\"status\":\"FAIL\",\"update_time\":\"2026-12-02T09:15:40+08:00\",\"withdraw_id\":\"1000000418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A withdrawal that failed" of `GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_query_withdraw_by_withdraw_id_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::fund::query_withdraw_by_withdraw_id::QueryWithdrawByWithdrawIdRequest::builder()
+        .withdraw_id("1000000418")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/merchant/fund/withdraw/withdraw-id/1000000418"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::merchant::fund::types::PlatformWithdraw = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"amount\":2000000,\"bank_memo\":\"平台提现\",\"create_time\":\"2026-12-01T10:30:00+08:00\",\"out_request_no\":\"WD20261201P0001\",\"reason\":\"卡号错误\",\"remark\":\"十一月佣金提现\",\"solution\":\"请修改结算银行卡信息\",\"status\":\"FAIL\",\"update_time\":\"2026-12-02T09:15:40+08:00\",\"withdraw_id\":\"1000000418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Withdraw the platform's commission" of `POST /v3/merchant/fund/withdraw`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_withdraw_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::merchant::fund::withdraw::WithdrawRequest::builder()
+        .out_request_no("WD20261201P0001")
+        .amount(2000000)
+        .remark("十一月佣金提现")
+        .bank_memo("平台提现")
+        .account_type("BASIC")
+        .notify_url("https://shop.example.com/wxpay/withdraw-notify")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/merchant/fund/withdraw");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account_type\":\"BASIC\",\"amount\":2000000,\"bank_memo\":\"平台提现\",\"notify_url\":\"https://shop.example.com/wxpay/withdraw-notify\",\"out_request_no\":\"WD20261201P0001\",\"remark\":\"十一月佣金提现\"}",
+    );
+    let decoded: ::wechatpay_apiv3::merchant::fund::withdraw::WithdrawBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"amount\":2000000,\"bank_memo\":\"平台提现\",\"notify_url\":\"https://shop.example.com/wxpay/withdraw-notify\",\"out_request_no\":\"WD20261201P0001\",\"remark\":\"十一月佣金提现\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::merchant::fund::types::PlatformWithdrawAccepted = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"out_request_no\":\"WD20261201P0001\",\"withdraw_id\":\"1000000418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn merchant_fund_platform_withdraw_changed_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::merchant::fund::types::PlatformWithdraw = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account_type\":\"BASIC\",\"amount\":2000000,\"create_time\":\"2026-12-01T10:30:00+08:00\",\"out_request_no\":\"WD20261201P0001\",\"remark\":\"十一月佣金提现\",\"status\":\"SUCCESS\",\"update_time\":\"2026-12-02T09:15:40+08:00\",\"withdraw_id\":\"1000000418\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::merchant::fund::types::PlatformWithdraw as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["MCHWITHDRAW.CHANGE"]
+    );
+    Ok(())
 }
 
 /// Example "Upload a business licence photo" of `POST /v3/merchant/media/upload`.

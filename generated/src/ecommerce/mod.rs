@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ecommerce-onboarding")]
 pub mod applyments;
+#[cfg(feature = "ecommerce-fund")]
+pub mod fund;
 #[cfg(feature = "ecommerce-refunds")]
 pub mod refunds;
 #[cfg(feature = "ecommerce-subsidies")]

@@ -2,5 +2,7 @@
 
 //! `merchant` APIs.
 
+#[cfg(feature = "ecommerce-fund")]
+pub mod fund;
 #[cfg(feature = "media")]
 pub mod media;

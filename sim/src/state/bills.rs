@@ -46,6 +46,12 @@ fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> Str
         return Outcome::error(400, "NO_STATEMENT_EXIST", "no bill for that day yet");
     }
     let file = make(e, &date);
+    serve(e, call, file)
+}
+
+/// Keeps `file` for the download route and answers with its one-off link and SHA1 (of the file as
+/// made, before packing), gzipped when the request's `tar_type` is GZIP.
+pub(super) fn serve(e: &mut Engine<'_>, call: &Call<'_>, file: String) -> Outcome {
     let hash = wechatpay_apiv3_runtime::client::crypto::sha1_hex(file.as_bytes());
     let gzip = call.text("tar_type") == "GZIP";
     let served = if gzip {
@@ -66,12 +72,12 @@ fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> Str
 }
 
 /// Text as a bill cell: a comma or line break in it would split the row, so each becomes a space.
-fn bill_text(text: &str) -> String {
+pub(super) fn bill_text(text: &str) -> String {
     text.replace([',', '\n', '\r'], " ")
 }
 
 /// Fen as yuan with two decimals, as bills write amounts.
-fn yuan(fen: i64) -> String {
+pub(super) fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 

@@ -607,7 +607,28 @@ impl Engine<'_> {
     }
 
     /// The resource a request names (by key, or by another finding field), if it is the caller's.
+    /// A number found by another field may be the same for two owners (a withdrawal number is
+    /// unique per sub-merchant), so it is looked up among the caller's resources only.
     fn find(&self, family: &str, l: &Lifecycle, call: &Call<'_>) -> Option<(String, &Record)> {
+        let callers = |record: &Record| {
+            // The owner a path or query parameter names (a coupon's openid in the path, a
+            // refund's sub_mchid in the query) must be the resource's.
+            let owner_ok = l
+                .owner
+                .as_ref()
+                .and_then(|o| {
+                    call.path
+                        .get(o)
+                        .map(|v| json!(v))
+                        .or_else(|| call.query.get(o).cloned())
+                })
+                .is_none_or(|o| record.owner.as_deref() == Some(text_of(Some(&o)).as_str()));
+            let matches_ok = l.matches.iter().all(|(field, path)| {
+                call.field(field)
+                    .is_none_or(|v| get_path(&record.json, path) == Some(&v))
+            });
+            owner_ok && matches_ok
+        };
         let key = match call.field(&l.key) {
             Some(k) => text_of(Some(&k)),
             None => {
@@ -617,28 +638,14 @@ impl Engine<'_> {
                     .find_map(|f| call.field(f).map(|v| (f, v)))?;
                 // Compared as text: a path carries `applyment_id` as digits, the record as a number.
                 self.records(family, &l.name)
-                    .find(|(_, r)| r.json.get(field).is_some_and(|v| same_text(v, &value)))
+                    .find(|(_, r)| {
+                        r.json.get(field).is_some_and(|v| same_text(v, &value)) && callers(r)
+                    })
                     .map(|(k, _)| k.clone())?
             }
         };
         let record = self.get(family, &l.name, &key)?;
-        // The owner a path or query parameter names (a coupon's openid in the path, a refund's
-        // sub_mchid in the query) must be the resource's.
-        let owner_ok = l
-            .owner
-            .as_ref()
-            .and_then(|o| {
-                call.path
-                    .get(o)
-                    .map(|v| json!(v))
-                    .or_else(|| call.query.get(o).cloned())
-            })
-            .is_none_or(|o| record.owner.as_deref() == Some(text_of(Some(&o)).as_str()));
-        let matches_ok = l.matches.iter().all(|(field, path)| {
-            call.field(field)
-                .is_none_or(|v| get_path(&record.json, path) == Some(&v))
-        });
-        (owner_ok && matches_ok).then_some((key, record))
+        callers(record).then_some((key, record))
     }
 
     fn not_found(l: &Lifecycle, op: &Operation) -> Outcome {

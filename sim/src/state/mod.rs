@@ -10,6 +10,7 @@ mod certificates;
 mod codepay;
 mod complaints;
 mod ecommerce_applyments;
+mod ecommerce_fund;
 mod ecommerce_refunds;
 pub(crate) mod engine;
 mod favor;

@@ -192,6 +192,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::profitsharing::NAMED,
         super::ecommerce_refunds::NAMED,
         super::codepay::NAMED,
+        super::ecommerce_fund::NAMED,
     ]
     .into_iter()
     .flatten()
@@ -231,6 +232,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::profitsharing::RULES,
         super::ecommerce_refunds::RULES,
         super::ecommerce_applyments::RULES,
+        super::ecommerce_fund::RULES,
     ]
     .into_iter()
     .flatten()
