@@ -19,10 +19,7 @@ pub use self::apply_fund_flow_bill::{
 
 pub use self::apply_sub_merchant_fund_flow_bill::{
     ApplySubMerchantFundFlowBillRequest, ApplySubMerchantFundFlowBillRequestBuilder,
-    ApplySubMerchantFundFlowBillResponse,
 };
 
-#[cfg(feature = "test-support")]
-pub use self::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponseBuilder;
 pub use self::apply_trade_bill::{ApplyTradeBillRequest, ApplyTradeBillRequestBuilder};
 pub use self::download_bill::{DownloadBillRequest, DownloadBillRequestBuilder};

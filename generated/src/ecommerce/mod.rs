@@ -2,6 +2,8 @@
 
 //! `ecommerce` APIs.
 
+#[cfg(feature = "ecommerce-fund")]
+pub mod bill;
 #[cfg(feature = "ecommerce-refunds")]
 pub mod refunds;
 #[cfg(feature = "ecommerce-subsidies")]
