@@ -68,12 +68,7 @@ impl Client {
 
     /// The part's file key, opened with the merchant private key.
     fn open_key<'p>(&self, part: &'p Part) -> Result<Opened<'p>, Error<AnyErrorCode>> {
-        let refused = |reason: String| {
-            Error::Untrusted(TrustError::BillPart {
-                sequence: part.bill_sequence,
-                reason,
-            })
-        };
+        let refused = |reason| refused(part, reason);
         let mut plain = self
             .inner
             .config
@@ -103,12 +98,7 @@ impl Client {
         room: u64,
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
         let part = opened.part;
-        let refused = |reason: String| {
-            Error::Untrusted(TrustError::BillPart {
-                sequence: part.bill_sequence,
-                reason,
-            })
-        };
+        let refused = |reason| refused(part, reason);
         let mut data = self
             .fetch_link(&part.download_url, &RequestOptions::default())
             .await?
@@ -139,6 +129,14 @@ impl Client {
             other => other,
         })
     }
+}
+
+/// `part` is not trusted, for `reason`.
+fn refused(part: &Part, reason: String) -> Error<AnyErrorCode> {
+    Error::Untrusted(TrustError::BillPart {
+        sequence: part.bill_sequence,
+        reason,
+    })
 }
 
 /// AES-256-GCM is the only algorithm this client opens; SM4-GCM (and anything else) is refused
