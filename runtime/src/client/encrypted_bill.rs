@@ -99,10 +99,11 @@ impl Client {
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
         let part = opened.part;
         let refused = |reason| refused(part, reason);
-        let mut data = self
-            .fetch_link(&part.download_url, &RequestOptions::default())
-            .await?
-            .to_vec();
+        // The body is not shared, so this takes its buffer rather than copying it.
+        let mut data = Vec::from(
+            self.fetch_link(&part.download_url, &RequestOptions::default())
+                .await?,
+        );
         gcm::open(&opened.key.0, part.nonce.as_bytes(), b"", &mut data).map_err(|e| {
             refused(format!(
                 "{e} (from {}); nothing of the bill is returned",
