@@ -17,6 +17,7 @@
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
 //! | `ecommerce-onboarding` | `ecommerce::applyments` | 电商收付通二级商户进件 (e-commerce sub-merchant onboarding) | 7 |
+//! | `ecommerce-fund` | `ecommerce::bill` | 电商收付通账单 (e-commerce bills) | 1 |
 //! | `ecommerce-fund` | `ecommerce::fund` | 电商收付通余额与提现 (e-commerce sub-merchant balance and withdrawal) | 5 |
 //! | `ecommerce-refunds` | `ecommerce::refunds` | 电商收付通退款 (e-commerce refunds) | 6 |
 //! | `ecommerce-subsidies` | `ecommerce::subsidies` | 电商收付通补差 (e-commerce subsidies) | 3 |

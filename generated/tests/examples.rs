@@ -530,7 +530,7 @@ fn bill_apply_sub_merchant_fund_flow_bill_example_1() -> ::std::result::Result<
         "/v3/bill/sub-merchant-fundflowbill?sub_mchid=1900098765&bill_date=2026-11-22&account_type=BASIC&algorithm=AEAD_AES_256_GCM"
     );
     request.validate()?;
-    let response: ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+    let response: ::wechatpay_apiv3::bill::types::EncryptedBillParts = ::wechatpay_apiv3::runtime::testing::round_trip(
         "{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Hx3Lq9Wm2Rb7Nc5Tf1Kd8Vs4Pz0Ya6Ue\",\"encrypt_key\":\"VG9rZW5LZXlFbmNyeXB0ZWRUb01lcmNoYW50S2V5MDAwMQ==\",\"hash_type\":\"SHA1\",\"hash_value\":\"2b7e151628aed2a6abf7158809cf4f3c762e7160\",\"nonce\":\"6c1f9a2b8d3e\"}]}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
@@ -586,12 +586,10 @@ fn bill_download_bill_example_1() -> ::std::result::Result<
 #[test]
 fn bill_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::bill::types::TarType>();
+    check_open_enum::<::wechatpay_apiv3::bill::types::BillEncryptAlgorithm>();
     check_open_enum::<::wechatpay_apiv3::bill::apply_fund_flow_bill::FundAccountType>();
     check_open_enum::<
         ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::SubMerchantFundAccountType,
-    >();
-    check_open_enum::<
-        ::wechatpay_apiv3::bill::apply_sub_merchant_fund_flow_bill::BillEncryptAlgorithm,
     >();
     check_open_enum::<::wechatpay_apiv3::bill::apply_trade_bill::TradeBillType>();
 }
@@ -1725,6 +1723,40 @@ fn ecommerce_applyments_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::ecommerce::applyments::types::SignState>();
     check_open_enum::<
         ::wechatpay_apiv3::ecommerce::applyments::submit_sign_verify_info::VerifyIdentityType,
+    >();
+}
+
+/// Example "Yesterday's bill of every sub-merchant, gzipped" of `GET /v3/ecommerce/bill/fundflowbill`.
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_bill_apply_fund_flow_bill_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::bill::apply_fund_flow_bill::ApplyFundFlowBillRequest::builder()
+        .bill_date("2026-11-22")
+        .account_type("ALL")
+        .tar_type("GZIP")
+        .algorithm("AEAD_AES_256_GCM")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/bill/fundflowbill?bill_date=2026-11-22&account_type=ALL&tar_type=GZIP&algorithm=AEAD_AES_256_GCM"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::bill::types::EncryptedBillParts = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"download_url\":\"https://api.mch.weixin.qq.com/v3/billdownload/file?token=Rk4Tq8Wm1Lb6Nc3Hf9Kd2Vs7Pz5Ya0Ue\",\"encrypt_key\":\"RW5jcnlwdGVkRmlsZUtleU9mUGFydE9uZUZvclRoZURheQ==\",\"hash_type\":\"SHA1\",\"hash_value\":\"79bb0f45fc4c42234a918000b2668d689e2bde04\",\"nonce\":\"a8607ef79034c49c\"}]}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-fund")]
+#[test]
+fn ecommerce_bill_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::bill::apply_fund_flow_bill::SubMerchantsAccountType,
     >();
 }
 

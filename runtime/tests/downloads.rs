@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use support::{PUBLIC_KEY_ID, Reply, Server, Signing, fixture, merchant_config};
 use wechatpay_apiv3_runtime::client::{
-    AnyErrorCode, BodyKind, Client, Error, RequestOptions, TooLarge, TrustError, crypto,
+    AnyErrorCode, BodyKind, Client, Error, RequestOptions, TooLarge, TrustError, crypto, gcm,
 };
 use wechatpay_apiv3_runtime::decode::{self, DecodeError};
 use wechatpay_apiv3_runtime::{BuildError, Operation, OperationMeta, RequestBody, ResponseKind};
@@ -238,4 +238,155 @@ async fn a_204_is_verified_like_any_answer() {
         matches!(err, Error::Untrusted(TrustError::MissingHeader(_))),
         "{err:?}"
     );
+}
+
+/// An encrypted bill answer as a generated type writes it (the runtime reads any such answer).
+struct EncryptedBill {
+    count: i64,
+    parts: Vec<BillPart>,
+}
+
+struct BillPart {
+    sequence: i64,
+    url: String,
+    encrypt_key: String,
+    nonce: String,
+    hash_value: String,
+}
+
+impl wechatpay_apiv3_runtime::JsonFields for EncryptedBill {
+    fn write_fields(&self, out: &mut wechatpay_apiv3_runtime::json::Object) {
+        out.req("download_bill_count", &self.count);
+        out.req("download_bill_list", &self.parts);
+    }
+    fn read_fields(input: &mut wechatpay_apiv3_runtime::json::Members) -> Self {
+        Self {
+            count: input.req("download_bill_count"),
+            parts: input.req("download_bill_list"),
+        }
+    }
+}
+
+impl wechatpay_apiv3_runtime::JsonFields for BillPart {
+    fn write_fields(&self, out: &mut wechatpay_apiv3_runtime::json::Object) {
+        out.req("bill_sequence", &self.sequence);
+        out.req("download_url", &self.url);
+        out.req("encrypt_key", &self.encrypt_key);
+        out.req("nonce", &self.nonce);
+        out.req("hash_type", &"SHA1".to_string());
+        out.req("hash_value", &self.hash_value);
+    }
+    fn read_fields(input: &mut wechatpay_apiv3_runtime::json::Members) -> Self {
+        Self {
+            sequence: input.req("bill_sequence"),
+            url: input.req("download_url"),
+            encrypt_key: input.req("encrypt_key"),
+            nonce: input.req("nonce"),
+            hash_value: input.req("hash_value"),
+        }
+    }
+}
+
+/// A part as WeChat Pay serves it: `plain` (gzipped when asked) sealed with AES-256-GCM under
+/// `key`, the key encrypted to the fixture merchant certificate.
+fn sealed_part(key: &[u8; 32], nonce: &str, plain: &[u8], gzip: bool) -> (Vec<u8>, String) {
+    use std::io::Write as _;
+    let mut data = if gzip {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(plain).expect("gzip");
+        gz.finish().expect("gzip")
+    } else {
+        plain.to_vec()
+    };
+    gcm::seal(key, nonce.as_bytes(), b"", &mut data).expect("seals");
+    let merchant = wechatpay_apiv3_runtime::client::PlatformCertificate::from_pem(&fixture(
+        "java_merchant_certificate.pem",
+    ))
+    .expect("merchant certificate");
+    (data, merchant.key.encrypt_oaep(key).expect("encrypts"))
+}
+
+#[tokio::test]
+async fn an_encrypted_bill_opens_with_the_merchant_key_and_joins_in_order() {
+    let first = "记账时间,微信支付业务单号,业务名称\n`2026-11-22 10:00:00,`4200001,`交易\n";
+    let second = "`2026-11-22 11:00:00,`4200002,`交易\n";
+    // Part 1 gzipped with a 16-character nonce (GHASH-derived counter), part 2 plain with a
+    // 12-byte one (aws-lc-rs's own AES-GCM).
+    let (one, key_one) = sealed_part(
+        b"K1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "a8607ef79034c49c",
+        first.as_bytes(),
+        true,
+    );
+    let (two, key_two) = sealed_part(
+        b"K2bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "8XOl7iBMSRmd",
+        second.as_bytes(),
+        false,
+    );
+    let server = Server::routed(vec![
+        ("/v3/billdownload/file?token=P1", vec![unsigned(200, one)]),
+        ("/v3/billdownload/file?token=P2", vec![unsigned(200, two)]),
+    ])
+    .await;
+    let client = client(&server.url());
+    let part = |sequence, token: &str, encrypt_key: &str, nonce: &str, plain: &str| BillPart {
+        sequence,
+        url: format!("{}/v3/billdownload/file?token={token}", server.url()),
+        encrypt_key: encrypt_key.into(),
+        nonce: nonce.into(),
+        hash_value: crypto::sha1_hex(plain.as_bytes()),
+    };
+    let bill = EncryptedBill {
+        count: 2,
+        parts: vec![
+            part(2, "P2", &key_two, "8XOl7iBMSRmd", second),
+            part(1, "P1", &key_one, "a8607ef79034c49c", first),
+        ],
+    };
+    let joined = client
+        .download_encrypted_bill(&bill, "AEAD_AES_256_GCM")
+        .await
+        .expect("opens");
+    assert_eq!(
+        String::from_utf8(joined).expect("text"),
+        format!("{first}{second}")
+    );
+    assert_eq!(server.seen().len(), 2);
+
+    // A file key encrypted to another key, or one that is not 32 bytes, is refused before any
+    // part is fetched.
+    let to_wechatpay = wechatpay_apiv3_runtime::client::VerifyingKey::from_public_key_pem(
+        &fixture("java_wechatpay_public_key.pem"),
+    )
+    .expect("key")
+    .encrypt_oaep(b"K1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    .expect("encrypts");
+    let merchant = wechatpay_apiv3_runtime::client::PlatformCertificate::from_pem(&fixture(
+        "java_merchant_certificate.pem",
+    ))
+    .expect("merchant certificate");
+    let sixteen = merchant
+        .key
+        .encrypt_oaep(b"only-sixteen-b!!")
+        .expect("encrypts");
+    for (encrypt_key, rule) in [
+        (to_wechatpay, "encrypt_key does not open"),
+        (sixteen, "opens to 16 bytes"),
+    ] {
+        let bill = EncryptedBill {
+            count: 1,
+            parts: vec![part(1, "P1", &encrypt_key, "a8607ef79034c49c", first)],
+        };
+        let err = client
+            .download_encrypted_bill(&bill, "AEAD_AES_256_GCM")
+            .await
+            .expect_err(rule);
+        assert!(
+            matches!(&err, Error::Untrusted(TrustError::BillPart { sequence: 1, reason }) if reason.contains(rule)),
+            "{err}"
+        );
+        assert!(!format!("{err:?}").contains("K1aaaa"), "{err:?}");
+    }
+    assert_eq!(server.seen().len(), 2, "nothing more was fetched");
 }

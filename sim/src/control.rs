@@ -41,13 +41,22 @@ pub struct Action {
 }
 
 /// Every hand-written action (the spec's transitions are listed from spec/).
-pub const PROVISIONS: &[Action] = &[Action {
-    resource: "busifavor_coupons",
-    action: "receive",
-    key: "coupon_code",
-    does: "the user receives a merchant coupon of a stock (body: stock_id, openid); a stock \
-           the simulator does not know is made from the spec's example",
-}];
+pub const PROVISIONS: &[Action] = &[
+    Action {
+        resource: "busifavor_coupons",
+        action: "receive",
+        key: "coupon_code",
+        does: "the user receives a merchant coupon of a stock (body: stock_id, openid); a stock \
+               the simulator does not know is made from the spec's example",
+    },
+    Action {
+        resource: "bill_files",
+        action: "tamper",
+        key: "token",
+        does: "changes one byte of the bill file a download link's token names (no body), so a \
+               client's hash or GCM tag check can be seen to refuse it",
+    },
+];
 
 /// The control API's memory: callbacks not yet delivered.
 #[derive(Default)]
@@ -463,6 +472,13 @@ fn act(
             Ok(ok(
                 json!({ "coupon_code": key, "stock_id": stock_id, "openid": openid }),
             ))
+        }
+        ("bill_files", "tamper") => {
+            if sim.tamper_bill_file(key) {
+                Ok(ok(json!({ "token": key, "tampered": true })))
+            } else {
+                Err(error(404, &format!("no bill file has the token `{key}`")))
+            }
         }
         _ => {
             let known: Vec<String> = PROVISIONS

@@ -213,6 +213,7 @@ impl Simulator {
             format!("http://{addr}"),
             security.mchid.clone(),
             security.platform_certificates(),
+            security.merchant_key.clone(),
             &api,
         )
         .map_err(StartError::Spec)?;
@@ -433,6 +434,11 @@ impl Simulator {
             coupon_code,
             openid,
         );
+    }
+
+    /// Changes one byte of the bill file served under download `token`; whether there was one.
+    pub fn tamper_bill_file(&self, token: &str) -> bool {
+        self.state.store.tamper_bill_file(token)
     }
 
     /// Gives a user a usable product coupon (商品券), described by the JSON the API returns for it

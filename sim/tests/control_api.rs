@@ -446,6 +446,7 @@ async fn the_actions_are_the_specs_transitions_without_an_operation() -> TestRes
         "POST /_sim/refund_domestic/refund/{out_refund_no}/close",
         "POST /_sim/favor/coupon/{coupon_id}/use",
         "POST /_sim/busifavor_coupons/{coupon_code}/receive",
+        "POST /_sim/bill_files/{token}/tamper",
     ] {
         assert!(routes.contains(&route), "{route} in {routes:?}");
     }
@@ -462,9 +463,9 @@ async fn the_actions_are_the_specs_transitions_without_an_operation() -> TestRes
     assert_eq!(pay["to"], "SUCCESS");
     assert_eq!(pay["callback"], "TRANSACTION.SUCCESS");
     assert_eq!(
-        sim.transitions().len() + 1,
+        sim.transitions().len() + 2,
         actions.len(),
-        "every spec transition and the one provision"
+        "every spec transition and the two provisions"
     );
 
     // The prefix opens nothing else: a WeChat Pay path, or one merely starting with `/_sim`,

@@ -2,14 +2,14 @@
 
 //! 申请单个子商户资金账单 (get a sub-merchant's fund-flow bill)
 //!
-//! For service providers: returns one sub-merchant's fund-flow bill of a day (within the last three months) as one or more encrypted file parts. Each part has its own download link and is encrypted with AES-256-GCM (or SM4-GCM) under a key that is itself encrypted to the service provider's merchant key; decrypt the parts and join them in `bill_sequence` order. The hash is of the original, decrypted file.
+//! For service providers: returns one sub-merchant's fund-flow bill of a day (within the last three months) as one or more encrypted file parts, each with its own download link, file key (itself encrypted to the service provider's merchant key) and nonce. Give the answer and the request's `algorithm` to `Client::download_encrypted_bill`, which downloads every part, decrypts and checks it and joins the parts in `bill_sequence` order.
 //!
 //! Sends `GET /v3/bill/sub-merchant-fundflowbill`. [Official documentation](https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html).
 
 use ::wechatpay_apiv3_runtime as rt;
 /// 申请单个子商户资金账单 (get a sub-merchant's fund-flow bill)
 ///
-/// For service providers: returns one sub-merchant's fund-flow bill of a day (within the last three months) as one or more encrypted file parts. Each part has its own download link and is encrypted with AES-256-GCM (or SM4-GCM) under a key that is itself encrypted to the service provider's merchant key; decrypt the parts and join them in `bill_sequence` order. The hash is of the original, decrypted file.
+/// For service providers: returns one sub-merchant's fund-flow bill of a day (within the last three months) as one or more encrypted file parts, each with its own download link, file key (itself encrypted to the service provider's merchant key) and nonce. Give the answer and the request's `algorithm` to `Client::download_encrypted_bill`, which downloads every part, decrypts and checks it and joins the parts in `bill_sequence` order.
 ///
 /// Sends `GET /v3/bill/sub-merchant-fundflowbill`; see the [official documentation](https://pay.weixin.qq.com/docs/partner/apis/bill-download/sub-mch-fund-flow-bill/get-sub-mch-fund-flow-bill.html).
 ///
@@ -31,10 +31,10 @@ pub struct ApplySubMerchantFundFlowBillRequest {
     ///
     /// Wire name `account_type`; required.
     pub account_type: SubMerchantFundAccountType,
-    /// Query parameter. How the file parts are encrypted.
+    /// Query parameter. How the file parts are encrypted (`Client::download_encrypted_bill` opens AES-256-GCM).
     ///
     /// Wire name `algorithm`; required.
-    pub algorithm: BillEncryptAlgorithm,
+    pub algorithm: super::types::BillEncryptAlgorithm,
     /// Query parameter. Packing of the file; plain text when left out.
     ///
     /// Wire name `tar_type`; optional.
@@ -76,7 +76,9 @@ impl rt::Shaped for ApplySubMerchantFundFlowBillRequest {
             ),
             rt::FieldRule::req(
                 "algorithm",
-                rt::Kind::Enum(<BillEncryptAlgorithm as rt::OpenEnum>::VALUES),
+                rt::Kind::Enum(
+                    <super::types::BillEncryptAlgorithm as rt::OpenEnum>::VALUES,
+                ),
             ),
             rt::FieldRule::opt(
                 "tar_type",
@@ -112,9 +114,12 @@ impl ApplySubMerchantFundFlowBillRequestBuilder {
         Self(self.0.set::<SubMerchantFundAccountType>("account_type", value))
     }
 
-    /// Sets the parameter `algorithm`. How the file parts are encrypted.
-    pub fn algorithm(self, value: impl Into<BillEncryptAlgorithm>) -> Self {
-        Self(self.0.set::<BillEncryptAlgorithm>("algorithm", value))
+    /// Sets the parameter `algorithm`. How the file parts are encrypted (`Client::download_encrypted_bill` opens AES-256-GCM).
+    pub fn algorithm(
+        self,
+        value: impl Into<super::types::BillEncryptAlgorithm>,
+    ) -> Self {
+        Self(self.0.set::<super::types::BillEncryptAlgorithm>("algorithm", value))
     }
 
     /// Sets the parameter `tar_type`. Packing of the file; plain text when left out.
@@ -133,7 +138,7 @@ impl ApplySubMerchantFundFlowBillRequestBuilder {
 
 impl rt::Operation for ApplySubMerchantFundFlowBillRequest {
     type Body = ();
-    type Response = ApplySubMerchantFundFlowBillResponse;
+    type Response = super::types::EncryptedBillParts;
     type ErrorCode = crate::ErrorCode;
     const META: rt::OperationMeta = rt::OperationMeta {
         id: "bill.apply_sub_merchant_fund_flow_bill",
@@ -250,213 +255,5 @@ rt::open_enum! {
         Fees = "FEES",
         /// `DEPOSIT`: The deposit account.
         Deposit = "DEPOSIT",
-    }
-}
-rt::open_enum! {
-    /// How the file parts are encrypted.
-    pub enum BillEncryptAlgorithm {
-        Unknown(rt::UnknownValue),
-        /// `AEAD_AES_256_GCM`: AES-256-GCM.
-        AeadAes256Gcm = "AEAD_AES_256_GCM",
-        /// `SM4_GCM`: SM4-GCM.
-        Sm4Gcm = "SM4_GCM",
-    }
-}
-
-/// An element of `response.download_bill_list`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
-#[non_exhaustive]
-pub struct EncryptedBillPart {
-    /// The part's position, from 1; join the parts in this order.
-    ///
-    /// Wire name `bill_sequence`; required; at least 1.
-    pub bill_sequence: i64,
-    /// The part's download link, valid for 5 minutes (Java SDK).
-    ///
-    /// Wire name `download_url`; required; 1 to 2048 characters.
-    pub download_url: ::std::string::String,
-    /// The part's file key, RSA-encrypted to the service provider's merchant key, in base64.
-    ///
-    /// Wire name `encrypt_key`; required; at least 1 characters.
-    pub encrypt_key: ::std::string::String,
-    /// The nonce the part was encrypted with.
-    ///
-    /// Wire name `nonce`; required; at least 1 characters.
-    pub nonce: ::std::string::String,
-    /// The hash algorithm of `hash_value`, SHA1.
-    ///
-    /// Wire name `hash_type`; required; 1 to 32 characters.
-    pub hash_type: ::std::string::String,
-    /// The hash of the original (decrypted, uncompressed) bill, in hex.
-    ///
-    /// Wire name `hash_value`; required; 1 to 1024 characters.
-    pub hash_value: ::std::string::String,
-}
-
-impl rt::Shaped for EncryptedBillPart {
-    const SHAPE: &'static rt::Shape = &rt::Shape::new(
-        "EncryptedBillPart",
-        &[
-            rt::FieldRule::req("bill_sequence", rt::Kind::range(1, i64::MAX)),
-            rt::FieldRule::req("download_url", rt::Kind::text(1, 2048)),
-            rt::FieldRule::req("encrypt_key", rt::Kind::text(1, u64::MAX)),
-            rt::FieldRule::req("nonce", rt::Kind::text(1, u64::MAX)),
-            rt::FieldRule::req("hash_type", rt::Kind::text(1, 32)),
-            rt::FieldRule::req("hash_value", rt::Kind::text(1, 1024)),
-        ],
-    );
-}
-
-impl rt::JsonFields for EncryptedBillPart {
-    fn write_fields(&self, out: &mut rt::json::Object) {
-        out.req("bill_sequence", &self.bill_sequence);
-        out.req("download_url", &self.download_url);
-        out.req("encrypt_key", &self.encrypt_key);
-        out.req("nonce", &self.nonce);
-        out.req("hash_type", &self.hash_type);
-        out.req("hash_value", &self.hash_value);
-    }
-
-    fn read_fields(input: &mut rt::json::Members) -> Self {
-        Self {
-            bill_sequence: input.req("bill_sequence"),
-            download_url: input.req("download_url"),
-            encrypt_key: input.req("encrypt_key"),
-            nonce: input.req("nonce"),
-            hash_type: input.req("hash_type"),
-            hash_value: input.req("hash_value"),
-        }
-    }
-}
-rt::serde_via_json!(EncryptedBillPart);
-#[cfg(feature = "test-support")]
-impl EncryptedBillPart {
-    /// A builder with every field unset.
-    pub fn builder() -> EncryptedBillPartBuilder {
-        EncryptedBillPartBuilder::default()
-    }
-}
-
-/// Builds a [`EncryptedBillPart`]; `build` reports every missing field and broken limit at once.
-#[cfg(feature = "test-support")]
-#[derive(Clone, Debug, Default)]
-pub struct EncryptedBillPartBuilder(rt::Draft);
-#[cfg(feature = "test-support")]
-impl EncryptedBillPartBuilder {
-    /// Sets `bill_sequence`. The part's position, from 1; join the parts in this order.
-    pub fn bill_sequence(self, value: impl Into<i64>) -> Self {
-        Self(self.0.set::<i64>("bill_sequence", value))
-    }
-
-    /// Sets `download_url`. The part's download link, valid for 5 minutes (Java SDK).
-    pub fn download_url(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("download_url", value))
-    }
-
-    /// Sets `encrypt_key`. The part's file key, RSA-encrypted to the service provider's merchant key, in base64.
-    pub fn encrypt_key(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("encrypt_key", value))
-    }
-
-    /// Sets `nonce`. The nonce the part was encrypted with.
-    pub fn nonce(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("nonce", value))
-    }
-
-    /// Sets `hash_type`. The hash algorithm of `hash_value`, SHA1.
-    pub fn hash_type(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("hash_type", value))
-    }
-
-    /// Sets `hash_value`. The hash of the original (decrypted, uncompressed) bill, in hex.
-    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
-        Self(self.0.text("hash_value", value))
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(self) -> ::std::result::Result<EncryptedBillPart, rt::BuildError> {
-        self.0.build()
-    }
-}
-
-/// Success response of `ApplySubMerchantFundFlowBillRequest`.
-#[derive(Clone, ::std::fmt::Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ApplySubMerchantFundFlowBillResponse {
-    /// The number of file parts.
-    ///
-    /// Wire name `download_bill_count`; required; at least 0.
-    pub download_bill_count: i64,
-    /// The file parts.
-    ///
-    /// Wire name `download_bill_list`; optional.
-    pub download_bill_list: ::std::option::Option<::std::vec::Vec<EncryptedBillPart>>,
-}
-
-impl rt::Shaped for ApplySubMerchantFundFlowBillResponse {
-    const SHAPE: &'static rt::Shape = &rt::Shape::new(
-        "ApplySubMerchantFundFlowBillResponse",
-        &[
-            rt::FieldRule::req("download_bill_count", rt::Kind::range(0, i64::MAX)),
-            rt::FieldRule::opt(
-                "download_bill_list",
-                rt::Kind::list(
-                    0,
-                    u64::MAX,
-                    &rt::Kind::Nested(<EncryptedBillPart as rt::Shaped>::shape),
-                ),
-            ),
-        ],
-    );
-}
-
-impl rt::JsonFields for ApplySubMerchantFundFlowBillResponse {
-    fn write_fields(&self, out: &mut rt::json::Object) {
-        out.req("download_bill_count", &self.download_bill_count);
-        out.opt("download_bill_list", &self.download_bill_list);
-    }
-
-    fn read_fields(input: &mut rt::json::Members) -> Self {
-        Self {
-            download_bill_count: input.req("download_bill_count"),
-            download_bill_list: input.opt("download_bill_list"),
-        }
-    }
-}
-rt::serde_via_json!(ApplySubMerchantFundFlowBillResponse);
-#[cfg(feature = "test-support")]
-impl ApplySubMerchantFundFlowBillResponse {
-    /// A builder with every field unset.
-    pub fn builder() -> ApplySubMerchantFundFlowBillResponseBuilder {
-        ApplySubMerchantFundFlowBillResponseBuilder::default()
-    }
-}
-
-/// Builds a [`ApplySubMerchantFundFlowBillResponse`]; `build` reports every missing field and broken limit at once.
-#[cfg(feature = "test-support")]
-#[derive(Clone, Debug, Default)]
-pub struct ApplySubMerchantFundFlowBillResponseBuilder(rt::Draft);
-#[cfg(feature = "test-support")]
-impl ApplySubMerchantFundFlowBillResponseBuilder {
-    /// Sets `download_bill_count`. The number of file parts.
-    pub fn download_bill_count(self, value: impl Into<i64>) -> Self {
-        Self(self.0.set::<i64>("download_bill_count", value))
-    }
-
-    /// Sets `download_bill_list`. The file parts.
-    pub fn download_bill_list(
-        self,
-        value: impl Into<::std::vec::Vec<EncryptedBillPart>>,
-    ) -> Self {
-        Self(
-            self.0.set::<::std::vec::Vec<EncryptedBillPart>>("download_bill_list", value),
-        )
-    }
-
-    /// Checks every field and builds the value.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<ApplySubMerchantFundFlowBillResponse, rt::BuildError> {
-        self.0.build()
     }
 }

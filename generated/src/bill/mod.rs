@@ -2,7 +2,7 @@
 
 //! 账单 (bills)
 //!
-//! Daily trade and fund-flow bills. Ask for a day's bill to get a one-off download link and the file's SHA1, then pass all three to `Client::download_bill`, which downloads the file (signed request, on the configured API host only), unpacks gzip and checks the hash, because WeChat Pay does not sign the file itself. Bills for a day are ready from 10:00 the next day.
+//! Daily trade and fund-flow bills. Ask for a day's bill to get a one-off download link and the file's SHA1, then pass all three to `Client::download_bill`, which downloads the file (signed request, on the configured API host only), unpacks gzip and checks the hash, because WeChat Pay does not sign the file itself. A sub-merchant's fund-flow bill comes as encrypted parts instead: give its answer to `Client::download_encrypted_bill`, which decrypts, checks and joins them. Bills for a day are ready from 10:00 the next day.
 //!
 //! Enabled by the cargo feature `payments`.
 
@@ -19,10 +19,7 @@ pub use self::apply_fund_flow_bill::{
 
 pub use self::apply_sub_merchant_fund_flow_bill::{
     ApplySubMerchantFundFlowBillRequest, ApplySubMerchantFundFlowBillRequestBuilder,
-    ApplySubMerchantFundFlowBillResponse,
 };
 
-#[cfg(feature = "test-support")]
-pub use self::apply_sub_merchant_fund_flow_bill::ApplySubMerchantFundFlowBillResponseBuilder;
 pub use self::apply_trade_bill::{ApplyTradeBillRequest, ApplyTradeBillRequestBuilder};
 pub use self::download_bill::{DownloadBillRequest, DownloadBillRequestBuilder};

@@ -91,3 +91,209 @@ impl BillLinkBuilder {
         self.0.build()
     }
 }
+rt::open_enum! {
+    /// How the parts of an encrypted bill are encrypted (the key and nonce are per part).
+    pub enum BillEncryptAlgorithm {
+        Unknown(rt::UnknownValue),
+        /// `AEAD_AES_256_GCM`: AES-256-GCM, the one `Client::download_encrypted_bill` opens.
+        AeadAes256Gcm = "AEAD_AES_256_GCM",
+        /// `SM4_GCM`: SM4-GCM with a 128-bit key (the official page); this client cannot open it.
+        Sm4Gcm = "SM4_GCM",
+    }
+}
+
+/// Where to download the encrypted parts of a bill, and how to open and check each; give it to `Client::download_encrypted_bill`.
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EncryptedBillParts {
+    /// The number of file parts.
+    ///
+    /// Wire name `download_bill_count`; required; at least 0.
+    pub download_bill_count: i64,
+    /// The file parts.
+    ///
+    /// Wire name `download_bill_list`; optional.
+    pub download_bill_list: ::std::option::Option<::std::vec::Vec<EncryptedBillPart>>,
+}
+
+impl rt::Shaped for EncryptedBillParts {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EncryptedBillParts",
+        &[
+            rt::FieldRule::req("download_bill_count", rt::Kind::range(0, i64::MAX)),
+            rt::FieldRule::opt(
+                "download_bill_list",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<EncryptedBillPart as rt::Shaped>::shape),
+                ),
+            ),
+        ],
+    );
+}
+
+impl rt::JsonFields for EncryptedBillParts {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("download_bill_count", &self.download_bill_count);
+        out.opt("download_bill_list", &self.download_bill_list);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            download_bill_count: input.req("download_bill_count"),
+            download_bill_list: input.opt("download_bill_list"),
+        }
+    }
+}
+rt::serde_via_json!(EncryptedBillParts);
+#[cfg(feature = "test-support")]
+impl EncryptedBillParts {
+    /// A builder with every field unset.
+    pub fn builder() -> EncryptedBillPartsBuilder {
+        EncryptedBillPartsBuilder::default()
+    }
+}
+
+/// Builds a [`EncryptedBillParts`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct EncryptedBillPartsBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
+impl EncryptedBillPartsBuilder {
+    /// Sets `download_bill_count`. The number of file parts.
+    pub fn download_bill_count(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("download_bill_count", value))
+    }
+
+    /// Sets `download_bill_list`. The file parts.
+    pub fn download_bill_list(
+        self,
+        value: impl Into<::std::vec::Vec<EncryptedBillPart>>,
+    ) -> Self {
+        Self(
+            self.0.set::<::std::vec::Vec<EncryptedBillPart>>("download_bill_list", value),
+        )
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(self) -> ::std::result::Result<EncryptedBillParts, rt::BuildError> {
+        self.0.build()
+    }
+}
+
+/// One part of an encrypted bill: AES-256-GCM ciphertext with its tag, under a key of its own (official page 下载单个子商户/二级商户资金账单; Java SDK EncryptBillEntity).
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[non_exhaustive]
+pub struct EncryptedBillPart {
+    /// The part's position, from 1; the parts join in this order.
+    ///
+    /// Wire name `bill_sequence`; required; at least 1.
+    pub bill_sequence: i64,
+    /// The part's download link, valid for 5 minutes (Java SDK).
+    ///
+    /// Wire name `download_url`; required; 1 to 2048 characters.
+    pub download_url: ::std::string::String,
+    /// The part's file key, RSA-OAEP encrypted to the merchant's certificate, in Base64.
+    ///
+    /// Wire name `encrypt_key`; required; at least 1 characters.
+    pub encrypt_key: ::std::string::String,
+    /// The part's AES-GCM nonce, used as its bytes.
+    ///
+    /// Wire name `nonce`; required; at least 1 characters.
+    pub nonce: ::std::string::String,
+    /// The hash algorithm of `hash_value`, SHA1.
+    ///
+    /// Wire name `hash_type`; required; 1 to 32 characters.
+    pub hash_type: ::std::string::String,
+    /// The hash of the part's original (decrypted, unpacked) text, in hex.
+    ///
+    /// Wire name `hash_value`; required; 1 to 1024 characters.
+    pub hash_value: ::std::string::String,
+}
+
+impl rt::Shaped for EncryptedBillPart {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "EncryptedBillPart",
+        &[
+            rt::FieldRule::req("bill_sequence", rt::Kind::range(1, i64::MAX)),
+            rt::FieldRule::req("download_url", rt::Kind::text(1, 2048)),
+            rt::FieldRule::req("encrypt_key", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::req("nonce", rt::Kind::text(1, u64::MAX)),
+            rt::FieldRule::req("hash_type", rt::Kind::text(1, 32)),
+            rt::FieldRule::req("hash_value", rt::Kind::text(1, 1024)),
+        ],
+    );
+}
+
+impl rt::JsonFields for EncryptedBillPart {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.req("bill_sequence", &self.bill_sequence);
+        out.req("download_url", &self.download_url);
+        out.req("encrypt_key", &self.encrypt_key);
+        out.req("nonce", &self.nonce);
+        out.req("hash_type", &self.hash_type);
+        out.req("hash_value", &self.hash_value);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self {
+            bill_sequence: input.req("bill_sequence"),
+            download_url: input.req("download_url"),
+            encrypt_key: input.req("encrypt_key"),
+            nonce: input.req("nonce"),
+            hash_type: input.req("hash_type"),
+            hash_value: input.req("hash_value"),
+        }
+    }
+}
+rt::serde_via_json!(EncryptedBillPart);
+#[cfg(feature = "test-support")]
+impl EncryptedBillPart {
+    /// A builder with every field unset.
+    pub fn builder() -> EncryptedBillPartBuilder {
+        EncryptedBillPartBuilder::default()
+    }
+}
+
+/// Builds a [`EncryptedBillPart`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct EncryptedBillPartBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
+impl EncryptedBillPartBuilder {
+    /// Sets `bill_sequence`. The part's position, from 1; the parts join in this order.
+    pub fn bill_sequence(self, value: impl Into<i64>) -> Self {
+        Self(self.0.set::<i64>("bill_sequence", value))
+    }
+
+    /// Sets `download_url`. The part's download link, valid for 5 minutes (Java SDK).
+    pub fn download_url(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("download_url", value))
+    }
+
+    /// Sets `encrypt_key`. The part's file key, RSA-OAEP encrypted to the merchant's certificate, in Base64.
+    pub fn encrypt_key(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("encrypt_key", value))
+    }
+
+    /// Sets `nonce`. The part's AES-GCM nonce, used as its bytes.
+    pub fn nonce(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("nonce", value))
+    }
+
+    /// Sets `hash_type`. The hash algorithm of `hash_value`, SHA1.
+    pub fn hash_type(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_type", value))
+    }
+
+    /// Sets `hash_value`. The hash of the part's original (decrypted, unpacked) text, in hex.
+    pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("hash_value", value))
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(self) -> ::std::result::Result<EncryptedBillPart, rt::BuildError> {
+        self.0.build()
+    }
+}

@@ -5,6 +5,8 @@
 #[cfg(feature = "ecommerce-onboarding")]
 pub mod applyments;
 #[cfg(feature = "ecommerce-fund")]
+pub mod bill;
+#[cfg(feature = "ecommerce-fund")]
 pub mod fund;
 #[cfg(feature = "ecommerce-refunds")]
 pub mod refunds;

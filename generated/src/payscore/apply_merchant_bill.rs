@@ -2,14 +2,14 @@
 
 //! 商户申请获取对账单 (get a day's payscore bill)
 //!
-//! Answers where to fetch one day's payscore bill (the last three months only): one or more files, each encrypted with AEAD_AES_256_GCM under its own key. Fetch each `download_url` with `Client::download_file` (it checks the hash), then decrypt it with the file's key (`encrypt_key`, itself encrypted to the merchant key) and `nonce`.
+//! Answers where to fetch one day's payscore bill (the last three months only): one or more files, each encrypted with AEAD_AES_256_GCM under its own key (itself encrypted to the merchant key). Give the answer and the request's `encryption_algorithm` to `Client::download_encrypted_bill`, which downloads every file, decrypts it, unpacks gzip, checks its hash and joins the files in `bill_sequence` order.
 //!
 //! Sends `GET /v3/payscore/merchant-bill`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_1_29.shtml).
 
 use ::wechatpay_apiv3_runtime as rt;
 /// 商户申请获取对账单 (get a day's payscore bill)
 ///
-/// Answers where to fetch one day's payscore bill (the last three months only): one or more files, each encrypted with AEAD_AES_256_GCM under its own key. Fetch each `download_url` with `Client::download_file` (it checks the hash), then decrypt it with the file's key (`encrypt_key`, itself encrypted to the merchant key) and `nonce`.
+/// Answers where to fetch one day's payscore bill (the last three months only): one or more files, each encrypted with AEAD_AES_256_GCM under its own key (itself encrypted to the merchant key). Give the answer and the request's `encryption_algorithm` to `Client::download_encrypted_bill`, which downloads every file, decrypts it, unpacks gzip, checks its hash and joins the files in `bill_sequence` order.
 ///
 /// Sends `GET /v3/payscore/merchant-bill`; see the [official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_1_29.shtml).
 ///
@@ -179,7 +179,7 @@ pub struct BillFile {
     ///
     /// Wire name `hash_type`; required; at most 8 characters.
     pub hash_type: ::std::string::String,
-    /// The hash of the file as downloaded.
+    /// The hash of the file's original (decrypted, unpacked) text.
     ///
     /// Wire name `hash_value`; required; at most 1024 characters.
     pub hash_value: ::std::string::String,
@@ -257,7 +257,7 @@ impl BillFileBuilder {
         Self(self.0.text("hash_type", value))
     }
 
-    /// Sets `hash_value`. The hash of the file as downloaded.
+    /// Sets `hash_value`. The hash of the file's original (decrypted, unpacked) text.
     pub fn hash_value(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("hash_value", value))
     }

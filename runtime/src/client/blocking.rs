@@ -83,6 +83,16 @@ impl BlockingClient {
         )
     }
 
+    /// See [`Client::download_encrypted_bill`].
+    pub fn download_encrypted_bill<A: crate::JsonFields>(
+        &self,
+        answer: &A,
+        algorithm: &str,
+    ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
+        self.runtime
+            .block_on(self.client.download_encrypted_bill(answer, algorithm))
+    }
+
     /// See [`Client::parse_notification`].
     pub fn parse_notification<E: NotificationEvent>(
         &self,

@@ -93,6 +93,16 @@ impl MerchantKey {
     /// merchant certificate's key, as UTF-8 text. The error says what is wrong with the input,
     /// never anything of the key or of a plaintext.
     pub fn decrypt_oaep(&self, ciphertext_b64: &str) -> Result<String, KeyError> {
+        let mut plain = self.decrypt_oaep_bytes(ciphertext_b64)?;
+        let text = std::str::from_utf8(&plain)
+            .map(str::to_owned)
+            .map_err(|_| KeyError("the plaintext is not UTF-8".into()));
+        plain.fill(0);
+        text
+    }
+
+    /// [`Self::decrypt_oaep`] as bytes (a file key); the caller wipes them after use.
+    pub(crate) fn decrypt_oaep_bytes(&self, ciphertext_b64: &str) -> Result<Vec<u8>, KeyError> {
         let ciphertext = BASE64
             .decode(ciphertext_b64.trim())
             .map_err(|_| KeyError("not Base64".into()))?;
@@ -104,17 +114,15 @@ impl MerchantKey {
             )));
         }
         let mut out = vec![0; self.oaep.min_output_size()];
-        let plain = self
+        let plain_len = self
             .oaep
             .decrypt(&OAEP_SHA1_MGF1SHA1, &ciphertext, &mut out, None)
             .map_err(|_| {
                 KeyError("RSA-OAEP decryption failed: not encrypted to this merchant key".into())
-            })?;
-        let text = std::str::from_utf8(plain)
-            .map(str::to_owned)
-            .map_err(|_| KeyError("the plaintext is not UTF-8".into()));
-        out.fill(0);
-        text
+            })?
+            .len();
+        out.truncate(plain_len);
+        Ok(out)
     }
 }
 

@@ -68,6 +68,18 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<Vec<u8>, Error<AnyErrorCode>> {
         let hash = check_hash_type(hash_type)?;
+        let body = self.fetch_link(download_url, options).await?;
+        checked_file(body, hash, hash_value, self.inner.config.limits.unpacked)
+    }
+
+    /// The bytes behind a `download_url` a signed answer gave, as they arrive: a signed GET on
+    /// the configured API host (or its backup) only, read up to the download limit, no redirect
+    /// followed. Nothing is checked of them yet.
+    pub(super) async fn fetch_link(
+        &self,
+        download_url: &str,
+        options: &RequestOptions,
+    ) -> Result<bytes::Bytes, Error<AnyErrorCode>> {
         let config = &self.inner.config;
         let path_and_query = [Some(&config.base_url), config.backup_url.as_ref()]
             .into_iter()
@@ -86,19 +98,18 @@ impl Client {
             })?;
         let mut out = Outgoing::download("download_file", path_and_query.to_string());
         out.download_limit = options.own_download_limit();
-        let incoming = self.send(&out, options).await?;
-        checked_file(incoming.body, hash, hash_value, config.limits.unpacked)
+        Ok(self.send(&out, options).await?.body)
     }
 }
 
 /// A link without its query, which carries a one-off token, for error messages.
-fn without_query(url: &str) -> &str {
+pub(super) fn without_query(url: &str) -> &str {
     url.split('?').next().unwrap_or_default()
 }
 
 /// WeChat Pay gives bill hashes as SHA1 and receipt hashes as SHA256 or SM3; anything else is
 /// refused before a request is sent.
-fn check_hash_type<C>(hash_type: &str) -> Result<FileHash, Error<C>> {
+pub(super) fn check_hash_type<C>(hash_type: &str) -> Result<FileHash, Error<C>> {
     FileHash::named(hash_type).ok_or_else(|| {
         Error::Config(format!(
             "unsupported hash_type `{hash_type}` (WeChat Pay uses SHA1, SHA256 or SM3); nothing was downloaded"
@@ -109,7 +120,7 @@ fn check_hash_type<C>(hash_type: &str) -> Result<FileHash, Error<C>> {
 /// A downloaded file, unpacked if gzipped (every member of a multi-member gzip), once its digest
 /// matches the one WeChat Pay signed. The hash is taken while unpacking, and unpacking stops
 /// past `unpacked_limit` bytes, so a gzip bomb costs no more than the limit.
-fn checked_file<C: OpenEnum>(
+pub(super) fn checked_file<C: OpenEnum>(
     body: bytes::Bytes,
     hash: FileHash,
     hash_value: &str,

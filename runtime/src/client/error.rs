@@ -35,6 +35,14 @@ pub enum TrustError {
         /// Computed over the file.
         actual: String,
     },
+    /// A part of an encrypted bill did not open or check: its file key is not encrypted to the
+    /// merchant key, its GCM tag does not match, or its hash differs from the signed answer's.
+    BillPart {
+        /// The part's `bill_sequence`.
+        sequence: i64,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl fmt::Display for TrustError {
@@ -63,6 +71,9 @@ impl fmt::Display for TrustError {
                     f,
                     "downloaded file hash {actual} differs from the expected {expected}"
                 )
+            }
+            TrustError::BillPart { sequence, reason } => {
+                write!(f, "bill part {sequence}: {reason}")
             }
         }
     }

@@ -103,6 +103,9 @@ pub struct World {
     pub platform: Option<super::Platform>,
     /// Callbacks operations owe (a transition with `notify:`), not yet handed to the control API.
     pub notices: Vec<Notice>,
+    /// The merchant certificate's key, which encrypted bills' file keys are encrypted to (kept
+    /// by a reset).
+    pub merchant_key: Option<wechatpay_apiv3_runtime::client::VerifyingKey>,
 }
 
 impl World {

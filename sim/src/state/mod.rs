@@ -203,12 +203,15 @@ impl Store {
         origin: String,
         mchid: String,
         platform: Platform,
+        merchant_key: wechatpay_apiv3_runtime::client::VerifyingKey,
         api: &Api,
     ) -> Result<Self, String> {
         let index = Index::new(api);
         let rules = rules::registry(api, &index)?;
+        let mut world = World::new(origin, mchid, Some(platform));
+        world.merchant_key = Some(merchant_key);
         Ok(Self {
-            world: Mutex::new(World::new(origin, mchid, Some(platform))),
+            world: Mutex::new(world),
             index,
             rules,
         })
@@ -220,7 +223,22 @@ impl Store {
         let origin = std::mem::take(&mut world.origin);
         let mchid = std::mem::take(&mut world.mchid);
         let platform = world.platform.take();
+        let merchant_key = world.merchant_key.take();
         *world = World::new(origin, mchid, platform);
+        world.merchant_key = merchant_key;
+    }
+
+    /// Changes one byte of the bill file behind `token` (as a network or a store could), so a
+    /// client's checks can be seen to refuse it; whether there was such a file.
+    pub fn tamper_bill_file(&self, token: &str) -> bool {
+        let mut world = lock(&self.world);
+        match world.files.get_mut(token).and_then(|f| f.last_mut()) {
+            Some(byte) => {
+                *byte ^= 0x01;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Runs `f` on the engine, under the lock.
