@@ -16,6 +16,7 @@
 //! | `bank-lookup` | `capital::capitallhh` | 银行与地区查询 (bank and area lookups) | 6 |
 //! | `certificates` | `certificates` | 平台证书 (platform certificates) | 1 |
 //! | `combine-payments` | `combine_transactions` | 合单支付 (combined payments) | 6 |
+//! | `ecommerce-profitsharing` | `ecommerce::profitsharing` | 电商收付通分账 (e-commerce profit sharing) | 10 |
 //! | `ecommerce-refunds` | `ecommerce::refunds` | 电商收付通退款 (e-commerce refunds) | 6 |
 //! | `ecommerce-subsidies` | `ecommerce::subsidies` | 电商收付通补差 (e-commerce subsidies) | 3 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
@@ -128,7 +129,13 @@ pub mod capital;
 pub mod certificates;
 #[cfg(feature = "combine-payments")]
 pub mod combine_transactions;
-#[cfg(any(feature = "ecommerce-refunds", feature = "ecommerce-subsidies"))]
+#[cfg(
+    any(
+        feature = "ecommerce-profitsharing",
+        feature = "ecommerce-refunds",
+        feature = "ecommerce-subsidies"
+    )
+)]
 pub mod ecommerce;
 #[cfg(any(feature = "partner-transfer", feature = "transfer"))]
 pub mod fund_app;

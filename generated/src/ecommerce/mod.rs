@@ -2,6 +2,8 @@
 
 //! `ecommerce` APIs.
 
+#[cfg(feature = "ecommerce-profitsharing")]
+pub mod profitsharing;
 #[cfg(feature = "ecommerce-refunds")]
 pub mod refunds;
 #[cfg(feature = "ecommerce-subsidies")]
