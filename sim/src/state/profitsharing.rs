@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use super::engine::{Engine, Record};
+use super::engine::{Engine, Record, text_of};
 use super::payments::{PAID, REFUNDED, compact};
 use super::rules::{Named, Rule};
 use super::{Call, Outcome, now_rfc3339};
@@ -20,8 +20,9 @@ use crate::handler::Answer;
 trait Line {
     /// The spec family.
     const FAMILY: &'static str;
-    /// The states of a paid order it may split, in the family that keeps those orders.
+    /// The state of a paid order it may split, in the family that keeps those orders...
     const PAID: Named;
+    /// ...and of one partly refunded, which still holds what was not refunded.
     const REFUNDED: Named;
     /// A request field the paid order must agree with (the sub-merchant), if any.
     const SCOPE: Option<&'static str>;
@@ -33,6 +34,9 @@ trait Line {
     const RETURN_NO: &'static str;
     /// Whether shares and returns carry a `create_time`.
     const CREATE_TIME: bool;
+    /// The ids of its split, release, return and amounts operations and of its share-paying and
+    /// return control transitions, for [`line_rules`].
+    const RULE_IDS: [&'static str; 6];
 
     const PENDING: Named = Named::of(Self::FAMILY, "order", "receivers.result", "PENDING");
     const PAID_SHARE: Named = Named::of(Self::FAMILY, "order", "receivers.result", "SUCCESS");
@@ -65,6 +69,14 @@ impl Line for Merchant {
     const REST: &'static str = "unfreeze_unsplit";
     const RETURN_NO: &'static str = "return_id";
     const CREATE_TIME: bool = true;
+    const RULE_IDS: [&'static str; 6] = [
+        "profitsharing.create_order",
+        "profitsharing.unfreeze_order",
+        "profitsharing.create_return_order",
+        "profitsharing.query_order_amount",
+        "profitsharing.order.finish",
+        "profitsharing.return_order.returned",
+    ];
 
     fn payer(e: &Engine<'_>, _: &Value) -> String {
         e.world.mchid.clone()
@@ -95,6 +107,14 @@ impl Line for Ecommerce {
     const REST: &'static str = "finish";
     const RETURN_NO: &'static str = "return_no";
     const CREATE_TIME: bool = false;
+    const RULE_IDS: [&'static str; 6] = [
+        "ecommerce_profitsharing.create_order",
+        "ecommerce_profitsharing.finish_order",
+        "ecommerce_profitsharing.create_return_order",
+        "ecommerce_profitsharing.query_order_amount",
+        "ecommerce_profitsharing.order.finish",
+        "ecommerce_profitsharing.return_order.returned",
+    ];
 
     fn payer(_: &Engine<'_>, order: &Value) -> String {
         order["sub_mchid"].as_str().unwrap_or_default().to_string()
@@ -125,62 +145,55 @@ pub(super) const NAMED: &[Named] = &[
     Ecommerce::MERCHANT,
 ];
 
-pub(super) const RULES: &[Rule] = &[
-    Rule {
-        fill: Some(split::<Merchant>),
-        ..Rule::new("profitsharing.create_order")
-    },
-    Rule {
-        fill: Some(unfreeze::<Merchant>),
-        ..Rule::new("profitsharing.unfreeze_order")
-    },
-    Rule {
-        fill: Some(take_back::<Merchant>),
-        ..Rule::new("profitsharing.create_return_order")
-    },
-    Rule {
-        whole: Some(remaining::<Merchant>),
-        ..Rule::new("profitsharing.query_order_amount")
-    },
-    Rule {
-        fill: Some(paid_out::<Merchant>),
-        notice: Some(shares_paid::<Merchant>),
-        ..Rule::new("profitsharing.order.finish")
-    },
-    Rule {
-        notice: Some(returned::<Merchant>),
-        ..Rule::new("profitsharing.return_order.returned")
-    },
-    Rule {
-        fill: Some(split::<Ecommerce>),
-        ..Rule::new("ecommerce_profitsharing.create_order")
-    },
-    Rule {
-        fill: Some(unfreeze::<Ecommerce>),
-        ..Rule::new("ecommerce_profitsharing.finish_order")
-    },
-    Rule {
-        fill: Some(take_back::<Ecommerce>),
-        ..Rule::new("ecommerce_profitsharing.create_return_order")
-    },
-    Rule {
-        whole: Some(remaining::<Ecommerce>),
-        ..Rule::new("ecommerce_profitsharing.query_order_amount")
-    },
-    Rule {
-        fill: Some(paid_out::<Ecommerce>),
-        notice: Some(shares_paid::<Ecommerce>),
-        ..Rule::new("ecommerce_profitsharing.order.finish")
-    },
-    Rule {
-        notice: Some(returned::<Ecommerce>),
-        ..Rule::new("ecommerce_profitsharing.return_order.returned")
-    },
-    Rule {
+/// The rules both lines have: a split, a release of the rest, a return, the amounts query, and
+/// WeChat Pay paying the shares and the return (control transitions), under the line's ids.
+const fn line_rules<L: Line>() -> [Rule; 6] {
+    let [
+        split_id,
+        release_id,
+        return_id,
+        amounts_id,
+        paid_id,
+        returned_id,
+    ] = L::RULE_IDS;
+    [
+        Rule {
+            fill: Some(split::<L>),
+            ..Rule::new(split_id)
+        },
+        Rule {
+            fill: Some(unfreeze::<L>),
+            ..Rule::new(release_id)
+        },
+        Rule {
+            fill: Some(take_back::<L>),
+            ..Rule::new(return_id)
+        },
+        Rule {
+            whole: Some(remaining::<L>),
+            ..Rule::new(amounts_id)
+        },
+        Rule {
+            fill: Some(paid_out::<L>),
+            notice: Some(shares_paid::<L>),
+            ..Rule::new(paid_id)
+        },
+        Rule {
+            notice: Some(returned::<L>),
+            ..Rule::new(returned_id)
+        },
+    ]
+}
+
+pub(super) const RULES: &[Rule] = &{
+    let [a, b, c, d, e, f] = line_rules::<Merchant>();
+    let [g, h, i, j, k, l] = line_rules::<Ecommerce>();
+    let after_sales = Rule {
         fill: Some(after_sales),
         ..Rule::new("ecommerce_profitsharing.create_after_sales_order")
-    },
-];
+    };
+    [a, b, c, d, e, f, g, h, i, j, k, l, after_sales]
+};
 
 fn refused(message: &str) -> Outcome {
     Outcome::error(400, "INVALID_REQUEST", message)
@@ -227,7 +240,8 @@ fn unsplit<L: Line>(e: &Engine<'_>, order: &Record) -> i64 {
         if &split.json["transaction_id"] != transaction_id {
             continue;
         }
-        // An unfreeze or finish order (no receivers asked for) or a split that gave the rest back ends it.
+        // An unfreeze or finish order (no receivers asked for), or a split that gave the rest
+        // back, ends it.
         if split.request.get("receivers").is_none() || split.request[L::REST] == true {
             return 0;
         }
@@ -424,18 +438,16 @@ fn returned<L: Line>(e: &Engine<'_>, back: &Value) -> Vec<Value> {
         &back[L::RETURN_NO],
         &back["out_return_no"],
     ];
-    // The merchant line's return has its own description; the e-commerce one keeps the request's.
-    let description = match back.get("description") {
-        Some(d) => d.clone(),
-        None => e
-            .records(L::FAMILY, "return_order")
-            .find(|(_, r)| r.json["out_return_no"] == back["out_return_no"])
-            .map(|(_, r)| r.request["description"].clone())
-            .unwrap_or_default(),
-    };
+    // The request's description (the e-commerce return record has none of its own).
+    let asked = e.get(
+        L::FAMILY,
+        "return_order",
+        &text_of(back.get("out_return_no")),
+    );
+    let description = asked.map(|r| r.request["description"].clone());
     let receiver = json!({
         "type": L::MERCHANT.value, "account": back["return_mchid"],
-        "amount": back["amount"], "description": description,
+        "amount": back["amount"], "description": description.unwrap_or_default(),
     });
     vec![notice::<L>(
         e,
