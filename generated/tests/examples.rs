@@ -1628,6 +1628,12 @@ fn ecommerce_profitsharing_enums_keep_unknown_values() {
         ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceRelationType,
     >();
     check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AbnormalStatus,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AbnormalClosedReason,
+    >();
+    check_open_enum::<
         ::wechatpay_apiv3::ecommerce::profitsharing::types::AfterSalesType,
     >();
     check_open_enum::<

@@ -155,6 +155,80 @@ impl EcommerceOrderReceiver {
         ::std::result::Result::Ok(())
     }
 }
+rt::open_enum! {
+    /// How WeChat Pay's handling of a share's abnormal (in-transit) funds stands.
+    pub enum AbnormalStatus {
+        Unknown(rt::UnknownValue),
+        /// `ABNORMAL_PENDING`: Being handled.
+        AbnormalPending = "ABNORMAL_PENDING",
+        /// `ABNORMAL_FINISHED`: Handled; the funds went to the platform's receiving merchant.
+        AbnormalFinished = "ABNORMAL_FINISHED",
+        /// `ABNORMAL_CLOSED`: Closed without paying; see `funds_abnormal_closed_reason`.
+        AbnormalClosed = "ABNORMAL_CLOSED",
+    }
+}
+rt::open_enum! {
+    /// Why the handling of abnormal funds was closed.
+    pub enum AbnormalClosedReason {
+        Unknown(rt::UnknownValue),
+        /// `CLOSED_REASON_TIMEOUT`: It timed out.
+        ClosedReasonTimeout = "CLOSED_REASON_TIMEOUT",
+        /// `CLOSED_REASON_RESTRICT_TRANSFER`: The transfer is restricted.
+        ClosedReasonRestrictTransfer = "CLOSED_REASON_RESTRICT_TRANSFER",
+    }
+}
+
+/// A merchant of the platform that receives abnormal funds.
+#[derive(Clone, ::std::fmt::Debug, PartialEq)]
+#[non_exhaustive]
+pub struct FundsAbnormalReceiver {
+    /// The merchant number (or the operating entity's).
+    ///
+    /// Wire name `mchid`; optional; at most 32 characters.
+    pub mchid: ::std::option::Option<::std::string::String>,
+}
+
+impl rt::Shaped for FundsAbnormalReceiver {
+    const SHAPE: &'static rt::Shape = &rt::Shape::new(
+        "FundsAbnormalReceiver",
+        &[rt::FieldRule::opt("mchid", rt::Kind::text(0, 32))],
+    );
+}
+
+impl rt::JsonFields for FundsAbnormalReceiver {
+    fn write_fields(&self, out: &mut rt::json::Object) {
+        out.opt("mchid", &self.mchid);
+    }
+
+    fn read_fields(input: &mut rt::json::Members) -> Self {
+        Self { mchid: input.opt("mchid") }
+    }
+}
+rt::serde_via_json!(FundsAbnormalReceiver);
+#[cfg(feature = "test-support")]
+impl FundsAbnormalReceiver {
+    /// A builder with every field unset.
+    pub fn builder() -> FundsAbnormalReceiverBuilder {
+        FundsAbnormalReceiverBuilder::default()
+    }
+}
+
+/// Builds a [`FundsAbnormalReceiver`]; `build` reports every missing field and broken limit at once.
+#[cfg(feature = "test-support")]
+#[derive(Clone, Debug, Default)]
+pub struct FundsAbnormalReceiverBuilder(rt::Draft);
+#[cfg(feature = "test-support")]
+impl FundsAbnormalReceiverBuilder {
+    /// Sets `mchid`. The merchant number (or the operating entity's).
+    pub fn mchid(self, value: impl Into<::std::string::String>) -> Self {
+        Self(self.0.text("mchid", value))
+    }
+
+    /// Checks every field and builds the value.
+    pub fn build(self) -> ::std::result::Result<FundsAbnormalReceiver, rt::BuildError> {
+        self.0.build()
+    }
+}
 
 /// One receiver of an e-commerce split, with the outcome of its share.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
@@ -198,6 +272,24 @@ pub struct EcommerceReceiverDetail {
     ///
     /// Wire name `finish_time`; required; RFC 3339.
     pub finish_time: rt::DateTime,
+    /// How the handling of abnormal funds stands; only when there are any.
+    ///
+    /// Wire name `abnormal_status`; optional.
+    pub abnormal_status: ::std::option::Option<AbnormalStatus>,
+    /// Why that handling was closed.
+    ///
+    /// Wire name `funds_abnormal_closed_reason`; optional.
+    pub funds_abnormal_closed_reason: ::std::option::Option<AbnormalClosedReason>,
+    /// WeChat Pay's payment number of the abnormal funds in transit.
+    ///
+    /// Wire name `funds_abnormal_redirect_id`; optional; at most 64 characters.
+    pub funds_abnormal_redirect_id: ::std::option::Option<::std::string::String>,
+    /// The platform's merchants that receive the abnormal funds.
+    ///
+    /// Wire name `funds_abnormal_receivers`; optional.
+    pub funds_abnormal_receivers: ::std::option::Option<
+        ::std::vec::Vec<FundsAbnormalReceiver>,
+    >,
 }
 
 impl rt::Shaped for EcommerceReceiverDetail {
@@ -228,6 +320,23 @@ impl rt::Shaped for EcommerceReceiverDetail {
             ),
             rt::FieldRule::req("detail_id", rt::Kind::text(0, 64)),
             rt::FieldRule::req("finish_time", rt::Kind::DATE_TIME),
+            rt::FieldRule::opt(
+                "abnormal_status",
+                rt::Kind::Enum(<AbnormalStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "funds_abnormal_closed_reason",
+                rt::Kind::Enum(<AbnormalClosedReason as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("funds_abnormal_redirect_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt(
+                "funds_abnormal_receivers",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FundsAbnormalReceiver as rt::Shaped>::shape),
+                ),
+            ),
         ],
     );
 }
@@ -243,6 +352,10 @@ impl rt::JsonFields for EcommerceReceiverDetail {
         out.opt("fail_reason", &self.fail_reason);
         out.req("detail_id", &self.detail_id);
         out.req("finish_time", &self.finish_time);
+        out.opt("abnormal_status", &self.abnormal_status);
+        out.opt("funds_abnormal_closed_reason", &self.funds_abnormal_closed_reason);
+        out.opt("funds_abnormal_redirect_id", &self.funds_abnormal_redirect_id);
+        out.opt("funds_abnormal_receivers", &self.funds_abnormal_receivers);
     }
 
     fn read_fields(input: &mut rt::json::Members) -> Self {
@@ -256,6 +369,10 @@ impl rt::JsonFields for EcommerceReceiverDetail {
             fail_reason: input.opt("fail_reason"),
             detail_id: input.req("detail_id"),
             finish_time: input.req("finish_time"),
+            abnormal_status: input.opt("abnormal_status"),
+            funds_abnormal_closed_reason: input.opt("funds_abnormal_closed_reason"),
+            funds_abnormal_redirect_id: input.opt("funds_abnormal_redirect_id"),
+            funds_abnormal_receivers: input.opt("funds_abnormal_receivers"),
         }
     }
 }
@@ -334,6 +451,41 @@ impl EcommerceReceiverDetailBuilder {
         Self(self.0.set::<rt::DateTime>("finish_time", value))
     }
 
+    /// Sets `abnormal_status`. How the handling of abnormal funds stands; only when there are any.
+    pub fn abnormal_status(self, value: impl Into<AbnormalStatus>) -> Self {
+        Self(self.0.set::<AbnormalStatus>("abnormal_status", value))
+    }
+
+    /// Sets `funds_abnormal_closed_reason`. Why that handling was closed.
+    pub fn funds_abnormal_closed_reason(
+        self,
+        value: impl Into<AbnormalClosedReason>,
+    ) -> Self {
+        Self(self.0.set::<AbnormalClosedReason>("funds_abnormal_closed_reason", value))
+    }
+
+    /// Sets `funds_abnormal_redirect_id`. WeChat Pay's payment number of the abnormal funds in transit.
+    pub fn funds_abnormal_redirect_id(
+        self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        Self(self.0.text("funds_abnormal_redirect_id", value))
+    }
+
+    /// Sets `funds_abnormal_receivers`. The platform's merchants that receive the abnormal funds.
+    pub fn funds_abnormal_receivers(
+        self,
+        value: impl Into<::std::vec::Vec<FundsAbnormalReceiver>>,
+    ) -> Self {
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<FundsAbnormalReceiver>,
+                >("funds_abnormal_receivers", value),
+        )
+    }
+
     /// Checks every field and builds the value.
     pub fn build(
         self,
@@ -382,6 +534,24 @@ pub struct EcommerceProfitSharingOrder {
     ///
     /// Wire name `finish_description`; optional; at most 80 characters.
     pub finish_description: ::std::option::Option<::std::string::String>,
+    /// How the handling of abnormal funds stands; only when there are any.
+    ///
+    /// Wire name `abnormal_status`; optional.
+    pub abnormal_status: ::std::option::Option<AbnormalStatus>,
+    /// Why that handling was closed.
+    ///
+    /// Wire name `funds_abnormal_closed_reason`; optional.
+    pub funds_abnormal_closed_reason: ::std::option::Option<AbnormalClosedReason>,
+    /// WeChat Pay's payment number of the abnormal funds in transit.
+    ///
+    /// Wire name `funds_abnormal_redirect_id`; optional; at most 64 characters.
+    pub funds_abnormal_redirect_id: ::std::option::Option<::std::string::String>,
+    /// The platform's merchants that receive the abnormal funds.
+    ///
+    /// Wire name `funds_abnormal_receivers`; optional.
+    pub funds_abnormal_receivers: ::std::option::Option<
+        ::std::vec::Vec<FundsAbnormalReceiver>,
+    >,
 }
 
 impl rt::Shaped for EcommerceProfitSharingOrder {
@@ -409,6 +579,23 @@ impl rt::Shaped for EcommerceProfitSharingOrder {
             rt::FieldRule::opt("close_reason", rt::Kind::text(0, 64)),
             rt::FieldRule::opt("finish_amount", rt::Kind::INTEGER),
             rt::FieldRule::opt("finish_description", rt::Kind::text(0, 80)),
+            rt::FieldRule::opt(
+                "abnormal_status",
+                rt::Kind::Enum(<AbnormalStatus as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt(
+                "funds_abnormal_closed_reason",
+                rt::Kind::Enum(<AbnormalClosedReason as rt::OpenEnum>::VALUES),
+            ),
+            rt::FieldRule::opt("funds_abnormal_redirect_id", rt::Kind::text(0, 64)),
+            rt::FieldRule::opt(
+                "funds_abnormal_receivers",
+                rt::Kind::list(
+                    0,
+                    u64::MAX,
+                    &rt::Kind::Nested(<FundsAbnormalReceiver as rt::Shaped>::shape),
+                ),
+            ),
         ],
     );
 }
@@ -424,6 +611,10 @@ impl rt::JsonFields for EcommerceProfitSharingOrder {
         out.opt("close_reason", &self.close_reason);
         out.opt("finish_amount", &self.finish_amount);
         out.opt("finish_description", &self.finish_description);
+        out.opt("abnormal_status", &self.abnormal_status);
+        out.opt("funds_abnormal_closed_reason", &self.funds_abnormal_closed_reason);
+        out.opt("funds_abnormal_redirect_id", &self.funds_abnormal_redirect_id);
+        out.opt("funds_abnormal_receivers", &self.funds_abnormal_receivers);
     }
 
     fn read_fields(input: &mut rt::json::Members) -> Self {
@@ -437,6 +628,10 @@ impl rt::JsonFields for EcommerceProfitSharingOrder {
             close_reason: input.opt("close_reason"),
             finish_amount: input.opt("finish_amount"),
             finish_description: input.opt("finish_description"),
+            abnormal_status: input.opt("abnormal_status"),
+            funds_abnormal_closed_reason: input.opt("funds_abnormal_closed_reason"),
+            funds_abnormal_redirect_id: input.opt("funds_abnormal_redirect_id"),
+            funds_abnormal_receivers: input.opt("funds_abnormal_receivers"),
         }
     }
 }
@@ -504,6 +699,41 @@ impl EcommerceProfitSharingOrderBuilder {
     /// Sets `finish_description`. Why it was released; only when querying a finish order.
     pub fn finish_description(self, value: impl Into<::std::string::String>) -> Self {
         Self(self.0.text("finish_description", value))
+    }
+
+    /// Sets `abnormal_status`. How the handling of abnormal funds stands; only when there are any.
+    pub fn abnormal_status(self, value: impl Into<AbnormalStatus>) -> Self {
+        Self(self.0.set::<AbnormalStatus>("abnormal_status", value))
+    }
+
+    /// Sets `funds_abnormal_closed_reason`. Why that handling was closed.
+    pub fn funds_abnormal_closed_reason(
+        self,
+        value: impl Into<AbnormalClosedReason>,
+    ) -> Self {
+        Self(self.0.set::<AbnormalClosedReason>("funds_abnormal_closed_reason", value))
+    }
+
+    /// Sets `funds_abnormal_redirect_id`. WeChat Pay's payment number of the abnormal funds in transit.
+    pub fn funds_abnormal_redirect_id(
+        self,
+        value: impl Into<::std::string::String>,
+    ) -> Self {
+        Self(self.0.text("funds_abnormal_redirect_id", value))
+    }
+
+    /// Sets `funds_abnormal_receivers`. The platform's merchants that receive the abnormal funds.
+    pub fn funds_abnormal_receivers(
+        self,
+        value: impl Into<::std::vec::Vec<FundsAbnormalReceiver>>,
+    ) -> Self {
+        Self(
+            self
+                .0
+                .set::<
+                    ::std::vec::Vec<FundsAbnormalReceiver>,
+                >("funds_abnormal_receivers", value),
+        )
     }
 
     /// Checks every field and builds the value.
