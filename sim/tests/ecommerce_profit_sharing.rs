@@ -458,6 +458,14 @@ async fn the_after_sales_fee_is_split_once_within_what_was_paid() -> TestResult 
         (made.transaction_id.as_str(), made.amount),
         (tx.as_str(), 200)
     );
+    // One per order: a second request, the same or not, splits nothing more.
+    for amount in [200, 300] {
+        let err = client
+            .execute(fee(amount)?)
+            .await
+            .expect_err("one per order");
+        assert_eq!(err.code_str(), Some("INVALID_REQUEST"), "{err}");
+    }
     let query = || {
         QueryAfterSalesOrderRequest::builder()
             .sub_mchid(SUB_MCHID)

@@ -2,14 +2,14 @@
 
 //! 请求售后服务分账 (split the service fee after a refund)
 //!
-//! After a refund (a ticket refunded or changed, goods returned), splits the platform's service fee from the sub-merchant's paid order; at most what the order was paid. One such split is kept per order, followed with `query_after_sales_order`; the same request again answers the first.
+//! After a refund (a ticket refunded or changed, goods returned), splits the platform's service fee from the sub-merchant's paid order; at most what the order was paid. One such split is kept per order (another request for the order is refused), followed with `query_after_sales_order`.
 //!
 //! Sends `POST /v3/ecommerce/profitsharing/after-sales-orders`. [Official documentation](https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html).
 
 use ::wechatpay_apiv3_runtime as rt;
 /// 请求售后服务分账 (split the service fee after a refund)
 ///
-/// After a refund (a ticket refunded or changed, goods returned), splits the platform's service fee from the sub-merchant's paid order; at most what the order was paid. One such split is kept per order, followed with `query_after_sales_order`; the same request again answers the first.
+/// After a refund (a ticket refunded or changed, goods returned), splits the platform's service fee from the sub-merchant's paid order; at most what the order was paid. One such split is kept per order (another request for the order is refused), followed with `query_after_sales_order`.
 ///
 /// Sends `POST /v3/ecommerce/profitsharing/after-sales-orders`; see the [official documentation](https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html).
 ///
