@@ -19,6 +19,7 @@
 //! | `ecommerce-onboarding` | `ecommerce::applyments` | 电商收付通二级商户进件 (e-commerce sub-merchant onboarding) | 7 |
 //! | `ecommerce-fund` | `ecommerce::bill` | 电商收付通账单 (e-commerce bills) | 1 |
 //! | `ecommerce-fund` | `ecommerce::fund` | 电商收付通余额与提现 (e-commerce sub-merchant balance and withdrawal) | 5 |
+//! | `ecommerce-profitsharing` | `ecommerce::profitsharing` | 电商收付通分账 (e-commerce profit sharing) | 10 |
 //! | `ecommerce-refunds` | `ecommerce::refunds` | 电商收付通退款 (e-commerce refunds) | 6 |
 //! | `ecommerce-subsidies` | `ecommerce::subsidies` | 电商收付通补差 (e-commerce subsidies) | 3 |
 //! | `transfer` | `fund_app::mch_transfer` | 商家转账 (merchant transfer bills) | 13 |
@@ -136,6 +137,7 @@ pub mod combine_transactions;
     any(
         feature = "ecommerce-fund",
         feature = "ecommerce-onboarding",
+        feature = "ecommerce-profitsharing",
         feature = "ecommerce-refunds",
         feature = "ecommerce-subsidies"
     )

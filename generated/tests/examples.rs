@@ -1916,6 +1916,333 @@ fn ecommerce_fund_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::ecommerce::fund::types::BalanceAccountType>();
 }
 
+/// Example "Register a supplier as a receiver" of `POST /v3/ecommerce/profitsharing/receivers/add`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_add_receiver_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::add_receiver::AddReceiverRequest::builder()
+        .appid("wx8888888888888888")
+        .type_("MERCHANT_ID")
+        .account("1900000100")
+        .encrypted_name("杭州云杉供应链有限公司")
+        .relation_type("SUPPLIER")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/profitsharing/receivers/add");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account\":\"1900000100\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"杭州云杉供应链有限公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::profitsharing::add_receiver::AddReceiverBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900000100\",\"appid\":\"wx8888888888888888\",\"encrypted_name\":\"杭州云杉供应链有限公司\",\"relation_type\":\"SUPPLIER\",\"type\":\"MERCHANT_ID\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::add_receiver::AddReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900000100\",\"type\":\"MERCHANT_ID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "The service fee of a refunded ticket" of `POST /v3/ecommerce/profitsharing/after-sales-orders`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_create_after_sales_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::create_after_sales_order::CreateAfterSalesOrderRequest::builder()
+        .sub_mchid("1900000109")
+        .transaction_id("4200002451202611250011223344")
+        .amount(200)
+        .type_("SERVICE_FEE_INCOME")
+        .scene("REFUND_TICKET")
+        .refund_id("50300603202026112600112233")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(), "/v3/ecommerce/profitsharing/after-sales-orders"
+    );
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":200,\"refund_id\":\"50300603202026112600112233\",\"scene\":\"REFUND_TICKET\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\",\"type\":\"SERVICE_FEE_INCOME\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::profitsharing::create_after_sales_order::CreateAfterSalesOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":200,\"refund_id\":\"50300603202026112600112233\",\"scene\":\"REFUND_TICKET\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\",\"type\":\"SERVICE_FEE_INCOME\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::create_after_sales_order::CreateAfterSalesOrderResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":200,\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Split a sub-merchant order between the platform and a supplier" of `POST /v3/ecommerce/profitsharing/orders`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_create_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::create_order::CreateOrderRequest::builder()
+        .appid("wx8888888888888888")
+        .sub_mchid("1900000109")
+        .transaction_id("4200002451202611250011223344")
+        .out_order_no("EPS20261125-0001")
+        .receivers(
+            ::std::vec![
+                ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceOrderReceiver::builder()
+                .type_("MERCHANT_ID").receiver_account("1900000100").amount(300)
+                .description("平台佣金").build() ?,
+                ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceOrderReceiver::builder()
+                .type_("PERSONAL_OPENID").receiver_account("oEc0mm3rcE7Kq2Lm5Np8Rs1Tu4")
+                .amount(150).description("推广员奖励").receiver_name("陈晓雨")
+                .build() ?
+            ],
+        )
+        .finish(false)
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/profitsharing/orders");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"appid\":\"wx8888888888888888\",\"finish\":false,\"out_order_no\":\"EPS20261125-0001\",\"receivers\":[{\"amount\":300,\"description\":\"平台佣金\",\"receiver_account\":\"1900000100\",\"type\":\"MERCHANT_ID\"},{\"amount\":150,\"description\":\"推广员奖励\",\"receiver_account\":\"oEc0mm3rcE7Kq2Lm5Np8Rs1Tu4\",\"receiver_name\":\"陈晓雨\",\"type\":\"PERSONAL_OPENID\"}],\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::profitsharing::create_order::CreateOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wx8888888888888888\",\"finish\":false,\"out_order_no\":\"EPS20261125-0001\",\"receivers\":[{\"amount\":300,\"description\":\"平台佣金\",\"receiver_account\":\"1900000100\",\"type\":\"MERCHANT_ID\"},{\"amount\":150,\"description\":\"推广员奖励\",\"receiver_account\":\"oEc0mm3rcE7Kq2Lm5Np8Rs1Tu4\",\"receiver_name\":\"陈晓雨\",\"type\":\"PERSONAL_OPENID\"}],\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"3008450740202611250033445566\",\"out_order_no\":\"EPS20261125-0001\",\"receivers\":[{\"amount\":300,\"description\":\"平台佣金\",\"detail_id\":\"36011120261125000334455001\",\"finish_time\":\"2026-11-25T14:20:03+08:00\",\"receiver_account\":\"1900000100\",\"result\":\"PENDING\",\"type\":\"MERCHANT_ID\"},{\"amount\":150,\"description\":\"推广员奖励\",\"detail_id\":\"36011120261125000334455002\",\"finish_time\":\"2026-11-25T14:20:03+08:00\",\"receiver_account\":\"oEc0mm3rcE7Kq2Lm5Np8Rs1Tu4\",\"result\":\"PENDING\",\"type\":\"PERSONAL_OPENID\"}],\"status\":\"PROCESSING\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Take back the platform's commission before a refund" of `POST /v3/ecommerce/profitsharing/returnorders`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_create_return_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::create_return_order::CreateReturnOrderRequest::builder()
+        .sub_mchid("1900000109")
+        .out_order_no("EPS20261125-0001")
+        .out_return_no("EPR20261126-0001")
+        .return_mchid("1900000100")
+        .amount(300)
+        .description("用户退款")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/profitsharing/returnorders");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"amount\":300,\"description\":\"用户退款\",\"out_order_no\":\"EPS20261125-0001\",\"out_return_no\":\"EPR20261126-0001\",\"return_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::profitsharing::create_return_order::CreateReturnOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":300,\"description\":\"用户退款\",\"out_order_no\":\"EPS20261125-0001\",\"out_return_no\":\"EPR20261126-0001\",\"return_mchid\":\"1900000100\",\"sub_mchid\":\"1900000109\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceReturnOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":300,\"finish_time\":\"2026-11-26T10:05:00+08:00\",\"order_id\":\"3008450740202611250033445566\",\"out_order_no\":\"EPS20261125-0001\",\"out_return_no\":\"EPR20261126-0001\",\"result\":\"PROCESSING\",\"return_mchid\":\"1900000100\",\"return_no\":\"3008450740202611260033440001\",\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Remove a supplier" of `POST /v3/ecommerce/profitsharing/receivers/delete`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_delete_receiver_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::delete_receiver::DeleteReceiverRequest::builder()
+        .appid("wx8888888888888888")
+        .type_("MERCHANT_ID")
+        .account("1900000100")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/profitsharing/receivers/delete");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"account\":\"1900000100\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::profitsharing::delete_receiver::DeleteReceiverBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900000100\",\"appid\":\"wx8888888888888888\",\"type\":\"MERCHANT_ID\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::delete_receiver::DeleteReceiverResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"account\":\"1900000100\",\"type\":\"MERCHANT_ID\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "Release the rest of an order" of `POST /v3/ecommerce/profitsharing/finish-order`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_finish_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::finish_order::FinishOrderRequest::builder()
+        .sub_mchid("1900000109")
+        .transaction_id("4200002451202611250011223344")
+        .out_order_no("EPS20261125-0002")
+        .description("分账完结")
+        .build()?;
+    assert_eq!(request.path_and_query(), "/v3/ecommerce/profitsharing/finish-order");
+    request.validate()?;
+    ::wechatpay_apiv3::runtime::testing::assert_json_eq(
+        &request.body,
+        "{\"description\":\"分账完结\",\"out_order_no\":\"EPS20261125-0002\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    let decoded: ::wechatpay_apiv3::ecommerce::profitsharing::finish_order::FinishOrderBody = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"description\":\"分账完结\",\"out_order_no\":\"EPS20261125-0002\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    assert_eq!(decoded, request.body);
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::finish_order::FinishOrderResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"3008450740202611250033445599\",\"out_order_no\":\"EPS20261125-0002\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A split service fee" of `GET /v3/ecommerce/profitsharing/after-sales-orders`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_query_after_sales_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::query_after_sales_order::QueryAfterSalesOrderRequest::builder()
+        .sub_mchid("1900000109")
+        .transaction_id("4200002451202611250011223344")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/profitsharing/after-sales-orders?sub_mchid=1900000109&transaction_id=4200002451202611250011223344"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::types::AfterSalesOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":200,\"finish_time\":\"2026-11-26T11:30:02+08:00\",\"result\":\"SUCCESS\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A finished split" of `GET /v3/ecommerce/profitsharing/orders`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_query_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::query_order::QueryOrderRequest::builder()
+        .sub_mchid("1900000109")
+        .transaction_id("4200002451202611250011223344")
+        .out_order_no("EPS20261125-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/profitsharing/orders?sub_mchid=1900000109&transaction_id=4200002451202611250011223344&out_order_no=EPS20261125-0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceProfitSharingOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"order_id\":\"3008450740202611250033445566\",\"out_order_no\":\"EPS20261125-0001\",\"receivers\":[{\"amount\":300,\"description\":\"平台佣金\",\"detail_id\":\"36011120261125000334455001\",\"finish_time\":\"2026-11-25T14:20:41+08:00\",\"receiver_account\":\"1900000100\",\"receiver_mchid\":\"1900000100\",\"result\":\"SUCCESS\",\"type\":\"MERCHANT_ID\"},{\"amount\":150,\"description\":\"推广员奖励\",\"detail_id\":\"36011120261125000334455002\",\"fail_reason\":\"RECEIVER_REAL_NAME_NOT_VERIFIED\",\"finish_time\":\"2026-11-25T14:20:41+08:00\",\"receiver_account\":\"oEc0mm3rcE7Kq2Lm5Np8Rs1Tu4\",\"result\":\"CLOSED\",\"type\":\"PERSONAL_OPENID\"}],\"status\":\"FINISHED\",\"sub_mchid\":\"1900000109\",\"transaction_id\":\"4200002451202611250011223344\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "An order with money left" of `GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_query_order_amount_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::query_order_amount::QueryOrderAmountRequest::builder()
+        .transaction_id("4200002451202611250011223344")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/profitsharing/orders/4200002451202611250011223344/amounts"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::query_order_amount::QueryOrderAmountResponse = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"transaction_id\":\"4200002451202611250011223344\",\"unsplit_amount\":4550}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+/// Example "A completed return" of `GET /v3/ecommerce/profitsharing/returnorders`.
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_query_return_order_example_1() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    use ::wechatpay_apiv3::Operation as _;
+    let request = ::wechatpay_apiv3::ecommerce::profitsharing::query_return_order::QueryReturnOrderRequest::builder()
+        .sub_mchid("1900000109")
+        .out_order_no("EPS20261125-0001")
+        .out_return_no("EPR20261126-0001")
+        .build()?;
+    assert_eq!(
+        request.path_and_query(),
+        "/v3/ecommerce/profitsharing/returnorders?sub_mchid=1900000109&out_order_no=EPS20261125-0001&out_return_no=EPR20261126-0001"
+    );
+    request.validate()?;
+    let response: ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceReturnOrder = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":300,\"finish_time\":\"2026-11-26T10:05:04+08:00\",\"order_id\":\"3008450740202611250033445566\",\"out_order_no\":\"EPS20261125-0001\",\"out_return_no\":\"EPR20261126-0001\",\"result\":\"SUCCESS\",\"return_mchid\":\"1900000100\",\"return_no\":\"3008450740202611260033440001\",\"sub_mchid\":\"1900000109\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "ecommerce-profitsharing")]
+#[test]
+fn ecommerce_profitsharing_enums_keep_unknown_values() {
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::EcommerceRelationType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AbnormalStatus,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AbnormalClosedReason,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AfterSalesType,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AfterSalesScene,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AfterSalesResult,
+    >();
+    check_open_enum::<
+        ::wechatpay_apiv3::ecommerce::profitsharing::types::AfterSalesFailReason,
+    >();
+}
+
 /// Example "To the user's card" of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
 #[cfg(feature = "ecommerce-refunds")]
 #[test]

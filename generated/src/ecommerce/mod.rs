@@ -8,6 +8,8 @@ pub mod applyments;
 pub mod bill;
 #[cfg(feature = "ecommerce-fund")]
 pub mod fund;
+#[cfg(feature = "ecommerce-profitsharing")]
+pub mod profitsharing;
 #[cfg(feature = "ecommerce-refunds")]
 pub mod refunds;
 #[cfg(feature = "ecommerce-subsidies")]

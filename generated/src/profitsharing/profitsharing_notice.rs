@@ -2,7 +2,7 @@
 
 //! 分账动账通知 (a share paid or taken back)
 //!
-//! Sent to a MERCHANT_ID receiver, at the notify URL it set on the merchant platform, when a split pays it (PROFITSHARING.SUCCESS) or a return takes money back from it (PROFITSHARING.RETURN). Answer 200 or 204 once it is verified; WeChat Pay repeats it until then, so handle each notification id once.
+//! Sent to a MERCHANT_ID receiver, at the notify URL it set on the merchant platform, when a split pays it (PROFITSHARING.SUCCESS) or a return takes money back from it (PROFITSHARING.RETURN). E-commerce platforms' splits (`ecommerce::profitsharing`) send the same, with `sp_mchid` and `sub_mchid`. Answer 200 or 204 once it is verified; WeChat Pay repeats it until then, so handle each notification id once.
 //!
 //! Event types: `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN`. [Official documentation](https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter8_1_10.shtml).
 

@@ -1,74 +1,227 @@
-//! 分账 (profit sharing), beyond the declared lifecycles (spec/profitsharing/family.yaml): the
-//! amounts must add up. A paid order placed with `settle_info.profit_sharing` holds its total; each
-//! split takes its receivers' shares from what is left (refused beyond it), a split with
-//! `unfreeze_unsplit` or an unfreeze gives the rest back to the merchant (nothing is left after
-//! it), and a return takes back at most what the split paid that merchant receiver, less what
-//! earlier returns took. WeChat Pay's numbers, the receivers' results and the callbacks (one per
-//! merchant receiver) are made here too.
+//! 分账 (profit sharing), beyond the declared lifecycles (spec/profitsharing/family.yaml and its
+//! e-commerce twin spec/ecommerce/profitsharing/family.yaml): the amounts must add up. A paid order
+//! placed with `settle_info.profit_sharing` holds its total; each split takes its receivers' shares
+//! from what is left (refused beyond it), a split that gives the rest back (`unfreeze_unsplit`,
+//! `finish`) or an unfreeze / finish order ends it (nothing is left after it), and a return takes
+//! back at most what the split paid that merchant receiver, less what earlier returns took.
+//! WeChat Pay's numbers, the receivers' results and the callbacks (one per merchant receiver) are
+//! made here too. One set of rules serves both lines: [`Line`] says what differs between them
+//! (field names, where the paid orders are, who pays).
 
 use serde_json::{Value, json};
 
-use super::engine::{Engine, Record};
+use super::engine::{Engine, Record, text_of};
 use super::payments::{PAID, REFUNDED, compact};
 use super::rules::{Named, Rule};
 use super::{Call, Outcome, now_rfc3339};
 use crate::handler::Answer;
 
-const FAMILY: &str = "profitsharing";
-const PAY: &str = "pay_transactions";
+/// A profit-sharing product line: what its records and requests call things.
+trait Line {
+    /// The spec family.
+    const FAMILY: &'static str;
+    /// The state of a paid order it may split, in the family that keeps those orders...
+    const PAID: Named;
+    /// ...and of one partly refunded, which still holds what was not refunded.
+    const REFUNDED: Named;
+    /// A request field the paid order must agree with (the sub-merchant), if any.
+    const SCOPE: Option<&'static str>;
+    /// A share's receiving account field.
+    const ACCOUNT: &'static str;
+    /// The split request's flag that gives the rest back.
+    const REST: &'static str;
+    /// The return record's field for WeChat Pay's return number.
+    const RETURN_NO: &'static str;
+    /// Whether shares and returns carry a `create_time`.
+    const CREATE_TIME: bool;
+    /// The ids of its split, release, return and amounts operations and of its share-paying and
+    /// return control transitions, for [`line_rules`].
+    const RULE_IDS: [&'static str; 6];
 
-/// A share waiting to be paid, and paid.
-const PENDING: Named = Named::of(FAMILY, "order", "receivers.result", "PENDING");
-const PAID_SHARE: Named = Named::of(FAMILY, "order", "receivers.result", "SUCCESS");
-/// A share that was not paid (it holds no money of the order).
-const CLOSED_SHARE: Named = Named::of(FAMILY, "order", "receivers.result", "CLOSED");
-/// A return that took nothing back.
-const FAILED_RETURN: Named = Named::state(FAMILY, "return_order", "FAILED");
-/// The receiver type callbacks are sent for, and the one the merchant itself has.
-const MERCHANT: Named = Named::of(FAMILY, "order", "receivers.type", "MERCHANT_ID");
+    const PENDING: Named = Named::of(Self::FAMILY, "order", "receivers.result", "PENDING");
+    const PAID_SHARE: Named = Named::of(Self::FAMILY, "order", "receivers.result", "SUCCESS");
+    /// A share that was not paid (it holds no money of the order).
+    const CLOSED_SHARE: Named = Named::of(Self::FAMILY, "order", "receivers.result", "CLOSED");
+    /// A return that took nothing back.
+    const FAILED_RETURN: Named = Named::state(Self::FAMILY, "return_order", "FAILED");
+    /// The receiver type callbacks are sent for.
+    const MERCHANT: Named = Named::of(Self::FAMILY, "order", "receivers.type", "MERCHANT_ID");
 
-pub(super) const NAMED: &[Named] = &[PENDING, PAID_SHARE, CLOSED_SHARE, FAILED_RETURN, MERCHANT];
+    /// The merchant whose money `order` splits.
+    fn payer(e: &Engine<'_>, order: &Value) -> String;
 
-pub(super) const RULES: &[Rule] = &[
-    Rule {
-        fill: Some(split),
-        ..Rule::new("profitsharing.create_order")
-    },
-    Rule {
-        fill: Some(unfreeze),
-        ..Rule::new("profitsharing.unfreeze_order")
-    },
-    Rule {
-        fill: Some(take_back),
-        ..Rule::new("profitsharing.create_return_order")
-    },
-    Rule {
-        whole: Some(remaining),
-        ..Rule::new("profitsharing.query_order_amount")
-    },
-    Rule {
-        fill: Some(paid_out),
-        notice: Some(shares_paid),
-        ..Rule::new("profitsharing.order.finish")
-    },
-    Rule {
-        notice: Some(returned),
-        ..Rule::new("profitsharing.return_order.returned")
-    },
+    /// Who paid, as the callback's resource names it.
+    fn payer_fields(e: &Engine<'_>, order: &Value) -> Value;
+
+    /// Records on `order` (an unfreeze or finish order) that the rest, `held` fen, goes back.
+    fn release(order: &mut Value, payer: &str, held: i64, call: &Call<'_>, now: &str);
+}
+
+/// Merchant and service-provider profit sharing (spec/profitsharing).
+struct Merchant;
+
+impl Line for Merchant {
+    const FAMILY: &'static str = "profitsharing";
+    const PAID: Named = PAID;
+    const REFUNDED: Named = REFUNDED;
+    const SCOPE: Option<&'static str> = None;
+    const ACCOUNT: &'static str = "account";
+    const REST: &'static str = "unfreeze_unsplit";
+    const RETURN_NO: &'static str = "return_id";
+    const CREATE_TIME: bool = true;
+    const RULE_IDS: [&'static str; 6] = [
+        "profitsharing.create_order",
+        "profitsharing.unfreeze_order",
+        "profitsharing.create_return_order",
+        "profitsharing.query_order_amount",
+        "profitsharing.order.finish",
+        "profitsharing.return_order.returned",
+    ];
+
+    fn payer(e: &Engine<'_>, _: &Value) -> String {
+        e.world.mchid.clone()
+    }
+
+    fn payer_fields(e: &Engine<'_>, _: &Value) -> Value {
+        json!({ "mchid": e.world.mchid })
+    }
+
+    /// One share, to the merchant itself.
+    fn release(order: &mut Value, payer: &str, held: i64, call: &Call<'_>, now: &str) {
+        let kind = json!(Self::MERCHANT.value);
+        let rest = share::<Self>(&kind, &json!(payer), held, &call.body["description"], now);
+        order["receivers"] = json!([rest]);
+    }
+}
+
+/// E-commerce platforms splitting their sub-merchants' orders (spec/ecommerce/profitsharing); the
+/// paid orders are service-provider orders, of the request's `sub_mchid`.
+struct Ecommerce;
+
+impl Line for Ecommerce {
+    const FAMILY: &'static str = "ecommerce_profitsharing";
+    const PAID: Named = Named::state("pay_partner_transactions", "order", "SUCCESS");
+    const REFUNDED: Named = Named::state("pay_partner_transactions", "order", "REFUND");
+    const SCOPE: Option<&'static str> = Some("sub_mchid");
+    const ACCOUNT: &'static str = "receiver_account";
+    const REST: &'static str = "finish";
+    const RETURN_NO: &'static str = "return_no";
+    const CREATE_TIME: bool = false;
+    const RULE_IDS: [&'static str; 6] = [
+        "ecommerce_profitsharing.create_order",
+        "ecommerce_profitsharing.finish_order",
+        "ecommerce_profitsharing.create_return_order",
+        "ecommerce_profitsharing.query_order_amount",
+        "ecommerce_profitsharing.order.finish",
+        "ecommerce_profitsharing.return_order.returned",
+    ];
+
+    fn payer(_: &Engine<'_>, order: &Value) -> String {
+        order["sub_mchid"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn payer_fields(e: &Engine<'_>, order: &Value) -> Value {
+        json!({ "sp_mchid": e.world.mchid, "sub_mchid": order["sub_mchid"] })
+    }
+
+    /// No share: the finish order reports the amount released.
+    fn release(order: &mut Value, _: &str, held: i64, _: &Call<'_>, _: &str) {
+        order["finish_amount"] = json!(held);
+    }
+}
+
+pub(super) const NAMED: &[Named] = &[
+    Merchant::PENDING,
+    Merchant::PAID_SHARE,
+    Merchant::CLOSED_SHARE,
+    Merchant::FAILED_RETURN,
+    Merchant::MERCHANT,
+    Ecommerce::PAID,
+    Ecommerce::REFUNDED,
+    Ecommerce::PENDING,
+    Ecommerce::PAID_SHARE,
+    Ecommerce::CLOSED_SHARE,
+    Ecommerce::FAILED_RETURN,
+    Ecommerce::MERCHANT,
 ];
+
+/// The rules both lines have: a split, a release of the rest, a return, the amounts query, and
+/// WeChat Pay paying the shares and the return (control transitions), under the line's ids.
+const fn line_rules<L: Line>() -> [Rule; 6] {
+    let [
+        split_id,
+        release_id,
+        return_id,
+        amounts_id,
+        paid_id,
+        returned_id,
+    ] = L::RULE_IDS;
+    [
+        Rule {
+            fill: Some(split::<L>),
+            ..Rule::new(split_id)
+        },
+        Rule {
+            fill: Some(unfreeze::<L>),
+            ..Rule::new(release_id)
+        },
+        Rule {
+            fill: Some(take_back::<L>),
+            ..Rule::new(return_id)
+        },
+        Rule {
+            whole: Some(remaining::<L>),
+            ..Rule::new(amounts_id)
+        },
+        Rule {
+            fill: Some(paid_out::<L>),
+            notice: Some(shares_paid::<L>),
+            ..Rule::new(paid_id)
+        },
+        Rule {
+            notice: Some(returned::<L>),
+            ..Rule::new(returned_id)
+        },
+    ]
+}
+
+pub(super) const RULES: &[Rule] = &{
+    let [a, b, c, d, e, f] = line_rules::<Merchant>();
+    let [g, h, i, j, k, l] = line_rules::<Ecommerce>();
+    let after_sales = Rule {
+        fill: Some(after_sales),
+        ..Rule::new("ecommerce_profitsharing.create_after_sales_order")
+    };
+    [a, b, c, d, e, f, g, h, i, j, k, l, after_sales]
+};
 
 fn refused(message: &str) -> Outcome {
     Outcome::error(400, "INVALID_REQUEST", message)
 }
 
-/// The paid order `transaction_id` names, if it was placed for profit sharing.
-fn held_order<'e>(e: &'e Engine<'_>, transaction_id: &str) -> Result<&'e Record, Outcome> {
-    let order = e
-        .records(PAY, "order")
+/// The paid order `transaction_id` names, of the request's sub-merchant where the line has one.
+fn paid_order<'e, L: Line>(e: &'e Engine<'_>, call: &Call<'_>) -> Result<&'e Record, Outcome> {
+    let transaction_id = call.text("transaction_id");
+    // The amounts query names only the order: any sub-merchant's then.
+    let scope = L::SCOPE
+        .map(|field| (field, call.text(field)))
+        .filter(|(_, v)| !v.is_empty());
+    e.records(L::PAID.family, "order")
         .map(|(_, o)| o)
-        .find(|o| o.json["transaction_id"] == transaction_id)
-        .filter(|o| PAID.is_in(e.api, &o.json) || REFUNDED.is_in(e.api, &o.json))
-        .ok_or_else(|| refused("no paid order has this transaction_id"))?;
+        .find(|o| o.json["transaction_id"] == transaction_id.as_str())
+        .filter(|o| L::PAID.is_in(e.api, &o.json) || L::REFUNDED.is_in(e.api, &o.json))
+        .filter(|o| scope.as_ref().is_none_or(|(f, v)| o.json[*f] == v.as_str()))
+        .ok_or_else(|| match scope {
+            Some((field, _)) => refused(&format!(
+                "no paid order of this {field} has this transaction_id"
+            )),
+            None => refused("no paid order has this transaction_id"),
+        })
+}
+
+/// The paid order the request names, if it was placed for profit sharing.
+fn held_order<'e, L: Line>(e: &'e Engine<'_>, call: &Call<'_>) -> Result<&'e Record, Outcome> {
+    let order = paid_order::<L>(e, call)?;
     if order.request["settle_info"]["profit_sharing"] != true {
         return Err(refused(
             "the order was not placed with settle_info.profit_sharing, so it holds nothing to split",
@@ -77,22 +230,23 @@ fn held_order<'e>(e: &'e Engine<'_>, transaction_id: &str) -> Result<&'e Record,
     Ok(order)
 }
 
-/// What the order `transaction_id` still holds, in fen: its total less every share of its splits
-/// and unfreezes (a closed share took nothing), or nothing once the rest was given back.
-fn unsplit(e: &Engine<'_>, order: &Record) -> i64 {
+/// What the paid `order` still holds, in fen: its total less every share of its splits (a closed
+/// share took nothing), or nothing once the rest was given back.
+fn unsplit<L: Line>(e: &Engine<'_>, order: &Record) -> i64 {
     let transaction_id = &order.json["transaction_id"];
     let total = order.json["amount"]["total"].as_i64().unwrap_or(0);
     let mut taken = 0;
-    for (_, split) in e.records(FAMILY, "order") {
+    for (_, split) in e.records(L::FAMILY, "order") {
         if &split.json["transaction_id"] != transaction_id {
             continue;
         }
-        // An unfreeze (no receivers asked for) or a split that gave the rest back ends it.
-        if split.request.get("receivers").is_none() || split.request["unfreeze_unsplit"] == true {
+        // An unfreeze or finish order (no receivers asked for), or a split that gave the rest
+        // back, ends it.
+        if split.request.get("receivers").is_none() || split.request[L::REST] == true {
             return 0;
         }
         for share in split.json["receivers"].as_array().into_iter().flatten() {
-            if share["result"] != CLOSED_SHARE.value {
+            if share["result"] != L::CLOSED_SHARE.value {
                 taken += share["amount"].as_i64().unwrap_or(0);
             }
         }
@@ -101,20 +255,32 @@ fn unsplit(e: &Engine<'_>, order: &Record) -> i64 {
 }
 
 /// A share as the order shows it, waiting to be paid.
-fn share(kind: &Value, account: &Value, amount: i64, description: &Value, now: &str) -> Value {
-    json!({
-        "type": kind, "account": account, "amount": amount, "description": description,
-        "result": PENDING.value, "create_time": now, "finish_time": now,
-    })
+fn share<L: Line>(
+    kind: &Value,
+    account: &Value,
+    amount: i64,
+    description: &Value,
+    now: &str,
+) -> Value {
+    let mut share = json!({
+        "type": kind, "amount": amount, "description": description,
+        "result": L::PENDING.value, "finish_time": now,
+    });
+    share[L::ACCOUNT] = account.clone();
+    if L::CREATE_TIME {
+        share["create_time"] = json!(now);
+    }
+    share
 }
 
-fn order_id(e: &mut Engine<'_>, now: &str) -> String {
+/// A WeChat Pay number: a prefix, the time and the simulator's sequence.
+fn number(e: &mut Engine<'_>, prefix: &str, now: &str) -> String {
     let n = e.next();
-    format!("3008{}{n:011}", compact(now))
+    format!("{prefix}{}{n:011}", compact(now))
 }
 
-fn split(e: &mut Engine<'_>, call: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
-    let held = unsplit(e, held_order(e, &call.text("transaction_id"))?);
+fn split<L: Line>(e: &mut Engine<'_>, call: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
+    let held = unsplit::<L>(e, held_order::<L>(e, call)?);
     let asked = call.body["receivers"]
         .as_array()
         .cloned()
@@ -129,81 +295,102 @@ fn split(e: &mut Engine<'_>, call: &Call<'_>, order: &mut Value) -> Result<(), O
         )));
     }
     let now = now_rfc3339();
-    order["order_id"] = json!(order_id(e, &now));
-    order["receivers"] = asked
-        .iter()
-        .map(|r| {
-            let amount = r["amount"].as_i64().unwrap_or(0);
-            share(&r["type"], &r["account"], amount, &r["description"], &now)
-        })
-        .collect();
+    order["order_id"] = json!(number(e, "3008", &now));
+    let mut shares = Vec::with_capacity(asked.len());
+    for r in &asked {
+        let amount = r["amount"].as_i64().unwrap_or(0);
+        let mut share = share::<L>(&r["type"], &r[L::ACCOUNT], amount, &r["description"], &now);
+        share["detail_id"] = json!(number(e, "3601", &now));
+        shares.push(share);
+    }
+    order["receivers"] = Value::Array(shares);
     Ok(())
 }
 
-/// The rest of the order goes back to the merchant: one share, to the merchant itself.
-fn unfreeze(e: &mut Engine<'_>, call: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
-    let held = unsplit(e, held_order(e, &call.text("transaction_id"))?);
+/// The rest of the order goes back to the merchant that was paid.
+fn unfreeze<L: Line>(
+    e: &mut Engine<'_>,
+    call: &Call<'_>,
+    order: &mut Value,
+) -> Result<(), Outcome> {
+    let paid = held_order::<L>(e, call)?;
+    let held = unsplit::<L>(e, paid);
     if held == 0 {
-        return Err(refused("the order holds nothing more to unfreeze"));
+        return Err(refused("the order holds nothing more to release"));
     }
+    let payer = L::payer(e, &paid.json);
     let now = now_rfc3339();
-    let merchant = json!(e.world.mchid);
-    order["order_id"] = json!(order_id(e, &now));
-    order["receivers"] = json!([share(
-        &json!(MERCHANT.value),
-        &merchant,
-        held,
-        &call.body["description"],
-        &now
-    )]);
+    order["order_id"] = json!(number(e, "3008", &now));
+    L::release(order, &payer, held, call, &now);
     Ok(())
 }
 
 /// WeChat Pay pays every waiting share.
-fn paid_out(_: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
+fn paid_out<L: Line>(_: &mut Engine<'_>, _: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
     let now = now_rfc3339();
     for share in order["receivers"].as_array_mut().into_iter().flatten() {
-        if share["result"] == PENDING.value {
-            share["result"] = json!(PAID_SHARE.value);
+        if share["result"] == L::PENDING.value {
+            share["result"] = json!(L::PAID_SHARE.value);
             share["finish_time"] = json!(now);
         }
     }
     Ok(())
 }
 
-/// PROFITSHARING.SUCCESS for each merchant receiver paid (not the merchant's own unfrozen rest).
-fn shares_paid(e: &Engine<'_>, order: &Value) -> Vec<Value> {
-    let own = &e.world.mchid;
+/// The callback's resource: who paid, the order's numbers and one receiver.
+fn notice<L: Line>(
+    e: &Engine<'_>,
+    order: &Value,
+    numbers: [&Value; 3],
+    receiver: Value,
+    at: &Value,
+) -> Value {
+    let mut notice = L::payer_fields(e, order);
+    notice["transaction_id"] = numbers[0].clone();
+    notice["order_id"] = numbers[1].clone();
+    notice["out_order_no"] = numbers[2].clone();
+    notice["receiver"] = receiver;
+    notice["success_time"] = at.clone();
+    notice
+}
+
+/// PROFITSHARING.SUCCESS for each merchant receiver paid (not the payer's own unfrozen rest).
+fn shares_paid<L: Line>(e: &Engine<'_>, order: &Value) -> Vec<Value> {
+    let own = L::payer(e, order);
+    let numbers = [
+        &order["transaction_id"],
+        &order["order_id"],
+        &order["out_order_no"],
+    ];
     order["receivers"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|s| s["type"] == MERCHANT.value && s["result"] == PAID_SHARE.value)
-        .filter(|s| s["account"] != own.as_str())
+        .filter(|s| s["type"] == L::MERCHANT.value && s["result"] == L::PAID_SHARE.value)
+        .filter(|s| s[L::ACCOUNT] != own.as_str())
         .map(|s| {
-            json!({
-                "mchid": own,
-                "transaction_id": order["transaction_id"],
-                "order_id": order["order_id"],
-                "out_order_no": order["out_order_no"],
-                "receiver": {
-                    "type": s["type"], "account": s["account"],
-                    "amount": s["amount"], "description": s["description"],
-                },
-                "success_time": s["finish_time"],
-            })
+            let receiver = json!({
+                "type": s["type"], "account": s[L::ACCOUNT],
+                "amount": s["amount"], "description": s["description"],
+            });
+            notice::<L>(e, order, numbers, receiver, &s["finish_time"])
         })
         .collect()
 }
 
-fn take_back(e: &mut Engine<'_>, call: &Call<'_>, back: &mut Value) -> Result<(), Outcome> {
+fn take_back<L: Line>(
+    e: &mut Engine<'_>,
+    call: &Call<'_>,
+    back: &mut Value,
+) -> Result<(), Outcome> {
     let split = e
-        .records(FAMILY, "order")
+        .records(L::FAMILY, "order")
         .map(|(_, o)| &o.json)
         .find(|o| match call.body.get("out_order_no") {
             Some(no) => &o["out_order_no"] == no,
             None => call.body.get("order_id") == Some(&o["order_id"]),
         })
+        .filter(|o| L::SCOPE.is_none_or(|f| o[f] == call.body[f]))
         .cloned()
         .ok_or_else(|| refused("no profit-sharing order has this out_order_no or order_id"))?;
     let mchid = call.text("return_mchid");
@@ -211,15 +398,15 @@ fn take_back(e: &mut Engine<'_>, call: &Call<'_>, back: &mut Value) -> Result<()
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|s| s["type"] == MERCHANT.value && s["account"] == mchid.as_str())
-        .filter(|s| s["result"] == PAID_SHARE.value)
+        .filter(|s| s["type"] == L::MERCHANT.value && s[L::ACCOUNT] == mchid.as_str())
+        .filter(|s| s["result"] == L::PAID_SHARE.value)
         .map(|s| s["amount"].as_i64().unwrap_or(0))
         .sum();
     let returned: i64 = e
-        .records(FAMILY, "return_order")
+        .records(L::FAMILY, "return_order")
         .map(|(_, r)| &r.json)
         .filter(|r| r["order_id"] == split["order_id"] && r["return_mchid"] == mchid.as_str())
-        .filter(|r| !FAILED_RETURN.is_in(e.api, r))
+        .filter(|r| !L::FAILED_RETURN.is_in(e.api, r))
         .map(|r| r["amount"].as_i64().unwrap_or(0))
         .sum();
     let amount = call.body["amount"].as_i64().unwrap_or(0);
@@ -229,43 +416,69 @@ fn take_back(e: &mut Engine<'_>, call: &Call<'_>, back: &mut Value) -> Result<()
         )));
     }
     let now = now_rfc3339();
-    let n = e.next();
     back["order_id"] = split["order_id"].clone();
     back["out_order_no"] = split["out_order_no"].clone();
-    back["return_id"] = json!(format!("3009{}{n:011}", compact(&now)));
-    back["create_time"] = json!(now);
+    back[L::RETURN_NO] = json!(number(e, "3009", &now));
+    if L::CREATE_TIME {
+        back["create_time"] = json!(now);
+    }
     back["finish_time"] = json!(now);
     Ok(())
 }
 
 /// PROFITSHARING.RETURN: the return, named by its own numbers, with the receiver it took from.
-fn returned(e: &Engine<'_>, back: &Value) -> Vec<Value> {
-    let transaction_id = e
-        .records(FAMILY, "order")
+fn returned<L: Line>(e: &Engine<'_>, back: &Value) -> Vec<Value> {
+    let split = e
+        .records(L::FAMILY, "order")
         .find(|(_, o)| o.json["order_id"] == back["order_id"])
-        .map(|(_, o)| o.json["transaction_id"].clone())
+        .map(|(_, o)| o.json.clone())
         .unwrap_or_default();
-    vec![json!({
-        "mchid": e.world.mchid,
-        "transaction_id": transaction_id,
-        "order_id": back["return_id"],
-        "out_order_no": back["out_return_no"],
-        "receiver": {
-            "type": MERCHANT.value, "account": back["return_mchid"],
-            "amount": back["amount"], "description": back["description"],
-        },
-        "success_time": back["finish_time"],
-    })]
+    let numbers = [
+        &split["transaction_id"],
+        &back[L::RETURN_NO],
+        &back["out_return_no"],
+    ];
+    // The request's description (the e-commerce return record has none of its own).
+    let asked = e.get(
+        L::FAMILY,
+        "return_order",
+        &text_of(back.get("out_return_no")),
+    );
+    let description = asked.map(|r| r.request["description"].clone());
+    let receiver = json!({
+        "type": L::MERCHANT.value, "account": back["return_mchid"],
+        "amount": back["amount"], "description": description.unwrap_or_default(),
+    });
+    vec![notice::<L>(
+        e,
+        &split,
+        numbers,
+        receiver,
+        &back["finish_time"],
+    )]
 }
 
 /// What the order still holds.
-fn remaining(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
-    let transaction_id = call.text("transaction_id");
-    match held_order(e, &transaction_id) {
+fn remaining<L: Line>(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
+    match held_order::<L>(e, call) {
         Ok(order) => Outcome::unchanged(Answer::json(
             200,
-            &json!({ "transaction_id": transaction_id, "unsplit_amount": unsplit(e, order) }),
+            &json!({ "transaction_id": call.text("transaction_id"), "unsplit_amount": unsplit::<L>(e, order) }),
         )),
         Err(refusal) => refusal,
     }
+}
+
+/// An after-sales service-fee split: of a paid order of the sub-merchant, at most what was paid.
+fn after_sales(e: &mut Engine<'_>, call: &Call<'_>, _: &mut Value) -> Result<(), Outcome> {
+    let total = paid_order::<Ecommerce>(e, call)?.json["amount"]["total"]
+        .as_i64()
+        .unwrap_or(0);
+    let amount = call.body["amount"].as_i64().unwrap_or(0);
+    if amount > total {
+        return Err(refused(&format!(
+            "the fee ({amount} fen) exceeds what the order was paid ({total} fen)"
+        )));
+    }
+    Ok(())
 }

@@ -3,6 +3,8 @@
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
 
+pub mod relay;
+
 use wechatpay_apiv3::{Client, NotificationEvent};
 
 /// The verified, decrypted event, or why the client refused the callback.
