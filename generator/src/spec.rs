@@ -202,11 +202,21 @@ pub struct LifecycleDecl {
     pub transitions: IndexMap<Sp<String>, Sp<TransitionDecl>>,
 }
 
-/// An operation that creates the resource.
+/// An operation that creates the resource, or (without one) what the simulated user does to make
+/// one: the control create `POST /_sim/<family>/<lifecycle>/create`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDecl {
-    pub operation: Sp<String>,
+    /// What a control create makes, for the control API's listing (`GET /_sim/actions`).
+    pub doc: Option<Sp<String>>,
+    pub operation: Option<Sp<String>>,
+    /// A control create's body fields that must be given (strings).
+    #[serde(default)]
+    pub needs: Vec<Sp<String>>,
+    /// A control create's callback: a notification id of the family.
+    pub notify: Option<Sp<String>>,
+    /// The callback's event type, where the notification has several.
+    pub event_type: Option<Sp<String>>,
     pub state: Sp<String>,
     pub copy: Option<Sp<String>>,
     #[serde(default)]

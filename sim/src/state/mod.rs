@@ -240,21 +240,6 @@ impl Store {
         })
     }
 
-    /// Puts a usable merchant coupon in a user's wallet; the stock is made from `stock` (the
-    /// stock as queried) when it is not known yet.
-    pub fn provision_busifavor_coupon(
-        &self,
-        api: &Api,
-        stock: impl FnOnce() -> Value,
-        stock_id: &str,
-        coupon_code: &str,
-        openid: &str,
-    ) {
-        self.with(api, |e| {
-            busifavor::provision(e, stock, stock_id, coupon_code, openid);
-        });
-    }
-
     /// Gives a user a usable product coupon, described by the API's JSON (`coupon_code` and the
     /// owner's `openid` key it).
     pub fn provision_product_coupon(&self, api: &Api, openid: &str, coupon: Value) {
@@ -266,14 +251,15 @@ impl Store {
         self.with(api, |e| product_coupon::provision_usable(e, openid, coupon));
     }
 
-    /// Files a complaint about merchant `mchid` as its user would (see [`complaints::open`]).
-    pub fn open_complaint(
+    /// Makes a resource through the control create of `family`'s lifecycle `lifecycle`.
+    pub fn create(
         &self,
         api: &Api,
-        mchid: &str,
-        complaint: &Value,
-    ) -> Result<Value, String> {
-        self.with(api, |e| complaints::open(e, mchid, complaint))
+        family: &str,
+        lifecycle: &str,
+        body: &Value,
+    ) -> Result<Transitioned, Refused> {
+        self.with(api, |e| e.control_create(family, lifecycle, body))
     }
 
     /// Makes the control transition `family.lifecycle.transition` on the resource under `key`.
@@ -300,5 +286,10 @@ impl Store {
     /// Every control transition of spec/, as `family.lifecycle.transition`.
     pub fn controls(&self) -> Vec<String> {
         self.index.controls().map(str::to_string).collect()
+    }
+
+    /// Every control create of spec/, as `family.lifecycle.create`.
+    pub fn creates(&self) -> Vec<String> {
+        self.index.creates().map(str::to_string).collect()
     }
 }
