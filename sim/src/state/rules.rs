@@ -190,6 +190,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::complaints::NAMED,
         super::applyment4sub::NAMED,
         super::profitsharing::NAMED,
+        super::transfer_batches::NAMED,
     ]
     .into_iter()
     .flatten()
