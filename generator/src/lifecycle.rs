@@ -224,9 +224,21 @@ impl<'a> Cx<'a> {
             );
             return None;
         };
-        for field in std::iter::once(&d.key).chain(&d.also_by) {
+        let key_beside = d.key_beside.as_ref().is_some_and(|b| b.value);
+        let keys_in_record = (!key_beside).then_some(&d.key);
+        if key_beside && self.field(record, &path_of(&d.key.value)).is_ok() {
+            self.err(
+                d.key.referenced.line(),
+                "key_beside",
+                format!(
+                    "`{}` is a field of `{}`: the key is kept in the record",
+                    d.key.value, record.name
+                ),
+            );
+        }
+        for field in keys_in_record.into_iter().chain(&d.also_by) {
             if let Err(e) = self.field(record, &path_of(&field.value)) {
-                let key = if std::ptr::eq(field, &d.key) {
+                let key = if !key_beside && std::ptr::eq(field, &d.key) {
                     "key"
                 } else {
                     "also_by"
@@ -305,6 +317,17 @@ impl<'a> Cx<'a> {
         let mut queries = Vec::new();
         for (i, q) in d.query.iter().enumerate() {
             if let Some(op) = self.operation(q, &format!("query[{i}]")) {
+                // A key kept beside the record is found only by the path that names it.
+                if key_beside && !op.path_params.iter().any(|p| p.wire == d.key.value) {
+                    self.err(
+                        q.referenced.line(),
+                        &format!("query[{i}]"),
+                        format!(
+                            "`{}` has no path parameter `{}`, the key kept beside the record",
+                            op.id, d.key.value
+                        ),
+                    );
+                }
                 if op.response.ty.as_ref() != Some(&ty) {
                     self.err(
                         q.referenced.line(),
@@ -330,6 +353,7 @@ impl<'a> Cx<'a> {
             doc: d.doc.value.trim().to_string(),
             ty,
             key: d.key.value.clone(),
+            key_beside,
             also_by: d.also_by.iter().map(|f| f.value.clone()).collect(),
             owner: d.owner.as_ref().map(|o| o.value.clone()),
             state: d.state.value.clone(),

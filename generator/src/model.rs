@@ -748,6 +748,9 @@ pub struct Lifecycle {
     pub ty: TypePath,
     /// The field naming one resource (a request field of the same name finds it).
     pub key: String,
+    /// Whether the key is kept beside the record rather than in it (no field of the type: a
+    /// number the create answers and the query paths name).
+    pub key_beside: bool,
     /// Other fields of the record that find one resource (`transaction_id`).
     pub also_by: Vec<String>,
     /// A path parameter naming whose resource it is (`openid`): kept beside the record, it

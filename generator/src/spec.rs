@@ -186,6 +186,9 @@ pub struct LifecycleDecl {
     #[serde(rename = "type")]
     pub ty: Sp<String>,
     pub key: Sp<String>,
+    /// `true`: the key is no field of the record (WeChat Pay's number for it, which the create
+    /// answers and the query paths name): kept beside the record, like the owner.
+    pub key_beside: Option<Sp<bool>>,
     #[serde(default)]
     pub also_by: Vec<Sp<String>>,
     pub owner: Option<Sp<String>>,

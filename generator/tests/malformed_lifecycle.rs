@@ -464,3 +464,29 @@ fn a_control_create_that_answers_or_is_declared_twice_and_an_operation_create_th
         )
     );
 }
+
+#[test]
+fn a_key_kept_beside_the_record_is_no_field_of_it_and_named_by_the_query_path() {
+    // `id` is a field of Thing: it cannot also be kept beside it.
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "    key: id\n",
+            "    key: id\n    key_beside: true\n"
+        ),
+        format!(
+            "fam/family.yaml:18: lifecycles.thing.key_beside: `id` is a field of `Thing`: the key is kept in the record{ONE}"
+        )
+    );
+    // A key beside the record that the query's path does not name could never be found.
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "    key: id\n",
+            "    key: thing_no\n    key_beside: true\n"
+        ),
+        format!(
+            "fam/family.yaml:21: lifecycles.thing.query[0]: `get_thing` has no path parameter `thing_no`, the key kept beside the record{ONE}"
+        )
+    );
+}

@@ -215,7 +215,8 @@ impl Simulator {
             security.platform_certificates(),
             &api,
         )
-        .map_err(StartError::Spec)?;
+        .map_err(StartError::Spec)?
+        .opening_with(security.platform_key.clone());
         let state = Arc::new(State {
             faults: Faults::new(faults::operation_ids(&api)),
             api,

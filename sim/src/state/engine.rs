@@ -103,9 +103,18 @@ pub struct World {
     pub platform: Option<super::Platform>,
     /// Callbacks operations owe (a transition with `notify:`), not yet handed to the control API.
     pub notices: Vec<Notice>,
+    /// The platform private key (kept by a reset), to open a request field a client encrypted to
+    /// WeChat Pay where the state must read it ([`World::open`]).
+    pub platform_key: Option<std::sync::Arc<wechatpay_apiv3_runtime::client::crypto::MerchantKey>>,
 }
 
 impl World {
+    /// The plain text of a sensitive request field (encrypted to the platform key), or `None`
+    /// when it does not open (no key, or not ciphertext of it).
+    pub fn open(&self, ciphertext: &str) -> Option<String> {
+        self.platform_key.as_ref()?.decrypt_oaep(ciphertext).ok()
+    }
+
     /// An empty world for a simulator listening at `origin` for merchant `mchid`, listing
     /// `platform` as its platform certificates.
     pub fn new(origin: String, mchid: String, platform: Option<super::Platform>) -> Self {
@@ -369,8 +378,9 @@ impl Engine<'_> {
         let Some(l) = self.lifecycle(family, name) else {
             return;
         };
-        let json = project(self.api, &l.ty, json);
+        // Read before the projection, which drops a key kept beside the record (`key_beside`).
         let key = text_of(json.get(&l.key));
+        let json = project(self.api, &l.ty, json);
         self.world
             .resources
             .entry((family.to_string(), name.to_string()))
@@ -443,15 +453,19 @@ impl Engine<'_> {
         if let Some(fill) = rule.and_then(|r| r.fill) {
             fill(self, &call, &mut record).map_err(|refused| refused_by_rule(&refused, 400))?;
         }
+        let key = text_of(record.get(&l.key));
         let record = self
             .valid(&f.name, &l.name, record)
             .map_err(|e| Refused::new(400, e))?;
-        let key = text_of(record.get(&l.key));
         let owner = l
             .owner
             .as_ref()
             .and_then(|o| body[o.as_str()].as_str())
             .map(str::to_string);
+        let mut record = record;
+        if l.key_beside {
+            record[l.key.as_str()] = json!(key);
+        }
         self.insert_made(&f.name, &l.name, owner.as_deref(), body, record);
         let stored = self
             .get(&f.name, &l.name, &key)
@@ -807,10 +821,14 @@ impl Engine<'_> {
             .and_then(|o| call.field(o))
             .map(|o| text_of(Some(&o)));
         self.insert_made(family, &l.name, owner.as_deref(), call.body, record);
-        let stored = self
+        let mut stored = self
             .get(family, &l.name, &key)
             .map(|r| r.json.clone())
             .unwrap_or_default();
+        // A key kept beside the record is what the create answers (the number to query it by).
+        if l.key_beside && op.response.ty.as_ref() != Some(&l.ty) {
+            stored[l.key.as_str()] = json!(key);
+        }
         let answer = match rule.and_then(|r| r.answer) {
             Some(shape) => shape(self, call, &stored),
             None => answer_of(

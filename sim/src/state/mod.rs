@@ -205,13 +205,24 @@ impl Store {
         })
     }
 
-    /// Forgets every resource, replay and file (the platform certificates stay).
+    /// Lets the state open request fields encrypted to the platform key (`key`).
+    pub fn opening_with(
+        self,
+        key: std::sync::Arc<wechatpay_apiv3_runtime::client::crypto::MerchantKey>,
+    ) -> Self {
+        lock(&self.world).platform_key = Some(key);
+        self
+    }
+
+    /// Forgets every resource, replay and file (the platform certificates and key stay).
     pub fn reset(&self) {
         let mut world = lock(&self.world);
         let origin = std::mem::take(&mut world.origin);
         let mchid = std::mem::take(&mut world.mchid);
         let platform = world.platform.take();
+        let key = world.platform_key.take();
         *world = World::new(origin, mchid, platform);
+        world.platform_key = key;
     }
 
     /// Runs `f` on the engine, under the lock.
