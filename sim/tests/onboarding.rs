@@ -643,18 +643,8 @@ async fn decide(
     transition: &str,
     body: Value,
 ) -> Result<(u16, Value), Box<dyn std::error::Error>> {
-    let url = format!(
-        "{}/_sim/applyment4sub/settlement_application/{application_no}/{transition}",
-        sim.base_url()
-    );
-    let response = reqwest::Client::new()
-        .post(url)
-        .header("Content-Type", "application/json")
-        .body(serde_json::to_vec(&body)?)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, serde_json::from_slice(&response.bytes().await?)?))
+    let path = format!("/applyment4sub/settlement_application/{application_no}/{transition}");
+    common::control_post(sim, &path, body).await
 }
 
 fn change(sub_mchid: &str, application_no: &str) -> QuerySettlementApplicationRequest {
