@@ -224,9 +224,21 @@ impl<'a> Cx<'a> {
             );
             return None;
         };
-        for field in std::iter::once(&d.key).chain(&d.also_by) {
+        let key_beside = d.key_beside.as_ref().is_some_and(|b| b.value);
+        let keys_in_record = (!key_beside).then_some(&d.key);
+        if key_beside && self.field(record, &path_of(&d.key.value)).is_ok() {
+            self.err(
+                d.key.referenced.line(),
+                "key_beside",
+                format!(
+                    "`{}` is a field of `{}`: the key is kept in the record",
+                    d.key.value, record.name
+                ),
+            );
+        }
+        for field in keys_in_record.into_iter().chain(&d.also_by) {
             if let Err(e) = self.field(record, &path_of(&field.value)) {
-                let key = if std::ptr::eq(field, &d.key) {
+                let key = if !key_beside && std::ptr::eq(field, &d.key) {
                     "key"
                 } else {
                     "also_by"
@@ -274,15 +286,48 @@ impl<'a> Cx<'a> {
             }
             matches.push((request.value.clone(), path));
         }
-        let creates = d
+        let creates: Vec<Create> = d
             .create
             .iter()
             .enumerate()
             .filter_map(|(i, c)| self.create(record, &states, &enum_name, c, i))
             .collect();
+        let controls: Vec<&Sp<CreateDecl>> = d
+            .create
+            .iter()
+            .filter(|c| c.value.operation.is_none())
+            .collect();
+        if let Some(second) = controls.get(1) {
+            self.err(
+                second.referenced.line(),
+                "create",
+                "a lifecycle has at most one control create (no `operation`): its route `POST /_sim/<family>/<lifecycle>/create` names no other",
+            );
+        }
+        if let (Some(_), Some((t, _))) = (
+            controls.first(),
+            d.transitions.iter().find(|(t, _)| t.value == "create"),
+        ) {
+            self.err(
+                t.referenced.line(),
+                "transitions.create",
+                "`create` names the lifecycle's control create (its hand-written rule is `<family>.<lifecycle>.create`): give the transition another name",
+            );
+        }
         let mut queries = Vec::new();
         for (i, q) in d.query.iter().enumerate() {
             if let Some(op) = self.operation(q, &format!("query[{i}]")) {
+                // A key kept beside the record is found only by the path that names it.
+                if key_beside && !op.path_params.iter().any(|p| p.wire == d.key.value) {
+                    self.err(
+                        q.referenced.line(),
+                        &format!("query[{i}]"),
+                        format!(
+                            "`{}` has no path parameter `{}`, the key kept beside the record",
+                            op.id, d.key.value
+                        ),
+                    );
+                }
                 if op.response.ty.as_ref() != Some(&ty) {
                     self.err(
                         q.referenced.line(),
@@ -308,6 +353,7 @@ impl<'a> Cx<'a> {
             doc: d.doc.value.trim().to_string(),
             ty,
             key: d.key.value.clone(),
+            key_beside,
             also_by: d.also_by.iter().map(|f| f.value.clone()).collect(),
             owner: d.owner.as_ref().map(|o| o.value.clone()),
             state: d.state.value.clone(),
@@ -442,28 +488,91 @@ impl<'a> Cx<'a> {
     ) -> Option<Create> {
         let c = &decl.value;
         let key = format!("create[{i}]");
-        let op = self.operation(&c.operation, &format!("{key}.operation"))?;
+        let op = match &c.operation {
+            Some(id) => Some(self.operation(id, &format!("{key}.operation"))?),
+            None => None,
+        };
         self.state_value(states, enum_name, &c.state, &format!("{key}.state"));
-        if let Some(copy) = &c.copy
+        if let (Some(op), Some(copy)) = (op, &c.copy)
             && let Err(e) = self.request_field(op, &path_of(&copy.value))
         {
             self.err(copy.referenced.line(), &format!("{key}.copy"), e);
         }
-        let records = self.recorded(
-            Some(record),
-            Some(op),
-            &c.records,
-            &format!("{key}.records"),
-        );
-        let answer = self.recorded(
-            self.response_struct(op),
-            Some(op),
-            &c.answer,
-            &format!("{key}.answer"),
-        );
-        let replay_scope = self.replay_scope(op, &c.replay_scope, &format!("{key}.replay_scope"));
+        let records = self.recorded(Some(record), op, &c.records, &format!("{key}.records"));
+        let (answer, replay_scope) = match op {
+            Some(op) => (
+                self.recorded(
+                    self.response_struct(op),
+                    Some(op),
+                    &c.answer,
+                    &format!("{key}.answer"),
+                ),
+                self.replay_scope(op, &c.replay_scope, &format!("{key}.replay_scope")),
+            ),
+            None => {
+                // A control create answers the control API with the record, and is no request
+                // WeChat Pay numbers: nothing to answer otherwise, no request number to scope.
+                let stray = [
+                    ("answer", c.answer.keys().next()),
+                    ("replay_scope", c.replay_scope.first()),
+                ];
+                for (field, first) in stray {
+                    if let Some(first) = first {
+                        self.err(
+                            first.referenced.line(),
+                            &format!("{key}.{field}"),
+                            format!("`{field}` is for a create an operation makes; a control create answers with the record"),
+                        );
+                    }
+                }
+                (Vec::new(), Vec::new())
+            }
+        };
+        if let Some(op) = op {
+            let stray = [
+                ("needs", c.needs.first().map(|n| n.referenced.line())),
+                ("notify", c.notify.as_ref().map(|n| n.referenced.line())),
+                (
+                    "event_type",
+                    c.event_type.as_ref().map(|n| n.referenced.line()),
+                ),
+                ("doc", c.doc.as_ref().map(|n| n.referenced.line())),
+            ];
+            for (field, line) in stray {
+                if let Some(line) = line {
+                    self.err(
+                        line,
+                        &format!("{key}.{field}"),
+                        format!(
+                            "`{field}` is for a control create (no `operation`); `{}` says what its request needs and answers",
+                            op.id
+                        ),
+                    );
+                }
+            }
+        }
+        let notify = match (op, &c.notify) {
+            (None, Some(n)) => self.notify(n, c.event_type.as_ref(), &c.state.value, &key),
+            (None, None) => {
+                if let Some(e) = &c.event_type {
+                    self.err(
+                        e.referenced.line(),
+                        &format!("{key}.event_type"),
+                        "`event_type` chooses among the event types of `notify`, which is not given",
+                    );
+                }
+                None
+            }
+            _ => None,
+        };
         Some(Create {
-            operation: op.id.clone(),
+            operation: op.map(|o| o.id.clone()),
+            doc: c
+                .doc
+                .as_ref()
+                .map_or(String::new(), |d| d.value.trim().to_string()),
+            needs: c.needs.iter().map(|n| n.value.clone()).collect(),
+            notify,
             state: c.state.value.clone(),
             copy: c.copy.as_ref().map(|c| c.value.clone()),
             records,

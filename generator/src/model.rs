@@ -748,6 +748,9 @@ pub struct Lifecycle {
     pub ty: TypePath,
     /// The field naming one resource (a request field of the same name finds it).
     pub key: String,
+    /// Whether the key is kept beside the record rather than in it (no field of the type: a
+    /// number the create answers and the query paths name).
+    pub key_beside: bool,
     /// Other fields of the record that find one resource (`transaction_id`).
     pub also_by: Vec<String>,
     /// A path parameter naming whose resource it is (`openid`): kept beside the record, it
@@ -776,11 +779,16 @@ impl Lifecycle {
         self.state.split('.').map(str::to_string).collect()
     }
 
+    /// The create no operation makes (the control API's), if the lifecycle has one.
+    pub fn control_create(&self) -> Option<&Create> {
+        self.creates.iter().find(|c| c.operation.is_none())
+    }
+
     /// Every operation id (within the family) this lifecycle serves.
     pub fn operations(&self) -> impl Iterator<Item = &str> {
         self.creates
             .iter()
-            .map(|c| c.operation.as_str())
+            .filter_map(|c| c.operation.as_deref())
             .chain(self.queries.iter().map(String::as_str))
             .chain(self.list.iter().map(|l| l.operation.as_str()))
             .chain(
@@ -791,10 +799,18 @@ impl Lifecycle {
     }
 }
 
-/// An operation creating a resource.
+/// An operation creating a resource, or a control create: what the simulated user does to make
+/// one (no `operation`), served as `POST /_sim/<family>/<lifecycle>/create`.
 #[derive(Debug)]
 pub struct Create {
-    pub operation: String,
+    /// The operation that makes it; `None` for a control create (at most one per lifecycle).
+    pub operation: Option<String>,
+    /// What a control create makes (for the control API's listing); may be empty.
+    pub doc: String,
+    /// Body fields a control create must be given (each a non-empty string).
+    pub needs: Vec<String>,
+    /// The callback a control create sends.
+    pub notify: Option<Notify>,
     /// The state a new resource starts in.
     pub state: String,
     /// The body member whose fields become the record's (default: the body itself).

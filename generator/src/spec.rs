@@ -186,6 +186,9 @@ pub struct LifecycleDecl {
     #[serde(rename = "type")]
     pub ty: Sp<String>,
     pub key: Sp<String>,
+    /// `true`: the key is no field of the record (WeChat Pay's number for it, which the create
+    /// answers and the query paths name): kept beside the record, like the owner.
+    pub key_beside: Option<Sp<bool>>,
     #[serde(default)]
     pub also_by: Vec<Sp<String>>,
     pub owner: Option<Sp<String>>,
@@ -202,11 +205,21 @@ pub struct LifecycleDecl {
     pub transitions: IndexMap<Sp<String>, Sp<TransitionDecl>>,
 }
 
-/// An operation that creates the resource.
+/// An operation that creates the resource, or (without one) what the simulated user does to make
+/// one: the control create `POST /_sim/<family>/<lifecycle>/create`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDecl {
-    pub operation: Sp<String>,
+    /// What a control create makes, for the control API's listing (`GET /_sim/actions`).
+    pub doc: Option<Sp<String>>,
+    pub operation: Option<Sp<String>>,
+    /// A control create's body fields that must be given (strings).
+    #[serde(default)]
+    pub needs: Vec<Sp<String>>,
+    /// A control create's callback: a notification id of the family.
+    pub notify: Option<Sp<String>>,
+    /// The callback's event type, where the notification has several.
+    pub event_type: Option<Sp<String>>,
     pub state: Sp<String>,
     pub copy: Option<Sp<String>>,
     #[serde(default)]

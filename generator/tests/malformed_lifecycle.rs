@@ -379,3 +379,114 @@ fn callback_of_an_unknown_family_or_its_unknown_notification() {
         )
     );
 }
+
+/// The base lifecycle's query line, to put `create:` entries before.
+const QUERY: &str = "    query: [get_thing]\n";
+
+/// The base spec with `create` (YAML lines under `create:`) declared.
+fn with_create(create: &str) -> String {
+    format!("    create:\n{create}{QUERY}")
+}
+
+#[test]
+fn a_control_create_is_lowered_with_its_needs_and_callback() {
+    let mut sources = sources();
+    let family = sources
+        .get_mut(&PathBuf::from("fam/family.yaml"))
+        .expect("family");
+    *family = family.replacen(
+        QUERY,
+        &with_create(
+            "      - doc: A user makes one.\n        state: NEW\n        needs: [maker]\n        records: { done_no: maker }\n        notify: thing_ended\n        event_type: THING.DONE\n",
+        ),
+        1,
+    );
+    let families = wechatpay_apiv3_generator::load::load_sources(&sources).expect("loads");
+    let api = wechatpay_apiv3_generator::lower::lower(&families).expect("lowers");
+    let l = &api.families[0].lifecycles[0];
+    let c = l.control_create().expect("a control create");
+    assert_eq!((c.operation.as_deref(), c.state.as_str()), (None, "NEW"));
+    assert_eq!(
+        (c.doc.as_str(), c.needs.as_slice()),
+        ("A user makes one.", &["maker".to_string()][..])
+    );
+    let notify = c.notify.as_ref().expect("notify");
+    assert_eq!(notify.event_type, "THING.DONE");
+    // It serves no operation.
+    assert_eq!(
+        l.operations().collect::<Vec<_>>(),
+        ["get_thing", "finish_thing"]
+    );
+}
+
+#[test]
+fn a_control_create_that_answers_or_is_declared_twice_and_an_operation_create_that_needs() {
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            QUERY,
+            &with_create("      - state: NEW\n        answer: { id: id }\n")
+        ),
+        format!(
+            "fam/family.yaml:22: lifecycles.thing.create[0].answer: `answer` is for a create an operation makes; a control create answers with the record{ONE}"
+        )
+    );
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            QUERY,
+            &with_create("      - state: NEW\n      - state: DONE\n")
+        ),
+        format!(
+            "fam/family.yaml:22: lifecycles.thing.create: a lifecycle has at most one control create (no `operation`): its route `POST /_sim/<family>/<lifecycle>/create` names no other{ONE}"
+        )
+    );
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            QUERY,
+            &with_create(
+                "      - operation: finish_thing\n        state: NEW\n        needs: [done_no]\n"
+            )
+        ),
+        format!(
+            "fam/family.yaml:23: lifecycles.thing.create[0].needs: `needs` is for a control create (no `operation`); `finish_thing` says what its request needs and answers{ONE}"
+        )
+    );
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            QUERY,
+            &with_create("      - state: NEW\n        notify: thing_ended\n")
+        ),
+        format!(
+            "fam/family.yaml:22: lifecycles.thing.create[0].notify: `thing_ended` has several event types (THING.DONE, THING.GONE) and none ends in `.NEW`: choose one with `event_type`{ONE}"
+        )
+    );
+}
+
+#[test]
+fn a_key_kept_beside_the_record_is_no_field_of_it_and_named_by_the_query_path() {
+    // `id` is a field of Thing: it cannot also be kept beside it.
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "    key: id\n",
+            "    key: id\n    key_beside: true\n"
+        ),
+        format!(
+            "fam/family.yaml:18: lifecycles.thing.key_beside: `id` is a field of `Thing`: the key is kept in the record{ONE}"
+        )
+    );
+    // A key beside the record that the query's path does not name could never be found.
+    assert_eq!(
+        error_of(
+            "fam/family.yaml",
+            "    key: id\n",
+            "    key: thing_no\n    key_beside: true\n"
+        ),
+        format!(
+            "fam/family.yaml:21: lifecycles.thing.query[0]: `get_thing` has no path parameter `thing_no`, the key kept beside the record{ONE}"
+        )
+    );
+}

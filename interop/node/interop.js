@@ -190,7 +190,7 @@ async function main() {
       && refunded.resource.out_refund_no === outRefundNo, refunded);
 
   const couponCode = `JSC${Date.now()}`;
-  await control(base, 'POST', `/busifavor_coupons/${couponCode}/receive`, { stock_id: '100088', openid: OPENID });
+  await control(base, 'POST', '/busifavor/coupon/create', { stock_id: '100088', openid: OPENID, coupon_code: couponCode });
   const use = (requestNo) => wxpay.v3.marketing.busifavor.coupons.use.post({
     coupon_code: couponCode,
     stock_id: '100088',

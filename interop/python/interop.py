@@ -191,8 +191,8 @@ def main():
           and json.loads(text)["out_refund_no"] == out_refund_no, (code, text))
 
     coupon_code = f"PYC{int(time.time() * 1000)}"
-    control(base, "POST", f"/busifavor_coupons/{coupon_code}/receive",
-            {"stock_id": "100088", "openid": OPENID})
+    control(base, "POST", "/busifavor/coupon/create",
+            {"stock_id": "100088", "openid": OPENID, "coupon_code": coupon_code})
     use = {"coupon_code": coupon_code, "stock_id": "100088", "openid": OPENID,
            "use_time": "2026-12-01T12:00:00+08:00", "use_request_no": f"U{coupon_code}"}
     code, text = wxpay.marketing_busifavor_coupon_use(**use)

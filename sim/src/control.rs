@@ -6,10 +6,10 @@
 //! through the public [`Simulator`] methods a Rust test would use, so both see one simulator.
 //!
 //! Things a user, a reviewer or the bank does are the spec's: every lifecycle transition without
-//! an `operation:` is `POST /_sim/{family}/{lifecycle}/{key}/{transition}`, and sends the callback
-//! its `notify:` names. A product line that gains such a step (a transfer the user confirms, an
-//! application a reviewer rejects) adds YAML, not a route. [`PROVISIONS`] are the few hand-written
-//! actions that make a resource no operation of the merchant's makes.
+//! an `operation:` is `POST /_sim/{family}/{lifecycle}/{key}/{transition}`, every create without
+//! one (a user files a complaint, receives a coupon) is `POST /_sim/{family}/{lifecycle}/create`,
+//! and each sends the callback its `notify:` names. A product line that gains such a step (a
+//! transfer the user confirms, an application a reviewer rejects) adds YAML, not a route.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -26,37 +26,6 @@ const PREFIX: &str = "/_sim";
 /// Distinct error codes an injected `status` fault may carry ([`Fault::Status`] holds a
 /// `&'static str`, so each distinct code is kept once for the life of the process).
 const MAX_FAULT_CODES: usize = 64;
-
-/// A hand-written step, as `POST /_sim/{resource}/{key}/{action}`: one that makes a resource
-/// (a coupon in a wallet) rather than changes one, so no lifecycle transition declares it.
-pub struct Action {
-    /// The kind of thing made (plural, as in a URL).
-    pub resource: &'static str,
-    /// What is done.
-    pub action: &'static str,
-    /// What `{key}` is.
-    pub key: &'static str,
-    /// What it does, and the JSON body it takes.
-    pub does: &'static str,
-}
-
-/// Every hand-written action (the spec's transitions are listed from spec/).
-pub const PROVISIONS: &[Action] = &[
-    Action {
-        resource: "busifavor_coupons",
-        action: "receive",
-        key: "coupon_code",
-        does: "the user receives a merchant coupon of a stock (body: stock_id, openid); a stock \
-               the simulator does not know is made from the spec's example",
-    },
-    Action {
-        resource: "bill_files",
-        action: "tamper",
-        key: "token",
-        does: "changes one byte of the bill file a download link's token names (no body), so a \
-               client's hash or GCM tag check can be seen to refuse it",
-    },
-];
 
 /// The control API's memory: callbacks not yet delivered.
 #[derive(Default)]
@@ -191,8 +160,8 @@ fn error(status: u16, message: &str) -> Answer {
 
 const ROUTES: &str = "GET /_sim/credentials, POST /_sim/reset, GET /_sim/effects[?operation=ID], \
     POST|DELETE /_sim/faults, GET /_sim/callbacks, POST /_sim/callbacks/deliver, GET /_sim/actions, \
-    POST /_sim/complaints/open, POST /_sim/{family}/{lifecycle}/{key}/{transition}, \
-    POST /_sim/{resource}/{key}/{action}";
+    POST /_sim/{family}/{lifecycle}/create, POST /_sim/{family}/{lifecycle}/{key}/{transition}, \
+    POST /_sim/bill_files/{token}/tamper";
 
 async fn route(
     state: &Arc<State>,
@@ -232,11 +201,14 @@ async fn route(
         }
         ("POST", ["callbacks", "deliver"]) => deliver_queued(state, &sim, &body).await?,
         ("GET", ["actions"]) => ok(actions(state)),
-        ("POST", ["complaints", "open"]) => open_complaint(state, &sim, &body).await?,
+        // Before the create route, which a three-segment path would also match.
+        ("POST", ["bill_files", token, "tamper"]) => tamper(&sim, token)?,
+        ("POST", [family, lifecycle, "create"]) => {
+            create(state, &sim, [family, lifecycle], &body).await?
+        }
         ("POST", [family, lifecycle, key, name]) => {
             transition(state, &sim, [family, lifecycle, name], key, &body).await?
         }
-        ("POST", [resource, key, action]) => act(&sim, resource, key, action, &body)?,
         _ => error(
             404,
             &format!("no control route {method} {PREFIX}{rest}; the routes: {ROUTES}"),
@@ -359,11 +331,33 @@ fn parse_fault(state: &State, fault: &Value) -> Result<Fault, String> {
     })
 }
 
-/// Every control route: the spec's transitions without an operation, then [`PROVISIONS`].
+/// The body fields a control call's `records:` copy (request sources), dotted.
+fn recorded_fields(records: &[wechatpay_apiv3_generator::model::Recorded]) -> Vec<String> {
+    records
+        .iter()
+        .filter_map(|r| match &r.source {
+            wechatpay_apiv3_generator::model::Source::Request(p) => Some(p.join(".")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every control route: the spec's creates and transitions without an operation.
 fn actions(state: &State) -> Value {
     let mut actions = Vec::new();
     for f in &state.api.families {
         for l in &f.lifecycles {
+            if let Some(c) = l.control_create() {
+                actions.push(json!({
+                    "route": format!("POST {PREFIX}/{}/{}/create", f.name, l.name),
+                    "does": c.doc,
+                    "to": c.state,
+                    "key": l.key,
+                    "needs": c.needs,
+                    "records": recorded_fields(&c.records),
+                    "callback": c.notify.as_ref().map(|n| &n.event_type),
+                }));
+            }
             for t in l.transitions.iter().filter(|t| t.control) {
                 actions.push(json!({
                     "route": format!("POST {PREFIX}/{}/{}/{{{}}}/{}", f.name, l.name, l.key, t.name),
@@ -371,22 +365,28 @@ fn actions(state: &State) -> Value {
                     "from": t.from,
                     "to": t.to,
                     "needs": t.needs,
-                    "records": t.records.iter().filter_map(|r| match &r.source {
-                        wechatpay_apiv3_generator::model::Source::Request(p) => Some(p.join(".")),
-                        _ => None,
-                    }).collect::<Vec<_>>(),
+                    "records": recorded_fields(&t.records),
                     "callback": t.notify.as_ref().map(|n| &n.event_type),
                 }));
             }
         }
     }
-    for a in PROVISIONS {
-        actions.push(json!({
-            "route": format!("POST {PREFIX}/{}/{{{}}}/{}", a.resource, a.key, a.action),
-            "does": a.does,
-        }));
-    }
+    actions.push(json!({ "route": format!("POST {PREFIX}/{TAMPER}"), "does": TAMPER_DOES }));
     json!({ "actions": actions })
+}
+
+/// The one hand-written control route: a fault in a file rather than a change of a resource.
+const TAMPER: &str = "bill_files/{token}/tamper";
+const TAMPER_DOES: &str = "changes one byte of the bill file a download link's token names (no \
+    body), so a client's hash or GCM tag check can be seen to refuse it";
+
+/// `POST /_sim/bill_files/{token}/tamper` ([`TAMPER_DOES`]).
+fn tamper(sim: &Simulator, token: &str) -> Result<Answer, Answer> {
+    if sim.tamper_bill_file(token) {
+        Ok(ok(json!({ "token": token, "tampered": true })))
+    } else {
+        Err(error(404, &format!("no bill file has the token `{token}`")))
+    }
 }
 
 /// `POST /_sim/{family}/{lifecycle}/{key}/{transition}`: makes the transition, then queues the
@@ -402,100 +402,46 @@ async fn transition(
     let done = sim
         .transition(family, lifecycle, key, name, body)
         .map_err(|r| error(r.status, &r.message))?;
+    let made = json!({ "transition": format!("{family}.{lifecycle}.{name}") });
+    Ok(ok(owed(state, sim, made, done, body).await))
+}
+
+/// `POST /_sim/{family}/{lifecycle}/create`: makes the resource as the lifecycle's control create
+/// declares (its key from the body, or assigned), then queues the callback it owes and (unless
+/// `"deliver": false`) delivers it to the body's `notify_url`.
+async fn create(
+    state: &State,
+    sim: &Simulator,
+    [family, lifecycle]: [&str; 2],
+    body: &Value,
+) -> Result<Answer, Answer> {
+    let done = sim
+        .create(family, lifecycle, body)
+        .map_err(|r| error(r.status, &r.message))?;
+    let made = json!({ "create": format!("{family}.{lifecycle}") });
+    Ok(ok(owed(state, sim, made, done, body).await))
+}
+
+/// The answer of a control call that made `done`: `made` with the record and the callbacks it
+/// owes, each queued and (unless the body says `"deliver": false`) delivered.
+async fn owed(
+    state: &State,
+    sim: &Simulator,
+    mut made: Value,
+    done: crate::Transitioned,
+    body: &Value,
+) -> Value {
     let deliver = body["deliver"].as_bool().unwrap_or(true);
     let mut callbacks = Vec::new();
     for notice in done.notices {
         let callback = state.control.queue(notice);
         callbacks.push(send_if(state, sim, callback, deliver).await);
     }
-    Ok(ok(json!({
-        "transition": format!("{family}.{lifecycle}.{name}"),
-        "record": done.record,
-        // The first callback (most transitions send one), and all of them.
-        "callback": callbacks.first().cloned().unwrap_or(Value::Null),
-        "callbacks": callbacks,
-    })))
-}
-
-fn required<'a>(body: &'a Value, field: &str) -> Result<&'a str, Answer> {
-    body[field]
-        .as_str()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| error(400, &format!("`{field}` (a string) is required")))
-}
-
-/// A user files a complaint: the simulator numbers it (so no `{key}` in the route), answers it as
-/// stored and queues COMPLAINT.CREATE for the body's `notify_url` (delivered unless `deliver` is
-/// false). The body gives any field of the complaint type, `payer_phone` in plain text.
-async fn open_complaint(state: &State, sim: &Simulator, body: &Value) -> Result<Answer, Answer> {
-    let notify_url = body["notify_url"].as_str().map(str::to_string);
-    let deliver = body["deliver"].as_bool().unwrap_or(true);
-    let mut complaint = body.clone();
-    if let Value::Object(fields) = &mut complaint {
-        // `notify_url` stays: the complaint's later STATE_CHANGE callbacks go there too.
-        fields.remove("deliver");
-    }
-    let stored = sim.open_complaint(&complaint).map_err(|e| error(400, &e))?;
-    // The event type is checked against spec/, and the original type read from it.
-    const EVENT: &str = "COMPLAINT.CREATE";
-    let original_type = state
-        .api
-        .families
-        .iter()
-        .flat_map(|f| &f.notifications)
-        .find(|n| n.event_types.iter().any(|e| e == EVENT))
-        .map(|n| n.original_type.clone())
-        .ok_or_else(|| error(500, "the spec declares no COMPLAINT.CREATE callback"))?;
-    let callback = state.control.queue(Notice {
-        event_type: EVENT.into(),
-        original_type,
-        resource: json!({ "complaint_id": stored["complaint_id"], "action_type": "CREATE_COMPLAINT" }),
-        notify_url,
-    });
-    let callback = send_if(state, sim, callback, deliver).await;
-    Ok(ok(json!({ "complaint": stored, "callback": callback })))
-}
-
-/// One of [`PROVISIONS`].
-fn act(
-    sim: &Simulator,
-    resource: &str,
-    key: &str,
-    action: &str,
-    body: &Value,
-) -> Result<Answer, Answer> {
-    match (resource, action) {
-        ("busifavor_coupons", "receive") => {
-            let stock_id = required(body, "stock_id")?;
-            let openid = required(body, "openid")?;
-            sim.provision_busifavor_coupon(stock_id, key, openid);
-            Ok(ok(
-                json!({ "coupon_code": key, "stock_id": stock_id, "openid": openid }),
-            ))
-        }
-        ("bill_files", "tamper") => {
-            if sim.tamper_bill_file(key) {
-                Ok(ok(json!({ "token": key, "tampered": true })))
-            } else {
-                Err(error(404, &format!("no bill file has the token `{key}`")))
-            }
-        }
-        _ => {
-            let known: Vec<String> = PROVISIONS
-                .iter()
-                .map(|a| format!("{}/{{{}}}/{}", a.resource, a.key, a.action))
-                .collect();
-            Err(error(
-                404,
-                &format!(
-                    "no action `{action}` on `{resource}` (the spec's transitions take four segments: \
-                     {{family}}/{{lifecycle}}/{{key}}/{{transition}}, listed by GET {PREFIX}/actions); \
-                     the hand-written actions: {}",
-                    known.join(", ")
-                ),
-            ))
-        }
-    }
+    made["record"] = done.record;
+    // The first callback (most changes send one), and all of them.
+    made["callback"] = callbacks.first().cloned().unwrap_or(Value::Null);
+    made["callbacks"] = json!(callbacks);
+    made
 }
 
 /// Delivers a queued callback when asked to and it has somewhere to go; its state either way.

@@ -216,7 +216,8 @@ impl Simulator {
             security.merchant_key.clone(),
             &api,
         )
-        .map_err(StartError::Spec)?;
+        .map_err(StartError::Spec)?
+        .opening_with(security.platform_key.clone());
         let state = Arc::new(State {
             faults: Faults::new(faults::operation_ids(&api)),
             api,
@@ -417,23 +418,20 @@ impl Simulator {
             .find_map(|o| o.examples.iter().find_map(|e| e.response.clone()))
     }
 
-    /// Puts a usable merchant coupon (商家券) in a user's wallet, as sending one would. A stock the
+    /// Puts a usable merchant coupon (商家券) in a user's wallet, as sending one would: the control
+    /// create `busifavor.coupon.create` (`POST /_sim/busifavor/coupon/create`). A stock the
     /// simulator does not know yet is made from the spec's `query_stock` example under `stock_id`.
+    ///
+    /// # Panics
+    /// When the declaration refuses the coupon (an empty argument, a code already in a wallet):
+    /// a mistake in the calling test.
     pub fn provision_busifavor_coupon(&self, stock_id: &str, coupon_code: &str, openid: &str) {
-        let stock = || {
-            let mut stock = self
-                .example_answer("busifavor", "query_stock")
-                .unwrap_or_else(|| serde_json::json!({}));
-            stock["stock_id"] = serde_json::json!(stock_id);
-            stock
-        };
-        self.state.store.provision_busifavor_coupon(
-            &self.state.api,
-            stock,
-            stock_id,
-            coupon_code,
-            openid,
-        );
+        let body = serde_json::json!({
+            "stock_id": stock_id, "coupon_code": coupon_code, "openid": openid,
+        });
+        if let Err(refused) = self.create("busifavor", "coupon", &body) {
+            panic!("the merchant coupon `{coupon_code}` was refused: {refused}");
+        }
     }
 
     /// Changes one byte of the bill file served under download `token`; whether there was one.
@@ -466,20 +464,34 @@ impl Simulator {
         self.state.store.control(&self.state.api, &id, key, body)
     }
 
-    /// Files a complaint as the merchant's user would: `complaint` may give any field of the
-    /// complaint type (`complaint_detail`, `problem_type`, `complaint_order_info`...) and
-    /// `payer_phone` in plain text, which answers carry encrypted to the merchant's key. Returns
-    /// the complaint as stored (phone in plain text); send `{complaint_id, action_type:
-    /// "CREATE_COMPLAINT"}` with [`Self::send_notification`] (`COMPLAINT.CREATE`, original type
-    /// `complaint`) to test a complaint callback handler.
+    /// Makes a resource as its control create declares (what the user, the reviewer or the bank
+    /// does to make one; the control route `POST /_sim/{family}/{lifecycle}/create`), with the
+    /// JSON `body` such a call carries (the fields it `needs`, the record's fields, `notify_url`).
+    /// Returns the record as stored and the callbacks it owes, not sent: give them to
+    /// [`Self::send_notification`], or use the control API, which delivers them.
+    pub fn create(
+        &self,
+        family: &str,
+        lifecycle: &str,
+        body: &serde_json::Value,
+    ) -> Result<Transitioned, Refused> {
+        self.state
+            .store
+            .create(&self.state.api, family, lifecycle, body)
+    }
+
+    /// Files a complaint as the merchant's user would (the control create
+    /// `complaints.complaint.create`): `complaint` may give any field of the complaint type
+    /// (`complaint_detail`, `problem_type`, `complaint_order_info`...) and `payer_phone` in plain
+    /// text, which answers carry encrypted to the merchant's key. Returns the complaint as stored
+    /// (phone in plain text); its COMPLAINT.CREATE callback is [`Self::create`]'s to hand over.
     pub fn open_complaint(
         &self,
         complaint: &serde_json::Value,
     ) -> Result<serde_json::Value, String> {
-        let mchid = &self.state.security.mchid;
-        self.state
-            .store
-            .open_complaint(&self.state.api, mchid, complaint)
+        self.create("complaints", "complaint", complaint)
+            .map(|made| made.record)
+            .map_err(|r| r.message)
     }
 
     /// The body of the request that created the resource under `key` of `family`'s lifecycle
@@ -502,6 +514,12 @@ impl Simulator {
     /// `family.lifecycle.transition`.
     pub fn transitions(&self) -> Vec<String> {
         self.state.store.controls()
+    }
+
+    /// Every control create [`Self::create`] and the control API make, as
+    /// `family.lifecycle.create`.
+    pub fn creates(&self) -> Vec<String> {
+        self.state.store.creates()
     }
 
     /// Pays an unpaid order as its user would (the transition `pay_transactions.order.pay`): the

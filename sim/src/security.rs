@@ -25,8 +25,10 @@ pub struct SimConfig {
     pub merchant_serial: String,
     /// The merchant's public key, to check request signatures.
     pub merchant_key: VerifyingKey,
-    /// The key that signs answers (the platform private key).
-    pub platform_key: MerchantKey,
+    /// The key that signs answers (the platform private key); shared with the state, which opens
+    /// the request fields clients encrypt to it where it must read them (an account number it
+    /// masks).
+    pub platform_key: std::sync::Arc<MerchantKey>,
     /// The platform certificate PEM (served by `GET /v3/certificates`).
     pub platform_certificate_pem: Vec<u8>,
     /// How answers are signed.
@@ -63,10 +65,10 @@ impl SimConfig {
             mchid: FIXTURE_MCHID.into(),
             merchant_serial: FIXTURE_MERCHANT_SERIAL.into(),
             merchant_key: merchant_cert.key,
-            platform_key: MerchantKey::from_pem(include_bytes!(
-                "../fixtures/java_wechatpay_private_key.pem"
-            ))
-            .map_err(|e| e.0)?,
+            platform_key: std::sync::Arc::new(
+                MerchantKey::from_pem(include_bytes!("../fixtures/java_wechatpay_private_key.pem"))
+                    .map_err(|e| e.0)?,
+            ),
             platform_certificate_pem: include_bytes!("../fixtures/platform_certificate.pem")
                 .to_vec(),
             mode: SigningMode::PublicKey(FIXTURE_PUBLIC_KEY_ID.into()),

@@ -165,7 +165,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
     // simulator numbers the complaint and delivers COMPLAINT.CREATE to the handler.
     let (status, answer) = common::control_post(
         &sim,
-        "/complaints/open",
+        "/complaints/complaint/create",
         json!({
             "notify_url": url,
             "complaint_detail": "同一杯咖啡被扣了两次钱",
@@ -181,7 +181,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
     )
     .await?;
     assert_eq!(status, 200, "{answer}");
-    let id = answer["complaint"]["complaint_id"]
+    let id = answer["record"]["complaint_id"]
         .as_str()
         .ok_or("no complaint_id")?
         .to_string();

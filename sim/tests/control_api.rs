@@ -275,11 +275,12 @@ async fn reset_forgets_orders_coupons_counts_and_faults() -> TestResult {
     let (status, received) = control(
         &sim,
         "POST",
-        "/busifavor_coupons/CODE-9/receive",
-        Some(json!({ "stock_id": "100088", "openid": OPENID })),
+        "/busifavor/coupon/create",
+        Some(json!({ "stock_id": "100088", "openid": OPENID, "coupon_code": "CODE-9" })),
     )
     .await?;
     assert_eq!(status, 200, "{received}");
+    assert_eq!(received["record"]["coupon_code"], "CODE-9", "{received}");
     let use_coupon = |request_no: &str| {
         UseCouponRequest::builder()
             .coupon_code("CODE-9")
@@ -407,7 +408,7 @@ async fn unknown_control_routes_and_actions_name_what_exists() -> TestResult {
     assert!(
         answer["message"]
             .as_str()
-            .is_some_and(|m| m.contains("busifavor_coupons/{coupon_code}/receive")),
+            .is_some_and(|m| m.contains("POST /_sim/{family}/{lifecycle}/create")),
         "{answer}"
     );
     // A change another operation makes (`control: false`) is no control route.
@@ -445,7 +446,8 @@ async fn the_actions_are_the_specs_transitions_without_an_operation() -> TestRes
         "POST /_sim/refund_domestic/refund/{out_refund_no}/abnormal",
         "POST /_sim/refund_domestic/refund/{out_refund_no}/close",
         "POST /_sim/favor/coupon/{coupon_id}/use",
-        "POST /_sim/busifavor_coupons/{coupon_code}/receive",
+        "POST /_sim/busifavor/coupon/create",
+        "POST /_sim/complaints/complaint/create",
         "POST /_sim/bill_files/{token}/tamper",
     ] {
         assert!(routes.contains(&route), "{route} in {routes:?}");
@@ -462,10 +464,22 @@ async fn the_actions_are_the_specs_transitions_without_an_operation() -> TestRes
     assert_eq!(pay["from"], json!(["NOTPAY"]));
     assert_eq!(pay["to"], "SUCCESS");
     assert_eq!(pay["callback"], "TRANSACTION.SUCCESS");
+    let receive = actions
+        .iter()
+        .find(|a| a["route"] == "POST /_sim/busifavor/coupon/create")
+        .ok_or("the coupon's control create listed")?;
+    assert_eq!(receive["needs"], json!(["stock_id", "openid"]));
+    assert_eq!(receive["to"], "SENDED");
+    assert_eq!(receive["key"], "coupon_code");
+    let file = actions
+        .iter()
+        .find(|a| a["route"] == "POST /_sim/complaints/complaint/create")
+        .ok_or("the complaint's control create listed")?;
+    assert_eq!(file["callback"], "COMPLAINT.CREATE");
     assert_eq!(
-        sim.transitions().len() + 2,
+        sim.transitions().len() + sim.creates().len() + 1,
         actions.len(),
-        "every spec transition and the two provisions"
+        "every spec transition and create without an operation, and the tamper route"
     );
 
     // The prefix opens nothing else: a WeChat Pay path, or one merely starting with `/_sim`,
@@ -580,5 +594,56 @@ async fn a_payment_fails_and_refunds_end_abnormal_or_closed_with_their_callbacks
         .await?;
         assert_eq!(status, 409, "an ended refund does not arrive");
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_control_create_names_what_it_needs_and_queues_its_callback() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let (status, answer) = control(
+        &sim,
+        "POST",
+        "/busifavor/coupon/create",
+        Some(json!({ "stock_id": "100088" })),
+    )
+    .await?;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["message"], "`openid` (a string) is required");
+    let (status, answer) =
+        control(&sim, "POST", "/busifavor/coupons/create", Some(json!({}))).await?;
+    assert_eq!(status, 404, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("closest: busifavor.coupon.create")),
+        "{answer}"
+    );
+
+    // Filed without delivery: the complaint is queryable, its COMPLAINT.CREATE waits in the queue.
+    let (status, filed) = control(
+        &sim,
+        "POST",
+        "/complaints/complaint/create",
+        Some(json!({ "problem_type": "OTHERS", "deliver": false,
+                     "notify_url": "https://127.0.0.1:9/complaints" })),
+    )
+    .await?;
+    assert_eq!(status, 200, "{filed}");
+    let id = filed["record"]["complaint_id"].as_str().ok_or("an id")?;
+    assert_eq!(filed["callback"]["delivered"], false, "{filed}");
+    let complaint = client
+        .execute(
+            wechatpay_apiv3::merchant_service::complaints::QueryComplaintRequest::builder()
+                .complaint_id(id)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(complaint.complaint_id, id);
+    let (_, queued) = control(&sim, "GET", "/callbacks", None).await?;
+    let queued = queued["callbacks"].as_array().cloned().unwrap_or_default();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0]["event_type"], "COMPLAINT.CREATE");
+    assert_eq!(queued[0]["resource"]["complaint_id"], id);
+    assert_eq!(queued[0]["notify_url"], "https://127.0.0.1:9/complaints");
     Ok(())
 }

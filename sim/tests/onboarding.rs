@@ -1,7 +1,8 @@
 //! 特约商户进件 through the generated client against the simulator: submit an application, repeat
 //! it, read it by either number, move it through review with the control API (rejected with
 //! reasons, resubmitted, accepted, verified, signed, finished; cancelled), and the lookups an
-//! application form needs; every answer is read as the operation's response type. The SDK's walk
+//! application form needs; a change of a sub-merchant's settlement account, reviewed the same way;
+//! every answer is read as the operation's response type. The SDK's walk
 //! over the application's sensitive fields is checked field by field, nested objects and arrays
 //! included.
 
@@ -9,9 +10,11 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 use wechatpay_apiv3::ErrorCode;
+use wechatpay_apiv3::applyment4sub::modify_settlement::ModifyMode;
 use wechatpay_apiv3::applyment4sub::{
-    ApplymentState, QueryApplymentByBusinessCodeRequest, QueryApplymentByIdRequest,
-    SubmitApplymentBody, SubmitApplymentRequest,
+    AccountType, ApplymentState, ModifySettlementRequest, QueryApplymentByBusinessCodeRequest,
+    QueryApplymentByIdRequest, QuerySettlementApplicationRequest, QuerySettlementRequest,
+    SettlementAuditResult, SubmitApplymentBody, SubmitApplymentRequest, VerifyResult,
 };
 use wechatpay_apiv3::capital::capitallhh::{
     ListBranchesRequest, ListCitiesRequest, ListCorporateBanksRequest, ListProvincesRequest,
@@ -614,5 +617,129 @@ async fn a_card_number_is_encrypted_and_percent_encoded_into_the_query_string() 
         )
         .await?;
     assert!(found.total_count >= 1 && found.data.is_some());
+    Ok(())
+}
+
+/// A sub-merchant's request to be paid out to another corporate account (plaintext: the SDK
+/// encrypts the number and the name).
+fn move_account(sub_mchid: &str, number: &str) -> ModifySettlementRequest {
+    ModifySettlementRequest::builder()
+        .sub_mchid(sub_mchid)
+        .modify_mode(ModifyMode::ModifyModeAsync)
+        .account_type(AccountType::AccountTypeBusiness)
+        .account_bank("工商银行")
+        .bank_address_code("440300")
+        .bank_branch_id("102584002014")
+        .account_number(number)
+        .account_name("深圳晨光咖啡有限公司")
+        .build()
+        .expect("valid change")
+}
+
+/// The control call a settlement-account reviewer makes on change `application_no`.
+async fn decide(
+    sim: &Simulator,
+    application_no: &str,
+    transition: &str,
+    body: Value,
+) -> Result<(u16, Value), Box<dyn std::error::Error>> {
+    let path = format!("/applyment4sub/settlement_application/{application_no}/{transition}");
+    common::control_post(sim, &path, body).await
+}
+
+fn change(sub_mchid: &str, application_no: &str) -> QuerySettlementApplicationRequest {
+    QuerySettlementApplicationRequest::builder()
+        .sub_mchid(sub_mchid)
+        .application_no(application_no)
+        .build()
+        .expect("valid query")
+}
+
+fn account(sub_mchid: &str) -> QuerySettlementRequest {
+    QuerySettlementRequest::builder()
+        .sub_mchid(sub_mchid)
+        .build()
+        .expect("valid query")
+}
+
+#[tokio::test]
+async fn a_settlement_account_change_is_reviewed_and_only_an_accepted_one_is_used() -> TestResult {
+    const SUB: &str = "1900087001";
+    let (sim, client) = common::sim_and_client().await?;
+    let before = client.execute(account(SUB)).await?;
+
+    // The change is under review: its query says so, with the account masked; the account in use
+    // has not changed.
+    let asked = client
+        .execute(move_account(SUB, "4000023409200123456"))
+        .await?;
+    let no = asked.application_no.ok_or("no application_no")?;
+    let pending = client.execute(change(SUB, &no)).await?;
+    assert_eq!(pending.verify_result, SettlementAuditResult::Auditing);
+    assert_eq!(pending.account_number, "40*************56");
+    assert_eq!(pending.account_name, "深*");
+    assert_eq!(pending.bank_branch_id.as_deref(), Some("102584002014"));
+    assert!(pending.verify_finish_time.is_none());
+    assert_eq!(client.execute(account(SUB)).await?, before);
+    // Another sub-merchant's number, or one never given, is not found.
+    for (sub, no) in [("1900087999", no.as_str()), (SUB, "102329300000000")] {
+        let err = client
+            .execute(change(sub, no))
+            .await
+            .expect_err("not this sub-merchant's change");
+        assert_eq!(
+            err.code().cloned(),
+            Some(ErrorCode::ResourceNotExists),
+            "{err}"
+        );
+    }
+
+    // The reviewer accepts it: the change says so, and the account in use is the new one.
+    let (status, answer) = decide(&sim, &no, "approve", json!({})).await?;
+    assert_eq!(status, 200, "{answer}");
+    let accepted = client.execute(change(SUB, &no)).await?;
+    assert_eq!(accepted.verify_result, SettlementAuditResult::AuditSuccess);
+    assert!(accepted.verify_finish_time.is_some());
+    let now = client.execute(account(SUB)).await?;
+    assert_eq!(now.account_number, "40*************56");
+    assert_eq!(now.account_bank, "工商银行");
+    assert_eq!(now.bank_branch_id.as_deref(), Some("102584002014"));
+    assert_eq!(now.verify_result, VerifyResult::VerifySuccess);
+    let (status, _) = decide(&sim, &no, "reject", json!({ "verify_fail_reason": "x" })).await?;
+    assert_eq!(status, 409, "a decided change is not decided again");
+
+    // A second change is rejected with its reason; the accepted account stays in use.
+    let second = client
+        .execute(move_account(SUB, "6222020200112233445"))
+        .await?
+        .application_no
+        .ok_or("no application_no")?;
+    assert_ne!(second, no, "each change is a new request");
+    let (status, answer) = decide(&sim, &second, "reject", json!({})).await?;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["message"],
+        "`verify_fail_reason` (a string) is required"
+    );
+    let (status, answer) = decide(
+        &sim,
+        &second,
+        "reject",
+        json!({ "verify_fail_reason": "银行卡户名或卡号有误" }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{answer}");
+    let rejected = client.execute(change(SUB, &second)).await?;
+    assert_eq!(rejected.verify_result, SettlementAuditResult::AuditFail);
+    assert_eq!(
+        rejected.verify_fail_reason.as_deref(),
+        Some("银行卡户名或卡号有误")
+    );
+    assert_eq!(client.execute(account(SUB)).await?, now);
+    assert_eq!(
+        sim.faults().effects("applyment4sub.modify_settlement"),
+        2,
+        "two changes asked for"
+    );
     Ok(())
 }

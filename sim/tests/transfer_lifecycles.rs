@@ -320,11 +320,46 @@ fn batch(out_batch_no: &str, total: i64) -> CreateBatchRequest {
         .expect("valid batch")
 }
 
+/// The merchant batch `out_batch_no` with every detail, as a polling merchant reads it.
+#[allow(deprecated)]
+async fn poll(
+    client: &wechatpay_apiv3::Client,
+    out_batch_no: &str,
+) -> Result<wechatpay_apiv3::transfer_batches::MerchantBatchAnswer, Box<dyn std::error::Error>> {
+    Ok(client
+        .execute(
+            QueryBatchByOutBatchNoRequest::builder()
+                .out_batch_no(out_batch_no)
+                .need_query_detail(true)
+                .detail_status(DetailStatusFilter::All)
+                .build()?,
+        )
+        .await?)
+}
+
+/// The state of detail `out_detail_no` of merchant batch `out_batch_no`.
+#[allow(deprecated)]
+async fn detail_state(
+    client: &wechatpay_apiv3::Client,
+    out_batch_no: &str,
+    out_detail_no: &str,
+) -> Result<DetailStatus, Box<dyn std::error::Error>> {
+    let one = client
+        .execute(
+            QueryDetailByOutDetailNoRequest::builder()
+                .out_batch_no(out_batch_no)
+                .out_detail_no(out_detail_no)
+                .build()?,
+        )
+        .await?;
+    Ok(one.detail_status)
+}
+
 // The legacy batch builders are deprecated (refused to upgraded merchants); the simulator still
 // serves them for merchants that have the old product.
 #[allow(deprecated)]
 #[tokio::test]
-async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
+async fn a_legacy_batch_is_accepted_processed_and_finished_as_a_merchant_polls() -> TestResult {
     let sim = Simulator::start().await?;
     let client = common::retrying(&sim);
     sim.faults().inject(
@@ -337,6 +372,7 @@ async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
     )?;
     let created = client.execute(batch("LB10001", 3500)).await?;
     assert_eq!(created.out_batch_no, "LB10001");
+    assert_eq!(created.batch_status, Some(BatchStatus::Accepted));
     assert_eq!(client.execute(batch("LB10001", 3500)).await?, created);
     assert_eq!(
         (
@@ -358,29 +394,100 @@ async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
     );
     assert_eq!(sim.faults().effects(CREATE_BATCH), 1);
 
-    let answer = client
+    // Accepted: nothing paid yet, each detail waiting; the details are listed only once FINISHED.
+    let answer = poll(&client, "LB10001").await?;
+    let b = &answer.transfer_batch;
+    assert_eq!(b.batch_id, created.batch_id);
+    assert_eq!(b.batch_status, BatchStatus::Accepted);
+    assert_eq!((b.total_amount, b.total_num), (3500, 2));
+    assert_eq!((b.success_amount, b.success_num), (Some(0), Some(0)));
+    assert_eq!(b.mchid, FIXTURE_MCHID);
+    assert!(answer.transfer_detail_list.is_none());
+    assert_eq!(
+        detail_state(&client, "LB10001", "LD10001").await?,
+        DetailStatus::WaitPay
+    );
+    // Finishing a batch not being paid is refused; so is closing without a reason.
+    let (status, early) =
+        control(&sim, "/transfer_batches/batch/LB10001/finish", json!({})).await?;
+    assert_eq!(status, 409, "{early}");
+    let (status, bare) = control(&sim, "/transfer_batches/batch/LB10001/close", json!({})).await?;
+    assert_eq!(status, 400, "{bare}");
+    assert_eq!(bare["message"], "`close_reason` (a string) is required");
+
+    // WeChat Pay starts paying.
+    let (status, processed) =
+        control(&sim, "/transfer_batches/batch/LB10001/process", json!({})).await?;
+    assert_eq!(status, 200, "{processed}");
+    assert_eq!(
+        poll(&client, "LB10001").await?.transfer_batch.batch_status,
+        BatchStatus::Processing
+    );
+    assert_eq!(
+        detail_state(&client, "LB10001", "LD10002").await?,
+        DetailStatus::Processing
+    );
+    // A detail the batch does not have, or a reason that is none, changes nothing.
+    let (status, unknown) = control(
+        &sim,
+        "/transfer_batches/batch/LB10001/finish",
+        json!({ "fail": [{ "out_detail_no": "LD19999", "fail_reason": "ACCOUNT_FROZEN" }] }),
+    )
+    .await?;
+    assert_eq!(status, 404, "{unknown}");
+    let (status, bad) = control(
+        &sim,
+        "/transfer_batches/batch/LB10001/finish",
+        json!({ "fail": [{ "out_detail_no": "LD10002", "fail_reason": "BROKE" }] }),
+    )
+    .await?;
+    assert_ne!(status, 200, "{bad}");
+    assert!(
+        bad["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("fail_reason")),
+        "{bad}"
+    );
+    assert_eq!(
+        poll(&client, "LB10001").await?.transfer_batch.batch_status,
+        BatchStatus::Processing
+    );
+
+    // It ends: one detail paid, one failed with its reason; the totals say so.
+    let (status, finished) = control(
+        &sim,
+        "/transfer_batches/batch/LB10001/finish",
+        json!({ "fail": [{ "out_detail_no": "LD10002", "fail_reason": "ACCOUNT_FROZEN" }] }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{finished}");
+    let answer = poll(&client, "LB10001").await?;
+    let b = &answer.transfer_batch;
+    assert_eq!(b.batch_status, BatchStatus::Finished);
+    assert_eq!((b.success_amount, b.success_num), (Some(2000), Some(1)));
+    assert_eq!((b.fail_amount, b.fail_num), (Some(1500), Some(1)));
+    let details = answer.transfer_detail_list.clone().unwrap_or_default();
+    let states: Vec<(&str, &DetailStatus)> = details
+        .iter()
+        .map(|d| (d.out_detail_no.as_str(), &d.detail_status))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("LD10001", &DetailStatus::Success),
+            ("LD10002", &DetailStatus::Fail)
+        ]
+    );
+    let failed = client
         .execute(
             QueryBatchByOutBatchNoRequest::builder()
                 .out_batch_no("LB10001")
                 .need_query_detail(true)
-                .detail_status(DetailStatusFilter::All)
+                .detail_status(DetailStatusFilter::Fail)
                 .build()?,
         )
         .await?;
-    let b = &answer.transfer_batch;
-    assert_eq!(b.batch_id, created.batch_id);
-    assert_eq!(b.batch_status, BatchStatus::Finished);
-    assert_eq!((b.total_amount, b.total_num), (3500, 2));
-    assert_eq!((b.success_amount, b.success_num), (Some(3500), Some(2)));
-    assert_eq!(b.mchid, FIXTURE_MCHID);
-    let details = answer.transfer_detail_list.clone().unwrap_or_default();
-    let numbers: Vec<&str> = details.iter().map(|d| d.out_detail_no.as_str()).collect();
-    assert_eq!(numbers, ["LD10001", "LD10002"]);
-    assert!(
-        details
-            .iter()
-            .all(|d| d.detail_status == DetailStatus::Success)
-    );
+    assert_eq!(failed.transfer_detail_list.map(|l| l.len()), Some(1));
 
     // Without need_query_detail the batch comes alone.
     let alone = client
@@ -404,7 +511,11 @@ async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
         .await?;
     assert_eq!(one.transfer_amount, 1500);
     assert_eq!(one.openid, "oQm4x7Rt2Kp9Lw3Ns6Vb1Hy8Za6F");
-    assert_eq!(one.detail_status, DetailStatus::Success);
+    assert_eq!(one.detail_status, DetailStatus::Fail);
+    assert_eq!(
+        one.fail_reason,
+        Some(wechatpay_apiv3::transfer_batches::DetailFailReason::AccountFrozen)
+    );
     let same = client
         .execute(
             QueryDetailByDetailIdRequest::builder()
@@ -428,6 +539,74 @@ async fn a_legacy_batch_shows_its_paid_details() -> TestResult {
         elsewhere.code().cloned(),
         Some(ErrorCode::NotFound),
         "{elsewhere}"
+    );
+    // A finished batch is not finished again, and a late retry of its create still makes none.
+    let (status, again) =
+        control(&sim, "/transfer_batches/batch/LB10001/finish", json!({})).await?;
+    assert_eq!(status, 409, "{again}");
+    assert_eq!(client.execute(batch("LB10001", 3500)).await?, created);
+    assert_eq!(sim.faults().effects(CREATE_BATCH), 1, "still one batch");
+    Ok(())
+}
+
+// The legacy batch builders are deprecated (refused to upgraded merchants); the simulator still
+// serves them for merchants that have the old product.
+#[allow(deprecated)]
+#[tokio::test]
+async fn a_legacy_batch_closed_unpaid_fails_its_details() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    client.execute(batch("LB20001", 3500)).await?;
+    let (status, closed) = control(
+        &sim,
+        "/transfer_batches/batch/LB20001/close",
+        json!({ "close_reason": "OVERDUE_CLOSE" }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{closed}");
+    let answer = poll(&client, "LB20001").await?;
+    let b = &answer.transfer_batch;
+    assert_eq!(b.batch_status, BatchStatus::Closed);
+    assert_eq!(
+        b.close_reason,
+        Some(wechatpay_apiv3::transfer_batches::BatchCloseReason::OverdueClose)
+    );
+    assert_eq!(
+        (b.success_amount, b.fail_amount, b.fail_num),
+        (Some(0), Some(3500), Some(2))
+    );
+    let one = client
+        .execute(
+            QueryDetailByOutDetailNoRequest::builder()
+                .out_batch_no("LB20001")
+                .out_detail_no("LD10001")
+                .build()?,
+        )
+        .await?;
+    assert_eq!(one.detail_status, DetailStatus::Fail);
+    assert_eq!(
+        one.fail_reason,
+        Some(wechatpay_apiv3::transfer_batches::DetailFailReason::OverdueClose)
+    );
+    // A closed batch is not paid; a reason outside the enum closes nothing.
+    let (status, _) = control(&sim, "/transfer_batches/batch/LB20001/process", json!({})).await?;
+    assert_eq!(status, 409);
+    client.execute(batch("LB20002", 3500)).await?;
+    let (status, bad) = control(
+        &sim,
+        "/transfer_batches/batch/LB20002/close",
+        json!({ "close_reason": "BORED" }),
+    )
+    .await?;
+    assert_ne!(status, 200, "{bad}");
+    assert!(
+        bad["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("close_reason")),
+        "{bad}"
+    );
+    assert_eq!(
+        poll(&client, "LB20002").await?.transfer_batch.batch_status,
+        BatchStatus::Accepted
     );
     Ok(())
 }
@@ -461,6 +640,12 @@ async fn a_partner_legacy_batch_answers_flat_with_its_details() -> TestResult {
             .effects("transfer_batches.partner_create_batch"),
         1
     );
+    // WeChat Pay pays it, through the service provider's own control routes.
+    for step in ["process", "finish"] {
+        let path = format!("/transfer_batches/partner_batch/PB10001/{step}");
+        let (status, answer) = control(&sim, &path, json!({})).await?;
+        assert_eq!(status, 200, "{step}: {answer}");
+    }
 
     let answer = client
         .execute(

@@ -7,6 +7,8 @@ rt::open_enum! {
     /// Where a transfer batch is; FINISHED and CLOSED are final.
     pub enum BatchStatus {
         Unknown(rt::UnknownValue),
+        /// `WAIT_PAY`: Waiting for the paying merchant's staff to confirm the payment (service-provider batches).
+        WaitPay = "WAIT_PAY",
         /// `ACCEPTED`: Accepted; still here half an hour later usually means the balance is short.
         Accepted = "ACCEPTED",
         /// `PROCESSING`: The details are being paid.
@@ -43,6 +45,10 @@ rt::open_enum! {
     /// Where one transfer detail is; SUCCESS and FAIL are final.
     pub enum DetailStatus {
         Unknown(rt::UnknownValue),
+        /// `INIT`: Accepted; WeChat Pay is still checking it.
+        Init = "INIT",
+        /// `WAIT_PAY`: Waiting for the payment to start (for the merchant's confirmation, where the batch needs one).
+        WaitPay = "WAIT_PAY",
         /// `PROCESSING`: Being paid; the outcome is not known yet.
         Processing = "PROCESSING",
         /// `SUCCESS`: Paid to the user.

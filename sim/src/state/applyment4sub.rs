@@ -4,6 +4,11 @@
 //! the application's content and returns it to review under the same number. The query by
 //! WeChat Pay's number compares it as text, since the path carries digits and the record an
 //! integer. An accepted application gets the link its administrator signs at.
+//!
+//! A change of settlement account gets WeChat Pay's number and keeps the account number and
+//! holder's name masked, as its query shows them (opened from the ciphertext the client sent);
+//! the settlement query answers the latest accepted change's account, and the documented account
+//! until one is accepted.
 
 use serde_json::{Value, json};
 
@@ -23,7 +28,15 @@ const EDITTING: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_EDITTIN
 /// Where a resubmitted application goes (the state the lifecycle's create gives a new one).
 const AUDITING: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_AUDITING");
 
-pub(super) const NAMED: &[Named] = &[REJECTED, EDITTING, AUDITING];
+/// A change of settlement account the reviewer accepted.
+const CHANGE_ACCEPTED: Named = Named::state(FAMILY, CHANGES, "AUDIT_SUCCESS");
+
+pub(super) const NAMED: &[Named] = &[REJECTED, EDITTING, AUDITING, CHANGE_ACCEPTED];
+
+/// The lifecycle of settlement-account changes.
+const CHANGES: &str = "settlement_application";
+const MODIFY: &str = "applyment4sub.modify_settlement";
+const QUERY_SETTLEMENT: &str = "applyment4sub.query_settlement";
 
 /// WeChat Pay's application numbers are 16 digits starting 2000002.
 const FIRST_APPLYMENT_ID: u64 = 2_000_002_000_000_000;
@@ -42,7 +55,84 @@ pub(super) const RULES: &[Rule] = &[
         fill: Some(sign_url),
         ..Rule::new("applyment4sub.applyment.approve")
     },
+    Rule {
+        fill: Some(change_received),
+        ..Rule::new(MODIFY)
+    },
+    Rule {
+        whole: Some(settlement),
+        ..Rule::new(QUERY_SETTLEMENT)
+    },
 ];
+
+/// `62*************78`: the first and last two characters, as WeChat Pay masks account numbers.
+fn mask_number(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(13))
+}
+
+/// `张*`: the first character, as WeChat Pay masks names.
+fn mask_name(name: &str) -> String {
+    name.chars()
+        .next()
+        .map_or_else(|| "*".to_string(), |c| format!("{c}*"))
+}
+
+/// A change of settlement account: WeChat Pay's 15-digit number, the account number and the
+/// holder's name masked (opened from what the client encrypted to WeChat Pay's key).
+fn change_received(e: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {
+    record["application_no"] = json!(format!("1023293{:08}", e.next()));
+    let opened = |field: &str| {
+        let sent = call.text(field);
+        e.world.open(&sent).unwrap_or(sent)
+    };
+    let (number, name) = (opened("account_number"), opened("account_name"));
+    record["account_number"] = json!(mask_number(&number));
+    // The simulator does not know the sub-merchant's name when the request gives none.
+    record["account_name"] = json!(mask_name(&name));
+    Ok(())
+}
+
+/// The sub-merchant's settlement account: that of its latest accepted change (verified), else the
+/// documented account.
+fn settlement(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
+    let sub_mchid = call.text("sub_mchid");
+    let api = e.api;
+    let accepted = e
+        .records(FAMILY, CHANGES)
+        .filter(|(_, r)| r.owner.as_deref() == Some(sub_mchid.as_str()))
+        .filter(|(_, r)| CHANGE_ACCEPTED.is_in(api, &r.json))
+        .map(|(_, r)| r.json.clone())
+        .last();
+    let op = engine::operation(api, QUERY_SETTLEMENT);
+    let answer = match accepted {
+        Some(change) => {
+            let mut account = json!({});
+            for field in [
+                "account_type",
+                "account_bank",
+                "bank_name",
+                "bank_branch_id",
+                "account_number",
+            ] {
+                if let Some(v) = change.get(field) {
+                    account[field] = v.clone();
+                }
+            }
+            account["verify_result"] = json!("VERIFY_SUCCESS");
+            account
+        }
+        None => op
+            .and_then(|o| o.examples.iter().find_map(|x| x.response.clone()))
+            .unwrap_or_else(|| json!({})),
+    };
+    Outcome::unchanged(Answer::json(200, &answer))
+}
 
 /// Gives a new application WeChat Pay's number (the e-commerce applications' too).
 pub(super) fn number(e: &mut Engine<'_>, _: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {

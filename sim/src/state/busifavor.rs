@@ -1,12 +1,14 @@
 //! 商家券 (merchant coupons), beyond the declared lifecycles (spec/marketing/busifavor/family.yaml):
 //! sending checks the stock (RUNNING, within its limits, the code mode's rule for codes), counts
-//! the coupon against the stock and shows the stock's rules on the coupon.
+//! the coupon against the stock and shows the stock's rules on the coupon, as does a coupon the
+//! simulated user receives (the control create `busifavor.coupon.create`), whose stock is made
+//! from the spec's example when the simulator does not know it.
 
 use serde_json::{Value, json};
 
-use super::engine::Engine;
+use super::engine::{Engine, operation};
 use super::rules::{Named, Rule};
-use super::{Call, Outcome, check_send_limits, coupon_code, now_rfc3339};
+use super::{Call, Outcome, check_send_limits, coupon_code};
 
 const FAMILY: &str = "busifavor";
 
@@ -19,10 +21,16 @@ const CALLER_CODES: Named = Named::of(FAMILY, "stock", "coupon_code_mode", "MERC
 
 pub(super) const NAMED: &[Named] = &[RUNNING, SENDED, CALLER_CODES];
 
-pub(super) const RULES: &[Rule] = &[Rule {
-    fill: Some(send),
-    ..Rule::new("busifavor.send_coupon")
-}];
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        fill: Some(send),
+        ..Rule::new("busifavor.send_coupon")
+    },
+    Rule {
+        fill: Some(received),
+        ..Rule::new("busifavor.coupon.create")
+    },
+];
 
 fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), Outcome> {
     let (stock_id, openid) = (call.text("stock_id"), call.text("openid"));
@@ -69,28 +77,26 @@ fn with_stock_rules(coupon: &mut Value, stock: &Value) {
     }
 }
 
-/// Puts a usable coupon in a user's wallet, as sending one would; the stock is made from
-/// `stock()` when it is not known yet.
-pub(super) fn provision(
-    e: &mut Engine<'_>,
-    stock: impl FnOnce() -> Value,
-    stock_id: &str,
-    coupon_code: &str,
-    openid: &str,
-) {
-    if e.get(FAMILY, "stock", stock_id).is_none() {
-        e.insert(FAMILY, "stock", None, stock());
+/// A coupon the user received shows its stock's rules; a stock the simulator does not know is
+/// made from the first example answer of `query_stock` (made once the coupon is valid).
+fn received(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), Outcome> {
+    let stock_id = call.text("stock_id");
+    let known = e.get(FAMILY, "stock", &stock_id).map(|s| s.json.clone());
+    let stock = match &known {
+        Some(stock) => stock.clone(),
+        None => {
+            let example = operation(e.api, "busifavor.query_stock")
+                .and_then(|op| op.examples.iter().find_map(|x| x.response.clone()));
+            let mut stock = example.unwrap_or_else(|| json!({}));
+            stock["stock_id"] = json!(stock_id);
+            stock
+        }
+    };
+    with_stock_rules(coupon, &stock);
+    e.valid(FAMILY, "coupon", coupon.clone())
+        .map_err(|problems| Outcome::error(400, "PARAM_ERROR", &problems))?;
+    if known.is_none() {
+        e.insert(FAMILY, "stock", None, stock);
     }
-    let stock = e
-        .get(FAMILY, "stock", stock_id)
-        .map(|s| s.json.clone())
-        .unwrap_or_default();
-    let mut coupon = json!({
-        "stock_id": stock_id,
-        "coupon_code": coupon_code,
-        "receive_time": now_rfc3339(),
-    });
-    SENDED.set_in(e.api, &mut coupon);
-    with_stock_rules(&mut coupon, &stock);
-    e.insert(FAMILY, "coupon", Some(openid), coupon);
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! Complaints: what the lifecycle declarations of spec/merchant_service/complaints cannot say. A
-//! complaint is opened by the simulated user ([`open`]: WeChat Pay's number, the time, the first
-//! step of its history; the phone number is kept in plain text and, like every sensitive answer
-//! field, encrypted to the merchant's key on the way out); each answer of the
+//! complaint is filed by the simulated user (the control create `complaints.complaint.create`;
+//! [`filed`] gives it WeChat Pay's number, the merchant and the texts a body leaves out, and the
+//! first step of its history; the phone number is kept in plain text and, like every sensitive
+//! answer field, encrypted to the merchant's key on the way out); each answer of the
 //! merchant appends its step to the history (MERCHANT_RESPONSE, the refund decision,
 //! MERCHANT_CONFIRM_COMPLETE), as do the user's new messages (the control transition
 //! `complaints.complaint.user_responds`); the rich answer's `log_id` is that step's number. Each
@@ -49,6 +50,11 @@ fn event(record: &Value, action_type: &str) -> Vec<Value> {
 }
 
 pub(super) const RULES: &[Rule] = &[
+    Rule {
+        fill: Some(filed),
+        notice: Some(|_, record| event(record, "CREATE_COMPLAINT")),
+        ..Rule::new("complaints.complaint.create")
+    },
     Rule {
         fill: Some(|e, call, record| {
             let content = call.text("response_content");
@@ -251,52 +257,31 @@ fn last_kind(e: &Engine<'_>, record: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// The simulated user files a complaint about merchant `mchid`. `body` may give the fields of a
-/// complaint (`complaint_detail`, `problem_type`, `apply_refund_amount`, `complaint_order_info`,
-/// `payer_openid`, `need_immediate_service`...), `payer_phone` in plain text and `notify_url`,
-/// where the complaint's COMPLAINT.STATE_CHANGE callbacks go. Returns the
-/// complaint as stored (the phone number in plain text; answers encrypt it).
-pub(super) fn open(e: &mut Engine<'_>, mchid: &str, body: &Value) -> Result<Value, String> {
-    let mut record = match body {
-        Value::Object(_) => body.clone(),
-        Value::Null => json!({}),
-        _ => return Err("the complaint must be a JSON object".into()),
-    };
-    let now = now_rfc3339();
-    // 27 digits like WeChat Pay's: a fixed prefix, the day, then a sequence.
-    let complaint_id = format!("2002018{}{:012}", now[..10].replace('-', ""), e.next());
+/// The simulated user files a complaint (the control create, whose body may give any field of a
+/// complaint, `payer_phone` in plain text, and `notify_url`, where its callbacks go): WeChat
+/// Pay's number for it (unless the body gives one), the merchant the simulator serves and the
+/// texts the body leaves out; then, the complaint being valid, the first step of its history.
+fn filed(e: &mut Engine<'_>, call: &Call<'_>, record: &mut Value) -> Result<(), Outcome> {
+    if call.field("complaint_id").is_none() {
+        // 27 digits like WeChat Pay's: a fixed prefix, the day, then a sequence.
+        let day = now_rfc3339()[..10].replace('-', "");
+        record["complaint_id"] = json!(format!("2002018{day}{:012}", e.next()));
+    }
     let defaults = [
-        ("complainted_mchid", json!(mchid)),
+        ("complainted_mchid", json!(e.world.mchid)),
         ("complaint_detail", json!("用户投诉")),
         ("problem_description", json!("其他问题")),
-        ("complaint_full_refunded", json!(false)),
-        ("incoming_user_response", json!(false)),
-        ("user_complaint_times", json!(1)),
     ];
     for (field, value) in defaults {
         if record.get(field).is_none_or(Value::is_null) {
             record[field] = value;
         }
     }
-    record["complaint_id"] = json!(complaint_id);
-    record["complaint_time"] = json!(now);
-    record["complaint_state"] = json!("PENDING");
-    let api = e.api;
-    let ty = api
-        .families
-        .iter()
-        .find(|f| f.name == FAMILY)
-        .and_then(|f| f.lifecycles.iter().find(|l| l.name == COMPLAINT))
-        .map(|l| l.ty.clone())
-        .ok_or("the spec declares no complaint lifecycle")?;
-    let record = super::engine::project(api, &ty, record);
-    let problems = wechatpay_apiv3_generator::validate::check_json(api, &ty, &record);
-    if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        return Err(format!("the complaint is not valid: {}", list.join("; ")));
-    }
-    let detail = text_of(record.get("complaint_detail"));
-    append(e, &record, "投诉人", USER_CREATE, &detail, |_| {});
-    e.insert_made(FAMILY, COMPLAINT, None, body, record.clone());
-    Ok(record)
+    // Checked before the history changes (the engine checks the record again).
+    let valid = e
+        .valid(FAMILY, COMPLAINT, record.clone())
+        .map_err(|problems| Outcome::error(400, "PARAM_ERROR", &problems))?;
+    let detail = text_of(valid.get("complaint_detail"));
+    append(e, &valid, "投诉人", USER_CREATE, &detail, |_| {});
+    Ok(())
 }

@@ -106,9 +106,18 @@ pub struct World {
     /// The merchant certificate's key, which encrypted bills' file keys are encrypted to (kept
     /// by a reset).
     pub merchant_key: Option<wechatpay_apiv3_runtime::client::VerifyingKey>,
+    /// The platform private key (kept by a reset), to open a request field a client encrypted to
+    /// WeChat Pay where the state must read it ([`World::open`]).
+    pub platform_key: Option<std::sync::Arc<wechatpay_apiv3_runtime::client::crypto::MerchantKey>>,
 }
 
 impl World {
+    /// The plain text of a sensitive request field (encrypted to the platform key), or `None`
+    /// when it does not open (no key, or not ciphertext of it).
+    pub fn open(&self, ciphertext: &str) -> Option<String> {
+        self.platform_key.as_ref()?.decrypt_oaep(ciphertext).ok()
+    }
+
     /// An empty world for a simulator listening at `origin` for merchant `mchid`, listing
     /// `platform` as its platform certificates.
     pub fn new(origin: String, mchid: String, platform: Option<super::Platform>) -> Self {
@@ -133,20 +142,31 @@ enum Role {
 /// Where each operation's lifecycle is: (family index, lifecycle index, role), by operation id;
 /// and each transition no operation makes: (family, lifecycle, transition index, whether the
 /// control API serves it) by `family.lifecycle.transition`.
+/// And each create no operation makes: (family, lifecycle, create index) by
+/// `family.lifecycle.create`.
 pub struct Index(
     BTreeMap<String, (usize, usize, Role)>,
     BTreeMap<String, (usize, usize, usize, bool)>,
+    BTreeMap<String, (usize, usize, usize)>,
 );
 
 impl Index {
     pub fn new(api: &Api) -> Self {
         let mut map = BTreeMap::new();
         let mut controls = BTreeMap::new();
+        let mut creates = BTreeMap::new();
         for (fi, f) in api.families.iter().enumerate() {
             for (li, l) in f.lifecycles.iter().enumerate() {
                 let id = |op: &str| format!("{}.{op}", f.name);
                 for (i, c) in l.creates.iter().enumerate() {
-                    map.insert(id(&c.operation), (fi, li, Role::Create(i)));
+                    match &c.operation {
+                        Some(op) => {
+                            map.insert(id(op), (fi, li, Role::Create(i)));
+                        }
+                        None => {
+                            creates.insert(create_id(&f.name, &l.name), (fi, li, i));
+                        }
+                    }
                 }
                 for q in &l.queries {
                     map.insert(id(q), (fi, li, Role::Query));
@@ -167,7 +187,12 @@ impl Index {
                 }
             }
         }
-        Self(map, controls)
+        Self(map, controls, creates)
+    }
+
+    /// Every control create, as `family.lifecycle.create`, in order.
+    pub fn creates(&self) -> impl Iterator<Item = &str> {
+        self.2.keys().map(String::as_str)
     }
 
     /// Every control transition (the control API's), as `family.lifecycle.transition`, in order.
@@ -178,9 +203,10 @@ impl Index {
             .map(|(id, _)| id.as_str())
     }
 
-    /// Whether `id` (`family.lifecycle.transition`) is a transition no operation makes.
+    /// Whether `id` (`family.lifecycle.transition`, or `family.lifecycle.create`) is a
+    /// transition or a create no operation makes.
     pub fn is_control(&self, id: &str) -> bool {
-        self.1.contains_key(id)
+        self.1.contains_key(id) || self.2.contains_key(id)
     }
 
     /// Whether a lifecycle creates or changes something through this operation.
@@ -190,6 +216,40 @@ impl Index {
             Some((_, _, Role::Create(_) | Role::Transition(_)))
         )
     }
+}
+
+/// The id of a lifecycle's control create, under which its hand-written rule is registered.
+pub fn create_id(family: &str, lifecycle: &str) -> String {
+    format!("{family}.{lifecycle}.create")
+}
+
+/// Each field `needs` names is a non-empty string of `body`, or a `400` naming the first missing.
+fn check_needs(needs: &[String], body: &Value) -> Result<(), Refused> {
+    if !body.is_object() {
+        return Err(Refused::new(400, "the body must be a JSON object"));
+    }
+    match needs
+        .iter()
+        .find(|need| body[need.as_str()].as_str().is_none_or(str::is_empty))
+    {
+        Some(need) => Err(Refused::new(
+            400,
+            format!("`{need}` (a string) is required"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A hand-written rule's refusal of a control call, as the control API answers it: 404 stays, the
+/// rest is a conflict (`409`), with the rule's message.
+fn refused_by_rule(refused: &Outcome, otherwise: u16) -> Refused {
+    let answer: Value = serde_json::from_slice(&refused.answer.body).unwrap_or_default();
+    let status = if refused.answer.status == 404 {
+        404
+    } else {
+        otherwise
+    };
+    Refused::new(status, text_of(answer.get("message")))
 }
 
 /// The engine over the world, for one request (or one simulator action).
@@ -321,8 +381,9 @@ impl Engine<'_> {
         let Some(l) = self.lifecycle(family, name) else {
             return;
         };
-        let json = project(self.api, &l.ty, json);
+        // Read before the projection, which drops a key kept beside the record (`key_beside`).
         let key = text_of(json.get(&l.key));
+        let json = project(self.api, &l.ty, json);
         self.world
             .resources
             .entry((family.to_string(), name.to_string()))
@@ -345,6 +406,105 @@ impl Engine<'_> {
     /// it with the hand-written rule registered under its id, and builds the callback it owes.
     pub fn control(&mut self, id: &str, key: &str, body: &Value) -> Result<Transitioned, Refused> {
         self.make(id, key, body, true)
+    }
+
+    /// Makes a resource of `family`'s lifecycle `lifecycle` as its control create (the create
+    /// without `operation:`: a user files a complaint) with the control call's JSON `body`: checks
+    /// the fields it `needs`, makes the record as an operation's create would (the body's fields
+    /// of the record's, its key from the body or assigned, its state, its `records`), completes it
+    /// with the rule registered under `family.lifecycle.create`, refuses a record that breaks its
+    /// type (`400` naming the fields), stores it with the body (its `notify_url`) and builds the
+    /// callback it owes.
+    pub fn control_create(
+        &mut self,
+        family: &str,
+        lifecycle: &str,
+        body: &Value,
+    ) -> Result<Transitioned, Refused> {
+        let api = self.api;
+        let id = create_id(family, lifecycle);
+        let &(fi, li, ci) = self.index.2.get(&id).ok_or_else(|| {
+            let known: Vec<String> = self.index.creates().map(str::to_string).collect();
+            Refused::new(
+                404,
+                format!(
+                    "`{family}.{lifecycle}` has no control create in spec/ (closest: {})",
+                    crate::faults::closest(&known, &id).join(", ")
+                ),
+            )
+        })?;
+        let (f, l) = (&api.families[fi], &api.families[fi].lifecycles[li]);
+        let c = &l.creates[ci];
+        check_needs(&c.needs, body)?;
+        let noun = l.name.replace('_', " ");
+        let call = Call::with_body(body);
+        let mut record = new_record(c.copy.as_deref(), body);
+        let given = call.field(&l.key).map(|k| text_of(Some(&k)));
+        if let Some(k) = &given
+            && self.get(&f.name, &l.name, k).is_some()
+        {
+            return Err(Refused::new(
+                409,
+                format!("a {noun} with {} `{k}` exists already", l.key),
+            ));
+        }
+        let key = given.unwrap_or_else(|| format!("1{:09}", self.next()));
+        record[l.key.as_str()] = json!(key);
+        set_path(&mut record, &l.state_path(), json!(c.state));
+        apply(&mut record, &c.records, &call, &now_rfc3339());
+        let rule = self.rules.get(id.as_str()).copied();
+        if let Some(fill) = rule.and_then(|r| r.fill) {
+            fill(self, &call, &mut record).map_err(|refused| refused_by_rule(&refused, 400))?;
+        }
+        let key = text_of(record.get(&l.key));
+        let record = self
+            .valid(&f.name, &l.name, record)
+            .map_err(|e| Refused::new(400, e))?;
+        let owner = l
+            .owner
+            .as_ref()
+            .and_then(|o| body[o.as_str()].as_str())
+            .map(str::to_string);
+        let mut record = record;
+        if l.key_beside {
+            record[l.key.as_str()] = json!(key);
+        }
+        self.insert_made(&f.name, &l.name, owner.as_deref(), body, record);
+        let stored = self
+            .get(&f.name, &l.name, &key)
+            .map(|r| r.json.clone())
+            .unwrap_or_default();
+        let notices = match &c.notify {
+            Some(notify) => {
+                let url = body["notify_url"].as_str().map(str::to_string);
+                self.notices(fi, notify, rule, &stored, url)
+                    .map_err(|e| Refused::new(500, e))?
+            }
+            None => Vec::new(),
+        };
+        Ok(Transitioned {
+            record: stored,
+            notices,
+        })
+    }
+
+    /// `record` projected onto the type of `family`'s lifecycle `lifecycle`, or what in it breaks
+    /// the type (missing required fields, values outside an enum, lengths), each field named.
+    pub fn valid(&self, family: &str, lifecycle: &str, record: Value) -> Result<Value, String> {
+        let l = self
+            .lifecycle(family, lifecycle)
+            .ok_or_else(|| format!("spec/ declares no lifecycle `{family}.{lifecycle}`"))?;
+        let record = project(self.api, &l.ty, record);
+        let problems = wechatpay_apiv3_generator::validate::check_json(self.api, &l.ty, &record);
+        if problems.is_empty() {
+            return Ok(record);
+        }
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        Err(format!(
+            "the {} is not valid: {}",
+            l.name.replace('_', " "),
+            list.join("; ")
+        ))
     }
 
     /// A transition no operation makes, made by hand-written code (`control: false` ones too):
@@ -381,17 +541,7 @@ impl Engine<'_> {
         let family = &api.families[fi];
         let l = &family.lifecycles[li];
         let t = &l.transitions[ti];
-        if !body.is_object() {
-            return Err(Refused::new(400, "the body must be a JSON object"));
-        }
-        for need in &t.needs {
-            if body[need.as_str()].as_str().is_none_or(str::is_empty) {
-                return Err(Refused::new(
-                    400,
-                    format!("`{need}` (a string) is required"),
-                ));
-            }
-        }
+        check_needs(&t.needs, body)?;
         let noun = l.name.replace('_', " ");
         let record = self
             .get(&family.name, &l.name, key)
@@ -425,18 +575,7 @@ impl Engine<'_> {
         set_path(&mut json, &l.state_path(), json!(t.to));
         let rule = self.rules.get(id).copied();
         if let Some(fill) = rule.and_then(|r| r.fill) {
-            fill(self, &call, &mut json).map_err(|refused| {
-                let answer: Value =
-                    serde_json::from_slice(&refused.answer.body).unwrap_or_default();
-                Refused::new(
-                    if refused.answer.status == 404 {
-                        404
-                    } else {
-                        409
-                    },
-                    text_of(answer.get("message")),
-                )
-            })?;
+            fill(self, &call, &mut json).map_err(|refused| refused_by_rule(&refused, 409))?;
         }
         let json = project(api, &l.ty, json);
         let given_url = body["notify_url"].as_str().map(str::to_string);
@@ -672,12 +811,7 @@ impl Engine<'_> {
     ) -> Outcome {
         let c = &l.creates[i];
         let now = now_rfc3339();
-        let mut record = match &c.copy {
-            Some(member) => call.body.get(member).cloned(),
-            None => Some(call.body.clone()),
-        }
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
+        let mut record = new_record(c.copy.as_deref(), call.body);
         let given_key = call.field(&l.key).map(|k| text_of(Some(&k)));
         if let Some(k) = &given_key
             && self.get(family, &l.name, k).is_some()
@@ -705,10 +839,14 @@ impl Engine<'_> {
             .and_then(|o| call.field(o))
             .map(|o| text_of(Some(&o)));
         self.insert_made(family, &l.name, owner.as_deref(), call.arrived, record);
-        let stored = self
+        let mut stored = self
             .get(family, &l.name, &key)
             .map(|r| r.json.clone())
             .unwrap_or_default();
+        // A key kept beside the record is what the create answers (the number to query it by).
+        if l.key_beside && op.response.ty.as_ref() != Some(&l.ty) {
+            stored[l.key.as_str()] = json!(key);
+        }
         let answer = match rule.and_then(|r| r.answer) {
             Some(shape) => shape(self, call, &stored),
             None => answer_of(
@@ -884,6 +1022,16 @@ fn replay_key(id: &str, op: &Operation, scope: &[String], call: &Call<'_>) -> Op
     Some(parts.join("|"))
 }
 
+/// A new record's fields from the request body: its member `copy`, else the body itself.
+fn new_record(copy: Option<&str>, body: &Value) -> Value {
+    match copy {
+        Some(member) => body.get(member).cloned(),
+        None => Some(body.clone()),
+    }
+    .filter(Value::is_object)
+    .unwrap_or_else(|| json!({}))
+}
+
 /// Writes each recorded value (sources the request lacks are left out).
 fn apply(record: &mut Value, recorded: &[Recorded], call: &Call<'_>, now: &str) {
     for r in recorded {
@@ -1038,6 +1186,8 @@ types:
     fields:
       id: { type: string, required: true, doc: ID. }
       state: { type: ThingState, doc: State. }
+      made_by: { type: string, doc: Who made it by hand. }
+      size: { type: integer, doc: How big. }
 lifecycles:
   thing:
     doc: A thing.
@@ -1046,6 +1196,12 @@ lifecycles:
     state: state
     create:
       - { operation: make_thing, state: NEW }
+      - doc: A user makes one by hand.
+        state: NEW
+        needs: [maker]
+        records: { made_by: maker }
+        notify: thing_done
+    query: [get_thing]
     transitions:
       finish:
         operation: finish_thing
@@ -1088,6 +1244,23 @@ operation:
   examples:
     - { name: one, request: { path: { id: a } }, response: { id: a, state: DONE } }
 ";
+    const GET: &str = "\
+operation:
+  id: get_thing
+  title: Get
+  doc: Gets one.
+  method: GET
+  path: /v3/things/{id}
+  doc_url: https://example.com/doc
+  callers: [merchant]
+  path_params:
+    id: { type: string, doc: ID. }
+  response: { type: Thing }
+  errors:
+    - { status: 500, code: SYSTEM_ERROR, description: Broken., solution: Retry., retry: true }
+  examples:
+    - { name: one, request: { path: { id: a } }, response: { id: a, state: NEW } }
+";
     const DONE: &str = "\
 notification:
   id: thing_done
@@ -1102,19 +1275,113 @@ notification:
   example: { id: a }
 ";
 
-    #[test]
-    fn an_operation_that_makes_a_notifying_change_owes_its_callback_at_the_records_url() {
+    /// The fixture family, lowered.
+    fn fixture() -> Api {
         let sources: BTreeMap<PathBuf, String> = [
             ("fam/family.yaml", FAMILY),
             ("fam/make_thing.yaml", MAKE),
             ("fam/finish_thing.yaml", FINISH),
+            ("fam/get_thing.yaml", GET),
             ("fam/thing_done.yaml", DONE),
         ]
         .into_iter()
         .map(|(p, t)| (PathBuf::from(p), t.to_string()))
         .collect();
         let families = wechatpay_apiv3_generator::load::load_sources(&sources).expect("loads");
-        let api = wechatpay_apiv3_generator::lower::lower(&families).expect("lowers");
+        wechatpay_apiv3_generator::lower::lower(&families).expect("lowers")
+    }
+
+    #[test]
+    fn a_control_create_checks_its_needs_makes_a_queryable_record_and_owes_its_callback() {
+        let api = fixture();
+        let index = Index::new(&api);
+        assert_eq!(index.creates().collect::<Vec<_>>(), ["fam.thing.create"]);
+        assert!(index.is_control("fam.thing.create"));
+        let rules = BTreeMap::new();
+        let mut world = World::new("http://127.0.0.1:1".into(), "1900000001".into(), None);
+        let mut engine = Engine {
+            api: &api,
+            world: &mut world,
+            index: &index,
+            rules: &rules,
+        };
+        // A field it needs is missing: a 400 naming it, and nothing made.
+        let refused = engine
+            .control_create("fam", "thing", &json!({ "maker": "" }))
+            .expect_err("maker is needed");
+        assert_eq!(refused, Refused::new(400, "`maker` (a string) is required"));
+        assert_eq!(engine.records("fam", "thing").count(), 0);
+        // A field that breaks the type: a 400 naming it.
+        let refused = engine
+            .control_create("fam", "thing", &json!({ "maker": "u", "size": "big" }))
+            .expect_err("size is an integer");
+        assert_eq!(refused.status, 400);
+        assert!(
+            refused.message.starts_with("the thing is not valid: size"),
+            "{refused}"
+        );
+        // No such control create: a 404 naming the ones there are.
+        let refused = engine
+            .control_create("fam", "thin", &json!({}))
+            .expect_err("no such lifecycle");
+        assert_eq!(refused.status, 404);
+        assert!(
+            refused.message.contains("closest: fam.thing.create"),
+            "{refused}"
+        );
+
+        // Made: the key assigned, the state and the recorded body field; the callback owed at
+        // the body's notify_url, not queued by the engine (the control API queues it).
+        let body = json!({ "maker": "u", "size": 3, "notify_url": "https://127.0.0.1:9/n" });
+        let made = engine.control_create("fam", "thing", &body).expect("made");
+        let id = made.record["id"]
+            .as_str()
+            .expect("an assigned id")
+            .to_string();
+        assert_eq!(
+            made.record,
+            json!({ "id": id, "state": "NEW", "made_by": "u", "size": 3 })
+        );
+        assert_eq!(made.notices.len(), 1);
+        let notice = &made.notices[0];
+        assert_eq!(notice.event_type, "THING.DONE");
+        assert_eq!(notice.resource, json!({ "id": id, "state": "NEW" }));
+        assert_eq!(notice.notify_url.as_deref(), Some("https://127.0.0.1:9/n"));
+        assert!(engine.world.notices.is_empty());
+
+        // The query operation finds it; a key the body gives is kept, and taken once.
+        let (no_query, no_body) = (BTreeMap::new(), Value::Null);
+        let path: BTreeMap<String, String> = [("id".to_string(), id.clone())].into();
+        let call = Call {
+            path: &path,
+            query: &no_query,
+            body: &no_body,
+        };
+        let queried = engine.handle("fam.get_thing", &call).expect("served");
+        assert_eq!(queried.answer.status, 200);
+        let answered: Value = serde_json::from_slice(&queried.answer.body).expect("JSON");
+        assert_eq!(answered, made.record);
+        let given = json!({ "id": "mine", "maker": "u" });
+        let made = engine.control_create("fam", "thing", &given).expect("made");
+        assert_eq!(made.record["id"], "mine");
+        let again = engine
+            .control_create("fam", "thing", &given)
+            .expect_err("the key is taken");
+        assert_eq!(again.status, 409);
+        // Finishing it, an operation, changes the record the control create made.
+        let path: BTreeMap<String, String> = [("id".to_string(), "mine".to_string())].into();
+        let call = Call {
+            path: &path,
+            query: &no_query,
+            body: &no_body,
+        };
+        let finished = engine.handle("fam.finish_thing", &call).expect("served");
+        assert_eq!(finished.answer.status, 200);
+    }
+
+    #[test]
+    fn an_operation_that_makes_a_notifying_change_owes_its_callback_at_the_records_url() {
+        let api = fixture();
         let index = Index::new(&api);
         let rules = BTreeMap::new();
         let mut world = World::new("http://127.0.0.1:1".into(), "1900000001".into(), None);

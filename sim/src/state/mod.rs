@@ -217,15 +217,26 @@ impl Store {
         })
     }
 
-    /// Forgets every resource, replay and file (the platform certificates stay).
+    /// Lets the state open request fields encrypted to the platform key (`key`).
+    pub fn opening_with(
+        self,
+        key: std::sync::Arc<wechatpay_apiv3_runtime::client::crypto::MerchantKey>,
+    ) -> Self {
+        lock(&self.world).platform_key = Some(key);
+        self
+    }
+
+    /// Forgets every resource, replay and file (the platform certificates and key stay).
     pub fn reset(&self) {
         let mut world = lock(&self.world);
         let origin = std::mem::take(&mut world.origin);
         let mchid = std::mem::take(&mut world.mchid);
         let platform = world.platform.take();
         let merchant_key = world.merchant_key.take();
+        let platform_key = world.platform_key.take();
         *world = World::new(origin, mchid, platform);
         world.merchant_key = merchant_key;
+        world.platform_key = platform_key;
     }
 
     /// Changes one byte of the bill file behind `token` (as a network or a store could), so a
@@ -267,21 +278,6 @@ impl Store {
         })
     }
 
-    /// Puts a usable merchant coupon in a user's wallet; the stock is made from `stock` (the
-    /// stock as queried) when it is not known yet.
-    pub fn provision_busifavor_coupon(
-        &self,
-        api: &Api,
-        stock: impl FnOnce() -> Value,
-        stock_id: &str,
-        coupon_code: &str,
-        openid: &str,
-    ) {
-        self.with(api, |e| {
-            busifavor::provision(e, stock, stock_id, coupon_code, openid);
-        });
-    }
-
     /// Gives a user a usable product coupon, described by the API's JSON (`coupon_code` and the
     /// owner's `openid` key it).
     pub fn provision_product_coupon(&self, api: &Api, openid: &str, coupon: Value) {
@@ -293,14 +289,15 @@ impl Store {
         self.with(api, |e| product_coupon::provision_usable(e, openid, coupon));
     }
 
-    /// Files a complaint about merchant `mchid` as its user would (see [`complaints::open`]).
-    pub fn open_complaint(
+    /// Makes a resource through the control create of `family`'s lifecycle `lifecycle`.
+    pub fn create(
         &self,
         api: &Api,
-        mchid: &str,
-        complaint: &Value,
-    ) -> Result<Value, String> {
-        self.with(api, |e| complaints::open(e, mchid, complaint))
+        family: &str,
+        lifecycle: &str,
+        body: &Value,
+    ) -> Result<Transitioned, Refused> {
+        self.with(api, |e| e.control_create(family, lifecycle, body))
     }
 
     /// Makes the control transition `family.lifecycle.transition` on the resource under `key`.
@@ -341,5 +338,10 @@ impl Store {
     /// Every control transition of spec/, as `family.lifecycle.transition`.
     pub fn controls(&self) -> Vec<String> {
         self.index.controls().map(str::to_string).collect()
+    }
+
+    /// Every control create of spec/, as `family.lifecycle.create`.
+    pub fn creates(&self) -> Vec<String> {
+        self.index.creates().map(str::to_string).collect()
     }
 }

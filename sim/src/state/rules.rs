@@ -193,6 +193,7 @@ pub fn all_named() -> impl Iterator<Item = &'static Named> {
         super::ecommerce_refunds::NAMED,
         super::codepay::NAMED,
         super::ecommerce_fund::NAMED,
+        super::transfer_batches::NAMED,
     ]
     .into_iter()
     .flatten()
