@@ -1356,6 +1356,7 @@ notification:
             path: &path,
             query: &no_query,
             body: &no_body,
+            arrived: &no_body,
         };
         let queried = engine.handle("fam.get_thing", &call).expect("served");
         assert_eq!(queried.answer.status, 200);
@@ -1374,6 +1375,7 @@ notification:
             path: &path,
             query: &no_query,
             body: &no_body,
+            arrived: &no_body,
         };
         let finished = engine.handle("fam.finish_thing", &call).expect("served");
         assert_eq!(finished.answer.status, 200);
