@@ -14,11 +14,11 @@ use crate::handler::Answer;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
-        whole: Some(|e, call| apply(e, call, trade_bill)),
+        whole: Some(|e, call| apply(e, call, |e, _, date| trade_bill(e, date))),
         ..Rule::new("bill.apply_trade_bill")
     },
     Rule {
-        whole: Some(|e, call| apply(e, call, fund_flow_bill)),
+        whole: Some(|e, call| apply(e, call, |e, _, date| fund_flow_bill(e, date))),
         ..Rule::new("bill.apply_fund_flow_bill")
     },
     Rule {
@@ -38,14 +38,18 @@ fn download(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
     }
 }
 
-fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> String) -> Outcome {
+/// A bill file made by `make` from the call and the day: the answer every bill operation gives.
+pub(super) type MakeBill = fn(&Engine<'_>, &Call<'_>, &str) -> String;
+
+/// Makes the day's file, keeps it behind a one-off token and answers with its link and SHA1.
+pub(super) fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: MakeBill) -> Outcome {
     let date = call.text("bill_date");
     // The real API has a day's bill from 10:00 the next day; the simulator has today's at once
     // (so a test can pay and then reconcile) but none for days to come.
     if date.as_str() > &now_rfc3339()[..10] {
         return Outcome::error(400, "NO_STATEMENT_EXIST", "no bill for that day yet");
     }
-    let file = make(e, &date);
+    let file = make(e, call, &date);
     let hash = wechatpay_apiv3_runtime::client::crypto::sha1_hex(file.as_bytes());
     let gzip = call.text("tar_type") == "GZIP";
     let served = if gzip {
@@ -66,12 +70,12 @@ fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> Str
 }
 
 /// Text as a bill cell: a comma or line break in it would split the row, so each becomes a space.
-fn bill_text(text: &str) -> String {
+pub(super) fn bill_text(text: &str) -> String {
     text.replace([',', '\n', '\r'], " ")
 }
 
 /// Fen as yuan with two decimals, as bills write amounts.
-fn yuan(fen: i64) -> String {
+pub(super) fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 
