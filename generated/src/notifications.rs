@@ -26,6 +26,10 @@ use ::wechatpay_apiv3_runtime as rt;
 /// A verified, decrypted callback resource of any kind this crate knows.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "which variants exist depends on the features enabled; one callback is held at a time"
+)]
 pub enum AnyNotification {
     /// 合单支付成功通知 (a combined payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
     ///

@@ -56,6 +56,21 @@ fn receiver(kind: ReceiverType, account: &str, amount: i64) -> OrderReceiver {
         .expect("receiver")
 }
 
+/// Takes `amount` fen of the store's share of the split `out_order_no` back, as `out_return_no`.
+fn take_back(
+    out_order_no: &str,
+    out_return_no: &str,
+    amount: i64,
+) -> Result<CreateReturnOrderRequest, wechatpay_apiv3::BuildError> {
+    CreateReturnOrderRequest::builder()
+        .out_order_no(out_order_no)
+        .out_return_no(out_return_no)
+        .return_mchid(STORE)
+        .amount(amount)
+        .description("用户退款")
+        .build()
+}
+
 fn split(
     transaction_id: &str,
     out_order_no: &str,
@@ -171,15 +186,7 @@ async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
     );
 
     // Take back 200 of the store's 600; then 500 more is more than is left of it.
-    let back = |no: &str, amount: i64| {
-        CreateReturnOrderRequest::builder()
-            .out_order_no("PS-1")
-            .out_return_no(no)
-            .return_mchid(STORE)
-            .amount(amount)
-            .description("用户退款")
-            .build()
-    };
+    let back = |no: &str, amount: i64| take_back("PS-1", no, amount);
     let returning = client.execute(back("PR-1", 200)?).await?;
     assert_eq!(
         (returning.result.clone(), returning.order_id.as_str()),
@@ -377,15 +384,7 @@ async fn the_days_bill_lists_exactly_the_shares_paid_and_returns_made() -> TestR
         common::control_post(&sim, "/profitsharing/order/PS-B1/finish", json!({})).await?;
     assert_eq!(status, 200);
     // 250 of the store's 600 comes back; a failed return and one still processing stay out.
-    let back = |no: &str, amount: i64| {
-        CreateReturnOrderRequest::builder()
-            .out_order_no("PS-B1")
-            .out_return_no(no)
-            .return_mchid(STORE)
-            .amount(amount)
-            .description("用户退款")
-            .build()
-    };
+    let back = |no: &str, amount: i64| take_back("PS-B1", no, amount);
     let returned = client.execute(back("PR-B1", 250)?).await?;
     let (status, _) = common::control_post(
         &sim,
