@@ -329,8 +329,11 @@ async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResul
     Ok(())
 }
 
+/// A profit-sharing bill read back: its detail lines' cells and its summary's.
+type BillLines = (Vec<Vec<String>>, Vec<String>);
+
 /// The detail lines of a profit-sharing bill (each cell without its backquote) and its summary.
-fn bill_lines(text: &str) -> Result<(Vec<Vec<String>>, Vec<String>), Box<dyn std::error::Error>> {
+fn bill_lines(text: &str) -> Result<BillLines, Box<dyn std::error::Error>> {
     let mut lines = text.lines();
     let header = lines.next().ok_or("no header")?;
     assert!(header.starts_with("分账时间,"), "{text}");
