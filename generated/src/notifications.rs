@@ -18,13 +18,20 @@
 //! | [`AnyNotification::PartnerTransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `partner-payments` |
 //! | [`AnyNotification::TransactionSuccess`] | `TRANSACTION.SUCCESS` | `transaction` | `payments` |
 //! | [`AnyNotification::PayscoreNotice`] | `PAYSCORE.USER_CONFIRM`, `PAYSCORE.USER_PAID` | `payscore` | `payscore` |
+//! | [`AnyNotification::PermissionNotice`] | `PAYSCORE.USER_OPEN_SERVICE`, `PAYSCORE.USER_CLOSE_SERVICE` | `payscore` | `payscore` |
 //! | [`AnyNotification::ProfitsharingNotice`] | `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` | `profitsharing` | `profitsharing` |
 //! | [`AnyNotification::RefundResult`] | `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED` | `refund` | `payments` |
+//! | [`AnyNotification::EntranceStateChanged`] | `VEHICLE.ENTRANCE_STATE_CHANGE` | `` | `payscore-parking` |
+//! | [`AnyNotification::ParkingChargeResult`] | `TRANSACTION.SUCCESS`, `TRANSACTION.FAIL`, `TRANSACTION.PAY_BACK` | `` | `payscore-parking` |
 
 use ::wechatpay_apiv3_runtime as rt;
 /// A verified, decrypted callback resource of any kind this crate knows.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "which variants exist depends on the features enabled; one callback is held at a time"
+)]
 pub enum AnyNotification {
     /// 合单支付成功通知 (a combined payment succeeded): `TRANSACTION.SUCCESS` with original type `transaction`.
     ///
@@ -94,6 +101,11 @@ pub enum AnyNotification {
     /// Reference: `docs/payscore/payscore_notice.md`.
     #[cfg(feature = "payscore")]
     PayscoreNotice(crate::payscore::types::ServiceOrder),
+    /// 开启/解除授权服务回调通知 (a user authorised the service, or ended it): `PAYSCORE.USER_OPEN_SERVICE`, `PAYSCORE.USER_CLOSE_SERVICE` with original type `payscore`.
+    ///
+    /// Reference: `docs/payscore/permission_notice.md`.
+    #[cfg(feature = "payscore")]
+    PermissionNotice(crate::payscore::permission_notice::PermissionNoticeEvent),
     /// 分账动账通知 (a share paid or taken back): `PROFITSHARING.SUCCESS`, `PROFITSHARING.RETURN` with original type `profitsharing`.
     ///
     /// Reference: `docs/profitsharing/profitsharing_notice.md`.
@@ -106,6 +118,18 @@ pub enum AnyNotification {
     /// Reference: `docs/refund/domestic/refund_result.md`.
     #[cfg(feature = "payments")]
     RefundResult(crate::refund::domestic::refund_result::RefundResultEvent),
+    /// 停车入场状态变更通知 (a stay became usable or blocked): `VEHICLE.ENTRANCE_STATE_CHANGE` with original type ``.
+    ///
+    /// Reference: `docs/vehicle/parking/entrance_state_changed.md`.
+    #[cfg(feature = "payscore-parking")]
+    EntranceStateChanged(
+        crate::vehicle::parking::entrance_state_changed::EntranceStateChangedEvent,
+    ),
+    /// 订单支付结果通知 (a parking charge was paid, failed, or an advance was paid back): `TRANSACTION.SUCCESS`, `TRANSACTION.FAIL`, `TRANSACTION.PAY_BACK` with original type ``.
+    ///
+    /// Reference: `docs/vehicle/parking/parking_charge_result.md`.
+    #[cfg(feature = "payscore-parking")]
+    ParkingChargeResult(crate::vehicle::parking::types::ParkingTransaction),
 }
 
 impl rt::NotificationSet for AnyNotification {
@@ -194,6 +218,13 @@ impl rt::NotificationSet for AnyNotification {
             .extend(
                 rt::DecryptedResource::kinds_of::<crate::payscore::types::ServiceOrder>(),
             );
+        #[cfg(feature = "payscore")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::payscore::permission_notice::PermissionNoticeEvent,
+                >(),
+            );
         #[cfg(feature = "profitsharing")]
         kinds
             .extend(
@@ -206,6 +237,20 @@ impl rt::NotificationSet for AnyNotification {
             .extend(
                 rt::DecryptedResource::kinds_of::<
                     crate::refund::domestic::refund_result::RefundResultEvent,
+                >(),
+            );
+        #[cfg(feature = "payscore-parking")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::vehicle::parking::entrance_state_changed::EntranceStateChangedEvent,
+                >(),
+            );
+        #[cfg(feature = "payscore-parking")]
+        kinds
+            .extend(
+                rt::DecryptedResource::kinds_of::<
+                    crate::vehicle::parking::types::ParkingTransaction,
                 >(),
             );
         kinds
@@ -300,6 +345,13 @@ impl rt::NotificationSet for AnyNotification {
             return ::std::option::Option::Some(decoded);
         }
 
+        #[cfg(feature = "payscore")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::PermissionNotice)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
         #[cfg(feature = "profitsharing")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::ProfitsharingNotice)
@@ -310,6 +362,20 @@ impl rt::NotificationSet for AnyNotification {
         #[cfg(feature = "payments")]
         if let ::std::option::Option::Some(decoded) = resource
             .decode_as(Self::RefundResult)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "payscore-parking")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::EntranceStateChanged)
+        {
+            return ::std::option::Option::Some(decoded);
+        }
+
+        #[cfg(feature = "payscore-parking")]
+        if let ::std::option::Option::Some(decoded) = resource
+            .decode_as(Self::ParkingChargeResult)
         {
             return ::std::option::Option::Some(decoded);
         }

@@ -10005,6 +10005,24 @@ fn payscore_payscore_notice_notification_example() -> ::std::result::Result<
 
 #[cfg(feature = "payscore")]
 #[test]
+fn payscore_permission_notice_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::payscore::permission_notice::PermissionNoticeEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"appid\":\"wxd678efh567hg6787\",\"authorization_code\":\"AUTH20261202-0001\",\"mchid\":\"1230000109\",\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\",\"openorclose_time\":\"2026-12-02T10:15:30+08:00\",\"service_id\":\"2002000000000558128851361561536\",\"user_service_status\":\"USER_OPEN_SERVICE\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::payscore::permission_notice::PermissionNoticeEvent as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, &
+        ["PAYSCORE.USER_OPEN_SERVICE", "PAYSCORE.USER_CLOSE_SERVICE"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "payscore")]
+#[test]
 fn payscore_enums_keep_unknown_values() {
     check_open_enum::<::wechatpay_apiv3::payscore::types::ServiceOrderState>();
     check_open_enum::<::wechatpay_apiv3::payscore::types::StateDescription>();
@@ -11071,6 +11089,43 @@ fn payscore_parking_query_transaction_example_1() -> ::std::result::Result<
         "{\"amount\":{\"currency\":\"CNY\",\"discount_total\":100,\"payer_total\":788,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"bank_type\":\"CMC\",\"create_time\":\"2026-12-01T11:30:05+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"PK20261201-0001\",\"payer\":{\"openid\":\"oUpF8uMuAJOM2pxb1Q\"},\"promotion_detail\":[{\"amount\":100,\"coupon_id\":\"109519\",\"currency\":\"CNY\",\"merchant_contribute\":100,\"name\":\"停车立减\",\"other_contribute\":0,\"scope\":\"GLOBAL\",\"stock_id\":\"931386\",\"type\":\"NOCASH\",\"wechatpay_contribute\":0}],\"sp_mchid\":\"1230000109\",\"sub_mchid\":\"1900000109\",\"success_time\":\"2026-12-01T11:30:40+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"transaction_id\":\"4200001234202612011234567890\"}",
     );
     ::wechatpay_apiv3::runtime::Validate::validate(&response)?;
+    Ok(())
+}
+
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_entrance_state_changed_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::vehicle::parking::entrance_state_changed::EntranceStateChangedEvent = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"blocked_state_description\":\"PAUSE\",\"free_duration\":3600,\"out_parking_no\":\"PARK20261201-0001\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"parking_state\":\"BLOCKED\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"sp_mchid\":\"1230000109\",\"start_time\":\"2026-12-01T09:00:00+08:00\",\"state_update_time\":\"2026-12-01T09:30:00.120+08:00\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        <
+        ::wechatpay_apiv3::vehicle::parking::entrance_state_changed::EntranceStateChangedEvent
+        as ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, &
+        ["VEHICLE.ENTRANCE_STATE_CHANGE"]
+    );
+    Ok(())
+}
+
+#[cfg(feature = "payscore-parking")]
+#[test]
+fn payscore_parking_parking_charge_result_notification_example() -> ::std::result::Result<
+    (),
+    ::std::boxed::Box<dyn ::std::error::Error>,
+> {
+    let event: ::wechatpay_apiv3::vehicle::parking::types::ParkingTransaction = ::wechatpay_apiv3::runtime::testing::round_trip(
+        "{\"amount\":{\"currency\":\"CNY\",\"payer_total\":888,\"total\":888},\"appid\":\"wxcbda96de0b165486\",\"bank_type\":\"CMC\",\"create_time\":\"2026-12-01T10:43:39+08:00\",\"description\":\"停车场扣费\",\"out_trade_no\":\"PK20261201-0001\",\"parking_info\":{\"charging_duration\":2400,\"device_id\":\"12313\",\"end_time\":\"2026-12-01T10:40:00+08:00\",\"parking_id\":\"5K8264ILTKCH16CQ250\",\"parking_name\":\"欢乐海岸停车场\",\"plate_color\":\"BLUE\",\"plate_number\":\"粤B888888\",\"start_time\":\"2026-12-01T09:00:00+08:00\"},\"payer\":{\"openid\":\"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\"},\"sp_mchid\":\"1230000109\",\"success_time\":\"2026-12-01T10:43:41+08:00\",\"trade_scene\":\"PARKING\",\"trade_state\":\"SUCCESS\",\"transaction_id\":\"1009660380201506130728806387\"}",
+    );
+    ::wechatpay_apiv3::runtime::Validate::validate(&event)?;
+    assert_eq!(
+        < ::wechatpay_apiv3::vehicle::parking::types::ParkingTransaction as
+        ::wechatpay_apiv3::NotificationEvent > ::EVENT_TYPES, & ["TRANSACTION.SUCCESS",
+        "TRANSACTION.FAIL", "TRANSACTION.PAY_BACK"]
+    );
     Ok(())
 }
 

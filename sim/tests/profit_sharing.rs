@@ -56,6 +56,21 @@ fn receiver(kind: ReceiverType, account: &str, amount: i64) -> OrderReceiver {
         .expect("receiver")
 }
 
+/// Takes `amount` fen of the store's share of the split `out_order_no` back, as `out_return_no`.
+fn take_back(
+    out_order_no: &str,
+    out_return_no: &str,
+    amount: i64,
+) -> Result<CreateReturnOrderRequest, wechatpay_apiv3::BuildError> {
+    CreateReturnOrderRequest::builder()
+        .out_order_no(out_order_no)
+        .out_return_no(out_return_no)
+        .return_mchid(STORE)
+        .amount(amount)
+        .description("用户退款")
+        .build()
+}
+
 fn split(
     transaction_id: &str,
     out_order_no: &str,
@@ -171,15 +186,7 @@ async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
     );
 
     // Take back 200 of the store's 600; then 500 more is more than is left of it.
-    let back = |no: &str, amount: i64| {
-        CreateReturnOrderRequest::builder()
-            .out_order_no("PS-1")
-            .out_return_no(no)
-            .return_mchid(STORE)
-            .amount(amount)
-            .description("用户退款")
-            .build()
-    };
+    let back = |no: &str, amount: i64| take_back("PS-1", no, amount);
     let returning = client.execute(back("PR-1", 200)?).await?;
     assert_eq!(
         (returning.result.clone(), returning.order_id.as_str()),
@@ -319,5 +326,202 @@ async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResul
         3500,
         "the shares were taken once"
     );
+    Ok(())
+}
+
+/// A profit-sharing bill read back: its detail lines' cells and its summary's.
+type BillLines = (Vec<Vec<String>>, Vec<String>);
+
+/// The detail lines of a profit-sharing bill (each cell without its backquote) and its summary.
+fn bill_lines(text: &str) -> Result<BillLines, Box<dyn std::error::Error>> {
+    let mut lines = text.lines();
+    let header = lines.next().ok_or("no header")?;
+    assert!(header.starts_with("分账时间,"), "{text}");
+    let columns = header.split(',').count();
+    let mut detail = Vec::new();
+    for line in lines.by_ref() {
+        if line.starts_with("分账笔数,") {
+            break;
+        }
+        let cells: Vec<String> = line
+            .split(',')
+            .map(|c| c.strip_prefix('`').map(str::to_string).ok_or(c))
+            .collect::<Result<_, _>>()
+            .map_err(|c| format!("a cell without its backquote: {c:?} in {text}"))?;
+        assert_eq!(cells.len(), columns, "{text}");
+        detail.push(cells);
+    }
+    let summary = lines.next().ok_or("no summary line")?;
+    assert_eq!(lines.next(), None, "nothing after the summary: {text}");
+    let summary = summary
+        .split(',')
+        .map(|c| c.trim_start_matches('`').to_string())
+        .collect();
+    Ok((detail, summary))
+}
+
+#[tokio::test]
+async fn the_days_bill_lists_exactly_the_shares_paid_and_returns_made() -> TestResult {
+    use wechatpay_apiv3::profitsharing::ApplyBillRequest;
+    use wechatpay_apiv3::profitsharing::apply_bill::ProfitSharingBillTarType;
+    let (sim, client) = common::sim_and_client().await?;
+    let tx = paid_order(&sim, &client, "PS-BILL-ORDER", 10000, true).await?;
+    let notify_url = "https://shop.example.com/ps";
+    let shares = vec![
+        receiver(ReceiverType::MerchantId, STORE, 600),
+        receiver(ReceiverType::PersonalOpenid, OPENID, 400),
+    ];
+    client
+        .execute(split(&tx, "PS-B1", notify_url, shares))
+        .await?;
+    // A split WeChat Pay has not paid yet stays out of the bill.
+    client
+        .execute(split(
+            &tx,
+            "PS-B2",
+            notify_url,
+            vec![receiver(ReceiverType::MerchantId, STORE, 300)],
+        ))
+        .await?;
+    let (status, _) =
+        common::control_post(&sim, "/profitsharing/order/PS-B1/finish", json!({})).await?;
+    assert_eq!(status, 200);
+    // 250 of the store's 600 comes back; a failed return and one still processing stay out.
+    let back = |no: &str, amount: i64| take_back("PS-B1", no, amount);
+    let returned = client.execute(back("PR-B1", 250)?).await?;
+    let (status, _) = common::control_post(
+        &sim,
+        "/profitsharing/return_order/PR-B1/returned",
+        json!({}),
+    )
+    .await?;
+    assert_eq!(status, 200);
+    client.execute(back("PR-B2", 100)?).await?;
+    let (status, _) = common::control_post(
+        &sim,
+        "/profitsharing/return_order/PR-B2/fail",
+        json!({ "fail_reason": "BALANCE_NOT_ENOUGH" }),
+    )
+    .await?;
+    assert_eq!(status, 200);
+    client.execute(back("PR-B3", 50)?).await?;
+    // The rest (10000 - 1000 - 300 = 8700) goes back to the merchant, paid at once.
+    let rest = client
+        .execute(
+            UnfreezeOrderRequest::builder()
+                .transaction_id(tx.as_str())
+                .out_order_no("PSU-B1")
+                .description("解冻全部剩余资金")
+                .build()?,
+        )
+        .await?;
+    let (status, _) =
+        common::control_post(&sim, "/profitsharing/order/PSU-B1/finish", json!({})).await?;
+    assert_eq!(status, 200);
+
+    let first = client
+        .execute(
+            QueryOrderRequest::builder()
+                .out_order_no("PS-B1")
+                .transaction_id(tx.as_str())
+                .build()?,
+        )
+        .await?;
+    let today = first
+        .receivers
+        .as_deref()
+        .and_then(|r| r.first())
+        .and_then(|r| r.finish_time.as_str().get(..10))
+        .ok_or("no finish_time")?
+        .to_string();
+    let mut expected = vec![
+        vec![
+            "分账",
+            STORE,
+            "MERCHANT_ID",
+            "PS-B1",
+            first.order_id.as_str(),
+            "6.00",
+        ],
+        vec![
+            "分账",
+            OPENID,
+            "PERSONAL_OPENID",
+            "PS-B1",
+            first.order_id.as_str(),
+            "4.00",
+        ],
+        vec![
+            "回退",
+            STORE,
+            "MERCHANT_ID",
+            "PR-B1",
+            returned.return_id.as_str(),
+            "2.50",
+        ],
+        vec![
+            "解冻给分账方",
+            FIXTURE_MCHID,
+            "MERCHANT_ID",
+            "PSU-B1",
+            rest.order_id.as_str(),
+            "87.00",
+        ],
+    ];
+    expected.sort();
+    for tar_type in [None, Some(ProfitSharingBillTarType::Gzip)] {
+        let mut ask = ApplyBillRequest::builder().bill_date(today.as_str());
+        if let Some(t) = tar_type {
+            ask = ask.tar_type(t);
+        }
+        let link = client.execute(ask.build()?).await?;
+        assert_eq!(link.hash_type, "SHA1");
+        let file = client
+            .download_bill(&link.download_url, &link.hash_type, &link.hash_value)
+            .await?;
+        let text = String::from_utf8(file)?;
+        let (detail, summary) = bill_lines(&text)?;
+        // Columns: time, initiator, payer, receiver, receiver type, transaction, WeChat Pay's
+        // number, the merchant's number, business type, yuan, description.
+        let mut listed: Vec<Vec<&str>> = detail
+            .iter()
+            .map(|c| vec![&*c[8], &*c[3], &*c[4], &*c[7], &*c[6], &*c[9]])
+            .collect();
+        listed.sort();
+        assert_eq!(listed, expected, "{text}");
+        for line in &detail {
+            assert!(line[0].starts_with(&today), "{text}");
+            assert_eq!(
+                (&*line[1], &*line[2]),
+                (FIXTURE_MCHID, FIXTURE_MCHID),
+                "{text}"
+            );
+            assert_eq!(line[5], tx, "{text}");
+        }
+        assert_eq!(summary, ["3", "97.00", "1", "2.50"], "{text}");
+    }
+    // Another day's bill has none of them; a day to come has no bill yet.
+    let link = client
+        .execute(
+            ApplyBillRequest::builder()
+                .bill_date("2020-01-01")
+                .build()?,
+        )
+        .await?;
+    let file = client
+        .download_bill(&link.download_url, &link.hash_type, &link.hash_value)
+        .await?;
+    let (detail, summary) = bill_lines(&String::from_utf8(file)?)?;
+    assert!(detail.is_empty(), "{detail:?}");
+    assert_eq!(summary, ["0", "0.00", "0", "0.00"]);
+    let err = client
+        .execute(
+            ApplyBillRequest::builder()
+                .bill_date("2999-01-01")
+                .build()?,
+        )
+        .await
+        .expect_err("a day to come");
+    assert_eq!(code(&err), Some("NO_STATEMENT_EXIST"));
     Ok(())
 }

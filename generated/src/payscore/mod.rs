@@ -26,6 +26,7 @@ pub mod sync_service_order;
 pub mod terminate_permission_by_code;
 pub mod terminate_permission_by_openid;
 pub mod payscore_notice;
+pub mod permission_notice;
 pub use self::types::*;
 pub use self::apply_merchant_bill::{
     ApplyMerchantBillRequest, ApplyMerchantBillRequestBuilder, ApplyMerchantBillResponse,
@@ -104,3 +105,8 @@ pub use self::terminate_permission_by_openid::{
     TerminatePermissionByOpenidRequest, TerminatePermissionByOpenidRequestBuilder,
     TerminatePermissionByOpenidBody,
 };
+
+pub use self::permission_notice::PermissionNoticeEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::permission_notice::PermissionNoticeEventBuilder;

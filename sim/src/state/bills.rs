@@ -22,11 +22,11 @@ use crate::handler::Answer;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
-        whole: Some(|e, call| apply(e, call, trade_bill)),
+        whole: Some(|e, call| apply(e, call, |e, _, date| trade_bill(e, date))),
         ..Rule::new("bill.apply_trade_bill")
     },
     Rule {
-        whole: Some(|e, call| apply(e, call, fund_flow_bill)),
+        whole: Some(|e, call| apply(e, call, |e, _, date| fund_flow_bill(e, date))),
         ..Rule::new("bill.apply_fund_flow_bill")
     },
     Rule {
@@ -77,12 +77,16 @@ fn bill_day(call: &Call<'_>) -> Result<String, Outcome> {
     Ok(date)
 }
 
-fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: fn(&Engine<'_>, &str) -> String) -> Outcome {
+/// A bill file made by `make` from the call and the day: the answer every bill operation gives.
+pub(super) type MakeBill = fn(&Engine<'_>, &Call<'_>, &str) -> String;
+
+/// Makes the day's file and serves it ([`serve`]).
+pub(super) fn apply(e: &mut Engine<'_>, call: &Call<'_>, make: MakeBill) -> Outcome {
     let date = match bill_day(call) {
         Ok(date) => date,
         Err(refused) => return refused,
     };
-    let file = make(e, &date);
+    let file = make(e, call, &date);
     serve(e, call, file)
 }
 

@@ -12,6 +12,8 @@ pub mod create_parking;
 pub mod create_transaction;
 pub mod query_plate_service;
 pub mod query_transaction;
+pub mod entrance_state_changed;
+pub mod parking_charge_result;
 pub use self::types::*;
 pub use self::create_parking::{
     CreateParkingRequest, CreateParkingRequestBuilder, CreateParkingBody,
@@ -30,3 +32,8 @@ pub use self::query_plate_service::QueryPlateServiceResponseBuilder;
 pub use self::query_transaction::{
     QueryTransactionRequest, QueryTransactionRequestBuilder,
 };
+
+pub use self::entrance_state_changed::EntranceStateChangedEvent;
+
+#[cfg(feature = "test-support")]
+pub use self::entrance_state_changed::EntranceStateChangedEventBuilder;

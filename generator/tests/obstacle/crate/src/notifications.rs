@@ -12,6 +12,10 @@ use ::wechatpay_apiv3_runtime as rt;
 /// A verified, decrypted callback resource of any kind this crate knows.
 #[derive(Clone, ::std::fmt::Debug, PartialEq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "which variants exist depends on the features enabled; one callback is held at a time"
+)]
 pub enum AnyNotification {
     /// Thing done: `THING.DONE`, `THING.ALSO_DONE` with original type `thing`.
     ///
