@@ -2,15 +2,20 @@
 //! order is created (CREATED), the user confirms it through the control API (DOING,
 //! PAYSCORE.USER_CONFIRM at the order's notify_url), the merchant completes it, and the user pays
 //! (DONE, PAYSCORE.USER_PAID). Cancelling is allowed from CREATED and DOING only, and a repeated
-//! create answers the first order.
+//! create answers the first order. A user authorisation is pre-authorised (UNBINDUSER), opened by
+//! the user (AVAILABLE, PAYSCORE.USER_OPEN_SERVICE) and ended by the merchant or the user
+//! (UNAVAILABLE, PAYSCORE.USER_CLOSE_SERVICE), each callback typed by the one entry point.
 
 use serde_json::json;
 use wechatpay_apiv3::Client;
 use wechatpay_apiv3::payscore::{
-    CancelServiceOrderRequest, CompleteServiceOrderRequest, CreateServiceOrderRequest, PostPayment,
-    QueryServiceOrderRequest, RiskFund, RiskFundName, ServiceOrder, ServiceOrderState,
-    StateDescription, TimeRange,
+    AuthorizationState, CancelServiceOrderRequest, CompleteServiceOrderRequest,
+    CreatePermissionRequest, CreateServiceOrderRequest, Permission, PostPayment,
+    QueryPermissionByCodeRequest, QueryPermissionByOpenidRequest, QueryServiceOrderRequest,
+    RiskFund, RiskFundName, ServiceOrder, ServiceOrderState, StateDescription,
+    TerminatePermissionByCodeRequest, TerminatePermissionByOpenidRequest, TimeRange,
 };
+use wechatpay_apiv3::{AnyNotification, Notification};
 
 mod common;
 
@@ -191,5 +196,256 @@ async fn cancel_from_created_and_unknown_orders() -> TestResult {
     assert_eq!(status, 409, "{answer}");
     let err = query(&client, "PSO-404").await.expect_err("unknown order");
     assert!(err.to_string().contains("ORDER_NOT_EXIST"), "{err}");
+    Ok(())
+}
+
+fn pre_authorise(code: &str, notify_url: &str) -> CreatePermissionRequest {
+    CreatePermissionRequest::builder()
+        .service_id(SERVICE)
+        .appid(APPID)
+        .authorization_code(code)
+        .notify_url(notify_url)
+        .build()
+        .expect("valid pre-authorisation")
+}
+
+async fn permission_by_code(
+    client: &Client,
+    code: &str,
+) -> Result<Permission, wechatpay_apiv3::Error<wechatpay_apiv3::ErrorCode>> {
+    let request = QueryPermissionByCodeRequest::builder()
+        .authorization_code(code)
+        .service_id(SERVICE)
+        .build()
+        .expect("valid query");
+    client.execute(request).await
+}
+
+async fn permission_by_openid(
+    client: &Client,
+    openid: &str,
+) -> Result<Permission, wechatpay_apiv3::Error<wechatpay_apiv3::ErrorCode>> {
+    let request = QueryPermissionByOpenidRequest::builder()
+        .openid(openid)
+        .service_id(SERVICE)
+        .appid(APPID)
+        .build()
+        .expect("valid query");
+    client.execute(request).await
+}
+
+fn terminate(code: &str) -> TerminatePermissionByCodeRequest {
+    TerminatePermissionByCodeRequest::builder()
+        .authorization_code(code)
+        .service_id(SERVICE)
+        .reason("用户注销账号")
+        .build()
+        .expect("valid terminate")
+}
+
+/// The authorisation callback's payload, or a panic naming what was typed instead.
+fn permission_notice(
+    n: Notification<AnyNotification>,
+) -> wechatpay_apiv3::payscore::permission_notice::PermissionNoticeEvent {
+    match n.event {
+        AnyNotification::PermissionNotice(p) => p,
+        other => panic!("{} typed as {other:?}", n.event_type),
+    }
+}
+
+#[tokio::test]
+async fn pre_authorise_open_query_terminate() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let (url, mut callbacks) = common::receive_callbacks(client.clone()).await?;
+    let notify_url = url.replacen("http://", "https://", 1);
+
+    let token = client
+        .execute(pre_authorise("AUTH-1", &notify_url))
+        .await?
+        .apply_permissions_token;
+    assert!(!token.is_empty());
+    let pending = permission_by_code(&client, "AUTH-1").await?;
+    assert_eq!(
+        (
+            pending.authorization_state,
+            pending.openid,
+            pending.mchid.as_str()
+        ),
+        (AuthorizationState::Unbinduser, None, "1900000001")
+    );
+    // Not bound to a user yet: no record under the OpenID, and nothing to terminate.
+    let err = permission_by_openid(&client, OPENID)
+        .await
+        .expect_err("unbound");
+    assert_eq!(code(&err), Some("ORDER_NOT_EXIST"));
+    let err = client
+        .execute(terminate("AUTH-1"))
+        .await
+        .expect_err("not authorised");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+
+    // The user authorises in WeChat: AVAILABLE, and PAYSCORE.USER_OPEN_SERVICE reaches notify_url.
+    let (status, answer) = common::control_post(
+        &sim,
+        "/payscore/permission/AUTH-1/open",
+        json!({ "openid": OPENID }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{answer}");
+    let n = common::next_callback(&mut callbacks).await?;
+    assert_eq!(n.event_type, "PAYSCORE.USER_OPEN_SERVICE");
+    let opened = permission_notice(n);
+    assert_eq!(
+        (
+            opened.openid.as_str(),
+            opened.authorization_code.as_deref(),
+            opened.service_id.as_str(),
+            opened.user_service_status.as_deref(),
+        ),
+        (OPENID, Some("AUTH-1"), SERVICE, Some("USER_OPEN_SERVICE"))
+    );
+    assert!(opened.openorclose_time.is_some());
+
+    let by_code = permission_by_code(&client, "AUTH-1").await?;
+    assert_eq!(by_code.authorization_state, AuthorizationState::Available);
+    assert_eq!(by_code.openid.as_deref(), Some(OPENID));
+    assert!(by_code.authorization_success_time.is_some());
+    assert_eq!(permission_by_openid(&client, OPENID).await?, by_code);
+
+    // The merchant ends it: UNAVAILABLE, and PAYSCORE.USER_CLOSE_SERVICE follows.
+    client.execute(terminate("AUTH-1")).await?;
+    let n = common::next_callback(&mut callbacks).await?;
+    assert_eq!(n.event_type, "PAYSCORE.USER_CLOSE_SERVICE");
+    let closed = permission_notice(n);
+    assert_eq!(
+        (
+            closed.openid.as_str(),
+            closed.user_service_status.as_deref()
+        ),
+        (OPENID, Some("USER_CLOSE_SERVICE"))
+    );
+    let ended = permission_by_code(&client, "AUTH-1").await?;
+    assert_eq!(ended.authorization_state, AuthorizationState::Unavailable);
+    assert!(ended.cancel_authorization_time.is_some());
+    // Ended once: a second terminate is refused.
+    let err = client
+        .execute(terminate("AUTH-1"))
+        .await
+        .expect_err("ended");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_retried_pre_authorisation_creates_one_permission() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let url = "https://merchant.example.com/payscore/auth";
+    let first = client.execute(pre_authorise("AUTH-2", url)).await?;
+    let again = client.execute(pre_authorise("AUTH-2", url)).await?;
+    assert_eq!(again, first, "the retry replays the first answer");
+    assert_eq!(sim.faults().effects("payscore.create_permission"), 1);
+    // The same number with other parameters is another request, refused.
+    let err = client
+        .execute(pre_authorise(
+            "AUTH-2",
+            "https://merchant.example.com/other",
+        ))
+        .await
+        .expect_err("reused");
+    assert_eq!(code(&err), Some("INVALID_REQUEST"));
+    assert_eq!(sim.faults().effects("payscore.create_permission"), 1);
+    // Another number is another permission, with a token of its own.
+    let other = client.execute(pre_authorise("AUTH-3", url)).await?;
+    assert_ne!(other.apply_permissions_token, first.apply_permissions_token);
+    assert_eq!(sim.faults().effects("payscore.create_permission"), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn terminating_an_unknown_authorisation_is_refused() -> TestResult {
+    let (_sim, client) = common::sim_and_client().await?;
+    let api = common::api_error(client.execute(terminate("AUTH-404")).await);
+    assert_eq!((api.status, api.code.as_str()), (404, "ORDER_NOT_EXIST"));
+    let by_openid = TerminatePermissionByOpenidRequest::builder()
+        .openid(OPENID)
+        .service_id(SERVICE)
+        .appid(APPID)
+        .reason("用户注销账号")
+        .build()?;
+    let api = common::api_error(client.execute(by_openid).await);
+    assert_eq!(api.code.as_str(), "ORDER_NOT_EXIST");
+    let err = permission_by_code(&client, "AUTH-404")
+        .await
+        .expect_err("unknown");
+    assert_eq!(code(&err), Some("ORDER_NOT_EXIST"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn ended_by_openid_or_by_the_user() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let (url, mut callbacks) = common::receive_callbacks(client.clone()).await?;
+    let notify_url = url.replacen("http://", "https://", 1);
+    for (code, openid) in [("AUTH-5", "oUser5"), ("AUTH-6", "oUser6")] {
+        client.execute(pre_authorise(code, &notify_url)).await?;
+        let path = format!("/payscore/permission/{code}/open");
+        let (status, answer) =
+            common::control_post(&sim, &path, json!({ "openid": openid })).await?;
+        assert_eq!(status, 200, "{answer}");
+        let n = common::next_callback(&mut callbacks).await?;
+        assert_eq!(
+            permission_notice(n).authorization_code.as_deref(),
+            Some(code)
+        );
+    }
+
+    // The merchant ends AUTH-5 by the user's OpenID.
+    let by_openid = TerminatePermissionByOpenidRequest::builder()
+        .openid("oUser5")
+        .service_id(SERVICE)
+        .appid(APPID)
+        .reason("用户注销账号")
+        .build()?;
+    client.execute(by_openid).await?;
+    let n = common::next_callback(&mut callbacks).await?;
+    assert_eq!(n.event_type, "PAYSCORE.USER_CLOSE_SERVICE");
+    assert_eq!(
+        permission_notice(n).authorization_code.as_deref(),
+        Some("AUTH-5")
+    );
+    assert_eq!(
+        permission_by_openid(&client, "oUser5")
+            .await?
+            .authorization_state,
+        AuthorizationState::Unavailable
+    );
+
+    // The user ends AUTH-6 in WeChat; the other authorisation is untouched.
+    let (status, answer) =
+        common::control_post(&sim, "/payscore/permission/AUTH-6/close", json!({})).await?;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["callback"]["event_type"],
+        "PAYSCORE.USER_CLOSE_SERVICE"
+    );
+    let n = common::next_callback(&mut callbacks).await?;
+    let closed = permission_notice(n);
+    assert_eq!(
+        (
+            closed.openid.as_str(),
+            closed.user_service_status.as_deref()
+        ),
+        ("oUser6", Some("USER_CLOSE_SERVICE"))
+    );
+    assert_eq!(
+        permission_by_code(&client, "AUTH-6")
+            .await?
+            .authorization_state,
+        AuthorizationState::Unavailable
+    );
+    // Closed already: the user cannot close it again.
+    let (status, answer) =
+        common::control_post(&sim, "/payscore/permission/AUTH-6/close", json!({})).await?;
+    assert_eq!(status, 409, "{answer}");
     Ok(())
 }

@@ -115,6 +115,7 @@ impl rt::Operation for QueryPermissionByOpenidRequest {
         errors: &[
             crate::payscore::errors::PARAM_ERROR,
             crate::payscore::errors::INVALID_REQUEST,
+            crate::payscore::errors::ORDER_NOT_EXIST,
             crate::payscore::errors::SIGN_ERROR,
             crate::payscore::errors::NO_AUTH,
             crate::payscore::errors::FREQUENCY_LIMITED,

@@ -17,6 +17,7 @@ mod favor;
 mod mch_transfer;
 mod partner_transfer;
 mod payments;
+mod payscore;
 mod product_coupon;
 mod profitsharing;
 pub(crate) mod rules;

@@ -234,6 +234,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         super::ecommerce_refunds::RULES,
         super::ecommerce_applyments::RULES,
         super::ecommerce_fund::RULES,
+        super::payscore::RULES,
     ]
     .into_iter()
     .flatten()

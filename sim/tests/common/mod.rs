@@ -111,3 +111,54 @@ pub fn api_error<T: std::fmt::Debug>(
         other => panic!("not an API error: {other:?}"),
     }
 }
+
+/// What [`receive_callbacks`] passes on: the notification as the one entry point typed it, or why
+/// it was refused or left untyped.
+pub type Typed = Result<wechatpay_apiv3::Notification<wechatpay_apiv3::AnyNotification>, String>;
+
+/// A merchant's callback handler on 127.0.0.1 through `Client::parse_callback`, the one entry
+/// point for every product line: each callback it verifies and types as a variant of
+/// `AnyNotification` is passed on, anything else as an error, and each is answered as the runtime
+/// says. Returns the URL to give the simulator.
+pub async fn receive_callbacks(
+    client: Client,
+) -> std::io::Result<(String, tokio::sync::mpsc::UnboundedReceiver<Typed>)> {
+    use axum::body::Bytes;
+    use wechatpay_apiv3::http::HeaderMap;
+    use wechatpay_apiv3::{AnswerCallback, AnyNotification, Received};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/notify", listener.local_addr()?);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let handler = move |headers: HeaderMap, body: Bytes| {
+        let (client, tx) = (client.clone(), tx.clone());
+        async move {
+            let received = client
+                .parse_callback::<AnyNotification>(&headers, &body)
+                .await;
+            let typed = match &received {
+                Ok(Received::Known(n)) => Ok(n.clone()),
+                Ok(other) => Err(format!("not typed: {other:?}")),
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(typed);
+            received.answer().into_response()
+        }
+    };
+    let app = axum::Router::new().route("/notify", axum::routing::post(handler));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, rx))
+}
+
+/// The next callback [`receive_callbacks`] passed on (the simulator delivers in the background;
+/// generous for a loaded machine).
+pub async fn next_callback(
+    callbacks: &mut tokio::sync::mpsc::UnboundedReceiver<Typed>,
+) -> Result<
+    wechatpay_apiv3::Notification<wechatpay_apiv3::AnyNotification>,
+    Box<dyn std::error::Error>,
+> {
+    let received = tokio::time::timeout(std::time::Duration::from_secs(60), callbacks.recv()).await;
+    Ok(received?.ok_or("the handler stopped")??)
+}
