@@ -35,12 +35,12 @@ pub const NO_AUTH: rt::ErrorDoc = rt::ErrorDoc::new(
     "Check the payscore service permission.",
     false,
 );
-/// `ORDER_NOT_EXIST` (HTTP 404): No such service order. Check out_order_no and service_id.
+/// `ORDER_NOT_EXIST` (HTTP 404): No such service order or authorisation. Check out_order_no (or the authorisation number or OpenID) and service_id.
 pub const ORDER_NOT_EXIST: rt::ErrorDoc = rt::ErrorDoc::new(
     404u16,
     "ORDER_NOT_EXIST",
-    "No such service order.",
-    "Check out_order_no and service_id.",
+    "No such service order or authorisation.",
+    "Check out_order_no (or the authorisation number or OpenID) and service_id.",
     false,
 );
 /// `FREQUENCY_LIMITED` (HTTP 429): Calls are too frequent. Slow down and retry.
