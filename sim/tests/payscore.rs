@@ -243,6 +243,16 @@ fn terminate(code: &str) -> TerminatePermissionByCodeRequest {
         .expect("valid terminate")
 }
 
+fn terminate_by_openid(openid: &str) -> TerminatePermissionByOpenidRequest {
+    TerminatePermissionByOpenidRequest::builder()
+        .openid(openid)
+        .service_id(SERVICE)
+        .appid(APPID)
+        .reason("用户注销账号")
+        .build()
+        .expect("valid terminate")
+}
+
 /// The authorisation callback's payload, or a panic naming what was typed instead.
 fn permission_notice(
     n: Notification<AnyNotification>,
@@ -366,13 +376,7 @@ async fn terminating_an_unknown_authorisation_is_refused() -> TestResult {
     let (_sim, client) = common::sim_and_client().await?;
     let api = common::api_error(client.execute(terminate("AUTH-404")).await);
     assert_eq!((api.status, api.code.as_str()), (404, "ORDER_NOT_EXIST"));
-    let by_openid = TerminatePermissionByOpenidRequest::builder()
-        .openid(OPENID)
-        .service_id(SERVICE)
-        .appid(APPID)
-        .reason("用户注销账号")
-        .build()?;
-    let api = common::api_error(client.execute(by_openid).await);
+    let api = common::api_error(client.execute(terminate_by_openid(OPENID)).await);
     assert_eq!(api.code.as_str(), "ORDER_NOT_EXIST");
     let err = permission_by_code(&client, "AUTH-404")
         .await
@@ -400,13 +404,7 @@ async fn ended_by_openid_or_by_the_user() -> TestResult {
     }
 
     // The merchant ends AUTH-5 by the user's OpenID.
-    let by_openid = TerminatePermissionByOpenidRequest::builder()
-        .openid("oUser5")
-        .service_id(SERVICE)
-        .appid(APPID)
-        .reason("用户注销账号")
-        .build()?;
-    client.execute(by_openid).await?;
+    client.execute(terminate_by_openid("oUser5")).await?;
     let n = common::next_callback(&mut callbacks).await?;
     assert_eq!(n.event_type, "PAYSCORE.USER_CLOSE_SERVICE");
     assert_eq!(
@@ -420,7 +418,15 @@ async fn ended_by_openid_or_by_the_user() -> TestResult {
         AuthorizationState::Unavailable
     );
 
-    // The user ends AUTH-6 in WeChat; the other authorisation is untouched.
+    // Only the user's own authorisation ended.
+    assert_eq!(
+        permission_by_code(&client, "AUTH-6")
+            .await?
+            .authorization_state,
+        AuthorizationState::Available
+    );
+
+    // The user ends AUTH-6 in WeChat.
     let (status, answer) =
         common::control_post(&sim, "/payscore/permission/AUTH-6/close", json!({})).await?;
     assert_eq!(status, 200, "{answer}");
