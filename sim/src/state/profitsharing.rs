@@ -204,11 +204,11 @@ const fn line_rules<L: Line>() -> [Rule; 8] {
             ..Rule::new(returned_id)
         },
         Rule {
-            whole: Some(|e, call| listed::<L>(e, call, L::RULE_IDS[6], true)),
+            whole: Some(listed::<L, true>),
             ..Rule::new(add_id)
         },
         Rule {
-            whole: Some(|e, call| listed::<L>(e, call, L::RULE_IDS[7], false)),
+            whole: Some(listed::<L, false>),
             ..Rule::new(delete_id)
         },
     ]
@@ -328,15 +328,15 @@ impl Receiver {
     }
 }
 
-/// Adds (`add`) or deletes the request's receiver on its list, answering with the request's
-/// fields the operation `id` answers. Both are idempotent: adding a listed receiver again, or
-/// deleting one not listed, leaves the list as it was.
-fn listed<L: Line>(e: &mut Engine<'_>, call: &Call<'_>, id: &str, add: bool) -> Outcome {
+/// Adds (`ADD`, the line's add_receiver) or deletes (its delete_receiver) the request's receiver
+/// on its list, answering with the request's fields the operation answers. Both are idempotent:
+/// adding a listed receiver again, or deleting one not listed, leaves the list as it was.
+fn listed<L: Line, const ADD: bool>(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
     let receiver = Receiver::of::<L>(call, &call.body["type"], &call.body["account"]);
-    let changed = if add {
-        e.world.receivers.insert(receiver)
+    let (changed, id) = if ADD {
+        (e.world.receivers.insert(receiver), L::RULE_IDS[6])
     } else {
-        e.world.receivers.remove(&receiver)
+        (e.world.receivers.remove(&receiver), L::RULE_IDS[7])
     };
     let op = operation(e.api, id);
     let (status, answer) = match op.and_then(|o| Some((o.response.status, o.response.ty.as_ref()?)))
