@@ -14,8 +14,9 @@ use wechatpay_apiv3::Client;
 use wechatpay_apiv3::ecommerce::profitsharing::{
     AddReceiverRequest, AfterSalesResult, AfterSalesScene, AfterSalesType,
     CreateAfterSalesOrderRequest, CreateOrderRequest, CreateReturnOrderRequest,
-    EcommerceOrderReceiver, EcommerceRelationType, FinishOrderRequest, QueryAfterSalesOrderRequest,
-    QueryOrderAmountRequest, QueryOrderRequest, QueryReturnOrderRequest,
+    DeleteReceiverRequest, EcommerceOrderReceiver, EcommerceRelationType, FinishOrderRequest,
+    QueryAfterSalesOrderRequest, QueryOrderAmountRequest, QueryOrderRequest,
+    QueryReturnOrderRequest,
 };
 use wechatpay_apiv3::pay::partner::transactions::{PartnerJsapiPayer, PrepayJsapiRequest};
 use wechatpay_apiv3::pay::transactions::{Amount, SettleInfo};
@@ -67,6 +68,33 @@ async fn paid_order(
     Ok(transaction_id)
 }
 
+const APPID: &str = "wx8888888888888888";
+
+/// Puts `account` of `kind` on the platform's receiver list.
+async fn add(
+    client: &Client,
+    kind: ReceiverType,
+    account: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut request = AddReceiverRequest::builder()
+        .appid(APPID)
+        .type_(kind.clone())
+        .account(account)
+        .relation_type(EcommerceRelationType::Platform);
+    if kind == ReceiverType::MerchantId {
+        request = request.encrypted_name("杭州云杉供应链有限公司");
+    }
+    let added = client.execute(request.build()?).await?;
+    assert_eq!((added.type_, added.account.as_str()), (kind, account));
+    Ok(())
+}
+
+/// Puts the platform and the promoter, the receivers these tests split to, on the list.
+async fn list_receivers(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    add(client, ReceiverType::MerchantId, PLATFORM).await?;
+    add(client, ReceiverType::PersonalOpenid, OPENID).await
+}
+
 fn receiver(kind: ReceiverType, account: &str, amount: i64) -> EcommerceOrderReceiver {
     EcommerceOrderReceiver::builder()
         .type_(kind)
@@ -84,7 +112,7 @@ fn split(
     shares: Vec<EcommerceOrderReceiver>,
 ) -> CreateOrderRequest {
     CreateOrderRequest::builder()
-        .appid("wx8888888888888888")
+        .appid(APPID)
         .sub_mchid(SUB_MCHID)
         .transaction_id(transaction_id)
         .out_order_no(out_order_no)
@@ -110,6 +138,7 @@ async fn unsplit(client: &Client, transaction_id: &str) -> Result<i64, Box<dyn s
 #[tokio::test]
 async fn a_split_is_paid_taken_back_and_finished_and_the_amounts_add_up() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
+    list_receivers(&client).await?;
     let tx = paid_order(&sim, &client, "EC-ORDER-1", 6000).await?;
     assert_eq!(unsplit(&client, &tx).await?, 6000);
 
@@ -348,6 +377,7 @@ async fn a_split_is_paid_taken_back_and_finished_and_the_amounts_add_up() -> Tes
 async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResult {
     let sim = Simulator::start().await?;
     let client = common::retrying(&sim);
+    list_receivers(&client).await?;
     let tx = paid_order(&sim, &client, "EC-ORDER-2", 5000).await?;
     // The split is made, but its answer comes after the client gave up on the attempt.
     sim.faults()
@@ -378,6 +408,27 @@ async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResul
 #[tokio::test]
 async fn receiver_names_leave_the_client_encrypted() -> TestResult {
     let (sim, client, log) = relayed_client().await?;
+    // The receivers are registered first (a split pays only receivers on the list).
+    let registered = client
+        .execute(
+            AddReceiverRequest::builder()
+                .appid("wx8888888888888888")
+                .type_(ReceiverType::MerchantId)
+                .account(PLATFORM)
+                .encrypted_name("杭州云杉供应链有限公司")
+                .relation_type(EcommerceRelationType::Supplier)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(registered.account, PLATFORM);
+    let sent = taken(&log, "/v3/ecommerce/profitsharing/receivers/add");
+    assert_eq!(
+        sent.wechatpay_serial.as_deref(),
+        Some(FIXTURE_PUBLIC_KEY_ID)
+    );
+    assert_encrypted(&sent.body, "/encrypted_name", "杭州云杉供应链有限公司");
+    assert_eq!(sent.body["relation_type"], "SUPPLIER");
+    add(&client, ReceiverType::PersonalOpenid, OPENID).await?;
     let tx = paid_order(&sim, &client, "EC-ORDER-3", 2000).await?;
 
     let named = EcommerceOrderReceiver::builder()
@@ -412,25 +463,6 @@ async fn receiver_names_leave_the_client_encrypted() -> TestResult {
         sent.body
     );
 
-    let registered = client
-        .execute(
-            AddReceiverRequest::builder()
-                .appid("wx8888888888888888")
-                .type_(ReceiverType::MerchantId)
-                .account(PLATFORM)
-                .encrypted_name("杭州云杉供应链有限公司")
-                .relation_type(EcommerceRelationType::Supplier)
-                .build()?,
-        )
-        .await?;
-    assert_eq!(registered.account, PLATFORM);
-    let sent = taken(&log, "/v3/ecommerce/profitsharing/receivers/add");
-    assert_eq!(
-        sent.wechatpay_serial.as_deref(),
-        Some(FIXTURE_PUBLIC_KEY_ID)
-    );
-    assert_encrypted(&sent.body, "/encrypted_name", "杭州云杉供应链有限公司");
-    assert_eq!(sent.body["relation_type"], "SUPPLIER");
     Ok(())
 }
 
@@ -537,5 +569,64 @@ async fn bad_input_is_refused_naming_the_field() -> TestResult {
         .expect_err("return_mchid is required");
     assert_eq!(err.code_str(), Some("PARAM_ERROR"), "{err}");
     assert!(err.to_string().contains("return_mchid"), "{err}");
+    Ok(())
+}
+
+/// Asserts `request` is refused as a split to `account`, not on the platform's list: INVALID_REQUEST
+/// naming it, and nothing split.
+async fn refused_unlisted(
+    sim: &Simulator,
+    client: &Client,
+    request: CreateOrderRequest,
+    account: &str,
+) -> TestResult {
+    let before = sim.faults().effects(SPLIT);
+    let err = client.execute(request).await.expect_err("not listed");
+    let api = err.api().expect("an API error");
+    assert_eq!((api.status, api.code.as_str()), (400, "INVALID_REQUEST"));
+    assert!(
+        api.message.contains(account) && api.message.contains("receiver list"),
+        "the refusal names the account: {}",
+        api.message
+    );
+    assert_eq!(sim.faults().effects(SPLIT), before, "nothing was split");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_split_pays_only_receivers_on_the_platforms_list() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let tx = paid_order(&sim, &client, "EC-ORDER-LIST", 3000).await?;
+    let url = "https://platform.example.com/ps";
+    let to = |out_order_no: &str, shares| split(&tx, out_order_no, url, shares);
+    let platform = || vec![receiver(ReceiverType::MerchantId, PLATFORM, 100)];
+
+    // Never added: refused, naming the account.
+    refused_unlisted(&sim, &client, to("EPS-L1", platform()), PLATFORM).await?;
+    assert_eq!(unsplit(&client, &tx).await?, 3000);
+
+    // Added (twice is the same as once): paid.
+    add(&client, ReceiverType::MerchantId, PLATFORM).await?;
+    add(&client, ReceiverType::MerchantId, PLATFORM).await?;
+    let made = client.execute(to("EPS-L2", platform())).await?;
+    assert_eq!(
+        made.receivers.unwrap_or_default()[0].receiver_account,
+        PLATFORM
+    );
+    // The paying sub-merchant receives without being listed.
+    let own = vec![receiver(ReceiverType::MerchantId, SUB_MCHID, 100)];
+    client.execute(to("EPS-L3", own)).await?;
+
+    // Deleted (twice: the second leaves the list as it is): refused again.
+    for _ in 0..2 {
+        let delete = DeleteReceiverRequest::builder()
+            .appid(APPID)
+            .type_(ReceiverType::MerchantId)
+            .account(PLATFORM)
+            .build()?;
+        assert_eq!(client.execute(delete).await?.account, PLATFORM);
+    }
+    refused_unlisted(&sim, &client, to("EPS-L4", platform()), PLATFORM).await?;
+    assert_eq!(unsplit(&client, &tx).await?, 2800, "two splits of 100 fen");
     Ok(())
 }

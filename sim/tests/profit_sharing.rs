@@ -2,7 +2,8 @@
 //! for profit sharing is split (PROCESSING, each share PENDING), WeChat Pay pays the shares through
 //! the control API (FINISHED, PROFITSHARING.SUCCESS to the merchant receiver), a share is taken back
 //! (PROFITSHARING.RETURN), the rest is unfrozen, and the remaining amount adds up at every step.
-//! A retried or repeated split never splits twice.
+//! A retried or repeated split never splits twice. A split pays only receivers on the merchant's
+//! list (add_receiver, delete_receiver), besides the merchant itself.
 
 use std::time::Duration;
 
@@ -10,9 +11,10 @@ use serde_json::json;
 use wechatpay_apiv3::Client;
 use wechatpay_apiv3::pay::transactions::{Amount, JsapiPayer, PrepayJsapiRequest, SettleInfo};
 use wechatpay_apiv3::profitsharing::{
-    CreateOrderRequest, CreateReturnOrderRequest, OrderReceiver, OrderState,
-    ProfitsharingNoticeEvent, QueryOrderAmountRequest, QueryOrderRequest, QueryReturnOrderRequest,
-    ReceiverResult, ReceiverType, ReturnResult, UnfreezeOrderRequest,
+    AddReceiverRequest, CreateOrderRequest, CreateReturnOrderRequest, DeleteReceiverRequest,
+    OrderReceiver, OrderState, ProfitsharingNoticeEvent, QueryOrderAmountRequest,
+    QueryOrderRequest, QueryReturnOrderRequest, ReceiverRelationType, ReceiverResult, ReceiverType,
+    ReturnResult, UnfreezeOrderRequest,
 };
 use wechatpay_apiv3_sim::{FIXTURE_MCHID, Fault, Simulator};
 
@@ -44,6 +46,37 @@ async fn paid_order(
         .build()?;
     client.execute(order).await?;
     Ok(sim.pay_order(out_trade_no, OPENID)?.transaction_id)
+}
+
+const APPID: &str = "wxd678efh567hg6787";
+
+/// Puts `account` of `kind` on the merchant's receiver list (the sub-merchant's, with `sub_mchid`).
+async fn add(
+    client: &Client,
+    kind: ReceiverType,
+    account: &str,
+    sub_mchid: Option<&str>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut request = AddReceiverRequest::builder()
+        .appid(APPID)
+        .type_(kind.clone())
+        .account(account)
+        .relation_type(ReceiverRelationType::Store);
+    if kind == ReceiverType::MerchantId {
+        request = request.name("深圳晨光咖啡南山店有限公司");
+    }
+    if let Some(sub) = sub_mchid {
+        request = request.sub_mchid(sub);
+    }
+    let added = client.execute(request.build()?).await?;
+    assert_eq!((added.type_, added.account.as_str()), (kind, account));
+    Ok(())
+}
+
+/// Puts the store and the employee, the receivers these tests split to, on the list.
+async fn list_receivers(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    add(client, ReceiverType::MerchantId, STORE, None).await?;
+    add(client, ReceiverType::PersonalOpenid, OPENID, None).await
 }
 
 fn receiver(kind: ReceiverType, account: &str, amount: i64) -> OrderReceiver {
@@ -78,7 +111,7 @@ fn split(
     shares: Vec<OrderReceiver>,
 ) -> CreateOrderRequest {
     CreateOrderRequest::builder()
-        .appid("wxd678efh567hg6787")
+        .appid(APPID)
         .transaction_id(transaction_id)
         .out_order_no(out_order_no)
         .receivers(shares)
@@ -107,6 +140,7 @@ fn code<C: wechatpay_apiv3::OpenEnum + Clone>(err: &wechatpay_apiv3::Error<C>) -
 #[tokio::test]
 async fn split_pay_return_and_unfreeze_add_up() -> TestResult {
     let (sim, client) = common::sim_and_client().await?;
+    list_receivers(&client).await?;
     let tx = paid_order(&sim, &client, "PS-ORDER-1", 8800, true).await?;
     assert_eq!(unsplit(&client, &tx).await?, 8800);
 
@@ -302,6 +336,7 @@ async fn an_order_not_held_for_profit_sharing_cannot_be_split() -> TestResult {
 async fn a_split_whose_answer_was_lost_is_retried_and_splits_once() -> TestResult {
     let sim = Simulator::start().await?;
     let client = common::retrying(&sim);
+    list_receivers(&client).await?;
     let tx = paid_order(&sim, &client, "PS-ORDER-3", 5000, true).await?;
     // The split is made, but its answer comes after the client gave up on the attempt.
     sim.faults()
@@ -365,6 +400,7 @@ async fn the_days_bill_lists_exactly_the_shares_paid_and_returns_made() -> TestR
     use wechatpay_apiv3::profitsharing::ApplyBillRequest;
     use wechatpay_apiv3::profitsharing::apply_bill::ProfitSharingBillTarType;
     let (sim, client) = common::sim_and_client().await?;
+    list_receivers(&client).await?;
     let tx = paid_order(&sim, &client, "PS-BILL-ORDER", 10000, true).await?;
     let notify_url = "https://shop.example.com/ps";
     let shares = vec![
@@ -523,5 +559,73 @@ async fn the_days_bill_lists_exactly_the_shares_paid_and_returns_made() -> TestR
         .await
         .expect_err("a day to come");
     assert_eq!(code(&err), Some("NO_STATEMENT_EXIST"));
+    Ok(())
+}
+
+/// The refusal of a split to `account`, which is not on the list: INVALID_REQUEST naming it.
+async fn refused_unlisted(
+    sim: &Simulator,
+    client: &Client,
+    request: CreateOrderRequest,
+    account: &str,
+) -> TestResult {
+    let before = sim.faults().effects(SPLIT);
+    let err = client.execute(request).await.expect_err("not listed");
+    let api = err.api().expect("an API error");
+    assert_eq!((api.status, api.code.as_str()), (400, "INVALID_REQUEST"));
+    assert!(
+        api.message.contains(account) && api.message.contains("receiver list"),
+        "the refusal names the account: {}",
+        api.message
+    );
+    assert_eq!(sim.faults().effects(SPLIT), before, "nothing was split");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_split_pays_only_receivers_on_the_list() -> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let tx = paid_order(&sim, &client, "PS-ORDER-LIST", 3000, true).await?;
+    let url = "https://shop.example.com/ps";
+    let to = |out_order_no: &str, shares: Vec<OrderReceiver>| split(&tx, out_order_no, url, shares);
+
+    // Never added: refused, naming the account; nothing is taken from the order.
+    let store = || vec![receiver(ReceiverType::MerchantId, STORE, 100)];
+    refused_unlisted(&sim, &client, to("PS-L1", store()), STORE).await?;
+    // One unlisted receiver among listed ones refuses the whole split.
+    add(&client, ReceiverType::MerchantId, STORE, None).await?;
+    let both = vec![
+        receiver(ReceiverType::MerchantId, STORE, 100),
+        receiver(ReceiverType::PersonalOpenid, OPENID, 100),
+    ];
+    refused_unlisted(&sim, &client, to("PS-L1", both), OPENID).await?;
+    assert_eq!(unsplit(&client, &tx).await?, 3000);
+
+    // Listed (adding twice is the same as once): paid.
+    add(&client, ReceiverType::MerchantId, STORE, None).await?;
+    let made = client.execute(to("PS-L2", store())).await?;
+    assert_eq!(made.receivers.unwrap_or_default()[0].account, STORE);
+    // The same account listed as another kind is another receiver.
+    let as_openid = vec![receiver(ReceiverType::PersonalOpenid, STORE, 100)];
+    refused_unlisted(&sim, &client, to("PS-L3", as_openid), STORE).await?;
+    // The merchant itself receives without being listed.
+    let own = vec![receiver(ReceiverType::MerchantId, FIXTURE_MCHID, 100)];
+    client.execute(to("PS-L4", own)).await?;
+
+    // Deleted (twice: the second leaves the list as it is): refused again.
+    for _ in 0..2 {
+        let delete = DeleteReceiverRequest::builder()
+            .appid(APPID)
+            .type_(ReceiverType::MerchantId)
+            .account(STORE)
+            .build()?;
+        assert_eq!(client.execute(delete).await?.account, STORE);
+    }
+    refused_unlisted(&sim, &client, to("PS-L5", store()), STORE).await?;
+    assert_eq!(unsplit(&client, &tx).await?, 2800, "two splits of 100 fen");
+
+    // A sub-merchant's list is its own: the store on it is not on the merchant's.
+    add(&client, ReceiverType::MerchantId, STORE, Some("1900000109")).await?;
+    refused_unlisted(&sim, &client, to("PS-L5", store()), STORE).await?;
     Ok(())
 }

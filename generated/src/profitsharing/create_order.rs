@@ -145,7 +145,7 @@ impl rt::Operation for CreateOrderRequest {
             rt::ErrorDoc::new(
                 400u16,
                 "INVALID_REQUEST",
-                "The request breaks a rule: the order is not held for profit sharing, or the amounts do not fit.",
+                "The request breaks a rule: the order is not held for profit sharing, a receiver is not on the receiver list (add it with add_receiver first), or the amounts do not fit.",
                 "Read the message and fix the request.",
                 false,
             ),

@@ -5,7 +5,7 @@
 //! it is sent. What no declaration can say (send limits, partial refunds, bill files) is
 //! hand-written in the family modules and registered by operation id ([`super::rules`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 use wechatpay_apiv3_generator::model::{
@@ -99,6 +99,10 @@ pub struct World {
     sequence: u64,
     /// Bill files by download token, exactly as served.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The profit-sharing receivers on each merchant's list (added, not yet deleted): kept by
+    /// the hand-written rules of both profit-sharing lines, since a receiver has no state field a
+    /// lifecycle could be declared by.
+    pub receivers: BTreeSet<super::profitsharing::Receiver>,
     /// The platform certificates `GET /v3/certificates` lists (kept by a reset).
     pub platform: Option<super::Platform>,
     /// Callbacks operations owe (a transition with `notify:`), not yet handed to the control API.

@@ -6,13 +6,15 @@
 //! back at most what the split paid that merchant receiver, less what earlier returns took.
 //! WeChat Pay's numbers, the receivers' results and the callbacks (one per merchant receiver) are
 //! made here too, and so is the day's bill of the shares paid and the money taken back
-//! (merchant line). One set of rules serves both lines: [`Line`] says what differs between them
-//! (field names, where the paid orders are, who pays).
+//! (merchant line). A split pays only receivers on the merchant's list (added by `add_receiver`,
+//! taken off by `delete_receiver`), besides the paying merchant itself. One set of rules serves
+//! both lines: [`Line`] says what differs between them (field names, where the paid orders are,
+//! who pays, whose receiver list a request names).
 
 use serde_json::{Value, json};
 
 use super::bills::{self, bill_text, yuan};
-use super::engine::{Engine, Record, text_of};
+use super::engine::{Engine, Record, operation, project, text_of};
 use super::payments::{PAID, REFUNDED, compact};
 use super::rules::{Named, Rule};
 use super::{Call, Outcome, now_rfc3339};
@@ -28,6 +30,9 @@ trait Line {
     const REFUNDED: Named;
     /// A request field the paid order must agree with (the sub-merchant), if any.
     const SCOPE: Option<&'static str>;
+    /// A request field naming whose receiver list it is (a service provider's sub-merchant), if
+    /// the line keeps more than one.
+    const LIST: Option<&'static str>;
     /// A share's receiving account field.
     const ACCOUNT: &'static str;
     /// The split request's flag that gives the rest back.
@@ -36,9 +41,10 @@ trait Line {
     const RETURN_NO: &'static str;
     /// Whether shares and returns carry a `create_time`.
     const CREATE_TIME: bool;
-    /// The ids of its split, release, return and amounts operations and of its share-paying and
-    /// return control transitions, for [`line_rules`].
-    const RULE_IDS: [&'static str; 6];
+    /// The ids of its split, release, return and amounts operations, of its share-paying and
+    /// return control transitions, and of its receiver add and delete operations, for
+    /// [`line_rules`].
+    const RULE_IDS: [&'static str; 8];
 
     const PENDING: Named = Named::of(Self::FAMILY, "order", "receivers.result", "PENDING");
     const PAID_SHARE: Named = Named::of(Self::FAMILY, "order", "receivers.result", "SUCCESS");
@@ -69,17 +75,20 @@ impl Line for Merchant {
     const PAID: Named = PAID;
     const REFUNDED: Named = REFUNDED;
     const SCOPE: Option<&'static str> = None;
+    const LIST: Option<&'static str> = Some("sub_mchid");
     const ACCOUNT: &'static str = "account";
     const REST: &'static str = "unfreeze_unsplit";
     const RETURN_NO: &'static str = "return_id";
     const CREATE_TIME: bool = true;
-    const RULE_IDS: [&'static str; 6] = [
+    const RULE_IDS: [&'static str; 8] = [
         "profitsharing.create_order",
         "profitsharing.unfreeze_order",
         "profitsharing.create_return_order",
         "profitsharing.query_order_amount",
         "profitsharing.order.finish",
         "profitsharing.return_order.returned",
+        "profitsharing.add_receiver",
+        "profitsharing.delete_receiver",
     ];
 
     fn payer(e: &Engine<'_>, _: &Value) -> String {
@@ -107,17 +116,21 @@ impl Line for Ecommerce {
     const PAID: Named = Named::state("pay_partner_transactions", "order", "SUCCESS");
     const REFUNDED: Named = Named::state("pay_partner_transactions", "order", "REFUND");
     const SCOPE: Option<&'static str> = Some("sub_mchid");
+    // The platform keeps one list for all its sub-merchants (add_receiver names none).
+    const LIST: Option<&'static str> = None;
     const ACCOUNT: &'static str = "receiver_account";
     const REST: &'static str = "finish";
     const RETURN_NO: &'static str = "return_no";
     const CREATE_TIME: bool = false;
-    const RULE_IDS: [&'static str; 6] = [
+    const RULE_IDS: [&'static str; 8] = [
         "ecommerce_profitsharing.create_order",
         "ecommerce_profitsharing.finish_order",
         "ecommerce_profitsharing.create_return_order",
         "ecommerce_profitsharing.query_order_amount",
         "ecommerce_profitsharing.order.finish",
         "ecommerce_profitsharing.return_order.returned",
+        "ecommerce_profitsharing.add_receiver",
+        "ecommerce_profitsharing.delete_receiver",
     ];
 
     fn payer(_: &Engine<'_>, order: &Value) -> String {
@@ -150,9 +163,10 @@ pub(super) const NAMED: &[Named] = &[
     Ecommerce::MERCHANT,
 ];
 
-/// The rules both lines have: a split, a release of the rest, a return, the amounts query, and
-/// WeChat Pay paying the shares and the return (control transitions), under the line's ids.
-const fn line_rules<L: Line>() -> [Rule; 6] {
+/// The rules both lines have: a split, a release of the rest, a return, the amounts query,
+/// WeChat Pay paying the shares and the return (control transitions), and the receiver list's
+/// add and delete, under the line's ids.
+const fn line_rules<L: Line>() -> [Rule; 8] {
     let [
         split_id,
         release_id,
@@ -160,6 +174,8 @@ const fn line_rules<L: Line>() -> [Rule; 6] {
         amounts_id,
         paid_id,
         returned_id,
+        add_id,
+        delete_id,
     ] = L::RULE_IDS;
     [
         Rule {
@@ -187,12 +203,20 @@ const fn line_rules<L: Line>() -> [Rule; 6] {
             notice: Some(returned::<L>),
             ..Rule::new(returned_id)
         },
+        Rule {
+            whole: Some(listed::<L, true>),
+            ..Rule::new(add_id)
+        },
+        Rule {
+            whole: Some(listed::<L, false>),
+            ..Rule::new(delete_id)
+        },
     ]
 }
 
 pub(super) const RULES: &[Rule] = &{
-    let [a, b, c, d, e, f] = line_rules::<Merchant>();
-    let [g, h, i, j, k, l] = line_rules::<Ecommerce>();
+    let [a, b, c, d, e, f, m, n] = line_rules::<Merchant>();
+    let [g, h, i, j, k, l, o, p] = line_rules::<Ecommerce>();
     let after_sales = Rule {
         fill: Some(after_sales),
         ..Rule::new("ecommerce_profitsharing.create_after_sales_order")
@@ -201,7 +225,26 @@ pub(super) const RULES: &[Rule] = &{
         whole: Some(|e, call| bills::apply(e, call, bill)),
         ..Rule::new("profitsharing.apply_bill")
     };
-    [a, b, c, d, e, f, g, h, i, j, k, l, after_sales, bill]
+    [
+        a,
+        b,
+        c,
+        d,
+        e,
+        f,
+        m,
+        n,
+        g,
+        h,
+        i,
+        j,
+        k,
+        l,
+        o,
+        p,
+        after_sales,
+        bill,
+    ]
 };
 
 fn refused(message: &str) -> Outcome {
@@ -263,6 +306,73 @@ fn unsplit<L: Line>(e: &Engine<'_>, order: &Record) -> i64 {
     (total - taken).max(0)
 }
 
+/// One receiver on a merchant's list: of which line, whose list (the sub-merchant's, or empty
+/// for the merchant's own or the platform's), and the account with its kind (one account number
+/// may be listed as two kinds).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Receiver {
+    family: &'static str,
+    list: String,
+    kind: String,
+    account: String,
+}
+
+impl Receiver {
+    fn of<L: Line>(call: &Call<'_>, kind: &Value, account: &Value) -> Self {
+        Self {
+            family: L::FAMILY,
+            list: L::LIST.map(|f| call.text(f)).unwrap_or_default(),
+            kind: text_of(Some(kind)),
+            account: text_of(Some(account)),
+        }
+    }
+}
+
+/// Adds (`ADD`, the line's add_receiver) or deletes (its delete_receiver) the request's receiver
+/// on its list, answering with the request's fields the operation answers. Both are idempotent:
+/// adding a listed receiver again, or deleting one not listed, leaves the list as it was.
+fn listed<L: Line, const ADD: bool>(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
+    let receiver = Receiver::of::<L>(call, &call.body["type"], &call.body["account"]);
+    let (changed, id) = if ADD {
+        (e.world.receivers.insert(receiver), L::RULE_IDS[6])
+    } else {
+        (e.world.receivers.remove(&receiver), L::RULE_IDS[7])
+    };
+    let op = operation(e.api, id);
+    let (status, answer) = match op.and_then(|o| Some((o.response.status, o.response.ty.as_ref()?)))
+    {
+        Some((status, ty)) => (status, project(e.api, ty, call.body.clone())),
+        None => (200, call.body.clone()),
+    };
+    let answer = Answer::json(status, &answer);
+    if changed {
+        Outcome::changed(answer)
+    } else {
+        Outcome::unchanged(answer)
+    }
+}
+
+/// Refuses a split to a receiver not on the list its request names, naming the first such;
+/// the paying (sub-)merchant, `payer`, receives without being listed.
+fn check_listed<L: Line>(e: &Engine<'_>, call: &Call<'_>, payer: &str) -> Result<(), Outcome> {
+    for r in call.body["receivers"].as_array().into_iter().flatten() {
+        let receiver = Receiver::of::<L>(call, &r["type"], &r[L::ACCOUNT]);
+        let own = receiver.kind == L::MERCHANT.value && receiver.account == payer;
+        if own || e.world.receivers.contains(&receiver) {
+            continue;
+        }
+        let whose = match receiver.list.as_str() {
+            "" => String::new(),
+            sub => format!(" of sub_mchid {sub}"),
+        };
+        return Err(refused(&format!(
+            "receivers: {} ({}) is not on the receiver list{whose}; add it with add_receiver first",
+            receiver.account, receiver.kind
+        )));
+    }
+    Ok(())
+}
+
 /// A share as the order shows it, waiting to be paid.
 fn share<L: Line>(
     kind: &Value,
@@ -289,7 +399,13 @@ fn number(e: &mut Engine<'_>, prefix: &str, now: &str) -> String {
 }
 
 fn split<L: Line>(e: &mut Engine<'_>, call: &Call<'_>, order: &mut Value) -> Result<(), Outcome> {
-    let held = unsplit::<L>(e, held_order::<L>(e, call)?);
+    let paid = held_order::<L>(e, call)?;
+    let payer = match call.text("sub_mchid") {
+        sub if sub.is_empty() => L::payer(e, &paid.json),
+        sub => sub,
+    };
+    check_listed::<L>(e, call, &payer)?;
+    let held = unsplit::<L>(e, paid);
     let asked = call.body["receivers"]
         .as_array()
         .cloned()
