@@ -178,6 +178,92 @@ mod busifavor {
         assert_eq!(sim.faults().effects("busifavor.send_coupon"), 1);
         Ok(())
     }
+
+    /// A coupon the user receives through another channel (the control create) sends COUPON.SEND,
+    /// verified and decrypted by the client's notification entry point: the channel the control
+    /// call names (a mini program by default), sent by the merchant the stock belongs to, the
+    /// OpenID only for a stock with a `notify_appid`; a channel the callback has not is refused.
+    #[tokio::test]
+    async fn a_coupon_the_user_receives_sends_coupon_send_naming_channel_and_merchant() -> TestResult
+    {
+        use wechatpay_apiv3::marketing::busifavor::SendChannel;
+        use wechatpay_apiv3::marketing::busifavor::coupon_send::{
+            CouponSendEvent, CouponSendEventType,
+        };
+        let (sim, client) = common::sim_and_client().await?;
+        let stock = client
+            .execute(CreateStockRequest::builder().body(stock_body()).build()?)
+            .await?;
+
+        let (url, mut rx) = common::receive_one_callback::<CouponSendEvent>(client.clone()).await?;
+        let (status, made) = common::control_post(
+            &sim,
+            "/busifavor/coupon/create",
+            json!({ "stock_id": stock.stock_id, "openid": OPENID, "notify_url": url,
+                    "send_channel": "BUSICOUPON_SEND_CHANNEL_HALL" }),
+        )
+        .await?;
+        assert_eq!(status, 200, "{made}");
+        assert_eq!(made["callback"]["delivered"], true, "{made}");
+        let sent = rx.recv().await.ok_or("the handler saw nothing")??;
+        assert_eq!(
+            sent.event_type,
+            Some(CouponSendEventType::EventTypeBusicouponSend)
+        );
+        assert_eq!(sent.send_channel, SendChannel::BusicouponSendChannelHall);
+        assert_eq!(sent.send_merchant, "1900000001", "the stock's merchant");
+        assert_eq!(sent.stock_id.as_deref(), Some(stock.stock_id.as_str()));
+        let code = made["record"]["coupon_code"].as_str().ok_or("no code")?;
+        assert_eq!(sent.coupon_code.as_deref(), Some(code));
+        assert!(sent.send_time.is_some());
+        assert!(sent.openid.is_none(), "the stock has no notify_appid");
+        // The coupon the callback names is in the user's wallet.
+        let held = client.execute(query(code)).await?;
+        assert_eq!(held.coupon_state, Some(CouponState::Sended));
+
+        // A stock the simulator does not know (made from the spec's example, which has a
+        // notify_appid and another merchant), no channel named: queued, not delivered.
+        let (status, made) = common::control_post(
+            &sim,
+            "/busifavor/coupon/create",
+            json!({ "stock_id": "1212000000000153", "openid": OPENID, "deliver": false,
+                    "notify_url": "https://127.0.0.1:9/busifavor" }),
+        )
+        .await?;
+        assert_eq!(status, 200, "{made}");
+        let callback = &made["callback"];
+        assert_eq!(
+            (&callback["event_type"], &callback["delivered"]),
+            (&json!("COUPON.SEND"), &json!(false)),
+            "{made}"
+        );
+        let resource = &callback["resource"];
+        assert_eq!(resource["send_channel"], "BUSICOUPON_SEND_CHANNEL_MINIAPP");
+        assert_eq!(resource["send_merchant"], "1900008361", "{resource}");
+        assert_eq!(resource["openid"], OPENID, "{resource}");
+
+        // A channel COUPON.SEND does not have: refused naming it, and no coupon made.
+        let (status, refused) = common::control_post(
+            &sim,
+            "/busifavor/coupon/create",
+            json!({ "stock_id": stock.stock_id, "openid": OPENID, "coupon_code": "CODE-PIGEON",
+                    "send_channel": "BUSICOUPON_SEND_CHANNEL_PIGEON" }),
+        )
+        .await?;
+        assert_eq!(status, 400, "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("send_channel")),
+            "{refused}"
+        );
+        let err = client
+            .execute(query("CODE-PIGEON"))
+            .await
+            .expect_err("nothing was made");
+        assert_eq!(err.code().cloned(), Some(ErrorCode::ResourceNotExists));
+        Ok(())
+    }
 }
 
 mod product_coupon {

@@ -1,9 +1,10 @@
 //! 电商收付通二级商户进件 through the generated client against the simulator: submit an
 //! application (either form), move it through the data check, the account verification, review
 //! and signing with the control API and read each state back by either number; reject, freeze
-//! and revoke; a retried submission makes one application; the identity and account fields leave
-//! the client encrypted to WeChat Pay's key and open to what was typed; bad input is refused
-//! naming the field, by the builder and by the simulator.
+//! and revoke; a retried submission makes one application, a rejected one sent again corrected
+//! replaces it under the same number; the identity and account fields leave the client encrypted
+//! to WeChat Pay's key and open to what was typed; bad input is refused naming the field, by the
+//! builder and by the simulator.
 
 use std::time::Duration;
 
@@ -368,6 +369,77 @@ async fn a_submission_retried_after_a_lost_answer_makes_exactly_one_application(
     assert_eq!(sim.faults().effects(SUBMIT), 1);
     let status = client.execute(by_no("EC_RETRY_1")?).await?;
     assert_eq!(status.applyment_id, first.applyment_id);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rejected_application_sent_again_corrected_replaces_it_under_the_same_number()
+-> TestResult {
+    let (sim, client) = common::sim_and_client().await?;
+    let no = "EC_RESUBMIT_1";
+    let first = client.execute(submit(application(no))?).await?;
+    // Under review, the number takes no other content.
+    let mut corrected = application(no);
+    corrected["merchant_shortname"] = json!("晨光咖啡南山店");
+    corrected["sales_scene_info"]["store_url"] = json!("https://shop.example.com/chenguang-ns");
+    assert_eq!(review(&sim, no, "data_checked", json!({})).await?.0, 200);
+    let err = client
+        .execute(submit(corrected.clone())?)
+        .await
+        .expect_err("no resubmission while under review");
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
+    assert_eq!(sim.faults().effects(SUBMIT), 1);
+
+    let reasons = json!([{ "param_name": "store_url", "reject_reason": "店铺链接无法打开。" }]);
+    let (status, answer) = review(&sim, no, "reject", json!({ "audit_detail": reasons })).await?;
+    assert_eq!(status, 200, "{answer}");
+    // The first submission retried as it was still replays, changing nothing.
+    let retried = client.execute(submit(application(no))?).await?;
+    assert_eq!(retried, first);
+    assert_eq!(
+        both_ways(&client, no, first.applyment_id)
+            .await?
+            .applyment_state,
+        ApplymentState::Rejected
+    );
+
+    // Corrected and sent again: the same application, back to the data check, the reasons gone.
+    let resubmitted = client.execute(submit(corrected.clone())?).await?;
+    assert_eq!(
+        resubmitted, first,
+        "the same out_request_no and applyment_id"
+    );
+    assert_eq!(sim.faults().effects(SUBMIT), 2);
+    let shown = both_ways(&client, no, first.applyment_id).await?;
+    assert_eq!(shown.applyment_state, ApplymentState::Checking);
+    assert_eq!(shown.applyment_state_desc, "资料校验中");
+    assert_eq!(shown.sign_state, Some(SignState::NotSignable));
+    assert!(shown.audit_detail.is_none(), "the old reasons are gone");
+    // The corrected content is what WeChat Pay now holds (the queries answer no form content).
+    let held = sim
+        .created_with(FAMILY, "applyment", no)
+        .ok_or("the simulator kept no request")?;
+    assert_eq!(held["merchant_shortname"], "晨光咖啡南山店");
+    assert_eq!(
+        held["sales_scene_info"]["store_url"],
+        "https://shop.example.com/chenguang-ns"
+    );
+    // The corrected submission retried replays; the first content, now in review again, is refused.
+    assert_eq!(client.execute(submit(corrected)?).await?, first);
+    let err = client
+        .execute(submit(application(no))?)
+        .await
+        .expect_err("no resubmission while being checked");
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
+    assert_eq!(sim.faults().effects(SUBMIT), 2);
+    // The resubmitted application goes on through review as any.
+    assert_eq!(review(&sim, no, "data_checked", json!({})).await?.0, 200);
+    assert_eq!(
+        both_ways(&client, no, first.applyment_id)
+            .await?
+            .applyment_state,
+        ApplymentState::Auditing
+    );
     Ok(())
 }
 

@@ -381,7 +381,28 @@ async fn rejected_resubmitted_accepted_verified_signed_and_finished() -> TestRes
         again.applyment_state,
         ApplymentState::ApplymentStateAuditing
     );
+    assert_eq!(again.applyment_state_msg.as_deref(), Some("审核中"));
+    assert_eq!(again.applyment_id, Some(submitted.applyment_id));
     assert!(again.audit_detail.is_none(), "the old reasons are gone");
+    // The corrected content replaced the first (the query answers no content of the form).
+    let kept = sim
+        .created_with("applyment4sub", "applyment", code)
+        .ok_or("the simulator kept no request")?;
+    assert_eq!(
+        kept.pointer("/business_info/sales_info/biz_store_info/biz_store_name"),
+        Some(&json!("晨光咖啡南山旗舰店"))
+    );
+    // The corrected submission retried replays; the first content, under review, is refused.
+    let retried = client
+        .execute(submit(application(code, "晨光咖啡南山旗舰店"))?)
+        .await?;
+    assert_eq!(retried, resubmitted);
+    let err = client
+        .execute(submit(application(code, "晨光咖啡南山店"))?)
+        .await
+        .expect_err("no resubmission while under review");
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
+    assert_eq!(sim.faults().effects("applyment4sub.submit_applyment"), 2);
 
     // Accepted: the administrator's signing link names the application.
     assert_eq!(review(&sim, code, "approve", json!({})).await?.0, 200);
@@ -432,11 +453,13 @@ async fn rejected_resubmitted_accepted_verified_signed_and_finished() -> TestRes
     assert_eq!(finished.sub_mchid.as_deref(), Some("1900087001"));
     assert_eq!(finished.applyment_state_msg.as_deref(), Some("已完成"));
 
-    // A finished application is not reopened by its code: the same number, nothing changes.
-    let late = client
+    // A finished application is not reopened by its code: other content is refused, and
+    // nothing changes.
+    let err = client
         .execute(submit(application(code, "晨光咖啡"))?)
-        .await?;
-    assert_eq!(late.applyment_id, submitted.applyment_id);
+        .await
+        .expect_err("a finished application takes no new content");
+    assert_eq!(err.code().cloned(), Some(ErrorCode::InvalidRequest));
     assert_eq!(sim.faults().effects("applyment4sub.submit_applyment"), 2);
     assert_eq!(
         client.execute(by_code(code)?).await?.applyment_state,

@@ -1,7 +1,9 @@
 //! 特约商户进件 (sub-merchant applications), beyond the declared lifecycle
-//! (spec/applyment4sub/family.yaml): WeChat Pay numbers each application, a business code sent
-//! again answers the application it already names, and one sent again after a rejection replaces
-//! the application's content and returns it to review under the same number. The query by
+//! (spec/applyment4sub/family.yaml): WeChat Pay numbers each application, and a business code
+//! sent again with other content after a rejection (or while the application is stuck saving)
+//! replaces the application's content and returns it to review under the same number, a rule the
+//! e-commerce applications share (an identical repeat replays; other content in any other state is
+//! refused, as any reused request number is). The query by
 //! WeChat Pay's number compares it as text, since the path carries digits and the record an
 //! integer. An accepted application gets the link its administrator signs at.
 //!
@@ -10,7 +12,7 @@
 //! the settlement query answers the latest accepted change's account, and the documented account
 //! until one is accepted.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::engine::{self, Engine};
 use super::rules::{Named, Rule};
@@ -22,16 +24,20 @@ const LIFECYCLE: &str = "applyment";
 const SUBMIT: &str = "applyment4sub.submit_applyment";
 const QUERY_BY_ID: &str = "applyment4sub.query_applyment_by_id";
 
-/// States from which the same business code may carry corrected content.
+/// The service provider's rejected application, and one stuck saving (the state's documented
+/// advice is to submit again with the same business code).
 const REJECTED: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_REJECTED");
 const EDITTING: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_EDITTING");
-/// Where a resubmitted application goes (the state the lifecycle's create gives a new one).
-const AUDITING: Named = Named::state(FAMILY, LIFECYCLE, "APPLYMENT_STATE_AUDITING");
+/// The e-commerce platform's rejected application (the official page: resubmitted under the same
+/// out_request_no).
+const EC_REJECTED: Named = Named::state("ecommerce_applyments", "applyment", "REJECTED");
+/// The states from which an application's number may carry corrected content.
+const RESUBMITTABLE: &[Named] = &[REJECTED, EDITTING, EC_REJECTED];
 
 /// A change of settlement account the reviewer accepted.
 const CHANGE_ACCEPTED: Named = Named::state(FAMILY, CHANGES, "AUDIT_SUCCESS");
 
-pub(super) const NAMED: &[Named] = &[REJECTED, EDITTING, AUDITING, CHANGE_ACCEPTED];
+pub(super) const NAMED: &[Named] = &[REJECTED, EDITTING, EC_REJECTED, CHANGE_ACCEPTED];
 
 /// The lifecycle of settlement-account changes.
 const CHANGES: &str = "settlement_application";
@@ -43,8 +49,8 @@ const FIRST_APPLYMENT_ID: u64 = 2_000_002_000_000_000;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
-        whole: Some(submit),
         fill: Some(number),
+        replaces: Some(resubmitted),
         ..Rule::new(SUBMIT)
     },
     Rule {
@@ -140,27 +146,19 @@ pub(super) fn number(e: &mut Engine<'_>, _: &Call<'_>, record: &mut Value) -> Re
     Ok(())
 }
 
-/// A new business code creates through the lifecycle; a known one answers its application's
-/// number, and after a rejection sends the application back to review.
-fn submit(e: &mut Engine<'_>, call: &Call<'_>) -> Outcome {
-    let code = call.text("business_code");
-    let Some(existing) = e.get(FAMILY, LIFECYCLE, &code).map(|r| r.json.clone()) else {
-        return e.create_for(SUBMIT, call);
-    };
-    let answer = Answer::json(200, &json!({ "applyment_id": existing["applyment_id"] }));
-    let api = e.api;
-    if !(REJECTED.is_in(api, &existing) || EDITTING.is_in(api, &existing)) {
-        return Outcome::unchanged(answer);
-    }
-    if let Some(record) = e.get_mut(FAMILY, LIFECYCLE, &code) {
-        let json = &mut record.json;
-        AUDITING.set_in(api, json);
-        json["applyment_state_msg"] = json!("审核中");
-        if let Some(fields) = json.as_object_mut() {
-            fields.remove("audit_detail");
-        }
-    }
-    Outcome::changed(answer)
+/// Whether a submission under the number of the application `existing` (of either family)
+/// replaces it: only from [`RESUBMITTABLE`], keeping WeChat Pay's number. The engine's create
+/// then makes it afresh from the corrected request, in the create's state (back to the first
+/// check), without the old reasons, signing link or merchant number.
+pub(super) fn resubmitted(e: &Engine<'_>, existing: &Value) -> Option<Map<String, Value>> {
+    // The two families' state values differ, so a state names its family too.
+    RESUBMITTABLE
+        .iter()
+        .any(|state| state.is_in(e.api, existing))
+        .then(|| {
+            let id = existing.get("applyment_id").cloned().unwrap_or_default();
+            Map::from_iter([("applyment_id".to_string(), id)])
+        })
 }
 
 /// The application with this WeChat Pay number.

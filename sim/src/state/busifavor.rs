@@ -2,11 +2,12 @@
 //! sending checks the stock (RUNNING, within its limits, the code mode's rule for codes), counts
 //! the coupon against the stock and shows the stock's rules on the coupon, as does a coupon the
 //! simulated user receives (the control create `busifavor.coupon.create`), whose stock is made
-//! from the spec's example when the simulator does not know it.
+//! from the spec's example when the simulator does not know it, and whose COUPON.SEND callback
+//! names the channel and the sending merchant, which no coupon holds.
 
 use serde_json::{Value, json};
 
-use super::engine::{Engine, operation};
+use super::engine::{Engine, operation, text_of};
 use super::rules::{Named, Rule};
 use super::{Call, Outcome, check_send_limits, coupon_code};
 
@@ -28,9 +29,84 @@ pub(super) const RULES: &[Rule] = &[
     },
     Rule {
         fill: Some(received),
+        notice: Some(send_notice),
         ..Rule::new("busifavor.coupon.create")
     },
 ];
+
+/// The notification a received coupon sends (spec/marketing/busifavor/coupon_send.yaml).
+const COUPON_SEND: &str = "coupon_send";
+/// The channel of a coupon the control call names none for: the user claimed it in a mini
+/// program, the commonest channel besides the merchant's own send API (which `send_coupon` is).
+const DEFAULT_CHANNEL: &str = "BUSICOUPON_SEND_CHANNEL_MINIAPP";
+
+/// The COUPON.SEND resource of `coupon`, received by `openid` through the control call `body`:
+/// the channel the body names (else [`DEFAULT_CHANNEL`]), sent by the merchant the stock belongs
+/// to (the stock names no other creator); the OpenID only when the stock has a `notify_appid`,
+/// under which WeChat Pay computes it.
+fn send_event(e: &Engine<'_>, coupon: &Value, openid: &str, body: &Value) -> Value {
+    let channel = body["send_channel"]
+        .as_str()
+        .filter(|c| !c.is_empty())
+        .unwrap_or(DEFAULT_CHANNEL);
+    let mut event = json!({
+        "event_type": "EVENT_TYPE_BUSICOUPON_SEND",
+        "coupon_code": coupon["coupon_code"],
+        "stock_id": coupon["stock_id"],
+        "send_time": coupon["receive_time"],
+        "send_channel": channel,
+        "send_merchant": coupon["belong_merchant"],
+    });
+    let stock = e.get(FAMILY, "stock", &text_of(coupon.get("stock_id")));
+    if stock.is_some_and(|s| s.json["notify_config"]["notify_appid"].is_string()) {
+        event["openid"] = json!(openid);
+    }
+    event
+}
+
+/// COUPON.SEND for the coupon the control create stored (its body kept beside it).
+fn send_notice(e: &Engine<'_>, coupon: &Value) -> Vec<Value> {
+    e.get(FAMILY, "coupon", &text_of(coupon.get("coupon_code")))
+        .map(|stored| {
+            let openid = stored.owner.clone().unwrap_or_default();
+            send_event(e, coupon, &openid, &stored.request)
+        })
+        .into_iter()
+        .collect()
+}
+
+/// A `send_channel` the body gives must be one of the notification's channels: a `400` naming
+/// it, before anything is made.
+fn check_channel(e: &Engine<'_>, call: &Call<'_>, coupon: &Value) -> Result<(), Outcome> {
+    let payload = e
+        .api
+        .families
+        .iter()
+        .find(|f| f.name == FAMILY)
+        .and_then(|f| f.notifications.iter().find(|n| n.id == COUPON_SEND))
+        .map(|n| n.payload.clone());
+    let Some(payload) = payload else {
+        return Err(Outcome::error(
+            500,
+            "SIMULATOR_BUG",
+            "no busifavor.coupon_send",
+        ));
+    };
+    let event = send_event(e, coupon, &call.text("openid"), call.body);
+    let problems = wechatpay_apiv3_generator::validate::check_json(e.api, &payload, &event);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    Err(Outcome::error(
+        400,
+        "PARAM_ERROR",
+        &format!(
+            "the COUPON.SEND callback would break its type: {}",
+            list.join("; ")
+        ),
+    ))
+}
 
 fn send(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(), Outcome> {
     let (stock_id, openid) = (call.text("stock_id"), call.text("openid"));
@@ -95,6 +171,7 @@ fn received(e: &mut Engine<'_>, call: &Call<'_>, coupon: &mut Value) -> Result<(
     with_stock_rules(coupon, &stock);
     e.valid(FAMILY, "coupon", coupon.clone())
         .map_err(|problems| Outcome::error(400, "PARAM_ERROR", &problems))?;
+    check_channel(e, call, coupon)?;
     if known.is_none() {
         e.insert(FAMILY, "stock", None, stock);
     }

@@ -676,12 +676,16 @@ impl Engine<'_> {
             _ => &[],
         };
         let replay_key = replay_key(id, op, scope, call);
-        if let Some(k) = &replay_key
-            && let Some(first) = self.world.replays.get(k)
+        // A create whose rule may replace the record under the key decides in `create`.
+        let may_replace =
+            matches!(role, Role::Create(_)) && rule.is_some_and(|r| r.replaces.is_some());
+        let first = replay_key.as_ref().and_then(|k| self.world.replays.get(k));
+        if let Some(first) = first
+            && first.request == call.request()
         {
-            if first.request == call.request() {
-                return Some(Outcome::unchanged(first.answer.clone()));
-            }
+            return Some(Outcome::unchanged(first.answer.clone()));
+        }
+        if first.is_some() && !may_replace {
             let code = rule.and_then(|r| r.reused).unwrap_or("INVALID_REQUEST");
             return Some(refusal(
                 Some(op),
@@ -817,15 +821,25 @@ impl Engine<'_> {
         let now = now_rfc3339();
         let mut record = new_record(c.copy.as_deref(), call.body);
         let given_key = call.field(&l.key).map(|k| text_of(Some(&k)));
+        // What a replaced record hands on to the new one (its rule's `replaces`).
+        let mut kept = Map::new();
         if let Some(k) = &given_key
-            && self.get(family, &l.name, k).is_some()
+            && let Some(existing) = self.get(family, &l.name, k)
         {
-            return refusal(
-                Some(op),
-                rule.and_then(|r| r.reused).unwrap_or("INVALID_REQUEST"),
-                400,
-                &format!("a {} with this {} exists already", l.name, l.key),
-            );
+            match rule
+                .and_then(|r| r.replaces)
+                .and_then(|r| r(self, &existing.json))
+            {
+                Some(fields) => kept = fields,
+                None => {
+                    return refusal(
+                        Some(op),
+                        rule.and_then(|r| r.reused).unwrap_or("INVALID_REQUEST"),
+                        400,
+                        &format!("a {} with this {} exists already", l.name, l.key),
+                    );
+                }
+            }
         }
         let key = given_key.unwrap_or_else(|| format!("1{:09}", self.next()));
         record[l.key.as_str()] = json!(key);
@@ -835,6 +849,9 @@ impl Engine<'_> {
             && let Err(refused) = fill(self, call, &mut record)
         {
             return refused;
+        }
+        for (field, value) in kept {
+            record[field] = value;
         }
         let key = text_of(record.get(&l.key));
         let owner = l

@@ -27,6 +27,11 @@ pub type Whole = fn(&mut Engine<'_>, &Call<'_>) -> Outcome;
 /// record itself, projected onto the notification's type.
 pub type NoticeOf = fn(&Engine<'_>, &Value) -> Vec<Value>;
 
+/// Whether a create may replace the record already under its key (a rejected application sent
+/// again, corrected): the fields of that record the new one keeps (WeChat Pay's number), or
+/// `None` to refuse the reused key as any other.
+pub type Replaces = fn(&Engine<'_>, &Value) -> Option<serde_json::Map<String, Value>>;
+
 /// What is hand-written for one operation, or for one control transition.
 pub struct Rule {
     /// `family.operation`, as in spec/; or `family.lifecycle.transition` for a transition no
@@ -40,6 +45,9 @@ pub struct Rule {
     /// The error code for a request number (or a key) used again with other parameters
     /// (default `INVALID_REQUEST`).
     pub reused: Option<&'static str>,
+    /// For a create: which record under a reused key (or request number sent with other
+    /// parameters) the request replaces instead of being refused.
+    pub replaces: Option<Replaces>,
 }
 
 impl Rule {
@@ -52,6 +60,7 @@ impl Rule {
             whole: None,
             notice: None,
             reused: None,
+            replaces: None,
         }
     }
 }
@@ -258,7 +267,11 @@ pub fn check<'r>(
     for rule in rules {
         let id = rule.operation;
         if index.is_control(id) {
-            if rule.answer.is_some() || rule.whole.is_some() || rule.reused.is_some() {
+            if rule.answer.is_some()
+                || rule.whole.is_some()
+                || rule.reused.is_some()
+                || rule.replaces.is_some()
+            {
                 problems.push(format!(
                     "the hand-written rule for control transition `{id}` may only fill the record and build its callback"
                 ));
