@@ -216,8 +216,7 @@ impl Simulator {
             security.merchant_key.clone(),
             &api,
         )
-        .map_err(StartError::Spec)?
-        .opening_with(security.platform_key.clone());
+        .map_err(StartError::Spec)?;
         let state = Arc::new(State {
             faults: Faults::new(faults::operation_ids(&api)),
             api,

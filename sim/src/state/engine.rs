@@ -110,18 +110,9 @@ pub struct World {
     /// The merchant certificate's key, which encrypted bills' file keys are encrypted to (kept
     /// by a reset).
     pub merchant_key: Option<wechatpay_apiv3_runtime::client::VerifyingKey>,
-    /// The platform private key (kept by a reset), to open a request field a client encrypted to
-    /// WeChat Pay where the state must read it ([`World::open`]).
-    pub platform_key: Option<std::sync::Arc<wechatpay_apiv3_runtime::client::crypto::MerchantKey>>,
 }
 
 impl World {
-    /// The plain text of a sensitive request field (encrypted to the platform key), or `None`
-    /// when it does not open (no key, or not ciphertext of it).
-    pub fn open(&self, ciphertext: &str) -> Option<String> {
-        self.platform_key.as_ref()?.decrypt_oaep(ciphertext).ok()
-    }
-
     /// An empty world for a simulator listening at `origin` for merchant `mchid`, listing
     /// `platform` as its platform certificates.
     pub fn new(origin: String, mchid: String, platform: Option<super::Platform>) -> Self {

@@ -218,15 +218,6 @@ impl Store {
         })
     }
 
-    /// Lets the state open request fields encrypted to the platform key (`key`).
-    pub fn opening_with(
-        self,
-        key: std::sync::Arc<wechatpay_apiv3_runtime::client::crypto::MerchantKey>,
-    ) -> Self {
-        lock(&self.world).platform_key = Some(key);
-        self
-    }
-
     /// Forgets every resource, replay and file (the platform certificates and key stay).
     pub fn reset(&self) {
         let mut world = lock(&self.world);
@@ -234,10 +225,8 @@ impl Store {
         let mchid = std::mem::take(&mut world.mchid);
         let platform = world.platform.take();
         let merchant_key = world.merchant_key.take();
-        let platform_key = world.platform_key.take();
         *world = World::new(origin, mchid, platform);
         world.merchant_key = merchant_key;
-        world.platform_key = platform_key;
     }
 
     /// Changes one byte of the bill file behind `token` (as a network or a store could), so a
