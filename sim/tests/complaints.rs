@@ -103,47 +103,15 @@ fn complete(complaint_id: &str) -> CompleteComplaintRequest {
         .expect("valid complete")
 }
 
-type Events = tokio::sync::mpsc::UnboundedReceiver<Result<ComplaintEventEvent, String>>;
+type Events = tokio::sync::mpsc::UnboundedReceiver<common::Typed>;
 
-/// A merchant's callback handler on 127.0.0.1 (axum, through `Client::parse_callback`, the one
-/// entry point for every product line): each COMPLAINT.* callback it verifies is passed on, and
-/// anything else is an error. Returns its URL.
-async fn complaint_handler(client: Client) -> std::io::Result<(String, Events)> {
-    use axum::body::Bytes;
-    use wechatpay_apiv3::http::HeaderMap;
-    use wechatpay_apiv3::{AnswerCallback, AnyNotification, Received};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/complaints", listener.local_addr()?);
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let handler = move |headers: HeaderMap, body: Bytes| {
-        let (client, tx) = (client.clone(), tx.clone());
-        async move {
-            let received = client
-                .parse_callback::<AnyNotification>(&headers, &body)
-                .await;
-            let event = match &received {
-                Ok(Received::Known(n)) => match &n.event {
-                    AnyNotification::ComplaintEvent(e) => Ok(e.clone()),
-                    other => Err(format!("not a complaint callback: {other:?}")),
-                },
-                Ok(_) => Err("an untyped callback".to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            let _ = tx.send(event);
-            received.answer().into_response()
-        }
-    };
-    let app = axum::Router::new().route("/complaints", axum::routing::post(handler));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((url, rx))
-}
-
-/// The next callback the handler verified (the simulator delivers in the background).
+/// The next callback the merchant's handler (`common::receive_callbacks`) verified: a COMPLAINT.*
+/// one, anything else an error.
 async fn next(events: &mut Events) -> Result<ComplaintEventEvent, Box<dyn std::error::Error>> {
-    let received = tokio::time::timeout(std::time::Duration::from_secs(60), events.recv()).await;
-    Ok(received?.ok_or("the handler stopped")??)
+    match common::next_callback(events).await?.event {
+        wechatpay_apiv3::AnyNotification::ComplaintEvent(e) => Ok(e),
+        other => Err(format!("not a complaint callback: {other:?}").into()),
+    }
 }
 
 #[tokio::test]
@@ -160,7 +128,7 @@ async fn a_complaint_from_filing_to_handled() -> TestResult {
     assert!(registered.url.starts_with("https://"));
 
     // The user complains; the merchant's handler hears of it.
-    let (url, mut events) = complaint_handler(client.clone()).await?;
+    let (url, mut events) = common::receive_callbacks(client.clone()).await?;
     // The user complains through the control API, as a test in any language would; the
     // simulator numbers the complaint and delivers COMPLAINT.CREATE to the handler.
     let (status, answer) = common::control_post(
